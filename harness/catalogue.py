@@ -1,0 +1,113 @@
+"""What the selftests' own messages mean: which syscall a message names, errno names, suites.
+
+Written from the sources of tools/testing/selftests/mm/{gup_longterm,cow}.c and vm_util.h
+(Debian linux-source-6.12 6.12.117 and mainline after the log_test_start()/log_test_result()
+rework, which moved the name onto the result line and the strerror text onto '# ' lines).
+"""
+
+from __future__ import annotations
+
+import errno as _errno
+import os
+import re
+
+# "ftruncate() failed", "MADV_PAGEOUT did not work", "PIN_LONGTERM_TEST_START failed" ...
+CALL_IN_MESSAGE = re.compile(r"\b([a-z_][a-z0-9_]*)\(\) failed|\b(MADV_[A-Z_]+|PIN_LONGTERM_TEST_[A-Z]+)\b")
+ERRNO_NAME = re.compile(r"\b(E[A-Z0-9]{2,15})\b")
+PAREN = re.compile(r"\(([^()]+)\)\s*$")
+WITH_ERRNO = re.compile(r"failed with (E[A-Z0-9]+)")
+
+# libc wrappers and pseudo-calls the tests name, mapped to the syscall strace shows.
+SYSCALL_OF = {
+    "tmpfile": "openat",
+    "mkstemp": "openat",
+    "fileno": "fileno",
+    "io_uring_queue_init": "io_uring_setup",
+    "io_uring_register_buffers": "io_uring_register",
+    "io_uring_submit": "io_uring_enter",
+    "io_uring_wait_cqe": "io_uring_enter",
+    "MADV_PAGEOUT": "madvise",
+    "MADV_HUGEPAGE": "madvise",
+    "MADV_NOHUGEPAGE": "madvise",
+    "MADV_DONTNEED": "madvise",
+    "MADV_DONTFORK": "madvise",
+    "MADV_DOFORK": "madvise",
+    "MADV_COLLAPSE": "madvise",
+    "PIN_LONGTERM_TEST_START": "ioctl",
+    "PIN_LONGTERM_TEST_READ": "ioctl",
+    "PIN_LONGTERM_TEST_STOP": "ioctl",
+}
+
+# Messages that name no call but imply one (6.12 and later).
+IMPLIED = (
+    (re.compile(r"need more free huge pages"), "fallocate"),
+    (re.compile(r"gup_test not available"), "openat"),
+    (re.compile(r"Unknown filesystem"), "fstatfs"),
+    (re.compile(r"Filesystem might be buggy"), "ftruncate"),
+)
+
+SUITE_HINTS = (
+    (re.compile(r"longterm GUP|io_uring fixed buffer with MAP_"), "gup_longterm"),
+    (re.compile(r"COW|vmsplice|Anonymous memory|Non-anonymous memory|R/O GUP pin|"
+                r"R/O-mapping|mprotect\(\) optimization|KSM|zeropage"), "cow"),
+)
+
+
+def _strerror_table() -> dict[str, str]:
+    table = {}
+    for number, name in _errno.errorcode.items():
+        table.setdefault(os.strerror(number), name)
+    # glibc and the kernel spell these differently from the errno module's first name.
+    table["Operation not supported"] = "EOPNOTSUPP"
+    table["Resource temporarily unavailable"] = "EAGAIN"
+    table["Function not implemented"] = "ENOSYS"
+    return table
+
+
+STRERROR = _strerror_table()
+
+
+def guess_suite(run_description: str) -> str:
+    for pattern, suite in SUITE_HINTS:
+        if pattern.search(run_description):
+            return suite
+    return ""
+
+
+def looks_like_name(text: str) -> bool:
+    """A result line's text is a test name (mainline) rather than a message (6.12)."""
+    return " ... with " in text
+
+
+def call_in(message: str) -> str | None:
+    """The syscall a test message names or implies, as strace would spell it."""
+    match = CALL_IN_MESSAGE.search(message)
+    if match:
+        word = match.group(1) or match.group(2)
+        return SYSCALL_OF.get(word, word)
+    for pattern, syscall in IMPLIED:
+        if pattern.search(message):
+            return syscall
+    return None
+
+
+def errno_in(message: str) -> str | None:
+    """The errno a message states: '(No such file or directory)', '(EINVAL)', 'with ENOENT'."""
+    if match := WITH_ERRNO.search(message):
+        return match.group(1)
+    if "Filesystem might be buggy" in message:
+        return "ENOENT"
+    if match := PAREN.search(message):
+        inner = match.group(1).strip()
+        if inner in STRERROR:
+            return STRERROR[inner]
+        if ERRNO_NAME.fullmatch(inner):
+            return inner
+    for text, name in STRERROR.items():
+        if len(text) > 8 and message.endswith(": " + text):
+            return name
+    return None
+
+
+def errno_names() -> set[str]:
+    return set(_errno.errorcode.values()) | {"EOPNOTSUPP", "ENOTSUPP"}

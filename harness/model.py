@@ -1,0 +1,186 @@
+"""The data the harness passes from stage to stage: results, syscalls, environment, findings."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    SKIP = "skip"
+    XFAIL = "xfail"
+    XPASS = "xpass"
+    ERROR = "error"
+    TIMEOUT = "timeout"
+    CRASH = "crash"
+    MISSING = "missing"
+
+
+class Category(StrEnum):
+    KERNEL_BUG = "kernel-bug"
+    UNKNOWN = "unknown"
+    TEST_BUG = "test-bug"
+    CONFIG = "config"
+    ENV = "env"
+    KNOWN_ISSUE = "known-issue"
+
+
+# Most severe first; the verdict of a report is the first category present.
+SEVERITY: tuple[Category, ...] = (
+    Category.KERNEL_BUG,
+    Category.UNKNOWN,
+    Category.TEST_BUG,
+    Category.CONFIG,
+    Category.ENV,
+    Category.KNOWN_ISSUE,
+)
+POINTS_AT_KERNEL = frozenset({Category.KERNEL_BUG, Category.UNKNOWN})
+CONFIDENCES = ("high", "medium", "low")
+
+
+@dataclass(slots=True, frozen=True)
+class LogLine:
+    """One line of evidence: where it came from and what it said."""
+
+    line: int
+    text: str
+    source: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {"line": self.line, "text": self.text}
+        if self.source:
+            out["source"] = self.source
+        return out
+
+
+@dataclass(slots=True)
+class Syscall:
+    """One completed strace event."""
+
+    pid: int
+    name: str
+    args: str
+    ret: str
+    errno: str | None
+    line: LogLine
+    path: str | None = None  # the file behind the fd argument, when known
+    unlinked: bool = False  # that file's name had been unlinked before this call
+
+    @property
+    def failed(self) -> bool:
+        return self.errno is not None
+
+
+@dataclass(slots=True)
+class Diagnosis:
+    """What triage concluded about one result (or one finding)."""
+
+    category: Category
+    cause: str
+    confidence: str
+    explanation: str
+    reference: str
+    action: str
+    evidence: list[LogLine] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Result:
+    suite: str
+    number: int
+    name: str
+    config: str
+    status: Status
+    message: str = ""
+    result_line: LogLine | None = None
+    run_line: LogLine | None = None
+    diagnostics: list[LogLine] = field(default_factory=list)
+    syscall: str | None = None
+    errno: str | None = None
+    syscall_source: str = ""  # "diagnostic", "strace", "catalogue"
+    syscalls: list[Syscall] = field(default_factory=list)
+    run_id: str = ""  # which run (fs, kernel) this result belongs to
+    diagnosis: Diagnosis | None = None
+
+    @property
+    def test_id(self) -> str:
+        label = self.name or self.message or "?"
+        return f"{self.suite} #{self.number}: {label}"
+
+    @property
+    def description(self) -> str:
+        """The test case without its config: "R/W longterm GUP pin in MAP_SHARED file mapping"."""
+        if " ... with " in self.name:
+            return self.name.split(" ... with ", 1)[0]
+        return self.name
+
+
+MAX_DIAGNOSTICS = 16  # per result; keeps memory bounded on pathological logs
+
+
+@dataclass
+class SuiteRun:
+    """What one selftest binary's output amounted to (plan, totals, oddities)."""
+
+    name: str
+    planned: int | None = None
+    totals: dict[str, int] | None = None
+    bail_out: LogLine | None = None
+    anomalies: list[tuple[str, LogLine]] = field(default_factory=list)  # (kind, line)
+    crashed: LogLine | None = None
+    exit_code: int | None = None
+    first_line: int = 0
+
+
+@dataclass
+class Environment:
+    """What is known about where the tests ran; None/empty means unknown."""
+
+    guest: str | None = None  # qemu, sim, or None for a log from elsewhere
+    arch: str | None = None
+    accel: str | None = None
+    kernel_release: str | None = None
+    kernel_version: str | None = None
+    selftests_version: str | None = None
+    cmdline: str | None = None
+    fs: str | None = None  # fs of the tests' working directory (local tmpfile)
+    fs_options: str | None = None
+    tmp_fs: str | None = None  # fs of /tmp (tmpfile)
+    fs_source: str | None = None  # where fs came from: "mount table", "--fs", "log"
+    mounts: list[dict[str, str]] = field(default_factory=list)
+    hugepages: dict[str, dict[str, int]] = field(default_factory=dict)  # "2048kB" -> counts
+    hugepage_shortfall: list[str] = field(default_factory=list)
+    thp: str | None = None
+    swap_kb: int | None = None
+    gup_test: bool | None = None
+    notes: list[str] = field(default_factory=list)
+    facts: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, object]:
+        return {k: v for k, v in asdict(self).items() if v not in (None, [], {})}
+
+
+@dataclass
+class Finding:
+    category: Category
+    cause: str
+    confidence: str
+    tests: list[str]
+    explanation: str
+    evidence: list[LogLine]
+    reference: str
+    action: str
+    count: int = 0
+
+
+@dataclass
+class Report:
+    environment: Environment
+    results: list[Result]
+    findings: list[Finding]
+    suites: list[SuiteRun]
+    verdict: str
+    summary: dict[str, object]
+    sources: list[str] = field(default_factory=list)
