@@ -1,0 +1,729 @@
+"""Kernels and selftest binaries a guest needs, fetched and built into a private cache.
+
+Cache layout (under ``cache_dir()``)::
+
+    debs/<package>_<version>_<arch>.deb            downloaded with ``apt-get download``
+    kernels/<arch>/<release>/manifest.json         one extracted Debian kernel
+    kernels/<arch>/<release>/boot/...              vmlinuz-*, config-*, System.map-*, Image-* (arm64)
+    kernels/<arch>/<release>/lib/modules/<release> modules as plain .ko, depmod'ed
+    kernels/<arch>/user-<digest>/...               a user's modules, prepared the same way
+    sources/linux-source-<version>/linux-source-<series>/...  the selftest files extracted from it
+    selftests/<arch>/<key>/{gup_longterm,cow,build.log,manifest.json}
+
+Every entry is built in a temporary directory inside the cache and renamed into place, so
+a half-built entry never looks complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import gzip
+import hashlib
+import json
+import lzma
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import zlib
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ARCHES = ("x86_64", "arm64")
+DEB_ARCH = {"x86_64": "amd64", "arm64": "arm64"}
+COMPILER = {"x86_64": "gcc", "arm64": "aarch64-linux-gnu-gcc"}
+MULTIARCH = {"x86_64": "x86_64-linux-gnu", "arm64": "aarch64-linux-gnu"}
+SELFTESTS = ("gup_longterm", "cow")
+SELFTEST_HELPERS = ("vm_util.c", "thp_settings.c")
+
+# Files (relative to the top of a kernel tree) the two selftests are built from; globs allowed.
+SOURCE_PATTERNS = (
+    "Makefile",
+    "mm/gup_test.h",
+    "tools/testing/selftests/mm/*",
+    "tools/testing/selftests/kselftest*",
+    "tools/testing/selftests/lib.mk",
+    "tools/testing/selftests/run_kselftest.sh",
+    "tools/include/*",
+    "tools/arch/x86/include/*",
+    "tools/arch/arm64/include/*",
+)
+
+MANIFEST = "manifest.json"
+
+
+class AssetError(Exception):
+    """An asset could not be found or built; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class KernelAssets:
+    arch: str
+    release: str
+    version: str
+    image: Path
+    modules_dir: Path | None  # None only for a user's kernel given without modules
+    config: Path | None
+    vmlinux: Path | None = None  # x86: uncompressed ELF for QEMU's PVH entry, when extractable
+
+
+@dataclass(frozen=True)
+class SelftestAssets:
+    arch: str
+    source: str
+    version: str
+    binaries: dict[str, Path] = field(hash=False)
+    source_dir: Path | None = None  # tools/testing/selftests/mm of the source that was built
+
+
+# --------------------------------------------------------------------------- cache
+
+
+def cache_dir() -> Path:
+    """The private cache directory: $HARNESS_CACHE, else ~/.cache/harness (mode 0700)."""
+    env = os.environ.get("HARNESS_CACHE")
+    root = Path(env).expanduser() if env else Path.home() / ".cache" / "harness"
+    root.mkdir(parents=True, exist_ok=True)
+    st = root.stat()
+    if st.st_uid != os.getuid():
+        raise AssetError(f"cache dir {root} belongs to another user; set HARNESS_CACHE")
+    if st.st_mode & 0o077:
+        root.chmod(0o700)
+    return root
+
+
+@contextlib.contextmanager
+def _locked(name: str) -> Iterator[None]:
+    """Serialise work on one cache entry between concurrent harness processes."""
+    locks = cache_dir() / "locks"
+    locks.mkdir(mode=0o700, exist_ok=True)
+    with open(locks / f"{name}.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _staging(parent: Path) -> Path:
+    parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=".staging-", dir=parent))
+
+
+def _publish(staging: Path, final: Path) -> None:
+    """Rename a finished staging dir into place, replacing a stale entry."""
+    if final.exists():
+        old = Path(tempfile.mkdtemp(prefix=".old-", dir=final.parent))
+        final.rename(old / "entry")
+        staging.rename(final)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        staging.rename(final)
+
+
+def _write_manifest(directory: Path, data: dict[str, object]) -> None:
+    (directory / MANIFEST).write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def _read_manifest(directory: Path) -> dict[str, object] | None:
+    try:
+        return json.loads((directory / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _run(argv: list[str], what: str, cwd: Path | None = None) -> str:
+    """Run a command without a shell; raise AssetError with its last stderr line on failure."""
+    try:
+        proc = subprocess.run(
+            argv, check=False, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive", "LC_ALL": "C"},
+        )
+    except FileNotFoundError as exc:
+        raise AssetError(f"{what}: {argv[0]} not found: run harness setup") from exc
+    if proc.returncode != 0:
+        lines = [ln for ln in proc.stderr.splitlines() if ln.strip()] or ["(no output)"]
+        raise AssetError(f"{what} failed (exit {proc.returncode}): {lines[-1].strip()}")
+    return proc.stdout
+
+
+def _check_arch(arch: str) -> None:
+    if arch not in ARCHES:
+        raise AssetError(f"unknown arch {arch!r}: choose one of {', '.join(ARCHES)}")
+
+
+# --------------------------------------------------------------------------- apt
+
+
+def upstream_version(deb_version: str) -> str:
+    """'6.12.117-1~deb12u1' -> '6.12.117' (epoch and Debian revision dropped)."""
+    v = deb_version.split(":", 1)[-1]
+    return v.rsplit("-", 1)[0] if "-" in v else v
+
+
+def _version_key(text: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in re.findall(r"\d+", text))
+
+
+def kernel_package_regex(arch: str, series: str) -> re.Pattern[str]:
+    """Matches the real generic-flavour image packages of a series, capturing the ABI part.
+
+    6.12: linux-image-6.12.117+deb12-amd64; 6.1: linux-image-6.1.0-57-amd64. Cloud, rt, -dbg,
+    -unsigned and the metapackages (linux-image-6.12-amd64) do not match.
+    """
+    flavour = DEB_ARCH[arch]
+    return re.compile(
+        rf"^linux-image-(?P<abi>{re.escape(series)}\.\d+(?:-\d+)?(?:\+deb\d+)?)-{flavour}$"
+    )
+
+
+def pick_kernel_package(
+    names: list[str], arch: str, series: str, source_version: str | None = None
+) -> str | None:
+    """Choose the image package: the one matching the linux-source version, else the newest."""
+    rx = kernel_package_regex(arch, series)
+    found = [(m.group("abi"), n) for n in names if (m := rx.match(n.strip()))]
+    if not found:
+        return None
+    if source_version:
+        same = [n for abi, n in found if abi.split("+")[0] == source_version]
+        if same:
+            return same[0]
+    return max(found, key=lambda item: _version_key(item[0]))[1]
+
+
+def pick_source_package(names: list[str]) -> str | None:
+    """The newest linux-source-X.Y package name (the selftests need 6.x with mm/cow.c)."""
+    rx = re.compile(r"^linux-source-(\d+\.\d+)$")
+    found = [(m.group(1), n) for n in names if (m := rx.match(n.strip()))]
+    return max(found, key=lambda item: _version_key(item[0]))[1] if found else None
+
+
+def _apt_names(regex: str) -> list[str]:
+    out = _run(["apt-cache", "search", "--names-only", regex], "apt-cache search")
+    return [line.split(" - ", 1)[0].strip() for line in out.splitlines() if line.strip()]
+
+
+def _apt_candidate(package: str) -> str | None:
+    """Candidate version of a package, or None when apt does not know it."""
+    try:
+        out = _run(["apt-cache", "policy", package], "apt-cache policy")
+    except AssetError:
+        return None
+    m = re.search(r"^\s*Candidate:\s*(\S+)", out, re.MULTILINE)
+    return m.group(1) if m and m.group(1) != "(none)" else None
+
+
+def _deb_path(package: str, deb_arch: str | None) -> Path | None:
+    debs = cache_dir() / "debs"
+    qualifier = deb_arch or "*"
+    hits = sorted(debs.glob(f"{package}_*_{qualifier}.deb"), key=lambda p: _version_key(p.name))
+    return hits[-1] if hits else None
+
+
+def download_deb(package: str, deb_arch: str | None = None) -> Path:
+    """apt-get download into the cache (idempotent); deb_arch selects a foreign architecture."""
+    existing = _deb_path(package, deb_arch)
+    if existing is not None:
+        return existing
+    debs = cache_dir() / "debs"
+    debs.mkdir(mode=0o700, exist_ok=True)
+    spec = f"{package}:{deb_arch}" if deb_arch else package
+    staging = _staging(debs)
+    try:
+        _run(["apt-get", "download", spec], f"apt-get download {spec}", cwd=staging)
+        got = list(staging.glob("*.deb"))
+        if len(got) != 1:
+            raise AssetError(f"apt-get download {spec} produced no .deb")
+        final = debs / got[0].name
+        got[0].rename(final)
+        return final
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _deb_field(deb: Path, name: str) -> str:
+    return _run(["dpkg-deb", "-f", str(deb), name], f"dpkg-deb -f {deb.name}").strip()
+
+
+# --------------------------------------------------------------------------- kernels
+
+
+def release_from_image(image: Path) -> str | None:
+    """The kernel release (uname -r) recorded in a bzImage header or an uncompressed image."""
+    data = image.read_bytes()
+    if len(data) > 0x210 and data[0x202:0x206] == b"HdrS":
+        offset = int.from_bytes(data[0x20E:0x210], "little") + 0x200
+        if 0x200 < offset < len(data):
+            text = data[offset:offset + 256].split(b"\0", 1)[0].decode("ascii", "replace")
+            if text.strip():
+                return text.split()[0]
+    m = re.search(rb"Linux version (\S+) \(", _maybe_gunzip(data))
+    return m.group(1).decode("ascii", "replace") if m else None
+
+
+def _maybe_gunzip(data: bytes) -> bytes:
+    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+
+
+def version_from_release(release: str) -> str:
+    m = re.match(r"\d+\.\d+(?:\.\d+)?", release)
+    return m.group(0) if m else release
+
+
+def _plain_arm64_image(src: Path, dest: Path) -> Path:
+    """Debian's arm64 vmlinuz is a gzip'd Image: store it decompressed next to it."""
+    data = src.read_bytes()
+    if data[:2] != b"\x1f\x8b":
+        return src
+    dest.write_bytes(gzip.decompress(data))
+    return dest
+
+
+def _zstd_decompress(data: bytes) -> bytes:
+    """Decompress the first zstd frame of ``data``; trailing bytes make zstd complain, not fail."""
+    if shutil.which("zstd") is None:
+        return b""
+    proc = subprocess.run(["zstd", "-dcq"], input=data, capture_output=True, check=False)
+    return proc.stdout
+
+
+def _decoders() -> dict[bytes, object]:
+    return {
+        b"\x28\xb5\x2f\xfd": _zstd_decompress,
+        b"\xfd7zXZ\x00": lambda d: lzma.LZMADecompressor().decompress(d),
+        b"\x1f\x8b\x08": lambda d: zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(d),
+    }
+
+
+def _extract_vmlinux(bzimage: Path, dest: Path) -> Path | None:
+    """Decompress a bzImage's payload (zstd, xz or gzip) to the ELF vmlinux QEMU can boot via PVH."""
+    data = bzimage.read_bytes()
+    for magic, decode in _decoders().items():
+        start = data.find(magic)
+        while start != -1:
+            try:
+                out = decode(data[start:])  # type: ignore[operator]
+            except (lzma.LZMAError, zlib.error):
+                out = b""
+            if out[:4] == b"\x7fELF":
+                dest.write_bytes(out)
+                return dest
+            start = data.find(magic, start + 1)
+    return None
+
+
+def _decompress_module(path: Path) -> None:
+    name = path.name
+    if name.endswith(".ko.xz"):
+        data = lzma.decompress(path.read_bytes())
+    elif name.endswith(".ko.gz"):
+        data = gzip.decompress(path.read_bytes())
+    elif name.endswith(".ko.zst"):
+        data = subprocess.run(
+            ["zstd", "-dc", str(path)], check=True, capture_output=True, stdin=subprocess.DEVNULL
+        ).stdout
+    else:
+        return
+    path.with_name(name.rsplit(".", 1)[0]).write_bytes(data)
+    path.unlink()
+
+
+def prepare_modules(modules_dir: Path, release: str) -> int:
+    """Decompress every module to plain .ko and run depmod; returns the module count."""
+    compressed = [p for p in modules_dir.rglob("*.ko.*") if p.suffix in (".xz", ".gz", ".zst")]
+    try:
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            list(pool.map(_decompress_module, compressed))
+    except (lzma.LZMAError, OSError, subprocess.CalledProcessError) as exc:
+        raise AssetError(f"cannot decompress modules in {modules_dir}: {exc}") from exc
+    base = modules_dir.parents[2]  # <base>/lib/modules/<release>
+    _run(["depmod", "-b", str(base), release], f"depmod {release}")
+    return sum(1 for _ in modules_dir.rglob("*.ko"))
+
+
+def _kernel_manifest(root: Path, arch: str, release: str, deb: Path) -> dict[str, object]:
+    boot = root / "boot"
+    vmlinuz = boot / f"vmlinuz-{release}"
+    if not vmlinuz.is_file():
+        raise AssetError(f"{deb.name} has no boot/vmlinuz-{release}")
+    if arch == "arm64":
+        image = _plain_arm64_image(vmlinuz, boot / f"Image-{release}")
+        vmlinux = None
+    else:
+        image = vmlinuz
+        vmlinux = _extract_vmlinux(vmlinuz, boot / f"vmlinux-{release}")
+    config = boot / f"config-{release}"
+    modules = root / "lib" / "modules" / release
+    count = prepare_modules(modules, release)
+    rel = lambda p: str(p.relative_to(root)) if p else None
+    return {
+        "arch": arch, "release": release,
+        "version": upstream_version(_deb_field(deb, "Version")),
+        "package": _deb_field(deb, "Package"), "package_version": _deb_field(deb, "Version"),
+        "image": rel(image), "vmlinux": rel(vmlinux), "config": rel(config) if config.is_file()
+        else None, "modules_dir": rel(modules), "modules": count,
+    }
+
+
+def _kernel_from_manifest(directory: Path, data: dict[str, object]) -> KernelAssets:
+    def path(key: str) -> Path | None:
+        value = data.get(key)
+        return directory / str(value) if value else None
+
+    image = path("image")
+    assert image is not None
+    return KernelAssets(
+        arch=str(data["arch"]), release=str(data["release"]), version=str(data["version"]),
+        image=image, modules_dir=path("modules_dir"), config=path("config"),
+        vmlinux=path("vmlinux"),
+    )
+
+
+def _series_of(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def find_kernel(arch: str, series: str = "6.12") -> KernelAssets | None:
+    """The newest cached Debian kernel of a series, without touching the network."""
+    _check_arch(arch)
+    found: list[KernelAssets] = []
+    for directory in sorted((cache_dir() / "kernels" / arch).glob("*")):
+        data = _read_manifest(directory)
+        if data and data.get("package") and _series_of(str(data["version"])) == series:
+            found.append(_kernel_from_manifest(directory, data))
+    return max(found, key=lambda k: _version_key(k.version)) if found else None
+
+
+def _kernel_package(arch: str, series: str) -> str:
+    names = _apt_names(rf"^linux-image-{re.escape(series)}\.")
+    source = _apt_candidate(f"linux-source-{series}")
+    package = pick_kernel_package(names, arch, series, upstream_version(source) if source else None)
+    if package is None or (arch == "arm64" and _apt_candidate(f"{package}:arm64") is None):
+        hint = " --arch arm64" if arch == "arm64" else ""
+        raise AssetError(
+            f"no package linux-image-{series}.*-{DEB_ARCH[arch]}: run harness setup{hint}"
+        )
+    return package
+
+
+def ensure_kernel(arch: str, series: str = "6.12") -> KernelAssets:
+    """Download and extract Debian's generic kernel of a series (idempotent)."""
+    _check_arch(arch)
+    package = _kernel_package(arch, series)
+    release = package.removeprefix("linux-image-")
+    final = cache_dir() / "kernels" / arch / release
+    with _locked(f"kernel-{arch}-{release}"):
+        data = _read_manifest(final)
+        if data:
+            return _kernel_from_manifest(final, data)
+        deb = download_deb(package, DEB_ARCH[arch])
+        staging = _staging(final.parent)
+        try:
+            _run(["dpkg", "-x", str(deb), str(staging)], f"dpkg -x {deb.name}")
+            shutil.rmtree(staging / "usr" / "share" / "doc", ignore_errors=True)
+            _write_manifest(staging, _kernel_manifest(staging, arch, release, deb))
+            _publish(staging, final)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    data = _read_manifest(final)
+    assert data is not None
+    return _kernel_from_manifest(final, data)
+
+
+def _modules_release_dir(modules: Path) -> Path:
+    """Accept .../lib/modules/<release> or a root holding lib/modules/<one release>."""
+    if (modules / "kernel").is_dir() or (modules / "modules.order").is_file():
+        return modules
+    inner = sorted((modules / "lib" / "modules").glob("*")) if (modules / "lib").is_dir() else []
+    if len(inner) == 1:
+        return inner[0]
+    raise AssetError(f"{modules} is not a lib/modules/<release> directory")
+
+
+def _modules_ready(directory: Path) -> bool:
+    if not (directory / "modules.dep").is_file():
+        return False
+    return not any(p.suffix in (".xz", ".gz", ".zst") for p in directory.rglob("*.ko.*"))
+
+
+def _copy_user_modules(src: Path, arch: str, release: str) -> Path:
+    """Copy a user's modules into the cache, decompressed and depmod'ed; the source is untouched."""
+    digest = hashlib.sha256(f"{src.resolve()}:{src.stat().st_mtime_ns}".encode()).hexdigest()[:12]
+    final = cache_dir() / "kernels" / arch / f"user-{digest}"
+    target = final / "lib" / "modules" / release
+    with _locked(f"user-{digest}"):
+        if _modules_ready(target):
+            return target
+        staging = _staging(final.parent)
+        try:
+            shutil.copytree(src, staging / "lib" / "modules" / release, symlinks=True,
+                            ignore=shutil.ignore_patterns("build", "source"))
+            prepare_modules(staging / "lib" / "modules" / release, release)
+            _publish(staging, final)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    return target
+
+
+def _user_config(image: Path, release: str) -> Path | None:
+    candidates = [image.parent / f"config-{release}"]
+    parts = image.resolve().parts
+    if "arch" in parts:  # <tree>/arch/<arch>/boot/bzImage
+        candidates.append(Path(*parts[: parts.index("arch")]) / ".config")
+    return next((c for c in candidates if c.is_file()), None)
+
+
+def kernel_from_image(image: Path, modules: Path | None, arch: str) -> KernelAssets:
+    """Describe a user's own kernel (--kernel/--modules), preparing modules in the cache if needed."""
+    _check_arch(arch)
+    if not image.is_file():
+        raise AssetError(f"kernel image {image} does not exist")
+    release = release_from_image(image)
+    modules_dir = None
+    if modules is not None:
+        if not modules.is_dir():
+            raise AssetError(f"modules directory {modules} does not exist")
+        modules_dir = _modules_release_dir(modules)
+        release = release or modules_dir.name
+        if not _modules_ready(modules_dir):
+            modules_dir = _copy_user_modules(modules_dir, arch, modules_dir.name)
+    if release is None:
+        raise AssetError(f"cannot read a kernel release from {image}; pass --modules too")
+    boot_image = image
+    if arch == "arm64" and image.read_bytes()[:2] == b"\x1f\x8b":
+        digest = hashlib.sha256(image.read_bytes()).hexdigest()[:12]
+        dest = cache_dir() / "kernels" / arch / f"image-{digest}"
+        dest.mkdir(parents=True, exist_ok=True)
+        boot_image = _plain_arm64_image(image, dest / "Image")
+    return KernelAssets(
+        arch=arch, release=release, version=version_from_release(release), image=boot_image,
+        modules_dir=modules_dir, config=_user_config(image, release),
+    )
+
+
+# --------------------------------------------------------------------------- selftest sources
+
+
+def makefile_version(makefile_text: str) -> str:
+    """'VERSION = 6 / PATCHLEVEL = 12 / SUBLEVEL = 117 / EXTRAVERSION =' -> '6.12.117'."""
+    fields = dict(re.findall(r"^(VERSION|PATCHLEVEL|SUBLEVEL|EXTRAVERSION)\s*=[ \t]*(\S*)",
+                             makefile_text, re.MULTILINE))
+    if "VERSION" not in fields or "PATCHLEVEL" not in fields:
+        raise AssetError("top-level Makefile has no VERSION/PATCHLEVEL")
+    version = f"{fields['VERSION']}.{fields['PATCHLEVEL']}"
+    if fields.get("SUBLEVEL"):
+        version += f".{fields['SUBLEVEL']}"
+    return version + fields.get("EXTRAVERSION", "")
+
+
+def _source_package() -> tuple[str, str]:
+    package = pick_source_package(_apt_names(r"^linux-source-[0-9]+\.[0-9]+$"))
+    candidate = _apt_candidate(package) if package else None
+    if package is None or candidate is None:
+        raise AssetError("no linux-source-X.Y package in apt: run apt-get update (harness setup)")
+    return package, upstream_version(candidate)
+
+
+def _source_tree_in(directory: Path) -> Path | None:
+    trees = sorted(directory.glob("linux-source-*/Makefile"))
+    return trees[0].parent if trees else None
+
+
+def find_selftest_source() -> Path | None:
+    """Top of the newest extracted linux-source tree in the cache (no network)."""
+    trees = [t for d in (cache_dir() / "sources").glob("linux-source-*")
+             if _read_manifest(d) and (t := _source_tree_in(d))]
+    return max(trees, key=lambda t: _version_key(t.parent.name)) if trees else None
+
+
+def ensure_selftest_source() -> Path:
+    """Extract the selftest files from Debian's linux-source package; returns the tree top."""
+    package, version = _source_package()
+    final = cache_dir() / "sources" / f"linux-source-{version}"
+    with _locked(f"source-{version}"):
+        if _read_manifest(final) and (tree := _source_tree_in(final)):
+            return tree
+        deb = download_deb(package)
+        staging = _staging(final.parent)
+        try:
+            _extract_source(deb, package, staging)
+            _write_manifest(staging, {"package": package, "version": version,
+                                      "package_version": _deb_field(deb, "Version")})
+            _publish(staging, final)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    tree = _source_tree_in(final)
+    assert tree is not None
+    return tree
+
+
+def _extract_source(deb: Path, package: str, dest: Path) -> None:
+    unpacked = Path(tempfile.mkdtemp(prefix=".deb-", dir=dest.parent))
+    try:
+        _run(["dpkg", "-x", str(deb), str(unpacked)], f"dpkg -x {deb.name}")
+        tarballs = list((unpacked / "usr" / "src").glob(f"{package}.tar.*"))
+        if not tarballs:
+            raise AssetError(f"{deb.name} has no /usr/src/{package}.tar.*")
+        patterns = [f"{package}/{p}" for p in SOURCE_PATTERNS]
+        _run(["tar", "-xf", str(tarballs[0]), "-C", str(dest), "--wildcards", *patterns],
+             f"tar -x {tarballs[0].name}")
+    finally:
+        shutil.rmtree(unpacked, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- selftest build
+
+
+def local_config_h(have_liburing: bool) -> str:
+    """The local_config.h that check_config.sh would write (written by hand for cross builds)."""
+    if have_liburing:
+        return "#define LOCAL_CONFIG_HAVE_LIBURING 1\n"
+    return "// No liburing support found\n"
+
+
+def compile_argv(arch: str, test: str, tree: Path, output: Path, have_liburing: bool) -> list[str]:
+    """The compiler command line for one static selftest, run from tools/testing/selftests/mm."""
+    argv = [COMPILER[arch], "-Wall", "-O2", "-I", str(tree), "-U_FORTIFY_SOURCE", "-no-pie",
+            "-isystem", str(tree / "tools" / "include" / "uapi"), "-static",
+            "-o", str(output), f"{test}.c", *SELFTEST_HELPERS, "-lrt", "-lpthread", "-lm"]
+    return argv + (["-luring"] if have_liburing else [])
+
+
+def _links_liburing(arch: str, workdir: Path) -> bool:
+    """Can the target compiler link a static program against liburing (header + liburing.a)?"""
+    probe = workdir / "uring_probe.c"
+    probe.write_text("#include <liburing.h>\nint main(void)\n"
+                     "{ struct io_uring r; return io_uring_queue_init(1, &r, 0); }\n")
+    try:
+        proc = subprocess.run([COMPILER[arch], "-static", "-o", str(workdir / "uring_probe"),
+                               str(probe), "-luring"], check=False, capture_output=True,
+                              stdin=subprocess.DEVNULL)
+    except FileNotFoundError:
+        return False
+    return proc.returncode == 0
+
+
+def _copy_sources(tree: Path, dest: Path) -> None:
+    for pattern in SOURCE_PATTERNS:
+        for src in tree.glob(pattern):
+            target = dest / src.relative_to(tree)
+            if src.is_dir():
+                shutil.copytree(src, target, dirs_exist_ok=True)
+            elif src.is_file():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, target)
+
+
+def _sources_digest(tree: Path) -> str:
+    mm = tree / "tools" / "testing" / "selftests" / "mm"
+    files = [tree / "Makefile", tree / "mm" / "gup_test.h",
+             tree / "tools" / "testing" / "selftests" / "kselftest.h"]
+    files += [mm / f"{t}.c" for t in SELFTESTS] + [mm / h for h in SELFTEST_HELPERS]
+    files += [mm / "vm_util.h", mm / "thp_settings.h"]
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.name.encode() + (f.read_bytes() if f.is_file() else b"-"))
+    return h.hexdigest()[:16]
+
+
+def _check_tree(tree: Path) -> None:
+    mm = tree / "tools" / "testing" / "selftests" / "mm"
+    missing = [f"{t}.c" for t in SELFTESTS if not (mm / f"{t}.c").is_file()]
+    if not (tree / "Makefile").is_file() or missing:
+        what = ", ".join(missing) or "Makefile"
+        raise AssetError(f"{tree} is not a kernel tree with selftests/mm ({what} missing)")
+
+
+def _build(arch: str, tree: Path, out: Path) -> dict[str, object]:
+    """Compile the selftests from ``tree`` into ``out``; returns manifest fields."""
+    work = Path(tempfile.mkdtemp(prefix="harness-build-"))
+    try:
+        _copy_sources(tree, work)
+        mm = work / "tools" / "testing" / "selftests" / "mm"
+        uring = _links_liburing(arch, work)
+        (mm / "local_config.h").write_text(local_config_h(uring))
+        log: list[str] = []
+        started = time.monotonic()
+        for test in SELFTESTS:
+            argv = compile_argv(arch, test, work, out / test, uring)
+            proc = subprocess.run(argv, check=False, cwd=mm, capture_output=True, text=True,
+                                  stdin=subprocess.DEVNULL)
+            log += ["$ " + " ".join(argv), proc.stdout, proc.stderr]
+            if proc.returncode != 0:
+                (out / "build.log").write_text("\n".join(log))
+                err = [ln for ln in proc.stderr.splitlines() if "error" in ln] or ["?"]
+                raise AssetError(f"building {test} for {arch} failed: {err[0].strip()}")
+        seconds = round(time.monotonic() - started, 2)
+        (out / "build.log").write_text("\n".join(log))
+        return {"liburing": uring, "build_seconds": seconds}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _selftests_key(kernel_tree: Path | None) -> str:
+    if kernel_tree is None:
+        return "debian"
+    return "tree-" + hashlib.sha256(str(kernel_tree.resolve()).encode()).hexdigest()[:12]
+
+
+def _selftests_from_manifest(directory: Path, data: dict[str, object]) -> SelftestAssets:
+    source_dir = data.get("source_dir")
+    return SelftestAssets(
+        arch=str(data["arch"]), source=str(data["source"]), version=str(data["version"]),
+        binaries={t: directory / t for t in SELFTESTS},
+        source_dir=Path(str(source_dir)) if source_dir else None,
+    )
+
+
+def _selftests_current(directory: Path, tree: Path | None) -> dict[str, object] | None:
+    data = _read_manifest(directory)
+    if not data or not all((directory / t).is_file() for t in SELFTESTS):
+        return None
+    if tree is not None and data.get("digest") != _sources_digest(tree):
+        return None  # the user's tree changed since the build
+    return data
+
+
+def find_selftests(arch: str, kernel_tree: Path | None = None) -> SelftestAssets | None:
+    """Cached static selftest binaries for an arch (and a user tree), without building."""
+    _check_arch(arch)
+    directory = cache_dir() / "selftests" / arch / _selftests_key(kernel_tree)
+    data = _selftests_current(directory, kernel_tree)
+    return _selftests_from_manifest(directory, data) if data else None
+
+
+def ensure_selftests(arch: str, kernel_tree: Path | None = None) -> SelftestAssets:
+    """Build static gup_longterm and cow for an arch from a user tree or Debian's linux-source."""
+    _check_arch(arch)
+    if kernel_tree is not None:
+        _check_tree(kernel_tree)
+    final = cache_dir() / "selftests" / arch / _selftests_key(kernel_tree)
+    with _locked(f"selftests-{arch}-{final.name}"):
+        if not _selftests_current(final, kernel_tree):
+            tree = kernel_tree.resolve() if kernel_tree else ensure_selftest_source()
+            version = makefile_version((tree / "Makefile").read_text())
+            source = str(tree) if kernel_tree else f"{tree.name} {version}"
+            staging = _staging(final.parent)
+            try:
+                fields = _build(arch, tree, staging)
+                _write_manifest(staging, {
+                    "arch": arch, "source": source, "version": version,
+                    "source_dir": str(tree / "tools" / "testing" / "selftests" / "mm"),
+                    "digest": _sources_digest(tree), "compiler": COMPILER[arch], **fields,
+                })
+                _publish(staging, final)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+    data = _read_manifest(final)
+    assert data is not None
+    return _selftests_from_manifest(final, data)
