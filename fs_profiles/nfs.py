@@ -1,0 +1,152 @@
+"""NFS profile: nfs-ganesha on loopback in a private namespace, mounted by a QEMU guest via slirp.
+
+QEMU runs inside the server's network namespace (``qemu_prefix``), where user networking's
+10.0.2.2 is that namespace's 127.0.0.1; the server never listens on the host's real network.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from fs_profiles.base import FsProfile, GuestSide
+from fs_profiles.ganesha import (
+    EXPORT_OPTIONS,
+    MNT_PORT,
+    NFS_PORT,
+    PSEUDO_PATH,
+    GaneshaServer,
+    check_version,
+)
+from fs_profiles.netns import NetNamespace
+
+GUEST_ADDR = "10.0.2.15/24"
+SERVER_ADDR = "10.0.2.2"  # slirp's alias for 127.0.0.1 of QEMU's network namespace
+
+
+def mount_options(vers: str, nfs_port: int = NFS_PORT, mnt_port: int = MNT_PORT) -> str:
+    """Kernel mount options (busybox mount has no NFS helper, so addr= must be given)."""
+    check_version(vers)
+    if vers == "3":
+        return (f"vers=3,proto=tcp,port={nfs_port},mountport={mnt_port},mountproto=tcp,"
+                f"mountvers=3,nolock,sec=sys,addr={SERVER_ADDR},mountaddr={SERVER_ADDR}")
+    return f"vers={vers},proto=tcp,port={nfs_port},sec=sys,addr={SERVER_ADDR}"
+
+
+def guest_modules(vers: str) -> list[str]:
+    check_version(vers)
+    return ["virtio_net", "nfsv3" if vers == "3" else "nfsv4"]
+
+
+def guest_mount_commands(vers: str, mountpoint: str, nfs_port: int = NFS_PORT,
+                         mnt_port: int = MNT_PORT) -> list[str]:
+    """busybox sh commands: bring up eth0 with slirp's static address, then mount the export."""
+    fstype = "nfs" if vers == "3" else "nfs4"
+    opts = mount_options(vers, nfs_port, mnt_port)
+    return [
+        "ip link set lo up",
+        # virtio_net's probe may finish just after insmod returns
+        "i=0; while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done",
+        f"ip addr add {GUEST_ADDR} dev eth0",
+        "ip link set eth0 up",
+        f"mkdir -p {mountpoint}",
+        f"mount -t {fstype} -o {opts} {SERVER_ADDR}:{PSEUDO_PATH} {mountpoint}",
+    ]
+
+
+def qemu_net_args() -> list[str]:
+    """User networking on virtio-net-pci (x86 q35/pc and arm64 virt alike), no option ROM."""
+    return ["-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0,romfile="]
+
+
+def _backing_fs(path: Path) -> str:
+    """Type of the host filesystem holding ``path`` (longest matching mount point)."""
+    best, fstype = "", "unknown"
+    target = str(path.resolve())
+    try:
+        with open("/proc/self/mounts") as mounts:
+            for line in mounts:
+                fields = line.split()
+                mnt = fields[1].replace("\\040", " ")
+                inside = target == mnt or target.startswith(mnt.rstrip("/") + "/")
+                if inside and len(mnt) >= len(best):
+                    best, fstype = mnt, fields[2]
+    except OSError:
+        pass
+    return fstype
+
+
+class NfsProfile(FsProfile):
+    name = "nfs"
+    fs_type = "nfs"  # /proc/mounts says nfs for v3 and nfs4 for 4.x; see GuestSide.facts
+
+    def __init__(self, vers: str = "3") -> None:
+        self.vers = check_version(vers)
+        if vers != "3":
+            self.name = f"nfs{vers}"
+            self.fs_type = "nfs4"
+        self._ns: NetNamespace | None = None
+        self._server: GaneshaServer | None = None
+        self._rundir: Path | None = None
+        self._workdir: Path | None = None
+
+    def provision(self, workdir: Path, arch: str, mountpoint: str) -> GuestSide:
+        self.teardown()
+        self._workdir = Path(workdir)
+        self._rundir = Path(tempfile.mkdtemp(prefix="nfs-", dir=workdir))
+        export_dir = self._rundir / "export"
+        export_dir.mkdir()
+        os.chmod(export_dir, 0o1777)
+        try:
+            self._ns = NetNamespace()
+            self._server = GaneshaServer(self._ns, self._rundir, self.vers, export_dir)
+            self._ns.start()
+            self._server.start()
+        except BaseException:
+            self.teardown()
+            raise
+        return GuestSide(
+            mountpoint=mountpoint,
+            modules=guest_modules(self.vers),
+            mount=guest_mount_commands(self.vers, mountpoint),
+            qemu_args=qemu_net_args(),
+            qemu_prefix=self._ns.enter_argv(mount=False),
+            facts=self._facts(export_dir),
+        )
+
+    def _facts(self, export_dir: Path) -> dict[str, str]:
+        assert self._server is not None and self._ns is not None
+        return {
+            "server": f"nfs-ganesha {self._server.version}",
+            "nfs_version": self.vers,
+            "protocols": "NFSv3 + MOUNTv3 over TCP, no NLM (nolock)" if self.vers == "3"
+            else f"NFSv{self.vers} over TCP",
+            "export_options": ",".join(f"{k}={v}" for k, v in EXPORT_OPTIONS.items())
+            + ",FSAL=VFS",
+            "export_backing_fs": _backing_fs(export_dir),
+            "mount_options": mount_options(self.vers),
+            "ports": f"nfs={NFS_PORT}" + (f",mount={MNT_PORT}" if self.vers == "3" else ""),
+            "listen": f"[::ffff:127.0.0.1] in a private network namespace (holder pid {self._ns.pid})",
+            "addrconfig_device": self._ns.addrconfig_device,
+        }
+
+    @property
+    def server_log(self) -> Path | None:
+        return self._server.log if self._server else None
+
+    def teardown(self) -> None:
+        server, self._server = self._server, None
+        ns, self._ns = self._ns, None
+        try:
+            if server is not None:
+                server.stop()
+        finally:
+            if ns is not None:
+                ns.close()
+            rundir, self._rundir = self._rundir, None
+            if rundir is not None:
+                if server is not None and self._workdir is not None and server.log.exists():
+                    shutil.copyfile(server.log, self._workdir / f"{self.name}-ganesha.log")
+                shutil.rmtree(rundir, ignore_errors=True)
