@@ -137,7 +137,7 @@ def _read_manifest(directory: Path) -> dict[str, object] | None:
         return None
 
 
-def _run(argv: list[str], what: str, cwd: Path | None = None) -> str:
+def run_tool(argv: list[str], what: str, cwd: Path | None = None) -> str:
     """Run a command without a shell; raise AssetError with its last stderr line on failure."""
     try:
         proc = subprocess.run(
@@ -152,7 +152,7 @@ def _run(argv: list[str], what: str, cwd: Path | None = None) -> str:
     return proc.stdout
 
 
-def _check_arch(arch: str) -> None:
+def check_arch(arch: str) -> None:
     if arch not in ARCHES:
         raise AssetError(f"unknown arch {arch!r}: choose one of {', '.join(ARCHES)}")
 
@@ -205,14 +205,14 @@ def pick_source_package(names: list[str]) -> str | None:
 
 
 def _apt_names(regex: str) -> list[str]:
-    out = _run(["apt-cache", "search", "--names-only", regex], "apt-cache search")
+    out = run_tool(["apt-cache", "search", "--names-only", regex], "apt-cache search")
     return [line.split(" - ", 1)[0].strip() for line in out.splitlines() if line.strip()]
 
 
 def _apt_candidate(package: str) -> str | None:
     """Candidate version of a package, or None when apt does not know it."""
     try:
-        out = _run(["apt-cache", "policy", package], "apt-cache policy")
+        out = run_tool(["apt-cache", "policy", package], "apt-cache policy")
     except AssetError:
         return None
     m = re.search(r"^\s*Candidate:\s*(\S+)", out, re.MULTILINE)
@@ -236,7 +236,7 @@ def download_deb(package: str, deb_arch: str | None = None) -> Path:
     spec = f"{package}:{deb_arch}" if deb_arch else package
     staging = _staging(debs)
     try:
-        _run(["apt-get", "download", spec], f"apt-get download {spec}", cwd=staging)
+        run_tool(["apt-get", "download", spec], f"apt-get download {spec}", cwd=staging)
         got = list(staging.glob("*.deb"))
         if len(got) != 1:
             raise AssetError(f"apt-get download {spec} produced no .deb")
@@ -248,7 +248,7 @@ def download_deb(package: str, deb_arch: str | None = None) -> Path:
 
 
 def _deb_field(deb: Path, name: str) -> str:
-    return _run(["dpkg-deb", "-f", str(deb), name], f"dpkg-deb -f {deb.name}").strip()
+    return run_tool(["dpkg-deb", "-f", str(deb), name], f"dpkg-deb -f {deb.name}").strip()
 
 
 # --------------------------------------------------------------------------- kernels
@@ -343,7 +343,7 @@ def prepare_modules(modules_dir: Path, release: str) -> int:
     except (lzma.LZMAError, OSError, subprocess.CalledProcessError) as exc:
         raise AssetError(f"cannot decompress modules in {modules_dir}: {exc}") from exc
     base = modules_dir.parents[2]  # <base>/lib/modules/<release>
-    _run(["depmod", "-b", str(base), release], f"depmod {release}")
+    run_tool(["depmod", "-b", str(base), release], f"depmod {release}")
     return sum(1 for _ in modules_dir.rglob("*.ko"))
 
 
@@ -391,7 +391,7 @@ def _series_of(version: str) -> str:
 
 def find_kernel(arch: str, series: str = "6.12") -> KernelAssets | None:
     """The newest cached Debian kernel of a series, without touching the network."""
-    _check_arch(arch)
+    check_arch(arch)
     found: list[KernelAssets] = []
     for directory in sorted((cache_dir() / "kernels" / arch).glob("*")):
         data = _read_manifest(directory)
@@ -414,7 +414,7 @@ def _kernel_package(arch: str, series: str) -> str:
 
 def ensure_kernel(arch: str, series: str = "6.12") -> KernelAssets:
     """Download and extract Debian's generic kernel of a series (idempotent)."""
-    _check_arch(arch)
+    check_arch(arch)
     package = _kernel_package(arch, series)
     release = package.removeprefix("linux-image-")
     final = cache_dir() / "kernels" / arch / release
@@ -425,7 +425,7 @@ def ensure_kernel(arch: str, series: str = "6.12") -> KernelAssets:
         deb = download_deb(package, DEB_ARCH[arch])
         staging = _staging(final.parent)
         try:
-            _run(["dpkg", "-x", str(deb), str(staging)], f"dpkg -x {deb.name}")
+            run_tool(["dpkg", "-x", str(deb), str(staging)], f"dpkg -x {deb.name}")
             shutil.rmtree(staging / "usr" / "share" / "doc", ignore_errors=True)
             _write_manifest(staging, _kernel_manifest(staging, arch, release, deb))
             _publish(staging, final)
@@ -483,7 +483,7 @@ def _user_config(image: Path, release: str) -> Path | None:
 
 def kernel_from_image(image: Path, modules: Path | None, arch: str) -> KernelAssets:
     """Describe a user's own kernel (--kernel/--modules), preparing modules in the cache if needed."""
-    _check_arch(arch)
+    check_arch(arch)
     if not image.is_file():
         raise AssetError(f"kernel image {image} does not exist")
     release = release_from_image(image)
@@ -569,12 +569,12 @@ def ensure_selftest_source() -> Path:
 def _extract_source(deb: Path, package: str, dest: Path) -> None:
     unpacked = Path(tempfile.mkdtemp(prefix=".deb-", dir=dest.parent))
     try:
-        _run(["dpkg", "-x", str(deb), str(unpacked)], f"dpkg -x {deb.name}")
+        run_tool(["dpkg", "-x", str(deb), str(unpacked)], f"dpkg -x {deb.name}")
         tarballs = list((unpacked / "usr" / "src").glob(f"{package}.tar.*"))
         if not tarballs:
             raise AssetError(f"{deb.name} has no /usr/src/{package}.tar.*")
         patterns = [f"{package}/{p}" for p in SOURCE_PATTERNS]
-        _run(["tar", "-xf", str(tarballs[0]), "-C", str(dest), "--wildcards", *patterns],
+        run_tool(["tar", "-xf", str(tarballs[0]), "-C", str(dest), "--wildcards", *patterns],
              f"tar -x {tarballs[0].name}")
     finally:
         shutil.rmtree(unpacked, ignore_errors=True)
@@ -695,7 +695,7 @@ def _selftests_current(directory: Path, tree: Path | None) -> dict[str, object] 
 
 def find_selftests(arch: str, kernel_tree: Path | None = None) -> SelftestAssets | None:
     """Cached static selftest binaries for an arch (and a user tree), without building."""
-    _check_arch(arch)
+    check_arch(arch)
     directory = cache_dir() / "selftests" / arch / _selftests_key(kernel_tree)
     data = _selftests_current(directory, kernel_tree)
     return _selftests_from_manifest(directory, data) if data else None
@@ -703,7 +703,7 @@ def find_selftests(arch: str, kernel_tree: Path | None = None) -> SelftestAssets
 
 def ensure_selftests(arch: str, kernel_tree: Path | None = None) -> SelftestAssets:
     """Build static gup_longterm and cow for an arch from a user tree or Debian's linux-source."""
-    _check_arch(arch)
+    check_arch(arch)
     if kernel_tree is not None:
         _check_tree(kernel_tree)
     final = cache_dir() / "selftests" / arch / _selftests_key(kernel_tree)

@@ -1,0 +1,172 @@
+"""Prepare this host: Debian packages, kernels and selftest binaries (idempotent).
+
+Also tells the initramfs builder where host binaries and their shared libraries are.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from guests.assets import (
+    DEB_ARCH,
+    AssetError,
+    cache_dir,
+    check_arch,
+    ensure_kernel,
+    ensure_selftests,
+    run_tool,
+)
+
+COMMON_PACKAGES = (
+    "qemu-system-x86", "busybox-static", "xfsprogs", "e2fsprogs", "nfs-ganesha",
+    "nfs-ganesha-vfs", "rpcbind", "strace", "kmod", "cpio", "xz-utils", "zstd", "gcc",
+    "libc6-dev", "liburing-dev", "iproute2",
+)
+ARM64_PACKAGES = ("qemu-system-arm", "gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross")
+# Wanted but not required: without it the arm64 selftests are built without io_uring cases.
+ARM64_OPTIONAL = ("liburing-dev:arm64",)
+SEARCH_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+
+
+def packages_for(arches: list[str]) -> list[str]:
+    """The Debian packages a run on these arches needs."""
+    wanted = list(COMMON_PACKAGES)
+    if "arm64" in arches:
+        wanted += ARM64_PACKAGES
+    return wanted
+
+
+def missing_packages(packages: list[str]) -> list[str]:
+    """Packages dpkg does not report as installed ('ii')."""
+    missing = []
+    for package in packages:
+        proc = subprocess.run(
+            ["dpkg-query", "-W", "-f", "${db:Status-Abbrev}", package],
+            capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False,
+        )
+        if proc.returncode != 0 or not proc.stdout.startswith("ii"):
+            missing.append(package)
+    return missing
+
+
+def _apt_install(packages: list[str]) -> None:
+    run_tool(["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages],
+         "apt-get install " + " ".join(packages))
+
+
+def _ensure_foreign_arch(deb_arch: str, lines: list[str]) -> None:
+    out = run_tool(["dpkg", "--print-foreign-architectures"], "dpkg --print-foreign-architectures")
+    if deb_arch in out.split():
+        return
+    run_tool(["dpkg", "--add-architecture", deb_arch], f"dpkg --add-architecture {deb_arch}")
+    run_tool(["apt-get", "update", "-q"], "apt-get update")
+    lines.append(f"added dpkg architecture {deb_arch} and ran apt-get update")
+
+
+def _install_packages(arches: list[str], lines: list[str]) -> None:
+    if os.geteuid() != 0:
+        missing = missing_packages(packages_for(arches))
+        if missing:
+            raise AssetError("missing packages (run harness setup as root): " + " ".join(missing))
+        return
+    if "arm64" in arches:
+        _ensure_foreign_arch(DEB_ARCH["arm64"], lines)
+    missing = missing_packages(packages_for(arches))
+    if missing:
+        _apt_install(missing)
+        lines.append("installed: " + " ".join(missing))
+    else:
+        lines.append("packages: all present")
+    if "arm64" in arches:
+        for optional in missing_packages(list(ARM64_OPTIONAL)):
+            try:
+                _apt_install([optional])
+                lines.append(f"installed: {optional}")
+            except AssetError as exc:
+                lines.append(f"not installed: {optional} ({exc}); arm64 selftests build without "
+                             "liburing, so their io_uring cases are skipped")
+
+
+def setup_host(arches: list[str], kernel_tree: Path | None, series: list[str]) -> list[str]:
+    """Install what is missing, then fetch kernels and build selftests; returns report lines."""
+    for arch in arches:
+        check_arch(arch)
+    lines = [f"cache: {cache_dir()}"]
+    _install_packages(arches, lines)
+    for arch in arches:
+        for one in series:
+            kernel = ensure_kernel(arch, one)
+            lines.append(f"kernel {arch} {kernel.release}: {kernel.image}")
+            if kernel.vmlinux:
+                lines.append(f"kernel {arch} {kernel.release} PVH vmlinux: {kernel.vmlinux}")
+            lines.append(f"modules {arch} {kernel.release}: {kernel.modules_dir}")
+        tests = ensure_selftests(arch, kernel_tree)
+        uring = "" if _built_with_liburing(tests.binaries["cow"]) else " (without liburing)"
+        for name, path in sorted(tests.binaries.items()):
+            lines.append(f"selftest {arch} {name} from {tests.source}{uring}: {path}")
+        if tests.source_dir:
+            lines.append(f"selftest sources: {tests.source_dir}")
+    lines.append(f"strace for the guest: {strace_note(arches)}")
+    return lines
+
+
+def _built_with_liburing(binary: Path) -> bool:
+    manifest = binary.parent / "manifest.json"
+    return '"liburing": true' in manifest.read_text() if manifest.is_file() else False
+
+
+def strace_note(arches: list[str]) -> str:
+    """strace is copied from the host, so it exists only for the host's arch."""
+    host = os.uname().machine
+    others = [a for a in arches if a != host]
+    where = str(host_binary("strace"))
+    return where + (f" ({host} only; not available for {', '.join(others)})" if others else "")
+
+
+def host_binary(name: str) -> Path:
+    """Absolute path of a host program (PATH plus the sbin dirs), symlinks resolved."""
+    path = os.environ.get("PATH", "") + os.pathsep + os.pathsep.join(SEARCH_PATH)
+    found = shutil.which(name, path=path)
+    if found is None:
+        raise AssetError(f"{name} is not installed on this host: run harness setup")
+    return Path(found).resolve()
+
+
+_LDD_LIB = re.compile(r"=>\s*(/\S+)\s+\(0x[0-9a-f]+\)")
+_LDD_LOADER = re.compile(r"^\s*(/\S+)\s+\(0x[0-9a-f]+\)")
+
+
+def parse_ldd(output: str) -> list[Path]:
+    """Libraries and loader from ldd output, as the paths the binary expects them at."""
+    paths: list[Path] = []
+    for line in output.splitlines():
+        m = _LDD_LIB.search(line) or _LDD_LOADER.match(line)
+        if m and Path(m.group(1)) not in paths:
+            paths.append(Path(m.group(1)))
+    return paths
+
+
+def binary_with_libs(path: Path) -> list[Path]:
+    """The binary followed by every shared library ldd lists and the dynamic loader.
+
+    Paths are those the binary looks up (e.g. /lib64/ld-linux-x86-64.so.2, a symlink): copy
+    each to the same path in the initramfs, following symlinks. A static binary gives [path].
+    """
+    if not path.is_file():
+        raise AssetError(f"{path} does not exist")
+    proc = subprocess.run(["ldd", str(path)], capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, check=False, env={**os.environ, "LC_ALL": "C"})
+    if proc.returncode != 0:
+        if "not a dynamic executable" in proc.stdout + proc.stderr:
+            return [path]
+        raise AssetError(f"ldd {path} failed: {(proc.stderr or proc.stdout).strip()}")
+    if "statically linked" in proc.stdout:
+        return [path]
+    missing = [ln.split()[0] for ln in proc.stdout.splitlines() if "=> not found" in ln]
+    if missing:
+        raise AssetError(f"{path} needs libraries this host lacks: {', '.join(missing)}")
+    return [path, *parse_ldd(proc.stdout)]
