@@ -1,0 +1,76 @@
+"""Shared by the disk-image profiles (ext4, xfs): a sparse raw image on virtio-blk."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from abc import abstractmethod
+from pathlib import Path
+
+from fs_profiles.base import FsProfile, GuestSide, ProfileError
+from guests.arch import get_arch
+
+GUEST_DEVICE = "/dev/vda"
+
+
+def qemu_path(path: Path) -> str:
+    """A path inside a QEMU option value: commas are doubled."""
+    return str(path).replace(",", ",,")
+
+
+class BlockImageProfile(FsProfile):
+    """A filesystem made with ``mkfs_argv`` in a sparse image of ``size_mib``, attached as vda."""
+
+    mkfs: str = ""
+    package: str = ""
+    modules: tuple[str, ...] = ()
+    min_mib: int = 64
+
+    def __init__(self, size_mib: int = 512):
+        if size_mib < self.min_mib:
+            raise ProfileError(f"{self.name} image of {size_mib} MiB is too small: use at least "
+                               f"{self.min_mib} MiB")
+        self.size_mib = size_mib
+        self._dir: Path | None = None
+
+    @abstractmethod
+    def mkfs_argv(self, mkfs: str, image: Path) -> list[str]:
+        """The mkfs command line that formats ``image``."""
+
+    def provision(self, workdir: Path, arch: str, mountpoint: str) -> GuestSide:
+        mkfs = shutil.which(self.mkfs) or shutil.which(f"/sbin/{self.mkfs}")
+        if not mkfs:
+            raise ProfileError(f"{self.mkfs} not found: apt-get install {self.package}")
+        workdir.mkdir(parents=True, exist_ok=True)
+        free_mib = shutil.disk_usage(workdir).free // (1 << 20)
+        if free_mib < self.size_mib + 64:
+            raise ProfileError(f"only {free_mib} MiB free in {workdir}; the {self.name} image needs "
+                               f"{self.size_mib} MiB: free space or use another --workdir")
+        self._dir = Path(tempfile.mkdtemp(prefix=f"{self.name}-", dir=workdir))
+        image = self._dir / f"{self.name}.img"
+        with open(image, "wb") as f:
+            f.truncate(self.size_mib << 20)
+        proc = subprocess.run(
+            self.mkfs_argv(mkfs, image), capture_output=True, text=True, check=False
+        )
+        if proc.returncode != 0:
+            err = (proc.stderr or proc.stdout).strip().splitlines()
+            raise ProfileError(f"{self.mkfs} failed: {err[-1] if err else proc.returncode}")
+        version = subprocess.run([mkfs, "-V"], capture_output=True, text=True, check=False)
+        vtext = (version.stdout or version.stderr).strip().splitlines()
+        a = get_arch(arch)
+        return GuestSide(
+            mountpoint=mountpoint,
+            modules=["virtio_blk", *self.modules],
+            mount=[f"mount -t {self.fs_type} {GUEST_DEVICE} {mountpoint}"],
+            qemu_args=["-drive", f"file={qemu_path(image)},if=none,format=raw,id=hd0,cache=unsafe",
+                       "-device", f"{a.blk_device},drive=hd0"],
+            facts={"image": str(image), "image_mib": str(self.size_mib),
+                   "mkfs": vtext[0] if vtext else self.mkfs},
+        )
+
+    def teardown(self) -> None:
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None

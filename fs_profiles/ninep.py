@@ -1,0 +1,61 @@
+"""9p (virtio, 9p2000.L) from a private host directory; the thread's failing filesystem."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from fs_profiles.base import FsProfile, GuestSide, ProfileError
+from fs_profiles.blockimage import qemu_path
+
+MOUNT_TAG = "harness9p"
+MSIZE = 512000
+CACHE_MODES = ("none", "loose", "fscache", "mmap", "readahead")
+
+
+class NinePProfile(FsProfile):
+    """``cache``: the guest's cache= mount option, or None for the kernel's default."""
+
+    name = "9p"
+    fs_type = "9p"
+
+    def __init__(self, cache: str | None = None, security_model: str = "none"):
+        if cache is not None and cache not in CACHE_MODES:
+            raise ProfileError(f"bad 9p cache mode {cache!r}: use one of {', '.join(CACHE_MODES)}")
+        if security_model not in ("none", "mapped-xattr", "mapped-file", "passthrough"):
+            raise ProfileError(f"bad 9p security model {security_model!r}")
+        self.cache = cache
+        self.security_model = security_model
+        self._dir: Path | None = None
+
+    def mount_options(self) -> str:
+        opts = f"trans=virtio,version=9p2000.L,msize={MSIZE}"
+        return opts + (f",cache={self.cache}" if self.cache else "")
+
+    def virtfs_option(self, share: Path) -> str:
+        return (f"local,path={qemu_path(share)},mount_tag={MOUNT_TAG},"
+                f"security_model={self.security_model},id=fs0")
+
+    def provision(self, workdir: Path, arch: str, mountpoint: str) -> GuestSide:
+        workdir.mkdir(parents=True, exist_ok=True)
+        self._dir = Path(tempfile.mkdtemp(prefix="9p-share-", dir=workdir))
+        self._dir.chmod(0o777)
+        return GuestSide(
+            mountpoint=mountpoint,
+            modules=["9pnet_virtio", "9p"],
+            mount=[f"mount -t 9p -o {self.mount_options()} {MOUNT_TAG} {mountpoint}"],
+            qemu_args=["-virtfs", self.virtfs_option(self._dir)],
+            facts={"share": str(self._dir), "cache": self.cache or "default",
+                   "security_model": self.security_model, "msize": str(MSIZE)},
+        )
+
+    @property
+    def share(self) -> Path | None:
+        """The host directory the guest sees (None before provision / after teardown)."""
+        return self._dir
+
+    def teardown(self) -> None:
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None

@@ -1,0 +1,22 @@
+"""tmpfs: the control - the work dir in guest memory, nothing on the host."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fs_profiles.base import FsProfile, GuestSide
+
+
+class TmpfsProfile(FsProfile):
+    name = "tmpfs"
+    fs_type = "tmpfs"
+
+    def provision(self, workdir: Path, arch: str, mountpoint: str) -> GuestSide:
+        return GuestSide(
+            mountpoint=mountpoint,
+            mount=[f"mount -t tmpfs -o mode=1777 harness-tmpfs {mountpoint}"],
+            facts={"backing": "guest memory"},
+        )
+
+    def teardown(self) -> None:
+        """Nothing on the host to undo."""

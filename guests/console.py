@@ -1,0 +1,192 @@
+"""A guest's serial console over a pty: ready marker, framed commands, crash detection, log file."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pexpect
+
+from guests.base import CommandResult
+
+# Kernel messages that mean the kernel is in trouble; optional printk timestamp first.
+_TS = r"^(?:\[\s*\d+\.\d+\]\s*)?"
+CRASH_RE = re.compile(
+    _TS + r"(?:Oops(?::| -)|BUG: |kernel BUG at |Kernel panic - not syncing|"
+    r"general protection fault|Unable to handle kernel |Internal error: |WARNING: CPU: \d+ PID: \d+|"
+    r"INFO: task \S+ blocked for more than)"
+)
+WARNING_RE = re.compile(_TS + r"WARNING: CPU: ")
+END_TRACE_RE = re.compile(r"---\[ end (?:trace|Kernel panic)")
+EXCERPT_LINES = 60
+TAIL_LINES = 80
+
+
+@dataclass
+class Crash:
+    """One kernel problem seen on the console: its first line and what followed."""
+
+    kind: str  # "warning" or "oops" (Oops, BUG, panic, GPF, hung task ...)
+    lines: list[str] = field(default_factory=list)
+    line_no: int = 0  # line number in the console log (1-based)
+    closed: bool = False
+
+    @property
+    def title(self) -> str:
+        return self.lines[0].strip() if self.lines else ""
+
+
+@dataclass
+class ConsoleResult(CommandResult):
+    died: bool = False  # the guest (QEMU) went away during the command
+
+
+class SerialConsole:
+    """Drives a process whose stdio is the guest's serial console (QEMU -nographic).
+
+    Every byte read goes to ``log_path`` (carriage returns dropped). Lines are scanned for kernel
+    crash messages as they arrive, whatever the caller is waiting for.
+    """
+
+    def __init__(self, argv: list[str], log_path: Path, env: dict[str, str] | None = None):
+        self.log_path = log_path
+        self._log = open(log_path, "ab")  # noqa: SIM115 - closed in close()
+        self.child = pexpect.spawn(argv[0], argv[1:], env=env, echo=False, timeout=None)
+        self.child.delaybeforesend = None
+        self._partial = ""
+        self.lines_seen = 0
+        self.tail: deque[str] = deque(maxlen=TAIL_LINES)
+        self.crashes: list[Crash] = []
+        self._open_crash: Crash | None = None
+        self.eof = False
+
+    @property
+    def pid(self) -> int:
+        return self.child.pid
+
+    def _feed(self, data: bytes) -> list[str]:
+        self._log.write(data.replace(b"\r", b""))
+        self._log.flush()
+        text = self._partial + data.decode("utf-8", errors="replace").replace("\r", "")
+        *complete, self._partial = text.split("\n")
+        for line in complete:
+            self._scan(line)
+        return complete
+
+    def _scan(self, line: str) -> None:
+        self.lines_seen += 1
+        self.tail.append(line)
+        crash = self._open_crash
+        if crash is not None:
+            crash.lines.append(line)
+            if END_TRACE_RE.search(line) or len(crash.lines) >= EXCERPT_LINES:
+                crash.closed = True
+                self._open_crash = None
+            return
+        if CRASH_RE.search(line):
+            kind = "warning" if WARNING_RE.search(line) else "oops"
+            crash = Crash(kind=kind, lines=[line], line_no=self.lines_seen)
+            self.crashes.append(crash)
+            self._open_crash = crash
+
+    def _read(self, timeout: float) -> list[str]:
+        """Read what is there (waiting up to ``timeout``); returns completed lines."""
+        if self.eof:
+            return []
+        try:
+            data = self.child.read_nonblocking(65536, timeout=timeout)
+        except pexpect.TIMEOUT:
+            return []
+        except pexpect.EOF:
+            self.eof = True
+            if self._partial:
+                tail = self._partial
+                self._partial = ""
+                self._scan(tail)
+                return [tail]
+            return []
+        return self._feed(data)
+
+    def expect_line(self, patterns: list[re.Pattern[str]], timeout: float) -> tuple[int, str] | None:
+        """Wait for a line matching one of ``patterns``: (index, line), or None on timeout/EOF."""
+        deadline = time.monotonic() + timeout
+        while not self.eof:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            for line in self._read(min(left, 0.5)):
+                for i, pat in enumerate(patterns):
+                    if pat.search(line):
+                        return i, line
+        return None
+
+    def send(self, text: str) -> None:
+        self.child.send(text.encode())
+
+    def run(self, command: str, timeout: float) -> ConsoleResult:
+        """Run ``command`` in the guest shell, framed by a random sentinel; capture ``$?``."""
+        tok = secrets.token_hex(6)
+        begin = re.compile(rf"HB{tok}$")
+        end = re.compile(rf"HE{tok}:(\d+)")
+        # The sentinel is split in the command text, so an echoed command never matches it.
+        framed = (
+            f"printf 'H%s\\n' B{tok}; {{ {command}\n}} </dev/null; printf 'H%s:%d\\n' E{tok} $?\n"
+        )
+        start = time.monotonic()
+        self.send(framed)
+        out: list[str] = []
+        started = False
+        while True:
+            left = start + timeout - time.monotonic()
+            if left <= 0 or self.eof:
+                return ConsoleResult(
+                    command=command,
+                    output="\n".join(out + ([self._partial] if self._partial else [])),
+                    exit_code=None,
+                    timed_out=not self.eof,
+                    seconds=time.monotonic() - start,
+                    died=self.eof,
+                )
+            for line in self._read(min(left, 0.5)):
+                if not started:
+                    started = bool(begin.search(line))
+                    continue
+                m = end.search(line)
+                if m:
+                    before = line[: m.start()]
+                    if before:
+                        out.append(before)
+                    return ConsoleResult(
+                        command=command,
+                        output="\n".join(out),
+                        exit_code=int(m.group(1)),
+                        timed_out=False,
+                        seconds=time.monotonic() - start,
+                    )
+                out.append(line)
+
+    def drain(self, seconds: float) -> None:
+        """Read (and log) whatever arrives during ``seconds``."""
+        deadline = time.monotonic() + seconds
+        while not self.eof and time.monotonic() < deadline:
+            self._read(max(0.0, min(0.2, deadline - time.monotonic())))
+
+    def wait_exit(self, timeout: float) -> bool:
+        """Read until the process exits; True if it did within ``timeout``."""
+        self.drain(timeout)
+        return self.eof
+
+    def close(self) -> None:
+        try:
+            if self.child.isalive():
+                self.child.terminate(force=True)
+        finally:
+            try:
+                self.child.close(force=True)
+            except pexpect.ExceptionPexpect:
+                pass
+            self._log.close()

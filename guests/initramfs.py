@@ -1,0 +1,316 @@
+"""Build the guest's busybox initramfs: applets, modules in load order, test binaries, strace, /init."""
+
+from __future__ import annotations
+
+import gzip
+import lzma
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fs_profiles.base import ProfileError
+from guests.arch import elf_machine, get_arch
+from guests.base import GuestError
+
+INIT_SCRIPT = Path(__file__).with_name("init.sh")
+READY_MARKER = "HARNESS-GUEST-READY"
+SETUP_FAILED_MARKER = "HARNESS-SETUP-FAILED"
+SELFTEST_DIR = "/selftests"
+MODULE_DIR = "/lib/modules/harness"
+_KO_SUFFIXES = (".ko.xz", ".ko.gz", ".ko.zst", ".ko")
+_DEB_ARCH = {"x86_64": "amd64", "arm64": "arm64"}
+
+
+def cache_root() -> Path:
+    return Path(os.environ.get("HARNESS_CACHE", Path.home() / ".cache" / "harness"))
+
+
+def module_name(path: str) -> str:
+    """'kernel/fs/xfs/xfs.ko.xz' -> 'xfs'; dashes and underscores are the same to the kernel."""
+    base = path.rsplit("/", 1)[-1]
+    for suffix in _KO_SUFFIXES:
+        if base.endswith(suffix):
+            base = base[: -len(suffix)]
+            break
+    return base.replace("-", "_")
+
+
+@dataclass
+class ModuleIndex:
+    """modules.dep, modules.softdep, modules.alias and modules.builtin of one kernel."""
+
+    root: Path
+    deps: dict[str, list[str]] = field(default_factory=dict)  # relpath -> dependency relpaths
+    by_name: dict[str, str] = field(default_factory=dict)  # module name -> relpath
+    softdeps: dict[str, list[str]] = field(default_factory=dict)  # name -> "pre:" names
+    aliases: dict[str, list[str]] = field(default_factory=dict)  # alias -> module names
+    builtin: set[str] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, modules_dir: Path) -> ModuleIndex:
+        dep = modules_dir / "modules.dep"
+        if not dep.exists():
+            _run_depmod(modules_dir)
+        idx = cls(root=modules_dir)
+        for line in dep.read_text().splitlines():
+            mod, _, rest = line.partition(":")
+            if not mod:
+                continue
+            idx.deps[mod] = rest.split()
+            idx.by_name[module_name(mod)] = mod
+        for line in _lines(modules_dir / "modules.softdep"):
+            words = line.split()
+            if len(words) >= 3 and words[0] == "softdep":
+                pre: list[str] = []
+                in_pre = False
+                for w in words[2:]:
+                    if w.endswith(":"):
+                        in_pre = w == "pre:"
+                    elif in_pre:
+                        pre.append(w)
+                idx.softdeps[words[1].replace("-", "_")] = pre
+        for line in _lines(modules_dir / "modules.alias"):
+            words = line.split()
+            if len(words) == 3 and words[0] == "alias":
+                idx.aliases.setdefault(words[1], []).append(words[2].replace("-", "_"))
+        idx.builtin = {module_name(x) for x in _lines(modules_dir / "modules.builtin")}
+        return idx
+
+    def candidates(self, name: str) -> list[str]:
+        """Module names that provide ``name`` (itself, or what the alias points at)."""
+        n = name.replace("-", "_")
+        if n in self.by_name or n in self.builtin:
+            return [n]
+        return [m for m in self.aliases.get(name, []) if m in self.by_name or m in self.builtin]
+
+    def resolve(self, names: list[str]) -> list[str]:
+        """Relpaths of the .ko files to load for ``names``, dependencies and softdeps first."""
+        order: list[str] = []
+        seen: set[str] = set()
+
+        def visit_path(rel: str) -> None:
+            if rel in seen:
+                return
+            seen.add(rel)
+            name = module_name(rel)
+            for soft in self.softdeps.get(name, []):
+                for cand in self.candidates(soft):
+                    if cand in self.by_name:
+                        visit_path(self.by_name[cand])
+            for dep in self.deps.get(rel, []):
+                visit_path(dep)
+            order.append(rel)
+
+        for name in names:
+            cands = self.candidates(name)
+            if not cands:
+                raise ProfileError(
+                    f"kernel module {name} is neither in {self.root} nor built in: "
+                    f"use a kernel that has it (CONFIG option for {name} =m or =y)"
+                )
+            for cand in cands:
+                if cand in self.by_name:
+                    visit_path(self.by_name[cand])
+        return order
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def _run_depmod(modules_dir: Path) -> None:
+    parts = modules_dir.resolve().parts
+    if len(parts) < 3 or parts[-3:-1] != ("lib", "modules"):
+        raise ProfileError(
+            f"{modules_dir} has no modules.dep and is not a lib/modules/<release> dir: run depmod"
+        )
+    base = Path(*parts[:-3])
+    depmod = shutil.which("depmod") or "/sbin/depmod"
+    try:
+        subprocess.run([depmod, "-b", str(base), parts[-1]], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        raise ProfileError(f"depmod failed for {modules_dir} ({e}): install kmod") from None
+
+
+def decompress_module(src: Path, dst: Path) -> None:
+    """busybox insmod wants plain .ko: unpack .ko.xz / .ko.gz / .ko.zst."""
+    name = src.name
+    if name.endswith(".ko.xz"):
+        dst.write_bytes(lzma.decompress(src.read_bytes()))
+    elif name.endswith(".ko.gz"):
+        dst.write_bytes(gzip.decompress(src.read_bytes()))
+    elif name.endswith(".ko.zst"):
+        zstd = shutil.which("zstd")
+        if not zstd:
+            raise ProfileError(f"{src} is zstd-compressed: install zstd")
+        with open(dst, "wb") as out:
+            subprocess.run([zstd, "-dc", str(src)], stdout=out, check=True)
+    else:
+        shutil.copyfile(src, dst)
+
+
+def find_busybox(arch: str) -> Path:
+    """A static busybox for ``arch``: the host's if it matches, else busybox-static from Debian."""
+    a = get_arch(arch)
+    host = Path("/bin/busybox")
+    if host.exists() and elf_machine(host) == a.name:
+        return host
+    cached = cache_root() / "busybox" / a.name / "bin" / "busybox"
+    if cached.exists():
+        return cached
+    deb_arch = _DEB_ARCH[a.name]
+    tmp = Path(tempfile.mkdtemp(prefix="harness-busybox-"))
+    try:
+        subprocess.run(
+            ["apt-get", "download", f"busybox-static:{deb_arch}"],
+            cwd=tmp, check=True, capture_output=True, timeout=300,
+        )
+        deb = next(tmp.glob("busybox-static_*.deb"))
+        subprocess.run(["dpkg", "-x", str(deb), str(cached.parents[1])], check=True)
+    except (OSError, subprocess.SubprocessError, StopIteration):
+        raise GuestError(
+            f"no static busybox for {a.name}: run `dpkg --add-architecture {deb_arch} && "
+            f"apt-get update && apt-get download busybox-static:{deb_arch}`"
+        ) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return cached
+
+
+@dataclass
+class InitramfsSpec:
+    """Everything that goes into one initramfs.
+
+    modules: top-level module names (dependencies are added). mount: the profile's commands.
+    binaries: name -> host file, installed as /selftests/<name>.
+    extra_files: guest path -> host file (strace and its libraries, at their own paths).
+    """
+
+    arch: str
+    mountpoint: str
+    busybox: Path
+    modules_dir: Path | None = None
+    modules: list[str] = field(default_factory=list)
+    mount: list[str] = field(default_factory=list)
+    scope: str = "work"
+    binaries: dict[str, Path] = field(default_factory=dict)
+    extra_files: dict[str, Path] = field(default_factory=dict)
+    ready_marker: str = READY_MARKER
+
+
+def _shell_quote(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def _applets(busybox: Path) -> list[str]:
+    """Applet paths (bin/ls ...) when the busybox runs here; /init installs the rest at boot."""
+    try:
+        out = subprocess.run(
+            [str(busybox), "--list-full"], capture_output=True, text=True, check=True, timeout=10
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [line.strip() for line in out.splitlines() if line.strip()]
+
+
+def populate(spec: InitramfsSpec, root: Path) -> list[str]:
+    """Lay the initramfs tree out under ``root``; returns the guest paths of the modules in order."""
+    if spec.scope not in ("work", "root"):
+        raise GuestError(f"bad fs scope {spec.scope!r}: use work or root")
+    for d in ("bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev", "tmp", "etc/harness",
+              "lib/modules/harness", SELFTEST_DIR.strip("/"), spec.mountpoint.strip("/")):
+        (root / d).mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(spec.busybox, root / "bin/busybox")
+    os.chmod(root / "bin/busybox", 0o755)
+    for applet in _applets(spec.busybox) or ["bin/sh"]:
+        link = root / applet.lstrip("/")
+        if applet.lstrip("/") == "bin/busybox" or link.exists():
+            continue
+        link.parent.mkdir(parents=True, exist_ok=True)
+        os.symlink("/bin/busybox", link)
+    if not (root / "bin/sh").exists():
+        os.symlink("/bin/busybox", root / "bin/sh")
+
+    loaded: list[str] = []
+    if spec.modules:
+        if spec.modules_dir is None or not spec.modules_dir.is_dir():
+            raise ProfileError(
+                f"the profile needs kernel modules {' '.join(spec.modules)} but the kernel has "
+                f"no modules dir ({spec.modules_dir}): fetch the kernel's modules"
+            )
+        idx = ModuleIndex.load(spec.modules_dir)
+        for rel in idx.resolve(spec.modules):
+            guest = f"{MODULE_DIR}/{module_name(rel)}.ko"
+            decompress_module(spec.modules_dir / rel, root / guest.lstrip("/"))
+            loaded.append(guest)
+    (root / "etc/harness/modules").write_text("".join(f"{m}\n" for m in loaded))
+    (root / "etc/harness/mount.sh").write_text("".join(f"{c}\n" for c in spec.mount))
+    (root / "etc/harness/env").write_text(
+        f"HARNESS_MNT={_shell_quote(spec.mountpoint)}\n"
+        f"HARNESS_SCOPE={_shell_quote(spec.scope)}\n"
+        f"HARNESS_READY={_shell_quote(spec.ready_marker)}\n"
+    )
+    for name, src in spec.binaries.items():
+        if "/" in name:
+            raise GuestError(f"bad test binary name {name!r}")
+        if elf_machine(src) not in (None, get_arch(spec.arch).name):
+            raise GuestError(f"{src} is built for {elf_machine(src)}, not {spec.arch}: rebuild it")
+        shutil.copyfile(src, root / SELFTEST_DIR.strip("/") / name)
+        os.chmod(root / SELFTEST_DIR.strip("/") / name, 0o755)
+    for guest_path, src in spec.extra_files.items():
+        dst = root / guest_path.lstrip("/")
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dst)  # follows symlinks: the guest gets the real file at this path
+        os.chmod(dst, 0o755)
+    shutil.copyfile(INIT_SCRIPT, root / "init")
+    os.chmod(root / "init", 0o755)
+    return loaded
+
+
+def build_initramfs(spec: InitramfsSpec, out: Path) -> list[str]:
+    """Write a gzip'd newc cpio of the initramfs to ``out``; returns the module load order."""
+    cpio = shutil.which("cpio")
+    if not cpio:
+        raise GuestError("cpio is not installed: apt-get install cpio")
+    tree = Path(tempfile.mkdtemp(prefix="harness-initramfs-"))
+    try:
+        loaded = populate(spec, tree)
+        names = sorted(str(p.relative_to(tree)) for p in tree.rglob("*"))
+        listing = "\n".join(["."] + names) + "\n"
+        proc = subprocess.run(
+            [cpio, "--quiet", "-o", "-H", "newc", "-R", "0:0"],
+            cwd=tree, input=listing.encode(), capture_output=True, check=False,
+        )
+        if proc.returncode != 0:
+            raise GuestError(f"cpio failed: {proc.stderr.decode(errors='replace').strip()}")
+        with gzip.open(out, "wb", compresslevel=1) as f:
+            f.write(proc.stdout)
+    finally:
+        shutil.rmtree(tree, ignore_errors=True)
+    return loaded
+
+
+def list_cpio(path: Path) -> dict[str, int]:
+    """Names and modes of the entries in a (gzip'd) newc cpio archive."""
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    entries: dict[str, int] = {}
+    pos = 0
+    while pos + 110 <= len(data):
+        hdr = data[pos : pos + 110]
+        if hdr[:6] not in (b"070701", b"070702"):
+            raise GuestError(f"{path} is not a newc cpio archive")
+        mode = int(hdr[14:22], 16)
+        filesize = int(hdr[54:62], 16)
+        namesize = int(hdr[94:102], 16)
+        name = data[pos + 110 : pos + 110 + namesize - 1].decode()
+        pos = (pos + 110 + namesize + 3) & ~3
+        pos = (pos + filesize + 3) & ~3
+        if name == "TRAILER!!!":
+            break
+        entries[name] = mode
+    return entries

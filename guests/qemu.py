@@ -1,0 +1,269 @@
+"""QemuGuest: a QEMU (TCG or KVM) guest with a serial console, booted from kernel + initramfs."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import shutil
+import signal
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+from guests.arch import ArchDef, get_arch, kernel_image_arch
+from guests.base import BootTimeout, CommandResult, Guest, GuestError, KernelCrash
+from guests.console import Crash, SerialConsole
+from guests.initramfs import READY_MARKER, SETUP_FAILED_MARKER
+
+POWEROFF_WAIT = 15.0
+KVM_PROBE_TIMEOUT = 25.0
+_accel_cache: dict[str, tuple[str, str]] = {}  # arch -> (accel, why)
+
+
+@dataclass(frozen=True)
+class QemuConfig:
+    """Everything the QEMU command line depends on; ``build_argv`` is a pure function of it."""
+
+    arch: ArchDef
+    kernel: Path
+    initrd: Path
+    numa: tuple[int, ...]  # MiB per node; one entry = no NUMA topology
+    smp: int = 2
+    kernel_args: str = ""
+    extra_args: tuple[str, ...] = ()
+    accel: str = "tcg"
+
+
+def build_argv(cfg: QemuConfig) -> list[str]:
+    """The QEMU argv for ``cfg`` (without any prefix such as nsenter)."""
+    a = cfg.arch
+    if cfg.accel not in ("tcg", "kvm"):
+        raise GuestError(f"bad accelerator {cfg.accel!r}: use tcg or kvm")
+    nodes = len(cfg.numa)
+    if nodes < 1 or cfg.smp < 1:
+        raise GuestError("a guest needs at least one NUMA node and one CPU")
+    cpu = a.tcg_cpu if cfg.accel == "tcg" else a.kvm_cpu
+    smp = str(cfg.smp)
+    if nodes > 1 and cfg.smp % nodes == 0:
+        # One socket per node: plain -smp 2 with two nodes makes the kernel warn about topology.
+        smp = f"{cfg.smp},sockets={nodes}"
+    argv = [a.qemu_binary, "-M", a.machine, "-accel", cfg.accel, "-cpu", cpu, "-smp", smp,
+            "-m", f"{sum(cfg.numa)}M"]
+    if nodes > 1:
+        per = cfg.smp // nodes
+        for i, mib in enumerate(cfg.numa):
+            argv += ["-object", f"memory-backend-ram,id=mem{i},size={mib}M"]
+            node = f"node,nodeid={i},memdev=mem{i}"
+            if per:
+                first = i * per
+                last = cfg.smp - 1 if i == nodes - 1 else first + per - 1
+                node += f",cpus={first}" if first == last else f",cpus={first}-{last}"
+            argv += ["-numa", node]
+    append = f"console={a.console} panic=-1 {cfg.kernel_args}".strip()
+    argv += ["-kernel", str(cfg.kernel), "-initrd", str(cfg.initrd), "-append", append,
+             "-nographic", "-no-reboot"]
+    argv += list(cfg.extra_args)
+    return argv
+
+
+def check_qemu_binary(arch: ArchDef) -> str:
+    path = shutil.which(arch.qemu_binary)
+    if not path:
+        raise GuestError(f"{arch.qemu_binary} not found: apt-get install {arch.qemu_package}")
+    return path
+
+
+def check_kernel(arch: ArchDef, kernel: Path) -> None:
+    if not kernel.is_file():
+        raise GuestError(f"kernel image {kernel} does not exist: fetch or build the kernel first")
+    found = kernel_image_arch(kernel)
+    if found is None:
+        raise GuestError(f"{kernel} is not a kernel image QEMU can boot for {arch.name}")
+    if found != arch.name:
+        raise GuestError(f"{kernel} is a {found} kernel, not {arch.name}: pass a {arch.name} kernel")
+
+
+def kvm_possible(arch: ArchDef) -> str:
+    """Why KVM cannot be used, or '' if it is worth a probe."""
+    if platform.machine() != arch.kvm_host:
+        return f"host is {platform.machine()}, guest {arch.name}"
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        return "no usable /dev/kvm"
+    return ""
+
+
+def choose_accel(arch: ArchDef, kernel: Path, initrd: Path) -> tuple[str, str]:
+    """('kvm'|'tcg', why), probing KVM with one short boot per process and arch.
+
+    HARNESS_ACCEL=tcg|kvm skips the probe.
+    """
+    forced = os.environ.get("HARNESS_ACCEL", "")
+    if forced in ("tcg", "kvm"):
+        return forced, f"HARNESS_ACCEL={forced}"
+    if arch.name in _accel_cache:
+        return _accel_cache[arch.name]
+    why = kvm_possible(arch)
+    if why:
+        result = ("tcg", f"TCG: {why}")
+    else:
+        result = _probe_kvm(arch, kernel, initrd)
+    _accel_cache[arch.name] = result
+    return result
+
+
+def _probe_kvm(arch: ArchDef, kernel: Path, initrd: Path) -> tuple[str, str]:
+    tmp = Path(tempfile.mkdtemp(prefix="harness-kvm-probe-"))
+    cfg = QemuConfig(arch=arch, kernel=kernel, initrd=initrd, numa=(1024,), smp=1, accel="kvm")
+    console = SerialConsole(build_argv(cfg), tmp / "console.log")
+    try:
+        # Setup may fail (the probe has no disks or shares): reaching /init is what counts.
+        pats = [re.compile(READY_MARKER), re.compile(SETUP_FAILED_MARKER)]
+        ready = console.expect_line(pats, KVM_PROBE_TIMEOUT)
+        if ready is not None:
+            return "kvm", "KVM: probe boot reached the guest's /init"
+        last = next((x for x in reversed(console.tail) if x.strip()), "no output")
+        return "tcg", f"TCG: KVM probe boot failed ({last.strip()[:120]})"
+    finally:
+        kill_tree(console.pid)
+        console.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def kill_tree(pid: int) -> None:
+    """SIGKILL ``pid`` and everything below it (QEMU may run under nsenter/unshare)."""
+    try:
+        proc = psutil.Process(pid)
+        procs = proc.children(recursive=True) + [proc]
+    except psutil.NoSuchProcess:
+        return
+    for p in procs:
+        try:
+            p.send_signal(signal.SIGKILL)
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(procs, timeout=5)
+
+
+@dataclass
+class QemuGuest(Guest):
+    """One QEMU guest. ``start`` boots and waits for the ready marker; ``close`` always cleans up."""
+
+    arch: ArchDef | str
+    kernel: Path
+    initrd: Path
+    log_path: Path
+    numa: list[int] = field(default_factory=lambda: [2048])
+    smp: int = 2
+    kernel_args: str = ""
+    qemu_args: list[str] = field(default_factory=list)
+    qemu_prefix: list[str] = field(default_factory=list)
+    accel: str = "auto"  # auto = probe KVM once, else TCG
+    boot_timeout: float = 180.0
+    kind: str = "qemu"
+    accel_why: str = ""
+    boot_seconds: float = 0.0
+    boot_output: list[str] = field(default_factory=list)
+    _console: SerialConsole | None = None
+    _alive: bool = False
+
+    def __post_init__(self) -> None:
+        if isinstance(self.arch, str):
+            self.arch = get_arch(self.arch)
+
+    @property
+    def arch_def(self) -> ArchDef:
+        assert isinstance(self.arch, ArchDef)
+        return self.arch
+
+    @property
+    def console_log(self) -> Path:
+        return self.log_path
+
+    @property
+    def crashes(self) -> list[Crash]:
+        return self._console.crashes if self._console else []
+
+    @property
+    def alive(self) -> bool:
+        return self._alive and self._console is not None and not self._console.eof
+
+    def tail(self, n: int = 30) -> list[str]:
+        return list(self._console.tail)[-n:] if self._console else []
+
+    def argv(self) -> list[str]:
+        return self.qemu_prefix + build_argv(
+            QemuConfig(
+                arch=self.arch_def, kernel=self.kernel, initrd=self.initrd, numa=tuple(self.numa),
+                smp=self.smp, kernel_args=self.kernel_args, extra_args=tuple(self.qemu_args),
+                accel=self.accel,
+            )
+        )
+
+    def start(self) -> None:
+        a = self.arch_def
+        check_qemu_binary(a)
+        check_kernel(a, self.kernel)
+        if self.accel == "auto":
+            self.accel, self.accel_why = choose_accel(a, self.kernel, self.initrd)
+        elif not self.accel_why:
+            self.accel_why = f"{self.accel.upper()}: requested"
+        t0 = time.monotonic()
+        self._console = SerialConsole(self.argv(), self.log_path)
+        try:
+            self._wait_ready(t0)
+        except BaseException:
+            self.close()
+            raise
+        self._alive = True
+
+    def _wait_ready(self, t0: float) -> None:
+        con = self._console
+        assert con is not None
+        hit = con.expect_line(
+            [re.compile(re.escape(READY_MARKER) + "$"), re.compile(SETUP_FAILED_MARKER)],
+            self.boot_timeout,
+        )
+        self.boot_seconds = time.monotonic() - t0
+        self.boot_output = list(con.tail)
+        oops = [c for c in con.crashes if c.kind == "oops"]
+        if oops:
+            con.drain(1.0)
+            raise KernelCrash(f"kernel crashed while booting: {oops[0].title}", oops[0].lines)
+        if hit is None:
+            last = " | ".join(x.strip() for x in list(con.tail)[-3:] if x.strip())
+            if con.eof:
+                raise GuestError(f"QEMU exited before the guest was ready: {last or 'no output'}")
+            raise BootTimeout(
+                f"guest not ready after {self.boot_timeout:.0f} s (last console lines: {last})"
+            )
+        if hit[0] == 1:
+            raise GuestError(f"guest setup failed: {hit[1].split(SETUP_FAILED_MARKER + ':')[-1]}")
+
+    def run(self, command: str, timeout: float) -> CommandResult:
+        if not self.alive:
+            raise GuestError("the guest is not running (it crashed, timed out or was closed)")
+        assert self._console is not None
+        result = self._console.run(command, timeout)
+        if result.timed_out or result.died:
+            self._alive = False
+        return result
+
+    def close(self) -> None:
+        con = self._console
+        if con is None:
+            return
+        try:
+            if self._alive and not con.eof:
+                try:
+                    con.send("poweroff -f\n")
+                    con.wait_exit(POWEROFF_WAIT)
+                except OSError:
+                    pass
+        finally:
+            self._alive = False
+            kill_tree(con.pid)
+            con.close()
