@@ -1,0 +1,147 @@
+"""Cross-checks a rule can ask for: does the rest of the run support the rule's hypothesis?
+
+Each check returns a Verdict: SUPPORTS (confidence stays), UNSURE (one level lower, with the
+reason), or CONTRADICTS (the rule does not apply, with the reason). A message that names an
+environment cause is only a hypothesis until the run agrees with it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+
+from harness.model import Environment, Result, Status
+
+
+class Verdict(Enum):
+    SUPPORTS = "supports"
+    UNSURE = "unsure"
+    CONTRADICTS = "contradicts"
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    verdict: Verdict
+    reason: str = ""
+
+
+@dataclass
+class RunIndex:
+    """Results of the same run, by (run, suite, description, config), for contrast checks."""
+
+    by_case: dict[tuple[str, str, str, str], Result]
+    truncated_suites: set[tuple[str, str]]
+
+    @classmethod
+    def build(cls, results: list[Result], truncated: set[tuple[str, str]]) -> RunIndex:
+        index = {}
+        for r in results:
+            index.setdefault((r.run_id, r.suite, r.description, r.config), r)
+        return cls(index, truncated)
+
+
+SIZE_KB = re.compile(r"\((\d+) kB\)")
+OK = CheckOutcome(Verdict.SUPPORTS)
+
+
+def file_fs(result: Result, env: Environment) -> str | None:
+    """The filesystem the test's file lived on, as far as the run tells."""
+    config = result.config
+    if config == "local tmpfile":
+        return env.fs
+    if config == "tmpfile":
+        return env.tmp_fs
+    if config.startswith("memfd hugetlb") or config.startswith("hugetlb"):
+        return "hugetlbfs"
+    if config == "memfd":
+        return "tmpfs"
+    return None
+
+
+def contrast_config(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
+    other = index.by_case.get((result.run_id, result.suite, result.description, str(value)))
+    if other is None:
+        return CheckOutcome(Verdict.UNSURE, f"no '{value}' variant of the test to compare with")
+    if other.status is result.status and other.message == result.message and result.message:
+        return CheckOutcome(
+            Verdict.CONTRADICTS,
+            f"the '{value}' variant (#{other.number}) fails the same way ({other.message!r}), "
+            "and it does not use the filesystem",
+        )
+    return OK
+
+
+def fs_expected(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
+    fs = file_fs(result, env)
+    if fs is None:
+        return CheckOutcome(Verdict.UNSURE, "the filesystem of the test file is not known")
+    if fs in value:  # type: ignore[operator]
+        return OK
+    return CheckOutcome(Verdict.UNSURE, f"the test file was on {fs}, not on {'/'.join(value)}")  # type: ignore[arg-type]
+
+
+def fs_not(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
+    fs = file_fs(result, env)
+    if fs is None:
+        return CheckOutcome(Verdict.UNSURE, "the filesystem of the test file is not known")
+    if fs in value:  # type: ignore[operator]
+        return CheckOutcome(Verdict.CONTRADICTS, f"{fs} supports this operation")
+    return OK
+
+
+def hugepages(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
+    match = SIZE_KB.search(result.config)
+    if not match:
+        return CheckOutcome(Verdict.UNSURE, "the hugetlb page size of the test is not known")
+    size = f"{match.group(1)}kB"
+    counts = env.hugepages.get(size)
+    if counts is None:
+        if env.hugepages:
+            return OK  # sizes were read and this one has no pool at all
+        return CheckOutcome(Verdict.UNSURE, "the guest's hugetlb pools were not recorded")
+    total = counts.get("nr_hugepages", 0)
+    free = counts.get("free_hugepages", total)
+    if total == 0 or free == 0:
+        return OK
+    return CheckOutcome(
+        Verdict.CONTRADICTS,
+        f"the guest had {free} free {size} hugetlb pages at the start of the run",
+    )
+
+
+def gup_test(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
+    if env.gup_test is None:
+        return CheckOutcome(Verdict.UNSURE, "whether /sys/kernel/debug/gup_test existed was not recorded")
+    if env.gup_test:
+        return CheckOutcome(Verdict.CONTRADICTS, "/sys/kernel/debug/gup_test existed in the guest")
+    return OK
+
+
+def swap(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
+    if env.swap_kb is None:
+        return CheckOutcome(Verdict.UNSURE, "whether swap was configured was not recorded")
+    if env.swap_kb > 0:
+        return CheckOutcome(Verdict.CONTRADICTS, f"{env.swap_kb} kB of swap were configured")
+    return OK
+
+
+def truncated(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
+    is_truncated = (result.run_id, result.suite) in index.truncated_suites
+    if is_truncated == bool(value):
+        return OK
+    return CheckOutcome(Verdict.CONTRADICTS, "output truncated" if is_truncated else "output complete")
+
+
+CHECKS: dict[str, Callable[[Result, Environment, RunIndex, object], CheckOutcome]] = {
+    "contrast_config": contrast_config,
+    "fs_expected": fs_expected,
+    "fs_not": fs_not,
+    "hugepages": hugepages,
+    "gup_test": gup_test,
+    "swap": swap,
+    "truncated": truncated,
+}
+
+NOT_OK = frozenset({Status.FAIL, Status.ERROR, Status.CRASH, Status.TIMEOUT, Status.MISSING})

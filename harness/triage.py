@@ -1,0 +1,362 @@
+"""Explain every result that needs it, group the explanations into findings, give a verdict."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from harness.checks import CHECKS, RunIndex, Verdict, file_fs
+from harness.ingest import Parsed
+from harness.model import (
+    CONFIDENCES,
+    SEVERITY,
+    Category,
+    Diagnosis,
+    Environment,
+    Finding,
+    LogLine,
+    Report,
+    Result,
+    Status,
+    SuiteRun,
+)
+from harness.rules import Rule, load_rules
+
+NEEDS_DIAGNOSIS = frozenset(Status) - {Status.PASS}
+MAX_EVIDENCE = 12
+
+
+class _Fields(dict):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def lower(confidence: str, steps: int = 1) -> str:
+    index = min(CONFIDENCES.index(confidence) + steps, len(CONFIDENCES) - 1)
+    return CONFIDENCES[index]
+
+
+def count_phrase(results: list[Result]) -> str:
+    suites = sorted({r.suite for r in results})
+    configs = sorted({r.config for r in results if r.config})
+    what = "/".join(suites) or "selftest"
+    if len(results) == 1:
+        r = results[0]
+        label = f" ({r.name})" if r.name else ""
+        return f"{what} test #{r.number}{label}"
+    where = f" with {configs[0]}" if len(configs) == 1 else ""
+    return f"{len(results)} {what} tests{where}"
+
+
+def _fields(results: list[Result], env: Environment) -> _Fields:
+    first = results[0]
+    fs = file_fs(first, env)
+    sizes = sorted({m.group(1) for r in results if (m := re.search(r"\((\d+) kB\)", r.config))})
+    pools = []
+    for size in sizes:
+        counts = env.hugepages.get(f"{size}kB")
+        if counts is not None:
+            pools.append(f"{size} kB: {counts.get('nr_hugepages', 0)} reserved, "
+                         f"{counts.get('free_hugepages', counts.get('nr_hugepages', 0))} free")
+        elif env.hugepages:
+            pools.append(f"{size} kB: no pool")
+    fields = _Fields(
+        count_phrase=count_phrase(results),
+        syscall=first.syscall or "the call",
+        errno=first.errno or "an error",
+        fs=fs or "unknown",
+        fs_or_unknown=fs or "not recorded",
+        fs_paren=f"({fs}) " if fs else "",
+        fs_sentence=f"The test file was on {fs}{_options(env)}." if fs else
+        "The filesystem was not recorded; pass --fs to confirm.",
+        fs_sentence_short=f"this {fs} mount{_options(env)} is not v4.2;" if fs else "",
+        message=first.message or "no message",
+        hugepage_sentence="; ".join(pools) if pools else
+        "the guest's hugetlb pools were not recorded" + (
+            f"; sizes {', '.join(s + ' kB' for s in sizes)}" if sizes else ""),
+        swap_sentence="the guest had no swap." if env.swap_kb == 0 else
+        "swap was not recorded; without swap MADV_PAGEOUT cannot work.",
+        thp_sentence=f" THP mode: {env.thp}." if env.thp else "",
+    )
+    return fields
+
+
+def _options(env: Environment) -> str:
+    return f" ({env.fs_options})" if env.fs_options else ""
+
+
+def _render(template: str, results: list[Result], env: Environment) -> str:
+    text = template.format_map(_fields(results, env))
+    if len(results) == 1:
+        for plural, singular in ((" fail because", " fails because"), (" were skipped", " was skipped"),
+                                 (" hit the", " hits the"), (" were planned", " was planned")):
+            text = text.replace(plural, singular)
+    return text
+
+
+def _matches(rule: Rule, r: Result, env: Environment) -> tuple[bool, list[str], bool]:
+    """(matches, reasons to lower confidence, errno assumed from the hint)."""
+    unsure: list[str] = []
+    if rule.status and r.status not in rule.status:
+        return False, [], False
+    if rule.suite and r.suite not in rule.suite:
+        return False, [], False
+    if rule.name and not rule.name.search(r.name):
+        return False, [], False
+    if rule.config and not rule.config.search(r.config):
+        return False, [], False
+    if rule.message:
+        texts = [r.message] + [d.text for d in r.diagnostics]
+        if not any(rule.message.search(t) for t in texts if t):
+            return False, [], False
+    if rule.syscall and r.syscall not in rule.syscall:
+        return False, [], False
+    assumed = False
+    fs = file_fs(r, env)
+    if rule.fs:
+        if fs is not None and fs not in rule.fs:
+            return False, [], False
+        if fs is None:
+            unsure.append("the filesystem of the test file is not known (use --fs)")
+    if rule.errno:
+        if r.errno is None:
+            if not rule.errno_hint or not rule.fs or fs is None:
+                return False, [], False
+            assumed = True
+            unsure.append(f"the log does not show the errno; {rule.errno_hint} is what "
+                          f"{fs} gives here (no strace, no strerror text)")
+        elif r.errno not in rule.errno:
+            return False, [], False
+    if rule.unlinked is not None and r.syscalls:
+        if any(c.unlinked for c in r.syscalls) != rule.unlinked:
+            return False, [], False
+    return True, unsure, assumed
+
+
+def diagnose(r: Result, env: Environment, rules: Iterable[Rule], index: RunIndex) -> Diagnosis:
+    contradictions: list[str] = []
+    for rule in rules:
+        ok, unsure, assumed = _matches(rule, r, env)
+        if not ok:
+            continue
+        contradicted = False
+        for name, value in rule.checks.items():
+            outcome = CHECKS[name](r, env, index, value)
+            if outcome.verdict is Verdict.CONTRADICTS:
+                contradictions.append(f"{rule.title}? No: {outcome.reason}")
+                contradicted = True
+                break
+            if outcome.verdict is Verdict.UNSURE:
+                unsure.append(outcome.reason)
+        if contradicted:
+            continue
+        if assumed:
+            r.errno = rule.errno_hint
+            r.syscall_source = "fs hint"
+        explanation = _render(rule.explanation, [r], env)
+        if unsure:
+            explanation += " Less certain because " + "; ".join(unsure) + "."
+        return Diagnosis(rule.category, rule.id, lower(rule.confidence, len(unsure)),
+                         explanation, rule.reference, rule.action, evidence_of(r, env))
+    return _unexplained(r, env, contradictions)
+
+
+def _unexplained(r: Result, env: Environment, contradictions: list[str]) -> Diagnosis:
+    what = {Status.SKIP: "was skipped", Status.XFAIL: "failed as expected",
+            Status.XPASS: "passed although expected to fail"}.get(r.status, "failed")
+    call = f" ({r.syscall}() -> {r.errno})" if r.syscall and r.errno else (
+        f" ({r.syscall}())" if r.syscall else "")
+    phrase = count_phrase([r])
+    text = f"{phrase[:1].upper()}{phrase[1:]} {what}: {r.message or 'no message'}{call}. "
+    if contradictions:
+        text += "Known causes were considered and ruled out by the run: " + "; ".join(contradictions) + ". "
+    text += "No known environment or configuration cause explains it."
+    category = Category.UNKNOWN
+    cause = "unexplained-" + r.status.value
+    if r.status is Status.XPASS:
+        category, cause = Category.TEST_BUG, "unexpected-pass"
+    return Diagnosis(category, cause, "medium" if contradictions else "low", text,
+                     "", "Rerun the single test under strace (harness run --strace) and, if it "
+                     "reproduces on a local filesystem, suspect the kernel and bisect.",
+                     evidence_of(r, env))
+
+
+def evidence_of(r: Result, env: Environment) -> list[LogLine]:
+    lines: list[LogLine] = []
+    if r.run_line:
+        lines.append(r.run_line)
+    lines += [d for d in r.diagnostics if not d.text.startswith("[INFO]")][-3:]
+    if r.result_line:
+        lines.append(r.result_line)
+    lines += [c.line for c in r.syscalls][-4:]
+    if env.fs and r.config in ("local tmpfile", "tmpfile"):
+        for mount in env.mounts:
+            if mount.get("fstype") == (env.fs if r.config == "local tmpfile" else env.tmp_fs):
+                text = " ".join(mount.get(k, "") for k in ("source", "target", "fstype", "options"))
+                lines.append(LogLine(0, text.strip(), "/proc/mounts"))
+                break
+    return lines[:MAX_EVIDENCE]
+
+
+# -- whole runs ------------------------------------------------------------------------------
+
+def suite_findings(suites: list[SuiteRun], results: list[Result]) -> list[Finding]:
+    """Malformed or inconsistent output: a problem of the selftest (or of the log), not the kernel."""
+    out = []
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for r in results:
+        counts[r.suite][r.status.value] += 1
+    for suite in suites:
+        for kind, line in suite.anomalies:
+            if kind == "fail-summary":
+                continue
+            if kind == "planned-mismatch" and counts[suite.name]["fail"]:
+                continue
+            text, action = ANOMALIES.get(kind, (kind, "Check the log."))
+            out.append(Finding(Category.TEST_BUG, f"output-{kind}", "medium", [suite.name or "?"],
+                               f"{suite.name or 'The selftest'}: {text}", [line], 
+                               "tools/testing/selftests/kselftest.h", action, 1))
+        if suite.totals:
+            seen = counts[suite.name]
+            mismatched = [k for k, v in suite.totals.items()
+                          if seen[k if k != "error" else "error"] != v and k != "error"]
+            if mismatched:
+                detail = ", ".join(f"{k} {seen[k]} seen vs {suite.totals[k]} reported"
+                                   for k in mismatched)
+                out.append(Finding(Category.TEST_BUG, "output-totals-mismatch", "medium",
+                                   [suite.name], f"{suite.name}: the Totals line disagrees with "
+                                   f"the result lines ({detail}).", [], "kselftest.h (ksft_print_cnts)",
+                                   "Check for interleaved output of two runs.", 1))
+    return out
+
+
+ANOMALIES = {
+    "duplicate-header": ("the TAP header appears twice without results in between "
+                         "(output of two processes interleaved, or a re-exec).",
+                         "Make sure only one process writes the TAP stream."),
+    "duplicate-plan": ("the plan line appears twice.", "Check for a test that forks and prints."),
+    "duplicate-number": ("a test number repeats.", "Check for interleaved output."),
+    "planned-mismatch": ("fewer tests ran than were planned, without any failure.",
+                         "Report the plan/loop mismatch to the selftest's author."),
+    "numbering-gap": ("test numbers jump: results are missing from the log.",
+                      "Check whether the log was filtered or cut."),
+    "runner-fail-without-failures": ("the runner reports the binary failed, but none of its "
+                                     "results did (a non-zero exit code or a signal).",
+                                     "Check the exit code and dmesg."),
+    "runner-timeout": ("the runner killed the binary on its timeout.",
+                       "Raise the kselftest timeout (--override-timeout) or look for a hang."),
+}
+
+
+def crash_findings(parsed: list[Parsed], results: list[Result]) -> list[Finding]:
+    crashed = [r for r in results if r.status is Status.CRASH]
+    out = []
+    for p in parsed:
+        for excerpt in p.crashes:
+            if not excerpt:
+                continue
+            tests = [r.test_id for r in crashed] or ["(between tests)"]
+            head = excerpt[0].text.strip()
+            category = Category.KERNEL_BUG
+            if "segfault at" in head or "Segmentation fault" in head:
+                explanation = (f"A process crashed: {head!r}. A selftest segfault is a test "
+                               "bug unless the kernel handed it bad memory; it needs a look.")
+                category, cause = Category.UNKNOWN, "process-segfault"
+            else:
+                explanation = (f"The kernel reported {head!r} during the run. This points at "
+                               "the kernel under test, whatever the tests printed.")
+                cause = "kernel-oops" if "WARNING" not in head else "kernel-warning"
+            out.append(Finding(category, cause, "high", tests, explanation, excerpt[:MAX_EVIDENCE],
+                               "Documentation/admin-guide/bug-hunting.rst",
+                               "Decode the trace (scripts/decode_stacktrace.sh) and bisect.", 1))
+    return out
+
+
+def group(results: list[Result], env: Environment, rules: tuple[Rule, ...]) -> list[Finding]:
+    groups: dict[tuple[str, str], list[Result]] = defaultdict(list)
+    for r in results:
+        if r.diagnosis is not None:
+            groups[(r.diagnosis.category, r.diagnosis.cause)].append(r)
+    findings = []
+    for (category, cause), members in groups.items():
+        first = members[0].diagnosis
+        assert first is not None
+        confidences = [m.diagnosis.confidence for m in members if m.diagnosis]
+        confidence = max(confidences, key=CONFIDENCES.index)  # the weakest member
+        evidence: list[LogLine] = []
+        for m in members[:3]:
+            evidence += m.diagnosis.evidence if m.diagnosis else []
+        explanation = first.explanation
+        if len(members) > 1:
+            explanation = _group_explanation(cause, members, first.explanation, env, rules)
+        findings.append(Finding(Category(category), cause, confidence,
+                                [m.test_id for m in members], explanation,
+                                _dedupe(evidence)[:MAX_EVIDENCE], first.reference, first.action,
+                                len(members)))
+    return findings
+
+
+def _group_explanation(cause: str, members: list[Result], single: str, env: Environment,
+                       rules: tuple[Rule, ...]) -> str:
+    for rule in rules:
+        if rule.id == cause:
+            return _render(rule.explanation, members, env)
+    if cause.startswith("unexplained-"):
+        return (f"{count_phrase(members)} {members[0].status.value}, with no known cause: "
+                + "; ".join(sorted({m.message for m in members if m.message})[:4]) + ".")
+    return single
+
+
+def _dedupe(lines: list[LogLine]) -> list[LogLine]:
+    seen, out = set(), []
+    for line in lines:
+        key = (line.source, line.line, line.text)
+        if key not in seen:
+            seen.add(key)
+            out.append(line)
+    return out
+
+
+def severity_order(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (SEVERITY.index(f.category), -f.count))
+
+
+def verdict_of(findings: list[Finding]) -> str:
+    present = {f.category for f in findings}
+    for category in SEVERITY:
+        if category in present:
+            return category.value
+    return "clean"
+
+
+def triage(parsed: list[Parsed], env: Environment, strace: list[Parsed] | None = None,
+           rules: tuple[Rule, ...] | None = None) -> Report:
+    from harness.correlate import correlate
+
+    rules = rules if rules is not None else load_rules()
+    results = [r for p in parsed for r in p.results]
+    suites = [s for p in parsed for s in p.suites]
+    correlate(parsed, strace or [])
+    truncated = {(run_id, s.name) for p in parsed for s in p.suites
+                 for run_id in {r.run_id for r in p.results}
+                 if s.totals is None and s.bail_out is None}
+    index = RunIndex.build(results, truncated)
+    for r in results:
+        if r.status in NEEDS_DIAGNOSIS:
+            r.diagnosis = diagnose(r, env, rules, index)
+    findings = (group(results, env, rules) + suite_findings(suites, results)
+                + crash_findings(parsed, results))
+    findings = severity_order(findings)
+    by_status = Counter(r.status.value for r in results)
+    by_category = Counter(f.category.value for f in findings for _ in range(max(f.count, 1)))
+    summary = {
+        "total": len(results),
+        "by_status": dict(sorted(by_status.items())),
+        "by_category": dict(sorted(by_category.items())),
+        "findings": len(findings),
+        "points_at_kernel": sum(1 for f in findings
+                                if f.category in (Category.KERNEL_BUG, Category.UNKNOWN)),
+    }
+    return Report(env, results, findings, suites, verdict_of(findings), summary,
+                  [p.source for p in parsed])

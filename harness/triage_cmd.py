@@ -1,0 +1,80 @@
+"""`harness triage`: logs in, explanations out."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from harness.cli import UsageError
+from harness.environment import EnvironmentError_, from_logs, normalise_fs, version_of
+from harness.ingest import Parsed, parse_file, suite_hint
+from harness.logread import InputError
+from harness.model import POINTS_AT_KERNEL, Environment, Report
+from harness.outputs import OutputError, check_writable, write_outputs
+from harness.rules import RuleError, load_rules
+from harness.triage import triage
+
+
+def environment_from_args(args: argparse.Namespace) -> Environment:
+    env = Environment()
+    try:
+        if args.fs:
+            env.fs = normalise_fs(args.fs)
+            env.fs_source = "--fs"
+        if args.tmp_fs:
+            env.tmp_fs = normalise_fs(args.tmp_fs)
+    except EnvironmentError_ as exc:
+        raise UsageError(str(exc)) from None
+    env.fs_options = args.fs_options
+    if args.kernel_version:
+        env.kernel_version = version_of(args.kernel_version)
+        env.kernel_release = args.kernel_version
+    return env
+
+
+def exit_code(report: Report) -> int:
+    return 1 if any(f.category in POINTS_AT_KERNEL for f in report.findings) else 0
+
+
+def read_all(logs: list[str], straces: list[str], suite: str | None) -> tuple[list[Parsed], list[Parsed]]:
+    try:
+        parsed = [parse_file(name, suite or suite_hint(name)) for name in logs]
+        strace = [parse_file(name, suite or suite_hint(name)) for name in straces]
+    except InputError as exc:
+        raise UsageError(str(exc)) from None
+    if not any(p.results or p.syscalls or p.crashes for p in parsed + strace):
+        names = ", ".join(logs)
+        raise UsageError(f"{names}: no selftest results, strace lines or kernel crashes found")
+    return parsed, strace
+
+
+def run_triage(args: argparse.Namespace) -> int:
+    env = environment_from_args(args)
+    targets = {"json": args.json, "junit": args.junit, "mail": args.mail}
+    if sum(1 for t in targets.values() if t == "-") > 1:
+        raise UsageError("only one output can go to stdout (-)")
+    try:
+        check_writable(targets)
+        rules = load_rules(Path(args.rules)) if args.rules else load_rules()
+    except (OutputError, RuleError) as exc:
+        raise UsageError(str(exc)) from None
+    parsed, strace = read_all(args.logs, args.strace, args.suite)
+    from_logs(parsed, env)
+    if env.fs is None and any(p.results for p in parsed):
+        env.notes.append("filesystem not given: pass --fs for firmer conclusions")
+    # Straces that carry their own TAP (no separate log) are logs too.
+    if not any(p.results for p in parsed):
+        parsed, strace = parsed + [s for s in strace if s.results], [s for s in strace if not s.results]
+    if not any(p.results for p in parsed):
+        from harness.strace_only import results_from_syscalls
+
+        parsed = parsed + strace
+        strace = []
+        results_from_syscalls(parsed)
+        env.notes.append("no selftest output: explaining the failed calls in the strace log")
+    report = triage(parsed, env, strace, rules)
+    try:
+        write_outputs(report, targets, color=args.color)
+    except OutputError as exc:
+        raise UsageError(str(exc)) from None
+    return exit_code(report)
