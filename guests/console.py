@@ -181,12 +181,10 @@ class SerialConsole:
         return self.eof
 
     def close(self) -> None:
+        """Kill the process if it still runs and reap it; close the log."""
         try:
-            if self.child.isalive():
-                self.child.terminate(force=True)
+            self.child.close(force=True)
+        except pexpect.ExceptionPexpect:
+            pass
         finally:
-            try:
-                self.child.close(force=True)
-            except pexpect.ExceptionPexpect:
-                pass
             self._log.close()

@@ -134,18 +134,21 @@ def _probe_kvm(arch: ArchDef, kernel: Path, initrd: Path) -> tuple[str, str]:
 
 
 def kill_tree(pid: int) -> None:
-    """SIGKILL ``pid`` and everything below it (QEMU may run under nsenter/unshare)."""
+    """SIGKILL ``pid`` and everything below it (QEMU may run under nsenter/unshare).
+
+    Descendants are waited for here; ``pid`` itself is reaped by whoever spawned it.
+    """
     try:
         proc = psutil.Process(pid)
-        procs = proc.children(recursive=True) + [proc]
+        below = proc.children(recursive=True)
     except psutil.NoSuchProcess:
         return
-    for p in procs:
+    for p in [proc, *below]:
         try:
             p.send_signal(signal.SIGKILL)
         except psutil.NoSuchProcess:
             pass
-    psutil.wait_procs(procs, timeout=5)
+    psutil.wait_procs(below, timeout=5)
 
 
 @dataclass

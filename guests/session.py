@@ -1,0 +1,373 @@
+"""One whole guest run for the runner: provision, boot, facts, tests (optionally under strace), cleanup."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fs_profiles.base import FsProfile, GuestSide
+from guests.arch import elf_machine, get_arch
+from guests.base import Guest, GuestError, KernelCrash
+from guests.cmdline import (
+    ANY_NODE,
+    CmdlinePlan,
+    build_cmdline,
+    parse_memory,
+    resize_numa,
+    size_label,
+)
+from guests.initramfs import SELFTEST_DIR, InitramfsSpec, build_initramfs, find_busybox
+from guests.qemu import QemuGuest
+
+if TYPE_CHECKING:
+    from guests.assets import KernelAssets, SelftestAssets
+
+MOUNTPOINT = "/mnt/harness"
+STRACE_DIR = "/var/harness"
+FACTS_TIMEOUT = 60.0
+STRACE_CAT_TIMEOUT = 300.0
+LAST_LINES = 25
+
+
+@dataclass
+class TestRun:
+    name: str
+    command: str
+    output: str
+    exit_code: int | None
+    timed_out: bool
+    seconds: float
+    strace_log: str | None = None
+
+
+@dataclass
+class GuestRun:
+    console_log: Path
+    tests: list[TestRun]
+    facts: dict
+    notes: list[str]
+    accel: str
+    crash: list[str] | None
+    boot_seconds: list[float] = field(default_factory=list)  # one per boot (retries, restarts)
+    hugepage_shortfall: list[str] = field(default_factory=list)
+    plan: CmdlinePlan | None = None
+
+
+# ----------------------------------------------------------------------------------- facts
+
+_FACT_SCRIPT = r"""
+echo @@release; uname -r
+echo @@cmdline; cat /proc/cmdline
+echo @@mounts; cat /proc/mounts
+echo @@meminfo; cat /proc/meminfo
+echo @@node_hugepages
+for f in /sys/devices/system/node/node*/hugepages/hugepages-*/nr_hugepages; do
+  [ -e "$f" ] && echo "$f $(cat $f)"; done
+echo @@hugepages
+for d in /sys/kernel/mm/hugepages/hugepages-*; do
+  [ -e "$d" ] && echo "$d $(cat $d/nr_hugepages) $(cat $d/free_hugepages) $(cat $d/resv_hugepages) $(cat $d/surplus_hugepages)"; done
+echo @@thp; cat /sys/kernel/mm/transparent_hugepage/enabled
+echo @@swaps; cat /proc/swaps
+echo @@gup_test; [ -e /sys/kernel/debug/gup_test ] && echo yes || echo no
+echo @@nodes; for d in /sys/devices/system/node/node*; do [ -e "$d" ] && echo "$d"; done
+echo @@end
+"""
+_NODE_HP = re.compile(r"/node(\d+)/hugepages/hugepages-(\d+)kB/nr_hugepages (\d+)")
+_HP = re.compile(r"/hugepages-(\d+)kB (\d+) (\d+) (\d+) (\d+)")
+
+
+def _sections(text: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    current = None
+    for line in text.splitlines():
+        if line.startswith("@@"):
+            current = line[2:].strip()
+            out[current] = []
+        elif current is not None:
+            out[current].append(line)
+    return out
+
+
+def parse_facts(text: str) -> dict:
+    """The facts dict from the output of the facts script (kept separate for tests)."""
+    s = _sections(text)
+    mounts = []
+    for line in s.get("mounts", []):
+        parts = line.split()
+        if len(parts) >= 4:
+            mounts.append({"device": parts[0], "mountpoint": parts[1], "fstype": parts[2],
+                           "options": parts[3]})
+    meminfo: dict[str, int] = {}
+    for line in s.get("meminfo", []):
+        key, _, value = line.partition(":")
+        num = value.split()
+        if num and num[0].isdigit():
+            meminfo[key.strip()] = int(num[0])
+    per_node: dict[int, dict[int, int]] = {}
+    for line in s.get("node_hugepages", []):
+        m = _NODE_HP.search(line)
+        if m:
+            per_node.setdefault(int(m.group(1)), {})[int(m.group(2))] = int(m.group(3))
+    pools: dict[int, dict[str, int]] = {}
+    for line in s.get("hugepages", []):
+        m = _HP.search(line)
+        if m:
+            pools[int(m.group(1))] = dict(zip(("nr", "free", "resv", "surplus"),
+                                              map(int, m.groups()[1:]), strict=True))
+    thp_raw = " ".join(s.get("thp", [])).strip()
+    thp = re.search(r"\[(\w+)\]", thp_raw)
+    swaps = [line.split()[0] for line in s.get("swaps", [])[1:] if line.strip()]
+    nodes = sorted(int(m.group(1)) for line in s.get("nodes", [])
+                   if (m := re.search(r"node(\d+)$", line.strip())))
+    return {
+        "kernel_release": " ".join(s.get("release", [])).strip(),
+        "cmdline": " ".join(s.get("cmdline", [])).strip(),
+        "mounts": mounts,
+        "meminfo": meminfo,
+        "hugepages_per_node": per_node,
+        "hugepages": pools,
+        "thp_enabled": thp.group(1) if thp else thp_raw,
+        "swaps": swaps,
+        "gup_test": (s.get("gup_test") or ["no"])[0].strip() == "yes",
+        "nodes": nodes,
+    }
+
+
+def collect_facts(guest: Guest) -> dict:
+    """What the guest says about itself: release, cmdline, mounts, memory, hugepages per node ..."""
+    r = guest.run(_FACT_SCRIPT.strip(), FACTS_TIMEOUT)
+    if r.exit_code is None or "@@end" not in r.output:
+        raise GuestError("could not read the guest's facts (the console stopped answering)")
+    return parse_facts(r.output)
+
+
+def mount_of(facts: dict, mountpoint: str) -> dict | None:
+    """The /proc/mounts entry (the last one wins, as in the kernel) for ``mountpoint``."""
+    found = None
+    for m in facts.get("mounts", []):
+        if m["mountpoint"] == mountpoint:
+            found = m
+    return found
+
+
+def check_hugepages(plan: CmdlinePlan, facts: dict) -> list[str]:
+    """One line per requested reservation the guest did not get (per node, as sysfs counts)."""
+    lines = []
+    per_node: dict[int, dict[int, int]] = facts.get("hugepages_per_node", {})
+    pools: dict[int, dict[str, int]] = facts.get("hugepages", {})
+    for (node, kb), want in sorted(plan.requested_hugepages.items()):
+        label = size_label(kb)
+        if kb not in pools:
+            lines.append(f"hugepages {label}: requested {want}, but the kernel has no {label} pool")
+            continue
+        if node == ANY_NODE:
+            got = pools[kb]["nr"]
+            where = "in total"
+        elif node not in per_node:
+            lines.append(f"hugepages {label} on node {node}: requested {want}, "
+                         f"but the guest has no node {node}")
+            continue
+        else:
+            got = per_node[node].get(kb, 0)
+            where = f"on node {node}"
+        if got < want:
+            lines.append(f"hugepages {label} {where}: {got} of {want} reserved")
+    return lines
+
+
+# ----------------------------------------------------------------------------------- run
+
+
+def _strace_files(arch: str) -> dict[str, Path]:
+    from guests.host_setup import binary_with_libs, host_binary
+
+    strace = host_binary("strace")
+    if elf_machine(strace) != get_arch(arch).name:
+        raise GuestError(f"strace on this host is built for {elf_machine(strace)}, not {arch}: "
+                         f"run without --strace for {arch} guests")
+    files = {}
+    for i, path in enumerate(binary_with_libs(strace)):
+        files["/usr/bin/strace" if i == 0 else str(path)] = path
+    return files
+
+
+def test_command(name: str, strace: bool) -> str:
+    binary = f"{SELFTEST_DIR}/{name}"
+    if strace:
+        return f"strace -f -o {STRACE_DIR}/{name}.strace {binary}"
+    return binary
+
+
+@dataclass
+class _Run:
+    """The state of one run_in_qemu call (so boots and restarts share it)."""
+
+    arch: str
+    kernel_image: Path
+    initrd: Path
+    log: Path
+    plan: CmdlinePlan
+    numa: list[int]
+    smp: int
+    side: GuestSide
+    boot_timeout: float
+    progress: Callable[[str], None]
+    result: GuestRun
+    guest: QemuGuest | None = None
+
+    def boot(self, why: str) -> QemuGuest:
+        """Boot once; a kernel crash before any test ran is retried once (and said so)."""
+        for attempt in (1, 2):
+            self.progress(f"booting {self.arch} guest ({why})")
+            guest = QemuGuest(
+                arch=self.arch, kernel=self.kernel_image, initrd=self.initrd, log_path=self.log,
+                numa=self.numa, smp=self.smp, kernel_args=self.plan.kernel_args,
+                qemu_args=list(self.side.qemu_args), qemu_prefix=list(self.side.qemu_prefix),
+                accel=self.result.accel or "auto", boot_timeout=self.boot_timeout,
+            )
+            self.guest = guest
+            try:
+                guest.start()
+            except KernelCrash as e:
+                self.result.boot_seconds.append(guest.boot_seconds)
+                if attempt == 2:
+                    raise
+                self.result.notes.append(f"kernel crashed while booting ({e}); booted again")
+                self.result.crash = (self.result.crash or []) + e.excerpt
+                continue
+            self.result.boot_seconds.append(guest.boot_seconds)
+            if not self.result.accel:
+                self.result.accel = guest.accel
+                self.result.notes.append(f"accelerator: {guest.accel_why}")
+            self.progress(f"guest ready after {guest.boot_seconds:.1f} s ({guest.accel})")
+            return guest
+        raise GuestError("unreachable")
+
+    def record_crashes(self) -> None:
+        if self.guest is None:
+            return
+        seen = set(self.result.crash or [])
+        lines = [ln for c in self.guest.crashes for ln in c.lines if ln not in seen]
+        if lines:
+            self.result.crash = (self.result.crash or []) + lines
+
+
+def run_in_qemu(
+    kernel: KernelAssets,
+    selftests: SelftestAssets,
+    profile: FsProfile,
+    *,
+    arch: str,
+    scope: str = "work",
+    cmdline: str = "thread",
+    append: str = "",
+    tests: tuple[str, ...] | list[str] = ("gup_longterm", "cow"),
+    strace: bool = False,
+    memory: str | int | None = None,
+    smp: int = 2,
+    boot_timeout: float = 240.0,
+    test_timeout: float = 900.0,
+    workdir: Path,
+    progress: Callable[[str], None] | None = None,
+) -> GuestRun:
+    """Boot ``kernel`` with ``profile``'s filesystem as the tests' cwd and run ``tests`` in it.
+
+    Always powers off, kills QEMU and tears the profile down (also on errors and Ctrl-C). A test
+    that hangs is marked timed out and the guest is booted again for the tests after it; a kernel
+    crash is recorded in ``crash`` and the results so far are kept.
+    """
+    a = get_arch(arch)
+    say = progress or (lambda _msg: None)
+    missing = [t for t in tests if t not in selftests.binaries]
+    if missing:
+        raise GuestError(f"selftest {missing[0]} was not built for {a.name}: run harness setup")
+    plan = build_cmdline(a, cmdline, append)
+    numa = resize_numa(plan.numa, parse_memory(memory)) if memory else list(plan.numa)
+    workdir.mkdir(parents=True, exist_ok=True)
+    private = Path(tempfile.mkdtemp(prefix=f"qemu-{a.name}-{profile.name}-", dir=workdir))
+    log = workdir / f"console-{a.name}-{profile.name}.log"
+    log.write_bytes(b"")
+    result = GuestRun(console_log=log, tests=[], facts={}, notes=list(plan.notes), accel="",
+                      crash=None, plan=plan)
+    image = kernel.vmlinux if (getattr(kernel, "vmlinux", None) and a.name == "x86_64") else None
+    run: _Run | None = None
+    try:
+        extra = _strace_files(a.name) if strace else {}
+        say(f"provisioning {profile.name}")
+        side = profile.provision(private / "fs", a.name, MOUNTPOINT)
+        if kernel.modules_dir is None and side.modules:
+            raise GuestError(f"{profile.name} needs kernel modules; the kernel was given without "
+                             f"its modules dir: pass --modules")
+        spec = InitramfsSpec(
+            arch=a.name, mountpoint=side.mountpoint, busybox=find_busybox(a.name),
+            modules_dir=kernel.modules_dir, modules=list(side.modules), mount=list(side.mount),
+            scope=scope, binaries={t: selftests.binaries[t] for t in tests}, extra_files=extra,
+        )
+        initrd = private / "initrd.gz"
+        build_initramfs(spec, initrd)
+        if strace:
+            # strace writes to the initramfs root, never to the filesystem under test.
+            result.notes.append(f"strace logs are written to {STRACE_DIR} on the initramfs")
+        run = _Run(arch=a.name, kernel_image=image or kernel.image, initrd=initrd, log=log,
+                   plan=plan, numa=numa, smp=smp, side=side, boot_timeout=boot_timeout,
+                   progress=say, result=result)
+        guest = run.boot(profile.name)
+        result.facts = collect_facts(guest)
+        result.facts["profile"] = dict(side.facts)
+        result.facts["fs_mount"] = mount_of(result.facts, side.mountpoint)
+        result.facts["scope"] = scope
+        result.hugepage_shortfall = check_hugepages(plan, result.facts)
+        result.notes += result.hugepage_shortfall
+        if strace:
+            guest.run(f"mkdir -p {STRACE_DIR}", 30)
+        for name in tests:
+            if guest is None or not guest.alive:
+                guest = run.boot(f"again for {name}")
+                if strace:
+                    guest.run(f"mkdir -p {STRACE_DIR}", 30)
+            say(f"running {name}")
+            command = test_command(name, strace)
+            r = guest.run(command, test_timeout)
+            t = TestRun(name=name, command=command, output=r.output, exit_code=r.exit_code,
+                        timed_out=r.timed_out, seconds=r.seconds)
+            result.tests.append(t)
+            run.record_crashes()
+            if r.timed_out:
+                tail = guest.tail(LAST_LINES)
+                result.notes.append(f"{name} timed out after {test_timeout:.0f} s; last console "
+                                    f"lines: " + " | ".join(x.strip() for x in tail[-5:]))
+                t.output = r.output
+                guest.close()
+                guest = None
+                continue
+            if not guest.alive:
+                result.notes.append(f"the guest died during {name} (exit code unknown)")
+                guest.close()
+                guest = None
+                continue
+            say(f"{name}: exit {r.exit_code} in {r.seconds:.1f} s")
+            if strace:
+                s = guest.run(f"cat {STRACE_DIR}/{name}.strace", STRACE_CAT_TIMEOUT)
+                t.strace_log = s.output if s.exit_code == 0 else None
+                if s.exit_code != 0:
+                    result.notes.append(f"no strace log for {name}: {s.output.strip()[:200]}")
+                guest.run(f"rm -f {STRACE_DIR}/{name}.strace", 30)
+        run.record_crashes()
+    except KernelCrash as e:
+        known = set(result.crash or [])
+        result.crash = (result.crash or []) + [ln for ln in e.excerpt if ln not in known]
+        result.notes.append(str(e))
+    finally:
+        try:
+            if run is not None and run.guest is not None:
+                run.record_crashes()
+                run.guest.close()
+        finally:
+            profile.teardown()
+            shutil.rmtree(private, ignore_errors=True)
+    return result
