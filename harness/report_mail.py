@@ -1,0 +1,366 @@
+"""A plain-text reply for a kernel mailing list: conclusion first, one paragraph per cause.
+
+Every line fits in 72 columns; quoted log lines are hard-wrapped (at most three lines, then
+cut with a marker). No markdown: this is read in mutt and on lore.kernel.org.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import harness
+from harness.model import Category, Finding, LogLine, Report, Result, Status
+from harness.report_json import (
+    FAILING,
+    UNDIAGNOSED,
+    clean_text,
+    finding_size,
+    ordered_findings,
+    results_of,
+    severity_rank,
+)
+
+WIDTH = 72
+QUOTE_INDENT = "    "
+MAX_EVIDENCE = 6  # quoted lines per finding
+MAX_QUOTE_ROWS = 3  # physical lines one quoted log line may take
+CUT = " [...]"
+
+# What explains a failure, as the end of "explained by ...".
+BY_CATEGORY = {
+    Category.ENV: "the environment",
+    Category.CONFIG: "the kernel configuration",
+    Category.KNOWN_ISSUE: "known issues",
+    Category.TEST_BUG: "bugs in the tests themselves",
+    Category.KERNEL_BUG: "a kernel bug",
+    Category.UNKNOWN: "nothing known",
+}
+# (singular, plural) verb phrases for what a test did.
+VERBS = {
+    Status.FAIL: ("fails", "fail"),
+    Status.SKIP: ("is skipped", "are skipped"),
+    Status.TIMEOUT: ("times out", "time out"),
+    Status.CRASH: ("crashes", "crash"),
+    Status.ERROR: ("ends in an error", "end in an error"),
+    Status.MISSING: ("never reports a result", "never report a result"),
+    Status.XFAIL: ("fails as expected", "fail as expected"),
+    Status.XPASS: ("passes unexpectedly", "pass unexpectedly"),
+    Status.PASS: ("passes", "pass"),
+}
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+TEST_ID = re.compile(r"(?P<suite>[\w.-]+) #(?P<number>\d+)\b")
+
+
+# --- phrasing helpers (the terminal writer uses some of them too) ----------------------------
+
+def count_word(n: int) -> str:
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
+
+
+def plural(n: int, singular: str, many: str | None = None) -> str:
+    return f"{count_word(n)} {singular if n == 1 else (many or singular + 's')}"
+
+
+def compact_numbers(numbers: Iterable[int], limit: int = 8) -> str:
+    """[3, 8, 13, 18] -> "3, 8, 13, 18"; runs become ranges; long lists "1, 2 ... 48"."""
+    nums = sorted(set(numbers))
+    items: list[str] = []
+    i = 0
+    while i < len(nums):
+        j = i
+        while j + 1 < len(nums) and nums[j + 1] == nums[j] + 1:
+            j += 1
+        if j - i >= 2:
+            items.append(f"{nums[i]}-{nums[j]}")
+        else:
+            items.extend(str(n) for n in nums[i:j + 1])
+        i = j + 1
+    if len(items) > limit:
+        return ", ".join(items[:limit - 1]) + " ... " + items[-1]
+    return ", ".join(items)
+
+
+def test_list(results: Sequence[Result], limit: int = 8, with_suite: bool | None = None) -> str:
+    """Test numbers grouped by run and suite: "3, 8, 13" or "[9p] gup_longterm 3; cow 1"."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for r in results:
+        groups.setdefault((r.run_id, r.suite), []).append(r.number)
+    runs = {run for run, _ in groups}
+    if with_suite is None:
+        with_suite = len(groups) > 1
+    parts = []
+    for (run, suite), numbers in groups.items():
+        label = (f"[{run}] " if len(runs) > 1 and run else "") + (f"{suite} " if with_suite
+                                                                  else "")
+        parts.append(label + compact_numbers(numbers, limit))
+    return "; ".join(parts)
+
+
+def ids_list(test_ids: Iterable[str], limit: int = 8) -> str:
+    """The same for bare test ids ("gup_longterm #3: ...") when no result objects are known."""
+    groups: dict[str, list[int]] = {}
+    for test_id in test_ids:
+        m = TEST_ID.search(test_id)
+        if m:
+            groups.setdefault(m["suite"], []).append(int(m["number"]))
+    return "; ".join(f"{suite} {compact_numbers(nums, limit)}" for suite, nums in groups.items())
+
+
+def verb_phrase(results: Sequence[Result]) -> str:
+    statuses = Counter(r.status for r in results)
+    index = 0 if len(results) == 1 else 1
+    return " or ".join(VERBS.get(s, (str(s), str(s)))[index] for s, _ in statuses.most_common())
+
+
+def subject(results: Sequence[Result], with_run: bool = False) -> str:
+    """ "The 10 'local tmpfile' gup_longterm tests (3, 8 ... 48)" or one test by name."""
+    suites = list(dict.fromkeys(r.suite for r in results))
+    suite = suites[0] if len(suites) == 1 else "mm"
+    if len(results) == 1:
+        r = results[0]
+        what = f" ('{r.description}' with {r.config})" if r.config and r.description else (
+            f" ('{r.name}')" if r.name else "")
+        run = f" on {r.run_id}" if with_run and r.run_id else ""
+        return f"{r.suite} test {r.number}{what}{run}"
+    configs = list(dict.fromkeys(r.config for r in results))
+    descriptions = list(dict.fromkeys(r.description for r in results))
+    if len(configs) == 1 and configs[0]:
+        qualifier = f"'{configs[0]}' "
+    elif len(descriptions) == 1 and descriptions[0]:
+        qualifier = f"'{descriptions[0]}' "
+    else:
+        qualifier = ""
+    return f"The {len(results)} {qualifier}{suite} tests ({test_list(results)})"
+
+
+def common_call(results: Sequence[Result]) -> str:
+    """ "ftruncate() returns ENOENT" when every result names the same failed call."""
+    calls = {(r.syscall, r.errno) for r in results}
+    if len(calls) != 1:
+        return ""
+    syscall, errno = calls.pop()
+    return f"{syscall}() returns {errno}" if syscall and errno else ""
+
+
+def explained_by(counts: Counter[str]) -> str:
+    """ "the environment" or "the environment (10) and the kernel configuration (2)"."""
+    ordered = sorted(counts.items(), key=lambda kv: severity_rank(kv[0]))
+    if len(ordered) == 1:
+        return _by(ordered[0][0])
+    parts = [f"{_by(cat)} ({n})" for cat, n in ordered]
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _by(category: str) -> str:
+    try:
+        return BY_CATEGORY[Category(category)]
+    except ValueError:
+        return category
+
+
+def conclusion(report: Report) -> str:
+    """The verdict in words, counted from the results."""
+    results = report.results
+    failing = [r for r in results if r.status in FAILING]
+    category: Counter[str] = Counter(
+        str(r.diagnosis.category) if r.diagnosis else UNDIAGNOSED for r in failing)
+    kernel = category.pop(str(Category.KERNEL_BUG), 0)
+    unknown = category.pop(str(Category.UNKNOWN), 0) + category.pop(UNDIAGNOSED, 0)
+    others = sum(category.values())
+    n = len(failing)
+    sentences = []
+    if not results:
+        sentences.append("The log holds no test results, so there is nothing to triage.")
+    elif n == 0:
+        sentences.append(f"Nothing points at the kernel: none of the {len(results)} tests "
+                         "failed.")
+    elif kernel:
+        kernel_results = [r for r in failing if r.diagnosis
+                          and r.diagnosis.category == Category.KERNEL_BUG]
+        causes = sorted({r.diagnosis.cause for r in kernel_results if r.diagnosis})
+        point = "points" if kernel == 1 else "point"
+        sentences.append(f"{_cap(count_word(kernel))} of the {plural(n, 'failure')} {point} at "
+                         f"a kernel bug ({', '.join(causes)}): {_what_happened(kernel_results, several_runs(report))}.")
+        if unknown:
+            sentences.append(f"{_cap(plural(unknown, 'other'))} could not be explained.")
+        if others:
+            sentences.append(f"The remaining {others} {'is' if others == 1 else 'are'} "
+                             f"explained by {explained_by(category)}.")
+    elif unknown:
+        sentences.append(f"No failure is a known kernel bug, but {count_word(unknown)} of the "
+                         f"{plural(n, 'failure')} could not be explained and may point at the "
+                         "kernel.")
+        if others:
+            sentences.append(f"The other {others} {'is' if others == 1 else 'are'} explained "
+                             f"by {explained_by(category)}.")
+    elif n == 1:
+        sentences.append(f"The failure does not point at the kernel: it is explained by "
+                         f"{explained_by(category)}.")
+    else:
+        sentences.append(f"None of the failures points at the kernel: all {n} failures are "
+                         f"explained by {explained_by(category)}.")
+    skipped = [r for r in results if r.status == Status.SKIP]
+    if skipped:
+        why = Counter(str(r.diagnosis.category) for r in skipped if r.diagnosis)
+        reason = f", because of {explained_by(why)}" if why else ""
+        passed = sum(r.status == Status.PASS for r in results)
+        sentences.append(f"Of the other tests, {passed} passed and {len(skipped)} "
+                         f"{'was' if len(skipped) == 1 else 'were'} skipped{reason}.")
+    return " ".join(sentences)
+
+
+def several_runs(report: Report) -> bool:
+    return len({r.run_id for r in report.results}) > 1
+
+
+def _what_happened(results: Sequence[Result], with_run: bool) -> str:
+    text = subject(results, with_run)
+    if len(results) > 1:
+        text = text[0].lower() + text[1:]
+    return f"{text} {verb_phrase(results)}"
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+# --- layout ----------------------------------------------------------------------------------
+
+def fill(text: str, indent: str = "", width: int = WIDTH) -> list[str]:
+    return textwrap.wrap(" ".join(clean_text(text).split()), width=width, initial_indent=indent,
+                         subsequent_indent=indent, break_long_words=True,
+                         break_on_hyphens=False) or [indent.rstrip()]
+
+
+def labelled(label: str, text: str) -> list[str]:
+    """ "Suggested action: ..." wrapped with a hanging indent of two spaces."""
+    return textwrap.wrap(f"{label} {' '.join(clean_text(text).split())}", width=WIDTH,
+                         subsequent_indent="  ", break_long_words=True,
+                         break_on_hyphens=False)
+
+
+def quote(line: LogLine) -> list[str]:
+    """One log line as "    L123: text", hard-wrapped under its text and cut after 3 rows."""
+    where = f"{clean_text(line.source)}:L{line.line}" if line.source else f"L{line.line}"
+    prefix = f"{QUOTE_INDENT}{where}: "
+    if len(prefix) > WIDTH // 2:
+        prefix = f"{QUOTE_INDENT}L{line.line}: "
+    room = WIDTH - len(prefix)
+    text = clean_text(line.text).rstrip()
+    chunks = textwrap.wrap(text, width=room, break_long_words=True, break_on_hyphens=False,
+                           replace_whitespace=False) or [""]
+    if len(chunks) > MAX_QUOTE_ROWS:
+        chunks = chunks[:MAX_QUOTE_ROWS]
+        chunks[-1] = chunks[-1][:room - len(CUT)] + CUT
+    pad = " " * len(prefix)
+    return [prefix + chunks[0]] + [pad + c for c in chunks[1:]]
+
+
+def shape(text: str) -> str:
+    """What a log line says regardless of test number: repeated evidence is quoted once."""
+    if "[RUN]" in text:
+        return "[RUN]"
+    return re.sub(r"\d+", "#", text)
+
+
+def evidence_block(lines: Sequence[LogLine]) -> list[str]:
+    unique = list(dict.fromkeys(lines))
+    shown: list[LogLine] = []
+    shapes: set[tuple[str, str]] = set()
+    for line in unique:
+        key = (line.source, shape(line.text))
+        if key not in shapes and len(shown) < MAX_EVIDENCE:
+            shapes.add(key)
+            shown.append(line)
+    out = [row for line in shown for row in quote(line)]
+    if len(unique) > len(shown):
+        out.append(f"{QUOTE_INDENT}({len(unique) - len(shown)} more)")
+    return out
+
+
+def finding_paragraph(report: Report, finding: Finding) -> list[str]:
+    results = results_of(report, finding)
+    if results:
+        call = common_call(results)
+        sentence = f"{subject(results, several_runs(report))} {verb_phrase(results)}"
+        sentence += f" because {call}." if call else "."
+    else:
+        n = finding_size(finding)
+        listed = ids_list(finding.tests)
+        sentence = f"{_cap(plural(n, 'test'))}{f' ({listed})' if listed else ''} " \
+                   f"{'is' if n == 1 else 'are'} affected."
+    text = f"{sentence} {finding.explanation} [{finding.category}/{finding.cause}, " \
+           f"{finding.confidence} confidence]"
+    out = fill(text)
+    if finding.evidence:
+        out += [""] + evidence_block(finding.evidence)
+    extra = []
+    if finding.action:
+        extra += labelled("Suggested action:", finding.action)
+    if finding.reference:
+        extra += labelled("Reference:", finding.reference)
+    if extra:
+        out += [""] + extra
+    return out
+
+
+def environment_paragraph(report: Report) -> list[str]:
+    env = report.environment
+    where = ", ".join(x for x in (env.arch, env.guest and env.guest.upper() if env.guest == "qemu"
+                                  else env.guest, env.accel and env.accel.upper()) if x)
+    parts = [f"Environment: Linux {env.kernel_release or 'release unknown'}"
+             + (f" ({where})" if where else "") + "."]
+    if env.fs:
+        source = f" (from the {env.fs_source})" if env.fs_source in ("mount table", "log") else ""
+        parts.append(f"The tests' working directory was on {env.fs}{source}"
+                     + (f", /tmp on {env.tmp_fs}." if env.tmp_fs else "."))
+    if env.hugepages:
+        sizes = "; ".join(f"{size} " + ", ".join(f"{k} {v}" for k, v in counts.items())
+                          for size, counts in env.hugepages.items())
+        parts.append(f"Huge pages: {sizes}.")
+    if env.hugepage_shortfall:
+        parts.append(f"Not obtained: {'; '.join(env.hugepage_shortfall)}.")
+    if env.thp:
+        parts.append(f"THP: {env.thp}.")
+    if env.swap_kb is not None:
+        parts.append("No swap." if env.swap_kb == 0 else f"Swap: {env.swap_kb} kB.")
+    if env.gup_test is not None:
+        parts.append("gup_test is available." if env.gup_test else "No gup_test.")
+    out = fill(" ".join(parts))
+    if env.fs and env.fs_options:
+        out += [f"Mount options of {env.fs}:"] + _options(env.fs_options)
+    return out
+
+
+def _options(options: str) -> list[str]:
+    """Mount options on indented lines, broken after commas."""
+    room = WIDTH - len(QUOTE_INDENT)
+    rows, row = [], ""
+    for option in clean_text(options).split(","):
+        piece = option if not row else "," + option
+        if row and len(row) + len(piece) + 1 > room:
+            rows.append(row + ",")
+            row = option
+        else:
+            row += piece
+    rows.append(row)
+    return [QUOTE_INDENT + chunk for r in rows for chunk in _hard(r, room)]
+
+
+def _hard(text: str, room: int) -> list[str]:
+    return [text[i:i + room] for i in range(0, len(text), room)] or [""]
+
+
+def render_mail(report: Report) -> str:
+    blocks: list[list[str]] = [fill(conclusion(report))]
+    for finding in ordered_findings(report.findings):
+        blocks.append(finding_paragraph(report, finding))
+    blocks.append(environment_paragraph(report))
+    lines = [row for block in blocks for row in block + [""]]
+    lines += ["-- ", f"triaged by harness {harness.__version__}"]
+    # Nothing above should exceed the width; make sure no log text ever can.
+    return "\n".join(chunk for row in lines for chunk in _hard(row, WIDTH)) + "\n"
+
