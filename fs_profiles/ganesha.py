@@ -127,25 +127,45 @@ def ganesha_version(binary: str) -> str:
     return match.group(1) if match else "unknown"
 
 
-def log_tail(path: Path, lines: int = 5) -> str:
-    """The last meaningful lines of a ganesha/rpcbind log, joined with ' | ' for one-line errors."""
+# always in ganesha's log here and never the reason for a failure
+_NOISE = (":DBUS :", "krb5", "keytab", "principal nfs", "RADOS", "default realm")
+_SEVERE = (":FATAL :", ":MAJ :", ":CRIT :", ":WARN :")
+
+
+def _strip_prefix(line: str) -> str:
+    return re.sub(r"^.*?\]\s*", "", line).strip()
+
+
+def log_tail(path: Path, lines: int = 3) -> str:
+    """The last warnings/errors of a log (else its last lines), joined with ' | ' for one line."""
+    try:
+        text = [ln for ln in path.read_text(errors="replace").splitlines() if ln.strip()]
+    except OSError:
+        return "(no log)"
+    useful = [ln for ln in text if not any(n in ln for n in _NOISE)]
+    severe = [ln for ln in useful if any(s in ln for s in _SEVERE)]
+    picked = (severe or useful)[-lines:]
+    return " | ".join(_strip_prefix(ln) for ln in picked) or "(empty log)"
+
+
+def config_errors(path: Path) -> list[str]:
+    """Config errors ganesha logged; it keeps running with defaults after them, so we stop."""
     try:
         text = path.read_text(errors="replace").splitlines()
     except OSError:
-        return "(no log)"
-    # dbus and kerberos complaints are always there and never the reason for a failure
-    useful = [ln for ln in text if ln.strip() and ":DBUS :" not in ln and "krb5" not in ln]
-    tail = [re.sub(r"^.*?\]\s*", "", ln) for ln in useful[-lines:]]
-    return " | ".join(tail) or "(empty log)"
+        return []
+    return [_strip_prefix(ln) for ln in text if ":CONFIG :CRIT :" in ln]
 
 
 def _wait_for(check: Callable[[], None], alive: Callable[[], bool], timeout: float,
-              what: str, log: Path) -> None:
+              what: str, log: Path, config_log: Path | None = None) -> None:
     deadline = time.monotonic() + timeout
     last: Exception | None = None
     while time.monotonic() < deadline:
         if not alive():
             raise ProfileError(f"{what} exited during start-up: {log_tail(log)}")
+        if config_log is not None and (errors := config_errors(config_log)):
+            raise ProfileError(f"{what} rejected its config: {errors[0]}")
         try:
             check()
             return
@@ -212,7 +232,7 @@ class GaneshaServer:
             self.rundir / "ganesha.out")
         ganesha = self._ganesha
         _wait_for(lambda: self.ns.call_inside(self._answers), lambda: ganesha.poll() is None,
-                  timeout, "nfs-ganesha", self.log)
+                  timeout, "nfs-ganesha", self.log, config_log=self.log)
 
     def _answers(self) -> None:
         """Raises unless every program the guest will use answers on 127.0.0.1."""

@@ -28,6 +28,7 @@ from fs_profiles.base import ProfileError
 T = TypeVar("T")
 
 CLONE_NEWNET = 0x40000000
+SBIN_DIRS = ("/usr/sbin", "/sbin")  # looked at too: PATH of a non-login root shell may lack them
 
 # Runs inside the new namespaces. Says "ready" once unshare is done, waits for EOF on stdin,
 # then kills whatever still lives in its network namespace.
@@ -62,7 +63,7 @@ def _netns_of(pid: int) -> str | None:
 def require_tool(name: str, package: str) -> str:
     """Absolute path of ``name`` or a ProfileError telling the user what to install."""
     path = shutil.which(name) or next(
-        (str(p) for p in (Path("/usr/sbin") / name, Path("/sbin") / name) if p.exists()), None
+        (str(Path(d) / name) for d in SBIN_DIRS if (Path(d) / name).exists()), None
     )
     if path is None:
         raise ProfileError(f"{name} not found: install {package} (run `harness setup`)")
