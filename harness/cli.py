@@ -49,6 +49,40 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--suite", metavar="NAME", help="selftest name for logs that do not say it")
     t.add_argument("--rules", metavar="DIR", help="use the rule files in DIR instead of the shipped ones")
     _outputs(t)
+
+    r = sub.add_parser("run", help="boot a guest with the thread's command line and run the selftests",
+                       description="Provision the filesystem, boot QEMU (KVM when it works, else "
+                       "TCG), run gup_longterm and cow from a directory on that filesystem, and "
+                       "triage the results. Exit codes as for triage.")
+    r.add_argument("--fs", required=True, metavar="FS",
+                   help="9p, nfs, xfs, tmpfs or ext4; options as FS:key=value (9p:cache=mmap)")
+    r.add_argument("--fs-scope", choices=("work", "root"), default="work",
+                   help="work: the tests' cwd is on FS (local tmpfile); root: /tmp too (tmpfile)")
+    r.add_argument("--nfs-vers", choices=("3", "4.0", "4.1", "4.2"), help="NFS version (nfs only)")
+    r.add_argument("--arch", choices=("x86_64", "arm64"), default="x86_64")
+    r.add_argument("--kernel", metavar="IMAGE", help="boot this kernel image instead of Debian's")
+    r.add_argument("--modules", metavar="DIR", help="lib/modules/<release> of --kernel")
+    r.add_argument("--kernel-version", choices=("6.12", "6.1"), help="Debian kernel series (default 6.12)")
+    r.add_argument("--kernel-tree", metavar="DIR", help="selftests built from this kernel tree")
+    r.add_argument("--cmdline", default="thread", metavar="thread|minimal|ARGS",
+                   help="kernel command line: the thread's hugetlb setup (default), minimal, or your own")
+    r.add_argument("--append", metavar="ARGS", help="extra kernel arguments")
+    r.add_argument("--tests", default="gup_longterm,cow", help="comma-separated (default gup_longterm,cow)")
+    r.add_argument("--strace", action="store_true", help="run the tests under strace -f")
+    r.add_argument("--memory", metavar="M", help="guest memory, e.g. 8G (default: sized for the hugepages)")
+    r.add_argument("--smp", type=int, default=2, metavar="N", help="vCPUs (default 2)")
+    r.add_argument("--timeout", type=float, default=900.0, metavar="S", help="per-test timeout (default 900)")
+    r.add_argument("--boot-timeout", type=float, default=240.0, metavar="S", help="boot timeout (default 240)")
+    r.add_argument("--out", metavar="DIR", help="where the console log and raw outputs go "
+                   "(default harness-out/<time>-<fs>)")
+    _outputs(r)
+
+    s = sub.add_parser("setup", help="install packages, fetch kernels, build the selftests (idempotent)")
+    s.add_argument("--arch", action="append", choices=("x86_64", "arm64"),
+                   help="only this arch (repeatable; default both)")
+    s.add_argument("--kernel-tree", metavar="DIR", help="build the selftests from this kernel tree")
+    s.add_argument("--kernel-version", action="append", choices=("6.12", "6.1"),
+                   help="kernel series to fetch (repeatable; default 6.12)")
     return parser
 
 
@@ -63,6 +97,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from harness.triage_cmd import run_triage
 
             return run_triage(args)
+        if args.command == "run":
+            from harness.runner import run_command
+
+            return run_command(args)
+        if args.command == "setup":
+            return _setup(args)
     except UsageError as exc:
         print(f"harness: error: {exc}", file=sys.stderr)
         return 2
@@ -71,6 +111,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     parser.error(f"unknown command {args.command}")
     return 2
+
+
+def _setup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from guests.assets import AssetError
+    from guests.host_setup import setup_host
+
+    try:
+        lines = setup_host(args.arch or ["x86_64", "arm64"],
+                           Path(args.kernel_tree) if args.kernel_tree else None,
+                           args.kernel_version or ["6.12"])
+    except AssetError as exc:
+        raise UsageError(str(exc)) from None
+    for line in lines:
+        print(line)
+    return 0
 
 
 if __name__ == "__main__":

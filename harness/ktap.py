@@ -56,6 +56,7 @@ class _Level:
     numbers_seen: set[int] = field(default_factory=set)
     last_number: int = 0
     results: int = 0
+    wrapped: int = 0  # verdicts on nested binaries
     header_seen: bool = False
     named: bool = False
     guesses: dict[str, int] = field(default_factory=dict)
@@ -175,8 +176,13 @@ class KselftestParser:
         out: list[Result] = []
         child = self.levels.get(depth + 1)
         if child is not None and child.results:
-            # A runner's verdict on a whole binary at depth+1.
+            # A runner's verdict on a whole binary at depth+1: it counts in the runner's plan.
             out += self._close_level(depth + 1, verdict=(match, line))
+            parent = self._level(depth, line)
+            number = int(match.group(2))
+            parent.numbers_seen.add(number)
+            parent.last_number = max(parent.last_number, number)
+            parent.wrapped += 1
             return out
         level = self._level(depth, line)
         number = int(match.group(2))
@@ -291,6 +297,8 @@ class KselftestParser:
         if level is None:
             return out
         suite = level.suite
+        if level.wrapped and not level.results and not suite.anomalies:
+            return out  # a runner level: its binaries are the suites
         if not suite.name:
             suite.name = self._guess_name(level, verdict)
         pending: list[Result] = getattr(level, "pending", [])

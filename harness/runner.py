@@ -1,0 +1,214 @@
+"""`harness run`: provision a filesystem, boot a guest, run the selftests, triage what they printed.
+
+The only place in harness/ that starts processes (through guests/ and fs_profiles/).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+from harness.cli import UsageError
+from harness.environment import FS_ALIASES, version_of
+from harness.ingest import Parsed, parse_file
+from harness.model import Environment, LogLine, Report, Status
+from harness.outputs import OutputError, check_writable, write_outputs
+from harness.triage import triage
+from harness.triage_cmd import exit_code
+
+STARTED_NEVER_REPORTED = "started but never reported a result"
+
+
+class Progress:
+    """One updating line on a terminal; plain timestamped lines otherwise."""
+
+    def __init__(self, stream=sys.stderr) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.start = time.monotonic()
+
+    def __call__(self, message: str) -> None:
+        elapsed = time.monotonic() - self.start
+        if self.tty:
+            self.stream.write(f"\r\x1b[K[{elapsed:6.1f}s] {message}")
+        else:
+            self.stream.write(f"harness: [{elapsed:6.1f}s] {message}\n")
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _kernel(args: argparse.Namespace, arch: str):
+    from guests.assets import find_kernel, kernel_from_image
+
+    if args.kernel:
+        image = Path(args.kernel)
+        if not image.is_file():
+            raise UsageError(f"--kernel {args.kernel}: no such file")
+        modules = Path(args.modules) if args.modules else None
+        return kernel_from_image(image, modules, arch)
+    series = args.kernel_version or "6.12"
+    kernel = find_kernel(arch, series)
+    if kernel is None:
+        raise UsageError(f"no {series} kernel for {arch} in the cache: run "
+                         f"`harness setup --arch {arch}` first")
+    return kernel
+
+
+def _selftests(args: argparse.Namespace, arch: str):
+    from guests.assets import find_selftests
+
+    tree = Path(args.kernel_tree) if args.kernel_tree else None
+    built = find_selftests(arch, tree)
+    if built is None:
+        where = f" --kernel-tree {tree}" if tree else ""
+        raise UsageError(f"selftests for {arch} are not built: run `harness setup --arch {arch}{where}`")
+    return built
+
+
+def _save(outdir: Path, name: str, text: str) -> Path:
+    path = outdir / name
+    path.write_text(text, encoding="utf-8", errors="replace")
+    return path
+
+
+def environment_of(gr, arch: str, kernel, selftests, profile_name: str, scope: str) -> Environment:
+    from guests.session import MOUNTPOINT
+
+    facts = gr.facts or {}
+    env = Environment(guest="qemu", arch=arch, accel=gr.accel or None)
+    env.kernel_release = facts.get("kernel_release") or kernel.release
+    env.kernel_version = version_of(env.kernel_release or kernel.version)
+    env.selftests_version = selftests.version
+    env.cmdline = facts.get("cmdline") or None
+    env.mounts = [{"source": m.get("device", ""), "target": m.get("mountpoint", ""),
+                   "fstype": m.get("fstype", ""), "options": m.get("options", "")}
+                  for m in facts.get("mounts", [])]
+    fs_mount = facts.get("fs_mount")
+    if fs_mount:
+        env.fs = FS_ALIASES.get(fs_mount["fstype"], fs_mount["fstype"])
+        env.fs_options = fs_mount.get("options")
+        env.fs_source = f"mount table ({MOUNTPOINT})"
+    tmp = [m for m in env.mounts if m["target"] == "/tmp"]
+    if tmp:
+        env.tmp_fs = FS_ALIASES.get(tmp[-1]["fstype"], tmp[-1]["fstype"])
+    elif facts:
+        root = [m for m in env.mounts if m["target"] == "/"]
+        env.tmp_fs = FS_ALIASES.get(root[-1]["fstype"], root[-1]["fstype"]) if root else None
+    env.hugepages = {f"{kb}kB": {"nr_hugepages": p.get("nr", 0), "free_hugepages": p.get("free", 0)}
+                     for kb, p in (facts.get("hugepages") or {}).items()}
+    env.hugepage_shortfall = list(gr.hugepage_shortfall)
+    env.thp = facts.get("thp_enabled") or None
+    if "swaps" in facts:
+        env.swap_kb = 0 if not facts["swaps"] else 1
+        if facts["swaps"]:
+            env.swap_kb = int((facts.get("meminfo") or {}).get("SwapTotal", 1))
+    if "gup_test" in facts:
+        env.gup_test = bool(facts["gup_test"])
+    env.notes = list(gr.notes)
+    env.facts = {"profile": profile_name, "scope": scope,
+                 **{f"server.{k}": str(v) for k, v in (facts.get("profile") or {}).items()}}
+    if gr.boot_seconds:
+        env.facts["boot_seconds"] = ", ".join(f"{s:.1f}" for s in gr.boot_seconds)
+    _version_note(env)
+    return env
+
+
+def _version_note(env: Environment) -> None:
+    def key(v: str | None) -> tuple[int, ...]:
+        return tuple(int(x) for x in re.findall(r"\d+", v or "")[:2])
+
+    if env.selftests_version and env.kernel_version and key(env.selftests_version) > key(env.kernel_version):
+        env.notes.append(
+            f"the selftests ({env.selftests_version}) are newer than the kernel "
+            f"({env.kernel_version}): cases for features the older kernel lacks fail or skip "
+            "for that reason alone")
+
+
+def parse_guest_run(gr, outdir: Path, run_id: str) -> tuple[list[Parsed], list[Parsed]]:
+    """Save each test's output (and strace log) next to the reports and parse the saved files."""
+    logs, straces = [], []
+    for t in gr.tests:
+        path = _save(outdir, f"{t.name}.log", t.output)
+        parsed = parse_file(str(path), t.name)
+        for r in parsed.results:
+            r.run_id = run_id
+            if r.message == STARTED_NEVER_REPORTED:
+                if t.timed_out:
+                    r.status, r.message = Status.TIMEOUT, f"no result within the {t.seconds:.0f} s timeout"
+                elif gr.crash:
+                    r.status = Status.CRASH
+        if t.timed_out and not any(r.status is Status.TIMEOUT for r in parsed.results):
+            parsed.results.append(_whole_test(t, "timeout", Status.TIMEOUT, path, run_id))
+        elif t.exit_code not in (0, 1, 4, None) and t.exit_code >= 128:
+            parsed.results.append(_whole_test(t, f"killed by signal {t.exit_code - 128}",
+                                              Status.CRASH, path, run_id))
+        logs.append(parsed)
+        if t.strace_log:
+            spath = _save(outdir, f"{t.name}.strace", t.strace_log)
+            straces.append(parse_file(str(spath), t.name))
+    if gr.crash:
+        crash_log = _save(outdir, "crash.log", "\n".join(gr.crash) + "\n")
+        crash = Parsed(source=str(crash_log))
+        crash.crashes = [[LogLine(i, line, str(crash_log)) for i, line in enumerate(gr.crash[:24], 1)]]
+        logs.append(crash)
+    return logs, straces
+
+
+def _whole_test(t, what: str, status: Status, path: Path, run_id: str):
+    from harness.model import Result
+
+    tail = [ln for ln in t.output.splitlines() if ln.strip()][-1:] or [""]
+    return Result(t.name, 0, f"{t.name} (whole binary)", "", status,
+                  f"{t.name}: {what}", result_line=LogLine(0, tail[0], str(path)), run_id=run_id)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from fs_profiles.base import ProfileError
+    from fs_profiles.registry import make_profile
+    from guests.assets import AssetError
+    from guests.base import GuestError
+    from guests.session import run_in_qemu
+
+    targets = {"json": args.json, "junit": args.junit, "mail": args.mail}
+    tests = tuple(t.strip() for t in args.tests.split(",") if t.strip())
+    if not tests or any(t not in ("gup_longterm", "cow") for t in tests):
+        raise UsageError(f"--tests {args.tests}: choose from gup_longterm,cow")
+    outdir = Path(args.out or f"harness-out/{time.strftime('%Y%m%d-%H%M%S')}-{args.fs}")
+    progress = Progress()
+    try:
+        check_writable(targets)
+        outdir.mkdir(parents=True, exist_ok=True)
+        options = {"vers": args.nfs_vers} if args.nfs_vers else {}
+        profile = make_profile(args.fs, **options)
+        kernel = _kernel(args, args.arch)
+        selftests = _selftests(args, args.arch)
+        gr = run_in_qemu(
+            kernel, selftests, profile, arch=args.arch, scope=args.fs_scope,
+            cmdline=args.cmdline, append=args.append or "", tests=tests, strace=args.strace,
+            memory=args.memory, smp=args.smp, test_timeout=args.timeout,
+            boot_timeout=args.boot_timeout, workdir=outdir / "work", progress=progress,
+        )
+    except (OutputError, ProfileError, AssetError, GuestError, OSError) as exc:
+        progress.done()
+        raise UsageError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+    finally:
+        progress.done()
+    report = report_of_run(gr, outdir, args, kernel, selftests, profile.name)
+    print(f"harness: console log and raw outputs in {outdir}", file=sys.stderr)
+    write_outputs(report, targets, color=args.color)
+    return exit_code(report)
+
+
+def report_of_run(gr, outdir: Path, args: argparse.Namespace, kernel, selftests, name: str) -> Report:
+    logs, straces = parse_guest_run(gr, outdir, name)
+    env = environment_of(gr, args.arch, kernel, selftests, name, args.fs_scope)
+    report = triage(logs, env, straces)
+    report.sources.append(str(gr.console_log))
+    return report
