@@ -16,6 +16,7 @@ from guests.assets import (
     AssetError,
     cache_dir,
     check_arch,
+    download_deb,
     ensure_kernel,
     ensure_selftests,
     run_tool,
@@ -110,6 +111,11 @@ def setup_host(arches: list[str], kernel_tree: Path | None, series: list[str]) -
             lines.append(f"selftest {arch} {name} from {tests.source}{uring}: {path}")
         if tests.source_dir:
             lines.append(f"selftest sources: {tests.source_dir}")
+        if arch != os.uname().machine:
+            # the initramfs builder takes a foreign-arch busybox from this .deb; fetch it now so
+            # that runs need no network
+            deb = download_deb("busybox-static", DEB_ARCH[arch])
+            lines.append(f"busybox {arch}: {deb}")
     lines.append(f"strace for the guest: {strace_note(arches)}")
     return lines
 
