@@ -102,6 +102,43 @@ def unexplained(report: Report) -> list[Result]:
             if id(r) not in covered and (r.status != Status.PASS or r.diagnosis is not None)]
 
 
+def loose_findings(report: Report) -> list[Finding]:
+    """Findings for the results no finding covers, grouped by diagnosis (or its absence).
+
+    Results without a diagnosis become an "unknown/undiagnosed" finding, so no failure can
+    drop out of a report just because triage had nothing to say about it.
+    """
+    groups: dict[tuple[str, str], list[Result]] = {}
+    for r in unexplained(report):
+        key = (str(r.diagnosis.category), r.diagnosis.cause) if r.diagnosis else (
+            str(Category.UNKNOWN), UNDIAGNOSED)
+        groups.setdefault(key, []).append(r)
+    out = []
+    for results in groups.values():
+        d = results[0].diagnosis
+        evidence = [line for r in results for line in evidence_of(r)]
+        if d is None:
+            out.append(Finding(Category.UNKNOWN, UNDIAGNOSED, "low", [r.test_id for r in results],
+                               "Triage found no explanation for these results.", evidence, "",
+                               "Read the test's output and source.", len(results)))
+        else:
+            out.append(Finding(d.category, d.cause, d.confidence, [r.test_id for r in results],
+                               d.explanation, evidence, d.reference, d.action, len(results)))
+    return out
+
+
+def all_findings(report: Report) -> list[Finding]:
+    """The report's findings plus the loose ones, most severe first."""
+    return ordered_findings([*report.findings, *loose_findings(report)])
+
+
+def fs_names(report: Report) -> list[str]:
+    """The filesystems the results ran on: the environment's, else the run ids' last part."""
+    if report.environment.fs:
+        return [report.environment.fs]
+    return list(dict.fromkeys(r.run_id.rsplit("/", 1)[-1] for r in report.results if r.run_id))
+
+
 def status_counts(results: Iterable[Result]) -> Counter[str]:
     return Counter(str(r.status) for r in results)
 

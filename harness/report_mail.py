@@ -16,9 +16,9 @@ from harness.model import Category, Finding, LogLine, Report, Result, Status
 from harness.report_json import (
     FAILING,
     UNDIAGNOSED,
+    all_findings,
     clean_text,
     finding_size,
-    ordered_findings,
     results_of,
     severity_rank,
 )
@@ -90,7 +90,7 @@ def test_list(results: Sequence[Result], limit: int = 8, with_suite: bool | None
         groups.setdefault((r.run_id, r.suite), []).append(r.number)
     runs = {run for run, _ in groups}
     if with_suite is None:
-        with_suite = len(groups) > 1
+        with_suite = len({suite for _, suite in groups}) > 1
     parts = []
     for (run, suite), numbers in groups.items():
         label = (f"[{run}] " if len(runs) > 1 and run else "") + (f"{suite} " if with_suite
@@ -111,7 +111,7 @@ def ids_list(test_ids: Iterable[str], limit: int = 8) -> str:
 
 def verb_phrase(results: Sequence[Result]) -> str:
     statuses = Counter(r.status for r in results)
-    index = 0 if len(results) == 1 else 1
+    index = 0 if len({(r.suite, r.number, r.name) for r in results}) == 1 else 1
     return " or ".join(VERBS.get(s, (str(s), str(s)))[index] for s, _ in statuses.most_common())
 
 
@@ -119,11 +119,12 @@ def subject(results: Sequence[Result], with_run: bool = False) -> str:
     """ "The 10 'local tmpfile' gup_longterm tests (3, 8 ... 48)" or one test by name."""
     suites = list(dict.fromkeys(r.suite for r in results))
     suite = suites[0] if len(suites) == 1 else "mm"
-    if len(results) == 1:
+    if len({(r.suite, r.number, r.name) for r in results}) == 1:  # one test, maybe many runs
         r = results[0]
         what = f" ('{r.description}' with {r.config})" if r.config and r.description else (
             f" ('{r.name}')" if r.name else "")
-        run = f" on {r.run_id}" if with_run and r.run_id else ""
+        runs = list(dict.fromkeys(x.run_id for x in results if x.run_id))
+        run = f" on {_and(runs)}" if (with_run or len(results) > 1) and runs else ""
         return f"{r.suite} test {r.number}{what}{run}"
     configs = list(dict.fromkeys(r.config for r in results))
     descriptions = list(dict.fromkeys(r.description for r in results))
@@ -134,6 +135,10 @@ def subject(results: Sequence[Result], with_run: bool = False) -> str:
     else:
         qualifier = ""
     return f"The {len(results)} {qualifier}{suite} tests ({test_list(results)})"
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def common_call(results: Sequence[Result]) -> str:
@@ -200,16 +205,25 @@ def conclusion(report: Report) -> str:
         sentences.append(f"The failure does not point at the kernel: it is explained by "
                          f"{explained_by(category)}.")
     else:
-        sentences.append(f"None of the failures points at the kernel: all {n} failures are "
-                         f"explained by {explained_by(category)}.")
+        every = "both failures are" if n == 2 else f"all {n} failures are"
+        sentences.append(f"None of the failures points at the kernel: {every} explained by "
+                         f"{explained_by(category)}.")
     skipped = [r for r in results if r.status == Status.SKIP]
-    if skipped:
-        why = Counter(str(r.diagnosis.category) for r in skipped if r.diagnosis)
-        reason = f", because of {explained_by(why)}" if why else ""
-        passed = sum(r.status == Status.PASS for r in results)
-        sentences.append(f"Of the other tests, {passed} passed and {len(skipped)} "
-                         f"{'was' if len(skipped) == 1 else 'were'} skipped{reason}.")
+    if skipped and failing:
+        sentences.append(_skips(skipped, sum(r.status == Status.PASS for r in results)))
+    elif skipped:
+        sentences.append(_skips(skipped, sum(r.status == Status.PASS for r in results))
+                         .replace("Of the other tests, ", "Of the tests, "))
     return " ".join(sentences)
+
+
+def _skips(skipped: Sequence[Result], passed: int) -> str:
+    why = Counter(str(r.diagnosis.category) for r in skipped if r.diagnosis)
+    reason = f", because of {explained_by(why)}" if why else ""
+    were = "was" if len(skipped) == 1 else "were"
+    if passed:
+        return f"Of the other tests, {passed} passed and {len(skipped)} {were} skipped{reason}."
+    return f"The other {plural(len(skipped), 'test')} {were} skipped{reason}."
 
 
 def several_runs(report: Report) -> bool:
@@ -356,7 +370,7 @@ def _hard(text: str, room: int) -> list[str]:
 
 def render_mail(report: Report) -> str:
     blocks: list[list[str]] = [fill(conclusion(report))]
-    for finding in ordered_findings(report.findings):
+    for finding in all_findings(report):
         blocks.append(finding_paragraph(report, finding))
     blocks.append(environment_paragraph(report))
     lines = [row for block in blocks for row in block + [""]]

@@ -11,15 +11,15 @@ from harness.model import POINTS_AT_KERNEL, Category, Report, Result, Status
 from harness.report_json import (
     FAILING,
     UNDIAGNOSED,
+    all_findings,
     category_counts,
     clean_text,
     finding_size,
     first_sentence,
-    ordered_findings,
+    fs_names,
     results_of,
     severity_rank,
     status_counts,
-    unexplained,
 )
 from harness.report_mail import test_list
 
@@ -63,27 +63,16 @@ def _statuses(results: Sequence[Result]) -> str:
 
 
 def rows(report: Report) -> list[Row]:
-    """One row per finding, then rows for results no finding covers; worst first."""
+    """One row per finding (loose results grouped into their own), worst first."""
     out = []
     suites = len({r.suite for r in report.results}) > 1
-    for finding in ordered_findings(report.findings):
+    for finding in all_findings(report):
         results = results_of(report, finding)
         which = test_list(results, limit=4, with_suite=suites) if results else \
             "; ".join(finding.tests[:2]) + (" ..." if len(finding.tests) > 2 else "")
         out.append(Row(str(finding.category), finding.cause, finding.confidence,
                        finding_size(finding), _statuses(results) if results else "",
                        which, finding.explanation))
-    loose: dict[tuple[str, str, str], list[Result]] = {}
-    for r in unexplained(report):
-        d = r.diagnosis
-        key = (str(d.category), d.cause, d.confidence) if d else (UNDIAGNOSED, "-", "-")
-        loose.setdefault(key, []).append(r)
-    for (category, cause, confidence), results in loose.items():
-        d = results[0].diagnosis
-        out.append(Row(category, cause, confidence, len(results), _statuses(results),
-                       test_list(results, limit=4, with_suite=suites),
-                       d.explanation if d else results[0].message))
-    out.sort(key=lambda row: severity_rank(row.category))  # stable: findings keep their order
     return out
 
 
@@ -98,8 +87,7 @@ def header(report: Report) -> list[str]:
         said = f"{pointing} of {len(failing)} failures point at the kernel"
     else:
         said = f"none of {len(failing)} failures points at the kernel"
-    runs = list(dict.fromkeys(r.run_id for r in report.results if r.run_id))
-    fs = env.fs or (", ".join(runs) if runs else "unknown")
+    fs = ", ".join(fs_names(report)) or "unknown"
     kernel = env.kernel_release or "unknown"
     if env.arch:
         kernel += f" ({env.arch})"
