@@ -48,7 +48,8 @@ def guest_mount_commands(vers: str, mountpoint: str, nfs_port: int = NFS_PORT,
     return [
         "ip link set lo up",
         # virtio_net's probe may finish just after insmod returns
-        "i=0; while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done",
+        ("nfs_i=0; while [ ! -e /sys/class/net/eth0 ] && [ $nfs_i -lt 50 ]; do"
+         " sleep 0.1; nfs_i=$((nfs_i+1)); done"),
         f"ip addr add {GUEST_ADDR} dev eth0",
         "ip link set eth0 up",
         f"mkdir -p {mountpoint}",
@@ -95,7 +96,8 @@ class NfsProfile(FsProfile):
     def provision(self, workdir: Path, arch: str, mountpoint: str) -> GuestSide:
         self.teardown()
         self._workdir = Path(workdir)
-        self._rundir = Path(tempfile.mkdtemp(prefix="nfs-", dir=workdir))
+        self._workdir.mkdir(parents=True, exist_ok=True)
+        self._rundir = Path(tempfile.mkdtemp(prefix="nfs-", dir=self._workdir))
         export_dir = self._rundir / "export"
         export_dir.mkdir()
         os.chmod(export_dir, 0o1777)

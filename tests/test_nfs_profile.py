@@ -387,3 +387,56 @@ def test_servers_die_with_the_harness_even_on_sigkill(tmp_path: Path) -> None:
     while _alive(pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _alive(pids) == []
+
+
+# --- end to end in a real guest ----------------------------------------------------------------
+
+def _qemu_assets() -> tuple[object, object]:
+    from guests.assets import find_kernel, find_selftests
+
+    kernel, selftests = find_kernel("x86_64"), find_selftests("x86_64")
+    if kernel is None or selftests is None or "gup_longterm" not in selftests.binaries:
+        pytest.skip("no cached x86_64 kernel/selftests: run harness setup")
+    return kernel, selftests
+
+
+def _local_tmpfile_results(output: str) -> list[str]:
+    """Result lines of gup_longterm's 'local tmpfile' cases (6.12 prints the name on [RUN])."""
+    found, current = [], ""
+    for line in output.splitlines():
+        line = line.strip()
+        if "[RUN]" in line:
+            current = line
+        elif line.startswith(("ok ", "not ok ")) and current:
+            if current.endswith("with local tmpfile"):
+                found.append(line)
+            current = ""
+    return found
+
+
+@pytest.mark.qemu
+@needs_root_and_ganesha
+@pytest.mark.parametrize(("vers", "fstype", "fallocate_works"),
+                         [("3", "nfs", False), ("4.2", "nfs4", True)])
+def test_guest_mounts_the_export_and_sees_the_versions_fallocate(
+        vers: str, fstype: str, fallocate_works: bool, tmp_path: Path) -> None:
+    from guests.session import MOUNTPOINT, run_in_qemu
+
+    kernel, selftests = _qemu_assets()
+    prof = NfsProfile(vers)
+    result = run_in_qemu(kernel, selftests, prof, arch="x86_64", cmdline="minimal",
+                         tests=["gup_longterm"], workdir=tmp_path, boot_timeout=240,
+                         test_timeout=600)
+    mount = result.facts["fs_mount"]
+    assert mount is not None and mount["mountpoint"] == MOUNTPOINT
+    assert mount["fstype"] == fstype and mount["device"] == "10.0.2.2:/export"
+    assert f"vers={vers}" in mount["options"].split(",")
+    assert result.facts["profile"]["server"].startswith("nfs-ganesha")
+    local = _local_tmpfile_results(result.tests[0].output)
+    assert local, "no 'local tmpfile' results in gup_longterm's output"
+    failed = [r for r in local if r.startswith("not ok")]
+    if fallocate_works:
+        assert failed == []
+    else:
+        assert failed and all(r.endswith("fallocate() failed") for r in failed)
+    assert prof._ns is None and not list(tmp_path.glob("qemu-*"))
