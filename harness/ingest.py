@@ -8,6 +8,7 @@ line in the same file are tied together later by ``correlate``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,11 @@ INTERESTING = frozenset({
     "io_uring_setup", "io_uring_register", "mprotect", "vmsplice", "mremap", "munmap",
     "fsync", "pread64", "pwrite64", "write", "read",
 })
-MAX_SYSCALLS = 200_000  # failed calls kept; beyond that a log is a flood, not evidence
+MAX_SYSCALLS = 200_000
+# strace and the traced program sharing one terminal: the program's text lands between
+# strace's 'write(1, "...", N' and its ') = N' on the next line.
+SPLIT_WRITE = re.compile(r'^(?P<call>(?:\[pid\s+\d+\]\s+|\d+\s+)?write\([12], "(?:[^"\\]|\\.)*"(?:\.\.\.)?, \d+)(?P<out>.*)$')
+RESUME_SPLIT = re.compile(r"^\)\s+=\s+")  # failed calls kept; beyond that a log is a flood, not evidence
 
 
 @dataclass
@@ -61,8 +66,17 @@ def parse_lines(lines: Iterable[LogLine], source: str, default_suite: str = "") 
     carry: dict[int, list[str]] = {}
     plain_results: list[Result] = []
     write_results: list[Result] = []
+    split_call: str | None = None
     for line in lines:
         out.last_line = line.line
+        if split_call is not None and RESUME_SPLIT.match(line.text):
+            line = LogLine(line.line, split_call + line.text, line.source)
+            split_call = None
+        elif (not looks_like_strace(line.text)) and (match := SPLIT_WRITE.match(line.text)):
+            split_call = match.group("call")
+            if match.group("out"):
+                plain_results += plain.feed(LogLine(line.line, match.group("out"), line.source))
+            continue
         if looks_like_strace(line.text):
             out.strace_lines += 1
             syscall = tracker.event(line)

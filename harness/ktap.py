@@ -175,7 +175,7 @@ class KselftestParser:
     def _result(self, depth: int, match: re.Match[str], line: LogLine) -> list[Result]:
         out: list[Result] = []
         child = self.levels.get(depth + 1)
-        if child is not None and child.results:
+        if child is not None and (child.results or child.wrapped):
             # A runner's verdict on a whole binary at depth+1: it counts in the runner's plan.
             out += self._close_level(depth + 1, verdict=(match, line))
             parent = self._level(depth, line)

@@ -53,6 +53,15 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub("", _ANSI.sub("", text.replace("\t", "    ")))
 
 
+def where_from(line: LogLine) -> str:
+    """ "L123", "strace.log:L45", or just the source for lines without a number (line 0)."""
+    number = f"L{line.line}" if line.line > 0 else ""
+    source = clean_text(line.source)
+    if source and number:
+        return f"{source}:{number}"
+    return source or number or "?"
+
+
 def first_sentence(text: str) -> str:
     text = " ".join(text.split())
     return _SENTENCE_END.split(text, 1)[0] if text else ""

@@ -23,8 +23,8 @@ from junitparser import (
 )
 from junitparser.junitparser import Result as JResult
 
-from harness.model import Category, Report, Result, Status
-from harness.report_json import clean_text, evidence_of, first_sentence
+from harness.model import Category, LogLine, Report, Result, Status
+from harness.report_json import clean_text, evidence_of, first_sentence, where_from
 
 SKIPPED_CATEGORIES = frozenset({Category.ENV, Category.CONFIG, Category.KNOWN_ISSUE})
 ERROR_STATUSES = frozenset({Status.CRASH, Status.TIMEOUT, Status.ERROR, Status.MISSING})
@@ -97,9 +97,8 @@ def case_properties(result: Result) -> list[tuple[str, str]]:
     return [(k, clean_text(v)) for k, v in pairs if v]
 
 
-def _evidence_line(line) -> str:
-    where = f"{line.source}:L{line.line}" if line.source else f"L{line.line}"
-    return f"{where}: {clean_text(line.text)}"
+def _evidence_line(line: LogLine) -> str:
+    return f"{where_from(line)}: {clean_text(line.text)}"
 
 
 def testcase(result: Result) -> TestCase:

@@ -18,7 +18,9 @@ from harness.report_json import (
     UNDIAGNOSED,
     all_findings,
     clean_text,
+    where_from,
     finding_size,
+    first_sentence,
     results_of,
     severity_rank,
 )
@@ -194,6 +196,10 @@ def conclusion(report: Report) -> str:
         if others:
             sentences.append(f"The remaining {others} {'is' if others == 1 else 'are'} "
                              f"explained by {explained_by(category)}.")
+    elif unknown == n:
+        sentences.append("The failure matches no known cause, so it may point at the kernel."
+                         if n == 1 else f"None of the {n} failures matches a known cause, so "
+                         "they may point at the kernel.")
     elif unknown:
         sentences.append(f"No failure is a known kernel bug, but {count_word(unknown)} of the "
                          f"{plural(n, 'failure')} could not be explained and may point at the "
@@ -258,8 +264,7 @@ def labelled(label: str, text: str) -> list[str]:
 
 def quote(line: LogLine) -> list[str]:
     """One log line as "    L123: text", hard-wrapped under its text and cut after 3 rows."""
-    where = f"{clean_text(line.source)}:L{line.line}" if line.source else f"L{line.line}"
-    prefix = f"{QUOTE_INDENT}{where}: "
+    prefix = f"{QUOTE_INDENT}{where_from(line)}: "
     if len(prefix) > WIDTH // 2:
         prefix = f"{QUOTE_INDENT}L{line.line}: "
     room = WIDTH - len(prefix)
@@ -297,17 +302,22 @@ def evidence_block(lines: Sequence[LogLine]) -> list[str]:
 
 def finding_paragraph(report: Report, finding: Finding) -> list[str]:
     results = results_of(report, finding)
-    if results:
+    explanation = " ".join(finding.explanation.split())
+    if results and _names_its_group(explanation, len(results)):
+        # The explanation already says "The 208 cow tests were skipped because ...".
+        text = f"{explanation} (Tests {test_list(results)}.)"
+    elif results:
         call = common_call(results)
         sentence = f"{subject(results, several_runs(report))} {verb_phrase(results)}"
         sentence += f" because {call}." if call else "."
-    else:
+        text = f"{sentence} {explanation}"
+    elif ids_list(finding.tests):
         n = finding_size(finding)
-        listed = ids_list(finding.tests)
-        sentence = f"{_cap(plural(n, 'test'))}{f' ({listed})' if listed else ''} " \
-                   f"{'is' if n == 1 else 'are'} affected."
-    text = f"{sentence} {finding.explanation} [{finding.category}/{finding.cause}, " \
-           f"{finding.confidence} confidence]"
+        text = (f"{_cap(plural(n, 'test'))} ({ids_list(finding.tests)}) "
+                f"{'is' if n == 1 else 'are'} affected. {explanation}")
+    else:  # a finding about a whole suite's output, or about no test in particular
+        text = explanation
+    text += f" [{finding.category}/{finding.cause}, {finding.confidence} confidence]"
     out = fill(text)
     if finding.evidence:
         out += [""] + evidence_block(finding.evidence)
@@ -321,12 +331,18 @@ def finding_paragraph(report: Report, finding: Finding) -> list[str]:
     return out
 
 
+def _names_its_group(explanation: str, count: int) -> bool:
+    """Whether the explanation's first sentence already counts the tests it explains."""
+    head = first_sentence(explanation)
+    return count > 1 and re.search(rf"(?<![\d#]){count} \S*\s?tests?\b", head) is not None
+
+
 def environment_paragraph(report: Report) -> list[str]:
     env = report.environment
     where = ", ".join(x for x in (env.arch, env.guest and env.guest.upper() if env.guest == "qemu"
                                   else env.guest, env.accel and env.accel.upper()) if x)
-    parts = [f"Environment: Linux {env.kernel_release or 'release unknown'}"
-             + (f" ({where})" if where else "") + "."]
+    kernel = f"Linux {env.kernel_release}" if env.kernel_release else "kernel release unknown"
+    parts = [f"Environment: {kernel}" + (f" ({where})" if where else "") + "."]
     if env.fs:
         source = f" (from the {env.fs_source})" if env.fs_source in ("mount table", "log") else ""
         parts.append(f"The tests' working directory was on {env.fs}{source}"

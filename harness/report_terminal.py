@@ -33,7 +33,8 @@ COLORS = {
     str(Category.KNOWN_ISSUE): "2",
 }
 STATUS_ORDER = [str(s) for s in Status]
-HINT = "more: --json (machine-readable), --junit (CI), --mail (mailing-list reply)"
+HINT = ("more: --json FILE (machine-readable), --junit FILE (CI), --mail FILE (mailing-list "
+        "reply); FILE - is stdout")
 HEADINGS = ("CATEGORY", "CAUSE", "CONF", "TESTS", "STATUS", "WHICH")
 MIN_WHICH = 12
 

@@ -139,7 +139,7 @@ class FdTracker:
             quoted = QUOTED.search(call.args)
             name = decode_c_string(quoted.group(1)) if quoted else "?"
             if call.name == "memfd_create":
-                name = f"memfd:{name}"
+                name = f"memfd-hugetlb:{name}" if "MFD_HUGETLB" in call.args else f"memfd:{name}"
             elif "O_TMPFILE" in call.args:
                 name = f"{name}/(O_TMPFILE)"
                 self.unlinked.add(fd)

@@ -17,7 +17,11 @@ def results_from_syscalls(parsed: list[Parsed]) -> list[Result]:
             if not call.failed or call.name not in CALLS:
                 continue
             config = ""
-            if call.unlinked:
+            if (call.path or "").startswith("memfd-hugetlb:"):
+                config = "memfd hugetlb"
+            elif (call.path or "").startswith("memfd:"):
+                config = "memfd"
+            elif call.unlinked:
                 config = "tmpfile" if (call.path or "").startswith("/tmp/") else "local tmpfile"
             what = f" on {call.path}" if call.path else ""
             gone = " (unlinked)" if call.unlinked else ""

@@ -118,7 +118,12 @@ def _matches(rule: Rule, r: Result, env: Environment) -> tuple[bool, list[str], 
         if fs is not None and fs not in rule.fs:
             return False, [], False
         if fs is None:
+            # Without the filesystem only strace's word that the file was unlinked while open
+            # keeps this an environment hypothesis; otherwise it stays unexplained.
+            if not any(c.unlinked for c in r.syscalls if c.failed):
+                return False, [], False
             unsure.append("the filesystem of the test file is not known (use --fs)")
+            unsure.append("only strace's unlink-then-fail sequence points at the filesystem")
     if rule.errno:
         if r.errno is None:
             if not rule.errno_hint or not rule.fs or fs is None:
