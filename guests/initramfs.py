@@ -24,10 +24,6 @@ _KO_SUFFIXES = (".ko.xz", ".ko.gz", ".ko.zst", ".ko")
 _DEB_ARCH = {"x86_64": "amd64", "arm64": "arm64"}
 
 
-def cache_root() -> Path:
-    return Path(os.environ.get("HARNESS_CACHE", Path.home() / ".cache" / "harness"))
-
-
 def module_name(path: str) -> str:
     """'kernel/fs/xfs/xfs.ko.xz' -> 'xfs'; dashes and underscores are the same to the kernel."""
     base = path.rsplit("/", 1)[-1]
@@ -154,29 +150,28 @@ def decompress_module(src: Path, dst: Path) -> None:
 
 def find_busybox(arch: str) -> Path:
     """A static busybox for ``arch``: the host's if it matches, else busybox-static from Debian."""
+    from guests.assets import AssetError, cache_dir, download_deb
+
     a = get_arch(arch)
     host = Path("/bin/busybox")
     if host.exists() and elf_machine(host) == a.name:
         return host
-    cached = cache_root() / "busybox" / a.name / "bin" / "busybox"
+    root = cache_dir() / "busybox" / a.name
+    cached = root / "bin" / "busybox"
     if cached.exists():
         return cached
     deb_arch = _DEB_ARCH[a.name]
-    tmp = Path(tempfile.mkdtemp(prefix="harness-busybox-"))
     try:
-        subprocess.run(
-            ["apt-get", "download", f"busybox-static:{deb_arch}"],
-            cwd=tmp, check=True, capture_output=True, timeout=300,
-        )
-        deb = next(tmp.glob("busybox-static_*.deb"))
-        subprocess.run(["dpkg", "-x", str(deb), str(cached.parents[1])], check=True)
-    except (OSError, subprocess.SubprocessError, StopIteration):
+        deb = download_deb("busybox-static", deb_arch)
+        root.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["dpkg", "-x", str(deb), str(root)], check=True, capture_output=True)
+    except (AssetError, OSError, subprocess.SubprocessError):
         raise GuestError(
             f"no static busybox for {a.name}: run `dpkg --add-architecture {deb_arch} && "
-            f"apt-get update && apt-get download busybox-static:{deb_arch}`"
+            f"apt-get update`, then retry"
         ) from None
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    if elf_machine(cached) != a.name:
+        raise GuestError(f"{cached} is not an {a.name} busybox: remove it and retry")
     return cached
 
 

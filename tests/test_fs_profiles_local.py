@@ -1,0 +1,99 @@
+"""Local filesystem profiles: what they make on the host, what they tell the guest, teardown."""
+
+import shutil
+import subprocess
+
+import pytest
+
+from fs_profiles.base import ProfileError
+from fs_profiles.ninep import NinePProfile
+from fs_profiles.registry import make_profile, names, parse_spec
+from fs_profiles.tmpfs import TmpfsProfile
+from fs_profiles.xfs import XfsProfile
+
+MNT = "/mnt/harness"
+
+
+def test_tmpfs_needs_nothing_on_the_host(tmp_path):
+    side = TmpfsProfile().provision(tmp_path, "x86_64", MNT)
+    assert side.modules == [] and side.qemu_args == []
+    assert side.mount == [f"mount -t tmpfs -o mode=1777 harness-tmpfs {MNT}"]
+
+
+@pytest.mark.skipif(not shutil.which("mkfs.xfs"), reason="xfsprogs not installed")
+def test_xfs_image_is_formatted_and_removed(tmp_path):
+    p = XfsProfile()
+    side = p.provision(tmp_path, "x86_64", MNT)
+    image = side.facts["image"]
+    magic = open(image, "rb").read(4)
+    assert magic == b"XFSB"
+    assert side.modules == ["virtio_blk", "xfs"]
+    assert side.mount == [f"mount -t xfs /dev/vda {MNT}"]
+    assert side.qemu_args[-1] == "virtio-blk-pci,drive=hd0"
+    assert f"file={image}," in side.qemu_args[1]
+    p.teardown()
+    p.teardown()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not shutil.which("mkfs.ext4"), reason="e2fsprogs not installed")
+def test_ext4_image(tmp_path):
+    p = make_profile("ext4:size_mib=128")
+    side = p.provision(tmp_path, "arm64", MNT)
+    out = subprocess.run(["dumpe2fs", "-h", side.facts["image"]], capture_output=True, text=True,
+                         check=False).stdout
+    assert "Block count" in out
+    assert side.modules == ["virtio_blk", "ext4"]
+    p.teardown()
+
+
+def test_mkfs_missing_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None)
+    with pytest.raises(ProfileError, match="apt-get install xfsprogs"):
+        XfsProfile().provision(tmp_path, "x86_64", MNT)
+
+
+def test_no_space_is_a_clear_error(tmp_path, monkeypatch):
+    usage = shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: usage._replace(free=100 << 20))
+    with pytest.raises(ProfileError, match="free"):
+        XfsProfile().provision(tmp_path, "x86_64", MNT)
+
+
+def test_ninep_cache_modes_and_share(tmp_path):
+    p = NinePProfile(cache="mmap")
+    side = p.provision(tmp_path, "x86_64", MNT)
+    assert side.mount == [
+        f"mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=mmap harness9p {MNT}"]
+    assert side.modules == ["9pnet_virtio", "9p"]
+    share = p.share
+    assert share is not None and share.is_dir()
+    assert side.qemu_args == ["-virtfs", f"local,path={share},mount_tag=harness9p,"
+                              "security_model=none,id=fs0"]
+    p.teardown()
+    assert not share.exists()
+    default = NinePProfile().provision(tmp_path, "arm64", MNT)
+    assert "cache=" not in default.mount[0]
+    with pytest.raises(ProfileError, match="bad 9p cache mode"):
+        NinePProfile(cache="bogus")
+
+
+def test_registry_specs():
+    assert {"tmpfs", "ext4", "xfs", "9p", "nfs"} <= set(names())
+    assert parse_spec("9p:cache=loose") == ("9p", {"cache": "loose"})
+    p = make_profile("9p:cache=loose")
+    assert isinstance(p, NinePProfile) and p.cache == "loose"
+    assert make_profile("9p", cache=None).cache is None
+    with pytest.raises(ProfileError, match="unknown filesystem"):
+        make_profile("btrfs")
+    with pytest.raises(ProfileError, match="has no option 'cache'"):
+        make_profile("xfs:cache=mmap")
+    with pytest.raises(ProfileError, match="size_mib must be a number"):
+        make_profile("xfs:size_mib=big")
+    with pytest.raises(ProfileError, match="too small"):
+        make_profile("xfs:size_mib=100")
+
+
+def test_registry_loads_nfs_lazily_by_name():
+    p = make_profile("nfs:vers=3")
+    assert type(p).__name__ == "NfsProfile" and p.name == "nfs"

@@ -1,0 +1,130 @@
+"""The initramfs: module order from modules.dep + softdeps, contents, /init settings."""
+
+import lzma
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+
+from fs_profiles.base import ProfileError
+from guests.initramfs import (
+    READY_MARKER,
+    InitramfsSpec,
+    ModuleIndex,
+    build_initramfs,
+    list_cpio,
+)
+
+BUSYBOX = Path("/bin/busybox")
+needs_host_tools = pytest.mark.skipif(
+    not (BUSYBOX.exists() and shutil.which("cpio")), reason="needs busybox-static and cpio"
+)
+
+
+def make_modules(root: Path) -> Path:
+    """A tiny modules tree shaped like Debian 6.12's (xz modules, softdep via alias)."""
+    mdir = root / "lib/modules/6.12.0-test"
+    files = {
+        "kernel/fs/xfs/xfs.ko.xz": ["kernel/lib/libcrc32c.ko.xz"],
+        "kernel/lib/libcrc32c.ko.xz": [],
+        "kernel/crypto/crc32c_generic.ko.xz": [],
+        "kernel/arch/x86/crypto/crc32c-intel.ko.xz": [],
+        "kernel/drivers/block/virtio_blk.ko.xz": [],
+        "kernel/fs/netfs/netfs.ko.xz": [],
+        "kernel/net/9p/9pnet.ko.xz": ["kernel/fs/netfs/netfs.ko.xz"],
+        "kernel/net/9p/9pnet_virtio.ko.xz": ["kernel/net/9p/9pnet.ko.xz",
+                                             "kernel/fs/netfs/netfs.ko.xz"],
+        "kernel/fs/9p/9p.ko.xz": ["kernel/net/9p/9pnet.ko.xz", "kernel/fs/netfs/netfs.ko.xz"],
+    }
+    for rel in files:
+        (mdir / rel).parent.mkdir(parents=True, exist_ok=True)
+        (mdir / rel).write_bytes(lzma.compress(b"\x7fELF fake module " + rel.encode()))
+    (mdir / "modules.dep").write_text(
+        "".join(f"{rel}: {' '.join(deps)}\n" for rel, deps in files.items()))
+    (mdir / "modules.softdep").write_text("# Soft dependencies\nsoftdep libcrc32c pre: crc32c\n")
+    (mdir / "modules.alias").write_text(
+        "alias crc32c crc32c_intel\nalias crc32c crc32c_generic\nalias fs-xfs xfs\n")
+    (mdir / "modules.builtin").write_text("kernel/fs/ext4/ext4.ko\nkernel/drivers/virtio/virtio_pci.ko\n")
+    return mdir
+
+
+def test_xfs_order_has_softdep_crc32c_before_libcrc32c(tmp_path):
+    idx = ModuleIndex.load(make_modules(tmp_path))
+    order = [p.rsplit("/", 1)[-1] for p in idx.resolve(["virtio_blk", "xfs"])]
+    assert order[0] == "virtio_blk.ko.xz"
+    assert order.index("crc32c-intel.ko.xz") < order.index("libcrc32c.ko.xz")
+    assert order.index("crc32c_generic.ko.xz") < order.index("libcrc32c.ko.xz")
+    assert order.index("libcrc32c.ko.xz") < order.index("xfs.ko.xz")
+    assert order[-1] == "xfs.ko.xz"
+
+
+def test_9p_order_and_no_duplicates(tmp_path):
+    idx = ModuleIndex.load(make_modules(tmp_path))
+    order = [p.rsplit("/", 1)[-1] for p in idx.resolve(["9pnet_virtio", "9p"])]
+    assert order == ["netfs.ko.xz", "9pnet.ko.xz", "9pnet_virtio.ko.xz", "9p.ko.xz"]
+
+
+def test_builtin_is_skipped_missing_is_an_error(tmp_path):
+    idx = ModuleIndex.load(make_modules(tmp_path))
+    assert idx.resolve(["ext4", "virtio_pci"]) == []
+    with pytest.raises(ProfileError, match="nfsv3 is neither in"):
+        idx.resolve(["nfsv3"])
+
+
+@needs_host_tools
+def test_initramfs_contents(tmp_path):
+    mdir = make_modules(tmp_path)
+    test_bin = tmp_path / "gup_longterm"
+    shutil.copyfile(BUSYBOX, test_bin)  # any x86 ELF stands in for the selftest
+    spec = InitramfsSpec(
+        arch="x86_64", mountpoint="/mnt/harness", busybox=BUSYBOX, modules_dir=mdir,
+        modules=["virtio_blk", "xfs"], mount=["mount -t xfs /dev/vda /mnt/harness"],
+        scope="root", binaries={"gup_longterm": test_bin},
+        extra_files={"/usr/bin/strace": BUSYBOX},
+    )
+    out = tmp_path / "initrd.gz"
+    loaded = build_initramfs(spec, out)
+    entries = list_cpio(out)
+    assert stat.S_ISREG(entries["init"]) and entries["init"] & 0o111
+    assert stat.S_ISREG(entries["bin/busybox"])
+    assert stat.S_ISLNK(entries["bin/sh"]) and stat.S_ISLNK(entries["bin/mount"])
+    assert entries["selftests/gup_longterm"] & 0o111
+    assert "usr/bin/strace" in entries
+    assert loaded[-1] == "/lib/modules/harness/xfs.ko"
+    assert {"lib/modules/harness/xfs.ko", "lib/modules/harness/libcrc32c.ko"} <= set(entries)
+    assert {"proc", "sys", "dev", "tmp", "mnt/harness"} <= set(entries)
+
+
+def test_init_settings_written(tmp_path):
+    from guests.initramfs import populate
+
+    mdir = make_modules(tmp_path)
+    root = tmp_path / "root"
+    spec = InitramfsSpec(arch="x86_64", mountpoint="/mnt/harness", busybox=BUSYBOX,
+                         modules_dir=mdir, modules=["9p", "9pnet_virtio"],
+                         mount=["mount -t 9p -o trans=virtio harness9p /mnt/harness"], scope="root")
+    populate(spec, root)
+    mods = (root / "etc/harness/modules").read_text().split()
+    assert mods == [f"/lib/modules/harness/{m}.ko" for m in ("netfs", "9pnet", "9p", "9pnet_virtio")]
+    assert (root / "lib/modules/harness/9p.ko").read_bytes().startswith(b"\x7fELF fake")
+    env = (root / "etc/harness/env").read_text()
+    assert "HARNESS_SCOPE='root'" in env and f"HARNESS_READY='{READY_MARKER}'" in env
+    assert "mount -t 9p" in (root / "etc/harness/mount.sh").read_text()
+    init = (root / "init").read_text()
+    # debugfs (gup_test), modules, the profile's mount, /tmp on the fs for the root scope, marker.
+    for needle in ("debugfs", "insmod", "mount.sh", "mount --bind", 'cd "$HARNESS_MNT"',
+                   'echo "$HARNESS_READY"'):
+        assert needle in init
+
+
+def test_wrong_arch_binary_and_missing_modules_dir(tmp_path):
+    from guests.base import GuestError
+    from guests.initramfs import populate
+
+    with pytest.raises(GuestError, match="not arm64"):
+        populate(InitramfsSpec(arch="arm64", mountpoint="/mnt/h", busybox=BUSYBOX,
+                               binaries={"cow": BUSYBOX}), tmp_path / "r1")
+    with pytest.raises(ProfileError, match="no modules dir"):
+        populate(InitramfsSpec(arch="x86_64", mountpoint="/mnt/h", busybox=BUSYBOX,
+                               modules=["xfs"]), tmp_path / "r2")
