@@ -18,11 +18,11 @@ from harness.report_json import (
     UNDIAGNOSED,
     all_findings,
     clean_text,
-    where_from,
     finding_size,
     first_sentence,
     results_of,
     severity_rank,
+    where_from,
 )
 
 WIDTH = 72

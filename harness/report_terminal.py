@@ -33,8 +33,7 @@ COLORS = {
     str(Category.KNOWN_ISSUE): "2",
 }
 STATUS_ORDER = [str(s) for s in Status]
-HINT = ("more: --json FILE (machine-readable), --junit FILE (CI), --mail FILE (mailing-list "
-        "reply); FILE - is stdout")
+HINT = "more: --json FILE, --junit FILE (CI) or --mail FILE (mailing-list reply); - is stdout"
 HEADINGS = ("CATEGORY", "CAUSE", "CONF", "TESTS", "STATUS", "WHICH")
 MIN_WHICH = 12
 

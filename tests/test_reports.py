@@ -443,6 +443,29 @@ def test_a_failure_without_diagnosis_is_never_dropped(report):
     assert row.split()[:5] == ["unknown", "undiagnosed", "low", "1", "fail"]
 
 
+def test_mail_does_not_repeat_a_count_the_explanation_already_gives(report):
+    finding = next(f for f in report.findings if f.cause == "gup-test-missing")
+    finding.explanation = ("The 32 gup_longterm tests were skipped because "
+                           "/sys/kernel/debug/gup_test is missing. They never ran.")
+    text = " ".join(render_mail(report).split())
+    assert text.count("32 gup_longterm tests") == 1
+    assert "They never ran. (Tests 1, 2, 4-7, 9-12" in text
+
+
+def test_mail_and_junit_quote_suite_findings_and_unnumbered_evidence(report):
+    report.findings.append(Finding(
+        Category.TEST_BUG, "output-duplicate-plan", "medium", ["gup_longterm"],
+        "gup_longterm: the plan line appears twice.", [LogLine(0, "tmpfs /tmp tmpfs rw 0 0",
+                                                               "/proc/mounts")],
+        "tools/testing/selftests/kselftest.h", "Check for a test that forks and prints.", 1))
+    text = render_mail(report)
+    assert "\n\ngup_longterm: the plan line appears twice.\n[test-bug/output-duplicate-plan," \
+        in text
+    assert "\n    /proc/mounts: tmpfs /tmp tmpfs rw 0 0\n" in text
+    row = next(line for line in render_terminal(report).splitlines() if "output-dup" in line)
+    assert row.split()[0] == "test-bug" and row.rstrip().endswith("gup_longterm")
+
+
 # --- terminal --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("width", [100, 80, 60])
@@ -474,8 +497,9 @@ def test_terminal_counts_and_hint(report):
     text = render_terminal(report)
     assert "52 results: pass 4  fail 11  skip 36  timeout 1" in text
     assert "by category: kernel-bug 1  unknown 1  config 32  env 14" in text
-    hint = text.strip().splitlines()[-1]
-    assert all(flag in hint for flag in ("--json", "--junit", "--mail"))
+    hint = text.strip().split("\n\n")[-1]
+    assert hint.startswith("  more: ")
+    assert all(flag in hint for flag in ("--json FILE", "--junit FILE", "--mail FILE"))
 
 
 def test_terminal_colour_only_when_asked_and_layout_unchanged(report):
