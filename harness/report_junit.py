@@ -31,7 +31,8 @@ ERROR_STATUSES = frozenset({Status.CRASH, Status.TIMEOUT, Status.ERROR, Status.M
 
 
 def suite_label(result: Result) -> str:
-    return f"{result.suite} [{result.run_id}]" if result.run_id else result.suite
+    suite = result.suite or "unknown"
+    return f"{suite} [{result.run_id}]" if result.run_id else suite
 
 
 def case_name(result: Result) -> str:
@@ -102,7 +103,7 @@ def _evidence_line(line: LogLine) -> str:
 
 
 def testcase(result: Result) -> TestCase:
-    case = TestCase(case_name(result), f"mm.{clean_text(result.suite)}")
+    case = TestCase(case_name(result), f"mm.{clean_text(result.suite or 'unknown')}")
     props = case_properties(result)
     if props:
         holder = Properties()

@@ -215,21 +215,21 @@ def conclusion(report: Report) -> str:
         sentences.append(f"None of the failures points at the kernel: {every} explained by "
                          f"{explained_by(category)}.")
     skipped = [r for r in results if r.status == Status.SKIP]
-    if skipped and failing:
-        sentences.append(_skips(skipped, sum(r.status == Status.PASS for r in results)))
-    elif skipped:
-        sentences.append(_skips(skipped, sum(r.status == Status.PASS for r in results))
-                         .replace("Of the other tests, ", "Of the tests, "))
+    if skipped:
+        passed = sum(r.status == Status.PASS for r in results)
+        sentences.append(_skips(skipped, passed, "Of the other tests, " if failing else ""))
     return " ".join(sentences)
 
 
-def _skips(skipped: Sequence[Result], passed: int) -> str:
+def _skips(skipped: Sequence[Result], passed: int, lead: str) -> str:
+    """ "Of the other tests, 4 passed and 36 were skipped, because of ..." (lead may be "")."""
     why = Counter(str(r.diagnosis.category) for r in skipped if r.diagnosis)
     reason = f", because of {explained_by(why)}" if why else ""
     were = "was" if len(skipped) == 1 else "were"
     if passed:
-        return f"Of the other tests, {passed} passed and {len(skipped)} {were} skipped{reason}."
-    return f"The other {plural(len(skipped), 'test')} {were} skipped{reason}."
+        return _cap(f"{lead}{passed} passed and {len(skipped)} {were} skipped{reason}.")
+    other = "other " if lead else ""
+    return f"The {other}{plural(len(skipped), 'test')} {were} skipped{reason}."
 
 
 def several_runs(report: Report) -> bool:

@@ -514,6 +514,18 @@ def test_terminal_says_when_nothing_points_at_the_kernel():
     assert "none of 10 failures points at the kernel" in text.splitlines()[0]
 
 
+def test_mail_for_a_run_without_failures_says_so():
+    report = env_only_report()
+    for r in report.results:
+        if r.status == Status.FAIL:
+            r.status, r.diagnosis = Status.PASS, None
+    report.findings = [f for f in report.findings if f.cause != "9p-unlinked-file"]
+    first = " ".join(_paragraphs(render_mail(report))[0].split())
+    assert first == ("Nothing points at the kernel: none of the 50 tests failed. 14 passed and "
+                     "36 were skipped, because of the kernel configuration (32) and the "
+                     "environment (4).")
+
+
 def test_every_writer_handles_an_empty_report():
     empty = Report(Environment(), [], [], [], "", {"total": 0})
     assert "no test results" in render_terminal(empty)
