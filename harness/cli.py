@@ -8,10 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from harness import __version__
-
-
-class UsageError(Exception):
-    """Bad usage or bad input the user can fix: one line, exit 2."""
+from harness.errors import UsageError
 
 
 class _Parser(argparse.ArgumentParser):

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from harness.cli import UsageError
+from harness.errors import UsageError
 from harness.environment import FS_ALIASES, version_of
 from harness.ingest import Parsed, parse_file
 from harness.model import Environment, LogLine, Report, Status

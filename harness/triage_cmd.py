@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from harness.cli import UsageError
+from harness.errors import UsageError
 from harness.environment import EnvironmentError_, from_logs, normalise_fs, version_of
 from harness.ingest import Parsed, parse_file, suite_hint
 from harness.logread import InputError
