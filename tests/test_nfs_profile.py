@@ -440,3 +440,21 @@ def test_guest_mounts_the_export_and_sees_the_versions_fallocate(
     else:
         assert failed and all(r.endswith("fallocate() failed") for r in failed)
     assert prof._ns is None and not list(tmp_path.glob("qemu-*"))
+
+
+@needs_root_and_ganesha
+def test_two_profiles_at_once_get_separate_namespaces(tmp_path: Path) -> None:
+    with NfsProfile("3") as first, NfsProfile("4.2") as second:
+        a = first.provision(tmp_path / "a", "x86_64", "/mnt")
+        b = second.provision(tmp_path / "b", "x86_64", "/mnt")
+        assert a.qemu_prefix != b.qemu_prefix
+        assert first._ns is not None and second._ns is not None
+        assert first._ns.ns_id != second._ns.ns_id
+        # same port numbers, different servers: each answers only its own version
+        first._ns.call_inside(lambda: rpcprobe.tcp_null("127.0.0.1", 20490,
+                                                        rpcprobe.NFS_PROGRAM, 3))
+        assert second._ns.call_inside(lambda: rpcprobe.nfs4_minor_supported("127.0.0.1",
+                                                                            20490, 2))
+        with pytest.raises(rpcprobe.RpcError, match="version mismatch"):
+            second._ns.call_inside(lambda: rpcprobe.tcp_null("127.0.0.1", 20490,
+                                                             rpcprobe.NFS_PROGRAM, 3))
