@@ -25,6 +25,7 @@ import lzma
 import os
 import re
 import shutil
+import struct
 import subprocess
 import tempfile
 import time
@@ -53,6 +54,8 @@ SOURCE_PATTERNS = (
     "tools/arch/x86/include/*",
     "tools/arch/arm64/include/*",
 )
+# Also copied from a user's tree when present (installed uapi headers after `make headers`).
+TREE_EXTRA_PATTERNS = ("usr/include/*",)
 
 MANIFEST = "manifest.json"
 
@@ -110,9 +113,23 @@ def _locked(name: str) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+STALE_SECONDS = 6 * 3600
+
+
 def _staging(parent: Path) -> Path:
     parent.mkdir(parents=True, exist_ok=True)
+    _sweep(parent)
     return Path(tempfile.mkdtemp(prefix=".staging-", dir=parent))
+
+
+def _sweep(parent: Path) -> None:
+    """Remove staging dirs that a killed process left behind (only old ones: others may be live)."""
+    now = time.time()
+    for entry in parent.glob(".*-*"):
+        if entry.name.split("-", 1)[0] in (".staging", ".old", ".deb") and entry.is_dir():
+            with contextlib.suppress(OSError):
+                if now - entry.stat().st_mtime > STALE_SECONDS:
+                    shutil.rmtree(entry, ignore_errors=True)
 
 
 def _publish(staging: Path, final: Path) -> None:
@@ -301,6 +318,28 @@ def _decoders() -> dict[bytes, object]:
     }
 
 
+def has_pvh_note(elf: bytes) -> bool:
+    """Does a little-endian ELF64 kernel carry XEN_ELFNOTE_PHYS32_ENTRY (QEMU's PVH entry)?"""
+    if elf[:4] != b"\x7fELF" or elf[4] != 2 or elf[5] != 1:
+        return False
+    phoff, = struct.unpack_from("<Q", elf, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", elf, 0x36)
+    for i in range(phnum):
+        p_type, = struct.unpack_from("<I", elf, phoff + i * phentsize)
+        if p_type != 4:  # PT_NOTE
+            continue
+        offset, = struct.unpack_from("<Q", elf, phoff + i * phentsize + 8)
+        size, = struct.unpack_from("<Q", elf, phoff + i * phentsize + 0x20)
+        pos, end = offset, offset + size
+        while pos + 12 <= end:
+            namesz, descsz, ntype = struct.unpack_from("<III", elf, pos)
+            name = elf[pos + 12:pos + 12 + namesz]
+            if name == b"Xen\0" and ntype == 18:  # XEN_ELFNOTE_PHYS32_ENTRY
+                return True
+            pos += 12 + (namesz + 3) // 4 * 4 + (descsz + 3) // 4 * 4
+    return False
+
+
 def _extract_vmlinux(bzimage: Path, dest: Path) -> Path | None:
     """Decompress a bzImage's payload (zstd, xz or gzip) to the ELF vmlinux QEMU can boot via PVH."""
     data = bzimage.read_bytes()
@@ -312,6 +351,8 @@ def _extract_vmlinux(bzimage: Path, dest: Path) -> Path | None:
             except (lzma.LZMAError, zlib.error):
                 out = b""
             if out[:4] == b"\x7fELF":
+                if not has_pvh_note(out):
+                    return None  # built without CONFIG_PVH: QEMU can only boot the bzImage
                 dest.write_bytes(out)
                 return dest
             start = data.find(magic, start + 1)
@@ -453,9 +494,19 @@ def _modules_ready(directory: Path) -> bool:
     return not any(p.suffix in (".xz", ".gz", ".zst") for p in directory.rglob("*.ko.*"))
 
 
+def _tree_stat_digest(root: Path) -> str:
+    """Cheap identity of a directory's contents: path, size and mtime of every file."""
+    h = hashlib.sha256(str(root.resolve()).encode())
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            st = path.stat()
+            h.update(f"{path.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:12]
+
+
 def _copy_user_modules(src: Path, arch: str, release: str) -> Path:
     """Copy a user's modules into the cache, decompressed and depmod'ed; the source is untouched."""
-    digest = hashlib.sha256(f"{src.resolve()}:{src.stat().st_mtime_ns}".encode()).hexdigest()[:12]
+    digest = _tree_stat_digest(src)
     final = cache_dir() / "kernels" / arch / f"user-{digest}"
     target = final / "lib" / "modules" / release
     with _locked(f"user-{digest}"):
@@ -497,16 +548,33 @@ def kernel_from_image(image: Path, modules: Path | None, arch: str) -> KernelAss
             modules_dir = _copy_user_modules(modules_dir, arch, modules_dir.name)
     if release is None:
         raise AssetError(f"cannot read a kernel release from {image}; pass --modules too")
-    boot_image = image
-    if arch == "arm64" and image.read_bytes()[:2] == b"\x1f\x8b":
-        digest = hashlib.sha256(image.read_bytes()).hexdigest()[:12]
-        dest = cache_dir() / "kernels" / arch / f"image-{digest}"
-        dest.mkdir(parents=True, exist_ok=True)
-        boot_image = _plain_arm64_image(image, dest / "Image")
+    boot_image, vmlinux = _user_boot_images(image, arch)
     return KernelAssets(
         arch=arch, release=release, version=version_from_release(release), image=boot_image,
-        modules_dir=modules_dir, config=_user_config(image, release),
+        modules_dir=modules_dir, config=_user_config(image, release), vmlinux=vmlinux,
     )
+
+
+def _user_boot_images(image: Path, arch: str) -> tuple[Path, Path | None]:
+    """(image for -kernel, PVH vmlinux or None); derived files go to the cache, keyed by content."""
+    data = image.read_bytes()
+    is_elf = data[:4] == b"\x7fELF"
+    if is_elf and (arch == "arm64" or not has_pvh_note(data)):
+        what = "arch/arm64/boot/Image" if arch == "arm64" else "arch/x86/boot/bzImage"
+        raise AssetError(f"{image} is an ELF vmlinux QEMU cannot boot directly: pass {what}")
+    if is_elf:
+        return image, image
+    dest = cache_dir() / "kernels" / arch / f"image-{hashlib.sha256(data).hexdigest()[:12]}"
+    dest.mkdir(parents=True, exist_ok=True)
+    if arch == "arm64":
+        return _plain_arm64_image(image, dest / "Image"), None
+    cached, no_pvh = dest / "vmlinux", dest / "no-pvh"
+    if cached.is_file() or no_pvh.is_file():
+        return image, cached if cached.is_file() else None
+    vmlinux = _extract_vmlinux(image, cached)
+    if vmlinux is None:
+        no_pvh.touch()
+    return image, vmlinux
 
 
 # --------------------------------------------------------------------------- selftest sources
@@ -590,11 +658,37 @@ def local_config_h(have_liburing: bool) -> str:
     return "// No liburing support found\n"
 
 
-def compile_argv(arch: str, test: str, tree: Path, output: Path, have_liburing: bool) -> list[str]:
-    """The compiler command line for one static selftest, run from tools/testing/selftests/mm."""
-    argv = [COMPILER[arch], "-Wall", "-O2", "-I", str(tree), "-U_FORTIFY_SOURCE", "-no-pie",
-            "-isystem", str(tree / "tools" / "include" / "uapi"), "-static",
-            "-o", str(output), f"{test}.c", *SELFTEST_HELPERS, "-lrt", "-lpthread", "-lm"]
+def helper_sources(mm_makefile: str, test: str) -> list[str]:
+    """The .c files the mm Makefile links into ``test`` besides ``test.c``.
+
+    Reads ``$(TEST_GEN_PROGS): vm_util.c ...`` and ``$(OUTPUT)/<test>: ...`` prerequisite lines
+    (target-specific variables such as ``LDLIBS += ...`` are skipped); the list differs between
+    kernel versions (vm_util.c only in 6.3; thp_settings.c from 6.8; pkey_util.c in some trees).
+    """
+    found: list[str] = []
+    for line in mm_makefile.splitlines():
+        targets, sep, prereqs = line.partition(":")
+        if not sep or "=" in prereqs or prereqs.startswith("="):
+            continue
+        names = targets.split()
+        if "$(TEST_GEN_PROGS)" in names or f"$(OUTPUT)/{test}" in names:
+            found += [w for w in prereqs.split() if w.endswith(".c") and w not in found]
+    return found
+
+
+def compile_argv(arch: str, test: str, tree: Path, output: Path, have_liburing: bool,
+                 helpers: tuple[str, ...] | list[str] = SELFTEST_HELPERS) -> list[str]:
+    """The compiler command line for one static selftest, run from tools/testing/selftests/mm.
+
+    Headers as lib.mk orders them: the tree's installed uapi headers (usr/include, present after
+    ``make headers``) if any, then tools/include/uapi; otherwise the toolchain's own.
+    """
+    includes = ["-I", str(tree), "-I", str(tree / "tools" / "testing" / "selftests")]
+    if (tree / "usr" / "include").is_dir():
+        includes += ["-isystem", str(tree / "usr" / "include")]
+    includes += ["-isystem", str(tree / "tools" / "include" / "uapi")]
+    argv = [COMPILER[arch], "-Wall", "-O2", *includes, "-U_FORTIFY_SOURCE", "-no-pie", "-static",
+            "-o", str(output), f"{test}.c", *helpers, "-lrt", "-lpthread", "-lm"]
     return argv + (["-luring"] if have_liburing else [])
 
 
@@ -613,7 +707,7 @@ def _links_liburing(arch: str, workdir: Path) -> bool:
 
 
 def _copy_sources(tree: Path, dest: Path) -> None:
-    for pattern in SOURCE_PATTERNS:
+    for pattern in SOURCE_PATTERNS + TREE_EXTRA_PATTERNS:
         for src in tree.glob(pattern):
             target = dest / src.relative_to(tree)
             if src.is_dir():
@@ -624,11 +718,11 @@ def _copy_sources(tree: Path, dest: Path) -> None:
 
 
 def _sources_digest(tree: Path) -> str:
+    """Content hash of everything the build reads from a tree, to notice edits to a user tree."""
     mm = tree / "tools" / "testing" / "selftests" / "mm"
     files = [tree / "Makefile", tree / "mm" / "gup_test.h",
              tree / "tools" / "testing" / "selftests" / "kselftest.h"]
-    files += [mm / f"{t}.c" for t in SELFTESTS] + [mm / h for h in SELFTEST_HELPERS]
-    files += [mm / "vm_util.h", mm / "thp_settings.h"]
+    files += sorted(mm.glob("*.[ch]")) + [mm / "Makefile"]
     h = hashlib.sha256()
     for f in files:
         h.update(f.name.encode() + (f.read_bytes() if f.is_file() else b"-"))
@@ -653,8 +747,11 @@ def _build(arch: str, tree: Path, out: Path) -> dict[str, object]:
         (mm / "local_config.h").write_text(local_config_h(uring))
         log: list[str] = []
         started = time.monotonic()
+        makefile = (mm / "Makefile").read_text() if (mm / "Makefile").is_file() else ""
         for test in SELFTESTS:
-            argv = compile_argv(arch, test, work, out / test, uring)
+            helpers = [h for h in helper_sources(makefile, test) if (mm / h).is_file()]
+            argv = compile_argv(arch, test, work, out / test, uring,
+                                helpers or [h for h in SELFTEST_HELPERS if (mm / h).is_file()])
             proc = subprocess.run(argv, check=False, cwd=mm, capture_output=True, text=True,
                                   stdin=subprocess.DEVNULL)
             log += ["$ " + " ".join(argv), proc.stdout, proc.stderr]

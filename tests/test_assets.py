@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import stat
+import struct
 import subprocess
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from guests.assets import (
     ensure_selftests,
     find_kernel,
     find_selftests,
+    helper_sources,
     kernel_from_image,
     local_config_h,
     makefile_version,
@@ -112,6 +114,31 @@ def test_makefile_version():
 # --------------------------------------------------------------------------- build inputs
 
 
+MM_MAKEFILE = """\
+$(TEST_GEN_PROGS): vm_util.c
+$(TEST_GEN_FILES): vm_util.c
+
+$(OUTPUT)/uffd-stress: uffd-common.c
+$(OUTPUT)/cow: thp_settings.c
+$(OUTPUT)/cow: LDLIBS += $(IOURING_EXTRA_LIBS)
+$(OUTPUT)/mlock-random-test $(OUTPUT)/memfd_secret: LDLIBS += -lcap
+LOCAL_HDRS += $(selfdir)/mm/local_config.h $(top_srcdir)/mm/gup_test.h
+"""
+
+
+def test_helper_sources_follow_the_trees_makefile():
+    assert helper_sources(MM_MAKEFILE, "cow") == ["vm_util.c", "thp_settings.c"]
+    assert helper_sources(MM_MAKEFILE, "gup_longterm") == ["vm_util.c"]
+
+
+def test_installed_uapi_headers_of_a_tree_come_first(tmp_path):
+    (tmp_path / "usr" / "include").mkdir(parents=True)
+    argv = compile_argv("x86_64", "cow", tmp_path, tmp_path / "o", False)
+    systems = [argv[i + 1] for i, a in enumerate(argv) if a == "-isystem"]
+    assert systems == [str(tmp_path / "usr" / "include"),
+                       str(tmp_path / "tools" / "include" / "uapi")]
+
+
 def test_local_config_h_matches_check_config_sh_output():
     assert local_config_h(True) == "#define LOCAL_CONFIG_HAVE_LIBURING 1\n"
     assert "LOCAL_CONFIG_HAVE_LIBURING" not in local_config_h(False)
@@ -122,6 +149,7 @@ def test_arm64_cross_build_is_static_and_links_liburing_only_when_present(tmp_pa
     assert argv[0] == "aarch64-linux-gnu-gcc"
     assert "-static" in argv and "-luring" not in argv
     assert argv[argv.index("-isystem") + 1] == str(tmp_path / "tools" / "include" / "uapi")
+    assert argv[argv.index("-o") + 3:argv.index("-lrt")] == ["vm_util.c", "thp_settings.c"]
     assert compile_argv("x86_64", "cow", tmp_path, tmp_path / "o", True)[-1] == "-luring"
 
 
@@ -202,14 +230,39 @@ def test_gzipped_arm64_image_is_decompressed_for_qemu(private_cache, tmp_path):
     assert kernel.modules_dir is None
 
 
-def test_vmlinux_is_extracted_from_an_xz_payload(tmp_path):
-    elf = b"\x7fELF" + os.urandom(256)
+def _elf(pvh: bool) -> bytes:
+    """A minimal little-endian ELF64 with one PT_NOTE segment, with or without the PVH entry note."""
+    note = struct.pack("<III", 4, 4, 18 if pvh else 17) + b"Xen\0" + b"\x00\x00\x20\x00"
+    header = bytearray(64)
+    header[:6] = b"\x7fELF\x02\x01"
+    struct.pack_into("<Q", header, 0x20, 64)  # e_phoff
+    struct.pack_into("<HH", header, 0x36, 56, 1)  # e_phentsize, e_phnum
+    phdr = struct.pack("<IIQQQQQQ", 4, 4, 64 + 56, 0, 0, len(note), len(note), 4)
+    return bytes(header) + phdr + note + os.urandom(64)
+
+
+def test_vmlinux_is_extracted_from_an_xz_payload_only_with_a_pvh_note(tmp_path):
+    elf = _elf(pvh=True)
     bzimage = tmp_path / "bzImage"
     bzimage.write_bytes(_fake_bzimage("6.1.0") + b"junk" + lzma.compress(elf) + b"\x00" * 32)
     out = assets._extract_vmlinux(bzimage, tmp_path / "vmlinux")
     assert out is not None and out.read_bytes() == elf
+    bzimage.write_bytes(_fake_bzimage("6.1.0") + lzma.compress(_elf(pvh=False)))
+    assert assets._extract_vmlinux(bzimage, tmp_path / "no-pvh") is None
     bzimage.write_bytes(_fake_bzimage("6.1.0"))
     assert assets._extract_vmlinux(bzimage, tmp_path / "none") is None
+
+
+def test_user_elf_kernels_boot_via_pvh_or_are_refused(private_cache, tmp_path):
+    vmlinux = tmp_path / "vmlinux"
+    vmlinux.write_bytes(_elf(pvh=True) + b"Linux version 6.9.0 (me@box) #1\0")
+    kernel = kernel_from_image(vmlinux, None, "x86_64")
+    assert kernel.image == vmlinux and kernel.vmlinux == vmlinux
+    vmlinux.write_bytes(_elf(pvh=False) + b"Linux version 6.9.0 (me@box) #1\0")
+    with pytest.raises(AssetError, match="bzImage"):
+        kernel_from_image(vmlinux, None, "x86_64")
+    with pytest.raises(AssetError, match="arm64/boot/Image"):
+        kernel_from_image(vmlinux, None, "arm64")
 
 
 def test_missing_user_kernel_is_a_user_error(tmp_path):
@@ -233,6 +286,11 @@ def test_users_compressed_modules_are_prepared_in_cache_and_left_untouched(priva
     assert "kernel/fs/netfs.ko:" in (kernel.modules_dir / "modules.dep").read_text()
     assert (user / "kernel" / "fs" / "netfs.ko.xz").is_file()  # the user's tree is unchanged
     assert not (user / "modules.dep").exists()
+    # a rebuilt module (new size) gets a fresh copy, not the stale one
+    (user / "kernel" / "fs" / "netfs.ko.xz").write_bytes(
+        lzma.compress(module.read_bytes() + b"\0" * 8))
+    again = kernel_from_image(image, tmp_path, "x86_64")
+    assert again.modules_dir != kernel.modules_dir
 
 
 @pytest.mark.skipif(REAL_KERNEL is None, reason="no cached x86_64 kernel (run harness setup)")
