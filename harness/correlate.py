@@ -8,6 +8,7 @@ write() calls, then the n-th failed call of that name for the n-th result that n
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 
 from harness import catalogue
@@ -32,12 +33,29 @@ def from_text(result: Result) -> None:
             result.syscall_source = "diagnostic"
 
 
-def _in_range(result: Result, calls: list[Syscall]) -> list[Syscall]:
+class CallIndex:
+    """Syscalls by source file, sorted by line, for range look-ups in O(log n)."""
+
+    def __init__(self, calls: list[Syscall]) -> None:
+        self.by_source: dict[str, tuple[list[int], list[Syscall]]] = {}
+        grouped: dict[str, list[Syscall]] = defaultdict(list)
+        for call in calls:
+            grouped[call.line.source].append(call)
+        for source, items in grouped.items():
+            items.sort(key=lambda c: c.line.line)
+            self.by_source[source] = ([c.line.line for c in items], items)
+
+    def between(self, source: str, start: int, end: int) -> list[Syscall]:
+        if source not in self.by_source:
+            return []
+        lines, items = self.by_source[source]
+        return items[bisect_right(lines, start):bisect_left(lines, end)]
+
+
+def _in_range(result: Result, calls: CallIndex) -> list[Syscall]:
     if result.result_line is None or result.run_line is None:
         return []
-    start, end = result.run_line.line, result.result_line.line
-    source = result.result_line.source
-    return [c for c in calls if c.line.source == source and start < c.line.line < end]
+    return calls.between(result.result_line.source, result.run_line.line, result.result_line.line)
 
 
 def _choose(result: Result, candidates: list[Syscall]) -> Syscall | None:
@@ -46,8 +64,6 @@ def _choose(result: Result, candidates: list[Syscall]) -> Syscall | None:
         named = [c for c in failed if c.name == result.syscall]
         if named:
             return named[-1]
-        if result.syscall == "ftruncate":  # fstatfs fails first on the same file
-            return None
         return None
     fd_calls = [c for c in failed if c.path is not None]
     return (fd_calls or failed or [None])[-1]
@@ -72,7 +88,7 @@ def correlate(logs: list[Parsed], strace_logs: list[Parsed]) -> None:
     results = [r for p in logs for r in p.results if r.status in NEEDS_CAUSE]
     for result in results:
         from_text(result)
-    inline = [c for p in logs for c in p.syscalls]
+    inline = CallIndex([c for p in logs for c in p.syscalls])
     pending = []
     for result in results:
         if not _attach(result, _in_range(result, inline), "strace"):
@@ -85,7 +101,8 @@ def correlate(logs: list[Parsed], strace_logs: list[Parsed]) -> None:
         for mirrored in parsed.results:
             by_key.setdefault((mirrored.suite, mirrored.number), mirrored)
             by_key.setdefault(("", mirrored.number), mirrored)
-    all_calls = [c for p in strace_logs for c in p.syscalls]
+    flat = [c for p in strace_logs for c in p.syscalls]
+    all_calls = CallIndex(flat)
     usable = {p.source for p in strace_logs if p.tap_from_writes and _segmented(p)}
     rest = []
     for result in pending:
@@ -95,7 +112,7 @@ def correlate(logs: list[Parsed], strace_logs: list[Parsed]) -> None:
                 and _attach(result, _in_range(mirror, all_calls), "strace")):
             continue
         rest.append(result)
-    _by_order(rest, all_calls)
+    _by_order(rest, flat)
 
 
 def _segmented(parsed: Parsed) -> bool:
