@@ -15,6 +15,7 @@ import re
 CALL_IN_MESSAGE = re.compile(r"\b([a-z_][a-z0-9_]*)\(\) failed|\b(MADV_[A-Z_]+|PIN_LONGTERM_TEST_[A-Z]+)\b")
 ERRNO_NAME = re.compile(r"\b(E[A-Z0-9]{2,15})\b")
 PAREN = re.compile(r"\(([^()]+)\)\s*$")
+COLON_TAIL = re.compile(r":\s+([A-Z][^:]{6,})$")
 WITH_ERRNO = re.compile(r"failed with (E[A-Z0-9]+)")
 
 # libc wrappers and pseudo-calls the tests name, mapped to the syscall strace shows.
@@ -103,9 +104,8 @@ def errno_in(message: str) -> str | None:
             return STRERROR[inner]
         if ERRNO_NAME.fullmatch(inner):
             return inner
-    for text, name in STRERROR.items():
-        if len(text) > 8 and message.endswith(": " + text):
-            return name
+    if (match := COLON_TAIL.search(message)) and match.group(1) in STRERROR:
+        return STRERROR[match.group(1)]
     return None
 
 
