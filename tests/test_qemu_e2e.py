@@ -1,0 +1,142 @@
+"""End to end: really boot TCG guests with the cached Debian 6.12 kernels and static selftests.
+
+Skipped (with the reason) when the assets are not built: run `harness setup` first.
+"""
+
+import re
+import shutil
+import time
+
+import psutil
+import pytest
+
+from fs_profiles.registry import make_profile
+from guests.base import GuestError
+
+pytestmark = pytest.mark.qemu
+
+FTRUNCATE_FAILED = re.compile(r"^not ok \d+ ftruncate\(\) failed", re.MULTILINE)
+TOTALS = re.compile(r"# Totals: pass:(\d+) fail:(\d+) xfail:\d+ xpass:\d+ skip:(\d+)")
+
+
+def assets_for(arch):
+    from guests import assets
+    from guests.arch import get_arch
+
+    binary = get_arch(arch).qemu_binary
+    if not shutil.which(binary):
+        pytest.skip(f"{binary} is not installed")
+    kernel = assets.find_kernel(arch, "6.12")
+    selftests = assets.find_selftests(arch)
+    if kernel is None or selftests is None:
+        pytest.skip(f"no cached 6.12 kernel/selftests for {arch}: run `harness setup --arch {arch}`")
+    return kernel, selftests
+
+
+def qemu_processes(under):
+    """QEMU processes whose command line refers to files under ``under`` (this test's own)."""
+    out = []
+    for p in psutil.process_iter(["name", "cmdline"]):
+        try:
+            if (p.info["name"] or "").startswith("qemu-system") and str(under) in " ".join(
+                    p.info["cmdline"] or []):
+                out.append(p.pid)
+        except psutil.Error:
+            continue
+    return out
+
+
+@pytest.fixture
+def no_leftover_qemu(tmp_path):
+    yield
+    time.sleep(0.2)
+    assert qemu_processes(tmp_path) == [], "a QEMU process survived the run"
+
+
+def run(arch, fs, tmp_path, **kw):
+    from guests.session import run_in_qemu
+
+    kernel, selftests = assets_for(arch)
+    t0 = time.monotonic()
+    result = run_in_qemu(kernel, selftests, make_profile(fs), arch=arch, workdir=tmp_path, **kw)
+    took = time.monotonic() - t0
+    print(f"\n{arch} {fs}: boots {[round(b, 1) for b in result.boot_seconds]} s, "
+          + ", ".join(f"{t.name} {t.seconds:.1f} s" for t in result.tests) + f", total {took:.1f} s")
+    return result
+
+
+def totals(output):
+    m = TOTALS.search(output)
+    assert m, output[-2000:]
+    return tuple(int(x) for x in m.groups())
+
+
+@pytest.mark.usefixtures("no_leftover_qemu")
+def test_x86_9p_local_tmpfile_cases_fail_ftruncate_enoent(tmp_path):
+    r = run("x86_64", "9p", tmp_path, tests=("gup_longterm",), strace=True, cmdline="thread")
+    assert r.crash is None
+    assert r.facts["fs_mount"]["fstype"] == "9p"
+    assert r.facts["kernel_release"].startswith("6.12")
+    assert r.hugepage_shortfall == [], r.hugepage_shortfall  # nokaslr + 4224M/3072M nodes
+    (t,) = r.tests
+    assert t.exit_code == 1 and not t.timed_out
+    assert len(FTRUNCATE_FAILED.findall(t.output)) == 10
+    assert totals(t.output)[1] == 10
+    assert t.strace_log is not None
+    enoent = re.findall(r"ftruncate\(\d+, \d+\)\s+= -1 ENOENT", t.strace_log)
+    assert len(enoent) == 10
+    assert r.console_log.stat().st_size > 0 and "HARNESS-GUEST-READY" in r.console_log.read_text()
+
+
+@pytest.mark.usefixtures("no_leftover_qemu")
+def test_x86_xfs_has_no_ftruncate_failures(tmp_path):
+    r = run("x86_64", "xfs", tmp_path, tests=("gup_longterm",), cmdline="minimal")
+    assert r.facts["fs_mount"]["fstype"] == "xfs"
+    (t,) = r.tests
+    assert not FTRUNCATE_FAILED.search(t.output)
+    assert totals(t.output)[1] == 0 and t.exit_code == 0
+
+
+@pytest.mark.usefixtures("no_leftover_qemu")
+def test_x86_tmpfs_root_scope_puts_tmp_on_the_fs(tmp_path):
+    r = run("x86_64", "tmpfs", tmp_path, tests=("gup_longterm",), cmdline="minimal", scope="root")
+    tmp_mounts = [m for m in r.facts["mounts"] if m["mountpoint"] == "/tmp"]
+    assert tmp_mounts[-1]["device"] == "harness-tmpfs"  # the bind of the profile's fs
+    (t,) = r.tests
+    assert not FTRUNCATE_FAILED.search(t.output) and totals(t.output)[1] == 0
+
+
+@pytest.mark.usefixtures("no_leftover_qemu")
+def test_arm64_9p_thread_cmdline(tmp_path):
+    r = run("arm64", "9p", tmp_path, tests=("gup_longterm",), cmdline="thread")
+    assert "console=ttyAMA0" in r.facts["cmdline"] and "hugepagesz=64K" in r.facts["cmdline"]
+    assert r.hugepage_shortfall == []
+    assert r.facts["hugepages_per_node"][1][64] == 2
+    (t,) = r.tests
+    assert len(FTRUNCATE_FAILED.findall(t.output)) == 10
+
+
+@pytest.mark.usefixtures("no_leftover_qemu")
+def test_hung_command_kills_qemu(tmp_path):
+    from fs_profiles.tmpfs import TmpfsProfile
+    from guests.initramfs import InitramfsSpec, build_initramfs, find_busybox
+    from guests.qemu import QemuGuest
+
+    kernel, _ = assets_for("x86_64")
+    side = TmpfsProfile().provision(tmp_path, "x86_64", "/mnt/harness")
+    initrd = tmp_path / "initrd.gz"
+    build_initramfs(InitramfsSpec(arch="x86_64", mountpoint=side.mountpoint,
+                                  busybox=find_busybox("x86_64"), mount=side.mount), initrd)
+    g = QemuGuest(arch="x86_64", kernel=kernel.vmlinux or kernel.image, initrd=initrd,
+                  log_path=tmp_path / "console.log", accel="tcg")
+    g.start()
+    pid = g._console.pid
+    try:
+        assert g.run("pwd", 30).output.strip() == "/mnt/harness"
+        r = g.run("echo going; sleep 600", 3)
+        assert r.timed_out and "going" in r.output
+        with pytest.raises(GuestError):
+            g.run("true", 5)
+    finally:
+        g.close()
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
