@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import glob
 import gzip
 import hashlib
 import json
@@ -236,21 +237,30 @@ def _apt_candidate(package: str) -> str | None:
     return m.group(1) if m and m.group(1) != "(none)" else None
 
 
-def _deb_path(package: str, deb_arch: str | None) -> Path | None:
+def native_deb_arch() -> str:
+    return run_tool(["dpkg", "--print-architecture"], "dpkg --print-architecture").strip()
+
+
+def _deb_path(package: str, deb_arch: str | None, version: str | None) -> Path | None:
     debs = cache_dir() / "debs"
-    qualifier = deb_arch or "*"
-    hits = sorted(debs.glob(f"{package}_*_{qualifier}.deb"), key=lambda p: _version_key(p.name))
-    return hits[-1] if hits else None
+    arches = [deb_arch] if deb_arch else [native_deb_arch(), "all"]
+    ver = version.replace(":", "%3a") if version else "*"
+    hits = [p for a in arches for p in debs.glob(f"{glob.escape(package)}_{ver}_{a}.deb")]
+    return max(hits, key=lambda p: _version_key(p.name)) if hits else None
 
 
-def download_deb(package: str, deb_arch: str | None = None) -> Path:
-    """apt-get download into the cache (idempotent); deb_arch selects a foreign architecture."""
-    existing = _deb_path(package, deb_arch)
+def download_deb(package: str, deb_arch: str | None = None, version: str | None = None) -> Path:
+    """apt-get download into the cache (idempotent).
+
+    deb_arch selects a foreign architecture (default: the native one or 'all'); version pins
+    the exact Debian version, so a newer candidate is fetched instead of reusing an old .deb.
+    """
+    existing = _deb_path(package, deb_arch, version)
     if existing is not None:
         return existing
     debs = cache_dir() / "debs"
     debs.mkdir(mode=0o700, exist_ok=True)
-    spec = f"{package}:{deb_arch}" if deb_arch else package
+    spec = (f"{package}:{deb_arch}" if deb_arch else package) + (f"={version}" if version else "")
     staging = _staging(debs)
     try:
         run_tool(["apt-get", "download", spec], f"apt-get download {spec}", cwd=staging)
@@ -285,7 +295,12 @@ def release_from_image(image: Path) -> str | None:
 
 
 def _maybe_gunzip(data: bytes) -> bytes:
-    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+    if data[:2] != b"\x1f\x8b":
+        return data
+    try:  # decompressobj stops at the end of the stream, so padding after it is fine
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data)
+    except zlib.error:
+        return data
 
 
 def version_from_release(release: str) -> str:
@@ -298,7 +313,10 @@ def _plain_arm64_image(src: Path, dest: Path) -> Path:
     data = src.read_bytes()
     if data[:2] != b"\x1f\x8b":
         return src
-    dest.write_bytes(gzip.decompress(data))
+    plain = _maybe_gunzip(data)
+    if plain is data:
+        raise AssetError(f"{src} looks gzip-compressed but does not decompress")
+    dest.write_bytes(plain)
     return dest
 
 
@@ -320,8 +338,15 @@ def _decoders() -> dict[bytes, object]:
 
 def has_pvh_note(elf: bytes) -> bool:
     """Does a little-endian ELF64 kernel carry XEN_ELFNOTE_PHYS32_ENTRY (QEMU's PVH entry)?"""
-    if elf[:4] != b"\x7fELF" or elf[4] != 2 or elf[5] != 1:
+    if elf[:4] != b"\x7fELF" or len(elf) < 64 or elf[4] != 2 or elf[5] != 1:
         return False
+    try:
+        return _pvh_note_in_phdrs(elf)
+    except struct.error:  # truncated or malformed headers
+        return False
+
+
+def _pvh_note_in_phdrs(elf: bytes) -> bool:
     phoff, = struct.unpack_from("<Q", elf, 0x20)
     phentsize, phnum = struct.unpack_from("<HH", elf, 0x36)
     for i in range(phnum):
@@ -441,29 +466,31 @@ def find_kernel(arch: str, series: str = "6.12") -> KernelAssets | None:
     return max(found, key=lambda k: _version_key(k.version)) if found else None
 
 
-def _kernel_package(arch: str, series: str) -> str:
+def _kernel_package(arch: str, series: str) -> tuple[str, str]:
+    """(package, Debian version) of the image package to use for an arch and series."""
     names = _apt_names(rf"^linux-image-{re.escape(series)}\.")
     source = _apt_candidate(f"linux-source-{series}")
     package = pick_kernel_package(names, arch, series, upstream_version(source) if source else None)
-    if package is None or (arch == "arm64" and _apt_candidate(f"{package}:arm64") is None):
+    version = _apt_candidate(f"{package}:{DEB_ARCH[arch]}") if package else None
+    if package is None or version is None:
         hint = " --arch arm64" if arch == "arm64" else ""
         raise AssetError(
             f"no package linux-image-{series}.*-{DEB_ARCH[arch]}: run harness setup{hint}"
         )
-    return package
+    return package, version
 
 
 def ensure_kernel(arch: str, series: str = "6.12") -> KernelAssets:
     """Download and extract Debian's generic kernel of a series (idempotent)."""
     check_arch(arch)
-    package = _kernel_package(arch, series)
+    package, deb_version = _kernel_package(arch, series)
     release = package.removeprefix("linux-image-")
     final = cache_dir() / "kernels" / arch / release
     with _locked(f"kernel-{arch}-{release}"):
         data = _read_manifest(final)
         if data:
             return _kernel_from_manifest(final, data)
-        deb = download_deb(package, DEB_ARCH[arch])
+        deb = download_deb(package, DEB_ARCH[arch], deb_version)
         staging = _staging(final.parent)
         try:
             run_tool(["dpkg", "-x", str(deb), str(staging)], f"dpkg -x {deb.name}")
@@ -478,14 +505,21 @@ def ensure_kernel(arch: str, series: str = "6.12") -> KernelAssets:
     return _kernel_from_manifest(final, data)
 
 
-def _modules_release_dir(modules: Path) -> Path:
-    """Accept .../lib/modules/<release> or a root holding lib/modules/<one release>."""
-    if (modules / "kernel").is_dir() or (modules / "modules.order").is_file():
-        return modules
-    inner = sorted((modules / "lib" / "modules").glob("*")) if (modules / "lib").is_dir() else []
-    if len(inner) == 1:
-        return inner[0]
-    raise AssetError(f"{modules} is not a lib/modules/<release> directory")
+def _is_release_dir(path: Path) -> bool:
+    return (path / "kernel").is_dir() or (path / "modules.order").is_file()
+
+
+def _modules_release_dir(modules: Path, release: str | None) -> Path:
+    """Accept lib/modules/<release>, lib/modules, or an INSTALL_MOD_PATH root holding them."""
+    candidates = [modules, *sorted(modules.glob("*")), *sorted(modules.glob("lib/modules/*"))]
+    found = [c for c in candidates if c.is_dir() and _is_release_dir(c)]
+    if release is not None and any(c.name == release for c in found):
+        return next(c for c in found if c.name == release)
+    if len(found) == 1:
+        return found[0]
+    what = "no" if not found else "several (" + ", ".join(c.name for c in found) + ")"
+    raise AssetError(f"{modules} holds {what} lib/modules/<release> dirs: run `make "
+                     "modules_install INSTALL_MOD_PATH=DIR` and pass DIR/lib/modules/<release>")
 
 
 def _modules_ready(directory: Path) -> bool:
@@ -542,7 +576,10 @@ def kernel_from_image(image: Path, modules: Path | None, arch: str) -> KernelAss
     if modules is not None:
         if not modules.is_dir():
             raise AssetError(f"modules directory {modules} does not exist")
-        modules_dir = _modules_release_dir(modules)
+        modules_dir = _modules_release_dir(modules, release)
+        if release is not None and modules_dir.name != release:
+            raise AssetError(f"{image} is kernel {release} but {modules_dir} holds modules for "
+                             f"{modules_dir.name}: pass the matching --modules")
         release = release or modules_dir.name
         if not _modules_ready(modules_dir):
             modules_dir = _copy_user_modules(modules_dir, arch, modules_dir.name)
@@ -593,11 +630,12 @@ def makefile_version(makefile_text: str) -> str:
 
 
 def _source_package() -> tuple[str, str]:
+    """(package, Debian version) of the newest linux-source-X.Y apt offers."""
     package = pick_source_package(_apt_names(r"^linux-source-[0-9]+\.[0-9]+$"))
     candidate = _apt_candidate(package) if package else None
     if package is None or candidate is None:
         raise AssetError("no linux-source-X.Y package in apt: run apt-get update (harness setup)")
-    return package, upstream_version(candidate)
+    return package, candidate
 
 
 def _source_tree_in(directory: Path) -> Path | None:
@@ -614,12 +652,13 @@ def find_selftest_source() -> Path | None:
 
 def ensure_selftest_source() -> Path:
     """Extract the selftest files from Debian's linux-source package; returns the tree top."""
-    package, version = _source_package()
+    package, deb_version = _source_package()
+    version = upstream_version(deb_version)
     final = cache_dir() / "sources" / f"linux-source-{version}"
     with _locked(f"source-{version}"):
         if _read_manifest(final) and (tree := _source_tree_in(final)):
             return tree
-        deb = download_deb(package)
+        deb = download_deb(package, version=deb_version)
         staging = _staging(final.parent)
         try:
             _extract_source(deb, package, staging)

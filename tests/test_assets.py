@@ -265,6 +265,57 @@ def test_user_elf_kernels_boot_via_pvh_or_are_refused(private_cache, tmp_path):
         kernel_from_image(vmlinux, None, "arm64")
 
 
+def _user_modules(root: Path, *releases: str) -> None:
+    for release in releases:
+        (root / "lib" / "modules" / release / "kernel").mkdir(parents=True)
+        (root / "lib" / "modules" / release / "modules.dep").write_text("")
+
+
+def test_modules_for_another_release_are_refused(private_cache, tmp_path):
+    _user_modules(tmp_path, "6.8.0-other")
+    image = tmp_path / "bzImage"
+    image.write_bytes(_fake_bzimage("6.9.0-mine"))
+    with pytest.raises(AssetError, match="modules for 6.8.0-other"):
+        kernel_from_image(image, tmp_path / "lib" / "modules" / "6.8.0-other", "x86_64")
+
+
+def test_modules_root_with_several_releases_picks_the_kernels(private_cache, tmp_path):
+    _user_modules(tmp_path, "6.8.0-other", "6.9.0-mine")
+    image = tmp_path / "bzImage"
+    image.write_bytes(_fake_bzimage("6.9.0-mine"))
+    for given in (tmp_path, tmp_path / "lib" / "modules"):
+        kernel = kernel_from_image(image, given, "x86_64")
+        assert kernel.modules_dir == tmp_path / "lib" / "modules" / "6.9.0-mine"
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(AssetError, match="modules_install"):
+        kernel_from_image(image, tmp_path / "empty", "x86_64")
+
+
+def test_cached_debs_are_chosen_by_arch_and_pinned_version(private_cache, monkeypatch):
+    debs = cache_dir() / "debs"
+    debs.mkdir()
+    for name in ("busybox-static_1%3a1.35.0-4_arm64.deb", "busybox-static_1%3a1.35.0-4_amd64.deb",
+                 "linux-source-6.12_6.12.115-1_all.deb"):
+        (debs / name).write_bytes(b"")
+    monkeypatch.setattr(assets, "native_deb_arch", lambda: "amd64")
+    calls: list[list[str]] = []
+
+    def fake_apt(argv, what, cwd=None):
+        calls.append(argv)
+        (cwd / "linux-source-6.12_6.12.117-1_all.deb").write_bytes(b"")
+        return ""
+
+    monkeypatch.setattr(assets, "run_tool", fake_apt)
+    assert assets.download_deb("busybox-static").name.endswith("_amd64.deb")
+    assert assets.download_deb("busybox-static", "arm64").name.endswith("_arm64.deb")
+    assert assets.download_deb("linux-source-6.12", version="6.12.115-1").name == \
+        "linux-source-6.12_6.12.115-1_all.deb"
+    assert calls == []
+    newer = assets.download_deb("linux-source-6.12", version="6.12.117-1")
+    assert calls == [["apt-get", "download", "linux-source-6.12=6.12.117-1"]]
+    assert newer == debs / "linux-source-6.12_6.12.117-1_all.deb"
+
+
 def test_missing_user_kernel_is_a_user_error(tmp_path):
     with pytest.raises(AssetError, match="does not exist"):
         kernel_from_image(tmp_path / "bzImage", None, "x86_64")
