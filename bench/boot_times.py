@@ -29,7 +29,7 @@ def main() -> None:
         marks: dict[str, float] = {}
         start = time.monotonic()
 
-        def progress(message: str) -> None:
+        def progress(message: str, marks: dict[str, float] = marks, start: float = start) -> None:
             if message.startswith("running ") and "first" not in marks:
                 marks["first"] = time.monotonic() - start
 

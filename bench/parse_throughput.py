@@ -25,9 +25,7 @@ CONFIGS = ("memfd", "tmpfile", "local tmpfile", "memfd hugetlb (2048 kB)")
 def generate(path: Path, lines: int) -> None:
     with path.open("w") as f:
         f.write("TAP version 13\n")
-        n = 0
-        for i in range(0, lines, 4):
-            n += 1
+        for n, i in enumerate(range(0, lines, 4), start=1):
             f.write(f"# [RUN] R/W longterm GUP pin in MAP_SHARED file mapping ... with {CONFIGS[n % 4]}\n")
             f.write(f"[ {i / 1e4:12.6f}] virtio_net virtio0 eth0: noise {i}\n")
             f.write("# [INFO] detected hugetlb page size: 2048 KiB\n")

@@ -53,7 +53,7 @@ def file_fs(result: Result, env: Environment) -> str | None:
         return env.fs
     if config == "tmpfile":
         return env.tmp_fs
-    if config.startswith("memfd hugetlb") or config.startswith("hugetlb"):
+    if config.startswith(("memfd hugetlb", "hugetlb")):
         return "hugetlbfs"
     if config == "memfd":
         return "tmpfs"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from harness.ingest import Parsed
 from harness.model import Environment
@@ -54,62 +54,4 @@ def from_logs(parsed: Iterable[Parsed], env: Environment) -> Environment:
             elif m := HUGETLB_FAILED.search(text):
                 size = f"{int(float(m.group(2)) * UNIT_KB[m.group(3)])}kB"
                 env.hugepage_shortfall.append(f"{size}: {text.strip()}")
-    return env
-
-
-def parse_mounts(text: str) -> list[dict[str, str]]:
-    mounts = []
-    for line in text.splitlines():
-        parts = line.split()
-        if len(parts) >= 4:
-            mounts.append({"source": parts[0], "target": parts[1], "fstype": parts[2],
-                           "options": parts[3]})
-    return mounts
-
-
-def mount_of(path: str, mounts: list[dict[str, str]]) -> dict[str, str] | None:
-    best = None
-    for mount in mounts:
-        target = mount["target"].rstrip("/") or "/"
-        if path == target or path.startswith(target.rstrip("/") + "/") or target == "/":
-            if best is None or len(target) >= len(best["target"]):
-                best = mount
-    return best
-
-
-def from_facts(facts: Mapping[str, object], env: Environment, workdir: str | None = None) -> Environment:
-    """Fill from what a guest reported (see guests.session.collect_facts)."""
-    release = facts.get("uname_r") or facts.get("uname")
-    if isinstance(release, str) and release.strip():
-        env.kernel_release = release.strip().split()[0]
-        env.kernel_version = version_of(env.kernel_release)
-    if isinstance(facts.get("cmdline"), str):
-        env.cmdline = str(facts["cmdline"]).strip()
-    mounts_raw = facts.get("mounts")
-    if isinstance(mounts_raw, str):
-        env.mounts = parse_mounts(mounts_raw)
-    elif isinstance(mounts_raw, list):
-        env.mounts = [dict(m) for m in mounts_raw]
-    if env.mounts:
-        cwd = workdir or str(facts.get("workdir") or "")
-        if cwd:
-            mount = mount_of(cwd, env.mounts)
-            if mount:
-                env.fs = FS_ALIASES.get(mount["fstype"], mount["fstype"])
-                env.fs_options = mount["options"]
-                env.fs_source = "mount table"
-        tmp = mount_of("/tmp", env.mounts)
-        if tmp:
-            env.tmp_fs = FS_ALIASES.get(tmp["fstype"], tmp["fstype"])
-    pools = facts.get("hugepages")
-    if isinstance(pools, dict):
-        env.hugepages = {str(k): {kk: int(vv) for kk, vv in dict(v).items()}
-                         for k, v in pools.items()}
-    for key in ("thp",):
-        if isinstance(facts.get(key), str):
-            env.thp = str(facts[key]).strip()
-    if facts.get("swap_kb") is not None:
-        env.swap_kb = int(facts["swap_kb"])  # type: ignore[arg-type]
-    if facts.get("gup_test") is not None:
-        env.gup_test = bool(facts["gup_test"])
     return env

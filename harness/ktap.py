@@ -17,7 +17,7 @@ from harness.logread import split_printk, strip_nesting
 from harness.model import MAX_DIAGNOSTICS, LogLine, Result, Status, SuiteRun
 
 RESULT = re.compile(r"^(not ok|ok)\s+(\d+)(?:\s+-)?(?:\s+(.*))?$")
-DIRECTIVE = re.compile(r"(?:^|\s)#\s*(SKIP|XFAIL|XPASS|TODO|TIMEOUT|error)\b:?\s*(.*)$", re.I)
+DIRECTIVE = re.compile(r"(?:^|\s)#\s*(SKIP|XFAIL|XPASS|TODO|TIMEOUT|error)\b:?\s*(.*)$", re.IGNORECASE)
 PLAN = re.compile(r"^1\.\.(\d+)\b")
 TOTALS = re.compile(
     r"^Totals:\s*pass:(\d+)\s+fail:(\d+)\s+xfail:(\d+)\s+xpass:(\d+)\s+skip:(\d+)\s+error:(\d+)"
@@ -115,7 +115,7 @@ class KselftestParser:
                 else:
                     level.suite.anomalies.append(("duplicate-plan", line))
             level.suite.planned = int(match.group(1))
-        elif body.startswith("TAP version") or body.startswith("KTAP version"):
+        elif body.startswith(("TAP version", "KTAP version")):
             level = self.levels.get(depth)
             if level is not None and level.results:
                 out += self._close_level(depth)

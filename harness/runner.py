@@ -11,8 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from harness.errors import UsageError
 from harness.environment import FS_ALIASES, version_of
+from harness.errors import UsageError
 from harness.ingest import Parsed, parse_file
 from harness.model import Environment, LogLine, Report, Status
 from harness.outputs import OutputError, check_writable, write_outputs

@@ -72,7 +72,7 @@ class RawCall:
 def parse_call(text: str, pending: dict[tuple[int, str], str]) -> RawCall | None:
     """One strace line -> a completed call (joining unfinished/resumed), or None."""
     prefix = PREFIX.match(text)
-    pid = int((prefix.group("pid1") or prefix.group("pid2") or 0)) if prefix else 0
+    pid = int(prefix.group("pid1") or prefix.group("pid2") or 0) if prefix else 0
     body = text[prefix.end():] if prefix else text
     if match := UNFINISHED.match(body):
         pending[(pid, match.group("name"))] = match.group("args")

@@ -133,9 +133,9 @@ def _matches(rule: Rule, r: Result, env: Environment) -> tuple[bool, list[str], 
                           f"{fs} gives here (no strace, no strerror text)")
         elif r.errno not in rule.errno:
             return False, [], False
-    if rule.unlinked is not None and r.syscalls:
-        if any(c.unlinked for c in r.syscalls) != rule.unlinked:
-            return False, [], False
+    if (rule.unlinked is not None and r.syscalls
+            and any(c.unlinked for c in r.syscalls) != rule.unlinked):
+        return False, [], False
     return True, unsure, assumed
 
 
@@ -237,8 +237,8 @@ def suite_findings(suites: list[SuiteRun], results: list[Result]) -> list[Findin
 
 
 ANOMALIES = {
-    "duplicate-header": ("the TAP header appears twice without results in between "
-                         "(output of two processes interleaved, or a re-exec).",
+    "duplicate-header": (("the TAP header appears twice without results in between "
+                          "(output of two processes interleaved, or a re-exec)."),
                          "Make sure only one process writes the TAP stream."),
     "duplicate-plan": ("the plan line appears twice.", "Check for a test that forks and prints."),
     "duplicate-number": ("a test number repeats.", "Check for interleaved output."),
@@ -246,8 +246,8 @@ ANOMALIES = {
                          "Report the plan/loop mismatch to the selftest's author."),
     "numbering-gap": ("test numbers jump: results are missing from the log.",
                       "Check whether the log was filtered or cut."),
-    "runner-fail-without-failures": ("the runner reports the binary failed, but none of its "
-                                     "results did (a non-zero exit code or a signal).",
+    "runner-fail-without-failures": (("the runner reports the binary failed, but none of its "
+                                      "results did (a non-zero exit code or a signal)."),
                                      "Check the exit code and dmesg."),
     "runner-timeout": ("the runner killed the binary on its timeout.",
                        "Raise the kselftest timeout (--override-timeout) or look for a hang."),

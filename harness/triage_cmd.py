@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from harness.errors import UsageError
 from harness.environment import EnvironmentError_, from_logs, normalise_fs, version_of
+from harness.errors import UsageError
 from harness.ingest import Parsed, parse_file, suite_hint
 from harness.logread import InputError
 from harness.model import POINTS_AT_KERNEL, Environment, Report

@@ -12,7 +12,7 @@ LOGS = Path(__file__).parent / "fixtures" / "logs"
 
 def harness(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "harness.cli", *args], input=stdin,
-                          capture_output=True, timeout=120)
+                          capture_output=True, timeout=120, check=False)
 
 
 def test_version_and_help():

@@ -46,7 +46,7 @@ def test_directives_xfail_xpass_error_timeout():
 
 
 def test_nested_runner_and_run_vmtests_levels():
-    text = "\n".join([
+    text = "\n".join([  # noqa: FLY002
         "TAP version 13", "1..1", "# timeout set to 180", "# selftests: mm: run_vmtests.sh",
         "# TAP version 13",
         "# # ------------------------", "# # running ./gup_longterm", "# # ------------------------",
