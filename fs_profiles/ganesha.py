@@ -200,7 +200,10 @@ class GaneshaServer:
                 if p is not None}
 
     def start(self, timeout: float = 30.0) -> None:
-        self._start_rpcbind(timeout)
+        # ganesha refuses to serve v3 unless it can register with rpcbind ("Cannot register NFS
+        # V3 on TCP"); v4.x-only servers start without it and clients never ask a portmapper.
+        if self.config.major == 3:
+            self._start_rpcbind(timeout)
         self._start_ganesha(timeout)
 
     def _start_rpcbind(self, timeout: float) -> None:

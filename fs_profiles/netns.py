@@ -108,7 +108,11 @@ class NetNamespace:
         if self.ns_id == _netns_of(os.getpid()):
             self.close()
             raise ProfileError("unshare --net did not give a new network namespace")
-        self._setup()
+        try:
+            self._setup()
+        except BaseException:
+            self.close()
+            raise
 
     def _setup(self) -> None:
         ip = require_tool("ip", "iproute2")
@@ -139,8 +143,11 @@ class NetNamespace:
     def run(self, argv: list[str], check: bool = True,
             timeout: float = 10.0) -> subprocess.CompletedProcess[str]:
         """Run a short command inside the namespace; a failure is a ProfileError."""
-        proc = subprocess.run([*self.enter_argv(), *argv], capture_output=True, text=True,
-                              timeout=timeout, check=False)
+        try:
+            proc = subprocess.run([*self.enter_argv(), *argv], capture_output=True, text=True,
+                                  timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            raise ProfileError(f"setting up the NFS namespace timed out: {' '.join(argv)}") from None
         if check and proc.returncode != 0:
             msg = (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
             raise ProfileError(f"setting up the NFS namespace failed: {' '.join(argv)}: {msg}")
