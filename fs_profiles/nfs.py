@@ -6,7 +6,9 @@ QEMU runs inside the server's network namespace (``qemu_prefix``), where user ne
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shlex
 import shutil
 import tempfile
 from pathlib import Path
@@ -52,8 +54,8 @@ def guest_mount_commands(vers: str, mountpoint: str, nfs_port: int = NFS_PORT,
          " sleep 0.1; nfs_i=$((nfs_i+1)); done"),
         f"ip addr add {GUEST_ADDR} dev eth0",
         "ip link set eth0 up",
-        f"mkdir -p {mountpoint}",
-        f"mount -t {fstype} -o {opts} {SERVER_ADDR}:{PSEUDO_PATH} {mountpoint}",
+        f"mkdir -p {shlex.quote(mountpoint)}",
+        f"mount -t {fstype} -o {opts} {SERVER_ADDR}:{PSEUDO_PATH} {shlex.quote(mountpoint)}",
     ]
 
 
@@ -99,9 +101,9 @@ class NfsProfile(FsProfile):
         self._workdir.mkdir(parents=True, exist_ok=True)
         self._rundir = Path(tempfile.mkdtemp(prefix="nfs-", dir=self._workdir))
         export_dir = self._rundir / "export"
-        export_dir.mkdir()
-        os.chmod(export_dir, 0o1777)
         try:
+            export_dir.mkdir()
+            os.chmod(export_dir, 0o1777)
             self._ns = NetNamespace()
             self._server = GaneshaServer(self._ns, self._rundir, self.vers, export_dir)
             self._ns.start()
@@ -150,5 +152,7 @@ class NfsProfile(FsProfile):
             rundir, self._rundir = self._rundir, None
             if rundir is not None:
                 if server is not None and self._workdir is not None and server.log.exists():
-                    shutil.copyfile(server.log, self._workdir / f"{self.name}-ganesha.log")
+                    # kept for the user next to the run's other files; the rest goes
+                    with contextlib.suppress(OSError):
+                        shutil.copyfile(server.log, self._workdir / f"{self.name}-ganesha.log")
                 shutil.rmtree(rundir, ignore_errors=True)
