@@ -184,12 +184,13 @@ class GaneshaServer:
         self.vers = check_version(vers)
         self.export_dir = export_dir
         self.ganesha_bin = require_tool("ganesha.nfsd", "nfs-ganesha")
-        self.rpcbind_bin = require_tool("rpcbind", "rpcbind")
         self.config = GaneshaConfig(vers=vers, export_dir=export_dir,
                                     recovery_dir=rundir / "recovery",
                                     plugins_dir=find_plugins_dir())
         self.log = rundir / "ganesha.log"
         self.rpcbind_log = rundir / "rpcbind.log"
+        # v3 only (see start); checked here so a missing rpcbind is reported before anything runs
+        self.rpcbind_bin = require_tool("rpcbind", "rpcbind") if self.config.major == 3 else ""
         self.version = ganesha_version(self.ganesha_bin)
         self._ganesha: subprocess.Popen[bytes] | None = None
         self._rpcbind: subprocess.Popen[bytes] | None = None
@@ -213,7 +214,7 @@ class GaneshaServer:
         # local transports; ganesha needs the normal file. /run (the socket) is shared.
         script = 'mount --bind "$1" /etc/netconfig && exec "$2" -f'
         self._rpcbind = self.ns.spawn(
-            ["unshare", "--mount", "--propagation", "private", "--",
+            [require_tool("unshare", "util-linux"), "--mount", "--propagation", "private", "--",
              "sh", "-c", script, "sh", str(netconfig), self.rpcbind_bin],
             self.rpcbind_log)
         sock = f"/proc/{self.ns.pid}/root/run/rpcbind.sock"

@@ -135,6 +135,18 @@ def test_missing_ganesha_says_run_setup(monkeypatch: pytest.MonkeyPatch) -> None
         GaneshaServer(netns.NetNamespace(), Path("/nonexistent"), "3", Path("/nonexistent"))
 
 
+def test_missing_rpcbind_matters_for_v3_only(monkeypatch: pytest.MonkeyPatch,
+                                            tmp_path: Path) -> None:
+    (tmp_path / "libfsalvfs.so").touch()
+    monkeypatch.setattr(ganesha, "_FSAL_DIRS", (str(tmp_path),))
+    monkeypatch.setattr(netns.shutil, "which", lambda name: None if name == "rpcbind" else "/bin/true")
+    monkeypatch.setattr(netns, "SBIN_DIRS", ())
+    with pytest.raises(ProfileError, match=r"rpcbind not found: install rpcbind"):
+        GaneshaServer(netns.NetNamespace(), tmp_path, "3", tmp_path / "export")
+    server = GaneshaServer(netns.NetNamespace(), tmp_path, "4.2", tmp_path / "export")
+    assert server.config.plugins_dir == tmp_path
+
+
 def test_missing_vfs_fsal_names_the_package(monkeypatch: pytest.MonkeyPatch,
                                             tmp_path: Path) -> None:
     (tmp_path / "libfsalnull.so").touch()
