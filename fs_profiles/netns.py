@@ -87,7 +87,8 @@ class NetNamespace:
 
     def start(self, timeout: float = 10.0) -> None:
         if os.geteuid() != 0:
-            raise ProfileError("the NFS profile needs root (it creates a private network namespace)")
+            raise ProfileError("the NFS profile needs root "
+                               "(it creates a private network namespace)")
         unshare = require_tool("unshare", "util-linux")
         require_tool("nsenter", "util-linux")
         argv = [unshare, "--net", "--mount", "--propagation", "private", "--",
@@ -147,7 +148,8 @@ class NetNamespace:
             proc = subprocess.run([*self.enter_argv(), *argv], capture_output=True, text=True,
                                   timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
-            raise ProfileError(f"setting up the NFS namespace timed out: {' '.join(argv)}") from None
+            what = " ".join(argv)
+            raise ProfileError(f"setting up the NFS namespace timed out: {what}") from None
         if check and proc.returncode != 0:
             msg = (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
             raise ProfileError(f"setting up the NFS namespace failed: {' '.join(argv)}: {msg}")

@@ -132,7 +132,8 @@ class NfsProfile(FsProfile):
             "export_backing_fs": _backing_fs(export_dir),
             "mount_options": mount_options(self.vers),
             "ports": f"nfs={NFS_PORT}" + (f",mount={MNT_PORT}" if self.vers == "3" else ""),
-            "listen": f"[::ffff:127.0.0.1] in a private network namespace (holder pid {self._ns.pid})",
+            "listen": "[::ffff:127.0.0.1] in a private network namespace "
+            f"(holder pid {self._ns.pid})",
             "addrconfig_device": self._ns.addrconfig_device,
         }
 

@@ -139,7 +139,8 @@ def test_missing_rpcbind_matters_for_v3_only(monkeypatch: pytest.MonkeyPatch,
                                             tmp_path: Path) -> None:
     (tmp_path / "libfsalvfs.so").touch()
     monkeypatch.setattr(ganesha, "_FSAL_DIRS", (str(tmp_path),))
-    monkeypatch.setattr(netns.shutil, "which", lambda name: None if name == "rpcbind" else "/bin/true")
+    monkeypatch.setattr(netns.shutil, "which",
+                        lambda name: None if name == "rpcbind" else "/bin/true")
     monkeypatch.setattr(netns, "SBIN_DIRS", ())
     with pytest.raises(ProfileError, match=r"rpcbind not found: install rpcbind"):
         GaneshaServer(netns.NetNamespace(), tmp_path, "3", tmp_path / "export")
