@@ -36,6 +36,8 @@ LAST_LINES = 25
 
 @dataclass
 class TestRun:
+    __test__ = False  # not a pytest test class
+
     name: str
     command: str
     output: str
