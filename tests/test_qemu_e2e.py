@@ -140,3 +140,22 @@ def test_hung_command_kills_qemu(tmp_path):
     finally:
         g.close()
     assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+
+
+@pytest.mark.usefixtures("no_leftover_qemu")
+def test_x86_9p_root_scope_makes_tmpfile_cases_fail_too(tmp_path):
+    r = run("x86_64", "9p", tmp_path, tests=("gup_longterm",), cmdline="minimal", scope="root")
+    tmp_mounts = [m for m in r.facts["mounts"] if m["mountpoint"] == "/tmp"]
+    assert tmp_mounts[-1]["fstype"] == "9p"
+    (t,) = r.tests
+    failed = re.findall(r"\.\.\. with ([a-z ]+)\nnot ok \d+ ftruncate\(\) failed", t.output)
+    assert failed.count("tmpfile") == 10 and failed.count("local tmpfile") == 10
+
+
+@pytest.mark.usefixtures("no_leftover_qemu")
+def test_x86_ext4_minimal(tmp_path):
+    r = run("x86_64", "ext4", tmp_path, tests=("gup_longterm",), cmdline="minimal")
+    assert r.facts["fs_mount"]["fstype"] == "ext4"
+    assert r.facts["hugepages"][2048]["nr"] == 0 and r.hugepage_shortfall == []
+    (t,) = r.tests
+    assert t.exit_code == 0 and totals(t.output)[1] == 0
