@@ -21,6 +21,7 @@ from guests.cmdline import (
     resize_numa,
     size_label,
 )
+from guests.console import Crash
 from guests.initramfs import SELFTEST_DIR, InitramfsSpec, build_initramfs, find_busybox
 from guests.qemu import QemuGuest
 
@@ -221,6 +222,7 @@ class _Run:
     progress: Callable[[str], None]
     result: GuestRun
     guest: QemuGuest | None = None
+    recorded: list[Crash] = field(default_factory=list)
 
     def boot(self, why: str) -> QemuGuest:
         """Boot once; a kernel crash before any test ran is retried once (and said so)."""
@@ -251,12 +253,13 @@ class _Run:
         raise GuestError("unreachable")
 
     def record_crashes(self) -> None:
+        """Add the guest's new crash excerpts (each one once) to the result."""
         if self.guest is None:
             return
-        seen = set(self.result.crash or [])
-        lines = [ln for c in self.guest.crashes for ln in c.lines if ln not in seen]
-        if lines:
-            self.result.crash = (self.result.crash or []) + lines
+        for crash in self.guest.crashes:
+            if not any(crash is seen for seen in self.recorded):
+                self.recorded.append(crash)
+                self.result.crash = (self.result.crash or []) + crash.lines
 
 
 def run_in_qemu(
