@@ -63,6 +63,7 @@ class SerialConsole:
         self.crashes: list[Crash] = []
         self._open_crash: Crash | None = None
         self.eof = False
+        self.busy = False  # a command is running (or was interrupted before it ended)
 
     @property
     def pid(self) -> int:
@@ -137,6 +138,7 @@ class SerialConsole:
             f"printf 'H%s\\n' B{tok}; {{ {command}\n}} </dev/null; printf 'H%s:%d\\n' E{tok} $?\n"
         )
         start = time.monotonic()
+        self.busy = True
         self.send(framed)
         out: list[str] = []
         started = False
@@ -160,6 +162,7 @@ class SerialConsole:
                     before = line[: m.start()]
                     if before:
                         out.append(before)
+                    self.busy = False
                     return ConsoleResult(
                         command=command,
                         output="\n".join(out),

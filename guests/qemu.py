@@ -260,7 +260,8 @@ class QemuGuest(Guest):
         if con is None:
             return
         try:
-            if self._alive and not con.eof:
+            # Only an idle shell can take the poweroff (not one interrupted by Ctrl-C mid-test).
+            if self._alive and not con.eof and not con.busy:
                 try:
                     con.send("poweroff -f\n")
                     con.wait_exit(POWEROFF_WAIT)

@@ -103,10 +103,10 @@ def test_console_log_has_everything_without_carriage_returns(console, tmp_path):
 class FakeQemu(QemuGuest):
     """QemuGuest whose 'QEMU' is the fake guest script."""
 
-    fake_argv: list[str] = []
+    fake_argv: tuple[str, ...] = ()
 
     def argv(self) -> list[str]:
-        return self.fake_argv
+        return list(self.fake_argv)
 
 
 def _guest(tmp_path, monkeypatch, boot_extra="", boot_timeout=10.0):
@@ -114,7 +114,7 @@ def _guest(tmp_path, monkeypatch, boot_extra="", boot_timeout=10.0):
     monkeypatch.setattr(qemu, "check_kernel", lambda a, k: None)
     g = FakeQemu(arch="x86_64", kernel=tmp_path / "k", initrd=tmp_path / "i",
                  log_path=tmp_path / "console.log", accel="tcg", boot_timeout=boot_timeout)
-    g.fake_argv = fake_guest(tmp_path, boot_extra)
+    g.fake_argv = tuple(fake_guest(tmp_path, boot_extra))
     return g
 
 
@@ -172,3 +172,27 @@ def test_missing_qemu_binary_and_wrong_kernel(tmp_path, monkeypatch):
     junk.write_bytes(os.urandom(64))
     with pytest.raises(GuestError, match="not a kernel image"):
         qemu.check_kernel(X86_64, junk)
+
+
+def test_close_after_ctrl_c_mid_command_is_quick(tmp_path, monkeypatch):
+    g = _guest(tmp_path, monkeypatch)
+    g.start()
+    con = g._console
+    pid = con.pid
+    real_read = con._read
+    calls = []
+
+    def interrupted(timeout):
+        calls.append(timeout)
+        if len(calls) > 2:
+            raise KeyboardInterrupt
+        return real_read(timeout)
+
+    monkeypatch.setattr(con, "_read", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        g.run("sleep 60", 100)
+    monkeypatch.setattr(con, "_read", real_read)
+    t0 = time.monotonic()
+    g.close()  # no poweroff into a busy shell, no 15 s wait: kill at once
+    assert time.monotonic() - t0 < 5
+    _no_survivors(pid)
