@@ -75,6 +75,18 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default harness-out/<time>-<fs>)")
     _outputs(r)
 
+    c = sub.add_parser("compare", help="compare two JSON reports: fixed, regressed, same cause ...",
+                       description="Classify every test of two runs (JSON from triage, run or "
+                       "matrix) as fixed, regressed, still failing (same cause), changed cause or "
+                       "environment-only, and say in one sentence whether NEW introduced anything. "
+                       "Exit 1 when it did.")
+    c.add_argument("base", metavar="BASE.json")
+    c.add_argument("new", metavar="NEW.json")
+    c.add_argument("--base-label", metavar="NAME", help="name of the base run (default: file name)")
+    c.add_argument("--new-label", metavar="NAME", help="name of the new run (default: file name)")
+    c.add_argument("--json", metavar="FILE", help="write the comparison as JSON (harness.compare/1)")
+    c.add_argument("--mail", metavar="FILE", help="write the comparison as plain text")
+
     s = sub.add_parser("setup", help="install packages, fetch kernels, build the selftests (idempotent)")
     s.add_argument("--arch", action="append", choices=("x86_64", "arm64"),
                    help="only this arch (repeatable; default both)")
@@ -99,6 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from harness.runner import run_command
 
             return run_command(args)
+        if args.command == "compare":
+            from harness.compare_cmd import run_compare
+
+            return run_compare(args)
         if args.command == "setup":
             return _setup(args)
     except UsageError as exc:
