@@ -91,6 +91,8 @@ def fake_guest_class(script: Script, boot_crash_first: bool = False):
                         self.crashes.append(Crash("oops", ["BUG: kernel NULL pointer", "RIP: x"]))
                         return CommandResult(command, out, None, False, 2.0)
                     return CommandResult(command, out, how, False, 1.0)
+                if command.endswith(f"gzip -c /var/harness/{name}.strace | base64"):
+                    return CommandResult(command, "garbage!", 0, False, 0.1)
                 if command == f"cat /var/harness/{name}.strace":
                     return CommandResult(command, f"123 ftruncate(3, 4096) = -1 ENOENT ({name})", 0,
                                          False, 0.1)
@@ -208,3 +210,15 @@ def test_parse_facts_directly():
 
     with pytest.raises(GuestError, match="facts"):
         collect_facts(Dead())
+
+
+def test_gzip_base64_transfer_survives_printk_lines():
+    import base64
+    import gzip
+
+    text = "123 ftruncate(3, 4096) = -1 ENOENT (No such file or directory)\n" * 200
+    b64 = base64.encodebytes(gzip.compress(text.encode())).decode().splitlines()
+    noisy = b64[:2] + ["[   12.345678] sh (169): drop_caches: 3"] + b64[2:]
+    assert session.decode_gzip_base64("\n".join(noisy)) == text
+    with pytest.raises((ValueError, OSError, EOFError)):
+        session.decode_gzip_base64("\n".join(b64[:1] + b64[2:]))  # a line lost: damaged
