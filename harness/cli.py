@@ -25,6 +25,28 @@ def _outputs(p: argparse.ArgumentParser) -> None:
     g.add_argument("--color", action="store_true", help="colour the terminal summary")
 
 
+_RUN_FLAGS: list[tuple[tuple[str, ...], dict]] = [
+    (("--fs-scope",), {"choices": ("work", "root"), "default": "work",
+                       "help": "work: the tests' cwd on FS; root: /tmp too"}),
+    (("--arch",), {"choices": ("x86_64", "arm64"), "default": "x86_64"}),
+    (("--kernel",), {"metavar": "IMAGE", "action": "append",
+                     "help": "kernel image, or debian-6.12 / debian-6.1; twice: A and B"}),
+    (("--modules",), {"metavar": "DIR", "help": "lib/modules/<release> of --kernel"}),
+    (("--kernel-version",), {"choices": ("6.12", "6.1"), "help": "Debian kernel series"}),
+    (("--kernel-tree",), {"metavar": "DIR", "help": "selftests built from this tree"}),
+    (("--cmdline",), {"default": "thread", "metavar": "thread|minimal|ARGS"}),
+    (("--append",), {"metavar": "ARGS"}),
+    (("--tests",), {"default": "gup_longterm,cow"}),
+    (("--strace",), {"action": "store_true"}),
+    (("--memory",), {"metavar": "M"}),
+    (("--smp",), {"type": int, "default": 2, "metavar": "N"}),
+    (("--timeout",), {"type": float, "default": 900.0, "metavar": "S"}),
+    (("--boot-timeout",), {"type": float, "default": 240.0, "metavar": "S"}),
+    (("--nfs-vers",), {"choices": ("3", "4.0", "4.1", "4.2")}),
+    (("--out",), {"metavar": "DIR"}),
+]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="harness", description="Selftest triage harness for Linux mm developers: "
                      "runs gup_longterm and cow in real guests and explains every failure.")
@@ -52,13 +74,16 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Provision the filesystem, boot QEMU (KVM when it works, else "
                        "TCG), run gup_longterm and cow from a directory on that filesystem, and "
                        "triage the results. Exit codes as for triage.")
+    r.add_argument("--guest", choices=("qemu", "sim"), default="qemu",
+                   help="qemu (default) or sim: the host kernel, with the fs as a fault model")
     r.add_argument("--fs", required=True, metavar="FS",
                    help="9p, nfs, xfs, tmpfs or ext4; options as FS:key=value (9p:cache=mmap)")
     r.add_argument("--fs-scope", choices=("work", "root"), default="work",
                    help="work: the tests' cwd is on FS (local tmpfile); root: /tmp too (tmpfile)")
     r.add_argument("--nfs-vers", choices=("3", "4.0", "4.1", "4.2"), help="NFS version (nfs only)")
     r.add_argument("--arch", choices=("x86_64", "arm64"), default="x86_64")
-    r.add_argument("--kernel", metavar="IMAGE", help="boot this kernel image instead of Debian's")
+    r.add_argument("--kernel", metavar="IMAGE", action="append",
+                   help="boot this kernel image instead of Debian's; twice: run A and B and compare")
     r.add_argument("--modules", metavar="DIR", help="lib/modules/<release> of --kernel")
     r.add_argument("--kernel-version", choices=("6.12", "6.1"), help="Debian kernel series (default 6.12)")
     r.add_argument("--kernel-tree", metavar="DIR", help="selftests built from this kernel tree")
@@ -74,6 +99,19 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", metavar="DIR", help="where the console log and raw outputs go "
                    "(default harness-out/<time>-<fs>)")
     _outputs(r)
+
+    m = sub.add_parser("matrix", help="the same kernel and selftests on several filesystems",
+                       description="Run the selftests on each filesystem (guests in parallel up "
+                       "to --jobs), then report a test x filesystem table: tests failing only on "
+                       "some filesystems are environment findings, tests failing on every "
+                       "filesystem point at the kernel. Two --kernel: also compare A with B.")
+    m.add_argument("--fs", required=True, metavar="FS,FS,...", help="e.g. xfs,nfs,9p")
+    m.add_argument("--guest", choices=("qemu", "sim"), default="qemu",
+                   help="qemu (default) or sim: the host kernel with fault models")
+    m.add_argument("--jobs", type=int, metavar="N", help="guests at once (default: cores)")
+    for flag, kw in _RUN_FLAGS:
+        m.add_argument(*flag, **kw)
+    _outputs(m)
 
     c = sub.add_parser("compare", help="compare two JSON reports: fixed, regressed, same cause ...",
                        description="Classify every test of two runs (JSON from triage, run or "
@@ -111,6 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from harness.runner import run_command
 
             return run_command(args)
+        if args.command == "matrix":
+            from harness.matrix_cmd import run_matrix
+
+            return run_matrix(args)
         if args.command == "compare":
             from harness.compare_cmd import run_compare
 

@@ -44,13 +44,20 @@ class Progress:
             self.stream.flush()
 
 
-def _kernel(args: argparse.Namespace, arch: str):
+def _kernel(args: argparse.Namespace, arch: str, kernel_image: str | None):
     from guests.assets import find_kernel, kernel_from_image
 
-    if args.kernel:
-        image = Path(args.kernel)
+    if kernel_image and kernel_image.startswith("debian-"):
+        series = kernel_image.removeprefix("debian-")
+        kernel = find_kernel(arch, series)
+        if kernel is None:
+            raise UsageError(f"--kernel {kernel_image}: no Debian {series} kernel for {arch} in "
+                             f"the cache: run `harness setup --arch {arch} --kernel-version {series}`")
+        return kernel
+    if kernel_image:
+        image = Path(kernel_image)
         if not image.is_file():
-            raise UsageError(f"--kernel {args.kernel}: no such file")
+            raise UsageError(f"--kernel {kernel_image}: no such file")
         modules = Path(args.modules) if args.modules else None
         return kernel_from_image(image, modules, arch)
     series = args.kernel_version or "6.12"
@@ -169,46 +176,129 @@ def _whole_test(t, what: str, status: Status, path: Path, run_id: str):
                   f"{t.name}: {what}", result_line=LogLine(0, tail[0], str(path)), run_id=run_id)
 
 
-def run_command(args: argparse.Namespace) -> int:
+def parse_tests(spec: str) -> tuple[str, ...]:
+    tests = tuple(t.strip() for t in spec.split(",") if t.strip())
+    if not tests or any(t not in ("gup_longterm", "cow") for t in tests):
+        raise UsageError(f"--tests {spec}: choose from gup_longterm,cow")
+    return tests
+
+
+def execute(args: argparse.Namespace, fs: str, kernel_image: str | None, outdir: Path,
+            progress, run_id: str) -> Report:
+    """One guest run of the selftests on ``fs``, triaged. Errors the user can fix -> UsageError."""
     from fs_profiles.base import ProfileError
     from fs_profiles.registry import make_profile
     from guests.assets import AssetError
     from guests.base import GuestError
-    from guests.session import run_in_qemu
 
-    targets = {"json": args.json, "junit": args.junit, "mail": args.mail}
-    tests = tuple(t.strip() for t in args.tests.split(",") if t.strip())
-    if not tests or any(t not in ("gup_longterm", "cow") for t in tests):
-        raise UsageError(f"--tests {args.tests}: choose from gup_longterm,cow")
-    outdir = Path(args.out or f"harness-out/{time.strftime('%Y%m%d-%H%M%S')}-{args.fs}")
-    progress = Progress()
+    tests = parse_tests(args.tests)
+    guest = getattr(args, "guest", "qemu")
     try:
-        check_writable(targets)
         outdir.mkdir(parents=True, exist_ok=True)
-        options = {"vers": args.nfs_vers} if args.nfs_vers else {}
-        profile = make_profile(args.fs, **options)
-        kernel = _kernel(args, args.arch)
         selftests = _selftests(args, args.arch)
-        gr = run_in_qemu(
-            kernel, selftests, profile, arch=args.arch, scope=args.fs_scope,
-            cmdline=args.cmdline, append=args.append or "", tests=tests, strace=args.strace,
-            memory=args.memory, smp=args.smp, test_timeout=args.timeout,
-            boot_timeout=args.boot_timeout, workdir=outdir / "work", progress=progress,
-        )
-    except (OutputError, ProfileError, AssetError, GuestError, OSError) as exc:
-        progress.done()
+        if guest == "sim":
+            from guests.sim import run_in_sim
+
+            kernel = None
+            name = fs
+            gr = run_in_sim(selftests, None if fs in ("tmpfs",) else fs, tests=tests,
+                            strace=args.strace, test_timeout=args.timeout,
+                            workdir=outdir / "work", progress=progress)
+        else:
+            from guests.session import run_in_qemu
+
+            options = {"vers": args.nfs_vers} if getattr(args, "nfs_vers", None) else {}
+            profile = make_profile(fs, **options)
+            name = profile.name
+            kernel = _kernel(args, args.arch, kernel_image)
+            gr = run_in_qemu(
+                kernel, selftests, profile, arch=args.arch, scope=args.fs_scope,
+                cmdline=args.cmdline, append=args.append or "", tests=tests, strace=args.strace,
+                memory=args.memory, smp=args.smp, test_timeout=args.timeout,
+                boot_timeout=args.boot_timeout, workdir=outdir / "work", progress=progress,
+            )
+    except (ProfileError, AssetError, GuestError, OSError) as exc:
         raise UsageError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
-    finally:
-        progress.done()
-    report = report_of_run(gr, outdir, args, kernel, selftests, profile.name)
-    print(f"harness: console log and raw outputs in {outdir}", file=sys.stderr)
-    write_outputs(report, targets, color=args.color)
-    return exit_code(report)
-
-
-def report_of_run(gr, outdir: Path, args: argparse.Namespace, kernel, selftests, name: str) -> Report:
-    logs, straces = parse_guest_run(gr, outdir, name)
+    logs, straces = parse_guest_run(gr, outdir, run_id or name)
     env = environment_of(gr, args.arch, kernel, selftests, name, args.fs_scope)
+    if guest == "sim":
+        env.guest = "sim"
     report = triage(logs, env, straces)
     report.sources.append(str(gr.console_log))
     return report
+
+
+def kernels_of(args: argparse.Namespace) -> list[str | None]:
+    images = list(args.kernel or [])
+    if len(images) > 2:
+        raise UsageError("--kernel: give one kernel, or two to compare (A, then B)")
+    return images or [None]
+
+
+def kernel_label(image: str | None, index: int, count: int) -> str:
+    if count == 1:
+        return ""
+    return "AB"[index] + (f"-{Path(image).name}" if image else "")
+
+
+def run_command(args: argparse.Namespace) -> int:
+    targets = {"json": args.json, "junit": args.junit, "mail": args.mail}
+    parse_tests(args.tests)
+    try:
+        check_writable(targets)
+    except OutputError as exc:
+        raise UsageError(str(exc)) from None
+    images = kernels_of(args)
+    outdir = Path(args.out or f"harness-out/{time.strftime('%Y%m%d-%H%M%S')}-{args.fs}")
+    reports = []
+    for index, image in enumerate(images):
+        label = kernel_label(image, index, len(images))
+        progress = Progress()
+        try:
+            run_id = f"{label}/{args.fs}" if label else ""
+            reports.append(execute(args, args.fs, image, outdir / label if label else outdir,
+                                   progress, run_id))
+        finally:
+            progress.done()
+    print(f"harness: console log and raw outputs in {outdir}", file=sys.stderr)
+    if len(reports) == 1:
+        write_outputs(reports[0], targets, color=args.color)
+        return exit_code(reports[0])
+    return compare_reports(reports, targets, args.color)
+
+
+def compare_reports(reports: list[Report], targets: dict[str, str | None], color: bool) -> int:
+    """Two kernels: write the combined report, then say what B changed against A."""
+    import json as _json
+
+    from harness.compare import compare, render_text
+    from harness.matrix import combine
+    from harness.report_json import render_json
+
+    combined = combine(reports)
+    write_outputs(combined, targets, color=color)
+    base, new = (_json.loads(render_json(r)) for r in reports)
+    comparison = compare(base, new, "kernel A", "kernel B")
+    print(render_text(comparison), end="")
+    return 1 if comparison.introduced_anything else exit_code(combined)
+
+
+def compare_two(reports: list[Report], filesystems: list[str]) -> int:
+    """Kernel A's runs against kernel B's (matched by filesystem); prints the comparison."""
+    import json as _json
+
+    from harness.compare import compare, render_text
+    from harness.matrix import combine
+    from harness.report_json import render_json
+
+    def side(letter: str) -> list[Report]:
+        return [r for r in reports if any(x.run_id.startswith(letter) for x in r.results)]
+
+    a, b = side("A"), side("B")
+    if not a or not b:
+        print("harness: cannot compare: one kernel has no results", file=sys.stderr)
+        return 1
+    base, new = (_json.loads(render_json(combine(x))) for x in (a, b))
+    comparison = compare(base, new, "kernel A", "kernel B")
+    print(render_text(comparison), end="")
+    return 1 if comparison.introduced_anything else 0

@@ -1,0 +1,202 @@
+"""Several runs of the same kernel and selftests as one report: "is it the filesystem?".
+
+``combine`` merges per-run reports (their results carry a run id: the filesystem, or
+"A/9p" with two kernels) and adds what only the comparison across runs shows: a test that
+fails only on some filesystems is an environment finding naming them; a test that fails the
+same way on every filesystem points at the kernel. ``table`` renders test x filesystem.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections import defaultdict
+
+from harness.model import (
+    Category,
+    Diagnosis,
+    Environment,
+    Report,
+    Result,
+    Status,
+)
+from harness.triage import group, severity_order, verdict_of
+
+BAD = frozenset({Status.FAIL, Status.ERROR, Status.CRASH, Status.TIMEOUT, Status.MISSING})
+NEUTRAL = frozenset({Category.ENV, Category.CONFIG, Category.KNOWN_ISSUE})
+CELL = {Status.PASS: "ok", Status.SKIP: "skip", Status.XFAIL: "xfail", Status.XPASS: "XPASS",
+        Status.FAIL: "FAIL", Status.ERROR: "ERROR", Status.CRASH: "CRASH",
+        Status.TIMEOUT: "TIME", Status.MISSING: "gone"}
+
+
+def run_of(result: Result) -> str:
+    return result.run_id or "?"
+
+
+def fs_of(run_id: str) -> str:
+    return run_id.rsplit("/", 1)[-1]
+
+
+def _key(r: Result) -> tuple[str, str]:
+    return (r.suite, r.name or f"#{r.number}")
+
+
+def _bad(r: Result) -> bool:
+    return r.status in BAD
+
+
+def cross_check(results: list[Result], runs: list[str]) -> None:
+    """Re-judge unexplained failures with what the other runs of the same test show."""
+    by_test: dict[tuple[str, str], dict[str, Result]] = defaultdict(dict)
+    for r in results:
+        by_test[_key(r)].setdefault(run_of(r), r)
+    for runs_of_test in by_test.values():
+        if len(runs_of_test) < 2:
+            continue
+        failing = {run for run, r in runs_of_test.items() if _bad(r)}
+        if not failing:
+            continue
+        fine = [run for run, r in runs_of_test.items() if run not in failing]
+        if not fine:
+            _fails_everywhere(runs_of_test, runs)
+            continue
+        for run in failing:
+            r = runs_of_test[run]
+            if r.diagnosis and r.diagnosis.category is Category.UNKNOWN:
+                _only_here(r, sorted(failing), fine)
+
+
+def _only_here(r: Result, failing: list[str], fine: list[str]) -> None:
+    names = ", ".join(fs_of(f) for f in failing)
+    others = ", ".join(fs_of(f) for f in fine)
+    old = r.diagnosis
+    assert old is not None
+    r.diagnosis = Diagnosis(
+        Category.ENV, f"only-on-{'+'.join(fs_of(f) for f in failing)}", "medium",
+        f"{r.suite} #{r.number} ({r.name or r.message}) fails only on {names} and not on "
+        f"{others} with the same kernel and selftests: the filesystem makes the difference, "
+        f"although no known cause matches ({r.message or 'no message'}).",
+        "harness matrix (same kernel, different filesystems)",
+        f"Look at what {names} does differently for this test (strace: harness run --strace).",
+        old.evidence)
+
+
+def _fails_everywhere(runs_of_test: dict[str, Result], runs: list[str]) -> None:
+    messages = {r.message for r in runs_of_test.values()}
+    explained = all(r.diagnosis and r.diagnosis.category in NEUTRAL for r in runs_of_test.values())
+    if explained and len({r.diagnosis.cause for r in runs_of_test.values() if r.diagnosis}) > 1:
+        return  # each filesystem has its own known cause
+    for r in runs_of_test.values():
+        old = r.diagnosis
+        if old is None or old.category in (Category.KERNEL_BUG,):
+            continue
+        if old.category in NEUTRAL and explained:
+            continue  # the same known environment cause on every run (e.g. no swap anywhere)
+        r.diagnosis = Diagnosis(
+            Category.KERNEL_BUG, "fails-on-every-fs",
+            "high" if len(messages) == 1 else "medium",
+            f"{r.suite} #{r.number} ({r.name or r.message}) fails on every filesystem tried "
+            f"({', '.join(fs_of(x) for x in runs)}) with {'the same message' if len(messages) == 1 else 'messages'}"
+            f" ({'; '.join(sorted(messages))[:200]}): it does not depend on the filesystem, so "
+            "suspect the kernel.",
+            "harness matrix (same kernel, different filesystems)",
+            "Reproduce on a local filesystem and bisect the kernel.", old.evidence)
+
+
+def combine(reports: list[Report]) -> Report:
+    results = [r for rep in reports for r in rep.results]
+    runs = sorted({run_of(r) for r in results}, key=[run_of(r) for r in results].index)
+    cross_check(results, runs)
+    env = _environment(reports)
+    findings = group(results, env, ())
+    # Findings about a run's output as a whole (crashes, malformed output) stay per run.
+    findings += [f for rep in reports for f in rep.findings
+                 if f.cause in ("kernel-oops", "kernel-warning", "process-segfault")
+                 or f.cause.startswith("output-")]
+    findings = severity_order(findings)
+    by_status: dict[str, int] = defaultdict(int)
+    for r in results:
+        by_status[r.status.value] += 1
+    summary = {"total": len(results), "runs": runs, "by_status": dict(sorted(by_status.items())),
+               "by_category": _by_category(results), "findings": len(findings),
+               "points_at_kernel": sum(1 for f in findings
+                                       if f.category in (Category.KERNEL_BUG, Category.UNKNOWN))}
+    return Report(env, results, findings, [s for rep in reports for s in rep.suites],
+                  verdict_of(findings), summary, [s for rep in reports for s in rep.sources])
+
+
+def _by_category(results: list[Result]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for r in results:
+        if r.diagnosis:
+            counts[r.diagnosis.category.value] += 1
+    return dict(sorted(counts.items()))
+
+
+def _environment(reports: list[Report]) -> Environment:
+    first = reports[0].environment
+    env = Environment(guest=first.guest, arch=first.arch, accel=first.accel,
+                      kernel_release=first.kernel_release, kernel_version=first.kernel_version,
+                      selftests_version=first.selftests_version, cmdline=first.cmdline,
+                      hugepages=first.hugepages, thp=first.thp, swap_kb=first.swap_kb,
+                      gup_test=first.gup_test)
+    for rep in reports:
+        e = rep.environment
+        run = next((r.run_id for r in rep.results if r.run_id), e.fs or "?")
+        env.notes.append(f"run {run}: fs {e.fs or '?'}"
+                         + (f" ({e.fs_options})" if e.fs_options else "")
+                         + (f", kernel {e.kernel_release}" if e.kernel_release else ""))
+        env.notes += [n for n in e.notes if n not in env.notes][:6]
+        env.hugepage_shortfall += [f"{run}: {s}" for s in e.hugepage_shortfall]
+    env.facts = {"runs": ", ".join(sorted({r.run_id for rep in reports for r in rep.results}))}
+    return env
+
+
+def table(report: Report, width: int = 72) -> str:
+    """Tests x runs, one row per (suite, config, pattern of cells) with the number of tests."""
+    runs: list[str] = list(report.summary.get("runs", []))  # type: ignore[arg-type]
+    cells: dict[tuple[str, str], dict[str, Result]] = defaultdict(dict)
+    for r in report.results:
+        cells[_key(r)][run_of(r)] = r
+    rows: dict[tuple[str, str, tuple[str, ...]], int] = defaultdict(int)
+    for runs_of_test in cells.values():
+        if not any(_bad(r) for r in runs_of_test.values()):
+            continue
+        first = next(iter(runs_of_test.values()))
+        pattern = tuple(_cell(runs_of_test.get(run)) for run in runs)
+        rows[(first.suite, first.config or first.name or f"#{first.number}", pattern)] += 1
+    col = max([6] + [len(fs_of(r)) + 1 for r in runs])
+    label_width = max(20, width - col * len(runs))
+    head = " " * label_width + "".join(fs_of(r).rjust(col) for r in runs)
+    lines = [head.rstrip()]
+    for (suite, config, pattern), count in sorted(rows.items()):
+        label = f"{suite} {config} ({count})"
+        wrapped = textwrap.wrap(label, label_width - 1) or [""]
+        lines.extend(wrapped[:-1])
+        lines.append(wrapped[-1].ljust(label_width) + "".join(c.rjust(col) for c in pattern))
+    if len(lines) == 1:
+        lines.append("(no test fails on any run)")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(r: Result | None) -> str:
+    if r is None:
+        return "-"
+    text = CELL[r.status]
+    if r.status in BAD and r.diagnosis and r.diagnosis.category in NEUTRAL:
+        text = text.lower()  # explained by the environment
+    return text
+
+
+def conclusion(report: Report) -> str:
+    everywhere = [f for f in report.findings if f.cause == "fails-on-every-fs"]
+    local = [f for f in report.findings if f.category is Category.ENV and f.count]
+    if everywhere:
+        n = sum(f.count for f in everywhere)
+        return (f"{n} result(s) fail the same way on every filesystem: that points at the kernel, "
+                "not the environment.")
+    if report.verdict in ("kernel-bug", "unknown"):
+        return "Some failures are not explained by the filesystem; see the findings."
+    if local:
+        return ("Every failure depends on the filesystem: they are environment findings, "
+                "the kernel is not implicated.")
+    return "No test fails on any filesystem."
