@@ -1,0 +1,309 @@
+"""Fault models played back by the seccomp supervisor on the real static selftests (host, root).
+
+Each selftest runs from a private tmpfs (a tmpdir mounted as tmpfs inside ``unshare -m``), which
+is the modelled mount; glibc's tmpfile() uses /tmp, which is not on it, like a guest whose
+selftests dir is a 9p/NFS share.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from fs_profiles import faults
+from fs_profiles.base import ProfileError
+from harness.ingest import parse_file
+from harness.model import Category, Environment
+from harness.triage import triage
+
+IN_TMPFS = 'mount -t tmpfs tmpfs "$1" && cd "$1" && shift && exec "$@"'
+needs_root = pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None,
+                                reason="needs root and unshare for a private tmpfs mount")
+
+
+@dataclass
+class Run:
+    rc: int
+    stdout: str
+    stderr: str
+    log: list[list[str]]  # "pid syscall fd path errno" split as pid, syscall, fd, path, errno
+    cwd: str
+
+    def not_ok(self) -> Counter[str]:
+        return Counter(re.sub(r"^not ok \d+ ", "", ln) for ln in self.stdout.splitlines()
+                       if ln.startswith("not ok"))
+
+    def totals(self) -> str:
+        lines = [ln for ln in self.stdout.splitlines() if ln.startswith("# Totals:")]
+        assert lines, f"no Totals line (rc {self.rc}): {self.stderr[-300:]}"
+        return lines[-1]
+
+    def results_by_config(self) -> dict[str, list[str]]:
+        """config ("memfd", "tmpfile", "local tmpfile", ...) -> result lines, paired with [RUN]."""
+        out: dict[str, list[str]] = {}
+        config = None
+        for ln in self.stdout.splitlines():
+            if ln.startswith("# [RUN]"):
+                config = ln.rsplit(" ... with ", 1)[-1]
+            elif re.match(r"^(not )?ok \d+", ln) and config:
+                out.setdefault(config, []).append(ln)
+                config = None
+        return out
+
+
+@pytest.fixture(scope="module")
+def injector() -> Path:
+    try:
+        return faults.injector_binary()
+    except ProfileError as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="module")
+def selftests() -> dict[str, Path]:
+    from guests.assets import find_selftests
+
+    found = find_selftests("x86_64")
+    if found is None:
+        pytest.skip("static x86_64 selftests not built (harness setup builds them)")
+    return found.binaries
+
+
+def run_under(injector: Path, model: faults.FaultModel | None, argv: list[str],
+              tmp_path: Path, timeout: float = 120) -> Run:
+    """Run argv from a private tmpfs cwd, under the model (or bare with None)."""
+    cwd = tempfile.mkdtemp(dir=tmp_path)
+    log = tmp_path / f"inject-{os.path.basename(cwd)}.log"
+    prefix = faults.injector_argv(model, str(injector), cwd, str(log)) if model else []
+    full = ["unshare", "-m", "--propagation", "private", "sh", "-c", IN_TMPFS, "sh", cwd,
+            *prefix, *argv]
+    proc = subprocess.run(full, capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL, check=False)
+    entries = [ln.split(" ", 3) for ln in log.read_text().splitlines()] if log.exists() else []
+    split = [[pid, name, fd, *rest.rsplit(" ", 1)] for pid, name, fd, rest in entries]
+    return Run(proc.returncode, proc.stdout, proc.stderr, split, cwd)
+
+
+# --------------------------------------------------------------------------- models as data
+
+
+def test_every_model_loads_with_its_provenance():
+    names = faults.model_names()
+    assert {"9p-fvp", "9p-qemu7", "9p-qemu7-mmap", "nfs3", "xfs", "tmpfs"} <= set(names)
+    for name in names:
+        model = faults.load_model(name)
+        assert model.name == name and model.looks_like in faults.LOOKS_LIKE
+        assert model.description and model.reference
+    assert faults.load_model("xfs").rules == () and faults.load_model("tmpfs").rules == ()
+    fvp = faults.load_model("9p-fvp")
+    assert [(r.syscall, r.when, r.errno) for r in fvp.rules] == [
+        ("fstatfs", "unlinked", "EOPNOTSUPP"), ("ftruncate", "unlinked", "ENOENT")]
+
+
+def test_unknown_model_is_a_one_line_error():
+    with pytest.raises(ProfileError) as err:
+        faults.load_model("9p-hyperv")
+    assert "9p-fvp" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_injector_argv_is_a_prefix_ending_in_double_dash():
+    model = faults.load_model("9p-qemu7")
+    argv = faults.injector_argv(model, "/bin/fi", "/mnt/work", "/tmp/x.log")
+    assert argv[0] == "/bin/fi" and argv[-1] == "--"
+    assert argv[argv.index("--mount") + 1] == "/mnt/work"
+    assert argv[argv.index("--log") + 1] == "/tmp/x.log"
+    assert "mmap:on_mount:EINVAL:MAP_SHARED" in argv
+    assert "--log" not in faults.injector_argv(model, "/bin/fi", "/mnt")
+
+
+def test_injector_builds_static_for_arm64_too():
+    if shutil.which("aarch64-linux-gnu-gcc") is None:
+        pytest.skip("aarch64-linux-gnu-gcc not installed")
+    binary = faults.injector_binary("arm64")
+    head = binary.read_bytes()[:20]
+    assert head[:4] == b"\x7fELF" and int.from_bytes(head[18:20], "little") == 183  # EM_AARCH64
+    assert faults.injector_binary("aarch64") == binary
+
+
+# --------------------------------------------------------------------------- the real selftests
+
+
+@needs_root
+def test_9p_fvp_fails_exactly_the_local_tmpfile_cases(injector, selftests, tmp_path):
+    run = run_under(injector, faults.load_model("9p-fvp"), [str(selftests["gup_longterm"])],
+                    tmp_path)
+    assert run.rc == 1
+    assert run.not_ok() == Counter({"ftruncate() failed": 10})
+    by_config = run.results_by_config()
+    assert all(ln.startswith("not ok") for ln in by_config["local tmpfile"])
+    assert len(by_config["local tmpfile"]) == 10
+    for untouched in ("memfd", "tmpfile"):
+        assert not any(ln.startswith("not ok") for ln in by_config[untouched])
+    # evidence: per case fstatfs EOPNOTSUPP, then ftruncate ENOENT, on the same unlinked file
+    assert len(run.log) == 20
+    for first, second in zip(run.log[::2], run.log[1::2], strict=True):
+        assert first[1] == "fstatfs" and first[4] == "EOPNOTSUPP"
+        assert second[1] == "ftruncate" and second[4] == "ENOENT"
+        assert first[3] == second[3] and first[3].endswith(" (deleted)")
+        assert first[3].startswith(run.cwd + "/")
+
+
+@needs_root
+def test_nfs3_fails_the_local_tmpfile_cases_on_fallocate(injector, selftests, tmp_path):
+    run = run_under(injector, faults.load_model("nfs3"), [str(selftests["gup_longterm"])],
+                    tmp_path)
+    assert run.not_ok() == Counter({"fallocate() failed": 10})
+    assert len(run.results_by_config()["local tmpfile"]) == 10
+    assert {(e[1], e[4]) for e in run.log} == {("fallocate", "EOPNOTSUPP")} and len(run.log) == 10
+
+
+@needs_root
+@pytest.mark.parametrize("name", ["xfs", "tmpfs"])
+def test_control_models_change_nothing(injector, selftests, tmp_path, name):
+    bare = run_under(injector, None, [str(selftests["gup_longterm"])], tmp_path)
+    run = run_under(injector, faults.load_model(name), [str(selftests["gup_longterm"])], tmp_path)
+    assert run.rc == bare.rc == 0 and not run.not_ok()
+    assert run.totals() == bare.totals() and run.log == []
+
+
+@needs_root
+def test_cow_runs_to_completion_under_9p_qemu7(injector, selftests, tmp_path):
+    bare = run_under(injector, None, [str(selftests["cow"])], tmp_path)
+    run = run_under(injector, faults.load_model("9p-qemu7"), [str(selftests["cow"])], tmp_path)
+    assert run.rc == bare.rc == 0
+    assert run.totals() == bare.totals()  # cow's tmpfiles live in /tmp, off the modelled mount
+
+
+# --------------------------------------------------------------------------- the supervisor itself
+
+FORK_PROBE = """
+import errno, os, sys
+fd = os.open("f", os.O_RDWR | os.O_CREAT, 0o600)
+os.unlink("f")
+pid = os.fork()
+if pid == 0:
+    try:
+        os.ftruncate(fd, 4096)
+        os._exit(0)
+    except OSError as e:
+        os._exit(e.errno)
+_, status = os.waitpid(pid, 0)
+print("child", os.waitstatus_to_exitcode(status), "parent-pid", os.getpid())
+"""
+
+
+@needs_root
+def test_forked_children_are_supervised(injector, tmp_path):
+    run = run_under(injector, faults.load_model("9p-fvp"), [sys.executable, "-c", FORK_PROBE],
+                    tmp_path)
+    assert run.rc == 0, run.stderr
+    words = run.stdout.split()
+    assert int(words[1]) == 2  # ENOENT in the forked child
+    assert len(run.log) == 1 and run.log[0][0] != words[3]  # logged with the child's pid
+
+
+MMAP_PROBE = """
+import mmap, os
+fd = os.open("named", os.O_RDWR | os.O_CREAT, 0o600)
+os.ftruncate(fd, 4096)
+for flags in (mmap.MAP_PRIVATE, mmap.MAP_SHARED):
+    try:
+        mmap.mmap(fd, 4096, flags=flags).close()
+        print("ok")
+    except OSError as e:
+        print(os.strerror(e.errno))
+"""
+
+
+@needs_root
+def test_shared_mmap_fails_on_any_file_of_the_mount_only_for_cache_none(injector, tmp_path):
+    none = run_under(injector, faults.load_model("9p-qemu7"), [sys.executable, "-c", MMAP_PROBE],
+                     tmp_path)
+    assert none.stdout.split("\n")[:2] == ["ok", os.strerror(22)]  # private ok, shared EINVAL
+    cached = run_under(injector, faults.load_model("9p-qemu7-mmap"),
+                       [sys.executable, "-c", MMAP_PROBE], tmp_path)
+    assert cached.stdout.split("\n")[:2] == ["ok", "ok"]  # the file still has a name
+
+
+@needs_root
+def test_fallocate_mode_flag_narrows_a_rule(injector, tmp_path):
+    if shutil.which("fallocate") is None:
+        pytest.skip("util-linux fallocate not installed")
+    model = faults.FaultModel("keep-size", "nfs", "d", "r",
+                              (faults.FaultRule("fallocate", "on_mount", "EOPNOTSUPP", "KEEP_SIZE"),))
+    keep = run_under(injector, model, ["sh", "-c", ": > a && exec fallocate -n -l 4096 a"],
+                     tmp_path)
+    plain = run_under(injector, model, ["fallocate", "-l", "4096", "b"], tmp_path)
+    assert keep.rc != 0 and "unsupported" in keep.stderr and keep.log[0][4] == "EOPNOTSUPP"
+    assert plain.rc == 0 and plain.log == []
+
+
+@needs_root
+def test_files_off_the_mount_are_untouched(injector, tmp_path):
+    model = faults.FaultModel("all-ftruncate", "9p", "d", "r",
+                              (faults.FaultRule("ftruncate", "on_mount", "EIO"),))
+    outside = tmp_path / "outside"
+    probe = (f"import os; fd = os.open({str(outside)!r}, os.O_RDWR | os.O_CREAT); "
+             "os.ftruncate(fd, 1); fd2 = os.open('inside', os.O_RDWR | os.O_CREAT)\n"
+             "try:\n    os.ftruncate(fd2, 1)\nexcept OSError as e:\n    print(e.errno)")
+    run = run_under(injector, model, [sys.executable, "-c", probe], tmp_path)
+    assert run.stdout.strip() == "5" and len(run.log) == 1 and run.log[0][3].endswith("/inside")
+
+
+@pytest.mark.parametrize("argv,status", [(["sh", "-c", "exit 7"], 7),
+                                         (["sh", "-c", "kill -9 $$"], 128 + 9)])
+def test_exit_status_passes_through(injector, argv, status):
+    proc = subprocess.run([str(injector), "--rule", "ftruncate:any:EIO", "--", *argv],
+                          capture_output=True, check=False, timeout=30)
+    assert proc.returncode == status
+
+
+def test_rule_for_a_syscall_never_called(injector, tmp_path):
+    log = tmp_path / "log"
+    proc = subprocess.run([str(injector), "--rule", "flock:any:EIO", "--log", str(log), "--",
+                           "true"], capture_output=True, check=False, timeout=30)
+    assert proc.returncode == 0 and log.read_text() == ""
+
+
+@pytest.mark.parametrize("rule", ["ftruncate:unlinked", "ftruncate:sometimes:ENOENT",
+                                  "ftruncate:any:EWHATEVER", "openat:any:ENOENT",
+                                  "ftruncate:any:EIO:MAP_SHARED", "mmap:any:EINVAL:MAP_WEIRD",
+                                  "a:b:c:d:e"])
+def test_bad_rule_is_exit_2_with_one_line(injector, rule):
+    proc = subprocess.run([str(injector), "--rule", rule, "--", "true"], capture_output=True,
+                          text=True, check=False, timeout=30)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and rule in proc.stderr and proc.stdout == ""
+
+
+# --------------------------------------------------------------------------- triage agrees
+
+
+@needs_root
+@pytest.mark.parametrize("name,cause", [("9p-fvp", "9p-unlinked-file"),
+                                        ("9p-qemu7", "9p-unlinked-file"),
+                                        ("nfs3", "nfs-no-fallocate")])
+def test_triage_calls_injected_faults_what_it_calls_the_real_thing(
+        injector, selftests, tmp_path, name, cause):
+    model = faults.load_model(name)
+    run = run_under(injector, model, [str(selftests["gup_longterm"])], tmp_path)
+    out = tmp_path / "gup_longterm.log"
+    out.write_text(run.stdout)
+    report = triage([parse_file(str(out), "gup_longterm")],
+                    Environment(fs=model.looks_like, fs_options=model.mount_options))
+    failed = [r for r in report.results if r.status.value == "fail"]
+    assert len(failed) == 10
+    assert {r.diagnosis.cause for r in failed} == {cause}
+    assert {r.diagnosis.category for r in failed} == {Category.ENV}
+    env = [f for f in report.findings if f.cause == cause]
+    assert env and env[0].category is Category.ENV and env[0].count == 10
+    assert report.summary["points_at_kernel"] == 0
