@@ -311,7 +311,7 @@ class SimGuest(Guest):
             raise GuestError("sim guest is not running")
         argv = ["nsenter", f"--target={self.holder.pid}", "--mount"]
         if self.userns:
-            argv += ["--user"]
+            argv += ["--user", "--preserve-credentials"]
         script = f"cd {MOUNTPOINT} || exit 125\n{command}"
         argv += ["--", "/bin/sh", "-c", script]
         self._write_log(f"$ {command}\n")
@@ -485,7 +485,7 @@ def run_in_sim(
                         timed_out=r.timed_out, seconds=r.seconds)
             result.tests.append(t)
             if r.timed_out:
-                result.notes.append(f"{name} timed out after {test_timeout:.0f} s and was killed")
+                result.notes.append(f"{name} timed out after {test_timeout:g} s and was killed")
             else:
                 say(f"{name}: exit {r.exit_code} in {r.seconds:.1f} s")
             if strace:
