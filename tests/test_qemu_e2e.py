@@ -116,8 +116,7 @@ def test_arm64_9p_thread_cmdline(tmp_path):
     assert len(FTRUNCATE_FAILED.findall(t.output)) == 10
 
 
-@pytest.mark.usefixtures("no_leftover_qemu")
-def test_hung_command_kills_qemu(tmp_path):
+def tmpfs_guest(tmp_path):
     from fs_profiles.tmpfs import TmpfsProfile
     from guests.initramfs import InitramfsSpec, build_initramfs, find_busybox
     from guests.qemu import QemuGuest
@@ -127,8 +126,17 @@ def test_hung_command_kills_qemu(tmp_path):
     initrd = tmp_path / "initrd.gz"
     build_initramfs(InitramfsSpec(arch="x86_64", mountpoint=side.mountpoint,
                                   busybox=find_busybox("x86_64"), mount=side.mount), initrd)
-    g = QemuGuest(arch="x86_64", kernel=kernel.vmlinux or kernel.image, initrd=initrd,
-                  log_path=tmp_path / "console.log", accel="tcg")
+    return QemuGuest(arch="x86_64", kernel=kernel.vmlinux or kernel.image, initrd=initrd,
+                     log_path=tmp_path / "console.log", accel="tcg")
+
+
+def _gone(pid):
+    return not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+
+
+@pytest.mark.usefixtures("no_leftover_qemu")
+def test_hung_command_kills_qemu(tmp_path):
+    g = tmpfs_guest(tmp_path)
     g.start()
     pid = g._console.pid
     try:
@@ -139,7 +147,22 @@ def test_hung_command_kills_qemu(tmp_path):
             g.run("true", 5)
     finally:
         g.close()
-    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    assert _gone(pid)
+
+
+@pytest.mark.usefixtures("no_leftover_qemu")
+def test_real_kernel_panic_is_detected(tmp_path):
+    g = tmpfs_guest(tmp_path)
+    g.start()
+    try:
+        r = g.run("echo c > /proc/sysrq-trigger", 60)
+        assert r.exit_code is None and not r.timed_out  # panic=-1 + -no-reboot: QEMU exits
+        assert not g.alive
+        (crash,) = [c for c in g.crashes if "sysrq triggered crash" in c.title]
+        assert crash.kind == "oops" and any("Call Trace" in ln for ln in crash.lines)
+    finally:
+        g.close()
+    assert _gone(g._console.pid)
 
 
 @pytest.mark.usefixtures("no_leftover_qemu")
