@@ -1,6 +1,6 @@
 #!/bin/sh
 # /init of the harness initramfs (busybox sh). Settings come from /etc/harness/:
-#   modules   one .ko path per line, in load order
+#   modules   one .ko path per line, in load order; a leading ? marks an optional one
 #   mount.sh  the profile's mount commands (sourced; must mount at $HARNESS_MNT)
 #   env       HARNESS_MNT, HARNESS_SCOPE (work|root), HARNESS_READY (the ready marker)
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -23,8 +23,11 @@ mount -t tmpfs -o mode=1777 tmpfs /tmp
 
 start=$(cut -d' ' -f1 /proc/uptime)
 while read -r ko; do
-	[ -n "$ko" ] || continue
-	insmod "$ko" || fail "insmod $ko"
+	case "$ko" in
+	"") ;;
+	\?*) insmod "${ko#?}" || echo "harness: optional module ${ko#?} did not load" ;;
+	*) insmod "$ko" || fail "insmod $ko" ;;
+	esac
 done < /etc/harness/modules
 echo "harness: modules loaded in $start..$(cut -d' ' -f1 /proc/uptime) s"
 

@@ -84,20 +84,31 @@ class ModuleIndex:
 
     def resolve(self, names: list[str]) -> list[str]:
         """Relpaths of the .ko files to load for ``names``, dependencies and softdeps first."""
+        return [rel for rel, _ in self.resolve_with_optional(names)]
+
+    def resolve_with_optional(self, names: list[str]) -> list[tuple[str, bool]]:
+        """(relpath, optional) in load order; optional = only wanted as a softdep.
+
+        A softdep that fails to load (crc32c_intel on a CPU without SSE4.2) must not stop boot.
+        """
         order: list[str] = []
         seen: set[str] = set()
+        required: set[str] = set()
 
-        def visit_path(rel: str) -> None:
+        def visit_path(rel: str, needed: bool) -> None:
+            if needed and rel not in required:
+                required.add(rel)
+                for dep in self.deps.get(rel, []):
+                    visit_path(dep, True)
             if rel in seen:
                 return
             seen.add(rel)
-            name = module_name(rel)
-            for soft in self.softdeps.get(name, []):
+            for soft in self.softdeps.get(module_name(rel), []):
                 for cand in self.candidates(soft):
                     if cand in self.by_name:
-                        visit_path(self.by_name[cand])
+                        visit_path(self.by_name[cand], False)
             for dep in self.deps.get(rel, []):
-                visit_path(dep)
+                visit_path(dep, needed)
             order.append(rel)
 
         for name in names:
@@ -109,8 +120,8 @@ class ModuleIndex:
                 )
             for cand in cands:
                 if cand in self.by_name:
-                    visit_path(self.by_name[cand])
-        return order
+                    visit_path(self.by_name[cand], True)
+        return [(rel, rel not in required) for rel in order]
 
 
 def _lines(path: Path) -> list[str]:
@@ -212,7 +223,10 @@ def _applets(busybox: Path) -> list[str]:
 
 
 def populate(spec: InitramfsSpec, root: Path) -> list[str]:
-    """Lay the initramfs tree out under ``root``; returns the guest paths of the modules in order."""
+    """Lay the initramfs tree out under ``root``; returns the guest paths of the modules in order.
+
+    Optional modules (softdeps only) are marked with a leading '?': /init goes on without them.
+    """
     if spec.scope not in ("work", "root"):
         raise GuestError(f"bad fs scope {spec.scope!r}: use work or root")
     for d in ("bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev", "tmp", "etc/harness",
@@ -237,10 +251,10 @@ def populate(spec: InitramfsSpec, root: Path) -> list[str]:
                 f"no modules dir ({spec.modules_dir}): fetch the kernel's modules"
             )
         idx = ModuleIndex.load(spec.modules_dir)
-        for rel in idx.resolve(spec.modules):
+        for rel, optional in idx.resolve_with_optional(spec.modules):
             guest = f"{MODULE_DIR}/{module_name(rel)}.ko"
             decompress_module(spec.modules_dir / rel, root / guest.lstrip("/"))
-            loaded.append(guest)
+            loaded.append(f"?{guest}" if optional else guest)
     (root / "etc/harness/modules").write_text("".join(f"{m}\n" for m in loaded))
     (root / "etc/harness/mount.sh").write_text("".join(f"{c}\n" for c in spec.mount))
     (root / "etc/harness/env").write_text(

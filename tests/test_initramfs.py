@@ -57,6 +57,11 @@ def test_xfs_order_has_softdep_crc32c_before_libcrc32c(tmp_path):
     assert order.index("crc32c_generic.ko.xz") < order.index("libcrc32c.ko.xz")
     assert order.index("libcrc32c.ko.xz") < order.index("xfs.ko.xz")
     assert order[-1] == "xfs.ko.xz"
+    optional = {p.rsplit("/", 1)[-1] for p, opt in idx.resolve_with_optional(["xfs"]) if opt}
+    assert optional == {"crc32c-intel.ko.xz", "crc32c_generic.ko.xz"}
+    # Asked for by name, a softdep is required after all.
+    both = dict(idx.resolve_with_optional(["xfs", "crc32c_generic"]))
+    assert both["kernel/crypto/crc32c_generic.ko.xz"] is False
 
 
 def test_9p_order_and_no_duplicates(tmp_path):
@@ -92,6 +97,7 @@ def test_initramfs_contents(tmp_path):
     assert entries["selftests/gup_longterm"] & 0o111
     assert "usr/bin/strace" in entries
     assert loaded[-1] == "/lib/modules/harness/xfs.ko"
+    assert "?/lib/modules/harness/crc32c_intel.ko" in loaded  # optional: boot goes on without
     assert {"lib/modules/harness/xfs.ko", "lib/modules/harness/libcrc32c.ko"} <= set(entries)
     assert {"proc", "sys", "dev", "tmp", "mnt/harness"} <= set(entries)
 
