@@ -35,6 +35,7 @@ import psutil
 
 from guests.arch import elf_machine
 from guests.base import CommandResult, Guest, GuestError
+from guests.console import CRASH_RE, END_TRACE_RE, EXCERPT_LINES
 from guests.session import MOUNTPOINT, GuestRun, TestRun, collect_facts, mount_of
 
 if TYPE_CHECKING:
@@ -109,6 +110,67 @@ def _mnt_ns(pid: int) -> str | None:
         return None
 
 
+def kmsg_line(record: bytes) -> str | None:
+    """One /dev/kmsg record ("PRIO,SEQ,USEC,FLAGS;text" + " KEY=VALUE" lines) as a console line."""
+    head, sep, rest = record.decode("utf-8", errors="replace").partition(";")
+    fields = head.split(",")
+    if not sep or len(fields) < 3 or not fields[2].isdigit():
+        return None
+    text = rest.split("\n", 1)[0]
+    return f"[{int(fields[2]) / 1e6:12.6f}] {text}"
+
+
+def crash_excerpts(lines: list[str]) -> list[list[str]]:
+    """The Oops/BUG/WARNING blocks in kernel log lines (first line to end marker or 60 lines)."""
+    found: list[list[str]] = []
+    current: list[str] | None = None
+    for line in lines:
+        if current is not None:
+            current.append(line)
+            if END_TRACE_RE.search(line) or len(current) >= EXCERPT_LINES:
+                current = None
+            continue
+        if CRASH_RE.search(line):
+            current = [line]
+            found.append(current)
+    return found
+
+
+class HostKernelLog:
+    """What the host kernel logs from now on (/dev/kmsg, read without blocking)."""
+
+    def __init__(self) -> None:
+        self.why_not: str | None = None
+        try:
+            self.fd: int | None = os.open("/dev/kmsg", os.O_RDONLY | os.O_NONBLOCK)
+            os.lseek(self.fd, 0, os.SEEK_END)
+        except OSError as exc:
+            self.fd = None
+            self.why_not = f"cannot read the host kernel log (/dev/kmsg: {exc.strerror})"
+
+    def read(self) -> list[str]:
+        lines: list[str] = []
+        while self.fd is not None:
+            try:
+                record = os.read(self.fd, 8192)
+            except BlockingIOError:
+                break
+            except BrokenPipeError:  # records were overwritten before we read them
+                lines.append("[harness-sim] some host kernel log records were lost")
+                continue
+            if not record:
+                break
+            line = kmsg_line(record)
+            if line is not None:
+                lines.append(line)
+        return lines
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
 class SimGuest(Guest):
     """The host kernel as a guest: private mounts, same commands and results as the QEMU guest."""
 
@@ -156,6 +218,10 @@ class SimGuest(Guest):
         return self.host_dir / rel
 
     # ------------------------------------------------------------------ lifecycle
+
+    def log_text(self, text: str) -> None:
+        """Append to the console log (the run's own annotations)."""
+        self._write_log(text)
 
     def _write_log(self, text: str) -> None:
         if self._log is not None:
@@ -454,8 +520,21 @@ def run_in_sim(
     say(f"starting sim guest ({work_fs} work dir, fault model {label})")
     start = time.monotonic()
     guest = SimGuest(workdir, log, work_fs=work_fs)
+    klog = HostKernelLog()
+    if klog.why_not:
+        result.notes.append(f"{klog.why_not}: kernel crashes during the tests go unnoticed")
     try:
-        guest.start()
+        try:
+            guest.start()
+        except GuestError as exc:
+            if work_fs != "xfs":
+                raise
+            result.notes.append(f"the XFS loop image did not work ({exc}): the work dir is on "
+                                f"tmpfs")
+            guest.close()
+            guest = SimGuest(workdir, log, work_fs="tmpfs")
+            guest.start()
+            work_fs = "tmpfs"
         result.boot_seconds.append(time.monotonic() - start)
         result.notes += guest.notes
         injector = None
@@ -480,10 +559,12 @@ def run_in_sim(
                 pre = injector_argv(model, injector, MOUNTPOINT, faults)
             command = sim_command(binary, name, strace=strace, prefix=pre)
             say(f"running {name}")
+            _record_kernel_log(klog, guest, None, result)  # from before the test: not its doing
             r = guest.run(command, test_timeout)
             t = TestRun(name=name, command=command, output=r.output, exit_code=r.exit_code,
                         timed_out=r.timed_out, seconds=r.seconds)
             result.tests.append(t)
+            _record_kernel_log(klog, guest, name, result)
             if r.timed_out:
                 result.notes.append(f"{name} timed out after {test_timeout:g} s and was killed")
             else:
@@ -498,8 +579,24 @@ def run_in_sim(
                 _keep_fault_log(guest.host_path(faults), workdir / f"faults-{name}.log",
                                 name, model, result)
     finally:
+        klog.close()
         guest.close()
     return result
+
+
+def _record_kernel_log(klog: HostKernelLog, guest: SimGuest, name: str | None,
+                       result: GuestRun) -> None:
+    """Log what the host kernel said; during a test (``name``) its crash blocks are the run's."""
+    lines = klog.read()
+    if not lines:
+        return
+    guest.log_text("".join(f"# host kernel: {line}\n" for line in lines))
+    if name is None:
+        return
+    for excerpt in crash_excerpts(lines):
+        result.crash = (result.crash or []) + excerpt
+        result.notes.append(f"the host kernel logged {excerpt[0].split('] ', 1)[-1]!r} during "
+                            f"{name} (the host log is shared: check that the test caused it)")
 
 
 def _keep_fault_log(source: Path, dest: Path, name: str, model: FaultModel | None,

@@ -19,7 +19,15 @@ from fs_profiles.base import ProfileError
 from guests.assets import SelftestAssets, find_selftests
 from guests.base import GuestError
 from guests.session import MOUNTPOINT, mount_of
-from guests.sim import ACCEL, SimGuest, run_in_sim, xfs_unavailable
+from guests.sim import (
+    ACCEL,
+    HostKernelLog,
+    SimGuest,
+    crash_excerpts,
+    kmsg_line,
+    run_in_sim,
+    xfs_unavailable,
+)
 from harness.model import Status
 from harness.runner import environment_of, parse_guest_run
 from harness.triage import triage
@@ -139,6 +147,16 @@ def test_9p_fvp_fails_exactly_the_local_tmpfile_cases_like_the_fvp_guest(selftes
     assert ("env", "9p-unlinked-file") in causes
 
 
+def test_9p_qemu7_fails_the_same_cases_as_a_real_qemu_9p_guest(selftests, tmp_path):
+    """The sim's failures match a captured QEMU 9p run case by case (same binary, same numbers)."""
+    real = (ROOT / "tests/fixtures/logs/qemu-x86_64-9p-gup_longterm.log").read_text()
+    gr = run_in_sim(selftests, "9p-qemu7", tests=("gup_longterm",), workdir=tmp_path)
+    fails = re.compile(r"^not ok (\d+) (.*)$", re.MULTILINE)
+    assert fails.findall(gr.tests[0].output) == fails.findall(real)
+    runs = re.compile(r"^# \[RUN\] (.*)$", re.MULTILINE)
+    assert runs.findall(gr.tests[0].output) == runs.findall(real)
+
+
 def test_nfs3_fails_the_local_tmpfile_cases_on_fallocate(selftests, tmp_path):
     gr = run_in_sim(selftests, "nfs3", tests=("gup_longterm",), workdir=tmp_path)
     (gup,) = gr.tests
@@ -182,6 +200,37 @@ def test_selftests_of_another_arch_are_refused(tmp_path):
         pytest.skip("needs arm64 selftests on an x86_64 host")
     with pytest.raises(GuestError, match=r"runs the host kernel \(x86_64\).*arm64"):
         run_in_sim(arm, None, workdir=tmp_path)
+
+
+# --------------------------------------------------------------------------- host kernel log
+
+
+def test_kmsg_records_become_console_lines_and_crash_blocks_are_cut_out():
+    records = [b"6,100,1500000,-;gup_longterm[42]: segfault at 0\n",
+               b"4,101,2000001,-;WARNING: CPU: 1 PID: 42 at mm/gup.c:123 foo+0x1/0x2\n SUBSYSTEM=x\n",
+               b"4,102,2000002,c;Call Trace:\n",
+               b"4,103,2000003,-;---[ end trace 0000000000000000 ]---\n",
+               b"6,104,2000004,-;after\n", b"garbage"]
+    lines = [ln for r in records if (ln := kmsg_line(r)) is not None]
+    assert lines[0] == "[    1.500000] gup_longterm[42]: segfault at 0"
+    assert len(lines) == 5  # the record without a header is dropped, KEY=VALUE lines too
+    (block,) = crash_excerpts(lines)
+    assert block[0].endswith("WARNING: CPU: 1 PID: 42 at mm/gup.c:123 foo+0x1/0x2")
+    assert block[-1].endswith("---[ end trace 0000000000000000 ]---") and len(block) == 3
+
+
+def test_host_kernel_log_reads_only_new_records_without_blocking():
+    klog = HostKernelLog()
+    try:
+        if klog.why_not:
+            pytest.skip(klog.why_not)
+        start = time.monotonic()
+        lines = klog.read()
+        assert time.monotonic() - start < 1
+        assert not any("Linux version" in line for line in lines)  # old records are not replayed
+        assert all(line.startswith("[") for line in lines)
+    finally:
+        klog.close()
 
 
 # --------------------------------------------------------------------------- timeouts, cleanup
