@@ -166,12 +166,12 @@ class QemuGuest(Guest):
     qemu_prefix: list[str] = field(default_factory=list)
     accel: str = "auto"  # auto = probe KVM once, else TCG
     boot_timeout: float = 180.0
-    kind: str = "qemu"
-    accel_why: str = ""
-    boot_seconds: float = 0.0
-    boot_output: list[str] = field(default_factory=list)
-    _console: SerialConsole | None = None
-    _alive: bool = False
+    kind: str = field(default="qemu", init=False)
+    accel_why: str = field(default="", init=False)
+    boot_seconds: float = field(default=0.0, init=False)
+    boot_output: list[str] = field(default_factory=list, init=False, repr=False)
+    _console: SerialConsole | None = field(default=None, init=False, repr=False)
+    _alive: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if isinstance(self.arch, str):
