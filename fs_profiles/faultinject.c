@@ -4,7 +4,9 @@
  * faultinject [--rule SYSCALL:WHEN:ERRNO[:FLAG]]... [--mount DIR] [--log FILE] -- PROG ARGS...
  *   WHEN: unlinked  the fd's file has no name left (st_nlink == 0) and is on --mount (if given)
  *         on_mount  the fd's file is on the filesystem of --mount DIR (same st_dev)
- *         any       always
+ *         any       always   (without --mount, "unlinked" also matches memfds and O_TMPFILE files)
+ *   ERRNO: a name (ENOENT) or number; for fstatfs also FTYPE=MAGIC: succeed, but report f_type
+ *          MAGIC (as a 9p or NFS server would: 9p2000.L passes the host's, NFS says 0x6969).
  *   FLAG: mmap MAP_SHARED|MAP_PRIVATE; fallocate a mode (number or KEEP_SIZE|PUNCH_HOLE|...).
  * Exit status: the program's (128+signal if killed); 2 for a usage error (one line on stderr).
  */
@@ -18,6 +20,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +30,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,41 +47,32 @@ enum when { W_UNLINKED, W_ON_MOUNT, W_ANY };
 enum flagkind { F_NONE, F_MMAP, F_FALLOC };
 struct sysdef { const char *name; int nr; int fd_arg; enum flagkind flag; };
 static const struct sysdef SYSCALLS[] = {
-	{"fstatfs", SYS_fstatfs, 0, F_NONE},
-	{"ftruncate", SYS_ftruncate, 0, F_NONE},
-	{"fallocate", SYS_fallocate, 0, F_FALLOC},
-	{"fstat", SYS_fstat, 0, F_NONE},
-	{"newfstatat", SYS_newfstatat, 0, F_NONE},   /* glibc's fstat(): (fd, "", buf, AT_EMPTY_PATH) */
-	{"mmap", SYS_mmap, 4, F_MMAP},
-	{"fsync", SYS_fsync, 0, F_NONE},
-	{"fdatasync", SYS_fdatasync, 0, F_NONE},
-	{"pread64", SYS_pread64, 0, F_NONE},
-	{"pwrite64", SYS_pwrite64, 0, F_NONE},
-	{"read", SYS_read, 0, F_NONE},
-	{"write", SYS_write, 0, F_NONE},
-	{"lseek", SYS_lseek, 0, F_NONE},
-	{"fchmod", SYS_fchmod, 0, F_NONE},
-	{"flock", SYS_flock, 0, F_NONE},
-	{"statx", SYS_statx, 0, F_NONE},
+	{"fstatfs", SYS_fstatfs, 0, F_NONE}, {"ftruncate", SYS_ftruncate, 0, F_NONE},
+	{"fallocate", SYS_fallocate, 0, F_FALLOC}, {"fstat", SYS_fstat, 0, F_NONE},
+	{"newfstatat", SYS_newfstatat, 0, F_NONE}, /* glibc's fstat(): (fd, "", buf, AT_EMPTY_PATH) */
+	{"mmap", SYS_mmap, 4, F_MMAP}, {"fsync", SYS_fsync, 0, F_NONE},
+	{"fdatasync", SYS_fdatasync, 0, F_NONE}, {"pread64", SYS_pread64, 0, F_NONE},
+	{"pwrite64", SYS_pwrite64, 0, F_NONE}, {"lseek", SYS_lseek, 0, F_NONE},
+	{"flock", SYS_flock, 0, F_NONE}, {"fchmod", SYS_fchmod, 0, F_NONE},
 };
 #define NSYS (sizeof(SYSCALLS) / sizeof(SYSCALLS[0]))
-static const struct { const char *name; int value; } ERRNOS[] = {
-	{"ENOENT", ENOENT}, {"EOPNOTSUPP", EOPNOTSUPP}, {"EINVAL", EINVAL}, {"EIO", EIO},
-	{"EPERM", EPERM}, {"EACCES", EACCES}, {"ENOSPC", ENOSPC}, {"ENOSYS", ENOSYS},
-	{"EROFS", EROFS}, {"ESTALE", ESTALE}, {"EBADF", EBADF}, {"ENOMEM", ENOMEM},
-	{"EFBIG", EFBIG}, {"ENODEV", ENODEV}, {"EXDEV", EXDEV}, {"EAGAIN", EAGAIN},
-	{"ENOTSUPP", 524}, {"EFAULT", EFAULT}, {"EBUSY", EBUSY}, {"ETXTBSY", ETXTBSY},
+struct named { const char *name; long value; };
+#define E(x) {#x, x}
+static const struct named ERRNOS[] = {
+	E(ENOENT), E(EOPNOTSUPP), E(EINVAL), E(EIO), E(EPERM), E(EACCES), E(ENOSPC), E(ENOSYS),
+	E(EROFS), E(ESTALE), E(EBADF), E(ENOMEM), E(EFBIG), E(ENODEV), E(EXDEV), E(EAGAIN),
+	E(EFAULT), E(EBUSY), E(ETXTBSY), {"ENOTSUPP", 524},
 };
-#define NERR (sizeof(ERRNOS) / sizeof(ERRNOS[0]))
-static const struct { const char *name; long value; } FLAGS[] = {
+static const struct named FLAGS[] = {
 	{"MAP_SHARED", MAP_SHARED}, {"MAP_PRIVATE", MAP_PRIVATE}, {"KEEP_SIZE", FALLOC_FL_KEEP_SIZE},
 	{"PUNCH_HOLE", FALLOC_FL_PUNCH_HOLE}, {"ZERO_RANGE", FALLOC_FL_ZERO_RANGE},
 	{"COLLAPSE_RANGE", FALLOC_FL_COLLAPSE_RANGE}, {"INSERT_RANGE", FALLOC_FL_INSERT_RANGE},
 };
-#define NFLAG (sizeof(FLAGS) / sizeof(FLAGS[0]))
+static const struct named WHENS[] = { {"unlinked", W_UNLINKED}, {"on_mount", W_ON_MOUNT}, {"any", W_ANY} };
+#define LOOKUP(table, name, out) lookup(table, sizeof(table) / sizeof(table[0]), name, out)
 
 struct rule { const struct sysdef *sys; enum when when; int err; const char *errname;
-	      int has_flag; long flag; };
+	      int has_flag; long flag; long ftype; /* ftype: fstatfs FTYPE= spoof, else 0 */ };
 #define MAXRULES 64
 static struct rule rules[MAXRULES];
 static int nrules;
@@ -91,6 +87,14 @@ static void usage_error(const char *what, const char *arg)
 	exit(2);
 }
 
+static int lookup(const struct named *table, size_t n, const char *name, long *out)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(table[i].name, name))
+			return *out = table[i].value, 1;
+	return 0;
+}
+
 static long parse_flag(const char *text, const char *rule_text)
 {
 	char buf[128], *save = NULL, *tok;
@@ -101,17 +105,10 @@ static long parse_flag(const char *text, const char *rule_text)
 	for (tok = strtok_r(buf, "|", &save); tok; tok = strtok_r(NULL, "|", &save)) {
 		char *end;
 		long n = strtol(tok, &end, 0);
-		size_t i;
 
-		if (*tok && !*end) {
-			value |= n;
-			continue;
-		}
-		for (i = 0; i < NFLAG && strcmp(FLAGS[i].name, tok); i++)
-			;
-		if (i == NFLAG)
+		if ((!*tok || *end) && !LOOKUP(FLAGS, tok, &n))
 			usage_error("unknown flag in --rule", rule_text);
-		value |= FLAGS[i].value;
+		value |= n;
 	}
 	return value;
 }
@@ -120,6 +117,7 @@ static void parse_rule(char *text)
 {
 	char *orig = strdup(text), *field[5] = {0}, *save = NULL, *end;
 	struct rule *r = &rules[nrules];
+	long value;
 	int n = 0;
 	size_t i;
 
@@ -134,22 +132,19 @@ static void parse_rule(char *text)
 	if (i == NSYS)
 		usage_error("unsupported syscall in --rule", orig);
 	r->sys = &SYSCALLS[i];
-	if (!strcmp(field[1], "unlinked"))
-		r->when = W_UNLINKED;
-	else if (!strcmp(field[1], "on_mount"))
-		r->when = W_ON_MOUNT;
-	else if (!strcmp(field[1], "any"))
-		r->when = W_ANY;
-	else
+	if (!LOOKUP(WHENS, field[1], &value))
 		usage_error("WHEN must be unlinked, on_mount or any in --rule", orig);
+	r->when = (enum when)value;
 	r->err = (int)strtol(field[2], &end, 10);
 	r->errname = field[2];
-	if (*end || r->err <= 0) {
-		for (i = 0; i < NERR && strcmp(ERRNOS[i].name, field[2]); i++)
-			;
-		if (i == NERR)
+	if (!strncmp(field[2], "FTYPE=", 6)) {
+		r->ftype = strtol(field[2] + 6, &end, 0);
+		if (r->sys->nr != SYS_fstatfs || *end || !r->ftype)
+			usage_error("FTYPE=MAGIC (nonzero) is only for fstatfs in --rule", orig);
+	} else if (*end || r->err <= 0) {
+		if (!LOOKUP(ERRNOS, field[2], &value))
 			usage_error("unknown errno in --rule", orig);
-		r->err = ERRNOS[i].value;
+		r->err = (int)value;
 	}
 	if (n == 4) {
 		if (r->sys->flag == F_NONE)
@@ -160,19 +155,27 @@ static void parse_rule(char *text)
 	nrules++;
 }
 
-/* The filter: notify for the rules' syscalls on the native arch, allow everything else. */
+/* The filter: on the native arch, notify for the rules' syscalls (not for anonymous mmaps),
+ * allow everything else. One block per rule, each reloading the syscall number. */
 static int install_filter(void)
 {
-	struct sock_filter f[4 + 2 * MAXRULES + 2];
+	struct sock_filter f[3 + 6 * MAXRULES + 1];
 	int n = 0;
 
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
 	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ARCH_NR, 1, 0);
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
 	for (int i = 0; i < nrules; i++) {
-		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, rules[i].sys->nr, 0, 1);
+		int mmap = rules[i].sys->flag == F_MMAP;
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, rules[i].sys->nr, 0, mmap ? 4 : 1);
+		if (mmap) { /* low word of args[3] (flags); both arches are little-endian */
+			f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[3]));
+			f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, MAP_ANONYMOUS, 1, 0);
+		}
 		f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
+		if (mmap)
+			f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	}
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	struct sock_fprog prog = { .len = (unsigned short)n, .filter = f };
@@ -195,8 +198,8 @@ static int flag_matches(const struct rule *r, const struct seccomp_data *d)
 	return 1;
 }
 
-/* Decide one notification; on a fault, log it and return the errno, else 0. */
-static int decide(const struct seccomp_notif *req)
+/* Decide one notification: the rule that fires (logged), or NULL. */
+static const struct rule *decide(const struct seccomp_notif *req)
 {
 	char link[64], path[4096];
 	struct stat st;
@@ -228,9 +231,24 @@ static int decide(const struct seccomp_notif *req)
 			fprintf(logf, "%d %s %d %s %s\n", req->pid, r->sys->name, fd, path, r->errname);
 			fflush(logf);
 		}
-		return r->err;
+		return r;
 	}
-	return 0;
+	return NULL;
+}
+
+/* fstatfs() for the tracee on its file, with f_type replaced; 0 or -errno. */
+static int spoof_statfs(const struct seccomp_notif *req, const struct rule *r)
+{
+	char link[64];
+	struct statfs sf;
+
+	snprintf(link, sizeof(link), "/proc/%d/fd/%d", req->pid, (int)req->data.args[0]);
+	if (statfs(link, &sf))
+		return -errno;
+	sf.f_type = r->ftype;
+	struct iovec local = { &sf, sizeof(sf) };
+	struct iovec remote = { (void *)(uintptr_t)req->data.args[1], sizeof(sf) };
+	return process_vm_writev(req->pid, &local, 1, &remote, 1, 0) == sizeof(sf) ? 0 : -EFAULT;
 }
 
 static void forward(int sig)
@@ -292,13 +310,15 @@ static void serve_one(int listener)
 		return; /* ENOENT: the caller died or was interrupted meanwhile */
 	memset(&resp, 0, sizeof(resp));
 	resp.id = req.id;
-	int err = decide(&req);
-	if (err)
-		resp.error = -err;
-	else
-		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	const struct rule *r = decide(&req);
 	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req.id))
 		return; /* the tracee is gone; its pid may already be reused */
+	if (r && r->ftype)
+		resp.error = spoof_statfs(&req, r);
+	else if (r)
+		resp.error = -r->err;
+	else
+		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
 }
 
@@ -345,14 +365,17 @@ int main(int argc, char **argv)
 		_exit(run_child(argv + i + 1, sv[1]));
 	}
 	close(sv[1]);
-	signal(SIGINT, forward);
-	signal(SIGTERM, forward);
-	signal(SIGHUP, forward);
-	signal(SIGQUIT, forward);
+	static const int passed_on[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM };
+	for (size_t k = 0; k < sizeof(passed_on) / sizeof(passed_on[0]); k++)
+		signal(passed_on[k], forward);
 	int listener = receive_listener(sv[0]);
 	close(sv[0]);
 	int pidfd = (int)syscall(SYS_pidfd_open, child, 0);
-	while (listener >= 0 && pidfd >= 0) {
+	if (pidfd < 0) {
+		kill(child, SIGKILL);
+		usage_error("pidfd_open (Linux 5.3+)", strerror(errno));
+	}
+	while (listener >= 0) {
 		struct pollfd p[2] = { { listener, POLLIN, 0 }, { pidfd, POLLIN, 0 } };
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
