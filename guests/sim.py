@@ -190,6 +190,7 @@ class SimGuest(Guest):
         self.loop_device: str | None = None
         self.holder: subprocess.Popen[bytes] | None = None
         self.namespace: str | None = None  # the holder's /proc/PID/ns/mnt link
+        self._ns_fd: int | None = None  # held open: the namespace's id cannot be reused meanwhile
         self._log = None
         self._running: subprocess.Popen[bytes] | None = None
 
@@ -288,6 +289,7 @@ class SimGuest(Guest):
                 break
             if any(ln.startswith(FAILED) for ln in lines):
                 continue  # the holder exits; EOF reports the reason
+        self._ns_fd = os.open(f"/proc/{self.holder.pid}/ns/mnt", os.O_RDONLY)
         self.namespace = _mnt_ns(self.holder.pid)
         if any("no debugfs" in ln for ln in lines):
             self.notes.append("debugfs could not be mounted in the namespace (gup_test cases skip)")
@@ -347,6 +349,10 @@ class SimGuest(Guest):
                     holder.stdout.close()
         finally:
             self.holder = None
+            self.namespace = None
+            if self._ns_fd is not None:
+                os.close(self._ns_fd)  # the last reference: the namespace and its mounts go
+                self._ns_fd = None
             self._detach_loop()
             if self.private is not None:
                 shutil.rmtree(self.private, ignore_errors=True)
