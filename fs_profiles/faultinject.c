@@ -257,7 +257,7 @@ static void forward(int sig)
 		kill(child, sig);
 }
 
-static int run_child(char **argv, int sock)
+static int run_child(char **argv, int sock, pid_t parent)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
 	char byte = 'L';
@@ -267,7 +267,9 @@ static int run_child(char **argv, int sock)
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
 	int listener;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL); /* the supervisor killed: the program goes too */
+	if (getppid() != parent)
+		return 127;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || (listener = install_filter()) < 0) {
 		fprintf(stderr, "faultinject: cannot install the seccomp filter: %s\n", strerror(errno));
 		return 127;
@@ -357,12 +359,13 @@ int main(int argc, char **argv)
 	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
 		usage_error("socketpair", strerror(errno));
+	pid_t self = getpid();
 	child = fork();
 	if (child < 0)
 		usage_error("fork", strerror(errno));
 	if (child == 0) {
 		close(sv[0]);
-		_exit(run_child(argv + i + 1, sv[1]));
+		_exit(run_child(argv + i + 1, sv[1], self));
 	}
 	close(sv[1]);
 	static const int passed_on[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM };

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -296,6 +297,27 @@ def test_exit_status_passes_through(injector, argv, status):
     proc = subprocess.run([str(injector), "--rule", "ftruncate:any:EIO", "--", *argv],
                           capture_output=True, check=False, timeout=30)
     assert proc.returncode == status
+
+
+def test_signals_reach_the_program_and_a_killed_supervisor_takes_it_along(injector, tmp_path):
+    import psutil
+
+    for sig, status in ((15, 128 + 15), (9, None)):
+        proc = subprocess.Popen([str(injector), "--rule", "ftruncate:any:EIO", "--",
+                                 "sleep", "60"], stdin=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 10
+            while not psutil.Process(proc.pid).children() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            sleeper = psutil.Process(proc.pid).children()[0]
+            os.kill(proc.pid, sig)
+            rc = proc.wait(timeout=10)
+            assert rc == (status if status is not None else -9)
+            gone, _ = psutil.wait_procs([sleeper], timeout=10)
+            assert gone, "the program outlived its supervisor"
+        finally:
+            proc.kill()
+            proc.wait()
 
 
 def test_rule_for_a_syscall_never_called(injector, tmp_path):
