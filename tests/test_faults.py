@@ -360,3 +360,58 @@ def test_triage_calls_injected_faults_what_it_calls_the_real_thing(
     env = [f for f in report.findings if f.cause == cause]
     assert env and env[0].category is Category.ENV and env[0].count == 10
     assert report.summary["points_at_kernel"] == 0
+
+
+# --------------------------------------------------------------------------- inside a real guest
+
+
+@pytest.mark.qemu
+@pytest.mark.parametrize("arch", ["x86_64", "arm64"])
+def test_models_replay_inside_a_debian_guest(tmp_path, arch):
+    """The static injector works on the guests' kernels (Debian 6.12) and both arches."""
+    import shlex
+
+    from fs_profiles.tmpfs import TmpfsProfile
+    from guests import assets
+    from guests.arch import get_arch
+    from guests.initramfs import InitramfsSpec, build_initramfs, find_busybox
+    from guests.qemu import QemuGuest
+
+    if not shutil.which(get_arch(arch).qemu_binary):
+        pytest.skip(f"{get_arch(arch).qemu_binary} is not installed")
+    kernel, tests = assets.find_kernel(arch, "6.12"), assets.find_selftests(arch)
+    if kernel is None or tests is None:
+        pytest.skip(f"no cached 6.12 kernel/selftests for {arch}: run `harness setup --arch {arch}`")
+    try:
+        injector = faults.injector_binary(arch)
+    except ProfileError as exc:
+        pytest.skip(str(exc))
+    side = TmpfsProfile().provision(tmp_path, arch, "/mnt/harness")
+    initrd = tmp_path / "initrd.gz"
+    build_initramfs(InitramfsSpec(
+        arch=arch, mountpoint=side.mountpoint, busybox=find_busybox(arch), mount=side.mount,
+        binaries={"gup_longterm": tests.binaries["gup_longterm"], "faultinject": injector}), initrd)
+    guest = QemuGuest(arch=arch, kernel=kernel.vmlinux or kernel.image, initrd=initrd,
+                      log_path=tmp_path / "console.log", accel="tcg")
+    guest.start()
+    try:
+        seen = {}
+        for name in ("9p-fvp", "nfs3", "tmpfs"):
+            argv = faults.injector_argv(faults.load_model(name), "/selftests/faultinject",
+                                        "/mnt/harness", f"/tmp/{name}.log")
+            r = guest.run(f"cd /mnt/harness && {shlex.join(argv)} /selftests/gup_longterm; "
+                          f"echo rc=$?; cat /tmp/{name}.log", 300)
+            seen[name] = r.output
+    finally:
+        guest.close()
+    fvp, nfs, control = seen["9p-fvp"], seen["nfs3"], seen["tmpfs"]
+
+    def count(pattern: str, text: str) -> int:
+        return len(re.findall(pattern, text, re.MULTILINE))
+
+    assert count(r"^not ok \d+ ftruncate\(\) failed", fvp) == 10, fvp[-1500:]
+    assert "rc=1" in fvp
+    assert count(r"^\d+ ftruncate \d+ /mnt/harness/\S+ \(deleted\) ENOENT$", fvp) == 10
+    assert count(r"^\d+ fstatfs \d+ \S+ \(deleted\) EOPNOTSUPP$", fvp) == 10
+    assert count(r"^not ok \d+ fallocate\(\) failed", nfs) == 10
+    assert "rc=0" in control and count(r"^not ok", control) == 0
