@@ -20,6 +20,8 @@ from harness.triage import triage
 from harness.triage_cmd import exit_code
 
 STARTED_NEVER_REPORTED = "started but never reported a result"
+# --guest sim: a filesystem name means the fault model of what QEMU 7.2 / ganesha really do.
+SIM_MODELS: dict[str, str | None] = {"9p": "9p-qemu7", "nfs": "nfs3", "tmpfs": None}
 
 
 class Progress:
@@ -90,8 +92,8 @@ def environment_of(gr, arch: str, kernel, selftests, profile_name: str, scope: s
 
     facts = gr.facts or {}
     env = Environment(guest="qemu", arch=arch, accel=gr.accel or None)
-    env.kernel_release = facts.get("kernel_release") or kernel.release
-    env.kernel_version = version_of(env.kernel_release or kernel.version)
+    env.kernel_release = facts.get("kernel_release") or (kernel.release if kernel else None)
+    env.kernel_version = version_of(env.kernel_release or (kernel.version if kernel else ""))
     env.selftests_version = selftests.version
     env.cmdline = facts.get("cmdline") or None
     env.mounts = [{"source": m.get("device", ""), "target": m.get("mountpoint", ""),
@@ -160,6 +162,12 @@ def parse_guest_run(gr, outdir: Path, run_id: str) -> tuple[list[Parsed], list[P
         if t.strace_log:
             spath = _save(outdir, f"{t.name}.strace", t.strace_log)
             straces.append(parse_file(str(spath), t.name))
+    for name, fault_log in sorted((gr.facts.get("fault_logs") or {}).items()):
+        from harness.faultlog import parse_fault_log
+
+        if Path(fault_log).is_file():
+            saved = _save(outdir, f"{name}.faults", Path(fault_log).read_text(errors="replace"))
+            straces.append(parse_fault_log(str(saved)))
     if gr.crash:
         crash_log = _save(outdir, "crash.log", "\n".join(gr.crash) + "\n")
         crash = Parsed(source=str(crash_log))
@@ -201,7 +209,7 @@ def execute(args: argparse.Namespace, fs: str, kernel_image: str | None, outdir:
 
             kernel = None
             name = fs
-            gr = run_in_sim(selftests, None if fs in ("tmpfs",) else fs, tests=tests,
+            gr = run_in_sim(selftests, SIM_MODELS.get(fs, fs), tests=tests,
                             strace=args.strace, test_timeout=args.timeout,
                             workdir=outdir / "work", progress=progress)
         else:

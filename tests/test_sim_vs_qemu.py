@@ -1,0 +1,58 @@
+"""The fault models are checked against reality: the same selftests through `--guest sim` with a
+model and through a real QEMU guest on the real filesystem must fail the same tests, for the same
+category and cause. Where they differ, the model is wrong."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def _ready() -> bool:
+    from guests.assets import find_kernel, find_selftests
+
+    return find_kernel("x86_64", "6.12") is not None and find_selftests("x86_64") is not None
+
+
+def run(tmp: Path, guest: str, fs: str, tests: str) -> dict:
+    out = tmp / f"{guest}-{fs}.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "run", "--guest", guest, "--fs", fs, "--tests", tests,
+         "--cmdline", "minimal", "--out", str(tmp / f"{guest}-{fs}"), "--json", str(out)],
+        capture_output=True, text=True, timeout=900, check=False)
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    return json.loads(out.read_text())
+
+
+def failing(report: dict) -> set[tuple[str, str, str, str | None, str | None]]:
+    return {(r["suite"], r["name"], r["status"], r["category"], r["cause"])
+            for r in report["results"] if r["status"] not in ("pass", "skip", "xfail")}
+
+
+def test_sim_without_qemu_says_so(tmp_path):
+    if not _ready():
+        pytest.skip("selftests not built: run harness setup")
+    report = run(tmp_path, "sim", "9p-fvp", "gup_longterm")
+    env = report["environment"]
+    assert env["guest"] == "sim" and env["fs"] == "9p"
+    assert env["kernel_release"] == __import__("os").uname().release
+    causes = {(r["config"], r["cause"], r["confidence"]) for r in report["results"] if r["status"] == "fail"}
+    assert causes == {("local tmpfile", "9p-unlinked-file", "high")}
+
+
+@pytest.mark.qemu
+@pytest.mark.parametrize(("sim_fs", "qemu_fs", "tests"), [
+    ("9p", "9p", "gup_longterm,cow"),     # model 9p-qemu7 vs QEMU 7.2's virtio-9p
+    ("nfs", "nfs", "gup_longterm"),       # model nfs3 vs nfs-ganesha NFSv3
+    ("xfs", "xfs", "gup_longterm"),       # no faults vs a real XFS image
+])
+def test_model_matches_the_real_filesystem(tmp_path, sim_fs, qemu_fs, tests):
+    if not _ready():
+        pytest.skip("kernel/selftests not in the cache: run harness setup")
+    sim, real = run(tmp_path, "sim", sim_fs, tests), run(tmp_path, "qemu", qemu_fs, tests)
+    assert failing(sim) == failing(real)
+    assert sim["environment"]["fs"] == real["environment"]["fs"]
