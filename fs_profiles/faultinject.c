@@ -351,7 +351,7 @@ int main(int argc, char **argv)
 		mount_dev = st.st_dev;
 		have_mount = 1;
 	}
-	if (log_path && !(logf = fopen(log_path, "a")))
+	if (log_path && !(logf = fopen(log_path, "ae")))
 		usage_error("cannot open --log", log_path);
 	if (nrules == 0) { /* nothing to inject: just run the program */
 		execvp(argv[i + 1], argv + i + 1);

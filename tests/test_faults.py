@@ -26,7 +26,12 @@ from harness.ingest import parse_file
 from harness.model import Category, Environment
 from harness.triage import triage
 
-IN_TMPFS = 'mount -t tmpfs tmpfs "$1" && cd "$1" && shift && exec "$@"'
+# $1: the cwd to mount a tmpfs on, $2: the injector's log
+IN_TMPFS = 'mount -t tmpfs tmpfs "$1" && cd "$1" && shift 2 && exec "$@"'
+# "root" scope, like a guest whose root is the share: /tmp is on the modelled fs too (the log is
+# opened as fd 3 first, as the bind hides its path)
+IN_TMPFS_WITH_TMP = ('mount -t tmpfs tmpfs "$1" && cd "$1" && exec 3>>"$2" && mkdir .tmp'
+                     ' && mount --bind .tmp /tmp && shift 2 && exec "$@"')
 needs_root = pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None,
                                 reason="needs root and unshare for a private tmpfs mount")
 
@@ -80,13 +85,15 @@ def selftests() -> dict[str, Path]:
 
 
 def run_under(injector: Path, model: faults.FaultModel | None, argv: list[str],
-              tmp_path: Path, timeout: float = 120) -> Run:
+              tmp_path: Path, timeout: float = 120, scope: str = "work") -> Run:
     """Run argv from a private tmpfs cwd, under the model (or bare with None)."""
+    root = scope == "root"
     cwd = tempfile.mkdtemp(dir=tmp_path)
     log = tmp_path / f"inject-{os.path.basename(cwd)}.log"
-    prefix = faults.injector_argv(model, str(injector), cwd, str(log)) if model else []
-    full = ["unshare", "-m", "--propagation", "private", "sh", "-c", IN_TMPFS, "sh", cwd,
-            *prefix, *argv]
+    prefix = (faults.injector_argv(model, str(injector), "." if root else cwd,
+                                   "/dev/fd/3" if root else str(log)) if model else [])
+    full = ["unshare", "-m", "--propagation", "private", "sh", "-c",
+            IN_TMPFS_WITH_TMP if root else IN_TMPFS, "sh", cwd, str(log), *prefix, *argv]
     proc = subprocess.run(full, capture_output=True, text=True, timeout=timeout,
                           stdin=subprocess.DEVNULL, check=False)
     entries = [ln.split(" ", 3) for ln in log.read_text().splitlines()] if log.exists() else []
@@ -156,6 +163,20 @@ def test_9p_fvp_fails_exactly_the_local_tmpfile_cases(injector, selftests, tmp_p
         assert second[1] == "ftruncate" and second[4] == "ENOENT"
         assert first[3] == second[3] and first[3].endswith(" (deleted)")
         assert first[3].startswith(run.cwd + "/")
+        assert first[2] == "3"  # the injector leaves no fd behind: fd 3, as in the thread's strace
+
+
+@needs_root
+def test_9p_fvp_with_tmp_on_the_share_fails_the_tmpfile_cases_too(injector, selftests, tmp_path):
+    run = run_under(injector, faults.load_model("9p-fvp"), [str(selftests["gup_longterm"])],
+                    tmp_path, scope="root")
+    by_config = run.results_by_config()
+    for config in ("tmpfile", "local tmpfile"):
+        assert by_config[config] and all(ln.endswith(" ftruncate() failed")
+                                         for ln in by_config[config])
+    assert run.not_ok() == Counter({"ftruncate() failed": 20})
+    assert not any(ln.startswith("not ok") for ln in by_config["memfd"])
+    assert len(run.log) == 40
 
 
 @needs_root
