@@ -40,9 +40,13 @@ class Crash:
         return self.lines[0].strip() if self.lines else ""
 
 
+SHELL_EXITED_RE = re.compile(r"HARNESS-SHELL-EXITED: (\d+)")
+
+
 @dataclass
 class ConsoleResult(CommandResult):
-    died: bool = False  # the guest (QEMU) went away during the command
+    died: bool = False  # the guest (QEMU) went away, or its shell exited, during the command
+    shell_exited: bool = False  # /init said the shell exited (it starts a new one)
 
 
 class SerialConsole:
@@ -157,6 +161,12 @@ class SerialConsole:
                 if not started:
                     started = bool(begin.search(line))
                     continue
+                if SHELL_EXITED_RE.search(line):
+                    self.busy = False
+                    return ConsoleResult(
+                        command=command, output="\n".join(out), exit_code=None, timed_out=False,
+                        seconds=time.monotonic() - start, died=True, shell_exited=True,
+                    )
                 m = end.search(line)
                 if m:
                     before = line[: m.start()]

@@ -47,4 +47,8 @@ cd "$HARNESS_MNT" || fail "cd $HARNESS_MNT"
 stty -echo 2>/dev/null
 echo "$HARNESS_READY"
 export PS1='' PS2=''
-exec setsid cttyhack sh
+# The shell is not PID 1: if it ever exits, say so and start another one instead of panicking.
+while :; do
+	setsid cttyhack sh
+	echo "HARNESS-SHELL-EXITED: $?"
+done

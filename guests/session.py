@@ -379,7 +379,8 @@ def run_in_qemu(
                 guest = None
                 continue
             if not guest.alive:
-                result.notes.append(f"the guest died during {name} (exit code unknown)")
+                what = "shell exited" if getattr(r, "shell_exited", False) else "guest died"
+                result.notes.append(f"the {what} during {name} (exit code unknown)")
                 guest.close()
                 guest = None
                 continue

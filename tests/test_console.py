@@ -196,3 +196,22 @@ def test_close_after_ctrl_c_mid_command_is_quick(tmp_path, monkeypatch):
     g.close()  # no poweroff into a busy shell, no 15 s wait: kill at once
     assert time.monotonic() - t0 < 5
     _no_survivors(pid)
+
+
+def test_shell_exit_is_reported_at_once(tmp_path):
+    # /init restarts the shell and prints a marker when it exits (here: `exit 0` mid-command).
+    script = tmp_path / "looping-guest.sh"
+    script.write_text(textwrap.dedent(f"""\
+        echo "{READY_MARKER}"
+        while :; do PS1='' sh -i 2>&1; echo "HARNESS-SHELL-EXITED: $?"; done
+    """))
+    con = SerialConsole(["/bin/sh", str(script)], tmp_path / "console.log")
+    try:
+        assert con.expect_line([__import__("re").compile(READY_MARKER)], 10) is not None
+        t0 = time.monotonic()
+        r = con.run("echo partial; exit 0", 30)
+        assert r.shell_exited and r.died and r.exit_code is None and not r.timed_out
+        assert r.output == "partial" and time.monotonic() - t0 < 5
+        assert con.run("echo again", 10).output == "again"  # the new shell answers
+    finally:
+        con.close()

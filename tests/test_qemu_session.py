@@ -150,7 +150,7 @@ def test_crash_mid_test_is_recorded_and_results_kept(tmp_path, monkeypatch):
     assert r.crash == ["BUG: kernel NULL pointer", "RIP: x"]
     assert r.tests[0].output == "ok 1\nok 2" and r.tests[0].exit_code is None
     assert r.tests[1].exit_code == 0
-    assert any("died during gup_longterm" in n for n in r.notes)
+    assert any("guest died during gup_longterm" in n for n in r.notes)
 
 
 def test_boot_oops_is_retried_once_and_said(tmp_path, monkeypatch):
