@@ -8,7 +8,11 @@
  *   ERRNO: a name (ENOENT) or number; for fstatfs also FTYPE=MAGIC: succeed, but report f_type
  *          MAGIC (as a 9p or NFS server would: 9p2000.L passes the host's, NFS says 0x6969).
  *   FLAG: mmap MAP_SHARED|MAP_PRIVATE; fallocate a mode (number or KEEP_SIZE|PUNCH_HOLE|...).
+ *   --log: one line per rule that fired: "pid syscall fd path errno" (path as /proc/PID/fd shows
+ *          it, " (deleted)" included; errno is the rule's ERRNO field).
  * Exit status: the program's (128+signal if killed); 2 for a usage error (one line on stderr).
+ * If the supervisor is killed the program gets SIGKILL; forks that outlive the program get
+ * ENOSYS for the rules' syscalls. Needs Linux 5.5+ (USER_NOTIF_FLAG_CONTINUE, pidfd_open).
  */
 #define _GNU_SOURCE
 #include <errno.h>
