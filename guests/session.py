@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fs_profiles.base import FsProfile, GuestSide
-from guests.arch import elf_machine, get_arch
+from guests.arch import get_arch
 from guests.base import Guest, GuestError, KernelCrash
 from guests.cmdline import (
     ANY_NODE,
@@ -189,16 +189,9 @@ def check_hugepages(plan: CmdlinePlan, facts: dict) -> list[str]:
 
 
 def _strace_files(arch: str) -> dict[str, Path]:
-    from guests.host_setup import binary_with_libs, host_binary
+    from guests.strace_bundle import strace_files
 
-    strace = host_binary("strace")
-    if elf_machine(strace) != get_arch(arch).name:
-        raise GuestError(f"strace on this host is built for {elf_machine(strace)}, not {arch}: "
-                         f"run without --strace for {arch} guests")
-    files = {}
-    for i, path in enumerate(binary_with_libs(strace)):
-        files["/usr/bin/strace" if i == 0 else str(path)] = path
-    return files
+    return strace_files(arch)
 
 
 _B64_LINE = re.compile(r"^[A-Za-z0-9+/=]+$")
