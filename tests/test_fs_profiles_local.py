@@ -25,8 +25,8 @@ def test_xfs_image_is_formatted_and_removed(tmp_path):
     p = XfsProfile()
     side = p.provision(tmp_path, "x86_64", MNT)
     image = side.facts["image"]
-    magic = open(image, "rb").read(4)
-    assert magic == b"XFSB"
+    with open(image, "rb") as f:
+        assert f.read(4) == b"XFSB"
     assert side.modules == ["virtio_blk", "xfs"]
     assert side.mount == [f"mount -t xfs /dev/vda {MNT}"]
     assert side.qemu_args[-1] == "virtio-blk-pci,drive=hd0"
@@ -68,8 +68,8 @@ def test_ninep_cache_modes_and_share(tmp_path):
     assert side.modules == ["9pnet_virtio", "9p"]
     share = p.share
     assert share is not None and share.is_dir()
-    assert side.qemu_args == ["-virtfs", f"local,path={share},mount_tag=harness9p,"
-                              "security_model=none,id=fs0"]
+    virtfs = f"local,path={share},mount_tag=harness9p,security_model=none,id=fs0"
+    assert side.qemu_args == ["-virtfs", virtfs]
     p.teardown()
     assert not share.exists()
     default = NinePProfile().provision(tmp_path, "arm64", MNT)
