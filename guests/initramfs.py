@@ -20,6 +20,7 @@ READY_MARKER = "HARNESS-GUEST-READY"
 SETUP_FAILED_MARKER = "HARNESS-SETUP-FAILED"
 SELFTEST_DIR = "/selftests"
 MODULE_DIR = "/lib/modules/harness"
+VIRTIO_TRANSPORTS = ("virtio_pci", "virtio_mmio")
 _KO_SUFFIXES = (".ko.xz", ".ko.gz", ".ko.zst", ".ko")
 _DEB_ARCH = {"x86_64": "amd64", "arm64": "arm64"}
 
@@ -251,7 +252,10 @@ def populate(spec: InitramfsSpec, root: Path) -> list[str]:
                 f"no modules dir ({spec.modules_dir}): fetch the kernel's modules"
             )
         idx = ModuleIndex.load(spec.modules_dir)
-        for rel, optional in idx.resolve_with_optional(spec.modules):
+        # The virtio transports are built in on Debian 6.12 but modules on 6.1: without them
+        # no virtio device (disk, 9p, net) appears at all.
+        transports = [m for m in VIRTIO_TRANSPORTS if m in idx.by_name and m not in idx.builtin]
+        for rel, optional in idx.resolve_with_optional(transports + list(spec.modules)):
             guest = f"{MODULE_DIR}/{module_name(rel)}.ko"
             decompress_module(spec.modules_dir / rel, root / guest.lstrip("/"))
             loaded.append(f"?{guest}" if optional else guest)
