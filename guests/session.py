@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 MOUNTPOINT = "/mnt/harness"
 STRACE_DIR = "/var/harness"
+INJECTOR = "/usr/bin/faultinject"
 FACTS_TIMEOUT = 60.0
 STRACE_CAT_TIMEOUT = 300.0
 LAST_LINES = 25
@@ -220,10 +221,13 @@ def fetch_text(guest: Guest, path: str, timeout: float) -> str | None:
     return r.output if r.exit_code == 0 else None
 
 
-def test_command(name: str, strace: bool) -> str:
+def test_command(name: str, strace: bool, inject: list[str] | None = None) -> str:
+    """The guest command line for one selftest (under the fault injector, then strace)."""
     binary = f"{SELFTEST_DIR}/{name}"
     if strace:
-        return f"strace -f -o {STRACE_DIR}/{name}.strace {binary}"
+        binary = f"strace -f -o {STRACE_DIR}/{name}.strace {binary}"
+    if inject:
+        binary = " ".join(inject) + " " + binary
     return binary
 
 
@@ -298,6 +302,7 @@ def run_in_qemu(
     smp: int = 2,
     boot_timeout: float = 240.0,
     test_timeout: float = 900.0,
+    inject: str | None = None,
     workdir: Path,
     progress: Callable[[str], None] | None = None,
 ) -> GuestRun:
@@ -324,6 +329,14 @@ def run_in_qemu(
     run: _Run | None = None
     try:
         extra = _strace_files(a.name) if strace else {}
+        model = None
+        if inject:
+            from fs_profiles.faults import injector_binary, load_model
+
+            model = load_model(inject)
+            extra[INJECTOR] = injector_binary(a.name)
+            result.notes.append(f"fault model {model.name} ({model.looks_like}) injected on the "
+                                f"{profile.name} work dir: {model.description}")
         say(f"provisioning {profile.name}")
         side = profile.provision(private / "fs", a.name, MOUNTPOINT)
         if kernel.modules_dir is None and side.modules:
@@ -346,10 +359,16 @@ def run_in_qemu(
         result.facts = collect_facts(guest)
         result.facts["profile"] = dict(side.facts)
         result.facts["fs_mount"] = mount_of(result.facts, side.mountpoint)
+        if model is not None and result.facts["fs_mount"]:
+            # Triage judges the fs the model imitates; the real one is kept beside it.
+            result.facts["backing_fs"] = dict(result.facts["fs_mount"])
+            result.facts["fs_mount"] = {**result.facts["fs_mount"], "fstype": model.looks_like,
+                                        "options": model.mount_options or "modelled"}
+            result.facts["fault_logs"] = {}
         result.facts["scope"] = scope
         result.hugepage_shortfall = check_hugepages(plan, result.facts)
         result.notes += result.hugepage_shortfall
-        if strace:
+        if strace or model:
             guest.run(f"mkdir -p {STRACE_DIR}", 30)
         for name in tests:
             if guest is None or not guest.alive:
@@ -357,7 +376,13 @@ def run_in_qemu(
                 if strace:
                     guest.run(f"mkdir -p {STRACE_DIR}", 30)
             say(f"running {name}")
-            command = test_command(name, strace)
+            prefix = None
+            if model is not None:
+                from fs_profiles.faults import injector_argv
+
+                prefix = injector_argv(model, INJECTOR, side.mountpoint,
+                                       f"{STRACE_DIR}/{name}.faults")
+            command = test_command(name, strace, prefix)
             r = guest.run(command, test_timeout)
             t = TestRun(name=name, command=command, output=r.output, exit_code=r.exit_code,
                         timed_out=r.timed_out, seconds=r.seconds)
@@ -383,6 +408,12 @@ def run_in_qemu(
                 if t.strace_log is None:
                     result.notes.append(f"no strace log for {name}")
                 guest.run(f"rm -f {STRACE_DIR}/{name}.strace", 30)
+            if model is not None:
+                text = fetch_text(guest, f"{STRACE_DIR}/{name}.faults", STRACE_CAT_TIMEOUT)
+                if text is not None:
+                    saved = workdir / f"faults-{a.name}-{name}.log"
+                    saved.write_text(text)
+                    result.facts["fault_logs"][name] = str(saved)
         run.record_crashes()
     except KernelCrash as e:
         known = set(result.crash or [])

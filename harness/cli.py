@@ -44,6 +44,7 @@ _RUN_FLAGS: list[tuple[tuple[str, ...], dict]] = [
     (("--boot-timeout",), {"type": float, "default": 240.0, "metavar": "S"}),
     (("--nfs-vers",), {"choices": ("3", "4.0", "4.1", "4.2")}),
     (("--out",), {"metavar": "DIR"}),
+    (("--inject",), {"metavar": "MODEL", "help": "fault model applied inside each guest"}),
 ]
 
 
@@ -78,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="qemu (default) or sim: the host kernel, with the fs as a fault model")
     r.add_argument("--fs", required=True, metavar="FS",
                    help="9p, nfs, xfs, tmpfs or ext4; options as FS:key=value (9p:cache=mmap)")
+    r.add_argument("--inject", metavar="MODEL", help="apply a fault model on the work dir inside "
+                   "the guest (9p-fvp, 9p-qemu7, 9p-qemu7-mmap, nfs3, xfs, tmpfs): try this kernel "
+                   "against a server we don't have")
     r.add_argument("--fs-scope", choices=("work", "root"), default="work",
                    help="work: the tests' cwd is on FS (local tmpfile); root: /tmp too (tmpfile)")
     r.add_argument("--nfs-vers", choices=("3", "4.0", "4.1", "4.2"), help="NFS version (nfs only)")

@@ -56,3 +56,31 @@ def test_model_matches_the_real_filesystem(tmp_path, sim_fs, qemu_fs, tests):
     sim, real = run(tmp_path, "sim", sim_fs, tests), run(tmp_path, "qemu", qemu_fs, tests)
     assert failing(sim) == failing(real)
     assert sim["environment"]["fs"] == real["environment"]["fs"]
+
+
+@pytest.mark.qemu
+def test_fault_model_layered_on_a_real_guest_matches_the_sim(tmp_path):
+    """--inject: Arm FVP's 9p behaviour on an XFS work dir inside QEMU, against the same model in sim."""
+    if not _ready():
+        pytest.skip("kernel/selftests not in the cache: run harness setup")
+    out = tmp_path / "inject.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "run", "--fs", "xfs", "--inject", "9p-fvp",
+         "--tests", "gup_longterm", "--cmdline", "minimal", "--out", str(tmp_path / "q"),
+         "--json", str(out)], capture_output=True, text=True, timeout=900, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    real = json.loads(out.read_text())
+    sim = run(tmp_path, "sim", "9p-fvp", "gup_longterm")
+    assert failing(real) == failing(sim)
+    assert {r["cause"] for r in real["results"] if r["status"] == "fail"} == {"9p-unlinked-file"}
+    assert {r["confidence"] for r in real["results"] if r["status"] == "fail"} == {"high"}
+    assert real["environment"]["fs"] == "9p"
+    assert any("fault model 9p-fvp" in n for n in real["environment"]["notes"])
+
+
+def test_test_command_puts_the_injector_before_strace():
+    from guests.session import test_command
+
+    cmd = test_command("gup_longterm", True, ["/usr/bin/faultinject", "--rule", "x", "--"])
+    assert cmd.startswith("/usr/bin/faultinject --rule x -- strace -f -o ")
+    assert cmd.endswith("/gup_longterm")
