@@ -202,10 +202,10 @@ static int flag_matches(const struct rule *r, const struct seccomp_data *d)
 	return 1;
 }
 
-/* Decide one notification: the rule that fires (logged), or NULL. */
-static const struct rule *decide(const struct seccomp_notif *req)
+/* Decide one notification: the rule that fires (its file's name in path), or NULL. */
+static const struct rule *decide(const struct seccomp_notif *req, char *path, size_t size)
 {
-	char link[64], path[4096];
+	char link[64];
 	struct stat st;
 	int have_st = -1;
 
@@ -229,12 +229,8 @@ static const struct rule *decide(const struct seccomp_notif *req)
 			continue;
 		if (r->when == W_UNLINKED && st.st_nlink != 0)
 			continue;
-		if (logf) {
-			ssize_t len = readlink(link, path, sizeof(path) - 1);
-			path[len > 0 ? len : 0] = 0;
-			fprintf(logf, "%d %s %d %s %s\n", req->pid, r->sys->name, fd, path, r->errname);
-			fflush(logf);
-		}
+		ssize_t len = readlink(link, path, size - 1);
+		path[len > 0 ? len : 0] = 0;
 		return r;
 	}
 	return NULL;
@@ -316,7 +312,8 @@ static void serve_one(int listener)
 		return; /* ENOENT: the caller died or was interrupted meanwhile */
 	memset(&resp, 0, sizeof(resp));
 	resp.id = req.id;
-	const struct rule *r = decide(&req);
+	char path[4096];
+	const struct rule *r = decide(&req, path, sizeof(path));
 	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req.id))
 		return; /* the tracee is gone; its pid may already be reused */
 	if (r && r->ftype)
@@ -325,7 +322,13 @@ static void serve_one(int listener)
 		resp.error = -r->err;
 	else
 		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-	ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+	/* Log only a reply that arrived: a tracee interrupted meanwhile (a signal, io_uring task
+	 * work) restarts the syscall and is decided again. */
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) == 0 && r && logf) {
+		fprintf(logf, "%d %s %d %s %s\n", req.pid, r->sys->name,
+			(int)req.data.args[r->sys->fd_arg], path, r->errname);
+		fflush(logf);
+	}
 }
 
 int main(int argc, char **argv)

@@ -426,6 +426,7 @@ def test_models_replay_inside_a_debian_guest(tmp_path, arch):
     finally:
         guest.close()
     fvp, nfs, control = seen["9p-fvp"], seen["nfs3"], seen["tmpfs"]
+    (tmp_path / "guest-output.txt").write_text("\n=====\n".join(seen.values()))
 
     def count(pattern: str, text: str) -> int:
         return len(re.findall(pattern, text, re.MULTILINE))
