@@ -123,6 +123,47 @@ def test_unknown_model_is_a_one_line_error():
     assert "9p-fvp" in str(err.value) and "\n" not in str(err.value)
 
 
+HEAD = 'looks_like = "9p"\ndescription = "d"\nreference = "r"\n'
+
+
+@pytest.mark.parametrize("text,words", [
+    ('looks_like = "9p"\ndescription = "d"\n', "missing reference"),
+    (HEAD.replace('"9p"', '"zfs"'), "looks_like must be"),
+    (HEAD + '[[rules]]\nsyscall = "ftruncate"\nwhen = "sometimes"\nerrno = "EIO"\n', "when must be"),
+    (HEAD + '[[rules]]\nsyscall = "fstatfs"\n', "needs syscall, when and errno"),
+    ("looks_like = \n", "broken"),
+])
+def test_broken_model_files_are_one_line_errors(tmp_path, monkeypatch, text, words):
+    (tmp_path / "broken.toml").write_text(text)
+    monkeypatch.setattr(faults, "MODELS_DIR", tmp_path)
+    with pytest.raises(ProfileError) as err:
+        faults.load_model("broken")
+    assert "broken" in str(err.value) and "\n" not in str(err.value)
+    assert words in str(err.value)
+
+
+def test_missing_compiler_is_a_one_line_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("HARNESS_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setitem(faults.COMPILERS, "arm64", "no-such-aarch64-gcc")
+    with pytest.raises(ProfileError) as err:
+        faults.injector_binary("arm64")
+    assert "no-such-aarch64-gcc not found" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_injector_is_rebuilt_when_its_source_changes(tmp_path, monkeypatch):
+    if shutil.which("gcc") is None:
+        pytest.skip("gcc not installed")
+    monkeypatch.setenv("HARNESS_CACHE", str(tmp_path / "cache"))
+    first = faults.injector_binary()
+    stamp = first.stat().st_mtime_ns
+    assert faults.injector_binary().stat().st_mtime_ns == stamp  # cached
+    changed = tmp_path / "faultinject.c"
+    changed.write_text(faults.SOURCE.read_text() + "\n/* changed */\n")
+    monkeypatch.setattr(faults, "SOURCE", changed)
+    assert faults.injector_binary() == first and first.stat().st_mtime_ns != stamp
+    assert not [p for p in first.parent.iterdir() if p.name.startswith(".build-")]
+
+
 def test_injector_argv_is_a_prefix_ending_in_double_dash():
     model = faults.load_model("9p-qemu7")
     argv = faults.injector_argv(model, "/bin/fi", "/mnt/work", "/tmp/x.log")
