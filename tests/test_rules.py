@@ -1,0 +1,100 @@
+"""Every shipped rule fires on its evidence and not on a look-alike (minimal inputs written from
+the messages in gup_longterm.c / cow.c / kselftest.h of linux 6.12)."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.ingest import parse_lines
+from harness.model import Environment, LogLine
+from harness.rules import RuleError, load_rules, parse_rule
+from harness.triage import triage
+
+
+def cause_of(tap: str, suite: str = "cow", **env: object) -> str | None:
+    lines = [LogLine(i, t, "r.log") for i, t in enumerate(tap.strip().splitlines(), 1)]
+    report = triage([parse_lines(lines, "r.log", suite)], Environment(**env))
+    diagnosed = [r for r in report.results if r.diagnosis]
+    return diagnosed[0].diagnosis.cause if diagnosed else None
+
+
+def one(run: str, result: str) -> str:
+    return f"1..1\n# [RUN] {run}\n{result}\n# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:0 error:0\n"
+
+
+CASES = [
+    # (name, TAP, suite, env, expected cause)
+    ("io_uring missing", one("io_uring fixed buffer with MAP_SHARED file mapping ... with memfd",
+                             "ok 1 # SKIP io_uring_queue_init() failed"), "gup_longterm", {},
+     "io-uring-unavailable"),
+    ("THP missing", one("Basic COW after fork() ... with THP (2048 kB)",
+                        "ok 1 # SKIP Did not get a THP populated"), "cow", {}, "thp-unavailable"),
+    ("madvise ENOSYS", one("Basic COW after fork() ... with swapped out base page",
+                           "# MADV_PAGEOUT failed (Function not implemented)\n"
+                           "not ok 1 Basic COW after fork() ... with swapped out base page"),
+     "cow", {}, "madvise-enosys"),
+    ("no swap", one("Basic COW after fork() ... with swapped out base page",
+                    "ok 1 # SKIP MADV_PAGEOUT did not work, is swap enabled?"), "cow",
+     {"swap_kb": 0}, "swap-missing"),
+    ("swap present: not swap-missing", one("Basic COW after fork() ... with swapped out base page",
+                                           "ok 1 # SKIP MADV_PAGEOUT did not work, is swap enabled?"),
+     "cow", {"swap_kb": 1048576}, "unexplained-skip"),
+    ("fallocate on virtiofs", one("R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile",
+                                  "# fallocate() failed (Operation not supported)\n"
+                                  "not ok 1 R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile"),
+     "gup_longterm", {"fs": "virtiofs"}, "fs-no-fallocate"),
+    ("fallocate EOPNOTSUPP on xfs is not the fs", one(
+        "R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile",
+        "# fallocate() failed (Operation not supported)\n"
+        "not ok 1 R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile"),
+     "gup_longterm", {"fs": "xfs"}, "unexplained-fail"),
+    ("timeout", "1..1\n# [RUN] Basic COW after fork() ... with base page\nnot ok 1 # TIMEOUT 45 seconds\n",
+     "cow", {}, "test-timeout"),
+    ("bail out", "1..3\nBail out! opening pagemap failed\n", "cow", {}, "bail-out"),
+    ("ENOSPC on hugetlb fallocate", one("R/W longterm GUP pin in MAP_SHARED file mapping ... with memfd hugetlb (2048 kB)",
+                                        "ok 1 # SKIP need more free huge pages"), "gup_longterm", {},
+     "hugetlb-not-reserved"),
+    ("Unknown filesystem", one("R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile",
+                               "ok 1 # SKIP Unknown filesystem"), "gup_longterm", {}, "unknown-filesystem"),
+    ("NFS fallocate on 9p is 9p", one("R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile",
+                                      "# fallocate() failed (Operation not supported)\n"
+                                      "not ok 1 R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile"),
+     "gup_longterm", {"fs": "9p"}, "9p-unlinked-file"),
+    ("ftruncate ENOENT on tmpfs is no environment", one(
+        "R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile",
+        "# ftruncate() failed (No such file or directory)\n"
+        "not ok 1 R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile"),
+     "gup_longterm", {"fs": "tmpfs"}, "unexplained-fail"),
+]
+
+
+@pytest.mark.parametrize(("tap", "suite", "env", "cause"), [c[1:] for c in CASES],
+                         ids=[c[0] for c in CASES])
+def test_rule(tap, suite, env, cause):
+    assert cause_of(tap, suite, **env) == cause
+
+
+def test_every_shipped_rule_has_a_reference_and_loads():
+    rules = load_rules()
+    assert len(rules) >= 15
+    assert all(r.reference and r.action and r.explanation for r in rules)
+
+
+def test_bad_rule_file_is_reported_with_its_name(tmp_path):
+    (tmp_path / "x.toml").write_text('id = "x"\ncategory = "nonsense"\n')
+    with pytest.raises(RuleError, match="x.toml"):
+        load_rules(tmp_path)
+    with pytest.raises(RuleError, match="unknown \\[when\\] keys"):
+        parse_rule({"id": "y", "category": "env", "title": "t", "explanation": "e", "action": "a",
+                    "reference": "r", "when": {"colour": "blue"}}, "y.toml")
+
+
+def test_a_new_known_issue_needs_only_a_toml_file(tmp_path):
+    (tmp_path / "mine.toml").write_text(
+        'id = "my-cause"\ncategory = "known-issue"\ntitle = "t"\nreference = "https://example.org/1"\n'
+        'explanation = "The {count_phrase} hit my issue."\naction = "wait"\n'
+        '[when]\nstatus = ["fail"]\nmessage = "Leak from"\n')
+    lines = [LogLine(1, "1..1", "m"), LogLine(2, "not ok 1 Leak from parent into child", "m")]
+    report = triage([parse_lines(lines, "m", "cow")], Environment(), rules=load_rules(tmp_path))
+    assert report.results[0].diagnosis.cause == "my-cause"
+    assert report.verdict == "known-issue"
