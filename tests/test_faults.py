@@ -255,6 +255,17 @@ def test_cow_runs_to_completion_under_9p_qemu7(injector, selftests, tmp_path):
     assert run.log == []  # cow's tmpfiles live in /tmp, off the modelled mount
 
 
+@needs_root
+def test_cow_with_tmp_on_nfs3_fails_its_tmpfile_cases_on_fallocate(injector, selftests, tmp_path):
+    """The thread's NFS-rootfs CI: "a couple of these fails in the cow tests"."""
+    run = run_under(injector, faults.load_model("nfs3"), [str(selftests["cow"])], tmp_path,
+                    scope="root")
+    assert run.rc == 1 and run.not_ok() == Counter({"fallocate() failed": 3})
+    in_tmpfile = [ln for ln in run.results_by_config()["tmpfile"] if ln.startswith("not ok")]
+    assert len(in_tmpfile) == 3  # all three are tmpfile() cases
+    assert [(e[1], e[4]) for e in run.log if e[1] == "fallocate"] == [("fallocate", "EOPNOTSUPP")] * 3
+
+
 # --------------------------------------------------------------------------- the supervisor itself
 
 FORK_PROBE = """
