@@ -62,6 +62,7 @@ class GuestRun:
     boot_seconds: list[float] = field(default_factory=list)  # one per boot (retries, restarts)
     hugepage_shortfall: list[str] = field(default_factory=list)
     plan: CmdlinePlan | None = None
+    interrupted: bool = False  # Ctrl-C: the tests that finished are still here
 
 
 # ----------------------------------------------------------------------------------- facts
@@ -415,6 +416,9 @@ def run_in_qemu(
                     saved.write_text(text)
                     result.facts["fault_logs"][name] = str(saved)
         run.record_crashes()
+    except KeyboardInterrupt:
+        result.interrupted = True
+        result.notes.append("interrupted by Ctrl-C: only the tests that finished are reported")
     except KernelCrash as e:
         known = set(result.crash or [])
         result.crash = (result.crash or []) + [ln for ln in e.excerpt if ln not in known]

@@ -167,6 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"harness: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        if os.environ.get("HARNESS_DEBUG"):
+            raise
         print("harness: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:

@@ -234,6 +234,8 @@ def execute(args: argparse.Namespace, fs: str, kernel_image: str | None, outdir:
         env.guest = "sim"
     report = triage(logs, env, straces)
     report.sources.append(str(gr.console_log))
+    if getattr(gr, "interrupted", False):
+        report.summary["interrupted"] = True
     return report
 
 
@@ -272,6 +274,9 @@ def run_command(args: argparse.Namespace) -> int:
     print(f"harness: console log and raw outputs in {outdir}", file=sys.stderr)
     if len(reports) == 1:
         write_outputs(reports[0], targets, color=args.color)
+        if reports[0].summary.get("interrupted"):
+            print("harness: interrupted: partial results written", file=sys.stderr)
+            return 130
         return exit_code(reports[0])
     return compare_reports(reports, targets, args.color)
 

@@ -1,0 +1,46 @@
+"""Ctrl-C in the middle of a run: what finished is still written, nothing is left running."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+
+def _ready() -> bool:
+    from guests.assets import find_kernel, find_selftests
+
+    return find_kernel("x86_64", "6.12") is not None and find_selftests("x86_64") is not None
+
+
+@pytest.mark.qemu
+def test_ctrl_c_during_cow_keeps_gup_longterm_results(tmp_path):
+    if not _ready():
+        pytest.skip("kernel/selftests not in the cache: run harness setup")
+    out = tmp_path / "r.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "harness.cli", "run", "--fs", "9p", "--cmdline", "minimal",
+         "--out", str(tmp_path / "run"), "--json", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 300
+    for line in proc.stderr:
+        if "running cow" in line or time.monotonic() > deadline:
+            break
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err[-1000:]
+    report = json.loads(out.read_text())
+    assert report["summary"]["interrupted"] is True
+    assert {r["suite"] for r in report["results"]} == {"gup_longterm"}
+    assert len(report["results"]) == 50
+    left = [p for p in psutil.process_iter(["name", "cmdline"])
+            if p.info["name"] == "qemu-system-x86_64"
+            and str(tmp_path) in " ".join(p.info["cmdline"] or [])]
+    assert not left
