@@ -371,12 +371,12 @@ def run_in_qemu(
         result.notes += result.hugepage_shortfall
         if strace or model:
             guest.run(f"mkdir -p {STRACE_DIR}", 30)
-        for name in tests:
+        for index, name in enumerate(tests, start=1):
             if guest is None or not guest.alive:
                 guest = run.boot(f"again for {name}")
                 if strace:
                     guest.run(f"mkdir -p {STRACE_DIR}", 30)
-            say(f"running {name}")
+            say(f"running {name} (test {index} of {len(tests)})")
             prefix = None
             if model is not None:
                 from fs_profiles.faults import injector_argv
