@@ -60,6 +60,7 @@ class _Level:
     header_seen: bool = False
     named: bool = False
     guesses: dict[str, int] = field(default_factory=dict)
+    pending: list[Result] = field(default_factory=list)  # results of this suite so far
 
     @property
     def has_content(self) -> bool:
@@ -208,7 +209,7 @@ class KselftestParser:
             reason = directive.group(2).strip()
             status = STATUS_BY_DIRECTIVE[directive.group(1).lower()]
             if status is Status.XFAIL and not ok:
-                status = Status.FAIL  # 'not ok # TODO' is still a failure
+                status = Status.FAIL  # a 'not ok' with the TAP todo directive still failed
         run_name = level.run_line.text[len("# [RUN] "):] if level.run_line else ""
         name = run_name or (desc if catalogue.looks_like_name(desc) else "")
         diags = [d for d in level.diagnostics if not d.text.startswith("[INFO]")]
@@ -238,9 +239,7 @@ class KselftestParser:
         return result
 
     def _remember(self, level: _Level, result: Result) -> None:
-        if not hasattr(level, "pending"):
-            level.pending = []  # type: ignore[attr-defined]
-        level.pending.append(result)  # type: ignore[attr-defined]
+        level.pending.append(result)
 
     def _gap(self, level: _Level, first: int, upto: int) -> list[Result]:
         level.suite.anomalies.append(("numbering-gap", LogLine(self.last_line, f"{first}..{upto - 1}")))
@@ -301,7 +300,7 @@ class KselftestParser:
             return out  # a runner level: its binaries are the suites
         if not suite.name:
             suite.name = self._guess_name(level, verdict)
-        pending: list[Result] = getattr(level, "pending", [])
+        pending = level.pending
         for result in pending:
             if not result.suite or result.suite == self.default_suite:
                 result.suite = suite.name or self.default_suite or "selftest"

@@ -73,17 +73,10 @@ def test_junit_has_one_testsuite_per_binary_and_fs():
     assert suites["gup_longterm [9p]"].tests == 50
 
 
-def _assets_ready() -> bool:
-    from guests.assets import find_kernel, find_selftests
-
-    return find_kernel("x86_64", "6.12") is not None and find_selftests("x86_64") is not None
-
 
 @pytest.mark.qemu
-def test_live_matrix_xfs_nfs_9p(tmp_path):
+def test_live_matrix_xfs_nfs_9p(tmp_path, x86_assets):
     """Real QEMU guests: only 9p and NFS fail, on local tmpfile, each for its own reason."""
-    if not _assets_ready():
-        pytest.skip("kernel/selftests not in the cache: run harness setup")
     import json
     import subprocess
     import sys

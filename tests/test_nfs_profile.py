@@ -177,8 +177,10 @@ def test_teardown_is_idempotent_without_provision() -> None:
     prof = NfsProfile()
     prof.teardown()
     prof.teardown()
-    with NfsProfile("4.2"):
-        pass
+    assert prof.server_log is None  # nothing was started, nothing is claimed
+    with NfsProfile("4.2") as other:
+        assert other.name == "nfs4.2"
+    assert other.server_log is None
 
 
 # --- RPC probes against a scripted server ------------------------------------------------------
@@ -206,8 +208,9 @@ def _fake_rpc_server(reply_body: bytes, accept: int = 0) -> tuple[int, threading
 
 def test_rpc_null_succeeds_against_a_server_that_accepts() -> None:
     port, thread = _fake_rpc_server(b"")
-    rpcprobe.tcp_null("127.0.0.1", port, rpcprobe.NFS_PROGRAM, 3)
+    assert rpcprobe.tcp_null("127.0.0.1", port, rpcprobe.NFS_PROGRAM, 3) is None  # no RpcError
     thread.join(5)
+    assert not thread.is_alive()  # the server saw one complete call and answered it
 
 
 def test_rpc_version_mismatch_reports_the_servers_range() -> None:

@@ -12,16 +12,8 @@ import psutil
 import pytest
 
 
-def _ready() -> bool:
-    from guests.assets import find_kernel, find_selftests
-
-    return find_kernel("x86_64", "6.12") is not None and find_selftests("x86_64") is not None
-
-
 @pytest.mark.qemu
-def test_ctrl_c_during_cow_keeps_gup_longterm_results(tmp_path):
-    if not _ready():
-        pytest.skip("kernel/selftests not in the cache: run harness setup")
+def test_ctrl_c_during_cow_keeps_gup_longterm_results(tmp_path, x86_assets):
     out = tmp_path / "r.json"
     proc = subprocess.Popen(
         [sys.executable, "-m", "harness.cli", "run", "--fs", "9p", "--cmdline", "minimal",

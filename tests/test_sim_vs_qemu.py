@@ -12,12 +12,6 @@ from pathlib import Path
 import pytest
 
 
-def _ready() -> bool:
-    from guests.assets import find_kernel, find_selftests
-
-    return find_kernel("x86_64", "6.12") is not None and find_selftests("x86_64") is not None
-
-
 def run(tmp: Path, guest: str, fs: str, tests: str) -> dict:
     out = tmp / f"{guest}-{fs}.json"
     proc = subprocess.run(
@@ -33,9 +27,7 @@ def failing(report: dict) -> set[tuple[str, str, str, str | None, str | None]]:
             for r in report["results"] if r["status"] not in ("pass", "skip", "xfail")}
 
 
-def test_sim_without_qemu_says_so(tmp_path):
-    if not _ready():
-        pytest.skip("selftests not built: run harness setup")
+def test_sim_without_qemu_says_so(tmp_path, x86_assets):
     report = run(tmp_path, "sim", "9p-fvp", "gup_longterm")
     env = report["environment"]
     assert env["guest"] == "sim" and env["fs"] == "9p"
@@ -50,19 +42,15 @@ def test_sim_without_qemu_says_so(tmp_path):
     ("nfs", "nfs", "gup_longterm"),       # model nfs3 vs nfs-ganesha NFSv3
     ("xfs", "xfs", "gup_longterm"),       # no faults vs a real XFS image
 ])
-def test_model_matches_the_real_filesystem(tmp_path, sim_fs, qemu_fs, tests):
-    if not _ready():
-        pytest.skip("kernel/selftests not in the cache: run harness setup")
+def test_model_matches_the_real_filesystem(tmp_path, sim_fs, qemu_fs, tests, x86_assets):
     sim, real = run(tmp_path, "sim", sim_fs, tests), run(tmp_path, "qemu", qemu_fs, tests)
     assert failing(sim) == failing(real)
     assert sim["environment"]["fs"] == real["environment"]["fs"]
 
 
 @pytest.mark.qemu
-def test_fault_model_layered_on_a_real_guest_matches_the_sim(tmp_path):
+def test_fault_model_layered_on_a_real_guest_matches_the_sim(tmp_path, x86_assets):
     """--inject: Arm FVP's 9p behaviour on an XFS work dir inside QEMU, against the same model in sim."""
-    if not _ready():
-        pytest.skip("kernel/selftests not in the cache: run harness setup")
     out = tmp_path / "inject.json"
     proc = subprocess.run(
         [sys.executable, "-m", "harness.cli", "run", "--fs", "xfs", "--inject", "9p-fvp",
