@@ -107,7 +107,3 @@ def errno_in(message: str) -> str | None:
     if (match := COLON_TAIL.search(message)) and match.group(1) in STRERROR:
         return STRERROR[match.group(1)]
     return None
-
-
-def errno_names() -> set[str]:
-    return set(_errno.errorcode.values()) | {"EOPNOTSUPP", "ENOTSUPP"}

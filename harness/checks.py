@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
-from harness.model import Environment, Result, Status
+from harness.model import Environment, Result
 
 
 class Verdict(Enum):
@@ -143,5 +143,3 @@ CHECKS: dict[str, Callable[[Result, Environment, RunIndex, object], CheckOutcome
     "swap": swap,
     "truncated": truncated,
 }
-
-NOT_OK = frozenset({Status.FAIL, Status.ERROR, Status.CRASH, Status.TIMEOUT, Status.MISSING})

@@ -354,9 +354,3 @@ class KselftestParser:
             if depth in self.levels:
                 out += self._close_level(depth)
         return out
-
-
-def parse_results(lines: Iterable[LogLine], default_suite: str = "") -> tuple[list[Result], KselftestParser]:
-    parser = KselftestParser(default_suite)
-    results = list(parser.feed_all(lines))
-    return results, parser

@@ -50,7 +50,7 @@ def write_text(target: str, text: str) -> None:
         raise OutputError(f"cannot write {target}: {exc.strerror}") from None
 
 
-def write_outputs(report: Report, targets: dict[str, str | None], color: bool = False) -> bool:
+def write_outputs(report: Report, targets: dict[str, str | None], color: bool = False) -> None:
     """Write every requested format; print the terminal summary when none goes to stdout."""
     renderers = _renderers()
     to_stdout = any(t == "-" for t in targets.values())
@@ -63,4 +63,3 @@ def write_outputs(report: Report, targets: dict[str, str | None], color: bool = 
         width = min(os.get_terminal_size(sys.stdout.fileno()).columns, 120) if sys.stdout.isatty() else 100
         sys.stdout.write(render_terminal(report, width=width, color=color and sys.stdout.isatty()))
         sys.stdout.flush()
-    return True
