@@ -177,6 +177,7 @@ def _unexplained(r: Result, env: Environment, contradictions: list[str]) -> Diag
     if contradictions:
         text += "Known causes were considered and ruled out by the run: " + "; ".join(contradictions) + ". "
     text += "No known environment or configuration cause explains it."
+    text += newer_selftests(env)
     category = Category.UNKNOWN
     cause = "unexplained-" + r.status.value
     if r.status is Status.XPASS:
@@ -185,6 +186,21 @@ def _unexplained(r: Result, env: Environment, contradictions: list[str]) -> Diag
                      "", "Rerun the single test under strace (harness run --strace) and, if it "
                      "reproduces on a local filesystem, suspect the kernel and bisect.",
                      evidence_of(r, env))
+
+
+def _major_minor(version: str | None) -> tuple[int, ...]:
+    return tuple(int(x) for x in re.findall(r"\d+", version or "")[:2])
+
+
+def newer_selftests(env: Environment) -> str:
+    """A sentence for unexplained results when the selftests are newer than the kernel."""
+    tests, kernel = _major_minor(env.selftests_version), _major_minor(env.kernel_version)
+    if not tests or not kernel or tests <= kernel:
+        return ""
+    return (f" The selftests ({env.selftests_version}) are newer than the kernel "
+            f"({env.kernel_version}): a case that checks behaviour added after "
+            f"{'.'.join(map(str, kernel))} fails on the older kernel for that reason alone; "
+            "run the selftests of the kernel's own version to tell.")
 
 
 def evidence_of(r: Result, env: Environment) -> list[LogLine]:
@@ -309,7 +325,8 @@ def _group_explanation(cause: str, members: list[Result], single: str, env: Envi
             return _render(rule.explanation, members, env)
     if cause.startswith("unexplained-"):
         return (f"{count_phrase(members)} {members[0].status.value}, with no known cause: "
-                + "; ".join(sorted({m.message for m in members if m.message})[:4]) + ".")
+                + "; ".join(sorted({m.message for m in members if m.message})[:4]) + "."
+                + newer_selftests(env))
     return single
 
 

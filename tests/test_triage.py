@@ -209,3 +209,17 @@ def test_every_fixture_triages_and_explains_every_non_pass(log):
     for r in report.results:
         if r.status is not Status.PASS:
             assert r.diagnosis is not None and r.diagnosis.explanation
+
+
+def test_unexplained_failure_on_an_older_kernel_names_the_version_gap():
+    lines = [LogLine(1, "1..1", "o.log"),
+             LogLine(2, "# [RUN] Basic COW after fork() ... with base page", "o.log"),
+             LogLine(3, "not ok 1 Leak from parent into child", "o.log")]
+    env = Environment(kernel_version="6.1.158", selftests_version="6.12.117")
+    report = triage([parse_lines(lines, "o.log", "cow")], env)
+    (r,) = report.results
+    assert r.diagnosis.category is Category.UNKNOWN
+    assert "newer than the kernel (6.1.158)" in r.diagnosis.explanation
+    same = triage([parse_lines(lines, "o.log", "cow")],
+                  Environment(kernel_version="6.12.117", selftests_version="6.12.117"))
+    assert "newer than the kernel" not in same.results[0].diagnosis.explanation
