@@ -121,7 +121,7 @@ def environment_of(gr, arch: str, kernel, selftests, profile_name: str, scope: s
     if "gup_test" in facts:
         env.gup_test = bool(facts["gup_test"])
     env.notes = list(gr.notes)
-    env.facts = {"profile": profile_name, "scope": scope,
+    env.facts = {"profile": profile_name, "scope": scope, "workdir": MOUNTPOINT,
                  **{f"server.{k}": str(v) for k, v in (facts.get("profile") or {}).items()}}
     if gr.boot_seconds:
         env.facts["boot_seconds"] = ", ".join(f"{s:.1f}" for s in gr.boot_seconds)

@@ -162,8 +162,10 @@ def diagnose(r: Result, env: Environment, rules: Iterable[Rule], index: RunIndex
         explanation = _render(rule.explanation, [r], env)
         if unsure:
             explanation += " Less certain because " + "; ".join(unsure) + "."
+        about_fs = bool(rule.fs) or bool({"fs_expected", "fs_not"} & set(rule.checks))
         return Diagnosis(rule.category, rule.id, lower(rule.confidence, len(unsure)),
-                         explanation, rule.reference, rule.action, evidence_of(r, env))
+                         explanation, rule.reference, rule.action,
+                         evidence_of(r, env, with_mount=about_fs))
     return _unexplained(r, env, contradictions)
 
 
@@ -203,7 +205,7 @@ def newer_selftests(env: Environment) -> str:
             "run the selftests of the kernel's own version to tell.")
 
 
-def evidence_of(r: Result, env: Environment) -> list[LogLine]:
+def evidence_of(r: Result, env: Environment, with_mount: bool = False) -> list[LogLine]:
     lines: list[LogLine] = []
     if r.run_line:
         lines.append(r.run_line)
@@ -211,13 +213,22 @@ def evidence_of(r: Result, env: Environment) -> list[LogLine]:
     if r.result_line:
         lines.append(r.result_line)
     lines += [c.line for c in r.syscalls][-4:]
-    if env.fs and r.config in ("local tmpfile", "tmpfile"):
-        for mount in env.mounts:
-            if mount.get("fstype") == (env.fs if r.config == "local tmpfile" else env.tmp_fs):
-                text = " ".join(mount.get(k, "") for k in ("source", "target", "fstype", "options"))
-                lines.append(LogLine(0, text.strip(), "/proc/mounts"))
-                break
+    if with_mount and (mount := _mount_of_file(r, env)):
+        text = " ".join(mount.get(k, "") for k in ("source", "target", "fstype", "options"))
+        lines.append(LogLine(0, text.strip(), "/proc/mounts"))
     return lines[:MAX_EVIDENCE]
+
+
+def _mount_of_file(r: Result, env: Environment) -> dict[str, str] | None:
+    """The guest's mount table entry of the directory the test file was created in."""
+    target = {"local tmpfile": env.facts.get("workdir"), "tmpfile": "/tmp"}.get(r.config)
+    if not target:
+        return None
+    found = None
+    for mount in env.mounts:  # the last entry for a mountpoint wins, as in the kernel
+        if mount.get("target") == target:
+            found = mount
+    return found
 
 
 # -- whole runs ------------------------------------------------------------------------------

@@ -223,3 +223,17 @@ def test_unexplained_failure_on_an_older_kernel_names_the_version_gap():
     same = triage([parse_lines(lines, "o.log", "cow")],
                   Environment(kernel_version="6.12.117", selftests_version="6.12.117"))
     assert "newer than the kernel" not in same.results[0].diagnosis.explanation
+
+
+def test_fs_evidence_quotes_the_mount_of_the_test_directory_only():
+    mounts = [{"source": "tmpfs", "target": "/dev/shm", "fstype": "tmpfs", "options": "rw"},
+              {"source": "harness9p", "target": "/mnt/harness", "fstype": "9p",
+               "options": "rw,trans=virtio,cache=mmap"},
+              {"source": "tmpfs", "target": "/tmp", "fstype": "tmpfs", "options": "rw"}]
+    report = run("lead-strace-inject-9p-local-tmpfile.log", fs="9p", tmp_fs="tmpfs", mounts=mounts,
+                 facts={"workdir": "/mnt/harness"})
+    local = by_cause(report, "9p-unlinked-file")[0]
+    quoted = [e.text for e in local.diagnosis.evidence if e.source == "/proc/mounts"]
+    assert quoted == ["harness9p /mnt/harness 9p rw,trans=virtio,cache=mmap"]
+    skipped = by_cause(report, "gup-test-missing")[0]
+    assert not [e for e in skipped.diagnosis.evidence if e.source == "/proc/mounts"]
