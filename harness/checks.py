@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
-from harness.model import Environment, Result
+from harness.model import Environment, Result, Status
 
 
 class Verdict(Enum):
@@ -33,13 +33,17 @@ class RunIndex:
 
     by_case: dict[tuple[str, str, str, str], Result]
     truncated_suites: set[tuple[str, str]]
+    passed: dict[str, list[Result]]  # run id -> passing results
 
     @classmethod
     def build(cls, results: list[Result], truncated: set[tuple[str, str]]) -> RunIndex:
-        index = {}
+        index: dict[tuple[str, str, str, str], Result] = {}
+        passed: dict[str, list[Result]] = {}
         for r in results:
             index.setdefault((r.run_id, r.suite, r.description, r.config), r)
-        return cls(index, truncated)
+            if r.status is Status.PASS:
+                passed.setdefault(r.run_id, []).append(r)
+        return cls(index, truncated, passed)
 
 
 SIZE_KB = re.compile(r"\((\d+) kB\)")
@@ -134,7 +138,19 @@ def truncated(result: Result, env: Environment, index: RunIndex, value: object) 
     return CheckOutcome(Verdict.CONTRADICTS, "output truncated" if is_truncated else "output complete")
 
 
+def works_elsewhere(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
+    """The feature a skip blames worked in another test of the same run: then it is available."""
+    pattern = re.compile(str(value))
+    for other in index.passed.get(result.run_id, []):
+        if other is not result and pattern.search(other.name):
+            return CheckOutcome(Verdict.CONTRADICTS,
+                                f"#{other.number} ({other.name}) passed in the same run, so the "
+                                "feature is available")
+    return OK
+
+
 CHECKS: dict[str, Callable[[Result, Environment, RunIndex, object], CheckOutcome]] = {
+    "works_elsewhere": works_elsewhere,
     "contrast_config": contrast_config,
     "fs_expected": fs_expected,
     "fs_not": fs_not,
