@@ -149,8 +149,17 @@ def works_elsewhere(result: Result, env: Environment, index: RunIndex, value: ob
     return OK
 
 
+def also_passed(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
+    """The rule needs the feature to work: another test using it passed in the same run."""
+    pattern = re.compile(str(value))
+    if any(o is not result and pattern.search(o.name) for o in index.passed.get(result.run_id, [])):
+        return OK
+    return CheckOutcome(Verdict.UNSURE, f"no other '{value}' test passed in this run")
+
+
 CHECKS: dict[str, Callable[[Result, Environment, RunIndex, object], CheckOutcome]] = {
     "works_elsewhere": works_elsewhere,
+    "also_passed": also_passed,
     "contrast_config": contrast_config,
     "fs_expected": fs_expected,
     "fs_not": fs_not,

@@ -12,7 +12,8 @@ from pathlib import Path
 from harness.model import CONFIDENCES, Category, Status
 
 KNOWN_CHECKS = frozenset({"contrast_config", "fs_expected", "fs_not", "hugepages", "gup_test",
-                          "swap", "truncated", "works_elsewhere"})
+                          "swap", "truncated", "works_elsewhere",
+                          "also_passed"})
 KNOWN_WHEN = frozenset({"status", "suite", "name", "config", "message", "syscall", "errno",
                         "errno_hint", "fs", "unlinked"})
 

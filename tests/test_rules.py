@@ -100,13 +100,26 @@ def test_a_new_known_issue_needs_only_a_toml_file(tmp_path):
     assert report.verdict == "known-issue"
 
 
-def test_io_uring_skip_is_not_config_when_io_uring_worked_elsewhere():
+def test_io_uring_skip_is_not_config_when_io_uring_worked_elsewhere():  # on tmpfs it should work
     tap = ("1..2\n# [RUN] io_uring fixed buffer with MAP_PRIVATE file mapping ... with memfd\n"
            "ok 1 Should have worked\n"
            "# [RUN] io_uring fixed buffer with MAP_SHARED file mapping ... with local tmpfile\n"
            "ok 2 # SKIP io_uring_register_buffers() failed\n")
     lines = [LogLine(i, t, "u.log") for i, t in enumerate(tap.splitlines(), 1)]
-    report = triage([parse_lines(lines, "u.log", "gup_longterm")], Environment(fs="xfs"))
+    report = triage([parse_lines(lines, "u.log", "gup_longterm")], Environment(fs="tmpfs"))
     skipped = report.results[1]
     assert skipped.diagnosis.cause == "unexplained-skip"
     assert "#1" in skipped.diagnosis.explanation and "passed in the same run" in skipped.diagnosis.explanation
+
+
+def test_io_uring_skip_on_xfs_shared_mapping_is_the_stale_errno_test_bug():
+    tap = ("1..2\n# [RUN] io_uring fixed buffer with MAP_SHARED file mapping ... with memfd\n"
+           "ok 1 Should have worked\n"
+           "# [RUN] io_uring fixed buffer with MAP_SHARED file mapping ... with local tmpfile\n"
+           "ok 2 # SKIP io_uring_register_buffers() failed\n")
+    lines = [LogLine(i, t, "u.log") for i, t in enumerate(tap.splitlines(), 1)]
+    report = triage([parse_lines(lines, "u.log", "gup_longterm")], Environment(fs="xfs"))
+    assert report.results[1].diagnosis.cause == "iouring-stale-errno"
+    assert report.verdict == "test-bug"
+    on_tmpfs = triage([parse_lines(lines, "u.log", "gup_longterm")], Environment(fs="tmpfs"))
+    assert on_tmpfs.results[1].diagnosis.cause == "unexplained-skip"
