@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 
 class ProfileError(Exception):
@@ -36,6 +37,11 @@ class FsProfile(ABC):
 
     name: str = ""
     fs_type: str = ""  # the type the guest's mount table should show (9p, nfs, xfs, tmpfs, ext4)
+    kept: bool = False  # teardown stops servers but leaves the files (harness run --keep)
+
+    def keep(self) -> None:
+        """Leave the image/share/export on disk at teardown (servers are still stopped)."""
+        self.kept = True
 
     @abstractmethod
     def provision(self, workdir: Path, arch: str, mountpoint: str) -> GuestSide:
@@ -45,7 +51,7 @@ class FsProfile(ABC):
     def teardown(self) -> None:
         """Stop everything ``provision`` started and remove what it made. Idempotent."""
 
-    def __enter__(self) -> FsProfile:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -156,4 +156,5 @@ class NfsProfile(FsProfile):
                     # kept for the user next to the run's other files; the rest goes
                     with contextlib.suppress(OSError):
                         shutil.copyfile(server.log, self._workdir / f"{self.name}-ganesha.log")
-                shutil.rmtree(rundir, ignore_errors=True)
+                if not self.kept:
+                    shutil.rmtree(rundir, ignore_errors=True)

@@ -57,5 +57,6 @@ class NinePProfile(FsProfile):
 
     def teardown(self) -> None:
         if self._dir is not None:
-            shutil.rmtree(self._dir, ignore_errors=True)
+            if not self.kept:
+                shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None

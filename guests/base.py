@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 
 class GuestError(Exception):
@@ -52,7 +53,7 @@ class Guest(ABC):
     def console_log(self) -> Path:
         """Path of the raw console log of this guest."""
 
-    def __enter__(self) -> Guest:
+    def __enter__(self) -> Self:
         self.start()
         return self
 

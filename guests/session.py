@@ -304,6 +304,7 @@ def run_in_qemu(
     boot_timeout: float = 240.0,
     test_timeout: float = 900.0,
     inject: str | None = None,
+    keep: bool = False,
     workdir: Path,
     progress: Callable[[str], None] | None = None,
 ) -> GuestRun:
@@ -429,6 +430,10 @@ def run_in_qemu(
                 run.record_crashes()
                 run.guest.close()
         finally:
+            if keep:
+                result.notes.append(f"--keep: the initramfs and the filesystem's files are in {private}")
+                profile.keep()
             profile.teardown()
-            shutil.rmtree(private, ignore_errors=True)
+            if not keep:
+                shutil.rmtree(private, ignore_errors=True)
     return result

@@ -100,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--smp", type=int, default=2, metavar="N", help="vCPUs (default 2)")
     r.add_argument("--timeout", type=float, default=900.0, metavar="S", help="per-test timeout (default 900)")
     r.add_argument("--boot-timeout", type=float, default=240.0, metavar="S", help="boot timeout (default 240)")
+    r.add_argument("--keep", action="store_true", help="keep the guest's initramfs and the "
+                   "filesystem's files (image, share, export) after the run, for a closer look")
     r.add_argument("--out", metavar="DIR", help="where the console log and raw outputs go "
                    "(default harness-out/<time>-<fs>)")
     _outputs(r)

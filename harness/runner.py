@@ -224,7 +224,7 @@ def execute(args: argparse.Namespace, fs: str, kernel_image: str | None, outdir:
                 cmdline=args.cmdline, append=args.append or "", tests=tests, strace=args.strace,
                 memory=args.memory, smp=args.smp, test_timeout=args.timeout,
                 boot_timeout=args.boot_timeout, workdir=outdir / "work", progress=progress,
-                inject=getattr(args, "inject", None),
+                inject=getattr(args, "inject", None), keep=getattr(args, "keep", False),
             )
     except (ProfileError, AssetError, GuestError, OSError) as exc:
         raise UsageError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None

@@ -97,3 +97,18 @@ def test_registry_specs():
 def test_registry_loads_nfs_lazily_by_name():
     p = make_profile("nfs:vers=3")
     assert type(p).__name__ == "NfsProfile" and p.name == "nfs"
+
+
+def test_keep_leaves_the_share_but_teardown_still_runs(tmp_path):
+    from fs_profiles.ninep import NinePProfile
+
+    profile = NinePProfile()
+    profile.provision(tmp_path / "fs", "x86_64", "/mnt/harness")
+    share = next((tmp_path / "fs").iterdir())
+    profile.keep()
+    profile.teardown()
+    assert share.is_dir()  # still there for a closer look
+    other = NinePProfile()
+    other.provision(tmp_path / "fs2", "x86_64", "/mnt/harness")
+    other.teardown()
+    assert not any((tmp_path / "fs2").iterdir())
