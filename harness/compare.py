@@ -135,7 +135,8 @@ def sentence(c: Comparison) -> str:
     if still:
         tail.append(f"{len(still)} fail on both for the same cause")
     if env:
-        causes = sorted({(ch.new or ch.base).cause or "?" for ch in env if (ch.new or ch.base)})
+        causes = sorted({o.cause for ch in env for o in (ch.base, ch.new)
+                         if o is not None and o.cause and o.category in NEUTRAL})
         tail.append(f"{len(env)} differ only by environment or configuration ({', '.join(causes)})")
     fixed = c.of("fixed")
     if fixed:

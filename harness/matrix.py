@@ -44,25 +44,34 @@ def _bad(r: Result) -> bool:
     return r.status in BAD
 
 
+def kernel_of(run_id: str) -> str:
+    """'A-debian-6.1/xfs' -> 'A-debian-6.1'; a plain 'xfs' -> ''."""
+    return run_id.rsplit("/", 1)[0] if "/" in run_id else ""
+
+
 def cross_check(results: list[Result], runs: list[str]) -> None:
-    """Re-judge unexplained failures with what the other runs of the same test show."""
-    by_test: dict[tuple[str, str], dict[str, Result]] = defaultdict(dict)
+    """Re-judge unexplained failures with what the other filesystems (same kernel) show."""
+    by_test: dict[tuple[str, str, str], dict[str, Result]] = defaultdict(dict)
     for r in results:
-        by_test[_key(r)].setdefault(run_of(r), r)
-    for runs_of_test in by_test.values():
+        by_test[(kernel_of(run_of(r)), *_key(r))].setdefault(run_of(r), r)
+    for (kernel, _, _), runs_of_test in by_test.items():
         if len(runs_of_test) < 2:
             continue
-        failing = {run for run, r in runs_of_test.items() if _bad(r)}
-        if not failing:
+        unexplained = {run: r for run, r in runs_of_test.items() if _bad(r) and not _explained(r)}
+        if not unexplained:
             continue
-        fine = [run for run, r in runs_of_test.items() if run not in failing]
-        if not fine:
-            _fails_everywhere(runs_of_test, runs)
-            continue
-        for run in failing:
-            r = runs_of_test[run]
-            if r.diagnosis and r.diagnosis.category is Category.UNKNOWN:
-                _only_here(r, sorted(failing), fine)
+        fine = [run for run, r in runs_of_test.items() if not _bad(r)]
+        if fine:
+            for r in unexplained.values():
+                if r.diagnosis and r.diagnosis.category is Category.UNKNOWN:
+                    _only_here(r, sorted(unexplained), fine)
+        elif len(unexplained) >= 2:
+            tried = [run for run in runs if kernel_of(run) == kernel]
+            _fails_everywhere(list(unexplained.values()), tried)
+
+
+def _explained(r: Result) -> bool:
+    return r.diagnosis is not None and r.diagnosis.category in NEUTRAL
 
 
 def _only_here(r: Result, failing: list[str], fine: list[str]) -> None:
@@ -80,26 +89,29 @@ def _only_here(r: Result, failing: list[str], fine: list[str]) -> None:
         old.evidence)
 
 
-def _fails_everywhere(runs_of_test: dict[str, Result], runs: list[str]) -> None:
-    messages = {r.message for r in runs_of_test.values()}
-    explained = all(r.diagnosis and r.diagnosis.category in NEUTRAL for r in runs_of_test.values())
-    if explained and len({r.diagnosis.cause for r in runs_of_test.values() if r.diagnosis}) > 1:
-        return  # each filesystem has its own known cause
-    for r in runs_of_test.values():
+def _fails_everywhere(failing: list[Result], runs: list[str]) -> None:
+    """The same test fails, unexplained, on every filesystem where it got that far."""
+    messages = {r.message for r in failing}
+    where = ", ".join(fs_of(x) for x in runs)
+    for r in failing:
         old = r.diagnosis
-        if old is None or old.category in (Category.KERNEL_BUG,):
+        if old is None or old.category is Category.KERNEL_BUG:
             continue
-        if old.category in NEUTRAL and explained:
-            continue  # the same known environment cause on every run (e.g. no swap anywhere)
         r.diagnosis = Diagnosis(
             Category.KERNEL_BUG, "fails-on-every-fs",
             "high" if len(messages) == 1 else "medium",
             f"{r.suite} #{r.number} ({r.name or r.message}) fails on every filesystem tried "
-            f"({', '.join(fs_of(x) for x in runs)}) with {'the same message' if len(messages) == 1 else 'messages'}"
-            f" ({'; '.join(sorted(messages))[:200]}): it does not depend on the filesystem, so "
-            "suspect the kernel.",
+            f"({where}) where no filesystem problem stopped it first, with "
+            f"{'the same message' if len(messages) == 1 else 'these messages'}: "
+            f"{'; '.join(sorted(messages))[:200]}. It does not depend on the filesystem, so "
+            "suspect the kernel." + _version_gap(old),
             "harness matrix (same kernel, different filesystems)",
             "Reproduce on a local filesystem and bisect the kernel.", old.evidence)
+
+
+def _version_gap(old: Diagnosis) -> str:
+    marker = " The selftests ("
+    return old.explanation[old.explanation.index(marker):] if marker in old.explanation else ""
 
 
 def combine(reports: list[Report]) -> Report:
@@ -164,9 +176,10 @@ def table(report: Report, width: int = 72) -> str:
         first = next(iter(runs_of_test.values()))
         pattern = tuple(_cell(runs_of_test.get(run)) for run in runs)
         rows[(first.suite, first.config or first.name or f"#{first.number}", pattern)] += 1
-    col = max([6] + [len(fs_of(r)) + 1 for r in runs])
+    names = [f"{kernel_of(r)[:1]}:{fs_of(r)}" if kernel_of(r) else fs_of(r) for r in runs]
+    col = max([6] + [len(n) + 1 for n in names])
     label_width = max(20, width - col * len(runs))
-    head = " " * label_width + "".join(fs_of(r).rjust(col) for r in runs)
+    head = " " * label_width + "".join(n.rjust(col) for n in names)
     lines = [head.rstrip()]
     for (suite, config, pattern), count in sorted(rows.items()):
         label = f"{suite} {config} ({count})"

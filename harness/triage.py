@@ -174,8 +174,7 @@ def _unexplained(r: Result, env: Environment, contradictions: list[str]) -> Diag
             Status.XPASS: "passed although expected to fail"}.get(r.status, "failed")
     call = f" ({r.syscall}() -> {r.errno})" if r.syscall and r.errno else (
         f" ({r.syscall}())" if r.syscall else "")
-    phrase = count_phrase([r])
-    text = f"{phrase[:1].upper()}{phrase[1:]} {what}: {r.message or 'no message'}{call}. "
+    text = f"{count_phrase([r])} {what}: {r.message or 'no message'}{call}. "
     if contradictions:
         text += "Known causes were considered and ruled out by the run: " + "; ".join(contradictions) + ". "
     text += "No known environment or configuration cause explains it."

@@ -100,3 +100,18 @@ def test_live_matrix_xfs_nfs_9p(tmp_path, x86_assets):
             if p.name() in ("qemu-system-x86_64", "ganesha.nfsd", "rpcbind")
             and str(tmp_path) in " ".join(p.cmdline())]
     assert not left
+
+
+def test_two_kernels_are_judged_separately():
+    """Kernel A fails everywhere, kernel B nowhere: A's failures are A's, not the filesystems'."""
+    report = combine([
+        recorded("host-strace-inject-ftruncate-enoent.log", "A/xfs", "xfs"),
+        recorded("host-strace-inject-ftruncate-enoent.log", "A/9p", "9p"),
+        recorded("host-tmpfs-gup_longterm.log", "B/xfs", "xfs"),
+        recorded("host-tmpfs-gup_longterm.log", "B/9p", "9p"),
+    ])
+    assert not [f for f in report.findings if f.cause.startswith("only-on-")]
+    everywhere = [r for r in report.results
+                  if r.diagnosis and r.diagnosis.cause == "fails-on-every-fs"]
+    assert everywhere and {r.run_id for r in everywhere} == {"A/xfs", "A/9p"}
+    assert "xfs, 9p" in everywhere[0].diagnosis.explanation
