@@ -38,7 +38,7 @@ BY_CATEGORY = {
     Category.KNOWN_ISSUE: "known issues",
     Category.TEST_BUG: "bugs in the tests themselves",
     Category.KERNEL_BUG: "a kernel bug",
-    Category.UNKNOWN: "nothing known",
+    Category.UNKNOWN: "no known cause",
 }
 # (singular, plural) verb phrases for what a test did.
 VERBS = {
@@ -218,6 +218,11 @@ def conclusion(report: Report) -> str:
     if skipped:
         passed = sum(r.status == Status.PASS for r in results)
         sentences.append(_skips(skipped, passed, "Of the other tests, " if failing else ""))
+        odd = [r for r in skipped if r.diagnosis and r.diagnosis.category == Category.UNKNOWN]
+        if odd:
+            sentences.append(f"{_cap(plural(len(odd), 'skip'))} {'has' if len(odd) == 1 else 'have'}"
+                             " no known cause and could hide a kernel problem: "
+                             f"{test_list(odd, with_suite=True)}.")
     return " ".join(sentences)
 
 
@@ -306,6 +311,8 @@ def finding_paragraph(report: Report, finding: Finding) -> list[str]:
     if results and _names_its_group(explanation, len(results)):
         # The explanation already says "The 208 cow tests were skipped because ...".
         text = f"{explanation} (Tests {test_list(results)}.)"
+    elif len(results) == 1 and f"#{results[0].number} " in first_sentence(explanation):
+        text = explanation  # it already names its one test: "cow test #758 (...) was skipped"
     elif results:
         call = common_call(results)
         sentence = f"{subject(results, several_runs(report))} {verb_phrase(results)}"

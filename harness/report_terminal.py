@@ -87,6 +87,10 @@ def header(report: Report) -> list[str]:
         said = f"{pointing} of {len(failing)} failures point at the kernel"
     else:
         said = f"none of {len(failing)} failures points at the kernel"
+    odd = sum(1 for r in report.results if r.status not in FAILING and r.diagnosis
+              and r.diagnosis.category in POINTS_AT_KERNEL)
+    if odd:
+        said += f"; {odd} {'skip' if odd == 1 else 'skips'} unexplained"
     fs = ", ".join(fs_names(report)) or "unknown"
     kernel = env.kernel_release or "unknown"
     if env.arch:

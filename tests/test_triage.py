@@ -237,3 +237,16 @@ def test_fs_evidence_quotes_the_mount_of_the_test_directory_only():
     assert quoted == ["harness9p /mnt/harness 9p rw,trans=virtio,cache=mmap"]
     skipped = by_cause(report, "gup-test-missing")[0]
     assert not [e for e in skipped.diagnosis.evidence if e.source == "/proc/mounts"]
+
+
+def test_an_unexplained_skip_is_said_in_the_headline_and_the_mail():
+    from harness.report_mail import render_mail
+    from harness.report_terminal import render_terminal
+
+    lines = [LogLine(i, t, "s.log") for i, t in enumerate([
+        "1..2", "# [RUN] Basic COW after fork() ... with THP (2048 kB)", "ok 1 No leak from parent into child",
+        "# [RUN] Basic COW after fork() when collapsing after fork() (fully shared)",
+        "ok 2 # SKIP MADV_COLLAPSE failed: Invalid argument"], 1)]
+    report = triage([parse_lines(lines, "s.log", "cow")], Environment(fs="9p"))
+    assert "1 skip unexplained" in render_terminal(report).splitlines()[0]
+    assert "could hide a kernel problem: cow 2" in " ".join(render_mail(report).split())
