@@ -25,11 +25,12 @@ INTERESTING = frozenset({
     "io_uring_setup", "io_uring_register", "mprotect", "vmsplice", "mremap", "munmap",
     "fsync", "pread64", "pwrite64", "write", "read",
 })
-MAX_SYSCALLS = 200_000
+MAX_SYSCALLS = 200_000  # failed calls kept; beyond that a log is a flood, not evidence
 # strace and the traced program sharing one terminal: the program's text lands between
 # strace's 'write(1, "...", N' and its ') = N' on the next line.
 SPLIT_WRITE = re.compile(r'^(?P<call>(?:\[pid\s+\d+\]\s+|\d+\s+)?write\([12], "(?:[^"\\]|\\.)*"(?:\.\.\.)?, \d+)(?P<out>.*)$')
-RESUME_SPLIT = re.compile(r"^\)\s+=\s+")  # failed calls kept; beyond that a log is a flood, not evidence
+RESUME_SPLIT = re.compile(r"^\)\s+=\s+")
+SPLIT_START = frozenset("w[0123456789")  # first characters of 'write(', '[pid N] write(', 'N write('
 
 
 @dataclass
@@ -69,15 +70,17 @@ def parse_lines(lines: Iterable[LogLine], source: str, default_suite: str = "") 
     split_call: str | None = None
     for line in lines:
         out.last_line = line.line
+        is_strace = looks_like_strace(line.text)
         if split_call is not None and RESUME_SPLIT.match(line.text):
             line = LogLine(line.line, split_call + line.text, line.source)
             split_call = None
-        elif (not looks_like_strace(line.text)) and (match := SPLIT_WRITE.match(line.text)):
+            is_strace = True
+        elif not is_strace and line.text[:1] in SPLIT_START and (match := SPLIT_WRITE.match(line.text)):
             split_call = match.group("call")
             if match.group("out"):
                 plain_results += plain.feed(LogLine(line.line, match.group("out"), line.source))
             continue
-        if looks_like_strace(line.text):
+        if is_strace:
             out.strace_lines += 1
             syscall = tracker.event(line)
             if syscall is None:

@@ -90,6 +90,10 @@ def parse_call(text: str, pending: dict[tuple[int, str], str]) -> RawCall | None
 
 
 def looks_like_strace(text: str) -> bool:
+    # Cheap test first: every strace line has one of these; almost no TAP line does.
+    if not (" = " in text or "<unfinished" in text or "resumed>" in text
+            or "--- SIG" in text or "+++ " in text):
+        return False
     prefix = PREFIX.match(text)
     body = text[prefix.end():] if prefix else text
     return bool(CALL.match(body) or UNFINISHED.match(body) or RESUMED.match(body)
