@@ -123,3 +123,12 @@ def test_io_uring_skip_on_xfs_shared_mapping_is_the_stale_errno_test_bug():
     assert report.verdict == "test-bug"
     on_tmpfs = triage([parse_lines(lines, "u.log", "gup_longterm")], Environment(fs="tmpfs"))
     assert on_tmpfs.results[1].diagnosis.cause == "unexplained-skip"
+
+
+def test_madv_collapse_einval_on_a_fully_shared_range_is_the_known_limitation():
+    tap = one("Basic COW after fork() when collapsing after fork() (fully shared)",
+              "ok 1 # SKIP MADV_COLLAPSE failed: Invalid argument")
+    assert cause_of(tap, "cow") == "madv-collapse-readonly"
+    other = one("Basic COW after fork() when collapsing before fork()",
+                "ok 1 # SKIP MADV_COLLAPSE failed: Invalid argument")
+    assert cause_of(other, "cow") != "madv-collapse-readonly"

@@ -245,7 +245,7 @@ def test_an_unexplained_skip_is_said_in_the_headline_and_the_mail():
 
     lines = [LogLine(i, t, "s.log") for i, t in enumerate([
         "1..2", "# [RUN] Basic COW after fork() ... with THP (2048 kB)", "ok 1 No leak from parent into child",
-        "# [RUN] Basic COW after fork() when collapsing after fork() (fully shared)",
+        "# [RUN] Basic COW after fork() when collapsing before fork()",
         "ok 2 # SKIP MADV_COLLAPSE failed: Invalid argument"], 1)]
     report = triage([parse_lines(lines, "s.log", "cow")], Environment(fs="9p"))
     assert "1 skip unexplained" in render_terminal(report).splitlines()[0]
