@@ -78,6 +78,9 @@ def _install_packages(arches: list[str], lines: list[str]) -> None:
         _ensure_foreign_arch(DEB_ARCH["arm64"], lines)
     missing = missing_packages(packages_for(arches))
     if missing:
+        # A fresh machine may have no (or stale) package lists.
+        if not any(line.startswith("added dpkg architecture") for line in lines):
+            run_tool(["apt-get", "update", "-q"], "apt-get update")
         _apt_install(missing)
         lines.append("installed: " + " ".join(missing))
     else:
