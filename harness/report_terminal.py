@@ -93,9 +93,17 @@ def header(report: Report) -> list[str]:
         said += f"; {odd} {'skip' if odd == 1 else 'skips'} unexplained"
     fs = ", ".join(fs_names(report)) or "unknown"
     kernel = env.kernel_release or "unknown"
-    if env.arch:
-        kernel += f" ({env.arch})"
+    where = [x for x in (env.arch, env.guest, _accel(env.accel)) if x]
+    if where:
+        kernel += f" ({', '.join(where)})"
     return [f"verdict: {report.verdict or 'none'} - {said}", f"fs: {fs}", f"kernel: {kernel}"]
+
+
+def _accel(accel: str | None) -> str:
+    """'TCG: KVM probe boot failed (...)' -> 'tcg'; 'kvm' stays 'kvm'."""
+    if not accel:
+        return ""
+    return accel.split(":", 1)[0].split()[0].lower()
 
 
 def table(found: Sequence[Row], width: int) -> list[str]:
