@@ -103,6 +103,8 @@ def _accel(accel: str | None) -> str:
     """'TCG: KVM probe boot failed (...)' -> 'tcg'; 'kvm' stays 'kvm'."""
     if not accel:
         return ""
+    if accel.startswith("none"):
+        return "host kernel"  # the simulated guest
     return accel.split(":", 1)[0].split()[0].lower()
 
 
