@@ -11,9 +11,11 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass, field
 
-BAD_STATUS = frozenset({"fail", "error", "crash", "timeout", "missing", "xpass"})
-POINTS_AT_KERNEL = frozenset({"kernel-bug", "unknown"})
-NEUTRAL = frozenset({"env", "config", "known-issue"})
+from harness.model import ENVIRONMENTAL, FAILING, Status
+
+# The JSON spelling of the model's sets (an unexpected pass counts as a bad outcome here).
+BAD_STATUS = frozenset(s.value for s in FAILING | {Status.XPASS})
+NEUTRAL = frozenset(c.value for c in ENVIRONMENTAL)
 
 KINDS = ("regressed", "fixed", "changed-cause", "still-failing", "environment-only",
          "only-in-base", "only-in-new")

@@ -12,6 +12,8 @@ import textwrap
 from collections import defaultdict
 
 from harness.model import (
+    ENVIRONMENTAL,
+    FAILING,
     Category,
     Diagnosis,
     Environment,
@@ -21,8 +23,6 @@ from harness.model import (
 )
 from harness.triage import group, severity_order, verdict_of
 
-BAD = frozenset({Status.FAIL, Status.ERROR, Status.CRASH, Status.TIMEOUT, Status.MISSING})
-NEUTRAL = frozenset({Category.ENV, Category.CONFIG, Category.KNOWN_ISSUE})
 CELL = {Status.PASS: "ok", Status.SKIP: "skip", Status.XFAIL: "xfail", Status.XPASS: "XPASS",
         Status.FAIL: "FAIL", Status.ERROR: "ERROR", Status.CRASH: "CRASH",
         Status.TIMEOUT: "TIME", Status.MISSING: "gone"}
@@ -41,7 +41,7 @@ def _key(r: Result) -> tuple[str, str]:
 
 
 def _bad(r: Result) -> bool:
-    return r.status in BAD
+    return r.status in FAILING
 
 
 def kernel_of(run_id: str) -> str:
@@ -71,7 +71,7 @@ def cross_check(results: list[Result], runs: list[str]) -> None:
 
 
 def _explained(r: Result) -> bool:
-    return r.diagnosis is not None and r.diagnosis.category in NEUTRAL
+    return r.diagnosis is not None and r.diagnosis.category in ENVIRONMENTAL
 
 
 def _only_here(r: Result, failing: list[str], fine: list[str]) -> None:
@@ -195,7 +195,7 @@ def _cell(r: Result | None) -> str:
     if r is None:
         return "-"
     text = CELL[r.status]
-    if r.status in BAD and r.diagnosis and r.diagnosis.category in NEUTRAL:
+    if r.status in FAILING and r.diagnosis and r.diagnosis.category in ENVIRONMENTAL:
         text = text.lower()  # explained by the environment
     return text
 

@@ -37,7 +37,11 @@ SEVERITY: tuple[Category, ...] = (
     Category.KNOWN_ISSUE,
 )
 POINTS_AT_KERNEL = frozenset({Category.KERNEL_BUG, Category.UNKNOWN})
+# Categories that explain a failure away from the kernel under test.
+ENVIRONMENTAL = frozenset({Category.ENV, Category.CONFIG, Category.KNOWN_ISSUE})
 CONFIDENCES = ("high", "medium", "low")
+# Statuses of a test that did not get through (a skip or an expected failure did).
+FAILING = frozenset({Status.FAIL, Status.ERROR, Status.TIMEOUT, Status.CRASH, Status.MISSING})
 
 
 @dataclass(slots=True, frozen=True)

@@ -27,7 +27,6 @@ SCHEMA = "harness.triage/1"
 
 # A result with one of these statuses is a failure (something did not work); skips, xfails
 # and xpasses are not.
-FAILING = frozenset({Status.FAIL, Status.ERROR, Status.TIMEOUT, Status.CRASH, Status.MISSING})
 UNDIAGNOSED = "undiagnosed"  # the category counted for a non-pass result without a diagnosis
 
 _ANSI = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")

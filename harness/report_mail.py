@@ -12,9 +12,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import harness
-from harness.model import Category, Finding, LogLine, Report, Result, Status
+from harness.model import FAILING, Category, Finding, LogLine, Report, Result, Status
 from harness.report_json import (
-    FAILING,
     UNDIAGNOSED,
     all_findings,
     clean_text,

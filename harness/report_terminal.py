@@ -7,9 +7,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.model import POINTS_AT_KERNEL, Category, Report, Result, Status
+from harness.model import FAILING, POINTS_AT_KERNEL, Category, Report, Result, Status
 from harness.report_json import (
-    FAILING,
     UNDIAGNOSED,
     all_findings,
     category_counts,
