@@ -35,6 +35,7 @@ CRASH = re.compile(
     r"\bsegfault at\b|Segmentation fault|Internal error: |list_del corruption|"
     r"page dumped because|Bad page state)"
 )
+RUN_PREFIX = "# [RUN] "
 CRASH_CONTEXT = 24  # console lines kept after a crash signature
 
 STATUS_BY_DIRECTIVE = {
@@ -45,6 +46,11 @@ STATUS_BY_DIRECTIVE = {
     "timeout": Status.TIMEOUT,
     "error": Status.ERROR,
 }
+
+
+def config_of(name: str) -> str:
+    """'R/W ... file mapping ... with local tmpfile' -> 'local tmpfile'; '' without a config."""
+    return name.split(" ... with ", 1)[1] if " ... with " in name else ""
 
 
 @dataclass
@@ -61,6 +67,11 @@ class _Level:
     named: bool = False
     guesses: dict[str, int] = field(default_factory=dict)
     pending: list[Result] = field(default_factory=list)  # results of this suite so far
+
+    @property
+    def running(self) -> str:
+        """The name on the open [RUN] line ("" when no test is running)."""
+        return self.run_line.text[len(RUN_PREFIX):] if self.run_line else ""
 
     @property
     def has_content(self) -> bool:
@@ -162,7 +173,7 @@ class KselftestParser:
 
     def _run_line(self, depth: int, desc: str, line: LogLine) -> None:
         level = self._level(depth - 1, line)
-        level.run_line = LogLine(line.line, "# [RUN] " + desc, line.source)
+        level.run_line = LogLine(line.line, RUN_PREFIX + desc, line.source)
         level.diagnostics = []
         guess = catalogue.guess_suite(desc)
         if guess:
@@ -193,7 +204,7 @@ class KselftestParser:
                 level = self._level(depth, line)
             else:
                 level.suite.anomalies.append(("duplicate-number", line))
-        elif number > level.last_number + 1 and level.last_number >= 0:
+        elif number > level.last_number + 1:
             out += self._gap(level, level.last_number + 1, number)
         out.append(self._make_result(level, match, line))
         return out
@@ -210,7 +221,7 @@ class KselftestParser:
             status = STATUS_BY_DIRECTIVE[directive.group(1).lower()]
             if status is Status.XFAIL and not ok:
                 status = Status.FAIL  # a 'not ok' with the TAP todo directive still failed
-        run_name = level.run_line.text[len("# [RUN] "):] if level.run_line else ""
+        run_name = level.running
         name = run_name or (desc if catalogue.looks_like_name(desc) else "")
         diags = [d for d in level.diagnostics if not d.text.startswith("[INFO]")]
         message = reason or desc
@@ -218,7 +229,7 @@ class KselftestParser:
             message = diags[-1].text
         elif message == name:
             message = ""
-        config = name.split(" ... with ", 1)[1] if " ... with " in name else ""
+        config = config_of(name)
         result = Result(
             suite=level.suite.name or self.default_suite,
             number=number,
@@ -256,9 +267,8 @@ class KselftestParser:
         level = self._level(depth, line)
         level.suite.bail_out = line
         number = level.last_number + 1
-        name = level.run_line.text[len("# [RUN] "):] if level.run_line else ""
-        result = Result(level.suite.name or self.default_suite, number, name,
-                        name.split(" ... with ", 1)[1] if " ... with " in name else "",
+        name = level.running
+        result = Result(level.suite.name or self.default_suite, number, name, config_of(name),
                         Status.ERROR, "Bail out! " + text, result_line=line,
                         run_line=level.run_line, diagnostics=list(level.diagnostics))
         level.numbers_seen.add(number)
@@ -307,12 +317,11 @@ class KselftestParser:
         timed_out = verdict is not None and "TIMEOUT" in (verdict[0].group(3) or "")
         if level.run_line is not None:
             # A test started and never reported: cut off by a crash, a kill or the end of the log.
-            name = level.run_line.text[len("# [RUN] "):]
+            name = level.running
             status = Status.CRASH if suite.crashed else Status.MISSING
             if timed_out:
                 status = Status.TIMEOUT
-            result = Result(suite.name or "selftest", level.last_number + 1, name,
-                            name.split(" ... with ", 1)[1] if " ... with " in name else "",
+            result = Result(suite.name or "selftest", level.last_number + 1, name, config_of(name),
                             status, "started but never reported a result",
                             run_line=level.run_line, diagnostics=list(level.diagnostics))
             level.last_number += 1
