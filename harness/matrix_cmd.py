@@ -83,5 +83,5 @@ def run_matrix(args: argparse.Namespace) -> int:
     if len(images) == 2:
         from harness.runner import compare_two
 
-        return compare_two(reports, filesystems) or exit_code(combined)
+        return compare_two(reports) or exit_code(combined)
     return 1 if errors else exit_code(combined)

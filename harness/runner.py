@@ -6,7 +6,6 @@ The only place in harness/ that starts processes (through guests/ and fs_profile
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from pathlib import Path
@@ -16,7 +15,7 @@ from harness.errors import UsageError
 from harness.ingest import Parsed, parse_file
 from harness.model import Environment, LogLine, Report, Status
 from harness.outputs import OutputError, check_writable, write_outputs
-from harness.triage import triage
+from harness.triage import major_minor, triage
 from harness.triage_cmd import exit_code
 
 STARTED_NEVER_REPORTED = "started but never reported a result"
@@ -104,20 +103,13 @@ def environment_of(gr, arch: str, kernel, selftests, profile_name: str, scope: s
         env.fs = FS_ALIASES.get(fs_mount["fstype"], fs_mount["fstype"])
         env.fs_options = fs_mount.get("options")
         env.fs_source = f"mount table ({MOUNTPOINT})"
-    tmp = [m for m in env.mounts if m["target"] == "/tmp"]
-    if tmp:
-        env.tmp_fs = FS_ALIASES.get(tmp[-1]["fstype"], tmp[-1]["fstype"])
-    elif facts:
-        root = [m for m in env.mounts if m["target"] == "/"]
-        env.tmp_fs = FS_ALIASES.get(root[-1]["fstype"], root[-1]["fstype"]) if root else None
+    env.tmp_fs = _fs_at(env.mounts, "/tmp") or (_fs_at(env.mounts, "/") if facts else None)
     env.hugepages = {f"{kb}kB": {"nr_hugepages": p.get("nr", 0), "free_hugepages": p.get("free", 0)}
                      for kb, p in (facts.get("hugepages") or {}).items()}
     env.hugepage_shortfall = list(gr.hugepage_shortfall)
     env.thp = facts.get("thp_enabled") or None
     if "swaps" in facts:
-        env.swap_kb = 0 if not facts["swaps"] else 1
-        if facts["swaps"]:
-            env.swap_kb = int((facts.get("meminfo") or {}).get("SwapTotal", 1))
+        env.swap_kb = int((facts.get("meminfo") or {}).get("SwapTotal", 1)) if facts["swaps"] else 0
     if "gup_test" in facts:
         env.gup_test = bool(facts["gup_test"])
     env.notes = list(gr.notes)
@@ -129,11 +121,15 @@ def environment_of(gr, arch: str, kernel, selftests, profile_name: str, scope: s
     return env
 
 
-def _version_note(env: Environment) -> None:
-    def key(v: str | None) -> tuple[int, ...]:
-        return tuple(int(x) for x in re.findall(r"\d+", v or "")[:2])
+def _fs_at(mounts: list[dict[str, str]], target: str) -> str | None:
+    """The fs type mounted at ``target`` (the last entry wins, as in the kernel)."""
+    found = [m["fstype"] for m in mounts if m["target"] == target]
+    return FS_ALIASES.get(found[-1], found[-1]) if found else None
 
-    if env.selftests_version and env.kernel_version and key(env.selftests_version) > key(env.kernel_version):
+
+def _version_note(env: Environment) -> None:
+    tests, kernel = major_minor(env.selftests_version), major_minor(env.kernel_version)
+    if tests and kernel and tests > kernel:
         env.notes.append(
             f"the selftests ({env.selftests_version}) are newer than the kernel "
             f"({env.kernel_version}): cases for features the older kernel lacks fail or skip "
@@ -155,7 +151,7 @@ def parse_guest_run(gr, outdir: Path, run_id: str) -> tuple[list[Parsed], list[P
                     r.status = Status.CRASH
         if t.timed_out and not any(r.status is Status.TIMEOUT for r in parsed.results):
             parsed.results.append(_whole_test(t, "timeout", Status.TIMEOUT, path, run_id))
-        elif t.exit_code not in (0, 1, 4, None) and t.exit_code >= 128:
+        elif t.exit_code is not None and t.exit_code >= 128:
             parsed.results.append(_whole_test(t, f"killed by signal {t.exit_code - 128}",
                                               Status.CRASH, path, run_id))
         logs.append(parsed)
@@ -283,21 +279,14 @@ def run_command(args: argparse.Namespace) -> int:
 
 def compare_reports(reports: list[Report], targets: dict[str, str | None], color: bool) -> int:
     """Two kernels: write the combined report, then say what B changed against A."""
-    import json as _json
-
-    from harness.compare import compare, render_text
     from harness.matrix import combine
-    from harness.report_json import render_json
 
     combined = combine(reports)
     write_outputs(combined, targets, color=color)
-    base, new = (_json.loads(render_json(r)) for r in reports)
-    comparison = compare(base, new, "kernel A", "kernel B")
-    print(render_text(comparison), end="")
-    return 1 if comparison.introduced_anything else exit_code(combined)
+    return compare_two(reports) or exit_code(combined)
 
 
-def compare_two(reports: list[Report], filesystems: list[str]) -> int:
+def compare_two(reports: list[Report]) -> int:
     """Kernel A's runs against kernel B's (matched by filesystem); prints the comparison."""
     import json as _json
 

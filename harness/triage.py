@@ -189,13 +189,13 @@ def _unexplained(r: Result, env: Environment, contradictions: list[str]) -> Diag
                      evidence_of(r, env))
 
 
-def _major_minor(version: str | None) -> tuple[int, ...]:
+def major_minor(version: str | None) -> tuple[int, ...]:
     return tuple(int(x) for x in re.findall(r"\d+", version or "")[:2])
 
 
 def newer_selftests(env: Environment) -> str:
     """A sentence for unexplained results when the selftests are newer than the kernel."""
-    tests, kernel = _major_minor(env.selftests_version), _major_minor(env.kernel_version)
+    tests, kernel = major_minor(env.selftests_version), major_minor(env.kernel_version)
     if not tests or not kernel or tests <= kernel:
         return ""
     return (f" The selftests ({env.selftests_version}) are newer than the kernel "
