@@ -21,7 +21,7 @@ from harness.model import (
     Result,
     Status,
 )
-from harness.triage import group, severity_order, verdict_of
+from harness.triage import group, severity_order, summarize, verdict_of
 
 CELL = {Status.PASS: "ok", Status.SKIP: "skip", Status.XFAIL: "xfail", Status.XPASS: "XPASS",
         Status.FAIL: "FAIL", Status.ERROR: "ERROR", Status.CRASH: "CRASH",
@@ -125,23 +125,9 @@ def combine(reports: list[Report]) -> Report:
                  if f.cause in ("kernel-oops", "kernel-warning", "process-segfault")
                  or f.cause.startswith("output-")]
     findings = severity_order(findings)
-    by_status: dict[str, int] = defaultdict(int)
-    for r in results:
-        by_status[r.status.value] += 1
-    summary = {"total": len(results), "runs": runs, "by_status": dict(sorted(by_status.items())),
-               "by_category": _by_category(results), "findings": len(findings),
-               "points_at_kernel": sum(1 for f in findings
-                                       if f.category in (Category.KERNEL_BUG, Category.UNKNOWN))}
+    summary = {"runs": runs, **summarize(results, findings)}
     return Report(env, results, findings, [s for rep in reports for s in rep.suites],
                   verdict_of(findings), summary, [s for rep in reports for s in rep.sources])
-
-
-def _by_category(results: list[Result]) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for r in results:
-        if r.diagnosis:
-            counts[r.diagnosis.category.value] += 1
-    return dict(sorted(counts.items()))
 
 
 def _environment(reports: list[Report]) -> Environment:

@@ -10,6 +10,7 @@ from harness.checks import CHECKS, RunIndex, Verdict, file_fs
 from harness.ingest import Parsed
 from harness.model import (
     CONFIDENCES,
+    POINTS_AT_KERNEL,
     SEVERITY,
     Category,
     Diagnosis,
@@ -380,15 +381,18 @@ def triage(parsed: list[Parsed], env: Environment, strace: list[Parsed] | None =
     findings = (group(results, env, rules) + suite_findings(suites, results)
                 + crash_findings(parsed, results))
     findings = severity_order(findings)
+    return Report(env, results, findings, suites, verdict_of(findings),
+                  summarize(results, findings), [p.source for p in parsed])
+
+
+def summarize(results: list[Result], findings: list[Finding]) -> dict[str, object]:
+    """The counts every report carries (one definition for triage, run and matrix)."""
     by_status = Counter(r.status.value for r in results)
     by_category = Counter(f.category.value for f in findings for _ in range(max(f.count, 1)))
-    summary = {
+    return {
         "total": len(results),
         "by_status": dict(sorted(by_status.items())),
         "by_category": dict(sorted(by_category.items())),
         "findings": len(findings),
-        "points_at_kernel": sum(1 for f in findings
-                                if f.category in (Category.KERNEL_BUG, Category.UNKNOWN)),
+        "points_at_kernel": sum(1 for f in findings if f.category in POINTS_AT_KERNEL),
     }
-    return Report(env, results, findings, suites, verdict_of(findings), summary,
-                  [p.source for p in parsed])
