@@ -3,34 +3,41 @@
 from __future__ import annotations
 
 from harness.ingest import Parsed
-from harness.model import Result, Status
+from harness.model import Result, Status, Syscall
 
 CALLS = frozenset({"ftruncate", "fallocate", "fstatfs", "fstat", "mmap", "madvise",
                    "memfd_create", "io_uring_setup", "io_uring_register", "newfstatat"})
 
 
 def results_from_syscalls(parsed: list[Parsed]) -> list[Result]:
-    """One 'strace' result per failed call of interest, config from what happened to its file."""
-    out = []
+    """One 'strace' result per failed call of interest, config from what happened to its file.
+
+    Each Parsed gets its own results; all of them are returned, numbered across the files.
+    """
+    out: list[Result] = []
     for p in parsed:
-        for call in p.syscalls:
-            if not call.failed or call.name not in CALLS:
-                continue
-            config = ""
-            if (call.path or "").startswith("memfd-hugetlb:"):
-                config = "memfd hugetlb"
-            elif (call.path or "").startswith("memfd:"):
-                config = "memfd"
-            elif call.unlinked:
-                config = "tmpfile" if (call.path or "").startswith("/tmp/") else "local tmpfile"
-            what = f" on {call.path}" if call.path else ""
-            gone = " (unlinked)" if call.unlinked else ""
-            result = Result(
-                suite="strace", number=len(out) + 1, name=f"{call.name}(){what}{gone}",
-                config=config, status=Status.FAIL,
-                message=f"{call.name}() failed ({call.errno})", result_line=call.line,
-                syscall=call.name, errno=call.errno, syscall_source="strace", syscalls=[call],
-            )
-            out.append(result)
-        p.results = [r for r in out if r.result_line and r.result_line.source == p.source]
+        p.results = [_result(call, len(out) + i + 1)
+                     for i, call in enumerate(c for c in p.syscalls if c.failed and c.name in CALLS)]
+        out += p.results
     return out
+
+
+def _config(call: Syscall) -> str:
+    path = call.path or ""
+    if path.startswith("memfd-hugetlb:"):
+        return "memfd hugetlb"
+    if path.startswith("memfd:"):
+        return "memfd"
+    if call.unlinked:
+        return "tmpfile" if path.startswith("/tmp/") else "local tmpfile"
+    return ""
+
+
+def _result(call: Syscall, number: int) -> Result:
+    what = f" on {call.path}" if call.path else ""
+    gone = " (unlinked)" if call.unlinked else ""
+    return Result(
+        suite="strace", number=number, name=f"{call.name}(){what}{gone}", config=_config(call),
+        status=Status.FAIL, message=f"{call.name}() failed ({call.errno})", result_line=call.line,
+        syscall=call.name, errno=call.errno, syscall_source="strace", syscalls=[call],
+    )
