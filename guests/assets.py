@@ -133,6 +133,18 @@ def _sweep(parent: Path) -> None:
                     shutil.rmtree(entry, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def _building(final: Path) -> Iterator[Path]:
+    """A private staging dir beside ``final``: renamed into place on success, removed on failure."""
+    staging = _staging(final.parent)
+    try:
+        yield staging
+        _publish(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
 def _publish(staging: Path, final: Path) -> None:
     """Rename a finished staging dir into place, replacing a stale entry."""
     if final.exists():
@@ -491,15 +503,10 @@ def ensure_kernel(arch: str, series: str = "6.12") -> KernelAssets:
         if data:
             return _kernel_from_manifest(final, data)
         deb = download_deb(package, DEB_ARCH[arch], deb_version)
-        staging = _staging(final.parent)
-        try:
+        with _building(final) as staging:
             run_tool(["dpkg", "-x", str(deb), str(staging)], f"dpkg -x {deb.name}")
             shutil.rmtree(staging / "usr" / "share" / "doc", ignore_errors=True)
             _write_manifest(staging, _kernel_manifest(staging, arch, release, deb))
-            _publish(staging, final)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
     data = _read_manifest(final)
     assert data is not None
     return _kernel_from_manifest(final, data)
@@ -546,15 +553,10 @@ def _copy_user_modules(src: Path, arch: str, release: str) -> Path:
     with _locked(f"user-{digest}"):
         if _modules_ready(target):
             return target
-        staging = _staging(final.parent)
-        try:
+        with _building(final) as staging:
             shutil.copytree(src, staging / "lib" / "modules" / release, symlinks=True,
                             ignore=shutil.ignore_patterns("build", "source"))
             prepare_modules(staging / "lib" / "modules" / release, release)
-            _publish(staging, final)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
     return target
 
 
@@ -659,15 +661,10 @@ def ensure_selftest_source() -> Path:
         if _read_manifest(final) and (tree := _source_tree_in(final)):
             return tree
         deb = download_deb(package, version=deb_version)
-        staging = _staging(final.parent)
-        try:
+        with _building(final) as staging:
             _extract_source(deb, package, staging)
             _write_manifest(staging, {"package": package, "version": version,
                                       "package_version": _deb_field(deb, "Version")})
-            _publish(staging, final)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
     tree = _source_tree_in(final)
     assert tree is not None
     return tree
@@ -848,18 +845,13 @@ def ensure_selftests(arch: str, kernel_tree: Path | None = None) -> SelftestAsse
             tree = kernel_tree.resolve() if kernel_tree else ensure_selftest_source()
             version = makefile_version((tree / "Makefile").read_text())
             source = str(tree) if kernel_tree else f"{tree.name} {version}"
-            staging = _staging(final.parent)
-            try:
+            with _building(final) as staging:
                 fields = _build(arch, tree, staging)
                 _write_manifest(staging, {
                     "arch": arch, "source": source, "version": version,
                     "source_dir": str(tree / "tools" / "testing" / "selftests" / "mm"),
                     "digest": _sources_digest(tree), "compiler": COMPILER[arch], **fields,
                 })
-                _publish(staging, final)
-            except BaseException:
-                shutil.rmtree(staging, ignore_errors=True)
-                raise
     data = _read_manifest(final)
     assert data is not None
     return _selftests_from_manifest(final, data)
