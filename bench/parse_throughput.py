@@ -13,9 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness.ingest import parse_file
 from harness.model import Environment
-from harness.triage import triage
+from harness.readers.ingest import parse_file
+from harness.triage.engine import triage
 
 MESSAGES = ("ok {n} # SKIP gup_test not available", "not ok {n} ftruncate() failed",
             "ok {n} Should have worked", "ok {n} # SKIP need more free huge pages")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 MEASURE = """
 import resource, sys
-from harness.ingest import parse_file
+from harness.readers.ingest import parse_file
 p = parse_file(sys.argv[1])
 print(len(p.results), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """

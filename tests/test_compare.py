@@ -72,7 +72,7 @@ def test_not_a_report_is_a_usage_error(tmp_path):
 
 
 def test_xfail_flip_of_the_known_hugetlb_case_is_not_a_change():
-    from harness.compare import Outcome, classify
+    from harness.triage.compare import Outcome, classify
 
     ok = Outcome("pass", None, None, None)
     xfail = Outcome("xfail", "known-issue", "hugetlb-vmsplice-cow", None)

@@ -22,9 +22,9 @@ import pytest
 
 from fs_profiles import faults
 from fs_profiles.base import ProfileError
-from harness.ingest import parse_file
 from harness.model import Category, Environment
-from harness.triage import triage
+from harness.readers.ingest import parse_file
+from harness.triage.engine import triage
 
 # $1: the cwd to mount a tmpfs on, $2: the injector's log
 IN_TMPFS = 'mount -t tmpfs tmpfs "$1" && cd "$1" && shift 2 && exec "$@"'

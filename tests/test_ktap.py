@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from harness.ingest import parse_lines
 from harness.model import LogLine, Status
+from harness.readers.ingest import parse_lines
 
 
 def parse(text: str, suite: str = ""):
@@ -74,7 +74,7 @@ def test_printk_timestamps_crlf_and_bad_bytes_are_tolerated(tmp_path):
            b"ok 1 Should have worked\r\n")
     path = tmp_path / "console.log"
     path.write_bytes(raw)
-    from harness.ingest import parse_file
+    from harness.readers.ingest import parse_file
 
     p = parse_file(str(path))
     assert [(r.number, r.status) for r in p.results] == [(1, Status.PASS)]

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.ingest import parse_file
-from harness.matrix import combine, conclusion, table
 from harness.model import Category, Environment
-from harness.triage import triage
+from harness.readers.ingest import parse_file
+from harness.triage.engine import triage
+from harness.triage.matrix import combine, conclusion, table
 
 LOGS = Path(__file__).parent / "fixtures" / "logs"
 
@@ -61,7 +61,7 @@ def test_the_same_failure_on_every_fs_points_at_the_kernel():
 def test_junit_has_one_testsuite_per_binary_and_fs():
     from junitparser import JUnitXml
 
-    from harness.report_junit import render_junit
+    from harness.report.junit import render_junit
 
     report = combine([
         recorded("host-tmpfs-gup_longterm.log", "xfs", "xfs"),

@@ -25,10 +25,10 @@ from harness.model import (
     Status,
     SuiteRun,
 )
-from harness.report_json import SCHEMA, load_json, render_json
-from harness.report_junit import render_junit
-from harness.report_mail import render_mail
-from harness.report_terminal import render_terminal
+from harness.report.json import SCHEMA, load_json, render_json
+from harness.report.junit import render_junit
+from harness.report.mail import render_mail
+from harness.report.terminal import render_terminal
 
 CASES = [
     "R/W longterm GUP pin in MAP_SHARED file mapping",

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from harness.ingest import parse_lines
 from harness.model import Environment, LogLine
-from harness.rules import RuleError, load_rules, parse_rule
-from harness.triage import triage
+from harness.readers.ingest import parse_lines
+from harness.triage.engine import triage
+from harness.triage.rules import RuleError, load_rules, parse_rule
 
 
 def cause_of(tap: str, suite: str = "cow", **env: object) -> str | None:

@@ -28,9 +28,9 @@ from guests.sim import (
     run_in_sim,
     xfs_unavailable,
 )
+from harness.cli.run import environment_of, parse_guest_run
 from harness.model import Status
-from harness.runner import environment_of, parse_guest_run
-from harness.triage import triage
+from harness.triage.engine import triage
 
 ROOT = Path(__file__).resolve().parents[1]
 NEEDS = [shutil.which(t) for t in ("unshare", "nsenter")]

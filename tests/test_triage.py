@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.ingest import parse_file, parse_lines
 from harness.model import Category, Environment, LogLine, Status
-from harness.triage import triage
+from harness.readers.ingest import parse_file, parse_lines
+from harness.triage.engine import triage
 
 LOGS = Path(__file__).parent / "fixtures" / "logs"
 
@@ -192,7 +192,7 @@ def test_plain_strace_excerpt_without_tap(tmp_path):
         'unlinkat(AT_FDCWD, "gup_longterm.c_tmpfile_BLboOt", 0) = 0\n'
         "fstatfs(3, 0xffffe505a840)              = -1 EOPNOTSUPP (Operation not supported)\n"
         "ftruncate(3, 4096)                      = -1 ENOENT (No such file or directory)\n")
-    from harness.cli import main
+    from harness.cli.main import main
 
     out = tmp_path / "r.json"
     assert main(["triage", str(excerpt), "--fs", "9p", "--json", str(out)]) == 0
@@ -240,8 +240,8 @@ def test_fs_evidence_quotes_the_mount_of_the_test_directory_only():
 
 
 def test_an_unexplained_skip_is_said_in_the_headline_and_the_mail():
-    from harness.report_mail import render_mail
-    from harness.report_terminal import render_terminal
+    from harness.report.mail import render_mail
+    from harness.report.terminal import render_terminal
 
     lines = [LogLine(i, t, "s.log") for i, t in enumerate([
         "1..2", "# [RUN] Basic COW after fork() ... with THP (2048 kB)", "ok 1 No leak from parent into child",

@@ -21,7 +21,7 @@ from harness.model import (
     Result,
     Status,
 )
-from harness.triage import group, severity_order, summarize, verdict_of
+from harness.triage.engine import group, severity_order, summarize, verdict_of
 
 CELL = {Status.PASS: "ok", Status.SKIP: "skip", Status.XFAIL: "xfail", Status.XPASS: "XPASS",
         Status.FAIL: "FAIL", Status.ERROR: "ERROR", Status.CRASH: "CRASH",

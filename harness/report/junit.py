@@ -24,7 +24,7 @@ from junitparser import (
 from junitparser.junitparser import Result as JResult
 
 from harness.model import Category, LogLine, Report, Result, Status
-from harness.report_json import clean_text, evidence_of, first_sentence, where_from
+from harness.report.common import clean_text, evidence_of, first_sentence, where_from
 
 SKIPPED_CATEGORIES = frozenset({Category.ENV, Category.CONFIG, Category.KNOWN_ISSUE})
 ERROR_STATUSES = frozenset({Status.CRASH, Status.TIMEOUT, Status.ERROR, Status.MISSING})

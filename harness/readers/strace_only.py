@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from harness.ingest import Parsed
 from harness.model import Result, Status, Syscall
+from harness.readers.ingest import Parsed
 
 CALLS = frozenset({"ftruncate", "fallocate", "fstatfs", "fstat", "mmap", "madvise",
                    "memfd_create", "io_uring_setup", "io_uring_register", "newfstatat"})

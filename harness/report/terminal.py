@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from harness.model import FAILING, POINTS_AT_KERNEL, Category, Report, Result, Status
-from harness.report_json import (
+from harness.report.common import (
     UNDIAGNOSED,
     all_findings,
     category_counts,
@@ -19,8 +19,8 @@ from harness.report_json import (
     results_of,
     severity_rank,
     status_counts,
+    test_list,
 )
-from harness.report_mail import test_list
 
 COLORS = {
     str(Category.KERNEL_BUG): "1;31",

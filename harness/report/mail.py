@@ -13,14 +13,16 @@ from collections.abc import Iterable, Sequence
 
 import harness
 from harness.model import FAILING, Category, Finding, LogLine, Report, Result, Status
-from harness.report_json import (
+from harness.report.common import (
     UNDIAGNOSED,
     all_findings,
     clean_text,
+    compact_numbers,
     finding_size,
     first_sentence,
     results_of,
     severity_rank,
+    test_list,
     where_from,
 )
 
@@ -63,41 +65,6 @@ def count_word(n: int) -> str:
 
 def plural(n: int, singular: str, many: str | None = None) -> str:
     return f"{count_word(n)} {singular if n == 1 else (many or singular + 's')}"
-
-
-def compact_numbers(numbers: Iterable[int], limit: int = 8) -> str:
-    """[3, 8, 13, 18] -> "3, 8, 13, 18"; runs become ranges; long lists "1, 2 ... 48"."""
-    nums = sorted(set(numbers))
-    items: list[str] = []
-    i = 0
-    while i < len(nums):
-        j = i
-        while j + 1 < len(nums) and nums[j + 1] == nums[j] + 1:
-            j += 1
-        if j - i >= 2:
-            items.append(f"{nums[i]}-{nums[j]}")
-        else:
-            items.extend(str(n) for n in nums[i:j + 1])
-        i = j + 1
-    if len(items) > limit:
-        return ", ".join(items[:limit - 1]) + " ... " + items[-1]
-    return ", ".join(items)
-
-
-def test_list(results: Sequence[Result], limit: int = 8, with_suite: bool | None = None) -> str:
-    """Test numbers grouped by run and suite: "3, 8, 13" or "[9p] gup_longterm 3; cow 1"."""
-    groups: dict[tuple[str, str], list[int]] = {}
-    for r in results:
-        groups.setdefault((r.run_id, r.suite), []).append(r.number)
-    runs = {run for run, _ in groups}
-    if with_suite is None:
-        with_suite = len({suite for _, suite in groups}) > 1
-    parts = []
-    for (run, suite), numbers in groups.items():
-        label = (f"[{run}] " if len(runs) > 1 and run else "") + (f"{suite} " if with_suite
-                                                                  else "")
-        parts.append(label + compact_numbers(numbers, limit))
-    return "; ".join(parts)
 
 
 def ids_list(test_ids: Iterable[str], limit: int = 8) -> str:

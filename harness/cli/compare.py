@@ -6,13 +6,13 @@ import argparse
 import json
 from pathlib import Path
 
-from harness.compare import compare, render_text, to_json
 from harness.errors import UsageError
-from harness.outputs import OutputError, check_writable, write_text
+from harness.report.outputs import OutputError, check_writable, write_text
+from harness.triage.compare import compare, render_text, to_json
 
 
 def load_report(name: str) -> dict:
-    from harness.report_json import load_json
+    from harness.report.json import load_json
 
     try:
         text = Path(name).read_text(encoding="utf-8")

@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from harness.environment import EnvironmentError_, from_logs, normalise_fs, version_of
 from harness.errors import UsageError
-from harness.ingest import Parsed, parse_file, suite_hint
-from harness.logread import InputError
 from harness.model import POINTS_AT_KERNEL, Environment, Report
-from harness.outputs import OutputError, check_writable, write_outputs
-from harness.rules import RuleError, load_rules
-from harness.triage import triage
+from harness.readers.environment import EnvironmentError_, from_logs, normalise_fs, version_of
+from harness.readers.ingest import Parsed, parse_file, suite_hint
+from harness.readers.logread import InputError
+from harness.report.outputs import OutputError, check_writable, write_outputs
+from harness.triage.engine import triage
+from harness.triage.rules import RuleError, load_rules
 
 
 def environment_from_args(args: argparse.Namespace) -> Environment:
@@ -66,7 +66,7 @@ def run_triage(args: argparse.Namespace) -> int:
     if not any(p.results for p in parsed):
         parsed, strace = parsed + [s for s in strace if s.results], [s for s in strace if not s.results]
     if not any(p.results for p in parsed):
-        from harness.strace_only import results_from_syscalls
+        from harness.readers.strace_only import results_from_syscalls
 
         parsed = parsed + strace
         strace = []

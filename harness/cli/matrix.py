@@ -10,12 +10,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from harness.cli.run import Progress, execute, kernel_label, kernels_of, parse_tests
+from harness.cli.triage import exit_code
 from harness.errors import UsageError
-from harness.matrix import combine, conclusion, table
 from harness.model import Report
-from harness.outputs import OutputError, check_writable, write_outputs, write_text
-from harness.runner import Progress, execute, kernel_label, kernels_of, parse_tests
-from harness.triage_cmd import exit_code
+from harness.report.outputs import OutputError, check_writable, write_outputs, write_text
+from harness.triage.matrix import combine, conclusion, table
 
 
 class _Prefixed(Progress):
@@ -72,7 +72,7 @@ def run_matrix(args: argparse.Namespace) -> int:
     mail_target = targets.pop("mail")
     write_outputs(combined, targets, color=args.color)
     if mail_target:
-        from harness.report_mail import render_mail
+        from harness.report.mail import render_mail
 
         head = textwrap.fill(conclusion(combined), 72)
         write_text(mail_target, f"{head}\n\n{grid}\n{render_mail(combined)}")
@@ -81,7 +81,7 @@ def run_matrix(args: argparse.Namespace) -> int:
         print(conclusion(combined))
         print(grid, end="")
     if len(images) == 2:
-        from harness.runner import compare_two
+        from harness.cli.run import compare_two
 
         return compare_two(reports) or exit_code(combined)
     return 1 if errors else exit_code(combined)

@@ -12,9 +12,9 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from harness import catalogue
-from harness.logread import split_printk, strip_nesting
 from harness.model import MAX_DIAGNOSTICS, LogLine, Result, Status, SuiteRun
+from harness.readers import catalogue
+from harness.readers.logread import split_printk, strip_nesting
 
 RESULT = re.compile(r"^(not ok|ok)\s+(\d+)(?:\s+-)?(?:\s+(.*))?$")
 DIRECTIVE = re.compile(r"(?:^|\s)#\s*(SKIP|XFAIL|XPASS|TODO|TIMEOUT|error)\b:?\s*(.*)$", re.IGNORECASE)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 
-from harness import catalogue
-from harness.ingest import Parsed
 from harness.model import Result, Status, Syscall
+from harness.readers import catalogue
+from harness.readers.ingest import Parsed
 
 NEEDS_CAUSE = frozenset({Status.FAIL, Status.SKIP, Status.ERROR, Status.CRASH, Status.XFAIL,
                          Status.TIMEOUT, Status.MISSING})

@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.ktap import KselftestParser
-from harness.logread import read_lines
 from harness.model import LogLine, Result, SuiteRun, Syscall
-from harness.strace import FdTracker, looks_like_strace, written_lines
+from harness.readers.ktap import KselftestParser
+from harness.readers.logread import read_lines
+from harness.readers.strace import FdTracker, looks_like_strace, written_lines
 
 # Failed calls of these are kept as evidence; everything else is only used for fd tracking.
 INTERESTING = frozenset({

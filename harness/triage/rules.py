@@ -1,4 +1,4 @@
-"""Known causes as data: one TOML file per cause under harness/rules/, each with its reference."""
+"""Known causes as data: one TOML file per cause under harness/triage/rules/, each with its reference."""
 
 from __future__ import annotations
 
@@ -103,7 +103,7 @@ def load_rules(directory: Path | None = None) -> tuple[Rule, ...]:
 
 @cache
 def _shipped() -> tuple[Rule, ...]:
-    files = [Path(str(p)) for p in resources.files("harness").joinpath("rules").iterdir()
+    files = [Path(str(p)) for p in resources.files("harness.triage").joinpath("rules").iterdir()
              if p.name.endswith(".toml")]
     return _load(sorted(files))
 

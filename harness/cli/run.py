@@ -10,13 +10,13 @@ import sys
 import time
 from pathlib import Path
 
-from harness.environment import FS_ALIASES, version_of
+from harness.cli.triage import exit_code
 from harness.errors import UsageError
-from harness.ingest import Parsed, parse_file
 from harness.model import Environment, LogLine, Report, Status
-from harness.outputs import OutputError, check_writable, write_outputs
-from harness.triage import major_minor, triage
-from harness.triage_cmd import exit_code
+from harness.readers.environment import FS_ALIASES, version_of
+from harness.readers.ingest import Parsed, parse_file
+from harness.report.outputs import OutputError, check_writable, write_outputs
+from harness.triage.engine import major_minor, triage
 
 STARTED_NEVER_REPORTED = "started but never reported a result"
 # --guest sim: a filesystem name means the fault model of what QEMU 7.2 / ganesha really do.
@@ -159,7 +159,7 @@ def parse_guest_run(gr, outdir: Path, run_id: str) -> tuple[list[Parsed], list[P
             spath = _save(outdir, f"{t.name}.strace", t.strace_log)
             straces.append(parse_file(str(spath), t.name))
     for name, fault_log in sorted((gr.facts.get("fault_logs") or {}).items()):
-        from harness.faultlog import parse_fault_log
+        from harness.readers.faultlog import parse_fault_log
 
         if Path(fault_log).is_file():
             saved = _save(outdir, f"{name}.faults", Path(fault_log).read_text(errors="replace"))
@@ -279,7 +279,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 def compare_reports(reports: list[Report], targets: dict[str, str | None], color: bool) -> int:
     """Two kernels: write the combined report, then say what B changed against A."""
-    from harness.matrix import combine
+    from harness.triage.matrix import combine
 
     combined = combine(reports)
     write_outputs(combined, targets, color=color)
@@ -290,9 +290,9 @@ def compare_two(reports: list[Report]) -> int:
     """Kernel A's runs against kernel B's (matched by filesystem); prints the comparison."""
     import json as _json
 
-    from harness.compare import compare, render_text
-    from harness.matrix import combine
-    from harness.report_json import render_json
+    from harness.report.json import render_json
+    from harness.triage.compare import compare, render_text
+    from harness.triage.matrix import combine
 
     def side(letter: str) -> list[Report]:
         return [r for r in reports if any(x.run_id.startswith(letter) for x in r.results)]

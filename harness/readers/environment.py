@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from harness.ingest import Parsed
 from harness.model import Environment
+from harness.readers.ingest import Parsed
 
 LINUX_VERSION = re.compile(r"Linux version (\S+)")
 CMDLINE = re.compile(r"(?:Kernel )?[Cc]ommand line: (.*)$")

@@ -148,19 +148,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         if args.command == "triage":
-            from harness.triage_cmd import run_triage
+            from harness.cli.triage import run_triage
 
             return run_triage(args)
         if args.command == "run":
-            from harness.runner import run_command
+            from harness.cli.run import run_command
 
             return run_command(args)
         if args.command == "matrix":
-            from harness.matrix_cmd import run_matrix
+            from harness.cli.matrix import run_matrix
 
             return run_matrix(args)
         if args.command == "compare":
-            from harness.compare_cmd import run_compare
+            from harness.cli.compare import run_compare
 
             return run_compare(args)
         if args.command == "setup":

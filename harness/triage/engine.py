@@ -6,8 +6,6 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from harness.checks import CHECKS, RunIndex, Verdict, file_fs
-from harness.ingest import Parsed
 from harness.model import (
     CONFIDENCES,
     POINTS_AT_KERNEL,
@@ -22,7 +20,9 @@ from harness.model import (
     Status,
     SuiteRun,
 )
-from harness.rules import Rule, load_rules
+from harness.readers.ingest import Parsed
+from harness.triage.checks import CHECKS, RunIndex, Verdict, file_fs
+from harness.triage.rules import Rule, load_rules
 
 NEEDS_DIAGNOSIS = frozenset(Status) - {Status.PASS}
 MAX_EVIDENCE = 12
@@ -365,7 +365,7 @@ def verdict_of(findings: list[Finding]) -> str:
 
 def triage(parsed: list[Parsed], env: Environment, strace: list[Parsed] | None = None,
            rules: tuple[Rule, ...] | None = None) -> Report:
-    from harness.correlate import correlate
+    from harness.triage.correlate import correlate
 
     rules = rules if rules is not None else load_rules()
     results = [r for p in parsed for r in p.results]

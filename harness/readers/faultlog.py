@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from harness.ingest import Parsed
-from harness.logread import read_lines
 from harness.model import Syscall
+from harness.readers.ingest import Parsed
+from harness.readers.logread import read_lines
 
 LINE = re.compile(r"^(\d+)\s+([a-z_0-9]+)\s+(-?\d+)\s+(.*?)\s+(E[A-Z0-9]+)$")
 

@@ -16,9 +16,9 @@ class OutputError(Exception):
 
 
 def _renderers() -> dict[str, Callable[[Report], str]]:
-    from harness.report_json import render_json
-    from harness.report_junit import render_junit
-    from harness.report_mail import render_mail
+    from harness.report.json import render_json
+    from harness.report.junit import render_junit
+    from harness.report.mail import render_mail
 
     return {"json": render_json, "junit": render_junit, "mail": render_mail}
 
@@ -58,7 +58,7 @@ def write_outputs(report: Report, targets: dict[str, str | None], color: bool = 
         if target:
             write_text(target, renderers[kind](report))
     if not to_stdout:
-        from harness.report_terminal import render_terminal
+        from harness.report.terminal import render_terminal
 
         width = min(os.get_terminal_size(sys.stdout.fileno()).columns, 120) if sys.stdout.isatty() else 100
         sys.stdout.write(render_terminal(report, width=width, color=color and sys.stdout.isatty()))
