@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Self
 
+from harness.errors import HarnessError
 
-class ProfileError(Exception):
+
+class ProfileError(HarnessError):
     """A profile cannot be provisioned; the message says what to do (one line)."""
 
 

@@ -36,6 +36,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.errors import HarnessError
+
 ARCHES = ("x86_64", "arm64")
 DEB_ARCH = {"x86_64": "amd64", "arm64": "arm64"}
 COMPILER = {"x86_64": "gcc", "arm64": "aarch64-linux-gnu-gcc"}
@@ -61,7 +63,7 @@ TREE_EXTRA_PATTERNS = ("usr/include/*",)
 MANIFEST = "manifest.json"
 
 
-class AssetError(Exception):
+class AssetError(HarnessError):
     """An asset could not be found or built; the message is one line for the user."""
 
 

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
 
+from harness.errors import HarnessError
 
-class GuestError(Exception):
+
+class GuestError(HarnessError):
     """A guest could not be started or used; the message is one line for the user."""
 
 

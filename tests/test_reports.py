@@ -14,6 +14,7 @@ import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped
 
 import harness
+from harness.errors import ReportFormatError
 from harness.model import (
     Category,
     Diagnosis,
@@ -251,7 +252,7 @@ def test_json_round_trips_with_schema_and_triage(report):
     ('{"schema": "harness.triage/1", "results": []}', "lacks environment"),
 ])
 def test_load_json_rejects_what_is_not_a_report(text, says):
-    with pytest.raises(ValueError, match=re.escape(says)) as info:
+    with pytest.raises(ReportFormatError, match=re.escape(says)) as info:
         load_json(text)
     assert "\n" not in str(info.value)
 
@@ -259,10 +260,10 @@ def test_load_json_rejects_what_is_not_a_report(text, says):
 def test_load_json_rejects_a_result_with_an_unknown_status(report):
     data = json.loads(render_json(report))
     data["results"][5]["status"] = "sort-of"
-    with pytest.raises(ValueError, match="result 5 has unknown status 'sort-of'"):
+    with pytest.raises(ReportFormatError, match="result 5 has unknown status 'sort-of'"):
         load_json(json.dumps(data))
     del data["results"][5]["cause"]
-    with pytest.raises(ValueError, match="result 5 lacks cause"):
+    with pytest.raises(ReportFormatError, match="result 5 lacks cause"):
         load_json(json.dumps(data))
 
 

@@ -6,30 +6,23 @@ import argparse
 import json
 from pathlib import Path
 
-from harness.errors import UsageError
-from harness.report.outputs import OutputError, check_writable, write_text
+from harness.errors import InputError
+from harness.report.json import load_json
+from harness.report.outputs import check_writable, write_text
 from harness.triage.compare import compare, render_text, to_json
 
 
 def load_report(name: str) -> dict:
-    from harness.report.json import load_json
-
     try:
         text = Path(name).read_text(encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"{name}: cannot read: {exc.strerror}") from None
-    try:
-        return load_json(text)
-    except ValueError as exc:
-        raise UsageError(f"{name}: not a harness report: {str(exc).splitlines()[0]}") from None
+        raise InputError(f"{name}: cannot read: {exc.strerror}") from None
+    return load_json(text, name)
 
 
 def run_compare(args: argparse.Namespace) -> int:
     targets = {"json": args.json, "mail": args.mail}
-    try:
-        check_writable(targets)
-    except OutputError as exc:
-        raise UsageError(str(exc)) from None
+    check_writable(targets)
     base, new = load_report(args.base), load_report(args.new)
     comparison = compare(base, new, args.base_label or Path(args.base).stem,
                          args.new_label or Path(args.new).stem)

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from harness import __version__
-from harness.errors import UsageError
+from harness.errors import HarnessError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -165,9 +165,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_compare(args)
         if args.command == "setup":
             return _setup(args)
-    except UsageError as exc:
-        print(f"harness: error: {exc}", file=sys.stderr)
-        return 2
+    except HarnessError as exc:  # the one place an error the user can fix becomes a line
+        print(f"harness: error: {exc.one_line()}", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         if os.environ.get("HARNESS_DEBUG"):
             raise
@@ -188,15 +188,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _setup(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from guests.assets import AssetError
     from guests.host_setup import setup_host
 
-    try:
-        lines = setup_host(args.arch or ["x86_64", "arm64"],
-                           Path(args.kernel_tree) if args.kernel_tree else None,
-                           args.kernel_version or ["6.12"])
-    except AssetError as exc:
-        raise UsageError(str(exc)) from None
+    lines = setup_host(args.arch or ["x86_64", "arm64"],
+                       Path(args.kernel_tree) if args.kernel_tree else None,
+                       args.kernel_version or ["6.12"])
     for line in lines:
         print(line)
     return 0

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from harness.cli.run import Progress, execute, kernel_label, kernels_of, parse_tests
 from harness.cli.triage import exit_code
-from harness.errors import UsageError
+from harness.errors import HarnessError, UsageError
 from harness.model import Report
-from harness.report.outputs import OutputError, check_writable, write_outputs, write_text
+from harness.report.outputs import check_writable, write_outputs, write_text
 from harness.triage.matrix import combine, conclusion, table
 
 
@@ -36,10 +36,7 @@ def run_matrix(args: argparse.Namespace) -> int:
         raise UsageError("--fs: give at least two filesystems, e.g. --fs xfs,nfs,9p")
     if len(set(filesystems)) != len(filesystems):
         raise UsageError("--fs: a filesystem is listed twice")
-    try:
-        check_writable(targets)
-    except OutputError as exc:
-        raise UsageError(str(exc)) from None
+    check_writable(targets)
     images = kernels_of(args)
     jobs = args.jobs or os.cpu_count() or 2
     outdir = Path(args.out or f"harness-out/{time.strftime('%Y%m%d-%H%M%S')}-matrix")
@@ -58,8 +55,8 @@ def run_matrix(args: argparse.Namespace) -> int:
         for (_, _, _, run_id), future in zip(plan, futures, strict=True):
             try:
                 reports.append(future.result())
-            except UsageError as exc:
-                errors.append(f"{run_id}: {exc}")
+            except HarnessError as exc:  # one run failing does not stop the others
+                errors.append(f"{run_id}: {exc.one_line()}")
     print(f"harness: {len(plan)} runs in {time.monotonic() - started:.0f} s with --jobs {jobs}; "
           f"outputs in {outdir}", file=sys.stderr)
     if not reports:

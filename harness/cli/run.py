@@ -11,11 +11,11 @@ import time
 from pathlib import Path
 
 from harness.cli.triage import exit_code
-from harness.errors import UsageError
+from harness.errors import HostError, UsageError
 from harness.model import Environment, LogLine, Report, Status
 from harness.readers.environment import FS_ALIASES, version_of
 from harness.readers.ingest import Parsed, parse_file
-from harness.report.outputs import OutputError, check_writable, write_outputs
+from harness.report.outputs import check_writable, write_outputs
 from harness.triage.engine import major_minor, triage
 
 STARTED_NEVER_REPORTED = "started but never reported a result"
@@ -189,11 +189,8 @@ def parse_tests(spec: str) -> tuple[str, ...]:
 
 def execute(args: argparse.Namespace, fs: str, kernel_image: str | None, outdir: Path,
             progress, run_id: str) -> Report:
-    """One guest run of the selftests on ``fs``, triaged. Errors the user can fix -> UsageError."""
-    from fs_profiles.base import ProfileError
+    """One guest run of the selftests on ``fs``, triaged. Errors the user can fix: HarnessError."""
     from fs_profiles.registry import make_profile
-    from guests.assets import AssetError
-    from guests.base import GuestError
 
     tests = parse_tests(args.tests)
     guest = getattr(args, "guest", "qemu")
@@ -222,8 +219,8 @@ def execute(args: argparse.Namespace, fs: str, kernel_image: str | None, outdir:
                 boot_timeout=args.boot_timeout, workdir=outdir / "work", progress=progress,
                 inject=getattr(args, "inject", None), keep=getattr(args, "keep", False),
             )
-    except (ProfileError, AssetError, GuestError, OSError) as exc:
-        raise UsageError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+    except OSError as exc:
+        raise HostError(str(exc)) from None
     logs, straces = parse_guest_run(gr, outdir, run_id or name)
     env = environment_of(gr, args.arch, kernel, selftests, name, args.fs_scope)
     if guest == "sim":
@@ -251,10 +248,7 @@ def kernel_label(image: str | None, index: int, count: int) -> str:
 def run_command(args: argparse.Namespace) -> int:
     targets = {"json": args.json, "junit": args.junit, "mail": args.mail}
     parse_tests(args.tests)
-    try:
-        check_writable(targets)
-    except OutputError as exc:
-        raise UsageError(str(exc)) from None
+    check_writable(targets)
     images = kernels_of(args)
     outdir = Path(args.out or f"harness-out/{time.strftime('%Y%m%d-%H%M%S')}-{args.fs}")
     reports = []

@@ -5,26 +5,22 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from harness.errors import UsageError
+from harness.errors import InputError, UsageError
 from harness.model import POINTS_AT_KERNEL, Environment, Report
-from harness.readers.environment import EnvironmentError_, from_logs, normalise_fs, version_of
+from harness.readers.environment import from_logs, normalise_fs, version_of
 from harness.readers.ingest import Parsed, parse_file, suite_hint
-from harness.readers.logread import InputError
-from harness.report.outputs import OutputError, check_writable, write_outputs
+from harness.report.outputs import check_writable, write_outputs
 from harness.triage.engine import triage
-from harness.triage.rules import RuleError, load_rules
+from harness.triage.rules import load_rules
 
 
 def environment_from_args(args: argparse.Namespace) -> Environment:
     env = Environment()
-    try:
-        if args.fs:
-            env.fs = normalise_fs(args.fs)
-            env.fs_source = "--fs"
-        if args.tmp_fs:
-            env.tmp_fs = normalise_fs(args.tmp_fs)
-    except EnvironmentError_ as exc:
-        raise UsageError(str(exc)) from None
+    if args.fs:
+        env.fs = normalise_fs(args.fs)
+        env.fs_source = "--fs"
+    if args.tmp_fs:
+        env.tmp_fs = normalise_fs(args.tmp_fs)
     env.fs_options = args.fs_options
     if args.kernel_version:
         env.kernel_version = version_of(args.kernel_version)
@@ -37,14 +33,11 @@ def exit_code(report: Report) -> int:
 
 
 def read_all(logs: list[str], straces: list[str], suite: str | None) -> tuple[list[Parsed], list[Parsed]]:
-    try:
-        parsed = [parse_file(name, suite or suite_hint(name)) for name in logs]
-        strace = [parse_file(name, suite or suite_hint(name)) for name in straces]
-    except InputError as exc:
-        raise UsageError(str(exc)) from None
+    parsed = [parse_file(name, suite or suite_hint(name)) for name in logs]
+    strace = [parse_file(name, suite or suite_hint(name)) for name in straces]
     if not any(p.results or p.syscalls or p.crashes for p in parsed + strace):
         names = ", ".join(logs)
-        raise UsageError(f"{names}: no selftest results, strace lines or kernel crashes found")
+        raise InputError(f"{names}: no selftest results, strace lines or kernel crashes found")
     return parsed, strace
 
 
@@ -53,11 +46,8 @@ def run_triage(args: argparse.Namespace) -> int:
     targets = {"json": args.json, "junit": args.junit, "mail": args.mail}
     if sum(1 for t in targets.values() if t == "-") > 1:
         raise UsageError("only one output can go to stdout (-)")
-    try:
-        check_writable(targets)
-        rules = load_rules(Path(args.rules)) if args.rules else load_rules()
-    except (OutputError, RuleError) as exc:
-        raise UsageError(str(exc)) from None
+    check_writable(targets)
+    rules = load_rules(Path(args.rules)) if args.rules else load_rules()
     parsed, strace = read_all(args.logs, args.strace, args.suite)
     from_logs(parsed, env)
     if env.fs is None and any(p.results for p in parsed):
@@ -73,8 +63,5 @@ def run_triage(args: argparse.Namespace) -> int:
         results_from_syscalls(parsed)
         env.notes.append("no selftest output: explaining the failed calls in the strace log")
     report = triage(parsed, env, strace, rules)
-    try:
-        write_outputs(report, targets, color=args.color)
-    except OutputError as exc:
-        raise UsageError(str(exc)) from None
+    write_outputs(report, targets, color=args.color)
     return exit_code(report)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from harness.errors import EnvironmentValueError
 from harness.model import Environment
 from harness.readers.ingest import Parsed
 
@@ -18,10 +19,6 @@ FS_ALIASES = {"9p": "9p", "v9fs": "9p", "nfs": "nfs", "nfs3": "nfs", "nfs4": "nf
               "virtiofs": "virtiofs", "fuse": "fuse", "ramfs": "ramfs", "overlay": "overlay"}
 
 
-class EnvironmentError_(ValueError):
-    """A user-given environment value is not understood."""
-
-
 def normalise_fs(name: str) -> str:
     key = name.strip().lower()
     base = re.sub(r"[-_].*$", "", key)  # "9p-fvp" -> "9p", "nfs-4.2" -> "nfs"
@@ -29,7 +26,7 @@ def normalise_fs(name: str) -> str:
         return FS_ALIASES[key]
     if base in FS_ALIASES:
         return FS_ALIASES[base]
-    raise EnvironmentError_(f"unknown filesystem {name!r}; known: {', '.join(sorted(set(FS_ALIASES.values())))}")
+    raise EnvironmentValueError(f"unknown filesystem {name!r}; known: {', '.join(sorted(set(FS_ALIASES.values())))}")
 
 
 def version_of(release: str) -> str:

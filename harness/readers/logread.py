@@ -8,15 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from harness.errors import InputError
 from harness.model import LogLine
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-B]")
 PRINTK_TIME = re.compile(r"^\s*\[\s*\d+\.\d+\]\s?")
 PRINTK_LEVEL = re.compile(r"^<\d>")
-
-
-class InputError(Exception):
-    """An input file cannot be read at all (the message is one line)."""
 
 
 def open_input(name: str) -> BinaryIO:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from harness.errors import ReportFormatError
 from harness.model import (
     Category,
     Finding,
@@ -21,10 +22,6 @@ from harness.model import (
 from harness.report.common import finding_size, ordered_findings
 
 SCHEMA = "harness.triage/1"
-
-class ReportFormatError(ValueError):
-    """A file that is not a harness triage report (one-line message)."""
-
 
 REQUIRED_TOP = ("schema", "environment", "results", "findings", "suites", "summary", "verdict",
                 "sources")
@@ -104,13 +101,22 @@ def render_json(report: Report) -> str:
     return json.dumps(report_to_json(report), indent=2, ensure_ascii=False, default=str) + "\n"
 
 
-def load_json(text: str) -> dict:
-    """Read a report written by ``render_json``; ValueError (one line) if it is not one."""
+def load_json(text: str, source: str = "") -> dict:
+    """Read a report written by ``render_json``; ReportFormatError (one line) if it is not one.
+
+    ``source`` (a file name) starts the message when given.
+    """
     try:
-        data = json.loads(text)
+        return _checked(json.loads(text))
     except json.JSONDecodeError as exc:
-        raise ReportFormatError(f"not a harness report: invalid JSON ({exc.msg} at line {exc.lineno},"
-                         f" column {exc.colno})") from None
+        error = ReportFormatError(f"not a harness report: invalid JSON ({exc.msg} at line "
+                                  f"{exc.lineno}, column {exc.colno})")
+    except ReportFormatError as exc:
+        error = exc
+    raise ReportFormatError(f"{source}: {error}" if source else str(error)) from None
+
+
+def _checked(data: object) -> dict:
     if not isinstance(data, dict):
         raise ReportFormatError("not a harness report: the top level is not a JSON object")
     if data.get("schema") != SCHEMA:

@@ -8,11 +8,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from harness.errors import OutputError
 from harness.model import Report
-
-
-class OutputError(Exception):
-    """An output file cannot be written (one line)."""
 
 
 def _renderers() -> dict[str, Callable[[Report], str]]:

@@ -9,6 +9,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from harness.errors import RuleError
 from harness.model import CONFIDENCES, Category, Status
 
 KNOWN_CHECKS = frozenset({"contrast_config", "fs_expected", "fs_not", "hugepages", "gup_test",
@@ -16,10 +17,6 @@ KNOWN_CHECKS = frozenset({"contrast_config", "fs_expected", "fs_not", "hugepages
                           "also_passed"})
 KNOWN_WHEN = frozenset({"status", "suite", "name", "config", "message", "syscall", "errno",
                         "errno_hint", "fs", "unlinked"})
-
-
-class RuleError(Exception):
-    """A rule file is malformed (names the file and the problem)."""
 
 
 @dataclass(frozen=True)
