@@ -22,7 +22,21 @@ def _outputs(p: argparse.ArgumentParser) -> None:
     g.add_argument("--json", metavar="FILE", help="write the report as JSON (schema harness.triage/1)")
     g.add_argument("--junit", metavar="FILE", help="write JUnit XML for CI")
     g.add_argument("--mail", metavar="FILE", help="write a plain-text reply for a mailing list")
+    g.add_argument("--kcidb", metavar="FILE", help="write KCIDB I/O JSON for KernelCI: checkout, "
+                   "build, tests, and per finding an issue (culprit code/tool/harness) with "
+                   "incidents")
+    g.add_argument("--kcidb-origin", metavar="ORIGIN", default="harness", type=_origin,
+                   help="KCIDB origin, the prefix of every id (default harness)")
     g.add_argument("--color", action="store_true", help="colour the terminal summary")
+
+
+def _origin(value: str) -> str:
+    from harness.report.kcidb import KcidbError, check_origin
+
+    try:
+        return check_origin(value)
+    except KcidbError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 _RUN_FLAGS: list[tuple[tuple[str, ...], dict]] = [

@@ -29,7 +29,7 @@ class _Prefixed(Progress):
 
 
 def run_matrix(args: argparse.Namespace) -> int:
-    targets = {"json": args.json, "junit": args.junit, "mail": args.mail}
+    targets = {"json": args.json, "junit": args.junit, "mail": args.mail, "kcidb": args.kcidb}
     parse_tests(args.tests)
     filesystems = [f.strip() for f in args.fs.split(",") if f.strip()]
     if len(filesystems) < 2:
@@ -67,13 +67,13 @@ def run_matrix(args: argparse.Namespace) -> int:
     combined.environment.notes += [f"run failed: {e}" for e in errors]
     grid = table(combined)
     mail_target = targets.pop("mail")
-    write_outputs(combined, targets, color=args.color)
+    write_outputs(combined, targets, color=args.color, kcidb_origin=args.kcidb_origin)
     if mail_target:
         from harness.report.mail import render_mail
 
         head = textwrap.fill(conclusion(combined), 72)
         write_text(mail_target, f"{head}\n\n{grid}\n{render_mail(combined)}")
-    if "-" not in (args.json, args.junit, mail_target):
+    if "-" not in (args.json, args.junit, mail_target, args.kcidb):
         print()
         print(conclusion(combined))
         print(grid, end="")

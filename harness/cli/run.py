@@ -246,7 +246,7 @@ def kernel_label(image: str | None, index: int, count: int) -> str:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    targets = {"json": args.json, "junit": args.junit, "mail": args.mail}
+    targets = {"json": args.json, "junit": args.junit, "mail": args.mail, "kcidb": args.kcidb}
     parse_tests(args.tests)
     check_writable(targets)
     images = kernels_of(args)
@@ -263,20 +263,21 @@ def run_command(args: argparse.Namespace) -> int:
             progress.done()
     print(f"harness: console log and raw outputs in {outdir}", file=sys.stderr)
     if len(reports) == 1:
-        write_outputs(reports[0], targets, color=args.color)
+        write_outputs(reports[0], targets, color=args.color, kcidb_origin=args.kcidb_origin)
         if reports[0].summary.get("interrupted"):
             print("harness: interrupted: partial results written", file=sys.stderr)
             return 130
         return exit_code(reports[0])
-    return compare_reports(reports, targets, args.color)
+    return compare_reports(reports, targets, args.color, args.kcidb_origin)
 
 
-def compare_reports(reports: list[Report], targets: dict[str, str | None], color: bool) -> int:
+def compare_reports(reports: list[Report], targets: dict[str, str | None], color: bool,
+                    kcidb_origin: str = "harness") -> int:
     """Two kernels: write the combined report, then say what B changed against A."""
     from harness.triage.matrix import combine
 
     combined = combine(reports)
-    write_outputs(combined, targets, color=color)
+    write_outputs(combined, targets, color=color, kcidb_origin=kcidb_origin)
     return compare_two(reports) or exit_code(combined)
 
 

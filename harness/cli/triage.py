@@ -43,7 +43,7 @@ def read_all(logs: list[str], straces: list[str], suite: str | None) -> tuple[li
 
 def run_triage(args: argparse.Namespace) -> int:
     env = environment_from_args(args)
-    targets = {"json": args.json, "junit": args.junit, "mail": args.mail}
+    targets = {"json": args.json, "junit": args.junit, "mail": args.mail, "kcidb": args.kcidb}
     if sum(1 for t in targets.values() if t == "-") > 1:
         raise UsageError("only one output can go to stdout (-)")
     check_writable(targets)
@@ -63,5 +63,5 @@ def run_triage(args: argparse.Namespace) -> int:
         results_from_syscalls(parsed)
         env.notes.append("no selftest output: explaining the failed calls in the strace log")
     report = triage(parsed, env, strace, rules)
-    write_outputs(report, targets, color=args.color)
+    write_outputs(report, targets, color=args.color, kcidb_origin=args.kcidb_origin)
     return exit_code(report)

@@ -12,12 +12,14 @@ from harness.errors import OutputError
 from harness.model import Report
 
 
-def _renderers() -> dict[str, Callable[[Report], str]]:
+def _renderers(kcidb_origin: str) -> dict[str, Callable[[Report], str]]:
     from harness.report.json import render_json
     from harness.report.junit import render_junit
+    from harness.report.kcidb import render_kcidb
     from harness.report.mail import render_mail
 
-    return {"json": render_json, "junit": render_junit, "mail": render_mail}
+    return {"json": render_json, "junit": render_junit, "mail": render_mail,
+            "kcidb": lambda report: render_kcidb(report, kcidb_origin)}
 
 
 def check_writable(targets: dict[str, str | None]) -> None:
@@ -47,9 +49,10 @@ def write_text(target: str, text: str) -> None:
         raise OutputError(f"cannot write {target}: {exc.strerror}") from None
 
 
-def write_outputs(report: Report, targets: dict[str, str | None], color: bool = False) -> None:
+def write_outputs(report: Report, targets: dict[str, str | None], color: bool = False,
+                  kcidb_origin: str = "harness") -> None:
     """Write every requested format; print the terminal summary when none goes to stdout."""
-    renderers = _renderers()
+    renderers = _renderers(kcidb_origin)
     to_stdout = any(t == "-" for t in targets.values())
     for kind, target in targets.items():
         if target:

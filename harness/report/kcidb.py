@@ -1,0 +1,215 @@
+"""KCIDB I/O JSON: the report in the form KernelCI's database and dashboards consume.
+
+One checkout per kernel, one build per (kernel, arch), one test per result with the path
+``mm.<suite>.<case>``, and for every finding an *issue* whose ``culprit`` says who is to
+blame (``code`` for the kernel, ``tool`` for the test, ``harness`` for the environment and
+configuration), with one *incident* per affected test. Issue ids are the cause
+(``ORIGIN:9p-unlinked-file``), so the same cause found by many runs is one issue with many
+incidents. Findings with no known culprit (``unknown``) get no issue: KCIDB considers an issue
+with every culprit false invalid; their tests carry their status and evidence all the same.
+
+The output is validated against the newest schema kcidb-io knows before it is returned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+from harness.errors import UsageError
+from harness.model import Category, Finding, Report, Result, Status
+from harness.report.common import all_findings, clean_text, evidence_of, results_of, where_from
+
+DEFAULT_ORIGIN = "harness"
+ORIGIN_RE = re.compile(r"^[a-z0-9_]+$")
+
+# KCIDB statuses: FAIL (tested code faulty), ERROR (the test did not complete), MISS (the test
+# did not run because of the harness), PASS, SKIP (not applicable).
+STATUS = {
+    Status.PASS: "PASS", Status.FAIL: "FAIL", Status.SKIP: "SKIP", Status.XFAIL: "PASS",
+    Status.XPASS: "FAIL", Status.ERROR: "ERROR", Status.TIMEOUT: "ERROR", Status.CRASH: "FAIL",
+    Status.MISSING: "MISS",
+}
+
+# Who is to blame for each category; categories missing here have no known culprit.
+CULPRIT: dict[Category, dict[str, bool]] = {
+    Category.KERNEL_BUG: {"code": True, "tool": False, "harness": False},
+    Category.KNOWN_ISSUE: {"code": True, "tool": False, "harness": False},
+    Category.TEST_BUG: {"code": False, "tool": True, "harness": False},
+    Category.ENV: {"code": False, "tool": False, "harness": True},
+    Category.CONFIG: {"code": False, "tool": False, "harness": True},
+}
+
+_URL = re.compile(r"https?://[^\s()<>\"']+")
+_SLUG = re.compile(r"[^a-z0-9]+")
+MAX_EXCERPT = 16384
+
+
+class KcidbError(UsageError):
+    """A KCIDB option the schema cannot carry (one line)."""
+
+
+def check_origin(origin: str) -> str:
+    if not ORIGIN_RE.match(origin):
+        raise KcidbError(f"--kcidb-origin {origin!r}: use lower-case letters, digits and _ "
+                         "(KCIDB's origin pattern)")
+    return origin
+
+
+def slug(text: str) -> str:
+    return _SLUG.sub("_", text.lower()).strip("_")
+
+
+def case_name(result: Result) -> str:
+    """The test's last path element: its description and config, without the number."""
+    return slug(result.name) or str(result.number)
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:16]
+
+
+def _kernel_label(result: Result) -> str:
+    """'A-debian-6.1' for a two-kernel report's result, '' otherwise."""
+    return result.run_id.rsplit("/", 1)[0] if "/" in result.run_id else ""
+
+
+def _fs_of(report: Report, result: Result) -> str:
+    if result.run_id:
+        return result.run_id.rsplit("/", 1)[-1]
+    return report.environment.fs or ""
+
+
+def report_url(reference: str) -> str | None:
+    match = _URL.search(reference or "")
+    return match.group(0).rstrip(".,;") if match else None
+
+
+def _excerpt(result: Result) -> str:
+    lines = [f"{where_from(e)}: {clean_text(e.text)}" for e in evidence_of(result)]
+    text = "\n".join(lines)
+    return text[-MAX_EXCERPT:] if text else ""
+
+
+def _put(obj: dict[str, object], key: str, value: object) -> None:
+    """KCIDB has no nulls: leave unknown fields out."""
+    if value not in (None, "", [], {}):
+        obj[key] = value
+
+
+def build_kcidb(report: Report, origin: str = DEFAULT_ORIGIN) -> dict[str, object]:
+    from kcidb_io.schema import LATEST
+
+    check_origin(origin)
+    env = report.environment
+    base = _digest(env.kernel_release, env.arch, env.cmdline, env.guest, report.sources,
+                   [(r.run_id, r.suite, r.number, r.name, str(r.status)) for r in report.results])
+    kernels = list(dict.fromkeys(_kernel_label(r) for r in report.results)) or [""]
+    checkouts, builds = [], []
+    build_of: dict[str, str] = {}
+    for label in kernels:
+        key = f"{base}.{slug(label)}" if label else base
+        checkout: dict[str, object] = {"id": f"{origin}:{key}", "origin": origin}
+        release = env.kernel_release if not label else None
+        _put(checkout, "comment", f"kernel {release or label or 'unknown'}: mm selftests "
+             "gup_longterm and cow, triaged by harness")
+        _put(checkout, "misc", {k: v for k, v in (("kernel_release", release),
+                                                  ("kernel_label", label),
+                                                  ("selftests_version", env.selftests_version))
+                                if v})
+        checkouts.append(checkout)
+        build: dict[str, object] = {"id": f"{origin}:{key}.build", "origin": origin,
+                                    "checkout_id": checkout["id"], "status": "PASS"}
+        _put(build, "architecture", slug(env.arch or ""))
+        _put(build, "comment", f"{env.arch or 'unknown arch'} kernel; guest: "
+             f"{env.guest or 'unknown (triaged logs)'}")
+        _put(build, "misc", {k: v for k, v in (("cmdline", env.cmdline), ("accel", env.accel))
+                             if v})
+        builds.append(build)
+        build_of[label] = str(build["id"])
+
+    tests, test_id = [], {}
+    seen: set[str] = set()
+    for r in report.results:
+        case = case_name(r)
+        run = r.run_id or ""
+        path = f"mm.{slug(r.suite) or 'unknown'}.{case}"
+        if (run, path) in seen:
+            path = f"{path}_{r.number}"
+        seen.add((run, path))
+        ident = f"{origin}:{base}.{slug(run) + '.' if run else ''}{path}"
+        if ident in test_id.values():  # still ambiguous (same name and number): the position
+            ident = f"{ident}.{len(tests)}"
+        test_id[id(r)] = ident
+        test: dict[str, object] = {"id": ident, "origin": origin,
+                                   "build_id": build_of[_kernel_label(r)], "path": path,
+                                   "status": STATUS[r.status]}
+        _put(test, "comment", clean_text(f"{r.suite} #{r.number}: {r.name or r.message}"))
+        _put(test, "log_excerpt", _excerpt(r) if r.status != Status.PASS else "")
+        _put(test, "environment", _environment(report, r))
+        misc = {"status": str(r.status), "message": r.message, "run": run,
+                "syscall": r.syscall, "errno": r.errno}
+        if r.diagnosis is not None:
+            misc.update(category=str(r.diagnosis.category), cause=r.diagnosis.cause,
+                        confidence=str(r.diagnosis.confidence))
+        _put(test, "misc", {k: v for k, v in misc.items() if v})
+        tests.append(test)
+
+    issues: dict[str, dict[str, object]] = {}
+    incidents = []
+    for finding in all_findings(report):
+        culprit = CULPRIT.get(Category(finding.category))
+        if culprit is None:
+            continue
+        issue = issues.setdefault(f"{origin}:{finding.cause}", _issue(finding, origin, culprit))
+        affected = results_of(report, finding)
+        for r in affected:
+            incidents.append({"id": f"{origin}:{_digest(issue['id'], test_id[id(r)])}",
+                              "origin": origin, "issue_id": issue["id"], "issue_version": 1,
+                              "test_id": test_id[id(r)], "present": True,
+                              "comment": clean_text(f"{r.suite} #{r.number} {r.status}: "
+                                                    f"{finding.category}/{finding.cause}")})
+        if not affected:  # a finding about a run as a whole (a crash before any result)
+            for build_id in build_of.values():
+                incidents.append({"id": f"{origin}:{_digest(issue['id'], build_id)}",
+                                  "origin": origin, "issue_id": issue["id"], "issue_version": 1,
+                                  "build_id": build_id, "present": True})
+    data = {"version": {"major": LATEST.major, "minor": LATEST.minor},
+            "checkouts": checkouts, "builds": builds, "tests": tests, "issues": list(issues.values()),
+            "incidents": incidents}
+    LATEST.validate(data)
+    return data
+
+
+def _environment(report: Report, r: Result) -> dict[str, object]:
+    env = report.environment
+    fs = _fs_of(report, r)
+    misc = {"fs": fs, "fs_options": env.fs_options, "tmp_fs": env.tmp_fs, "guest": env.guest,
+            "accel": env.accel, "kernel_release": env.kernel_release}
+    where = f"{env.guest or 'log'}" + (f" ({env.accel})" if env.accel else "")
+    comment = f"{where}, tests' working directory on {fs or 'an unknown filesystem'}"
+    if env.tmp_fs:
+        comment += f", /tmp on {env.tmp_fs}"
+    return {"comment": comment, "misc": {k: v for k, v in misc.items() if v}}
+
+
+def _issue(finding: Finding, origin: str, culprit: dict[str, bool]) -> dict[str, object]:
+    issue: dict[str, object] = {"id": f"{origin}:{finding.cause}", "version": 1,
+                                "origin": origin, "culprit": dict(culprit),
+                                "categories": [str(finding.category)]}
+    _put(issue, "report_url", report_url(finding.reference))
+    _put(issue, "report_subject", clean_text(f"{finding.category}: {finding.cause}"))
+    comment = clean_text(finding.explanation)
+    if finding.reference:
+        comment += f" Reference: {clean_text(finding.reference)}"
+    if finding.action:
+        comment += f" Action: {clean_text(finding.action)}"
+    _put(issue, "comment", comment.strip())
+    _put(issue, "misc", {"confidence": str(finding.confidence), "tests": finding.count
+                         or len(finding.tests)})
+    return issue
+
+
+def render_kcidb(report: Report, origin: str = DEFAULT_ORIGIN) -> str:
+    return json.dumps(build_kcidb(report, origin), indent=2, ensure_ascii=False) + "\n"
