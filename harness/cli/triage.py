@@ -9,6 +9,7 @@ from harness.errors import InputError, UsageError
 from harness.model import POINTS_AT_KERNEL, Environment, Report
 from harness.readers.environment import from_logs, normalise_fs, version_of
 from harness.readers.ingest import Parsed, parse_file, suite_hint
+from harness.readers.report_input import ReportInput, read_report
 from harness.report.outputs import check_writable, write_outputs
 from harness.triage.engine import triage
 from harness.triage.rules import load_rules
@@ -32,13 +33,28 @@ def exit_code(report: Report) -> int:
     return 1 if any(f.category in POINTS_AT_KERNEL for f in report.findings) else 0
 
 
-def read_all(logs: list[str], straces: list[str], suite: str | None) -> tuple[list[Parsed], list[Parsed]]:
-    parsed = [parse_file(name, suite or suite_hint(name)) for name in logs]
+def read_all(logs: list[str], straces: list[str], suite: str | None,
+             env: Environment | None = None) -> tuple[list[Parsed], list[Parsed]]:
+    """Read every input as a person would hand it over (pasted, quoted, cut, a CI mail)."""
+    inputs = [read_report(name, suite or suite_hint(name)) for name in logs]
     strace = [parse_file(name, suite or suite_hint(name)) for name in straces]
+    parsed = [i.parsed for i in inputs]
     if not any(p.results or p.syscalls or p.crashes for p in parsed + strace):
         names = ", ".join(logs)
-        raise InputError(f"{names}: no selftest results, strace lines or kernel crashes found")
+        raise InputError(f"{names}: no selftest results, strace lines, failed commands or "
+                         "kernel crashes found")
+    if env is not None:
+        apply_inputs(inputs, env)
     return parsed, strace
+
+
+def apply_inputs(inputs: list[ReportInput], env: Environment) -> None:
+    """What the inputs say about the run: notes on what they cover, the kernel release."""
+    for i in inputs:
+        env.notes += [n for n in i.notes if n not in env.notes]
+        if env.kernel_release is None and i.info.kernel_release:
+            env.kernel_release = i.info.kernel_release
+            env.kernel_version = version_of(i.info.kernel_release)
 
 
 def run_triage(args: argparse.Namespace) -> int:
@@ -48,7 +64,7 @@ def run_triage(args: argparse.Namespace) -> int:
         raise UsageError("only one output can go to stdout (-)")
     check_writable(targets)
     rules = load_rules(Path(args.rules)) if args.rules else load_rules()
-    parsed, strace = read_all(args.logs, args.strace, args.suite)
+    parsed, strace = read_all(args.logs, args.strace, args.suite, env)
     from_logs(parsed, env)
     if env.fs is None and any(p.results for p in parsed):
         env.notes.append("filesystem not given: pass --fs for firmer conclusions")

@@ -359,6 +359,9 @@ def _hard(text: str, room: int) -> list[str]:
 
 def render_mail(report: Report) -> str:
     blocks: list[list[str]] = [fill(conclusion(report))]
+    if report.environment.notes:
+        blocks.append([row for note in report.environment.notes
+                       for row in fill(f"Note: {note}")])
     for finding in all_findings(report):
         blocks.append(finding_paragraph(report, finding))
     blocks.append(environment_paragraph(report))

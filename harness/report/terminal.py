@@ -150,6 +150,10 @@ def render_terminal(report: Report, width: int = 100, color: bool = False) -> st
     top = [joined] if len(joined) <= width else [_fit(parts[0], width), _fit(rest, width)]
     code = COLORS.get(report.verdict) if report.verdict else None
     lines = [_paint(top[0], code, color), *top[1:], ""]
+    for note in report.environment.notes:
+        lines += _wrap(f"  note: {clean_text(note)}", width)
+    if report.environment.notes:
+        lines.append("")
     if found:
         head, *body = table(found, width)
         lines += [head] + [_paint_row(line, row.category, color)

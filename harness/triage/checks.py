@@ -53,7 +53,7 @@ OK = CheckOutcome(Verdict.SUPPORTS)
 def file_fs(result: Result, env: Environment) -> str | None:
     """The filesystem the test's file lived on, as far as the run tells."""
     config = result.config
-    if config == "local tmpfile":
+    if config in ("local tmpfile", "local file"):
         return env.fs
     if config == "tmpfile":
         return env.tmp_fs

@@ -1,0 +1,79 @@
+"""Plain command output pasted as a report: ``fallocate: fallocate failed: Operation not
+supported``, ``truncate: failed to truncate 'f' at 0 bytes: No such file or directory``,
+``ftruncate: Permission denied``, and "expected X, got Y" pairs.
+
+Each such line becomes a failed result (suite ``command``) naming the syscall and errno, so
+the same rules that explain a selftest's failure explain it. Used only when the input holds
+no selftest results.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from harness.model import LogLine, Result, Status, Syscall
+from harness.readers.catalogue import STRERROR
+
+# The calls a command's message can name, as strace spells them.
+CALLS = {
+    "fallocate": "fallocate", "ftruncate": "ftruncate", "truncate": "ftruncate",
+    "fstatfs": "fstatfs", "statfs": "statfs", "fstat": "fstat", "stat": "newfstatat",
+    "mmap": "mmap", "open": "openat", "openat": "openat", "creat": "openat",
+    "unlink": "unlink", "madvise": "madvise", "memfd_create": "memfd_create",
+    "mkstemp": "openat", "tmpfile": "openat", "io_uring_setup": "io_uring_setup",
+    "io_uring_queue_init": "io_uring_setup", "io_uring_register": "io_uring_register",
+    "io_uring_register_buffers": "io_uring_register", "write": "write", "read": "read",
+    "fsync": "fsync", "mprotect": "mprotect", "vmsplice": "vmsplice",
+}
+# "prog: something: Strerror text" or "prog: Strerror text" (perror, err(3), util-linux).
+PERROR = re.compile(r"^(?P<prog>[\w./-]+)(?:\(\))?:\s+(?:(?P<what>.*?):\s+)?(?P<err>[A-Z][^:]*?)\s*$")
+WORD = re.compile(r"\b([a-z_][a-z0-9_]*)\b")
+EXPECTED = re.compile(
+    r"\bexpected\b[:=\s]+(?P<want>[\w-]+).{0,40}?\b(?:actual|got|but got|returned|was)\b[:=\s]+"
+    r"(?P<got>[\w-]+)|\bactual\b[:=\s]+(?P<got2>[\w-]+).{0,40}?\bexpected\b[:=\s]+(?P<want2>[\w-]+)",
+    re.IGNORECASE,
+)
+ERRNO = re.compile(r"^-?(E[A-Z0-9]{2,15})$")
+
+
+@dataclass
+class Reader:
+    lines: list[tuple[LogLine, str, str, str]] = field(default_factory=list)  # line, call, errno, what
+
+    def feed(self, line: LogLine) -> None:
+        if len(self.lines) >= 200:
+            return
+        text = line.text.strip()
+        if not text or len(text) > 300:
+            return
+        if m := PERROR.match(text):
+            err = m.group("err")
+            if err in STRERROR:
+                call = self._call(m.group("prog"), m.group("what") or "")
+                if call:
+                    self.lines.append((line, call, STRERROR[err], m.group("what") or ""))
+                    return
+        if m := EXPECTED.search(text):
+            got = m.group("got") or m.group("got2") or ""
+            want = m.group("want") or m.group("want2") or ""
+            if (e := ERRNO.match(got)) and got != want:
+                call = next((CALLS[w] for w in WORD.findall(text.split("expected")[0].lower())
+                             if w in CALLS), "")
+                self.lines.append((line, call, e.group(1), f"expected {want}, got {got}"))
+
+    @staticmethod
+    def _call(prog: str, what: str) -> str:
+        for word in WORD.findall(what.lower()):
+            if word in CALLS:
+                return CALLS[word]
+        return CALLS.get(prog.rsplit("/", 1)[-1].lower(), "")
+
+    def results(self, syscalls: list[Syscall]) -> list[Result]:
+        out = []
+        for number, (line, call, errno, what) in enumerate(self.lines, 1):
+            message = line.text.strip()
+            out.append(Result("command", number, f"{call or 'command'}() {what}".strip(),
+                              "local file", Status.FAIL, message, result_line=line,
+                              syscall=call or None, errno=errno, syscall_source="diagnostic"))
+        return out

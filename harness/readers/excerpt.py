@@ -1,0 +1,148 @@
+"""Is this the whole run or a piece of it? An excerpt is not a crash.
+
+The kselftest parser fills in what a log does not show: numbers skipped between two results,
+the tests a plan promised, a test whose ``[RUN]`` line has no result. In a complete capture
+those are real (a crash, a kill). In what people paste - a ``grep`` of a log, the lines around
+a failure, a log that starts at test 161 or ends with ``[...]`` - they are only the part that
+was not pasted. A missing result counts as a crash only with crash evidence in the input:
+
+- an Oops/BUG/panic/``Unable to handle``/segfault line (the parser's ``crashes``);
+- a runner's ``exit=`` with a signal (128+N), or a runner ``TIMEOUT``;
+- output that stops right after a ``[RUN]`` line while the console goes on.
+
+Otherwise the made-up results are dropped and one note says which part of the run the input
+covers; anomalies that only mean "lines are missing" (numbering gaps, plan not reached, Totals
+that disagree with the pasted lines) are dropped with them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from harness.model import Result, Status, SuiteRun
+from harness.readers.ingest import Parsed
+from harness.readers.paste import PasteInfo
+
+GAP = "no result line in the log"
+PLANNED = "planned but not run"
+STARTED = "started but never reported a result"
+SYNTHETIC = frozenset({GAP, PLANNED, STARTED})
+EXCERPT_ANOMALIES = frozenset({"numbering-gap", "planned-mismatch",
+                               "runner-fail-without-failures"})
+
+
+@dataclass
+class Coverage:
+    """What one suite's part of the input shows."""
+
+    suite: str
+    shown: list[Result] = field(default_factory=list)
+    made_up: list[Result] = field(default_factory=list)
+    planned: int | None = None
+    crash_evidence: str = ""
+    reasons: list[str] = field(default_factory=list)
+
+
+def _crash_evidence(parsed: Parsed, suite: SuiteRun | None, made_up: list[Result],
+                    info: PasteInfo) -> str:
+    if parsed.crashes:
+        return f"the console shows {parsed.crashes[0][0].text.strip()!r}"
+    if suite is not None:
+        if suite.crashed is not None:
+            return f"the console shows {suite.crashed.text.strip()!r}"
+        if suite.exit_code is not None and suite.exit_code >= 128:
+            return f"the runner reports exit={suite.exit_code}"
+        if any(kind == "runner-timeout" for kind, _ in suite.anomalies):
+            return "the runner reports a TIMEOUT"
+    for r in made_up:
+        if (r.message == STARTED and r.run_line is not None
+                and info.last_line > r.run_line.line
+                and not _only_snips_after(info, r.run_line.line)):
+            return (f"the output stops after L{r.run_line.line} ({r.run_line.text.strip()}) "
+                    "while the console goes on")
+    return ""
+
+
+def _only_snips_after(info: PasteInfo, line: int) -> bool:
+    """Whether everything after ``line`` is cut marks (the paste ends there)."""
+    after = [s.line for s in info.snips if s.line > line]
+    return bool(after) and max(after) >= info.last_line
+
+
+def _reasons(cov: Coverage, suite: SuiteRun | None, info: PasteInfo) -> list[str]:
+    reasons = []
+    numbers = sorted(r.number for r in cov.shown)
+    if info.snips:
+        reasons.append(f"it has cut marks ({info.marks})")
+    if info.filtered:
+        cmd = next((c.text for c in info.commands if "|" in c.text), "")
+        reasons.append(f"it was filtered ({cmd})" if cmd else "it was filtered")
+    if numbers and numbers[0] > 1 and (suite is None or suite.planned is None):
+        reasons.append(f"it starts at test {numbers[0]}")
+    if any(r.message == GAP for r in cov.made_up):
+        reasons.append("result numbers jump")
+    if any(r.message == STARTED for r in cov.made_up):
+        reasons.append("it ends while a test is running, with nothing after it")
+    if (suite is not None and suite.totals is None and suite.bail_out is None
+            and any(r.message == PLANNED for r in cov.made_up)):
+            reasons.append("it ends before the plan is reached, without a Totals line")
+    if suite is not None and suite.totals is not None:
+        total = sum(suite.totals.values())
+        if total > len(cov.shown):
+            reasons.append(f"its Totals line counts {total} results")
+    return reasons
+
+
+def _phrase(cov: Coverage, suite: SuiteRun | None) -> str:
+    shown = sorted(r.number for r in cov.shown)
+    n = len(shown)
+    what = f"{n} result{'s' if n != 1 else ''}"
+    span = ""
+    if shown:
+        span = f" (#{shown[0]})" if n == 1 else f" (#{shown[0]}-#{shown[-1]})"
+    planned = suite.planned if suite is not None else None
+    total = f" of the {planned} planned" if planned else ""
+    text = f"the excerpt covers {what}{total} of {cov.suite or 'the selftest'}{span}"
+    if suite is not None and suite.totals:
+        counts = ", ".join(f"{k}:{v}" for k, v in suite.totals.items() if v)
+        text += f"; the run's own Totals line reports {counts}"
+    return text
+
+
+def judge(parsed: Parsed, info: PasteInfo) -> list[str]:
+    """Drop what the parser made up for lines that are only not pasted; return the notes."""
+    suites = {s.name: s for s in parsed.suites}
+    by_suite: dict[str, Coverage] = defaultdict(lambda: Coverage(""))
+    for r in parsed.results:
+        cov = by_suite[r.suite]
+        cov.suite = r.suite
+        (cov.made_up if r.status is Status.MISSING and r.message in SYNTHETIC
+         else cov.shown).append(r)
+    notes: list[str] = []
+    drop: set[int] = set()
+    for name, cov in by_suite.items():
+        suite = suites.get(name)
+        evidence = _crash_evidence(parsed, suite, cov.made_up, info)
+        reasons = _reasons(cov, suite, info)
+        if evidence:
+            continue  # a real crash or kill: the missing results stand
+        if not reasons and not cov.made_up:
+            continue
+        drop.update(id(r) for r in cov.made_up)
+        if suite is not None:
+            suite.anomalies = [(k, line) for k, line in suite.anomalies
+                               if k not in EXCERPT_ANOMALIES]
+        if reasons:
+            running = [r for r in cov.made_up if r.message == STARTED and r.name]
+            note = _phrase(cov, suite) + "; " + "; ".join(reasons)
+            if running:
+                note += (f"; #{running[0].number} ({running[0].name}) has no result in the "
+                         "input, and nothing shows a crash (no Oops, signal or timeout)")
+            note += ". Only the results shown are judged."
+            notes.append(note[0].upper() + note[1:])
+        if suite is not None and suite.totals is not None and reasons:
+            suite.totals = None  # counts of the whole run, not of the excerpt
+    if drop:
+        parsed.results = [r for r in parsed.results if id(r) not in drop]
+    return notes

@@ -1,0 +1,188 @@
+"""Text as people paste it: mail quoting, indentation, code fences, prompts, wrapped lines.
+
+``normalise`` takes the lines of an input and gives back the log lines inside them, each with
+its original line number, and a ``PasteInfo`` that records what was taken away and what it
+says about the input: snip markers (``...``, ``[...]``, ``<snip>``, grep's ``--``), the
+commands that produced the text (``$ ./cow | grep "not ok"``), and the kernel release when
+the text shows it (``uname -r``, a ``Linux version`` banner, a CI report's header).
+
+One pass, one line of look-behind: linear in the input.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from harness.model import LogLine
+
+QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+")
+FENCE = re.compile(r"^\s*(?:```|~~~)")
+# A line that is only a cut mark: "...", "[...]", "<snip>", "--" (grep -A/-B/-C), "8<---".
+SNIP = re.compile(
+    r"^(?:#\s*)*(?:\.{3,}|…|\[\s*(?:\.{3}|…|snip|cut)\s*\]|<\s*(?:snip|cut|\.{3})[^>]*>|"
+    r"\(\s*(?:snip|cut|\.{3})[^)]*\)|-{2}|-*\s*8<\s*-*|-*\s*>8\s*-*|\.{3}\s*snip\s*\.{3}|"
+    r"\[\s*\d+\s+(?:more\s+)?lines?\s+(?:snipped|omitted|removed|cut)\s*\])$",
+    re.IGNORECASE,
+)
+# "$ ./cow", "root@vm:~# ./run_vmtests.sh -t cow", "# ./gup_longterm" (a root prompt; '# '
+# alone is kselftest nesting, so only commands that look like commands count there).
+DOLLAR_PROMPT = re.compile(r"^(?:[\w.-]+@[\w.-]+(?::[^$#\s]*)?\s*)?\$\s+(?P<cmd>\S.*)$")
+ROOT_PROMPT = re.compile(
+    r"^(?:[\w.-]+@[\w.-]+(?::[^$#\s]*)?\s*|\(\w+\)\s*)?#\s+(?P<cmd>(?:\./|sudo\s|strace\s|"
+    r"(?:ba)?sh\s|cat\s|grep\s|make\s|cd\s|uname\b|mount\b|dmesg\b|echo\s|ls\s|"
+    r"tools/testing/|run_vmtests)\S*.*)$"
+)
+PROMPT_ONLY = re.compile(r"^(?:[\w.-]+@[\w.-]+(?::[^$#\s]*)?\s*)[$#]\s*$")
+FILTERS = re.compile(r"\|\s*(?:grep|egrep|fgrep|head|tail|sed|awk|cut|sort|uniq|less|more)\b")
+SUITE_IN_COMMAND = re.compile(r"(?:^|[\s/])(gup_longterm|cow)\b")
+SUITE_IN_RUNNER = re.compile(r"run_vmtests\.sh\b.*-t\s+[\"']?(gup_test|cow)\b")
+# Where a log line starts: a wrapped line's continuation starts with none of these.
+LINE_START = re.compile(
+    r"^(?:ok\s|not ok\s|#|TAP version|KTAP version|1\.\.\d|Bail out|Totals|\[|<\d>|"
+    r"running\s|selftests:|-{3,}|={3,}|SUMMARY|TOP-LEVEL|\$|\d+\s+[a-z_]\w*\(|[a-z_]\w*\(|"
+    r"\+\+\+|---|[A-Z][\w-]*:\s|Linux version|\d+\.\d+)"
+)
+STRACE_START = re.compile(r"^(?:\[pid\s+\d+\]\s+|\d+\s+)?[a-z_]\w*\(")
+RUN_LINE = re.compile(r"^(?:#\s*)*\[RUN\]")
+RESULT_LINE = re.compile(r"^(?:#\s*)*(?:not )?ok\s+\d+")
+# The end of a complete [RUN] description: "... with memfd", "(2048 kB)", "base page", ...
+RUN_COMPLETE = re.compile(r"(?:\)|memfd|tmpfile|page|pages|THP|zeropage|hugetlb|KSM|"
+                          r"PTE-mapped THP|mapping|\(\d+ kB\))\s*$")
+WRAP_WIDTH = 60  # a mail client wraps lines longer than this (72-80 columns with quoting)
+
+UNAME_R = re.compile(r"^\d+\.\d+(?:\.\d+)?[\w.+~-]*$")
+UNAME_A = re.compile(r"^Linux\s+\S+\s+(\d+\.\d+(?:\.\d+)?[\w.+~-]*)\s+#")
+BANNER = re.compile(r"Linux version (\d+\.\d+(?:\.\d+)?[\w.+~-]*)")
+CI_HEADER = re.compile(
+    r"^\s*[*-]?\s*(?:kernel(?:[ _]version|[ _]release)?|git[ _]describe|kernel_version|"
+    r"Kernel|Tree/Branch|describe)\s*[:=]\s*v?(\d+\.\d+(?:\.\d+)?(?:-rc\d+)?[\w.+~-]*)",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class PasteInfo:
+    """What normalising an input found out about it."""
+
+    snips: list[LogLine] = field(default_factory=list)  # cut marks, in order
+    commands: list[LogLine] = field(default_factory=list)  # shell commands shown in the text
+    filtered: bool = False  # a command piped the output through grep/head/...
+    suite_hint: str = ""  # the selftest a command ran
+    kernel_release: str | None = None
+    kernel_source: str = ""  # where the release came from: "uname -r", "banner", "header"
+    quoted: bool = False
+    fenced: bool = False
+    unwrapped: int = 0  # lines joined back together
+    first_line: int = 0  # number of the first log line kept
+    last_line: int = 0  # number of the last non-empty line of the input
+
+    @property
+    def marks(self) -> str:
+        """The cut marks as a phrase: "'[...]' at L12, '--' at L20"."""
+        return ", ".join(f"'{m.text}' at L{m.line}" for m in self.snips[:3]) + (
+            f" and {len(self.snips) - 3} more" if len(self.snips) > 3 else "")
+
+
+def _release(info: PasteInfo, release: str, source: str) -> None:
+    rank = {"uname -r": 3, "banner": 3, "uname -a": 3, "header": 1}
+    if info.kernel_release is None or rank[source] > rank.get(info.kernel_source, 0):
+        info.kernel_release, info.kernel_source = release.rstrip(".,;"), source
+
+
+def _command(info: PasteInfo, line: LogLine, cmd: str) -> None:
+    info.commands.append(LogLine(line.line, cmd, line.source))
+    if FILTERS.search(cmd):
+        info.filtered = True
+    if (m := SUITE_IN_COMMAND.search(cmd)) or (m := SUITE_IN_RUNNER.search(cmd)):
+        name = m.group(1)
+        info.suite_hint = "gup_longterm" if name == "gup_test" else name
+
+
+def _strip(text: str, info: PasteInfo) -> str:
+    if text[:1] in " \t>" and (m := QUOTE.match(text)):
+        if ">" in m.group(0):
+            info.quoted = True
+        text = text[m.end():]
+    text = text.strip()
+    if len(text) > 1 and text[0] == "`" and text[-1] == "`":
+        text = text.strip("`").strip()
+    return text
+
+
+def _continues(previous: str, previous_width: int, text: str) -> bool:
+    """Whether ``text`` is the rest of ``previous``, broken by a mail client."""
+    if not text or not previous:
+        return False
+    # "memfd hugetlb (2048 kB)" does not look like a line start; "(2048 kB)" does not either;
+    # a [RUN] line cut after "with" continues with any word.
+    cut_after_with = RUN_LINE.match(previous) and previous.rstrip().endswith((" with", " ..."))
+    if LINE_START.match(text) and not cut_after_with:
+        return False
+    if RUN_LINE.match(previous):
+        return not RUN_COMPLETE.search(previous)
+    if STRACE_START.match(previous) and " = " not in previous and "<unfinished" not in previous:
+        return True
+    if RESULT_LINE.match(previous) and previous.count("(") > previous.count(")"):
+        return True
+    return previous_width >= WRAP_WIDTH and (text[:1].islower() or text[:1] in "(=")
+
+
+def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterator[LogLine]:
+    """The log lines inside pasted text, with their original numbers."""
+    info = info if info is not None else PasteInfo()
+    pending: LogLine | None = None
+    pending_width = 0
+    after_uname = False
+    for line in lines:
+        raw = line.text
+        if raw.strip():
+            info.last_line = line.line
+        if FENCE.match(raw) and not QUOTE.match(raw.replace("`", "")):
+            info.fenced = True
+            continue
+        text = _strip(raw, info)
+        if FENCE.match(text):
+            info.fenced = True
+            continue
+        if after_uname and text:
+            after_uname = False
+            if UNAME_R.match(text):
+                _release(info, text, "uname -r")
+                continue
+        if m := UNAME_A.match(text):
+            _release(info, m.group(1), "uname -a")
+        elif "Linux version" in text and (m := BANNER.search(text)):
+            _release(info, m.group(1), "banner")
+        elif (m := CI_HEADER.match(text)) and not RESULT_LINE.match(text):
+            _release(info, m.group(1), "header")
+        if SNIP.match(text):
+            if pending is not None:
+                yield pending
+                pending = None
+            info.snips.append(LogLine(line.line, text, line.source))
+            continue
+        if (m := DOLLAR_PROMPT.match(text)) or (m := ROOT_PROMPT.match(text)):
+            if pending is not None:
+                yield pending
+                pending = None
+            cmd = m.group("cmd").strip()
+            _command(info, line, cmd)
+            after_uname = bool(re.match(r"uname\s+-r\b", cmd))
+            continue
+        if PROMPT_ONLY.match(text):
+            continue
+        if pending is not None and _continues(pending.text, pending_width, text):
+            pending = LogLine(pending.line, pending.text.rstrip() + " " + text, pending.source)
+            info.unwrapped += 1
+            pending_width = len(raw)
+            continue
+        if pending is not None:
+            yield pending
+        if not info.first_line and text:
+            info.first_line = line.line
+        pending = LogLine(line.line, text, line.source)
+        pending_width = len(raw.rstrip())
+    if pending is not None:
+        yield pending

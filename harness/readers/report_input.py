@@ -1,0 +1,65 @@
+"""One input as a person hands it over: pasted, quoted, cut, from a CI mail or a runner.
+
+The lines are de-quoted and unwrapped (``paste``), parsed as kselftest output and strace
+(``ingest``), run_vmtests.sh and kselftest-runner verdicts are read (``runner_summary``), plain
+command output is read (``command_output``), and what the parser made up for lines that were
+only not pasted is dropped (``excerpt``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from harness.model import LogLine
+from harness.readers import command_output, excerpt
+from harness.readers.ingest import Parsed, parse_lines
+from harness.readers.logread import read_lines
+from harness.readers.paste import PasteInfo, normalise
+from harness.readers.runner_summary import RunnerTracker, fix_runner_verdicts, whole_binary_results
+
+
+@dataclass
+class ReportInput:
+    parsed: Parsed
+    info: PasteInfo
+    notes: list[str] = field(default_factory=list)
+
+
+def _tee(lines: Iterable[LogLine], tracker: RunnerTracker, commands: command_output.Reader
+         ) -> Iterator[LogLine]:
+    for line in lines:
+        tracker.feed(line)
+        commands.feed(line)
+        yield line
+
+
+def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str = ""
+                      ) -> ReportInput:
+    info = PasteInfo()
+    tracker = RunnerTracker()
+    commands = command_output.Reader()
+    parsed = parse_lines(_tee(normalise(lines, info), tracker, commands), source,
+                         default_suite)
+    suite = default_suite or info.suite_hint
+    if suite and not default_suite:
+        for r in parsed.results:
+            if r.suite in ("", "selftest"):
+                r.suite = suite
+        for s in parsed.suites:
+            if s.name in ("", "selftest"):
+                s.name = suite
+    fix_runner_verdicts(parsed.results, suite)
+    parsed.results += whole_binary_results(tracker, parsed.results, suite)
+    notes = excerpt.judge(parsed, info)
+    if tracker.summary is not None:
+        p, s, f = tracker.summary
+        notes.append(f"run_vmtests.sh's SUMMARY: PASS={p} SKIP={s} FAIL={f} (binaries, "
+                     "not test cases)")
+    if not parsed.results and not parsed.crashes:
+        parsed.results += commands.results(parsed.syscalls)
+    return ReportInput(parsed, info, notes)
+
+
+def read_report(name: str, default_suite: str = "") -> ReportInput:
+    return read_report_lines(read_lines(name), name, default_suite)

@@ -1,0 +1,171 @@
+"""What test runners say about whole binaries: run_vmtests.sh and the kselftest runner.
+
+run_vmtests.sh prints, for each binary, a ``running ./cow`` header between dashed lines, the
+binary's output, then ``[PASS]``, ``[SKIP]`` or ``[FAIL]`` (``# `` prefixed, and followed by
+``ok N cow``/``not ok N cow # exit=1``, in TAP mode), and at the end ``SUMMARY: PASS=.. SKIP=..
+FAIL=..``. Reports condense that to ``[FAIL] cow`` lines, reasons indented below, and CI
+mails show the kselftest runner's ``not ok 14 selftests: mm: gup_longterm # exit=127``.
+
+When a binary printed no results of its own (it could not start, or only a verdict was
+pasted), the verdict becomes one result for the whole binary, with the text the binary
+printed as its message: ``error while loading shared libraries``, ``exit=127``,
+``CONFIG_... is not set`` are causes that triage can name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from harness.model import MAX_DIAGNOSTICS, LogLine, Result, Status
+from harness.readers.logread import strip_nesting
+
+RUNNING = re.compile(r"^running\s+(?:sudo\s+-u\s+\S+\s+|bash\s+|sh\s+)?(\S+)(.*)$")
+VERDICT = re.compile(r"^\[(PASS|SKIP|FAIL|XFAIL|TIMEOUT|ERROR)\]\s*(?:[:-]\s*)?(\S.*)?$",
+                     re.IGNORECASE)
+SUMMARY = re.compile(r"^(?:TOP-LEVEL\s+)?SUMMARY:\s*PASS=(\d+)\s+SKIP=(\d+)\s+FAIL=(\d+)",
+                     re.IGNORECASE)
+RUNNER_RESULT = re.compile(
+    r"^(?:selftests:\s*[\w-]+:\s*)?(?:bash\s+)?(?:\./)?(?P<name>[\w.+-]+)(?P<args>[^#]*?)\s*"
+    r"(?:#\s*(?P<directive>SKIP|exit=(?P<exit>\d+)|TIMEOUT)\b.*)?$",
+    re.IGNORECASE,
+)
+EXIT = re.compile(r"#\s*exit=(\d+)")
+KNOWN_BINARIES = frozenset({"gup_longterm", "cow", "run_vmtests.sh", "gup_test"})
+STATUS = {"pass": Status.PASS, "skip": Status.SKIP, "fail": Status.FAIL, "xfail": Status.XFAIL,
+          "timeout": Status.TIMEOUT, "error": Status.ERROR}
+# What a shell or the dynamic loader says when a binary cannot run at all.
+CANNOT_START = re.compile(
+    r"error while loading shared libraries|cannot open shared object file|"
+    r"(?:command )?not found|No such file or directory|Permission denied|Exec format error|"
+    r"cannot execute binary file|not executable",
+    re.IGNORECASE,
+)
+SIGNALS = {129: "SIGHUP", 130: "SIGINT", 131: "SIGQUIT", 132: "SIGILL", 133: "SIGTRAP",
+           134: "SIGABRT", 135: "SIGBUS", 136: "SIGFPE", 137: "SIGKILL", 139: "SIGSEGV",
+           141: "SIGPIPE", 143: "SIGTERM"}
+
+
+def exit_meaning(code: int) -> str:
+    """What a runner's exit=N says: "killed by SIGSEGV", "command not found" ..."""
+    if code in SIGNALS:
+        return f"killed by {SIGNALS[code]}"
+    if code > 128:
+        return f"killed by signal {code - 128}"
+    return {127: "command not found (not installed, or a library is missing)",
+            126: "found but cannot be executed", 4: "skipped (ksft_skip)",
+            1: "failed", 0: "passed"}.get(code, f"exited with {code}")
+
+
+@dataclass
+class Block:
+    """One binary as run_vmtests.sh ran it."""
+
+    name: str
+    line: LogLine
+    verdict: str | None = None
+    verdict_line: LogLine | None = None
+    text: list[LogLine] = field(default_factory=list)  # lines the binary printed (not TAP)
+    tap: bool = False  # the binary printed TAP of its own
+
+
+@dataclass
+class RunnerTracker:
+    """Fed the same lines as the kselftest parser; remembers run_vmtests.sh blocks."""
+
+    blocks: list[Block] = field(default_factory=list)
+    summary: tuple[int, int, int] | None = None
+    summary_line: LogLine | None = None
+    _open: Block | None = None
+    _reasons_for: Block | None = None
+
+    def feed(self, line: LogLine) -> None:
+        _, body = strip_nesting(line.text)
+        body = body.strip()
+        if not body:
+            self._reasons_for = None
+            return
+        if m := RUNNING.match(body):
+            self._open = Block(m.group(1).rsplit("/", 1)[-1], line)
+            self.blocks.append(self._open)
+            self._reasons_for = None
+            return
+        if m := VERDICT.match(body):
+            self._verdict(m.group(1).lower(), (m.group(2) or "").strip(), line)
+            return
+        if m := SUMMARY.match(body):
+            self.summary = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            self.summary_line = line
+            return
+        if body.startswith(("[RUN]", "ok ", "not ok ", "TAP version", "1..", "Totals:")):
+            if self._open is not None and (self._open.verdict is None
+                                           or not body.startswith(("ok ", "not ok "))):
+                self._open.tap = True
+            self._reasons_for = None
+            return
+        if body.startswith("---") or set(body) == {"-"}:
+            return
+        target = self._reasons_for or (self._open if self._open and not self._open.verdict
+                                       else None)
+        if target is not None and len(target.text) < MAX_DIAGNOSTICS:
+            target.text.append(LogLine(line.line, body, line.source))
+
+    def _verdict(self, verdict: str, name: str, line: LogLine) -> None:
+        block = self._open if self._open is not None and self._open.verdict is None else None
+        if name:
+            base = name.split()[0].rsplit("/", 1)[-1]
+            if block is None or block.name != base:
+                block = Block(base, line)
+                self.blocks.append(block)
+            self._reasons_for = block
+        if block is None:
+            return
+        block.verdict, block.verdict_line = verdict, line
+        self._open = None
+
+
+def whole_binary_results(tracker: RunnerTracker, results: list[Result],
+                         default_suite: str) -> list[Result]:
+    """Results for binaries that printed none of their own; runner verdicts made readable."""
+    out: list[Result] = []
+    have = {r.suite for r in results if r.name or r.suite != default_suite}
+    for number, block in enumerate(tracker.blocks, 1):
+        if block.verdict is None or block.tap or block.name in have:
+            continue
+        status = STATUS.get(block.verdict, Status.FAIL)
+        message = next((t.text for t in block.text if CANNOT_START.search(t.text)), "")
+        message = message or (block.text[-1].text if block.text else f"[{block.verdict.upper()}]")
+        out.append(Result(block.name, number, f"{block.name} (whole binary)", "", status,
+                          message, result_line=block.verdict_line, run_line=block.line,
+                          diagnostics=list(block.text)))
+    return out
+
+
+def fix_runner_verdicts(results: list[Result], default_suite: str) -> None:
+    """A runner's ``not ok 14 selftests: mm: gup_longterm # exit=127`` with nothing nested
+    is a verdict on the whole binary: name its suite and say what the exit code means."""
+    for r in results:
+        if r.name or r.result_line is None:
+            continue
+        text = r.result_line.text
+        _, body = strip_nesting(text)
+        m = re.match(r"^(?:not ok|ok)\s+\d+(?:\s+-)?\s+(.*)$", body.strip())
+        if not m:
+            continue
+        rest = m.group(1)
+        runner = rest.startswith("selftests:") or EXIT.search(rest) is not None
+        match = RUNNER_RESULT.match(rest)
+        if match is None:
+            continue
+        name = match.group("name")
+        if not runner and name not in KNOWN_BINARIES:
+            continue
+        r.suite = name if name != "run_vmtests.sh" else r.suite or default_suite or name
+        r.name = f"{name} (whole binary)"
+        code = match.group("exit")
+        if code is not None:
+            r.message = f"exit={code}: {exit_meaning(int(code))}"
+            if int(code) == 4:
+                r.status = Status.SKIP
+            elif int(code) >= 128:
+                r.status = Status.CRASH
