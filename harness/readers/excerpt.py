@@ -121,19 +121,15 @@ def judge(parsed: Parsed, info: PasteInfo) -> list[str]:
          else cov.shown).append(r)
     notes: list[str] = []
     drop: set[int] = set()
+    kept_suites: set[str] = set()
     for name, cov in by_suite.items():
         suite = suites.get(name)
-        evidence = _crash_evidence(parsed, suite, cov.made_up, info)
-        reasons = _reasons(cov, suite, info)
-        if evidence:
+        if _crash_evidence(parsed, suite, cov.made_up, info):
+            kept_suites.add(name)
             continue  # a real crash or kill: the missing results stand
-        if not reasons and not cov.made_up:
-            continue
+        reasons = _reasons(cov, suite, info)
         drop.update(id(r) for r in cov.made_up)
-        if suite is not None:
-            suite.anomalies = [(k, line) for k, line in suite.anomalies
-                               if k not in EXCERPT_ANOMALIES]
-        if reasons:
+        if reasons and cov.shown:
             running = [r for r in cov.made_up if r.message == STARTED and r.name]
             note = _phrase(cov, suite) + "; " + "; ".join(reasons)
             if running:
@@ -143,6 +139,11 @@ def judge(parsed: Parsed, info: PasteInfo) -> list[str]:
             notes.append(note[0].upper() + note[1:])
         if suite is not None and suite.totals is not None and reasons:
             suite.totals = None  # counts of the whole run, not of the excerpt
+    # Gaps and unreached plans mean "lines are missing" unless a crash explains them.
+    for suite in parsed.suites:
+        if suite.name not in kept_suites and not (parsed.crashes or suite.crashed):
+            suite.anomalies = [(k, line) for k, line in suite.anomalies
+                               if k not in EXCERPT_ANOMALIES]
     if drop:
         parsed.results = [r for r in parsed.results if id(r) not in drop]
     return notes

@@ -18,6 +18,13 @@ from dataclasses import dataclass, field
 from harness.model import LogLine
 
 QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+")
+# What log viewers put in front of each line: a line-number link copied from a CI page
+# ("[ 3774](https://.../job.html#L3774)"), a capture time ("07:05:40.369554", ISO stamps).
+VIEWER_PREFIX = re.compile(
+    r"^(?:\[\s*\d+\]\([^)\s]*\)\s*|L?\d+[:|]\s+(?=\S)|"
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?\s+|"
+    r"\d{2}:\d{2}:\d{2}\.\d{3,}\s+)+"
+)
 FENCE = re.compile(r"^\s*(?:```|~~~)")
 # A line that is only a cut mark: "...", "[...]", "<snip>", "--" (grep -A/-B/-C), "8<---".
 SNIP = re.compile(
@@ -29,9 +36,13 @@ SNIP = re.compile(
 # "$ ./cow", "root@vm:~# ./run_vmtests.sh -t cow", "# ./gup_longterm" (a root prompt; '# '
 # alone is kselftest nesting, so only commands that look like commands count there).
 DOLLAR_PROMPT = re.compile(r"^(?:[\w.-]+@[\w.-]+(?::[^$#\s]*)?\s*)?\$\s+(?P<cmd>\S.*)$")
+# "[root@host dir]# cmd", "root@vm:~# cmd": a prompt with a user and host, any command.
+FULL_PROMPT = re.compile(r"^(?:\[[\w.-]+@[\w.-]+[^\]]*\]|[\w.-]+@[\w.-]+(?::[^$#\s]*)?)\s*[$#]\s+"
+                         r"(?P<cmd>\S.*)$")
 ROOT_PROMPT = re.compile(
     r"^(?:[\w.-]+@[\w.-]+(?::[^$#\s]*)?\s*|\(\w+\)\s*)?#\s+(?P<cmd>(?:\./|sudo\s|strace\s|"
     r"(?:ba)?sh\s|cat\s|grep\s|make\s|cd\s|uname\b|mount\b|dmesg\b|echo\s|ls\s|"
+    r"fallocate\s|truncate\s|swapon\b|free\b|"
     r"tools/testing/|run_vmtests)\S*.*)$"
 )
 PROMPT_ONLY = re.compile(r"^(?:[\w.-]+@[\w.-]+(?::[^$#\s]*)?\s*)[$#]\s*$")
@@ -43,6 +54,12 @@ LINE_START = re.compile(
     r"^(?:ok\s|not ok\s|#|TAP version|KTAP version|1\.\.\d|Bail out|Totals|\[|<\d>|"
     r"running\s|selftests:|-{3,}|={3,}|SUMMARY|TOP-LEVEL|\$|\d+\s+[a-z_]\w*\(|[a-z_]\w*\(|"
     r"\+\+\+|---|[A-Z][\w-]*:\s|Linux version|\d+\.\d+)"
+)
+# Lines that show the console going on (not prose, not a mail signature).
+LOG_LIKE = re.compile(
+    r"^(?:ok\s|not ok\s|#|TAP version|KTAP version|1\.\.\d|Bail out|\[\s*\d+\.\d+\]|<\d>|"
+    r"\[(?:PASS|FAIL|SKIP|RUN)\]|running\s|selftests:|SUMMARY|(?:\[pid\s+\d+\]\s+|\d+\s+)?"
+    r"[a-z_]\w*\(.*\)\s+=|[/~][\w/.-]*\s*[#$]\s*$|\+\+\+ |--- SIG)"
 )
 STRACE_START = re.compile(r"^(?:\[pid\s+\d+\]\s+|\d+\s+)?[a-z_]\w*\(")
 RUN_LINE = re.compile(r"^(?:#\s*)*\[RUN\]")
@@ -76,7 +93,7 @@ class PasteInfo:
     fenced: bool = False
     unwrapped: int = 0  # lines joined back together
     first_line: int = 0  # number of the first log line kept
-    last_line: int = 0  # number of the last non-empty line of the input
+    last_line: int = 0  # number of the last line that looks like console output
 
     @property
     def marks(self) -> str:
@@ -106,6 +123,8 @@ def _strip(text: str, info: PasteInfo) -> str:
             info.quoted = True
         text = text[m.end():]
     text = text.strip()
+    if text[:1] in "[0123456789L" and (m := VIEWER_PREFIX.match(text)):
+        text = text[m.end():]
     if len(text) > 1 and text[0] == "`" and text[-1] == "`":
         text = text.strip("`").strip()
     return text
@@ -137,8 +156,6 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
     after_uname = False
     for line in lines:
         raw = line.text
-        if raw.strip():
-            info.last_line = line.line
         if FENCE.match(raw) and not QUOTE.match(raw.replace("`", "")):
             info.fenced = True
             continue
@@ -163,7 +180,8 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
                 pending = None
             info.snips.append(LogLine(line.line, text, line.source))
             continue
-        if (m := DOLLAR_PROMPT.match(text)) or (m := ROOT_PROMPT.match(text)):
+        if ((m := FULL_PROMPT.match(text)) or (m := DOLLAR_PROMPT.match(text))
+                or (m := ROOT_PROMPT.match(text))):
             if pending is not None:
                 yield pending
                 pending = None
@@ -172,7 +190,10 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
             after_uname = bool(re.match(r"uname\s+-r\b", cmd))
             continue
         if PROMPT_ONLY.match(text):
+            info.last_line = line.line
             continue
+        if LOG_LIKE.match(text):
+            info.last_line = line.line
         if pending is not None and _continues(pending.text, pending_width, text):
             pending = LogLine(pending.line, pending.text.rstrip() + " " + text, pending.source)
             info.unwrapped += 1

@@ -130,13 +130,15 @@ def whole_binary_results(tracker: RunnerTracker, results: list[Result],
     out: list[Result] = []
     have = {r.suite for r in results if r.name or r.suite != default_suite}
     for number, block in enumerate(tracker.blocks, 1):
-        if block.verdict is None or block.tap or block.name in have:
+        cannot = next((t.text for t in block.text if CANNOT_START.search(t.text)), "")
+        if (block.verdict is None and not cannot) or block.tap or block.name in have:
             continue
-        status = STATUS.get(block.verdict, Status.FAIL)
-        message = next((t.text for t in block.text if CANNOT_START.search(t.text)), "")
+        status = STATUS.get(block.verdict or "fail", Status.FAIL)
+        message = cannot
         message = message or (block.text[-1].text if block.text else f"[{block.verdict.upper()}]")
         out.append(Result(block.name, number, f"{block.name} (whole binary)", "", status,
-                          message, result_line=block.verdict_line, run_line=block.line,
+                          message, result_line=block.verdict_line or block.text[-1],
+                          run_line=block.line,
                           diagnostics=list(block.text)))
     return out
 

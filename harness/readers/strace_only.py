@@ -30,7 +30,7 @@ def _config(call: Syscall) -> str:
         return "memfd"
     if call.unlinked:
         return "tmpfile" if path.startswith("/tmp/") else "local tmpfile"
-    return ""
+    return "local file" if path and not path.startswith(("/dev/", "/proc/", "/sys/")) else ""
 
 
 def _result(call: Syscall, number: int) -> Result:
