@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.model import LogLine, Result, SuiteRun, Syscall
-from harness.readers.ktap import KselftestParser
-from harness.readers.logread import read_lines
+from harness.readers.ktap import KselftestParser, Sink
+from harness.readers.logread import read_texts
 from harness.readers.strace import FdTracker, looks_like_strace, written_lines
 
 # Failed calls of these are kept as evidence; everything else is only used for fd tracking.
@@ -47,6 +47,8 @@ class Parsed:
     tap_from_writes: bool = False  # results were read from write() calls in strace output
     last_line: int = 0
     ended_cleanly: bool = True
+    plain_parser: KselftestParser | None = None  # for suite_of() when results went to sinks
+    writes_parser: KselftestParser | None = None
 
 
 def _keep(syscall: Syscall) -> bool:
@@ -55,50 +57,66 @@ def _keep(syscall: Syscall) -> bool:
     return syscall.failed and syscall.name in INTERESTING
 
 
-def parse_file(name: str, default_suite: str = "") -> Parsed:
-    return parse_lines(read_lines(name), name, default_suite)
+def parse_file(name: str, default_suite: str = "", sinks: tuple[Sink, Sink] | None = None
+               ) -> Parsed:
+    source = "stdin" if name == "-" else name
+    return parse_texts(((n, t, source) for n, t in read_texts(name)), name, default_suite, sinks)
 
 
 def parse_lines(lines: Iterable[LogLine], source: str, default_suite: str = "") -> Parsed:
+    return parse_texts(((line.line, line.text, line.source) for line in lines), source,
+                       default_suite)
+
+
+def parse_texts(lines: Iterable[tuple[int, str, str]], source: str, default_suite: str = "",
+                sinks: tuple[Sink, Sink] | None = None) -> Parsed:
+    """Read (number, text, source) lines. With ``sinks`` (for the log's own TAP and for TAP
+    read from strace write() calls) results go there as they are read and ``Parsed.results``
+    stays empty; ``Parsed.tap_from_writes`` says which of the two streams to use."""
     out = Parsed(source=source)
-    plain = KselftestParser(default_suite)
-    from_writes = KselftestParser(default_suite)
+    plain = KselftestParser(default_suite, sinks[0] if sinks else None)
+    from_writes = KselftestParser(default_suite, sinks[1] if sinks else None)
     tracker = FdTracker()
     carry: dict[int, list[str]] = {}
     plain_results: list[Result] = []
     write_results: list[Result] = []
     split_call: str | None = None
-    for line in lines:
-        out.last_line = line.line
-        is_strace = looks_like_strace(line.text)
-        if split_call is not None and RESUME_SPLIT.match(line.text):
-            line = LogLine(line.line, split_call + line.text, line.source)
+    feed = plain.feed_text
+    number = 0
+    for number, text, line_source in lines:
+        is_strace = looks_like_strace(text)
+        if split_call is not None and RESUME_SPLIT.match(text):
+            text = split_call + text
             split_call = None
             is_strace = True
-        elif not is_strace and line.text[:1] in SPLIT_START and (match := SPLIT_WRITE.match(line.text)):
+        elif not is_strace and text[:1] in SPLIT_START and (match := SPLIT_WRITE.match(text)):
             split_call = match.group("call")
             if match.group("out"):
-                plain_results += plain.feed(LogLine(line.line, match.group("out"), line.source))
+                plain_results += feed(number, match.group("out"), line_source)
             continue
         if is_strace:
             out.strace_lines += 1
-            syscall = tracker.event(line)
+            syscall = tracker.event(LogLine(number, text, line_source))
             if syscall is None:
                 continue
             if _keep(syscall) and len(out.syscalls) < MAX_SYSCALLS:
                 out.syscalls.append(syscall)
             if syscall.name == "write":
                 buffer = carry.setdefault(syscall.pid, [])
-                for text in written_lines(syscall, buffer):
-                    write_results += from_writes.feed(LogLine(line.line, text, line.source))
+                for written in written_lines(syscall, buffer):
+                    write_results += from_writes.feed_text(number, written, line_source)
             continue
-        plain_results += plain.feed(line)
+        got = feed(number, text, line_source)
+        if got:
+            plain_results += got
+    out.last_line = number
     plain_results += plain.finish()
     write_results += from_writes.finish()
+    out.plain_parser, out.writes_parser = plain, from_writes
     # A terminal session shows TAP twice (the program's output and strace's write() lines):
     # the program's own lines win; write() text is used when it is all there is.
     chosen, parser = (plain_results, plain)
-    if not plain_results and write_results:
+    if not (plain_results or plain.emitted) and (write_results or from_writes.emitted):
         chosen, parser = (write_results, from_writes)
         out.tap_from_writes = True
     out.results = chosen

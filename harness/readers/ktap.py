@@ -8,8 +8,9 @@ is the runner's verdict on the whole binary, not a test of its own.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from harness.model import MAX_DIAGNOSTICS, LogLine, Result, Status, SuiteRun
@@ -36,6 +37,12 @@ CRASH = re.compile(
     r"page dumped because|Bad page state)"
 )
 RUN_PREFIX = "# [RUN] "
+# Every CRASH signature contains one of these: a line without any skips the regex.
+CRASH_WORDS = ("Oops", "BUG", "panic", "WARNING", "fault", "Unable", "Internal error",
+               "corruption", "dumped", "Bad page")
+FAILING_STATUSES = frozenset({Status.FAIL, Status.ERROR, Status.CRASH, Status.MISSING,
+                              Status.TIMEOUT})
+BITMAP_LIMIT = 1 << 24  # test numbers up to this are tracked in a bitmap (2 MiB at most)
 CRASH_CONTEXT = 24  # console lines kept after a crash signature
 
 STATUS_BY_DIRECTIVE = {
@@ -53,13 +60,52 @@ def config_of(name: str) -> str:
     return name.split(" ... with ", 1)[1] if " ... with " in name else ""
 
 
+_guess_suite = functools.lru_cache(maxsize=4096)(catalogue.guess_suite)
+
+
+def _may_crash(text: str) -> bool:
+    return ("Oops" in text or "BUG" in text or "panic" in text or "WARNING" in text
+            or "fault" in text or "Unable" in text or "Internal error" in text
+            or "corruption" in text or "dumped" in text or "Bad page" in text)
+
+
+class NumbersSeen:
+    """The set of test numbers seen in one suite, as a bitmap: 1M results cost 125 KB, not 40 MB."""
+
+    __slots__ = ("bits", "large")
+
+    def __init__(self) -> None:
+        self.bits = bytearray()
+        self.large: set[int] = set()
+
+    def add(self, number: int) -> None:
+        if number >= BITMAP_LIMIT or number < 0:
+            self.large.add(number)
+            return
+        byte = number >> 3
+        if byte >= len(self.bits):
+            self.bits.extend(bytes(max(byte + 1 - len(self.bits), len(self.bits))))
+        self.bits[byte] |= 1 << (number & 7)
+
+    def __contains__(self, number: int) -> bool:
+        if number >= BITMAP_LIMIT or number < 0:
+            return number in self.large
+        byte = number >> 3
+        return byte < len(self.bits) and bool(self.bits[byte] & (1 << (number & 7)))
+
+
+# A consumer that takes results as they come (and the suite each belongs to, whose name may
+# only be known when the suite closes) instead of the parser keeping them.
+Sink = Callable[[Result, SuiteRun], None]
+
+
 @dataclass
 class _Level:
     depth: int
     suite: SuiteRun
     run_line: LogLine | None = None
     diagnostics: list[LogLine] = field(default_factory=list)
-    numbers_seen: set[int] = field(default_factory=set)
+    numbers_seen: NumbersSeen = field(default_factory=NumbersSeen)
     last_number: int = 0
     results: int = 0
     wrapped: int = 0  # verdicts on nested binaries
@@ -67,6 +113,7 @@ class _Level:
     named: bool = False
     guesses: dict[str, int] = field(default_factory=dict)
     pending: list[Result] = field(default_factory=list)  # results of this suite so far
+    failing: int = 0  # of those, how many failed (kept also when the results are not)
 
     @property
     def running(self) -> str:
@@ -79,10 +126,18 @@ class _Level:
 
 
 class KselftestParser:
-    """Feed LogLines; collect ``Result``s and ``SuiteRun``s. Memory is O(results)."""
+    """Feed lines; collect ``Result``s and ``SuiteRun``s.
 
-    def __init__(self, default_suite: str = "") -> None:
+    Without a sink, results come back from ``feed`` and each suite's results are kept until
+    it closes (its name may only be known then): memory O(results). With a sink, every
+    result goes to the sink with its SuiteRun as soon as it is read, nothing is kept, and the
+    consumer names results of unnamed suites when the suite has closed (``suite_of``).
+    """
+
+    def __init__(self, default_suite: str = "", sink: Sink | None = None) -> None:
         self.default_suite = default_suite
+        self.sink = sink
+        self.emitted = 0  # results handed on so far
         self.levels: dict[int, _Level] = {}
         self.suites: list[SuiteRun] = []
         self.kernel_lines: list[LogLine] = []  # printk lines worth keeping (bounded)
@@ -98,24 +153,53 @@ class KselftestParser:
         yield from self.finish()
 
     def feed(self, line: LogLine) -> list[Result]:
-        self.last_line = line.line
-        is_kernel, text = split_printk(line.text)
+        return self.feed_text(line.line, line.text, line.source)
+
+    def feed_text(self, number: int, raw: str, source: str = "") -> list[Result]:
+        """One line by number and text; LogLine objects are made only for lines kept."""
+        self.last_line = number
+        first = raw[:1]
+        if first == "[" or first == "<" or first.isspace():
+            is_kernel, text = split_printk(raw)
+        else:
+            is_kernel, text = False, raw
         if self._crash_open is not None:
             if len(self._crash_open) < CRASH_CONTEXT:
-                self._crash_open.append(LogLine(line.line, line.text, line.source))
+                self._crash_open.append(LogLine(number, raw, source))
             else:
                 self._crash_open = None
-        if CRASH.search(text):
-            return self._crash(LogLine(line.line, line.text, line.source))
+        if _may_crash(text) and CRASH.search(text):
+            return self._crash(LogLine(number, raw, source))
         if is_kernel:
             if len(self.kernel_lines) < 2000:
-                self.kernel_lines.append(line)
+                self.kernel_lines.append(LogLine(number, raw, source))
             return []
-        depth, body = strip_nesting(text)
-        return self._body(depth, body.strip(), line)
+        if first == "o" and raw.startswith("ok ") or first == "n" and raw.startswith("not ok "):
+            match = RESULT.match(raw.strip())  # the common line: a top-level result
+            if match:
+                return self._result(0, match, LogLine(number, raw, source))
+        if text[:1] == "#":
+            depth, body = strip_nesting(text)
+            body = body.strip()
+        else:
+            depth, body = 0, text.strip()
+        return self._body(depth, body, number, raw, source)
 
-    def _body(self, depth: int, body: str, line: LogLine) -> list[Result]:
+    def _body(self, depth: int, body: str, number: int, raw: str, source: str) -> list[Result]:
         out: list[Result] = []
+        first = body[:1]
+        # Only result lines start with o/n and only [RUN] lines with '[' among the shapes
+        # below, so those two (and text no shape starts with) skip the chain.
+        if first == "[" and (match := RUN.match(body)):
+            self._run_line(depth, match.group(1), number, source)
+            return out
+        if (first == "o" or first == "n") and (match := RESULT.match(body)):
+            return self._result(depth, match, LogLine(number, raw, source))
+        if not first or first not in "1TKPBrs":
+            if depth >= 1 and body:
+                self._diagnostic(depth - 1, number, body, source)
+            return out
+        line = LogLine(number, raw, source)
         if match := RESULT.match(body):
             out += self._result(depth, match, line)
         elif match := PLAN.match(body):
@@ -135,7 +219,7 @@ class KselftestParser:
                 level.suite.anomalies.append(("duplicate-header", line))
             self._level(depth, line).header_seen = True
         elif match := RUN.match(body):
-            self._run_line(depth, match.group(1), line)
+            self._run_line(depth, match.group(1), number, source)
         elif match := TOTALS.match(body):
             level = self._level(depth - 1)
             keys = ("pass", "fail", "xfail", "xpass", "skip", "error")
@@ -158,7 +242,7 @@ class KselftestParser:
             else:
                 level.suite.name, level.named = name, True
         elif depth >= 1 and body:
-            self._diagnostic(depth - 1, LogLine(line.line, body, line.source))
+            self._diagnostic(depth - 1, number, body, source)
         return out
 
     # -- levels ----------------------------------------------------------------------------
@@ -171,18 +255,22 @@ class KselftestParser:
             self.levels[depth] = level
         return level
 
-    def _run_line(self, depth: int, desc: str, line: LogLine) -> None:
-        level = self._level(depth - 1, line)
-        level.run_line = LogLine(line.line, RUN_PREFIX + desc, line.source)
+    def _run_line(self, depth: int, desc: str, number: int, source: str) -> None:
+        level = self.levels.get(depth - 1)
+        if level is None:
+            level = self._level(depth - 1, LogLine(number, "", source))
+        level.run_line = LogLine(number, RUN_PREFIX + desc, source)
         level.diagnostics = []
-        guess = catalogue.guess_suite(desc)
+        guess = _guess_suite(desc)
         if guess:
             level.guesses[guess] = level.guesses.get(guess, 0) + 1
 
-    def _diagnostic(self, depth: int, line: LogLine) -> None:
-        level = self._level(depth, line)
+    def _diagnostic(self, depth: int, number: int, text: str, source: str) -> None:
+        level = self.levels.get(depth)
+        if level is None:
+            level = self._level(depth, LogLine(number, text, source))
         if len(level.diagnostics) < MAX_DIAGNOSTICS:
-            level.diagnostics.append(line)
+            level.diagnostics.append(LogLine(number, text, source))
 
     def _result(self, depth: int, match: re.Match[str], line: LogLine) -> list[Result]:
         out: list[Result] = []
@@ -206,7 +294,7 @@ class KselftestParser:
                 level.suite.anomalies.append(("duplicate-number", line))
         elif number > level.last_number + 1:
             out += self._gap(level, level.last_number + 1, number)
-        out.append(self._make_result(level, match, line))
+        self._emit(level, self._make_result(level, match, line), out)
         return out
 
     def _make_result(self, level: _Level, match: re.Match[str], line: LogLine) -> Result:
@@ -215,7 +303,7 @@ class KselftestParser:
         rest = (match.group(3) or "").strip()
         status = Status.PASS if ok else Status.FAIL
         desc, reason = rest, ""
-        if directive := DIRECTIVE.search(rest):
+        if "#" in rest and (directive := DIRECTIVE.search(rest)):
             desc = rest[: directive.start()].strip()
             reason = directive.group(2).strip()
             status = STATUS_BY_DIRECTIVE[directive.group(1).lower()]
@@ -223,10 +311,14 @@ class KselftestParser:
                 status = Status.FAIL  # a 'not ok' with the TAP todo directive still failed
         run_name = level.running
         name = run_name or (desc if catalogue.looks_like_name(desc) else "")
-        diags = [d for d in level.diagnostics if not d.text.startswith("[INFO]")]
+        diagnostics = level.diagnostics
         message = reason or desc
-        if (not message or message == name) and diags:
-            message = diags[-1].text
+        if (not message or message == name) and diagnostics:
+            diags = [d for d in diagnostics if not d.text.startswith("[INFO]")]
+            if diags:
+                message = diags[-1].text
+            elif message == name:
+                message = ""
         elif message == name:
             message = ""
         config = config_of(name)
@@ -239,28 +331,40 @@ class KselftestParser:
             message=message,
             result_line=line,
             run_line=level.run_line,
-            diagnostics=list(level.diagnostics),
+            diagnostics=diagnostics,  # the level gets a new list below, so no copy
         )
         level.numbers_seen.add(number)
         level.last_number = max(level.last_number, number)
         level.results += 1
         level.run_line = None
         level.diagnostics = []
-        self._remember(level, result)
         return result
 
-    def _remember(self, level: _Level, result: Result) -> None:
+    def _emit(self, level: _Level, result: Result, out: list[Result]) -> None:
+        """Hand a result on (to the sink or back from ``feed``) and count it for its suite."""
+        self.emitted += 1
+        if result.status in FAILING_STATUSES:
+            level.failing += 1
+        if self.sink is not None:
+            self.sink(result, level.suite)
+            return
         level.pending.append(result)
+        out.append(result)
+
+    def suite_of(self, result: Result, suite: SuiteRun) -> str:
+        """The suite name a result gets once its suite has closed (what ``_close_level`` sets)."""
+        if not result.suite or result.suite == self.default_suite:
+            return suite.name or self.default_suite or "selftest"
+        return result.suite
 
     def _gap(self, level: _Level, first: int, upto: int) -> list[Result]:
         level.suite.anomalies.append(("numbering-gap", LogLine(self.last_line, f"{first}..{upto - 1}")))
-        out = []
+        out: list[Result] = []
         for number in range(first, min(upto, first + 1000)):
             result = Result(level.suite.name or self.default_suite, number, "", "", Status.MISSING,
                             "no result line in the log")
             level.numbers_seen.add(number)
-            self._remember(level, result)
-            out.append(result)
+            self._emit(level, result, out)
         return out
 
     def _bail(self, depth: int, text: str, line: LogLine) -> list[Result]:
@@ -275,8 +379,9 @@ class KselftestParser:
         level.last_number = number
         level.results += 1
         level.run_line = None
-        self._remember(level, result)
-        return [result]
+        out: list[Result] = []
+        self._emit(level, result, out)
+        return out
 
     def _crash(self, line: LogLine) -> list[Result]:
         excerpt = [line]
@@ -310,10 +415,8 @@ class KselftestParser:
             return out  # a runner level: its binaries are the suites
         if not suite.name:
             suite.name = self._guess_name(level, verdict)
-        pending = level.pending
-        for result in pending:
-            if not result.suite or result.suite == self.default_suite:
-                result.suite = suite.name or self.default_suite or "selftest"
+        for result in level.pending:
+            result.suite = self.suite_of(result, suite)
         timed_out = verdict is not None and "TIMEOUT" in (verdict[0].group(3) or "")
         if level.run_line is not None:
             # A test started and never reported: cut off by a crash, a kill or the end of the log.
@@ -325,24 +428,19 @@ class KselftestParser:
                             status, "started but never reported a result",
                             run_line=level.run_line, diagnostics=list(level.diagnostics))
             level.last_number += 1
-            pending.append(result)
-            out.append(result)
+            self._emit(level, result, out)
         if suite.planned is not None and not suite.bail_out:
             for number in range(level.last_number + 1, min(suite.planned, level.last_number + 1000) + 1):
                 result = Result(suite.name or "selftest", number, "", "", Status.MISSING,
                                 "planned but not run")
-                pending.append(result)
-                out.append(result)
+                self._emit(level, result, out)
         if verdict is not None:
             match, line = verdict
             code = EXIT_CODE.search(match.group(3) or "")
             suite.exit_code = int(code.group(1)) if code else (0 if match.group(1) == "ok" else 1)
             if timed_out:
                 suite.anomalies.append(("runner-timeout", line))
-            elif match.group(1) == "not ok" and not any(
-                r.status in (Status.FAIL, Status.ERROR, Status.CRASH, Status.MISSING, Status.TIMEOUT)
-                for r in pending
-            ):
+            elif match.group(1) == "not ok" and not level.failing:
                 suite.anomalies.append(("runner-fail-without-failures", line))
         self.suites.append(suite)
         return out

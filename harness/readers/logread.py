@@ -37,16 +37,54 @@ def clean(raw: bytes) -> str:
     return text.replace("\x00", "")
 
 
-def read_lines(name: str) -> Iterator[LogLine]:
-    """Yield the lines of a file (or '-' for stdin) one at a time, numbered from 1."""
+BLOCK = 1 << 20  # bytes read at a time; lines are cut out of whole blocks
+
+
+def clean_block(raw: bytes) -> str:
+    """``clean`` for many whole lines at once (same result line by line: no escape sequence,
+    CR or NUL spans a newline)."""
+    text = raw.decode("utf-8", errors="replace")
+    if "\r" in text:
+        text = text.replace("\r", "")
+    if "\x1b" in text:
+        text = ANSI.sub("", text)
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    return text
+
+
+def read_texts(name: str) -> Iterator[tuple[int, str]]:
+    """(line number from 1, cleaned text) of a file or '-', read in blocks: no object per line."""
     stream = open_input(name)
-    source = "stdin" if name == "-" else name
     try:
-        for number, raw in enumerate(stream, start=1):
-            yield LogLine(number, clean(raw), source)
+        number = 0
+        carry: list[bytes] = []  # a line longer than a block is joined once, not re-copied
+        while True:
+            block = stream.read(BLOCK)
+            if not block:
+                break
+            cut = block.rfind(b"\n")
+            if cut < 0:
+                carry.append(block)
+                continue
+            texts = clean_block(b"".join([*carry, block[:cut]])).split("\n")
+            carry = [block[cut + 1:]]
+            for text in texts:
+                number += 1
+                yield number, text
+        rest = b"".join(carry)
+        if rest:
+            yield number + 1, clean_block(rest)
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
+
+
+def read_lines(name: str) -> Iterator[LogLine]:
+    """Yield the lines of a file (or '-' for stdin) one at a time, numbered from 1."""
+    source = "stdin" if name == "-" else name
+    for number, text in read_texts(name):
+        yield LogLine(number, text, source)
 
 
 def split_printk(text: str) -> tuple[bool, str]:
