@@ -133,6 +133,14 @@ def build_parser() -> argparse.ArgumentParser:
         m.add_argument(*flag, **kw)
     _outputs(m)
 
+    g = sub.add_parser("merge", help="combine per-cell JSON reports made anywhere into a matrix",
+                       description="Combine the JSON reports of single runs (harness run --json, "
+                       "CI matrix jobs, LAVA jobs, made on any machine) into the test x "
+                       "filesystem table and conclusions harness matrix gives; with cells of "
+                       "two kernels, also compare A with B. Exit codes as for matrix.")
+    g.add_argument("reports", nargs="+", metavar="REPORT.json")
+    _outputs(g)
+
     c = sub.add_parser("compare", help="compare two JSON reports: fixed, regressed, same cause ...",
                        description="Classify every test of two runs (JSON from triage, run or "
                        "matrix) as fixed, regressed, still failing (same cause), changed cause or "
@@ -173,6 +181,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from harness.cli.matrix import run_matrix
 
             return run_matrix(args)
+        if args.command == "merge":
+            from harness.cli.merge import run_merge
+
+            return run_merge(args)
         if args.command == "compare":
             from harness.cli.compare import run_compare
 

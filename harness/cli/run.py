@@ -225,6 +225,7 @@ def execute(args: argparse.Namespace, fs: str, kernel_image: str | None, outdir:
     env = environment_of(gr, args.arch, kernel, selftests, name, args.fs_scope)
     if guest == "sim":
         env.guest = "sim"
+    env.facts["cell"] = fs  # the cell asked for: `harness merge` names the run after it
     report = triage(logs, env, straces)
     report.sources.append(str(gr.console_log))
     if getattr(gr, "interrupted", False):
