@@ -55,9 +55,9 @@ def matrix(tmp_path_factory, request):
 
 def test_json_round_trip_keeps_what_every_writer_says():
     """A report read back from its JSON renders the same in every format."""
+    from harness.model import Environment
     from harness.readers.ingest import parse_file
     from harness.triage.engine import triage
-    from harness.model import Environment
 
     for name in ("lead-strace-inject-9p-local-tmpfile", "qemu-x86_64-console-panic",
                  "qemu-x86_64-xfs-gup_longterm", "qemu-x86_64-9p-cow"):
