@@ -165,3 +165,99 @@ def test_wrapped_mainline_result_line_is_joined(tmp_path):
     _, report = triage(write(tmp_path, "m.txt", text), tmp_path)
     (result,) = report["results"]
     assert result["config"] == "local tmpfile" and result["errno"] == "ENOENT"
+
+
+# --- whole threads ---------------------------------------------------------------------------
+
+THREADS = Path(__file__).parent / "fixtures" / "threads"
+
+
+def seed_thread_mbox(tmp_path: Path, gz: bool = False) -> Path:
+    """A three-message mbox assembled from real texts (transport encodings are lossless):
+    1. the seed thread's message (web-archive text, headers as the archive shows them;
+       the Message-ID is a placeholder, the archive does not show it), quoted-printable;
+    2. a reply carrying this project's real capture of gup_longterm with 'local tmpfile'
+       ftruncate ENOENT, the log as a text attachment and its strace as a binary one;
+    3. a real patch mail whose only 'not ok' lines are inside its diff."""
+    import email.policy
+    import gzip
+    from email.message import EmailMessage
+
+    seed = (THREADS / "seed-thread-message.txt").read_text().splitlines()
+    first = EmailMessage(policy=email.policy.SMTP)
+    first["From"] = "Ryan Roberts <ryan.roberts@arm.com>"
+    first["To"] = "David Hildenbrand <david@redhat.com>"
+    first["Cc"] = "Itaru Kitayama <itaru.kitayama@linux.dev>, linux-arm-kernel@lists.infradead.org"
+    first["Subject"] = seed[0]
+    first["Date"] = "Tue, 09 Apr 2024 15:42:49 +0100"
+    first["Message-ID"] = "<seed-thread-1@placeholder.invalid>"
+    first.set_content("\n".join(seed[5:]) + "\n", cte="quoted-printable")
+    second = EmailMessage(policy=email.policy.SMTP)
+    second["From"] = "harness test <test@example.org>"
+    second["To"] = "Ryan Roberts <ryan.roberts@arm.com>"
+    second["Subject"] = seed[0]
+    second["Date"] = "Wed, 10 Apr 2024 09:00:00 +0000"
+    second["Message-ID"] = "<seed-thread-2@placeholder.invalid>"
+    second["In-Reply-To"] = "<seed-thread-1@placeholder.invalid>"
+    second["References"] = "<seed-thread-1@placeholder.invalid>"
+    second.set_content("Log and strace of gup_longterm from the 9p share attached.\n")
+    second.add_attachment(LOCAL_9P_LOG.read_bytes(), maintype="text", subtype="plain",
+                          filename="gup_longterm.log")
+    second.add_attachment(LOCAL_9P_LOG.with_suffix(".strace").read_bytes(),
+                          maintype="application", subtype="octet-stream",
+                          filename="gup_longterm.strace")
+    data = b""
+    for message in (first, second):
+        data += b"From mboxrd@z Thu Jan  1 00:00:00 1970\n" + bytes(message) + b"\n"
+    data += (THREADS / "thread-patch-only.mbox").read_bytes()
+    path = tmp_path / ("thread.mbox.gz" if gz else "thread.mbox")
+    path.write_bytes(gzip.compress(data) if gz else data)
+    return path
+
+
+def test_patch_only_thread_is_not_a_kernel_bug(tmp_path):
+    code, report = triage(THREADS / "thread-patch-only.mbox", tmp_path)
+    assert report["results"] == [] and report["findings"] == []
+    assert any("inside the diff are code" in n for n in report["environment"]["notes"])
+    assert code == 0
+
+
+def test_thread_findings_say_which_message_posted_the_evidence(tmp_path):
+    code, report = triage(seed_thread_mbox(tmp_path), tmp_path, "--fs", "9p")
+    runs = {r["run"] for r in report["results"]}
+    assert runs == {"message 1", "message 2"}  # nothing from the patch (message 3)
+    second = [r for r in report["results"] if r["run"] == "message 2"]
+    failed = [r for r in second if r["status"] == "fail"]
+    assert len(second) == 50 and len(failed) == 10
+    # the strace attachment of message 2 gives the errno of its log's failures
+    assert {(r["syscall"], r["errno"], r["cause"]) for r in failed} == {
+        ("ftruncate", "ENOENT", "9p-unlinked-file")}
+    evidence = next(f for f in report["findings"] if f["cause"] == "9p-unlinked-file")["evidence"]
+    assert any("message 2 (harness test" in e.get("source", "") for e in evidence)
+    assert "kernel-bug" not in causes(report).values()
+    assert code == 0
+
+
+def test_gzipped_thread_reads_the_same(tmp_path):
+    _, plain = triage(seed_thread_mbox(tmp_path), tmp_path, "--fs", "9p")
+    _, packed = triage(seed_thread_mbox(tmp_path, gz=True), tmp_path, "--fs", "9p")
+    assert plain["summary"] == packed["summary"] and plain["verdict"] == packed["verdict"]
+
+
+def test_mail_reply_to_the_message_that_posted_the_log(tmp_path):
+    reply = tmp_path / "reply.txt"
+    code = main(["triage", str(seed_thread_mbox(tmp_path)), "--fs", "9p", "--mail", str(reply)])
+    text = reply.read_text()
+    head, body = text.split("\n\n", 1)
+    headers = dict(line.split(": ", 1) for line in head.splitlines() if not line[0].isspace())
+    assert headers["In-Reply-To"] == "<seed-thread-2@placeholder.invalid>"
+    assert "<seed-thread-1@placeholder.invalid>" in head
+    assert headers["Subject"].startswith("Re: [PATCH v2 0/4]")
+    assert not headers["Subject"].startswith("Re: Re:")
+    assert headers["To"] == "harness test <test@example.org>"
+    assert body.startswith("On Wed, 10 Apr 2024 09:00:00 +0000, harness test wrote:\n> ")
+    assert "> not ok 3 ftruncate() failed" in body
+    after_quote = body.split("\n\n", 1)[1]
+    assert after_quote.startswith("None of the failures points at the kernel")
+    assert all(len(line) <= 72 for line in text.splitlines())
+    assert code == 0

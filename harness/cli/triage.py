@@ -10,6 +10,7 @@ from harness.model import POINTS_AT_KERNEL, Environment, Report
 from harness.readers.environment import from_logs, normalise_fs, version_of
 from harness.readers.ingest import Parsed, parse_file, suite_hint
 from harness.readers.report_input import ReportInput, read_report
+from harness.readers.thread_input import ThreadInput, read_thread_input
 from harness.report.outputs import check_writable, write_outputs
 from harness.triage.engine import triage
 from harness.triage.rules import load_rules
@@ -34,18 +35,41 @@ def exit_code(report: Report) -> int:
 
 
 def read_all(logs: list[str], straces: list[str], suite: str | None,
-             env: Environment | None = None) -> tuple[list[Parsed], list[Parsed]]:
-    """Read every input as a person would hand it over (pasted, quoted, cut, a CI mail)."""
-    inputs = [read_report(name, suite or suite_hint(name)) for name in logs]
-    strace = [parse_file(name, suite or suite_hint(name)) for name in straces]
+             env: Environment | None = None
+             ) -> tuple[list[Parsed], list[Parsed], ThreadInput | None]:
+    """Read every input as a person would hand it over (pasted, quoted, cut, a CI mail, a
+    whole mail thread); the first thread read is the one a --mail reply answers."""
+    inputs: list[ReportInput] = []
+    thread: ThreadInput | None = None
+    thread_straces: list[Parsed] = []
+    for name in logs:
+        if name != "-" and is_mail(name):
+            read = read_thread_input(name, suite or "")
+            inputs += [ri for _, _, ri in read.inputs]
+            thread_straces += read.straces
+            if env is not None:
+                env.notes += read.notes
+            thread = thread or read
+        else:
+            inputs.append(read_report(name, suite or suite_hint(name)))
+    strace = [parse_file(name, suite or suite_hint(name)) for name in straces] + thread_straces
     parsed = [i.parsed for i in inputs]
-    if not any(p.results or p.syscalls or p.crashes for p in parsed + strace):
+    if thread is None and not any(p.results or p.syscalls or p.crashes for p in parsed + strace):
         names = ", ".join(logs)
         raise InputError(f"{names}: no selftest results, strace lines, failed commands or "
                          "kernel crashes found")
     if env is not None:
         apply_inputs(inputs, env)
-    return parsed, strace
+    return parsed, strace, thread
+
+
+def is_mail(name: str) -> bool:
+    from harness.readers.logread import open_input
+    from harness.readers.mbox import looks_like_mail
+
+    with open_input(name) as handle:
+        head = handle.read(4096)
+    return looks_like_mail(name, head)
 
 
 def apply_inputs(inputs: list[ReportInput], env: Environment) -> None:
@@ -64,14 +88,14 @@ def run_triage(args: argparse.Namespace) -> int:
         raise UsageError("only one output can go to stdout (-)")
     check_writable(targets)
     rules = load_rules(Path(args.rules)) if args.rules else load_rules()
-    parsed, strace = read_all(args.logs, args.strace, args.suite, env)
+    parsed, strace, thread = read_all(args.logs, args.strace, args.suite, env)
     from_logs(parsed, env)
     if env.fs is None and any(p.results for p in parsed):
         env.notes.append("filesystem not given: pass --fs for firmer conclusions")
     # Straces that carry their own TAP (no separate log) are logs too.
     if not any(p.results for p in parsed):
         parsed, strace = parsed + [s for s in strace if s.results], [s for s in strace if not s.results]
-    if not any(p.results for p in parsed):
+    if not any(p.results for p in parsed) and (strace or thread is None):
         from harness.readers.strace_only import results_from_syscalls
 
         parsed = parsed + strace
@@ -79,5 +103,11 @@ def run_triage(args: argparse.Namespace) -> int:
         results_from_syscalls(parsed)
         env.notes.append("no selftest output: explaining the failed calls in the strace log")
     report = triage(parsed, env, strace, rules)
-    write_outputs(report, targets, color=args.color, kcidb_origin=args.kcidb_origin)
+    overrides = {}
+    if thread is not None and (target := thread.reply_target()) is not None:
+        from harness.report.reply import render_reply
+
+        overrides["mail"] = lambda r: render_reply(r, target)
+    write_outputs(report, targets, color=args.color, kcidb_origin=args.kcidb_origin,
+                  overrides=overrides)
     return exit_code(report)

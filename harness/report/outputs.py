@@ -50,9 +50,11 @@ def write_text(target: str, text: str) -> None:
 
 
 def write_outputs(report: Report, targets: dict[str, str | None], color: bool = False,
-                  kcidb_origin: str = "harness") -> None:
-    """Write every requested format; print the terminal summary when none goes to stdout."""
-    renderers = _renderers(kcidb_origin)
+                  kcidb_origin: str = "harness",
+                  overrides: dict[str, Callable[[Report], str]] | None = None) -> None:
+    """Write every requested format; print the terminal summary when none goes to stdout.
+    ``overrides`` replaces a format's writer (a reply to a thread's message for --mail)."""
+    renderers = _renderers(kcidb_origin) | (overrides or {})
     to_stdout = any(t == "-" for t in targets.values())
     for kind, target in targets.items():
         if target:

@@ -1,0 +1,209 @@
+"""Whole mail threads as input: an mbox (what `b4 mbox` or lore's "mbox.gz" gives, gzipped or
+not) or a single .eml.
+
+Every message's plain-text body and its text attachments (quoted-printable and base64 are
+decoded by the standard library's ``email`` package; an strace log attached as a file is a
+text attachment like any other) are read as one input each. Text inside a patch's diff is
+not a log: a thread whose only "failures" are strings in a diff has nothing to triage.
+Quoted text that repeats a log an earlier message of the thread already posted is dropped,
+so a reply that quotes the log does not count its failures twice.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import gzip
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import parseaddr
+from pathlib import Path
+
+from harness.errors import InputError
+from harness.model import LogLine
+
+MBOX_FROM = re.compile(rb"^From \S+.*\d{4}\s*$|^From \S+\s*$|^From mboxrd@z ")
+HEADER = re.compile(rb"^(?:Message-ID|Message-Id|From|Subject|Date|To|Received|Return-Path|"
+                    rb"MIME-Version|In-Reply-To|References|X-[\w-]+|Delivered-To):", re.IGNORECASE)
+DIFF_START = re.compile(r"^(?:diff --git |Index: |--- a/|\+\+\+ b/|@@ -\d)")
+DIFF_BODY = re.compile(r"^(?:[ +\-]|@@ |diff --git |index [0-9a-f]|new file mode|deleted file mode|"
+                       r"similarity index|rename (?:from|to) |old mode|new mode|\\ No newline|"
+                       r"Binary files |--- |\+\+\+ |$)")
+QUOTED = re.compile(r"^[ \t]*>")
+TEXT_NAMES = re.compile(r"\.(?:log|txt|strace|out|tap|console)(?:\.\d+)?$", re.IGNORECASE)
+MAX_MESSAGES = 2000
+
+
+@dataclass
+class Message:
+    """One message of a thread, as far as triage and a reply need it."""
+
+    index: int  # 1-based position in the file
+    message_id: str
+    subject: str
+    sender: str  # "Name <addr>" as given
+    date: str
+    to: str = ""
+    cc: str = ""
+    references: str = ""
+    in_reply_to: str = ""
+    parts: list[tuple[str, list[str]]] = field(default_factory=list)  # (label, lines)
+    dropped_diff_lines: int = 0
+
+    @property
+    def label(self) -> str:
+        name = parseaddr(self.sender)[0] or parseaddr(self.sender)[1] or "unknown sender"
+        return f"message {self.index} ({name}, {self.date or 'no date'})"
+
+    @property
+    def is_patch(self) -> bool:
+        return self.dropped_diff_lines > 0
+
+
+def looks_like_mail(path: str, head: bytes) -> bool:
+    name = path.lower()
+    if name.endswith((".mbox", ".eml", ".mbx", ".mbox.gz", ".eml.gz", ".mail")):
+        return True
+    if head[:2] == b"\x1f\x8b":
+        head = _gunzip_head(path)
+    first = head.split(b"\n", 1)[0]
+    if MBOX_FROM.match(first):
+        return True
+    lines = head.split(b"\n")[:20]
+    return sum(1 for line in lines if HEADER.match(line)) >= 3
+
+
+def _gunzip_head(path: str) -> bytes:
+    try:
+        with gzip.open(path, "rb") as handle:
+            return handle.read(4096)
+    except (OSError, EOFError):
+        return b""
+
+
+def read_bytes(path: str) -> bytes:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise InputError(f"{path}: not a readable gzip file ({exc})") from None
+    return data
+
+
+def split_mbox(data: bytes) -> list[bytes]:
+    """Messages of an mbox (mboxo or mboxrd); a file without 'From ' lines is one message."""
+    messages: list[list[bytes]] = []
+    current: list[bytes] | None = None
+    previous_blank = True
+    for line in data.splitlines(keepends=True):
+        if previous_blank and MBOX_FROM.match(line):
+            current = []
+            messages.append(current)
+            previous_blank = False
+            continue
+        if current is None:
+            current = []
+            messages.append(current)
+        if line.startswith(b">") and line.lstrip(b">").startswith(b"From "):
+            line = line[1:]  # mboxrd un-escaping
+        current.append(line)
+        previous_blank = line.strip() == b""
+    return [b"".join(m) for m in messages if any(x.strip() for x in m)][:MAX_MESSAGES]
+
+
+def _text_of(part: EmailMessage) -> str | None:
+    try:
+        content = part.get_content()
+    except (LookupError, ValueError, AssertionError):
+        payload = part.get_payload(decode=True)
+        content = payload if isinstance(payload, bytes) else None
+    if isinstance(content, bytes):
+        return content.decode("utf-8", errors="replace")
+    return content if isinstance(content, str) else None
+
+
+def _parts(msg: EmailMessage) -> Iterator[tuple[str, str]]:
+    """(label, text) of the plain-text body and every text attachment."""
+    body_seen = False
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        ctype = part.get_content_type()
+        filename = part.get_filename() or ""
+        attached = part.get_content_disposition() == "attachment" or bool(filename)
+        is_text = ctype.startswith("text/") and ctype != "text/html"
+        if ctype == "application/octet-stream" and TEXT_NAMES.search(filename):
+            is_text = True
+        if ctype == "text/html" and not body_seen and not attached:
+            continue  # the plain-text alternative is read instead
+        if not is_text:
+            continue
+        text = _text_of(part)
+        if text is None:
+            continue
+        if attached:
+            yield f"attachment {filename or ctype}", text
+        else:
+            body_seen = True
+            yield "body", text
+
+
+def strip_diffs(lines: list[str]) -> tuple[list[str], int]:
+    """The lines outside patch diffs (a diff's lines are code, not output); dropped count."""
+    out, dropped, in_diff = [], 0, False
+    for line in lines:
+        bare = line if QUOTED.match(line) is None else re.sub(r"^[ \t]*(?:>[ \t]?)+", "", line)
+        if not in_diff and DIFF_START.match(bare):
+            in_diff = True
+        elif in_diff and (bare.rstrip() == "--" or not DIFF_BODY.match(bare)):
+            in_diff = False
+        if in_diff:
+            dropped += 1
+            continue
+        out.append(line)
+    return out, dropped
+
+
+def read_thread(path: str) -> list[Message]:
+    data = read_bytes(path)
+    messages = []
+    for index, raw in enumerate(split_mbox(data), 1):
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        assert isinstance(msg, EmailMessage)
+        m = Message(index, str(msg.get("Message-ID", "") or "").strip(),
+                    str(msg.get("Subject", "") or "").strip(), str(msg.get("From", "") or ""),
+                    str(msg.get("Date", "") or ""), str(msg.get("To", "") or ""),
+                    str(msg.get("Cc", "") or ""), str(msg.get("References", "") or ""),
+                    str(msg.get("In-Reply-To", "") or ""))
+        for label, text in _parts(msg):
+            lines, dropped = strip_diffs(text.splitlines())
+            m.dropped_diff_lines += dropped
+            m.parts.append((label, lines))
+        messages.append(m)
+    if not messages:
+        raise InputError(f"{path}: no mail messages found")
+    return messages
+
+
+def _key(line: str) -> str:
+    return re.sub(r"^[ \t]*(?:>[ \t]?)*", "", line).strip()
+
+
+def thread_inputs(path: str) -> Iterator[tuple[Message, str, list[LogLine]]]:
+    """(message, part label, lines) for every part; quoted repeats of earlier logs dropped."""
+    seen: set[str] = set()
+    for m in read_thread(path):
+        for label, lines in m.parts:
+            source = f"{Path(path).name} {m.label}" + (f" {label}" if label != "body" else "")
+            kept = [LogLine(i, line, source) for i, line in enumerate(lines, 1)
+                    if not (QUOTED.match(line) and len(_key(line)) > 8 and _key(line) in seen)]
+            for line in lines:
+                if not QUOTED.match(line) and len(key := _key(line)) > 8:
+                    seen.add(key)
+            yield m, label, kept

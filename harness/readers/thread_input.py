@@ -1,0 +1,76 @@
+"""A mail thread as triage input: each message part that holds a log is one input, and its
+results carry the message they come from (``run_id`` "message N"), so every finding says
+which message posted the evidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from harness.model import FAILING, Status
+from harness.readers.ingest import Parsed
+from harness.readers.mbox import Message, thread_inputs
+from harness.readers.report_input import ReportInput, read_report_lines
+from harness.readers.strace_only import results_from_syscalls
+
+
+@dataclass
+class ThreadInput:
+    path: str
+    messages: list[Message] = field(default_factory=list)
+    inputs: list[tuple[Message, str, ReportInput]] = field(default_factory=list)
+    straces: list[Parsed] = field(default_factory=list)  # strace parts beside a message's log
+    notes: list[str] = field(default_factory=list)
+
+    def reply_target(self) -> Message | None:
+        """The message that posted the log to answer: the last one with a failure, else the
+        last one with any result."""
+        def failing(ri: ReportInput) -> bool:
+            return any(r.status in FAILING or r.status is Status.SKIP for r in ri.parsed.results)
+
+        with_failures = [m for m, _, ri in self.inputs if failing(ri)]
+        with_results = [m for m, _, ri in self.inputs if ri.parsed.results]
+        chosen = (with_failures or with_results or [None])[-1]
+        return chosen
+
+
+def read_thread_input(path: str, default_suite: str = "") -> ThreadInput:
+    thread = ThreadInput(path)
+    by_message: dict[int, list[tuple[str, ReportInput]]] = {}
+    for message, label, lines in thread_inputs(path):
+        if message.index not in by_message:
+            by_message[message.index] = []
+            thread.messages.append(message)
+        ri = read_report_lines(lines, lines[0].source if lines else path, default_suite)
+        by_message[message.index].append((label, ri))
+    for message in thread.messages:
+        parts = by_message[message.index]
+        has_log = any(ri.parsed.results and not ri.parsed.tap_from_writes for _, ri in parts)
+        run = f"message {message.index}"
+        for label, ri in parts:
+            parsed = ri.parsed
+            if parsed.syscalls and (not parsed.results or parsed.tap_from_writes):
+                if has_log:  # an strace of the run whose log is in the same message
+                    thread.straces.append(parsed)
+                    continue
+                if not parsed.results:
+                    results_from_syscalls([parsed])  # an strace excerpt on its own
+            if not (parsed.results or parsed.crashes):
+                continue
+            for r in parsed.results:
+                r.run_id = run
+            where = message.label + ("" if label == "body" else f" {label}")
+            ri.notes = [f"{where}: {n}" for n in ri.notes]
+            thread.inputs.append((message, label, ri))
+    patches = [m for m in thread.messages if m.is_patch]
+    posted = sorted({m.index for m, _, _ in thread.inputs})
+    where = ", ".join(str(i) for i in posted)
+    count = len(thread.messages)
+    thread.notes.append(f"{path}: {count} message{'s' if count != 1 else ''}; "
+                        + (f"logs in message {where}" if posted else "no message holds a log"))
+    if patches:
+        dropped = sum(m.dropped_diff_lines for m in patches)
+        thread.notes.append(
+            f"message {', '.join(str(m.index) for m in patches)} carr"
+            f"{'ies' if len(patches) == 1 else 'y'} a patch: the {dropped} lines inside the "
+            "diff are code, not test output, and were not read")
+    return thread
