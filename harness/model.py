@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
@@ -39,7 +40,66 @@ SEVERITY: tuple[Category, ...] = (
 POINTS_AT_KERNEL = frozenset({Category.KERNEL_BUG, Category.UNKNOWN})
 # Categories that explain a failure away from the kernel under test.
 ENVIRONMENTAL = frozenset({Category.ENV, Category.CONFIG, Category.KNOWN_ISSUE})
-CONFIDENCES = ("high", "medium", "low")
+
+
+class Verdict(StrEnum):
+    """A report's verdict: its most severe category, or clean when nothing needs explaining."""
+
+    KERNEL_BUG = "kernel-bug"
+    UNKNOWN = "unknown"
+    TEST_BUG = "test-bug"
+    CONFIG = "config"
+    ENV = "env"
+    KNOWN_ISSUE = "known-issue"
+    CLEAN = "clean"
+
+    @classmethod
+    def of(cls, categories: Iterable[Category]) -> Verdict:
+        present = set(categories)
+        return next((cls(c.value) for c in SEVERITY if c in present), cls.CLEAN)
+
+    @property
+    def points_at_kernel(self) -> bool:
+        return self in (Verdict.KERNEL_BUG, Verdict.UNKNOWN)
+
+
+class Confidence(StrEnum):
+    """How sure a diagnosis is; declared from the surest down."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    def lower(self, steps: int = 1) -> Confidence:
+        order = list(Confidence)
+        return order[min(order.index(self) + steps, len(order) - 1)]
+
+    @staticmethod
+    def weakest(values: Iterable[Confidence]) -> Confidence:
+        order = list(Confidence)
+        return max(values, key=order.index)
+
+
+@dataclass(frozen=True, slots=True)
+class RunId:
+    """Which run a result belongs to: the filesystem, and with two kernels the kernel's label
+    ("A-debian-6.1"); written "fs" or "kernel/fs"."""
+
+    fs: str
+    kernel: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.kernel}/{self.fs}" if self.kernel else self.fs
+
+    @classmethod
+    def parse(cls, text: str) -> RunId:
+        kernel, _, fs = text.rpartition("/")
+        return cls(fs, kernel)
+
+    @property
+    def label(self) -> str:
+        """The short column name: "xfs", or "A:xfs" with two kernels."""
+        return f"{self.kernel[:1]}:{self.fs}" if self.kernel else self.fs
 # Statuses of a test that did not get through (a skip or an expected failure did).
 FAILING = frozenset({Status.FAIL, Status.ERROR, Status.TIMEOUT, Status.CRASH, Status.MISSING})
 
@@ -83,7 +143,7 @@ class Diagnosis:
 
     category: Category
     cause: str
-    confidence: str
+    confidence: Confidence
     explanation: str
     reference: str
     action: str
@@ -105,7 +165,7 @@ class Result:
     errno: str | None = None
     syscall_source: str = ""  # "diagnostic", "strace", "catalogue"
     syscalls: list[Syscall] = field(default_factory=list)
-    run_id: str = ""  # which run (fs, kernel) this result belongs to
+    run_id: RunId | None = None  # which run (fs, kernel) this result belongs to
     diagnosis: Diagnosis | None = None
 
     @property
@@ -170,7 +230,7 @@ class Environment:
 class Finding:
     category: Category
     cause: str
-    confidence: str
+    confidence: Confidence
     tests: list[str]
     explanation: str
     evidence: list[LogLine]
@@ -180,11 +240,41 @@ class Finding:
 
 
 @dataclass
+class Summary:
+    """The counts every report carries (matrix reports also list their runs)."""
+
+    total: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    by_category: dict[str, int] = field(default_factory=dict)
+    findings: int = 0
+    points_at_kernel: int = 0
+    runs: list[RunId] | None = None  # several runs combined (matrix, two kernels)
+    interrupted: bool = False  # Ctrl-C: the results so far
+
+    @classmethod
+    def from_json(cls, data: dict) -> Summary:
+        runs = data.get("runs")
+        return cls(int(data.get("total", 0)), dict(data.get("by_status") or {}),
+                   dict(data.get("by_category") or {}), int(data.get("findings", 0)),
+                   int(data.get("points_at_kernel", 0)),
+                   None if runs is None else [RunId.parse(str(r)) for r in runs],
+                   bool(data.get("interrupted", False)))
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {} if self.runs is None else {"runs": [str(r) for r in self.runs]}
+        out.update(total=self.total, by_status=self.by_status, by_category=self.by_category,
+                   findings=self.findings, points_at_kernel=self.points_at_kernel)
+        if self.interrupted:
+            out["interrupted"] = True
+        return out
+
+
+@dataclass
 class Report:
     environment: Environment
     results: list[Result]
     findings: list[Finding]
     suites: list[SuiteRun]
-    verdict: str
-    summary: dict[str, object]
+    verdict: Verdict
+    summary: Summary
     sources: list[str] = field(default_factory=list)

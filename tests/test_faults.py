@@ -432,7 +432,7 @@ def test_triage_calls_injected_faults_what_it_calls_the_real_thing(
     assert {r.diagnosis.category for r in failed} == {Category.ENV}
     env = [f for f in report.findings if f.cause == cause]
     assert env and env[0].category is Category.ENV and env[0].count == 10
-    assert report.summary["points_at_kernel"] == 0
+    assert report.summary.points_at_kernel == 0
 
 
 # --------------------------------------------------------------------------- inside a real guest

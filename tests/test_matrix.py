@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.model import Category, Environment
+from harness.model import Category, Environment, RunId
 from harness.readers.ingest import parse_file
 from harness.triage.engine import triage
 from harness.triage.matrix import combine, conclusion, table
@@ -17,7 +17,7 @@ LOGS = Path(__file__).parent / "fixtures" / "logs"
 def recorded(log: str, run: str, fs: str, strace: str | None = None):
     parsed = parse_file(str(LOGS / log))
     for r in parsed.results:
-        r.run_id = run
+        r.run_id = RunId.parse(run)
     straces = [parse_file(str(LOGS / strace))] if strace else []
     return triage([parsed], Environment(fs=fs, tmp_fs="tmpfs"), straces)
 
@@ -29,7 +29,7 @@ def test_failures_only_on_9p_are_environment_and_the_table_shows_it():
                  "lead-strace-inject-9p-local-tmpfile.strace"),
     ])
     assert report.verdict in ("config", "env")
-    assert {r.run_id for r in report.results} == {"xfs", "9p"}
+    assert {str(r.run_id) for r in report.results} == {"xfs", "9p"}
     grid = table(report)
     assert all(len(line) <= 72 for line in grid.splitlines())
     header, *rows = grid.splitlines()
@@ -113,5 +113,5 @@ def test_two_kernels_are_judged_separately():
     assert not [f for f in report.findings if f.cause.startswith("only-on-")]
     everywhere = [r for r in report.results
                   if r.diagnosis and r.diagnosis.cause == "fails-on-every-fs"]
-    assert everywhere and {r.run_id for r in everywhere} == {"A/xfs", "A/9p"}
+    assert everywhere and {str(r.run_id) for r in everywhere} == {"A/xfs", "A/9p"}
     assert "xfs, 9p" in everywhere[0].diagnosis.explanation

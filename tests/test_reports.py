@@ -23,8 +23,11 @@ from harness.model import (
     LogLine,
     Report,
     Result,
+    RunId,
     Status,
     SuiteRun,
+    Summary,
+    Verdict,
 )
 from harness.report.json import SCHEMA, load_json, render_json
 from harness.report.junit import render_junit
@@ -116,7 +119,7 @@ def build_report() -> Report:
                 diag.category, diag.cause, diag.confidence, diag.explanation, diag.reference,
                 diag.action, ev)
             results.append(Result("gup_longterm", number, name, config, status, message,
-                                  result_line, run, [], syscall, err, run_id="9p",
+                                  result_line, run, [], syscall, err, run_id=RunId("9p"),
                                   diagnosis=diagnosis))
             line += 1
     oops_lines = [
@@ -133,12 +136,12 @@ def build_report() -> Report:
     cow_name = "Basic COW after fork() ... with base page"
     results.append(Result("cow", 1, cow_name, "base page", Status.TIMEOUT, "timeout",
                           _line(910, "not ok 1 selftests: mm: cow # TIMEOUT 180 seconds"),
-                          _line(899, f"# [RUN] {cow_name}"), [], run_id="9p",
+                          _line(899, f"# [RUN] {cow_name}"), [], run_id=RunId("9p"),
                           diagnosis=Diagnosis(**{**_fields(OOPS), "evidence": oops_lines})))
     odd = "vmsplice() + unmap in child ... with base page"
     results.append(Result("cow", 2, odd, "base page", Status.FAIL, "Leak from parent into child",
                           _line(920, "not ok 2 Leak from parent into child"),
-                          _line(919, f"# [RUN] {odd}"), [], run_id="9p",
+                          _line(919, f"# [RUN] {odd}"), [], run_id=RunId("9p"),
                           diagnosis=Diagnosis(**{**_fields(UNKNOWN), "evidence": [
                               _line(920, "not ok 2 Leak from parent into child")]})))
 
@@ -163,9 +166,9 @@ def build_report() -> Report:
                        anomalies=[("crash", oops_lines[2]), ("timeout", results[-2].result_line)])]
     by_status = Counter(str(r.status) for r in results)
     by_category = Counter(str(r.diagnosis.category) for r in results if r.diagnosis)
-    summary = {"total": len(results), "by_status": dict(by_status),
-               "by_category": dict(by_category)}
-    return Report(env, results, findings, suites, str(Category.KERNEL_BUG), summary,
+    summary = Summary(total=len(results), by_status=dict(by_status),
+                      by_category=dict(by_category))
+    return Report(env, results, findings, suites, Verdict.KERNEL_BUG, summary,
                   ["console.log", "strace.log"])
 
 
@@ -181,7 +184,7 @@ def env_only_report() -> Report:
     report.findings = [f for f in report.findings
                        if f.category not in (Category.KERNEL_BUG, Category.UNKNOWN)]
     report.suites = report.suites[:1]
-    report.verdict = str(Category.CONFIG)
+    report.verdict = Verdict.CONFIG
     return report
 
 
@@ -204,13 +207,13 @@ def combined_report() -> Report:
         for r in picked:
             results.append(Result(r.suite, r.number, r.name, r.config, r.status, r.message,
                                   r.result_line, r.run_line, [], r.syscall, r.errno,
-                                  run_id=run, diagnosis=r.diagnosis))
+                                  run_id=RunId.parse(run), diagnosis=r.diagnosis))
     finding = next(f for f in base.findings if f.cause == "9p-unlinked-file")
     finding = Finding(finding.category, finding.cause, finding.confidence,
                       [r.test_id for r in results if r.diagnosis], finding.explanation,
                       finding.evidence[:3], finding.reference, finding.action, 2)
     env = Environment(kernel_release="6.12.117", arch="x86_64")
-    return Report(env, results, [finding], [], str(Category.ENV), {"total": len(results)})
+    return Report(env, results, [finding], [], Verdict.ENV, Summary(total=len(results)))
 
 
 # --- JSON ------------------------------------------------------------------------------------
@@ -434,7 +437,7 @@ def test_mail_names_one_test_seen_on_several_runs_once():
 def test_a_failure_without_diagnosis_is_never_dropped(report):
     report.results.append(Result("cow", 3, "R/O GUP pin on R/O-mapped shared page ... with "
                                  "base page", "base page", Status.FAIL, "Memory corruption",
-                                 LogLine(930, "not ok 3 Memory corruption"), run_id="9p"))
+                                 LogLine(930, "not ok 3 Memory corruption"), run_id=RunId("9p")))
     mail = " ".join(render_mail(report).split())
     assert "Two of the 13 failures could not be explained" not in mail  # the Oops comes first
     assert "Two others could not be explained." in mail
@@ -528,7 +531,7 @@ def test_mail_for_a_run_without_failures_says_so():
 
 
 def test_every_writer_handles_an_empty_report():
-    empty = Report(Environment(), [], [], [], "", {"total": 0})
+    empty = Report(Environment(), [], [], [], Verdict.CLEAN, Summary())
     assert "no test results" in render_terminal(empty)
     assert "no test results" in render_mail(empty)
     assert load_json(render_json(empty))["results"] == []

@@ -29,7 +29,7 @@ from guests.sim import (
     xfs_unavailable,
 )
 from harness.cli.run import environment_of, parse_guest_run
-from harness.model import Status
+from harness.model import RunId, Status
 from harness.triage.engine import triage
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,7 +68,7 @@ def processes_mentioning(text: str) -> list[psutil.Process]:
 def report_of(gr, tmp_path: Path, name: str):
     outdir = tmp_path / "out"
     outdir.mkdir(exist_ok=True)
-    logs, straces = parse_guest_run(gr, outdir, name)
+    logs, straces = parse_guest_run(gr, outdir, RunId(name))
     kernel = SimpleNamespace(release=platform.release(), version=platform.release())
     env = environment_of(gr, "x86_64", kernel, SimpleNamespace(version="6.12.117"), name, "work")
     return triage(logs, env, straces)

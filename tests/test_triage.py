@@ -35,7 +35,7 @@ def test_clean_tmpfs_run_has_only_config_and_env_skips():
     report = run("host-tmpfs-gup_longterm.log", fs="tmpfs")
     assert report.verdict == "config"
     assert set(causes(report)) == {"gup-test-missing", "hugetlb-not-reserved"}
-    assert report.summary["by_status"] == {"pass": 6, "skip": 44}
+    assert report.summary.by_status == {"pass": 6, "skip": 44}
 
 
 def test_9p_local_tmpfile_failures_are_env_with_strace_evidence():

@@ -12,7 +12,7 @@ from pathlib import Path
 from harness.cli.merge import output_targets, read_cells, report_cells
 from harness.cli.run import Progress, execute, kernel_label, kernels_of, parse_tests
 from harness.errors import HarnessError, UsageError
-from harness.model import Report
+from harness.model import Report, RunId
 from harness.report.json import render_json
 from harness.report.outputs import write_text
 
@@ -42,13 +42,13 @@ def run_matrix(args: argparse.Namespace) -> int:
     for index, image in enumerate(images):
         label = kernel_label(image, index, len(images))
         for fs in filesystems:
-            run_id = f"{label}/{fs}" if label else fs
-            plan.append((fs, image, outdir / run_id.replace("/", "-"), run_id))
+            run_id = RunId(fs, label)
+            plan.append((fs, image, outdir / str(run_id).replace("/", "-"), run_id))
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(execute, args, fs, image, out, _Prefixed(run_id), run_id)
+        futures = [pool.submit(execute, args, fs, image, out, _Prefixed(str(run_id)), run_id)
                    for fs, image, out, run_id in plan]
-        reports: list[tuple[str, Report]] = []
+        reports: list[tuple[RunId, Report]] = []
         errors: list[str] = []
         for (_, _, _, run_id), future in zip(plan, futures, strict=True):
             try:
@@ -63,7 +63,7 @@ def run_matrix(args: argparse.Namespace) -> int:
         print(f"harness: run failed: {error}", file=sys.stderr)
     cells = []
     for run_id, report in reports:  # each cell's report, as a CI or LAVA job hands it over
-        path = outdir / f"{run_id.replace('/', '-')}.json"
+        path = outdir / f"{str(run_id).replace('/', '-')}.json"
         write_text(str(path), render_json(report))
         cells.append(str(path))
     return report_cells(read_cells(cells), targets, args, errors)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from harness.cli.triage import exit_code
 from harness.errors import HostError, UsageError
-from harness.model import Environment, LogLine, Report, Status
+from harness.model import Environment, LogLine, Report, RunId, Status
 from harness.readers.environment import FS_ALIASES, version_of
 from harness.readers.ingest import Parsed, parse_file
 from harness.report.outputs import check_writable, write_outputs
@@ -136,7 +136,7 @@ def _version_note(env: Environment) -> None:
             "for that reason alone")
 
 
-def parse_guest_run(gr, outdir: Path, run_id: str) -> tuple[list[Parsed], list[Parsed]]:
+def parse_guest_run(gr, outdir: Path, run_id: RunId) -> tuple[list[Parsed], list[Parsed]]:
     """Save each test's output (and strace log) next to the reports and parse the saved files."""
     logs, straces = [], []
     for t in gr.tests:
@@ -172,7 +172,7 @@ def parse_guest_run(gr, outdir: Path, run_id: str) -> tuple[list[Parsed], list[P
     return logs, straces
 
 
-def _whole_test(t, what: str, status: Status, path: Path, run_id: str):
+def _whole_test(t, what: str, status: Status, path: Path, run_id: RunId):
     from harness.model import Result
 
     tail = [ln for ln in t.output.splitlines() if ln.strip()][-1:] or [""]
@@ -188,7 +188,7 @@ def parse_tests(spec: str) -> tuple[str, ...]:
 
 
 def execute(args: argparse.Namespace, fs: str, kernel_image: str | None, outdir: Path,
-            progress, run_id: str) -> Report:
+            progress, run_id: RunId | None) -> Report:
     """One guest run of the selftests on ``fs``, triaged. Errors the user can fix: HarnessError."""
     from fs_profiles.registry import make_profile
 
@@ -221,7 +221,7 @@ def execute(args: argparse.Namespace, fs: str, kernel_image: str | None, outdir:
             )
     except OSError as exc:
         raise HostError(str(exc)) from None
-    logs, straces = parse_guest_run(gr, outdir, run_id or name)
+    logs, straces = parse_guest_run(gr, outdir, run_id or RunId(name))
     env = environment_of(gr, args.arch, kernel, selftests, name, args.fs_scope)
     if guest == "sim":
         env.guest = "sim"
@@ -229,7 +229,7 @@ def execute(args: argparse.Namespace, fs: str, kernel_image: str | None, outdir:
     report = triage(logs, env, straces)
     report.sources.append(str(gr.console_log))
     if getattr(gr, "interrupted", False):
-        report.summary["interrupted"] = True
+        report.summary.interrupted = True
     return report
 
 
@@ -257,7 +257,7 @@ def run_command(args: argparse.Namespace) -> int:
         label = kernel_label(image, index, len(images))
         progress = Progress()
         try:
-            run_id = f"{label}/{args.fs}" if label else ""
+            run_id = RunId(args.fs, label) if label else None
             reports.append(execute(args, args.fs, image, outdir / label if label else outdir,
                                    progress, run_id))
         finally:
@@ -265,7 +265,7 @@ def run_command(args: argparse.Namespace) -> int:
     print(f"harness: console log and raw outputs in {outdir}", file=sys.stderr)
     if len(reports) == 1:
         write_outputs(reports[0], targets, color=args.color, kcidb_origin=args.kcidb_origin)
-        if reports[0].summary.get("interrupted"):
+        if reports[0].summary.interrupted:
             print("harness: interrupted: partial results written", file=sys.stderr)
             return 130
         return exit_code(reports[0])
@@ -291,7 +291,8 @@ def compare_two(reports: list[Report]) -> int:
     from harness.triage.matrix import combine
 
     def side(letter: str) -> list[Report]:
-        return [r for r in reports if any(x.run_id.startswith(letter) for x in r.results)]
+        return [r for r in reports
+                if any(x.run_id and x.run_id.kernel.startswith(letter) for x in r.results)]
 
     a, b = side("A"), side("B")
     if not a or not b:

@@ -11,14 +11,18 @@ from pathlib import Path
 from harness.errors import ReportFormatError
 from harness.model import (
     Category,
+    Confidence,
     Diagnosis,
     Environment,
     Finding,
     LogLine,
     Report,
     Result,
+    RunId,
     Status,
     SuiteRun,
+    Summary,
+    Verdict,
 )
 from harness.report.json import load_json
 
@@ -50,7 +54,8 @@ def _lines(items: object) -> list[LogLine]:
 def _result(r: dict) -> Result:
     diagnosis = None
     if r.get("category"):
-        diagnosis = Diagnosis(Category(r["category"]), r["cause"], r.get("confidence") or "low",
+        diagnosis = Diagnosis(Category(r["category"]), r["cause"],
+                              Confidence(r.get("confidence") or "low"),
                               r.get("explanation") or "", r.get("reference") or "",
                               r.get("action") or "", _lines(r.get("evidence")))
     result_line = _line(r.get("result_line"))
@@ -59,11 +64,12 @@ def _result(r: dict) -> Result:
     return Result(r["suite"], int(r["number"]), r["name"], r["config"], Status(r["status"]),
                   r.get("message") or "", result_line, _line(r.get("run_line")),
                   _lines(r.get("diagnostics")), r.get("syscall"), r.get("errno"),
-                  run_id=r.get("run") or "", diagnosis=diagnosis)
+                  run_id=RunId.parse(r["run"]) if r.get("run") else None, diagnosis=diagnosis)
 
 
 def _finding(f: dict) -> Finding:
-    return Finding(Category(f["category"]), f["cause"], f["confidence"], list(f["tests"]),
+    return Finding(Category(f["category"]), f["cause"], Confidence(f["confidence"]),
+                   list(f["tests"]),
                    f.get("explanation") or "", _lines(f.get("evidence")),
                    f.get("reference") or "", f.get("action") or "", int(f["count"]))
 
@@ -83,4 +89,5 @@ def _environment(e: dict) -> Environment:
 def report_from_json(data: dict) -> Report:
     return Report(_environment(data["environment"]), [_result(r) for r in data["results"]],
                   [_finding(f) for f in data["findings"]], [_suite(s) for s in data["suites"]],
-                  data["verdict"], dict(data["summary"]), list(data["sources"]))
+                  Verdict(data["verdict"]), Summary.from_json(data["summary"]),
+                  list(data["sources"]))

@@ -75,8 +75,8 @@ def results_of(report: Report, finding: Finding) -> list[Result]:
 def _named(result: Result, ids: set[str]) -> bool:
     if result.test_id in ids:
         return True
-    return bool(result.run_id) and any(
-        t.endswith(result.test_id) and result.run_id in t for t in ids)
+    run = str(result.run_id or "")
+    return bool(run) and any(t.endswith(result.test_id) and run in t for t in ids)
 
 
 def unexplained(report: Report) -> list[Result]:
@@ -120,7 +120,7 @@ def fs_names(report: Report) -> list[str]:
     """The filesystems the results ran on: the environment's, else the run ids' last part."""
     if report.environment.fs:
         return [report.environment.fs]
-    return list(dict.fromkeys(r.run_id.rsplit("/", 1)[-1] for r in report.results if r.run_id))
+    return list(dict.fromkeys(r.run_id.fs for r in report.results if r.run_id))
 
 
 def status_counts(results: Iterable[Result]) -> Counter[str]:
@@ -171,7 +171,7 @@ def test_list(results: Sequence[Result], limit: int = 8, with_suite: bool | None
     """Test numbers grouped by run and suite: "3, 8, 13" or "[9p] gup_longterm 3; cow 1"."""
     groups: dict[tuple[str, str], list[int]] = {}
     for r in results:
-        groups.setdefault((r.run_id, r.suite), []).append(r.number)
+        groups.setdefault((str(r.run_id or ""), r.suite), []).append(r.number)
     runs = {run for run, _ in groups}
     if with_suite is None:
         with_suite = len({suite for _, suite in groups}) > 1

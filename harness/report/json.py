@@ -56,7 +56,7 @@ def result_to_json(result: Result) -> dict[str, object]:
         "evidence": [e.to_json() for e in d.evidence] if d else [],
         "reference": d.reference if d else None,
         "action": d.action if d else None,
-        "run": result.run_id or None,
+        "run": str(result.run_id) if result.run_id else None,
     }
 
 
@@ -94,7 +94,7 @@ def report_to_json(report: Report) -> dict[str, object]:
         "results": [result_to_json(r) for r in report.results],
         "findings": [finding_to_json(f) for f in ordered_findings(report.findings)],
         "suites": [suite_to_json(s) for s in report.suites],
-        "summary": report.summary,
+        "summary": report.summary.to_json(),
         "verdict": report.verdict,
         "sources": list(report.sources),
     }

@@ -93,7 +93,7 @@ def case_properties(result: Result) -> list[tuple[str, str]]:
         ("confidence", d.confidence if d else ""),
         ("syscall", result.syscall or ""),
         ("errno", result.errno or ""),
-        ("run", result.run_id),
+        ("run", str(result.run_id or "")),
     ]
     return [(k, clean_text(v)) for k, v in pairs if v]
 
@@ -129,11 +129,11 @@ def render_junit(report: Report) -> str:
         suite = TestSuite(clean_text(label))
         run = results[0].run_id
         for name, value in (("verdict", report.verdict),
-                            ("fs", env.fs or _fs_of_run(run)),
+                            ("fs", env.fs or (run.fs if run else "")),
                             ("fs_options", env.fs_options),
                             ("kernel", env.kernel_release),
                             ("arch", env.arch),
-                            ("run", run)):
+                            ("run", str(run or ""))):
             if value:
                 suite.add_property(name, clean_text(value))
         suite.add_testcases([testcase(r) for r in results])
@@ -145,7 +145,3 @@ def render_junit(report: Report) -> str:
     body = ET.tostring(tree, encoding="unicode")
     return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"
 
-
-def _fs_of_run(run_id: str) -> str:
-    """"kernel-A/9p" -> "9p": a combined run's id ends with its filesystem."""
-    return run_id.rsplit("/", 1)[-1] if run_id else ""

@@ -72,12 +72,12 @@ def _digest(*parts: object) -> str:
 
 def _kernel_label(result: Result) -> str:
     """'A-debian-6.1' for a two-kernel report's result, '' otherwise."""
-    return result.run_id.rsplit("/", 1)[0] if "/" in result.run_id else ""
+    return result.run_id.kernel if result.run_id else ""
 
 
 def _fs_of(report: Report, result: Result) -> str:
     if result.run_id:
-        return result.run_id.rsplit("/", 1)[-1]
+        return result.run_id.fs
     return report.environment.fs or ""
 
 
@@ -104,7 +104,8 @@ def build_kcidb(report: Report, origin: str = DEFAULT_ORIGIN) -> dict[str, objec
     check_origin(origin)
     env = report.environment
     base = _digest(env.kernel_release, env.arch, env.cmdline, env.guest, report.sources,
-                   [(r.run_id, r.suite, r.number, r.name, str(r.status)) for r in report.results])
+                   [(str(r.run_id or ""), r.suite, r.number, r.name, str(r.status))
+                    for r in report.results])
     kernels = list(dict.fromkeys(_kernel_label(r) for r in report.results)) or [""]
     checkouts, builds = [], []
     build_of: dict[str, str] = {}
@@ -133,7 +134,7 @@ def build_kcidb(report: Report, origin: str = DEFAULT_ORIGIN) -> dict[str, objec
     seen: set[str] = set()
     for r in report.results:
         case = case_name(r)
-        run = r.run_id or ""
+        run = str(r.run_id or "")
         path = f"mm.{slug(r.suite) or 'unknown'}.{case}"
         if (run, path) in seen:
             path = f"{path}_{r.number}"

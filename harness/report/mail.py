@@ -91,7 +91,7 @@ def subject(results: Sequence[Result], with_run: bool = False) -> str:
         r = results[0]
         what = f" ('{r.description}' with {r.config})" if r.config and r.description else (
             f" ('{r.name}')" if r.name else "")
-        runs = list(dict.fromkeys(x.run_id for x in results if x.run_id))
+        runs = list(dict.fromkeys(str(x.run_id) for x in results if x.run_id))
         run = f" on {_and(runs)}" if (with_run or len(results) > 1) and runs else ""
         return f"{r.suite} test {r.number}{what}{run}"
     configs = list(dict.fromkeys(r.config for r in results))

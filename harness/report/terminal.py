@@ -95,7 +95,7 @@ def header(report: Report) -> list[str]:
     where = [x for x in (env.arch, env.guest, _accel(env.accel)) if x]
     if where:
         kernel += f" ({', '.join(where)})"
-    return [f"verdict: {report.verdict or 'none'} - {said}", f"fs: {fs}", f"kernel: {kernel}"]
+    return [f"verdict: {report.verdict} - {said}", f"fs: {fs}", f"kernel: {kernel}"]
 
 
 def _accel(accel: str | None) -> str:
@@ -148,7 +148,7 @@ def render_terminal(report: Report, width: int = 100, color: bool = False) -> st
     joined = " | ".join(parts)
     rest = " | ".join(parts[1:])
     top = [joined] if len(joined) <= width else [_fit(parts[0], width), _fit(rest, width)]
-    code = COLORS.get(report.verdict) if report.verdict else None
+    code = COLORS.get(report.verdict)
     lines = [_paint(top[0], code, color), *top[1:], ""]
     for note in report.environment.notes:
         lines += _wrap(f"  note: {clean_text(note)}", width)

@@ -1,6 +1,6 @@
 """Cross-checks a rule can ask for: does the rest of the run support the rule's hypothesis?
 
-Each check returns a Verdict: SUPPORTS (confidence stays), UNSURE (one level lower, with the
+Each check returns how far the run supports the rule: SUPPORTS (confidence stays), UNSURE (one level lower, with the
 reason), or CONTRADICTS (the rule does not apply, with the reason). A message that names an
 environment cause is only a hypothesis until the run agrees with it.
 """
@@ -15,7 +15,7 @@ from enum import Enum
 from harness.model import Environment, Result, Status
 
 
-class Verdict(Enum):
+class Support(Enum):
     SUPPORTS = "supports"
     UNSURE = "unsure"
     CONTRADICTS = "contradicts"
@@ -23,7 +23,7 @@ class Verdict(Enum):
 
 @dataclass(frozen=True)
 class CheckOutcome:
-    verdict: Verdict
+    support: Support
     reason: str = ""
 
 
@@ -47,7 +47,7 @@ class RunIndex:
 
 
 SIZE_KB = re.compile(r"\((\d+) kB\)")
-OK = CheckOutcome(Verdict.SUPPORTS)
+OK = CheckOutcome(Support.SUPPORTS)
 
 
 def file_fs(result: Result, env: Environment) -> str | None:
@@ -67,10 +67,10 @@ def file_fs(result: Result, env: Environment) -> str | None:
 def contrast_config(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
     other = index.by_case.get((result.run_id, result.suite, result.description, str(value)))
     if other is None:
-        return CheckOutcome(Verdict.UNSURE, f"no '{value}' variant of the test to compare with")
+        return CheckOutcome(Support.UNSURE, f"no '{value}' variant of the test to compare with")
     if other.status is result.status and other.message == result.message and result.message:
         return CheckOutcome(
-            Verdict.CONTRADICTS,
+            Support.CONTRADICTS,
             f"the '{value}' variant (#{other.number}) fails the same way ({other.message!r}), "
             "and it does not use the filesystem",
         )
@@ -80,54 +80,54 @@ def contrast_config(result: Result, env: Environment, index: RunIndex, value: ob
 def fs_expected(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
     fs = file_fs(result, env)
     if fs is None:
-        return CheckOutcome(Verdict.UNSURE, "the filesystem of the test file is not known")
+        return CheckOutcome(Support.UNSURE, "the filesystem of the test file is not known")
     if fs in value:  # type: ignore[operator]
         return OK
-    return CheckOutcome(Verdict.UNSURE, f"the test file was on {fs}, not on {'/'.join(value)}")  # type: ignore[arg-type]
+    return CheckOutcome(Support.UNSURE, f"the test file was on {fs}, not on {'/'.join(value)}")  # type: ignore[arg-type]
 
 
 def fs_not(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
     fs = file_fs(result, env)
     if fs is None:
-        return CheckOutcome(Verdict.UNSURE, "the filesystem of the test file is not known")
+        return CheckOutcome(Support.UNSURE, "the filesystem of the test file is not known")
     if fs in value:  # type: ignore[operator]
-        return CheckOutcome(Verdict.CONTRADICTS, f"{fs} supports this operation")
+        return CheckOutcome(Support.CONTRADICTS, f"{fs} supports this operation")
     return OK
 
 
 def hugepages(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
     match = SIZE_KB.search(result.config)
     if not match:
-        return CheckOutcome(Verdict.UNSURE, "the hugetlb page size of the test is not known")
+        return CheckOutcome(Support.UNSURE, "the hugetlb page size of the test is not known")
     size = f"{match.group(1)}kB"
     counts = env.hugepages.get(size)
     if counts is None:
         if env.hugepages:
             return OK  # sizes were read and this one has no pool at all
-        return CheckOutcome(Verdict.UNSURE, "the guest's hugetlb pools were not recorded")
+        return CheckOutcome(Support.UNSURE, "the guest's hugetlb pools were not recorded")
     total = counts.get("nr_hugepages", 0)
     free = counts.get("free_hugepages", total)
     if total == 0 or free == 0:
         return OK
     return CheckOutcome(
-        Verdict.CONTRADICTS,
+        Support.CONTRADICTS,
         f"the guest had {free} free {size} hugetlb pages at the start of the run",
     )
 
 
 def gup_test(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
     if env.gup_test is None:
-        return CheckOutcome(Verdict.UNSURE, "whether /sys/kernel/debug/gup_test existed was not recorded")
+        return CheckOutcome(Support.UNSURE, "whether /sys/kernel/debug/gup_test existed was not recorded")
     if env.gup_test:
-        return CheckOutcome(Verdict.CONTRADICTS, "/sys/kernel/debug/gup_test existed in the guest")
+        return CheckOutcome(Support.CONTRADICTS, "/sys/kernel/debug/gup_test existed in the guest")
     return OK
 
 
 def swap(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
     if env.swap_kb is None:
-        return CheckOutcome(Verdict.UNSURE, "whether swap was configured was not recorded")
+        return CheckOutcome(Support.UNSURE, "whether swap was configured was not recorded")
     if env.swap_kb > 0:
-        return CheckOutcome(Verdict.CONTRADICTS, f"{env.swap_kb} kB of swap were configured")
+        return CheckOutcome(Support.CONTRADICTS, f"{env.swap_kb} kB of swap were configured")
     return OK
 
 
@@ -135,7 +135,7 @@ def truncated(result: Result, env: Environment, index: RunIndex, value: object) 
     is_truncated = (result.run_id, result.suite) in index.truncated_suites
     if is_truncated == bool(value):
         return OK
-    return CheckOutcome(Verdict.CONTRADICTS, "output truncated" if is_truncated else "output complete")
+    return CheckOutcome(Support.CONTRADICTS, "output truncated" if is_truncated else "output complete")
 
 
 def works_elsewhere(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
@@ -143,7 +143,7 @@ def works_elsewhere(result: Result, env: Environment, index: RunIndex, value: ob
     pattern = re.compile(str(value))
     for other in index.passed.get(result.run_id, []):
         if other is not result and pattern.search(other.name):
-            return CheckOutcome(Verdict.CONTRADICTS,
+            return CheckOutcome(Support.CONTRADICTS,
                                 f"#{other.number} ({other.name}) passed in the same run, so the "
                                 "feature is available")
     return OK
@@ -154,7 +154,7 @@ def also_passed(result: Result, env: Environment, index: RunIndex, value: object
     pattern = re.compile(str(value))
     if any(o is not result and pattern.search(o.name) for o in index.passed.get(result.run_id, [])):
         return OK
-    return CheckOutcome(Verdict.UNSURE, f"no other '{value}' test passed in this run")
+    return CheckOutcome(Support.UNSURE, f"no other '{value}' test passed in this run")
 
 
 CHECKS: dict[str, Callable[[Result, Environment, RunIndex, object], CheckOutcome]] = {

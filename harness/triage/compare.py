@@ -11,7 +11,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass, field
 
-from harness.model import ENVIRONMENTAL, FAILING, Status
+from harness.model import ENVIRONMENTAL, FAILING, RunId, Status
 
 # The JSON spelling of the model's sets (an unexpected pass counts as a bad outcome here).
 BAD_STATUS = frozenset(s.value for s in FAILING | {Status.XPASS})
@@ -74,8 +74,8 @@ def _key(result: dict) -> tuple[str, str, str]:
 
 
 def _run_of(result: dict) -> str:
-    run = result.get("run") or ""
-    return run.rsplit("/", 1)[-1] if "/" in run else run
+    """The filesystem of the result's run (A's and B's runs on the same fs are the same run)."""
+    return RunId.parse(result.get("run") or "").fs
 
 
 def _outcomes(report: dict) -> dict[tuple[str, str, str], Outcome]:

@@ -7,10 +7,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from harness.model import (
-    CONFIDENCES,
     POINTS_AT_KERNEL,
     SEVERITY,
     Category,
+    Confidence,
     Diagnosis,
     Environment,
     Finding,
@@ -19,9 +19,11 @@ from harness.model import (
     Result,
     Status,
     SuiteRun,
+    Summary,
+    Verdict,
 )
 from harness.readers.ingest import Parsed
-from harness.triage.checks import CHECKS, RunIndex, Verdict, file_fs
+from harness.triage.checks import CHECKS, RunIndex, Support, file_fs
 from harness.triage.rules import Rule, load_rules
 
 NEEDS_DIAGNOSIS = frozenset(Status) - {Status.PASS}
@@ -31,11 +33,6 @@ MAX_EVIDENCE = 12
 class _Fields(dict):
     def __missing__(self, key: str) -> str:
         return "?"
-
-
-def lower(confidence: str, steps: int = 1) -> str:
-    index = min(CONFIDENCES.index(confidence) + steps, len(CONFIDENCES) - 1)
-    return CONFIDENCES[index]
 
 
 def count_phrase(results: list[Result]) -> str:
@@ -149,11 +146,11 @@ def diagnose(r: Result, env: Environment, rules: Iterable[Rule], index: RunIndex
         contradicted = False
         for name, value in rule.checks.items():
             outcome = CHECKS[name](r, env, index, value)
-            if outcome.verdict is Verdict.CONTRADICTS:
+            if outcome.support is Support.CONTRADICTS:
                 contradictions.append(f"{rule.title}? No: {outcome.reason}")
                 contradicted = True
                 break
-            if outcome.verdict is Verdict.UNSURE:
+            if outcome.support is Support.UNSURE:
                 unsure.append(outcome.reason)
         if contradicted:
             continue
@@ -164,7 +161,7 @@ def diagnose(r: Result, env: Environment, rules: Iterable[Rule], index: RunIndex
         if unsure:
             explanation += " Less certain because " + "; ".join(unsure) + "."
         about_fs = bool(rule.fs) or bool({"fs_expected", "fs_not"} & set(rule.checks))
-        return Diagnosis(rule.category, rule.id, lower(rule.confidence, len(unsure)),
+        return Diagnosis(rule.category, rule.id, rule.confidence.lower(len(unsure)),
                          explanation, rule.reference, rule.action,
                          evidence_of(r, env, with_mount=about_fs))
     return _unexplained(r, env, contradictions)
@@ -184,7 +181,8 @@ def _unexplained(r: Result, env: Environment, contradictions: list[str]) -> Diag
     cause = "unexplained-" + r.status.value
     if r.status is Status.XPASS:
         category, cause = Category.TEST_BUG, "unexpected-pass"
-    return Diagnosis(category, cause, "medium" if contradictions else "low", text,
+    return Diagnosis(category, cause, Confidence.MEDIUM if contradictions else Confidence.LOW,
+                     text,
                      "", "Rerun the single test under strace (harness run --strace) and, if it "
                      "reproduces on a local filesystem, suspect the kernel and bisect.",
                      evidence_of(r, env))
@@ -246,7 +244,7 @@ def suite_findings(suites: list[SuiteRun], results: list[Result]) -> list[Findin
             if kind == "planned-mismatch" and counts[suite.name]["fail"]:
                 continue
             text, action = ANOMALIES.get(kind, (kind, "Check the log."))
-            out.append(Finding(Category.TEST_BUG, f"output-{kind}", "medium", [suite.name or "?"],
+            out.append(Finding(Category.TEST_BUG, f"output-{kind}", Confidence.MEDIUM, [suite.name or "?"],
                                f"{suite.name or 'The selftest'}: {text}", [line], 
                                "tools/testing/selftests/kselftest.h", action, 1))
         if suite.totals:
@@ -256,7 +254,7 @@ def suite_findings(suites: list[SuiteRun], results: list[Result]) -> list[Findin
             if mismatched:
                 detail = ", ".join(f"{k} {seen[k]} seen vs {suite.totals[k]} reported"
                                    for k in mismatched)
-                out.append(Finding(Category.TEST_BUG, "output-totals-mismatch", "medium",
+                out.append(Finding(Category.TEST_BUG, "output-totals-mismatch", Confidence.MEDIUM,
                                    [suite.name], f"{suite.name}: the Totals line disagrees with "
                                    f"the result lines ({detail}).", [], "kselftest.h (ksft_print_cnts)",
                                    "Check for interleaved output of two runs.", 1))
@@ -299,7 +297,7 @@ def crash_findings(parsed: list[Parsed], results: list[Result]) -> list[Finding]
                 explanation = (f"The kernel reported {head!r} during the run. This points at "
                                "the kernel under test, whatever the tests printed.")
                 cause = "kernel-oops" if "WARNING" not in head else "kernel-warning"
-            out.append(Finding(category, cause, "high", tests, explanation, excerpt[:MAX_EVIDENCE],
+            out.append(Finding(category, cause, Confidence.HIGH, tests, explanation, excerpt[:MAX_EVIDENCE],
                                "Documentation/admin-guide/bug-hunting.rst",
                                "Decode the trace (scripts/decode_stacktrace.sh) and bisect.", 1))
     return out
@@ -314,8 +312,7 @@ def group(results: list[Result], env: Environment, rules: tuple[Rule, ...]) -> l
     for (category, cause), members in groups.items():
         first = members[0].diagnosis
         assert first is not None
-        confidences = [m.diagnosis.confidence for m in members if m.diagnosis]
-        confidence = max(confidences, key=CONFIDENCES.index)  # the weakest member
+        confidence = Confidence.weakest(m.diagnosis.confidence for m in members if m.diagnosis)
         evidence: list[LogLine] = []
         for m in members[:3]:
             evidence += m.diagnosis.evidence if m.diagnosis else []
@@ -355,12 +352,8 @@ def severity_order(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (SEVERITY.index(f.category), -f.count))
 
 
-def verdict_of(findings: list[Finding]) -> str:
-    present = {f.category for f in findings}
-    for category in SEVERITY:
-        if category in present:
-            return category.value
-    return "clean"
+def verdict_of(findings: list[Finding]) -> Verdict:
+    return Verdict.of(f.category for f in findings)
 
 
 def triage(parsed: list[Parsed], env: Environment, strace: list[Parsed] | None = None,
@@ -385,14 +378,10 @@ def triage(parsed: list[Parsed], env: Environment, strace: list[Parsed] | None =
                   summarize(results, findings), [p.source for p in parsed])
 
 
-def summarize(results: list[Result], findings: list[Finding]) -> dict[str, object]:
+def summarize(results: list[Result], findings: list[Finding]) -> Summary:
     """The counts every report carries (one definition for triage, run and matrix)."""
     by_status = Counter(r.status.value for r in results)
     by_category = Counter(f.category.value for f in findings for _ in range(max(f.count, 1)))
-    return {
-        "total": len(results),
-        "by_status": dict(sorted(by_status.items())),
-        "by_category": dict(sorted(by_category.items())),
-        "findings": len(findings),
-        "points_at_kernel": sum(1 for f in findings if f.category in POINTS_AT_KERNEL),
-    }
+    return Summary(total=len(results), by_status=dict(sorted(by_status.items())),
+                   by_category=dict(sorted(by_category.items())), findings=len(findings),
+                   points_at_kernel=sum(1 for f in findings if f.category in POINTS_AT_KERNEL))

@@ -15,10 +15,12 @@ from harness.model import (
     ENVIRONMENTAL,
     FAILING,
     Category,
+    Confidence,
     Diagnosis,
     Environment,
     Report,
     Result,
+    RunId,
     Status,
 )
 from harness.triage.engine import group, severity_order, summarize, verdict_of
@@ -28,12 +30,11 @@ CELL = {Status.PASS: "ok", Status.SKIP: "skip", Status.XFAIL: "xfail", Status.XP
         Status.TIMEOUT: "TIME", Status.MISSING: "gone"}
 
 
-def run_of(result: Result) -> str:
-    return result.run_id or "?"
+UNKNOWN_RUN = RunId("?")
 
 
-def fs_of(run_id: str) -> str:
-    return run_id.rsplit("/", 1)[-1]
+def run_of(result: Result) -> RunId:
+    return result.run_id or UNKNOWN_RUN
 
 
 def _key(r: Result) -> tuple[str, str]:
@@ -44,16 +45,11 @@ def _bad(r: Result) -> bool:
     return r.status in FAILING
 
 
-def kernel_of(run_id: str) -> str:
-    """'A-debian-6.1/xfs' -> 'A-debian-6.1'; a plain 'xfs' -> ''."""
-    return run_id.rsplit("/", 1)[0] if "/" in run_id else ""
-
-
-def cross_check(results: list[Result], runs: list[str]) -> None:
+def cross_check(results: list[Result], runs: list[RunId]) -> None:
     """Re-judge unexplained failures with what the other filesystems (same kernel) show."""
-    by_test: dict[tuple[str, str, str], dict[str, Result]] = defaultdict(dict)
+    by_test: dict[tuple[str, str, str], dict[RunId, Result]] = defaultdict(dict)
     for r in results:
-        by_test[(kernel_of(run_of(r)), *_key(r))].setdefault(run_of(r), r)
+        by_test[(run_of(r).kernel, *_key(r))].setdefault(run_of(r), r)
     for (kernel, _, _), runs_of_test in by_test.items():
         if len(runs_of_test) < 2:
             continue
@@ -64,9 +60,9 @@ def cross_check(results: list[Result], runs: list[str]) -> None:
         if fine:
             for r in unexplained.values():
                 if r.diagnosis and r.diagnosis.category is Category.UNKNOWN:
-                    _only_here(r, sorted(unexplained), fine)
+                    _only_here(r, sorted(unexplained, key=str), fine)
         elif len(unexplained) >= 2:
-            tried = [run for run in runs if kernel_of(run) == kernel]
+            tried = [run for run in runs if run.kernel == kernel]
             _fails_everywhere(list(unexplained.values()), tried)
 
 
@@ -74,13 +70,13 @@ def _explained(r: Result) -> bool:
     return r.diagnosis is not None and r.diagnosis.category in ENVIRONMENTAL
 
 
-def _only_here(r: Result, failing: list[str], fine: list[str]) -> None:
-    names = ", ".join(fs_of(f) for f in failing)
-    others = ", ".join(fs_of(f) for f in fine)
+def _only_here(r: Result, failing: list[RunId], fine: list[RunId]) -> None:
+    names = ", ".join(f.fs for f in failing)
+    others = ", ".join(f.fs for f in fine)
     old = r.diagnosis
     assert old is not None
     r.diagnosis = Diagnosis(
-        Category.ENV, f"only-on-{'+'.join(fs_of(f) for f in failing)}", "medium",
+        Category.ENV, f"only-on-{'+'.join(f.fs for f in failing)}", Confidence.MEDIUM,
         f"{r.suite} #{r.number} ({r.name or r.message}) fails only on {names} and not on "
         f"{others} with the same kernel and selftests: the filesystem makes the difference, "
         f"although no known cause matches ({r.message or 'no message'}).",
@@ -89,17 +85,17 @@ def _only_here(r: Result, failing: list[str], fine: list[str]) -> None:
         old.evidence)
 
 
-def _fails_everywhere(failing: list[Result], runs: list[str]) -> None:
+def _fails_everywhere(failing: list[Result], runs: list[RunId]) -> None:
     """The same test fails, unexplained, on every filesystem where it got that far."""
     messages = {r.message for r in failing}
-    where = ", ".join(fs_of(x) for x in runs)
+    where = ", ".join(x.fs for x in runs)
     for r in failing:
         old = r.diagnosis
         if old is None or old.category is Category.KERNEL_BUG:
             continue
         r.diagnosis = Diagnosis(
             Category.KERNEL_BUG, "fails-on-every-fs",
-            "high" if len(messages) == 1 else "medium",
+            Confidence.HIGH if len(messages) == 1 else Confidence.MEDIUM,
             f"{r.suite} #{r.number} ({r.name or r.message}) fails on every filesystem tried "
             f"({where}) where no filesystem problem stopped it first, with "
             f"{'the same message' if len(messages) == 1 else 'these messages'}: "
@@ -116,7 +112,7 @@ def _version_gap(old: Diagnosis) -> str:
 
 def combine(reports: list[Report]) -> Report:
     results = [r for rep in reports for r in rep.results]
-    runs = sorted({run_of(r) for r in results}, key=[run_of(r) for r in results].index)
+    runs = list(dict.fromkeys(run_of(r) for r in results))
     cross_check(results, runs)
     env = _environment(reports)
     findings = group(results, env, ())
@@ -125,7 +121,8 @@ def combine(reports: list[Report]) -> Report:
                  if f.cause in ("kernel-oops", "kernel-warning", "process-segfault")
                  or f.cause.startswith("output-")]
     findings = severity_order(findings)
-    summary = {"runs": runs, **summarize(results, findings)}
+    summary = summarize(results, findings)
+    summary.runs = runs
     return Report(env, results, findings, [s for rep in reports for s in rep.suites],
                   verdict_of(findings), summary, [s for rep in reports for s in rep.sources])
 
@@ -139,20 +136,21 @@ def _environment(reports: list[Report]) -> Environment:
                       gup_test=first.gup_test)
     for rep in reports:
         e = rep.environment
-        run = next((r.run_id for r in rep.results if r.run_id), e.fs or "?")
+        run = next((str(r.run_id) for r in rep.results if r.run_id), e.fs or "?")
         env.notes.append(f"run {run}: fs {e.fs or '?'}"
                          + (f" ({e.fs_options})" if e.fs_options else "")
                          + (f", kernel {e.kernel_release}" if e.kernel_release else ""))
         env.notes += [n for n in e.notes if n not in env.notes][:6]
         env.hugepage_shortfall += [f"{run}: {s}" for s in e.hugepage_shortfall]
-    env.facts = {"runs": ", ".join(sorted({r.run_id for rep in reports for r in rep.results}))}
+    env.facts = {"runs": ", ".join(sorted({str(r.run_id or "") for rep in reports
+                                           for r in rep.results}))}
     return env
 
 
 def table(report: Report, width: int = 72) -> str:
     """Tests x runs, one row per (suite, config, pattern of cells) with the number of tests."""
-    runs: list[str] = list(report.summary.get("runs", []))  # type: ignore[arg-type]
-    cells: dict[tuple[str, str], dict[str, Result]] = defaultdict(dict)
+    runs = report.summary.runs or []
+    cells: dict[tuple[str, str], dict[RunId, Result]] = defaultdict(dict)
     for r in report.results:
         cells[_key(r)][run_of(r)] = r
     rows: dict[tuple[str, str, tuple[str, ...]], int] = defaultdict(int)
@@ -162,7 +160,7 @@ def table(report: Report, width: int = 72) -> str:
         first = next(iter(runs_of_test.values()))
         pattern = tuple(_cell(runs_of_test.get(run)) for run in runs)
         rows[(first.suite, first.config or first.name or f"#{first.number}", pattern)] += 1
-    names = [f"{kernel_of(r)[:1]}:{fs_of(r)}" if kernel_of(r) else fs_of(r) for r in runs]
+    names = [r.label for r in runs]
     col = max([6] + [len(n) + 1 for n in names])
     label_width = max(20, width - col * len(runs))
     head = " " * label_width + "".join(n.rjust(col) for n in names)
@@ -193,7 +191,7 @@ def conclusion(report: Report) -> str:
         n = sum(f.count for f in everywhere)
         return (f"{n} result(s) fail the same way on every filesystem: that points at the kernel, "
                 "not the environment.")
-    if report.verdict in ("kernel-bug", "unknown"):
+    if report.verdict.points_at_kernel:
         return "Some failures are not explained by the filesystem; see the findings."
     if local:
         return ("Every failure depends on the filesystem: they are environment findings, "

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import UsageError
-from harness.model import Report
+from harness.model import Report, RunId
 
 
 @dataclass
@@ -24,7 +24,7 @@ class Cell:
     source: str  # the file it came from, for messages
 
     @property
-    def run_ids(self) -> list[str]:
+    def run_ids(self) -> list[RunId]:
         return list(dict.fromkeys(r.run_id for r in self.report.results if r.run_id))
 
 
@@ -44,35 +44,33 @@ def label_cells(cells: list[Cell]) -> list[Report]:
         raise UsageError(f"the reports carry {len(releases)} kernels ({', '.join(releases)}): "
                          "merge compares at most two")
     for cell in unlabelled:
-        run_id = _own_id(cell)
+        run_id = RunId(_own_id(cell))
         if len(releases) == 2:
             release = cell.report.environment.kernel_release or "unknown"
-            run_id = f"{'AB'[releases.index(release)]}-{release}/{run_id}"
+            run_id = RunId(run_id.fs, f"{'AB'[releases.index(release)]}-{release}")
         for r in cell.report.results:
             r.run_id = run_id
-    owner: dict[str, str] = {}
+    owner: dict[RunId, str] = {}
     for cell in cells:
         for run_id in cell.run_ids:
             if run_id in owner:
-                raise UsageError(f"{owner[run_id]} and {cell.source} are both cell {run_id!r}: "
-                                 "merge each cell once")
+                raise UsageError(f"{owner[run_id]} and {cell.source} are both cell "
+                                 f"{str(run_id)!r}: merge each cell once")
             owner[run_id] = cell.source
-    kernels = list(dict.fromkeys(run_id.rsplit("/", 1)[0] if "/" in run_id else ""
-                                 for run_id in owner))
+    kernels = list(dict.fromkeys(run_id.kernel for run_id in owner))
     if len(kernels) > 2:
         raise UsageError(f"the reports carry {len(kernels)} kernel labels "
                          f"({', '.join(sorted(kernels))}): merge compares at most two")
 
     def kernel_first(cell: Cell) -> int:  # A's cells, then B's, as harness matrix runs them
         run_ids = cell.run_ids
-        return kernels.index(run_ids[0].rsplit("/", 1)[0] if run_ids and "/" in run_ids[0]
-                             else "") if run_ids else 0
+        return kernels.index(run_ids[0].kernel) if run_ids else 0
 
     return [c.report for c in sorted(cells, key=kernel_first)]
 
 
 def kernel_count(reports: list[Report]) -> int:
     """1 for a one-kernel matrix, 2 when the cells carry kernels A and B."""
-    labels = {r.run_id.rsplit("/", 1)[0] for rep in reports for r in rep.results
-              if "/" in r.run_id}
+    labels = {r.run_id.kernel for rep in reports for r in rep.results
+              if r.run_id and r.run_id.kernel}
     return max(1, len(labels))

@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 from harness.errors import RuleError
-from harness.model import CONFIDENCES, Category, Status
+from harness.model import Category, Confidence, Status
 
 KNOWN_CHECKS = frozenset({"contrast_config", "fs_expected", "fs_not", "hugepages", "gup_test",
                           "swap", "truncated", "works_elsewhere",
@@ -27,7 +27,7 @@ class Rule:
     explanation: str
     action: str
     reference: str
-    confidence: str = "high"
+    confidence: Confidence = Confidence.HIGH
     priority: int = 0
     status: frozenset[Status] = frozenset()
     suite: frozenset[str] = frozenset()
@@ -62,8 +62,8 @@ def parse_rule(data: dict, where: str) -> Rule:
         if unknown:
             raise RuleError(f"{where}: unknown [checks] keys: {', '.join(sorted(unknown))}")
         confidence = data.get("confidence", "high")
-        if confidence not in CONFIDENCES:
-            raise RuleError(f"{where}: confidence must be one of {', '.join(CONFIDENCES)}")
+        if confidence not in set(Confidence):
+            raise RuleError(f"{where}: confidence must be one of {', '.join(Confidence)}")
         return Rule(
             id=data["id"],
             category=Category(data["category"]),
@@ -71,7 +71,7 @@ def parse_rule(data: dict, where: str) -> Rule:
             explanation=" ".join(data["explanation"].split()),
             action=" ".join(data["action"].split()),
             reference=data["reference"],
-            confidence=confidence,
+            confidence=Confidence(confidence),
             priority=int(data.get("priority", 0)),
             status=frozenset(Status(s) for s in when.get("status", [])),
             suite=frozenset(when.get("suite", [])),
