@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from harness.model import FAILING, Status
+from harness.model import FAILING, RunId, Status
 from harness.readers.ingest import Parsed
 from harness.readers.mbox import Message, thread_inputs
 from harness.readers.report_input import ReportInput, read_report_lines
@@ -45,7 +45,7 @@ def read_thread_input(path: str, default_suite: str = "") -> ThreadInput:
     for message in thread.messages:
         parts = by_message[message.index]
         has_log = any(ri.parsed.results and not ri.parsed.tap_from_writes for _, ri in parts)
-        run = f"message {message.index}"
+        run = RunId(f"message {message.index}")  # a run of its own, named like a filesystem
         for label, ri in parts:
             parsed = ri.parsed
             if parsed.syscalls and (not parsed.results or parsed.tap_from_writes):
