@@ -14,23 +14,42 @@ class ProfileError(HarnessError):
     """A profile cannot be provisioned; the message says what to do (one line)."""
 
 
+@dataclass(frozen=True)
+class Disk:
+    """A raw image file the guest sees as a virtio block device (the first one is /dev/vda)."""
+
+    image: Path
+
+
+@dataclass(frozen=True)
+class Share:
+    """A host directory the guest mounts over virtio-9p by its mount ``tag``."""
+
+    path: Path
+    tag: str
+    security_model: str = "none"
+
+
 @dataclass
 class GuestSide:
     """What the guest needs for this filesystem once the host side is provisioned.
 
+    The profile says what (disks, shares, a network); the guest turns that into its own devices.
     modules: top-level kernel modules to load (dependencies are resolved by the initramfs builder
         from modules.dep, in order).
     mount: shell commands (busybox sh) run in the guest that mount the filesystem at ``mountpoint``.
-    qemu_args: extra QEMU arguments (drives, virtfs, netdev ...).
-    qemu_prefix: argv prefix to start QEMU with (e.g. nsenter into the server's network namespace).
+    user_network: one virtio NIC on user-mode networking (the host side's 127.0.0.1 is 10.0.2.2).
+    enter_argv: argv prefix that starts the guest (e.g. nsenter into the server's namespace).
     facts: host-side facts worth reporting (server, version, export options, image size ...).
     """
 
     mountpoint: str
     modules: list[str] = field(default_factory=list)
     mount: list[str] = field(default_factory=list)
-    qemu_args: list[str] = field(default_factory=list)
-    qemu_prefix: list[str] = field(default_factory=list)
+    disks: list[Disk] = field(default_factory=list)
+    shares: list[Share] = field(default_factory=list)
+    user_network: bool = False
+    enter_argv: list[str] = field(default_factory=list)
     facts: dict[str, str] = field(default_factory=dict)
 
 
@@ -46,7 +65,7 @@ class FsProfile(ABC):
         self.kept = True
 
     @abstractmethod
-    def provision(self, workdir: Path, arch: str, mountpoint: str) -> GuestSide:
+    def provision(self, workdir: Path, mountpoint: str) -> GuestSide:
         """Prepare the host side in the private directory ``workdir``."""
 
     @abstractmethod

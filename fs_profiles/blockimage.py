@@ -8,15 +8,9 @@ import tempfile
 from abc import abstractmethod
 from pathlib import Path
 
-from fs_profiles.base import FsProfile, GuestSide, ProfileError
-from guests.arch import get_arch
+from fs_profiles.base import Disk, FsProfile, GuestSide, ProfileError
 
 GUEST_DEVICE = "/dev/vda"
-
-
-def qemu_path(path: Path) -> str:
-    """A path inside a QEMU option value: commas are doubled."""
-    return str(path).replace(",", ",,")
 
 
 class BlockImageProfile(FsProfile):
@@ -38,7 +32,7 @@ class BlockImageProfile(FsProfile):
     def mkfs_argv(self, mkfs: str, image: Path) -> list[str]:
         """The mkfs command line that formats ``image``."""
 
-    def provision(self, workdir: Path, arch: str, mountpoint: str) -> GuestSide:
+    def provision(self, workdir: Path, mountpoint: str) -> GuestSide:
         mkfs = shutil.which(self.mkfs) or shutil.which(f"/sbin/{self.mkfs}")
         if not mkfs:
             raise ProfileError(f"{self.mkfs} not found: apt-get install {self.package}")
@@ -59,13 +53,11 @@ class BlockImageProfile(FsProfile):
             raise ProfileError(f"{self.mkfs} failed: {err[-1] if err else proc.returncode}")
         version = subprocess.run([mkfs, "-V"], capture_output=True, text=True, check=False)
         vtext = (version.stdout or version.stderr).strip().splitlines()
-        a = get_arch(arch)
         return GuestSide(
             mountpoint=mountpoint,
             modules=["virtio_blk", *self.modules],
             mount=[f"mount -t {self.fs_type} {GUEST_DEVICE} {mountpoint}"],
-            qemu_args=["-drive", f"file={qemu_path(image)},if=none,format=raw,id=hd0,cache=unsafe",
-                       "-device", f"{a.blk_device},drive=hd0"],
+            disks=[Disk(image)],
             facts={"image": str(image), "image_mib": str(self.size_mib),
                    "mkfs": vtext[0] if vtext else self.mkfs},
         )

@@ -1,6 +1,6 @@
 """NFS profile: nfs-ganesha on loopback in a private namespace, mounted by a QEMU guest via slirp.
 
-QEMU runs inside the server's network namespace (``qemu_prefix``), where user networking's
+QEMU runs inside the server's network namespace (``GuestSide.enter_argv``), where user networking's
 10.0.2.2 is that namespace's 127.0.0.1; the server never listens on the host's real network.
 """
 
@@ -59,11 +59,6 @@ def guest_mount_commands(vers: str, mountpoint: str, nfs_port: int = NFS_PORT,
     ]
 
 
-def qemu_net_args() -> list[str]:
-    """User networking on virtio-net-pci (x86 q35/pc and arm64 virt alike), no option ROM."""
-    return ["-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0,romfile="]
-
-
 def _backing_fs(path: Path) -> str:
     """Type of the host filesystem holding ``path`` (longest matching mount point)."""
     best, fstype = "", "unknown"
@@ -95,7 +90,7 @@ class NfsProfile(FsProfile):
         self._rundir: Path | None = None
         self._workdir: Path | None = None
 
-    def provision(self, workdir: Path, arch: str, mountpoint: str) -> GuestSide:
+    def provision(self, workdir: Path, mountpoint: str) -> GuestSide:
         self.teardown()
         self._workdir = Path(workdir)
         self._workdir.mkdir(parents=True, exist_ok=True)
@@ -115,8 +110,8 @@ class NfsProfile(FsProfile):
             mountpoint=mountpoint,
             modules=guest_modules(self.vers),
             mount=guest_mount_commands(self.vers, mountpoint),
-            qemu_args=qemu_net_args(),
-            qemu_prefix=self._ns.enter_argv(mount=False),
+            user_network=True,
+            enter_argv=self._ns.enter_argv(mount=False),
             facts=self._facts(export_dir),
         )
 

@@ -6,8 +6,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from fs_profiles.base import FsProfile, GuestSide, ProfileError
-from fs_profiles.blockimage import qemu_path
+from fs_profiles.base import FsProfile, GuestSide, ProfileError, Share
 
 MOUNT_TAG = "harness9p"
 MSIZE = 512000
@@ -33,11 +32,7 @@ class NinePProfile(FsProfile):
         opts = f"trans=virtio,version=9p2000.L,msize={MSIZE}"
         return opts + (f",cache={self.cache}" if self.cache else "")
 
-    def virtfs_option(self, share: Path) -> str:
-        return (f"local,path={qemu_path(share)},mount_tag={MOUNT_TAG},"
-                f"security_model={self.security_model},id=fs0")
-
-    def provision(self, workdir: Path, arch: str, mountpoint: str) -> GuestSide:
+    def provision(self, workdir: Path, mountpoint: str) -> GuestSide:
         workdir.mkdir(parents=True, exist_ok=True)
         self._dir = Path(tempfile.mkdtemp(prefix="9p-share-", dir=workdir))
         self._dir.chmod(0o777)
@@ -45,7 +40,7 @@ class NinePProfile(FsProfile):
             mountpoint=mountpoint,
             modules=["9pnet_virtio", "9p"],
             mount=[f"mount -t 9p -o {self.mount_options()} {MOUNT_TAG} {mountpoint}"],
-            qemu_args=["-virtfs", self.virtfs_option(self._dir)],
+            shares=[Share(self._dir, MOUNT_TAG, self.security_model)],
             facts={"share": str(self._dir), "cache": self.cache or "default",
                    "security_model": self.security_model, "msize": str(MSIZE)},
         )

@@ -11,7 +11,7 @@ class TmpfsProfile(FsProfile):
     name = "tmpfs"
     fs_type = "tmpfs"
 
-    def provision(self, workdir: Path, arch: str, mountpoint: str) -> GuestSide:
+    def provision(self, workdir: Path, mountpoint: str) -> GuestSide:
         return GuestSide(
             mountpoint=mountpoint,
             mount=[f"mount -t tmpfs -o mode=1777 harness-tmpfs {mountpoint}"],

@@ -17,7 +17,6 @@ a half-built entry never looks complete.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import glob
 import gzip
 import hashlib
@@ -36,12 +35,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.arch import get_arch
+from harness.cache import cache_dir, locked
 from harness.errors import HarnessError
 
-ARCHES = ("x86_64", "arm64")
-DEB_ARCH = {"x86_64": "amd64", "arm64": "arm64"}
-COMPILER = {"x86_64": "gcc", "arm64": "aarch64-linux-gnu-gcc"}
-MULTIARCH = {"x86_64": "x86_64-linux-gnu", "arm64": "aarch64-linux-gnu"}
 SELFTESTS = ("gup_longterm", "cow")
 SELFTEST_HELPERS = ("vm_util.c", "thp_settings.c")
 
@@ -88,32 +85,6 @@ class SelftestAssets:
 
 
 # --------------------------------------------------------------------------- cache
-
-
-def cache_dir() -> Path:
-    """The private cache directory: $HARNESS_CACHE, else ~/.cache/harness (mode 0700)."""
-    env = os.environ.get("HARNESS_CACHE")
-    root = Path(env).expanduser() if env else Path.home() / ".cache" / "harness"
-    root.mkdir(parents=True, exist_ok=True)
-    st = root.stat()
-    if st.st_uid != os.getuid():
-        raise AssetError(f"cache dir {root} belongs to another user; set HARNESS_CACHE")
-    if st.st_mode & 0o077:
-        root.chmod(0o700)
-    return root
-
-
-@contextlib.contextmanager
-def _locked(name: str) -> Iterator[None]:
-    """Serialise work on one cache entry between concurrent harness processes."""
-    locks = cache_dir() / "locks"
-    locks.mkdir(mode=0o700, exist_ok=True)
-    with open(locks / f"{name}.lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 STALE_SECONDS = 6 * 3600
@@ -184,11 +155,6 @@ def run_tool(argv: list[str], what: str, cwd: Path | None = None) -> str:
     return proc.stdout
 
 
-def check_arch(arch: str) -> None:
-    if arch not in ARCHES:
-        raise AssetError(f"unknown arch {arch!r}: choose one of {', '.join(ARCHES)}")
-
-
 # --------------------------------------------------------------------------- apt
 
 
@@ -208,7 +174,7 @@ def kernel_package_regex(arch: str, series: str) -> re.Pattern[str]:
     6.12: linux-image-6.12.117+deb12-amd64; 6.1: linux-image-6.1.0-57-amd64. Cloud, rt, -dbg,
     -unsigned and the metapackages (linux-image-6.12-amd64) do not match.
     """
-    flavour = DEB_ARCH[arch]
+    flavour = get_arch(arch).deb_arch
     return re.compile(
         rf"^linux-image-(?P<abi>{re.escape(series)}\.\d+(?:-\d+)?(?:\+deb\d+)?)-{flavour}$"
     )
@@ -471,7 +437,7 @@ def _series_of(version: str) -> str:
 
 def find_kernel(arch: str, series: str = "6.12") -> KernelAssets | None:
     """The newest cached Debian kernel of a series, without touching the network."""
-    check_arch(arch)
+    arch = get_arch(arch).name
     found: list[KernelAssets] = []
     for directory in sorted((cache_dir() / "kernels" / arch).glob("*")):
         data = _read_manifest(directory)
@@ -485,26 +451,26 @@ def _kernel_package(arch: str, series: str) -> tuple[str, str]:
     names = _apt_names(rf"^linux-image-{re.escape(series)}\.")
     source = _apt_candidate(f"linux-source-{series}")
     package = pick_kernel_package(names, arch, series, upstream_version(source) if source else None)
-    version = _apt_candidate(f"{package}:{DEB_ARCH[arch]}") if package else None
+    version = _apt_candidate(f"{package}:{get_arch(arch).deb_arch}") if package else None
     if package is None or version is None:
         hint = " --arch arm64" if arch == "arm64" else ""
         raise AssetError(
-            f"no package linux-image-{series}.*-{DEB_ARCH[arch]}: run harness setup{hint}"
+            f"no package linux-image-{series}.*-{get_arch(arch).deb_arch}: run harness setup{hint}"
         )
     return package, version
 
 
 def ensure_kernel(arch: str, series: str = "6.12") -> KernelAssets:
     """Download and extract Debian's generic kernel of a series (idempotent)."""
-    check_arch(arch)
+    arch = get_arch(arch).name
     package, deb_version = _kernel_package(arch, series)
     release = package.removeprefix("linux-image-")
     final = cache_dir() / "kernels" / arch / release
-    with _locked(f"kernel-{arch}-{release}"):
+    with locked(f"kernel-{arch}-{release}"):
         data = _read_manifest(final)
         if data:
             return _kernel_from_manifest(final, data)
-        deb = download_deb(package, DEB_ARCH[arch], deb_version)
+        deb = download_deb(package, get_arch(arch).deb_arch, deb_version)
         with _building(final) as staging:
             run_tool(["dpkg", "-x", str(deb), str(staging)], f"dpkg -x {deb.name}")
             shutil.rmtree(staging / "usr" / "share" / "doc", ignore_errors=True)
@@ -552,7 +518,7 @@ def _copy_user_modules(src: Path, arch: str, release: str) -> Path:
     digest = _tree_stat_digest(src)
     final = cache_dir() / "kernels" / arch / f"user-{digest}"
     target = final / "lib" / "modules" / release
-    with _locked(f"user-{digest}"):
+    with locked(f"user-{digest}"):
         if _modules_ready(target):
             return target
         with _building(final) as staging:
@@ -572,7 +538,7 @@ def _user_config(image: Path, release: str) -> Path | None:
 
 def kernel_from_image(image: Path, modules: Path | None, arch: str) -> KernelAssets:
     """Describe a user's own kernel (--kernel/--modules), preparing modules in the cache if needed."""
-    check_arch(arch)
+    arch = get_arch(arch).name
     if not image.is_file():
         raise AssetError(f"kernel image {image} does not exist")
     release = release_from_image(image)
@@ -659,7 +625,7 @@ def ensure_selftest_source() -> Path:
     package, deb_version = _source_package()
     version = upstream_version(deb_version)
     final = cache_dir() / "sources" / f"linux-source-{version}"
-    with _locked(f"source-{version}"):
+    with locked(f"source-{version}"):
         if _read_manifest(final) and (tree := _source_tree_in(final)):
             return tree
         deb = download_deb(package, version=deb_version)
@@ -725,7 +691,7 @@ def compile_argv(arch: str, test: str, tree: Path, output: Path, have_liburing: 
     if (tree / "usr" / "include").is_dir():
         includes += ["-isystem", str(tree / "usr" / "include")]
     includes += ["-isystem", str(tree / "tools" / "include" / "uapi")]
-    argv = [COMPILER[arch], "-Wall", "-O2", *includes, "-U_FORTIFY_SOURCE", "-no-pie", "-static",
+    argv = [get_arch(arch).compiler, "-Wall", "-O2", *includes, "-U_FORTIFY_SOURCE", "-no-pie", "-static",
             "-o", str(output), f"{test}.c", *helpers, "-lrt", "-lpthread", "-lm"]
     return argv + (["-luring"] if have_liburing else [])
 
@@ -736,7 +702,7 @@ def _links_liburing(arch: str, workdir: Path) -> bool:
     probe.write_text("#include <liburing.h>\nint main(void)\n"
                      "{ struct io_uring r; return io_uring_queue_init(1, &r, 0); }\n")
     try:
-        proc = subprocess.run([COMPILER[arch], "-static", "-o", str(workdir / "uring_probe"),
+        proc = subprocess.run([get_arch(arch).compiler, "-static", "-o", str(workdir / "uring_probe"),
                                str(probe), "-luring"], check=False, capture_output=True,
                               stdin=subprocess.DEVNULL)
     except FileNotFoundError:
@@ -830,7 +796,7 @@ def _selftests_current(directory: Path, tree: Path | None) -> dict[str, object] 
 
 def find_selftests(arch: str, kernel_tree: Path | None = None) -> SelftestAssets | None:
     """Cached static selftest binaries for an arch (and a user tree), without building."""
-    check_arch(arch)
+    arch = get_arch(arch).name
     directory = cache_dir() / "selftests" / arch / _selftests_key(kernel_tree)
     data = _selftests_current(directory, kernel_tree)
     return _selftests_from_manifest(directory, data) if data else None
@@ -838,11 +804,11 @@ def find_selftests(arch: str, kernel_tree: Path | None = None) -> SelftestAssets
 
 def ensure_selftests(arch: str, kernel_tree: Path | None = None) -> SelftestAssets:
     """Build static gup_longterm and cow for an arch from a user tree or Debian's linux-source."""
-    check_arch(arch)
+    arch = get_arch(arch).name
     if kernel_tree is not None:
         _check_tree(kernel_tree)
     final = cache_dir() / "selftests" / arch / _selftests_key(kernel_tree)
-    with _locked(f"selftests-{arch}-{final.name}"):
+    with locked(f"selftests-{arch}-{final.name}"):
         if not _selftests_current(final, kernel_tree):
             tree = kernel_tree.resolve() if kernel_tree else ensure_selftest_source()
             version = makefile_version((tree / "Makefile").read_text())
@@ -852,7 +818,7 @@ def ensure_selftests(arch: str, kernel_tree: Path | None = None) -> SelftestAsse
                 _write_manifest(staging, {
                     "arch": arch, "source": source, "version": version,
                     "source_dir": str(tree / "tools" / "testing" / "selftests" / "mm"),
-                    "digest": _sources_digest(tree), "compiler": COMPILER[arch], **fields,
+                    "digest": _sources_digest(tree), "compiler": get_arch(arch).compiler, **fields,
                 })
     data = _read_manifest(final)
     assert data is not None

@@ -6,8 +6,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from guests.arch import ArchDef, get_arch
 from guests.base import GuestError
+from harness.arch import Arch, get_arch
 
 # The command line from the report thread (arm64, two NUMA nodes).
 THREAD_CMDLINE = (
@@ -117,7 +117,7 @@ def requested_hugepages(args: str) -> dict[tuple[int, int], int]:
     return out
 
 
-def map_to_arch(args: str, arch: ArchDef) -> tuple[str, list[str]]:
+def map_to_arch(args: str, arch: Arch) -> tuple[str, list[str]]:
     """Drop hugepage sizes the arch's kernel refuses (with their hugepages=); say what went."""
     supported = {size_kb(s) for s in arch.hugepage_sizes}
     kept: list[str] = []
@@ -154,9 +154,9 @@ def _numa_for(requested: dict[tuple[int, int], int]) -> list[int]:
     return sized
 
 
-def build_cmdline(arch: str | ArchDef, choice: str, append: str = "") -> CmdlinePlan:
+def build_cmdline(arch: str | Arch, choice: str, append: str = "") -> CmdlinePlan:
     """The plan for ``choice``: 'thread' (the report's line), 'minimal' or a literal command line."""
-    a = arch if isinstance(arch, ArchDef) else get_arch(arch)
+    a = arch if isinstance(arch, Arch) else get_arch(arch)
     notes: list[str] = []
     if choice == "thread":
         args, notes = map_to_arch(THREAD_CMDLINE, a)

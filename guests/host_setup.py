@@ -12,15 +12,14 @@ import subprocess
 from pathlib import Path
 
 from guests.assets import (
-    DEB_ARCH,
     AssetError,
-    cache_dir,
-    check_arch,
     download_deb,
     ensure_kernel,
     ensure_selftests,
     run_tool,
 )
+from harness.arch import ARM64, get_arch, host_arch
+from harness.cache import cache_dir
 
 COMMON_PACKAGES = (
     "qemu-system-x86", "busybox-static", "xfsprogs", "e2fsprogs", "nfs-ganesha",
@@ -75,7 +74,7 @@ def _install_packages(arches: list[str], lines: list[str]) -> None:
             raise AssetError("missing packages (run harness setup as root): " + " ".join(missing))
         return
     if "arm64" in arches:
-        _ensure_foreign_arch(DEB_ARCH["arm64"], lines)
+        _ensure_foreign_arch(ARM64.deb_arch, lines)
     missing = missing_packages(packages_for(arches))
     if missing:
         # A fresh machine may have no (or stale) package lists.
@@ -97,8 +96,7 @@ def _install_packages(arches: list[str], lines: list[str]) -> None:
 
 def setup_host(arches: list[str], kernel_tree: Path | None, series: list[str]) -> list[str]:
     """Install what is missing, then fetch kernels and build selftests; returns report lines."""
-    for arch in arches:
-        check_arch(arch)
+    arches = [get_arch(arch).name for arch in arches]
     lines = [f"cache: {cache_dir()}"]
     _install_packages(arches, lines)
     for arch in arches:
@@ -114,10 +112,10 @@ def setup_host(arches: list[str], kernel_tree: Path | None, series: list[str]) -
             lines.append(f"selftest {arch} {name} from {tests.source}{uring}: {path}")
         if tests.source_dir:
             lines.append(f"selftest sources: {tests.source_dir}")
-        if arch != os.uname().machine:
+        if arch != host_arch():
             # the initramfs builder takes a foreign-arch busybox from this .deb; fetch it now so
             # that runs need no network
-            deb = download_deb("busybox-static", DEB_ARCH[arch])
+            deb = download_deb("busybox-static", get_arch(arch).deb_arch)
             lines.append(f"busybox {arch}: {deb}")
     for arch in arches:
         lines.append(f"strace for {arch} guests: {strace_note(arch)}")

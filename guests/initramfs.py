@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fs_profiles.base import ProfileError
-from guests.arch import elf_machine, get_arch
 from guests.base import GuestError
+from harness.arch import elf_machine, get_arch
 
 INIT_SCRIPT = Path(__file__).with_name("init.sh")
 READY_MARKER = "HARNESS-GUEST-READY"
@@ -22,7 +22,6 @@ SELFTEST_DIR = "/selftests"
 MODULE_DIR = "/lib/modules/harness"
 VIRTIO_TRANSPORTS = ("virtio_pci", "virtio_mmio")
 _KO_SUFFIXES = (".ko.xz", ".ko.gz", ".ko.zst", ".ko")
-_DEB_ARCH = {"x86_64": "amd64", "arm64": "arm64"}
 
 
 def module_name(path: str) -> str:
@@ -172,7 +171,7 @@ def find_busybox(arch: str) -> Path:
     cached = root / "bin" / "busybox"
     if cached.exists():
         return cached
-    deb_arch = _DEB_ARCH[a.name]
+    deb_arch = a.deb_arch
     try:
         deb = download_deb("busybox-static", deb_arch)
         root.mkdir(parents=True, exist_ok=True)

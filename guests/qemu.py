@@ -14,10 +14,11 @@ from pathlib import Path
 
 import psutil
 
-from guests.arch import ArchDef, get_arch, kernel_image_arch
+from fs_profiles.base import GuestSide
 from guests.base import BootTimeout, CommandResult, Guest, GuestError, KernelCrash
 from guests.console import Crash, SerialConsole
 from guests.initramfs import READY_MARKER, SETUP_FAILED_MARKER
+from harness.arch import Arch, get_arch, kernel_image_arch
 
 POWEROFF_WAIT = 15.0
 KVM_PROBE_TIMEOUT = 25.0
@@ -28,7 +29,7 @@ _accel_cache: dict[str, tuple[str, str]] = {}  # arch -> (accel, why)
 class QemuConfig:
     """Everything the QEMU command line depends on; ``build_argv`` is a pure function of it."""
 
-    arch: ArchDef
+    arch: Arch
     kernel: Path
     initrd: Path
     numa: tuple[int, ...]  # MiB per node; one entry = no NUMA topology
@@ -70,14 +71,35 @@ def build_argv(cfg: QemuConfig) -> list[str]:
     return argv
 
 
-def check_qemu_binary(arch: ArchDef) -> str:
+def qemu_path(path: Path) -> str:
+    """A path inside a QEMU option value: commas are doubled."""
+    return str(path).replace(",", ",,")
+
+
+def device_args(arch: Arch, side: GuestSide) -> list[str]:
+    """QEMU arguments for what a filesystem profile asked for: disks, 9p shares, a network."""
+    argv: list[str] = []
+    for i, disk in enumerate(side.disks):
+        argv += ["-drive", f"file={qemu_path(disk.image)},if=none,format=raw,id=hd{i},cache=unsafe",
+                 "-device", f"{arch.blk_device},drive=hd{i}"]
+    for i, share in enumerate(side.shares):
+        virtfs = (f"local,path={qemu_path(share.path)},mount_tag={share.tag},"
+                  f"security_model={share.security_model},id=fs{i}")
+        argv += ["-virtfs", virtfs]
+    if side.user_network:
+        # virtio-net-pci on x86 pc and arm64 virt alike; no option ROM
+        argv += ["-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0,romfile="]
+    return argv
+
+
+def check_qemu_binary(arch: Arch) -> str:
     path = shutil.which(arch.qemu_binary)
     if not path:
         raise GuestError(f"{arch.qemu_binary} not found: apt-get install {arch.qemu_package}")
     return path
 
 
-def check_kernel(arch: ArchDef, kernel: Path) -> None:
+def check_kernel(arch: Arch, kernel: Path) -> None:
     if not kernel.is_file():
         raise GuestError(f"kernel image {kernel} does not exist: fetch or build the kernel first")
     found = kernel_image_arch(kernel)
@@ -87,16 +109,16 @@ def check_kernel(arch: ArchDef, kernel: Path) -> None:
         raise GuestError(f"{kernel} is a {found} kernel, not {arch.name}: pass a {arch.name} kernel")
 
 
-def kvm_possible(arch: ArchDef) -> str:
+def kvm_possible(arch: Arch) -> str:
     """Why KVM cannot be used, or '' if it is worth a probe."""
-    if platform.machine() != arch.kvm_host:
+    if platform.machine() != arch.uname:
         return f"host is {platform.machine()}, guest {arch.name}"
     if not os.access("/dev/kvm", os.R_OK | os.W_OK):
         return "no usable /dev/kvm"
     return ""
 
 
-def choose_accel(arch: ArchDef, kernel: Path, initrd: Path) -> tuple[str, str]:
+def choose_accel(arch: Arch, kernel: Path, initrd: Path) -> tuple[str, str]:
     """('kvm'|'tcg', why), probing KVM with one short boot per process and arch.
 
     HARNESS_ACCEL=tcg|kvm skips the probe.
@@ -115,7 +137,7 @@ def choose_accel(arch: ArchDef, kernel: Path, initrd: Path) -> tuple[str, str]:
     return result
 
 
-def _probe_kvm(arch: ArchDef, kernel: Path, initrd: Path) -> tuple[str, str]:
+def _probe_kvm(arch: Arch, kernel: Path, initrd: Path) -> tuple[str, str]:
     tmp = Path(tempfile.mkdtemp(prefix="harness-kvm-probe-"))
     cfg = QemuConfig(arch=arch, kernel=kernel, initrd=initrd, numa=(1024,), smp=1, accel="kvm")
     console = SerialConsole(build_argv(cfg), tmp / "console.log")
@@ -155,7 +177,7 @@ def kill_tree(pid: int) -> None:
 class QemuGuest(Guest):
     """One QEMU guest. ``start`` boots and waits for the ready marker; ``close`` always cleans up."""
 
-    arch: ArchDef | str
+    arch: Arch | str
     kernel: Path
     initrd: Path
     log_path: Path
@@ -178,8 +200,8 @@ class QemuGuest(Guest):
             self.arch = get_arch(self.arch)
 
     @property
-    def arch_def(self) -> ArchDef:
-        assert isinstance(self.arch, ArchDef)
+    def arch_def(self) -> Arch:
+        assert isinstance(self.arch, Arch)
         return self.arch
 
     @property

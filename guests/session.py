@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fs_profiles.base import FsProfile, GuestSide
-from guests.arch import get_arch
 from guests.base import Guest, GuestError, KernelCrash
 from guests.cmdline import (
     ANY_NODE,
@@ -25,7 +24,8 @@ from guests.cmdline import (
 )
 from guests.console import Crash
 from guests.initramfs import SELFTEST_DIR, InitramfsSpec, build_initramfs, find_busybox
-from guests.qemu import QemuGuest
+from guests.qemu import QemuGuest, device_args
+from harness.arch import get_arch
 
 if TYPE_CHECKING:
     from guests.assets import KernelAssets, SelftestAssets
@@ -257,7 +257,8 @@ class _Run:
             guest = QemuGuest(
                 arch=self.arch, kernel=self.kernel_image, initrd=self.initrd, log_path=self.log,
                 numa=self.numa, smp=self.smp, kernel_args=self.plan.kernel_args,
-                qemu_args=list(self.side.qemu_args), qemu_prefix=list(self.side.qemu_prefix),
+                qemu_args=device_args(get_arch(self.arch), self.side),
+                qemu_prefix=list(self.side.enter_argv),
                 accel=self.result.accel or "auto", boot_timeout=self.boot_timeout,
             )
             self.guest = guest
@@ -333,14 +334,15 @@ def run_in_qemu(
         extra = _strace_files(a.name) if strace else {}
         model = None
         if inject:
-            from fs_profiles.faults import injector_binary, load_model
+            from fs_profiles.faults.injector import injector_binary
+            from fs_profiles.faults.models import load_model
 
             model = load_model(inject)
             extra[INJECTOR] = injector_binary(a.name)
             result.notes.append(f"fault model {model.name} ({model.looks_like}) injected on the "
                                 f"{profile.name} work dir: {model.description}")
         say(f"provisioning {profile.name}")
-        side = profile.provision(private / "fs", a.name, MOUNTPOINT)
+        side = profile.provision(private / "fs", MOUNTPOINT)
         if kernel.modules_dir is None and side.modules:
             raise GuestError(f"{profile.name} needs kernel modules; the kernel was given without "
                              f"its modules dir: pass --modules")
@@ -380,7 +382,7 @@ def run_in_qemu(
             say(f"running {name} (test {index} of {len(tests)})")
             prefix = None
             if model is not None:
-                from fs_profiles.faults import injector_argv
+                from fs_profiles.faults.injector import injector_argv
 
                 prefix = injector_argv(model, INJECTOR, side.mountpoint,
                                        f"{STRACE_DIR}/{name}.faults")

@@ -33,13 +33,13 @@ from typing import TYPE_CHECKING
 
 import psutil
 
-from guests.arch import elf_machine
 from guests.base import CommandResult, Guest, GuestError
 from guests.console import CRASH_RE, END_TRACE_RE, EXCERPT_LINES
 from guests.session import MOUNTPOINT, GuestRun, TestRun, collect_facts, mount_of
+from harness.arch import elf_machine, host_arch
 
 if TYPE_CHECKING:
-    from fs_profiles.faults import FaultModel
+    from fs_profiles.faults.models import FaultModel
     from guests.assets import SelftestAssets
 
 HOST_MOUNT = "/mnt/harness-host"
@@ -50,7 +50,6 @@ START_TIMEOUT = 30.0
 XFS_IMAGE_BYTES = 512 * 1024 * 1024  # mkfs.xfs needs ~300 MB at least
 COMMAND_ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                "LC_ALL": "C", "HOME": "/tmp", "TERM": "dumb"}
-HOST_ARCH = {"x86_64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
 READY = "HARNESS-SIM-READY"
 FAILED = "HARNESS-SIM-FAILED:"
 
@@ -74,11 +73,6 @@ fi
 echo HARNESS-SIM-READY
 read -r _ || true
 """
-
-
-def host_arch() -> str:
-    machine = platform.machine()
-    return HOST_ARCH.get(machine, machine)
 
 
 def xfs_unavailable() -> str | None:
@@ -506,7 +500,7 @@ def run_in_sim(
         raise GuestError("strace not found on the host: apt-get install strace")
     model = None
     if model_name:
-        from fs_profiles.faults import load_model
+        from fs_profiles.faults.models import load_model
 
         model = load_model(model_name)
     label = model.name if model else "none"
@@ -545,7 +539,7 @@ def run_in_sim(
         result.notes += guest.notes
         injector = None
         if model is not None and model.rules:
-            from fs_profiles.faults import injector_binary
+            from fs_profiles.faults.injector import injector_binary
 
             injector = guest.copy_in(injector_binary(arch), "faultinject")
         result.facts = collect_facts(guest)
@@ -560,7 +554,7 @@ def run_in_sim(
             faults = f"{LOG_DIR}/{name}.faults"
             pre: list[str] = []
             if model is not None and injector is not None:
-                from fs_profiles.faults import injector_argv
+                from fs_profiles.faults.injector import injector_argv
 
                 pre = injector_argv(model, injector, MOUNTPOINT, faults)
             command = sim_command(binary, name, strace=strace, prefix=pre)

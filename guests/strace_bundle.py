@@ -11,11 +11,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from guests.arch import elf_machine, get_arch
 from guests.base import GuestError
+from harness.arch import elf_machine, get_arch
 
-MULTIARCH = {"x86_64": "x86_64-linux-gnu", "arm64": "aarch64-linux-gnu"}
-DEB_ARCH = {"x86_64": "amd64", "arm64": "arm64"}
 # strace and what Debian 12's strace links against (libunwind is amd64-only, but harmless).
 PACKAGES = ("strace", "libc6", "libunwind8", "liblzma5", "libgcc-s1")
 LIB_DIRS = ("lib/{m}", "usr/lib/{m}", "lib", "usr/lib")
@@ -78,7 +76,7 @@ def resolve_in_root(root: Path, guest_path: str) -> Path | None:
 
 def closure(root: Path, binary: str, arch: str) -> dict[str, Path]:
     """Guest path -> host file for ``binary`` (a path in ``root``), its libraries and loader."""
-    multi = MULTIARCH[get_arch(arch).name]
+    multi = get_arch(arch).multiarch
     host_bin = resolve_in_root(root, binary)
     if host_bin is None:
         raise GuestError(f"{binary} is missing from {root}")
@@ -120,12 +118,12 @@ def _unpack_debian_strace(arch: str) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     try:
         for pkg in PACKAGES:
-            deb = download_deb(pkg, DEB_ARCH[a.name])
+            deb = download_deb(pkg, a.deb_arch)
             subprocess.run(["dpkg", "-x", str(deb), str(root)], check=True, capture_output=True)
     except (AssetError, OSError, subprocess.SubprocessError) as e:
         raise GuestError(
             f"cannot fetch strace for {a.name} ({str(e).splitlines()[0] if str(e) else e!r}): "
-            f"run `dpkg --add-architecture {DEB_ARCH[a.name]} && apt-get update`, then retry"
+            f"run `dpkg --add-architecture {a.deb_arch} && apt-get update`, then retry"
         ) from None
     done.write_text("")
     return root

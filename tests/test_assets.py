@@ -33,6 +33,7 @@ from guests.assets import (
     upstream_version,
 )
 from guests.host_setup import binary_with_libs, host_binary, missing_packages, parse_ldd
+from harness.arch import ArchError
 
 # Looked up before any test points HARNESS_CACHE elsewhere: the real cache, if `harness setup` ran.
 REAL_SOURCE = assets.find_selftest_source()
@@ -186,7 +187,7 @@ def test_missing_arm64_kernel_tells_user_to_run_setup(private_cache, monkeypatch
 
 
 def test_unknown_arch_is_rejected(private_cache):
-    with pytest.raises(AssetError, match="unknown arch"):
+    with pytest.raises(ArchError, match="unsupported arch"):
         ensure_selftests("riscv64")
 
 

@@ -12,6 +12,7 @@ from guests.cmdline import (
     resize_numa,
 )
 from guests.session import check_hugepages
+from harness.arch import ArchError
 
 G = 1024 * 1024
 
@@ -59,7 +60,7 @@ def test_append_and_bad_input():
     assert build_cmdline("arm64", "minimal", "loglevel=8").kernel_args == "loglevel=8"
     with pytest.raises(GuestError):
         build_cmdline("x86_64", "  ", "")
-    with pytest.raises(GuestError):
+    with pytest.raises(ArchError, match="unsupported arch 'sparc'"):
         build_cmdline("sparc", "thread", "")
     with pytest.raises(GuestError):
         requested_hugepages("hugepagesz=2M hugepages=a:b")

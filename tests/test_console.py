@@ -158,7 +158,7 @@ def test_boot_timeout_and_setup_failure(tmp_path, monkeypatch):
 
 
 def test_missing_qemu_binary_and_wrong_kernel(tmp_path, monkeypatch):
-    from guests.arch import ARM64, X86_64
+    from harness.arch import ARM64, X86_64
 
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(GuestError, match="apt-get install qemu-system-arm"):

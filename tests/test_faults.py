@@ -7,6 +7,7 @@ selftests dir is a 9p/NFS share.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -20,8 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from fs_profiles import faults
 from fs_profiles.base import ProfileError
+from fs_profiles.faults import injector as faultinject
+from fs_profiles.faults import models
+from harness.arch import ARM64
 from harness.model import Category, Environment
 from harness.readers.ingest import parse_file
 from harness.triage.engine import triage
@@ -68,10 +71,7 @@ class Run:
 
 @pytest.fixture(scope="module")
 def injector() -> Path:
-    try:
-        return faults.injector_binary()
-    except ProfileError as exc:
-        pytest.skip(str(exc))
+    return faultinject.injector_binary()  # a build failure is a failure, not a skip
 
 
 @pytest.fixture(scope="module")
@@ -84,13 +84,13 @@ def selftests() -> dict[str, Path]:
     return found.binaries
 
 
-def run_under(injector: Path, model: faults.FaultModel | None, argv: list[str],
+def run_under(injector: Path, model: models.FaultModel | None, argv: list[str],
               tmp_path: Path, timeout: float = 120, scope: str = "work") -> Run:
     """Run argv from a private tmpfs cwd, under the model (or bare with None)."""
     root = scope == "root"
     cwd = tempfile.mkdtemp(dir=tmp_path)
     log = tmp_path / f"inject-{os.path.basename(cwd)}.log"
-    prefix = (faults.injector_argv(model, str(injector), "." if root else cwd,
+    prefix = (faultinject.injector_argv(model, str(injector), "." if root else cwd,
                                    "/dev/fd/3" if root else str(log)) if model else [])
     full = ["unshare", "-m", "--propagation", "private", "sh", "-c",
             IN_TMPFS_WITH_TMP if root else IN_TMPFS, "sh", cwd, str(log), *prefix, *argv]
@@ -105,21 +105,21 @@ def run_under(injector: Path, model: faults.FaultModel | None, argv: list[str],
 
 
 def test_every_model_loads_with_its_provenance():
-    names = faults.model_names()
+    names = models.model_names()
     assert {"9p-fvp", "9p-qemu7", "9p-qemu7-mmap", "nfs3", "xfs", "tmpfs"} <= set(names)
     for name in names:
-        model = faults.load_model(name)
-        assert model.name == name and model.looks_like in faults.LOOKS_LIKE
+        model = models.load_model(name)
+        assert model.name == name and model.looks_like in models.LOOKS_LIKE
         assert model.description and model.reference
-    assert faults.load_model("xfs").rules == () and faults.load_model("tmpfs").rules == ()
-    fvp = faults.load_model("9p-fvp")
+    assert models.load_model("xfs").rules == () and models.load_model("tmpfs").rules == ()
+    fvp = models.load_model("9p-fvp")
     assert [(r.syscall, r.when, r.errno) for r in fvp.rules] == [
         ("fstatfs", "unlinked", "EOPNOTSUPP"), ("ftruncate", "unlinked", "ENOENT")]
 
 
 def test_unknown_model_is_a_one_line_error():
     with pytest.raises(ProfileError) as err:
-        faults.load_model("9p-hyperv")
+        models.load_model("9p-hyperv")
     assert "9p-fvp" in str(err.value) and "\n" not in str(err.value)
 
 
@@ -135,18 +135,19 @@ HEAD = 'looks_like = "9p"\ndescription = "d"\nreference = "r"\n'
 ])
 def test_broken_model_files_are_one_line_errors(tmp_path, monkeypatch, text, words):
     (tmp_path / "broken.toml").write_text(text)
-    monkeypatch.setattr(faults, "MODELS_DIR", tmp_path)
+    monkeypatch.setattr(models, "MODELS_DIR", tmp_path)
     with pytest.raises(ProfileError) as err:
-        faults.load_model("broken")
+        models.load_model("broken")
     assert "broken" in str(err.value) and "\n" not in str(err.value)
     assert words in str(err.value)
 
 
 def test_missing_compiler_is_a_one_line_error(tmp_path, monkeypatch):
     monkeypatch.setenv("HARNESS_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setitem(faults.COMPILERS, "arm64", "no-such-aarch64-gcc")
+    no_gcc = dataclasses.replace(ARM64, compiler="no-such-aarch64-gcc")
+    monkeypatch.setattr(faultinject, "get_arch", lambda arch: no_gcc)
     with pytest.raises(ProfileError) as err:
-        faults.injector_binary("arm64")
+        faultinject.injector_binary("arm64")
     assert "no-such-aarch64-gcc not found" in str(err.value) and "\n" not in str(err.value)
 
 
@@ -154,33 +155,33 @@ def test_injector_is_rebuilt_when_its_source_changes(tmp_path, monkeypatch):
     if shutil.which("gcc") is None:
         pytest.skip("gcc not installed")
     monkeypatch.setenv("HARNESS_CACHE", str(tmp_path / "cache"))
-    first = faults.injector_binary()
+    first = faultinject.injector_binary()
     stamp = first.stat().st_mtime_ns
-    assert faults.injector_binary().stat().st_mtime_ns == stamp  # cached
+    assert faultinject.injector_binary().stat().st_mtime_ns == stamp  # cached
     changed = tmp_path / "faultinject.c"
-    changed.write_text(faults.SOURCE.read_text() + "\n/* changed */\n")
-    monkeypatch.setattr(faults, "SOURCE", changed)
-    assert faults.injector_binary() == first and first.stat().st_mtime_ns != stamp
+    changed.write_text(faultinject.SOURCE.read_text() + "\n/* changed */\n")
+    monkeypatch.setattr(faultinject, "SOURCE", changed)
+    assert faultinject.injector_binary() == first and first.stat().st_mtime_ns != stamp
     assert not [p for p in first.parent.iterdir() if p.name.startswith(".build-")]
 
 
 def test_injector_argv_is_a_prefix_ending_in_double_dash():
-    model = faults.load_model("9p-qemu7")
-    argv = faults.injector_argv(model, "/bin/fi", "/mnt/work", "/tmp/x.log")
+    model = models.load_model("9p-qemu7")
+    argv = faultinject.injector_argv(model, "/bin/fi", "/mnt/work", "/tmp/x.log")
     assert argv[0] == "/bin/fi" and argv[-1] == "--"
     assert argv[argv.index("--mount") + 1] == "/mnt/work"
     assert argv[argv.index("--log") + 1] == "/tmp/x.log"
     assert "mmap:on_mount:EINVAL:MAP_SHARED" in argv
-    assert "--log" not in faults.injector_argv(model, "/bin/fi", "/mnt")
+    assert "--log" not in faultinject.injector_argv(model, "/bin/fi", "/mnt")
 
 
 def test_injector_builds_static_for_arm64_too():
     if shutil.which("aarch64-linux-gnu-gcc") is None:
         pytest.skip("aarch64-linux-gnu-gcc not installed")
-    binary = faults.injector_binary("arm64")
+    binary = faultinject.injector_binary("arm64")
     head = binary.read_bytes()[:20]
     assert head[:4] == b"\x7fELF" and int.from_bytes(head[18:20], "little") == 183  # EM_AARCH64
-    assert faults.injector_binary("aarch64") == binary
+    assert faultinject.injector_binary("aarch64") == binary
 
 
 # --------------------------------------------------------------------------- the real selftests
@@ -188,7 +189,7 @@ def test_injector_builds_static_for_arm64_too():
 
 @needs_root
 def test_9p_fvp_fails_exactly_the_local_tmpfile_cases(injector, selftests, tmp_path):
-    run = run_under(injector, faults.load_model("9p-fvp"), [str(selftests["gup_longterm"])],
+    run = run_under(injector, models.load_model("9p-fvp"), [str(selftests["gup_longterm"])],
                     tmp_path)
     assert run.rc == 1
     assert run.not_ok() == Counter({"ftruncate() failed": 10})
@@ -209,7 +210,7 @@ def test_9p_fvp_fails_exactly_the_local_tmpfile_cases(injector, selftests, tmp_p
 
 @needs_root
 def test_9p_fvp_with_tmp_on_the_share_fails_the_tmpfile_cases_too(injector, selftests, tmp_path):
-    run = run_under(injector, faults.load_model("9p-fvp"), [str(selftests["gup_longterm"])],
+    run = run_under(injector, models.load_model("9p-fvp"), [str(selftests["gup_longterm"])],
                     tmp_path, scope="root")
     by_config = run.results_by_config()
     for config in ("tmpfile", "local tmpfile"):
@@ -222,7 +223,7 @@ def test_9p_fvp_with_tmp_on_the_share_fails_the_tmpfile_cases_too(injector, self
 
 @needs_root
 def test_nfs3_fails_the_local_tmpfile_cases_on_fallocate(injector, selftests, tmp_path):
-    run = run_under(injector, faults.load_model("nfs3"), [str(selftests["gup_longterm"])],
+    run = run_under(injector, models.load_model("nfs3"), [str(selftests["gup_longterm"])],
                     tmp_path)
     assert run.not_ok() == Counter({"fallocate() failed": 10})
     assert len(run.results_by_config()["local tmpfile"]) == 10
@@ -236,7 +237,7 @@ def test_nfs3_fails_the_local_tmpfile_cases_on_fallocate(injector, selftests, tm
 @pytest.mark.parametrize("name", ["xfs", "tmpfs"])
 def test_control_models_change_nothing(injector, selftests, tmp_path, name):
     bare = run_under(injector, None, [str(selftests["gup_longterm"])], tmp_path)
-    run = run_under(injector, faults.load_model(name), [str(selftests["gup_longterm"])], tmp_path)
+    run = run_under(injector, models.load_model(name), [str(selftests["gup_longterm"])], tmp_path)
     assert run.rc == bare.rc == 0 and not run.not_ok()
     assert run.totals() == bare.totals() and run.log == []
 
@@ -244,7 +245,7 @@ def test_control_models_change_nothing(injector, selftests, tmp_path, name):
 @needs_root
 def test_cow_runs_to_completion_under_9p_qemu7(injector, selftests, tmp_path):
     bare = run_under(injector, None, [str(selftests["cow"])], tmp_path)
-    run = run_under(injector, faults.load_model("9p-qemu7"), [str(selftests["cow"])], tmp_path)
+    run = run_under(injector, models.load_model("9p-qemu7"), [str(selftests["cow"])], tmp_path)
     assert run.rc == bare.rc == 0 and not run.not_ok()
     # cow's THP cases skip or pass by what the host has free at that moment: compare the plan
     # and the failures, never the exact pass/skip split (platform.md)
@@ -258,7 +259,7 @@ def test_cow_runs_to_completion_under_9p_qemu7(injector, selftests, tmp_path):
 @needs_root
 def test_cow_with_tmp_on_nfs3_fails_its_tmpfile_cases_on_fallocate(injector, selftests, tmp_path):
     """The thread's NFS-rootfs CI: "a couple of these fails in the cow tests"."""
-    run = run_under(injector, faults.load_model("nfs3"), [str(selftests["cow"])], tmp_path,
+    run = run_under(injector, models.load_model("nfs3"), [str(selftests["cow"])], tmp_path,
                     scope="root")
     assert run.rc == 1 and run.not_ok() == Counter({"fallocate() failed": 3})
     in_tmpfile = [ln for ln in run.results_by_config()["tmpfile"] if ln.startswith("not ok")]
@@ -286,7 +287,7 @@ print("child", os.waitstatus_to_exitcode(status), "parent-pid", os.getpid())
 
 @needs_root
 def test_forked_children_are_supervised(injector, tmp_path):
-    run = run_under(injector, faults.load_model("9p-fvp"), [sys.executable, "-c", FORK_PROBE],
+    run = run_under(injector, models.load_model("9p-fvp"), [sys.executable, "-c", FORK_PROBE],
                     tmp_path)
     assert run.rc == 0, run.stderr
     words = run.stdout.split()
@@ -309,10 +310,10 @@ for flags in (mmap.MAP_PRIVATE, mmap.MAP_SHARED):
 
 @needs_root
 def test_shared_mmap_fails_on_any_file_of_the_mount_only_for_cache_none(injector, tmp_path):
-    none = run_under(injector, faults.load_model("9p-qemu7"), [sys.executable, "-c", MMAP_PROBE],
+    none = run_under(injector, models.load_model("9p-qemu7"), [sys.executable, "-c", MMAP_PROBE],
                      tmp_path)
     assert none.stdout.split("\n")[:2] == ["ok", os.strerror(22)]  # private ok, shared EINVAL
-    cached = run_under(injector, faults.load_model("9p-qemu7-mmap"),
+    cached = run_under(injector, models.load_model("9p-qemu7-mmap"),
                        [sys.executable, "-c", MMAP_PROBE], tmp_path)
     assert cached.stdout.split("\n")[:2] == ["ok", "ok"]  # the file still has a name
 
@@ -321,8 +322,8 @@ def test_shared_mmap_fails_on_any_file_of_the_mount_only_for_cache_none(injector
 def test_fallocate_mode_flag_narrows_a_rule(injector, tmp_path):
     if shutil.which("fallocate") is None:
         pytest.skip("util-linux fallocate not installed")
-    model = faults.FaultModel("keep-size", "nfs", "d", "r",
-                              (faults.FaultRule("fallocate", "on_mount", "EOPNOTSUPP", "KEEP_SIZE"),))
+    model = models.FaultModel("keep-size", "nfs", "d", "r",
+                              (models.FaultRule("fallocate", "on_mount", "EOPNOTSUPP", "KEEP_SIZE"),))
     keep = run_under(injector, model, ["sh", "-c", ": > a && exec fallocate -n -l 4096 a"],
                      tmp_path)
     plain = run_under(injector, model, ["fallocate", "-l", "4096", "b"], tmp_path)
@@ -332,8 +333,8 @@ def test_fallocate_mode_flag_narrows_a_rule(injector, tmp_path):
 
 @needs_root
 def test_files_off_the_mount_are_untouched(injector, tmp_path):
-    model = faults.FaultModel("all-ftruncate", "9p", "d", "r",
-                              (faults.FaultRule("ftruncate", "on_mount", "EIO"),))
+    model = models.FaultModel("all-ftruncate", "9p", "d", "r",
+                              (models.FaultRule("ftruncate", "on_mount", "EIO"),))
     outside = tmp_path / "outside"
     probe = (f"import os; fd = os.open({str(outside)!r}, os.O_RDWR | os.O_CREAT); "
              "os.ftruncate(fd, 1); fd2 = os.open('inside', os.O_RDWR | os.O_CREAT)\n"
@@ -357,7 +358,7 @@ def test_fstatfs_reports_the_modelled_f_type_on_the_mount_only(injector, tmp_pat
     outside = tmp_path / "outside"
     bare = run_under(injector, None, [sys.executable, "-c", FSTATFS_PROBE, str(outside)],
                      tmp_path)
-    run = run_under(injector, faults.load_model("nfs3"),
+    run = run_under(injector, models.load_model("nfs3"),
                     [sys.executable, "-c", FSTATFS_PROBE, str(outside)], tmp_path)
     assert bare.stdout.split()[0] == hex(0x01021994)  # TMPFS_MAGIC: the real cwd
     assert run.stdout.split() == ["0x6969", bare.stdout.split()[1]]
@@ -420,7 +421,7 @@ def test_bad_rule_is_exit_2_with_one_line(injector, rule):
                                         ("nfs3", "nfs-no-fallocate")])
 def test_triage_calls_injected_faults_what_it_calls_the_real_thing(
         injector, selftests, tmp_path, name, cause):
-    model = faults.load_model(name)
+    model = models.load_model(name)
     run = run_under(injector, model, [str(selftests["gup_longterm"])], tmp_path)
     out = tmp_path / "gup_longterm.log"
     out.write_text(run.stdout)
@@ -446,9 +447,9 @@ def test_models_replay_inside_a_debian_guest(tmp_path, arch):
 
     from fs_profiles.tmpfs import TmpfsProfile
     from guests import assets
-    from guests.arch import get_arch
     from guests.initramfs import InitramfsSpec, build_initramfs, find_busybox
     from guests.qemu import QemuGuest
+    from harness.arch import get_arch
 
     if not shutil.which(get_arch(arch).qemu_binary):
         pytest.skip(f"{get_arch(arch).qemu_binary} is not installed")
@@ -456,10 +457,10 @@ def test_models_replay_inside_a_debian_guest(tmp_path, arch):
     if kernel is None or tests is None:
         pytest.skip(f"no cached 6.12 kernel/selftests for {arch}: run `harness setup --arch {arch}`")
     try:
-        injector = faults.injector_binary(arch)
+        injector = faultinject.injector_binary(arch)
     except ProfileError as exc:
         pytest.skip(str(exc))
-    side = TmpfsProfile().provision(tmp_path, arch, "/mnt/harness")
+    side = TmpfsProfile().provision(tmp_path, "/mnt/harness")
     initrd = tmp_path / "initrd.gz"
     build_initramfs(InitramfsSpec(
         arch=arch, mountpoint=side.mountpoint, busybox=find_busybox(arch), mount=side.mount,
@@ -470,7 +471,7 @@ def test_models_replay_inside_a_debian_guest(tmp_path, arch):
     try:
         seen = {}
         for name in ("9p-fvp", "nfs3", "tmpfs"):
-            argv = faults.injector_argv(faults.load_model(name), "/selftests/faultinject",
+            argv = faultinject.injector_argv(models.load_model(name), "/selftests/faultinject",
                                         "/mnt/harness", f"/tmp/{name}.log")
             r = guest.run(f"cd /mnt/harness && {shlex.join(argv)} /selftests/gup_longterm; "
                           f"echo rc=$?; cat /tmp/{name}.log", 300)

@@ -116,9 +116,14 @@ def test_guest_modules_follow_the_version() -> None:
 
 
 def test_qemu_gets_user_networking_on_virtio_net() -> None:
-    args = nfs.qemu_net_args()
-    assert args[args.index("-netdev") + 1].startswith("user,id=n0")
-    assert args[args.index("-device") + 1].startswith("virtio-net-pci,netdev=n0")
+    from fs_profiles.base import GuestSide
+    from guests.qemu import device_args
+    from harness.arch import ARM64, X86_64
+
+    for arch in (X86_64, ARM64):
+        args = device_args(arch, GuestSide("/mnt", user_network=True))
+        assert args[args.index("-netdev") + 1].startswith("user,id=n0")
+        assert args[args.index("-device") + 1].startswith("virtio-net-pci,netdev=n0")
 
 
 def test_profile_names_and_fs_types() -> None:
@@ -276,7 +281,7 @@ def test_real_server_answers_in_the_namespace_only_and_leaves_nothing(
         vers: str, tmp_path: Path) -> None:
     before = {p.pid for p in _our_servers()}
     prof = NfsProfile(vers)
-    side = prof.provision(tmp_path, "x86_64", "/mnt")
+    side = prof.provision(tmp_path, "/mnt")
     ns = prof._ns
     assert ns is not None and prof._server is not None and prof._rundir is not None
     rundir = prof._rundir
@@ -298,7 +303,7 @@ def test_real_server_answers_in_the_namespace_only_and_leaves_nothing(
             assert not ns.call_inside(
                 lambda: rpcprobe.nfs4_minor_supported("127.0.0.1", 20490, other))
         assert not _host_listeners(20490), "NFS port visible in the host's network namespace"
-        assert side.qemu_prefix == ["nsenter", "-t", str(ns.pid), "-n", "--"]
+        assert side.enter_argv == ["nsenter", "-t", str(ns.pid), "-n", "--"]
         assert side.facts["server"].startswith("nfs-ganesha ")
         assert side.facts["nfs_version"] == vers
         assert (rundir / "export").is_dir()
@@ -319,7 +324,7 @@ def test_real_server_answers_in_the_namespace_only_and_leaves_nothing(
 @needs_root_and_ganesha
 def test_something_else_in_the_namespace_is_killed_too(tmp_path: Path) -> None:
     with NfsProfile() as prof:
-        prof.provision(tmp_path, "x86_64", "/mnt")
+        prof.provision(tmp_path, "/mnt")
         assert prof._ns is not None
         stray = subprocess.Popen([*prof._ns.enter_argv(mount=False), "sleep", "300"],
                                  start_new_session=True)
@@ -337,7 +342,7 @@ def test_ganesha_failing_to_start_is_one_line_with_its_log_and_cleans_up(
                         lambda self: render(self).replace("127.0.0.1", "198.51.100.7"))
     before = {p.pid for p in _our_servers()}
     with pytest.raises(ProfileError) as info:
-        NfsProfile().provision(tmp_path, "x86_64", "/mnt")
+        NfsProfile().provision(tmp_path, "/mnt")
     message = str(info.value)
     assert message.startswith("nfs-ganesha exited during start-up:")
     assert "Cannot bind" in message and "\n" not in message
@@ -351,7 +356,7 @@ def test_config_errors_fail_fast_instead_of_serving_defaults(
     monkeypatch.setattr(GaneshaConfig, "render", lambda self: "EXPORT { Export_Id = 1; }\n")
     started = time.monotonic()
     with pytest.raises(ProfileError, match="nfs-ganesha rejected its config: .*Path is missing"):
-        NfsProfile().provision(tmp_path, "x86_64", "/mnt")
+        NfsProfile().provision(tmp_path, "/mnt")
     assert time.monotonic() - started < 10
 
 
@@ -367,7 +372,7 @@ def test_port_in_use_in_the_namespace_is_refused(monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setattr(GaneshaServer, "_start_ganesha", squat_then_start)
     with pytest.raises(ProfileError, match="port 20490 is already in use"):
-        NfsProfile().provision(tmp_path, "x86_64", "/mnt")
+        NfsProfile().provision(tmp_path, "/mnt")
     squatters[0].close()
     assert not _host_listeners(20490)
 
@@ -385,7 +390,7 @@ def test_ctrl_c_during_provision_still_cleans_up(monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setattr(GaneshaServer, "_start_ganesha", start_then_interrupt)
     with pytest.raises(KeyboardInterrupt):
-        NfsProfile().provision(tmp_path, "x86_64", "/mnt")
+        NfsProfile().provision(tmp_path, "/mnt")
     assert len(started) == 3 and _alive(started) == []
 
 
@@ -396,7 +401,7 @@ def test_servers_die_with_the_harness_even_on_sigkill(tmp_path: Path) -> None:
         from pathlib import Path
         from fs_profiles.nfs import NfsProfile
         prof = NfsProfile()
-        prof.provision(Path({str(tmp_path)!r}), "x86_64", "/mnt")
+        prof.provision(Path({str(tmp_path)!r}), "/mnt")
         print(prof._ns.pid, *prof._server.pids.values(), flush=True)
         time.sleep(300)
     """)
@@ -468,9 +473,9 @@ def test_guest_mounts_the_export_and_sees_the_versions_fallocate(
 @needs_root_and_ganesha
 def test_two_profiles_at_once_get_separate_namespaces(tmp_path: Path) -> None:
     with NfsProfile("3") as first, NfsProfile("4.2") as second:
-        a = first.provision(tmp_path / "a", "x86_64", "/mnt")
-        b = second.provision(tmp_path / "b", "x86_64", "/mnt")
-        assert a.qemu_prefix != b.qemu_prefix
+        a = first.provision(tmp_path / "a", "/mnt")
+        b = second.provision(tmp_path / "b", "/mnt")
+        assert a.enter_argv != b.enter_argv
         assert first._ns is not None and second._ns is not None
         assert first._ns.ns_id != second._ns.ns_id
         # same port numbers, different servers: each answers only its own version

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from guests.arch import ARM64, X86_64, get_arch, kernel_image_arch
 from guests.base import GuestError
 from guests.cmdline import build_cmdline
 from guests.qemu import QemuConfig, build_argv
+from harness.arch import ARM64, X86_64, ArchError, get_arch, kernel_image_arch
 
 
 def _opt(argv, flag):
@@ -59,7 +59,7 @@ def test_single_node_and_kvm():
 
 def test_arch_aliases():
     assert get_arch("amd64") is X86_64 and get_arch("aarch64") is ARM64
-    with pytest.raises(GuestError, match="unsupported arch"):
+    with pytest.raises(ArchError, match="unsupported arch"):
         get_arch("riscv64")
 
 

@@ -21,7 +21,7 @@ TOTALS = re.compile(r"# Totals: pass:(\d+) fail:(\d+) xfail:\d+ xpass:\d+ skip:(
 
 def assets_for(arch):
     from guests import assets
-    from guests.arch import get_arch
+    from harness.arch import get_arch
 
     binary = get_arch(arch).qemu_binary
     if not shutil.which(binary):
@@ -124,7 +124,7 @@ def tmpfs_guest(tmp_path):
     from guests.qemu import QemuGuest
 
     kernel, _ = assets_for("x86_64")
-    side = TmpfsProfile().provision(tmp_path, "x86_64", "/mnt/harness")
+    side = TmpfsProfile().provision(tmp_path, "/mnt/harness")
     initrd = tmp_path / "initrd.gz"
     build_initramfs(InitramfsSpec(arch="x86_64", mountpoint=side.mountpoint,
                                   busybox=find_busybox("x86_64"), mount=side.mount), initrd)

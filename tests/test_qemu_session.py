@@ -188,8 +188,8 @@ def test_missing_selftest_and_cleanup_on_ctrl_c(tmp_path, monkeypatch):
         _run(tmp_path, monkeypatch, Script({}), tests=("ksm",))
 
     class Interrupting(NinePProfile):
-        def provision(self, workdir, arch, mountpoint):
-            super().provision(workdir, arch, mountpoint)
+        def provision(self, workdir, mountpoint):
+            super().provision(workdir, mountpoint)
             raise KeyboardInterrupt
 
     p = Interrupting()

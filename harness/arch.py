@@ -1,45 +1,65 @@
-"""Per-architecture QEMU definitions: small frozen data, one instance per supported arch."""
+"""Every per-architecture fact in one record per architecture (bottom layer: no project imports).
+
+The harness names arches x86_64 and arm64; Debian, gcc, ELF/PE headers and ``uname -m`` each
+have their own name or number for them, and all of those live here.
+"""
 
 from __future__ import annotations
 
 import gzip
+import platform
 from dataclasses import dataclass
 from pathlib import Path
 
-from guests.base import GuestError
+from harness.errors import HarnessError
+
+
+class ArchError(HarnessError):
+    """An architecture the harness does not support."""
 
 
 @dataclass(frozen=True)
-class ArchDef:
-    """How to boot one architecture under QEMU.
+class Arch:
+    """One architecture: its names elsewhere, its toolchain and how to boot it under QEMU.
 
-    hugepage_sizes: the sizes (as written on the kernel command line) this arch's kernel accepts.
-    thread_numa_mib: per-node memory that makes the thread's reservations succeed (measured).
+    deb_arch / multiarch: Debian's architecture name and multiarch triplet.
+    compiler: the C compiler producing static binaries for it (cross on other hosts).
+    uname: ``platform.machine()`` on such a host (where KVM can run this arch).
+    elf_machine / pe_machine: e_machine of its ELF files, Machine of its PE (EFI zboot) images.
     kernel_image: the image kind ``-kernel`` expects; checked against the file's header.
-    ninep_device / blk_device: QEMU device models for 9p and virtio-blk.
-    qemu_package: the Debian package that has ``qemu_binary``.
+    hugepage_sizes: the sizes (as written on the kernel command line) its kernel accepts.
+    thread_numa_mib: per-node memory that makes the thread's reservations succeed (measured).
     extra_kernel_args: arguments this arch needs for reliable hugepage reservations.
     """
 
     name: str
+    deb_arch: str
+    multiarch: str
+    compiler: str
+    uname: str
+    elf_machine: int
+    pe_machine: int
     qemu_binary: str
+    qemu_package: str
     machine: str
     tcg_cpu: str
     kvm_cpu: str
     console: str
     kernel_image: str
-    elf_machine: int
     hugepage_sizes: tuple[str, ...]
     thread_numa_mib: tuple[int, ...]
-    qemu_package: str
-    ninep_device: str = "virtio-9p-pci"
     blk_device: str = "virtio-blk-pci"
     extra_kernel_args: tuple[str, ...] = ()
-    kvm_host: str = ""  # platform.machine() on which KVM can run this arch
 
 
-X86_64 = ArchDef(
+X86_64 = Arch(
     name="x86_64",
+    deb_arch="amd64",
+    multiarch="x86_64-linux-gnu",
+    compiler="gcc",
+    uname="x86_64",
+    elf_machine=62,
+    pe_machine=0x8664,
     qemu_binary="qemu-system-x86_64",
     qemu_package="qemu-system-x86",
     machine="pc",
@@ -48,16 +68,20 @@ X86_64 = ArchDef(
     kvm_cpu="host",
     console="ttyS0",
     kernel_image="bzImage",
-    elf_machine=62,
     hugepage_sizes=("2M", "1G"),
     # 1G pages on both nodes reserve on every boot only with nokaslr and at least this much.
     thread_numa_mib=(4224, 3072),
     extra_kernel_args=("nokaslr",),
-    kvm_host="x86_64",
 )
 
-ARM64 = ArchDef(
+ARM64 = Arch(
     name="arm64",
+    deb_arch="arm64",
+    multiarch="aarch64-linux-gnu",
+    compiler="aarch64-linux-gnu-gcc",
+    uname="aarch64",
+    elf_machine=183,
+    pe_machine=0xAA64,
     qemu_binary="qemu-system-aarch64",
     qemu_package="qemu-system-arm",
     machine="virt",
@@ -66,29 +90,32 @@ ARM64 = ArchDef(
     kvm_cpu="host",
     console="ttyAMA0",
     kernel_image="Image",
-    elf_machine=183,
     hugepage_sizes=("64K", "2M", "32M", "1G"),
     thread_numa_mib=(6144, 6144),
-    kvm_host="aarch64",
 )
 
-ARCHES: dict[str, ArchDef] = {"x86_64": X86_64, "arm64": ARM64}
-ALIASES = {"amd64": "x86_64", "x86-64": "x86_64", "aarch64": "arm64"}
+ARCHES: dict[str, Arch] = {a.name: a for a in (X86_64, ARM64)}
+_ALIASES = {"amd64": "x86_64", "x86-64": "x86_64", "aarch64": "arm64"}
 
 
-def get_arch(name: str) -> ArchDef:
-    """The definition for ``name`` (x86_64, arm64 or an alias such as amd64/aarch64)."""
-    key = ALIASES.get(name, name)
+def get_arch(name: str) -> Arch:
+    """The record for ``name`` (x86_64, arm64 or an alias such as amd64/aarch64)."""
     try:
-        return ARCHES[key]
+        return ARCHES[_ALIASES.get(name, name)]
     except KeyError:
-        raise GuestError(
+        raise ArchError(
             f"unsupported arch {name!r}: choose one of {', '.join(sorted(ARCHES))}"
         ) from None
 
 
-_ELF_MACHINES = {62: "x86_64", 183: "arm64"}
-_PE_MACHINES = {0x8664: "x86_64", 0xAA64: "arm64"}
+def host_arch() -> str:
+    """The harness name of the machine we run on (``uname -m`` when it is not one of ours)."""
+    machine = platform.machine()
+    return next((a.name for a in ARCHES.values() if machine in (a.uname, a.name)), machine)
+
+
+def _by_elf(number: int) -> str | None:
+    return next((a.name for a in ARCHES.values() if a.elf_machine == number), None)
 
 
 def elf_machine(path: Path) -> str | None:
@@ -98,7 +125,7 @@ def elf_machine(path: Path) -> str | None:
     if len(head) < 20 or head[:4] != b"\x7fELF":
         return None
     order = "little" if head[5] == 1 else "big"
-    return _ELF_MACHINES.get(int.from_bytes(head[18:20], order))
+    return _by_elf(int.from_bytes(head[18:20], order))
 
 
 def kernel_image_arch(path: Path) -> str | None:
@@ -122,5 +149,6 @@ def kernel_image_arch(path: Path) -> str | None:
     if head[:2] == b"MZ" and len(head) >= 0x40:
         pe = int.from_bytes(head[0x3C:0x40], "little")
         if head[pe : pe + 4] == b"PE\0\0":
-            return _PE_MACHINES.get(int.from_bytes(head[pe + 4 : pe + 6], "little"))
+            number = int.from_bytes(head[pe + 4 : pe + 6], "little")
+            return next((a.name for a in ARCHES.values() if a.pe_machine == number), None)
     return None
