@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 
 from fs_profiles.registry import make_profile
-from guests.assets import find_kernel, find_selftests
+from guests.assets.kernels import find_kernel
+from guests.assets.selftests import find_selftests
 from guests.session import run_in_qemu
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from fs_profiles import rpcprobe
 from fs_profiles.base import ProfileError
-from fs_profiles.netns import NetNamespace, require_tool
+from fs_profiles.namespace import require_tool
+from fs_profiles.netns import NetNamespace
 
 NFS_PORT = 20490
 MNT_PORT = 20048

@@ -1,112 +1,53 @@
-"""A private network + mount namespace held open by one watchdog process.
+"""The NFS server's private network + mount namespace: only loopback, a private /run.
 
-The holder is a tiny Python process started under ``unshare --net --mount``. Servers (and QEMU)
-join its namespaces with ``nsenter``. The holder reads a pipe whose write end only this process
-holds: when we close it, or die in any way (even SIGKILL), the holder kills every process left in
-its network namespace and exits, so nothing outlives the harness.
+Held open by a NamespaceHolder (fs_profiles/namespace.py): servers (and QEMU) join it with
+``nsenter``, and nothing in it outlives the harness.
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
-import select
-import shutil
 import signal
 import subprocess
-import sys
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
-import psutil
-
 from fs_profiles.base import ProfileError
+from fs_profiles.namespace import NamespaceError, NamespaceHolder, ns_of, require_tool
 
 T = TypeVar("T")
 
 CLONE_NEWNET = 0x40000000
-SBIN_DIRS = ("/usr/sbin", "/sbin")  # looked at too: PATH of a non-login root shell may lack them
-
-# Runs inside the new namespaces. Says "ready" once unshare is done, waits for EOF on stdin,
-# then kills whatever still lives in its network namespace.
-_HOLDER_SCRIPT = """
-import os, signal, sys
-signal.signal(signal.SIGINT, signal.SIG_IGN)
-me = os.getpid()
-ns = os.readlink("/proc/self/ns/net")
-sys.stdout.write("ready " + ns + "\\n")
-sys.stdout.flush()
-try:
-    sys.stdin.buffer.read()
-except BaseException:
-    pass
-for entry in os.listdir("/proc"):
-    if entry.isdigit() and int(entry) != me:
-        try:
-            if os.readlink("/proc/" + entry + "/ns/net") == ns:
-                os.kill(int(entry), signal.SIGKILL)
-        except OSError:
-            pass
-"""
-
-
-def _netns_of(pid: int) -> str | None:
-    try:
-        return os.readlink(f"/proc/{pid}/ns/net")
-    except OSError:
-        return None
-
-
-def require_tool(name: str, package: str) -> str:
-    """Absolute path of ``name`` or a ProfileError telling the user what to install."""
-    path = shutil.which(name) or next(
-        (str(Path(d) / name) for d in SBIN_DIRS if (Path(d) / name).exists()), None
-    )
-    if path is None:
-        raise ProfileError(f"{name} not found: install {package} (run `harness setup`)")
-    return path
 
 
 class NetNamespace:
     """A private network and mount namespace with only loopback (plus a DOWN placeholder device)."""
 
     def __init__(self) -> None:
-        self._holder: subprocess.Popen[bytes] | None = None
+        self._holder = NamespaceHolder(kinds=("net", "mount"))
         self._children: list[subprocess.Popen[bytes]] = []
-        self.ns_id: str | None = None
         self.addrconfig_device = ""
 
     @property
     def pid(self) -> int:
-        if self._holder is None:
-            raise ProfileError("network namespace is not started")
         return self._holder.pid
+
+    @property
+    def ns_id(self) -> str | None:
+        return self._holder.ns_id
 
     def start(self, timeout: float = 10.0) -> None:
         if os.geteuid() != 0:
             raise ProfileError("the NFS profile needs root "
                                "(it creates a private network namespace)")
-        unshare = require_tool("unshare", "util-linux")
-        require_tool("nsenter", "util-linux")
-        argv = [unshare, "--net", "--mount", "--propagation", "private", "--",
-                sys.executable, "-S", "-c", _HOLDER_SCRIPT]
-        self._holder = subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
-        assert self._holder.stdout is not None
-        ready, _, _ = select.select([self._holder.stdout], [], [], timeout)
-        line = self._holder.stdout.readline().decode(errors="replace") if ready else ""
-        if not line.startswith("ready "):
-            err = self._holder.stderr.read().decode(errors="replace") if self._holder.poll() else ""
-            self.close()
-            detail = err.strip().splitlines()[-1] if err.strip() else "no answer"
-            raise ProfileError(f"cannot create a network namespace with unshare: {detail}")
-        self.ns_id = line.split(" ", 1)[1].strip()
-        if self.ns_id == _netns_of(os.getpid()):
+        try:
+            self._holder.start(timeout)
+        except NamespaceError as exc:
+            raise ProfileError(f"cannot create a network namespace with unshare: {exc}") from None
+        if self.ns_id == ns_of(os.getpid()):
             self.close()
             raise ProfileError("unshare --net did not give a new network namespace")
         try:
@@ -136,10 +77,7 @@ class NetNamespace:
 
     def enter_argv(self, mount: bool = True) -> list[str]:
         """argv prefix that runs a program inside this namespace (network, and mount if asked)."""
-        argv = ["nsenter", "-t", str(self.pid), "-n"]
-        if mount:
-            argv.append("-m")
-        return [*argv, "--"]
+        return self._holder.enter_argv(("net", "mount") if mount else ("net",))
 
     def run(self, argv: list[str], check: bool = True,
             timeout: float = 10.0) -> subprocess.CompletedProcess[str]:
@@ -183,17 +121,6 @@ class NetNamespace:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="netns") as pool:
             return pool.submit(body).result()
 
-    def members(self) -> list[psutil.Process]:
-        """Processes (other than the holder and us) whose network namespace is this one."""
-        if self.ns_id is None:
-            return []
-        skip = {os.getpid(), self._holder.pid if self._holder else -1}
-        found = []
-        for proc in psutil.process_iter():
-            if proc.pid not in skip and _netns_of(proc.pid) == self.ns_id:
-                found.append(proc)
-        return found
-
     def stop_child(self, child: subprocess.Popen[bytes], grace: float = 3.0) -> None:
         if child.poll() is None:
             try:
@@ -210,26 +137,8 @@ class NetNamespace:
                 child.wait(5)
 
     def close(self) -> None:
-        """Kill everything in the namespace and the holder. Idempotent."""
+        """Stop the servers, kill everything in the namespace and the holder. Idempotent."""
         for child in reversed(self._children):
             self.stop_child(child)
         self._children.clear()
-        deadline = time.monotonic() + 5
-        while (left := self.members()) and time.monotonic() < deadline:
-            for proc in left:
-                try:
-                    proc.kill()
-                except psutil.Error:
-                    pass
-            psutil.wait_procs(left, timeout=1)
-        holder, self._holder = self._holder, None
-        if holder is not None:
-            for stream in (holder.stdin, holder.stdout, holder.stderr):
-                if stream is not None:
-                    stream.close()  # EOF on stdin: the holder sweeps and exits
-            try:
-                holder.wait(5)
-            except subprocess.TimeoutExpired:
-                holder.kill()
-                holder.wait(5)
-        self.ns_id = None
+        self._holder.close()

@@ -11,13 +11,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from guests.assets import (
-    AssetError,
-    download_deb,
-    ensure_kernel,
-    ensure_selftests,
-    run_tool,
-)
+from guests.assets.cache import AssetError, run_tool
+from guests.assets.debian import download_deb
+from guests.assets.kernels import ensure_kernel
+from guests.assets.selftests import ensure_selftests
 from harness.arch import ARM64, get_arch, host_arch
 from harness.cache import cache_dir
 

@@ -161,7 +161,9 @@ def decompress_module(src: Path, dst: Path) -> None:
 
 def find_busybox(arch: str) -> Path:
     """A static busybox for ``arch``: the host's if it matches, else busybox-static from Debian."""
-    from guests.assets import AssetError, cache_dir, download_deb
+    from guests.assets.cache import AssetError
+    from guests.assets.debian import download_deb
+    from harness.cache import cache_dir
 
     a = get_arch(arch)
     host = Path("/bin/busybox")

@@ -28,7 +28,8 @@ from guests.qemu import QemuGuest, device_args
 from harness.arch import get_arch
 
 if TYPE_CHECKING:
-    from guests.assets import KernelAssets, SelftestAssets
+    from guests.assets.kernels import KernelAssets
+    from guests.assets.selftests import SelftestAssets
 
 MOUNTPOINT = "/mnt/harness"
 STRACE_DIR = "/var/harness"

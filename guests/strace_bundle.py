@@ -108,7 +108,9 @@ def closure(root: Path, binary: str, arch: str) -> dict[str, Path]:
 
 
 def _unpack_debian_strace(arch: str) -> Path:
-    from guests.assets import AssetError, cache_dir, download_deb
+    from guests.assets.cache import AssetError
+    from guests.assets.debian import download_deb
+    from harness.cache import cache_dir
 
     a = get_arch(arch)
     root = cache_dir() / "strace" / a.name

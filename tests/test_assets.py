@@ -14,31 +14,35 @@ from pathlib import Path
 
 import pytest
 
-from guests import assets
-from guests.assets import (
-    AssetError,
-    cache_dir,
+from guests.assets import cache, debian, kernels, modules, selftest_source
+from guests.assets.cache import AssetError, publish, read_manifest
+from guests.assets.debian import pick_kernel_package, pick_source_package, upstream_version
+from guests.assets.kernel_image import extract_vmlinux, release_from_image
+from guests.assets.kernels import ensure_kernel, find_kernel, kernel_from_image
+from guests.assets.selftest_source import makefile_version
+from guests.assets.selftests import (
     compile_argv,
-    ensure_kernel,
     ensure_selftests,
-    find_kernel,
     find_selftests,
     helper_sources,
-    kernel_from_image,
     local_config_h,
-    makefile_version,
-    pick_kernel_package,
-    pick_source_package,
-    release_from_image,
-    upstream_version,
 )
 from guests.host_setup import binary_with_libs, host_binary, missing_packages, parse_ldd
 from harness.arch import ArchError
+from harness.cache import cache_dir
+
+
+def _extracted_source() -> Path | None:
+    """Top of an extracted linux-source tree in the cache (harness setup extracts one)."""
+    trees = [t for d in (cache_dir() / "sources").glob("linux-source-*") if read_manifest(d)
+             for t in sorted(d.glob("linux-source-*/Makefile"))]
+    return trees[-1].parent if trees else None
+
 
 # Looked up before any test points HARNESS_CACHE elsewhere: the real cache, if `harness setup` ran.
-REAL_SOURCE = assets.find_selftest_source()
-REAL_SELFTESTS = assets.find_selftests("x86_64")
-REAL_KERNEL = assets.find_kernel("x86_64")
+REAL_SOURCE = _extracted_source()
+REAL_SELFTESTS = find_selftests("x86_64")
+REAL_KERNEL = find_kernel("x86_64")
 
 APT_SEARCH = """\
 linux-image-6.12-amd64 - Linux 6.12 for 64-bit PCs (meta-package)
@@ -174,14 +178,15 @@ def test_find_functions_never_fetch(private_cache, monkeypatch):
     def no_network(*args, **kwargs):
         raise AssertionError("find_* must not run apt")
 
-    monkeypatch.setattr(assets, "run_tool", no_network)
+    for module in (cache, debian, kernels, modules, selftest_source):
+        monkeypatch.setattr(module, "run_tool", no_network, raising=False)
     assert find_kernel("x86_64") is None
     assert find_selftests("arm64") is None
 
 
 def test_missing_arm64_kernel_tells_user_to_run_setup(private_cache, monkeypatch):
-    monkeypatch.setattr(assets, "_apt_names", lambda regex: [])
-    monkeypatch.setattr(assets, "_apt_candidate", lambda package: None)
+    monkeypatch.setattr(kernels, "apt_names", lambda regex: [])
+    monkeypatch.setattr(kernels, "apt_candidate", lambda package: None)
     with pytest.raises(AssetError, match=r"run harness setup --arch arm64"):
         ensure_kernel("arm64")
 
@@ -198,7 +203,7 @@ def test_publish_replaces_a_stale_entry(tmp_path):
     staging = tmp_path / ".staging"
     staging.mkdir()
     (staging / "new").write_text("fresh")
-    assets._publish(staging, final)
+    publish(staging, final)
     assert sorted(p.name for p in final.iterdir()) == ["new"]
     assert [p.name for p in tmp_path.iterdir()] == ["entry"]
 
@@ -246,12 +251,12 @@ def test_vmlinux_is_extracted_from_an_xz_payload_only_with_a_pvh_note(tmp_path):
     elf = _elf(pvh=True)
     bzimage = tmp_path / "bzImage"
     bzimage.write_bytes(_fake_bzimage("6.1.0") + b"junk" + lzma.compress(elf) + b"\x00" * 32)
-    out = assets._extract_vmlinux(bzimage, tmp_path / "vmlinux")
+    out = extract_vmlinux(bzimage, tmp_path / "vmlinux")
     assert out is not None and out.read_bytes() == elf
     bzimage.write_bytes(_fake_bzimage("6.1.0") + lzma.compress(_elf(pvh=False)))
-    assert assets._extract_vmlinux(bzimage, tmp_path / "no-pvh") is None
+    assert extract_vmlinux(bzimage, tmp_path / "no-pvh") is None
     bzimage.write_bytes(_fake_bzimage("6.1.0"))
-    assert assets._extract_vmlinux(bzimage, tmp_path / "none") is None
+    assert extract_vmlinux(bzimage, tmp_path / "none") is None
 
 
 def test_user_elf_kernels_boot_via_pvh_or_are_refused(private_cache, tmp_path):
@@ -298,7 +303,7 @@ def test_cached_debs_are_chosen_by_arch_and_pinned_version(private_cache, monkey
     for name in ("busybox-static_1%3a1.35.0-4_arm64.deb", "busybox-static_1%3a1.35.0-4_amd64.deb",
                  "linux-source-6.12_6.12.115-1_all.deb"):
         (debs / name).write_bytes(b"")
-    monkeypatch.setattr(assets, "native_deb_arch", lambda: "amd64")
+    monkeypatch.setattr(debian, "native_deb_arch", lambda: "amd64")
     calls: list[list[str]] = []
 
     def fake_apt(argv, what, cwd=None):
@@ -306,13 +311,13 @@ def test_cached_debs_are_chosen_by_arch_and_pinned_version(private_cache, monkey
         (cwd / "linux-source-6.12_6.12.117-1_all.deb").write_bytes(b"")
         return ""
 
-    monkeypatch.setattr(assets, "run_tool", fake_apt)
-    assert assets.download_deb("busybox-static").name.endswith("_amd64.deb")
-    assert assets.download_deb("busybox-static", "arm64").name.endswith("_arm64.deb")
-    assert assets.download_deb("linux-source-6.12", version="6.12.115-1").name == \
+    monkeypatch.setattr(debian, "run_tool", fake_apt)
+    assert debian.download_deb("busybox-static").name.endswith("_amd64.deb")
+    assert debian.download_deb("busybox-static", "arm64").name.endswith("_arm64.deb")
+    assert debian.download_deb("linux-source-6.12", version="6.12.115-1").name == \
         "linux-source-6.12_6.12.115-1_all.deb"
     assert calls == []
-    newer = assets.download_deb("linux-source-6.12", version="6.12.117-1")
+    newer = debian.download_deb("linux-source-6.12", version="6.12.117-1")
     assert calls == [["apt-get", "download", "linux-source-6.12=6.12.117-1"]]
     assert newer == debs / "linux-source-6.12_6.12.117-1_all.deb"
 

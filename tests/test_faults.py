@@ -76,7 +76,7 @@ def injector() -> Path:
 
 @pytest.fixture(scope="module")
 def selftests() -> dict[str, Path]:
-    from guests.assets import find_selftests
+    from guests.assets.selftests import find_selftests
 
     found = find_selftests("x86_64")
     if found is None:
@@ -446,14 +446,15 @@ def test_models_replay_inside_a_debian_guest(tmp_path, arch):
     import shlex
 
     from fs_profiles.tmpfs import TmpfsProfile
-    from guests import assets
+    from guests.assets.kernels import find_kernel
+    from guests.assets.selftests import find_selftests
     from guests.initramfs import InitramfsSpec, build_initramfs, find_busybox
     from guests.qemu import QemuGuest
     from harness.arch import get_arch
 
     if not shutil.which(get_arch(arch).qemu_binary):
         pytest.skip(f"{get_arch(arch).qemu_binary} is not installed")
-    kernel, tests = assets.find_kernel(arch, "6.12"), assets.find_selftests(arch)
+    kernel, tests = find_kernel(arch, "6.12"), find_selftests(arch)
     if kernel is None or tests is None:
         pytest.skip(f"no cached 6.12 kernel/selftests for {arch}: run `harness setup --arch {arch}`")
     try:

@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from fs_profiles import ganesha, netns, nfs, rpcprobe
+from fs_profiles import ganesha, namespace, netns, nfs, rpcprobe
 from fs_profiles.base import ProfileError
 from fs_profiles.ganesha import GaneshaConfig, GaneshaServer
 from fs_profiles.nfs import NfsProfile
@@ -134,8 +134,8 @@ def test_profile_names_and_fs_types() -> None:
 # --- errors the user can fix -------------------------------------------------------------------
 
 def test_missing_ganesha_says_run_setup(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(netns.shutil, "which", lambda name: None)
-    monkeypatch.setattr(netns, "SBIN_DIRS", ())
+    monkeypatch.setattr(namespace.shutil, "which", lambda name: None)
+    monkeypatch.setattr(namespace, "SBIN_DIRS", ())
     with pytest.raises(ProfileError, match=r"ganesha.nfsd not found: .*`harness setup`"):
         GaneshaServer(netns.NetNamespace(), Path("/nonexistent"), "3", Path("/nonexistent"))
 
@@ -144,9 +144,9 @@ def test_missing_rpcbind_matters_for_v3_only(monkeypatch: pytest.MonkeyPatch,
                                             tmp_path: Path) -> None:
     (tmp_path / "libfsalvfs.so").touch()
     monkeypatch.setattr(ganesha, "_FSAL_DIRS", (str(tmp_path),))
-    monkeypatch.setattr(netns.shutil, "which",
+    monkeypatch.setattr(namespace.shutil, "which",
                         lambda name: None if name == "rpcbind" else "/bin/true")
-    monkeypatch.setattr(netns, "SBIN_DIRS", ())
+    monkeypatch.setattr(namespace, "SBIN_DIRS", ())
     with pytest.raises(ProfileError, match=r"rpcbind not found: install rpcbind"):
         GaneshaServer(netns.NetNamespace(), tmp_path, "3", tmp_path / "export")
     server = GaneshaServer(netns.NetNamespace(), tmp_path, "4.2", tmp_path / "export")
@@ -420,7 +420,8 @@ def test_servers_die_with_the_harness_even_on_sigkill(tmp_path: Path) -> None:
 # --- end to end in a real guest ----------------------------------------------------------------
 
 def _qemu_assets() -> tuple[object, object]:
-    from guests.assets import find_kernel, find_selftests
+    from guests.assets.kernels import find_kernel
+    from guests.assets.selftests import find_selftests
 
     kernel, selftests = find_kernel("x86_64"), find_selftests("x86_64")
     if kernel is None or selftests is None or "gup_longterm" not in selftests.binaries:

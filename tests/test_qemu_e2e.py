@@ -20,14 +20,15 @@ TOTALS = re.compile(r"# Totals: pass:(\d+) fail:(\d+) xfail:\d+ xpass:\d+ skip:(
 
 
 def assets_for(arch):
-    from guests import assets
+    from guests.assets.kernels import find_kernel
+    from guests.assets.selftests import find_selftests
     from harness.arch import get_arch
 
     binary = get_arch(arch).qemu_binary
     if not shutil.which(binary):
         pytest.skip(f"{binary} is not installed")
-    kernel = assets.find_kernel(arch, "6.12")
-    selftests = assets.find_selftests(arch)
+    kernel = find_kernel(arch, "6.12")
+    selftests = find_selftests(arch)
     if kernel is None or selftests is None:
         pytest.skip(f"no cached 6.12 kernel/selftests for {arch}: run `harness setup --arch {arch}`")
     return kernel, selftests

@@ -16,18 +16,12 @@ import psutil
 import pytest
 
 from fs_profiles.base import ProfileError
-from guests.assets import SelftestAssets, find_selftests
+from guests.assets.selftests import SelftestAssets, find_selftests
 from guests.base import GuestError
 from guests.session import MOUNTPOINT, mount_of
-from guests.sim import (
-    ACCEL,
-    HostKernelLog,
-    SimGuest,
-    crash_excerpts,
-    kmsg_line,
-    run_in_sim,
-    xfs_unavailable,
-)
+from guests.sim.guest import ACCEL, SimGuest, xfs_unavailable
+from guests.sim.hostlog import HostKernelLog, crash_excerpts, kmsg_line
+from guests.sim.run import run_in_sim
 from harness.cli.run import environment_of, parse_guest_run
 from harness.model import RunId, Status
 from harness.triage.engine import triage
@@ -294,7 +288,7 @@ def test_ctrl_c_during_a_test_stops_it_and_cleans_up(tmp_path):
 NONROOT = r"""
 import sys
 from pathlib import Path
-from guests.sim import SimGuest
+from guests.sim.guest import SimGuest
 d = Path(sys.argv[1])
 with SimGuest(d / "w", d / "console.log") as g:
     assert g.userns, "expected a user namespace"

@@ -46,7 +46,7 @@ class Progress:
 
 
 def _kernel(args: argparse.Namespace, arch: str, kernel_image: str | None):
-    from guests.assets import find_kernel, kernel_from_image
+    from guests.assets.kernels import find_kernel, kernel_from_image
 
     if kernel_image and kernel_image.startswith("debian-"):
         series = kernel_image.removeprefix("debian-")
@@ -70,7 +70,7 @@ def _kernel(args: argparse.Namespace, arch: str, kernel_image: str | None):
 
 
 def _selftests(args: argparse.Namespace, arch: str):
-    from guests.assets import find_selftests
+    from guests.assets.selftests import find_selftests
 
     tree = Path(args.kernel_tree) if args.kernel_tree else None
     built = find_selftests(arch, tree)
@@ -198,7 +198,7 @@ def execute(args: argparse.Namespace, fs: str, kernel_image: str | None, outdir:
         outdir.mkdir(parents=True, exist_ok=True)
         selftests = _selftests(args, args.arch)
         if guest == "sim":
-            from guests.sim import run_in_sim
+            from guests.sim.run import run_in_sim
 
             kernel = None
             name = fs
