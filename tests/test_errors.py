@@ -6,13 +6,16 @@ import pytest
 
 import harness.cli.triage
 from fs_profiles.base import ProfileError
-from guests.assets import AssetError
+from guests.assets.cache import AssetError
 from guests.base import BootTimeout, GuestError, KernelCrash
+from harness.arch import ArchError
+from harness.cache import CacheError
 from harness.cli.main import main
 from harness.errors import HarnessError
 
 
-@pytest.mark.parametrize("error", [GuestError, BootTimeout, KernelCrash, ProfileError, AssetError])
+@pytest.mark.parametrize("error", [GuestError, BootTimeout, KernelCrash, ProfileError, AssetError,
+                                   ArchError, CacheError])
 def test_guest_profile_and_asset_errors_are_harness_errors(error):
     assert issubclass(error, HarnessError)
 

@@ -42,7 +42,7 @@ def outputs(directory: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def matrix(tmp_path_factory, request):
-    from guests.assets import find_selftests
+    from guests.assets.selftests import find_selftests
 
     if find_selftests("x86_64") is None:
         pytest.skip("selftests not in the cache: run harness setup")
