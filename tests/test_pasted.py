@@ -261,3 +261,10 @@ def test_mail_reply_to_the_message_that_posted_the_log(tmp_path):
     assert after_quote.startswith("None of the failures points at the kernel")
     assert all(len(line) <= 72 for line in text.splitlines())
     assert code == 0
+
+
+def test_thread_messages_are_not_taken_for_filesystems(tmp_path, capsys):
+    main(["triage", str(seed_thread_mbox(tmp_path))])
+    out = capsys.readouterr().out
+    assert "fs: unknown" in out.splitlines()[0] + out.splitlines()[1]
+    assert "[message 1] strace 1, 2; [message 2] gup" in out

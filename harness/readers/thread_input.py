@@ -13,6 +13,20 @@ from harness.readers.report_input import ReportInput, read_report_lines
 from harness.readers.strace_only import results_from_syscalls
 
 
+@dataclass(frozen=True, slots=True)
+class MessageRun(RunId):
+    """The run a thread's message posted: written "message N"; no filesystem of its own."""
+
+    message: int = 0
+
+    def __str__(self) -> str:
+        return f"message {self.message}"
+
+    @property
+    def label(self) -> str:
+        return str(self)
+
+
 @dataclass
 class ThreadInput:
     path: str
@@ -45,7 +59,7 @@ def read_thread_input(path: str, default_suite: str = "") -> ThreadInput:
     for message in thread.messages:
         parts = by_message[message.index]
         has_log = any(ri.parsed.results and not ri.parsed.tap_from_writes for _, ri in parts)
-        run = RunId(f"message {message.index}")  # a run of its own, named like a filesystem
+        run = MessageRun("", "", message.index)
         for label, ri in parts:
             parsed = ri.parsed
             if parsed.syscalls and (not parsed.results or parsed.tap_from_writes):

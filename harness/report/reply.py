@@ -9,7 +9,7 @@ import re
 import textwrap
 from email.utils import parseaddr
 
-from harness.model import FAILING, LogLine, Report, RunId, Status
+from harness.model import FAILING, LogLine, Report, Status
 from harness.readers.mbox import Message
 from harness.report.common import clean_text
 from harness.report.mail import WIDTH, render_mail
@@ -41,8 +41,8 @@ def _quote(text: str) -> list[str]:
 def quoted_evidence(report: Report, message: Message) -> tuple[list[LogLine], int]:
     """The lines of that message's log that show what went wrong (one example of each kind
     of failure, in log order), and how many more failures are like them."""
-    run = RunId(f"message {message.index}")
-    mine = [r for r in report.results if r.run_id == run]
+    run = f"message {message.index}"
+    mine = [r for r in report.results if str(r.run_id or "") == run]
     failing = [r for r in mine if r.status in FAILING]
     unexplained = [r for r in mine if r.status is Status.SKIP and r.diagnosis is not None
                    and r.diagnosis.category.value in ("unknown", "kernel-bug")]
