@@ -268,3 +268,46 @@ def test_thread_messages_are_not_taken_for_filesystems(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "fs: unknown" in out.splitlines()[0] + out.splitlines()[1]
     assert "[message 1] strace 1, 2; [message 2] gup" in out
+
+
+# --- versions and cross-checks ----------------------------------------------------------------
+
+COW_VMSPLICE_OLD = (  # cow before the hugetlb vmsplice cases became XFAIL: a plain 'not ok'
+    "# [RUN] vmsplice() + unmap in child ... with hugetlb (2048 kB)\n"
+    "not ok 41 No leak from parent into child\n")
+
+
+def test_old_cow_wording_of_the_hugetlb_vmsplice_leak_is_the_known_issue(tmp_path):
+    _, report = triage(write(tmp_path, "cow.txt", COW_VMSPLICE_OLD), tmp_path, "--suite", "cow")
+    assert causes(report) == {"hugetlb-vmsplice-cow": "known-issue"}
+
+
+def test_swap_missing_is_contradicted_by_swapped_out_cases_that_passed(tmp_path):
+    # Lines as 6.12's cow prints them (tests/fixtures/logs/host-tmpfs-cow.log wording).
+    text = ("# [RUN] Basic COW after fork() ... with swapped out base page\n"
+            "ok 1 No leak from parent into child\n"
+            "# [RUN] Basic COW after fork() ... with swapped-out THP (2048 kB)\n"
+            "ok 2 # SKIP MADV_PAGEOUT did not work, is swap enabled?\n")
+    _, report = triage(write(tmp_path, "cow.txt", text), tmp_path, "--suite", "cow")
+    (skip,) = [r for r in report["results"] if r["status"] == "skip"]
+    assert skip["cause"] == "pageout-failed-with-swap" and skip["category"] == "unknown"
+    assert "swap" in skip["explanation"]
+
+
+def test_rule_version_range_uses_the_kernel_the_log_names(tmp_path):
+    # gup_longterm's io_uring errno bug is a selftests bug from 6.5 on: a report that says
+    # the selftests are older cannot have it.
+    body = ("# [RUN] io_uring fixed buffer with MAP_SHARED file mapping ... with tmpfile\n"
+            "ok 1 # SKIP io_uring_register_buffers() failed\n"
+            "# [RUN] io_uring fixed buffer with MAP_PRIVATE file mapping ... with tmpfile\n"
+            "ok 2 Should have worked\n")
+    _, new = triage(write(tmp_path, "a.txt", body), tmp_path, "--suite", "gup_longterm",
+                    "--fs", "xfs", "--tmp-fs", "xfs", "--kernel-version", "6.12.5")
+    assert causes(new).get("iouring-stale-errno") == "test-bug"
+    assert "this run: 6.12" in new["findings"][0]["explanation"]
+    _, old = triage(write(tmp_path, "b.txt", "$ uname -r\n6.4.0-rc2\n" + body), tmp_path,
+                    "--suite", "gup_longterm", "--fs", "xfs", "--tmp-fs", "xfs")
+    assert old["environment"]["kernel_release"] == "6.4.0-rc2"
+    assert "iouring-stale-errno" not in causes(old)
+    explanation = old["findings"][0]["explanation"]
+    assert "predate 6.5" in explanation

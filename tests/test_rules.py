@@ -38,7 +38,7 @@ CASES = [
      {"swap_kb": 0}, "swap-missing"),
     ("swap present: not swap-missing", one("Basic COW after fork() ... with swapped out base page",
                                            "ok 1 # SKIP MADV_PAGEOUT did not work, is swap enabled?"),
-     "cow", {"swap_kb": 1048576}, "unexplained-skip"),
+     "cow", {"swap_kb": 1048576}, "pageout-failed-with-swap"),
     ("fallocate on virtiofs", one("R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile",
                                   "# fallocate() failed (Operation not supported)\n"
                                   "not ok 1 R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile"),

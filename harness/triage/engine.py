@@ -152,12 +152,18 @@ def diagnose(r: Result, env: Environment, rules: Iterable[Rule], index: RunIndex
                 break
             if outcome.support is Support.UNSURE:
                 unsure.append(outcome.reason)
+        if not contradicted and rule.version is not None and (
+                why := rule.version.excludes(env)):
+            contradictions.append(f"{rule.title}? No: {why}")
+            contradicted = True
         if contradicted:
             continue
         if assumed:
             r.errno = rule.errno_hint
             r.syscall_source = "fs hint"
         explanation = _render(rule.explanation, [r], env)
+        if rule.version is not None and (ran := rule.version.ran(env)):
+            explanation += f" Known in {rule.version.describe()}; this run: {ran}."
         if unsure:
             explanation += " Less certain because " + "; ".join(unsure) + "."
         about_fs = bool(rule.fs) or bool({"fs_expected", "fs_not"} & set(rule.checks))

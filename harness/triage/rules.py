@@ -11,6 +11,7 @@ from pathlib import Path
 
 from harness.errors import RuleError
 from harness.model import Category, Confidence, Status
+from harness.triage.versions import VersionRange
 
 KNOWN_CHECKS = frozenset({"contrast_config", "fs_expected", "fs_not", "hugepages", "gup_test",
                           "swap", "truncated", "works_elsewhere",
@@ -40,6 +41,7 @@ class Rule:
     fs: frozenset[str] = frozenset()
     unlinked: bool | None = None
     checks: dict[str, object] = field(default_factory=dict)
+    version: VersionRange | None = None  # [version]: where the cause can happen
 
 
 def _regex(value: object, where: str) -> re.Pattern[str] | None:
@@ -84,6 +86,7 @@ def parse_rule(data: dict, where: str) -> Rule:
             fs=frozenset(when.get("fs", [])),
             unlinked=when.get("unlinked"),
             checks=dict(checks),
+            version=VersionRange.from_toml(data.get("version", {}), where),
         )
     except KeyError as exc:
         raise RuleError(f"{where}: missing key {exc}") from None
