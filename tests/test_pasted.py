@@ -173,46 +173,16 @@ THREADS = Path(__file__).parent / "fixtures" / "threads"
 
 
 def seed_thread_mbox(tmp_path: Path, gz: bool = False) -> Path:
-    """A three-message mbox assembled from real texts (transport encodings are lossless):
-    1. the seed thread's message (web-archive text, headers as the archive shows them;
-       the Message-ID is a placeholder, the archive does not show it), quoted-printable;
-    2. a reply carrying this project's real capture of gup_longterm with 'local tmpfile'
-       ftruncate ENOENT, the log as a text attachment and its strace as a binary one;
-    3. a real patch mail whose only 'not ok' lines are inside its diff."""
-    import email.policy
+    """tests/fixtures/threads/seed-thread.mbox (see its .toml: three messages from real texts),
+    or a gzipped copy of it as lore's mbox.gz."""
     import gzip
-    from email.message import EmailMessage
 
-    seed = (THREADS / "seed-thread-message.txt").read_text().splitlines()
-    first = EmailMessage(policy=email.policy.SMTP)
-    first["From"] = "Ryan Roberts <ryan.roberts@arm.com>"
-    first["To"] = "David Hildenbrand <david@redhat.com>"
-    first["Cc"] = "Itaru Kitayama <itaru.kitayama@linux.dev>, linux-arm-kernel@lists.infradead.org"
-    first["Subject"] = seed[0]
-    first["Date"] = "Tue, 09 Apr 2024 15:42:49 +0100"
-    first["Message-ID"] = "<seed-thread-1@placeholder.invalid>"
-    first.set_content("\n".join(seed[5:]) + "\n", cte="quoted-printable")
-    second = EmailMessage(policy=email.policy.SMTP)
-    second["From"] = "harness test <test@example.org>"
-    second["To"] = "Ryan Roberts <ryan.roberts@arm.com>"
-    second["Subject"] = seed[0]
-    second["Date"] = "Wed, 10 Apr 2024 09:00:00 +0000"
-    second["Message-ID"] = "<seed-thread-2@placeholder.invalid>"
-    second["In-Reply-To"] = "<seed-thread-1@placeholder.invalid>"
-    second["References"] = "<seed-thread-1@placeholder.invalid>"
-    second.set_content("Log and strace of gup_longterm from the 9p share attached.\n")
-    second.add_attachment(LOCAL_9P_LOG.read_bytes(), maintype="text", subtype="plain",
-                          filename="gup_longterm.log")
-    second.add_attachment(LOCAL_9P_LOG.with_suffix(".strace").read_bytes(),
-                          maintype="application", subtype="octet-stream",
-                          filename="gup_longterm.strace")
-    data = b""
-    for message in (first, second):
-        data += b"From mboxrd@z Thu Jan  1 00:00:00 1970\n" + bytes(message) + b"\n"
-    data += (THREADS / "thread-patch-only.mbox").read_bytes()
-    path = tmp_path / ("thread.mbox.gz" if gz else "thread.mbox")
-    path.write_bytes(gzip.compress(data) if gz else data)
-    return path
+    path = THREADS / "seed-thread.mbox"
+    if not gz:
+        return path
+    packed = tmp_path / "thread.mbox.gz"
+    packed.write_bytes(gzip.compress(path.read_bytes()))
+    return packed
 
 
 def test_patch_only_thread_is_not_a_kernel_bug(tmp_path):
