@@ -93,7 +93,7 @@ def test_quoted_head_of_a_run_ending_mid_test_is_incomplete_not_crashed(tmp_path
     assert "missing" not in statuses(report) and "crash" not in statuses(report)
     assert "kernel-bug" not in causes(report).values()
     note = next(n for n in report["environment"]["notes"] if "excerpt covers" in n)
-    assert re.search(r"covers \d+ results of the 50 planned", note)
+    assert re.search(r"covers \d+ of the 50 results gup_longterm planned", note)
     assert "nothing shows a crash" in note
 
 
@@ -281,3 +281,23 @@ def test_rule_version_range_uses_the_kernel_the_log_names(tmp_path):
     assert "iouring-stale-errno" not in causes(old)
     explanation = old["findings"][0]["explanation"]
     assert "predate 6.5" in explanation
+
+
+def test_filesystem_named_in_the_prose_is_used_one_confidence_level_lower(tmp_path):
+    body = grep_b1_not_ok(LOCAL_9P_LOG)
+    text = "I run gup_longterm from a 9p share on the FVP:\n\n" + body
+    _, said = triage(write(tmp_path, "a.txt", text), tmp_path)
+    _, given = triage(write(tmp_path, "b.txt", body), tmp_path, "--fs", "9p")
+    assert said["environment"]["fs"] == "9p" and said["environment"]["fs_source"] == "text"
+    assert causes(said) == causes(given) == {"9p-unlinked-file": "env"}
+    rank = ["high", "medium", "low"]
+    assert rank.index(said["findings"][0]["confidence"]) >= rank.index(
+        given["findings"][0]["confidence"])
+    assert any("taken from the text" in n for n in said["environment"]["notes"])
+
+
+def test_two_filesystems_in_the_prose_name_none(tmp_path):
+    text = ("Fails on 9p; with NFS the issues are gone.\n\n" + grep_b1_not_ok(LOCAL_9P_LOG))
+    _, report = triage(write(tmp_path, "c.txt", text), tmp_path)
+    assert "fs" not in report["environment"]
+    assert "env" not in causes(report).values()  # no filesystem, no strace: stays unknown

@@ -76,6 +76,11 @@ def apply_inputs(inputs: list[ReportInput], env: Environment) -> None:
     """What the inputs say about the run: notes on what they cover, the kernel release."""
     for i in inputs:
         env.notes += [n for n in i.notes if n not in env.notes]
+        if env.fs is None and (named := i.info.fs_from_text) is not None:
+            env.fs, env.fs_source = named[0], "text"
+            env.notes.append(f"filesystem {named[0]} taken from the text of the report "
+                             f"(L{named[1].line}: {named[1].text.strip()[:80]!r}); "
+                             "--fs confirms it")
         if env.kernel_release is None and i.info.kernel_release:
             env.kernel_release = i.info.kernel_release
             env.kernel_version = version_of(i.info.kernel_release)

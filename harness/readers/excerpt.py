@@ -94,16 +94,29 @@ def _reasons(cov: Coverage, suite: SuiteRun | None, info: PasteInfo) -> list[str
     return reasons
 
 
+def _numbers(numbers: list[int]) -> str:
+    """[1, 2, 3, 56] -> "#1-3, #56"."""
+    parts, i = [], 0
+    while i < len(numbers):
+        j = i
+        while j + 1 < len(numbers) and numbers[j + 1] == numbers[j] + 1:
+            j += 1
+        parts.append(f"#{numbers[i]}" if i == j else f"#{numbers[i]}-{numbers[j]}")
+        i = j + 1
+    return ", ".join(parts[:6]) + (" ..." if len(parts) > 6 else "")
+
+
 def _phrase(cov: Coverage, suite: SuiteRun | None) -> str:
-    shown = sorted(r.number for r in cov.shown)
-    n = len(shown)
-    what = f"{n} result{'s' if n != 1 else ''}"
-    span = ""
-    if shown:
-        span = f" (#{shown[0]})" if n == 1 else f" (#{shown[0]}-#{shown[-1]})"
+    shown = sorted({r.number for r in cov.shown})
+    n = len(cov.shown)
+    name = cov.suite or "the selftest"
     planned = suite.planned if suite is not None else None
-    total = f" of the {planned} planned" if planned else ""
-    text = f"the excerpt covers {what}{total} of {cov.suite or 'the selftest'}{span}"
+    if planned:
+        text = f"the excerpt covers {n} of the {planned} results {name} planned"
+    else:
+        text = f"the excerpt covers {n} result{'s' if n != 1 else ''} of {name}"
+    if shown:
+        text += f" ({_numbers(shown)})"
     if suite is not None and suite.totals:
         counts = ", ".join(f"{k}:{v}" for k, v in suite.totals.items() if v)
         text += f"; the run's own Totals line reports {counts}"

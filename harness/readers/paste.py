@@ -27,10 +27,12 @@ VIEWER_PREFIX = re.compile(
 )
 FENCE = re.compile(r"^\s*(?:```|~~~)")
 # A line that is only a cut mark: "...", "[...]", "<snip>", "--" (grep -A/-B/-C), "8<---".
+CUT_WORD = r"(?:snip(?:ped)?|cut|trim(?:med)?|\.{2,}|…|omitted|skipped|removed|truncated|deleted|more)"
 SNIP = re.compile(
-    r"^(?:#\s*)*(?:\.{3,}|…|\[\s*(?:\.{3}|…|snip|cut)\s*\]|<\s*(?:snip|cut|\.{3})[^>]*>|"
-    r"\(\s*(?:snip|cut|\.{3})[^)]*\)|-{2}|-*\s*8<\s*-*|-*\s*>8\s*-*|\.{3}\s*snip\s*\.{3}|"
-    r"\[\s*\d+\s+(?:more\s+)?lines?\s+(?:snipped|omitted|removed|cut)\s*\])$",
+    r"^(?:#\s*)*(?:\.{3,}|…|-{2}|-*\s*8<\s*-*|-*\s*>8\s*-*|"
+    rf"\[[^\[\]]{{0,40}}{CUT_WORD}[^\[\]]{{0,40}}\]|<[^<>]{{0,40}}{CUT_WORD}[^<>]{{0,40}}>|"
+    rf"\([^()]{{0,40}}{CUT_WORD}[^()]{{0,40}}\)|\.{{3}}\s*{CUT_WORD}\s*\.{{3}}|"
+    r"-{3,}\s*(?:cut here|snip)\s*-{3,})$",
     re.IGNORECASE,
 )
 # "$ ./cow", "root@vm:~# ./run_vmtests.sh -t cow", "# ./gup_longterm" (a root prompt; '# '
@@ -69,6 +71,14 @@ RUN_COMPLETE = re.compile(r"(?:\)|memfd|tmpfile|page|pages|THP|zeropage|hugetlb|
                           r"PTE-mapped THP|mapping|\(\d+ kB\))\s*$")
 WRAP_WIDTH = 60  # a mail client wraps lines longer than this (72-80 columns with quoting)
 
+# Filesystems named in the prose around a log ("I run the tests from a 9p share", "NFS root").
+FS_WORDS = re.compile(
+    r"\b(9p(?:fs)?|v9fs|virtio-9p|nfs(?:v?[34](?:\.\d)?)?|nfsroot|virtio-?fs|fuse|overlay(?:fs)?)\b",
+    re.IGNORECASE,
+)
+FS_FAMILY = {"9p": "9p", "9pfs": "9p", "v9fs": "9p", "virtio-9p": "9p", "nfsroot": "nfs",
+             "virtiofs": "virtiofs", "virtio-fs": "virtiofs", "fuse": "fuse",
+             "overlay": "overlay", "overlayfs": "overlay"}
 UNAME_R = re.compile(r"^\d+\.\d+(?:\.\d+)?[\w.+~-]*$")
 UNAME_A = re.compile(r"^Linux\s+\S+\s+(\d+\.\d+(?:\.\d+)?[\w.+~-]*)\s+#")
 BANNER = re.compile(r"Linux version (\d+\.\d+(?:\.\d+)?[\w.+~-]*)")
@@ -93,7 +103,16 @@ class PasteInfo:
     fenced: bool = False
     unwrapped: int = 0  # lines joined back together
     first_line: int = 0  # number of the first log line kept
+    fs_mentions: dict[str, list[LogLine]] = field(default_factory=dict)  # family -> prose lines
     last_line: int = 0  # number of the last line that looks like console output
+
+    @property
+    def fs_from_text(self) -> tuple[str, LogLine] | None:
+        """The one network/virtual filesystem the prose names, with a line that names it."""
+        if len(self.fs_mentions) != 1:
+            return None
+        family, lines = next(iter(self.fs_mentions.items()))
+        return family, lines[0]
 
     @property
     def marks(self) -> str:
@@ -194,6 +213,13 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
             continue
         if LOG_LIKE.match(text):
             info.last_line = line.line
+        elif "://" not in text:
+            for m in FS_WORDS.finditer(text):
+                word = m.group(1).lower()
+                family = FS_FAMILY.get(word, "nfs" if word.startswith("nfs") else word)
+                mentions = info.fs_mentions.setdefault(family, [])
+                if len(mentions) < 3:
+                    mentions.append(LogLine(line.line, text, line.source))
         if pending is not None and _continues(pending.text, pending_width, text):
             pending = LogLine(pending.line, pending.text.rstrip() + " " + text, pending.source)
             info.unwrapped += 1

@@ -115,6 +115,8 @@ def _matches(rule: Rule, r: Result, env: Environment) -> tuple[bool, list[str], 
     if rule.fs:
         if fs is not None and fs not in rule.fs:
             return False, [], False
+        if fs is not None and env.fs_source == "text" and r.config != "tmpfile":
+            unsure.append("the filesystem is named in the report's text, not shown by the run")
         if fs is None:
             # Without the filesystem only strace's word that the file was unlinked while open
             # keeps this an environment hypothesis; otherwise it stays unexplained.
