@@ -3,6 +3,8 @@ the messages in gup_longterm.c / cow.c / kselftest.h of linux 6.12)."""
 
 from __future__ import annotations
 
+import tomllib
+
 import pytest
 
 from harness.model import Environment, LogLine
@@ -132,3 +134,51 @@ def test_madv_collapse_einval_on_a_fully_shared_range_is_the_known_limitation():
     other = one("Basic COW after fork() when collapsing before fork()",
                 "ok 1 # SKIP MADV_COLLAPSE failed: Invalid argument")
     assert cause_of(other, "cow") != "madv-collapse-readonly"
+
+
+def test_every_rule_file_is_named_after_its_id():
+    from importlib import resources
+
+    folder = resources.files("harness.triage").joinpath("rules")
+    for path in folder.iterdir():
+        if path.name.endswith(".toml"):
+            assert parse_rule(tomllib.loads(path.read_text()), path.name).id + ".toml" == path.name
+
+
+def test_one_result_reads_singular_and_a_group_plural():
+    tap = ("1..2\n# [RUN] Basic COW after fork() ... with swapped out base page\n"
+           "ok 1 # SKIP MADV_PAGEOUT did not work, is swap enabled?\n"
+           "# [RUN] Basic COW after fork() ... with swapped out THP (2048 kB)\n"
+           "ok 2 # SKIP MADV_PAGEOUT did not work, is swap enabled?\n")
+    lines = [LogLine(i, t, "s.log") for i, t in enumerate(tap.splitlines(), 1)]
+    report = triage([parse_lines(lines, "s.log", "cow")], Environment(swap_kb=0))
+    one = report.results[0].diagnosis.explanation
+    assert one.startswith("The cow test #1 (Basic COW after fork() ... with swapped out base "
+                          "page) was skipped because MADV_PAGEOUT")
+    group = next(f for f in report.findings if f.cause == "swap-missing")
+    assert group.explanation.startswith("The 2 cow tests were skipped because MADV_PAGEOUT")
+
+
+def test_anomaly_and_crash_findings_come_from_rules(tmp_path):
+    """A --rules directory of result rules only still reports the crash and the broken output,
+    with the shipped rules for those."""
+    (tmp_path / "mine.toml").write_text(
+        'id = "my-cause"\ncategory = "known-issue"\ntitle = "t"\nreference = "r"\n'
+        'explanation = "e"\naction = "a"\n[when]\nstatus = ["fail"]\n')
+    tap = ("TAP version 13\n1..3\nok 1 first\nok 1 again\n"
+           "BUG: kernel NULL pointer dereference, address: 0000000000000008\n")
+    lines = [LogLine(i, t, "c.log") for i, t in enumerate(tap.splitlines(), 1)]
+    report = triage([parse_lines(lines, "c.log", "cow")], Environment(), rules=load_rules(tmp_path))
+    causes = {f.cause: f for f in report.findings}
+    assert "output-duplicate-number" in causes and "kernel-oops" in causes
+    assert causes["output-duplicate-number"].explanation == "cow: a test number repeats."
+    assert causes["kernel-oops"].explanation.startswith(
+        "The kernel reported 'BUG: kernel NULL pointer dereference, address: 0000000000000008'")
+
+
+def test_a_segfault_is_the_process_rule_not_the_kernel_one():
+    tap = "1..1\ncow[123]: segfault at 0 ip 0000 sp 0000 error 4 in cow\n"
+    lines = [LogLine(i, t, "p.log") for i, t in enumerate(tap.splitlines(), 1)]
+    report = triage([parse_lines(lines, "p.log", "cow")], Environment())
+    assert [f.cause for f in report.findings if f.cause.startswith(("process", "kernel"))] == [
+        "process-segfault"]

@@ -18,21 +18,15 @@ from harness.model import (
     Report,
     Result,
     Status,
-    SuiteRun,
     Summary,
     Verdict,
 )
 from harness.readers.ingest import Parsed
 from harness.triage.checks import CHECKS, RunIndex, Support, file_fs
-from harness.triage.rules import Rule, load_rules
+from harness.triage.rules import About, Fields, Rule, load_rules
+from harness.triage.run_findings import MAX_EVIDENCE, anomaly_findings, crash_findings
 
 NEEDS_DIAGNOSIS = frozenset(Status) - {Status.PASS}
-MAX_EVIDENCE = 12
-
-
-class _Fields(dict):
-    def __missing__(self, key: str) -> str:
-        return "?"
 
 
 def count_phrase(results: list[Result]) -> str:
@@ -47,7 +41,7 @@ def count_phrase(results: list[Result]) -> str:
     return f"{len(results)} {what} tests{where}"
 
 
-def _fields(results: list[Result], env: Environment) -> _Fields:
+def _fields(results: list[Result], env: Environment) -> Fields:
     first = results[0]
     fs = file_fs(first, env)
     sizes = sorted({m.group(1) for r in results if (m := re.search(r"\((\d+) kB\)", r.config))})
@@ -59,7 +53,7 @@ def _fields(results: list[Result], env: Environment) -> _Fields:
                          f"{counts.get('free_hugepages', counts.get('nr_hugepages', 0))} free")
         elif env.hugepages:
             pools.append(f"{size} kB: no pool")
-    fields = _Fields(
+    fields = Fields(
         count_phrase=count_phrase(results),
         syscall=first.syscall or "the call",
         errno=first.errno or "an error",
@@ -84,13 +78,8 @@ def _options(env: Environment) -> str:
     return f" ({env.fs_options})" if env.fs_options else ""
 
 
-def _render(template: str, results: list[Result], env: Environment) -> str:
-    text = template.format_map(_fields(results, env))
-    if len(results) == 1:
-        for plural, singular in ((" fail because", " fails because"), (" were skipped", " was skipped"),
-                                 (" hit the", " hits the"), (" were planned", " was planned")):
-            text = text.replace(plural, singular)
-    return text
+def _render(rule: Rule, results: list[Result], env: Environment) -> str:
+    return rule.explain(_fields(results, env), len(results))
 
 
 def _matches(rule: Rule, r: Result, env: Environment) -> tuple[bool, list[str], bool]:
@@ -163,7 +152,7 @@ def diagnose(r: Result, env: Environment, rules: Iterable[Rule], index: RunIndex
         if assumed:
             r.errno = rule.errno_hint
             r.syscall_source = "fs hint"
-        explanation = _render(rule.explanation, [r], env)
+        explanation = _render(rule, [r], env)
         if rule.version is not None and (ran := rule.version.ran(env)):
             explanation += f" Known in {rule.version.describe()}; this run: {ran}."
         if unsure:
@@ -237,80 +226,6 @@ def _mount_of_file(r: Result, env: Environment) -> dict[str, str] | None:
     return found
 
 
-# -- whole runs ------------------------------------------------------------------------------
-
-def suite_findings(suites: list[SuiteRun], results: list[Result]) -> list[Finding]:
-    """Malformed or inconsistent output: a problem of the selftest (or of the log), not the kernel."""
-    out = []
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for r in results:
-        counts[r.suite][r.status.value] += 1
-    for suite in suites:
-        for kind, line in suite.anomalies:
-            if kind == "fail-summary":
-                continue
-            if kind == "planned-mismatch" and counts[suite.name]["fail"]:
-                continue
-            text, action = ANOMALIES.get(kind, (kind, "Check the log."))
-            out.append(Finding(Category.TEST_BUG, f"output-{kind}", Confidence.MEDIUM, [suite.name or "?"],
-                               f"{suite.name or 'The selftest'}: {text}", [line], 
-                               "tools/testing/selftests/kselftest.h", action, 1))
-        if suite.totals:
-            seen = counts[suite.name]
-            mismatched = [k for k, v in suite.totals.items()
-                          if seen[k if k != "error" else "error"] != v and k != "error"]
-            if mismatched:
-                detail = ", ".join(f"{k} {seen[k]} seen vs {suite.totals[k]} reported"
-                                   for k in mismatched)
-                out.append(Finding(Category.TEST_BUG, "output-totals-mismatch", Confidence.MEDIUM,
-                                   [suite.name], f"{suite.name}: the Totals line disagrees with "
-                                   f"the result lines ({detail}).", [], "kselftest.h (ksft_print_cnts)",
-                                   "Check for interleaved output of two runs.", 1))
-    return out
-
-
-ANOMALIES = {
-    "duplicate-header": (("the TAP header appears twice without results in between "
-                          "(output of two processes interleaved, or a re-exec)."),
-                         "Make sure only one process writes the TAP stream."),
-    "duplicate-plan": ("the plan line appears twice.", "Check for a test that forks and prints."),
-    "duplicate-number": ("a test number repeats.", "Check for interleaved output."),
-    "planned-mismatch": ("fewer tests ran than were planned, without any failure.",
-                         "Report the plan/loop mismatch to the selftest's author."),
-    "numbering-gap": ("test numbers jump: results are missing from the log.",
-                      "Check whether the log was filtered or cut."),
-    "runner-fail-without-failures": (("the runner reports the binary failed, but none of its "
-                                      "results did (a non-zero exit code or a signal)."),
-                                     "Check the exit code and dmesg."),
-    "runner-timeout": ("the runner killed the binary on its timeout.",
-                       "Raise the kselftest timeout (--override-timeout) or look for a hang."),
-}
-
-
-def crash_findings(parsed: list[Parsed], results: list[Result]) -> list[Finding]:
-    crashed = [r for r in results if r.status is Status.CRASH]
-    out = []
-    for p in parsed:
-        for excerpt in p.crashes:
-            if not excerpt:
-                continue
-            tests = [r.test_id for r in crashed] or ["(between tests)"]
-            head = excerpt[0].text.strip()
-            category = Category.KERNEL_BUG
-            if "segfault at" in head or "Segmentation fault" in head:
-                explanation = (f"A process crashed: {head!r}. A selftest segfault is a test "
-                               "bug unless the kernel handed it bad memory; it needs a look.")
-                category, cause = Category.UNKNOWN, "process-segfault"
-            else:
-                explanation = (f"The kernel reported {head!r} during the run. This points at "
-                               "the kernel under test, whatever the tests printed.")
-                cause = "kernel-oops" if "WARNING" not in head else "kernel-warning"
-            out.append(Finding(category, cause, Confidence.HIGH, tests, explanation, excerpt[:MAX_EVIDENCE],
-                               "Documentation/admin-guide/bug-hunting.rst",
-                               "Decode the trace (scripts/decode_stacktrace.sh) and bisect.", 1))
-    return out
-
-
 def group(results: list[Result], env: Environment, rules: tuple[Rule, ...]) -> list[Finding]:
     groups: dict[tuple[str, str], list[Result]] = defaultdict(list)
     for r in results:
@@ -338,7 +253,7 @@ def _group_explanation(cause: str, members: list[Result], single: str, env: Envi
                        rules: tuple[Rule, ...]) -> str:
     for rule in rules:
         if rule.id == cause:
-            return _render(rule.explanation, members, env)
+            return _render(rule, members, env)
     if cause.startswith("unexplained-"):
         return (f"{count_phrase(members)} {members[0].status.value}, with no known cause: "
                 + "; ".join(sorted({m.message for m in members if m.message})[:4]) + "."
@@ -369,6 +284,7 @@ def triage(parsed: list[Parsed], env: Environment, strace: list[Parsed] | None =
     from harness.triage.correlate import correlate
 
     rules = rules if rules is not None else load_rules()
+    about_results = tuple(r for r in rules if r.about is About.RESULT)
     results = [r for p in parsed for r in p.results]
     suites = [s for p in parsed for s in p.suites]
     correlate(parsed, strace or [])
@@ -378,9 +294,9 @@ def triage(parsed: list[Parsed], env: Environment, strace: list[Parsed] | None =
     index = RunIndex.build(results, truncated)
     for r in results:
         if r.status in NEEDS_DIAGNOSIS:
-            r.diagnosis = diagnose(r, env, rules, index)
-    findings = (group(results, env, rules) + suite_findings(suites, results)
-                + crash_findings(parsed, results))
+            r.diagnosis = diagnose(r, env, about_results, index)
+    findings = (group(results, env, about_results) + anomaly_findings(suites, results, rules)
+                + crash_findings(parsed, results, rules))
     findings = severity_order(findings)
     return Report(env, results, findings, suites, verdict_of(findings),
                   summarize(results, findings), [p.source for p in parsed])

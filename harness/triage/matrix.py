@@ -24,6 +24,8 @@ from harness.model import (
     Status,
 )
 from harness.triage.engine import group, severity_order, summarize, verdict_of
+from harness.triage.rules import About, Fields, Rule, load_rules, rules_about
+from harness.triage.run_findings import crash_causes
 
 CELL = {Status.PASS: "ok", Status.SKIP: "skip", Status.XFAIL: "xfail", Status.XPASS: "XPASS",
         Status.FAIL: "FAIL", Status.ERROR: "ERROR", Status.CRASH: "CRASH",
@@ -45,8 +47,9 @@ def _bad(r: Result) -> bool:
     return r.status in FAILING
 
 
-def cross_check(results: list[Result], runs: list[RunId]) -> None:
+def cross_check(results: list[Result], runs: list[RunId], rules: tuple[Rule, ...]) -> None:
     """Re-judge unexplained failures with what the other filesystems (same kernel) show."""
+    patterns = _matrix_rules(rules)
     by_test: dict[tuple[str, str, str], dict[RunId, Result]] = defaultdict(dict)
     for r in results:
         by_test[(run_of(r).kernel, *_key(r))].setdefault(run_of(r), r)
@@ -60,49 +63,58 @@ def cross_check(results: list[Result], runs: list[RunId]) -> None:
         if fine:
             for r in unexplained.values():
                 if r.diagnosis and r.diagnosis.category is Category.UNKNOWN:
-                    _only_here(r, sorted(unexplained, key=str), fine)
+                    _only_here(patterns["only-on"], r, sorted(unexplained, key=str), fine)
         elif len(unexplained) >= 2:
             tried = [run for run in runs if run.kernel == kernel]
-            _fails_everywhere(list(unexplained.values()), tried)
+            _fails_everywhere(patterns["every-fs"], list(unexplained.values()), tried)
+
+
+def _matrix_rules(rules: tuple[Rule, ...]) -> dict[str, Rule]:
+    """The first rule for each matrix pattern: the given rules', else the shipped one."""
+    found: dict[str, Rule] = {}
+    for rule in (*rules_about(rules, About.MATRIX), *rules_about(load_rules(), About.MATRIX)):
+        for pattern in rule.pattern:
+            found.setdefault(pattern, rule)
+    return found
 
 
 def _explained(r: Result) -> bool:
     return r.diagnosis is not None and r.diagnosis.category in ENVIRONMENTAL
 
 
-def _only_here(r: Result, failing: list[RunId], fine: list[RunId]) -> None:
-    names = ", ".join(f.fs for f in failing)
-    others = ", ".join(f.fs for f in fine)
+def _test_fields(r: Result) -> Fields:
+    return Fields(suite=r.suite, number=r.number, name=r.name or r.message,
+                  message=r.message or "no message")
+
+
+def _rediagnose(rule: Rule, r: Result, fields: Fields, count: int,
+                confidence: Confidence | None = None) -> None:
     old = r.diagnosis
     assert old is not None
-    r.diagnosis = Diagnosis(
-        Category.ENV, f"only-on-{'+'.join(f.fs for f in failing)}", Confidence.MEDIUM,
-        f"{r.suite} #{r.number} ({r.name or r.message}) fails only on {names} and not on "
-        f"{others} with the same kernel and selftests: the filesystem makes the difference, "
-        f"although no known cause matches ({r.message or 'no message'}).",
-        "harness matrix (same kernel, different filesystems)",
-        f"Look at what {names} does differently for this test (strace: harness run --strace).",
-        old.evidence)
+    r.diagnosis = Diagnosis(rule.category, rule.cause_of(fields), confidence or rule.confidence,
+                            rule.explain(fields, count), rule.reference,
+                            rule.action.format_map(fields), old.evidence)
 
 
-def _fails_everywhere(failing: list[Result], runs: list[RunId]) -> None:
+def _only_here(rule: Rule, r: Result, failing: list[RunId], fine: list[RunId]) -> None:
+    fields = _test_fields(r)
+    fields.update(failing=", ".join(f.fs for f in failing), fine=", ".join(f.fs for f in fine),
+                  failing_ids="+".join(f.fs for f in failing))
+    _rediagnose(rule, r, fields, 1)
+
+
+def _fails_everywhere(rule: Rule, failing: list[Result], runs: list[RunId]) -> None:
     """The same test fails, unexplained, on every filesystem where it got that far."""
     messages = {r.message for r in failing}
-    where = ", ".join(x.fs for x in runs)
+    confidence = rule.confidence.lower(1 if len(messages) > 1 else 0)  # several: less sure
     for r in failing:
         old = r.diagnosis
         if old is None or old.category is Category.KERNEL_BUG:
             continue
-        r.diagnosis = Diagnosis(
-            Category.KERNEL_BUG, "fails-on-every-fs",
-            Confidence.HIGH if len(messages) == 1 else Confidence.MEDIUM,
-            f"{r.suite} #{r.number} ({r.name or r.message}) fails on every filesystem tried "
-            f"({where}) where no filesystem problem stopped it first, with "
-            f"{'the same message' if len(messages) == 1 else 'these messages'}: "
-            f"{'; '.join(sorted(messages))[:200]}. It does not depend on the filesystem, so "
-            "suspect the kernel." + _version_gap(old),
-            "harness matrix (same kernel, different filesystems)",
-            "Reproduce on a local filesystem and bisect the kernel.", old.evidence)
+        fields = _test_fields(r)
+        fields.update(where=", ".join(x.fs for x in runs), version_gap=_version_gap(old),
+                      messages="; ".join(sorted(messages))[:200])
+        _rediagnose(rule, r, fields, len(messages), confidence)
 
 
 def _version_gap(old: Diagnosis) -> str:
@@ -110,16 +122,16 @@ def _version_gap(old: Diagnosis) -> str:
     return old.explanation[old.explanation.index(marker):] if marker in old.explanation else ""
 
 
-def combine(reports: list[Report]) -> Report:
+def combine(reports: list[Report], rules: tuple[Rule, ...] | None = None) -> Report:
+    rules = rules if rules is not None else load_rules()
     results = [r for rep in reports for r in rep.results]
     runs = list(dict.fromkeys(run_of(r) for r in results))
-    cross_check(results, runs)
+    cross_check(results, runs, rules)
     env = _environment(reports)
     findings = group(results, env, ())
     # Findings about a run's output as a whole (crashes, malformed output) stay per run.
     findings += [f for rep in reports for f in rep.findings
-                 if f.cause in ("kernel-oops", "kernel-warning", "process-segfault")
-                 or f.cause.startswith("output-")]
+                 if f.cause in crash_causes(rules) or f.cause.startswith("output-")]
     findings = severity_order(findings)
     summary = summarize(results, findings)
     summary.runs = runs

@@ -1,10 +1,19 @@
-"""Known causes as data: one TOML file per cause under harness/triage/rules/, each with its reference."""
+"""Known causes as data: one TOML file per cause under harness/triage/rules/, each with its reference.
+
+A rule is about one of four things (``about``): a test result (the default; ``[when]`` matches
+its status, name, message, syscall ...), an anomaly of a selftest's output as a whole
+(``[when] kind``), a crash excerpt on the console (``[when] head``, a regex on its first line)
+or a pattern only a matrix of runs shows (``[when] pattern``: ``only-on``, ``every-fs``).
+``explanation`` is written for several results, ``explanation_one`` (when the English differs)
+for one; both are templates filled from what the run shows.
+"""
 
 from __future__ import annotations
 
 import re
 import tomllib
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -13,11 +22,25 @@ from harness.errors import RuleError
 from harness.model import Category, Confidence, Status
 from harness.triage.versions import VersionRange
 
+
+class About(StrEnum):
+    RESULT = "result"
+    ANOMALY = "anomaly"
+    CRASH = "crash"
+    MATRIX = "matrix"
+
+
 KNOWN_CHECKS = frozenset({"contrast_config", "fs_expected", "fs_not", "hugepages", "gup_test",
                           "swap", "truncated", "works_elsewhere",
                           "also_passed"})
-KNOWN_WHEN = frozenset({"status", "suite", "name", "config", "message", "syscall", "errno",
-                        "errno_hint", "fs", "unlinked"})
+KNOWN_WHEN = {
+    About.RESULT: frozenset({"status", "suite", "name", "config", "message", "syscall", "errno",
+                             "errno_hint", "fs", "unlinked"}),
+    About.ANOMALY: frozenset({"kind"}),
+    About.CRASH: frozenset({"head"}),
+    About.MATRIX: frozenset({"pattern"}),
+}
+MATRIX_PATTERNS = frozenset({"only-on", "every-fs"})
 
 
 @dataclass(frozen=True)
@@ -30,6 +53,9 @@ class Rule:
     reference: str
     confidence: Confidence = Confidence.HIGH
     priority: int = 0
+    about: About = About.RESULT
+    explanation_one: str = ""  # for one result (or one message); empty: as ``explanation``
+    cause: str = ""  # a template for the cause the finding carries; empty: the id
     status: frozenset[Status] = frozenset()
     suite: frozenset[str] = frozenset()
     name: re.Pattern[str] | None = None
@@ -40,8 +66,26 @@ class Rule:
     errno_hint: str | None = None
     fs: frozenset[str] = frozenset()
     unlinked: bool | None = None
+    kind: frozenset[str] = frozenset()  # anomaly kinds; empty: any
+    head: re.Pattern[str] | None = None  # crash excerpt's first line
+    pattern: frozenset[str] = frozenset()  # matrix patterns
     checks: dict[str, object] = field(default_factory=dict)
     version: VersionRange | None = None  # [version]: where the cause can happen
+
+    def explain(self, fields: Fields, count: int) -> str:
+        """The explanation for ``count`` results (or messages), filled in."""
+        template = self.explanation_one if count == 1 and self.explanation_one else self.explanation
+        return template.format_map(fields)
+
+    def cause_of(self, fields: Fields) -> str:
+        return self.cause.format_map(fields) if self.cause else self.id
+
+
+class Fields(dict[str, object]):
+    """What a template may name; a name the run cannot fill reads "?"."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"
 
 
 def _regex(value: object, where: str) -> re.Pattern[str] | None:
@@ -55,12 +99,13 @@ def _regex(value: object, where: str) -> re.Pattern[str] | None:
 
 def parse_rule(data: dict, where: str) -> Rule:
     try:
+        about = About(data.get("about", "result"))
         when = data.get("when", {})
         checks = data.get("checks", {})
-        unknown = set(when) - KNOWN_WHEN
+        unknown = set(when) - KNOWN_WHEN[about]
         if unknown:
             raise RuleError(f"{where}: unknown [when] keys: {', '.join(sorted(unknown))}")
-        unknown = set(checks) - KNOWN_CHECKS
+        unknown = set(checks) - (KNOWN_CHECKS if about is About.RESULT else frozenset())
         if unknown:
             raise RuleError(f"{where}: unknown [checks] keys: {', '.join(sorted(unknown))}")
         confidence = data.get("confidence", "high")
@@ -71,10 +116,13 @@ def parse_rule(data: dict, where: str) -> Rule:
             category=Category(data["category"]),
             title=data["title"],
             explanation=" ".join(data["explanation"].split()),
+            explanation_one=" ".join(data.get("explanation_one", "").split()),
             action=" ".join(data["action"].split()),
             reference=data["reference"],
             confidence=Confidence(confidence),
             priority=int(data.get("priority", 0)),
+            about=about,
+            cause=data.get("cause", ""),
             status=frozenset(Status(s) for s in when.get("status", [])),
             suite=frozenset(when.get("suite", [])),
             name=_regex(when.get("name"), where),
@@ -85,6 +133,9 @@ def parse_rule(data: dict, where: str) -> Rule:
             errno_hint=when.get("errno_hint"),
             fs=frozenset(when.get("fs", [])),
             unlinked=when.get("unlinked"),
+            kind=frozenset(when.get("kind", [])),
+            head=_regex(when.get("head"), where),
+            pattern=_patterns(when.get("pattern", []), where),
             checks=dict(checks),
             version=VersionRange.from_toml(data.get("version", {}), where),
         )
@@ -92,6 +143,21 @@ def parse_rule(data: dict, where: str) -> Rule:
         raise RuleError(f"{where}: missing key {exc}") from None
     except ValueError as exc:
         raise RuleError(f"{where}: {exc}") from None
+
+
+def _patterns(value: list[str], where: str) -> frozenset[str]:
+    unknown = set(value) - MATRIX_PATTERNS
+    if unknown:
+        raise RuleError(f"{where}: unknown matrix pattern {', '.join(sorted(unknown))}: use "
+                        f"{' or '.join(sorted(MATRIX_PATTERNS))}")
+    return frozenset(value)
+
+
+def rules_about(rules: tuple[Rule, ...], subject: About) -> tuple[Rule, ...]:
+    """The rules about ``subject``; the shipped ones when ``rules`` (a user's --rules directory)
+    has none, so a crash or a broken output is never left unreported."""
+    mine = tuple(r for r in rules if r.about is subject)
+    return mine or tuple(r for r in _shipped() if r.about is subject)
 
 
 def load_rules(directory: Path | None = None) -> tuple[Rule, ...]:

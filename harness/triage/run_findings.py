@@ -1,0 +1,80 @@
+"""Findings about a run's output as a whole, from the rules about anomalies and crashes.
+
+An anomaly of a selftest's output (a header twice, numbers that jump, a Totals line that
+disagrees with the results) is a problem of the selftest or of the log; a crash excerpt on the
+console is the kernel's (or a process's). What each one means is in harness/triage/rules/.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from harness.model import Finding, LogLine, Result, Status, SuiteRun
+from harness.readers.ingest import Parsed
+from harness.triage.rules import About, Fields, Rule, rules_about
+
+MAX_EVIDENCE = 12
+TOTALS_MISMATCH = "totals-mismatch"  # the anomaly kind counted here, not by the reader
+
+
+def _finding(rule: Rule, fields: Fields, tests: list[str], evidence: list[LogLine]) -> Finding:
+    return Finding(rule.category, rule.cause_of(fields), rule.confidence, tests,
+                   rule.explain(fields, 1), evidence, rule.reference,
+                   rule.action.format_map(fields), 1)
+
+
+def _anomaly_rule(rules: tuple[Rule, ...], kind: str) -> Rule | None:
+    return next((r for r in rules if not r.kind or kind in r.kind), None)
+
+
+def anomaly_findings(suites: list[SuiteRun], results: list[Result],
+                     rules: tuple[Rule, ...]) -> list[Finding]:
+    """Malformed or inconsistent output: a problem of the selftest (or of the log), not the kernel."""
+    rules = rules_about(rules, About.ANOMALY)
+    out = []
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in results:
+        counts[r.suite][r.status.value] += 1
+    for suite in suites:
+        found = [(kind, line, "") for kind, line in suite.anomalies if kind != "fail-summary"
+                 and not (kind == "planned-mismatch" and counts[suite.name]["fail"])]
+        if detail := _totals_mismatch(suite, counts[suite.name]):
+            found.append((TOTALS_MISMATCH, None, detail))
+        for kind, where, detail in found:
+            rule = _anomaly_rule(rules, kind)
+            if rule is not None:
+                fields = Fields(suite=suite.name or "The selftest", kind=kind, detail=detail)
+                out.append(_finding(rule, fields, [suite.name or "?"],
+                                    [where] if where else []))
+    return out
+
+
+def _totals_mismatch(suite: SuiteRun, seen: Counter[str]) -> str:
+    """"fail 2 seen vs 3 reported, ..." when the Totals line disagrees with the results."""
+    if not suite.totals:
+        return ""
+    return ", ".join(f"{k} {seen[k]} seen vs {v} reported" for k, v in suite.totals.items()
+                     if k != "error" and seen[k] != v)
+
+
+def crash_findings(parsed: list[Parsed], results: list[Result],
+                   rules: tuple[Rule, ...]) -> list[Finding]:
+    """One finding per crash excerpt on the console, named by the first rule its head matches."""
+    rules = rules_about(rules, About.CRASH)
+    crashed = [r.test_id for r in results if r.status is Status.CRASH] or ["(between tests)"]
+    out = []
+    for p in parsed:
+        for excerpt in p.crashes:
+            if not excerpt:
+                continue
+            head = excerpt[0].text.strip()
+            rule = next((r for r in rules if r.head is None or r.head.search(head)), None)
+            if rule is not None:
+                out.append(_finding(rule, Fields(head=head), list(crashed),
+                                    excerpt[:MAX_EVIDENCE]))
+    return out
+
+
+def crash_causes(rules: tuple[Rule, ...]) -> frozenset[str]:
+    """The causes crash findings carry."""
+    return frozenset(r.id for r in rules_about(rules, About.CRASH))
