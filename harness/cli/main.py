@@ -141,6 +141,28 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("reports", nargs="+", metavar="REPORT.json")
     _outputs(g)
 
+    lv = sub.add_parser("lava", help="write LAVA job definitions per arch x filesystem (and run "
+                        "them with lava-run)",
+                        description="Write, per cell (arch x filesystem), a LAVA job that boots "
+                        "the harness's kernel and initramfs in LAVA's qemu device type with the "
+                        "thread's command line, NUMA layout and the filesystem, runs the "
+                        "selftests and records one LAVA result per test case; each job is "
+                        "checked against lava-common's schema. --run runs each job with "
+                        "lava-run here, triages its log and prints the matrix.")
+    lv.add_argument("--fs", required=True, metavar="FS,FS,...", help="9p, xfs, tmpfs, ext4")
+    lv.add_argument("--arch", default="x86_64", metavar="ARCH,...", help="x86_64 and/or arm64")
+    lv.add_argument("--out", required=True, metavar="DIR", help="one directory per cell: "
+                    "job.yaml, device.yaml, initrd.gz and the filesystem's image or share")
+    lv.add_argument("--url-base", metavar="URL", help="where the lab downloads each cell's "
+                    "files from (URL/<cell>/<file>); default: file:// paths on this machine")
+    lv.add_argument("--run", action="store_true", help="run each job with lava-run on this "
+                    "machine (TCG), triage the logs, write OUT/<cell>.json and the matrix")
+    for flag, kw in _RUN_FLAGS:
+        if flag[0] not in ("--arch", "--out", "--fs-scope", "--strace", "--inject",
+                           "--nfs-vers"):
+            lv.add_argument(*flag, **kw)
+    _outputs(lv)
+
     c = sub.add_parser("compare", help="compare two JSON reports: fixed, regressed, same cause ...",
                        description="Classify every test of two runs (JSON from triage, run or "
                        "matrix) as fixed, regressed, still failing (same cause), changed cause or "
@@ -181,6 +203,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from harness.cli.matrix import run_matrix
 
             return run_matrix(args)
+        if args.command == "lava":
+            from harness.cli.lava import run_lava
+
+            return run_lava(args)
         if args.command == "merge":
             from harness.cli.merge import run_merge
 

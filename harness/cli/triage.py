@@ -8,6 +8,7 @@ from pathlib import Path
 from harness.errors import InputError, UsageError
 from harness.model import POINTS_AT_KERNEL, Environment, Report
 from harness.readers.environment import from_logs, normalise_fs, version_of
+from harness.readers.fleet import fleet_inputs
 from harness.readers.ingest import Parsed, parse_file, suite_hint
 from harness.readers.report_input import ReportInput, read_report
 from harness.readers.thread_input import ThreadInput, read_thread_input
@@ -51,7 +52,8 @@ def read_all(logs: list[str], straces: list[str], suite: str | None,
                 env.notes += read.notes
             thread = thread or read
         else:
-            inputs.append(read_report(name, suite or suite_hint(name)))
+            fleet = fleet_inputs(name, suite or suite_hint(name))
+            inputs += fleet if fleet is not None else [read_report(name, suite or suite_hint(name))]
     strace = [parse_file(name, suite or suite_hint(name)) for name in straces] + thread_straces
     parsed = [i.parsed for i in inputs]
     if thread is None and not any(p.results or p.syscalls or p.crashes for p in parsed + strace):
@@ -65,6 +67,9 @@ def read_all(logs: list[str], straces: list[str], suite: str | None,
 
 def is_mail(name: str) -> bool:
     from harness.readers.logread import open_input
+
+    if name != "-" and Path(name).is_dir():
+        return False
     from harness.readers.mbox import looks_like_mail
 
     with open_input(name) as handle:

@@ -1,0 +1,1 @@
+"""LAVA: job definitions for a lab, a device description for a local lava-run."""

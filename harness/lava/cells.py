@@ -1,0 +1,101 @@
+"""Build one LAVA cell's files (initramfs, filesystem image or share) with the same planning
+``harness run`` uses: the thread's command line and NUMA layout, the profile's modules and
+mount commands, the QEMU options of the filesystem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.errors import UsageError
+from harness.lava.job import Cell, autorun
+
+# Options of ``build_argv`` that the qemu device type sets itself (or the deploy images do).
+_DEVICE_SET = {"-M", "-machine", "-accel", "-m", "-kernel", "-initrd", "-append", "-cpu"}
+_FLAGS = {"-nographic", "-no-reboot"}
+LAVA_FILESYSTEMS = ("9p", "xfs", "tmpfs", "ext4")
+
+
+def _options(argv: list[str]) -> tuple[list[str], dict[str, str]]:
+    """QEMU argv -> ("-opt value" items the job adds, {option: value} the device type sets)."""
+    items, device = [], {}
+    i = 1  # argv[0] is the binary
+    while i < len(argv):
+        opt = argv[i]
+        if opt in _FLAGS:
+            if opt != "-nographic":
+                items.append(opt)
+            i += 1
+            continue
+        value = argv[i + 1]
+        if opt in _DEVICE_SET:
+            device[opt] = value
+        else:
+            items.append(f"{opt} {value}")
+        i += 2
+    return items, device
+
+
+def build_cell(args, fs: str, arch: str, outdir: Path) -> Cell:
+    """Provision ``fs`` for ``arch`` into ``outdir`` (kept) and return the cell's job inputs."""
+    from fs_profiles.registry import make_profile, parse_spec
+    from guests.arch import get_arch
+    from guests.assets import find_selftests
+    from guests.cmdline import build_cmdline, parse_memory, resize_numa
+    from guests.initramfs import SELFTEST_DIR, InitramfsSpec, build_initramfs, find_busybox
+    from guests.qemu import QemuConfig, build_argv
+    from guests.session import MOUNTPOINT
+    from harness.cli.run import _kernel, parse_tests
+
+    name, _ = parse_spec(fs)
+    if name not in LAVA_FILESYSTEMS:
+        raise UsageError(f"--fs {fs}: a LAVA job can use {', '.join(LAVA_FILESYSTEMS)}; nfs "
+                         "needs the lab's NFS root (qemu-nfs) and a kernel with NFS built in, "
+                         "which Debian's kernels are not (CONFIG_NFS_FS=m)")
+    a = get_arch(arch)
+    tests = parse_tests(args.tests)
+    selftests = find_selftests(a.name, Path(args.kernel_tree) if args.kernel_tree else None)
+    if selftests is None:
+        raise UsageError(f"selftests for {a.name} are not built: run `harness setup --arch "
+                         f"{a.name}`")
+    kernel = _kernel(args, a.name, (args.kernel or [None])[0])
+    plan = build_cmdline(a, args.cmdline, args.append or "")
+    numa = resize_numa(plan.numa, parse_memory(args.memory)) if args.memory else list(plan.numa)
+    outdir.mkdir(parents=True, exist_ok=True)
+    profile = make_profile(fs)
+    profile.keep()  # the image or share is the job's input; nothing runs on the host
+    try:
+        side = profile.provision(outdir / "fs", a.name, MOUNTPOINT)
+    finally:
+        profile.teardown()
+    if side.modules and kernel.modules_dir is None:
+        raise UsageError(f"{fs} needs kernel modules; pass --modules with --kernel")
+    initrd = outdir / "initrd.gz"
+    spec = InitramfsSpec(arch=a.name, mountpoint=MOUNTPOINT, busybox=find_busybox(a.name),
+                         modules_dir=kernel.modules_dir, modules=list(side.modules),
+                         mount=list(side.mount) + autorun(tests, MOUNTPOINT, SELFTEST_DIR),
+                         binaries={t: selftests.binaries[t] for t in tests})
+    build_initramfs(spec, initrd)
+    image = outdir / kernel.image.name
+    if not image.exists():
+        image.symlink_to(kernel.image.resolve())
+    cfg = QemuConfig(arch=a, kernel=image, initrd=initrd, numa=tuple(numa), smp=args.smp,
+                     kernel_args=plan.kernel_args, extra_args=tuple(side.qemu_args), accel="tcg")
+    items, device = _options(build_argv(cfg))
+    images: dict[str, tuple[Path, str]] = {}
+    disk = side.facts.get("image")
+    if disk:  # the filesystem image is a deploy image: {label} is its path on the worker
+        label = name
+        items = [i.replace(f"file={disk}", f"file={{{label}}}") if disk in i else i
+                 for i in items]
+        drive = [i for i in items if f"{{{label}}}" in i]
+        images[label] = (Path(disk), " ".join([drive[0]] + [i for i in items if "drive=hd0"
+                                                             in i and i not in drive]))
+        items = [i for i in items if i not in drive and "drive=hd0" not in i]
+    notes = list(plan.notes)
+    if side.facts.get("share"):
+        notes.append(f"the 9p share is {side.facts['share']}: it must exist on the LAVA worker")
+    return Cell(name=outdir.name, arch=a.name, fs=fs, kernel=image, initrd=initrd,
+                console=a.console, kernel_args=plan.kernel_args, memory_mib=sum(numa),
+                qemu_options=items, images=images, cpu=device.get("-cpu", ""),
+                machine=device.get("-M", ""), tests=tests, test_timeout_s=args.timeout,
+                boot_timeout_s=args.boot_timeout, notes=notes)
