@@ -22,6 +22,8 @@ COMMON_PACKAGES = (
     "qemu-system-x86", "busybox-static", "xfsprogs", "e2fsprogs", "nfs-ganesha",
     "nfs-ganesha-vfs", "rpcbind", "strace", "kmod", "cpio", "xz-utils", "zstd", "gcc",
     "libc6-dev", "liburing-dev", "iproute2",
+    # harness lava: the job schema (lava_common.schemas) and lava-run for local runs.
+    "lava-common", "lava-dispatcher",
 )
 ARM64_PACKAGES = ("qemu-system-arm", "gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross")
 # Wanted but not required: without it the arm64 selftests are built without io_uring cases.

@@ -64,7 +64,8 @@ def test_9p_run_tests_issues_and_incidents(tmp_path):
     assert linked == {t["id"] for t in tests if t["status"] != "PASS"}
     failed = next(t for t in tests if t["status"] == "FAIL")
     assert "ftruncate" in failed["log_excerpt"]
-    assert ".log:L" in failed["log_excerpt"]  # evidence says where in the original file
+    assert "not ok" in failed["log_excerpt"]  # the log's own lines ...
+    assert any(".log:L" in e for e in failed["misc"]["evidence"])  # ... and where they are
     assert failed["environment"]["misc"]["fs"] == "9p"
 
 

@@ -34,6 +34,16 @@ def _list(text: str, what: str, allowed: tuple[str, ...] | None = None) -> list[
 def run_lava(args: argparse.Namespace) -> int:
     filesystems = _list(args.fs, "fs")
     arches = _list(args.arch, "arch", ("x86_64", "arm64"))
+    from fs_profiles.registry import parse_spec
+    from harness.lava.cells import LAVA_FILESYSTEMS
+
+    for fs in filesystems:  # before anything is built
+        if parse_spec(fs)[0] not in LAVA_FILESYSTEMS:
+            raise UsageError(f"--fs {fs}: a LAVA job can use {', '.join(LAVA_FILESYSTEMS)}; "
+                             "nfs needs the lab's NFS root (qemu-nfs) and a kernel with NFS "
+                             "built in, which Debian's kernels are not (CONFIG_NFS_FS=m)")
+    if args.run:
+        output_check(args)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: not a directory")
@@ -57,6 +67,12 @@ def run_lava(args: argparse.Namespace) -> int:
     if not args.run:
         return 0
     return _run_locally(args, cells)
+
+
+def output_check(args: argparse.Namespace) -> None:
+    from harness.cli.merge import output_targets
+
+    output_targets(args)
 
 
 def _run_locally(args: argparse.Namespace, cells: list) -> int:

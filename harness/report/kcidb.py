@@ -87,8 +87,8 @@ def report_url(reference: str) -> str | None:
 
 
 def _excerpt(result: Result) -> str:
-    lines = [f"{where_from(e)}: {clean_text(e.text)}" for e in evidence_of(result)]
-    text = "\n".join(lines)
+    """The evidence lines as the log had them (where each came from goes into misc)."""
+    text = "\n".join(clean_text(e.text) for e in evidence_of(result))
     return text[-MAX_EXCERPT:] if text else ""
 
 
@@ -150,7 +150,9 @@ def build_kcidb(report: Report, origin: str = DEFAULT_ORIGIN) -> dict[str, objec
         _put(test, "log_excerpt", _excerpt(r) if r.status != Status.PASS else "")
         _put(test, "environment", _environment(report, r))
         misc = {"status": str(r.status), "message": r.message, "run": run,
-                "syscall": r.syscall, "errno": r.errno}
+                "syscall": r.syscall, "errno": r.errno,
+                "evidence": [where_from(e) for e in evidence_of(r)] if r.status != Status.PASS
+                else []}
         if r.diagnosis is not None:
             misc.update(category=str(r.diagnosis.category), cause=r.diagnosis.cause,
                         confidence=str(r.diagnosis.confidence))
