@@ -39,7 +39,8 @@ def _cpio_file(initrd: Path, name: str) -> str:
 
 @pytest.fixture(scope="module")
 def jobs(tmp_path_factory):
-    from guests.assets import find_kernel, find_selftests
+    from guests.assets.kernels import find_kernel
+    from guests.assets.selftests import find_selftests
 
     if not LAVA_COMMON.is_dir():
         pytest.skip("lava-common is not installed: run harness setup")

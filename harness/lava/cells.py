@@ -4,6 +4,7 @@ mount commands, the QEMU options of the filesystem."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from harness.errors import UsageError
@@ -38,12 +39,12 @@ def _options(argv: list[str]) -> tuple[list[str], dict[str, str]]:
 def build_cell(args, fs: str, arch: str, outdir: Path) -> Cell:
     """Provision ``fs`` for ``arch`` into ``outdir`` (kept) and return the cell's job inputs."""
     from fs_profiles.registry import make_profile, parse_spec
-    from guests.arch import get_arch
-    from guests.assets import find_selftests
+    from guests.assets.selftests import find_selftests
     from guests.cmdline import build_cmdline, parse_memory, resize_numa
     from guests.initramfs import SELFTEST_DIR, InitramfsSpec, build_initramfs, find_busybox
-    from guests.qemu import QemuConfig, build_argv
+    from guests.qemu import QemuConfig, build_argv, device_args
     from guests.session import MOUNTPOINT
+    from harness.arch import get_arch
     from harness.cli.run import _kernel, parse_tests
 
     name, _ = parse_spec(fs)
@@ -64,7 +65,7 @@ def build_cell(args, fs: str, arch: str, outdir: Path) -> Cell:
     profile = make_profile(fs)
     profile.keep()  # the image or share is the job's input; nothing runs on the host
     try:
-        side = profile.provision(outdir / "fs", a.name, MOUNTPOINT)
+        side = profile.provision(outdir / "fs", MOUNTPOINT)
     finally:
         profile.teardown()
     if side.modules and kernel.modules_dir is None:
@@ -79,21 +80,20 @@ def build_cell(args, fs: str, arch: str, outdir: Path) -> Cell:
     if not image.exists():
         image.symlink_to(kernel.image.resolve())
     cfg = QemuConfig(arch=a, kernel=image, initrd=initrd, numa=tuple(numa), smp=args.smp,
-                     kernel_args=plan.kernel_args, extra_args=tuple(side.qemu_args), accel="tcg")
+                     kernel_args=plan.kernel_args, accel="tcg")
     items, device = _options(build_argv(cfg))
+    # The shares go on QEMU's command line; each disk image is a deploy image the lab
+    # downloads, put on the command line by its {label}.
+    items += [" ".join(pair) for pair in zip(*[iter(device_args(a, replace(side, disks=[])))] * 2,
+                                              strict=True)]
     images: dict[str, tuple[Path, str]] = {}
-    disk = side.facts.get("image")
-    if disk:  # the filesystem image is a deploy image: {label} is its path on the worker
-        label = name
-        items = [i.replace(f"file={disk}", f"file={{{label}}}") if disk in i else i
-                 for i in items]
-        drive = [i for i in items if f"{{{label}}}" in i]
-        images[label] = (Path(disk), " ".join([drive[0]] + [i for i in items if "drive=hd0"
-                                                             in i and i not in drive]))
-        items = [i for i in items if i not in drive and "drive=hd0" not in i]
+    for i, disk in enumerate(side.disks):
+        label = name if i == 0 else f"{name}{i}"
+        arg = (f"-drive file={{{label}}},if=none,format=raw,id=hd{i},cache=unsafe "
+               f"-device {a.blk_device},drive=hd{i}")
+        images[label] = (disk.image, arg)
     notes = list(plan.notes)
-    if side.facts.get("share"):
-        notes.append(f"the 9p share is {side.facts['share']}: it must exist on the LAVA worker")
+    notes += [f"the 9p share {share.path} must exist on the LAVA worker" for share in side.shares]
     return Cell(name=outdir.name, arch=a.name, fs=fs, kernel=image, initrd=initrd,
                 console=a.console, kernel_args=plan.kernel_args, memory_mib=sum(numa),
                 qemu_options=items, images=images, cpu=device.get("-cpu", ""),

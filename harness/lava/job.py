@@ -130,7 +130,7 @@ def device_description(cell: Cell, job: dict) -> dict[str, object]:
     """A rendered ``qemu`` device for lava-run on this machine, as a lab renders its own from
     the qemu device-type template and the job's context (TCG, no network, the job's memory,
     CPU, machine and extra options)."""
-    from guests.arch import get_arch
+    from harness.arch import get_arch
 
     a = get_arch(cell.arch)
     context = job["context"]
