@@ -104,7 +104,7 @@ def job_definition(cell: Cell, url_base: str | None = None) -> dict[str, object]
     if cell.machine:
         context["machine"] = cell.machine
     tests_s = cell.test_timeout_s * len(cell.tests)
-    job_s = cell.boot_timeout_s + tests_s + 300
+    job_s = max(cell.boot_timeout_s, cell.test_timeout_s) + tests_s + 300
     monitors = [{"name": test, "start": f"{START} {test}", "end": f"{END} {test}",
                  "pattern": CASE_PATTERN} for test in cell.tests]
     return {
@@ -119,7 +119,10 @@ def job_definition(cell: Cell, url_base: str | None = None) -> dict[str, object]
                      "harness.cmdline": cell.kernel_args or "(none)"},
         "actions": [
             {"deploy": {"to": "tmpfs", "timeout": {"minutes": 5}, "images": images}},
-            {"boot": {"method": "qemu", "media": "tmpfs", "timeout": _minutes(cell.boot_timeout_s),
+            # lava-run's console keeps the boot action's timeout as its limit for silence, and
+            # a selftest's output comes through a pipe (tee) in blocks: allow a whole test.
+            {"boot": {"method": "qemu", "media": "tmpfs",
+                      "timeout": _minutes(max(cell.boot_timeout_s, cell.test_timeout_s)),
                       "prompts": [BOOTED]}},
             {"test": {"timeout": _minutes(tests_s), "monitors": monitors}},
         ],
