@@ -301,3 +301,82 @@ def test_two_filesystems_in_the_prose_name_none(tmp_path):
     _, report = triage(write(tmp_path, "c.txt", text), tmp_path)
     assert "fs" not in report["environment"]
     assert "env" not in causes(report).values()  # no filesystem, no strace: stays unknown
+
+
+# --- summaries, runner layouts, causes outside the filesystem --------------------------------
+
+def test_indented_run_vmtests_summary_cases_and_reasons(tmp_path):
+    # The layout of the run_vmtests.sh summaries posted to linux-mm ("TOP-LEVEL SUMMARY", one
+    # [PASS]/[SKIP]/[FAIL] line per binary, failing or skipped cases indented below with '#'
+    # reasons); the case names and reasons are cow's and run_vmtests.sh's own.
+    text = ("TOP-LEVEL SUMMARY: PASS=2 SKIP=1 FAIL=1\n\n"
+            "[PASS] gup_longterm\n"
+            "[SKIP] test_vmalloc.sh smoke\n"
+            "\t# Test requires test_vmalloc kernel module which isn't present\n"
+            "[FAIL] cow\n"
+            "\t[FAIL] vmsplice() + unmap in child ... with hugetlb\n"
+            "\t[FAIL] vmsplice() + unmap in parent after fork() ... with hugetlb\n"
+            "\t\t# Above are known issues for vmsplice + hugetlb\n"
+            "\t[SKIP] Basic COW after fork() ... with swapped-out, PTE-mapped THP\n"
+            "\t\t# Above all skipped due to \"MADV_PAGEOUT did not work, is swap enabled?\"\n"
+            "\t\t# swap is enabled though\n"
+            "[PASS] khugepaged\n")
+    code, report = triage(write(tmp_path, "summary.txt", text), tmp_path)
+    got = {(r["suite"], r["status"], r["cause"]) for r in report["results"]}
+    assert got == {("gup_longterm", "pass", None), ("khugepaged", "pass", None),
+                   ("test_vmalloc.sh", "skip", "kernel-config-missing"),
+                   ("cow", "fail", "hugetlb-vmsplice-cow"),
+                   ("cow", "skip", "pageout-failed-with-swap")}
+    assert not any("excerpt covers" in n for n in report["environment"]["notes"])
+    assert code == 1  # the page-out skip with swap enabled points at the kernel
+
+
+def test_user_space_fault_on_the_console_is_not_a_kernel_oops(tmp_path):
+    # An LKFT log's mlock-random-test lines (next-20250606, regressions.linaro.org report):
+    # the kernel only reports a user process's general protection fault.
+    text = ("running ./mlock-random-test\n---------------------------\nTAP version 13\n1..2\n"
+            "[  311.408456] traps: mlock-random-te[21661] general protection fault "
+            "ip:7f63210dbf0f sp:7ffdff6fca28 error:0 in libc.so.6[adf0f,7f6321056000+165000]\n"
+            "[FAIL]\nnot ok 23 mlock-random-test # exit=139\n")
+    code, report = triage(write(tmp_path, "lkft.txt", text), tmp_path)
+    assert "kernel-bug" not in causes(report).values()
+    assert causes(report).get("process-segfault") == "unknown"
+    assert causes(report).get("process-killed") == "unknown"
+    assert "missing" not in statuses(report)
+    assert code == 1
+
+
+def test_flattened_runner_verdicts_with_gaps_are_not_missing_tests(tmp_path):
+    # The same LKFT report's gup_longterm/cow lines: runner verdicts 14 and 50 with nothing
+    # between them, and the loader's message wrapped by the mail.
+    text = ("running ./gup_longterm\n----------------------\n"
+            "./gup_longterm: error while loading shared libraries: liburing.so.2:\n"
+            "cannot open shared object file: No such file or directory\n[FAIL]\n"
+            " not ok 14 gup_longterm # exit=127\n\n"
+            "./cow: error while loading shared libraries: liburing.so.2: cannot\n"
+            "open shared object file: No such file or directory\n[FAIL]\n"
+            "not ok 50 cow # exit=127\n")
+    code, report = triage(write(tmp_path, "lkft.txt", text), tmp_path)
+    assert {(r["suite"], r["status"]) for r in report["results"]} == {("gup_longterm", "fail"),
+                                                                      ("cow", "fail")}
+    assert causes(report) == {"binary-cannot-start": "env"}
+    assert code == 0
+
+
+def test_nfs_large_folio_skips_and_silly_rename_bail_out(tmp_path):
+    # split_huge_page_test on an NFS root (linux-mm, 2024-03-04, Aishwarya TCV's CI log; the
+    # thread concluded the test must use a local XFS image instead of the NFS rootfs).
+    text = ("Logs from our CI with rootfs over nfs:\n\n"
+            "# # TAP version 13\n# # 1..5\n"
+            "# # ok 1 Split huge pages successful\n"
+            "# # ok 2 Split PTE-mapped huge pages successful\n"
+            "# # ok 3 File-backed THP split test done\n"
+            "# # # No large pagecache folio generated, please provide a filesystem\n"
+            "supporting large folio\n"
+            "# # ok 4 # SKIP Pagecache folio split skipped\n"
+            "# # ok 5 # SKIP Pagecache folio split skipped\n"
+            "# # Bail out! cannot remove tmp dir: Directory not empty\n")
+    code, report = triage(write(tmp_path, "nfs.txt", text), tmp_path, "--suite",
+                          "split_huge_page_test")
+    assert causes(report) == {"fs-no-large-folio": "env", "nfs-silly-rename": "env"}
+    assert code == 0

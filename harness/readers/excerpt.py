@@ -44,10 +44,9 @@ class Coverage:
     reasons: list[str] = field(default_factory=list)
 
 
-def _crash_evidence(parsed: Parsed, suite: SuiteRun | None, made_up: list[Result],
+def _crash_evidence(parsed: Parsed, suite: SuiteRun | None, cov: Coverage,
                     info: PasteInfo) -> str:
-    if parsed.crashes:
-        return f"the console shows {parsed.crashes[0][0].text.strip()!r}"
+    """What in the input says this suite's output was cut by a crash, a kill or a timeout."""
     if suite is not None:
         if suite.crashed is not None:
             return f"the console shows {suite.crashed.text.strip()!r}"
@@ -55,12 +54,17 @@ def _crash_evidence(parsed: Parsed, suite: SuiteRun | None, made_up: list[Result
             return f"the runner reports exit={suite.exit_code}"
         if any(kind == "runner-timeout" for kind, _ in suite.anomalies):
             return "the runner reports a TIMEOUT"
-    for r in made_up:
+    for r in cov.made_up:
         if (r.message == STARTED and r.run_line is not None
                 and info.last_line > r.run_line.line
                 and not _only_snips_after(info, r.run_line.line)):
             return (f"the output stops after L{r.run_line.line} ({r.run_line.text.strip()}) "
                     "while the console goes on")
+    lines = [r.result_line.line for r in cov.shown if r.result_line is not None]
+    last = max(lines) if lines else 0
+    for excerpt in parsed.crashes:
+        if excerpt and excerpt[0].line > last and len(parsed.suites) <= 1:
+            return f"the console shows {excerpt[0].text.strip()!r} after the last result"
     return ""
 
 
@@ -107,8 +111,9 @@ def _numbers(numbers: list[int]) -> str:
 
 
 def _phrase(cov: Coverage, suite: SuiteRun | None) -> str:
-    shown = sorted({r.number for r in cov.shown})
-    n = len(cov.shown)
+    counted = [r for r in cov.shown if not r.message.startswith("Bail out!")]
+    shown = sorted({r.number for r in counted})
+    n = len(counted)
     name = cov.suite or "the selftest"
     planned = suite.planned if suite is not None else None
     if planned:
@@ -128,6 +133,8 @@ def judge(parsed: Parsed, info: PasteInfo) -> list[str]:
     suites = {s.name: s for s in parsed.suites}
     by_suite: dict[str, Coverage] = defaultdict(lambda: Coverage(""))
     for r in parsed.results:
+        if r.name.endswith("(whole binary)"):
+            continue  # a runner's verdict: numbered in the runner's count, not the test's
         cov = by_suite[r.suite]
         cov.suite = r.suite
         (cov.made_up if r.status is Status.MISSING and r.message in SYNTHETIC
@@ -137,9 +144,12 @@ def judge(parsed: Parsed, info: PasteInfo) -> list[str]:
     kept_suites: set[str] = set()
     for name, cov in by_suite.items():
         suite = suites.get(name)
-        if _crash_evidence(parsed, suite, cov.made_up, info):
+        # A jump in the numbering is lines that were not pasted: a crash ends output, it does
+        # not skip numbers and go on.
+        drop.update(id(r) for r in cov.made_up if r.message == GAP)
+        if _crash_evidence(parsed, suite, cov, info):
             kept_suites.add(name)
-            continue  # a real crash or kill: the missing results stand
+            continue  # a real crash or kill: the results it cut off stand as missing
         reasons = _reasons(cov, suite, info)
         drop.update(id(r) for r in cov.made_up)
         if reasons and cov.shown:
@@ -154,9 +164,14 @@ def judge(parsed: Parsed, info: PasteInfo) -> list[str]:
             suite.totals = None  # counts of the whole run, not of the excerpt
     # Gaps and unreached plans mean "lines are missing" unless a crash explains them.
     for suite in parsed.suites:
-        if suite.name not in kept_suites and not (parsed.crashes or suite.crashed):
-            suite.anomalies = [(k, line) for k, line in suite.anomalies
-                               if k not in EXCERPT_ANOMALIES]
+        suite.anomalies = [(k, line) for k, line in suite.anomalies
+                           if k == "planned-mismatch" and suite.name in kept_suites
+                           or k not in EXCERPT_ANOMALIES]
+    if notes:  # an excerpt: Totals lines count the whole run, not what was pasted
+        named = set(by_suite)
+        for suite in parsed.suites:
+            if suite.name not in named and suite.name not in kept_suites:
+                suite.totals = None
     if drop:
         parsed.results = [r for r in parsed.results if id(r) not in drop]
     return notes

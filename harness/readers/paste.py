@@ -104,6 +104,7 @@ class PasteInfo:
     unwrapped: int = 0  # lines joined back together
     first_line: int = 0  # number of the first log line kept
     fs_mentions: dict[str, list[LogLine]] = field(default_factory=dict)  # family -> prose lines
+    indent: dict[int, int] = field(default_factory=dict)  # line -> indent of '[..]'/'#' lines
     last_line: int = 0  # number of the last line that looks like console output
 
     @property
@@ -136,12 +137,15 @@ def _command(info: PasteInfo, line: LogLine, cmd: str) -> None:
         info.suite_hint = "gup_longterm" if name == "gup_test" else name
 
 
-def _strip(text: str, info: PasteInfo) -> str:
+def _strip(text: str, info: PasteInfo, line: int = 0) -> str:
     if text[:1] in " \t>" and (m := QUOTE.match(text)):
         if ">" in m.group(0):
             info.quoted = True
         text = text[m.end():]
-    text = text.strip()
+    stripped = text.lstrip(" \t")
+    if stripped[:1] in "[#" and len(stripped) < len(text) and len(info.indent) < 100_000:
+        info.indent[line] = len(text[:len(text) - len(stripped)].expandtabs(8))
+    text = stripped.rstrip()
     if text[:1] in "[0123456789L" and (m := VIEWER_PREFIX.match(text)):
         text = text[m.end():]
     if len(text) > 1 and text[0] == "`" and text[-1] == "`":
@@ -178,7 +182,7 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
         if FENCE.match(raw) and not QUOTE.match(raw.replace("`", "")):
             info.fenced = True
             continue
-        text = _strip(raw, info)
+        text = _strip(raw, info, line.line)
         if FENCE.match(text):
             info.fenced = True
             continue

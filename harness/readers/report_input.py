@@ -37,7 +37,7 @@ def _tee(lines: Iterable[LogLine], tracker: RunnerTracker, commands: command_out
 def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str = ""
                       ) -> ReportInput:
     info = PasteInfo()
-    tracker = RunnerTracker()
+    tracker = RunnerTracker(indent=info.indent)
     commands = command_output.Reader()
     parsed = parse_lines(_tee(normalise(lines, info), tracker, commands), source,
                          default_suite)

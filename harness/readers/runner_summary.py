@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from harness.model import MAX_DIAGNOSTICS, LogLine, Result, Status
+from harness.readers.ktap import config_of
 from harness.readers.logread import strip_nesting
 
 RUNNING = re.compile(r"^running\s+(?:sudo\s+-u\s+\S+\s+|bash\s+|sh\s+)?(\S+)(.*)$")
@@ -58,6 +59,16 @@ def exit_meaning(code: int) -> str:
 
 
 @dataclass
+class Case:
+    """A test case a summary lists under its binary ("\t[FAIL] vmsplice() ... with hugetlb")."""
+
+    name: str
+    verdict: str
+    line: LogLine
+    reason: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Block:
     """One binary as run_vmtests.sh ran it."""
 
@@ -67,6 +78,7 @@ class Block:
     verdict_line: LogLine | None = None
     text: list[LogLine] = field(default_factory=list)  # lines the binary printed (not TAP)
     tap: bool = False  # the binary printed TAP of its own
+    cases: list[Case] = field(default_factory=list)  # from an indented summary
 
 
 @dataclass
@@ -76,15 +88,36 @@ class RunnerTracker:
     blocks: list[Block] = field(default_factory=list)
     summary: tuple[int, int, int] | None = None
     summary_line: LogLine | None = None
+    indent: dict[int, int] = field(default_factory=dict)  # the paste's indentation by line
     _open: Block | None = None
     _reasons_for: Block | None = None
+    _parent: Block | None = None  # the binary of an indented summary
+    _group: list[Case] = field(default_factory=list)  # cases the next reason lines explain
+    _group_has_reason: bool = False
 
     def feed(self, line: LogLine) -> None:
-        _, body = strip_nesting(line.text)
+        depth, body = strip_nesting(line.text)
         body = body.strip()
         if not body:
             self._reasons_for = None
             return
+        indented = self.indent.get(line.line, 0) > 0
+        if self._parent is not None and indented:
+            if (m := VERDICT.match(body)) and m.group(2):
+                if self._group_has_reason:
+                    self._group, self._group_has_reason = [], False
+                case = Case(m.group(2).strip(), m.group(1).lower(), line)
+                self._parent.cases.append(case)
+                self._group.append(case)
+                return
+            if depth >= 1:
+                if self._group:
+                    for case in self._group:
+                        case.reason.append(body)
+                    self._group_has_reason = True
+                elif len(self._parent.text) < MAX_DIAGNOSTICS:
+                    self._parent.text.append(LogLine(line.line, body, line.source))
+                return
         if m := RUNNING.match(body):
             self._open = Block(m.group(1).rsplit("/", 1)[-1], line)
             self.blocks.append(self._open)
@@ -112,6 +145,15 @@ class RunnerTracker:
 
     def _verdict(self, verdict: str, name: str, line: LogLine) -> None:
         block = self._open if self._open is not None and self._open.verdict is None else None
+        self._group, self._group_has_reason = [], False
+        self._parent = None
+        if name and not self.indent.get(line.line, 0) and block is None:
+            block = Block(name.split()[0].rsplit("/", 1)[-1], line)
+            self.blocks.append(block)
+            self._parent = block
+            self._reasons_for = None
+            block.verdict, block.verdict_line = verdict, line
+            return
         if name:
             base = name.split()[0].rsplit("/", 1)[-1]
             if block is None or block.name != base:
@@ -126,20 +168,29 @@ class RunnerTracker:
 
 def whole_binary_results(tracker: RunnerTracker, results: list[Result],
                          default_suite: str) -> list[Result]:
-    """Results for binaries that printed none of their own; runner verdicts made readable."""
+    """Results for binaries that printed none of their own; runner verdicts made readable.
+    A summary's indented cases become results of their binary, with the reasons given."""
     out: list[Result] = []
     have = {r.suite for r in results if r.name or r.suite != default_suite}
     for number, block in enumerate(tracker.blocks, 1):
+        if block.cases and block.name not in have:
+            for i, case in enumerate(block.cases, 1):
+                out.append(Result(block.name, i, case.name, config_of(case.name),
+                                  STATUS.get(case.verdict, Status.FAIL), " ".join(case.reason),
+                                  result_line=case.line,
+                                  diagnostics=[LogLine(case.line.line, t, case.line.source)
+                                               for t in case.reason[:MAX_DIAGNOSTICS]]))
+            continue
         cannot = next((t.text for t in block.text if CANNOT_START.search(t.text)), "")
         if (block.verdict is None and not cannot) or block.tap or block.name in have:
             continue
         status = STATUS.get(block.verdict or "fail", Status.FAIL)
-        message = cannot
-        message = message or (block.text[-1].text if block.text else f"[{block.verdict.upper()}]")
+        message = cannot or " ".join(t.text for t in block.text[-3:])
+        if not message and status is not Status.PASS:
+            message = f"[{(block.verdict or 'fail').upper()}]"
         out.append(Result(block.name, number, f"{block.name} (whole binary)", "", status,
                           message, result_line=block.verdict_line or block.text[-1],
-                          run_line=block.line,
-                          diagnostics=list(block.text)))
+                          run_line=block.line, diagnostics=list(block.text)))
     return out
 
 

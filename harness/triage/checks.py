@@ -53,8 +53,8 @@ OK = CheckOutcome(Support.SUPPORTS)
 def file_fs(result: Result, env: Environment) -> str | None:
     """The filesystem the test's file lived on, as far as the run tells."""
     config = result.config
-    if config in ("local tmpfile", "local file"):
-        return env.fs
+    if config in ("local tmpfile", "local file", ""):
+        return env.fs  # no config: the whole test, run from the working directory
     if config == "tmpfile":
         return env.tmp_fs
     if config.startswith(("memfd hugetlb", "hugetlb")):
@@ -123,7 +123,16 @@ def gup_test(result: Result, env: Environment, index: RunIndex, value: object) -
     return OK
 
 
+# A report's own statement that swap works ("swap is enabled though"), not the test's question
+# ("is swap enabled?").
+SWAP_CLAIM = re.compile(r"\bswap (?:is |was )?(?:enabled|on|configured|active)\b(?!\s*\?)|"
+                        r"\bwith swap (?:enabled|on)\b(?!\s*\?)", re.IGNORECASE)
+
+
 def swap(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
+    texts = [result.message] + [d.text for d in result.diagnostics]
+    if claim := next((m.group(0) for t in texts if t and (m := SWAP_CLAIM.search(t))), None):
+        return CheckOutcome(Support.CONTRADICTS, f"the report says {claim!r}")
     if env.swap_kb is None:
         return CheckOutcome(Support.UNSURE, "whether swap was configured was not recorded")
     if env.swap_kb > 0:
