@@ -13,7 +13,9 @@ from pathlib import Path
 
 from guests.assets.cache import AssetError, run_tool
 from guests.assets.debian import download_deb
+from guests.assets.gup_test import ensure_gup_test
 from guests.assets.kernels import ensure_kernel
+from guests.assets.selftest_source import ensure_selftest_source
 from guests.assets.selftests import ensure_selftests
 from harness.arch import ARM64, get_arch, host_arch
 from harness.cache import cache_dir
@@ -24,8 +26,11 @@ COMMON_PACKAGES = (
     "libc6-dev", "liburing-dev", "iproute2",
     # harness lava: the job schema (lava_common.schemas) and lava-run for local runs.
     "lava-common", "lava-dispatcher",
+    # gup_test.ko is built against Debian's linux-headers, whose Makefiles call gcc-12
+    "make", "gcc-12",
 )
-ARM64_PACKAGES = ("qemu-system-arm", "gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross")
+ARM64_PACKAGES = ("qemu-system-arm", "gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross",
+                  "gcc-12-aarch64-linux-gnu")
 # Wanted but not required: without it the arm64 selftests are built without io_uring cases.
 ARM64_OPTIONAL = ("liburing-dev:arm64",)
 SEARCH_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
@@ -105,6 +110,9 @@ def setup_host(arches: list[str], kernel_tree: Path | None, series: list[str]) -
             if kernel.vmlinux:
                 lines.append(f"kernel {arch} {kernel.release} PVH vmlinux: {kernel.vmlinux}")
             lines.append(f"modules {arch} {kernel.release}: {kernel.modules_dir}")
+            gup = ensure_gup_test(kernel, ensure_selftest_source())
+            lines.append(f"gup_test {arch} {kernel.release}: {gup.module or gup.source}"
+                         + "".join(f" ({note})" for note in gup.notes))
         tests = ensure_selftests(arch, kernel_tree)
         uring = "" if _built_with_liburing(tests.binaries["cow"]) else " (without liburing)"
         for name, path in sorted(tests.binaries.items()):

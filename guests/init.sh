@@ -2,7 +2,8 @@
 # /init of the harness initramfs (busybox sh). Settings come from /etc/harness/:
 #   modules   one .ko path per line, in load order; a leading ? marks an optional one
 #   mount.sh  the profile's mount commands (sourced; must mount at $HARNESS_MNT)
-#   env       HARNESS_MNT, HARNESS_SCOPE (work|root), HARNESS_READY (the ready marker)
+#   env       HARNESS_MNT, HARNESS_SCOPE (work|root), HARNESS_READY (the ready marker),
+#             HARNESS_SWAP_MB (size of the zram swap; 0: none)
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 /bin/busybox mount -t proc proc /proc
 # Applets the builder could not link (busybox of another arch) are linked here.
@@ -30,6 +31,16 @@ while read -r ko; do
 	esac
 done < /etc/harness/modules
 echo "harness: modules loaded in $start..$(cut -d' ' -f1 /proc/uptime) s"
+
+if [ "${HARNESS_SWAP_MB:-0}" -gt 0 ]; then
+	# cow's "swapped-out" cases need MADV_PAGEOUT to work: swap on a zram device.
+	if [ -e /sys/block/zram0/disksize ] && echo "${HARNESS_SWAP_MB}M" > /sys/block/zram0/disksize &&
+		mkswap /dev/zram0 >/dev/null && swapon /dev/zram0; then
+		echo "harness: swap on zram0 ($HARNESS_SWAP_MB MiB)"
+	else
+		echo "harness: no swap: zram0 could not be set up"
+	fi
+fi
 
 mkdir -p "$HARNESS_MNT"
 . /etc/harness/mount.sh || fail "mount commands of the profile"

@@ -195,6 +195,9 @@ class InitramfsSpec:
     modules: top-level module names (dependencies are added). mount: the profile's commands.
     binaries: name -> host file, installed as /selftests/<name>.
     extra_files: guest path -> host file (strace and its libraries, at their own paths).
+    optional_modules: module names loaded when the kernel has them (zram for the swap).
+    late_modules: name -> host .ko loaded after the others, optionally (gup_test.ko).
+    swap_mib: size of the zram swap /init sets up (0: none).
     """
 
     arch: str
@@ -207,6 +210,9 @@ class InitramfsSpec:
     binaries: dict[str, Path] = field(default_factory=dict)
     extra_files: dict[str, Path] = field(default_factory=dict)
     ready_marker: str = READY_MARKER
+    optional_modules: list[str] = field(default_factory=list)
+    late_modules: dict[str, Path] = field(default_factory=dict)
+    swap_mib: int = 0
 
 
 def _shell_quote(text: str) -> str:
@@ -246,26 +252,28 @@ def populate(spec: InitramfsSpec, root: Path) -> list[str]:
         os.symlink("/bin/busybox", root / "bin/sh")
 
     loaded: list[str] = []
-    if spec.modules:
-        if spec.modules_dir is None or not spec.modules_dir.is_dir():
-            raise ProfileError(
-                f"the profile needs kernel modules {' '.join(spec.modules)} but the kernel has "
-                f"no modules dir ({spec.modules_dir}): fetch the kernel's modules"
-            )
-        idx = ModuleIndex.load(spec.modules_dir)
-        # The virtio transports are built in on Debian 6.12 but modules on 6.1: without them
-        # no virtio device (disk, 9p, net) appears at all.
-        transports = [m for m in VIRTIO_TRANSPORTS if m in idx.by_name and m not in idx.builtin]
-        for rel, optional in idx.resolve_with_optional(transports + list(spec.modules)):
+    if spec.modules and (spec.modules_dir is None or not spec.modules_dir.is_dir()):
+        raise ProfileError(
+            f"the profile needs kernel modules {' '.join(spec.modules)} but the kernel has "
+            f"no modules dir ({spec.modules_dir}): fetch the kernel's modules"
+        )
+    if spec.modules_dir is not None and spec.modules_dir.is_dir() and (
+            spec.modules or spec.optional_modules):
+        for rel, optional in _module_order(spec):
             guest = f"{MODULE_DIR}/{module_name(rel)}.ko"
             decompress_module(spec.modules_dir / rel, root / guest.lstrip("/"))
             loaded.append(f"?{guest}" if optional else guest)
+    for name, src in spec.late_modules.items():
+        guest = f"{MODULE_DIR}/{name}.ko"
+        shutil.copyfile(src, root / guest.lstrip("/"))
+        loaded.append(f"?{guest}")
     (root / "etc/harness/modules").write_text("".join(f"{m}\n" for m in loaded))
     (root / "etc/harness/mount.sh").write_text("".join(f"{c}\n" for c in spec.mount))
     (root / "etc/harness/env").write_text(
         f"HARNESS_MNT={_shell_quote(spec.mountpoint)}\n"
         f"HARNESS_SCOPE={_shell_quote(spec.scope)}\n"
         f"HARNESS_READY={_shell_quote(spec.ready_marker)}\n"
+        f"HARNESS_SWAP_MB={int(spec.swap_mib)}\n"
     )
     for name, src in spec.binaries.items():
         if "/" in name:
@@ -282,6 +290,23 @@ def populate(spec: InitramfsSpec, root: Path) -> list[str]:
     shutil.copyfile(INIT_SCRIPT, root / "init")
     os.chmod(root / "init", 0o755)
     return loaded
+
+
+def _module_order(spec: InitramfsSpec) -> list[tuple[str, bool]]:
+    """(relpath, optional) of every module to load: the profile's, then the optional ones."""
+    assert spec.modules_dir is not None
+    idx = ModuleIndex.load(spec.modules_dir)
+    order: list[tuple[str, bool]] = []
+    if spec.modules:
+        # The virtio transports are built in on Debian 6.12 but modules on 6.1: without them
+        # no virtio device (disk, 9p, net) appears at all.
+        transports = [m for m in VIRTIO_TRANSPORTS if m in idx.by_name and m not in idx.builtin]
+        order += idx.resolve_with_optional(transports + list(spec.modules))
+    for name in spec.optional_modules:
+        if any(c in idx.by_name for c in idx.candidates(name)):
+            seen = {rel for rel, _ in order}
+            order += [(rel, True) for rel, _ in idx.resolve_with_optional([name]) if rel not in seen]
+    return order
 
 
 def build_initramfs(spec: InitramfsSpec, out: Path) -> list[str]:

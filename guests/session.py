@@ -35,6 +35,9 @@ MOUNTPOINT = "/mnt/harness"
 STRACE_DIR = "/var/harness"
 INJECTOR = "/usr/bin/faultinject"
 FACTS_TIMEOUT = 60.0
+# zram swap for cow's swapped-out cases (MADV_PAGEOUT of at most a THP at a time); zram only
+# holds what is swapped out, compressed.
+SWAP_MIB = 512
 STRACE_CAT_TIMEOUT = 300.0
 LAST_LINES = 25
 
@@ -82,6 +85,7 @@ for d in /sys/kernel/mm/hugepages/hugepages-*; do
 echo @@thp; cat /sys/kernel/mm/transparent_hugepage/enabled
 echo @@swaps; cat /proc/swaps
 echo @@gup_test; [ -e /sys/kernel/debug/gup_test ] && echo yes || echo no
+echo @@gup_test_module; grep -q '^gup_test ' /proc/modules && echo yes || echo no
 echo @@nodes; for d in /sys/devices/system/node/node*; do [ -e "$d" ] && echo "$d"; done
 echo @@end
 """
@@ -142,6 +146,7 @@ def parse_facts(text: str) -> dict:
         "thp_enabled": thp.group(1) if thp else thp_raw,
         "swaps": swaps,
         "gup_test": (s.get("gup_test") or ["no"])[0].strip() == "yes",
+        "gup_test_module": (s.get("gup_test_module") or ["no"])[0].strip() == "yes",
         "nodes": nodes,
     }
 
@@ -304,13 +309,18 @@ def run_in_qemu(
     memory: str | int | None = None,
     smp: int = 2,
     boot_timeout: float = 240.0,
-    test_timeout: float = 900.0,
+    test_timeout: float = 1800.0,
     inject: str | None = None,
     keep: bool = False,
+    swap_mib: int = SWAP_MIB,
+    late_modules: dict[str, Path] | None = None,
     workdir: Path,
     progress: Callable[[str], None] | None = None,
 ) -> GuestRun:
     """Boot ``kernel`` with ``profile``'s filesystem as the tests' cwd and run ``tests`` in it.
+
+    The guest gets ``swap_mib`` of zram swap (0: none) and loads ``late_modules`` (gup_test.ko
+    for a kernel without CONFIG_GUP_TEST) after the profile's modules.
 
     Always powers off, kills QEMU and tears the profile down (also on errors and Ctrl-C). A test
     that hangs is marked timed out and the guest is booted again for the tests after it; a kernel
@@ -351,7 +361,10 @@ def run_in_qemu(
             arch=a.name, mountpoint=side.mountpoint, busybox=find_busybox(a.name),
             modules_dir=kernel.modules_dir, modules=list(side.modules), mount=list(side.mount),
             scope=scope, binaries={t: selftests.binaries[t] for t in tests}, extra_files=extra,
+            optional_modules=["zram"] if swap_mib else [], late_modules=dict(late_modules or {}),
+            swap_mib=swap_mib,
         )
+        say("building the initramfs")
         initrd = private / "initrd.gz"
         build_initramfs(spec, initrd)
         if strace:

@@ -218,7 +218,9 @@ class Environment:
     hugepage_shortfall: list[str] = field(default_factory=list)
     thp: str | None = None
     swap_kb: int | None = None
+    swap_source: str | None = None  # "/dev/zram0: 524284 kB (...)", "none (--no-swap)"
     gup_test: bool | None = None
+    gup_test_source: str | None = None  # "built in", "module built from ...", "missing: ..."
     notes: list[str] = field(default_factory=list)
     facts: dict[str, str] = field(default_factory=dict)
 

@@ -134,3 +134,42 @@ def test_wrong_arch_binary_and_missing_modules_dir(tmp_path):
     with pytest.raises(ProfileError, match="no modules dir"):
         populate(InitramfsSpec(arch="x86_64", mountpoint="/mnt/h", busybox=BUSYBOX,
                                modules=["xfs"]), tmp_path / "r2")
+
+
+def test_swap_and_gup_test_modules_are_optional_and_last(tmp_path):
+    """zram (when the kernel has it) and gup_test.ko load after the profile's modules, and a
+    failure of either does not stop the boot; /init is told the swap size."""
+    from guests.initramfs import populate
+
+    mdir = make_modules(tmp_path)
+    zram = mdir / "kernel/drivers/block/zram/zram.ko.xz"
+    zram.parent.mkdir(parents=True)
+    zram.write_bytes(lzma.compress(b"\x7fELF fake zram"))
+    with open(mdir / "modules.dep", "a") as dep:
+        dep.write("kernel/drivers/block/zram/zram.ko.xz: kernel/lib/libcrc32c.ko.xz\n")
+    ko = tmp_path / "gup_test.ko"
+    ko.write_bytes(b"\x7fELF fake gup_test")
+    root = tmp_path / "root"
+    spec = InitramfsSpec(arch="x86_64", mountpoint="/mnt/harness", busybox=BUSYBOX,
+                         modules_dir=mdir, modules=["9p"], optional_modules=["zram", "nosuch"],
+                         late_modules={"gup_test": ko}, swap_mib=512)
+    populate(spec, root)
+    mods = (root / "etc/harness/modules").read_text().split()
+    assert mods[-3:] == ["?/lib/modules/harness/libcrc32c.ko", "?/lib/modules/harness/zram.ko",
+                         "?/lib/modules/harness/gup_test.ko"]
+    assert mods[0] == "/lib/modules/harness/netfs.ko"
+    assert (root / "lib/modules/harness/gup_test.ko").read_bytes() == ko.read_bytes()
+    assert "HARNESS_SWAP_MB=512" in (root / "etc/harness/env").read_text()
+    assert "swapon /dev/zram0" in (root / "init").read_text()
+
+
+def test_tmpfs_gets_zram_without_any_profile_module(tmp_path):
+    from guests.initramfs import populate
+
+    mdir = make_modules(tmp_path)
+    root = tmp_path / "root"
+    spec = InitramfsSpec(arch="x86_64", mountpoint="/mnt/harness", busybox=BUSYBOX,
+                         modules_dir=mdir, optional_modules=["zram"], swap_mib=0)
+    populate(spec, root)  # this kernel has no zram: nothing to load, no error
+    assert (root / "etc/harness/modules").read_text() == ""
+    assert "HARNESS_SWAP_MB=0" in (root / "etc/harness/env").read_text()

@@ -130,7 +130,7 @@ def test_ikconfig_is_read_from_an_uncompressed_image() -> None:
 
 
 def test_the_cached_debian_kernel_config_needs_only_gup_test() -> None:
-    from guests.assets import find_kernel
+    from guests.assets.kernels import find_kernel
 
     kernel = find_kernel("x86_64", "6.12")
     if kernel is None or kernel.config is None:

@@ -22,6 +22,7 @@ from harness.cache import cache_dir, locked
 SOURCE_PATTERNS = (
     "Makefile",
     "mm/gup_test.h",
+    "mm/gup_test.c",  # built as a module for kernels without CONFIG_GUP_TEST (gup_test.py)
     "tools/testing/selftests/mm/*",
     "tools/testing/selftests/kselftest*",
     "tools/testing/selftests/lib.mk",

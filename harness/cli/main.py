@@ -54,11 +54,12 @@ _RUN_FLAGS: list[tuple[tuple[str, ...], dict]] = [
     (("--strace",), {"action": "store_true"}),
     (("--memory",), {"metavar": "M"}),
     (("--smp",), {"type": int, "default": 2, "metavar": "N"}),
-    (("--timeout",), {"type": float, "default": 900.0, "metavar": "S"}),
+    (("--timeout",), {"type": float, "default": 1800.0, "metavar": "S"}),
     (("--boot-timeout",), {"type": float, "default": 240.0, "metavar": "S"}),
     (("--nfs-vers",), {"choices": ("3", "4.0", "4.1", "4.2")}),
     (("--out",), {"metavar": "DIR"}),
     (("--inject",), {"metavar": "MODEL", "help": "fault model applied inside each guest"}),
+    (("--no-swap",), {"action": "store_true", "help": "no zram swap in the guests"}),
 ]
 
 
@@ -112,8 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--strace", action="store_true", help="run the tests under strace -f")
     r.add_argument("--memory", metavar="M", help="guest memory, e.g. 8G (default: sized for the hugepages)")
     r.add_argument("--smp", type=int, default=2, metavar="N", help="vCPUs (default 2)")
-    r.add_argument("--timeout", type=float, default=900.0, metavar="S", help="per-test timeout (default 900)")
+    r.add_argument("--timeout", type=float, default=1800.0, metavar="S",
+                   help="per-test timeout (default 1800: cow with its pinning and swap cases "
+                   "takes ~15 min on a busy 2-core TCG arm64 guest)")
     r.add_argument("--boot-timeout", type=float, default=240.0, metavar="S", help="boot timeout (default 240)")
+    r.add_argument("--no-swap", action="store_true", help="boot without the zram swap the "
+                   "guest gets by default (cow's swapped-out cases then skip)")
     r.add_argument("--keep", action="store_true", help="keep the guest's initramfs and the "
                    "filesystem's files (image, share, export) after the run, for a closer look")
     r.add_argument("--out", metavar="DIR", help="where the console log and raw outputs go "

@@ -121,6 +121,32 @@ def environment_of(gr, arch: str, kernel, selftests, profile_name: str, scope: s
     return env
 
 
+def gup_test_source(planned: str, facts: dict) -> str:
+    """Where /sys/kernel/debug/gup_test came from, as the guest confirmed it."""
+    if not facts:
+        return planned
+    if facts.get("gup_test"):
+        return planned
+    if planned.startswith("module"):
+        return f"missing: gup_test.ko did not load ({planned}; see the console log)"
+    return planned
+
+
+def swap_source(swap_mib: int, facts: dict, swap_kb: int | None) -> str:
+    """Where the guest's swap came from (or why it has none)."""
+    swaps = facts.get("swaps") or []
+    if swaps:
+        devices = ", ".join(swaps)
+        zram = " (the kernel's zram module, set up by the harness's /init)" if any(
+            "zram" in d for d in swaps) else ""
+        return f"{devices}: {swap_kb} kB{zram}"
+    if not swap_mib:
+        return "none (--no-swap)"
+    if not facts:
+        return f"zram, {swap_mib} MiB requested (the guest's facts were not read)"
+    return "none: zram0 could not be set up (no zram module in this kernel? see the console log)"
+
+
 def _fs_at(mounts: list[dict[str, str]], target: str) -> str | None:
     """The fs type mounted at ``target`` (the last entry wins, as in the kernel)."""
     found = [m["fstype"] for m in mounts if m["target"] == target]
@@ -194,35 +220,47 @@ def execute(args: argparse.Namespace, fs: str, kernel_image: str | None, outdir:
 
     tests = parse_tests(args.tests)
     guest = getattr(args, "guest", "qemu")
+    pre = None
     try:
-        outdir.mkdir(parents=True, exist_ok=True)
         selftests = _selftests(args, args.arch)
         if guest == "sim":
             from guests.sim.run import run_in_sim
 
+            outdir.mkdir(parents=True, exist_ok=True)
             kernel = None
             name = fs
             gr = run_in_sim(selftests, SIM_MODELS.get(fs, fs), tests=tests,
                             strace=args.strace, test_timeout=args.timeout,
                             workdir=outdir / "work", progress=progress)
         else:
-            from guests.session import run_in_qemu
+            from guests.session import SWAP_MIB, run_in_qemu
+            from harness.cli.preflight import preflight, say
 
             options = {"vers": args.nfs_vers} if getattr(args, "nfs_vers", None) else {}
             profile = make_profile(fs, **options)
             name = profile.name
             kernel = _kernel(args, args.arch, kernel_image)
+            pre = preflight(kernel, fs=profile.name, arch=args.arch,
+                            swap=not getattr(args, "no_swap", False), swap_mib=SWAP_MIB,
+                            kernel_tree=Path(args.kernel_tree) if args.kernel_tree else None)
+            say(pre)
+            outdir.mkdir(parents=True, exist_ok=True)
             gr = run_in_qemu(
                 kernel, selftests, profile, arch=args.arch, scope=args.fs_scope,
                 cmdline=args.cmdline, append=args.append or "", tests=tests, strace=args.strace,
                 memory=args.memory, smp=args.smp, test_timeout=args.timeout,
                 boot_timeout=args.boot_timeout, workdir=outdir / "work", progress=progress,
                 inject=getattr(args, "inject", None), keep=getattr(args, "keep", False),
+                swap_mib=pre.swap_mib, late_modules=pre.late_modules,
             )
+            gr.notes += pre.notes
     except OSError as exc:
         raise HostError(str(exc)) from None
     logs, straces = parse_guest_run(gr, outdir, run_id or RunId(name))
     env = environment_of(gr, args.arch, kernel, selftests, name, args.fs_scope)
+    if pre is not None:
+        env.gup_test_source = gup_test_source(pre.gup_test_source, gr.facts or {})
+        env.swap_source = swap_source(pre.swap_mib, gr.facts or {}, env.swap_kb)
     if guest == "sim":
         env.guest = "sim"
     env.facts["cell"] = fs  # the cell asked for: `harness merge` names the run after it

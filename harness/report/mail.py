@@ -332,6 +332,8 @@ def environment_paragraph(report: Report) -> list[str]:
         parts.append("No swap." if env.swap_kb == 0 else f"Swap: {env.swap_kb} kB.")
     if env.gup_test is not None:
         parts.append("gup_test is available." if env.gup_test else "No gup_test.")
+    if env.gup_test_source and env.gup_test:
+        parts.append(f"gup_test: {env.gup_test_source}.")
     out = fill(" ".join(parts))
     if env.fs and env.fs_options:
         out += [f"Mount options of {env.fs}:"] + _options(env.fs_options)

@@ -145,7 +145,8 @@ def _environment(reports: list[Report]) -> Environment:
                       kernel_release=first.kernel_release, kernel_version=first.kernel_version,
                       selftests_version=first.selftests_version, cmdline=first.cmdline,
                       hugepages=first.hugepages, thp=first.thp, swap_kb=first.swap_kb,
-                      gup_test=first.gup_test)
+                      swap_source=first.swap_source, gup_test=first.gup_test,
+                      gup_test_source=first.gup_test_source)
     for rep in reports:
         e = rep.environment
         run = next((str(r.run_id) for r in rep.results if r.run_id), e.fs or "?")

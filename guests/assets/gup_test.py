@@ -1,0 +1,233 @@
+"""gup_test for kernels built without CONFIG_GUP_TEST: mm/gup_test.c as an out-of-tree module.
+
+Debian's kernels lack CONFIG_GUP_TEST (a bool), so /sys/kernel/debug/gup_test is missing and
+gup_longterm's long-term pinning cases and cow's R/O pinning cases skip. The module is built
+from mm/gup_test.c of the selftests' own linux-source (its ioctls are the ones the selftests
+speak: 6.1's own gup_test has no PIN_LONGTERM_TEST_*) against Debian's
+``linux-headers-<release>`` of the kernel under test (its .config and Module.symvers, so vermagic
+and modversions match), with the amd64 ``linux-kbuild`` host tools (modpost) also for the arm64
+headers, and the cross compiler for arm64. ``gup_test_wrapper.c`` adapts it to older kernels
+(see there); the source itself is used unchanged.
+
+Cache layout::
+
+    gup_test/<arch>/<release>/{gup_test.ko,build.log,manifest.json}
+
+The headers are unpacked in a temporary directory and removed after the build; their .debs stay
+in debs/ so a rebuild needs no network.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from guests.assets.cache import AssetError, building, read_manifest, run_tool, write_manifest
+from guests.assets.debian import deb_field, download_deb
+from guests.assets.kernels import KernelAssets
+from harness.arch import get_arch
+from harness.cache import cache_dir, locked
+from harness.kconfig import parse_config
+
+WRAPPER = Path(__file__).with_name("gup_test_wrapper.c")
+GUP_TEST_FILES = ("mm/gup_test.c", "mm/gup_test.h")
+KBUILD = "obj-m := gup_test.o\nccflags-y += $(GUP_TEST_FLAGS)\n"
+KARCH = {"x86_64": "x86", "arm64": "arm64"}
+# folio_is_longterm_pinnable() calls it under CONFIG_CMA; Debian's arm64 kernels do not export it.
+PINNABLE_SYMBOL = "get_pfnblock_flags_mask"
+NO_PINNABLE_NOTE = (f"{PINNABLE_SYMBOL} is not exported: PIN_LONGTERM_BENCHMARK's "
+                    "folio_is_longterm_pinnable() WARN is left out (gup_longterm and cow use "
+                    "PIN_LONGTERM_TEST_*, which never call it)")
+
+
+@dataclass(frozen=True)
+class GupTest:
+    """How a guest gets /sys/kernel/debug/gup_test."""
+
+    source: str  # one line for the environment
+    module: Path | None = None  # None: built in (CONFIG_GUP_TEST=y)
+    notes: tuple[str, ...] = ()
+
+
+def headers_packages(depends: str) -> tuple[str | None, str | None]:
+    """(linux-headers-*-common, linux-kbuild-*) named in a linux-headers package's Depends."""
+    names = [alt.split("(")[0].strip() for part in depends.split(",") for alt in part.split("|")]
+    common = next((n for n in names if re.fullmatch(r"linux-headers-.+-common", n)), None)
+    kbuild = next((n for n in names if n.startswith("linux-kbuild-")), None)
+    return common, kbuild
+
+
+def exported(symvers: str, symbol: str) -> bool:
+    """Is ``symbol`` in a Module.symvers text (CRC, symbol, module, export type per line)?"""
+    return any(len(f) > 1 and f[1] == symbol
+               for f in (line.split("\t") for line in symvers.splitlines()))
+
+
+def vermagic(ko: Path) -> str:
+    """The vermagic string of a plain .ko (from its .modinfo section)."""
+    m = re.search(rb"(?:^|\0)vermagic=([^\0]*)\0", ko.read_bytes())
+    return m.group(1).decode("ascii", "replace") if m else ""
+
+
+def make_argv(headers: Path, workdir: Path, arch: str, flags: str) -> list[str]:
+    """Kbuild's external-module build; BTF is off (pahole is not needed for a test module)."""
+    return ["make", "-C", str(headers), f"M={workdir}", f"ARCH={KARCH[arch]}",
+            f"CROSS_COMPILE={get_arch(arch).multiarch}-", "CONFIG_DEBUG_INFO_BTF_MODULES=",
+            f"GUP_TEST_FLAGS={flags}", "modules"]
+
+
+def _entry(kernel: KernelAssets) -> Path:
+    return cache_dir() / "gup_test" / kernel.arch / kernel.release
+
+
+def _debian_manifest(kernel: KernelAssets) -> dict[str, object] | None:
+    data = read_manifest(cache_dir() / "kernels" / kernel.arch / kernel.release)
+    return data if data and data.get("package") and data.get("release") == kernel.release else None
+
+
+def builtin(kernel: KernelAssets) -> bool:
+    if kernel.config is None or not kernel.config.is_file():
+        return False
+    return parse_config(kernel.config.read_text()).get("GUP_TEST") == "y"
+
+
+def is_debian_kernel(kernel: KernelAssets) -> bool:
+    """Is this the Debian kernel the cache holds (not a user's image of the same release)?"""
+    home = cache_dir() / "kernels" / kernel.arch / kernel.release
+    return _debian_manifest(kernel) is not None and kernel.image.is_relative_to(home)
+
+
+def find_gup_test(kernel: KernelAssets) -> GupTest | None:
+    """gup_test for ``kernel`` without building: built in, or the cached module."""
+    if builtin(kernel):
+        assert kernel.config is not None
+        return GupTest(source=f"built in (CONFIG_GUP_TEST=y in {kernel.config.name})")
+    if not is_debian_kernel(kernel):
+        return None
+    entry = _entry(kernel)
+    data = read_manifest(entry)
+    if not data or not (entry / "gup_test.ko").is_file():
+        return None
+    return GupTest(source=str(data["source"]), module=entry / "gup_test.ko",
+                   notes=tuple(str(n) for n in data.get("notes", [])))
+
+
+def ensure_gup_test(kernel: KernelAssets, source_tree: Path) -> GupTest:
+    """Build (once) and cache the gup_test module for a Debian kernel."""
+    found = find_gup_test(kernel)
+    if found is not None:
+        return found
+    debian = _debian_manifest(kernel)
+    if debian is None or not is_debian_kernel(kernel):
+        raise AssetError(f"no gup_test module for {kernel.release}: only Debian's kernels have "
+                         "headers to build it against (build yours with CONFIG_GUP_TEST=y)")
+    entry = _entry(kernel)
+    with locked(f"gup_test-{kernel.arch}-{kernel.release}"):
+        if (found := find_gup_test(kernel)) is not None:
+            return found
+        source = _gup_test_source(source_tree)
+        with building(entry) as staging:
+            fields = _build(kernel, str(debian["package_version"]), source, staging)
+            write_manifest(staging, fields)
+    found = find_gup_test(kernel)
+    assert found is not None
+    return found
+
+
+def _gup_test_source(tree: Path) -> Path:
+    """The tree's mm/ with gup_test.[ch]; a cache extracted before gup_test.c was wanted gets it."""
+    if all((tree / f).is_file() for f in GUP_TEST_FILES):
+        return tree
+    data = read_manifest(tree.parent) or {}
+    package, version = data.get("package"), data.get("package_version")
+    if not package or not version:
+        raise AssetError(f"{tree} has no mm/gup_test.c and no record of its linux-source package")
+    deb = download_deb(str(package), version=str(version))
+    unpacked = Path(tempfile.mkdtemp(prefix="harness-src-"))
+    try:
+        run_tool(["dpkg", "-x", str(deb), str(unpacked)], f"dpkg -x {deb.name}")
+        tarball = next((unpacked / "usr" / "src").glob(f"{package}.tar.*"), None)
+        if tarball is None:
+            raise AssetError(f"{deb.name} has no /usr/src/{package}.tar.*")
+        run_tool(["tar", "-xf", str(tarball), "-C", str(unpacked), "--wildcards",
+                  *[f"{package}/{f}" for f in GUP_TEST_FILES]], f"tar -x {tarball.name}")
+        for f in GUP_TEST_FILES:
+            shutil.copy2(unpacked / str(package) / f, tree / f)
+    finally:
+        shutil.rmtree(unpacked, ignore_errors=True)
+    return tree
+
+
+def _unpack_headers(kernel: KernelAssets, version: str, root: Path) -> Path:
+    """Unpack linux-headers-<release>, its -common and the host's linux-kbuild; returns the tree."""
+    deb_arch = get_arch(kernel.arch).deb_arch
+    headers = download_deb(f"linux-headers-{kernel.release}", deb_arch, version)
+    common, kbuild = headers_packages(deb_field(headers, "Depends"))
+    if common is None or kbuild is None:
+        raise AssetError(f"{headers.name} does not name its -common and linux-kbuild packages")
+    debs = [headers, download_deb(common, None, version),
+            download_deb(kbuild, None, version)]
+    for deb in debs:
+        run_tool(["dpkg", "-x", str(deb), str(root)], f"dpkg -x {deb.name}")
+    tree = root / "usr" / "src" / f"linux-headers-{kernel.release}"
+    makefile = tree / "Makefile"
+    # 'include /usr/src/linux-headers-<abi>-common/Makefile': point it at the unpacked copy.
+    makefile.write_text(makefile.read_text().replace("/usr/src/", f"{root}/usr/src/"))
+    return tree
+
+
+def _build(kernel: KernelAssets, version: str, source: Path, out: Path) -> dict[str, object]:
+    started = time.monotonic()
+    work = Path(tempfile.mkdtemp(prefix="harness-gup-test-"))
+    try:
+        headers = _unpack_headers(kernel, version, work / "root")
+        module = work / "module"
+        (module / "mm").mkdir(parents=True)
+        for f in GUP_TEST_FILES:
+            shutil.copy2(source / f, module / f)
+        shutil.copy2(WRAPPER, module / "gup_test.c")
+        (module / "Kbuild").write_text(KBUILD)
+        config = parse_config((headers / ".config").read_text())
+        notes: list[str] = []
+        flags = ""
+        symvers = (headers / "Module.symvers").read_text()
+        if config.get("CMA") == "y" and not exported(symvers, PINNABLE_SYMBOL):
+            flags = "-DGUP_TEST_NO_PINNABLE_CHECK"
+            notes.append(NO_PINNABLE_NOTE)
+        unpacked = time.monotonic()
+        argv = make_argv(headers, module, kernel.arch, flags)
+        proc = subprocess.run(argv, check=False, capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL)
+        (out / "build.log").write_text(f"$ {' '.join(argv)}\n{proc.stdout}{proc.stderr}")
+        if proc.returncode != 0:
+            err = [ln for ln in proc.stderr.splitlines() if "rror" in ln] or ["?"]
+            raise AssetError(f"building gup_test for {kernel.release} failed: {err[0].strip()}")
+        built = module / "gup_test.ko"
+        want = _kernel_vermagic(kernel)
+        if want and vermagic(built) != want:
+            raise AssetError(f"gup_test.ko has vermagic {vermagic(built)!r}, the kernel's modules "
+                             f"{want!r}: the headers do not match {kernel.release}")
+        shutil.copy2(built, out / "gup_test.ko")
+        return {
+            "arch": kernel.arch, "release": kernel.release, "vermagic": vermagic(built),
+            "source": (f"module built from {source.parent.name} mm/gup_test.c against "
+                       f"linux-headers-{kernel.release} {version}"),
+            "notes": notes, "unpack_seconds": round(unpacked - started, 2),
+            "build_seconds": round(time.monotonic() - unpacked, 2),
+        }
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _kernel_vermagic(kernel: KernelAssets) -> str:
+    """The vermagic of one of the kernel's own modules (they all carry the same)."""
+    if kernel.modules_dir is None:
+        return ""
+    for ko in kernel.modules_dir.rglob("*.ko"):
+        return vermagic(ko)
+    return ""

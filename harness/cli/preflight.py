@@ -1,0 +1,88 @@
+"""Before a QEMU guest boots: the kernel's options checked, gup_test and swap chosen.
+
+The config is the kernel's own (``config-<release>`` beside the image or in the Debian package,
+the ``.config`` of ``--kernel-tree`` when it built this release, else the ``IKCONFIG`` copy in
+the image). Missing options are printed with the tests that will skip; a run that cannot work
+(no serial console, no 9p for ``--fs 9p``) stops with one line and exit 2 before anything boots.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness.errors import UsageError
+from harness.kconfig import check, ikconfig_from_image, parse_config
+
+
+@dataclass
+class Preflight:
+    gup_test_source: str  # for the environment
+    late_modules: dict[str, Path] = field(default_factory=dict)
+    swap_mib: int = 0
+    lines: list[str] = field(default_factory=list)  # printed before the boot
+    notes: list[str] = field(default_factory=list)  # kept in the report's environment
+
+
+def kernel_config(kernel, kernel_tree: Path | None) -> tuple[dict[str, str], str] | None:
+    """(options, where they came from) for ``kernel``, or None when no config is readable."""
+    if kernel.config is not None and kernel.config.is_file():
+        return parse_config(kernel.config.read_text(errors="replace")), kernel.config.name
+    if kernel_tree is not None and (kernel_tree / ".config").is_file():
+        built = kernel_tree / "include" / "config" / "kernel.release"
+        if not built.is_file() or built.read_text().strip() == kernel.release:
+            return (parse_config((kernel_tree / ".config").read_text(errors="replace")),
+                    f"{kernel_tree}/.config")
+    from guests.assets.kernel_image import maybe_gunzip
+
+    for image in (kernel.vmlinux, kernel.image):
+        if image is not None and image.is_file():
+            text = ikconfig_from_image(maybe_gunzip(image.read_bytes()))
+            if text:
+                return parse_config(text), f"IKCONFIG in {image.name}"
+    return None
+
+
+def _gup_test(kernel, options: dict[str, str] | None):
+    """(source line, module path or None) for /sys/kernel/debug/gup_test in this guest."""
+    from guests.assets.gup_test import find_gup_test
+
+    if options is not None and options.get("GUP_TEST") == "y":
+        return "built in (CONFIG_GUP_TEST=y)", None
+    found = find_gup_test(kernel)
+    if found is not None and found.module is not None:
+        return found.source, found.module
+    if found is not None:
+        return found.source, None
+    if options is None:
+        return "unknown (no readable config; no gup_test module for this kernel)", None
+    return ("missing: CONFIG_GUP_TEST is not set and the harness has no gup_test module for "
+            f"{kernel.release} (it builds one for Debian's kernels in harness setup)"), None
+
+
+def preflight(kernel, *, fs: str, arch: str, swap: bool, swap_mib: int,
+              kernel_tree: Path | None) -> Preflight:
+    """Check the kernel's options for a run on ``fs``; raise UsageError when it cannot work."""
+    found = kernel_config(kernel, kernel_tree)
+    options, source = found if found else (None, "")
+    gup_source, module = _gup_test(kernel, options)
+    result = Preflight(gup_test_source=gup_source, swap_mib=swap_mib if swap else 0)
+    if module is not None:
+        result.late_modules["gup_test"] = module
+    if options is None:
+        result.lines.append(f"kernel config of {kernel.release}: not readable (no config file "
+                            "beside the image, no IKCONFIG): options not checked before boot")
+        return result
+    provided = {"gup_test": f"the guest loads {module.name} ({gup_source})"} if module else {}
+    checked = check(options, source, fs=fs, arch=arch, swap=swap, provided=provided)
+    if not checked.ok:
+        raise UsageError(checked.error())
+    result.lines += checked.lines()
+    result.notes += checked.lines()
+    return result
+
+
+def say(pre: Preflight) -> None:
+    for line in pre.lines:
+        print(f"harness: {line}", file=sys.stderr)
