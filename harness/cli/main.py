@@ -84,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--kernel-version", metavar="V", help="kernel version the tests ran on")
     t.add_argument("--suite", metavar="NAME", help="selftest name for logs that do not say it")
     t.add_argument("--rules", metavar="DIR", help="use the rule files in DIR instead of the shipped ones")
+    t.add_argument("--stream", action="store_true", help="triage a whole capture streaming "
+                   "(results parked on disk, memory flat), as for logs over 32 MB")
     _outputs(t)
 
     r = sub.add_parser("run", help="boot a guest with the thread's command line and run the selftests",

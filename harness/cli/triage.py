@@ -65,6 +65,52 @@ def read_all(logs: list[str], straces: list[str], suite: str | None,
     return parsed, strace, thread
 
 
+def stream_candidate(args: argparse.Namespace) -> str | None:
+    """The log to triage streaming: one big whole capture (or --stream), nothing beside it
+    that needs every result in memory (a separate strace, KCIDB output, a mail thread)."""
+    from harness.triage.stream import STREAM_BYTES
+
+    if args.strace or args.kcidb or len(args.logs) != 1 or args.logs[0] == "-":
+        return None
+    path = Path(args.logs[0])
+    if not path.is_file() or not (args.stream or path.stat().st_size >= STREAM_BYTES):
+        return None
+    return None if is_mail(args.logs[0]) else args.logs[0]
+
+
+def triage_streaming(name: str, args: argparse.Namespace, env: Environment,
+                     rules: tuple, targets: dict[str, str | None]) -> int | None:
+    """Triage one log streaming; None when it must be judged in memory (and why, on stderr
+    when --stream asked for it)."""
+    import os
+    import sys
+
+    from harness.report.digest import render_stream_mail, render_stream_terminal
+    from harness.report.outputs import write_text
+    from harness.triage.stream import Declined, exit_code, read_log, triage_log
+
+    try:
+        log = read_log(name, args.suite or suite_hint(name))
+    except Declined as exc:
+        if args.stream:
+            print(f"harness: streaming not possible ({exc}); reading it whole", file=sys.stderr)
+        return None
+    try:
+        if env.fs is None:
+            env.notes.append("filesystem not given: pass --fs for firmer conclusions")
+        report = triage_log(log, env, rules, targets["json"], targets["junit"])
+    finally:
+        log.close()
+    if targets["mail"]:
+        write_text(targets["mail"], render_stream_mail(report))
+    if not any(t == "-" for t in targets.values()):
+        tty = sys.stdout.isatty()
+        width = min(os.get_terminal_size(sys.stdout.fileno()).columns, 120) if tty else 100
+        sys.stdout.write(render_stream_terminal(report, width, args.color and tty))
+        sys.stdout.flush()
+    return exit_code(report)
+
+
 def is_mail(name: str) -> bool:
     from harness.readers.logread import open_input
 
@@ -98,6 +144,10 @@ def run_triage(args: argparse.Namespace) -> int:
         raise UsageError("only one output can go to stdout (-)")
     check_writable(targets)
     rules = load_rules(Path(args.rules)) if args.rules else load_rules()
+    if (name := stream_candidate(args)) is not None:
+        code = triage_streaming(name, args, env, rules, targets)
+        if code is not None:
+            return code
     parsed, strace, thread = read_all(args.logs, args.strace, args.suite, env)
     from_logs(parsed, env)
     if env.fs is None and any(p.results for p in parsed):

@@ -63,6 +63,15 @@ def config_of(name: str) -> str:
 _guess_suite = functools.lru_cache(maxsize=4096)(catalogue.guess_suite)
 
 
+RUNNER_WORDS = ("[PASS]", "[SKIP]", "[FAIL]", "[XFAIL]", "[TIMEOUT]", "[ERROR]", "SUMMARY:",
+                "TOP-LEVEL SUMMARY")
+
+
+def _runner_line(body: str) -> bool:
+    """run_vmtests.sh's per-binary verdicts and SUMMARY line (read by runner_summary)."""
+    return body[:17].upper().startswith(RUNNER_WORDS)
+
+
 def _may_crash(text: str) -> bool:
     return ("Oops" in text or "BUG" in text or "panic" in text or "WARNING" in text
             or "fault" in text or "Unable" in text or "Internal error" in text
@@ -138,6 +147,8 @@ class KselftestParser:
         self.default_suite = default_suite
         self.sink = sink
         self.emitted = 0  # results handed on so far
+        self.runner_lines = 0  # kselftest runner / run_vmtests.sh lines (headers, verdicts)
+        self.banner: LogLine | None = None  # a 'Linux version' line that is not printk's
         self.levels: dict[int, _Level] = {}
         self.suites: list[SuiteRun] = []
         self.kernel_lines: list[LogLine] = []  # printk lines worth keeping (bounded)
@@ -196,8 +207,12 @@ class KselftestParser:
         if (first == "o" or first == "n") and (match := RESULT.match(body)):
             return self._result(depth, match, LogLine(number, raw, source))
         if not first or first not in "1TKPBrs":
+            if (first == "[" or first == "S") and _runner_line(body):
+                self.runner_lines += 1
             if depth >= 1 and body:
                 self._diagnostic(depth - 1, number, body, source)
+            elif self.banner is None and "Linux version" in body:
+                self.banner = LogLine(number, raw, source)
             return out
         line = LogLine(number, raw, source)
         if match := RESULT.match(body):
@@ -232,6 +247,7 @@ class KselftestParser:
             else:
                 out += self._bail(depth, match.group(1), line)
         elif (match := HEADER_RUNNING.match(body)) or (match := HEADER_SELFTESTS.match(body)):
+            self.runner_lines += 1
             name = match.group(1).rsplit("/", 1)[-1]
             level = self.levels.get(depth)
             if level is not None and level.has_content:
@@ -242,7 +258,11 @@ class KselftestParser:
             else:
                 level.suite.name, level.named = name, True
         elif depth >= 1 and body:
+            if _runner_line(body):
+                self.runner_lines += 1
             self._diagnostic(depth - 1, number, body, source)
+        elif self.banner is None and "Linux version" in body:
+            self.banner = LogLine(number, raw, source)
         return out
 
     # -- levels ----------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 
 from harness.model import (
     POINTS_AT_KERNEL,
@@ -22,6 +22,7 @@ from harness.model import (
     Verdict,
 )
 from harness.readers.ingest import Parsed
+from harness.triage.aggregate import FindingAggregate
 from harness.triage.checks import CHECKS, RunIndex, Support, file_fs
 from harness.triage.rules import About, Fields, Rule, load_rules
 from harness.triage.run_findings import MAX_EVIDENCE, anomaly_findings, crash_findings
@@ -29,7 +30,7 @@ from harness.triage.run_findings import MAX_EVIDENCE, anomaly_findings, crash_fi
 NEEDS_DIAGNOSIS = frozenset(Status) - {Status.PASS}
 
 
-def count_phrase(results: list[Result]) -> str:
+def count_phrase(results: Sequence[Result]) -> str:
     suites = sorted({r.suite for r in results})
     configs = sorted({r.config for r in results if r.config})
     what = "/".join(suites) or "selftest"
@@ -41,7 +42,7 @@ def count_phrase(results: list[Result]) -> str:
     return f"{len(results)} {what} tests{where}"
 
 
-def _fields(results: list[Result], env: Environment) -> Fields:
+def _fields(results: Sequence[Result], env: Environment) -> Fields:
     first = results[0]
     fs = file_fs(first, env)
     sizes = sorted({m.group(1) for r in results if (m := re.search(r"\((\d+) kB\)", r.config))})
@@ -78,7 +79,7 @@ def _options(env: Environment) -> str:
     return f" ({env.fs_options})" if env.fs_options else ""
 
 
-def _render(rule: Rule, results: list[Result], env: Environment) -> str:
+def _render(rule: Rule, results: Sequence[Result], env: Environment) -> str:
     return rule.explain(_fields(results, env), len(results))
 
 
@@ -227,29 +228,30 @@ def _mount_of_file(r: Result, env: Environment) -> dict[str, str] | None:
 
 
 def group(results: list[Result], env: Environment, rules: tuple[Rule, ...]) -> list[Finding]:
-    groups: dict[tuple[str, str], list[Result]] = defaultdict(list)
+    groups: dict[tuple[str, str], FindingAggregate] = {}
     for r in results:
         if r.diagnosis is not None:
-            groups[(r.diagnosis.category, r.diagnosis.cause)].append(r)
-    findings = []
-    for (category, cause), members in groups.items():
-        first = members[0].diagnosis
-        assert first is not None
-        confidence = Confidence.weakest(m.diagnosis.confidence for m in members if m.diagnosis)
-        evidence: list[LogLine] = []
-        for m in members[:3]:
-            evidence += m.diagnosis.evidence if m.diagnosis else []
-        explanation = first.explanation
-        if len(members) > 1:
-            explanation = _group_explanation(cause, members, first.explanation, env, rules)
-        findings.append(Finding(Category(category), cause, confidence,
-                                [m.test_id for m in members], explanation,
-                                _dedupe(evidence)[:MAX_EVIDENCE], first.reference, first.action,
-                                len(members)))
-    return findings
+            key = (r.diagnosis.category, r.diagnosis.cause)
+            aggregate = groups.get(key)
+            if aggregate is None:
+                aggregate = groups[key] = FindingAggregate()
+            aggregate.add(r)
+    return [finish_group(aggregate, env, rules) for aggregate in groups.values()]
 
 
-def _group_explanation(cause: str, members: list[Result], single: str, env: Environment,
+def finish_group(aggregate: FindingAggregate, env: Environment, rules: tuple[Rule, ...]
+                 ) -> Finding:
+    """The finding of a group: its explanation rendered once, for all its members."""
+    members = aggregate.members
+    first = members[0].diagnosis
+    assert first is not None
+    explanation = first.explanation
+    if len(members) > 1:
+        explanation = _group_explanation(first.cause, members, first.explanation, env, rules)
+    return aggregate.finding(explanation, _dedupe(aggregate.evidence)[:MAX_EVIDENCE])
+
+
+def _group_explanation(cause: str, members: Sequence[Result], single: str, env: Environment,
                        rules: tuple[Rule, ...]) -> str:
     for rule in rules:
         if rule.id == cause:

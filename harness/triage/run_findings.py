@@ -28,11 +28,14 @@ def _anomaly_rule(rules: tuple[Rule, ...], kind: str) -> Rule | None:
 
 
 def anomaly_findings(suites: list[SuiteRun], results: list[Result],
-                     rules: tuple[Rule, ...]) -> list[Finding]:
-    """Malformed or inconsistent output: a problem of the selftest (or of the log), not the kernel."""
+                     rules: tuple[Rule, ...], counts: dict[str, Counter[str]] | None = None
+                     ) -> list[Finding]:
+    """Malformed or inconsistent output: a problem of the selftest (or of the log), not the kernel.
+
+    ``counts`` (suite -> status -> results) stands for the results when they were not kept."""
     rules = rules_about(rules, About.ANOMALY)
     out = []
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    counts = defaultdict(Counter, counts or {})
     for r in results:
         counts[r.suite][r.status.value] += 1
     for suite in suites:

@@ -1,0 +1,74 @@
+"""Results parked on disk between reading a log and triaging it, so memory stays flat.
+
+Triage needs the whole log read before it judges any result (a variant later in the log, a
+pass anywhere in the run, the Totals line at the end). A million results kept as objects
+cost gigabytes; as marshal records in a temporary file they cost nothing in memory and are
+read back in order, a batch at a time.
+"""
+
+from __future__ import annotations
+
+import marshal
+import tempfile
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from harness.model import LogLine, Result, Status
+
+BATCH = 2048
+STATUSES = tuple(Status)
+STATUS_INDEX = {s: i for i, s in enumerate(STATUSES)}
+
+# (suite index, suite, number, name, config, status index, message,
+#  result line number or -1, result line text, run line number or -1, run line text,
+#  ((diagnostic line number, text), ...), source)
+Record = tuple
+
+
+def to_record(r: Result, suite_index: int) -> Record:
+    rl, run = r.result_line, r.run_line
+    source = rl.source if rl is not None else run.source if run is not None else ""
+    return (suite_index, r.suite, r.number, r.name, r.config, STATUS_INDEX[r.status], r.message,
+            rl.line if rl is not None else -1, rl.text if rl is not None else "",
+            run.line if run is not None else -1, run.text if run is not None else "",
+            tuple((d.line, d.text) for d in r.diagnostics), source)
+
+
+def to_result(rec: Record, suite: str) -> Result:
+    (_, _, number, name, config, status, message, rl_no, rl_text, run_no, run_text, diags,
+     source) = rec
+    return Result(suite, number, name, config, STATUSES[status], message,
+                  LogLine(rl_no, rl_text, source) if rl_no >= 0 else None,
+                  LogLine(run_no, run_text, source) if run_no >= 0 else None,
+                  [LogLine(n, t, source) for n, t in diags])
+
+
+class Spill:
+    """Append records; read them back once, in order. The file is gone when closed."""
+
+    def __init__(self, directory: str | None = None) -> None:
+        self._file: BinaryIO = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115
+        self._batch: list[Record] = []
+        self.count = 0
+
+    def add(self, record: Record) -> None:
+        self._batch.append(record)
+        self.count += 1
+        if len(self._batch) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        data = marshal.dumps(self._batch)
+        self._file.write(len(data).to_bytes(8, "little") + data)
+        self._batch = []
+
+    def __iter__(self) -> Iterator[Record]:
+        if self._batch:
+            self._flush()
+        self._file.flush()
+        self._file.seek(0)
+        while size := self._file.read(8):
+            yield from marshal.loads(self._file.read(int.from_bytes(size, "little")))
+
+    def close(self) -> None:
+        self._file.close()

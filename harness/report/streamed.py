@@ -1,0 +1,191 @@
+"""JSON and JUnit written while results are triaged, never held as one string or tree.
+
+Both files are the formats ``report/json.py`` and ``report/junit.py`` write (schema
+``harness.triage/1``; JUnit with one <testsuite> per suite and run), one result per line.
+Each goes to a temporary file next to the target and is renamed over it at the end, so a
+failed run leaves nothing half-written. A finding's test list and a suite's test cases are
+parked in temporary files until their headers (counts) are known.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO
+
+from harness.errors import OutputError
+from harness.model import Environment, Finding, RunId, SuiteRun, Summary
+from harness.report.common import clean_text
+from harness.report.json import SCHEMA, finding_to_json, suite_to_json
+
+_encode = json.encoder.encode_basestring  # type: ignore[attr-defined]
+COPY = 1 << 20
+KIND_COUNT = {"skipped": "skipped", "failure": "failures", "error": "errors"}
+
+
+class _Target:
+    """A file written under a temporary name and renamed at the end ('-' is stdout)."""
+
+    def __init__(self, target: str, kind: str) -> None:
+        self.target, self.tmp = target, ""
+        if target == "-":
+            self.out: IO[str] = sys.stdout
+            return
+        path = Path(target)
+        try:
+            fd, self.tmp = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.")
+            self.out = os.fdopen(fd, "w", encoding="utf-8", buffering=COPY)
+        except OSError as exc:
+            raise OutputError(f"--{kind} {target}: cannot write: {exc.strerror}") from None
+
+    def finish(self) -> None:
+        if self.tmp:
+            self.out.close()
+            os.replace(self.tmp, self.target)
+        else:
+            self.out.flush()
+
+    def abandon(self) -> None:
+        if self.tmp:
+            self.out.close()
+            Path(self.tmp).unlink(missing_ok=True)
+
+
+class TestIds:
+    """A finding's member test ids, JSON-encoded into a temporary file as they come."""
+
+    def __init__(self, directory: str | None) -> None:
+        self.file = tempfile.TemporaryFile("w+", encoding="utf-8", dir=directory)  # noqa: SIM115
+        self.count = 0
+
+    def append(self, test_id: str) -> None:
+        self.file.write(("" if not self.count else ", ") + _encode(test_id))
+        self.count += 1
+
+    def copy_to(self, out: IO[str]) -> None:
+        self.file.flush()
+        self.file.seek(0)
+        shutil.copyfileobj(self.file, out, COPY)
+
+    def close(self) -> None:
+        self.file.close()
+
+
+class JsonStream:
+    """``{"schema", "environment", "results": [...], "findings", ...}`` one result a line."""
+
+    def __init__(self, target: str, env: Environment) -> None:
+        self.file = _Target(target, "json")
+        head = json.dumps({"schema": SCHEMA, "environment": env.to_json()}, ensure_ascii=False,
+                          default=str)
+        self.file.out.write(head[:-1] + ', "results": [\n')
+        self.first = True
+        self.write = self.file.out.write
+
+    def result(self, text: str) -> None:
+        if self.first:
+            self.first = False
+            self.write(text)
+        else:
+            self.write(",\n" + text)
+
+    def finish(self, findings: Iterable[tuple[Finding, TestIds | None]], suites: list[SuiteRun],
+               summary: Summary, verdict: str, sources: list[str]) -> None:
+        out = self.file.out
+        out.write('\n], "findings": [')
+        for i, (finding, ids) in enumerate(findings):
+            text = json.dumps(finding_to_json(finding), ensure_ascii=False, default=str)
+            head, tail = text.split('"tests": [', 1)
+            out.write(("\n" if not i else ",\n") + head + '"tests": [')
+            if ids is not None:
+                ids.copy_to(out)
+            out.write(tail)
+        rest = json.dumps({"suites": [suite_to_json(s) for s in suites],
+                           "summary": summary.to_json(),
+                           "verdict": verdict, "sources": sources}, ensure_ascii=False,
+                          default=str)
+        out.write("\n], " + rest[1:] + "\n")
+        self.file.finish()
+
+    def abandon(self) -> None:
+        self.file.abandon()
+
+
+class _SuiteCases:
+    def __init__(self, directory: str | None) -> None:
+        self.file = tempfile.TemporaryFile("w+", encoding="utf-8", dir=directory)  # noqa: SIM115
+        self.counts = {"tests": 0, "errors": 0, "failures": 0, "skipped": 0}
+        self.run: RunId | None = None
+
+
+class JunitStream:
+    """One <testsuite> per suite label; the cases parked until the suite's counts are known."""
+
+    def __init__(self, target: str, directory: str | None = None) -> None:
+        self.file = _Target(target, "junit")
+        self.directory = directory
+        self.suites: dict[str, _SuiteCases] = {}
+
+    def case(self, label: str, run: RunId | None, xml: str, kind: str) -> None:
+        suite = self.suites.get(label)
+        if suite is None:
+            suite = self.suites[label] = _SuiteCases(self.directory)
+            suite.run = run
+        suite.file.write("    " + xml + "\n")
+        suite.counts["tests"] += 1
+        if kind:
+            suite.counts[KIND_COUNT[kind]] += 1
+
+    def finish(self, verdict: str, env: Environment) -> None:
+        out = self.file.out
+        total = {k: sum(s.counts[k] for s in self.suites.values())
+                 for k in ("tests", "failures", "errors", "skipped")}
+        out.write('<?xml version="1.0" encoding="utf-8"?>\n')
+        out.write(_tag("testsuites", {"name": "harness triage", **_str(total), "time": "0.0"})
+                  + "\n")
+        for label, suite in self.suites.items():
+            counts = _str(suite.counts)
+            out.write("  " + _tag("testsuite", {"name": clean_text(label), "tests": counts["tests"],
+                                                "errors": counts["errors"],
+                                                "failures": counts["failures"],
+                                                "skipped": counts["skipped"], "time": "0"}) + "\n")
+            props = [(name, value) for name, value in (
+                ("verdict", verdict), ("fs", env.fs or (suite.run.fs if suite.run else "")),
+                ("fs_options", env.fs_options), ("kernel", env.kernel_release),
+                ("arch", env.arch), ("run", str(suite.run or ""))) if value]
+            if props:
+                out.write("    <properties>\n")
+                for name, value in props:
+                    out.write("      " + _tag("property", {"name": name,
+                                                           "value": clean_text(value)}, True)
+                              + "\n")
+                out.write("    </properties>\n")
+            suite.file.flush()
+            suite.file.seek(0)
+            shutil.copyfileobj(suite.file, out, COPY)
+            suite.file.close()
+            out.write("  </testsuite>\n")
+        out.write("</testsuites>\n")
+        self.file.finish()
+
+    def abandon(self) -> None:
+        for suite in self.suites.values():
+            suite.file.close()
+        self.file.abandon()
+
+
+def _str(counts: dict[str, int]) -> dict[str, str]:
+    return {k: str(v) for k, v in counts.items()}
+
+
+def _tag(name: str, attrs: dict[str, str], empty: bool = False) -> str:
+    element = ET.Element(name, attrs)
+    text = ET.tostring(element, encoding="unicode")  # '<name a="b" />'
+    return text if empty else text[:-3] + ">"
+

@@ -1,0 +1,180 @@
+"""Per-result output written from templates: each distinct test outcome is triaged and rendered
+once, every repeat only fills in its numbers.
+
+In a log of a million results the same few hundred test cases come back again and again with
+the same outcome. For each distinct one (suite, name, config, status, message, [RUN] and
+diagnostic text) ``Outcome`` runs the real triage (``diagnose``) on a stand-in result whose
+test number and line numbers are marker values, and renders the real JSON and JUnit writers'
+output for it. Splitting that text on the markers gives a template; a repeat costs a join.
+Whatever the writers put out, the streamed report carries the same, by construction.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+from junitparser.junitparser import etree as junit_etree
+
+from harness.model import Category, Diagnosis, Environment, LogLine, Result, RunId, Status
+from harness.readers.spill import Record, to_result
+from harness.report.common import clean_text
+from harness.report.json import result_to_json
+from harness.report.junit import ERROR_STATUSES, SKIPPED_CATEGORIES, testcase
+from harness.triage.checks import RunIndex
+from harness.triage.correlate import NEEDS_CAUSE, from_text
+from harness.triage.engine import NEEDS_DIAGNOSIS, diagnose
+from harness.triage.rules import Rule
+
+NUMBER = 987654321001  # the test number of the stand-in
+RESULT_LINE = 987654321002
+RUN_LINE = 987654321003
+DIAG_BASE = 987654321100  # diagnostic i is on line DIAG_BASE + i
+RESULT_TEXT = "\ue000result-line\ue001"  # the result line's text (it carries the number)
+SLOT = re.compile(r"(98765432\d{4}|\ue000result-line\ue001)")
+MAX_OUTCOMES = 20_000  # distinct outcomes kept; a log of unique messages starts over
+
+
+SLOT_NAMES = {str(NUMBER): "n", str(RESULT_LINE): "rl", str(RUN_LINE): "run"}
+
+
+def template(text: str, result_text: str) -> str:
+    """``text`` as a str.format template: markers become named fields, braces are doubled.
+
+    ``result_text`` names the field of the result line's text (escaped per format)."""
+    parts = SLOT.split(text)
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            out.append(part.replace("{", "{{").replace("}", "}}"))
+        elif part == RESULT_TEXT:
+            out.append("{" + result_text + "}")
+        else:
+            name = SLOT_NAMES.get(part) or f"d{int(part) - DIAG_BASE}"
+            out.append("{" + name + "}")
+    return "".join(out)
+
+
+@dataclass(slots=True)
+class Outcome:
+    """One distinct outcome: its triage, and its JSON and JUnit templates."""
+
+    diagnosis: Diagnosis | None
+    syscall: str | None
+    errno: str | None
+    json: str  # str.format templates over slot_values()
+    junit: str
+    junit_kind: str  # "", "skipped", "failure" or "error" (for the suite's counts)
+    evidence: tuple[tuple[str, int | LogLine], ...]  # ("run"|"result"|"diag", i) or fixed
+
+
+_encode = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+
+def _json_text(text: str) -> str:
+    return _encode(text)[1:-1]
+
+
+def _xml_text(text: str) -> str:
+    if not (text.isascii() and text.isprintable()):
+        text = clean_text(text)
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text
+
+
+def _junit_kind(result: Result) -> str:
+    d = result.diagnosis
+    if d is None:
+        if result.status in (Status.PASS, Status.XPASS):
+            return ""
+        return ("skipped" if result.status in (Status.SKIP, Status.XFAIL)
+                else "error" if result.status in ERROR_STATUSES else "failure")
+    if d.category in SKIPPED_CATEGORIES:
+        return "skipped"
+    return "error" if result.status in ERROR_STATUSES else "failure"
+
+
+class Outcomes:
+    """The triage of a log's distinct outcomes, made on first sight."""
+
+    def __init__(self, env: Environment, rules: tuple[Rule, ...], index: RunIndex,
+                 run_id: RunId | None = None) -> None:
+        self.env, self.rules, self.index, self.run_id = env, rules, index, run_id
+        self.known: dict[tuple, Outcome] = {}
+        self.computed = 0
+
+    def get(self, rec: Record, suite: str) -> Outcome:
+        key = (suite, rec[3], rec[4], rec[5], rec[6], rec[7] >= 0, rec[9] >= 0, rec[10],
+               tuple(t for _, t in rec[11]))
+        outcome = self.known.get(key)
+        if outcome is None:
+            if len(self.known) >= MAX_OUTCOMES:
+                self.known.clear()
+            outcome = self.known[key] = self._make(rec, suite)
+        return outcome
+
+    def _make(self, rec: Record, suite: str) -> Outcome:
+        self.computed += 1
+        r = to_result(rec, suite)
+        r.number, r.run_id = NUMBER, self.run_id
+        if r.result_line is not None:
+            r.result_line = LogLine(RESULT_LINE, RESULT_TEXT, r.result_line.source)
+        if r.run_line is not None:
+            r.run_line = LogLine(RUN_LINE, r.run_line.text, r.run_line.source)
+        r.diagnostics = [LogLine(DIAG_BASE + i, d.text, d.source)
+                         for i, d in enumerate(r.diagnostics)]
+        if r.status in NEEDS_CAUSE:
+            from_text(r)
+        if r.status in NEEDS_DIAGNOSIS:
+            r.diagnosis = diagnose(r, self.env, self.rules, self.index)
+        evidence: list[tuple[str, int | LogLine]] = []
+        for line in r.diagnosis.evidence if r.diagnosis else []:
+            if line is r.run_line:
+                evidence.append(("run", 0))
+            elif line is r.result_line:
+                evidence.append(("result", 0))
+            elif line in r.diagnostics and DIAG_BASE <= line.line < DIAG_BASE + 100:
+                evidence.append(("diag", line.line - DIAG_BASE))
+            else:
+                evidence.append(("fixed", line))
+        js = json.dumps(result_to_json(r), ensure_ascii=False, default=str)
+        case = testcase(r)
+        xml = ET.tostring(ET.fromstring(junit_etree.tostring(case._elem)), encoding="unicode")
+        return Outcome(r.diagnosis, r.syscall, r.errno, template(js, "tj"), template(xml, "tx"),
+                       _junit_kind(r), tuple(evidence))
+
+
+def slot_values(rec: Record, xml: bool = True) -> dict[str, object]:
+    """The values a result puts into its JSON and JUnit templates."""
+    values: dict[str, object] = {"n": rec[2], "rl": rec[7], "run": rec[9]}
+    for i, (line, _) in enumerate(rec[11]):
+        values[f"d{i}"] = line
+    if rec[7] >= 0:
+        values["tj"] = _json_text(rec[8])
+        if xml:
+            values["tx"] = _xml_text(rec[8])
+    return values
+
+
+def evidence_lines(outcome: Outcome, rec: Record) -> list[LogLine]:
+    """The outcome's evidence with this result's own lines."""
+    source = rec[12]
+    out = []
+    for kind, what in outcome.evidence:
+        if kind == "run":
+            out.append(LogLine(rec[9], rec[10], source))
+        elif kind == "result":
+            out.append(LogLine(rec[7], rec[8], source))
+        elif kind == "diag":
+            line, text = rec[11][what]  # type: ignore[index]
+            out.append(LogLine(line, text, source))
+        else:
+            out.append(what)  # type: ignore[arg-type]
+    return out
+
+
+def category_of(outcome: Outcome) -> Category | None:
+    return outcome.diagnosis.category if outcome.diagnosis else None

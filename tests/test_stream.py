@@ -1,0 +1,109 @@
+"""Streaming triage: the same report as the in-memory triage, in memory that stays flat."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from harness.cli.main import main
+
+ROOT = Path(__file__).resolve().parent.parent
+LOGS = sorted((ROOT / "tests/fixtures/logs").glob("*.log"))
+sys.path.insert(0, str(ROOT / "bench"))
+from cowlog import generate  # noqa: E402
+
+# Fixtures the streaming path hands back to the in-memory triage, and why.
+DECLINED = {
+    "host-runner-inject-ftruncate-enoent.log": "runner",
+    "host-runner-tmpfs.log": "runner",
+    "host-strace-combined-gup_longterm.log": "strace lines",
+    "qemu-x86_64-console-panic.log": "no selftest results",
+}
+
+
+def _triage(args: list[str], capsys) -> tuple[int, str, str]:
+    code = main(["triage", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def _tree(path: Path) -> tuple:
+    def canon(e: ET.Element) -> tuple:
+        return (e.tag, sorted(e.attrib.items()), (e.text or "").strip(), [canon(c) for c in e])
+    return canon(ET.parse(path).getroot())
+
+
+@pytest.mark.parametrize("log", LOGS, ids=lambda p: p.name)
+def test_streaming_gives_the_in_memory_report_on_every_real_log(log, tmp_path, capsys):
+    fs = ["--fs", "9p"] if "9p" in log.name else []
+    code, _, _ = _triage([str(log), *fs, "--json", str(tmp_path / "a.json"),
+                          "--junit", str(tmp_path / "a.xml")], capsys)
+    scode, _, err = _triage([str(log), *fs, "--stream", "--json", str(tmp_path / "b.json"),
+                             "--junit", str(tmp_path / "b.xml")], capsys)
+    assert code == scode
+    if log.name in DECLINED:
+        assert "streaming not possible" in err and DECLINED[log.name] in err
+    else:
+        assert err == ""
+    a = json.loads((tmp_path / "a.json").read_text())
+    b = json.loads((tmp_path / "b.json").read_text())
+    for key in ("results", "findings", "suites", "summary", "verdict", "sources"):
+        assert a[key] == b[key], key
+    assert _tree(tmp_path / "a.xml") == _tree(tmp_path / "b.xml")
+
+
+def test_counts_are_exact_on_a_generated_cow_log(tmp_path, capsys):
+    log = tmp_path / "cow-9p.log"
+    expected = generate(log, 12_000, seed=7)
+    code, out, _ = _triage([str(log), "--stream", "--fs", "9p", "--json",
+                            str(tmp_path / "r.json"), "--junit", str(tmp_path / "r.xml")],
+                           capsys)
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["summary"]["total"] == 12_000 == len(data["results"])
+    assert data["summary"]["by_status"] == dict(sorted(expected.items()))
+    assert [r["number"] for r in data["results"]] == list(range(1, 12_001))
+    assert sum(f["count"] for f in data["findings"]) == sum(
+        1 for r in data["results"] if r["category"] is not None)
+    for f in data["findings"]:
+        assert len(f["tests"]) == f["count"]
+    root = ET.parse(tmp_path / "r.xml").getroot()
+    assert int(root.get("tests")) == 12_000 == len(root.findall(".//testcase"))
+    assert int(root.get("skipped")) == len(root.findall(".//skipped"))
+    # The terminal stays a screenful however many results there are.
+    assert len(out.splitlines()) < 30 and "12000 results" in out
+    assert code == (1 if any(f["category"] in ("kernel-bug", "unknown")
+                             for f in data["findings"]) else 0)
+
+
+MEASURE = """
+import sys, tracemalloc
+from harness.model import Environment
+from harness.triage.rules import load_rules
+from harness.triage.stream import read_log, triage_log
+rules = load_rules()
+tracemalloc.start()
+log = read_log(sys.argv[1])
+report = triage_log(log, Environment(fs="9p"), rules, sys.argv[2], sys.argv[3])
+log.close()
+print(report.summary.total, tracemalloc.get_traced_memory()[1])
+"""
+
+
+def test_memory_does_not_grow_with_the_results(tmp_path):
+    """10x the results of the same shape: the peak stays (it is per distinct test and finding)."""
+    peaks = {}
+    for n in (5_000, 50_000):
+        log = tmp_path / f"{n}.log"
+        generate(log, n, seed=3)
+        out = subprocess.run([sys.executable, "-c", MEASURE, str(log), str(tmp_path / "r.json"),
+                              str(tmp_path / "r.xml")], capture_output=True, text=True,
+                             check=True, timeout=600, cwd=ROOT)
+        total, peak = map(int, out.stdout.split())
+        assert total == n
+        peaks[n] = peak
+    assert peaks[50_000] < peaks[5_000] * 1.2, peaks
