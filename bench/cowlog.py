@@ -60,7 +60,10 @@ def generate(path: Path, results: int, seed: int = 1, scenario: str | None = Non
         n = 0
         while n < results:
             kind = scenario or rng.choices(("clean", "9p", "nfs", "leak"), (6, 2, 1, 1))[0]
-            leak_at = rng.randrange(len(table)) if kind == "leak" else -1
+            room = min(len(table), results - n)
+            eligible = [i for i, (_, rest) in enumerate(table[:room])
+                        if "SKIP" not in rest and "XFAIL" not in rest]
+            leak_at = rng.choice(eligible) if kind == "leak" and eligible else -1
             for i, (name, rest) in enumerate(table):
                 n += 1
                 if n > results:

@@ -30,6 +30,12 @@ def _outputs(p: argparse.ArgumentParser) -> None:
     g.add_argument("--color", action="store_true", help="colour the terminal summary")
 
 
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value!r}")
+    return int(value)
+
+
 def _origin(value: str) -> str:
     from harness.report.kcidb import KcidbError, check_origin
 
@@ -74,7 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "kselftest runner, serial console, dmesg, strace -f) and explain every "
                        "failure and skip. Exit 0 when nothing points at the kernel, 1 when "
                        "something does, 2 on usage or input errors.")
-    t.add_argument("logs", nargs="+", metavar="LOG", help="log file(s); - for stdin")
+    t.add_argument("logs", nargs="*", metavar="LOG|DIR",
+                   help="log file(s), - for stdin; a directory (or --manifest, or --fleet) "
+                   "judges every log on its own and counts the causes across them")
     t.add_argument("--strace", action="append", default=[], metavar="FILE",
                    help="strace -f log of the same run (repeatable)")
     t.add_argument("--fs", metavar="FS", help="filesystem of the tests' working directory "
@@ -86,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--rules", metavar="DIR", help="use the rule files in DIR instead of the shipped ones")
     t.add_argument("--stream", action="store_true", help="triage a whole capture streaming "
                    "(results parked on disk, memory flat), as for logs over 32 MB")
+    t.add_argument("--fleet", action="store_true", help="judge each LOG as its own run "
+                   "(machine/kernel/fs/date from its path) and count causes across logs")
+    t.add_argument("--manifest", metavar="CSV", help="fleet logs listed in a CSV with a header "
+                   "naming log and any of machine,kernel,fs,date")
+    t.add_argument("--jobs", type=_positive, metavar="N",
+                   help="worker processes for a fleet (default: the number of cores)")
     _outputs(t)
 
     r = sub.add_parser("run", help="boot a guest with the thread's command line and run the selftests",

@@ -65,6 +65,33 @@ def read_all(logs: list[str], straces: list[str], suite: str | None,
     return parsed, strace, thread
 
 
+def triage_fleet(args: argparse.Namespace, targets: dict[str, str | None]) -> int:
+    """Many logs, each its own run: per-log verdicts and causes counted across logs."""
+    import os
+    import sys
+
+    from harness.report.fleet_summary import exit_code, render_fleet_mail, render_fleet_terminal
+    from harness.report.outputs import write_text
+    from harness.triage.fleet import collect, run_fleet
+
+    if args.strace or args.kcidb:
+        raise UsageError("--strace and --kcidb take one run; a fleet (a directory, --manifest "
+                         "or --fleet) is many runs")
+    jobs = args.jobs or os.cpu_count() or 1
+    metas = collect(args.logs, args.manifest)
+    report = run_fleet(metas, jobs, normalise_fs(args.fs) if args.fs else None,
+                       normalise_fs(args.tmp_fs) if args.tmp_fs else None, args.rules,
+                       targets["json"], targets["junit"])
+    if targets["mail"]:
+        write_text(targets["mail"], render_fleet_mail(report))
+    if not any(t == "-" for t in targets.values()):
+        width = min(os.get_terminal_size(sys.stdout.fileno()).columns, 120) \
+            if sys.stdout.isatty() else 100
+        sys.stdout.write(render_fleet_terminal(report, width))
+        sys.stdout.flush()
+    return exit_code(report)
+
+
 def stream_candidate(args: argparse.Namespace) -> str | None:
     """The log to triage streaming: one big whole capture (or --stream), nothing beside it
     that needs every result in memory (a separate strace, KCIDB output, a mail thread)."""
@@ -144,6 +171,10 @@ def run_triage(args: argparse.Namespace) -> int:
         raise UsageError("only one output can go to stdout (-)")
     check_writable(targets)
     rules = load_rules(Path(args.rules)) if args.rules else load_rules()
+    if not args.logs and not args.manifest:
+        raise UsageError("no LOG given (a file, - for stdin, or a directory of logs)")
+    if args.manifest or args.fleet or any(Path(name).is_dir() for name in args.logs):
+        return triage_fleet(args, targets)
     if (name := stream_candidate(args)) is not None:
         code = triage_streaming(name, args, env, rules, targets)
         if code is not None:

@@ -58,23 +58,30 @@ class _Target:
 
 
 class TestIds:
-    """A finding's member test ids, JSON-encoded into a temporary file as they come."""
+    """A finding's member test ids, JSON-encoded into a temporary file as they come (or
+    only counted, when nobody will read them)."""
 
-    def __init__(self, directory: str | None) -> None:
-        self.file = tempfile.TemporaryFile("w+", encoding="utf-8", dir=directory)  # noqa: SIM115
+    def __init__(self, directory: str | None, prefix: str = "", keep: bool = True) -> None:
+        self.file = tempfile.TemporaryFile("w+", encoding="utf-8", dir=directory) if keep \
+            else None  # noqa: SIM115
+        self.prefix = prefix
         self.count = 0
+        self.finding: Finding | None = None
 
     def append(self, test_id: str) -> None:
-        self.file.write(("" if not self.count else ", ") + _encode(test_id))
+        if self.file is not None:
+            self.file.write(("" if not self.count else ", ") + _encode(self.prefix + test_id))
         self.count += 1
 
     def copy_to(self, out: IO[str]) -> None:
+        assert self.file is not None
         self.file.flush()
         self.file.seek(0)
         shutil.copyfileobj(self.file, out, COPY)
 
     def close(self) -> None:
-        self.file.close()
+        if self.file is not None:
+            self.file.close()
 
 
 class JsonStream:

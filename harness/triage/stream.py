@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from harness.model import (
     FAILING,
@@ -227,9 +227,46 @@ class StreamReport:
 
 
 def triage_log(log: LogPass, env: Environment, rules: tuple[Rule, ...],
-               json_target: str | None = None, junit_target: str | None = None,
-               on_result: Callable[[str, str], None] | None = None) -> StreamReport:
-    """Pass 2: triage every record, write JSON/JUnit as it goes, aggregate the findings."""
+               json_target: str | None = None, junit_target: str | None = None) -> StreamReport:
+    """Pass 2 with the JSON and JUnit files written as it goes."""
+    directory = tempfile.gettempdir()
+    js = JsonStream(json_target, env) if json_target else None
+    ju = JunitStream(junit_target, directory) if junit_target else None
+    tests: dict[int, TestIds] = {}
+    try:
+        report = judge_log(log, env, rules, js, ju, tests=tests)
+        if js is not None:
+            js.finish([(f.finding, tests.get(id(f.finding))) for f in report.findings],
+                      report.suites, report.summary, report.verdict, report.sources)
+            js = None
+        if ju is not None:
+            ju.finish(report.verdict, env)
+            ju = None
+    finally:
+        if js is not None:
+            js.abandon()
+        if ju is not None:
+            ju.abandon()
+        for ids in tests.values():
+            ids.close()
+    return report
+
+
+class ResultWriter(Protocol):
+    def result(self, text: str) -> None: ...
+
+
+class CaseWriter(Protocol):
+    def case(self, label: str, run: RunId | None, xml: str, kind: str) -> None: ...
+
+
+def judge_log(log: LogPass, env: Environment, rules: tuple[Rule, ...],
+              js: ResultWriter | None = None, ju: CaseWriter | None = None,
+              tests: dict[int, TestIds] | None = None, id_prefix: str = "") -> StreamReport:
+    """Pass 2: triage every record, hand its JSON/JUnit text on, aggregate the findings.
+
+    ``tests`` receives each finding's member ids (id(finding) -> TestIds, the caller closes
+    them; without it they are dropped); ``id_prefix`` starts every id ("[run] ")."""
     if env.kernel_release is None and log.parser.banner is not None and (
             m := BANNER.search(log.parser.banner.text)):
         env.kernel_release, env.kernel_version = m.group(1), version_of(m.group(1))
@@ -237,8 +274,6 @@ def triage_log(log: LogPass, env: Environment, rules: tuple[Rule, ...],
     about_results = tuple(r for r in rules if r.about is About.RESULT)
     outcomes = Outcomes(env, about_results, log.index(), log.run_id)
     directory = tempfile.gettempdir()
-    js = JsonStream(json_target, env) if json_target else None
-    ju = JunitStream(junit_target, directory) if junit_target else None
     groups: dict[tuple[str, str], tuple[FindingAggregate, TestIds, StreamFinding]] = {}
     statuses: Counter = Counter()
     categories: Counter = Counter()
@@ -247,6 +282,7 @@ def triage_log(log: LogPass, env: Environment, rules: tuple[Rule, ...],
     run = log.run_id
     run_text = str(run) if run else ""
     names: dict[int, str] = {}
+    keep = tests is not None
     try:
         for rec in log.stream.spill:
             suite = rec[1]
@@ -278,7 +314,7 @@ def triage_log(log: LogPass, env: Environment, rules: tuple[Rule, ...],
             label = rec[3] or rec[6] or "?"
             test_id = f"{suite} #{rec[2]}: {label}"
             if group is None:
-                ids = TestIds(directory)
+                ids = TestIds(directory if keep else None, id_prefix, keep)
                 group = groups[key] = (FindingAggregate(ids), ids, StreamFinding(None))  # type: ignore[arg-type]
             aggregate, ids, found = group
             if aggregate.wants(suite, rec[4], rec[6]):
@@ -291,13 +327,11 @@ def triage_log(log: LogPass, env: Environment, rules: tuple[Rule, ...],
             if numbers is None:
                 numbers = found.numbers[suite] = NumberList()
             numbers.add(rec[2])
-            if on_result is not None:
-                on_result(d.cause, status.value)
         findings: list[Finding] = []
         streamed: dict[int, tuple[TestIds, StreamFinding]] = {}
         for aggregate, ids, found in groups.values():
             finding = finish_group(aggregate, env, about_results)
-            found.finding = finding
+            found.finding = ids.finding = finding
             streamed[id(finding)] = (ids, found)
             findings.append(finding)
         suites = log.parsed.suites
@@ -307,20 +341,12 @@ def triage_log(log: LogPass, env: Environment, rules: tuple[Rule, ...],
         verdict = verdict_of(findings)
         summary = _summary(sum(statuses.values()), statuses, findings)
         ordered = ordered_findings(findings)
-        if js is not None:
-            js.finish([(f, streamed[id(f)][0] if id(f) in streamed else None) for f in ordered],
-                      suites, summary, verdict, [log.source])
-            js = None
-        if ju is not None:
-            ju.finish(verdict, env)
-            ju = None
     finally:
-        if js is not None:
-            js.abandon()
-        if ju is not None:
-            ju.abandon()
         for _, ids, _ in groups.values():
-            ids.close()
+            if keep and ids.finding is not None:
+                tests[id(ids.finding)] = ids  # type: ignore[index]
+            else:
+                ids.close()
     results = []
     for f in ordered:
         if id(f) in streamed:

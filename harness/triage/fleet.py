@@ -1,0 +1,563 @@
+"""A day of CI logs in one command: each log judged on its own, on all cores, the causes
+counted across logs (how many logs, kernels, machines, filesystems; first and last seen).
+
+A log is the unit of work: a worker process reads it (streaming, or in memory when the
+streaming path declines it), writes its JSON results and JUnit cases to fragment files and
+returns a small ``LogVerdict``. The parent keeps only those verdicts and one ``FleetCause``
+per cause, and stitches the fragments into the outputs at the end. Memory: the largest
+single log in each worker, plus per-log verdicts and per-cause aggregates in the parent.
+
+Where each log's machine, kernel, filesystem and date come from: a manifest (CSV with a
+header naming ``log`` and any of ``machine,kernel,fs,tmp_fs,date``), else the log's path: its
+directory and file-name parts split at ``/``, ``_`` and ``,`` are read as a date
+(2026-12-01, 20261201, with an optional Thh:mm), a kernel (6.12.117, v6.13-rc2, 6.12.117+deb12),
+a filesystem (9p, nfs, xfs, ...), a selftest name (cow, gup_longterm: ignored), and the first
+other part is the machine: ``juno-r2_6.12.117_9p_2026-12-01.log`` or
+``fvp/6.13-rc1/nfs/2026-12-01T03:00.log``. A CI machine's filesystem is its root's: the tests'
+work directory and /tmp both (an NFS- or 9p-root board), unless the manifest's ``tmp_fs``
+says otherwise; ``--fs``/``--tmp-fs`` override both for every log.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness.errors import InputError
+from harness.model import (
+    POINTS_AT_KERNEL,
+    SEVERITY,
+    Category,
+    Confidence,
+    Environment,
+    LogLine,
+    RunId,
+    Verdict,
+)
+from harness.readers.ingest import suite_hint
+from harness.report.common import clean_text
+from harness.report.streamed import COPY, _tag, _Target
+from harness.triage.rules import Rule, load_rules
+
+KNOWN_FS = ("9p", "nfs", "nfs3", "nfs4", "nfs4.2", "xfs", "ext4", "ext3", "ext2", "tmpfs",
+            "btrfs", "f2fs", "virtiofs", "overlay", "ramfs", "bcachefs")
+SUITES = ("gup_longterm", "cow")
+DATE = re.compile(r"^(\d{4}-\d{2}-\d{2}|\d{8})(?:T\d{2}(?::?\d{2}){0,2}Z?)?$")
+KERNEL = re.compile(r"^v?\d+\.\d+(?:\.\d+)?(?:-rc\d+)?(?:[-+~.][\w.+~-]*)?$")
+LOG_SUFFIXES = (".log", ".txt", ".tap", ".out")
+SCHEMA_NOTE = ("fleet report: results of every log (run = machine/kernel/date/fs), findings "
+               "counted across logs; 'logs' has each log's verdict")
+
+
+@dataclass(frozen=True)
+class LogMeta:
+    path: str
+    machine: str = ""
+    kernel: str = ""
+    fs: str = ""
+    date: str = ""
+    tmp_fs: str = ""
+
+    @property
+    def run(self) -> RunId:
+        label = "/".join(x for x in (self.machine, self.kernel, self.date) if x)
+        return RunId(self.fs or "?", label or Path(self.path).stem)
+
+
+def meta_from_path(path: str, root: str | None = None) -> LogMeta:
+    """Machine, kernel, filesystem and date read from a log's path (relative to root)."""
+    rel = os.path.relpath(path, root) if root else Path(path).name
+    stem = rel
+    for suffix in LOG_SUFFIXES:
+        stem = stem.removesuffix(suffix)
+    for suite in SUITES:
+        stem = stem.replace(suite, "/")
+    found: dict[str, str] = {}
+    for part in re.split(r"[/_,]+", stem):
+        if not part:
+            continue
+        if "date" not in found and DATE.match(part):
+            found["date"] = part
+        elif "fs" not in found and part.lower() in KNOWN_FS:
+            found["fs"] = part.lower()
+        elif "kernel" not in found and KERNEL.match(part):
+            found["kernel"] = part
+        elif "machine" not in found:
+            found["machine"] = part
+    return LogMeta(path, **found)
+
+
+def read_manifest(path: str) -> list[LogMeta]:
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not a CSV manifest ({exc})") from None
+    if not rows or "log" not in rows[0]:
+        raise InputError(f"{path}: a manifest needs a header line with a 'log' column "
+                         "(and any of machine,kernel,fs,date)")
+    base = Path(path).resolve().parent
+    out = []
+    for number, row in enumerate(rows, 2):
+        log = (row.get("log") or "").strip()
+        if not log:
+            raise InputError(f"{path}:{number}: no log named")
+        log_path = Path(log) if Path(log).is_absolute() else base / log
+        if not log_path.is_file():
+            raise InputError(f"{path}:{number}: {log}: no such file")
+        out.append(LogMeta(str(log_path), *((row.get(k) or "").strip()
+                                            for k in ("machine", "kernel", "fs", "date",
+                                                      "tmp_fs"))))
+    return out
+
+
+def collect(inputs: list[str], manifest: str | None) -> list[LogMeta]:
+    """The logs to judge: files as given, directories searched for *.log, or a manifest."""
+    metas: list[LogMeta] = read_manifest(manifest) if manifest else []
+    for name in inputs:
+        path = Path(name)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(
+                LOG_SUFFIXES))
+            metas += [meta_from_path(str(p), name) for p in found]
+        elif path.is_file():
+            metas.append(meta_from_path(name))
+        else:
+            raise InputError(f"{name}: no such file or directory")
+    if not metas:
+        raise InputError(f"{', '.join(inputs) or manifest}: no log files (*.log, *.txt, "
+                         "*.tap, *.out) found")
+    return metas
+
+
+@dataclass
+class CauseOfLog:
+    category: str
+    cause: str
+    confidence: str
+    count: int
+    explanation: str
+    evidence: list[dict[str, object]]
+    reference: str
+    action: str
+    tests_file: str
+
+
+@dataclass
+class LogVerdict:
+    """What the parent keeps of one log."""
+
+    meta: LogMeta
+    verdict: str
+    total: int
+    by_status: dict[str, int]
+    causes: list[CauseOfLog]
+    results_file: str
+    junit: list[tuple[str, str, dict[str, int]]]  # (label, fragment file, counts)
+    suites: list[dict[str, object]]
+    streamed: bool
+    error: str = ""
+
+
+@dataclass
+class Job:
+    meta: LogMeta
+    index: int
+    fs: str | None
+    tmp_fs: str | None
+    rules_dir: str | None
+    work: str
+    want_json: bool
+    want_junit: bool
+
+
+_RULES: dict[str | None, tuple[Rule, ...]] = {}
+
+
+def _rules(directory: str | None) -> tuple[Rule, ...]:
+    if directory not in _RULES:
+        _RULES[directory] = load_rules(Path(directory)) if directory else load_rules()
+    return _RULES[directory]
+
+
+class _Lines:
+    """JSON result lines of one log into a fragment file."""
+
+    def __init__(self, path: str) -> None:
+        self.out = open(path, "w", encoding="utf-8", buffering=COPY)  # noqa: SIM115
+        self.count = 0
+
+    def result(self, text: str) -> None:
+        self.out.write(text if not self.count else ",\n" + text)
+        self.count += 1
+
+
+class _Cases:
+    """JUnit cases of one log, a fragment file per suite label."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.suites: dict[str, tuple[object, str, dict[str, int]]] = {}
+
+    def case(self, label: str, run: RunId | None, xml: str, kind: str) -> None:
+        entry = self.suites.get(label)
+        if entry is None:
+            name = f"{self.base}.{len(self.suites)}.xml"
+            entry = self.suites[label] = (open(name, "w", encoding="utf-8", buffering=COPY),  # noqa: SIM115
+                                          name, {"tests": 0, "errors": 0, "failures": 0,
+                                                 "skipped": 0})
+        handle, _, counts = entry
+        handle.write("    " + xml + "\n")  # type: ignore[attr-defined]
+        counts["tests"] += 1
+        if kind:
+            counts[{"skipped": "skipped", "failure": "failures", "error": "errors"}[kind]] += 1
+
+    def close(self) -> list[tuple[str, str, dict[str, int]]]:
+        out = []
+        for label, (handle, name, counts) in self.suites.items():
+            handle.close()  # type: ignore[attr-defined]
+            out.append((label, name, counts))
+        return out
+
+
+def judge_one(job: Job) -> LogVerdict:
+    """One log, start to end (in a worker process)."""
+    from harness.report.json import suite_to_json
+    from harness.triage.stream import Declined, judge_log, read_log
+
+    meta = job.meta
+    env = Environment(fs=job.fs or meta.fs or None, kernel_release=meta.kernel or None,
+                      tmp_fs=job.tmp_fs or meta.tmp_fs or meta.fs or None)
+    if env.fs:
+        env.fs_source = "--fs" if job.fs else "log name"
+    if meta.kernel:
+        from harness.readers.environment import version_of
+
+        env.kernel_version = version_of(meta.kernel)
+    base = os.path.join(job.work, f"log{job.index}")
+    rules = _rules(job.rules_dir)
+    run = meta.run
+    prefix = f"[{run}] "
+    lines = _Lines(base + ".json") if job.want_json else None
+    cases = _Cases(base) if job.want_junit else None
+    try:
+        log = read_log(meta.path, suite_hint(meta.path), run)
+    except Declined:
+        return _judge_in_memory(job, env, rules, lines, cases)
+    except InputError as exc:
+        return LogVerdict(meta, "unreadable", 0, {}, [], base + ".json",
+                          cases.close() if cases else [], [], False, str(exc))
+    from harness.report.streamed import TestIds
+
+    tests: dict[int, TestIds] = {}
+    try:
+        report = judge_log(log, env, rules, lines, cases, tests, prefix)
+    finally:
+        log.close()
+        if lines is not None:
+            lines.out.close()
+    causes = []
+    for i, f in enumerate(report.findings):
+        finding = f.finding
+        name = f"{base}.tests{i}"
+        with open(name, "w", encoding="utf-8") as handle:
+            if id(finding) in tests:
+                tests[id(finding)].copy_to(handle)
+        causes.append(_cause(finding, name))
+    for ids in tests.values():
+        ids.close()
+    return LogVerdict(meta, str(report.verdict), report.summary.total,
+                      dict(report.summary.by_status), causes, base + ".json",
+                      cases.close() if cases else [],
+                      [suite_to_json(s) for s in report.suites], True)
+
+
+def _cause(finding, tests_file: str) -> CauseOfLog:
+    return CauseOfLog(str(finding.category), finding.cause, str(finding.confidence),
+                      finding.count or len(finding.tests), finding.explanation,
+                      [e.to_json() for e in finding.evidence], finding.reference,
+                      finding.action, tests_file)
+
+
+def _judge_in_memory(job: Job, env: Environment, rules: tuple[Rule, ...],
+                     lines: _Lines | None, cases: _Cases | None) -> LogVerdict:
+    """A log the streaming path declined: the whole-report triage, the same outputs."""
+    import xml.etree.ElementTree as ET
+
+    from junitparser.junitparser import etree as junit_etree
+
+    from harness.readers.environment import from_logs
+    from harness.readers.report_input import read_report
+    from harness.report.json import result_to_json, suite_to_json
+    from harness.report.junit import testcase
+    from harness.triage.engine import triage
+    from harness.triage.templates import _junit_kind
+
+    meta = job.meta
+    base = os.path.join(job.work, f"log{job.index}")
+    run = meta.run
+    try:
+        read = read_report(meta.path, suite_hint(meta.path))
+    except InputError as exc:
+        return LogVerdict(meta, "unreadable", 0, {}, [], base + ".json",
+                          cases.close() if cases else [], [], False, str(exc))
+    parsed = read.parsed
+    for r in parsed.results:
+        r.run_id = run
+    from_logs([parsed], env)
+    report = triage([parsed], env, [], rules)
+    for r in report.results:
+        if lines is not None:
+            lines.result(json.dumps(result_to_json(r), ensure_ascii=False, default=str))
+        if cases is not None:
+            xml = ET.tostring(ET.fromstring(junit_etree.tostring(testcase(r)._elem)),
+                              encoding="unicode")
+            cases.case(f"{r.suite or 'unknown'} [{run}]", run, xml, _junit_kind(r))
+    if lines is not None:
+        lines.out.close()
+    causes = []
+    for i, finding in enumerate(report.findings):
+        name = f"{base}.tests{i}"
+        with open(name, "w", encoding="utf-8") as handle:
+            handle.write(", ".join(json.dumps(f"[{run}] {t}", ensure_ascii=False)
+                                   for t in finding.tests))
+        causes.append(_cause(finding, name))
+    return LogVerdict(meta, str(report.verdict), report.summary.total,
+                      dict(report.summary.by_status), causes, base + ".json",
+                      cases.close() if cases else [],
+                      [suite_to_json(s) for s in report.suites], False)
+
+
+@dataclass
+class FleetCause:
+    """One cause across the fleet."""
+
+    category: str
+    cause: str
+    confidence: str
+    explanation: str
+    evidence: list[dict[str, object]]
+    reference: str
+    action: str
+    example: str = ""  # the log the explanation and evidence come from
+    results: int = 0
+    logs: int = 0
+    kernels: Counter = field(default_factory=Counter)
+    machines: Counter = field(default_factory=Counter)
+    filesystems: Counter = field(default_factory=Counter)
+    first_seen: str = ""
+    last_seen: str = ""
+    tests_files: list[str] = field(default_factory=list)
+
+    def add(self, verdict: LogVerdict, cause: CauseOfLog) -> None:
+        meta = verdict.meta
+        self.results += cause.count
+        self.logs += 1
+        self.kernels[meta.kernel or "?"] += 1
+        self.machines[meta.machine or "?"] += 1
+        self.filesystems[meta.fs or "?"] += 1
+        when = meta.date or ""
+        if when and (not self.first_seen or when < self.first_seen):
+            self.first_seen = when
+        if when and (not self.last_seen or when > self.last_seen):
+            self.last_seen = when
+        self.confidence = str(Confidence.weakest((Confidence(self.confidence),
+                                                  Confidence(cause.confidence))))
+        self.tests_files.append(cause.tests_file)
+
+    def to_json(self) -> dict[str, object]:
+        return {"category": self.category, "cause": self.cause, "confidence": self.confidence,
+                "tests": [], "count": self.results, "explanation": self.explanation,
+                "evidence": self.evidence, "reference": self.reference, "action": self.action,
+                "logs": self.logs, "kernels": dict(self.kernels.most_common()),
+                "machines": dict(self.machines.most_common()),
+                "filesystems": dict(self.filesystems.most_common()),
+                "first_seen": self.first_seen or None, "last_seen": self.last_seen or None,
+                "example_log": self.example}
+
+
+@dataclass
+class FleetReport:
+    logs: list[LogVerdict]
+    causes: list[FleetCause]
+    verdict: str
+    total: int
+    by_status: Counter
+    jobs: int
+
+    @property
+    def points_at_kernel(self) -> bool:
+        return any(Category(c.category) in POINTS_AT_KERNEL for c in self.causes)
+
+
+def _severity(category: str) -> int:
+    try:
+        return SEVERITY.index(Category(category))
+    except ValueError:
+        return len(SEVERITY)
+
+
+def run_fleet(metas: list[LogMeta], jobs: int, fs: str | None, tmp_fs: str | None,
+              rules_dir: str | None, json_target: str | None, junit_target: str | None
+              ) -> FleetReport:
+    """Judge every log (``jobs`` worker processes) and write the combined outputs."""
+    work = tempfile.mkdtemp(prefix="harness-fleet-")
+    try:
+        todo = [Job(m, i, fs, tmp_fs, rules_dir, work, bool(json_target), bool(junit_target))
+                for i, m in enumerate(metas)]
+        verdicts = list(_map(todo, jobs))
+        report = _combine(verdicts, jobs)
+        if json_target:
+            _write_json(report, json_target)
+        if junit_target:
+            _write_junit(report, junit_target)
+        return report
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _map(todo: list[Job], jobs: int) -> Iterator[LogVerdict]:
+    if jobs <= 1 or len(todo) <= 1:
+        yield from map(judge_one, todo)
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(jobs) as pool:
+        yield from pool.imap(judge_one, todo, chunksize=1)
+
+
+def _combine(verdicts: list[LogVerdict], jobs: int) -> FleetReport:
+    causes: dict[tuple[str, str], FleetCause] = {}
+    by_status: Counter = Counter()
+    total = 0
+    for v in verdicts:
+        total += v.total
+        by_status.update(v.by_status)
+        for c in v.causes:
+            fleet = causes.get((c.category, c.cause))
+            if fleet is None:
+                fleet = causes[(c.category, c.cause)] = FleetCause(
+                    c.category, c.cause, c.confidence, c.explanation, c.evidence, c.reference,
+                    c.action, v.meta.path)
+            fleet.add(v, c)
+    ordered = sorted(causes.values(), key=lambda c: (_severity(c.category), -c.logs,
+                                                     -c.results))
+    present = {Category(c.category) for c in ordered}
+    verdict = str(Verdict.of(present))
+    return FleetReport(verdicts, ordered, verdict, total, by_status, jobs)
+
+
+def _log_json(v: LogVerdict) -> dict[str, object]:
+    m = v.meta
+    out: dict[str, object] = {"log": m.path, "run": str(m.run), "machine": m.machine or None,
+                              "kernel": m.kernel or None, "fs": m.fs or None,
+                              "date": m.date or None, "verdict": v.verdict, "total": v.total,
+                              "by_status": v.by_status,
+                              "causes": {c.cause: c.count for c in v.causes},
+                              "streamed": v.streamed}
+    if v.error:
+        out["error"] = v.error
+    return out
+
+
+def _write_json(report: FleetReport, target: str) -> None:
+    from harness.report.json import SCHEMA
+
+    file = _Target(target, "json")
+    try:
+        out = file.out
+        env = {"notes": [SCHEMA_NOTE]}
+        out.write(json.dumps({"schema": SCHEMA, "environment": env})[:-1] + ', "results": [\n')
+        first = True
+        for v in report.logs:
+            if not os.path.exists(v.results_file) or not os.path.getsize(v.results_file):
+                continue
+            if not first:
+                out.write(",\n")
+            first = False
+            with open(v.results_file, encoding="utf-8") as handle:
+                shutil.copyfileobj(handle, out, COPY)
+        out.write('\n], "findings": [')
+        for i, cause in enumerate(report.causes):
+            head, tail = json.dumps(cause.to_json(), ensure_ascii=False).split('"tests": [', 1)
+            out.write(("\n" if not i else ",\n") + head + '"tests": [')
+            written = False
+            for name in cause.tests_files:
+                if os.path.getsize(name):
+                    if written:
+                        out.write(", ")
+                    with open(name, encoding="utf-8") as handle:
+                        shutil.copyfileobj(handle, out, COPY)
+                    written = True
+            out.write(tail)
+        by_category: Counter = Counter()
+        for cause in report.causes:
+            by_category[cause.category] += max(cause.results, 1)
+        summary = {"total": report.total, "by_status": dict(sorted(report.by_status.items())),
+                   "by_category": dict(sorted(by_category.items())),
+                   "findings": len(report.causes),
+                   "points_at_kernel": sum(1 for c in report.causes
+                                           if Category(c.category) in POINTS_AT_KERNEL)}
+        rest = {"suites": [dict(s, run=str(v.meta.run)) for v in report.logs for s in v.suites],
+                "summary": summary, "verdict": report.verdict,
+                "sources": [v.meta.path for v in report.logs],
+                "logs": [_log_json(v) for v in report.logs]}
+        out.write("\n], " + json.dumps(rest, ensure_ascii=False, default=str)[1:] + "\n")
+        file.finish()
+    except BaseException:
+        file.abandon()
+        raise
+
+
+def _write_junit(report: FleetReport, target: str) -> None:
+    file = _Target(target, "junit")
+    try:
+        out = file.out
+        total = Counter()
+        for v in report.logs:
+            for _, _, counts in v.junit:
+                total.update(counts)
+        out.write('<?xml version="1.0" encoding="utf-8"?>\n')
+        out.write(_tag("testsuites", {"name": "harness triage", "tests": str(total["tests"]),
+                                      "failures": str(total["failures"]),
+                                      "errors": str(total["errors"]),
+                                      "skipped": str(total["skipped"]), "time": "0.0"}) + "\n")
+        for v in report.logs:
+            m = v.meta
+            for label, name, counts in v.junit:
+                out.write("  " + _tag("testsuite", {
+                    "name": clean_text(label), "tests": str(counts["tests"]),
+                    "errors": str(counts["errors"]), "failures": str(counts["failures"]),
+                    "skipped": str(counts["skipped"]), "time": "0"}) + "\n")
+                props = [(k, val) for k, val in (("verdict", v.verdict), ("fs", m.fs),
+                                                 ("kernel", m.kernel), ("machine", m.machine),
+                                                 ("date", m.date), ("run", str(m.run)),
+                                                 ("log", m.path)) if val]
+                out.write("    <properties>\n")
+                for k, val in props:
+                    out.write("      " + _tag("property", {"name": k, "value": clean_text(val)},
+                                              True) + "\n")
+                out.write("    </properties>\n")
+                with open(name, encoding="utf-8") as handle:
+                    shutil.copyfileobj(handle, out, COPY)
+                out.write("  </testsuite>\n")
+        out.write("</testsuites>\n")
+        file.finish()
+    except BaseException:
+        file.abandon()
+        raise
+
+
+def evidence_lines(cause: FleetCause) -> list[LogLine]:
+    return [LogLine(int(e.get("line", 0)), str(e.get("text", "")), str(e.get("source", "")))
+            for e in cause.evidence]
