@@ -115,3 +115,20 @@ def test_two_kernels_are_judged_separately():
                   if r.diagnosis and r.diagnosis.cause == "fails-on-every-fs"]
     assert everywhere and {str(r.run_id) for r in everywhere} == {"A/xfs", "A/9p"}
     assert "xfs, 9p" in everywhere[0].diagnosis.explanation
+
+
+def test_a_run_that_failed_is_said_never_dropped():
+    from harness.report.json import render_json
+    from harness.report.mail import render_mail
+
+    report = combine([
+        recorded("host-tmpfs-gup_longterm.log", "xfs", "xfs"),
+        recorded("lead-strace-inject-9p-local-tmpfile.log", "9p", "9p",
+                 "lead-strace-inject-9p-local-tmpfile.strace"),
+    ], failed={RunId("nfs"): "rpcbind exited during start-up"})
+    assert report.verdict == "unknown"  # no conclusion from two of three
+    [finding] = [f for f in report.findings if f.cause == "run-failed"]
+    assert finding.tests == ["nfs"] and "rpcbind" in finding.explanation
+    assert conclusion(report).startswith("1 of 3 runs failed (nfs)")
+    assert "nfs: RUN FAILED" in table(report)
+    assert "rpcbind" in render_json(report) and "rpcbind" in render_mail(report)

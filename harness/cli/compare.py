@@ -8,7 +8,7 @@ from pathlib import Path
 
 from harness.errors import InputError
 from harness.report.json import load_json
-from harness.report.outputs import check_writable, write_text
+from harness.report.outputs import check_writable, is_stdout, write_text
 from harness.triage.compare import compare, render_text, to_json
 
 
@@ -22,7 +22,7 @@ def load_report(name: str) -> dict:
 
 def run_compare(args: argparse.Namespace) -> int:
     targets = {"json": args.json, "mail": args.mail}
-    check_writable(targets)
+    check_writable(targets, [args.base, args.new])
     base, new = load_report(args.base), load_report(args.new)
     comparison = compare(base, new, args.base_label or Path(args.base).stem,
                          args.new_label or Path(args.new).stem)
@@ -31,6 +31,6 @@ def run_compare(args: argparse.Namespace) -> int:
         write_text(args.json, json.dumps(to_json(comparison), indent=2) + "\n")
     if args.mail:
         write_text(args.mail, text)
-    if "-" not in targets.values():
-        print(text, end="")
+    if not any(t is not None and is_stdout(t) for t in targets.values()):
+        write_text("-", text)
     return 1 if comparison.introduced_anything else 0

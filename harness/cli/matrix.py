@@ -7,10 +7,10 @@ import os
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from harness.cli.merge import output_targets, read_cells, report_cells
-from harness.cli.run import Progress, execute, kernel_label, kernels_of, parse_tests
+from harness.cli.outdir import claim, label_of
+from harness.cli.run import Progress, execute, kernel_label, kernels_of, parse_tests, preflight
 from harness.errors import HarnessError, UsageError
 from harness.model import Report, RunId
 from harness.report.json import render_json
@@ -36,34 +36,37 @@ def run_matrix(args: argparse.Namespace) -> int:
     if len(set(filesystems)) != len(filesystems):
         raise UsageError("--fs: a filesystem is listed twice")
     images = kernels_of(args)
+    for image in images:
+        for fs in filesystems:
+            preflight(args, fs, image)
     jobs = args.jobs or os.cpu_count() or 2
-    outdir = Path(args.out or f"harness-out/{time.strftime('%Y%m%d-%H%M%S')}-matrix")
+    outdir = claim(args.out, "matrix")
     plan = []
     for index, image in enumerate(images):
         label = kernel_label(image, index, len(images))
         for fs in filesystems:
             run_id = RunId(fs, label)
-            plan.append((fs, image, outdir / str(run_id).replace("/", "-"), run_id))
+            plan.append((fs, image, outdir / label_of(str(run_id).replace("/", "-")), run_id))
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(execute, args, fs, image, out, _Prefixed(str(run_id)), run_id)
                    for fs, image, out, run_id in plan]
         reports: list[tuple[RunId, Report]] = []
-        errors: list[str] = []
+        failed: dict[RunId, str] = {}
         for (_, _, _, run_id), future in zip(plan, futures, strict=True):
             try:
                 reports.append((run_id, future.result()))
             except HarnessError as exc:  # one run failing does not stop the others
-                errors.append(f"{run_id}: {exc.one_line()}")
+                failed[run_id] = exc.one_line()
     print(f"harness: {len(plan)} runs in {time.monotonic() - started:.0f} s with --jobs {jobs}; "
           f"outputs in {outdir}", file=sys.stderr)
     if not reports:
-        raise UsageError("; ".join(errors))
-    for error in errors:
-        print(f"harness: run failed: {error}", file=sys.stderr)
+        raise UsageError("; ".join(f"{run_id}: {error}" for run_id, error in failed.items()))
+    for run_id, error in failed.items():
+        print(f"harness: run failed: {run_id}: {error}", file=sys.stderr)
     cells = []
     for run_id, report in reports:  # each cell's report, as a CI or LAVA job hands it over
-        path = outdir / f"{str(run_id).replace('/', '-')}.json"
+        path = outdir / f"{label_of(str(run_id).replace('/', '-'))}.json"
         write_text(str(path), render_json(report))
         cells.append(str(path))
-    return report_cells(read_cells(cells), targets, args, errors)
+    return report_cells(read_cells(cells), targets, args, failed)

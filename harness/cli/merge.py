@@ -10,27 +10,26 @@ import argparse
 import textwrap
 
 from harness.cli.triage import exit_code
-from harness.errors import UsageError
-from harness.model import Report
+from harness.model import Report, RunId
 from harness.readers.report_json import read_report
-from harness.report.outputs import check_writable, write_outputs, write_text
+from harness.report.outputs import check_writable, is_stdout, write_outputs, write_text
 from harness.triage.matrix import combine, conclusion, table
 from harness.triage.merge import Cell, kernel_count, label_cells
 
 
 def output_targets(args: argparse.Namespace) -> dict[str, str | None]:
     targets = {"json": args.json, "junit": args.junit, "mail": args.mail, "kcidb": args.kcidb}
-    if sum(1 for t in targets.values() if t == "-") > 1:
-        raise UsageError("only one output can go to stdout (-)")
-    check_writable(targets)
+    inputs = list(getattr(args, "reports", None) or [])
+    inputs += [k for k in (getattr(args, "kernel", None) or []) if not k.startswith("debian-")]
+    check_writable(targets, inputs)
     return targets
 
 
 def report_cells(reports: list[Report], targets: dict[str, str | None],
-                 args: argparse.Namespace, errors: list[str]) -> int:
-    """The matrix table, conclusion and reports of the cells; the A/B comparison for two kernels."""
-    combined = combine(reports)
-    combined.environment.notes += [f"run failed: {e}" for e in errors]
+                 args: argparse.Namespace, failed: dict[RunId, str]) -> int:
+    """The matrix table, conclusion and reports of the cells; the A/B comparison for two kernels.
+    ``failed``: the cells that gave no report, and why (said in every output)."""
+    combined = combine(reports, failed=failed)
     grid = table(combined)
     targets = dict(targets)
     mail_target = targets.pop("mail")
@@ -40,7 +39,7 @@ def report_cells(reports: list[Report], targets: dict[str, str | None],
 
         head = textwrap.fill(conclusion(combined), 72)
         write_text(mail_target, f"{head}\n\n{grid}\n{render_mail(combined)}")
-    if "-" not in (*targets.values(), mail_target):
+    if not any(t is not None and is_stdout(t) for t in (*targets.values(), mail_target)):
         print()
         print(conclusion(combined))
         print(grid, end="")
@@ -48,7 +47,7 @@ def report_cells(reports: list[Report], targets: dict[str, str | None],
         from harness.cli.run import compare_two
 
         return compare_two(reports) or exit_code(combined)
-    return 1 if errors else exit_code(combined)
+    return 1 if failed else exit_code(combined)
 
 
 def read_cells(paths: list[str]) -> list[Report]:
@@ -57,4 +56,4 @@ def read_cells(paths: list[str]) -> list[Report]:
 
 def run_merge(args: argparse.Namespace) -> int:
     targets = output_targets(args)
-    return report_cells(read_cells(args.reports), targets, args, [])
+    return report_cells(read_cells(args.reports), targets, args, {})

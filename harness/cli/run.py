@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from harness.cli.outdir import claim
 from harness.cli.triage import exit_code
 from harness.errors import HostError, UsageError
 from harness.model import Environment, LogLine, Report, RunId, Status
@@ -271,6 +272,33 @@ def execute(args: argparse.Namespace, fs: str, kernel_image: str | None, outdir:
     return report
 
 
+def preflight(args: argparse.Namespace, fs: str, kernel_image: str | None) -> None:
+    """Check every value a run was given, creating nothing: a rejected run leaves no trace."""
+    from fs_profiles.registry import make_profile
+
+    parse_tests(args.tests)
+    if getattr(args, "guest", "qemu") == "sim":
+        model = SIM_MODELS.get(fs, fs)
+        if model is not None:
+            from fs_profiles.faults.models import load_model
+
+            load_model(model)
+    else:
+        options = {"vers": args.nfs_vers} if getattr(args, "nfs_vers", None) else {}
+        make_profile(fs, **options)
+        _kernel(args, args.arch, kernel_image)
+    _selftests(args, args.arch)
+    if getattr(args, "inject", None):
+        from fs_profiles.faults.models import load_model
+
+        load_model(args.inject)
+
+
+def run_inputs(args: argparse.Namespace) -> list[str]:
+    """Files a run reads that no output may overwrite."""
+    return [k for k in (args.kernel or []) if not k.startswith("debian-")]
+
+
 def kernels_of(args: argparse.Namespace) -> list[str | None]:
     images = list(args.kernel or [])
     if len(images) > 2:
@@ -287,9 +315,11 @@ def kernel_label(image: str | None, index: int, count: int) -> str:
 def run_command(args: argparse.Namespace) -> int:
     targets = {"json": args.json, "junit": args.junit, "mail": args.mail, "kcidb": args.kcidb}
     parse_tests(args.tests)
-    check_writable(targets)
+    check_writable(targets, run_inputs(args))
     images = kernels_of(args)
-    outdir = Path(args.out or f"harness-out/{time.strftime('%Y%m%d-%H%M%S')}-{args.fs}")
+    for image in images:
+        preflight(args, args.fs, image)
+    outdir = claim(args.out, args.fs)
     reports = []
     for index, image in enumerate(images):
         label = kernel_label(image, index, len(images))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from harness.errors import InputError, UsageError
+from harness.errors import InputError
 from harness.model import POINTS_AT_KERNEL, Environment, Report
 from harness.readers.environment import from_logs, normalise_fs, version_of
 from harness.readers.fleet import fleet_inputs
@@ -167,9 +167,7 @@ def apply_inputs(inputs: list[ReportInput], env: Environment) -> None:
 def run_triage(args: argparse.Namespace) -> int:
     env = environment_from_args(args)
     targets = {"json": args.json, "junit": args.junit, "mail": args.mail, "kcidb": args.kcidb}
-    if sum(1 for t in targets.values() if t == "-") > 1:
-        raise UsageError("only one output can go to stdout (-)")
-    check_writable(targets)
+    check_writable(targets, [*args.logs, *args.strace])
     rules = load_rules(Path(args.rules)) if args.rules else load_rules()
     if not args.logs and not args.manifest:
         raise UsageError("no LOG given (a file, - for stdin, or a directory of logs)")

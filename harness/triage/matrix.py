@@ -18,6 +18,7 @@ from harness.model import (
     Confidence,
     Diagnosis,
     Environment,
+    Finding,
     Report,
     Result,
     RunId,
@@ -122,13 +123,17 @@ def _version_gap(old: Diagnosis) -> str:
     return old.explanation[old.explanation.index(marker):] if marker in old.explanation else ""
 
 
-def combine(reports: list[Report], rules: tuple[Rule, ...] | None = None) -> Report:
+def combine(reports: list[Report], rules: tuple[Rule, ...] | None = None,
+            failed: dict[RunId, str] | None = None) -> Report:
+    """Merge per-run reports; ``failed`` maps the runs that gave no report to their error."""
     rules = rules if rules is not None else load_rules()
     results = [r for rep in reports for r in rep.results]
     runs = list(dict.fromkeys(run_of(r) for r in results))
     cross_check(results, runs, rules)
     env = _environment(reports)
     findings = group(results, env, ())
+    findings += [_run_failed(_matrix_rules(rules)["run-failed"], run, error, runs)
+                 for run, error in (failed or {}).items()]
     # Findings about a run's output as a whole (crashes, malformed output) stay per run.
     findings += [f for rep in reports for f in rep.findings
                  if f.cause in crash_causes(rules) or f.cause.startswith("output-")]
@@ -139,7 +144,21 @@ def combine(reports: list[Report], rules: tuple[Rule, ...] | None = None) -> Rep
                   verdict_of(findings), summary, [s for rep in reports for s in rep.sources])
 
 
+def _run_failed(rule: Rule, run: RunId, error: str, done: list[RunId]) -> Finding:
+    """A matrix cell that gave no results: a finding, so every writer says it."""
+    fields = Fields(fs=str(run), error=error,
+                    rest=", ".join(str(r) for r in done) or "no other run")
+    return Finding(rule.category, rule.cause_of(fields), rule.confidence, [str(run)],
+                   rule.explain(fields, 1), [], rule.reference, rule.action.format_map(fields))
+
+
+def failed_runs(report: Report) -> list[Finding]:
+    return [f for f in report.findings if f.cause == "run-failed"]
+
+
 def _environment(reports: list[Report]) -> Environment:
+    if not reports:
+        return Environment()
     first = reports[0].environment
     env = Environment(guest=first.guest, arch=first.arch, accel=first.accel,
                       kernel_release=first.kernel_release, kernel_version=first.kernel_version,
@@ -185,6 +204,8 @@ def table(report: Report, width: int = 72) -> str:
         lines.append(wrapped[-1].ljust(label_width) + "".join(c.rjust(col) for c in pattern))
     if len(lines) == 1:
         lines.append("(no test fails on any run)")
+    for f in failed_runs(report):
+        lines += textwrap.wrap(f"{', '.join(f.tests)}: RUN FAILED, no results", width)
     return "\n".join(lines) + "\n"
 
 
@@ -198,6 +219,16 @@ def _cell(r: Result | None) -> str:
 
 
 def conclusion(report: Report) -> str:
+    failed = failed_runs(report)
+    if failed:
+        names = ", ".join(t for f in failed for t in f.tests)
+        total = len(failed) + len(report.summary.runs or [])
+        return (f"{len(failed)} of {total} runs failed ({names}): no conclusion about the "
+                "filesystem from the rest alone. " + _conclusion(report))
+    return _conclusion(report)
+
+
+def _conclusion(report: Report) -> str:
     everywhere = [f for f in report.findings if f.cause == "fails-on-every-fs"]
     local = [f for f in report.findings if f.category is Category.ENV and f.count]
     if everywhere:

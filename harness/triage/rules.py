@@ -3,7 +3,7 @@
 A rule is about one of four things (``about``): a test result (the default; ``[when]`` matches
 its status, name, message, syscall ...), an anomaly of a selftest's output as a whole
 (``[when] kind``), a crash excerpt on the console (``[when] head``, a regex on its first line)
-or a pattern only a matrix of runs shows (``[when] pattern``: ``only-on``, ``every-fs``).
+or a pattern only a matrix of runs shows (``[when] pattern``: ``only-on``, ``every-fs``, ``run-failed``).
 ``explanation`` is written for several results, ``explanation_one`` (when the English differs)
 for one; both are templates filled from what the run shows.
 """
@@ -40,7 +40,7 @@ KNOWN_WHEN = {
     About.CRASH: frozenset({"head"}),
     About.MATRIX: frozenset({"pattern"}),
 }
-MATRIX_PATTERNS = frozenset({"only-on", "every-fs"})
+MATRIX_PATTERNS = frozenset({"only-on", "every-fs", "run-failed"})
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,12 @@ def load_rules(directory: Path | None = None) -> tuple[Rule, ...]:
     """All rules, highest priority first. Without ``directory``: the ones shipped with harness."""
     if directory is None:
         return _shipped()
-    return _load(sorted(directory.glob("*.toml")))
+    if not directory.is_dir():
+        raise RuleError(f"--rules {directory}: no such directory")
+    files = sorted(directory.glob("*.toml"))
+    if not files:
+        raise RuleError(f"--rules {directory}: no rule files (*.toml) in it")
+    return _load(files)
 
 
 @cache
