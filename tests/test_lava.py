@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from harness.lava.schema import LavaSchemaError, validate_job
+from harness.readers.lava_log import record
 
 ROOT = Path(__file__).resolve().parents[1]
 LAVA_COMMON = Path("/usr/lib/python3/dist-packages/lava_common/schemas")
@@ -118,9 +119,9 @@ def test_lava_run_end_to_end(tmp_path, x86_assets):
     run = harness("lava", "--fs", "9p", "--tests", "gup_longterm", "--cmdline", "minimal",
                   "--run", "--out", str(out), timeout=900)
     assert run.returncode == 0, run.stderr[-2000:]
-    records = [json.loads(line, strict=False) for line in
-               (out / "x86_64-9p" / "lava-run.log").read_text().splitlines()
-               if line.startswith("{")]
+    lines = (out / "x86_64-9p" / "logs.yaml").read_text().splitlines()
+    records = [r for r in map(record, lines) if r is not None]
+    assert len(records) == len(lines)
     cases = [r["msg"] for r in records if r["lvl"] == "results"
              and r["msg"].get("definition") == "gup_longterm"]
     assert len(cases) == 50
