@@ -87,13 +87,16 @@ def console_lines(name: str, summary: LavaSummary | None = None) -> Iterator[Log
 
 
 def _summarise(summary: LavaSummary, level: str, msg: object) -> None:
-    if level in ("error", "exception") and isinstance(msg, str):
-        summary.errors.append(msg)
+    if level in ("error", "exception") and isinstance(msg, str) and msg.strip():
+        lines = msg.strip().splitlines()  # a traceback: its last line says what happened
+        summary.errors.append((lines[-1] if level == "exception" else lines[0])[:200])
     elif level == "results" and isinstance(msg, dict):
         if msg.get("definition") == "lava":
             if msg.get("case") == "job":
                 summary.job_result = str(msg.get("result"))
                 summary.job_error = msg.get("error_msg")
+            elif msg.get("result") == "fail":  # e.g. a monitor that timed out: cases missing
+                summary.errors.append(f"LAVA action {msg.get('case')} failed")
         else:
             result = str(msg.get("result"))
             summary.cases[result] = summary.cases.get(result, 0) + 1
