@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from harness.errors import InputError
+from harness.errors import InputError, UsageError
 from harness.model import POINTS_AT_KERNEL, Environment, Report
 from harness.readers.environment import from_logs, normalise_fs, version_of
 from harness.readers.fleet import fleet_inputs
