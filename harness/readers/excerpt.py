@@ -17,6 +17,7 @@ that disagree with the pasted lines) are dropped with them.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -28,6 +29,7 @@ GAP = "no result line in the log"
 PLANNED = "planned but not run"
 STARTED = "started but never reported a result"
 SYNTHETIC = frozenset({GAP, PLANNED, STARTED})
+FAIL_COUNT = re.compile(r"(\d+) out of \d+ tests? failed")
 EXCERPT_ANOMALIES = frozenset({"numbering-gap", "planned-mismatch",
                                "runner-fail-without-failures"})
 
@@ -128,6 +130,32 @@ def _phrase(cov: Coverage, suite: SuiteRun | None) -> str:
     return text
 
 
+def _unshown_failures(parsed: Parsed, by_suite: dict[str, Coverage]) -> list[str]:
+    """A run's own counts ("Bail out! 8 out of 778 tests failed", "Totals: ... fail:8") with
+    fewer failures shown than counted: the failures exist, the input does not say which. One
+    result stands for them, so the verdict cannot be clean."""
+    notes = []
+    for suite in parsed.suites:
+        counted = (suite.totals or {}).get("fail", 0)
+        line = next((ln for kind, ln in suite.anomalies if kind == "fail-summary"), None)
+        if line is not None and (m := FAIL_COUNT.search(line.text)):
+            counted = max(counted, int(m.group(1)))
+        cov = by_suite.get(suite.name)
+        shown = sum(1 for r in cov.shown if r.status is Status.FAIL) if cov else 0
+        if counted <= shown:
+            continue
+        missing = counted - shown
+        name = suite.name or "selftest"
+        parsed.results.append(Result(
+            name, 0, "", "", Status.FAIL,
+            f"{missing} failed test{'s' if missing != 1 else ''} counted by the run but not "
+            "shown in the input", result_line=line))
+        notes.append(f"{name}: the run counts {counted} failure{'s' if counted != 1 else ''} "
+                     f"but the input shows {shown or 'none'} of them; which tests failed is not "
+                     "known from this input")
+    return notes
+
+
 def judge(parsed: Parsed, info: PasteInfo) -> list[str]:
     """Drop what the parser made up for lines that are only not pasted; return the notes."""
     suites = {s.name: s for s in parsed.suites}
@@ -142,6 +170,7 @@ def judge(parsed: Parsed, info: PasteInfo) -> list[str]:
     notes: list[str] = []
     drop: set[int] = set()
     kept_suites: set[str] = set()
+    notes += _unshown_failures(parsed, by_suite)
     for name, cov in by_suite.items():
         suite = suites.get(name)
         # A jump in the numbering is lines that were not pasted: a crash ends output, it does

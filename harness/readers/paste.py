@@ -79,6 +79,11 @@ FS_WORDS = re.compile(
 FS_FAMILY = {"9p": "9p", "9pfs": "9p", "v9fs": "9p", "virtio-9p": "9p", "nfsroot": "nfs",
              "virtiofs": "virtiofs", "virtio-fs": "virtiofs", "fuse": "fuse",
              "overlay": "overlay", "overlayfs": "overlay"}
+# A report that says the failure was bisected to a commit ("which bisect to one of the fixup
+# commits", "A bisect identified this patch", "first bad commit").
+BISECTED = re.compile(r"\bbisect(?:ed|ion|s|ing)?\b.{0,60}\b(?:to|identified|points? (?:at|to)|"
+                      r"commit|patch)\b|first bad commit|\bgit bisect (?:good|bad|log)",
+                      re.IGNORECASE)
 UNAME_R = re.compile(r"^\d+\.\d+(?:\.\d+)?[\w.+~-]*$")
 UNAME_A = re.compile(r"^Linux\s+\S+\s+(\d+\.\d+(?:\.\d+)?[\w.+~-]*)\s+#")
 BANNER = re.compile(r"Linux version (\d+\.\d+(?:\.\d+)?[\w.+~-]*)")
@@ -105,6 +110,7 @@ class PasteInfo:
     first_line: int = 0  # number of the first log line kept
     fs_mentions: dict[str, list[LogLine]] = field(default_factory=dict)  # family -> prose lines
     indent: dict[int, int] = field(default_factory=dict)  # line -> indent of '[..]'/'#' lines
+    bisected: LogLine | None = None  # the prose says the failure was bisected to a commit
     last_line: int = 0  # number of the last line that looks like console output
 
     @property
@@ -218,6 +224,8 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
         if LOG_LIKE.match(text):
             info.last_line = line.line
         elif "://" not in text:
+            if info.bisected is None and BISECTED.search(text):
+                info.bisected = LogLine(line.line, text, line.source)
             for m in FS_WORDS.finditer(text):
                 word = m.group(1).lower()
                 family = FS_FAMILY.get(word, "nfs" if word.startswith("nfs") else word)

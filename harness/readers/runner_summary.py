@@ -32,6 +32,7 @@ RUNNER_RESULT = re.compile(
     re.IGNORECASE,
 )
 EXIT = re.compile(r"#\s*exit=(\d+)")
+BINARY_ERROR = re.compile(r"^(?:\S*/)?([\w.+-]+): ")
 KNOWN_BINARIES = frozenset({"gup_longterm", "cow", "run_vmtests.sh", "gup_test"})
 STATUS = {"pass": Status.PASS, "skip": Status.SKIP, "fail": Status.FAIL, "xfail": Status.XFAIL,
           "timeout": Status.TIMEOUT, "error": Status.ERROR}
@@ -94,6 +95,7 @@ class RunnerTracker:
     _parent: Block | None = None  # the binary of an indented summary
     _group: list[Case] = field(default_factory=list)  # cases the next reason lines explain
     _group_has_reason: bool = False
+    orphans: dict[str, LogLine] = field(default_factory=dict)  # "./cow: error ..." outside a block
 
     def feed(self, line: LogLine) -> None:
         depth, body = strip_nesting(line.text)
@@ -138,6 +140,10 @@ class RunnerTracker:
             return
         if body.startswith("---") or set(body) == {"-"}:
             return
+        if (m := BINARY_ERROR.match(body)) and CANNOT_START.search(body) and (
+                self._open is None or self._open.verdict or self._open.name != m.group(1)):
+            self.orphans.setdefault(m.group(1), LogLine(line.line, body, line.source))
+            return
         target = self._reasons_for or (self._open if self._open and not self._open.verdict
                                        else None)
         if target is not None and len(target.text) < MAX_DIAGNOSTICS:
@@ -172,6 +178,12 @@ def whole_binary_results(tracker: RunnerTracker, results: list[Result],
     A summary's indented cases become results of their binary, with the reasons given."""
     out: list[Result] = []
     have = {r.suite for r in results if r.name or r.suite != default_suite}
+    verdicts = {r.suite: r for r in results if r.name.endswith("(whole binary)")}
+    for block in tracker.blocks:
+        # The runner's verdict on a binary that printed only an error: that error is its message.
+        _explain_verdict(verdicts.get(block.name), block.text)
+    for name, line in tracker.orphans.items():
+        _explain_verdict(verdicts.get(name), [line])
     for number, block in enumerate(tracker.blocks, 1):
         if block.cases and block.name not in have:
             for i, case in enumerate(block.cases, 1):
@@ -192,6 +204,15 @@ def whole_binary_results(tracker: RunnerTracker, results: list[Result],
                           message, result_line=block.verdict_line or block.text[-1],
                           run_line=block.line, diagnostics=list(block.text)))
     return out
+
+
+def _explain_verdict(verdict: Result | None, text: list[LogLine]) -> None:
+    """The runner's verdict on a binary that printed only an error: that error is its message."""
+    if verdict is None or not text or verdict.diagnostics:
+        return
+    verdict.diagnostics = list(text)
+    if cannot := next((t.text for t in text if CANNOT_START.search(t.text)), ""):
+        verdict.message = f"{cannot} ({verdict.message})"
 
 
 def fix_runner_verdicts(results: list[Result], default_suite: str) -> None:

@@ -166,7 +166,16 @@ def also_passed(result: Result, env: Environment, index: RunIndex, value: object
     return CheckOutcome(Support.UNSURE, f"no other '{value}' test passed in this run")
 
 
+def bisected(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
+    """The report says the failure was bisected to a kernel commit (env.facts["bisected"])."""
+    said = env.facts.get("bisected")
+    if not said:
+        return CheckOutcome(Support.CONTRADICTS, "the report does not say it was bisected")
+    return OK
+
+
 CHECKS: dict[str, Callable[[Result, Environment, RunIndex, object], CheckOutcome]] = {
+    "bisected": bisected,
     "works_elsewhere": works_elsewhere,
     "also_passed": also_passed,
     "contrast_config": contrast_config,

@@ -32,7 +32,7 @@ class About(StrEnum):
 
 KNOWN_CHECKS = frozenset({"contrast_config", "fs_expected", "fs_not", "hugepages", "gup_test",
                           "swap", "truncated", "works_elsewhere",
-                          "also_passed"})
+                          "also_passed", "bisected"})
 KNOWN_WHEN = {
     About.RESULT: frozenset({"status", "suite", "name", "config", "message", "syscall", "errno",
                              "errno_hint", "fs", "unlinked"}),
