@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from harness.cli.merge import output_targets, read_cells, report_cells
 from harness.cli.outdir import claim, label_of
-from harness.cli.run import Progress, execute, kernel_label, kernels_of, parse_tests, preflight
+from harness.cli.run import Progress, check_run, execute, kernel_label, kernels_of, parse_tests
 from harness.errors import HarnessError, UsageError
 from harness.model import Report, RunId
 from harness.report.json import render_json
@@ -38,7 +38,7 @@ def run_matrix(args: argparse.Namespace) -> int:
     images = kernels_of(args)
     for image in images:
         for fs in filesystems:
-            preflight(args, fs, image)
+            check_run(args, fs, image)
     jobs = args.jobs or os.cpu_count() or 2
     outdir = claim(args.out, "matrix")
     plan = []

@@ -272,8 +272,9 @@ def execute(args: argparse.Namespace, fs: str, kernel_image: str | None, outdir:
     return report
 
 
-def preflight(args: argparse.Namespace, fs: str, kernel_image: str | None) -> None:
-    """Check every value a run was given, creating nothing: a rejected run leaves no trace."""
+def check_run(args: argparse.Namespace, fs: str, kernel_image: str | None) -> None:
+    """Check every value a run was given, and that the kernel can do the run at all, creating
+    nothing: a rejected run leaves no trace."""
     from fs_profiles.registry import make_profile
 
     parse_tests(args.tests)
@@ -285,8 +286,13 @@ def preflight(args: argparse.Namespace, fs: str, kernel_image: str | None) -> No
             load_model(model)
     else:
         options = {"vers": args.nfs_vers} if getattr(args, "nfs_vers", None) else {}
-        make_profile(fs, **options)
-        _kernel(args, args.arch, kernel_image)
+        profile = make_profile(fs, **options)
+        from guests.session import SWAP_MIB
+        from harness.cli.preflight import preflight
+
+        preflight(_kernel(args, args.arch, kernel_image), fs=profile.name, arch=args.arch,
+                  swap=not getattr(args, "no_swap", False), swap_mib=SWAP_MIB,
+                  kernel_tree=Path(args.kernel_tree) if args.kernel_tree else None)
     _selftests(args, args.arch)
     if getattr(args, "inject", None):
         from fs_profiles.faults.models import load_model
@@ -318,7 +324,7 @@ def run_command(args: argparse.Namespace) -> int:
     check_writable(targets, run_inputs(args))
     images = kernels_of(args)
     for image in images:
-        preflight(args, args.fs, image)
+        check_run(args, args.fs, image)
     outdir = claim(args.out, args.fs)
     reports = []
     for index, image in enumerate(images):

@@ -8,7 +8,7 @@ from pathlib import Path
 from harness.errors import InputError, UsageError
 from harness.model import POINTS_AT_KERNEL, Environment, Report
 from harness.readers.environment import from_logs, normalise_fs, version_of
-from harness.readers.fleet import fleet_inputs
+from harness.readers.fleet import fleet_inputs, is_run_directory
 from harness.readers.ingest import Parsed, parse_file, suite_hint
 from harness.readers.report_input import ReportInput, read_report
 from harness.readers.thread_input import ThreadInput, read_thread_input
@@ -173,7 +173,8 @@ def run_triage(args: argparse.Namespace) -> int:
     rules = load_rules(Path(args.rules)) if args.rules else load_rules()
     if not args.logs and not args.manifest:
         raise UsageError("no LOG given (a file, - for stdin, or a directory of logs)")
-    if args.manifest or args.fleet or any(Path(name).is_dir() for name in args.logs):
+    if args.manifest or args.fleet or any(Path(name).is_dir() and not is_run_directory(Path(name))
+                                           for name in args.logs):
         return triage_fleet(args, targets)
     if (name := stream_candidate(args)) is not None:
         code = triage_streaming(name, args, env, rules, targets)

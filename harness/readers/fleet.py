@@ -56,6 +56,11 @@ def lava_input(name: str, suite: str) -> ReportInput:
     return read
 
 
+def is_run_directory(path: Path) -> bool:
+    """A tuxrun or LAVA output directory of ONE run (not a directory of many logs)."""
+    return path.is_dir() and any((path / log).is_file() for log in DIRECTORY_LOGS)
+
+
 def directory_inputs(path: Path, suite: str) -> list[ReportInput]:
     for log in DIRECTORY_LOGS:
         candidate = path / log
