@@ -10,6 +10,7 @@ import gzip
 import platform
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from harness.errors import HarnessError
 
@@ -124,7 +125,7 @@ def elf_machine(path: Path) -> str | None:
         head = f.read(20)
     if len(head) < 20 or head[:4] != b"\x7fELF":
         return None
-    order = "little" if head[5] == 1 else "big"
+    order: Literal["little", "big"] = "little" if head[5] == 1 else "big"
     return _by_elf(int.from_bytes(head[18:20], order))
 
 

@@ -18,8 +18,17 @@ def run(tmp: Path, guest: str, fs: str, tests: str) -> dict:
         [sys.executable, "-m", "harness.cli", "run", "--guest", guest, "--fs", fs, "--tests", tests,
          "--cmdline", "minimal", "--out", str(tmp / f"{guest}-{fs}"), "--json", str(out)],
         capture_output=True, text=True, timeout=900, check=False)
-    assert proc.returncode in (0, 1), proc.stderr[-2000:]
-    return json.loads(out.read_text())
+    assert out.exists(), proc.stderr[-2000:]
+    report = json.loads(out.read_text())
+    # exit 1 exactly when something points at the kernel, else 0
+    assert proc.returncode == (1 if report["summary"]["points_at_kernel"] else 0), \
+        proc.stderr[-2000:]
+    return report
+
+
+def ran(report: dict) -> set[str]:
+    """The selftests that reported results (a guest that never ran them has none)."""
+    return {r["suite"] for r in report["results"] if r["status"] not in ("missing", "crash")}
 
 
 def failing(report: dict) -> set[tuple[str, str, str, str | None, str | None]]:
@@ -44,6 +53,7 @@ def test_sim_without_qemu_says_so(tmp_path, x86_assets):
 ])
 def test_model_matches_the_real_filesystem(tmp_path, sim_fs, qemu_fs, tests, x86_assets):
     sim, real = run(tmp_path, "sim", sim_fs, tests), run(tmp_path, "qemu", qemu_fs, tests)
+    assert ran(sim) == ran(real) == set(tests.split(","))  # equal because both ran the tests
     assert failing(sim) == failing(real)
     assert sim["environment"]["fs"] == real["environment"]["fs"]
 
@@ -59,6 +69,7 @@ def test_fault_model_layered_on_a_real_guest_matches_the_sim(tmp_path, x86_asset
     assert proc.returncode == 0, proc.stderr[-2000:]
     real = json.loads(out.read_text())
     sim = run(tmp_path, "sim", "9p-fvp", "gup_longterm")
+    assert ran(real) == ran(sim) == {"gup_longterm"}
     assert failing(real) == failing(sim)
     assert {r["cause"] for r in real["results"] if r["status"] == "fail"} == {"9p-unlinked-file"}
     assert {r["confidence"] for r in real["results"] if r["status"] == "fail"} == {"high"}

@@ -97,7 +97,7 @@ def _run_locally(args: argparse.Namespace, cells: list) -> int:
     for arch, reports in by_arch.items():
         print(f"\n{arch}:")
         code = max(code, report_cells(reports, targets if len(by_arch) == 1 else
-                                      dict.fromkeys(targets), args, []))
+                                      dict.fromkeys(targets), args, {}))
     return code
 
 

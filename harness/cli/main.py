@@ -1,25 +1,29 @@
-"""Command-line parsing only: each subcommand hands its arguments to the module that does the work."""
+"""Command-line parsing only: each subcommand hands its arguments to the module that does the
+work."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from importlib import import_module
+from typing import NoReturn
 
 from harness import __version__
 from harness.errors import HarnessError
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one clear line, exit 2
+    def error(self, message: str) -> NoReturn:  # one clear line, exit 2
         print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr)
         raise SystemExit(2)
 
 
 def _outputs(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("outputs (FILE may be - for stdout)")
-    g.add_argument("--json", metavar="FILE", help="write the report as JSON (schema harness.triage/1)")
+    g.add_argument("--json", metavar="FILE",
+                   help="write the report as JSON (schema harness.triage/1)")
     g.add_argument("--junit", metavar="FILE", help="write JUnit XML for CI")
     g.add_argument("--mail", metavar="FILE", help="write a plain-text reply for a mailing list")
     g.add_argument("--kcidb", metavar="FILE", help="write KCIDB I/O JSON for KernelCI: checkout, "
@@ -91,7 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--fs-options", metavar="OPTS", help="mount options of that filesystem")
     t.add_argument("--kernel-version", metavar="V", help="kernel version the tests ran on")
     t.add_argument("--suite", metavar="NAME", help="selftest name for logs that do not say it")
-    t.add_argument("--rules", metavar="DIR", help="use the rule files in DIR instead of the shipped ones")
+    t.add_argument("--rules", metavar="DIR",
+                   help="use the rule files in DIR instead of the shipped ones")
     t.add_argument("--stream", action="store_true", help="triage a whole capture streaming "
                    "(results parked on disk, memory flat), as for logs over 32 MB")
     t.add_argument("--fleet", action="store_true", help="judge each LOG as its own run "
@@ -102,7 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="worker processes for a fleet (default: the number of cores)")
     _outputs(t)
 
-    r = sub.add_parser("run", help="boot a guest with the thread's command line and run the selftests",
+    r = sub.add_parser("run",
+                       help="boot a guest with the thread's command line and run the selftests",
                        description="Provision the filesystem, boot QEMU (KVM when it works, else "
                        "TCG), run gup_longterm and cow from a directory on that filesystem, and "
                        "triage the results. Exit codes as for triage.")
@@ -118,21 +124,27 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--nfs-vers", choices=("3", "4.0", "4.1", "4.2"), help="NFS version (nfs only)")
     r.add_argument("--arch", choices=("x86_64", "arm64"), default="x86_64")
     r.add_argument("--kernel", metavar="IMAGE", action="append",
-                   help="boot this kernel image instead of Debian's; twice: run A and B and compare")
+                   help="boot this kernel image instead of Debian's; twice: run A and B and "
+                   "compare")
     r.add_argument("--modules", metavar="DIR", help="lib/modules/<release> of --kernel")
-    r.add_argument("--kernel-version", choices=("6.12", "6.1"), help="Debian kernel series (default 6.12)")
+    r.add_argument("--kernel-version", choices=("6.12", "6.1"),
+                   help="Debian kernel series (default 6.12)")
     r.add_argument("--kernel-tree", metavar="DIR", help="selftests built from this kernel tree")
     r.add_argument("--cmdline", default="thread", metavar="thread|minimal|ARGS",
-                   help="kernel command line: the thread's hugetlb setup (default), minimal, or your own")
+                   help="kernel command line: the thread's hugetlb setup (default), minimal, or "
+                   "your own")
     r.add_argument("--append", metavar="ARGS", help="extra kernel arguments")
-    r.add_argument("--tests", default="gup_longterm,cow", help="comma-separated (default gup_longterm,cow)")
+    r.add_argument("--tests", default="gup_longterm,cow",
+                   help="comma-separated (default gup_longterm,cow)")
     r.add_argument("--strace", action="store_true", help="run the tests under strace -f")
-    r.add_argument("--memory", metavar="M", help="guest memory, e.g. 8G (default: sized for the hugepages)")
+    r.add_argument("--memory", metavar="M",
+                   help="guest memory, e.g. 8G (default: sized for the hugepages)")
     r.add_argument("--smp", type=int, default=2, metavar="N", help="vCPUs (default 2)")
     r.add_argument("--timeout", type=float, default=1800.0, metavar="S",
                    help="per-test timeout (default 1800: cow with its pinning and swap cases "
                    "takes ~15 min on a busy 2-core TCG arm64 guest)")
-    r.add_argument("--boot-timeout", type=float, default=240.0, metavar="S", help="boot timeout (default 240)")
+    r.add_argument("--boot-timeout", type=float, default=240.0, metavar="S",
+                   help="boot timeout (default 240)")
     r.add_argument("--no-swap", action="store_true", help="boot without the zram swap the "
                    "guest gets by default (cow's swapped-out cases then skip)")
     r.add_argument("--keep", action="store_true", help="keep the guest's initramfs and the "
@@ -193,10 +205,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("new", metavar="NEW.json")
     c.add_argument("--base-label", metavar="NAME", help="name of the base run (default: file name)")
     c.add_argument("--new-label", metavar="NAME", help="name of the new run (default: file name)")
-    c.add_argument("--json", metavar="FILE", help="write the comparison as JSON (harness.compare/1)")
+    c.add_argument("--json", metavar="FILE",
+                   help="write the comparison as JSON (harness.compare/1)")
     c.add_argument("--mail", metavar="FILE", help="write the comparison as plain text")
 
-    s = sub.add_parser("setup", help="install packages, fetch kernels, build the selftests (idempotent)")
+    s = sub.add_parser("setup",
+                       help="install packages, fetch kernels, build the selftests (idempotent)")
     s.add_argument("--arch", action="append", choices=("x86_64", "arm64"),
                    help="only this arch (repeatable; default both)")
     s.add_argument("--kernel-tree", metavar="DIR", help="build the selftests from this kernel tree")
@@ -205,39 +219,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Each command's module and function, imported only when that command runs.
+COMMANDS = {
+    "triage": ("harness.cli.triage", "run_triage"),
+    "run": ("harness.cli.run", "run_command"),
+    "matrix": ("harness.cli.matrix", "run_matrix"),
+    "lava": ("harness.cli.lava", "run_lava"),
+    "merge": ("harness.cli.merge", "run_merge"),
+    "compare": ("harness.cli.compare", "run_compare"),
+    "setup": ("harness.cli.main", "_setup"),
+}
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    module, function = COMMANDS[args.command]
+    command: Callable[[argparse.Namespace], int] = getattr(import_module(module), function)
+    return command(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
+    if args.command not in COMMANDS:
+        parser.error(f"unknown command {args.command}")
     try:
-        if args.command == "triage":
-            from harness.cli.triage import run_triage
-
-            return run_triage(args)
-        if args.command == "run":
-            from harness.cli.run import run_command
-
-            return run_command(args)
-        if args.command == "matrix":
-            from harness.cli.matrix import run_matrix
-
-            return run_matrix(args)
-        if args.command == "lava":
-            from harness.cli.lava import run_lava
-
-            return run_lava(args)
-        if args.command == "merge":
-            from harness.cli.merge import run_merge
-
-            return run_merge(args)
-        if args.command == "compare":
-            from harness.cli.compare import run_compare
-
-            return run_compare(args)
-        if args.command == "setup":
-            return _setup(args)
+        return _dispatch(args)
     except HarnessError as exc:  # the one place an error the user can fix becomes a line
         print(f"harness: error: {exc.one_line()}", file=sys.stderr)
         return exc.exit_code
@@ -254,8 +263,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"harness: internal error: {type(exc).__name__}: {exc} "
               "(set HARNESS_DEBUG=1 for the traceback and report it)", file=sys.stderr)
         return 3
-    parser.error(f"unknown command {args.command}")
-    return 2
 
 
 def _setup(args: argparse.Namespace) -> int:

@@ -54,7 +54,8 @@ def _kernel(args: argparse.Namespace, arch: str, kernel_image: str | None):
         kernel = find_kernel(arch, series)
         if kernel is None:
             raise UsageError(f"--kernel {kernel_image}: no Debian {series} kernel for {arch} in "
-                             f"the cache: run `harness setup --arch {arch} --kernel-version {series}`")
+                             f"the cache: run `harness setup --arch {arch} --kernel-version "
+                             f"{series}`")
         return kernel
     if kernel_image:
         image = Path(kernel_image)
@@ -77,7 +78,8 @@ def _selftests(args: argparse.Namespace, arch: str):
     built = find_selftests(arch, tree)
     if built is None:
         where = f" --kernel-tree {tree}" if tree else ""
-        raise UsageError(f"selftests for {arch} are not built: run `harness setup --arch {arch}{where}`")
+        raise UsageError(f"selftests for {arch} are not built: run "
+                         f"`harness setup --arch {arch}{where}`")
     return built
 
 
@@ -173,7 +175,8 @@ def parse_guest_run(gr, outdir: Path, run_id: RunId) -> tuple[list[Parsed], list
             r.run_id = run_id
             if r.message == STARTED_NEVER_REPORTED:
                 if t.timed_out:
-                    r.status, r.message = Status.TIMEOUT, f"no result within the {t.seconds:.0f} s timeout"
+                    r.status = Status.TIMEOUT
+                    r.message = f"no result within the {t.seconds:.0f} s timeout"
                 elif gr.crash:
                     r.status = Status.CRASH
         if t.timed_out and not any(r.status is Status.TIMEOUT for r in parsed.results):
@@ -194,7 +197,8 @@ def parse_guest_run(gr, outdir: Path, run_id: RunId) -> tuple[list[Parsed], list
     if gr.crash:
         crash_log = _save(outdir, "crash.log", "\n".join(gr.crash) + "\n")
         crash = Parsed(source=str(crash_log))
-        crash.crashes = [[LogLine(i, line, str(crash_log)) for i, line in enumerate(gr.crash[:24], 1)]]
+        crash.crashes = [[LogLine(i, line, str(crash_log))
+                          for i, line in enumerate(gr.crash[:24], 1)]]
         logs.append(crash)
     return logs, straces
 

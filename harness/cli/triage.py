@@ -186,7 +186,8 @@ def run_triage(args: argparse.Namespace) -> int:
         env.notes.append("filesystem not given: pass --fs for firmer conclusions")
     # Straces that carry their own TAP (no separate log) are logs too.
     if not any(p.results for p in parsed):
-        parsed, strace = parsed + [s for s in strace if s.results], [s for s in strace if not s.results]
+        parsed = parsed + [s for s in strace if s.results]
+        strace = [s for s in strace if not s.results]
     if not any(p.results for p in parsed) and (strace or thread is None):
         from harness.readers.strace_only import results_from_syscalls
 

@@ -70,7 +70,8 @@ def run_job(job: Path, device: Path, outdir: Path, job_id: int, timeout_s: float
             proc.wait()
     logs_yaml, logs_txt = outdir / "logs.yaml", outdir / "logs.txt"
     with (raw.open(encoding="utf-8", errors="replace") as src,
-          logs_yaml.open("w", encoding="utf-8") as yml, logs_txt.open("w", encoding="utf-8") as txt):
+          logs_yaml.open("w", encoding="utf-8") as yml,
+          logs_txt.open("w", encoding="utf-8") as txt):
         for line in src:
             line = line.rstrip("\n")
             data = record(line)

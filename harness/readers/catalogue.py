@@ -12,7 +12,8 @@ import os
 import re
 
 # "ftruncate() failed", "MADV_PAGEOUT did not work", "PIN_LONGTERM_TEST_START failed" ...
-CALL_IN_MESSAGE = re.compile(r"\b([a-z_][a-z0-9_]*)\(\) failed|\b(MADV_[A-Z_]+|PIN_LONGTERM_TEST_[A-Z]+)\b")
+CALL_IN_MESSAGE = re.compile(r"\b([a-z_][a-z0-9_]*)\(\) failed"
+                             r"|\b(MADV_[A-Z_]+|PIN_LONGTERM_TEST_[A-Z]+)\b")
 ERRNO_NAME = re.compile(r"\b(E[A-Z0-9]{2,15})\b")
 PAREN = re.compile(r"\(([^()]+)\)\s*$")
 COLON_TAIL = re.compile(r":\s+([A-Z][^:]{6,})$")
@@ -55,7 +56,7 @@ SUITE_HINTS = (
 
 
 def _strerror_table() -> dict[str, str]:
-    table = {}
+    table: dict[str, str] = {}
     for number, name in _errno.errorcode.items():
         table.setdefault(os.strerror(number), name)
     # glibc and the kernel spell these differently from the errno module's first name.

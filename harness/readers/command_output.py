@@ -27,7 +27,8 @@ CALLS = {
     "fsync": "fsync", "mprotect": "mprotect", "vmsplice": "vmsplice",
 }
 # "prog: something: Strerror text" or "prog: Strerror text" (perror, err(3), util-linux).
-PERROR = re.compile(r"^(?P<prog>[\w./-]+)(?:\(\))?:\s+(?:(?P<what>.*?):\s+)?(?P<err>[A-Z][^:]*?)\s*$")
+PERROR = re.compile(r"^(?P<prog>[\w./-]+)(?:\(\))?:\s+(?:(?P<what>.*?):\s+)?"
+                    r"(?P<err>[A-Z][^:]*?)\s*$")
 WORD = re.compile(r"\b([a-z_][a-z0-9_]*)\b")
 EXPECTED = re.compile(
     r"\bexpected\b[:=\s]+(?P<want>[\w-]+).{0,40}?\b(?:actual|got|but got|returned|was)\b[:=\s]+"
@@ -39,7 +40,8 @@ ERRNO = re.compile(r"^-?(E[A-Z0-9]{2,15})$")
 
 @dataclass
 class Reader:
-    lines: list[tuple[LogLine, str, str, str]] = field(default_factory=list)  # line, call, errno, what
+    # (line, call, errno, what)
+    lines: list[tuple[LogLine, str, str, str]] = field(default_factory=list)
 
     def feed(self, line: LogLine) -> None:
         if len(self.lines) >= 200:

@@ -11,7 +11,8 @@ from harness.readers.ingest import Parsed
 
 LINUX_VERSION = re.compile(r"Linux version (\S+)")
 CMDLINE = re.compile(r"(?:Kernel )?[Cc]ommand line: (.*)$")
-HUGETLB_REGISTERED = re.compile(r"HugeTLB: registered ([\d.]+) ([KMG])iB page size, pre-allocated (\d+) pages")
+HUGETLB_REGISTERED = re.compile(
+    r"HugeTLB: registered ([\d.]+) ([KMG])iB page size, pre-allocated (\d+) pages")
 HUGETLB_FAILED = re.compile(r"HugeTLB: allocating (\d+) of page size ([\d.]+) ([KMG])iB failed")
 UNIT_KB = {"K": 1, "M": 1024, "G": 1024 * 1024}
 FS_ALIASES = {"9p": "9p", "v9fs": "9p", "nfs": "nfs", "nfs3": "nfs", "nfs4": "nfs", "nfsv3": "nfs",
@@ -26,7 +27,8 @@ def normalise_fs(name: str) -> str:
         return FS_ALIASES[key]
     if base in FS_ALIASES:
         return FS_ALIASES[base]
-    raise EnvironmentValueError(f"unknown filesystem {name!r}; known: {', '.join(sorted(set(FS_ALIASES.values())))}")
+    known = ", ".join(sorted(set(FS_ALIASES.values())))
+    raise EnvironmentValueError(f"unknown filesystem {name!r}; known: {known}")
 
 
 def version_of(release: str) -> str:

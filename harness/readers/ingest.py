@@ -28,9 +28,11 @@ INTERESTING = frozenset({
 MAX_SYSCALLS = 200_000  # failed calls kept; beyond that a log is a flood, not evidence
 # strace and the traced program sharing one terminal: the program's text lands between
 # strace's 'write(1, "...", N' and its ') = N' on the next line.
-SPLIT_WRITE = re.compile(r'^(?P<call>(?:\[pid\s+\d+\]\s+|\d+\s+)?write\([12], "(?:[^"\\]|\\.)*"(?:\.\.\.)?, \d+)(?P<out>.*)$')
+SPLIT_WRITE = re.compile(r'^(?P<call>(?:\[pid\s+\d+\]\s+|\d+\s+)?'
+                         r'write\([12], "(?:[^"\\]|\\.)*"(?:\.\.\.)?, \d+)(?P<out>.*)$')
 RESUME_SPLIT = re.compile(r"^\)\s+=\s+")
-SPLIT_START = frozenset("w[0123456789")  # first characters of 'write(', '[pid N] write(', 'N write('
+# The first characters of 'write(', '[pid N] write(', 'N write('.
+SPLIT_START = frozenset("w[0123456789")
 
 
 @dataclass

@@ -18,8 +18,10 @@ from harness.readers import catalogue
 from harness.readers.logread import split_printk, strip_nesting
 
 RESULT = re.compile(r"^(not ok|ok)\s+(\d+)(?:\s+-)?(?:\s+(.*))?$")
-DIRECTIVE = re.compile(r"(?:^|\s)#\s*(SKIP|XFAIL|XPASS|TODO|TIMEOUT|error)\b:?\s*(.*)$", re.IGNORECASE)
+DIRECTIVE = re.compile(r"(?:^|\s)#\s*(SKIP|XFAIL|XPASS|TODO|TIMEOUT|error)\b:?\s*(.*)$",
+                       re.IGNORECASE)
 PLAN = re.compile(r"^1\.\.(\d+)\b")
+VERSION = re.compile(r"^K?TAP version")
 TOTALS = re.compile(
     r"^Totals:\s*pass:(\d+)\s+fail:(\d+)\s+xfail:(\d+)\s+xpass:(\d+)\s+skip:(\d+)\s+error:(\d+)"
 )
@@ -106,6 +108,7 @@ class NumbersSeen:
 # A consumer that takes results as they come (and the suite each belongs to, whose name may
 # only be known when the suite closes) instead of the parser keeping them.
 Sink = Callable[[Result, SuiteRun], None]
+_Handler = Callable[[int, re.Match[str], LogLine], list[Result]]
 
 
 @dataclass
@@ -134,6 +137,17 @@ class _Level:
         return self.results > 0 or self.run_line is not None or self.suite.planned is not None
 
 
+def _runner_verdict(level: _Level, match: re.Match[str], line: LogLine, timed_out: bool) -> None:
+    """What the runner's "ok/not ok N selftests: mm: NAME" line says about the binary."""
+    suite = level.suite
+    code = EXIT_CODE.search(match.group(3) or "")
+    suite.exit_code = int(code.group(1)) if code else (0 if match.group(1) == "ok" else 1)
+    if timed_out:
+        suite.anomalies.append(("runner-timeout", line))
+    elif match.group(1) == "not ok" and not level.failing:
+        suite.anomalies.append(("runner-fail-without-failures", line))
+
+
 class KselftestParser:
     """Feed lines; collect ``Result``s and ``SuiteRun``s.
 
@@ -156,6 +170,12 @@ class KselftestParser:
         self._crash_open: list[LogLine] | None = None
         self._pending_name: dict[int, str] = {}
         self.last_line = 0
+        # The structural lines, in the order they are tried.
+        self._shapes: tuple[tuple[re.Pattern[str], _Handler], ...] = (
+            (RESULT, self._result), (PLAN, self._plan), (VERSION, self._version),
+            (RUN, self._run), (TOTALS, self._totals), (PLANNED_MISMATCH, self._planned_mismatch),
+            (BAIL, self._bail_line), (HEADER_RUNNING, self._binary_header),
+            (HEADER_SELFTESTS, self._binary_header))
 
     # -- input -----------------------------------------------------------------------------
     def feed_all(self, lines: Iterable[LogLine]) -> Iterator[Result]:
@@ -197,72 +217,88 @@ class KselftestParser:
         return self._body(depth, body, number, raw, source)
 
     def _body(self, depth: int, body: str, number: int, raw: str, source: str) -> list[Result]:
-        out: list[Result] = []
         first = body[:1]
         # Only result lines start with o/n and only [RUN] lines with '[' among the shapes
         # below, so those two (and text no shape starts with) skip the chain.
         if first == "[" and (match := RUN.match(body)):
             self._run_line(depth, match.group(1), number, source)
-            return out
+            return []
         if (first == "o" or first == "n") and (match := RESULT.match(body)):
             return self._result(depth, match, LogLine(number, raw, source))
-        if not first or first not in "1TKPBrs":
-            if (first == "[" or first == "S") and _runner_line(body):
+        if first and first in "1TKPBrs":
+            line = LogLine(number, raw, source)
+            for shape, handle in self._shapes:
+                if match := shape.match(body):
+                    return handle(depth, match, line)
+            if depth >= 1 and body and _runner_line(body):
                 self.runner_lines += 1
-            if depth >= 1 and body:
-                self._diagnostic(depth - 1, number, body, source)
-            elif self.banner is None and "Linux version" in body:
-                self.banner = LogLine(number, raw, source)
-            return out
-        line = LogLine(number, raw, source)
-        if match := RESULT.match(body):
-            out += self._result(depth, match, line)
-        elif match := PLAN.match(body):
-            level = self._level(depth)
-            if level.suite.planned is not None:
-                if level.results:
-                    out += self._close_level(depth)
-                    level = self._level(depth)
-                else:
-                    level.suite.anomalies.append(("duplicate-plan", line))
-            level.suite.planned = int(match.group(1))
-        elif body.startswith(("TAP version", "KTAP version")):
-            level = self.levels.get(depth)
-            if level is not None and level.results:
-                out += self._close_level(depth)
-            elif level is not None and level.header_seen:
-                level.suite.anomalies.append(("duplicate-header", line))
-            self._level(depth, line).header_seen = True
-        elif match := RUN.match(body):
-            self._run_line(depth, match.group(1), number, source)
-        elif match := TOTALS.match(body):
-            level = self._level(depth - 1)
-            keys = ("pass", "fail", "xfail", "xpass", "skip", "error")
-            level.suite.totals = dict(zip(keys, map(int, match.groups()), strict=True))
-        elif PLANNED_MISMATCH.match(body):
-            self._level(depth - 1).suite.anomalies.append(("planned-mismatch", line))
-        elif match := BAIL.match(body):
-            if FAIL_SUMMARY.match(match.group(1)):
-                self._level(depth, line).suite.anomalies.append(("fail-summary", line))
-            else:
-                out += self._bail(depth, match.group(1), line)
-        elif (match := HEADER_RUNNING.match(body)) or (match := HEADER_SELFTESTS.match(body)):
+        elif (first == "[" or first == "S") and _runner_line(body):
             self.runner_lines += 1
-            name = match.group(1).rsplit("/", 1)[-1]
-            level = self.levels.get(depth)
-            if level is not None and level.has_content:
-                out += self._close_level(depth)
-                level = None
-            if level is None:
-                self._pending_name[depth] = name
-            else:
-                level.suite.name, level.named = name, True
-        elif depth >= 1 and body:
-            if _runner_line(body):
-                self.runner_lines += 1
+        self._text(depth, body, number, raw, source)
+        return []
+
+    def _text(self, depth: int, body: str, number: int, raw: str, source: str) -> None:
+        """A line that is no TAP structure: a diagnostic of the test running, or the banner."""
+        if depth >= 1 and body:
             self._diagnostic(depth - 1, number, body, source)
         elif self.banner is None and "Linux version" in body:
             self.banner = LogLine(number, raw, source)
+
+    def _plan(self, depth: int, match: re.Match[str], line: LogLine) -> list[Result]:
+        out: list[Result] = []
+        level = self._level(depth)
+        if level.suite.planned is not None:
+            if level.results:
+                out += self._close_level(depth)
+                level = self._level(depth)
+            else:
+                level.suite.anomalies.append(("duplicate-plan", line))
+        level.suite.planned = int(match.group(1))
+        return out
+
+    def _version(self, depth: int, match: re.Match[str], line: LogLine) -> list[Result]:
+        out: list[Result] = []
+        level = self.levels.get(depth)
+        if level is not None and level.results:
+            out += self._close_level(depth)
+        elif level is not None and level.header_seen:
+            level.suite.anomalies.append(("duplicate-header", line))
+        self._level(depth, line).header_seen = True
+        return out
+
+    def _run(self, depth: int, match: re.Match[str], line: LogLine) -> list[Result]:
+        self._run_line(depth, match.group(1), line.line, line.source)
+        return []
+
+    def _totals(self, depth: int, match: re.Match[str], line: LogLine) -> list[Result]:
+        level = self._level(depth - 1)
+        keys = ("pass", "fail", "xfail", "xpass", "skip", "error")
+        level.suite.totals = dict(zip(keys, map(int, match.groups()), strict=True))
+        return []
+
+    def _planned_mismatch(self, depth: int, match: re.Match[str], line: LogLine) -> list[Result]:
+        self._level(depth - 1).suite.anomalies.append(("planned-mismatch", line))
+        return []
+
+    def _bail_line(self, depth: int, match: re.Match[str], line: LogLine) -> list[Result]:
+        if FAIL_SUMMARY.match(match.group(1)):
+            self._level(depth, line).suite.anomalies.append(("fail-summary", line))
+            return []
+        return self._bail(depth, match.group(1), line)
+
+    def _binary_header(self, depth: int, match: re.Match[str], line: LogLine) -> list[Result]:
+        """"running NAME" / "selftests: mm: NAME": the binary whose output follows."""
+        out: list[Result] = []
+        self.runner_lines += 1
+        name = match.group(1).rsplit("/", 1)[-1]
+        level = self.levels.get(depth)
+        if level is not None and level.has_content:
+            out += self._close_level(depth)
+            level = None
+        if level is None:
+            self._pending_name[depth] = name
+        else:
+            level.suite.name, level.named = name, True
         return out
 
     # -- levels ----------------------------------------------------------------------------
@@ -378,7 +414,8 @@ class KselftestParser:
         return result.suite
 
     def _gap(self, level: _Level, first: int, upto: int) -> list[Result]:
-        level.suite.anomalies.append(("numbering-gap", LogLine(self.last_line, f"{first}..{upto - 1}")))
+        gap = LogLine(self.last_line, f"{first}..{upto - 1}")
+        level.suite.anomalies.append(("numbering-gap", gap))
         out: list[Result] = []
         for number in range(first, min(upto, first + 1000)):
             result = Result(level.suite.name or self.default_suite, number, "", "", Status.MISSING,
@@ -450,18 +487,13 @@ class KselftestParser:
             level.last_number += 1
             self._emit(level, result, out)
         if suite.planned is not None and not suite.bail_out:
-            for number in range(level.last_number + 1, min(suite.planned, level.last_number + 1000) + 1):
+            last = min(suite.planned, level.last_number + 1000)
+            for number in range(level.last_number + 1, last + 1):
                 result = Result(suite.name or "selftest", number, "", "", Status.MISSING,
                                 "planned but not run")
                 self._emit(level, result, out)
         if verdict is not None:
-            match, line = verdict
-            code = EXIT_CODE.search(match.group(3) or "")
-            suite.exit_code = int(code.group(1)) if code else (0 if match.group(1) == "ok" else 1)
-            if timed_out:
-                suite.anomalies.append(("runner-timeout", line))
-            elif match.group(1) == "not ok" and not level.failing:
-                suite.anomalies.append(("runner-fail-without-failures", line))
+            _runner_verdict(level, *verdict, timed_out)
         self.suites.append(suite)
         return out
 

@@ -1,4 +1,5 @@
-"""Reading logs as evidence: any bytes, any line ending, console noise stripped, line numbers kept."""
+"""Reading logs as evidence: any bytes, any line ending, console noise stripped, line numbers
+kept."""
 
 from __future__ import annotations
 

@@ -27,7 +27,8 @@ VIEWER_PREFIX = re.compile(
 )
 FENCE = re.compile(r"^\s*(?:```|~~~)")
 # A line that is only a cut mark: "...", "[...]", "<snip>", "--" (grep -A/-B/-C), "8<---".
-CUT_WORD = r"(?:snip(?:ped)?|cut|trim(?:med)?|\.{2,}|…|omitted|skipped|removed|truncated|deleted|more)"
+CUT_WORD = (r"(?:snip(?:ped)?|cut|trim(?:med)?|\.{2,}|…|omitted|skipped|removed|truncated"
+            r"|deleted|more)")
 SNIP = re.compile(
     r"^(?:#\s*)*(?:\.{3,}|…|-{2}|-*\s*8<\s*-*|-*\s*>8\s*-*|"
     rf"\[[^\[\]]{{0,40}}{CUT_WORD}[^\[\]]{{0,40}}\]|<[^<>]{{0,40}}{CUT_WORD}[^<>]{{0,40}}>|"
@@ -177,43 +178,93 @@ def _continues(previous: str, previous_width: int, text: str) -> bool:
     return previous_width >= WRAP_WIDTH and (text[:1].islower() or text[:1] in "(=")
 
 
+def _note_release(info: PasteInfo, text: str) -> None:
+    """The kernel release a line names (uname -a, the boot banner, a CI header)."""
+    if m := UNAME_A.match(text):
+        _release(info, m.group(1), "uname -a")
+    elif "Linux version" in text and (m := BANNER.search(text)):
+        _release(info, m.group(1), "banner")
+    elif (m := CI_HEADER.match(text)) and not RESULT_LINE.match(text):
+        _release(info, m.group(1), "header")
+
+
+def _prompt(text: str) -> re.Match[str] | None:
+    """A shell prompt with the command typed after it."""
+    return FULL_PROMPT.match(text) or DOLLAR_PROMPT.match(text) or ROOT_PROMPT.match(text)
+
+
+def _note_fs_words(info: PasteInfo, line: LogLine, text: str) -> None:
+    """Filesystems the prose names (at most three lines each)."""
+    for m in FS_WORDS.finditer(text):
+        word = m.group(1).lower()
+        family = FS_FAMILY.get(word, "nfs" if word.startswith("nfs") else word)
+        mentions = info.fs_mentions.setdefault(family, [])
+        if len(mentions) < 3:
+            mentions.append(LogLine(line.line, text, line.source))
+
+
+def _text_of(line: LogLine, info: PasteInfo) -> str | None:
+    """The line without quote marks and indentation; None for a code fence."""
+    raw = line.text
+    if FENCE.match(raw) and not QUOTE.match(raw.replace("`", "")):
+        info.fenced = True
+        return None
+    text = _strip(raw, info, line.line)
+    if FENCE.match(text):
+        info.fenced = True
+        return None
+    return text
+
+
+class _Unwrapper:
+    """Joins the pieces of a line a mail client broke back together."""
+
+    def __init__(self, info: PasteInfo) -> None:
+        self.info = info
+        self.pending: LogLine | None = None
+        self.width = 0
+
+    def flush(self) -> Iterator[LogLine]:
+        if self.pending is not None:
+            yield self.pending
+            self.pending = None
+
+    def add(self, line: LogLine, text: str) -> Iterator[LogLine]:
+        raw = line.text
+        if self.pending is not None and _continues(self.pending.text, self.width, text):
+            self.pending = LogLine(self.pending.line, self.pending.text.rstrip() + " " + text,
+                                   self.pending.source)
+            self.info.unwrapped += 1
+            self.width = len(raw)
+            return
+        yield from self.flush()
+        if not self.info.first_line and text:
+            self.info.first_line = line.line
+        self.pending = LogLine(line.line, text, line.source)
+        self.width = len(raw.rstrip())
+
+
 def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterator[LogLine]:
     """The log lines inside pasted text, with their original numbers."""
     info = info if info is not None else PasteInfo()
-    pending: LogLine | None = None
-    pending_width = 0
+    joined = _Unwrapper(info)
     after_uname = False
     for line in lines:
-        raw = line.text
-        if FENCE.match(raw) and not QUOTE.match(raw.replace("`", "")):
-            info.fenced = True
-            continue
-        text = _strip(raw, info, line.line)
-        if FENCE.match(text):
-            info.fenced = True
+        text = _text_of(line, info)
+        if text is None:
             continue
         if after_uname and text:
             after_uname = False
             if UNAME_R.match(text):
                 _release(info, text, "uname -r")
                 continue
-        if m := UNAME_A.match(text):
-            _release(info, m.group(1), "uname -a")
-        elif "Linux version" in text and (m := BANNER.search(text)):
-            _release(info, m.group(1), "banner")
-        elif (m := CI_HEADER.match(text)) and not RESULT_LINE.match(text):
-            _release(info, m.group(1), "header")
+        _note_release(info, text)
         if SNIP.match(text):
-            if pending is not None:
-                yield pending
-                pending = None
+            yield from joined.flush()
             info.snips.append(LogLine(line.line, text, line.source))
             continue
-        if ((m := FULL_PROMPT.match(text)) or (m := DOLLAR_PROMPT.match(text))
-                or (m := ROOT_PROMPT.match(text))):
-            if pending is not None:
-                yield pending
-                pending = None
+        if m := _prompt(text):
+            yield from joined.flush()
             cmd = m.group("cmd").strip()
             _command(info, line, cmd)
             after_uname = bool(re.match(r"uname\s+-r\b", cmd))
@@ -226,22 +277,6 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
         elif "://" not in text:
             if info.bisected is None and BISECTED.search(text):
                 info.bisected = LogLine(line.line, text, line.source)
-            for m in FS_WORDS.finditer(text):
-                word = m.group(1).lower()
-                family = FS_FAMILY.get(word, "nfs" if word.startswith("nfs") else word)
-                mentions = info.fs_mentions.setdefault(family, [])
-                if len(mentions) < 3:
-                    mentions.append(LogLine(line.line, text, line.source))
-        if pending is not None and _continues(pending.text, pending_width, text):
-            pending = LogLine(pending.line, pending.text.rstrip() + " " + text, pending.source)
-            info.unwrapped += 1
-            pending_width = len(raw)
-            continue
-        if pending is not None:
-            yield pending
-        if not info.first_line and text:
-            info.first_line = line.line
-        pending = LogLine(line.line, text, line.source)
-        pending_width = len(raw.rstrip())
-    if pending is not None:
-        yield pending
+            _note_fs_words(info, line, text)
+        yield from joined.add(line, text)
+    yield from joined.flush()

@@ -53,9 +53,9 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     parsed.results += whole_binary_results(tracker, parsed.results, suite)
     notes = excerpt.judge(parsed, info)
     if tracker.summary is not None:
-        p, s, f = tracker.summary
-        notes.append(f"run_vmtests.sh's SUMMARY: PASS={p} SKIP={s} FAIL={f} (binaries, "
-                     "not test cases)")
+        passed, skipped, failed = tracker.summary
+        notes.append(f"run_vmtests.sh's SUMMARY: PASS={passed} SKIP={skipped} FAIL={failed} "
+                     "(binaries, not test cases)")
     if not parsed.results and not parsed.crashes:
         parsed.results += commands.results(parsed.syscalls)
     return ReportInput(parsed, info, notes)

@@ -47,7 +47,7 @@ def _line(obj: object) -> LogLine | None:
     return LogLine(int(obj["line"]), str(obj.get("text", "")), str(obj.get("source", "")))
 
 
-def _lines(items: object) -> list[LogLine]:
+def _lines(items: list[object] | None) -> list[LogLine]:
     return [line for line in (_line(i) for i in items or []) if line is not None]
 
 

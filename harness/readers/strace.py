@@ -125,8 +125,8 @@ class FdTracker:
             return None, None
         if call.name == "mmap":
             parts = [p.strip() for p in call.args.split(",")]
-            if len(parts) >= 5 and re.fullmatch(r"-?\d+(?:<.*>)?", parts[4]):
-                fd = int(re.match(r"-?\d+", parts[4]).group(0))
+            if len(parts) >= 5 and (m := re.match(r"(-?\d+)(?:<.*>)?$", parts[4])):
+                fd = int(m.group(1))
                 return self.paths.get(fd), fd
             return None, None
         match = FIRST_ARG.match(call.args)

@@ -1,4 +1,5 @@
-"""Strace excerpts with no TAP at all: each failed call on a test file becomes a result to explain."""
+"""Strace excerpts with no TAP at all: each failed call on a test file becomes a result to
+explain."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ def results_from_syscalls(parsed: list[Parsed]) -> list[Result]:
     out: list[Result] = []
     for p in parsed:
         p.results = [_result(call, len(out) + i + 1)
-                     for i, call in enumerate(c for c in p.syscalls if c.failed and c.name in CALLS)]
+                     for i, call in enumerate(c for c in p.syscalls
+                                              if c.failed and c.name in CALLS)]
         out += p.results
     return out
 

@@ -43,8 +43,8 @@ class ThreadInput:
 
         with_failures = [m for m, _, ri in self.inputs if failing(ri)]
         with_results = [m for m, _, ri in self.inputs if ri.parsed.results]
-        chosen = (with_failures or with_results or [None])[-1]
-        return chosen
+        chosen = with_failures or with_results
+        return chosen[-1] if chosen else None
 
 
 def read_thread_input(path: str, default_suite: str = "") -> ThreadInput:

@@ -8,7 +8,16 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from harness.model import SEVERITY, Category, Finding, LogLine, Report, Result, Status
+from harness.model import (
+    SEVERITY,
+    Category,
+    Confidence,
+    Finding,
+    LogLine,
+    Report,
+    Result,
+    Status,
+)
 
 # A result with one of these statuses is a failure (something did not work); skips, xfails
 # and xpasses are not.
@@ -102,7 +111,8 @@ def loose_findings(report: Report) -> list[Finding]:
         d = results[0].diagnosis
         evidence = [line for r in results for line in evidence_of(r)]
         if d is None:
-            out.append(Finding(Category.UNKNOWN, UNDIAGNOSED, "low", [r.test_id for r in results],
+            out.append(Finding(Category.UNKNOWN, UNDIAGNOSED, Confidence.LOW,
+                               [r.test_id for r in results],
                                "Triage found no explanation for these results.", evidence, "",
                                "Read the test's output and source.", len(results)))
         else:

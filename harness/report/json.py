@@ -136,7 +136,8 @@ def _checked(data: object) -> dict:
     for i, r in enumerate(data["results"]):
         _require(r, REQUIRED_RESULT, f"result {i}")
         if r["status"] not in statuses:
-            raise ReportFormatError(f"harness report: result {i} has unknown status {r['status']!r}")
+            raise ReportFormatError(f"harness report: result {i} has unknown status "
+                                    f"{r['status']!r}")
         if r["category"] is not None and r["category"] not in categories:
             raise ReportFormatError(f"harness report: result {i} has unknown category "
                              f"{r['category']!r}")

@@ -21,7 +21,7 @@ from junitparser import (
     TestCase,
     TestSuite,
 )
-from junitparser.junitparser import Result as JResult
+from junitparser.junitparser import FinalResult as JResult
 
 from harness.model import Category, LogLine, Report, Result, Status
 from harness.report.common import clean_text, evidence_of, first_sentence, where_from

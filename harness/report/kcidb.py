@@ -130,8 +130,9 @@ def build_kcidb(report: Report, origin: str = DEFAULT_ORIGIN) -> dict[str, objec
         builds.append(build)
         build_of[label] = str(build["id"])
 
-    tests, test_id = [], {}
-    seen: set[str] = set()
+    tests: list[dict[str, object]] = []
+    test_id: dict[int, str] = {}
+    seen: set[tuple[str, str]] = set()
     for r in report.results:
         case = case_name(r)
         run = str(r.run_id or "")
@@ -178,8 +179,9 @@ def build_kcidb(report: Report, origin: str = DEFAULT_ORIGIN) -> dict[str, objec
                 incidents.append({"id": f"{origin}:{_digest(issue['id'], build_id)}",
                                   "origin": origin, "issue_id": issue["id"], "issue_version": 1,
                                   "build_id": build_id, "present": True})
-    data = {"version": {"major": LATEST.major, "minor": LATEST.minor},
-            "checkouts": checkouts, "builds": builds, "tests": tests, "issues": list(issues.values()),
+    data: dict[str, object] = {"version": {"major": LATEST.major, "minor": LATEST.minor},
+            "checkouts": checkouts, "builds": builds, "tests": tests,
+            "issues": list(issues.values()),
             "incidents": incidents}
     LATEST.validate(data)
     return data

@@ -156,7 +156,8 @@ def conclusion(report: Report) -> str:
         causes = sorted({r.diagnosis.cause for r in kernel_results if r.diagnosis})
         point = "points" if kernel == 1 else "point"
         sentences.append(f"{_cap(count_word(kernel))} of the {plural(n, 'failure')} {point} at "
-                         f"a kernel bug ({', '.join(causes)}): {_what_happened(kernel_results, several_runs(report))}.")
+                         f"a kernel bug ({', '.join(causes)}): "
+                         f"{_what_happened(kernel_results, several_runs(report))}.")
         if unknown:
             sentences.append(f"{_cap(plural(unknown, 'other'))} could not be explained.")
         if others:
@@ -186,7 +187,8 @@ def conclusion(report: Report) -> str:
         sentences.append(_skips(skipped, passed, "Of the other tests, " if failing else ""))
         odd = [r for r in skipped if r.diagnosis and r.diagnosis.category == Category.UNKNOWN]
         if odd:
-            sentences.append(f"{_cap(plural(len(odd), 'skip'))} {'has' if len(odd) == 1 else 'have'}"
+            have = "has" if len(odd) == 1 else "have"
+            sentences.append(f"{_cap(plural(len(odd), 'skip'))} {have}"
                              " no known cause and could hide a kernel problem: "
                              f"{test_list(odd, with_suite=True)}.")
     return " ".join(sentences)

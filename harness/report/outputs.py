@@ -247,7 +247,9 @@ def write_outputs(report: Report, targets: dict[str, str | None], color: bool = 
     if not to_stdout:
         from harness.report.terminal import render_terminal
 
-        width = min(os.get_terminal_size(sys.stdout.fileno()).columns, 120) if sys.stdout.isatty() else 100
+        width = 100
+        if sys.stdout.isatty():
+            width = min(os.get_terminal_size(sys.stdout.fileno()).columns, 120)
         _write_stdout_raw(render_terminal(report, width=width, color=color and sys.stdout.isatty()))
 
 

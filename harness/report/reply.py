@@ -56,7 +56,8 @@ def quoted_evidence(report: Report, message: Message) -> tuple[list[LogLine], in
             continue
         kinds.add(kind)
         shown += 1
-        for line in (r.run_line, *r.diagnostics[-1:], r.result_line, *[c.line for c in r.syscalls[-1:]]):
+        calls = [c.line for c in r.syscalls[-1:]]
+        for line in (r.run_line, *r.diagnostics[-1:], r.result_line, *calls):
             if line is not None and line not in lines:
                 lines.append(line)
     return lines[:MAX_QUOTED], len(chosen) - shown

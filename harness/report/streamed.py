@@ -24,7 +24,7 @@ from harness.model import Environment, Finding, RunId, SuiteRun, Summary
 from harness.report.common import clean_text
 from harness.report.json import SCHEMA, finding_to_json, suite_to_json
 
-_encode = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_encode = json.encoder.encode_basestring
 COPY = 1 << 20
 KIND_COUNT = {"skipped": "skipped", "failure": "failures", "error": "errors"}
 

@@ -109,9 +109,9 @@ def _accel(accel: str | None) -> str:
 
 def table(found: Sequence[Row], width: int) -> list[str]:
     """The rows as aligned plain text, each line at most width columns."""
-    cells = [HEADINGS] + [(r.category, r.cause, r.confidence, str(r.count), r.status, r.which)
-                          for r in found]
-    cells = [tuple(clean_text(c) for c in cell) for cell in cells]
+    cells = [tuple(clean_text(c) for c in cell) for cell in
+             [HEADINGS] + [(r.category, r.cause, r.confidence, str(r.count), r.status, r.which)
+                           for r in found]]
     widths = [max(len(c[i]) for c in cells) for i in range(5)]
     widths[1] = min(widths[1], 28)
     spare = width - 2 - sum(w + 2 for w in widths) - MIN_WHICH

@@ -1,8 +1,8 @@
 """Cross-checks a rule can ask for: does the rest of the run support the rule's hypothesis?
 
-Each check returns how far the run supports the rule: SUPPORTS (confidence stays), UNSURE (one level lower, with the
-reason), or CONTRADICTS (the rule does not apply, with the reason). A message that names an
-environment cause is only a hypothesis until the run agrees with it.
+Each check returns how far the run supports the rule: SUPPORTS (confidence stays), UNSURE (one
+level lower, with the reason), or CONTRADICTS (the rule does not apply, with the reason). A
+message that names an environment cause is only a hypothesis until the run agrees with it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
-from harness.model import Environment, Result, Status
+from harness.model import Environment, Result, RunId, Status
 
 
 class Support(Enum):
@@ -31,14 +31,14 @@ class CheckOutcome:
 class RunIndex:
     """Results of the same run, by (run, suite, description, config), for contrast checks."""
 
-    by_case: dict[tuple[str, str, str, str], Result]
-    truncated_suites: set[tuple[str, str]]
-    passed: dict[str, list[Result]]  # run id -> passing results
+    by_case: dict[tuple[RunId | None, str, str, str], Result]
+    truncated_suites: set[tuple[RunId | None, str]]
+    passed: dict[RunId | None, list[Result]]  # run id -> passing results
 
     @classmethod
-    def build(cls, results: list[Result], truncated: set[tuple[str, str]]) -> RunIndex:
-        index: dict[tuple[str, str, str, str], Result] = {}
-        passed: dict[str, list[Result]] = {}
+    def build(cls, results: list[Result], truncated: set[tuple[RunId | None, str]]) -> RunIndex:
+        index: dict[tuple[RunId | None, str, str, str], Result] = {}
+        passed: dict[RunId | None, list[Result]] = {}
         for r in results:
             index.setdefault((r.run_id, r.suite, r.description, r.config), r)
             if r.status is Status.PASS:
@@ -64,7 +64,8 @@ def file_fs(result: Result, env: Environment) -> str | None:
     return None
 
 
-def contrast_config(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
+def contrast_config(result: Result, env: Environment, index: RunIndex,
+                    value: object) -> CheckOutcome:
     other = index.by_case.get((result.run_id, result.suite, result.description, str(value)))
     if other is None:
         return CheckOutcome(Support.UNSURE, f"no '{value}' variant of the test to compare with")
@@ -117,7 +118,8 @@ def hugepages(result: Result, env: Environment, index: RunIndex, value: object) 
 
 def gup_test(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
     if env.gup_test is None:
-        return CheckOutcome(Support.UNSURE, "whether /sys/kernel/debug/gup_test existed was not recorded")
+        return CheckOutcome(Support.UNSURE,
+                            "whether /sys/kernel/debug/gup_test existed was not recorded")
     if env.gup_test:
         return CheckOutcome(Support.CONTRADICTS, "/sys/kernel/debug/gup_test existed in the guest")
     return OK
@@ -144,10 +146,12 @@ def truncated(result: Result, env: Environment, index: RunIndex, value: object) 
     is_truncated = (result.run_id, result.suite) in index.truncated_suites
     if is_truncated == bool(value):
         return OK
-    return CheckOutcome(Support.CONTRADICTS, "output truncated" if is_truncated else "output complete")
+    return CheckOutcome(Support.CONTRADICTS,
+                        "output truncated" if is_truncated else "output complete")
 
 
-def works_elsewhere(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
+def works_elsewhere(result: Result, env: Environment, index: RunIndex,
+                    value: object) -> CheckOutcome:
     """The feature a skip blames worked in another test of the same run: then it is available."""
     pattern = re.compile(str(value))
     for other in index.passed.get(result.run_id, []):

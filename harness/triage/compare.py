@@ -84,7 +84,8 @@ def _outcomes(report: dict) -> dict[tuple[str, str, str], Outcome]:
         key = _key(r)
         while key in out:  # the same name twice in one run (e.g. cow sections): keep both
             key = (key[0], key[1], key[2] + "'")
-        out[key] = Outcome(r.get("status", "missing"), r.get("category"), r.get("cause"), r.get("errno"))
+        out[key] = Outcome(r.get("status", "missing"), r.get("category"), r.get("cause"),
+                           r.get("errno"))
     return out
 
 
@@ -117,7 +118,8 @@ def compare(base: dict, new: dict, base_label: str = "base", new_label: str = "n
             result.unchanged += 1
             continue
         run, suite, test = key
-        result.changes.append(Change(kind, run, suite, test.rstrip("'"), before.get(key), after.get(key)))
+        result.changes.append(Change(kind, run, suite, test.rstrip("'"), before.get(key),
+                                     after.get(key)))
     return result
 
 
@@ -129,9 +131,11 @@ def sentence(c: Comparison) -> str:
         parts = []
         if regressed:
             parts.append(f"{len(regressed)} test{'s' if len(regressed) != 1 else ''} that did not "
-                         f"fail on {c.base_label} fail{'s' if len(regressed) == 1 else ''} on {c.new_label}")
+                         f"fail on {c.base_label} fail{'s' if len(regressed) == 1 else ''} on "
+                         f"{c.new_label}")
         if changed:
-            parts.append(f"{len(changed)} fail{'s' if len(changed) == 1 else ''} for a different cause")
+            verb = "fails" if len(changed) == 1 else "fail"
+            parts.append(f"{len(changed)} {verb} for a different cause")
         return f"Yes: {c.new_label} introduced something: " + " and ".join(parts) + "."
     tail = []
     if still:

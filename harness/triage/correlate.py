@@ -66,7 +66,8 @@ def _choose(result: Result, candidates: list[Syscall]) -> Syscall | None:
             return named[-1]
         return None
     fd_calls = [c for c in failed if c.path is not None]
-    return (fd_calls or failed or [None])[-1]
+    pool = fd_calls or failed
+    return pool[-1] if pool else None
 
 
 def _attach(result: Result, candidates: list[Syscall], how: str) -> bool:
@@ -116,7 +117,8 @@ def correlate(logs: list[Parsed], strace_logs: list[Parsed]) -> None:
 
 
 def _segmented(parsed: Parsed) -> bool:
-    """Each result line came from its own write() (line-buffered output), so ranges mean something."""
+    """Each result line came from its own write() (line-buffered output), so ranges mean
+    something."""
     lines = [r.result_line.line for r in parsed.results if r.result_line is not None]
     return len(lines) == len(set(lines))
 

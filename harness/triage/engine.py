@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator
+from typing import Protocol
 
 from harness.model import (
     POINTS_AT_KERNEL,
@@ -27,10 +28,18 @@ from harness.triage.checks import CHECKS, RunIndex, Support, file_fs
 from harness.triage.rules import About, Fields, Rule, load_rules
 from harness.triage.run_findings import MAX_EVIDENCE, anomaly_findings, crash_findings
 
+
+class ResultGroup(Protocol):
+    """What a template reads of a finding's members: a list, or aggregate.Members."""
+
+    def __len__(self) -> int: ...
+    def __getitem__(self, index: int, /) -> Result: ...
+    def __iter__(self) -> Iterator[Result]: ...
+
 NEEDS_DIAGNOSIS = frozenset(Status) - {Status.PASS}
 
 
-def count_phrase(results: Sequence[Result]) -> str:
+def count_phrase(results: ResultGroup) -> str:
     suites = sorted({r.suite for r in results})
     configs = sorted({r.config for r in results if r.config})
     what = "/".join(suites) or "selftest"
@@ -42,7 +51,7 @@ def count_phrase(results: Sequence[Result]) -> str:
     return f"{len(results)} {what} tests{where}"
 
 
-def _fields(results: Sequence[Result], env: Environment) -> Fields:
+def _fields(results: ResultGroup, env: Environment) -> Fields:
     first = results[0]
     fs = file_fs(first, env)
     sizes = sorted({m.group(1) for r in results if (m := re.search(r"\((\d+) kB\)", r.config))})
@@ -79,52 +88,72 @@ def _options(env: Environment) -> str:
     return f" ({env.fs_options})" if env.fs_options else ""
 
 
-def _render(rule: Rule, results: Sequence[Result], env: Environment) -> str:
+def _render(rule: Rule, results: ResultGroup, env: Environment) -> str:
     return rule.explain(_fields(results, env), len(results))
+
+
+def _fits_result(rule: Rule, r: Result) -> bool:
+    """The rule's [when] keys about the result itself (status, names, message, syscall)."""
+    if rule.status and r.status not in rule.status:
+        return False
+    if rule.suite and r.suite not in rule.suite:
+        return False
+    if rule.name and not rule.name.search(r.name):
+        return False
+    if rule.config and not rule.config.search(r.config):
+        return False
+    if rule.message:
+        texts = [r.message] + [d.text for d in r.diagnostics]
+        if not any(rule.message.search(t) for t in texts if t):
+            return False
+    if rule.syscall and r.syscall not in rule.syscall:
+        return False
+    return not (rule.unlinked is not None and r.syscalls
+                and any(c.unlinked for c in r.syscalls) != rule.unlinked)
+
+
+def _fits_fs(rule: Rule, r: Result, env: Environment, fs: str | None,
+             unsure: list[str]) -> bool:
+    """The rule's filesystem; what makes it less certain goes to ``unsure``."""
+    if not rule.fs:
+        return True
+    if fs is not None and fs not in rule.fs:
+        return False
+    if fs is not None and env.fs_source == "text" and r.config != "tmpfile":
+        unsure.append("the filesystem is named in the report's text, not shown by the run")
+    if fs is None:
+        # Without the filesystem only strace's word that the file was unlinked while open
+        # keeps this an environment hypothesis; otherwise it stays unexplained.
+        if not any(c.unlinked for c in r.syscalls if c.failed):
+            return False
+        unsure.append("the filesystem of the test file is not known (use --fs)")
+        unsure.append("only strace's unlink-then-fail sequence points at the filesystem")
+    return True
+
+
+def _fits_errno(rule: Rule, r: Result, fs: str | None, unsure: list[str]) -> tuple[bool, bool]:
+    """(the rule's errno fits, the errno is assumed from the filesystem's hint)."""
+    if not rule.errno:
+        return True, False
+    if r.errno is not None:
+        return r.errno in rule.errno, False
+    if not rule.errno_hint or not rule.fs or fs is None:
+        return False, False
+    unsure.append(f"the log does not show the errno; {rule.errno_hint} is what "
+                  f"{fs} gives here (no strace, no strerror text)")
+    return True, True
 
 
 def _matches(rule: Rule, r: Result, env: Environment) -> tuple[bool, list[str], bool]:
     """(matches, reasons to lower confidence, errno assumed from the hint)."""
     unsure: list[str] = []
-    if rule.status and r.status not in rule.status:
+    if not _fits_result(rule, r):
         return False, [], False
-    if rule.suite and r.suite not in rule.suite:
-        return False, [], False
-    if rule.name and not rule.name.search(r.name):
-        return False, [], False
-    if rule.config and not rule.config.search(r.config):
-        return False, [], False
-    if rule.message:
-        texts = [r.message] + [d.text for d in r.diagnostics]
-        if not any(rule.message.search(t) for t in texts if t):
-            return False, [], False
-    if rule.syscall and r.syscall not in rule.syscall:
-        return False, [], False
-    assumed = False
     fs = file_fs(r, env)
-    if rule.fs:
-        if fs is not None and fs not in rule.fs:
-            return False, [], False
-        if fs is not None and env.fs_source == "text" and r.config != "tmpfile":
-            unsure.append("the filesystem is named in the report's text, not shown by the run")
-        if fs is None:
-            # Without the filesystem only strace's word that the file was unlinked while open
-            # keeps this an environment hypothesis; otherwise it stays unexplained.
-            if not any(c.unlinked for c in r.syscalls if c.failed):
-                return False, [], False
-            unsure.append("the filesystem of the test file is not known (use --fs)")
-            unsure.append("only strace's unlink-then-fail sequence points at the filesystem")
-    if rule.errno:
-        if r.errno is None:
-            if not rule.errno_hint or not rule.fs or fs is None:
-                return False, [], False
-            assumed = True
-            unsure.append(f"the log does not show the errno; {rule.errno_hint} is what "
-                          f"{fs} gives here (no strace, no strerror text)")
-        elif r.errno not in rule.errno:
-            return False, [], False
-    if (rule.unlinked is not None and r.syscalls
-            and any(c.unlinked for c in r.syscalls) != rule.unlinked):
+    if not _fits_fs(rule, r, env, fs, unsure):
+        return False, [], False
+    fits, assumed = _fits_errno(rule, r, fs, unsure)
+    if not fits:
         return False, [], False
     return True, unsure, assumed
 
@@ -172,7 +201,8 @@ def _unexplained(r: Result, env: Environment, contradictions: list[str]) -> Diag
         f" ({r.syscall}())" if r.syscall else "")
     text = f"{count_phrase([r])} {what}: {r.message or 'no message'}{call}. "
     if contradictions:
-        text += "Known causes were considered and ruled out by the run: " + "; ".join(contradictions) + ". "
+        text += ("Known causes were considered and ruled out by the run: "
+                 + "; ".join(contradictions) + ". ")
     text += "No known environment or configuration cause explains it."
     text += newer_selftests(env)
     category = Category.UNKNOWN
@@ -251,7 +281,7 @@ def finish_group(aggregate: FindingAggregate, env: Environment, rules: tuple[Rul
     return aggregate.finding(explanation, _dedupe(aggregate.evidence)[:MAX_EVIDENCE])
 
 
-def _group_explanation(cause: str, members: Sequence[Result], single: str, env: Environment,
+def _group_explanation(cause: str, members: ResultGroup, single: str, env: Environment,
                        rules: tuple[Rule, ...]) -> str:
     for rule in rules:
         if rule.id == cause:

@@ -523,7 +523,7 @@ def _write_junit(report: FleetReport, target: str) -> None:
     file = _Target(target, "junit")
     try:
         out = file.out
-        total = Counter()
+        total: Counter[str] = Counter()
         for v in report.logs:
             for _, _, counts in v.junit:
                 total.update(counts)
@@ -559,5 +559,9 @@ def _write_junit(report: FleetReport, target: str) -> None:
 
 
 def evidence_lines(cause: FleetCause) -> list[LogLine]:
-    return [LogLine(int(e.get("line", 0)), str(e.get("text", "")), str(e.get("source", "")))
+    return [LogLine(_number(e.get("line")), str(e.get("text", "")), str(e.get("source", "")))
             for e in cause.evidence]
+
+
+def _number(value: object) -> int:
+    return value if isinstance(value, int) else int(str(value or 0))

@@ -1,4 +1,5 @@
-"""Known causes as data: one TOML file per cause under harness/triage/rules/, each with its reference.
+"""Known causes as data: one TOML file per cause under harness/triage/rules/, each with its
+reference.
 
 A rule is about one of four things (``about``): a test result (the default; ``[when]`` matches
 its status, name, message, syscall ...), an anomaly of a selftest's output as a whole

@@ -39,8 +39,9 @@ def anomaly_findings(suites: list[SuiteRun], results: list[Result],
     for r in results:
         counts[r.suite][r.status.value] += 1
     for suite in suites:
-        found = [(kind, line, "") for kind, line in suite.anomalies if kind != "fail-summary"
-                 and not (kind == "planned-mismatch" and counts[suite.name]["fail"])]
+        found: list[tuple[str, LogLine | None, str]] = [
+            (kind, line, "") for kind, line in suite.anomalies if kind != "fail-summary"
+            and not (kind == "planned-mismatch" and counts[suite.name]["fail"])]
         if detail := _totals_mismatch(suite, counts[suite.name]):
             found.append((TOTALS_MISMATCH, None, detail))
         for kind, where, detail in found:

@@ -116,8 +116,8 @@ class LogPass:
         return suite
 
     def index(self) -> RunIndex:
-        by_case: dict[tuple[str, str, str, str], Result] = {}
-        order: dict[tuple[str, str, str, str], int] = {}
+        by_case: dict[tuple[RunId | None, str, str, str], Result] = {}
+        order: dict[tuple[RunId | None, str, str, str], int] = {}
         suites = self.stream.suites
         for (index, suite, description, config), (seq, number, status, message) in \
                 self.stream.cases.items():

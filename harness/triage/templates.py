@@ -70,7 +70,7 @@ class Outcome:
     evidence: tuple[tuple[str, int | LogLine], ...]  # ("run"|"result"|"diag", i) or fixed
 
 
-_encode = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_encode = json.encoder.encode_basestring
 
 
 def _json_text(text: str) -> str:
@@ -169,7 +169,7 @@ def evidence_lines(outcome: Outcome, rec: Record) -> list[LogLine]:
         elif kind == "result":
             out.append(LogLine(rec[7], rec[8], source))
         elif kind == "diag":
-            line, text = rec[11][what]  # type: ignore[index]
+            line, text = rec[11][what]
             out.append(LogLine(line, text, source))
         else:
             out.append(what)  # type: ignore[arg-type]
