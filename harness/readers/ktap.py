@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from harness.model import MAX_DIAGNOSTICS, LogLine, Result, Status, SuiteRun
@@ -39,9 +39,6 @@ CRASH = re.compile(
     r"page dumped because|Bad page state)"
 )
 RUN_PREFIX = "# [RUN] "
-# Every CRASH signature contains one of these: a line without any skips the regex.
-CRASH_WORDS = ("Oops", "BUG", "panic", "WARNING", "fault", "Unable", "Internal error",
-               "corruption", "dumped", "Bad page")
 FAILING_STATUSES = frozenset({Status.FAIL, Status.ERROR, Status.CRASH, Status.MISSING,
                               Status.TIMEOUT})
 BITMAP_LIMIT = 1 << 24  # test numbers up to this are tracked in a bitmap (2 MiB at most)
@@ -75,6 +72,7 @@ def _runner_line(body: str) -> bool:
 
 
 def _may_crash(text: str) -> bool:
+    """Every CRASH signature contains one of these words: a line without any skips the regex."""
     return ("Oops" in text or "BUG" in text or "panic" in text or "WARNING" in text
             or "fault" in text or "Unable" in text or "Internal error" in text
             or "corruption" in text or "dumped" in text or "Bad page" in text)
@@ -178,11 +176,6 @@ class KselftestParser:
             (HEADER_SELFTESTS, self._binary_header))
 
     # -- input -----------------------------------------------------------------------------
-    def feed_all(self, lines: Iterable[LogLine]) -> Iterator[Result]:
-        for line in lines:
-            yield from self.feed(line)
-        yield from self.finish()
-
     def feed(self, line: LogLine) -> list[Result]:
         return self.feed_text(line.line, line.text, line.source)
 

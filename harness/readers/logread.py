@@ -29,21 +29,12 @@ def open_input(name: str) -> BinaryIO:
         raise InputError(f"{name}: cannot read: {exc.strerror}") from None
 
 
-def clean(raw: bytes) -> str:
-    """Decode one raw line tolerantly and drop what terminals and serial consoles add."""
-    text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-    text = text.replace("\r", "")
-    if "\x1b" in text:
-        text = ANSI.sub("", text)
-    return text.replace("\x00", "")
-
-
 BLOCK = 1 << 20  # bytes read at a time; lines are cut out of whole blocks
 
 
 def clean_block(raw: bytes) -> str:
-    """``clean`` for many whole lines at once (same result line by line: no escape sequence,
-    CR or NUL spans a newline)."""
+    """Decode whole lines tolerantly and drop what terminals and serial consoles add (escape
+    sequences, CR, NUL: none of them spans a newline, so a block is cleaned at once)."""
     text = raw.decode("utf-8", errors="replace")
     if "\r" in text:
         text = text.replace("\r", "")

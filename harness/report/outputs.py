@@ -200,7 +200,8 @@ def _replace(target: str, data: bytes) -> None:
                 view = view[os.write(fd, view):]
             if old is not None:
                 os.fchmod(fd, stat.S_IMODE(old.st_mode))
-                if hasattr(os, "fchown") and (old.st_uid, old.st_gid) != (os.geteuid(), os.getegid()):
+                owner = (old.st_uid, old.st_gid)
+                if hasattr(os, "fchown") and owner != (os.geteuid(), os.getegid()):
                     with contextlib.suppress(OSError):
                         os.fchown(fd, old.st_uid, old.st_gid)
             else:

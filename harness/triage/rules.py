@@ -4,7 +4,8 @@ reference.
 A rule is about one of four things (``about``): a test result (the default; ``[when]`` matches
 its status, name, message, syscall ...), an anomaly of a selftest's output as a whole
 (``[when] kind``), a crash excerpt on the console (``[when] head``, a regex on its first line)
-or a pattern only a matrix of runs shows (``[when] pattern``: ``only-on``, ``every-fs``, ``run-failed``).
+or a pattern only a matrix of runs shows (``[when] pattern``: ``only-on``, ``every-fs``,
+``run-failed``).
 ``explanation`` is written for several results, ``explanation_one`` (when the English differs)
 for one; both are templates filled from what the run shows.
 """

@@ -23,7 +23,6 @@ from typing import Protocol
 from harness.model import (
     FAILING,
     POINTS_AT_KERNEL,
-    Category,
     Diagnosis,
     Environment,
     Finding,
@@ -383,6 +382,3 @@ def _summary(total: int, statuses: Counter, findings: list[Finding]) -> Summary:
 def exit_code(report: StreamReport) -> int:
     return 1 if any(f.finding.category in POINTS_AT_KERNEL for f in report.findings) else 0
 
-
-def kernel_categories() -> frozenset[Category]:
-    return POINTS_AT_KERNEL

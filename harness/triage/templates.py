@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from junitparser.junitparser import etree as junit_etree
 
-from harness.model import Category, Diagnosis, Environment, LogLine, Result, RunId, Status
+from harness.model import Diagnosis, Environment, LogLine, Result, RunId, Status
 from harness.readers.spill import Record, to_result
 from harness.report.common import clean_text
 from harness.report.json import result_to_json
@@ -175,6 +175,3 @@ def evidence_lines(outcome: Outcome, rec: Record) -> list[LogLine]:
             out.append(what)  # type: ignore[arg-type]
     return out
 
-
-def category_of(outcome: Outcome) -> Category | None:
-    return outcome.diagnosis.category if outcome.diagnosis else None
