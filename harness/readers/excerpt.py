@@ -156,9 +156,8 @@ def _unshown_failures(parsed: Parsed, by_suite: dict[str, Coverage]) -> list[str
     return notes
 
 
-def judge(parsed: Parsed, info: PasteInfo) -> list[str]:
-    """Drop what the parser made up for lines that are only not pasted; return the notes."""
-    suites = {s.name: s for s in parsed.suites}
+def _coverage(parsed: Parsed) -> dict[str, Coverage]:
+    """Per suite: the results the input shows, and those the parser made up around them."""
     by_suite: dict[str, Coverage] = defaultdict(lambda: Coverage(""))
     for r in parsed.results:
         if r.name.endswith("(whole binary)"):
@@ -167,6 +166,13 @@ def judge(parsed: Parsed, info: PasteInfo) -> list[str]:
         cov.suite = r.suite
         (cov.made_up if r.status is Status.MISSING and r.message in SYNTHETIC
          else cov.shown).append(r)
+    return by_suite
+
+
+def judge(parsed: Parsed, info: PasteInfo) -> list[str]:
+    """Drop what the parser made up for lines that are only not pasted; return the notes."""
+    suites = {s.name: s for s in parsed.suites}
+    by_suite = _coverage(parsed)
     notes: list[str] = []
     drop: set[int] = set()
     kept_suites: set[str] = set()

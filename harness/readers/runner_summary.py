@@ -103,23 +103,8 @@ class RunnerTracker:
         if not body:
             self._reasons_for = None
             return
-        indented = self.indent.get(line.line, 0) > 0
-        if self._parent is not None and indented:
-            if (m := VERDICT.match(body)) and m.group(2):
-                if self._group_has_reason:
-                    self._group, self._group_has_reason = [], False
-                case = Case(m.group(2).strip(), m.group(1).lower(), line)
-                self._parent.cases.append(case)
-                self._group.append(case)
-                return
-            if depth >= 1:
-                if self._group:
-                    for case in self._group:
-                        case.reason.append(body)
-                    self._group_has_reason = True
-                elif len(self._parent.text) < MAX_DIAGNOSTICS:
-                    self._parent.text.append(LogLine(line.line, body, line.source))
-                return
+        if self._indented(depth, body, line):
+            return
         if m := RUNNING.match(body):
             self._open = Block(m.group(1).rsplit("/", 1)[-1], line)
             self.blocks.append(self._open)
@@ -140,6 +125,31 @@ class RunnerTracker:
             return
         if body.startswith("---") or set(body) == {"-"}:
             return
+        self._text(body, line)
+
+    def _indented(self, depth: int, body: str, line: LogLine) -> bool:
+        """A line of an indented summary under a binary: a case's verdict or its reason."""
+        if self._parent is None or self.indent.get(line.line, 0) <= 0:
+            return False
+        if (m := VERDICT.match(body)) and m.group(2):
+            if self._group_has_reason:
+                self._group, self._group_has_reason = [], False
+            case = Case(m.group(2).strip(), m.group(1).lower(), line)
+            self._parent.cases.append(case)
+            self._group.append(case)
+            return True
+        if depth < 1:
+            return False
+        if self._group:
+            for case in self._group:
+                case.reason.append(body)
+            self._group_has_reason = True
+        elif len(self._parent.text) < MAX_DIAGNOSTICS:
+            self._parent.text.append(LogLine(line.line, body, line.source))
+        return True
+
+    def _text(self, body: str, line: LogLine) -> None:
+        """Any other line: a binary that cannot start, or text of the open block."""
         if (m := BINARY_ERROR.match(body)) and CANNOT_START.search(body) and (
                 self._open is None or self._open.verdict or self._open.name != m.group(1)):
             self.orphans.setdefault(m.group(1), LogLine(line.line, body, line.source))

@@ -74,12 +74,7 @@ def check_outputs(targets: dict[str, str | None], inputs: Iterable[str] = ()) ->
             raise OutputError(f"--{kind}: empty file name")
     if sum(1 for t in given.values() if is_stdout(t)) > 1:
         raise OutputError("only one output can go to stdout (-)")
-    input_stats = []
-    for name in inputs:
-        if name and name != "-":
-            with contextlib.suppress(OutputError):
-                if (st := _stat(name)) is not None:
-                    input_stats.append((name, st))
+    input_stats = _input_stats(inputs)
     seen: dict[object, str] = {}
     for kind, target in given.items():
         if is_stdout(target):
@@ -92,24 +87,40 @@ def check_outputs(targets: dict[str, str | None], inputs: Iterable[str] = ()) ->
                 raise OutputError(f"--{kind} {target}: the same file as --{seen[real]}")
             seen[real] = kind
             _probe_create(kind, target)
-            continue
-        if stat.S_ISDIR(st.st_mode):
-            raise OutputError(f"--{kind} {target}: is a directory, expected a file name")
-        if not (stat.S_ISREG(st.st_mode) or stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode)):
-            raise OutputError(f"--{kind} {target}: not a regular file, character device or pipe")
-        for name, in_st in input_stats:
-            if _same(st, in_st):
-                raise OutputError(f"--{kind} {target}: is the input {name}; "
-                                  "writing it would destroy the input")
-        if stat.S_ISREG(st.st_mode):
-            key = (st.st_dev, st.st_ino)
-            if key in seen:
-                raise OutputError(f"--{kind} {target}: the same file as --{seen[key]}")
-            seen[key] = kind
-            if not os.access(target, os.W_OK) or not os.access(_parent(target), os.W_OK | os.X_OK):
-                raise OutputError(f"--{kind} {target}: not writable")
-        elif not os.access(target, os.W_OK):
+        else:
+            _check_existing(kind, target, st, input_stats, seen)
+
+
+def _input_stats(inputs: Iterable[str]) -> list[tuple[str, os.stat_result]]:
+    out = []
+    for name in inputs:
+        if name and name != "-":
+            with contextlib.suppress(OutputError):
+                if (st := _stat(name)) is not None:
+                    out.append((name, st))
+    return out
+
+
+def _check_existing(kind: str, target: str, st: os.stat_result,
+                    input_stats: list[tuple[str, os.stat_result]], seen: dict[object, str]) -> None:
+    """An output that exists: a file, device or pipe we may write, and none of the inputs."""
+    if stat.S_ISDIR(st.st_mode):
+        raise OutputError(f"--{kind} {target}: is a directory, expected a file name")
+    if not (stat.S_ISREG(st.st_mode) or stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode)):
+        raise OutputError(f"--{kind} {target}: not a regular file, character device or pipe")
+    for name, in_st in input_stats:
+        if _same(st, in_st):
+            raise OutputError(f"--{kind} {target}: is the input {name}; "
+                              "writing it would destroy the input")
+    if stat.S_ISREG(st.st_mode):
+        key = (st.st_dev, st.st_ino)
+        if key in seen:
+            raise OutputError(f"--{kind} {target}: the same file as --{seen[key]}")
+        seen[key] = kind
+        if not os.access(target, os.W_OK) or not os.access(_parent(target), os.W_OK | os.X_OK):
             raise OutputError(f"--{kind} {target}: not writable")
+    elif not os.access(target, os.W_OK):
+        raise OutputError(f"--{kind} {target}: not writable")
 
 
 def check_writable(targets: dict[str, str | None], inputs: Iterable[str] = ()) -> None:

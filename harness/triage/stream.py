@@ -259,6 +259,41 @@ class CaseWriter(Protocol):
     def case(self, label: str, run: RunId | None, xml: str, kind: str) -> None: ...
 
 
+def _kernel_from_banner(log: LogPass, env: Environment) -> None:
+    """The kernel release from a 'Linux version' line, when nothing else named it."""
+    banner = log.parser.banner
+    if env.kernel_release is None and banner is not None and (m := BANNER.search(banner.text)):
+        env.kernel_release, env.kernel_version = m.group(1), version_of(m.group(1))
+
+
+def _write_record(rec: Record, suite: str, outcome: Outcome, js: ResultWriter | None,
+                  ju: CaseWriter | None, run: RunId | None) -> None:
+    """One record's JSON result and JUnit testcase, from its outcome's templates."""
+    values = slot_values(rec, ju is not None)
+    if js is not None:
+        js.result(outcome.json.format_map(values))
+    if ju is not None:
+        label = f"{suite} [{run}]" if run else suite
+        ju.case(label, run, outcome.junit.format_map(values), outcome.junit_kind)
+
+
+def _join(group: tuple[FindingAggregate, TestIds, StreamFinding], rec: Record, suite: str,
+          outcome: Outcome, status: Status, run: RunId | None) -> None:
+    """A diagnosed record joins its finding: a kept member, or only counted."""
+    aggregate, _, found = group
+    d = outcome.diagnosis
+    assert d is not None
+    if aggregate.wants(suite, rec[4], rec[6]):
+        aggregate.add(_member(rec, suite, outcome, run))
+    else:
+        aggregate.count(f"{suite} #{rec[2]}: {rec[3] or rec[6] or '?'}", d.confidence)
+    found.statuses[status.value] += 1
+    numbers = found.numbers.get(suite)
+    if numbers is None:
+        numbers = found.numbers[suite] = NumberList()
+    numbers.add(rec[2])
+
+
 def judge_log(log: LogPass, env: Environment, rules: tuple[Rule, ...],
               js: ResultWriter | None = None, ju: CaseWriter | None = None,
               tests: dict[int, TestIds] | None = None, id_prefix: str = "") -> StreamReport:
@@ -266,9 +301,7 @@ def judge_log(log: LogPass, env: Environment, rules: tuple[Rule, ...],
 
     ``tests`` receives each finding's member ids (id(finding) -> TestIds, the caller closes
     them; without it they are dropped); ``id_prefix`` starts every id ("[run] ")."""
-    if env.kernel_release is None and log.parser.banner is not None and (
-            m := BANNER.search(log.parser.banner.text)):
-        env.kernel_release, env.kernel_version = m.group(1), version_of(m.group(1))
+    _kernel_from_banner(log, env)
     from_logs([log.parsed], env)
     about_results = tuple(r for r in rules if r.about is About.RESULT)
     outcomes = Outcomes(env, about_results, log.index(), log.run_id)
@@ -279,7 +312,6 @@ def judge_log(log: LogPass, env: Environment, rules: tuple[Rule, ...],
     by_suite: dict[str, Counter] = defaultdict(Counter)
     failing = at_kernel = odd = 0
     run = log.run_id
-    run_text = str(run) if run else ""
     names: dict[int, str] = {}
     keep = tests is not None
     try:
@@ -292,12 +324,7 @@ def judge_log(log: LogPass, env: Environment, rules: tuple[Rule, ...],
             by_suite[suite][status.value] += 1
             outcome = outcomes.get(rec, suite)
             if js is not None or ju is not None:
-                values = slot_values(rec, ju is not None)
-                if js is not None:
-                    js.result(outcome.json.format_map(values))
-                if ju is not None:
-                    label = f"{suite} [{run_text}]" if run else suite
-                    ju.case(label, run, outcome.junit.format_map(values), outcome.junit_kind)
+                _write_record(rec, suite, outcome, js, ju, run)
             d = outcome.diagnosis
             if status in FAILING:
                 failing += 1
@@ -308,24 +335,12 @@ def judge_log(log: LogPass, env: Environment, rules: tuple[Rule, ...],
             categories[str(d.category)] += 1
             if status not in FAILING and d.category in POINTS_AT_KERNEL:
                 odd += 1
-            key = (d.category, d.cause)
-            group = groups.get(key)
-            label = rec[3] or rec[6] or "?"
-            test_id = f"{suite} #{rec[2]}: {label}"
+            group = groups.get((d.category, d.cause))
             if group is None:
                 ids = TestIds(directory if keep else None, id_prefix, keep)
-                group = groups[key] = (FindingAggregate(ids), ids, StreamFinding(None))  # type: ignore[arg-type]
-            aggregate, ids, found = group
-            if aggregate.wants(suite, rec[4], rec[6]):
-                r = _member(rec, suite, outcome, run)
-                aggregate.add(r)
-            else:
-                aggregate.count(test_id, d.confidence)
-            found.statuses[status.value] += 1
-            numbers = found.numbers.get(suite)
-            if numbers is None:
-                numbers = found.numbers[suite] = NumberList()
-            numbers.add(rec[2])
+                group = groups[(d.category, d.cause)] = (
+                    FindingAggregate(ids), ids, StreamFinding(None))  # type: ignore[arg-type]
+            _join(group, rec, suite, outcome, status, run)
         findings: list[Finding] = []
         streamed: dict[int, tuple[TestIds, StreamFinding]] = {}
         for aggregate, ids, found in groups.values():
@@ -346,12 +361,8 @@ def judge_log(log: LogPass, env: Environment, rules: tuple[Rule, ...],
                 tests[id(ids.finding)] = ids  # type: ignore[index]
             else:
                 ids.close()
-    results = []
-    for f in ordered:
-        if id(f) in streamed:
-            results.append(streamed[id(f)][1])
-        else:
-            results.append(StreamFinding(f, Counter()))
+    results = [streamed[id(f)][1] if id(f) in streamed else StreamFinding(f, Counter())
+               for f in ordered]
     return StreamReport(env, results, suites, verdict, summary, [log.source], statuses,
                         categories, failing, at_kernel, odd, outcomes.computed)
 
