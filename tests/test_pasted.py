@@ -410,3 +410,22 @@ def test_unexplained_failures_in_a_bisected_report_are_a_kernel_regression(tmp_p
     _, bisected = triage(write(tmp_path, "b.txt", said + body), tmp_path, "--suite", "mkdirty")
     assert "kernel-regression" not in causes(plain)
     assert causes(bisected).get("kernel-regression") == "kernel-bug"
+
+
+def test_thp_pageout_skips_are_the_zero_thp_test_bug_only_on_kernels_with_the_change(tmp_path):
+    # 6.12's cow wording; the known change is b1f202060afe (6.12), fixed in the selftest in
+    # January 2025 (lore: 20250107142555.1870101-1-ryan.roberts@arm.com).
+    text = ("# [RUN] Basic COW after fork() ... with swapped out base page\n"
+            "ok 1 No leak from parent into child\n"
+            "# [RUN] Basic COW after fork() ... with swapped-out THP (2048 kB)\n"
+            "ok 2 # SKIP MADV_PAGEOUT did not work, is swap enabled?\n")
+    path = write(tmp_path, "cow.txt", text)
+    _, new = triage(path, tmp_path, "--suite", "cow", "--kernel-version", "6.12.5")
+    _, old = triage(path, tmp_path, "--suite", "cow", "--kernel-version", "6.6.30")
+    _, unknown = triage(path, tmp_path, "--suite", "cow")
+    assert causes(new) == {"cow-pageout-zero-thp": "test-bug"}
+    assert causes(old) == {"pageout-failed-with-swap": "unknown"}
+    assert causes(unknown) == {"pageout-failed-with-swap": "unknown"}
+    named = write(tmp_path, "named.txt", "After commit b1f202060afe the cow cases skip:\n" + text)
+    _, said = triage(named, tmp_path, "--suite", "cow")
+    assert causes(said) == {"cow-pageout-zero-thp": "test-bug"}

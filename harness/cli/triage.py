@@ -159,6 +159,9 @@ def apply_inputs(inputs: list[ReportInput], env: Environment) -> None:
             env.notes.append(f"filesystem {named[0]} taken from the text of the report "
                              f"(L{named[1].line}: {named[1].text.strip()[:80]!r}); "
                              "--fs confirms it")
+        if i.info.commits:
+            named = env.facts.get("commits", "").split()
+            env.facts["commits"] = " ".join(dict.fromkeys(named + i.info.commits))
         if i.info.bisected is not None and "bisected" not in env.facts:
             env.facts["bisected"] = f"L{i.info.bisected.line}: {i.info.bisected.text.strip()}"
         if env.kernel_release is None and i.info.kernel_release:

@@ -85,6 +85,7 @@ FS_FAMILY = {"9p": "9p", "9pfs": "9p", "v9fs": "9p", "virtio-9p": "9p", "nfsroot
 BISECTED = re.compile(r"\bbisect(?:ed|ion|s|ing)?\b.{0,60}\b(?:to|identified|points? (?:at|to)|"
                       r"commit|patch)\b|first bad commit|\bgit bisect (?:good|bad|log)",
                       re.IGNORECASE)
+COMMIT_ID = re.compile(r"\b([0-9a-f]{12,40})\b")
 UNAME_R = re.compile(r"^\d+\.\d+(?:\.\d+)?[\w.+~-]*$")
 UNAME_A = re.compile(r"^Linux\s+\S+\s+(\d+\.\d+(?:\.\d+)?[\w.+~-]*)\s+#")
 BANNER = re.compile(r"Linux version (\d+\.\d+(?:\.\d+)?[\w.+~-]*)")
@@ -112,6 +113,7 @@ class PasteInfo:
     fs_mentions: dict[str, list[LogLine]] = field(default_factory=dict)  # family -> prose lines
     indent: dict[int, int] = field(default_factory=dict)  # line -> indent of '[..]'/'#' lines
     bisected: LogLine | None = None  # the prose says the failure was bisected to a commit
+    commits: list[str] = field(default_factory=list)  # commit ids the prose names
     last_line: int = 0  # number of the last line that looks like console output
 
     @property
@@ -277,6 +279,8 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
         elif "://" not in text:
             if info.bisected is None and BISECTED.search(text):
                 info.bisected = LogLine(line.line, text, line.source)
+            if len(info.commits) < 50:
+                info.commits += [c for c in COMMIT_ID.findall(text) if not c.isdigit()]
             _note_fs_words(info, line, text)
         yield from joined.add(line, text)
     yield from joined.flush()

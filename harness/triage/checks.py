@@ -170,6 +170,35 @@ def also_passed(result: Result, env: Environment, index: RunIndex, value: object
     return CheckOutcome(Support.UNSURE, f"no other '{value}' test passed in this run")
 
 
+def known_change(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
+    """A known kernel change behind a page-out that failed is in play: the report names its
+    ``commit``, or the kernel is known to have it (version at least ``introduced``) and swap is
+    not known to be missing (then, without evidence that swap works, one level less sure)."""
+    from harness.triage.versions import parse_version
+
+    spec = value if isinstance(value, dict) else {}
+    if env.swap_kb == 0:
+        return CheckOutcome(Support.CONTRADICTS, "the guest had no swap")
+    commit = str(spec.get("commit", ""))[:12]
+    named = env.facts.get("commits", "").split()
+    if commit and any(c.startswith(commit) or commit.startswith(c) for c in named):
+        return CheckOutcome(Support.SUPPORTS, f"the report names commit {commit}")
+    ran = parse_version(env.kernel_version or env.kernel_release)
+    introduced = parse_version(str(spec.get("introduced", "")))
+    if ran is None or introduced is None:
+        return CheckOutcome(Support.CONTRADICTS, "nothing in the input shows a kernel with "
+                            f"commit {commit or 'the change'}")
+    if ran[:2] < introduced[:2]:
+        return CheckOutcome(Support.CONTRADICTS, f"the kernel ({env.kernel_version}) predates "
+                            f"{spec.get('introduced')}")
+    texts = [result.message] + [d.text for d in result.diagnostics]
+    if (env.swap_kb or any(t and SWAP_CLAIM.search(t) for t in texts)
+            or any(o is not result and re.search("swapped.out", o.name)
+                   for o in index.passed.get(result.run_id, []))):
+        return OK
+    return CheckOutcome(Support.UNSURE, "nothing in the input shows that swap works")
+
+
 def bisected(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
     """The report says the failure was bisected to a kernel commit (env.facts["bisected"])."""
     said = env.facts.get("bisected")
@@ -180,6 +209,7 @@ def bisected(result: Result, env: Environment, index: RunIndex, value: object) -
 
 CHECKS: dict[str, Callable[[Result, Environment, RunIndex, object], CheckOutcome]] = {
     "bisected": bisected,
+    "known_change": known_change,
     "works_elsewhere": works_elsewhere,
     "also_passed": also_passed,
     "contrast_config": contrast_config,
