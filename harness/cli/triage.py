@@ -160,8 +160,8 @@ def apply_inputs(inputs: list[ReportInput], env: Environment) -> None:
                              f"(L{named[1].line}: {named[1].text.strip()[:80]!r}); "
                              "--fs confirms it")
         if i.info.commits:
-            named = env.facts.get("commits", "").split()
-            env.facts["commits"] = " ".join(dict.fromkeys(named + i.info.commits))
+            known = env.facts.get("commits", "").split()
+            env.facts["commits"] = " ".join(dict.fromkeys(known + i.info.commits))
         if i.info.bisected is not None and "bisected" not in env.facts:
             env.facts["bisected"] = f"L{i.info.bisected.line}: {i.info.bisected.text.strip()}"
         if env.kernel_release is None and i.info.kernel_release:
