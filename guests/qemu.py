@@ -119,10 +119,14 @@ def kvm_possible(arch: Arch) -> str:
 
 
 def choose_accel(arch: Arch, kernel: Path, initrd: Path) -> tuple[str, str]:
-    """('kvm'|'tcg', why), probing KVM with one short boot per process and arch.
+    """('kvm'|'tcg', why), probing KVM with one short boot when worth it.
 
-    HARNESS_ACCEL=tcg|kvm skips the probe.
+    The probe's answer is remembered in the cache, keyed by what decides it (host kernel,
+    /dev/kvm, QEMU version), so it runs once per host setup, not once per run.
+    HARNESS_ACCEL=tcg|kvm skips the probe; HARNESS_ACCEL=probe forgets the answer and probes.
     """
+    from guests import accel_memory
+
     forced = os.environ.get("HARNESS_ACCEL", "")
     if forced in ("tcg", "kvm"):
         return forced, f"HARNESS_ACCEL={forced}"
@@ -132,7 +136,16 @@ def choose_accel(arch: Arch, kernel: Path, initrd: Path) -> tuple[str, str]:
     if why:
         result = ("tcg", f"TCG: {why}")
     else:
-        result = _probe_kvm(arch, kernel, initrd)
+        key = accel_memory.probe_key(arch.name, arch.qemu_binary)
+        if forced == "probe":
+            accel_memory.forget(key)
+        known = accel_memory.recall(key)
+        if known is not None:
+            note = f"remembered from a probe on {known.when}; HARNESS_ACCEL=probe probes again"
+            result = (known.accel, f"{known.why} ({note})")
+        else:
+            result = _probe_kvm(arch, kernel, initrd)
+            accel_memory.remember(key, *result)
     _accel_cache[arch.name] = result
     return result
 
