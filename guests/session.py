@@ -441,6 +441,7 @@ def run_in_qemu(
         result.crash = (result.crash or []) + [ln for ln in e.excerpt if ln not in known]
         result.notes.append(str(e))
     finally:
+        say("powering off and tearing down")
         try:
             if run is not None and run.guest is not None:
                 run.record_crashes()

@@ -261,6 +261,7 @@ def execute(args: argparse.Namespace, fs: str, kernel_image: str | None, outdir:
             gr.notes += pre.notes
     except OSError as exc:
         raise HostError(str(exc)) from None
+    progress("triaging")
     logs, straces = parse_guest_run(gr, outdir, run_id or RunId(name))
     env = environment_of(gr, args.arch, kernel, selftests, name, args.fs_scope)
     if pre is not None:
