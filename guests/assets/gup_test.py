@@ -113,8 +113,9 @@ def find_gup_test(kernel: KernelAssets) -> GupTest | None:
     data = read_manifest(entry)
     if not data or not (entry / "gup_test.ko").is_file():
         return None
+    notes = data.get("notes")
     return GupTest(source=str(data["source"]), module=entry / "gup_test.ko",
-                   notes=tuple(str(n) for n in data.get("notes", [])))
+                   notes=tuple(str(n) for n in notes) if isinstance(notes, list) else ())
 
 
 def ensure_gup_test(kernel: KernelAssets, source_tree: Path) -> GupTest:
