@@ -1,4 +1,5 @@
-"""What every filesystem profile provides: host-side provisioning and the guest-side mount recipe."""
+"""What every filesystem profile provides: host-side provisioning and the guest-side mount
+recipe."""
 
 from __future__ import annotations
 
@@ -54,7 +55,8 @@ class GuestSide:
 
 
 class FsProfile(ABC):
-    """One filesystem variant. ``provision`` starts servers / makes images; ``teardown`` undoes it."""
+    """One filesystem variant. ``provision`` starts servers / makes images; ``teardown`` undoes
+    it."""
 
     name: str = ""
     fs_type: str = ""  # the type the guest's mount table should show (9p, nfs, xfs, tmpfs, ext4)

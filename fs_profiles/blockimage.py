@@ -39,8 +39,8 @@ class BlockImageProfile(FsProfile):
         workdir.mkdir(parents=True, exist_ok=True)
         free_mib = shutil.disk_usage(workdir).free // (1 << 20)
         if free_mib < self.size_mib + 64:
-            raise ProfileError(f"only {free_mib} MiB free in {workdir}; the {self.name} image needs "
-                               f"{self.size_mib} MiB: free space or use another --workdir")
+            raise ProfileError(f"only {free_mib} MiB free in {workdir}; the {self.name} image "
+                               f"needs {self.size_mib} MiB: free space or use another --workdir")
         self._dir = Path(tempfile.mkdtemp(prefix=f"{self.name}-", dir=workdir))
         image = self._dir / f"{self.name}.img"
         with open(image, "wb") as f:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import glob
 import re
 import subprocess
@@ -226,7 +227,7 @@ class GaneshaServer:
     def _start_ganesha(self, timeout: float) -> None:
         cfg = self.config
         for port in (cfg.nfs_port, cfg.mnt_port):
-            if self.ns.call_inside(lambda p=port: rpcprobe.port_open("127.0.0.1", p)):
+            if self.ns.call_inside(functools.partial(rpcprobe.port_open, "127.0.0.1", port)):
                 raise ProfileError(f"port {port} is already in use in the NFS namespace")
         cfg.recovery_dir.mkdir(exist_ok=True)
         conf = self.rundir / "ganesha.conf"

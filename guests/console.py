@@ -8,6 +8,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import pexpect
 
@@ -17,7 +18,8 @@ from guests.base import CommandResult
 _TS = r"^(?:\[\s*\d+\.\d+\]\s*)?"
 CRASH_RE = re.compile(
     _TS + r"(?:Oops(?::| -)|BUG: |kernel BUG at |Kernel panic - not syncing|"
-    r"general protection fault|Unable to handle kernel |Internal error: |WARNING: CPU: \d+ PID: \d+|"
+    r"general protection fault|Unable to handle kernel |Internal error: |"
+    r"WARNING: CPU: \d+ PID: \d+|"
     r"INFO: task \S+ blocked for more than)"
 )
 WARNING_RE = re.compile(_TS + r"WARNING: CPU: ")
@@ -71,6 +73,7 @@ class SerialConsole:
 
     @property
     def pid(self) -> int:
+        assert self.child.pid is not None  # spawned in __init__
         return self.child.pid
 
     def _feed(self, data: bytes) -> list[str]:
@@ -114,9 +117,10 @@ class SerialConsole:
                 self._scan(tail)
                 return [tail]
             return []
-        return self._feed(data)
+        return self._feed(cast(bytes, data))  # spawned without an encoding: bytes
 
-    def expect_line(self, patterns: list[re.Pattern[str]], timeout: float) -> tuple[int, str] | None:
+    def expect_line(self, patterns: list[re.Pattern[str]],
+                    timeout: float) -> tuple[int, str] | None:
         """Wait for a line matching one of ``patterns``: (index, line), or None on timeout/EOF."""
         deadline = time.monotonic() + timeout
         while not self.eof:

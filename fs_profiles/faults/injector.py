@@ -33,7 +33,8 @@ def injector_binary(arch: str = "x86_64") -> Path:
         return binary
     compiler = a.compiler
     if shutil.which(compiler) is None:
-        raise ProfileError(f"{compiler} not found: install it to build the fault injector for {a.name}")
+        raise ProfileError(f"{compiler} not found: install it to build the fault injector for "
+                           f"{a.name}")
     directory.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=directory))
     try:

@@ -70,7 +70,8 @@ def _rule(name: str, raw: object) -> FaultRule:
 def load_model(name: str) -> FaultModel:
     path = MODELS_DIR / f"{name}.toml"
     if "/" in name or not path.is_file():
-        raise ProfileError(f"unknown fault model {name!r}: choose one of {', '.join(model_names())}")
+        raise ProfileError(f"unknown fault model {name!r}: choose one of "
+                           f"{', '.join(model_names())}")
     try:
         data = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as exc:

@@ -8,7 +8,8 @@ Cache layout (under ``cache_dir()``)::
 
     debs/<package>_<version>_<arch>.deb            downloaded with ``apt-get download``
     kernels/<arch>/<release>/manifest.json         one extracted Debian kernel
-    kernels/<arch>/<release>/boot/...              vmlinuz-*, config-*, System.map-*, Image-* (arm64)
+    kernels/<arch>/<release>/boot/...              vmlinuz-*, config-*, System.map-*,
+                                                   Image-* (arm64)
     kernels/<arch>/<release>/lib/modules/<release> modules as plain .ko, depmod'ed
     kernels/<arch>/user-<digest>/...               a user's modules, prepared the same way
     sources/linux-source-<version>/linux-source-<series>/...  the selftest files extracted from it

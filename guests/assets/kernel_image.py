@@ -100,7 +100,8 @@ def _pvh_note_in_phdrs(elf: bytes) -> bool:
 
 
 def extract_vmlinux(bzimage: Path, dest: Path) -> Path | None:
-    """Decompress a bzImage's payload (zstd, xz or gzip) to the ELF vmlinux QEMU can boot via PVH."""
+    """Decompress a bzImage's payload (zstd, xz or gzip) to the ELF vmlinux QEMU can boot via
+    PVH."""
     data = bzimage.read_bytes()
     for magic, decode in _decoders().items():
         start = data.find(magic)

@@ -141,7 +141,8 @@ def _user_config(image: Path, release: str) -> Path | None:
 
 
 def kernel_from_image(image: Path, modules: Path | None, arch: str) -> KernelAssets:
-    """Describe a user's own kernel (--kernel/--modules), preparing modules in the cache if needed."""
+    """Describe a user's own kernel (--kernel/--modules), preparing modules in the cache if
+    needed."""
     arch = get_arch(arch).name
     if not image.is_file():
         raise AssetError(f"kernel image {image} does not exist")

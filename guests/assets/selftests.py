@@ -71,8 +71,8 @@ def compile_argv(arch: str, test: str, tree: Path, output: Path, have_liburing: 
     if (tree / "usr" / "include").is_dir():
         includes += ["-isystem", str(tree / "usr" / "include")]
     includes += ["-isystem", str(tree / "tools" / "include" / "uapi")]
-    argv = [get_arch(arch).compiler, "-Wall", "-O2", *includes, "-U_FORTIFY_SOURCE", "-no-pie", "-static",
-            "-o", str(output), f"{test}.c", *helpers, "-lrt", "-lpthread", "-lm"]
+    argv = [get_arch(arch).compiler, "-Wall", "-O2", *includes, "-U_FORTIFY_SOURCE", "-no-pie",
+            "-static", "-o", str(output), f"{test}.c", *helpers, "-lrt", "-lpthread", "-lm"]
     return argv + (["-luring"] if have_liburing else [])
 
 
@@ -82,8 +82,9 @@ def _links_liburing(arch: str, workdir: Path) -> bool:
     probe.write_text("#include <liburing.h>\nint main(void)\n"
                      "{ struct io_uring r; return io_uring_queue_init(1, &r, 0); }\n")
     try:
-        proc = subprocess.run([get_arch(arch).compiler, "-static", "-o", str(workdir / "uring_probe"),
-                               str(probe), "-luring"], check=False, capture_output=True,
+        proc = subprocess.run([get_arch(arch).compiler, "-static", "-o",
+                               str(workdir / "uring_probe"), str(probe), "-luring"],
+                              check=False, capture_output=True,
                               stdin=subprocess.DEVNULL)
     except FileNotFoundError:
         return False
