@@ -107,3 +107,16 @@ def test_origin_option(tmp_path):
                   "--kcidb-origin", "Arm CI")
     assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
     assert "Traceback" not in out.stderr and not bad.exists()
+
+
+def test_tests_attach_to_an_existing_build(tmp_path):
+    """--kcidb-build: the kernel's CI submitted checkout and build; harness adds tests,
+    issues and incidents to that build."""
+    data = kcidb_of(tmp_path, "qemu-x86_64-9p-gup_longterm", "--fs", "9p",
+                    "--kcidb-build", "kernelci:maestro:6543210")
+    assert data["checkouts"] == [] and data["builds"] == []
+    assert {t["build_id"] for t in data["tests"]} == {"kernelci:maestro:6543210"}
+    assert data["incidents"]
+    out = harness("triage", str(LOGS / "qemu-x86_64-9p-gup_longterm.log"), "--kcidb",
+                  str(tmp_path / "x.json"), "--kcidb-build", "no-origin")
+    assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1

@@ -31,6 +31,9 @@ def _outputs(p: argparse.ArgumentParser) -> None:
                    "incidents")
     g.add_argument("--kcidb-origin", metavar="ORIGIN", default="harness", type=_origin,
                    help="KCIDB origin, the prefix of every id (default harness)")
+    g.add_argument("--kcidb-build", metavar="ORIGIN:ID", type=_build_id,
+                   help="attach the tests to this existing KCIDB build (submitted by the CI "
+                   "that built the kernel) instead of writing a checkout and build")
     g.add_argument("--color", action="store_true", help="colour the terminal summary")
 
 
@@ -38,6 +41,15 @@ def _positive(value: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value!r}")
     return int(value)
+
+
+def _build_id(value: str) -> str:
+    from harness.report.kcidb import KcidbError, check_build_id
+
+    try:
+        return check_build_id(value)
+    except KcidbError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _origin(value: str) -> str:

@@ -12,6 +12,7 @@ import textwrap
 from harness.cli.triage import exit_code
 from harness.model import Report, RunId
 from harness.readers.report_json import read_report
+from harness.report.kcidb import options_of
 from harness.report.outputs import check_writable, is_stdout, write_outputs, write_text
 from harness.triage.matrix import combine, conclusion, table
 from harness.triage.merge import Cell, kernel_count, label_cells
@@ -33,7 +34,7 @@ def report_cells(reports: list[Report], targets: dict[str, str | None],
     grid = table(combined)
     targets = dict(targets)
     mail_target = targets.pop("mail")
-    write_outputs(combined, targets, color=args.color, kcidb_origin=args.kcidb_origin)
+    write_outputs(combined, targets, color=args.color, kcidb=options_of(args))
     if mail_target:
         from harness.report.mail import render_mail
 

@@ -16,6 +16,7 @@ from harness.errors import HostError, UsageError
 from harness.model import Environment, LogLine, Report, RunId, Status
 from harness.readers.environment import FS_ALIASES, version_of
 from harness.readers.ingest import Parsed, parse_file
+from harness.report.kcidb import KcidbOptions, options_of
 from harness.report.outputs import check_writable, write_outputs
 from harness.triage.engine import major_minor, triage
 
@@ -343,21 +344,21 @@ def run_command(args: argparse.Namespace) -> int:
             progress.done()
     print(f"harness: console log and raw outputs in {outdir}", file=sys.stderr)
     if len(reports) == 1:
-        write_outputs(reports[0], targets, color=args.color, kcidb_origin=args.kcidb_origin)
+        write_outputs(reports[0], targets, color=args.color, kcidb=options_of(args))
         if reports[0].summary.interrupted:
             print("harness: interrupted: partial results written", file=sys.stderr)
             return 130
         return exit_code(reports[0])
-    return compare_reports(reports, targets, args.color, args.kcidb_origin)
+    return compare_reports(reports, targets, args.color, options_of(args))
 
 
 def compare_reports(reports: list[Report], targets: dict[str, str | None], color: bool,
-                    kcidb_origin: str = "harness") -> int:
+                    kcidb: KcidbOptions | None = None) -> int:
     """Two kernels: write the combined report, then say what B changed against A."""
     from harness.triage.matrix import combine
 
     combined = combine(reports)
-    write_outputs(combined, targets, color=color, kcidb_origin=kcidb_origin)
+    write_outputs(combined, targets, color=color, kcidb=kcidb)
     return compare_two(reports) or exit_code(combined)
 
 

@@ -12,6 +12,7 @@ from harness.readers.fleet import fleet_inputs, is_run_directory
 from harness.readers.ingest import Parsed, parse_file, suite_hint
 from harness.readers.report_input import ReportInput, read_report
 from harness.readers.thread_input import ThreadInput, read_thread_input
+from harness.report.kcidb import options_of
 from harness.report.outputs import check_writable, write_outputs
 from harness.triage.engine import triage
 from harness.triage.rules import load_rules
@@ -204,6 +205,6 @@ def run_triage(args: argparse.Namespace) -> int:
         from harness.report.reply import render_reply
 
         overrides["mail"] = lambda r: render_reply(r, target)
-    write_outputs(report, targets, color=args.color, kcidb_origin=args.kcidb_origin,
+    write_outputs(report, targets, color=args.color, kcidb=options_of(args),
                   overrides=overrides)
     return exit_code(report)

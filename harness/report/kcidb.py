@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 
 from harness.errors import UsageError
 from harness.model import Category, Finding, Report, Result, Status
@@ -48,6 +49,30 @@ MAX_EXCERPT = 16384
 
 class KcidbError(UsageError):
     """A KCIDB option the schema cannot carry (one line)."""
+
+
+BUILD_ID_RE = re.compile(r"^[a-z0-9_]+:[^\0]*$")
+
+
+@dataclass(frozen=True)
+class KcidbOptions:
+    """origin: prefixes every id. build_id: an existing KCIDB build (``origin:id``, submitted
+    by the CI that built the kernel) the tests attach to; then no checkout or build is written."""
+
+    origin: str = DEFAULT_ORIGIN
+    build_id: str | None = None
+
+
+def options_of(args: object) -> KcidbOptions:
+    return KcidbOptions(getattr(args, "kcidb_origin", None) or DEFAULT_ORIGIN,
+                        getattr(args, "kcidb_build", None))
+
+
+def check_build_id(value: str) -> str:
+    if not BUILD_ID_RE.match(value):
+        raise KcidbError(f"--kcidb-build {value!r}: a KCIDB build id is ORIGIN:ID (origin in "
+                         "lower-case letters, digits and _)")
+    return value
 
 
 def check_origin(origin: str) -> str:
@@ -98,7 +123,8 @@ def _put(obj: dict[str, object], key: str, value: object) -> None:
         obj[key] = value
 
 
-def build_kcidb(report: Report, origin: str = DEFAULT_ORIGIN) -> dict[str, object]:
+def build_kcidb(report: Report, origin: str = DEFAULT_ORIGIN,
+                build_id: str | None = None) -> dict[str, object]:
     from kcidb_io.schema import LATEST
 
     check_origin(origin)
@@ -107,6 +133,28 @@ def build_kcidb(report: Report, origin: str = DEFAULT_ORIGIN) -> dict[str, objec
                    [(str(r.run_id or ""), r.suite, r.number, r.name, str(r.status))
                     for r in report.results])
     kernels = list(dict.fromkeys(_kernel_label(r) for r in report.results)) or [""]
+    if build_id is None:
+        checkouts, builds, build_of = _kernels(report, origin, base, kernels)
+    else:  # the tests go with a build the kernel's CI already submitted
+        if len(kernels) > 1:
+            raise KcidbError("--kcidb-build: this report has two kernels, a build id names one")
+        checkouts, builds, build_of = [], [], {kernels[0]: check_build_id(build_id)}
+    tests, test_id = _tests(report, origin, base, build_of)
+    issues, incidents = _issues(report, origin, test_id, build_of)
+    data: dict[str, object] = {"version": {"major": LATEST.major, "minor": LATEST.minor},
+                               "checkouts": checkouts, "builds": builds, "tests": tests,
+                               "issues": issues, "incidents": incidents}
+    LATEST.validate(data)
+    return data
+
+
+Objects = list[dict[str, object]]
+
+
+def _kernels(report: Report, origin: str, base: str, kernels: list[str]
+             ) -> tuple[Objects, Objects, dict[str, str]]:
+    """One checkout and one build per kernel; kernel label -> build id."""
+    env = report.environment
     checkouts, builds = [], []
     build_of: dict[str, str] = {}
     for label in kernels:
@@ -129,14 +177,18 @@ def build_kcidb(report: Report, origin: str = DEFAULT_ORIGIN) -> dict[str, objec
                              if v})
         builds.append(build)
         build_of[label] = str(build["id"])
+    return checkouts, builds, build_of
 
-    tests: list[dict[str, object]] = []
+
+def _tests(report: Report, origin: str, base: str, build_of: dict[str, str]
+           ) -> tuple[Objects, dict[int, str]]:
+    """One test per result; id(result) -> test id."""
+    tests: Objects = []
     test_id: dict[int, str] = {}
     seen: set[tuple[str, str]] = set()
     for r in report.results:
-        case = case_name(r)
         run = str(r.run_id or "")
-        path = f"mm.{slug(r.suite) or 'unknown'}.{case}"
+        path = f"mm.{slug(r.suite) or 'unknown'}.{case_name(r)}"
         if (run, path) in seen:
             path = f"{path}_{r.number}"
         seen.add((run, path))
@@ -150,18 +202,27 @@ def build_kcidb(report: Report, origin: str = DEFAULT_ORIGIN) -> dict[str, objec
         _put(test, "comment", clean_text(f"{r.suite} #{r.number}: {r.name or r.message}"))
         _put(test, "log_excerpt", _excerpt(r) if r.status != Status.PASS else "")
         _put(test, "environment", _environment(report, r))
-        misc = {"status": str(r.status), "message": r.message, "run": run,
-                "syscall": r.syscall, "errno": r.errno,
-                "evidence": [where_from(e) for e in evidence_of(r)] if r.status != Status.PASS
-                else []}
-        if r.diagnosis is not None:
-            misc.update(category=str(r.diagnosis.category), cause=r.diagnosis.cause,
-                        confidence=str(r.diagnosis.confidence))
-        _put(test, "misc", {k: v for k, v in misc.items() if v})
+        _put(test, "misc", _test_misc(r, run))
         tests.append(test)
+    return tests, test_id
 
+
+def _test_misc(r: Result, run: str) -> dict[str, object]:
+    misc: dict[str, object] = {
+        "status": str(r.status), "message": r.message, "run": run, "syscall": r.syscall,
+        "errno": r.errno,
+        "evidence": [where_from(e) for e in evidence_of(r)] if r.status != Status.PASS else []}
+    if r.diagnosis is not None:
+        misc.update(category=str(r.diagnosis.category), cause=r.diagnosis.cause,
+                    confidence=str(r.diagnosis.confidence))
+    return {k: v for k, v in misc.items() if v}
+
+
+def _issues(report: Report, origin: str, test_id: dict[int, str], build_of: dict[str, str]
+            ) -> tuple[Objects, Objects]:
+    """An issue per cause with a culprit; an incident per affected test (or build)."""
     issues: dict[str, dict[str, object]] = {}
-    incidents = []
+    incidents: Objects = []
     for finding in all_findings(report):
         culprit = CULPRIT.get(Category(finding.category))
         if culprit is None:
@@ -175,16 +236,11 @@ def build_kcidb(report: Report, origin: str = DEFAULT_ORIGIN) -> dict[str, objec
                               "comment": clean_text(f"{r.suite} #{r.number} {r.status}: "
                                                     f"{finding.category}/{finding.cause}")})
         if not affected:  # a finding about a run as a whole (a crash before any result)
-            for build_id in build_of.values():
-                incidents.append({"id": f"{origin}:{_digest(issue['id'], build_id)}",
+            for build in build_of.values():
+                incidents.append({"id": f"{origin}:{_digest(issue['id'], build)}",
                                   "origin": origin, "issue_id": issue["id"], "issue_version": 1,
-                                  "build_id": build_id, "present": True})
-    data: dict[str, object] = {"version": {"major": LATEST.major, "minor": LATEST.minor},
-            "checkouts": checkouts, "builds": builds, "tests": tests,
-            "issues": list(issues.values()),
-            "incidents": incidents}
-    LATEST.validate(data)
-    return data
+                                  "build_id": build, "present": True})
+    return list(issues.values()), incidents
 
 
 def _environment(report: Report, r: Result) -> dict[str, object]:
@@ -216,5 +272,7 @@ def _issue(finding: Finding, origin: str, culprit: dict[str, bool]) -> dict[str,
     return issue
 
 
-def render_kcidb(report: Report, origin: str = DEFAULT_ORIGIN) -> str:
-    return json.dumps(build_kcidb(report, origin), indent=2, ensure_ascii=False) + "\n"
+def render_kcidb(report: Report, options: KcidbOptions | None = None) -> str:
+    options = options or KcidbOptions()
+    data = build_kcidb(report, options.origin, options.build_id)
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -22,19 +22,23 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.errors import OutputError
 from harness.model import Report
 
+if TYPE_CHECKING:
+    from harness.report.kcidb import KcidbOptions
 
-def _renderers(kcidb_origin: str) -> dict[str, Callable[[Report], str]]:
+
+def _renderers(kcidb: KcidbOptions | None) -> dict[str, Callable[[Report], str]]:
     from harness.report.json import render_json
     from harness.report.junit import render_junit
     from harness.report.kcidb import render_kcidb
     from harness.report.mail import render_mail
 
     return {"json": render_json, "junit": render_junit, "mail": render_mail,
-            "kcidb": lambda report: render_kcidb(report, kcidb_origin)}
+            "kcidb": lambda report: render_kcidb(report, kcidb)}
 
 
 def _stat(path: str) -> os.stat_result | None:
@@ -247,11 +251,11 @@ def write_text(target: str, text: str) -> None:
 
 
 def write_outputs(report: Report, targets: dict[str, str | None], color: bool = False,
-                  kcidb_origin: str = "harness",
+                  kcidb: KcidbOptions | None = None,
                   overrides: dict[str, Callable[[Report], str]] | None = None) -> None:
     """Write every requested format; print the terminal summary when none goes to stdout.
     ``overrides`` replaces a format's writer (a reply to a thread's message for --mail)."""
-    renderers = _renderers(kcidb_origin) | (overrides or {})
+    renderers = _renderers(kcidb) | (overrides or {})
     to_stdout = any(t is not None and is_stdout(t) for t in targets.values())
     for kind, target in targets.items():
         if target:
