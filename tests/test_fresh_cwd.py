@@ -70,9 +70,11 @@ def test_rejected_values_create_nothing(tmp_path):
     outside = tmp_path / "escape"
     cwd = tmp_path / "a" / "b"
     cwd.mkdir(parents=True)
-    for args in (("run", "--fs", "x/../../escape"), ("run", "--guest", "sim", "--fs", "x/../../escape"),
+    for args in (("run", "--fs", "x/../../escape"),
+                 ("run", "--guest", "sim", "--fs", "x/../../escape"),
                  ("run", "--fs", "zfs"), ("matrix", "--fs", "xfs,x/../../escape"),
-                 ("run", "--fs", "9p", "--tests", "nope"), ("run", "--fs", "9p", "--inject", "nope")):
+                 ("run", "--fs", "9p", "--tests", "nope"),
+                 ("run", "--fs", "9p", "--inject", "nope")):
         out = harness(cwd, *args)
         assert out.returncode == 2, (args, out.stderr)
         assert len(out.stderr.strip().splitlines()) == 1, out.stderr

@@ -17,6 +17,8 @@ def load_report(name: str) -> dict:
         text = Path(name).read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"{name}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name}: not a harness report: not UTF-8 (byte {exc.start})") from None
     return load_json(text, name)
 
 

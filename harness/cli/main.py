@@ -4,7 +4,9 @@ work."""
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
@@ -38,7 +40,7 @@ def _outputs(p: argparse.ArgumentParser) -> None:
 
 
 def _positive(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
+    if not value.isdigit() or len(value) > 6 or int(value) < 1:
         raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value!r}")
     return int(value)
 
@@ -50,6 +52,29 @@ def _build_id(value: str) -> str:
         return check_build_id(value)
     except KcidbError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _seconds(value: str) -> float:
+    """A timeout: a finite number of seconds above 0 (nan, inf, 0 and -3 are not timeouts)."""
+    try:
+        seconds = float(value) if len(value) <= 32 else math.nan
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0 or seconds > 7 * 24 * 3600:
+        raise argparse.ArgumentTypeError(f"expected seconds above 0 (at most a week), got "
+                                         f"{value[:40]!r}")
+    return seconds
+
+
+KERNEL_VERSION = re.compile(r"v?\d{1,3}\.\d{1,3}(?:\.\d{1,6})?(?:[-+~._][\w.+~-]{0,80})?")
+
+
+def _kernel_version(value: str) -> str:
+    """A kernel version or release: 6.12, 6.12.118, 6.12.118+deb12-amd64, v6.1-rc3."""
+    if not KERNEL_VERSION.fullmatch(value):
+        raise argparse.ArgumentTypeError(f"expected a kernel version like 6.12 or "
+                                         f"6.12.118+deb12-amd64, got {value[:40]!r}")
+    return value.removeprefix("v")
 
 
 def _origin(value: str) -> str:
@@ -75,9 +100,9 @@ _RUN_FLAGS: list[tuple[tuple[str, ...], dict]] = [
     (("--tests",), {"default": "gup_longterm,cow"}),
     (("--strace",), {"action": "store_true"}),
     (("--memory",), {"metavar": "M"}),
-    (("--smp",), {"type": int, "default": 2, "metavar": "N"}),
-    (("--timeout",), {"type": float, "default": 1800.0, "metavar": "S"}),
-    (("--boot-timeout",), {"type": float, "default": 240.0, "metavar": "S"}),
+    (("--smp",), {"type": _positive, "default": 2, "metavar": "N"}),
+    (("--timeout",), {"type": _seconds, "default": 1800.0, "metavar": "S"}),
+    (("--boot-timeout",), {"type": _seconds, "default": 240.0, "metavar": "S"}),
     (("--nfs-vers",), {"choices": ("3", "4.0", "4.1", "4.2")}),
     (("--out",), {"metavar": "DIR"}),
     (("--inject",), {"metavar": "MODEL", "help": "fault model applied inside each guest"}),
@@ -105,7 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "(9p, nfs, xfs, tmpfs, ext4 ...), when the log does not say")
     t.add_argument("--tmp-fs", metavar="FS", help="filesystem of /tmp (the 'tmpfile' config)")
     t.add_argument("--fs-options", metavar="OPTS", help="mount options of that filesystem")
-    t.add_argument("--kernel-version", metavar="V", help="kernel version the tests ran on")
+    t.add_argument("--kernel-version", metavar="V", type=_kernel_version,
+                   help="kernel version the tests ran on")
     t.add_argument("--suite", metavar="NAME", help="selftest name for logs that do not say it")
     t.add_argument("--rules", metavar="DIR",
                    help="use the rule files in DIR instead of the shipped ones")
@@ -151,11 +177,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--strace", action="store_true", help="run the tests under strace -f")
     r.add_argument("--memory", metavar="M",
                    help="guest memory, e.g. 8G (default: sized for the hugepages)")
-    r.add_argument("--smp", type=int, default=2, metavar="N", help="vCPUs (default 2)")
-    r.add_argument("--timeout", type=float, default=1800.0, metavar="S",
+    r.add_argument("--smp", type=_positive, default=2, metavar="N", help="vCPUs (default 2)")
+    r.add_argument("--timeout", type=_seconds, default=1800.0, metavar="S",
                    help="per-test timeout (default 1800: cow with its pinning and swap cases "
                    "takes ~15 min on a busy 2-core TCG arm64 guest)")
-    r.add_argument("--boot-timeout", type=float, default=240.0, metavar="S",
+    r.add_argument("--boot-timeout", type=_seconds, default=240.0, metavar="S",
                    help="boot timeout (default 240)")
     r.add_argument("--no-swap", action="store_true", help="boot without the zram swap the "
                    "guest gets by default (cow's swapped-out cases then skip)")
@@ -173,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--fs", required=True, metavar="FS,FS,...", help="e.g. xfs,nfs,9p")
     m.add_argument("--guest", choices=("qemu", "sim"), default="qemu",
                    help="qemu (default) or sim: the host kernel with fault models")
-    m.add_argument("--jobs", type=int, metavar="N", help="guests at once (default: cores)")
+    m.add_argument("--jobs", type=_positive, metavar="N", help="guests at once (default: cores)")
     for flag, kw in _RUN_FLAGS:
         m.add_argument(*flag, **kw)
     _outputs(m)

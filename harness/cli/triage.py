@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from harness.errors import InputError, UsageError
@@ -139,11 +140,40 @@ def triage_streaming(name: str, args: argparse.Namespace, env: Environment,
     return exit_code(report)
 
 
+def _is_dir(name: str) -> bool:
+    try:
+        return Path(name).is_dir()
+    except OSError:
+        return False  # a name too long for the OS: reading it says so in one line
+
+
+def once(names: list[str], env: Environment) -> list[str]:
+    """Each file read once: the same log given twice (any spelling, a hard link) would count
+    every result twice. Said in a note."""
+    seen: dict[object, str] = {}
+    out = []
+    for name in names:
+        try:
+            st = os.stat(name) if name != "-" else None
+            key: object = (st.st_dev, st.st_ino) if st else "-"
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read: {exc.strerror}") from None
+        if key in seen:
+            env.notes.append(f"{name} is the same file as {seen[key]}: read once")
+            continue
+        seen[key] = name
+        out.append(name)
+    return out
+
+
 def is_mail(name: str) -> bool:
     from harness.readers.logread import open_input
 
-    if name != "-" and Path(name).is_dir():
-        return False
+    try:
+        if name != "-" and Path(name).is_dir():
+            return False
+    except OSError:
+        return False  # open_input says why in one line
     from harness.readers.mbox import looks_like_mail
 
     with open_input(name) as handle:
@@ -177,9 +207,10 @@ def run_triage(args: argparse.Namespace) -> int:
     rules = load_rules(Path(args.rules)) if args.rules else load_rules()
     if not args.logs and not args.manifest:
         raise UsageError("no LOG given (a file, - for stdin, or a directory of logs)")
-    if args.manifest or args.fleet or any(Path(name).is_dir() and not is_run_directory(Path(name))
+    if args.manifest or args.fleet or any(_is_dir(name) and not is_run_directory(Path(name))
                                            for name in args.logs):
         return triage_fleet(args, targets)
+    args.logs, args.strace = once(args.logs, env), once(args.strace, env)
     if (name := stream_candidate(args)) is not None:
         code = triage_streaming(name, args, env, rules, targets)
         if code is not None:

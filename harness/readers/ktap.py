@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from harness.model import MAX_DIAGNOSTICS, LogLine, Result, Status, SuiteRun
 from harness.readers import catalogue
 from harness.readers.logread import split_printk, strip_nesting
+from harness.readers.numbers import number_of
 
-RESULT = re.compile(r"^(not ok|ok)\s+(\d+)(?:\s+-)?(?:\s+(.*))?$")
+RESULT = re.compile(r"^(not ok|ok)\s+(-?\d+)(?:\s+-)?(?:\s+(.*))?$")
 DIRECTIVE = re.compile(r"(?:^|\s)#\s*(SKIP|XFAIL|XPASS|TODO|TIMEOUT|error)\b:?\s*(.*)$",
                        re.IGNORECASE)
 PLAN = re.compile(r"^1\.\.(\d+)\b")
@@ -41,6 +42,7 @@ CRASH = re.compile(
 RUN_PREFIX = "# [RUN] "
 FAILING_STATUSES = frozenset({Status.FAIL, Status.ERROR, Status.CRASH, Status.MISSING,
                               Status.TIMEOUT})
+MADE_UP_BUDGET = 1000  # missing results made up per parser (numbering gaps, plans not run)
 BITMAP_LIMIT = 1 << 24  # test numbers up to this are tracked in a bitmap (2 MiB at most)
 CRASH_CONTEXT = 24  # console lines kept after a crash signature
 
@@ -139,7 +141,7 @@ def _runner_verdict(level: _Level, match: re.Match[str], line: LogLine, timed_ou
     """What the runner's "ok/not ok N selftests: mm: NAME" line says about the binary."""
     suite = level.suite
     code = EXIT_CODE.search(match.group(3) or "")
-    suite.exit_code = int(code.group(1)) if code else (0 if match.group(1) == "ok" else 1)
+    suite.exit_code = number_of(code.group(1)) if code else (0 if match.group(1) == "ok" else 1)
     if timed_out:
         suite.anomalies.append(("runner-timeout", line))
     elif match.group(1) == "not ok" and not level.failing:
@@ -168,6 +170,7 @@ class KselftestParser:
         self._crash_open: list[LogLine] | None = None
         self._pending_name: dict[int, str] = {}
         self.last_line = 0
+        self.made_up_left = MADE_UP_BUDGET  # gaps and plans are noted, not materialised
         # The structural lines, in the order they are tried.
         self._shapes: tuple[tuple[re.Pattern[str], _Handler], ...] = (
             (RESULT, self._result), (PLAN, self._plan), (VERSION, self._version),
@@ -246,7 +249,7 @@ class KselftestParser:
                 level = self._level(depth)
             else:
                 level.suite.anomalies.append(("duplicate-plan", line))
-        level.suite.planned = int(match.group(1))
+        level.suite.planned = number_of(match.group(1))
         return out
 
     def _version(self, depth: int, match: re.Match[str], line: LogLine) -> list[Result]:
@@ -266,7 +269,7 @@ class KselftestParser:
     def _totals(self, depth: int, match: re.Match[str], line: LogLine) -> list[Result]:
         level = self._level(depth - 1)
         keys = ("pass", "fail", "xfail", "xpass", "skip", "error")
-        level.suite.totals = dict(zip(keys, map(int, match.groups()), strict=True))
+        level.suite.totals = dict(zip(keys, map(number_of, match.groups()), strict=True))
         return []
 
     def _planned_mismatch(self, depth: int, match: re.Match[str], line: LogLine) -> list[Result]:
@@ -328,13 +331,13 @@ class KselftestParser:
             # A runner's verdict on a whole binary at depth+1: it counts in the runner's plan.
             out += self._close_level(depth + 1, verdict=(match, line))
             parent = self._level(depth, line)
-            number = int(match.group(2))
+            number = number_of(match.group(2))
             parent.numbers_seen.add(number)
             parent.last_number = max(parent.last_number, number)
             parent.wrapped += 1
             return out
         level = self._level(depth, line)
-        number = int(match.group(2))
+        number = number_of(match.group(2))
         if number in level.numbers_seen:
             if number == 1 and level.results > 1:
                 out += self._close_level(depth)
@@ -348,7 +351,7 @@ class KselftestParser:
 
     def _make_result(self, level: _Level, match: re.Match[str], line: LogLine) -> Result:
         ok = match.group(1) == "ok"
-        number = int(match.group(2))
+        number = number_of(match.group(2))
         rest = (match.group(3) or "").strip()
         status = Status.PASS if ok else Status.FAIL
         desc, reason = rest, ""
@@ -410,7 +413,8 @@ class KselftestParser:
         gap = LogLine(self.last_line, f"{first}..{upto - 1}")
         level.suite.anomalies.append(("numbering-gap", gap))
         out: list[Result] = []
-        for number in range(first, min(upto, first + 1000)):
+        for number in range(first, min(upto, first + self.made_up_left)):
+            self.made_up_left -= 1
             result = Result(level.suite.name or self.default_suite, number, "", "", Status.MISSING,
                             "no result line in the log")
             level.numbers_seen.add(number)
@@ -480,8 +484,9 @@ class KselftestParser:
             level.last_number += 1
             self._emit(level, result, out)
         if suite.planned is not None and not suite.bail_out:
-            last = min(suite.planned, level.last_number + 1000)
+            last = min(suite.planned, level.last_number + self.made_up_left)
             for number in range(level.last_number + 1, last + 1):
+                self.made_up_left -= 1
                 result = Result(suite.name or "selftest", number, "", "", Status.MISSING,
                                 "planned but not run")
                 self._emit(level, result, out)

@@ -21,15 +21,16 @@ def open_input(name: str) -> BinaryIO:
     if name == "-":
         return sys.stdin.buffer
     path = Path(name)
-    if path.is_dir():
-        raise InputError(f"{name}: is a directory, expected a log file")
     try:
+        if path.is_dir():
+            raise InputError(f"{name}: is a directory, expected a log file")
         return path.open("rb")
     except OSError as exc:
         raise InputError(f"{name}: cannot read: {exc.strerror}") from None
 
 
 BLOCK = 1 << 20  # bytes read at a time; lines are cut out of whole blocks
+MAX_LINE = 4 << 20  # a longer line keeps its first MAX_LINE bytes: memory stays bounded
 
 
 def clean_block(raw: bytes) -> str:
@@ -51,16 +52,26 @@ def read_texts(name: str) -> Iterator[tuple[int, str]]:
     try:
         number = 0
         carry: list[bytes] = []  # a line longer than a block is joined once, not re-copied
+        carried = 0  # bytes in carry; past MAX_LINE the rest of that line is dropped
         while True:
             block = stream.read(BLOCK)
             if not block:
                 break
             cut = block.rfind(b"\n")
             if cut < 0:
-                carry.append(block)
+                if carried < MAX_LINE:
+                    carry.append(block[:MAX_LINE - carried])
+                    carried += len(carry[-1])
                 continue
-            texts = clean_block(b"".join([*carry, block[:cut]])).split("\n")
+            head = block[:cut]
+            if carried:  # the carried line ends in this block: it too stops at MAX_LINE
+                first = head.find(b"\n")
+                end = len(head) if first < 0 else first
+                if end > MAX_LINE - carried:
+                    head = head[:max(MAX_LINE - carried, 0)] + head[end:]
+            texts = clean_block(b"".join([*carry, head])).split("\n")
             carry = [block[cut + 1:]]
+            carried = len(carry[0])
             for text in texts:
                 number += 1
                 yield number, text
@@ -90,13 +101,12 @@ def split_printk(text: str) -> tuple[bool, str]:
 
 
 def strip_nesting(text: str) -> tuple[int, str]:
-    """Count and remove kselftest's '# ' nesting prefixes: '# # ok 1' -> (2, 'ok 1')."""
-    depth = 0
-    while True:
-        if text.startswith("# "):
-            text = text[2:]
-        elif text == "#":
-            text = ""
-        else:
-            return depth, text
-        depth += 1
+    """Count and remove kselftest's '# ' nesting prefixes: '# # ok 1' -> (2, 'ok 1').
+
+    One slice at the end, not one per prefix: a line of a million prefixes is linear."""
+    end = 0
+    while text.startswith("# ", end):
+        end += 2
+    if text[end:] == "#":
+        return end // 2 + 1, ""
+    return end // 2, text[end:] if end else text

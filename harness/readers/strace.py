@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from harness.model import LogLine, Syscall
+from harness.readers.numbers import number_of
 
 PREFIX = re.compile(
     r"^(?:\[pid\s+(?P<pid1>\d+)\]\s+|(?P<pid2>\d+)\s+)?"
@@ -35,7 +36,15 @@ ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "v": "\v", "f"
            "a": "\a", "b": "\b", "e": "\x1b"}
 
 
+HEX = frozenset("0123456789abcdefABCDEF")
+OCTAL = frozenset("01234567")
+
+
 def decode_c_string(text: str) -> str:
+    """strace's C escapes decoded; a malformed escape ('\\x' without hex digits, '\\9') is
+    kept as written, never an error."""
+    if "\\" not in text:
+        return text
     out: list[str] = []
     i = 0
     while i < len(text):
@@ -45,17 +54,20 @@ def decode_c_string(text: str) -> str:
             i += 1
             continue
         nxt = text[i + 1]
-        if nxt == "x" and i + 3 < len(text) + 1:
-            out.append(chr(int(text[i + 2:i + 4] or "0", 16)))
-            i += 4
-        elif nxt.isdigit():
+        if nxt == "x":
+            j = i + 2
+            while j < len(text) and j < i + 4 and text[j] in HEX:
+                j += 1
+            out.append(chr(int(text[i + 2:j], 16)) if j > i + 2 else "\\x")
+            i = max(j, i + 2)
+        elif nxt in OCTAL:
             j = i + 1
-            while j < len(text) and j < i + 4 and text[j] in "01234567":
+            while j < len(text) and j < i + 4 and text[j] in OCTAL:
                 j += 1
             out.append(chr(int(text[i + 1:j], 8)))
             i = j
         else:
-            out.append(ESCAPES.get(nxt, nxt))
+            out.append(ESCAPES.get(nxt, "\\" + nxt))
             i += 2
     return "".join(out)
 
@@ -72,7 +84,7 @@ class RawCall:
 def parse_call(text: str, pending: dict[tuple[int, str], str]) -> RawCall | None:
     """One strace line -> a completed call (joining unfinished/resumed), or None."""
     prefix = PREFIX.match(text)
-    pid = int(prefix.group("pid1") or prefix.group("pid2") or 0) if prefix else 0
+    pid = number_of(prefix.group("pid1") or prefix.group("pid2") or "0") if prefix else 0
     body = text[prefix.end():] if prefix else text
     if match := UNFINISHED.match(body):
         pending[(pid, match.group("name"))] = match.group("args")
@@ -100,12 +112,19 @@ def looks_like_strace(text: str) -> bool:
                 or body.startswith(("--- SIG", "+++ ")))
 
 
+MAX_CARRY = 4096  # partial writes kept for one line; a "line" longer than that is cut
+FORK_CALLS = frozenset({"fork", "vfork", "clone", "clone3"})
+
+
 @dataclass
 class FdTracker:
-    """Which file each fd refers to, and whether that file's name was unlinked since."""
+    """Which file each (pid, fd) refers to, and whether that file's name was unlinked since.
 
-    paths: dict[int, str] = field(default_factory=dict)
-    unlinked: set[int] = field(default_factory=set)
+    Per process: fd 3 of one pid is not fd 3 of another. A child made by fork/clone starts
+    with a copy of its parent's table; unlinking a name marks that file in every process."""
+
+    paths: dict[tuple[int, int], str] = field(default_factory=dict)
+    unlinked: set[tuple[int, int]] = field(default_factory=set)
     pending: dict[tuple[int, str], str] = field(default_factory=dict)
 
     def event(self, line: LogLine) -> Syscall | None:
@@ -113,12 +132,19 @@ class FdTracker:
         if call is None:
             return None
         path, fd = self._fd_of(call)
+        unlinked = fd is not None and self._key(call.pid, fd) in self.unlinked
         syscall = Syscall(call.pid, call.name, call.args, call.ret, call.errno, line,
-                          path=path, unlinked=fd is not None and fd in self.unlinked)
+                          path=path, unlinked=unlinked)
         if path and "(deleted)" in path:
             syscall.unlinked = True
         self._update(call)
         return syscall
+
+    def _key(self, pid: int, fd: int) -> tuple[int, int]:
+        """(pid, fd); an fd this pid never opened may be one the unprefixed lines opened
+        (strace -f on a terminal prefixes lines only once a second process exists)."""
+        key = (pid, fd)
+        return key if key in self.paths or pid == 0 or (0, fd) not in self.paths else (0, fd)
 
     def _fd_of(self, call: RawCall) -> tuple[str | None, int | None]:
         if call.name not in FD_CALLS:
@@ -126,43 +152,54 @@ class FdTracker:
         if call.name == "mmap":
             parts = [p.strip() for p in call.args.split(",")]
             if len(parts) >= 5 and (m := re.match(r"(-?\d+)(?:<.*>)?$", parts[4])):
-                fd = int(m.group(1))
-                return self.paths.get(fd), fd
+                fd = number_of(m.group(1))
+                return self.paths.get(self._key(call.pid, fd)), fd
             return None, None
         match = FIRST_ARG.match(call.args)
         if not match:
             return None, None
-        fd = int(match.group(1))
-        return match.group("path") or self.paths.get(fd), fd
+        fd = number_of(match.group(1))
+        return match.group("path") or self.paths.get(self._key(call.pid, fd)), fd
+
+    def _fork(self, parent: int, child: int) -> None:
+        """The child starts with a copy of its parent's fd table."""
+        self.paths.update({(child, fd): p for (owner, fd), p in self.paths.items()
+                           if owner == parent})
+        self.unlinked.update({(child, fd) for owner, fd in self.unlinked if owner == parent})
+
+    def _open(self, call: RawCall, fd: tuple[int, int]) -> None:
+        quoted = QUOTED.search(call.args)
+        name = decode_c_string(quoted.group(1)) if quoted else "?"
+        if call.name == "memfd_create":
+            name = f"memfd-hugetlb:{name}" if "MFD_HUGETLB" in call.args else f"memfd:{name}"
+        elif "O_TMPFILE" in call.args:
+            name = f"{name}/(O_TMPFILE)"
+            self.unlinked.add(fd)
+        self.paths[fd] = name
+        if "O_TMPFILE" not in call.args:
+            self.unlinked.discard(fd)
 
     def _update(self, call: RawCall) -> None:
         if call.errno is not None:
             return
-        if call.name in OPEN_CALLS and call.ret.lstrip("-").isdigit():
-            fd = int(call.ret)
-            quoted = QUOTED.search(call.args)
-            name = decode_c_string(quoted.group(1)) if quoted else "?"
-            if call.name == "memfd_create":
-                name = f"memfd-hugetlb:{name}" if "MFD_HUGETLB" in call.args else f"memfd:{name}"
-            elif "O_TMPFILE" in call.args:
-                name = f"{name}/(O_TMPFILE)"
-                self.unlinked.add(fd)
-            self.paths[fd] = name
-            if "O_TMPFILE" not in call.args:
-                self.unlinked.discard(fd)
+        pid = call.pid
+        if call.name in FORK_CALLS and call.ret.isdigit():
+            self._fork(pid, number_of(call.ret))
+        elif call.name in OPEN_CALLS and call.ret.lstrip("-").isdigit():
+            self._open(call, (pid, number_of(call.ret)))
         elif call.name in UNLINK_CALLS:
             quoted = QUOTED.search(call.args)
             if quoted:
                 gone = decode_c_string(quoted.group(1))
-                for fd, path in self.paths.items():
+                for key, path in self.paths.items():
                     if path == gone or path.rsplit("/", 1)[-1] == gone.rsplit("/", 1)[-1]:
-                        self.unlinked.add(fd)
+                        self.unlinked.add(key)
         elif call.name == "close":
             match = FIRST_ARG.match(call.args)
             if match:
-                fd = int(match.group(1))
-                self.paths.pop(fd, None)
-                self.unlinked.discard(fd)
+                key = (pid, number_of(match.group(1)))
+                self.paths.pop(key, None)
+                self.unlinked.discard(key)
 
 
 def written_text(syscall: Syscall) -> str | None:
@@ -182,6 +219,10 @@ def written_lines(syscall: Syscall, carry: list[str]) -> Iterator[str]:
     """Complete lines written to stdout/stderr, joining partial writes through ``carry``."""
     text = written_text(syscall)
     if text is None:
+        return
+    if "\n" not in text:  # a partial line: joined only once its newline comes (linear)
+        if len(carry) < MAX_CARRY:
+            carry.append(text)
         return
     buffered = "".join(carry) + text
     carry.clear()

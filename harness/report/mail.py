@@ -222,15 +222,23 @@ def _cap(text: str) -> str:
 
 # --- layout ----------------------------------------------------------------------------------
 
+def _words(text: str, width: int) -> str:
+    """The text's words, the longer ones cut into pieces of ``width``: textwrap breaks a long
+    word by re-slicing what is left of it (quadratic: a 2 MB word took seconds, 20 MB hours)."""
+    width = max(width, 1)
+    return " ".join(word[i:i + width] for word in clean_text(text).split()
+                    for i in range(0, len(word), width))
+
+
 def fill(text: str, indent: str = "", width: int = WIDTH) -> list[str]:
-    return textwrap.wrap(" ".join(clean_text(text).split()), width=width, initial_indent=indent,
+    return textwrap.wrap(_words(text, width - len(indent)), width=width, initial_indent=indent,
                          subsequent_indent=indent, break_long_words=True,
                          break_on_hyphens=False) or [indent.rstrip()]
 
 
 def labelled(label: str, text: str) -> list[str]:
     """ "Suggested action: ..." wrapped with a hanging indent of two spaces."""
-    return textwrap.wrap(f"{label} {' '.join(clean_text(text).split())}", width=WIDTH,
+    return textwrap.wrap(f"{label} {_words(text, WIDTH - 2)}", width=WIDTH,
                          subsequent_indent="  ", break_long_words=True,
                          break_on_hyphens=False)
 
@@ -241,7 +249,7 @@ def quote(line: LogLine) -> list[str]:
     if len(prefix) > WIDTH // 2:
         prefix = f"{QUOTE_INDENT}L{line.line}: "
     room = WIDTH - len(prefix)
-    text = clean_text(line.text).rstrip()
+    text = clean_text(line.text[:(MAX_QUOTE_ROWS + 1) * room * 4]).rstrip()  # rows shown, no more
     chunks = textwrap.wrap(text, width=room, break_long_words=True, break_on_hyphens=False,
                            replace_whitespace=False) or [""]
     if len(chunks) > MAX_QUOTE_ROWS:

@@ -78,14 +78,16 @@ def _run_of(result: dict) -> str:
     return RunId.parse(result.get("run") or "").fs
 
 
-def _outcomes(report: dict) -> dict[tuple[str, str, str], Outcome]:
-    out: dict[tuple[str, str, str], Outcome] = {}
+def _outcomes(report: dict) -> dict[tuple[str, str, str, int], Outcome]:
+    """Outcome per (run, suite, test, occurrence): the same name twice in one run (e.g. cow
+    sections) is two tests, matched in order (a counter, not a key grown until it is free)."""
+    out: dict[tuple[str, str, str, int], Outcome] = {}
+    seen: dict[tuple[str, str, str], int] = {}
     for r in report.get("results", []):
-        key = _key(r)
-        while key in out:  # the same name twice in one run (e.g. cow sections): keep both
-            key = (key[0], key[1], key[2] + "'")
-        out[key] = Outcome(r.get("status", "missing"), r.get("category"), r.get("cause"),
-                           r.get("errno"))
+        base = _key(r)
+        n = seen[base] = seen.get(base, -1) + 1
+        out[(*base, n)] = Outcome(r.get("status", "missing"), r.get("category"), r.get("cause"),
+                                  r.get("errno"))
     return out
 
 
@@ -100,7 +102,7 @@ def classify(base: Outcome | None, new: Outcome | None) -> str | None:
         return "regressed"
     if base.bad:
         return "fixed"
-    if base.env_failure or new.env_failure:
+    if (base.env_failure or new.env_failure) and base != new:
         return "environment-only"
     return None
 
@@ -110,16 +112,15 @@ def compare(base: dict, new: dict, base_label: str = "base", new_label: str = "n
     before, after = _outcomes(base), _outcomes(new)
     if not ({k[0] for k in before} & {k[0] for k in after}):
         # Different run ids (e.g. kernel-A/9p vs a plain triage): compare by test only.
-        before = {("", s, t): o for (_, s, t), o in before.items()}
-        after = {("", s, t): o for (_, s, t), o in after.items()}
+        before = {("", s, t, n): o for (_, s, t, n), o in before.items()}
+        after = {("", s, t, n): o for (_, s, t, n), o in after.items()}
     for key in list(before) + [k for k in after if k not in before]:
         kind = classify(before.get(key), after.get(key))
         if kind is None:
             result.unchanged += 1
             continue
-        run, suite, test = key
-        result.changes.append(Change(kind, run, suite, test.rstrip("'"), before.get(key),
-                                     after.get(key)))
+        run, suite, test, _ = key
+        result.changes.append(Change(kind, run, suite, test, before.get(key), after.get(key)))
     return result
 
 
@@ -127,6 +128,10 @@ def sentence(c: Comparison) -> str:
     """The one-sentence answer to 'does it only fail with the patch set applied?'."""
     regressed, changed = c.of("regressed"), c.of("changed-cause")
     still, env = c.of("still-failing"), c.of("environment-only")
+    if all(ch.base == ch.new for ch in c.changes):
+        same = f"; {len(still)} fail on both for the same cause" if still else ""
+        return (f"No differences: {c.new_label} has the same outcome as {c.base_label} for "
+                f"every test{same}.")
     if regressed or changed:
         parts = []
         if regressed:
