@@ -17,7 +17,9 @@ from pathlib import Path
 from fs_profiles.registry import make_profile
 from guests.assets.kernels import find_kernel
 from guests.assets.selftests import find_selftests
-from guests.session import run_in_qemu
+from guests.events import Event, TestStarted
+from guests.qemu_guest import QemuGuest
+from guests.run import RunRequest, run_selftests
 
 
 def main() -> None:
@@ -30,13 +32,14 @@ def main() -> None:
         marks: dict[str, float] = {}
         start = time.monotonic()
 
-        def progress(message: str, marks: dict[str, float] = marks, start: float = start) -> None:
-            if message.startswith("running ") and "first" not in marks:
+        def progress(event: Event, marks: dict[str, float] = marks, start: float = start) -> None:
+            if isinstance(event, TestStarted) and "first" not in marks:
                 marks["first"] = time.monotonic() - start
 
         with tempfile.TemporaryDirectory() as tmp:
-            run = run_in_qemu(kernel, tests, make_profile(name), arch="x86_64", cmdline="minimal",
-                              tests=("gup_longterm",), workdir=Path(tmp), progress=progress)
+            request = RunRequest(fs=name, out=Path(tmp), cmdline="minimal", tests=("gup_longterm",))
+            guest = QemuGuest(kernel, tests, make_profile(name), request)
+            run = run_selftests(guest, request, progress)
         total = time.monotonic() - start
         boot = run.boot_seconds[0] if run.boot_seconds else float("nan")
         print(f"{name:6} {boot:7.1f} {marks.get('first', float('nan')):13.1f} {total:11.1f} "

@@ -39,10 +39,6 @@ class CmdlinePlan:
     requested_hugepages: dict[tuple[int, int], int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
-    @property
-    def memory_mib(self) -> int:
-        return sum(self.numa)
-
 
 def size_kb(text: str) -> int:
     """'2M' -> 2048, '1G' -> 1048576, '64K' -> 64."""

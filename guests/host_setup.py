@@ -6,8 +6,6 @@ Also tells the initramfs builder where host binaries and their shared libraries 
 from __future__ import annotations
 
 import os
-import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -33,7 +31,6 @@ ARM64_PACKAGES = ("qemu-system-arm", "gcc-aarch64-linux-gnu", "libc6-dev-arm64-c
                   "gcc-12-aarch64-linux-gnu")
 # Wanted but not required: without it the arm64 selftests are built without io_uring cases.
 ARM64_OPTIONAL = ("liburing-dev:arm64",)
-SEARCH_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 
 
 def packages_for(arches: list[str]) -> list[str]:
@@ -143,48 +140,3 @@ def strace_note(arch: str) -> str:
     except (AssetError, OSError) as exc:
         return f"not available ({exc})"
     return f"{files['/usr/bin/strace']} and {len(files) - 1} libraries"
-
-
-def host_binary(name: str) -> Path:
-    """Absolute path of a host program (PATH plus the sbin dirs), symlinks resolved."""
-    path = os.environ.get("PATH", "") + os.pathsep + os.pathsep.join(SEARCH_PATH)
-    found = shutil.which(name, path=path)
-    if found is None:
-        raise AssetError(f"{name} is not installed on this host: run harness setup")
-    return Path(found).resolve()
-
-
-_LDD_LIB = re.compile(r"=>\s*(/\S+)\s+\(0x[0-9a-f]+\)")
-_LDD_LOADER = re.compile(r"^\s*(/\S+)\s+\(0x[0-9a-f]+\)")
-
-
-def parse_ldd(output: str) -> list[Path]:
-    """Libraries and loader from ldd output, as the paths the binary expects them at."""
-    paths: list[Path] = []
-    for line in output.splitlines():
-        m = _LDD_LIB.search(line) or _LDD_LOADER.match(line)
-        if m and Path(m.group(1)) not in paths:
-            paths.append(Path(m.group(1)))
-    return paths
-
-
-def binary_with_libs(path: Path) -> list[Path]:
-    """The binary followed by every shared library ldd lists and the dynamic loader.
-
-    Paths are those the binary looks up (e.g. /lib64/ld-linux-x86-64.so.2, a symlink): copy
-    each to the same path in the initramfs, following symlinks. A static binary gives [path].
-    """
-    if not path.is_file():
-        raise AssetError(f"{path} does not exist")
-    proc = subprocess.run(["ldd", str(path)], capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, check=False, env={**os.environ, "LC_ALL": "C"})
-    if proc.returncode != 0:
-        if "not a dynamic executable" in proc.stdout + proc.stderr:
-            return [path]
-        raise AssetError(f"ldd {path} failed: {(proc.stderr or proc.stdout).strip()}")
-    if "statically linked" in proc.stdout:
-        return [path]
-    missing = [ln.split()[0] for ln in proc.stdout.splitlines() if "=> not found" in ln]
-    if missing:
-        raise AssetError(f"{path} needs libraries this host lacks: {', '.join(missing)}")
-    return [path, *parse_ldd(proc.stdout)]

@@ -330,26 +330,3 @@ def build_initramfs(spec: InitramfsSpec, out: Path) -> list[str]:
     finally:
         shutil.rmtree(tree, ignore_errors=True)
     return loaded
-
-
-def list_cpio(path: Path) -> dict[str, int]:
-    """Names and modes of the entries in a (gzip'd) newc cpio archive."""
-    data = path.read_bytes()
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    entries: dict[str, int] = {}
-    pos = 0
-    while pos + 110 <= len(data):
-        hdr = data[pos : pos + 110]
-        if hdr[:6] not in (b"070701", b"070702"):
-            raise GuestError(f"{path} is not a newc cpio archive")
-        mode = int(hdr[14:22], 16)
-        filesize = int(hdr[54:62], 16)
-        namesize = int(hdr[94:102], 16)
-        name = data[pos + 110 : pos + 110 + namesize - 1].decode()
-        pos = (pos + 110 + namesize + 3) & ~3
-        pos = (pos + filesize + 3) & ~3
-        if name == "TRAILER!!!":
-            break
-        entries[name] = mode
-    return entries

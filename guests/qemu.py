@@ -1,4 +1,4 @@
-"""QemuGuest: a QEMU (TCG or KVM) guest with a serial console, booted from kernel + initramfs."""
+"""QemuMachine: one QEMU (TCG or KVM) process with a serial console, booted from kernel + initramfs."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 
 from fs_profiles.base import GuestSide
-from guests.base import BootTimeout, CommandResult, Guest, GuestError, KernelCrash
+from guests.base import BootTimeout, CommandResult, GuestError, KernelCrash, Machine
 from guests.console import Crash, SerialConsole
 from guests.initramfs import READY_MARKER, SETUP_FAILED_MARKER
 from harness.arch import Arch, get_arch, kernel_image_arch
@@ -187,7 +187,7 @@ def kill_tree(pid: int) -> None:
 
 
 @dataclass
-class QemuGuest(Guest):
+class QemuMachine(Machine):
     """One QEMU guest. ``start`` boots and waits for the ready marker; ``close`` always cleans up."""
 
     arch: Arch | str
@@ -201,7 +201,6 @@ class QemuGuest(Guest):
     qemu_prefix: list[str] = field(default_factory=list)
     accel: str = "auto"  # auto = probe KVM once, else TCG
     boot_timeout: float = 180.0
-    kind: str = field(default="qemu", init=False)
     accel_why: str = field(default="", init=False)
     boot_seconds: float = field(default=0.0, init=False)
     boot_output: list[str] = field(default_factory=list, init=False, repr=False)

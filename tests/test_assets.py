@@ -27,7 +27,7 @@ from guests.assets.selftests import (
     helper_sources,
     local_config_h,
 )
-from guests.host_setup import binary_with_libs, host_binary, missing_packages, parse_ldd
+from guests.host_setup import missing_packages
 from harness.arch import ArchError
 from harness.cache import cache_dir
 
@@ -397,37 +397,7 @@ def test_built_binary_prints_a_tap_plan(test, tmp_path):
     assert re.search(r"^# Totals: pass:\d+ fail:\d+", proc.stdout, re.MULTILINE)
 
 
-# --------------------------------------------------------------------------- host binaries
-
-LDD = """\
-\tlinux-vdso.so.1 (0x00007ffd6a5f0000)
-\tlibunwind-ptrace.so.0 => /lib/x86_64-linux-gnu/libunwind-ptrace.so.0 (0x00007f5b0a8e2000)
-\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007f5b0a6f0000)
-\t/lib64/ld-linux-x86-64.so.2 (0x00007f5b0a92a000)
-"""
-
-
-def test_parse_ldd_keeps_libraries_and_loader_but_not_vdso():
-    assert parse_ldd(LDD) == [Path("/lib/x86_64-linux-gnu/libunwind-ptrace.so.0"),
-                              Path("/lib/x86_64-linux-gnu/libc.so.6"),
-                              Path("/lib64/ld-linux-x86-64.so.2")]
-
-
-def test_dynamic_binary_comes_with_its_loader():
-    files = binary_with_libs(host_binary("ls"))
-    assert files[0] == host_binary("ls")
-    assert any(p.name.startswith("ld-linux") for p in files)
-    assert all(p.exists() for p in files)
-
-
-def test_static_busybox_needs_no_libraries():
-    busybox = host_binary("busybox")
-    assert binary_with_libs(busybox) == [busybox]
-
-
-def test_unknown_host_binary_is_a_user_error():
-    with pytest.raises(AssetError, match="not installed"):
-        host_binary("no-such-tool-harness")
+# --------------------------------------------------------------------------- host packages
 
 
 def test_missing_packages_reports_only_missing():

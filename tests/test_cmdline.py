@@ -11,7 +11,7 @@ from guests.cmdline import (
     requested_hugepages,
     resize_numa,
 )
-from guests.session import check_hugepages
+from guests.facts import GuestFacts, HugePool, check_hugepages
 from harness.arch import ArchError
 
 G = 1024 * 1024
@@ -75,11 +75,12 @@ def test_memory_override_keeps_proportions():
 
 
 def _facts(per_node):
-    pools = {}
+    totals: dict[int, int] = {}
     for counts in per_node.values():
         for kb, n in counts.items():
-            pools.setdefault(kb, {"nr": 0, "free": 0, "resv": 0, "surplus": 0})["nr"] += n
-    return {"hugepages_per_node": per_node, "hugepages": pools}
+            totals[kb] = totals.get(kb, 0) + n
+    pools = {kb: HugePool(nr=n, free=n, resv=0, surplus=0) for kb, n in totals.items()}
+    return GuestFacts(hugepages_per_node=per_node, hugepages=pools)
 
 
 def test_hugepage_check_counts_per_node():

@@ -13,7 +13,7 @@ from guests import qemu
 from guests.base import BootTimeout, GuestError, KernelCrash
 from guests.console import SerialConsole
 from guests.initramfs import READY_MARKER
-from guests.qemu import QemuGuest
+from guests.qemu import QemuMachine
 
 BOOT = textwrap.dedent(f"""\
     #!/bin/sh
@@ -100,8 +100,8 @@ def test_console_log_has_everything_without_carriage_returns(console, tmp_path):
     assert b"logged-line" in data and b"Linux version" in data and b"\r" not in data
 
 
-class FakeQemu(QemuGuest):
-    """QemuGuest whose 'QEMU' is the fake guest script."""
+class FakeQemu(QemuMachine):
+    """QemuMachine whose 'QEMU' is the fake guest script."""
 
     fake_argv: tuple[str, ...] = ()
 

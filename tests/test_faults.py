@@ -449,7 +449,7 @@ def test_models_replay_inside_a_debian_guest(tmp_path, arch):
     from guests.assets.kernels import find_kernel
     from guests.assets.selftests import find_selftests
     from guests.initramfs import InitramfsSpec, build_initramfs, find_busybox
-    from guests.qemu import QemuGuest
+    from guests.qemu import QemuMachine
     from harness.arch import get_arch
 
     if not shutil.which(get_arch(arch).qemu_binary):
@@ -463,8 +463,8 @@ def test_models_replay_inside_a_debian_guest(tmp_path, arch):
     build_initramfs(InitramfsSpec(
         arch=arch, mountpoint=side.mountpoint, busybox=find_busybox(arch), mount=side.mount,
         binaries={"gup_longterm": tests.binaries["gup_longterm"], "faultinject": injector}), initrd)
-    guest = QemuGuest(arch=arch, kernel=kernel.vmlinux or kernel.image, initrd=initrd,
-                      log_path=tmp_path / "console.log", accel="tcg")
+    guest = QemuMachine(arch=arch, kernel=kernel.vmlinux or kernel.image, initrd=initrd,
+                        log_path=tmp_path / "console.log", accel="tcg")
     guest.start()
     try:
         seen = {}

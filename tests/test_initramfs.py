@@ -1,5 +1,6 @@
 """The initramfs: module order from modules.dep + softdeps, contents, /init settings."""
 
+import gzip
 import lzma
 import shutil
 import stat
@@ -13,7 +14,6 @@ from guests.initramfs import (
     InitramfsSpec,
     ModuleIndex,
     build_initramfs,
-    list_cpio,
 )
 
 BUSYBOX = Path("/bin/busybox")
@@ -47,6 +47,29 @@ def make_modules(root: Path) -> Path:
         "alias crc32c crc32c_intel\nalias crc32c crc32c_generic\nalias fs-xfs xfs\n")
     (mdir / "modules.builtin").write_text("kernel/fs/ext4/ext4.ko\nkernel/drivers/virtio/virtio_pci.ko\n")
     return mdir
+
+
+def list_cpio(path: Path) -> dict[str, int]:
+    """Names and modes of the entries in a (gzip'd) newc cpio archive."""
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    entries: dict[str, int] = {}
+    pos = 0
+    while pos + 110 <= len(data):
+        hdr = data[pos : pos + 110]
+        if hdr[:6] not in (b"070701", b"070702"):
+            raise AssertionError(f"{path} is not a newc cpio archive")
+        mode = int(hdr[14:22], 16)
+        filesize = int(hdr[54:62], 16)
+        namesize = int(hdr[94:102], 16)
+        name = data[pos + 110 : pos + 110 + namesize - 1].decode()
+        pos = (pos + 110 + namesize + 3) & ~3
+        pos = (pos + filesize + 3) & ~3
+        if name == "TRAILER!!!":
+            break
+        entries[name] = mode
+    return entries
 
 
 def test_xfs_order_has_softdep_crc32c_before_libcrc32c(tmp_path):

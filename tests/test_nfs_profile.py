@@ -449,18 +449,21 @@ def _local_tmpfile_results(output: str) -> list[str]:
                          [("3", "nfs", False), ("4.2", "nfs4", True)])
 def test_guest_mounts_the_export_and_sees_the_versions_fallocate(
         vers: str, fstype: str, fallocate_works: bool, tmp_path: Path) -> None:
-    from guests.session import MOUNTPOINT, run_in_qemu
+    from guests.base import MOUNTPOINT
+    from guests.qemu_guest import QemuGuest
+    from guests.run import RunRequest, run_selftests
 
     kernel, selftests = _qemu_assets()
     prof = NfsProfile(vers)
-    result = run_in_qemu(kernel, selftests, prof, arch="x86_64", cmdline="minimal",
-                         tests=["gup_longterm"], workdir=tmp_path, boot_timeout=240,
-                         test_timeout=600)
-    mount = result.facts["fs_mount"]
-    assert mount is not None and mount["mountpoint"] == MOUNTPOINT
-    assert mount["fstype"] == fstype and mount["device"] == "10.0.2.2:/export"
-    assert f"vers={vers}" in mount["options"].split(",")
-    assert result.facts["profile"]["server"].startswith("nfs-ganesha")
+    request = RunRequest(fs="nfs", out=tmp_path, cmdline="minimal", tests=("gup_longterm",),
+                         boot_timeout=240, test_timeout=600)
+    result = run_selftests(QemuGuest(kernel, selftests, prof, request), request)
+    assert result.facts is not None
+    mount = result.facts.fs_mount
+    assert mount is not None and mount.target == MOUNTPOINT
+    assert mount.fstype == fstype and mount.source == "10.0.2.2:/export"
+    assert f"vers={vers}" in mount.options.split(",")
+    assert result.facts.fs_facts["server"].startswith("nfs-ganesha")
     local = _local_tmpfile_results(result.tests[0].output)
     assert local, "no 'local tmpfile' results in gup_longterm's output"
     failed = [r for r in local if r.startswith("not ok")]
@@ -468,7 +471,7 @@ def test_guest_mounts_the_export_and_sees_the_versions_fallocate(
         assert failed == []
     else:
         assert failed and all(r.endswith("fallocate() failed") for r in failed)
-    assert prof._ns is None and not list(tmp_path.glob("qemu-*"))
+    assert prof._ns is None and not list(tmp_path.glob("work/qemu-*"))
 
 
 @needs_root_and_ganesha

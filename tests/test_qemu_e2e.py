@@ -55,11 +55,13 @@ def no_leftover_qemu(tmp_path):
 
 
 def run(arch, fs, tmp_path, **kw):
-    from guests.session import run_in_qemu
+    from guests.qemu_guest import QemuGuest
+    from guests.run import RunRequest, run_selftests
 
     kernel, selftests = assets_for(arch)
     t0 = time.monotonic()
-    result = run_in_qemu(kernel, selftests, make_profile(fs), arch=arch, workdir=tmp_path, **kw)
+    request = RunRequest(fs=fs, out=tmp_path, arch=arch, **kw)
+    result = run_selftests(QemuGuest(kernel, selftests, make_profile(fs), request), request)
     took = time.monotonic() - t0
     print(f"\n{arch} {fs}: boots {[round(b, 1) for b in result.boot_seconds]} s, "
           + ", ".join(f"{t.name} {t.seconds:.1f} s" for t in result.tests) + f", total {took:.1f} s")
@@ -76,8 +78,8 @@ def totals(output):
 def test_x86_9p_local_tmpfile_cases_fail_ftruncate_enoent(tmp_path):
     r = run("x86_64", "9p", tmp_path, tests=("gup_longterm",), strace=True, cmdline="thread")
     assert r.crash is None
-    assert r.facts["fs_mount"]["fstype"] == "9p"
-    assert r.facts["kernel_release"].startswith("6.12")
+    assert r.facts.fs_mount.fstype == "9p"
+    assert r.facts.kernel_release.startswith("6.12")
     assert r.hugepage_shortfall == [], r.hugepage_shortfall  # nokaslr + 4224M/3072M nodes
     (t,) = r.tests
     assert t.exit_code == 1 and not t.timed_out
@@ -92,7 +94,7 @@ def test_x86_9p_local_tmpfile_cases_fail_ftruncate_enoent(tmp_path):
 @pytest.mark.usefixtures("no_leftover_qemu")
 def test_x86_xfs_has_no_ftruncate_failures(tmp_path):
     r = run("x86_64", "xfs", tmp_path, tests=("gup_longterm",), cmdline="minimal")
-    assert r.facts["fs_mount"]["fstype"] == "xfs"
+    assert r.facts.fs_mount.fstype == "xfs"
     (t,) = r.tests
     assert not FTRUNCATE_FAILED.search(t.output)
     assert totals(t.output)[1] == 0 and t.exit_code == 0
@@ -101,8 +103,7 @@ def test_x86_xfs_has_no_ftruncate_failures(tmp_path):
 @pytest.mark.usefixtures("no_leftover_qemu")
 def test_x86_tmpfs_root_scope_puts_tmp_on_the_fs(tmp_path):
     r = run("x86_64", "tmpfs", tmp_path, tests=("gup_longterm",), cmdline="minimal", scope="root")
-    tmp_mounts = [m for m in r.facts["mounts"] if m["mountpoint"] == "/tmp"]
-    assert tmp_mounts[-1]["device"] == "harness-tmpfs"  # the bind of the profile's fs
+    assert r.facts.mount_at("/tmp").source == "harness-tmpfs"  # the bind of the profile's fs
     (t,) = r.tests
     assert not FTRUNCATE_FAILED.search(t.output) and totals(t.output)[1] == 0
 
@@ -110,9 +111,9 @@ def test_x86_tmpfs_root_scope_puts_tmp_on_the_fs(tmp_path):
 @pytest.mark.usefixtures("no_leftover_qemu")
 def test_arm64_9p_thread_cmdline(tmp_path):
     r = run("arm64", "9p", tmp_path, tests=("gup_longterm",), cmdline="thread", strace=True)
-    assert "console=ttyAMA0" in r.facts["cmdline"] and "hugepagesz=64K" in r.facts["cmdline"]
+    assert "console=ttyAMA0" in r.facts.cmdline and "hugepagesz=64K" in r.facts.cmdline
     assert r.hugepage_shortfall == []
-    assert r.facts["hugepages_per_node"][1][64] == 2
+    assert r.facts.hugepages_per_node[1][64] == 2
     (t,) = r.tests
     assert len(FTRUNCATE_FAILED.findall(t.output)) == 10
     # Debian's arm64 strace (with its own libc and loader) runs in the arm64 guest.
@@ -122,15 +123,15 @@ def test_arm64_9p_thread_cmdline(tmp_path):
 def tmpfs_guest(tmp_path):
     from fs_profiles.tmpfs import TmpfsProfile
     from guests.initramfs import InitramfsSpec, build_initramfs, find_busybox
-    from guests.qemu import QemuGuest
+    from guests.qemu import QemuMachine
 
     kernel, _ = assets_for("x86_64")
     side = TmpfsProfile().provision(tmp_path, "/mnt/harness")
     initrd = tmp_path / "initrd.gz"
     build_initramfs(InitramfsSpec(arch="x86_64", mountpoint=side.mountpoint,
                                   busybox=find_busybox("x86_64"), mount=side.mount), initrd)
-    return QemuGuest(arch="x86_64", kernel=kernel.vmlinux or kernel.image, initrd=initrd,
-                     log_path=tmp_path / "console.log", accel="tcg")
+    return QemuMachine(arch="x86_64", kernel=kernel.vmlinux or kernel.image, initrd=initrd,
+                       log_path=tmp_path / "console.log", accel="tcg")
 
 
 def _gone(pid):
@@ -171,8 +172,7 @@ def test_real_kernel_panic_is_detected(tmp_path):
 @pytest.mark.usefixtures("no_leftover_qemu")
 def test_x86_9p_root_scope_makes_tmpfile_cases_fail_too(tmp_path):
     r = run("x86_64", "9p", tmp_path, tests=("gup_longterm",), cmdline="minimal", scope="root")
-    tmp_mounts = [m for m in r.facts["mounts"] if m["mountpoint"] == "/tmp"]
-    assert tmp_mounts[-1]["fstype"] == "9p"
+    assert r.facts.mount_at("/tmp").fstype == "9p"
     (t,) = r.tests
     failed = re.findall(r"\.\.\. with ([a-z ]+)\nnot ok \d+ ftruncate\(\) failed", t.output)
     assert failed.count("tmpfile") == 10 and failed.count("local tmpfile") == 10
@@ -181,7 +181,7 @@ def test_x86_9p_root_scope_makes_tmpfile_cases_fail_too(tmp_path):
 @pytest.mark.usefixtures("no_leftover_qemu")
 def test_x86_ext4_minimal(tmp_path):
     r = run("x86_64", "ext4", tmp_path, tests=("gup_longterm",), cmdline="minimal")
-    assert r.facts["fs_mount"]["fstype"] == "ext4"
-    assert r.facts["hugepages"][2048]["nr"] == 0 and r.hugepage_shortfall == []
+    assert r.facts.fs_mount.fstype == "ext4"
+    assert r.facts.hugepages[2048].nr == 0 and r.hugepage_shortfall == []
     (t,) = r.tests
     assert t.exit_code == 0 and totals(t.output)[1] == 0

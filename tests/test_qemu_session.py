@@ -1,4 +1,4 @@
-"""run_in_qemu's control flow with a scripted guest: hangs, crashes, strace, cleanup, facts."""
+"""run_selftests with a QemuGuest whose machines are scripted: hangs, crashes, strace, cleanup, facts."""
 
 import shutil
 from dataclasses import dataclass, field
@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 
 from fs_profiles.ninep import NinePProfile
-from guests import session
+from guests import qemu_guest
 from guests.base import CommandResult, GuestError, KernelCrash
 from guests.console import Crash
-from guests.session import collect_facts, parse_facts
+from guests.facts import HugePool, collect_facts, parse_facts
+from guests.qemu_guest import QemuGuest
+from guests.run import RunRequest, run_selftests
 
 pytestmark = pytest.mark.skipif(not shutil.which("cpio"), reason="needs cpio")
 
@@ -118,15 +120,15 @@ class FakeKernel:
 
 
 def _run(tmp_path, monkeypatch, script, profile=None, boot_crash_first=False, **kw):
-    monkeypatch.setattr(session, "QemuGuest", fake_guest_class(script, boot_crash_first))
-    monkeypatch.setattr(session, "build_initramfs",
+    monkeypatch.setattr(qemu_guest, "QemuMachine", fake_guest_class(script, boot_crash_first))
+    monkeypatch.setattr(qemu_guest, "build_initramfs",
                         lambda spec, out: out.write_bytes(b"cpio"))
-    monkeypatch.setattr(session, "find_busybox", lambda arch: Path("/bin/busybox"))
+    monkeypatch.setattr(qemu_guest, "find_busybox", lambda arch: Path("/bin/busybox"))
     binaries = {t: Path("/bin/true") for t in ("gup_longterm", "cow")}
     profile = profile or NinePProfile()
     kernel = FakeKernel(tmp_path / "bzImage", modules_dir=tmp_path / "modules")
-    result = session.run_in_qemu(kernel, FakeSelftests(binaries), profile,
-                                 arch="x86_64", workdir=tmp_path, **kw)
+    request = RunRequest(fs=profile.name, out=tmp_path, **kw)
+    result = run_selftests(QemuGuest(kernel, FakeSelftests(binaries), profile, request), request)
     return result, profile
 
 
@@ -140,7 +142,7 @@ def test_hang_marks_the_test_and_boots_again_for_the_next(tmp_path, monkeypatch)
     assert script.boots == 2
     assert any("gup_longterm timed out after 5 s" in n for n in r.notes)
     assert profile.share is None  # torn down
-    assert list(tmp_path.glob("qemu-*")) == []  # private dir removed
+    assert list(tmp_path.glob("work/qemu-*")) == []  # private dir removed
     assert r.console_log.name == "console-x86_64-9p.log"
 
 
@@ -163,7 +165,7 @@ def test_boot_oops_is_retried_once_and_said(tmp_path, monkeypatch):
 
 
 def test_strace_log_is_read_back_per_test(tmp_path, monkeypatch):
-    monkeypatch.setattr(session, "_strace_files", lambda arch: {})
+    monkeypatch.setattr(qemu_guest, "strace_files", lambda arch: {})
     script = Script({"gup_longterm": ("not ok 3 ftruncate() failed", 1)})
     r, _ = _run(tmp_path, monkeypatch, script, tests=("gup_longterm",), strace=True)
     (t,) = r.tests
@@ -175,9 +177,9 @@ def test_facts_and_hugepage_shortfall(tmp_path, monkeypatch):
     script = Script({"gup_longterm": ("ok 1", 0)})
     r, _ = _run(tmp_path, monkeypatch, script, tests=("gup_longterm",))
     f = r.facts
-    assert f["fs_mount"]["fstype"] == "9p" and f["thp_enabled"] == "madvise"
-    assert f["hugepages_per_node"][1][1048576] == 1 and f["nodes"] == [0, 1]
-    assert f["swaps"] == [] and f["gup_test"] is False
+    assert f.fs_mount.fstype == "9p" and f.thp_enabled == "madvise"
+    assert f.hugepages_per_node[1][1048576] == 1 and f.nodes == [0, 1]
+    assert f.swaps == [] and f.gup_test is False
     assert r.hugepage_shortfall == ["hugepages 1G on node 1: 1 of 2 reserved"]
     assert "hugepages 1G on node 1: 1 of 2 reserved" in r.notes
     assert r.accel == "tcg" and r.boot_seconds == [1.5]
@@ -196,14 +198,15 @@ def test_missing_selftest_and_cleanup_on_ctrl_c(tmp_path, monkeypatch):
     result, _ = _run(tmp_path, monkeypatch, Script({}), profile=p)  # Ctrl-C: what ran is returned
     assert result.interrupted and result.tests == []
     assert any("Ctrl-C" in n for n in result.notes)
-    assert p.share is None and list(tmp_path.glob("qemu-*")) == []
+    assert p.share is None and list(tmp_path.glob("work/qemu-*")) == []
 
 
 def test_parse_facts_directly():
     f = parse_facts(FACTS)
-    assert f["kernel_release"] == "6.12.117+deb12-amd64"
-    assert f["meminfo"]["HugePages_Total"] == 128
-    assert f["hugepages"][2048] == {"nr": 128, "free": 128, "resv": 0, "surplus": 0}
+    assert f.kernel_release == "6.12.117+deb12-amd64"
+    assert f.meminfo["HugePages_Total"] == 128
+    assert f.hugepages[2048] == HugePool(nr=128, free=128, resv=0, surplus=0)
+    assert f.mount_at("/mnt/harness").source == "harness9p"
 
     class Dead:
         def run(self, command, timeout):
@@ -220,6 +223,6 @@ def test_gzip_base64_transfer_survives_printk_lines():
     text = "123 ftruncate(3, 4096) = -1 ENOENT (No such file or directory)\n" * 200
     b64 = base64.encodebytes(gzip.compress(text.encode())).decode().splitlines()
     noisy = b64[:2] + ["[   12.345678] sh (169): drop_caches: 3"] + b64[2:]
-    assert session.decode_gzip_base64("\n".join(noisy)) == text
+    assert qemu_guest.decode_gzip_base64("\n".join(noisy)) == text
     with pytest.raises((ValueError, OSError, EOFError)):
-        session.decode_gzip_base64("\n".join(b64[:1] + b64[2:]))  # a line lost: damaged
+        qemu_guest.decode_gzip_base64("\n".join(b64[:1] + b64[2:]))  # a line lost: damaged

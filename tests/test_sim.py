@@ -10,18 +10,18 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import psutil
 import pytest
 
 from fs_profiles.base import ProfileError
 from guests.assets.selftests import SelftestAssets, find_selftests
-from guests.base import GuestError
-from guests.session import MOUNTPOINT, mount_of
-from guests.sim.guest import ACCEL, SimGuest, xfs_unavailable
+from guests.base import MOUNTPOINT, GuestError
+from guests.events import TestStarted
+from guests.run import GuestRun, RunRequest, run_selftests
+from guests.sim.guest import SimGuest
 from guests.sim.hostlog import HostKernelLog, crash_excerpts, kmsg_line
-from guests.sim.run import run_in_sim
+from guests.sim.machine import ACCEL, SimMachine, xfs_unavailable
 from harness.cli.run import environment_of, parse_guest_run
 from harness.model import RunId, Status
 from harness.triage.engine import triage
@@ -51,6 +51,14 @@ def fake_selftests(tmp_path: Path, scripts: dict[str, str]) -> SelftestAssets:
     return SelftestAssets(arch="x86_64", source="fake", version="6.12.0", binaries=binaries)
 
 
+def run_in_sim(selftests: SelftestAssets, model: str | None, out: Path, on_event=None,
+               **kw) -> GuestRun:
+    """The sim guest under ``model`` (None: no faults), outputs under ``out`` (work dir out/work)."""
+    request = RunRequest(fs=model or "tmpfs", out=out, guest="sim", **kw)
+    guest = SimGuest(selftests, model, request)
+    return run_selftests(guest, request, on_event) if on_event else run_selftests(guest, request)
+
+
 def processes_mentioning(text: str) -> list[psutil.Process]:
     found = []
     for proc in psutil.process_iter(["pid", "cmdline"]):
@@ -63,8 +71,7 @@ def report_of(gr, tmp_path: Path, name: str):
     outdir = tmp_path / "out"
     outdir.mkdir(exist_ok=True)
     logs, straces = parse_guest_run(gr, outdir, RunId(name))
-    kernel = SimpleNamespace(release=platform.release(), version=platform.release())
-    env = environment_of(gr, "x86_64", kernel, SimpleNamespace(version="6.12.117"), name, "work")
+    env = environment_of(gr, name, "x86_64", None, "6.12.117", "work")
     return triage(logs, env, straces)
 
 
@@ -78,8 +85,8 @@ def totals(output: str) -> tuple[int, int, int]:
 
 
 def test_no_model_runs_both_tests_on_tmpfs_and_reports_host_facts(selftests, tmp_path):
-    seen: list[str] = []
-    gr = run_in_sim(selftests, None, workdir=tmp_path, progress=seen.append)
+    seen: list[object] = []
+    gr = run_in_sim(selftests, None, tmp_path, on_event=seen.append)
     assert [t.name for t in gr.tests] == ["gup_longterm", "cow"]
     gup, cow = gr.tests
     assert gup.exit_code == 0 and not gup.timed_out
@@ -87,24 +94,24 @@ def test_no_model_runs_both_tests_on_tmpfs_and_reports_host_facts(selftests, tmp
     assert not NOT_OK.findall(gup.output)
     assert cow.exit_code == 0 and totals(cow.output)[1] == 0
     facts = gr.facts
-    assert facts["kernel_release"] == platform.release()
-    assert facts["fs_mount"]["fstype"] == "tmpfs" and facts["fs_mount"]["mountpoint"] == MOUNTPOINT
-    assert facts["backing_fs"] == facts["fs_mount"]
-    assert mount_of(facts, "/tmp")["fstype"] == "tmpfs"
+    assert facts.kernel_release == platform.release()
+    assert facts.fs_mount.fstype == "tmpfs" and facts.fs_mount.target == MOUNTPOINT
+    assert facts.backing_fs == facts.fs_mount
+    assert facts.mount_at("/tmp").fstype == "tmpfs"
     assert gr.accel == ACCEL == "none (host kernel)"
     assert any(n.startswith(f"simulated guest: host kernel {platform.release()}, fault model none")
                for n in gr.notes)
     assert gr.crash is None and gr.boot_seconds and gr.boot_seconds[0] < 10
     log = gr.console_log.read_text()
     assert "/mnt/harness-host/bin/gup_longterm" in log and "# Totals: pass:6" in log
-    assert "running gup_longterm" in seen
+    assert TestStarted("gup_longterm", 1, 2) in seen
     # Nothing of the namespace is left: its mounts were never on the host, its dir is gone.
     assert "harness-work" not in Path("/proc/self/mounts").read_text()
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("sim-")] == []
+    assert [p.name for p in (tmp_path / "work").iterdir() if p.name.startswith("sim-")] == []
 
 
 def test_cwd_and_tmp_are_private_tmpfs_and_host_is_untouched(tmp_path):
-    guest = SimGuest(tmp_path, tmp_path / "console.log")
+    guest = SimMachine(tmp_path, tmp_path / "console.log")
     with guest:
         r = guest.run("pwd; stat -f -c %T . /tmp; echo mark > /tmp/sim-mark; echo err >&2; exit 3",
                       10)
@@ -121,15 +128,15 @@ def test_cwd_and_tmp_are_private_tmpfs_and_host_is_untouched(tmp_path):
 
 
 def test_9p_fvp_fails_exactly_the_local_tmpfile_cases_like_the_fvp_guest(selftests, tmp_path):
-    gr = run_in_sim(selftests, "9p-fvp", tests=("gup_longterm",), workdir=tmp_path)
+    gr = run_in_sim(selftests, "9p-fvp", tmp_path, tests=("gup_longterm",))
     (gup,) = gr.tests
     assert gup.exit_code == 1
     assert totals(gup.output) == (4, 10, 36)  # what a real 9p guest gives (platform.md)
     assert set(NOT_OK.findall(gup.output)) == {"ftruncate() failed"}
-    assert gr.facts["fs_mount"]["fstype"] == "9p"
-    assert gr.facts["fs_mount"]["options"] == "rw,relatime,access=client,trans=virtio"
-    assert gr.facts["backing_fs"]["fstype"] == "tmpfs"
-    faults = Path(gr.facts["fault_logs"]["gup_longterm"]).read_text().splitlines()
+    assert gr.facts.fs_mount.fstype == "9p"
+    assert gr.facts.fs_mount.options == "rw,relatime,access=client,trans=virtio"
+    assert gr.facts.backing_fs.fstype == "tmpfs"
+    faults = gup.fault_log.read_text().splitlines()
     assert len(faults) == 20
     assert faults[0].split()[1] == "fstatfs" and faults[0].endswith("(deleted) EOPNOTSUPP")
     assert faults[1].split()[1] == "ftruncate" and faults[1].endswith("(deleted) ENOENT")
@@ -144,7 +151,7 @@ def test_9p_fvp_fails_exactly_the_local_tmpfile_cases_like_the_fvp_guest(selftes
 def test_9p_qemu7_fails_the_same_cases_as_a_real_qemu_9p_guest(selftests, tmp_path):
     """The sim's failures match a captured QEMU 9p run case by case (same binary, same numbers)."""
     real = (ROOT / "tests/fixtures/logs/qemu-x86_64-9p-gup_longterm.log").read_text()
-    gr = run_in_sim(selftests, "9p-qemu7", tests=("gup_longterm",), workdir=tmp_path)
+    gr = run_in_sim(selftests, "9p-qemu7", tmp_path, tests=("gup_longterm",))
     fails = re.compile(r"^not ok (\d+) (.*)$", re.MULTILINE)
     assert fails.findall(gr.tests[0].output) == fails.findall(real)
     runs = re.compile(r"^# \[RUN\] (.*)$", re.MULTILINE)
@@ -152,18 +159,18 @@ def test_9p_qemu7_fails_the_same_cases_as_a_real_qemu_9p_guest(selftests, tmp_pa
 
 
 def test_nfs3_fails_the_local_tmpfile_cases_on_fallocate(selftests, tmp_path):
-    gr = run_in_sim(selftests, "nfs3", tests=("gup_longterm",), workdir=tmp_path)
+    gr = run_in_sim(selftests, "nfs3", tmp_path, tests=("gup_longterm",))
     (gup,) = gr.tests
     assert totals(gup.output) == (4, 10, 36)
     assert set(NOT_OK.findall(gup.output)) == {"fallocate() failed"}
-    assert gr.facts["fs_mount"]["fstype"] == "nfs"
+    assert gr.facts.fs_mount.fstype == "nfs"
     report = report_of(gr, tmp_path, "sim-nfs3")
     causes = {(str(f.category), f.cause) for f in report.findings}
     assert ("env", "nfs-no-fallocate") in causes
 
 
 def test_strace_under_the_injector_shows_the_injected_errors(selftests, tmp_path):
-    gr = run_in_sim(selftests, "9p-fvp", tests=("gup_longterm",), strace=True, workdir=tmp_path)
+    gr = run_in_sim(selftests, "9p-fvp", tmp_path, tests=("gup_longterm",), strace=True)
     (gup,) = gr.tests
     assert gup.command.startswith("/mnt/harness-host/bin/faultinject ")
     assert " -- strace -f -o /mnt/harness-host/logs/gup_longterm.strace " in gup.command
@@ -175,17 +182,17 @@ def test_strace_under_the_injector_shows_the_injected_errors(selftests, tmp_path
 
 @pytest.mark.skipif(xfs_unavailable() is not None, reason=f"no XFS loop image: {xfs_unavailable()}")
 def test_xfs_model_runs_on_a_real_xfs_loop_image_and_detaches_it(selftests, tmp_path):
-    gr = run_in_sim(selftests, "xfs", tests=("gup_longterm",), workdir=tmp_path)
+    gr = run_in_sim(selftests, "xfs", tmp_path, tests=("gup_longterm",))
     assert totals(gr.tests[0].output) == (6, 0, 44)
-    backing = gr.facts["backing_fs"]
-    assert backing["fstype"] == "xfs" and backing["device"].startswith("/dev/loop")
+    backing = gr.facts.backing_fs
+    assert backing.fstype == "xfs" and backing.source.startswith("/dev/loop")
     loops = subprocess.run(["losetup", "-a"], check=False, capture_output=True, text=True).stdout
     assert str(tmp_path) not in loops
 
 
 def test_unknown_model_is_a_one_line_error(selftests, tmp_path):
     with pytest.raises(ProfileError, match="unknown fault model 'ext9'"):
-        run_in_sim(selftests, "ext9", workdir=tmp_path)
+        run_in_sim(selftests, "ext9", tmp_path)
 
 
 def test_selftests_of_another_arch_are_refused(tmp_path):
@@ -193,7 +200,7 @@ def test_selftests_of_another_arch_are_refused(tmp_path):
     if arm is None or platform.machine() != "x86_64":
         pytest.skip("needs arm64 selftests on an x86_64 host")
     with pytest.raises(GuestError, match=r"runs the host kernel \(x86_64\).*arm64"):
-        run_in_sim(arm, None, workdir=tmp_path)
+        run_in_sim(arm, None, tmp_path)
 
 
 # --------------------------------------------------------------------------- host kernel log
@@ -234,7 +241,7 @@ def test_hanging_test_is_killed_reported_timed_out_and_the_next_test_runs(tmp_pa
     fake = fake_selftests(tmp_path, {"gup_longterm": "echo 'TAP version 13'; echo 1..1;"
                                                      " echo '# [RUN] hang'; exec sleep 3003\n",
                                      "cow": "echo 'TAP version 13'; echo 1..1; echo ok 1 fine\n"})
-    gr = run_in_sim(fake, None, test_timeout=1.5, workdir=tmp_path / "work")
+    gr = run_in_sim(fake, None, tmp_path / "out", test_timeout=1.5)
     hung, cow = gr.tests
     assert hung.timed_out and hung.exit_code is None and 1.5 <= hung.seconds < 5
     assert "# [RUN] hang" in hung.output
@@ -246,7 +253,7 @@ def test_hanging_test_is_killed_reported_timed_out_and_the_next_test_runs(tmp_pa
 
 
 def test_close_kills_everything_in_the_namespace_even_escaped_daemons(tmp_path):
-    guest = SimGuest(tmp_path, tmp_path / "console.log")
+    guest = SimMachine(tmp_path, tmp_path / "console.log")
     guest.start()
     holder = guest.pid
     r = guest.run("setsid sleep 4242 >/dev/null 2>&1 < /dev/null & echo $!", 10)
@@ -262,7 +269,7 @@ def test_close_kills_everything_in_the_namespace_even_escaped_daemons(tmp_path):
 
 
 def test_run_timeout_kills_the_whole_process_group(tmp_path):
-    with SimGuest(tmp_path, tmp_path / "console.log") as guest:
+    with SimMachine(tmp_path, tmp_path / "console.log") as guest:
         r = guest.run("sleep 3131 & sleep 3132; echo never", 1.0)
         assert r.timed_out and r.exit_code is None and "never" not in r.output
         time.sleep(0.2)
@@ -276,11 +283,11 @@ def test_ctrl_c_during_a_test_stops_it_and_cleans_up(tmp_path):
     timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
     timer.start()
     try:
-        with pytest.raises(KeyboardInterrupt):
-            run_in_sim(fake, None, tests=("gup_longterm",), test_timeout=60,
-                       workdir=tmp_path / "work")
+        gr = run_in_sim(fake, None, tmp_path, tests=("gup_longterm",), test_timeout=60)
     finally:
         timer.cancel()
+    assert gr.interrupted and gr.tests == []  # like a QEMU run: what finished is returned
+    assert any("Ctrl-C" in n for n in gr.notes)
     assert processes_mentioning("sleep 2727") == []
     assert [p for p in (tmp_path / "work").iterdir() if p.name.startswith("sim-")] == []
 
@@ -288,9 +295,9 @@ def test_ctrl_c_during_a_test_stops_it_and_cleans_up(tmp_path):
 NONROOT = r"""
 import sys
 from pathlib import Path
-from guests.sim.guest import SimGuest
+from guests.sim.machine import SimMachine
 d = Path(sys.argv[1])
-with SimGuest(d / "w", d / "console.log") as g:
+with SimMachine(d / "w", d / "console.log") as g:
     assert g.userns, "expected a user namespace"
     print(g.run("id -u; stat -f -c %T . /tmp", 10).output)
     print("timed_out", g.run("sleep 50", 0.5).timed_out)

@@ -78,7 +78,7 @@ def test_fault_model_layered_on_a_real_guest_matches_the_sim(tmp_path, x86_asset
 
 
 def test_test_command_puts_the_injector_before_strace():
-    from guests.session import test_command
+    from guests.qemu_guest import test_command
 
     cmd = test_command("gup_longterm", True, ["/usr/bin/faultinject", "--rule", "x", "--"])
     assert cmd.startswith("/usr/bin/faultinject --rule x -- strace -f -o ")

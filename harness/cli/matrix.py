@@ -10,21 +10,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 from harness.cli.merge import output_targets, read_cells, report_cells
 from harness.cli.outdir import claim, label_of
-from harness.cli.run import Progress, check_run, execute, kernel_label, kernels_of, parse_tests
+from harness.cli.progress import Progress
+from harness.cli.run import check_run, execute, kernel_label, kernels_of, parse_tests, request_of
 from harness.errors import HarnessError, UsageError
 from harness.model import Report, RunId
 from harness.report.json import render_json
 from harness.report.outputs import write_text
-
-
-class _Prefixed(Progress):
-    def __init__(self, prefix: str) -> None:
-        super().__init__()
-        self.prefix = prefix
-        self.tty = False  # several runs at once: plain lines, never one line redrawn
-
-    def __call__(self, message: str) -> None:
-        super().__call__(f"{self.prefix}: {message}")
 
 
 def run_matrix(args: argparse.Namespace) -> int:
@@ -38,7 +29,7 @@ def run_matrix(args: argparse.Namespace) -> int:
     images = kernels_of(args)
     for image in images:
         for fs in filesystems:
-            check_run(args, fs, image)
+            check_run(request_of(args, fs, image))
     jobs = args.jobs or os.cpu_count() or 2
     outdir = claim(args.out, "matrix")
     plan = []
@@ -49,7 +40,8 @@ def run_matrix(args: argparse.Namespace) -> int:
             plan.append((fs, image, outdir / label_of(str(run_id).replace("/", "-")), run_id))
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(execute, args, fs, image, out, _Prefixed(str(run_id)), run_id)
+        futures = [pool.submit(execute, request_of(args, fs, image, out),
+                               Progress(prefix=str(run_id)), run_id)
                    for fs, image, out, run_id in plan]
         reports: list[tuple[RunId, Report]] = []
         failed: dict[RunId, str] = {}

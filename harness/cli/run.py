@@ -7,47 +7,43 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from guests.base import MOUNTPOINT, Guest
+from guests.events import Event
+from guests.facts import GuestFacts
+from guests.run import GuestRun, RunRequest, TestRun, run_selftests
 from harness.cli.outdir import claim
+from harness.cli.progress import Progress, Triaging
 from harness.cli.triage import exit_code
 from harness.errors import HostError, UsageError
 from harness.model import Environment, LogLine, Report, RunId, Status
 from harness.readers.environment import FS_ALIASES, version_of
+from harness.readers.faultlog import parse_fault_log
 from harness.readers.ingest import Parsed, parse_file
 from harness.report.kcidb import KcidbOptions, options_of
 from harness.report.outputs import check_writable, write_outputs
 from harness.triage.engine import major_minor, triage
+
+if TYPE_CHECKING:
+    from guests.assets.kernels import KernelAssets
+    from guests.assets.selftests import SelftestAssets
+    from harness.cli.preflight import Preflight
 
 STARTED_NEVER_REPORTED = "started but never reported a result"
 # --guest sim: a filesystem name means the fault model of what QEMU 7.2 / ganesha really do.
 SIM_MODELS: dict[str, str | None] = {"9p": "9p-qemu7", "nfs": "nfs3", "tmpfs": None}
 
 
-class Progress:
-    """One updating line on a terminal; plain timestamped lines otherwise."""
-
-    def __init__(self, stream=sys.stderr) -> None:
-        self.stream = stream
-        self.tty = stream.isatty()
-        self.start = time.monotonic()
-
-    def __call__(self, message: str) -> None:
-        elapsed = time.monotonic() - self.start
-        if self.tty:
-            self.stream.write(f"\r\x1b[K[{elapsed:6.1f}s] {message}")
-        else:
-            self.stream.write(f"harness: [{elapsed:6.1f}s] {message}\n")
-        self.stream.flush()
-
-    def done(self) -> None:
-        if self.tty:
-            self.stream.write("\n")
-            self.stream.flush()
+def _kernel(request: RunRequest) -> KernelAssets:
+    return resolve_kernel(request.arch, request.kernel, request.modules, request.kernel_version)
 
 
-def _kernel(args: argparse.Namespace, arch: str, kernel_image: str | None):
+def resolve_kernel(arch: str, kernel_image: str | None, modules: Path | None,
+                   kernel_version: str | None) -> KernelAssets:
+    """The kernel --kernel/--modules/--kernel-version name, from the cache or the user's files."""
     from guests.assets.kernels import find_kernel, kernel_from_image
 
     if kernel_image and kernel_image.startswith("debian-"):
@@ -62,9 +58,8 @@ def _kernel(args: argparse.Namespace, arch: str, kernel_image: str | None):
         image = Path(kernel_image)
         if not image.is_file():
             raise UsageError(f"--kernel {kernel_image}: no such file")
-        modules = Path(args.modules) if args.modules else None
         return kernel_from_image(image, modules, arch)
-    series = args.kernel_version or "6.12"
+    series = kernel_version or "6.12"
     kernel = find_kernel(arch, series)
     if kernel is None:
         raise UsageError(f"no {series} kernel for {arch} in the cache: run "
@@ -72,10 +67,10 @@ def _kernel(args: argparse.Namespace, arch: str, kernel_image: str | None):
     return kernel
 
 
-def _selftests(args: argparse.Namespace, arch: str):
+def _selftests(request: RunRequest) -> SelftestAssets:
     from guests.assets.selftests import find_selftests
 
-    tree = Path(args.kernel_tree) if args.kernel_tree else None
+    arch, tree = request.arch, request.kernel_tree
     built = find_selftests(arch, tree)
     if built is None:
         where = f" --kernel-tree {tree}" if tree else ""
@@ -90,55 +85,49 @@ def _save(outdir: Path, name: str, text: str) -> Path:
     return path
 
 
-def environment_of(gr, arch: str, kernel, selftests, profile_name: str, scope: str) -> Environment:
-    from guests.session import MOUNTPOINT
-
-    facts = gr.facts or {}
-    env = Environment(guest="qemu", arch=arch, accel=gr.accel or None)
-    env.kernel_release = facts.get("kernel_release") or (kernel.release if kernel else None)
-    env.kernel_version = version_of(env.kernel_release or (kernel.version if kernel else ""))
-    env.selftests_version = selftests.version
-    env.cmdline = facts.get("cmdline") or None
-    env.mounts = [{"source": m.get("device", ""), "target": m.get("mountpoint", ""),
-                   "fstype": m.get("fstype", ""), "options": m.get("options", "")}
-                  for m in facts.get("mounts", [])]
-    fs_mount = facts.get("fs_mount")
-    if fs_mount:
-        env.fs = FS_ALIASES.get(fs_mount["fstype"], fs_mount["fstype"])
-        env.fs_options = fs_mount.get("options")
+def environment_of(gr: GuestRun, name: str, arch: str, kernel_release: str | None,
+                   selftests_version: str, scope: str) -> Environment:
+    """The triage's Environment from what the guest said about itself."""
+    facts = gr.facts or GuestFacts()
+    env = Environment(guest=gr.kind, arch=arch, accel=gr.accel or None)
+    env.kernel_release = facts.kernel_release or kernel_release
+    env.kernel_version = version_of(env.kernel_release or "")
+    env.selftests_version = selftests_version
+    env.cmdline = facts.cmdline or None
+    env.mounts = [m.as_dict() for m in facts.mounts]
+    if facts.fs_mount:
+        env.fs = FS_ALIASES.get(facts.fs_mount.fstype, facts.fs_mount.fstype)
+        env.fs_options = facts.fs_mount.options
         env.fs_source = f"mount table ({MOUNTPOINT})"
-    env.tmp_fs = _fs_at(env.mounts, "/tmp") or (_fs_at(env.mounts, "/") if facts else None)
-    env.hugepages = {f"{kb}kB": {"nr_hugepages": p.get("nr", 0), "free_hugepages": p.get("free", 0)}
-                     for kb, p in (facts.get("hugepages") or {}).items()}
+    env.tmp_fs = _fs_at(env.mounts, "/tmp") or (_fs_at(env.mounts, "/") if gr.facts else None)
+    env.hugepages = {f"{kb}kB": {"nr_hugepages": p.nr, "free_hugepages": p.free}
+                     for kb, p in facts.hugepages.items()}
     env.hugepage_shortfall = list(gr.hugepage_shortfall)
-    env.thp = facts.get("thp_enabled") or None
-    if "swaps" in facts:
-        env.swap_kb = int((facts.get("meminfo") or {}).get("SwapTotal", 1)) if facts["swaps"] else 0
-    if "gup_test" in facts:
-        env.gup_test = bool(facts["gup_test"])
+    env.thp = facts.thp_enabled or None
+    if gr.facts:
+        env.swap_kb = facts.meminfo.get("SwapTotal", 1) if facts.swaps else 0
+        env.gup_test = facts.gup_test
     env.notes = list(gr.notes)
-    env.facts = {"profile": profile_name, "scope": scope, "workdir": MOUNTPOINT,
-                 **{f"server.{k}": str(v) for k, v in (facts.get("profile") or {}).items()}}
+    env.facts = {"profile": name, "scope": scope, "workdir": MOUNTPOINT,
+                 **{f"server.{k}": str(v) for k, v in facts.fs_facts.items()}}
     if gr.boot_seconds:
         env.facts["boot_seconds"] = ", ".join(f"{s:.1f}" for s in gr.boot_seconds)
     _version_note(env)
     return env
 
 
-def gup_test_source(planned: str, facts: dict) -> str:
+def gup_test_source(planned: str, facts: GuestFacts | None) -> str:
     """Where /sys/kernel/debug/gup_test came from, as the guest confirmed it."""
-    if not facts:
-        return planned
-    if facts.get("gup_test"):
+    if facts is None or facts.gup_test:
         return planned
     if planned.startswith("module"):
         return f"missing: gup_test.ko did not load ({planned}; see the console log)"
     return planned
 
 
-def swap_source(swap_mib: int, facts: dict, swap_kb: int | None) -> str:
+def swap_source(swap_mib: int, facts: GuestFacts | None, swap_kb: int | None) -> str:
     """Where the guest's swap came from (or why it has none)."""
-    swaps = facts.get("swaps") or []
+    swaps = facts.swaps if facts else []
     if swaps:
         devices = ", ".join(swaps)
         zram = " (the kernel's zram module, set up by the harness's /init)" if any(
@@ -146,7 +135,7 @@ def swap_source(swap_mib: int, facts: dict, swap_kb: int | None) -> str:
         return f"{devices}: {swap_kb} kB{zram}"
     if not swap_mib:
         return "none (--no-swap)"
-    if not facts:
+    if facts is None:
         return f"zram, {swap_mib} MiB requested (the guest's facts were not read)"
     return "none: zram0 could not be set up (no zram module in this kernel? see the console log)"
 
@@ -166,7 +155,7 @@ def _version_note(env: Environment) -> None:
             "for that reason alone")
 
 
-def parse_guest_run(gr, outdir: Path, run_id: RunId) -> tuple[list[Parsed], list[Parsed]]:
+def parse_guest_run(gr: GuestRun, outdir: Path, run_id: RunId) -> tuple[list[Parsed], list[Parsed]]:
     """Save each test's output (and strace log) next to the reports and parse the saved files."""
     logs, straces = [], []
     for t in gr.tests:
@@ -189,11 +178,9 @@ def parse_guest_run(gr, outdir: Path, run_id: RunId) -> tuple[list[Parsed], list
         if t.strace_log:
             spath = _save(outdir, f"{t.name}.strace", t.strace_log)
             straces.append(parse_file(str(spath), t.name))
-    for name, fault_log in sorted((gr.facts.get("fault_logs") or {}).items()):
-        from harness.readers.faultlog import parse_fault_log
-
-        if Path(fault_log).is_file():
-            saved = _save(outdir, f"{name}.faults", Path(fault_log).read_text(errors="replace"))
+    for t in sorted(gr.tests, key=lambda t: t.name):
+        if t.fault_log is not None and t.fault_log.is_file():
+            saved = _save(outdir, f"{t.name}.faults", t.fault_log.read_text(errors="replace"))
             straces.append(parse_fault_log(str(saved)))
     if gr.crash:
         crash_log = _save(outdir, "crash.log", "\n".join(gr.crash) + "\n")
@@ -204,7 +191,7 @@ def parse_guest_run(gr, outdir: Path, run_id: RunId) -> tuple[list[Parsed], list
     return logs, straces
 
 
-def _whole_test(t, what: str, status: Status, path: Path, run_id: RunId):
+def _whole_test(t: TestRun, what: str, status: Status, path: Path, run_id: RunId):
     from harness.model import Result
 
     tail = [ln for ln in t.output.splitlines() if ln.strip()][-1:] or [""]
@@ -219,91 +206,86 @@ def parse_tests(spec: str) -> tuple[str, ...]:
     return tests
 
 
-def execute(args: argparse.Namespace, fs: str, kernel_image: str | None, outdir: Path,
-            progress, run_id: RunId | None) -> Report:
-    """One guest run of the selftests on ``fs``, triaged. Errors the user can fix: HarnessError."""
+def request_of(args: argparse.Namespace, fs: str, kernel: str | None,
+               out: Path = Path()) -> RunRequest:
+    """The typed request for one run: ``fs`` with ``kernel``, outputs in ``out``."""
+    return RunRequest(
+        fs=fs, out=out, guest=args.guest, arch=args.arch, tests=parse_tests(args.tests),
+        scope=args.fs_scope, nfs_vers=getattr(args, "nfs_vers", None), kernel=kernel,
+        modules=Path(args.modules) if args.modules else None,
+        kernel_version=args.kernel_version,
+        kernel_tree=Path(args.kernel_tree) if args.kernel_tree else None,
+        cmdline=args.cmdline, append=args.append or "", strace=args.strace, memory=args.memory,
+        smp=args.smp, test_timeout=args.timeout, boot_timeout=args.boot_timeout,
+        inject=getattr(args, "inject", None), keep=getattr(args, "keep", False),
+        swap=not getattr(args, "no_swap", False),
+    )
+
+
+def make_guest(request: RunRequest) -> tuple[Guest, str | None, SelftestAssets, Preflight | None]:
+    """The guest for ``request``, the kernel release it boots (None: the host's), the selftests
+    and, for QEMU, what the kernel check found (printed before the guest is made)."""
     from fs_profiles.registry import make_profile
 
-    tests = parse_tests(args.tests)
-    guest = getattr(args, "guest", "qemu")
-    pre = None
+    selftests = _selftests(request)
+    if request.guest == "sim":
+        from guests.sim.guest import SimGuest
+
+        sim = SimGuest(selftests, SIM_MODELS.get(request.fs, request.fs), request)
+        return sim, None, selftests, None
+    from guests.qemu_guest import SWAP_MIB, QemuGuest
+    from harness.cli.preflight import preflight as check_kernel
+    from harness.cli.preflight import say
+
+    profile = make_profile(request.fs, **({"vers": request.nfs_vers} if request.nfs_vers else {}))
+    kernel = _kernel(request)
+    pre = check_kernel(kernel, fs=profile.name, arch=request.arch, swap=request.swap,
+                       swap_mib=SWAP_MIB, kernel_tree=request.kernel_tree)
+    say(pre)
+    guest = QemuGuest(kernel, selftests, profile, request, swap_mib=pre.swap_mib,
+                      late_modules=pre.late_modules)
+    guest.notes += pre.notes
+    return guest, kernel.release, selftests, pre
+
+
+def execute(request: RunRequest, on_event: Callable[[Event | Triaging], None],
+            run_id: RunId | None) -> Report:
+    """One guest run of the selftests, triaged. Errors the user can fix: HarnessError."""
     try:
-        selftests = _selftests(args, args.arch)
-        if guest == "sim":
-            from guests.sim.run import run_in_sim
-
-            outdir.mkdir(parents=True, exist_ok=True)
-            kernel = None
-            name = fs
-            gr = run_in_sim(selftests, SIM_MODELS.get(fs, fs), tests=tests,
-                            strace=args.strace, test_timeout=args.timeout,
-                            workdir=outdir / "work", progress=progress)
-        else:
-            from guests.session import SWAP_MIB, run_in_qemu
-            from harness.cli.preflight import preflight, say
-
-            options = {"vers": args.nfs_vers} if getattr(args, "nfs_vers", None) else {}
-            profile = make_profile(fs, **options)
-            name = profile.name
-            kernel = _kernel(args, args.arch, kernel_image)
-            pre = preflight(kernel, fs=profile.name, arch=args.arch,
-                            swap=not getattr(args, "no_swap", False), swap_mib=SWAP_MIB,
-                            kernel_tree=Path(args.kernel_tree) if args.kernel_tree else None)
-            say(pre)
-            outdir.mkdir(parents=True, exist_ok=True)
-            gr = run_in_qemu(
-                kernel, selftests, profile, arch=args.arch, scope=args.fs_scope,
-                cmdline=args.cmdline, append=args.append or "", tests=tests, strace=args.strace,
-                memory=args.memory, smp=args.smp, test_timeout=args.timeout,
-                boot_timeout=args.boot_timeout, workdir=outdir / "work", progress=progress,
-                inject=getattr(args, "inject", None), keep=getattr(args, "keep", False),
-                swap_mib=pre.swap_mib, late_modules=pre.late_modules,
-            )
-            gr.notes += pre.notes
+        guest, release, selftests, pre = make_guest(request)
+        gr = run_selftests(guest, request, on_event)
     except OSError as exc:
         raise HostError(str(exc)) from None
-    progress("triaging")
-    logs, straces = parse_guest_run(gr, outdir, run_id or RunId(name))
-    env = environment_of(gr, args.arch, kernel, selftests, name, args.fs_scope)
+    on_event(Triaging())
+    name = request.fs if gr.kind == "sim" else gr.fs_name  # sim: the fs its model stands for
+    logs, straces = parse_guest_run(gr, request.out, run_id or RunId(name))
+    env = environment_of(gr, name, request.arch, release, selftests.version, request.scope)
     if pre is not None:
-        env.gup_test_source = gup_test_source(pre.gup_test_source, gr.facts or {})
-        env.swap_source = swap_source(pre.swap_mib, gr.facts or {}, env.swap_kb)
-    if guest == "sim":
-        env.guest = "sim"
-    env.facts["cell"] = fs  # the cell asked for: `harness merge` names the run after it
+        env.gup_test_source = gup_test_source(pre.gup_test_source, gr.facts)
+        env.swap_source = swap_source(pre.swap_mib, gr.facts, env.swap_kb)
+    env.facts["cell"] = request.fs  # the cell asked for: `harness merge` names the run after it
     report = triage(logs, env, straces)
     report.sources.append(str(gr.console_log))
-    if getattr(gr, "interrupted", False):
+    if gr.interrupted:
         report.summary.interrupted = True
     return report
 
 
-def check_run(args: argparse.Namespace, fs: str, kernel_image: str | None) -> None:
-    """Check every value a run was given, and that the kernel can do the run at all, creating
-    nothing: a rejected run leaves no trace."""
+def check_run(request: RunRequest) -> None:
+    """Check every value a run was given, creating nothing: a rejected run leaves no trace."""
+    from fs_profiles.faults.models import load_model
     from fs_profiles.registry import make_profile
 
-    parse_tests(args.tests)
-    if getattr(args, "guest", "qemu") == "sim":
-        model = SIM_MODELS.get(fs, fs)
+    if request.guest == "sim":
+        model = SIM_MODELS.get(request.fs, request.fs)
         if model is not None:
-            from fs_profiles.faults.models import load_model
-
             load_model(model)
     else:
-        options = {"vers": args.nfs_vers} if getattr(args, "nfs_vers", None) else {}
-        profile = make_profile(fs, **options)
-        from guests.session import SWAP_MIB
-        from harness.cli.preflight import preflight
-
-        preflight(_kernel(args, args.arch, kernel_image), fs=profile.name, arch=args.arch,
-                  swap=not getattr(args, "no_swap", False), swap_mib=SWAP_MIB,
-                  kernel_tree=Path(args.kernel_tree) if args.kernel_tree else None)
-    _selftests(args, args.arch)
-    if getattr(args, "inject", None):
-        from fs_profiles.faults.models import load_model
-
-        load_model(args.inject)
+        make_profile(request.fs, **({"vers": request.nfs_vers} if request.nfs_vers else {}))
+        _kernel(request)
+    _selftests(request)
+    if request.inject:
+        load_model(request.inject)
 
 
 def run_inputs(args: argparse.Namespace) -> list[str]:
@@ -330,7 +312,7 @@ def run_command(args: argparse.Namespace) -> int:
     check_writable(targets, run_inputs(args))
     images = kernels_of(args)
     for image in images:
-        check_run(args, args.fs, image)
+        check_run(request_of(args, args.fs, image))
     outdir = claim(args.out, args.fs)
     reports = []
     for index, image in enumerate(images):
@@ -338,8 +320,8 @@ def run_command(args: argparse.Namespace) -> int:
         progress = Progress()
         try:
             run_id = RunId(args.fs, label) if label else None
-            reports.append(execute(args, args.fs, image, outdir / label if label else outdir,
-                                   progress, run_id))
+            request = request_of(args, args.fs, image, outdir / label if label else outdir)
+            reports.append(execute(request, progress, run_id))
         finally:
             progress.done()
     print(f"harness: console log and raw outputs in {outdir}", file=sys.stderr)

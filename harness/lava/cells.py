@@ -40,12 +40,12 @@ def build_cell(args, fs: str, arch: str, outdir: Path) -> Cell:
     """Provision ``fs`` for ``arch`` into ``outdir`` (kept) and return the cell's job inputs."""
     from fs_profiles.registry import make_profile, parse_spec
     from guests.assets.selftests import find_selftests
+    from guests.base import MOUNTPOINT
     from guests.cmdline import build_cmdline, parse_memory, resize_numa
     from guests.initramfs import SELFTEST_DIR, InitramfsSpec, build_initramfs, find_busybox
     from guests.qemu import QemuConfig, build_argv, device_args
-    from guests.session import MOUNTPOINT
     from harness.arch import get_arch
-    from harness.cli.run import _kernel, parse_tests
+    from harness.cli.run import parse_tests, resolve_kernel
 
     name, _ = parse_spec(fs)
     if name not in LAVA_FILESYSTEMS:
@@ -58,7 +58,8 @@ def build_cell(args, fs: str, arch: str, outdir: Path) -> Cell:
     if selftests is None:
         raise UsageError(f"selftests for {a.name} are not built: run `harness setup --arch "
                          f"{a.name}`")
-    kernel = _kernel(args, a.name, (args.kernel or [None])[0])
+    kernel = resolve_kernel(a.name, (args.kernel or [None])[0],
+                            Path(args.modules) if args.modules else None, args.kernel_version)
     plan = build_cmdline(a, args.cmdline, args.append or "")
     numa = resize_numa(plan.numa, parse_memory(args.memory)) if args.memory else list(plan.numa)
     outdir.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,186 @@
+"""The one per-test loop: run_selftests(guest, request) for QEMU and the sim guest alike.
+
+The CLI builds a RunRequest (like kunit_tool's KunitRequest), picks a Guest and calls
+run_selftests; progress goes out as events (guests/events.py), never as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from guests.base import Guest, KernelCrash
+from guests.events import (
+    Booting,
+    Event,
+    Provisioning,
+    Ready,
+    Stopping,
+    TestFinished,
+    TestStarted,
+)
+from guests.facts import GuestFacts
+
+SELFTESTS = ("gup_longterm", "cow")
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """One run of the selftests, as the user asked for it.
+
+    fs: the filesystem spec (9p, nfs, xfs:size_mib=1024 ...); for the sim guest a fs name or a
+        fault model. inject: a fault model applied on the work dir inside QEMU.
+    kernel: an image path or debian-X.Y (None: Debian's kernel_version); modules: its modules.
+    kernel_tree: build the selftests from this tree. out: where outputs go (workdir: out/work).
+    """
+
+    fs: str
+    out: Path
+    guest: str = "qemu"
+    arch: str = "x86_64"
+    tests: tuple[str, ...] = SELFTESTS
+    scope: str = "work"
+    nfs_vers: str | None = None
+    kernel: str | None = None
+    modules: Path | None = None
+    kernel_version: str | None = None
+    kernel_tree: Path | None = None
+    cmdline: str = "thread"
+    append: str = ""
+    strace: bool = False
+    memory: str | None = None
+    smp: int = 2
+    test_timeout: float = 1800.0
+    boot_timeout: float = 240.0
+    inject: str | None = None
+    keep: bool = False
+    swap: bool = True  # zram swap in a QEMU guest (cow's swapped-out cases)
+
+    @property
+    def workdir(self) -> Path:
+        return self.out / "work"
+
+
+@dataclass
+class TestRun:
+    __test__ = False  # not a pytest test class
+
+    name: str
+    command: str
+    output: str
+    exit_code: int | None
+    timed_out: bool
+    seconds: float
+    strace_log: str | None = None
+    fault_log: Path | None = None  # the fault injector's log, saved on the host
+
+
+@dataclass
+class GuestRun:
+    console_log: Path
+    kind: str  # "qemu" or "sim"
+    fs_name: str
+    tests: list[TestRun] = field(default_factory=list)
+    facts: GuestFacts | None = None
+    notes: list[str] = field(default_factory=list)
+    accel: str = ""
+    crash: list[str] | None = None
+    boot_seconds: list[float] = field(default_factory=list)  # one per boot (retries, restarts)
+    hugepage_shortfall: list[str] = field(default_factory=list)
+    interrupted: bool = False  # Ctrl-C: the tests that finished are still here
+
+    def add_crash(self, lines: list[str]) -> None:
+        self.crash = (self.crash or []) + lines
+
+
+def _ignore(_event: Event) -> None:
+    """No one is listening."""
+
+
+def run_selftests(guest: Guest, request: RunRequest,
+                  on_event: Callable[[Event], None] = _ignore) -> GuestRun:
+    """Provision, boot, collect facts and run ``request.tests`` one by one in ``guest``.
+
+    A test that hangs is marked timed out (a QEMU guest is booted again for the next one); a
+    kernel crash is recorded in ``crash`` and the results so far are kept; Ctrl-C returns what
+    finished. The guest is always closed (machines stopped, filesystem torn down).
+    """
+    result = GuestRun(console_log=guest.console_log, kind=guest.kind, fs_name=guest.fs_name,
+                      notes=guest.notes)
+    try:
+        on_event(Provisioning(guest.fs_name))
+        guest.provision(on_event)
+        _boot(guest, result, guest.fs_name, on_event)
+        result.facts = guest.facts()
+        result.hugepage_shortfall = guest.hugepage_shortfall(result.facts)
+        result.notes += result.hugepage_shortfall
+        for index, name in enumerate(request.tests, start=1):
+            if not guest.alive:
+                _boot(guest, result, f"again for {name}", on_event)
+            on_event(TestStarted(name, index, len(request.tests)))
+            _run_one(guest, request, name, result, on_event)
+    except KeyboardInterrupt:
+        result.interrupted = True
+        result.notes.append("interrupted by Ctrl-C: only the tests that finished are reported")
+    except KernelCrash as e:
+        known = set(result.crash or [])
+        result.add_crash([ln for ln in e.excerpt if ln not in known])
+        result.notes.append(str(e))
+    finally:
+        on_event(Stopping())
+        try:
+            for excerpt in guest.new_crashes(None):
+                result.add_crash(excerpt)
+        finally:
+            guest.close()
+    return result
+
+
+def _run_one(guest: Guest, request: RunRequest, name: str, result: GuestRun,
+             on_event: Callable[[Event], None]) -> None:
+    for excerpt in guest.new_crashes(None):  # from before the test: not its doing
+        result.add_crash(excerpt)
+    command = guest.test_command(name)
+    r = guest.run(command, request.test_timeout)
+    test = TestRun(name=name, command=command, output=r.output, exit_code=r.exit_code,
+                   timed_out=r.timed_out, seconds=r.seconds)
+    result.tests.append(test)
+    for excerpt in guest.new_crashes(name):
+        result.add_crash(excerpt)
+    if r.timed_out:
+        result.notes.append(f"{name} timed out after {request.test_timeout:g} s{guest.hung(name)}")
+        if not guest.alive:
+            return
+    elif not guest.alive:
+        result.notes.append(f"the {guest.died(r)} during {name} (exit code unknown)")
+        return
+    else:
+        on_event(TestFinished(name, r.exit_code, r.seconds))
+    if request.strace:
+        test.strace_log = guest.strace_log(name)
+        if test.strace_log is None:
+            result.notes.append(f"no strace log for {name}")
+    test.fault_log = guest.fault_log(name)
+
+
+def _boot(guest: Guest, result: GuestRun, why: str, on_event: Callable[[Event], None]) -> None:
+    """Boot once; a kernel crash while booting is retried once (and said so)."""
+    for attempt in (1, 2):
+        on_event(Booting(guest.label, why))
+        try:
+            guest.boot()
+        except KernelCrash as e:
+            result.boot_seconds.append(guest.boot_seconds)
+            if attempt == 2:
+                raise
+            result.notes.append(f"kernel crashed while booting ({e}); booted again")
+            result.add_crash(e.excerpt)
+            continue
+        result.boot_seconds.append(guest.boot_seconds)
+        if not result.accel:
+            result.accel = guest.accel
+            if guest.accel_why:
+                result.notes.append(f"accelerator: {guest.accel_why}")
+        on_event(Ready(guest.boot_seconds, guest.accel))
+        return
