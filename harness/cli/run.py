@@ -281,8 +281,13 @@ def check_run(request: RunRequest) -> None:
         if model is not None:
             load_model(model)
     else:
-        make_profile(request.fs, **({"vers": request.nfs_vers} if request.nfs_vers else {}))
-        _kernel(request)
+        from guests.qemu_guest import SWAP_MIB
+        from harness.cli.preflight import preflight as check_kernel
+
+        profile = make_profile(request.fs, **({"vers": request.nfs_vers} if request.nfs_vers
+                                              else {}))
+        check_kernel(_kernel(request), fs=profile.name, arch=request.arch, swap=request.swap,
+                     swap_mib=SWAP_MIB, kernel_tree=request.kernel_tree)
     _selftests(request)
     if request.inject:
         load_model(request.inject)
