@@ -109,3 +109,15 @@ def test_unreadable_fleet_inputs_are_one_line_errors(tmp_path):
     for bad in (empty, no_logs):
         rc, _, err = triage(str(bad))
         assert rc == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_a_lava_job_that_never_reached_the_tests_says_what_lava_said(tmp_path):
+    """The job's first 200 records (deploy and boot) and its verdict line, as a job that
+    stopped before the selftests leaves them."""
+    lines = (RUN / "logs.yaml").read_text().splitlines()
+    verdict = next(line for line in reversed(lines) if '"case": "job"' in line)
+    cut = tmp_path / "boot-only.yaml"
+    cut.write_text("\n".join(lines[:200] + [verdict]) + "\n")
+    rc, _, err = triage(str(cut))
+    assert rc == 2 and len(err.strip().splitlines()) == 1
+    assert "no selftest results" in err and "LAVA job result pass" in err

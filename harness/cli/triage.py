@@ -60,8 +60,9 @@ def read_all(logs: list[str], straces: list[str], suite: str | None,
     parsed = [i.parsed for i in inputs]
     if thread is None and not any(p.results or p.syscalls or p.crashes for p in parsed + strace):
         names = ", ".join(logs)
+        lava = [n.split(": ", 1)[1] for i in inputs for n in i.notes if ": LAVA job result" in n]
         raise InputError(f"{names}: no selftest results, strace lines, failed commands or "
-                         "kernel crashes found")
+                         "kernel crashes found" + (f" ({lava[0]})" if lava else ""))
     if env is not None:
         apply_inputs(inputs, env)
     return parsed, strace, thread
