@@ -14,8 +14,10 @@ Run with `-s` to see the table.
 from __future__ import annotations
 
 import contextlib
+import email
 import io
 import json
+import mailbox
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -178,6 +180,19 @@ def test_every_report_has_provenance_and_a_known_expected_answer():
             "proposed in tests/fixtures/reports/README.md")
         assert case.meta.get("crash_evidence", "none") in ("none", "test", "kernel"), case.name
         assert case.text.stat().st_size > 0, case.name
+        check_mail_container(case)
+
+
+def check_mail_container(case: Case) -> None:
+    """An .eml is the archived message itself; an .mbox holds the thread's archived messages."""
+    if case.text.suffix == ".eml":
+        msg = email.message_from_bytes(case.text.read_bytes())
+        assert msg["Message-ID"] == case.meta["message_id"], case.name
+    elif case.text.suffix == ".mbox":
+        box = mailbox.mbox(case.text, create=False)
+        ids = [m["Message-ID"] for m in box]
+        assert len(ids) >= 2 and all(ids), f"{case.name}: a thread needs its messages' ids"
+        assert case.meta["message_id"] in ids, f"{case.name}: the report's message is missing"
 
 
 def format_table(outs: list[Outcome]) -> str:
