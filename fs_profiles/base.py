@@ -41,6 +41,9 @@ class GuestSide:
     mount: shell commands (busybox sh) run in the guest that mount the filesystem at ``mountpoint``.
     user_network: one virtio NIC on user-mode networking (the host side's 127.0.0.1 is 10.0.2.2).
     enter_argv: argv prefix that starts the guest (e.g. nsenter into the server's namespace).
+    root_args: for a root filesystem (``provision(..., as_root=True)``), the kernel command-line
+        arguments that name it (root=, rootfstype=, rootflags=, nfsroot=, ip=); the guest's
+        /init mounts what they name and switch_roots into it, as a distribution's initramfs does.
     facts: host-side facts worth reporting (server, version, export options, image size ...).
     """
 
@@ -51,6 +54,7 @@ class GuestSide:
     shares: list[Share] = field(default_factory=list)
     user_network: bool = False
     enter_argv: list[str] = field(default_factory=list)
+    root_args: list[str] = field(default_factory=list)
     facts: dict[str, str] = field(default_factory=dict)
 
 
@@ -67,8 +71,9 @@ class FsProfile(ABC):
         self.kept = True
 
     @abstractmethod
-    def provision(self, workdir: Path, mountpoint: str) -> GuestSide:
-        """Prepare the host side in the private directory ``workdir``."""
+    def provision(self, workdir: Path, mountpoint: str, as_root: bool = False) -> GuestSide:
+        """Prepare the host side in the private directory ``workdir``; with ``as_root`` the
+        filesystem becomes the guest's ``/`` (GuestSide.root_args name it)."""
 
     @abstractmethod
     def teardown(self) -> None:

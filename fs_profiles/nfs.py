@@ -42,6 +42,14 @@ def guest_modules(vers: str) -> list[str]:
     return ["virtio_net", "nfsv3" if vers == "3" else "nfsv4"]
 
 
+def root_args(vers: str) -> list[str]:
+    """The export as the guest's root: nfsroot= with the mount options, ip= for slirp."""
+    client = GUEST_ADDR.split("/")[0]
+    return ["root=/dev/nfs", f"rootfstype={'nfs' if vers == '3' else 'nfs4'}",
+            f"nfsroot={SERVER_ADDR}:{PSEUDO_PATH},{mount_options(vers)}",
+            f"ip={client}::{SERVER_ADDR}:255.255.255.0::eth0:off"]
+
+
 def guest_mount_commands(vers: str, mountpoint: str, nfs_port: int = NFS_PORT,
                          mnt_port: int = MNT_PORT) -> list[str]:
     """busybox sh commands: bring up eth0 with slirp's static address, then mount the export."""
@@ -90,7 +98,7 @@ class NfsProfile(FsProfile):
         self._rundir: Path | None = None
         self._workdir: Path | None = None
 
-    def provision(self, workdir: Path, mountpoint: str) -> GuestSide:
+    def provision(self, workdir: Path, mountpoint: str, as_root: bool = False) -> GuestSide:
         self.teardown()
         self._workdir = Path(workdir)
         self._workdir.mkdir(parents=True, exist_ok=True)
@@ -109,7 +117,8 @@ class NfsProfile(FsProfile):
         return GuestSide(
             mountpoint=mountpoint,
             modules=guest_modules(self.vers),
-            mount=guest_mount_commands(self.vers, mountpoint),
+            mount=[] if as_root else guest_mount_commands(self.vers, mountpoint),
+            root_args=root_args(self.vers) if as_root else [],
             user_network=True,
             enter_argv=self._ns.enter_argv(mount=False),
             facts=self._facts(export_dir),

@@ -32,14 +32,17 @@ class NinePProfile(FsProfile):
         opts = f"trans=virtio,version=9p2000.L,msize={MSIZE}"
         return opts + (f",cache={self.cache}" if self.cache else "")
 
-    def provision(self, workdir: Path, mountpoint: str) -> GuestSide:
+    def provision(self, workdir: Path, mountpoint: str, as_root: bool = False) -> GuestSide:
         workdir.mkdir(parents=True, exist_ok=True)
         self._dir = Path(tempfile.mkdtemp(prefix="9p-share-", dir=workdir))
         self._dir.chmod(0o777)
         return GuestSide(
             mountpoint=mountpoint,
             modules=["9pnet_virtio", "9p"],
-            mount=[f"mount -t 9p -o {self.mount_options()} {MOUNT_TAG} {mountpoint}"],
+            mount=[] if as_root
+            else [f"mount -t 9p -o {self.mount_options()} {MOUNT_TAG} {mountpoint}"],
+            root_args=[f"root={MOUNT_TAG}", "rootfstype=9p", f"rootflags={self.mount_options()}"]
+            if as_root else [],
             shares=[Share(self._dir, MOUNT_TAG, self.security_model)],
             facts={"share": str(self._dir), "cache": self.cache or "default",
                    "security_model": self.security_model, "msize": str(MSIZE)},

@@ -11,10 +11,12 @@ class TmpfsProfile(FsProfile):
     name = "tmpfs"
     fs_type = "tmpfs"
 
-    def provision(self, workdir: Path, mountpoint: str) -> GuestSide:
+    def provision(self, workdir: Path, mountpoint: str, as_root: bool = False) -> GuestSide:
         return GuestSide(
             mountpoint=mountpoint,
-            mount=[f"mount -t tmpfs -o mode=1777 harness-tmpfs {mountpoint}"],
+            mount=[] if as_root else [f"mount -t tmpfs -o mode=1777 harness-tmpfs {mountpoint}"],
+            root_args=["root=harness-tmpfs", "rootfstype=tmpfs", "rootflags=mode=0755"]
+            if as_root else [],
             facts={"backing": "guest memory"},
         )
 

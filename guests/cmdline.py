@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from guests.base import GuestError
 from harness.arch import Arch, get_arch
 
-# The command line from the report thread (arm64, two NUMA nodes).
+# The command line from the report thread (arm64, two NUMA nodes), verbatim.
 THREAD_CMDLINE = (
-    "transparent_hugepage=madvise secretmem.enable hugepagesz=1G hugepages=0:2,1:2 "
+    "transparent_hugepage=madvise earlycon root=/dev/vda2 secretmem.enable "
+    "hugepagesz=1G hugepages=0:2,1:2 "
     "hugepagesz=32M hugepages=0:2,1:2 default_hugepagesz=2M hugepages=0:64,1:64 "
     "hugepagesz=64K hugepages=0:2,1:2"
 )
@@ -179,6 +180,35 @@ def build_cmdline(arch: str | Arch, choice: str, append: str = "") -> CmdlinePla
                 f"added {' '.join(extra)}: {a.name} 1G pages per node reserve reliably only so"
             )
     return CmdlinePlan(kernel_args=args, numa=numa, requested_hugepages=requested, notes=notes)
+
+
+ROOT_KEYS = ("root", "rootfstype", "rootflags", "rootwait", "nfsroot", "ip")
+
+
+def place_root(args: str, root_args: list[str]) -> tuple[str, list[str]]:
+    """``args`` with the root the run really has: ``root_args`` (a root on the filesystem under
+    test) or none (the harness's initramfs is ``/``). A root= the line already names is kept
+    verbatim when it names the same root (the guest's /init finds the type and waits for the
+    device itself); otherwise it is replaced and the note says so."""
+    tokens = args.split()
+    given = [t for t in tokens if _param(t)[0] in ROOT_KEYS]
+    rest = [t for t in tokens if _param(t)[0] not in ROOT_KEYS]
+    if not root_args:
+        if not given:
+            return args, []
+        return " ".join(rest), [f"dropped {' '.join(given)}: / is the harness's initramfs "
+                                "(--fs-scope root puts / on the filesystem under test)"]
+    wanted = {_param(t)[0]: t for t in root_args}
+    if wanted.get("root") in given:
+        return args, []
+    if not given:
+        return " ".join([*tokens, *root_args]), []
+    kept = [t for t in tokens if _param(t)[0] not in ROOT_KEYS or wanted.get(_param(t)[0]) == t]
+    changed = [t for t in given if wanted.get(_param(t)[0]) != t]
+    placed = kept + [t for t in root_args if t not in kept]
+    notes = [f"replaced {' '.join(changed)} with {' '.join(root_args)}: / is on the "
+             "filesystem under test"] if changed else []
+    return " ".join(placed), notes
 
 
 def resize_numa(numa: list[int], total_mib: int) -> list[int]:

@@ -2,10 +2,13 @@
 # /init of the harness initramfs (busybox sh). Settings come from /etc/harness/:
 #   modules   one .ko path per line, in load order; a leading ? marks an optional one
 #   mount.sh  the profile's mount commands (sourced; must mount at $HARNESS_MNT)
-#   env       HARNESS_MNT, HARNESS_SCOPE (work|root), HARNESS_READY (the ready marker),
+#   env       HARNESS_MNT, HARNESS_SCOPE (work|tmp|root), HARNESS_READY (the ready marker),
 #             HARNESS_SWAP_MB (size of the zram swap; 0: none)
+# Scope root: like a distribution's initramfs, /init loads the modules, mounts the root the
+# kernel command line names (root=, rootfstype=, rootflags=, rootwait, nfsroot=, ip=), copies
+# the harness's payload onto it and switch_roots; the new root runs this script as "/init stage2".
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
-/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t proc proc /proc 2>/dev/null
 # Applets the builder could not link (busybox of another arch) are linked here.
 /bin/busybox --install -s
 . /etc/harness/env
@@ -15,12 +18,86 @@ fail() {
 	exec setsid cttyhack sh
 }
 
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mount -t debugfs debugfs /sys/kernel/debug || echo "harness: debugfs not available"
-mkdir -p /dev/pts /dev/shm /tmp
-mount -t tmpfs -o mode=1777 tmpfs /dev/shm
-mount -t tmpfs -o mode=1777 tmpfs /tmp
+system_mounts() {
+	mount -t sysfs sysfs /sys
+	mount -t devtmpfs devtmpfs /dev
+	mount -t debugfs debugfs /sys/kernel/debug || echo "harness: debugfs not available"
+	mkdir -p /dev/pts /dev/shm /tmp
+	mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+}
+
+cmdline_value() {  # the value of KEY= on the kernel command line (the last one wins)
+	v=""
+	for a in $(cat /proc/cmdline); do
+		case "$a" in "$1="*) v="${a#*=}" ;; esac
+	done
+	echo "$v"
+}
+
+cmdline_has() {
+	for a in $(cat /proc/cmdline); do [ "$a" = "$1" ] && return 0; done
+	return 1
+}
+
+network_from_ip() {  # ip=CLIENT::GATEWAY:NETMASK::DEVICE:off (what nfsroot setups pass)
+	ipv=$(cmdline_value ip)
+	[ -n "$ipv" ] || return 0
+	IFS=: read -r client _ gw mask _ dev _ <<EOF_IP
+$ipv
+EOF_IP
+	i=0
+	while [ ! -e "/sys/class/net/$dev" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+	ip link set lo up
+	ip addr add "$client/$mask" dev "$dev" || fail "ip= $ipv"
+	ip link set "$dev" up
+}
+
+mount_root() {  # mount what root= names at /newroot
+	root=$(cmdline_value root)
+	fstype=$(cmdline_value rootfstype)
+	flags=$(cmdline_value rootflags)
+	[ -n "$root" ] || fail "scope root but no root= on the kernel command line"
+	mkdir -p /newroot
+	if [ "$root" = /dev/nfs ]; then
+		network_from_ip
+		nfsroot=$(cmdline_value nfsroot)
+		server_path=${nfsroot%%,*}
+		opts=${nfsroot#"$server_path"}
+		mount -t "${fstype:-nfs}" -o "${opts#,}" "$server_path" /newroot || fail "nfsroot=$nfsroot"
+		return
+	fi
+	case "$root" in /dev/*)  # rootwait, and a moment even without it: partitions appear late
+		i=0
+		limit=30
+		cmdline_has rootwait && limit=300
+		while [ ! -e "$root" ] && [ $i -lt $limit ]; do sleep 0.1; i=$((i+1)); done ;;
+	esac
+	if [ -n "$fstype" ]; then
+		mount -t "$fstype" ${flags:+-o "$flags"} "$root" /newroot
+	else  # busybox tries every type in /proc/filesystems
+		mount ${flags:+-o "$flags"} "$root" /newroot
+	fi || fail "mount root=$root rootfstype=$fstype"
+}
+
+switch_to_root() {  # the payload goes onto the new root, then the new root runs stage 2
+	for d in bin sbin usr lib lib64 etc selftests var; do
+		[ -e "/$d" ] && { cp -a "/$d" /newroot/ || fail "copy /$d onto the root"; }
+	done
+	cp /init /newroot/init || fail "copy /init onto the root"
+	mkdir -p /newroot/proc /newroot/sys /newroot/dev /newroot/tmp "/newroot$HARNESS_MNT"
+	chmod 1777 /newroot/tmp
+	for m in /dev /sys /proc; do
+		mount --move "$m" "/newroot$m" || fail "move $m to the new root"
+	done
+	exec switch_root /newroot /init stage2
+}
+
+if [ "$1" = stage2 ]; then
+	# /proc, /sys (with debugfs) and /dev (with /dev/shm) were moved here; /tmp is the root's.
+	echo "harness: / is $(grep ' / ' /proc/mounts | tail -1)"
+else
+	system_mounts
+	mount -t tmpfs -o mode=1777 tmpfs /tmp
 
 start=$(cut -d' ' -f1 /proc/uptime)
 while read -r ko; do
@@ -42,11 +119,20 @@ if [ "${HARNESS_SWAP_MB:-0}" -gt 0 ]; then
 	fi
 fi
 
-mkdir -p "$HARNESS_MNT"
-. /etc/harness/mount.sh || fail "mount commands of the profile"
-grep -q " $HARNESS_MNT " /proc/mounts || fail "nothing mounted at $HARNESS_MNT"
+fi
 
-if [ "$HARNESS_SCOPE" = root ]; then
+if [ "$1" != stage2 ] && [ "$HARNESS_SCOPE" = root ]; then
+	mount_root
+	switch_to_root
+fi
+
+mkdir -p "$HARNESS_MNT"
+if [ "$HARNESS_SCOPE" != root ]; then
+	. /etc/harness/mount.sh || fail "mount commands of the profile"
+	grep -q " $HARNESS_MNT " /proc/mounts || fail "nothing mounted at $HARNESS_MNT"
+fi
+
+if [ "$HARNESS_SCOPE" = tmp ]; then
 	# glibc tmpfile() always uses /tmp: put /tmp on the profile's filesystem too.
 	mkdir -p "$HARNESS_MNT/.harness-tmp" || fail "mkdir $HARNESS_MNT/.harness-tmp"
 	chmod 1777 "$HARNESS_MNT/.harness-tmp"

@@ -215,6 +215,9 @@ class InitramfsSpec:
     swap_mib: int = 0
 
 
+FS_SCOPES = ("work", "tmp", "root")  # the tests' cwd / also /tmp / the whole root on the fs
+
+
 def _shell_quote(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
@@ -235,8 +238,8 @@ def populate(spec: InitramfsSpec, root: Path) -> list[str]:
 
     Optional modules (softdeps only) are marked with a leading '?': /init goes on without them.
     """
-    if spec.scope not in ("work", "root"):
-        raise GuestError(f"bad fs scope {spec.scope!r}: use work or root")
+    if spec.scope not in FS_SCOPES:
+        raise GuestError(f"bad fs scope {spec.scope!r}: use {', '.join(FS_SCOPES)}")
     for d in ("bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev", "tmp", "etc/harness",
               "lib/modules/harness", SELFTEST_DIR.strip("/"), spec.mountpoint.strip("/")):
         (root / d).mkdir(parents=True, exist_ok=True)

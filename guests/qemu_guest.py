@@ -16,7 +16,7 @@ from fs_profiles.faults.models import FaultModel, load_model
 from guests.assets.kernels import KernelAssets
 from guests.assets.selftests import SelftestAssets
 from guests.base import MOUNTPOINT, CommandResult, Guest, GuestError
-from guests.cmdline import build_cmdline, parse_memory, resize_numa
+from guests.cmdline import build_cmdline, parse_memory, place_root, resize_numa
 from guests.console import Crash
 from guests.events import Building, Event
 from guests.facts import GuestFacts, check_hugepages, collect_facts, modelled
@@ -116,7 +116,10 @@ class QemuGuest(Guest):
             extra[INJECTOR] = injector_binary(self.arch.name)
             self.notes.append(f"fault model {self.model.name} ({self.model.looks_like}) injected "
                               f"on the {self.profile.name} work dir: {self.model.description}")
-        self.side = side = self.profile.provision(self.private / "fs", MOUNTPOINT)
+        as_root = self.request.scope == "root"
+        self.side = side = self.profile.provision(self.private / "fs", MOUNTPOINT, as_root=as_root)
+        self.plan.kernel_args, root_notes = place_root(self.plan.kernel_args, side.root_args)
+        self.notes += root_notes
         if self.kernel.modules_dir is None and side.modules:
             raise GuestError(f"{self.profile.name} needs kernel modules; the kernel was given "
                              f"without its modules dir: pass --modules")
@@ -166,7 +169,9 @@ class QemuGuest(Guest):
         assert self.side is not None
         facts = collect_facts(self)
         facts.fs_facts = dict(self.side.facts)
-        facts.fs_mount = facts.mount_at(self.side.mountpoint)
+        # With / on the filesystem the work dir is a directory of the root, not a mount.
+        facts.fs_mount = facts.mount_at("/" if self.request.scope == "root"
+                                        else self.side.mountpoint)
         if self.model is not None and facts.fs_mount:
             # Triage judges the fs the model imitates; the real one is kept beside it.
             facts.backing_fs = facts.fs_mount

@@ -87,8 +87,8 @@ def _origin(value: str) -> str:
 
 
 _RUN_FLAGS: list[tuple[tuple[str, ...], dict]] = [
-    (("--fs-scope",), {"choices": ("work", "root"), "default": "work",
-                       "help": "work: the tests' cwd on FS; root: /tmp too"}),
+    (("--fs-scope",), {"choices": ("work", "tmp", "root"), "default": "work",
+                       "help": "work: the tests' cwd on FS; tmp: /tmp too; root: / on FS"}),
     (("--arch",), {"choices": ("x86_64", "arm64"), "default": "x86_64"}),
     (("--kernel",), {"metavar": "IMAGE", "action": "append",
                      "help": "kernel image, or debian-6.12 / debian-6.1; twice: A and B"}),
@@ -157,8 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--inject", metavar="MODEL", help="apply a fault model on the work dir inside "
                    "the guest (9p-fvp, 9p-qemu7, 9p-qemu7-mmap, nfs3, xfs, tmpfs): try this kernel "
                    "against a server we don't have")
-    r.add_argument("--fs-scope", choices=("work", "root"), default="work",
-                   help="work: the tests' cwd is on FS (local tmpfile); root: /tmp too (tmpfile)")
+    r.add_argument("--fs-scope", choices=("work", "tmp", "root"), default="work",
+                   help="work: the tests' cwd is on FS (local tmpfile); tmp: /tmp too (tmpfile); "
+                   "root: the guest boots with / on FS (switch_root: binaries, loader, /tmp)")
     r.add_argument("--nfs-vers", choices=("3", "4.0", "4.1", "4.2"), help="NFS version (nfs only)")
     r.add_argument("--arch", choices=("x86_64", "arm64"), default="x86_64")
     r.add_argument("--kernel", metavar="IMAGE", action="append",

@@ -276,6 +276,9 @@ def check_run(request: RunRequest) -> None:
     from fs_profiles.faults.models import load_model
     from fs_profiles.registry import make_profile
 
+    if request.guest == "sim" and request.scope != "work":
+        raise UsageError(f"--fs-scope {request.scope} needs a QEMU guest: the sim guest runs "
+                         "in the host's root (use --guest qemu)")
     if request.guest == "sim":
         model = SIM_MODELS.get(request.fs, request.fs)
         if model is not None:

@@ -41,7 +41,7 @@ def build_cell(args, fs: str, arch: str, outdir: Path) -> Cell:
     from fs_profiles.registry import make_profile, parse_spec
     from guests.assets.selftests import find_selftests
     from guests.base import MOUNTPOINT
-    from guests.cmdline import build_cmdline, parse_memory, resize_numa
+    from guests.cmdline import build_cmdline, parse_memory, place_root, resize_numa
     from guests.initramfs import SELFTEST_DIR, InitramfsSpec, build_initramfs, find_busybox
     from guests.qemu import QemuConfig, build_argv, device_args
     from harness.arch import get_arch
@@ -69,6 +69,8 @@ def build_cell(args, fs: str, arch: str, outdir: Path) -> Cell:
         side = profile.provision(outdir / "fs", MOUNTPOINT)
     finally:
         profile.teardown()
+    plan.kernel_args, root_notes = place_root(plan.kernel_args, side.root_args)
+    plan.notes += root_notes
     if side.modules and kernel.modules_dir is None:
         raise UsageError(f"{fs} needs kernel modules; pass --modules with --kernel")
     initrd = outdir / "initrd.gz"
