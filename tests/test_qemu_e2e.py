@@ -101,8 +101,8 @@ def test_x86_xfs_has_no_ftruncate_failures(tmp_path):
 
 
 @pytest.mark.usefixtures("no_leftover_qemu")
-def test_x86_tmpfs_root_scope_puts_tmp_on_the_fs(tmp_path):
-    r = run("x86_64", "tmpfs", tmp_path, tests=("gup_longterm",), cmdline="minimal", scope="root")
+def test_x86_tmpfs_tmp_scope_puts_tmp_on_the_fs(tmp_path):
+    r = run("x86_64", "tmpfs", tmp_path, tests=("gup_longterm",), cmdline="minimal", scope="tmp")
     assert r.facts.mount_at("/tmp").source == "harness-tmpfs"  # the bind of the profile's fs
     (t,) = r.tests
     assert not FTRUNCATE_FAILED.search(t.output) and totals(t.output)[1] == 0
@@ -171,8 +171,10 @@ def test_real_kernel_panic_is_detected(tmp_path):
 
 @pytest.mark.usefixtures("no_leftover_qemu")
 def test_x86_9p_root_scope_makes_tmpfile_cases_fail_too(tmp_path):
+    """/ is the 9p share (switch_root): the binaries, the loader and /tmp are on 9p."""
     r = run("x86_64", "9p", tmp_path, tests=("gup_longterm",), cmdline="minimal", scope="root")
-    assert r.facts.mount_at("/tmp").fstype == "9p"
+    assert r.facts.mount_at("/").fstype == "9p" and r.facts.mount_at("/tmp") is None
+    assert "root=harness9p" in r.facts.cmdline and "rootfstype=9p" in r.facts.cmdline
     (t,) = r.tests
     failed = re.findall(r"\.\.\. with ([a-z ]+)\nnot ok \d+ ftruncate\(\) failed", t.output)
     assert failed.count("tmpfile") == 10 and failed.count("local tmpfile") == 10
@@ -185,3 +187,38 @@ def test_x86_ext4_minimal(tmp_path):
     assert r.facts.hugepages[2048].nr == 0 and r.hugepage_shortfall == []
     (t,) = r.tests
     assert t.exit_code == 0 and totals(t.output)[1] == 0
+
+
+@pytest.mark.usefixtures("no_leftover_qemu")
+def test_x86_xfs_root_on_vda2(tmp_path):
+    """The thread's disk layout: a partition table, / on /dev/vda2 as XFS."""
+    r = run("x86_64", "xfs", tmp_path, tests=("gup_longterm",), cmdline="minimal", scope="root")
+    root = r.facts.mount_at("/")
+    assert (root.source, root.fstype) == ("/dev/vda2", "xfs")
+    assert "root=/dev/vda2" in r.facts.cmdline.split()
+    (t,) = r.tests
+    assert t.exit_code == 0 and totals(t.output)[1] == 0
+
+
+@pytest.mark.usefixtures("no_leftover_qemu")
+def test_nfs_root_reproduces_arms_ci_log(tmp_path):
+    """Arm's CI boots with an NFS root: both tmpfile configs fail fallocate(), memfd passes."""
+    import json
+    import subprocess
+    import sys
+
+    assets_for("x86_64")
+    report = tmp_path / "r.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "run", "--fs", "nfs", "--fs-scope", "root",
+         "--tests", "gup_longterm", "--cmdline", "minimal", "--out", str(tmp_path / "out"),
+         "--json", str(report)], capture_output=True, text=True, timeout=1200, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    data = json.loads(report.read_text())
+    env = data["environment"]
+    assert env["fs"] == "nfs" and env["tmp_fs"] == "nfs"
+    assert [m["fstype"] for m in env["mounts"] if m["target"] == "/"][-1] == "nfs"
+    failed = [r for r in data["results"] if r["status"] == "fail"]
+    assert {r["config"] for r in failed} == {"tmpfile", "local tmpfile"}
+    assert {(r["category"], r["cause"]) for r in failed} == {("env", "nfs-no-fallocate")}
+    assert all(r["status"] == "pass" for r in data["results"] if r["config"] == "memfd")
