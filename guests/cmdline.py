@@ -196,8 +196,9 @@ def place_root(args: str, root_args: list[str]) -> tuple[str, list[str]]:
     if not root_args:
         if not given:
             return args, []
-        return " ".join(rest), [f"dropped {' '.join(given)}: / is the harness's initramfs "
-                                "(--fs-scope root puts / on the filesystem under test)"]
+        note = (f"dropped {' '.join(given)}: / is the harness's initramfs "
+                "(--fs-scope root puts / on the filesystem under test)")
+        return " ".join(rest), [note]
     wanted = {_param(t)[0]: t for t in root_args}
     if wanted.get("root") in given:
         return args, []
@@ -206,9 +207,9 @@ def place_root(args: str, root_args: list[str]) -> tuple[str, list[str]]:
     kept = [t for t in tokens if _param(t)[0] not in ROOT_KEYS or wanted.get(_param(t)[0]) == t]
     changed = [t for t in given if wanted.get(_param(t)[0]) != t]
     placed = kept + [t for t in root_args if t not in kept]
-    notes = [f"replaced {' '.join(changed)} with {' '.join(root_args)}: / is on the "
-             "filesystem under test"] if changed else []
-    return " ".join(placed), notes
+    note = (f"replaced {' '.join(changed)} with {' '.join(root_args)}: / is on the "
+            "filesystem under test")
+    return " ".join(placed), [note] if changed else []
 
 
 def resize_numa(numa: list[int], total_mib: int) -> list[int]:
