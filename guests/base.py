@@ -27,7 +27,8 @@ class BootTimeout(GuestError):
 
 
 class KernelCrash(GuestError):
-    """The guest kernel printed an Oops, BUG, panic or WARNING; ``excerpt`` holds the console lines."""
+    """The guest kernel printed an Oops, BUG, panic or WARNING; ``excerpt`` holds the console
+    lines."""
 
     def __init__(self, message: str, excerpt: list[str]):
         super().__init__(message)

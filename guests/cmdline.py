@@ -152,7 +152,8 @@ def _numa_for(requested: dict[tuple[int, int], int]) -> list[int]:
 
 
 def build_cmdline(arch: str | Arch, choice: str, append: str = "") -> CmdlinePlan:
-    """The plan for ``choice``: 'thread' (the report's line), 'minimal' or a literal command line."""
+    """The plan for ``choice``: 'thread' (the report's line), 'minimal' or a literal command
+    line."""
     a = arch if isinstance(arch, Arch) else get_arch(arch)
     notes: list[str] = []
     if choice == "thread":

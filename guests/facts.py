@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 FACTS_TIMEOUT = 60.0
 
-_FACT_SCRIPT = r"""
+_FACT_SCRIPT = (r"""
 echo @@release; uname -r
 echo @@cmdline; cat /proc/cmdline
 echo @@mounts; cat /proc/mounts
@@ -24,14 +24,15 @@ for f in /sys/devices/system/node/node*/hugepages/hugepages-*/nr_hugepages; do
   [ -e "$f" ] && echo "$f $(cat $f)"; done
 echo @@hugepages
 for d in /sys/kernel/mm/hugepages/hugepages-*; do
-  [ -e "$d" ] && echo "$d $(cat $d/nr_hugepages) $(cat $d/free_hugepages) $(cat $d/resv_hugepages) $(cat $d/surplus_hugepages)"; done
+  [ -e "$d" ] && echo "$d $(cat $d/nr_hugepages) $(cat $d/free_hugepages) """  # one shell line
+                 r"""$(cat $d/resv_hugepages) $(cat $d/surplus_hugepages)"; done
 echo @@thp; cat /sys/kernel/mm/transparent_hugepage/enabled
 echo @@swaps; cat /proc/swaps
 echo @@gup_test; [ -e /sys/kernel/debug/gup_test ] && echo yes || echo no
 echo @@gup_test_module; grep -q '^gup_test ' /proc/modules && echo yes || echo no
 echo @@nodes; for d in /sys/devices/system/node/node*; do [ -e "$d" ] && echo "$d"; done
 echo @@end
-"""
+""")
 _NODE_HP = re.compile(r"/node(\d+)/hugepages/hugepages-(\d+)kB/nr_hugepages (\d+)")
 _HP = re.compile(r"/hugepages-(\d+)kB (\d+) (\d+) (\d+) (\d+)")
 

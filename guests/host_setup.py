@@ -132,7 +132,8 @@ def _built_with_liburing(binary: Path) -> bool:
 
 
 def strace_note(arch: str) -> str:
-    """Where the guest's strace comes from (fetched now for a foreign arch, so runs need no network)."""
+    """Where the guest's strace comes from (fetched now for a foreign arch, so runs need no
+    network)."""
     from guests.strace_bundle import strace_files
 
     try:

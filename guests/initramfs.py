@@ -1,4 +1,5 @@
-"""Build the guest's busybox initramfs: applets, modules in load order, test binaries, strace, /init."""
+"""Build the guest's busybox initramfs: applets, modules in load order, test binaries, strace,
+/init."""
 
 from __future__ import annotations
 
@@ -112,16 +113,19 @@ class ModuleIndex:
             order.append(rel)
 
         for name in names:
-            cands = self.candidates(name)
-            if not cands:
-                raise ProfileError(
-                    f"kernel module {name} is neither in {self.root} nor built in: "
-                    f"use a kernel that has it (CONFIG option for {name} =m or =y)"
-                )
-            for cand in cands:
-                if cand in self.by_name:
-                    visit_path(self.by_name[cand], True)
+            for rel in self._paths_of(name):
+                visit_path(rel, True)
         return [(rel, rel not in required) for rel in order]
+
+    def _paths_of(self, name: str) -> list[str]:
+        """The .ko relpaths that provide ``name``; ProfileError when nothing does."""
+        cands = self.candidates(name)
+        if not cands:
+            raise ProfileError(
+                f"kernel module {name} is neither in {self.root} nor built in: "
+                f"use a kernel that has it (CONFIG option for {name} =m or =y)"
+            )
+        return [self.by_name[cand] for cand in cands if cand in self.by_name]
 
 
 def _lines(path: Path) -> list[str]:
@@ -233,19 +237,11 @@ def _applets(busybox: Path) -> list[str]:
     return [line.strip() for line in out.splitlines() if line.strip()]
 
 
-def populate(spec: InitramfsSpec, root: Path) -> list[str]:
-    """Lay the initramfs tree out under ``root``; returns the guest paths of the modules in order.
-
-    Optional modules (softdeps only) are marked with a leading '?': /init goes on without them.
-    """
-    if spec.scope not in FS_SCOPES:
-        raise GuestError(f"bad fs scope {spec.scope!r}: use {', '.join(FS_SCOPES)}")
-    for d in ("bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev", "tmp", "etc/harness",
-              "lib/modules/harness", SELFTEST_DIR.strip("/"), spec.mountpoint.strip("/")):
-        (root / d).mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(spec.busybox, root / "bin/busybox")
+def _install_busybox(busybox: Path, root: Path) -> None:
+    """busybox as /bin/busybox, with a link for each of its applets (/bin/sh at least)."""
+    shutil.copyfile(busybox, root / "bin/busybox")
     os.chmod(root / "bin/busybox", 0o755)
-    for applet in _applets(spec.busybox) or ["bin/sh"]:
+    for applet in _applets(busybox) or ["bin/sh"]:
         link = root / applet.lstrip("/")
         if applet.lstrip("/") == "bin/busybox" or link.exists():
             continue
@@ -254,6 +250,9 @@ def populate(spec: InitramfsSpec, root: Path) -> list[str]:
     if not (root / "bin/sh").exists():
         os.symlink("/bin/busybox", root / "bin/sh")
 
+
+def _install_modules(spec: InitramfsSpec, root: Path) -> list[str]:
+    """The profile's modules, decompressed in load order; their guest paths ('?' optional)."""
     loaded: list[str] = []
     if spec.modules and (spec.modules_dir is None or not spec.modules_dir.is_dir()):
         raise ProfileError(
@@ -266,6 +265,21 @@ def populate(spec: InitramfsSpec, root: Path) -> list[str]:
             guest = f"{MODULE_DIR}/{module_name(rel)}.ko"
             decompress_module(spec.modules_dir / rel, root / guest.lstrip("/"))
             loaded.append(f"?{guest}" if optional else guest)
+    return loaded
+
+
+def populate(spec: InitramfsSpec, root: Path) -> list[str]:
+    """Lay the initramfs tree out under ``root``; returns the guest paths of the modules in order.
+
+    Optional modules (softdeps only) are marked with a leading '?': /init goes on without them.
+    """
+    if spec.scope not in FS_SCOPES:
+        raise GuestError(f"bad fs scope {spec.scope!r}: use {', '.join(FS_SCOPES)}")
+    for d in ("bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev", "tmp", "etc/harness",
+              "lib/modules/harness", SELFTEST_DIR.strip("/"), spec.mountpoint.strip("/")):
+        (root / d).mkdir(parents=True, exist_ok=True)
+    _install_busybox(spec.busybox, root)
+    loaded = _install_modules(spec, root)
     for name, src in spec.late_modules.items():
         guest = f"{MODULE_DIR}/{name}.ko"
         shutil.copyfile(src, root / guest.lstrip("/"))
@@ -308,7 +322,8 @@ def _module_order(spec: InitramfsSpec) -> list[tuple[str, bool]]:
     for name in spec.optional_modules:
         if any(c in idx.by_name for c in idx.candidates(name)):
             seen = {rel for rel, _ in order}
-            order += [(rel, True) for rel, _ in idx.resolve_with_optional([name]) if rel not in seen]
+            order += [(rel, True) for rel, _ in idx.resolve_with_optional([name])
+                      if rel not in seen]
     return order
 
 

@@ -1,4 +1,5 @@
-"""QemuMachine: one QEMU (TCG or KVM) process with a serial console, booted from kernel + initramfs."""
+"""QemuMachine: one QEMU (TCG or KVM) process with a serial console, booted from kernel +
+initramfs."""
 
 from __future__ import annotations
 
@@ -106,7 +107,8 @@ def check_kernel(arch: Arch, kernel: Path) -> None:
     if found is None:
         raise GuestError(f"{kernel} is not a kernel image QEMU can boot for {arch.name}")
     if found != arch.name:
-        raise GuestError(f"{kernel} is a {found} kernel, not {arch.name}: pass a {arch.name} kernel")
+        raise GuestError(f"{kernel} is a {found} kernel, not {arch.name}: "
+                         f"pass a {arch.name} kernel")
 
 
 def kvm_possible(arch: Arch) -> str:
@@ -188,7 +190,8 @@ def kill_tree(pid: int) -> None:
 
 @dataclass
 class QemuMachine(Machine):
-    """One QEMU guest. ``start`` boots and waits for the ready marker; ``close`` always cleans up."""
+    """One QEMU guest. ``start`` boots and waits for the ready marker; ``close`` always cleans
+    up."""
 
     arch: Arch | str
     kernel: Path

@@ -87,7 +87,8 @@ class QemuGuest(Guest):
         if missing:
             raise GuestError(f"selftest {missing[0]} was not built for {self.arch.name}: "
                              f"run harness setup")
-        self.kernel, self.selftests, self.profile, self.request = kernel, selftests, profile, request
+        self.kernel, self.selftests = kernel, selftests
+        self.profile, self.request = profile, request
         self.swap_mib, self.late_modules = swap_mib, dict(late_modules or {})
         self.label, self.fs_name = f"{self.arch.name} guest", profile.name
         self.plan = build_cmdline(self.arch, request.cmdline, request.append)

@@ -28,6 +28,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import BinaryIO
 
 from fs_profiles.base import ProfileError
 from fs_profiles.namespace import NamespaceHolder
@@ -74,8 +75,8 @@ def xfs_unavailable() -> str | None:
     try:
         with open("/proc/filesystems") as f:
             if not any(line.split()[-1:] == ["xfs"] for line in f):
-                proc = subprocess.run(["modprobe", "xfs"], capture_output=True, check=False)
-                if proc.returncode != 0:
+                probe = subprocess.run(["modprobe", "xfs"], capture_output=True, check=False)
+                if probe.returncode != 0:
                     return "the host kernel has no xfs"
     except OSError:
         return "cannot read /proc/filesystems"
@@ -101,7 +102,7 @@ class SimMachine(Machine):
         self.private: Path | None = None
         self.loop_device: str | None = None
         self.holder: NamespaceHolder | None = None
-        self._log = None
+        self._log: BinaryIO | None = None
         self._running: subprocess.Popen[bytes] | None = None
 
     # ------------------------------------------------------------------ properties
