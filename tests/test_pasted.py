@@ -405,7 +405,8 @@ def test_unexplained_failures_in_a_bisected_report_are_a_kernel_regression(tmp_p
             "# # Bail out! 2 out of 3 tests failed\n"
             "# # # Totals: pass:0 fail:2 xfail:0 xpass:0 skip:1 error:0\n"
             "# not ok 61 mkdirty # exit=1\n")
-    said = "There is also a bisection for the mm mkdirty selftest which runs into the same patch:\n\n"
+    said = ("There is also a bisection for the mm mkdirty selftest which runs into the same "
+            "patch:\n\n")
     _, plain = triage(write(tmp_path, "a.txt", body), tmp_path, "--suite", "mkdirty")
     _, bisected = triage(write(tmp_path, "b.txt", said + body), tmp_path, "--suite", "mkdirty")
     assert "kernel-regression" not in causes(plain)
@@ -429,3 +430,40 @@ def test_thp_pageout_skips_are_the_zero_thp_test_bug_only_on_kernels_with_the_ch
     named = write(tmp_path, "named.txt", "After commit b1f202060afe the cow cases skip:\n" + text)
     _, said = triage(named, tmp_path, "--suite", "cow")
     assert causes(said) == {"cow-pageout-zero-thp": "test-bug"}
+
+
+def test_a_failed_behaviour_check_is_the_kernels(tmp_path):
+    # mkdirty on sparc64 (linux-mm, 2023): the test ran and the kernel let the write through.
+    text = ("\tTAP version 13\n\t1..2\n\t# [INFO] PTRACE write access\n"
+            "\tnot ok 1 SIGSEGV generated, page not modified\n"
+            "\t# [INFO] PTRACE write access to THP\n\tok 2 SIGSEGV generated, page not modified\n")
+    path = write(tmp_path, "sparc.txt", text)
+    _, report = triage(path, tmp_path, "--suite", "mkdirty")
+    assert causes(report) == {"kernel-behaviour-fail": "kernel-bug"}
+    # (selftests newer than the kernel: tests/test_triage.py, the version-gap case)
+
+
+def test_madv_hugepage_einval_is_thp_missing_from_the_config(tmp_path):
+    # Li Wang's ksm_tests report (linux-mm, 2025): a kernel without CONFIG_TRANSPARENT_HUGEPAGE.
+    text = ("  # -----------------------------\n  # running ./ksm_tests -H -s 100\n"
+            "  # -----------------------------\n  # ksm_tests: MADV_HUGEPAGE: Invalid argument\n"
+            "  # [FAIL]\n  not ok 1 ksm_tests -H -s 100 # exit=2\n")
+    _, report = triage(write(tmp_path, "ksm.txt", text), tmp_path)
+    assert causes(report) == {"thp-unavailable": "config"}
+
+
+def test_runner_timeout_after_a_missing_helper_is_the_helper_not_a_hang(tmp_path):
+    # charge_reserved_hugetlb.sh without write_to_hugetlbfs (linux-kselftest, 2024): it waits
+    # for a reservation until run_vmtests.sh's TIMEOUT.
+    text = ("```\n -----------------------------------------------\n"
+            " running ./charge_reserved_hugetlb.sh -cgroup-v2\n"
+            " -----------------------------------------------\n Method is 0\n"
+            " >>> write_hugetlb_memory.sh: line 22: ./write_to_hugetlbfs: No such file or "
+            "directory <<<\n"
+            " Waiting for hugetlb memory reservation to reach size 10485760.\n 0\n\n"
+            " not ok 1 selftests: mm: run_vmtests.sh # TIMEOUT 180 seconds\n"
+            " make[3]: Leaving directory '/linux/tools/testing/selftests/mm'\n```\n")
+    _, report = triage(write(tmp_path, "t.txt", text), tmp_path)
+    assert causes(report) == {"helper-missing": "test-bug"}
+    (r,) = report["results"]
+    assert r["status"] == "timeout" and "make[3]" not in r["message"]

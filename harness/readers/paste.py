@@ -70,7 +70,8 @@ RESULT_LINE = re.compile(r"^(?:#\s*)*(?:not )?ok\s+\d+")
 # The end of a complete [RUN] description: "... with memfd", "(2048 kB)", "base page", ...
 RUN_COMPLETE = re.compile(r"(?:\)|memfd|tmpfile|page|pages|THP|zeropage|hugetlb|KSM|"
                           r"PTE-mapped THP|mapping|\(\d+ kB\))\s*$")
-WRAP_WIDTH = 60  # a mail client wraps lines longer than this (72-80 columns with quoting)
+WRAP_WIDTH = 66  # a wrapped line's first part is near the client's width (72-80 columns)
+NEW_LINE_WORD = re.compile(r"^[\w.-]+(?:\[\d+\])?:\s")  # "make[3]: ...", "cow: ..."
 
 # Filesystems named in the prose around a log ("I run the tests from a 9p share", "NFS root").
 FS_WORDS = re.compile(
@@ -177,7 +178,8 @@ def _continues(previous: str, previous_width: int, text: str) -> bool:
         return True
     if RESULT_LINE.match(previous) and previous.count("(") > previous.count(")"):
         return True
-    return previous_width >= WRAP_WIDTH and (text[:1].islower() or text[:1] in "(=")
+    return (previous_width >= WRAP_WIDTH and (text[:1].islower() or text[:1] in "(=")
+            and not NEW_LINE_WORD.match(text))
 
 
 def _note_release(info: PasteInfo, text: str) -> None:

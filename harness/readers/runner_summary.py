@@ -150,13 +150,16 @@ class RunnerTracker:
 
     def _text(self, body: str, line: LogLine) -> None:
         """Any other line: a binary that cannot start, or text of the open block."""
-        if (m := BINARY_ERROR.match(body)) and CANNOT_START.search(body) and (
-                self._open is None or self._open.verdict or self._open.name != m.group(1)):
+        cannot = CANNOT_START.search(body) is not None
+        if (m := BINARY_ERROR.match(body)) and cannot and (
+                self._open is None or self._open.verdict):
             self.orphans.setdefault(m.group(1), LogLine(line.line, body, line.source))
             return
         target = self._reasons_for or (self._open if self._open and not self._open.verdict
                                        else None)
-        if target is not None and len(target.text) < MAX_DIAGNOSTICS:
+        # An error line is kept even past the cap: it is what explains the binary's end.
+        room = 2 * MAX_DIAGNOSTICS if cannot else MAX_DIAGNOSTICS
+        if target is not None and len(target.text) < room:
             target.text.append(LogLine(line.line, body, line.source))
 
     def _verdict(self, verdict: str, name: str, line: LogLine) -> None:
@@ -194,6 +197,13 @@ def whole_binary_results(tracker: RunnerTracker, results: list[Result],
         _explain_verdict(verdicts.get(block.name), block.text)
     for name, line in tracker.orphans.items():
         _explain_verdict(verdicts.get(name), [line])
+    # A runner that timed out killed whatever ran last: that binary's output explains it.
+    hung = next((b for b in reversed(tracker.blocks) if b.verdict is None), None)
+    for r in verdicts.values():
+        if r.status is Status.TIMEOUT and hung is not None:
+            errors = [t for t in hung.text if CANNOT_START.search(t.text)]
+            r.diagnostics = [LogLine(hung.line.line, f"[RUN] {hung.name}", hung.line.source),
+                             *errors, *r.diagnostics[-3:]][:MAX_DIAGNOSTICS]
     for number, block in enumerate(tracker.blocks, 1):
         if block.cases and block.name not in have:
             for i, case in enumerate(block.cases, 1):

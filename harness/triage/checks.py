@@ -199,6 +199,19 @@ def known_change(result: Result, env: Environment, index: RunIndex, value: objec
     return CheckOutcome(Support.UNSURE, "nothing in the input shows that swap works")
 
 
+def same_versions(result: Result, env: Environment, index: RunIndex, value: object
+                  ) -> CheckOutcome:
+    """The selftests are not newer than the kernel: a newer test checks behaviour the older
+    kernel never had, so its failure there is not a kernel bug."""
+    from harness.triage.versions import parse_version
+
+    tests, kernel = parse_version(env.selftests_version), parse_version(env.kernel_version)
+    if tests is not None and kernel is not None and tests[:2] > kernel[:2]:
+        return CheckOutcome(Support.CONTRADICTS, f"the selftests ({env.selftests_version}) are "
+                            f"newer than the kernel ({env.kernel_version})")
+    return OK
+
+
 def bisected(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
     """The report says the failure was bisected to a kernel commit (env.facts["bisected"])."""
     said = env.facts.get("bisected")
@@ -209,6 +222,7 @@ def bisected(result: Result, env: Environment, index: RunIndex, value: object) -
 
 CHECKS: dict[str, Callable[[Result, Environment, RunIndex, object], CheckOutcome]] = {
     "bisected": bisected,
+    "same_versions": same_versions,
     "known_change": known_change,
     "works_elsewhere": works_elsewhere,
     "also_passed": also_passed,
