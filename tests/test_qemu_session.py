@@ -190,8 +190,8 @@ def test_missing_selftest_and_cleanup_on_ctrl_c(tmp_path, monkeypatch):
         _run(tmp_path, monkeypatch, Script({}), tests=("ksm",))
 
     class Interrupting(NinePProfile):
-        def provision(self, workdir, mountpoint):
-            super().provision(workdir, mountpoint)
+        def provision(self, workdir, mountpoint, as_root=False):
+            super().provision(workdir, mountpoint, as_root)
             raise KeyboardInterrupt
 
     p = Interrupting()
