@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
+SCHEMA = "harness.triage/1"  # the JSON form of a Report (report/json.py writes it)
 
 class Status(StrEnum):
     PASS = "pass"

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from harness.cli.main import main
-from harness.report.json import load_json
+from harness.readers.report_json import load_json
 from harness.triage.fleet import meta_from_path
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.readers.report_json import report_from_json
-from harness.report.json import load_json, render_json
+from harness.readers.report_json import load_json, report_from_json
+from harness.report.json import render_json
 from harness.report.junit import render_junit
 from harness.report.kcidb import render_kcidb
 from harness.report.mail import render_mail

@@ -222,3 +222,21 @@ def test_nfs_root_reproduces_arms_ci_log(tmp_path):
     assert {r["config"] for r in failed} == {"tmpfile", "local tmpfile"}
     assert {(r["category"], r["cause"]) for r in failed} == {("env", "nfs-no-fallocate")}
     assert all(r["status"] == "pass" for r in data["results"] if r["config"] == "memfd")
+
+
+@pytest.mark.usefixtures("no_leftover_qemu")
+def test_arm64_thread_line_verbatim_with_an_xfs_root(tmp_path):
+    """The thread's machine: arm64, its command line verbatim (earlycon root=/dev/vda2 ...),
+    / on /dev/vda2 as XFS, every hugepage reservation made on both nodes."""
+    from guests.cmdline import THREAD_CMDLINE
+
+    r = run("arm64", "xfs", tmp_path, tests=("gup_longterm",), cmdline="thread", scope="root")
+    assert r.facts.cmdline.split() == ["console=ttyAMA0", "panic=-1", *THREAD_CMDLINE.split()]
+    root = r.facts.mount_at("/")
+    assert (root.source, root.fstype) == ("/dev/vda2", "xfs")
+    assert r.hugepage_shortfall == []
+    for node in (0, 1):
+        assert {kb: r.facts.hugepages_per_node[node][kb] for kb in (64, 2048, 32768, 1048576)} \
+            == {64: 2, 2048: 64, 32768: 2, 1048576: 2}
+    (t,) = r.tests
+    assert t.exit_code == 0 and totals(t.output)[1] == 0

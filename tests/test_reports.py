@@ -30,7 +30,8 @@ from harness.model import (
     Summary,
     Verdict,
 )
-from harness.report.json import SCHEMA, load_json, render_json
+from harness.readers.report_json import load_json
+from harness.report.json import SCHEMA, render_json
 from harness.report.junit import render_junit
 from harness.report.mail import render_mail
 from harness.report.terminal import render_terminal

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from harness.errors import InputError
-from harness.report.json import load_json
+from harness.readers.report_json import load_json
 from harness.report.outputs import check_writable, is_stdout, write_text
 from harness.triage.compare import compare, render_text, to_json
 

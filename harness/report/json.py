@@ -9,24 +9,15 @@ from __future__ import annotations
 
 import json
 
-from harness.errors import ReportFormatError
 from harness.model import (
-    Category,
+    SCHEMA,
     Finding,
     LogLine,
     Report,
     Result,
-    Status,
     SuiteRun,
 )
 from harness.report.common import finding_size, ordered_findings
-
-SCHEMA = "harness.triage/1"
-
-REQUIRED_TOP = ("schema", "environment", "results", "findings", "suites", "summary", "verdict",
-                "sources")
-REQUIRED_RESULT = ("suite", "number", "name", "config", "status", "category", "cause")
-REQUIRED_FINDING = ("category", "cause", "confidence", "tests", "count")
 
 
 def _line(line: LogLine | None) -> dict[str, object] | None:
@@ -102,92 +93,3 @@ def report_to_json(report: Report) -> dict[str, object]:
 
 def render_json(report: Report) -> str:
     return json.dumps(report_to_json(report), indent=2, ensure_ascii=False, default=str) + "\n"
-
-
-def load_json(text: str, source: str = "") -> dict:
-    """Read a report written by ``render_json``; ReportFormatError (one line) if it is not one.
-
-    ``source`` (a file name) starts the message when given.
-    """
-    try:
-        return _checked(json.loads(text))
-    except json.JSONDecodeError as exc:
-        error = ReportFormatError(f"not a harness report: invalid JSON ({exc.msg} at line "
-                                  f"{exc.lineno}, column {exc.colno})")
-    except ReportFormatError as exc:
-        error = exc
-    raise ReportFormatError(f"{source}: {error}" if source else str(error)) from None
-
-
-def _checked(data: object) -> dict:
-    if not isinstance(data, dict):
-        raise ReportFormatError("not a harness report: the top level is not a JSON object")
-    if data.get("schema") != SCHEMA:
-        raise ReportFormatError(f"not a harness report: schema {data.get('schema')!r}, "
-                         f"expected {SCHEMA!r}")
-    missing = [k for k in REQUIRED_TOP if k not in data]
-    if missing:
-        raise ReportFormatError(f"harness report lacks {', '.join(missing)}")
-    for key in ("results", "findings", "suites", "sources"):
-        if not isinstance(data[key], list):
-            raise ReportFormatError(f"harness report: '{key}' is not a list")
-    _top_types(data)
-    statuses = {str(s) for s in Status}
-    categories = {str(c) for c in Category}
-    for i, r in enumerate(data["results"]):
-        _require(r, REQUIRED_RESULT, f"result {i}")
-        _types(r, RESULT_TYPES, f"result {i}")
-        if r["status"] not in statuses:
-            raise ReportFormatError(f"harness report: result {i} has unknown status "
-                                    f"{r['status']!r}")
-        if r["category"] is not None and r["category"] not in categories:
-            raise ReportFormatError(f"harness report: result {i} has unknown category "
-                             f"{r['category']!r}")
-    for i, f in enumerate(data["findings"]):
-        _require(f, REQUIRED_FINDING, f"finding {i}")
-        _types(f, FINDING_TYPES, f"finding {i}")
-        if not all(isinstance(t, str) for t in f["tests"]):
-            raise ReportFormatError(f"harness report: finding {i}: 'tests' holds a non-string")
-        if f["category"] not in categories:
-            raise ReportFormatError(f"harness report: finding {i} has unknown category "
-                             f"{f['category']!r}")
-    return data
-
-
-_NAMES = {str: " string", int: " number", dict: "n object", list: " list", type(None): " null"}
-_OPT_STR = (str, type(None))
-RESULT_TYPES: dict[str, tuple[type, ...]] = {
-    "suite": (str,), "number": (int,), "name": (str,), "config": (str,), "status": (str,),
-    "category": _OPT_STR, "cause": _OPT_STR, "message": _OPT_STR, "syscall": _OPT_STR,
-    "errno": _OPT_STR, "run": _OPT_STR, "confidence": _OPT_STR, "explanation": _OPT_STR,
-    "line": (int, type(None)), "evidence": (list,),
-}
-FINDING_TYPES: dict[str, tuple[type, ...]] = {
-    "category": (str,), "cause": (str,), "confidence": (str,), "tests": (list,), "count": (int,),
-    "explanation": _OPT_STR, "evidence": (list,),
-}
-
-
-def _top_types(data: dict) -> None:
-    for key, kind in (("environment", dict), ("summary", dict), ("verdict", str)):
-        if not isinstance(data[key], kind):
-            raise ReportFormatError(f"harness report: '{key}' is not a{_NAMES[kind]}")
-
-
-def _types(obj: dict, types: dict[str, tuple[type, ...]], what: str) -> None:
-    """Each field present has its type (bool is not a number): a report edited by hand or
-    another tool is refused in one line, not a crash later."""
-    for key, allowed in types.items():
-        if key in obj:
-            value = obj[key]
-            if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
-                expected = " or".join(_NAMES.get(t, t.__name__) for t in allowed)
-                raise ReportFormatError(f"harness report: {what}: {key!r} is not a{expected}")
-
-
-def _require(obj: object, keys: tuple[str, ...], what: str) -> None:
-    if not isinstance(obj, dict):
-        raise ReportFormatError(f"harness report: {what} is not an object")
-    missing = [k for k in keys if k not in obj]
-    if missing:
-        raise ReportFormatError(f"harness report: {what} lacks {', '.join(missing)}")
