@@ -120,9 +120,12 @@ def run_selftests(guest: Guest, request: RunRequest,
                 _boot(guest, result, f"again for {name}", on_event)
             on_event(TestStarted(name, index, len(request.tests)))
             _run_one(guest, request, name, result, on_event)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (harness.signals raises it alike)
+        from harness.signals import interrupted_by
+
         result.interrupted = True
-        result.notes.append("interrupted by Ctrl-C: only the tests that finished are reported")
+        result.notes.append(f"interrupted by {interrupted_by()}: only the tests that finished "
+                            "are reported")
     except KernelCrash as e:
         known = set(result.crash or [])
         result.add_crash([ln for ln in e.excerpt if ln not in known])

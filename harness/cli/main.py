@@ -284,6 +284,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command not in COMMANDS:
         parser.error(f"unknown command {args.command}")
+    from harness import signals
+
+    signals.install()
     try:
         return _dispatch(args)
     except HarnessError as exc:  # the one place an error the user can fix becomes a line
@@ -292,8 +295,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         if os.environ.get("HARNESS_DEBUG"):
             raise
-        print("harness: interrupted", file=sys.stderr)
-        return 130
+        print(f"harness: interrupted by {signals.interrupted_by()}", file=sys.stderr)
+        return signals.exit_code()
     except BrokenPipeError:
         return 0
     except Exception as exc:  # a bug of ours: say so in one line, trace only on request

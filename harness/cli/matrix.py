@@ -8,6 +8,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from harness import signals
 from harness.cli.merge import output_targets, read_cells, report_cells
 from harness.cli.outdir import claim, label_of
 from harness.cli.progress import Progress
@@ -39,19 +40,11 @@ def run_matrix(args: argparse.Namespace) -> int:
             run_id = RunId(fs, label)
             plan.append((fs, image, outdir / label_of(str(run_id).replace("/", "-")), run_id))
     started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(execute, request_of(args, fs, image, out),
-                               Progress(prefix=str(run_id)), run_id)
-                   for fs, image, out, run_id in plan]
-        reports: list[tuple[RunId, Report]] = []
-        failed: dict[RunId, str] = {}
-        for (_, _, _, run_id), future in zip(plan, futures, strict=True):
-            try:
-                reports.append((run_id, future.result()))
-            except HarnessError as exc:  # one run failing does not stop the others
-                failed[run_id] = exc.one_line()
+    reports, failed, interrupted = _run_cells(args, plan, jobs)
     print(f"harness: {len(plan)} runs in {time.monotonic() - started:.0f} s with --jobs {jobs}; "
           f"outputs in {outdir}", file=sys.stderr)
+    if not reports and interrupted:
+        raise KeyboardInterrupt  # nothing finished: main says which signal
     if not reports:
         raise UsageError("; ".join(f"{run_id}: {error}" for run_id, error in failed.items()))
     for run_id, error in failed.items():
@@ -61,4 +54,43 @@ def run_matrix(args: argparse.Namespace) -> int:
         path = outdir / f"{label_of(str(run_id).replace('/', '-'))}.json"
         write_text(str(path), render_json(report))
         cells.append(str(path))
-    return report_cells(read_cells(cells), targets, args, failed)
+    code = report_cells(read_cells(cells), targets, args, failed, interrupted)
+    return signals.exit_code() if interrupted else code
+
+
+def _run_cells(args: argparse.Namespace, plan: list, jobs: int
+               ) -> tuple[list[tuple[RunId, Report]], dict[RunId, str], bool]:
+    """Run the cells, up to ``jobs`` at once. SIGTERM or Ctrl-C: the cells not started are
+    cancelled, the running ones end (each within its own timeout), and what did not finish
+    becomes a failed cell that says so; what finished is kept."""
+    reports: list[tuple[RunId, Report]] = []
+    failed: dict[RunId, str] = {}
+    interrupted = False
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    futures = [pool.submit(execute, request_of(args, fs, image, out),
+                           Progress(prefix=str(run_id)), run_id)
+               for fs, image, out, run_id in plan]
+    try:
+        for (_, _, _, run_id), future in zip(plan, futures, strict=True):
+            try:
+                reports.append((run_id, future.result()))
+            except HarnessError as exc:  # one run failing does not stop the others
+                failed[run_id] = exc.one_line()
+    except KeyboardInterrupt:
+        interrupted = True
+        pool.shutdown(wait=True, cancel_futures=True)
+        done = {run_id for run_id, _ in reports} | set(failed)
+        for (_, _, _, run_id), future in zip(plan, futures, strict=True):
+            if run_id in done:
+                continue
+            if future.cancelled():
+                failed[run_id] = f"not run: interrupted by {signals.interrupted_by()}"
+                continue
+            try:
+                reports.append((run_id, future.result()))
+            except (HarnessError, KeyboardInterrupt) as exc:
+                failed[run_id] = (exc.one_line() if isinstance(exc, HarnessError) else
+                                  f"interrupted by {signals.interrupted_by()}")
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return reports, failed, interrupted

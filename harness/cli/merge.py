@@ -27,10 +27,12 @@ def output_targets(args: argparse.Namespace) -> dict[str, str | None]:
 
 
 def report_cells(reports: list[Report], targets: dict[str, str | None],
-                 args: argparse.Namespace, failed: dict[RunId, str]) -> int:
+                 args: argparse.Namespace, failed: dict[RunId, str],
+                 interrupted: bool = False) -> int:
     """The matrix table, conclusion and reports of the cells; the A/B comparison for two kernels.
     ``failed``: the cells that gave no report, and why (said in every output)."""
     combined = combine(reports, failed=failed)
+    combined.summary.interrupted = interrupted
     grid = table(combined)
     targets = dict(targets)
     mail_target = targets.pop("mail")

@@ -259,6 +259,8 @@ def execute(request: RunRequest, on_event: Callable[[Event | Triaging], None],
     on_event(Triaging())
     name = request.fs if gr.kind == "sim" else gr.fs_name  # sim: the fs its model stands for
     logs, straces = parse_guest_run(gr, request.out, run_id or RunId(name))
+    if gr.interrupted:
+        logs.append(lost_tests(gr, request.tests, request.out, run_id or RunId(name)))
     env = environment_of(gr, name, request.arch, release, selftests.version, request.scope)
     if pre is not None:
         env.gup_test_source = gup_test_source(pre.gup_test_source, gr.facts)
@@ -269,6 +271,23 @@ def execute(request: RunRequest, on_event: Callable[[Event | Triaging], None],
     if gr.interrupted:
         report.summary.interrupted = True
     return report
+
+
+def lost_tests(gr, tests: tuple[str, ...], outdir: Path, run_id: RunId) -> Parsed:
+    """The tests an interrupted run did not finish, as one missing result each: the loss is
+    a finding (run-interrupted), not a silence."""
+    from harness import signals
+    from harness.model import Result
+
+    finished = {t.name for t in gr.tests}
+    lost = Parsed(source=str(outdir))
+    for name in tests:
+        if name not in finished:
+            lost.results.append(Result(
+                name, 0, f"{name} (whole binary)", "", Status.MISSING,
+                f"{name}: not finished: interrupted by {signals.interrupted_by()}",
+                run_id=run_id))
+    return lost
 
 
 def check_run(request: RunRequest) -> None:
@@ -336,8 +355,11 @@ def run_command(args: argparse.Namespace) -> int:
     if len(reports) == 1:
         write_outputs(reports[0], targets, color=args.color, kcidb=options_of(args))
         if reports[0].summary.interrupted:
-            print("harness: interrupted: partial results written", file=sys.stderr)
-            return 130
+            from harness import signals
+
+            print(f"harness: interrupted by {signals.interrupted_by()}: the finished tests' "
+                  "results are written", file=sys.stderr)
+            return signals.exit_code()
         return exit_code(reports[0])
     return compare_reports(reports, targets, args.color, options_of(args))
 
