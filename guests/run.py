@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from guests.base import Guest, KernelCrash
+from guests.base import Guest, GuestError, KernelCrash
 from guests.events import (
     Booting,
     Event,
@@ -89,6 +89,7 @@ class GuestRun:
     boot_seconds: list[float] = field(default_factory=list)  # one per boot (retries, restarts)
     hugepage_shortfall: list[str] = field(default_factory=list)
     interrupted: bool = False  # Ctrl-C: the tests that finished are still here
+    aborted: str = ""  # why the tests after the finished ones could not run (said as lost)
 
     def add_crash(self, lines: list[str]) -> None:
         self.crash = (self.crash or []) + lines
@@ -116,8 +117,8 @@ def run_selftests(guest: Guest, request: RunRequest,
         result.hugepage_shortfall = guest.hugepage_shortfall(result.facts)
         result.notes += result.hugepage_shortfall
         for index, name in enumerate(request.tests, start=1):
-            if not guest.alive:
-                _boot(guest, result, f"again for {name}", on_event)
+            if not guest.alive and not _boot_again(guest, result, name, on_event):
+                break
             on_event(TestStarted(name, index, len(request.tests)))
             _run_one(guest, request, name, result, on_event)
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (harness.signals raises it alike)
@@ -165,6 +166,19 @@ def _run_one(guest: Guest, request: RunRequest, name: str, result: GuestRun,
         if test.strace_log is None:
             result.notes.append(f"no strace log for {name}")
     test.fault_log = guest.fault_log(name)
+
+
+def _boot_again(guest: Guest, result: GuestRun, name: str,
+                on_event: Callable[[Event], None]) -> bool:
+    """Boot again for ``name`` after a hang or a death; when that fails (the NFS server died,
+    the 9p share is gone) the finished tests are kept and the rest are said to be lost."""
+    try:
+        _boot(guest, result, f"again for {name}", on_event)
+    except GuestError as exc:
+        result.aborted = f"the guest could not be booted again for {name} ({exc.one_line()})"
+        result.notes.append(f"{result.aborted}: the tests from {name} on are lost")
+        return False
+    return True
 
 
 def _boot(guest: Guest, result: GuestRun, why: str, on_event: Callable[[Event], None]) -> None:

@@ -259,7 +259,7 @@ def execute(request: RunRequest, on_event: Callable[[Event | Triaging], None],
     on_event(Triaging())
     name = request.fs if gr.kind == "sim" else gr.fs_name  # sim: the fs its model stands for
     logs, straces = parse_guest_run(gr, request.out, run_id or RunId(name))
-    if gr.interrupted:
+    if gr.interrupted or gr.aborted:
         logs.append(lost_tests(gr, request.tests, request.out, run_id or RunId(name)))
     env = environment_of(gr, name, request.arch, release, selftests.version, request.scope)
     if pre is not None:
@@ -275,18 +275,18 @@ def execute(request: RunRequest, on_event: Callable[[Event | Triaging], None],
 
 def lost_tests(gr, tests: tuple[str, ...], outdir: Path, run_id: RunId) -> Parsed:
     """The tests an interrupted run did not finish, as one missing result each: the loss is
-    a finding (run-interrupted), not a silence."""
+    a finding (run-interrupted, run-aborted), not a silence."""
     from harness import signals
     from harness.model import Result
 
     finished = {t.name for t in gr.tests}
+    why = (f"interrupted by {signals.interrupted_by()}" if gr.interrupted else gr.aborted)
     lost = Parsed(source=str(outdir))
     for name in tests:
         if name not in finished:
             lost.results.append(Result(
                 name, 0, f"{name} (whole binary)", "", Status.MISSING,
-                f"{name}: not finished: interrupted by {signals.interrupted_by()}",
-                run_id=run_id))
+                f"{name}: not run: {why}", run_id=run_id))
     return lost
 
 

@@ -1,0 +1,51 @@
+"""Drills on real QEMU guests (TCG): a signal mid-run, the NFS server killed mid-run."""
+
+from __future__ import annotations
+
+import json
+import signal
+
+import psutil
+import pytest
+
+from tests.drills.conftest import leftovers
+
+pytestmark = pytest.mark.qemu
+
+
+def test_sigterm_during_cow_keeps_gup_longterm_results(run_in, tmp_path, x86_assets):
+    run = run_in("run", "--fs", "9p", "--cmdline", "minimal", "--json", "r.json")
+    run.wait_for("running cow")
+    run.signal(signal.SIGTERM)
+    rc, _ = run.finish(timeout=300)
+    assert rc == 143, run.stderr[-2000:]
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["summary"]["interrupted"] is True
+    assert len([r for r in report["results"] if r["suite"] == "gup_longterm"]) == 50
+    assert any(f["cause"] == "run-interrupted" for f in report["findings"])
+    assert not leftovers(tmp_path)
+
+
+def _ganesha_of(pid: int) -> psutil.Process | None:
+    for child in psutil.Process(pid).children(recursive=True):
+        if "ganesha" in (child.name() or ""):
+            return child
+    return None
+
+
+def test_nfs_server_killed_mid_run(run_in, tmp_path, x86_assets):
+    run = run_in("run", "--fs", "nfs", "--cmdline", "minimal", "--timeout", "60",
+                 "--json", "r.json")
+    run.wait_for("running gup_longterm")
+    server = _ganesha_of(run.proc.pid)
+    assert server is not None, "no ganesha under the run"
+    server.kill()  # the server the run started, by its pid
+    rc, _ = run.finish(timeout=600)
+    err = run.stderr
+    assert rc == 1 and "Traceback" not in err, err[-2000:]  # was: exit 2, no report
+    report = json.loads((tmp_path / "r.json").read_text())
+    statuses = {r["status"] for r in report["results"] if r["suite"] == "gup_longterm"}
+    assert "pass" in statuses and "timeout" in statuses  # what finished is kept
+    [aborted] = [f for f in report["findings"] if f["cause"] == "run-aborted"]
+    assert "cow" in aborted["tests"][0]  # the loss is named
+    assert not leftovers(tmp_path)
