@@ -49,3 +49,19 @@ def test_nfs_server_killed_mid_run(run_in, tmp_path, x86_assets):
     [aborted] = [f for f in report["findings"] if f["cause"] == "run-aborted"]
     assert "cow" in aborted["tests"][0]  # the loss is named
     assert not leftovers(tmp_path)
+
+
+def test_9p_share_removed_mid_run(run_in, tmp_path, x86_assets):
+    import shutil
+
+    run = run_in("run", "--fs", "9p", "--cmdline", "minimal", "--timeout", "120",
+                 "--json", "r.json")
+    run.wait_for("running gup_longterm")
+    [share] = list(tmp_path.glob("harness-out/*/work/**/9p-share-*"))
+    shutil.rmtree(share)  # the directory QEMU exports, gone under the running test
+    rc, _ = run.finish(timeout=900)
+    err = run.stderr
+    assert rc in (0, 1) and "Traceback" not in err, err[-2000:]
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert {r["suite"] for r in report["results"]} >= {"gup_longterm"}
+    assert not leftovers(tmp_path)
