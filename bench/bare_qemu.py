@@ -4,9 +4,9 @@ Usage: python bench/bare_qemu.py [ROUNDS]   (default 3; needs `harness setup --a
 
 The bare run is scripted here, with no harness code between QEMU and the guest: a minimal
 initramfs (the same static busybox, gup_longterm and gup_test.ko) whose /init mounts proc, sysfs,
-debugfs and a tmpfs, loads gup_test, runs gup_longterm in the tmpfs and powers off. QEMU boots
-it with the kernel, CPU model, memory and console the harness uses for ``--cmdline minimal``,
-under TCG (as the harness on this machine). The harness run is
+debugfs, devtmpfs and tmpfs on /tmp and /work, loads gup_test, runs gup_longterm in /work and
+powers off. QEMU boots it with the kernel, CPU model, memory and console the harness uses for
+``--cmdline minimal``, under TCG (as the harness on this machine). The harness run is
 ``harness run --fs tmpfs --tests gup_longterm --cmdline minimal`` as a subprocess. Both are
 timed from outside, alternating, ROUNDS times each; the script prints the medians, their ratio
 (the goal is 1.3x or less) and where the harness's time goes, from its progress lines.
@@ -36,7 +36,8 @@ BARE_INIT = """#!/bin/busybox sh
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t debugfs debugfs /sys/kernel/debug
-mkdir -p /work && mount -t tmpfs tmpfs /work
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /tmp /work && mount -t tmpfs tmpfs /tmp && mount -t tmpfs tmpfs /work
 [ -f /gup_test.ko ] && insmod /gup_test.ko
 cd /work && /gup_longterm
 echo "BARE-EXIT: $?"
@@ -79,8 +80,10 @@ def run_bare(argv: list[str]) -> float:
     proc = subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL,
                           timeout=600, check=False)
     seconds = time.monotonic() - start
-    if "BARE-EXIT: " not in proc.stdout or "# Totals:" not in proc.stdout:
-        sys.exit("bench: the bare guest did not run gup_longterm:\n" + proc.stdout[-1500:])
+    totals = re.search(r"# Totals: pass:(\d+) fail:(\d+)", proc.stdout)
+    if "BARE-EXIT: " not in proc.stdout or not totals or totals.group(2) != "0":
+        sys.exit("bench: the bare guest did not run gup_longterm cleanly:\n"
+                 + proc.stdout[-1500:])
     return seconds
 
 

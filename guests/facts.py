@@ -14,25 +14,31 @@ if TYPE_CHECKING:
 
 FACTS_TIMEOUT = 60.0
 
-_FACT_SCRIPT = (r"""
-echo @@release; uname -r
-echo @@cmdline; cat /proc/cmdline
-echo @@mounts; cat /proc/mounts
-echo @@meminfo; cat /proc/meminfo
+# Shell builtins only (read, echo, [ ]): every fork+exec costs tens of ms in a TCG guest, and
+# the cat/$(...) version of this script took 1-2.6 s there; this one 0.25-0.7 s, same output.
+_FACT_SCRIPT = r"""
+echo @@release; read -r v < /proc/sys/kernel/osrelease; echo "$v"
+r() { while IFS= read -r l || [ -n "$l" ]; do echo "$l"; done < "$1"; } 2>/dev/null
+echo @@cmdline; r /proc/cmdline
+echo @@mounts; r /proc/mounts
+echo @@meminfo; r /proc/meminfo
 echo @@node_hugepages
 for f in /sys/devices/system/node/node*/hugepages/hugepages-*/nr_hugepages; do
-  [ -e "$f" ] && echo "$f $(cat $f)"; done
+  [ -e "$f" ] && read -r v < "$f" && echo "$f $v"; done
 echo @@hugepages
 for d in /sys/kernel/mm/hugepages/hugepages-*; do
-  [ -e "$d" ] && echo "$d $(cat $d/nr_hugepages) $(cat $d/free_hugepages) """  # one shell line
-                 r"""$(cat $d/resv_hugepages) $(cat $d/surplus_hugepages)"; done
-echo @@thp; cat /sys/kernel/mm/transparent_hugepage/enabled
-echo @@swaps; cat /proc/swaps
+  [ -e "$d" ] && read -r a < "$d/nr_hugepages" && read -r b < "$d/free_hugepages" &&
+  read -r c < "$d/resv_hugepages" && read -r e < "$d/surplus_hugepages" && echo "$d $a $b $c $e"
+done
+echo @@thp; r /sys/kernel/mm/transparent_hugepage/enabled
+echo @@swaps; r /proc/swaps
 echo @@gup_test; [ -e /sys/kernel/debug/gup_test ] && echo yes || echo no
-echo @@gup_test_module; grep -q '^gup_test ' /proc/modules && echo yes || echo no
+echo @@gup_test_module; m=no
+{ while read -r n rest; do [ "$n" = gup_test ] && m=yes; done < /proc/modules; } 2>/dev/null
+echo $m
 echo @@nodes; for d in /sys/devices/system/node/node*; do [ -e "$d" ] && echo "$d"; done
 echo @@end
-""")
+"""
 _NODE_HP = re.compile(r"/node(\d+)/hugepages/hugepages-(\d+)kB/nr_hugepages (\d+)")
 _HP = re.compile(r"/hugepages-(\d+)kB (\d+) (\d+) (\d+) (\d+)")
 
