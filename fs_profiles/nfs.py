@@ -141,10 +141,6 @@ class NfsProfile(FsProfile):
             "addrconfig_device": self._ns.addrconfig_device,
         }
 
-    @property
-    def server_log(self) -> Path | None:
-        return self._server.log if self._server else None
-
     def teardown(self) -> None:
         server, self._server = self._server, None
         ns, self._ns = self._ns, None

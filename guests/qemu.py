@@ -206,7 +206,6 @@ class QemuMachine(Machine):
     boot_timeout: float = 180.0
     accel_why: str = field(default="", init=False)
     boot_seconds: float = field(default=0.0, init=False)
-    boot_output: list[str] = field(default_factory=list, init=False, repr=False)
     _console: SerialConsole | None = field(default=None, init=False, repr=False)
     _alive: bool = field(default=False, init=False, repr=False)
 
@@ -268,7 +267,6 @@ class QemuMachine(Machine):
             self.boot_timeout,
         )
         self.boot_seconds = time.monotonic() - t0
-        self.boot_output = list(con.tail)
         oops = [c for c in con.crashes if c.kind == "oops"]
         if oops:
             con.drain(1.0)

@@ -182,10 +182,10 @@ def test_teardown_is_idempotent_without_provision() -> None:
     prof = NfsProfile()
     prof.teardown()
     prof.teardown()
-    assert prof.server_log is None  # nothing was started, nothing is claimed
+    assert prof._server is None and prof._ns is None  # nothing was started, nothing is claimed
     with NfsProfile("4.2") as other:
         assert other.name == "nfs4.2"
-    assert other.server_log is None
+    assert other._server is None
 
 
 # --- RPC probes against a scripted server ------------------------------------------------------
