@@ -69,6 +69,7 @@ def test_quoted_wrapped_strace_excerpt_is_read_without_the_loader(tmp_path):
     calls = {(r["syscall"], r["errno"]) for r in report["results"]}
     assert calls == {("fstatfs", "EOPNOTSUPP"), ("ftruncate", "ENOENT")}
     assert causes(report) == {"9p-unlinked-file": "env"}
+    assert any("no execve line" in n for n in report["environment"]["notes"])
     assert code == 0
 
 

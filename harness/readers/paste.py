@@ -115,6 +115,7 @@ class PasteInfo:
     indent: dict[int, int] = field(default_factory=dict)  # line -> indent of '[..]'/'#' lines
     bisected: LogLine | None = None  # the prose says the failure was bisected to a commit
     commits: list[str] = field(default_factory=list)  # commit ids the prose names
+    strace_start: bool | None = None  # the first strace line is the program's execve
     last_line: int = 0  # number of the last line that looks like console output
 
     @property

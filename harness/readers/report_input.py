@@ -17,6 +17,7 @@ from harness.readers.ingest import Parsed, parse_lines
 from harness.readers.logread import read_lines
 from harness.readers.paste import PasteInfo, normalise
 from harness.readers.runner_summary import RunnerTracker, fix_runner_verdicts, whole_binary_results
+from harness.readers.strace import looks_like_strace
 
 
 @dataclass
@@ -26,11 +27,13 @@ class ReportInput:
     notes: list[str] = field(default_factory=list)
 
 
-def _tee(lines: Iterable[LogLine], tracker: RunnerTracker, commands: command_output.Reader
-         ) -> Iterator[LogLine]:
+def _tee(lines: Iterable[LogLine], tracker: RunnerTracker, commands: command_output.Reader,
+         info: PasteInfo) -> Iterator[LogLine]:
     for line in lines:
         tracker.feed(line)
         commands.feed(line)
+        if info.strace_start is None and looks_like_strace(line.text):
+            info.strace_start = "execve(" in line.text
         yield line
 
 
@@ -39,7 +42,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     info = PasteInfo()
     tracker = RunnerTracker(indent=info.indent)
     commands = command_output.Reader()
-    parsed = parse_lines(_tee(normalise(lines, info), tracker, commands), source,
+    parsed = parse_lines(_tee(normalise(lines, info), tracker, commands, info), source,
                          default_suite)
     suite = default_suite or info.suite_hint
     if suite and not default_suite:
@@ -58,6 +61,9 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
                      "(binaries, not test cases)")
     if not parsed.results and not parsed.crashes:
         parsed.results += commands.results(parsed.syscalls)
+    if info.strace_start is False and not parsed.tap_from_writes:
+        notes.append("the strace starts after the program did (no execve line): it shows part "
+                     "of the run; calls before the excerpt are not known")
     return ReportInput(parsed, info, notes)
 
 
