@@ -65,3 +65,20 @@ def test_9p_share_removed_mid_run(run_in, tmp_path, x86_assets):
     report = json.loads((tmp_path / "r.json").read_text())
     assert {r["suite"] for r in report["results"]} >= {"gup_longterm"}
     assert not leftovers(tmp_path)
+
+
+def test_guest_machine_dies_mid_test(run_in, tmp_path, x86_assets):
+    """QEMU killed while gup_longterm runs: what a panic does under panic=-1 -no-reboot (the
+    machine ends), without the console excerpt. The run boots again for cow."""
+    run = run_in("run", "--fs", "tmpfs", "--cmdline", "minimal", "--json", "r.json")
+    run.wait_for("running gup_longterm")
+    [qemu] = [p for p in psutil.Process(run.proc.pid).children(recursive=True)
+              if p.name().startswith("qemu-system")]
+    qemu.kill()  # the machine the run started, by its pid
+    rc, _ = run.finish(timeout=900)
+    err = run.stderr
+    assert rc in (0, 1) and "Traceback" not in err, err[-2000:]
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert "cow" in {r["suite"] for r in report["results"]}  # booted again, cow ran
+    assert any("died" in n or "exited" in n for n in report["environment"]["notes"])
+    assert not leftovers(tmp_path)
