@@ -468,3 +468,16 @@ def test_runner_timeout_after_a_missing_helper_is_the_helper_not_a_hang(tmp_path
     assert causes(report) == {"helper-missing": "test-bug"}
     (r,) = report["results"]
     assert r["status"] == "timeout" and "make[3]" not in r["message"]
+
+
+def test_failed_calls_in_other_programs_output_are_read(tmp_path):
+    # LTP's mmap1 on a kata 9p share (kata-containers issue, 2019) and a Python traceback from
+    # fakemachine's 9p share (go-debos/fakemachine issue): the same 9p unlinked-file cause.
+    ltp = "mmap1.c:99: BROK: mmap(0x7f1169bfe000,1024,3,1,3,0) failed: ENOENT\n"
+    py = ("Traceback (most recent call last):\nFile \"/build/repro.py\", line 7, in <module>\n"
+          "os.ftruncate(tmp_obj.fileno(), 1024)\n"
+          "FileNotFoundError: [Errno 2] No such file or directory\n")
+    for name, text, call in (("ltp.txt", ltp, "mmap"), ("py.txt", py, "ftruncate")):
+        _, report = triage(write(tmp_path, name, text), tmp_path, "--fs", "9p")
+        (r,) = report["results"]
+        assert (r["syscall"], r["errno"], r["cause"]) == (call, "ENOENT", "9p-unlinked-file")

@@ -36,6 +36,14 @@ EXPECTED = re.compile(
     re.IGNORECASE,
 )
 ERRNO = re.compile(r"^-?(E[A-Z0-9]{2,15})$")
+# "mmap1.c:99: BROK: mmap(0x7f..,1024,3,1,3,0) failed: ENOENT", "ftruncate() failed: No such
+# file or directory", "mmap(HIGH_ADDR, MAP_FIXED): 0xffffffffffffffff - FAILED"
+CALL_FAILED = re.compile(
+    r"\b([a-z_][a-z0-9_]*)\((?:[^()]|\([^()]*\))*\)[^()]{0,40}?(?:-\s*)?(?:failed|FAILED)\b"
+    r"(?:\s*(?::|with)\s*(E[A-Z0-9]{2,15}\b|[A-Z][a-z][^:()]*?))?\s*(?:\(|$)")
+# Python: "os.ftruncate(tmp_obj.fileno(), 1024)" then "FileNotFoundError: [Errno 2] No such ..."
+PY_CALL = re.compile(r"\bos\.([a-z_]+)\(")
+PY_ERROR = re.compile(r"^\w+Error: \[Errno \d+\] (.+)$")
 
 
 @dataclass
@@ -43,11 +51,23 @@ class Reader:
     # (line, call, errno, what)
     lines: list[tuple[LogLine, str, str, str]] = field(default_factory=list)
 
+    last_call: str = ""  # the os.<call>( a Python traceback showed last
+
     def feed(self, line: LogLine) -> None:
         if len(self.lines) >= 200:
             return
         text = line.text.strip()
         if not text or len(text) > 300:
+            return
+        if m := PY_CALL.search(text):
+            self.last_call = CALLS.get(m.group(1), m.group(1))
+        if (m := PY_ERROR.match(text)) and m.group(1) in STRERROR and self.last_call:
+            self.lines.append((line, self.last_call, STRERROR[m.group(1)], "(Python)"))
+            return
+        if (m := CALL_FAILED.search(text)) and m.group(1) in CALLS:
+            err = m.group(2) or ""
+            errno = err if ERRNO.match(err) else STRERROR.get(err.strip(), "")
+            self.lines.append((line, CALLS[m.group(1)], errno, "failed"))
             return
         if m := PERROR.match(text):
             err = m.group("err")
@@ -77,5 +97,6 @@ class Reader:
             message = line.text.strip()
             out.append(Result("command", number, f"{call or 'command'}() {what}".strip(),
                               "local file", Status.FAIL, message, result_line=line,
-                              syscall=call or None, errno=errno, syscall_source="diagnostic"))
+                              syscall=call or None, errno=errno or None,
+                              syscall_source="diagnostic" if errno else ""))
         return out

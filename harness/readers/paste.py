@@ -23,7 +23,7 @@ QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+")
 VIEWER_PREFIX = re.compile(
     r"^(?:\[\s*\d+\]\([^)\s]*\)\s*|L?\d+[:|]\s+(?=\S)|"
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?\s+|"
-    r"\d{2}:\d{2}:\d{2}\.\d{3,}\s+)+"
+    r"\d{2}:\d{2}:\d{2}\.\d{3,}\s+|\d+\s+(?=\d{2}:\d{2}:\d{2}\.\d))+"
 )
 FENCE = re.compile(r"^\s*(?:```|~~~)")
 # A line that is only a cut mark: "...", "[...]", "<snip>", "--" (grep -A/-B/-C), "8<---".
