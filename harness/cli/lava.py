@@ -102,8 +102,8 @@ def _run_locally(args: argparse.Namespace, cells: list) -> int:
 
 
 def _triage_cell(cell, logs_yaml: Path, triage) -> Report:
+    from harness.readers.ci_inputs import lava_input
     from harness.readers.environment import from_logs, version_of
-    from harness.readers.fleet import lava_input
 
     read = lava_input(str(logs_yaml), "")
     env = Environment(guest="lava", arch=cell.arch, fs=cell.fs.split(":")[0],

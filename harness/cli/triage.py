@@ -8,8 +8,8 @@ from pathlib import Path
 
 from harness.errors import InputError, UsageError
 from harness.model import POINTS_AT_KERNEL, Environment, Report
+from harness.readers.ci_inputs import ci_inputs, is_run_directory
 from harness.readers.environment import from_logs, normalise_fs, version_of
-from harness.readers.fleet import fleet_inputs, is_run_directory
 from harness.readers.ingest import Parsed, parse_file, suite_hint
 from harness.readers.report_input import ReportInput, read_report
 from harness.readers.thread_input import ThreadInput, read_thread_input
@@ -54,7 +54,7 @@ def read_all(logs: list[str], straces: list[str], suite: str | None,
                 env.notes += read.notes
             thread = thread or read
         else:
-            fleet = fleet_inputs(name, suite or suite_hint(name))
+            fleet = ci_inputs(name, suite or suite_hint(name))
             inputs += fleet if fleet is not None else [read_report(name, suite or suite_hint(name))]
     strace = [parse_file(name, suite or suite_hint(name)) for name in straces] + thread_straces
     parsed = [i.parsed for i in inputs]

@@ -32,7 +32,7 @@ def looks_like_kcidb(head: str) -> bool:
             and any(f'"{k}"' in text for k in ("tests", "checkouts", "builds")))
 
 
-def fleet_inputs(name: str, suite: str) -> list[ReportInput] | None:
+def ci_inputs(name: str, suite: str) -> list[ReportInput] | None:
     """The inputs in ``name`` when it is a fleet format; None for a plain log."""
     if name == "-":
         return None
