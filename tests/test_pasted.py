@@ -481,3 +481,12 @@ def test_failed_calls_in_other_programs_output_are_read(tmp_path):
         _, report = triage(write(tmp_path, name, text), tmp_path, "--fs", "9p")
         (r,) = report["results"]
         assert (r["syscall"], r["errno"], r["cause"]) == (call, "ENOENT", "9p-unlinked-file")
+
+
+def test_perror_continuation_and_a_read_only_filesystem(tmp_path):
+    # hugetlb_dio on a read-only filesystem (linux-kselftest, 2024): perror() put the strerror
+    # on its own line after "Bail out! Error opening file".
+    text = "TAP version 13\n1..4\nBail out! Error opening file\n: Read-only file system (30)\n"
+    code, report = triage(write(tmp_path, "ro.txt", text), tmp_path, "--suite", "hugetlb_dio")
+    assert causes(report) == {"fs-read-only": "env"}
+    assert code == 0

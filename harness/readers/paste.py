@@ -65,6 +65,7 @@ LOG_LIKE = re.compile(
     r"[a-z_]\w*\(.*\)\s+=|[/~][\w/.-]*\s*[#$]\s*$|\+\+\+ |--- SIG)"
 )
 STRACE_START = re.compile(r"^(?:\[pid\s+\d+\]\s+|\d+\s+)?[a-z_]\w*\(")
+BAIL_OR_RESULT = re.compile(r"^(?:#\s*)*(?:Bail out!|(?:not )?ok\s+\d+)")
 RUN_LINE = re.compile(r"^(?:#\s*)*\[RUN\]")
 RESULT_LINE = re.compile(r"^(?:#\s*)*(?:not )?ok\s+\d+")
 # The end of a complete [RUN] description: "... with memfd", "(2048 kB)", "base page", ...
@@ -168,6 +169,8 @@ def _continues(previous: str, previous_width: int, text: str) -> bool:
     """Whether ``text`` is the rest of ``previous``, broken by a mail client."""
     if not text or not previous:
         return False
+    if text.startswith(": ") and BAIL_OR_RESULT.match(previous):
+        return True  # perror()'s ": strerror (errno)" after a message without a newline
     # "memfd hugetlb (2048 kB)" does not look like a line start; "(2048 kB)" does not either;
     # a [RUN] line cut after "with" continues with any word.
     cut_after_with = RUN_LINE.match(previous) and previous.rstrip().endswith((" with", " ..."))
