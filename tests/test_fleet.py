@@ -14,7 +14,7 @@ from harness.triage.fleet import meta_from_path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from cowlog import generate  # noqa: E402
+from cowlog import generate
 
 LOGS = {  # name -> (scenario, seed)
     "juno-r2_6.12.117_9p_2026-12-01.log": ("9p", 1),

@@ -15,7 +15,7 @@ from harness.cli.main import main
 ROOT = Path(__file__).resolve().parent.parent
 LOGS = sorted((ROOT / "tests/fixtures/logs").glob("*.log"))
 sys.path.insert(0, str(ROOT / "bench"))
-from cowlog import generate  # noqa: E402
+from cowlog import generate
 
 # Fixtures the streaming path hands back to the in-memory triage, and why.
 DECLINED = {

@@ -26,6 +26,7 @@ from harness.report.json import SCHEMA, finding_to_json, suite_to_json
 
 _encode = json.encoder.encode_basestring
 COPY = 1 << 20
+BATCH = 512  # results joined into one write
 KIND_COUNT = {"skipped": "skipped", "failure": "failures", "error": "errors"}
 
 
@@ -92,18 +93,23 @@ class JsonStream:
         head = json.dumps({"schema": SCHEMA, "environment": env.to_json()}, ensure_ascii=False,
                           default=str)
         self.file.out.write(head[:-1] + ', "results": [\n')
-        self.first = True
-        self.write = self.file.out.write
+        self.pending: list[str] = []  # written a batch at a time
+        self.written = 0
 
     def result(self, text: str) -> None:
-        if self.first:
-            self.first = False
-            self.write(text)
-        else:
-            self.write(",\n" + text)
+        self.pending.append(text)
+        if len(self.pending) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.pending:
+            self.file.out.write((",\n" if self.written else "") + ",\n".join(self.pending))
+            self.written += len(self.pending)
+            self.pending = []
 
     def finish(self, findings: Iterable[tuple[Finding, TestIds | None]], suites: list[SuiteRun],
                summary: Summary, verdict: str, sources: list[str]) -> None:
+        self._flush()
         out = self.file.out
         out.write('\n], "findings": [')
         for i, (finding, ids) in enumerate(findings):
@@ -129,6 +135,12 @@ class _SuiteCases:
         self.file = tempfile.TemporaryFile("w+", encoding="utf-8", dir=directory)  # noqa: SIM115
         self.counts = {"tests": 0, "errors": 0, "failures": 0, "skipped": 0}
         self.run: RunId | None = None
+        self.pending: list[str] = []
+
+    def flush(self) -> None:
+        if self.pending:
+            self.file.write("    " + "\n    ".join(self.pending) + "\n")
+            self.pending = []
 
 
 class JunitStream:
@@ -144,7 +156,9 @@ class JunitStream:
         if suite is None:
             suite = self.suites[label] = _SuiteCases(self.directory)
             suite.run = run
-        suite.file.write("    " + xml + "\n")
+        suite.pending.append(xml)
+        if len(suite.pending) >= BATCH:
+            suite.flush()
         suite.counts["tests"] += 1
         if kind:
             suite.counts[KIND_COUNT[kind]] += 1
@@ -173,6 +187,7 @@ class JunitStream:
                                                            "value": clean_text(value)}, True)
                               + "\n")
                 out.write("    </properties>\n")
+            suite.flush()
             suite.file.flush()
             suite.file.seek(0)
             shutil.copyfileobj(suite.file, out, COPY)

@@ -23,6 +23,7 @@ from typing import Protocol
 from harness.model import (
     FAILING,
     POINTS_AT_KERNEL,
+    Confidence,
     Diagnosis,
     Environment,
     Finding,
@@ -40,14 +41,14 @@ from harness.readers.paste import BANNER
 from harness.readers.spill import STATUSES, Record, Spill, to_record, to_result
 from harness.report.common import compact_numbers, ordered_findings
 from harness.report.streamed import JsonStream, JunitStream, TestIds
-from harness.triage.aggregate import FindingAggregate
+from harness.triage.aggregate import FIRST_EVIDENCE, FindingAggregate
 from harness.triage.checks import RunIndex
 from harness.triage.engine import finish_group, severity_order, verdict_of
 from harness.triage.rules import About, Rule
 from harness.triage.run_findings import anomaly_findings, crash_findings
 from harness.triage.templates import NUMBER, Outcome, Outcomes, evidence_lines, slot_values
 
-STREAM_BYTES = 32 << 20  # `harness triage` streams logs at least this big
+STREAM_BYTES = 4 << 20  # `harness triage` streams logs at least this big (~30k results)
 FIRST_NUMBERS = 64  # test numbers kept per finding and suite for the WHICH column
 MADE_UP = frozenset({Status.MISSING, Status.CRASH})
 
@@ -266,34 +267,6 @@ def _kernel_from_banner(log: LogPass, env: Environment) -> None:
         env.kernel_release, env.kernel_version = m.group(1), version_of(m.group(1))
 
 
-def _write_record(rec: Record, suite: str, outcome: Outcome, js: ResultWriter | None,
-                  ju: CaseWriter | None, run: RunId | None) -> None:
-    """One record's JSON result and JUnit testcase, from its outcome's templates."""
-    values = slot_values(rec, ju is not None)
-    if js is not None:
-        js.result(outcome.json.format_map(values))
-    if ju is not None:
-        label = f"{suite} [{run}]" if run else suite
-        ju.case(label, run, outcome.junit.format_map(values), outcome.junit_kind)
-
-
-def _join(group: tuple[FindingAggregate, TestIds, StreamFinding], rec: Record, suite: str,
-          outcome: Outcome, status: Status, run: RunId | None) -> None:
-    """A diagnosed record joins its finding: a kept member, or only counted."""
-    aggregate, _, found = group
-    d = outcome.diagnosis
-    assert d is not None
-    if aggregate.wants(suite, rec[4], rec[6]):
-        aggregate.add(_member(rec, suite, outcome, run))
-    else:
-        aggregate.count(f"{suite} #{rec[2]}: {rec[3] or rec[6] or '?'}", d.confidence)
-    found.statuses[status.value] += 1
-    numbers = found.numbers.get(suite)
-    if numbers is None:
-        numbers = found.numbers[suite] = NumberList()
-    numbers.add(rec[2])
-
-
 def judge_log(log: LogPass, env: Environment, rules: tuple[Rule, ...],
               js: ResultWriter | None = None, ju: CaseWriter | None = None,
               tests: dict[int, TestIds] | None = None, id_prefix: str = "") -> StreamReport:
@@ -303,68 +276,121 @@ def judge_log(log: LogPass, env: Environment, rules: tuple[Rule, ...],
     them; without it they are dropped); ``id_prefix`` starts every id ("[run] ")."""
     _kernel_from_banner(log, env)
     from_logs([log.parsed], env)
-    about_results = tuple(r for r in rules if r.about is About.RESULT)
-    outcomes = Outcomes(env, about_results, log.index(), log.run_id)
-    directory = tempfile.gettempdir()
-    groups: dict[tuple[str, str], tuple[FindingAggregate, TestIds, StreamFinding]] = {}
-    statuses: Counter = Counter()
-    categories: Counter = Counter()
-    by_suite: dict[str, Counter] = defaultdict(Counter)
-    failing = at_kernel = odd = 0
-    run = log.run_id
-    names: dict[int, str] = {}
-    keep = tests is not None
+    judge = _Judge(log, env, rules, js, ju, tests is not None, id_prefix)
     try:
         for rec in log.stream.spill:
-            suite = rec[1]
-            if not suite or suite == log.default_suite:
-                suite = names.get(rec[0]) or names.setdefault(rec[0], log.suite_name(rec))
-            status = STATUSES[rec[5]]
-            statuses[status.value] += 1
-            by_suite[suite][status.value] += 1
-            outcome = outcomes.get(rec, suite)
-            if js is not None or ju is not None:
-                _write_record(rec, suite, outcome, js, ju, run)
-            d = outcome.diagnosis
-            if status in FAILING:
-                failing += 1
-                if d is None or d.category in POINTS_AT_KERNEL:
-                    at_kernel += 1
-            if d is None:
-                continue
-            categories[str(d.category)] += 1
-            if status not in FAILING and d.category in POINTS_AT_KERNEL:
-                odd += 1
-            group = groups.get((d.category, d.cause))
-            if group is None:
-                ids = TestIds(directory if keep else None, id_prefix, keep)
-                group = groups[(d.category, d.cause)] = (
-                    FindingAggregate(ids), ids, StreamFinding(None))  # type: ignore[arg-type]
-            _join(group, rec, suite, outcome, status, run)
-        findings: list[Finding] = []
-        streamed: dict[int, tuple[TestIds, StreamFinding]] = {}
-        for aggregate, ids, found in groups.values():
-            finding = finish_group(aggregate, env, about_results)
-            found.finding = ids.finding = finding
-            streamed[id(finding)] = (ids, found)
-            findings.append(finding)
-        suites = log.parsed.suites
-        findings += anomaly_findings(suites, [], rules, by_suite)
-        findings += crash_findings([log.parsed], [], rules)
-        findings = severity_order(findings)
-        verdict = verdict_of(findings)
-        summary = _summary(sum(statuses.values()), statuses, findings)
-        ordered = ordered_findings(findings)
+            judge.record(rec)
+        return judge.report()
     finally:
-        for _, ids, _ in groups.values():
-            if keep and ids.finding is not None:
-                tests[id(ids.finding)] = ids  # type: ignore[index]
+        for _, ids, _ in judge.groups.values():
+            if tests is not None and ids.finding is not None:
+                tests[id(ids.finding)] = ids
             else:
                 ids.close()
-    results = [streamed[id(f)][1] if id(f) in streamed else StreamFinding(f, Counter())
-               for f in ordered]
-    return StreamReport(env, results, suites, verdict, summary, [log.source], statuses,
-                        categories, failing, at_kernel, odd, outcomes.computed)
+
+
+Group = tuple[FindingAggregate, TestIds, "StreamFinding"]
+
+
+class _Judge:
+    """Pass 2 of one log: what each record adds, and the report from the tallies."""
+
+    def __init__(self, log: LogPass, env: Environment, rules: tuple[Rule, ...],
+                 js: ResultWriter | None, ju: CaseWriter | None, keep: bool,
+                 id_prefix: str) -> None:
+        self.log, self.env, self.rules = log, env, rules
+        self.about_results = tuple(r for r in rules if r.about is About.RESULT)
+        self.outcomes = Outcomes(env, self.about_results, log.index(), log.run_id, log.source)
+        self.js, self.ju = js, ju
+        self.keep, self.id_prefix = keep, id_prefix
+        self.directory = tempfile.gettempdir() if keep else None
+        self.groups: dict[tuple[str, str] | None, Group] = {}
+        self.counts: dict[tuple[str, int], int] = {}  # (suite, status index) -> results
+        self.in_group: dict[tuple[int, int], int] = {}  # (id(group), status index) -> results
+        self.names: dict[int, str] = {}
+        self.run = log.run_id
+        self.label = f" [{log.run_id}]" if log.run_id else ""
+
+    def record(self, rec: Record) -> None:
+        suite = rec[1]
+        if not suite or suite == self.log.default_suite:
+            suite = self.names.get(rec[0]) or self.names.setdefault(
+                rec[0], self.log.suite_name(rec))
+        key = (suite, rec[5])
+        self.counts[key] = self.counts.get(key, 0) + 1
+        outcome = self.outcomes.get(rec, suite)
+        if self.js is not None or self.ju is not None:
+            values = slot_values(rec, self.outcomes.values, self.ju is not None)
+            if self.js is not None:
+                self.js.result(outcome.json % outcome.json_values(values))
+            if self.ju is not None:
+                self.ju.case(suite + self.label, self.run,
+                             outcome.junit % outcome.junit_values(values), outcome.junit_kind)
+        if outcome.diagnosis is not None:
+            self.member(rec, suite, outcome)
+
+    def member(self, rec: Record, suite: str, outcome: Outcome) -> None:
+        """A diagnosed result joins its finding's group."""
+        d = outcome.diagnosis
+        assert d is not None
+        group = self.groups.get(outcome.group)
+        if group is None:
+            ids = TestIds(self.directory, self.id_prefix, self.keep)
+            group = self.groups[outcome.group] = (FindingAggregate(ids), ids,
+                                                  StreamFinding(None))  # type: ignore[arg-type]
+        aggregate, ids, found = group
+        members = aggregate.members
+        if members.count < FIRST_EVIDENCE or aggregate.wants(suite, rec[4], rec[6]):
+            aggregate.add(_member(rec, suite, outcome, self.run))
+        else:
+            members.count += 1
+            if d.confidence is not aggregate.confidence:
+                aggregate.confidence = Confidence.weakest((aggregate.confidence, d.confidence))
+            ids.append(f"{suite} #{rec[2]}: {rec[3] or rec[6] or '?'}")
+        key = (id(found), rec[5])
+        self.in_group[key] = self.in_group.get(key, 0) + 1
+        numbers = found.numbers.get(suite)
+        if numbers is None:
+            numbers = found.numbers[suite] = NumberList()
+        if len(numbers.first) < FIRST_NUMBERS:
+            numbers.first.append(rec[2])
+        numbers.last = rec[2]
+
+    def report(self) -> StreamReport:
+        statuses: Counter = Counter()
+        by_suite: dict[str, Counter] = defaultdict(Counter)
+        for (suite, status_index), n in self.counts.items():
+            statuses[STATUSES[status_index].value] += n
+            by_suite[suite][STATUSES[status_index].value] += n
+        categories: Counter = Counter()
+        odd = explained_failures = 0
+        findings: list[Finding] = []
+        streamed: dict[int, StreamFinding] = {}
+        for aggregate, ids, found in self.groups.values():
+            for (group, status_index), n in self.in_group.items():
+                if group == id(found):
+                    found.statuses[STATUSES[status_index].value] = n
+            category = aggregate.members[0].diagnosis.category  # type: ignore[union-attr]
+            categories[str(category)] += aggregate.members.count
+            failed = sum(n for s, n in found.statuses.items() if Status(s) in FAILING)
+            if category in POINTS_AT_KERNEL:
+                odd += aggregate.members.count - failed
+            else:
+                explained_failures += failed
+            finding = finish_group(aggregate, self.env, self.about_results)
+            found.finding = ids.finding = finding
+            streamed[id(finding)] = found
+            findings.append(finding)
+        suites = self.log.parsed.suites
+        findings += anomaly_findings(suites, [], self.rules, by_suite)
+        findings += crash_findings([self.log.parsed], [], self.rules)
+        findings = severity_order(findings)
+        failing = sum(n for s, n in statuses.items() if Status(s) in FAILING)
+        return StreamReport(
+            self.env, [streamed.get(id(f)) or StreamFinding(f) for f in ordered_findings(findings)],
+            suites, verdict_of(findings), _summary(sum(statuses.values()), statuses, findings),
+            [self.log.source], statuses, categories, failing, failing - explained_failures, odd,
+            self.outcomes.computed)
 
 
 def _member(rec: Record, suite: str, outcome: Outcome, run: RunId | None) -> Result:

@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
-
-from junitparser.junitparser import etree as junit_etree
+from operator import itemgetter
 
 from harness.model import Diagnosis, Environment, LogLine, Result, RunId, Status
 from harness.readers.spill import Record, to_result
@@ -33,28 +33,40 @@ RESULT_LINE = 987654321002
 RUN_LINE = 987654321003
 DIAG_BASE = 987654321100  # diagnostic i is on line DIAG_BASE + i
 RESULT_TEXT = "\ue000result-line\ue001"  # the result line's text (it carries the number)
-SLOT = re.compile(r"(98765432\d{4}|\ue000result-line\ue001)")
+SOURCE = "\ue000source\ue001"  # the log's name, in the templates (one log's differs from another's)
+RUN = "\ue000run\ue001"  # the run id, likewise
+SLOT = re.compile(r"(98765432\d{4}|\ue000(?:result-line|source|run)\ue001)")
+MARK_NAMES = {SOURCE: "src", RUN: "runid"}
 MAX_OUTCOMES = 20_000  # distinct outcomes kept; a log of unique messages starts over
 
 
 SLOT_NAMES = {str(NUMBER): "n", str(RESULT_LINE): "rl", str(RUN_LINE): "run"}
 
 
-def template(text: str, result_text: str) -> str:
-    """``text`` as a str.format template: markers become named fields, braces are doubled.
+def template(text: str, result_text: str) -> tuple[str, Callable[[dict], tuple]]:
+    """``text`` as a printf template (markers become %s, % is doubled) and the function that
+    picks its values, in order, from ``slot_values()``.
 
-    ``result_text`` names the field of the result line's text (escaped per format)."""
+    ``result_text`` names the value of the result line's text (escaped per format)."""
     parts = SLOT.split(text)
-    out = []
+    out, names = [], []
     for i, part in enumerate(parts):
         if i % 2 == 0:
-            out.append(part.replace("{", "{{").replace("}", "}}"))
-        elif part == RESULT_TEXT:
-            out.append("{" + result_text + "}")
+            out.append(part.replace("%", "%%"))
+            continue
+        out.append("%s")
+        if part == RESULT_TEXT:
+            names.append(result_text)
+        elif part in MARK_NAMES:
+            names.append(MARK_NAMES[part] + result_text[1])  # srcj, runidx ...
         else:
-            name = SLOT_NAMES.get(part) or f"d{int(part) - DIAG_BASE}"
-            out.append("{" + name + "}")
-    return "".join(out)
+            names.append(SLOT_NAMES.get(part) or f"d{int(part) - DIAG_BASE}")
+    if not names:
+        return "".join(out), lambda values: ()
+    pick = itemgetter(*names)
+    if len(names) == 1:
+        return "".join(out), lambda values: (pick(values),)
+    return "".join(out), pick
 
 
 @dataclass(slots=True)
@@ -64,9 +76,12 @@ class Outcome:
     diagnosis: Diagnosis | None
     syscall: str | None
     errno: str | None
-    json: str  # str.format templates over slot_values()
+    json: str  # printf templates over slot_values()
+    json_values: Callable[[dict], tuple]
     junit: str
+    junit_values: Callable[[dict], tuple]
     junit_kind: str  # "", "skipped", "failure" or "error" (for the suite's counts)
+    group: tuple[str, str] | None  # (category, cause): the finding it belongs to
     evidence: tuple[tuple[str, int | LogLine], ...]  # ("run"|"result"|"diag", i) or fixed
 
 
@@ -75,6 +90,10 @@ _encode = json.encoder.encode_basestring
 
 def _json_text(text: str) -> str:
     return _encode(text)[1:-1]
+
+
+def _xml_attr(text: str) -> str:
+    return _xml_text(text).replace('"', "&quot;").replace("\n", "&#10;")
 
 
 def _xml_text(text: str) -> str:
@@ -97,14 +116,40 @@ def _junit_kind(result: Result) -> str:
     return "error" if result.status in ERROR_STATUSES else "failure"
 
 
+# Outcomes per (rules, environment, cross-check index): logs of a fleet that agree on those
+# share them, so a worker triages each distinct outcome once for all its logs.
+_SHARED: dict[tuple, dict[tuple, Outcome]] = {}
+
+
+def _scope(env: Environment, rules: tuple[Rule, ...], index: RunIndex) -> tuple:
+    cases = tuple(sorted(((suite, description, config), (r.number, r.status, r.message))
+                         for (_, suite, description, config), r in index.by_case.items()))
+    passed = tuple((r.name, r.number) for runs in index.passed.values() for r in runs)
+    truncated = tuple(sorted(suite for _, suite in index.truncated_suites))
+    return (tuple(r.id for r in rules), json.dumps(env.to_json(), sort_keys=True, default=str),
+            cases, passed,
+            truncated)
+
+
 class Outcomes:
-    """The triage of a log's distinct outcomes, made on first sight."""
+    """The triage of a log's distinct outcomes, made on first sight (or by an earlier log of
+    the same shape in this process)."""
 
     def __init__(self, env: Environment, rules: tuple[Rule, ...], index: RunIndex,
-                 run_id: RunId | None = None) -> None:
+                 run_id: RunId | None = None, source: str = "") -> None:
         self.env, self.rules, self.index, self.run_id = env, rules, index, run_id
-        self.known: dict[tuple, Outcome] = {}
+        self.source = source
+        scope = _scope(env, rules, index)
+        if scope not in _SHARED and sum(len(k) for k in _SHARED.values()) >= MAX_OUTCOMES:
+            _SHARED.clear()
+        self.known = _SHARED.setdefault(scope, {})
         self.computed = 0
+        run = str(run_id) if run_id else ""
+        # What the log's name and run id look like in each output, to make slots of them.
+        self.marks = [(text, mark) for text, mark in (
+            (source, SOURCE), (run, RUN)) if text]
+        self.values = {"srcj": _json_text(source), "srcx": _xml_text(source),
+                       "runidj": _json_text(run), "runidx": _xml_attr(run)}
 
     def get(self, rec: Record, suite: str) -> Outcome:
         key = (suite, rec[3], rec[4], rec[5], rec[6], rec[7] >= 0, rec[9] >= 0, rec[10],
@@ -141,15 +186,19 @@ class Outcomes:
             else:
                 evidence.append(("fixed", line))
         js = json.dumps(result_to_json(r), ensure_ascii=False, default=str)
-        case = testcase(r)
-        xml = ET.tostring(ET.fromstring(junit_etree.tostring(case._elem)), encoding="unicode")
-        return Outcome(r.diagnosis, r.syscall, r.errno, template(js, "tj"), template(xml, "tx"),
-                       _junit_kind(r), tuple(evidence))
+        xml = ET.tostring(testcase(r)._elem, encoding="unicode")
+        for text, mark in self.marks:
+            js = js.replace(_json_text(text), mark)
+            xml = xml.replace(_xml_attr(text), mark).replace(_xml_text(text), mark)
+        return Outcome(r.diagnosis, r.syscall, r.errno, *template(js, "tj"), *template(xml, "tx"),
+                       _junit_kind(r),
+                       (r.diagnosis.category, r.diagnosis.cause) if r.diagnosis else None,
+                       tuple(evidence))
 
 
-def slot_values(rec: Record, xml: bool = True) -> dict[str, object]:
-    """The values a result puts into its JSON and JUnit templates."""
-    values: dict[str, object] = {"n": rec[2], "rl": rec[7], "run": rec[9]}
+def slot_values(rec: Record, base: dict[str, str], xml: bool = True) -> dict[str, object]:
+    """The values a result puts into its JSON and JUnit templates (``base``: the log's)."""
+    values: dict[str, object] = {**base, "n": rec[2], "rl": rec[7], "run": rec[9]}
     for i, (line, _) in enumerate(rec[11]):
         values[f"d{i}"] = line
     if rec[7] >= 0:
