@@ -62,6 +62,17 @@ def config_of(name: str) -> str:
 
 
 _guess_suite = functools.lru_cache(maxsize=4096)(catalogue.guess_suite)
+_config_of = functools.lru_cache(maxsize=4096)(config_of)
+
+
+@functools.lru_cache(maxsize=4096)
+def _directive(rest: str) -> tuple[str, str, Status] | None:
+    """(description, reason, status) of a result text with a TAP directive ('# SKIP why')."""
+    directive = DIRECTIVE.search(rest)
+    if directive is None:
+        return None
+    return (rest[: directive.start()].strip(), directive.group(2).strip(),
+            STATUS_BY_DIRECTIVE[directive.group(1).lower()])
 
 
 RUNNER_WORDS = ("[PASS]", "[SKIP]", "[FAIL]", "[XFAIL]", "[TIMEOUT]", "[ERROR]", "SUMMARY:",
@@ -205,6 +216,11 @@ class KselftestParser:
             match = RESULT.match(raw.strip())  # the common line: a top-level result
             if match:
                 return self._result(0, match, LogLine(number, raw, source))
+        elif first == "#" and raw.startswith("# [RUN] ") and not raw.startswith("# [RUN] #"):
+            desc = raw[8:].strip()  # the other common line: a test starts
+            if desc:
+                self._run_line(1, desc, number, source)
+                return []
         if text[:1] == "#":
             depth, body = strip_nesting(text)
             body = body.strip()
@@ -355,10 +371,8 @@ class KselftestParser:
         rest = (match.group(3) or "").strip()
         status = Status.PASS if ok else Status.FAIL
         desc, reason = rest, ""
-        if "#" in rest and (directive := DIRECTIVE.search(rest)):
-            desc = rest[: directive.start()].strip()
-            reason = directive.group(2).strip()
-            status = STATUS_BY_DIRECTIVE[directive.group(1).lower()]
+        if "#" in rest and (directive := _directive(rest)) is not None:
+            desc, reason, status = directive
             if status is Status.XFAIL and not ok:
                 status = Status.FAIL  # a 'not ok' with the TAP todo directive still failed
         run_name = level.running
@@ -373,7 +387,7 @@ class KselftestParser:
                 message = ""
         elif message == name:
             message = ""
-        config = config_of(name)
+        config = _config_of(name)
         result = Result(
             suite=level.suite.name or self.default_suite,
             number=number,
