@@ -234,7 +234,7 @@ def run_triage(args: argparse.Namespace) -> int:
     report = triage(parsed, env, strace, rules)
     overrides = {}
     if thread is not None and (target := thread.reply_target()) is not None:
-        from harness.report.reply import render_reply
+        from harness.report.mail import render_reply
 
         overrides["mail"] = lambda r: render_reply(r, target)
     write_outputs(report, targets, color=args.color, kcidb=options_of(args),

@@ -5,8 +5,10 @@ log text cleaned for display."""
 from __future__ import annotations
 
 import re
+import textwrap
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from harness.model import (
     SEVERITY,
@@ -17,6 +19,7 @@ from harness.model import (
     Report,
     Result,
     Status,
+    SuiteRun,
 )
 
 # A result with one of these statuses is a failure (something did not work); skips, xfails
@@ -191,3 +194,143 @@ def test_list(results: Sequence[Result], limit: int = 8, with_suite: bool | None
                                                                   else "")
         parts.append(label + compact_numbers(numbers, limit))
     return "; ".join(parts)
+
+
+# --- the JSON form of results, findings and suites (the whole and the streamed JSON writers,
+# KCIDB and the fleet's outputs share it)
+
+def line_json(line: LogLine | None) -> dict[str, object] | None:
+    return None if line is None else line.to_json()
+
+
+def result_to_json(result: Result) -> dict[str, object]:
+    d = result.diagnosis
+    return {
+        "id": result.test_id,
+        "suite": result.suite,
+        "number": result.number,
+        "name": result.name,
+        "config": result.config,
+        "status": str(result.status),
+        "message": result.message,
+        "line": result.result_line.line if result.result_line else None,
+        "result_line": line_json(result.result_line),
+        "run_line": line_json(result.run_line),
+        "diagnostics": [d.to_json() for d in result.diagnostics],
+        "syscall": result.syscall,
+        "errno": result.errno,
+        "category": str(d.category) if d else None,
+        "cause": d.cause if d else None,
+        "confidence": d.confidence if d else None,
+        "explanation": d.explanation if d else None,
+        "evidence": [e.to_json() for e in d.evidence] if d else [],
+        "reference": d.reference if d else None,
+        "action": d.action if d else None,
+        "run": str(result.run_id) if result.run_id else None,
+    }
+
+
+def finding_to_json(finding: Finding) -> dict[str, object]:
+    return {
+        "category": str(finding.category),
+        "cause": finding.cause,
+        "confidence": finding.confidence,
+        "tests": list(finding.tests),
+        "count": finding_size(finding),
+        "explanation": finding.explanation,
+        "evidence": [e.to_json() for e in finding.evidence],
+        "reference": finding.reference,
+        "action": finding.action,
+    }
+
+
+def suite_to_json(suite: SuiteRun) -> dict[str, object]:
+    return {
+        "name": suite.name,
+        "planned": suite.planned,
+        "totals": suite.totals,
+        "exit_code": suite.exit_code,
+        "bail_out": line_json(suite.bail_out),
+        "crashed": line_json(suite.crashed),
+        "anomalies": [{"kind": kind, "line": line.line, "text": line.text}
+                      for kind, line in suite.anomalies],
+    }
+
+
+# --- the terminal's table and colours (the terminal summary and the big-log digest)
+
+COLORS = {
+    str(Category.KERNEL_BUG): "1;31",
+    str(Category.UNKNOWN): "1;35",
+    UNDIAGNOSED: "1;35",
+    str(Category.TEST_BUG): "33",
+    str(Category.CONFIG): "36",
+    str(Category.ENV): "34",
+    str(Category.KNOWN_ISSUE): "2",
+}
+STATUS_ORDER = [str(s) for s in Status]
+HINT = "more: --json FILE, --junit FILE (CI) or --mail FILE (mailing-list reply); - is stdout"
+HEADINGS = ("CATEGORY", "CAUSE", "CONF", "TESTS", "STATUS", "WHICH")
+MIN_WHICH = 12
+
+
+@dataclass
+class Row:
+    category: str
+    cause: str
+    confidence: str
+    count: int
+    status: str
+    which: str
+    explanation: str
+
+
+def paint(text: str, code: str | None, color: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if color and code else text
+
+
+def fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:max(width - 3, 0)] + "..."
+
+
+def accel_label(accel: str | None) -> str:
+    """'TCG: KVM probe boot failed (...)' -> 'tcg'; 'kvm' stays 'kvm'."""
+    if not accel:
+        return ""
+    if accel.startswith("none"):
+        return "host kernel"  # the simulated guest
+    return accel.split(":", 1)[0].split()[0].lower()
+
+
+def table(found: Sequence[Row], width: int) -> list[str]:
+    """The rows as aligned plain text, each line at most width columns."""
+    cells = [tuple(clean_text(c) for c in cell) for cell in
+             [HEADINGS] + [(r.category, r.cause, r.confidence, str(r.count), r.status, r.which)
+                           for r in found]]
+    widths = [max(len(c[i]) for c in cells) for i in range(5)]
+    widths[1] = min(widths[1], 28)
+    spare = width - 2 - sum(w + 2 for w in widths) - MIN_WHICH
+    if spare < 0:  # narrow terminal: give the cause column's room to the test list
+        widths[1] = max(widths[1] + spare, 12)
+    which_width = max(width - 2 - sum(w + 2 for w in widths), MIN_WHICH)
+    lines = []
+    for category, cause, conf, count, status, which in cells:
+        parts = [category.ljust(widths[0]), fit(cause, widths[1]).ljust(widths[1]),
+                 conf.ljust(widths[2]), count.rjust(widths[3]), status.ljust(widths[4]),
+                 fit(which, which_width)]
+        lines.append(fit(("  " + "  ".join(parts)).rstrip(), width))
+    return lines
+
+
+def paint_row(line: str, category: str, color: bool) -> str:
+    """Colour the category cell (the line's first word) without changing the layout."""
+    start = 2
+    if not color or not line[start:].startswith(category):
+        return line
+    end = start + len(category)
+    return line[:start] + paint(category, COLORS.get(category), color) + line[end:]
+
+
+def wrap(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width=width, subsequent_indent="    ", break_long_words=True,
+                         break_on_hyphens=False)

@@ -6,17 +6,20 @@ from __future__ import annotations
 import textwrap
 
 from harness.model import Category
-from harness.report.common import clean_text, first_sentence, severity_rank, where_from
-from harness.report.terminal import (
+from harness.report.common import (
     COLORS,
     HINT,
     STATUS_ORDER,
     Row,
-    _accel,
-    _paint,
-    _paint_row,
-    _wrap,
+    accel_label,
+    clean_text,
+    first_sentence,
+    paint,
+    paint_row,
+    severity_rank,
     table,
+    where_from,
+    wrap,
 )
 from harness.triage.stream import StreamFinding, StreamReport
 
@@ -43,7 +46,7 @@ def _said(report: StreamReport) -> str:
 def header(report: StreamReport) -> list[str]:
     env = report.environment
     kernel = env.kernel_release or "unknown"
-    where = [x for x in (env.arch, env.guest, _accel(env.accel)) if x]
+    where = [x for x in (env.arch, env.guest, accel_label(env.accel)) if x]
     if where:
         kernel += f" ({', '.join(where)})"
     return [f"verdict: {report.verdict} - {_said(report)}", f"fs: {env.fs or 'unknown'}",
@@ -53,11 +56,11 @@ def header(report: StreamReport) -> list[str]:
 def counts_lines(report: StreamReport, width: int) -> list[str]:
     by_status = "  ".join(f"{s} {report.statuses[s]}" for s in STATUS_ORDER
                           if report.statuses[s])
-    lines = _wrap(f"  {report.summary.total} results: {by_status}", width)
+    lines = wrap(f"  {report.summary.total} results: {by_status}", width)
     by_category = "  ".join(f"{c} {n}" for c, n in sorted(report.categories.items(),
                                                           key=lambda kv: severity_rank(kv[0])))
     if by_category:
-        lines += _wrap(f"  by category: {by_category}", width)
+        lines += wrap(f"  by category: {by_category}", width)
     return lines
 
 
@@ -69,22 +72,22 @@ def render_stream_terminal(report: StreamReport, width: int = 100, color: bool =
     parts = header(report)
     joined = " | ".join(parts)
     top = [joined] if len(joined) <= width else [parts[0][:width], " | ".join(parts[1:])[:width]]
-    lines = [_paint(top[0], COLORS.get(str(report.verdict)), color), *top[1:], ""]
+    lines = [paint(top[0], COLORS.get(str(report.verdict)), color), *top[1:], ""]
     for note in report.environment.notes:
-        lines += _wrap(f"  note: {clean_text(note)}", width)
+        lines += wrap(f"  note: {clean_text(note)}", width)
     if report.environment.notes:
         lines.append("")
     if rows:
         head, *body = table(rows, width)
-        lines += [head] + [_paint_row(line, row.category, color)
+        lines += [head] + [paint_row(line, row.category, color)
                            for line, row in zip(body, rows, strict=True)]
         worst = first_sentence(clean_text(rows[0].explanation))
         if worst:
-            lines += [""] + _wrap(f"  worst: {worst}", width)
+            lines += [""] + wrap(f"  worst: {worst}", width)
     else:
         lines.append("  nothing to explain: every test passed")
     lines += [""] + counts_lines(report, width)
-    lines += [""] + _wrap(f"  {HINT}", width)
+    lines += [""] + wrap(f"  {HINT}", width)
     return "\n".join(lines) + "\n"
 
 

@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import IO
 
 from harness.errors import OutputError
-from harness.model import Environment, Finding, RunId, SuiteRun, Summary
-from harness.report.common import clean_text
-from harness.report.json import SCHEMA, finding_to_json, suite_to_json
+from harness.model import SCHEMA, Environment, Finding, RunId, SuiteRun, Summary
+from harness.report.common import clean_text, finding_to_json, suite_to_json
 
 _encode = json.encoder.encode_basestring
 COPY = 1 << 20

@@ -233,7 +233,7 @@ class _Cases:
 
 def judge_one(job: Job) -> LogVerdict:
     """One log, start to end (in a worker process)."""
-    from harness.report.json import suite_to_json
+    from harness.report.common import suite_to_json
     from harness.triage.stream import Declined, judge_log, read_log
 
     meta = job.meta
@@ -299,7 +299,7 @@ def _judge_in_memory(job: Job, env: Environment, rules: tuple[Rule, ...],
 
     from harness.readers.environment import from_logs
     from harness.readers.report_input import read_report
-    from harness.report.json import result_to_json, suite_to_json
+    from harness.report.common import result_to_json, suite_to_json
     from harness.report.junit import testcase
     from harness.triage.engine import triage
     from harness.triage.templates import _junit_kind
@@ -471,7 +471,7 @@ def _log_json(v: LogVerdict) -> dict[str, object]:
 
 
 def _write_json(report: FleetReport, target: str) -> None:
-    from harness.report.json import SCHEMA
+    from harness.model import SCHEMA
 
     file = _Target(target, "json")
     try:

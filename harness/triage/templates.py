@@ -20,8 +20,7 @@ from operator import itemgetter
 
 from harness.model import Diagnosis, Environment, LogLine, Result, RunId, Status
 from harness.readers.spill import Record, to_result
-from harness.report.common import clean_text
-from harness.report.json import result_to_json
+from harness.report.common import clean_text, result_to_json
 from harness.report.junit import ERROR_STATUSES, SKIPPED_CATEGORIES, testcase
 from harness.triage.checks import RunIndex
 from harness.triage.correlate import NEEDS_CAUSE, from_text
