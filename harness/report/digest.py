@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import textwrap
 
+from harness.aggregates import StreamFinding, StreamReport
 from harness.model import Category
 from harness.report.common import (
     COLORS,
@@ -13,6 +14,7 @@ from harness.report.common import (
     Row,
     accel_label,
     clean_text,
+    compact_numbers,
     first_sentence,
     paint,
     paint_row,
@@ -21,7 +23,6 @@ from harness.report.common import (
     where_from,
     wrap,
 )
-from harness.triage.stream import StreamFinding, StreamReport
 
 MAIL_WIDTH = 72
 MAIL_FINDINGS = 10
@@ -67,7 +68,7 @@ def counts_lines(report: StreamReport, width: int) -> list[str]:
 def render_stream_terminal(report: StreamReport, width: int = 100, color: bool = False) -> str:
     width = max(width, 40)
     rows = [Row(str(f.finding.category), f.finding.cause, str(f.finding.confidence),
-                f.finding.count, _statuses(f), f.which() or "; ".join(f.finding.tests[:2]),
+                f.finding.count, _statuses(f), _which(f) or "; ".join(f.finding.tests[:2]),
                 f.finding.explanation) for f in report.findings]
     parts = header(report)
     joined = " | ".join(parts)
@@ -114,7 +115,7 @@ def render_stream_mail(report: StreamReport) -> str:
         finding = f.finding
         lines += ["", *_fill(f"{finding.category}/{finding.cause} ({finding.confidence}): "
                              f"{finding.count} {'test' if finding.count == 1 else 'tests'} "
-                             f"({_statuses(f) or 'suite'}), {f.which(8) or 'whole suite'}")]
+                             f"({_statuses(f) or 'suite'}), {_which(f, 8) or 'whole suite'}")]
         lines += _fill(finding.explanation, "  ")
         if finding.evidence:
             lines.append("  Evidence:")
@@ -128,3 +129,10 @@ def render_stream_mail(report: StreamReport) -> str:
                               "results: see the JSON report.")
     lines += [""] + counts_lines(report, MAIL_WIDTH)
     return "\n".join(lines) + "\n"
+
+
+def _which(found: StreamFinding, limit: int = 4) -> str:
+    """'3, 8, 13 ... 48' per suite (the suite named when there are several)."""
+    with_suite = len(found.numbers) > 1
+    return "; ".join((f"{suite} " if with_suite else "") + compact_numbers(nums.numbers(), limit)
+                     for suite, nums in found.numbers.items())

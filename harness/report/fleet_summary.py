@@ -6,9 +6,9 @@ from __future__ import annotations
 import textwrap
 from collections import Counter
 
+from harness.aggregates import FleetCause, FleetReport
 from harness.model import POINTS_AT_KERNEL, Category
 from harness.report.common import clean_text, first_sentence
-from harness.triage.fleet import FleetCause, FleetReport
 
 WORST_LOGS = 10
 MAIL_CAUSES = 10

@@ -29,15 +29,15 @@ import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from harness.aggregates import CauseOfLog, FleetCause, FleetReport, LogMeta, LogVerdict
 from harness.errors import InputError
 from harness.model import (
     POINTS_AT_KERNEL,
     SEVERITY,
     Category,
-    Confidence,
     Environment,
     LogLine,
     RunId,
@@ -56,21 +56,6 @@ KERNEL = re.compile(r"^v?\d+\.\d+(?:\.\d+)?(?:-rc\d+)?(?:[-+~.][\w.+~-]*)?$")
 LOG_SUFFIXES = (".log", ".txt", ".tap", ".out")
 SCHEMA_NOTE = ("fleet report: results of every log (run = machine/kernel/date/fs), findings "
                "counted across logs; 'logs' has each log's verdict")
-
-
-@dataclass(frozen=True)
-class LogMeta:
-    path: str
-    machine: str = ""
-    kernel: str = ""
-    fs: str = ""
-    date: str = ""
-    tmp_fs: str = ""
-
-    @property
-    def run(self) -> RunId:
-        label = "/".join(x for x in (self.machine, self.kernel, self.date) if x)
-        return RunId(self.fs or "?", label or Path(self.path).stem)
 
 
 def meta_from_path(path: str, root: str | None = None) -> LogMeta:
@@ -139,35 +124,6 @@ def collect(inputs: list[str], manifest: str | None) -> list[LogMeta]:
         raise InputError(f"{', '.join(inputs) or manifest}: no log files (*.log, *.txt, "
                          "*.tap, *.out) found")
     return metas
-
-
-@dataclass
-class CauseOfLog:
-    category: str
-    cause: str
-    confidence: str
-    count: int
-    explanation: str
-    evidence: list[dict[str, object]]
-    reference: str
-    action: str
-    tests_file: str
-
-
-@dataclass
-class LogVerdict:
-    """What the parent keeps of one log."""
-
-    meta: LogMeta
-    verdict: str
-    total: int
-    by_status: dict[str, int]
-    causes: list[CauseOfLog]
-    results_file: str
-    junit: list[tuple[str, str, dict[str, int]]]  # (label, fragment file, counts)
-    suites: list[dict[str, object]]
-    streamed: bool
-    error: str = ""
 
 
 @dataclass
@@ -337,68 +293,6 @@ def _judge_in_memory(job: Job, env: Environment, rules: tuple[Rule, ...],
                       dict(report.summary.by_status), causes, base + ".json",
                       cases.close() if cases else [],
                       [suite_to_json(s) for s in report.suites], False)
-
-
-@dataclass
-class FleetCause:
-    """One cause across the fleet."""
-
-    category: str
-    cause: str
-    confidence: str
-    explanation: str
-    evidence: list[dict[str, object]]
-    reference: str
-    action: str
-    example: str = ""  # the log the explanation and evidence come from
-    results: int = 0
-    logs: int = 0
-    kernels: Counter = field(default_factory=Counter)
-    machines: Counter = field(default_factory=Counter)
-    filesystems: Counter = field(default_factory=Counter)
-    first_seen: str = ""
-    last_seen: str = ""
-    tests_files: list[str] = field(default_factory=list)
-
-    def add(self, verdict: LogVerdict, cause: CauseOfLog) -> None:
-        meta = verdict.meta
-        self.results += cause.count
-        self.logs += 1
-        self.kernels[meta.kernel or "?"] += 1
-        self.machines[meta.machine or "?"] += 1
-        self.filesystems[meta.fs or "?"] += 1
-        when = meta.date or ""
-        if when and (not self.first_seen or when < self.first_seen):
-            self.first_seen = when
-        if when and (not self.last_seen or when > self.last_seen):
-            self.last_seen = when
-        self.confidence = str(Confidence.weakest((Confidence(self.confidence),
-                                                  Confidence(cause.confidence))))
-        self.tests_files.append(cause.tests_file)
-
-    def to_json(self) -> dict[str, object]:
-        return {"category": self.category, "cause": self.cause, "confidence": self.confidence,
-                "tests": [], "count": self.results, "explanation": self.explanation,
-                "evidence": self.evidence, "reference": self.reference, "action": self.action,
-                "logs": self.logs, "kernels": dict(self.kernels.most_common()),
-                "machines": dict(self.machines.most_common()),
-                "filesystems": dict(self.filesystems.most_common()),
-                "first_seen": self.first_seen or None, "last_seen": self.last_seen or None,
-                "example_log": self.example}
-
-
-@dataclass
-class FleetReport:
-    logs: list[LogVerdict]
-    causes: list[FleetCause]
-    verdict: str
-    total: int
-    by_status: Counter
-    jobs: int
-
-    @property
-    def points_at_kernel(self) -> bool:
-        return any(Category(c.category) in POINTS_AT_KERNEL for c in self.causes)
 
 
 def _severity(category: str) -> int:

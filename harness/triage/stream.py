@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from harness.aggregates import FIRST_NUMBERS, NumberList, StreamFinding, StreamReport
 from harness.model import (
     FAILING,
     POINTS_AT_KERNEL,
@@ -32,14 +33,13 @@ from harness.model import (
     Status,
     SuiteRun,
     Summary,
-    Verdict,
 )
 from harness.readers.environment import from_logs, version_of
 from harness.readers.ingest import Parsed, parse_file
 from harness.readers.ktap import KselftestParser, config_of
 from harness.readers.paste import BANNER
 from harness.readers.spill import STATUSES, Record, Spill, to_record, to_result
-from harness.report.common import compact_numbers, ordered_findings
+from harness.report.common import ordered_findings
 from harness.report.streamed import JsonStream, JunitStream, TestIds
 from harness.triage.aggregate import FIRST_EVIDENCE, FindingAggregate
 from harness.triage.checks import RunIndex
@@ -49,7 +49,6 @@ from harness.triage.run_findings import anomaly_findings, crash_findings
 from harness.triage.templates import NUMBER, Outcome, Outcomes, evidence_lines, slot_values
 
 STREAM_BYTES = 4 << 20  # `harness triage` streams logs at least this big (~30k results)
-FIRST_NUMBERS = 64  # test numbers kept per finding and suite for the WHICH column
 MADE_UP = frozenset({Status.MISSING, Status.CRASH})
 
 
@@ -176,54 +175,6 @@ def _decline_reason(log: LogPass) -> str:
         if suite.planned is None and lowest > 1:
             return f"{suite.name or 'a suite'} starts at test {lowest} without a plan"
     return ""
-
-
-class NumberList:
-    """The first test numbers of a group and its last one: enough for '3, 8, 13 ... 48'."""
-
-    __slots__ = ("first", "last")
-
-    def __init__(self) -> None:
-        self.first: list[int] = []
-        self.last = 0
-
-    def add(self, number: int) -> None:
-        if len(self.first) < FIRST_NUMBERS:
-            self.first.append(number)
-        self.last = number
-
-    def text(self, limit: int) -> str:
-        return compact_numbers([*self.first, self.last], limit)
-
-
-@dataclass
-class StreamFinding:
-    finding: Finding
-    statuses: Counter = field(default_factory=Counter)
-    numbers: dict[str, NumberList] = field(default_factory=dict)  # suite -> numbers
-
-    def which(self, limit: int = 4) -> str:
-        with_suite = len(self.numbers) > 1
-        return "; ".join((f"{suite} " if with_suite else "") + numbers.text(limit)
-                         for suite, numbers in self.numbers.items())
-
-
-@dataclass
-class StreamReport:
-    """What the terminal, the mail and the fleet summary need of a streamed triage."""
-
-    environment: Environment
-    findings: list[StreamFinding]
-    suites: list[SuiteRun]
-    verdict: Verdict
-    summary: Summary
-    sources: list[str]
-    statuses: Counter
-    categories: Counter  # per result, as report.common.category_counts
-    failing: int
-    failing_at_kernel: int
-    odd: int  # non-failing results whose cause points at the kernel
-    distinct_outcomes: int = 0
 
 
 def triage_log(log: LogPass, env: Environment, rules: tuple[Rule, ...],
