@@ -21,8 +21,16 @@ from guests.events import (
     TestStarted,
 )
 from guests.facts import GuestFacts
+from harness.errors import UsageError
 
 SELFTESTS = ("gup_longterm", "cow")
+
+
+def parse_tests(spec: str) -> tuple[str, ...]:
+    tests = tuple(t.strip() for t in spec.split(",") if t.strip())
+    if not tests or any(t not in SELFTESTS for t in tests):
+        raise UsageError(f"--tests {spec}: choose from gup_longterm,cow")
+    return tests
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from guests.assets.modules import (
 )
 from harness.arch import get_arch
 from harness.cache import cache_dir, locked
+from harness.errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -166,3 +167,26 @@ def kernel_from_image(image: Path, modules: Path | None, arch: str) -> KernelAss
         modules_dir=modules_dir, config=_user_config(image, release), vmlinux=vmlinux,
     )
 
+
+def resolve_kernel(arch: str, kernel_image: str | None, modules: Path | None,
+                   kernel_version: str | None) -> KernelAssets:
+    """The kernel --kernel/--modules/--kernel-version name, from the cache or the user's files."""
+    if kernel_image and kernel_image.startswith("debian-"):
+        series = kernel_image.removeprefix("debian-")
+        kernel = find_kernel(arch, series)
+        if kernel is None:
+            raise UsageError(f"--kernel {kernel_image}: no Debian {series} kernel for {arch} in "
+                             f"the cache: run `harness setup --arch {arch} --kernel-version "
+                             f"{series}`")
+        return kernel
+    if kernel_image:
+        image = Path(kernel_image)
+        if not image.is_file():
+            raise UsageError(f"--kernel {kernel_image}: no such file")
+        return kernel_from_image(image, modules, arch)
+    series = kernel_version or "6.12"
+    kernel = find_kernel(arch, series)
+    if kernel is None:
+        raise UsageError(f"no {series} kernel for {arch} in the cache: run "
+                         f"`harness setup --arch {arch}` first")
+    return kernel

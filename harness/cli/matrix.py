@@ -8,11 +8,12 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from guests.run import parse_tests
 from harness import signals
 from harness.cli.merge import output_targets, read_cells, report_cells
 from harness.cli.outdir import claim, label_of
 from harness.cli.progress import Progress
-from harness.cli.run import check_run, execute, kernel_label, kernels_of, parse_tests, request_of
+from harness.cli.run import check_run, execute, kernel_label, kernels_of, request_of
 from harness.errors import HarnessError, UsageError
 from harness.model import Report, RunId
 from harness.report.json import render_json

@@ -11,10 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from guests.assets.kernels import resolve_kernel
 from guests.base import MOUNTPOINT, Guest
 from guests.events import Event
 from guests.facts import GuestFacts
-from guests.run import GuestRun, RunRequest, TestRun, run_selftests
+from guests.run import GuestRun, RunRequest, TestRun, parse_tests, run_selftests
 from harness.cli.outdir import claim
 from harness.cli.progress import Progress, Triaging
 from harness.cli.triage import exit_code
@@ -39,32 +40,6 @@ SIM_MODELS: dict[str, str | None] = {"9p": "9p-qemu7", "nfs": "nfs3", "tmpfs": N
 
 def _kernel(request: RunRequest) -> KernelAssets:
     return resolve_kernel(request.arch, request.kernel, request.modules, request.kernel_version)
-
-
-def resolve_kernel(arch: str, kernel_image: str | None, modules: Path | None,
-                   kernel_version: str | None) -> KernelAssets:
-    """The kernel --kernel/--modules/--kernel-version name, from the cache or the user's files."""
-    from guests.assets.kernels import find_kernel, kernel_from_image
-
-    if kernel_image and kernel_image.startswith("debian-"):
-        series = kernel_image.removeprefix("debian-")
-        kernel = find_kernel(arch, series)
-        if kernel is None:
-            raise UsageError(f"--kernel {kernel_image}: no Debian {series} kernel for {arch} in "
-                             f"the cache: run `harness setup --arch {arch} --kernel-version "
-                             f"{series}`")
-        return kernel
-    if kernel_image:
-        image = Path(kernel_image)
-        if not image.is_file():
-            raise UsageError(f"--kernel {kernel_image}: no such file")
-        return kernel_from_image(image, modules, arch)
-    series = kernel_version or "6.12"
-    kernel = find_kernel(arch, series)
-    if kernel is None:
-        raise UsageError(f"no {series} kernel for {arch} in the cache: run "
-                         f"`harness setup --arch {arch}` first")
-    return kernel
 
 
 def _selftests(request: RunRequest) -> SelftestAssets:
@@ -197,13 +172,6 @@ def _whole_test(t: TestRun, what: str, status: Status, path: Path, run_id: RunId
     tail = [ln for ln in t.output.splitlines() if ln.strip()][-1:] or [""]
     return Result(t.name, 0, f"{t.name} (whole binary)", "", status,
                   f"{t.name}: {what}", result_line=LogLine(0, tail[0], str(path)), run_id=run_id)
-
-
-def parse_tests(spec: str) -> tuple[str, ...]:
-    tests = tuple(t.strip() for t in spec.split(",") if t.strip())
-    if not tests or any(t not in ("gup_longterm", "cow") for t in tests):
-        raise UsageError(f"--tests {spec}: choose from gup_longterm,cow")
-    return tests
 
 
 def request_of(args: argparse.Namespace, fs: str, kernel: str | None,

@@ -39,13 +39,14 @@ def _options(argv: list[str]) -> tuple[list[str], dict[str, str]]:
 def build_cell(args, fs: str, arch: str, outdir: Path) -> Cell:
     """Provision ``fs`` for ``arch`` into ``outdir`` (kept) and return the cell's job inputs."""
     from fs_profiles.registry import make_profile, parse_spec
+    from guests.assets.kernels import resolve_kernel
     from guests.assets.selftests import find_selftests
     from guests.base import MOUNTPOINT
     from guests.cmdline import build_cmdline, parse_memory, place_root, resize_numa
     from guests.initramfs import SELFTEST_DIR, InitramfsSpec, build_initramfs, find_busybox
     from guests.qemu import QemuConfig, build_argv, device_args
+    from guests.run import parse_tests
     from harness.arch import get_arch
-    from harness.cli.run import parse_tests, resolve_kernel
 
     name, _ = parse_spec(fs)
     if name not in LAVA_FILESYSTEMS:
