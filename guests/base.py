@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
-from harness.errors import HarnessError
+from guests.outcomes import BootTimeout, CommandResult, GuestError, KernelCrash
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -16,32 +15,6 @@ if TYPE_CHECKING:
     from guests.facts import GuestFacts
 
 MOUNTPOINT = "/mnt/harness"  # the tests' work dir in every guest
-
-
-class GuestError(HarnessError):
-    """A guest could not be started or used; the message is one line for the user."""
-
-
-class BootTimeout(GuestError):
-    """The guest did not reach its ready marker in time."""
-
-
-class KernelCrash(GuestError):
-    """The guest kernel printed an Oops, BUG, panic or WARNING; ``excerpt`` holds the console
-    lines."""
-
-    def __init__(self, message: str, excerpt: list[str]):
-        super().__init__(message)
-        self.excerpt = excerpt
-
-
-@dataclass
-class CommandResult:
-    command: str
-    output: str
-    exit_code: int | None  # None when the command timed out or the guest died
-    timed_out: bool
-    seconds: float
 
 
 class Machine(ABC):
@@ -145,3 +118,14 @@ class Guest(ABC):
     @abstractmethod
     def close(self) -> None:
         """Stop every machine and undo provision(). Idempotent; safe after errors and on Ctrl-C."""
+
+
+__all__ = [
+    "MOUNTPOINT",
+    "BootTimeout",
+    "CommandResult",
+    "Guest",
+    "GuestError",
+    "KernelCrash",
+    "Machine",
+]

@@ -6,7 +6,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from guests.base import GuestError
+from guests.outcomes import GuestError
 from harness.arch import Arch, get_arch
 
 # The command line from the report thread (arm64, two NUMA nodes), verbatim.

@@ -6,8 +6,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from guests.base import CommandResult, GuestError
 from guests.cmdline import ANY_NODE, CmdlinePlan, size_label
+from guests.outcomes import CommandResult, GuestError
 
 if TYPE_CHECKING:
     from fs_profiles.faults.models import FaultModel
