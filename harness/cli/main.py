@@ -87,26 +87,43 @@ def _origin(value: str) -> str:
 
 
 _RUN_FLAGS: list[tuple[tuple[str, ...], dict]] = [
+    (("--inject",), {"metavar": "MODEL", "help": "apply a fault model on the work dir inside "
+                     "the guest (9p-fvp, 9p-qemu7, 9p-qemu7-mmap, nfs3, xfs, tmpfs): try this "
+                     "kernel against a server we don't have"}),
     (("--fs-scope",), {"choices": ("work", "tmp", "root"), "default": "work",
-                       "help": "work: the tests' cwd on FS; tmp: /tmp too; root: / on FS"}),
+                       "help": "work: the tests' cwd is on FS (local tmpfile); tmp: /tmp too "
+                       "(tmpfile); root: the guest boots with / on FS (switch_root: binaries, "
+                       "loader, /tmp)"}),
+    (("--nfs-vers",), {"choices": ("3", "4.0", "4.1", "4.2"), "help": "NFS version (nfs only)"}),
     (("--arch",), {"choices": ("x86_64", "arm64"), "default": "x86_64"}),
     (("--kernel",), {"metavar": "IMAGE", "action": "append",
-                     "help": "kernel image, or debian-6.12 / debian-6.1; twice: A and B"}),
+                     "help": "boot this kernel image (or debian-6.12 / debian-6.1) instead of "
+                     "Debian's default; twice: run A and B and compare"}),
     (("--modules",), {"metavar": "DIR", "help": "lib/modules/<release> of --kernel"}),
-    (("--kernel-version",), {"choices": ("6.12", "6.1"), "help": "Debian kernel series"}),
-    (("--kernel-tree",), {"metavar": "DIR", "help": "selftests built from this tree"}),
-    (("--cmdline",), {"default": "thread", "metavar": "thread|minimal|ARGS"}),
-    (("--append",), {"metavar": "ARGS"}),
-    (("--tests",), {"default": "gup_longterm,cow"}),
-    (("--strace",), {"action": "store_true"}),
-    (("--memory",), {"metavar": "M"}),
-    (("--smp",), {"type": _positive, "default": 2, "metavar": "N"}),
-    (("--timeout",), {"type": _seconds, "default": 1800.0, "metavar": "S"}),
-    (("--boot-timeout",), {"type": _seconds, "default": 240.0, "metavar": "S"}),
-    (("--nfs-vers",), {"choices": ("3", "4.0", "4.1", "4.2")}),
-    (("--out",), {"metavar": "DIR"}),
-    (("--inject",), {"metavar": "MODEL", "help": "fault model applied inside each guest"}),
-    (("--no-swap",), {"action": "store_true", "help": "no zram swap in the guests"}),
+    (("--kernel-version",), {"choices": ("6.12", "6.1"),
+                             "help": "Debian kernel series (default 6.12)"}),
+    (("--kernel-tree",), {"metavar": "DIR", "help": "selftests built from this kernel tree"}),
+    (("--cmdline",), {"default": "thread", "metavar": "thread|minimal|ARGS",
+                      "help": "kernel command line: the thread's hugetlb setup (default), "
+                      "minimal, or your own"}),
+    (("--append",), {"metavar": "ARGS", "help": "extra kernel arguments"}),
+    (("--tests",), {"default": "gup_longterm,cow",
+                    "help": "comma-separated (default gup_longterm,cow)"}),
+    (("--strace",), {"action": "store_true", "help": "run the tests under strace -f"}),
+    (("--memory",), {"metavar": "M",
+                     "help": "guest memory, e.g. 8G (default: sized for the hugepages)"}),
+    (("--smp",), {"type": _positive, "default": 2, "metavar": "N", "help": "vCPUs (default 2)"}),
+    (("--timeout",), {"type": _seconds, "default": 1800.0, "metavar": "S",
+                      "help": "per-test timeout (default 1800: cow with its pinning and swap "
+                      "cases takes ~15 min on a busy 2-core TCG arm64 guest)"}),
+    (("--boot-timeout",), {"type": _seconds, "default": 240.0, "metavar": "S",
+                           "help": "boot timeout (default 240)"}),
+    (("--no-swap",), {"action": "store_true", "help": "boot without the zram swap the guest "
+                      "gets by default (cow's swapped-out cases then skip)"}),
+    (("--keep",), {"action": "store_true", "help": "keep the guest's initramfs and the "
+                   "filesystem's files (image, share, export) after the run, for a closer look"}),
+    (("--out",), {"metavar": "DIR", "help": "where the console log and raw outputs go "
+                  "(default harness-out/<time>-<fs>)"}),
 ]
 
 
@@ -154,42 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="qemu (default) or sim: the host kernel, with the fs as a fault model")
     r.add_argument("--fs", required=True, metavar="FS",
                    help="9p, nfs, xfs, tmpfs or ext4; options as FS:key=value (9p:cache=mmap)")
-    r.add_argument("--inject", metavar="MODEL", help="apply a fault model on the work dir inside "
-                   "the guest (9p-fvp, 9p-qemu7, 9p-qemu7-mmap, nfs3, xfs, tmpfs): try this kernel "
-                   "against a server we don't have")
-    r.add_argument("--fs-scope", choices=("work", "tmp", "root"), default="work",
-                   help="work: the tests' cwd is on FS (local tmpfile); tmp: /tmp too (tmpfile); "
-                   "root: the guest boots with / on FS (switch_root: binaries, loader, /tmp)")
-    r.add_argument("--nfs-vers", choices=("3", "4.0", "4.1", "4.2"), help="NFS version (nfs only)")
-    r.add_argument("--arch", choices=("x86_64", "arm64"), default="x86_64")
-    r.add_argument("--kernel", metavar="IMAGE", action="append",
-                   help="boot this kernel image instead of Debian's; twice: run A and B and "
-                   "compare")
-    r.add_argument("--modules", metavar="DIR", help="lib/modules/<release> of --kernel")
-    r.add_argument("--kernel-version", choices=("6.12", "6.1"),
-                   help="Debian kernel series (default 6.12)")
-    r.add_argument("--kernel-tree", metavar="DIR", help="selftests built from this kernel tree")
-    r.add_argument("--cmdline", default="thread", metavar="thread|minimal|ARGS",
-                   help="kernel command line: the thread's hugetlb setup (default), minimal, or "
-                   "your own")
-    r.add_argument("--append", metavar="ARGS", help="extra kernel arguments")
-    r.add_argument("--tests", default="gup_longterm,cow",
-                   help="comma-separated (default gup_longterm,cow)")
-    r.add_argument("--strace", action="store_true", help="run the tests under strace -f")
-    r.add_argument("--memory", metavar="M",
-                   help="guest memory, e.g. 8G (default: sized for the hugepages)")
-    r.add_argument("--smp", type=_positive, default=2, metavar="N", help="vCPUs (default 2)")
-    r.add_argument("--timeout", type=_seconds, default=1800.0, metavar="S",
-                   help="per-test timeout (default 1800: cow with its pinning and swap cases "
-                   "takes ~15 min on a busy 2-core TCG arm64 guest)")
-    r.add_argument("--boot-timeout", type=_seconds, default=240.0, metavar="S",
-                   help="boot timeout (default 240)")
-    r.add_argument("--no-swap", action="store_true", help="boot without the zram swap the "
-                   "guest gets by default (cow's swapped-out cases then skip)")
-    r.add_argument("--keep", action="store_true", help="keep the guest's initramfs and the "
-                   "filesystem's files (image, share, export) after the run, for a closer look")
-    r.add_argument("--out", metavar="DIR", help="where the console log and raw outputs go "
-                   "(default harness-out/<time>-<fs>)")
+    for flag, kw in _RUN_FLAGS:
+        r.add_argument(*flag, **kw)
     _outputs(r)
 
     m = sub.add_parser("matrix", help="the same kernel and selftests on several filesystems",
@@ -202,7 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="qemu (default) or sim: the host kernel with fault models")
     m.add_argument("--jobs", type=_positive, metavar="N", help="guests at once (default: cores)")
     for flag, kw in _RUN_FLAGS:
-        m.add_argument(*flag, **kw)
+        if flag[0] != "--keep":
+            m.add_argument(*flag, **kw)
     _outputs(m)
 
     g = sub.add_parser("merge", help="combine per-cell JSON reports made anywhere into a matrix",
@@ -231,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "machine (TCG), triage the logs, write OUT/<cell>.json and the matrix")
     for flag, kw in _RUN_FLAGS:
         if flag[0] not in ("--arch", "--out", "--fs-scope", "--strace", "--inject",
-                           "--nfs-vers"):
+                           "--nfs-vers", "--keep"):
             lv.add_argument(*flag, **kw)
     _outputs(lv)
 
