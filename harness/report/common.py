@@ -14,6 +14,7 @@ from harness.model import (
     SEVERITY,
     Category,
     Confidence,
+    Environment,
     Finding,
     LogLine,
     Report,
@@ -334,3 +335,44 @@ def paint_row(line: str, category: str, color: bool) -> str:
 def wrap(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width=width, subsequent_indent="    ", break_long_words=True,
                          break_on_hyphens=False)
+
+
+def kernel_label(env: Environment) -> str:
+    """'6.12.118+deb12-amd64 (x86_64, qemu, tcg)' for the terminal's header."""
+    kernel = env.kernel_release or "unknown"
+    where = [x for x in (env.arch, env.guest, accel_label(env.accel)) if x]
+    return kernel + (f" ({', '.join(where)})" if where else "")
+
+
+def counts_lines(total: int, statuses: Counter[str], categories: Counter[str],
+                 width: int) -> list[str]:
+    """'N results: pass ..  skip ..' and 'by category: ...', worst category first."""
+    by_status = "  ".join(f"{s} {statuses[s]}" for s in STATUS_ORDER if statuses[s])
+    lines = wrap(f"  {total} results: {by_status}", width)
+    by_category = "  ".join(f"{c} {n}" for c, n in
+                            sorted(categories.items(), key=lambda kv: severity_rank(kv[0])))
+    if by_category:
+        lines += wrap(f"  by category: {by_category}", width)
+    return lines
+
+
+def terminal_page(top: list[str], verdict: str, notes: Sequence[str], found: Sequence[Row],
+                  empty: str, counts: list[str], width: int, color: bool) -> str:
+    """The terminal summary's layout: the header lines (``top``, already fitted), the notes,
+    the table of causes and the worst one, or ``empty``, then the counts and the hint."""
+    lines = [paint(top[0], COLORS.get(verdict), color), *top[1:], ""]
+    for note in notes:
+        lines += wrap(f"  note: {clean_text(note)}", width)
+    if notes:
+        lines.append("")
+    if found:
+        head, *body = table(found, width)
+        lines += [head] + [paint_row(line, row.category, color)
+                           for line, row in zip(body, found, strict=True)]
+        worst = first_sentence(clean_text(found[0].explanation))
+        if worst:
+            lines += [""] + wrap(f"  worst: {worst}", width)
+    else:
+        lines.append(empty)
+    lines += [""] + counts + [""] + wrap(f"  {HINT}", width)
+    return "\n".join(lines) + "\n"

@@ -8,20 +8,13 @@ import textwrap
 from harness.aggregates import StreamFinding, StreamReport
 from harness.model import Category
 from harness.report.common import (
-    COLORS,
-    HINT,
-    STATUS_ORDER,
     Row,
-    accel_label,
     clean_text,
     compact_numbers,
-    first_sentence,
-    paint,
-    paint_row,
-    severity_rank,
-    table,
+    counts_lines,
+    kernel_label,
+    terminal_page,
     where_from,
-    wrap,
 )
 
 MAIL_WIDTH = 72
@@ -46,23 +39,8 @@ def _said(report: StreamReport) -> str:
 
 def header(report: StreamReport) -> list[str]:
     env = report.environment
-    kernel = env.kernel_release or "unknown"
-    where = [x for x in (env.arch, env.guest, accel_label(env.accel)) if x]
-    if where:
-        kernel += f" ({', '.join(where)})"
     return [f"verdict: {report.verdict} - {_said(report)}", f"fs: {env.fs or 'unknown'}",
-            f"kernel: {kernel}"]
-
-
-def counts_lines(report: StreamReport, width: int) -> list[str]:
-    by_status = "  ".join(f"{s} {report.statuses[s]}" for s in STATUS_ORDER
-                          if report.statuses[s])
-    lines = wrap(f"  {report.summary.total} results: {by_status}", width)
-    by_category = "  ".join(f"{c} {n}" for c, n in sorted(report.categories.items(),
-                                                          key=lambda kv: severity_rank(kv[0])))
-    if by_category:
-        lines += wrap(f"  by category: {by_category}", width)
-    return lines
+            f"kernel: {kernel_label(env)}"]
 
 
 def render_stream_terminal(report: StreamReport, width: int = 100, color: bool = False) -> str:
@@ -73,23 +51,9 @@ def render_stream_terminal(report: StreamReport, width: int = 100, color: bool =
     parts = header(report)
     joined = " | ".join(parts)
     top = [joined] if len(joined) <= width else [parts[0][:width], " | ".join(parts[1:])[:width]]
-    lines = [paint(top[0], COLORS.get(str(report.verdict)), color), *top[1:], ""]
-    for note in report.environment.notes:
-        lines += wrap(f"  note: {clean_text(note)}", width)
-    if report.environment.notes:
-        lines.append("")
-    if rows:
-        head, *body = table(rows, width)
-        lines += [head] + [paint_row(line, row.category, color)
-                           for line, row in zip(body, rows, strict=True)]
-        worst = first_sentence(clean_text(rows[0].explanation))
-        if worst:
-            lines += [""] + wrap(f"  worst: {worst}", width)
-    else:
-        lines.append("  nothing to explain: every test passed")
-    lines += [""] + counts_lines(report, width)
-    lines += [""] + wrap(f"  {HINT}", width)
-    return "\n".join(lines) + "\n"
+    counts = counts_lines(report.summary.total, report.statuses, report.categories, width)
+    return terminal_page(top, str(report.verdict), report.environment.notes, rows,
+                         "  nothing to explain: every test passed", counts, width, color)
 
 
 def _fill(text: str, indent: str = "") -> list[str]:
@@ -127,7 +91,8 @@ def render_stream_mail(report: StreamReport) -> str:
         rest = report.findings[MAIL_FINDINGS:]
         lines += [""] + _fill(f"{len(rest)} more causes, {sum(f.finding.count for f in rest)} "
                               "results: see the JSON report.")
-    lines += [""] + counts_lines(report, MAIL_WIDTH)
+    lines += [""] + counts_lines(report.summary.total, report.statuses, report.categories,
+                                 MAIL_WIDTH)
     return "\n".join(lines) + "\n"
 
 

@@ -7,26 +7,18 @@ from collections.abc import Sequence
 
 from harness.model import FAILING, POINTS_AT_KERNEL, Report, Result
 from harness.report.common import (
-    COLORS,
-    HINT,
-    STATUS_ORDER,
     Row,
-    accel_label,
     all_findings,
     category_counts,
-    clean_text,
+    counts_lines,
     finding_size,
-    first_sentence,
     fit,
     fs_names,
-    paint,
-    paint_row,
+    kernel_label,
     results_of,
-    severity_rank,
     status_counts,
-    table,
+    terminal_page,
     test_list,
-    wrap,
 )
 
 
@@ -65,43 +57,19 @@ def header(report: Report) -> list[str]:
     if odd:
         said += f"; {odd} {'skip' if odd == 1 else 'skips'} unexplained"
     fs = ", ".join(fs_names(report)) or "unknown"
-    kernel = env.kernel_release or "unknown"
-    where = [x for x in (env.arch, env.guest, accel_label(env.accel)) if x]
-    if where:
-        kernel += f" ({', '.join(where)})"
+    kernel = kernel_label(env)
     return [f"verdict: {report.verdict} - {said}", f"fs: {fs}", f"kernel: {kernel}"]
 
 
 def render_terminal(report: Report, width: int = 100, color: bool = False) -> str:
     width = max(width, 40)
-    found = rows(report)
     parts = header(report)
     joined = " | ".join(parts)
     rest = " | ".join(parts[1:])
     top = [joined] if len(joined) <= width else [fit(parts[0], width), fit(rest, width)]
-    code = COLORS.get(report.verdict)
-    lines = [paint(top[0], code, color), *top[1:], ""]
-    for note in report.environment.notes:
-        lines += wrap(f"  note: {clean_text(note)}", width)
-    if report.environment.notes:
-        lines.append("")
-    if found:
-        head, *body = table(found, width)
-        lines += [head] + [paint_row(line, row.category, color)
-                           for line, row in zip(body, found, strict=True)]
-        worst = first_sentence(clean_text(found[0].explanation))
-        if worst:
-            lines += [""] + wrap(f"  worst: {worst}", width)
-    else:
-        lines.append("  nothing to explain: every test passed" if report.results
-                     else "  no test results found")
-    statuses = status_counts(report.results)
-    by_status = "  ".join(f"{s} {statuses[s]}" for s in STATUS_ORDER if statuses[s])
-    categories = category_counts(report.results)
-    by_category = "  ".join(f"{c} {n}" for c, n in
-                            sorted(categories.items(), key=lambda kv: severity_rank(kv[0])))
-    lines += [""] + wrap(f"  {len(report.results)} results: {by_status}", width)
-    if by_category:
-        lines += wrap(f"  by category: {by_category}", width)
-    lines += [""] + wrap(f"  {HINT}", width)
-    return "\n".join(lines) + "\n"
+    empty = ("  nothing to explain: every test passed" if report.results
+             else "  no test results found")
+    counts = counts_lines(len(report.results), status_counts(report.results),
+                          category_counts(report.results), width)
+    return terminal_page(top, str(report.verdict), report.environment.notes, rows(report), empty,
+                         counts, width, color)
