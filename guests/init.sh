@@ -8,9 +8,11 @@
 # kernel command line names (root=, rootfstype=, rootflags=, rootwait, nfsroot=, ip=), copies
 # the harness's payload onto it and switch_roots; the new root runs this script as "/init stage2".
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
-/bin/busybox mount -t proc proc /proc 2>/dev/null
-# Applets the builder could not link (busybox of another arch) are linked here.
-/bin/busybox --install -s
+if [ "$1" != stage2 ]; then  # stage 2 has /proc moved over and the links copied
+	/bin/busybox mount -t proc proc /proc
+	# Applets the builder could not link (busybox of another arch) are linked here.
+	/bin/busybox --install -s
+fi
 . /etc/harness/env
 
 fail() {
