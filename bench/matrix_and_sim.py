@@ -26,14 +26,16 @@ def main() -> None:
     filesystems = (sys.argv[1] if len(sys.argv) > 1 else "xfs,nfs,9p").split(",")
     common = ["--tests", "gup_longterm", "--cmdline", "minimal"]
     with tempfile.TemporaryDirectory() as tmp:
-        singles = {fs: timed("run", "--fs", fs, *common, "--out", f"{tmp}/{fs}") for fs in filesystems}
+        singles = {fs: timed("run", "--fs", fs, *common, "--out", f"{tmp}/{fs}")
+                   for fs in filesystems}
         matrix = timed("matrix", "--fs", ",".join(filesystems), "--jobs", "2", *common,
                        "--out", f"{tmp}/matrix")
         sim = {fs: timed("run", "--guest", "sim", "--fs", fs, *common, "--out", f"{tmp}/sim-{fs}")
                for fs in filesystems}
     total = sum(singles.values())
     for fs in filesystems:
-        print(f"{fs:5} qemu {singles[fs]:6.1f} s   sim {sim[fs]:5.2f} s   qemu/sim {singles[fs] / sim[fs]:6.1f}x")
+        print(f"{fs:5} qemu {singles[fs]:6.1f} s   sim {sim[fs]:5.2f} s   "
+              f"qemu/sim {singles[fs] / sim[fs]:6.1f}x")
     print(f"matrix --jobs 2: {matrix:.1f} s; sum of single runs {total:.1f} s; "
           f"matrix/sum {matrix / total:.2f}")
 

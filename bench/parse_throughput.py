@@ -26,7 +26,8 @@ def generate(path: Path, lines: int) -> None:
     with path.open("w") as f:
         f.write("TAP version 13\n")
         for n, i in enumerate(range(0, lines, 4), start=1):
-            f.write(f"# [RUN] R/W longterm GUP pin in MAP_SHARED file mapping ... with {CONFIGS[n % 4]}\n")
+            f.write("# [RUN] R/W longterm GUP pin in MAP_SHARED file mapping ... "
+                    f"with {CONFIGS[n % 4]}\n")
             f.write(f"[ {i / 1e4:12.6f}] virtio_net virtio0 eth0: noise {i}\n")
             f.write("# [INFO] detected hugetlb page size: 2048 KiB\n")
             f.write(MESSAGES[n % 4].format(n=n) + "\n")

@@ -237,7 +237,7 @@ def test_gzipped_arm64_image_is_decompressed_for_qemu(private_cache, tmp_path):
 
 
 def _elf(pvh: bool) -> bytes:
-    """A minimal little-endian ELF64 with one PT_NOTE segment, with or without the PVH entry note."""
+    """A minimal little-endian ELF64 with one PT_NOTE segment, with or without the PVH note."""
     note = struct.pack("<III", 4, 4, 18 if pvh else 17) + b"Xen\0" + b"\x00\x00\x20\x00"
     header = bytearray(64)
     header[:6] = b"\x7fELF\x02\x01"

@@ -46,7 +46,8 @@ def test_log_without_results_is_an_input_error(tmp_path):
 
 
 def test_exit_code_0_for_env_only_1_when_kernel_suspected():
-    env_only = harness("triage", str(LOGS / "lead-strace-inject-9p-local-tmpfile.log"), "--fs", "9p")
+    env_only = harness("triage", str(LOGS / "lead-strace-inject-9p-local-tmpfile.log"),
+                       "--fs", "9p")
     assert env_only.returncode == 0
     suspect = harness("triage", str(LOGS / "host-strace-inject-ftruncate-enoent.log"), "--fs", "9p")
     assert suspect.returncode == 1

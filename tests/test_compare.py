@@ -32,7 +32,8 @@ def reports(tmp_path_factory) -> dict[str, Path]:
         "tmpfs": triage_json(tmp, "tmpfs", "host-tmpfs-gup_longterm.log", "--fs", "tmpfs"),
         "9p": triage_json(tmp, "9p", "lead-strace-inject-9p-local-tmpfile.log", "--strace",
                           str(LOGS / "lead-strace-inject-9p-local-tmpfile.strace"), "--fs", "9p"),
-        "broken": triage_json(tmp, "broken", "host-strace-inject-ftruncate-enoent.log", "--fs", "tmpfs"),
+        "broken": triage_json(tmp, "broken", "host-strace-inject-ftruncate-enoent.log",
+                              "--fs", "tmpfs"),
     }
 
 

@@ -129,7 +129,8 @@ HEAD = 'looks_like = "9p"\ndescription = "d"\nreference = "r"\n'
 @pytest.mark.parametrize("text,words", [
     ('looks_like = "9p"\ndescription = "d"\n', "missing reference"),
     (HEAD.replace('"9p"', '"zfs"'), "looks_like must be"),
-    (HEAD + '[[rules]]\nsyscall = "ftruncate"\nwhen = "sometimes"\nerrno = "EIO"\n', "when must be"),
+    (HEAD + '[[rules]]\nsyscall = "ftruncate"\nwhen = "sometimes"\n'
+     'errno = "EIO"\n', "when must be"),
     (HEAD + '[[rules]]\nsyscall = "fstatfs"\n', "needs syscall, when and errno"),
     ("looks_like = \n", "broken"),
 ])
@@ -264,7 +265,8 @@ def test_cow_with_tmp_on_nfs3_fails_its_tmpfile_cases_on_fallocate(injector, sel
     assert run.rc == 1 and run.not_ok() == Counter({"fallocate() failed": 3})
     in_tmpfile = [ln for ln in run.results_by_config()["tmpfile"] if ln.startswith("not ok")]
     assert len(in_tmpfile) == 3  # all three are tmpfile() cases
-    assert [(e[1], e[4]) for e in run.log if e[1] == "fallocate"] == [("fallocate", "EOPNOTSUPP")] * 3
+    fallocates = [(e[1], e[4]) for e in run.log if e[1] == "fallocate"]
+    assert fallocates == [("fallocate", "EOPNOTSUPP")] * 3
 
 
 # --------------------------------------------------------------------------- the supervisor itself
@@ -323,7 +325,8 @@ def test_fallocate_mode_flag_narrows_a_rule(injector, tmp_path):
     if shutil.which("fallocate") is None:
         pytest.skip("util-linux fallocate not installed")
     model = models.FaultModel("keep-size", "nfs", "d", "r",
-                              (models.FaultRule("fallocate", "on_mount", "EOPNOTSUPP", "KEEP_SIZE"),))
+                              (models.FaultRule("fallocate", "on_mount", "EOPNOTSUPP",
+                                                "KEEP_SIZE"),))
     keep = run_under(injector, model, ["sh", "-c", ": > a && exec fallocate -n -l 4096 a"],
                      tmp_path)
     plain = run_under(injector, model, ["fallocate", "-l", "4096", "b"], tmp_path)
@@ -456,7 +459,8 @@ def test_models_replay_inside_a_debian_guest(tmp_path, arch):
         pytest.skip(f"{get_arch(arch).qemu_binary} is not installed")
     kernel, tests = find_kernel(arch, "6.12"), find_selftests(arch)
     if kernel is None or tests is None:
-        pytest.skip(f"no cached 6.12 kernel/selftests for {arch}: run `harness setup --arch {arch}`")
+        pytest.skip(f"no cached 6.12 kernel/selftests for {arch}: "
+                    f"run `harness setup --arch {arch}`")
     injector = faultinject.injector_binary(arch)  # a build failure is a failure, not a skip
     side = TmpfsProfile().provision(tmp_path, "/mnt/harness")
     initrd = tmp_path / "initrd.gz"

@@ -45,7 +45,8 @@ def make_modules(root: Path) -> Path:
     (mdir / "modules.softdep").write_text("# Soft dependencies\nsoftdep libcrc32c pre: crc32c\n")
     (mdir / "modules.alias").write_text(
         "alias crc32c crc32c_intel\nalias crc32c crc32c_generic\nalias fs-xfs xfs\n")
-    (mdir / "modules.builtin").write_text("kernel/fs/ext4/ext4.ko\nkernel/drivers/virtio/virtio_pci.ko\n")
+    (mdir / "modules.builtin").write_text("kernel/fs/ext4/ext4.ko\n"
+                                          "kernel/drivers/virtio/virtio_pci.ko\n")
     return mdir
 
 
@@ -135,7 +136,8 @@ def test_init_settings_written(tmp_path):
                          mount=["mount -t 9p -o trans=virtio harness9p /mnt/harness"], scope="root")
     populate(spec, root)
     mods = (root / "etc/harness/modules").read_text().split()
-    assert mods == [f"/lib/modules/harness/{m}.ko" for m in ("netfs", "9pnet", "9p", "9pnet_virtio")]
+    names = ("netfs", "9pnet", "9p", "9pnet_virtio")
+    assert mods == [f"/lib/modules/harness/{m}.ko" for m in names]
     assert (root / "lib/modules/harness/9p.ko").read_bytes().startswith(b"\x7fELF fake")
     env = (root / "etc/harness/env").read_text()
     assert "HARNESS_SCOPE='root'" in env and f"HARNESS_READY='{READY_MARKER}'" in env

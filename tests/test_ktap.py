@@ -27,13 +27,15 @@ def test_612_result_lines_take_their_name_from_the_run_line():
     assert first.config == "local tmpfile" and first.message == "ftruncate() failed"
     assert first.status is Status.FAIL and first.suite == "gup_longterm"
     assert second.status is Status.SKIP and second.message == "gup_test not available"
-    assert p.suites[0].totals == {"pass": 0, "fail": 1, "xfail": 0, "xpass": 0, "skip": 1, "error": 0}
+    assert p.suites[0].totals == {"pass": 0, "fail": 1, "xfail": 0, "xpass": 0, "skip": 1,
+                                  "error": 0}
 
 
 def test_mainline_names_on_result_lines_and_strerror_on_diagnostics():
-    p = parse("# [RUN] io_uring fixed buffer with MAP_SHARED file mapping ... with local tmpfile\n"
+    name = "io_uring fixed buffer with MAP_SHARED file mapping ... with local tmpfile"
+    p = parse(f"# [RUN] {name}\n"
               "# fallocate() failed (Operation not supported)\n"
-              "not ok 1 io_uring fixed buffer with MAP_SHARED file mapping ... with local tmpfile\n")
+              f"not ok 1 {name}\n")
     (r,) = p.results
     assert r.message == "fallocate() failed (Operation not supported)"
     assert r.config == "local tmpfile"
@@ -42,14 +44,16 @@ def test_mainline_names_on_result_lines_and_strerror_on_diagnostics():
 def test_directives_xfail_xpass_error_timeout():
     p = parse("1..4\nok 1 # XFAIL Leak from child into parent\nok 2 # XPASS odd\n"
               "not ok 3 # error broken\nnot ok 4 # TIMEOUT 45 seconds\n", "cow")
-    assert [r.status for r in p.results] == [Status.XFAIL, Status.XPASS, Status.ERROR, Status.TIMEOUT]
+    assert [r.status for r in p.results] == [Status.XFAIL, Status.XPASS, Status.ERROR,
+                                             Status.TIMEOUT]
 
 
 def test_nested_runner_and_run_vmtests_levels():
     text = "\n".join([  # noqa: FLY002
         "TAP version 13", "1..1", "# timeout set to 180", "# selftests: mm: run_vmtests.sh",
         "# TAP version 13",
-        "# # ------------------------", "# # running ./gup_longterm", "# # ------------------------",
+        "# # ------------------------", "# # running ./gup_longterm",
+        "# # ------------------------",
         "# # TAP version 13", "# # 1..2",
         "# # # [RUN] R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile",
         "# # not ok 1 ftruncate() failed",
@@ -83,7 +87,8 @@ def test_printk_timestamps_crlf_and_bad_bytes_are_tolerated(tmp_path):
 
 def test_output_cut_off_by_an_oops_marks_the_running_test_crashed():
     p = parse("TAP version 13\n1..3\n"
-              "# [RUN] Basic COW after fork() ... with base page\nok 1 No leak from parent into child\n"
+              "# [RUN] Basic COW after fork() ... with base page\n"
+              "ok 1 No leak from parent into child\n"
               "# [RUN] Basic COW after fork() ... with THP (2048 kB)\n"
               "[   12.5] BUG: Bad page state in process cow  pfn:1234\n"
               "[   12.5] Call Trace:\n")
@@ -120,7 +125,8 @@ def test_real_bail_out_becomes_an_error_result():
 def test_tap_inside_strace_write_calls_is_read():
     p = parse('123 write(1, "TAP version 13\\n", 14) = 14\n'
               '123 write(1, "1..1\\n", 5) = 5\n'
-              '123 write(1, "# [RUN] R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile\\n", 80) = 80\n'
+              '123 write(1, "# [RUN] R/W longterm GUP pin in MAP_SHARED file mapping ... '
+              'with local tmpfile\\n", 80) = 80\n'
               '123 openat(AT_FDCWD, "gup_longterm.c_tmpfile_Ab", O_RDWR|O_CREAT|O_EXCL, 0600) = 3\n'
               '123 unlink("gup_longterm.c_tmpfile_Ab") = 0\n'
               '123 ftruncate(3, 4096) = -1 ENOENT (No such file or directory)\n'

@@ -37,7 +37,8 @@ def test_xfs_longterm_pin_cases_run_with_the_gup_test_module(tmp_path, x86_asset
     # No hugetlb pages on the minimal command line: those skip; every other pin case runs and
     # passes (XFS refuses the R/W long-term pin of a shared mapping, as the test expects).
     assert {r["status"] for r in pins if "hugetlb" not in r["name"]} == {"pass"}
-    assert len([r for r in pins if r["name"].startswith("R/W") and "hugetlb" not in r["name"]]) == 12
+    rw = [r for r in pins if r["name"].startswith("R/W") and "hugetlb" not in r["name"]]
+    assert len(rw) == 12
     assert not [r for r in pins if r["message"].startswith("gup_test not available")]
 
 

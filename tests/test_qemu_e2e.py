@@ -30,7 +30,8 @@ def assets_for(arch):
     kernel = find_kernel(arch, "6.12")
     selftests = find_selftests(arch)
     if kernel is None or selftests is None:
-        pytest.skip(f"no cached 6.12 kernel/selftests for {arch}: run `harness setup --arch {arch}`")
+        pytest.skip(f"no cached 6.12 kernel/selftests for {arch}: "
+                    f"run `harness setup --arch {arch}`")
     return kernel, selftests
 
 
@@ -64,7 +65,8 @@ def run(arch, fs, tmp_path, **kw):
     result = run_selftests(QemuGuest(kernel, selftests, make_profile(fs), request), request)
     took = time.monotonic() - t0
     print(f"\n{arch} {fs}: boots {[round(b, 1) for b in result.boot_seconds]} s, "
-          + ", ".join(f"{t.name} {t.seconds:.1f} s" for t in result.tests) + f", total {took:.1f} s")
+          + ", ".join(f"{t.name} {t.seconds:.1f} s" for t in result.tests)
+          + f", total {took:.1f} s")
     return result
 
 

@@ -1,4 +1,7 @@
-"""run_selftests with a QemuGuest whose machines are scripted: hangs, crashes, strace, cleanup, facts."""
+"""run_selftests with a QemuGuest whose machines are scripted.
+
+Hangs, crashes, strace, cleanup, facts.
+"""
 
 import shutil
 from dataclasses import dataclass, field
@@ -57,54 +60,62 @@ class Script:
     closed: int = 0
 
 
+class FakeGuest:
+    script: Script
+    boot_crash_first = False
+
+    def __init__(self, **kw):
+        self.kw = kw
+        self.accel = "tcg"
+        self.accel_why = "TCG: fake"
+        self.boot_seconds = 1.5
+        self.crashes: list[Crash] = []
+        self.alive = False
+        self.console_log = kw["log_path"]
+
+    def start(self):
+        self.script.boots += 1
+        if self.boot_crash_first and self.script.boots == 1:
+            raise KernelCrash("kernel crashed while booting: Oops: int3", ["Oops: int3", "RIP"])
+        self.alive = True
+
+    def tail(self, n=30):
+        return ["# [RUN] something", "ok 1"][-n:]
+
+    def run(self, command, timeout):
+        if not self.alive:
+            raise GuestError("not running")
+        self.script.commands.append(command)
+        if command.startswith("echo @@release"):
+            return CommandResult(command, FACTS, 0, False, 0.1)
+        for name, (out, how) in self.script.answers.items():
+            if command.endswith(f"/selftests/{name}"):
+                return self.selftest(command, out, how, timeout)
+            if command.endswith(f"gzip -c /var/harness/{name}.strace | base64"):
+                return CommandResult(command, "garbage!", 0, False, 0.1)
+            if command == f"cat /var/harness/{name}.strace":
+                return CommandResult(command, f"123 ftruncate(3, 4096) = -1 ENOENT ({name})", 0,
+                                     False, 0.1)
+        return CommandResult(command, "", 0, False, 0.01)
+
+    def selftest(self, command, out, how, timeout):
+        if how == "hang":
+            self.alive = False
+            return CommandResult(command, out, None, True, timeout)
+        if how == "crash":
+            self.alive = False
+            self.crashes.append(Crash("oops", ["BUG: kernel NULL pointer", "RIP: x"]))
+            return CommandResult(command, out, None, False, 2.0)
+        return CommandResult(command, out, how, False, 1.0)
+
+    def close(self):
+        self.script.closed += 1
+        self.alive = False
+
+
 def fake_guest_class(script: Script, boot_crash_first: bool = False):
-    class FakeGuest:
-        def __init__(self, **kw):
-            self.kw = kw
-            self.accel = "tcg"
-            self.accel_why = "TCG: fake"
-            self.boot_seconds = 1.5
-            self.crashes: list[Crash] = []
-            self.alive = False
-            self.console_log = kw["log_path"]
-
-        def start(self):
-            script.boots += 1
-            if boot_crash_first and script.boots == 1:
-                raise KernelCrash("kernel crashed while booting: Oops: int3", ["Oops: int3", "RIP"])
-            self.alive = True
-
-        def tail(self, n=30):
-            return ["# [RUN] something", "ok 1"][-n:]
-
-        def run(self, command, timeout):
-            if not self.alive:
-                raise GuestError("not running")
-            script.commands.append(command)
-            if command.startswith("echo @@release"):
-                return CommandResult(command, FACTS, 0, False, 0.1)
-            for name, (out, how) in script.answers.items():
-                if command.endswith(f"/selftests/{name}"):
-                    if how == "hang":
-                        self.alive = False
-                        return CommandResult(command, out, None, True, timeout)
-                    if how == "crash":
-                        self.alive = False
-                        self.crashes.append(Crash("oops", ["BUG: kernel NULL pointer", "RIP: x"]))
-                        return CommandResult(command, out, None, False, 2.0)
-                    return CommandResult(command, out, how, False, 1.0)
-                if command.endswith(f"gzip -c /var/harness/{name}.strace | base64"):
-                    return CommandResult(command, "garbage!", 0, False, 0.1)
-                if command == f"cat /var/harness/{name}.strace":
-                    return CommandResult(command, f"123 ftruncate(3, 4096) = -1 ENOENT ({name})", 0,
-                                         False, 0.1)
-            return CommandResult(command, "", 0, False, 0.01)
-
-        def close(self):
-            script.closed += 1
-            self.alive = False
-
-    return FakeGuest
+    return type("ScriptedGuest", (FakeGuest,),
+                {"script": script, "boot_crash_first": boot_crash_first})
 
 
 @dataclass

@@ -21,7 +21,8 @@ def cause_of(tap: str, suite: str = "cow", **env: object) -> str | None:
 
 
 def one(run: str, result: str) -> str:
-    return f"1..1\n# [RUN] {run}\n{result}\n# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:0 error:0\n"
+    return (f"1..1\n# [RUN] {run}\n{result}\n"
+            "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:0 error:0\n")
 
 
 CASES = [
@@ -38,29 +39,35 @@ CASES = [
     ("no swap", one("Basic COW after fork() ... with swapped out base page",
                     "ok 1 # SKIP MADV_PAGEOUT did not work, is swap enabled?"), "cow",
      {"swap_kb": 0}, "swap-missing"),
-    ("swap present: not swap-missing", one("Basic COW after fork() ... with swapped out base page",
-                                           "ok 1 # SKIP MADV_PAGEOUT did not work, is swap enabled?"),
+    ("swap present: not swap-missing", one(
+        "Basic COW after fork() ... with swapped out base page",
+        "ok 1 # SKIP MADV_PAGEOUT did not work, is swap enabled?"),
      "cow", {"swap_kb": 1048576}, "pageout-failed-with-swap"),
-    ("fallocate on virtiofs", one("R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile",
-                                  "# fallocate() failed (Operation not supported)\n"
-                                  "not ok 1 R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile"),
+    ("fallocate on virtiofs", one(
+        "R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile",
+        "# fallocate() failed (Operation not supported)\n"
+        "not ok 1 R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile"),
      "gup_longterm", {"fs": "virtiofs"}, "fs-no-fallocate"),
     ("fallocate EOPNOTSUPP on xfs is not the fs", one(
         "R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile",
         "# fallocate() failed (Operation not supported)\n"
         "not ok 1 R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile"),
      "gup_longterm", {"fs": "xfs"}, "unexplained-fail"),
-    ("timeout", "1..1\n# [RUN] Basic COW after fork() ... with base page\nnot ok 1 # TIMEOUT 45 seconds\n",
+    ("timeout", ("1..1\n# [RUN] Basic COW after fork() ... with base page\n"
+                 "not ok 1 # TIMEOUT 45 seconds\n"),
      "cow", {}, "test-timeout"),
     ("bail out", "1..3\nBail out! opening pagemap failed\n", "cow", {}, "bail-out"),
-    ("ENOSPC on hugetlb fallocate", one("R/W longterm GUP pin in MAP_SHARED file mapping ... with memfd hugetlb (2048 kB)",
-                                        "ok 1 # SKIP need more free huge pages"), "gup_longterm", {},
+    ("ENOSPC on hugetlb fallocate", one(
+        "R/W longterm GUP pin in MAP_SHARED file mapping ... with memfd hugetlb (2048 kB)",
+        "ok 1 # SKIP need more free huge pages"), "gup_longterm", {},
      "hugetlb-not-reserved"),
-    ("Unknown filesystem", one("R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile",
-                               "ok 1 # SKIP Unknown filesystem"), "gup_longterm", {}, "unknown-filesystem"),
-    ("NFS fallocate on 9p is 9p", one("R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile",
-                                      "# fallocate() failed (Operation not supported)\n"
-                                      "not ok 1 R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile"),
+    ("Unknown filesystem", one(
+        "R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile",
+        "ok 1 # SKIP Unknown filesystem"), "gup_longterm", {}, "unknown-filesystem"),
+    ("NFS fallocate on 9p is 9p", one(
+        "R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile",
+        "# fallocate() failed (Operation not supported)\n"
+        "not ok 1 R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile"),
      "gup_longterm", {"fs": "9p"}, "9p-unlinked-file"),
     ("ftruncate ENOENT on tmpfs is no environment", one(
         "R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile",
@@ -111,7 +118,8 @@ def test_io_uring_skip_is_not_config_when_io_uring_worked_elsewhere():  # on tmp
     report = triage([parse_lines(lines, "u.log", "gup_longterm")], Environment(fs="tmpfs"))
     skipped = report.results[1]
     assert skipped.diagnosis.cause == "unexplained-skip"
-    assert "#1" in skipped.diagnosis.explanation and "passed in the same run" in skipped.diagnosis.explanation
+    explanation = skipped.diagnosis.explanation
+    assert "#1" in explanation and "passed in the same run" in explanation
 
 
 def test_io_uring_skip_on_xfs_shared_mapping_is_the_stale_errno_test_bug():

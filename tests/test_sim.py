@@ -1,4 +1,7 @@
-"""The simulated guest, for real: the static selftests on this host's kernel in a private namespace."""
+"""The simulated guest, for real.
+
+The static selftests on this host's kernel in a private namespace.
+"""
 
 import os
 import platform
@@ -53,7 +56,7 @@ def fake_selftests(tmp_path: Path, scripts: dict[str, str]) -> SelftestAssets:
 
 def run_in_sim(selftests: SelftestAssets, model: str | None, out: Path, on_event=None,
                **kw) -> GuestRun:
-    """The sim guest under ``model`` (None: no faults), outputs under ``out`` (work dir out/work)."""
+    """The sim guest under ``model`` (None: no faults), outputs under ``out`` (work: out/work)."""
     request = RunRequest(fs=model or "tmpfs", out=out, guest="sim", **kw)
     guest = SimGuest(selftests, model, request)
     return run_selftests(guest, request, on_event) if on_event else run_selftests(guest, request)
@@ -208,7 +211,8 @@ def test_selftests_of_another_arch_are_refused(tmp_path):
 
 def test_kmsg_records_become_console_lines_and_crash_blocks_are_cut_out():
     records = [b"6,100,1500000,-;gup_longterm[42]: segfault at 0\n",
-               b"4,101,2000001,-;WARNING: CPU: 1 PID: 42 at mm/gup.c:123 foo+0x1/0x2\n SUBSYSTEM=x\n",
+               (b"4,101,2000001,-;WARNING: CPU: 1 PID: 42 at mm/gup.c:123 foo+0x1/0x2\n"
+                b" SUBSYSTEM=x\n"),
                b"4,102,2000002,c;Call Trace:\n",
                b"4,103,2000003,-;---[ end trace 0000000000000000 ]---\n",
                b"6,104,2000004,-;after\n", b"garbage"]

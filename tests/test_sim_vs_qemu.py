@@ -41,7 +41,8 @@ def test_sim_without_qemu_says_so(tmp_path, x86_assets):
     env = report["environment"]
     assert env["guest"] == "sim" and env["fs"] == "9p"
     assert env["kernel_release"] == __import__("os").uname().release
-    causes = {(r["config"], r["cause"], r["confidence"]) for r in report["results"] if r["status"] == "fail"}
+    causes = {(r["config"], r["cause"], r["confidence"])
+              for r in report["results"] if r["status"] == "fail"}
     assert causes == {("local tmpfile", "9p-unlinked-file", "high")}
 
 
@@ -60,7 +61,7 @@ def test_model_matches_the_real_filesystem(tmp_path, sim_fs, qemu_fs, tests, x86
 
 @pytest.mark.qemu
 def test_fault_model_layered_on_a_real_guest_matches_the_sim(tmp_path, x86_assets):
-    """--inject: Arm FVP's 9p behaviour on an XFS work dir inside QEMU, against the same model in sim."""
+    """--inject: Arm FVP's 9p behaviour on an XFS work dir in QEMU, against the model in sim."""
     out = tmp_path / "inject.json"
     proc = subprocess.run(
         [sys.executable, "-m", "harness.cli", "run", "--fs", "xfs", "--inject", "9p-fvp",

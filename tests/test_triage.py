@@ -39,8 +39,8 @@ def test_clean_tmpfs_run_has_only_config_and_env_skips():
 
 
 def test_9p_local_tmpfile_failures_are_env_with_strace_evidence():
-    report = run("lead-strace-inject-9p-local-tmpfile.log", "lead-strace-inject-9p-local-tmpfile.strace",
-                 fs="9p")
+    report = run("lead-strace-inject-9p-local-tmpfile.log",
+                 "lead-strace-inject-9p-local-tmpfile.strace", fs="9p")
     assert causes(report)["9p-unlinked-file"] == ("env", 10, "high")
     failing = by_cause(report, "9p-unlinked-file")
     assert {r.config for r in failing} == {"local tmpfile"}
@@ -54,8 +54,8 @@ def test_9p_local_tmpfile_failures_are_env_with_strace_evidence():
 
 def test_same_failure_on_memfd_is_not_blamed_on_9p():
     # ftruncate fails on every file, memfd included: that is not what a 9p server does.
-    report = run("host-strace-inject-ftruncate-enoent.log", "host-strace-inject-ftruncate-enoent.strace",
-                 fs="9p")
+    report = run("host-strace-inject-ftruncate-enoent.log",
+                 "host-strace-inject-ftruncate-enoent.strace", fs="9p")
     assert "9p-unlinked-file" not in causes(report)
     local = [r for r in report.results if r.config == "local tmpfile"]
     assert all(r.diagnosis.category is Category.UNKNOWN for r in local)
@@ -70,7 +70,8 @@ def test_without_fs_or_strace_a_9p_looking_failure_stays_unknown():
 
 
 def test_without_fs_strace_unlink_sequence_gives_a_low_confidence_hypothesis():
-    report = run("lead-strace-inject-9p-local-tmpfile.log", "lead-strace-inject-9p-local-tmpfile.strace")
+    report = run("lead-strace-inject-9p-local-tmpfile.log",
+                 "lead-strace-inject-9p-local-tmpfile.strace")
     assert causes(report)["9p-unlinked-file"] == ("env", 10, "low")
 
 
@@ -139,7 +140,8 @@ def test_free_hugepages_contradict_need_more_free_huge_pages():
 def test_kernel_oops_mid_test_is_a_kernel_bug():
     text = ("TAP version 13\n1..2\n# [RUN] Basic COW after fork() ... with THP (2048 kB)\n"
             "[   33.1] BUG: kernel NULL pointer dereference, address: 0000000000000008\n"
-            "[   33.1] Oops: 0000 [#1] PREEMPT SMP NOPTI\n[   33.1] RIP: 0010:folio_add_anon_rmap+0x10\n")
+            "[   33.1] Oops: 0000 [#1] PREEMPT SMP NOPTI\n"
+            "[   33.1] RIP: 0010:folio_add_anon_rmap+0x10\n")
     lines = [LogLine(i, t, "console.log") for i, t in enumerate(text.splitlines(), 1)]
     report = triage([parse_lines(lines, "console.log", "cow")], Environment(fs="xfs"))
     assert report.verdict == "kernel-bug"
@@ -150,7 +152,8 @@ def test_kernel_oops_mid_test_is_a_kernel_bug():
 
 
 def test_truncated_output_is_not_called_env():
-    text = ("TAP version 13\n1..3\n# [RUN] R/W longterm GUP pin in MAP_SHARED file mapping ... with memfd\n"
+    text = ("TAP version 13\n1..3\n"
+            "# [RUN] R/W longterm GUP pin in MAP_SHARED file mapping ... with memfd\n"
             "ok 1 # SKIP gup_test not available\n"
             "# [RUN] R/W longterm GUP pin in MAP_SHARED file mapping ... with tmpfile\n")
     lines = [LogLine(i, t, "cut.log") for i, t in enumerate(text.splitlines(), 1)]
@@ -246,7 +249,8 @@ def test_an_unexplained_skip_is_said_in_the_headline_and_the_mail():
     from harness.report.terminal import render_terminal
 
     lines = [LogLine(i, t, "s.log") for i, t in enumerate([
-        "1..2", "# [RUN] Basic COW after fork() ... with THP (2048 kB)", "ok 1 No leak from parent into child",
+        "1..2", "# [RUN] Basic COW after fork() ... with THP (2048 kB)",
+        "ok 1 No leak from parent into child",
         "# [RUN] Basic COW after fork() when collapsing before fork()",
         "ok 2 # SKIP MADV_COLLAPSE failed: Invalid argument"], 1)]
     report = triage([parse_lines(lines, "s.log", "cow")], Environment(fs="9p"))
