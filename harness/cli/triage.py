@@ -12,6 +12,7 @@ from harness.readers.ci_inputs import ci_inputs, is_run_directory
 from harness.readers.environment import from_logs, normalise_fs, version_of
 from harness.readers.ingest import Parsed, parse_file, suite_hint
 from harness.readers.report_input import ReportInput, read_report
+from harness.readers.statements import Conclusion
 from harness.readers.thread_input import ThreadInput, read_thread_input
 from harness.report.kcidb import options_of
 from harness.report.outputs import check_writable, write_outputs
@@ -52,6 +53,8 @@ def read_all(logs: list[str], straces: list[str], suite: str | None,
             thread_straces += read.straces
             if env is not None:
                 env.notes += read.notes
+                if read.conclusion is not None:
+                    apply_conclusion(read.conclusion, env)
             thread = thread or read
         else:
             fleet = ci_inputs(name, suite or suite_hint(name))
@@ -182,9 +185,23 @@ def is_mail(name: str) -> bool:
     return looks_like_mail(name, head)
 
 
+def apply_conclusion(conclusion: Conclusion, env: Environment) -> None:
+    """The cause the input's own words state (a thread's conclusion), kept as a quoted fact:
+    the first input that states one wins."""
+    if "stated" in env.facts:
+        return
+    env.facts["stated"] = conclusion.cause
+    env.facts["stated_quote"] = conclusion.quote(conclusion.line.source)
+    env.facts["stated_why"] = conclusion.why
+    if conclusion.names:
+        env.facts["stated_names"] = " ".join(conclusion.names)
+
+
 def apply_inputs(inputs: list[ReportInput], env: Environment) -> None:
     """What the inputs say about the run: notes on what they cover, the kernel release."""
     for i in inputs:
+        if (conclusion := i.info.statements.conclusion()) is not None:
+            apply_conclusion(conclusion, env)
         env.notes += [n for n in i.notes if n not in env.notes]
         if env.fs is None and (named := i.info.fs_from_text) is not None:
             env.fs, env.fs_source = named[0], "text"

@@ -50,6 +50,7 @@ class Message:
     references: str = ""
     in_reply_to: str = ""
     parts: list[tuple[str, list[str]]] = field(default_factory=list)  # (label, lines)
+    full_parts: list[tuple[str, list[str]]] = field(default_factory=list)  # diffs kept
     dropped_diff_lines: int = 0
 
     @property
@@ -182,9 +183,11 @@ def read_thread(path: str) -> list[Message]:
                     str(msg.get("Cc", "") or ""), str(msg.get("References", "") or ""),
                     str(msg.get("In-Reply-To", "") or ""))
         for label, text in _parts(msg):
-            lines, dropped = strip_diffs(text.splitlines())
+            full = text.splitlines()
+            lines, dropped = strip_diffs(full)
             m.dropped_diff_lines += dropped
             m.parts.append((label, lines))
+            m.full_parts.append((label, full))
         messages.append(m)
     if not messages:
         raise InputError(f"{path}: no mail messages found")

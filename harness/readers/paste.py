@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from harness.model import LogLine
+from harness.readers.statements import StatementScanner
 
 QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+")
 # What log viewers put in front of each line: a line-number link copied from a CI page
@@ -118,6 +119,7 @@ class PasteInfo:
     commits: list[str] = field(default_factory=list)  # commit ids the prose names
     strace_start: bool | None = None  # the first strace line is the program's execve
     last_line: int = 0  # number of the last line that looks like console output
+    statements: StatementScanner = field(default_factory=StatementScanner)  # stated causes
 
     @property
     def fs_from_text(self) -> tuple[str, LogLine] | None:
@@ -267,6 +269,8 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
                 _release(info, text, "uname -r")
                 continue
         _note_release(info, text)
+        info.statements.feed(line, text, not LOG_LIKE.match(text) and "://" not in text,
+                             QUOTE.sub("", line.text, count=1))
         if SNIP.match(text):
             yield from joined.flush()
             info.snips.append(LogLine(line.line, text, line.source))

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from harness.model import FAILING, RunId, Status
+from harness.model import FAILING, LogLine, RunId, Status
 from harness.readers.ingest import Parsed
 from harness.readers.mbox import Message, thread_inputs
 from harness.readers.report_input import ReportInput, read_report_lines
+from harness.readers.statements import Conclusion, scan_lines
 from harness.readers.strace_only import results_from_syscalls
 
 
@@ -34,6 +35,7 @@ class ThreadInput:
     inputs: list[tuple[Message, str, ReportInput]] = field(default_factory=list)
     straces: list[Parsed] = field(default_factory=list)  # strace parts beside a message's log
     notes: list[str] = field(default_factory=list)
+    conclusion: Conclusion | None = None  # what the thread's own words say the cause was
 
     def reply_target(self) -> Message | None:
         """The message that posted the log to answer: the last one with a failure, else the
@@ -75,6 +77,10 @@ def read_thread_input(path: str, default_suite: str = "") -> ThreadInput:
             where = message.label + ("" if label == "body" else f" {label}")
             ri.notes = [f"{where}: {n}" for n in ri.notes]
             thread.inputs.append((message, label, ri))
+    thread.conclusion = scan_lines([
+        LogLine(i, text, message.label + ("" if label == "body" else f" {label}"))
+        for message in thread.messages for label, full in message.full_parts
+        for i, text in enumerate(full, 1)]).conclusion()
     patches = [m for m in thread.messages if m.is_patch]
     posted = sorted({m.index for m, _, _ in thread.inputs})
     where = ", ".join(str(i) for i in posted)

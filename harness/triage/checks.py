@@ -215,13 +215,31 @@ def same_versions(result: Result, env: Environment, index: RunIndex, value: obje
 def bisected(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
     """The report says the failure was bisected to a kernel commit (env.facts["bisected"])."""
     said = env.facts.get("bisected")
+    if value is False:  # the rule is for failures nobody bisected to a kernel commit
+        if said:
+            return CheckOutcome(Support.CONTRADICTS, f"the report bisected it ({said[:100]})")
+        return OK
     if not said:
         return CheckOutcome(Support.CONTRADICTS, "the report does not say it was bisected")
     return OK
 
 
+def stated(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
+    """The input's own words state this cause (env.facts["stated"], set from a thread's prose
+    or its patch): the maintainers' conclusion, quoted, not the harness's inference."""
+    if env.facts.get("stated") == str(value):
+        names = env.facts.get("stated_names", "").split()
+        where = " ".join((result.name, result.description, result.message or ""))
+        if names and not any(n in where for n in names):
+            return CheckOutcome(Support.CONTRADICTS, "the report's statement is about other "
+                                f"tests ({', '.join(names[:3])})")
+        return OK
+    return CheckOutcome(Support.CONTRADICTS, f"the report does not say the cause is {value}")
+
+
 CHECKS: dict[str, Callable[[Result, Environment, RunIndex, object], CheckOutcome]] = {
     "bisected": bisected,
+    "stated": stated,
     "same_versions": same_versions,
     "known_change": known_change,
     "works_elsewhere": works_elsewhere,

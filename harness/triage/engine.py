@@ -80,6 +80,8 @@ def _fields(results: ResultGroup, env: Environment) -> Fields:
         swap_sentence="the guest had no swap." if env.swap_kb == 0 else
         "swap was not recorded; without swap MADV_PAGEOUT cannot work.",
         thp_sentence=f" THP mode: {env.thp}." if env.thp else "",
+        stated_quote=env.facts.get("stated_quote", "?"),
+        stated_why=env.facts.get("stated_why", "?"),
     )
     return fields
 
@@ -188,7 +190,7 @@ def diagnose(r: Result, env: Environment, rules: Iterable[Rule], index: RunIndex
         if unsure:
             explanation += " Less certain because " + "; ".join(unsure) + "."
         about_fs = bool(rule.fs) or bool({"fs_expected", "fs_not"} & set(rule.checks))
-        return Diagnosis(rule.category, rule.id, rule.confidence.lower(len(unsure)),
+        return Diagnosis(rule.category, rule.cause_of(Fields()), rule.confidence.lower(len(unsure)),
                          explanation, rule.reference, rule.action,
                          evidence_of(r, env, with_mount=about_fs))
     return _unexplained(r, env, contradictions)

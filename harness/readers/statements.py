@@ -1,0 +1,231 @@
+"""What a report's own words say the cause was: a thread's stated conclusion.
+
+Mail threads about a failing selftest often end with the diagnosis in prose ("the problem
+boils down to how run_vmtests.sh calculates the size", "since reading the free pages was
+removed, free_hpage_b is always 0, causing the test to fail") and a patch that fixes the
+test. That is the maintainers' conclusion, not something the log shows; it is kept apart from
+the log's evidence and always quoted with the line (and, in a thread, the message) it comes
+from, so a report can say "the thread says so", never "the harness found".
+
+What counts:
+
+- a patch in the input (``diff --git``, ``+++ b/``, a diffstat, ``Fixes:`` naming a
+  ``selftests`` commit) that changes only files under ``tools/testing/selftests/`` and creates
+  none (a patch that adds a test reproduces a kernel bug; one that fixes a test says the test
+  was wrong);
+- a prose line that says the test is wrong ("a bug in the test", "false failures", "causing
+  the test to fail", "fail unnecessarily", "not a kernel bug") or names the cause ("the cause
+  of failures ... is they running on memory filesystems").
+
+Questions ("is this a bug in the test?"), negations ("this is not a test bug") and prose that
+also says kernel bug, regression or XFAIL/known issue leave the conclusion open: then nothing
+is stated. What kind of test-side cause it is comes from the same prose: the runner script
+(``run_vmtests.sh``), the filesystem the test assumed, a feature probe that fails on kernels
+without the feature, a CPU feature the machine lacks (a configuration, not a test bug), or
+otherwise the test's own logic.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from harness.model import LogLine
+
+SELFTEST_PATH = re.compile(r"(?:^|/)(?:tools/testing/)?selftests/")
+DIFF_FILE = re.compile(r"^diff --git a/(\S+) b/\S+|^\+\+\+ b/(\S+)")
+# " tools/testing/selftests/mm/run_vmtests.sh | 4 +++-", " .../selftests/mm/cow.c | 12 ++--"
+DIFFSTAT = re.compile(r"^\s*(\S*/\S+)\s+\|\s+(?:\d+\s*[+-]*|Bin\b)")
+CREATED = re.compile(r"^\s*create mode \d+ (\S+)|^new file mode\b")
+FIXES_TAG = re.compile(r"^Fixes:\s+[0-9a-f]{8,40}\s+\(\"(.*)\"\)?", re.IGNORECASE)
+DIFF_BODY = re.compile(r"^(?:[ +\-]|@@ |index [0-9a-f]|new file mode|deleted file mode|"
+                       r"\\ No newline|--- |\+\+\+ |$)")
+# "With the above patch the test is passing", "This commit fixes that issue".
+PATCH_FIXES = re.compile(
+    r"\b(?:with|after) (?:the|this|that|my) (?:above |below |attached )?(?:patch|fix|change)\b"
+    r".{0,40}\b(?:pass|work|succeed)|\bthis (?:commit|patch|change) fixes\b",
+    re.IGNORECASE,
+)
+BROKE_TESTS = re.compile(r"\b(?:change|patch|commit) (?:breaks|broke)\b", re.IGNORECASE)
+# A kselftest_harness test name in prose: "memory_failure.madv_hard.clean_pagecache".
+HARNESS_NAME = re.compile(r"\b[A-Za-z]\w*\.\w+\.\w+\b")
+RUNNER_SCRIPTS = re.compile(r"(?:^|/)(?:run_vmtests\.sh|run_kselftest\.sh|runner\.sh)$")
+
+# A prose line that says the test (or its runner) is at fault.
+TEST_SIDE = re.compile(
+    r"\b(?:bug|issue|problem|mistake|flaw)s? (?:is )?(?:in|with|of) (?:the |this |our )?"
+    r"(?:self)?test(?:s|case)?\b|"
+    r"\b(?:self)?test(?:case)? (?:itself )?(?:is|was|looks) (?:wrong|broken|buggy|incorrect|"
+    r"bogus)\b|"
+    r"\bfalse (?:test )?(?:positive|failure|alarm)s?\b|"
+    r"\bfail(?:s|ed|ing)? unnecessarily\b|"
+    r"\b(?:causing|leading|causes|leads) the test(?:s)? to fail\b|"
+    r"\b(?:test|selftest)[- ]bug\b|"
+    r"\bnot an? (?:kernel|real) (?:bug|issue|problem|regression)\b|"
+    r"\b(?:boils down to|the problem is|is caused by|the cause (?:of [\w\s.,/-]{0,160})?is)\b"
+    r".{0,60}\b(?:run_vmtests\.sh|the (?:self)?test|running (?:on|in|from))|"
+    r"\b(?:this|the) (?:change|patch|commit) (?:breaks|broke)\b.{0,40}\btests?\b",
+    re.IGNORECASE,
+)
+# Prose that points the other way or marks a known kernel issue: then nothing is stated.
+KERNEL_SIDE = re.compile(
+    r"\b(?:kernel|real) (?:bug|regression)\b(?! in the test)|\bregress(?:ion|ed)\b|"
+    r"(?-i:\bXFAIL\b)(?!:)|\bknown (?:kernel )?issue\b|\bexpected to fail\b",
+    re.IGNORECASE,
+)
+NEGATED = re.compile(r"\b(?:not|n't|no)\b[^.]{0,20}\b(?:test[- ]bug|bug in the test|"
+                     r"problem (?:in|with) the test|false positive)", re.IGNORECASE)
+# What kind of test-side cause the prose describes.
+FS_ASSUMPTION = re.compile(
+    r"\b(?:tmpfs|ramfs|memory file ?systems?|nfs|9p|virtiofs|overlayfs|fuse|"
+    r"(?:on|in|from) (?:a |the )?\w+ (?:file ?system|fs)\b)",
+    re.IGNORECASE,
+)
+FEATURE_PROBE = re.compile(
+    r"\bkernels? (?:that|which) (?:do(?:es)? not|don't|doesn't) (?:support|have|provide)\b|"
+    r"\bon kernels? without\b|\bfeature (?:is )?not (?:supported|available|advertised)\b|"
+    r"\bfirst query supported features\b",
+    re.IGNORECASE,
+)
+CPU_FEATURE = re.compile(
+    r"\bla57\b|\b5[- ]level pag|\bcpu (?:flag|feature)\b|\bCPU (?:does not|doesn't) (?:have|"
+    r"support)|\bhardware (?:does not|doesn't) support\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Conclusion:
+    """A cause the input's own words state; ``line`` is the statement (or the patch) quoted."""
+
+    cause: str  # runner-script-bug, selftest-logic-bug, test-fs-assumption, ...
+    category: str  # test-bug or config
+    line: LogLine
+    why: str  # "a patch that changes only the selftests (...)", "the prose says ..."
+    names: tuple[str, ...] = ()  # the tests the statement names ("fixture.variant.case")
+
+    def quote(self, where: str = "") -> str:
+        place = f"{where} " if where else ""
+        return f"{place}L{self.line.line}: {self.line.text.strip()[:160]!r}"
+
+
+@dataclass
+class StatementScanner:
+    """Collects, line by line, what the input says about the cause; ``conclusion()`` at the
+    end. Linear; keeps at most a few lines of each kind."""
+
+    patched: list[str] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    patch_line: LogLine | None = None
+    patch_fixes: LogLine | None = None
+    fixes_selftest: LogLine | None = None
+    test_side: list[LogLine] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)  # test names the statements give
+    broke_tests: bool = False  # "this change breaks ... tests": the patch is the culprit
+    kernel_side: list[LogLine] = field(default_factory=list)
+    prose: list[str] = field(default_factory=list)  # test-side lines and their neighbours
+    _last_diff: str = ""
+    _previous: str = ""
+    _in_diff: bool = False
+
+    def feed(self, line: LogLine, text: str, prose: bool, bare: str | None = None) -> None:
+        """One line: ``text`` stripped of quotes and indentation, ``bare`` only of quotes
+        (a diff's context lines start with a space), ``prose`` when it is not log output."""
+        self._patch_line(line, text, text if bare is None else bare.rstrip())
+        prose = prose and not self._in_diff
+        if not prose or len(text) < 12:
+            self._previous = text if prose else ""
+            return
+        joined = f"{self._previous} {text}".strip()
+        question = text.rstrip().endswith("?")
+        if self.patch_fixes is None and PATCH_FIXES.search(joined) and not question:
+            self.patch_fixes = LogLine(line.line, text, line.source)
+        if len(self.kernel_side) < 5 and KERNEL_SIDE.search(text) and not question:
+            self.kernel_side.append(LogLine(line.line, text, line.source))
+        if (len(self.test_side) < 5 and not question and TEST_SIDE.search(joined)
+                and not NEGATED.search(joined)):
+            self.test_side.append(LogLine(line.line, text, line.source))
+            self.prose.append(joined)
+            self.names = list(dict.fromkeys(self.names + HARNESS_NAME.findall(joined)))[:10]
+            self.broke_tests = self.broke_tests or bool(BROKE_TESTS.search(joined))
+        elif len(self.prose) < 40 and (FS_ASSUMPTION.search(text) or FEATURE_PROBE.search(text)
+                                       or CPU_FEATURE.search(text)) and not question:
+            self.prose.append(text)
+        self._previous = text
+
+    def _patch_line(self, line: LogLine, text: str, bare: str) -> None:
+        """What a patch in the text changes: its files, the ones it creates, a Fixes: tag."""
+        if self._in_diff and (bare == "--" or not DIFF_BODY.match(bare)):
+            self._in_diff = False
+        if m := DIFF_FILE.match(text):
+            self._in_diff = True
+            path = m.group(1) or m.group(2)
+            self._add(self.patched, path)
+            self._last_diff = path
+            if self.patch_line is None:
+                self.patch_line = LogLine(line.line, text, line.source)
+        elif m := CREATED.match(text):
+            path = m.group(1) or self._last_diff
+            if path:
+                self._add(self.created, path)
+        elif (m := DIFFSTAT.match(text)) and "/" in m.group(1):
+            self._add(self.patched, m.group(1))
+            if self.patch_line is None:
+                self.patch_line = LogLine(line.line, text, line.source)
+        elif (m := FIXES_TAG.match(text)) and "selftest" in m.group(1).lower():
+            self.fixes_selftest = LogLine(line.line, text, line.source)
+
+    @staticmethod
+    def _add(paths: list[str], path: str) -> None:
+        if len(paths) < 50 and path not in paths:
+            paths.append(path)
+
+    def selftest_only_patch(self) -> bool:
+        """A patch that only changes selftest files."""
+        return bool(self.patched) and all(SELFTEST_PATH.search(p) for p in self.patched)
+
+    def conclusion(self) -> Conclusion | None:
+        if self.kernel_side:
+            return None
+        patch = self.selftest_only_patch()
+        fixed_by_patch = patch and (self.fixes_selftest or self.patch_fixes) is not None
+        if not self.test_side and not fixed_by_patch:
+            return None
+        if (self.created and not self.test_side) or (self.patched and not patch):
+            return None  # a new test, or a patch to the kernel: not the test's fault
+        line = (self.test_side[0] if self.test_side
+                else self.patch_fixes or self.fixes_selftest)
+        assert line is not None
+        prose = " ".join(self.prose)
+        touches_runner = any(RUNNER_SCRIPTS.search(p) for p in self.patched)
+        runner = (patch and all(RUNNER_SCRIPTS.search(p) for p in self.patched)) or (
+            touches_runner and self.broke_tests) or (
+            not self.patched and "run_vmtests.sh" in prose)
+        if CPU_FEATURE.search(prose):
+            cause, category = "arch-unsupported", "config"
+        elif runner:
+            cause, category = "runner-script-bug", "test-bug"
+        elif FEATURE_PROBE.search(prose):
+            cause, category = "test-wrong-feature-probe", "test-bug"
+        elif FS_ASSUMPTION.search(prose):
+            cause, category = "test-fs-assumption", "test-bug"
+        else:
+            cause, category = "selftest-logic-bug", "test-bug"
+        why = "the text says the test is at fault" if self.test_side else (
+            "the text says a patch to the selftests fixes it")
+        if patch:
+            why += f"; its patch changes only {', '.join(self.patched[:3])}" + (
+                " ..." if len(self.patched) > 3 else "")
+        return Conclusion(cause, category, line, why, tuple(self.names))
+
+
+def scan_lines(lines: list[LogLine]) -> StatementScanner:
+    """The scanner over a whole text (a mail part before its diffs are dropped)."""
+    from harness.readers.paste import LOG_LIKE, QUOTE
+
+    scanner = StatementScanner()
+    for line in lines:
+        bare = QUOTE.sub("", line.text, count=1)
+        text = bare.strip()
+        scanner.feed(line, text, not LOG_LIKE.match(text) and "://" not in text, bare)
+    return scanner

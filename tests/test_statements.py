@@ -1,0 +1,92 @@
+"""A report's stated conclusion (harness/readers/statements.py): lines quoted from the corpus's
+real threads, and the cases where nothing may be stated (a question, a negation, a kernel
+regression, a patch that adds a test)."""
+
+from __future__ import annotations
+
+from harness.model import LogLine
+from harness.readers.statements import scan_lines
+
+
+def conclude(text: str):
+    return scan_lines([LogLine(i, t, "mail") for i, t in enumerate(text.splitlines(), 1)]
+                      ).conclusion()
+
+
+# run-vmtests-uffd-stress-size-calc (Rafael Aquini, 2025): prose and the patch's diffstat.
+RUNNER = """\
+The problem boils down to how run_vmtests.sh (mis)calculates the size
+of the region it feeds to uffd-stress.
+---
+ tools/testing/selftests/mm/run_vmtests.sh | 4 +++-
+ 1 file changed, 3 insertions(+), 1 deletion(-)
+"""
+
+
+def test_a_runner_script_patch_and_its_statement_say_runner_script_bug():
+    c = conclude(RUNNER)
+    assert c is not None and (c.cause, c.category) == ("runner-script-bug", "test-bug")
+    assert c.line.line == 1 and "boils down to" in c.quote("message 1")
+
+
+def test_a_question_states_nothing():
+    # memory-failure-tmpfs-0day (David Hildenbrand): a maintainer's question, not a conclusion.
+    assert conclude("Can the test maybe not deal with running in certain environments "
+                    "(config options etc)?") is None
+
+
+def test_a_negated_statement_states_nothing():
+    assert conclude("This is not a bug in the test, the kernel frees the wrong page.") is None
+
+
+def test_kernel_regression_words_leave_the_conclusion_open():
+    text = RUNNER + "\nBut this is a kernel regression after all, bisected to the THP change.\n"
+    assert conclude(text) is None
+
+
+def test_a_patch_that_adds_a_test_is_not_a_test_bug():
+    # hugetlb-fault-after-madv-sigbus (Breno Leitao): a new selftest for a kernel race.
+    text = """\
+This selftest goes together with the fix of the bug[1] itself.
+diff --git a/tools/testing/selftests/mm/hugetlb_fault_after_madv.c b/tools/testing/selftests/mm/hugetlb_fault_after_madv.c
+new file mode 100644
++// SPDX-License-Identifier: GPL-2.0
+With this change the tests are passing.
+"""
+    assert conclude(text) is None
+
+
+def test_a_kernel_patch_is_not_a_test_bug():
+    text = """\
+With the above patch the test is passing.
+diff --git a/mm/mremap.c b/mm/mremap.c
+"""
+    assert conclude(text) is None
+
+
+def test_a_selftest_fix_said_to_work_is_a_selftest_logic_bug():
+    # ksm-prctl-fork-exec-execv-null (Dev Jain, 2025)
+    text = """\
+diff --git a/tools/testing/selftests/mm/ksm_functional_tests.c b/tools/testing/selftests/mm/ksm_functional_tests.c
+index 0000..1111 100644
+-		execv(prg_name, argv);
++		execv(prg_name, argv, NULL);
+With the above patch the test is passing.
+"""
+    c = conclude(text)
+    assert c is not None and c.cause == "selftest-logic-bug"
+
+
+def test_the_kind_comes_from_the_prose():
+    probe = conclude("This can cause the ioctl() call to fail with EINVAL on kernels that do "
+                     "not support UFFD-WP, leading the test to fail unnecessarily:")
+    assert probe is not None and probe.cause == "test-wrong-feature-probe"
+    la57 = conclude("Currently the test only checks for the kernel configuration option, so "
+                    "this test can still report a false positive.\nThe CPU must have the la57 "
+                    "flag.")
+    assert la57 is not None and (la57.cause, la57.category) == ("arch-unsupported", "config")
+    fs = conclude("And I think the cause of failures of testcases "
+                  "memory_failure.madv_hard.clean_pagecache\nis they running on memory "
+                  "filesystems.")
+    assert fs is not None and fs.cause == "test-fs-assumption"
+    assert fs.names == ("memory_failure.madv_hard.clean_pagecache",)
