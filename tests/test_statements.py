@@ -48,11 +48,11 @@ def test_a_patch_that_adds_a_test_is_not_a_test_bug():
     # hugetlb-fault-after-madv-sigbus (Breno Leitao): a new selftest for a kernel race.
     text = """\
 This selftest goes together with the fix of the bug[1] itself.
-diff --git a/tools/testing/selftests/mm/hugetlb_fault_after_madv.c b/tools/testing/selftests/mm/hugetlb_fault_after_madv.c
+diff --git a/tools/testing/selftests/mm/hugetlb_fault_after_madv.c {NEW}
 new file mode 100644
 +// SPDX-License-Identifier: GPL-2.0
 With this change the tests are passing.
-"""
+""".format(NEW="b/tools/testing/selftests/mm/hugetlb_fault_after_madv.c")
     assert conclude(text) is None
 
 
@@ -67,12 +67,12 @@ diff --git a/mm/mremap.c b/mm/mremap.c
 def test_a_selftest_fix_said_to_work_is_a_selftest_logic_bug():
     # ksm-prctl-fork-exec-execv-null (Dev Jain, 2025)
     text = """\
-diff --git a/tools/testing/selftests/mm/ksm_functional_tests.c b/tools/testing/selftests/mm/ksm_functional_tests.c
+diff --git a/tools/testing/selftests/mm/ksm_functional_tests.c {NEW}
 index 0000..1111 100644
 -		execv(prg_name, argv);
 +		execv(prg_name, argv, NULL);
 With the above patch the test is passing.
-"""
+""".format(NEW="b/tools/testing/selftests/mm/ksm_functional_tests.c")
     c = conclude(text)
     assert c is not None and c.cause == "selftest-logic-bug"
 
