@@ -222,7 +222,8 @@ def test_mail_reply_to_the_message_that_posted_the_log(tmp_path):
     head, body = text.split("\n\n", 1)
     headers = dict(line.split(": ", 1) for line in head.splitlines() if not line[0].isspace())
     assert headers["In-Reply-To"] == "<seed-thread-2@placeholder.invalid>"
-    assert "<seed-thread-1@placeholder.invalid>" in head
+    assert "<e7af023f-39cd-4aa4-aa13-dd6aabea4cdf@arm.com>" in head  # the real thread
+    assert "<20240404143308.2224141-1-ryan.roberts@arm.com>" in head
     assert headers["Subject"].startswith("Re: [PATCH v2 0/4]")
     assert not headers["Subject"].startswith("Re: Re:")
     assert headers["To"] == "harness test <test@example.org>"
