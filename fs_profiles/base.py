@@ -3,6 +3,8 @@ recipe."""
 
 from __future__ import annotations
 
+import signal
+import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +60,47 @@ class GuestSide:
     facts: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ServerExit:
+    """A server process a profile started that ended while the guest still used it.
+
+    ``returncode`` is Popen's (negative: killed by that signal); ``at`` is the wall-clock time
+    the harness saw it gone (it looks every ``SERVER_POLL`` seconds); ``last_log`` the
+    server's last log lines then (its log is removed with the rest of the profile's files).
+    """
+
+    role: str  # "the NFS server"
+    program: str  # "nfs-ganesha"
+    pid: int
+    returncode: int
+    at: float
+    last_log: str = ""
+
+    @property
+    def how(self) -> str:
+        """'killed by SIGKILL', 'exited with status 1'."""
+        if self.returncode < 0:
+            try:
+                return f"killed by {signal.Signals(-self.returncode).name}"
+            except ValueError:
+                return f"killed by signal {-self.returncode}"
+        return f"exited with status {self.returncode}"
+
+    @property
+    def clock(self) -> str:
+        """When it was seen gone, as HH:MM:SS UTC."""
+        return time.strftime("%H:%M:%S UTC", time.gmtime(self.at))
+
+    def describe(self) -> str:
+        """'The NFS server (nfs-ganesha, pid 123) was killed by SIGKILL at 13:16:05 UTC'."""
+        verb = f"was {self.how}" if self.returncode < 0 else self.how
+        return (f"{self.role[0].upper()}{self.role[1:]} ({self.program}, pid {self.pid}) "
+                f"{verb} at {self.clock}")
+
+
+SERVER_POLL = 0.25  # seconds between looks at a profile's server processes
+
+
 class FsProfile(ABC):
     """One filesystem variant. ``provision`` starts servers / makes images; ``teardown`` undoes
     it."""
@@ -74,6 +117,11 @@ class FsProfile(ABC):
     def provision(self, workdir: Path, mountpoint: str, as_root: bool = False) -> GuestSide:
         """Prepare the host side in the private directory ``workdir``; with ``as_root`` the
         filesystem becomes the guest's ``/`` (GuestSide.root_args name it)."""
+
+    def server_exits(self) -> list[ServerExit]:
+        """The profile's servers that ended on their own since provision() (none for a disk
+        image or a share QEMU serves itself)."""
+        return []
 
     @abstractmethod
     def teardown(self) -> None:

@@ -6,13 +6,14 @@ import functools
 import glob
 import re
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from fs_profiles import rpcprobe
-from fs_profiles.base import ProfileError
+from fs_profiles.base import SERVER_POLL, ProfileError, ServerExit
 from fs_profiles.namespace import require_tool
 from fs_profiles.netns import NetNamespace
 
@@ -196,6 +197,9 @@ class GaneshaServer:
         self.version = ganesha_version(self.ganesha_bin)
         self._ganesha: subprocess.Popen[bytes] | None = None
         self._rpcbind: subprocess.Popen[bytes] | None = None
+        self.exits: list[ServerExit] = []  # servers that ended on their own while serving
+        self._stopping = threading.Event()
+        self._watcher: threading.Thread | None = None
 
     @property
     def pids(self) -> dict[str, int]:
@@ -208,6 +212,21 @@ class GaneshaServer:
         if self.config.major == 3:
             self._start_rpcbind(timeout)
         self._start_ganesha(timeout)
+        self._watcher = threading.Thread(target=self._watch, name="nfs-server-watch", daemon=True)
+        self._watcher.start()
+
+    def _watch(self) -> None:
+        """Notice (within SERVER_POLL s) a server that ends before stop(): killed, crashed."""
+        watched = {"nfs-ganesha": (self._ganesha, self.log),
+                   "rpcbind": (self._rpcbind, self.rpcbind_log)}
+        while watched and not self._stopping.wait(SERVER_POLL):
+            for program, (child, log) in list(watched.items()):
+                if child is None:
+                    del watched[program]
+                elif (code := child.poll()) is not None:
+                    del watched[program]
+                    self.exits.append(ServerExit("the NFS server", program, child.pid, code,
+                                                 time.time(), log_tail(log)))
 
     def _start_rpcbind(self, timeout: float) -> None:
         netconfig = self.rundir / "netconfig"
@@ -251,6 +270,10 @@ class GaneshaServer:
 
     def stop(self) -> None:
         """Stop ganesha, then rpcbind. Idempotent."""
+        self._stopping.set()
+        if self._watcher is not None:
+            self._watcher.join()
+            self._watcher = None
         for attr in ("_ganesha", "_rpcbind"):
             child = getattr(self, attr)
             if child is not None:

@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from fs_profiles.base import FsProfile, GuestSide
+from fs_profiles.base import FsProfile, GuestSide, ServerExit
 from fs_profiles.ganesha import (
     EXPORT_OPTIONS,
     MNT_PORT,
@@ -97,9 +97,11 @@ class NfsProfile(FsProfile):
         self._server: GaneshaServer | None = None
         self._rundir: Path | None = None
         self._workdir: Path | None = None
+        self._exits: list[ServerExit] = []
 
     def provision(self, workdir: Path, mountpoint: str, as_root: bool = False) -> GuestSide:
         self.teardown()
+        self._exits = []
         self._workdir = Path(workdir)
         self._workdir.mkdir(parents=True, exist_ok=True)
         self._rundir = Path(tempfile.mkdtemp(prefix="nfs-", dir=self._workdir))
@@ -141,7 +143,13 @@ class NfsProfile(FsProfile):
             "addrconfig_device": self._ns.addrconfig_device,
         }
 
+    def server_exits(self) -> list[ServerExit]:
+        if self._server is not None:
+            self._exits = list(self._server.exits)
+        return list(self._exits)
+
     def teardown(self) -> None:
+        self.server_exits()  # kept: the run may ask after the server is stopped
         server, self._server = self._server, None
         ns, self._ns = self._ns, None
         try:

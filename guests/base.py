@@ -11,6 +11,7 @@ from guests.outcomes import BootTimeout, CommandResult, GuestError, KernelCrash
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from fs_profiles.base import ServerExit
     from guests.events import Event
     from guests.facts import GuestFacts
 
@@ -97,6 +98,10 @@ class Guest(ABC):
 
     def new_crashes(self, during: str | None) -> list[list[str]]:
         """Kernel crash excerpts seen since the last call (``during``: the test that ran)."""
+        return []
+
+    def server_exits(self) -> list[ServerExit]:
+        """Servers the filesystem needs that ended on their own (the NFS server), in order."""
         return []
 
     def hung(self, name: str) -> str:

@@ -6,6 +6,7 @@ import re
 import secrets
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -69,6 +70,7 @@ class SerialConsole:
         self.crashes: list[Crash] = []
         self._open_crash: Crash | None = None
         self.eof = False
+        self.last_output = time.monotonic()  # when the console last said anything
         self.busy = False  # a command is running (or was interrupted before it ended)
 
     @property
@@ -77,6 +79,7 @@ class SerialConsole:
         return self.child.pid
 
     def _feed(self, data: bytes) -> list[str]:
+        self.last_output = time.monotonic()
         self._log.write(data.replace(b"\r", b""))
         self._log.flush()
         text = self._partial + data.decode("utf-8", errors="replace").replace("\r", "")
@@ -136,8 +139,13 @@ class SerialConsole:
     def send(self, text: str) -> None:
         self.child.send(text.encode())
 
-    def run(self, command: str, timeout: float) -> ConsoleResult:
-        """Run ``command`` in the guest shell, framed by a random sentinel; capture ``$?``."""
+    def run(self, command: str, timeout: float,
+            give_up: Callable[[float], str] | None = None) -> ConsoleResult:
+        """Run ``command`` in the guest shell, framed by a random sentinel; capture ``$?``.
+
+        ``give_up(seconds the console has been silent)`` is asked twice a second; a reason
+        ends the wait early, as a timeout whose ``gave_up`` says why (a server it needs died).
+        """
         tok = secrets.token_hex(6)
         begin = re.compile(rf"HB{tok}$")
         end = re.compile(rf"HE{tok}:(\d+)")
@@ -152,13 +160,15 @@ class SerialConsole:
         started = False
         while True:
             left = start + timeout - time.monotonic()
-            if left <= 0 or self.eof:
+            why = give_up(time.monotonic() - self.last_output) if give_up and left > 0 else ""
+            if left <= 0 or self.eof or why:
                 return ConsoleResult(
                     command=command,
                     output="\n".join(out + ([self._partial] if self._partial else [])),
                     exit_code=None,
                     timed_out=not self.eof,
                     seconds=time.monotonic() - start,
+                    gave_up=why if not self.eof else "",
                     died=self.eof,
                 )
             for line in self._read(min(left, 0.5)):

@@ -34,6 +34,7 @@ class CommandResult:
     exit_code: int | None  # None when the command timed out or the guest died
     timed_out: bool
     seconds: float
+    gave_up: str = ""  # why the command was abandoned before its timeout (timed_out is set)
 
 
 __all__ = ["BootTimeout", "CommandResult", "GuestError", "KernelCrash"]

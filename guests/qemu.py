@@ -10,6 +10,7 @@ import shutil
 import signal
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -281,11 +282,13 @@ class QemuMachine(Machine):
         if hit[0] == 1:
             raise GuestError(f"guest setup failed: {hit[1].split(SETUP_FAILED_MARKER + ':')[-1]}")
 
-    def run(self, command: str, timeout: float) -> CommandResult:
+    def run(self, command: str, timeout: float,
+            give_up: Callable[[float], str] | None = None) -> CommandResult:
+        """``command`` in the guest's shell; ``give_up`` as SerialConsole.run has it."""
         if not self.alive:
             raise GuestError("the guest is not running (it crashed, timed out or was closed)")
         assert self._console is not None
-        result = self._console.run(command, timeout)
+        result = self._console.run(command, timeout, give_up)
         if result.timed_out or result.died:
             self._alive = False
         return result

@@ -7,10 +7,11 @@ import gzip
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
-from fs_profiles.base import FsProfile, GuestSide
+from fs_profiles.base import FsProfile, GuestSide, ServerExit
 from fs_profiles.faults.injector import injector_argv, injector_binary
 from fs_profiles.faults.models import FaultModel, load_model
 from guests.assets.kernels import KernelAssets
@@ -32,6 +33,9 @@ INJECTOR = "/usr/bin/faultinject"
 # holds what is swapped out, compressed.
 SWAP_MIB = 512
 STRACE_CAT_TIMEOUT = 300.0
+# A command is given up this long after a server the guest mounts died, once the console has
+# been silent as long: on a hard NFS mount it would hang until its timeout (30 min by default).
+SERVER_GONE_GRACE = 20.0
 LAST_LINES = 25
 
 _B64_LINE = re.compile(r"^[A-Za-z0-9+/=]+$")
@@ -164,7 +168,21 @@ class QemuGuest(Guest):
     def run(self, command: str, timeout: float) -> CommandResult:
         if self.machine is None:
             raise GuestError("the guest is not running")
-        return self.machine.run(command, timeout)
+        return self.machine.run(command, timeout, give_up=self._server_gone)
+
+    def server_exits(self) -> list[ServerExit]:
+        return self.profile.server_exits()
+
+    def _server_gone(self, silent: float) -> str:
+        """Why to stop waiting for a command: its server died and the console went quiet."""
+        exits = self.profile.server_exits()
+        if not exits:
+            return ""
+        gone = time.time() - exits[0].at
+        if min(gone, silent) < SERVER_GONE_GRACE:
+            return ""
+        return (f"{exits[0].role} died {gone:.0f} s before and the console had been silent "
+                f"for {silent:.0f} s")
 
     def facts(self) -> GuestFacts:
         assert self.side is not None

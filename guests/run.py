@@ -6,9 +6,11 @@ run_selftests; progress goes out as events (guests/events.py), never as text.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from guests.base import Guest, GuestError, KernelCrash
 from guests.events import (
@@ -22,6 +24,9 @@ from guests.events import (
 )
 from guests.facts import GuestFacts
 from harness.errors import UsageError
+
+if TYPE_CHECKING:
+    from fs_profiles.base import ServerExit
 
 SELFTESTS = ("gup_longterm", "cow")
 
@@ -98,6 +103,8 @@ class GuestRun:
     hugepage_shortfall: list[str] = field(default_factory=list)
     interrupted: bool = False  # Ctrl-C: the tests that finished are still here
     aborted: str = ""  # why the tests after the finished ones could not run (said as lost)
+    server_exit: ServerExit | None = None  # a server the filesystem needs died (NFS)
+    server_exit_during: str = ""  # the test it died during ("": before a test started)
 
     def add_crash(self, lines: list[str]) -> None:
         self.crash = (self.crash or []) + lines
@@ -125,10 +132,16 @@ def run_selftests(guest: Guest, request: RunRequest,
         result.hugepage_shortfall = guest.hugepage_shortfall(result.facts)
         result.notes += result.hugepage_shortfall
         for index, name in enumerate(request.tests, start=1):
+            if _server_died(guest, result, "", name):
+                break
             if not guest.alive and not _boot_again(guest, result, name, on_event):
                 break
             on_event(TestStarted(name, index, len(request.tests)))
+            started = time.time()
             _run_one(guest, request, name, result, on_event)
+            later = request.tests[index:]
+            if _server_died(guest, result, name, later[0] if later else "", started):
+                break
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (harness.signals raises it alike)
         from harness.signals import interrupted_by
 
@@ -160,7 +173,10 @@ def _run_one(guest: Guest, request: RunRequest, name: str, result: GuestRun,
     result.tests.append(test)
     for excerpt in guest.new_crashes(name):
         result.add_crash(excerpt)
-    if r.timed_out:
+    if r.gave_up:
+        result.notes.append(f"{name} was stopped after {r.seconds:.0f} s: {r.gave_up}"
+                            f"{guest.hung(name)}")
+    elif r.timed_out:
         result.notes.append(f"{name} timed out after {request.test_timeout:g} s{guest.hung(name)}")
         if not guest.alive:
             return
@@ -174,6 +190,24 @@ def _run_one(guest: Guest, request: RunRequest, name: str, result: GuestRun,
         if test.strace_log is None:
             result.notes.append(f"no strace log for {name}")
     test.fault_log = guest.fault_log(name)
+
+
+def _server_died(guest: Guest, result: GuestRun, ran: str, following: str,
+                 started: float = 0.0) -> bool:
+    """A server the tests' filesystem needs ended: the tests from ``following`` on are lost
+    (a guest cannot boot onto its filesystem without it), and the run says which server,
+    how and when. ``ran``: the test that ran since ``started`` (wall clock)."""
+    exits = guest.server_exits()
+    if not exits:
+        return False
+    gone = result.server_exit = exits[0]
+    result.server_exit_during = ran if ran and gone.at >= started else ""
+    when = f"during {ran}" if result.server_exit_during else f"before {following or ran}"
+    result.aborted = (f"{gone.role} ({gone.program}, pid {gone.pid}) died {when} "
+                      f"({gone.how} at {gone.clock})")
+    lost = f": the tests from {following} on were not run" if following else ""
+    result.notes.append(result.aborted + lost)
+    return True
 
 
 def _boot_again(guest: Guest, result: GuestRun, name: str,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import struct
 import subprocess
@@ -319,6 +320,35 @@ def test_real_server_answers_in_the_namespace_only_and_leaves_nothing(
     assert not rundir.exists()
     assert (tmp_path / f"{prof.name}-ganesha.log").exists()
     prof.teardown()  # second teardown after a real run is harmless
+
+
+@needs_root_and_ganesha
+@pytest.mark.parametrize("program", ["ganesha", "rpcbind"])
+def test_a_server_that_dies_while_serving_is_seen_with_how_and_when(
+        program: str, tmp_path: Path) -> None:
+    with NfsProfile("3") as prof:
+        prof.provision(tmp_path, "/mnt")
+        assert prof._server is not None and prof.server_exits() == []
+        pid = prof._server.pids[program]
+        killed = time.time()
+        os.killpg(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while not prof.server_exits() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        [gone] = prof.server_exits()
+        assert gone.pid == pid and gone.how == "killed by SIGKILL"
+        assert gone.program == ("nfs-ganesha" if program == "ganesha" else "rpcbind")
+        assert killed <= gone.at <= killed + 1.0
+        assert f"(nfs-ganesha, pid {pid}) was killed by SIGKILL at" in gone.describe() or (
+            program == "rpcbind")
+    assert [e.pid for e in prof.server_exits()] == [pid]  # still said after the teardown
+
+
+@needs_root_and_ganesha
+def test_servers_stopped_by_the_teardown_are_not_deaths(tmp_path: Path) -> None:
+    with NfsProfile("3") as prof:
+        prof.provision(tmp_path, "/mnt")
+    assert prof.server_exits() == []
 
 
 @needs_root_and_ganesha

@@ -6,6 +6,7 @@ The only place in harness/ that starts processes (through guests/ and fs_profile
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     from harness.cli.preflight import Preflight
 
 STARTED_NEVER_REPORTED = "started but never reported a result"
+SERVER_EXIT_LOG = "server-exit.log"  # what the harness saw of a server that died mid-run
+_NOT_RESPONDING = re.compile(r"nfs: server \S+ not responding")
 # --guest sim: a filesystem name means the fault model of what QEMU 7.2 / ganesha really do.
 SIM_MODELS: dict[str, str | None] = {"9p": "9p-qemu7", "nfs": "nfs3", "tmpfs": None}
 
@@ -130,25 +133,51 @@ def _version_note(env: Environment) -> None:
             "for that reason alone")
 
 
-def parse_guest_run(gr: GuestRun, outdir: Path, run_id: RunId) -> tuple[list[Parsed], list[Parsed]]:
-    """Save each test's output (and strace log) next to the reports and parse the saved files."""
+def server_loss(gr: GuestRun, outdir: Path) -> tuple[str, list[LogLine]]:
+    """A server the run needed died: the sentence every lost result carries, and its evidence
+    (what the harness saw of the process, saved as SERVER_EXIT_LOG; the guest's NFS client
+    complaining on the console). ("", []) when none died."""
+    gone = gr.server_exit
+    if gone is None:
+        return "", []
+    during = (f"during {gr.server_exit_during}" if gr.server_exit_during
+              else "between the tests")
+    sentence = (f"{gone.role[0].upper()}{gone.role[1:]} ({gone.program}, pid {gone.pid}) died "
+                f"{during} ({gone.how} at {gone.clock})")
+    lines = [f"{gone.describe()} (seen by the harness, which polls its servers), {during}",
+             f"its last log lines: {gone.last_log or '(none)'}"]
+    path = _save(outdir, SERVER_EXIT_LOG, "\n".join(lines) + "\n")
+    evidence = [LogLine(i, text, str(path)) for i, text in enumerate(lines, 1)]
+    try:
+        with open(gr.console_log, errors="replace") as console:
+            said = [LogLine(i, ln.rstrip("\n"), str(gr.console_log))
+                    for i, ln in enumerate(console, 1) if _NOT_RESPONDING.search(ln)]
+    except OSError:
+        said = []
+    return sentence, evidence + said[:1]
+
+
+def _blame_server(results: list, sentence: str, evidence: list[LogLine]) -> None:
+    """The results a dead server cut off say so (not a kernel crash, not a slow test)."""
+    for r in results:
+        if r.status in (Status.TIMEOUT, Status.MISSING):
+            r.message = sentence
+            r.diagnostics = [*r.diagnostics, *evidence]
+
+
+def parse_guest_run(gr: GuestRun, outdir: Path, run_id: RunId,
+                    loss: tuple[str, list[LogLine]] = ("", [])
+                    ) -> tuple[list[Parsed], list[Parsed]]:
+    """Save each test's output (and strace log) next to the reports and parse the saved files.
+    ``loss``: what server_loss() said (the results a dead server cut off are blamed on it)."""
     logs, straces = [], []
+    sentence, evidence = loss
+    blamed = False  # from the test the server died during on
     for t in gr.tests:
-        path = _save(outdir, f"{t.name}.log", t.output)
-        parsed = parse_file(str(path), t.name)
-        for r in parsed.results:
-            r.run_id = run_id
-            if r.message == STARTED_NEVER_REPORTED:
-                if t.timed_out:
-                    r.status = Status.TIMEOUT
-                    r.message = f"no result within the {t.seconds:.0f} s timeout"
-                elif gr.crash:
-                    r.status = Status.CRASH
-        if t.timed_out and not any(r.status is Status.TIMEOUT for r in parsed.results):
-            parsed.results.append(_whole_test(t, "timeout", Status.TIMEOUT, path, run_id))
-        elif t.exit_code is not None and t.exit_code >= 128:
-            parsed.results.append(_whole_test(t, f"killed by signal {t.exit_code - 128}",
-                                              Status.CRASH, path, run_id))
+        parsed = _parse_test(t, outdir, run_id, bool(gr.crash))
+        blamed = blamed or (bool(sentence) and t.name == gr.server_exit_during)
+        if blamed:
+            _blame_server(parsed.results, sentence, evidence)
         logs.append(parsed)
         if t.strace_log:
             spath = _save(outdir, f"{t.name}.strace", t.strace_log)
@@ -164,6 +193,26 @@ def parse_guest_run(gr: GuestRun, outdir: Path, run_id: RunId) -> tuple[list[Par
                           for i, line in enumerate(gr.crash[:24], 1)]]
         logs.append(crash)
     return logs, straces
+
+
+def _parse_test(t: TestRun, outdir: Path, run_id: RunId, crashed: bool) -> Parsed:
+    """One test's saved output, parsed; a case cut off by a timeout or a crash says so."""
+    path = _save(outdir, f"{t.name}.log", t.output)
+    parsed = parse_file(str(path), t.name)
+    for r in parsed.results:
+        r.run_id = run_id
+        if r.message == STARTED_NEVER_REPORTED:
+            if t.timed_out:
+                r.status = Status.TIMEOUT
+                r.message = f"no result within the {t.seconds:.0f} s timeout"
+            elif crashed:
+                r.status = Status.CRASH
+    if t.timed_out and not any(r.status is Status.TIMEOUT for r in parsed.results):
+        parsed.results.append(_whole_test(t, "timeout", Status.TIMEOUT, path, run_id))
+    elif t.exit_code is not None and t.exit_code >= 128:
+        parsed.results.append(_whole_test(t, f"killed by signal {t.exit_code - 128}",
+                                          Status.CRASH, path, run_id))
+    return parsed
 
 
 def _whole_test(t: TestRun, what: str, status: Status, path: Path, run_id: RunId):
@@ -226,9 +275,12 @@ def execute(request: RunRequest, on_event: Callable[[Event | Triaging], None],
         raise HostError(str(exc)) from None
     on_event(Triaging())
     name = request.fs if gr.kind == "sim" else gr.fs_name  # sim: the fs its model stands for
-    logs, straces = parse_guest_run(gr, request.out, run_id or RunId(name))
+    loss = server_loss(gr, request.out)
+    logs, straces = parse_guest_run(gr, request.out, run_id or RunId(name), loss)
     if gr.interrupted or gr.aborted:
-        logs.append(lost_tests(gr, request.tests, request.out, run_id or RunId(name)))
+        lost = lost_tests(gr, request.tests, request.out, run_id or RunId(name))
+        _blame_server(lost.results, *loss)
+        logs.append(lost)
     env = environment_of(gr, name, request.arch, release, selftests.version, request.scope)
     if pre is not None:
         env.gup_test_source = gup_test_source(pre.gup_test_source, gr.facts)
@@ -328,8 +380,16 @@ def run_command(args: argparse.Namespace) -> int:
             print(f"harness: interrupted by {signals.interrupted_by()}: the finished tests' "
                   "results are written", file=sys.stderr)
             return signals.exit_code()
-        return exit_code(reports[0])
+        return run_exit_code(reports[0])
     return compare_reports(reports, targets, args.color, options_of(args))
+
+
+def run_exit_code(report: Report) -> int:
+    """0 or 1 as for a log (1: something points at the kernel), and 1 when the run lost tests
+    (a server died, the output directory filled up, the guest could not be booted again): an
+    incomplete run is never a clean one, whatever the lost tests' category."""
+    lost = any(r.status in (Status.MISSING, Status.TIMEOUT) for r in report.results)
+    return 1 if lost else exit_code(report)
 
 
 def compare_reports(reports: list[Report], targets: dict[str, str | None], color: bool,

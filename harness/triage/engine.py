@@ -47,7 +47,8 @@ def count_phrase(results: ResultGroup) -> str:
         r = results[0]
         label = f" ({r.name})" if r.name else ""
         return f"{what} test #{r.number}{label}"
-    where = f" with {configs[0]}" if len(configs) == 1 else ""
+    # "with tmpfile" only when every one of them has it (not a cut-off run's unnamed cases)
+    where = f" with {configs[0]}" if len(configs) == 1 and all(r.config for r in results) else ""
     return f"{len(results)} {what} tests{where}"
 
 
