@@ -1,0 +1,60 @@
+"""Environment and configuration causes common to all mm selftests, in the wordings the
+selftests print (uffd-unit-tests.c, memfd_secret.c, run_vmtests.sh, the kselftest_harness
+hugetlb tests), as run_vmtests.sh nests them under the kselftest runner."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+
+import pytest
+
+from harness.cli.main import main
+
+
+def causes(tmp_path, text: str) -> set[str]:
+    log = tmp_path / "report.txt"
+    log.write_text(text)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        main(["triage", str(log), "--json", "-"])
+    return {r["cause"] for r in json.loads(out.getvalue())["results"] if r["cause"]}
+
+
+def block(binary: str, *lines: str, verdict: str = "SKIP", number: int = 6) -> str:
+    rule = "# " + "-" * (len(binary) + 10)
+    body = [rule, f"# running ./{binary}", rule, *[f"# {t}" for t in lines], f"# [{verdict}]"]
+    end = f"ok {number} {binary} # SKIP" if verdict == "SKIP" else (
+        f"not ok {number} {binary} # exit=1")
+    return "\n".join([*body, end]) + "\n"
+
+
+CASES = [
+    ("uffd sysctl or config", block(
+        "uffd-unit-tests", "Userfaultfd not supported or unprivileged, skip all tests"),
+     "userfaultfd-unavailable"),
+    ("secretmem missing", block(
+        "memfd_secret", "TAP version 13", "1..4", "ok 1 # SKIP memfd_secret is not supported",
+        "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:1 error:0"), "secretmem-unavailable"),
+    ("hugetlb pool empty (kselftest_harness SKIP)", block(
+        "hugetlb-madvise", "TAP version 13", "1..1",
+        "ok 1 # SKIP Not enough huge pages",
+        "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:1 error:0"), "hugetlb-pages-short"),
+    ("run_vmtests.sh without hugetlb pages", block(
+        "hugepage-mmap", "hugepages not supported"), "hugetlb-pages-short"),
+    ("not root", block("compaction_test", "Please run this test as root", verdict="FAIL"),
+     "not-root"),
+]
+
+
+@pytest.mark.parametrize(("text", "cause"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_mm_selftest_environment_causes(tmp_path, text, cause):
+    assert cause in causes(tmp_path, text)
+
+
+def test_a_feature_probe_failure_is_not_called_userfaultfd_missing(tmp_path):
+    # ksm_functional_tests' UFFDIO_API with a feature bit set: EINVAL, not the sysctl.
+    text = block("ksm_functional_tests", "TAP version 13", "1..1",
+                 "not ok 1 UFFDIO_API failed", verdict="FAIL")
+    assert "userfaultfd-unavailable" not in causes(tmp_path, text)
