@@ -58,3 +58,18 @@ def test_a_feature_probe_failure_is_not_called_userfaultfd_missing(tmp_path):
     text = block("ksm_functional_tests", "TAP version 13", "1..1",
                  "not ok 1 UFFDIO_API failed", verdict="FAIL")
     assert "userfaultfd-unavailable" not in causes(tmp_path, text)
+
+
+def test_a_selftests_own_assertion_line_is_a_result_not_refused(tmp_path):
+    # protection_keys' pkey_assert() and the userfaultfd tests' err(), outside any TAP.
+    log = tmp_path / "report.txt"
+    log.write_text("assert() at protection_keys.c::812 test_nr: 19 iteration: 1\n"
+                   "running abort_hooks()...\nerrno at assert: 12\n"
+                   "ERROR: munmap (errno=22, @uffd-common.c:277)\n")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        main(["triage", str(log), "--json", "-"])
+    results = json.loads(out.getvalue())["results"]
+    assert [(r["suite"], r["status"], r["errno"]) for r in results] == [
+        ("protection_keys", "fail", "ENOMEM"), ("uffd-common", "fail", "EINVAL")]
+    assert results[1]["syscall"] == "munmap"

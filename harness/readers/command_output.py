@@ -25,6 +25,7 @@ CALLS = {
     "io_uring_queue_init": "io_uring_setup", "io_uring_register": "io_uring_register",
     "io_uring_register_buffers": "io_uring_register", "write": "write", "read": "read",
     "fsync": "fsync", "mprotect": "mprotect", "vmsplice": "vmsplice",
+    "munmap": "munmap", "mremap": "mremap", "ioctl": "ioctl", "userfaultfd": "userfaultfd",
 }
 # "prog: something: Strerror text" or "prog: Strerror text" (perror, err(3), util-linux).
 PERROR = re.compile(r"^(?P<prog>[\w./-]+)(?:\(\))?:\s+(?:(?P<what>.*?):\s+)?"
@@ -41,15 +42,29 @@ ERRNO = re.compile(r"^-?(E[A-Z0-9]{2,15})$")
 CALL_FAILED = re.compile(
     r"\b([a-z_][a-z0-9_]*)\((?:[^()]|\([^()]*\))*\)[^()]{0,40}?(?:-\s*)?(?:failed|FAILED)\b"
     r"(?:\s*(?::|with)\s*(E[A-Z0-9]{2,15}\b|[A-Z][a-z][^:()]*?))?\s*(?:\(|$)")
+# A selftest's own assertion, outside TAP: protection_keys' pkey_assert() prints "assert() at
+# protection_keys.c::812 test_nr: 19 iteration: 1" and then "errno at assert: 12"; the
+# userfaultfd tests' err() prints "ERROR: munmap (errno=22, @uffd-common.c:277)".
+ASSERT_AT = re.compile(r"^assert\(\) at (?P<file>[\w.-]+?)\.c::?(?P<line>\d+)\b")
+ERRNO_AT_ASSERT = re.compile(r"^errno at assert: (?P<errno>\d+)\b")
+ERROR_AT = re.compile(r"^ERROR: (?P<what>.+?) \(errno=(?P<errno>\d+), @(?P<file>[\w.-]+?)"
+                      r"\.c:(?P<line>\d+)\)")
 # Python: "os.ftruncate(tmp_obj.fileno(), 1024)" then "FileNotFoundError: [Errno 2] No such ..."
 PY_CALL = re.compile(r"\bos\.([a-z_]+)\(")
 PY_ERROR = re.compile(r"^\w+Error: \[Errno \d+\] (.+)$")
+
+
+def errno_name(number: str) -> str:
+    import errno
+
+    return errno.errorcode.get(int(number), "")
 
 
 @dataclass
 class Reader:
     # (line, call, errno, what)
     lines: list[tuple[LogLine, str, str, str]] = field(default_factory=list)
+    suites: dict[int, str] = field(default_factory=dict)  # index in lines -> the test's name
 
     last_call: str = ""  # the os.<call>( a Python traceback showed last
 
@@ -58,6 +73,8 @@ class Reader:
             return
         text = line.text.strip()
         if not text or len(text) > 300:
+            return
+        if self._assertion(line, text):
             return
         if m := PY_CALL.search(text):
             self.last_call = CALLS.get(m.group(1), m.group(1))
@@ -84,6 +101,26 @@ class Reader:
                              if w in CALLS), "")
                 self.lines.append((line, call, e.group(1), f"expected {want}, got {got}"))
 
+    def _assertion(self, line: LogLine, text: str) -> bool:
+        """A selftest's own assertion line (and the errno it reports on the next line)."""
+        if m := ASSERT_AT.match(text):
+            self.suites[len(self.lines)] = m.group("file")
+            where = f"{m.group('file')}.c:{m.group('line')}"
+            self.lines.append((line, "", "", f"assertion at {where}"))
+            return True
+        if (m := ERRNO_AT_ASSERT.match(text)) and self.lines and not self.lines[-1][2]:
+            last, call, _, what = self.lines[-1]
+            self.lines[-1] = (last, call, errno_name(m.group("errno")), what)
+            return True
+        if m := ERROR_AT.match(text):
+            words = WORD.findall(m.group("what").lower())
+            call = next((CALLS[w] for w in words[:1] if w in CALLS), "")
+            self.suites[len(self.lines)] = m.group("file")
+            where = f"{m.group('file')}.c:{m.group('line')}"
+            self.lines.append((line, call, errno_name(m.group("errno")), f"error at {where}"))
+            return True
+        return False
+
     @staticmethod
     def _call(prog: str, what: str) -> str:
         for word in WORD.findall(what.lower()):
@@ -95,7 +132,10 @@ class Reader:
         out = []
         for number, (line, call, errno, what) in enumerate(self.lines, 1):
             message = line.text.strip()
-            out.append(Result("command", number, f"{call or 'command'}() {what}".strip(),
+            suite = self.suites.get(number - 1, "command")
+            name = f"{call}() {what}" if call else (what if suite != "command" else
+                                                      f"command() {what}")
+            out.append(Result(suite, number, name.strip(),
                               "local file", Status.FAIL, message, result_line=line,
                               syscall=call or None, errno=errno or None,
                               syscall_source="diagnostic" if errno else ""))

@@ -212,7 +212,8 @@ class StatementScanner:
         else:
             cause, category = "selftest-logic-bug", "test-bug"
         why = "the text says the test is at fault" if self.test_side else (
-            "the text says a patch to the selftests fixes it")
+            "the text says a patch to the selftests fixes it" if self.patch_fixes else
+            "a patch in the input fixes an earlier selftest commit")
         if patch:
             why += f"; its patch changes only {', '.join(self.patched[:3])}" + (
                 " ..." if len(self.patched) > 3 else "")
