@@ -23,6 +23,7 @@ from guests.initramfs import READY_MARKER, SETUP_FAILED_MARKER
 from harness.arch import Arch, get_arch, kernel_image_arch
 
 POWEROFF_WAIT = 15.0
+QMP_SOCKET = "qmp.sock"
 KVM_PROBE_TIMEOUT = 25.0
 _accel_cache: dict[str, tuple[str, str]] = {}  # arch -> (accel, why)
 
@@ -209,6 +210,7 @@ class QemuMachine(Machine):
     boot_seconds: float = field(default=0.0, init=False)
     _console: SerialConsole | None = field(default=None, init=False, repr=False)
     _alive: bool = field(default=False, init=False, repr=False)
+    _qmp_dir: Path | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if isinstance(self.arch, str):
@@ -234,12 +236,21 @@ class QemuMachine(Machine):
     def tail(self, n: int = 30) -> list[str]:
         return list(self._console.tail)[-n:] if self._console else []
 
+    @property
+    def qmp_socket(self) -> Path | None:
+        """The machine's QMP socket while it runs (query-status, inject-nmi, dump-guest-memory
+        ...: look at a guest that hangs without stopping the run); in its own short temp dir,
+        as a unix socket path must be under 108 bytes."""
+        return self._qmp_dir / QMP_SOCKET if self._qmp_dir else None
+
     def argv(self) -> list[str]:
+        qmp = self.qmp_socket
+        monitor = ["-qmp", f"unix:{qemu_path(qmp)},server=on,wait=off"] if qmp else []
         return self.qemu_prefix + build_argv(
             QemuConfig(
                 arch=self.arch_def, kernel=self.kernel, initrd=self.initrd, numa=tuple(self.numa),
-                smp=self.smp, kernel_args=self.kernel_args, extra_args=tuple(self.qemu_args),
-                accel=self.accel,
+                smp=self.smp, kernel_args=self.kernel_args,
+                extra_args=(*self.qemu_args, *monitor), accel=self.accel,
             )
         )
 
@@ -252,6 +263,7 @@ class QemuMachine(Machine):
         elif not self.accel_why:
             self.accel_why = f"{self.accel.upper()}: requested"
         t0 = time.monotonic()
+        self._qmp_dir = Path(tempfile.mkdtemp(prefix="harness-qmp-"))
         self._console = SerialConsole(self.argv(), self.log_path)
         try:
             self._wait_ready(t0)
@@ -295,8 +307,15 @@ class QemuMachine(Machine):
 
     def close(self) -> None:
         con = self._console
-        if con is None:
-            return
+        try:
+            if con is not None:
+                self._power_off(con)
+        finally:
+            if self._qmp_dir is not None:
+                shutil.rmtree(self._qmp_dir, ignore_errors=True)
+                self._qmp_dir = None
+
+    def _power_off(self, con: SerialConsole) -> None:
         try:
             # Only an idle shell can take the poweroff (not one interrupted by Ctrl-C mid-test).
             if self._alive and not con.eof and not con.busy:

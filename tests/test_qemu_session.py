@@ -82,7 +82,7 @@ class FakeGuest:
     def tail(self, n=30):
         return ["# [RUN] something", "ok 1"][-n:]
 
-    def run(self, command, timeout):
+    def run(self, command, timeout, give_up=None):
         if not self.alive:
             raise GuestError("not running")
         self.script.commands.append(command)

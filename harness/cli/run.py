@@ -212,6 +212,11 @@ def _parse_test(t: TestRun, outdir: Path, run_id: RunId, crashed: bool) -> Parse
     elif t.exit_code is not None and t.exit_code >= 128:
         parsed.results.append(_whole_test(t, f"killed by signal {t.exit_code - 128}",
                                           Status.CRASH, path, run_id))
+    elif t.exit_code is None and not parsed.results:
+        # the machine died before the test printed a result: the whole binary is lost
+        status = Status.CRASH if crashed else Status.MISSING
+        parsed.results.append(_whole_test(t, "the guest died before it reported a result",
+                                          status, path, run_id))
     return parsed
 
 

@@ -40,6 +40,7 @@ CRASH = re.compile(
     r"page dumped because|Bad page state)"
 )
 RUN_PREFIX = "# [RUN] "
+END_OF_PANIC = "---[ end Kernel panic"  # the panic's last line, not another crash
 FAILING_STATUSES = frozenset({Status.FAIL, Status.ERROR, Status.CRASH, Status.MISSING,
                               Status.TIMEOUT})
 MADE_UP_BUDGET = 1000  # missing results made up per parser (numbering gaps, plans not run)
@@ -206,7 +207,7 @@ class KselftestParser:
                 self._crash_open.append(LogLine(number, raw, source))
             else:
                 self._crash_open = None
-        if _may_crash(text) and CRASH.search(text):
+        if _may_crash(text) and CRASH.search(text) and not text.startswith(END_OF_PANIC):
             return self._crash(LogLine(number, raw, source))
         if is_kernel:
             if len(self.kernel_lines) < 2000:

@@ -66,12 +66,15 @@ def crash_findings(parsed: list[Parsed], results: list[Result],
     """One finding per crash excerpt on the console, named by the first rule its head matches."""
     rules = rules_about(rules, About.CRASH)
     crashed = [r.test_id for r in results if r.status is Status.CRASH] or ["(between tests)"]
-    out = []
+    out, seen = [], set()
     for p in parsed:
         for excerpt in p.crashes:
             if not excerpt:
                 continue
             head = excerpt[0].text.strip()
+            if head in seen:  # the same lines in a test's output and the console's crash.log
+                continue
+            seen.add(head)
             rule = next((r for r in rules if r.head is None or r.head.search(head)), None)
             if rule is not None:
                 out.append(_finding(rule, Fields(head=head), list(crashed),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
+from pathlib import Path
 
 import psutil
 import pytest
@@ -92,3 +94,57 @@ def test_guest_machine_dies_mid_test(run_in, tmp_path, x86_assets):
     assert "cow" in {r["suite"] for r in report["results"]}  # booted again, cow ran
     assert any("died" in n or "exited" in n for n in report["environment"]["notes"])
     assert not leftovers(tmp_path)
+
+
+def _qmp_socket(qemu: psutil.Process) -> Path:
+    """The QMP socket the machine's argv names."""
+    argv = qemu.cmdline()
+    return Path(argv[argv.index("-qmp") + 1].removeprefix("unix:").split(",")[0])
+
+
+def _qmp(path: Path, *commands: str) -> list[dict]:
+    """QMP commands to a machine the run started; the answers."""
+    answers = []
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.connect(str(path))
+        stream = sock.makefile("rw")
+        json.loads(stream.readline())  # the greeting
+        for command in ("qmp_capabilities", *commands):
+            stream.write(json.dumps({"execute": command}) + "\n")
+            stream.flush()
+            while "return" not in (answer := json.loads(stream.readline())) and (
+                    "error" not in answer):
+                pass  # events
+            answers.append(answer)
+    return answers
+
+
+def test_guest_kernel_panics_mid_test(run_in, tmp_path, x86_assets):
+    """A real panic while gup_longterm runs: an NMI injected on the machine's QMP socket, which
+    the kernel turns into 'Kernel panic - not syncing: NMI: Not continuing'
+    (unknown_nmi_panic); under panic=-1 -no-reboot the machine ends."""
+    run = run_in("run", "--fs", "tmpfs", "--cmdline", "minimal", "--append",
+                 "unknown_nmi_panic=1", "--timeout", "300", "--json", "r.json")
+    run.wait_for("running gup_longterm")
+    [qemu] = [p for p in psutil.Process(run.proc.pid).children(recursive=True)
+              if p.name().startswith("qemu-system")]
+    qmp = _qmp_socket(qemu)
+    [_, nmi] = _qmp(qmp, "inject-nmi")
+    assert nmi == {"return": {}}, nmi
+    rc, out = run.finish(timeout=900)
+    err = run.stderr
+    assert rc == 1 and "Traceback" not in err, err[-2000:]
+    assert not qemu.is_running()  # the panicked machine ended by itself (panic=-1)
+    report = json.loads((tmp_path / "r.json").read_text())
+    # one finding (was two: the test's output and crash.log carry the same lines), naming the
+    # test that was running (was "(between tests)" when it had printed no result yet)
+    [crash] = [f for f in report["findings"] if f["cause"] == "kernel-oops"]
+    assert crash["category"] == "kernel-bug" and "NMI: Not continuing" in crash["explanation"]
+    assert any("Kernel panic - not syncing" in e["text"] for e in crash["evidence"])
+    assert any("gup_longterm" in t for t in crash["tests"]), crash["tests"]
+    assert "the guest died during gup_longterm" in out
+    crashed = [r for r in report["results"] if r["status"] == "crash"]
+    assert crashed and {r["suite"] for r in crashed} == {"gup_longterm"}
+    suites = {r["suite"] for r in report["results"] if r["status"] == "pass"}
+    assert suites == {"gup_longterm", "cow"}  # the cases before the panic, and cow after a boot
+    assert not leftovers(tmp_path) and not qmp.parent.exists()
