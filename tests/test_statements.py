@@ -90,3 +90,16 @@ def test_the_kind_comes_from_the_prose():
                   "filesystems.")
     assert fs is not None and fs.cause == "test-fs-assumption"
     assert fs.names == ("memory_failure.madv_hard.clean_pagecache",)
+
+
+def test_an_analysis_counts_only_right_before_a_selftest_patch():
+    # uffd-unit-tests-refactor-stack-garbage (Peter Xu, 2025): analysis, then the diff.
+    near = ("IIUC it's because after moving most globals to stack, they are not properly\n"
+            "zero-initialized anymore.  So maybe we at least need something like this?\n\n"
+            "diff --git a/tools/testing/selftests/mm/uffd-unit-tests.c {NEW}\n").format(
+                NEW="b/tools/testing/selftests/mm/uffd-unit-tests.c")
+    c = conclude(near)
+    assert c is not None and c.cause == "selftest-logic-bug" and c.line.line == 1
+    # hmm-tests-exclusive-ebusy: a guess about skips, far from a harness patch: nothing stated.
+    far = near.replace("diff --git", "\n" * 10 + "diff --git")
+    assert conclude(far) is None

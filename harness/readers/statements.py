@@ -46,6 +46,12 @@ PATCH_FIXES = re.compile(
     r".{0,40}\b(?:pass|work|succeed)|\bthis (?:commit|patch|change) fixes\b",
     re.IGNORECASE,
 )
+# An analysis followed by a fix ("IIUC it's because after moving most globals to stack, they
+# are not properly zero-initialized ... So maybe we at least need something like this?"):
+# counts only when a diff follows within a few lines and the patch changes only the selftests.
+EXPLAINS = re.compile(r"\b(?:it'?s|this is|that'?s|it is) because\b|\bthe (?:root )?cause is\b|"
+                      r"\bwe (?:at least )?need something like this\b|\bthe fix is\b",
+                      re.IGNORECASE)
 BROKE_TESTS = re.compile(r"\b(?:change|patch|commit) (?:breaks|broke)\b", re.IGNORECASE)
 # A kselftest_harness test name in prose: "memory_failure.madv_hard.clean_pagecache".
 HARNESS_NAME = re.compile(r"\b[A-Za-z]\w*\.\w+\.\w+\b")
@@ -118,6 +124,8 @@ class StatementScanner:
     created: list[str] = field(default_factory=list)
     patch_line: LogLine | None = None
     patch_fixes: LogLine | None = None
+    explained: LogLine | None = None  # an analysis of the cause right before a patch
+    _analysis: LogLine | None = None  # the last analysis line, waiting for its patch
     fixes_selftest: LogLine | None = None
     test_side: list[LogLine] = field(default_factory=list)
     names: list[str] = field(default_factory=list)  # test names the statements give
@@ -140,6 +148,9 @@ class StatementScanner:
         question = text.rstrip().endswith("?")
         if self.patch_fixes is None and PATCH_FIXES.search(joined) and not question:
             self.patch_fixes = LogLine(line.line, text, line.source)
+        if EXPLAINS.search(text) and (self._analysis is None or line.line - self._analysis.line
+                                      > 8 or self._analysis.source != line.source):
+            self._analysis = LogLine(line.line, text, line.source)  # the analysis' first line
         if len(self.kernel_side) < 5 and KERNEL_SIDE.search(text) and not question:
             self.kernel_side.append(LogLine(line.line, text, line.source))
         if (len(self.test_side) < 5 and not question and TEST_SIDE.search(joined)
@@ -158,6 +169,10 @@ class StatementScanner:
         if self._in_diff and (bare == "--" or not DIFF_BODY.match(bare)):
             self._in_diff = False
         if m := DIFF_FILE.match(text):
+            analysis = self._analysis
+            if (self.explained is None and analysis is not None
+                    and analysis.source == line.source and 0 < line.line - analysis.line <= 8):
+                self.explained = analysis  # "it's because ... we need something like this:"
             self._in_diff = True
             path = m.group(1) or m.group(2)
             self._add(self.patched, path)
@@ -188,13 +203,14 @@ class StatementScanner:
         if self.kernel_side:
             return None
         patch = self.selftest_only_patch()
-        fixed_by_patch = patch and (self.fixes_selftest or self.patch_fixes) is not None
+        fixed_by_patch = patch and (self.fixes_selftest or self.patch_fixes
+                                    or self.explained) is not None
         if not self.test_side and not fixed_by_patch:
             return None
         if (self.created and not self.test_side) or (self.patched and not patch):
             return None  # a new test, or a patch to the kernel: not the test's fault
         line = (self.test_side[0] if self.test_side
-                else self.patch_fixes or self.fixes_selftest)
+                else self.patch_fixes or self.explained or self.fixes_selftest)
         assert line is not None
         prose = " ".join(self.prose)
         touches_runner = any(RUNNER_SCRIPTS.search(p) for p in self.patched)
@@ -213,7 +229,8 @@ class StatementScanner:
             cause, category = "selftest-logic-bug", "test-bug"
         why = "the text says the test is at fault" if self.test_side else (
             "the text says a patch to the selftests fixes it" if self.patch_fixes else
-            "a patch in the input fixes an earlier selftest commit")
+            "the text explains the cause and proposes a fix to the selftests" if self.explained
+            else "a patch in the input fixes an earlier selftest commit")
         if patch:
             why += f"; its patch changes only {', '.join(self.patched[:3])}" + (
                 " ..." if len(self.patched) > 3 else "")

@@ -108,8 +108,9 @@ def looks_like_strace(text: str) -> bool:
         return False
     prefix = PREFIX.match(text)
     body = text[prefix.end():] if prefix else text
+    # "+++ exited with 0 +++" / "+++ killed by SIGSEGV +++", not a diff's "+++ b/file".
     return bool(CALL.match(body) or UNFINISHED.match(body) or RESUMED.match(body)
-                or body.startswith(("--- SIG", "+++ ")))
+                or body.startswith(("--- SIG", "+++ exited", "+++ killed")))
 
 
 MAX_CARRY = 4096  # partial writes kept for one line; a "line" longer than that is cut
