@@ -126,7 +126,7 @@ def _phrase(cov: Coverage, suite: SuiteRun | None) -> str:
         text += f" ({_numbers(shown)})"
     if suite is not None and suite.totals:
         counts = ", ".join(f"{k}:{v}" for k, v in suite.totals.items() if v)
-        text += f"; the run's own Totals line reports {counts}"
+        text += f"; the run's own Totals line reports {counts or 'nothing run (all 0)'}"
     return text
 
 
