@@ -104,6 +104,10 @@ class Guest(ABC):
         """Servers the filesystem needs that ended on their own (the NFS server), in order."""
         return []
 
+    def log_error(self) -> OSError | None:
+        """Why the console log could not be written (its disk is full); None if it could."""
+        return None
+
     def hung(self, name: str) -> str:
         """Test ``name`` timed out and its command was killed: the rest of the note."""
         return " and was killed"

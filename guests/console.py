@@ -71,6 +71,7 @@ class SerialConsole:
         self._open_crash: Crash | None = None
         self.eof = False
         self.last_output = time.monotonic()  # when the console last said anything
+        self.log_error: OSError | None = None  # the log could not be written (disk full)
         self.busy = False  # a command is running (or was interrupted before it ended)
 
     @property
@@ -80,8 +81,12 @@ class SerialConsole:
 
     def _feed(self, data: bytes) -> list[str]:
         self.last_output = time.monotonic()
-        self._log.write(data.replace(b"\r", b""))
-        self._log.flush()
+        if self.log_error is None:
+            try:
+                self._log.write(data.replace(b"\r", b""))
+                self._log.flush()
+            except OSError as exc:  # the disk is full: the run stops after this command
+                self.log_error = exc
         text = self._partial + data.decode("utf-8", errors="replace").replace("\r", "")
         *complete, self._partial = text.split("\n")
         for line in complete:
@@ -214,4 +219,7 @@ class SerialConsole:
         except pexpect.ExceptionPexpect:
             pass
         finally:
-            self._log.close()
+            try:
+                self._log.close()
+            except OSError as exc:  # what was buffered could not be written
+                self.log_error = self.log_error or exc

@@ -233,6 +233,11 @@ class QemuMachine(Machine):
     def alive(self) -> bool:
         return self._alive and self._console is not None and not self._console.eof
 
+    @property
+    def log_error(self) -> OSError | None:
+        """Why the console log could not be written (the disk is full), None if it could."""
+        return self._console.log_error if self._console else None
+
     def tail(self, n: int = 30) -> list[str]:
         return list(self._console.tail)[-n:] if self._console else []
 

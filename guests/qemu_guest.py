@@ -173,6 +173,9 @@ class QemuGuest(Guest):
     def server_exits(self) -> list[ServerExit]:
         return self.profile.server_exits()
 
+    def log_error(self) -> OSError | None:
+        return self.machine.log_error if self.machine else None
+
     def _server_gone(self, silent: float) -> str:
         """Why to stop waiting for a command: its server died and the console went quiet."""
         exits = self.profile.server_exits()

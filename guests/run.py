@@ -6,6 +6,7 @@ run_selftests; progress goes out as events (guests/events.py), never as text.
 
 from __future__ import annotations
 
+import errno
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from fs_profiles.base import ServerExit
 
 SELFTESTS = ("gup_longterm", "cow")
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 def parse_tests(spec: str) -> tuple[str, ...]:
@@ -105,6 +107,7 @@ class GuestRun:
     aborted: str = ""  # why the tests after the finished ones could not run (said as lost)
     server_exit: ServerExit | None = None  # a server the filesystem needs died (NFS)
     server_exit_during: str = ""  # the test it died during ("": before a test started)
+    disk_full: str = ""  # "No space left on device: FILE": the run stopped there
 
     def add_crash(self, lines: list[str]) -> None:
         self.crash = (self.crash or []) + lines
@@ -142,6 +145,12 @@ def run_selftests(guest: Guest, request: RunRequest,
             later = request.tests[index:]
             if _server_died(guest, result, name, later[0] if later else "", started):
                 break
+            if (full := guest.log_error()) is not None:
+                raise full
+    except OSError as exc:
+        if exc.errno not in DISK_FULL:
+            raise
+        _disk_full(result, exc, guest.console_log, request.tests)
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (harness.signals raises it alike)
         from harness.signals import interrupted_by
 
@@ -208,6 +217,18 @@ def _server_died(guest: Guest, result: GuestRun, ran: str, following: str,
     lost = f": the tests from {following} on were not run" if following else ""
     result.notes.append(result.aborted + lost)
     return True
+
+
+def _disk_full(result: GuestRun, exc: OSError, console_log: Path,
+               tests: tuple[str, ...]) -> None:
+    """A file of the run could not be written (the disk is full): the run stops, the tests
+    that finished are kept, the rest are said to be lost."""
+    written = exc.filename2 or exc.filename  # a copy's error names its source first
+    result.disk_full = f"{exc.strerror or exc}: {written or console_log}"
+    ran = {t.name for t in result.tests}
+    lost = [t for t in tests if t not in ran]
+    result.aborted = f"the run stopped: {result.disk_full}"
+    result.notes.append(result.aborted + (f"; {', '.join(lost)} not run" if lost else ""))
 
 
 def _boot_again(guest: Guest, result: GuestRun, name: str,

@@ -61,6 +61,7 @@ class Script:
 
 
 class FakeGuest:
+    log_error = None  # the console log was always written
     script: Script
     boot_crash_first = False
 

@@ -109,6 +109,9 @@ class SimGuest(Guest):
             raise GuestError("sim guest is not running")
         return self.machine.run(command, timeout)
 
+    def log_error(self) -> OSError | None:
+        return self.machine.log_error if self.machine else None
+
     def facts(self) -> GuestFacts:
         facts = collect_facts(self)
         real = facts.mount_at(MOUNTPOINT)

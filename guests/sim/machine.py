@@ -103,6 +103,7 @@ class SimMachine(Machine):
         self.loop_device: str | None = None
         self.holder: NamespaceHolder | None = None
         self._log: BinaryIO | None = None
+        self.log_error: OSError | None = None  # the console log could not be written
         self._running: subprocess.Popen[bytes] | None = None
 
     # ------------------------------------------------------------------ properties
@@ -144,9 +145,12 @@ class SimMachine(Machine):
         self._write_log(text)
 
     def _write_log(self, text: str) -> None:
-        if self._log is not None:
-            self._log.write(text.encode("utf-8", errors="replace"))
-            self._log.flush()
+        if self._log is not None and self.log_error is None:
+            try:
+                self._log.write(text.encode("utf-8", errors="replace"))
+                self._log.flush()
+            except OSError as exc:  # the disk is full: the run stops after this command
+                self.log_error = exc
 
     def start(self) -> None:
         if self.holder is not None:
@@ -216,8 +220,11 @@ class SimMachine(Machine):
                 shutil.rmtree(self.private, ignore_errors=True)
                 self.private = None
             if self._log is not None:
-                self._log.close()
-                self._log = None
+                log, self._log = self._log, None
+                try:
+                    log.close()
+                except OSError as exc:  # what was buffered could not be written
+                    self.log_error = self.log_error or exc
 
     def _detach_loop(self) -> None:
         if self.loop_device is None:

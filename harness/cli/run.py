@@ -6,6 +6,7 @@ The only place in harness/ that starts processes (through guests/ and fs_profile
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import sys
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from guests.assets.kernels import resolve_kernel
 from guests.base import MOUNTPOINT, Guest
 from guests.events import Event
 from guests.facts import GuestFacts
-from guests.run import GuestRun, RunRequest, TestRun, parse_tests, run_selftests
+from guests.run import DISK_FULL, GuestRun, RunRequest, TestRun, parse_tests, run_selftests
 from harness.cli.outdir import claim
 from harness.cli.progress import Progress, Triaging
 from harness.cli.triage import exit_code
@@ -24,7 +25,7 @@ from harness.errors import HostError, UsageError
 from harness.model import Environment, LogLine, Report, RunId, Status
 from harness.readers.environment import FS_ALIASES, version_of
 from harness.readers.faultlog import parse_fault_log
-from harness.readers.ingest import Parsed, parse_file
+from harness.readers.ingest import Parsed, parse_file, parse_texts
 from harness.report.kcidb import KcidbOptions, options_of
 from harness.report.outputs import check_writable, write_outputs
 from harness.triage.engine import major_minor, triage
@@ -57,10 +58,28 @@ def _selftests(request: RunRequest) -> SelftestAssets:
     return built
 
 
-def _save(outdir: Path, name: str, text: str) -> Path:
+def _save(outdir: Path, name: str, text: str, unsaved: list[str] | None = None) -> Path:
+    """``text`` as ``outdir/name``. With ``unsaved``, a full disk is not an error: the partial
+    file goes, the name is added to ``unsaved`` and the text is used from memory."""
     path = outdir / name
-    path.write_text(text, encoding="utf-8", errors="replace")
+    try:
+        path.write_text(text, encoding="utf-8", errors="replace")
+    except OSError as exc:
+        if unsaved is None or exc.errno not in DISK_FULL:
+            raise
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+        unsaved.append(name)
     return path
+
+
+def _parse_saved(path: Path, text: str, suite: str, unsaved: list[str]) -> Parsed:
+    """A saved output parsed from its file, or from memory when it could not be saved."""
+    if path.name not in unsaved:
+        return parse_file(str(path), suite)
+    source = f"{path} (not saved: the disk is full)"
+    return parse_texts(((i, line, source) for i, line in enumerate(text.splitlines(), 1)),
+                       source, suite)
 
 
 def environment_of(gr: GuestRun, name: str, arch: str, kernel_release: str | None,
@@ -133,7 +152,8 @@ def _version_note(env: Environment) -> None:
             "for that reason alone")
 
 
-def server_loss(gr: GuestRun, outdir: Path) -> tuple[str, list[LogLine]]:
+def server_loss(gr: GuestRun, outdir: Path, unsaved: list[str] | None = None
+                ) -> tuple[str, list[LogLine]]:
     """A server the run needed died: the sentence every lost result carries, and its evidence
     (what the harness saw of the process, saved as SERVER_EXIT_LOG; the guest's NFS client
     complaining on the console). ("", []) when none died."""
@@ -146,7 +166,7 @@ def server_loss(gr: GuestRun, outdir: Path) -> tuple[str, list[LogLine]]:
                 f"{during} ({gone.how} at {gone.clock})")
     lines = [f"{gone.describe()} (seen by the harness, which polls its servers), {during}",
              f"its last log lines: {gone.last_log or '(none)'}"]
-    path = _save(outdir, SERVER_EXIT_LOG, "\n".join(lines) + "\n")
+    path = _save(outdir, SERVER_EXIT_LOG, "\n".join(lines) + "\n", unsaved)
     evidence = [LogLine(i, text, str(path)) for i, text in enumerate(lines, 1)]
     try:
         with open(gr.console_log, errors="replace") as console:
@@ -157,37 +177,42 @@ def server_loss(gr: GuestRun, outdir: Path) -> tuple[str, list[LogLine]]:
     return sentence, evidence + said[:1]
 
 
-def _blame_server(results: list, sentence: str, evidence: list[LogLine]) -> None:
-    """The results a dead server cut off say so (not a kernel crash, not a slow test)."""
-    for r in results:
+def _blame(results: list, sentence: str, evidence: list[LogLine]) -> None:
+    """The results a dead server or a full disk cut off say so (not a kernel crash, not a
+    slow test)."""
+    for r in results if sentence else []:
         if r.status in (Status.TIMEOUT, Status.MISSING):
             r.message = sentence
             r.diagnostics = [*r.diagnostics, *evidence]
 
 
 def parse_guest_run(gr: GuestRun, outdir: Path, run_id: RunId,
-                    loss: tuple[str, list[LogLine]] = ("", [])
-                    ) -> tuple[list[Parsed], list[Parsed]]:
+                    loss: tuple[str, list[LogLine]] = ("", []),
+                    unsaved: list[str] | None = None) -> tuple[list[Parsed], list[Parsed]]:
     """Save each test's output (and strace log) next to the reports and parse the saved files.
-    ``loss``: what server_loss() said (the results a dead server cut off are blamed on it)."""
+    ``loss``: what server_loss() said (the results a dead server cut off are blamed on it).
+    Files a full disk did not take are named in ``unsaved`` and read from memory."""
     logs, straces = [], []
+    unsaved = [] if unsaved is None else unsaved
     sentence, evidence = loss
     blamed = False  # from the test the server died during on
     for t in gr.tests:
-        parsed = _parse_test(t, outdir, run_id, bool(gr.crash))
+        parsed = _parse_test(t, outdir, run_id, bool(gr.crash), unsaved)
         blamed = blamed or (bool(sentence) and t.name == gr.server_exit_during)
         if blamed:
-            _blame_server(parsed.results, sentence, evidence)
+            _blame(parsed.results, sentence, evidence)
         logs.append(parsed)
         if t.strace_log:
-            spath = _save(outdir, f"{t.name}.strace", t.strace_log)
-            straces.append(parse_file(str(spath), t.name))
+            spath = _save(outdir, f"{t.name}.strace", t.strace_log, unsaved)
+            straces.append(_parse_saved(spath, t.strace_log, t.name, unsaved))
     for t in sorted(gr.tests, key=lambda t: t.name):
         if t.fault_log is not None and t.fault_log.is_file():
-            saved = _save(outdir, f"{t.name}.faults", t.fault_log.read_text(errors="replace"))
-            straces.append(parse_fault_log(str(saved)))
+            saved = _save(outdir, f"{t.name}.faults", t.fault_log.read_text(errors="replace"),
+                          unsaved)
+            if saved.name not in unsaved:
+                straces.append(parse_fault_log(str(saved)))
     if gr.crash:
-        crash_log = _save(outdir, "crash.log", "\n".join(gr.crash) + "\n")
+        crash_log = _save(outdir, "crash.log", "\n".join(gr.crash) + "\n", unsaved)
         crash = Parsed(source=str(crash_log))
         crash.crashes = [[LogLine(i, line, str(crash_log))
                           for i, line in enumerate(gr.crash[:24], 1)]]
@@ -195,10 +220,11 @@ def parse_guest_run(gr: GuestRun, outdir: Path, run_id: RunId,
     return logs, straces
 
 
-def _parse_test(t: TestRun, outdir: Path, run_id: RunId, crashed: bool) -> Parsed:
+def _parse_test(t: TestRun, outdir: Path, run_id: RunId, crashed: bool,
+                unsaved: list[str]) -> Parsed:
     """One test's saved output, parsed; a case cut off by a timeout or a crash says so."""
-    path = _save(outdir, f"{t.name}.log", t.output)
-    parsed = parse_file(str(path), t.name)
+    path = _save(outdir, f"{t.name}.log", t.output, unsaved)
+    parsed = _parse_saved(path, t.output, t.name, unsaved)
     for r in parsed.results:
         r.run_id = run_id
         if r.message == STARTED_NEVER_REPORTED:
@@ -280,13 +306,19 @@ def execute(request: RunRequest, on_event: Callable[[Event | Triaging], None],
         raise HostError(str(exc)) from None
     on_event(Triaging())
     name = request.fs if gr.kind == "sim" else gr.fs_name  # sim: the fs its model stands for
-    loss = server_loss(gr, request.out)
-    logs, straces = parse_guest_run(gr, request.out, run_id or RunId(name), loss)
+    unsaved: list[str] = []
+    loss = server_loss(gr, request.out, unsaved)
+    logs, straces = parse_guest_run(gr, request.out, run_id or RunId(name), loss, unsaved)
+    full = disk_full(gr, request.out, unsaved)
     if gr.interrupted or gr.aborted:
         lost = lost_tests(gr, request.tests, request.out, run_id or RunId(name))
-        _blame_server(lost.results, *loss)
+        _blame(lost.results, *(loss if loss[0] else (full, [])))
         logs.append(lost)
     env = environment_of(gr, name, request.arch, release, selftests.version, request.scope)
+    if full:
+        if not gr.disk_full:  # else the guest's note says it
+            env.notes.append(full)
+        env.facts["disk_full"] = gr.disk_full or f"raw outputs not saved: {', '.join(unsaved)}"
     if pre is not None:
         env.gup_test_source = gup_test_source(pre.gup_test_source, gr.facts)
         env.swap_source = swap_source(pre.swap_mib, gr.facts, env.swap_kb)
@@ -296,6 +328,23 @@ def execute(request: RunRequest, on_event: Callable[[Event | Triaging], None],
     if gr.interrupted:
         report.summary.interrupted = True
     return report
+
+
+def disk_full(gr: GuestRun, out: Path, unsaved: list[str]) -> str:
+    """'The output directory OUT is full (...): raw outputs of cow not saved' when the disk
+    under the run's files filled up, else ''."""
+    if not gr.disk_full and not unsaved:
+        return ""
+    why = gr.disk_full or f"No space left on device: {out / unsaved[0]}"
+    where = why.rsplit(": ", 1)[-1]
+    inside = Path(where).resolve().is_relative_to(out.resolve())
+    sentence = (f"The output directory {out} is full ({why})" if inside
+                else f"The disk of {Path(where).parent} is full ({why})")
+    logs = [n.removesuffix(".log") for n in unsaved if n.endswith(".log")
+            and n.removesuffix(".log") in {t.name for t in gr.tests}]
+    if logs:
+        sentence += f": raw outputs of {', '.join(logs)} not saved"
+    return sentence
 
 
 def lost_tests(gr, tests: tuple[str, ...], outdir: Path, run_id: RunId) -> Parsed:
@@ -376,7 +425,10 @@ def run_command(args: argparse.Namespace) -> int:
             reports.append(execute(request, progress, run_id))
         finally:
             progress.done()
-    print(f"harness: console log and raw outputs in {outdir}", file=sys.stderr)
+    full = [r.environment.facts["disk_full"] for r in reports
+            if "disk_full" in r.environment.facts]
+    print(f"harness: console log and raw outputs in {outdir}"
+          + (f" (the disk filled up: {full[0]})" if full else ""), file=sys.stderr)
     if len(reports) == 1:
         write_outputs(reports[0], targets, color=args.color, kcidb=options_of(args))
         if reports[0].summary.interrupted:
@@ -394,7 +446,7 @@ def run_exit_code(report: Report) -> int:
     (a server died, the output directory filled up, the guest could not be booted again): an
     incomplete run is never a clean one, whatever the lost tests' category."""
     lost = any(r.status in (Status.MISSING, Status.TIMEOUT) for r in report.results)
-    return 1 if lost else exit_code(report)
+    return 1 if lost or "disk_full" in report.environment.facts else exit_code(report)
 
 
 def compare_reports(reports: list[Report], targets: dict[str, str | None], color: bool,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -62,25 +63,63 @@ def test_hanging_test_with_a_short_timeout(run_in, tmp_path, x86_assets):
     assert not leftovers(tmp_path)
 
 
-@pytest.fixture
-def full_disk(tmp_path):
-    """A 256 KiB tmpfs: --out on a disk that fills up during the run."""
-    mnt = tmp_path / "small"
+def _tmpfs(mnt: Path, kib: int) -> None:
     mnt.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mnt)],
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={kib}k", "tmpfs", str(mnt)],
                       check=False).returncode:
         pytest.skip("mounting a tmpfs needs root")
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A tmpfs with room for the sim's copies of the two selftests and 64 KiB more: --out on
+    a disk that fills up while cow's output is logged."""
+    from guests.assets.selftests import find_selftests
+
+    built = find_selftests("x86_64")
+    assert built is not None
+    pages = sum(-(-p.stat().st_size // 4096) for p in built.binaries.values())
+    mnt = tmp_path / "small"
+    _tmpfs(mnt, pages * 4 + 64)
     try:
         yield mnt
     finally:
         subprocess.run(["umount", "-l", str(mnt)], check=False)
 
 
-def test_disk_full_under_out(run_in, tmp_path, full_disk, x86_assets):
-    run = run_in("run", "--guest", "sim", "--fs", "tmpfs", "--out", str(full_disk / "run"),
-                 "--json", "r.json")
-    rc, _ = run.finish()
+def test_disk_full_under_out_keeps_what_finished(run_in, tmp_path, small_disk, x86_assets):
+    run = run_in("run", "--guest", "sim", "--fs", "tmpfs", "--tests", "cow,gup_longterm",
+                 "--out", str(small_disk / "run"), "--json", "r.json")
+    rc, out = run.finish()
     err = run.stderr
-    assert rc == 2 and "Traceback" not in err, err[-2000:]
-    assert "No space left" in err
+    # was: "harness: error: ... No space left on device", exit 2, nothing written
+    assert rc == 1 and "Traceback" not in err, err[-2000:]
+    assert "the disk filled up" in err and "verdict:" in out  # the summary is still printed
+    report = report_of(tmp_path)  # --json on another filesystem: written
+    assert len([r for r in report["results"] if r["suite"] == "cow"]) > 700  # cow finished
+    [full] = [f for f in report["findings"] if f["cause"] == "out-of-space"]
+    assert full["category"] == "env" and full["count"] == 1 and "gup_longterm" in full["tests"][0]
+    assert full["explanation"].startswith(f"The output directory {small_disk / 'run'} is full")
+    assert "disk_full" in report["environment"]["facts"]
     assert [p for p in leftovers(tmp_path) if not p.startswith("mount")] == []
+    assert not list(tmp_path.glob(".r.json*")) and not list(small_disk.rglob("sim-*"))
+
+
+def test_json_target_full_too_is_one_line(run_in, tmp_path, x86_assets):
+    """--out and --json on one full disk: one line, no traceback, no temp file."""
+    full = tmp_path / "full"
+    _tmpfs(full, 256)
+    try:
+        subprocess.run(["dd", "if=/dev/zero", f"of={full / 'filler'}", "bs=4k"],
+                       capture_output=True, check=False)
+        run = run_in("run", "--guest", "sim", "--fs", "tmpfs", "--out", str(full / "run"),
+                     "--json", str(full / "r.json"))
+        rc, _ = run.finish()
+        err = run.stderr
+        assert rc != 0 and "Traceback" not in err, err[-2000:]
+        assert err.splitlines()[-1] == f"harness: error: cannot write {full / 'r.json'}: " \
+            "No space left on device"
+        assert sorted(p.name for p in full.iterdir()) == ["filler", "run"]
+        assert [p for p in leftovers(tmp_path) if not p.startswith("mount")] == []
+    finally:
+        subprocess.run(["umount", "-l", str(full)], check=False)
