@@ -3,6 +3,7 @@ recipe."""
 
 from __future__ import annotations
 
+import shutil
 import signal
 import time
 from abc import ABC, abstractmethod
@@ -33,6 +34,18 @@ class Share:
     security_model: str = "none"
 
 
+@dataclass(frozen=True)
+class RootPayload:
+    """What a root filesystem must hold for the guest (busybox, the selftests, strace, /init),
+    built once and cached: ``tree`` is a read-only directory to copy from, ``key`` names its
+    contents (the guest checks the root's ``etc/harness-payload`` against it) and ``store`` is
+    a cache directory for what a profile derives from it (a formatted disk image)."""
+
+    tree: Path
+    key: str
+    store: Path
+
+
 @dataclass
 class GuestSide:
     """What the guest needs for this filesystem once the host side is provisioned.
@@ -46,6 +59,8 @@ class GuestSide:
     root_args: for a root filesystem (``provision(..., as_root=True)``), the kernel command-line
         arguments that name it (root=, rootfstype=, rootflags=, nfsroot=, ip=); the guest's
         /init mounts what they name and switch_roots into it, as a distribution's initramfs does.
+    payload_key: the key of the RootPayload the profile put on the root ('' when it did not:
+        the guest's /init then copies the payload from the initramfs, as for a tmpfs root).
     facts: host-side facts worth reporting (server, version, export options, image size ...).
     """
 
@@ -57,6 +72,7 @@ class GuestSide:
     user_network: bool = False
     enter_argv: list[str] = field(default_factory=list)
     root_args: list[str] = field(default_factory=list)
+    payload_key: str = ""
     facts: dict[str, str] = field(default_factory=dict)
 
 
@@ -114,9 +130,11 @@ class FsProfile(ABC):
         self.kept = True
 
     @abstractmethod
-    def provision(self, workdir: Path, mountpoint: str, as_root: bool = False) -> GuestSide:
+    def provision(self, workdir: Path, mountpoint: str, as_root: bool = False,
+                  payload: RootPayload | None = None) -> GuestSide:
         """Prepare the host side in the private directory ``workdir``; with ``as_root`` the
-        filesystem becomes the guest's ``/`` (GuestSide.root_args name it)."""
+        filesystem becomes the guest's ``/`` (GuestSide.root_args name it), holding a fresh
+        copy of ``payload`` where the host can put it there (GuestSide.payload_key says so)."""
 
     def server_exits(self) -> list[ServerExit]:
         """The profile's servers that ended on their own since provision() (none for a disk
@@ -132,3 +150,10 @@ class FsProfile(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.teardown()
+
+
+def place_payload(payload: RootPayload, dest: Path) -> str:
+    """A fresh copy of the payload's tree in ``dest`` (a share or an export that becomes the
+    guest's ``/``); returns the payload's key for GuestSide.payload_key."""
+    shutil.copytree(payload.tree, dest, symlinks=True, dirs_exist_ok=True)
+    return payload.key

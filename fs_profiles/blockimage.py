@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
 import shutil
 import subprocess
 import tempfile
 from abc import abstractmethod
 from pathlib import Path
 
-from fs_profiles.base import Disk, FsProfile, GuestSide, ProfileError
-from fs_profiles.partition import partitioned_image
+from fs_profiles.base import Disk, FsProfile, GuestSide, ProfileError, RootPayload
+from fs_profiles.partition import copy_image, partitioned_image
+from harness.cache import locked
 
 GUEST_DEVICE = "/dev/vda"
 ROOT_DEVICE = "/dev/vda2"  # the thread's root=
@@ -34,7 +38,13 @@ class BlockImageProfile(FsProfile):
     def mkfs_argv(self, mkfs: str, image: Path) -> list[str]:
         """The mkfs command line that formats ``image``."""
 
-    def provision(self, workdir: Path, mountpoint: str, as_root: bool = False) -> GuestSide:
+    @abstractmethod
+    def populate_args(self, tree: Path, scratch: Path) -> list[str]:
+        """mkfs options that fill the new filesystem with the files of ``tree`` (``scratch``
+        is a private directory for a prototype file)."""
+
+    def provision(self, workdir: Path, mountpoint: str, as_root: bool = False,
+                  payload: RootPayload | None = None) -> GuestSide:
         mkfs = shutil.which(self.mkfs) or shutil.which(f"/sbin/{self.mkfs}")
         if not mkfs:
             raise ProfileError(f"{self.mkfs} not found: apt-get install {self.package}")
@@ -44,27 +54,29 @@ class BlockImageProfile(FsProfile):
             raise ProfileError(f"only {free_mib} MiB free in {workdir}; the {self.name} image "
                                f"needs {self.size_mib} MiB: free space or use another --workdir")
         self._dir = Path(tempfile.mkdtemp(prefix=f"{self.name}-", dir=workdir))
-        image = self._dir / (f"{self.name}-part.img" if as_root else f"{self.name}.img")
-        with open(image, "wb") as f:
-            f.truncate(self.size_mib << 20)
-        proc = subprocess.run(
-            self.mkfs_argv(mkfs, image), capture_output=True, text=True, check=False
-        )
-        if proc.returncode != 0:
-            err = (proc.stderr or proc.stdout).strip().splitlines()
-            raise ProfileError(f"{self.mkfs} failed: {err[-1] if err else proc.returncode}")
         version = subprocess.run([mkfs, "-V"], capture_output=True, text=True, check=False)
         vtext = (version.stdout or version.stderr).strip().splitlines()
         facts = {"image_mib": str(self.size_mib), "mkfs": vtext[0] if vtext else self.mkfs}
         if as_root:
             # The thread's layout: a partition table, the root on /dev/vda2.
             disk = self._dir / f"{self.name}-disk.img"
-            partitioned_image(image, disk)
-            image.unlink()
+            key = ""
+            if payload is not None:
+                # formatted and filled once per payload, copied fresh (sparse) for each run
+                copy_image(self._root_disk(mkfs, facts["mkfs"], payload), disk)
+                key = payload.key
+            else:
+                image = self._dir / f"{self.name}-part.img"
+                self._format(mkfs, image, [])
+                partitioned_image(image, disk)
+                image.unlink()
             return GuestSide(
                 mountpoint=mountpoint, modules=["virtio_blk", *self.modules],
                 root_args=[f"root={ROOT_DEVICE}", f"rootfstype={self.fs_type}", "rootwait"],
-                disks=[Disk(disk)], facts={"image": str(disk), "partition": ROOT_DEVICE, **facts})
+                disks=[Disk(disk)], payload_key=key,
+                facts={"image": str(disk), "partition": ROOT_DEVICE, **facts})
+        image = self._dir / f"{self.name}.img"
+        self._format(mkfs, image, [])
         return GuestSide(
             mountpoint=mountpoint,
             modules=["virtio_blk", *self.modules],
@@ -72,6 +84,39 @@ class BlockImageProfile(FsProfile):
             disks=[Disk(image)],
             facts={"image": str(image), **facts},
         )
+
+    def _format(self, mkfs: str, image: Path, extra: list[str]) -> None:
+        """A sparse file of size_mib formatted by mkfs (``extra``: options before the image)."""
+        with open(image, "wb") as f:
+            f.truncate(self.size_mib << 20)
+        argv = self.mkfs_argv(mkfs, image)
+        proc = subprocess.run(argv[:-1] + extra + argv[-1:], capture_output=True, text=True,
+                              check=False)
+        if proc.returncode != 0:
+            err = (proc.stderr or proc.stdout).strip().splitlines()
+            raise ProfileError(f"{self.mkfs} failed: {err[-1] if err else proc.returncode}")
+
+    def _root_disk(self, mkfs: str, mkfs_version: str, payload: RootPayload) -> Path:
+        """The partitioned disk whose vda2 holds ``payload``, from the payload's store (made
+        there on first use, under a lock, by this mkfs at this size)."""
+        recipe = hashlib.sha256(
+            f"{mkfs_version}|{self.mkfs_argv(mkfs, Path('IMAGE'))}".encode()).hexdigest()[:12]
+        cached = payload.store / f"{self.name}-{self.size_mib}M-{recipe}.disk"
+        if cached.exists():
+            return cached
+        with locked(f"rootdisk-{payload.key}-{cached.name}"):
+            if cached.exists():
+                return cached
+            scratch = Path(tempfile.mkdtemp(prefix=".build-", dir=payload.store))
+            try:
+                image = scratch / "part.img"
+                self._format(mkfs, image, self.populate_args(payload.tree, scratch))
+                partitioned_image(image, scratch / "disk.img")
+                os.replace(scratch / "disk.img", cached)
+            finally:
+                with contextlib.suppress(OSError):
+                    shutil.rmtree(scratch)
+        return cached
 
     def teardown(self) -> None:
         if self._dir is not None:

@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from fs_profiles.base import FsProfile, GuestSide, ServerExit
+from fs_profiles.base import FsProfile, GuestSide, RootPayload, ServerExit, place_payload
 from fs_profiles.ganesha import (
     EXPORT_OPTIONS,
     MNT_PORT,
@@ -99,7 +99,8 @@ class NfsProfile(FsProfile):
         self._workdir: Path | None = None
         self._exits: list[ServerExit] = []
 
-    def provision(self, workdir: Path, mountpoint: str, as_root: bool = False) -> GuestSide:
+    def provision(self, workdir: Path, mountpoint: str, as_root: bool = False,
+                  payload: RootPayload | None = None) -> GuestSide:
         self.teardown()
         self._exits = []
         self._workdir = Path(workdir)
@@ -109,6 +110,7 @@ class NfsProfile(FsProfile):
         try:
             export_dir.mkdir()
             os.chmod(export_dir, 0o1777)
+            key = place_payload(payload, export_dir) if as_root and payload else ""
             self._ns = NetNamespace()
             self._server = GaneshaServer(self._ns, self._rundir, self.vers, export_dir)
             self._ns.start()
@@ -123,6 +125,7 @@ class NfsProfile(FsProfile):
             root_args=root_args(self.vers) if as_root else [],
             user_network=True,
             enter_argv=self._ns.enter_argv(mount=False),
+            payload_key=key,
             facts=self._facts(export_dir),
         )
 

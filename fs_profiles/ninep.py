@@ -6,7 +6,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from fs_profiles.base import FsProfile, GuestSide, ProfileError, Share
+from fs_profiles.base import FsProfile, GuestSide, ProfileError, RootPayload, Share, place_payload
 
 MOUNT_TAG = "harness9p"
 MSIZE = 512000
@@ -32,10 +32,12 @@ class NinePProfile(FsProfile):
         opts = f"trans=virtio,version=9p2000.L,msize={MSIZE}"
         return opts + (f",cache={self.cache}" if self.cache else "")
 
-    def provision(self, workdir: Path, mountpoint: str, as_root: bool = False) -> GuestSide:
+    def provision(self, workdir: Path, mountpoint: str, as_root: bool = False,
+                  payload: RootPayload | None = None) -> GuestSide:
         workdir.mkdir(parents=True, exist_ok=True)
         self._dir = Path(tempfile.mkdtemp(prefix="9p-share-", dir=workdir))
         self._dir.chmod(0o777)
+        key = place_payload(payload, self._dir) if as_root and payload else ""
         return GuestSide(
             mountpoint=mountpoint,
             modules=["9pnet_virtio", "9p"],
@@ -44,6 +46,7 @@ class NinePProfile(FsProfile):
             root_args=[f"root={MOUNT_TAG}", "rootfstype=9p", f"rootflags={self.mount_options()}"]
             if as_root else [],
             shares=[Share(self._dir, MOUNT_TAG, self.security_model)],
+            payload_key=key,
             facts={"share": str(self._dir), "cache": self.cache or "default",
                    "security_model": self.security_model, "msize": str(MSIZE)},
         )

@@ -7,6 +7,7 @@ in at the second partition's offset, skipping holes so the image stays sparse.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import subprocess
@@ -41,15 +42,52 @@ def partitioned_image(fs_image: Path, disk: Path) -> None:
 
 
 def copy_sparse(src: Path, dst: Path, offset: int) -> None:
-    """Copy ``src`` into ``dst`` at ``offset``; blocks of zeros are left as holes."""
+    """Copy ``src`` into ``dst`` at ``offset``; holes and blocks of zeros are left as holes.
+
+    Only the data extents of ``src`` are read (SEEK_DATA/SEEK_HOLE), so a mostly empty 512 MiB
+    image copies in milliseconds.
+    """
     zero = bytes(CHUNK)
     fd = os.open(dst, os.O_WRONLY)
     try:
         with open(src, "rb") as f:
-            pos = 0
-            while chunk := f.read(CHUNK):
-                if chunk != zero[:len(chunk)]:
-                    os.pwrite(fd, chunk, offset + pos)
-                pos += len(chunk)
+            for start, end in _data_extents(f.fileno()):
+                pos = start
+                while pos < end:
+                    chunk = os.pread(f.fileno(), min(CHUNK, end - pos), pos)
+                    if not chunk:
+                        break
+                    if chunk != zero[:len(chunk)]:
+                        os.pwrite(fd, chunk, offset + pos)
+                    pos += len(chunk)
     finally:
         os.close(fd)
+
+
+def copy_image(src: Path, dst: Path) -> None:
+    """A sparse copy of the image ``src`` as the new file ``dst`` (same size)."""
+    with open(dst, "wb") as f:
+        f.truncate(src.stat().st_size)
+    copy_sparse(src, dst, 0)
+
+
+def _data_extents(fd: int) -> list[tuple[int, int]]:
+    """(start, end) of the regions of ``fd`` that hold data; the whole file where the
+    filesystem cannot say."""
+    size = os.fstat(fd).st_size
+    extents: list[tuple[int, int]] = []
+    pos = 0
+    try:
+        while pos < size:
+            try:
+                start = os.lseek(fd, pos, os.SEEK_DATA)
+            except OSError as e:
+                if e.errno == errno.ENXIO:  # no data after pos
+                    break
+                raise
+            end = os.lseek(fd, start, os.SEEK_HOLE)
+            extents.append((start, end))
+            pos = end
+    except OSError:
+        return [(0, size)]
+    return extents

@@ -3,17 +3,22 @@
 #   modules   one .ko path per line, in load order; a leading ? marks an optional one
 #   mount.sh  the profile's mount commands (sourced; must mount at $HARNESS_MNT)
 #   env       HARNESS_MNT, HARNESS_SCOPE (work|tmp|root), HARNESS_READY (the ready marker),
-#             HARNESS_SWAP_MB (size of the zram swap; 0: none)
+#             HARNESS_SWAP_MB (size of the zram swap; 0: none), HARNESS_PAYLOAD (the key of the
+#             payload the host put on the root; empty: copy it from here)
 # Scope root: like a distribution's initramfs, /init loads the modules, mounts the root the
-# kernel command line names (root=, rootfstype=, rootflags=, rootwait, nfsroot=, ip=), copies
-# the harness's payload onto it and switch_roots; the new root runs this script as "/init stage2".
+# kernel command line names (root=, rootfstype=, rootflags=, rootwait, nfsroot=, ip=) and
+# switch_roots into it; the new root runs this script as "/init stage2". The host provisions
+# each run's root with the cached payload (busybox, selftests, strace, this script) where it
+# can (xfs, ext4, 9p, nfs); a tmpfs root gets it copied from the initramfs here.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
-if [ "$1" != stage2 ]; then  # stage 2 has /proc moved over and the links copied
+if [ "$1" != stage2 ]; then  # stage 2 has /proc moved over and the settings in its environment
 	/bin/busybox mount -t proc proc /proc
 	# Applets the builder could not link (busybox of another arch) are linked here.
-	/bin/busybox --install -s
+	[ -e /bin/mount ] || /bin/busybox --install -s
+	set -a  # exported: stage 2 gets the settings through switch_root's exec
+	. /etc/harness/env
+	set +a
 fi
-. /etc/harness/env
 
 fail() {
 	echo "HARNESS-SETUP-FAILED: $*"
@@ -81,13 +86,31 @@ mount_root() {  # mount what root= names at /newroot
 	fi || fail "mount root=$root rootfstype=$fstype"
 }
 
-switch_to_root() {  # the payload goes onto the new root, then the new root runs stage 2
-	for d in bin sbin usr lib lib64 etc selftests var; do
+fill_root() {  # the payload onto a root the host could not fill (a fresh tmpfs)
+	for d in bin sbin usr etc selftests var; do
 		[ -e "/$d" ] && { cp -a "/$d" /newroot/ || fail "copy /$d onto the root"; }
 	done
+	for d in /lib /lib64; do  # strace's libraries, not the modules (loaded already)
+		[ -d "$d" ] || continue
+		mkdir -p "/newroot$d"
+		for e in "$d"/*; do
+			[ "$e" = /lib/modules ] || cp -a "$e" "/newroot$d/" || fail "copy $e onto the root"
+		done
+	done
 	cp /init /newroot/init || fail "copy /init onto the root"
+}
+
+switch_to_root() {  # the payload is on the new root (or goes there), then stage 2 runs there
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	if [ -n "$HARNESS_PAYLOAD" ]; then
+		[ "$(cat /newroot/etc/harness-payload 2>/dev/null)" = "$HARNESS_PAYLOAD" ] ||
+			fail "root=$root does not hold the harness payload $HARNESS_PAYLOAD"
+	else
+		fill_root
+	fi
 	mkdir -p /newroot/proc /newroot/sys /newroot/dev /newroot/tmp "/newroot$HARNESS_MNT"
 	chmod 1777 /newroot/tmp
+	echo "harness: root ${HARNESS_PAYLOAD:+(payload $HARNESS_PAYLOAD) }ready in $t0..$(cut -d' ' -f1 /proc/uptime) s"
 	for m in /dev /sys /proc; do
 		mount --move "$m" "/newroot$m" || fail "move $m to the new root"
 	done
@@ -96,6 +119,8 @@ switch_to_root() {  # the payload goes onto the new root, then the new root runs
 
 if [ "$1" = stage2 ]; then
 	# /proc, /sys (with debugfs) and /dev (with /dev/shm) were moved here; /tmp is the root's.
+	# The host links the applets when its busybox runs there; another arch's are linked here.
+	[ -e /bin/mount ] || /bin/busybox --install -s
 	echo "harness: / is $(grep ' / ' /proc/mounts | tail -1)"
 else
 	system_mounts

@@ -202,6 +202,9 @@ class InitramfsSpec:
     optional_modules: module names loaded when the kernel has them (zram for the swap).
     late_modules: name -> host .ko loaded after the others, optionally (gup_test.ko).
     swap_mib: size of the zram swap /init sets up (0: none).
+    payload_key: for a root that already holds the payload (busybox, selftests, extra files,
+        /init: guests/root_payload.py) with this key; the initramfs then carries only what
+        stage 1 needs (busybox, modules, settings, /init), and /init checks the root's key.
     """
 
     arch: str
@@ -217,6 +220,7 @@ class InitramfsSpec:
     optional_modules: list[str] = field(default_factory=list)
     late_modules: dict[str, Path] = field(default_factory=dict)
     swap_mib: int = 0
+    payload_key: str = ""
 
 
 FS_SCOPES = ("work", "tmp", "root")  # the tests' cwd / also /tmp / the whole root on the fs
@@ -268,17 +272,48 @@ def _install_modules(spec: InitramfsSpec, root: Path) -> list[str]:
     return loaded
 
 
+PAYLOAD_KEY_FILE = "etc/harness-payload"  # on a root holding the payload: its key
+
+
+def populate_payload(root: Path, arch: str, busybox: Path, binaries: dict[str, Path],
+                     extra_files: dict[str, Path]) -> None:
+    """What the tests' root needs: busybox and its links, /selftests/<name>, the extra files
+    (strace and its libraries, the fault injector) at their guest paths, and /init."""
+    for d in ("bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev", "tmp", "etc",
+              SELFTEST_DIR.strip("/")):
+        (root / d).mkdir(parents=True, exist_ok=True)
+    _install_busybox(busybox, root)
+    for name, src in binaries.items():
+        if "/" in name:
+            raise GuestError(f"bad test binary name {name!r}")
+        if elf_machine(src) not in (None, get_arch(arch).name):
+            raise GuestError(f"{src} is built for {elf_machine(src)}, not {arch}: rebuild it")
+        shutil.copyfile(src, root / SELFTEST_DIR.strip("/") / name)
+        os.chmod(root / SELFTEST_DIR.strip("/") / name, 0o755)
+    for guest_path, src in extra_files.items():
+        dst = root / guest_path.lstrip("/")
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dst)  # follows symlinks: the guest gets the real file at this path
+        os.chmod(dst, 0o755)
+    shutil.copyfile(INIT_SCRIPT, root / "init")
+    os.chmod(root / "init", 0o755)
+
+
 def populate(spec: InitramfsSpec, root: Path) -> list[str]:
     """Lay the initramfs tree out under ``root``; returns the guest paths of the modules in order.
 
     Optional modules (softdeps only) are marked with a leading '?': /init goes on without them.
+    With ``spec.payload_key`` the binaries and extra files are on the root, not in here.
     """
     if spec.scope not in FS_SCOPES:
         raise GuestError(f"bad fs scope {spec.scope!r}: use {', '.join(FS_SCOPES)}")
-    for d in ("bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev", "tmp", "etc/harness",
-              "lib/modules/harness", SELFTEST_DIR.strip("/"), spec.mountpoint.strip("/")):
+    for d in ("proc", "sys", "dev", "tmp", "etc/harness", "lib/modules/harness",
+              spec.mountpoint.strip("/")):
         (root / d).mkdir(parents=True, exist_ok=True)
-    _install_busybox(spec.busybox, root)
+    if spec.payload_key:
+        populate_payload(root, spec.arch, spec.busybox, {}, {})
+    else:
+        populate_payload(root, spec.arch, spec.busybox, spec.binaries, spec.extra_files)
     loaded = _install_modules(spec, root)
     for name, src in spec.late_modules.items():
         guest = f"{MODULE_DIR}/{name}.ko"
@@ -291,21 +326,8 @@ def populate(spec: InitramfsSpec, root: Path) -> list[str]:
         f"HARNESS_SCOPE={_shell_quote(spec.scope)}\n"
         f"HARNESS_READY={_shell_quote(spec.ready_marker)}\n"
         f"HARNESS_SWAP_MB={int(spec.swap_mib)}\n"
+        f"HARNESS_PAYLOAD={_shell_quote(spec.payload_key)}\n"
     )
-    for name, src in spec.binaries.items():
-        if "/" in name:
-            raise GuestError(f"bad test binary name {name!r}")
-        if elf_machine(src) not in (None, get_arch(spec.arch).name):
-            raise GuestError(f"{src} is built for {elf_machine(src)}, not {spec.arch}: rebuild it")
-        shutil.copyfile(src, root / SELFTEST_DIR.strip("/") / name)
-        os.chmod(root / SELFTEST_DIR.strip("/") / name, 0o755)
-    for guest_path, src in spec.extra_files.items():
-        dst = root / guest_path.lstrip("/")
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dst)  # follows symlinks: the guest gets the real file at this path
-        os.chmod(dst, 0o755)
-    shutil.copyfile(INIT_SCRIPT, root / "init")
-    os.chmod(root / "init", 0o755)
     return loaded
 
 

@@ -21,8 +21,10 @@ from guests.cmdline import build_cmdline, parse_memory, place_root, resize_numa
 from guests.console import Crash
 from guests.events import Building, Event
 from guests.facts import GuestFacts, check_hugepages, collect_facts, modelled
-from guests.initramfs import SELFTEST_DIR, InitramfsSpec, build_initramfs, find_busybox
+from guests.initramfs import SELFTEST_DIR, InitramfsSpec, find_busybox
+from guests.initramfs_cache import cached_initramfs
 from guests.qemu import QemuMachine, device_args
+from guests.root_payload import root_payload
 from guests.run import RunRequest
 from guests.strace_bundle import strace_files
 from harness.arch import get_arch
@@ -122,22 +124,28 @@ class QemuGuest(Guest):
             self.notes.append(f"fault model {self.model.name} ({self.model.looks_like}) injected "
                               f"on the {self.profile.name} work dir: {self.model.description}")
         as_root = self.request.scope == "root"
-        self.side = side = self.profile.provision(self.private / "fs", MOUNTPOINT, as_root=as_root)
+        busybox = find_busybox(self.arch.name)
+        # A root on the filesystem gets the cached payload from the host where it can (all the
+        # built selftests, so one payload serves every --tests); a tmpfs root from /init.
+        payload = (root_payload(self.arch.name, busybox, dict(self.selftests.binaries), extra)
+                   if as_root else None)
+        self.side = side = self.profile.provision(self.private / "fs", MOUNTPOINT,
+                                                  as_root=as_root, payload=payload)
         self.plan.kernel_args, root_notes = place_root(self.plan.kernel_args, side.root_args)
         self.notes += root_notes
         if self.kernel.modules_dir is None and side.modules:
             raise GuestError(f"{self.profile.name} needs kernel modules; the kernel was given "
                              f"without its modules dir: pass --modules")
         spec = InitramfsSpec(
-            arch=self.arch.name, mountpoint=side.mountpoint, busybox=find_busybox(self.arch.name),
+            arch=self.arch.name, mountpoint=side.mountpoint, busybox=busybox,
             modules_dir=self.kernel.modules_dir, modules=list(side.modules),
             mount=list(side.mount), scope=self.request.scope, extra_files=extra,
             binaries={t: self.selftests.binaries[t] for t in self.request.tests},
             optional_modules=["zram"] if self.swap_mib else [],
-            late_modules=self.late_modules, swap_mib=self.swap_mib,
+            late_modules=self.late_modules, swap_mib=self.swap_mib, payload_key=side.payload_key,
         )
         on_event(Building("initramfs"))
-        build_initramfs(spec, self.private / "initrd.gz")
+        cached_initramfs(spec, self.private / "initrd.gz")
         if self.request.strace:
             # strace writes to the initramfs root, never to the filesystem under test.
             self.notes.append(f"strace logs are written to {STRACE_DIR} on the initramfs")

@@ -198,3 +198,42 @@ def test_tmpfs_gets_zram_without_any_profile_module(tmp_path):
     populate(spec, root)  # this kernel has no zram: nothing to load, no error
     assert (root / "etc/harness/modules").read_text() == ""
     assert "HARNESS_SWAP_MB=0" in (root / "etc/harness/env").read_text()
+
+
+@needs_host_tools
+def test_a_root_holding_the_payload_gets_a_small_initramfs(tmp_path):
+    """With the payload on the root, the initramfs carries busybox, modules, settings and /init
+    only, and tells /init which payload the root must hold."""
+    test_bin = tmp_path / "gup_longterm"
+    shutil.copyfile(BUSYBOX, test_bin)
+    spec = InitramfsSpec(arch="x86_64", mountpoint="/mnt/harness", busybox=BUSYBOX, scope="root",
+                         binaries={"gup_longterm": test_bin},
+                         extra_files={"/usr/bin/strace": BUSYBOX}, payload_key="abc123")
+    out = tmp_path / "initrd.gz"
+    build_initramfs(spec, out)
+    entries = list_cpio(out)
+    assert "bin/busybox" in entries and "init" in entries
+    assert "selftests/gup_longterm" not in entries and "usr/bin/strace" not in entries
+    assert "HARNESS_PAYLOAD='abc123'" in gzip.decompress(out.read_bytes()).decode("latin-1")
+
+
+@needs_host_tools
+def test_initramfs_is_built_once_per_inputs(tmp_path, monkeypatch):
+    from guests.initramfs_cache import cached_initramfs
+
+    monkeypatch.setenv("HARNESS_CACHE", str(tmp_path / "cache"))
+    test_bin = tmp_path / "gup_longterm"
+    shutil.copyfile(BUSYBOX, test_bin)
+    spec = InitramfsSpec(arch="x86_64", mountpoint="/mnt/harness", busybox=BUSYBOX,
+                         modules_dir=make_modules(tmp_path), modules=["xfs"],
+                         binaries={"gup_longterm": test_bin})
+    first, hit1 = cached_initramfs(spec, tmp_path / "a.gz")
+    second, hit2 = cached_initramfs(spec, tmp_path / "b.gz")
+    assert (hit1, hit2) == (False, True) and first == second and first[-1].endswith("xfs.ko")
+    assert (tmp_path / "a.gz").read_bytes() == (tmp_path / "b.gz").read_bytes()
+    assert "selftests/gup_longterm" in list_cpio(tmp_path / "b.gz")
+    test_bin.write_bytes(BUSYBOX.read_bytes() + b"rebuilt")  # a rebuilt selftest: built again
+    assert cached_initramfs(spec, tmp_path / "c.gz")[1] is False
+    assert list_cpio(tmp_path / "c.gz") == list_cpio(tmp_path / "a.gz")
+    spec.swap_mib = 512  # any other setting: another image
+    assert cached_initramfs(spec, tmp_path / "d.gz")[1] is False

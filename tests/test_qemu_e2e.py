@@ -203,6 +203,31 @@ def test_x86_xfs_root_on_vda2(tmp_path):
 
 
 @pytest.mark.usefixtures("no_leftover_qemu")
+def test_x86_ext4_root_on_vda2_holds_the_cached_payload(tmp_path):
+    """/ on /dev/vda2 as ext4, filled on the host from the cached payload (not by /init)."""
+    r = run("x86_64", "ext4", tmp_path, tests=("gup_longterm",), cmdline="minimal", scope="root")
+    root = r.facts.mount_at("/")
+    assert (root.source, root.fstype) == ("/dev/vda2", "ext4") and r.facts.mount_at("/tmp") is None
+    console = next(tmp_path.rglob("console-*.log")).read_text(errors="replace")
+    assert re.search(r"harness: root \(payload [0-9a-f]+\) ready", console)
+    (t,) = r.tests
+    assert t.exit_code == 0 and totals(t.output)[1] == 0
+
+
+@pytest.mark.usefixtures("no_leftover_qemu")
+def test_x86_tmpfs_root_is_the_initramfs_copied_to_tmpfs(tmp_path):
+    """A tmpfs root: a fresh tmpfs that /init fills from the initramfs, then switch_root."""
+    r = run("x86_64", "tmpfs", tmp_path, tests=("gup_longterm",), cmdline="minimal",
+            scope="root")
+    root = r.facts.mount_at("/")
+    assert (root.source, root.fstype) == ("harness-tmpfs", "tmpfs")
+    assert "rootfstype=tmpfs" in r.facts.cmdline.split()
+    assert all(m.target != "/" or m.fstype == "tmpfs" for m in r.facts.mounts)  # not rootfs
+    (t,) = r.tests
+    assert t.exit_code == 0 and totals(t.output)[1] == 0
+
+
+@pytest.mark.usefixtures("no_leftover_qemu")
 def test_nfs_root_reproduces_arms_ci_log(tmp_path):
     """Arm's CI boots with an NFS root: both tmpfile configs fail fallocate(), memfd passes."""
     import json

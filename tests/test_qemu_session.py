@@ -133,8 +133,8 @@ class FakeKernel:
 
 def _run(tmp_path, monkeypatch, script, profile=None, boot_crash_first=False, **kw):
     monkeypatch.setattr(qemu_guest, "QemuMachine", fake_guest_class(script, boot_crash_first))
-    monkeypatch.setattr(qemu_guest, "build_initramfs",
-                        lambda spec, out: out.write_bytes(b"cpio"))
+    monkeypatch.setattr(qemu_guest, "cached_initramfs",
+                        lambda spec, out: ([], out.write_bytes(b"cpio") < 0))
     monkeypatch.setattr(qemu_guest, "find_busybox", lambda arch: Path("/bin/busybox"))
     binaries = {t: Path("/bin/true") for t in ("gup_longterm", "cow")}
     profile = profile or NinePProfile()
@@ -202,8 +202,8 @@ def test_missing_selftest_and_cleanup_on_ctrl_c(tmp_path, monkeypatch):
         _run(tmp_path, monkeypatch, Script({}), tests=("ksm",))
 
     class Interrupting(NinePProfile):
-        def provision(self, workdir, mountpoint, as_root=False):
-            super().provision(workdir, mountpoint, as_root)
+        def provision(self, workdir, mountpoint, as_root=False, payload=None):
+            super().provision(workdir, mountpoint, as_root, payload)
             raise KeyboardInterrupt
 
     p = Interrupting()

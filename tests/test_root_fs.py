@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -103,3 +105,123 @@ def test_sim_guest_refuses_a_root_scope_and_creates_nothing(tmp_path):
                           text=True, timeout=120, check=False)
     assert proc.returncode == 2 and "needs a QEMU guest" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and list(tmp_path.iterdir()) == []
+
+
+BUSYBOX = Path("/bin/busybox")
+needs_busybox = pytest.mark.skipif(not BUSYBOX.exists(), reason="needs busybox-static")
+
+
+def _payload(tmp_path, monkeypatch):
+    from guests.root_payload import root_payload
+
+    monkeypatch.setenv("HARNESS_CACHE", str(tmp_path / "cache"))
+    test_bin = tmp_path / "gup_longterm"
+    shutil.copyfile(BUSYBOX, test_bin)  # any x86 ELF stands in for the selftest
+    return root_payload("x86_64", BUSYBOX, {"gup_longterm": test_bin}, {}), test_bin
+
+
+def _extents(path: Path, start: int = 0, end: int | None = None):
+    """(offset from ``start``, bytes) of the data regions of ``path`` in [start, end)."""
+    from fs_profiles.partition import _data_extents
+
+    with open(path, "rb") as f:
+        for a, b in _data_extents(f.fileno()):
+            a, b = max(a, start), min(b, end if end is not None else b)
+            if a < b:
+                f.seek(a)
+                yield a - start, f.read(b - a)
+
+
+def _partition(disk: Path, dest: Path) -> Path:
+    """vda2 of ``disk`` as its own sparse file (for xfs_db / debugfs)."""
+    part = json.loads(subprocess.run(["sfdisk", "-J", str(disk)], capture_output=True, text=True,
+                                     check=True).stdout)["partitiontable"]["partitions"][1]
+    start, size = part["start"] * 512, part["size"] * 512
+    with open(dest, "wb") as out:
+        out.truncate(size)
+        for offset, data in _extents(disk, start, start + size):
+            out.seek(offset)
+            out.write(data)
+    return dest
+
+
+@needs_busybox
+def test_root_payload_is_built_once_per_inputs(tmp_path, monkeypatch):
+    from guests.root_payload import root_payload
+
+    payload, test_bin = _payload(tmp_path, monkeypatch)
+    tree = payload.tree
+    assert (tree / "bin/busybox").is_file() and (tree / "bin/sh").is_symlink()
+    assert (tree / "selftests/gup_longterm").stat().st_mode & 0o111
+    assert (tree / "init").read_text().startswith("#!/bin/sh")
+    assert (tree / "etc/harness-payload").read_text().strip() == payload.key
+    inode = (tree / "selftests/gup_longterm").stat().st_ino
+    again = root_payload("x86_64", BUSYBOX, {"gup_longterm": test_bin}, {})
+    assert again == payload and (tree / "selftests/gup_longterm").stat().st_ino == inode
+    os.utime(test_bin, ns=(1, 1))  # a rebuilt selftest is another payload
+    assert root_payload("x86_64", BUSYBOX, {"gup_longterm": test_bin}, {}).key != payload.key
+
+
+def test_xfs_protofile_lists_dirs_files_and_links(tmp_path):
+    from fs_profiles.xfs import protofile
+
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin/busybox").write_bytes(b"x")
+    (tmp_path / "bin/busybox").chmod(0o755)
+    (tmp_path / "bin/sh").symlink_to("/bin/busybox")
+    lines = protofile(tmp_path).splitlines()
+    assert lines[:3] == ["harness-root", "0 0", "d--755 0 0"]
+    assert lines[3].split() == ["bin", f"d--{tmp_path.joinpath('bin').stat().st_mode & 0o777:03o}",
+                                "0", "0"]
+    assert lines[4].split() == ["busybox", "---755", "0", "0", str(tmp_path / "bin/busybox")]
+    assert lines[5].split() == ["sh", "l--777", "0", "0", "/bin/busybox"]
+    assert [x.strip() for x in lines[6:]] == ["$", "$"]
+
+
+@needs_busybox
+@pytest.mark.parametrize("fs", ["xfs", "ext4"])
+def test_disk_root_holds_the_payload_fresh_per_run(tmp_path, monkeypatch, fs):
+    """The formatted, filled disk is made once per payload; each run gets its own sparse copy."""
+    from fs_profiles.registry import make_profile
+
+    tool = {"xfs": "xfs_db", "ext4": "debugfs"}[fs]
+    if not (shutil.which(tool) or shutil.which(f"/sbin/{tool}")):
+        pytest.skip(f"{tool} not installed: harness setup installs it")
+    payload, _ = _payload(tmp_path, monkeypatch)
+    sides = []
+    for run in ("run1", "run2"):
+        profile = make_profile(fs)
+        sides.append(profile.provision(tmp_path / run, "/mnt/harness", as_root=True,
+                                       payload=payload))
+    assert [s.payload_key for s in sides] == [payload.key, payload.key]
+    (cached,) = payload.store.glob(f"{fs}-*.disk")
+    disks = [s.disks[0].image for s in sides]
+    assert disks[0] != disks[1] and list(_extents(disks[0])) == list(_extents(cached))
+    assert disks[0].stat().st_blocks * 512 < 64 << 20  # sparse
+    part = _partition(disks[0], tmp_path / "vda2.img")
+    if fs == "xfs":
+        argv = [tool, "-r", "-c", "ls /selftests", "-c", "ls /etc", str(part)]
+    else:
+        argv = [tool, "-R", "ls -l /selftests", str(part)]
+    listing = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    assert "gup_longterm" in listing
+    if fs == "xfs":
+        assert "harness-payload" in listing
+
+
+@needs_busybox
+def test_share_and_tmpfs_roots(tmp_path, monkeypatch):
+    payload, _ = _payload(tmp_path, monkeypatch)
+    profile = NinePProfile()
+    side = profile.provision(tmp_path / "w", "/mnt/harness", as_root=True, payload=payload)
+    try:
+        share = side.shares[0].path
+        assert side.payload_key == payload.key
+        assert (share / "selftests/gup_longterm").is_file() and (share / "bin/sh").is_symlink()
+    finally:
+        profile.teardown()
+    work = NinePProfile().provision(tmp_path / "w2", "/mnt/harness", payload=payload)
+    assert work.payload_key == "" and list(work.shares[0].path.iterdir()) == []
+    # tmpfs: nowhere on the host to put it; /init copies it from the initramfs
+    tmpfs = TmpfsProfile().provision(tmp_path, "/m", as_root=True, payload=payload)
+    assert tmpfs.payload_key == ""
