@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
 SCHEMA = "harness.triage/1"  # the JSON form of a Report (report/json.py writes it)
+# A big log's streamed report: results as rows over a table of distinct outcomes (README)
+SCHEMA_ROWS = "harness.triage/2"
 
 class Status(StrEnum):
     PASS = "pass"

@@ -9,13 +9,13 @@ line in the same file are tied together later by ``correlate``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.model import LogLine, Result, SuiteRun, Syscall
-from harness.readers.ktap import KselftestParser, Sink
-from harness.readers.logread import read_texts
+from harness.readers.ktap import BulkSink, KselftestParser, Sink
+from harness.readers.logread import read_blocks, read_texts
 from harness.readers.strace import FdTracker, looks_like_strace, written_lines
 
 # Failed calls of these are kept as evidence; everything else is only used for fd tracking.
@@ -59,10 +59,43 @@ def _keep(syscall: Syscall) -> bool:
     return syscall.failed and syscall.name in INTERESTING
 
 
-def parse_file(name: str, default_suite: str = "", sinks: tuple[Sink, Sink] | None = None
-               ) -> Parsed:
+def parse_file(name: str, default_suite: str = "", sinks: tuple[Sink, Sink] | None = None,
+               bulk: BulkSink | None = None) -> Parsed:
+    """With ``bulk`` (and ``sinks``) the common records of a TAP stream are read from whole
+    blocks (``KselftestParser.feed_records``), never split into lines; the other lines are
+    read one by one, as without."""
     source = "stdin" if name == "-" else name
-    return parse_texts(((n, t, source) for n, t in read_texts(name)), name, default_suite, sinks)
+    if bulk is None or sinks is None:
+        return parse_texts(((n, t, source) for n, t in read_texts(name)), name, default_suite,
+                           sinks)
+    plain = KselftestParser(default_suite, sinks[0], bulk)
+
+    def clean(text: str) -> bool:
+        return not looks_like_strace(text)
+
+    last = [0]
+
+    def lines() -> Iterator[tuple[int, str, str]]:
+        number = 1
+        for number, block in read_blocks(name):
+            pos, end = 0, len(block)
+            while True:
+                pos, number = plain.feed_records(block, pos, number, source, clean)
+                if pos > end:
+                    break
+                cut = block.find("\n", pos)
+                if cut < 0:
+                    cut = end
+                yield number, block[pos:cut], source
+                number += 1
+                pos = cut + 1
+                if pos > end:
+                    break
+        last[0] = number - 1
+
+    parsed = parse_texts(lines(), name, default_suite, sinks, plain)
+    parsed.last_line = last[0]
+    return parsed
 
 
 def parse_lines(lines: Iterable[LogLine], source: str, default_suite: str = "") -> Parsed:
@@ -71,12 +104,13 @@ def parse_lines(lines: Iterable[LogLine], source: str, default_suite: str = "") 
 
 
 def parse_texts(lines: Iterable[tuple[int, str, str]], source: str, default_suite: str = "",
-                sinks: tuple[Sink, Sink] | None = None) -> Parsed:
+                sinks: tuple[Sink, Sink] | None = None, plain: KselftestParser | None = None
+                ) -> Parsed:
     """Read (number, text, source) lines. With ``sinks`` (for the log's own TAP and for TAP
     read from strace write() calls) results go there as they are read and ``Parsed.results``
     stays empty; ``Parsed.tap_from_writes`` says which of the two streams to use."""
     out = Parsed(source=source)
-    plain = KselftestParser(default_suite, sinks[0] if sinks else None)
+    plain = plain or KselftestParser(default_suite, sinks[0] if sinks else None)
     from_writes = KselftestParser(default_suite, sinks[1] if sinks else None)
     tracker = FdTracker()
     carry: dict[int, list[str]] = {}

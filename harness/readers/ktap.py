@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Protocol
 
 from harness.model import MAX_DIAGNOSTICS, LogLine, Result, Status, SuiteRun
 from harness.readers import catalogue
@@ -41,6 +44,15 @@ CRASH = re.compile(
 )
 RUN_PREFIX = "# [RUN] "
 END_OF_PANIC = "---[ end Kernel panic"  # the panic's last line, not another crash
+# The common record of a top-level TAP stream, matched whole in a block of lines: a [RUN]
+# line, up to MAX_DIAGNOSTICS diagnostic lines, the result line - each in exactly the form
+# the line-by-line path reads the same way (no stray spaces, no nesting, no TAP structure in
+# a diagnostic, no '-' after the number). Anything else goes line by line.
+RECORD = re.compile(
+    r"# \[RUN\] ([^\s#](?:[^\n]*\S)?)\n"
+    r"((?:# (?!(?:not )?ok\s)[^\s#\[1TKPBrsS](?:[^\n]*\S)?\n){0," + str(MAX_DIAGNOSTICS) + "})"
+    r"(ok|not ok) ([1-9][0-9]{0,17})(?: ([^\s\-](?:[^\n]*\S)?))?(?=\n|\Z)")
+MAX_PROTOS = 20_000  # distinct records read in bulk per parser; past that, line by line
 FAILING_STATUSES = frozenset({Status.FAIL, Status.ERROR, Status.CRASH, Status.MISSING,
                               Status.TIMEOUT})
 MADE_UP_BUDGET = 1000  # missing results made up per parser (numbering gaps, plans not run)
@@ -110,6 +122,24 @@ class NumbersSeen:
             self.bits.extend(bytes(max(byte + 1 - len(self.bits), len(self.bits))))
         self.bits[byte] |= 1 << (number & 7)
 
+    def add_range(self, first: int, last: int) -> None:
+        """Add first..last (inclusive), whole bytes at a time."""
+        while first <= last and (first & 7 or last - first < 8 or first >= BITMAP_LIMIT):
+            self.add(first)
+            first += 1
+        if first > last:
+            return
+        top = min(last, BITMAP_LIMIT - 1)
+        whole = (top + 1) >> 3  # bytes first>>3 .. whole-1 are entirely in the range
+        if whole > first >> 3:
+            if whole > len(self.bits):
+                self.bits.extend(bytes(whole - len(self.bits)))
+            self.bits[first >> 3:whole] = b"\xff" * (whole - (first >> 3))
+            first = whole << 3
+        while first <= last:
+            self.add(first)
+            first += 1
+
     def __contains__(self, number: int) -> bool:
         if number >= BITMAP_LIMIT or number < 0:
             return number in self.large
@@ -120,6 +150,17 @@ class NumbersSeen:
 # A consumer that takes results as they come (and the suite each belongs to, whose name may
 # only be known when the suite closes) instead of the parser keeping them.
 Sink = Callable[[Result, SuiteRun], None]
+
+
+class BulkSink(Protocol):
+    """A sink that also takes repeats of a record in bulk (``feed_block``): the first of each
+    kind arrives as a Result (``sink``, then ``proto``), the repeats as (kind, number, line
+    number of the result line) rows, in log order with the single results."""
+
+    def proto(self, kind: int, result: Result, suite: SuiteRun, diagnostics: int) -> None: ...
+
+    def rows(self, suite: SuiteRun, rows: list[tuple[int, int, int]]) -> None: ...
+
 _Handler = Callable[[int, re.Match[str], LogLine], list[Result]]
 
 
@@ -169,9 +210,15 @@ class KselftestParser:
     consumer names results of unnamed suites when the suite has closed (``suite_of``).
     """
 
-    def __init__(self, default_suite: str = "", sink: Sink | None = None) -> None:
+    def __init__(self, default_suite: str = "", sink: Sink | None = None,
+                 bulk: BulkSink | None = None) -> None:
         self.default_suite = default_suite
         self.sink = sink
+        self.bulk = bulk if sink is not None else None
+        self._kinds: dict[tuple[str, ...], int] = {}  # of the level below
+        self._kinds_level: _Level | None = None
+        self._kind_info: list[tuple[bool, str]] = []  # kind -> (failing, suite guess)
+        self._captured: Result | None = None
         self.emitted = 0  # results handed on so far
         self.runner_lines = 0  # kselftest runner / run_vmtests.sh lines (headers, verdicts)
         self.banner: LogLine | None = None  # a 'Linux version' line that is not printk's
@@ -228,6 +275,102 @@ class KselftestParser:
         else:
             depth, body = 0, text.strip()
         return self._body(depth, body, number, raw, source)
+
+    def feed_records(self, block: str, pos: int, number: int, source: str,
+                     clean: Callable[[str], bool]) -> tuple[int, int]:
+        """Read the common top-level records (``RECORD``) of ``block`` (whole lines joined by
+        '\\n') from ``pos``, line ``number``, while there are some: the first of each kind
+        line by line, its repeats to the bulk sink as rows. Returns the position and number of
+        the first line that is not such a record. ``clean(line)`` says whether a line may go
+        straight to the parser (it is no strace): a kind whose lines are not is not read here.
+        """
+        assert self.bulk is not None
+        match = RECORD.match
+        level = self._fast_level()
+        if level is None:
+            return pos, number
+        kinds = self._kinds
+        rows: list[tuple[int, int, int]] = []
+        last = level.last_number
+        while m := match(block, pos):
+            run, diags, ok, num, rest = m.groups()
+            kind = kinds.get(key := (run, diags, ok, rest))
+            n = int(num)
+            if kind is not None and n == last + 1:
+                lines = diags.count("\n") + 1
+                rows.append((kind, n, number + lines))
+                last = n
+                number += lines + 1
+                pos = m.end() + 1
+                continue
+            if rows:
+                self._flush_rows(level, rows)
+                rows = []
+            if kind is not None or n != last + 1 or len(self._kind_info) >= MAX_PROTOS:
+                break
+            text = m.group(0).split("\n")
+            if not all(map(clean, text)):
+                break
+            number = self._first_of_kind(text, number, source, key)
+            pos = m.end() + 1
+            level = self._fast_level()
+            if level is None:
+                break
+            kinds = self._kinds
+            last = level.last_number
+        if rows:
+            self._flush_rows(level, rows)  # type: ignore[arg-type]
+        return pos, number
+
+    def _fast_level(self) -> _Level | None:
+        """The top level, when a RECORD may be read in bulk now (else None)."""
+        level = self.levels.get(0)
+        if level is None or self._crash_open is not None or 1 in self.levels:
+            return None
+        if level is not self._kinds_level:
+            self._kinds, self._kinds_level = {}, level
+        return level
+
+    def _first_of_kind(self, text: list[str], number: int, source: str,
+                       key: tuple[str, ...]) -> int:
+        """Read a record line by line and remember its kind for the repeats."""
+        self._captured = None
+        before = self.levels.get(0)
+        for line in text:
+            self.feed_text(number, line, source)
+            number += 1
+        level = self._fast_level()
+        result = self._captured
+        if level is not None and level is before and result is not None \
+                and result.result_line is not None \
+                and result.result_line.line == number - 1:
+            kind = len(self._kind_info)
+            self._kind_info.append((result.status in FAILING_STATUSES,
+                                    _guess_suite(key[0])))
+            self._kinds[key] = kind
+            assert self.bulk is not None
+            self.bulk.proto(kind, result, level.suite, key[1].count("\n"))
+        return number
+
+    def _flush_rows(self, level: _Level, rows: list[tuple[int, int, int]]) -> None:
+        """What feeding the rows' lines one by one would have done to the parser's state."""
+        assert self.bulk is not None
+        self.bulk.rows(level.suite, rows)
+        count = len(rows)
+        self.emitted += count
+        level.results += count
+        level.numbers_seen.add_range(rows[0][1], rows[-1][1])
+        level.last_number = rows[-1][1]
+        level.run_line = None
+        level.diagnostics = []
+        self.last_line = rows[-1][2]
+        info = self._kind_info
+        for kind, times in Counter(map(itemgetter(0), rows)).items():
+            failing, guess = info[kind]
+            if failing:
+                level.failing += times
+            if guess:
+                level.guesses[guess] = level.guesses.get(guess, 0) + times
 
     def _body(self, depth: int, body: str, number: int, raw: str, source: str) -> list[Result]:
         first = body[:1]
@@ -414,6 +557,7 @@ class KselftestParser:
             level.failing += 1
         if self.sink is not None:
             self.sink(result, level.suite)
+            self._captured = result
             return
         level.pending.append(result)
         out.append(result)

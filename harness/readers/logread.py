@@ -46,11 +46,12 @@ def clean_block(raw: bytes) -> str:
     return text
 
 
-def read_texts(name: str) -> Iterator[tuple[int, str]]:
-    """(line number from 1, cleaned text) of a file or '-', read in blocks: no object per line."""
+def read_blocks(name: str) -> Iterator[tuple[int, str]]:
+    """(number of the first line, cleaned text of whole lines joined by '\n') of a file or
+    '-', a block (~1 MiB) at a time; the last block is what follows the last newline."""
     stream = open_input(name)
     try:
-        number = 0
+        number = 1
         carry: list[bytes] = []  # a line longer than a block is joined once, not re-copied
         carried = 0  # bytes in carry; past MAX_LINE the rest of that line is dropped
         while True:
@@ -69,18 +70,23 @@ def read_texts(name: str) -> Iterator[tuple[int, str]]:
                 end = len(head) if first < 0 else first
                 if end > MAX_LINE - carried:
                     head = head[:max(MAX_LINE - carried, 0)] + head[end:]
-            texts = clean_block(b"".join([*carry, head])).split("\n")
+            text = clean_block(b"".join([*carry, head]))
             carry = [block[cut + 1:]]
             carried = len(carry[0])
-            for text in texts:
-                number += 1
-                yield number, text
+            yield number, text
+            number += text.count("\n") + 1
         rest = b"".join(carry)
         if rest:
-            yield number + 1, clean_block(rest)
+            yield number, clean_block(rest)
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
+
+
+def read_texts(name: str) -> Iterator[tuple[int, str]]:
+    """(line number from 1, cleaned text) of a file or '-', read in blocks: no object per line."""
+    for first, block in read_blocks(name):
+        yield from enumerate(block.split("\n"), first)
 
 
 def read_lines(name: str) -> Iterator[LogLine]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from harness.errors import ReportFormatError
 from harness.model import (
     SCHEMA,
+    SCHEMA_ROWS,
     Category,
     Confidence,
     Diagnosis,
@@ -34,18 +35,105 @@ REQUIRED_FINDING = ("category", "cause", "confidence", "tests", "count")
 
 
 def load_json(text: str, source: str = "") -> dict:
-    """Read a report written by ``render_json``; ReportFormatError (one line) if it is not one.
+    """Read a report written by ``render_json`` (or a harness.triage/2 report of a big log,
+    given back in the /1 form); ReportFormatError (one line) if it is not one.
 
     ``source`` (a file name) starts the message when given.
     """
     try:
-        return _checked(json.loads(text))
+        data = json.loads(text)
+        if isinstance(data, dict) and data.get("schema") == SCHEMA_ROWS:
+            data = expand_rows(data)
+        return _checked(data)
     except json.JSONDecodeError as exc:
         error = ReportFormatError(f"not a harness report: invalid JSON ({exc.msg} at line "
                                   f"{exc.lineno}, column {exc.colno})")
     except ReportFormatError as exc:
         error = exc
     raise ReportFormatError(f"{source}: {error}" if source else str(error)) from None
+
+
+TEXT_FIELDS = ("suite", "name", "config", "message", "explanation", "reference", "action")
+
+
+def expand_rows(data: dict) -> dict:
+    """A harness.triage/2 report in the /1 form: every row a whole result, every finding's
+    ``tests_of`` (outcomes) its test ids. ReportFormatError when a row or outcome is not one."""
+    try:
+        return _expand_rows(data)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        raise ReportFormatError(f"malformed harness.triage/2 report ({type(exc).__name__}: "
+                                f"{exc})") from None
+
+
+def _expand_rows(data: dict) -> dict:
+    outcomes = data["outcomes"]
+    if not isinstance(outcomes, list) or not isinstance(data.get("results"), list):
+        raise ReportFormatError("harness.triage/2 report: 'outcomes' or 'results' is not a list")
+    results = []
+    ids_of: dict[int, list[str]] = {}
+    for row in data["results"]:
+        entry = outcomes[row[0]]
+        if not isinstance(entry, dict) or not isinstance(row[1], int):
+            raise ReportFormatError(f"harness.triage/2 report: bad row {row!r}")
+        number = row[1]
+        source = entry.get("source") or ""
+        diagnostics = entry.get("diagnostics") or []
+        if len(row) == 3:  # [outcome, number, line]: the [RUN] line and diagnostics before it
+            line = row[2]
+            run = line - len(diagnostics) - 1 if entry.get("run_text") is not None else None
+            lines = [line - len(diagnostics) + i for i in range(len(diagnostics))]
+            head, tail = entry["result_text"]
+            text = f"{head}{number}{tail}"
+        else:
+            _, _, line, run, lines, text = row
+        result = {k: str(number).join(v) if isinstance(v, list) and k in TEXT_FIELDS
+                  else v for k, v in entry.items()
+                  if k not in ("run_text", "result_text", "diagnostics", "evidence", "source")}
+        label = result.get("name") or result.get("message") or "?"
+        result["id"] = f"{result['suite']} #{number}: {label}"
+        result["number"] = number
+        result["line"] = line
+        own = {"result": _line_json(line, text, source),
+               "run": _line_json(run, entry.get("run_text"), source)}
+        result["result_line"], result["run_line"] = own["result"], own["run"]
+        result["diagnostics"] = [_line_json(n, t, source) for n, t in zip(lines, diagnostics,
+                                                                           strict=True)]
+        result["evidence"] = [
+            own[e["of"]] if e.get("of") in own
+            else result["diagnostics"][e["index"]] if e.get("of") == "diagnostic" else e
+            for e in entry.get("evidence") or []]
+        ids_of.setdefault(row[0], []).append(result["id"])
+        results.append(result)
+    findings = []
+    for f in data.get("findings") or []:
+        if isinstance(f, dict) and "tests_of" in f:
+            wanted = set(f["tests_of"])
+            f = {**f, "tests": [t for i, t in _in_order(ids_of, wanted, data["results"])]}
+            del f["tests_of"]
+        findings.append(f)
+    return {**{k: v for k, v in data.items() if k != "outcomes"}, "schema": SCHEMA,
+            "results": results, "findings": findings}
+
+
+def _in_order(ids_of: dict[int, list[str]], wanted: set[int], rows: list) -> list[tuple[int, str]]:
+    """The test ids of the rows whose outcome is wanted, in the order of the rows."""
+    taken = dict.fromkeys(wanted, 0)
+    out = []
+    for row in rows:
+        if row[0] in taken:
+            out.append((row[0], ids_of[row[0]][taken[row[0]]]))
+            taken[row[0]] += 1
+    return out
+
+
+def _line_json(line: int | None, text: str | None, source: str) -> dict | None:
+    if line is None:
+        return None
+    out: dict[str, object] = {"line": line, "text": text or ""}
+    if source:
+        out["source"] = source
+    return out
 
 
 def _checked(data: object) -> dict:

@@ -21,7 +21,8 @@ STATUS_INDEX = {s: i for i, s in enumerate(STATUSES)}
 
 # (suite index, suite, number, name, config, status index, message,
 #  result line number or -1, result line text, run line number or -1, run line text,
-#  ((diagnostic line number, text), ...), source)
+#  ((diagnostic line number, text), ...), source); or, for a repeat read in bulk,
+# (kind, number, result line number): the kind's first record with these numbers
 Record = tuple
 
 
@@ -57,18 +58,29 @@ class Spill:
         if len(self._batch) >= BATCH:
             self._flush()
 
+    def add_many(self, records: list[Record]) -> None:
+        self._batch += records
+        self.count += len(records)
+        if len(self._batch) >= BATCH:
+            self._flush()
+
+    def batches(self) -> Iterator[list[Record]]:
+        """The records in order, a list at a time."""
+        if self._batch:
+            self._flush()
+        self._file.flush()
+        self._file.seek(0)
+        while size := self._file.read(8):
+            yield marshal.loads(self._file.read(int.from_bytes(size, "little")))
+
     def _flush(self) -> None:
         data = marshal.dumps(self._batch)
         self._file.write(len(data).to_bytes(8, "little") + data)
         self._batch = []
 
     def __iter__(self) -> Iterator[Record]:
-        if self._batch:
-            self._flush()
-        self._file.flush()
-        self._file.seek(0)
-        while size := self._file.read(8):
-            yield from marshal.loads(self._file.read(int.from_bytes(size, "little")))
+        for batch in self.batches():
+            yield from batch
 
     def close(self) -> None:
         self._file.close()

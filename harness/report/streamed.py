@@ -1,7 +1,10 @@
 """JSON and JUnit written while results are triaged, never held as one string or tree.
 
 Both files are the formats ``report/json.py`` and ``report/junit.py`` write (schema
-``harness.triage/1``; JUnit with one <testsuite> per suite and run), one result per line.
+``harness.triage/1``; JUnit with one <testsuite> per suite and run), one result per line;
+or, for one big log (``RowsStream``), schema ``harness.triage/2``: a result is a row of
+numbers over a table of the log's distinct outcomes, and JUnit test cases are lean (no
+properties, no system-out).
 Each goes to a temporary file next to the target and is renamed over it at the end, so a
 failed run leaves nothing half-written. A finding's test list and a suite's test cases are
 parked in temporary files until their headers (counts) are known.
@@ -20,7 +23,7 @@ from pathlib import Path
 from typing import IO
 
 from harness.errors import OutputError
-from harness.model import SCHEMA, Environment, Finding, RunId, SuiteRun, Summary
+from harness.model import SCHEMA, SCHEMA_ROWS, Environment, Finding, RunId, SuiteRun, Summary
 from harness.report.common import clean_text, finding_to_json, suite_to_json
 
 _encode = json.encoder.encode_basestring
@@ -129,7 +132,50 @@ class JsonStream:
         self.file.abandon()
 
 
-class _SuiteCases:
+class RowsStream:
+    """``harness.triage/2``: ``"results"`` are rows (``[outcome, number, line]`` or
+    ``[outcome, number, line, run line, [diagnostic lines], result text]``) written in
+    chunks as they come; ``"outcomes"`` (the table), findings and the rest at the end."""
+
+    def __init__(self, target: str, env: Environment) -> None:
+        self.file = _Target(target, "json")
+        head = json.dumps({"schema": SCHEMA_ROWS, "environment": env.to_json()},
+                          ensure_ascii=False, default=str)
+        self.file.out.write(head[:-1] + ', "results": [\n')
+        self.written = False
+
+    def rows(self, text: str) -> None:
+        """Rows already joined by ',\\n'."""
+        if text:
+            self.file.out.write(",\n" + text if self.written else text)
+            self.written = True
+
+    def finish(self, outcomes: list[dict[str, object]],
+               findings: Iterable[tuple[Finding, list[int] | None]], suites: list[SuiteRun],
+               summary: Summary, verdict: str, sources: list[str]) -> None:
+        out = self.file.out
+        out.write('\n], "outcomes": [\n')
+        out.write(",\n".join(json.dumps(e, ensure_ascii=False, default=str) for e in outcomes))
+        out.write('\n], "findings": [')
+        for i, (finding, of) in enumerate(findings):
+            data = finding_to_json(finding)
+            if of is not None:  # its tests: the results of these outcomes
+                del data["tests"]
+                data["tests_of"] = of
+            out.write(("\n" if not i else ",\n")
+                      + json.dumps(data, ensure_ascii=False, default=str))
+        rest = json.dumps({"suites": [suite_to_json(s) for s in suites],
+                           "summary": summary.to_json(),
+                           "verdict": verdict, "sources": sources}, ensure_ascii=False,
+                          default=str)
+        out.write("\n], " + rest[1:] + "\n")
+        self.file.finish()
+
+    def abandon(self) -> None:
+        self.file.abandon()
+
+
+class SuiteCases:
     def __init__(self, directory: str | None) -> None:
         self.file = tempfile.TemporaryFile("w+", encoding="utf-8", dir=directory)  # noqa: SIM115
         self.counts = {"tests": 0, "errors": 0, "failures": 0, "skipped": 0}
@@ -148,13 +194,17 @@ class JunitStream:
     def __init__(self, target: str, directory: str | None = None) -> None:
         self.file = _Target(target, "junit")
         self.directory = directory
-        self.suites: dict[str, _SuiteCases] = {}
+        self.suites: dict[str, SuiteCases] = {}
 
-    def case(self, label: str, run: RunId | None, xml: str, kind: str) -> None:
+    def suite(self, label: str, run: RunId | None) -> SuiteCases:
         suite = self.suites.get(label)
         if suite is None:
-            suite = self.suites[label] = _SuiteCases(self.directory)
+            suite = self.suites[label] = SuiteCases(self.directory)
             suite.run = run
+        return suite
+
+    def case(self, label: str, run: RunId | None, xml: str, kind: str) -> None:
+        suite = self.suite(label, run)
         suite.pending.append(xml)
         if len(suite.pending) >= BATCH:
             suite.flush()

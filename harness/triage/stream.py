@@ -15,6 +15,7 @@ cut log) raises ``Declined`` after pass 1, and the caller uses the in-memory pat
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ from harness.readers.ktap import KselftestParser, config_of
 from harness.readers.paste import BANNER
 from harness.readers.spill import STATUSES, Record, Spill, to_record, to_result
 from harness.report.common import ordered_findings
-from harness.report.streamed import JsonStream, JunitStream, TestIds
+from harness.report.streamed import KIND_COUNT, JunitStream, RowsStream, SuiteCases, TestIds
 from harness.triage.aggregate import FIRST_EVIDENCE, FindingAggregate
 from harness.triage.checks import RunIndex
 from harness.triage.engine import finish_group, severity_order, verdict_of
@@ -70,6 +71,8 @@ class _Stream:
     per_suite: dict[int, list[int]] = field(default_factory=dict)  # index -> [count, lowest]
     nameless: int = 0
     made_up: int = 0
+    # kind -> (its first record, result line text before and after the number, diagnostics)
+    protos: list[tuple[Record, str, str, int]] = field(default_factory=list)
 
     def sink(self, result: Result, suite: SuiteRun) -> None:
         index = self.suite_index.get(id(suite))
@@ -94,6 +97,29 @@ class _Stream:
             self.nameless += 1
         if result.status in MADE_UP:
             self.made_up += 1
+
+    def proto(self, kind: int, result: Result, suite: SuiteRun, diagnostics: int) -> None:
+        """The first record of a kind whose repeats come as rows (``KselftestParser.bulk``)."""
+        rec = to_record(result, self.suite_index[id(suite)])
+        text, number = rec[8], str(rec[2])
+        head = text.index(" " + number) + 1
+        assert kind == len(self.protos) and text[head:head + len(number)] == number
+        self.protos.append((rec, text[:head], text[head + len(number):], diagnostics))
+
+    def rows(self, suite: SuiteRun, rows: list[tuple[int, int, int]]) -> None:
+        self.spill.add_many(rows)
+        self.per_suite[self.suite_index[id(suite)]][0] += len(rows)
+
+    def full(self, rec: Record) -> Record:
+        """A row read in bulk as the whole record it stands for."""
+        if len(rec) != 3:
+            return rec
+        kind, number, line = rec
+        proto, head, tail, diagnostics = self.protos[kind]
+        run = line - diagnostics - 1
+        return (proto[0], proto[1], number, proto[3], proto[4], proto[5], proto[6], line,
+                f"{head}{number}{tail}", run, proto[10],
+                tuple((run + 1 + i, text) for i, (_, text) in enumerate(proto[11])), proto[12])
 
 
 @dataclass
@@ -141,7 +167,8 @@ def read_log(path: str, default_suite: str = "", run_id: RunId | None = None,
              directory: str | None = None) -> LogPass:
     """Pass 1. Raises Declined when the in-memory triage must judge this log."""
     streams = (_Stream(Spill(directory)), _Stream(Spill(directory)))
-    parsed = parse_file(path, default_suite, sinks=(streams[0].sink, streams[1].sink))
+    parsed = parse_file(path, default_suite, sinks=(streams[0].sink, streams[1].sink),
+                        bulk=streams[0])
     which = 1 if parsed.tap_from_writes else 0
     for other in streams[:which] + streams[which + 1:]:
         other.spill.close()
@@ -179,15 +206,19 @@ def _decline_reason(log: LogPass) -> str:
 
 def triage_log(log: LogPass, env: Environment, rules: tuple[Rule, ...],
                json_target: str | None = None, junit_target: str | None = None) -> StreamReport:
-    """Pass 2 with the JSON and JUnit files written as it goes."""
+    """Pass 2 with the JSON (harness.triage/2) and lean JUnit files written as it goes."""
     directory = tempfile.gettempdir()
-    js = JsonStream(json_target, env) if json_target else None
+    js = RowsStream(json_target, env) if json_target else None
     ju = JunitStream(junit_target, directory) if junit_target else None
-    tests: dict[int, TestIds] = {}
     try:
-        report = judge_log(log, env, rules, js, ju, tests=tests)
+        _kernel_from_banner(log, env)
+        from_logs([log.parsed], env)
+        judge = _RowsJudge(log, env, rules, js, ju)
+        for batch in log.stream.spill.batches():
+            judge.batch(batch)
+        report = judge.report()
         if js is not None:
-            js.finish([(f.finding, tests.get(id(f.finding))) for f in report.findings],
+            js.finish(judge.entries, [(f.finding, judge.tests_of(f)) for f in report.findings],
                       report.suites, report.summary, report.verdict, report.sources)
             js = None
         if ju is not None:
@@ -198,8 +229,6 @@ def triage_log(log: LogPass, env: Environment, rules: tuple[Rule, ...],
             js.abandon()
         if ju is not None:
             ju.abandon()
-        for ids in tests.values():
-            ids.close()
     return report
 
 
@@ -229,8 +258,9 @@ def judge_log(log: LogPass, env: Environment, rules: tuple[Rule, ...],
     from_logs([log.parsed], env)
     judge = _Judge(log, env, rules, js, ju, tests is not None, id_prefix)
     try:
+        full = log.stream.full
         for rec in log.stream.spill:
-            judge.record(rec)
+            judge.record(full(rec))
         return judge.report()
     finally:
         for _, ids, _ in judge.groups.values():
@@ -270,6 +300,12 @@ class _Judge:
         key = (suite, rec[5])
         self.counts[key] = self.counts.get(key, 0) + 1
         outcome = self.outcomes.get(rec, suite)
+        self.write(rec, suite, outcome)
+        if outcome.diagnosis is not None:
+            self.member(rec, suite, outcome)
+
+    def write(self, rec: Record, suite: str, outcome: Outcome) -> None:
+        """A result's JSON and JUnit text (harness.triage/1, full test cases)."""
         if self.js is not None or self.ju is not None:
             values = slot_values(rec, self.outcomes.values, self.ju is not None)
             if self.js is not None:
@@ -277,8 +313,13 @@ class _Judge:
             if self.ju is not None:
                 self.ju.case(suite + self.label, self.run,
                              outcome.junit % outcome.junit_values(values), outcome.junit_kind)
-        if outcome.diagnosis is not None:
-            self.member(rec, suite, outcome)
+
+    def suite_of(self, rec: Record) -> str:
+        suite = rec[1]
+        if not suite or suite == self.log.default_suite:
+            suite = self.names.get(rec[0]) or self.names.setdefault(
+                rec[0], self.log.suite_name(rec))
+        return suite
 
     def member(self, rec: Record, suite: str, outcome: Outcome) -> None:
         """A diagnosed result joins its finding's group."""
@@ -370,3 +411,152 @@ def _summary(total: int, statuses: Counter, findings: list[Finding]) -> Summary:
 def exit_code(report: StreamReport) -> int:
     return 1 if any(f.finding.category in POINTS_AT_KERNEL for f in report.findings) else 0
 
+
+
+class _Kind:
+    """What pass 2 needs for the repeats of one kind of record (``_Stream.protos``)."""
+
+    __slots__ = ("cases", "count", "group", "lean", "members", "numbers", "outcome")
+
+    def __init__(self, outcome: Outcome, cases: SuiteCases | None, numbers: NumberList | None,
+                 group: Group | None) -> None:
+        self.outcome = outcome
+        self.cases = cases  # the JUnit suite's _SuiteCases, or None
+        # the lean test case's template when its only slots are the number (else None)
+        self.lean = outcome.lean if outcome.lean_numbers >= 0 else None
+        self.numbers = numbers
+        self.group = group
+        self.count = 0  # rows
+        self.members = 0  # rows that only counted in their finding
+
+
+class _RowsJudge(_Judge):
+    """Pass 2 writing harness.triage/2 rows and lean JUnit; a kind's repeats (rows) cost a
+    few operations each."""
+
+    def __init__(self, log: LogPass, env: Environment, rules: tuple[Rule, ...],
+                 rows: RowsStream | None, junit: JunitStream | None) -> None:
+        super().__init__(log, env, rules, None, None, False, "")
+        self.rows_out, self.junit = rows, junit
+        protos = log.stream.protos
+        self.kinds: list[_Kind | None] = [None] * len(protos)
+        self.entries: list[dict[str, object]] = []
+        self.entry_of: dict[int, int] = {}  # id(outcome) -> its entry
+        for kind, (rec, head, tail, _) in enumerate(protos):
+            outcome = self.outcomes.get(rec, self.suite_of(rec))
+            self.entry_of.setdefault(id(outcome), kind)
+            self.entries.append({**outcome.entry, "source": rec[12],
+                                 "result_text": [head, tail]})
+        self.slow: list[str] = []
+
+    def write(self, rec: Record, suite: str, outcome: Outcome) -> None:
+        index = self.entry_of.get(id(outcome))
+        if index is None:
+            index = self.entry_of[id(outcome)] = len(self.entries)
+            self.entries.append({**outcome.entry, "source": rec[12], "result_text": None})
+        if self.rows_out is not None:
+            self.slow.append(json.dumps(
+                [index, rec[2], rec[7] if rec[7] >= 0 else None, rec[9] if rec[9] >= 0 else None,
+                 [line for line, _ in rec[11]], rec[8] if rec[7] >= 0 else None],
+                ensure_ascii=False))
+        if self.junit is not None:
+            values = slot_values(rec, self.outcomes.values, True)
+            self.junit.case(suite + self.label, self.run,
+                            outcome.lean % outcome.lean_values(values), outcome.junit_kind)
+
+    def _kind(self, kind: int) -> _Kind:
+        rec = self.log.stream.protos[kind][0]
+        suite = self.suite_of(rec)
+        outcome = self.outcomes.get(rec, suite)
+        cases = self.junit.suite(suite + self.label, self.run) if self.junit else None
+        group = numbers = None
+        if outcome.diagnosis is not None:
+            group = self.groups[outcome.group]  # the kind's first record made it
+            found = group[2]
+            numbers = found.numbers.get(suite)
+            if numbers is None:
+                numbers = found.numbers[suite] = NumberList()
+        info = self.kinds[kind] = _Kind(outcome, cases, numbers, group)
+        return info
+
+    def batch(self, batch: list[Record]) -> None:
+        """Records and rows in log order; the JSON of a run of rows is one join."""
+        out: list[str] = []
+        kinds = self.kinds
+        start = 0  # the first row of the current run of rows
+        for i, rec in enumerate(batch):
+            if len(rec) != 3:
+                if self.rows_out is not None and i > start:
+                    out.append(",\n".join(map("[%d,%d,%d]".__mod__, batch[start:i])))
+                self.slow = []
+                self.record(rec)
+                out += self.slow
+                start = i + 1
+                continue
+            kind, number, _ = rec
+            info = kinds[kind] or self._kind(kind)
+            info.count += 1
+            if info.cases is not None:
+                lean = info.lean
+                info.cases.pending.append(self._lean(rec, info) if lean is None
+                                          else lean % ((number,) * info.outcome.lean_numbers))
+            group = info.group
+            if group is not None:
+                members = group[0].members
+                if members.count < FIRST_EVIDENCE:
+                    full = self.log.stream.full(rec)
+                    self.member(full, self.suite_of(full), info.outcome)
+                    continue
+                members.count += 1
+                info.members += 1
+                numbers = info.numbers
+                if len(numbers.first) < FIRST_NUMBERS:  # type: ignore[union-attr]
+                    numbers.first.append(number)  # type: ignore[union-attr]
+                numbers.last = number  # type: ignore[union-attr]
+        if self.rows_out is not None:
+            if len(batch) > start:
+                out.append(",\n".join(map("[%d,%d,%d]".__mod__, batch[start:])))
+            self.rows_out.rows(",\n".join(out))
+        if self.junit is not None:
+            for suite in self.junit.suites.values():
+                suite.flush()
+
+    def _lean(self, rec: Record, info: _Kind) -> str:
+        """A row's lean test case from the general template (slots other than the number)."""
+        outcome = info.outcome
+        return outcome.lean % outcome.lean_values(
+            slot_values(self.log.stream.full(rec), self.outcomes.values, True))
+
+    def report(self) -> StreamReport:
+        """The tallies of the rows joined to the records', then the report."""
+        for kind, info in enumerate(self.kinds):
+            if info is None:
+                continue
+            outcome = info.outcome
+            rec = self.log.stream.protos[kind][0]
+            key = (self.suite_of(rec), rec[5])
+            self.counts[key] = self.counts.get(key, 0) + info.count
+            if info.cases is not None and info.count:
+                counts = info.cases.counts
+                counts["tests"] += info.count
+                if outcome.junit_kind:
+                    counts[KIND_COUNT[outcome.junit_kind]] += info.count
+            if info.group is not None and info.members:
+                aggregate, _, found = info.group
+                d = outcome.diagnosis
+                assert d is not None
+                if d.confidence is not aggregate.confidence:
+                    aggregate.confidence = Confidence.weakest((aggregate.confidence,
+                                                               d.confidence))
+                group_key = (id(found), rec[5])
+                self.in_group[group_key] = self.in_group.get(group_key, 0) + info.members
+        return super().report()
+
+    def tests_of(self, found: StreamFinding) -> list[int] | None:
+        """The outcomes whose results are a finding's tests (None: not a finding of results)."""
+        groups = [key for key, (_, _, f) in self.groups.items() if f is found and key]
+        if not groups or groups[0] is None:
+            return None
+        category, cause = groups[0]
+        return [i for i, e in enumerate(self.entries)
+                if e.get("category") == str(category) and e.get("cause") == cause]

@@ -47,6 +47,13 @@ def template(text: str, result_text: str) -> tuple[str, Callable[[dict], tuple]]
     picks its values, in order, from ``slot_values()``.
 
     ``result_text`` names the value of the result line's text (escaped per format)."""
+    out, pick, _ = named_template(text, result_text)
+    return out, pick
+
+
+def named_template(text: str, result_text: str
+                   ) -> tuple[str, Callable[[dict], tuple], list[str]]:
+    """``template`` and the names of its slots, in order."""
     parts = SLOT.split(text)
     out, names = [], []
     for i, part in enumerate(parts):
@@ -61,11 +68,11 @@ def template(text: str, result_text: str) -> tuple[str, Callable[[dict], tuple]]
         else:
             names.append(SLOT_NAMES.get(part) or f"d{int(part) - DIAG_BASE}")
     if not names:
-        return "".join(out), lambda values: ()
+        return "".join(out), lambda values: (), names
     pick = itemgetter(*names)
     if len(names) == 1:
-        return "".join(out), lambda values: (pick(values),)
-    return "".join(out), pick
+        return "".join(out), lambda values: (pick(values),), names
+    return "".join(out), pick, names
 
 
 @dataclass(slots=True)
@@ -82,6 +89,10 @@ class Outcome:
     junit_kind: str  # "", "skipped", "failure" or "error" (for the suite's counts)
     group: tuple[str, str] | None  # (category, cause): the finding it belongs to
     evidence: tuple[tuple[str, int | LogLine], ...]  # ("run"|"result"|"diag", i) or fixed
+    entry: dict[str, object]  # its entry in a harness.triage/2 report's "outcomes"
+    lean: str  # a lean JUnit <testcase> (no properties, no system-out): printf template
+    lean_values: Callable[[dict], tuple]
+    lean_numbers: int  # how many slots of ``lean`` are the test number (-1: other slots too)
 
 
 _encode = json.encoder.encode_basestring
@@ -184,15 +195,23 @@ class Outcomes:
                 evidence.append(("diag", line.line - DIAG_BASE))
             else:
                 evidence.append(("fixed", line))
-        js = json.dumps(result_to_json(r), ensure_ascii=False, default=str)
-        xml = ET.tostring(testcase(r)._elem, encoding="unicode")
+        as_json = result_to_json(r)
+        js = json.dumps(as_json, ensure_ascii=False, default=str)
+        case = testcase(r)._elem
+        xml = ET.tostring(case, encoding="unicode")
+        for child in [c for c in case if c.tag in ("properties", "system-out")]:
+            case.remove(child)
+        lean = ET.tostring(case, encoding="unicode")
         for text, mark in self.marks:
             js = js.replace(_json_text(text), mark)
             xml = xml.replace(_xml_attr(text), mark).replace(_xml_text(text), mark)
+            lean = lean.replace(_xml_attr(text), mark).replace(_xml_text(text), mark)
+        lean_text, lean_values, names = named_template(lean, "tx")
         return Outcome(r.diagnosis, r.syscall, r.errno, *template(js, "tj"), *template(xml, "tx"),
                        _junit_kind(r),
                        (r.diagnosis.category, r.diagnosis.cause) if r.diagnosis else None,
-                       tuple(evidence))
+                       tuple(evidence), outcome_entry(as_json, r, evidence), lean_text,
+                       lean_values, len(names) if set(names) <= {"n"} else -1)
 
 
 def slot_values(rec: Record, base: dict[str, str], xml: bool = True) -> dict[str, object]:
@@ -223,3 +242,28 @@ def evidence_lines(outcome: Outcome, rec: Record) -> list[LogLine]:
             out.append(what)  # type: ignore[arg-type]
     return out
 
+
+
+ENTRY_DROPPED = ("id", "number", "line", "result_line", "run_line", "diagnostics", "evidence")
+
+
+def outcome_entry(as_json: dict[str, object], r: Result,
+                  evidence: list[tuple[str, int | LogLine]]) -> dict[str, object]:
+    """The stand-in's JSON as an entry of a /2 report's "outcomes": what every result of the
+    outcome shares. A string that held the test number is a list of the parts around it."""
+    entry: dict[str, object] = {}
+    number = str(NUMBER)
+    for key, value in as_json.items():
+        if key in ENTRY_DROPPED:
+            continue
+        if isinstance(value, str) and number in value:
+            value = value.split(number)
+        entry[key] = value
+    entry["run_text"] = r.run_line.text if r.run_line is not None else None
+    entry["diagnostics"] = [d.text for d in r.diagnostics]
+    entry["evidence"] = [
+        {"of": "run"} if kind == "run" else {"of": "result"} if kind == "result"
+        else {"of": "diagnostic", "index": what} if kind == "diag"
+        else what.to_json()  # type: ignore[union-attr]
+        for kind, what in evidence]
+    return entry
