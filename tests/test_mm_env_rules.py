@@ -73,3 +73,19 @@ def test_a_selftests_own_assertion_line_is_a_result_not_refused(tmp_path):
     assert [(r["suite"], r["status"], r["errno"]) for r in results] == [
         ("protection_keys", "fail", "ENOMEM"), ("uffd-common", "fail", "EINVAL")]
     assert results[1]["syscall"] == "munmap"
+
+
+def test_a_skip_reason_printed_after_the_runner_verdict_belongs_to_that_binary(tmp_path):
+    # hugetlb-madvise-skip-cmdline-hugepages-unknown (Mark Brown, 2025): run_vmtests.sh's reason
+    # lands after "ok 6 hugetlb-madvise # SKIP"; one result, with that reason.
+    text = ("# # -------------------------\n# # running ./hugetlb-madvise\n"
+            "# # -------------------------\n# # [SKIP]\n# ok 6 hugetlb-madvise # SKIP\n"
+            "# # hugepages not supported\n")
+    log = tmp_path / "report.txt"
+    log.write_text(text)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        main(["triage", str(log), "--json", "-"])
+    results = json.loads(out.getvalue())["results"]
+    assert [(r["suite"], r["status"], r["cause"]) for r in results] == [
+        ("hugetlb-madvise", "skip", "hugetlb-pages-short")]

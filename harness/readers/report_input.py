@@ -52,7 +52,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
         for s in parsed.suites:
             if s.name in ("", "selftest"):
                 s.name = suite
-    fix_runner_verdicts(parsed.results, suite)
+    fix_runner_verdicts(parsed.results, suite, frozenset(b.name for b in tracker.blocks))
     parsed.results += whole_binary_results(tracker, parsed.results, suite)
     notes = excerpt.judge(parsed, info)
     if tracker.summary is not None:

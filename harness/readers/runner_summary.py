@@ -33,6 +33,9 @@ RUNNER_RESULT = re.compile(
 )
 EXIT = re.compile(r"#\s*exit=(\d+)")
 BINARY_ERROR = re.compile(r"^(?:\S*/)?([\w.+-]+): ")
+# What the runner prints around a binary's own output: separators, "running ./x", "[SKIP]".
+RUNNER_NOISE = re.compile(r"^(?:-+|running\s.*|\[(?:PASS|SKIP|FAIL|XFAIL|TIMEOUT|ERROR)\])$",
+                          re.IGNORECASE)
 KNOWN_BINARIES = frozenset({"gup_longterm", "cow", "run_vmtests.sh", "gup_test"})
 STATUS = {"pass": Status.PASS, "skip": Status.SKIP, "fail": Status.FAIL, "xfail": Status.XFAIL,
           "timeout": Status.TIMEOUT, "error": Status.ERROR}
@@ -91,6 +94,7 @@ class RunnerTracker:
     summary_line: LogLine | None = None
     indent: dict[int, int] = field(default_factory=dict)  # the paste's indentation by line
     _open: Block | None = None
+    _late: Block | None = None  # closed by its verdict; a reason printed after it is its own
     _reasons_for: Block | None = None
     _parent: Block | None = None  # the binary of an indented summary
     _group: list[Case] = field(default_factory=list)  # cases the next reason lines explain
@@ -106,6 +110,7 @@ class RunnerTracker:
         if self._indented(depth, body, line):
             return
         if m := RUNNING.match(body):
+            self._late = None
             self._open = Block(m.group(1).rsplit("/", 1)[-1], line)
             self.blocks.append(self._open)
             self._reasons_for = None
@@ -157,6 +162,10 @@ class RunnerTracker:
             return
         target = self._reasons_for or (self._open if self._open and not self._open.verdict
                                        else None)
+        if target is None and self._late is not None and not self._late.text:
+            # run_vmtests.sh's "hugepages not supported" can land after "[SKIP]" and the
+            # runner's "ok N name # SKIP": the reason of the binary just closed.
+            target, self._late = self._late, None
         # An error line is kept even past the cap: it is what explains the binary's end.
         room = 2 * MAX_DIAGNOSTICS if cannot else MAX_DIAGNOSTICS
         if target is not None and len(target.text) < room:
@@ -183,6 +192,7 @@ class RunnerTracker:
             return
         block.verdict, block.verdict_line = verdict, line
         self._open = None
+        self._late = block if verdict in ("skip", "fail") and not block.text else None
 
 
 def whole_binary_results(tracker: RunnerTracker, results: list[Result],
@@ -228,16 +238,20 @@ def whole_binary_results(tracker: RunnerTracker, results: list[Result],
 
 def _explain_verdict(verdict: Result | None, text: list[LogLine]) -> None:
     """The runner's verdict on a binary that printed only an error: that error is its message."""
-    if verdict is None or not text or verdict.diagnostics:
+    if verdict is None or not text or any(not RUNNER_NOISE.match(d.text.strip())
+                                          for d in verdict.diagnostics):
         return
     verdict.diagnostics = list(text)
     if cannot := next((t.text for t in text if CANNOT_START.search(t.text)), ""):
         verdict.message = f"{cannot} ({verdict.message})"
 
 
-def fix_runner_verdicts(results: list[Result], default_suite: str) -> None:
+def fix_runner_verdicts(results: list[Result], default_suite: str,
+                        binaries: frozenset[str] = frozenset()) -> None:
     """A runner's ``not ok 14 selftests: mm: gup_longterm # exit=127`` with nothing nested
-    is a verdict on the whole binary: name its suite and say what the exit code means."""
+    is a verdict on the whole binary: name its suite and say what the exit code means.
+    ``binaries``: the ones the input showed run_vmtests.sh running (``running ./X``); a
+    plain ``ok 6 X # SKIP`` is their verdict too."""
     for r in results:
         if r.name or r.result_line is None:
             continue
@@ -252,7 +266,7 @@ def fix_runner_verdicts(results: list[Result], default_suite: str) -> None:
         if match is None:
             continue
         name = match.group("name")
-        if not runner and name not in KNOWN_BINARIES:
+        if not runner and name not in KNOWN_BINARIES and name not in binaries:
             continue
         r.suite = name if name != "run_vmtests.sh" else r.suite or default_suite or name
         r.name = f"{name} (whole binary)"
