@@ -83,6 +83,8 @@ def _fields(results: ResultGroup, env: Environment) -> Fields:
         thp_sentence=f" THP mode: {env.thp}." if env.thp else "",
         stated_quote=env.facts.get("stated_quote", "?"),
         stated_why=env.facts.get("stated_why", "?"),
+        kernel_version=env.kernel_version or env.kernel_release or "not recorded",
+        selftests_paren=f" ({env.selftests_version})" if env.selftests_version else "",
     )
     return fields
 

@@ -7,11 +7,14 @@ A rule file may carry
     introduced = "6.5"       # first version with the problem
     fixed = "6.16"           # first version without it (absent: not fixed)
     commit = "abcdef123456 (\"subject\")"   # the commit that introduced or fixed it
+    required = true          # apply only when the input names the version (default: false)
 
 When the input says which version ran (``uname -r``, a ``Linux version`` banner, a CI
 report's header, or ``--kernel-version``), a rule whose range excludes it does not apply: that
 is one more known cause ruled out by the run, and the result is explained otherwise or stays
 unexplained. Selftests versions fall back to the kernel's (the usual case: both from one tree).
+A rule with ``required = true`` is about a version boundary itself (the selftests expect what
+a later kernel does): without a version in the input it does not apply either.
 """
 
 from __future__ import annotations
@@ -38,12 +41,13 @@ class VersionRange:
     introduced: str | None = None
     fixed: str | None = None
     commit: str | None = None
+    required: bool = False  # the input must name the version for the rule to apply
 
     @classmethod
     def from_toml(cls, data: dict, where: str) -> VersionRange | None:
         if not data:
             return None
-        unknown = set(data) - {"of", "introduced", "fixed", "commit"}
+        unknown = set(data) - {"of", "introduced", "fixed", "commit", "required"}
         if unknown:
             raise RuleError(f"{where}: unknown [version] keys: {', '.join(sorted(unknown))}")
         of = data.get("of", "kernel")
@@ -52,7 +56,10 @@ class VersionRange:
         for key in ("introduced", "fixed"):
             if key in data and parse_version(str(data[key])) is None:
                 raise RuleError(f"{where}: [version] {key} is not a version: {data[key]!r}")
-        return cls(of, data.get("introduced"), data.get("fixed"), data.get("commit"))
+        required = data.get("required", False)
+        if not isinstance(required, bool):
+            raise RuleError(f"{where}: [version] required must be true or false")
+        return cls(of, data.get("introduced"), data.get("fixed"), data.get("commit"), required)
 
     def ran(self, env: Environment) -> str | None:
         """The version of the thing this range is about, as the input says it."""
@@ -61,18 +68,21 @@ class VersionRange:
         return env.kernel_version or env.kernel_release
 
     def excludes(self, env: Environment) -> str:
-        """Why the version that ran is outside the range ("" when inside or unknown)."""
+        """Why the version that ran is outside the range ("" when inside, or when unknown and
+        the rule does not require it)."""
         ran = self.ran(env)
         version = parse_version(ran)
-        if version is None:
-            return ""
         what = "the selftests" if self.of == "selftests" else "the kernel"
+        if version is None:
+            return f"the input does not say which {what[4:]} ran" if self.required else ""
         commit = f" by {self.commit}" if self.commit else ""
         if self.introduced and version[:2] < parse_version(self.introduced)[:2]:  # type: ignore[index]
-            return (f"{what} ({ran}) predate {self.introduced}, where this was introduced"
+            verb = "predate" if self.of == "selftests" else "predates"
+            return (f"{what} ({ran}) {verb} {self.introduced}, where this was introduced"
                     f"{commit if not self.fixed else ''}")
         if self.fixed and version[:2] >= parse_version(self.fixed)[:2]:  # type: ignore[index]
-            return f"{what} ({ran}) are {self.fixed} or later, where this was fixed{commit}"
+            verb = "are" if self.of == "selftests" else "is"
+            return f"{what} ({ran}) {verb} {self.fixed} or later, where this was fixed{commit}"
         return ""
 
     def describe(self) -> str:
