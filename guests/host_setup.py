@@ -11,7 +11,7 @@ from pathlib import Path
 
 from guests.assets.cache import AssetError, run_tool
 from guests.assets.debian import download_deb
-from guests.assets.gup_test import ensure_gup_test
+from guests.assets.gup_test import ensure_gup_test, ensure_tree_gup_test, is_module_tree
 from guests.assets.kernels import ensure_kernel
 from guests.assets.selftest_source import ensure_selftest_source
 from guests.assets.selftests import ensure_selftests
@@ -111,6 +111,8 @@ def setup_host(arches: list[str], kernel_tree: Path | None, series: list[str]) -
             lines.append(f"gup_test {arch} {kernel.release}: {gup.module or gup.source}"
                          + "".join(f" ({note})" for note in gup.notes))
         tests = ensure_selftests(arch, kernel_tree)
+        if kernel_tree is not None:
+            lines.append(tree_gup_test_line(kernel_tree, arch))
         uring = "" if _built_with_liburing(tests.binaries["cow"]) else " (without liburing)"
         for name, path in sorted(tests.binaries.items()):
             lines.append(f"selftest {arch} {name} from {tests.source}{uring}: {path}")
@@ -124,6 +126,20 @@ def setup_host(arches: list[str], kernel_tree: Path | None, series: list[str]) -
     for arch in arches:
         lines.append(f"strace for {arch} guests: {strace_note(arch)}")
     return lines
+
+
+def tree_gup_test_line(tree: Path, arch: str) -> str:
+    """Build gup_test.ko against a --kernel-tree built without CONFIG_GUP_TEST (for the runs
+    that boot that tree's kernel); one report line either way."""
+    if not is_module_tree(tree):
+        return (f"gup_test {arch} for {tree}: not built (no .config, Module.symvers or "
+                "include/generated/utsrelease.h: build the kernel in the tree first)")
+    try:
+        gup = ensure_tree_gup_test(tree, arch, ensure_selftest_source)
+    except AssetError as exc:
+        return f"gup_test {arch} for {tree}: not built ({exc})"
+    return (f"gup_test {arch} for {tree}: {gup.module or gup.source}"
+            + "".join(f" ({note})" for note in gup.notes))
 
 
 def _built_with_liburing(binary: Path) -> bool:

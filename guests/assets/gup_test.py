@@ -19,11 +19,13 @@ in debs/ so a rebuild needs no network.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,6 +142,91 @@ def ensure_gup_test(kernel: KernelAssets, source_tree: Path) -> GupTest:
     return found
 
 
+def tree_release(tree: Path) -> str | None:
+    """The release a built kernel tree's modules carry (UTS_RELEASE: vermagic's first word).
+
+    Debian's headers write the upstream version to include/config/kernel.release but the
+    release (6.1.0-57-amd64) to utsrelease.h, so that file comes first."""
+    uts = tree / "include" / "generated" / "utsrelease.h"
+    if uts.is_file():
+        m = re.search(r'UTS_RELEASE\s+"([^"]+)"', uts.read_text(errors="replace"))
+        if m:
+            return m.group(1)
+    release = tree / "include" / "config" / "kernel.release"
+    return (release.read_text(errors="replace").strip() or None) if release.is_file() else None
+
+
+def is_module_tree(tree: Path) -> bool:
+    """Can external modules be built against ``tree`` (a built kernel tree, or headers)?"""
+    return all((tree / f).is_file() for f in (".config", "Module.symvers", "Makefile")) and (
+        tree_release(tree) is not None)
+
+
+ARCH_OPTION = {"x86_64": "X86_64", "arm64": "ARM64"}
+
+
+def _tree_entry(tree: Path, arch: str) -> Path:
+    """gup_test/<arch>/tree-<release>-<config hash>: one module per release and config."""
+    digest = hashlib.sha256((tree / ".config").read_bytes()).hexdigest()[:12]
+    return cache_dir() / "gup_test" / arch / f"tree-{tree_release(tree)}-{digest}"
+
+
+def find_tree_gup_test(tree: Path, arch: str, release: str) -> GupTest | None:
+    """gup_test for the kernel ``release`` built in ``tree``, without building: built in, the
+    cached module, or None (not this tree's release, not a built tree, nothing cached)."""
+    if not is_module_tree(tree) or tree_release(tree) != release:
+        return None
+    if parse_config((tree / ".config").read_text(errors="replace")).get("GUP_TEST") == "y":
+        return GupTest(source=f"built in (CONFIG_GUP_TEST=y in {tree}/.config)")
+    entry = _tree_entry(tree, arch)
+    data = read_manifest(entry)
+    if not data or not (entry / "gup_test.ko").is_file():
+        return None
+    notes = data.get("notes")
+    return GupTest(source=str(data["source"]), module=entry / "gup_test.ko",
+                   notes=tuple(str(n) for n in notes) if isinstance(notes, list) else ())
+
+
+def ensure_tree_gup_test(tree: Path, arch: str, selftest_source: Callable[[], Path]
+                         ) -> GupTest:
+    """Build (once per release and .config) gup_test.ko against a built kernel tree.
+
+    The module's source is the tree's own mm/gup_test.[ch]; a tree without them (Debian's
+    linux-headers) gets those of ``selftest_source()``, the selftests' linux-source."""
+    tree = tree.resolve()
+    if not is_module_tree(tree):
+        raise AssetError(f"{tree} is not a built kernel tree (.config, Module.symvers and "
+                         "include/generated/utsrelease.h are needed to build gup_test.ko)")
+    release = str(tree_release(tree))
+    config = parse_config((tree / ".config").read_text(errors="replace"))
+    if config.get(ARCH_OPTION[arch]) != "y":
+        raise AssetError(f"{tree} is not built for {arch} (CONFIG_{ARCH_OPTION[arch]} unset)")
+    if (found := find_tree_gup_test(tree, arch, release)) is not None:
+        return found
+    entry = _tree_entry(tree, arch)
+    with locked(f"gup_test-{arch}-{entry.name}"):
+        if (found := find_tree_gup_test(tree, arch, release)) is not None:
+            return found
+        own = all((tree / f).is_file() for f in GUP_TEST_FILES)
+        source = tree if own else _gup_test_source(selftest_source())
+        work = Path(tempfile.mkdtemp(prefix="harness-gup-test-"))
+        try:
+            with building(entry) as staging:
+                fields = _compile(tree, source, arch, work / "module", staging, "", release,
+                                  own_source=own)
+                where = "its own" if own else f"{source.parent.name}"
+                write_manifest(staging, {
+                    **fields, "release": release, "tree": str(tree),
+                    "source": (f"module built from {where} mm/gup_test.c against the kernel "
+                               f"tree {tree} ({release})"),
+                })
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    found = find_tree_gup_test(tree, arch, release)
+    assert found is not None
+    return found
+
+
 def _gup_test_source(tree: Path) -> Path:
     """The tree's mm/ with gup_test.[ch]; a cache extracted before gup_test.c was wanted gets it."""
     if all((tree / f).is_file() for f in GUP_TEST_FILES):
@@ -187,42 +274,52 @@ def _build(kernel: KernelAssets, version: str, source: Path, out: Path) -> dict[
     work = Path(tempfile.mkdtemp(prefix="harness-gup-test-"))
     try:
         headers = _unpack_headers(kernel, version, work / "root")
-        module = work / "module"
-        (module / "mm").mkdir(parents=True)
-        for f in GUP_TEST_FILES:
-            shutil.copy2(source / f, module / f)
-        shutil.copy2(WRAPPER, module / "gup_test.c")
-        (module / "Kbuild").write_text(KBUILD)
-        config = parse_config((headers / ".config").read_text())
-        notes: list[str] = []
-        flags = ""
-        symvers = (headers / "Module.symvers").read_text()
-        if config.get("CMA") == "y" and not exported(symvers, PINNABLE_SYMBOL):
-            flags = "-DGUP_TEST_NO_PINNABLE_CHECK"
-            notes.append(NO_PINNABLE_NOTE)
         unpacked = time.monotonic()
-        argv = make_argv(headers, module, kernel.arch, flags)
-        proc = subprocess.run(argv, check=False, capture_output=True, text=True,
-                              stdin=subprocess.DEVNULL)
-        (out / "build.log").write_text(f"$ {' '.join(argv)}\n{proc.stdout}{proc.stderr}")
-        if proc.returncode != 0:
-            err = [ln for ln in proc.stderr.splitlines() if "rror" in ln] or ["?"]
-            raise AssetError(f"building gup_test for {kernel.release} failed: {err[0].strip()}")
-        built = module / "gup_test.ko"
-        want = _kernel_vermagic(kernel)
-        if want and vermagic(built) != want:
-            raise AssetError(f"gup_test.ko has vermagic {vermagic(built)!r}, the kernel's modules "
-                             f"{want!r}: the headers do not match {kernel.release}")
-        shutil.copy2(built, out / "gup_test.ko")
+        fields = _compile(headers, source, kernel.arch, work / "module", out,
+                          _kernel_vermagic(kernel), kernel.release)
         return {
-            "arch": kernel.arch, "release": kernel.release, "vermagic": vermagic(built),
+            **fields, "release": kernel.release,
             "source": (f"module built from {source.parent.name} mm/gup_test.c against "
                        f"linux-headers-{kernel.release} {version}"),
-            "notes": notes, "unpack_seconds": round(unpacked - started, 2),
-            "build_seconds": round(time.monotonic() - unpacked, 2),
+            "unpack_seconds": round(unpacked - started, 2),
         }
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _compile(tree: Path, source: Path, arch: str, module: Path, out: Path, want: str,
+             release: str, own_source: bool = False) -> dict[str, object]:
+    """Build gup_test.ko from ``source``'s mm/gup_test.[ch] against the kbuild tree ``tree``
+    (Debian's headers or a built kernel tree) into ``out``; returns manifest fields."""
+    started = time.monotonic()
+    (module / "mm").mkdir(parents=True)
+    for f in GUP_TEST_FILES:
+        shutil.copy2(source / f, module / f)
+    shutil.copy2(WRAPPER, module / "gup_test.c")
+    (module / "Kbuild").write_text(KBUILD)
+    config = parse_config((tree / ".config").read_text(errors="replace"))
+    notes: list[str] = []
+    flags = ["-DGUP_TEST_OWN_SOURCE"] if own_source else []
+    symvers = (tree / "Module.symvers").read_text(errors="replace")
+    if config.get("CMA") == "y" and not exported(symvers, PINNABLE_SYMBOL):
+        flags.append("-DGUP_TEST_NO_PINNABLE_CHECK")
+        notes.append(NO_PINNABLE_NOTE)
+    argv = make_argv(tree, module, arch, " ".join(flags))
+    proc = subprocess.run(argv, check=False, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL)
+    (out / "build.log").write_text(f"$ {' '.join(argv)}\n{proc.stdout}{proc.stderr}")
+    if proc.returncode != 0:
+        err = [ln for ln in proc.stderr.splitlines() if "rror" in ln] or ["?"]
+        raise AssetError(f"building gup_test for {release} failed: {err[0].strip()}")
+    built = module / "gup_test.ko"
+    if want and vermagic(built) != want:
+        raise AssetError(f"gup_test.ko has vermagic {vermagic(built)!r}, the kernel's modules "
+                         f"{want!r}: the headers do not match {release}")
+    if not vermagic(built).startswith(release + " "):
+        raise AssetError(f"gup_test.ko has vermagic {vermagic(built)!r}: not built for {release}")
+    shutil.copy2(built, out / "gup_test.ko")
+    return {"arch": arch, "vermagic": vermagic(built), "notes": notes,
+            "build_seconds": round(time.monotonic() - started, 2)}
 
 
 def _kernel_vermagic(kernel: KernelAssets) -> str:
