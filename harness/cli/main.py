@@ -149,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--fs-options", metavar="OPTS", help="mount options of that filesystem")
     t.add_argument("--kernel-version", metavar="V", type=_kernel_version,
                    help="kernel version the tests ran on")
+    t.add_argument("--selftests-version", metavar="V", type=_kernel_version,
+                   help="kernel version of the tree the selftests were built from")
     t.add_argument("--suite", metavar="NAME", help="selftest name for logs that do not say it")
     t.add_argument("--rules", metavar="DIR",
                    help="use the rule files in DIR instead of the shipped ones")

@@ -31,6 +31,8 @@ def environment_from_args(args: argparse.Namespace) -> Environment:
     if args.kernel_version:
         env.kernel_version = version_of(args.kernel_version)
         env.kernel_release = args.kernel_version
+    if getattr(args, "selftests_version", None):
+        env.selftests_version = version_of(args.selftests_version)
     return env
 
 

@@ -212,6 +212,25 @@ def same_versions(result: Result, env: Environment, index: RunIndex, value: obje
     return OK
 
 
+def newer_selftests(result: Result, env: Environment, index: RunIndex, value: object
+                    ) -> CheckOutcome:
+    """The selftests are known to be newer than the kernel: a case written with a kernel change
+    fails on a kernel from before it (a developer's report of the same failure, selftests and
+    kernel from one tree, is the kernel's bug)."""
+    from harness.triage.versions import parse_version
+
+    tests, kernel = parse_version(env.selftests_version), parse_version(env.kernel_version)
+    if tests is None:
+        return CheckOutcome(Support.CONTRADICTS, "the input does not say which selftests ran "
+                            "(harness triage --selftests-version V)")
+    if kernel is None:
+        return CheckOutcome(Support.CONTRADICTS, "the input does not say which kernel ran")
+    if tests[:2] <= kernel[:2]:
+        return CheckOutcome(Support.CONTRADICTS, f"the selftests ({env.selftests_version}) are "
+                            f"not newer than the kernel ({env.kernel_version})")
+    return OK
+
+
 def bisected(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
     """The report says the failure was bisected to a kernel commit (env.facts["bisected"])."""
     said = env.facts.get("bisected")
@@ -241,6 +260,7 @@ CHECKS: dict[str, Callable[[Result, Environment, RunIndex, object], CheckOutcome
     "bisected": bisected,
     "stated": stated,
     "same_versions": same_versions,
+    "newer_selftests": newer_selftests,
     "known_change": known_change,
     "works_elsewhere": works_elsewhere,
     "also_passed": also_passed,

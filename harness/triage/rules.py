@@ -35,7 +35,7 @@ class About(StrEnum):
 KNOWN_CHECKS = frozenset({"contrast_config", "fs_expected", "fs_not", "hugepages", "gup_test",
                           "swap", "truncated", "works_elsewhere",
                           "also_passed", "bisected", "known_change", "stated",
-                          "same_versions"})
+                          "same_versions", "newer_selftests"})
 KNOWN_WHEN = {
     About.RESULT: frozenset({"status", "suite", "name", "config", "message", "syscall", "errno",
                              "errno_hint", "fs", "unlinked"}),
