@@ -14,6 +14,7 @@ from typing import cast
 import pexpect
 
 from guests.base import CommandResult
+from harness import signals
 
 # Kernel messages that mean the kernel is in trouble; optional printk timestamp first.
 _TS = r"^(?:\[\s*\d+\.\d+\]\s*)?"
@@ -132,6 +133,7 @@ class SerialConsole:
         """Wait for a line matching one of ``patterns``: (index, line), or None on timeout/EOF."""
         deadline = time.monotonic() + timeout
         while not self.eof:
+            signals.check()
             left = deadline - time.monotonic()
             if left <= 0:
                 return None
@@ -164,6 +166,7 @@ class SerialConsole:
         out: list[str] = []
         started = False
         while True:
+            signals.check()
             left = start + timeout - time.monotonic()
             why = give_up(time.monotonic() - self.last_output) if give_up and left > 0 else ""
             if left <= 0 or self.eof or why:

@@ -16,10 +16,12 @@ class Terminated(KeyboardInterrupt):
 
 
 _received: list[int] = []  # the signals that interrupted this run, in order
+_stopping = threading.Event()  # set with the first signal: worker threads stop too
 
 
 def _on_signal(signum: int, _frame: object) -> None:
     _received.append(signum)
+    _stopping.set()
     if signum == signal.SIGTERM:
         raise Terminated
     raise KeyboardInterrupt
@@ -29,6 +31,7 @@ def install() -> None:
     """SIGTERM and SIGINT raise in the main thread (no-op elsewhere)."""
     if threading.current_thread() is not threading.main_thread():
         return
+    _stopping.clear()
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
 
@@ -41,3 +44,11 @@ def interrupted_by() -> str:
 def exit_code() -> int:
     """128 + the signal, as a shell reports a process killed by it: 143 for SIGTERM, 130 else."""
     return 128 + (signal.SIGTERM if signal.SIGTERM in _received else signal.SIGINT)
+
+
+def check() -> None:
+    """In a worker thread (a matrix cell), raise what the main thread got from SIGTERM or
+    Ctrl-C, so the cell stops as a single run does: its guest is closed and its finished
+    tests are kept. Called where a thread waits on a guest (every half second at most)."""
+    if _stopping.is_set() and threading.current_thread() is not threading.main_thread():
+        raise Terminated if signal.SIGTERM in _received else KeyboardInterrupt

@@ -33,6 +33,7 @@ from typing import BinaryIO
 from fs_profiles.base import ProfileError
 from fs_profiles.namespace import NamespaceHolder
 from guests.base import MOUNTPOINT, CommandResult, GuestError, Machine
+from harness import signals
 
 HOST_MOUNT = "/mnt/harness-host"
 BIN_DIR = f"{HOST_MOUNT}/bin"
@@ -288,6 +289,7 @@ class SimMachine(Machine):
                          deadline: float) -> bool:
         """Collect output until the process exited and the pty is quiet; False on timeout."""
         while True:
+            signals.check()
             left = deadline - time.monotonic()
             if left <= 0:
                 return proc.poll() is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import socket
+import time
 from pathlib import Path
 
 import psutil
@@ -148,3 +149,32 @@ def test_guest_kernel_panics_mid_test(run_in, tmp_path, x86_assets):
     suites = {r["suite"] for r in report["results"] if r["status"] == "pass"}
     assert suites == {"gup_longterm", "cow"}  # the cases before the panic, and cow after a boot
     assert not leftovers(tmp_path) and not qmp.parent.exists()
+
+
+def test_matrix_sigterm_stops_every_running_qemu(run_in, tmp_path, x86_assets):
+    """SIGTERM to `matrix --jobs 2` while both cells' guests run cow: every QEMU is stopped at
+    once (was: the running cells went on to the end of their tests), their finished tests
+    are kept."""
+    run = run_in("matrix", "--fs", "xfs,9p", "--jobs", "2", "--cmdline", "minimal",
+                 "--json", "r.json")
+    deadline = time.monotonic() + 600
+    while run.stderr.count("running cow") < 2:
+        assert run.proc.poll() is None and time.monotonic() < deadline, run.stderr[-2000:]
+        time.sleep(0.2)
+    qemus = [p for p in psutil.Process(run.proc.pid).children(recursive=True)
+             if p.name().startswith("qemu-system")]
+    assert len(qemus) == 2
+    run.signal(signal.SIGTERM)
+    signalled = time.monotonic()
+    rc, _ = run.finish(timeout=300)
+    assert rc == 143 and "Traceback" not in run.stderr, run.stderr[-2000:]
+    assert time.monotonic() - signalled < 20  # not the rest of cow (~30-60 s in TCG)
+    assert not [q for q in qemus if q.is_running()]
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["summary"]["interrupted"] is True
+    for fs in ("xfs", "9p"):  # each cell's finished gup_longterm is kept, cow said lost
+        mine = [r for r in report["results"] if r["run"] == fs]
+        assert len([r for r in mine if r["suite"] == "gup_longterm"]) == 50, fs
+    cut = [f for f in report["findings"] if f["cause"] == "run-interrupted"]
+    assert cut and sum(f["count"] for f in cut) >= 2, report["findings"]
+    assert not leftovers(tmp_path)
