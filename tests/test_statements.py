@@ -103,3 +103,17 @@ def test_an_analysis_counts_only_right_before_a_selftest_patch():
     # hmm-tests-exclusive-ebusy: a guess about skips, far from a harness patch: nothing stated.
     far = near.replace("diff --git", "\n" * 10 + "diff --git")
     assert conclude(far) is None
+
+
+def test_a_debugging_diff_in_the_commit_message_is_not_the_patch():
+    # uffd-stress-hugetlb-private-enomem-no-slack (Dev Jain, 2025): a hack to mm/hugetlb.c in
+    # the commit message, the submitted patch (its diffstat) only touches run_vmtests.sh.
+    text = ("I can confirm that this is indeed the case by this hacky patch:\n\n"
+            "diff --git a/mm/hugetlb.c b/mm/hugetlb.c\n+\t\t\tret = -EEXIST;\n\n"
+            "Signed-off-by: Dev Jain <dev.jain@arm.com>\n---\n"
+            " tools/testing/selftests/mm/run_vmtests.sh | 2 +-\n"
+            " 1 file changed, 1 insertion(+), 1 deletion(-)\n")
+    c = conclude(text)
+    assert c is not None and c.cause == "runner-script-bug" and "| 2 +-" in c.line.text
+    assert conclude(text.replace("tools/testing/selftests/mm/run_vmtests.sh", "mm/hugetlb.c")
+                    ) is None

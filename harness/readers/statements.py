@@ -121,8 +121,10 @@ class StatementScanner:
     end. Linear; keeps at most a few lines of each kind."""
 
     patched: list[str] = field(default_factory=list)
+    submitted: list[str] = field(default_factory=list)  # files a diffstat lists: the patch sent
     created: list[str] = field(default_factory=list)
     patch_line: LogLine | None = None
+    submitted_line: LogLine | None = None  # the first diffstat line
     patch_fixes: LogLine | None = None
     explained: LogLine | None = None  # an analysis of the cause right before a patch
     _analysis: LogLine | None = None  # the last analysis line, waiting for its patch
@@ -185,6 +187,9 @@ class StatementScanner:
                 self._add(self.created, path)
         elif (m := DIFFSTAT.match(text)) and "/" in m.group(1):
             self._add(self.patched, m.group(1))
+            self._add(self.submitted, m.group(1))
+            if self.submitted_line is None:
+                self.submitted_line = LogLine(line.line, text, line.source)
             if self.patch_line is None:
                 self.patch_line = LogLine(line.line, text, line.source)
         elif (m := FIXES_TAG.match(text)) and "selftest" in m.group(1).lower():
@@ -195,26 +200,36 @@ class StatementScanner:
         if len(paths) < 50 and path not in paths:
             paths.append(path)
 
+    def files(self) -> list[str]:
+        """The patch's files: the ones its diffstat lists when it has one (a diff in the commit
+        message, such as a debugging hack to the kernel, is an illustration, not the patch)."""
+        return self.submitted or self.patched
+
     def selftest_only_patch(self) -> bool:
         """A patch that only changes selftest files."""
-        return bool(self.patched) and all(SELFTEST_PATH.search(p) for p in self.patched)
+        files = self.files()
+        return bool(files) and all(SELFTEST_PATH.search(p) for p in files)
 
     def conclusion(self) -> Conclusion | None:
         if self.kernel_side:
             return None
         patch = self.selftest_only_patch()
-        fixed_by_patch = patch and (self.fixes_selftest or self.patch_fixes
-                                    or self.explained) is not None
+        # A submitted patch (with its diffstat) that changes only existing selftests, in a
+        # mail that shows the failure, is the test being fixed.
+        fixed_by_patch = patch and ((self.fixes_selftest or self.patch_fixes
+                                     or self.explained) is not None or bool(self.submitted))
         if not self.test_side and not fixed_by_patch:
             return None
-        if (self.created and not self.test_side) or (self.patched and not patch):
+        if (self.created and not self.test_side) or (self.files() and not patch):
             return None  # a new test, or a patch to the kernel: not the test's fault
         line = (self.test_side[0] if self.test_side
-                else self.patch_fixes or self.explained or self.fixes_selftest)
+                else self.patch_fixes or self.explained or self.fixes_selftest
+                or self.submitted_line or self.patch_line)
         assert line is not None
         prose = " ".join(self.prose)
-        touches_runner = any(RUNNER_SCRIPTS.search(p) for p in self.patched)
-        runner = (patch and all(RUNNER_SCRIPTS.search(p) for p in self.patched)) or (
+        files = self.files()
+        touches_runner = any(RUNNER_SCRIPTS.search(p) for p in files)
+        runner = (patch and all(RUNNER_SCRIPTS.search(p) for p in files)) or (
             touches_runner and self.broke_tests) or (
             not self.patched and "run_vmtests.sh" in prose)
         if CPU_FEATURE.search(prose):
@@ -230,10 +245,11 @@ class StatementScanner:
         why = "the text says the test is at fault" if self.test_side else (
             "the text says a patch to the selftests fixes it" if self.patch_fixes else
             "the text explains the cause and proposes a fix to the selftests" if self.explained
-            else "a patch in the input fixes an earlier selftest commit")
+            else "a patch in the input fixes an earlier selftest commit" if self.fixes_selftest
+            else "the input is a patch to the selftests that shows the failure it fixes")
         if patch:
-            why += f"; its patch changes only {', '.join(self.patched[:3])}" + (
-                " ..." if len(self.patched) > 3 else "")
+            why += f"; its patch changes only {', '.join(files[:3])}" + (
+                " ..." if len(files) > 3 else "")
         return Conclusion(cause, category, line, why, tuple(self.names))
 
 

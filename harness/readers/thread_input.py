@@ -10,7 +10,7 @@ from harness.model import FAILING, LogLine, RunId, Status
 from harness.readers.ingest import Parsed
 from harness.readers.mbox import Message, thread_inputs
 from harness.readers.report_input import ReportInput, read_report_lines
-from harness.readers.statements import Conclusion, scan_lines
+from harness.readers.statements import Conclusion, StatementScanner, scan_lines
 from harness.readers.strace_only import results_from_syscalls
 
 
@@ -57,6 +57,7 @@ def read_thread_input(path: str, default_suite: str = "") -> ThreadInput:
             by_message[message.index] = []
             thread.messages.append(message)
         ri = read_report_lines(lines, lines[0].source if lines else path, default_suite)
+        ri.info.statements = StatementScanner()  # the thread's conclusion is read whole, below
         by_message[message.index].append((label, ri))
     for message in thread.messages:
         parts = by_message[message.index]
@@ -77,10 +78,14 @@ def read_thread_input(path: str, default_suite: str = "") -> ThreadInput:
             where = message.label + ("" if label == "body" else f" {label}")
             ri.notes = [f"{where}: {n}" for n in ri.notes]
             thread.inputs.append((message, label, ri))
+    # Each message's subject first ("selftests: mm: cow: flag ... tests as XFAIL" says what
+    # the patch is), then its parts with their diffs.
     thread.conclusion = scan_lines([
-        LogLine(i, text, message.label + ("" if label == "body" else f" {label}"))
-        for message in thread.messages for label, full in message.full_parts
-        for i, text in enumerate(full, 1)]).conclusion()
+        line for message in thread.messages
+        for line in [LogLine(0, message.subject, message.label)] + [
+            LogLine(i, text, message.label + ("" if label == "body" else f" {label}"))
+            for label, full in message.full_parts for i, text in enumerate(full, 1)]
+    ]).conclusion()
     patches = [m for m in thread.messages if m.is_patch]
     posted = sorted({m.index for m, _, _ in thread.inputs})
     where = ", ".join(str(i) for i in posted)
