@@ -117,3 +117,9 @@ def test_a_debugging_diff_in_the_commit_message_is_not_the_patch():
     assert c is not None and c.cause == "runner-script-bug" and "| 2 +-" in c.line.text
     assert conclude(text.replace("tools/testing/selftests/mm/run_vmtests.sh", "mm/hugetlb.c")
                     ) is None
+
+
+def test_a_disputed_bisect_is_recorded_not_taken_for_a_test_bug():
+    # migration-shared-anon-false-bisect-thread (Herbert Xu, 2025)
+    scanner = scan_lines([LogLine(1, "So I think is a false-positive bisection result.", "m")])
+    assert scanner.bisect_disputed is not None and scanner.conclusion() is None

@@ -57,6 +57,10 @@ def read_all(logs: list[str], straces: list[str], suite: str | None,
                 env.notes += read.notes
                 if read.conclusion is not None:
                     apply_conclusion(read.conclusion, env)
+                if (disputed := read.bisect_disputed) is not None:
+                    env.facts.setdefault("bisect_disputed",
+                                         f"{disputed.source} L{disputed.line}: "
+                                         f"{disputed.text.strip()[:120]!r}")
             thread = thread or read
         else:
             fleet = ci_inputs(name, suite or suite_hint(name))
@@ -204,6 +208,9 @@ def apply_inputs(inputs: list[ReportInput], env: Environment) -> None:
     for i in inputs:
         if (conclusion := i.info.statements.conclusion()) is not None:
             apply_conclusion(conclusion, env)
+        if (disputed := i.info.statements.bisect_disputed) is not None:
+            env.facts.setdefault("bisect_disputed", f"L{disputed.line}: "
+                                 f"{disputed.text.strip()[:120]!r}")
         env.notes += [n for n in i.notes if n not in env.notes]
         if env.fs is None and (named := i.info.fs_from_text) is not None:
             env.fs, env.fs_source = named[0], "text"

@@ -53,6 +53,12 @@ EXPLAINS = re.compile(r"\b(?:it'?s|this is|that'?s|it is) because\b|\bthe (?:roo
                       r"\bwe (?:at least )?need something like this\b|\bthe fix is\b",
                       re.IGNORECASE)
 BROKE_TESTS = re.compile(r"\b(?:change|patch|commit) (?:breaks|broke)\b", re.IGNORECASE)
+# A maintainer saying the bisect points at the wrong commit: "So I think is a false-positive
+# bisection result", "the hugepage use of padata has nothing to do with the patch in question".
+BISECT_DISPUTED = re.compile(
+    r"\bfalse[- ]positive bisect|\bbisect(?:ion)?(?: result)? (?:is|was|looks|seems) "
+    r"(?:wrong|bogus|unreliable|broken|a false positive)|\bnothing to do with (?:the|this) "
+    r"(?:patch|commit|change)\b|\bbisect(?:ion)?\b.{0,40}\bred herring\b", re.IGNORECASE)
 # A kselftest_harness test name in prose: "memory_failure.madv_hard.clean_pagecache".
 HARNESS_NAME = re.compile(r"\b[A-Za-z]\w*\.\w+\.\w+\b")
 RUNNER_SCRIPTS = re.compile(r"(?:^|/)(?:run_vmtests\.sh|run_kselftest\.sh|runner\.sh)$")
@@ -132,6 +138,7 @@ class StatementScanner:
     test_side: list[LogLine] = field(default_factory=list)
     names: list[str] = field(default_factory=list)  # test names the statements give
     broke_tests: bool = False  # "this change breaks ... tests": the patch is the culprit
+    bisect_disputed: LogLine | None = None  # the prose says the bisect result is wrong
     kernel_side: list[LogLine] = field(default_factory=list)
     prose: list[str] = field(default_factory=list)  # test-side lines and their neighbours
     _last_diff: str = ""
@@ -148,6 +155,11 @@ class StatementScanner:
             return
         joined = f"{self._previous} {text}".strip()
         question = text.rstrip().endswith("?")
+        if BISECT_DISPUTED.search(joined) and not question:
+            if self.bisect_disputed is None:
+                self.bisect_disputed = LogLine(line.line, text, line.source)
+            self._previous = text
+            return
         if self.patch_fixes is None and PATCH_FIXES.search(joined) and not question:
             self.patch_fixes = LogLine(line.line, text, line.source)
         if EXPLAINS.search(text) and (self._analysis is None or line.line - self._analysis.line

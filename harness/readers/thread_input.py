@@ -36,6 +36,7 @@ class ThreadInput:
     straces: list[Parsed] = field(default_factory=list)  # strace parts beside a message's log
     notes: list[str] = field(default_factory=list)
     conclusion: Conclusion | None = None  # what the thread's own words say the cause was
+    bisect_disputed: LogLine | None = None  # a message says the bisect result is wrong
 
     def reply_target(self) -> Message | None:
         """The message that posted the log to answer: the last one with a failure, else the
@@ -80,12 +81,14 @@ def read_thread_input(path: str, default_suite: str = "") -> ThreadInput:
             thread.inputs.append((message, label, ri))
     # Each message's subject first ("selftests: mm: cow: flag ... tests as XFAIL" says what
     # the patch is), then its parts with their diffs.
-    thread.conclusion = scan_lines([
+    scanner = scan_lines([
         line for message in thread.messages
         for line in [LogLine(0, message.subject, message.label)] + [
             LogLine(i, text, message.label + ("" if label == "body" else f" {label}"))
             for label, full in message.full_parts for i, text in enumerate(full, 1)]
-    ]).conclusion()
+    ])
+    thread.conclusion = scanner.conclusion()
+    thread.bisect_disputed = scanner.bisect_disputed
     patches = [m for m in thread.messages if m.is_patch]
     posted = sorted({m.index for m, _, _ in thread.inputs})
     where = ", ".join(str(i) for i in posted)

@@ -240,6 +240,8 @@ def bisected(result: Result, env: Environment, index: RunIndex, value: object) -
         return OK
     if not said:
         return CheckOutcome(Support.CONTRADICTS, "the report does not say it was bisected")
+    if disputed := env.facts.get("bisect_disputed"):
+        return CheckOutcome(Support.CONTRADICTS, f"the thread disputes the bisect ({disputed})")
     return OK
 
 
