@@ -89,3 +89,22 @@ def test_a_skip_reason_printed_after_the_runner_verdict_belongs_to_that_binary(t
     results = json.loads(out.getvalue())["results"]
     assert [(r["suite"], r["status"], r["cause"]) for r in results] == [
         ("hugetlb-madvise", "skip", "hugetlb-pages-short")]
+
+
+def test_a_kernelci_status_mail_is_read_not_refused(tmp_path):
+    # kernelci-status-stable-6.6-khugepaged-unstable: one listed test with its history.
+    text = ("### UNSTABLE TESTS\n\nHardware: bcm2711-rpi-4-b\n"
+            "  > Config: defconfig+arm64-chromebook+kselftest\n"
+            "    - Architecture/compiler: arm64/gcc-14\n"
+            "      - kselftest.mm.mm_run_vmtests_sh_khugepaged\n"
+            "      last run: https://d.kernelci.org/test/maestro:6a1198ac5bf5d05c97447823\n"
+            "      history:  > \u26a0\ufe0f  > \u274c  \n")
+    log = tmp_path / "status.txt"
+    log.write_text(text, encoding="utf-8")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["triage", str(log), "--json", "-"])
+    report = json.loads(out.getvalue())
+    assert code == 1 and report["verdict"] == "unknown"
+    [r] = report["results"]
+    assert (r["suite"], r["status"]) == ("mm", "fail") and "history" in r["message"]

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from harness.model import LogLine
-from harness.readers import command_output, excerpt
+from harness.readers import ci_status_mail, command_output, excerpt
 from harness.readers.ingest import Parsed, parse_lines
 from harness.readers.logread import read_lines
 from harness.readers.paste import PasteInfo, normalise
@@ -28,10 +28,11 @@ class ReportInput:
 
 
 def _tee(lines: Iterable[LogLine], tracker: RunnerTracker, commands: command_output.Reader,
-         info: PasteInfo) -> Iterator[LogLine]:
+         info: PasteInfo, status: ci_status_mail.Reader) -> Iterator[LogLine]:
     for line in lines:
         tracker.feed(line)
         commands.feed(line)
+        status.feed(line)
         if info.strace_start is None and looks_like_strace(line.text):
             info.strace_start = "execve(" in line.text
         yield line
@@ -42,7 +43,8 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     info = PasteInfo()
     tracker = RunnerTracker(indent=info.indent)
     commands = command_output.Reader()
-    parsed = parse_lines(_tee(normalise(lines, info), tracker, commands, info), source,
+    status = ci_status_mail.Reader()
+    parsed = parse_lines(_tee(normalise(lines, info), tracker, commands, info, status), source,
                          default_suite)
     suite = default_suite or info.suite_hint
     if suite and not default_suite:
@@ -61,6 +63,10 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
                      "(binaries, not test cases)")
     if not parsed.results and not parsed.crashes:
         parsed.results += commands.results(parsed.syscalls)
+    if not parsed.results and not parsed.crashes and status.results:
+        parsed.results += status.results
+        notes.append(f"a CI status mail: {len(status.results)} tests with their result history "
+                     "and no logs; a failure in it is not explained by the mail alone")
     if info.strace_start is False and not parsed.tap_from_writes:
         notes.append("the strace starts after the program did (no execve line): it shows part "
                      "of the run; calls before the excerpt are not known")
