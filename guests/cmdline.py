@@ -33,12 +33,16 @@ class CmdlinePlan:
     numa: memory per NUMA node in MiB (one entry = no NUMA topology).
     requested_hugepages: (node, size in kB) -> count; node ANY_NODE for counts without a node.
     notes: what was changed from the choice and why.
+    panic_reboot: add panic=-1 (with QEMU's -no-reboot a panic ends the machine). Only on the
+        harness's own minimal line; the thread's and a literal line are used as given, and a
+        panic still ends the run because the console is watched for its end line.
     """
 
     kernel_args: str
     numa: list[int]
     requested_hugepages: dict[tuple[int, int], int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    panic_reboot: bool = False
 
 
 def size_kb(text: str) -> int:
@@ -180,7 +184,8 @@ def build_cmdline(arch: str | Arch, choice: str, append: str = "") -> CmdlinePla
             notes.append(
                 f"added {' '.join(extra)}: {a.name} 1G pages per node reserve reliably only so"
             )
-    return CmdlinePlan(kernel_args=args, numa=numa, requested_hugepages=requested, notes=notes)
+    return CmdlinePlan(kernel_args=args, numa=numa, requested_hugepages=requested, notes=notes,
+                       panic_reboot=choice == "minimal")
 
 
 ROOT_KEYS = ("root", "rootfstype", "rootflags", "rootwait", "nfsroot", "ip")

@@ -26,6 +26,8 @@ CRASH_RE = re.compile(
 )
 WARNING_RE = re.compile(_TS + r"WARNING: CPU: ")
 END_TRACE_RE = re.compile(r"---\[ end (?:trace|Kernel panic)")
+# The last line of a panic that does not reboot (no panic=-1): the machine is dead from here on.
+PANIC_END_RE = re.compile(_TS + r"---\[ end Kernel panic - not syncing")
 EXCERPT_LINES = 60
 TAIL_LINES = 80
 
@@ -70,7 +72,8 @@ class SerialConsole:
         self.tail: deque[str] = deque(maxlen=TAIL_LINES)
         self.crashes: list[Crash] = []
         self._open_crash: Crash | None = None
-        self.eof = False
+        self.eof = False  # no more output: the process ended, or the kernel's panic did
+        self.panicked = False  # a panic ended (the process may still spin until it is killed)
         self.last_output = time.monotonic()  # when the console last said anything
         self.log_error: OSError | None = None  # the log could not be written (disk full)
         self.busy = False  # a command is running (or was interrupted before it ended)
@@ -97,6 +100,8 @@ class SerialConsole:
     def _scan(self, line: str) -> None:
         self.lines_seen += 1
         self.tail.append(line)
+        if PANIC_END_RE.search(line):
+            self.panicked = self.eof = True  # whoever waits for output stops waiting
         crash = self._open_crash
         if crash is not None:
             crash.lines.append(line)

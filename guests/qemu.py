@@ -40,6 +40,7 @@ class QemuConfig:
     kernel_args: str = ""
     extra_args: tuple[str, ...] = ()
     accel: str = "tcg"
+    panic_reboot: bool = True  # panic=-1 on the command line (see CmdlinePlan.panic_reboot)
 
 
 def build_argv(cfg: QemuConfig) -> list[str]:
@@ -67,7 +68,8 @@ def build_argv(cfg: QemuConfig) -> list[str]:
                 last = cfg.smp - 1 if i == nodes - 1 else first + per - 1
                 node += f",cpus={first}" if first == last else f",cpus={first}-{last}"
             argv += ["-numa", node]
-    append = f"console={a.console} panic=-1 {cfg.kernel_args}".strip()
+    panic = "panic=-1 " if cfg.panic_reboot else ""
+    append = f"console={a.console} {panic}{cfg.kernel_args}".strip()
     argv += ["-kernel", str(cfg.kernel), "-initrd", str(cfg.initrd), "-append", append,
              "-nographic", "-no-reboot"]
     argv += list(cfg.extra_args)
@@ -206,6 +208,7 @@ class QemuMachine(Machine):
     qemu_prefix: list[str] = field(default_factory=list)
     accel: str = "auto"  # auto = probe KVM once, else TCG
     boot_timeout: float = 180.0
+    panic_reboot: bool = True
     accel_why: str = field(default="", init=False)
     boot_seconds: float = field(default=0.0, init=False)
     _console: SerialConsole | None = field(default=None, init=False, repr=False)
@@ -251,11 +254,15 @@ class QemuMachine(Machine):
     def argv(self) -> list[str]:
         qmp = self.qmp_socket
         monitor = ["-qmp", f"unix:{qemu_path(qmp)},server=on,wait=off"] if qmp else []
+        # No default NIC (an e1000 with its iPXE ROM and a slirp stack on x86's pc): a profile
+        # that needs a network asks for its own; ~0.15 s less before the kernel starts.
+        no_nic = ["-nic", "none"]
         return self.qemu_prefix + build_argv(
             QemuConfig(
                 arch=self.arch_def, kernel=self.kernel, initrd=self.initrd, numa=tuple(self.numa),
                 smp=self.smp, kernel_args=self.kernel_args,
-                extra_args=(*self.qemu_args, *monitor), accel=self.accel,
+                extra_args=(*no_nic, *self.qemu_args, *monitor), accel=self.accel,
+                panic_reboot=self.panic_reboot,
             )
         )
 

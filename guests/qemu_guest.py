@@ -159,7 +159,7 @@ class QemuGuest(Guest):
             log_path=self._log, numa=self.numa, smp=self.request.smp,
             kernel_args=self.plan.kernel_args, qemu_args=device_args(self.arch, self.side),
             qemu_prefix=list(self.side.enter_argv), accel=self.accel or "auto",
-            boot_timeout=self.request.boot_timeout,
+            boot_timeout=self.request.boot_timeout, panic_reboot=self.plan.panic_reboot,
         )
         try:
             machine.start()

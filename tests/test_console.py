@@ -88,6 +88,22 @@ def test_oops_and_warning_are_detected_with_excerpt(console):
     assert oops.lines[-1].endswith("---[ end trace 0000000000000000 ]---")
 
 
+def test_a_panic_without_panic_minus_one_ends_the_command_at_once(console):
+    """Without panic=-1 a panicked kernel spins and QEMU stays: the panic's end line is where
+    the console stops waiting (the run goes on as for a machine that died)."""
+    start = time.monotonic()
+    r = console.run(
+        "echo '[    9.000000] Kernel panic - not syncing: sysrq triggered crash';"
+        "echo '[    9.000100] CPU: 0 PID: 77 Comm: sh';"
+        "echo '[    9.000200] ---[ end Kernel panic - not syncing: sysrq triggered crash ]---';"
+        "sleep 600", 60)
+    assert r.died and not r.timed_out and r.exit_code is None
+    assert time.monotonic() - start < 20 and console.panicked
+    (crash,) = console.crashes
+    assert crash.kind == "oops" and crash.lines[-1].endswith("]---")
+    assert console.expect_line([__import__("re").compile("never")], 5) is None  # no waiting
+
+
 def test_guest_exit_mid_command_is_reported(console):
     r = console.run("echo bye; exit 0", 10)
     assert r.exit_code is None and not r.timed_out and r.died

@@ -75,3 +75,18 @@ def test_kernel_image_arch_from_headers(tmp_path):
     elf = tmp_path / "vmlinux"
     elf.write_bytes(b"\x7fELF\x02\x01\x01" + b"\0" * 11 + (62).to_bytes(2, "little") + b"\0" * 40)
     assert kernel_image_arch(elf) == "x86_64"
+
+
+def test_only_the_minimal_line_gets_panic_minus_one():
+    """The thread's line (and a literal one) go to the kernel as given, plus console=: a panic
+    ends the run through the console watch instead (test_console.py)."""
+    for choice, panic in (("thread", False), ("minimal", True), ("quiet", False)):
+        plan = build_cmdline("arm64", choice, "")
+        assert plan.panic_reboot is panic
+        argv = build_argv(QemuConfig(arch=ARM64, kernel=Path("/Image"), initrd=Path("/i"),
+                                     numa=tuple(plan.numa), kernel_args=plan.kernel_args,
+                                     panic_reboot=plan.panic_reboot))
+        append = _opt(argv, "-append")[0]
+        assert append == " ".join(["console=ttyAMA0", *(["panic=-1"] if panic else []),
+                                   plan.kernel_args]).strip()
+        assert "-no-reboot" in argv

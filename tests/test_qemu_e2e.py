@@ -157,18 +157,24 @@ def test_hung_command_kills_qemu(tmp_path):
 
 
 @pytest.mark.usefixtures("no_leftover_qemu")
-def test_real_kernel_panic_is_detected(tmp_path):
+@pytest.mark.parametrize("panic_reboot", [True, False])
+def test_real_kernel_panic_is_detected(tmp_path, panic_reboot):
+    """panic=-1 + -no-reboot: QEMU exits; without panic=-1 (the thread's line verbatim) the
+    kernel spins after its panic and the console's end-of-panic line ends the wait."""
     g = tmpfs_guest(tmp_path)
+    g.panic_reboot = panic_reboot
     g.start()
+    pid = g._console.pid
     try:
+        start = time.monotonic()
         r = g.run("echo c > /proc/sysrq-trigger", 60)
-        assert r.exit_code is None and not r.timed_out  # panic=-1 + -no-reboot: QEMU exits
-        assert not g.alive
+        assert r.exit_code is None and not r.timed_out and time.monotonic() - start < 50
+        assert not g.alive and g._console.panicked is not panic_reboot
         (crash,) = [c for c in g.crashes if "sysrq triggered crash" in c.title]
         assert crash.kind == "oops" and any("Call Trace" in ln for ln in crash.lines)
     finally:
         g.close()
-    assert _gone(g._console.pid)
+    assert _gone(pid)
 
 
 @pytest.mark.usefixtures("no_leftover_qemu")
@@ -258,7 +264,9 @@ def test_arm64_thread_line_verbatim_with_an_xfs_root(tmp_path):
     from guests.cmdline import THREAD_CMDLINE
 
     r = run("arm64", "xfs", tmp_path, tests=("gup_longterm",), cmdline="thread", scope="root")
-    assert r.facts.cmdline.split() == ["console=ttyAMA0", "panic=-1", *THREAD_CMDLINE.split()]
+    # the JSON's cmdline is the thread's line plus console= (no panic=-1: the console is
+    # watched for a panic instead)
+    assert r.facts.cmdline.split() == ["console=ttyAMA0", *THREAD_CMDLINE.split()]
     root = r.facts.mount_at("/")
     assert (root.source, root.fstype) == ("/dev/vda2", "xfs")
     assert r.hugepage_shortfall == []
