@@ -35,9 +35,9 @@ from harness.model import LogLine
 SELFTEST_PATH = re.compile(r"(?:^|/)(?:tools/testing/)?selftests/")
 DIFF_FILE = re.compile(r"^diff --git a/(\S+) b/\S+|^\+\+\+ b/(\S+)")
 # " tools/testing/selftests/mm/run_vmtests.sh | 4 +++-", " .../selftests/mm/cow.c | 12 ++--"
-DIFFSTAT = re.compile(r"^\s*(\S*/\S+)\s+\|\s+(?:\d+\s*[+-]*|Bin\b)")
+DIFFSTAT = re.compile(r"^\s*(\S*/(?:\S+|\{\S+ => \S+\}))\s+\|\s+(?:\d+\s*[+-]*|Bin\b)")
 CREATED = re.compile(r"^\s*create mode \d+ (\S+)|^new file mode\b")
-FIXES_TAG = re.compile(r"^Fixes:\s+[0-9a-f]{8,40}\s+\(\"(.*)\"\)?", re.IGNORECASE)
+FIXES_TAG = re.compile(r"^Fixes:\s+[0-9a-f]{8,40}\s+\(\"?(.*?)\"?\)\s*$", re.IGNORECASE)
 DIFF_BODY = re.compile(r"^(?:[ +\-]|@@ |index [0-9a-f]|new file mode|deleted file mode|"
                        r"\\ No newline|--- |\+\+\+ |$)")
 # "With the above patch the test is passing", "This commit fixes that issue".
@@ -61,7 +61,7 @@ BISECT_DISPUTED = re.compile(
     r"(?:patch|commit|change)\b|\bbisect(?:ion)?\b.{0,40}\bred herring\b", re.IGNORECASE)
 # A kselftest_harness test name in prose: "memory_failure.madv_hard.clean_pagecache".
 HARNESS_NAME = re.compile(r"\b[A-Za-z]\w*\.\w+\.\w+\b")
-RUNNER_SCRIPTS = re.compile(r"(?:^|/)(?:run_vmtests\.sh|run_kselftest\.sh|runner\.sh)$")
+RUNNER_SCRIPTS = re.compile(r"(?:^|/)(?:run_vmtests(?:\.sh)?|run_kselftest\.sh|runner\.sh)\}?$")
 
 # A prose line that says the test (or its runner) is at fault.
 TEST_SIDE = re.compile(
