@@ -183,7 +183,10 @@ def find_tree_gup_test(tree: Path, arch: str, release: str) -> GupTest | None:
     if not data or not (entry / "gup_test.ko").is_file():
         return None
     notes = data.get("notes")
-    return GupTest(source=str(data["source"]), module=entry / "gup_test.ko",
+    # The entry is per release and config, so it serves every tree of that build: name this one.
+    source = (f"module built from {data.get('gup_test_from', 'its own')} mm/gup_test.c against "
+              f"the kernel tree {tree} ({release})")
+    return GupTest(source=source, module=entry / "gup_test.ko",
                    notes=tuple(str(n) for n in notes) if isinstance(notes, list) else ())
 
 
@@ -214,11 +217,9 @@ def ensure_tree_gup_test(tree: Path, arch: str, selftest_source: Callable[[], Pa
             with building(entry) as staging:
                 fields = _compile(tree, source, arch, work / "module", staging, "", release,
                                   own_source=own)
-                where = "its own" if own else f"{source.parent.name}"
                 write_manifest(staging, {
                     **fields, "release": release, "tree": str(tree),
-                    "source": (f"module built from {where} mm/gup_test.c against the kernel "
-                               f"tree {tree} ({release})"),
+                    "gup_test_from": "its own" if own else source.parent.name,
                 })
         finally:
             shutil.rmtree(work, ignore_errors=True)
