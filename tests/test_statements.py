@@ -123,3 +123,14 @@ def test_a_disputed_bisect_is_recorded_not_taken_for_a_test_bug():
     # migration-shared-anon-false-bisect-thread (Herbert Xu, 2025)
     scanner = scan_lines([LogLine(1, "So I think is a false-positive bisection result.", "m")])
     assert scanner.bisect_disputed is not None and scanner.conclusion() is None
+
+
+def test_a_created_settings_file_is_not_a_new_test():
+    # run-vmtests-kselftest-timeout-45s-settings (Patrick Wang, 2022)
+    text = (" tools/testing/selftests/vm/settings | 1 +\n"
+            " 1 file changed, 1 insertion(+)\n"
+            " create mode 100644 tools/testing/selftests/vm/settings\n")
+    c = conclude(text)
+    assert c is not None and c.cause == "runner-script-bug"
+    added_test = text.replace("vm/settings", "vm/new_test.c")
+    assert conclude(added_test) is None

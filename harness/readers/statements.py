@@ -61,7 +61,10 @@ BISECT_DISPUTED = re.compile(
     r"(?:patch|commit|change)\b|\bbisect(?:ion)?\b.{0,40}\bred herring\b", re.IGNORECASE)
 # A kselftest_harness test name in prose: "memory_failure.madv_hard.clean_pagecache".
 HARNESS_NAME = re.compile(r"\b[A-Za-z]\w*\.\w+\.\w+\b")
-RUNNER_SCRIPTS = re.compile(r"(?:^|/)(?:run_vmtests(?:\.sh)?|run_kselftest\.sh|runner\.sh)\}?$")
+RUNNER_SCRIPTS = re.compile(
+    r"(?:^|/)(?:run_vmtests(?:\.sh)?|run_kselftest\.sh|runner\.sh|settings)\}?$")
+# A created file that is a new test (a program or script), not a runner's settings or config.
+NEW_TEST = re.compile(r"\.(?:c|sh|py)$")
 
 # A prose line that says the test (or its runner) is at fault.
 TEST_SIDE = re.compile(
@@ -232,7 +235,8 @@ class StatementScanner:
                                      or self.explained) is not None or bool(self.submitted))
         if not self.test_side and not fixed_by_patch:
             return None
-        if (self.created and not self.test_side) or (self.files() and not patch):
+        new_test = any(NEW_TEST.search(p) for p in self.created)
+        if (new_test and not self.test_side) or (self.files() and not patch):
             return None  # a new test, or a patch to the kernel: not the test's fault
         line = (self.test_side[0] if self.test_side
                 else self.patch_fixes or self.explained or self.fixes_selftest

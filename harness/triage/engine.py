@@ -163,26 +163,32 @@ def _matches(rule: Rule, r: Result, env: Environment) -> tuple[bool, list[str], 
     return True, unsure, assumed
 
 
+def _contradiction(rule: Rule, r: Result, env: Environment, index: RunIndex,
+                   unsure: list[str]) -> str | None:
+    """Why the rest of the run contradicts the rule, or None (reasons for doubt go to
+    ``unsure``)."""
+    for name, value in rule.checks.items():
+        outcome = CHECKS[name](r, env, index, value)
+        if outcome.support is Support.CONTRADICTS:
+            return outcome.reason
+        if outcome.support is Support.UNSURE:
+            unsure.append(outcome.reason)
+    if rule.version is not None and (why := rule.version.excludes(env)):
+        return why
+    return None
+
+
 def diagnose(r: Result, env: Environment, rules: Iterable[Rule], index: RunIndex) -> Diagnosis:
     contradictions: list[str] = []
+    fallback: Diagnosis | None = None  # an "unknown" rule's answer, while a stated one may come
     for rule in rules:
+        if fallback is not None and "stated" not in rule.checks:
+            continue
         ok, unsure, assumed = _matches(rule, r, env)
         if not ok:
             continue
-        contradicted = False
-        for name, value in rule.checks.items():
-            outcome = CHECKS[name](r, env, index, value)
-            if outcome.support is Support.CONTRADICTS:
-                contradictions.append(f"{rule.title}? No: {outcome.reason}")
-                contradicted = True
-                break
-            if outcome.support is Support.UNSURE:
-                unsure.append(outcome.reason)
-        if not contradicted and rule.version is not None and (
-                why := rule.version.excludes(env)):
+        if (why := _contradiction(rule, r, env, index, unsure)) is not None:
             contradictions.append(f"{rule.title}? No: {why}")
-            contradicted = True
-        if contradicted:
             continue
         if assumed:
             r.errno = rule.errno_hint
@@ -193,10 +199,16 @@ def diagnose(r: Result, env: Environment, rules: Iterable[Rule], index: RunIndex
         if unsure:
             explanation += " Less certain because " + "; ".join(unsure) + "."
         about_fs = bool(rule.fs) or bool({"fs_expected", "fs_not"} & set(rule.checks))
-        return Diagnosis(rule.category, rule.cause_of(Fields()), rule.confidence.lower(len(unsure)),
-                         explanation, rule.reference, rule.action,
-                         evidence_of(r, env, with_mount=about_fs))
-    return _unexplained(r, env, contradictions)
+        found = Diagnosis(rule.category, rule.cause_of(Fields()),
+                          rule.confidence.lower(len(unsure)), explanation, rule.reference,
+                          rule.action, evidence_of(r, env, with_mount=about_fs))
+        if rule.category is Category.UNKNOWN and "stated" in env.facts:
+            # "We don't know" gives way to what the thread itself concluded, if a rule for
+            # that conclusion fits this result.
+            fallback = fallback or found
+            continue
+        return found
+    return fallback or _unexplained(r, env, contradictions)
 
 
 def _unexplained(r: Result, env: Environment, contradictions: list[str]) -> Diagnosis:
