@@ -3,16 +3,19 @@
 Like kunit_tool with a ``.kunitconfig``: read the config (a ``.config``, ``/boot/config-*`` or the
 ``IKCONFIG`` copy inside the image), name every missing option, say which tests will skip
 because of it, and refuse a run that cannot work at all (no serial console, no 9p for
-``--fs 9p``) with one line. Pure functions: reading files is the caller's job.
+``--fs 9p``) with one line. Pure functions, but for parse_config_file (a config file read once
+per run: the check before boot, the guest and gup_test all ask).
 """
 
 from __future__ import annotations
 
+import functools
 import gzip
 import re
 import zlib
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 
 _LINE = re.compile(r"^CONFIG_([A-Za-z0-9_]+)=(.*)$")
 _UNSET = re.compile(r"^# CONFIG_([A-Za-z0-9_]+) is not set$")
@@ -29,6 +32,17 @@ def parse_config(text: str) -> dict[str, str]:
         elif m := _UNSET.match(line):
             options[m.group(1)] = "n"
     return options
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed_file(path: Path, size: int, mtime_ns: int) -> dict[str, str]:
+    return parse_config(path.read_text(errors="replace"))
+
+
+def parse_config_file(path: Path) -> dict[str, str]:
+    """parse_config of a file, remembered while its size and mtime stay (a copy each call)."""
+    st = path.stat()
+    return dict(_parsed_file(path, st.st_size, st.st_mtime_ns))
 
 
 def ikconfig_from_image(data: bytes) -> str | None:

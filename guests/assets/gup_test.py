@@ -34,7 +34,7 @@ from guests.assets.debian import deb_field, download_deb
 from guests.assets.kernels import KernelAssets
 from harness.arch import get_arch
 from harness.cache import cache_dir, locked
-from harness.kconfig import parse_config
+from harness.kconfig import parse_config, parse_config_file
 
 WRAPPER = Path(__file__).with_name("gup_test_wrapper.c")
 GUP_TEST_FILES = ("mm/gup_test.c", "mm/gup_test.h")
@@ -95,7 +95,7 @@ def _debian_manifest(kernel: KernelAssets) -> dict[str, object] | None:
 def builtin(kernel: KernelAssets) -> bool:
     if kernel.config is None or not kernel.config.is_file():
         return False
-    return parse_config(kernel.config.read_text()).get("GUP_TEST") == "y"
+    return parse_config_file(kernel.config).get("GUP_TEST") == "y"
 
 
 def is_debian_kernel(kernel: KernelAssets) -> bool:

@@ -8,13 +8,12 @@ the image). Missing options are printed with the tests that will skip; a run tha
 
 from __future__ import annotations
 
-import functools
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.errors import UsageError
-from harness.kconfig import check, ikconfig_from_image, parse_config
+from harness.kconfig import check, ikconfig_from_image, parse_config, parse_config_file
 
 
 @dataclass
@@ -26,28 +25,16 @@ class Preflight:
     notes: list[str] = field(default_factory=list)  # kept in the report's environment
 
 
-@functools.lru_cache(maxsize=8)
-def _parsed(path: Path, size: int, mtime_ns: int) -> dict[str, str]:
-    """A config file's options (remembered: a run checks before it claims its output dir and
-    again when it makes the guest)."""
-    return parse_config(path.read_text(errors="replace"))
-
-
-def _config_file(path: Path) -> dict[str, str]:
-    st = path.stat()
-    return dict(_parsed(path, st.st_size, st.st_mtime_ns))
-
-
 def kernel_config(kernel, kernel_tree: Path | None) -> tuple[dict[str, str], str] | None:
     """(options, where they came from) for ``kernel``, or None when no config is readable."""
     if kernel.config is not None and kernel.config.is_file():
-        return _config_file(kernel.config), kernel.config.name
+        return parse_config_file(kernel.config), kernel.config.name
     if kernel_tree is not None and (kernel_tree / ".config").is_file():
         from guests.assets.gup_test import tree_release
 
         built = tree_release(kernel_tree)
         if built is None or built == kernel.release:
-            return _config_file(kernel_tree / ".config"), f"{kernel_tree}/.config"
+            return parse_config_file(kernel_tree / ".config"), f"{kernel_tree}/.config"
     from guests.assets.kernel_image import maybe_gunzip
 
     for image in (kernel.vmlinux, kernel.image):

@@ -18,9 +18,9 @@ from guests.base import MOUNTPOINT, Guest
 from guests.events import Event
 from guests.facts import GuestFacts
 from guests.run import DISK_FULL, GuestRun, RunRequest, TestRun, parse_tests, run_selftests
+from harness.cli.exit_codes import exit_code
 from harness.cli.outdir import claim
 from harness.cli.progress import Progress, Triaging
-from harness.cli.triage import exit_code
 from harness.errors import HostError, UsageError
 from harness.model import Environment, LogLine, Report, RunId, Status
 from harness.readers.environment import FS_ALIASES, version_of

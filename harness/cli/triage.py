@@ -6,8 +6,9 @@ import argparse
 import os
 from pathlib import Path
 
+from harness.cli.exit_codes import exit_code
 from harness.errors import InputError, UsageError
-from harness.model import POINTS_AT_KERNEL, Environment, Report
+from harness.model import Environment
 from harness.readers.ci_inputs import ci_inputs, is_run_directory
 from harness.readers.environment import from_logs, normalise_fs, version_of
 from harness.readers.ingest import Parsed, parse_file, suite_hint
@@ -34,10 +35,6 @@ def environment_from_args(args: argparse.Namespace) -> Environment:
     if getattr(args, "selftests_version", None):
         env.selftests_version = version_of(args.selftests_version)
     return env
-
-
-def exit_code(report: Report) -> int:
-    return 1 if any(f.category in POINTS_AT_KERNEL for f in report.findings) else 0
 
 
 def read_all(logs: list[str], straces: list[str], suite: str | None,

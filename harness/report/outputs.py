@@ -32,13 +32,30 @@ if TYPE_CHECKING:
 
 
 def _renderers(kcidb: KcidbOptions | None) -> dict[str, Callable[[Report], str]]:
-    from harness.report.json import render_json
-    from harness.report.junit import render_junit
-    from harness.report.kcidb import render_kcidb
-    from harness.report.mail import render_mail
+    """Each format's writer, imported when it is used (a run without --junit does not pay
+    for junitparser's import)."""
 
-    return {"json": render_json, "junit": render_junit, "mail": render_mail,
-            "kcidb": lambda report: render_kcidb(report, kcidb)}
+    def json(report: Report) -> str:
+        from harness.report.json import render_json
+
+        return render_json(report)
+
+    def junit(report: Report) -> str:
+        from harness.report.junit import render_junit
+
+        return render_junit(report)
+
+    def mail(report: Report) -> str:
+        from harness.report.mail import render_mail
+
+        return render_mail(report)
+
+    def kcidb_(report: Report) -> str:
+        from harness.report.kcidb import render_kcidb
+
+        return render_kcidb(report, kcidb)
+
+    return {"json": json, "junit": junit, "mail": mail, "kcidb": kcidb_}
 
 
 def _stat(path: str) -> os.stat_result | None:
