@@ -108,3 +108,16 @@ def test_a_kernelci_status_mail_is_read_not_refused(tmp_path):
     assert code == 1 and report["verdict"] == "unknown"
     [r] = report["results"]
     assert (r["suite"], r["status"]) == ("mm", "fail") and "history" in r["message"]
+
+
+def test_a_runner_scripts_own_shell_error_is_a_result_not_a_command(tmp_path):
+    # run-vmtests-yama-ptrace-scope-missing (Mark Brown, 2025): '# ./x.sh: line N: ...' is
+    # output of the script, not a command typed after a root prompt.
+    log = tmp_path / "report.txt"
+    log.write_text("# ./run_vmtests.sh: line 432: /proc/sys/kernel/yama/ptrace_scope: "
+                   "No such file or directory\n")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        main(["triage", str(log), "--json", "-"])
+    [r] = json.loads(out.getvalue())["results"]
+    assert (r["suite"], r["status"], r["errno"]) == ("run_vmtests.sh", "fail", "ENOENT")

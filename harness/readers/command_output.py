@@ -49,6 +49,12 @@ ASSERT_AT = re.compile(r"^assert\(\) at (?P<file>[\w.-]+?)\.c::?(?P<line>\d+)\b"
 ERRNO_AT_ASSERT = re.compile(r"^errno at assert: (?P<errno>\d+)\b")
 ERROR_AT = re.compile(r"^ERROR: (?P<what>.+?) \(errno=(?P<errno>\d+), @(?P<file>[\w.-]+?)"
                       r"\.c:(?P<line>\d+)\)")
+# A runner script's own shell error: "./run_vmtests.sh: line 432:
+# /proc/sys/kernel/yama/ptrace_scope: No such file or directory" (the script failed a step; a
+# signal report such as "line 186: 595563 Bus error" is not this).
+SHELL_ERROR = re.compile(r"^(?P<script>[\w./-]+\.sh): line (?P<line>\d+): (?P<what>[^:\d][^:]*): "
+                         r"(?P<err>[A-Z][a-z][^:]*?)\s*$")
+NESTING = re.compile(r"^(?:#\s)+")
 # Python: "os.ftruncate(tmp_obj.fileno(), 1024)" then "FileNotFoundError: [Errno 2] No such ..."
 PY_CALL = re.compile(r"\bos\.([a-z_]+)\(")
 PY_ERROR = re.compile(r"^\w+Error: \[Errno \d+\] (.+)$")
@@ -103,6 +109,7 @@ class Reader:
 
     def _assertion(self, line: LogLine, text: str) -> bool:
         """A selftest's own assertion line (and the errno it reports on the next line)."""
+        text = NESTING.sub("", text)  # "# " prefixes of a nested kselftest runner
         if m := ASSERT_AT.match(text):
             self.suites[len(self.lines)] = m.group("file")
             where = f"{m.group('file')}.c:{m.group('line')}"
@@ -111,6 +118,12 @@ class Reader:
         if (m := ERRNO_AT_ASSERT.match(text)) and self.lines and not self.lines[-1][2]:
             last, call, _, what = self.lines[-1]
             self.lines[-1] = (last, call, errno_name(m.group("errno")), what)
+            return True
+        if (m := SHELL_ERROR.match(text)) and m.group("err") in STRERROR:
+            script = m.group("script").rsplit("/", 1)[-1]
+            self.suites[len(self.lines)] = script
+            self.lines.append((line, "", STRERROR[m.group("err")],
+                               f"line {m.group('line')}: {m.group('what')}"))
             return True
         if m := ERROR_AT.match(text):
             words = WORD.findall(m.group("what").lower())

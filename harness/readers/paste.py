@@ -44,7 +44,8 @@ DOLLAR_PROMPT = re.compile(r"^(?:[\w.-]+@[\w.-]+(?::[^$#\s]*)?\s*)?\$\s+(?P<cmd>
 FULL_PROMPT = re.compile(r"^(?:\[[\w.-]+@[\w.-]+[^\]]*\]|[\w.-]+@[\w.-]+(?::[^$#\s]*)?)\s*[$#]\s+"
                          r"(?P<cmd>\S.*)$")
 ROOT_PROMPT = re.compile(
-    r"^(?:[\w.-]+@[\w.-]+(?::[^$#\s]*)?\s*|\(\w+\)\s*)?#\s+(?P<cmd>(?:\./|sudo\s|strace\s|"
+    # not "# ./run_vmtests.sh: line 432: ...": a program's own "name: message" is output
+    r"^(?:[\w.-]+@[\w.-]+(?::[^$#\s]*)?\s*|\(\w+\)\s*)?#\s+(?![\w./-]+:\s)(?P<cmd>(?:\./|sudo\s|strace\s|"
     r"(?:ba)?sh\s|cat\s|grep\s|make\s|cd\s|uname\b|mount\b|dmesg\b|echo\s|ls\s|"
     r"fallocate\s|truncate\s|swapon\b|free\b|"
     r"tools/testing/|run_vmtests)\S*.*)$"
