@@ -121,3 +121,21 @@ def test_a_runner_scripts_own_shell_error_is_a_result_not_a_command(tmp_path):
         main(["triage", str(log), "--json", "-"])
     [r] = json.loads(out.getvalue())["results"]
     assert (r["suite"], r["status"], r["errno"]) == ("run_vmtests.sh", "fail", "ENOENT")
+
+
+def test_a_skip_reason_before_the_next_header_belongs_to_the_next_binary(tmp_path):
+    # run_vmtests.sh's run_test() prints "hugepages not supported" before the separator of the
+    # binary it skips (tools/testing/selftests/mm/run_vmtests.sh, since 6.15).
+    text = ("# # running ./map_fixed_noreplace\n# # [PASS]\n# ok 9 map_fixed_noreplace\n"
+            "# # hugepages not supported\n# # ----------------------\n"
+            "# # running ./hugepage-mmap\n# # ----------------------\n# # [SKIP]\n"
+            "# ok 10 hugepage-mmap # SKIP\n")
+    log = tmp_path / "report.txt"
+    log.write_text(text)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        main(["triage", str(log), "--json", "-"])
+    causes_of = {r["suite"]: (r["status"], r["cause"])
+                 for r in json.loads(out.getvalue())["results"]}
+    assert causes_of["hugepage-mmap"] == ("skip", "hugetlb-pages-short")
+    assert causes_of["map_fixed_noreplace"] == ("pass", None)

@@ -94,7 +94,12 @@ class RunnerTracker:
     summary_line: LogLine | None = None
     indent: dict[int, int] = field(default_factory=dict)  # the paste's indentation by line
     _open: Block | None = None
-    _late: Block | None = None  # closed by its verdict; a reason printed after it is its own
+    _late: Block | None = None  # closed by its verdict, with no text of its own
+    # Lines between one binary's verdict and the next "running": run_vmtests.sh prints a
+    # skip reason ("hugepages not supported") *before* the next binary's header, and output
+    # buffering can move it after the previous verdict. The next binary gets them; with no
+    # next binary, the last one closed without text.
+    _between: list[LogLine] = field(default_factory=list)
     _reasons_for: Block | None = None
     _parent: Block | None = None  # the binary of an indented summary
     _group: list[Case] = field(default_factory=list)  # cases the next reason lines explain
@@ -111,7 +116,9 @@ class RunnerTracker:
             return
         if m := RUNNING.match(body):
             self._late = None
-            self._open = Block(m.group(1).rsplit("/", 1)[-1], line)
+            self._open = Block(m.group(1).rsplit("/", 1)[-1], line,
+                               text=self._between[:MAX_DIAGNOSTICS])
+            self._between = []
             self.blocks.append(self._open)
             self._reasons_for = None
             return
@@ -162,10 +169,10 @@ class RunnerTracker:
             return
         target = self._reasons_for or (self._open if self._open and not self._open.verdict
                                        else None)
-        if target is None and self._late is not None and not self._late.text:
-            # run_vmtests.sh's "hugepages not supported" can land after "[SKIP]" and the
-            # runner's "ok N name # SKIP": the reason of the binary just closed.
-            target, self._late = self._late, None
+        if target is None and (self._late is not None or self.blocks):
+            if len(self._between) < MAX_DIAGNOSTICS:
+                self._between.append(LogLine(line.line, body, line.source))
+            return
         # An error line is kept even past the cap: it is what explains the binary's end.
         room = 2 * MAX_DIAGNOSTICS if cannot else MAX_DIAGNOSTICS
         if target is not None and len(target.text) < room:
@@ -193,6 +200,13 @@ class RunnerTracker:
         block.verdict, block.verdict_line = verdict, line
         self._open = None
         self._late = block if verdict in ("skip", "fail") and not block.text else None
+        self._between = []
+
+    def finish(self) -> None:
+        """The end of the input: lines after the last verdict explain that binary."""
+        if self._between and self._late is not None and not self._late.text:
+            self._late.text = self._between
+        self._between = []
 
 
 def whole_binary_results(tracker: RunnerTracker, results: list[Result],
@@ -200,6 +214,7 @@ def whole_binary_results(tracker: RunnerTracker, results: list[Result],
     """Results for binaries that printed none of their own; runner verdicts made readable.
     A summary's indented cases become results of their binary, with the reasons given."""
     out: list[Result] = []
+    tracker.finish()
     have = {r.suite for r in results if r.name or r.suite != default_suite}
     verdicts = {r.suite: r for r in results if r.name.endswith("(whole binary)")}
     for block in tracker.blocks:
