@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import re
 import shutil
@@ -270,6 +271,9 @@ class QemuGuest(Guest):
                                   f"{self.private}")
                 self.profile.keep()
             self.profile.teardown()
+            for log in (self.private / "fs").glob("*.log"):  # a server's log (nfs-ganesha.log)
+                with contextlib.suppress(OSError):
+                    shutil.move(log, self.request.workdir / log.name)
             if not self.request.keep:
                 shutil.rmtree(self.private, ignore_errors=True)
 

@@ -49,6 +49,16 @@ def test_a_panic_before_any_result_is_one_crash_of_that_test(tmp_path):
     assert run_exit_code(report) == 1
 
 
+def test_a_panic_between_two_cases_names_the_test_too(tmp_path):
+    between = GUP_CUT.rsplit("\n", 1)[0] + "\n" + PANIC  # after "ok 1", before the next [RUN]
+    gr = _run(tmp_path, TestRun("gup_longterm", "gup_longterm", between, None, False, 1.0))
+    gr.crash = PANIC.splitlines()[1:]
+    report = _report(gr, tmp_path)
+    [crash] = [f for f in report.findings if f.cause == "kernel-oops"]
+    assert crash.tests == ["gup_longterm #0: gup_longterm (whole binary)"]
+    assert [r.status.value for r in report.results][:1] == ["pass"]  # what finished is kept
+
+
 def test_a_dead_nfs_server_is_blamed_for_every_case_it_cut_off(tmp_path):
     gone = ServerExit("the NFS server", "nfs-ganesha", 4242, -9, time.time(), "NFS STARTUP")
     gr = _run(tmp_path, TestRun("gup_longterm", "gup_longterm", GUP_CUT, None, True, 20.0),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import textwrap
 
-from harness.cli.triage import exit_code
+from harness.cli.exit_codes import exit_code, run_exit_code
 from harness.model import Report, RunId
 from harness.readers.report_json import read_report
 from harness.report.kcidb import options_of
@@ -50,7 +50,7 @@ def report_cells(reports: list[Report], targets: dict[str, str | None],
         from harness.cli.run import compare_two
 
         return compare_two(reports) or exit_code(combined)
-    return 1 if failed else exit_code(combined)
+    return 1 if failed else run_exit_code(combined)
 
 
 def read_cells(paths: list[str]) -> list[Report]:

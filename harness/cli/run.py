@@ -18,7 +18,7 @@ from guests.base import MOUNTPOINT, Guest
 from guests.events import Event
 from guests.facts import GuestFacts
 from guests.run import DISK_FULL, GuestRun, RunRequest, TestRun, parse_tests, run_selftests
-from harness.cli.exit_codes import exit_code
+from harness.cli.exit_codes import exit_code, run_exit_code
 from harness.cli.outdir import claim
 from harness.cli.progress import Progress, Triaging
 from harness.errors import HostError, UsageError
@@ -238,10 +238,11 @@ def _parse_test(t: TestRun, outdir: Path, run_id: RunId, crashed: bool,
     elif t.exit_code is not None and t.exit_code >= 128:
         parsed.results.append(_whole_test(t, f"killed by signal {t.exit_code - 128}",
                                           Status.CRASH, path, run_id))
-    elif t.exit_code is None and not parsed.results:
-        # the machine died before the test printed a result: the whole binary is lost
+    elif t.exit_code is None and (not parsed.results or crashed and not any(
+            r.status is Status.CRASH for r in parsed.results)):
+        # the machine died (a panic between two cases, or before any): the binary crashed
         status = Status.CRASH if crashed else Status.MISSING
-        parsed.results.append(_whole_test(t, "the guest died before it reported a result",
+        parsed.results.append(_whole_test(t, "the guest died before the test finished",
                                           status, path, run_id))
     return parsed
 
@@ -439,14 +440,6 @@ def run_command(args: argparse.Namespace) -> int:
             return signals.exit_code()
         return run_exit_code(reports[0])
     return compare_reports(reports, targets, args.color, options_of(args))
-
-
-def run_exit_code(report: Report) -> int:
-    """0 or 1 as for a log (1: something points at the kernel), and 1 when the run lost tests
-    (a server died, the output directory filled up, the guest could not be booted again): an
-    incomplete run is never a clean one, whatever the lost tests' category."""
-    lost = any(r.status in (Status.MISSING, Status.TIMEOUT) for r in report.results)
-    return 1 if lost or "disk_full" in report.environment.facts else exit_code(report)
 
 
 def compare_reports(reports: list[Report], targets: dict[str, str | None], color: bool,

@@ -61,6 +61,8 @@ def test_nfs_server_killed_mid_run(run_in, tmp_path, x86_assets):
     assert died["count"] == len(lost) and any(r["suite"] == "cow" for r in lost)
     assert any("server-exit.log" in e.get("source", "") for e in died["evidence"])
     assert {f["category"] for f in report["findings"]} <= {"env", "config"}
+    [log] = tmp_path.glob("harness-out/*/work/nfs-ganesha.log")  # kept (was removed)
+    assert "NFS SERVER INITIALIZED" in log.read_text()
     assert not leftovers(tmp_path)
 
 
@@ -127,6 +129,11 @@ def test_guest_kernel_panics_mid_test(run_in, tmp_path, x86_assets):
     run = run_in("run", "--fs", "tmpfs", "--cmdline", "minimal", "--append",
                  "unknown_nmi_panic=1", "--timeout", "300", "--json", "r.json")
     run.wait_for("running gup_longterm")
+    [console] = tmp_path.glob("harness-out/*/work/console-*.log")
+    deadline = time.monotonic() + 300
+    while "\nok 2 " not in console.read_text(errors="replace"):  # some cases finished
+        assert time.monotonic() < deadline and run.proc.poll() is None, run.stderr[-2000:]
+        time.sleep(0.05)
     [qemu] = [p for p in psutil.Process(run.proc.pid).children(recursive=True)
               if p.name().startswith("qemu-system")]
     qmp = _qmp_socket(qemu)
