@@ -16,9 +16,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from harness.model import LogLine
+from harness.readers.line_kinds import LOG_LIKE, QUOTE
 from harness.readers.statements import StatementScanner
 
-QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+")
 # What log viewers put in front of each line: a line-number link copied from a CI page
 # ("[ 3774](https://.../job.html#L3774)"), a capture time ("07:05:40.369554", ISO stamps).
 VIEWER_PREFIX = re.compile(
@@ -59,12 +59,6 @@ LINE_START = re.compile(
     r"^(?:ok\s|not ok\s|#|TAP version|KTAP version|1\.\.\d|Bail out|Totals|\[|<\d>|"
     r"running\s|selftests:|-{3,}|={3,}|SUMMARY|TOP-LEVEL|\$|\d+\s+[a-z_]\w*\(|[a-z_]\w*\(|"
     r"\+\+\+|---|[A-Z][\w-]*:\s|Linux version|\d+\.\d+)"
-)
-# Lines that show the console going on (not prose, not a mail signature).
-LOG_LIKE = re.compile(
-    r"^(?:ok\s|not ok\s|#|TAP version|KTAP version|1\.\.\d|Bail out|\[\s*\d+\.\d+\]|<\d>|"
-    r"\[(?:PASS|FAIL|SKIP|RUN)\]|running\s|selftests:|SUMMARY|(?:\[pid\s+\d+\]\s+|\d+\s+)?"
-    r"[a-z_]\w*\(.*\)\s+=|[/~][\w/.-]*\s*[#$]\s*$|\+\+\+ |--- SIG)"
 )
 STRACE_START = re.compile(r"^(?:\[pid\s+\d+\]\s+|\d+\s+)?[a-z_]\w*\(")
 BAIL_OR_RESULT = re.compile(r"^(?:#\s*)*(?:Bail out!|(?:not )?ok\s+\d+)")

@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass, field
 
 from harness.model import LogLine
+from harness.readers.line_kinds import LOG_LIKE, QUOTE
 
 SELFTEST_PATH = re.compile(r"(?:^|/)(?:tools/testing/)?selftests/")
 DIFF_FILE = re.compile(r"^diff --git a/(\S+) b/\S+|^\+\+\+ b/(\S+)")
@@ -271,8 +272,6 @@ class StatementScanner:
 
 def scan_lines(lines: list[LogLine]) -> StatementScanner:
     """The scanner over a whole text (a mail part before its diffs are dropped)."""
-    from harness.readers.paste import LOG_LIKE, QUOTE
-
     scanner = StatementScanner()
     for line in lines:
         bare = QUOTE.sub("", line.text, count=1)
