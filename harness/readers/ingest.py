@@ -76,22 +76,11 @@ def parse_file(name: str, default_suite: str = "", sinks: tuple[Sink, Sink] | No
     last = [0]
 
     def lines() -> Iterator[tuple[int, str, str]]:
-        number = 1
         for number, block in read_blocks(name):
-            pos, end = 0, len(block)
-            while True:
-                pos, number = plain.feed_records(block, pos, number, source, clean)
-                if pos > end:
-                    break
-                cut = block.find("\n", pos)
-                if cut < 0:
-                    cut = end
-                yield number, block[pos:cut], source
-                number += 1
-                pos = cut + 1
-                if pos > end:
-                    break
-        last[0] = number - 1
+            for line in plain.block_lines(block, number, source, clean):
+                yield line
+                last[0] = line[0]
+        last[0] = max(last[0], plain.last_line)
 
     parsed = parse_texts(lines(), name, default_suite, sinks, plain)
     parsed.last_line = last[0]

@@ -11,9 +11,10 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from operator import itemgetter
+from itertools import accumulate, repeat
+from operator import add, itemgetter, sub
 from typing import Protocol
 
 from harness.model import MAX_DIAGNOSTICS, LogLine, Result, Status, SuiteRun
@@ -52,6 +53,9 @@ RECORD = re.compile(
     r"# \[RUN\] ([^\s#](?:[^\n]*\S)?)\n"
     r"((?:# (?!(?:not )?ok\s)[^\s#\[1TKPBrsS](?:[^\n]*\S)?\n){0," + str(MAX_DIAGNOSTICS) + "})"
     r"(ok|not ok) ([1-9][0-9]{0,17})(?: ([^\s\-](?:[^\n]*\S)?))?(?=\n|\Z)")
+RECORDS = re.compile("(?m)^" + RECORD.pattern)
+KEY = itemgetter(0, 1, 2, 4)  # a RECORD's kind: its groups but the number
+CHUNK = 256  # records looked up at once
 MAX_PROTOS = 20_000  # distinct records read in bulk per parser; past that, line by line
 FAILING_STATUSES = frozenset({Status.FAIL, Status.ERROR, Status.CRASH, Status.MISSING,
                               Status.TIMEOUT})
@@ -179,6 +183,7 @@ class _Level:
     guesses: dict[str, int] = field(default_factory=dict)
     pending: list[Result] = field(default_factory=list)  # results of this suite so far
     failing: int = 0  # of those, how many failed (kept also when the results are not)
+    bulk: Counter[int] = field(default_factory=Counter)  # kind -> rows not yet in the above
 
     @property
     def running(self) -> str:
@@ -218,6 +223,8 @@ class KselftestParser:
         self._kinds: dict[tuple[str, ...], int] = {}  # of the level below
         self._kinds_level: _Level | None = None
         self._kind_info: list[tuple[bool, str]] = []  # kind -> (failing, suite guess)
+        self._span: list[int] = []  # kind -> its lines
+        self._offset: list[int] = []  # kind -> its result line after its [RUN] line
         self._captured: Result | None = None
         self.emitted = 0  # results handed on so far
         self.runner_lines = 0  # kselftest runner / run_vmtests.sh lines (headers, verdicts)
@@ -276,51 +283,73 @@ class KselftestParser:
             depth, body = 0, text.strip()
         return self._body(depth, body, number, raw, source)
 
-    def feed_records(self, block: str, pos: int, number: int, source: str,
-                     clean: Callable[[str], bool]) -> tuple[int, int]:
-        """Read the common top-level records (``RECORD``) of ``block`` (whole lines joined by
-        '\\n') from ``pos``, line ``number``, while there are some: the first of each kind
-        line by line, its repeats to the bulk sink as rows. Returns the position and number of
-        the first line that is not such a record. ``clean(line)`` says whether a line may go
-        straight to the parser (it is no strace): a kind whose lines are not is not read here.
-        """
-        assert self.bulk is not None
-        match = RECORD.match
+    def block_lines(self, block: str, number: int, source: str,
+                    clean: Callable[[str], bool]) -> Iterator[tuple[int, str, str]]:
+        """Read a block of whole lines (joined by '\\n', the first being line ``number``):
+        the common top-level records (``RECORD``) are found by one regex over the block and
+        read in bulk - the first of each kind line by line, its repeats to the bulk sink as
+        rows; every other line is yielded, (number, text, source), for the caller to read as
+        it reads any line (and feed to this parser) before the next record is looked at.
+        ``clean(line)``: whether a line may go straight to the parser (it is no strace)."""
+        matches = list(RECORDS.finditer(block))
+        pos = 0
+        if matches:
+            ends = list(map(re.Match.end, matches))
+            starts = list(map(re.Match.start, matches))
+            # 1 where a record follows the one before it directly, 2 where lines lie between
+            joined = bytes(map(min, map(sub, starts[1:], ends), repeat(2)))
+        i, total = 0, len(matches)
+        while i < total:
+            start = starts[i]
+            if start > pos:  # the lines before the record
+                for text in block[pos:start - 1].split("\n"):
+                    yield number, text, source
+                    number += 1
+            j = joined.find(2, i)  # records i .. j follow each other
+            j = total if j < 0 else j + 1
+            while i < j:
+                stop = min(j, i + CHUNK)
+                number, done, slow = self._records(matches[i:stop], number, source, clean)
+                i += done
+                for text in slow:
+                    yield number, text, source
+                    number += 1
+            pos = ends[j - 1] + 1
+        if pos <= len(block):
+            for text in block[pos:].split("\n"):
+                yield number, text, source
+                number += 1
+
+    def _records(self, run: list[re.Match[str]], number: int, source: str,
+                 clean: Callable[[str], bool]) -> tuple[int, int, list[str]]:
+        """Records that follow each other: the leading ones whose kind is known and whose
+        numbers go on from the suite's go to the sink as rows; the next one is read as the
+        first of its kind, or handed back as lines. Returns (next line number, how many
+        records were read, the lines handed back)."""
         level = self._fast_level()
         if level is None:
-            return pos, number
-        kinds = self._kinds
-        rows: list[tuple[int, int, int]] = []
+            return number, len(run), run[0].string[run[0].start():run[-1].end()].split("\n")
+        groups = list(map(re.Match.groups, run))
+        kinds = list(map(self._kinds.get, map(KEY, groups)))
+        numbers = list(map(int, map(itemgetter(3), groups)))
         last = level.last_number
-        while m := match(block, pos):
-            run, diags, ok, num, rest = m.groups()
-            kind = kinds.get(key := (run, diags, ok, rest))
-            n = int(num)
-            if kind is not None and n == last + 1:
-                lines = diags.count("\n") + 1
-                rows.append((kind, n, number + lines))
-                last = n
-                number += lines + 1
-                pos = m.end() + 1
-                continue
-            if rows:
-                self._flush_rows(level, rows)
-                rows = []
-            if kind is not None or n != last + 1 or len(self._kind_info) >= MAX_PROTOS:
-                break
-            text = m.group(0).split("\n")
-            if not all(map(clean, text)):
-                break
-            number = self._first_of_kind(text, number, source, key)
-            pos = m.end() + 1
-            level = self._fast_level()
-            if level is None:
-                break
-            kinds = self._kinds
-            last = level.last_number
-        if rows:
-            self._flush_rows(level, rows)  # type: ignore[arg-type]
-        return pos, number
+        known = kinds.index(None) if None in kinds else len(kinds)
+        if numbers[:known] != list(range(last + 1, last + 1 + known)):
+            known = next(k for k in range(known) if numbers[k] != last + 1 + k)
+        if known:
+            ks: list[int] = kinds[:known]  # type: ignore[assignment]
+            starts = list(accumulate(map(self._span.__getitem__, ks), initial=number))
+            lines = map(add, starts, map(self._offset.__getitem__, ks))  # the result lines
+            self._flush_rows(level, list(zip(ks, numbers, lines)))
+            number = starts[-1]
+        if known == len(run):
+            return number, known, []
+        m, kind, n = run[known], kinds[known], numbers[known]
+        text = m.group(0).split("\n")
+        if kind is None and n == last + known + 1 and len(self._kind_info) < MAX_PROTOS \
+                and all(map(clean, text)):
+            return self._first_of_kind(text, number, source, KEY(groups[known])), known + 1, []
+        return number, known + 1, text
 
     def _fast_level(self) -> _Level | None:
         """The top level, when a RECORD may be read in bulk now (else None)."""
@@ -348,8 +377,11 @@ class KselftestParser:
             self._kind_info.append((result.status in FAILING_STATUSES,
                                     _guess_suite(key[0])))
             self._kinds[key] = kind
+            diagnostics = key[1].count("\n")
+            self._span.append(diagnostics + 2)
+            self._offset.append(diagnostics + 1)
             assert self.bulk is not None
-            self.bulk.proto(kind, result, level.suite, key[1].count("\n"))
+            self.bulk.proto(kind, result, level.suite, diagnostics)
         return number
 
     def _flush_rows(self, level: _Level, rows: list[tuple[int, int, int]]) -> None:
@@ -364,13 +396,7 @@ class KselftestParser:
         level.run_line = None
         level.diagnostics = []
         self.last_line = rows[-1][2]
-        info = self._kind_info
-        for kind, times in Counter(map(itemgetter(0), rows)).items():
-            failing, guess = info[kind]
-            if failing:
-                level.failing += times
-            if guess:
-                level.guesses[guess] = level.guesses.get(guess, 0) + times
+        level.bulk.update(map(itemgetter(0), rows))  # failing and guesses: see _fold
 
     def _body(self, depth: int, body: str, number: int, raw: str, source: str) -> list[Result]:
         first = body[:1]
@@ -623,6 +649,7 @@ class KselftestParser:
         level = self.levels.pop(depth, None)
         if level is None:
             return out
+        self._fold(level)
         suite = level.suite
         if level.wrapped and not level.results and not suite.anomalies:
             return out  # a runner level: its binaries are the suites
@@ -653,6 +680,19 @@ class KselftestParser:
             _runner_verdict(level, *verdict, timed_out)
         self.suites.append(suite)
         return out
+
+    def _fold(self, level: _Level) -> None:
+        """Count a level's rows (read in bulk) in its failures and suite-name guesses (every
+        guess is there already, from the first of the kind, so the order of the guesses is
+        the same as if each had been counted when read)."""
+        info = self._kind_info
+        for kind, times in level.bulk.items():
+            failing, guess = info[kind]
+            if failing:
+                level.failing += times
+            if guess:
+                level.guesses[guess] = level.guesses.get(guess, 0) + times
+        level.bulk.clear()
 
     def _guess_name(self, level: _Level, verdict: tuple[re.Match[str], LogLine] | None) -> str:
         if verdict is not None:

@@ -416,23 +416,25 @@ def exit_code(report: StreamReport) -> int:
 class _Kind:
     """What pass 2 needs for the repeats of one kind of record (``_Stream.protos``)."""
 
-    __slots__ = ("cases", "count", "group", "lean", "members", "numbers", "outcome")
+    __slots__ = ("cases", "group", "hot_rows", "lean", "members", "numbers", "outcome")
 
     def __init__(self, outcome: Outcome, cases: SuiteCases | None, numbers: NumberList | None,
                  group: Group | None) -> None:
         self.outcome = outcome
-        self.cases = cases  # the JUnit suite's _SuiteCases, or None
-        # the lean test case's template when its only slots are the number (else None)
-        self.lean = outcome.lean if outcome.lean_numbers >= 0 else None
-        self.numbers = numbers
+        self.cases = cases  # the JUnit suite's SuiteCases, or None
+        self.lean = outcome.lean_format  # its lean test case: str.format(number), or None
+        self.numbers = numbers  # its finding's number list for its suite
         self.group = group
-        self.count = 0  # rows
-        self.members = 0  # rows that only counted in their finding
+        self.hot_rows = 0  # rows judged one by one (while its finding was filling up)
+        self.members = 0  # of those, rows that only counted in their finding
 
 
 class _RowsJudge(_Judge):
-    """Pass 2 writing harness.triage/2 rows and lean JUnit; a kind's repeats (rows) cost a
-    few operations each."""
+    """Pass 2 writing harness.triage/2 rows and lean JUnit. A run of rows costs a few calls
+    whatever its length: its JSON and JUnit text are one map each, and what it adds to the
+    counts (per kind, and each kind's last row) is folded into the tallies at the end. Rows
+    of a finding that has not yet its first members and number lists ("hot" kinds) are
+    judged one by one, as ``member`` judges a record."""
 
     def __init__(self, log: LogPass, env: Environment, rules: tuple[Rule, ...],
                  rows: RowsStream | None, junit: JunitStream | None) -> None:
@@ -440,6 +442,17 @@ class _RowsJudge(_Judge):
         self.rows_out, self.junit = rows, junit
         protos = log.stream.protos
         self.kinds: list[_Kind | None] = [None] * len(protos)
+        self.prepared: set[int] = set()
+        self.formats: list[str] = [""] * len(protos)  # kind -> its lean test case's format
+        self.suite_ids: list[int] = [0] * len(protos)  # kind -> id of its JUnit suite
+        self.awkward: set[int] = set()  # kinds whose test case has slots but the number
+        self.hot: set[int] = set()
+        self.per_kind: Counter[int] = Counter()  # rows
+        self.last_row: dict[int, int] = {}  # kind -> position of its last row
+        self.last_number: dict[int, int] = {}  # kind -> test number of its last row
+        self.list_last: dict[int, tuple[int, NumberList]] = {}  # set one by one: (position, list)
+        self.position = 0  # of the next record or row in the log
+        self.now = 0  # of the one being judged
         self.entries: list[dict[str, object]] = []
         self.entry_of: dict[int, int] = {}  # id(outcome) -> its entry
         for kind, (rec, head, tail, _) in enumerate(protos):
@@ -464,7 +477,12 @@ class _RowsJudge(_Judge):
             self.junit.case(suite + self.label, self.run,
                             outcome.lean % outcome.lean_values(values), outcome.junit_kind)
 
-    def _kind(self, kind: int) -> _Kind:
+    def member(self, rec: Record, suite: str, outcome: Outcome) -> None:
+        super().member(rec, suite, outcome)
+        listed = self.groups[outcome.group][2].numbers[suite]
+        self.list_last[id(listed)] = (self.now, listed)
+
+    def _kind(self, kind: int) -> None:
         rec = self.log.stream.protos[kind][0]
         suite = self.suite_of(rec)
         outcome = self.outcomes.get(rec, suite)
@@ -472,54 +490,94 @@ class _RowsJudge(_Judge):
         group = numbers = None
         if outcome.diagnosis is not None:
             group = self.groups[outcome.group]  # the kind's first record made it
-            found = group[2]
-            numbers = found.numbers.get(suite)
-            if numbers is None:
-                numbers = found.numbers[suite] = NumberList()
+            numbers = group[2].numbers.setdefault(suite, NumberList())
+            self.hot.add(kind)
         info = self.kinds[kind] = _Kind(outcome, cases, numbers, group)
-        return info
+        self.formats[kind] = info.lean or ""
+        self.suite_ids[kind] = id(cases)
+        if info.lean is None:
+            self.awkward.add(kind)
+        self.prepared.add(kind)
 
     def batch(self, batch: list[Record]) -> None:
-        """Records and rows in log order; the JSON of a run of rows is one join."""
+        """Records and rows in log order."""
         out: list[str] = []
-        kinds = self.kinds
-        start = 0  # the first row of the current run of rows
-        for i, rec in enumerate(batch):
-            if len(rec) != 3:
-                if self.rows_out is not None and i > start:
-                    out.append(",\n".join(map("[%d,%d,%d]".__mod__, batch[start:i])))
+        lengths = bytes(map(len, batch))  # 3 for a row, 13 for a record
+        start = 0
+        while start < len(batch):
+            stop = lengths.find(13, start)
+            if stop < 0:
+                stop = len(batch)
+            if stop > start:
+                self._rows(batch[start:stop], out)
+            if stop < len(batch):
                 self.slow = []
-                self.record(rec)
+                self.now = self.position
+                self.position += 1
+                self.record(batch[stop])
                 out += self.slow
-                start = i + 1
-                continue
-            kind, number, _ = rec
-            info = kinds[kind] or self._kind(kind)
-            info.count += 1
-            if info.cases is not None:
-                lean = info.lean
-                info.cases.pending.append(self._lean(rec, info) if lean is None
-                                          else lean % ((number,) * info.outcome.lean_numbers))
-            group = info.group
-            if group is not None:
-                members = group[0].members
-                if members.count < FIRST_EVIDENCE:
-                    full = self.log.stream.full(rec)
-                    self.member(full, self.suite_of(full), info.outcome)
-                    continue
-                members.count += 1
-                info.members += 1
-                numbers = info.numbers
-                if len(numbers.first) < FIRST_NUMBERS:  # type: ignore[union-attr]
-                    numbers.first.append(number)  # type: ignore[union-attr]
-                numbers.last = number  # type: ignore[union-attr]
+            start = stop + 1
         if self.rows_out is not None:
-            if len(batch) > start:
-                out.append(",\n".join(map("[%d,%d,%d]".__mod__, batch[start:])))
             self.rows_out.rows(",\n".join(out))
         if self.junit is not None:
             for suite in self.junit.suites.values():
                 suite.flush()
+
+    def _rows(self, rows: list[Record], out: list[str]) -> None:
+        """Rows that follow each other."""
+        if self.rows_out is not None:
+            out.append(",\n".join(map("[%d,%d,%d]".__mod__, rows)))
+        kinds, numbers, _ = zip(*rows, strict=True)
+        if not self.prepared.issuperset(kinds):
+            for kind in set(kinds) - self.prepared:
+                self._kind(kind)
+        first = self.position
+        self.position += len(rows)
+        self.per_kind.update(kinds)
+        self.last_row.update(zip(kinds, range(first, self.position), strict=True))
+        self.last_number.update(zip(kinds, numbers, strict=True))
+        if self.junit is not None:
+            if self.awkward.isdisjoint(kinds) and len(set(map(self.suite_ids.__getitem__,
+                                                              kinds))) == 1:
+                info = self.kinds[kinds[0]]
+                assert info is not None and info.cases is not None
+                info.cases.pending += map(str.format, map(self.formats.__getitem__, kinds),
+                                          numbers)
+            else:
+                for rec in rows:
+                    info = self.kinds[rec[0]]
+                    assert info is not None and info.cases is not None
+                    info.cases.pending.append(self._lean(rec, info) if info.lean is None
+                                              else info.lean.format(rec[1]))
+        if not self.hot.isdisjoint(kinds):
+            self._hot(rows, first)
+
+    def _hot(self, rows: list[Record], first: int) -> None:
+        """The rows of hot kinds one by one; a kind cools once its finding has its first
+        members and its number list is full."""
+        hot = self.hot
+        for i, rec in enumerate(rows):
+            kind = rec[0]
+            if kind not in hot:
+                continue
+            info = self.kinds[kind]
+            assert info is not None and info.group is not None and info.numbers is not None
+            info.hot_rows += 1
+            self.now = first + i
+            members = info.group[0].members
+            listed = info.numbers
+            if members.count < FIRST_EVIDENCE:
+                full = self.log.stream.full(rec)
+                self.member(full, self.suite_of(full), info.outcome)
+            else:
+                members.count += 1
+                info.members += 1
+                if len(listed.first) < FIRST_NUMBERS:
+                    listed.first.append(rec[1])
+                listed.last = rec[1]
+                self.list_last[id(listed)] = (self.now, listed)
+            if members.count >= FIRST_EVIDENCE and len(listed.first) >= FIRST_NUMBERS:
+                hot.discard(kind)
 
     def _lean(self, rec: Record, info: _Kind) -> str:
         """A row's lean test case from the general template (slots other than the number)."""
@@ -528,28 +586,38 @@ class _RowsJudge(_Judge):
             slot_values(self.log.stream.full(rec), self.outcomes.values, True))
 
     def report(self) -> StreamReport:
-        """The tallies of the rows joined to the records', then the report."""
+        """The rows' tallies folded into the records', then the report."""
+        ends = dict(self.list_last)  # id(number list) -> (position of its last row, list)
         for kind, info in enumerate(self.kinds):
             if info is None:
                 continue
-            outcome = info.outcome
+            outcome, rows = info.outcome, self.per_kind[kind]
             rec = self.log.stream.protos[kind][0]
             key = (self.suite_of(rec), rec[5])
-            self.counts[key] = self.counts.get(key, 0) + info.count
-            if info.cases is not None and info.count:
-                counts = info.cases.counts
-                counts["tests"] += info.count
+            self.counts[key] = self.counts.get(key, 0) + rows
+            if info.cases is not None:
+                info.cases.counts["tests"] += rows
                 if outcome.junit_kind:
-                    counts[KIND_COUNT[outcome.junit_kind]] += info.count
-            if info.group is not None and info.members:
-                aggregate, _, found = info.group
+                    info.cases.counts[KIND_COUNT[outcome.junit_kind]] += rows
+            if info.group is None or info.numbers is None:
+                continue
+            aggregate, _, found = info.group
+            bulk = rows - info.hot_rows  # counted in bulk: only their number and tally
+            aggregate.members.count += bulk
+            counted = bulk + info.members
+            if counted:
                 d = outcome.diagnosis
                 assert d is not None
                 if d.confidence is not aggregate.confidence:
                     aggregate.confidence = Confidence.weakest((aggregate.confidence,
                                                                d.confidence))
                 group_key = (id(found), rec[5])
-                self.in_group[group_key] = self.in_group.get(group_key, 0) + info.members
+                self.in_group[group_key] = self.in_group.get(group_key, 0) + counted
+            if kind in self.last_row:
+                end = ends.get(id(info.numbers))
+                if end is None or self.last_row[kind] > end[0]:
+                    ends[id(info.numbers)] = (self.last_row[kind], info.numbers)
+                    info.numbers.last = self.last_number[kind]
         return super().report()
 
     def tests_of(self, found: StreamFinding) -> list[int] | None:

@@ -93,6 +93,7 @@ class Outcome:
     lean: str  # a lean JUnit <testcase> (no properties, no system-out): printf template
     lean_values: Callable[[dict], tuple]
     lean_numbers: int  # how many slots of ``lean`` are the test number (-1: other slots too)
+    lean_format: str | None  # ``lean`` for str.format(number) when its only slot is the number
 
 
 _encode = json.encoder.encode_basestring
@@ -211,7 +212,17 @@ class Outcomes:
                        _junit_kind(r),
                        (r.diagnosis.category, r.diagnosis.cause) if r.diagnosis else None,
                        tuple(evidence), outcome_entry(as_json, r, evidence), lean_text,
-                       lean_values, len(names) if set(names) <= {"n"} else -1)
+                       lean_values, len(names) if set(names) <= {"n"} else -1,
+                       number_format(lean))
+
+
+def number_format(text: str) -> str | None:
+    """Marked ``text`` as a str.format template of the test number ({0}), or None when it
+    has other slots."""
+    parts = SLOT.split(text)
+    if any(part != str(NUMBER) for part in parts[1::2]):
+        return None
+    return "{0}".join(part.replace("{", "{{").replace("}", "}}") for part in parts[::2])
 
 
 def slot_values(rec: Record, base: dict[str, str], xml: bool = True) -> dict[str, object]:
