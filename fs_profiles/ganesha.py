@@ -216,9 +216,10 @@ class GaneshaServer:
         self._watcher.start()
 
     def _watch(self) -> None:
-        """Notice (within SERVER_POLL s) a server that ends before stop(): killed, crashed."""
-        watched = {"nfs-ganesha": (self._ganesha, self.log),
-                   "rpcbind": (self._rpcbind, self.rpcbind_log)}
+        """Notice (within SERVER_POLL s) ganesha ending before stop(): killed, crashed.
+        rpcbind is not watched: ganesha needs it only to register at start-up, and a guest
+        that mounts with explicit ports and nolock never asks it (a run without it goes on)."""
+        watched = {"nfs-ganesha": (self._ganesha, self.log)}
         while watched and not self._stopping.wait(SERVER_POLL):
             for program, (child, log) in list(watched.items()):
                 if child is None:
