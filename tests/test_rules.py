@@ -4,6 +4,7 @@ the messages in gup_longterm.c / cow.c / kselftest.h of linux 6.12)."""
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -107,6 +108,32 @@ def test_a_new_known_issue_needs_only_a_toml_file(tmp_path):
     report = triage([parse_lines(lines, "m", "cow")], Environment(), rules=load_rules(tmp_path))
     assert report.results[0].diagnosis.cause == "my-cause"
     assert report.verdict == "known-issue"
+
+
+@pytest.mark.parametrize(("required", "env", "cause"), [
+    (False, {}, "my-cause"),  # no version in the input: an ordinary range does not rule out
+    (True, {}, "kernel-behaviour-fail"),  # ... a required one does
+    (True, {"kernel_version": "6.1.0"}, "my-cause"),
+    (True, {"kernel_version": "6.2.0"}, "kernel-behaviour-fail"),
+])
+def test_a_required_version_range_needs_the_version_in_the_input(tmp_path, required, env, cause):
+    from harness.triage.versions import VersionRange
+
+    shipped = Path(__file__).parents[1] / "harness" / "triage" / "rules"
+    (tmp_path / "kbf.toml").write_text((shipped / "kernel-behaviour-fail.toml").read_text())
+    (tmp_path / "mine.toml").write_text(
+        'id = "my-cause"\ncategory = "known-issue"\ntitle = "t"\npriority = 50\n'
+        'reference = "https://example.org/1"\nexplanation = "The {count_phrase} hit it."\n'
+        'action = "wait"\n[when]\nstatus = ["fail"]\nmessage = "Leak from"\n'
+        f'[version]\nfixed = "6.2"\nrequired = {str(required).lower()}\n')
+    lines = [LogLine(1, "1..1", "m"), LogLine(2, "not ok 1 Leak from parent into child", "m")]
+    report = triage([parse_lines(lines, "m", "cow")], Environment(**env),
+                    rules=load_rules(tmp_path))
+    assert report.results[0].diagnosis.cause == cause
+    why = VersionRange(fixed="6.2", required=required).excludes(Environment(**env))
+    assert why == ("the input does not say which kernel ran" if required and not env else
+                   "the kernel (6.2.0) is 6.2 or later, where this was fixed" if env.get(
+                       "kernel_version") == "6.2.0" else "")
 
 
 def test_io_uring_skip_is_not_config_when_io_uring_worked_elsewhere():  # on tmpfs it should work

@@ -238,7 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="install packages, fetch kernels, build the selftests (idempotent)")
     s.add_argument("--arch", action="append", choices=("x86_64", "arm64"),
                    help="only this arch (repeatable; default both)")
-    s.add_argument("--kernel-tree", metavar="DIR", help="build the selftests from this kernel tree")
+    s.add_argument("--kernel-tree", metavar="DIR",
+                   help="build the selftests from this kernel tree, and gup_test.ko against it "
+                   "when it is built without CONFIG_GUP_TEST")
     s.add_argument("--kernel-version", action="append", choices=("6.12", "6.1"),
                    help="kernel series to fetch (repeatable; default 6.12)")
     return parser
