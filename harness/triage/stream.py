@@ -19,6 +19,8 @@ import json
 import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import mul
 from typing import Protocol
 
 from harness.aggregates import FIRST_NUMBERS, NumberList, StreamFinding, StreamReport
@@ -413,6 +415,9 @@ def exit_code(report: StreamReport) -> int:
 
 
 
+CASE_SEP = "\n    "  # between two test cases (SuiteCases.flush)
+
+
 class _Kind:
     """What pass 2 needs for the repeats of one kind of record (``_Stream.protos``)."""
 
@@ -443,9 +448,14 @@ class _RowsJudge(_Judge):
         protos = log.stream.protos
         self.kinds: list[_Kind | None] = [None] * len(protos)
         self.prepared: set[int] = set()
-        self.formats: list[str] = [""] * len(protos)  # kind -> its lean test case's format
+        # kind -> its lean test case around the number: before, between (or after), after the
+        # second one (or ""); and 1 when it holds the number twice, else 0
+        self.heads: list[str] = [""] * len(protos)
+        self.middles: list[str] = [""] * len(protos)
+        self.tails: list[str] = [""] * len(protos)
+        self.twice: list[int] = [0] * len(protos)
         self.suite_ids: list[int] = [0] * len(protos)  # kind -> id of its JUnit suite
-        self.awkward: set[int] = set()  # kinds whose test case has slots but the number
+        self.awkward: set[int] = set()  # kinds whose test case has other slots (or 3 numbers)
         self.hot: set[int] = set()
         self.per_kind: Counter[int] = Counter()  # rows
         self.last_row: dict[int, int] = {}  # kind -> position of its last row
@@ -493,9 +503,14 @@ class _RowsJudge(_Judge):
             numbers = group[2].numbers.setdefault(suite, NumberList())
             self.hot.add(kind)
         info = self.kinds[kind] = _Kind(outcome, cases, numbers, group)
-        self.formats[kind] = info.lean or ""
         self.suite_ids[kind] = id(cases)
-        if info.lean is None:
+        parts = info.lean.split("{0}") if info.lean is not None else []
+        if len(parts) in (2, 3):  # the format's text has no braces but its doubled ones
+            parts = [part.replace("{{", "{").replace("}}", "}") for part in parts] + [""]
+            self.heads[kind], self.middles[kind], self.tails[kind] = parts[:3]
+            self.tails[kind] += CASE_SEP
+            self.twice[kind] = int(len(parts) == 4)
+        else:
             self.awkward.add(kind)
         self.prepared.add(kind)
 
@@ -541,8 +556,12 @@ class _RowsJudge(_Judge):
                                                               kinds))) == 1:
                 info = self.kinds[kinds[0]]
                 assert info is not None and info.cases is not None
-                info.cases.pending += map(str.format, map(self.formats.__getitem__, kinds),
-                                          numbers)
+                texts = list(map(str, numbers))
+                info.cases.pending.append("".join(chain.from_iterable(zip(
+                    map(self.heads.__getitem__, kinds), texts,
+                    map(self.middles.__getitem__, kinds),
+                    map(mul, texts, map(self.twice.__getitem__, kinds)),
+                    map(self.tails.__getitem__, kinds), strict=True)))[:-len(CASE_SEP)])
             else:
                 for rec in rows:
                     info = self.kinds[rec[0]]
