@@ -20,6 +20,18 @@ if [ "$1" != stage2 ]; then  # stage 2 has /proc moved over and the settings in 
 	set +a
 fi
 
+# Shell builtins where a command would fork and exec busybox (tens of ms each under TCG).
+uptime_now() {  # NOW = seconds since boot
+	read -r NOW _ < /proc/uptime
+}
+
+mounted_at() {  # is something mounted at $1?
+	while read -r _ target _; do
+		[ "$target" = "$1" ] && return 0
+	done < /proc/mounts
+	return 1
+}
+
 fail() {
 	echo "HARNESS-SETUP-FAILED: $*"
 	exec setsid cttyhack sh
@@ -101,7 +113,8 @@ fill_root() {  # the payload onto a root the host could not fill (a fresh tmpfs)
 }
 
 switch_to_root() {  # the payload is on the new root (or goes there), then stage 2 runs there
-	t0=$(cut -d' ' -f1 /proc/uptime)
+	uptime_now
+	t0=$NOW
 	if [ -n "$HARNESS_PAYLOAD" ]; then
 		[ "$(cat /newroot/etc/harness-payload 2>/dev/null)" = "$HARNESS_PAYLOAD" ] ||
 			fail "root=$root does not hold the harness payload $HARNESS_PAYLOAD"
@@ -110,7 +123,8 @@ switch_to_root() {  # the payload is on the new root (or goes there), then stage
 	fi
 	mkdir -p /newroot/proc /newroot/sys /newroot/dev /newroot/tmp "/newroot$HARNESS_MNT"
 	chmod 1777 /newroot/tmp
-	echo "harness: root ${HARNESS_PAYLOAD:+(payload $HARNESS_PAYLOAD) }ready in $t0..$(cut -d' ' -f1 /proc/uptime) s"
+	uptime_now
+	echo "harness: root ${HARNESS_PAYLOAD:+(payload $HARNESS_PAYLOAD) }ready in $t0..$NOW s"
 	for m in /dev /sys /proc; do
 		mount --move "$m" "/newroot$m" || fail "move $m to the new root"
 	done
@@ -126,7 +140,8 @@ else
 	system_mounts
 	mount -t tmpfs -o mode=1777 tmpfs /tmp
 
-start=$(cut -d' ' -f1 /proc/uptime)
+uptime_now
+start=$NOW
 while read -r ko; do
 	case "$ko" in
 	"") ;;
@@ -134,7 +149,8 @@ while read -r ko; do
 	*) insmod "$ko" || fail "insmod $ko" ;;
 	esac
 done < /etc/harness/modules
-echo "harness: modules loaded in $start..$(cut -d' ' -f1 /proc/uptime) s"
+uptime_now
+echo "harness: modules loaded in $start..$NOW s"
 
 if [ "${HARNESS_SWAP_MB:-0}" -gt 0 ]; then
 	# cow's "swapped-out" cases need MADV_PAGEOUT to work: swap on a zram device.
@@ -153,10 +169,10 @@ if [ "$1" != stage2 ] && [ "$HARNESS_SCOPE" = root ]; then
 	switch_to_root
 fi
 
-mkdir -p "$HARNESS_MNT"
+[ -d "$HARNESS_MNT" ] || mkdir -p "$HARNESS_MNT"
 if [ "$HARNESS_SCOPE" != root ]; then
 	. /etc/harness/mount.sh || fail "mount commands of the profile"
-	grep -q " $HARNESS_MNT " /proc/mounts || fail "nothing mounted at $HARNESS_MNT"
+	mounted_at "$HARNESS_MNT" || fail "nothing mounted at $HARNESS_MNT"
 fi
 
 if [ "$HARNESS_SCOPE" = tmp ]; then
