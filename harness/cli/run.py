@@ -26,6 +26,7 @@ from harness.model import Environment, LogLine, Report, RunId, Status
 from harness.readers.environment import FS_ALIASES, version_of
 from harness.readers.faultlog import parse_fault_log
 from harness.readers.ingest import Parsed, parse_file, parse_texts
+from harness.readers.runner_summary import killed_by_signal
 from harness.report.kcidb import KcidbOptions, options_of
 from harness.report.outputs import check_writable, write_outputs
 from harness.triage.engine import major_minor, triage
@@ -235,7 +236,7 @@ def _parse_test(t: TestRun, outdir: Path, run_id: RunId, crashed: bool,
                 r.status = Status.CRASH
     if t.timed_out and not any(r.status is Status.TIMEOUT for r in parsed.results):
         parsed.results.append(_whole_test(t, "timeout", Status.TIMEOUT, path, run_id))
-    elif t.exit_code is not None and t.exit_code >= 128:
+    elif t.exit_code is not None and killed_by_signal(t.exit_code):
         parsed.results.append(_whole_test(t, f"killed by signal {t.exit_code - 128}",
                                           Status.CRASH, path, run_id))
     elif t.exit_code is None and (not parsed.results or crashed and not any(

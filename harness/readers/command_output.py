@@ -1,6 +1,7 @@
 """Plain command output pasted as a report: ``fallocate: fallocate failed: Operation not
 supported``, ``truncate: failed to truncate 'f' at 0 bytes: No such file or directory``,
-``ftruncate: Permission denied``, and "expected X, got Y" pairs.
+``ftruncate: Permission denied``, a test's own perror() (``check_page_flags: Invalid argument``),
+printed return values (``ftruncate: ret=-1 errno=2``) and "expected X, got Y" pairs.
 
 Each such line becomes a failed result (suite ``command``) naming the syscall and errno, so
 the same rules that explain a selftest's failure explain it. Used only when the input holds
@@ -30,6 +31,14 @@ CALLS = {
 # "prog: something: Strerror text" or "prog: Strerror text" (perror, err(3), util-linux).
 PERROR = re.compile(r"^(?P<prog>[\w./-]+)(?:\(\))?:\s+(?:(?P<what>.*?):\s+)?"
                     r"(?P<err>[A-Z][^:]*?)\s*$")
+# A program's own perror() naming a function of the test, not a syscall: "check_page_flags:
+# Invalid argument" (hugepage-vmemmap). The errno is known; the call is not. Used only when no
+# strace in the input says which call failed.
+OWN_FUNCTION = re.compile(r"^[a-z][a-z0-9]*_[a-z0-9_]*$")
+# A test program printing a call's return value and errno: "ftruncate: ret=-1 errno=2",
+# "mmap returned -1, errno = 12".
+RET_ERRNO = re.compile(r"^(?P<call>[a-z_][a-z0-9_]*)(?:\(\))?:?\s+(?:ret(?:urned)?|rc|result)\s*"
+                       r"[=:]?\s*-1\b[^=]{0,20}?\berrno\s*[=:]\s*(?P<errno>\d+|E[A-Z0-9]{2,15})\b")
 WORD = re.compile(r"\b([a-z_][a-z0-9_]*)\b")
 EXPECTED = re.compile(
     r"\bexpected\b[:=\s]+(?P<want>[\w-]+).{0,40}?\b(?:actual|got|but got|returned|was)\b[:=\s]+"
@@ -61,9 +70,11 @@ PY_ERROR = re.compile(r"^\w+Error: \[Errno \d+\] (.+)$")
 
 
 def errno_name(number: str) -> str:
+    """The errno's name as strace and the rules spell it (95 is EOPNOTSUPP, not ENOTSUP)."""
     import errno
+    import os
 
-    return errno.errorcode.get(int(number), "")
+    return STRERROR.get(os.strerror(int(number)), "") or errno.errorcode.get(int(number), "")
 
 
 @dataclass
@@ -92,13 +103,8 @@ class Reader:
             errno = err if ERRNO.match(err) else STRERROR.get(err.strip(), "")
             self.lines.append((line, CALLS[m.group(1)], errno, "failed"))
             return
-        if m := PERROR.match(text):
-            err = m.group("err")
-            if err in STRERROR:
-                call = self._call(m.group("prog"), m.group("what") or "")
-                if call:
-                    self.lines.append((line, call, STRERROR[err], m.group("what") or ""))
-                    return
+        if self._reported_error(line, text):
+            return
         if m := EXPECTED.search(text):
             got = m.group("got") or m.group("got2") or ""
             want = m.group("want") or m.group("want2") or ""
@@ -106,6 +112,21 @@ class Reader:
                 call = next((CALLS[w] for w in WORD.findall(text.split("expected")[0].lower())
                              if w in CALLS), "")
                 self.lines.append((line, call, e.group(1), f"expected {want}, got {got}"))
+
+    def _reported_error(self, line: LogLine, text: str) -> bool:
+        """A printed return value with its errno, or a perror()/err(3) line with a strerror."""
+        if (m := RET_ERRNO.match(text)) and m.group("call") in CALLS:
+            number = m.group("errno")
+            errno = number if not number.isdigit() else errno_name(number)
+            self.lines.append((line, CALLS[m.group("call")], errno, "returned -1"))
+            return True
+        if (m := PERROR.match(text)) and (err := m.group("err")) in STRERROR:
+            call = self._call(m.group("prog"), m.group("what") or "")
+            if call or OWN_FUNCTION.match(m.group("prog")):
+                what = m.group("what") or ("" if call else m.group("prog"))
+                self.lines.append((line, call, STRERROR[err], what))
+                return True
+        return False
 
     def _assertion(self, line: LogLine, text: str) -> bool:
         """A selftest's own assertion line (and the errno it reports on the next line)."""
@@ -142,10 +163,14 @@ class Reader:
         return CALLS.get(prog.rsplit("/", 1)[-1].lower(), "")
 
     def results(self, syscalls: list[Syscall]) -> list[Result]:
-        out = []
-        for number, (line, call, errno, what) in enumerate(self.lines, 1):
+        out: list[Result] = []
+        traced = any(s.failed for s in syscalls)
+        for index, (line, call, errno, what) in enumerate(self.lines):
+            if traced and not call and index not in self.suites:
+                continue  # a perror() without its call: the strace says which call failed
+            number = len(out) + 1
             message = line.text.strip()
-            suite = self.suites.get(number - 1, "command")
+            suite = self.suites.get(index, "command")
             name = f"{call}() {what}" if call else (what if suite != "command" else
                                                       f"command() {what}")
             out.append(Result(suite, number, name.strip(),

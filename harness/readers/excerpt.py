@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from harness.model import Result, Status, SuiteRun
 from harness.readers.ingest import Parsed
 from harness.readers.paste import PasteInfo
+from harness.readers.runner_summary import killed_by_signal
 
 GAP = "no result line in the log"
 PLANNED = "planned but not run"
@@ -52,7 +53,7 @@ def _crash_evidence(parsed: Parsed, suite: SuiteRun | None, cov: Coverage,
     if suite is not None:
         if suite.crashed is not None:
             return f"the console shows {suite.crashed.text.strip()!r}"
-        if suite.exit_code is not None and suite.exit_code >= 128:
+        if killed_by_signal(suite.exit_code):
             return f"the runner reports exit={suite.exit_code}"
         if any(kind == "runner-timeout" for kind, _ in suite.anomalies):
             return "the runner reports a TIMEOUT"

@@ -1,4 +1,5 @@
-"""Two questions every reader of pasted text asks of a line: is it quoted, and is it log?"""
+"""Questions every reader of pasted text asks of a line: is it quoted, is it log, is it code
+inside a patch's diff?"""
 
 from __future__ import annotations
 
@@ -12,3 +13,19 @@ LOG_LIKE = re.compile(
     r"\[(?:PASS|FAIL|SKIP|RUN)\]|running\s|selftests:|SUMMARY|(?:\[pid\s+\d+\]\s+|\d+\s+)?"
     r"[a-z_]\w*\(.*\)\s+=|[/~][\w/.-]*\s*[#$]\s*$|\+\+\+ |--- SIG)"
 )
+# A patch's diff: where it starts, and the lines that continue it (after the quote prefix).
+DIFF_START = re.compile(r"^(?:diff --git |Index: |--- a/|\+\+\+ b/|@@ -\d)")
+DIFF_BODY = re.compile(r"^(?:[ +\-]|@@ |diff --git |index [0-9a-f]|new file mode|deleted file mode|"
+                       r"similarity index|rename (?:from|to) |old mode|new mode|\\ No newline|"
+                       r"Binary files |--- |\+\+\+ |$)")
+
+
+def in_diff_after(in_diff: bool, line: str) -> bool:
+    """Whether ``line`` is inside a patch's diff, given whether the line before it was: a diff
+    starts at its header and ends at the first line that cannot continue it (or the ``--``
+    before a mail signature). Quote prefixes are looked through, so a quoted patch is code too.
+    """
+    bare = QUOTE.sub("", line, count=1) if line[:1] in " \t>" else line
+    if not in_diff:
+        return DIFF_START.match(bare) is not None
+    return bare.rstrip() != "--" and DIFF_BODY.match(bare) is not None

@@ -23,14 +23,11 @@ from pathlib import Path
 
 from harness.errors import InputError
 from harness.model import LogLine
+from harness.readers.line_kinds import in_diff_after
 
 MBOX_FROM = re.compile(rb"^From \S+.*\d{4}\s*$|^From \S+\s*$|^From mboxrd@z ")
 HEADER = re.compile(rb"^(?:Message-ID|Message-Id|From|Subject|Date|To|Received|Return-Path|"
                     rb"MIME-Version|In-Reply-To|References|X-[\w-]+|Delivered-To):", re.IGNORECASE)
-DIFF_START = re.compile(r"^(?:diff --git |Index: |--- a/|\+\+\+ b/|@@ -\d)")
-DIFF_BODY = re.compile(r"^(?:[ +\-]|@@ |diff --git |index [0-9a-f]|new file mode|deleted file mode|"
-                       r"similarity index|rename (?:from|to) |old mode|new mode|\\ No newline|"
-                       r"Binary files |--- |\+\+\+ |$)")
 QUOTED = re.compile(r"^[ \t]*>")
 TEXT_NAMES = re.compile(r"\.(?:log|txt|strace|out|tap|console)(?:\.\d+)?$", re.IGNORECASE)
 MAX_MESSAGES = 2000
@@ -159,11 +156,7 @@ def strip_diffs(lines: list[str]) -> tuple[list[str], int]:
     """The lines outside patch diffs (a diff's lines are code, not output); dropped count."""
     out, dropped, in_diff = [], 0, False
     for line in lines:
-        bare = line if QUOTED.match(line) is None else re.sub(r"^[ \t]*(?:>[ \t]?)+", "", line)
-        if not in_diff and DIFF_START.match(bare):
-            in_diff = True
-        elif in_diff and (bare.rstrip() == "--" or not DIFF_BODY.match(bare)):
-            in_diff = False
+        in_diff = in_diff_after(in_diff, line)
         if in_diff:
             dropped += 1
             continue

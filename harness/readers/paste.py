@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from harness.model import LogLine
-from harness.readers.line_kinds import LOG_LIKE, QUOTE
+from harness.readers.line_kinds import LOG_LIKE, QUOTE, in_diff_after
 from harness.readers.statements import StatementScanner
 
 # What log viewers put in front of each line: a line-number link copied from a CI page
@@ -115,6 +115,7 @@ class PasteInfo:
     strace_start: bool | None = None  # the first strace line is the program's execve
     last_line: int = 0  # number of the last line that looks like console output
     statements: StatementScanner = field(default_factory=StatementScanner)  # stated causes
+    diff_lines: int = 0  # lines inside a patch's diff (code, not output): not read as log
 
     @property
     def fs_from_text(self) -> tuple[str, LogLine] | None:
@@ -208,6 +209,15 @@ def _note_fs_words(info: PasteInfo, line: LogLine, text: str) -> None:
             mentions.append(LogLine(line.line, text, line.source))
 
 
+def _note_prose(info: PasteInfo, line: LogLine, text: str) -> None:
+    """What a prose line says: a bisect to a commit, commit ids, filesystems it names."""
+    if info.bisected is None and BISECTED.search(text):
+        info.bisected = LogLine(line.line, text, line.source)
+    if len(info.commits) < 50:
+        info.commits += [c for c in COMMIT_ID.findall(text) if not c.isdigit()]
+    _note_fs_words(info, line, text)
+
+
 def _text_of(line: LogLine, info: PasteInfo) -> str | None:
     """The line without quote marks and indentation; None for a code fence."""
     raw = line.text
@@ -253,7 +263,7 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
     """The log lines inside pasted text, with their original numbers."""
     info = info if info is not None else PasteInfo()
     joined = _Unwrapper(info)
-    after_uname = False
+    after_uname = in_diff = False
     for line in lines:
         text = _text_of(line, info)
         if text is None:
@@ -266,6 +276,11 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
         _note_release(info, text)
         info.statements.feed(line, text, not LOG_LIKE.match(text) and "://" not in text,
                              QUOTE.sub("", line.text, count=1))
+        in_diff = in_diff_after(in_diff, line.text)
+        if in_diff:  # a patch's code ("VM_BUG_ON(...)", "ksft_test_result_fail(...)")
+            info.diff_lines += 1
+            yield from joined.flush()
+            continue
         if SNIP.match(text):
             yield from joined.flush()
             info.snips.append(LogLine(line.line, text, line.source))
@@ -282,10 +297,6 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
         if LOG_LIKE.match(text):
             info.last_line = line.line
         elif "://" not in text:
-            if info.bisected is None and BISECTED.search(text):
-                info.bisected = LogLine(line.line, text, line.source)
-            if len(info.commits) < 50:
-                info.commits += [c for c in COMMIT_ID.findall(text) if not c.isdigit()]
-            _note_fs_words(info, line, text)
+            _note_prose(info, line, text)
         yield from joined.add(line, text)
     yield from joined.flush()

@@ -67,6 +67,9 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
         parsed.results += status.results
         notes.append(f"a CI status mail: {len(status.results)} tests with their result history "
                      "and no logs; a failure in it is not explained by the mail alone")
+    if info.diff_lines and parsed.results:
+        notes.append(f"the {info.diff_lines} lines inside a patch's diff are code, not test "
+                     "output, and were not read")
     if info.strace_start is False and not parsed.tap_from_writes:
         notes.append("the strace starts after the program did (no execve line): it shows part "
                      "of the run; calls before the excerpt are not known")

@@ -51,11 +51,20 @@ SIGNALS = {129: "SIGHUP", 130: "SIGINT", 131: "SIGQUIT", 132: "SIGILL", 133: "SI
            141: "SIGPIPE", 143: "SIGTERM"}
 
 
+SIGNAL_MAX = 64  # SIGRTMAX: a shell reports a process killed by signal N as 128+N
+
+
+def killed_by_signal(code: int | None) -> bool:
+    """Whether a shell's exit status means a signal killed the process: 128+N for a signal N
+    (1-64). 255 is exit(-1) or exit(255), the commonest failure status, not a signal."""
+    return code is not None and 128 < code <= 128 + SIGNAL_MAX
+
+
 def exit_meaning(code: int) -> str:
     """What a runner's exit=N says: "killed by SIGSEGV", "command not found" ..."""
     if code in SIGNALS:
         return f"killed by {SIGNALS[code]}"
-    if code > 128:
+    if killed_by_signal(code):
         return f"killed by signal {code - 128}"
     return {127: "command not found (not installed, or a library is missing)",
             126: "found but cannot be executed", 4: "skipped (ksft_skip)",
@@ -290,5 +299,5 @@ def fix_runner_verdicts(results: list[Result], default_suite: str,
             r.message = f"exit={code}: {exit_meaning(int(code))}"
             if int(code) == 4:
                 r.status = Status.SKIP
-            elif int(code) >= 128:
+            elif killed_by_signal(int(code)):
                 r.status = Status.CRASH

@@ -54,6 +54,11 @@ EXPLAINS = re.compile(r"\b(?:it'?s|this is|that'?s|it is) because\b|\bthe (?:roo
                       r"\bwe (?:at least )?need something like this\b|\bthe fix is\b",
                       re.IGNORECASE)
 BROKE_TESTS = re.compile(r"\b(?:change|patch|commit) (?:breaks|broke)\b", re.IGNORECASE)
+# "this patch is causing a regression on our CI system": the regression is the patch's; when
+# the input's patch changes only the selftests, that is not a kernel regression.
+PATCH_REGRESSION = re.compile(
+    r"\b(?:this|the|your|that) (?:patch|change|commit)\b[^.?]{0,30}\b(?:caus\w+|introduc\w+)"
+    r" (?:a |the |this )?regression", re.IGNORECASE)
 # A maintainer saying the bisect points at the wrong commit: "So I think is a false-positive
 # bisection result", "the hugepage use of padata has nothing to do with the patch in question".
 BISECT_DISPUTED = re.compile(
@@ -67,10 +72,24 @@ RUNNER_SCRIPTS = re.compile(
 # A created file that is a new test (a program or script), not a runner's settings or config.
 NEW_TEST = re.compile(r"\.(?:c|sh|py)$")
 
+# "a problem with the test machine", "a bug in the test infrastructure": the lab, not the test.
+NOT_THE_TEST = (r"infra\w*|machines?|lab|systems?|environments?|setup|rigs?|hosts?|farm|boards?|"
+                r"servers?|beds?|devices?|hardware|runs? on\b")
+# An author answering a quoted claim: "I don't think so", "I disagree", "No, ...".
+DISAGREES = re.compile(r"^(?:no[,.!]|nope\b|not really\b|not quite\b)|\bI (?:don't|do not) "
+                       r"(?:think|agree|believe)\b|\bI disagree\b|\bthat'?s not (?:it|right|"
+                       r"true|the case)\b|\b(?:isn't|is not) (?:a|the) test(?:'s)? (?:bug|fault)",
+                       re.IGNORECASE)
+# What a change broke, when that is tests: "breaks some of the uffd-stress tests", "broke the
+# cow tests" - not "breaks a pattern in the way tests are run" (how tests run is not a failure).
+BROKEN_TESTS = (r"(?!(?:a|the|how)\s+(?:way|pattern|order|behaviou?r|format|output|"
+                r"tests? (?:are|is))\b)"
+                r"(?:(?:the|these|those|some|several|a few|many|all|other|existing|\d+)\s+)?"
+                r"(?:of\s+the\s+)?(?:[\w./-]+\s+){0,2}(?:self)?tests?\b")
 # A prose line that says the test (or its runner) is at fault.
 TEST_SIDE = re.compile(
     r"\b(?:bug|issue|problem|mistake|flaw)s? (?:is )?(?:in|with|of) (?:the |this |our )?"
-    r"(?:self)?test(?:s|case)?\b|"
+    r"(?:self)?test(?:s|case)?\b(?![- ](?:" + NOT_THE_TEST + r"))|"
     r"\b(?:self)?test(?:case)? (?:itself )?(?:is|was|looks) (?:wrong|broken|buggy|incorrect|"
     r"bogus)\b|"
     r"\bfalse (?:test )?(?:positive|failure|alarm)s?\b|"
@@ -80,7 +99,12 @@ TEST_SIDE = re.compile(
     r"\bnot an? (?:kernel|real) (?:bug|issue|problem|regression)\b|"
     r"\b(?:boils down to|the problem is|is caused by|the cause (?:of [\w\s.,/-]{0,160})?is)\b"
     r".{0,60}\b(?:run_vmtests\.sh|the (?:self)?test|running (?:on|in|from))|"
-    r"\b(?:this|the) (?:change|patch|commit) (?:breaks|broke)\b.{0,40}\btests?\b",
+    r"\b(?:this|the) (?:change|patch|commit) (?:breaks|broke) " + BROKEN_TESTS + "|"
+    # "The addition of this test causes 2 later tests to fail": one test (or the runner)
+    # breaks the tests after it. A patch causing failures is not this: that is the patch's bug.
+    r"\b(?:this|that|the|new|earlier|previous) (?:test|script|run_vmtests\.sh|runner)\b"
+    r"[^.?]{0,40}\b(?:causes|caused|causing|makes|made)\b[^.?]{0,30}\btests?\b[^.?]{0,12}"
+    r"\bfail",
     re.IGNORECASE,
 )
 # Prose that points the other way or marks a known kernel issue: then nothing is stated.
@@ -144,6 +168,9 @@ class StatementScanner:
     broke_tests: bool = False  # "this change breaks ... tests": the patch is the culprit
     bisect_disputed: LogLine | None = None  # the prose says the bisect result is wrong
     kernel_side: list[LogLine] = field(default_factory=list)
+    patch_regression: list[LogLine] = field(default_factory=list)  # "this patch causes a regr."
+    quoted_side: list[LogLine] = field(default_factory=list)  # test-side lines that were quoted
+    disagreed: bool = False  # the author's own words answer a quoted claim with "no"
     prose: list[str] = field(default_factory=list)  # test-side lines and their neighbours
     _last_diff: str = ""
     _previous: str = ""
@@ -159,6 +186,9 @@ class StatementScanner:
             return
         joined = f"{self._previous} {text}".strip()
         question = text.rstrip().endswith("?")
+        quoted = bare is not None and QUOTE.match(line.text) is not None
+        if not quoted and self.quoted_side and DISAGREES.search(text):
+            self.disagreed = True
         if BISECT_DISPUTED.search(joined) and not question:
             if self.bisect_disputed is None:
                 self.bisect_disputed = LogLine(line.line, text, line.source)
@@ -171,9 +201,13 @@ class StatementScanner:
             self._analysis = LogLine(line.line, text, line.source)  # the analysis' first line
         if len(self.kernel_side) < 5 and KERNEL_SIDE.search(text) and not question:
             self.kernel_side.append(LogLine(line.line, text, line.source))
+            if PATCH_REGRESSION.search(joined):
+                self.patch_regression.append(self.kernel_side[-1])
         if (len(self.test_side) < 5 and not question and TEST_SIDE.search(joined)
                 and not NEGATED.search(joined)):
             self.test_side.append(LogLine(line.line, text, line.source))
+            if quoted:
+                self.quoted_side.append(self.test_side[-1])
             self.prose.append(joined)
             self.names = list(dict.fromkeys(self.names + HARNESS_NAME.findall(joined)))[:10]
             self.broke_tests = self.broke_tests or bool(BROKE_TESTS.search(joined))
@@ -227,15 +261,18 @@ class StatementScanner:
         return bool(files) and all(SELFTEST_PATH.search(p) for p in files)
 
     def conclusion(self) -> Conclusion | None:
-        if self.kernel_side:
-            return None
         patch = self.selftest_only_patch()
+        kernel_side = [k for k in self.kernel_side if not (patch and k in self.patch_regression)]
+        if kernel_side:
+            return None
         # A submitted patch (with its diffstat) that changes only existing selftests, in a
         # mail that shows the failure, is the test being fixed.
         fixed_by_patch = patch and ((self.fixes_selftest or self.patch_fixes
                                      or self.explained) is not None or bool(self.submitted))
         if not self.test_side and not fixed_by_patch:
             return None
+        if self.disagreed and all(t in self.quoted_side for t in self.test_side):
+            return None  # the claim is the other side's, quoted, and the author says no
         new_test = any(NEW_TEST.search(p) for p in self.created)
         if (new_test and not self.test_side) or (self.files() and not patch):
             return None  # a new test, or a patch to the kernel: not the test's fault

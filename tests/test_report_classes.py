@@ -1,0 +1,147 @@
+"""Classes of real reports the held-out round (tests/fixtures/reports/README.md, "Held out")
+got wrong, each with a second example worded differently from the report that showed it:
+
+- a runner's exit=255 is exit(-1), not a signal: no crash without crash evidence;
+- a patch quoted in a plain-text reply is code: its BUG_ON()/WARN_ON() lines are no kernel crash;
+- a test's own perror() line and a printed "ret=-1 errno=N" are failed results, not refusals;
+- prose: "this change breaks the way tests are run" says nothing about a failure; "this test
+  makes the later tests fail" blames the runner's order; "your patch causes a regression" is
+  no kernel regression when the patch only changes the selftests; a claim quoted from the other
+  side and answered "no" is no conclusion; "a bug in the test infrastructure" is the lab.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from harness.cli.main import main
+from harness.model import LogLine
+from harness.readers.runner_summary import exit_meaning, killed_by_signal
+from harness.readers.statements import scan_lines
+
+
+def triage(tmp_path: Path, text: str, *args: str) -> tuple[int, dict]:
+    log = tmp_path / "report.txt"
+    log.write_text(text)
+    out = tmp_path / "report.json"
+    code = main(["triage", str(log), "--json", str(out), *args])
+    return code, json.loads(out.read_text())
+
+
+def conclude(text: str):
+    return scan_lines([LogLine(i, t, "mail") for i, t in enumerate(text.splitlines(), 1)]
+                      ).conclusion()
+
+
+def test_exit_255_is_a_failure_and_128_plus_a_signal_is_a_kill(tmp_path):
+    assert not killed_by_signal(255) and not killed_by_signal(128)
+    assert killed_by_signal(137) and killed_by_signal(134)
+    assert exit_meaning(255) == "exited with 255"
+    text = ("# selftests: mm: ksm_functional_tests\n"
+            "not ok 7 selftests: mm: ksm_functional_tests # exit=255\n"
+            "# selftests: mm: mlock2-tests\n"
+            "not ok 8 selftests: mm: mlock2-tests # exit=137\n")
+    _, report = triage(tmp_path, text)
+    status = {r["suite"]: r["status"] for r in report["results"]}
+    assert status == {"ksm_functional_tests": "fail", "mlock2-tests": "crash"}
+
+
+QUOTED_KERNEL_PATCH = """\
+On Mon, Jun 2, 2025 at 10:00 AM Some One <some@example.org> wrote:
+> Use folio_walk in the split path.
+
+With this applied, the split test fails here:
+
+# selftests: mm: split_huge_page_test
+not ok 12 selftests: mm: split_huge_page_test # exit=1
+
+> diff --git a/mm/huge_memory.c b/mm/huge_memory.c
+> --- a/mm/huge_memory.c
+> +++ b/mm/huge_memory.c
+> @@ -3000,6 +3000,8 @@ static int split_folio(struct folio *folio)
+>  {
+> +\tVM_BUG_ON_FOLIO(!folio_test_large(folio), folio);
+> +\tWARN_ON_ONCE(folio_mapped(folio));
+> -\tBUG_ON(!folio);
+>  \treturn 0;
+"""
+
+
+def test_a_quoted_kernel_patch_in_a_plain_reply_is_code_not_a_crash(tmp_path):
+    _, report = triage(tmp_path, QUOTED_KERNEL_PATCH)
+    causes = {f["cause"] for f in report["findings"]}
+    assert not causes & {"kernel-oops", "kernel-warning", "kernel-crash", "output-truncated"}
+    assert [r["status"] for r in report["results"]] == ["fail"]
+    assert any("inside a patch's diff are code" in n for n in report["environment"]["notes"])
+
+
+def test_a_kernel_bug_line_outside_a_diff_is_still_a_crash(tmp_path):
+    text = ("# selftests: mm: split_huge_page_test\n"
+            "[   12.345678] kernel BUG at mm/huge_memory.c:3002!\n"
+            "[   12.345680] Internal error: Oops - BUG: 00000000f2000800 [#1] SMP\n")
+    _, report = triage(tmp_path, text)
+    assert "kernel-oops" in {f["cause"] for f in report["findings"]}
+
+
+def test_a_tests_own_perror_line_is_a_failed_result_with_its_errno(tmp_path):
+    # hugepage-vmemmap printed "check_page_flags: Invalid argument"; here another function.
+    text = "# ./map_populate\nvirt_to_pfn: No such file or directory\n"
+    code, report = triage(tmp_path, text)
+    [r] = report["results"]
+    assert (r["status"], r["errno"]) == ("fail", "ENOENT") and code == 1
+
+
+def test_a_printed_return_value_and_errno_is_a_failed_call(tmp_path):
+    # "ftruncate: ret=-1 errno=2" in an issue; here fallocate in another wording.
+    text = "$ ./falloc-test\nfallocate returned -1, errno = 95\nwrite: ret=5 (expected 5)\n"
+    _, report = triage(tmp_path, text)
+    [r] = report["results"]
+    assert (r["syscall"], r["errno"]) == ("fallocate", "EOPNOTSUPP")
+
+
+def test_how_tests_are_run_is_not_a_statement_about_a_failure():
+    assert conclude("I think this change breaks the way the tests are invoked by the "
+                    "kselftest runner.") is None
+    c = conclude("Sorry, this change broke the cow tests on arm64.")
+    assert c is not None and c.category == "test-bug"
+
+
+RUNNER_PATCH = """\
+> ---
+>  tools/testing/selftests/mm/run_vmtests.sh | 2 ++
+>  1 file changed, 2 insertions(+)
+"""
+
+
+def test_one_test_making_the_later_tests_fail_is_the_runner():
+    text = ("I'm afraid your change causes a regression in our CI.\n"
+            "Adding this test to run_vmtests.sh made the following hugetlb tests fail,\n"
+            "they no longer get any huge pages.\n" + RUNNER_PATCH)
+    c = conclude(text)
+    assert c is not None and c.cause == "runner-script-bug"
+    kernel_patch = RUNNER_PATCH.replace("tools/testing/selftests/mm/run_vmtests.sh",
+                                        "mm/hugetlb.c")
+    assert conclude(text.replace(RUNNER_PATCH, kernel_patch)) is None
+
+
+def test_a_patch_that_makes_tests_fail_is_not_a_test_statement():
+    assert conclude("Bisected: this patch causes the cow tests to fail on x86.") is None
+
+
+def test_a_claim_quoted_from_the_other_side_and_answered_no_is_no_conclusion():
+    text = ("> As far as I can tell this is a bug in the test, it assumes 4k pages.\n"
+            "\n"
+            "I don't think so: the test uses getpagesize() already, the kernel returns\n"
+            "the wrong value here.\n")
+    assert conclude(text) is None
+    agreed = text.replace("I don't think so: the test uses getpagesize() already, the kernel "
+                          "returns\nthe wrong value here.", "Agreed, I'll send a fix.")
+    assert conclude(agreed) is not None
+
+
+def test_a_problem_with_the_test_machine_is_not_the_test():
+    assert conclude("The failures were a problem with the test machine, its disk was full.") \
+        is None
+    assert conclude("The failures are a problem with the test, it never reads the value.") \
+        is not None
