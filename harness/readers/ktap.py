@@ -158,12 +158,14 @@ Sink = Callable[[Result, SuiteRun], None]
 
 class BulkSink(Protocol):
     """A sink that also takes repeats of a record in bulk (``feed_block``): the first of each
-    kind arrives as a Result (``sink``, then ``proto``), the repeats as (kind, number, line
-    number of the result line) rows, in log order with the single results."""
+    kind arrives as a Result (``sink``, then ``proto``), the repeats as rows (kind, number,
+    line number of the result line) given as three columns, in log order with the single
+    results."""
 
     def proto(self, kind: int, result: Result, suite: SuiteRun, diagnostics: int) -> None: ...
 
-    def rows(self, suite: SuiteRun, rows: list[tuple[int, int, int]]) -> None: ...
+    def rows(self, suite: SuiteRun, kinds: list[int], numbers: list[int],
+             lines: list[int]) -> None: ...
 
 _Handler = Callable[[int, re.Match[str], LogLine], list[Result]]
 
@@ -340,7 +342,7 @@ class KselftestParser:
             ks: list[int] = kinds[:known]  # type: ignore[assignment]
             starts = list(accumulate(map(self._span.__getitem__, ks), initial=number))
             lines = map(add, starts, map(self._offset.__getitem__, ks))  # the result lines
-            self._flush_rows(level, list(zip(ks, numbers, lines)))
+            self._flush_rows(level, ks, numbers[:known], list(lines))
             number = starts[-1]
         if known == len(run):
             return number, known, []
@@ -384,19 +386,20 @@ class KselftestParser:
             self.bulk.proto(kind, result, level.suite, diagnostics)
         return number
 
-    def _flush_rows(self, level: _Level, rows: list[tuple[int, int, int]]) -> None:
+    def _flush_rows(self, level: _Level, kinds: list[int], numbers: list[int],
+                    lines: list[int]) -> None:
         """What feeding the rows' lines one by one would have done to the parser's state."""
         assert self.bulk is not None
-        self.bulk.rows(level.suite, rows)
-        count = len(rows)
+        self.bulk.rows(level.suite, kinds, numbers, lines)
+        count = len(kinds)
         self.emitted += count
         level.results += count
-        level.numbers_seen.add_range(rows[0][1], rows[-1][1])
-        level.last_number = rows[-1][1]
+        level.numbers_seen.add_range(numbers[0], numbers[-1])
+        level.last_number = numbers[-1]
         level.run_line = None
         level.diagnostics = []
-        self.last_line = rows[-1][2]
-        level.bulk.update(map(itemgetter(0), rows))  # failing and guesses: see _fold
+        self.last_line = lines[-1]
+        level.bulk.update(kinds)  # failing and guesses: see _fold
 
     def _body(self, depth: int, body: str, number: int, raw: str, source: str) -> list[Result]:
         first = body[:1]

@@ -15,7 +15,9 @@ from typing import BinaryIO
 
 from harness.model import LogLine, Result, Status
 
-BATCH = 2048
+BATCH = 2048  # records (or runs of rows) written at once
+ROWS = 4096  # rows written at once
+RUN = "rows"  # the first item of a run of rows
 STATUSES = tuple(Status)
 STATUS_INDEX = {s: i for i, s in enumerate(STATUSES)}
 
@@ -50,6 +52,7 @@ class Spill:
     def __init__(self, directory: str | None = None) -> None:
         self._file: BinaryIO = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115
         self._batch: list[Record] = []
+        self._rows = 0  # rows in the batch
         self.count = 0
 
     def add(self, record: Record) -> None:
@@ -58,14 +61,16 @@ class Spill:
         if len(self._batch) >= BATCH:
             self._flush()
 
-    def add_many(self, records: list[Record]) -> None:
-        self._batch += records
-        self.count += len(records)
-        if len(self._batch) >= BATCH:
+    def add_rows(self, kinds: list[int], numbers: list[int], lines: list[int]) -> None:
+        """Rows (kind, number, line) as one item of three columns: ``RUN``."""
+        self._batch.append((RUN, kinds, numbers, lines))
+        self.count += len(kinds)
+        self._rows += len(kinds)
+        if self._rows >= ROWS or len(self._batch) >= BATCH:
             self._flush()
 
     def batches(self) -> Iterator[list[Record]]:
-        """The records in order, a list at a time."""
+        """The records in order, a list at a time; rows as (RUN, kinds, numbers, lines)."""
         if self._batch:
             self._flush()
         self._file.flush()
@@ -77,10 +82,16 @@ class Spill:
         data = marshal.dumps(self._batch)
         self._file.write(len(data).to_bytes(8, "little") + data)
         self._batch = []
+        self._rows = 0
 
     def __iter__(self) -> Iterator[Record]:
+        """Every record and row in order (rows as (kind, number, line))."""
         for batch in self.batches():
-            yield from batch
+            for item in batch:
+                if len(item) == 4:
+                    yield from zip(item[1], item[2], item[3], strict=True)
+                else:
+                    yield item
 
     def close(self) -> None:
         self._file.close()

@@ -108,9 +108,10 @@ class _Stream:
         assert kind == len(self.protos) and text[head:head + len(number)] == number
         self.protos.append((rec, text[:head], text[head + len(number):], diagnostics))
 
-    def rows(self, suite: SuiteRun, rows: list[tuple[int, int, int]]) -> None:
-        self.spill.add_many(rows)
-        self.per_suite[self.suite_index[id(suite)]][0] += len(rows)
+    def rows(self, suite: SuiteRun, kinds: list[int], numbers: list[int],
+             lines: list[int]) -> None:
+        self.spill.add_rows(kinds, numbers, lines)
+        self.per_suite[self.suite_index[id(suite)]][0] += len(kinds)
 
     def full(self, rec: Record) -> Record:
         """A row read in bulk as the whole record it stands for."""
@@ -515,39 +516,33 @@ class _RowsJudge(_Judge):
         self.prepared.add(kind)
 
     def batch(self, batch: list[Record]) -> None:
-        """Records and rows in log order."""
+        """Records and runs of rows in log order."""
         out: list[str] = []
-        lengths = bytes(map(len, batch))  # 3 for a row, 13 for a record
-        start = 0
-        while start < len(batch):
-            stop = lengths.find(13, start)
-            if stop < 0:
-                stop = len(batch)
-            if stop > start:
-                self._rows(batch[start:stop], out)
-            if stop < len(batch):
-                self.slow = []
-                self.now = self.position
-                self.position += 1
-                self.record(batch[stop])
-                out += self.slow
-            start = stop + 1
+        for item in batch:
+            if len(item) == 4:
+                self._rows(item[1], item[2], item[3], out)
+                continue
+            self.slow = []
+            self.now = self.position
+            self.position += 1
+            self.record(item)
+            out += self.slow
         if self.rows_out is not None:
             self.rows_out.rows(",\n".join(out))
         if self.junit is not None:
             for suite in self.junit.suites.values():
                 suite.flush()
 
-    def _rows(self, rows: list[Record], out: list[str]) -> None:
+    def _rows(self, kinds: list[int], numbers: list[int], lines: list[int],
+              out: list[str]) -> None:
         """Rows that follow each other."""
         if self.rows_out is not None:
-            out.append(",\n".join(map("[%d,%d,%d]".__mod__, rows)))
-        kinds, numbers, _ = zip(*rows, strict=True)
+            out.append(",\n".join(map("[%d,%d,%d]".__mod__, zip(kinds, numbers, lines))))
         if not self.prepared.issuperset(kinds):
             for kind in set(kinds) - self.prepared:
                 self._kind(kind)
         first = self.position
-        self.position += len(rows)
+        self.position += len(kinds)
         self.per_kind.update(kinds)
         self.last_row.update(zip(kinds, range(first, self.position), strict=True))
         self.last_number.update(zip(kinds, numbers, strict=True))
@@ -563,13 +558,13 @@ class _RowsJudge(_Judge):
                     map(mul, texts, map(self.twice.__getitem__, kinds)),
                     map(self.tails.__getitem__, kinds), strict=True)))[:-len(CASE_SEP)])
             else:
-                for rec in rows:
+                for rec in zip(kinds, numbers, lines, strict=True):
                     info = self.kinds[rec[0]]
                     assert info is not None and info.cases is not None
                     info.cases.pending.append(self._lean(rec, info) if info.lean is None
                                               else info.lean.format(rec[1]))
         if not self.hot.isdisjoint(kinds):
-            self._hot(rows, first)
+            self._hot(list(zip(kinds, numbers, lines, strict=True)), first)
 
     def _hot(self, rows: list[Record], first: int) -> None:
         """The rows of hot kinds one by one; a kind cools once its finding has its first
