@@ -136,6 +136,11 @@ class FsProfile(ABC):
         filesystem becomes the guest's ``/`` (GuestSide.root_args name it), holding a fresh
         copy of ``payload`` where the host can put it there (GuestSide.payload_key says so)."""
 
+    def gone(self) -> str:
+        """What of the host side the guest uses vanished since provision() (a share's
+        directory removed), as a sentence; "" while all is there."""
+        return ""
+
     def server_exits(self) -> list[ServerExit]:
         """The profile's servers that ended on their own since provision() (none for a disk
         image or a share QEMU serves itself)."""

@@ -27,6 +27,7 @@ class NinePProfile(FsProfile):
         self.cache = cache
         self.security_model = security_model
         self._dir: Path | None = None
+        self._inode = 0  # the share's, at provision: a directory made again is not the share
 
     def mount_options(self) -> str:
         opts = f"trans=virtio,version=9p2000.L,msize={MSIZE}"
@@ -37,6 +38,7 @@ class NinePProfile(FsProfile):
         workdir.mkdir(parents=True, exist_ok=True)
         self._dir = Path(tempfile.mkdtemp(prefix="9p-share-", dir=workdir))
         self._dir.chmod(0o777)
+        self._inode = self._dir.stat().st_ino
         key = place_payload(payload, self._dir) if as_root and payload else ""
         return GuestSide(
             mountpoint=mountpoint,
@@ -50,6 +52,16 @@ class NinePProfile(FsProfile):
             facts={"share": str(self._dir), "cache": self.cache or "default",
                    "security_model": self.security_model, "msize": str(MSIZE)},
         )
+
+    def gone(self) -> str:
+        if self._dir is None:
+            return ""
+        try:
+            if self._dir.stat().st_ino == self._inode:
+                return ""
+        except OSError:
+            pass
+        return f"The 9p share's directory {self._dir} was removed"
 
     @property
     def share(self) -> Path | None:

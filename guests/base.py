@@ -104,6 +104,10 @@ class Guest(ABC):
         """Servers the filesystem needs that ended on their own (the NFS server), in order."""
         return []
 
+    def fs_gone(self) -> str:
+        """What of the filesystem's host side vanished (a 9p share removed), "" if nothing."""
+        return ""
+
     def log_error(self) -> OSError | None:
         """Why the console log could not be written (its disk is full); None if it could."""
         return None

@@ -182,6 +182,9 @@ class QemuGuest(Guest):
     def server_exits(self) -> list[ServerExit]:
         return self.profile.server_exits()
 
+    def fs_gone(self) -> str:
+        return self.profile.gone()
+
     def log_error(self) -> OSError | None:
         return self.machine.log_error if self.machine else None
 

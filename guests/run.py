@@ -108,6 +108,8 @@ class GuestRun:
     server_exit: ServerExit | None = None  # a server the filesystem needs died (NFS)
     server_exit_during: str = ""  # the test it died during ("": before a test started)
     disk_full: str = ""  # "No space left on device: FILE": the run stopped there
+    fs_gone: str = ""  # "The 9p share's directory ... was removed": seen after fs_gone_during
+    fs_gone_during: str = ""
 
     def add_crash(self, lines: list[str]) -> None:
         self.crash = (self.crash or []) + lines
@@ -145,6 +147,10 @@ def run_selftests(guest: Guest, request: RunRequest,
             later = request.tests[index:]
             if _server_died(guest, result, name, later[0] if later else "", started):
                 break
+            if not result.fs_gone and (gone := guest.fs_gone()):
+                result.fs_gone, result.fs_gone_during = gone, name
+                result.notes.append(f"{gone} (seen after {name}): the failures of {name} and "
+                                    "of the tests after it may be its doing")
             if (full := guest.log_error()) is not None:
                 raise full
     except OSError as exc:

@@ -81,6 +81,21 @@ def test_ninep_cache_modes_and_share(tmp_path):
         NinePProfile(cache="bogus")
 
 
+def test_ninep_says_when_its_share_is_gone(tmp_path):
+    import shutil
+
+    p = NinePProfile()
+    p.provision(tmp_path, MNT)
+    share = p.share
+    assert share is not None and p.gone() == ""
+    (share / "a file the guest made").write_text("x")
+    assert p.gone() == ""  # used, not gone
+    shutil.rmtree(share)
+    assert p.gone() == f"The 9p share's directory {share} was removed"
+    p.teardown()
+    assert p.gone() == ""
+
+
 def test_registry_specs():
     assert {"tmpfs", "ext4", "xfs", "9p", "nfs"} <= set(names())
     assert parse_spec("9p:cache=loose") == ("9p", {"cache": "loose"})

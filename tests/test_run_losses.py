@@ -82,3 +82,17 @@ def test_without_a_dead_server_a_hang_stays_a_timeout(tmp_path):
     assert "test-timeout" in {f.cause for f in report.findings}
     assert "nfs-server-died" not in {f.cause for f in report.findings}
     assert not (tmp_path / "server-exit.log").exists()
+
+
+def test_a_removed_9p_share_explains_failures_nothing_else_does(tmp_path):
+    out = ("TAP version 13\n1..2\n# [RUN] R/W longterm GUP pin in MAP_SHARED file mapping ... "
+           "with local tmpfile\nnot ok 1 mkstemp() failed\n# [RUN] R/W longterm GUP pin in "
+           "MAP_SHARED file mapping ... with memfd\nok 2 Should have worked\n")
+    gr = _run(tmp_path, TestRun("gup_longterm", "gup_longterm", out, 1, False, 5.0),
+              fs_gone="The 9p share's directory /x/9p-share-1 was removed",
+              fs_gone_during="gup_longterm")
+    report = _report(gr, tmp_path)
+    [gone] = report.findings  # was: unknown/unexplained-fail
+    assert (gone.category, gone.cause, gone.count) == ("env", "9p-share-removed", 1)
+    assert any("/x/9p-share-1 was removed during or before gup_longterm" in e.text
+               for e in gone.evidence)

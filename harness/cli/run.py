@@ -197,11 +197,18 @@ def parse_guest_run(gr: GuestRun, outdir: Path, run_id: RunId,
     unsaved = [] if unsaved is None else unsaved
     sentence, evidence = loss
     blamed = False  # from the test the server died during on
+    gone = False  # from the test after which the filesystem's host side was gone
     for t in gr.tests:
         parsed = _parse_test(t, outdir, run_id, bool(gr.crash), unsaved)
         blamed = blamed or (bool(sentence) and t.name == gr.server_exit_during)
         if blamed:
             _blame(parsed.results, sentence, evidence)
+        gone = gone or (bool(gr.fs_gone) and t.name == gr.fs_gone_during)
+        if gone:  # a hypothesis for what nothing else explains (the rule's priority is low)
+            said = LogLine(0, f"{gr.fs_gone} during or before {t.name}", str(gr.console_log))
+            for r in parsed.results:
+                if r.status in (Status.FAIL, Status.ERROR):
+                    r.diagnostics = [*r.diagnostics, said]
         logs.append(parsed)
         if t.strace_log:
             spath = _save(outdir, f"{t.name}.strace", t.strace_log, unsaved)

@@ -79,6 +79,13 @@ def test_9p_share_removed_mid_run(run_in, tmp_path, x86_assets):
     assert rc in (0, 1) and "Traceback" not in err, err[-2000:]
     report = json.loads((tmp_path / "r.json").read_text())
     assert {r["suite"] for r in report["results"]} >= {"gup_longterm"}
+    # the removal is named (was: unknown/unexplained-fail, nothing said it)
+    [gone] = [f for f in report["findings"] if f["cause"] == "9p-share-removed"]
+    assert gone["category"] == "env" and gone["count"] > 0
+    assert any(f"{share} was removed" in e["text"] for e in gone["evidence"])
+    assert not [f for f in report["findings"] if f["cause"] == "unexplained-fail"]
+    assert any(f"{share} was removed (seen after gup_longterm)" in n
+               for n in report["environment"]["notes"])
     assert not leftovers(tmp_path)
 
 
