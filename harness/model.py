@@ -151,6 +151,7 @@ class Diagnosis:
     reference: str
     action: str
     evidence: list[LogLine] = field(default_factory=list)
+    rule: str = ""  # the rule that concluded it, when its cause is not its id
 
 
 @dataclass(slots=True)

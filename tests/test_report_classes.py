@@ -145,3 +145,64 @@ def test_a_problem_with_the_test_machine_is_not_the_test():
         is None
     assert conclude("The failures are a problem with the test, it never reads the value.") \
         is not None
+
+
+# Held-out round 2 (tests/fixtures/reports/README.md): the classes behind its misses.
+
+
+def test_step_and_verdict_lines_without_tap_are_results(tmp_path):
+    # khugepaged before 6.1 printed "Collapse fully populated PTE table.... Fail"; here the
+    # uffd-unit-tests wording.
+    text = ("$ sudo ./uffd-unit-tests\n"
+            "Testing zeropage on anon... done\n"
+            "Testing minor-wp on shmem... skipped [reason: feature missing]\n"
+            "Testing wp-unpopulated on anon... failed [reason: UFFDIO_API failed]\n")
+    code, report = triage(tmp_path, text)
+    got = [(r["suite"], r["status"]) for r in report["results"]]
+    assert got == [("uffd-unit-tests", "pass"), ("uffd-unit-tests", "skip"),
+                   ("uffd-unit-tests", "fail")]
+    assert report["verdict"] == "unknown" and code == 1
+
+
+def test_an_strace_excerpt_of_a_file_opened_before_it_still_names_the_fs_cause(tmp_path):
+    # systemd's test-sigbus on ext3: fallocate(3, ...) with the open not in the excerpt.
+    text = "fallocate(7, FALLOC_FL_KEEP_SIZE, 0, 2097152) = -1 EOPNOTSUPP (Operation not " \
+           "supported)\n"
+    code, report = triage(tmp_path, text)
+    assert {f["cause"]: f["category"] for f in report["findings"]} == {"fs-no-fallocate": "env"}
+    assert code == 0
+
+
+KERNEL_FIX = """\
+Since the conversion, a THP split no longer clears the dirty bit of the tail pages:
+
+  $ ./split_huge_page_test
+  not ok 3 Split PMD-mapped THP keeps dirty bit
+
+Fixes: 0123456789ab ("mm/huge_memory: convert split to folios")
+Signed-off-by: Some One <some@example.org>
+---
+ mm/huge_memory.c | 4 ++--
+ 1 file changed, 2 insertions(+), 2 deletions(-)
+"""
+
+
+def test_the_authors_own_kernel_fix_puts_the_failure_on_the_kernel(tmp_path):
+    _, report = triage(tmp_path, KERNEL_FIX)
+    [finding] = report["findings"]
+    assert (finding["category"], finding["cause"]) == ("kernel-bug", "kernel-behaviour-fail")
+    assert "puts" in finding["explanation"] and "mm/huge_memory.c" in finding["explanation"]
+
+
+def test_a_quoted_kernel_patch_is_not_the_authors_fix():
+    quoted = "\n".join("> " + line for line in KERNEL_FIX.splitlines())
+    assert conclude(quoted + "\nThis breaks nothing here, but I see other failures.") is None
+
+
+def test_reverting_a_named_kernel_commit_is_a_kernel_statement():
+    text = ("With 0123456789ab (\"mm/gup: fix pinning of zero pages\") reverted,\n"
+            "the cow test fails again, so the test catches the bug.\n")
+    c = conclude(text)
+    assert c is not None and (c.cause, c.category) == ("kernel-fix-stated", "kernel-bug")
+    selftest = text.replace("mm/gup: fix pinning of zero pages", "selftests/mm: fix cow")
+    assert conclude(selftest) is None

@@ -39,6 +39,16 @@ OWN_FUNCTION = re.compile(r"^[a-z][a-z0-9]*_[a-z0-9_]*$")
 # "mmap returned -1, errno = 12".
 RET_ERRNO = re.compile(r"^(?P<call>[a-z_][a-z0-9_]*)(?:\(\))?:?\s+(?:ret(?:urned)?|rc|result)\s*"
                        r"[=:]?\s*-1\b[^=]{0,20}?\berrno\s*[=:]\s*(?P<errno>\d+|E[A-Z0-9]{2,15})\b")
+# Older mm selftests print a step and its verdict on one line, no TAP: khugepaged before 6.1
+# ("Collapse fully populated PTE table.... Fail"), uffd-unit-tests ("Testing UFFDIO_API (with
+# syscall)... done", "... skipped [reason: feature missing]", "... failed [reason: ...]").
+DOTTED = re.compile(r"^(?P<name>\S.*?)\s*\.{3,}\s*(?P<verdict>OK|Fail(?:ed)?|Timeout|Skip(?:ped)?|"
+                    r"done|failed|skipped)\b\s*(?:\[reason:\s*(?P<reason>[^\]]*)\]|:\s*(?P<why>.*))?\s*$")
+DOTTED_STATUS = {"ok": Status.PASS, "done": Status.PASS, "fail": Status.FAIL,
+                 "failed": Status.FAIL, "timeout": Status.TIMEOUT, "skip": Status.SKIP,
+                 "skipped": Status.SKIP}
+# "sudo ./khugepaged", "$ ./uffd-unit-tests": the program the verdict lines below come from.
+PROGRAM_RUN = re.compile(r"(?:^|\s)(?:sudo\s+)?\./([\w.+-]+)(?:\s|$)")
 WORD = re.compile(r"\b([a-z_][a-z0-9_]*)\b")
 EXPECTED = re.compile(
     r"\bexpected\b[:=\s]+(?P<want>[\w-]+).{0,40}?\b(?:actual|got|but got|returned|was)\b[:=\s]+"
@@ -84,6 +94,9 @@ class Reader:
     suites: dict[int, str] = field(default_factory=dict)  # index in lines -> the test's name
 
     last_call: str = ""  # the os.<call>( a Python traceback showed last
+    program: str = ""  # the selftest a shown command ran ("./khugepaged")
+    # (line, program, step, status, reason) of "step... verdict" lines
+    verdicts: list[tuple[LogLine, str, str, Status, str]] = field(default_factory=list)
 
     def feed(self, line: LogLine) -> None:
         if len(self.lines) >= 200:
@@ -91,7 +104,7 @@ class Reader:
         text = line.text.strip()
         if not text or len(text) > 300:
             return
-        if self._assertion(line, text):
+        if self._assertion(line, text) or self._verdict(line, text):
             return
         if m := PY_CALL.search(text):
             self.last_call = CALLS.get(m.group(1), m.group(1))
@@ -112,6 +125,20 @@ class Reader:
                 call = next((CALLS[w] for w in WORD.findall(text.split("expected")[0].lower())
                              if w in CALLS), "")
                 self.lines.append((line, call, e.group(1), f"expected {want}, got {got}"))
+
+    def _verdict(self, line: LogLine, text: str) -> bool:
+        """A step and its verdict on one line (older selftests without TAP)."""
+        text = NESTING.sub("", text)
+        if (m := DOTTED.match(text)) is None:
+            if run := PROGRAM_RUN.search(text):
+                self.program = run.group(1)
+            return False
+        if len(self.verdicts) < 2000:
+            status = DOTTED_STATUS[m.group("verdict").lower()]
+            reason = (m.group("reason") or m.group("why") or "").strip() or m.group("verdict")
+            self.verdicts.append((line, self.program, m.group("name").strip(" ."), status,
+                                  reason))
+        return True
 
     def _reported_error(self, line: LogLine, text: str) -> bool:
         """A printed return value with its errno, or a perror()/err(3) line with a strerror."""
@@ -162,7 +189,9 @@ class Reader:
                 return CALLS[word]
         return CALLS.get(prog.rsplit("/", 1)[-1].lower(), "")
 
-    def results(self, syscalls: list[Syscall]) -> list[Result]:
+    def results(self, syscalls: list[Syscall], commands: list[LogLine] | None = None
+                ) -> list[Result]:
+        """``commands``: the shell commands the text shows (a prompt line is not fed here)."""
         out: list[Result] = []
         traced = any(s.failed for s in syscalls)
         for index, (line, call, errno, what) in enumerate(self.lines):
@@ -177,4 +206,16 @@ class Reader:
                               "local file", Status.FAIL, message, result_line=line,
                               syscall=call or None, errno=errno or None,
                               syscall_source="diagnostic" if errno else ""))
+        for line, program, step, status, reason in self.verdicts:
+            program = program or _program_before(line, commands or [])
+            out.append(Result(program or "selftest", len(out) + 1, step, "", status,
+                              reason if status is not Status.PASS else "", result_line=line))
         return out
+
+
+def _program_before(line: LogLine, commands: list[LogLine]) -> str:
+    """The selftest the last command before ``line`` ran ("sudo ./khugepaged" -> khugepaged)."""
+    for command in reversed(commands):
+        if command.line < line.line and (m := PROGRAM_RUN.search(" " + command.text)):
+            return m.group(1)
+    return ""

@@ -62,7 +62,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
         notes.append(f"run_vmtests.sh's SUMMARY: PASS={passed} SKIP={skipped} FAIL={failed} "
                      "(binaries, not test cases)")
     if not parsed.results and not parsed.crashes:
-        parsed.results += commands.results(parsed.syscalls)
+        parsed.results += commands.results(parsed.syscalls, info.commands)
     if not parsed.results and not parsed.crashes and status.results:
         parsed.results += status.results
         notes.append(f"a CI status mail: {len(status.results)} tests with their result history "

@@ -65,6 +65,13 @@ BISECT_DISPUTED = re.compile(
     r"\bfalse[- ]positive bisect|\bbisect(?:ion)?(?: result)? (?:is|was|looks|seems) "
     r"(?:wrong|bogus|unreliable|broken|a false positive)|\bnothing to do with (?:the|this) "
     r"(?:patch|commit|change)\b|\bbisect(?:ion)?\b.{0,40}\bred herring\b", re.IGNORECASE)
+# A named commit with its subject: 912efa17e512 ("mm: proc: Invalidate TLB after ...").
+COMMIT_SUBJECT = re.compile(r"\b[0-9a-f]{12,40}\s+\(\"(?P<subject>[^\"]{4,})\"\)")
+# A revert experiment: "after I reverted the patch ... one test failed", "with X reverted the
+# test passes".
+REVERT_EXPERIMENT = re.compile(r"\brevert(?:ed|ing)\b[^?]{0,120}?\b(?:fail(?:s|ed)?|caught|"
+                               r"pass(?:es|ed)?|reproduc\w*)\b", re.IGNORECASE)
+SELFTEST_SUBJECT = re.compile(r"\s*selftests?\b", re.IGNORECASE)
 # A kselftest_harness test name in prose: "memory_failure.madv_hard.clean_pagecache".
 HARNESS_NAME = re.compile(r"\b[A-Za-z]\w*\.\w+\.\w+\b")
 RUNNER_SCRIPTS = re.compile(
@@ -170,6 +177,11 @@ class StatementScanner:
     kernel_side: list[LogLine] = field(default_factory=list)
     patch_regression: list[LogLine] = field(default_factory=list)  # "this patch causes a regr."
     quoted_side: list[LogLine] = field(default_factory=list)  # test-side lines that were quoted
+    own_submitted: list[str] = field(default_factory=list)  # files of the author's own diffstat
+    fixes_kernel: LogLine | None = None  # the author's Fixes: tag names a kernel commit
+    kernel_subjects: int = 0  # named commits whose subject is not a selftests one
+    selftest_subjects: int = 0
+    reverted: LogLine | None = None  # "after I reverted the patch ... one test failed"
     disagreed: bool = False  # the author's own words answer a quoted claim with "no"
     prose: list[str] = field(default_factory=list)  # test-side lines and their neighbours
     _last_diff: str = ""
@@ -189,6 +201,7 @@ class StatementScanner:
         quoted = bare is not None and QUOTE.match(line.text) is not None
         if not quoted and self.quoted_side and DISAGREES.search(text):
             self.disagreed = True
+        self._commits_and_reverts(line, text, joined, quoted, question)
         if BISECT_DISPUTED.search(joined) and not question:
             if self.bisect_disputed is None:
                 self.bisect_disputed = LogLine(line.line, text, line.source)
@@ -216,6 +229,18 @@ class StatementScanner:
             self.prose.append(text)
         self._previous = text
 
+    def _commits_and_reverts(self, line: LogLine, text: str, joined: str, quoted: bool,
+                             question: bool) -> None:
+        """Named commits (kernel or selftests, by subject) and the author's revert experiment."""
+        for m in COMMIT_SUBJECT.finditer(text if COMMIT_SUBJECT.search(text) else joined):
+            if SELFTEST_SUBJECT.match(m.group("subject")):
+                self.selftest_subjects += 1
+            else:
+                self.kernel_subjects += 1
+        if (self.reverted is None and not quoted and not question
+                and REVERT_EXPERIMENT.search(joined)):
+            self.reverted = LogLine(line.line, text, line.source)
+
     def _patch_line(self, line: LogLine, text: str, bare: str) -> None:
         """What a patch in the text changes: its files, the ones it creates, a Fixes: tag."""
         if self._in_diff and (bare == "--" or not DIFF_BODY.match(bare)):
@@ -236,14 +261,23 @@ class StatementScanner:
             if path:
                 self._add(self.created, path)
         elif (m := DIFFSTAT.match(text)) and "/" in m.group(1):
-            self._add(self.patched, m.group(1))
-            self._add(self.submitted, m.group(1))
-            if self.submitted_line is None:
-                self.submitted_line = LogLine(line.line, text, line.source)
-            if self.patch_line is None:
-                self.patch_line = LogLine(line.line, text, line.source)
-        elif (m := FIXES_TAG.match(text)) and "selftest" in m.group(1).lower():
-            self.fixes_selftest = LogLine(line.line, text, line.source)
+            self._diffstat(line, text, m.group(1))
+        elif m := FIXES_TAG.match(text):
+            if "selftest" in m.group(1).lower():
+                self.fixes_selftest = LogLine(line.line, text, line.source)
+            elif not QUOTE.match(line.text):
+                self.fixes_kernel = LogLine(line.line, text, line.source)
+
+    def _diffstat(self, line: LogLine, text: str, path: str) -> None:
+        """One file of a diffstat: the patch sent (the author's own unless quoted)."""
+        self._add(self.patched, path)
+        self._add(self.submitted, path)
+        if not QUOTE.match(line.text):
+            self._add(self.own_submitted, path)
+        if self.submitted_line is None:
+            self.submitted_line = LogLine(line.line, text, line.source)
+        if self.patch_line is None:
+            self.patch_line = LogLine(line.line, text, line.source)
 
     @staticmethod
     def _add(paths: list[str], path: str) -> None:
@@ -260,7 +294,29 @@ class StatementScanner:
         files = self.files()
         return bool(files) and all(SELFTEST_PATH.search(p) for p in files)
 
+    def kernel_fix(self) -> Conclusion | None:
+        """The report's own words put the failure on the kernel: the author's patch (its
+        diffstat) changes only kernel files and says it fixes a kernel commit or the failure
+        shown, or the author reverted a named kernel commit and the test's result changed."""
+        if self.test_side:
+            return None
+        own = self.own_submitted
+        if own and not any(SELFTEST_PATH.search(p) for p in own):
+            line = self.fixes_kernel or self.patch_fixes
+            if line is not None:
+                return Conclusion("kernel-fix-stated", "kernel-bug", line,
+                                  "the author's patch changes only the kernel "
+                                  f"({', '.join(own[:3])}) and fixes what the test shows")
+        if (self.reverted is not None and self.kernel_subjects and not self.selftest_subjects
+                and not self.selftest_only_patch()):
+            return Conclusion("kernel-fix-stated", "kernel-bug", self.reverted,
+                              "the author reverted a kernel commit the text names, and the "
+                              "test's result changed with it")
+        return None
+
     def conclusion(self) -> Conclusion | None:
+        if (kernel := self.kernel_fix()) is not None:
+            return kernel
         patch = self.selftest_only_patch()
         kernel_side = [k for k in self.kernel_side if not (patch and k in self.patch_regression)]
         if kernel_side:

@@ -8,6 +8,7 @@ from harness.readers.ingest import Parsed
 
 CALLS = frozenset({"ftruncate", "fallocate", "fstatfs", "fstat", "mmap", "madvise",
                    "memfd_create", "io_uring_setup", "io_uring_register", "newfstatat"})
+FILE_CALLS = frozenset({"ftruncate", "fallocate", "fstatfs", "fstat"})  # calls on an open file
 
 
 def results_from_syscalls(parsed: list[Parsed]) -> list[Result]:
@@ -32,7 +33,10 @@ def _config(call: Syscall) -> str:
         return "memfd"
     if call.unlinked:
         return "tmpfile" if path.startswith("/tmp/") else "local tmpfile"
-    return "local file" if path and not path.startswith(("/dev/", "/proc/", "/sys/")) else ""
+    if not path:
+        # The fd was opened before the excerpt starts: a file, but which one is not shown.
+        return "file" if call.name in FILE_CALLS else ""
+    return "local file" if not path.startswith(("/dev/", "/proc/", "/sys/")) else ""
 
 
 def _result(call: Syscall, number: int) -> Result:

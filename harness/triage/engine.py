@@ -201,7 +201,8 @@ def diagnose(r: Result, env: Environment, rules: Iterable[Rule], index: RunIndex
         about_fs = bool(rule.fs) or bool({"fs_expected", "fs_not"} & set(rule.checks))
         found = Diagnosis(rule.category, rule.cause_of(Fields()),
                           rule.confidence.lower(len(unsure)), explanation, rule.reference,
-                          rule.action, evidence_of(r, env, with_mount=about_fs))
+                          rule.action, evidence_of(r, env, with_mount=about_fs),
+                          rule.id if rule.cause else "")
         if rule.category is Category.UNKNOWN and "stated" in env.facts:
             # "We don't know" gives way to what the thread itself concluded, if a rule for
             # that conclusion fits this result.
@@ -294,12 +295,14 @@ def finish_group(aggregate: FindingAggregate, env: Environment, rules: tuple[Rul
     assert first is not None
     explanation = first.explanation
     if len(members) > 1:
-        explanation = _group_explanation(first.cause, members, first.explanation, env, rules)
+        explanation = _group_explanation(first.rule or first.cause, members,
+                                         first.explanation, env, rules)
     return aggregate.finding(explanation, _dedupe(aggregate.evidence)[:MAX_EVIDENCE])
 
 
 def _group_explanation(cause: str, members: ResultGroup, single: str, env: Environment,
                        rules: tuple[Rule, ...]) -> str:
+    """``cause`` is the concluding rule's id (its cause, unless the rule names another)."""
     for rule in rules:
         if rule.id == cause:
             return _render(rule, members, env)
