@@ -69,14 +69,25 @@ class Spill:
         if self._rows >= ROWS or len(self._batch) >= BATCH:
             self._flush()
 
-    def batches(self) -> Iterator[list[Record]]:
-        """The records in order, a list at a time; rows as (RUN, kinds, numbers, lines)."""
+    def sync(self) -> None:
+        """Everything added is in the file (before another process reads it)."""
         if self._batch:
             self._flush()
         self._file.flush()
-        self._file.seek(0)
-        while size := self._file.read(8):
-            yield marshal.loads(self._file.read(int.from_bytes(size, "little")))
+
+    def batches(self, own: bool = False) -> Iterator[list[Record]]:
+        """The records in order, a list at a time; rows as (RUN, kinds, numbers, lines).
+        ``own``: read through a file position of its own (the file is shared with a forked
+        process that reads it too)."""
+        self.sync()
+        file = open(f"/proc/self/fd/{self._file.fileno()}", "rb") if own else self._file  # noqa: SIM115
+        try:
+            file.seek(0)
+            while size := file.read(8):
+                yield marshal.loads(file.read(int.from_bytes(size, "little")))
+        finally:
+            if own:
+                file.close()
 
     def _flush(self) -> None:
         data = marshal.dumps(self._batch)

@@ -176,8 +176,10 @@ class RowsStream:
 
 
 class SuiteCases:
-    def __init__(self, directory: str | None) -> None:
-        self.file = tempfile.TemporaryFile("w+", encoding="utf-8", dir=directory)  # noqa: SIM115
+    def __init__(self, directory: str | None, path: str | None = None) -> None:
+        self.file: IO[str] = (
+            open(path, "w+", encoding="utf-8") if path  # noqa: SIM115
+            else tempfile.TemporaryFile("w+", encoding="utf-8", dir=directory))  # noqa: SIM115
         self.counts = {"tests": 0, "errors": 0, "failures": 0, "skipped": 0}
         self.run: RunId | None = None
         self.pending: list[str] = []
@@ -188,18 +190,22 @@ class SuiteCases:
             self.pending = []
 
 
-class JunitStream:
-    """One <testsuite> per suite label; the cases parked until the suite's counts are known."""
+class CaseFiles:
+    """Test cases per suite label in named files of ``directory`` (``N.xml`` in the order the
+    labels came, ``index.json`` their labels, runs and counts): what a forked process
+    writes for ``JunitStream.adopt``."""
 
-    def __init__(self, target: str, directory: str | None = None) -> None:
-        self.file = _Target(target, "junit")
+    def __init__(self, directory: str | None = None, named: bool = False) -> None:
         self.directory = directory
+        self.named = named
         self.suites: dict[str, SuiteCases] = {}
 
     def suite(self, label: str, run: RunId | None) -> SuiteCases:
         suite = self.suites.get(label)
         if suite is None:
-            suite = self.suites[label] = SuiteCases(self.directory)
+            path = (os.path.join(self.directory, f"{len(self.suites)}.xml")
+                    if self.named and self.directory else None)
+            suite = self.suites[label] = SuiteCases(self.directory, path)
             suite.run = run
         return suite
 
@@ -211,6 +217,36 @@ class JunitStream:
         suite.counts["tests"] += 1
         if kind:
             suite.counts[KIND_COUNT[kind]] += 1
+
+    def save(self) -> None:
+        assert self.directory is not None and self.named
+        index = []
+        for label, suite in self.suites.items():
+            suite.flush()
+            suite.file.close()
+            index.append([label, str(suite.run) if suite.run else None, suite.counts])
+        Path(self.directory, "index.json").write_text(json.dumps(index), encoding="utf-8")
+
+
+class JunitStream(CaseFiles):
+    """One <testsuite> per suite label; the cases parked until the suite's counts are known."""
+
+    def __init__(self, target: str, directory: str | None = None) -> None:
+        super().__init__(directory)
+        self.file = _Target(target, "junit")
+
+    def adopt(self, directory: str) -> None:
+        """Take the test cases a ``CaseFiles(directory, named=True)`` saved."""
+        index = json.loads(Path(directory, "index.json").read_text(encoding="utf-8"))
+        for i, (label, run, counts) in enumerate(index):
+            suite = SuiteCases(None, None)
+            suite.file.close()
+            suite.file = open(os.path.join(directory, f"{i}.xml"), "r+",  # noqa: SIM115
+                              encoding="utf-8")
+            suite.file.seek(0, os.SEEK_END)
+            suite.counts = counts
+            suite.run = RunId.parse(run) if run else None
+            self.suites[label] = suite
 
     def finish(self, verdict: str, env: Environment) -> None:
         out = self.file.out

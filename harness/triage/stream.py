@@ -16,6 +16,10 @@ cut log) raises ``Declined`` after pass 1, and the caller uses the in-memory pat
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import signal
+import sys
 import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -24,6 +28,7 @@ from operator import mul
 from typing import Protocol
 
 from harness.aggregates import FIRST_NUMBERS, NumberList, StreamFinding, StreamReport
+from harness.errors import OutputError
 from harness.model import (
     FAILING,
     POINTS_AT_KERNEL,
@@ -43,7 +48,14 @@ from harness.readers.ktap import KselftestParser, config_of
 from harness.readers.paste import BANNER
 from harness.readers.spill import STATUSES, Record, Spill, to_record, to_result
 from harness.report.common import ordered_findings
-from harness.report.streamed import KIND_COUNT, JunitStream, RowsStream, SuiteCases, TestIds
+from harness.report.streamed import (
+    KIND_COUNT,
+    CaseFiles,
+    JunitStream,
+    RowsStream,
+    SuiteCases,
+    TestIds,
+)
 from harness.triage.aggregate import FIRST_EVIDENCE, FindingAggregate
 from harness.triage.checks import RunIndex
 from harness.triage.engine import finish_group, severity_order, verdict_of
@@ -207,16 +219,26 @@ def _decline_reason(log: LogPass) -> str:
     return ""
 
 
+FORK_ROWS = 100_000  # a log with this many results writes its JUnit in a second process
+
+
 def triage_log(log: LogPass, env: Environment, rules: tuple[Rule, ...],
                json_target: str | None = None, junit_target: str | None = None) -> StreamReport:
-    """Pass 2 with the JSON (harness.triage/2) and lean JUnit files written as it goes."""
+    """Pass 2 with the JSON (harness.triage/2) and lean JUnit files written as it goes.
+
+    With two cores or more and a big log, the JUnit test cases are written by a forked
+    process reading the same records while this one writes the JSON and tallies."""
     directory = tempfile.gettempdir()
     js = RowsStream(json_target, env) if json_target else None
     ju = JunitStream(junit_target, directory) if junit_target else None
+    parts, child = None, 0
     try:
         _kernel_from_banner(log, env)
         from_logs([log.parsed], env)
-        judge = _RowsJudge(log, env, rules, js, ju)
+        if ju is not None and (os.cpu_count() or 1) > 1 and log.stream.spill.count >= FORK_ROWS:
+            parts = tempfile.mkdtemp(prefix="harness-junit-", dir=directory)
+            child = _fork_cases(log, env, rules, parts)
+        judge = _RowsJudge(log, env, rules, js, None if child else ju)
         for batch in log.stream.spill.batches():
             judge.batch(batch)
         report = judge.report()
@@ -225,14 +247,49 @@ def triage_log(log: LogPass, env: Environment, rules: tuple[Rule, ...],
                       report.suites, report.summary, report.verdict, report.sources)
             js = None
         if ju is not None:
+            if child:
+                _, status = os.waitpid(child, 0)
+                child = 0
+                if os.waitstatus_to_exitcode(status) != 0:
+                    raise OutputError(f"--junit {junit_target}: the process writing the test "
+                                      "cases failed")
+                ju.adopt(parts)  # type: ignore[arg-type]
             ju.finish(report.verdict, env)
             ju = None
     finally:
+        if child:
+            os.kill(child, signal.SIGTERM)
+            os.waitpid(child, 0)
         if js is not None:
             js.abandon()
         if ju is not None:
             ju.abandon()
+        if parts is not None:
+            shutil.rmtree(parts, ignore_errors=True)
     return report
+
+
+def _fork_cases(log: LogPass, env: Environment, rules: tuple[Rule, ...], parts: str) -> int:
+    """A child process that writes the lean test cases into ``parts`` (``CaseFiles``)."""
+    log.stream.spill.sync()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
+    try:
+        cases = CaseFiles(parts, named=True)
+        judge = _RowsJudge(log, env, rules, None, cases, tally=False)
+        for batch in log.stream.spill.batches(own=True):
+            judge.batch(batch)
+        judge.fold_cases()
+        cases.save()
+        code = 0
+    except BaseException:  # noqa: BLE001 - the parent says that it failed
+        code = 1
+    finally:
+        os._exit(code)
 
 
 class ResultWriter(Protocol):
@@ -443,9 +500,10 @@ class _RowsJudge(_Judge):
     judged one by one, as ``member`` judges a record."""
 
     def __init__(self, log: LogPass, env: Environment, rules: tuple[Rule, ...],
-                 rows: RowsStream | None, junit: JunitStream | None) -> None:
+                 rows: RowsStream | None, junit: CaseFiles | None, tally: bool = True) -> None:
         super().__init__(log, env, rules, None, None, False, "")
         self.rows_out, self.junit = rows, junit
+        self.tally = tally  # False: only write (the JUnit of a forked process)
         protos = log.stream.protos
         self.kinds: list[_Kind | None] = [None] * len(protos)
         self.prepared: set[int] = set()
@@ -499,7 +557,7 @@ class _RowsJudge(_Judge):
         outcome = self.outcomes.get(rec, suite)
         cases = self.junit.suite(suite + self.label, self.run) if self.junit else None
         group = numbers = None
-        if outcome.diagnosis is not None:
+        if outcome.diagnosis is not None and self.tally:
             group = self.groups[outcome.group]  # the kind's first record made it
             numbers = group[2].numbers.setdefault(suite, NumberList())
             self.hot.add(kind)
@@ -525,7 +583,11 @@ class _RowsJudge(_Judge):
             self.slow = []
             self.now = self.position
             self.position += 1
-            self.record(item)
+            if self.tally:
+                self.record(item)
+            else:
+                name = self.suite_of(item)
+                self.write(item, name, self.outcomes.get(item, name))
             out += self.slow
         if self.rows_out is not None:
             self.rows_out.rows(",\n".join(out))
@@ -544,8 +606,9 @@ class _RowsJudge(_Judge):
         first = self.position
         self.position += len(kinds)
         self.per_kind.update(kinds)
-        self.last_row.update(zip(kinds, range(first, self.position), strict=True))
-        self.last_number.update(zip(kinds, numbers, strict=True))
+        if self.tally:
+            self.last_row.update(zip(kinds, range(first, self.position), strict=True))
+            self.last_number.update(zip(kinds, numbers, strict=True))
         if self.junit is not None:
             if self.awkward.isdisjoint(kinds) and len(set(map(self.suite_ids.__getitem__,
                                                               kinds))) == 1:
@@ -599,8 +662,18 @@ class _RowsJudge(_Judge):
         return outcome.lean % outcome.lean_values(
             slot_values(self.log.stream.full(rec), self.outcomes.values, True))
 
+    def fold_cases(self) -> None:
+        """Count the rows in their JUnit suites."""
+        for kind, info in enumerate(self.kinds):
+            if info is not None and info.cases is not None:
+                rows = self.per_kind[kind]
+                info.cases.counts["tests"] += rows
+                if info.outcome.junit_kind:
+                    info.cases.counts[KIND_COUNT[info.outcome.junit_kind]] += rows
+
     def report(self) -> StreamReport:
         """The rows' tallies folded into the records', then the report."""
+        self.fold_cases()
         ends = dict(self.list_last)  # id(number list) -> (position of its last row, list)
         for kind, info in enumerate(self.kinds):
             if info is None:
@@ -609,10 +682,6 @@ class _RowsJudge(_Judge):
             rec = self.log.stream.protos[kind][0]
             key = (self.suite_of(rec), rec[5])
             self.counts[key] = self.counts.get(key, 0) + rows
-            if info.cases is not None:
-                info.cases.counts["tests"] += rows
-                if outcome.junit_kind:
-                    info.cases.counts[KIND_COUNT[outcome.junit_kind]] += rows
             if info.group is None or info.numbers is None:
                 continue
             aggregate, _, found = info.group
