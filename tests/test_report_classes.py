@@ -206,3 +206,6 @@ def test_reverting_a_named_kernel_commit_is_a_kernel_statement():
     assert c is not None and (c.cause, c.category) == ("kernel-fix-stated", "kernel-bug")
     selftest = text.replace("mm/gup: fix pinning of zero pages", "selftests/mm: fix cow")
     assert conclude(selftest) is None
+    unchanged = ("I reverted 0123456789ab (\"mm/gup: fix pinning of zero pages\") but the cow\n"
+                 "test still fails the same way.\n")
+    assert conclude(unchanged) is None

@@ -72,6 +72,10 @@ COMMIT_SUBJECT = re.compile(r"\b[0-9a-f]{12,40}\s+\(\"(?P<subject>[^\"]{4,})\"\)
 REVERT_EXPERIMENT = re.compile(r"\brevert(?:ed|ing)\b[^?]{0,120}?\b(?:fail(?:s|ed)?|caught|"
                                r"pass(?:es|ed)?|reproduc\w*)\b", re.IGNORECASE)
 SELFTEST_SUBJECT = re.compile(r"\s*selftests?\b", re.IGNORECASE)
+# ... unless the revert changed nothing: "with it reverted the test still fails".
+REVERT_NO_CHANGE = re.compile(r"\bstill (?:fail|pass|see)|\b(?:didn't|did not|doesn't|does not|"
+                              r"won't) (?:help|change|fix|make)|\bsame (?:failure|result)",
+                              re.IGNORECASE)
 # A kselftest_harness test name in prose: "memory_failure.madv_hard.clean_pagecache".
 HARNESS_NAME = re.compile(r"\b[A-Za-z]\w*\.\w+\.\w+\b")
 RUNNER_SCRIPTS = re.compile(
@@ -238,7 +242,7 @@ class StatementScanner:
             else:
                 self.kernel_subjects += 1
         if (self.reverted is None and not quoted and not question
-                and REVERT_EXPERIMENT.search(joined)):
+                and REVERT_EXPERIMENT.search(joined) and not REVERT_NO_CHANGE.search(joined)):
             self.reverted = LogLine(line.line, text, line.source)
 
     def _patch_line(self, line: LogLine, text: str, bare: str) -> None:
