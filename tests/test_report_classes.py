@@ -209,3 +209,11 @@ def test_reverting_a_named_kernel_commit_is_a_kernel_statement():
     unchanged = ("I reverted 0123456789ab (\"mm/gup: fix pinning of zero pages\") but the cow\n"
                  "test still fails the same way.\n")
     assert conclude(unchanged) is None
+
+
+def test_a_test_bug_guess_that_a_later_message_overturns_is_no_conclusion():
+    thread = [LogLine(1, "This looks like a bug in the test to me, it never waits.", "message 1"),
+              LogLine(1, "No, this is a real kernel bug: bisected to the folio change, the",
+                      "message 2"),
+              LogLine(2, "fix is on its way.", "message 2")]
+    assert scan_lines(thread).conclusion() is None
