@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fs_profiles.base import SERVER_POLL
 from guests.base import Guest, GuestError, KernelCrash
 from guests.events import (
     Booting,
@@ -106,7 +107,8 @@ class GuestRun:
     interrupted: bool = False  # Ctrl-C: the tests that finished are still here
     aborted: str = ""  # why the tests after the finished ones could not run (said as lost)
     server_exit: ServerExit | None = None  # a server the filesystem needs died (NFS)
-    server_exit_during: str = ""  # the test it died during ("": before a test started)
+    server_exit_during: str = ""  # the test it died during ("": before or after a test)
+    server_exit_when: str = ""  # "during gup_longterm", "after gup_longterm", "before cow"
     disk_full: str = ""  # "No space left on device: FILE": the run stopped there
     fs_gone: str = ""  # "The 9p share's directory ... was removed": seen after fs_gone_during
     fs_gone_during: str = ""
@@ -145,7 +147,8 @@ def run_selftests(guest: Guest, request: RunRequest,
             started = time.time()
             _run_one(guest, request, name, result, on_event)
             later = request.tests[index:]
-            if _server_died(guest, result, name, later[0] if later else "", started):
+            if _server_died(guest, result, name, later[0] if later else "",
+                            (started, time.time())):
                 break
             if not result.fs_gone and (gone := guest.fs_gone()):
                 result.fs_gone, result.fs_gone_during = gone, name
@@ -208,16 +211,20 @@ def _run_one(guest: Guest, request: RunRequest, name: str, result: GuestRun,
 
 
 def _server_died(guest: Guest, result: GuestRun, ran: str, following: str,
-                 started: float = 0.0) -> bool:
+                 span: tuple[float, float] = (0.0, 0.0)) -> bool:
     """A server the tests' filesystem needs ended: the tests from ``following`` on are lost
     (a guest cannot boot onto its filesystem without it), and the run says which server,
-    how and when. ``ran``: the test that ran since ``started`` (wall clock)."""
+    how and when. ``ran``: the test that ran in ``span`` (wall clock, start and end)."""
     exits = guest.server_exits()
     if not exits:
         return False
     gone = result.server_exit = exits[0]
-    result.server_exit_during = ran if ran and gone.at >= started else ""
-    when = f"during {ran}" if result.server_exit_during else f"before {following or ran}"
+    # it is seen gone up to SERVER_POLL s after it ended
+    during = ran and span[0] <= gone.at <= span[1] + SERVER_POLL
+    result.server_exit_during = ran if during else ""
+    when = (f"during {ran}" if during else f"after {ran}" if ran and gone.at > span[1]
+            else f"before {following or ran}")
+    result.server_exit_when = when
     result.aborted = (f"{gone.role} ({gone.program}, pid {gone.pid}) died {when} "
                       f"({gone.how} at {gone.clock})")
     lost = f": the tests from {following} on were not run" if following else ""

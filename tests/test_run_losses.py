@@ -62,7 +62,8 @@ def test_a_panic_between_two_cases_names_the_test_too(tmp_path):
 def test_a_dead_nfs_server_is_blamed_for_every_case_it_cut_off(tmp_path):
     gone = ServerExit("the NFS server", "nfs-ganesha", 4242, -9, time.time(), "NFS STARTUP")
     gr = _run(tmp_path, TestRun("gup_longterm", "gup_longterm", GUP_CUT, None, True, 20.0),
-              server_exit=gone, server_exit_during="gup_longterm")
+              server_exit=gone, server_exit_during="gup_longterm",
+              server_exit_when="during gup_longterm")
     report = _report(gr, tmp_path)
     [died] = report.findings
     assert (died.category, died.cause, died.count) == ("env", "nfs-server-died", 49)

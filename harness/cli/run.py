@@ -161,8 +161,7 @@ def server_loss(gr: GuestRun, outdir: Path, unsaved: list[str] | None = None
     gone = gr.server_exit
     if gone is None:
         return "", []
-    during = (f"during {gr.server_exit_during}" if gr.server_exit_during
-              else "between the tests")
+    during = gr.server_exit_when or "during the run"
     sentence = (f"{gone.role[0].upper()}{gone.role[1:]} ({gone.program}, pid {gone.pid}) died "
                 f"{during} ({gone.how} at {gone.clock})")
     lines = [f"{gone.describe()} (seen by the harness, which polls its servers), {during}",
