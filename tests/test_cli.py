@@ -82,3 +82,14 @@ def test_unwritable_output_fails_before_work(tmp_path):
     out = harness("triage", str(LOGS / "host-tmpfs-gup_longterm.log"),
                   "--json", str(tmp_path / "no" / "such" / "dir.json"))
     assert out.returncode == 2 and "does not exist" in out.stderr.decode()
+
+
+def test_every_real_filesystem_name_is_taken_and_named_in_the_report():
+    # Reports say where they ran: "/tmp is ext3", "on f2fs", "smb3 share". Each is accepted
+    # (exit 0 or 1, never 2) and the report names it as given (smb3 is the cifs driver).
+    names = {"ext3": "ext3", "f2fs": "f2fs", "smb3": "cifs", "overlayfs": "overlay"}
+    for name, shown in names.items():
+        out = harness("triage", str(LOGS / "host-tmpfs-gup_longterm.log"), "--fs", name,
+                      "--json", "-")
+        assert out.returncode in (0, 1), out.stderr
+        assert json.loads(out.stdout)["environment"]["fs"] == shown

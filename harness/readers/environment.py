@@ -17,7 +17,15 @@ HUGETLB_FAILED = re.compile(r"HugeTLB: allocating (\d+) of page size ([\d.]+) ([
 UNIT_KB = {"K": 1, "M": 1024, "G": 1024 * 1024}
 FS_ALIASES = {"9p": "9p", "v9fs": "9p", "nfs": "nfs", "nfs3": "nfs", "nfs4": "nfs", "nfsv3": "nfs",
               "nfsv4": "nfs", "xfs": "xfs", "tmpfs": "tmpfs", "ext4": "ext4", "btrfs": "btrfs",
-              "virtiofs": "virtiofs", "fuse": "fuse", "ramfs": "ramfs", "overlay": "overlay"}
+              "virtiofs": "virtiofs", "fuse": "fuse", "ramfs": "ramfs", "overlay": "overlay",
+              "overlayfs": "overlay", "shmem": "tmpfs", "devtmpfs": "tmpfs",
+              # Others people run the selftests on; no rule knows them, but they are real.
+              "ext2": "ext2", "ext3": "ext3", "f2fs": "f2fs", "vfat": "vfat", "fat": "vfat",
+              "exfat": "exfat", "ntfs3": "ntfs3", "cifs": "cifs", "smb3": "cifs", "smb": "cifs",
+              "ceph": "ceph", "gfs2": "gfs2", "ocfs2": "ocfs2", "zfs": "zfs",
+              "bcachefs": "bcachefs",
+              "erofs": "erofs", "squashfs": "squashfs", "jfs": "jfs", "reiserfs": "reiserfs",
+              "hugetlbfs": "hugetlbfs", "nilfs2": "nilfs2", "orangefs": "orangefs"}
 
 
 def normalise_fs(name: str) -> str:
