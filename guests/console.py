@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import secrets
 import select
+import shutil
 import subprocess
 import time
 from collections import deque
@@ -56,6 +58,21 @@ class ConsoleResult(CommandResult):
     shell_exited: bool = False  # /init said the shell exited (it starts a new one)
 
 
+@functools.cache
+def _die_with_harness() -> tuple[str, ...]:
+    """argv prefix that SIGKILLs the process when the harness dies, however it dies (a pty's
+    hangup did that for a process on a terminal; a pipe does not): util-linux's setpriv."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return ()
+    try:
+        helptext = subprocess.run([setpriv, "--help"], capture_output=True, text=True,
+                                  timeout=10, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    return (setpriv, "--pdeathsig", "KILL", "--") if "--pdeathsig" in helptext else ()
+
+
 class PipeChild:
     """A process whose stdin and stdout (stderr too) are pipes, in its own session.
 
@@ -67,8 +84,8 @@ class PipeChild:
 
     def __init__(self, argv: list[str], env: dict[str, str] | None = None):
         self.proc = subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            env=env, start_new_session=True, bufsize=0)
+            [*_die_with_harness(), *argv], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, env=env, start_new_session=True, bufsize=0)
         assert self.proc.stdout is not None and self.proc.stdin is not None
         self._out = self.proc.stdout.fileno()
         self._in = self.proc.stdin
