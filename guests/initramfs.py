@@ -231,14 +231,35 @@ def _shell_quote(text: str) -> str:
 
 
 def _applets(busybox: Path) -> list[str]:
-    """Applet paths (bin/ls ...) when the busybox runs here; /init installs the rest at boot."""
+    """Applet paths (bin/ls ...) when the busybox runs here, or when the host's busybox has the
+    same applets (Debian builds busybox-static alike for every arch); else [] and /init
+    installs them at boot."""
+    for runnable in (busybox, HOST_BUSYBOX):
+        if runnable != busybox and _applet_names(runnable) != _applet_names(busybox):
+            continue
+        try:
+            out = subprocess.run([str(runnable), "--list-full"], capture_output=True, text=True,
+                                 check=True, timeout=10).stdout
+        except (OSError, subprocess.SubprocessError):
+            continue
+        return [line.strip() for line in out.splitlines() if line.strip()]
+    return []
+
+
+HOST_BUSYBOX = Path("/bin/busybox")
+
+
+def _applet_names(busybox: Path) -> bytes | None:
+    """The NUL-separated applet name table in the binary (it starts with '[' and '[[')."""
     try:
-        out = subprocess.run(
-            [str(busybox), "--list-full"], capture_output=True, text=True, check=True, timeout=10
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return []
-    return [line.strip() for line in out.splitlines() if line.strip()]
+        data = busybox.read_bytes()
+    except OSError:
+        return None
+    start = data.find(b"[\x00[[\x00")
+    if start < 0:
+        return None
+    end = data.find(b"\x00\x00", start)
+    return data[start:end] if end > start else None
 
 
 def _install_busybox(busybox: Path, root: Path) -> None:

@@ -237,3 +237,20 @@ def test_initramfs_is_built_once_per_inputs(tmp_path, monkeypatch):
     assert list_cpio(tmp_path / "c.gz") == list_cpio(tmp_path / "a.gz")
     spec.swap_mib = 512  # any other setting: another image
     assert cached_initramfs(spec, tmp_path / "d.gz")[1] is False
+
+
+@needs_host_tools
+def test_another_archs_busybox_gets_the_hosts_applet_links_when_its_applets_match(tmp_path):
+    """A busybox that cannot run here (another arch) with the host's applet table gets the
+    host's links in the tree; one with another table gets none (/init installs them)."""
+    from guests.initramfs import _applets
+
+    foreign = tmp_path / "busybox"
+    foreign.write_bytes(BUSYBOX.read_bytes())
+    foreign.chmod(0o644)  # cannot be run, like an arm64 busybox on an x86_64 host
+    applets = _applets(foreign)
+    assert "bin/sh" in applets and "bin/mount" in applets
+    other = tmp_path / "other"
+    other.write_bytes(BUSYBOX.read_bytes().replace(b"[\x00[[\x00acpid", b"[\x00[[\x00acpiX"))
+    other.chmod(0o644)
+    assert _applets(other) == []
