@@ -8,7 +8,8 @@ Usage: python bench/fleet_scale.py [--results N] [--logs L] [--per-log M] [--ski
    ``kunit_parser.parse_run_tests`` (taken from the linux-source the selftests come from:
    the cached tree, else extracted from the cached linux-source .deb; never part of this
    repository) parses it; ``harness triage LOG --json --junit`` triages it with both files
-   written. Each runs in its own process: wall time, CPU time and peak RSS (wait4). Counts
+   written. Each runs in its own process: wall time, CPU time (its own and its children's:
+   harness forks a JUnit writer for a big log) and peak RSS (wait4). Counts
    are checked against the generator's. The same at N/10 shows memory does not grow with N.
 2. L logs of M results named machine_kernel_fs_date.log: ``harness triage DIR --json --junit``
    with --jobs 1 and --jobs 2.
@@ -140,7 +141,9 @@ def one_log(results: int, work: Path, skip_kunit: bool) -> None:
     print(f"kunit_tool parse_run_tests {results:>9,} results: {wall:6.1f} s wall, {cpu:6.1f} s "
           f"CPU, peak RSS {rss:5.0f} MiB; {subtests:,} tests seen", flush=True)
     print(f"harness vs kunit_tool: {wall / big[1]:.1f}x faster (wall), {cpu / big[2]:.1f}x "
-          f"(CPU); peak RSS {big[3]:.0f} vs {rss:.0f} MiB", flush=True)
+          f"(CPU); peak RSS {big[3]:.0f} vs {rss:.0f} MiB; harness on up to 2 processes (its "
+          f"JUnit writer forked), kunit_tool on one; load average now "
+          f"{os.getloadavg()[0]:.1f}", flush=True)
 
 
 def fleet(logs: int, per_log: int, work: Path) -> None:

@@ -141,3 +141,45 @@ def test_memory_does_not_grow_with_the_results(tmp_path):
         assert total == n
         peaks[n] = peak
     assert peaks[50_000] < peaks[5_000] * 1.2, peaks
+
+
+def _odd_records(path: Path, cycles: int) -> None:
+    """Records the bulk reader must not take as its common shape (each kind repeated): a
+    diagnostic that is TAP structure or [INFO], a stray space, '- desc', too many
+    diagnostics, a printk line inside, a number with a leading zero, a Totals-like line."""
+    shapes = [
+        ("# [RUN] plain case ... with base page", [], "ok {n} No leak"),
+        ("# [RUN] info case ... with base page", ["# [INFO] detected"], "ok {n} # SKIP x"),
+        ("# [RUN] spaced case ... with tmpfile ", [], "not ok {n} ftruncate() failed"),
+        ("# [RUN] dash case ... with memfd", [], "ok {n} - dash"),
+        ("# [RUN] many ... with memfd", [f"# d{i}" for i in range(17)], "not ok {n} many"),
+        ("# [RUN] printk ... with memfd", ["[    1.000000] virtio noise"], "ok {n} p"),
+        ("# [RUN] zero ... with base page", [], "ok 0{n} zero"),
+        ("# [RUN] totals-like ... with base page", ["# Totals: pass:1"], "ok {n} t"),
+    ]
+    with path.open("w") as f:
+        f.write(f"TAP version 13\n1..{cycles * len(shapes)}\n")
+        n = 0
+        for _ in range(cycles):
+            for run, diags, result in shapes:
+                n += 1
+                f.write("\n".join([run, *diags, result.format(n=n)]) + "\n")
+
+
+def test_odd_records_are_read_line_by_line_and_judged_the_same(tmp_path, capsys):
+    log = tmp_path / "cow-odd.log"
+    _odd_records(log, 40)
+    code, _, _ = _triage([str(log), "--json", str(tmp_path / "a.json"),
+                          "--junit", str(tmp_path / "a.xml")], capsys)
+    scode, _, err = _triage([str(log), "--stream", "--json", str(tmp_path / "b.json"),
+                             "--junit", str(tmp_path / "b.xml")], capsys)
+    assert code == scode
+    a = json.loads((tmp_path / "a.json").read_text())
+    raw = json.loads((tmp_path / "b.json").read_text())
+    assert raw["schema"] == "harness.triage/2" and err == ""
+    b = load_json((tmp_path / "b.json").read_text())
+    for key in ("results", "findings", "suites", "summary", "verdict", "sources"):
+        assert a[key] == b[key], key
+    assert _tree(tmp_path / "a.xml", lean=True) == _tree(tmp_path / "b.xml")
+    # only the plain case is read in bulk
+    assert 30 <= sum(len(r) == 3 for r in raw["results"]) <= 40

@@ -235,10 +235,13 @@ def triage_log(log: LogPass, env: Environment, rules: tuple[Rule, ...],
     try:
         _kernel_from_banner(log, env)
         from_logs([log.parsed], env)
-        if ju is not None and (os.cpu_count() or 1) > 1 and log.stream.spill.count >= FORK_ROWS:
+        fork = ju is not None and (os.cpu_count() or 1) > 1 \
+            and log.stream.spill.count >= FORK_ROWS
+        # every kind's outcome is triaged here, before the fork: the child finds them made
+        judge = _RowsJudge(log, env, rules, js, None if fork else ju)
+        if fork:
             parts = tempfile.mkdtemp(prefix="harness-junit-", dir=directory)
             child = _fork_cases(log, env, rules, parts)
-        judge = _RowsJudge(log, env, rules, js, None if child else ju)
         for batch in log.stream.spill.batches():
             judge.batch(batch)
         report = judge.report()
