@@ -200,6 +200,9 @@ class SuiteRun:
     crashed: LogLine | None = None
     exit_code: int | None = None
     first_line: int = 0
+    # The name the binary printed, when this is its second (third ...) run in one input and
+    # ``name`` says so: "gup_longterm (run 2)".
+    run_of: str | None = None
 
 
 @dataclass

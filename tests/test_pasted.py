@@ -491,3 +491,28 @@ def test_perror_continuation_and_a_read_only_filesystem(tmp_path):
     code, report = triage(write(tmp_path, "ro.txt", text), tmp_path, "--suite", "hugetlb_dio")
     assert causes(report) == {"fs-read-only": "env"}
     assert code == 0
+
+
+RUN = """  # ./gup_longterm
+  TAP version 13
+  1..2
+  # [RUN] R/W longterm GUP pin in MAP_SHARED file mapping ... with memfd
+  ok 1 Should have worked
+  # [RUN] R/W longterm GUP pin in MAP_SHARED file mapping ... with tmpfile
+  {second} 2 Should have worked
+  # Totals: pass:{passed} fail:{failed} xfail:0 xpass:0 skip:0 error:0
+"""
+
+
+def test_one_binary_quoted_twice_is_two_runs_not_one_with_wrong_totals(tmp_path):
+    # "Before the patch: ... After the patch: ...": the second run's results are not more
+    # results of the first, so neither Totals line disagrees and no test bug is made up.
+    text = ("Before the patch:\n\n" + RUN.format(second="not ok", passed=1, failed=1)
+            + "\nAfter the patch:\n\n" + RUN.format(second="ok", passed=2, failed=0))
+    code, report = triage(write(tmp_path, "mail.txt", text), tmp_path)
+    assert [(s["name"], s["totals"]["pass"]) for s in report["suites"]] == [
+        ("gup_longterm", 1), ("gup_longterm (run 2)", 2)]
+    runs = {(r["suite"], r["number"]): r["status"] for r in report["results"]}
+    assert runs == {("gup_longterm", 1): "pass", ("gup_longterm", 2): "fail",
+                    ("gup_longterm (run 2)", 1): "pass", ("gup_longterm (run 2)", 2): "pass"}
+    assert "output-totals-mismatch" not in causes(report)

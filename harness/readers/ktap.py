@@ -236,6 +236,7 @@ class KselftestParser:
         self.banner: LogLine | None = None  # a 'Linux version' line that is not printk's
         self.levels: dict[int, _Level] = {}
         self.suites: list[SuiteRun] = []
+        self._runs_of: dict[str, int] = {}  # suite name -> runs closed so far
         self.kernel_lines: list[LogLine] = []  # printk lines worth keeping (bounded)
         self.crashes: list[list[LogLine]] = []
         self._crash_open: list[LogLine] | None = None
@@ -596,9 +597,20 @@ class KselftestParser:
 
     def suite_of(self, result: Result, suite: SuiteRun) -> str:
         """The suite name a result gets once its suite has closed (what ``_close_level`` sets)."""
-        if not result.suite or result.suite == self.default_suite:
+        if not result.suite or result.suite == self.default_suite or result.suite == suite.run_of:
             return suite.name or self.default_suite or "selftest"
         return result.suite
+
+    def _number_rerun(self, suite: SuiteRun) -> None:
+        """A binary seen again in one input (a mail quoting the run before and after a patch, a
+        runner that runs it twice) is another run, not more results of the first:
+        "gup_longterm (run 2)", so neither its results nor its Totals are mixed with the first's."""
+        if not suite.name:
+            return
+        runs = self._runs_of.get(suite.name, 0) + 1
+        self._runs_of[suite.name] = runs
+        if runs > 1:
+            suite.run_of, suite.name = suite.name, f"{suite.name} (run {runs})"
 
     def _gap(self, level: _Level, first: int, upto: int) -> list[Result]:
         gap = LogLine(self.last_line, f"{first}..{upto - 1}")
@@ -661,6 +673,7 @@ class KselftestParser:
             return out  # a runner level: its binaries are the suites
         if not suite.name:
             suite.name = self._guess_name(level, verdict)
+        self._number_rerun(suite)
         for result in level.pending:
             result.suite = self.suite_of(result, suite)
         timed_out = verdict is not None and "TIMEOUT" in (verdict[0].group(3) or "")

@@ -151,8 +151,9 @@ class LogPass:
     def suite_name(self, rec: Record) -> str:
         """What ``_close_level`` would have set (the suite name is known once it closed)."""
         suite = rec[1]
-        if not suite or suite == self.default_suite:
-            return self.stream.suites[rec[0]].name or self.default_suite or "selftest"
+        run = self.stream.suites[rec[0]]
+        if not suite or suite == self.default_suite or suite == run.run_of:
+            return run.name or self.default_suite or "selftest"
         return suite
 
     def index(self) -> RunIndex:
