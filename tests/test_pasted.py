@@ -509,7 +509,7 @@ def test_one_binary_quoted_twice_is_two_runs_not_one_with_wrong_totals(tmp_path)
     # results of the first, so neither Totals line disagrees and no test bug is made up.
     text = ("Before the patch:\n\n" + RUN.format(second="not ok", passed=1, failed=1)
             + "\nAfter the patch:\n\n" + RUN.format(second="ok", passed=2, failed=0))
-    code, report = triage(write(tmp_path, "mail.txt", text), tmp_path)
+    _code, report = triage(write(tmp_path, "mail.txt", text), tmp_path)
     assert [(s["name"], s["totals"]["pass"]) for s in report["suites"]] == [
         ("gup_longterm", 1), ("gup_longterm (run 2)", 2)]
     runs = {(r["suite"], r["number"]): r["status"] for r in report["results"]}
