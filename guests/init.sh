@@ -1,5 +1,6 @@
 #!/bin/sh
 # /init of the harness initramfs (busybox sh). Settings come from /etc/harness/:
+#   fstab     proc, sysfs, devtmpfs, debugfs, /tmp (mount -a)
 #   modules   one .ko path per line, in load order; a leading ? marks an optional one
 #   mount.sh  the profile's mount commands (sourced; must mount at $HARNESS_MNT)
 #   env       HARNESS_MNT, HARNESS_SCOPE (work|tmp|root), HARNESS_READY (the ready marker),
@@ -12,7 +13,8 @@
 # can (xfs, ext4, 9p, nfs); a tmpfs root gets it copied from the initramfs here.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 if [ "$1" != stage2 ]; then  # stage 2 has /proc moved over and the settings in its environment
-	/bin/busybox mount -t proc proc /proc
+	# proc, sysfs, devtmpfs, debugfs and /tmp in one command (each fork costs tens of ms here)
+	/bin/busybox mount -a -T /etc/harness/fstab
 	# Applets the builder could not link (busybox of another arch) are linked here.
 	[ -e /bin/mount ] || /bin/busybox --install -s
 	set -a  # exported: stage 2 gets the settings through switch_root's exec
@@ -37,11 +39,9 @@ fail() {
 	exec setsid cttyhack sh
 }
 
-system_mounts() {
-	mount -t sysfs sysfs /sys
-	mount -t devtmpfs devtmpfs /dev
-	mount -t debugfs debugfs /sys/kernel/debug || echo "harness: debugfs not available"
-	mkdir -p /dev/pts /dev/shm /tmp
+system_mounts() {  # the rest of what /etc/harness/fstab mounted
+	mounted_at /sys/kernel/debug || echo "harness: debugfs not available"
+	mkdir -p /dev/pts /dev/shm
 	mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 }
 
@@ -138,7 +138,6 @@ if [ "$1" = stage2 ]; then
 	echo "harness: / is $(grep ' / ' /proc/mounts | tail -1)"
 else
 	system_mounts
-	mount -t tmpfs -o mode=1777 tmpfs /tmp
 
 uptime_now
 start=$NOW

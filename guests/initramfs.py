@@ -293,6 +293,14 @@ def _install_modules(spec: InitramfsSpec, root: Path) -> list[str]:
     return loaded
 
 
+# What stage 1 of /init mounts first, in one `mount -a` (debugfs: /sys/kernel/debug/gup_test).
+SYSTEM_FSTAB = """\
+proc /proc proc defaults 0 0
+sysfs /sys sysfs defaults 0 0
+devtmpfs /dev devtmpfs defaults 0 0
+debugfs /sys/kernel/debug debugfs defaults 0 0
+tmpfs /tmp tmpfs mode=1777 0 0
+"""
 PAYLOAD_KEY_FILE = "etc/harness-payload"  # on a root holding the payload: its key
 
 
@@ -340,6 +348,7 @@ def populate(spec: InitramfsSpec, root: Path) -> list[str]:
         guest = f"{MODULE_DIR}/{name}.ko"
         shutil.copyfile(src, root / guest.lstrip("/"))
         loaded.append(f"?{guest}")
+    (root / "etc/harness/fstab").write_text(SYSTEM_FSTAB)
     (root / "etc/harness/modules").write_text("".join(f"{m}\n" for m in loaded))
     (root / "etc/harness/mount.sh").write_text("".join(f"{c}\n" for c in spec.mount))
     (root / "etc/harness/env").write_text(
