@@ -82,10 +82,11 @@ class PipeChild:
     tty (echo off, Ctrl-C) is the guest kernel's, not the host's, so nothing is lost.
     """
 
-    def __init__(self, argv: list[str], env: dict[str, str] | None = None):
+    def __init__(self, argv: list[str], env: dict[str, str] | None = None,
+                 cwd: Path | None = None):
         self.proc = subprocess.Popen(
             [*_die_with_harness(), *argv], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, env=env, start_new_session=True, bufsize=0)
+            stderr=subprocess.STDOUT, env=env, start_new_session=True, bufsize=0, cwd=cwd)
         assert self.proc.stdout is not None and self.proc.stdin is not None
         self._out = self.proc.stdout.fileno()
         self._in = self.proc.stdin
@@ -131,10 +132,11 @@ class SerialConsole:
     crash messages as they arrive, whatever the caller is waiting for.
     """
 
-    def __init__(self, argv: list[str], log_path: Path, env: dict[str, str] | None = None):
+    def __init__(self, argv: list[str], log_path: Path, env: dict[str, str] | None = None,
+                 cwd: Path | None = None):
         self.log_path = log_path
         self._log = open(log_path, "ab")  # noqa: SIM115 - closed in close()
-        self.child = PipeChild(argv, env)
+        self.child = PipeChild(argv, env, cwd)
         self._partial = ""
         self.lines_seen = 0
         self.tail: deque[str] = deque(maxlen=TAIL_LINES)

@@ -3,6 +3,7 @@ initramfs."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import re
@@ -213,7 +214,7 @@ class QemuMachine(Machine):
     boot_seconds: float = field(default=0.0, init=False)
     _console: SerialConsole | None = field(default=None, init=False, repr=False)
     _alive: bool = field(default=False, init=False, repr=False)
-    _qmp_dir: Path | None = field(default=None, init=False, repr=False)
+    run_dir: Path | None = None  # QEMU's cwd, where its QMP socket is (None: no QMP socket)
 
     def __post_init__(self) -> None:
         if isinstance(self.arch, str):
@@ -246,14 +247,13 @@ class QemuMachine(Machine):
 
     @property
     def qmp_socket(self) -> Path | None:
-        """The machine's QMP socket while it runs (query-status, inject-nmi, dump-guest-memory
-        ...: look at a guest that hangs without stopping the run); in its own short temp dir,
-        as a unix socket path must be under 108 bytes."""
-        return self._qmp_dir / QMP_SOCKET if self._qmp_dir else None
+        """The machine's QMP socket (query-status, inject-nmi, dump-guest-memory ...: look at a
+        guest that hangs without stopping the run). In ``run_dir``, QEMU's cwd, named by a
+        relative path: a unix socket's path must be under 108 bytes, --out's may be longer."""
+        return self.run_dir / QMP_SOCKET if self.run_dir else None
 
     def argv(self) -> list[str]:
-        qmp = self.qmp_socket
-        monitor = ["-qmp", f"unix:{qemu_path(qmp)},server=on,wait=off"] if qmp else []
+        monitor = ["-qmp", f"unix:{QMP_SOCKET},server=on,wait=off"] if self.run_dir else []
         # No default NIC (an e1000 with its iPXE ROM and a slirp stack on x86's pc): a profile
         # that needs a network asks for its own; ~0.15 s less before the kernel starts.
         no_nic = ["-nic", "none"]
@@ -275,9 +275,8 @@ class QemuMachine(Machine):
         elif not self.accel_why:
             self.accel_why = f"{self.accel.upper()}: requested"
         t0 = time.monotonic()
-        self._qmp_dir = Path(tempfile.mkdtemp(prefix="harness-qmp-"))
-        self._console = SerialConsole(self.argv(), self.log_path)
         try:
+            self._console = SerialConsole(self.argv(), self.log_path, cwd=self.run_dir)
             self._wait_ready(t0)
         except BaseException:
             self.close()
@@ -323,9 +322,9 @@ class QemuMachine(Machine):
             if con is not None:
                 self._power_off(con)
         finally:
-            if self._qmp_dir is not None:
-                shutil.rmtree(self._qmp_dir, ignore_errors=True)
-                self._qmp_dir = None
+            if self.qmp_socket is not None:
+                with contextlib.suppress(OSError):
+                    self.qmp_socket.unlink(missing_ok=True)
 
     def _power_off(self, con: SerialConsole) -> None:
         try:

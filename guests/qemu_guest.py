@@ -161,6 +161,7 @@ class QemuGuest(Guest):
             kernel_args=self.plan.kernel_args, qemu_args=device_args(self.arch, self.side),
             qemu_prefix=list(self.side.enter_argv), accel=self.accel or "auto",
             boot_timeout=self.request.boot_timeout, panic_reboot=self.plan.panic_reboot,
+            run_dir=self.private,
         )
         try:
             machine.start()

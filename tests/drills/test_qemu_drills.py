@@ -106,10 +106,12 @@ def test_guest_machine_dies_mid_test(run_in, tmp_path, x86_assets):
     assert not leftovers(tmp_path)
 
 
-def _qmp_socket(qemu: psutil.Process) -> Path:
-    """The QMP socket the machine's argv names."""
+def _qmp_socket(qemu: psutil.Process) -> tuple[Path, Path]:
+    """The QMP socket the machine's argv names, relative to its cwd (the guest's private dir
+    under --out): a path short enough to connect to (through /proc), and where it is."""
     argv = qemu.cmdline()
-    return Path(argv[argv.index("-qmp") + 1].removeprefix("unix:").split(",")[0])
+    name = argv[argv.index("-qmp") + 1].removeprefix("unix:").split(",")[0]
+    return Path(f"/proc/{qemu.pid}/cwd") / name, Path(qemu.cwd()) / name
 
 
 def _qmp(path: Path, *commands: str) -> list[dict]:
@@ -144,7 +146,8 @@ def test_guest_kernel_panics_mid_test(run_in, tmp_path, x86_assets):
         time.sleep(0.05)
     [qemu] = [p for p in psutil.Process(run.proc.pid).children(recursive=True)
               if p.name().startswith("qemu-system")]
-    qmp = _qmp_socket(qemu)
+    qmp, where = _qmp_socket(qemu)
+    assert str(where).startswith(str(tmp_path / "harness-out"))
     [_, nmi] = _qmp(qmp, "inject-nmi")
     assert nmi == {"return": {}}, nmi
     rc, out = run.finish(timeout=900)
@@ -164,7 +167,7 @@ def test_guest_kernel_panics_mid_test(run_in, tmp_path, x86_assets):
     passed = [r for r in report["results"] if r["status"] == "pass"]
     assert any(r["suite"] == "cow" for r in passed)  # the cases before the panic are kept
     assert any(r["suite"] == "gup_longterm" for r in passed)  # and a boot for the next test
-    assert not leftovers(tmp_path) and not qmp.parent.exists()
+    assert not leftovers(tmp_path) and not where.exists()
 
 
 def test_matrix_sigterm_stops_every_running_qemu(run_in, tmp_path, x86_assets):
