@@ -22,10 +22,28 @@ from harness.readers.statements import StatementScanner
 # What log viewers put in front of each line: a line-number link copied from a CI page
 # ("[ 3774](https://.../job.html#L3774)"), a capture time ("07:05:40.369554", ISO stamps).
 VIEWER_PREFIX = re.compile(
-    r"^(?:\[\s*\d+\]\([^)\s]*\)\s*|L?\d+[:|]\s+(?=\S)|"
+    r"^(?:\[\s*\d+\]\([^)\s]*\)\s*|L?\d+[:|]\s+(?=\S)|\d+\t|"
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?\s+|"
     r"\d{2}:\d{2}:\d{2}\.\d{3,}\s+|\d+\s+(?=\d{2}:\d{2}:\d{2}\.\d))+"
 )
+# "[   12.345678] " in front of every line of a capture (serial-console tools, dmesg of a
+# runner that logs to /dev/kmsg): taken away when the rest is test output, not kernel text.
+PRINTK_STAMP = re.compile(
+    r"\[\s*\d+\.\d+\][ \t]?(?=[ \t>]*(?:ok \d|not ok \d|# |#$|TAP version|1\.\.\d|Bail out|"
+    r"\[(?:RUN|PASS|FAIL|SKIP|OK|INFO)\]|running \S|selftests: |"
+    r"TOP-LEVEL SUMMARY|SUMMARY: |\$ ))")
+# A capture stamped on every line from its first: the stamps are the capture's; only kernel
+# lines that say something about the machine keep theirs (read as kernel messages).
+ANY_STAMP = re.compile(r"\[\s*\d+\.\d+\][ \t]?")
+KERNEL_FACT = re.compile(r"Linux version|Kernel command line|HugeTLB|hugepage|BUG|Oops|WARNING|"
+                         r"Call Trace|RIP:|pc :|Unable to handle|panic|CPU: \d|Hardware name|"
+                         r"segfault|Modules linked|---\[ |\w+-fs|9p|nfs|virtio")
+# Characters a web page or an HTML mail leaves in copied text, and what they stand for.
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u3000"), " ")
+ENTITY = re.compile(r"&(?:gt|lt|amp|quot|apos|nbsp|#39|#34|#62|#60);")
+ENTITIES = {"&gt;": ">", "&lt;": "<", "&amp;": "&", "&quot;": '"', "&apos;": "'",
+            "&nbsp;": " ", "&#39;": "'", "&#34;": '"', "&#62;": ">", "&#60;": "<"}
 FENCE = re.compile(r"^\s*(?:```|~~~)")
 # A line that is only a cut mark: "...", "[...]", "<snip>", "--" (grep -A/-B/-C), "8<---".
 CUT_WORD = (r"(?:snip(?:ped)?|cut|trim(?:med)?|\.{2,}|…|omitted|skipped|removed|truncated"
@@ -110,6 +128,9 @@ class PasteInfo:
     first_line: int = 0  # number of the first log line kept
     fs_mentions: dict[str, list[LogLine]] = field(default_factory=dict)  # family -> prose lines
     indent: dict[int, int] = field(default_factory=dict)  # line -> indent of '[..]'/'#' lines
+    bare: str = ""  # the last line without quote marks and capture prefixes, indentation kept
+    stamped: bool = True  # every non-blank line so far had a printk stamp
+    indent_floor: int = 1 << 30  # the least indent of such lines so far: the paste's own
     bisected: LogLine | None = None  # the prose says the failure was bisected to a commit
     commits: list[str] = field(default_factory=list)  # commit ids the prose names
     strace_start: bool | None = None  # the first strace line is the program's execve
@@ -147,17 +168,40 @@ def _command(info: PasteInfo, line: LogLine, cmd: str) -> None:
         info.suite_hint = "gup_longterm" if name == "gup_test" else name
 
 
+def _capture_prefix(text: str, info: PasteInfo) -> re.Match[str] | None:
+    """What a log viewer or capture tool put in front of the line: a line number, a time stamp,
+    a printk stamp in front of test output (not in front of a kernel message: that one stays)."""
+    if text[:1] not in "[0123456789L":
+        return None
+    if m := VIEWER_PREFIX.match(text):
+        return m
+    if m := PRINTK_STAMP.match(text):
+        return m
+    if info.stamped and (m := ANY_STAMP.match(text)) and not KERNEL_FACT.search(text, m.end()):
+        return m
+    return None
+
+
 def _strip(text: str, info: PasteInfo, line: int = 0) -> str:
-    if text[:1] in " \t>" and (m := QUOTE.match(text)):
-        if ">" in m.group(0):
-            info.quoted = True
-        text = text[m.end():]
+    """The line without quote marks, a capture's prefix, indentation (recorded, relative to
+    the paste's own) and a pair of backticks around it."""
+    for _ in range(4):  # "> 12\t> not ok ...": a quote, a viewer's number, a quote
+        if text[:1] in " \t>" and (m := QUOTE.match(text)):
+            if ">" in m.group(0):
+                info.quoted = True
+            text = text[m.end():]
+        lead = text.lstrip(" \t")
+        if not (m := _capture_prefix(lead, info)):
+            break
+        text = lead[m.end():]
+    info.bare = text
     stripped = text.lstrip(" \t")
-    if stripped[:1] in "[#" and len(stripped) < len(text) and len(info.indent) < 100_000:
-        info.indent[line] = len(text[:len(text) - len(stripped)].expandtabs(8))
+    if stripped[:1] in "[#":
+        width = len(text[:len(text) - len(stripped)].expandtabs(8))
+        floor = info.indent_floor = min(info.indent_floor, width)
+        if width > floor and len(info.indent) < 100_000:
+            info.indent[line] = width - floor
     text = stripped.rstrip()
-    if text[:1] in "[0123456789L" and (m := VIEWER_PREFIX.match(text)):
-        text = text[m.end():]
     if len(text) > 1 and text[0] == "`" and text[-1] == "`":
         text = text.strip("`").strip()
     return text
@@ -224,6 +268,8 @@ def _text_of(line: LogLine, info: PasteInfo) -> str | None:
     if FENCE.match(raw) and not QUOTE.match(raw.replace("`", "")):
         info.fenced = True
         return None
+    if info.stamped and raw.strip():
+        info.stamped = ANY_STAMP.match(QUOTE.sub("", raw, count=1).lstrip()) is not None
     text = _strip(raw, info, line.line)
     if FENCE.match(text):
         info.fenced = True
@@ -259,12 +305,25 @@ class _Unwrapper:
         self.width = len(raw.rstrip())
 
 
+def clean_chars(text: str) -> str:
+    """What copying from a web page or an HTML mail leaves in text, undone: zero-width spaces
+    and byte-order marks dropped, non-breaking spaces made spaces, ``&gt;`` ``&lt;`` ``&amp;``
+    left escaped turned back into the characters."""
+    if not text.isascii():
+        text = text.translate(INVISIBLE).translate(SPACES)
+    if "&" in text and ";" in text:
+        text = ENTITY.sub(lambda m: ENTITIES[m.group(0)], text)
+    return text
+
+
 def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterator[LogLine]:
     """The log lines inside pasted text, with their original numbers."""
     info = info if info is not None else PasteInfo()
     joined = _Unwrapper(info)
     after_uname = in_diff = False
     for line in lines:
+        if not line.text.isascii() or "&" in line.text:
+            line = LogLine(line.line, clean_chars(line.text), line.source)
         text = _text_of(line, info)
         if text is None:
             continue
@@ -276,7 +335,7 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
         _note_release(info, text)
         info.statements.feed(line, text, not LOG_LIKE.match(text) and "://" not in text,
                              QUOTE.sub("", line.text, count=1))
-        in_diff = in_diff_after(in_diff, line.text)
+        in_diff = in_diff_after(in_diff, info.bare)
         if in_diff:  # a patch's code ("VM_BUG_ON(...)", "ksft_test_result_fail(...)")
             info.diff_lines += 1
             yield from joined.flush()
