@@ -312,10 +312,10 @@ with SimMachine(d / "w", d / "console.log") as g:
 @pytest.mark.skipif(os.geteuid() != 0, reason="switches to nobody to test the non-root path")
 def test_non_root_gets_a_user_namespace():
     python = "/usr/bin/python3"
-    probe = subprocess.run([python, "-c", "import pexpect, psutil"], check=False,
+    probe = subprocess.run([python, "-c", "import psutil"], check=False,
                            capture_output=True)
     if probe.returncode != 0 or not shutil.which("setpriv"):
-        pytest.skip("needs setpriv and a system python3 with pexpect and psutil")
+        pytest.skip("needs setpriv and a system python3 with psutil")
     work = Path(tempfile.mkdtemp(prefix="sim-nobody-"))  # pytest's tmp_path is root-only
     try:
         os.chown(work, 65534, 65534)
