@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-# A mail quote prefix: "> ", ">> ", "> > ", after any indentation.
-QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+")
+# A mail quote prefix: "> ", ">> ", "> > ", after any indentation (in ">\t# x" the tab is text).
+QUOTE = re.compile(r"^[ \t]*(?:> ?)+")
 # Lines that show the console going on (not prose, not a mail signature).
 LOG_LIKE = re.compile(
     r"^(?:ok\s|not ok\s|#|TAP version|KTAP version|1\.\.\d|Bail out|\[\s*\d+\.\d+\]|<\d>|"

@@ -23,7 +23,7 @@ from harness.readers.statements import StatementScanner
 # ("[ 3774](https://.../job.html#L3774)"), a capture time ("07:05:40.369554", ISO stamps).
 VIEWER_PREFIX = re.compile(
     r"^(?:\[\s*\d+\]\([^)\s]*\)\s*|L?\d+[:|]\s+(?=\S)|\d+\t|"
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?\s+|"
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?[ \t]|"
     r"\d{2}:\d{2}:\d{2}\.\d{3,}\s+|\d+\s+(?=\d{2}:\d{2}:\d{2}\.\d))+"
 )
 # "[   12.345678] " in front of every line of a capture (serial-console tools, dmesg of a
@@ -129,6 +129,7 @@ class PasteInfo:
     fs_mentions: dict[str, list[LogLine]] = field(default_factory=dict)  # family -> prose lines
     indent: dict[int, int] = field(default_factory=dict)  # line -> indent of '[..]'/'#' lines
     bare: str = ""  # the last line without quote marks and capture prefixes, indentation kept
+    text_floor: int = 1 << 30  # the least indent of unquoted non-blank lines so far
     stamped: bool = True  # every non-blank line so far had a printk stamp
     indent_floor: int = 1 << 30  # the least indent of such lines so far: the paste's own
     bisected: LogLine | None = None  # the prose says the failure was bisected to a commit
@@ -185,17 +186,22 @@ def _capture_prefix(text: str, info: PasteInfo) -> re.Match[str] | None:
 def _strip(text: str, info: PasteInfo, line: int = 0) -> str:
     """The line without quote marks, a capture's prefix, indentation (recorded, relative to
     the paste's own) and a pair of backticks around it."""
+    plain = True  # neither quoted nor prefixed: the paste's own indentation is in front
     for _ in range(4):  # "> 12\t> not ok ...": a quote, a viewer's number, a quote
         if text[:1] in " \t>" and (m := QUOTE.match(text)):
-            if ">" in m.group(0):
-                info.quoted = True
+            info.quoted, plain = True, False
             text = text[m.end():]
         lead = text.lstrip(" \t")
         if not (m := _capture_prefix(lead, info)):
             break
-        text = lead[m.end():]
-    info.bare = text
+        text, plain = lead[m.end():], False
     stripped = text.lstrip(" \t")
+    info.bare = text
+    if plain and stripped:  # a patch pasted indented: its context lines keep their ' '
+        info.text_floor = min(info.text_floor, len(text) - len(stripped))
+        info.bare = text[info.text_floor:]
+    elif not stripped:
+        info.bare = ""
     if stripped[:1] in "[#":
         width = len(text[:len(text) - len(stripped)].expandtabs(8))
         floor = info.indent_floor = min(info.indent_floor, width)
