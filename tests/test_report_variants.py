@@ -190,8 +190,6 @@ KNOWN_FRAGILE: dict[str, set[str]] = {
         "ISO stamps", "Outlook reply", "printk stamps", "printk stamps + ANSI + fence"},
     "kernelci-status-stable-6.6-split-huge-fixed": {"Outlook reply"},
     "merge-uprobes-config-lava-log": {"wrap 72", "wrap 72 + Gmail reply"},
-    "mlock-vma-iterator-bisected": {
-        "printk stamps", "printk stamps + ANSI + fence", "wrap 72", "wrap 72 + Gmail reply"},
     "pagemap-ioctl-16k-pagesize-mm-commits": {"nbsp", "nbsp + &gt; + signature"},
     "uffd-stress-hugepages-freed-by-runner": {
         "indent 2", "indent 4", "line numbers", "line numbers + quote '> '"},

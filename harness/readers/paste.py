@@ -35,9 +35,10 @@ PRINTK_STAMP = re.compile(
 # A capture stamped on every line from its first: the stamps are the capture's; only kernel
 # lines that say something about the machine keep theirs (read as kernel messages).
 ANY_STAMP = re.compile(r"\[\s*\d+\.\d+\][ \t]?")
-KERNEL_FACT = re.compile(r"Linux version|Kernel command line|HugeTLB|hugepage|BUG|Oops|WARNING|"
+KERNEL_FACT = re.compile(r"(?![ \t]*>)(?=.*(?:Linux version|Kernel command line|HugeTLB|"
+                         r"hugepage|BUG:|BUG at|Oops|WARNING:|"
                          r"Call Trace|RIP:|pc :|Unable to handle|panic|CPU: \d|Hardware name|"
-                         r"segfault|Modules linked|---\[ |\w+-fs|9p|nfs|virtio")
+                         r"segfault|Modules linked|---\[ |\w+-fs|9p|nfs|virtio))")
 # Characters a web page or an HTML mail leaves in copied text, and what they stand for.
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u3000"), " ")
@@ -178,7 +179,7 @@ def _capture_prefix(text: str, info: PasteInfo) -> re.Match[str] | None:
         return m
     if m := PRINTK_STAMP.match(text):
         return m
-    if info.stamped and (m := ANY_STAMP.match(text)) and not KERNEL_FACT.search(text, m.end()):
+    if info.stamped and (m := ANY_STAMP.match(text)) and not KERNEL_FACT.match(text, m.end()):
         return m
     return None
 
@@ -326,7 +327,7 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
     """The log lines inside pasted text, with their original numbers."""
     info = info if info is not None else PasteInfo()
     joined = _Unwrapper(info)
-    after_uname = in_diff = False
+    after_uname = in_diff = wrapped_before = False
     for line in lines:
         if not line.text.isascii() or "&" in line.text:
             line = LogLine(line.line, clean_chars(line.text), line.source)
@@ -341,7 +342,10 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
         _note_release(info, text)
         info.statements.feed(line, text, not LOG_LIKE.match(text) and "://" not in text,
                              QUOTE.sub("", line.text, count=1))
-        in_diff = in_diff_after(in_diff, info.bare)
+        # the rest of a long diff line that a mail client wrapped is still the diff
+        in_diff = in_diff_after(in_diff, info.bare) or (
+            in_diff and wrapped_before and info.bare.strip() not in ("", "--"))
+        wrapped_before = len(line.text.rstrip()) >= WRAP_WIDTH
         if in_diff:  # a patch's code ("VM_BUG_ON(...)", "ksft_test_result_fail(...)")
             info.diff_lines += 1
             yield from joined.flush()
