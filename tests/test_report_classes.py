@@ -217,3 +217,39 @@ def test_a_test_bug_guess_that_a_later_message_overturns_is_no_conclusion():
                       "message 2"),
               LogLine(2, "fix is on its way.", "message 2")]
     assert scan_lines(thread).conclusion() is None
+
+
+# A patch that only adds kernel options to a selftests config file and shows the failure: the
+# kernel lacked an option (worded unlike the merge/CONFIG_UPROBES report of the corpus).
+CONFIG_FIX = """\
+The hmm tests fail on kernels built from the selftests' config fragment alone:
+
+  # # RUN           hmm.hmm_device_private.open_close ...
+  # # hmm-tests.c:140:open_close:Expected fd (-1) >= 0 (0)
+  # # open_close: Test terminated by assertion
+  # not ok 1 hmm.hmm_device_private.open_close
+
+The test module needs the device-private memory support, so add it to the fragment.
+
+Signed-off-by: A Developer <dev@example.org>
+---
+ tools/testing/selftests/mm/config | 2 ++
+ 1 file changed, 2 insertions(+)
+
+diff --git a/tools/testing/selftests/mm/config b/tools/testing/selftests/mm/config
+--- a/tools/testing/selftests/mm/config
++++ b/tools/testing/selftests/mm/config
+@@ -8,3 +8,5 @@ CONFIG_GUP_TEST=y
++CONFIG_DEVICE_PRIVATE=y
++CONFIG_TEST_HMM=m
+"""
+
+
+def test_a_patch_adding_kernel_options_to_the_selftests_config_is_a_config_cause(tmp_path):
+    _, report = triage(tmp_path, CONFIG_FIX)
+    assert report["verdict"] == "config"
+    assert {f["cause"] for f in report["findings"]} == {"kernel-config-missing"}
+    # the same patch changing the test itself is a test bug, not a config cause
+    code_fix = CONFIG_FIX.replace("mm/config", "mm/hmm-tests.c")
+    _, report = triage(tmp_path, code_fix)
+    assert report["verdict"] == "test-bug"

@@ -184,13 +184,9 @@ OWN_WORDS = {"ksm-unmerge-uffd-wp-kernel-fix-patch", "soft-dirty-reverted-tlb-fi
 # (report, transformation) pairs whose answer still changes (main at the time of writing): may
 # only shrink. Measured with HARNESS_VARIANTS=all; see tests/fixtures/reports/README.md.
 KNOWN_FRAGILE: dict[str, set[str]] = {
-    "fvp-9p-gup-longterm-strace-quoted": {"Outlook reply"},
     "hugepage-vmemmap-64k-pagesize-patch": {"printk stamps", "printk stamps + ANSI + fence"},
     "kernelci-status-stable-6.6-khugepaged-unstable": {
-        "ISO stamps", "Outlook reply", "printk stamps", "printk stamps + ANSI + fence"},
-    "kernelci-status-stable-6.6-split-huge-fixed": {"Outlook reply"},
-    "merge-uprobes-config-lava-log": {"wrap 72", "wrap 72 + Gmail reply"},
-    "pagemap-ioctl-16k-pagesize-mm-commits": {"nbsp", "nbsp + &gt; + signature"},
+        "ISO stamps", "printk stamps", "printk stamps + ANSI + fence"},
     "uffd-stress-hugepages-freed-by-runner": {
         "indent 2", "indent 4", "line numbers", "line numbers + quote '> '"},
 }

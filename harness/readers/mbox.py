@@ -116,6 +116,12 @@ def split_mbox(data: bytes) -> list[bytes]:
 
 
 def _text_of(part: EmailMessage) -> str | None:
+    if part.get_content_charset() is None and part.get_content_maintype() == "text":
+        # no charset declared (a saved body, a paste with mail headers in it): 8-bit text is
+        # UTF-8 in practice, not us-ascii with every non-ASCII byte replaced
+        payload = part.get_payload(decode=True)
+        if isinstance(payload, bytes):
+            return payload.decode("utf-8", errors="replace")
     try:
         content = part.get_content()
     except (LookupError, ValueError, AssertionError):

@@ -34,6 +34,8 @@ from harness.model import LogLine
 from harness.readers.line_kinds import LOG_LIKE, QUOTE
 
 SELFTEST_PATH = re.compile(r"(?:^|/)(?:tools/testing/)?selftests/")
+# The kernel options the selftests need ("tools/testing/selftests/mm/config").
+SELFTEST_CONFIG = re.compile(r"(?:^|/)(?:tools/testing/)?selftests/(?:[\w.-]+/)*config$")
 DIFF_FILE = re.compile(r"^diff --git a/(\S+) b/\S+|^\+\+\+ b/(\S+)")
 # " tools/testing/selftests/mm/run_vmtests.sh | 4 +++-", " .../selftests/mm/cow.c | 12 ++--"
 DIFFSTAT = re.compile(r"^\s*(\S*/(?:\S+|\{\S+ => \S+\}))\s+\|\s+(?:\d+\s*[+-]*|Bin\b)")
@@ -348,6 +350,8 @@ class StatementScanner:
             not self.patched and "run_vmtests.sh" in prose)
         if CPU_FEATURE.search(prose):
             cause, category = "arch-unsupported", "config"
+        elif patch and all(SELFTEST_CONFIG.search(p) for p in files):
+            cause, category = "kernel-config-missing", "config"
         elif runner:
             cause, category = "runner-script-bug", "test-bug"
         elif FEATURE_PROBE.search(prose):
