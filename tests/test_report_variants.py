@@ -181,15 +181,9 @@ QUOTING = {t for t in TRANSFORMS if "quote" in t or t in ("Gmail reply", "top-po
 # reverted ..."): quoted once more they are someone else's words in a reply, and the stated
 # cause rightly no longer holds. An honest 'unknown' is the right answer then.
 OWN_WORDS = {"ksm-unmerge-uffd-wp-kernel-fix-patch", "soft-dirty-reverted-tlb-fix-reply"}
-# (report, transformation) pairs whose answer still changes (main at the time of writing): may
-# only shrink. Measured with HARNESS_VARIANTS=all; see tests/fixtures/reports/README.md.
-KNOWN_FRAGILE: dict[str, set[str]] = {
-    "hugepage-vmemmap-64k-pagesize-patch": {"printk stamps", "printk stamps + ANSI + fence"},
-    "kernelci-status-stable-6.6-khugepaged-unstable": {
-        "ISO stamps", "printk stamps", "printk stamps + ANSI + fence"},
-    "uffd-stress-hugepages-freed-by-runner": {
-        "indent 2", "indent 4", "line numbers", "line numbers + quote '> '"},
-}
+# (report, transformation) pairs whose answer still changes: none today (423 of 1653 before
+# the normaliser learnt these routes; tests/fixtures/reports/README.md). May only shrink.
+KNOWN_FRAGILE: dict[str, set[str]] = {}
 
 
 @dataclass(frozen=True)
@@ -263,9 +257,10 @@ def test_every_transformation_keeps_the_answer(right_cases, tmp_path):
     categories = {c.meta["expected_category"] for c in right_cases}
     assert covered == {(c, t) for c in categories for t in TRANSFORMS}
     changed: dict[str, list[str]] = {t: [] for t in TRANSFORMS}
-    healed = []
+    healed, honest = [], 0
     for pair in pairs:
         out = judge(variant(pair.case, pair.transform, tmp_path))
+        honest += not out.right and out.category == "unknown" and not problem(out, pair.transform)
         known = pair.transform in KNOWN_FRAGILE.get(pair.case.name, set())
         if why := problem(out, pair.transform):
             want = f"{pair.case.meta['expected_category']}/{pair.case.meta['expected_cause']}"
@@ -277,7 +272,7 @@ def test_every_transformation_keeps_the_answer(right_cases, tmp_path):
     for t in TRANSFORMS:
         print(f"{t:32} changed {len(changed[t]):3} of {tried[t]:3}")
     print(f"total changed {sum(map(len, changed.values()))} of {len(pairs)} pairs "
-          f"({len(right_cases)} reports)")
+          f"({len(right_cases)} reports); {honest} became an accepted honest unknown")
     if healed:
         print(f"no longer fragile (remove from KNOWN_FRAGILE): {healed}")
     bad = [f"{t}: {x}" for t in TRANSFORMS for x in changed[t] if not x.startswith("(known)")]

@@ -35,10 +35,9 @@ PRINTK_STAMP = re.compile(
 # A capture stamped on every line from its first: the stamps are the capture's; only kernel
 # lines that say something about the machine keep theirs (read as kernel messages).
 ANY_STAMP = re.compile(r"\[\s*\d+\.\d+\][ \t]?")
-KERNEL_FACT = re.compile(r"(?![ \t]*>)(?=.*(?:Linux version|Kernel command line|HugeTLB|"
-                         r"hugepage|BUG:|BUG at|Oops|WARNING:|"
-                         r"Call Trace|RIP:|pc :|Unable to handle|panic|CPU: \d|Hardware name|"
-                         r"segfault|Modules linked|---\[ |\w+-fs|9p|nfs|virtio))")
+KERNEL_FACT = re.compile(r"(?![ \t]*>)(?=.*(?:Linux version|[Cc]ommand line:|HugeTLB:|BUG:|"
+                         r"BUG at|Oops|WARNING:|Call Trace|Unable to handle|Kernel panic|"
+                         r"segfault at))")
 # Characters a web page or an HTML mail leaves in copied text, and what they stand for.
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u3000"), " ")
@@ -131,6 +130,7 @@ class PasteInfo:
     indent: dict[int, int] = field(default_factory=dict)  # line -> indent of '[..]'/'#' lines
     bare: str = ""  # the last line without quote marks and capture prefixes, indentation kept
     text_floor: int = 1 << 30  # the least indent of unquoted non-blank lines so far
+    prefixed: int = 0  # characters of capture prefixes taken from the last line
     stamped: bool = True  # every non-blank line so far had a printk stamp
     indent_floor: int = 1 << 30  # the least indent of such lines so far: the paste's own
     bisected: LogLine | None = None  # the prose says the failure was bisected to a commit
@@ -188,6 +188,7 @@ def _strip(text: str, info: PasteInfo, line: int = 0) -> str:
     """The line without quote marks, a capture's prefix, indentation (recorded, relative to
     the paste's own) and a pair of backticks around it."""
     plain = True  # neither quoted nor prefixed: the paste's own indentation is in front
+    info.prefixed = 0
     for _ in range(4):  # "> 12\t> not ok ...": a quote, a viewer's number, a quote
         if text[:1] in " \t>" and (m := QUOTE.match(text)):
             info.quoted, plain = True, False
@@ -195,6 +196,7 @@ def _strip(text: str, info: PasteInfo, line: int = 0) -> str:
         lead = text.lstrip(" \t")
         if not (m := _capture_prefix(lead, info)):
             break
+        info.prefixed += len(text) - len(lead) + m.end()
         text, plain = lead[m.end():], False
     stripped = text.lstrip(" \t")
     info.bare = text
@@ -303,13 +305,13 @@ class _Unwrapper:
             self.pending = LogLine(self.pending.line, self.pending.text.rstrip() + " " + text,
                                    self.pending.source)
             self.info.unwrapped += 1
-            self.width = len(raw)
+            self.width = len(raw) - self.info.prefixed
             return
         yield from self.flush()
         if not self.info.first_line and text:
             self.info.first_line = line.line
         self.pending = LogLine(line.line, text, line.source)
-        self.width = len(raw.rstrip())
+        self.width = len(raw.rstrip()) - self.info.prefixed  # a viewer's stamp was not wrapped
 
 
 def clean_chars(text: str) -> str:
@@ -341,7 +343,7 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
                 continue
         _note_release(info, text)
         info.statements.feed(line, text, not LOG_LIKE.match(text) and "://" not in text,
-                             QUOTE.sub("", line.text, count=1))
+                             info.bare)
         # the rest of a long diff line that a mail client wrapped is still the diff
         in_diff = in_diff_after(in_diff, info.bare) or (
             in_diff and wrapped_before and info.bare.strip() not in ("", "--"))
