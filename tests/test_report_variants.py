@@ -286,3 +286,45 @@ def test_transformations_change_the_text(name):
     text = "not ok 1 cow: R/O longterm pin\n# [RUN] mmap & <x>, y\nok 2 a " + "b " * 50 + "\n"
     assert TRANSFORMS[name](text) != text
     assert len(rewrap(text).split("\n")) > len(text.split("\n"))
+
+
+def test_mail_containers_saved_with_crlf_keep_their_answer(tmp_path):
+    """A raw message or thread saved on Windows (.eml/.mbox with CRLF line endings)."""
+    for case in (c for c in load_cases() if c.text.suffix != ".txt"):
+        if not judge(case).right:
+            continue
+        path = tmp_path / case.text.name
+        path.write_bytes(case.text.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+        out = judge(Case(case.name, path, case.meta))
+        assert out.right and not out.crash_calls, (case.name, problem(out, "CRLF"))
+
+
+STAMPED_CRASH = """\
+[    0.000000] Linux version 6.12.0 (builder@host) #1 SMP PREEMPT
+[    0.000000] Kernel command line: console=ttyS0 hugepages=2
+[   12.000100] # [RUN] R/O longterm GUP pin ... with memfd
+[   12.000200] ok 1 R/O longterm GUP pin ... with memfd
+[   12.000300] # [RUN] R/O longterm GUP pin ... with tmpfile
+[   12.000400] BUG: kernel NULL pointer dereference, address: 0000000000000008
+[   12.000500] Oops: 0000 [#1] PREEMPT SMP NOPTI
+[   12.000600] Call Trace:
+"""
+
+
+def test_a_stamped_capture_still_shows_the_kernels_crash_and_facts(tmp_path):
+    """Stripping a capture's stamps must not hide the kernel: its Oops stays a crash, and the
+    banner and command line stay kernel facts."""
+    path = tmp_path / "console.txt"
+    for text in (STAMPED_CRASH, _each("> ")(STAMPED_CRASH), printk_stamps(STAMPED_CRASH)):
+        path.write_text(text)
+        out = judge(Case("stamped", path, {"expected_category": "kernel-bug",
+                                           "expected_cause": "kernel-oops"}))
+        assert out.category == "kernel-bug" and "kernel-oops" in out.causes, out.causes
+    import json
+    import subprocess
+    import sys
+    report = json.loads(subprocess.run(
+        [sys.executable, "-m", "harness.cli", "triage", str(path), "--json", "-"],
+        capture_output=True, text=True, check=False).stdout)
+    env = report["environment"]
+    assert env["kernel_release"] == "6.12.0" and "hugepages=2" in (env["cmdline"] or "")
