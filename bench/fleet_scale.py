@@ -1,6 +1,7 @@
 """Triage at fleet scale against kunit_tool's KTAP parser, ratios measured in one run.
 
-Usage: python bench/fleet_scale.py [--results N] [--logs L] [--per-log M] [--skip-kunit]
+Usage: python bench/fleet_scale.py [--results N] [--logs L] [--per-log M] [--rounds R]
+       [--skip-kunit] [--skip-fleet] [--skip-one]
        (defaults: 1,000,000 results; 1,000 logs of 1,000 results)
 
 1. One cow-like log of N results (bench/cowlog.py: the real 6.12 cow capture's cases cycled,
@@ -12,7 +13,8 @@ Usage: python bench/fleet_scale.py [--results N] [--logs L] [--per-log M] [--ski
    harness forks a JUnit writer for a big log) and peak RSS (wait4). Counts
    are checked against the generator's. The same at N/10 shows memory does not grow with N.
 2. L logs of M results named machine_kernel_fs_date.log: ``harness triage DIR --json --junit``
-   with --jobs 1 and --jobs 2.
+   with --jobs 1 and --jobs 2 (alternately, --rounds times), the load average before and
+   after each run (other work on the machine moves the ratio).
 """
 
 from __future__ import annotations
@@ -146,7 +148,7 @@ def one_log(results: int, work: Path, skip_kunit: bool) -> None:
           f"{os.getloadavg()[0]:.1f}", flush=True)
 
 
-def fleet(logs: int, per_log: int, work: Path) -> None:
+def fleet(logs: int, per_log: int, work: Path, rounds: int = 1) -> None:
     directory = work / "fleet"
     directory.mkdir()
     machines = ("juno-r2", "fvp-base", "rpi4", "ampere-1", "x86-ci1", "x86-ci2", "qemu-arm64")
@@ -160,23 +162,26 @@ def fleet(logs: int, per_log: int, work: Path) -> None:
         name = (f"{machines[i % len(machines)]}_{kernels[i % len(kernels)]}_{fs}_"
                 f"2026-12-{1 + i % 28:02d}_{i:04d}.log")  # the last part: the job number
         generate(directory / name, per_log, seed=i, scenario=scenario)
-    times = {}
-    for jobs in (1, 2):
-        j, x = work / f"f{jobs}.json", work / f"f{jobs}.xml"
-        wall, cpu, rss, out = measure(triage_cmd(str(directory), "--jobs", str(jobs),
-                                                 "--json", str(j), "--junit", str(x)))
-        data = tail_of(j)
-        assert data["summary"]["total"] == logs * per_log and len(data["logs"]) == logs
-        times[jobs] = wall
-        print(f"harness triage DIR ({logs} logs x {per_log} results, --jobs {jobs}): "
-              f"{wall:6.1f} s wall, {cpu:6.1f} s CPU (parent), peak RSS {rss:4.0f} MiB "
-              f"(largest process)", flush=True)
-        if jobs == 2:
-            print("\n".join(out.splitlines()[:12]))
-        j.unlink()
-        x.unlink()
-    print(f"1 -> 2 jobs: {times[1] / times[2]:.2f}x faster (cores: {os.cpu_count()}; "
-          f"load average {os.getloadavg()[0]:.1f})", flush=True)
+    times: dict[int, list[float]] = {1: [], 2: []}
+    for _round in range(rounds):
+        for jobs in (1, 2):
+            before = os.getloadavg()[0]
+            j, x = work / f"f{jobs}.json", work / f"f{jobs}.xml"
+            wall, cpu, rss, out = measure(triage_cmd(str(directory), "--jobs", str(jobs),
+                                                     "--json", str(j), "--junit", str(x)))
+            data = tail_of(j)
+            assert data["summary"]["total"] == logs * per_log and len(data["logs"]) == logs
+            times[jobs].append(wall)
+            print(f"harness triage DIR ({logs} logs x {per_log} results, --jobs {jobs}): "
+                  f"{wall:6.1f} s wall, {cpu:6.1f} s CPU (parent and workers), peak RSS "
+                  f"{rss:4.0f} MiB (largest process); load average {before:.1f} before, "
+                  f"{os.getloadavg()[0]:.1f} after", flush=True)
+            if jobs == 2 and _round == 0:
+                print("\n".join(out.splitlines()[:12]))
+            j.unlink()
+            x.unlink()
+    ratios = ", ".join(f"{one / two:.2f}x" for one, two in zip(times[1], times[2]))
+    print(f"1 -> 2 jobs: {ratios} faster (per round; cores: {os.cpu_count()})", flush=True)
 
 
 def main() -> None:
@@ -184,6 +189,8 @@ def main() -> None:
     parser.add_argument("--results", type=int, default=1_000_000)
     parser.add_argument("--logs", type=int, default=1000)
     parser.add_argument("--per-log", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="fleet: run --jobs 1 and --jobs 2 alternately this many times")
     parser.add_argument("--skip-kunit", action="store_true")
     parser.add_argument("--skip-fleet", action="store_true")
     parser.add_argument("--skip-one", action="store_true", help="only the fleet part")
@@ -193,7 +200,7 @@ def main() -> None:
         if not args.skip_one:
             one_log(args.results, Path(tmp), args.skip_kunit)
         if not args.skip_fleet:
-            fleet(args.logs, args.per_log, Path(tmp))
+            fleet(args.logs, args.per_log, Path(tmp), args.rounds)
 
 
 if __name__ == "__main__":
