@@ -8,7 +8,7 @@ seeded mix of what fleets see on top of the capture: the file-backed variants fa
 occasional real-looking leak failure, strerror diagnostics before failures, [INFO] lines and
 printk noise. ``generate`` returns the exact status counts harness must report.
 
-Usage: python bench/cowlog.py RESULTS OUT.log
+Usage: python bench/cowlog.py RESULTS OUT.log [RUNNER_LEVELS]
 """
 
 from __future__ import annotations
@@ -43,18 +43,35 @@ def status_of(ok: bool, rest: str) -> str:
     return "pass" if ok else "fail"
 
 
-def generate(path: Path, results: int, seed: int = 1, scenario: str | None = None
-             ) -> Counter[str]:
+def generate(path: Path, results: int, seed: int = 1, scenario: str | None = None,
+             runner: int = 0) -> Counter[str]:
     """Write a log with exactly ``results`` results; returns the count of each status.
 
     scenario: None mixes per cycle; "9p", "nfs", "clean" or "leak" fixes one for the log.
+    runner: 0, the binary's own output; 1, as the kselftest runner (run_kselftest.sh) shows
+    it, every line of cow '# '-prefixed between '# selftests: mm: cow' and the runner's own
+    'ok 1 selftests: mm: cow'; 2, as the runner shows run_vmtests.sh -t running cow (cow's
+    lines '# # '-prefixed, run_vmtests.sh's '# ok 1 cow' and SUMMARY, then the runner's
+    verdict). Printk noise stays unprefixed (the kernel writes to the console itself).
     """
     rng = random.Random(seed)
     table = cases()
     counts: Counter[str] = Counter()
+    prefix = "# " * runner
     with path.open("w", encoding="utf-8") as f:
-        w = f.write
-        w("TAP version 13\n# [INFO] detected PMD size: 2048 KiB\n")
+        raw = f.write
+
+        def w(text: str) -> None:
+            raw(prefix + text)
+
+        binary = "cow" if runner < 2 else "run_vmtests.sh"
+        if runner:
+            raw(f"TAP version 13\n1..1\n# timeout set to 180\n# selftests: mm: {binary}\n")
+        if runner == 2:
+            raw("# TAP version 13\n# # -----------------\n# # running ./cow\n"
+                "# # -----------------\n")
+        w("TAP version 13\n")
+        w("# [INFO] detected PMD size: 2048 KiB\n")
         w("# [INFO] detected hugetlb page size: 2048 KiB\n")
         w(f"1..{results}\n")
         n = 0
@@ -80,14 +97,23 @@ def generate(path: Path, results: int, seed: int = 1, scenario: str | None = Non
                     ok = False
                     rest = "Leak from parent into child"
                 if n % 97 == 0:
-                    w(f"[ {n / 1000:12.6f}] virtio_net virtio0 eth0: noise {n}\n")
+                    raw(f"[ {n / 1000:12.6f}] virtio_net virtio0 eth0: noise {n}\n")
                 w(f"{'ok' if ok else 'not ok'} {n} {rest}\n")
                 counts[status_of(ok, rest)] += 1
         w(f"# Totals: pass:{counts['pass']} fail:{counts['fail']} xfail:{counts['xfail']} "
           f"xpass:0 skip:{counts['skip']} error:0\n")
+        verdict = "not ok" if counts["fail"] else "ok"
+        exit_code = " # exit=1" if counts["fail"] else ""
+        if runner == 2:
+            raw(f"# # [{'FAIL' if counts['fail'] else 'PASS'}]\n# {verdict} 1 cow{exit_code}\n"
+                f"# # SUMMARY: PASS={0 if counts['fail'] else 1} SKIP=0 "
+                f"FAIL={1 if counts['fail'] else 0}\n# 1..1\n")
+        if runner:
+            raw(f"{verdict} 1 selftests: mm: {binary}{exit_code}\n")
     return counts
 
 
 if __name__ == "__main__":
-    got = generate(Path(sys.argv[2]), int(sys.argv[1]))
+    got = generate(Path(sys.argv[2]), int(sys.argv[1]),
+                   runner=int(sys.argv[3]) if len(sys.argv) > 3 else 0)
     print(dict(sorted(got.items())))

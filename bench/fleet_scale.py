@@ -1,7 +1,7 @@
 """Triage at fleet scale against kunit_tool's KTAP parser, ratios measured in one run.
 
 Usage: python bench/fleet_scale.py [--results N] [--logs L] [--per-log M] [--rounds R]
-       [--skip-kunit] [--skip-fleet] [--skip-one]
+       [--runner N] [--skip-kunit] [--skip-fleet] [--skip-one]
        (defaults: 1,000,000 results; 1,000 logs of 1,000 results)
 
 1. One cow-like log of N results (bench/cowlog.py: the real 6.12 cow capture's cases cycled,
@@ -15,6 +15,8 @@ Usage: python bench/fleet_scale.py [--results N] [--logs L] [--per-log M] [--rou
 2. L logs of M results named machine_kernel_fs_date.log: ``harness triage DIR --json --junit``
    with --jobs 1 and --jobs 2 (alternately, --rounds times), the load average before and
    after each run (other work on the machine moves the ratio).
+3. With --runner N: N results plain, under the kselftest runner and under run_vmtests.sh -t
+   under the runner: each streamed, counts exact, time and peak RSS.
 """
 
 from __future__ import annotations
@@ -148,6 +150,25 @@ def one_log(results: int, work: Path, skip_kunit: bool) -> None:
           f"{os.getloadavg()[0]:.1f}", flush=True)
 
 
+def runner_logs(results: int, work: Path) -> None:
+    """The same cow log plain, under the kselftest runner, and under run_vmtests.sh -t under
+    the runner (bench/cowlog.py's ``runner`` 0, 1, 2): time and peak RSS of each."""
+    for runner in (0, 1, 2):
+        log = work / f"cow-runner{runner}.log"
+        expected = generate(log, results, seed=11, runner=runner)
+        j, x = work / "r.json", work / "r.xml"
+        wall, cpu, rss, _ = measure(triage_cmd(str(log), "--fs", "9p", "--json", str(j),
+                                               "--junit", str(x)))
+        head = j.open().read(200)
+        summary = tail_of(j)["summary"]
+        assert summary["by_status"] == dict(sorted(expected.items())), summary
+        assert '"harness.triage/2"' in head, head  # streamed
+        print(f"harness triage {results:,} results, runner levels {runner}: {wall:6.1f} s wall, "
+              f"{cpu:6.1f} s CPU, peak RSS {rss:5.0f} MiB; counts exact, streamed", flush=True)
+        for path in (log, j, x):
+            path.unlink()
+
+
 def fleet(logs: int, per_log: int, work: Path, rounds: int = 1) -> None:
     directory = work / "fleet"
     directory.mkdir()
@@ -191,6 +212,8 @@ def main() -> None:
     parser.add_argument("--per-log", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=1,
                         help="fleet: run --jobs 1 and --jobs 2 alternately this many times")
+    parser.add_argument("--runner", type=int, default=0, metavar="N",
+                        help="also N results plain and under 1 and 2 levels of runners")
     parser.add_argument("--skip-kunit", action="store_true")
     parser.add_argument("--skip-fleet", action="store_true")
     parser.add_argument("--skip-one", action="store_true", help="only the fleet part")
@@ -199,6 +222,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="harness-bench-") as tmp:
         if not args.skip_one:
             one_log(args.results, Path(tmp), args.skip_kunit)
+        if args.runner:
+            runner_logs(args.runner, Path(tmp))
         if not args.skip_fleet:
             fleet(args.logs, args.per_log, Path(tmp), args.rounds)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -31,7 +32,7 @@ def _fleet(tmp_path: Path) -> tuple[Path, dict[str, dict]]:
     expected = {}
     for name, (scenario, seed) in LOGS.items():
         expected[name] = generate(logs / name, 800, seed=seed, scenario=scenario)
-    # A real capture the streaming path declines (kselftest runner output): judged in memory.
+    # A real capture under the kselftest runner (streamed since the runner's nesting is).
     shutil.copy(ROOT / "tests/fixtures/logs/host-runner-tmpfs.log",
                 logs / "hostbox_6.18.0_tmpfs_2026-12-04.log")
     return logs, expected
@@ -63,7 +64,7 @@ def test_a_directory_of_logs_gives_verdicts_per_log_and_causes_across_logs(tmp_p
         assert per_log[name]["by_status"] == dict(sorted(counts.items()))
         assert per_log[name]["streamed"] is True
     runner = per_log["hostbox_6.18.0_tmpfs_2026-12-04.log"]
-    assert runner["streamed"] is False and runner["total"] > 0
+    assert runner["streamed"] is True and runner["total"] == 828
     # a COW leak on anonymous memory: a failed behaviour check, the kernel's
     assert per_log["x86-ci1_6.13-rc2_ext4_2026-12-02.log"]["verdict"] == "kernel-bug"
     assert data["summary"]["total"] == len(data["results"]) == sum(
@@ -117,3 +118,26 @@ def test_bad_fleet_input_is_one_line_and_exit_2(tmp_path, capsys):
     bad.write_text("path,fs\nx.log,9p\n")
     assert main(["triage", "--manifest", str(bad)]) == 2
     assert "'log' column" in capsys.readouterr().err
+
+
+def test_runner_logs_stream_declined_ones_are_read_whole_and_workers_leave_quietly(tmp_path):
+    """CI logs under run_kselftest.sh (and run_vmtests.sh -t under it) are streamed; a log
+    with strace lines is judged in memory; two workers, and nothing on stderr."""
+    logs = tmp_path / "ci"
+    logs.mkdir()
+    counts = {}
+    for runner in (1, 2):
+        name = f"lkft-{runner}_6.12.118_9p_2026-12-0{runner}.log"
+        counts[name] = generate(logs / name, 900, seed=runner, scenario="9p", runner=runner)
+    strace = "hostbox_6.18.0_tmpfs_2026-12-04.log"
+    shutil.copy(ROOT / "tests/fixtures/logs/host-strace-combined-gup_longterm.log", logs / strace)
+    out = subprocess.run([sys.executable, "-m", "harness.cli", "triage", str(logs), "--jobs", "2",
+                          "--json", str(tmp_path / "f.json")], capture_output=True, text=True,
+                         timeout=600, cwd=ROOT, check=False)
+    assert out.stderr == "" and out.returncode == 1, out.stderr
+    per_log = {Path(v["log"]).name: v for v in
+               load_json((tmp_path / "f.json").read_text())["logs"]}
+    for name, expected in counts.items():
+        assert per_log[name]["streamed"] is True
+        assert per_log[name]["by_status"] == dict(sorted(expected.items()))
+    assert per_log[strace]["streamed"] is False and per_log[strace]["total"] == 50

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -20,8 +21,6 @@ from cowlog import generate
 
 # Fixtures the streaming path hands back to the in-memory triage, and why.
 DECLINED = {
-    "host-runner-inject-ftruncate-enoent.log": "runner",
-    "host-runner-tmpfs.log": "runner",
     "host-strace-combined-gup_longterm.log": "strace lines",
     "qemu-x86_64-console-panic.log": "no selftest results",
 }
@@ -43,52 +42,125 @@ def _tree(path: Path, lean: bool = False) -> tuple:
     return canon(ET.parse(path).getroot())
 
 
-@pytest.mark.parametrize("log", LOGS, ids=lambda p: p.name)
-def test_streaming_gives_the_in_memory_report_on_every_real_log(log, tmp_path, capsys):
-    fs = ["--fs", "9p"] if "9p" in log.name else []
+def _same_report(log: Path, tmp_path: Path, capsys, fs: list[str]) -> tuple[dict, str]:
+    """Triage ``log`` in memory and with --stream; assert the same report (results, findings,
+    suites, summary, verdict, sources, JUnit); returns the streamed JSON as written and stderr."""
     code, _, _ = _triage([str(log), *fs, "--json", str(tmp_path / "a.json"),
                           "--junit", str(tmp_path / "a.xml")], capsys)
     scode, _, err = _triage([str(log), *fs, "--stream", "--json", str(tmp_path / "b.json"),
                              "--junit", str(tmp_path / "b.xml")], capsys)
     assert code == scode
-    streamed = log.name not in DECLINED
-    if not streamed:
-        assert "streaming not possible" in err and DECLINED[log.name] in err
-    else:
-        assert err == ""
     a = json.loads((tmp_path / "a.json").read_text())
     raw = json.loads((tmp_path / "b.json").read_text())
-    assert raw["schema"] == ("harness.triage/2" if streamed else "harness.triage/1")
+    streamed = raw["schema"] == "harness.triage/2"
     b = load_json((tmp_path / "b.json").read_text())  # /2 given back in the /1 form
     for key in ("results", "findings", "suites", "summary", "verdict", "sources"):
         assert a[key] == b[key], key
     assert _tree(tmp_path / "a.xml", lean=streamed) == _tree(tmp_path / "b.xml")
+    return raw, err
 
 
-@pytest.mark.parametrize(("scenario", "fork"), [("9p", False), ("nfs", False), ("leak", False),
-                                              (None, False), ("9p", True), ("leak", True)])
-def test_streaming_a_generated_log_gives_the_in_memory_report(scenario, fork, tmp_path, capsys,
-                                                              monkeypatch):
+@pytest.mark.parametrize("log", LOGS, ids=lambda p: p.name)
+def test_streaming_gives_the_in_memory_report_on_every_real_log(log, tmp_path, capsys):
+    fs = ["--fs", "9p"] if "9p" in log.name else []
+    raw, err = _same_report(log, tmp_path, capsys, fs)
+    streamed = log.name not in DECLINED
+    assert raw["schema"] == ("harness.triage/2" if streamed else "harness.triage/1")
+    if not streamed:
+        assert "streaming not possible" in err and DECLINED[log.name] in err
+    else:
+        assert err == ""
+
+
+PRINTK = re.compile(r"^(?:\[\s*\d+\.\d+\]|<\d>)")
+
+
+def wrapped(text: str, levels: int, binary: str) -> str:
+    """A capture as CI shows it: under the kselftest runner (run_kselftest.sh: '# '-prefixed
+    between 'selftests: mm: X' and the runner's 'ok 1 selftests: mm: X'), and with
+    ``levels`` 2 under run_vmtests.sh -t inside that ('# # '-prefixed, its '# ok 1 X' and
+    SUMMARY). Printk lines stay as they are (the kernel writes them to the console)."""
+    prefix = "# " * levels
+    body = [line if PRINTK.match(line) else prefix + line for line in text.splitlines()]
+    outer = "run_vmtests.sh" if levels == 2 else binary
+    head = ["TAP version 13", "1..1", "# timeout set to 180", f"# selftests: mm: {outer}"]
+    tail = []
+    if levels == 2:
+        head += ["# TAP version 13", "# # ---------", f"# # running ./{binary}", "# # ---------"]
+        tail += ["# # [PASS]", f"# ok 1 {binary}", "# # SUMMARY: PASS=1 SKIP=0 FAIL=0",
+                 "# 1..1"]
+    tail.append(f"ok 1 selftests: mm: {outer}")
+    return "\n".join(head + body + tail) + "\n"
+
+
+@pytest.mark.parametrize("levels", [1, 2])
+@pytest.mark.parametrize("log", [p for p in LOGS if p.name not in DECLINED
+                                 and "runner" not in p.name], ids=lambda p: p.name)
+def test_streaming_a_runner_wrapped_real_log_gives_the_in_memory_report(log, levels,
+                                                                        tmp_path, capsys):
+    """Every real capture as LKFT/KernelCI logs show it (run_kselftest.sh, and run_vmtests.sh
+    under it): streamed, and the same report as the in-memory triage."""
+    binary = "cow" if "cow" in log.name else "gup_longterm"
+    path = tmp_path / log.name
+    path.write_text(wrapped(log.read_text(errors="replace"), levels, binary))
+    fs = ["--fs", "9p"] if "9p" in log.name else []
+    raw, err = _same_report(path, tmp_path, capsys, fs)
+    assert (raw["schema"], err) == ("harness.triage/2", "")
+
+
+@pytest.mark.parametrize(("scenario", "fork", "runner"), [
+    ("9p", False, 0), ("nfs", False, 0), ("leak", False, 0), (None, False, 0), ("9p", True, 0),
+    ("leak", True, 0), ("9p", False, 1), (None, True, 1), ("leak", False, 2), (None, True, 2)])
+def test_streaming_a_generated_log_gives_the_in_memory_report(scenario, fork, runner, tmp_path,
+                                                              capsys, monkeypatch):
     """Thousands of repeats of cow's cases (read in bulk as rows) against the line-by-line
     in-memory triage of the same log; ``fork``: the JUnit written by a second process, as
-    for a big log on a machine with two cores."""
+    for a big log on a machine with two cores; ``runner``: cow under the kselftest runner
+    (1), and under run_vmtests.sh -t under the runner (2)."""
     from harness.triage import stream
     monkeypatch.setattr(stream, "FORK_ROWS", 0 if fork else 10**9)
     log = tmp_path / "cow-9p.log"
-    generate(log, 3000, seed=5, scenario=scenario)
-    code, _, _ = _triage([str(log), "--fs", "9p", "--json", str(tmp_path / "a.json"),
-                          "--junit", str(tmp_path / "a.xml")], capsys)
-    scode, _, err = _triage([str(log), "--fs", "9p", "--stream", "--json",
-                             str(tmp_path / "b.json"), "--junit", str(tmp_path / "b.xml")], capsys)
-    assert (code, err) == (scode, "")
-    a = json.loads((tmp_path / "a.json").read_text())
-    b = load_json((tmp_path / "b.json").read_text())
-    for key in ("results", "findings", "suites", "summary", "verdict", "sources"):
-        assert a[key] == b[key], key
-    assert _tree(tmp_path / "a.xml", lean=True) == _tree(tmp_path / "b.xml")
+    generate(log, 3000, seed=5, scenario=scenario, runner=runner)
+    raw, err = _same_report(log, tmp_path, capsys, ["--fs", "9p"])
+    assert (raw["schema"], err) == ("harness.triage/2", "")
     # most results are rows of three numbers: the table holds what they share
-    rows = json.loads((tmp_path / "b.json").read_text())["results"]
-    assert sum(len(r) == 3 for r in rows) > 2000
+    assert sum(len(r) == 3 for r in raw["results"]) > 2000
+
+
+def _vmtests(binaries: list[tuple[str, str, str]]) -> str:
+    """run_vmtests.sh's own layout (no -t): each binary between dashed 'running ./X' lines,
+    its output, then [PASS]/[SKIP]/[FAIL]; SUMMARY at the end."""
+    out = []
+    for name, text, verdict in binaries:
+        out += ["-" * 20, f"running ./{name}", "-" * 20, text.rstrip("\n"), f"[{verdict}]"]
+    passed = sum(v == "PASS" for _, _, v in binaries)
+    failed = sum(v == "FAIL" for _, _, v in binaries)
+    out.append(f"SUMMARY: PASS={passed} SKIP=0 FAIL={failed}")
+    return "\n".join(out) + "\n"
+
+
+def _capture(name: str) -> str:
+    text = (ROOT / "tests/fixtures/logs" / name).read_text()
+    return "\n".join(line for line in text.splitlines() if not line.startswith("# fixture:"))
+
+
+def test_run_vmtests_layout_streams_unless_a_binary_printed_no_results(tmp_path, capsys):
+    """run_vmtests.sh's [PASS]/[FAIL] layout: streamed when every binary printed its TAP; a
+    binary that could not start becomes a whole-binary result in memory, so that log is read
+    whole (and says why)."""
+    tap = [("gup_longterm", _capture("host-tmpfs-gup_longterm.log"), "PASS"),
+           ("cow", _capture("host-tmpfs-cow.log"), "PASS")]
+    log = tmp_path / "vmtests.log"
+    log.write_text(_vmtests(tap))
+    raw, err = _same_report(log, tmp_path, capsys, [])
+    assert (raw["schema"], err) == ("harness.triage/2", "")
+    broken = ("uffd-stress", ("./uffd-stress: error while loading shared libraries: "
+                              "libfoo.so.1: cannot open shared object file"), "FAIL")
+    log.write_text(_vmtests([tap[0], broken, tap[1]]))
+    raw, err = _same_report(log, tmp_path, capsys, [])
+    assert raw["schema"] == "harness.triage/1"
+    assert "streaming not possible" in err and "printed no results of its own" in err
+    assert any(r["name"] == "uffd-stress (whole binary)" for r in raw["results"])
 
 
 def test_counts_are_exact_on_a_generated_cow_log(tmp_path, capsys):

@@ -45,18 +45,52 @@ CRASH = re.compile(
 )
 RUN_PREFIX = "# [RUN] "
 END_OF_PANIC = "---[ end Kernel panic"  # the panic's last line, not another crash
-# The common record of a top-level TAP stream, matched whole in a block of lines: a [RUN]
-# line, up to MAX_DIAGNOSTICS diagnostic lines, the result line - each in exactly the form
-# the line-by-line path reads the same way (no stray spaces, no nesting, no TAP structure in
-# a diagnostic, no '-' after the number). Anything else goes line by line.
-RECORD = re.compile(
-    r"# \[RUN\] ([^\s#](?:[^\n]*\S)?)\n"
-    r"((?:# (?!(?:not )?ok\s)[^\s#\[1TKPBrsS](?:[^\n]*\S)?\n){0," + str(MAX_DIAGNOSTICS) + "})"
-    r"(ok|not ok) ([1-9][0-9]{0,17})(?: ([^\s\-](?:[^\n]*\S)?))?(?=\n|\Z)")
+# The common record of a TAP stream, matched whole in a block of lines: a [RUN] line, up to
+# MAX_DIAGNOSTICS diagnostic lines, the result line - each in exactly the form the
+# line-by-line path reads the same way (no stray spaces, no TAP structure in a diagnostic, no
+# '-' after the number). Anything else goes line by line. ``depth``: the record's result line
+# under that many '# ' prefixes (a binary under the kselftest runner: 1; under run_vmtests.sh
+# -t under the runner: 2), every line of it with that prefix.
+MAX_RECORD_DEPTH = 3
+
+
+@functools.lru_cache(maxsize=MAX_RECORD_DEPTH + 1)
+def record_re(depth: int) -> re.Pattern[str]:
+    p = "# " * depth
+    return re.compile(
+        p + r"# \[RUN\] ([^\s#](?:[^\n]*\S)?)\n"
+        r"((?:" + p + r"# (?!(?:not )?ok\s)[^\s#\[1TKPBrsS](?:[^\n]*\S)?\n){0,"
+        + str(MAX_DIAGNOSTICS) + "})"
+        + p + r"(ok|not ok) ([1-9][0-9]{0,17})(?: ([^\s\-](?:[^\n]*\S)?))?(?=\n|\Z)")
+
+
 # What block_lines looks for: the same shape, loosely (faster); the first of each kind must
 # be a RECORD exactly, else none of its kind is read in bulk (they all go line by line).
-RECORDS = re.compile(r"^# \[RUN\] (.*)\n((?:# .*\n){0," + str(MAX_DIAGNOSTICS) + r"}?)"
-                     r"(ok|not ok) ([1-9][0-9]{0,17})(?: (.*))?$", re.MULTILINE)
+@functools.lru_cache(maxsize=MAX_RECORD_DEPTH + 1)
+def records_re(depth: int) -> re.Pattern[str]:
+    p = "# " * depth
+    return re.compile("^" + p + r"# \[RUN\] (.*)\n((?:" + p + r"# .*\n){0,"
+                      + str(MAX_DIAGNOSTICS) + r"}?)" + p
+                      + r"(ok|not ok) ([1-9][0-9]{0,17})(?: (.*))?$", re.MULTILINE)
+
+
+RECORD = record_re(0)
+RECORDS = records_re(0)
+
+
+def record_depth(block: str) -> int | None:
+    """The depth of the block's first [RUN] line's record ('# # [RUN]': 1), None without one
+    (or deeper than MAX_RECORD_DEPTH)."""
+    at = block.find("[RUN] ")
+    if at < 2:
+        return None
+    prefix = block[block.rfind("\n", 0, at) + 1:at]
+    depth = len(prefix) // 2 - 1
+    if depth > MAX_RECORD_DEPTH or prefix != "# " * (depth + 1):
+        return None
+    return depth
+
+
 KEY = itemgetter(0, 1, 2, 4)  # a RECORD's kind: its groups but the number
 CHUNK = 256  # records looked up at once
 MAX_PROTOS = 20_000  # distinct records read in bulk per parser; past that, line by line
@@ -231,8 +265,14 @@ class KselftestParser:
         self._span: list[int] = []  # kind -> its lines
         self._offset: list[int] = []  # kind -> its result line after its [RUN] line
         self._captured: Result | None = None
+        self._depth = 0  # of the records of the block being read (block_lines)
         self.emitted = 0  # results handed on so far
         self.runner_lines = 0  # kselftest runner / run_vmtests.sh lines (headers, verdicts)
+        # run_vmtests.sh's binaries ("running ./X" .. "[PASS]") that printed no result of
+        # their own (or a verdict with no "running" before it): the in-memory reader makes a
+        # whole-binary result of each (runner_summary), the streaming path declines the log
+        self.bare_binaries = 0
+        self._binary_from: int | None = None  # results emitted when the open binary started
         self.banner: LogLine | None = None  # a 'Linux version' line that is not printk's
         self.levels: dict[int, _Level] = {}
         self.suites: list[SuiteRun] = []
@@ -292,12 +332,15 @@ class KselftestParser:
     def block_lines(self, block: str, number: int, source: str,
                     clean: Callable[[str], bool]) -> Iterator[tuple[int, str, str]]:
         """Read a block of whole lines (joined by '\\n', the first being line ``number``):
-        the common top-level records (``RECORD``) are found by one regex over the block and
+        the common records (``record_re``, at the depth of the block's first) are found by one
+        regex over the block and
         read in bulk - the first of each kind line by line, its repeats to the bulk sink as
         rows; every other line is yielded, (number, text, source), for the caller to read as
         it reads any line (and feed to this parser) before the next record is looked at.
         ``clean(line)``: whether a line may go straight to the parser (it is no strace)."""
-        matches = list(RECORDS.finditer(block))
+        depth = record_depth(block)
+        matches = [] if depth is None else list(records_re(depth).finditer(block))
+        self._depth = depth or 0
         pos = 0
         if matches:
             ends = list(map(re.Match.end, matches))
@@ -353,14 +396,15 @@ class KselftestParser:
         m, kind, n = run[known], kinds[known], numbers[known]
         text = m.group(0).split("\n")
         if kind is None and n == last + known + 1 and len(self._kind_info) < MAX_PROTOS \
-                and RECORD.fullmatch(m.group(0)) and all(map(clean, text)):
+                and record_re(self._depth).fullmatch(m.group(0)) and all(map(clean, text)):
             return self._first_of_kind(text, number, source, KEY(groups[known])), known + 1, []
         return number, known + 1, text
 
     def _fast_level(self) -> _Level | None:
-        """The top level, when a RECORD may be read in bulk now (else None)."""
-        level = self.levels.get(0)
-        if level is None or self._crash_open is not None or 1 in self.levels:
+        """The level of the block's records (``_depth``), when a record may be read in bulk
+        now: it is the deepest level (else None)."""
+        level = self.levels.get(self._depth)
+        if level is None or self._crash_open is not None or max(self.levels) != self._depth:
             return None
         if level is not self._kinds_level:
             self._kinds, self._kinds_level = {}, level
@@ -370,7 +414,7 @@ class KselftestParser:
                        key: tuple[str, ...]) -> int:
         """Read a record line by line and remember its kind for the repeats."""
         self._captured = None
-        before = self.levels.get(0)
+        before = self.levels.get(self._depth)
         for line in text:
             self.feed_text(number, line, source)
             number += 1
@@ -420,17 +464,28 @@ class KselftestParser:
                 if match := shape.match(body):
                     return handle(depth, match, line)
             if depth >= 1 and body and _runner_line(body):
-                self.runner_lines += 1
+                self._runner_word(body)
         elif (first == "[" or first == "S") and _runner_line(body):
-            self.runner_lines += 1
+            self._runner_word(body)
         self._text(depth, body, number, raw, source)
         return []
+
+    def _runner_word(self, body: str) -> None:
+        """run_vmtests.sh's [PASS]/[SKIP]/[FAIL] on the binary it ran, or its SUMMARY."""
+        self.runner_lines += 1
+        if body[:1] == "[":
+            self._end_binary()
+
+    def _end_binary(self) -> None:
+        if self._binary_from is None or self._binary_from == self.emitted:
+            self.bare_binaries += 1
+        self._binary_from = None
 
     def _text(self, depth: int, body: str, number: int, raw: str, source: str) -> None:
         """A line that is no TAP structure: a diagnostic of the test running, or the banner."""
         if depth >= 1 and body:
             self._diagnostic(depth - 1, number, body, source)
-        elif self.banner is None and "Linux version" in body:
+        if self.banner is None and "Linux version" in body:  # also under a runner's '# '
             self.banner = LogLine(number, raw, source)
 
     def _plan(self, depth: int, match: re.Match[str], line: LogLine) -> list[Result]:
@@ -479,6 +534,10 @@ class KselftestParser:
         """"running NAME" / "selftests: mm: NAME": the binary whose output follows."""
         out: list[Result] = []
         self.runner_lines += 1
+        if match.re is HEADER_RUNNING:  # run_vmtests.sh starts a binary
+            if self._binary_from is not None:
+                self._end_binary()
+            self._binary_from = self.emitted
         name = match.group(1).rsplit("/", 1)[-1]
         level = self.levels.get(depth)
         if level is not None and level.has_content:
@@ -724,6 +783,8 @@ class KselftestParser:
         return self.default_suite
 
     def finish(self) -> list[Result]:
+        if self._binary_from is not None:
+            self._end_binary()
         out: list[Result] = []
         for depth in sorted(self.levels):
             if depth in self.levels:

@@ -328,6 +328,10 @@ def _map(todo: list[Job], jobs: int) -> Iterator[LogVerdict]:
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs) as pool:
         yield from pool.imap(judge_one, todo, chunksize=1)
+        # the workers leave on their own: the pool's terminate() at the end of the with is
+        # a SIGTERM, which harness's handler turns into a traceback from each idle worker
+        pool.close()
+        pool.join()
 
 
 def _combine(verdicts: list[LogVerdict], jobs: int) -> FleetReport:

@@ -209,8 +209,9 @@ def _decline_reason(log: LogPass) -> str:
         return "results without a test name (runner verdicts or a bare TAP stream)"
     if stream.made_up:
         return "results missing from the log (a cut log or a crash)"
-    if log.parser.runner_lines:
-        return "kselftest runner or run_vmtests.sh output"
+    if log.parser.bare_binaries:
+        return ("run_vmtests.sh ran a binary that printed no results of its own (its verdict "
+                "stands for the whole binary)")
     for index, suite in enumerate(stream.suites):
         count, lowest = stream.per_suite.get(index, [0, 1])
         if suite.totals is not None and sum(suite.totals.values()) != count:
