@@ -36,11 +36,13 @@ from harness.readers.line_kinds import LOG_LIKE, QUOTE
 SELFTEST_PATH = re.compile(r"(?:^|/)(?:tools/testing/)?selftests/")
 # The kernel options the selftests need ("tools/testing/selftests/mm/config").
 SELFTEST_CONFIG = re.compile(r"(?:^|/)(?:tools/testing/)?selftests/(?:[\w.-]+/)*config$")
-DIFF_FILE = re.compile(r"^diff --git a/(\S+) b/\S+|^\+\+\+ b/(\S+)")
+DIFF_FILE = re.compile(r"^diff --git a/(\S+)(?: b/\S+|$)|^\+\+\+ b/(\S+)")
 # " tools/testing/selftests/mm/run_vmtests.sh | 4 +++-", " .../selftests/mm/cow.c | 12 ++--"
 DIFFSTAT = re.compile(r"^\s*(\S*/(?:\S+|\{\S+ => \S+\}))\s+\|\s+(?:\d+\s*[+-]*|Bin\b)")
 CREATED = re.compile(r"^\s*create mode \d+ (\S+)|^new file mode\b")
-FIXES_TAG = re.compile(r"^Fixes:\s+[0-9a-f]{8,40}\s+\(\"?(.*?)\"?\)\s*$", re.IGNORECASE)
+# (the subject's end may be on the next line: a mail client wrapped the tag)
+FIXES_TAG = re.compile(r"^Fixes:\s+[0-9a-f]{8,40}(?:\s+\(\"?(.*?)(?:\"?\))?)?\s*$",
+                       re.IGNORECASE)
 DIFF_BODY = re.compile(r"^(?:[ +\-]|@@ |index [0-9a-f]|new file mode|deleted file mode|"
                        r"\\ No newline|--- |\+\+\+ |$)")
 # "With the above patch the test is passing", "This commit fixes that issue".
@@ -269,7 +271,7 @@ class StatementScanner:
         elif (m := DIFFSTAT.match(text)) and "/" in m.group(1):
             self._diffstat(line, text, m.group(1))
         elif m := FIXES_TAG.match(text):
-            if "selftest" in m.group(1).lower():
+            if "selftest" in (m.group(1) or "").lower():
                 self.fixes_selftest = LogLine(line.line, text, line.source)
             elif not QUOTE.match(line.text):
                 self.fixes_kernel = LogLine(line.line, text, line.source)
