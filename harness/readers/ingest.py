@@ -78,6 +78,10 @@ def parse_file(name: str, default_suite: str = "", sinks: tuple[Sink, Sink] | No
     def lines() -> Iterator[tuple[int, str, str]]:
         for number, block in read_blocks(name):
             for line in plain.block_lines(block, number, source, clean):
+                text = line[1]
+                if text[:1] in " \t" or text[-1:].isspace():
+                    # what the in-memory reader (paste.normalise) makes of the line
+                    line = (line[0], text.lstrip(" \t").rstrip(), source)
                 yield line
                 last[0] = line[0]
         last[0] = max(last[0], plain.last_line)
