@@ -27,9 +27,10 @@ VIEWER_PREFIX = re.compile(
     r"\d{2}:\d{2}:\d{2}\.\d{3,}\s+|\d+\s+(?=\d{2}:\d{2}:\d{2}\.\d))+"
 )
 # "[   12.345678] " in front of every line of a capture (serial-console tools, dmesg of a
-# runner that logs to /dev/kmsg): taken away when the rest is test output, not kernel text.
+# runner that logs to /dev/kmsg): taken away when the rest is test output, not kernel text
+# (not KUnit's nested, indented TAP on a boot console).
 PRINTK_STAMP = re.compile(
-    r"\[\s*\d+\.\d+\][ \t]?(?=[ \t>]*(?:ok \d|not ok \d|# |#$|TAP version|1\.\.\d|Bail out|"
+    r"\[\s*\d+\.\d+\][ \t]?(?=(?:ok \d|not ok \d|# (?!Subtest:)|#$|TAP version|1\.\.\d|Bail out|"
     r"\[(?:RUN|PASS|FAIL|SKIP|OK|INFO)\]|running \S|selftests: |"
     r"TOP-LEVEL SUMMARY|SUMMARY: |\$ ))")
 # A capture stamped on every line from its first: the stamps are the capture's; only kernel
