@@ -318,6 +318,11 @@ def test_non_root_gets_a_user_namespace():
         pytest.skip("needs setpriv and a system python3 with psutil")
     work = Path(tempfile.mkdtemp(prefix="sim-nobody-"))  # pytest's tmp_path is root-only
     try:
+        # A copy of the packages nobody can read: the checkout may sit under a root-only
+        # directory (/root, a mktemp -d), and then nobody could not import it from there.
+        for package in ("harness", "guests", "fs_profiles"):
+            shutil.copytree(ROOT / package, work / "src" / package,
+                            ignore=shutil.ignore_patterns("__pycache__"))
         os.chown(work, 65534, 65534)
         proc = _run_as_nobody(python, work)
     finally:
@@ -335,4 +340,4 @@ def _run_as_nobody(python: str, work: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", python, "-c", NONROOT,
          str(work)], check=False, capture_output=True, text=True, timeout=60,
-        env={"PYTHONPATH": str(ROOT), "HOME": str(work), "PATH": os.environ["PATH"]})
+        env={"PYTHONPATH": str(work / "src"), "HOME": str(work), "PATH": os.environ["PATH"]})
