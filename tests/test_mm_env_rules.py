@@ -13,13 +13,18 @@ import pytest
 from harness.cli.main import main
 
 
-def causes(tmp_path, text: str) -> set[str]:
-    log = tmp_path / "report.txt"
-    log.write_text(text)
+def triage(tmp_path, text: str, name: str = "report.txt") -> tuple[int, dict]:
+    """``harness triage`` on ``text`` saved as ``name``: the exit code and the JSON report."""
+    log = tmp_path / name
+    log.write_text(text, encoding="utf-8")
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        main(["triage", str(log), "--json", "-"])
-    return {r["cause"] for r in json.loads(out.getvalue())["results"] if r["cause"]}
+        code = main(["triage", str(log), "--json", "-"])
+    return code, json.loads(out.getvalue())
+
+
+def causes(tmp_path, text: str) -> set[str]:
+    return {r["cause"] for r in triage(tmp_path, text)[1]["results"] if r["cause"]}
 
 
 def block(binary: str, *lines: str, verdict: str = "SKIP", number: int = 6) -> str:
@@ -62,14 +67,9 @@ def test_a_feature_probe_failure_is_not_called_userfaultfd_missing(tmp_path):
 
 def test_a_selftests_own_assertion_line_is_a_result_not_refused(tmp_path):
     # protection_keys' pkey_assert() and the userfaultfd tests' err(), outside any TAP.
-    log = tmp_path / "report.txt"
-    log.write_text("assert() at protection_keys.c::812 test_nr: 19 iteration: 1\n"
-                   "running abort_hooks()...\nerrno at assert: 12\n"
-                   "ERROR: munmap (errno=22, @uffd-common.c:277)\n")
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        main(["triage", str(log), "--json", "-"])
-    results = json.loads(out.getvalue())["results"]
+    results = triage(tmp_path, "assert() at protection_keys.c::812 test_nr: 19 iteration: 1\n"
+                     "running abort_hooks()...\nerrno at assert: 12\n"
+                     "ERROR: munmap (errno=22, @uffd-common.c:277)\n")[1]["results"]
     assert [(r["suite"], r["status"], r["errno"]) for r in results] == [
         ("protection_keys", "fail", "ENOMEM"), ("uffd-common", "fail", "EINVAL")]
     assert results[1]["syscall"] == "munmap"
@@ -81,12 +81,7 @@ def test_a_skip_reason_printed_after_the_runner_verdict_belongs_to_that_binary(t
     text = ("# # -------------------------\n# # running ./hugetlb-madvise\n"
             "# # -------------------------\n# # [SKIP]\n# ok 6 hugetlb-madvise # SKIP\n"
             "# # hugepages not supported\n")
-    log = tmp_path / "report.txt"
-    log.write_text(text)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        main(["triage", str(log), "--json", "-"])
-    results = json.loads(out.getvalue())["results"]
+    results = triage(tmp_path, text)[1]["results"]
     assert [(r["suite"], r["status"], r["cause"]) for r in results] == [
         ("hugetlb-madvise", "skip", "hugetlb-pages-short")]
 
@@ -99,12 +94,7 @@ def test_a_kernelci_status_mail_is_read_not_refused(tmp_path):
             "      - kselftest.mm.mm_run_vmtests_sh_khugepaged\n"
             "      last run: https://d.kernelci.org/test/maestro:6a1198ac5bf5d05c97447823\n"
             "      history:  > \u26a0\ufe0f  > \u274c  \n")
-    log = tmp_path / "status.txt"
-    log.write_text(text, encoding="utf-8")
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = main(["triage", str(log), "--json", "-"])
-    report = json.loads(out.getvalue())
+    code, report = triage(tmp_path, text, "status.txt")
     assert code == 1 and report["verdict"] == "unknown"
     [r] = report["results"]
     assert (r["suite"], r["status"]) == ("mm", "fail") and "history" in r["message"]
@@ -113,13 +103,8 @@ def test_a_kernelci_status_mail_is_read_not_refused(tmp_path):
 def test_a_runner_scripts_own_shell_error_is_a_result_not_a_command(tmp_path):
     # run-vmtests-yama-ptrace-scope-missing (Mark Brown, 2025): '# ./x.sh: line N: ...' is
     # output of the script, not a command typed after a root prompt.
-    log = tmp_path / "report.txt"
-    log.write_text("# ./run_vmtests.sh: line 432: /proc/sys/kernel/yama/ptrace_scope: "
-                   "No such file or directory\n")
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        main(["triage", str(log), "--json", "-"])
-    [r] = json.loads(out.getvalue())["results"]
+    [r] = triage(tmp_path, "# ./run_vmtests.sh: line 432: /proc/sys/kernel/yama/ptrace_scope: "
+                 "No such file or directory\n")[1]["results"]
     assert (r["suite"], r["status"], r["errno"]) == ("run_vmtests.sh", "fail", "ENOENT")
 
 
@@ -130,12 +115,7 @@ def test_a_skip_reason_before_the_next_header_belongs_to_the_next_binary(tmp_pat
             "# # hugepages not supported\n# # ----------------------\n"
             "# # running ./hugepage-mmap\n# # ----------------------\n# # [SKIP]\n"
             "# ok 10 hugepage-mmap # SKIP\n")
-    log = tmp_path / "report.txt"
-    log.write_text(text)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        main(["triage", str(log), "--json", "-"])
     causes_of = {r["suite"]: (r["status"], r["cause"])
-                 for r in json.loads(out.getvalue())["results"]}
+                 for r in triage(tmp_path, text)[1]["results"]}
     assert causes_of["hugepage-mmap"] == ("skip", "hugetlb-pages-short")
     assert causes_of["map_fixed_noreplace"] == ("pass", None)

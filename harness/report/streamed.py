@@ -60,6 +60,15 @@ class _Target:
             Path(self.tmp).unlink(missing_ok=True)
 
 
+
+def _finish_report(file: _Target, suites: list[SuiteRun], summary: Summary, verdict: str,
+                   sources: list[str]) -> None:
+    """Close the findings list with what every report ends with, and put the file in place."""
+    rest = json.dumps({"suites": [suite_to_json(s) for s in suites], "summary": summary.to_json(),
+                       "verdict": verdict, "sources": sources}, ensure_ascii=False, default=str)
+    file.out.write("\n], " + rest[1:] + "\n")
+    file.finish()
+
 class TestIds:
     """A finding's member test ids, JSON-encoded into a temporary file as they come (or
     only counted, when nobody will read them)."""
@@ -121,12 +130,7 @@ class JsonStream:
             if ids is not None:
                 ids.copy_to(out)
             out.write(tail)
-        rest = json.dumps({"suites": [suite_to_json(s) for s in suites],
-                           "summary": summary.to_json(),
-                           "verdict": verdict, "sources": sources}, ensure_ascii=False,
-                          default=str)
-        out.write("\n], " + rest[1:] + "\n")
-        self.file.finish()
+        _finish_report(self.file, suites, summary, verdict, sources)
 
     def abandon(self) -> None:
         self.file.abandon()
@@ -164,12 +168,7 @@ class RowsStream:
                 data["tests_of"] = of
             out.write(("\n" if not i else ",\n")
                       + json.dumps(data, ensure_ascii=False, default=str))
-        rest = json.dumps({"suites": [suite_to_json(s) for s in suites],
-                           "summary": summary.to_json(),
-                           "verdict": verdict, "sources": sources}, ensure_ascii=False,
-                          default=str)
-        out.write("\n], " + rest[1:] + "\n")
-        self.file.finish()
+        _finish_report(self.file, suites, summary, verdict, sources)
 
     def abandon(self) -> None:
         self.file.abandon()
