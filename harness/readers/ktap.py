@@ -13,8 +13,8 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate, repeat
-from operator import add, itemgetter, sub
+from itertools import accumulate
+from operator import add, itemgetter
 from typing import Protocol
 
 from harness.model import MAX_DIAGNOSTICS, LogLine, Result, Status, SuiteRun
@@ -65,13 +65,16 @@ def record_re(depth: int) -> re.Pattern[str]:
 
 
 # What block_lines looks for: the same shape, loosely (faster); the first of each kind must
-# be a RECORD exactly, else none of its kind is read in bulk (they all go line by line).
+# be a RECORD exactly, else none of its kind is read in bulk (they all go line by line). Every
+# line of a block is matched: a record as (head: its [RUN] line, diagnostics and 'ok '/'not ok
+# ', number, rest of its result line incl. the space before it, ""), any other line as
+# ("", "", "", text) - one ``findall`` gives the block's records and lines in order.
 @functools.lru_cache(maxsize=MAX_RECORD_DEPTH + 1)
 def records_re(depth: int) -> re.Pattern[str]:
     p = "# " * depth
-    return re.compile("^" + p + r"# \[RUN\] (.*)\n((?:" + p + r"# .*\n){0,"
-                      + str(MAX_DIAGNOSTICS) + r"}?)" + p
-                      + r"(ok|not ok) ([1-9][0-9]{0,17})(?: (.*))?$", re.MULTILINE)
+    return re.compile("^(?:(" + p + r"# \[RUN\] .*\n(?:" + p + r"# .*\n){0,"
+                      + str(MAX_DIAGNOSTICS) + r"}?" + p + r"(?:ok|not ok) )([1-9][0-9]{0,17})"
+                      r"((?: .*)?)$|(.*))", re.MULTILINE)
 
 
 RECORD = record_re(0)
@@ -91,7 +94,10 @@ def record_depth(block: str) -> int | None:
     return depth
 
 
-KEY = itemgetter(0, 1, 2, 4)  # a RECORD's kind: its groups but the number
+KEY = itemgetter(0, 2)  # a record's kind (``records_re``): all of it but the number
+NUMBER = itemgetter(1)
+TEXT = itemgetter(0, 1, 2)  # "".join: the record's text
+LINE = itemgetter(3)
 CHUNK = 256  # records looked up at once
 MAX_PROTOS = 20_000  # distinct records read in bulk per parser; past that, line by line
 FAILING_STATUSES = frozenset({Status.FAIL, Status.ERROR, Status.CRASH, Status.MISSING,
@@ -332,44 +338,39 @@ class KselftestParser:
     def block_lines(self, block: str, number: int, source: str,
                     clean: Callable[[str], bool]) -> Iterator[tuple[int, str, str]]:
         """Read a block of whole lines (joined by '\\n', the first being line ``number``):
-        the common records (``record_re``, at the depth of the block's first) are found by one
-        regex over the block and
-        read in bulk - the first of each kind line by line, its repeats to the bulk sink as
-        rows; every other line is yielded, (number, text, source), for the caller to read as
-        it reads any line (and feed to this parser) before the next record is looked at.
+        the common records (``record_re``, at the depth of the block's first) and the lines
+        between them are found by one ``findall`` over the block; records are read in bulk -
+        the first of each kind line by line, its repeats to the bulk sink as rows; every
+        other line is yielded, (number, text, source), for the caller to read as it reads any
+        line (and feed to this parser) before the next record is looked at.
         ``clean(line)``: whether a line may go straight to the parser (it is no strace)."""
         depth = record_depth(block)
-        matches = [] if depth is None else list(records_re(depth).finditer(block))
-        self._depth = depth or 0
-        pos = 0
-        if matches:
-            ends = list(map(re.Match.end, matches))
-            starts = list(map(re.Match.start, matches))
-            # 1 where a record follows the one before it directly, 2 where lines lie between
-            joined = bytes(map(min, map(sub, starts[1:], ends), repeat(2)))
-        i, total = 0, len(matches)
+        if depth is None:
+            for text in block.split("\n"):
+                yield number, text, source
+                number += 1
+            return
+        items = records_re(depth).findall(block)
+        self._depth = depth
+        records = bytes(map(bool, map(itemgetter(0), items)))  # 1: a record, 0: a line
+        i, total = 0, len(items)
         while i < total:
-            start = starts[i]
-            if start > pos:  # the lines before the record
-                for text in block[pos:start - 1].split("\n"):
-                    yield number, text, source
-                    number += 1
-            j = joined.find(2, i)  # records i .. j follow each other
-            j = total if j < 0 else j + 1
-            while i < j:
-                stop = min(j, i + CHUNK)
-                number, done, slow = self._records(matches[i:stop], number, source, clean)
+            j = records.find(1, i)
+            j = total if j < 0 else j
+            for text in map(LINE, items[i:j]):  # the lines before the next record
+                yield number, text, source
+                number += 1
+            end = records.find(0, j)  # records j .. end-1 follow each other
+            i, end = j, total if end < 0 else end
+            while i < end:
+                stop = min(end, i + CHUNK)
+                number, done, slow = self._records(items[i:stop], number, source, clean)
                 i += done
                 for text in slow:
                     yield number, text, source
                     number += 1
-            pos = ends[j - 1] + 1
-        if pos <= len(block):
-            for text in block[pos:].split("\n"):
-                yield number, text, source
-                number += 1
 
-    def _records(self, run: list[re.Match[str]], number: int, source: str,
+    def _records(self, run: list[tuple[str, str, str, str]], number: int, source: str,
                  clean: Callable[[str], bool]) -> tuple[int, int, list[str]]:
         """Records that follow each other: the leading ones whose kind is known and whose
         numbers go on from the suite's go to the sink as rows; the next one is read as the
@@ -377,10 +378,9 @@ class KselftestParser:
         records were read, the lines handed back)."""
         level = self._fast_level()
         if level is None:
-            return number, len(run), run[0].string[run[0].start():run[-1].end()].split("\n")
-        groups = list(map(re.Match.groups, run))
-        kinds = list(map(self._kinds.get, map(KEY, groups)))
-        numbers = list(map(int, map(itemgetter(3), groups)))
+            return number, len(run), "\n".join(map("".join, map(TEXT, run))).split("\n")
+        kinds = list(map(self._kinds.get, map(KEY, run)))
+        numbers = list(map(int, map(NUMBER, run)))
         last = level.last_number
         known = kinds.index(None) if None in kinds else len(kinds)
         if numbers[:known] != list(range(last + 1, last + 1 + known)):
@@ -393,11 +393,12 @@ class KselftestParser:
             number = starts[-1]
         if known == len(run):
             return number, known, []
-        m, kind, n = run[known], kinds[known], numbers[known]
-        text = m.group(0).split("\n")
+        record, kind, n = run[known], kinds[known], numbers[known]
+        whole = "".join(TEXT(record))
+        text = whole.split("\n")
         if kind is None and n == last + known + 1 and len(self._kind_info) < MAX_PROTOS \
-                and record_re(self._depth).fullmatch(m.group(0)) and all(map(clean, text)):
-            return self._first_of_kind(text, number, source, KEY(groups[known])), known + 1, []
+                and record_re(self._depth).fullmatch(whole) and all(map(clean, text)):
+            return self._first_of_kind(text, number, source, KEY(record)), known + 1, []
         return number, known + 1, text
 
     def _fast_level(self) -> _Level | None:
@@ -424,10 +425,11 @@ class KselftestParser:
                 and result.result_line is not None \
                 and result.result_line.line == number - 1:
             kind = len(self._kind_info)
+            run_line = text[0]
             self._kind_info.append((result.status in FAILING_STATUSES,
-                                    _guess_suite(key[0])))
+                                    _guess_suite(run_line[run_line.index("[RUN] ") + 6:])))
             self._kinds[key] = kind
-            diagnostics = key[1].count("\n")
+            diagnostics = len(text) - 2
             self._span.append(diagnostics + 2)
             self._offset.append(diagnostics + 1)
             assert self.bulk is not None
