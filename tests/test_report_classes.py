@@ -253,3 +253,22 @@ def test_a_patch_adding_kernel_options_to_the_selftests_config_is_a_config_cause
     code_fix = CONFIG_FIX.replace("mm/config", "mm/hmm-tests.c")
     _, report = triage(tmp_path, code_fix)
     assert report["verdict"] == "test-bug"
+
+
+# Held-out round 4 (tracker issues from outside the kernel lists): each class with a second,
+# differently worded example.
+
+def test_the_fs_given_applies_to_a_descriptor_opened_before_the_strace_excerpt(tmp_path):
+    # rsync on NFS 4.2 showed fallocate(1, FALLOC_FL_KEEP_SIZE, ...); here a mode-0 call on an
+    # older mount, the fd again opened before the excerpt: --fs nfs names the NFS cause, and on
+    # ext4 (which has fallocate) the failure stays unexplained rather than "the fs lacks it".
+    text = "fallocate(4, 0, 0, 1048576)             = -1 EOPNOTSUPP (Operation not supported)\n"
+    _, nfs = triage(tmp_path, text, "--fs", "nfs")
+    assert {f["cause"] for f in nfs["findings"]} == {"nfs-no-fallocate"}
+    _, ext4 = triage(tmp_path, text, "--fs", "ext4")
+    assert ext4["verdict"] == "unknown"
+    assert not {f["cause"] for f in ext4["findings"]} & {"nfs-no-fallocate", "fs-no-fallocate"}
+    # the same line in an inline `...` span that a mail client broke at 72 columns
+    wrapped = "strace shows\n`fallocate(4, 0, 0, 1048576) = -1 EOPNOTSUPP\n(Operation not supported)`\n"
+    _, split = triage(tmp_path, wrapped, "--fs", "nfs")
+    assert {f["cause"] for f in split["findings"]} == {"nfs-no-fallocate"}

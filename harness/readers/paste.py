@@ -214,6 +214,9 @@ def _strip(text: str, info: PasteInfo, line: int = 0) -> str:
     text = stripped.rstrip()
     if len(text) > 1 and text[0] == "`" and text[-1] == "`":
         text = text.strip("`").strip()
+    elif text.count("`") == 1 and (text[0] == "`" or text[-1] == "`"):
+        # an inline `...` span a mail client broke in two: each half keeps one backtick
+        text = text.strip("`").strip()
     return text
 
 

@@ -53,8 +53,11 @@ OK = CheckOutcome(Support.SUPPORTS)
 def file_fs(result: Result, env: Environment) -> str | None:
     """The filesystem the test's file lived on, as far as the run tells."""
     config = result.config
-    if config in ("local tmpfile", "local file", ""):
-        return env.fs  # no config: the whole test, run from the working directory
+    if config in ("local tmpfile", "local file", "file", ""):
+        # no config: the whole test, run from the working directory; "file": a descriptor an
+        # strace excerpt shows opened before it starts - the working filesystem is the best
+        # word there is for it (--fs), as for a test's own file
+        return env.fs
     if config == "tmpfile":
         return env.tmp_fs
     if config.startswith(("memfd hugetlb", "hugetlb")):
