@@ -269,6 +269,7 @@ def test_the_fs_given_applies_to_a_descriptor_opened_before_the_strace_excerpt(t
     assert ext4["verdict"] == "unknown"
     assert not {f["cause"] for f in ext4["findings"]} & {"nfs-no-fallocate", "fs-no-fallocate"}
     # the same line in an inline `...` span that a mail client broke at 72 columns
-    wrapped = "strace shows\n`fallocate(4, 0, 0, 1048576) = -1 EOPNOTSUPP\n(Operation not supported)`\n"
+    wrapped = ("strace shows\n`fallocate(4, 0, 0, 1048576) = -1 EOPNOTSUPP\n"
+               "(Operation not supported)`\n")
     _, split = triage(tmp_path, wrapped, "--fs", "nfs")
     assert {f["cause"] for f in split["findings"]} == {"nfs-no-fallocate"}
