@@ -273,3 +273,23 @@ def test_the_fs_given_applies_to_a_descriptor_opened_before_the_strace_excerpt(t
                "(Operation not supported)`\n")
     _, split = triage(tmp_path, wrapped, "--fs", "nfs")
     assert {f["cause"] for f in split["findings"]} == {"nfs-no-fallocate"}
+
+
+def failed_calls(report: dict) -> set[tuple[str, str]]:
+    return {(r["syscall"], r["errno"]) for r in report["results"] if r["status"] == "fail"}
+
+
+def test_tool_messages_that_name_the_call_and_errno_are_failed_calls(tmp_path):
+    # Seen: apt's "fstat (2: No such file or directory)", a perror() worded "fstat failed: ...",
+    # util-linux's message inside Ansible's YAML. Here: apt's open, the perror() of a WSL issue
+    # (microsoft/WSL #2974, "mmap() failed: : Operation not permitted") and Ansible's JSON.
+    apt = "E: Could not open lock file /var/lib/dpkg/lock - open (13: Permission denied)\n"
+    assert failed_calls(triage(tmp_path, apt)[1]) == {("openat", "EACCES")}
+    wsl = "$ sudo ./mmap-fail\nmmap() failed: : Operation not permitted\n"
+    assert failed_calls(triage(tmp_path, wsl)[1]) == {("mmap", "EPERM")}
+    ansible = ('fatal: [host]: FAILED! => {"changed": true, "cmd": ["fallocate", "-l", "2G", '
+               '"/images/vm.qcow2"], "rc": 1,\n'
+               '"stderr": "fallocate: fallocate failed: Operation not supported",\n')
+    _, report = triage(tmp_path, ansible, "--fs", "nfs")
+    assert failed_calls(report) == {("fallocate", "EOPNOTSUPP")}
+    assert {f["cause"] for f in report["findings"]} == {"nfs-no-fallocate"}

@@ -74,6 +74,17 @@ ERROR_AT = re.compile(r"^ERROR: (?P<what>.+?) \(errno=(?P<errno>\d+), @(?P<file>
 SHELL_ERROR = re.compile(r"^(?P<script>[\w./-]+\.sh): line (?P<line>\d+): (?P<what>[^:\d][^:]*): "
                          r"(?P<err>[A-Z][a-z][^:]*?)\s*$")
 NESTING = re.compile(r"^(?:#\s)+")
+# "fstat failed: No such file or directory", "mmap() failed: : Operation not permitted": a
+# perror() whose prefix names the call and says it failed.
+CALL_FAILED_PERROR = re.compile(r"^(?P<call>[a-z_][a-z0-9_]*)(?:\(\))?\s+failed\s*:[\s:]*"
+                                r"(?P<err>[A-Z][^:()]*?)\s*(?:\(\d+\))?\s*$")
+# apt's "Unable to determine file size for fd 7 - fstat (2: No such file or directory)": the
+# call, then the errno's number and its strerror in parentheses.
+CALL_ERRNO_PAREN = re.compile(r"\b(?P<call>[a-z_][a-z0-9_]*)\s*\((?P<num>\d{1,3}):\s*"
+                              r"(?P<err>[A-Z][^()]*?)\)")
+# A tool's output quoted by the tool that ran it: Ansible's "stderr: 'fallocate: ...'" and
+# "- 'fallocate: ...'" (YAML), a JSON list's "...", possibly with a trailing comma.
+QUOTED_VALUE = re.compile(r"^(?:-\s+|\"?[\w.-]+\"?:\s+)?(['\"])(?P<inner>.+)\1,?$")
 # Python: "os.ftruncate(tmp_obj.fileno(), 1024)" then "FileNotFoundError: [Errno 2] No such ..."
 PY_CALL = re.compile(r"\bos\.([a-z_]+)\(")
 PY_ERROR = re.compile(r"^\w+Error: \[Errno \d+\] (.+)$")
@@ -104,6 +115,8 @@ class Reader:
         text = line.text.strip()
         if not text or len(text) > 300:
             return
+        if m := QUOTED_VALUE.match(text):
+            text = m.group("inner").strip()
         if self._assertion(line, text) or self._verdict(line, text):
             return
         if m := PY_CALL.search(text):
@@ -146,6 +159,15 @@ class Reader:
             number = m.group("errno")
             errno = number if not number.isdigit() else errno_name(number)
             self.lines.append((line, CALLS[m.group("call")], errno, "returned -1"))
+            return True
+        if (m := CALL_FAILED_PERROR.match(text)) and m.group("call") in CALLS \
+                and m.group("err") in STRERROR:
+            self.lines.append((line, CALLS[m.group("call")], STRERROR[m.group("err")], "failed"))
+            return True
+        if (m := CALL_ERRNO_PAREN.search(text)) and m.group("call") in CALLS \
+                and m.group("err").strip() in STRERROR:
+            self.lines.append((line, CALLS[m.group("call")], STRERROR[m.group("err").strip()],
+                               "failed"))
             return True
         if (m := PERROR.match(text)) and (err := m.group("err")) in STRERROR:
             call = self._call(m.group("prog"), m.group("what") or "")

@@ -12,6 +12,7 @@ One pass, one line of look-behind: linear in the input.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -140,6 +141,11 @@ class PasteInfo:
     last_line: int = 0  # number of the last line that looks like console output
     statements: StatementScanner = field(default_factory=StatementScanner)  # stated causes
     diff_lines: int = 0  # lines inside a patch's diff (code, not output): not read as log
+    fences: list[int] = field(default_factory=list)  # numbers of the code-fence lines
+
+    def in_code(self, line: int) -> bool:
+        """Whether line ``line`` is inside a code fence (an odd number of fences before it)."""
+        return bisect_left(self.fences, line) % 2 == 1
 
     @property
     def fs_from_text(self) -> tuple[str, LogLine] | None:
@@ -280,12 +286,14 @@ def _text_of(line: LogLine, info: PasteInfo) -> str | None:
     raw = line.text
     if FENCE.match(raw) and not QUOTE.match(raw.replace("`", "")):
         info.fenced = True
+        info.fences.append(line.line)
         return None
     if info.stamped and raw.strip():
         info.stamped = ANY_STAMP.match(QUOTE.sub("", raw, count=1).lstrip()) is not None
     text = _strip(raw, info, line.line)
     if FENCE.match(text):
         info.fenced = True
+        info.fences.append(line.line)
         return None
     return text
 
