@@ -170,22 +170,23 @@ class NumbersSeen:
         self.bits[byte] |= 1 << (number & 7)
 
     def add_range(self, first: int, last: int) -> None:
-        """Add first..last (inclusive), whole bytes at a time."""
-        while first <= last and (first & 7 or last - first < 8 or first >= BITMAP_LIMIT):
-            self.add(first)
-            first += 1
+        """Add first..last (inclusive): the bytes at either end masked, whole ones between."""
         if first > last:
             return
-        top = min(last, BITMAP_LIMIT - 1)
-        whole = (top + 1) >> 3  # bytes first>>3 .. whole-1 are entirely in the range
-        if whole > first >> 3:
-            if whole > len(self.bits):
-                self.bits.extend(bytes(whole - len(self.bits)))
-            self.bits[first >> 3:whole] = b"\xff" * (whole - (first >> 3))
-            first = whole << 3
-        while first <= last:
-            self.add(first)
-            first += 1
+        if first < 0 or last >= BITMAP_LIMIT:
+            for number in range(first, last + 1):
+                self.add(number)
+            return
+        bits, low, high = self.bits, first >> 3, last >> 3
+        if high >= len(bits):
+            bits.extend(bytes(max(high + 1 - len(bits), len(bits))))
+        head, tail = (0xff << (first & 7)) & 0xff, 0xff >> (7 - (last & 7))
+        if low == high:
+            bits[low] |= head & tail
+            return
+        bits[low] |= head
+        bits[low + 1:high] = b"\xff" * (high - low - 1)
+        bits[high] |= tail
 
     def __contains__(self, number: int) -> bool:
         if number >= BITMAP_LIMIT or number < 0:
@@ -273,6 +274,7 @@ class KselftestParser:
         self._captured: Result | None = None
         self._depth = 0  # of the records of the block being read (block_lines)
         self.emitted = 0  # results handed on so far
+        self.kind_rows: Counter[int] = Counter()  # kind -> rows read in bulk (once levels close)
         self.runner_lines = 0  # kselftest runner / run_vmtests.sh lines (headers, verdicts)
         # run_vmtests.sh's binaries ("running ./X" .. "[PASS]") that printed no result of
         # their own (or a verdict with no "running" before it): the in-memory reader makes a
@@ -772,6 +774,7 @@ class KselftestParser:
                 level.failing += times
             if guess:
                 level.guesses[guess] = level.guesses.get(guess, 0) + times
+        self.kind_rows.update(level.bulk)
         level.bulk.clear()
 
     def _guess_name(self, level: _Level, verdict: tuple[re.Match[str], LogLine] | None) -> str:

@@ -479,6 +479,8 @@ def exit_code(report: StreamReport) -> int:
 
 
 CASE_SEP = "\n    "  # between two test cases (SuiteCases.flush)
+ROW_SEP = ",\n"  # between two rows of the JSON
+ROW = "[%d,%d,%d]" + ROW_SEP
 
 
 class _Kind:
@@ -519,9 +521,12 @@ class _RowsJudge(_Judge):
         self.tails: list[str] = [""] * len(protos)
         self.twice: list[int] = [0] * len(protos)
         self.suite_ids: list[int] = [0] * len(protos)  # kind -> id of its JUnit suite
+        # kinds whose test case holds the number once, and their test case as a printf format
+        self.once: set[int] = set()
+        self.formats: list[str] = [""] * len(protos)
         self.awkward: set[int] = set()  # kinds whose test case has other slots (or 3 numbers)
         self.hot: set[int] = set()
-        self.per_kind: Counter[int] = Counter()  # rows
+        self.per_kind = log.parser.kind_rows  # kind -> its rows (counted by pass 1)
         self.last_row: dict[int, int] = {}  # kind -> position of its last row
         self.last_number: dict[int, int] = {}  # kind -> test number of its last row
         self.list_last: dict[int, tuple[int, NumberList]] = {}  # set one by one: (position, list)
@@ -574,6 +579,11 @@ class _RowsJudge(_Judge):
             self.heads[kind], self.middles[kind], self.tails[kind] = parts[:3]
             self.tails[kind] += CASE_SEP
             self.twice[kind] = int(len(parts) == 4)
+            if not self.twice[kind]:
+                self.once.add(kind)
+                self.formats[kind] = (self.heads[kind].replace("%", "%%") + "%d"
+                                      + self.middles[kind].replace("%", "%%")
+                                      + self.tails[kind].replace("%", "%%"))
         else:
             self.awkward.add(kind)
         self.prepared.add(kind)
@@ -604,35 +614,42 @@ class _RowsJudge(_Judge):
               out: list[str]) -> None:
         """Rows that follow each other."""
         if self.rows_out is not None:
-            out.append(",\n".join(map("[%d,%d,%d]".__mod__, zip(kinds, numbers, lines))))
+            out.append((ROW * len(kinds) % tuple(chain.from_iterable(zip(
+                kinds, numbers, lines, strict=True))))[:-len(ROW_SEP)])
         if not self.prepared.issuperset(kinds):
             for kind in set(kinds) - self.prepared:
                 self._kind(kind)
         first = self.position
         self.position += len(kinds)
-        self.per_kind.update(kinds)
         if self.tally:
             self.last_row.update(zip(kinds, range(first, self.position), strict=True))
             self.last_number.update(zip(kinds, numbers, strict=True))
         if self.junit is not None:
-            if self.awkward.isdisjoint(kinds) and len(set(map(self.suite_ids.__getitem__,
-                                                              kinds))) == 1:
-                info = self.kinds[kinds[0]]
-                assert info is not None and info.cases is not None
-                texts = list(map(str, numbers))
-                info.cases.pending.append("".join(chain.from_iterable(zip(
-                    map(self.heads.__getitem__, kinds), texts,
-                    map(self.middles.__getitem__, kinds),
-                    map(mul, texts, map(self.twice.__getitem__, kinds)),
-                    map(self.tails.__getitem__, kinds), strict=True)))[:-len(CASE_SEP)])
-            else:
-                for rec in zip(kinds, numbers, lines, strict=True):
-                    info = self.kinds[rec[0]]
-                    assert info is not None and info.cases is not None
-                    info.cases.pending.append(self._lean(rec, info) if info.lean is None
-                                              else info.lean.format(rec[1]))
+            self._cases(kinds, numbers, lines)
         if not self.hot.isdisjoint(kinds):
             self._hot(list(zip(kinds, numbers, lines, strict=True)), first)
+
+    def _cases(self, kinds: list[int], numbers: list[int], lines: list[int]) -> None:
+        """The rows' lean test cases."""
+        if not self.awkward.isdisjoint(kinds) or len(set(map(self.suite_ids.__getitem__,
+                                                             kinds))) != 1:
+            for rec in zip(kinds, numbers, lines, strict=True):
+                info = self.kinds[rec[0]]
+                assert info is not None and info.cases is not None
+                info.cases.pending.append(self._lean(rec, info) if info.lean is None
+                                          else info.lean.format(rec[1]))
+            return
+        info = self.kinds[kinds[0]]
+        assert info is not None and info.cases is not None
+        if self.once.issuperset(kinds):  # one printf over the run's formats
+            text = "".join(map(self.formats.__getitem__, kinds)) % tuple(numbers)
+        else:
+            texts = list(map(str, numbers))
+            text = "".join(chain.from_iterable(zip(
+                map(self.heads.__getitem__, kinds), texts, map(self.middles.__getitem__, kinds),
+                map(mul, texts, map(self.twice.__getitem__, kinds)),
+                map(self.tails.__getitem__, kinds), strict=True)))
+        info.cases.pending.append(text[:-len(CASE_SEP)])
 
     def _hot(self, rows: list[Record], first: int) -> None:
         """The rows of hot kinds one by one; a kind cools once its finding has its first
