@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from harness.cli.main import main
+from harness.readers import blockscan
 from harness.readers.report_json import load_json
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,9 +98,13 @@ def wrapped(text: str, levels: int, binary: str) -> str:
 @pytest.mark.parametrize("log", [p for p in LOGS if p.name not in DECLINED
                                  and "runner" not in p.name], ids=lambda p: p.name)
 def test_streaming_a_runner_wrapped_real_log_gives_the_in_memory_report(log, levels,
-                                                                        tmp_path, capsys):
+                                                                        tmp_path, capsys,
+                                                                        monkeypatch):
     """Every real capture as LKFT/KernelCI logs show it (run_kselftest.sh, and run_vmtests.sh
-    under it): streamed, and the same report as the in-memory triage."""
+    under it): streamed with its blocks scanned by a second process, and the same report as
+    the in-memory triage."""
+    from harness.triage import stream
+    monkeypatch.setattr(stream, "AHEAD_BYTES", 0)  # scanned by a second process
     binary = "cow" if "cow" in log.name else "gup_longterm"
     path = tmp_path / log.name
     path.write_text(wrapped(log.read_text(errors="replace"), levels, binary))
@@ -119,6 +124,9 @@ def test_streaming_a_generated_log_gives_the_in_memory_report(scenario, fork, ru
     (1), and under run_vmtests.sh -t under the runner (2)."""
     from harness.triage import stream
     monkeypatch.setattr(stream, "FORK_ROWS", 0 if fork else 10**9)
+    monkeypatch.setattr(stream, "AHEAD_BYTES", 0 if fork else 10**12)  # blocks scanned ahead
+    # ... and their record keys numbered afresh every 100 (cow has ~800)
+    monkeypatch.setattr(blockscan, "MAX_KEYS", 100 if fork else 20_000)
     log = tmp_path / "cow-9p.log"
     generate(log, 3000, seed=5, scenario=scenario, runner=runner)
     raw, err = _same_report(log, tmp_path, capsys, ["--fs", "9p"])

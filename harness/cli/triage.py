@@ -126,7 +126,7 @@ def triage_streaming(name: str, args: argparse.Namespace, env: Environment,
     from harness.triage.stream import Declined, exit_code, read_log, triage_log
 
     try:
-        log = read_log(name, args.suite or suite_hint(name))
+        log = read_log(name, args.suite or suite_hint(name), ahead=True)
     except Declined as exc:
         if args.stream:
             print(f"harness: streaming not possible ({exc}); reading it whole", file=sys.stderr)

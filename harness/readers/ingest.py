@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.model import LogLine, Result, SuiteRun, Syscall
+from harness.readers.blockscan import scans, scans_ahead
 from harness.readers.ktap import BulkSink, KselftestParser, Sink
-from harness.readers.logread import read_blocks, read_texts
+from harness.readers.logread import read_texts
 from harness.readers.strace import FdTracker, looks_like_strace, written_lines
 
 # Failed calls of these are kept as evidence; everything else is only used for fd tracking.
@@ -60,10 +61,11 @@ def _keep(syscall: Syscall) -> bool:
 
 
 def parse_file(name: str, default_suite: str = "", sinks: tuple[Sink, Sink] | None = None,
-               bulk: BulkSink | None = None) -> Parsed:
+               bulk: BulkSink | None = None, ahead: bool = False) -> Parsed:
     """With ``bulk`` (and ``sinks``) the common records of a TAP stream are read from whole
-    blocks (``KselftestParser.feed_records``), never split into lines; the other lines are
-    read one by one, as without."""
+    blocks (``KselftestParser.scan_lines``), never split into lines; the other lines are
+    read one by one, as without. ``ahead``: the blocks are scanned by a second process
+    (``blockscan.scans_ahead``)."""
     source = "stdin" if name == "-" else name
     if bulk is None or sinks is None:
         return parse_texts(((n, t, source) for n, t in read_texts(name)), name, default_suite,
@@ -75,9 +77,11 @@ def parse_file(name: str, default_suite: str = "", sinks: tuple[Sink, Sink] | No
 
     last = [0]
 
+    blocks = scans_ahead(name) if ahead else scans(name)
+
     def lines() -> Iterator[tuple[int, str, str]]:
-        for number, block in read_blocks(name):
-            for line in plain.block_lines(block, number, source, clean):
+        for scan in blocks:
+            for line in plain.scan_lines(scan, source, clean):
                 text = line[1]
                 if text[:1] in " \t" or text[-1:].isspace():
                     # what the in-memory reader (paste.normalise) makes of the line
@@ -86,7 +90,10 @@ def parse_file(name: str, default_suite: str = "", sinks: tuple[Sink, Sink] | No
                 last[0] = line[0]
         last[0] = max(last[0], plain.last_line)
 
-    parsed = parse_texts(lines(), name, default_suite, sinks, plain)
+    try:
+        parsed = parse_texts(lines(), name, default_suite, sinks, plain)
+    finally:
+        blocks.close()  # the scanning process ends with it
     parsed.last_line = last[0]
     return parsed
 

@@ -14,11 +14,12 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate
-from operator import add, itemgetter
+from operator import add
 from typing import Protocol
 
 from harness.model import MAX_DIAGNOSTICS, LogLine, Result, Status, SuiteRun
 from harness.readers import catalogue
+from harness.readers.blockscan import MAX_RECORD_DEPTH, Scan
 from harness.readers.logread import split_printk, strip_nesting
 from harness.readers.numbers import number_of
 
@@ -48,12 +49,9 @@ END_OF_PANIC = "---[ end Kernel panic"  # the panic's last line, not another cra
 # The common record of a TAP stream, matched whole in a block of lines: a [RUN] line, up to
 # MAX_DIAGNOSTICS diagnostic lines, the result line - each in exactly the form the
 # line-by-line path reads the same way (no stray spaces, no TAP structure in a diagnostic, no
-# '-' after the number). Anything else goes line by line. ``depth``: the record's result line
-# under that many '# ' prefixes (a binary under the kselftest runner: 1; under run_vmtests.sh
-# -t under the runner: 2), every line of it with that prefix.
-MAX_RECORD_DEPTH = 3
-
-
+# '-' after the number). Anything else goes line by line. Blocks are matched loosely
+# (``blockscan.records_re``); the first of each kind must be a ``record_re`` exactly, else
+# none of its kind is read in bulk (they all go line by line).
 @functools.lru_cache(maxsize=MAX_RECORD_DEPTH + 1)
 def record_re(depth: int) -> re.Pattern[str]:
     p = "# " * depth
@@ -64,40 +62,9 @@ def record_re(depth: int) -> re.Pattern[str]:
         + p + r"(ok|not ok) ([1-9][0-9]{0,17})(?: ([^\s\-](?:[^\n]*\S)?))?(?=\n|\Z)")
 
 
-# What block_lines looks for: the same shape, loosely (faster); the first of each kind must
-# be a RECORD exactly, else none of its kind is read in bulk (they all go line by line). Every
-# line of a block is matched: a record as (head: its [RUN] line, diagnostics and 'ok '/'not ok
-# ', number, rest of its result line incl. the space before it, ""), any other line as
-# ("", "", "", text) - one ``findall`` gives the block's records and lines in order.
-@functools.lru_cache(maxsize=MAX_RECORD_DEPTH + 1)
-def records_re(depth: int) -> re.Pattern[str]:
-    p = "# " * depth
-    return re.compile("^(?:(" + p + r"# \[RUN\] .*\n(?:" + p + r"# .*\n){0,"
-                      + str(MAX_DIAGNOSTICS) + r"}?" + p + r"(?:ok|not ok) )([1-9][0-9]{0,17})"
-                      r"((?: .*)?)$|(.*))", re.MULTILINE)
-
-
 RECORD = record_re(0)
-RECORDS = records_re(0)
 
 
-def record_depth(block: str) -> int | None:
-    """The depth of the block's first [RUN] line's record ('# # [RUN]': 1), None without one
-    (or deeper than MAX_RECORD_DEPTH)."""
-    at = block.find("[RUN] ")
-    if at < 2:
-        return None
-    prefix = block[block.rfind("\n", 0, at) + 1:at]
-    depth = len(prefix) // 2 - 1
-    if depth > MAX_RECORD_DEPTH or prefix != "# " * (depth + 1):
-        return None
-    return depth
-
-
-KEY = itemgetter(0, 2)  # a record's kind (``records_re``): all of it but the number
-NUMBER = itemgetter(1)
-TEXT = itemgetter(0, 1, 2)  # "".join: the record's text
-LINE = itemgetter(3)
 CHUNK = 256  # records looked up at once
 MAX_PROTOS = 20_000  # distinct records read in bulk per parser; past that, line by line
 FAILING_STATUSES = frozenset({Status.FAIL, Status.ERROR, Status.CRASH, Status.MISSING,
@@ -267,6 +234,11 @@ class KselftestParser:
         self.sink = sink
         self.bulk = bulk if sink is not None else None
         self._kinds: dict[tuple[str, ...], int] = {}  # of the level below
+        # blockscan's record keys by number, and their kinds in ``_kinds`` (kept for it)
+        self._table: list[tuple[str, str]] = []
+        self._lid: dict[tuple[str, str], int] = {}
+        self._local_kinds: list[int | None] = []
+        self._local_for: dict[tuple[str, ...], int] | None = None
         self._kinds_level: _Level | None = None
         self._kind_info: list[tuple[bool, str]] = []  # kind -> (failing, suite guess)
         self._span: list[int] = []  # kind -> its lines
@@ -337,52 +309,59 @@ class KselftestParser:
             depth, body = 0, text.strip()
         return self._body(depth, body, number, raw, source)
 
-    def block_lines(self, block: str, number: int, source: str,
-                    clean: Callable[[str], bool]) -> Iterator[tuple[int, str, str]]:
-        """Read a block of whole lines (joined by '\\n', the first being line ``number``):
-        the common records (``record_re``, at the depth of the block's first) and the lines
-        between them are found by one ``findall`` over the block; records are read in bulk -
-        the first of each kind line by line, its repeats to the bulk sink as rows; every
-        other line is yielded, (number, text, source), for the caller to read as it reads any
-        line (and feed to this parser) before the next record is looked at.
+    def scan_lines(self, scan: Scan, source: str, clean: Callable[[str], bool]
+                   ) -> Iterator[tuple[int, str, str]]:
+        """Read a block of whole lines as ``blockscan`` found its records (at the depth of the
+        block's first) and the lines between them: records are read in bulk - the first of
+        each kind line by line, its repeats to the bulk sink as rows; every other line is
+        yielded, (number, text, source), for the caller to read as it reads any line (and
+        feed to this parser) before the next record is looked at.
         ``clean(line)``: whether a line may go straight to the parser (it is no strace)."""
-        depth = record_depth(block)
-        if depth is None:
-            for text in block.split("\n"):
+        number = scan.number
+        if scan.reset:
+            self._table, self._lid = [], {}
+            self._local_kinds, self._local_for = [], None
+        for key in scan.new:
+            self._lid[key] = len(self._table)
+            self._table.append(key)
+        if scan.depth is None:
+            for text in scan.text.split("\n"):
                 yield number, text, source
                 number += 1
             return
-        items = records_re(depth).findall(block)
-        self._depth = depth
-        records = bytes(map(bool, map(itemgetter(0), items)))  # 1: a record, 0: a line
-        i, total = 0, len(items)
+        self._depth = scan.depth
+        marks, texts = scan.marks, scan.texts
+        i, total, record, line = 0, len(marks), 0, 0  # item, record and line of the scan
         while i < total:
-            j = records.find(1, i)
+            j = marks.find(1, i)
             j = total if j < 0 else j
-            for text in map(LINE, items[i:j]):  # the lines before the next record
+            for text in texts[line:line + j - i]:  # the lines before the next record
                 yield number, text, source
                 number += 1
-            end = records.find(0, j)  # records j .. end-1 follow each other
+            line += j - i
+            end = marks.find(0, j)  # records j .. end-1 follow each other
             i, end = j, total if end < 0 else end
             while i < end:
-                stop = min(end, i + CHUNK)
-                number, done, slow = self._records(items[i:stop], number, source, clean)
+                stop = record + min(end - i, CHUNK)
+                number, done, slow = self._records(scan, record, stop, number, source, clean)
                 i += done
+                record += done
                 for text in slow:
                     yield number, text, source
                     number += 1
 
-    def _records(self, run: list[tuple[str, str, str, str]], number: int, source: str,
+    def _records(self, scan: Scan, first: int, stop: int, number: int, source: str,
                  clean: Callable[[str], bool]) -> tuple[int, int, list[str]]:
-        """Records that follow each other: the leading ones whose kind is known and whose
-        numbers go on from the suite's go to the sink as rows; the next one is read as the
-        first of its kind, or handed back as lines. Returns (next line number, how many
-        records were read, the lines handed back)."""
+        """Records ``first`` .. ``stop``-1 of a scan, which follow each other: the leading
+        ones whose kind is known and whose numbers go on from the suite's go to the sink as
+        rows; the next one is read as the first of its kind, or handed back as lines.
+        Returns (next line number, how many records were read, the lines handed back)."""
         level = self._fast_level()
         if level is None:
-            return number, len(run), "\n".join(map("".join, map(TEXT, run))).split("\n")
-        kinds = list(map(self._kinds.get, map(KEY, run)))
-        numbers = list(map(int, map(NUMBER, run)))
+            return number, stop - first, "\n".join(
+                self._record_text(scan, k) for k in range(first, stop)).split("\n")
+        kinds = self._kinds_of(scan.ids[first:stop])
+        numbers = scan.numbers[first:stop]
         last = level.last_number
         known = kinds.index(None) if None in kinds else len(kinds)
         if numbers[:known] != list(range(last + 1, last + 1 + known)):
@@ -393,15 +372,36 @@ class KselftestParser:
             lines = map(add, starts, map(self._offset.__getitem__, ks))  # the result lines
             self._flush_rows(level, ks, numbers[:known], list(lines))
             number = starts[-1]
-        if known == len(run):
+        if known == len(kinds):
             return number, known, []
-        record, kind, n = run[known], kinds[known], numbers[known]
-        whole = "".join(TEXT(record))
+        kind, n = kinds[known], numbers[known]
+        whole = self._record_text(scan, first + known)
         text = whole.split("\n")
         if kind is None and n == last + known + 1 and len(self._kind_info) < MAX_PROTOS \
                 and record_re(self._depth).fullmatch(whole) and all(map(clean, text)):
-            return self._first_of_kind(text, number, source, KEY(record)), known + 1, []
+            lid = scan.ids[first + known]
+            key = self._table[lid]
+            number = self._first_of_kind(text, number, source, key)
+            if self._local_for is self._kinds and key in self._kinds:
+                self._local_kinds[lid] = self._kinds[key]
+            return number, known + 1, []
         return number, known + 1, text
+
+    def _record_text(self, scan: Scan, record: int) -> str:
+        head, rest = self._table[scan.ids[record]]
+        return f"{head}{scan.numbers[record]}{rest}"
+
+    def _kinds_of(self, ids: list[int]) -> list[int | None]:
+        """The kinds of records by their key numbers (None: not a kind at this level)."""
+        if self._local_for is not self._kinds:  # a new level: its kinds start afresh
+            self._local_kinds = [None] * len(self._local_kinds)
+            for key, kind in self._kinds.items():
+                if key in self._lid:
+                    self._local_kinds[self._lid[key]] = kind
+            self._local_for = self._kinds
+        if len(self._local_kinds) < len(self._table):
+            self._local_kinds += map(self._kinds.get, self._table[len(self._local_kinds):])
+        return list(map(self._local_kinds.__getitem__, ids))
 
     def _fast_level(self) -> _Level | None:
         """The level of the block's records (``_depth``), when a record may be read in bulk

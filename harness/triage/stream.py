@@ -179,12 +179,21 @@ class LogPass:
         self.stream.spill.close()
 
 
+AHEAD_BYTES = 16 << 20  # a log this big (~120k results) may be scanned by a second process
+
+
 def read_log(path: str, default_suite: str = "", run_id: RunId | None = None,
-             directory: str | None = None) -> LogPass:
-    """Pass 1. Raises Declined when the in-memory triage must judge this log."""
+             directory: str | None = None, ahead: bool = False) -> LogPass:
+    """Pass 1. Raises Declined when the in-memory triage must judge this log. ``ahead``: a
+    big log's blocks may be scanned by a second process (``blockscan.scans_ahead``) when
+    there are two cores or more."""
+    try:
+        ahead = ahead and (os.cpu_count() or 1) > 1 and os.path.getsize(path) >= AHEAD_BYTES
+    except OSError:
+        ahead = False  # reading it says why
     streams = (_Stream(Spill(directory)), _Stream(Spill(directory)))
     parsed = parse_file(path, default_suite, sinks=(streams[0].sink, streams[1].sink),
-                        bulk=streams[0])
+                        bulk=streams[0], ahead=ahead)
     which = 1 if parsed.tap_from_writes else 0
     for other in streams[:which] + streams[which + 1:]:
         other.spill.close()

@@ -1,0 +1,205 @@
+"""Finding the common records of a TAP stream in a block of lines, here or a block ahead.
+
+A block (~1 MiB of whole lines, ``read_blocks``) is matched by one ``findall``: each common
+record (a [RUN] line, its diagnostics, its result line: ``records_re``) as its key - every
+part of it but the test number - and its number, every other line as its text. Keys are
+numbered in the order they are first seen (``BlockScanner``), so what the parser gets for a
+block (``Scan``) is a few flat lists: which items are records, their key numbers and test
+numbers, the other lines' texts, and the keys new in this block.
+
+``scans_ahead`` makes the scans in a forked process while the parser reads the block before:
+on a big log with two cores, pass 1's regex and key lookups run beside its parsing.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import functools
+import marshal
+import os
+import re
+import signal
+import sys
+from array import array
+from collections.abc import Generator
+from dataclasses import dataclass
+from itertools import compress
+from operator import itemgetter, not_
+
+from harness.errors import InputError
+from harness.model import MAX_DIAGNOSTICS
+from harness.readers.logread import read_blocks
+
+MAX_RECORD_DEPTH = 3
+MAX_KEYS = 20_000  # distinct keys numbered; past that the numbering starts over
+Key = tuple[str, str]  # (the record's text before its number, the text after it)
+
+
+# What a block is matched with: the common record's shape, loosely (the parser holds the
+# first of each kind to ``ktap.record_re`` before reading repeats in bulk). Every line of a
+# block is matched: a record as (head: its [RUN] line, diagnostics and 'ok '/'not ok ',
+# number, rest of its result line incl. the space before it, ""), any other line as
+# ("", "", "", text). ``depth``: the record under that many '# ' prefixes (a binary under the
+# kselftest runner: 1; under run_vmtests.sh -t under the runner: 2), every line of it.
+@functools.lru_cache(maxsize=MAX_RECORD_DEPTH + 1)
+def records_re(depth: int) -> re.Pattern[str]:
+    p = "# " * depth
+    return re.compile("^(?:(" + p + r"# \[RUN\] .*\n(?:" + p + r"# .*\n){0,"
+                      + str(MAX_DIAGNOSTICS) + r"}?" + p + r"(?:ok|not ok) )([1-9][0-9]{0,17})"
+                      r"((?: .*)?)$|(.*))", re.MULTILINE)
+
+
+def record_depth(block: str) -> int | None:
+    """The depth of the block's first [RUN] line's record ('# # [RUN]': 1), None without one
+    (or deeper than MAX_RECORD_DEPTH)."""
+    at = block.find("[RUN] ")
+    if at < 2:
+        return None
+    prefix = block[block.rfind("\n", 0, at) + 1:at]
+    depth = len(prefix) // 2 - 1
+    if depth > MAX_RECORD_DEPTH or prefix != "# " * (depth + 1):
+        return None
+    return depth
+
+
+KEY = itemgetter(0, 2)
+NUMBER = itemgetter(1)
+LINE = itemgetter(3)
+
+
+@dataclass(slots=True)
+class Scan:
+    """One block as the parser reads it. Without records (``depth`` None) it is ``text``;
+    else ``marks`` has a 1 per record and a 0 per other line, in order, and the records'
+    key numbers and test numbers and the other lines' texts are listed in that order."""
+
+    number: int  # of the block's first line
+    depth: int | None
+    text: str
+    marks: bytes
+    ids: list[int]
+    numbers: list[int]
+    texts: list[str]
+    new: list[Key]  # keys numbered in this block, in order
+    reset: bool  # the numbering started over (at 0) before this block
+
+
+class BlockScanner:
+    """Scans blocks, numbering record keys across them."""
+
+    def __init__(self) -> None:
+        self.ids: dict[Key, int] = {}
+
+    def scan(self, number: int, block: str) -> Scan:
+        depth = record_depth(block)
+        if depth is None:
+            return Scan(number, None, block, b"", [], [], [], [], False)
+        reset = len(self.ids) >= MAX_KEYS
+        if reset:
+            self.ids = {}
+        items = records_re(depth).findall(block)
+        marks = bytes(map(bool, map(itemgetter(0), items)))
+        records = list(compress(items, marks))
+        keys = list(map(KEY, records))
+        ids: list[int | None] = list(map(self.ids.get, keys))
+        new: list[Key] = []
+        at = ids.index(None) if None in ids else -1
+        while at >= 0:
+            key = keys[at]
+            ids[at] = self.ids.get(key)
+            if ids[at] is None:
+                ids[at] = self.ids[key] = len(self.ids)
+                new.append(key)
+            try:
+                at = ids.index(None, at + 1)
+            except ValueError:
+                at = -1
+        return Scan(number, depth, "", marks, ids,  # type: ignore[arg-type]
+                    list(map(int, map(NUMBER, records))),
+                    list(map(LINE, compress(items, map(not_, marks)))), new, reset)
+
+
+def scans(name: str) -> Generator[Scan, None, None]:
+    """The scans of a file's blocks, made here."""
+    scanner = BlockScanner()
+    for number, block in read_blocks(name):
+        yield scanner.scan(number, block)
+
+
+PIPE_SIZE = 1 << 20
+
+
+def scans_ahead(name: str) -> Generator[Scan, None, None]:
+    """The scans of a file's blocks, made by a forked process while the caller reads the ones
+    before (it is at most a pipe's worth ahead). The process is ended and waited for when
+    the iterator ends or is closed (an error, Ctrl-C, SIGTERM); its errors reading the file
+    are raised here."""
+    read_end, write_end = os.pipe()
+    try:
+        fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+    except OSError:
+        pass  # the default size works too, with less slack
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if not pid:
+        os.close(read_end)
+        _scan_to(name, write_end)
+    os.close(write_end)
+    done = False
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            while True:
+                size = pipe.read(8)
+                if len(size) < 8:
+                    raise InputError(f"{name}: the process reading it ended early")
+                kind, *data = marshal.loads(pipe.read(int.from_bytes(size, "little")))
+                if kind == "end":
+                    break
+                if kind == "error":
+                    raise InputError(data[0])
+                yield _decode(data)
+        done = True
+    finally:
+        if not done:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        os.waitpid(pid, 0)
+
+
+def _scan_to(name: str, fd: int) -> None:
+    """The forked process: scan every block and write it to ``fd``; never returns."""
+    code = 1
+    try:
+        with os.fdopen(fd, "wb") as out:
+            try:
+                for scan in scans(name):
+                    _send(out, _encode(scan))
+                message: tuple = ("end",)
+                code = 0
+            except InputError as exc:
+                message = ("error", str(exc))
+            _send(out, message)
+    except BaseException:  # noqa: BLE001 - the reader says that it ended early
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _send(out: object, message: tuple) -> None:
+    data = marshal.dumps(message)
+    out.write(len(data).to_bytes(8, "little") + data)  # type: ignore[attr-defined]
+
+
+def _encode(scan: Scan) -> tuple:
+    return ("scan", scan.number, scan.depth, scan.text, scan.marks,
+            array("i", scan.ids).tobytes(), array("q", scan.numbers).tobytes(), scan.texts,
+            scan.new, scan.reset)
+
+
+def _decode(data: list) -> Scan:
+    number, depth, text, marks, ids, numbers, texts, new, reset = data
+    return Scan(number, depth, text, marks, array("i", ids).tolist(),
+                array("q", numbers).tolist(), texts, new, reset)
