@@ -239,7 +239,7 @@ def test_thread_messages_are_not_taken_for_filesystems(tmp_path, capsys):
     main(["triage", str(seed_thread_mbox(tmp_path))])
     out = capsys.readouterr().out
     assert "fs: unknown" in out.splitlines()[0] + out.splitlines()[1]
-    assert "[message 1] strace 1, 2; [message 2] gup" in out
+    assert "[message 1] strace 1, 2; [message 2] gu" in out  # column width: the cause's name
 
 
 # --- versions and cross-checks ----------------------------------------------------------------

@@ -293,3 +293,66 @@ def test_tool_messages_that_name_the_call_and_errno_are_failed_calls(tmp_path):
     _, report = triage(tmp_path, ansible, "--fs", "nfs")
     assert failed_calls(report) == {("fallocate", "EOPNOTSUPP")}
     assert {f["cause"] for f in report["findings"]} == {"nfs-no-fallocate"}
+
+
+def test_a_failure_stated_in_prose_is_a_failed_call(tmp_path):
+    # Seen: "the ftruncate syscall will fail with 'Invalid argument'", "Last step fails with
+    # `No such file or directory` errno" (the call in the step above), "when calling these I
+    # get errno EOPNOTSUPP". Here daxfs' issue #27 (multikernel/daxfs), worded its own way.
+    text = ("daxfs implements neither `->fallocate` nor `->direct_IO`, so `fallocate()` returns "
+            "`-EOPNOTSUPP` and `O_DIRECT` opens fail.\n")
+    code, report = triage(tmp_path, text)
+    assert code == 0
+    assert failed_calls(report) == {("fallocate", "EOPNOTSUPP")}
+    assert {f["cause"] for f in report["findings"]} == {"fs-no-fallocate"}
+    assert any("prose states" in n for n in report["environment"]["notes"])
+    # negated, asked or only code: no statement, and nothing else to read
+    for words in ("After the fix ftruncate no longer fails with ENOENT.\n",
+                  "Does ftruncate fail with ENOENT on 9p too?\n",
+                  "```\nif (ftruncate(fd, 0)) return -ENOENT;\n```\n"):
+        (tmp_path / "report.txt").write_text(words)
+        assert main(["triage", str(tmp_path / "report.txt")]) == 2
+
+
+def test_an_unlink_the_repro_shows_makes_the_file_unlinked_while_open(tmp_path):
+    # Seen: a C repro (open, unlink, ftruncate) with the error in prose, numbered steps, a
+    # Python traceback after os.unlink(). Here os.remove() and a traceback, on FUSE and ext4.
+    text = ("```python\nimport os, tempfile\nfd, path = tempfile.mkstemp(dir='.')\n"
+            "os.remove(path)\nos.ftruncate(fd, 4096)\n```\nprints\n```\n"
+            "Traceback (most recent call last):\n  File \"t.py\", line 5, in <module>\n"
+            "    os.ftruncate(fd, 4096)\n"
+            "FileNotFoundError: [Errno 2] No such file or directory\n```\n")
+    _, fuse = triage(tmp_path, text, "--fs", "fuse")
+    assert {f["cause"] for f in fuse["findings"]} == {"fs-unlinked-open-file"}
+    assert "(unlinked)" in fuse["results"][0]["name"]
+    _, nine_p = triage(tmp_path, text, "--fs", "9p")
+    assert {f["cause"] for f in nine_p["findings"]} == {"9p-unlinked-file"}
+    _, ext4 = triage(tmp_path, text, "--fs", "ext4")  # a local fs keeps the file: no env cause
+    assert ext4["verdict"] == "unknown"
+    # the same call without the unlink shown is no unlinked-file case
+    _, plain = triage(tmp_path, text.replace("os.remove(path)\n", ""), "--fs", "fuse")
+    assert "fs-unlinked-open-file" not in {f["cause"] for f in plain["findings"]}
+
+
+def test_open_with_o_direct_refused_is_the_filesystems_lack_of_direct_io(tmp_path):
+    # Seen: the fat tool's open(..., O_RDWR|O_DIRECT) = -1 EINVAL on tmpfs, with [pid] prefixes.
+    # Here a bcachefs image on /dev/shm (koverstreet/bcachefs-tools #132's case) via openat.
+    text = ('openat(AT_FDCWD, "/etc/ld.so.cache", O_RDONLY|O_CLOEXEC) = -1 ENOENT (No such file '
+            'or directory)\nopenat(AT_FDCWD, "/dev/shm/fs.img", O_RDWR|O_EXCL|O_DIRECT) = -1 '
+            'EINVAL (Invalid argument)\n')
+    _, tmpfs = triage(tmp_path, text, "--fs", "tmpfs")
+    assert failed_calls(tmpfs) == {("openat", "EINVAL")}  # the loader's ENOENT is no result
+    assert {f["cause"] for f in tmpfs["findings"]} == {"fs-no-direct-io"}
+    _, ext4 = triage(tmp_path, text, "--fs", "ext4")  # ext4 has O_DIRECT: not this cause
+    assert "fs-no-direct-io" not in {f["cause"] for f in ext4["findings"]}
+
+
+def test_a_shared_mapping_refused_with_enodev_is_the_filesystems_mode(tmp_path):
+    # Seen: "This results in a `Permission denied`, or `No such device` error" (jacobsa/fuse).
+    # Here the strace line of redbo/cloudfuse #74 (a FUSE filesystem), as posted.
+    text = ("strace shows:\nmmap(NULL, 400, PROT_READ|PROT_WRITE, MAP_SHARED, 3, 0) = -1 ENODEV "
+            "(No such device)\n")
+    _, fuse = triage(tmp_path, text, "--fs", "fuse")
+    assert {f["cause"] for f in fuse["findings"]} == {"fs-no-shared-mmap"}
+    _, xfs = triage(tmp_path, text, "--fs", "xfs")
+    assert "fs-no-shared-mmap" not in {f["cause"] for f in xfs["findings"]}

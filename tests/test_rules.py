@@ -65,11 +65,11 @@ CASES = [
     ("Unknown filesystem", one(
         "R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile",
         "ok 1 # SKIP Unknown filesystem"), "gup_longterm", {}, "unknown-filesystem"),
-    ("NFS fallocate on 9p is 9p", one(
+    ("NFS fallocate on 9p is 9p's lack of fallocate (9P2000.L has none)", one(
         "R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile",
         "# fallocate() failed (Operation not supported)\n"
         "not ok 1 R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile"),
-     "gup_longterm", {"fs": "9p"}, "9p-unlinked-file"),
+     "gup_longterm", {"fs": "9p"}, "fs-no-fallocate"),
     ("ftruncate ENOENT on tmpfs is no environment", one(
         "R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile",
         "# ftruncate() failed (No such file or directory)\n"

@@ -16,6 +16,7 @@ from harness.readers import ci_status_mail, command_output, excerpt
 from harness.readers.ingest import Parsed, parse_lines
 from harness.readers.logread import read_lines
 from harness.readers.paste import PasteInfo, normalise
+from harness.readers.prose_failures import ProseReader
 from harness.readers.runner_summary import RunnerTracker, fix_runner_verdicts, whole_binary_results
 from harness.readers.strace import looks_like_strace
 
@@ -28,11 +29,13 @@ class ReportInput:
 
 
 def _tee(lines: Iterable[LogLine], tracker: RunnerTracker, commands: command_output.Reader,
-         info: PasteInfo, status: ci_status_mail.Reader) -> Iterator[LogLine]:
+         info: PasteInfo, status: ci_status_mail.Reader, prose: ProseReader
+         ) -> Iterator[LogLine]:
     for line in lines:
         tracker.feed(line)
         commands.feed(line)
         status.feed(line)
+        prose.feed(line)
         if info.strace_start is None and looks_like_strace(line.text):
             info.strace_start = "execve(" in line.text
         yield line
@@ -44,8 +47,9 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     tracker = RunnerTracker(indent=info.indent)
     commands = command_output.Reader()
     status = ci_status_mail.Reader()
-    parsed = parse_lines(_tee(normalise(lines, info), tracker, commands, info, status), source,
-                         default_suite)
+    prose = ProseReader()
+    parsed = parse_lines(_tee(normalise(lines, info), tracker, commands, info, status, prose),
+                         source, default_suite)
     suite = default_suite or info.suite_hint
     if suite and not default_suite:
         for r in parsed.results:
@@ -63,6 +67,11 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
                      "(binaries, not test cases)")
     if not parsed.results and not parsed.crashes:
         parsed.results += commands.results(parsed.syscalls, info.commands)
+        if not parsed.results and not parsed.syscalls and (stated := prose.results(info.in_code)):
+            parsed.results += stated
+            notes.append(f"no log in the text: {len(stated)} failed call(s) taken from what its "
+                         "prose states (a statement is weaker evidence than a log line)")
+        prose.mark_unlinked(parsed.results)
     if not parsed.results and not parsed.crashes and status.results:
         parsed.results += status.results
         notes.append(f"a CI status mail: {len(status.results)} tests with their result history "

@@ -9,6 +9,21 @@ from harness.readers.ingest import Parsed
 CALLS = frozenset({"ftruncate", "fallocate", "fstatfs", "fstat", "mmap", "madvise",
                    "memfd_create", "io_uring_setup", "io_uring_register", "newfstatat"})
 FILE_CALLS = frozenset({"ftruncate", "fallocate", "fstatfs", "fstat"})  # calls on an open file
+OPENS = frozenset({"open", "openat", "creat"})
+# An open is of interest when it asks the filesystem for something it may lack (direct I/O, an
+# unnamed temporary file) or creates the test's file; a lookup that finds nothing (ENOENT) or a
+# file already there (EEXIST) is the loader's and the program's ordinary business.
+OPEN_FLAGS = ("O_DIRECT", "O_TMPFILE", "O_CREAT")
+ORDINARY_OPEN_ERRORS = frozenset({"ENOENT", "EEXIST", "ENOTDIR", "ELOOP", "ENXIO"})
+
+
+def of_interest(call: Syscall) -> bool:
+    if not call.failed:
+        return False
+    if call.name in CALLS:
+        return True
+    return (call.name in OPENS and call.errno not in ORDINARY_OPEN_ERRORS
+            and any(flag in call.args for flag in OPEN_FLAGS))
 
 
 def results_from_syscalls(parsed: list[Parsed]) -> list[Result]:
@@ -19,8 +34,7 @@ def results_from_syscalls(parsed: list[Parsed]) -> list[Result]:
     out: list[Result] = []
     for p in parsed:
         p.results = [_result(call, len(out) + i + 1)
-                     for i, call in enumerate(c for c in p.syscalls
-                                              if c.failed and c.name in CALLS)]
+                     for i, call in enumerate(c for c in p.syscalls if of_interest(c))]
         out += p.results
     return out
 
@@ -41,6 +55,9 @@ def _config(call: Syscall) -> str:
 
 def _result(call: Syscall, number: int) -> Result:
     what = f" on {call.path}" if call.path else ""
+    if call.name in OPENS:  # the flag the filesystem may refuse names the case
+        flags = [f for f in OPEN_FLAGS if f in call.args]
+        what = f"({flags[0]}){what}"
     gone = " (unlinked)" if call.unlinked else ""
     return Result(
         suite="strace", number=number, name=f"{call.name}(){what}{gone}", config=_config(call),

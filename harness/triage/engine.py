@@ -113,13 +113,18 @@ def _fits_result(rule: Rule, r: Result) -> bool:
             return False
     if rule.syscall and r.syscall not in rule.syscall:
         return False
-    return not (rule.unlinked is not None and r.syscalls
-                and any(c.unlinked for c in r.syscalls) != rule.unlinked)
+    if rule.unlinked is True:  # shown by strace, or by the report's repro before the call
+        return any(c.unlinked for c in r.syscalls)
+    return not (rule.unlinked is False and any(c.unlinked for c in r.syscalls))
 
 
 def _fits_fs(rule: Rule, r: Result, env: Environment, fs: str | None,
              unsure: list[str]) -> bool:
     """The rule's filesystem; what makes it less certain goes to ``unsure``."""
+    # not_fs: another rule (or no environment cause) covers these filesystems; when the file's
+    # own filesystem is not known (/tmp without --tmp-fs), the run's (--fs) decides
+    if (fs or env.fs) in rule.not_fs:
+        return False
     if not rule.fs:
         return True
     if fs is not None and fs not in rule.fs:

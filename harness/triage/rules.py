@@ -38,7 +38,7 @@ KNOWN_CHECKS = frozenset({"contrast_config", "fs_expected", "fs_not", "hugepages
                           "same_versions", "newer_selftests"})
 KNOWN_WHEN = {
     About.RESULT: frozenset({"status", "suite", "name", "config", "message", "syscall", "errno",
-                             "errno_hint", "fs", "unlinked"}),
+                             "errno_hint", "fs", "not_fs", "unlinked"}),
     About.ANOMALY: frozenset({"kind"}),
     About.CRASH: frozenset({"head"}),
     About.MATRIX: frozenset({"pattern"}),
@@ -68,7 +68,8 @@ class Rule:
     errno: frozenset[str] = frozenset()
     errno_hint: str | None = None
     fs: frozenset[str] = frozenset()
-    unlinked: bool | None = None
+    not_fs: frozenset[str] = frozenset()  # filesystems the rule is not about (another rule is)
+    unlinked: bool | None = None  # True: the run must show the file unlinked while open
     kind: frozenset[str] = frozenset()  # anomaly kinds; empty: any
     head: re.Pattern[str] | None = None  # crash excerpt's first line
     pattern: frozenset[str] = frozenset()  # matrix patterns
@@ -135,6 +136,7 @@ def parse_rule(data: dict, where: str) -> Rule:
             errno=frozenset(when.get("errno", [])),
             errno_hint=when.get("errno_hint"),
             fs=frozenset(when.get("fs", [])),
+            not_fs=frozenset(when.get("not_fs", [])),
             unlinked=when.get("unlinked"),
             kind=frozenset(when.get("kind", [])),
             head=_regex(when.get("head"), where),

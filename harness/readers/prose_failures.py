@@ -1,0 +1,166 @@
+"""Failures a tracker issue states in words, and the file state its repro program shows.
+
+A report from a tracker often has no log: "the ftruncate syscall will fail with 'Invalid
+argument'", "Last step fails with `No such file or directory` errno" (the call is in the step
+above), "when calling these I get errno EOPNOTSUPP" (the calls are listed above it), "This
+results in a `Permission denied`, or `No such device` error" (the call is in the repro). A
+statement is a prose line (not code, not a log line, not a question, not negated) with a
+failure word and an errno - its name, its strerror text or its number. Its call is the last call
+of interest the line names before the errno; else the nearest line above that names one (the
+repro's code counts); else the one call the prose names at all. Each (call, errno) becomes a
+failed result, so the same rules explain it. Used only when nothing else in the input is a
+result.
+
+The file's state: an unlink shown before the failing call - ``unlink(``/``os.unlink`` in the
+repro program, "Unlink the file" in the steps, "delete(unlink) it, then ftruncate" in the
+sentence itself - marks a call on a descriptor as made on an open-but-unlinked file, as strace's
+unlink-then-call sequence does.
+"""
+
+from __future__ import annotations
+
+import errno as errno_module
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from harness.model import LogLine, Result, Status, Syscall
+from harness.readers.catalogue import STRERROR
+from harness.readers.command_output import errno_name
+from harness.readers.line_kinds import LOG_LIKE
+
+# Calls a statement can be about, as strace names them. Words that are also plain English
+# ("open", "read", "stat", "truncate") count only written as a call ("open(", `open`).
+CALLS = {
+    "ftruncate": "ftruncate", "fallocate": "fallocate", "fstat": "fstat", "fstatfs": "fstatfs",
+    "statfs": "statfs", "mmap": "mmap", "madvise": "madvise", "mremap": "mremap",
+    "munmap": "munmap", "mprotect": "mprotect", "memfd_create": "memfd_create",
+    "userfaultfd": "userfaultfd", "io_uring_setup": "io_uring_setup", "openat": "openat",
+    "fchmod": "fchmod", "fchown": "fchown", "futimens": "futimens", "fsync": "fsync",
+}
+WRITTEN_AS_CALL = {"open": "openat", "truncate": "ftruncate", "creat": "openat"}
+# Calls on a descriptor: what an unlink before them can concern.
+ON_DESCRIPTOR = frozenset({"ftruncate", "fallocate", "fstat", "fstatfs", "mmap", "fchmod",
+                           "fchown", "futimens", "fsync"})
+CALL_WORD = re.compile(r"`?\b([a-z_][a-z0-9_]*)\b(\(|`)?")
+ERRNO_NAMES = frozenset(n for n in dir(errno_module) if n[:1] == "E") | {"ENOTSUPP"}
+ERRNO_NAME = re.compile(r"\b(E[A-Z0-9]{2,14})\b")
+ERRNO_NUMBER = re.compile(r"\b[Ee]rrno\s*[=:]?\s*(\d{1,3})\b")
+# Longest first: "Operation not supported" before "Operation not permitted" does not matter, but
+# "No such file or directory" must not be read as a shorter text inside it.
+STRERRORS = sorted(STRERROR, key=len, reverse=True)
+FAILURE = re.compile(r"\b(?:fail(?:s|ed|ing|ure)?|return(?:s|ed|ing)?|get|gets|got|getting|"
+                     r"results?\s+in|resulted\s+in|errors?|gives?|gave|throws?|reports?)\b",
+                     re.IGNORECASE)
+NEGATED = re.compile(r"\b(?:not|never|no longer|without|instead of)\b|n't\b", re.IGNORECASE)
+UNLINK = re.compile(r"\bunlink(?:at|ed|s|ing)?\b|\bremove\(", re.IGNORECASE)
+# A line of program source, whether or not a fence says so: a statement's end, a block's brace,
+# a comment, a preprocessor line, a keyword that starts a statement.
+CODE_LINE = re.compile(r"^(?:return\b|if\s*\(|else\b|for\s*\(|while\s*\(|case\b|func\b|def\b|"
+                       r"static\b|#\s*(?:if|ifdef|ifndef|endif|else|include|define)\b|//|/\*|"
+                       r"\*|[{}])|[;{}]\s*$|^[\w.>\[\]-]+\s*[+\-*/|&]?=[^=]")
+LOOK_BACK = 12  # lines above a statement searched for its call
+MAX_LINES = 5000  # a prose report is short; a long input is a log, read by the other readers
+
+
+@dataclass
+class ProseReader:
+    lines: list[LogLine] = field(default_factory=list)
+    unlinks: list[tuple[int, int]] = field(default_factory=list)  # (line, column) of unlinks
+
+    def feed(self, line: LogLine) -> None:
+        if len(self.lines) >= MAX_LINES or len(line.text) > 300:
+            return
+        self.lines.append(line)
+        if len(self.unlinks) < 100 and (m := UNLINK.search(line.text)):
+            self.unlinks.append((line.line, m.start()))
+
+    def results(self, in_code: Callable[[int], bool]) -> list[Result]:
+        """One failed result per (call, errno) the prose states. Fences say which lines are
+        code; when they leave no statement (the whole report pasted inside a fence, a fence
+        lost by quoting) each line is judged by its own looks alone."""
+        return self._statements(in_code) or self._statements(lambda _: False)
+
+    def _statements(self, in_code: Callable[[int], bool]) -> list[Result]:
+        out: list[Result] = []
+        seen: set[tuple[str, str]] = set()
+        for index, line in enumerate(self.lines):
+            text = line.text.strip()
+            if in_code(line.line) or CODE_LINE.search(text) or LOG_LIKE.match(text) \
+                    or text.endswith("?"):
+                continue
+            for column, errno in _errnos(text):
+                if not FAILURE.search(text[:column + 40]) or NEGATED.search(text[:column]):
+                    continue
+                call = _last_call(text[:column]) or self._call_above(index) or \
+                    self._only_call(in_code)
+                if not call or (call, errno) in seen:
+                    continue
+                seen.add((call, errno))
+                out.append(Result("report", len(out) + 1, f"{call}() {errno} (stated)",
+                                  "local file", Status.FAIL, text, result_line=line,
+                                  syscall=call, errno=errno, syscall_source="diagnostic"))
+        return out
+
+    def _call_above(self, index: int) -> str:
+        for line in reversed(self.lines[max(0, index - LOOK_BACK):index]):
+            if call := _last_call(line.text):
+                return call
+        return ""
+
+    def _only_call(self, in_code: Callable[[int], bool]) -> str:
+        named = {c for line in self.lines
+                 if not in_code(line.line) and not CODE_LINE.search(line.text.strip())
+                 for c in _calls(line.text)}
+        return next(iter(named)) if len(named) == 1 else ""
+
+    def mark_unlinked(self, results: list[Result]) -> None:
+        """Results on a descriptor after an unlink the text shows: an open-but-unlinked file."""
+        for r in results:
+            line = r.result_line
+            if line is None or r.syscalls or r.syscall not in ON_DESCRIPTOR:
+                continue
+            column = _call_column(line.text, r.syscall)
+            if any(u < line.line or (u == line.line and c < column) for u, c in self.unlinks):
+                r.config = "local tmpfile"
+                r.name = f"{r.name} (unlinked)"
+                r.syscalls = [Syscall(0, r.syscall, "", "-1", r.errno, line, None, unlinked=True)]
+
+
+def _errnos(text: str) -> list[tuple[int, str]]:
+    """(column, errno name) of each errno the line names, in order."""
+    found: dict[str, int] = {}
+    for m in ERRNO_NAME.finditer(text):
+        if m.group(1) in ERRNO_NAMES:
+            found.setdefault(m.group(1), m.start())
+    for m in ERRNO_NUMBER.finditer(text):
+        if name := errno_name(m.group(1)):
+            found.setdefault(name, m.start())
+    lowered = text.lower()
+    for words in STRERRORS:
+        if (at := lowered.find(words.lower())) >= 0:
+            found.setdefault(STRERROR[words], at)
+            lowered = lowered[:at] + " " * len(words) + lowered[at + len(words):]
+    return sorted((column, name) for name, column in found.items())
+
+
+def _calls(text: str) -> list[str]:
+    out = []
+    for m in CALL_WORD.finditer(text):
+        word, written = m.group(1), m.group(2)
+        if word in CALLS:
+            out.append(CALLS[word])
+        elif word in WRITTEN_AS_CALL and (written or text[m.start():m.start() + 1] == "`"):
+            out.append(WRITTEN_AS_CALL[word])
+    return out
+
+
+def _last_call(text: str) -> str:
+    calls = _calls(text)
+    return calls[-1] if calls else ""
+
+
+def _call_column(text: str, call: str) -> int:
+    words = [w for w, c in {**CALLS, **WRITTEN_AS_CALL}.items() if c == call]
+    columns = [m.start() for w in words for m in re.finditer(rf"\b{w}\b", text)]
+    return min(columns) if columns else len(text)
