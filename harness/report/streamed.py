@@ -12,6 +12,7 @@ parked in temporary files until their headers (counts) are known.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -68,6 +69,31 @@ def _finish_report(file: _Target, suites: list[SuiteRun], summary: Summary, verd
                        "verdict": verdict, "sources": sources}, ensure_ascii=False, default=str)
     file.out.write("\n], " + rest[1:] + "\n")
     file.finish()
+
+def copy_text(source: IO[str], out: IO[str]) -> None:
+    """All of ``source`` (a file written so far) to the end of ``out``: by the kernel between
+    the two files when it can (no decoding and encoding of hundreds of MB), else read and
+    written."""
+    source.flush()
+    out.flush()
+    copied = size = 0
+    try:
+        src, dst = source.fileno(), out.fileno()
+        size = os.fstat(src).st_size
+        while copied < size:
+            done = os.copy_file_range(src, dst, size - copied, copied)
+            if not done:
+                break
+            copied += done
+    except (OSError, ValueError, io.UnsupportedOperation):
+        if copied:
+            raise  # half copied: reading it again would write that half twice
+    if copied and copied < size:
+        raise OutputError(f"{getattr(out, 'name', 'output')}: the copy stopped short")
+    if not copied:
+        source.seek(0)
+        shutil.copyfileobj(source, out, COPY)
+
 
 class TestIds:
     """A finding's member test ids, JSON-encoded into a temporary file as they come (or
@@ -272,9 +298,7 @@ class JunitStream(CaseFiles):
                               + "\n")
                 out.write("    </properties>\n")
             suite.flush()
-            suite.file.flush()
-            suite.file.seek(0)
-            shutil.copyfileobj(suite.file, out, COPY)
+            copy_text(suite.file, out)
             suite.file.close()
             out.write("  </testsuite>\n")
         out.write("</testsuites>\n")
