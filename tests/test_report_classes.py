@@ -356,3 +356,72 @@ def test_a_shared_mapping_refused_with_enodev_is_the_filesystems_mode(tmp_path):
     assert {f["cause"] for f in fuse["findings"]} == {"fs-no-shared-mmap"}
     _, xfs = triage(tmp_path, text, "--fs", "xfs")
     assert "fs-no-shared-mmap" not in {f["cause"] for f in xfs["findings"]}
+# Round 3 (tests/fixtures/reports/README.md, "Held out"): a commit message writes '~' (or '-')
+# for kselftest's '#' (git drops '#' lines), and its "after" run is the patch's, not the
+# failure. Worded unlike the thuge-gen/hugepage-mremap patches of the corpus.
+TILDE_PATCH = """\
+ksm_tests -M fails on kernels built without CONFIG_KSM's sysfs knobs being writable
+by the test user; make it skip instead.
+
+Before this patch:
+~ -----------------------------
+~ running ./ksm_tests -M -p 10
+~ -----------------------------
+~ Bail out! userfaultfd: Operation not permitted
+~ Totals: pass:0 fail:0 xfail:0 xpass:0 skip:0 error:0
+~ [FAIL]
+not ok 3 ksm_tests -M -p 10 ~ exit=1
+
+With this patch applied:
+~ running ./ksm_tests -M -p 10
+~ 1..0 ~ SKIP userfaultfd not permitted
+~ [SKIP]
+ok 3 ksm_tests -M -p 10 ~ SKIP
+
+Signed-off-by: A Developer <dev@example.org>
+---
+ tools/testing/selftests/mm/ksm_tests.c | 4 +++-
+ 1 file changed, 3 insertions(+), 1 deletion(-)
+"""
+
+
+def test_tilde_for_hash_is_read_and_the_patched_after_run_is_left_out(tmp_path):
+    _, report = triage(tmp_path, TILDE_PATCH)
+    statuses = [r["status"] for r in report["results"]]
+    assert "skip" not in statuses and "pass" not in statuses, report["results"]
+    assert {f["cause"] for f in report["findings"]} == {"userfaultfd-unavailable"}
+    assert any("show the run with the patch applied" in n for n in report["environment"]["notes"])
+
+
+# The other direction, a real reply (Lorenzo Stoakes on the gup_longterm reporting patch, June
+# 2025): "Before this patch: ... After: ..." where "after" is the regression the patch brought.
+# The section ends in prose, not in the patch's trailers: it is the failure, and it is read.
+AFTER_IS_THE_FAILURE = """\
+Using a couple of tests as an example:
+
+Before this patch:
+
+# [RUN] R/O longterm GUP-fast pin in MAP_PRIVATE file mapping ... with memfd hugetlb (2048 kB)
+ok 39 # SKIP memfd_create() failed (Cannot allocate memory)
+
+After:
+
+# [RUN] R/O longterm GUP-fast pin in MAP_PRIVATE file mapping ... with memfd hugetlb (2048 kB)
+# memfd_create() failed (Cannot allocate memory)
+not ok 39 R/O longterm GUP-fast pin in MAP_PRIVATE file mapping ... with memfd hugetlb (2048 kB)
+
+See below, I think I've found where it happens...
+"""
+
+
+def test_an_after_section_that_is_not_a_patchs_own_is_read(tmp_path):
+    _, report = triage(tmp_path, AFTER_IS_THE_FAILURE)
+    assert "fail" in [r["status"] for r in report["results"]]
+    assert not any("patch applied" in n for n in report["environment"]["notes"])
+
+
+def test_a_prompt_under_a_tilde_cwd_stays_a_prompt():
+    from harness.readers.commit_output import uncomment
+    assert uncomment("~ # ./vdso_test_correctness") == "~ # ./vdso_test_correctness"
+    assert uncomment("~ ~ WARNING: shmmax is too small") == "# # WARNING: shmmax is too small"
+    assert uncomment("- a list item in prose") == "- a list item in prose"

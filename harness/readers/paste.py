@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from harness.model import LogLine
+from harness.readers.commit_output import AfterSections, drop_patched_after, uncomment
 from harness.readers.line_kinds import LOG_LIKE, QUOTE, in_diff_after
 from harness.readers.statements import StatementScanner
 
@@ -141,6 +142,7 @@ class PasteInfo:
     last_line: int = 0  # number of the last line that looks like console output
     statements: StatementScanner = field(default_factory=StatementScanner)  # stated causes
     diff_lines: int = 0  # lines inside a patch's diff (code, not output): not read as log
+    after: AfterSections = field(default_factory=AfterSections)  # a patch's "after" run, left out
     fences: list[int] = field(default_factory=list)  # numbers of the code-fence lines
 
     def in_code(self, line: int) -> bool:
@@ -342,12 +344,13 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
     info = info if info is not None else PasteInfo()
     joined = _Unwrapper(info)
     after_uname = in_diff = wrapped_before = False
-    for line in lines:
+    for line in drop_patched_after(lines, info.after):
         if not line.text.isascii() or "&" in line.text:
             line = LogLine(line.line, clean_chars(line.text), line.source)
         text = _text_of(line, info)
         if text is None:
             continue
+        text = uncomment(text)
         if after_uname and text:
             after_uname = False
             if UNAME_R.match(text):

@@ -76,13 +76,24 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
         parsed.results += status.results
         notes.append(f"a CI status mail: {len(status.results)} tests with their result history "
                      "and no logs; a failure in it is not explained by the mail alone")
+    notes += _what_was_not_read(parsed, info)
+    return ReportInput(parsed, info, notes)
+
+
+def _what_was_not_read(parsed: Parsed, info: PasteInfo) -> list[str]:
+    """Notes on the parts of the text that were left out or are missing."""
+    notes: list[str] = []
     if info.diff_lines and parsed.results:
         notes.append(f"the {info.diff_lines} lines inside a patch's diff are code, not test "
                      "output, and were not read")
+    if info.after.lines and (header := info.after.header) is not None:
+        notes.append(f"the {info.after.lines} lines under {header.text.strip()[:40]!r} "
+                     f"(L{header.line}) show the run with the patch applied, not the failure "
+                     "reported, and were not read")
     if info.strace_start is False and not parsed.tap_from_writes:
         notes.append("the strace starts after the program did (no execve line): it shows part "
                      "of the run; calls before the excerpt are not known")
-    return ReportInput(parsed, info, notes)
+    return notes
 
 
 def read_report(name: str, default_suite: str = "") -> ReportInput:

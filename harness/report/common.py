@@ -51,8 +51,14 @@ def where_from(line: LogLine) -> str:
 
 
 def first_sentence(text: str) -> str:
+    """Up to the first sentence end outside parentheses (a quoted "Bail out! Please do ..."
+    inside an explanation does not end it)."""
     text = " ".join(text.split())
-    return _SENTENCE_END.split(text, 1)[0] if text else ""
+    for m in _SENTENCE_END.finditer(text):
+        head = text[:m.start()]
+        if head.count("(") <= head.count(")"):
+            return head
+    return text
 
 
 def severity_rank(category: str) -> int:
