@@ -30,6 +30,8 @@ from harness.report.common import clean_text, finding_to_json, suite_to_json
 _encode = json.encoder.encode_basestring
 COPY = 1 << 20
 BATCH = 512  # results joined into one write
+ROW_SEP = ",\n"  # before a row of harness.triage/2 (but the first)
+CASE_INDENT = "    "  # before a test case, on a line of its own
 KIND_COUNT = {"skipped": "skipped", "failure": "failures", "error": "errors"}
 
 
@@ -175,9 +177,9 @@ class RowsStream:
         self.written = False
 
     def rows(self, text: str) -> None:
-        """Rows already joined by ',\\n'."""
+        """Rows, each after a ',\\n'."""
         if text:
-            self.file.out.write(",\n" + text if self.written else text)
+            self.file.out.write(text if self.written else text[len(ROW_SEP):])
             self.written = True
 
     def finish(self, outcomes: list[dict[str, object]],
@@ -207,11 +209,11 @@ class SuiteCases:
             else tempfile.TemporaryFile("w+", encoding="utf-8", dir=directory))  # noqa: SIM115
         self.counts = {"tests": 0, "errors": 0, "failures": 0, "skipped": 0}
         self.run: RunId | None = None
-        self.pending: list[str] = []
+        self.pending: list[str] = []  # lines of test cases ("    <testcase ...>\n")
 
     def flush(self) -> None:
         if self.pending:
-            self.file.write("    " + "\n    ".join(self.pending) + "\n")
+            self.file.write("".join(self.pending))
             self.pending = []
 
 
@@ -236,7 +238,7 @@ class CaseFiles:
 
     def case(self, label: str, run: RunId | None, xml: str, kind: str) -> None:
         suite = self.suite(label, run)
-        suite.pending.append(xml)
+        suite.pending.append(f"{CASE_INDENT}{xml}\n")
         if len(suite.pending) >= BATCH:
             suite.flush()
         suite.counts["tests"] += 1

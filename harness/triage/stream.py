@@ -49,7 +49,9 @@ from harness.readers.paste import BANNER
 from harness.readers.spill import STATUSES, Record, Spill, to_record, to_result
 from harness.report.common import ordered_findings
 from harness.report.streamed import (
+    CASE_INDENT,
     KIND_COUNT,
+    ROW_SEP,
     CaseFiles,
     JunitStream,
     RowsStream,
@@ -487,9 +489,9 @@ def exit_code(report: StreamReport) -> int:
 
 
 
-CASE_SEP = "\n    "  # between two test cases (SuiteCases.flush)
-ROW_SEP = ",\n"  # between two rows of the JSON
-ROW = "[%d,%d,%d]" + ROW_SEP
+ROW = ROW_SEP + "[%d,%d,%d]"
+FULL_ROW = ROW_SEP + "[%d, %d, %s, %s, [%s], %s]"
+_json_text = json.encoder.encode_basestring
 
 
 class _Kind:
@@ -556,10 +558,12 @@ class _RowsJudge(_Judge):
             index = self.entry_of[id(outcome)] = len(self.entries)
             self.entries.append({**outcome.entry, "source": rec[12], "result_text": None})
         if self.rows_out is not None:
-            self.slow.append(json.dumps(
-                [index, rec[2], rec[7] if rec[7] >= 0 else None, rec[9] if rec[9] >= 0 else None,
-                 [line for line, _ in rec[11]], rec[8] if rec[7] >= 0 else None],
-                ensure_ascii=False))
+            # json.dumps([index, number, line, run line, [diagnostic lines], text]), faster
+            found = rec[7] >= 0
+            self.slow.append(FULL_ROW % (
+                index, rec[2], rec[7] if found else "null", rec[9] if rec[9] >= 0 else "null",
+                ", ".join([str(line) for line, _ in rec[11]]),
+                _json_text(rec[8]) if found else "null"))
         if self.junit is not None:
             values = slot_values(rec, self.outcomes.values, True)
             self.junit.case(suite + self.label, self.run,
@@ -586,7 +590,8 @@ class _RowsJudge(_Judge):
         if len(parts) in (2, 3):  # the format's text has no braces but its doubled ones
             parts = [part.replace("{{", "{").replace("}}", "}") for part in parts] + [""]
             self.heads[kind], self.middles[kind], self.tails[kind] = parts[:3]
-            self.tails[kind] += CASE_SEP
+            self.heads[kind] = CASE_INDENT + self.heads[kind]
+            self.tails[kind] += "\n"
             self.twice[kind] = int(len(parts) == 4)
             if not self.twice[kind]:
                 self.once.add(kind)
@@ -614,7 +619,7 @@ class _RowsJudge(_Judge):
                 self.write(item, name, self.outcomes.get(item, name))
             out += self.slow
         if self.rows_out is not None:
-            self.rows_out.rows(",\n".join(out))
+            self.rows_out.rows("".join(out))
         if self.junit is not None:
             for suite in self.junit.suites.values():
                 suite.flush()
@@ -623,8 +628,8 @@ class _RowsJudge(_Judge):
               out: list[str]) -> None:
         """Rows that follow each other."""
         if self.rows_out is not None:
-            out.append((ROW * len(kinds) % tuple(chain.from_iterable(zip(
-                kinds, numbers, lines, strict=True))))[:-len(ROW_SEP)])
+            out.append(ROW * len(kinds) % tuple(chain.from_iterable(zip(
+                kinds, numbers, lines, strict=True))))
         if not self.prepared.issuperset(kinds):
             for kind in set(kinds) - self.prepared:
                 self._kind(kind)
@@ -645,8 +650,8 @@ class _RowsJudge(_Judge):
             for rec in zip(kinds, numbers, lines, strict=True):
                 info = self.kinds[rec[0]]
                 assert info is not None and info.cases is not None
-                info.cases.pending.append(self._lean(rec, info) if info.lean is None
-                                          else info.lean.format(rec[1]))
+                lean = self._lean(rec, info) if info.lean is None else info.lean.format(rec[1])
+                info.cases.pending.append(f"{CASE_INDENT}{lean}\n")
             return
         info = self.kinds[kinds[0]]
         assert info is not None and info.cases is not None
@@ -658,7 +663,7 @@ class _RowsJudge(_Judge):
                 map(self.heads.__getitem__, kinds), texts, map(self.middles.__getitem__, kinds),
                 map(mul, texts, map(self.twice.__getitem__, kinds)),
                 map(self.tails.__getitem__, kinds), strict=True)))
-        info.cases.pending.append(text[:-len(CASE_SEP)])
+        info.cases.pending.append(text)
 
     def _hot(self, rows: list[Record], first: int) -> None:
         """The rows of hot kinds one by one; a kind cools once its finding has its first
