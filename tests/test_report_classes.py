@@ -425,3 +425,49 @@ def test_a_prompt_under_a_tilde_cwd_stays_a_prompt():
     assert uncomment("~ # ./vdso_test_correctness") == "~ # ./vdso_test_correctness"
     assert uncomment("~ ~ WARNING: shmmax is too small") == "# # WARNING: shmmax is too small"
     assert uncomment("- a list item in prose") == "- a list item in prose"
+
+
+def test_a_tool_saying_the_fs_has_no_direct_io_and_direct_io_asked_for(tmp_path):
+    # Seen: fio's "destination does not support O_DIRECT" (KDiskMark #108) and its "io_u error
+    # ... Invalid argument: write" under a job file with direct=1 (fio #253). Here dd with
+    # oflag=direct on tmpfs, fusepy #144's message, and fio's func=open line (fio #1423, gvfs).
+    dd = ("$ dd if=/dev/zero of=/dev/shm/x bs=4k count=1 oflag=direct\n"
+          "dd: failed to open '/dev/shm/x': Invalid argument\n")
+    _, tmpfs = triage(tmp_path, dd, "--fs", "tmpfs")
+    assert {f["cause"] for f in tmpfs["findings"]} == {"fs-no-direct-io"}
+    _, ext4 = triage(tmp_path, dd, "--fs", "ext4")
+    assert "fs-no-direct-io" not in {f["cause"] for f in ext4["findings"]}
+    said = "I am getting this error?\n```\nfilesystem does not support O_DIRECT\n```\n"
+    assert {f["cause"] for f in triage(tmp_path, said)[1]["findings"]} == {"fs-no-direct-io"}
+    fio = ("$ fio --name TEST --filename=temp.file --rw=randrw --direct=1\n"
+           "fio: pid=323398, err=95/file:filesetup.c:805, func=open(temp.file), error=Operation "
+           "not supported\n")
+    _, gvfs = triage(tmp_path, fio, "--fs", "fuse")
+    assert failed_calls(gvfs) == {("openat", "EOPNOTSUPP")} and gvfs["verdict"] == "env"
+
+
+def test_sigbus_while_df_shows_a_full_filesystem_is_the_environment(tmp_path):
+    # Seen: uftrace's 'Bus error (core dumped)' after a df with /dev/shm at 100% (uftrace
+    # #371). Here a container's 64 MB /dev/shm and the shell's "line N: PID Bus error" form.
+    full = ("$ df -h /dev/shm\nFilesystem      Size  Used Avail Use% Mounted on\n"
+            "shm              64M   64M     0 100% /dev/shm\n$ ./train.sh\n"
+            "./train.sh: line 12:  4242 Bus error               (core dumped) python train.py\n")
+    _, report = triage(tmp_path, full)
+    assert [(r["status"], r["cause"]) for r in report["results"]] == [("crash", "fs-full-sigbus")]
+    # the same death with no full filesystem shown is a process killed, not the environment
+    _, alone = triage(tmp_path, full.replace("    0 100% /dev/shm", "  12M  81% /dev/shm"))
+    assert alone["verdict"] == "unknown"
+    assert "fs-full-sigbus" not in {f["cause"] for f in alone["findings"]}
+
+
+def test_not_supported_stated_without_a_call_on_a_network_fs_is_the_filesystem(tmp_path):
+    # Seen: "when I copy a file into it I get the error "Operation not supported"" on gvfs
+    # (encfs #119), after "I can't get EncFS working" (a negation in another clause). Here cp's
+    # own wording on an sftp gvfs mount; on ext4 the same words stay unexplained.
+    text = ("Copying into the share doesn't work, cp fails with\n"
+            "cp: error writing 'notes.txt': Operation not supported\n")
+    _, fuse = triage(tmp_path, text, "--fs", "fuse")
+    assert {f["cause"]: f["category"] for f in fuse["findings"]} == {
+        "fs-unsupported-operation": "env"}
+    _, ext4 = triage(tmp_path, text, "--fs", "ext4")
+    assert ext4["verdict"] == "unknown"

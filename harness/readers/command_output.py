@@ -50,6 +50,7 @@ DOTTED_STATUS = {"ok": Status.PASS, "done": Status.PASS, "fail": Status.FAIL,
 # "sudo ./khugepaged", "$ ./uffd-unit-tests": the program the verdict lines below come from.
 PROGRAM_RUN = re.compile(r"(?:^|\s)(?:sudo\s+)?\./([\w.+-]+)(?:\s|$)")
 WORD = re.compile(r"\b([a-z_][a-z0-9_]*)\b")
+COMMAND_WORD = re.compile(r"^(?:sudo\s+)?([\w./+-]+)")
 EXPECTED = re.compile(
     r"\bexpected\b[:=\s]+(?P<want>[\w-]+).{0,40}?\b(?:actual|got|but got|returned|was)\b[:=\s]+"
     r"(?P<got>[\w-]+)|\bactual\b[:=\s]+(?P<got2>[\w-]+).{0,40}?\bexpected\b[:=\s]+(?P<want2>[\w-]+)",
@@ -82,6 +83,24 @@ CALL_FAILED_PERROR = re.compile(r"^(?P<call>[a-z_][a-z0-9_]*)(?:\(\))?\s+failed\
 # call, then the errno's number and its strerror in parentheses.
 CALL_ERRNO_PAREN = re.compile(r"\b(?P<call>[a-z_][a-z0-9_]*)\s*\((?P<num>\d{1,3}):\s*"
                               r"(?P<err>[A-Z][^()]*?)\)")
+# fio's own error lines: "fio: io_u error on file f: Invalid argument: write offset=0, ...",
+# "fio: pid=3, err=95/file:filesetup.c:805, func=open(temp.file), error=Operation not supported"
+FIO_IO_U = re.compile(r"^fio: io_u error on file .+?\s*:\s*(?P<err>[A-Z][^:]*?):\s*"
+                      r"(?P<op>read|write)\b")
+FIO_FUNC = re.compile(r"^fio: .*\berr=(?P<num>\d+)/.*\bfunc=(?P<func>[a-z_]+)\(.*?\),\s*"
+                      r"error=(?P<err>.+?)\s*$")
+# A tool saying in words that the filesystem has no direct I/O (fio: "destination does not
+# support O_DIRECT", "looks like your file system does not support direct=1/buffered=0").
+NO_DIRECT_IO = re.compile(r"\bdoes not support (?:O_DIRECT|direct(?:=1|[ -]I/?O))", re.IGNORECASE)
+# The shell's report that a program died of a signal ("Bus error (core dumped)", "./t.sh: line
+# 9: 4242 Aborted"); "Segmentation fault" is read as a crash line by the log reader already.
+SHELL_SIGNAL = re.compile(r"^(?:[\w./-]+: line \d+:\s+\d+\s+)?(?P<sig>Bus error|"
+                          r"Illegal instruction|Floating point exception|Aborted|Killed)"
+                          r"(?:\s+\(core dumped\))?(?:\s+\S.*)?$")
+SIGNAL_NAMES = {"Bus error": "SIGBUS", "Illegal instruction": "SIGILL",
+                "Floating point exception": "SIGFPE", "Aborted": "SIGABRT", "Killed": "SIGKILL"}
+# df's line for a full filesystem: "tmpfs  2.9G  2.9G  0 100% /dev/shm"
+DF_FULL = re.compile(r"^\S+\s+\S+\s+\S+\s+0\S*\s+100%\s+/\S*$")
 # A tool's output quoted by the tool that ran it: Ansible's "stderr: 'fallocate: ...'" and
 # "- 'fallocate: ...'" (YAML), a JSON list's "...", possibly with a trailing comma.
 QUOTED_VALUE = re.compile(r"^(?:-\s+|\"?[\w.-]+\"?:\s+)?(['\"])(?P<inner>.+)\1,?$")
@@ -104,6 +123,8 @@ class Reader:
     lines: list[tuple[LogLine, str, str, str]] = field(default_factory=list)
     suites: dict[int, str] = field(default_factory=dict)  # index in lines -> the test's name
 
+    signals: list[tuple[LogLine, str]] = field(default_factory=list)  # (line, SIGxxx)
+    full: list[LogLine] = field(default_factory=list)  # df lines of full filesystems
     last_call: str = ""  # the os.<call>( a Python traceback showed last
     program: str = ""  # the selftest a shown command ran ("./khugepaged")
     # (line, program, step, status, reason) of "step... verdict" lines
@@ -117,7 +138,7 @@ class Reader:
             return
         if m := QUOTED_VALUE.match(text):
             text = m.group("inner").strip()
-        if self._assertion(line, text) or self._verdict(line, text):
+        if self._assertion(line, text) or self._verdict(line, text) or self._tool(line, text):
             return
         if m := PY_CALL.search(text):
             self.last_call = CALLS.get(m.group(1), m.group(1))
@@ -138,6 +159,25 @@ class Reader:
                 call = next((CALLS[w] for w in WORD.findall(text.split("expected")[0].lower())
                              if w in CALLS), "")
                 self.lines.append((line, call, e.group(1), f"expected {want}, got {got}"))
+
+    def _tool(self, line: LogLine, text: str) -> bool:
+        """fio's error lines, a tool's "no O_DIRECT here", the shell's signal report, df."""
+        if (m := FIO_IO_U.match(text)) and m.group("err") in STRERROR:
+            self.lines.append((line, m.group("op"), STRERROR[m.group("err")], "fio io_u error"))
+        elif (m := FIO_FUNC.match(text)) and m.group("func") in CALLS:
+            errno = STRERROR.get(m.group("err"), "") or errno_name(m.group("num"))
+            self.lines.append((line, CALLS[m.group("func")], errno, "fio"))
+        elif NO_DIRECT_IO.search(text):
+            self.lines.append((line, "openat", "EINVAL", "(O_DIRECT) refused, as the tool says"))
+        elif m := SHELL_SIGNAL.match(text):
+            if len(self.signals) < 100:
+                self.signals.append((line, SIGNAL_NAMES[m.group("sig")]))
+        elif DF_FULL.match(text):
+            if len(self.full) < 20:
+                self.full.append(line)
+        else:
+            return False
+        return True
 
     def _verdict(self, line: LogLine, text: str) -> bool:
         """A step and its verdict on one line (older selftests without TAP)."""
@@ -228,6 +268,11 @@ class Reader:
                               "local file", Status.FAIL, message, result_line=line,
                               syscall=call or None, errno=errno or None,
                               syscall_source="diagnostic" if errno else ""))
+        for line, signal in self.signals:  # a program the shell saw die of a signal
+            program = _program_before(line, commands or []) or "command"
+            out.append(Result(program, len(out) + 1, f"{program} ({signal})", "", Status.CRASH,
+                              f"{line.text.strip()} (killed by {signal})", result_line=line,
+                              diagnostics=[f for f in self.full if f.line < line.line]))
         for line, program, step, status, reason in self.verdicts:
             program = program or _program_before(line, commands or [])
             out.append(Result(program or "selftest", len(out) + 1, step, "", status,
@@ -240,4 +285,7 @@ def _program_before(line: LogLine, commands: list[LogLine]) -> str:
     for command in reversed(commands):
         if command.line < line.line and (m := PROGRAM_RUN.search(" " + command.text)):
             return m.group(1)
+    for command in reversed(commands):  # "sudo fio job.fio", "uftrace record ./t": the program
+        if command.line < line.line and (m := COMMAND_WORD.match(command.text)):
+            return m.group(1).rsplit("/", 1)[-1]
     return ""

@@ -54,11 +54,17 @@ FAILURE = re.compile(r"\b(?:fail(?:s|ed|ing|ure)?|return(?:s|ed|ing)?|get|gets|g
                      re.IGNORECASE)
 NEGATED = re.compile(r"\b(?:not|never|no longer|without|instead of)\b|n't\b", re.IGNORECASE)
 UNLINK = re.compile(r"\bunlink(?:at|ed|s|ing)?\b|\bremove\(", re.IGNORECASE)
+# Direct I/O asked for: an open flag, a job file's or command's option.
+DIRECT_IO = re.compile(r"\bO_DIRECT\b|\bdirect\s*=\s*(?:1|true)\b|--direct\b|\b[io]flag=direct\b")
+DIRECT_CALLS = frozenset({"openat", "read", "write", "pread64", "pwrite64"})
 # A line of program source, whether or not a fence says so: a statement's end, a block's brace,
 # a comment, a preprocessor line, a keyword that starts a statement.
 CODE_LINE = re.compile(r"^(?:return\b|if\s*\(|else\b|for\s*\(|while\s*\(|case\b|func\b|def\b|"
                        r"static\b|#\s*(?:if|ifdef|ifndef|endif|else|include|define)\b|//|/\*|"
                        r"\*|[{}])|[;{}]\s*$|^[\w.>\[\]-]+\s*[+\-*/|&]?=[^=]")
+CLAUSE_BREAK = re.compile(r"[.;!?]\s|,\s|\b(?:but|however|although|though|while)\b",
+                          re.IGNORECASE)
+UNSUPPORTED = frozenset({"EOPNOTSUPP", "ENOTSUPP", "ENOTSUP"})
 LOOK_BACK = 12  # lines above a statement searched for its call
 MAX_LINES = 5000  # a prose report is short; a long input is a log, read by the other readers
 
@@ -67,6 +73,7 @@ MAX_LINES = 5000  # a prose report is short; a long input is a log, read by the 
 class ProseReader:
     lines: list[LogLine] = field(default_factory=list)
     unlinks: list[tuple[int, int]] = field(default_factory=list)  # (line, column) of unlinks
+    direct: int = 0  # the first line that asks for direct I/O (0: none)
 
     def feed(self, line: LogLine) -> None:
         if len(self.lines) >= MAX_LINES or len(line.text) > 300:
@@ -74,6 +81,8 @@ class ProseReader:
         self.lines.append(line)
         if len(self.unlinks) < 100 and (m := UNLINK.search(line.text)):
             self.unlinks.append((line.line, m.start()))
+        if not self.direct and DIRECT_IO.search(line.text):
+            self.direct = line.line
 
     def results(self, in_code: Callable[[int], bool]) -> list[Result]:
         """One failed result per (call, errno) the prose states. Fences say which lines are
@@ -90,16 +99,20 @@ class ProseReader:
                     or text.endswith("?"):
                 continue
             for column, errno in _errnos(text):
-                if not FAILURE.search(text[:column + 40]) or NEGATED.search(text[:column]):
+                if not FAILURE.search(text[:column + 40]) or NEGATED.search(_clause(text, column)):
                     continue
                 call = _last_call(text[:column]) or self._call_above(index) or \
                     self._only_call(in_code)
-                if not call or (call, errno) in seen:
+                # without a call only "not supported" still says something: the filesystem (or
+                # driver) lacks an operation the program used
+                if (not call and errno not in UNSUPPORTED) or (call, errno) in seen:
                     continue
                 seen.add((call, errno))
-                out.append(Result("report", len(out) + 1, f"{call}() {errno} (stated)",
+                what = f"{call}() {errno}" if call else f"an operation: {errno}"
+                out.append(Result("report", len(out) + 1, f"{what} (stated)",
                                   "local file", Status.FAIL, text, result_line=line,
-                                  syscall=call, errno=errno, syscall_source="diagnostic"))
+                                  syscall=call or None, errno=errno,
+                                  syscall_source="diagnostic"))
         return out
 
     def _call_above(self, index: int) -> str:
@@ -114,7 +127,21 @@ class ProseReader:
                  for c in _calls(line.text)}
         return next(iter(named)) if len(named) == 1 else ""
 
-    def mark_unlinked(self, results: list[Result]) -> None:
+    def mark_file_state(self, results: list[Result], commands: list[LogLine]) -> None:
+        """What the text shows of the file before the failing call: unlinked while open (an
+        unlink before it), opened for direct I/O (O_DIRECT, direct=1, oflag=direct - in the
+        text or in a command it shows)."""
+        direct = [c.line for c in commands if DIRECT_IO.search(c.text)] + \
+            ([self.direct] if self.direct else [])
+        first = min(direct, default=0)
+        for r in results:
+            line = r.result_line
+            if first and line is not None and line.line >= first \
+                    and r.syscall in DIRECT_CALLS and "O_DIRECT" not in r.name:
+                r.name = f"{r.name} (O_DIRECT)"
+        self._mark_unlinked(results)
+
+    def _mark_unlinked(self, results: list[Result]) -> None:
         """Results on a descriptor after an unlink the text shows: an open-but-unlinked file."""
         for r in results:
             line = r.result_line
@@ -142,6 +169,13 @@ def _errnos(text: str) -> list[tuple[int, str]]:
             found.setdefault(STRERROR[words], at)
             lowered = lowered[:at] + " " * len(words) + lowered[at + len(words):]
     return sorted((column, name) for name, column in found.items())
+
+
+def _clause(text: str, column: int) -> str:
+    """The clause of ``text`` that ends at ``column``: "I can't get X working. ... but when I
+    copy a file I get the error" -> "when I copy a file I get the error"."""
+    starts = [m.end() for m in CLAUSE_BREAK.finditer(text, 0, column)]
+    return text[starts[-1] if starts else 0:column]
 
 
 def _calls(text: str) -> list[str]:

@@ -71,7 +71,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
             parsed.results += stated
             notes.append(f"no log in the text: {len(stated)} failed call(s) taken from what its "
                          "prose states (a statement is weaker evidence than a log line)")
-        prose.mark_unlinked(parsed.results)
+        prose.mark_file_state(parsed.results, info.commands)
     if not parsed.results and not parsed.crashes and status.results:
         parsed.results += status.results
         notes.append(f"a CI status mail: {len(status.results)} tests with their result history "
