@@ -5,20 +5,21 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.cli.exit_codes import exit_code
 from harness.errors import InputError, UsageError
 from harness.model import Environment
-from harness.readers.ci_inputs import ci_inputs, is_run_directory
 from harness.readers.environment import from_logs, normalise_fs, version_of
 from harness.readers.ingest import Parsed, parse_file, suite_hint
-from harness.readers.report_input import ReportInput, read_report
-from harness.readers.statements import Conclusion
-from harness.readers.thread_input import ThreadInput, read_thread_input
-from harness.report.kcidb import options_of
 from harness.report.outputs import check_writable, write_outputs
 from harness.triage.engine import triage
 from harness.triage.rules import load_rules
+
+if TYPE_CHECKING:  # the readers of reports, CI files and mail threads load when one is read
+    from harness.readers.report_input import ReportInput
+    from harness.readers.statements import Conclusion
+    from harness.readers.thread_input import ThreadInput
 
 
 def environment_from_args(args: argparse.Namespace) -> Environment:
@@ -42,6 +43,10 @@ def read_all(logs: list[str], straces: list[str], suite: str | None,
              ) -> tuple[list[Parsed], list[Parsed], ThreadInput | None]:
     """Read every input as a person would hand it over (pasted, quoted, cut, a CI mail, a
     whole mail thread); the first thread read is the one a --mail reply answers."""
+    from harness.readers.ci_inputs import ci_inputs
+    from harness.readers.report_input import read_report
+    from harness.readers.thread_input import read_thread_input
+
     inputs: list[ReportInput] = []
     thread: ThreadInput | None = None
     thread_straces: list[Parsed] = []
@@ -147,6 +152,16 @@ def triage_streaming(name: str, args: argparse.Namespace, env: Environment,
     return exit_code(report)
 
 
+def _log_directories(names: list[str]) -> bool:
+    """Whether a name is a directory of logs (not the directory of a run)."""
+    dirs = [name for name in names if _is_dir(name)]
+    if not dirs:
+        return False
+    from harness.readers.ci_inputs import is_run_directory
+
+    return any(not is_run_directory(Path(name)) for name in dirs)
+
+
 def _is_dir(name: str) -> bool:
     try:
         return Path(name).is_dir()
@@ -231,8 +246,7 @@ def run_triage(args: argparse.Namespace) -> int:
     rules = load_rules(Path(args.rules)) if args.rules else load_rules()
     if not args.logs and not args.manifest:
         raise UsageError("no LOG given (a file, - for stdin, or a directory of logs)")
-    if args.manifest or args.fleet or any(_is_dir(name) and not is_run_directory(Path(name))
-                                           for name in args.logs):
+    if args.manifest or args.fleet or _log_directories(args.logs):
         return triage_fleet(args, targets)
     args.logs, args.strace = once(args.logs, env), once(args.strace, env)
     if (name := stream_candidate(args)) is not None:
@@ -260,6 +274,8 @@ def run_triage(args: argparse.Namespace) -> int:
         from harness.report.mail import render_reply
 
         overrides["mail"] = lambda r: render_reply(r, target)
+    from harness.report.kcidb import options_of
+
     write_outputs(report, targets, color=args.color, kcidb=options_of(args),
                   overrides=overrides)
     return exit_code(report)

@@ -45,7 +45,6 @@ from harness.model import (
 from harness.readers.environment import from_logs, version_of
 from harness.readers.ingest import Parsed, parse_file
 from harness.readers.ktap import KselftestParser, config_of
-from harness.readers.paste import BANNER
 from harness.readers.spill import STATUSES, Record, Spill, to_record, to_result
 from harness.report.common import ordered_findings
 from harness.report.streamed import (
@@ -319,7 +318,11 @@ class CaseWriter(Protocol):
 def _kernel_from_banner(log: LogPass, env: Environment) -> None:
     """The kernel release from a 'Linux version' line, when nothing else named it."""
     banner = log.parser.banner
-    if env.kernel_release is None and banner is not None and (m := BANNER.search(banner.text)):
+    if env.kernel_release is not None or banner is None:
+        return
+    from harness.readers.paste import BANNER  # the pasted-report reader loads only for this
+
+    if m := BANNER.search(banner.text):
         env.kernel_release, env.kernel_version = m.group(1), version_of(m.group(1))
 
 
