@@ -471,3 +471,63 @@ def test_not_supported_stated_without_a_call_on_a_network_fs_is_the_filesystem(t
         "fs-unsupported-operation": "env"}
     _, ext4 = triage(tmp_path, text, "--fs", "ext4")
     assert ext4["verdict"] == "unknown"
+# A CPU feature named as the machine's, not as missing: "fails ... with cpu la57 support" is
+# no arch-unsupported (va_high_addr_switch on x86_64, August 2025, worded differently).
+def test_a_failure_on_a_machine_with_the_feature_is_not_a_missing_cpu_feature():
+    text = ("The hugetlb hint case fails on Sapphire Rapids machines with 5-level paging\n"
+            "enabled since the hint is rounded up now; move the hint one huge page down.\n"
+            "---\n tools/testing/selftests/mm/va_high_addr_switch.c | 2 +-\n")
+    found = conclude(text)
+    assert found is not None and found.cause == "selftest-logic-bug"
+    lacking = conclude("The test fails on CPUs without la57, and does not check for it.\n"
+                       "---\n tools/testing/selftests/mm/va_high_addr_switch.sh | 4 +++-\n")
+    assert lacking is not None and lacking.cause == "arch-unsupported"
+
+
+# A kernel crash that the report bisected is the bisected commit's regression (gup_longterm's
+# NULL dereference in linux-next, September 2025); worded differently, an x86 page fault.
+BISECTED_OOPS = """\
+Our CI hits this in the cow test on next-20250910:
+
+# # [RUN] vmsplice() + unmap in child ... with base page
+[  301.112233] BUG: unable to handle page fault for address: ffffc90000abc000
+[  301.112240] #PF: supervisor read access in kernel mode
+[  301.112250] RIP: 0010:copy_page+0x7/0x10
+
+git bisect points at this commit; reverting it on top of next makes the oops go away.
+"""
+
+
+def test_a_bisected_kernel_crash_is_a_regression_unless_the_bisect_is_disputed(tmp_path):
+    _, report = triage(tmp_path, BISECTED_OOPS)
+    assert report["verdict"] == "kernel-bug"
+    assert {f["cause"] for f in report["findings"]} == {"kernel-regression"}
+    disputed = BISECTED_OOPS + "\nThat is a false-positive bisection result, I think.\n"
+    _, report = triage(tmp_path, disputed)
+    causes = {f["cause"] for f in report["findings"]}
+    assert "kernel-regression" not in causes and "kernel-oops" in causes
+
+
+# A thread saying the test assumes a filesystem ("As the test code unconditionally assumes /tmp
+# is indeed going to get you a shmem file", guard-regions, April 2025), worded differently.
+def test_prose_that_the_test_assumes_a_filesystem_is_a_stated_fs_assumption():
+    found = conclude("Ah, the test just assumes that /tmp is a tmpfs mount; on this box /tmp\n"
+                     "lives on the root disk, which explains the EINVAL.\n")
+    assert found is not None and found.cause == "test-fs-assumption"
+    found = conclude("I think that's a silliness in the testing: it wants shmem from a file in\n"
+                     "/tmp, and /tmp is not tmpfs on Fedora.\n")
+    assert found is not None and found.cause == "test-fs-assumption"
+
+
+# Only a run's closing lines pasted (gup_longterm on overlayfs, January 2026: "Planned tests !=
+# run tests (50 != 46)" and its Totals line): one result of the binary, not a refusal.
+def test_closing_lines_alone_are_the_runs_result(tmp_path):
+    text = ("Since the reporting rework cow stops early on arm64:\n\n"
+            "$ ./cow\n...\n"
+            "# Planned tests != run tests (162 != 150)\n"
+            "# Totals: pass:140 fail:0 xfail:0 xpass:0 skip:10 error:0\n")
+    _, report = triage(tmp_path, text)
+    assert [(r["suite"], r["status"]) for r in report["results"]] == [("cow", "fail")]
+    clean = text.replace("(162 != 150)", "(150 != 150)").replace("Planned tests != run", "x")
+    _, report = triage(tmp_path, clean)
+    assert report["verdict"] == "clean"

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from harness.model import LogLine
-from harness.readers import ci_status_mail, command_output, excerpt
+from harness.readers import ci_status_mail, command_output, excerpt, totals_only
 from harness.readers.ingest import Parsed, parse_lines
 from harness.readers.logread import read_lines
 from harness.readers.paste import PasteInfo, normalise
@@ -28,14 +29,14 @@ class ReportInput:
     notes: list[str] = field(default_factory=list)
 
 
-def _tee(lines: Iterable[LogLine], tracker: RunnerTracker, commands: command_output.Reader,
-         info: PasteInfo, status: ci_status_mail.Reader, prose: ProseReader
-         ) -> Iterator[LogLine]:
+class _Feeds(Protocol):
+    def feed(self, line: LogLine) -> None: ...
+
+
+def _tee(lines: Iterable[LogLine], info: PasteInfo, *readers: _Feeds) -> Iterator[LogLine]:
     for line in lines:
-        tracker.feed(line)
-        commands.feed(line)
-        status.feed(line)
-        prose.feed(line)
+        for reader in readers:
+            reader.feed(line)
         if info.strace_start is None and looks_like_strace(line.text):
             info.strace_start = "execve(" in line.text
         yield line
@@ -48,8 +49,9 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     commands = command_output.Reader()
     status = ci_status_mail.Reader()
     prose = ProseReader()
-    parsed = parse_lines(_tee(normalise(lines, info), tracker, commands, info, status, prose),
-                         source, default_suite)
+    totals = totals_only.Reader()
+    parsed = parse_lines(_tee(normalise(lines, info), info, tracker, commands, status, prose,
+                              totals), source, default_suite)
     suite = default_suite or info.suite_hint
     if suite and not default_suite:
         for r in parsed.results:
@@ -72,6 +74,13 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
             notes.append(f"no log in the text: {len(stated)} failed call(s) taken from what its "
                          "prose states (a statement is weaker evidence than a log line)")
         prose.mark_file_state(parsed.results, info.commands)
+    if not parsed.results and not parsed.crashes and (
+            closing := totals.results(suite, info.statements.files())):
+        parsed.results += closing
+        for suite_run in parsed.suites:  # the closing lines are the result now, not a check
+            suite_run.totals = None
+        notes.append("only the run's closing lines were pasted (no result lines): the run is "
+                     f"judged by them ({closing[0].message})")
     if not parsed.results and not parsed.crashes and status.results:
         parsed.results += status.results
         notes.append(f"a CI status mail: {len(status.results)} tests with their result history "

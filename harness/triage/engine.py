@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Protocol
 
 from harness.model import (
@@ -352,11 +353,28 @@ def triage(parsed: list[Parsed], env: Environment, strace: list[Parsed] | None =
     for r in results:
         if r.status in NEEDS_DIAGNOSIS:
             r.diagnosis = diagnose(r, env, about_results, index)
-    findings = (group(results, env, about_results) + anomaly_findings(suites, results, rules)
-                + crash_findings(parsed, results, rules))
+    findings = bisected_crashes(group(results, env, about_results)
+                                + anomaly_findings(suites, results, rules)
+                                + crash_findings(parsed, results, rules), env)
     findings = severity_order(findings)
     return Report(env, results, findings, suites, verdict_of(findings),
                   summarize(results, findings), [p.source for p in parsed])
+
+
+KERNEL_CRASHES = frozenset({"kernel-oops", "kernel-crash", "kernel-warning"})
+
+
+def bisected_crashes(findings: list[Finding], env: Environment) -> list[Finding]:
+    """A kernel crash the report bisected to a commit (and nobody disputed the bisect) is that
+    commit's regression: the cause the maintainers act on (Mark Brown's NULL dereference in
+    gup_longterm "which bisect to this patch", September 2025)."""
+    said = env.facts.get("bisected")
+    if not said or env.facts.get("bisect_disputed"):
+        return findings
+    return [replace(f, cause="kernel-regression", explanation=f"{f.explanation} The report "
+                    f"bisected it to a kernel commit ({said[:120]}): a regression of that "
+                    "commit until its author shows otherwise.")
+            if f.cause in KERNEL_CRASHES else f for f in findings]
 
 
 def summarize(results: list[Result], findings: list[Finding]) -> Summary:
