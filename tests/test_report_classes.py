@@ -531,3 +531,33 @@ def test_closing_lines_alone_are_the_runs_result(tmp_path):
     clean = text.replace("(162 != 150)", "(150 != 150)").replace("Planned tests != run", "x")
     _, report = triage(tmp_path, clean)
     assert report["verdict"] == "clean"
+
+
+# A bare command and what it printed, under a before/after pair's "before" header (ksm_tests'
+# "Invalid merge type", July 2023): the failure the patch fixes. Worded differently here.
+BEFORE_COMMAND = """\
+Passing -n without a value makes the parser read the next option as the count.
+
+Without this patch:
+$ ./mremap_test -t 5
+mremap_test: invalid threshold: -t
+
+With this patch:
+$ ./mremap_test -t 5
+ok 1 mremap expand
+Signed-off-by: A Developer <dev@example.org>
+---
+ tools/testing/selftests/mm/mremap_test.c | 1 +
+"""
+
+
+def test_a_command_under_a_before_header_is_the_failure(tmp_path):
+    code, report = triage(tmp_path, BEFORE_COMMAND)
+    assert code != 2
+    assert [(r["suite"], r["status"]) for r in report["results"]] == [("mremap_test", "fail")]
+    assert report["verdict"] == "test-bug"
+    # the same command shown without the pair is not taken as a failure
+    plain = "This is how I run it:\n$ ./mremap_test -t 5\nmremap_test: invalid threshold: -t\n"
+    log = tmp_path / "plain.txt"
+    log.write_text(plain)
+    assert main(["triage", str(log), "--json", str(tmp_path / "p.json")]) == 2

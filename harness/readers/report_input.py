@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from harness.model import LogLine
-from harness.readers import ci_status_mail, command_output, excerpt, totals_only
+from harness.readers import before_run, ci_status_mail, command_output, excerpt, totals_only
 from harness.readers.ingest import Parsed, parse_lines
 from harness.readers.logread import read_lines
 from harness.readers.paste import PasteInfo, normalise
@@ -49,9 +49,9 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     commands = command_output.Reader()
     status = ci_status_mail.Reader()
     prose = ProseReader()
-    totals = totals_only.Reader()
+    totals, before = totals_only.Reader(), before_run.Reader()
     parsed = parse_lines(_tee(normalise(lines, info), info, tracker, commands, status, prose,
-                              totals), source, default_suite)
+                              totals, before), source, default_suite)
     suite = default_suite or info.suite_hint
     if suite and not default_suite:
         for r in parsed.results:
@@ -74,6 +74,20 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
             notes.append(f"no log in the text: {len(stated)} failed call(s) taken from what its "
                          "prose states (a statement is weaker evidence than a log line)")
         prose.mark_file_state(parsed.results, info.commands)
+    notes += _closing_or_before(parsed, info, suite, totals, before)
+    if not parsed.results and not parsed.crashes and status.results:
+        parsed.results += status.results
+        notes.append(f"a CI status mail: {len(status.results)} tests with their result history "
+                     "and no logs; a failure in it is not explained by the mail alone")
+    notes += _what_was_not_read(parsed, info)
+    return ReportInput(parsed, info, notes)
+
+
+def _closing_or_before(parsed: Parsed, info: PasteInfo, suite: str, totals: totals_only.Reader,
+                       before: before_run.Reader) -> list[str]:
+    """Results for a text without result lines: a run's closing lines, or the commands under a
+    before/after pair's "before" header."""
+    notes: list[str] = []
     if not parsed.results and not parsed.crashes and (
             closing := totals.results(suite, info.statements.files())):
         parsed.results += closing
@@ -81,12 +95,11 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
             suite_run.totals = None
         notes.append("only the run's closing lines were pasted (no result lines): the run is "
                      f"judged by them ({closing[0].message})")
-    if not parsed.results and not parsed.crashes and status.results:
-        parsed.results += status.results
-        notes.append(f"a CI status mail: {len(status.results)} tests with their result history "
-                     "and no logs; a failure in it is not explained by the mail alone")
-    notes += _what_was_not_read(parsed, info)
-    return ReportInput(parsed, info, notes)
+    if not parsed.results and not parsed.crashes and (shown := before.results(info.commands)):
+        parsed.results += shown
+        notes.append(f"no test output: the {len(shown)} command(s) under the text's 'before' "
+                     "header, with what they printed, are taken as the failure")
+    return notes
 
 
 def _what_was_not_read(parsed: Parsed, info: PasteInfo) -> list[str]:
