@@ -24,7 +24,7 @@ from array import array
 from collections.abc import Generator
 from dataclasses import dataclass
 from itertools import compress
-from operator import itemgetter, not_
+from operator import itemgetter
 
 from harness.errors import InputError
 from harness.model import MAX_DIAGNOSTICS
@@ -65,6 +65,7 @@ def record_depth(block: str) -> int | None:
 KEY = itemgetter(0, 2)
 NUMBER = itemgetter(1)
 LINE = itemgetter(3)
+LINES = bytes.maketrans(b"\0\1", b"\1\0")  # marks -> 1 for each other line
 
 
 @dataclass(slots=True)
@@ -100,12 +101,11 @@ class BlockScanner:
         items = records_re(depth).findall(block)
         marks = bytes(map(bool, map(itemgetter(0), items)))
         records = list(compress(items, marks))
-        keys = list(map(KEY, records))
-        ids: list[int | None] = list(map(self.ids.get, keys))
+        ids: list[int | None] = list(map(self.ids.get, map(KEY, records)))
         new: list[Key] = []
         at = ids.index(None) if None in ids else -1
         while at >= 0:
-            key = keys[at]
+            key = KEY(records[at])
             ids[at] = self.ids.get(key)
             if ids[at] is None:
                 ids[at] = self.ids[key] = len(self.ids)
@@ -116,7 +116,7 @@ class BlockScanner:
                 at = -1
         return Scan(number, depth, "", marks, ids,  # type: ignore[arg-type]
                     list(map(int, map(NUMBER, records))),
-                    list(map(LINE, compress(items, map(not_, marks)))), new, reset)
+                    list(map(LINE, compress(items, marks.translate(LINES)))), new, reset)
 
 
 def scans(name: str) -> Generator[Scan, None, None]:
