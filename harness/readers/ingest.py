@@ -15,7 +15,7 @@ from pathlib import Path
 
 from harness.model import LogLine, Result, SuiteRun, Syscall
 from harness.readers.blockscan import scans, scans_ahead
-from harness.readers.ktap import BulkSink, KselftestParser, Sink
+from harness.readers.ktap import BulkSink, KselftestParser, SharedKinds, Sink
 from harness.readers.logread import read_texts
 from harness.readers.strace import FdTracker, looks_like_strace, written_lines
 
@@ -61,16 +61,17 @@ def _keep(syscall: Syscall) -> bool:
 
 
 def parse_file(name: str, default_suite: str = "", sinks: tuple[Sink, Sink] | None = None,
-               bulk: BulkSink | None = None, ahead: bool = False) -> Parsed:
+               bulk: BulkSink | None = None, ahead: bool = False,
+               shared: SharedKinds | None = None) -> Parsed:
     """With ``bulk`` (and ``sinks``) the common records of a TAP stream are read from whole
     blocks (``KselftestParser.scan_lines``), never split into lines; the other lines are
     read one by one, as without. ``ahead``: the blocks are scanned by a second process
-    (``blockscan.scans_ahead``)."""
+    (``blockscan.scans_ahead``). ``shared``: the kinds of record earlier logs read."""
     source = "stdin" if name == "-" else name
     if bulk is None or sinks is None:
         return parse_texts(((n, t, source) for n, t in read_texts(name)), name, default_suite,
                            sinks)
-    plain = KselftestParser(default_suite, sinks[0], bulk)
+    plain = KselftestParser(default_suite, sinks[0], bulk, shared)
 
     def clean(text: str) -> bool:
         return not looks_like_strace(text)

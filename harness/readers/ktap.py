@@ -178,6 +178,37 @@ class BulkSink(Protocol):
     def rows(self, suite: SuiteRun, kinds: list[int], numbers: list[int],
              lines: list[int]) -> None: ...
 
+# A kind of record as a fleet worker remembers it across logs: (name, config, status,
+# message, [RUN] line text, diagnostic texts, result line text before and after the number,
+# the suite name its [RUN] line suggests).
+KindTemplate = tuple[str, str, Status, str, str, tuple[str, ...], str, str, str]
+MAX_SHARED_KINDS = 20_000
+
+
+class SharedKinds:
+    """The kinds of record that the logs read so far (in this process) read line by line, by
+    depth and text: a later log's first record of such a kind is made from it, not read
+    line by line again (the texts are the same, so are the Result and the parser's state)."""
+
+    def __init__(self) -> None:
+        self.kinds: dict[tuple[int, tuple[str, ...]], KindTemplate] = {}
+
+    def get(self, key: tuple[int, tuple[str, ...]]) -> KindTemplate | None:
+        return self.kinds.get(key)
+
+    def learn(self, depth: int, key: tuple[str, ...], result: Result, guess: str) -> None:
+        if len(self.kinds) >= MAX_SHARED_KINDS or (depth, key) in self.kinds:
+            return
+        assert result.result_line is not None and result.run_line is not None
+        text, number = result.result_line.text, str(result.number)
+        head = key[0][key[0].rfind("\n") + 1:]  # the result line up to its number
+        if text != f"{head}{number}{key[-1]}":
+            return
+        self.kinds[(depth, key)] = (
+            result.name, result.config, result.status, result.message, result.run_line.text,
+            tuple(d.text for d in result.diagnostics), head, key[-1], guess or "")
+
+
 _Handler = Callable[[int, re.Match[str], LogLine], list[Result]]
 
 
@@ -229,10 +260,11 @@ class KselftestParser:
     """
 
     def __init__(self, default_suite: str = "", sink: Sink | None = None,
-                 bulk: BulkSink | None = None) -> None:
+                 bulk: BulkSink | None = None, shared: SharedKinds | None = None) -> None:
         self.default_suite = default_suite
         self.sink = sink
         self.bulk = bulk if sink is not None else None
+        self.shared = shared if self.bulk is not None else None
         self._kinds: dict[tuple[str, ...], int] = {}  # of the level below
         # blockscan's record keys by number, and their kinds in ``_kinds`` (kept for it)
         self._table: list[tuple[str, str]] = []
@@ -352,40 +384,66 @@ class KselftestParser:
 
     def _records(self, scan: Scan, first: int, stop: int, number: int, source: str,
                  clean: Callable[[str], bool]) -> tuple[int, int, list[str]]:
-        """Records ``first`` .. ``stop``-1 of a scan, which follow each other: the leading
-        ones whose kind is known and whose numbers go on from the suite's go to the sink as
-        rows; the next one is read as the first of its kind, or handed back as lines.
+        """Records ``first`` .. ``stop``-1 of a scan, which follow each other: those whose
+        kind is known and whose numbers go on from the suite's go to the sink as rows; the
+        first of a kind is read line by line (or made from the same kind of an earlier log,
+        ``SharedKinds``), else it is handed back as lines and the call ends there.
         Returns (next line number, how many records were read, the lines handed back)."""
         level = self._fast_level()
         if level is None:
             return number, stop - first, "\n".join(
                 self._record_text(scan, k) for k in range(first, stop)).split("\n")
-        kinds = self._kinds_of(scan.ids[first:stop])
+        ids = scan.ids[first:stop]
+        kinds = self._kinds_of(ids)
         numbers = scan.numbers[first:stop]
-        last = level.last_number
-        known = kinds.index(None) if None in kinds else len(kinds)
-        if numbers[:known] != list(range(last + 1, last + 1 + known)):
-            known = next(k for k in range(known) if numbers[k] != last + 1 + k)
-        if known:
-            ks: list[int] = kinds[:known]  # type: ignore[assignment]
-            starts = list(accumulate(map(self._span.__getitem__, ks), initial=number))
-            lines = map(add, starts, map(self._offset.__getitem__, ks))  # the result lines
-            self._flush_rows(level, ks, numbers[:known], list(lines))
-            number = starts[-1]
-        if known == len(kinds):
-            return number, known, []
-        kind, n = kinds[known], numbers[known]
-        whole = self._record_text(scan, first + known)
-        text = whole.split("\n")
-        if kind is None and n == last + known + 1 and len(self._kind_info) < MAX_PROTOS \
-                and record_re(self._depth).fullmatch(whole) and all(map(clean, text)):
-            lid = scan.ids[first + known]
+        done, total = 0, len(kinds)
+        while True:
+            known = self._known(kinds, ids, done) - done
+            last = level.last_number
+            if numbers[done:done + known] != list(range(last + 1, last + 1 + known)):
+                known = next(k for k in range(known) if numbers[done + k] != last + 1 + k)
+            if known:
+                ks: list[int] = kinds[done:done + known]  # type: ignore[assignment]
+                starts = list(accumulate(map(self._span.__getitem__, ks), initial=number))
+                lines = map(add, starts, map(self._offset.__getitem__, ks))  # the result lines
+                self._flush_rows(level, ks, numbers[done:done + known], list(lines))
+                number = starts[-1]
+                done += known
+            if done == total:
+                return number, done, []
+            lid, n = ids[done], numbers[done]
+            if kinds[done] is not None or n != level.last_number + 1 \
+                    or len(self._kind_info) >= MAX_PROTOS:
+                return number, done + 1, self._record_text(scan, first + done).split("\n")
             key = self._table[lid]
-            number = self._first_of_kind(text, number, source, key)
+            template = self.shared.get((self._depth, key)) if self.shared is not None else None
+            if template is not None:
+                number = self._adopt(level, template, key, n, number, source)
+            else:
+                whole = self._record_text(scan, first + done)
+                text = whole.split("\n")
+                if not (record_re(self._depth).fullmatch(whole) and all(map(clean, text))):
+                    return number, done + 1, text
+                number = self._first_of_kind(text, number, source, key)
             if self._local_for is self._kinds and key in self._kinds:
                 self._local_kinds[lid] = self._kinds[key]
-            return number, known + 1, []
-        return number, known + 1, text
+            done += 1
+            if self._fast_level() is not level:
+                return number, done, []
+
+    def _known(self, kinds: list[int | None], ids: list[int], start: int) -> int:
+        """Where the first record from ``start`` on whose kind is not known (yet) is; a kind
+        met since ``kinds`` was looked up is filled in."""
+        at = start
+        while True:
+            try:
+                at = kinds.index(None, at)
+            except ValueError:
+                return len(kinds)
+            kind = self._local_kinds[ids[at]]
+            if kind is None:
+                return at
+            kinds[at] = kind
 
     def _record_text(self, scan: Scan, record: int) -> str:
         head, rest = self._table[scan.ids[record]]
@@ -426,17 +484,45 @@ class KselftestParser:
         if level is not None and level is before and result is not None \
                 and result.result_line is not None \
                 and result.result_line.line == number - 1:
-            kind = len(self._kind_info)
             run_line = text[0]
-            self._kind_info.append((result.status in FAILING_STATUSES,
-                                    _guess_suite(run_line[run_line.index("[RUN] ") + 6:])))
-            self._kinds[key] = kind
-            diagnostics = len(text) - 2
-            self._span.append(diagnostics + 2)
-            self._offset.append(diagnostics + 1)
-            assert self.bulk is not None
-            self.bulk.proto(kind, result, level.suite, diagnostics)
+            guess = _guess_suite(run_line[run_line.index("[RUN] ") + 6:])
+            self._new_kind(level, key, result, len(text) - 2, guess)
+            if self.shared is not None and not any("Linux version" in t for t in text):
+                self.shared.learn(self._depth, key, result, guess)
         return number
+
+    def _new_kind(self, level: _Level, key: tuple[str, ...], result: Result, diagnostics: int,
+                  guess: str) -> None:
+        kind = len(self._kind_info)
+        self._kind_info.append((result.status in FAILING_STATUSES, guess))
+        self._kinds[key] = kind
+        self._span.append(diagnostics + 2)
+        self._offset.append(diagnostics + 1)
+        assert self.bulk is not None
+        self.bulk.proto(kind, result, level.suite, diagnostics)
+
+    def _adopt(self, level: _Level, template: KindTemplate, key: tuple[str, ...], n: int,
+               number: int, source: str) -> int:
+        """A record of a kind an earlier log (or suite) read line by line: the Result and
+        the parser state reading its lines gives, made from that one's texts."""
+        (name, config, status, message, run_text, diagnostics, head, tail, guess) = template
+        end = number + len(diagnostics) + 1
+        result = Result(level.suite.name or self.default_suite, n, name, config, status,
+                        message, LogLine(end, f"{head}{n}{tail}", source),
+                        LogLine(number, run_text, source),
+                        [LogLine(number + 1 + i, text, source)
+                         for i, text in enumerate(diagnostics)])
+        self.last_line = end
+        if guess:  # what its [RUN] line adds
+            level.guesses[guess] = level.guesses.get(guess, 0) + 1
+        level.numbers_seen.add(n)
+        level.last_number = max(level.last_number, n)
+        level.results += 1
+        level.run_line = None
+        level.diagnostics = []
+        self._emit(level, result, [])
+        self._new_kind(level, key, result, len(diagnostics), guess)
+        return end + 1
 
     def _flush_rows(self, level: _Level, kinds: list[int], numbers: list[int],
                     lines: list[int]) -> None:

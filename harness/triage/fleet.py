@@ -44,6 +44,7 @@ from harness.model import (
     Verdict,
 )
 from harness.readers.ingest import suite_hint
+from harness.readers.ktap import SharedKinds
 from harness.report.common import clean_text
 from harness.report.streamed import COPY, _tag, _Target
 from harness.triage.rules import Rule, load_rules
@@ -139,6 +140,7 @@ class Job:
 
 
 _RULES: dict[str | None, tuple[Rule, ...]] = {}
+_KINDS = SharedKinds()  # the kinds of record this process's logs read so far
 
 
 def _rules(directory: str | None) -> tuple[Rule, ...]:
@@ -208,7 +210,7 @@ def judge_one(job: Job) -> LogVerdict:
     lines = _Lines(base + ".json") if job.want_json else None
     cases = _Cases(base) if job.want_junit else None
     try:
-        log = read_log(meta.path, suite_hint(meta.path), run)
+        log = read_log(meta.path, suite_hint(meta.path), run, shared=_KINDS)
     except Declined:
         return _judge_in_memory(job, env, rules, lines, cases)
     except InputError as exc:

@@ -44,7 +44,7 @@ from harness.model import (
 )
 from harness.readers.environment import from_logs, version_of
 from harness.readers.ingest import Parsed, parse_file
-from harness.readers.ktap import KselftestParser, config_of
+from harness.readers.ktap import KselftestParser, SharedKinds, config_of
 from harness.readers.spill import STATUSES, Record, Spill, to_record, to_result
 from harness.report.common import ordered_findings
 from harness.report.streamed import (
@@ -184,17 +184,19 @@ AHEAD_BYTES = 16 << 20  # a log this big (~120k results) may be scanned by a sec
 
 
 def read_log(path: str, default_suite: str = "", run_id: RunId | None = None,
-             directory: str | None = None, ahead: bool = False) -> LogPass:
+             directory: str | None = None, ahead: bool = False,
+             shared: SharedKinds | None = None) -> LogPass:
     """Pass 1. Raises Declined when the in-memory triage must judge this log. ``ahead``: a
     big log's blocks may be scanned by a second process (``blockscan.scans_ahead``) when
-    there are two cores or more."""
+    there are two cores or more. ``shared``: the kinds of record that earlier logs of this
+    process read (a fleet worker's)."""
     try:
         ahead = ahead and (os.cpu_count() or 1) > 1 and os.path.getsize(path) >= AHEAD_BYTES
     except OSError:
         ahead = False  # reading it says why
     streams = (_Stream(Spill(directory)), _Stream(Spill(directory)))
     parsed = parse_file(path, default_suite, sinks=(streams[0].sink, streams[1].sink),
-                        bulk=streams[0], ahead=ahead)
+                        bulk=streams[0], ahead=ahead, shared=shared)
     which = 1 if parsed.tap_from_writes else 0
     for other in streams[:which] + streams[which + 1:]:
         other.spill.close()

@@ -1,0 +1,121 @@
+"""A fleet worker reads many logs in one process and shares what one log taught it with the
+next (the kinds of record, the triaged outcomes): each log must still come out exactly as
+it does read alone, and the worker's memory must not grow with the number of logs."""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import sys
+import tracemalloc
+from pathlib import Path
+
+from harness.readers.ktap import SharedKinds
+from harness.triage.stream import Declined, LogPass, read_log
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tests"))
+from cowlog import generate
+from test_stream import wrapped
+
+REAL = sorted((ROOT / "tests/fixtures/logs").glob("*.log"))
+
+
+def _logs(tmp_path: Path) -> list[Path]:
+    """Real captures, the same under one and two levels of runners, generated cow logs of
+    each scenario (plain and under runners), and a log with cow twice (a second suite)."""
+    out = list(REAL)
+    for log in REAL[:6] + [ROOT / "tests/fixtures/logs/qemu-x86_64-9p-cow.log"]:
+        binary = "cow" if "cow" in log.name else "gup_longterm"
+        for levels in (1, 2):
+            path = tmp_path / f"w{levels}-{log.name}"
+            path.write_text(wrapped(log.read_text(errors="replace"), levels, binary))
+            out.append(path)
+    for i, (scenario, runner) in enumerate([("9p", 0), ("nfs", 0), ("leak", 0), (None, 0),
+                                            ("9p", 1), (None, 2), ("clean", 1)]):
+        path = tmp_path / f"gen{i}.log"
+        generate(path, 1200, seed=i, scenario=scenario, runner=runner)
+        out.append(path)
+    twice = tmp_path / "twice.log"
+    one = (tmp_path / "gen0.log").read_text()
+    twice.write_text(one + "\n" + one)
+    # cow's first 50 cases (each kind once: the suite's name is guessed from first records
+    # alone), then the same again from 1 (a second run), a number seen again (a duplicate),
+    # a log ending on a record
+    generate(tmp_path / "cycle.log", 700, seed=3, scenario="9p")
+    lines = (tmp_path / "cycle.log").read_text().splitlines(keepends=True)
+    head = [line.replace("1..700", "1..50") for line in lines[:4]]
+    body = lines[4:lines.index(next(x for x in lines if x.startswith("ok 50 "))) + 1]
+    texts = {"unique.log": head + body, "rerun.log": head + body + body,
+             "duplicate.log": head + body + ["# [RUN] again\n", "ok 3 again\n"],
+             "ends.log": head + body[:-1] + [body[-1].rstrip("\n")]}
+    for name, text in texts.items():
+        (tmp_path / name).write_text("".join(text))
+        out.append(tmp_path / name)
+    return out
+
+
+def _facts(path: Path, shared: SharedKinds | None) -> object:
+    """Everything pass 1 gives pass 2: the records, the suites, the cross-check index, the
+    parser's other findings; or why the log was declined."""
+    try:
+        log: LogPass = read_log(str(path), "", None, shared=shared)
+    except Declined as exc:
+        return str(exc)
+    try:
+        stream, parser = log.stream, log.parser
+        records = [stream.full(r) for r in stream.spill]
+        index = log.index()
+        return (records, [dataclasses.astuple(s) for s in log.parsed.suites],
+                sorted(map(repr, index.by_case.items())), repr(index.passed),
+                sorted(index.truncated_suites), stream.per_suite, stream.cases, stream.passed,
+                parser.banner, parser.kernel_lines, parser.crashes, parser.runner_lines,
+                parser.bare_binaries, parser.emitted, log.parsed.last_line)
+    finally:
+        log.close()
+
+
+def test_a_log_read_after_others_in_one_worker_is_read_as_it_is_alone(tmp_path):
+    logs = _logs(tmp_path)
+    alone = {path: _facts(path, None) for path in logs}
+    shared = SharedKinds()
+    for path in logs + logs[::-1]:  # every log after every other, once before and once after
+        assert _facts(path, shared) == alone[path], path.name
+    assert len(shared.kinds) > 800  # cow's and gup_longterm's kinds, at up to three depths
+
+
+def test_a_worker_holds_no_more_for_500_logs_than_for_50(tmp_path):
+    """Shared kinds and outcomes are per kind of record, not per log: tracemalloc's view of
+    what a worker keeps after 50 and after 500 small logs (verdicts aside) is the same."""
+    from harness.triage import fleet, templates
+    from harness.triage.fleet import Job, judge_one, meta_from_path
+
+    names = []
+    for i, scenario in enumerate(("9p", "nfs", "clean", "leak", None)):
+        path = tmp_path / f"m{i}_6.12.11{i}_{'9p' if i % 2 else 'xfs'}_2026-12-0{i + 1}.log"
+        generate(path, 200, seed=i, scenario=scenario)
+        names.append(path)
+    work = tmp_path / "work"
+    work.mkdir()
+    fleet._KINDS.kinds.clear()
+    templates._SHARED.clear()
+
+    def kept(logs: int) -> int:
+        for i in range(logs):
+            judge_one(Job(meta_from_path(str(names[i % len(names)])), i, None, None, None,
+                          str(work), True, True))
+            for part in work.iterdir():
+                part.unlink()
+        gc.collect()  # a log's parser and sinks refer to each other: garbage, not kept
+        return tracemalloc.get_traced_memory()[0]
+
+    tracemalloc.start()
+    try:
+        kept(10)  # every kind and outcome learnt
+        base = tracemalloc.get_traced_memory()[0]
+        fifty = kept(50) - base
+        five_hundred = kept(500) - base
+    finally:
+        tracemalloc.stop()
+    assert five_hundred < fifty + 256 * 1024, (fifty, five_hundred)
