@@ -561,3 +561,32 @@ def test_a_command_under_a_before_header_is_the_failure(tmp_path):
     log = tmp_path / "plain.txt"
     log.write_text(plain)
     assert main(["triage", str(log), "--json", str(tmp_path / "p.json")]) == 2
+
+
+def test_what_should_happen_is_no_stated_failure_and_a_threads_log_outranks_its_prose(tmp_path):
+    # "the test expects ftruncate() to fail with EPERM" describes the test, not a failure
+    for words in ("The test expects ftruncate() to fail with EPERM here.\n",
+                  "On a local fs mmap should fail with ENODEV only for direct_io files.\n"):
+        (tmp_path / "report.txt").write_text(words)
+        assert main(["triage", str(tmp_path / "report.txt")]) == 2
+    # in a thread, prose beside a message's log is discussion of that log
+    import mailbox
+    from email.message import EmailMessage
+
+    box = mailbox.mbox(tmp_path / "thread.mbox")
+    log = ("TAP version 13\n1..1\n# [RUN] R/W longterm GUP pin in MAP_SHARED file mapping ... "
+           "with local tmpfile\n# ftruncate() failed (No such file or directory)\n"
+           "not ok 1 R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile\n")
+    prose = "Same here, and on my other box mmap fails with ENODEV as well.\n"
+    for number, body in enumerate((log, prose), 1):
+        msg = EmailMessage()
+        msg["From"], msg["Subject"] = "a@example.org", "gup_longterm on 9p"
+        msg["Message-ID"] = f"<{number}@example.org>"
+        msg.set_content(body)
+        box.add(msg)
+    box.flush()
+    out = tmp_path / "thread.json"
+    main(["triage", str(tmp_path / "thread.mbox"), "--fs", "9p", "--json", str(out)])
+    report = json.loads(out.read_text())
+    assert [(r["syscall"], r["cause"]) for r in report["results"]] == [
+        ("ftruncate", "9p-unlinked-file")]

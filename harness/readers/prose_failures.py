@@ -65,6 +65,10 @@ CODE_LINE = re.compile(r"^(?:return\b|if\s*\(|else\b|for\s*\(|while\s*\(|case\b|
 CLAUSE_BREAK = re.compile(r"[.;!?]\s|,\s|\b(?:but|however|although|though|while)\b",
                           re.IGNORECASE)
 UNSUPPORTED = frozenset({"EOPNOTSUPP", "ENOTSUPP", "ENOTSUP"})
+STATED = "report"  # the suite of a failure taken from prose
+# What should, would or is expected to happen is no failure that did.
+HYPOTHETICAL = re.compile(r"\b(?:should|would|could|must|might|expect(?:s|ed)?|supposed|"
+                          r"ought|want(?:s|ed)?|if)\b", re.IGNORECASE)
 LOOK_BACK = 12  # lines above a statement searched for its call
 MAX_LINES = 5000  # a prose report is short; a long input is a log, read by the other readers
 
@@ -99,7 +103,9 @@ class ProseReader:
                     or text.endswith("?"):
                 continue
             for column, errno in _errnos(text):
-                if not FAILURE.search(text[:column + 40]) or NEGATED.search(_clause(text, column)):
+                clause = _clause(text, column)
+                if not FAILURE.search(text[:column + 40]) or NEGATED.search(clause) \
+                        or HYPOTHETICAL.search(clause):
                     continue
                 call = _last_call(text[:column]) or self._call_above(index) or \
                     self._only_call(in_code)
@@ -109,7 +115,7 @@ class ProseReader:
                     continue
                 seen.add((call, errno))
                 what = f"{call}() {errno}" if call else f"an operation: {errno}"
-                out.append(Result("report", len(out) + 1, f"{what} (stated)",
+                out.append(Result(STATED, len(out) + 1, f"{what} (stated)",
                                   "local file", Status.FAIL, text, result_line=line,
                                   syscall=call or None, errno=errno,
                                   syscall_source="diagnostic"))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from harness.model import FAILING, LogLine, RunId, Status
 from harness.readers.ingest import Parsed
 from harness.readers.mbox import Message, thread_inputs
+from harness.readers.prose_failures import STATED
 from harness.readers.report_input import ReportInput, read_report_lines
 from harness.readers.statements import Conclusion, StatementScanner, scan_lines
 from harness.readers.strace_only import results_from_syscalls
@@ -50,6 +51,15 @@ class ThreadInput:
         return chosen[-1] if chosen else None
 
 
+def _drop_stated_beside_logs(inputs: list[ReportInput]) -> None:
+    """A failure stated only in a message's prose is evidence when no message shows a log or an
+    strace; beside one it is discussion of that log, not another failure."""
+    if any(r.suite != STATED for ri in inputs for r in ri.parsed.results) or \
+            any(ri.parsed.syscalls for ri in inputs):
+        for ri in inputs:
+            ri.parsed.results = [r for r in ri.parsed.results if r.suite != STATED]
+
+
 def read_thread_input(path: str, default_suite: str = "") -> ThreadInput:
     thread = ThreadInput(path)
     by_message: dict[int, list[tuple[str, ReportInput]]] = {}
@@ -60,6 +70,7 @@ def read_thread_input(path: str, default_suite: str = "") -> ThreadInput:
         ri = read_report_lines(lines, lines[0].source if lines else path, default_suite)
         ri.info.statements = StatementScanner()  # the thread's conclusion is read whole, below
         by_message[message.index].append((label, ri))
+    _drop_stated_beside_logs([ri for parts in by_message.values() for _, ri in parts])
     for message in thread.messages:
         parts = by_message[message.index]
         has_log = any(ri.parsed.results and not ri.parsed.tap_from_writes for _, ri in parts)
