@@ -590,3 +590,55 @@ def test_what_should_happen_is_no_stated_failure_and_a_threads_log_outranks_its_
     report = json.loads(out.read_text())
     assert [(r["syscall"], r["cause"]) for r in report["results"]] == [
         ("ftruncate", "9p-unlinked-file")]
+# Round 3b (after round 3's fixes): before/after headers with a lead word ("Test Result without
+# this patch", hmm2 double_map, September 2024), worded differently here.
+def test_a_before_after_pair_with_lead_words_and_underlines(tmp_path):
+    text = ("The migration test reads the wrong node count.\n\n"
+            "Output without the fix:\n-----------------------\n"
+            "# #  RUN           migration.private_anon ...\n"
+            "# # migration.c:120:private_anon:Expected migrate(ptr, n1, n2) (-1) == 0 (0)\n"
+            "# #          FAIL  migration.private_anon\n"
+            "# not ok 1 migration.private_anon\n\n"
+            "Output with the fix:\n--------------------\n"
+            "# ok 1 migration.private_anon\n\n"
+            "Signed-off-by: A Developer <dev@example.org>\n---\n"
+            " tools/testing/selftests/mm/migration.c | 2 +-\n")
+    _, report = triage(tmp_path, text)
+    assert [r["status"] for r in report["results"]] == ["fail"]
+    assert "output-duplicate-number" not in {f["cause"] for f in report["findings"]}
+
+
+# A selftest-only patch that makes a test skip when a kernel feature is not enabled: the cause
+# is the kernel's configuration (merge's uprobe case, June 2025), not the test's logic.
+def test_a_feature_not_enabled_with_a_skip_patch_is_a_config_cause():
+    found = conclude("When CONFIG_PTE_MARKER_UFFD_WP is not set, the uffd-wp case fails with\n"
+                     "EINVAL; skip it instead.\n---\n"
+                     " tools/testing/selftests/mm/uffd-unit-tests.c | 6 +++++-\n")
+    assert found is not None and (found.cause, found.category) == ("kernel-config-missing",
+                                                                   "config")
+    # the same feature sentence with the test's own bug stated stays a test bug
+    found = conclude("When hugetlb is not enabled the test crashes: a bug in the test, it\n"
+                     "dereferences NULL.\n---\n tools/testing/selftests/mm/cow.c | 2 +-\n")
+    assert found is not None and found.category == "test-bug"
+
+
+# kselftest_harness's own lines without the TAP line after them (process_madv's remote_collapse,
+# July 2025): each FAIL/OK line is a case's verdict, never "no failures".
+def test_harness_verdict_lines_alone_are_results(tmp_path):
+    text = ("This case fails for me on mm-new:\n\n"
+            "#  RUN           hugetlb_madv.fault_after_free ...\n"
+            "# hugetlb_madv.c:88:fault_after_free:Expected free_hugepages() (0) == 2 (2)\n"
+            "# fault_after_free: Test terminated by assertion\n"
+            "#          FAIL  hugetlb_madv.fault_after_free\n"
+            "#  RUN           hugetlb_madv.zap ...\n"
+            "#            OK  hugetlb_madv.zap\n")
+    _, report = triage(tmp_path, text)
+    assert [(r["name"], r["status"]) for r in report["results"]] == [
+        ("hugetlb_madv.fault_after_free", "fail"), ("hugetlb_madv.zap", "pass")]
+    assert report["verdict"] != "clean"
+
+
+def test_the_tests_author_taking_the_failure_on_is_a_test_side_statement():
+    found = conclude("Thanks, you're right. I'll fix the cleanup in the migration test and resend.")
+    assert found is not None and found.cause == "selftest-logic-bug"
+    assert conclude("Will you fix the cleanup in the migration test?") is None

@@ -35,10 +35,12 @@ TILDE_DIRECTIVE = re.compile(r"^((?:# )*(?:(?:not )?ok \d+\b|1\.\.\d+)[^~#]*?) ~
 
 _WORDS = (r"(?:\s+(?:applying\s+)?(?:the\s+|this\s+|my\s+)?"
           r"(?:patch(?:es|set)?|fix|change|commit|series)(?:\s+applied)?)")
-BEFORE_HEADER = re.compile(rf"^[-=~*#\s]*(?:before{_WORDS}?|without{_WORDS}|old\s+output)"
+# "Test Result without this patch", "Output before the fix:", "Logs with the patch applied"
+_LEAD = r"(?:(?:test\s+)?(?:results?|outputs?|logs?|runs?)\s+)?"
+BEFORE_HEADER = re.compile(rf"^[-=~*#\s]*{_LEAD}(?:before{_WORDS}?|without{_WORDS}|old\s+output)"
                            r"\s*:?\s*[-=~*]*\s*$", re.IGNORECASE)
-AFTER_HEADER = re.compile(rf"^[-=~*#\s]*(?:after{_WORDS}?|with{_WORDS}|new(?:\s+and\s+correct)?"
-                          r"\s+output)\s*:?\s*[-=~*]*\s*$", re.IGNORECASE)
+AFTER_HEADER = re.compile(rf"^[-=~*#\s]*{_LEAD}(?:after{_WORDS}?|with{_WORDS}|"
+                          r"new(?:\s+and\s+correct)?\s+output)\s*:?\s*[-=~*]*\s*$", re.IGNORECASE)
 # Where a commit message's body ends: its trailers, or the '---' before the diffstat.
 TRAILER = re.compile(r"^(?:(?:Signed-off-by|Fixes|Reported-by|Acked-by|Reviewed-by|Tested-by|"
                      r"Suggested-by|Co-developed-by|Link|Closes|Cc):\s|---\s*$)")

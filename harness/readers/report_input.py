@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from harness.model import LogLine
-from harness.readers import before_run, ci_status_mail, command_output, excerpt, totals_only
+from harness.readers import (
+    before_run,
+    ci_status_mail,
+    command_output,
+    excerpt,
+    harness_only,
+    totals_only,
+)
 from harness.readers.ingest import Parsed, parse_lines
 from harness.readers.logread import read_lines
 from harness.readers.paste import PasteInfo, normalise
@@ -49,9 +56,9 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     commands = command_output.Reader()
     status = ci_status_mail.Reader()
     prose = ProseReader()
-    totals, before = totals_only.Reader(), before_run.Reader()
+    totals, before, verdicts = totals_only.Reader(), before_run.Reader(), harness_only.Reader()
     parsed = parse_lines(_tee(normalise(lines, info), info, tracker, commands, status, prose,
-                              totals, before), source, default_suite)
+                              totals, before, verdicts), source, default_suite)
     suite = default_suite or info.suite_hint
     if suite and not default_suite:
         for r in parsed.results:
@@ -74,6 +81,10 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
             notes.append(f"no log in the text: {len(stated)} failed call(s) taken from what its "
                          "prose states (a statement is weaker evidence than a log line)")
         prose.mark_file_state(parsed.results, info.commands)
+    if not parsed.results and not parsed.crashes and (cases := verdicts.results(suite)):
+        parsed.results += cases
+        notes.append(f"only kselftest_harness's own lines were pasted: {len(cases)} case "
+                     "verdict(s) read from them (the TAP lines after them are not in the text)")
     notes += _closing_or_before(parsed, info, suite, totals, before)
     if not parsed.results and not parsed.crashes and status.results:
         parsed.results += status.results

@@ -108,6 +108,10 @@ TEST_SIDE = re.compile(
     # "a _stupidity_ in the testing", "As the test code unconditionally assumes /tmp is ..."
     r"(?<![A-Za-z])(?:stupidit(?:y|ies)|silliness)_?\s+in\s+(?:the\s+)?test(?:ing|s)?\b|"
     r"\bthe (?:self)?test(?:s|case)?(?: code)? (?:\w+ly |just |always )?assumes?\b|"
+    # the test's author taking the failure on: "I will fix the assertion failure in the
+    # remote_collapse test" (process_madv, July 2025)
+    r"\bI(?:'ll| will| am going to| shall) fix\b[^.?]{0,60}\bin (?:the|this|my) [\w.-]+ "
+    r"(?:self)?test\b|"
     r"\b(?:self)?test(?:case)? (?:itself )?(?:is|was|looks) (?:wrong|broken|buggy|incorrect|"
     r"bogus)\b|"
     r"\bfalse (?:test )?(?:positive|failure|alarm)s?\b|"
@@ -150,6 +154,13 @@ CPU_FEATURE = re.compile(
     r"support)|\bhardware (?:does not|doesn't) support\b",
     re.IGNORECASE,
 )
+# A kernel feature the prose says was not there when the test failed: "If uprobes are not
+# enabled, the test currently fails with:", "when CONFIG_X is not set the test fails". With a
+# selftest-only patch (one that makes the test skip) the cause is the kernel's configuration.
+NOT_ENABLED = re.compile(
+    r"\b(?:if|when|unless|without)\b[^.;:]{0,40}?\b(?:is|are)(?:n't| not) (?:enabled|set|"
+    r"configured|built(?: in)?|compiled(?: in)?|selected)\b|\bCONFIG_[A-Z0-9_]+ (?:is )?not set\b",
+    re.IGNORECASE)
 # ... unless the text says the failure happens on a machine that has it: "The test will fail
 # as below on x86_64 with cpu la57 support (will skip if no la57 support)".
 CPU_PRESENT = re.compile(r"\bfail\w*\b[^.]{0,60}\bwith\s+(?:the\s+)?(?:cpu\s+)?(?:la57|5[- ]level "
@@ -198,6 +209,7 @@ class StatementScanner:
     selftest_subjects: int = 0
     reverted: LogLine | None = None  # "after I reverted the patch ... one test failed"
     disagreed: bool = False  # the author's own words answer a quoted claim with "no"
+    not_enabled: LogLine | None = None  # "If uprobes are not enabled, the test fails"
     prose: list[str] = field(default_factory=list)  # test-side lines and their neighbours
     _last_diff: str = ""
     _previous: str = ""
@@ -239,10 +251,21 @@ class StatementScanner:
             self.prose.append(joined)
             self.names = list(dict.fromkeys(self.names + HARNESS_NAME.findall(joined)))[:10]
             self.broke_tests = self.broke_tests or bool(BROKE_TESTS.search(joined))
-        elif len(self.prose) < 40 and (FS_ASSUMPTION.search(text) or FEATURE_PROBE.search(text)
-                                       or CPU_FEATURE.search(text)) and not question:
-            self.prose.append(text)
+        elif not question:
+            self._context(line, text)
         self._previous = text
+
+    def _context(self, line: LogLine, text: str) -> None:
+        """Prose that says what kind of test-side cause it is (a filesystem, a feature probe,
+        a CPU feature, a kernel feature that was not enabled)."""
+        if len(self.prose) >= 40:
+            return
+        not_enabled = NOT_ENABLED.search(text) is not None
+        if not_enabled and self.not_enabled is None:
+            self.not_enabled = LogLine(line.line, text, line.source)
+        if (not_enabled or FS_ASSUMPTION.search(text) or FEATURE_PROBE.search(text)
+                or CPU_FEATURE.search(text)):
+            self.prose.append(text)
 
     def _commits_and_reverts(self, line: LogLine, text: str, joined: str, quoted: bool,
                              question: bool) -> None:
@@ -353,26 +376,9 @@ class StatementScanner:
         assert line is not None
         prose = " ".join(self.prose)
         files = self.files()
-        touches_runner = any(RUNNER_SCRIPTS.search(p) for p in files)
-        runner = (patch and all(RUNNER_SCRIPTS.search(p) for p in files)) or (
-            touches_runner and self.broke_tests) or (
-            not self.patched and "run_vmtests.sh" in prose)
-        if CPU_FEATURE.search(prose) and not CPU_PRESENT.search(prose):
-            cause, category = "arch-unsupported", "config"
-        elif patch and all(SELFTEST_CONFIG.search(p) for p in files):
-            cause, category = "kernel-config-missing", "config"
-        elif runner:
-            cause, category = "runner-script-bug", "test-bug"
-        elif FEATURE_PROBE.search(prose):
-            cause, category = "test-wrong-feature-probe", "test-bug"
-        elif FS_ASSUMPTION.search(prose) and self.fixes_selftest is None:
-            # (a fix of an earlier selftests commit is that commit's logic bug, whatever
-            # filesystem showed it: "Commit 66bce7afbaca introduced a small bug causing unknown
-            # filesystems to always result in a test failure")
-            cause, category = "test-fs-assumption", "test-bug"
-        else:
-            cause, category = "selftest-logic-bug", "test-bug"
-        why = "the text says the test is at fault" if self.test_side else (
+        cause, category, stated, why = self._kind(patch, files, prose)
+        line = stated or line
+        why = why if why else "the text says the test is at fault" if self.test_side else (
             "the text says a patch to the selftests fixes it" if self.patch_fixes else
             "the text explains the cause and proposes a fix to the selftests" if self.explained
             else "a patch in the input fixes an earlier selftest commit" if self.fixes_selftest
@@ -381,6 +387,33 @@ class StatementScanner:
             why += f"; its patch changes only {', '.join(files[:3])}" + (
                 " ..." if len(files) > 3 else "")
         return Conclusion(cause, category, line, why, tuple(self.names))
+
+    def _kind(self, patch: bool, files: list[str], prose: str
+              ) -> tuple[str, str, LogLine | None, str]:
+        """What kind of cause the statement is: (cause, category, the line to quote instead of
+        the default one or None, why, when it is not the default)."""
+        touches_runner = any(RUNNER_SCRIPTS.search(p) for p in files)
+        runner = (patch and all(RUNNER_SCRIPTS.search(p) for p in files)) or (
+            touches_runner and self.broke_tests) or (
+            not self.patched and "run_vmtests.sh" in prose)
+        if CPU_FEATURE.search(prose) and not CPU_PRESENT.search(prose):
+            return "arch-unsupported", "config", None, ""
+        if patch and all(SELFTEST_CONFIG.search(p) for p in files):
+            return "kernel-config-missing", "config", None, ""
+        if patch and not self.test_side and self.not_enabled is not None:
+            why = ("the text says the test fails when a kernel feature is not enabled; its "
+                   "patch only makes the test cope")
+            return "kernel-config-missing", "config", self.not_enabled, why
+        if runner:
+            return "runner-script-bug", "test-bug", None, ""
+        if FEATURE_PROBE.search(prose):
+            return "test-wrong-feature-probe", "test-bug", None, ""
+        if FS_ASSUMPTION.search(prose) and self.fixes_selftest is None:
+            # (a fix of an earlier selftests commit is that commit's logic bug, whatever
+            # filesystem showed it: "Commit 66bce7afbaca introduced a small bug causing unknown
+            # filesystems to always result in a test failure")
+            return "test-fs-assumption", "test-bug", None, ""
+        return "selftest-logic-bug", "test-bug", None, ""
 
 
 def scan_lines(lines: list[LogLine]) -> StatementScanner:
