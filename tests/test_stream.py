@@ -226,8 +226,9 @@ def test_memory_does_not_grow_with_the_results(tmp_path):
 def _odd_records(path: Path, cycles: int) -> None:
     """Records the bulk reader must not take as its common shape (each kind repeated): a
     diagnostic that is TAP structure or [INFO], a stray space, '- desc', too many
-    diagnostics, a printk line inside, a number with a leading zero, a Totals-like line,
-    spaces, tabs or a CR before or after lines."""
+    diagnostics, a number with a leading zero, a Totals-like line, spaces, tabs or a CR
+    before or after lines, a kernel message inside that may be a crash; and two it reads in
+    bulk, kernel messages inside a record (after its [RUN] line and between diagnostics)."""
     shapes = [
         ("# [RUN] plain case ... with base page", [], "ok {n} No leak"),
         ("# [RUN] info case ... with base page", ["# [INFO] detected"], "ok {n} # SKIP x"),
@@ -235,6 +236,9 @@ def _odd_records(path: Path, cycles: int) -> None:
         ("# [RUN] dash case ... with memfd", [], "ok {n} - dash"),
         ("# [RUN] many ... with memfd", [f"# d{i}" for i in range(17)], "not ok {n} many"),
         ("# [RUN] printk ... with memfd", ["[    1.000000] virtio noise"], "ok {n} p"),
+        ("# [RUN] printk2 ... with memfd", ["# a", "[    1.5] eth0 up", "# b", "[ 2.0] x"],
+         "not ok {n} p2"),
+        ("# [RUN] fault ... with memfd", ["[    3.000000] page fault noted"], "ok {n} f"),
         ("# [RUN] zero ... with base page", [], "ok 0{n} zero"),
         ("# [RUN] totals-like ... with base page", ["# Totals: pass:1"], "ok {n} t"),
         # whitespace around lines: what the in-memory reader strips, the streamed one too
@@ -266,6 +270,6 @@ def test_odd_records_are_read_line_by_line_and_judged_the_same(tmp_path, capsys)
     for key in ("results", "findings", "suites", "summary", "verdict", "sources"):
         assert a[key] == b[key], key
     assert _tree(tmp_path / "a.xml", lean=True) == _tree(tmp_path / "b.xml")
-    # only the plain case is read in bulk, and the CRLF one (the block reader reads lines
-    # as the in-memory one does, without their CR)
-    assert 60 <= sum(len(r) == 3 for r in raw["results"]) <= 80
+    # only the plain case is read in bulk, the CRLF one (the block reader reads lines as the
+    # in-memory one does, without their CR) and the two with plain kernel messages inside
+    assert 4 * 38 <= sum(len(r) == 3 for r in raw["results"]) <= 4 * 40

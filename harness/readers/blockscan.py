@@ -36,17 +36,21 @@ Key = tuple[str, str]  # (the record's text before its number, the text after it
 
 
 # What a block is matched with: the common record's shape, loosely (the parser holds the
-# first of each kind to ``ktap.record_re`` before reading repeats in bulk). Every line of a
-# block is matched: a record as (head: its [RUN] line, diagnostics and 'ok '/'not ok ',
-# number, rest of its result line incl. the space before it, ""), any other line as
-# ("", "", "", text). ``depth``: the record under that many '# ' prefixes (a binary under the
-# kselftest runner: 1; under run_vmtests.sh -t under the runner: 2), every line of it.
+# first of each kind to ``ktap.record_re`` before reading repeats in bulk), with any kernel
+# messages the console put between its lines. Every line of a block is matched: a record as
+# (head: its [RUN] line, diagnostics, kernel messages and 'ok '/'not ok ', its last kernel
+# message or "", number, rest of its result line incl. the space before it, ""), any other
+# line as ("", "", "", "", text). ``depth``: the record under that many '# ' prefixes (a
+# binary under the kselftest runner: 1; under run_vmtests.sh -t under the runner: 2), every
+# line of it but the kernel's.
+PRINTK = r"\[ *\d+\.\d+\](?:[^\n]*\S)?"  # a timestamped kernel message (as read: no end spaces)
+HOLE = "\0"  # in a key: the kernel messages' places in the record follow (no log has a NUL)
 @functools.lru_cache(maxsize=MAX_RECORD_DEPTH + 1)
 def records_re(depth: int) -> re.Pattern[str]:
     p = "# " * depth
-    return re.compile("^(?:(" + p + r"# \[RUN\] .*\n(?:" + p + r"# .*\n){0,"
-                      + str(MAX_DIAGNOSTICS) + r"}?" + p + r"(?:ok|not ok) )([1-9][0-9]{0,17})"
-                      r"((?: .*)?)$|(.*))", re.MULTILINE)
+    return re.compile("^(?:(" + p + r"# \[RUN\] .*\n(?:" + p + r"# .*\n|(" + PRINTK + r")\n){0,"
+                      + str(2 * MAX_DIAGNOSTICS) + r"}?" + p + r"(?:ok|not ok) )"
+                      r"([1-9][0-9]{0,17})((?: .*)?)$|(.*))", re.MULTILINE)
 
 
 def record_depth(block: str) -> int | None:
@@ -62,9 +66,10 @@ def record_depth(block: str) -> int | None:
     return depth
 
 
-KEY = itemgetter(0, 2)
-NUMBER = itemgetter(1)
-LINE = itemgetter(3)
+KEY = itemgetter(0, 3)
+KERNEL = itemgetter(1)
+NUMBER = itemgetter(2)
+LINE = itemgetter(4)
 LINES = bytes.maketrans(b"\0\1", b"\1\0")  # marks -> 1 for each other line
 
 
@@ -83,6 +88,8 @@ class Scan:
     texts: list[str]
     new: list[Key]  # keys numbered in this block, in order
     reset: bool  # the numbering started over (at 0) before this block
+    # record -> the kernel messages inside it, in order (their places are in its key)
+    kernel: dict[int, list[str]]
 
 
 class BlockScanner:
@@ -94,7 +101,7 @@ class BlockScanner:
     def scan(self, number: int, block: str) -> Scan:
         depth = record_depth(block)
         if depth is None:
-            return Scan(number, None, block, b"", [], [], [], [], False)
+            return Scan(number, None, block, b"", [], [], [], [], False, {})
         reset = len(self.ids) >= MAX_KEYS
         if reset:
             self.ids = {}
@@ -102,10 +109,13 @@ class BlockScanner:
         marks = bytes(map(bool, map(itemgetter(0), items)))
         records = list(compress(items, marks))
         ids: list[int | None] = list(map(self.ids.get, map(KEY, records)))
+        kernel, keys = _kernel_messages(records)
+        for at in keys:
+            ids[at] = None
         new: list[Key] = []
         at = ids.index(None) if None in ids else -1
         while at >= 0:
-            key = KEY(records[at])
+            key = keys.get(at) or KEY(records[at])
             ids[at] = self.ids.get(key)
             if ids[at] is None:
                 ids[at] = self.ids[key] = len(self.ids)
@@ -116,7 +126,23 @@ class BlockScanner:
                 at = -1
         return Scan(number, depth, "", marks, ids,  # type: ignore[arg-type]
                     list(map(int, map(NUMBER, records))),
-                    list(map(LINE, compress(items, marks.translate(LINES)))), new, reset)
+                    list(map(LINE, compress(items, marks.translate(LINES)))), new, reset,
+                    kernel)
+
+
+def _kernel_messages(records: list[tuple[str, ...]]
+                     ) -> tuple[dict[int, list[str]], dict[int, Key]]:
+    """The records with kernel messages inside: (record -> the messages, record -> its key:
+    its text without them, and their places)."""
+    kernel: dict[int, list[str]] = {}
+    keys: dict[int, Key] = {}
+    for at in compress(range(len(records)), map(KERNEL, records)):
+        lines = records[at][0].split("\n")
+        places = [i for i, line in enumerate(lines) if line[:1] == "["]
+        kernel[at] = [lines[i] for i in places]
+        keys[at] = ("\n".join(line for line in lines if line[:1] != "["),
+                    f"{records[at][3]}{HOLE}{','.join(map(str, places))}")
+    return kernel, keys
 
 
 def scans(name: str) -> Generator[Scan, None, None]:
@@ -196,10 +222,10 @@ def _send(out: object, message: tuple) -> None:
 def _encode(scan: Scan) -> tuple:
     return ("scan", scan.number, scan.depth, scan.text, scan.marks,
             array("i", scan.ids).tobytes(), array("q", scan.numbers).tobytes(), scan.texts,
-            scan.new, scan.reset)
+            scan.new, scan.reset, scan.kernel)
 
 
 def _decode(data: list) -> Scan:
-    number, depth, text, marks, ids, numbers, texts, new, reset = data
+    number, depth, text, marks, ids, numbers, texts, new, reset, kernel = data
     return Scan(number, depth, text, marks, array("i", ids).tolist(),
-                array("q", numbers).tolist(), texts, new, reset)
+                array("q", numbers).tolist(), texts, new, reset, kernel)

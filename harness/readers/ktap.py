@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from typing import Protocol
 
 from harness.model import MAX_DIAGNOSTICS, LogLine, Result, Status, SuiteRun
 from harness.readers import catalogue
-from harness.readers.blockscan import MAX_RECORD_DEPTH, Scan
+from harness.readers.blockscan import HOLE, MAX_RECORD_DEPTH, Scan
 from harness.readers.logread import split_printk, strip_nesting
 from harness.readers.numbers import number_of
 
@@ -271,6 +272,7 @@ class KselftestParser:
         self._lid: dict[tuple[str, str], int] = {}
         self._local_kinds: list[int | None] = []
         self._local_for: dict[tuple[str, ...], int] | None = None
+        self._holed: list[int] = []  # the scan's records with kernel messages inside
         self._kinds_level: _Level | None = None
         self._kind_info: list[tuple[bool, str]] = []  # kind -> (failing, suite guess)
         self._span: list[int] = []  # kind -> its lines
@@ -353,6 +355,7 @@ class KselftestParser:
         if scan.reset:
             self._table, self._lid = [], {}
             self._local_kinds, self._local_for = [], None
+        self._holed = sorted(scan.kernel)
         for key in scan.new:
             self._lid[key] = len(self._table)
             self._table.append(key)
@@ -402,12 +405,11 @@ class KselftestParser:
             last = level.last_number
             if numbers[done:done + known] != list(range(last + 1, last + 1 + known)):
                 known = next(k for k in range(known) if numbers[done + k] != last + 1 + k)
+            known, holed = self._holes(scan, first + done, known, clean)
             if known:
                 ks: list[int] = kinds[done:done + known]  # type: ignore[assignment]
-                starts = list(accumulate(map(self._span.__getitem__, ks), initial=number))
-                lines = map(add, starts, map(self._offset.__getitem__, ks))  # the result lines
-                self._flush_rows(level, ks, numbers[done:done + known], list(lines))
-                number = starts[-1]
+                number = self._rows(level, scan, first + done, ks, numbers[done:done + known],
+                                    number, source, holed)
                 done += known
             if done == total:
                 return number, done, []
@@ -420,9 +422,10 @@ class KselftestParser:
             if template is not None:
                 number = self._adopt(level, template, key, n, number, source)
             else:
-                whole = self._record_text(scan, first + done)
-                text = whole.split("\n")
-                if not (record_re(self._depth).fullmatch(whole) and all(map(clean, text))):
+                text = self._record_text(scan, first + done).split("\n")
+                if not (record_re(self._depth).fullmatch(self._record_text(scan, first + done,
+                                                                           False))
+                        and all(map(clean, text))):
                     return number, done + 1, text
                 number = self._first_of_kind(text, number, source, key)
             if self._local_for is self._kinds and key in self._kinds:
@@ -445,9 +448,43 @@ class KselftestParser:
                 return at
             kinds[at] = kind
 
-    def _record_text(self, scan: Scan, record: int) -> str:
+    def _record_text(self, scan: Scan, record: int, kernel: bool = True) -> str:
+        """A record's text; ``kernel``: with the kernel messages inside it."""
         head, rest = self._table[scan.ids[record]]
-        return f"{head}{scan.numbers[record]}{rest}"
+        if HOLE not in rest:
+            return f"{head}{scan.numbers[record]}{rest}"
+        rest, places = rest.rsplit(HOLE, 1)
+        lines = f"{head}{scan.numbers[record]}{rest}".split("\n")
+        if kernel:
+            for place, text in zip(places.split(","), scan.kernel[record], strict=True):
+                lines.insert(int(place), text)
+        return "\n".join(lines)
+
+    def _holes(self, scan: Scan, start: int, known: int, clean: Callable[[str], bool]
+               ) -> tuple[int, list[int]]:
+        """How many of the ``known`` records from ``start`` on may be rows: up to the first
+        whose kernel messages are not plain ones (a crash signature, strace); and which of
+        those have kernel messages inside."""
+        holed = self._holed[bisect_left(self._holed, start):bisect_left(self._holed,
+                                                                        start + known)]
+        for i, record in enumerate(holed):
+            for text in scan.kernel[record]:
+                if not clean(text) or _may_crash(split_printk(text)[1]):
+                    return record - start, holed[:i]
+        return known, holed
+
+    def _rows(self, level: _Level, scan: Scan, start: int, kinds: list[int],
+              numbers: list[int], number: int, source: str, holed: list[int]) -> int:
+        """Records from ``start`` on as rows (the kernel messages inside ``holed`` ones read
+        as any kernel line); returns the next line number."""
+        starts = list(accumulate(map(self._span.__getitem__, kinds), initial=number))
+        for record in holed:
+            places = self._table[scan.ids[record]][1].rsplit(HOLE, 1)[1].split(",")
+            for place, message in zip(places, scan.kernel[record], strict=True):
+                self.feed_text(starts[record - start] + int(place), message, source)
+        lines = map(add, starts, map(self._offset.__getitem__, kinds))  # the result lines
+        self._flush_rows(level, kinds, numbers, list(lines))
+        return starts[-1]
 
     def _kinds_of(self, ids: list[int]) -> list[int | None]:
         """The kinds of records by their key numbers (None: not a kind at this level)."""
@@ -486,18 +523,22 @@ class KselftestParser:
                 and result.result_line.line == number - 1:
             run_line = text[0]
             guess = _guess_suite(run_line[run_line.index("[RUN] ") + 6:])
-            self._new_kind(level, key, result, len(text) - 2, guess)
-            if self.shared is not None and not any("Linux version" in t for t in text):
+            kernel = sum(line[:1] == "[" for line in text)  # messages inside (not shared)
+            self._new_kind(level, key, result, len(text) - 2 - kernel, guess, len(text))
+            if self.shared is not None and not kernel \
+                    and not any("Linux version" in t for t in text):
                 self.shared.learn(self._depth, key, result, guess)
         return number
 
     def _new_kind(self, level: _Level, key: tuple[str, ...], result: Result, diagnostics: int,
-                  guess: str) -> None:
+                  guess: str, lines: int = 0) -> None:
+        """``lines``: the record's, when kernel messages inside make it more than its
+        [RUN] line, diagnostics and result line."""
         kind = len(self._kind_info)
         self._kind_info.append((result.status in FAILING_STATUSES, guess))
         self._kinds[key] = kind
-        self._span.append(diagnostics + 2)
-        self._offset.append(diagnostics + 1)
+        self._span.append(lines or diagnostics + 2)
+        self._offset.append((lines or diagnostics + 2) - 1)
         assert self.bulk is not None
         self.bulk.proto(kind, result, level.suite, diagnostics)
 

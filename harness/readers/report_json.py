@@ -81,15 +81,18 @@ def _expand_rows(data: dict) -> dict:
         diagnostics = entry.get("diagnostics") or []
         if len(row) == 3:  # [outcome, number, line]: the [RUN] line and diagnostics before it
             line = row[2]
-            run = line - len(diagnostics) - 1 if entry.get("run_text") is not None else None
-            lines = [line - len(diagnostics) + i for i in range(len(diagnostics))]
+            # how far before it the [RUN] line and the diagnostics are (default: just before)
+            before = entry.get("lines_before") or range(len(diagnostics) + 1, 0, -1)
+            run = line - before[0] if entry.get("run_text") is not None else None
+            lines = [line - b for b in before[1:]]
             head, tail = entry["result_text"]
             text = f"{head}{number}{tail}"
         else:
             _, _, line, run, lines, text = row
         result = {k: str(number).join(v) if isinstance(v, list) and k in TEXT_FIELDS
                   else v for k, v in entry.items()
-                  if k not in ("run_text", "result_text", "diagnostics", "evidence", "source")}
+                  if k not in ("run_text", "result_text", "diagnostics", "evidence", "source",
+                               "lines_before")}
         label = result.get("name") or result.get("message") or "?"
         result["id"] = f"{result['suite']} #{number}: {label}"
         result["number"] = number

@@ -131,11 +131,11 @@ class _Stream:
         if len(rec) != 3:
             return rec
         kind, number, line = rec
-        proto, head, tail, diagnostics = self.protos[kind]
-        run = line - diagnostics - 1
+        proto, head, tail, _ = self.protos[kind]
+        shift = line - proto[7]  # its lines are where the first's are, this much further on
         return (proto[0], proto[1], number, proto[3], proto[4], proto[5], proto[6], line,
-                f"{head}{number}{tail}", run, proto[10],
-                tuple((run + 1 + i, text) for i, (_, text) in enumerate(proto[11])), proto[12])
+                f"{head}{number}{tail}", proto[9] + shift, proto[10],
+                tuple((at + shift, text) for at, text in proto[11]), proto[12])
 
 
 @dataclass
@@ -553,8 +553,11 @@ class _RowsJudge(_Judge):
         for kind, (rec, head, tail, _) in enumerate(protos):
             outcome = self.outcomes.get(rec, self.suite_of(rec))
             self.entry_of.setdefault(id(outcome), kind)
-            self.entries.append({**outcome.entry, "source": rec[12],
-                                 "result_text": [head, tail]})
+            entry = {**outcome.entry, "source": rec[12], "result_text": [head, tail]}
+            before = [rec[7] - rec[9]] + [rec[7] - at for at, _ in rec[11]]
+            if before != list(range(len(before), 0, -1)):  # kernel messages between them
+                entry["lines_before"] = before
+            self.entries.append(entry)
         self.slow: list[str] = []
 
     def write(self, rec: Record, suite: str, outcome: Outcome) -> None:
