@@ -642,3 +642,43 @@ def test_the_tests_author_taking_the_failure_on_is_a_test_side_statement():
     found = conclude("Thanks, you're right. I'll fix the cleanup in the migration test and resend.")
     assert found is not None and found.cause == "selftest-logic-bug"
     assert conclude("Will you fix the cleanup in the migration test?") is None
+
+
+def test_o_tmpfile_refused_is_the_filesystems_lack_of_unnamed_temporary_files(tmp_path):
+    # Seen: strace's open(..., O_TMPFILE) = -1 EOPNOTSUPP on a container's overlayfs (try #119,
+    # smcroute #208 with musl's "Not supported"), and a tool's "failed ... with error Operation
+    # not supported" with O_TMPFILE named in the prose (libTAS #524). Here Python's OSError,
+    # which carries the path after the strerror.
+    text = (">>> os.open('/tmp', os.O_TMPFILE | os.O_RDWR)\n"
+            "Traceback (most recent call last):\n  File \"<stdin>\", line 1, in <module>\n"
+            "OSError: [Errno 95] Operation not supported: '/tmp'\n")
+    _, overlay = triage(tmp_path, text, "--fs", "overlay")
+    assert failed_calls(overlay) == {("openat", "EOPNOTSUPP")}
+    assert {f["cause"] for f in overlay["findings"]} == {"fs-no-tmpfile"}
+    _, ext4 = triage(tmp_path, text, "--fs", "ext4")  # ext4 has O_TMPFILE: not this cause
+    assert "fs-no-tmpfile" not in {f["cause"] for f in ext4["findings"]}
+
+
+def test_map_hugetlb_refused_with_enomem_is_the_empty_hugetlb_pool(tmp_path):
+    # Seen: RandomX #51's strace, mmap(..., MAP_HUGETLB, -1, 0) = -1 ENOMEM. Here a C repro
+    # naming MAP_HUGETLB and its perror() line (Highload-fun/platform #20's program, printed).
+    text = ("```c\nvoid* ptr = mmap(0, 10, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS "
+            "| MAP_HUGETLB, -1, 0);\nif (ptr == MAP_FAILED) { perror(\"mmap\"); exit(1); }\n"
+            "```\n```\n$ ./a.out\nmmap: Cannot allocate memory\n```\n")
+    _, report = triage(tmp_path, text)
+    assert {f["cause"]: f["category"] for f in report["findings"]} == {
+        "hugetlb-pages-short": "env"}
+    # an ordinary mmap ENOMEM (no hugetlb flag anywhere) is no hugetlb cause
+    _, plain = triage(tmp_path, text.replace(" | MAP_HUGETLB", ""))
+    assert "hugetlb-pages-short" not in {f["cause"] for f in plain["findings"]}
+
+
+def test_an_strace_line_broken_after_its_return_value_keeps_its_errno(tmp_path):
+    # a mail client broke smcroute #208's strace line after "= -1"; musl spells the errno's
+    # text "Not supported"
+    text = ('open("/tmp/", O_RDWR|O_EXCL|O_LARGEFILE|O_CLOEXEC|O_TMPFILE, 0600) = -1\n'
+            "EOPNOTSUPP (Not supported)\n")
+    _, report = triage(tmp_path, text, "--fs", "overlay")
+    assert {f["cause"] for f in report["findings"]} == {"fs-no-tmpfile"}
+    musl = "$ smcroutectl join pe 239.0.0.1\nsmcroutectl: open() failed: Not supported\n"
+    assert failed_calls(triage(tmp_path, musl)[1]) == {("openat", "EOPNOTSUPP")}

@@ -63,6 +63,7 @@ def _strerror_table() -> dict[str, str]:
     table["Operation not supported"] = "EOPNOTSUPP"
     table["Resource temporarily unavailable"] = "EAGAIN"
     table["Function not implemented"] = "ENOSYS"
+    table.setdefault("Not supported", "EOPNOTSUPP")  # musl's spelling (Alpine containers)
     return table
 
 

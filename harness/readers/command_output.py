@@ -106,7 +106,7 @@ DF_FULL = re.compile(r"^\S+\s+\S+\s+\S+\s+0\S*\s+100%\s+/\S*$")
 QUOTED_VALUE = re.compile(r"^(?:-\s+|\"?[\w.-]+\"?:\s+)?(['\"])(?P<inner>.+)\1,?$")
 # Python: "os.ftruncate(tmp_obj.fileno(), 1024)" then "FileNotFoundError: [Errno 2] No such ..."
 PY_CALL = re.compile(r"\bos\.([a-z_]+)\(")
-PY_ERROR = re.compile(r"^\w+Error: \[Errno \d+\] (.+)$")
+PY_ERROR = re.compile(r"^\w+Error: \[Errno \d+\] (.+?)(?:: '[^']*'(?: -> '[^']*')?)?$")
 
 
 def errno_name(number: str) -> str:

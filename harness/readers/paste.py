@@ -82,6 +82,7 @@ LINE_START = re.compile(
     r"\+\+\+|---|[A-Z][\w-]*:\s|Linux version|\d+\.\d+)"
 )
 STRACE_START = re.compile(r"^(?:\[pid\s+\d+\]\s+|\d+\s+)?[a-z_]\w*\(")
+ERRNO_NEXT = re.compile(r"^E[A-Z0-9]{2,15}\b")
 BAIL_OR_RESULT = re.compile(r"^(?:#\s*)*(?:Bail out!|(?:not )?ok\s+\d+)")
 RUN_LINE = re.compile(r"^(?:#\s*)*\[RUN\]")
 RESULT_LINE = re.compile(r"^(?:#\s*)*(?:not )?ok\s+\d+")
@@ -243,6 +244,9 @@ def _continues(previous: str, previous_width: int, text: str) -> bool:
         return not RUN_COMPLETE.search(previous)
     if STRACE_START.match(previous) and " = " not in previous and "<unfinished" not in previous:
         return True
+    if STRACE_START.match(previous) and previous.rstrip().endswith(" = -1") \
+            and ERRNO_NEXT.match(text):
+        return True  # "... = -1" / "EOPNOTSUPP (Not supported)": the errno went to the next line
     if RESULT_LINE.match(previous) and previous.count("(") > previous.count(")"):
         return True
     return (previous_width >= WRAP_WIDTH and (text[:1].islower() or text[:1] in "(=")

@@ -54,9 +54,17 @@ FAILURE = re.compile(r"\b(?:fail(?:s|ed|ing|ure)?|return(?:s|ed|ing)?|get|gets|g
                      re.IGNORECASE)
 NEGATED = re.compile(r"\b(?:not|never|no longer|without|instead of)\b|n't\b", re.IGNORECASE)
 UNLINK = re.compile(r"\bunlink(?:at|ed|s|ing)?\b|\bremove\(", re.IGNORECASE)
-# Direct I/O asked for: an open flag, a job file's or command's option.
-DIRECT_IO = re.compile(r"\bO_DIRECT\b|\bdirect\s*=\s*(?:1|true)\b|--direct\b|\b[io]flag=direct\b")
-DIRECT_CALLS = frozenset({"openat", "read", "write", "pread64", "pwrite64"})
+# Open flags a filesystem may refuse, as the text asks for them: direct I/O (an open flag, a
+# job file's or a command's option) and unnamed temporary files.
+FLAG_WORDS = {
+    "O_DIRECT": re.compile(r"\bO_DIRECT\b|\bdirect\s*=\s*(?:1|true)\b|--direct\b|"
+                           r"\b[io]flag=direct\b"),
+    "O_TMPFILE": re.compile(r"\bO_TMPFILE\b"),
+    "MAP_HUGETLB": re.compile(r"\bMAP_HUGETLB\b"),
+}
+FLAG_CALLS = {"O_DIRECT": frozenset({"openat", "read", "write", "pread64", "pwrite64"}),
+              "O_TMPFILE": frozenset({"openat"}), "MAP_HUGETLB": frozenset({"mmap"})}
+OPEN_FLAGS = ("O_DIRECT", "O_TMPFILE")
 # A line of program source, whether or not a fence says so: a statement's end, a block's brace,
 # a comment, a preprocessor line, a keyword that starts a statement.
 CODE_LINE = re.compile(r"^(?:return\b|if\s*\(|else\b|for\s*\(|while\s*\(|case\b|func\b|def\b|"
@@ -77,16 +85,19 @@ MAX_LINES = 5000  # a prose report is short; a long input is a log, read by the 
 class ProseReader:
     lines: list[LogLine] = field(default_factory=list)
     unlinks: list[tuple[int, int]] = field(default_factory=list)  # (line, column) of unlinks
-    direct: int = 0  # the first line that asks for direct I/O (0: none)
+    flags: set[str] = field(default_factory=set)  # open flags the text names (FLAG_WORDS)
 
     def feed(self, line: LogLine) -> None:
-        if len(self.lines) >= MAX_LINES or len(line.text) > 300:
+        if len(self.lines) >= MAX_LINES:
             return
-        self.lines.append(line)
-        if len(self.unlinks) < 100 and (m := UNLINK.search(line.text)):
+        text = line.text[:2000]  # a paragraph of prose is one long line
+        if len(self.unlinks) < 100 and (m := UNLINK.search(text)):
             self.unlinks.append((line.line, m.start()))
-        if not self.direct and DIRECT_IO.search(line.text):
-            self.direct = line.line
+        for flag, words in FLAG_WORDS.items():
+            if flag not in self.flags and words.search(text):
+                self.flags.add(flag)
+        if len(text) <= 300:  # statements: a sentence or two, not a paragraph's worth
+            self.lines.append(line)
 
     def results(self, in_code: Callable[[int], bool]) -> list[Result]:
         """One failed result per (call, errno) the prose states. Fences say which lines are
@@ -134,17 +145,21 @@ class ProseReader:
         return next(iter(named)) if len(named) == 1 else ""
 
     def mark_file_state(self, results: list[Result], commands: list[LogLine]) -> None:
-        """What the text shows of the file before the failing call: unlinked while open (an
-        unlink before it), opened for direct I/O (O_DIRECT, direct=1, oflag=direct - in the
-        text or in a command it shows)."""
-        direct = [c.line for c in commands if DIRECT_IO.search(c.text)] + \
-            ([self.direct] if self.direct else [])
-        first = min(direct, default=0)
+        """What the text shows of the file: unlinked while open (an unlink before the failing
+        call), opened with a flag a filesystem may refuse (O_DIRECT - also direct=1 or
+        oflag=direct in a job file or a command it shows -, O_TMPFILE). A flag marks the calls
+        it concerns when the text names that one flag only; a failure stated without its call
+        ("... failed with error Operation not supported") is then the open."""
+        flags = set(self.flags) | {f for c in commands for f, w in FLAG_WORDS.items()
+                                   if w.search(c.text)}
+        opens = [f for f in OPEN_FLAGS if f in flags]
         for r in results:
-            line = r.result_line
-            if first and line is not None and line.line >= first \
-                    and r.syscall in DIRECT_CALLS and "O_DIRECT" not in r.name:
-                r.name = f"{r.name} (O_DIRECT)"
+            if r.syscall is None and len(opens) == 1 and r.errno in UNSUPPORTED | {"EINVAL"}:
+                r.syscall = "openat"
+            # each call takes the one flag of its own the text names (not two open flags)
+            mine = [f for f in flags if r.syscall in FLAG_CALLS[f]]
+            if len(mine) == 1 and mine[0] not in r.name:
+                r.name = f"{r.name} ({mine[0]})"
         self._mark_unlinked(results)
 
     def _mark_unlinked(self, results: list[Result]) -> None:

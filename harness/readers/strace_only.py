@@ -58,6 +58,8 @@ def _result(call: Syscall, number: int) -> Result:
     if call.name in OPENS:  # the flag the filesystem may refuse names the case
         flags = [f for f in OPEN_FLAGS if f in call.args]
         what = f"({flags[0]}){what}"
+    elif call.name == "mmap" and "MAP_HUGETLB" in call.args:  # the hugetlb pool's business
+        what = f"(MAP_HUGETLB){what}"
     gone = " (unlinked)" if call.unlinked else ""
     return Result(
         suite="strace", number=number, name=f"{call.name}(){what}{gone}", config=_config(call),
