@@ -47,10 +47,13 @@ def to_result(rec: Record, suite: str) -> Result:
 
 
 class Spill:
-    """Append records; read them back once, in order. The file is gone when closed."""
+    """Append records; read them back once, in order. The file is made at the first batch
+    written (a log of fewer records never needs one: a fleet's small logs spare its cost)
+    and is gone when closed."""
 
     def __init__(self, directory: str | None = None) -> None:
-        self._file: BinaryIO = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115
+        self._directory = directory
+        self._file: BinaryIO | None = None
         self._batch: list[Record] = []
         self._rows = 0  # rows in the batch
         self.count = 0
@@ -73,14 +76,19 @@ class Spill:
         """Everything added is in the file (before another process reads it)."""
         if self._batch:
             self._flush()
-        self._file.flush()
+        self._opened().flush()
 
     def batches(self, own: bool = False) -> Iterator[list[Record]]:
         """The records in order, a list at a time; rows as (RUN, kinds, numbers, lines).
         ``own``: read through a file position of its own (the file is shared with a forked
         process that reads it too)."""
+        if self._file is None and not own:  # every record is still here
+            if self._batch:
+                yield self._batch
+            return
         self.sync()
-        file = open(f"/proc/self/fd/{self._file.fileno()}", "rb") if own else self._file  # noqa: SIM115
+        mine = self._opened()
+        file = open(f"/proc/self/fd/{mine.fileno()}", "rb") if own else mine  # noqa: SIM115
         try:
             file.seek(0)
             while size := file.read(8):
@@ -91,7 +99,7 @@ class Spill:
 
     def _flush(self) -> None:
         data = marshal.dumps(self._batch)
-        self._file.write(len(data).to_bytes(8, "little") + data)
+        self._opened().write(len(data).to_bytes(8, "little") + data)
         self._batch = []
         self._rows = 0
 
@@ -104,5 +112,11 @@ class Spill:
                 else:
                     yield item
 
+    def _opened(self) -> BinaryIO:
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(dir=self._directory)  # noqa: SIM115
+        return self._file
+
     def close(self) -> None:
-        self._file.close()
+        if self._file is not None:
+            self._file.close()

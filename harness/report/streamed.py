@@ -99,11 +99,12 @@ def copy_text(source: IO[str], out: IO[str]) -> None:
 
 class TestIds:
     """A finding's member test ids, JSON-encoded into a temporary file as they come (or
-    only counted, when nobody will read them)."""
+    only counted, when nobody will read them); the first MiB stays in memory (a fleet's
+    small logs spare a file per finding)."""
 
     def __init__(self, directory: str | None, prefix: str = "", keep: bool = True) -> None:
-        self.file = tempfile.TemporaryFile("w+", encoding="utf-8", dir=directory) if keep \
-            else None  # noqa: SIM115
+        self.file = tempfile.SpooledTemporaryFile(  # noqa: SIM115
+            COPY, "w+", encoding="utf-8", dir=directory) if keep else None
         self.prefix = prefix
         self.count = 0
         self.finding: Finding | None = None

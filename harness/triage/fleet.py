@@ -153,7 +153,7 @@ class _Lines:
     """JSON result lines of one log into a fragment file."""
 
     def __init__(self, path: str) -> None:
-        self.out = open(path, "w", encoding="utf-8", buffering=COPY)  # noqa: SIM115
+        self.out = open(path, "w", encoding="utf-8")  # noqa: SIM115
         self.count = 0
 
     def result(self, text: str) -> None:
@@ -172,7 +172,7 @@ class _Cases:
         entry = self.suites.get(label)
         if entry is None:
             name = f"{self.base}.{len(self.suites)}.xml"
-            entry = self.suites[label] = (open(name, "w", encoding="utf-8", buffering=COPY),  # noqa: SIM115
+            entry = self.suites[label] = (open(name, "w", encoding="utf-8"),  # noqa: SIM115
                                           name, {"tests": 0, "errors": 0, "failures": 0,
                                                  "skipped": 0})
         handle, _, counts = entry

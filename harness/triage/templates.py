@@ -128,8 +128,13 @@ def _junit_kind(result: Result) -> str:
 
 
 # Outcomes per (rules, environment, cross-check index): logs of a fleet that agree on those
-# share them, so a worker triages each distinct outcome once for all its logs.
+# share them, so a worker triages each distinct outcome once for all its logs. The Outcome
+# objects (their rendered templates are most of their size) are shared again across those
+# scopes when a record's triage came out the same (``_RENDERED``, by ``_signature``): a
+# worker holds at most MAX_RENDERED of them, whatever the number of logs and scopes.
 _SHARED: dict[tuple, dict[tuple, Outcome]] = {}
+_RENDERED: dict[tuple, Outcome] = {}
+MAX_RENDERED = 4_000
 
 
 def _scope(env: Environment, rules: tuple[Rule, ...], index: RunIndex) -> tuple:
@@ -169,10 +174,10 @@ class Outcomes:
         if outcome is None:
             if len(self.known) >= MAX_OUTCOMES:
                 self.known.clear()
-            outcome = self.known[key] = self._make(rec, suite)
+            outcome = self.known[key] = self._make(rec, suite, key)
         return outcome
 
-    def _make(self, rec: Record, suite: str) -> Outcome:
+    def _make(self, rec: Record, suite: str, key: tuple) -> Outcome:
         self.computed += 1
         r = to_result(rec, suite)
         r.number, r.run_id = NUMBER, self.run_id
@@ -196,6 +201,28 @@ class Outcomes:
                 evidence.append(("diag", line.line - DIAG_BASE))
             else:
                 evidence.append(("fixed", line))
+        signature = self._signature(key, rec, r, evidence)
+        outcome = _RENDERED.get(signature)
+        if outcome is None:
+            if len(_RENDERED) >= MAX_RENDERED:
+                _RENDERED.clear()  # and the scopes that hold the rest (a log's own stays)
+                _SHARED.clear()
+            outcome = _RENDERED[signature] = self._render(r, evidence)
+        return outcome
+
+    def _signature(self, key: tuple, rec: Record, r: Result,
+                   evidence: list[tuple[str, int | LogLine]]) -> tuple:
+        """Everything ``_render`` puts out but the log's name and run id (which become
+        slots): the record's texts, its syscall and errno, its diagnosis."""
+        d = r.diagnosis
+        return (key, rec[12] if rec[12] != self.source else None, bool(self.source),
+                bool(self.run_id), r.syscall, r.errno,
+                None if d is None else (d.category, d.cause, d.confidence, d.explanation,
+                                        d.reference, d.action, d.rule),
+                tuple((kind, (what.line, what.text, what.source)
+                       if isinstance(what, LogLine) else what) for kind, what in evidence))
+
+    def _render(self, r: Result, evidence: list[tuple[str, int | LogLine]]) -> Outcome:
         as_json = result_to_json(r)
         js = json.dumps(as_json, ensure_ascii=False, default=str)
         case = testcase(r)._elem
