@@ -10,7 +10,8 @@ Usage: python bench/fleet_scale.py [--results N] [--logs L] [--per-log M] [--rou
    the cached tree, else extracted from the cached linux-source .deb; never part of this
    repository) parses it; ``harness triage LOG --json --junit`` triages it with both files
    written. Each runs in its own process: wall time, CPU time (its own and its children's:
-   harness forks a JUnit writer for a big log) and peak RSS (wait4). Counts
+   harness forks a block scanner and a JUnit writer for a big log) and peak RSS (wait4).
+   Counts
    are checked against the generator's. The same at N/10 shows memory does not grow with N.
 2. L logs of M results named machine_kernel_fs_date.log: ``harness triage DIR --json --junit``
    with --jobs 1 and --jobs 2 (alternately, --rounds times), the load average before and
@@ -131,7 +132,8 @@ def one_log(results: int, work: Path, skip_kunit: bool) -> None:
         sizes = f"JSON {j.stat().st_size / 1e6:.0f} MB, JUnit {x.stat().st_size / 1e6:.0f} MB"
         rows.append((n, wall, cpu, rss, sizes))
         print(f"harness triage {n:>9,} results (--json --junit): {wall:6.1f} s wall, "
-              f"{cpu:6.1f} s CPU, peak RSS {rss:5.0f} MiB; counts exact; {sizes}", flush=True)
+              f"{cpu:6.1f} s CPU, peak RSS {rss:5.0f} MiB; counts exact; {sizes}; load "
+              f"average {os.getloadavg()[0]:.1f}", flush=True)
         j.unlink()
         x.unlink()
     small, big = rows
@@ -145,9 +147,9 @@ def one_log(results: int, work: Path, skip_kunit: bool) -> None:
     print(f"kunit_tool parse_run_tests {results:>9,} results: {wall:6.1f} s wall, {cpu:6.1f} s "
           f"CPU, peak RSS {rss:5.0f} MiB; {subtests:,} tests seen", flush=True)
     print(f"harness vs kunit_tool: {wall / big[1]:.1f}x faster (wall), {cpu / big[2]:.1f}x "
-          f"(CPU); peak RSS {big[3]:.0f} vs {rss:.0f} MiB; harness on up to 2 processes (its "
-          f"JUnit writer forked), kunit_tool on one; load average now "
-          f"{os.getloadavg()[0]:.1f}", flush=True)
+          f"(CPU); peak RSS {big[3]:.0f} vs {rss:.0f} MiB; harness on up to 2 processes at "
+          f"a time (a block scanner forked beside pass 1, a JUnit writer beside pass 2), "
+          f"kunit_tool on one; load average now {os.getloadavg()[0]:.1f}", flush=True)
 
 
 def runner_logs(results: int, work: Path) -> None:

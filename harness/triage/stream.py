@@ -23,7 +23,7 @@ import sys
 import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, compress
 from operator import mul
 from typing import Protocol
 
@@ -652,14 +652,20 @@ class _RowsJudge(_Judge):
             self._hot(list(zip(kinds, numbers, lines, strict=True)), first)
 
     def _cases(self, kinds: list[int], numbers: list[int], lines: list[int]) -> None:
-        """The rows' lean test cases."""
-        if not self.awkward.isdisjoint(kinds) or len(set(map(self.suite_ids.__getitem__,
-                                                             kinds))) != 1:
-            for rec in zip(kinds, numbers, lines, strict=True):
-                info = self.kinds[rec[0]]
-                assert info is not None and info.cases is not None
-                lean = self._lean(rec, info) if info.lean is None else info.lean.format(rec[1])
-                info.cases.pending.append(f"{CASE_INDENT}{lean}\n")
+        """The rows' lean test cases: the rows of kinds with other slots than the number
+        (``awkward``) one by one, the runs between them at once."""
+        if not self.awkward.isdisjoint(kinds):
+            at = 0
+            for i in compress(range(len(kinds)), map(self.awkward.__contains__, kinds)):
+                if i > at:
+                    self._cases(kinds[at:i], numbers[at:i], lines[at:i])
+                self._one_by_one(kinds[i:i + 1], numbers[i:i + 1], lines[i:i + 1])
+                at = i + 1
+            if at < len(kinds):
+                self._cases(kinds[at:], numbers[at:], lines[at:])
+            return
+        if len(set(map(self.suite_ids.__getitem__, kinds))) != 1:
+            self._one_by_one(kinds, numbers, lines)
             return
         info = self.kinds[kinds[0]]
         assert info is not None and info.cases is not None
@@ -672,6 +678,13 @@ class _RowsJudge(_Judge):
                 map(mul, texts, map(self.twice.__getitem__, kinds)),
                 map(self.tails.__getitem__, kinds), strict=True)))
         info.cases.pending.append(text)
+
+    def _one_by_one(self, kinds: list[int], numbers: list[int], lines: list[int]) -> None:
+        for rec in zip(kinds, numbers, lines, strict=True):
+            info = self.kinds[rec[0]]
+            assert info is not None and info.cases is not None
+            lean = self._lean(rec, info) if info.lean is None else info.lean.format(rec[1])
+            info.cases.pending.append(f"{CASE_INDENT}{lean}\n")
 
     def _hot(self, rows: list[Record], first: int) -> None:
         """The rows of hot kinds one by one; a kind cools once its finding has its first
