@@ -97,6 +97,8 @@ NO_DIRECT_IO = re.compile(r"\bdoes not support (?:O_DIRECT|direct(?:=1|[ -]I/?O)
 SHELL_SIGNAL = re.compile(r"^(?:[\w./-]+: line \d+:\s+\d+\s+)?(?P<sig>Bus error|"
                           r"Illegal instruction|Floating point exception|Aborted|Killed)"
                           r"(?:\s+\(core dumped\))?(?:\s+\S.*)?$")
+SIGNAL_WORDS = ("Bus error", "Illegal instruction", "Floating point", "Aborted", "Killed")
+PAREN_NUMBER = re.compile(r"\(\d{1,3}: ")  # the cheap part of CALL_ERRNO_PAREN, tried first
 SIGNAL_NAMES = {"Bus error": "SIGBUS", "Illegal instruction": "SIGILL",
                 "Floating point exception": "SIGFPE", "Aborted": "SIGABRT", "Killed": "SIGKILL"}
 # df's line for a full filesystem: "tmpfs  2.9G  2.9G  0 100% /dev/shm"
@@ -136,7 +138,7 @@ class Reader:
         text = line.text.strip()
         if not text or len(text) > 300:
             return
-        if m := QUOTED_VALUE.match(text):
+        if text[-1] in "'\",\"" and (m := QUOTED_VALUE.match(text)):
             text = m.group("inner").strip()
         if self._assertion(line, text) or self._verdict(line, text) or self._tool(line, text):
             return
@@ -162,9 +164,14 @@ class Reader:
 
     def _tool(self, line: LogLine, text: str) -> bool:
         """fio's error lines, a tool's "no O_DIRECT here", the shell's signal report, df."""
-        if (m := FIO_IO_U.match(text)) and m.group("err") in STRERROR:
+        # cheap tests first: most lines of a big log are none of these
+        fio = text.startswith("fio:")
+        if not (fio or "support" in text or "100%" in text
+                or any(word in text for word in SIGNAL_WORDS)):
+            return False
+        if fio and (m := FIO_IO_U.match(text)) and m.group("err") in STRERROR:
             self.lines.append((line, m.group("op"), STRERROR[m.group("err")], "fio io_u error"))
-        elif (m := FIO_FUNC.match(text)) and m.group("func") in CALLS:
+        elif fio and (m := FIO_FUNC.match(text)) and m.group("func") in CALLS:
             errno = STRERROR.get(m.group("err"), "") or errno_name(m.group("num"))
             self.lines.append((line, CALLS[m.group("func")], errno, "fio"))
         elif NO_DIRECT_IO.search(text):
@@ -204,8 +211,8 @@ class Reader:
                 and m.group("err") in STRERROR:
             self.lines.append((line, CALLS[m.group("call")], STRERROR[m.group("err")], "failed"))
             return True
-        if (m := CALL_ERRNO_PAREN.search(text)) and m.group("call") in CALLS \
-                and m.group("err").strip() in STRERROR:
+        if PAREN_NUMBER.search(text) and (m := CALL_ERRNO_PAREN.search(text)) \
+                and m.group("call") in CALLS and m.group("err").strip() in STRERROR:
             self.lines.append((line, CALLS[m.group("call")], STRERROR[m.group("err").strip()],
                                "failed"))
             return True
