@@ -682,3 +682,37 @@ def test_an_strace_line_broken_after_its_return_value_keeps_its_errno(tmp_path):
     assert {f["cause"] for f in report["findings"]} == {"fs-no-tmpfile"}
     musl = "$ smcroutectl join pe 239.0.0.1\nsmcroutectl: open() failed: Not supported\n"
     assert failed_calls(triage(tmp_path, musl)[1]) == {("openat", "EOPNOTSUPP")}
+# Round 3c: a test the report says hung, shown only by its last [RUN] line (cow on linux-next,
+# s390, June 2026), worded differently; and a thread with no result at all is not "clean".
+def test_a_hung_case_shown_by_its_run_line_is_a_timeout_not_clean(tmp_path):
+    text = ("With the series applied, ./ksm_functional_tests gets stuck here and never\n"
+            "returns:\n\n"
+            "  # [RUN] test_unmerge_uffd_wp\n\n"
+            "Any idea?\n")
+    _, report = triage(tmp_path, text)
+    assert [(r["name"], r["status"]) for r in report["results"]] == [
+        ("test_unmerge_uffd_wp", "timeout")]
+    assert report["verdict"] == "unknown"
+    # a [RUN] line quoted without the word that it hung is no result
+    log = tmp_path / "quiet.txt"
+    log.write_text("The case in question is:\n  # [RUN] test_unmerge_uffd_wp\n")
+    assert main(["triage", str(log), "--json", str(tmp_path / "q.json")]) == 2
+
+
+def test_a_thread_without_any_result_is_unknown_not_clean(tmp_path):
+    import mailbox
+    from email.message import EmailMessage
+
+    box_path = tmp_path / "thread.mbox"
+    box = mailbox.mbox(box_path)
+    for i, body in enumerate(["The uffd stress test misbehaves on my box since rc3.\n",
+                              "Which config? Could you send the log?\n"], 1):
+        msg = EmailMessage()
+        msg["From"], msg["Subject"] = f"person{i}@example.org", "uffd-stress on rc3"
+        msg["Message-ID"] = f"<m{i}@example.org>"
+        msg.set_content(body)
+        box.add(msg)
+    box.flush()
+    out = tmp_path / "t.json"
+    main(["triage", str(box_path), "--json", str(out)])
+    assert json.loads(out.read_text())["verdict"] == "unknown"

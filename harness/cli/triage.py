@@ -269,6 +269,13 @@ def run_triage(args: argparse.Namespace) -> int:
         results_from_syscalls(parsed)
         env.notes.append("no selftest output: explaining the failed calls in the strace log")
     report = triage(parsed, env, strace, rules)
+    if thread is not None and not report.results and not report.findings:
+        # A thread whose messages hold no result is not a thread about a clean run.
+        from harness.model import Verdict
+
+        report.verdict = Verdict.UNKNOWN
+        env.notes.append("no message of the thread holds a test result or a crash: nothing in "
+                         "it can be judged, so the verdict is unknown, not clean")
     overrides = {}
     if thread is not None and (target := thread.reply_target()) is not None:
         from harness.report.mail import render_reply

@@ -19,6 +19,7 @@ from harness.readers import (
     command_output,
     excerpt,
     harness_only,
+    hung_run,
     totals_only,
 )
 from harness.readers.ingest import Parsed, parse_lines
@@ -57,8 +58,9 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     status = ci_status_mail.Reader()
     prose = ProseReader()
     totals, before, verdicts = totals_only.Reader(), before_run.Reader(), harness_only.Reader()
+    hung = hung_run.Reader()
     parsed = parse_lines(_tee(normalise(lines, info), info, tracker, commands, status, prose,
-                              totals, before, verdicts), source, default_suite)
+                              totals, before, verdicts, hung), source, default_suite)
     suite = default_suite or info.suite_hint
     if suite and not default_suite:
         for r in parsed.results:
@@ -86,6 +88,10 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
         notes.append(f"only kselftest_harness's own lines were pasted: {len(cases)} case "
                      "verdict(s) read from them (the TAP lines after them are not in the text)")
     notes += _closing_or_before(parsed, info, suite, totals, before)
+    if not parsed.results and not parsed.crashes and (stuck := hung.results(suite)):
+        parsed.results += stuck
+        notes.append("no result line: the text says the test hung, and its last [RUN] line is "
+                     "taken as the case that never finished")
     if not parsed.results and not parsed.crashes and status.results:
         parsed.results += status.results
         notes.append(f"a CI status mail: {len(status.results)} tests with their result history "
