@@ -95,3 +95,14 @@ def test_sigterm_while_streaming_a_big_log_leaves_no_process_and_no_file(after, 
     time.sleep(0.2)
     assert _processes_reading(log) == []
     assert list(out.iterdir()) == []
+
+
+def test_without_a_process_to_spare_the_blocks_are_scanned_here(tmp_path, monkeypatch):
+    log = tmp_path / "cow.log"
+    generate(log, 2_000, seed=5)
+
+    def no_fork() -> int:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert list(scans_ahead(str(log))) == list(scans(str(log)))

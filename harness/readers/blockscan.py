@@ -160,14 +160,24 @@ def scans_ahead(name: str) -> Generator[Scan, None, None]:
     before (it is at most a pipe's worth ahead). The process is ended and waited for when
     the iterator ends or is closed (an error, Ctrl-C, SIGTERM); its errors reading the file
     are raised here."""
-    read_end, write_end = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:  # no file descriptors left: scanned here
+        yield from scans(name)
+        return
     try:
         fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
     except OSError:
         pass  # the default size works too, with less slack
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no process to spare: scanned here
+        os.close(read_end)
+        os.close(write_end)
+        yield from scans(name)
+        return
     if not pid:
         os.close(read_end)
         _scan_to(name, write_end)
