@@ -716,3 +716,15 @@ def test_a_thread_without_any_result_is_unknown_not_clean(tmp_path):
     out = tmp_path / "t.json"
     main(["triage", str(box_path), "--json", str(out)])
     assert json.loads(out.read_text())["verdict"] == "unknown"
+
+
+def test_a_fuse_filesystem_named_by_its_program_is_fuse(tmp_path):
+    # fio #253's reply names sshfs and mergerfs (both FUSE) for the mount the job ran on; with
+    # no --fs the engine takes FUSE from the text, and says so.
+    text = ("direct=1\n`fio: io_u error on file xxxxx : Invalid argument: write offset=0, "
+            "buflen=1048576`\n\nI mount a **ext4(hdd)** in ~/a, a **sshfs** in ~/b.And I use "
+            "**mergerfs** to mount them in ~/mnt\n")
+    _, report = triage(tmp_path, text)
+    assert report["environment"]["fs"] == "fuse"
+    assert {f["cause"] for f in report["findings"]} == {"fs-no-direct-io"}
+    assert any("taken from the text" in n for n in report["environment"]["notes"])

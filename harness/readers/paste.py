@@ -94,12 +94,17 @@ NEW_LINE_WORD = re.compile(r"^[\w.-]+(?:\[\d+\])?:\s")  # "make[3]: ...", "cow: 
 
 # Filesystems named in the prose around a log ("I run the tests from a 9p share", "NFS root").
 FS_WORDS = re.compile(
-    r"\b(9p(?:fs)?|v9fs|virtio-9p|nfs(?:v?[34](?:\.\d)?)?|nfsroot|virtio-?fs|fuse|overlay(?:fs)?)\b",
+    r"\b(9p(?:fs)?|v9fs|virtio-9p|nfs(?:v?[34](?:\.\d)?)?|nfsroot|virtio-?fs|fuse|overlay(?:fs)?|"
+    r"sshfs|s3fs|gcsfuse|rclone mount|ntfs-3g|mergerfs|gvfsd-fuse|fuse-overlayfs|juicefs|cifs)\b",
     re.IGNORECASE,
 )
 FS_FAMILY = {"9p": "9p", "9pfs": "9p", "v9fs": "9p", "virtio-9p": "9p", "nfsroot": "nfs",
              "virtiofs": "virtiofs", "virtio-fs": "virtiofs", "fuse": "fuse",
-             "overlay": "overlay", "overlayfs": "overlay"}
+             "overlay": "overlay", "overlayfs": "overlay", "cifs": "cifs",
+             # filesystems in user space: what the kernel sees is FUSE
+             "sshfs": "fuse", "s3fs": "fuse", "gcsfuse": "fuse", "rclone mount": "fuse",
+             "ntfs-3g": "fuse", "mergerfs": "fuse", "gvfsd-fuse": "fuse", "fuse-overlayfs": "fuse",
+             "juicefs": "fuse"}
 # A report that says the failure was bisected to a commit ("which bisect to one of the fixup
 # commits", "A bisect identified this patch", "first bad commit").
 BISECTED = re.compile(r"\bbisect(?:ed|ion|s|ing)?\b.{0,60}\b(?:to|identified|points? (?:at|to)|"
