@@ -77,17 +77,21 @@ class LogMeta:
         label = "/".join(x for x in (self.machine, self.kernel, self.date) if x)
         return RunId(self.fs or "?", label or Path(self.path).stem)
 
+# Where a worker parked a piece of a log's output: (part file, byte offset, length).
+Segment = tuple[str, int, int]
+
+
 @dataclass
 class CauseOfLog:
     category: str
     cause: str
     confidence: str
     count: int
-    explanation: str
-    evidence: list[dict[str, object]]
+    explanation: str | None  # None: sent with an earlier log of the same worker
+    evidence: list[dict[str, object]] | None
     reference: str
     action: str
-    tests_file: str
+    tests: list[Segment]  # its member test ids, JSON strings joined by ", "
 
 @dataclass
 class LogVerdict:
@@ -98,8 +102,8 @@ class LogVerdict:
     total: int
     by_status: dict[str, int]
     causes: list[CauseOfLog]
-    results_file: str
-    junit: list[tuple[str, str, dict[str, int]]]  # (label, fragment file, counts)
+    results: list[Segment]  # its results' JSON, joined by ",\n"
+    junit: list[tuple[str, list[Segment], dict[str, int]]]  # (label, test cases, counts)
     suites: list[dict[str, object]]
     streamed: bool
     error: str = ""
@@ -123,7 +127,7 @@ class FleetCause:
     filesystems: Counter = field(default_factory=Counter)
     first_seen: str = ""
     last_seen: str = ""
-    tests_files: list[str] = field(default_factory=list)
+    tests: list[list[Segment]] = field(default_factory=list)  # per log
 
     def add(self, verdict: LogVerdict, cause: CauseOfLog) -> None:
         meta = verdict.meta
@@ -139,7 +143,7 @@ class FleetCause:
             self.last_seen = when
         self.confidence = str(Confidence.weakest((Confidence(self.confidence),
                                                   Confidence(cause.confidence))))
-        self.tests_files.append(cause.tests_file)
+        self.tests.append(cause.tests)
 
     def to_json(self) -> dict[str, object]:
         return {"category": self.category, "cause": self.cause, "confidence": self.confidence,

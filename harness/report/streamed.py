@@ -19,7 +19,7 @@ import shutil
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -119,6 +119,14 @@ class TestIds:
         self.file.flush()
         self.file.seek(0)
         shutil.copyfileobj(self.file, out, COPY)
+
+    def texts(self) -> Iterator[str]:
+        """The ids as written (JSON strings joined by ', '), a MiB at a time."""
+        assert self.file is not None
+        self.file.flush()
+        self.file.seek(0)
+        while chunk := self.file.read(COPY):
+            yield chunk
 
     def close(self) -> None:
         if self.file is not None:

@@ -21,6 +21,7 @@ says otherwise; ``--fs``/``--tmp-fs`` override both for every log.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import multiprocessing
 import os
@@ -28,17 +29,26 @@ import re
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Self
 
-from harness.aggregates import CauseOfLog, FleetCause, FleetReport, LogMeta, LogVerdict
-from harness.errors import InputError
+from harness.aggregates import (
+    CauseOfLog,
+    FleetCause,
+    FleetReport,
+    LogMeta,
+    LogVerdict,
+    Segment,
+)
+from harness.errors import InputError, OutputError
 from harness.model import (
     POINTS_AT_KERNEL,
     SEVERITY,
     Category,
     Environment,
+    Finding,
     LogLine,
     RunId,
     Verdict,
@@ -46,7 +56,7 @@ from harness.model import (
 from harness.readers.ingest import suite_hint
 from harness.readers.ktap import SharedKinds
 from harness.report.common import clean_text
-from harness.report.streamed import COPY, _tag, _Target
+from harness.report.streamed import COPY, KIND_COUNT, _tag, _Target
 from harness.triage.rules import Rule, load_rules
 
 KNOWN_FS = ("9p", "nfs", "nfs3", "nfs4", "nfs4.2", "xfs", "ext4", "ext3", "ext2", "tmpfs",
@@ -149,48 +159,124 @@ def _rules(directory: str | None) -> tuple[Rule, ...]:
     return _RULES[directory]
 
 
-class _Lines:
-    """JSON result lines of one log into a fragment file."""
+BATCH = 512  # results or test cases joined into one write
 
-    def __init__(self, path: str) -> None:
-        self.out = open(path, "w", encoding="utf-8")  # noqa: SIM115
-        self.count = 0
+
+class _Part:
+    """One of a worker's part files (JSON results, JUnit test cases, finding test ids):
+    every log the worker judges appends to it, and says where its pieces are (``Segment``).
+    A few files per worker, not a few per log: creating, filling and removing ~7 files per
+    log cost more than judging a small log."""
+
+    def __init__(self, work: str, kind: str) -> None:
+        fd, self.path = tempfile.mkstemp(dir=work, prefix=f"{kind}-")
+        self.file = os.fdopen(fd, "wb")
+        self.size = 0
+
+    def add(self, text: str) -> Segment:
+        data = text.encode("utf-8")
+        self.file.write(data)
+        segment = (self.path, self.size, len(data))
+        self.size += len(data)
+        return segment
+
+
+_PARTS: dict[tuple[int, str, str], _Part] = {}  # (process, work directory, kind) -> its part
+_SENT: dict[tuple[int, str], set[tuple[str, str]]] = {}  # causes explained to the parent
+
+
+def _part(work: str, kind: str) -> _Part:
+    key = (os.getpid(), work, kind)
+    part = _PARTS.get(key)
+    if part is None:
+        part = _PARTS[key] = _Part(work, kind)
+    return part
+
+
+def _flush_parts(work: str) -> None:
+    """What this process wrote for its logs is in the files (a pool's worker leaves with
+    os._exit, which flushes nothing)."""
+    for (pid, directory, _), part in _PARTS.items():
+        if pid == os.getpid() and directory == work:
+            part.file.flush()
+
+
+def _close_parts(work: str) -> None:
+    for key in [k for k in _PARTS if k[1] == work]:
+        part = _PARTS.pop(key)
+        if key[0] == os.getpid():
+            part.file.close()
+    for sent in [k for k in _SENT if k[1] == work]:
+        del _SENT[sent]
+
+
+class _Lines:
+    """JSON results of one log into the worker's results part."""
+
+    def __init__(self, work: str) -> None:
+        self.part = _part(work, "results")
+        self.pending: list[str] = []
+        self.segments: list[Segment] = []
 
     def result(self, text: str) -> None:
-        self.out.write(text if not self.count else ",\n" + text)
-        self.count += 1
+        self.pending.append(text)
+        if len(self.pending) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.segments.append(self.part.add(",\n".join(self.pending)))
+            self.pending = []
 
 
 class _Cases:
-    """JUnit cases of one log, a fragment file per suite label."""
+    """JUnit test cases of one log, by suite label, into the worker's test-case part."""
 
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.suites: dict[str, tuple[object, str, dict[str, int]]] = {}
+    def __init__(self, work: str) -> None:
+        self.part = _part(work, "cases")
+        self.suites: dict[str, tuple[list[str], list[Segment], dict[str, int]]] = {}
 
     def case(self, label: str, run: RunId | None, xml: str, kind: str) -> None:
         entry = self.suites.get(label)
         if entry is None:
-            name = f"{self.base}.{len(self.suites)}.xml"
-            entry = self.suites[label] = (open(name, "w", encoding="utf-8"),  # noqa: SIM115
-                                          name, {"tests": 0, "errors": 0, "failures": 0,
-                                                 "skipped": 0})
-        handle, _, counts = entry
-        handle.write("    " + xml + "\n")  # type: ignore[attr-defined]
+            entry = self.suites[label] = ([], [], {"tests": 0, "errors": 0, "failures": 0,
+                                                   "skipped": 0})
+        pending, segments, counts = entry
+        pending.append(xml)
+        if len(pending) >= BATCH:
+            self._flush(pending, segments)
         counts["tests"] += 1
         if kind:
-            counts[{"skipped": "skipped", "failure": "failures", "error": "errors"}[kind]] += 1
+            counts[KIND_COUNT[kind]] += 1
 
-    def close(self) -> list[tuple[str, str, dict[str, int]]]:
+    def _flush(self, pending: list[str], segments: list[Segment]) -> None:
+        if pending:
+            segments.append(self.part.add("    " + "\n    ".join(pending) + "\n"))
+            pending.clear()
+
+    def close(self) -> list[tuple[str, list[Segment], dict[str, int]]]:
         out = []
-        for label, (handle, name, counts) in self.suites.items():
-            handle.close()  # type: ignore[attr-defined]
-            out.append((label, name, counts))
+        for label, (pending, segments, counts) in self.suites.items():
+            self._flush(pending, segments)
+            out.append((label, segments, counts))
         return out
+
+
+def _tests_part(work: str, texts: Iterable[str]) -> list[Segment]:
+    """A finding's test ids (JSON strings joined by ', ') into the worker's ids part."""
+    part = _part(work, "tests")
+    return [part.add(text) for text in texts if text]
 
 
 def judge_one(job: Job) -> LogVerdict:
     """One log, start to end (in a worker process)."""
+    try:
+        return _judge(job)
+    finally:
+        _flush_parts(job.work)
+
+
+def _judge(job: Job) -> LogVerdict:
     from harness.report.common import suite_to_json
     from harness.triage.stream import Declined, judge_log, read_log
 
@@ -203,19 +289,17 @@ def judge_one(job: Job) -> LogVerdict:
         from harness.readers.environment import version_of
 
         env.kernel_version = version_of(meta.kernel)
-    base = os.path.join(job.work, f"log{job.index}")
     rules = _rules(job.rules_dir)
     run = meta.run
     prefix = f"[{run}] "
-    lines = _Lines(base + ".json") if job.want_json else None
-    cases = _Cases(base) if job.want_junit else None
+    lines = _Lines(job.work) if job.want_json else None
+    cases = _Cases(job.work) if job.want_junit else None
     try:
         log = read_log(meta.path, suite_hint(meta.path), run, shared=_KINDS)
     except Declined:
         return _judge_in_memory(job, env, rules, lines, cases)
     except InputError as exc:
-        return LogVerdict(meta, "unreadable", 0, {}, [], base + ".json",
-                          cases.close() if cases else [], [], False, str(exc))
+        return LogVerdict(meta, "unreadable", 0, {}, [], [], [], [], False, str(exc))
     from harness.report.streamed import TestIds
 
     tests: dict[int, TestIds] = {}
@@ -223,29 +307,38 @@ def judge_one(job: Job) -> LogVerdict:
         report = judge_log(log, env, rules, lines, cases, tests, prefix)
     finally:
         log.close()
-        if lines is not None:
-            lines.out.close()
     causes = []
-    for i, f in enumerate(report.findings):
+    for f in report.findings:
         finding = f.finding
-        name = f"{base}.tests{i}"
-        with open(name, "w", encoding="utf-8") as handle:
-            if id(finding) in tests:
-                tests[id(finding)].copy_to(handle)
-        causes.append(_cause(finding, name))
+        ids = tests.get(id(finding))
+        causes.append(_cause(job.work, finding, [] if ids is None else ids.texts()))
     for ids in tests.values():
         ids.close()
     return LogVerdict(meta, str(report.verdict), report.summary.total,
-                      dict(report.summary.by_status), causes, base + ".json",
+                      dict(report.summary.by_status), causes, _results(lines),
                       cases.close() if cases else [],
                       [suite_to_json(s) for s in report.suites], True)
 
 
-def _cause(finding, tests_file: str) -> CauseOfLog:
+def _results(lines: _Lines | None) -> list[Segment]:
+    if lines is None:
+        return []
+    lines.flush()
+    return lines.segments
+
+
+def _cause(work: str, finding: Finding, tests: Iterable[str]) -> CauseOfLog:
+    """What the parent gets of a finding of a log; its explanation and evidence only the
+    first time this process sends the cause (the parent quotes the first log's)."""
+    sent = _SENT.setdefault((os.getpid(), work), set())
+    key = (str(finding.category), finding.cause)
+    first = key not in sent
+    sent.add(key)
     return CauseOfLog(str(finding.category), finding.cause, str(finding.confidence),
-                      finding.count or len(finding.tests), finding.explanation,
-                      [e.to_json() for e in finding.evidence], finding.reference,
-                      finding.action, tests_file)
+                      finding.count or len(finding.tests),
+                      finding.explanation if first else None,
+                      [e.to_json() for e in finding.evidence] if first else None,
+                      finding.reference, finding.action, _tests_part(work, tests))
 
 
 def _judge_in_memory(job: Job, env: Environment, rules: tuple[Rule, ...],
@@ -263,13 +356,12 @@ def _judge_in_memory(job: Job, env: Environment, rules: tuple[Rule, ...],
     from harness.triage.templates import _junit_kind
 
     meta = job.meta
-    base = os.path.join(job.work, f"log{job.index}")
     run = meta.run
     try:
         read = read_report(meta.path, suite_hint(meta.path))
     except InputError as exc:
-        return LogVerdict(meta, "unreadable", 0, {}, [], base + ".json",
-                          cases.close() if cases else [], [], False, str(exc))
+        return LogVerdict(meta, "unreadable", 0, {}, [], [], cases.close() if cases else [],
+                          [], False, str(exc))
     parsed = read.parsed
     for r in parsed.results:
         r.run_id = run
@@ -282,17 +374,12 @@ def _judge_in_memory(job: Job, env: Environment, rules: tuple[Rule, ...],
             xml = ET.tostring(ET.fromstring(junit_etree.tostring(testcase(r)._elem)),
                               encoding="unicode")
             cases.case(f"{r.suite or 'unknown'} [{run}]", run, xml, _junit_kind(r))
-    if lines is not None:
-        lines.out.close()
-    causes = []
-    for i, finding in enumerate(report.findings):
-        name = f"{base}.tests{i}"
-        with open(name, "w", encoding="utf-8") as handle:
-            handle.write(", ".join(json.dumps(f"[{run}] {t}", ensure_ascii=False)
-                                   for t in finding.tests))
-        causes.append(_cause(finding, name))
+    causes = [_cause(job.work, finding,
+                     [", ".join(json.dumps(f"[{run}] {t}", ensure_ascii=False)
+                                for t in finding.tests)])
+              for finding in report.findings]
     return LogVerdict(meta, str(report.verdict), report.summary.total,
-                      dict(report.summary.by_status), causes, base + ".json",
+                      dict(report.summary.by_status), causes, _results(lines),
                       cases.close() if cases else [],
                       [suite_to_json(s) for s in report.suites], False)
 
@@ -314,12 +401,15 @@ def run_fleet(metas: list[LogMeta], jobs: int, fs: str | None, tmp_fs: str | Non
                 for i, m in enumerate(metas)]
         verdicts = list(_map(todo, jobs))
         report = _combine(verdicts, jobs)
-        if json_target:
-            _write_json(report, json_target)
-        if junit_target:
-            _write_junit(report, junit_target)
+        _close_parts(work)
+        with _Segments() as parts:
+            if json_target:
+                _write_json(report, json_target, parts)
+            if junit_target:
+                _write_junit(report, junit_target, parts)
         return report
     finally:
+        _close_parts(work)
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -347,8 +437,11 @@ def _combine(verdicts: list[LogVerdict], jobs: int) -> FleetReport:
             fleet = causes.get((c.category, c.cause))
             if fleet is None:
                 fleet = causes[(c.category, c.cause)] = FleetCause(
-                    c.category, c.cause, c.confidence, c.explanation, c.evidence, c.reference,
-                    c.action, v.meta.path)
+                    c.category, c.cause, c.confidence, "", [], c.reference, c.action)
+            if not fleet.example and c.explanation is not None:  # the first log's (workers
+                # take logs in order, so the first log of a cause is its worker's first)
+                fleet.explanation, fleet.evidence = c.explanation, c.evidence or []
+                fleet.example = v.meta.path
             fleet.add(v, c)
     ordered = sorted(causes.values(), key=lambda c: (_severity(c.category), -c.logs,
                                                      -c.results))
@@ -370,7 +463,54 @@ def _log_json(v: LogVerdict) -> dict[str, object]:
     return out
 
 
-def _write_json(report: FleetReport, target: str) -> None:
+class _Segments:
+    """Copies the workers' segments into an output: by the kernel (copy_file_range) when it
+    can, else read and written; the part files open once each."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, int] = {}
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for fd in self.files.values():
+            os.close(fd)
+
+    def copy(self, out: IO[str], segments: list[Segment], sep: str = "") -> None:
+        for i, (path, offset, length) in enumerate(segments):
+            if sep and i:
+                out.write(sep)
+            out.flush()
+            src = self.files.get(path)
+            if src is None:
+                src = self.files[path] = os.open(path, os.O_RDONLY)
+            _copy_range(src, offset, length, out)
+
+
+def _copy_range(src: int, offset: int, length: int, out: IO[str]) -> None:
+    done = 0
+    try:
+        dst = out.fileno()
+        while done < length:
+            copied = os.copy_file_range(src, dst, length - done, offset + done)
+            if not copied:
+                break
+            done += copied
+    except (OSError, ValueError, io.UnsupportedOperation):
+        if done:
+            raise OutputError(f"{getattr(out, 'name', 'output')}: the copy stopped short")
+    while done < length:  # a pipe, or a filesystem the kernel cannot copy between
+        data = os.pread(src, min(length - done, COPY), offset + done)
+        if not data:
+            raise OutputError(f"{getattr(out, 'name', 'output')}: a worker's part is short")
+        out.buffer.write(data)  # type: ignore[attr-defined]
+        done += len(data)
+    if hasattr(out, "buffer"):
+        out.buffer.flush()
+
+
+def _write_json(report: FleetReport, target: str, parts: _Segments) -> None:
     from harness.model import SCHEMA
 
     file = _Target(target, "json")
@@ -380,24 +520,22 @@ def _write_json(report: FleetReport, target: str) -> None:
         out.write(json.dumps({"schema": SCHEMA, "environment": env})[:-1] + ', "results": [\n')
         first = True
         for v in report.logs:
-            if not os.path.exists(v.results_file) or not os.path.getsize(v.results_file):
+            if not v.results:
                 continue
             if not first:
                 out.write(",\n")
             first = False
-            with open(v.results_file, encoding="utf-8") as handle:
-                shutil.copyfileobj(handle, out, COPY)
+            parts.copy(out, v.results, ",\n")
         out.write('\n], "findings": [')
         for i, cause in enumerate(report.causes):
             head, tail = json.dumps(cause.to_json(), ensure_ascii=False).split('"tests": [', 1)
             out.write(("\n" if not i else ",\n") + head + '"tests": [')
             written = False
-            for name in cause.tests_files:
-                if os.path.getsize(name):
+            for segments in cause.tests:
+                if segments:
                     if written:
                         out.write(", ")
-                    with open(name, encoding="utf-8") as handle:
-                        shutil.copyfileobj(handle, out, COPY)
+                    parts.copy(out, segments)
                     written = True
             out.write(tail)
         by_category: Counter = Counter()
@@ -419,7 +557,7 @@ def _write_json(report: FleetReport, target: str) -> None:
         raise
 
 
-def _write_junit(report: FleetReport, target: str) -> None:
+def _write_junit(report: FleetReport, target: str, parts: _Segments) -> None:
     file = _Target(target, "junit")
     try:
         out = file.out
@@ -434,7 +572,7 @@ def _write_junit(report: FleetReport, target: str) -> None:
                                       "skipped": str(total["skipped"]), "time": "0.0"}) + "\n")
         for v in report.logs:
             m = v.meta
-            for label, name, counts in v.junit:
+            for label, segments, counts in v.junit:
                 out.write("  " + _tag("testsuite", {
                     "name": clean_text(label), "tests": str(counts["tests"]),
                     "errors": str(counts["errors"]), "failures": str(counts["failures"]),
@@ -448,8 +586,7 @@ def _write_junit(report: FleetReport, target: str) -> None:
                     out.write("      " + _tag("property", {"name": k, "value": clean_text(val)},
                                               True) + "\n")
                 out.write("    </properties>\n")
-                with open(name, encoding="utf-8") as handle:
-                    shutil.copyfileobj(handle, out, COPY)
+                parts.copy(out, segments)
                 out.write("  </testsuite>\n")
         out.write("</testsuites>\n")
         file.finish()
