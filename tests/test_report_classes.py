@@ -728,3 +728,82 @@ def test_a_fuse_filesystem_named_by_its_program_is_fuse(tmp_path):
     assert report["environment"]["fs"] == "fuse"
     assert {f["cause"] for f in report["findings"]} == {"fs-no-direct-io"}
     assert any("taken from the text" in n for n in report["environment"]["notes"])
+
+
+SOFT_DIRTY_PATCH = """\
+Since the THP split rework the soft-dirty test reports false failures on
+arm64: the second write to a split huge page is checked before the PTE bits
+are copied.  Read the bit after the split instead.
+
+Signed-off-by: A Developer <dev@example.org>
+---
+ tools/testing/selftests/mm/soft-dirty.c | 6 ++++--
+ 1 file changed, 4 insertions(+), 2 deletions(-)
+
+diff --git a/tools/testing/selftests/mm/soft-dirty.c b/tools/testing/selftests/mm/soft-dirty.c
+--- a/tools/testing/selftests/mm/soft-dirty.c
++++ b/tools/testing/selftests/mm/soft-dirty.c
+@@ -100,6 +100,8 @@ static void test_hugepage(int pagemap_fd, int pagesize)
+-\t\tksft_test_result_fail("Test %s failed\\n", __func__);
++\t\tksft_test_result_pass("Test %s\\n", __func__);
+"""
+
+SED_SCRIPT_PATCH = """\
+busybox sed does not know the GNU-only \\+ in the pattern the script uses.
+
+On an Alpine guest the script fails with:
+sed: bad regex 'nr_hugepages\\+': Invalid preceding regular expression
+
+Use a plain [0-9][0-9]* instead.
+
+ tools/testing/selftests/mm/hugetlb_reparenting_test.sh | 2 +-
+ 1 file changed, 1 insertion(+), 1 deletion(-)
+"""
+
+
+def test_a_failure_a_selftest_patch_states_in_prose_is_a_failure_not_clean(tmp_path):
+    code, report = triage(tmp_path, SOFT_DIRTY_PATCH)
+    assert report["verdict"] == "test-bug" and code == 0
+    [r] = report["results"]
+    assert (r["suite"], r["status"], r["cause"]) == ("soft-dirty", "fail", "selftest-logic-bug")
+    assert "false failures" in r["message"]
+    assert any("commit message states" in n for n in report["environment"]["notes"])
+    # a tool's own line under a statement that ends in ':' is what is quoted
+    _, report = triage(tmp_path, SED_SCRIPT_PATCH)
+    [r] = report["results"]
+    assert r["suite"] == "hugetlb_reparenting_test" and r["message"].startswith("sed: bad regex")
+    assert report["verdict"] == "test-bug"
+
+
+def test_no_stated_failure_without_a_selftest_patch_or_with_hedged_or_negated_words(tmp_path):
+    hedged = SOFT_DIRTY_PATCH.replace(
+        "Since the THP split rework the soft-dirty test reports false failures on\narm64",
+        "If the PTE bits were copied late, the soft-dirty test could fail on\narm64")
+    negated = SOFT_DIRTY_PATCH.replace("reports false failures", "no longer fails")
+    kernel_only = SOFT_DIRTY_PATCH.replace("tools/testing/selftests/mm/soft-dirty.c", "mm/memory.c")
+    for text in (hedged, negated, kernel_only):
+        log = tmp_path / "patch.txt"
+        log.write_text(text)
+        out = tmp_path / "patch.json"
+        out.unlink(missing_ok=True)
+        if main(["triage", str(log), "--json", str(out)]) == 2:
+            continue  # nothing to triage: refused, as a patch without a failure is
+        failed = [r for r in json.loads(out.read_text())["results"] if r["status"] == "fail"]
+        assert not failed, text[:60]
+
+
+def test_a_test_that_divides_by_zero_without_an_option_is_the_tests_bug(tmp_path):
+    text = ("The thp_settings rework computes the PMD page count before it checks that THP is\n"
+            "there, so khugepaged dies with a Floating point exception on kernels built with\n"
+            "CONFIG_TRANSPARENT_HUGEPAGE=n instead of skipping.\n\n"
+            'Fixes: 0123456789ab ("selftests/mm: thp_settings: cache the PMD size")\n'
+            "---\n tools/testing/selftests/mm/khugepaged.c | 8 +++++---\n")
+    _, report = triage(tmp_path, text)
+    [r] = report["results"]
+    assert (r["suite"], r["category"], r["cause"]) == ("khugepaged", "test-bug",
+                                                       "selftest-logic-bug")
+    # naming the missing option without the test's own error stays the configuration
+    _, report = triage(tmp_path, "# selftests: mm: khugepaged\n"
+                       "# CONFIG_TRANSPARENT_HUGEPAGE is not set, skipping\n"
+                       "not ok 1 selftests: mm: khugepaged # exit=1\n")
+    assert {f["cause"] for f in report["findings"]} == {"kernel-config-missing"}

@@ -20,6 +20,7 @@ from harness.readers import (
     excerpt,
     harness_only,
     hung_run,
+    stated_failures,
     totals_only,
 )
 from harness.readers.ingest import Parsed, parse_lines
@@ -58,9 +59,10 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     status = ci_status_mail.Reader()
     prose = ProseReader()
     totals, before, verdicts = totals_only.Reader(), before_run.Reader(), harness_only.Reader()
-    hung = hung_run.Reader()
+    hung, patch_prose = hung_run.Reader(), stated_failures.Reader()
     parsed = parse_lines(_tee(normalise(lines, info), info, tracker, commands, status, prose,
-                              totals, before, verdicts, hung), source, default_suite)
+                              totals, before, verdicts, hung, patch_prose), source,
+                         default_suite)
     suite = default_suite or info.suite_hint
     if suite and not default_suite:
         for r in parsed.results:
@@ -92,6 +94,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
         parsed.results += stuck
         notes.append("no result line: the text says the test hung, and its last [RUN] line is "
                      "taken as the case that never finished")
+    notes += _stated_by_patch(parsed, info, patch_prose)
     if not parsed.results and not parsed.crashes and status.results:
         parsed.results += status.results
         notes.append(f"a CI status mail: {len(status.results)} tests with their result history "
@@ -117,6 +120,20 @@ def _closing_or_before(parsed: Parsed, info: PasteInfo, suite: str, totals: tota
         notes.append(f"no test output: the {len(shown)} command(s) under the text's 'before' "
                      "header, with what they printed, are taken as the failure")
     return notes
+
+
+def _stated_by_patch(parsed: Parsed, info: PasteInfo, reader: stated_failures.Reader
+                     ) -> list[str]:
+    """Results for a patch whose commit message states the failure only in words."""
+    if parsed.results or parsed.crashes:
+        return []
+    stated = reader.results(info.statements.own_submitted or info.statements.submitted)
+    if not stated:
+        return []
+    parsed.results += stated
+    note = ("no log in the text: the failure is the one its commit message states "
+            f"({stated[0].message[:60]!r}), for the test(s) its patch changes")
+    return [note]
 
 
 def _what_was_not_read(parsed: Parsed, info: PasteInfo) -> list[str]:

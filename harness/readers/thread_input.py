@@ -11,6 +11,7 @@ from harness.readers.ingest import Parsed
 from harness.readers.mbox import Message, thread_inputs
 from harness.readers.prose_failures import STATED
 from harness.readers.report_input import ReportInput, read_report_lines
+from harness.readers.stated_failures import is_stated
 from harness.readers.statements import Conclusion, StatementScanner, scan_lines
 from harness.readers.strace_only import results_from_syscalls
 
@@ -53,11 +54,19 @@ class ThreadInput:
 
 def _drop_stated_beside_logs(inputs: list[ReportInput]) -> None:
     """A failure stated only in a message's prose is evidence when no message shows a log or an
-    strace; beside one it is discussion of that log, not another failure."""
-    if any(r.suite != STATED for ri in inputs for r in ri.parsed.results) or \
+    strace; beside one it is discussion of that log, not another failure. A later message that
+    states it again for the same test (a reply quoting the patch) adds no failure either."""
+    if any(not is_stated(r) for ri in inputs for r in ri.parsed.results) or \
             any(ri.parsed.syscalls for ri in inputs):
         for ri in inputs:
-            ri.parsed.results = [r for r in ri.parsed.results if r.suite != STATED]
+            ri.parsed.results = [r for r in ri.parsed.results if not is_stated(r)]
+        return
+    seen: set[str] = set()
+    for ri in inputs:
+        tests = {r.suite for r in ri.parsed.results if r.suite != STATED}
+        ri.parsed.results = [r for r in ri.parsed.results if r.suite == STATED
+                             or r.suite not in seen]
+        seen |= tests
 
 
 def read_thread_input(path: str, default_suite: str = "") -> ThreadInput:

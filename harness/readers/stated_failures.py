@@ -1,0 +1,114 @@
+"""A failure a patch's commit message states in words, with no log and no errno.
+
+A fix to a selftest often says what went wrong only in prose: "It was noticed that mlock2
+tests are failing after 9c4e6b1a7027f", "This leads to a division-by-zero error on systems
+with !CONFIG_HUGETLB", "causing the test to read the wrong character ... and fail", or an
+"Error Example:" with the tool's own line under it (``awk: not an option: -e``). Without a
+result the input would read "no failures", which it is not. A statement is an unquoted prose
+line (not code, not a log line, not a question, not what should or could happen, not negated
+before its failure word) with a failure word, in a text that carries a patch to the
+selftests; it fails each test the patch changes (its sources and scripts, named without the
+extension), quoting the line - or the tool line right under a statement that ends in ``:``.
+Used only when nothing else in the input is a result; what kind of cause it was is then the
+patch's to say (``statements``), never this reader's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from harness.model import LogLine, Result, Status
+from harness.readers.line_kinds import LOG_LIKE
+from harness.readers.prose_failures import STATED
+
+FAILURE = re.compile(
+    r"\b(?:fail(?:s|ed|ing|ure|ures)?|errors?|crash(?:es|ed)?|division[- ]by[- ]zero|"
+    r"segfaults?|segmentation fault|floating point exception|dies|died|abort(?:s|ed)?|"
+    r"false[- ](?:negative|positive)s?|deadlocks?|hangs?)\b",
+    re.IGNORECASE,
+)
+# Before the failure word, in its clause: the failure did not happen.
+NEGATED = re.compile(r"\b(?:not|never|no longer|nothing|no)\b|n't\b", re.IGNORECASE)
+# What should, would or could happen is no failure that did ("the test should fail, since we
+# hit the bug"); a conditional is not a report either.
+HYPOTHETICAL = re.compile(r"\b(?:should|would|could|must|might|may|expect(?:s|ed)?|supposed|"
+                          r"ought|want(?:s|ed)?|if|unless|whether)\b", re.IGNORECASE)
+CLAUSE_BREAK = re.compile(r"[.;!?]\s|,\s|\b(?:but|however|although|though|while)\b",
+                          re.IGNORECASE)
+# Commit-message trailers and list furniture: never a statement.
+TRAILER = re.compile(r"^(?:[\w-]+-by|Fixes|Link|Cc|Closes|Reported|Suggested|Signed|"
+                     r"Change-Id|Message-ID|Subject|From|Date|To)\s*:", re.IGNORECASE)
+CODE = re.compile(r"[;{}]\s*$|^(?:#\s*include|static\b|return\b|if\s*\(|for\s*\(|/\*|\*|//)")
+# A selftest source or script a patch changes; helpers, headers and build files are no test.
+TEST_FILE = re.compile(r"(?:^|/)selftests/[\w.-]+/(?:[\w.-]+/)*([\w.+-]+)\.(?:c|sh)$")
+NOT_A_TEST = re.compile(r"(?:^|[_-])(?:common|util|utils|helpers?|lib)$|^(?:vm_util|thp_settings)$")
+MAX_LINES = 3000  # a commit message is short; a long input is a log
+STATED_NAME = " (stated)"  # how this reader and ``prose_failures`` name a result from words
+
+
+def is_stated(r: Result) -> bool:
+    """A result whose only evidence is what the text says (this reader's or the prose reader's),
+    not a log line."""
+    return r.suite == STATED or r.name.endswith(STATED_NAME)
+
+
+@dataclass
+class Reader:
+    lines: list[LogLine] = field(default_factory=list)
+
+    def feed(self, line: LogLine) -> None:
+        if len(self.lines) < MAX_LINES and len(line.text) <= 300:
+            self.lines.append(line)
+
+    def results(self, patched: list[str]) -> list[Result]:
+        """One failed result per test the patch changes, quoting the first statement; none
+        when the text carries no patch to the selftests or states no failure."""
+        tests = _tests(patched)
+        if not tests:
+            return []
+        stated = self._statement()
+        if stated is None:
+            return []
+        return [Result(test, 1, f"{test}{STATED_NAME}", "", Status.FAIL, stated.text.strip(),
+                       result_line=stated) for test in tests]
+
+    def _statement(self) -> LogLine | None:
+        for index, line in enumerate(self.lines):
+            text = line.text.strip()
+            if (not text or LOG_LIKE.match(text) or TRAILER.match(text) or CODE.search(text)
+                    or "://" in text or text.endswith("?")):
+                continue
+            m = FAILURE.search(text)
+            if m is None:
+                continue
+            start = _clause_start(text, m.start())
+            if NEGATED.search(text, start, m.start()) or HYPOTHETICAL.search(_clause(text, start)):
+                continue
+            if text.endswith(":") and index + 1 < len(self.lines) \
+                    and (shown := self.lines[index + 1]).text.strip():
+                return shown  # "Error Example:" and the tool's line under it
+            return line
+        return None
+
+
+def _tests(patched: list[str]) -> list[str]:
+    names: list[str] = []
+    for path in patched:
+        m = TEST_FILE.search(path)
+        if m and not NOT_A_TEST.search(m.group(1)) and m.group(1) not in names:
+            names.append(m.group(1))
+    return names[:5]
+
+
+def _clause_start(text: str, column: int) -> int:
+    start = 0
+    for m in CLAUSE_BREAK.finditer(text, 0, column):
+        start = m.end()
+    return start
+
+
+def _clause(text: str, start: int) -> str:
+    """The clause of ``text`` that starts at ``start``."""
+    end = CLAUSE_BREAK.search(text, start)
+    return text[start:end.start() if end else len(text)]
