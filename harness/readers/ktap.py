@@ -66,7 +66,7 @@ def record_re(depth: int) -> re.Pattern[str]:
 RECORD = record_re(0)
 
 
-CHUNK = 256  # records looked up at once
+CHUNK = 2048  # records looked up at once
 MAX_PROTOS = 20_000  # distinct records read in bulk per parser; past that, line by line
 FAILING_STATUSES = frozenset({Status.FAIL, Status.ERROR, Status.CRASH, Status.MISSING,
                               Status.TIMEOUT})
