@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 from harness.model import Environment, Result, RunId, Status
@@ -34,6 +34,18 @@ class RunIndex:
     by_case: dict[tuple[RunId | None, str, str, str], Result]
     truncated_suites: set[tuple[RunId | None, str]]
     passed: dict[RunId | None, list[Result]]  # run id -> passing results
+    _matching: dict[tuple[RunId | None, str], list[Result]] = field(
+        default_factory=dict, repr=False, compare=False)
+
+    def passed_matching(self, run: RunId | None, pattern: str) -> list[Result]:
+        """The passing results of a run whose names ``pattern`` finds (re.search), in
+        order; each pattern scans them once (a log's distinct outcomes ask again and again)."""
+        found = self._matching.get((run, pattern))
+        if found is None:
+            search = re.compile(pattern).search
+            found = self._matching[(run, pattern)] = [
+                r for r in self.passed.get(run, []) if search(r.name)]
+        return found
 
     @classmethod
     def build(cls, results: list[Result], truncated: set[tuple[RunId | None, str]]) -> RunIndex:
@@ -156,9 +168,8 @@ def truncated(result: Result, env: Environment, index: RunIndex, value: object) 
 def works_elsewhere(result: Result, env: Environment, index: RunIndex,
                     value: object) -> CheckOutcome:
     """The feature a skip blames worked in another test of the same run: then it is available."""
-    pattern = re.compile(str(value))
-    for other in index.passed.get(result.run_id, []):
-        if other is not result and pattern.search(other.name):
+    for other in index.passed_matching(result.run_id, str(value)):
+        if other is not result:
             return CheckOutcome(Support.CONTRADICTS,
                                 f"#{other.number} ({other.name}) passed in the same run, so the "
                                 "feature is available")
@@ -167,8 +178,7 @@ def works_elsewhere(result: Result, env: Environment, index: RunIndex,
 
 def also_passed(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
     """The rule needs the feature to work: another test using it passed in the same run."""
-    pattern = re.compile(str(value))
-    if any(o is not result and pattern.search(o.name) for o in index.passed.get(result.run_id, [])):
+    if any(o is not result for o in index.passed_matching(result.run_id, str(value))):
         return OK
     return CheckOutcome(Support.UNSURE, f"no other '{value}' test passed in this run")
 
@@ -196,8 +206,8 @@ def known_change(result: Result, env: Environment, index: RunIndex, value: objec
                             f"{spec.get('introduced')}")
     texts = [result.message] + [d.text for d in result.diagnostics]
     if (env.swap_kb or any(t and SWAP_CLAIM.search(t) for t in texts)
-            or any(o is not result and re.search("swapped.out", o.name)
-                   for o in index.passed.get(result.run_id, []))):
+            or any(o is not result
+                   for o in index.passed_matching(result.run_id, "swapped.out"))):
         return OK
     return CheckOutcome(Support.UNSURE, "nothing in the input shows that swap works")
 
