@@ -807,3 +807,26 @@ def test_a_test_that_divides_by_zero_without_an_option_is_the_tests_bug(tmp_path
                        "# CONFIG_TRANSPARENT_HUGEPAGE is not set, skipping\n"
                        "not ok 1 selftests: mm: khugepaged # exit=1\n")
     assert {f["cause"] for f in report["findings"]} == {"kernel-config-missing"}
+
+
+def test_a_test_runners_logger_prefix_is_taken_off_every_line(tmp_path):
+    # avocado's job.log: "L<line> <LEVEL>| [stdout] " in front of what make run_tests printed
+    text = ("L0395 INFO | Running 'make -C mm run_tests'\n"
+            "L0402 DEBUG| [stdout] TAP version 13\n"
+            "L0402 DEBUG| [stdout] 1..2\n"
+            "L0402 DEBUG| [stdout] # selftests: mm: ksm_tests\n"
+            "L0402 DEBUG| [stdout] ok 1 selftests: mm: ksm_tests\n"
+            "L0402 DEBUG| [stderr] # selftests: mm: mlock2-tests\n"
+            "L0402 DEBUG| [stdout] not ok 2 selftests: mm: mlock2-tests # exit=1\n")
+    _, report = triage(tmp_path, text)
+    status = {r["suite"]: r["status"] for r in report["results"]}
+    assert status == {"ksm_tests": "pass", "mlock2-tests": "fail"}
+    # the same binary's verdict again (make run_tests run twice) is a second run, not a
+    # duplicated test number
+    again = text + ("L0511 DEBUG| [stdout] # selftests: mm: ksm_tests\n"
+                    "L0511 DEBUG| [stdout] not ok 1 selftests: mm: ksm_tests "
+                    "# TIMEOUT 45 seconds\n")
+    _, report = triage(tmp_path, again)
+    assert "output-duplicate-number" not in {f["cause"] for f in report["findings"]}
+    assert sorted(r["status"] for r in report["results"] if r["suite"] == "ksm_tests") == [
+        "pass", "timeout"]

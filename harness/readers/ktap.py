@@ -722,7 +722,11 @@ class KselftestParser:
         level = self._level(depth, line)
         number = number_of(match.group(2))
         if number in level.numbers_seen:
-            if number == 1 and level.results > 1:
+            # a new run: numbering starts over after several results, or a runner's verdict
+            # on a binary ("not ok 1 selftests: vm: run_vmtests") comes again (make run_tests
+            # invoked once more, its header not pasted)
+            if number == 1 and (level.results > 1
+                                or (match.group(3) or "").lstrip().startswith("selftests: ")):
                 out += self._close_level(depth)
                 level = self._level(depth, line)
             else:

@@ -22,9 +22,12 @@ from harness.readers.line_kinds import LOG_LIKE, QUOTE, in_diff_after
 from harness.readers.statements import StatementScanner
 
 # What log viewers put in front of each line: a line-number link copied from a CI page
-# ("[ 3774](https://.../job.html#L3774)"), a capture time ("07:05:40.369554", ISO stamps).
+# ("[ 3774](https://.../job.html#L3774)"), a capture time ("07:05:40.369554", ISO stamps), a
+# test runner's logger ("L0416 DEBUG| [stdout] ": avocado's job.log, a level and the stream).
 VIEWER_PREFIX = re.compile(
-    r"^(?:\[\s*\d+\]\([^)\s]*\)\s*|L?\d+[:|]\s+(?=\S)|\d+\t|"
+    r"^(?:\[\s*\d+\]\([^)\s]*\)\s*|"
+    r"L\d+\s+(?:DEBUG|INFO|WARN(?:ING)?|ERROR)\s?\|\s?(?:\[(?:stdout|stderr)\]\s?)?|"
+    r"L?\d+[:|]\s+(?=\S)|\d+\t|"
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?[ \t]|"
     r"\d{2}:\d{2}:\d{2}\.\d{3,}\s+|\d+\s+(?=\d{2}:\d{2}:\d{2}\.\d))+"
 )
