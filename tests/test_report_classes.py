@@ -830,3 +830,25 @@ def test_a_test_runners_logger_prefix_is_taken_off_every_line(tmp_path):
     assert "output-duplicate-number" not in {f["cause"] for f in report["findings"]}
     assert sorted(r["status"] for r in report["results"] if r["suite"] == "ksm_tests") == [
         "pass", "timeout"]
+
+
+def test_prose_statements_in_long_paragraphs_options_and_plain_english(tmp_path):
+    # Seen: "the guest kernel returns ENODEV for mmap() syscalls on virtiofs files" after
+    # "--cache=never" (bcvk #201: an option's value is no negation), a 550-character markdown
+    # paragraph (gitoxide #1312), "libgit2: mmap(...) = -1 ENODEV" with a program prefix, and
+    # "which is not supported by GPFS" (English, not musl's "Not supported").
+    option = ("Since we run virtiofsd with --cache=never, every mmap() of a shared file gets "
+              "ENODEV back in the guest.\n")
+    _, report = triage(tmp_path, option, "--fs", "virtiofs")
+    assert {f["cause"] for f in report["findings"]} == {"fs-no-shared-mmap"}
+    paragraph = ("We build inside a VM whose source tree is a virtiofs share. " * 8
+                 + "Every build then dies because mmap of the index fails with \"No such device\" "
+                 "while the same tree on the host is fine.\n")
+    assert len(paragraph) > 500
+    assert failed_calls(triage(tmp_path, paragraph, "--fs", "virtiofs")[1]) == {
+        ("mmap", "ENODEV")}
+    prefixed = "strace:\n  tool: mmap(..., PROT_READ, MAP_SHARED, ...) = -1 ENODEV\n"
+    assert failed_calls(triage(tmp_path, prefixed)[1]) == {("mmap", "ENODEV")}
+    english = "MAP_SHARED is not supported by this filesystem, so mmap fails for us.\n"
+    (tmp_path / "report.txt").write_text(english)
+    assert main(["triage", str(tmp_path / "report.txt")]) == 2  # no errno was stated

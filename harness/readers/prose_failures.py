@@ -50,9 +50,11 @@ ERRNO_NUMBER = re.compile(r"\b[Ee]rrno\s*[=:]?\s*(\d{1,3})\b")
 # "No such file or directory" must not be read as a shorter text inside it.
 STRERRORS = sorted(STRERROR, key=len, reverse=True)
 FAILURE = re.compile(r"\b(?:fail(?:s|ed|ing|ure)?|return(?:s|ed|ing)?|get|gets|got|getting|"
-                     r"results?\s+in|resulted\s+in|errors?|gives?|gave|throws?|reports?)\b",
+                     r"results?\s+in|resulted\s+in|errors?|gives?|gave|throws?|reports?)\b|"
+                     r"=\s*-1\b", re.IGNORECASE)
+# a negation word, not an option's value ("--cache=never") or part of a name
+NEGATED = re.compile(r"(?<![\w=-])(?:not|never|no longer|without|instead of)(?![\w=-])|n't\b",
                      re.IGNORECASE)
-NEGATED = re.compile(r"\b(?:not|never|no longer|without|instead of)\b|n't\b", re.IGNORECASE)
 UNLINK = re.compile(r"\bunlink(?:at|ed|s|ing)?\b|\bremove\(", re.IGNORECASE)
 # Open flags a filesystem may refuse, as the text asks for them: direct I/O (an open flag, a
 # job file's or a command's option) and unnamed temporary files.
@@ -96,8 +98,7 @@ class ProseReader:
         for flag, words in FLAG_WORDS.items():
             if flag not in self.flags and words.search(text):
                 self.flags.add(flag)
-        if len(text) <= 300:  # statements: a sentence or two, not a paragraph's worth
-            self.lines.append(line)
+        self.lines.append(line)  # a tracker's paragraph is one line: its clauses are judged
 
     def results(self, in_code: Callable[[int], bool]) -> list[Result]:
         """One failed result per (call, errno) the prose states. Fences say which lines are
@@ -184,9 +185,15 @@ def _errnos(text: str) -> list[tuple[int, str]]:
     for m in ERRNO_NUMBER.finditer(text):
         if name := errno_name(m.group(1)):
             found.setdefault(name, m.start())
-    lowered = text.lower()
+    lowered, exact = text.lower(), text
     for words in STRERRORS:
-        if (at := lowered.find(words.lower())) >= 0:
+        # a short text ("Not supported", "Invalid argument") only as printed, capital first:
+        # "is not supported by GPFS" is English, not musl's strerror
+        if len(words.split()) < 3:
+            if (at := exact.find(words)) >= 0:
+                found.setdefault(STRERROR[words], at)
+                exact = exact[:at] + " " * len(words) + exact[at + len(words):]
+        elif (at := lowered.find(words.lower())) >= 0:
             found.setdefault(STRERROR[words], at)
             lowered = lowered[:at] + " " * len(words) + lowered[at + len(words):]
     return sorted((column, name) for name, column in found.items())
