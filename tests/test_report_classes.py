@@ -852,3 +852,32 @@ def test_prose_statements_in_long_paragraphs_options_and_plain_english(tmp_path)
     english = "MAP_SHARED is not supported by this filesystem, so mmap fails for us.\n"
     (tmp_path / "report.txt").write_text(english)
     assert main(["triage", str(tmp_path / "report.txt")]) == 2  # no errno was stated
+
+
+def test_userfaultfd_refused_with_eperm_is_the_callers_privilege(tmp_path):
+    # an strace of the call, and an error's bare strerror under it with the call in the prose
+    _, report = triage(tmp_path, "openat(AT_FDCWD, \"/dev/userfaultfd\", O_RDWR) = -1 EACCES "
+                       "(Permission denied)\nuserfaultfd(O_CLOEXEC|O_NONBLOCK) = -1 EPERM "
+                       "(Operation not permitted)\n")
+    assert "userfaultfd-unavailable" in {f["cause"] for f in report["findings"]}
+    text = ("Since 2.3 the VM monitor tracks guest writes with a userfaultfd.\n\n"
+            "On Debian 12 it stops right away:\n\n"
+            "    FATAL: page tracking setup failed\n"
+            "    Operation not permitted\n\n"
+            "Running it as root works.\n")
+    _, report = triage(tmp_path, text)
+    [r] = report["results"]
+    assert (r["syscall"], r["errno"]) == ("userfaultfd", "EPERM")
+    assert (r["category"], r["cause"]) == ("config", "userfaultfd-unavailable")
+
+
+def test_a_tools_signal_report_is_a_crash_and_sigbus_with_huge_pages_is_the_pool(tmp_path):
+    text = "$ ./fuzzer --hugepages 64 --threads 8\nfuzzer: worker 3 killed by signal 7\n"
+    _, report = triage(tmp_path, text)
+    [r] = report["results"]
+    assert (r["suite"], r["status"], r["category"], r["cause"]) == (
+        "fuzzer", "crash", "env", "hugetlb-pages-short")
+    # the same death without huge pages in sight says nothing about a pool
+    _, report = triage(tmp_path, text.replace("--hugepages 64 ", ""))
+    [r] = report["results"]
+    assert (r["status"], r["category"]) == ("crash", "unknown")

@@ -50,7 +50,7 @@ DOTTED_STATUS = {"ok": Status.PASS, "done": Status.PASS, "fail": Status.FAIL,
 # "sudo ./khugepaged", "$ ./uffd-unit-tests": the program the verdict lines below come from.
 PROGRAM_RUN = re.compile(r"(?:^|\s)(?:sudo\s+)?\./([\w.+-]+)(?:\s|$)")
 WORD = re.compile(r"\b([a-z_][a-z0-9_]*)\b")
-COMMAND_WORD = re.compile(r"^(?:sudo\s+)?([\w./+-]+)")
+COMMAND_WORD = re.compile(r"^(?:sudo\s+)?(?:[A-Z_][A-Z0-9_]*=\S*\s+)*([\w./+-]+)")
 EXPECTED = re.compile(
     r"\bexpected\b[:=\s]+(?P<want>[\w-]+).{0,40}?\b(?:actual|got|but got|returned|was)\b[:=\s]+"
     r"(?P<got>[\w-]+)|\bactual\b[:=\s]+(?P<got2>[\w-]+).{0,40}?\bexpected\b[:=\s]+(?P<want2>[\w-]+)",
@@ -97,7 +97,12 @@ NO_DIRECT_IO = re.compile(r"\bdoes not support (?:O_DIRECT|direct(?:=1|[ -]I/?O)
 SHELL_SIGNAL = re.compile(r"^(?:[\w./-]+: line \d+:\s+\d+\s+)?(?P<sig>Bus error|"
                           r"Illegal instruction|Floating point exception|Aborted|Killed)"
                           r"(?:\s+\(core dumped\))?(?:\s+\S.*)?$")
-SIGNAL_WORDS = ("Bus error", "Illegal instruction", "Floating point", "Aborted", "Killed")
+SIGNAL_WORDS = ("Bus error", "Illegal instruction", "Floating point", "Aborted", "Killed",
+                "signal")
+# A tool's own report that a process it ran died of a signal: stress-ng's "stress-ng-mmap: child
+# died: signal 7 'SIGBUS'", "worker 3 killed by signal 9", "terminated by signal 11".
+TOOL_SIGNAL = re.compile(r"(?:(?P<prog>[\w.-]+): )?(?:child |process |worker \d+ )?"
+                         r"(?:died|killed|terminated)(?: by)?:? signal (?P<num>\d{1,2})\b")
 PAREN_NUMBER = re.compile(r"\(\d{1,3}: ")  # the cheap part of CALL_ERRNO_PAREN, tried first
 SIGNAL_NAMES = {"Bus error": "SIGBUS", "Illegal instruction": "SIGILL",
                 "Floating point exception": "SIGFPE", "Aborted": "SIGABRT", "Killed": "SIGKILL"}
@@ -127,6 +132,7 @@ class Reader:
 
     signals: list[tuple[LogLine, str]] = field(default_factory=list)  # (line, SIGxxx)
     full: list[LogLine] = field(default_factory=list)  # df lines of full filesystems
+    programs: dict[int, str] = field(default_factory=dict)  # signal index -> the tool's name
     last_call: str = ""  # the os.<call>( a Python traceback showed last
     program: str = ""  # the selftest a shown command ran ("./khugepaged")
     # (line, program, step, status, reason) of "step... verdict" lines
@@ -179,6 +185,11 @@ class Reader:
         elif m := SHELL_SIGNAL.match(text):
             if len(self.signals) < 100:
                 self.signals.append((line, SIGNAL_NAMES[m.group("sig")]))
+        elif (m := TOOL_SIGNAL.search(text)) and (name := _signal_name(m.group("num"))):
+            if len(self.signals) < 100:
+                self.signals.append((line, name))
+                if m.group("prog"):
+                    self.programs[len(self.signals) - 1] = m.group("prog")
         elif DF_FULL.match(text):
             if len(self.full) < 20:
                 self.full.append(line)
@@ -275,16 +286,27 @@ class Reader:
                               "local file", Status.FAIL, message, result_line=line,
                               syscall=call or None, errno=errno or None,
                               syscall_source="diagnostic" if errno else ""))
-        for line, signal in self.signals:  # a program the shell saw die of a signal
-            program = _program_before(line, commands or []) or "command"
+        for index, (line, signal) in enumerate(self.signals):  # a program seen dying of one
+            program = self.programs.get(index) or _program_before(line, commands or []) \
+                or "command"
+            ran = [c for c in commands or [] if c.line < line.line][-1:]  # the command that ran it
             out.append(Result(program, len(out) + 1, f"{program} ({signal})", "", Status.CRASH,
                               f"{line.text.strip()} (killed by {signal})", result_line=line,
-                              diagnostics=[f for f in self.full if f.line < line.line]))
+                              diagnostics=ran + [f for f in self.full if f.line < line.line]))
         for line, program, step, status, reason in self.verdicts:
             program = program or _program_before(line, commands or [])
             out.append(Result(program or "selftest", len(out) + 1, step, "", status,
                               reason if status is not Status.PASS else "", result_line=line))
         return out
+
+
+def _signal_name(number: str) -> str:
+    import signal
+
+    try:
+        return signal.Signals(int(number)).name
+    except ValueError:
+        return ""
 
 
 def _program_before(line: LogLine, commands: list[LogLine]) -> str:

@@ -24,7 +24,7 @@ INTERESTING = frozenset({
     "ftruncate", "fallocate", "fstatfs", "statfs", "fstat", "newfstatat", "statx", "mmap",
     "openat", "open", "creat", "unlink", "unlinkat", "memfd_create", "madvise", "ioctl",
     "io_uring_setup", "io_uring_register", "mprotect", "vmsplice", "mremap", "munmap",
-    "fsync", "pread64", "pwrite64", "write", "read",
+    "fsync", "pread64", "pwrite64", "write", "read", "userfaultfd",
 })
 MAX_SYSCALLS = 200_000  # failed calls kept; beyond that a log is a flood, not evidence
 # strace and the traced program sharing one terminal: the program's text lands between

@@ -72,6 +72,9 @@ ROOT_PROMPT = re.compile(
     r"^(?:[\w.-]+@[\w.-]+(?::[^$#\s]*)?\s*|\(\w+\)\s*)?#\s+(?![\w./-]+:\s)(?P<cmd>(?:\./|sudo\s|strace\s|"
     r"(?:ba)?sh\s|cat\s|grep\s|make\s|cd\s|uname\b|mount\b|dmesg\b|echo\s|ls\s|"
     r"fallocate\s|truncate\s|swapon\b|free\b|"
+    # a command run with environment variables ("# LD_PRELOAD=libhugetlbfs.so HUGETLB_MORECORE=yes
+    # tail -f f")
+    r"(?:[A-Z_][A-Z0-9_]*=\S*\s+)+[\w./-]+\s|"
     r"tools/testing/|run_vmtests)\S*.*)$"
 )
 PROMPT_ONLY = re.compile(r"^(?:[\w.-]+@[\w.-]+(?::[^$#\s]*)?\s*)[$#]\s*$")

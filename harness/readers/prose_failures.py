@@ -114,10 +114,14 @@ class ProseReader:
             if in_code(line.line) or CODE_LINE.search(text) or LOG_LIKE.match(text) \
                     or text.endswith("?"):
                 continue
+            # a strerror alone on its line under a failure ("Assertion Failed!" then
+            # "Operation not permitted"): the failure word is the line above's
+            under_failure = text.rstrip(".!") in STRERROR and index > 0 \
+                and FAILURE.search(self.lines[index - 1].text) is not None
             for column, errno in _errnos(text):
                 clause = _clause(text, column)
-                if not FAILURE.search(text[:column + 40]) or NEGATED.search(clause) \
-                        or HYPOTHETICAL.search(clause):
+                if not (under_failure or FAILURE.search(text[:column + 40])) \
+                        or NEGATED.search(clause) or HYPOTHETICAL.search(clause):
                     continue
                 call = _last_call(text[:column]) or self._call_above(index) or \
                     self._only_call(in_code)

@@ -7,7 +7,8 @@ from harness.model import Result, Status, Syscall
 from harness.readers.ingest import Parsed
 
 CALLS = frozenset({"ftruncate", "fallocate", "fstatfs", "fstat", "mmap", "madvise",
-                   "memfd_create", "io_uring_setup", "io_uring_register", "newfstatat"})
+                   "memfd_create", "io_uring_setup", "io_uring_register", "newfstatat",
+                   "userfaultfd"})
 FILE_CALLS = frozenset({"ftruncate", "fallocate", "fstatfs", "fstat"})  # calls on an open file
 OPENS = frozenset({"open", "openat", "creat"})
 # An open is of interest when it asks the filesystem for something it may lack (direct I/O, an
