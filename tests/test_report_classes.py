@@ -881,3 +881,16 @@ def test_a_tools_signal_report_is_a_crash_and_sigbus_with_huge_pages_is_the_pool
     _, report = triage(tmp_path, text.replace("--hugepages 64 ", ""))
     [r] = report["results"]
     assert (r["status"], r["category"]) == ("crash", "unknown")
+
+
+def test_a_patchs_harness_lines_take_the_name_of_the_test_it_changes(tmp_path):
+    text = ("The guard test reads the wrong page on 64K kernels:\n\n"
+            " #  RUN           guard.anon.lazyfree ...\n"
+            " # guard-pages.c:812:lazyfree:Expected ptr[0] (0) == 'x' (120)\n"
+            " #          FAIL  guard.anon.lazyfree\n"
+            " not ok 7 guard.anon.lazyfree\n\n"
+            "Signed-off-by: A Developer <dev@example.org>\n---\n"
+            " tools/testing/selftests/mm/guard-pages.c | 3 ++-\n"
+            " 1 file changed, 2 insertions(+), 1 deletion(-)\n\n-- \n2.45.0\n")
+    _, report = triage(tmp_path, text)
+    assert [r["suite"] for r in report["results"]] == ["guard-pages"]

@@ -63,7 +63,8 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     parsed = parse_lines(_tee(normalise(lines, info), info, tracker, commands, status, prose,
                               totals, before, verdicts, hung, patch_prose), source,
                          default_suite)
-    suite = default_suite or info.suite_hint
+    suite = default_suite or info.suite_hint or stated_failures.one_test(
+        info.statements.own_submitted)
     if suite and not default_suite:
         for r in parsed.results:
             if r.suite in ("", "selftest"):

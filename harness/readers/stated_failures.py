@@ -92,6 +92,13 @@ class Reader:
         return None
 
 
+def one_test(patched: list[str]) -> str:
+    """The test a patch changes, when it changes exactly one (the name of results that have
+    none: kselftest_harness output quoted in the patch's commit message)."""
+    tests = _tests(patched)
+    return tests[0] if len(tests) == 1 else ""
+
+
 def _tests(patched: list[str]) -> list[str]:
     names: list[str] = []
     for path in patched:

@@ -115,6 +115,9 @@ TEST_SIDE = re.compile(
     r"\b(?:self)?test(?:case)? (?:itself )?(?:is|was|looks) (?:wrong|broken|buggy|incorrect|"
     r"bogus)\b|"
     r"\bfalse (?:test )?(?:positive|failure|alarm)s?\b|"
+    # "The test was just too dependent on the implementation details" (mlock2, 2020)
+    r"\b(?:self)?test (?:was|is) (?:just |simply )?(?:too |overly )?(?:dependent|reliant|relying)"
+    r" on (?:the )?(?:kernel'?s? )?(?:implementation|internal)|"
     r"\bfail(?:s|ed|ing)? unnecessarily\b|"
     r"\b(?:causing|leading|causes|leads) the test(?:s)? to fail\b|"
     r"\b(?:test|selftest)[- ]bug\b|"
