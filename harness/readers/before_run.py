@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from harness.model import LogLine, Result, Status
-from harness.readers.commit_output import AFTER_HEADER, BEFORE_HEADER, TRAILER
+from harness.readers.commit_output import AFTER_HEADER, BEFORE_HEADER, is_trailer, might_be_header
 
 RUN_COMMAND = re.compile(r"^(?:[$#]\s+)?(?:sudo\s+)?\./(?P<prog>[\w.+-]+)(?:\s+\S.*)?$")
 MAX_LINES = 400
@@ -35,10 +35,13 @@ class Reader:
 
     def feed(self, line: LogLine) -> None:
         text = line.text.strip()
-        if len(text) <= 60 and BEFORE_HEADER.match(text):
+        header = might_be_header(text)
+        if header and BEFORE_HEADER.match(text):
             self.in_before = True
             self.sections.append([line.line, line.line])
-        elif (len(text) <= 60 and AFTER_HEADER.match(text)) or TRAILER.match(text):
+        elif not self.in_before:
+            return
+        elif (header and AFTER_HEADER.match(text)) or is_trailer(text):
             self.in_before = False
         elif self.in_before and len(self.lines) < MAX_LINES:
             self.lines.append(line)

@@ -45,6 +45,19 @@ AFTER_HEADER = re.compile(rf"^[-=~*#\s]*{_LEAD}(?:after{_WORDS}?|with{_WORDS}|"
 TRAILER = re.compile(r"^(?:(?:Signed-off-by|Fixes|Reported-by|Acked-by|Reviewed-by|Tested-by|"
                      r"Suggested-by|Co-developed-by|Link|Closes|Cc):\s|---\s*$)")
 HOLD = 400
+_TRAILER_STARTS = frozenset("SFRATCL-")
+
+
+def might_be_header(text: str) -> bool:
+    """A cheap test before the header regexes (most lines are neither short nor headers)."""
+    if len(text) > 60:
+        return False
+    low = text.lower()
+    return "before" in low or "after" in low or "with" in low or "old" in low or "new" in low
+
+
+def is_trailer(text: str) -> bool:
+    return text[:1] in _TRAILER_STARTS and TRAILER.match(text) is not None
 
 
 def uncomment(text: str) -> str:
@@ -80,11 +93,11 @@ def drop_patched_after(lines: Iterable[LogLine], out: AfterSections) -> Iterator
     for line in lines:
         text = _bare(line)
         if held:
-            if TRAILER.match(text):  # the patch's own trailers: the section was its "after"
+            if is_trailer(text):  # the patch's own trailers: the section was its "after"
                 out.lines += sum(1 for h in held[1:] if h.text.strip())
                 out.header = out.header or held[0]
                 held = []
-            elif (BEFORE_HEADER.match(text) or len(held) >= HOLD
+            elif ((might_be_header(text) and BEFORE_HEADER.match(text)) or len(held) >= HOLD
                   or (blank and text and not LOG_LIKE.match(uncomment(text)) and len(text) > 40)):
                 yield from held
                 held = []
@@ -92,9 +105,11 @@ def drop_patched_after(lines: Iterable[LogLine], out: AfterSections) -> Iterator
                 held.append(line)
                 blank = not text
                 continue
-        if len(text) <= 60 and BEFORE_HEADER.match(text):
+        if not might_be_header(text):
+            pass
+        elif BEFORE_HEADER.match(text):
             out.seen_before = True
-        elif out.seen_before and len(text) <= 60 and AFTER_HEADER.match(text):
+        elif out.seen_before and AFTER_HEADER.match(text):
             held, blank = [line], False
             continue
         yield line

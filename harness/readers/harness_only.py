@@ -37,9 +37,9 @@ class Reader:
 
     def feed(self, line: LogLine) -> None:
         text = line.text.strip()
-        if m := RUN.match(text):
+        if "RUN" in text and RUN.match(text):
             self._run, self._between = line, []
-        elif (m := VERDICT.match(text)) and len(self.cases) < MAX_CASES:
+        elif "  " in text and (m := VERDICT.match(text)) and len(self.cases) < MAX_CASES:
             run = self._run if self._run is not None and m.group("name") in self._run.text \
                 else None
             self.cases.append((line, STATUS[m.group("verdict")], m.group("name"), run,

@@ -29,7 +29,7 @@ class Reader:
 
     def feed(self, line: LogLine) -> None:
         text = line.text.strip()
-        if m := RUN.match(text):
+        if "[RUN]" in text and RUN.match(text):
             self.run = line
         elif self.said is None and not LOG_LIKE.match(text) and HUNG.search(text):
             self.said = line

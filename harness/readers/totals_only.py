@@ -27,6 +27,8 @@ class Reader:
     failed: bool = False
 
     def feed(self, line: LogLine) -> None:
+        if "Planned" not in line.text and "Totals" not in line.text:
+            return
         if self.planned is None and (m := PLANNED.match(line.text)):
             self.planned = line
             self.failed = self.failed or m.group(1) != m.group(2)
