@@ -10,8 +10,11 @@ import sys
 import tracemalloc
 from pathlib import Path
 
+from harness.model import Environment
 from harness.readers.ktap import SharedKinds
+from harness.triage.rules import load_rules
 from harness.triage.stream import Declined, LogPass, read_log
+from harness.triage.templates import _scope
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -67,6 +70,8 @@ def _facts(path: Path, shared: SharedKinds | None) -> object:
         stream, parser = log.stream, log.parser
         records = [stream.full(r) for r in stream.spill]
         index = log.index()
+        env, rules = Environment(fs="9p"), load_rules()
+        assert log.scope(env, rules) == _scope(env, rules, index)  # what outcomes share
         return (records, [dataclasses.astuple(s) for s in log.parsed.suites],
                 sorted(map(repr, index.by_case.items())), repr(index.passed),
                 sorted(index.truncated_suites), stream.per_suite, stream.cases, stream.passed,

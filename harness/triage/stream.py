@@ -62,7 +62,14 @@ from harness.triage.checks import RunIndex
 from harness.triage.engine import finish_group, severity_order, verdict_of
 from harness.triage.rules import About, Rule
 from harness.triage.run_findings import anomaly_findings, crash_findings
-from harness.triage.templates import NUMBER, Outcome, Outcomes, evidence_lines, slot_values
+from harness.triage.templates import (
+    NUMBER,
+    Outcome,
+    Outcomes,
+    evidence_lines,
+    scope_of,
+    slot_values,
+)
 
 STREAM_BYTES = 4 << 20  # `harness triage` streams logs at least this big (~30k results)
 MADE_UP = frozenset({Status.MISSING, Status.CRASH})
@@ -88,13 +95,16 @@ class _Stream:
     made_up: int = 0
     # kind -> (its first record, result line text before and after the number, diagnostics)
     protos: list[tuple[Record, str, str, int]] = field(default_factory=list)
+    last: tuple[Result | None, Record] = (None, ())  # the last result sunk, as its record
 
     def sink(self, result: Result, suite: SuiteRun) -> None:
         index = self.suite_index.get(id(suite))
         if index is None:
             index = self.suite_index[id(suite)] = len(self.suites)
             self.suites.append(suite)
-        self.spill.add(to_record(result, index))
+        rec = to_record(result, index)
+        self.last = (result, rec)
+        self.spill.add(rec)
         name = result.name
         description = name.split(" ... with ", 1)[0] if " ... with " in name else name
         key = (index, result.suite, description, result.config)
@@ -115,7 +125,8 @@ class _Stream:
 
     def proto(self, kind: int, result: Result, suite: SuiteRun, diagnostics: int) -> None:
         """The first record of a kind whose repeats come as rows (``KselftestParser.bulk``)."""
-        rec = to_record(result, self.suite_index[id(suite)])
+        rec = self.last[1] if self.last[0] is result else to_record(
+            result, self.suite_index[id(suite)])
         text, number = rec[8], str(rec[2])
         head = text.index(" " + number) + 1
         assert kind == len(self.protos) and text[head:head + len(number)] == number
@@ -175,6 +186,24 @@ class LogPass:
         truncated = {(self.run_id, s.name) for s in self.parsed.suites
                      if s.totals is None and s.bail_out is None}
         return RunIndex(by_case, truncated, {self.run_id: passed} if passed else {})
+
+    def scope(self, env: Environment, rules: tuple[Rule, ...]) -> tuple:
+        """``templates.scope_of`` from what ``index`` would hold, without making it."""
+        by_case: dict[tuple[str, str, str], tuple[int, Status, str]] = {}
+        order: dict[tuple[str, str, str], int] = {}
+        suites = self.stream.suites
+        for (index, suite, description, config), (seq, number, status, message) in \
+                self.stream.cases.items():
+            name = suite if suite and suite != self.default_suite else (
+                suites[index].name or self.default_suite or "selftest")
+            key = (name, description, config)
+            if key not in order or seq < order[key]:
+                order[key] = seq
+                by_case[key] = (number, status, message)
+        truncated = sorted(s.name for s in self.parsed.suites
+                           if s.totals is None and s.bail_out is None)
+        return scope_of(env, rules, tuple(sorted(by_case.items())),
+                        tuple(self.stream.passed.items()), tuple(sorted(set(truncated))))
 
     def close(self) -> None:
         self.stream.spill.close()
@@ -362,7 +391,8 @@ class _Judge:
                  id_prefix: str) -> None:
         self.log, self.env, self.rules = log, env, rules
         self.about_results = tuple(r for r in rules if r.about is About.RESULT)
-        self.outcomes = Outcomes(env, self.about_results, log.index(), log.run_id, log.source)
+        self.outcomes = Outcomes(env, self.about_results, log.index, log.run_id, log.source,
+                                 log.scope(env, self.about_results))
         self.js, self.ju = js, ju
         self.keep, self.id_prefix = keep, id_prefix
         self.directory = tempfile.gettempdir() if keep else None

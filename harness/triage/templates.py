@@ -142,20 +142,31 @@ def _scope(env: Environment, rules: tuple[Rule, ...], index: RunIndex) -> tuple:
                          for (_, suite, description, config), r in index.by_case.items()))
     passed = tuple((r.name, r.number) for runs in index.passed.values() for r in runs)
     truncated = tuple(sorted(suite for _, suite in index.truncated_suites))
+    return scope_of(env, rules, cases, passed, truncated)
+
+
+def scope_of(env: Environment, rules: tuple[Rule, ...], cases: tuple, passed: tuple,
+             truncated: tuple) -> tuple:
+    """What outcomes are shared by: the rules, the environment, the cross-check index as
+    (sorted ((suite, description, config), (number, status, message)), (passed name,
+    number) in order, sorted truncated suites)."""
     return (tuple(r.id for r in rules), json.dumps(env.to_json(), sort_keys=True, default=str),
-            cases, passed,
-            truncated)
+            cases, passed, truncated)
 
 
 class Outcomes:
     """The triage of a log's distinct outcomes, made on first sight (or by an earlier log of
-    the same shape in this process)."""
+    the same shape in this process). ``index`` may be a function that makes it, with
+    ``scope`` given (``scope_of``): a log whose outcomes are all known never builds it."""
 
-    def __init__(self, env: Environment, rules: tuple[Rule, ...], index: RunIndex,
-                 run_id: RunId | None = None, source: str = "") -> None:
-        self.env, self.rules, self.index, self.run_id = env, rules, index, run_id
+    def __init__(self, env: Environment, rules: tuple[Rule, ...],
+                 index: RunIndex | Callable[[], RunIndex], run_id: RunId | None = None,
+                 source: str = "", scope: tuple | None = None) -> None:
+        self.env, self.rules, self.run_id = env, rules, run_id
+        self._index = index
         self.source = source
-        scope = _scope(env, rules, index)
+        if scope is None:
+            scope = _scope(env, rules, self.index)
         if scope not in _SHARED and sum(len(k) for k in _SHARED.values()) >= MAX_OUTCOMES:
             _SHARED.clear()
         self.known = _SHARED.setdefault(scope, {})
@@ -166,6 +177,12 @@ class Outcomes:
             (source, SOURCE), (run, RUN)) if text]
         self.values = {"srcj": _json_text(source), "srcx": _xml_text(source),
                        "runidj": _json_text(run), "runidx": _xml_attr(run)}
+
+    @property
+    def index(self) -> RunIndex:
+        if not isinstance(self._index, RunIndex):
+            self._index = self._index()
+        return self._index
 
     def get(self, rec: Record, suite: str) -> Outcome:
         key = (suite, rec[3], rec[4], rec[5], rec[6], rec[7] >= 0, rec[9] >= 0, rec[10],
