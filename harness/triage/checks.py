@@ -79,8 +79,15 @@ def file_fs(result: Result, env: Environment) -> str | None:
     return None
 
 
+# Results read from something other than a selftest: plain command output, an strace excerpt,
+# a failure a report states in words.
+NOT_A_SELFTEST = frozenset({"command", "strace", "report"})
+
+
 def contrast_config(result: Result, env: Environment, index: RunIndex,
                     value: object) -> CheckOutcome:
+    if result.suite in NOT_A_SELFTEST:
+        return OK  # a program's own output has no variants to compare with
     other = index.by_case.get((result.run_id, result.suite, result.description, str(value)))
     if other is None:
         return CheckOutcome(Support.UNSURE, f"no '{value}' variant of the test to compare with")
