@@ -894,3 +894,23 @@ def test_a_patchs_harness_lines_take_the_name_of_the_test_it_changes(tmp_path):
             " 1 file changed, 2 insertions(+), 1 deletion(-)\n\n-- \n2.45.0\n")
     _, report = triage(tmp_path, text)
     assert [r["suite"] for r in report["results"]] == ["guard-pages"]
+
+
+def test_huge_pages_asked_for_where_none_are_reserved_is_the_pool(tmp_path):
+    # a crash told in words, with MAP_HUGETLB asked for and an empty pool shown
+    text = ("After switching the arena to MAP_HUGETLB the server dies with SIGBUS on the first\n"
+            "request.\n\n    $ grep Huge /proc/meminfo\n    HugePages_Total:       0\n"
+            "    HugePages_Free:        0\n")
+    _, report = triage(tmp_path, text)
+    [r] = report["results"]
+    assert (r["status"], r["category"], r["cause"]) == ("crash", "env", "hugetlb-pages-short")
+    # the same crash without huge pages in sight: a crashed process, never the kernel
+    _, report = triage(tmp_path, "The server dies with SIGBUS on the first request.\n")
+    [r] = report["results"]
+    assert (r["status"], r["category"]) == ("crash", "unknown")
+    # a program's own error line, huge pages asked for, the pool shown empty
+    text = ("```\n$ sysctl vm.nr_hugepages\nvm.nr_hugepages = 0\n"
+            "$ ./server --arena hugepages=on\nError starting worker pool: arena setup\n```\n")
+    _, report = triage(tmp_path, text)
+    [r] = report["results"]
+    assert (r["status"], r["category"], r["cause"]) == ("fail", "env", "hugetlb-pages-short")

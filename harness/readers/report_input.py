@@ -125,11 +125,18 @@ def _closing_or_before(parsed: Parsed, info: PasteInfo, suite: str, totals: tota
 
 def _stated_by_patch(parsed: Parsed, info: PasteInfo, reader: stated_failures.Reader
                      ) -> list[str]:
-    """Results for a patch whose commit message states the failure only in words."""
+    """Results for a patch whose commit message states the failure only in words; else for a
+    crash a text states in words, or a program's own error lines."""
     if parsed.results or parsed.crashes:
         return []
     stated = reader.results(info.statements.own_submitted or info.statements.submitted)
     if not stated:
+        # (an strace's failed calls are explained by the caller, when nothing else is)
+        if not parsed.syscalls and (told := reader.crashes_or_errors(info.commands)):
+            parsed.results += told
+            note = (f"no log in the text: {told[0].message[:60]!r} is taken as the failure "
+                    "(what the text says, or a program's own error line)")
+            return [note]
         return []
     parsed.results += stated
     note = ("no log in the text: the failure is the one its commit message states "

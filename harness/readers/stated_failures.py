@@ -43,6 +43,26 @@ CODE = re.compile(r"[;{}]\s*$|^(?:#\s*include|static\b|return\b|if\s*\(|for\s*\(
 # A selftest source or script a patch changes; helpers, headers and build files are no test.
 TEST_FILE = re.compile(r"(?:^|/)selftests/[\w.-]+/(?:[\w.-]+/)*([\w.+-]+)\.(?:c|sh)$")
 NOT_A_TEST = re.compile(r"(?:^|[_-])(?:common|util|utils|helpers?|lib)$|^(?:vm_util|thp_settings)$")
+# A process crash a report states in words: "will reliably crash with a SIGBUS", "the daemon
+# dies with SIGSEGV", "SIGBUS coredumps".
+SIGNALS = {"sigbus": "SIGBUS", "bus error": "SIGBUS", "sigsegv": "SIGSEGV",
+           "segmentation fault": "SIGSEGV", "sigill": "SIGILL", "sigfpe": "SIGFPE",
+           "sigabrt": "SIGABRT"}
+CRASH_STATED = re.compile(
+    r"\b(?:crash(?:es|ed)?|dies|died|killed|terminated|aborts?|coredumps?)\b[^.;]{0,40}?"
+    r"\b(SIGBUS|SIGSEGV|SIGILL|SIGFPE|SIGABRT|bus error|segmentation fault)\b|"
+    r"\b(SIGBUS|SIGSEGV|SIGILL|SIGFPE|SIGABRT)\b[^.;]{0,20}?\b(?:crash|coredumps?|core dump)",
+    re.IGNORECASE)
+# A program's own error line: "Error booting VM: VmBoot(KernelLoad(...))", "FATAL: ...".
+TOOL_ERROR = re.compile(r"^(?:Error|ERROR|Fatal|FATAL)(?: [a-z]+ing\b[^:]{0,40})?:\s+\S")
+# Huge pages asked for, and a hugetlb pool the text shows empty or never set up.
+HUGE_REQUEST = re.compile(r"hugepages?=on|hugepage_size=|MAP_HUGETLB|HUGETLB_MORECORE|"
+                          r"--hugepages?\b|hugetlbfs", re.IGNORECASE)
+HUGE_NONE = re.compile(
+    r"nr_hugepages\W{0,4}=?\s*0\b|echo 0 > \S*nr_hugepages|HugePages_(?:Total|Free):\s*0\b|"
+    r"\b(?:no|not|without|never)\b.{0,60}\bhuge ?pages?\b.{0,30}\b(?:available|reserved|"
+    r"enabled|allocated)|\bhuge ?pages?\b.{0,40}\b(?:not|never) (?:been )?(?:available|reserved|"
+    r"enabled|allocated)", re.IGNORECASE)
 MAX_LINES = 3000  # a commit message is short; a long input is a log
 STATED_NAME = " (stated)"  # how this reader and ``prose_failures`` name a result from words
 
@@ -72,6 +92,41 @@ class Reader:
             return []
         return [Result(test, 1, f"{test}{STATED_NAME}", "", Status.FAIL, stated.text.strip(),
                        result_line=stated) for test in tests]
+
+    def crashes_or_errors(self, commands: list[LogLine]) -> list[Result]:
+        """A crash the text states in words (with its signal), else a program's own error lines;
+        each with the lines (``commands`` the text shows among them) that show huge pages asked
+        for where none were reserved."""
+        out: list[Result] = []
+        for line in self._prose():
+            if m := CRASH_STATED.search(line.text):
+                signal = SIGNALS.get((m.group(1) or m.group(2) or "").lower(), "")
+                if signal:
+                    out.append(Result(STATED, 1, f"a process ({signal}){STATED_NAME}", "",
+                                      Status.CRASH, f"{line.text.strip()} (killed by {signal})",
+                                      result_line=line))
+                    break
+        if not out:
+            out = [Result("command", i + 1, f"{line.text.split(':', 1)[0]}{STATED_NAME}", "",
+                          Status.FAIL, line.text.strip(), result_line=line)
+                   for i, line in enumerate(
+                       [x for x in self.lines if TOOL_ERROR.match(x.text.strip())][:5])]
+        context = self._hugetlb_context(commands)
+        for r in out:
+            r.diagnostics = context + r.diagnostics
+        return out
+
+    def _hugetlb_context(self, commands: list[LogLine]) -> list[LogLine]:
+        lines = sorted(self.lines + commands, key=lambda x: x.line)
+        request = [x for x in lines if HUGE_REQUEST.search(x.text)]
+        none = [x for x in lines if HUGE_NONE.search(x.text)]
+        return (request[:1] + [x for x in none[:2] if x not in request[:1]]) if request and none \
+            else []
+
+    def _prose(self) -> list[LogLine]:
+        return [x for x in self.lines
+                if (t := x.text.strip()) and not LOG_LIKE.match(t) and not CODE.search(t)
+                and not t.endswith("?") and "://" not in t]
 
     def _statement(self) -> LogLine | None:
         for index, line in enumerate(self.lines):
