@@ -124,3 +124,42 @@ def test_a_worker_holds_no_more_for_300_logs_than_for_30(tmp_path):
     finally:
         tracemalloc.stop()
     assert three_hundred < thirty + 256 * 1024, (thirty, three_hundred)
+
+
+def test_sigterm_or_ctrl_c_ends_the_workers_quietly_and_leaves_nothing(tmp_path):
+    """The parent ends its pool on SIGTERM and Ctrl-C: one line on stderr, no worker left,
+    no output file, no part files."""
+    import signal
+    import subprocess
+    import time
+
+    import psutil
+
+    logs = tmp_path / "ci"
+    logs.mkdir()
+    for i in range(60):
+        generate(logs / f"m{i % 3}_6.12.11{i % 2}_9p_2026-12-0{1 + i % 9}_{i:03d}.log", 1000,
+                 seed=i, scenario="9p")
+    for sig, said in ((signal.SIGTERM, "SIGTERM"), (signal.SIGINT, "Ctrl-C")):
+        work = tmp_path / f"tmp-{said}"
+        work.mkdir()
+        out = tmp_path / "f.json"
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "harness.cli", "triage", str(logs), "--jobs", "2", "--json",
+             str(out)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            env={**__import__("os").environ, "TMPDIR": str(work)})
+        parent = psutil.Process(proc.pid)
+        deadline = time.monotonic() + 60
+        while len(parent.children()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        workers = parent.children()
+        assert len(workers) == 2
+        time.sleep(0.5)
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode in (130, 143), err
+        assert err.strip() == f"harness: interrupted by {said}", err
+        _, alive = psutil.wait_procs(workers, timeout=10)
+        assert not alive
+        assert not out.exists() and not list(work.iterdir())
+        assert not [p for p in tmp_path.iterdir() if p.name.startswith(".f.json")]

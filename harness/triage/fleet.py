@@ -27,6 +27,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import signal
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -418,12 +419,19 @@ def _map(todo: list[Job], jobs: int) -> Iterator[LogVerdict]:
         yield from map(judge_one, todo)
         return
     context = multiprocessing.get_context("fork")
-    with context.Pool(jobs) as pool:
+    with context.Pool(jobs, initializer=_worker_signals) as pool:
         yield from pool.imap(judge_one, todo, chunksize=1)
         # the workers leave on their own: the pool's terminate() at the end of the with is
         # a SIGTERM, which harness's handler turns into a traceback from each idle worker
         pool.close()
         pool.join()
+
+
+def _worker_signals() -> None:
+    """A worker leaves quietly when the parent ends the pool (SIGTERM, as on the parent's
+    own SIGTERM, Ctrl-C or error) and leaves Ctrl-C to the parent, which says it once."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _combine(verdicts: list[LogVerdict], jobs: int) -> FleetReport:
