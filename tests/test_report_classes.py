@@ -914,3 +914,46 @@ def test_huge_pages_asked_for_where_none_are_reserved_is_the_pool(tmp_path):
     _, report = triage(tmp_path, text)
     [r] = report["results"]
     assert (r["status"], r["category"], r["cause"]) == ("fail", "env", "hugetlb-pages-short")
+
+
+def test_enosys_is_a_call_the_kernel_lacks_and_with_a_hugetlb_flag_no_hugetlbfs(tmp_path):
+    # Seen: memit #3's "call SYS_MEMFD_CREATE return enosys 38" (a kernel too old) and CRIU
+    # #1986's memfd_create("", MFD_HUGETLB): Function not implemented (no hugetlbfs). Here
+    # other calls, other wordings: a macro name with "enosys(38)", an ENOSYS in a sentence,
+    # strace's mmap(MAP_HUGETLB) = -1 ENOSYS.
+    _, report = triage(tmp_path, "syscall(SYS_memfd_secret, 0) returns enosys(38) here\n")
+    assert failed_calls(report) == {("memfd_secret", "ENOSYS")}
+    assert {f["cause"]: f["category"] for f in report["findings"]} == {
+        "syscall-not-implemented": "config"}
+    _, report = triage(tmp_path, "On the 4.9 board the userfaultfd() call fails with ENOSYS.\n")
+    assert {f["category"] for f in report["findings"]} == {"config"}
+    strace = ("mmap(NULL, 2097152, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_HUGETLB,"
+              " -1, 0) = -1 ENOSYS (Function not implemented)\n")
+    _, report = triage(tmp_path, strace)
+    assert {f["cause"]: f["category"] for f in report["findings"]} == {
+        "kernel-config-missing": "config"}
+    # the same ENOSYS without a hugetlb flag says nothing about hugetlbfs
+    _, report = triage(tmp_path, strace.replace("|MAP_HUGETLB", ""))
+    assert {f["cause"] for f in report["findings"]} == {"syscall-not-implemented"}
+
+
+def test_a_could_not_call_message_or_a_lower_case_strerror_on_9p_is_no_shared_mapping(
+        tmp_path):
+    # Seen: filebench's "Could not mmap the shared memory file: Invalid argument" in a Clear
+    # Containers 9p rootfs, and "mmap fails with invalid argument when used on a file in a 9p
+    # mount" (nfs-ganesha #92). Here "Unable to mmap", and "errors out with invalid argument".
+    text = "lockd: Unable to mmap /srv/state/lock.db (MAP_SHARED): Invalid argument\n"
+    _, p9 = triage(tmp_path, text, "--fs", "9p")
+    assert failed_calls(p9) == {("mmap", "EINVAL")}
+    assert {f["cause"]: f["category"] for f in p9["findings"]} == {"fs-no-shared-mmap": "env"}
+    _, ext4 = triage(tmp_path, text, "--fs", "ext4")  # ext4 maps shared: not this cause
+    assert "fs-no-shared-mmap" not in {f["cause"] for f in ext4["findings"]}
+    text = ("The writer's mmap() errors out with invalid argument as soon as the data dir is on\n"
+            "the 9p share; it maps the file MAP_SHARED with PROT_WRITE.\n")
+    _, report = triage(tmp_path, text)
+    assert failed_calls(report) == {("mmap", "EINVAL")}
+    assert {f["cause"] for f in report["findings"]} == {"fs-no-shared-mmap"}
+    # "could not" before a word that is no call stays a negation
+    log = tmp_path / "none.txt"
+    log.write_text("I could not reproduce it: mmap no longer fails with Invalid argument.\n")
+    assert main(["triage", str(log), "--json", str(tmp_path / "none.json")]) == 2

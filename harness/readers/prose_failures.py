@@ -7,7 +7,11 @@ results in a `Permission denied`, or `No such device` error" (the call is in the
 statement is a prose line (not code, not a log line, not a question, not negated) with a
 failure word and an errno - its name, its strerror text or its number. Its call is the last call
 of interest the line names before the errno; else the nearest line above that names one (the
-repro's code counts); else the one call the prose names at all. Each (call, errno) becomes a
+repro's code counts); else the one call the prose names at all. A call may be named by its
+macro (``SYS_MEMFD_CREATE``, ``__NR_userfaultfd``); "could not mmap the file" / "unable to
+fstat" is a failure (its "not" no negation); an errno may be written lower-case with its number
+("enosys 38"), and a one- or two-word strerror lower-case right after a failure word ("fails with
+invalid argument"). Each (call, errno) becomes a
 failed result, so the same rules explain it. Used only when nothing else in the input is a
 result.
 
@@ -37,7 +41,20 @@ CALLS = {
     "munmap": "munmap", "mprotect": "mprotect", "memfd_create": "memfd_create",
     "userfaultfd": "userfaultfd", "io_uring_setup": "io_uring_setup", "openat": "openat",
     "fchmod": "fchmod", "fchown": "fchown", "futimens": "futimens", "fsync": "fsync",
+    "shmget": "shmget", "memfd_secret": "memfd_secret",
 }
+# A call by its macro name, as C and Go programs name it: SYS_MEMFD_CREATE, __NR_userfaultfd.
+MACRO_CALL = re.compile(r"\b(?:SYS|__NR)_([A-Za-z0-9_]+)\b")
+# A failure said as what could not be done: "Could not mmap the file", "unable to fstat". The
+# "not" is the failure, no negation of it.
+COULD_NOT = re.compile(r"\b(?:could\s+not|couldn't|can\s?not|can't|unable\s+to|failed\s+to)"
+                       r"\s+`?([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
+# An errno written lower-case with its number ("return enosys 38"): the pair is unmistakable.
+ERRNO_WITH_NUMBER = re.compile(r"\b(e[a-z0-9]{2,14})\s*[\s(=:]\s*(\d{1,3})\b")
+# A short strerror written lower-case right after a failure word ("fails with invalid
+# argument", "returns no such device"): English only where no failure word leads to it.
+SHORT_LEAD = r"\b(?:with|returns?|returned|returning|gives?|gave|got|gets?|error:?)\s+" \
+    r"(?:an?\s+|the\s+)?(?:error\s+)?['\"`]?"
 WRITTEN_AS_CALL = {"open": "openat", "truncate": "ftruncate", "creat": "openat"}
 # Calls on a descriptor: what an unlink before them can concern.
 ON_DESCRIPTOR = frozenset({"ftruncate", "fallocate", "fstat", "fstatfs", "mmap", "fchmod",
@@ -63,9 +80,14 @@ FLAG_WORDS = {
                            r"\b[io]flag=direct\b"),
     "O_TMPFILE": re.compile(r"\bO_TMPFILE\b"),
     "MAP_HUGETLB": re.compile(r"\bMAP_HUGETLB\b"),
+    "MAP_SHARED": re.compile(r"\bM?MAP_SHARED\b"),  # "MMAP_SHARED mode" is how people say it
+    "MFD_HUGETLB": re.compile(r"\bMFD_HUGETLB\b"),
+    "SHM_HUGETLB": re.compile(r"\bSHM_HUGETLB\b"),
 }
 FLAG_CALLS = {"O_DIRECT": frozenset({"openat", "read", "write", "pread64", "pwrite64"}),
-              "O_TMPFILE": frozenset({"openat"}), "MAP_HUGETLB": frozenset({"mmap"})}
+              "O_TMPFILE": frozenset({"openat"}), "MAP_HUGETLB": frozenset({"mmap"}),
+              "MAP_SHARED": frozenset({"mmap"}), "MFD_HUGETLB": frozenset({"memfd_create"}),
+              "SHM_HUGETLB": frozenset({"shmget"})}
 OPEN_FLAGS = ("O_DIRECT", "O_TMPFILE")
 # A line of program source, whether or not a fence says so: a statement's end, a block's brace,
 # a comment, a preprocessor line, a keyword that starts a statement.
@@ -120,7 +142,10 @@ class ProseReader:
                 and FAILURE.search(self.lines[index - 1].text) is not None
             for column, errno in _errnos(text):
                 clause = _clause(text, column)
-                if not (under_failure or FAILURE.search(text[:column + 40])) \
+                could_not = _could_not(clause)
+                if could_not:  # its "not" is the failure itself
+                    clause = clause.replace(could_not, " " * len(could_not))
+                if not (under_failure or could_not or FAILURE.search(text[:column + 40])) \
                         or NEGATED.search(clause) or HYPOTHETICAL.search(clause):
                     continue
                 call = _last_call(text[:column]) or self._call_above(index) or \
@@ -189,6 +214,9 @@ def _errnos(text: str) -> list[tuple[int, str]]:
     for m in ERRNO_NUMBER.finditer(text):
         if name := errno_name(m.group(1)):
             found.setdefault(name, m.start())
+    for m in ERRNO_WITH_NUMBER.finditer(text):
+        if errno_name(m.group(2)) == m.group(1).upper():
+            found.setdefault(m.group(1).upper(), m.start())
     lowered, exact = text.lower(), text
     for words in STRERRORS:
         # a short text ("Not supported", "Invalid argument") only as printed, capital first:
@@ -197,10 +225,21 @@ def _errnos(text: str) -> list[tuple[int, str]]:
             if (at := exact.find(words)) >= 0:
                 found.setdefault(STRERROR[words], at)
                 exact = exact[:at] + " " * len(words) + exact[at + len(words):]
+            # or lower-case right after a failure word ("fails with invalid argument")
+            elif led := re.search(SHORT_LEAD + re.escape(words.lower()) + r"\b", lowered):
+                found.setdefault(STRERROR[words], led.end() - len(words))
         elif (at := lowered.find(words.lower())) >= 0:
             found.setdefault(STRERROR[words], at)
             lowered = lowered[:at] + " " * len(words) + lowered[at + len(words):]
     return sorted((column, name) for name, column in found.items())
+
+
+def _could_not(clause: str) -> str:
+    """The "could not <call>" words of a clause, when what could not be done is a call."""
+    for m in COULD_NOT.finditer(clause):
+        if _calls(m.group(0)):
+            return m.group(0)
+    return ""
 
 
 def _clause(text: str, column: int) -> str:
@@ -212,6 +251,9 @@ def _clause(text: str, column: int) -> str:
 
 def _calls(text: str) -> list[str]:
     out = []
+    for m in MACRO_CALL.finditer(text):
+        if (word := m.group(1).lower()) in CALLS:
+            out.append(CALLS[word])
     for m in CALL_WORD.finditer(text):
         word, written = m.group(1), m.group(2)
         if word in CALLS:
