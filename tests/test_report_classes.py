@@ -957,3 +957,18 @@ def test_a_could_not_call_message_or_a_lower_case_strerror_on_9p_is_no_shared_ma
     log = tmp_path / "none.txt"
     log.write_text("I could not reproduce it: mmap no longer fails with Invalid argument.\n")
     assert main(["triage", str(log), "--json", str(tmp_path / "none.json")]) == 2
+
+
+def test_a_tagged_fatal_line_about_huge_pages_beside_no_free_pages_is_the_pool(tmp_path):
+    # Seen: DPDK's "EAL: FATAL: Cannot get hugepage information." beside HugePages_Free: 0
+    # (F-Stack #274: the pages held by files an earlier run left in /dev/hugepages). Here
+    # another program's tagged ERROR line, the pool shown by grep, in an inline code span.
+    text = ("`$ grep HugePages_ /proc/meminfo\nHugePages_Total:     512\n"
+            "HugePages_Free:        0`\n\nstarting the target:\n"
+            "`spdk_tgt: ERROR: could not reserve hugepage memory for the buffer pool`\n")
+    _, report = triage(tmp_path, text)
+    [r] = report["results"]
+    assert (r["status"], r["category"], r["cause"]) == ("fail", "env", "hugetlb-pages-short")
+    # free pages in the pool: the same error is not the pool's
+    _, report = triage(tmp_path, text.replace("Free:        0", "Free:      512"))
+    assert "hugetlb-pages-short" not in {f["cause"] for f in report["findings"]}

@@ -53,13 +53,19 @@ CRASH_STATED = re.compile(
     r"\b(SIGBUS|SIGSEGV|SIGILL|SIGFPE|SIGABRT|bus error|segmentation fault)\b|"
     r"\b(SIGBUS|SIGSEGV|SIGILL|SIGFPE|SIGABRT)\b[^.;]{0,20}?\b(?:crash|coredumps?|core dump)",
     re.IGNORECASE)
-# A program's own error line: "Error booting VM: VmBoot(KernelLoad(...))", "FATAL: ...".
-TOOL_ERROR = re.compile(r"^(?:Error|ERROR|Fatal|FATAL)(?: [a-z]+ing\b[^:]{0,40})?:\s+\S")
+# A program's own error line: "Error booting VM: VmBoot(KernelLoad(...))", "FATAL: ...", also
+# under its component's tag ("EAL: FATAL: Cannot get hugepage information.", DPDK) and with
+# the backtick of an inline code span in front.
+TOOL_ERROR = re.compile(r"^[`'\"]?(?:[\w.-]{1,24}:\s+)?(?:Error|ERROR|Fatal|FATAL)"
+                        r"(?: [a-z]+ing\b[^:]{0,40})?:\s+\S")
+# An error line about huge pages is itself the request for them ("Cannot get hugepage info").
+NAMES_HUGE = re.compile(r"\bhuge ?pages?\b|\bhugetlb", re.IGNORECASE)
 # Huge pages asked for, and a hugetlb pool the text shows empty or never set up.
 HUGE_REQUEST = re.compile(r"hugepages?=on|hugepage_size=|MAP_HUGETLB|HUGETLB_MORECORE|"
                           r"--hugepages?\b|hugetlbfs", re.IGNORECASE)
 HUGE_NONE = re.compile(
     r"nr_hugepages\W{0,4}=?\s*0\b|echo 0 > \S*nr_hugepages|HugePages_(?:Total|Free):\s*0\b|"
+    r"\bno free huge ?pages\b|"
     r"\b(?:no|not|without|never)\b.{0,60}\bhuge ?pages?\b.{0,30}\b(?:available|reserved|"
     r"enabled|allocated)|\bhuge ?pages?\b.{0,40}\b(?:not|never) (?:been )?(?:available|reserved|"
     r"enabled|allocated)", re.IGNORECASE)
@@ -111,14 +117,16 @@ class Reader:
                           Status.FAIL, line.text.strip(), result_line=line)
                    for i, line in enumerate(
                        [x for x in self.lines if TOOL_ERROR.match(x.text.strip())][:5])]
-        context = self._hugetlb_context(commands)
+        context = self._hugetlb_context(
+            commands, [r.result_line for r in out if r.result_line is not None
+                       and r.status is Status.FAIL and NAMES_HUGE.search(r.result_line.text)])
         for r in out:
             r.diagnostics = context + r.diagnostics
         return out
 
-    def _hugetlb_context(self, commands: list[LogLine]) -> list[LogLine]:
+    def _hugetlb_context(self, commands: list[LogLine], asking: list[LogLine]) -> list[LogLine]:
         lines = sorted(self.lines + commands, key=lambda x: x.line)
-        request = [x for x in lines if HUGE_REQUEST.search(x.text)]
+        request = [x for x in lines if HUGE_REQUEST.search(x.text)] or asking
         none = [x for x in lines if HUGE_NONE.search(x.text)]
         return (request[:1] + [x for x in none[:2] if x not in request[:1]]) if request and none \
             else []
