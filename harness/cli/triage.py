@@ -280,7 +280,7 @@ def run_triage(args: argparse.Namespace) -> int:
     if thread is not None and (target := thread.reply_target()) is not None:
         from harness.report.mail import render_reply
 
-        overrides["mail"] = lambda r: render_reply(r, target)
+        overrides["mail"] = lambda r: render_reply(r, target, thread.messages)
     from harness.report.kcidb import options_of
 
     write_outputs(report, targets, color=args.color, kcidb=options_of(args),

@@ -41,14 +41,16 @@ class ThreadInput:
     bisect_disputed: LogLine | None = None  # a message says the bisect result is wrong
 
     def reply_target(self) -> Message | None:
-        """The message that posted the log to answer: the last one with a failure, else the
-        last one with any result."""
-        def failing(ri: ReportInput) -> bool:
-            return any(r.status in FAILING or r.status is Status.SKIP for r in ri.parsed.results)
+        """The message that posted the log to answer: the last one with a failure or a crash,
+        else the last one with a skip, else the last one with any result."""
+        def has(ri: ReportInput, statuses: frozenset[Status]) -> bool:
+            return any(r.status in statuses for r in ri.parsed.results)
 
-        with_failures = [m for m, _, ri in self.inputs if failing(ri)]
+        with_failures = [m for m, _, ri in self.inputs if has(ri, FAILING)
+                         or ri.parsed.crashes]
+        with_skips = [m for m, _, ri in self.inputs if has(ri, frozenset({Status.SKIP}))]
         with_results = [m for m, _, ri in self.inputs if ri.parsed.results]
-        chosen = with_failures or with_results
+        chosen = with_failures or with_skips or with_results
         return chosen[-1] if chosen else None
 
 

@@ -10,11 +10,14 @@ import re
 import textwrap
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from email.utils import parseaddr
+from dataclasses import dataclass, field
+from email.utils import formataddr, getaddresses, parseaddr, parsedate_to_datetime
 
 import harness
 from harness.model import FAILING, Category, Finding, LogLine, Report, Result, Status
 from harness.readers.mbox import Message
+from harness.readers.prose_failures import STATED
+from harness.readers.stated_failures import is_stated
 from harness.report.common import (
     UNDIAGNOSED,
     all_findings,
@@ -91,6 +94,9 @@ def subject(results: Sequence[Result], with_run: bool = False) -> str:
     suite = suites[0] if len(suites) == 1 else "mm"
     if len({(r.suite, r.number, r.name) for r in results}) == 1:  # one test, maybe many runs
         r = results[0]
+        if is_stated(r):  # taken from the report's words: it has no number or name of its own
+            return "The program the report describes" if r.suite == STATED else (
+                f"The {r.suite} test the report describes")
         what = f" ('{r.description}' with {r.config})" if r.config and r.description else (
             f" ('{r.name}')" if r.name else "")
         runs = list(dict.fromkeys(str(x.run_id) for x in results if x.run_id))
@@ -147,19 +153,15 @@ def conclusion(report: Report) -> str:
     others = sum(category.values())
     n = len(failing)
     sentences = []
-    if not results:
-        sentences.append("The log holds no test results, so there is nothing to triage.")
+    if not results and report.findings:
+        sentences.append(_from_findings(report))
+    elif not results:
+        sentences.append("The input holds no test results, so there is nothing to triage.")
     elif n == 0:
         sentences.append(f"Nothing points at the kernel: none of the {len(results)} tests "
                          "failed.")
     elif kernel:
-        kernel_results = [r for r in failing if r.diagnosis
-                          and r.diagnosis.category == Category.KERNEL_BUG]
-        causes = sorted({r.diagnosis.cause for r in kernel_results if r.diagnosis})
-        point = "points" if kernel == 1 else "point"
-        sentences.append(f"{_cap(count_word(kernel))} of the {plural(n, 'failure')} {point} at "
-                         f"a kernel bug ({', '.join(causes)}): "
-                         f"{_what_happened(kernel_results, several_runs(report))}.")
+        sentences.append(_kernel_sentence(report, failing))
         if unknown:
             sentences.append(f"{_cap(plural(unknown, 'other'))} could not be explained.")
         if others:
@@ -183,22 +185,55 @@ def conclusion(report: Report) -> str:
         every = "both failures are" if n == 2 else f"all {n} failures are"
         sentences.append(f"None of the failures points at the kernel: {every} explained by "
                          f"{explained_by(category)}.")
+    return " ".join(sentences + _skip_sentences(results, bool(failing)))
+
+
+def _skip_sentences(results: Sequence[Result], failing: bool) -> list[str]:
     skipped = [r for r in results if r.status == Status.SKIP]
-    if skipped:
-        passed = sum(r.status == Status.PASS for r in results)
-        sentences.append(_skips(skipped, passed, "Of the other tests, " if failing else ""))
-        odd = [r for r in skipped if r.diagnosis and r.diagnosis.category == Category.UNKNOWN]
-        if odd:
-            have = "has" if len(odd) == 1 else "have"
-            sentences.append(f"{_cap(plural(len(odd), 'skip'))} {have}"
-                             " no known cause and could hide a kernel problem: "
-                             f"{test_list(odd, with_suite=True)}.")
-    return " ".join(sentences)
+    if not skipped:
+        return []
+    passed = sum(r.status == Status.PASS for r in results)
+    out = [_skips(skipped, passed, "Of the other tests, " if failing else "")]
+    odd = [r for r in skipped if r.diagnosis and r.diagnosis.category == Category.UNKNOWN]
+    if odd:
+        have = "has" if len(odd) == 1 else "have"
+        out.append(f"{_cap(plural(len(odd), 'skip'))} {have} no known cause and could hide a "
+                   f"kernel problem: {test_list(odd, with_suite=True)}.")
+    return out
+
+
+def _kernel_sentence(report: Report, failing: Sequence[Result]) -> str:
+    """ "Both failures point at a kernel bug (cause): the 2 cow tests (3, 4) fail." """
+    kernel_results = [r for r in failing if r.diagnosis
+                      and r.diagnosis.category == Category.KERNEL_BUG]
+    kernel, n = len(kernel_results), len(failing)
+    causes = sorted({r.diagnosis.cause for r in kernel_results if r.diagnosis})
+    if kernel == n:
+        who = "The failure" if n == 1 else "Both failures" if n == 2 else f"All {n} failures"
+    else:
+        who = f"{_cap(count_word(kernel))} of the {plural(n, 'failure')}"
+    return (f"{who} {'points' if kernel == 1 else 'point'} at a kernel bug "
+            f"({', '.join(causes)}): {_what_happened(kernel_results, several_runs(report))}.")
+
+
+def _from_findings(report: Report) -> str:
+    """The verdict of an input without results whose findings stand alone (a crash pasted
+    without the tests around it)."""
+    worst = min(report.findings, key=lambda f: severity_rank(str(f.category)))
+    if worst.category == Category.KERNEL_BUG:
+        return (f"This points at a kernel bug ({worst.cause}), although the report shows no "
+                "test result around it.")
+    if worst.category == Category.UNKNOWN:
+        return ("The report shows no test result, and what it shows matches no known cause "
+                f"({worst.cause}).")
+    return (f"The report shows no test result; what it shows is explained by "
+            f"{_by(str(worst.category))} ({worst.cause}).")
 
 
 def _skips(skipped: Sequence[Result], passed: int, lead: str) -> str:
     """ "Of the other tests, 4 passed and 36 were skipped, because of ..." (lead may be "")."""
-    why = Counter(str(r.diagnosis.category) for r in skipped if r.diagnosis)
+    why = Counter(str(r.diagnosis.category) for r in skipped  # unknown ones are named next
+                  if r.diagnosis and r.diagnosis.category != Category.UNKNOWN)
     reason = f", because of {explained_by(why)}" if why else ""
     were = "was" if len(skipped) == 1 else "were"
     if passed:
@@ -220,6 +255,135 @@ def _what_happened(results: Sequence[Result], with_run: bool) -> str:
 
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+# --- who said what: the words a mail uses for the harness's own references ------------------
+
+# A path the harness read (the thread or pasted file), with a line number: "x.txt L26: ".
+_INPUT_REF = re.compile(r"(?<![\w/.-])(?:[\w.~+-]*/)*[\w.+-]+\.(?:txt|log|mbox|mbx|eml|mail|gz"
+                        r"|json)(?::L\d+| L\d+)?:? ?")
+_LINE_REF = re.compile(r" at L\d+\b|\(L\d+\) ?|(?<=\()L\d+: |\bL\d+: ")
+_HARNESS_CMD = re.compile(r" ?\(harness [a-z]+ [^()]*\)")
+_HARNESS_FLAG = re.compile(r"(?<![\w-])--(?:fs|tmp-fs|suite|kernel-version|selftests-version|"
+                           r"strace|out|rules)\b")
+_THREAD_SUMMARY = re.compile(r"^\S.*: \d+ messages?; (?:logs in|no message)")
+_NOT_READ = re.compile(r"were not read|are code, not test output")
+_STATED_TEST = re.compile(r"(?P<suite>[\w.-]+) test #\d+ \((?:[^()]|\([^()]*\))*?\(stated\)"
+                          r"(?:[^()]|\([^()]*\))*\)")
+# The harness's own options named inside a rule's words: the list cannot pass them.
+_OPTION_ASIDE = ((re.compile(r" ?\((?:use |with )?--[a-z][\w-]*\)"), ""),
+                 (re.compile(r"pass --fs to confirm"), "knowing it would settle this"))
+# A rule's words for a failure a report only states (no log): what the report names instead.
+_NO_LOG = ((re.compile(r"no (environment or configuration|environment|configuration) cause "
+                       r"(?:in the log )?explains (it|them)"),
+            r"the report names no \1 cause for \2"),
+           (re.compile(r"the log alone does not show it"), "the report has no log to show it"))
+
+
+@dataclass
+class Voice:
+    """How a mail names where its evidence came from. A reply to a thread names each message
+    by its author ("your message", "Lorenzo Stoakes's message"), not "message 2 (...) L43"
+    (lines of the harness's copy of the thread); no mail names the harness's input paths or
+    its own options, and a report without a log is not said to have one."""
+
+    messages: Sequence[Message] = ()
+    target: Message | None = None
+    quoted: set[LogLine] = field(default_factory=set)  # lines the reply already quotes
+
+    @property
+    def reply(self) -> bool:
+        return self.target is not None
+
+    def who(self, message: Message) -> str:
+        name, when = self.author(message)
+        if name == "you":
+            return "your message" + (f" of {when}" if when else "")
+        if name in ("the report", f"message {message.index}"):
+            return name
+        return f"{name}'s message" + (f" of {when}" if when else "")
+
+    def author(self, message: Message) -> tuple[str, str]:
+        """(name, when): "you" for the message replied to; ``when`` only tells apart two
+        messages of one sender."""
+        name = parseaddr(message.sender)[0] or parseaddr(message.sender)[1]
+        if not name:  # a text without headers: nobody to call "you"
+            return ("the report" if len(self.messages) == 1 else f"message {message.index}"), ""
+        same = [m for m in self.messages if parseaddr(m.sender) == parseaddr(message.sender)]
+        when = _short_date(message.date) if len(same) > 1 else ""
+        if self.target is not None and message.index == self.target.index:
+            return "you", ""
+        if self.target is not None and parseaddr(self.target.sender) == parseaddr(message.sender):
+            return "you", when  # "your message of 4 Mar 18:25": your other one
+        return name, when
+
+    def whose(self, source: str) -> str:
+        m = re.search(r"\bmessage (\d+)\b", source)
+        for message in self.messages:
+            if m and message.index == int(m[1]):
+                return self.who(message)
+        return "the report"
+
+    def say(self, text: str, results: Sequence[Result] = ()) -> str:
+        for message in sorted(self.messages, key=lambda x: -x.index):
+            who = self.who(message)
+            label = re.escape(message.label)
+            text = re.sub(rf"(?:[\w.~+/-]+\.(?:mbox|mbx|eml|mail|txt|gz) )?{label}"
+                          rf"(?: (?:attachment|part) \S+)?(?: L\d+)?", who, text)
+            name = self.author(message)[0]
+            text = text.replace(f"[message {message.index}]",
+                                f"[{self.who(message)}]" if name == "you" else f"[{name}]")
+        text = _INPUT_REF.sub("", text)
+        text = _HARNESS_CMD.sub("", text).replace("a longer --timeout", "a longer timeout")
+        text = _STATED_TEST.sub(lambda m: "program the report describes" if m["suite"] == STATED
+                                else f"{m['suite']} test the report describes", text)
+        for aside, words in _OPTION_ASIDE:
+            text = aside.sub(words, text)
+        if results and all(is_stated(r) for r in results):
+            for log_words, report_words in _NO_LOG:
+                text = log_words.sub(report_words, text)
+        if self.reply:
+            text = _LINE_REF.sub(lambda m: "(" if m[0].startswith("(") and ":" in m[0]
+                                 else "", text)
+        return re.sub(r"  +", " ", text).replace(" )", ")").replace("( ", "(")
+
+    def notes(self, notes: Sequence[str]) -> list[str]:
+        """The notes a reader of the mail needs: not the harness's own bookkeeping (which
+        file it read, which lines it skipped, which option would firm it up). A reply says
+        once what several messages have in common."""
+        kept: dict[str, list[Message]] = {}
+        for note in notes:
+            if _THREAD_SUMMARY.match(note) or _NOT_READ.search(note) \
+                    or _HARNESS_FLAG.search(note):
+                continue
+            message = next((m for m in self.messages if note.startswith(m.label + ": ")), None)
+            if self.reply and message is not None:
+                kept.setdefault(self.say(note[len(message.label) + 2:]), []).append(message)
+            else:
+                kept.setdefault(self.say(note), [])
+        out = []
+        for text, messages in kept.items():
+            if not messages:
+                out.append(_cap(text))
+                continue
+            text = text[:1].lower() + text[1:] if text[1:2].islower() else text
+            if len(messages) == 1:
+                out.append(f"In {self.who(messages[0])}, {text}")
+                continue
+            names = []
+            for m in messages:
+                name, when = self.author(m)
+                names.append(name + (f" ({when})" if when else ""))
+            out.append(f"In the messages of {_and(list(dict.fromkeys(names)))}, {text}")
+        return out
+
+
+def _short_date(date: str) -> str:
+    """ "12 Jan 17:19" from an RFC 5322 date, or the date as given."""
+    try:
+        return f"{parsedate_to_datetime(date):%d %b %H:%M}".lstrip("0")
+    except (TypeError, ValueError):
+        return date
 
 
 # --- layout ----------------------------------------------------------------------------------
@@ -268,22 +432,46 @@ def shape(text: str) -> str:
     return re.sub(r"\d+", "#", text)
 
 
-def evidence_block(lines: Sequence[LogLine]) -> list[str]:
-    unique = list(dict.fromkeys(lines))
+def evidence_block(lines: Sequence[LogLine], voice: Voice | None = None) -> list[str]:
+    voice = voice or Voice()
+    unique = [line for line in dict.fromkeys(lines) if line not in voice.quoted
+              and (line.text.strip() or not voice.reply)]
     shown: list[LogLine] = []
     shapes: set[tuple[str, str]] = set()
     for line in unique:
-        key = (line.source, shape(line.text))
+        # A reply names each message once; the same line from two messages is one line.
+        key = ("" if voice.reply else line.source, shape(line.text))
         if key not in shapes and len(shown) < MAX_EVIDENCE:
             shapes.add(key)
             shown.append(line)
-    out = [row for line in shown for row in quote(line)]
+    if not voice.reply:
+        out = [row for line in shown for row in quote(line)]
+    else:  # line numbers of the harness's copy mean nothing to the list: say whose text it is
+        out, last = [], None
+        for line in shown:
+            who = voice.whose(line.source)
+            if who != last:
+                out += fill(f"From {who}:")
+                last = who
+            out += _reply_quote(line.text)
     if len(unique) > len(shown):
         out.append(f"{QUOTE_INDENT}({len(unique) - len(shown)} more)")
     return out
 
 
-def finding_paragraph(report: Report, finding: Finding) -> list[str]:
+def _reply_quote(text: str) -> list[str]:
+    room = WIDTH - len(QUOTE_INDENT)
+    chunks = textwrap.wrap(clean_text(text[:(MAX_QUOTE_ROWS + 1) * room * 4]).rstrip(),
+                           width=room, break_long_words=True, break_on_hyphens=False,
+                           replace_whitespace=False) or [""]
+    if len(chunks) > MAX_QUOTE_ROWS:
+        chunks = chunks[:MAX_QUOTE_ROWS]
+        chunks[-1] = chunks[-1][:room - len(CUT)] + CUT
+    return [QUOTE_INDENT + chunks[0]] + [QUOTE_INDENT + "  " + c for c in chunks[1:]]
+
+
+def finding_paragraph(report: Report, finding: Finding, voice: Voice | None = None) -> list[str]:
+    voice = voice or Voice()
     results = results_of(report, finding)
     explanation = " ".join(finding.explanation.split())
     if results and _names_its_group(explanation, len(results)):
@@ -303,12 +491,13 @@ def finding_paragraph(report: Report, finding: Finding) -> list[str]:
     else:  # a finding about a whole suite's output, or about no test in particular
         text = explanation
     text += f" [{finding.category}/{finding.cause}, {finding.confidence} confidence]"
-    out = fill(text)
-    if finding.evidence:
-        out += [""] + evidence_block(finding.evidence)
+    out = fill(voice.say(text, results))
+    block = evidence_block(finding.evidence, voice)
+    if block:
+        out += [""] + block
     extra = []
     if finding.action:
-        extra += labelled("Suggested action:", finding.action)
+        extra += labelled("Suggested action:", voice.say(finding.action, results))
     if finding.reference:
         extra += labelled("Reference:", finding.reference)
     if extra:
@@ -371,14 +560,18 @@ def _hard(text: str, room: int) -> list[str]:
     return [text[i:i + room] for i in range(0, len(text), room)] or [""]
 
 
-def render_mail(report: Report) -> str:
+def render_mail(report: Report, voice: Voice | None = None) -> str:
+    voice = voice or Voice()
     blocks: list[list[str]] = [fill(conclusion(report))]
-    if report.environment.notes:
-        blocks.append([row for note in report.environment.notes
-                       for row in fill(f"Note: {note}")])
+    notes = voice.notes(report.environment.notes)
+    if notes:
+        blocks.append([row for note in notes for row in fill(f"Note: {note}")])
     for finding in all_findings(report):
-        blocks.append(finding_paragraph(report, finding))
-    blocks.append(environment_paragraph(report))
+        blocks.append(finding_paragraph(report, finding, voice))
+    env = report.environment
+    if env.kernel_release or env.arch or env.fs or env.hugepages or env.thp \
+            or env.swap_kb is not None or env.gup_test is not None:
+        blocks.append(environment_paragraph(report))  # "kernel release unknown" alone says nothing
     lines = [row for block in blocks for row in block + [""]]
     lines += ["-- ", f"triaged by harness {harness.__version__}"]
     # Nothing above should exceed the width; make sure no log text ever can.
@@ -395,12 +588,24 @@ MAX_QUOTED = 8
 
 
 def _fold(name: str, value: str) -> list[str]:
-    """An RFC 5322 header folded at spaces to fit the width."""
+    """An RFC 5322 header folded to fit the width, between addresses for address lists (a
+    name is never split) and at spaces otherwise; an item longer than a line (a long
+    Message-ID) stays whole, on the header's own line when it is the first."""
     value = " ".join(value.split())
-    if not value:
+    if name in ("To", "Cc"):
+        addresses = [formataddr(a) for a in getaddresses([value]) if a[1]]
+        items = [a + ("," if i < len(addresses) - 1 else "") for i, a in enumerate(addresses)]
+    else:
+        items = value.split()
+    if not items:
         return []
-    return textwrap.wrap(f"{name}: {value}", width=WIDTH, subsequent_indent=" ",
-                         break_long_words=False, break_on_hyphens=False)
+    rows = [f"{name}: {items[0]}"]
+    for item in items[1:]:
+        if len(rows[-1]) + 1 + len(item) > WIDTH:
+            rows.append(" " + item)
+        else:
+            rows[-1] += " " + item
+    return rows
 
 
 def _subject(subject: str) -> str:
@@ -437,28 +642,42 @@ def quoted_evidence(report: Report, message: Message) -> tuple[list[LogLine], in
         for line in (r.run_line, *r.diagnostics[-1:], r.result_line, *calls):
             if line is not None and line not in lines:
                 lines.append(line)
-    return lines[:MAX_QUOTED], len(chosen) - shown
+    if not chosen:  # a crash pasted without results: the finding's lines from this message
+        lines = [line for f in all_findings(report) for line in f.evidence
+                 if line.text.strip() and re.search(rf"\bmessage {message.index}\b", line.source)]
+        lines = list(dict.fromkeys(lines))
+    return lines[:MAX_QUOTED], max(len(chosen) - shown, 0)
 
 
-def render_reply(report: Report, message: Message) -> str:
+def render_reply(report: Report, message: Message, messages: Sequence[Message] = ()) -> str:
+    """The reply to ``message`` (one of the thread's ``messages``): threading headers when the
+    message has them (nothing is made up for a text without headers), its failing lines
+    quoted under "X wrote:", then the triage with every reference said the list's way."""
     headers: list[str] = []
-    headers += _fold("Subject", _subject(message.subject or "selftest results"))
+    if message.subject:
+        headers += _fold("Subject", _subject(message.subject))
+    me = parseaddr(message.sender)
     if message.sender:
         headers += _fold("To", message.sender)
-    cc = ", ".join(x for x in (message.to, message.cc) if x.strip())
-    headers += _fold("Cc", cc)
+    cc = [a for a in getaddresses([message.to, message.cc]) if a[1] and a[1] != me[1]]
+    headers += _fold("Cc", ", ".join(dict.fromkeys(formataddr(a) for a in cc)))
     if message.message_id:
         headers += _fold("In-Reply-To", message.message_id)
-        headers += _fold("References", f"{message.references} {message.message_id}".strip())
-    name = parseaddr(message.sender)[0] or parseaddr(message.sender)[1] or "you"
-    when = f"On {message.date}, " if message.date else ""
-    body = textwrap.wrap(f"{when}{name} wrote:", width=WIDTH)
+        references = message.references.split()
+        headers += _fold("References", " ".join(dict.fromkeys(
+            [*references, message.message_id])))
+    name = me[0] or me[1]
     evidence, more = quoted_evidence(report, message)
-    for line in evidence:
-        body += _quote(line.text)
-    if more:
-        body.append(f"> [... {more} more like {'it' if len(evidence) <= 3 else 'these'}]")
+    body: list[str] = []
     if evidence:
+        when = f"On {message.date}, " if message.date and name else ""
+        body = textwrap.wrap(f"{when}{name} wrote:" if name else "The report says:",
+                             width=WIDTH)
+        for line in evidence:
+            body += _quote(line.text)
+        if more:
+            body.append(f"> [... {more} more like {'it' if len(evidence) <= 3 else 'these'}]")
         body.append("")
-    body += render_mail(report).splitlines()
-    return "\n".join(headers + [""] + body) + "\n"
+    voice = Voice(messages or [message], message, set(evidence))
+    body += render_mail(report, voice).splitlines()
+    return "\n".join(headers + ([""] if headers else []) + body) + "\n"

@@ -1,0 +1,138 @@
+"""`harness triage THREAD --mail reply.txt` on every real thread of the corpus: a reply a
+maintainer could send (threading headers to the message that posted the evidence, that
+message's lines quoted, conclusion first, 72 columns, nothing of the harness's own)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import mailbox
+import re
+from pathlib import Path
+
+import pytest
+
+from harness.cli.main import main
+
+REPORTS = Path(__file__).parent / "fixtures" / "reports"
+THREADS = sorted([*REPORTS.glob("*.mbox"), *REPORTS.glob("*.eml")])
+# Texts whose failure is only stated in words (no log at all).
+NO_LOG = ["uffd-unit-tests-div-zero-no-hugetlb-thread.mbox",
+          "mlock2-pagevec-race-page-flags-thread.mbox",
+          "charge-reserved-hugetlb-mawk-awk-e-mm-commits.txt",
+          "gvisor-ftruncate-deleted-einval.txt"]
+
+
+def reply_to(path: Path, tmp_path: Path) -> str:
+    out = tmp_path / "reply.txt"
+    main(["triage", str(path), "--mail", str(out)])
+    return out.read_text()
+
+
+def split(text: str) -> tuple[dict[str, str], str]:
+    head, body = text.split("\n\n", 1)
+    headers: dict[str, str] = {}
+    name = ""
+    for line in head.splitlines():
+        if line[:1].isspace():
+            headers[name] += line  # a folded header goes on
+        else:
+            name, value = line.split(": ", 1)
+            headers[name] = value
+    return headers, body
+
+
+def messages(path: Path) -> dict[str, str]:
+    """Message-ID -> the message's decoded text parts."""
+    if path.suffix == ".eml":
+        found = [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)]
+    else:
+        found = [email.message_from_bytes(m.as_bytes(), policy=email.policy.default)
+                 for m in mailbox.mbox(str(path))]
+    out = {}
+    for m in found:
+        parts = [p.get_payload(decode=True) or b"" for p in m.walk()
+                 if p.get_content_maintype() == "text" or p.get_filename()]
+        out[str(m["Message-ID"]).strip()] = " ".join(
+            b.decode("utf-8", "replace") for b in parts)
+    return out
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def internal_words(text: str, path: Path, tmp_path: Path, reply: bool = True) -> list[str]:
+    """What of the harness's own a mail must not carry: the paths it read or wrote, its
+    options, its "message N (...)" labels and, in a reply, the line numbers of its copy of
+    the thread (a plain mail about a pasted text may cite that text's lines)."""
+    found = [w for w in (str(REPORTS), "tests/fixtures", path.name, str(tmp_path), "/tmp/pytest",
+                         ".cache/harness", "--fs", "harness run", "harness triage")
+             if w in text]
+    found += re.findall(r"\bmessage \d+ \(|\[message \d+\]", text)
+    if reply:
+        found += re.findall(r"(?<![\w:])L\d+:|\bat L\d+\b", text)
+    return found
+
+
+@pytest.mark.parametrize("path", THREADS, ids=lambda p: p.name)
+def test_corpus_thread_reply_is_ready_to_send(path, tmp_path):
+    text = reply_to(path, tmp_path)
+    headers, body = split(text)
+    assert headers["Subject"].startswith("Re: ") and "Re: Re:" not in headers["Subject"]
+    posts = messages(path)
+    # Threads to a message of this thread, and References end with it.
+    target = headers["In-Reply-To"]
+    assert target in posts
+    assert headers["References"].split()[-1] == target
+    # The lines quoted under "X wrote:" are that message's own text.
+    quoted = [line[2:] for line in body.splitlines() if line.startswith("> ")
+              and not line.startswith("> [...")]
+    assert quoted, "the reply quotes the evidence it answers"
+    assert words(quoted[0])[:30] in words(posts[target])
+    assert body.splitlines()[0].endswith(" wrote:")
+    # Conclusion first: the paragraph after the quote is the verdict, not a note.
+    after = body.split("\n\n", 1)[1]
+    assert not after.startswith(("Note", "Environment", "--"))
+    assert internal_words(text, path, tmp_path) == []
+    long = [line for line in body.splitlines() if len(line) > 72 and not line.startswith(">")]
+    assert long == []
+    # A folded header line is longer than 72 only when it holds one address or id.
+    for line in text.split("\n\n", 1)[0].splitlines():
+        item = line.strip() if line[0].isspace() else line.split(": ", 1)[1]
+        assert len(line) <= 72 or item.count("@") == 1 or " " not in item, line
+
+
+def test_crash_without_results_still_answers_the_message_that_posted_it(tmp_path):
+    path = REPORTS / "gup-fast-null-deref-bisected-next-thread.mbox"
+    headers, body = split(reply_to(path, tmp_path))
+    assert "f5032553-9ec0-494c-8689-0e3a6a73853c@sirena.org.uk" in headers["In-Reply-To"]
+    assert "Unable to handle kernel NULL pointer" in words(body.split("\n\n")[0])
+    verdict = words(body.split("\n\n")[1])
+    assert verdict.startswith("This points at a kernel bug")
+    assert "nothing to triage" not in body
+
+
+@pytest.mark.parametrize("name", NO_LOG)
+def test_a_report_without_a_log_is_not_said_to_have_one(name, tmp_path):
+    path = REPORTS / name
+    text = words(reply_to(path, tmp_path))
+    assert "in the log" not in text and "the log alone" not in text
+    assert "(stated)" not in text and "test #1" not in text  # no number the report never gave
+    assert internal_words(text, path, tmp_path, reply=path.suffix != ".txt") == []
+
+
+def test_a_text_without_headers_gets_no_made_up_ones(tmp_path):
+    text = reply_to(REPORTS / "charge-reserved-hugetlb-mawk-awk-e-mm-commits.txt", tmp_path)
+    assert not re.match(r"(Subject|In-Reply-To|To):", text)
+    assert "you wrote" not in text and "your message" not in text
+    assert text.startswith("The report says:\n> ")
+
+
+def test_notes_name_the_message_by_its_author(tmp_path):
+    path = REPORTS / "cow-hugetlb-vmsplice-grep-excerpt-thread.mbox"
+    text = words(reply_to(path, tmp_path))
+    assert "Note: In Peter Xu's message, the excerpt covers 4 results of cow" in text
+    assert "Note: In your message, the excerpt covers 6 results of cow" in text
+    assert "From Peter Xu's message: # [RUN] vmsplice()" in text
+    assert "were not read" not in text  # the harness's own bookkeeping
