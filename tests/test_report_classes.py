@@ -972,3 +972,27 @@ def test_a_tagged_fatal_line_about_huge_pages_beside_no_free_pages_is_the_pool(t
     # free pages in the pool: the same error is not the pool's
     _, report = triage(tmp_path, text.replace("Free:        0", "Free:      512"))
     assert "hugetlb-pages-short" not in {f["cause"] for f in report["findings"]}
+
+
+def test_a_programs_panic_shown_or_told_is_a_crashed_process_never_the_kernel(tmp_path):
+    # Seen: youki #3734, "`just test-contest` panicked after ~39 tests and nothing else ran".
+    # Here Rust's own panic line, and Go's.
+    rust = ("$ cargo run --bin hugetlb-probe\n"
+            "thread 'main' panicked at src/tlb.rs:41:10:\n"
+            "called `Result::unwrap()` on an `Err` value: Os { code: 2, kind: NotFound }\n")
+    go = ("panic: open /sys/kernel/mm/hugepages: no such file or directory\n\n"
+          "goroutine 1 [running]:\nmain.main()\n")
+    for text in (rust, go):
+        _, report = triage(tmp_path, text)
+        assert [(r["status"], r["category"]) for r in report["results"]] == [
+            ("crash", "unknown")], text
+        assert report["verdict"] != "kernel-bug"
+    # what would happen, and a kernel's panic told in words, are no crashed program
+    log, out = tmp_path / "none.txt", tmp_path / "n.json"
+    for text in ("The probe would panic if the directory were missing.\n",
+                 "Since the update the kernel panicked twice on boot.\n"):
+        log.write_text(text)
+        out.unlink(missing_ok=True)
+        main(["triage", str(log), "--json", str(out)])
+        results = json.loads(out.read_text())["results"] if out.exists() else []
+        assert not [r for r in results if "(panic)" in r["name"]], text

@@ -53,6 +53,12 @@ CRASH_STATED = re.compile(
     r"\b(SIGBUS|SIGSEGV|SIGILL|SIGFPE|SIGABRT|bus error|segmentation fault)\b|"
     r"\b(SIGBUS|SIGSEGV|SIGILL|SIGFPE|SIGABRT)\b[^.;]{0,20}?\b(?:crash|coredumps?|core dump)",
     re.IGNORECASE)
+# A program that panicked (Rust's "thread 'main' panicked at src/x.rs:10:5", Go's "panic: ...",
+# a report's "the suite panicked after ~39 tests and nothing else ran"): a crashed process, told
+# or shown. Never a kernel panic: a line that names the kernel is no program's.
+PANICKED = re.compile(r"\bpanick(?:ed|ing)\b|^panic: \S|\bpanic (?:killed|aborted|stopped|took)\b",
+                      re.IGNORECASE)
+KERNEL_WORD = re.compile(r"\bkernel\b|\bOops\b|\bBUG:", re.IGNORECASE)
 # A program's own error line: "Error booting VM: VmBoot(KernelLoad(...))", "FATAL: ...", also
 # under its component's tag ("EAL: FATAL: Cannot get hugepage information.", DPDK) and with
 # the backtick of an inline code span in front.
@@ -112,6 +118,10 @@ class Reader:
                                       Status.CRASH, f"{line.text.strip()} (killed by {signal})",
                                       result_line=line))
                     break
+        if not out and (panicked := self._panicked()) is not None:
+            out.append(Result(STATED, 1, f"a process (panic){STATED_NAME}", "", Status.CRASH,
+                              f"{panicked.text.strip()} (the process panicked)",
+                              result_line=panicked))
         if not out:
             out = [Result("command", i + 1, f"{line.text.split(':', 1)[0]}{STATED_NAME}", "",
                           Status.FAIL, line.text.strip(), result_line=line)
@@ -130,6 +140,20 @@ class Reader:
         none = [x for x in lines if HUGE_NONE.search(x.text)]
         return (request[:1] + [x for x in none[:2] if x not in request[:1]]) if request and none \
             else []
+
+    def _panicked(self) -> LogLine | None:
+        """The first line that shows or says a program panicked, not what would happen ("it
+        panics if the directory is missing"), not negated, not the kernel's."""
+        for line in self.lines:
+            text = line.text.strip()
+            m = PANICKED.search(text)
+            if m is None or KERNEL_WORD.search(text) or CODE.search(text) or text.endswith("?"):
+                continue
+            start = _clause_start(text, m.start())
+            if NEGATED.search(text, start, m.start()) or HYPOTHETICAL.search(_clause(text, start)):
+                continue
+            return line
+        return None
 
     def _prose(self) -> list[LogLine]:
         return [x for x in self.lines
