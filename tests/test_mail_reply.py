@@ -136,3 +136,18 @@ def test_notes_name_the_message_by_its_author(tmp_path):
     assert "Note: In your message, the excerpt covers 6 results of cow" in text
     assert "From Peter Xu's message: # [RUN] vmsplice()" in text
     assert "were not read" not in text  # the harness's own bookkeeping
+
+
+def test_a_reply_does_not_list_every_rule_that_did_not_apply(tmp_path):
+    text = words(reply_to(REPORTS / "cow-vmsplice-hugetlb-xfail-patch.eml", tmp_path))
+    assert "the report does not say" not in text
+    assert "No known environment or configuration cause explains it" in text
+
+
+def test_a_reply_says_each_message_once_per_test_list(tmp_path):
+    path = REPORTS / "uffd-stress-hugepages-freed-by-runner-thread.mbox"
+    text = words(reply_to(path, tmp_path))
+    assert "[your message of 2 Nov 12:24] hugetlb_fault_after_madv 1; uffd-stress 2, 3;" in text
+    guard = words(reply_to(REPORTS / "guard-regions-shmem-uffd-tmp-not-tmpfs-thread.mbox",
+                           tmp_path))
+    assert "selftest test" not in guard and "of selftest" not in guard  # a reader's placeholder

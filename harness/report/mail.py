@@ -270,6 +270,15 @@ _THREAD_SUMMARY = re.compile(r"^\S.*: \d+ messages?; (?:logs in|no message)")
 _NOT_READ = re.compile(r"were not read|are code, not test output")
 _STATED_TEST = re.compile(r"(?P<suite>[\w.-]+) test #\d+ \((?:[^()]|\([^()]*\))*?\(stated\)"
                           r"(?:[^()]|\([^()]*\))*\)")
+# The name a reader gives a suite it could not name ("the selftest test #45").
+_PLACEHOLDER_SUITE = re.compile(r"(?<=\bthe )selftest (?=tests?\b)|(?<=\bThe )selftest (?=tests?\b)"
+                                r"|(?<=\d )selftest (?=tests?\b)|of selftest \(")
+# One message's tests named twice in a row in a test list.
+_SAME_RUN = re.compile(r"(\[[^\]]+\]) ([^\[\]()]*?); \1 ")
+# Causes a result was checked against; "the report does not say the cause is X" is no news.
+_RULED_OUT = re.compile(r"Known causes were considered and ruled out by the run: (.*?)\. "
+                        r"(?=No known)")
+_NOT_SAID = "the report does not say"
 # The harness's own options named inside a rule's words: the list cannot pass them.
 _OPTION_ASIDE = ((re.compile(r" ?\((?:use |with )?--[a-z][\w-]*\)"), ""),
                  (re.compile(r"pass --fs to confirm"), "knowing it would settle this"))
@@ -337,6 +346,10 @@ class Voice:
         text = _HARNESS_CMD.sub("", text).replace("a longer --timeout", "a longer timeout")
         text = _STATED_TEST.sub(lambda m: "program the report describes" if m["suite"] == STATED
                                 else f"{m['suite']} test the report describes", text)
+        text = _RULED_OUT.sub(_ruled_out, text)
+        text = _PLACEHOLDER_SUITE.sub(lambda m: "(" if m[0].startswith("of") else "", text)
+        while (merged := _SAME_RUN.sub(r"\1 \2; ", text)) != text:  # "[Ann] a 1; [Ann] b 2"
+            text = merged
         for aside, words in _OPTION_ASIDE:
             text = aside.sub(words, text)
         if results and all(is_stated(r) for r in results):
@@ -376,6 +389,13 @@ class Voice:
                 names.append(name + (f" ({when})" if when else ""))
             out.append(f"In the messages of {_and(list(dict.fromkeys(names)))}, {text}")
         return out
+
+
+def _ruled_out(m: re.Match[str]) -> str:
+    """The causes a result was checked against, without the ones the report merely did not
+    state (a list of every rule that did not apply reads as noise)."""
+    kept = [part for part in m[1].split("; ") if _NOT_SAID not in part]
+    return f"Known causes were ruled out by the run: {'; '.join(kept)}. " if kept else ""
 
 
 def _short_date(date: str) -> str:
@@ -562,7 +582,7 @@ def _hard(text: str, room: int) -> list[str]:
 
 def render_mail(report: Report, voice: Voice | None = None) -> str:
     voice = voice or Voice()
-    blocks: list[list[str]] = [fill(conclusion(report))]
+    blocks: list[list[str]] = [fill(voice.say(conclusion(report)))]
     notes = voice.notes(report.environment.notes)
     if notes:
         blocks.append([row for note in notes for row in fill(f"Note: {note}")])
