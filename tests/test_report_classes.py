@@ -996,3 +996,24 @@ def test_a_programs_panic_shown_or_told_is_a_crashed_process_never_the_kernel(tm
         main(["triage", str(log), "--json", str(out)])
         results = json.loads(out.read_text())["results"] if out.exists() else []
         assert not [r for r in results if "(panic)" in r["name"]], text
+
+
+def test_madvise_einval_where_the_text_names_thp_is_a_kernel_without_thp(tmp_path):
+    # Seen: minikube #5765, a database's "madvise(base, ...): Invalid argument" and "a fully
+    # grown kernel will offer /sys/kernel/mm/transparent_hugepage/enabled". Here a sentence
+    # with EINVAL, and the missing THP directory told in words.
+    text = ("On the appliance kernel the allocator's madvise() call returns EINVAL for every\n"
+            "arena. There is no /sys/kernel/mm/transparent_hugepage directory on that box.\n")
+    _, report = triage(tmp_path, text)
+    assert failed_calls(report) == {("madvise", "EINVAL")}
+    assert {f["cause"]: f["category"] for f in report["findings"]} == {
+        "thp-unavailable": "config"}
+    # THP shown there ([madvise] selected): the EINVAL is something else
+    shown = text + "\n    $ cat /sys/kernel/mm/transparent_hugepage/enabled\n" \
+        "    always [madvise] never\n"
+    _, report = triage(tmp_path, shown)
+    assert "thp-unavailable" not in {f["cause"] for f in report["findings"]}
+    # no THP in the text: madvise EINVAL alone is not explained by it
+    _, report = triage(tmp_path, "The allocator's madvise() call returns EINVAL for every "
+                                 "arena.\n")
+    assert "thp-unavailable" not in {f["cause"] for f in report["findings"]}

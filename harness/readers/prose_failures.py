@@ -97,6 +97,15 @@ CODE_LINE = re.compile(r"^(?:return\b|if\s*\(|else\b|for\s*\(|while\s*\(|case\b|
 CLAUSE_BREAK = re.compile(r"[.;!?]\s|,\s|\b(?:but|however|although|though|while)\b",
                           re.IGNORECASE)
 UNSUPPORTED = frozenset({"EOPNOTSUPP", "ENOTSUPP", "ENOTSUP"})
+# Transparent huge pages named by the text: madvise() EINVAL is then likeliest a kernel without
+# THP (MADV_HUGEPAGE refused; minikube #5765: "a fully grown kernel will offer
+# /sys/kernel/mm/transparent_hugepage/enabled") - unless the text shows THP there.
+THP_NAMED = re.compile(r"/sys/kernel/mm/transparent_hugepage|CONFIG_TRANSPARENT_HUGEPAGE\b|"
+                       r"\btransparent[ _]huge ?pages?\b|\bMADV_HUGEPAGE\b|\bTHP\b",
+                       re.IGNORECASE)
+THP_PRESENT = re.compile(r"\[(?:always|madvise|never)\]|CONFIG_TRANSPARENT_HUGEPAGE=y|"
+                         r"AnonHugePages:\s*[1-9]")
+THP_MARK = " (THP named)"
 STATED = "report"  # the suite of a failure taken from prose
 # What should, would or is expected to happen is no failure that did.
 HYPOTHETICAL = re.compile(r"\b(?:should|would|could|must|might|expect(?:s|ed)?|supposed|"
@@ -190,7 +199,20 @@ class ProseReader:
             mine = [f for f in flags if r.syscall in FLAG_CALLS[f]]
             if len(mine) == 1 and mine[0] not in r.name:
                 r.name = f"{r.name} ({mine[0]})"
+        self._mark_thp(results)
         self._mark_unlinked(results)
+
+    def _mark_thp(self, results: list[Result]) -> None:
+        """madvise() EINVAL in a text that names THP and does not show it there: the line that
+        names it goes with the result (rule thp-not-built)."""
+        if any(THP_PRESENT.search(x.text) for x in self.lines):
+            return
+        named = next((x for x in self.lines if THP_NAMED.search(x.text)), None)
+        for r in results:
+            if named is not None and (r.syscall, r.errno) == ("madvise", "EINVAL") \
+                    and THP_MARK not in r.name:
+                r.name += THP_MARK
+                r.diagnostics = [named] + r.diagnostics
 
     def _mark_unlinked(self, results: list[Result]) -> None:
         """Results on a descriptor after an unlink the text shows: an open-but-unlinked file."""
