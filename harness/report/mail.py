@@ -346,7 +346,7 @@ class Voice:
         text = _HARNESS_CMD.sub("", text).replace("a longer --timeout", "a longer timeout")
         text = _STATED_TEST.sub(lambda m: "program the report describes" if m["suite"] == STATED
                                 else f"{m['suite']} test the report describes", text)
-        text = _RULED_OUT.sub(_ruled_out, text)
+        text = re.sub(r"(?<!\.)\.\.(?!\.)", ".", _RULED_OUT.sub(_ruled_out, text))
         text = _PLACEHOLDER_SUITE.sub(lambda m: "(" if m[0].startswith("of") else "", text)
         while (merged := _SAME_RUN.sub(r"\1 \2; ", text)) != text:  # "[Ann] a 1; [Ann] b 2"
             text = merged
@@ -377,7 +377,7 @@ class Voice:
         out = []
         for text, messages in kept.items():
             if not messages:
-                out.append(_cap(text))
+                out.append(text)
                 continue
             text = text[:1].lower() + text[1:] if text[1:2].islower() else text
             if len(messages) == 1:
@@ -633,11 +633,16 @@ def _subject(subject: str) -> str:
     return subject if re.match(r"(?i)^re:", subject) else f"Re: {subject}"
 
 
+MAX_QUOTED_LINE = 200  # a quoted log line stays whole (as the list saw it) up to this
+
+
 def _quote(text: str) -> list[str]:
+    """One line of the message quoted as it was: not re-wrapped (a log line wrapped would
+    read as two log lines), only cut when it is very long."""
     text = clean_text(text).rstrip()
-    return textwrap.wrap(text, width=WIDTH - 2, initial_indent="> ", subsequent_indent="> ",
-                         break_long_words=True, break_on_hyphens=False,
-                         replace_whitespace=False) or [">"]
+    if len(text) > MAX_QUOTED_LINE:
+        text = text[:MAX_QUOTED_LINE - len(CUT)] + CUT
+    return [f"> {text}" if text else ">"]
 
 
 def quoted_evidence(report: Report, message: Message) -> tuple[list[LogLine], int]:
