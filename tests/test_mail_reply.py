@@ -153,3 +153,16 @@ def test_a_reply_says_each_message_once_per_test_list(tmp_path):
     guard = words(reply_to(REPORTS / "guard-regions-shmem-uffd-tmp-not-tmpfs-thread.mbox",
                            tmp_path))
     assert "selftest test" not in guard and "of selftest" not in guard  # a reader's placeholder
+
+
+def test_a_log_piped_in_is_not_called_stdin(tmp_path, monkeypatch):
+    import io
+    import sys
+
+    text = (REPORTS / "hmm2-double-map-mirror-size-patch.txt").read_text()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    out = tmp_path / "mail.txt"
+    main(["triage", "-", "--mail", str(out)])
+    mail = out.read_text()
+    assert "stdin" not in mail
+    assert "\n    L16: not ok 53 hmm2.hmm2_device_private.double_map\n" in mail

@@ -260,8 +260,9 @@ def _cap(text: str) -> str:
 # --- who said what: the words a mail uses for the harness's own references ------------------
 
 # A path the harness read (the thread or pasted file), with a line number: "x.txt L26: ".
-_INPUT_REF = re.compile(r"(?<![\w/.-])(?:[\w.~+-]*/)*[\w.+-]+\.(?:txt|log|mbox|mbx|eml|mail|gz"
-                        r"|json)(?::L\d+| L\d+)?:? ?")
+_INPUT_REF = re.compile(r"(?<![\w/.-])(?:(?:[\w.~+-]*/)*[\w.+-]+\.(?:txt|log|mbox|mbx|eml|mail|gz"
+                        r"|json)(?::L\d+| L\d+)?|<?stdin>?(?::L\d+| L\d+)):? ?")
+STDIN = ("stdin", "<stdin>", "-")  # what the harness calls a log piped to it
 _LINE_REF = re.compile(r" at L\d+\b|\(L\d+\) ?|(?<=\()L\d+: |\bL\d+: ")
 _HARNESS_CMD = re.compile(r" ?\(harness [a-z]+ [^()]*\)")
 _HARNESS_FLAG = re.compile(r"(?<![\w-])--(?:fs|tmp-fs|suite|kernel-version|selftests-version|"
@@ -432,7 +433,7 @@ def labelled(label: str, text: str) -> list[str]:
 def quote(line: LogLine) -> list[str]:
     """One log line as "    L123: text", hard-wrapped under its text and cut after 3 rows."""
     prefix = f"{QUOTE_INDENT}{where_from(line)}: "
-    if len(prefix) > WIDTH // 2:
+    if len(prefix) > WIDTH // 2 or line.source in STDIN:
         prefix = f"{QUOTE_INDENT}L{line.line}: "
     room = WIDTH - len(prefix)
     text = clean_text(line.text[:(MAX_QUOTE_ROWS + 1) * room * 4]).rstrip()  # rows shown, no more
