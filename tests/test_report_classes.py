@@ -1017,3 +1017,24 @@ def test_madvise_einval_where_the_text_names_thp_is_a_kernel_without_thp(tmp_pat
     _, report = triage(tmp_path, "The allocator's madvise() call returns EINVAL for every "
                                  "arena.\n")
     assert "thp-unavailable" not in {f["cause"] for f in report["findings"]}
+
+
+def test_memory_locking_refused_and_shmget_refused_are_the_limits(tmp_path):
+    # Seen: qdrant's "Failed to lock deleted flags for ... in memory: Cannot allocate memory
+    # (os error 12)" and Manticore's "mlock() failed: Cannot allocate memory for blobs" in
+    # Docker; shmget EINVAL under kernel.shmmax (Snabb #366, zsim #38). Here a JVM's and a
+    # wallet's wordings, and shmget ENOSPC.
+    jvm = ("[WARN ][o.e.b.JNANatives] Unable to lock JVM Memory: error=12, "
+           "reason=Cannot allocate memory\n")
+    for text in (jvm, "E Error locking page at 0x7f23b4089000: Cannot allocate memory\n"):
+        _, report = triage(tmp_path, text)
+        assert failed_calls(report) == {("mlock", "ENOMEM")}, text
+        assert {f["cause"]: f["category"] for f in report["findings"]} == {
+            "sysctl-limit": "env"}, text
+    # an mmap that runs out of memory is no locking limit
+    _, report = triage(tmp_path, "the arena's mmap failed: Cannot allocate memory\n")
+    assert "sysctl-limit" not in {f["cause"] for f in report["findings"]}
+    _, report = triage(tmp_path, "After ~4000 queue pairs shmget() returns ENOSPC and the "
+                                 "run stops.\n")
+    assert failed_calls(report) == {("shmget", "ENOSPC")}
+    assert {f["cause"] for f in report["findings"]} == {"sysctl-limit"}

@@ -41,8 +41,13 @@ CALLS = {
     "munmap": "munmap", "mprotect": "mprotect", "memfd_create": "memfd_create",
     "userfaultfd": "userfaultfd", "io_uring_setup": "io_uring_setup", "openat": "openat",
     "fchmod": "fchmod", "fchown": "fchown", "futimens": "futimens", "fsync": "fsync",
-    "shmget": "shmget", "memfd_secret": "memfd_secret",
+    "shmget": "shmget", "memfd_secret": "memfd_secret", "mlock": "mlock", "mlock2": "mlock2",
+    "mlockall": "mlockall", "shmat": "shmat",
 }
+# Locking memory said in words, as programs report a failed mlock(): "Failed to lock deleted
+# flags for ... in memory", "Unable to lock JVM Memory", "Error locking page at 0x...".
+LOCK_MEMORY = re.compile(r"\block(?:ing|ed)?\b(?:\s+[\w.-]+){0,8}?\s+(?:in(?:to)?\s+)?"
+                         r"(?:memory|RAM)\b|\blocking\s+(?:a\s+)?pages?\b", re.IGNORECASE)
 # A call by its macro name, as C and Go programs name it: SYS_MEMFD_CREATE, __NR_userfaultfd.
 MACRO_CALL = re.compile(r"\b(?:SYS|__NR)_([A-Za-z0-9_]+)\b")
 # A failure said as what could not be done: "Could not mmap the file", "unable to fstat". The
@@ -272,17 +277,19 @@ def _clause(text: str, column: int) -> str:
 
 
 def _calls(text: str) -> list[str]:
-    out = []
+    """The calls a line names, in the order it names them (a phrase counts where it ends)."""
+    out: list[tuple[int, str]] = []
     for m in MACRO_CALL.finditer(text):
         if (word := m.group(1).lower()) in CALLS:
-            out.append(CALLS[word])
+            out.append((m.start(), CALLS[word]))
     for m in CALL_WORD.finditer(text):
         word, written = m.group(1), m.group(2)
         if word in CALLS:
-            out.append(CALLS[word])
+            out.append((m.start(), CALLS[word]))
         elif word in WRITTEN_AS_CALL and (written or text[m.start():m.start() + 1] == "`"):
-            out.append(WRITTEN_AS_CALL[word])
-    return out
+            out.append((m.start(), WRITTEN_AS_CALL[word]))
+    out += [(m.end(), "mlock") for m in LOCK_MEMORY.finditer(text)]
+    return [call for _, call in sorted(out)]
 
 
 def _last_call(text: str) -> str:
