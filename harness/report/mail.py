@@ -340,7 +340,11 @@ class Voice:
             label = re.escape(message.label)
             text = re.sub(rf"(?:[\w.~+/-]+\.(?:mbox|mbx|eml|mail|txt|gz) )?{label}"
                           rf"(?: (?:attachment|part) \S+)?(?: L\d+)?", who, text)
-            name = self.author(message)[0]
+            name, when = self.author(message)
+            if self.reply and name not in ("the report", f"message {message.index}"):
+                # a quoted statement: "Miaohe Lin wrote: '...'", not "...'s message: '...'"
+                wrote = f"{name} wrote" + (f" on {when}" if when else "")
+                text = re.sub(rf"{re.escape(who)}: (?=['\"])", f"{wrote}: ", text)
             text = text.replace(f"[message {message.index}]",
                                 f"[{self.who(message)}]" if name == "you" else f"[{name}]")
         text = _INPUT_REF.sub("", text)
