@@ -1038,3 +1038,24 @@ def test_memory_locking_refused_and_shmget_refused_are_the_limits(tmp_path):
                                  "run stops.\n")
     assert failed_calls(report) == {("shmget", "ENOSPC")}
     assert {f["cause"] for f in report["findings"]} == {"sysctl-limit"}
+
+
+def test_numa_policy_calls_refused_with_eperm_are_a_seccomp_profile(tmp_path):
+    # Seen: 'Logs are cluttered with "mbind: Operation not permitted"' (docker-library/cassandra
+    # #203) and hwloc's "failed (errno 1 Operation not permitted)" under the set_mempolicy named
+    # above it (moby #37241). Here numactl's own lines in a container, and a sentence quoting
+    # get_mempolicy's perror() line.
+    text = ("root@e721baf8a3f7:/# numactl --interleave=all true\n"
+            "set_mempolicy: Operation not permitted\n"
+            "setting interleave mask: Operation not permitted\n")
+    _, report = triage(tmp_path, text)
+    assert ("set_mempolicy", "EPERM") in failed_calls(report)
+    assert {f["cause"]: f["category"] for f in report["findings"]} == {
+        "container-seccomp": "env"}
+    _, report = triage(tmp_path, "At start the server prints 'get_mempolicy: Operation not "
+                                 "permitted' twice.\n")
+    assert failed_calls(report) == {("get_mempolicy", "EPERM")}
+    assert {f["cause"] for f in report["findings"]} == {"container-seccomp"}
+    # move_pages on another process without CAP_SYS_NICE is the kernel's own EPERM
+    _, report = triage(tmp_path, "The helper prints 'move_pages: Operation not permitted'.\n")
+    assert "container-seccomp" not in {f["cause"] for f in report["findings"]}

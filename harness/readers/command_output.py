@@ -27,6 +27,11 @@ CALLS = {
     "io_uring_register_buffers": "io_uring_register", "write": "write", "read": "read",
     "fsync": "fsync", "mprotect": "mprotect", "vmsplice": "vmsplice",
     "munmap": "munmap", "mremap": "mremap", "ioctl": "ioctl", "userfaultfd": "userfaultfd",
+    # memory locking, System V shared memory and NUMA policy (the limits and container
+    # profiles that refuse them: rules memlock-limit, shm-limit, container-seccomp)
+    "mlock": "mlock", "mlock2": "mlock2", "mlockall": "mlockall", "shmget": "shmget",
+    "shmat": "shmat", "mbind": "mbind", "set_mempolicy": "set_mempolicy",
+    "get_mempolicy": "get_mempolicy", "memfd_secret": "memfd_secret",
 }
 # "prog: something: Strerror text" or "prog: Strerror text" (perror, err(3), util-linux).
 PERROR = re.compile(r"^(?P<prog>[\w./-]+)(?:\(\))?:\s+(?:(?P<what>.*?):\s+)?"
@@ -116,6 +121,17 @@ PY_CALL = re.compile(r"\bos\.([a-z_]+)\(")
 PY_ERROR = re.compile(r"^\w+Error: \[Errno \d+\] (.+?)(?:: '[^']*'(?: -> '[^']*')?)?$")
 
 
+def _strerror_prefix(text: str) -> str:
+    """The errno of a strerror the program's own words continue ("Cannot allocate memory for
+    blobs", Manticore): the longest strerror the text starts with, ended at a word."""
+    best = ""
+    for words in STRERROR:
+        if len(words) > len(best) and text.startswith(words) \
+                and (len(text) == len(words) or not text[len(words)].isalnum()):
+            best = words
+    return STRERROR[best] if best else ""
+
+
 def errno_name(number: str) -> str:
     """The errno's name as strace and the rules spell it (95 is EOPNOTSUPP, not ENOTSUP)."""
     import errno
@@ -154,8 +170,8 @@ class Reader:
             self.lines.append((line, self.last_call, STRERROR[m.group(1)], "(Python)"))
             return
         if (m := CALL_FAILED.search(text)) and m.group(1) in CALLS:
-            err = m.group(2) or ""
-            errno = err if ERRNO.match(err) else STRERROR.get(err.strip(), "")
+            err = (m.group(2) or "").strip()
+            errno = err if ERRNO.match(err) else STRERROR.get(err, "") or _strerror_prefix(err)
             self.lines.append((line, CALLS[m.group(1)], errno, "failed"))
             return
         if self._reported_error(line, text):

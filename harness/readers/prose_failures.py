@@ -42,8 +42,13 @@ CALLS = {
     "userfaultfd": "userfaultfd", "io_uring_setup": "io_uring_setup", "openat": "openat",
     "fchmod": "fchmod", "fchown": "fchown", "futimens": "futimens", "fsync": "fsync",
     "shmget": "shmget", "memfd_secret": "memfd_secret", "mlock": "mlock", "mlock2": "mlock2",
-    "mlockall": "mlockall", "shmat": "shmat",
+    "mlockall": "mlockall", "shmat": "shmat", "mbind": "mbind", "set_mempolicy": "set_mempolicy",
+    "get_mempolicy": "get_mempolicy", "set_mempolicy_home_node": "set_mempolicy_home_node",
+    "migrate_pages": "migrate_pages", "move_pages": "move_pages",
 }
+# A perror() line, however it is quoted in a sentence: "<call>: <strerror>" is a failure by its
+# form ('Logs are cluttered with "mbind: Operation not permitted"').
+PERROR_END = re.compile(r"\b([a-z_][a-z0-9_]*)(?:\(\))?:\s*$")
 # Locking memory said in words, as programs report a failed mlock(): "Failed to lock deleted
 # flags for ... in memory", "Unable to lock JVM Memory", "Error locking page at 0x...".
 LOCK_MEMORY = re.compile(r"\block(?:ing|ed)?\b(?:\s+[\w.-]+){0,8}?\s+(?:in(?:to)?\s+)?"
@@ -159,7 +164,11 @@ class ProseReader:
                 could_not = _could_not(clause)
                 if could_not:  # its "not" is the failure itself
                     clause = clause.replace(could_not, " " * len(could_not))
-                if not (under_failure or could_not or FAILURE.search(text[:column + 40])) \
+                perror = _perror_call(text[:column])
+                if perror:  # "mbind: Operation not permitted": the strerror's own words
+                    clause = clause[:len(clause) - len(perror)]
+                if not (under_failure or could_not or perror
+                        or FAILURE.search(text[:column + 40])) \
                         or NEGATED.search(clause) or HYPOTHETICAL.search(clause):
                     continue
                 call = _last_call(text[:column]) or self._call_above(index) or \
@@ -259,6 +268,12 @@ def _errnos(text: str) -> list[tuple[int, str]]:
             found.setdefault(STRERROR[words], at)
             lowered = lowered[:at] + " " * len(words) + lowered[at + len(words):]
     return sorted((column, name) for name, column in found.items())
+
+
+def _perror_call(before: str) -> str:
+    """The "<call>: " right before a strerror (a perror() line), when the word is a call."""
+    m = PERROR_END.search(before)
+    return m.group(0) if m and _calls(m.group(0)) else ""
 
 
 def _could_not(clause: str) -> str:
