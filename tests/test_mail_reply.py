@@ -109,7 +109,9 @@ def test_crash_without_results_still_answers_the_message_that_posted_it(tmp_path
     path = REPORTS / "gup-fast-null-deref-bisected-next-thread.mbox"
     headers, body = split(reply_to(path, tmp_path))
     assert "f5032553-9ec0-494c-8689-0e3a6a73853c@sirena.org.uk" in headers["In-Reply-To"]
-    assert "Unable to handle kernel NULL pointer" in words(body.split("\n\n")[0])
+    quote = body.split("\n\n")[0]
+    assert "Unable to handle kernel NULL pointer" in words(quote)
+    assert not quote.rstrip().endswith(":")  # no "Full log:" that leads to nothing
     verdict = words(body.split("\n\n")[1])
     assert verdict.startswith("This points at a kernel bug")
     assert "nothing to triage" not in body

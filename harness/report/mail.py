@@ -675,7 +675,9 @@ def quoted_evidence(report: Report, message: Message) -> tuple[list[LogLine], in
     if not chosen:  # a crash pasted without results: the finding's lines from this message
         lines = [line for f in all_findings(report) for line in f.evidence
                  if line.text.strip() and re.search(rf"\bmessage {message.index}\b", line.source)]
-        lines = list(dict.fromkeys(lines))
+        lines = list(dict.fromkeys(lines))[:MAX_QUOTED]
+        while lines and lines[-1].text.rstrip().endswith(":"):  # "Full log:" leads to nothing
+            lines.pop()
     return lines[:MAX_QUOTED], max(len(chosen) - shown, 0)
 
 
