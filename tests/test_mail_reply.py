@@ -168,3 +168,16 @@ def test_a_log_piped_in_is_not_called_stdin(tmp_path, monkeypatch):
     mail = out.read_text()
     assert "stdin" not in mail
     assert "\n    L16: not ok 53 hmm2.hmm2_device_private.double_map\n" in mail
+
+
+def test_references_fall_back_to_the_parents_in_reply_to(tmp_path):
+    from harness.readers.mbox import Message
+    from harness.report.mail import render_reply
+    from harness.triage.engine import triage
+    from harness.model import Environment
+
+    message = Message(1, "<child@example.org>", "cow fails", "Ann <ann@example.org>",
+                      "Mon, 1 Jan 2024 10:00:00 +0000", in_reply_to="<parent@example.org>")
+    headers, _ = split(render_reply(triage([], Environment(), [], []), message))
+    assert headers["References"] == "<parent@example.org> <child@example.org>"
+    assert headers["In-Reply-To"] == "<child@example.org>"

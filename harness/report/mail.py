@@ -695,7 +695,8 @@ def render_reply(report: Report, message: Message, messages: Sequence[Message] =
     headers += _fold("Cc", ", ".join(dict.fromkeys(formataddr(a) for a in cc)))
     if message.message_id:
         headers += _fold("In-Reply-To", message.message_id)
-        references = message.references.split()
+        # RFC 5322 3.6.4: the parent's References, else its In-Reply-To, then its own id
+        references = message.references.split() or message.in_reply_to.split()[:1]
         headers += _fold("References", " ".join(dict.fromkeys(
             [*references, message.message_id])))
     name = me[0] or me[1]
