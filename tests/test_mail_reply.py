@@ -171,10 +171,10 @@ def test_a_log_piped_in_is_not_called_stdin(tmp_path, monkeypatch):
 
 
 def test_references_fall_back_to_the_parents_in_reply_to(tmp_path):
+    from harness.model import Environment
     from harness.readers.mbox import Message
     from harness.report.mail import render_reply
     from harness.triage.engine import triage
-    from harness.model import Environment
 
     message = Message(1, "<child@example.org>", "cow fails", "Ann <ann@example.org>",
                       "Mon, 1 Jan 2024 10:00:00 +0000", in_reply_to="<parent@example.org>")
