@@ -1059,3 +1059,19 @@ def test_numa_policy_calls_refused_with_eperm_are_a_seccomp_profile(tmp_path):
     # move_pages on another process without CAP_SYS_NICE is the kernel's own EPERM
     _, report = triage(tmp_path, "The helper prints 'move_pages: Operation not permitted'.\n")
     assert "container-seccomp" not in {f["cause"] for f in report["findings"]}
+
+
+def test_an_ltp_line_with_a_deeply_nested_call_and_a_feature_that_must_be_probed(tmp_path):
+    # Seen: LTP #1289, "userfaultfd05.c:96: TBROK: ioctl(3,((((2U|1U) << ...)))),...) failed:
+    # EINVAL (22)" and "... is not universally available and needs to be probed at runtime".
+    # Here another call's macro-nested argument, and "has to be probed" said of the test.
+    line = ("uffd_wp01.c:57: TBROK: ioctl(4,((((2U|1U) << (((0+8)+8)+14)) | (((0xAA)) << "
+            "(0+8)) | ((((0x00))) << 0))),...) failed: EINVAL (22)\n")
+    _, report = triage(tmp_path, line)
+    assert failed_calls(report) == {("ioctl", "EINVAL")}
+    assert report["verdict"] != "test-bug"  # the line alone says nothing of the test
+    text = (line + "\nWrite-protect faults are optional on arm64 before 6.10; the test asks for"
+            "\nthem unconditionally, but the feature has to be probed first.\n")
+    _, report = triage(tmp_path, text)
+    assert {f["cause"]: f["category"] for f in report["findings"]} == {
+        "test-wrong-feature-probe": "test-bug"}

@@ -64,6 +64,10 @@ EXPECTED = re.compile(
 ERRNO = re.compile(r"^-?(E[A-Z0-9]{2,15})$")
 # "mmap1.c:99: BROK: mmap(0x7f..,1024,3,1,3,0) failed: ENOENT", "ftruncate() failed: No such
 # file or directory", "mmap(HIGH_ADDR, MAP_FIXED): 0xffffffffffffffff - FAILED"
+# LTP's own line, whose call may carry a macro-expanded argument nested too deep for
+# CALL_FAILED: "userfaultfd05.c:96: TBROK: ioctl(3,((((2U|1U) << ...)))),...) failed: EINVAL (22)".
+LTP_CALL_FAILED = re.compile(r"^[\w.-]+\.c:\d+: T?(?:BROK|FAIL): ([a-z_][a-z0-9_]*)\(.*\) "
+                             r"failed: (E[A-Z0-9]{2,15})\b")
 CALL_FAILED = re.compile(
     r"\b([a-z_][a-z0-9_]*)\((?:[^()]|\([^()]*\))*\)[^()]{0,40}?(?:-\s*)?(?:failed|FAILED)\b"
     r"(?:\s*(?::|with)\s*(E[A-Z0-9]{2,15}\b|[A-Z][a-z][^:()]*?))?\s*(?:\(|$)")
@@ -168,6 +172,9 @@ class Reader:
             self.last_call = CALLS.get(m.group(1), m.group(1))
         if (m := PY_ERROR.match(text)) and m.group(1) in STRERROR and self.last_call:
             self.lines.append((line, self.last_call, STRERROR[m.group(1)], "(Python)"))
+            return
+        if (m := LTP_CALL_FAILED.match(text)) and m.group(1) in CALLS:
+            self.lines.append((line, CALLS[m.group(1)], m.group(2), "failed"))
             return
         if (m := CALL_FAILED.search(text)) and m.group(1) in CALLS:
             err = (m.group(2) or "").strip()

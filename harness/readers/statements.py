@@ -119,6 +119,10 @@ TEST_SIDE = re.compile(
     r"\b(?:self)?test (?:was|is) (?:just |simply )?(?:too |overly )?(?:dependent|reliant|relying)"
     r" on (?:the )?(?:kernel'?s? )?(?:implementation|internal)|"
     r"\bfail(?:s|ed|ing)? unnecessarily\b|"
+    # a feature the test uses unconditionally: "... is not universally available and needs to
+    # be probed at runtime" (LTP userfaultfd05, 2026), "the feature probing is wrong"
+    r"\b(?:needs?|has|have|must) (?:to )?be probed\b|"
+    r"\bfeature prob(?:e|ing) is (?:wrong|broken|incorrect|buggy)\b|"
     r"\b(?:causing|leading|causes|leads) the test(?:s)? to fail\b|"
     r"\b(?:test|selftest)[- ]bug\b|"
     r"\bnot an? (?:kernel|real) (?:bug|issue|problem|regression)\b|"
@@ -147,6 +151,7 @@ FS_ASSUMPTION = re.compile(
     re.IGNORECASE,
 )
 FEATURE_PROBE = re.compile(
+    r"\b(?:needs?|has|have|must) (?:to )?be probed\b|\bfeature prob(?:e|ing)\b|"
     r"\bkernels? (?:that|which) (?:do(?:es)? not|don't|doesn't) (?:support|have|provide)\b|"
     r"\bon kernels? without\b|\bfeature (?:is )?not (?:supported|available|advertised)\b|"
     r"\bfirst query supported features\b",
