@@ -181,3 +181,14 @@ def test_references_fall_back_to_the_parents_in_reply_to(tmp_path):
     headers, _ = split(render_reply(triage([], Environment(), [], []), message))
     assert headers["References"] == "<parent@example.org> <child@example.org>"
     assert headers["In-Reply-To"] == "<child@example.org>"
+
+
+def test_only_references_to_the_input_are_dropped_not_file_names_the_report_mentions():
+    from harness.report.mail import Voice
+
+    voice = Voice()
+    assert voice.say("the test is at fault: /home/u/report.txt L26: 'Fixes: abc'") \
+        == "the test is at fault: 'Fixes: abc'"
+    assert voice.say("the kernel has no /proc/config.gz; see dmesg.txt") \
+        == "the kernel has no /proc/config.gz; see dmesg.txt"
+    assert voice.notes(["a.log is the same file as b.log: read once", "kept"]) == ["kept"]

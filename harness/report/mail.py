@@ -260,15 +260,17 @@ def _cap(text: str) -> str:
 # --- who said what: the words a mail uses for the harness's own references ------------------
 
 # A path the harness read (the thread or pasted file), with a line number: "x.txt L26: ".
+# Only a reference (a line number follows): a file name the report itself mentions stays.
 _INPUT_REF = re.compile(r"(?<![\w/.-])(?:(?:[\w.~+-]*/)*[\w.+-]+\.(?:txt|log|mbox|mbx|eml|mail|gz"
-                        r"|json)(?::L\d+| L\d+)?|<?stdin>?(?::L\d+| L\d+)):? ?")
+                        r"|json)|<?stdin>?)(?::L\d+| L\d+):? ?")
 STDIN = ("stdin", "<stdin>", "-")  # what the harness calls a log piped to it
 _LINE_REF = re.compile(r" at L\d+\b|\(L\d+\) ?|(?<=\()L\d+: |\bL\d+: ")
 _HARNESS_CMD = re.compile(r" ?\(harness [a-z]+ [^()]*\)")
 _HARNESS_FLAG = re.compile(r"(?<![\w-])--(?:fs|tmp-fs|suite|kernel-version|selftests-version|"
                            r"strace|out|rules)\b")
 _THREAD_SUMMARY = re.compile(r"^\S.*: \d+ messages?; (?:logs in|no message)")
-_NOT_READ = re.compile(r"were not read|are code, not test output")
+_NOT_READ = re.compile(r"were not read|are code, not test output|is the same file as .*: read "
+                       r"once")
 _STATED_TEST = re.compile(r"(?P<suite>[\w.-]+) test #\d+ \((?:[^()]|\([^()]*\))*?\(stated\)"
                           r"(?:[^()]|\([^()]*\))*\)")
 # The name a reader gives a suite it could not name ("the selftest test #45").
