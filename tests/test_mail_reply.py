@@ -192,3 +192,9 @@ def test_only_references_to_the_input_are_dropped_not_file_names_the_report_ment
     assert voice.say("the kernel has no /proc/config.gz; see dmesg.txt") \
         == "the kernel has no /proc/config.gz; see dmesg.txt"
     assert voice.notes(["a.log is the same file as b.log: read once", "kept"]) == ["kept"]
+
+
+def test_a_note_keeps_what_it_says_without_the_harness_option(tmp_path):
+    text = words(reply_to(REPORTS / "memory-failure-tmpfs-0day-thread.mbox", tmp_path))
+    assert "Note: Filesystem nfs taken from the text of the report ('from non-memory" in text
+    assert "--fs" not in text

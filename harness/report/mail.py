@@ -373,6 +373,7 @@ class Voice:
         once what several messages have in common."""
         kept: dict[str, list[Message]] = {}
         for note in notes:
+            note = note.removesuffix("; --fs confirms it")  # what the note says stands alone
             if _THREAD_SUMMARY.match(note) or _NOT_READ.search(note) \
                     or _HARNESS_FLAG.search(note):
                 continue
@@ -383,8 +384,8 @@ class Voice:
                 kept.setdefault(self.say(note), [])
         out = []
         for text, messages in kept.items():
-            if not messages:
-                out.append(text)
+            if not messages:  # a sentence starts upper case, a file or option name as it is
+                out.append(_cap(text) if re.match(r"[a-z]+\b(?![._/-])", text) else text)
                 continue
             text = text[:1].lower() + text[1:] if text[1:2].islower() else text
             if len(messages) == 1:
