@@ -191,7 +191,7 @@ def test_only_references_to_the_input_are_dropped_not_file_names_the_report_ment
         == "the test is at fault: 'Fixes: abc'"
     assert voice.say("the kernel has no /proc/config.gz; see dmesg.txt") \
         == "the kernel has no /proc/config.gz; see dmesg.txt"
-    assert voice.notes(["a.log is the same file as b.log: read once", "kept"]) == ["kept"]
+    assert voice.notes(["a.log is the same file as b.log: read once", "kept"]) == ["Kept"]
 
 
 def test_a_note_keeps_what_it_says_without_the_harness_option(tmp_path):
