@@ -1075,3 +1075,38 @@ def test_an_ltp_line_with_a_deeply_nested_call_and_a_feature_that_must_be_probed
     _, report = triage(tmp_path, text)
     assert {f["cause"]: f["category"] for f in report["findings"]} == {
         "test-wrong-feature-probe": "test-bug"}
+
+
+def test_enomem_where_the_text_names_the_mapping_limit_is_max_map_count(tmp_path):
+    # Seen: ClickHouse's "Cannot mmap 4.00 KiB., errno: 12, strerror: Cannot allocate memory"
+    # beside max_map_count, Vespa's "mmap of file ... failed with error: 'Cannot allocate
+    # memory'" under "low defaults for vm.max_map_count". Here mprotect, the limit in words.
+    text = ("Unable to mprotect the guard page, errno 12 (Cannot allocate memory), although\n"
+            "half the RAM is free. We hold ~65k mappings, right at the maximum number of\n"
+            "mappings the box allows.\n")
+    _, report = triage(tmp_path, text)
+    assert failed_calls(report) == {("mprotect", "ENOMEM")}
+    assert {f["cause"]: f["category"] for f in report["findings"]} == {"sysctl-limit": "env"}
+    # without the limit in sight ENOMEM is not put on it
+    _, report = triage(tmp_path, text.split("although")[0] + "\n")
+    assert "sysctl-limit" not in {f["cause"] for f in report["findings"]}
+
+
+def test_a_failed_assertion_is_a_crashed_process_never_the_kernel(tmp_path):
+    # Seen: urbit's "Assertion '0' failed in pkg/noun/manage.c:1810" then "signal 6". Here
+    # glibc's own assert() line.
+    _, report = triage(tmp_path, "server: alloc.c:88: grow: Assertion `p != MAP_FAILED' "
+                                 "failed.\n")
+    assert [(r["status"], r["category"]) for r in report["results"]] == [("crash", "unknown")]
+    assert report["verdict"] != "kernel-bug"
+
+
+def test_compose_prefixed_lines_and_a_missing_hugetlbfs_mount(tmp_path):
+    # Seen: "spdk_1             | EAL: 1024 hugepages of size 2097152 reserved, but no mounted
+    # hugetlbfs found for that size" (opi-poc #224). Here compose v2's "name-1 | " column and
+    # another program's words.
+    text = ("vswitch-1  | hugepages: 512 pages of 2048 kB reserved, hugetlbfs not mounted\n"
+            "vswitch-1  | ERROR: cannot map hugepage memory for the packet buffers\n")
+    _, report = triage(tmp_path, text)
+    assert {f["cause"]: f["category"] for f in report["findings"]} == {
+        "hugetlbfs-not-mounted": "env"}

@@ -31,6 +31,9 @@ VIEWER_PREFIX = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?[ \t]|"
     r"\d{2}:\d{2}:\d{2}\.\d{3,}\s+|\d+\s+(?=\d{2}:\d{2}:\d{2}\.\d))+"
 )
+# docker compose's service column in front of each line of its logs ("spdk_1          | ",
+# "db-1  | ": a service name and its instance number, padded).
+COMPOSE_PREFIX = re.compile(r"^[a-z][\w.-]*[_-]\d+\s+\|\s")
 # "[   12.345678] " in front of every line of a capture (serial-console tools, dmesg of a
 # runner that logs to /dev/kmsg): taken away when the rest is test output, not kernel text
 # (not KUnit's nested, indented TAP on a boot console).
@@ -195,7 +198,7 @@ def _capture_prefix(text: str, info: PasteInfo) -> re.Match[str] | None:
     """What a log viewer or capture tool put in front of the line: a line number, a time stamp,
     a printk stamp in front of test output (not in front of a kernel message: that one stays)."""
     if text[:1] not in "[0123456789L":
-        return None
+        return COMPOSE_PREFIX.match(text) if "| " in text[:80] else None
     if m := VIEWER_PREFIX.match(text):
         return m
     if m := PRINTK_STAMP.match(text):

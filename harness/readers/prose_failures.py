@@ -116,6 +116,12 @@ THP_NAMED = re.compile(r"/sys/kernel/mm/transparent_hugepage|CONFIG_TRANSPARENT_
 THP_PRESENT = re.compile(r"\[(?:always|madvise|never)\]|CONFIG_TRANSPARENT_HUGEPAGE=y|"
                          r"AnonHugePages:\s*[1-9]")
 THP_MARK = " (THP named)"
+# The mapping limit named by the text: mmap()/mprotect() ENOMEM with free memory is likeliest
+# vm.max_map_count (ClickHouse #11027, Vespa #27229, urbit vere #624).
+MAP_COUNT_NAMED = re.compile(r"\bmax_map_count\b|\bmaximum number of (?:memory )?mappings\b|"
+                             r"\b(?:lack|number) of (?:memory )?mappings\b", re.IGNORECASE)
+MAP_COUNT_CALLS = frozenset({"mmap", "mprotect", "munmap", "mremap"})
+MAP_COUNT_MARK = " (max_map_count named)"
 STATED = "report"  # the suite of a failure taken from prose
 # What should, would or is expected to happen is no failure that did.
 HYPOTHETICAL = re.compile(r"\b(?:should|would|could|must|might|expect(?:s|ed)?|supposed|"
@@ -161,7 +167,8 @@ class ProseReader:
                 and FAILURE.search(self.lines[index - 1].text) is not None
             for column, errno in _errnos(text):
                 clause = _clause(text, column)
-                could_not = _could_not(clause)
+                # "Cannot mmap 4 KiB, errno: 12": the failure may be clauses before its errno
+                could_not = _could_not(text[:column])
                 if could_not:  # its "not" is the failure itself
                     clause = clause.replace(could_not, " " * len(could_not))
                 perror = _perror_call(text[:column])
@@ -217,16 +224,21 @@ class ProseReader:
         self._mark_unlinked(results)
 
     def _mark_thp(self, results: list[Result]) -> None:
-        """madvise() EINVAL in a text that names THP and does not show it there: the line that
-        names it goes with the result (rule thp-not-built)."""
-        if any(THP_PRESENT.search(x.text) for x in self.lines):
-            return
-        named = next((x for x in self.lines if THP_NAMED.search(x.text)), None)
+        """madvise() EINVAL in a text that names THP and does not show it there (rule
+        thp-not-built); mmap()/mprotect() ENOMEM in a text that names the mapping limit (rule
+        map-count-limit): the line that names it goes with the result."""
+        thp = None if any(THP_PRESENT.search(x.text) for x in self.lines) else \
+            next((x for x in self.lines if THP_NAMED.search(x.text)), None)
+        maps = next((x for x in self.lines if MAP_COUNT_NAMED.search(x.text)), None)
         for r in results:
-            if named is not None and (r.syscall, r.errno) == ("madvise", "EINVAL") \
+            if thp is not None and (r.syscall, r.errno) == ("madvise", "EINVAL") \
                     and THP_MARK not in r.name:
                 r.name += THP_MARK
-                r.diagnostics = [named] + r.diagnostics
+                r.diagnostics = [thp] + r.diagnostics
+            if maps is not None and r.syscall in MAP_COUNT_CALLS and r.errno == "ENOMEM" \
+                    and MAP_COUNT_MARK not in r.name:
+                r.name += MAP_COUNT_MARK
+                r.diagnostics = [maps] + r.diagnostics
 
     def _mark_unlinked(self, results: list[Result]) -> None:
         """Results on a descriptor after an unlink the text shows: an open-but-unlinked file."""

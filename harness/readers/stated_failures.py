@@ -59,6 +59,9 @@ CRASH_STATED = re.compile(
 PANICKED = re.compile(r"\bpanick(?:ed|ing)\b|^panic: \S|\bpanic (?:killed|aborted|stopped|took)\b",
                       re.IGNORECASE)
 KERNEL_WORD = re.compile(r"\bkernel\b|\bOops\b|\bBUG:", re.IGNORECASE)
+# A failed assertion ends the program with abort(): glibc's "prog: f.c:12: main: Assertion
+# `x' failed.", "Assertion '0' failed in pkg/noun/manage.c:1810" (urbit vere #624).
+ASSERTION_FAILED = re.compile(r"\bAssertion [`'\"].{1,200}?[`'\"] failed\b")
 # A program's own error line: "Error booting VM: VmBoot(KernelLoad(...))", "FATAL: ...", also
 # under its component's tag ("EAL: FATAL: Cannot get hugepage information.", DPDK) and with
 # the backtick of an inline code span in front.
@@ -75,6 +78,11 @@ HUGE_NONE = re.compile(
     r"\b(?:no|not|without|never)\b.{0,60}\bhuge ?pages?\b.{0,30}\b(?:available|reserved|"
     r"enabled|allocated)|\bhuge ?pages?\b.{0,40}\b(?:not|never) (?:been )?(?:available|reserved|"
     r"enabled|allocated)", re.IGNORECASE)
+# Huge pages reserved but no hugetlbfs mounted where the program looks: "EAL: 1024 hugepages of
+# size 2097152 reserved, but no mounted hugetlbfs found for that size" (DPDK).
+HUGE_UNMOUNTED = re.compile(r"\bno (?:mounted )?hugetlbfs\b.{0,30}\b(?:found|mounted|mount)\b|"
+                            r"\bhugetlbfs\b.{0,20}\bnot mounted\b|\bno hugetlbfs mount",
+                            re.IGNORECASE)
 MAX_LINES = 3000  # a commit message is short; a long input is a log
 STATED_NAME = " (stated)"  # how this reader and ``prose_failures`` name a result from words
 
@@ -122,6 +130,10 @@ class Reader:
             out.append(Result(STATED, 1, f"a process (panic){STATED_NAME}", "", Status.CRASH,
                               f"{panicked.text.strip()} (the process panicked)",
                               result_line=panicked))
+        if not out and (failed := self._assertion()) is not None:
+            out.append(Result(STATED, 1, f"a process (assertion){STATED_NAME}", "",
+                              Status.CRASH, f"{failed.text.strip()} (the process aborted on a "
+                              "failed assertion)", result_line=failed))
         if not out:
             out = [Result("command", i + 1, f"{line.text.split(':', 1)[0]}{STATED_NAME}", "",
                           Status.FAIL, line.text.strip(), result_line=line)
@@ -137,7 +149,7 @@ class Reader:
     def _hugetlb_context(self, commands: list[LogLine], asking: list[LogLine]) -> list[LogLine]:
         lines = sorted(self.lines + commands, key=lambda x: x.line)
         request = [x for x in lines if HUGE_REQUEST.search(x.text)] or asking
-        none = [x for x in lines if HUGE_NONE.search(x.text)]
+        none = [x for x in lines if HUGE_NONE.search(x.text) or HUGE_UNMOUNTED.search(x.text)]
         return (request[:1] + [x for x in none[:2] if x not in request[:1]]) if request and none \
             else []
 
@@ -154,6 +166,11 @@ class Reader:
                 continue
             return line
         return None
+
+    def _assertion(self) -> LogLine | None:
+        """The first line that shows a program's failed assertion (not the kernel's)."""
+        return next((x for x in self.lines if ASSERTION_FAILED.search(x.text)
+                     and not KERNEL_WORD.search(x.text)), None)
 
     def _prose(self) -> list[LogLine]:
         return [x for x in self.lines
