@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from harness.cli.main import main
+from harness.model import LogLine
+from harness.readers.paste import normalise
 
 PASTED = Path(__file__).parent / "fixtures" / "pasted"
 LOGS = Path(__file__).parent / "fixtures" / "logs"
@@ -519,3 +521,17 @@ def test_one_binary_quoted_twice_is_two_runs_not_one_with_wrong_totals(tmp_path)
     assert runs == {("gup_longterm", 1): "pass", ("gup_longterm", 2): "fail",
                     ("gup_longterm (run 2)", 1): "pass", ("gup_longterm (run 2)", 2): "pass"}
     assert "output-totals-mismatch" not in causes(report)
+
+
+def test_lines_padded_with_trailing_spaces_are_not_joined_as_wrapped():
+    # A cover letter whose every line an editor padded to 81 columns (riscv hugetlbfs v3,
+    # linux-arm-kernel, 2019): after one real join the padding must not make each following
+    # short line look like the rest of a wrapped one.
+    pad = "{:<81}".format
+    lines = [pad("A paragraph that is long enough to have been wrapped by the mail client, it"),
+             pad("continues here."),
+             pad("map_high_truncate_2 (2M: 64):  PASS"),
+             pad("misaligned_offset (2M: 64):    PASS (inconclusive)")]
+    out = [x.text for x in normalise(LogLine(i, t, "mail") for i, t in enumerate(lines, 1))]
+    assert len(out) == 3, out
+    assert out[1].startswith("map_high_truncate_2") and out[2].startswith("misaligned_offset")

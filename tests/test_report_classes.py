@@ -1110,3 +1110,23 @@ def test_compose_prefixed_lines_and_a_missing_hugetlbfs_mount(tmp_path):
     _, report = triage(tmp_path, text)
     assert {f["cause"]: f["category"] for f in report["findings"]} == {
         "hugetlbfs-not-mounted": "env"}
+
+
+def test_a_failure_wrapped_over_lines_keeps_its_failure_word_and_call(tmp_path):
+    # Seen: round 6's CRIU, LTP and minikube reports re-wrapped at 72 columns, where the
+    # strerror landed on a line of its own ("MFD_HUGETLB): Function not implemented"). Here a
+    # daemon's mmap(MAP_HUGETLB) error broken the same way.
+    text = ("The daemon logs: fatal error while mapping the ring with mmap(NULL, 1 << 30,\n"
+            "PROT_READ|PROT_WRITE, MAP_SHARED|MAP_ANONYMOUS|MAP_HUGETLB, -1,\n"
+            "0): Cannot allocate memory\n")
+    _, report = triage(tmp_path, text)
+    assert failed_calls(report) == {("mmap", "ENOMEM")}
+    assert {f["cause"] for f in report["findings"]} == {"hugetlb-pages-short"}
+    # a sentence that ended above is no beginning of this line
+    log = tmp_path / "none.txt"
+    log.write_text("The first mapping failed last week and was fixed.\n"
+                   "MAP_HUGETLB): Cannot allocate memory\n")
+    out = tmp_path / "none.json"
+    main(["triage", str(log), "--json", str(out)])
+    results = json.loads(out.read_text())["results"] if out.exists() else []
+    assert not [r for r in results if r["status"] == "fail"]

@@ -337,7 +337,9 @@ class _Unwrapper:
             self.pending = LogLine(self.pending.line, self.pending.text.rstrip() + " " + text,
                                    self.pending.source)
             self.info.unwrapped += 1
-            self.width = len(raw) - self.info.prefixed
+            # the piece's own width: padding a mail client or editor put after it (a cover
+            # letter with every line padded to 81 columns) is no text, one flowed space is
+            self.width = len(raw.rstrip()) + (raw[-1:] == " ") - self.info.prefixed
             return
         yield from self.flush()
         if not self.info.first_line and text:

@@ -44,8 +44,10 @@ CALLS = {
     "shmget": "shmget", "memfd_secret": "memfd_secret", "mlock": "mlock", "mlock2": "mlock2",
     "mlockall": "mlockall", "shmat": "shmat", "mbind": "mbind", "set_mempolicy": "set_mempolicy",
     "get_mempolicy": "get_mempolicy", "set_mempolicy_home_node": "set_mempolicy_home_node",
-    "migrate_pages": "migrate_pages", "move_pages": "move_pages",
+    "migrate_pages": "migrate_pages", "move_pages": "move_pages", "ioctl": "ioctl",
 }
+# Too general to stand for a statement's call unless the statement's own line names it.
+NEARBY_ONLY = frozenset({"ioctl"})
 # A perror() line, however it is quoted in a sentence: "<call>: <strerror>" is a failure by its
 # form ('Logs are cluttered with "mbind: Operation not permitted"').
 PERROR_END = re.compile(r"\b([a-z_][a-z0-9_]*)(?:\(\))?:\s*$")
@@ -127,6 +129,7 @@ STATED = "report"  # the suite of a failure taken from prose
 HYPOTHETICAL = re.compile(r"\b(?:should|would|could|must|might|expect(?:s|ed)?|supposed|"
                           r"ought|want(?:s|ed)?|if)\b", re.IGNORECASE)
 LOOK_BACK = 12  # lines above a statement searched for its call
+WRAP_LOOK_BACK = 3  # lines of one wrapped sentence searched for its failure word
 MAX_LINES = 5000  # a prose report is short; a long input is a log, read by the other readers
 
 
@@ -163,8 +166,9 @@ class ProseReader:
                 continue
             # a strerror alone on its line under a failure ("Assertion Failed!" then
             # "Operation not permitted"): the failure word is the line above's
-            under_failure = text.rstrip(".!") in STRERROR and index > 0 \
-                and FAILURE.search(self.lines[index - 1].text) is not None
+            under_failure = (text.rstrip(".!") in STRERROR and index > 0
+                             and FAILURE.search(self.lines[index - 1].text) is not None) \
+                or self._wrapped_failure(index, in_code)
             for column, errno in _errnos(text):
                 clause = _clause(text, column)
                 # "Cannot mmap 4 KiB, errno: 12": the failure may be clauses before its errno
@@ -192,16 +196,34 @@ class ProseReader:
                                   syscall_source="diagnostic"))
         return out
 
+    def _wrapped_failure(self, index: int, in_code: Callable[[int], bool]) -> bool:
+        """The line above is this one's beginning, broken by a mail client or a 72-column
+        wrap ("Unexpected error from memfd_create("'," / "MFD_HUGETLB): Function not
+        implemented"): its sentence goes on, and its last clause states a failure."""
+        below = self.lines[index]
+        for above in reversed(self.lines[max(0, index - WRAP_LOOK_BACK):index]):
+            text = above.text.rstrip()
+            if not text or in_code(above.line) or text.endswith((".", "!", "?", ":")) \
+                    or LOG_LIKE.match(text.strip()) or line_gap(above, below):
+                return False
+            tail = _clause(text, len(text))
+            if NEGATED.search(tail) or HYPOTHETICAL.search(tail):
+                return False
+            if FAILURE.search(text):
+                return True
+            below = above
+        return False
+
     def _call_above(self, index: int) -> str:
         for line in reversed(self.lines[max(0, index - LOOK_BACK):index]):
-            if call := _last_call(line.text):
-                return call
+            if calls := [c for c in _calls(line.text) if c not in NEARBY_ONLY]:
+                return calls[-1]
         return ""
 
     def _only_call(self, in_code: Callable[[int], bool]) -> str:
         named = {c for line in self.lines
                  if not in_code(line.line) and not CODE_LINE.search(line.text.strip())
-                 for c in _calls(line.text)}
+                 for c in _calls(line.text) if c not in NEARBY_ONLY}
         return next(iter(named)) if len(named) == 1 else ""
 
     def mark_file_state(self, results: list[Result], commands: list[LogLine]) -> None:
@@ -216,10 +238,11 @@ class ProseReader:
         for r in results:
             if r.syscall is None and len(opens) == 1 and r.errno in UNSUPPORTED | {"EINVAL"}:
                 r.syscall = "openat"
-            # each call takes the one flag of its own the text names (not two open flags)
-            mine = [f for f in flags if r.syscall in FLAG_CALLS[f]]
-            if len(mine) == 1 and mine[0] not in r.name:
-                r.name = f"{r.name} ({mine[0]})"
+            # each call takes the one flag of its own the text names (not two open flags); a
+            # mapping's flags go together (MAP_SHARED|MAP_HUGETLB)
+            mine = sorted(f for f in flags if r.syscall in FLAG_CALLS[f])
+            if len(mine) == 1 or (mine and not set(mine) & set(OPEN_FLAGS)):
+                r.name += "".join(f" ({f})" for f in mine if f not in r.name)
         self._mark_thp(results)
         self._mark_unlinked(results)
 
@@ -251,6 +274,11 @@ class ProseReader:
                 r.config = "local tmpfile"
                 r.name = f"{r.name} (unlinked)"
                 r.syscalls = [Syscall(0, r.syscall, "", "-1", r.errno, line, None, unlinked=True)]
+
+
+def line_gap(above: LogLine, line: LogLine) -> bool:
+    """Whether a blank line (or more) parted two lines of the text."""
+    return line.line - above.line > 1
 
 
 def _errnos(text: str) -> list[tuple[int, str]]:
