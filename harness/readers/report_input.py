@@ -22,6 +22,7 @@ from harness.readers import (
     hung_run,
     stated_failures,
     totals_only,
+    unread_failures,
 )
 from harness.readers.ingest import Parsed, parse_lines
 from harness.readers.logread import read_lines
@@ -100,6 +101,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
         parsed.results += status.results
         notes.append(f"a CI status mail: {len(status.results)} tests with their result history "
                      "and no logs; a failure in it is not explained by the mail alone")
+    notes += _unread(parsed, patch_prose.lines, info.diff_lines > 0)
     notes += _what_was_not_read(parsed, info)
     return ReportInput(parsed, info, notes)
 
@@ -142,6 +144,16 @@ def _stated_by_patch(parsed: Parsed, info: PasteInfo, reader: stated_failures.Re
     note = ("no log in the text: the failure is the one its commit message states "
             f"({stated[0].message[:60]!r}), for the test(s) its patch changes")
     return [note]
+
+
+def _unread(parsed: Parsed, lines: list[LogLine], patch: bool) -> list[str]:
+    """The last fallback: a readable report is never refused; lines that state a failure no
+    reader knows are its failures (``unknown``)."""
+    if parsed.results or parsed.crashes or parsed.syscalls:
+        return []
+    unread = unread_failures.results(lines, patch)
+    parsed.results += unread
+    return [unread_failures.note(unread)] if unread else []
 
 
 def _what_was_not_read(parsed: Parsed, info: PasteInfo) -> list[str]:

@@ -58,7 +58,8 @@ CRASH_STATED = re.compile(
 # or shown. Never a kernel panic: a line that names the kernel is no program's.
 PANICKED = re.compile(r"\bpanick(?:ed|ing)\b|^panic: \S|\bpanic (?:killed|aborted|stopped|took)\b",
                       re.IGNORECASE)
-KERNEL_WORD = re.compile(r"\bkernel\b|\bOops\b|\bBUG:", re.IGNORECASE)
+KERNEL_WORD = re.compile(r"(?<![/\w])kernel\b(?!/)|\bOops\b|\bBUG:", re.IGNORECASE)
+# (a path such as /sys/kernel/mm/hugepages names no kernel)
 # A failed assertion ends the program with abort(): glibc's "prog: f.c:12: main: Assertion
 # `x' failed.", "Assertion '0' failed in pkg/noun/manage.c:1810" (urbit vere #624).
 ASSERTION_FAILED = re.compile(r"\bAssertion [`'\"].{1,200}?[`'\"] failed\b")

@@ -1,0 +1,84 @@
+"""The last fallback: lines that state a failure no reader knows, so a readable report is never
+refused.
+
+When no reader found a result, a crash or a system call, a text a person reads at a glance as a
+failure report ("foo_setup: open_tree: Invalid argument", "ERROR: cannot bind the ring",
+"Segmentation fault (core dumped)") would still read "no selftest results ... found". Here a
+failure statement is a line with an errno name (``EINVAL``), a strerror as printed
+(``Invalid argument``) or a failure word (error, failed, FATAL, panic, Segmentation fault,
+Killed, Aborted, ...), that is not code, not a commit trailer or a link, not a question, not
+what should or could happen, and not negated or counted as zero in the word's clause
+("no errors", "0 failed"). Each such line (the first few) is one failed result quoting it;
+what it was is no rule's to say, so the triage leaves it ``unknown``. Text with no such line
+(a README, a list, binary garbage) is still refused.
+"""
+
+from __future__ import annotations
+
+import re
+
+from harness.model import LogLine, Result, Status
+from harness.readers.catalogue import STRERROR
+from harness.readers.prose_failures import ERRNO_NAMES
+from harness.readers.stated_failures import CODE, HYPOTHETICAL, STATED_NAME, TRAILER
+
+FAILURE_WORD = re.compile(
+    r"\b(?:fail(?:s|ed|ing|ure|ures)?|errors?|fatal|panic(?:ked|s)?|segmentation fault|"
+    r"segfault(?:s|ed)?|killed|aborted|bus error|core dumped|oops|BUG|can ?not|cannot|"
+    r"unable to)\b", re.IGNORECASE)
+ERRNO_WORD = re.compile(r"\b(E[A-Z0-9]{2,14})\b")
+# The strerror texts of three letters or more, as printed (capital first), longest first.
+STRERRORS = re.compile("|".join(re.escape(s) for s in sorted(STRERROR, key=len, reverse=True)
+                                if len(s) >= 12))
+NEGATED = re.compile(r"(?<![\w=-])(?:not|never|no longer|no|nothing|without|zero|0)(?![\w=-])|"
+                     r"n't\b", re.IGNORECASE)
+ZERO_COUNT = re.compile(r"\b(?:errors?|fail(?:ed|ures?)?)\s*[=:]\s*0\b", re.IGNORECASE)
+CLAUSE_BREAK = re.compile(r"[.;!?]\s|,\s|\b(?:but|however|although|though|while)\b",
+                          re.IGNORECASE)
+# A failure the same clause says was dealt with is none now ("failed last week and was fixed").
+DEALT_WITH = re.compile(r"\b(?:fixed|resolved|solved|works? now|went away|gone)\b",
+                        re.IGNORECASE)
+MAX_RESULTS = 5
+MAX_LINE = 400
+
+
+def _states_failure(text: str) -> bool:
+    """Whether one line states a failure that happened (see the module's docstring)."""
+    if (not text or len(text) > MAX_LINE or TRAILER.match(text) or CODE.search(text)
+            or "://" in text or text.endswith("?") or ZERO_COUNT.search(text)):
+        return False
+    marks = [m for m in ERRNO_WORD.finditer(text) if m.group(1) in ERRNO_NAMES]
+    marks += list(STRERRORS.finditer(text))
+    marks += [m for m in FAILURE_WORD.finditer(text) if m.group(0) not in ("BUG", "oops", "Oops")]
+    return any(_happened(text, m.start(), m.end()) for m in marks)
+
+
+def _happened(text: str, begin: int, finish: int) -> bool:
+    """Whether the failure mark at ``begin``..``finish`` is not negated (before it, in its
+    clause) and its clause says nothing of what should or could happen."""
+    start = 0
+    for brk in CLAUSE_BREAK.finditer(text, 0, begin):
+        start = brk.end()
+    end = CLAUSE_BREAK.search(text, finish)
+    clause = text[start:end.start() if end else len(text)]
+    if text[:begin].count(")") > text[:begin].count("("):
+        return False  # the tail of a wrapped line whose beginning is not in the text
+    return not (NEGATED.search(text, start, begin) or HYPOTHETICAL.search(clause)
+                or DEALT_WITH.search(text, begin))
+
+
+def results(lines: list[LogLine], patch: bool) -> list[Result]:
+    """One failed result per line that states a failure (the first ``MAX_RESULTS``), quoting
+    it; none when no line does, or when the text carries a patch (its commit message is the
+    patch readers' to read: a fix describing what it fixes is no failure report)."""
+    if patch:
+        return []
+    stated = [x for x in lines if _states_failure(x.text.strip())][:MAX_RESULTS]
+    return [Result("report", i + 1, f"a failure no rule knows{STATED_NAME}", "", Status.FAIL,
+                   line.text.strip(), result_line=line) for i, line in enumerate(stated)]
+
+
+def note(found: list[Result]) -> str:
+    where = ", ".join(f"L{r.result_line.line}" for r in found if r.result_line is not None)
+    return (f"nothing in the text is a result any reader knows: {len(found)} line(s) that state "
+            f"a failure ({where}) are taken as the failure, and no rule knows them")

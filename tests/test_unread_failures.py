@@ -1,0 +1,93 @@
+"""The last fallback (readers/unread_failures.py): a readable report whose failure no reader
+knows is never refused; it gives `unknown` with the failure line quoted. Text that states no
+failure is still refused (exit 2)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness.cli.main import main
+
+UNKNOWN_TOOL = """\
+Hi,
+
+since the 6.9 update our backup agent stops after a minute. The agent log says:
+
+    2024-05-02T10:11:12Z snapvault[2211]: ring setup for /srv/data refused by the host
+    2024-05-02T10:11:12Z snapvault[2211]: FATAL: giving up after 3 attempts
+
+Thanks for any pointers.
+"""
+UNKNOWN_ERRNO_STEP = """\
+Running the collector in a pod, it stops at once. Its log:
+
+  [collector] sandbox step 3 returned EPERM
+  [collector] leaving
+"""
+FAILED_IN_WORDS = """\
+After the firmware update the board's loader prints
+
+  loader: attaching the overlay blob failed
+  loader: continuing without it
+
+and the display stays black.
+"""
+KILLED_BUILD = """\
+The nightly job ended with this in the console:
+
+  stage2 ... Killed
+  make: *** [Makefile:12: stage2] Error 137
+"""
+NOT_REPORTS = {
+    "shopping": "eggs\nmilk\nbread\n",
+    "readme": "# demo\n\nA small demo. Build it with `make`, then run ./demo.\n"
+              "If an error occurs, the tool should print it.\nNo errors were found in tests.\n",
+    "code": "int main(void)\n{\n\tif (fd < 0) {\n\t\tperror(\"open failed\");\n"
+            "\t\treturn 1;\n\t}\n}\n",
+}
+
+
+def triage(tmp_path: Path, text: str) -> tuple[int, dict]:
+    log = tmp_path / "report.txt"
+    log.write_text(text)
+    out = tmp_path / "report.json"
+    code = main(["triage", str(log), "--json", str(out)])
+    return code, json.loads(out.read_text())
+
+
+@pytest.mark.parametrize("text,quoted", [
+    (UNKNOWN_TOOL, "FATAL: giving up after 3 attempts"),
+    (UNKNOWN_ERRNO_STEP, "sandbox step 3 returned EPERM"),
+    (FAILED_IN_WORDS, "attaching the overlay blob failed"),
+    (KILLED_BUILD, "stage2 ... Killed"),
+])
+def test_a_failure_no_reader_knows_is_unknown_with_its_line(tmp_path, text, quoted):
+    _, report = triage(tmp_path, text)
+    assert report["results"], "the report was read as having no failure"
+    failed = [r for r in report["results"] if r["status"] in ("fail", "crash")]
+    assert failed
+    assert any(quoted in json.dumps(r) for r in failed)
+    assert {r["category"] for r in failed} == {"unknown"}
+    assert any("no rule knows them" in n for n in report["environment"]["notes"])
+
+
+@pytest.mark.parametrize("name", sorted(NOT_REPORTS))
+def test_text_that_states_no_failure_is_still_refused(tmp_path, capsys, name):
+    log = tmp_path / "input.txt"
+    log.write_text(NOT_REPORTS[name])
+    assert main(["triage", str(log)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no selftest results" in err[0]
+    assert list(tmp_path.iterdir()) == [log]
+
+
+def test_a_known_call_and_errno_still_gets_its_rule(tmp_path):
+    text = ("apt fails inside the container on the 9p share:\n\n"
+            "E: Could not open file /var/lib/apt/lists/x - fstat (2: No such file or "
+            "directory)\n")
+    _, report = triage(tmp_path, text)
+    causes = {r["cause"] for r in report["results"]}
+    assert "9p-unlinked-file" in causes or "fs-unlinked-open-file" in causes
