@@ -20,7 +20,7 @@ Linear; holds at most ``HOLD`` lines of one section.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from harness.model import LogLine
@@ -85,13 +85,15 @@ def _bare(line: LogLine) -> str:
         line.text.strip()
 
 
-def drop_patched_after(lines: Iterable[LogLine], out: AfterSections) -> Iterator[LogLine]:
+def drop_patched_after(lines: Iterable[LogLine], out: AfterSections,
+                       bare: Callable[[LogLine], str] = _bare) -> Iterator[LogLine]:
     """The lines, without the "after" half of a before/after pair that a patch's commit
-    message shows (see the module's doc)."""
+    message shows (see the module's doc); ``bare`` gives a line's text without quote marks
+    (and whatever else was put in front of it)."""
     held: list[LogLine] = []
     blank = False
     for line in lines:
-        text = _bare(line)
+        text = bare(line)
         if held:
             if is_trailer(text):  # the patch's own trailers: the section was its "after"
                 out.lines += sum(1 for h in held[1:] if h.text.strip())

@@ -99,6 +99,7 @@ RESULT_LINE = re.compile(r"^(?:#\s*)*(?:not )?ok\s+\d+")
 RUN_COMPLETE = re.compile(r"(?:\)|memfd|tmpfile|page|pages|THP|zeropage|hugetlb|KSM|"
                           r"PTE-mapped THP|mapping|\(\d+ kB\))\s*$")
 WRAP_WIDTH = 66  # a wrapped line's first part is near the client's width (72-80 columns)
+WRAP_COLUMNS = 72  # the narrowest width mail clients wrap at
 NEW_LINE_WORD = re.compile(r"^[\w.-]+(?:\[\d+\])?:\s")  # "make[3]: ...", "cow: ..."
 
 # Filesystems named in the prose around a log ("I run the tests from a 9p share", "NFS root").
@@ -141,6 +142,7 @@ class PasteInfo:
     kernel_release: str | None = None
     kernel_source: str = ""  # where the release came from: "uname -r", "banner", "header"
     quoted: bool = False
+    line_quoted: bool = False  # the last line had quote marks (behind a capture's prefix too)
     fenced: bool = False
     unwrapped: int = 0  # lines joined back together
     first_line: int = 0  # number of the first log line kept
@@ -208,14 +210,40 @@ def _capture_prefix(text: str, info: PasteInfo) -> re.Match[str] | None:
     return None
 
 
+def _unprefixed(line: LogLine) -> str:
+    """The line without quote marks and capture prefixes (any stamp but a kernel message's),
+    stripped: what a before/after header or a trailer is looked for in."""
+    text = line.text
+    for _ in range(4):
+        if text[:1] in " \t>" and (m := QUOTE.match(text)):
+            text = text[m.end():]
+        lead = text.lstrip(" \t")
+        if lead[:1] not in "[0123456789L":
+            break
+        m = VIEWER_PREFIX.match(lead) or PRINTK_STAMP.match(lead) or ANY_STAMP.match(lead)
+        if m is None or (m.re is ANY_STAMP and KERNEL_FACT.match(lead, m.end())):
+            break
+        text = lead[m.end():]
+    return text.strip()
+
+
+def _cleaned(lines: Iterable[LogLine]) -> Iterator[LogLine]:
+    """The lines with what a web page or an HTML mail left in them undone."""
+    for line in lines:
+        if not line.text.isascii() or "&" in line.text:
+            line = LogLine(line.line, clean_chars(line.text), line.source)
+        yield line
+
+
 def _strip(text: str, info: PasteInfo, line: int = 0) -> str:
     """The line without quote marks, a capture's prefix, indentation (recorded, relative to
     the paste's own) and a pair of backticks around it."""
     plain = True  # neither quoted nor prefixed: the paste's own indentation is in front
-    info.prefixed = 0
+    info.prefixed, info.line_quoted = 0, False
     for _ in range(4):  # "> 12\t> not ok ...": a quote, a viewer's number, a quote
         if text[:1] in " \t>" and (m := QUOTE.match(text)):
-            info.quoted, plain = True, False
+            info.quoted = info.line_quoted = True
+            plain = False
             text = text[m.end():]
         lead = text.lstrip(" \t")
         if not (m := _capture_prefix(lead, info)):
@@ -263,7 +291,11 @@ def _continues(previous: str, previous_width: int, text: str) -> bool:
         return True  # "... = -1" / "EOPNOTSUPP (Not supported)": the errno went to the next line
     if RESULT_LINE.match(previous) and previous.count("(") > previous.count(")"):
         return True
-    return (previous_width >= WRAP_WIDTH and (text[:1].islower() or text[:1] in "(=")
+    # a piece short of the width whose next word would not have fit after it (a long word:
+    # "((((sizeof(struct" / "uffdio_api)))) << ...") was wrapped too
+    fits = previous_width + 1 + len(text.split(None, 1)[0]) <= WRAP_COLUMNS
+    return ((previous_width >= WRAP_WIDTH or not fits)
+            and (text[:1].islower() or text[:1] in "(=")
             and not NEW_LINE_WORD.match(text))
 
 
@@ -364,9 +396,7 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
     info = info if info is not None else PasteInfo()
     joined = _Unwrapper(info)
     after_uname = in_diff = wrapped_before = False
-    for line in drop_patched_after(lines, info.after):
-        if not line.text.isascii() or "&" in line.text:
-            line = LogLine(line.line, clean_chars(line.text), line.source)
+    for line in drop_patched_after(_cleaned(lines), info.after, _unprefixed):
         text = _text_of(line, info)
         if text is None:
             continue
@@ -377,7 +407,10 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
                 _release(info, text, "uname -r")
                 continue
         _note_release(info, text)
-        info.statements.feed(line, text, not LOG_LIKE.match(text) and "://" not in text,
+        # whether the line is quoted, seen behind a capture's prefix ("[ 12.3] > > ---")
+        said = line if (QUOTE.match(line.text) is not None) == info.line_quoted else \
+            LogLine(line.line, "> " * info.line_quoted + text, line.source)
+        info.statements.feed(said, text, not LOG_LIKE.match(text) and "://" not in text,
                              info.bare)
         # the rest of a long diff line that a mail client wrapped is still the diff
         in_diff = in_diff_after(in_diff, info.bare) or (
