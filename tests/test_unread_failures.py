@@ -41,6 +41,13 @@ The nightly job ended with this in the console:
   stage2 ... Killed
   make: *** [Makefile:12: stage2] Error 137
 """
+WRAPPED_TBROK = """\
+Our RISC-V board fails this at once:
+
+tst_fd.c:41: TBROK: ioctl(4,((((2U|1U) << (((0+8)+8)+14)) |
+(((0xBB)) << (0+8)) | (((0x3F)) << 0) | ((((sizeof(struct
+fsx_attr)))) << ((0+8)+8)))),...) failed: ENOTTY (25)
+"""
 NOT_REPORTS = {
     "shopping": "eggs\nmilk\nbread\n",
     "readme": "# demo\n\nA small demo. Build it with `make`, then run ./demo.\n"
@@ -63,6 +70,7 @@ def triage(tmp_path: Path, text: str) -> tuple[int, dict]:
     (UNKNOWN_ERRNO_STEP, "sandbox step 3 returned EPERM"),
     (FAILED_IN_WORDS, "attaching the overlay blob failed"),
     (KILLED_BUILD, "stage2 ... Killed"),
+    (WRAPPED_TBROK, "tst_fd.c:41: TBROK"),
 ])
 def test_a_failure_no_reader_knows_is_unknown_with_its_line(tmp_path, text, quoted):
     _, report = triage(tmp_path, text)

@@ -24,7 +24,7 @@ from harness.readers.stated_failures import CODE, HYPOTHETICAL, STATED_NAME, TRA
 
 FAILURE_WORD = re.compile(
     r"\b(?:fail(?:s|ed|ing|ure|ures)?|errors?|fatal|panic(?:ked|s)?|segmentation fault|"
-    r"segfault(?:s|ed)?|killed|aborted|bus error|core dumped|oops|BUG|can ?not|cannot|"
+    r"segfault(?:s|ed)?|killed|aborted|bus error|core dumped|oops|BUG|can ?not|cannot|TBROK|TFAIL|"
     r"unable to)\b", re.IGNORECASE)
 ERRNO_WORD = re.compile(r"\b(E[A-Z0-9]{2,14})\b")
 # The strerror texts of three letters or more, as printed (capital first), longest first.
@@ -42,7 +42,7 @@ MAX_RESULTS = 5
 MAX_LINE = 400
 
 
-def _states_failure(text: str) -> bool:
+def _states_failure(text: str, continued: bool = False) -> bool:
     """Whether one line states a failure that happened (see the module's docstring)."""
     if (not text or len(text) > MAX_LINE or TRAILER.match(text) or CODE.search(text)
             or "://" in text or text.endswith("?") or ZERO_COUNT.search(text)):
@@ -50,18 +50,20 @@ def _states_failure(text: str) -> bool:
     marks = [m for m in ERRNO_WORD.finditer(text) if m.group(1) in ERRNO_NAMES]
     marks += list(STRERRORS.finditer(text))
     marks += [m for m in FAILURE_WORD.finditer(text) if m.group(0) not in ("BUG", "oops", "Oops")]
-    return any(_happened(text, m.start(), m.end()) for m in marks)
+    return any(_happened(text, m.start(), m.end(), continued) for m in marks)
 
 
-def _happened(text: str, begin: int, finish: int) -> bool:
+def _happened(text: str, begin: int, finish: int, continued: bool) -> bool:
     """Whether the failure mark at ``begin``..``finish`` is not negated (before it, in its
-    clause) and its clause says nothing of what should or could happen."""
+    clause) and its clause says nothing of what should or could happen; in the tail of a
+    wrapped line (more ``)`` than ``(`` before it), only when the line is ``continued`` from
+    the one above (its beginning is in the text)."""
     start = 0
     for brk in CLAUSE_BREAK.finditer(text, 0, begin):
         start = brk.end()
     end = CLAUSE_BREAK.search(text, finish)
     clause = text[start:end.start() if end else len(text)]
-    if text[:begin].count(")") > text[:begin].count("("):
+    if text[:begin].count(")") > text[:begin].count("(") and not continued:
         return False  # the tail of a wrapped line whose beginning is not in the text
     return not (NEGATED.search(text, start, begin) or HYPOTHETICAL.search(clause)
                 or DEALT_WITH.search(text, begin))
@@ -73,9 +75,16 @@ def results(lines: list[LogLine], patch: bool) -> list[Result]:
     patch readers' to read: a fix describing what it fixes is no failure report)."""
     if patch:
         return []
-    stated = [x for x in lines if _states_failure(x.text.strip())][:MAX_RESULTS]
+    stated = [x for i, x in enumerate(lines)
+              if _states_failure(x.text.strip(), i > 0 and _open(lines[i - 1], x))][:MAX_RESULTS]
     return [Result("report", i + 1, f"a failure no rule knows{STATED_NAME}", "", Status.FAIL,
                    line.text.strip(), result_line=line) for i, line in enumerate(stated)]
+
+
+def _open(above: LogLine, line: LogLine) -> bool:
+    """Whether ``line`` continues ``above``: the next line, and ``above`` ends no sentence."""
+    text = above.text.rstrip()
+    return above.line + 1 == line.line and bool(text) and text[-1] not in ".!?:"
 
 
 def note(found: list[Result]) -> str:
