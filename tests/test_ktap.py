@@ -136,3 +136,13 @@ def test_tap_inside_strace_write_calls_is_read():
     assert r.config == "local tmpfile" and r.status is Status.FAIL
     (ft,) = [c for c in p.syscalls if c.name == "ftruncate"]
     assert ft.unlinked and ft.errno == "ENOENT"
+
+
+def test_a_run_pasted_without_its_hash_prefixes_keeps_its_totals_and_run_lines():
+    """A mail that lost the '# ' of kselftest's own lines (" [RUN] ...", " Totals: ..."): the
+    lines are still the run's, so the run is complete, not cut off in a [RUN]."""
+    p = parse("TAP version 13\n1..2\n [RUN] test_prctl\nok 1 works\n [RUN] test_prctl_fork\n"
+              " [RUN] test_prctl_unmerge\nnot ok 2 No pages got merged\n"
+              " Totals: pass:1 fail:1 xfail:0 xpass:0 skip:0 error:0\n", "ksm_functional_tests")
+    assert [s.totals is not None for s in p.suites] == [True]
+    assert [r.name for r in p.results] == ["test_prctl", "test_prctl_unmerge"]

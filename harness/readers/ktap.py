@@ -646,13 +646,13 @@ class KselftestParser:
         return []
 
     def _totals(self, depth: int, match: re.Match[str], line: LogLine) -> list[Result]:
-        level = self._level(depth - 1)
+        level = self._level(max(depth - 1, 0))  # a pasted run that lost its "# ": its own
         keys = ("pass", "fail", "xfail", "xpass", "skip", "error")
         level.suite.totals = dict(zip(keys, map(number_of, match.groups()), strict=True))
         return []
 
     def _planned_mismatch(self, depth: int, match: re.Match[str], line: LogLine) -> list[Result]:
-        self._level(depth - 1).suite.anomalies.append(("planned-mismatch", line))
+        self._level(max(depth - 1, 0)).suite.anomalies.append(("planned-mismatch", line))
         return []
 
     def _bail_line(self, depth: int, match: re.Match[str], line: LogLine) -> list[Result]:
@@ -691,6 +691,7 @@ class KselftestParser:
         return level
 
     def _run_line(self, depth: int, desc: str, number: int, source: str) -> None:
+        depth = max(depth, 1)  # " [RUN] ..." pasted without its "# " is the run's own
         level = self.levels.get(depth - 1)
         if level is None:
             level = self._level(depth - 1, LogLine(number, "", source))
