@@ -48,6 +48,14 @@ tst_fd.c:41: TBROK: ioctl(4,((((2U|1U) << (((0+8)+8)+14)) |
 (((0xBB)) << (0+8)) | (((0x3F)) << 0) | ((((sizeof(struct
 fsx_attr)))) << ((0+8)+8)))),...) failed: ENOTTY (25)
 """
+LOWER_CASE_STRERROR = """\
+on the old NAS the indexer says
+
+  indexer: watch setup: function not implemented
+"""
+NUMBERS_BEFORE = """\
+  pinctl 0x00000002 (mode 3 flags 0) failed (errno 13 Permission denied)
+"""
 NOT_REPORTS = {
     "shopping": "eggs\nmilk\nbread\n",
     "readme": "# demo\n\nA small demo. Build it with `make`, then run ./demo.\n"
@@ -71,6 +79,8 @@ def triage(tmp_path: Path, text: str) -> tuple[int, dict]:
     (FAILED_IN_WORDS, "attaching the overlay blob failed"),
     (KILLED_BUILD, "stage2 ... Killed"),
     (WRAPPED_TBROK, "tst_fd.c:41: TBROK"),
+    (LOWER_CASE_STRERROR, "watch setup: function not implemented"),
+    (NUMBERS_BEFORE, "failed (errno 13 Permission denied)"),
 ])
 def test_a_failure_no_reader_knows_is_unknown_with_its_line(tmp_path, text, quoted):
     _, report = triage(tmp_path, text)

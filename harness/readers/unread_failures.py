@@ -27,12 +27,15 @@ FAILURE_WORD = re.compile(
     r"segfault(?:s|ed)?|killed|aborted|bus error|core dumped|oops|BUG|can ?not|cannot|TBROK|TFAIL|"
     r"unable to)\b", re.IGNORECASE)
 ERRNO_WORD = re.compile(r"\b(E[A-Z0-9]{2,14})\b")
-# The strerror texts of three letters or more, as printed (capital first), longest first.
-STRERRORS = re.compile("|".join(re.escape(s) for s in sorted(STRERROR, key=len, reverse=True)
-                                if len(s) >= 12))
-NEGATED = re.compile(r"(?<![\w=-])(?:not|never|no longer|no|nothing|without|zero|0)(?![\w=-])|"
+# The strerror texts of 12 characters or more, longest first: as printed (capital first), or
+# in any case when three words or more ("function not implemented").
+_LONG = sorted((s for s in STRERROR if len(s) >= 12), key=len, reverse=True)
+STRERRORS = re.compile("|".join(
+    re.escape(s) if s.count(" ") < 2 else "(?i:" + re.escape(s) + ")" for s in _LONG))
+NEGATED = re.compile(r"(?<![\w=-])(?:not|never|no longer|no|nothing|without|zero)(?![\w=-])|"
                      r"n't\b", re.IGNORECASE)
-ZERO_COUNT = re.compile(r"\b(?:errors?|fail(?:ed|ures?)?)\s*[=:]\s*0\b", re.IGNORECASE)
+ZERO_COUNT = re.compile(r"\b(?:errors?|fail(?:ed|ures?)?)\s*[=:]\s*0\b|"
+                        r"\b0\s+(?:errors?|fail(?:ed|ures?)?)\b", re.IGNORECASE)
 CLAUSE_BREAK = re.compile(r"[.;!?]\s|,\s|\b(?:but|however|although|though|while)\b",
                           re.IGNORECASE)
 # A failure the same clause says was dealt with is none now ("failed last week and was fixed").
