@@ -56,6 +56,9 @@ on the old NAS the indexer says
 NUMBERS_BEFORE = """\
   pinctl 0x00000002 (mode 3 flags 0) failed (errno 13 Permission denied)
 """
+CRASH_IN_WORDS = """\
+With the new allocator our render daemon crashes on start when the cgroup is small.
+"""
 NOT_REPORTS = {
     "shopping": "eggs\nmilk\nbread\n",
     "readme": "# demo\n\nA small demo. Build it with `make`, then run ./demo.\n"
@@ -81,6 +84,7 @@ def triage(tmp_path: Path, text: str) -> tuple[int, dict]:
     (WRAPPED_TBROK, "tst_fd.c:41: TBROK"),
     (LOWER_CASE_STRERROR, "watch setup: function not implemented"),
     (NUMBERS_BEFORE, "failed (errno 13 Permission denied)"),
+    (CRASH_IN_WORDS, "render daemon crashes on start"),
 ])
 def test_a_failure_no_reader_knows_is_unknown_with_its_line(tmp_path, text, quoted):
     _, report = triage(tmp_path, text)

@@ -24,8 +24,8 @@ from harness.readers.stated_failures import CODE, HYPOTHETICAL, STATED_NAME, TRA
 
 FAILURE_WORD = re.compile(
     r"\b(?:fail(?:s|ed|ing|ure|ures)?|errors?|fatal|panic(?:ked|s)?|segmentation fault|"
-    r"segfault(?:s|ed)?|killed|aborted|bus error|core dumped|oops|BUG|can ?not|cannot|TBROK|TFAIL|"
-    r"unable to)\b", re.IGNORECASE)
+    r"segfault(?:s|ed)?|crash(?:es|ed)?|killed|aborted|bus error|core dumped|oops|BUG|cannot|"
+    r"can ?not|TBROK|TFAIL|unable to)\b", re.IGNORECASE)
 ERRNO_WORD = re.compile(r"\b(E[A-Z0-9]{2,14})\b")
 # The strerror texts of 12 characters or more, longest first: as printed (capital first), or
 # in any case when three words or more ("function not implemented").
