@@ -113,3 +113,20 @@ def test_a_known_call_and_errno_still_gets_its_rule(tmp_path):
     _, report = triage(tmp_path, text)
     causes = {r["cause"] for r in report["results"]}
     assert "9p-unlinked-file" in causes or "fs-unlinked-open-file" in causes
+
+
+@pytest.mark.parametrize("text,call,errno,cause", [
+    ("After the upgrade the supervisor logs\n\n  pidfd_open(1234, 0) failed: ENOSYS\n",
+     "pidfd_open", "ENOSYS", "syscall-not-implemented"),
+    ("our probe prints\n\nprocess_madvise: ret=-1 errno=1\n", "process_madvise", "EPERM", None),
+    ("the agent dies at start:\n\nfanotify_init failed: Function not implemented\n",
+     "fanotify_init", "ENOSYS", "syscall-not-implemented"),
+])
+def test_a_system_call_no_reader_listed_is_still_a_failed_call(tmp_path, text, call, errno,
+                                                               cause):
+    # readers/syscall_names.py: any Linux system call, in a message whose form says it failed
+    _, report = triage(tmp_path, text)
+    [r] = report["results"]
+    assert (r["syscall"], r["errno"]) == (call, errno)
+    if cause:
+        assert r["cause"] == cause

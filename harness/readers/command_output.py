@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from harness.model import LogLine, Result, Status, Syscall
 from harness.readers.catalogue import STRERROR
+from harness.readers.syscall_names import SYSCALLS
 
 # The calls a command's message can name, as strace spells them.
 CALLS = {
@@ -33,6 +34,10 @@ CALLS = {
     "shmat": "shmat", "mbind": "mbind", "set_mempolicy": "set_mempolicy",
     "get_mempolicy": "get_mempolicy", "memfd_secret": "memfd_secret",
 }
+# In a message whose form says a call failed ("<call>(...) failed: ...", "<call> failed:
+# <strerror>", "<call>: ret=-1 errno=N"), any Linux system call is a call; the list above maps
+# the library and English names it also knows.
+NAMED = {**{name: name for name in SYSCALLS}, **CALLS}
 # "prog: something: Strerror text" or "prog: Strerror text" (perror, err(3), util-linux).
 PERROR = re.compile(r"^(?P<prog>[\w./-]+)(?:\(\))?:\s+(?:(?P<what>.*?):\s+)?"
                     r"(?P<err>[A-Z][^:]*?)\s*$")
@@ -173,13 +178,13 @@ class Reader:
         if (m := PY_ERROR.match(text)) and m.group(1) in STRERROR and self.last_call:
             self.lines.append((line, self.last_call, STRERROR[m.group(1)], "(Python)"))
             return
-        if (m := LTP_CALL_FAILED.match(text)) and m.group(1) in CALLS:
-            self.lines.append((line, CALLS[m.group(1)], m.group(2), "failed"))
+        if (m := LTP_CALL_FAILED.match(text)) and m.group(1) in NAMED:
+            self.lines.append((line, NAMED[m.group(1)], m.group(2), "failed"))
             return
-        if (m := CALL_FAILED.search(text)) and m.group(1) in CALLS:
+        if (m := CALL_FAILED.search(text)) and m.group(1) in NAMED:
             err = (m.group(2) or "").strip()
             errno = err if ERRNO.match(err) else STRERROR.get(err, "") or _strerror_prefix(err)
-            self.lines.append((line, CALLS[m.group(1)], errno, "failed"))
+            self.lines.append((line, NAMED[m.group(1)], errno, "failed"))
             return
         if self._reported_error(line, text):
             return
@@ -236,14 +241,14 @@ class Reader:
 
     def _reported_error(self, line: LogLine, text: str) -> bool:
         """A printed return value with its errno, or a perror()/err(3) line with a strerror."""
-        if (m := RET_ERRNO.match(text)) and m.group("call") in CALLS:
+        if (m := RET_ERRNO.match(text)) and m.group("call") in NAMED:
             number = m.group("errno")
             errno = number if not number.isdigit() else errno_name(number)
-            self.lines.append((line, CALLS[m.group("call")], errno, "returned -1"))
+            self.lines.append((line, NAMED[m.group("call")], errno, "returned -1"))
             return True
-        if (m := CALL_FAILED_PERROR.match(text)) and m.group("call") in CALLS \
+        if (m := CALL_FAILED_PERROR.match(text)) and m.group("call") in NAMED \
                 and m.group("err") in STRERROR:
-            self.lines.append((line, CALLS[m.group("call")], STRERROR[m.group("err")], "failed"))
+            self.lines.append((line, NAMED[m.group("call")], STRERROR[m.group("err")], "failed"))
             return True
         if PAREN_NUMBER.search(text) and (m := CALL_ERRNO_PAREN.search(text)) \
                 and m.group("call") in CALLS and m.group("err").strip() in STRERROR:
