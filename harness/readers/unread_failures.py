@@ -41,6 +41,11 @@ CLAUSE_BREAK = re.compile(r"[.;!?]\s|,\s|\b(?:but|however|although|though|while)
 # A failure the same clause says was dealt with is none now ("failed last week and was fixed").
 DEALT_WITH = re.compile(r"\b(?:fixed|resolved|solved|works? now|went away|gone)\b",
                         re.IGNORECASE)
+# A kernel's console line (a boot log's "Failed to ..." on a run that went fine) is the log
+# parser's to read, as a crash or not at all; a word that is an option ("panic=-1",
+# "oops=panic") states nothing.
+PRINTK = re.compile(r"\[\s*\d+\.\d{6}\]")
+OPTION = re.compile(r"[=_-]")
 MAX_RESULTS = 5
 MAX_LINE = 400
 
@@ -48,11 +53,13 @@ MAX_LINE = 400
 def _states_failure(text: str, continued: bool = False) -> bool:
     """Whether one line states a failure that happened (see the module's docstring)."""
     if (not text or len(text) > MAX_LINE or TRAILER.match(text) or CODE.search(text)
-            or "://" in text or text.endswith("?") or ZERO_COUNT.search(text)):
+            or "://" in text or text.endswith("?") or ZERO_COUNT.search(text)
+            or PRINTK.search(text)):
         return False
     marks = [m for m in ERRNO_WORD.finditer(text) if m.group(1) in ERRNO_NAMES]
     marks += list(STRERRORS.finditer(text))
-    marks += [m for m in FAILURE_WORD.finditer(text) if m.group(0) not in ("BUG", "oops", "Oops")]
+    marks += [m for m in FAILURE_WORD.finditer(text) if m.group(0) not in ("BUG", "oops", "Oops")
+              and not OPTION.match(text, m.end()) and text[m.start() - 1:m.start()] != "="]
     return any(_happened(text, m.start(), m.end(), continued) for m in marks)
 
 
