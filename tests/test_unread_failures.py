@@ -59,6 +59,11 @@ NUMBERS_BEFORE = """\
 CRASH_IN_WORDS = """\
 With the new allocator our render daemon crashes on start when the cgroup is small.
 """
+CHILD_DIED = """\
+the soak test on the new hosts:
+
+  soak: debug: [311] worker-4 died, status 0x86
+"""
 NOT_REPORTS = {
     "shopping": "eggs\nmilk\nbread\n",
     "readme": "# demo\n\nA small demo. Build it with `make`, then run ./demo.\n"
@@ -85,6 +90,7 @@ def triage(tmp_path: Path, text: str) -> tuple[int, dict]:
     (LOWER_CASE_STRERROR, "watch setup: function not implemented"),
     (NUMBERS_BEFORE, "failed (errno 13 Permission denied)"),
     (CRASH_IN_WORDS, "render daemon crashes on start"),
+    (CHILD_DIED, "worker-4 died, status 0x86"),
 ])
 def test_a_failure_no_reader_knows_is_unknown_with_its_line(tmp_path, text, quoted):
     _, report = triage(tmp_path, text)

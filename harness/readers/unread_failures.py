@@ -25,7 +25,7 @@ from harness.readers.stated_failures import CODE, HYPOTHETICAL, STATED_NAME, TRA
 FAILURE_WORD = re.compile(
     r"\b(?:fail(?:s|ed|ing|ure|ures)?|errors?|fatal|panic(?:ked|s)?|segmentation fault|"
     r"segfault(?:s|ed)?|crash(?:es|ed)?|killed|aborted|bus error|core dumped|oops|BUG|cannot|"
-    r"can ?not|TBROK|TFAIL|unable to)\b", re.IGNORECASE)
+    r"can ?not|TBROK|TFAIL|unable to|died|dies|SIG(?:SEGV|BUS|ABRT|KILL|ILL|FPE))\b", re.IGNORECASE)
 ERRNO_WORD = re.compile(r"\b(E[A-Z0-9]{2,14})\b")
 # The strerror texts of 12 characters or more, longest first: as printed (capital first), or
 # in any case when three words or more ("function not implemented").
