@@ -67,8 +67,12 @@ def test_fault_model_layered_on_a_real_guest_matches_the_sim(tmp_path, x86_asset
         [sys.executable, "-m", "harness.cli", "run", "--fs", "xfs", "--inject", "9p-fvp",
          "--tests", "gup_longterm", "--cmdline", "minimal", "--out", str(tmp_path / "q"),
          "--json", str(out)], capture_output=True, text=True, timeout=900, check=False)
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
     real = json.loads(out.read_text())
+    # Now and then TCG boots this kernel into an Oops (int3 in sched_clock_tick): the harness
+    # boots again, says so and reports the crash (exit 1). Nothing else may make it exit 1.
+    boot_oops = any("crashed while booting" in n for n in real["environment"]["notes"])
+    assert proc.returncode == (1 if boot_oops else 0), proc.stderr[-2000:]
     sim = run(tmp_path, "sim", "9p-fvp", "gup_longterm")
     assert ran(real) == ran(sim) == {"gup_longterm"}
     assert failing(real) == failing(sim)
