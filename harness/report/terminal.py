@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from harness.model import FAILING, POINTS_AT_KERNEL, Report, Result
+from harness.model import FAILING, POINTS_AT_KERNEL, Category, Report, Result
 from harness.report.common import (
     Row,
     all_findings,
@@ -46,10 +46,16 @@ def header(report: Report) -> list[str]:
     failing = [r for r in report.results if r.status in FAILING]
     pointing = sum(1 for r in failing
                    if r.diagnosis is None or r.diagnosis.category in POINTS_AT_KERNEL)
+    at_kernel = sum(1 for r in failing
+                    if r.diagnosis is not None and r.diagnosis.category is Category.KERNEL_BUG)
+    unexplained = pointing - at_kernel  # unknown: not explained away from the kernel, no more
     if not failing:
         said = "no failures"
-    elif pointing:
-        said = f"{pointing} of {len(failing)} failures point at the kernel"
+    elif at_kernel:
+        said = f"{at_kernel} of {len(failing)} failures point at the kernel" + (
+            f", {unexplained} unexplained" if unexplained else "")
+    elif unexplained:
+        said = f"{unexplained} of {len(failing)} failures unexplained (may point at the kernel)"
     else:
         said = f"none of {len(failing)} failures points at the kernel"
     odd = sum(1 for r in report.results if r.status not in FAILING and r.diagnosis
