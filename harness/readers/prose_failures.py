@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from harness.model import LogLine, Result, Status, Syscall
-from harness.readers.catalogue import STRERROR
+from harness.readers.catalogue import ERRNO_NAME, STRERROR
 from harness.readers.command_output import errno_name
 from harness.readers.line_kinds import LOG_LIKE
 
@@ -73,7 +73,6 @@ ON_DESCRIPTOR = frozenset({"ftruncate", "fallocate", "fstat", "fstatfs", "mmap",
                            "fchown", "futimens", "fsync"})
 CALL_WORD = re.compile(r"`?\b([a-z_][a-z0-9_]*)\b(\(|`)?")
 ERRNO_NAMES = frozenset(n for n in dir(errno_module) if n[:1] == "E") | {"ENOTSUPP"}
-ERRNO_NAME = re.compile(r"\b(E[A-Z0-9]{2,14})\b")
 ERRNO_NUMBER = re.compile(r"\b[Ee]rrno\s*[=:]?\s*(\d{1,3})\b")
 # Longest first: "Operation not supported" before "Operation not permitted" does not matter, but
 # "No such file or directory" must not be read as a shorter text inside it.

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from harness.model import LogLine, Result, Status
-from harness.readers.catalogue import STRERROR
+from harness.readers.catalogue import ERRNO_NAME, STRERROR
 from harness.readers.prose_failures import ERRNO_NAMES
 from harness.readers.stated_failures import CODE, HYPOTHETICAL, STATED_NAME, TRAILER
 
@@ -26,7 +26,6 @@ FAILURE_WORD = re.compile(
     r"\b(?:fail(?:s|ed|ing|ure|ures)?|errors?|fatal|panic(?:ked|s)?|segmentation fault|"
     r"segfault(?:s|ed)?|crash(?:es|ed)?|killed|aborted|bus error|core dumped|oops|BUG|cannot|"
     r"can ?not|TBROK|TFAIL|unable to|died|dies|SIG(?:SEGV|BUS|ABRT|KILL|ILL|FPE))\b", re.IGNORECASE)
-ERRNO_WORD = re.compile(r"\b(E[A-Z0-9]{2,14})\b")
 # The strerror texts of 12 characters or more, longest first: as printed (capital first), or
 # in any case when three words or more ("function not implemented").
 _LONG = sorted((s for s in STRERROR if len(s) >= 12), key=len, reverse=True)
@@ -56,7 +55,7 @@ def _states_failure(text: str, continued: bool = False) -> bool:
             or "://" in text or text.endswith("?") or ZERO_COUNT.search(text)
             or PRINTK.search(text)):
         return False
-    marks = [m for m in ERRNO_WORD.finditer(text) if m.group(1) in ERRNO_NAMES]
+    marks = [m for m in ERRNO_NAME.finditer(text) if m.group(1) in ERRNO_NAMES]
     marks += list(STRERRORS.finditer(text))
     marks += [m for m in FAILURE_WORD.finditer(text) if m.group(0) not in ("BUG", "oops", "Oops")
               and not OPTION.match(text, m.end()) and text[m.start() - 1:m.start()] != "="]
