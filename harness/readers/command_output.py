@@ -57,6 +57,9 @@ DOTTED = re.compile(r"^(?P<name>\S.*?)\s*\.{3,}\s*(?P<verdict>OK|Fail(?:ed)?|Tim
 DOTTED_STATUS = {"ok": Status.PASS, "done": Status.PASS, "fail": Status.FAIL,
                  "failed": Status.FAIL, "timeout": Status.TIMEOUT, "skip": Status.SKIP,
                  "skipped": Status.SKIP}
+# khugepaged's header of each case: "Run test: collapse_full (khugepaged:shmem)" - the collapse
+# context (khugepaged, madvise) and the memory (anon, file, shmem) its verdict lines are about.
+RUN_TEST = re.compile(r"^Run test: (?P<test>\w+) \((?P<context>\w+):(?P<mem>\w+)\)$")
 # "sudo ./khugepaged", "$ ./uffd-unit-tests": the program the verdict lines below come from.
 PROGRAM_RUN = re.compile(r"(?:^|\s)(?:sudo\s+)?\./([\w.+-]+)(?:\s|$)")
 WORD = re.compile(r"\b([a-z_][a-z0-9_]*)\b")
@@ -160,8 +163,9 @@ class Reader:
     programs: dict[int, str] = field(default_factory=dict)  # signal index -> the tool's name
     last_call: str = ""  # the os.<call>( a Python traceback showed last
     program: str = ""  # the selftest a shown command ran ("./khugepaged")
-    # (line, program, step, status, reason) of "step... verdict" lines
-    verdicts: list[tuple[LogLine, str, str, Status, str]] = field(default_factory=list)
+    context: str = ""  # khugepaged's "Run test: ... (khugepaged:shmem)" -> "khugepaged:shmem"
+    # (line, program, step, status, reason, context) of "step... verdict" lines
+    verdicts: list[tuple[LogLine, str, str, Status, str, str]] = field(default_factory=list)
 
     def feed(self, line: LogLine) -> None:
         if len(self.lines) >= 200:
@@ -231,12 +235,16 @@ class Reader:
         if (m := DOTTED.match(text)) is None:
             if run := PROGRAM_RUN.search(text):
                 self.program = run.group(1)
+            if case := RUN_TEST.match(text):
+                self.context = f"{case.group('context')}:{case.group('mem')}"
+                self.program = self.program or "khugepaged"
+                return True
             return False
         if len(self.verdicts) < 2000:
             status = DOTTED_STATUS[m.group("verdict").lower()]
             reason = (m.group("reason") or m.group("why") or "").strip() or m.group("verdict")
             self.verdicts.append((line, self.program, m.group("name").strip(" ."), status,
-                                  reason))
+                                  reason, self.context))
         return True
 
     def _reported_error(self, line: LogLine, text: str) -> bool:
@@ -321,9 +329,9 @@ class Reader:
             out.append(Result(program, len(out) + 1, f"{program} ({signal})", "", Status.CRASH,
                               f"{line.text.strip()} (killed by {signal})", result_line=line,
                               diagnostics=ran + [f for f in self.full if f.line < line.line]))
-        for line, program, step, status, reason in self.verdicts:
+        for line, program, step, status, reason, context in self.verdicts:
             program = program or _program_before(line, commands or [])
-            out.append(Result(program or "selftest", len(out) + 1, step, "", status,
+            out.append(Result(program or "selftest", len(out) + 1, step, context, status,
                               reason if status is not Status.PASS else "", result_line=line))
         return out
 

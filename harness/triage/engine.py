@@ -179,8 +179,10 @@ def _contradiction(rule: Rule, r: Result, env: Environment, index: RunIndex,
             return outcome.reason
         if outcome.support is Support.UNSURE:
             unsure.append(outcome.reason)
-    if rule.version is not None and (why := rule.version.excludes(env)):
-        return why
+    if rule.version is not None:
+        if why := rule.version.excludes(env):
+            return why
+        unsure += rule.version.unsure(env)
     return None
 
 

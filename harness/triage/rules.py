@@ -22,7 +22,7 @@ from pathlib import Path
 
 from harness.errors import RuleError
 from harness.model import Category, Confidence, Status
-from harness.triage.versions import VersionRange
+from harness.triage.versions import Versions
 
 
 class About(StrEnum):
@@ -74,7 +74,7 @@ class Rule:
     head: re.Pattern[str] | None = None  # crash excerpt's first line
     pattern: frozenset[str] = frozenset()  # matrix patterns
     checks: dict[str, object] = field(default_factory=dict)
-    version: VersionRange | None = None  # [version]: where the cause can happen
+    version: Versions | None = None  # [version] / [[version]]: where the cause can happen
 
     def explain(self, fields: Fields, count: int) -> str:
         """The explanation for ``count`` results (or messages), filled in."""
@@ -142,7 +142,7 @@ def parse_rule(data: dict, where: str) -> Rule:
             head=_regex(when.get("head"), where),
             pattern=_patterns(when.get("pattern", []), where),
             checks=dict(checks),
-            version=VersionRange.from_toml(data.get("version", {}), where),
+            version=Versions.from_toml(data.get("version", {}), where),
         )
     except KeyError as exc:
         raise RuleError(f"{where}: missing key {exc}") from None

@@ -14,7 +14,21 @@ report's header, or ``--kernel-version``), a rule whose range excludes it does n
 is one more known cause ruled out by the run, and the result is explained otherwise or stays
 unexplained. Selftests versions fall back to the kernel's (the usual case: both from one tree).
 A rule with ``required = true`` is about a version boundary itself (the selftests expect what
-a later kernel does): without a version in the input it does not apply either.
+a later kernel does): without a version in the input it does not apply either. With
+``unnamed = "lower"`` it applies one confidence level lower, saying that the input names no
+version (a known bug whose wording is specific, but whose range the input cannot confirm).
+
+A cause that needs two things at once - a kernel from a change on AND selftests from before
+their fix - gives several ranges as an array of tables; all of them must hold:
+
+    [[version]]
+    of = "kernel"
+    introduced = "6.12"
+    commit = "2b0f922323cc (...)"
+    [[version]]
+    of = "selftests"
+    fixed = "6.16"
+    commit = "..."
 """
 
 from __future__ import annotations
@@ -42,12 +56,13 @@ class VersionRange:
     fixed: str | None = None
     commit: str | None = None
     required: bool = False  # the input must name the version for the rule to apply
+    unnamed: str = "apply"  # without the version in the input: "apply" or "lower" (confidence)
 
     @classmethod
     def from_toml(cls, data: dict, where: str) -> VersionRange | None:
         if not data:
             return None
-        unknown = set(data) - {"of", "introduced", "fixed", "commit", "required"}
+        unknown = set(data) - {"of", "introduced", "fixed", "commit", "required", "unnamed"}
         if unknown:
             raise RuleError(f"{where}: unknown [version] keys: {', '.join(sorted(unknown))}")
         of = data.get("of", "kernel")
@@ -59,7 +74,11 @@ class VersionRange:
         required = data.get("required", False)
         if not isinstance(required, bool):
             raise RuleError(f"{where}: [version] required must be true or false")
-        return cls(of, data.get("introduced"), data.get("fixed"), data.get("commit"), required)
+        unnamed = data.get("unnamed", "apply")
+        if unnamed not in ("apply", "lower"):
+            raise RuleError(f"{where}: [version] unnamed must be 'apply' or 'lower'")
+        return cls(of, data.get("introduced"), data.get("fixed"), data.get("commit"), required,
+                   unnamed)
 
     def ran(self, env: Environment) -> str | None:
         """The version of the thing this range is about, as the input says it."""
@@ -85,8 +104,49 @@ class VersionRange:
             return f"{what} ({ran}) {verb} {self.fixed} or later, where this was fixed{commit}"
         return ""
 
+    def unsure(self, env: Environment) -> str:
+        """Why the rule is less certain here ("" when it is not): ``unnamed = "lower"`` and the
+        input does not say which version ran."""
+        if self.unnamed != "lower" or parse_version(self.ran(env)) is not None:
+            return ""
+        what = "selftests" if self.of == "selftests" else "kernel"
+        return (f"the input does not say which {what} ran (this is known in "
+                f"{self.describe()})")
+
     def describe(self) -> str:
         span = (f"from {self.introduced} " if self.introduced else "") + (
             f"until {self.fixed}" if self.fixed else "and not fixed")
         commit = f"; {self.commit}" if self.commit else ""
         return f"{'selftests' if self.of == 'selftests' else 'kernels'} {span}{commit}"
+
+
+@dataclass(frozen=True)
+class Versions:
+    """A rule's version ranges: one ``[version]`` table, or several (``[[version]]``), all of
+    which must hold (a kernel from a change on and selftests from before their fix)."""
+
+    ranges: tuple[VersionRange, ...]
+
+    @classmethod
+    def from_toml(cls, data: dict | list, where: str) -> Versions | None:
+        tables = data if isinstance(data, list) else [data]
+        if not all(isinstance(t, dict) for t in tables):
+            raise RuleError(f"{where}: [version] must be a table or an array of tables")
+        ranges = tuple(r for t in tables if (r := VersionRange.from_toml(t, where)) is not None)
+        return cls(ranges) if ranges else None
+
+    def excludes(self, env: Environment) -> str:
+        return next((why for r in self.ranges if (why := r.excludes(env))), "")
+
+    def unsure(self, env: Environment) -> list[str]:
+        return [why for r in self.ranges if (why := r.unsure(env))]
+
+    def ran(self, env: Environment) -> str | None:
+        """What ran, as the input says it ("6.12.5", or "kernel 6.15, selftests 6.15")."""
+        if len(self.ranges) == 1:
+            return self.ranges[0].ran(env)
+        said = [(r.of, v) for r in self.ranges if (v := r.ran(env))]
+        return ", ".join(f"{of} {v}" for of, v in dict(said).items()) or None
+
+    def describe(self) -> str:
+        return " and ".join(r.describe() for r in self.ranges)

@@ -1,0 +1,150 @@
+"""Known mm selftest bugs, named from the failure they print - and only where their wording and
+their versions fit (harness/triage/rules/*.toml with [version] / [[version]] data).
+
+Each entry is tested on the real text that quoted the failure (its source in a comment), in its
+version range (named), outside it (not named: the result stays what it was without the entry),
+and without a version in the input (a deliberate choice per entry: named one confidence level
+lower, or by a fingerprint that needs no version).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness.errors import RuleError
+from harness.model import Environment
+from harness.triage.versions import Versions
+
+REPORTS = Path(__file__).parent / "fixtures" / "reports"
+
+
+def triage(tmp_path: Path, text: str, *args: str) -> dict:
+    from harness.cli.main import main
+
+    log, out = tmp_path / "report.txt", tmp_path / "report.json"
+    log.write_text(text)
+    out.unlink(missing_ok=True)
+    assert main(["triage", str(log), "--json", str(out), *args]) in (0, 1)
+    return json.loads(out.read_text())
+
+
+def failed(report: dict) -> list[dict]:
+    return [r for r in report["results"] if r["status"] == "fail" and r["number"]]
+
+
+# Baolin Wang, "[PATCH v2 1/2] selftests: khugepaged: fix the shmem collapse failure",
+# linux-kselftest 2025-06-13, Message-ID
+# <d8502fc50d0304c2afd27ced062b1d636b7a872e.1749779183.git.baolin.wang@linux.alibaba.com>
+# (lfdr.de mirror commit aacf3eec42): the output its commit message quotes, lines 4-13 of the
+# decoded body, unmodified. Fixes: 2b0f922323cc; reviewed by Zi Yan.
+KHUGEPAGED_SHMEM = """\
+Run test: collapse_full (khugepaged:shmem)
+Collapse multiple fully populated PTE table.... Fail
+...
+Run test: collapse_single_pte_entry (khugepaged:shmem)
+Collapse PTE table with single PTE entry present.... Fail
+...
+Run test: collapse_full_of_compound (khugepaged:shmem)
+Allocate huge page... OK
+Split huge page leaving single PTE page table full of compound pages... OK
+Collapse PTE table full of compound pages.... Fail
+"""
+
+
+def test_khugepaged_shmem_collapse_fail_in_range_is_the_selftest_bug(tmp_path):
+    report = triage(tmp_path, KHUGEPAGED_SHMEM, "--kernel-version", "6.15.2")
+    fails = failed(report)
+    assert [r["name"] for r in fails] == [
+        "Collapse multiple fully populated PTE table",
+        "Collapse PTE table with single PTE entry present",
+        "Collapse PTE table full of compound pages"]
+    assert {r["config"] for r in fails} == {"khugepaged:shmem"}
+    assert {(r["category"], r["cause"], r["confidence"]) for r in fails} == {
+        ("test-bug", "selftest-logic-bug", "medium")}
+    assert report["verdict"] == "test-bug"
+    text = fails[0]["explanation"]
+    assert "2b0f922323cc" in text and "khugepaged-shmem-nohugepage-refault" in text
+    assert "Known in kernels from 6.12" in text and "selftests until 6.16" in text
+    assert "this run: kernel 6.15.2" in text
+
+
+def test_khugepaged_shmem_without_a_version_is_named_less_sure(tmp_path):
+    fails = failed(triage(tmp_path, KHUGEPAGED_SHMEM))
+    assert {(r["cause"], r["confidence"]) for r in fails} == {("selftest-logic-bug", "low")}
+    assert "the input does not say which kernel ran" in fails[0]["explanation"]
+
+
+@pytest.mark.parametrize("versions", [
+    ("--kernel-version", "6.11.10"),  # before 2b0f922323cc: the refault still maps the PMD
+    ("--kernel-version", "6.16.1"),  # selftests of the same tree have the fix
+    ("--kernel-version", "6.15", "--selftests-version", "6.16"),
+])
+def test_khugepaged_shmem_collapse_fail_out_of_range_is_not_named(tmp_path, versions):
+    fails = failed(triage(tmp_path, KHUGEPAGED_SHMEM, *versions))
+    assert len(fails) == 3
+    assert {(r["category"], r["cause"]) for r in fails} == {("unknown", "unexplained-fail")}
+    assert "shmem collapse cases fail on the refault" in fails[0]["explanation"]  # ruled out
+
+
+def test_khugepaged_fail_without_its_shmem_header_is_not_named(tmp_path):
+    # Kirill A. Shutemov's reply to Zi Yan (2020, tests/fixtures/reports/khugepaged-2020-...):
+    # "Collapse fully populated PTE table.... Fail" with no "Run test: ... (khugepaged:shmem)".
+    text = (REPORTS / "khugepaged-2020-mangled-source-hypothesis.txt").read_text()
+    fails = failed(triage(tmp_path, text, "--kernel-version", "6.15"))
+    assert fails and {r["cause"] for r in fails} == {"unexplained-fail"}
+
+
+# Donet Tom, "Re: [PATCH] selftests/mm: hugetlb_dio: Check for initial conditions to skip in the
+# start", linux-kselftest 2024-11-08, Message-ID <13a96176-1bfa-4567-8ce5-a2b75b110afc@linux.
+# ibm.com> (tests/fixtures/reports/hugetlb-dio-free-count-test-regression.txt, lines 87-101,
+# his re-paste): the selftest's own bug - it no longer read the free count before the test.
+DIO_UNREAD = "\n".join(
+    (REPORTS / "hugetlb-dio-free-count-test-regression.txt").read_text().splitlines()[86:101])
+# Donet Tom, "[PATCH] selftests: mm: Add a test for hugetlb_dio" (2024-05-23, tests/fixtures/
+# reports/hugetlb-dio-bio-release-leak.txt): the same verdict from the kernel's real leak
+# (1b151e2435fc, fixed by 38b43539d64b) - "before 7, after 6".
+DIO_LEAK = (REPORTS / "hugetlb-dio-bio-release-leak.txt").read_text().split(
+    "Fail Scenario (Without the fix)")[1].split("Test Result  PASS")[0]
+
+
+def test_hugetlb_dio_not_freed_from_an_unread_count_is_the_selftest_bug(tmp_path):
+    assert DIO_UNREAD.startswith("TAP version 13") and "Totals: pass:0 fail:4" in DIO_UNREAD
+    fails = failed(triage(tmp_path, DIO_UNREAD))
+    assert len(fails) == 4
+    assert {(r["category"], r["cause"], r["confidence"]) for r in fails} == {
+        ("test-bug", "selftest-logic-bug", "high")}
+    assert "hugetlb-dio-free-count-unread" in fails[0]["explanation"]
+
+
+def test_hugetlb_dio_real_leak_is_still_the_kernels(tmp_path):
+    assert "not ok 4 : Huge pages not freed!" in DIO_LEAK
+    fails = failed(triage(tmp_path, DIO_LEAK))
+    assert [(r["number"], r["category"], r["cause"]) for r in fails] == [
+        (4, "kernel-bug", "kernel-behaviour-fail")]
+
+
+def test_several_version_ranges_must_all_hold():
+    versions = Versions.from_toml([
+        {"of": "kernel", "introduced": "6.12", "unnamed": "lower"},
+        {"of": "selftests", "fixed": "6.16"}], "t")
+    assert versions is not None
+    inside = Environment(kernel_version="6.14.3")
+    assert versions.excludes(inside) == "" and versions.unsure(inside) == []
+    assert "predates 6.12" in versions.excludes(Environment(kernel_version="6.6.1"))
+    newer = Environment(kernel_version="6.14.3", selftests_version="6.17")
+    assert "are 6.16 or later" in versions.excludes(newer)
+    assert versions.ran(newer) == "kernel 6.14.3, selftests 6.17"
+    assert versions.unsure(Environment()) == [(
+        "the input does not say which kernel ran (this is known in kernels from 6.12 and not "
+        "fixed)")]
+    assert versions.describe() == "kernels from 6.12 and not fixed and selftests until 6.16"
+
+
+def test_bad_version_data_is_refused():
+    with pytest.raises(RuleError, match="unnamed must be"):
+        Versions.from_toml({"fixed": "6.2", "unnamed": "maybe"}, "t")
+    with pytest.raises(RuleError, match="table or an array of tables"):
+        Versions.from_toml(["6.2"], "t")  # type: ignore[list-item]
