@@ -51,7 +51,8 @@ On Thu, Jun 05, 2025 at 05:00:49PM +0100, Lorenzo Stoakes wrote:
 > not ok 39 R/O longterm GUP-fast pin in MAP_PRIVATE file mapping ... with memfd hugetlb (2048 kB)
 > # [RUN] R/O longterm GUP-fast pin in MAP_PRIVATE file mapping ... with memfd hugetlb (1048576 kB)
 > # memfd_create() failed (Cannot allocate memory)
-> not ok 40 R/O longterm GUP-fast pin in MAP_PRIVATE file mapping ... with memfd hugetlb (1048576 kB)
+> not ok 40 R/O longterm GUP-fast pin in MAP_PRIVATE file mapping ... with memfd \
+hugetlb (1048576 kB)
 
 That's the thing with memfd being special and skipping on setup failure
 that David mentioned, I've got a patch as part of the formatting series
