@@ -99,3 +99,30 @@ def test_a_config_option_the_failure_needs_is_still_the_configuration(tmp_path):
     text = "not ok 3 madv_populate # SKIP CONFIG_MEMORY_FAILURE is not set\n"
     report = triage(tmp_path, text)
     assert {r["cause"] for r in report["results"]} == {"kernel-config-missing"}
+
+
+CLASSES = Path(__file__).parent / "fixtures" / "classes"
+
+
+def test_a_reply_whose_only_run_is_quoted_is_not_clean_when_it_says_a_test_fails(tmp_path):
+    # "Then if you configure a kernel that _does_ support this, it fails with a / test
+    # assertion." - wrapped; the only run in the mail is quoted from the message answered.
+    text = (CLASSES / "virtual-address-range-assertion-reply.txt").read_text()
+    report = triage(tmp_path, text)
+    stated = [r for r in report["results"] if r["status"] == "fail"]
+    assert stated and "fails with a" in stated[0]["message"]
+    assert report["verdict"] == "unknown"
+
+
+def test_a_bisect_the_text_says_could_not_be_done_is_no_bisect(tmp_path):
+    # The same mail: "I couldn't even bisect to a working one", "not being able to bisect it".
+    text = (CLASSES / "virtual-address-range-assertion-reply.txt").read_text()
+    report = triage(tmp_path, text)
+    assert all(r["cause"] != "kernel-regression" for r in report["results"])
+    assert report["verdict"] != "kernel-bug"
+
+
+def test_a_review_reply_quoting_a_passing_run_stays_clean(tmp_path):
+    # David Hildenbrand answering a review: "Yeah, copy and past error." is about the code.
+    text = (CLASSES / "pfnmap-review-copy-paste-error-reply.txt").read_text()
+    assert triage(tmp_path, text)["verdict"] == "clean"

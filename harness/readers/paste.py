@@ -120,6 +120,11 @@ FS_FAMILY = {"9p": "9p", "9pfs": "9p", "v9fs": "9p", "virtio-9p": "9p", "nfsroot
 BISECTED = re.compile(r"\bbisect(?:ed|ion|s|ing)?\b.{0,60}\b(?:to|identified|points? (?:at|to)|"
                       r"commit|patch)\b|first bad commit|\bgit bisect (?:good|bad|log)",
                       re.IGNORECASE)
+# ... unless the text says the bisect could not be done ("I couldn't even bisect to a working
+# one", "not being able to bisect it", "unable to find a working bisect").
+NO_BISECT = re.compile(r"\b(?:couldn't|could not|can't|cannot|can not|unable to|not (?:being )?"
+                       r"able to|failed to|didn't|did not|never)(?:\s+\w+){0,3}?\s+bisect",
+                       re.IGNORECASE)
 COMMIT_ID = re.compile(r"\b([0-9a-f]{12,40})\b")
 UNAME_R = re.compile(r"^\d+\.\d+(?:\.\d+)?[\w.+~-]*$")
 UNAME_A = re.compile(r"^Linux\s+\S+\s+(\d+\.\d+(?:\.\d+)?[\w.+~-]*)\s+#")
@@ -326,7 +331,7 @@ def _note_fs_words(info: PasteInfo, line: LogLine, text: str) -> None:
 
 def _note_prose(info: PasteInfo, line: LogLine, text: str) -> None:
     """What a prose line says: a bisect to a commit, commit ids, filesystems it names."""
-    if info.bisected is None and BISECTED.search(text):
+    if info.bisected is None and BISECTED.search(text) and not NO_BISECT.search(text):
         info.bisected = LogLine(line.line, text, line.source)
     if len(info.commits) < 50:
         info.commits += [c for c in COMMIT_ID.findall(text) if not c.isdigit()]

@@ -20,6 +20,7 @@ from harness.readers import (
     excerpt,
     harness_only,
     hung_run,
+    quoted_run,
     stated_failures,
     totals_only,
     unread_failures,
@@ -61,9 +62,10 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     prose = ProseReader()
     totals, before, verdicts = totals_only.Reader(), before_run.Reader(), harness_only.Reader()
     hung, patch_prose = hung_run.Reader(), stated_failures.Reader()
-    parsed = parse_lines(_tee(normalise(lines, info), info, tracker, commands, status, prose,
-                              totals, before, verdicts, hung, patch_prose), source,
-                         default_suite)
+    replied = quoted_run.QuotedRun()
+    fed = _tee(normalise(replied.record(lines), info), info, tracker, commands, status, prose,
+               totals, before, verdicts, hung, patch_prose)
+    parsed = parse_lines(fed, source, default_suite)
     suite = default_suite or info.suite_hint or stated_failures.one_test(
         info.statements.own_submitted)
     if suite and not default_suite:
@@ -97,6 +99,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
         notes.append("no result line: the text says the test hung, and its last [RUN] line is "
                      "taken as the case that never finished")
     notes += _stated_by_patch(parsed, info, patch_prose)
+    notes += _reply_over_quoted_run(parsed, replied)
     if not parsed.results and not parsed.crashes and status.results:
         parsed.results += status.results
         notes.append(f"a CI status mail: {len(status.results)} tests with their result history "
@@ -144,6 +147,14 @@ def _stated_by_patch(parsed: Parsed, info: PasteInfo, reader: stated_failures.Re
     note = ("no log in the text: the failure is the one its commit message states "
             f"({stated[0].message[:60]!r}), for the test(s) its patch changes")
     return [note]
+
+
+def _reply_over_quoted_run(parsed: Parsed, replied: quoted_run.QuotedRun) -> list[str]:
+    """A reply whose only run is quoted (and passed) and whose own words say a test failed."""
+    mine = replied.results(parsed.results)
+    notes = [quoted_run.note(mine, len(parsed.results))] if mine else []
+    parsed.results += mine
+    return notes
 
 
 def _unread(parsed: Parsed, lines: list[LogLine], patch: bool) -> list[str]:

@@ -62,6 +62,9 @@ def _states_failure(text: str, continued: bool = False) -> bool:
     return any(_happened(text, m.start(), m.end(), continued) for m in marks)
 
 
+states_failure = _states_failure  # for readers that check one line (``quoted_run``)
+
+
 def _happened(text: str, begin: int, finish: int, continued: bool) -> bool:
     """Whether the failure mark at ``begin``..``finish`` is not negated (before it, in its
     clause) and its clause says nothing of what should or could happen; in the tail of a
