@@ -148,3 +148,53 @@ def test_bad_version_data_is_refused():
         Versions.from_toml({"fixed": "6.2", "unnamed": "maybe"}, "t")
     with pytest.raises(RuleError, match="table or an array of tables"):
         Versions.from_toml(["6.2"], "t")  # type: ignore[list-item]
+
+
+# Breno Leitao, "[PATCH v2 2/2] selftests/mm: Add a new test for madv and hugetlb", linux-
+# kselftest 2023-10-05 (tests/fixtures/reports/hugetlb-fault-after-madv-sigbus.txt): run_vmtests'
+# view of the process killed by SIGBUS, on a kernel without Rik van Riel's fix.
+BRENO = (REPORTS / "hugetlb-fault-after-madv-sigbus.txt").read_text()
+# David Hildenbrand, "[PATCH v1 2/2] selftests/mm: hugetlb_fault_after_madv: improve test
+# output", linux-kselftest 2024-09-26, Message-ID <20240926152044.2205129-3-david@redhat.com>
+# (lfdr.de mirror commit a4f05d4f99): the wording since then (the test catches SIGBUS), lines
+# 14-18 of the decoded body ("On a failure:"), unmodified.
+DAVID_FAILURE = """\
+  $ ./hugetlb_fault_after_madv
+  TAP version 13
+  1..1
+  not ok 1 SIGBUS behavior
+  Bail out! 1 out of 1 tests failed
+"""
+# ... and its lines 6-11 ("With unsuitable hugetlb page count:": a skip, nothing to name).
+DAVID_SKIP = """\
+  $ ./hugetlb_fault_after_madv
+  TAP version 13
+  1..1
+  # [INFO] detected default hugetlb page size: 2048 KiB
+  ok 2 # SKIP This test needs one and only one page to execute. Got 0
+  # Totals: pass:0 fail:0 xfail:0 xpass:0 skip:1 error:0
+"""
+
+
+def crashed_or_failed(report: dict) -> list[dict]:
+    return [r for r in report["results"] if r["status"] in ("fail", "crash") and r["number"]]
+
+
+@pytest.mark.parametrize("text", [BRENO, DAVID_FAILURE], ids=["bus-error", "sigbus-behavior"])
+def test_hugetlb_fault_after_madv_sigbus_is_the_race_on_kernels_before_6_6(tmp_path, text):
+    before = crashed_or_failed(triage(tmp_path, text, "--kernel-version", "6.5.13"))
+    assert [(r["suite"], r["category"], r["cause"], r["confidence"]) for r in before] == [
+        ("hugetlb_fault_after_madv", "kernel-bug", "kernel-behaviour-fail", "medium")]
+    assert "hugetlb-madv-dontneed-fault-race" in before[0]["explanation"]
+    assert "Known in kernels until 6.6" in before[0]["explanation"]
+    unnamed = crashed_or_failed(triage(tmp_path, text))  # no version: named, less sure
+    assert [(r["cause"], r["confidence"]) for r in unnamed] == [("kernel-behaviour-fail", "low")]
+    after = crashed_or_failed(triage(tmp_path, text, "--kernel-version", "6.6.1"))
+    assert len(after) == 1 and after[0]["category"] == "unknown"  # a new bug, not this one
+    assert "MADV_DONTNEED vs page fault race" in after[0]["explanation"]  # ruled out, said
+
+
+def test_hugetlb_fault_after_madv_skip_is_not_named(tmp_path):
+    report = triage(tmp_path, DAVID_SKIP, "--kernel-version", "6.5")
+    assert [r["status"] for r in report["results"]] == ["skip"]
+    assert report["results"][0]["cause"] != "kernel-behaviour-fail"

@@ -83,6 +83,23 @@ ROOT_PROMPT = re.compile(
 PROMPT_ONLY = re.compile(r"^(?:[\w.-]+@[\w.-]+(?::[^$#\s]*)?\s*)[$#]\s*$")
 FILTERS = re.compile(r"\|\s*(?:grep|egrep|fgrep|head|tail|sed|awk|cut|sort|uniq|less|more)\b")
 SUITE_IN_COMMAND = re.compile(r"(?:^|[\s/])(gup_longterm|cow)\b")
+# The mm selftest binaries (tools/testing/selftests/mm/Makefile, 6.1 to mainline): a command
+# that runs one of them ("$ ./hugetlb_fault_after_madv", "sudo ./selftests/mm/khugepaged
+# all:shmem") names the suite of the TAP lines below it.
+MM_BINARIES = frozenset({
+    "compaction_test", "cow", "droppable", "guard-regions", "gup_longterm", "gup_test",
+    "hmm-tests", "hugepage-mmap", "hugepage-mremap", "hugepage-shm", "hugepage-vmemmap",
+    "hugetlb-madvise", "hugetlb-mmap", "hugetlb-mremap", "hugetlb-read-hwpoison", "hugetlb-shm",
+    "hugetlb-soft-offline", "hugetlb-vmemmap", "hugetlb_dio", "hugetlb_fault_after_madv",
+    "hugetlb_madv_vs_map", "khugepaged", "ksm_functional_tests", "ksm_tests", "madv_populate",
+    "map_fixed_noreplace", "map_hugetlb", "map_populate", "mdwe_test", "memfd_secret", "merge",
+    "migration", "mkdirty", "mlock-random-test", "mlock2-tests", "mrelease_test",
+    "mremap_dontunmap", "mremap_test", "mseal_test", "on-fault-limit", "pagemap_ioctl", "pfnmap",
+    "pkey_sighandler_tests", "protection_keys", "seal_elf", "soft-dirty", "split_huge_page_test",
+    "thuge-gen", "transhuge-stress", "uffd-stress", "uffd-unit-tests", "uffd-wp-mremap",
+    "va_high_addr_switch", "virtual_address_range", "write_to_hugetlbfs",
+})
+MM_BINARY_RUN = re.compile(r"(?:^|\s)(?:sudo\s+)?(?:\S*/)?([a-z][\w+-]*?)(?:_32|_64)?(?:\s|$)")
 SUITE_IN_RUNNER = re.compile(r"run_vmtests\.sh\b.*-t\s+[\"']?(gup_test|cow)\b")
 # Where a log line starts: a wrapped line's continuation starts with none of these.
 LINE_START = re.compile(
@@ -199,6 +216,9 @@ def _command(info: PasteInfo, line: LogLine, cmd: str) -> None:
     if (m := SUITE_IN_COMMAND.search(cmd)) or (m := SUITE_IN_RUNNER.search(cmd)):
         name = m.group(1)
         info.suite_hint = "gup_longterm" if name == "gup_test" else name
+    elif (m := MM_BINARY_RUN.match(cmd)) and m.group(1) in MM_BINARIES and "/" in cmd.split()[
+            1 if cmd.startswith("sudo ") and len(cmd.split()) > 1 else 0]:
+        info.suite_hint = m.group(1)
 
 
 def _capture_prefix(text: str, info: PasteInfo) -> re.Match[str] | None:
