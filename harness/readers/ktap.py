@@ -45,6 +45,13 @@ CRASH = re.compile(
     r"\bsegfault at\b|Segmentation fault|Internal error: |list_del corruption|"
     r"page dumped because|Bad page state)"
 )
+# An oops seen from its tail only (its head cut from the excerpt): a kernel stack frame
+# "[<ffffffff8123d392>] ? SyS_shmget+0x42/0x50" (x86 before 4.x) or the report's last line
+# "---[ end trace bd4bcad000598c5b ]---". Such a line starts a crash excerpt only when no
+# crash line or other tail line came in the CRASH_TAIL_GAP lines before it.
+CRASH_TAIL = re.compile(r"\[<(?:[0-9a-f]{16}|[0-9a-f]{8})>\] (?:\? )?[\w.]+\+0x[0-9a-f]+/"
+                        r"0x[0-9a-f]+|---\[ end trace [0-9a-f]{8,16} \]")
+CRASH_TAIL_GAP = 10
 RUN_PREFIX = "# [RUN] "
 END_OF_PANIC = "---[ end Kernel panic"  # the panic's last line, not another crash
 # The common record of a TAP stream, matched whole in a block of lines: a [RUN] line, up to
@@ -116,7 +123,8 @@ def _may_crash(text: str) -> bool:
     """Every CRASH signature contains one of these words: a line without any skips the regex."""
     return ("Oops" in text or "BUG" in text or "panic" in text or "WARNING" in text
             or "fault" in text or "Unable" in text or "Internal error" in text
-            or "corruption" in text or "dumped" in text or "Bad page" in text)
+            or "corruption" in text or "dumped" in text or "Bad page" in text
+            or "[<" in text or "end trace" in text)
 
 
 class NumbersSeen:
@@ -294,6 +302,7 @@ class KselftestParser:
         self.kernel_lines: list[LogLine] = []  # printk lines worth keeping (bounded)
         self.crashes: list[list[LogLine]] = []
         self._crash_open: list[LogLine] | None = None
+        self._crash_seen = -CRASH_TAIL_GAP - 1  # the last crash or crash-tail line
         self._pending_name: dict[int, str] = {}
         self.last_line = 0
         self.made_up_left = MADE_UP_BUDGET  # gaps and plans are noted, not materialised
@@ -321,7 +330,8 @@ class KselftestParser:
                 self._crash_open.append(LogLine(number, raw, source))
             else:
                 self._crash_open = None
-        if _may_crash(text) and CRASH.search(text) and not text.startswith(END_OF_PANIC):
+        if _may_crash(text) and not text.startswith(END_OF_PANIC) and self._crash_line(
+                number, text):
             return self._crash(LogLine(number, raw, source))
         if is_kernel:
             if len(self.kernel_lines) < 2000:
@@ -834,6 +844,17 @@ class KselftestParser:
         out: list[Result] = []
         self._emit(level, result, out)
         return out
+
+    def _crash_line(self, number: int, text: str) -> bool:
+        """Whether the line starts a crash excerpt: a crash signature, or the tail of one
+        whose head the input does not hold (see CRASH_TAIL)."""
+        if CRASH.search(text):
+            self._crash_seen = number
+            return True
+        if CRASH_TAIL.search(text):
+            last, self._crash_seen = self._crash_seen, number
+            return number - last > CRASH_TAIL_GAP
+        return False
 
     def _crash(self, line: LogLine) -> list[Result]:
         excerpt = [line]

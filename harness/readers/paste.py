@@ -435,8 +435,7 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
         # whether the line is quoted, seen behind a capture's prefix ("[ 12.3] > > ---")
         said = line if (QUOTE.match(line.text) is not None) == info.line_quoted else \
             LogLine(line.line, "> " * info.line_quoted + text, line.source)
-        info.statements.feed(said, text, not LOG_LIKE.match(text) and "://" not in text,
-                             info.bare)
+        info.statements.feed_line(said, text, info.bare)
         # the rest of a long diff line that a mail client wrapped is still the diff
         in_diff = in_diff_after(in_diff, info.bare) or (
             in_diff and wrapped_before and info.bare.strip() not in ("", "--"))

@@ -125,6 +125,15 @@ TEST_SIDE = re.compile(
     r"\bfeature prob(?:e|ing) is (?:wrong|broken|incorrect|buggy)\b|"
     r"\b(?:causing|leading|causes|leads) the test(?:s)? to fail\b|"
     r"\b(?:test|selftest)[- ]bug\b|"
+    # a test that assumes 4K pages, run on a 16K/64K-page kernel: "all the hardcoded 4096es
+    # make me suspicious" (cloud-hypervisor, 2026), "Fix more 4k pages assumptions in tests"
+    # (rr, 2022), "Hard coded ... in runtest/mm causes test failure" (LTP mm01, 2020)
+    r"\bhard[- ]?coded\b[^.?]{0,80}?(?:\b4096(?:e?s)?\b|\b4 ?Ki?B?\b|\bpage ?sizes?\b|"
+    r"\bPAGE_SIZE\b|\bcaus\w+ (?:the |a )?(?:self)?tests? (?:to )?fail)|"
+    r"\b(?:4 ?k|4096)[- ]?(?:byte )?pages? assumptions?\b|\bpage[- ]size assumptions?\b|"
+    # "Bogus slice values in tests/mremap-expand-slice-collision.c" (libhugetlbfs, 2024)
+    r"\b(?:bogus|wrong|incorrect|invalid)\b[\w\s-]{0,30}\b(?:values?|sizes?|constants?|"
+    r"offsets?|addresses?)\s+in\s+(?:the\s+)?(?:tests?/|[\w.-]+ (?:self)?test\b)|"
     r"\bnot an? (?:kernel|real) (?:bug|issue|problem|regression)\b|"
     r"\b(?:boils down to|the problem is|is caused by|the cause (?:of [\w\s.,/-]{0,160})?is)\b"
     r".{0,60}\b(?:run_vmtests\.sh|the (?:self)?test|running (?:on|in|from))|"
@@ -139,9 +148,27 @@ TEST_SIDE = re.compile(
 # Prose that points the other way or marks a known kernel issue: then nothing is stated.
 KERNEL_SIDE = re.compile(
     r"\b(?:kernel|real) (?:bug|regression)\b(?! in the test)|\bregress(?:ion|ed)\b|"
+    r"\bkernel (?:has|had) (?:a |the |this )?bug\b|\bbug in the kernel\b|"
     r"(?-i:\bXFAIL\b)(?!:)|\bknown (?:kernel )?issue\b|\bexpected to fail\b",
     re.IGNORECASE,
 )
+# The writer does not know which side it is: "i am not sure whether the problem is with the
+# kernel version itself (3.14) or with the test cases itself" (LTP add_key02, 2017) - a
+# question, whatever its punctuation.
+UNSURE = re.compile(r"\b(?:not sure|unsure|(?:don'?t|do not) know|no idea|wonder\w*)\b"
+                    r"[^.]{0,30}\b(?:whether|if)\b|\bwhether\b[^.?]{0,100}\bor\b",
+                    re.IGNORECASE)
+# A kernel fix named in prose: "It was fixed in the commit: \"KEYS: fix dereferencing NULL
+# payload with nonzero length\"" (LTP add_key02, 2017), "fixed upstream by commit 1234abcd".
+KERNEL_FIXED = re.compile(
+    r"\b(?:was|is|been|got|it'?s) fixed\b[^.?]{0,30}\b(?:in|by) (?:the |this |a )?(?:upstream "
+    r")?(?:kernel )?commit\b(?:[:\s]+(?:[0-9a-f]{7,40}\s*)?\(?[\"'`]?(?P<subject>[^\"'`)]{4,}))?",
+    re.IGNORECASE)
+# ... or a release named with the fix's subject: "Seems fixed in 3.18.6:" and on the next line
+# "\"vm: make stack guard page errors return VM_FAULT_SIGSEGV rather than SIGBUS\"" (NixOS, 2015)
+FIXED_IN_RELEASE = re.compile(
+    r"\bfixed\b[^.?]{0,20}\bin (?:v|linux[- ]|kernel )?\d+\.\d+(?:\.\d+)?(?:-rc\d+)?\b[:\s]+"
+    r"[\"'`](?P<subject>[^\"'`]{4,})", re.IGNORECASE)
 NEGATED = re.compile(r"\b(?:not|n't|no)\b[^.]{0,20}\b(?:test[- ]bug|bug in the test|"
                      r"problem (?:in|with) the test|false positive)", re.IGNORECASE)
 # What kind of test-side cause the prose describes.
@@ -154,7 +181,10 @@ FEATURE_PROBE = re.compile(
     r"\b(?:needs?|has|have|must) (?:to )?be probed\b|\bfeature prob(?:e|ing)\b|"
     r"\bkernels? (?:that|which) (?:do(?:es)? not|don't|doesn't) (?:support|have|provide)\b|"
     r"\bon kernels? without\b|\bfeature (?:is )?not (?:supported|available|advertised)\b|"
-    r"\bfirst query supported features\b",
+    r"\bfirst query supported features\b|"
+    # "the test assumes that SHM_HUGETLB is available when it probably isn't" (stress-ng, 2023)
+    r"\bassum\w* (?:that )?(?:the )?[\w./-]+ (?:is|are|was|were) (?:always )?(?:available|"
+    r"supported|present|enabled|implemented)\b",
     re.IGNORECASE,
 )
 CPU_FEATURE = re.compile(
@@ -173,6 +203,14 @@ NOT_ENABLED = re.compile(
 # as below on x86_64 with cpu la57 support (will skip if no la57 support)".
 CPU_PRESENT = re.compile(r"\bfail\w*\b[^.]{0,60}\bwith\s+(?:the\s+)?(?:cpu\s+)?(?:la57|5[- ]level "
                          r"pag\w*|\w+ cpu (?:flag|feature))", re.IGNORECASE)
+
+
+# A tracker thread as a search service or a scraper keeps it: "owner/repo · issue #84 · open ·
+# C", then (after an optional "labels: ..." line) the title as a markdown header "# Bogus slice
+# values in tests/...", which is prose, not kselftest's "# " output.
+TRACKER_HEAD = re.compile(r"^[\w.-]+/[\w.-]+ \u00b7 (?:issue|pull request|merge request|bug) #?\d+"
+                          r" \u00b7 ")
+TRACKER_LABELS = re.compile(r"^labels: ")
 
 
 @dataclass(frozen=True)
@@ -218,10 +256,21 @@ class StatementScanner:
     reverted: LogLine | None = None  # "after I reverted the patch ... one test failed"
     disagreed: bool = False  # the author's own words answer a quoted claim with "no"
     not_enabled: LogLine | None = None  # "If uprobes are not enabled, the test fails"
+    kernel_fixed: LogLine | None = None  # "It was fixed in the commit: ..." (a kernel commit)
     prose: list[str] = field(default_factory=list)  # test-side lines and their neighbours
     _last_diff: str = ""
     _previous: str = ""
     _in_diff: bool = False
+    _after_head: bool = False  # right after a tracker thread's repository line
+
+    def feed_line(self, line: LogLine, text: str, bare: str) -> None:
+        """One line of the text, prose or not by its look; a tracker thread's title (a
+        markdown header under its repository line) is prose."""
+        if self._after_head and text.startswith("# "):
+            text = bare = text[2:]
+        self._after_head = TRACKER_HEAD.match(text) is not None or (self._after_head and (
+            not text or TRACKER_LABELS.match(text) is not None))
+        self.feed(line, text, not LOG_LIKE.match(text) and "://" not in text, bare)
 
     def feed(self, line: LogLine, text: str, prose: bool, bare: str | None = None) -> None:
         """One line: ``text`` stripped of quotes and indentation, ``bare`` only of quotes
@@ -232,7 +281,7 @@ class StatementScanner:
             self._previous = text if prose else ""
             return
         joined = f"{self._previous} {text}".strip()
-        question = text.rstrip().endswith("?")
+        question = text.rstrip().endswith("?") or UNSURE.search(text) is not None
         quoted = bare is not None and QUOTE.match(line.text) is not None
         if not quoted and self.quoted_side and DISAGREES.search(text):
             self.disagreed = True
@@ -247,10 +296,8 @@ class StatementScanner:
         if EXPLAINS.search(text) and (self._analysis is None or line.line - self._analysis.line
                                       > 8 or self._analysis.source != line.source):
             self._analysis = LogLine(line.line, text, line.source)  # the analysis' first line
-        if len(self.kernel_side) < 5 and KERNEL_SIDE.search(text) and not question:
-            self.kernel_side.append(LogLine(line.line, text, line.source))
-            if PATCH_REGRESSION.search(joined):
-                self.patch_regression.append(self.kernel_side[-1])
+        if not question:
+            self._kernel_words(line, text, joined, quoted)
         if (len(self.test_side) < 5 and not question and TEST_SIDE.search(joined)
                 and not NEGATED.search(joined)):
             self.test_side.append(LogLine(line.line, text, line.source))
@@ -262,6 +309,17 @@ class StatementScanner:
         elif not question:
             self._context(line, text)
         self._previous = text
+
+    def _kernel_words(self, line: LogLine, text: str, joined: str, quoted: bool) -> None:
+        """Prose that puts the failure on the kernel, and a kernel commit named as its fix."""
+        if (self.kernel_fixed is None and not quoted
+                and (m := KERNEL_FIXED.search(joined) or FIXED_IN_RELEASE.search(joined))
+                and not SELFTEST_SUBJECT.match(m.group("subject") or "")):
+            self.kernel_fixed = LogLine(line.line, text, line.source)
+        if len(self.kernel_side) < 5 and KERNEL_SIDE.search(text):
+            self.kernel_side.append(LogLine(line.line, text, line.source))
+            if PATCH_REGRESSION.search(joined):
+                self.patch_regression.append(self.kernel_side[-1])
 
     def _context(self, line: LogLine, text: str) -> None:
         """Prose that says what kind of test-side cause it is (a filesystem, a feature probe,
@@ -353,6 +411,10 @@ class StatementScanner:
                 return Conclusion("kernel-fix-stated", "kernel-bug", line,
                                   "the author's patch changes only the kernel "
                                   f"({', '.join(own[:3])}) and fixes what the test shows")
+        if self.kernel_fixed is not None and self.kernel_side and not self.selftest_only_patch():
+            return Conclusion("kernel-fix-stated", "kernel-bug", self.kernel_side[0],
+                              "the text says the kernel has the bug and names the kernel "
+                              f"commit that fixed it (L{self.kernel_fixed.line})")
         if (self.reverted is not None and self.kernel_subjects and not self.selftest_subjects
                 and not self.selftest_only_patch()):
             return Conclusion("kernel-fix-stated", "kernel-bug", self.reverted,
@@ -429,6 +491,5 @@ def scan_lines(lines: list[LogLine]) -> StatementScanner:
     scanner = StatementScanner()
     for line in lines:
         bare = QUOTE.sub("", line.text, count=1)
-        text = bare.strip()
-        scanner.feed(line, text, not LOG_LIKE.match(text) and "://" not in text, bare)
+        scanner.feed_line(line, bare.strip(), bare)
     return scanner

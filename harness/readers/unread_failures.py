@@ -34,7 +34,9 @@ STRERRORS = re.compile("|".join(
 NEGATED = re.compile(r"(?<![\w=-])(?:not|never|no longer|no|nothing|without|zero)(?![\w=-])|"
                      r"n't\b", re.IGNORECASE)
 ZERO_COUNT = re.compile(r"\b(?:errors?|fail(?:ed|ures?)?)\s*[=:]\s*0\b|"
-                        r"\b0\s+(?:errors?|fail(?:ed|ures?)?)\b", re.IGNORECASE)
+                        r"\b0\s+(?:errors?|fail(?:ed|ures?)?)\b|"
+                        # a summary's aligned column: LTP's "failed   0", "FAIL:  0"
+                        r"^(?:errors?|fail(?:ed|ures?|s)?|broken)\s*:?\s+0$", re.IGNORECASE)
 CLAUSE_BREAK = re.compile(r"[.;!?]\s|,\s|\b(?:but|however|although|though|while)\b",
                           re.IGNORECASE)
 # A failure the same clause says was dealt with is none now ("failed last week and was fixed").
