@@ -71,6 +71,16 @@ def test_khugepaged_shmem_collapse_fail_in_range_is_the_selftest_bug(tmp_path):
     assert "this run: kernel 6.15.2" in text
 
 
+def test_khugepaged_shmem_on_the_stable_series_the_change_reached(tmp_path):
+    fails = failed(triage(tmp_path, KHUGEPAGED_SHMEM, "--kernel-version", "6.11.6"))
+    assert {(r["cause"], r["confidence"]) for r in fails} == {("selftest-logic-bug", "medium")}
+    assert "(stable: in 6.11.6)" in fails[0]["explanation"]
+    # a 6.11 kernel whose stable release is not said: named, less sure, and said why
+    fails = failed(triage(tmp_path, KHUGEPAGED_SHMEM, "--kernel-version", "6.11"))
+    assert {(r["cause"], r["confidence"]) for r in fails} == {("selftest-logic-bug", "low")}
+    assert "does not say which 6.11 stable release ran" in fails[0]["explanation"]
+
+
 def test_khugepaged_shmem_without_a_version_is_named_less_sure(tmp_path):
     fails = failed(triage(tmp_path, KHUGEPAGED_SHMEM))
     assert {(r["cause"], r["confidence"]) for r in fails} == {("selftest-logic-bug", "low")}
@@ -78,7 +88,8 @@ def test_khugepaged_shmem_without_a_version_is_named_less_sure(tmp_path):
 
 
 @pytest.mark.parametrize("versions", [
-    ("--kernel-version", "6.11.10"),  # before 2b0f922323cc: the refault still maps the PMD
+    ("--kernel-version", "6.11.5"),  # before 2b0f922323cc: the refault still maps the PMD
+    ("--kernel-version", "6.6.60"),  # a series it did not reach (as far as known)
     ("--kernel-version", "6.16.1"),  # selftests of the same tree have the fix
     ("--kernel-version", "6.15", "--selftests-version", "6.16"),
 ])
@@ -198,3 +209,22 @@ def test_hugetlb_fault_after_madv_skip_is_not_named(tmp_path):
     report = triage(tmp_path, DAVID_SKIP, "--kernel-version", "6.5")
     assert [r["status"] for r in report["results"]] == ["skip"]
     assert report["results"][0]["cause"] != "kernel-behaviour-fail"
+
+
+def test_stable_series_are_decided_by_their_patch_level():
+    fix = Versions.from_toml({"of": "kernel", "fixed": "6.13", "fixed_in_stable": ["6.12.11"],
+                              "required": True}, "t")
+    assert fix is not None
+    assert fix.excludes(Environment(kernel_version="6.12.10")) == ""
+    assert fix.excludes(Environment(kernel_version="6.12.11")) == (
+        "the kernel (6.12.11) is 6.12.11 or later, where this was fixed in the 6.12 stable series")
+    assert fix.excludes(Environment(kernel_version="6.6.70")) == ""  # a series not listed
+    assert "is 6.13 or later" in fix.excludes(Environment(kernel_version="6.13.2"))
+    # Debian's ABI release says nothing of the stable patch level
+    debian = Environment(kernel_release="6.12.0-31-amd64", kernel_version="6.12.0")
+    assert fix.excludes(debian) == "the input does not say which 6.12 stable release ran"
+    assert Versions.from_toml({"fixed": "6.13", "fixed_in_stable": ["6.12.11"]}, "t").unsure(
+        debian) == [("the input does not say which 6.12 stable release ran (this is known in "
+                     "kernels until 6.13 (stable: fixed in 6.12.11))")]
+    with pytest.raises(RuleError, match="must list stable releases"):
+        Versions.from_toml({"fixed": "6.13", "fixed_in_stable": ["6.12"]}, "t")

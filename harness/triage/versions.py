@@ -18,6 +18,12 @@ a later kernel does): without a version in the input it does not apply either. W
 ``unnamed = "lower"`` it applies one confidence level lower, saying that the input names no
 version (a known bug whose wording is specific, but whose range the input cannot confirm).
 
+Stable series get their own boundary when a fix (or the change) was backported: a kernel of a
+series listed in ``fixed_in_stable`` ("6.12.11": the fix reached 6.12.y in 6.12.11) is
+decided by its patch level, not by ``fixed``; ``introduced_in_stable`` likewise. A distribution's
+ABI release ("6.1.0-57-amd64", "5.15.0-91-generic") does not say its stable patch level: for a
+listed series that is no version (``required`` excludes it, otherwise the rule is less sure).
+
 A cause that needs two things at once - a kernel from a change on AND selftests from before
 their fix - gives several ranges as an array of tables; all of them must hold:
 
@@ -40,6 +46,9 @@ from harness.errors import RuleError
 from harness.model import Environment
 
 VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?")
+# A distribution's ABI release: "6.1.0-57-amd64", "5.15.0-91-generic", "5.14.0-427.el9"; the
+# ".0" is not the upstream stable patch level.
+DISTRO_ABI = re.compile(r"^\d+\.\d+\.0-\d+")
 
 
 def parse_version(text: str | None) -> tuple[int, ...] | None:
@@ -57,12 +66,15 @@ class VersionRange:
     commit: str | None = None
     required: bool = False  # the input must name the version for the rule to apply
     unnamed: str = "apply"  # without the version in the input: "apply" or "lower" (confidence)
+    fixed_in_stable: tuple[str, ...] = ()  # "6.12.11": the first release of a stable series
+    introduced_in_stable: tuple[str, ...] = ()  # with the fix / with the problem
 
     @classmethod
     def from_toml(cls, data: dict, where: str) -> VersionRange | None:
         if not data:
             return None
-        unknown = set(data) - {"of", "introduced", "fixed", "commit", "required", "unnamed"}
+        unknown = set(data) - {"of", "introduced", "fixed", "commit", "required", "unnamed",
+                               "fixed_in_stable", "introduced_in_stable"}
         if unknown:
             raise RuleError(f"{where}: unknown [version] keys: {', '.join(sorted(unknown))}")
         of = data.get("of", "kernel")
@@ -77,8 +89,15 @@ class VersionRange:
         unnamed = data.get("unnamed", "apply")
         if unnamed not in ("apply", "lower"):
             raise RuleError(f"{where}: [version] unnamed must be 'apply' or 'lower'")
+        stable = {}
+        for key in ("fixed_in_stable", "introduced_in_stable"):
+            values = data.get(key, [])
+            if not isinstance(values, list) or any(
+                    len(parse_version(str(v)) or ()) != 3 for v in values):
+                raise RuleError(f"{where}: [version] {key} must list stable releases (\"6.12.11\")")
+            stable[key] = tuple(str(v) for v in values)
         return cls(of, data.get("introduced"), data.get("fixed"), data.get("commit"), required,
-                   unnamed)
+                   unnamed, stable["fixed_in_stable"], stable["introduced_in_stable"])
 
     def ran(self, env: Environment) -> str | None:
         """The version of the thing this range is about, as the input says it."""
@@ -95,19 +114,53 @@ class VersionRange:
         if version is None:
             return f"the input does not say which {what[4:]} ran" if self.required else ""
         commit = f" by {self.commit}" if self.commit else ""
-        if self.introduced and version[:2] < parse_version(self.introduced)[:2]:  # type: ignore[index]
+        intro_s, fixed_s = self._stable(self.introduced_in_stable, version), self._stable(
+            self.fixed_in_stable, version)
+        if (intro_s or fixed_s) and self._patch_level(env, version) is None:
+            series = ".".join(map(str, version[:2]))
+            return (f"the input does not say which {series} stable release ran"
+                    if self.required else "")
+        if intro_s:
+            if version < intro_s:
+                return (f"{what} ({ran}) predates {_dotted(intro_s)}, where this came to the "
+                        f"{_dotted(intro_s[:2])} stable series")
+        elif self.introduced and version[:2] < parse_version(self.introduced)[:2]:  # type: ignore[index]
             verb = "predate" if self.of == "selftests" else "predates"
             return (f"{what} ({ran}) {verb} {self.introduced}, where this was introduced"
                     f"{commit if not self.fixed else ''}")
-        if self.fixed and version[:2] >= parse_version(self.fixed)[:2]:  # type: ignore[index]
+        if fixed_s:
+            if version >= fixed_s:
+                return (f"{what} ({ran}) is {_dotted(fixed_s)} or later, where this was fixed in "
+                        f"the {_dotted(fixed_s[:2])} stable series{commit}")
+        elif self.fixed and version[:2] >= parse_version(self.fixed)[:2]:  # type: ignore[index]
             verb = "are" if self.of == "selftests" else "is"
             return f"{what} ({ran}) {verb} {self.fixed} or later, where this was fixed{commit}"
         return ""
 
+    @staticmethod
+    def _stable(releases: tuple[str, ...], version: tuple[int, ...]) -> tuple[int, ...] | None:
+        """The release of ``version``'s series among ``releases`` (None when not listed)."""
+        return next((v for r in releases if (v := parse_version(r)) and v[:2] == version[:2]),
+                    None)
+
+    def _patch_level(self, env: Environment, version: tuple[int, ...]) -> int | None:
+        """The stable patch level of the kernel that ran, when the input says it."""
+        release = env.kernel_release or env.kernel_version or ""
+        if len(version) < 3 or (version[2] == 0 and DISTRO_ABI.match(release)):
+            return None
+        return version[2]
+
     def unsure(self, env: Environment) -> str:
         """Why the rule is less certain here ("" when it is not): ``unnamed = "lower"`` and the
         input does not say which version ran."""
-        if self.unnamed != "lower" or parse_version(self.ran(env)) is not None:
+        version = parse_version(self.ran(env))
+        if version is not None and (self._stable(self.introduced_in_stable, version)
+                                    or self._stable(self.fixed_in_stable, version)) \
+                and self._patch_level(env, version) is None:
+            series = ".".join(map(str, version[:2]))
+            return (f"the input does not say which {series} stable release ran (this is known "
+                    f"in {self.describe()})")
+        if self.unnamed != "lower" or version is not None:
             return ""
         what = "selftests" if self.of == "selftests" else "kernel"
         return (f"the input does not say which {what} ran (this is known in "
@@ -116,8 +169,15 @@ class VersionRange:
     def describe(self) -> str:
         span = (f"from {self.introduced} " if self.introduced else "") + (
             f"until {self.fixed}" if self.fixed else "and not fixed")
+        stable = [f"in {r}" for r in self.introduced_in_stable] + [
+            f"fixed in {r}" for r in self.fixed_in_stable]
+        span += f" (stable: {', '.join(stable)})" if stable else ""
         commit = f"; {self.commit}" if self.commit else ""
         return f"{'selftests' if self.of == 'selftests' else 'kernels'} {span}{commit}"
+
+
+def _dotted(version: tuple[int, ...]) -> str:
+    return ".".join(map(str, version))
 
 
 @dataclass(frozen=True)
@@ -145,7 +205,8 @@ class Versions:
         """What ran, as the input says it ("6.12.5", or "kernel 6.15, selftests 6.15")."""
         if len(self.ranges) == 1:
             return self.ranges[0].ran(env)
-        said = [(r.of, v) for r in self.ranges if (v := r.ran(env))]
+        said = [(r.of, v) for r in self.ranges
+                if (v := r.ran(env) if r.of == "kernel" else env.selftests_version)]
         return ", ".join(f"{of} {v}" for of, v in dict(said).items()) or None
 
     def describe(self) -> str:
