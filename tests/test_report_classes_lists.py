@@ -126,3 +126,41 @@ def test_a_review_reply_quoting_a_passing_run_stays_clean(tmp_path):
     # David Hildenbrand answering a review: "Yeah, copy and past error." is about the code.
     text = (CLASSES / "pfnmap-review-copy-paste-error-reply.txt").read_text()
     assert triage(tmp_path, text)["verdict"] == "clean"
+
+
+# Pankaj Raghav, "[PATCH v3] selftests/mm: use asm volatile to not optimize mmap read variable"
+# (lore.kernel.org/all/20240606203619.677276-1-kernel@pankajraghav.com, 2024-06-06): the commit
+# message, notes and diffstat: the first 24 lines of the decoded body (the diff left out).
+ASM_VOLATILE = """\
+From: Pankaj Raghav <p.raghav@samsung.com>
+
+create_pagecache_thp_and_fd() in split_huge_page_test.c used the
+variable dummy to perform mmap read.
+
+However, this test was skipped even on XFS which has large folio
+support. The issue was compiler (gcc 13.2.0) was optimizing out the
+dummy variable, therefore, not creating huge page in the page cache.
+
+Use asm volatile() trick to force the compiler not to optimize out
+the loop where we read from the mmaped addr. This is similar to what is
+being done in other tests (cow.c, etc)
+
+As the variable is now used in the asm statement, remove the unused
+attribute.
+
+Signed-off-by: Pankaj Raghav <p.raghav@samsung.com>
+---
+Changes since v2:
+- Use the asm volatile trick to force the compiler to not optimize the
+  read into dummy variable. (David)
+
+ tools/testing/selftests/mm/split_huge_page_test.c | 3 ++-
+ 1 file changed, 2 insertions(+), 1 deletion(-)
+"""
+
+
+def test_a_patch_that_says_its_test_was_skipped_by_its_own_bug_is_a_test_bug(tmp_path):
+    report = triage(tmp_path, ASM_VOLATILE)
+    assert report["results"], "a skip told in words is read, not refused"
+    assert {(r["status"], r["category"], r["cause"]) for r in report["results"]} == {
+        ("skip", "test-bug", "selftest-logic-bug")}

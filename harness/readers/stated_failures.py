@@ -28,6 +28,13 @@ FAILURE = re.compile(
     r"false[- ](?:negative|positive)s?|deadlocks?|hangs?)\b",
     re.IGNORECASE,
 )
+# Tests a patch says were skipped when they should have run: "so those became skipped", "this
+# test was skipped even on XFS which has large folio support" (a test-side bug makes a test
+# skip; with no failure word, the skip is the failure the patch fixes).
+SKIPPED = re.compile(
+    r"\b(?:became|become|becomes|were|are|was|is|get|gets|got|been|being|always|silently|now)"
+    r"\s+(?:(?:always|now|silently|all|then|being|unconditionally)\s+)?skipped\b",
+    re.IGNORECASE)
 # Before the failure word, in its clause: the failure did not happen.
 NEGATED = re.compile(r"\b(?:not|never|no longer|nothing|no)\b|n't\b", re.IGNORECASE)
 # What should, would or could happen is no failure that did ("the test should fail, since we
@@ -108,10 +115,12 @@ class Reader:
         tests = _tests(patched)
         if not tests:
             return []
-        stated = self._statement()
+        stated, status = self._statement(FAILURE), Status.FAIL
+        if stated is None:
+            stated, status = self._statement(SKIPPED), Status.SKIP
         if stated is None:
             return []
-        return [Result(test, 1, f"{test}{STATED_NAME}", "", Status.FAIL, stated.text.strip(),
+        return [Result(test, 1, f"{test}{STATED_NAME}", "", status, stated.text.strip(),
                        result_line=stated) for test in tests]
 
     def crashes_or_errors(self, commands: list[LogLine]) -> list[Result]:
@@ -178,13 +187,14 @@ class Reader:
                 if (t := x.text.strip()) and not LOG_LIKE.match(t) and not CODE.search(t)
                 and not t.endswith("?") and "://" not in t]
 
-    def _statement(self) -> LogLine | None:
+    def _statement(self, said: re.Pattern[str]) -> LogLine | None:
+        """The first statement of a failure (``said``: a failure word, or a skip)."""
         for index, line in enumerate(self.lines):
             text = line.text.strip()
             if (not text or LOG_LIKE.match(text) or TRAILER.match(text) or CODE.search(text)
                     or "://" in text or text.endswith("?")):
                 continue
-            m = FAILURE.search(text)
+            m = said.search(text)
             if m is None:
                 continue
             start = _clause_start(text, m.start())
