@@ -141,7 +141,8 @@ def _unshown_failures(parsed: Parsed, by_suite: dict[str, Coverage]) -> list[str
         line = next((ln for kind, ln in suite.anomalies if kind == "fail-summary"), None)
         if line is not None and (m := FAIL_COUNT.search(line.text)):
             counted = max(counted, int(m.group(1)))
-        cov = by_suite.get(suite.name)
+        # an unnamed run's results are the "selftest" suite's (ktap's suite_of)
+        cov = by_suite.get(suite.name) or by_suite.get(suite.name or "selftest")
         shown = sum(1 for r in cov.shown if r.status is Status.FAIL) if cov else 0
         if counted <= shown:
             continue

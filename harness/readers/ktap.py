@@ -34,7 +34,9 @@ TOTALS = re.compile(
 )
 PLANNED_MISMATCH = re.compile(r"^Planned tests != run tests \((\d+) != (\d+)\)")
 RUN = re.compile(r"^\[RUN\]\s+(.*)$")
-HEADER_RUNNING = re.compile(r"^running\s+(\S+)")
+# run_vmtests.sh's "running ./cow" (5.x: "running userfaultfd"); not a test's own prose that
+# starts with the word ("running PKEY tests for unsupported CPU/OS", protection_keys)
+HEADER_RUNNING = re.compile(r"^running\s+(?![A-Za-z]+\s+[a-z]+\b)(\S+)")
 HEADER_SELFTESTS = re.compile(r"^selftests:\s*\S+:\s*(\S+)")
 BAIL = re.compile(r"^Bail out!\s*(.*)$")
 FAIL_SUMMARY = re.compile(r"^\d+ out of \d+ tests failed")
@@ -639,6 +641,27 @@ class KselftestParser:
             else:
                 level.suite.anomalies.append(("duplicate-plan", line))
         level.suite.planned = number_of(match.group(1))
+        rest = match.string[match.end():]
+        if level.suite.planned == 0 and "#" in rest:
+            out += self._skip_all(level, rest, line)
+        return out
+
+    def _skip_all(self, level: _Level, rest: str, line: LogLine) -> list[Result]:
+        """"1..0 # SKIP why" (kselftest's ksft_exit_skip() before any result): the whole binary
+        was skipped for that reason; one skip result says so."""
+        directive = _directive(rest)
+        if directive is None or directive[2] is not Status.SKIP:
+            return []
+        out: list[Result] = []
+        level.suite.planned = 1
+        result = Result(level.suite.name or self.default_suite, 1, "", "", Status.SKIP,
+                        directive[1] or directive[0], result_line=line,
+                        diagnostics=list(level.diagnostics))
+        level.numbers_seen.add(1)
+        level.last_number = max(level.last_number, 1)
+        level.results += 1
+        level.diagnostics = []
+        self._emit(level, result, out)
         return out
 
     def _version(self, depth: int, match: re.Match[str], line: LogLine) -> list[Result]:

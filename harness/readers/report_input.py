@@ -14,6 +14,7 @@ from typing import Protocol
 
 from harness.model import LogLine
 from harness.readers import (
+    address_checks,
     before_run,
     ci_status_mail,
     command_output,
@@ -62,9 +63,9 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     prose = ProseReader()
     totals, before, verdicts = totals_only.Reader(), before_run.Reader(), harness_only.Reader()
     hung, patch_prose = hung_run.Reader(), stated_failures.Reader()
-    replied = quoted_run.QuotedRun()
+    replied, addresses = quoted_run.QuotedRun(), address_checks.Reader()
     fed = _tee(normalise(replied.record(lines), info), info, tracker, commands, status, prose,
-               totals, before, verdicts, hung, patch_prose)
+               totals, before, verdicts, hung, patch_prose, addresses)
     parsed = parse_lines(fed, source, default_suite)
     suite = default_suite or info.suite_hint or stated_failures.one_test(
         info.statements.own_submitted)
@@ -104,9 +105,19 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
         parsed.results += status.results
         notes.append(f"a CI status mail: {len(status.results)} tests with their result history "
                      "and no logs; a failure in it is not explained by the mail alone")
+    _add_address_checks(parsed, addresses)
     notes += _unread(parsed, patch_prose.lines, info.diff_lines > 0)
     notes += _what_was_not_read(parsed, info)
     return ReportInput(parsed, info, notes)
+
+
+def _add_address_checks(parsed: Parsed, addresses: address_checks.Reader) -> None:
+    """va_high_addr_switch's check lines, beside whatever else was read; a line another reader
+    already took as a result (a failed call's message, a statement) is not added again."""
+    taken = {(r.result_line.source, r.result_line.line) for r in parsed.results
+             if r.result_line is not None}
+    parsed.results += [r for r in addresses.results() if r.result_line is not None
+                       and (r.result_line.source, r.result_line.line) not in taken]
 
 
 def _closing_or_before(parsed: Parsed, info: PasteInfo, suite: str, totals: totals_only.Reader,

@@ -183,6 +183,25 @@ def works_elsewhere(result: Result, env: Environment, index: RunIndex,
     return OK
 
 
+def feature_passed(result: Result, env: Environment, index: RunIndex,
+                   value: object) -> CheckOutcome:
+    """The feature a message says the kernel lacks (``value``: a regex whose group 1 names it,
+    e.g. PR_SET_MEMORY_MERGE) is named by a test that passed anywhere in the same input: then
+    the kernel has it, and "not supported" is the test's reading of a call that failed for
+    another reason (ksm_functional_tests' prctl() with undefined unused arguments, 2023)."""
+    match = re.search(str(value), result.message or "")
+    if match is None:
+        return OK
+    token = match.group(1)
+    for passed in index.passed.values():
+        for other in passed:
+            if other is not result and token in f"{other.name} {other.message}":
+                return CheckOutcome(Support.CONTRADICTS, f"#{other.number} "
+                                    f"({other.message or other.name}) passed, so the kernel "
+                                    f"has {token}")
+    return OK
+
+
 def also_passed(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
     """The rule needs the feature to work: another test using it passed in the same run."""
     if any(o is not result for o in index.passed_matching(result.run_id, str(value))):
@@ -285,6 +304,7 @@ CHECKS: dict[str, Callable[[Result, Environment, RunIndex, object], CheckOutcome
     "newer_selftests": newer_selftests,
     "known_change": known_change,
     "works_elsewhere": works_elsewhere,
+    "feature_passed": feature_passed,
     "also_passed": also_passed,
     "contrast_config": contrast_config,
     "fs_expected": fs_expected,

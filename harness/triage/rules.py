@@ -35,7 +35,7 @@ class About(StrEnum):
 KNOWN_CHECKS = frozenset({"contrast_config", "fs_expected", "fs_not", "hugepages", "gup_test",
                           "swap", "truncated", "works_elsewhere",
                           "also_passed", "bisected", "known_change", "stated",
-                          "same_versions", "newer_selftests"})
+                          "same_versions", "newer_selftests", "feature_passed"})
 KNOWN_WHEN = {
     About.RESULT: frozenset({"status", "suite", "name", "config", "message", "syscall", "errno",
                              "errno_hint", "fs", "not_fs", "unlinked"}),
