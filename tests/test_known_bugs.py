@@ -123,8 +123,11 @@ DIO_LEAK = (REPORTS / "hugetlb-dio-bio-release-leak.txt").read_text().split(
 
 def test_hugetlb_dio_not_freed_from_an_unread_count_is_the_selftest_bug(tmp_path):
     assert DIO_UNREAD.startswith("TAP version 13") and "Totals: pass:0 fail:4" in DIO_UNREAD
-    fails = failed(triage(tmp_path, DIO_UNREAD))
+    report = triage(tmp_path, DIO_UNREAD)
+    fails = failed(report)
     assert len(fails) == 4
+    # a bare TAP paste: its Totals line's 4 failures are the 4 shown, not 4 more "not shown"
+    assert report["verdict"] == "test-bug" and len(report["findings"]) == 1
     assert {(r["category"], r["cause"], r["confidence"]) for r in fails} == {
         ("test-bug", "selftest-logic-bug", "high")}
     assert "hugetlb-dio-free-count-unread" in fails[0]["explanation"]

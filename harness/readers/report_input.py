@@ -76,6 +76,12 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
         for s in parsed.suites:
             if s.name in ("", "selftest"):
                 s.name = suite
+    elif not default_suite and any(r.suite == "selftest" for r in parsed.results):
+        # A bare TAP paste names no binary: its results are "selftest"'s, and so is its run
+        # (the Totals line, the plan), or the run's counts look like failures not shown.
+        for s in parsed.suites:
+            if s.name == "":
+                s.name = "selftest"
     fix_runner_verdicts(parsed.results, suite, frozenset(b.name for b in tracker.blocks))
     parsed.results += whole_binary_results(tracker, parsed.results, suite)
     notes = excerpt.judge(parsed, info)
