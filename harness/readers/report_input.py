@@ -69,19 +69,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     parsed = parse_lines(fed, source, default_suite)
     suite = default_suite or info.suite_hint or stated_failures.one_test(
         info.statements.own_submitted)
-    if suite and not default_suite:
-        for r in parsed.results:
-            if r.suite in ("", "selftest"):
-                r.suite = suite
-        for s in parsed.suites:
-            if s.name in ("", "selftest"):
-                s.name = suite
-    elif not default_suite and any(r.suite == "selftest" for r in parsed.results):
-        # A bare TAP paste names no binary: its results are "selftest"'s, and so is its run
-        # (the Totals line, the plan), or the run's counts look like failures not shown.
-        for s in parsed.suites:
-            if s.name == "":
-                s.name = "selftest"
+    _name_suites(parsed, suite, default_suite)
     fix_runner_verdicts(parsed.results, suite, frozenset(b.name for b in tracker.blocks))
     parsed.results += whole_binary_results(tracker, parsed.results, suite)
     notes = excerpt.judge(parsed, info)
@@ -116,6 +104,25 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     notes += _what_was_not_read(parsed, info)
     return ReportInput(parsed, info, notes)
 
+
+
+def _name_suites(parsed: Parsed, suite: str, default_suite: str) -> None:
+    """Give a paste's results and runs the name of the binary it shows (``suite``); without
+    one, a run named nothing is the default "selftest" its results carry (or a Totals line's
+    counted failures look like failures not shown)."""
+    if default_suite:
+        return
+    if suite:
+        for r in parsed.results:
+            if r.suite in ("", "selftest"):
+                r.suite = suite
+        for s in parsed.suites:
+            if s.name in ("", "selftest"):
+                s.name = suite
+    elif any(r.suite == "selftest" for r in parsed.results):
+        for s in parsed.suites:
+            if s.name == "":
+                s.name = "selftest"
 
 def _add_address_checks(parsed: Parsed, addresses: address_checks.Reader) -> None:
     """va_high_addr_switch's check lines, beside whatever else was read; a line another reader
