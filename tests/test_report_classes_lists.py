@@ -164,3 +164,35 @@ def test_a_patch_that_says_its_test_was_skipped_by_its_own_bug_is_a_test_bug(tmp
     assert report["results"], "a skip told in words is read, not refused"
     assert {(r["status"], r["category"], r["cause"]) for r in report["results"]} == {
         ("skip", "test-bug", "selftest-logic-bug")}
+
+
+# Sun Jian, "[PATCH v2] selftests/mm: run_vmtests.sh: fail if invoked from the wrong directory"
+# (lore.kernel.org/all/20260109172833.2989-1-sun.jian.kdev@gmail.com, 2026-01-09): the commit
+# message and diffstat, the first 8 lines of the decoded body (the diff left out). The reply
+# that showed the class is tests/fixtures/reports/run-vmtests-wrong-cwd-false-failures-reply.
+WRONG_DIRECTORY = """\
+run_vmtests.sh assumes it is invoked from tools/testing/selftests/mm.
+When run from another working directory, relative paths can lead to
+confusing failures. Detect this case and abort with a clear message.
+
+Signed-off-by: Sun Jian <sun.jian.kdev@gmail.com>
+---
+ tools/testing/selftests/mm/run_vmtests.sh | 7 +++++++
+ 1 file changed, 7 insertions(+)
+"""
+
+
+def test_a_runner_started_from_another_directory_is_how_it_was_run(tmp_path):
+    report = triage(tmp_path, WRONG_DIRECTORY)
+    assert {(r["category"], r["cause"]) for r in report["results"]} == {
+        ("env", "runner-wrong-directory")}
+    assert report["verdict"] == "env"
+
+
+def test_a_path_resolved_against_the_cwd_is_no_failure_dealt_with(tmp_path):
+    text = (Path(__file__).parent / "fixtures" / "reports"
+            / "run-vmtests-wrong-cwd-false-failures-reply.txt").read_text()
+    report = triage(tmp_path, text)
+    assert report["results"], "'results in false failures because relative paths being " \
+        "resolved' states a failure"
+    assert report["verdict"] == "env"

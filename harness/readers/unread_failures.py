@@ -40,7 +40,9 @@ ZERO_COUNT = re.compile(r"\b(?:errors?|fail(?:ed|ures?)?)\s*[=:]\s*0\b|"
 CLAUSE_BREAK = re.compile(r"[.;!?]\s|,\s|\b(?:but|however|although|though|while)\b",
                           re.IGNORECASE)
 # A failure the same clause says was dealt with is none now ("failed last week and was fixed").
-DEALT_WITH = re.compile(r"\b(?:fixed|resolved|solved|works? now|went away|gone)\b",
+# (Not a path "resolved against the caller's cwd".)
+DEALT_WITH = re.compile(r"\b(?:fixed|resolved(?! against| relative)|solved|works? now|went "
+                        r"away|gone)\b",
                         re.IGNORECASE)
 # A kernel's console line (a boot log's "Failed to ..." on a run that went fine) is the log
 # parser's to read, as a crash or not at all; a word that is an option ("panic=-1",
