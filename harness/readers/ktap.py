@@ -45,7 +45,11 @@ CRASH = re.compile(
     r"(Oops[:\s]|BUG: |kernel BUG at|Kernel panic - not syncing|WARNING: CPU: \d+|"
     r"VM_BUG_ON|general protection fault|Unable to handle kernel|"
     r"\bsegfault at\b|Segmentation fault|Internal error: |list_del corruption|"
-    r"page dumped because|Bad page state)"
+    r"page dumped because|Bad page state|"
+    # x86's die() header for a trap in the kernel: "invalid opcode: 0000 [#1] PREEMPT SMP" (a
+    # BUG()), "divide error: 0000 [#1]", "stack segment: 0000 [#1]", "double fault: 0000 [#1]"
+    r"\b(?:invalid opcode|divide error|stack segment|double fault|segment not present|"
+    r"invalid TSS|alignment check|bounds|overflow|int3): [0-9a-f]{4} \[#\d+\])"
 )
 # An oops seen from its tail only (its head cut from the excerpt): a kernel stack frame
 # "[<ffffffff8123d392>] ? SyS_shmget+0x42/0x50" (x86 before 4.x) or the report's last line
@@ -126,7 +130,7 @@ def _may_crash(text: str) -> bool:
     return ("Oops" in text or "BUG" in text or "panic" in text or "WARNING" in text
             or "fault" in text or "Unable" in text or "Internal error" in text
             or "corruption" in text or "dumped" in text or "Bad page" in text
-            or "[<" in text or "end trace" in text)
+            or "[<" in text or "end trace" in text or "[#" in text)
 
 
 class NumbersSeen:
