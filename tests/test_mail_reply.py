@@ -203,3 +203,100 @@ def test_a_note_keeps_what_it_says_without_the_harness_option(tmp_path):
     text = words(reply_to(REPORTS / "memory-failure-tmpfs-0day-thread.mbox", tmp_path))
     assert "Note: Filesystem nfs taken from the text of the report ('from non-memory" in text
     assert "--fs" not in text
+
+
+def _piped(monkeypatch, data: bytes) -> None:
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+
+
+@pytest.mark.parametrize("gzipped", [False, True], ids=["mbox", "mbox.gz"])
+def test_a_thread_piped_on_stdin_is_read_as_a_thread(gzipped, tmp_path, monkeypatch):
+    # `b4 mbox -o - <msgid>` or `curl .../t.mbox.gz | harness triage -`: the thread is known
+    # by what it holds, not by a file name, and the reply threads to the message with the log
+    import gzip
+
+    data = (REPORTS / "compaction-test-i386-uffd-wp-swap-oops-thread.mbox").read_bytes()
+    _piped(monkeypatch, gzip.compress(data) if gzipped else data)
+    out = tmp_path / "reply.txt"
+    assert main(["triage", "-", "--mail", str(out)]) == 1
+    headers, body = split(out.read_text())
+    assert headers["In-Reply-To"] == (
+        "<CA+G9fYsRGvkqtpdGv_aVr+Hn17KgYq04Q=EE=pB774qVxRqOeg@mail.gmail.com>")
+    assert body.startswith("On Sun, 12 Apr 2020 12:24:57 +0530, Naresh Kamboju wrote:\n")
+    assert "stdin" not in out.read_text()
+
+
+def test_a_gzipped_log_piped_on_stdin_is_read(tmp_path, monkeypatch):
+    import gzip
+
+    text = (REPORTS / "hmm2-double-map-mirror-size-patch.txt").read_bytes()
+    _piped(monkeypatch, gzip.compress(text))
+    out = tmp_path / "mail.txt"
+    main(["triage", "-", "--mail", str(out)])
+    assert "not ok 53 hmm2.hmm2_device_private.double_map" in out.read_text()
+
+
+@pytest.mark.parametrize("name", ["memfd-hugetlbfs-i386-invalid-opcode-thread.mbox",
+                                  "cow-vmsplice-hugetlb-xfail-patch.eml"])
+def test_a_thread_or_message_saved_as_txt_is_still_mail(name, tmp_path):
+    # what a browser's "save as" or a mail client's "save message" gives: the content says
+    # it is mail, whatever the name
+    saved = tmp_path / "thread.txt"
+    saved.write_bytes((REPORTS / name).read_bytes())
+    headers, _ = split(reply_to(saved, tmp_path))
+    assert headers["Subject"].startswith("Re: ") and headers["In-Reply-To"]
+
+
+def test_a_single_text_is_not_called_a_thread(tmp_path):
+    # the stated conclusion of one pasted report is the report's, not "the thread's"
+    text = words(reply_to(REPORTS / "hmm2-double-map-mirror-size-patch.txt", tmp_path))
+    assert "That is the report's conclusion, quoted" in text
+    assert "thread" not in text
+    thread = words(reply_to(REPORTS / "hmm2-double-map-mirror-size-thread.mbox", tmp_path))
+    assert "That is the thread's conclusion, quoted" in thread
+
+
+def test_a_kernel_crash_and_what_it_set_off_are_one_paragraph(tmp_path):
+    # an Oops followed by a panic and a dozen "BUG: Bad page map" lines is one crash to
+    # report, not twenty paragraphs each saying "This points at the kernel under test"
+    text = reply_to(REPORTS / "compaction-test-i386-uffd-wp-swap-oops-thread.mbox", tmp_path)
+    _, body = split(text)
+    assert body.count("[kernel-bug/kernel-oops") == 1
+    flat = words(body)
+    assert "'BUG: Bad page map in process systemd-journal' (12 times)" in flat
+    assert "Kernel panic - not syncing: Attempted to kill init!" in flat
+    # the quote starts at the console's first crash line, not at "Steps to reproduce:"
+    quote = body.split("\n\n")[0].splitlines()
+    assert quote[1] == "> [   46.013647] BUG: kernel NULL pointer dereference, address: 00000000"
+
+
+def test_a_kernel_crash_beside_a_passing_test_is_not_nothing(tmp_path):
+    # memfd_test "passed" (ok 3) after the kernel hit BUG() (invalid opcode) under it
+    text = words(reply_to(REPORTS / "memfd-hugetlbfs-i386-invalid-opcode-thread.mbox",
+                          tmp_path))
+    assert "Nothing points at the kernel" not in text
+    assert text.split(" [ 111.", 1)[0].count("invalid opcode") == 1  # quoted once, at the top
+    assert "The kernel itself reported a crash or warning during the run (kernel-oops), " \
+        "although the one test passed: that points at the kernel." in text
+
+
+def test_a_thread_without_a_log_answers_its_report(tmp_path):
+    path = REPORTS / "nr-userfaultfd-asm-generic-unistd-thread.mbox"
+    headers, body = split(reply_to(path, tmp_path))
+    assert headers["In-Reply-To"] == "<3d07e4c3-e413-4378-82da-265a477bedb3@collabora.com>"
+    assert "> This has caused failure" in body or "This has caused failure" in body
+    assert "nothing here to triage" in words(body)
+    assert "verdict is unknown, not clean" not in body  # the harness's bookkeeping
+
+
+def test_one_failure_told_in_two_messages_is_one_failure(tmp_path):
+    # the patch's commit message states test_prctl_fork's failure; a reply says "the issue I
+    # was facing here was test_prctl_fork was failing": one failure, not "both failures"
+    text = words(reply_to(REPORTS / "ksm-functional-prctl-fork-still-merged-thread.mbox",
+                          tmp_path))
+    assert "both failures" not in text and "The 2 " not in text
+    assert "no rule knows" not in text and "line(s)" not in text
+    assert not re.search(r"\('[^']*[a-z]'\)", text.split("commit message states", 1)[-1][:80])

@@ -51,14 +51,14 @@ def read_all(logs: list[str], straces: list[str], suite: str | None,
     thread: ThreadInput | None = None
     thread_straces: list[Parsed] = []
     for name in logs:
-        if name != "-" and is_mail(name):
+        if is_mail(name):
             read = read_thread_input(name, suite or "")
             inputs += [ri for _, _, ri in read.inputs]
             thread_straces += read.straces
             if env is not None:
                 env.notes += read.notes
                 if read.conclusion is not None:
-                    apply_conclusion(read.conclusion, env)
+                    apply_conclusion(read.conclusion, env, thread=len(read.messages) > 1)
                 if (disputed := read.bisect_disputed) is not None:
                     env.facts.setdefault("bisect_disputed",
                                          f"{disputed.source} L{disputed.line}: "
@@ -196,14 +196,16 @@ def is_mail(name: str) -> bool:
             return False
     except OSError:
         return False  # open_input says why in one line
-    from harness.readers.mbox import looks_like_mail
+    from harness.readers.mbox import looks_like_mail, stdin_head
 
+    if name == "-":  # a thread piped in (`b4 mbox -o -`, lore's mbox.gz through curl)
+        return looks_like_mail(name, stdin_head())
     with open_input(name) as handle:
         head = handle.read(4096)
     return looks_like_mail(name, head)
 
 
-def apply_conclusion(conclusion: Conclusion, env: Environment) -> None:
+def apply_conclusion(conclusion: Conclusion, env: Environment, thread: bool = False) -> None:
     """The cause the input's own words state (a thread's conclusion), kept as a quoted fact:
     the first input that states one wins."""
     if "stated" in env.facts:
@@ -211,6 +213,7 @@ def apply_conclusion(conclusion: Conclusion, env: Environment) -> None:
     env.facts["stated"] = conclusion.cause
     env.facts["stated_quote"] = conclusion.quote(conclusion.line.source)
     env.facts["stated_why"] = conclusion.why
+    env.facts["stated_in"] = "thread" if thread else "report"
     if conclusion.names:
         env.facts["stated_names"] = " ".join(conclusion.names)
 

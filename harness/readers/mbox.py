@@ -14,12 +14,15 @@ from __future__ import annotations
 import email
 import email.policy
 import gzip
+import io
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from harness.errors import InputError
 from harness.model import LogLine
@@ -61,16 +64,58 @@ class Message:
 
 
 def looks_like_mail(path: str, head: bytes) -> bool:
+    """Whether the input is an mbox or a message with its headers: by its name, else by what
+    it holds (a thread saved as .txt, piped from `b4 mbox -o -` or lore's gzipped mbox)."""
     name = path.lower()
     if name.endswith((".mbox", ".eml", ".mbx", ".mbox.gz", ".eml.gz", ".mail")):
         return True
-    if head[:2] == b"\x1f\x8b":
+    if head[:2] == b"\x1f\x8b" and path != "-":
         head = _gunzip_head(path)
+    head = head.lstrip(b"\r\n")
     first = head.split(b"\n", 1)[0]
     if MBOX_FROM.match(first):
         return True
     lines = head.split(b"\n")[:20]
     return sum(1 for line in lines if HEADER.match(line)) >= 3
+
+
+_REPLACED: list[Any] = []
+
+
+class _Rejoined(io.RawIOBase):
+    """A stream's first bytes, already read, followed by the rest of it."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self.head, self.rest = head, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.head:
+            n = min(len(buffer), len(self.head))
+            buffer[:n] = self.head[:n]
+            self.head = self.head[n:]
+            return n
+        data = self.rest.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def stdin_head(size: int = 4096) -> bytes:
+    """The first bytes of standard input, decompressed when it is gzipped, without losing
+    them: stdin is replaced by a stream that gives them again, then the rest (decompressed
+    too), so every reader of '-' reads the whole input as if nothing had been taken."""
+    raw = sys.stdin.buffer
+    head = raw.read(2)
+    stream: BinaryIO = io.BufferedReader(_Rejoined(head, raw))
+    if head == b"\x1f\x8b":
+        stream = gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[assignment]
+    peeked = stream.read(size)
+    rejoined = io.BufferedReader(_Rejoined(peeked, stream))
+    _REPLACED.append(sys.stdin)  # dropped, the old wrapper would close the stream it wraps
+    sys.stdin = io.TextIOWrapper(rejoined, encoding="utf-8", errors="replace")
+    return peeked
 
 
 def _gunzip_head(path: str) -> bytes:
@@ -83,7 +128,7 @@ def _gunzip_head(path: str) -> bytes:
 
 def read_bytes(path: str) -> bytes:
     try:
-        data = Path(path).read_bytes()
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
     if data[:2] == b"\x1f\x8b":
@@ -200,9 +245,10 @@ def _key(line: str) -> str:
 def thread_inputs(path: str) -> Iterator[tuple[Message, str, list[LogLine]]]:
     """(message, part label, lines) for every part; quoted repeats of earlier logs dropped."""
     seen: set[str] = set()
+    name = "stdin" if path == "-" else Path(path).name
     for m in read_thread(path):
         for label, lines in m.parts:
-            source = f"{Path(path).name} {m.label}" + (f" {label}" if label != "body" else "")
+            source = f"{name} {m.label}" + (f" {label}" if label != "body" else "")
             kept = [LogLine(i, line, source) for i, line in enumerate(lines, 1)
                     if not (QUOTED.match(line) and len(_key(line)) > 8 and _key(line) in seen)]
             for line in lines:

@@ -169,7 +169,7 @@ def _stated_by_patch(parsed: Parsed, info: PasteInfo, reader: stated_failures.Re
         return []
     parsed.results += stated
     note = ("no log in the text: the failure is the one its commit message states "
-            f"({stated[0].message[:60]!r}), for the test(s) its patch changes")
+            f"({_cut(stated[0].message, 60)!r}), for the test(s) its patch changes")
     return [note]
 
 
@@ -179,6 +179,11 @@ def _reply_over_quoted_run(parsed: Parsed, replied: quoted_run.QuotedRun) -> lis
     notes = [quoted_run.note(mine, len(parsed.results))] if mine else []
     parsed.results += mine
     return notes
+
+
+def _cut(text: str, width: int) -> str:
+    """The text up to ``width`` characters, cut between words ("..." when cut)."""
+    return text if len(text) <= width else text[:width].rsplit(" ", 1)[0] + " ..."
 
 
 def _unread(parsed: Parsed, lines: list[LogLine], patch: bool) -> list[str]:

@@ -14,6 +14,7 @@ from harness.readers.report_input import ReportInput, read_report_lines
 from harness.readers.stated_failures import is_stated
 from harness.readers.statements import Conclusion, StatementScanner, scan_lines
 from harness.readers.strace_only import results_from_syscalls
+from harness.readers.unread_failures import is_fallback
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +43,7 @@ class ThreadInput:
 
     def reply_target(self) -> Message | None:
         """The message that posted the log to answer: the last one with a failure or a crash,
-        else the last one with a skip, else the last one with any result."""
+        else the last one with a skip, else the last one with any result, else the first."""
         def has(ri: ReportInput, statuses: frozenset[Status]) -> bool:
             return any(r.status in statuses for r in ri.parsed.results)
 
@@ -51,13 +52,21 @@ class ThreadInput:
         with_skips = [m for m, _, ri in self.inputs if has(ri, frozenset({Status.SKIP}))]
         with_results = [m for m, _, ri in self.inputs if ri.parsed.results]
         chosen = with_failures or with_skips or with_results
-        return chosen[-1] if chosen else None
+        if chosen:
+            return chosen[-1]
+        # No message shows a result or a crash: answer the report that opened the thread.
+        return self.messages[0] if self.messages else None
 
 
 def _drop_stated_beside_logs(inputs: list[ReportInput]) -> None:
     """A failure stated only in a message's prose is evidence when no message shows a log or an
     strace; beside one it is discussion of that log, not another failure. A later message that
-    states it again for the same test (a reply quoting the patch) adds no failure either."""
+    states it again for the same test (a reply quoting the patch) adds no failure either, and
+    the last fallback (a line stating a failure no reader knows) is the thread's last resort:
+    beside any other message's result it is that failure talked about again."""
+    if any(not is_fallback(r) for ri in inputs for r in ri.parsed.results):
+        for ri in inputs:
+            ri.parsed.results = [r for r in ri.parsed.results if not is_fallback(r)]
     if any(not is_stated(r) for ri in inputs for r in ri.parsed.results) or \
             any(ri.parsed.syscalls for ri in inputs):
         for ri in inputs:
@@ -115,7 +124,8 @@ def read_thread_input(path: str, default_suite: str = "") -> ThreadInput:
     posted = sorted({m.index for m, _, _ in thread.inputs})
     where = ", ".join(str(i) for i in posted)
     count = len(thread.messages)
-    thread.notes.append(f"{path}: {count} message{'s' if count != 1 else ''}; "
+    thread.notes.append(f"{'stdin' if path == '-' else path}: {count} "
+                        f"message{'s' if count != 1 else ''}; "
                         + (f"logs in message {where}" if posted else "no message holds a log"))
     if patches:
         dropped = sum(m.dropped_diff_lines for m in patches)

@@ -85,6 +85,14 @@ def _happened(text: str, begin: int, finish: int, continued: bool) -> bool:
                 or DEALT_WITH.search(text, begin))
 
 
+SUITE = "report"  # the suite of a failure only this fallback read
+
+
+def is_fallback(r: Result) -> bool:
+    """A result this last fallback made (a line that states a failure no reader knows)."""
+    return r.suite == SUITE and r.name.endswith(STATED_NAME)
+
+
 def results(lines: list[LogLine], patch: bool) -> list[Result]:
     """One failed result per line that states a failure (the first ``MAX_RESULTS``), quoting
     it; none when no line does, or when the text carries a patch (its commit message is the
@@ -93,7 +101,7 @@ def results(lines: list[LogLine], patch: bool) -> list[Result]:
         return []
     stated = [x for i, x in enumerate(lines)
               if _states_failure(x.text.strip(), i > 0 and _open(lines[i - 1], x))][:MAX_RESULTS]
-    return [Result("report", i + 1, f"a failure no rule knows{STATED_NAME}", "", Status.FAIL,
+    return [Result(SUITE, i + 1, f"a failure no rule knows{STATED_NAME}", "", Status.FAIL,
                    line.text.strip(), result_line=line) for i, line in enumerate(stated)]
 
 

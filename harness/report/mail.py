@@ -15,6 +15,7 @@ from email.utils import formataddr, getaddresses, parseaddr, parsedate_to_dateti
 
 import harness
 from harness.model import FAILING, Category, Finding, LogLine, Report, Result, Status
+from harness.readers.ktap import CRASH
 from harness.readers.mbox import Message
 from harness.readers.prose_failures import STATED
 from harness.readers.stated_failures import is_stated
@@ -156,10 +157,11 @@ def conclusion(report: Report) -> str:
     if not results and report.findings:
         sentences.append(_from_findings(report))
     elif not results:
-        sentences.append("The input holds no test results, so there is nothing to triage.")
+        sentences.append("The report shows no test output, kernel log or failed call, so there "
+                         "is nothing here to triage: the output of the failing test (and the "
+                         "kernel log of that run) would settle it.")
     elif n == 0:
-        sentences.append(f"Nothing points at the kernel: none of the {len(results)} tests "
-                         "failed.")
+        sentences.append(_nothing_failed(report))
     elif kernel:
         sentences.append(_kernel_sentence(report, failing))
         if unknown:
@@ -185,7 +187,27 @@ def conclusion(report: Report) -> str:
         every = "both failures are" if n == 2 else f"all {n} failures are"
         sentences.append(f"None of the failures points at the kernel: {every} explained by "
                          f"{explained_by(category)}.")
+    if failing and not kernel and (crash := _kernel_crash_causes(report)):
+        sentences.append(f"But the kernel itself reported a crash or warning during the run "
+                         f"({', '.join(crash)}), and that points at the kernel.")
     return " ".join(sentences + _skip_sentences(results, bool(failing)))
+
+
+def _nothing_failed(report: Report) -> str:
+    """No test failed: nothing points at the kernel - unless the kernel itself crashed."""
+    n = len(report.results)
+    if crash := _kernel_crash_causes(report):
+        passed = "the one test passed" if n == 1 else f"none of the {n} tests failed"
+        return (f"The kernel itself reported a crash or warning during the run "
+                f"({', '.join(crash)}), although {passed}: that points at the kernel.")
+    return "Nothing points at the kernel: " + (
+        "the one test did not fail." if n == 1 else f"none of the {n} tests failed.")
+
+
+def _kernel_crash_causes(report: Report) -> list[str]:
+    """Causes of the kernel-bug findings that explain no test result (an Oops, a panic)."""
+    return sorted({f.cause for f in report.findings if f.category == Category.KERNEL_BUG
+                   and not results_of(report, f)})
 
 
 def _skip_sentences(results: Sequence[Result], failing: bool) -> list[str]:
@@ -270,7 +292,7 @@ _HARNESS_FLAG = re.compile(r"(?<![\w-])--(?:fs|tmp-fs|suite|kernel-version|selft
                            r"strace|out|rules)\b")
 _THREAD_SUMMARY = re.compile(r"^\S.*: \d+ messages?; (?:logs in|no message)")
 _NOT_READ = re.compile(r"were not read|are code, not test output|is the same file as .*: read "
-                       r"once")
+                       r"once|nothing in it can be judged, so the verdict is")
 _STATED_TEST = re.compile(r"(?P<suite>[\w.-]+) test #\d+ \((?:[^()]|\([^()]*\))*?\(stated\)"
                           r"(?:[^()]|\([^()]*\))*\)")
 # The name a reader gives a suite it could not name ("the selftest test #45").
@@ -285,6 +307,12 @@ _NOT_SAID = "the report does not say"
 # The harness's own options named inside a rule's words: the list cannot pass them.
 _OPTION_ASIDE = ((re.compile(r" ?\((?:use |with )?--[a-z][\w-]*\)"), ""),
                  (re.compile(r"pass --fs to confirm"), "knowing it would settle this"))
+# Notes in the harness's words, said the way the list would read them.
+_REPHRASE = ((re.compile(r"nothing in the text is a result any reader knows: \d+ line\(s\) that "
+                         r"states? a failure(?: \([^)]*\))? are taken as the failure, and no "
+                         r"rule knows them"),
+              ("no test output shows the failure: it is taken from the line that states it, "
+               "and no known cause matches it")),)
 # A rule's words for a failure a report only states (no log): what the report names instead.
 _NO_LOG = ((re.compile(r"no (environment or configuration|environment|configuration) cause "
                        r"(?:in the log )?explains (it|them)"),
@@ -377,6 +405,8 @@ class Voice:
             if _THREAD_SUMMARY.match(note) or _NOT_READ.search(note) \
                     or _HARNESS_FLAG.search(note):
                 continue
+            for bookkeeping, words in _REPHRASE:
+                note = bookkeeping.sub(words, note)
             message = next((m for m in self.messages if note.startswith(m.label + ": ")), None)
             if self.reply and message is not None:
                 kept.setdefault(self.say(note[len(message.label) + 2:]), []).append(message)
@@ -462,6 +492,8 @@ def shape(text: str) -> str:
 
 def evidence_block(lines: Sequence[LogLine], voice: Voice | None = None) -> list[str]:
     voice = voice or Voice()
+    if voice.reply and lines and lines[0] in voice.quoted:
+        return []  # the reply quotes this excerpt above, under "X wrote:"
     unique = [line for line in dict.fromkeys(lines) if line not in voice.quoted
               and (line.text.strip() or not voice.reply)]
     shown: list[LogLine] = []
@@ -498,10 +530,67 @@ def _reply_quote(text: str) -> list[str]:
     return [QUOTE_INDENT + chunks[0]] + [QUOTE_INDENT + "  " + c for c in chunks[1:]]
 
 
-def finding_paragraph(report: Report, finding: Finding, voice: Voice | None = None) -> list[str]:
+def _crash_runs(report: Report, findings: Sequence[Finding]
+                ) -> list[tuple[Finding, list[Finding]]]:
+    """Findings with the ones they stand for: the kernel findings of one cause that explain
+    no test result (an Oops, then the BUG and panic lines it set off) are told as one
+    paragraph, the first in full, the others named - not one paragraph per console line."""
+    out: list[tuple[Finding, list[Finding]]] = []
+    first: dict[tuple[str, str], list[Finding]] = {}
+    for finding in findings:
+        key = (str(finding.category), finding.cause)
+        if finding.category == Category.KERNEL_BUG and not results_of(report, finding):
+            if key in first:
+                first[key].append(finding)
+                continue
+            first[key] = []
+            out.append((finding, first[key]))
+        else:
+            out.append((finding, []))
+    return out
+
+
+PRINTK_STAMP = re.compile(r"^\s*\[\s*\d+\.\d+\]\s?")
+
+
+def crash_head(finding: Finding) -> tuple[str, bool]:
+    """The console line a kernel finding is about ("BUG: Bad page map in process x") without
+    its printk stamp, and whether it had one (a console line, not a summary in prose)."""
+    for line in finding.evidence:
+        if CRASH.search(line.text):
+            return PRINTK_STAMP.sub("", line.text).strip(), bool(PRINTK_STAMP.match(line.text))
+    quoted = re.search(r"'(.+?)'", finding.explanation)
+    if quoted:
+        return PRINTK_STAMP.sub("", quoted[1]).strip(), bool(PRINTK_STAMP.match(quoted[1]))
+    return first_sentence(finding.explanation), False
+
+
+def _also_sentence(first: Finding, also: Sequence[Finding]) -> str:
+    """ "After it the kernel reported 'BUG: Bad page map ...' (12 times) and 'Kernel panic ...'."
+    A line the report also sums up in prose (above its log) is counted once."""
+    def key(head: str) -> str:
+        return re.sub(r"\b[0-9a-fx]*\d[0-9a-fx]*\b", "#", head)
+
+    stamped: Counter[str] = Counter()
+    shown: dict[str, str] = {}
+    for finding in also:
+        head, console = crash_head(finding)
+        shown.setdefault(key(head), head[:90])
+        stamped[key(head)] += console
+    first_key = key(crash_head(first)[0])
+    named = [f"'{shown[k]}'" + (f" ({n} times)" if n > 1 else "")
+             for k, n in ((k, stamped[k] - (k == first_key)) for k in shown)
+             if k != first_key or n > 0]
+    return f"After it the kernel reported {_and(named)}." if named else ""
+
+
+def finding_paragraph(report: Report, finding: Finding, voice: Voice | None = None,
+                      also: Sequence[Finding] = ()) -> list[str]:
     voice = voice or Voice()
     results = results_of(report, finding)
     explanation = " ".join(finding.explanation.split())
+    if also:
+        explanation += " " + _also_sentence(finding, also)
     if results and _names_its_group(explanation, len(results)):
         # The explanation already says "The 208 cow tests were skipped because ...".
         text = f"{explanation} (Tests {test_list(results)}.)"
@@ -594,8 +683,8 @@ def render_mail(report: Report, voice: Voice | None = None) -> str:
     notes = voice.notes(report.environment.notes)
     if notes:
         blocks.append([row for note in notes for row in fill(f"Note: {note}")])
-    for finding in all_findings(report):
-        blocks.append(finding_paragraph(report, finding, voice))
+    for finding, also in _crash_runs(report, all_findings(report)):
+        blocks.append(finding_paragraph(report, finding, voice, also))
     env = report.environment
     if env.kernel_release or env.arch or env.fs or env.hugepages or env.thp \
             or env.swap_kb is not None or env.gup_test is not None:
@@ -644,10 +733,18 @@ def _subject(subject: str) -> str:
 MAX_QUOTED_LINE = 200  # a quoted log line stays whole (as the list saw it) up to this
 
 
+PROSE = re.compile(r"^[\w(\"'][^\[\]#=|<>{}]*$")  # words, no log's brackets, marks or fields
+
+
 def _quote(text: str) -> list[str]:
-    """One line of the message quoted as it was: not re-wrapped (a log line wrapped would
-    read as two log lines), only cut when it is very long."""
+    """One line of the message quoted as it was: a log line is not re-wrapped (wrapped, it
+    would read as two log lines), only cut when it is very long; a sentence the reader joined
+    from a paragraph is wrapped as a mail client would."""
     text = clean_text(text).rstrip()
+    if len(text) > WIDTH - 2 and len(text.split()) >= 8 and PROSE.match(text):
+        rows = textwrap.wrap(text[:MAX_QUOTED_LINE * 2], width=WIDTH - 2,
+                             break_long_words=False, break_on_hyphens=False)
+        return [f"> {row}" for row in rows[:2 * MAX_QUOTE_ROWS]]
     if len(text) > MAX_QUOTED_LINE:
         text = text[:MAX_QUOTED_LINE - len(CUT)] + CUT
     return [f"> {text}" if text else ">"]
@@ -678,10 +775,33 @@ def quoted_evidence(report: Report, message: Message) -> tuple[list[LogLine], in
     if not chosen:  # a crash pasted without results: the finding's lines from this message
         lines = [line for f in all_findings(report) for line in f.evidence
                  if line.text.strip() and re.search(rf"\bmessage {message.index}\b", line.source)]
-        lines = list(dict.fromkeys(lines))[:MAX_QUOTED]
+        lines = list(dict.fromkeys(lines))
+        crashes = [i for i, line in enumerate(lines) if CRASH.search(line.text)]
+        console = [i for i in crashes if PRINTK_STAMP.match(lines[i].text)]  # not its summary
+        start = (console or crashes or [0])[0]
+        lines = lines[start:start + MAX_QUOTED]
         while lines and lines[-1].text.rstrip().endswith(":"):  # "Full log:" leads to nothing
             lines.pop()
     return lines[:MAX_QUOTED], max(len(chosen) - shown, 0)
+
+
+GREETING = re.compile(r"(?i)^(hi|hello|hey|dear)\b.{0,40}$|^on .* wrote:$|^-- ?$")
+
+
+def _opening(message: Message, limit: int = 6) -> list[LogLine]:
+    """The first paragraph of the message's own words (not a greeting, a quote or a header
+    line), which a reply quotes when the message has no log to show."""
+    body = next((lines for label, lines in message.parts if label == "body"), [])
+    out: list[LogLine] = []
+    for number, text in enumerate(body, 1):
+        if not text.strip() or text.lstrip().startswith(">") or GREETING.match(text.strip()):
+            if out:
+                break
+            continue
+        out.append(LogLine(number, text, message.label))
+        if len(out) >= limit:
+            break
+    return out
 
 
 def render_reply(report: Report, message: Message, messages: Sequence[Message] = ()) -> str:
@@ -704,6 +824,8 @@ def render_reply(report: Report, message: Message, messages: Sequence[Message] =
             [*references, message.message_id])))
     name = me[0] or me[1]
     evidence, more = quoted_evidence(report, message)
+    if not evidence:  # nothing to show from a log: what the message says, as a reply quotes it
+        evidence = _opening(message)
     body: list[str] = []
     if evidence:
         when = f"On {message.date}, " if message.date and name else ""

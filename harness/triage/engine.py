@@ -84,6 +84,8 @@ def _fields(results: ResultGroup, env: Environment) -> Fields:
         thp_sentence=f" THP mode: {env.thp}." if env.thp else "",
         stated_quote=env.facts.get("stated_quote", "?"),
         stated_why=env.facts.get("stated_why", "?"),
+        # a thread's conclusion is the thread's; a single text's is the report's own
+        stated_whose="the thread's" if env.facts.get("stated_in") == "thread" else "the report's",
         kernel_version=env.kernel_version or env.kernel_release or "not recorded",
         selftests_paren=f" ({env.selftests_version})" if env.selftests_version else "",
     )
