@@ -231,3 +231,61 @@ def test_stable_series_are_decided_by_their_patch_level():
                      "kernels until 6.13 (stable: fixed in 6.12.11))")]
     with pytest.raises(RuleError, match="must list stable releases"):
         Versions.from_toml({"fixed": "6.13", "fixed_in_stable": ["6.12"]}, "t")
+
+
+# Chunyu Hu, "[PATCH v3 3/3] selftests/mm: fix va_high_addr_switch.sh failure on x86_64",
+# linux-kselftest 2025-09-12, Message-ID <20250912013711.3002969-4-chuhu@redhat.com> (lfdr.de
+# mirror commit 08ccf0cdcd): the run_vmtests.sh output its commit message quotes, lines 4-31 of
+# the decoded body, unmodified (x86_64 with la57; Fixes: cc92882ee218).
+VA_HUGETLB_HINT = """\
+  # running bash ./va_high_addr_switch.sh
+  # -------------------------------------
+  # mmap(addr_switch_hint - pagesize, pagesize): 0x7f55b60fa000 - OK
+  # mmap(addr_switch_hint - pagesize, (2 * pagesize)): 0x7f55b60f9000 - OK
+  # mmap(addr_switch_hint, pagesize): 0x800000000000 - OK
+  # mmap(addr_switch_hint, 2 * pagesize, MAP_FIXED): 0x800000000000 - OK
+  # mmap(NULL): 0x7f55b60f9000 - OK
+  # mmap(low_addr): 0x40000000 - OK
+  # mmap(high_addr): 0x1000000000000 - OK
+  # mmap(high_addr) again: 0xffff55b6136000 - OK
+  # mmap(high_addr, MAP_FIXED): 0x1000000000000 - OK
+  # mmap(-1): 0xffff55b6134000 - OK
+  # mmap(-1) again: 0xffff55b6132000 - OK
+  # mmap(addr_switch_hint - pagesize, pagesize): 0x7f55b60fa000 - OK
+  # mmap(addr_switch_hint - pagesize, 2 * pagesize): 0x7f55b60f9000 - OK
+  # mmap(addr_switch_hint - pagesize/2 , 2 * pagesize): 0x7f55b60f7000 - OK
+  # mmap(addr_switch_hint, pagesize): 0x800000000000 - OK
+  # mmap(addr_switch_hint, 2 * pagesize, MAP_FIXED): 0x800000000000 - OK
+  # mmap(NULL, MAP_HUGETLB): 0x7f55b5c00000 - OK
+  # mmap(low_addr, MAP_HUGETLB): 0x40000000 - OK
+  # mmap(high_addr, MAP_HUGETLB): 0x1000000000000 - OK
+  # mmap(high_addr, MAP_HUGETLB) again: 0xffff55b5e00000 - OK
+  # mmap(high_addr, MAP_FIXED | MAP_HUGETLB): 0x1000000000000 - OK
+  # mmap(-1, MAP_HUGETLB): 0x7f55b5c00000 - OK
+  # mmap(-1, MAP_HUGETLB) again: 0x7f55b5a00000 - OK
+  # mmap(addr_switch_hint - pagesize, 2*hugepagesize, MAP_HUGETLB): 0x800000000000 - FAILED
+  # mmap(addr_switch_hint , 2*hugepagesize, MAP_FIXED | MAP_HUGETLB): 0x800000000000 - OK
+  # [FAIL]
+"""
+
+
+def test_va_high_addr_switch_hugetlb_hint_in_range_is_the_selftest_bug(tmp_path):
+    report = triage(tmp_path, VA_HUGETLB_HINT, "--kernel-version", "6.16.3")
+    fails = failed(report)
+    assert [(r["name"], r["category"], r["cause"], r["confidence"]) for r in fails] == [(
+        "mmap(addr_switch_hint - pagesize, 2*hugepagesize, MAP_HUGETLB)", "test-bug",
+        "selftest-logic-bug", "medium")]
+    assert "cc92882ee218" in fails[0]["explanation"]
+    # the runner's [FAIL] on the script is these checks' verdict, not one more failure
+    assert report["verdict"] == "test-bug"
+    fails = failed(triage(tmp_path, VA_HUGETLB_HINT))
+    assert [(r["cause"], r["confidence"]) for r in fails] == [("selftest-logic-bug", "low")]
+
+
+@pytest.mark.parametrize("versions", [
+    ("--kernel-version", "6.12.40"),  # x86's own hugetlb_get_unmapped_area() rounded down
+    ("--kernel-version", "6.16", "--selftests-version", "6.18"),  # the test has the fix
+])
+def test_va_high_addr_switch_hugetlb_hint_out_of_range_is_not_named(tmp_path, versions):
+    fails = failed(triage(tmp_path, VA_HUGETLB_HINT, *versions))
+    assert [(r["category"], r["cause"]) for r in fails] == [("unknown", "unexplained-fail")]

@@ -124,13 +124,21 @@ def _name_suites(parsed: Parsed, suite: str, default_suite: str) -> None:
             if s.name == "":
                 s.name = "selftest"
 
+
 def _add_address_checks(parsed: Parsed, addresses: address_checks.Reader) -> None:
     """va_high_addr_switch's check lines, beside whatever else was read; a line another reader
     already took as a result (a failed call's message, a statement) is not added again."""
     taken = {(r.result_line.source, r.result_line.line) for r in parsed.results
              if r.result_line is not None}
-    parsed.results += [r for r in addresses.results() if r.result_line is not None
-                       and (r.result_line.source, r.result_line.line) not in taken]
+    added = [r for r in addresses.results() if r.result_line is not None
+             and (r.result_line.source, r.result_line.line) not in taken]
+    # the runner's verdict on the script ("running bash ./va_high_addr_switch.sh" ... "[FAIL]")
+    # is these checks' verdict: with them shown it is no result of its own, as for a binary
+    # that printed TAP
+    shown = {r.suite for r in added} | {f"{r.suite}.sh" for r in added}
+    parsed.results[:] = [r for r in parsed.results
+                         if not (r.name.endswith("(whole binary)") and r.suite in shown)]
+    parsed.results += added
 
 
 def _closing_or_before(parsed: Parsed, info: PasteInfo, suite: str, totals: totals_only.Reader,
