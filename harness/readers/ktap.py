@@ -42,7 +42,9 @@ BAIL = re.compile(r"^Bail out!\s*(.*)$")
 FAIL_SUMMARY = re.compile(r"^\d+ out of \d+ tests failed")
 EXIT_CODE = re.compile(r"#\s*exit=(\d+)")
 CRASH = re.compile(
-    r"(Oops[:\s]|BUG: |kernel BUG at|Kernel panic - not syncing|WARNING: CPU: \d+|"
+    # (a word that ends in "BUG:" or "Oops" - a program's "DEBUG:" line - is no kernel's)
+    r"((?<![A-Za-z])Oops[:\s]|(?<![A-Za-z])BUG: |kernel BUG at|Kernel panic - not syncing|"
+    r"WARNING: CPU: \d+|"
     r"VM_BUG_ON|general protection fault|Unable to handle kernel|"
     r"\bsegfault at\b|Segmentation fault|Internal error: |list_del corruption|"
     r"page dumped because|Bad page state|"

@@ -44,8 +44,9 @@ PRINTK_STAMP = re.compile(
 # A capture stamped on every line from its first: the stamps are the capture's; only kernel
 # lines that say something about the machine keep theirs (read as kernel messages).
 ANY_STAMP = re.compile(r"\[\s*\d+\.\d+\][ \t]?")
-KERNEL_FACT = re.compile(r"(?![ \t]*>)(?=.*(?:Linux version|[Cc]ommand line:|HugeTLB:|BUG:|"
-                         r"BUG at|Oops|WARNING:|Call Trace|Unable to handle|Kernel panic|"
+KERNEL_FACT = re.compile(r"(?![ \t]*>)(?=.*(?:Linux version|[Cc]ommand line:|HugeTLB:|"
+                         r"(?<![A-Za-z])BUG:|BUG at|(?<![A-Za-z])Oops|WARNING:|Call Trace|"
+                         r"Unable to handle|Kernel panic|"
                          r"segfault at))")
 # Characters a web page or an HTML mail leaves in copied text, and what they stand for.
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
