@@ -25,6 +25,7 @@ SYSCALL_OF = {
     "mkstemp": "openat",
     "fileno": "fileno",
     "io_uring_queue_init": "io_uring_setup",
+    "io_uring_queue_init_params": "io_uring_setup",
     "io_uring_register_buffers": "io_uring_register",
     "io_uring_submit": "io_uring_enter",
     "io_uring_wait_cqe": "io_uring_enter",

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from harness.model import LogLine, Result, Status, Syscall
 from harness.readers.catalogue import STRERROR
+from harness.readers.strace import looks_like_strace
 from harness.readers.syscall_names import SYSCALLS
 
 # The calls a command's message can name, as strace spells them.
@@ -25,6 +26,8 @@ CALLS = {
     "unlink": "unlink", "madvise": "madvise", "memfd_create": "memfd_create",
     "mkstemp": "openat", "tmpfile": "openat", "io_uring_setup": "io_uring_setup",
     "io_uring_queue_init": "io_uring_setup", "io_uring_register": "io_uring_register",
+    # liburing's examples and tests print "queue_init: <strerror>" for io_uring_queue_init()
+    "queue_init": "io_uring_setup", "io_uring_queue_init_params": "io_uring_setup",
     "io_uring_register_buffers": "io_uring_register", "write": "write", "read": "read",
     "fsync": "fsync", "mprotect": "mprotect", "vmsplice": "vmsplice",
     "munmap": "munmap", "mremap": "mremap", "ioctl": "ioctl", "userfaultfd": "userfaultfd",
@@ -38,9 +41,11 @@ CALLS = {
 # <strerror>", "<call>: ret=-1 errno=N"), any Linux system call is a call; the list above maps
 # the library and English names it also knows.
 NAMED = {**{name: name for name in SYSCALLS}, **CALLS}
-# "prog: something: Strerror text" or "prog: Strerror text" (perror, err(3), util-linux).
+# "prog: something: Strerror text" or "prog: Strerror text" (perror, err(3), util-linux), maybe
+# with Boost's/std::system_error's category and value after it ("io_uring_queue_init: Operation
+# not permitted [system:1]", liburing #1078).
 PERROR = re.compile(r"^(?P<prog>[\w./-]+)(?:\(\))?:\s+(?:(?P<what>.*?):\s+)?"
-                    r"(?P<err>[A-Z][^:]*?)\s*$")
+                    r"(?P<err>[A-Z][^:\[]*?)\s*(?:\[(?:system|generic):\d+(?: at [^\]]*)?\])?\s*$")
 # A program's own perror() naming a function of the test, not a syscall: "check_page_flags:
 # Invalid argument" (hugepage-vmemmap). The errno is known; the call is not. Used only when no
 # strace in the input says which call failed.
@@ -79,6 +84,11 @@ LTP_CALL_FAILED = re.compile(r"^[\w.-]+\.c:\d+: T?(?:BROK|FAIL): ([a-z_][a-z0-9_
 CALL_FAILED = re.compile(
     r"\b([a-z_][a-z0-9_]*)\((?:[^()]|\([^()]*\))*\)[^()]{0,40}?(?:-\s*)?(?:failed|FAILED)\b"
     r"(?:\s*(?::|with)\s*(E[A-Z0-9]{2,15}\b|[A-Z][a-z][^:()]*?))?\s*(?:\(|$)")
+# The errno's number and strerror in parentheses right after "failed": nginx's ngx_log_error()
+# ('memfd_create(/unit.7150.7fd46a63) failed (38: Function not implemented)', 'mmap(MAP_ANON|
+# MAP_SHARED, 1048576) failed (12: Cannot allocate memory)'), the errno name alone ("(ENOSYS)").
+ERRNO_AFTER = re.compile(r"\s*\((?:(?P<num>\d{1,3}):\s*(?P<err>[A-Z][^()]*?)|"
+                         r"(?P<name>E[A-Z0-9]{2,15}))\)")
 # A selftest's own assertion, outside TAP: protection_keys' pkey_assert() prints "assert() at
 # protection_keys.c::812 test_nr: 19 iteration: 1" and then "errno at assert: 12"; the
 # userfaultfd tests' err() prints "ERROR: munmap (errno=22, @uffd-common.c:277)".
@@ -128,6 +138,12 @@ DF_FULL = re.compile(r"^\S+\s+\S+\s+\S+\s+0\S*\s+100%\s+/\S*$")
 # A tool's output quoted by the tool that ran it: Ansible's "stderr: 'fallocate: ...'" and
 # "- 'fallocate: ...'" (YAML), a JSON list's "...", possibly with a trailing comma.
 QUOTED_VALUE = re.compile(r"^(?:-\s+|\"?[\w.-]+\"?:\s+)?(['\"])(?P<inner>.+)\1,?$")
+# Go's error text: an *os.PathError "open /tmp: operation not supported", a wrapped "unix open:
+# operation not supported", "mmap: no such device" - the call, maybe its path, and the strerror
+# lower-case (Go's syscall.Errno spelling), anywhere in a line (a JSON log's "error" field).
+GO_ERROR = re.compile(r"(?:^|[\s:\"'(`])(?P<call>[a-z_][a-z0-9_]*)(?: (?:/\S*|\S+/\S*))?: "
+                      r"(?P<err>[a-z][a-z ]{4,40}[a-z])(?=$|[\"'`,;)}\]]|\s*$)")
+LOWER_STRERROR = {text.lower(): name for text, name in STRERROR.items()}
 # Python: "os.ftruncate(tmp_obj.fileno(), 1024)" then "FileNotFoundError: [Errno 2] No such ..."
 PY_CALL = re.compile(r"\bos\.([a-z_]+)\(")
 PY_ERROR = re.compile(r"^\w+Error: \[Errno \d+\] (.+?)(?:: '[^']*'(?: -> '[^']*')?)?$")
@@ -175,6 +191,8 @@ class Reader:
             return
         if text[-1] in "'\",\"" and (m := QUOTED_VALUE.match(text)):
             text = m.group("inner").strip()
+        if looks_like_strace(text):  # the strace reader's: its failed call is the evidence, a
+            return  # message inside its write() ("... failed: Func"...) only what it printed
         if self._assertion(line, text) or self._verdict(line, text) or self._tool(line, text):
             return
         if m := PY_CALL.search(text):
@@ -182,13 +200,8 @@ class Reader:
         if (m := PY_ERROR.match(text)) and m.group(1) in STRERROR and self.last_call:
             self.lines.append((line, self.last_call, STRERROR[m.group(1)], "(Python)"))
             return
-        if (m := LTP_CALL_FAILED.match(text)) and m.group(1) in NAMED:
-            self.lines.append((line, NAMED[m.group(1)], m.group(2), "failed"))
-            return
-        if (m := CALL_FAILED.search(text)) and m.group(1) in NAMED:
-            err = (m.group(2) or "").strip()
-            errno = err if ERRNO.match(err) else STRERROR.get(err, "") or _strerror_prefix(err)
-            self.lines.append((line, NAMED[m.group(1)], errno, "failed"))
+        if (failed := _call_failed(text)) is not None:
+            self.lines.append((line, *failed, "failed"))
             return
         if self._reported_error(line, text):
             return
@@ -263,6 +276,10 @@ class Reader:
             self.lines.append((line, CALLS[m.group("call")], STRERROR[m.group("err").strip()],
                                "failed"))
             return True
+        # (Go's "panic: open ...: no such file" is a crashed program: stated_failures reads it)
+        if ": " in text and not text.startswith("panic:") and (go := _go_error(text)):
+            self.lines.append((line, go[0], go[1], "failed (Go)"))
+            return True
         if (m := PERROR.match(text)) and (err := m.group("err")) in STRERROR:
             call = self._call(m.group("prog"), m.group("what") or "")
             if call or OWN_FUNCTION.match(m.group("prog")):
@@ -334,6 +351,29 @@ class Reader:
             out.append(Result(program or "selftest", len(out) + 1, step, context, status,
                               reason if status is not Status.PASS else "", result_line=line))
         return out
+
+
+def _call_failed(text: str) -> tuple[str, str] | None:
+    """(call, errno) of "<call>(...) failed[: <strerror>| (<number>: <strerror>)]" and of
+    LTP's "file.c:N: TBROK: <call>(...) failed: EXXX"; the errno may be unknown ("")."""
+    if (m := LTP_CALL_FAILED.match(text)) and m.group(1) in NAMED:
+        return NAMED[m.group(1)], m.group(2)
+    if (m := CALL_FAILED.search(text)) and m.group(1) in NAMED:
+        err = (m.group(2) or "").strip()
+        errno = err if ERRNO.match(err) else STRERROR.get(err, "") or _strerror_prefix(err)
+        if not errno and (n := ERRNO_AFTER.match(text, m.end() - 1)):
+            errno = n.group("name") or STRERROR.get(n.group("err").strip(), "") \
+                or errno_name(n.group("num"))
+        return NAMED[m.group(1)], errno
+    return None
+
+
+def _go_error(text: str) -> tuple[str, str] | None:
+    """(call, errno) of a Go error's "<call> [path]: <strerror in lower case>" in the line."""
+    for m in GO_ERROR.finditer(text):
+        if m.group("call") in NAMED and (errno := LOWER_STRERROR.get(m.group("err"))):
+            return NAMED[m.group("call")], errno
+    return None
 
 
 def _signal_name(number: str) -> str:

@@ -89,7 +89,9 @@ UNLINK = re.compile(r"\bunlink(?:at|ed|s|ing)?\b|\bremove\(", re.IGNORECASE)
 FLAG_WORDS = {
     "O_DIRECT": re.compile(r"\bO_DIRECT\b|\bdirect\s*=\s*(?:1|true)\b|--direct\b|"
                            r"\b[io]flag=direct\b"),
-    "O_TMPFILE": re.compile(r"\bO_TMPFILE\b"),
+    # ... and as programs word it: nix's "creating anonymous temporary file", "unnamed tmpfile"
+    "O_TMPFILE": re.compile(r"\bO_TMPFILE\b|\b(?:anonymous|unnamed) (?:temporary|temp|tmp) ?file\b",
+                            re.IGNORECASE),
     "MAP_HUGETLB": re.compile(r"\bMAP_HUGETLB\b"),
     "MAP_SHARED": re.compile(r"\bM?MAP_SHARED\b"),  # "MMAP_SHARED mode" is how people say it
     "MFD_HUGETLB": re.compile(r"\bMFD_HUGETLB\b"),
@@ -123,6 +125,12 @@ MAP_COUNT_NAMED = re.compile(r"\bmax_map_count\b|\bmaximum number of (?:memory )
                              r"\b(?:lack|number) of (?:memory )?mappings\b", re.IGNORECASE)
 MAP_COUNT_CALLS = frozenset({"mmap", "mprotect", "munmap", "mremap"})
 MAP_COUNT_MARK = " (max_map_count named)"
+# A container runtime named by the text: EPERM from io_uring there is its seccomp profile, which
+# the kernel's own EPERM (kernel.io_uring_disabled) is not (moby #39396; rule io-uring-seccomp).
+CONTAINER_NAMED = re.compile(r"\b(?:docker|podman|containerd|container|kubernetes|k8s|seccomp|"
+                             r"runc|crun|lxc)\b", re.IGNORECASE)
+CONTAINER_CALLS = frozenset({"io_uring_setup", "io_uring_enter", "io_uring_register"})
+CONTAINER_MARK = " (container named)"
 STATED = "report"  # the suite of a failure taken from prose
 # What should, would or is expected to happen is no failure that did.
 HYPOTHETICAL = re.compile(r"\b(?:should|would|could|must|might|expect(?:s|ed)?|supposed|"
@@ -153,7 +161,28 @@ class ProseReader:
         """One failed result per (call, errno) the prose states. Fences say which lines are
         code; when they leave no statement (the whole report pasted inside a fence, a fence
         lost by quoting) each line is judged by its own looks alone."""
-        return self._statements(in_code) or self._statements(lambda _: False)
+        return self._statements(in_code) or self._statements(lambda _: False) \
+            or self._unlinked_failures(in_code)
+
+    def _unlinked_failures(self, in_code: Callable[[int], bool]) -> list[Result]:
+        """A call on a descriptor told to fail after an unlink the text shows, without its
+        errno ("After UNLINK is executed, ftruncate is implemented using setattr ... this
+        results in error"): the unlink-then-call sequence in words. The errno stays unknown
+        (a rule may say what the filesystem gives)."""
+        for index, line in enumerate(self.lines):
+            text = line.text.strip()
+            if in_code(line.line) or CODE_LINE.search(text) or LOG_LIKE.match(text) \
+                    or text.endswith("?") or _errnos(text) or not (m := FAILURE.search(text)):
+                continue
+            clause = _clause(text, m.start())
+            call = _last_call(text[:m.start()]) or self._call_above(index)
+            if call not in ON_DESCRIPTOR or NEGATED.search(clause) \
+                    or HYPOTHETICAL.search(clause) \
+                    or not any(u < line.line for u, _ in self.unlinks):
+                continue
+            return [Result(STATED, 1, f"{call}() (stated)", "local file", Status.FAIL, text,
+                           result_line=line, syscall=call, syscall_source="diagnostic")]
+        return []
 
     def _statements(self, in_code: Callable[[int], bool]) -> list[Result]:
         out: list[Result] = []
@@ -237,6 +266,9 @@ class ProseReader:
         for r in results:
             if r.syscall is None and len(opens) == 1 and r.errno in UNSUPPORTED | {"EINVAL"}:
                 r.syscall = "openat"
+            # open(2)'s one EOPNOTSUPP: "the filesystem ... does not support O_TMPFILE"
+            if r.syscall == "openat" and r.errno in UNSUPPORTED and "O_TMPFILE" not in r.name:
+                r.name += " (O_TMPFILE)"
             # each call takes the one flag of its own the text names (not two open flags); a
             # mapping's flags go together (MAP_SHARED|MAP_HUGETLB)
             mine = sorted(f for f in flags if r.syscall in FLAG_CALLS[f])
@@ -252,7 +284,12 @@ class ProseReader:
         thp = None if any(THP_PRESENT.search(x.text) for x in self.lines) else \
             next((x for x in self.lines if THP_NAMED.search(x.text)), None)
         maps = next((x for x in self.lines if MAP_COUNT_NAMED.search(x.text)), None)
+        runtime = next((x for x in self.lines if CONTAINER_NAMED.search(x.text)), None)
         for r in results:
+            if runtime is not None and r.syscall in CONTAINER_CALLS and r.errno == "EPERM" \
+                    and CONTAINER_MARK not in r.name:
+                r.name += CONTAINER_MARK
+                r.diagnostics = [runtime] + r.diagnostics
             if thp is not None and (r.syscall, r.errno) == ("madvise", "EINVAL") \
                     and THP_MARK not in r.name:
                 r.name += THP_MARK
@@ -278,6 +315,11 @@ class ProseReader:
 def line_gap(above: LogLine, line: LogLine) -> bool:
     """Whether a blank line (or more) parted two lines of the text."""
     return line.line - above.line > 1
+
+
+def errnos_in(text: str) -> list[tuple[int, str]]:
+    """(column, errno name) of each errno a line names (its name, number or strerror)."""
+    return _errnos(text)
 
 
 def _errnos(text: str) -> list[tuple[int, str]]:

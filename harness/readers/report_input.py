@@ -100,7 +100,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
         notes.append(f"a CI status mail: {len(status.results)} tests with their result history "
                      "and no logs; a failure in it is not explained by the mail alone")
     _add_address_checks(parsed, addresses)
-    notes += _unread(parsed, patch_prose.lines, info.diff_lines > 0)
+    notes += _unread(parsed, patch_prose.lines, info, prose)
     notes += _what_was_not_read(parsed, info)
     return ReportInput(parsed, info, notes)
 
@@ -194,12 +194,18 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width].rsplit(" ", 1)[0] + " ..."
 
 
-def _unread(parsed: Parsed, lines: list[LogLine], patch: bool) -> list[str]:
+def _unread(parsed: Parsed, lines: list[LogLine], info: PasteInfo, prose: ProseReader
+            ) -> list[str]:
     """The last fallback: a readable report is never refused; lines that state a failure no
-    reader knows are its failures (``unknown``)."""
+    reader knows are its failures (``unknown`` - unless what the text shows of the file, the one
+    open flag it names, makes the line's errno a call a rule knows)."""
     if parsed.results or parsed.crashes or parsed.syscalls:
         return []
-    unread = unread_failures.results(lines, patch)
+    unread = unread_failures.results(lines, info.diff_lines > 0)
+    prose.mark_file_state(unread, info.commands)
+    for r in unread:
+        if r.syscall is None:  # an errno without its call stays a failure no rule knows
+            r.errno, r.syscall_source = None, ""
     parsed.results += unread
     return [unread_failures.note(unread)] if unread else []
 

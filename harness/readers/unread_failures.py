@@ -19,7 +19,7 @@ import re
 
 from harness.model import LogLine, Result, Status
 from harness.readers.catalogue import ERRNO_NAME, STRERROR
-from harness.readers.prose_failures import ERRNO_NAMES
+from harness.readers.prose_failures import ERRNO_NAMES, errnos_in
 from harness.readers.stated_failures import CODE, HYPOTHETICAL, STATED_NAME, TRAILER
 
 FAILURE_WORD = re.compile(
@@ -100,9 +100,28 @@ def results(lines: list[LogLine], patch: bool) -> list[Result]:
     if patch:
         return []
     stated = [x for i, x in enumerate(lines)
-              if _states_failure(x.text.strip(), i > 0 and _open(lines[i - 1], x))][:MAX_RESULTS]
+              if _states_failure(x.text.strip(), i > 0 and _open(lines[i - 1], x))]
+    # the lines that name an errno are the failure; the others around them tell it again in
+    # words or what followed from it ("Cannot open file", "I get the following error:")
+    # (a statement wrapped over lines - an LTP line cut at 72 columns - goes with its errno line)
+    named = [(x, found) for x in stated if (found := errnos_in(x.text))]
+    if named:
+        return [Result(SUITE, i + 1, f"a failure no rule knows{STATED_NAME}", "local file",
+                       Status.FAIL, line.text.strip(), result_line=line, errno=found[0][1],
+                       syscall_source="diagnostic", diagnostics=_beginning(lines, line))
+                for i, (line, found) in enumerate(named[:MAX_RESULTS])]
     return [Result(SUITE, i + 1, f"a failure no rule knows{STATED_NAME}", "", Status.FAIL,
-                   line.text.strip(), result_line=line) for i, line in enumerate(stated)]
+                   line.text.strip(), result_line=line)
+            for i, line in enumerate(stated[:MAX_RESULTS])]
+
+
+def _beginning(lines: list[LogLine], line: LogLine) -> list[LogLine]:
+    """The lines above ``line`` that its sentence continues (a wrapped statement's start)."""
+    at = next(i for i, x in enumerate(lines) if x is line)
+    start = at
+    while start > 0 and at - start < 3 and _open(lines[start - 1], lines[start]):
+        start -= 1
+    return lines[start:at]
 
 
 def _open(above: LogLine, line: LogLine) -> bool:
