@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from harness.model import LogLine, Result, Status, Syscall
 from harness.readers.catalogue import STRERROR
-from harness.readers.strace import looks_like_strace
+from harness.readers.strace import strace_shaped
 from harness.readers.syscall_names import SYSCALLS
 
 # The calls a command's message can name, as strace spells them.
@@ -191,7 +191,7 @@ class Reader:
             return
         if text[-1] in "'\",\"" and (m := QUOTED_VALUE.match(text)):
             text = m.group("inner").strip()
-        if looks_like_strace(text):  # the strace reader's: its failed call is the evidence, a
+        if strace_shaped(text):  # the strace reader's: its failed call is the evidence, a
             return  # message inside its write() ("... failed: Func"...) only what it printed
         if self._assertion(line, text) or self._verdict(line, text) or self._tool(line, text):
             return

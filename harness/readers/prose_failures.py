@@ -162,7 +162,7 @@ class ProseReader:
         code; when they leave no statement (the whole report pasted inside a fence, a fence
         lost by quoting) each line is judged by its own looks alone."""
         return self._statements(in_code) or self._statements(lambda _: False) \
-            or self._unlinked_failures(in_code)
+            or self._unlinked_failures(in_code) or self._unlinked_failures(lambda _: False)
 
     def _unlinked_failures(self, in_code: Callable[[int], bool]) -> list[Result]:
         """A call on a descriptor told to fail after an unlink the text shows, without its

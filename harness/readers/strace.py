@@ -113,6 +113,23 @@ def looks_like_strace(text: str) -> bool:
                 or body.startswith(("--- SIG", "+++ exited", "+++ killed")))
 
 
+# A call's start as strace prints it, with its end maybe cut off by a mail client's wrap
+# ('571   write(2, "... failed: Func"..., 53 <unfinished' / '...>'): still strace's line.
+CALL_START = re.compile(r"^[a-z_][a-z0-9_]*\(")
+
+
+def strace_shaped(text: str) -> bool:
+    """An strace line, or the first part of one a wrap cut before its ``<unfinished ...>``
+    ended: what a program wrote inside it is no line of its own."""
+    if looks_like_strace(text):
+        return True
+    if not ("<unfinished" in text or "resumed>" in text):
+        return False
+    prefix = PREFIX.match(text)
+    body = text[prefix.end():] if prefix else text
+    return bool(CALL_START.match(body) or body.startswith("<... "))
+
+
 MAX_CARRY = 4096  # partial writes kept for one line; a "line" longer than that is cut
 FORK_CALLS = frozenset({"fork", "vfork", "clone", "clone3"})
 
