@@ -100,6 +100,37 @@ def test_khugepaged_shmem_collapse_fail_out_of_range_is_not_named(tmp_path, vers
     assert "shmem collapse cases fail on the refault" in fails[0]["explanation"]  # ruled out
 
 
+# Mario Casquero, "Re: [PATCH 1/2] selftests: khugepaged: fix the shmem collapse failure",
+# linux-kselftest 2025-06-20 (lfdr.de mirror commit 6f94cfb31d): the same cases passing with
+# the fix, lines 3-18 of the decoded body, unmodified.
+KHUGEPAGED_SHMEM_FIXED = """\
+# ./khugepaged khugepaged:shmem
+Save THP and khugepaged settings... OK
+Allocate huge page on fault... OK
+Split huge PMD on MADV_DONTNEED... OK
+
+Run test: collapse_full (khugepaged:shmem)
+Collapse multiple fully populated PTE table.... OK
+
+Run test: collapse_single_pte_entry (khugepaged:shmem)
+Collapse PTE table with single PTE entry present.... OK
+
+Run test: collapse_full_of_compound (khugepaged:shmem)
+Allocate huge page... OK
+Split huge page leaving single PTE page table full of compound pages... OK
+Collapse PTE table full of compound pages.... OK
+Restore THP and khugepaged settings... OK
+"""
+
+
+def test_khugepaged_shmem_passing_is_clean(tmp_path):
+    report = triage(tmp_path, KHUGEPAGED_SHMEM_FIXED, "--kernel-version", "6.16")
+    assert report["verdict"] == "clean" and not report["findings"]
+    assert {r["suite"] for r in report["results"]} == {"khugepaged"}
+    assert {r["config"] for r in report["results"] if r["name"].startswith("Collapse")} == {
+        "khugepaged:shmem"}
+
+
 def test_khugepaged_fail_without_its_shmem_header_is_not_named(tmp_path):
     # Kirill A. Shutemov's reply to Zi Yan (2020, tests/fixtures/reports/khugepaged-2020-...):
     # "Collapse fully populated PTE table.... Fail" with no "Run test: ... (khugepaged:shmem)".
