@@ -17,9 +17,9 @@ def triage(tmp_path, text: str) -> dict:
     log = tmp_path / "report.txt"
     log.write_text(text, encoding="utf-8")
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
         main(["triage", str(log), "--json", "-"])
-    return json.loads(out.getvalue())
+    return json.loads(out.getvalue()) if out.getvalue() else {"results": []}  # refused
 
 
 def lines_of(name: str, first: int, last: int) -> str:
@@ -83,3 +83,22 @@ def test_va_high_addr_switch_check_lines_are_results_beside_other_tap(tmp_path):
     assert failed[1]["name"] == "mmap(high_addr, MAP_FIXED)"
     assert {r["category"] for r in failed} == {"unknown"}
     assert report["verdict"] == "unknown"
+
+
+def test_a_selftests_bare_skip_line_is_a_skip_with_its_reason(tmp_path):
+    # 6.1's userfaultfd.c and memfd_secret.c print their skip before any TAP (printf("skip: ...
+    # "); return KSFT_SKIP), 6.12's uffd-unit-tests "..., skip all tests".
+    for line, cause in [
+            ("skip: Skipping userfaultfd test (missing __NR_userfaultfd)",
+             "userfaultfd-unavailable"),
+            ("skip: skipping memfd_secret test (missing __NR_memfd_secret)",
+             "secretmem-unavailable"),
+            ("Userfaultfd not supported or unprivileged, skip all tests",
+             "userfaultfd-unavailable")]:
+        [r] = triage(tmp_path, line + "\n")["results"]
+        assert (r["status"], r["cause"]) == ("skip", cause)
+
+
+def test_prose_about_skipping_is_not_a_skip_result(tmp_path):
+    text = "I am skipping the hugetlb cases for now, they need more memory than the VM has.\n"
+    assert not [r for r in triage(tmp_path, text)["results"] if r["status"] == "skip"]

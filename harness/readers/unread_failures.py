@@ -93,7 +93,30 @@ def is_fallback(r: Result) -> bool:
     return r.suite == SUITE and r.name.endswith(STATED_NAME)
 
 
+# A selftest's own skip line printed before TAP (6.1's userfaultfd and memfd_secret, uffd-stress,
+# uffd-unit-tests, mlock2-tests, the shell scripts): "skip: Skipping userfaultfd test (missing
+# __NR_userfaultfd)", "Userfaultfd not supported or unprivileged, skip all tests", "Module
+# hwpoison_inject not found, skipping...". A skip with its reason, not a failure.
+SKIP_LINE = re.compile(r"^(?:skip|SKIP)\s*:\s*\S|^\[SKIP\]\s+\S|^Skipping\s+\S.*(?:\.\.\.|\))|"
+                       r"[,.]\s+(?:[Ss]kip all tests|[Ss]kipping(?: (?:the )?test)?\.{0,3})$")
+
+
 def results(lines: list[LogLine], patch: bool) -> list[Result]:
+    """The lines that state a failure (``_failures``), and before them a skip result per
+    selftest skip line, quoting it; none for a text that carries a patch."""
+    if patch:
+        return []
+    skipped = [x for x in lines if len(x.text) <= MAX_LINE and SKIP_LINE.search(x.text.strip())]
+    skips = [Result(SUITE, i + 1, f"a skip no rule knows{STATED_NAME}", "", Status.SKIP,
+                    line.text.strip(), result_line=line)
+             for i, line in enumerate(skipped[:MAX_RESULTS])]
+    failures = _failures([x for x in lines if x not in skipped], patch)
+    for r in failures:
+        r.number += len(skips)
+    return skips + failures
+
+
+def _failures(lines: list[LogLine], patch: bool) -> list[Result]:
     """One failed result per line that states a failure (the first ``MAX_RESULTS``), quoting
     it; none when no line does, or when the text carries a patch (its commit message is the
     patch readers' to read: a fix describing what it fixes is no failure report)."""
@@ -132,5 +155,6 @@ def _open(above: LogLine, line: LogLine) -> bool:
 
 def note(found: list[Result]) -> str:
     where = ", ".join(f"L{r.result_line.line}" for r in found if r.result_line is not None)
+    what = "a failure or a skip" if any(r.status is Status.SKIP for r in found) else "a failure"
     return (f"nothing in the text is a result any reader knows: {len(found)} line(s) that state "
-            f"a failure ({where}) are taken as the failure, and no rule knows them")
+            f"{what} ({where}) are taken as the failure, and no rule knows them")
