@@ -10,7 +10,11 @@ differently from the report that showed it:
   commit: ...", "fixed in 3.18.6: \"vm: ...\"") is a kernel bug;
 - an LTP summary's "failed   0" is no failure;
 - an oops whose head the excerpt cut (old-style "[<ffffffff...>]" frames, "---[ end trace")
-  is a kernel crash, one per report.
+  is a kernel crash, one per report;
+- round 10b: a kernel commit given by its git.kernel.org link, and the test passing once it is
+  applied ("Backported those 2 patches and it is now passing"), is the kernel's; a test-suite
+  commit next to such a link is not; a test adapted to newer kernels ("Prevent test run failure
+  on older kernels") is the test's.
 """
 
 from __future__ import annotations
@@ -194,3 +198,85 @@ def test_old_style_frames_make_one_crash_not_one_per_frame(tmp_path):
     _, report = triage(tmp_path, text.read_text())
     assert [(f["category"], f["cause"]) for f in report["findings"]] == [
         ("kernel-bug", "kernel-oops")]
+
+
+# https://github.com/OP-TEE/optee_os/issues/4155 (2020): a vendor's 5.4 BSP kernel; the round's
+# blktests report says "With the changes applied, loop/010 test passed" instead.
+OPTEE_BACKPORT = (Path(__file__).parent / "fixtures" / "reports"
+                  / "optee-regression-1027-bsp-kernel-missing-fix.txt")
+
+
+def test_a_named_kernel_commit_applied_makes_the_test_pass(tmp_path):
+    code, report = triage(tmp_path, OPTEE_BACKPORT.read_text())
+    assert causes(report) == {("kernel-bug", "kernel-behaviour-fail")}
+    assert code == 1
+
+
+# https://github.com/smuellerDD/libkcapi/issues/99 (2020): a kernel commit's link, then the test
+# suite's own commit "fixes the remaining failures" - no kernel fix applied and passing.
+LIBKCAPI_OWN_FIX = (
+    'smuellerDD/libkcapi · issue #99 · closed · C\n'
+    '# Tests failing on the latest mainline kernel\n'
+    '\n'
+    'WOnder93 · description · 2020-08-04\n'
+    'The libkcapi tests started failing all over the place on mainline kernel after t'
+    "he recent merge of Herbert's dev branch:\n"
+    'https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git/commit/?id=ab'
+    '5c60b79ab6cc50b39bbb21b2f9fb55af900b84\n'
+    '\n'
+    "I don't have time to dig further right now, but it should be easy to reproduce. "
+    'Let me know if more details are needed.\n'
+    '\n'
+    'smuellerDD · comment · 2020-08-04\n'
+    'Am Dienstag, 4. August 2020, 19:26:17 CEST schrieb Ondrej Mosnáček:\n'
+    '\n'
+    'Hi Ondrej,\n'
+    '\n'
+    'Looking into it.\n'
+    '\n'
+    'Ciao\n'
+    'Stephan\n'
+    '\n'
+    'WOnder93 · comment · 2020-08-12\n'
+    'I found at least one issue:\n'
+    'https://lore.kernel.org/linux-crypto/20200812092232.364991-1-omosnace@redhat.com/T/\n'
+    '\n'
+    'But even with that patch, some AEAD tests are still failing and one hangs indefi'
+    'nitely.\n'
+    '\n'
+    'smuellerDD · comment · 2020-08-13\n'
+    'Additional issue should be fixed with change b612c52c5ccf021d01e6c786db1a31a697f21d97.\n'
+    '\n'
+    'smuellerDD · comment · 2020-08-13\n'
+    'Closing as testing on latest kernel and earlier kernels show success.\n'
+    '\n'
+    'WOnder93 · comment · 2020-08-13\n'
+    'I can confirm that b612c52 fixes the remaining failures for me as well. Thanks!\n'
+)
+
+
+def test_a_test_suite_fix_beside_a_kernel_commit_link_is_no_kernel_fix(tmp_path):
+    _, report = triage(tmp_path, LIBKCAPI_OWN_FIX)
+    assert ("kernel-bug", "kernel-behaviour-fail") not in causes(report)
+
+
+# https://github.com/balena-os/meta-balena/pull/2548 (2022): a test older kernels do not pass.
+BALENA_OLDER_KERNELS = (
+    'balena-os/meta-balena · pull request #2548 · open · BitBake\n'
+    '# tests/kernel-overlap: Prevent test run failure on older kernels\n'
+    '\n'
+    'acostach · description · 2022-03-21\n'
+    'The issue that this tests is aimed at has been introduced in\n'
+    'kernel versions above 4.13. On older kernels like for instance\n'
+    '4.9, the test will not pass.\n'
+    '\n'
+    "Let's run this test on kernel versions where the issue was present.\n"
+    '\n'
+    'Change-type: patch\n'
+    'Signed-off-by: Alexandru Costache <alexandru@balena.io>\n'
+)
+
+
+def test_a_test_for_newer_kernels_failing_on_older_ones_is_the_tests(tmp_path):
+    _, report = triage(tmp_path, BALENA_OLDER_KERNELS)
+    assert causes(report) == {("test-bug", "selftest-logic-bug")}

@@ -181,9 +181,12 @@ QUOTING = {t for t in TRANSFORMS if "quote" in t or t in ("Gmail reply", "top-po
 # reverted ..."): quoted once more they are someone else's words in a reply, and the stated
 # cause rightly no longer holds. An honest 'unknown' is the right answer then. The same for a
 # maintainer's comment naming the kernel fix ("The kernel has a bug ... It was fixed in the
-# commit: ..."): quoted, it is a claim a reply may be answering.
+# commit: ..."), or a writer's own experiment with a kernel commit ("Backported those 2 patches
+# and it is now passing"): quoted, it is a claim a reply may be answering.
 OWN_WORDS = {"ksm-unmerge-uffd-wp-kernel-fix-patch", "soft-dirty-reverted-tlb-fix-reply",
-             "ltp-add-key02-kernel-3.14-einval-kernel-fix"}
+             "ltp-add-key02-kernel-3.14-einval-kernel-fix",
+             "blktests-loop010-power-kernel-fix-queued",
+             "optee-regression-1027-bsp-kernel-missing-fix"}
 # (report, transformation) pairs whose answer still changes: none today (423 of 1653 before
 # the normaliser learnt these routes; tests/fixtures/reports/README.md). May only shrink.
 KNOWN_FRAGILE: dict[str, set[str]] = {}

@@ -101,6 +101,15 @@ BROKEN_TESTS = (r"(?!(?:a|the|how)\s+(?:way|pattern|order|behaviou?r|format|outp
                 r"tests? (?:are|is))\b)"
                 r"(?:(?:the|these|those|some|several|a few|many|all|other|existing|\d+)\s+)?"
                 r"(?:of\s+the\s+)?(?:[\w./-]+\s+){0,2}(?:self)?tests?\b")
+# A test newer than the kernel it runs on: "the test has been adapted to check the upstream
+# behavior", "Relax layers check for older kernels" (unionmount-testsuite on Ubuntu's 4.4, 2020),
+# "Prevent test run failure on older kernels" (balena, 2022). The test's logic, whatever
+# filesystem it tests.
+NEWER_KERNEL = (
+    r"\b(?:self)?tests?\b[^.?]{0,40}\b(?:adapted|updated|changed|written)\b[^.?]{0,30}\b(?:to|for)"
+    r"\b[^.?]{0,20}\b(?:upstream|newer|recent|latest)\b[^.?]{0,12}\b(?:kernels?|behaviou?r)\b|"
+    r"\b(?:relax|skip|prevent)\w*\b[^.?]{0,50}\b(?:checks?|tests?|failures?)\b[^.?]{0,10}"
+    r"\b(?:for|on|with) older kernels\b")
 # A prose line that says the test (or its runner) is at fault.
 TEST_SIDE = re.compile(
     r"\b(?:bug|issue|problem|mistake|flaw)s? (?:is )?(?:in|with|of) (?:the |this |our )?"
@@ -131,6 +140,7 @@ TEST_SIDE = re.compile(
     r"\bhard[- ]?coded\b[^.?]{0,80}?(?:\b4096(?:e?s)?\b|\b4 ?Ki?B?\b|\bpage ?sizes?\b|"
     r"\bPAGE_SIZE\b|\bcaus\w+ (?:the |a )?(?:self)?tests? (?:to )?fail)|"
     r"\b(?:4 ?k|4096)[- ]?(?:byte )?pages? assumptions?\b|\bpage[- ]size assumptions?\b|"
+    + NEWER_KERNEL + "|"
     # "Bogus slice values in tests/mremap-expand-slice-collision.c" (libhugetlbfs, 2024)
     r"\b(?:bogus|wrong|incorrect|invalid)\b[\w\s-]{0,30}\b(?:values?|sizes?|constants?|"
     r"offsets?|addresses?)\s+in\s+(?:the\s+)?(?:tests?/|[\w.-]+ (?:self)?test\b)|"
@@ -147,7 +157,9 @@ TEST_SIDE = re.compile(
 )
 # Prose that points the other way or marks a known kernel issue: then nothing is stated.
 KERNEL_SIDE = re.compile(
-    r"\b(?:kernel|real) (?:bug|regression)\b(?! in the test)|\bregress(?:ion|ed)\b|"
+    # ("our kernel SRU regression test" names a kind of test, not a regression)
+    r"\b(?:kernel|real) (?:bug|regression)\b(?! in the test| test)|"
+    r"\bregress(?:ion|ed)\b(?! tests?\b| testing\b| suites?\b)|"
     r"\bkernel (?:has|had) (?:a |the |this )?bug\b|\bbug in the kernel\b|"
     r"(?-i:\bXFAIL\b)(?!:)|\bknown (?:kernel )?issue\b|\bexpected to fail\b",
     re.IGNORECASE,
@@ -169,6 +181,17 @@ KERNEL_FIXED = re.compile(
 FIXED_IN_RELEASE = re.compile(
     r"\bfixed\b[^.?]{0,20}\bin (?:v|linux[- ]|kernel )?\d+\.\d+(?:\.\d+)?(?:-rc\d+)?\b[:\s]+"
     r"[\"'`](?P<subject>[^\"'`]{4,})", re.IGNORECASE)
+# A kernel commit given by its link ("https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/
+# linux.git/commit/drivers/tee?h=v5.9&id=c5b4312bea5d...") - not a selftests path ...
+KERNEL_COMMIT_URL = re.compile(r"\bgit\.kernel\.org/\S*/commit/(?!\S*(?:selftests|tools/testing))"
+                               r"\S*\bid=[0-9a-f]{7,40}")
+# ... and the test passing once it is applied: "With the changes applied, loop/010 test passed"
+# (blktests, 2024), "Backported those 2 patches and it is now passing" (OP-TEE, 2020).
+APPLIED_PASSES = re.compile(
+    r"\b(?:backport(?:ed|ing)|appl(?:ied|ying)|cherry[- ]pick(?:ed|ing)|with)\b[^.?]{0,30}"
+    r"\b(?:patch(?:es)?|commits?|changes|fix(?:es)?)\b[^.?]{0,40}\b(?:(?:test|it)s? )?"
+    r"(?:(?:is|are) )?(?:now )?pass(?:es|ed|ing)?\b", re.IGNORECASE)
+URL = re.compile(r"\S+://\S+")
 NEGATED = re.compile(r"\b(?:not|n't|no)\b[^.]{0,20}\b(?:test[- ]bug|bug in the test|"
                      r"problem (?:in|with) the test|false positive)", re.IGNORECASE)
 # What kind of test-side cause the prose describes.
@@ -257,6 +280,8 @@ class StatementScanner:
     disagreed: bool = False  # the author's own words answer a quoted claim with "no"
     not_enabled: LogLine | None = None  # "If uprobes are not enabled, the test fails"
     kernel_fixed: LogLine | None = None  # "It was fixed in the commit: ..." (a kernel commit)
+    kernel_commit: LogLine | None = None  # a git.kernel.org link to a kernel commit
+    applied_passes: LogLine | None = None  # "Backported those 2 patches and it is now passing"
     prose: list[str] = field(default_factory=list)  # test-side lines and their neighbours
     _last_diff: str = ""
     _previous: str = ""
@@ -268,6 +293,8 @@ class StatementScanner:
         markdown header under its repository line) is prose."""
         if self._after_head and text.startswith("# "):
             text = bare = text[2:]
+        if not QUOTE.match(line.text):
+            self._kernel_commit(line, text)
         self._after_head = TRACKER_HEAD.match(text) is not None or (self._after_head and (
             not text or TRACKER_LABELS.match(text) is not None))
         self.feed(line, text, not LOG_LIKE.match(text) and "://" not in text, bare)
@@ -309,6 +336,16 @@ class StatementScanner:
         elif not question:
             self._context(line, text)
         self._previous = text
+
+    def _kernel_commit(self, line: LogLine, text: str) -> None:
+        """A kernel commit's link and the test passing with that commit applied, in the
+        writer's own lines (a link makes a line no prose, so they are looked for here)."""
+        if self.kernel_commit is None and "git.kernel.org" in text and KERNEL_COMMIT_URL.search(
+                text):
+            self.kernel_commit = LogLine(line.line, text, line.source)
+        if (self.applied_passes is None and not text.rstrip().endswith("?")
+                and APPLIED_PASSES.search(URL.sub("", text))):
+            self.applied_passes = LogLine(line.line, text, line.source)
 
     def _kernel_words(self, line: LogLine, text: str, joined: str, quoted: bool) -> None:
         """Prose that puts the failure on the kernel, and a kernel commit named as its fix."""
@@ -415,6 +452,11 @@ class StatementScanner:
             return Conclusion("kernel-fix-stated", "kernel-bug", self.kernel_side[0],
                               "the text says the kernel has the bug and names the kernel "
                               f"commit that fixed it (L{self.kernel_fixed.line})")
+        if (self.kernel_commit is not None and self.applied_passes is not None
+                and not self.selftest_only_patch()):
+            return Conclusion("kernel-fix-stated", "kernel-bug", self.applied_passes,
+                              f"the text names a kernel commit (L{self.kernel_commit.line}) "
+                              "and says the test passes with it applied")
         if (self.reverted is not None and self.kernel_subjects and not self.selftest_subjects
                 and not self.selftest_only_patch()):
             return Conclusion("kernel-fix-stated", "kernel-bug", self.reverted,
@@ -478,7 +520,8 @@ class StatementScanner:
             return "runner-script-bug", "test-bug", None, ""
         if FEATURE_PROBE.search(prose):
             return "test-wrong-feature-probe", "test-bug", None, ""
-        if FS_ASSUMPTION.search(prose) and self.fixes_selftest is None:
+        if (FS_ASSUMPTION.search(prose) and self.fixes_selftest is None
+                and not re.search(NEWER_KERNEL, prose, re.IGNORECASE)):
             # (a fix of an earlier selftests commit is that commit's logic bug, whatever
             # filesystem showed it: "Commit 66bce7afbaca introduced a small bug causing unknown
             # filesystems to always result in a test failure")
