@@ -102,3 +102,13 @@ def test_a_selftests_bare_skip_line_is_a_skip_with_its_reason(tmp_path):
 def test_prose_about_skipping_is_not_a_skip_result(tmp_path):
     text = "I am skipping the hugetlb cases for now, they need more memory than the VM has.\n"
     assert not [r for r in triage(tmp_path, text)["results"] if r["status"] == "skip"]
+
+
+def test_cows_fallocate_not_supported_skip_is_the_filesystems(tmp_path):
+    # cow.c since 6.13 (run_with_tmpfile): ksft_print_msg("fallocate() not supported by
+    # filesystem\n") on EOPNOTSUPP, then the case's skip.
+    text = ("TAP version 13\n1..1\n# [RUN] Basic COW after fork() ... with tmpfile\n"
+            "# fallocate() not supported by filesystem\n"
+            "ok 1 Basic COW after fork() ... with tmpfile # SKIP\n")
+    [r] = triage(tmp_path, text)["results"]
+    assert (r["syscall"], r["errno"], r["cause"]) == ("fallocate", "EOPNOTSUPP", "fs-no-fallocate")

@@ -12,7 +12,7 @@ import os
 import re
 
 # "ftruncate() failed", "MADV_PAGEOUT did not work", "PIN_LONGTERM_TEST_START failed" ...
-CALL_IN_MESSAGE = re.compile(r"\b([a-z_][a-z0-9_]*)\(\) failed"
+CALL_IN_MESSAGE = re.compile(r"\b([a-z_][a-z0-9_]*)\(\) (?:failed|not supported by filesystem)"
                              r"|\b(MADV_[A-Z_]+|PIN_LONGTERM_TEST_[A-Z]+)\b")
 ERRNO_NAME = re.compile(r"\b(E[A-Z0-9]{2,15})\b")
 PAREN = re.compile(r"\(([^()]+)\)\s*$")
@@ -101,6 +101,8 @@ def errno_in(message: str) -> str | None:
         return match.group(1)
     if "Filesystem might be buggy" in message:
         return "ENOENT"
+    if "not supported by filesystem" in message:  # cow (6.13+): fallocate()'s EOPNOTSUPP
+        return "EOPNOTSUPP"
     if match := PAREN.search(message):
         inner = match.group(1).strip()
         if inner in STRERROR:
