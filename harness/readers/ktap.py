@@ -51,7 +51,11 @@ CRASH = re.compile(
     # x86's die() header for a trap in the kernel: "invalid opcode: 0000 [#1] PREEMPT SMP" (a
     # BUG()), "divide error: 0000 [#1]", "stack segment: 0000 [#1]", "double fault: 0000 [#1]"
     r"\b(?:invalid opcode|divide error|stack segment|double fault|segment not present|"
-    r"invalid TSS|alignment check|bounds|overflow|int3): [0-9a-f]{4} \[#\d+\])"
+    r"invalid TSS|alignment check|bounds|overflow|int3): [0-9a-f]{4} \[#\d+\]|"
+    # and any trap's die() header, s390's too ('illegal operation: 0001 ilc:1 [#1]'): a trap
+    # name, the error code, the count, at the start of the console line (after its printk
+    # stamp or the runner's '# ').
+    r"(?:^|\d\]|^#)[ \t]*[a-z][a-z ,-]{1,60}: [0-9a-f]{4}\b[^\n\[]{0,24}\[#\d+\])"
 )
 # An oops seen from its tail only (its head cut from the excerpt): a kernel stack frame
 # "[<ffffffff8123d392>] ? SyS_shmget+0x42/0x50" (x86 before 4.x) or the report's last line

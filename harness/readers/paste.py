@@ -47,7 +47,7 @@ ANY_STAMP = re.compile(r"\[\s*\d+\.\d+\][ \t]?")
 KERNEL_FACT = re.compile(r"(?![ \t]*>)(?=.*(?:Linux version|[Cc]ommand line:|HugeTLB:|"
                          r"(?<![A-Za-z])BUG:|BUG at|(?<![A-Za-z])Oops|WARNING:|Call Trace|"
                          r"Unable to handle|Kernel panic|"
-                         r"segfault at))")
+                         r"segfault at|: [0-9a-f]{4} \[#\d+\]))")
 # Characters a web page or an HTML mail leaves in copied text, and what they stand for.
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u3000"), " ")
@@ -106,7 +106,7 @@ SUITE_IN_RUNNER = re.compile(r"run_vmtests\.sh\b.*-t\s+[\"']?(gup_test|cow)\b")
 LINE_START = re.compile(
     r"^(?:ok\s|not ok\s|#|TAP version|KTAP version|1\.\.\d|Bail out|Totals|\[|<\d>|"
     r"running\s|selftests:|-{3,}|={3,}|SUMMARY|TOP-LEVEL|\$|\d+\s+[a-z_]\w*\(|[a-z_]\w*\(|"
-    r"\+\+\+|---|[A-Z][\w-]*:\s|Linux version|\d+\.\d+)"
+    r"\+\+\+|---|[A-Z][\w-]*:\s|Linux version|\d+\.\d+|\(\d+/\d+\)\s)"  # (3/6): a job's Nth test
 )
 STRACE_START = re.compile(r"^(?:\[pid\s+\d+\]\s+|\d+\s+)?[a-z_]\w*\(")
 ERRNO_NEXT = re.compile(r"^E[A-Z0-9]{2,15}\b")

@@ -27,7 +27,8 @@ from harness.readers.unread_failures import states_failure
 _FAILED = r"(?:fail(?:s|ed|ing|ures?)?|errors?|crash(?:es|ed)?|hangs?|hung|broken|breaks)"
 TEST_FAILURE = re.compile(
     rf"\btest(?:s|cases?)?\b[^.;?]{{0,40}}\b{_FAILED}\b|"
-    rf"\b{_FAILED}\b[^.;?]{{0,30}}\b(?:with|in|of|from|on|by) (?:this|the|that|these|a|an) "
+    rf"\b{_FAILED}\b[^.;?]{{0,30}}\b(?:with|in|of|from|on|by|(?:when|while) \w+ing) "
+    r"(?:this|the|that|these|a|an) "
     r"(?:\w+[ -])?tests?\b",
     re.IGNORECASE)
 FAILED_STATUS = (Status.FAIL, Status.ERROR, Status.CRASH, Status.TIMEOUT, Status.XPASS)

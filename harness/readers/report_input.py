@@ -15,6 +15,7 @@ from typing import Protocol
 from harness.model import LogLine
 from harness.readers import (
     address_checks,
+    avocado_jobs,
     before_run,
     ci_status_mail,
     command_output,
@@ -64,8 +65,9 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     totals, before, verdicts = totals_only.Reader(), before_run.Reader(), harness_only.Reader()
     hung, patch_prose = hung_run.Reader(), stated_failures.Reader()
     replied, addresses = quoted_run.QuotedRun(), address_checks.Reader()
+    jobs = avocado_jobs.Reader()
     fed = _tee(normalise(replied.record(lines), info), info, tracker, commands, status, prose,
-               totals, before, verdicts, hung, patch_prose, addresses)
+               totals, before, verdicts, hung, patch_prose, addresses, jobs)
     parsed = parse_lines(fed, source, default_suite)
     suite = default_suite or info.suite_hint or stated_failures.one_test(
         info.statements.own_submitted)
@@ -84,10 +86,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
             notes.append(f"no log in the text: {len(stated)} failed call(s) taken from what its "
                          "prose states (a statement is weaker evidence than a log line)")
         prose.mark_file_state(parsed.results, info.commands)
-    if not parsed.results and not parsed.crashes and (cases := verdicts.results(suite)):
-        parsed.results += cases
-        notes.append(f"only kselftest_harness's own lines were pasted: {len(cases)} case "
-                     "verdict(s) read from them (the TAP lines after them are not in the text)")
+    notes += _verdict_lines(parsed, suite, jobs, verdicts)
     notes += _closing_or_before(parsed, info, suite, totals, before)
     if not parsed.results and not parsed.crashes and (stuck := hung.results(suite)):
         parsed.results += stuck
@@ -100,7 +99,8 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
         notes.append(f"a CI status mail: {len(status.results)} tests with their result history "
                      "and no logs; a failure in it is not explained by the mail alone")
     _add_address_checks(parsed, addresses)
-    notes += _unread(parsed, patch_prose.lines, info, prose)
+    notes += _unread(parsed, sorted(patch_prose.lines + patch_prose.long_lines,
+                                    key=lambda x: x.line), info, prose)
     notes += _what_was_not_read(parsed, info)
     return ReportInput(parsed, info, notes)
 
@@ -139,6 +139,22 @@ def _add_address_checks(parsed: Parsed, addresses: address_checks.Reader) -> Non
     parsed.results[:] = [r for r in parsed.results
                          if not (r.name.endswith("(whole binary)") and r.suite in shown)]
     parsed.results += added
+
+
+def _verdict_lines(parsed: Parsed, suite: str, jobs: avocado_jobs.Reader,
+                   verdicts: harness_only.Reader) -> list[str]:
+    """Results for a text without result lines: a CI job summary's per-test lines, else
+    kselftest_harness's own verdict lines."""
+    if parsed.results or parsed.crashes:
+        return []
+    if tests := jobs.results():
+        parsed.results += tests
+        return [avocado_jobs.note(tests)]
+    if cases := verdicts.results(suite):
+        parsed.results += cases
+        return [(f"only kselftest_harness's own lines were pasted: {len(cases)} case "
+                 "verdict(s) read from them (the TAP lines after them are not in the text)")]
+    return []
 
 
 def _closing_or_before(parsed: Parsed, info: PasteInfo, suite: str, totals: totals_only.Reader,

@@ -92,6 +92,7 @@ HUGE_UNMOUNTED = re.compile(r"\bno (?:mounted )?hugetlbfs\b.{0,30}\b(?:found|mou
                             r"\bhugetlbfs\b.{0,20}\bnot mounted\b|\bno hugetlbfs mount",
                             re.IGNORECASE)
 MAX_LINES = 3000  # a commit message is short; a long input is a log
+MAX_LONG, MAX_PARAGRAPH = 50, 4000  # long prose lines kept, and the longest
 STATED_NAME = " (stated)"  # how this reader and ``prose_failures`` name a result from words
 
 
@@ -104,10 +105,15 @@ def is_stated(r: Result) -> bool:
 @dataclass
 class Reader:
     lines: list[LogLine] = field(default_factory=list)
+    # a markdown paragraph is one long line: kept apart, for the last fallback to read by
+    # sentence (``unread_failures``)
+    long_lines: list[LogLine] = field(default_factory=list)
 
     def feed(self, line: LogLine) -> None:
         if len(self.lines) < MAX_LINES and len(line.text) <= 300:
             self.lines.append(line)
+        elif len(self.long_lines) < MAX_LONG and len(line.text) <= MAX_PARAGRAPH:
+            self.long_lines.append(line)
 
     def results(self, patched: list[str]) -> list[Result]:
         """One failed result per test the patch changes, quoting the first statement; none

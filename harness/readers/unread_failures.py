@@ -16,6 +16,7 @@ what it was is no rule's to say, so the triage leaves it ``unknown``. Text with 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from harness.model import LogLine, Result, Status
 from harness.readers.catalogue import ERRNO_NAME, STRERROR
@@ -25,7 +26,11 @@ from harness.readers.stated_failures import CODE, HYPOTHETICAL, STATED_NAME, TRA
 FAILURE_WORD = re.compile(
     r"\b(?:fail(?:s|ed|ing|ure|ures)?|errors?|fatal|panic(?:ked|s)?|segmentation fault|"
     r"segfault(?:s|ed)?|crash(?:es|ed)?|killed|aborted|bus error|core dumped|oops|BUG|cannot|"
-    r"can ?not|TBROK|TFAIL|unable to|died|dies|SIG(?:SEGV|BUS|ABRT|KILL|ILL|FPE))\b", re.IGNORECASE)
+    r"can ?not|TBROK|TFAIL|unable to|died|dies|SIG(?:SEGV|BUS|ABRT|KILL|ILL|FPE)|"
+    # a resource the run lacked ("Insufficient hugepages-1Mi", "Not enough hugepages can be
+    # allocated"), and an orchestrator's event reason ("FailedScheduling", "FailedMount")
+    r"insufficient|not enough|r[au]n(?:ning)? out of|(?-i:Failed(?=[A-Z][a-z])))\b",
+    re.IGNORECASE)
 # The strerror texts of 12 characters or more, longest first: as printed (capital first), or
 # in any case when three words or more ("function not implemented").
 _LONG = sorted((s for s in STRERROR if len(s) >= 12), key=len, reverse=True)
@@ -39,6 +44,10 @@ ZERO_COUNT = re.compile(r"\b(?:errors?|fail(?:ed|ures?)?)\s*[=:]\s*0\b|"
                         r"^(?:errors?|fail(?:ed|ures?|s)?|broken)\s*:?\s+0$", re.IGNORECASE)
 CLAUSE_BREAK = re.compile(r"[.;!?]\s|,\s|\b(?:but|however|although|though|while)\b",
                           re.IGNORECASE)
+SENTENCE_BREAK = re.compile(r"[.;!?](?:\s|$)")
+# "should be fixed", "will be resolved", "needs to be fixed": the fix is still to come
+TO_BE_DONE = re.compile(r"\b(?:should|will|would|must|needs? to|has to|have to|to)\s+"
+                        r"(?:be\s+|get\s+)?$", re.IGNORECASE)
 # A failure the same clause says was dealt with is none now ("failed last week and was fixed").
 # (Not a path "resolved against the caller's cwd".)
 DEALT_WITH = re.compile(r"\b(?:fixed|resolved(?! against| relative)|solved|works? now|went "
@@ -48,16 +57,25 @@ DEALT_WITH = re.compile(r"\b(?:fixed|resolved(?! against| relative)|solved|works
 # parser's to read, as a crash or not at all; a word that is an option ("panic=-1",
 # "oops=panic") states nothing.
 PRINTK = re.compile(r"\[\s*\d+\.\d{6}\]")
+URL = re.compile(r"\S*://\S*")
+# A markdown heading of an issue template ("## Execution failed at", "### Failed tests") names
+# a section; a tool's own "## ERROR: ..." line (a colon after its word) is no heading.
+HEADING = re.compile(r"#{2,6} (?![^:]*:)(?:\S+ ?){1,8}$")
 OPTION = re.compile(r"[=_-]")
 MAX_RESULTS = 5
 MAX_LINE = 400
+INTRODUCED = 4  # lines from a caption ending in ':' to the failure it introduces
+# A sentence ends at '.', '!' or '?' before a space and a capital, a backtick or a bracket
+# (not inside "e.g. foo" or a version "6.2 kernel").
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`(\[\"'])")
 
 
 def _states_failure(text: str, continued: bool = False) -> bool:
     """Whether one line states a failure that happened (see the module's docstring)."""
+    if "://" in text:  # a link's words ("...#L12-fail", "/check-kernel-oops/") state nothing
+        text = URL.sub(" ", text).strip()
     if (not text or len(text) > MAX_LINE or TRAILER.match(text) or CODE.search(text)
-            or "://" in text or text.endswith("?") or ZERO_COUNT.search(text)
-            or PRINTK.search(text)):
+            or ZERO_COUNT.search(text) or PRINTK.search(text) or HEADING.match(text)):
         return False
     marks = [m for m in ERRNO_NAME.finditer(text) if m.group(1) in ERRNO_NAMES]
     marks += list(STRERRORS.finditer(text))
@@ -81,8 +99,22 @@ def _happened(text: str, begin: int, finish: int, continued: bool) -> bool:
     clause = text[start:end.start() if end else len(text)]
     if text[:begin].count(")") > text[:begin].count("(") and not continued:
         return False  # the tail of a wrapped line whose beginning is not in the text
-    return not (NEGATED.search(text, start, begin) or HYPOTHETICAL.search(clause)
-                or DEALT_WITH.search(text, begin))
+    if _asked(text, begin, finish):
+        return False
+    dealt = DEALT_WITH.search(text, begin)
+    if dealt and TO_BE_DONE.search(text, 0, dealt.start()):
+        dealt = None  # "they should be fixed in the next version": not dealt with yet
+    return not (NEGATED.search(text, start, begin) or HYPOTHETICAL.search(clause) or dealt)
+
+
+def _asked(text: str, begin: int, finish: int) -> bool:
+    """Whether the sentence of the mark at ``begin``..``finish`` is a question (a compiler's
+    "error: 'X' undeclared (...); did you mean 'Y'?" asks nothing about its error)."""
+    start = 0
+    for brk in SENTENCE_BREAK.finditer(text, 0, begin):
+        start = brk.end()
+    end = SENTENCE_BREAK.search(text, finish)
+    return text[start:end.start() + 1 if end else len(text)].rstrip().endswith("?")
 
 
 SUITE = "report"  # the suite of a failure only this fallback read
@@ -122,8 +154,14 @@ def _failures(lines: list[LogLine], patch: bool) -> list[Result]:
     patch readers' to read: a fix describing what it fixes is no failure report)."""
     if patch:
         return []
+    lines = list(_sentences(lines))
     stated = [x for i, x in enumerate(lines)
               if _states_failure(x.text.strip(), i > 0 and _open(lines[i - 1], x))]
+    # a sentence that introduces the lines under it ("... and fails the test:") is their
+    # caption when they state the failure themselves, not another failure
+    stated = [x for x, after in zip(stated, stated[1:] + [None])
+              if not (x.text.rstrip().endswith(":") and after is not None
+                      and 0 < after.line - x.line <= INTRODUCED)]
     # the lines that name an errno are the failure; the others around them tell it again in
     # words or what followed from it ("Cannot open file", "I get the following error:")
     # (a statement wrapped over lines - an LTP line cut at 72 columns - goes with its errno line)
@@ -145,6 +183,18 @@ def _beginning(lines: list[LogLine], line: LogLine) -> list[LogLine]:
     while start > 0 and at - start < 3 and _open(lines[start - 1], lines[start]):
         start -= 1
     return lines[start:at]
+
+
+def _sentences(lines: list[LogLine]) -> Iterator[LogLine]:
+    """The lines, a line too long for one statement (a markdown paragraph) cut into its
+    sentences, each with the line's number."""
+    for line in lines:
+        if len(line.text.strip()) <= MAX_LINE:
+            yield line
+            continue
+        for piece in SENTENCE_END.split(line.text.strip()):
+            if piece.strip():
+                yield LogLine(line.line, piece.strip(), line.source)
 
 
 def _open(above: LogLine, line: LogLine) -> bool:
