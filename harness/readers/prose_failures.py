@@ -55,6 +55,15 @@ PERROR_END = re.compile(r"\b([a-z_][a-z0-9_]*)(?:\(\))?:\s*$")
 # flags for ... in memory", "Unable to lock JVM Memory", "Error locking page at 0x...".
 LOCK_MEMORY = re.compile(r"\block(?:ing|ed)?\b(?:\s+[\w.-]+){0,8}?\s+(?:in(?:to)?\s+)?"
                          r"(?:memory|RAM)\b|\blocking\s+(?:a\s+)?pages?\b", re.IGNORECASE)
+# io_uring named as a whole ("failed to create io_uring ring fd", "io_uring operation not
+# permitted", Java's Native.ioUringSetup): its setup is the call that fails first (netty
+# incubator #41, spider #243).
+IO_URING_RING = re.compile(r"\bio_uring(?![_\w])|\bioUringSetup\b|\bio-uring\b")
+# "<it> does not support this operation", in words: EOPNOTSUPP ("zfs not support this operation",
+# minio #6231; "the filesystem doesn't support this operation").
+NOT_SUPPORTED_WORDS = re.compile(r"\b(?:(?:does|do|did)\s+not|doesn't|don't|didn't|not)\s+"
+                                 r"supports?\s+(?:this|that|the|such an?)\s+operation\b",
+                                 re.IGNORECASE)
 # A call by its macro name, as C and Go programs name it: SYS_MEMFD_CREATE, __NR_userfaultfd.
 MACRO_CALL = re.compile(r"\b(?:SYS|__NR)_([A-Za-z0-9_]+)\b")
 # A failure said as what could not be done: "Could not mmap the file", "unable to fstat". The
@@ -317,6 +326,12 @@ def line_gap(above: LogLine, line: LogLine) -> bool:
     return line.line - above.line > 1
 
 
+def call_before_errno(text: str) -> str:
+    """The last call of interest a line names before its first errno ("" if none)."""
+    found = _errnos(text)
+    return _last_call(text[:found[0][0]]) if found else ""
+
+
 def errnos_in(text: str) -> list[tuple[int, str]]:
     """(column, errno name) of each errno a line names (its name, number or strerror)."""
     return _errnos(text)
@@ -334,6 +349,14 @@ def _errnos(text: str) -> list[tuple[int, str]]:
     for m in ERRNO_WITH_NUMBER.finditer(text):
         if errno_name(m.group(2)) == m.group(1).upper():
             found.setdefault(m.group(1).upper(), m.start())
+    for m in NOT_SUPPORTED_WORDS.finditer(text):
+        found.setdefault("EOPNOTSUPP", m.start())
+    _strerrors(text, found)
+    return sorted((column, name) for name, column in found.items())
+
+
+def _strerrors(text: str, found: dict[str, int]) -> None:
+    """The strerror texts a line names, into ``found`` (errno name -> column)."""
     lowered, exact = text.lower(), text
     for words in STRERRORS:
         # a short text ("Not supported", "Invalid argument") only as printed, capital first:
@@ -348,7 +371,6 @@ def _errnos(text: str) -> list[tuple[int, str]]:
         elif (at := lowered.find(words.lower())) >= 0:
             found.setdefault(STRERROR[words], at)
             lowered = lowered[:at] + " " * len(words) + lowered[at + len(words):]
-    return sorted((column, name) for name, column in found.items())
 
 
 def _perror_call(before: str) -> str:
@@ -385,6 +407,7 @@ def _calls(text: str) -> list[str]:
         elif word in WRITTEN_AS_CALL and (written or text[m.start():m.start() + 1] == "`"):
             out.append((m.start(), WRITTEN_AS_CALL[word]))
     out += [(m.end(), "mlock") for m in LOCK_MEMORY.finditer(text)]
+    out += [(m.start(), "io_uring_setup") for m in IO_URING_RING.finditer(text)]
     return [call for _, call in sorted(out)]
 
 

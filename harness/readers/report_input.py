@@ -30,7 +30,7 @@ from harness.readers import (
 from harness.readers.ingest import Parsed, parse_lines
 from harness.readers.logread import read_lines
 from harness.readers.paste import PasteInfo, normalise
-from harness.readers.prose_failures import ProseReader
+from harness.readers.prose_failures import ProseReader, call_before_errno
 from harness.readers.runner_summary import RunnerTracker, fix_runner_verdicts, whole_binary_results
 from harness.readers.strace import looks_like_strace
 
@@ -218,6 +218,9 @@ def _unread(parsed: Parsed, lines: list[LogLine], info: PasteInfo, prose: ProseR
     if parsed.results or parsed.crashes or parsed.syscalls:
         return []
     unread = unread_failures.results(lines, info.diff_lines > 0)
+    for r in unread:  # a call the line names before its errno ("problem(io_uring operation not
+        if r.errno and (call := call_before_errno(r.message)):  # permitted)") is the call
+            r.syscall = call
     prose.mark_file_state(unread, info.commands)
     for r in unread:
         if r.syscall is None:  # an errno without its call stays a failure no rule knows

@@ -62,6 +62,7 @@ URL = re.compile(r"\S*://\S*")
 # a section; a tool's own "## ERROR: ..." line (a colon after its word) is no heading.
 HEADING = re.compile(r"#{2,6} (?![^:]*:)(?:\S+ ?){1,8}$")
 OPTION = re.compile(r"[=_-]")
+SENTENCE_BREAK = re.compile(r"[a-z)][.!?] [A-Z][a-z]")
 MAX_RESULTS = 5
 MAX_LINE = 400
 INTRODUCED = 4  # lines from a caption ending in ':' to the failure it introduces
@@ -74,7 +75,7 @@ def _states_failure(text: str, continued: bool = False) -> bool:
     """Whether one line states a failure that happened (see the module's docstring)."""
     if "://" in text:  # a link's words ("...#L12-fail", "/check-kernel-oops/") state nothing
         text = URL.sub(" ", text).strip()
-    if (not text or len(text) > MAX_LINE or TRAILER.match(text) or CODE.search(text)
+    if (not text or len(text) > MAX_LINE or TRAILER.match(text) or _code(text)
             or ZERO_COUNT.search(text) or PRINTK.search(text) or HEADING.match(text)):
         return False
     marks = [m for m in ERRNO_NAME.finditer(text) if m.group(1) in ERRNO_NAMES]
@@ -85,6 +86,12 @@ def _states_failure(text: str, continued: bool = False) -> bool:
 
 
 states_failure = _states_failure  # for readers that check one line (``quoted_run``)
+
+
+def _code(text: str) -> bool:
+    """A line of program source - not a sentence that ends in ';' before a list ("I hit the
+    same problem(...). And my setup was;"): prose has a sentence break inside."""
+    return bool(CODE.search(text)) and not (text.endswith(";") and SENTENCE_BREAK.search(text))
 
 
 def _happened(text: str, begin: int, finish: int, continued: bool) -> bool:
