@@ -547,7 +547,9 @@ def test_mail_for_a_run_without_failures_says_so():
 def test_every_writer_handles_an_empty_report():
     empty = Report(Environment(), [], [], [], Verdict.CLEAN, Summary())
     assert "no test results" in render_terminal(empty)
-    assert "no test results" in render_mail(empty)
+    # a reply says what is missing and what would settle it
+    mail = render_mail(empty)
+    assert "no test output" in mail and "nothing here to triage" in mail
     assert load_json(render_json(empty))["results"] == []
     assert len(JUnitXml.fromstring(render_junit(empty))) == 0
 
