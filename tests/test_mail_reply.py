@@ -300,3 +300,29 @@ def test_one_failure_told_in_two_messages_is_one_failure(tmp_path):
     assert "both failures" not in text and "The 2 " not in text
     assert "no rule knows" not in text and "line(s)" not in text
     assert not re.search(r"\('[^']*[a-z]'\)", text.split("commit message states", 1)[-1][:80])
+
+
+def test_a_killed_test_and_the_kernels_line_about_its_segfault_are_one_paragraph(tmp_path):
+    # mlock-random-test: "not ok 23 mlock-random-test # exit=139" and the console's "traps:
+    # mlock-random-te[21661] general protection fault ... in libc.so.6": one test, one paragraph
+    text = reply_to(REPORTS / "lkft-next-liburing-thread.mbox", tmp_path)
+    paragraphs = [p for p in text.split("\n\n") if "mlock-random-test" in p and "confidence]" in p]
+    assert len(paragraphs) == 1
+    assert "general protection fault" in words(paragraphs[0])
+    assert "decode_stacktrace" not in text  # a user-space segfault has no kernel trace to decode
+
+
+def test_two_runs_of_one_test_stay_two_results(tmp_path):
+    # the failure before the fix and the skip after it are different results
+    text = reply_to(REPORTS / "gup-longterm-memfd-hugetlb-fail-not-skip-reply.txt", tmp_path)
+    assert text.count("[test-bug/selftest-logic-bug") == 1
+    assert "Also (env/hugetlb-pages-short)" not in text
+
+
+@pytest.mark.parametrize("name", ["manticore-docker-mlock-failed-enomem.txt",
+                                  "systemd-test-sigbus-ext3-fallocate-issue.txt",
+                                  "memory-failure-tmpfs-0day-thread.mbox"])
+def test_a_reply_names_calls_and_tests_not_the_readers_placeholders(name, tmp_path):
+    text = words(reply_to(REPORTS / name, tmp_path))
+    assert not re.search(r"\b(?:command|strace|report) tests?\b|/selftest\b|selftest tests?",
+                         text)

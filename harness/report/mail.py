@@ -33,6 +33,7 @@ from harness.report.common import (
 )
 
 WIDTH = 72
+BETWEEN_TESTS = "(between tests)"  # the test id of a crash no test result is tied to
 QUOTE_INDENT = "    "
 MAX_EVIDENCE = 6  # quoted lines per finding
 MAX_QUOTE_ROWS = 3  # physical lines one quoted log line may take
@@ -157,7 +158,7 @@ def conclusion(report: Report) -> str:
     if not results and report.findings:
         sentences.append(_from_findings(report))
     elif not results:
-        sentences.append("The report shows no test output, kernel log or failed call, so there "
+        sentences.append("The report shows no test results, kernel log or failed call, so there "
                          "is nothing here to triage: the output of the failing test (and the "
                          "kernel log of that run) would settle it.")
     elif n == 0:
@@ -298,6 +299,23 @@ _STATED_TEST = re.compile(r"(?P<suite>[\w.-]+) test #\d+ \((?:[^()]|\([^()]*\))*
 # The name a reader gives a suite it could not name ("the selftest test #45").
 _PLACEHOLDER_SUITE = re.compile(r"(?<=\bthe )selftest (?=tests?\b)|(?<=\bThe )selftest (?=tests?\b)"
                                 r"|(?<=\d )selftest (?=tests?\b)|of selftest \(")
+# The names a reader gives what is no selftest (a failed call of a tool's message or an strace,
+# a failure stated in words), said as a maintainer would: "the fallocate() call", not "the
+# strace test #1 (fallocate())".
+_CALL_NAME = r"(?P<call>[a-z_0-9]+\(\))(?P<rest>[^()]*(?:\([^()]*\)[^()]*)*)"
+_PLACEHOLDER_WORDS = (
+    (re.compile(r"\b(?P<the>[Tt]he )?(?:strace|command) test #?\d+ \(" + _CALL_NAME + r"\)"),
+     lambda m: f"{'T' if (m['the'] or 't')[0] == 'T' else 't'}he {m['call']} call"
+     + (f" ({m['rest'].strip()})" if m["rest"].strip() else "")),
+    (re.compile(r"\b(?P<the>[Tt]he )?(?P<n>\d+) (?:strace|command) tests(?: with [\w ]+?)?"
+                r"(?= fail| were| are| is| ended| did)"),
+     lambda m: f"{'The' if m['the'] and m['the'][0] == 'T' else 'the'} {m['n']} calls"),
+    (re.compile(r"\b(?P<the>[Tt]he )?(?P<n>\d+) report tests\b"),
+     lambda m: f"{'The' if m['the'] and m['the'][0] == 'T' else 'the'} {m['n']} failures "
+               "the report states"),
+    (re.compile(r"(?<=[\w-])/selftest (?=tests?\b)"), " "),
+    (re.compile(r"\b(?:[Tt]he )?selftest test #?(?=\d)"), "test "),
+)
 # One message's tests named twice in a row in a test list.
 _SAME_RUN = re.compile(r"(\[[^\]]+\]) ([^\[\]()]*?); \1 ")
 # Causes a result was checked against; "the report does not say the cause is X" is no news.
@@ -383,6 +401,8 @@ class Voice:
                                 else f"{m['suite']} test the report describes", text)
         text = re.sub(r"(?<!\.)\.\.(?!\.)", ".", _RULED_OUT.sub(_ruled_out, text))
         text = _PLACEHOLDER_SUITE.sub(lambda m: "(" if m[0].startswith("of") else "", text)
+        for placeholder, words in _PLACEHOLDER_WORDS:
+            text = placeholder.sub(words, text)
         while (merged := _SAME_RUN.sub(r"\1 \2; ", text)) != text:  # "[Ann] a 1; [Ann] b 2"
             text = merged
         for aside, words in _OPTION_ASIDE:
@@ -545,9 +565,37 @@ def _crash_runs(report: Report, findings: Sequence[Finding]
                 continue
             first[key] = []
             out.append((finding, first[key]))
+        elif (at := _same_tests(report, finding, out)) is not None:
+            # a second reading of tests a paragraph already tells; a named cause leads over
+            # "no known cause" (a timeout over the runner's bare failure line)
+            told, others = out[at]
+            if told.cause.startswith("unexplained") and not finding.cause.startswith(
+                    "unexplained"):
+                out[at] = (finding, [told, *others])
+            else:
+                others.append(finding)
         else:
             out.append((finding, []))
     return out
+
+
+def _same_tests(report: Report, finding: Finding,
+                told: list[tuple[Finding, list[Finding]]]) -> int | None:
+    """The earlier paragraph that already tells the very results this finding is about (a test
+    killed by SIGSEGV, and the kernel's line about that segfault), if neither is about the
+    kernel: the reader gets one paragraph per failed test, not two readings of it. Two runs
+    of one test (a failure, then a skip after the fix) are two results and stay apart."""
+    tests = set(finding.tests) - {BETWEEN_TESTS}
+    if not tests or finding.category == Category.KERNEL_BUG:
+        return None
+    mine = results_of(report, finding)
+    for i, (earlier, _) in enumerate(told):
+        if earlier.category == Category.KERNEL_BUG or not tests <= set(earlier.tests):
+            continue
+        theirs = {id(r) for r in results_of(report, earlier)}
+        if all(id(r) in theirs for r in mine):
+            return i
+    return None
 
 
 PRINTK_STAMP = re.compile(r"^\s*\[\s*\d+\.\d+\]\s?")
@@ -589,8 +637,13 @@ def finding_paragraph(report: Report, finding: Finding, voice: Voice | None = No
     voice = voice or Voice()
     results = results_of(report, finding)
     explanation = " ".join(finding.explanation.split())
-    if also:
-        explanation += " " + _also_sentence(finding, also)
+    crashes = [f for f in also if f.cause == finding.cause]
+    readings = [f for f in also if f.cause != finding.cause]
+    if crashes:
+        explanation += " " + _also_sentence(finding, crashes)
+    for other in readings:
+        explanation += (f" Also ({other.category}/{other.cause}): "
+                        f"{' '.join(other.explanation.split())}")
     if results and _names_its_group(explanation, len(results)):
         # The explanation already says "The 208 cow tests were skipped because ...".
         text = f"{explanation} (Tests {test_list(results)}.)"
@@ -609,12 +662,13 @@ def finding_paragraph(report: Report, finding: Finding, voice: Voice | None = No
         text = explanation
     text += f" [{finding.category}/{finding.cause}, {finding.confidence} confidence]"
     out = fill(voice.say(text, results))
-    block = evidence_block(finding.evidence, voice)
+    block = evidence_block([*finding.evidence, *(x for f in readings for x in f.evidence)], voice)
     if block:
         out += [""] + block
     extra = []
-    if finding.action:
-        extra += labelled("Suggested action:", voice.say(finding.action, results))
+    for action in dict.fromkeys([finding.action, *(f.action for f in readings)]):
+        if action:
+            extra += labelled("Suggested action:", voice.say(action, results))
     if finding.reference:
         extra += labelled("Reference:", finding.reference)
     if extra:
