@@ -14,7 +14,9 @@ differently from the report that showed it:
 - round 10b: a kernel commit given by its git.kernel.org link, and the test passing once it is
   applied ("Backported those 2 patches and it is now passing"), is the kernel's; a test-suite
   commit next to such a link is not; a test adapted to newer kernels ("Prevent test run failure
-  on older kernels") is the test's.
+  on older kernels") is the test's;
+- round 10c: the page-size family in programmers' words ("Assuming page_size is 4k makes ...
+  fail", "incorrect assumption about page size", "fails on systems with PAGESIZE != 4096").
 """
 
 from __future__ import annotations
@@ -280,3 +282,46 @@ BALENA_OLDER_KERNELS = (
 def test_a_test_for_newer_kernels_failing_on_older_ones_is_the_tests(tmp_path):
     _, report = triage(tmp_path, BALENA_OLDER_KERNELS)
     assert causes(report) == {("test-bug", "selftest-logic-bug")}
+
+
+# https://github.com/VectorCamp/vectorscan/pull/389 (2026) and
+# https://github.com/facebook/rocksdb/issues/1498 (2016, non-4K-page Linux kernels).
+VECTORSCAN_PAGE_SIZE = (
+    'VectorCamp/vectorscan · pull request #389 · merged · C++\n'
+    '# do not assume page_size is 4k, fails on Apple Silicon\n'
+    '\n'
+    'markos · description · 2026-04-14\n'
+    'Assuming page_size is 4k makes other OSes fail this unit test, eg:\n'
+    '\n'
+    'https://buildbot-ci.vectorcamp.gr/#/builders/62/builds/390\n'
+    '\n'
+    'But it might also fail on Linux with 64k page size. \n'
+    'Using sysconf(_SC_PAGE_SIZE) to get the right value fixes this.\n'
+)
+ROCKSDB_PAGE_SIZE = (
+    'facebook/rocksdb · issue #1498 · closed · C++\n'
+    '# test failure: util/env_test.c incorrect assumption about page size\n'
+    '\n'
+    'grooverdan · description · 2016-11-10\n'
+    'The page size util/env_test.c:NewAligned is a fixed 4K size rather than using sy'
+    'sconf(_SC_PAGESIZE) to determine this like the rockdb does.\n'
+    '\n'
+    'This results in an assertion during make check on non-4K page size Linux kernels.\n'
+    '\n'
+    'siying · comment · 2016-11-11\n'
+    'Is passing this test in your platform important for you?\n'
+    '\n'
+    'grooverdan · comment · 2016-11-11\n'
+    "yes. I'll get a patch written and submitted.\n"
+    '\n'
+    'grooverdan · comment · 2016-11-11\n'
+    'note to self: and util/io_posix.cc:NewAligned\n'
+)
+
+
+def test_page_size_assumed_in_programmers_words_is_the_tests_logic():
+    for text in (VECTORSCAN_PAGE_SIZE, ROCKSDB_PAGE_SIZE):
+        lines = [LogLine(i, t, "r") for i, t in enumerate(text.splitlines(), 1)]
+        conclusion = scan_lines(lines).conclusion()
+        assert conclusion is not None
+        assert (conclusion.category, conclusion.cause) == ("test-bug", "selftest-logic-bug")

@@ -140,6 +140,13 @@ TEST_SIDE = re.compile(
     r"\bhard[- ]?coded\b[^.?]{0,80}?(?:\b4096(?:e?s)?\b|\b4 ?Ki?B?\b|\bpage ?sizes?\b|"
     r"\bPAGE_SIZE\b|\bcaus\w+ (?:the |a )?(?:self)?tests? (?:to )?fail)|"
     r"\b(?:4 ?k|4096)[- ]?(?:byte )?pages? assumptions?\b|\bpage[- ]size assumptions?\b|"
+    # "Assuming page_size is 4k makes other OSes fail this unit test" (vectorscan, 2026), "incorrect
+    # assumption about page size" (rocksdb, 2016), "Test 1595 fails on systems with PAGESIZE !=
+    # 4096" (pcp on ppc64le, 2024)
+    r"\bassum\w*\b[^.?]{0,20}\bpage[_ ]?size\b[^.?]{0,6}\b(?:is |of |= ?|== ?)?(?:4 ?k|4096)\b|"
+    r"\b(?:incorrect|wrong|bad|invalid) assumptions? about (?:the )?page[_ ]?sizes?\b|"
+    r"\bfail\w*\b[^.?]{0,40}\b(?:with|where|when) (?:the )?(?:PAGE_?SIZE|page[_ ]?size)\s*"
+    r"(?:!=|<>|is not|isn't|other than|larger than|>)\s*(?:4096|4 ?k)\b|"
     + NEWER_KERNEL + "|"
     # "Bogus slice values in tests/mremap-expand-slice-collision.c" (libhugetlbfs, 2024)
     r"\b(?:bogus|wrong|incorrect|invalid)\b[\w\s-]{0,30}\b(?:values?|sizes?|constants?|"
