@@ -196,3 +196,58 @@ def test_a_path_resolved_against_the_cwd_is_no_failure_dealt_with(tmp_path):
     assert report["results"], "'results in false failures because relative paths being " \
         "resolved' states a failure"
     assert report["verdict"] == "env"
+
+
+# Gerald Schaefer, "[PATCH] selftests: vm: use 1 MB hugepage size for s390" (lore.kernel.org/
+# all/20221025152610.3439102-1-gerald.schaefer@linux.ibm.com, 2022-10-25): the commit message
+# and diffstat, the first 12 lines of the decoded body (the diff left out). Its first paragraph
+# is one sentence-run of 5 lines that the unwrapper joins into one long line.
+S390_HUGEPAGE = """\
+hugepage-vmemmap test fails for s390 because it assumes a hugepagesize
+of 2 MB, while we have 1 MB on s390. This results in iterating over two
+hugepages. If they are consecutive in memory, check_page_flags() will
+stumble over the additional head page. Otherwise, it will stumble over
+non-huge pageflags, after crossing the first 1 MB hugepage.
+
+Fix this by using 1 MB MAP_LENGTH for s390.
+
+Signed-off-by: Gerald Schaefer <gerald.schaefer@linux.ibm.com>
+---
+ tools/testing/selftests/vm/hugepage-vmemmap.c | 7 +++++++
+ 1 file changed, 7 insertions(+)
+"""
+
+
+def test_a_failure_stated_in_a_long_commit_message_paragraph_is_read(tmp_path):
+    report = triage(tmp_path, S390_HUGEPAGE)
+    assert {(r["category"], r["cause"]) for r in report["results"]} == {
+        ("test-bug", "selftest-logic-bug")}
+    assert "fails for s390" in report["results"][0]["message"]
+
+
+# Zhansaya Bagdauletkyzy, "[PATCH v2 4/4] selftests: vm: add KSM merging across nodes test"
+# (<071c17b5b04ebb0dfeba137acc495e5dd9d2a719.1626252248.git.zhansayabagdaulet@gmail.com>),
+# 2021-07-14, linux-kselftest: the first 15 lines; a new test, its skip by design: no report.
+NEW_TEST = """\
+Add check_ksm_numa_merge() function  to test that pages in different NUMA
+nodes are being handled properly. First, two duplicate pages are allocated
+in two separate NUMA nodes using the libnuma library. Since there is one
+unique page in each node, with merge_across_nodes = 0, there won't be any
+shared pages. If merge_across_nodes is set to 1, the pages will be
+treated as usual duplicate pages and will be merged. If NUMA config is
+not enabled or the number of NUMA nodes is less than two, then the test
+is skipped. The test is run as follows: ./ksm_tests -N
+
+Signed-off-by: Zhansaya Bagdauletkyzy <zhansayabagdaulet@gmail.com>
+---
+ tools/testing/selftests/vm/Makefile       |  2 +
+ tools/testing/selftests/vm/ksm_tests.c    | 88 ++++++++++++++++++++++-
+ tools/testing/selftests/vm/run_vmtests.sh | 32 +++++++++
+ 3 files changed, 119 insertions(+), 3 deletions(-)
+"""
+
+
+def test_a_skip_a_patch_describes_as_conditional_is_no_stated_skip(tmp_path):
+    log = tmp_path / "report.txt"
+    log.write_text(NEW_TEST)
+    assert main(["triage", str(log), "--json", str(tmp_path / "r.json")]) == 2

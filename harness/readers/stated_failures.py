@@ -35,6 +35,8 @@ SKIPPED = re.compile(
     r"\b(?:became|become|becomes|were|are|was|is|get|gets|got|been|being|always|silently|now)"
     r"\s+(?:(?:always|now|silently|all|then|being|unconditionally)\s+)?skipped\b",
     re.IGNORECASE)
+# A skip the same sentence makes conditional is the test working as designed.
+CONDITION = re.compile(r"\b(?:if|when|unless|whenever)\b", re.IGNORECASE)
 # Before the failure word, in its clause: the failure did not happen.
 NEGATED = re.compile(r"\b(?:not|never|no longer|nothing|no)\b|n't\b", re.IGNORECASE)
 # What should, would or could happen is no failure that did ("the test should fail, since we
@@ -93,6 +95,8 @@ HUGE_UNMOUNTED = re.compile(r"\bno (?:mounted )?hugetlbfs\b.{0,30}\b(?:found|mou
                             re.IGNORECASE)
 MAX_LINES = 3000  # a commit message is short; a long input is a log
 MAX_LONG, MAX_PARAGRAPH = 50, 4000  # long prose lines kept, and the longest
+MAX_STATEMENT = 300  # a statement is a line or a sentence; longer is no prose
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
 STATED_NAME = " (stated)"  # how this reader and ``prose_failures`` name a result from words
 
 
@@ -110,10 +114,17 @@ class Reader:
     long_lines: list[LogLine] = field(default_factory=list)
 
     def feed(self, line: LogLine) -> None:
-        if len(self.lines) < MAX_LINES and len(line.text) <= 300:
+        if len(self.lines) < MAX_LINES and len(line.text) <= MAX_STATEMENT:
             self.lines.append(line)
         elif len(self.long_lines) < MAX_LONG and len(line.text) <= MAX_PARAGRAPH:
             self.long_lines.append(line)
+
+    def _sentences(self) -> list[LogLine]:
+        """The lines, and the long ones (a paragraph the unwrapper joined into one line: a
+        commit message's 7-line paragraph is some 500 characters) a sentence at a time."""
+        pieces = [LogLine(x.line, sentence, x.source) for x in self.long_lines
+                  for sentence in SENTENCE_END.split(x.text) if 0 < len(sentence) <= MAX_STATEMENT]
+        return sorted(self.lines + pieces, key=lambda x: x.line)
 
     def results(self, patched: list[str]) -> list[Result]:
         """One failed result per test the patch changes, quoting the first statement; none
@@ -195,7 +206,8 @@ class Reader:
 
     def _statement(self, said: re.Pattern[str]) -> LogLine | None:
         """The first statement of a failure (``said``: a failure word, or a skip)."""
-        for index, line in enumerate(self.lines):
+        lines = self._sentences()
+        for index, line in enumerate(lines):
             text = line.text.strip()
             if (not text or LOG_LIKE.match(text) or TRAILER.match(text) or CODE.search(text)
                     or "://" in text or text.endswith("?")):
@@ -206,8 +218,10 @@ class Reader:
             start = _clause_start(text, m.start())
             if NEGATED.search(text, start, m.start()) or HYPOTHETICAL.search(_clause(text, start)):
                 continue
-            if text.endswith(":") and index + 1 < len(self.lines) \
-                    and (shown := self.lines[index + 1]).text.strip():
+            if said is SKIPPED and CONDITION.search(text, 0, m.start()):
+                continue  # "If NUMA is not enabled ..., then the test is skipped": by design
+            if text.endswith(":") and index + 1 < len(lines) \
+                    and (shown := lines[index + 1]).text.strip():
                 return shown  # "Error Example:" and the tool's line under it
             return line
         return None
