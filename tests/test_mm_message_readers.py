@@ -112,3 +112,17 @@ def test_cows_fallocate_not_supported_skip_is_the_filesystems(tmp_path):
             "ok 1 Basic COW after fork() ... with tmpfile # SKIP\n")
     [r] = triage(tmp_path, text)["results"]
     assert (r["syscall"], r["errno"], r["cause"]) == ("fallocate", "EOPNOTSUPP", "fs-no-fallocate")
+
+
+def test_failed_to_allocate_huge_page_is_the_pool_only_in_a_hugetlb_test(tmp_path):
+    # hugetlb_madv_vs_map.c and khugepaged.c print the same words: hugetlb's pool in the one,
+    # THP in the other.
+    def block(binary: str) -> str:
+        rule = "# " + "-" * 20
+        return (f"{rule}\n# running ./{binary}\n{rule}\n# TAP version 13\n# 1..1\n"
+                "# not ok 1 Failed to allocate huge page\n# [FAIL]\n"
+                f"not ok 1 {binary} # exit=1\n")
+    causes = {r["cause"] for r in triage(tmp_path, block("hugetlb_madv_vs_map"))["results"]}
+    assert "hugetlb-pages-short" in causes
+    causes = {r["cause"] for r in triage(tmp_path, block("khugepaged"))["results"]}
+    assert "hugetlb-pages-short" not in causes
