@@ -45,9 +45,10 @@ CALLS = {
     "mlockall": "mlockall", "shmat": "shmat", "mbind": "mbind", "set_mempolicy": "set_mempolicy",
     "get_mempolicy": "get_mempolicy", "set_mempolicy_home_node": "set_mempolicy_home_node",
     "migrate_pages": "migrate_pages", "move_pages": "move_pages", "ioctl": "ioctl",
+    "write": "write",
 }
 # Too general to stand for a statement's call unless the statement's own line names it.
-NEARBY_ONLY = frozenset({"ioctl"})
+NEARBY_ONLY = frozenset({"ioctl", "write"})
 # A perror() line, however it is quoted in a sentence: "<call>: <strerror>" is a failure by its
 # form ('Logs are cluttered with "mbind: Operation not permitted"').
 PERROR_END = re.compile(r"\b([a-z_][a-z0-9_]*)(?:\(\))?:\s*$")
@@ -82,7 +83,12 @@ ON_DESCRIPTOR = frozenset({"ftruncate", "fallocate", "fstat", "fstatfs", "mmap",
                            "fchown", "futimens", "fsync"})
 CALL_WORD = re.compile(r"`?\b([a-z_][a-z0-9_]*)\b(\(|`)?")
 ERRNO_NAMES = frozenset(n for n in dir(errno_module) if n[:1] == "E") | {"ENOTSUPP"}
-ERRNO_NUMBER = re.compile(r"\b[Ee]rrno\s*[=:]?\s*(\d{1,3})\b")
+ERRNO_NUMBER = re.compile(r"\b[Ee]rrno\s*[=:]?\s*(\d{1,3})\b|"
+                          r"\bfail(?:ed|s)? with error code\s*[=:]?\s*(\d{1,3})\b")
+# Errno names joined by '/' or '|' list what a program handles or rules out
+# ("returns `EOPNOTSUPP`/`EISDIR`/`ENOSYS`/`EINVAL`", "not `EACCES`/`EPERM`"): none of them is
+# the one that happened.
+ERRNO_LIST = re.compile(r"`?\bE[A-Z0-9]{2,15}\b`?(?:\s*[/|]\s*`?\bE[A-Z0-9]{2,15}\b`?)+")
 # Longest first: "Operation not supported" before "Operation not permitted" does not matter, but
 # "No such file or directory" must not be read as a shorter text inside it.
 STRERRORS = sorted(STRERROR, key=len, reverse=True)
@@ -340,11 +346,12 @@ def errnos_in(text: str) -> list[tuple[int, str]]:
 def _errnos(text: str) -> list[tuple[int, str]]:
     """(column, errno name) of each errno the line names, in order."""
     found: dict[str, int] = {}
+    listed = [m.span() for m in ERRNO_LIST.finditer(text)] if "/" in text or "|" in text else []
     for m in ERRNO_NAME.finditer(text):
-        if m.group(1) in ERRNO_NAMES:
+        if m.group(1) in ERRNO_NAMES and not any(a <= m.start() < b for a, b in listed):
             found.setdefault(m.group(1), m.start())
     for m in ERRNO_NUMBER.finditer(text):
-        if name := errno_name(m.group(1)):
+        if name := errno_name(m.group(1) or m.group(2)):
             found.setdefault(name, m.start())
     for m in ERRNO_WITH_NUMBER.finditer(text):
         if errno_name(m.group(2)) == m.group(1).upper():
