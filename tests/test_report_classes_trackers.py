@@ -325,3 +325,12 @@ def test_page_size_assumed_in_programmers_words_is_the_tests_logic():
         conclusion = scan_lines(lines).conclusion()
         assert conclusion is not None
         assert (conclusion.category, conclusion.cause) == ("test-bug", "selftest-logic-bug")
+
+
+def test_an_end_trace_after_its_oops_header_is_no_second_crash(tmp_path):
+    # LKFT's i386 report (linux-mm, 2025): the oops' header, its trace, then its end trace.
+    text = Path(__file__).parent / "fixtures" / "reports" / (
+        "lkft-memfd-hugetlbfs-i386-invalid-opcode.txt")
+    _, report = triage(tmp_path, text.read_text())
+    assert [f["cause"] for f in report["findings"] if f["category"] == "kernel-bug"] == [
+        "kernel-oops"]

@@ -63,7 +63,7 @@ CRASH = re.compile(
 # crash line or other tail line came in the CRASH_TAIL_GAP lines before it.
 CRASH_TAIL = re.compile(r"\[<(?:[0-9a-f]{16}|[0-9a-f]{8})>\] (?:\? )?[\w.]+\+0x[0-9a-f]+/"
                         r"0x[0-9a-f]+|---\[ end trace [0-9a-f]{8,16} \]")
-CRASH_TAIL_GAP = 10
+CRASH_TAIL_GAP = 300
 RUN_PREFIX = "# [RUN] "
 END_OF_PANIC = "---[ end Kernel panic"  # the panic's last line, not another crash
 # The common record of a TAP stream, matched whole in a block of lines: a [RUN] line, up to
