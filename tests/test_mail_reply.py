@@ -326,3 +326,11 @@ def test_a_reply_names_calls_and_tests_not_the_readers_placeholders(name, tmp_pa
     text = words(reply_to(REPORTS / name, tmp_path))
     assert not re.search(r"\b(?:command|strace|report) tests?\b|/selftest\b|selftest tests?",
                          text)
+
+
+def test_a_warnings_own_end_trace_line_is_no_second_crash(tmp_path):
+    # the WARNING's register dump and call trace run ~40 stamped lines before its
+    # "---[ end trace 0000000000000000 ]---": that line ends this crash, it starts no other
+    text = reply_to(REPORTS / "pagemap-ioctl-hugetlb-uffd-wp-warning-thread.mbox", tmp_path)
+    assert text.count("[kernel-bug/") == 1 and "[kernel-bug/kernel-warning" in text
+    assert "reported '[ 10.140197] ---[ end trace" not in words(text)

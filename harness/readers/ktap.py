@@ -337,11 +337,8 @@ class KselftestParser:
             is_kernel, text = split_printk(raw)
         else:
             is_kernel, text = False, raw
-        if self._crash_open is not None:
-            if len(self._crash_open) < CRASH_CONTEXT:
-                self._crash_open.append(LogLine(number, raw, source))
-            else:
-                self._crash_open = None
+        if is_kernel or self._crash_open is not None:  # the common test line skips the call
+            self._follow_crash(number, raw, source, is_kernel)
         if _may_crash(text) and not text.startswith(END_OF_PANIC) and self._crash_line(
                 number, text):
             return self._crash(LogLine(number, raw, source))
@@ -877,6 +874,18 @@ class KselftestParser:
         out: list[Result] = []
         self._emit(level, result, out)
         return out
+
+    def _follow_crash(self, number: int, raw: str, source: str, is_kernel: bool) -> None:
+        """A line after a crash: kept in its excerpt (up to CRASH_CONTEXT), and a kernel line
+        close to it keeps the crash going - its register dump and trace run on to its own
+        "---[ end trace ]---", which is then no second crash seen from its tail."""
+        if is_kernel and number - self._crash_seen <= CRASH_TAIL_GAP:
+            self._crash_seen = number
+        if self._crash_open is not None:
+            if len(self._crash_open) < CRASH_CONTEXT:
+                self._crash_open.append(LogLine(number, raw, source))
+            else:
+                self._crash_open = None
 
     def _crash_line(self, number: int, text: str) -> bool:
         """Whether the line starts a crash excerpt: a crash signature, or the tail of one
