@@ -320,3 +320,27 @@ def test_va_high_addr_switch_hugetlb_hint_in_range_is_the_selftest_bug(tmp_path)
 def test_va_high_addr_switch_hugetlb_hint_out_of_range_is_not_named(tmp_path, versions):
     fails = failed(triage(tmp_path, VA_HUGETLB_HINT, *versions))
     assert [(r["category"], r["cause"]) for r in fails] == [("unknown", "unexplained-fail")]
+
+
+# David Hildenbrand, "[PATCH v2 ...] mm/ksm: fix KSM COW breaking with userfaultfd-wp via
+# FAULT_FLAG_UNSHARE", linux-mm/linux-kselftest 2022-10-21 (tests/fixtures/reports/ksm-unmerge-
+# uffd-wp-kernel-fix-patch.txt): ksm_functional_tests' "not ok 3 Pages were unmerged" under
+# "[RUN] test_unmerge_uffd_wp", on the kernel the patch fixes.
+KSM_UFFD_WP = (REPORTS / "ksm-unmerge-uffd-wp-kernel-fix-patch.txt").read_text()
+
+
+@pytest.mark.parametrize(("versions", "answer"), [
+    # a 6.1.y kernel (no backport) with newer selftests: the old kernel's known limitation
+    (("--kernel-version", "6.1.150", "--selftests-version", "6.12"),
+     ("known-issue", "kernel-predates-ksm-uffd-wp-unmerge")),
+    # 6.2 has the fix: a failure there is the kernel's
+    (("--kernel-version", "6.2.1", "--selftests-version", "6.12"),
+     ("kernel-bug", "kernel-behaviour-fail")),
+    # selftests and kernel from one tree (the developer's report): the kernel's bug
+    ((), ("kernel-bug", "kernel-behaviour-fail")),
+    (("--kernel-version", "6.1.150"), ("kernel-bug", "kernel-behaviour-fail")),
+])
+def test_ksm_uffd_wp_unmerge_on_a_kernel_before_6_2(tmp_path, versions, answer):
+    fails = failed(triage(tmp_path, KSM_UFFD_WP, *versions))
+    assert [(r["name"], r["category"], r["cause"]) for r in fails] == [
+        ("test_unmerge_uffd_wp", *answer)]
