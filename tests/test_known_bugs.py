@@ -67,7 +67,7 @@ def test_khugepaged_shmem_collapse_fail_in_range_is_the_selftest_bug(tmp_path):
     assert report["verdict"] == "test-bug"
     text = fails[0]["explanation"]
     assert "2b0f922323cc" in text and "khugepaged-shmem-nohugepage-refault" in text
-    assert "Known in kernels from 6.12" in text and "selftests until 6.16" in text
+    assert "Known in kernels from 6.12" in text and "selftests until 6.17" in text
     assert "this run: kernel 6.15.2" in text
 
 
@@ -90,8 +90,8 @@ def test_khugepaged_shmem_without_a_version_is_named_less_sure(tmp_path):
 @pytest.mark.parametrize("versions", [
     ("--kernel-version", "6.11.5"),  # before 2b0f922323cc: the refault still maps the PMD
     ("--kernel-version", "6.6.60"),  # a series it did not reach (as far as known)
-    ("--kernel-version", "6.16.1"),  # selftests of the same tree have the fix
-    ("--kernel-version", "6.15", "--selftests-version", "6.16"),
+    ("--kernel-version", "6.17.1"),  # selftests of the same tree have the fix
+    ("--kernel-version", "6.15", "--selftests-version", "6.17"),
 ])
 def test_khugepaged_shmem_collapse_fail_out_of_range_is_not_named(tmp_path, versions):
     fails = failed(triage(tmp_path, KHUGEPAGED_SHMEM, *versions))
