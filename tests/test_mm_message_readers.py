@@ -94,7 +94,8 @@ def test_a_selftests_bare_skip_line_is_a_skip_with_its_reason(tmp_path):
             ("skip: skipping memfd_secret test (missing __NR_memfd_secret)",
              "secretmem-unavailable"),
             ("Userfaultfd not supported or unprivileged, skip all tests",
-             "userfaultfd-unavailable")]:
+             "userfaultfd-unavailable"),
+            ("Please run this test as root", "not-root")]:  # 6.1 gup_test.c
         [r] = triage(tmp_path, line + "\n")["results"]
         assert (r["status"], r["cause"]) == ("skip", cause)
 

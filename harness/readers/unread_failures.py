@@ -136,8 +136,13 @@ def is_fallback(r: Result) -> bool:
 # uffd-unit-tests, mlock2-tests, the shell scripts): "skip: Skipping userfaultfd test (missing
 # __NR_userfaultfd)", "Userfaultfd not supported or unprivileged, skip all tests", "Module
 # hwpoison_inject not found, skipping...". A skip with its reason, not a failure.
+# So is the instruction a test prints before it gives up on its environment: "Please run this
+# test as root" (6.1 gup_test), "Please do echo 1073741824 > /proc/sys/kernel/shmmax",
+# "Please boot with hugepagesz=1G hugepages=2" (thuge-gen).
 SKIP_LINE = re.compile(r"^(?:skip|SKIP)\s*:\s*\S|^\[SKIP\]\s+\S|^Skipping\s+\S.*(?:\.\.\.|\))|"
-                       r"[,.]\s+(?:[Ss]kip all tests|[Ss]kipping(?: (?:the )?test)?\.{0,3})$")
+                       r"[,.]\s+(?:[Ss]kip all tests|[Ss]kipping(?: (?:the )?test)?\.{0,3})$|"
+                       r"^Please (?:run (?:this |the )?\w+ as root|do echo \S+ > /proc/sys/|"
+                       r"boot with \S+=)")
 
 
 def results(lines: list[LogLine], patch: bool) -> list[Result]:
