@@ -251,3 +251,53 @@ def test_a_skip_a_patch_describes_as_conditional_is_no_stated_skip(tmp_path):
     log = tmp_path / "report.txt"
     log.write_text(NEW_TEST)
     assert main(["triage", str(log), "--json", str(tmp_path / "r.json")]) == 2
+
+
+# Edward Liaw, "[PATCH] selftests/mm: import strings.h for ffsl" (<20240329174236.2278217-1-
+# edliaw@google.com>, 2024-03-29): a build fix that changes only a selftest header; the test
+# is the suite. Round 7c's protection_keys powerpc fix (pkey-powerpc.h) showed the class.
+HEADER_ONLY = """\
+Got a compilation error for ffsl after 91b80cc5b39f ("selftests: mm: fix
+map_hugetlb failure on 64K page size systems") imported vm_util.h.
+
+Fixes: af605d26a8f2 ("selftests/mm: merge util.h into vm_util.h")
+Signed-off-by: Edward Liaw <edliaw@google.com>
+---
+ tools/testing/selftests/mm/vm_util.h | 2 +-
+ 1 file changed, 1 insertion(+), 1 deletion(-)
+"""
+
+
+def test_a_build_fix_to_a_selftest_header_fails_the_suite(tmp_path):
+    report = triage(tmp_path, HEADER_ONLY)
+    assert {(r["suite"], r["category"], r["cause"]) for r in report["results"]} == {
+        ("mm", "test-bug", "selftest-logic-bug")}
+
+
+# Two patches whose "error" is code, no failure: Colin Ian King's "Fix spelling mistake
+# 'priviledge' -> 'privilege'" (<20230414081506.1678998-1-colin.i.king@gmail.com>) and Ding
+# Xiang's "Fix resource leak when return error" (<20220615093629.1330809-1-dingxiang@
+# cmss.chinamobile.com>): commit messages and diffstats.
+NOT_FAILURES = ["""\
+There is a spelling mistake in an error message string. Fix it.
+
+Signed-off-by: Colin Ian King <colin.i.king@gmail.com>
+---
+ tools/testing/selftests/mm/uffd-common.c | 2 +-
+ 1 file changed, 1 insertion(+), 1 deletion(-)
+""", """\
+When return on an error path, file handle need to be closed
+to prevent resource leak
+
+Signed-off-by: Ding Xiang <dingxiang@cmss.chinamobile.com>
+---
+ tools/testing/selftests/vm/ksm_tests.c | 2 ++
+ 1 file changed, 2 insertions(+)
+"""]
+
+
+def test_an_error_message_string_or_error_path_is_code_not_a_failure(tmp_path):
+    for i, text in enumerate(NOT_FAILURES):
+        log = tmp_path / f"patch{i}.txt"
+        log.write_text(text)
+        assert main(["triage", str(log), "--json", str(tmp_path / f"r{i}.json")]) == 2

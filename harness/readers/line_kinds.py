@@ -20,6 +20,10 @@ DIFF_BODY = re.compile(r"^(?:[ +\-]|@@ |diff --git |index [0-9a-f]|new file mode
                        r"Binary files |--- |\+\+\+ |$)")
 
 
+TIGHT_QUOTE = re.compile(r"^[ \t]*(?:> ?)*>")
+TIGHT_CONTEXT = re.compile(r"^ (?:\t| *[{}()*/#;]| *$)")
+
+
 def in_diff_after(in_diff: bool, line: str) -> bool:
     """Whether ``line`` is inside a patch's diff, given whether the line before it was: a diff
     starts at its header and ends at the first line that cannot continue it (or the ``--``
@@ -28,4 +32,9 @@ def in_diff_after(in_diff: bool, line: str) -> bool:
     bare = QUOTE.sub("", line, count=1) if line[:1] in " \t>" else line
     if not in_diff:
         return DIFF_START.match(bare) is not None
-    return bare.rstrip() != "--" and DIFF_BODY.match(bare) is not None
+    if bare.rstrip() == "--":
+        return False
+    # Quoted with '>' and no space (">+code", "> \tcode"), a context line's own space is the
+    # one after the marks: "> \t\tksft_print_msg(...)" is the context line " \t\tksft_...".
+    return DIFF_BODY.match(bare) is not None or (
+        line[:1] in " \t>" and TIGHT_CONTEXT.match(TIGHT_QUOTE.sub("", line, count=1)) is not None)

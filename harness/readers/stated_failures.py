@@ -22,10 +22,13 @@ from harness.model import LogLine, Result, Status
 from harness.readers.line_kinds import LOG_LIKE
 from harness.readers.prose_failures import STATED
 
+# (an "error message string", "error handling", "error path" is code, no failure)
 FAILURE = re.compile(
-    r"\b(?:fail(?:s|ed|ing|ure|ures)?|errors?|crash(?:es|ed)?|division[- ]by[- ]zero|"
+    r"\b(?:fail(?:s|ed|ing|ure|ures)?|errors?(?![ -](?:messages? strings?|strings?|handling|"
+    r"paths?|codes?|"
+    r"reporting|checks?|cases?|values?)\b)|crash(?:es|ed)?|division[- ]by[- ]zero|"
     r"segfaults?|segmentation fault|floating point exception|dies|died|abort(?:s|ed)?|"
-    r"false[- ](?:negative|positive)s?|deadlocks?|hangs?)\b",
+    r"false[- ](?:negative|positive)s?|deadlocks?|hangs?|tim(?:es|ed|ing) out)\b",
     re.IGNORECASE,
 )
 # Tests a patch says were skipped when they should have run: "so those became skipped", "this
@@ -43,14 +46,17 @@ NEGATED = re.compile(r"\b(?:not|never|no longer|nothing|no)\b|n't\b", re.IGNOREC
 # hit the bug"); a conditional is not a report either.
 HYPOTHETICAL = re.compile(r"\b(?:should|would|could|must|might|may|expect(?:s|ed)?|supposed|"
                           r"ought|want(?:s|ed)?|if|unless|whether)\b", re.IGNORECASE)
-CLAUSE_BREAK = re.compile(r"[.;!?]\s|,\s|\b(?:but|however|although|though|while)\b",
-                          re.IGNORECASE)
+# (A consequence starts a clause of its own: in "not implemented by NFSv3 ... leading to
+# spurious failures" the "not" is the cause's, not the failure's.)
+CLAUSE_BREAK = re.compile(r"[.;!?]\s|,\s|\b(?:but|however|although|though|while|leading to|"
+                          r"leads to|resulting in|results in|causing)\b", re.IGNORECASE)
 # Commit-message trailers and list furniture: never a statement.
 TRAILER = re.compile(r"^(?:[\w-]+-by|Fixes|Link|Cc|Closes|Reported|Suggested|Signed|"
                      r"Change-Id|Message-ID|Subject|From|Date|To)\s*:", re.IGNORECASE)
 CODE = re.compile(r"[;{}]\s*$|^(?:#\s*include|static\b|return\b|if\s*\(|for\s*\(|/\*|\*|//)")
 # A selftest source or script a patch changes; helpers, headers and build files are no test.
 TEST_FILE = re.compile(r"(?:^|/)selftests/[\w.-]+/(?:[\w.-]+/)*([\w.+-]+)\.(?:c|sh)$")
+SUITE_DIR = re.compile(r"(?:^|/)selftests/([\w.-]+)/")
 NOT_A_TEST = re.compile(r"(?:^|[_-])(?:common|util|utils|helpers?|lib)$|^(?:vm_util|thp_settings)$")
 # A process crash a report states in words: "will reliably crash with a SIGBUS", "the daemon
 # dies with SIGSEGV", "SIGBUS coredumps".
@@ -235,11 +241,15 @@ def one_test(patched: list[str]) -> str:
 
 
 def _tests(patched: list[str]) -> list[str]:
+    """The tests a patch changes; when it changes only a suite's headers, helpers or settings
+    (a build fix in pkey-powerpc.h, the suite's timeout), the suite ("mm")."""
     names: list[str] = []
     for path in patched:
         m = TEST_FILE.search(path)
         if m and not NOT_A_TEST.search(m.group(1)) and m.group(1) not in names:
             names.append(m.group(1))
+    if not names:
+        names = list(dict.fromkeys(m.group(1) for p in patched if (m := SUITE_DIR.search(p))))
     return names[:5]
 
 

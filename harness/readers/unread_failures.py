@@ -24,7 +24,8 @@ from harness.readers.prose_failures import ERRNO_NAMES, errnos_in
 from harness.readers.stated_failures import CODE, HYPOTHETICAL, STATED_NAME, TRAILER
 
 FAILURE_WORD = re.compile(
-    r"\b(?:fail(?:s|ed|ing|ure|ures)?|errors?|fatal|panic(?:ked|s)?|segmentation fault|"
+    r"\b(?:fail(?:s|ed|ing|ure|ures)?|errors?(?![ -](?:messages? strings?|strings?|handling|"
+    r"paths?|codes?|reporting|checks?|cases?|values?)\b)|fatal|panic(?:ked|s)?|segmentation fault|"
     r"segfault(?:s|ed)?|crash(?:es|ed)?|killed|aborted|bus error|core dumped|oops|BUG|cannot|"
     r"can ?not|TBROK|TFAIL|unable to|died|dies|SIG(?:SEGV|BUS|ABRT|KILL|ILL|FPE)|"
     # a resource the run lacked ("Insufficient hugepages-1Mi", "Not enough hugepages can be
