@@ -314,6 +314,7 @@ _PLACEHOLDER_WORDS = (
      lambda m: f"{'The' if m['the'] and m['the'][0] == 'T' else 'the'} {m['n']} failures "
                "the report states"),
     (re.compile(r"(?<=[\w-])/selftest (?=tests?\b)"), " "),
+    (re.compile(r"(?<=\] )selftest (?=\d)"), ""),  # "[Miaohe Lin] selftest 5, 6" in a list
     (re.compile(r"\b(?:[Tt]he )?selftest test #?(?=\d)"), "test "),
 )
 # One message's tests named twice in a row in a test list.
