@@ -334,3 +334,11 @@ def test_a_warnings_own_end_trace_line_is_no_second_crash(tmp_path):
     text = reply_to(REPORTS / "pagemap-ioctl-hugetlb-uffd-wp-warning-thread.mbox", tmp_path)
     assert text.count("[kernel-bug/") == 1 and "[kernel-bug/kernel-warning" in text
     assert "reported '[ 10.140197] ---[ end trace" not in words(text)
+
+
+def test_one_failure_posted_in_three_messages_is_said_so(tmp_path):
+    # Joel's report, Peter's patch mail and Mike's reply each show hugepage-mmap's failure
+    text = words(reply_to(REPORTS / "hugepage-mmap-mountpoint-dropped-thread.mbox", tmp_path))
+    assert "(one test, in three messages)" in text
+    # a diffstat line is no sentence anyone wrote: whose patch it is, once
+    assert "the patch is Peter Xu's." in text and "wrote: 'tools/" not in text

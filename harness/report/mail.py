@@ -158,9 +158,9 @@ def conclusion(report: Report) -> str:
     if not results and report.findings:
         sentences.append(_from_findings(report))
     elif not results:
-        sentences.append("The report shows no test results, kernel log or failed call, so there "
-                         "is nothing here to triage: the output of the failing test (and the "
-                         "kernel log of that run) would settle it.")
+        sentences.append("The report shows no test output - no test results, kernel log or "
+                         "failed call - so there is nothing here to triage: the output of the "
+                         "failing test (and the kernel log of that run) would settle it.")
     elif n == 0:
         sentences.append(_nothing_failed(report))
     elif kernel:
@@ -188,10 +188,20 @@ def conclusion(report: Report) -> str:
         every = "both failures are" if n == 2 else f"all {n} failures are"
         sentences.append(f"None of the failures points at the kernel: {every} explained by "
                          f"{explained_by(category)}.")
+    return " ".join(_asides(report, failing, bool(kernel), sentences)
+                    + _skip_sentences(results, bool(failing)))
+
+
+def _asides(report: Report, failing: Sequence[Result], kernel: bool,
+            sentences: list[str]) -> list[str]:
+    """The verdict's sentences with what a reader would otherwise miss: the same failures
+    posted again in several messages, a kernel crash beside failures explained otherwise."""
+    if sentences and (repeated := _repeated(failing)):
+        sentences[0] = sentences[0].rstrip(".") + f" ({repeated})."
     if failing and not kernel and (crash := _kernel_crash_causes(report)):
         sentences.append(f"But the kernel itself reported a crash or warning during the run "
                          f"({', '.join(crash)}), and that points at the kernel.")
-    return " ".join(sentences + _skip_sentences(results, bool(failing)))
+    return sentences
 
 
 def _nothing_failed(report: Report) -> str:
@@ -203,6 +213,15 @@ def _nothing_failed(report: Report) -> str:
                 f"({', '.join(crash)}), although {passed}: that points at the kernel.")
     return "Nothing points at the kernel: " + (
         "the one test did not fail." if n == 1 else f"none of the {n} tests failed.")
+
+
+def _repeated(failing: Sequence[Result]) -> str:
+    """ "one test, in three messages" when a thread's messages post the same failures again."""
+    tests = {(r.suite, r.number, r.name) for r in failing}
+    runs = {str(r.run_id) for r in failing if r.run_id}
+    if len(tests) == len(failing) or len(runs) < 2:
+        return ""
+    return f"{plural(len(tests), 'test')}, in {plural(len(runs), 'message')}"
 
 
 def _kernel_crash_causes(report: Report) -> list[str]:
@@ -317,6 +336,10 @@ _PLACEHOLDER_WORDS = (
     (re.compile(r"(?<=\] )selftest (?=\d)"), ""),  # "[Miaohe Lin] selftest 5, 6" in a list
     (re.compile(r"\b(?:[Tt]he )?selftest test #?(?=\d)"), "test "),
 )
+# A patch's diffstat line quoted as what someone "wrote": the sentence already names the
+# files, so say whose patch it is.
+_DIFFSTAT_QUOTE = re.compile(r"(?P<who>[A-Z][^.:()']*?) wrote(?P<when> on [^:']+)?: "
+                             r"'[\w./-]+ +\| +\d+ [+-]+'\.?")
 # One message's tests named twice in a row in a test list.
 _SAME_RUN = re.compile(r"(\[[^\]]+\]) ([^\[\]()]*?); \1 ")
 # Causes a result was checked against; "the report does not say the cause is X" is no news.
@@ -404,6 +427,8 @@ class Voice:
         text = _PLACEHOLDER_SUITE.sub(lambda m: "(" if m[0].startswith("of") else "", text)
         for placeholder, words in _PLACEHOLDER_WORDS:
             text = placeholder.sub(words, text)
+        text = _DIFFSTAT_QUOTE.sub(lambda m: f"the patch is {m['who']}'s{m['when'] or ''}.",
+                                   text)
         while (merged := _SAME_RUN.sub(r"\1 \2; ", text)) != text:  # "[Ann] a 1; [Ann] b 2"
             text = merged
         for aside, words in _OPTION_ASIDE:
