@@ -342,3 +342,17 @@ def test_one_failure_posted_in_three_messages_is_said_so(tmp_path):
     assert "(one test, in three messages)" in text
     # a diffstat line is no sentence anyone wrote: whose patch it is, once
     assert "the patch is Peter Xu's." in text and "wrote: 'tools/" not in text
+
+
+@pytest.mark.parametrize("name, sentence", [
+    ("run-vmtests-hwpoison-thread.mbox",
+     "'The addition of this test causes 2 later tests to fail with ENOMEM.'"),
+    ("ksm-functional-prctl-fork-still-merged-thread.mbox",
+     "will be read in child), causing the test to fail.'"),
+    ("hmm2-double-map-mirror-size-thread.mbox",
+     "'Fixes: fee9f6d1b8df (\"mm/hmm/test: add selftests for HMM\")'"),
+])
+def test_a_stated_conclusion_is_quoted_as_its_sentence(name, sentence, tmp_path):
+    # not the one wrapped line the statement was read on ("the test to fail.", "... ENOMEM.
+    # I suspect"), and a commit's trailer stays one trailer
+    assert sentence in words(reply_to(REPORTS / name, tmp_path))

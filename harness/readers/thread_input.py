@@ -4,6 +4,8 @@ which message posted the evidence."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass, field
 
 from harness.model import FAILING, LogLine, RunId, Status
@@ -80,6 +82,42 @@ def _drop_stated_beside_logs(inputs: list[ReportInput]) -> None:
         seen |= tests
 
 
+SENTENCE_END = re.compile(r"[.!?][)\"']?$")
+# quotes, diffs, diffstats, a commit's trailers ("Fixes: ...", "Cc: ...")
+NOT_PROSE = re.compile(r"^\s*(?:>|[-+@|#$]|\S+ +\| +\d)|^\s*$|^[A-Z][\w-]*: ")
+
+
+QUOTE_ROOM = 150  # a conclusion is quoted up to 160 characters
+
+
+def whole_sentence(line: LogLine, messages: list[Message], reach: int = 4) -> LogLine:
+    """The statement's sentence, not the one wrapped line of it the scanner saw: "the test to
+    fail." is quoted as "... causing the test to fail.", and "... with ENOMEM. I suspect" as
+    "... with ENOMEM." (the line's own lines around it, within ``reach``, joined)."""
+    lines = next((full for m in messages for label, full in m.full_parts
+                  if line.source == m.label + ("" if label == "body" else f" {label}")), None)
+    if lines is None or not 0 < line.line <= len(lines) or NOT_PROSE.match(line.text):
+        return line
+    first = last = line.line - 1
+    while (first > 0 and line.line - 1 - first < reach and lines[first][:1].strip()
+           and lines[first].lstrip()[:1].islower() and not NOT_PROSE.match(lines[first - 1])
+           and not SENTENCE_END.search(lines[first - 1].rstrip())):
+        first -= 1
+    text = " ".join(x.strip() for x in lines[first:last + 1])
+    if not SENTENCE_END.search(text):
+        cut = max(text.rfind(". "), text.rfind("! "), text.rfind("? "))
+        if cut > 0:
+            text = text[:cut + 1]
+        else:
+            while (last + 1 < len(lines) and last - line.line + 1 < reach
+                   and not NOT_PROSE.match(lines[last + 1]) and not SENTENCE_END.search(text)):
+                last += 1
+                text += " " + lines[last].strip()
+    if len(text) > QUOTE_ROOM:  # the part of the sentence that ends where the statement does
+        text = "... " + text[-QUOTE_ROOM:].split(" ", 1)[-1]
+    return LogLine(first + 1, text, line.source) if text != line.text.strip() else line
+
+
 def read_thread_input(path: str, default_suite: str = "") -> ThreadInput:
     thread = ThreadInput(path)
     by_message: dict[int, list[tuple[str, ReportInput]]] = {}
@@ -119,6 +157,9 @@ def read_thread_input(path: str, default_suite: str = "") -> ThreadInput:
             for label, full in message.full_parts for i, text in enumerate(full, 1)]
     ])
     thread.conclusion = scanner.conclusion()
+    if thread.conclusion is not None:
+        thread.conclusion = dataclasses.replace(
+            thread.conclusion, line=whole_sentence(thread.conclusion.line, thread.messages))
     thread.bisect_disputed = scanner.bisect_disputed
     patches = [m for m in thread.messages if m.is_patch]
     posted = sorted({m.index for m, _, _ in thread.inputs})
