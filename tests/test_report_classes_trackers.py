@@ -334,3 +334,13 @@ def test_an_end_trace_after_its_oops_header_is_no_second_crash(tmp_path):
     _, report = triage(tmp_path, text.read_text())
     assert [f["cause"] for f in report["findings"] if f["category"] == "kernel-bug"] == [
         "kernel-oops"]
+
+
+def test_a_failure_told_in_other_words_or_before_a_question_is_not_refused(tmp_path):
+    # Round 10d: "gets rounded up and overflows to zero" (unicorn on Debian, 2022); "on arm64
+    # ustat is not available (as deprecated) however is still tested as LTP. Can it be
+    # disabled in someway?" (LTP, 2015) - a statement before a question on the same line.
+    for name in ("unicorn-big-memory-test-page-size-debian", "ltp-ustat-arm64-enosys-tconf"):
+        text = Path(__file__).parent / "fixtures" / "reports" / f"{name}.txt"
+        code, report = triage(tmp_path, text.read_text())
+        assert code == 1 and causes(report) == {("unknown", "unexplained-fail")}

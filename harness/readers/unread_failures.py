@@ -30,7 +30,11 @@ FAILURE_WORD = re.compile(
     r"can ?not|TBROK|TFAIL|unable to|died|dies|SIG(?:SEGV|BUS|ABRT|KILL|ILL|FPE)|"
     # a resource the run lacked ("Insufficient hugepages-1Mi", "Not enough hugepages can be
     # allocated"), and an orchestrator's event reason ("FailedScheduling", "FailedMount")
-    r"insufficient|not enough|r[au]n(?:ning)? out of|(?-i:Failed(?=[A-Z][a-z])))\b",
+    r"insufficient|not enough|r[au]n(?:ning)? out of|(?-i:Failed(?=[A-Z][a-z]))|"
+    # a failure a tracker issue tells in other words: "the requested memory size ... gets
+    # rounded up and overflows to zero" (unicorn on Debian, 2022), "on arm64 ustat is not
+    # available (as deprecated) however is still tested" (LTP, 2015)
+    r"overflow(?:s|ed)?|(?:is|are) not (?:available|implemented|supported)(?! on \w+ yet))\b",
     re.IGNORECASE)
 # The strerror texts of 12 characters or more, longest first: as printed (capital first), or
 # in any case when three words or more ("function not implemented").
@@ -63,7 +67,7 @@ URL = re.compile(r"\S*://\S*")
 # a section; a tool's own "## ERROR: ..." line (a colon after its word) is no heading.
 HEADING = re.compile(r"#{2,6} (?![^:]*:)(?:\S+ ?){1,8}$")
 OPTION = re.compile(r"[=_-]")
-SENTENCE_BREAK = re.compile(r"[a-z)][.!?] [A-Z][a-z]")
+SENTENCE_BREAK = re.compile(r"[A-Za-z0-9)][.!?] [A-Z][a-z]")  # "... tested as LTP. Can it ...?"
 MAX_RESULTS = 5
 MAX_LINE = 400
 INTRODUCED = 4  # lines from a caption ending in ':' to the failure it introduces
