@@ -356,3 +356,15 @@ def test_a_stated_conclusion_is_quoted_as_its_sentence(name, sentence, tmp_path)
     # not the one wrapped line the statement was read on ("the test to fail.", "... ENOMEM.
     # I suspect"), and a commit's trailer stays one trailer
     assert sentence in words(reply_to(REPORTS / name, tmp_path))
+
+
+def test_a_broken_gzip_on_stdin_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
+    import gzip
+
+    data = gzip.compress((REPORTS / "nr-userfaultfd-asm-generic-unistd-thread.mbox").read_bytes())
+    _piped(monkeypatch, data[:len(data) // 2])  # a download cut short
+    out = tmp_path / "reply.txt"
+    assert main(["triage", "-", "--mail", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not a readable gzip stream" in err[0]
+    assert not out.exists()

@@ -17,6 +17,7 @@ import gzip
 import io
 import re
 import sys
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -109,8 +110,11 @@ def stdin_head(size: int = 4096) -> bytes:
     raw = sys.stdin.buffer
     head = raw.read(2)
     stream: BinaryIO = io.BufferedReader(_Rejoined(head, raw))
-    if head == b"\x1f\x8b":
-        stream = gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[assignment]
+    if head == b"\x1f\x8b":  # decompressed whole: a broken stream is one line, not a crash
+        try:
+            stream = io.BytesIO(gzip.decompress(stream.read()))
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputError(f"-: not a readable gzip stream ({exc})") from None
     peeked = stream.read(size)
     rejoined = io.BufferedReader(_Rejoined(peeked, stream))
     _REPLACED.append(sys.stdin)  # dropped, the old wrapper would close the stream it wraps
