@@ -440,7 +440,10 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
         # the rest of a long diff line that a mail client wrapped is still the diff
         in_diff = in_diff_after(in_diff, info.bare) or (
             in_diff and wrapped_before and info.bare.strip() not in ("", "--")) or (
-            in_diff and info.line_quoted and in_diff_after(True, line.text))
+            # a tight quote (">+code") read whole; behind a viewer's numbers ("> 46\t> Hi")
+            # the raw line starts with the number's padding, no context line's space
+            in_diff and info.line_quoted and not info.prefixed
+            and in_diff_after(True, line.text))
         wrapped_before = len(line.text.rstrip()) >= WRAP_WIDTH
         if in_diff:  # a patch's code ("VM_BUG_ON(...)", "ksft_test_result_fail(...)")
             info.diff_lines += 1
