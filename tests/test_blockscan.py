@@ -87,7 +87,14 @@ def test_sigterm_while_streaming_a_big_log_leaves_no_process_and_no_file(after, 
          "--json", str(out / "r.json"), "--junit", str(out / "r.xml")],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         env=dict(os.environ, PYTHONPATH=str(ROOT)))
-    time.sleep(after)
+    # from the moment the block scanner is forked (the harness is streaming, its handlers
+    # are in place: a loaded machine may take seconds just to start Python)
+    deadline = time.monotonic() + 60
+    while len(_processes_reading(log)) < 2 and proc.poll() is None:
+        assert time.monotonic() < deadline, "the block scanner was never forked"
+        time.sleep(0.01)
+    assert proc.poll() is None, "the harness finished before it could be interrupted"
+    time.sleep(after - 0.5)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 143, err
