@@ -47,6 +47,9 @@ ZERO_COUNT = re.compile(r"\b(?:errors?|fail(?:ed|ures?)?)\s*[=:]\s*0\b|"
                         r"\b0\s+(?:errors?|fail(?:ed|ures?)?)\b|"
                         # a summary's aligned column: LTP's "failed   0", "FAIL:  0"
                         r"^(?:errors?|fail(?:ed|ures?|s)?|broken)\s*:?\s+0$", re.IGNORECASE)
+# systemd's unmet start condition: "ConditionPathExists=/sys/kernel/mm/ksm was not met" says the
+# path does not exist (ENOENT); a negated condition ("=!/path") says the opposite: left alone.
+UNMET_PATH = re.compile(r"\bCondition(?:PathExists|PathIsDirectory)=(?!!)\S+ was not met\b")
 CLAUSE_BREAK = re.compile(r"[.;!?]\s|,\s|\b(?:but|however|although|though|while)\b",
                           re.IGNORECASE)
 SENTENCE_BREAK = re.compile(r"[.;!?](?:\s|$)")
@@ -85,6 +88,7 @@ def _states_failure(text: str, continued: bool = False) -> bool:
         return False
     marks = [m for m in ERRNO_NAME.finditer(text) if m.group(1) in ERRNO_NAMES]
     marks += list(STRERRORS.finditer(text))
+    marks += list(UNMET_PATH.finditer(text))
     marks += [m for m in FAILURE_WORD.finditer(text) if m.group(0) not in ("BUG", "oops", "Oops")
               and not OPTION.match(text, m.end()) and text[m.start() - 1:m.start()] != "="]
     return any(_happened(text, m.start(), m.end(), continued) for m in marks)
@@ -182,7 +186,7 @@ def _failures(lines: list[LogLine], patch: bool) -> list[Result]:
     # the lines that name an errno are the failure; the others around them tell it again in
     # words or what followed from it ("Cannot open file", "I get the following error:")
     # (a statement wrapped over lines - an LTP line cut at 72 columns - goes with its errno line)
-    named = [(x, found) for x in stated if (found := errnos_in(x.text))]
+    named = [(x, found) for x in stated if (found := errnos_in(x.text) or _unmet(x.text))]
     if named:
         return [Result(SUITE, i + 1, f"a failure no rule knows{STATED_NAME}", "local file",
                        Status.FAIL, line.text.strip(), result_line=line, errno=found[0][1],
@@ -191,6 +195,11 @@ def _failures(lines: list[LogLine], patch: bool) -> list[Result]:
     return [Result(SUITE, i + 1, f"a failure no rule knows{STATED_NAME}", "", Status.FAIL,
                    line.text.strip(), result_line=line)
             for i, line in enumerate(stated[:MAX_RESULTS])]
+
+
+def _unmet(text: str) -> list[tuple[int, str]]:
+    """(column, "ENOENT") for a systemd path condition the line says was not met."""
+    return [(m.start(), "ENOENT") for m in UNMET_PATH.finditer(text)]
 
 
 def _beginning(lines: list[LogLine], line: LogLine) -> list[LogLine]:
