@@ -34,7 +34,11 @@ def in_diff_after(in_diff: bool, line: str) -> bool:
         return DIFF_START.match(bare) is not None
     if bare.rstrip() == "--":
         return False
-    # Quoted with '>' and no space (">+code", "> \tcode"), a context line's own space is the
-    # one after the marks: "> \t\tksft_print_msg(...)" is the context line " \t\tksft_...".
-    return DIFF_BODY.match(bare) is not None or (
-        line[:1] in " \t>" and TIGHT_CONTEXT.match(TIGHT_QUOTE.sub("", line, count=1)) is not None)
+    return DIFF_BODY.match(bare) is not None
+
+
+def tight_context(line: str) -> bool:
+    """Whether a quoted line, inside a diff, is a context line whose own space is the one after
+    the quote marks (quoted with '>' and no space: "> \t\tksft_print_msg(...)" is " \t\t...")."""
+    tight = TIGHT_QUOTE.sub("", line, count=1)
+    return line[:1] in " \t>" and TIGHT_CONTEXT.match(tight) is not None

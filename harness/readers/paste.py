@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from harness.model import LogLine
 from harness.readers.commit_output import AfterSections, drop_patched_after, uncomment
-from harness.readers.line_kinds import LOG_LIKE, QUOTE, in_diff_after
+from harness.readers.line_kinds import LOG_LIKE, QUOTE, in_diff_after, tight_context
 from harness.readers.statements import StatementScanner
 
 # What log viewers put in front of each line: a line-number link copied from a CI page
@@ -440,10 +440,9 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
         # the rest of a long diff line that a mail client wrapped is still the diff
         in_diff = in_diff_after(in_diff, info.bare) or (
             in_diff and wrapped_before and info.bare.strip() not in ("", "--")) or (
-            # a tight quote (">+code") read whole; behind a viewer's numbers ("> 46\t> Hi")
-            # the raw line starts with the number's padding, no context line's space
-            in_diff and info.line_quoted and not info.prefixed
-            and in_diff_after(True, line.text))
+            # a tight quote ("> \tcode" a context line) by its marks only; behind a viewer's
+            # numbers ("> 46\t> Hi") the raw line starts with the number's padding
+            in_diff and info.line_quoted and not info.prefixed and tight_context(line.text))
         wrapped_before = len(line.text.rstrip()) >= WRAP_WIDTH
         if in_diff:  # a patch's code ("VM_BUG_ON(...)", "ksft_test_result_fail(...)")
             info.diff_lines += 1
