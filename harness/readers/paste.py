@@ -140,8 +140,13 @@ BISECTED = re.compile(r"\bbisect(?:ed|ion|s|ing)?\b.{0,60}\b(?:to|identified|poi
                       re.IGNORECASE)
 # ... unless the text says the bisect could not be done ("I couldn't even bisect to a working
 # one", "not being able to bisect it", "unable to find a working bisect").
+# Nor when it is still to be done ("We will bisect these lists of regressions and get back to
+# you", LKFT's stable review replies; "I'll try to bisect", "not bisected yet").
 NO_BISECT = re.compile(r"\b(?:couldn't|could not|can't|cannot|can not|unable to|not (?:being )?"
-                       r"able to|failed to|didn't|did not|never)(?:\s+\w+){0,3}?\s+bisect",
+                       r"able to|failed to|didn't|did not|never|will|shall|going to|plan(?:ning)?"
+                       r" to|try(?:ing)? to|need to|have to|want to|would)(?:\s+\w+){0,3}?\s+"
+                       r"bisect|\w'll(?:\s+\w+){0,3}?\s+bisect|\bnot (?:yet |been )?bisected|"
+                       r"\b(?:haven't|have not|hasn't|has not)(?: yet)? (?:been )?bisected",
                        re.IGNORECASE)
 COMMIT_ID = re.compile(r"\b([0-9a-f]{12,40})\b")
 UNAME_R = re.compile(r"^\d+\.\d+(?:\.\d+)?[\w.+~-]*$")

@@ -22,6 +22,7 @@ from harness.readers import (
     excerpt,
     harness_only,
     hung_run,
+    lkft_mail,
     quoted_run,
     stated_failures,
     totals_only,
@@ -65,9 +66,9 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     totals, before, verdicts = totals_only.Reader(), before_run.Reader(), harness_only.Reader()
     hung, patch_prose = hung_run.Reader(), stated_failures.Reader()
     replied, addresses = quoted_run.QuotedRun(), address_checks.Reader()
-    jobs = avocado_jobs.Reader()
+    jobs, lkft = avocado_jobs.Reader(), lkft_mail.Reader()
     fed = _tee(normalise(replied.record(lines), info), info, tracker, commands, status, prose,
-               totals, before, verdicts, hung, patch_prose, addresses, jobs)
+               totals, before, verdicts, hung, patch_prose, addresses, jobs, lkft)
     parsed = parse_lines(fed, source, default_suite)
     suite = default_suite or info.suite_hint or stated_failures.one_test(
         info.statements.own_submitted)
@@ -87,6 +88,9 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
                          "prose states (a statement is weaker evidence than a log line)")
         prose.mark_file_state(parsed.results, info.commands)
     notes += _verdict_lines(parsed, suite, jobs, verdicts)
+    if not parsed.results and not parsed.crashes and (listed := lkft.results()):
+        parsed.results += listed
+        notes.append(lkft.note())
     notes += _closing_or_before(parsed, info, suite, totals, before)
     if not parsed.results and not parsed.crashes and (stuck := hung.results(suite)):
         parsed.results += stuck

@@ -1,0 +1,113 @@
+"""LKFT's report mails (Linaro's Linux Kernel Functional Testing): "lkft kselftest for
+next-20220315", "[REGRESSION] lkft ...", and the same sections under a stable review reply.
+
+    ## Test Regressions (compared to next-20220302)
+    * qemu_x86_64, kselftest-vm
+      - vm.run_vmtests.sh
+    ## Test Fixes (compared to next-20220302)
+    No test fixes found.
+    ## Test result summary
+    total: 2020, pass: 1067, fail: 118, skip: 835, xfail: 0
+
+A listed regression becomes a failed result (device and suite as its configuration), a listed
+fix a passed one. The mail has no log: nothing in it explains a failure. The totals count the
+failures LKFT already knows about (its known issues): they are no regressions, so a mail whose
+regression section is empty ("No test regressions found.") says the run found nothing new - one
+passed result that quotes the comparison and the totals. Used only when the input holds no
+selftest results of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from harness.model import LogLine, Result, Status
+
+SECTION = re.compile(r"^##\s+(Test Regressions|Test Fixes|Metric Regressions|Metric Fixes|"
+                     r"Test result summary|Build Summary|Test suites summary|Build)\b"
+                     r"(?:\s*\(compared to ([^)]+)\))?", re.IGNORECASE)
+WHERE = re.compile(r"^\*\s+([\w.+-]+),\s+([\w./+-]+)\s*$")
+TEST = re.compile(r"^-\s+([\w./:+=,-]+)\s*$")
+NONE_FOUND = re.compile(r"^No test regressions found\.?\s*$", re.IGNORECASE)
+# LKFT's first layout (2017): "No regressions (compared to build v4.14-rc8)" above per-board
+# counts ("* kselftest - skip: 16, pass: 38").
+NO_REGRESSIONS = re.compile(r"^No regressions \(compared to (?:build )?([^)]+)\)\s*$",
+                            re.IGNORECASE)
+TOTALS = re.compile(r"^total:\s*(\d+),\s*pass:\s*(\d+),\s*fail:\s*(\d+),\s*skip:\s*(\d+)")
+MAX_TESTS = 5000
+
+
+@dataclass
+class Reader:
+    regressions: list[Result] = field(default_factory=list)
+    fixes: list[Result] = field(default_factory=list)
+    numbers: dict[str, int] = field(default_factory=dict)  # results so far, per suite
+    section: str = ""
+    baseline: str = ""
+    where: tuple[str, str] | None = None
+    header: LogLine | None = None  # the "## Test Regressions" line
+    none_found: bool = False
+    totals: LogLine | None = None
+
+    def feed(self, line: LogLine) -> None:
+        text = line.text.strip()
+        if not text or len(text) > 300 or len(self.regressions) + len(self.fixes) >= MAX_TESTS:
+            return
+        if text[:2] == "##" and (m := SECTION.match(text)):
+            self.section, self.where = m.group(1).lower(), None
+            if self.section == "test regressions" and self.header is None:
+                self.header, self.baseline = line, (m.group(2) or "").strip()
+            return
+        if self.header is None and text[:3] == "No " and (m := NO_REGRESSIONS.match(text)):
+            self.header, self.baseline, self.none_found = line, m.group(1).strip(), True
+        elif self.section == "test regressions" and NONE_FOUND.match(text):
+            self.none_found = True
+        elif self.section == "test result summary" and self.totals is None and TOTALS.match(text):
+            self.totals = line
+        elif self.section in ("test regressions", "test fixes"):
+            if m := WHERE.match(text):
+                self.where = (m.group(1), m.group(2))
+            elif self.where is not None and (m := TEST.match(text)):
+                self._add(m.group(1), line)
+
+    def _add(self, test: str, line: LogLine) -> None:
+        device, suite = self.where or ("", "")
+        suite = suite.removeprefix("kselftest-")
+        name = test.removeprefix(f"{suite}.").removeprefix(f"{suite}_")
+        compared = f" compared to {self.baseline}" if self.baseline else ""
+        number = self.numbers[suite] = self.numbers.get(suite, 0) + 1
+        if self.section == "test regressions":
+            self.regressions.append(Result(
+                suite, number, name, device, Status.FAIL,
+                f"LKFT lists it as a regression{compared} on {device} (no log in the report)",
+                result_line=line))
+        else:
+            self.fixes.append(Result(
+                suite, number, name, device, Status.PASS,
+                f"LKFT lists it as fixed{compared} on {device}", result_line=line))
+
+    def results(self) -> list[Result]:
+        """The regressions and fixes listed; for a mail that lists no regression, its one
+        verdict: nothing regressed."""
+        if self.header is None:
+            return []
+        if self.regressions or self.fixes:
+            return self.regressions + self.fixes
+        if not self.none_found:  # an empty section under a reply's prose says nothing itself
+            return []
+        compared = f" compared to {self.baseline}" if self.baseline else ""
+        totals = f"; the run's totals (known failures included): {self.totals.text.strip()}" \
+            if self.totals is not None else ""
+        return [Result("lkft", 1, f"test regressions{compared}", "", Status.PASS,
+                       f"No test regressions found{compared}{totals}",
+                       result_line=self.header)]
+
+    def note(self) -> str:
+        compared = f" compared to {self.baseline}" if self.baseline else ""
+        if self.regressions:
+            return (f"an LKFT report: {len(self.regressions)} test regression(s){compared} "
+                    "listed without logs; a failure in it is not explained by the mail alone")
+        known = ("; the failures its totals count are ones LKFT already knows (not listed, not "
+                 "regressions)") if self.totals is not None else ""
+        return f"an LKFT report: no test regressions{compared}{known}"
