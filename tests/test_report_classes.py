@@ -1133,3 +1133,20 @@ def test_a_failure_wrapped_over_lines_keeps_its_failure_word_and_call(tmp_path):
     main(["triage", str(log), "--json", str(out)])
     results = json.loads(out.read_text())["results"] if out.exists() else []
     assert not [r for r in results if r["status"] == "fail"]
+
+
+def test_a_stated_failure_keeps_the_start_of_its_sentence_a_wrap_left_above_it(tmp_path):
+    """A mail client's wrap at 72 columns leaves "which" / "requires" / "root privileges. When
+    run unprivileged, it fails ..." on three lines (Sun Jian's ksm_tests patch, the corpus's
+    ksm-tests-unprivileged-skip-patch): the cause is in the sentence's start, above the line
+    that states the failure, and stays read (env/not-root, not the patch's own test-bug)."""
+    from test_report_variants import rewrap
+
+    text = (Path(__file__).parent / "fixtures" / "reports" /
+            "ksm-tests-unprivileged-skip-patch.txt").read_text()
+    wrapped = rewrap(text)
+    assert "\nrequires\nroot privileges." in wrapped
+    _, report = triage(tmp_path, wrapped)
+    assert report["verdict"] == "env"
+    assert [f["cause"] for f in report["findings"]] == ["not-root"]
+    assert report["results"][0]["message"].startswith("ksm_tests writes KSM sysfs knobs")

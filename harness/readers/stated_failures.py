@@ -143,8 +143,28 @@ class Reader:
             stated, status = self._statement(SKIPPED), Status.SKIP
         if stated is None:
             return []
-        return [Result(test, 1, f"{test}{STATED_NAME}", "", status, stated.text.strip(),
+        message = self._sentence_of(stated)
+        return [Result(test, 1, f"{test}{STATED_NAME}", "", status, message,
                        result_line=stated) for test in tests]
+
+    def _sentence_of(self, stated: LogLine) -> str:
+        """The statement with the start of its sentence from the lines above it, when a mail
+        client's wrap left them apart ("... under /sys/kernel/mm/ksm, which" / "requires" /
+        "root privileges. When run unprivileged, it fails ..."): the cause is often there."""
+        # the lines fed before it, nearest first (an unwrapped line keeps its first number)
+        before = [x for x in self.lines if stated.line - 4 <= x.line < stated.line][::-1]
+        pieces, line = [stated.text.strip()], stated.line
+        for x in before[:3]:
+            text = x.text.strip()
+            if (x.line < line - 3 or not text or text.endswith((".", "!", "?", ":"))
+                    or LOG_LIKE.match(text) or CODE.search(text)):
+                break
+            pieces.insert(0, SENTENCE_END.split(text)[-1])
+            if SENTENCE_END.search(text):
+                break
+            line = x.line
+        joined = " ".join(pieces)
+        return joined if len(joined) <= MAX_STATEMENT else pieces[-1]
 
     def crashes_or_errors(self, commands: list[LogLine]) -> list[Result]:
         """A crash the text states in words (with its signal), else a program's own error lines;
