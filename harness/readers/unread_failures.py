@@ -52,7 +52,6 @@ ZERO_COUNT = re.compile(r"\b(?:errors?|fail(?:ed|ures?)?)\s*[=:]\s*0\b|"
 UNMET_PATH = re.compile(r"\bCondition(?:PathExists|PathIsDirectory)=(?!!)\S+ was not met\b")
 CLAUSE_BREAK = re.compile(r"[.;!?]\s|,\s|\b(?:but|however|although|though|while)\b",
                           re.IGNORECASE)
-SENTENCE_BREAK = re.compile(r"[.;!?](?:\s|$)")
 # "should be fixed", "will be resolved", "needs to be fixed": the fix is still to come
 TO_BE_DONE = re.compile(r"\b(?:should|will|would|must|needs? to|has to|have to|to)\s+"
                         r"(?:be\s+|get\s+)?$", re.IGNORECASE)
@@ -124,8 +123,8 @@ def _happened(text: str, begin: int, finish: int, continued: bool) -> bool:
 
 
 def _asked(text: str, begin: int, finish: int) -> bool:
-    """Whether the sentence of the mark at ``begin``..``finish`` is a question (a compiler's
-    "error: 'X' undeclared (...); did you mean 'Y'?" asks nothing about its error)."""
+    """Whether the sentence of the mark at ``begin``..``finish`` is a question ("... tested as
+    LTP. Can it ...?": the statement before the question is no question)."""
     start = 0
     for brk in SENTENCE_BREAK.finditer(text, 0, begin):
         start = brk.end()
