@@ -9,9 +9,14 @@ script, or a plain printf) prints for it: standalone, and nested in run_vmtests.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from harness.cli.main import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mm_messages"
 
@@ -221,3 +226,13 @@ def in_run_vmtests(msg: Message) -> str:
     else:
         end = ["# [FAIL]", f"not ok 1 {binary} # exit=1"]
     return "\n".join([*before, rule, f"# running ./{binary}", rule, *body, *end]) + "\n"
+
+
+def triage(tmp_path: Path, text: str) -> dict:
+    """``harness triage --json -`` of ``text``; ``{"results": []}`` when it is refused."""
+    log = tmp_path / "report.txt"
+    log.write_text(text, encoding="utf-8")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        main(["triage", str(log), "--json", "-"])
+    return json.loads(out.getvalue()) if out.getvalue() else {"results": []}

@@ -3,23 +3,11 @@ showed missing, each on a real public text (the corpus fixtures named below)."""
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 from pathlib import Path
 
-from harness.cli.main import main
+from tests.mm_messages import triage
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
-
-
-def triage(tmp_path, text: str) -> dict:
-    log = tmp_path / "report.txt"
-    log.write_text(text, encoding="utf-8")
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-        main(["triage", str(log), "--json", "-"])
-    return json.loads(out.getvalue()) if out.getvalue() else {"results": []}  # refused
 
 
 def lines_of(name: str, first: int, last: int) -> str:

@@ -6,15 +6,11 @@ explained per test file."""
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 from collections import Counter
 from collections.abc import Callable
 
 import pytest
 
-from harness.cli.main import main
 from tests.mm_messages import (
     ACCEPT,
     ENV_CATEGORIES,
@@ -23,19 +19,11 @@ from tests.mm_messages import (
     labels,
     messages,
     standalone,
+    triage,
 )
 
 MESSAGES = messages()
 FORMS: dict[str, Callable[[Message], str]] = {"own": standalone, "run_vmtests": in_run_vmtests}
-
-
-def triage(tmp_path, text: str) -> dict:
-    log = tmp_path / "report.txt"
-    log.write_text(text, encoding="utf-8")
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-        main(["triage", str(log), "--json", "-"])
-    return json.loads(out.getvalue()) if out.getvalue() else {"results": []}  # {}: refused
 
 
 def explained(msg: Message, report: dict) -> tuple[bool, str]:

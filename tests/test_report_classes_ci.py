@@ -25,19 +25,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from test_report_classes import triage
+
 from harness.cli.main import main
-
-
-def triage(tmp_path: Path, text: str, *args: str) -> tuple[int, dict]:
-    log = tmp_path / "report.txt"
-    log.write_text(text)
-    out = tmp_path / "report.json"
-    out.unlink(missing_ok=True)  # a refused text writes nothing: never read an earlier answer
-    code = main(["triage", str(log), "--json", str(out), *args])
-    return code, json.loads(out.read_text())
 
 
 def causes(report: dict) -> set[str]:

@@ -9,20 +9,7 @@ each on a second real text worded differently from the thread that showed it:
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-from harness.cli.main import main
-
-
-def triage(tmp_path: Path, text: str, *args: str) -> tuple[int, dict]:
-    log = tmp_path / "report.txt"
-    log.write_text(text)
-    out = tmp_path / "report.json"
-    out.unlink(missing_ok=True)
-    code = main(["triage", str(log), "--json", str(out), *args])
-    return code, json.loads(out.read_text())
-
+from test_report_classes import triage
 
 # syzbot's "[syzbot] [iommu?] divide error in iommufd_test" (linux-kselftest, 27 Oct 2023,
 # https://lore.kernel.org/all/00000000000005f6aa0608b9220f@google.com/), lines of its report

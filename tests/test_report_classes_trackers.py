@@ -21,21 +21,13 @@ differently from the report that showed it:
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from harness.cli.main import main
+from test_report_classes import triage
+
 from harness.model import LogLine
 from harness.readers import unread_failures
 from harness.readers.statements import scan_lines
-
-
-def triage(tmp_path: Path, text: str) -> tuple[int, dict]:
-    log = tmp_path / "report.txt"
-    log.write_text(text)
-    out = tmp_path / "report.json"
-    code = main(["triage", str(log), "--json", str(out)])
-    return code, json.loads(out.read_text())
 
 
 def causes(report: dict) -> set[tuple[str, str]]:
