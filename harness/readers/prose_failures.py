@@ -47,6 +47,9 @@ CALLS = {
     "migrate_pages": "migrate_pages", "move_pages": "move_pages", "ioctl": "ioctl",
     "write": "write",
 }
+# A call under a library's or program's name for it: glibc's 64-bit variants (ftruncate64,
+# mmap64), posix_fallocate, fio's native_fallocate, a kernel-style sys_ or __ prefix.
+LIBRARY_NAME = re.compile(r"(?:native_|posix_|sys_|__)?([a-z_]+?[a-z])(?:64)?")
 # Too general to stand for a statement's call unless the statement's own line names it.
 NEARBY_ONLY = frozenset({"ioctl", "write"})
 # A perror() line, however it is quoted in a sentence: "<call>: <strerror>" is a failure by its
@@ -411,11 +414,21 @@ def _calls(text: str) -> list[str]:
         word, written = m.group(1), m.group(2)
         if word in CALLS:
             out.append((m.start(), CALLS[word]))
+        elif (base := _library_call(word)):
+            out.append((m.start(), base))
         elif word in WRITTEN_AS_CALL and (written or text[m.start():m.start() + 1] == "`"):
             out.append((m.start(), WRITTEN_AS_CALL[word]))
     out += [(m.end(), "mlock") for m in LOCK_MEMORY.finditer(text)]
     out += [(m.start(), "io_uring_setup") for m in IO_URING_RING.finditer(text)]
     return [call for _, call in sorted(out)]
+
+
+def _library_call(word: str) -> str:
+    """The call a library or program names its own way ("native_fallocate" -> fallocate);
+    the too general ones (write, ioctl) only under their own name."""
+    m = LIBRARY_NAME.fullmatch(word)
+    base = m.group(1) if m and m.group(1) != word else ""
+    return CALLS[base] if base in CALLS and base not in NEARBY_ONLY else ""
 
 
 def _last_call(text: str) -> str:
