@@ -1,0 +1,111 @@
+"""Known kernel and selftest regressions across (stable) versions, named from what a report
+shows and only where the kernel the report names is in the known range (held-out round
+12-stable, tests/fixtures/reports/README.md).
+
+Each class is tested on a second real text beside the corpus report that showed it, in its
+version range, outside it (a stable release with the backport included), and without a
+version.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+REPORTS = Path(__file__).parent / "fixtures" / "reports"
+
+
+def triage(tmp_path: Path, text: str, *args: str) -> dict:
+    from harness.cli.main import main
+
+    log, out = tmp_path / "report.txt", tmp_path / "report.json"
+    log.write_text(text)
+    out.unlink(missing_ok=True)
+    assert main(["triage", str(log), "--json", str(out), *args]) in (0, 1)
+    return json.loads(out.read_text())
+
+
+def one(report: dict, status: str) -> dict:
+    picked = [r for r in report["results"] if r["status"] == status]
+    assert len(picked) == 1, picked
+    return picked[0]
+
+
+# --- cow's PTE-mapped THP page-out skip: 07e8c82b5eff (6.3) to 2f406263e3e9 (6.5, 6.4.13) ---
+
+# The corpus report: David Hildenbrand, linux-mm 2023-07-14,
+# <d024fa03-ca51-632b-9a01-bbdc75543f5d@redhat.com>.
+DAVID = (REPORTS / "cow-pte-mapped-thp-pageout-skip-mapcount-regression.txt").read_text()
+
+# The second text: Yin Fengwei's reply of 2023-07-17 (linux-kernel, In-Reply-To
+# <6C3EFBC6-DC59-4167-B51A-7231A55FE1D5@nvidia.com>, Zi Yan's reply to David; lfdr.de mirror
+# read through the search tool), where David's run is quoted two levels deep: its two
+# attribution lines and the quoted paragraph with the run and the commit, unmodified (the
+# quotes of the older messages between them and the rest of the mail left out).
+YIN_QUOTE = """\
+On 7/14/2023 10:41 PM, Zi Yan wrote:
+> On 14 Jul 2023, at 3:31, David Hildenbrand wrote:
+>> Adding to the discussion, currently the COW selftest always skips a PTE-mapped THP.
+>>
+>>
+>> For example:
+>>
+>> # [INFO] Anonymous memory tests in private mappings
+>> # [RUN] Basic COW after fork() ... with base page
+>> ok 1 No leak from parent into child
+>> # [RUN] Basic COW after fork() ... with swapped out base page
+>> ok 2 No leak from parent into child
+>> # [RUN] Basic COW after fork() ... with THP
+>> ok 3 No leak from parent into child
+>> # [RUN] Basic COW after fork() ... with swapped-out THP
+>> ok 4 No leak from parent into child
+>> # [RUN] Basic COW after fork() ... with PTE-mapped THP
+>> ok 5 No leak from parent into child
+>> # [RUN] Basic COW after fork() ... with swapped-out, PTE-mapped THP
+>> ok 6 # SKIP MADV_PAGEOUT did not work, is swap enabled?
+>> ...
+>>
+>>
+>> The commit that introduced that change is:
+>>
+>> commit 07e8c82b5eff8ef34b74210eacb8d9c4a2886b82
+>> Author: Vishal Moola (Oracle) <vishal.moola@gmail.com>
+>> Date:   Wed Dec 21 10:08:46 2022 -0800
+>>
+>>     madvise: convert madvise_cold_or_pageout_pte_range() to use folios
+"""
+
+
+@pytest.mark.parametrize("text", [DAVID, YIN_QUOTE], ids=["report", "quoted-twice"])
+def test_pte_mapped_thp_pageout_skip_with_the_commit_named_is_the_regression(tmp_path, text):
+    report = triage(tmp_path, text)
+    skip = one(report, "skip")
+    assert "PTE-mapped THP" in skip["name"]
+    assert (skip["category"], skip["cause"], skip["confidence"]) == (
+        "kernel-bug", "kernel-regression", "medium")
+    assert report["verdict"] == "kernel-bug"
+    assert "07e8c82b5eff" in skip["explanation"] and "2f406263e3e9" in skip["explanation"]
+
+
+@pytest.mark.parametrize("version", ["6.3.9", "6.4.12"])
+def test_pte_mapped_thp_pageout_skip_in_range(tmp_path, version):
+    skip = one(triage(tmp_path, YIN_QUOTE, "--kernel-version", version), "skip")
+    assert skip["cause"] == "kernel-regression"
+    assert f"this run: {version}" in skip["explanation"]
+    assert "fixed in 6.4.13" in skip["explanation"]
+
+
+@pytest.mark.parametrize("version", ["6.1.50", "6.4.13", "6.5.3", "6.6.10"])
+def test_pte_mapped_thp_pageout_skip_out_of_range_is_not_named(tmp_path, version):
+    # 6.1 predates the conversion; 6.4.13 and 6.5 have the fix: swap works (the base page and
+    # PMD THP cases were swapped out), so the kernel is still suspected, without a name
+    skip = one(triage(tmp_path, YIN_QUOTE, "--kernel-version", version), "skip")
+    assert (skip["category"], skip["cause"]) == ("unknown", "pageout-failed-with-swap")
+
+
+def test_pte_mapped_thp_pageout_skip_without_commit_or_version_is_not_named(tmp_path):
+    run = YIN_QUOTE.split(">> The commit that introduced")[0]
+    skip = one(triage(tmp_path, run), "skip")
+    assert (skip["category"], skip["cause"]) == ("unknown", "pageout-failed-with-swap")
