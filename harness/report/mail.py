@@ -348,7 +348,9 @@ _RULED_OUT = re.compile(r"Known causes were considered and ruled out by the run:
 _NOT_SAID = "the report does not say"
 # The harness's own options named inside a rule's words: the list cannot pass them.
 _OPTION_ASIDE = ((re.compile(r" ?\((?:use |with )?--[a-z][\w-]*\)"), ""),
-                 (re.compile(r"pass --fs to confirm"), "knowing it would settle this"))
+                 (re.compile(r"pass --fs to confirm"), "knowing it would settle this"),
+                 (re.compile(r" is not known: pass --[a-z][\w-]*"),
+                  " is not known, and knowing it would settle this"))
 # Notes in the harness's words, said the way the list would read them.
 _REPHRASE = ((re.compile(r"nothing in the text is a result any reader knows: \d+ line\(s\) that "
                          r"states? a failure(?: \([^)]*\))? are taken as the failure, and no "
@@ -717,7 +719,9 @@ def environment_paragraph(report: Report) -> list[str]:
     if env.fs:
         source = f" (from the {env.fs_source})" if env.fs_source in ("mount table", "log") else ""
         parts.append(f"The tests' working directory was on {env.fs}{source}"
-                     + (f", /tmp on {env.tmp_fs}." if env.tmp_fs else "."))
+                     + (f", /tmp on {env.tmp_fs}." if env.tmp_fs else
+                        "; /tmp is taken to be on it too." if env.facts.get("tmp_fs_assumed")
+                        else "."))
     if env.hugepages:
         sizes = "; ".join(f"{size} " + ", ".join(f"{k} {v}" for k, v in counts.items())
                           for size, counts in env.hugepages.items())

@@ -8,7 +8,7 @@ message that names an environment cause is only a hypothesis until the run agree
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -71,12 +71,74 @@ def file_fs(result: Result, env: Environment) -> str | None:
         # word there is for it (--fs), as for a test's own file
         return env.fs
     if config == "tmpfile":
-        return env.tmp_fs
+        return env.tmp_fs or env.facts.get(TMP_ASSUMED)
     if config.startswith(("memfd hugetlb", "hugetlb")):
         return "hugetlbfs"
     if config == "memfd":
         return "tmpfs"
     return None
+
+
+# env.facts keys: /tmp's filesystem taken to be the working directory's (no --tmp-fs), or
+# what in the run says /tmp is on another filesystem
+TMP_ASSUMED = "tmp_fs_assumed"
+TMP_DIFFERS = "tmp_fs_differs"
+
+
+def assume_tmp_fs(env: Environment,
+                  cases: Iterable[tuple[tuple[object, ...], Status, int]]) -> None:
+    """/tmp's filesystem, when only the working directory's is known (--fs, or the report's
+    text) and a 'tmpfile' case (glibc's tmpfile(): a file in /tmp) did not pass: the working
+    directory's, as on a board whose root is NFS or 9p - the seed thread's CI, on an NFS root,
+    failed "for the 'tmpfile' and 'local tmpfile' test configs" alike. Not when the run shows
+    /tmp elsewhere: a test's 'local tmpfile' case passed where its 'tmpfile' case did not
+    (/tmp then stays unknown, and an unexplained result says that --tmp-fs is missing).
+
+    ``cases``: (key ending in the config, status, number) per distinct case of the run; the
+    assumption is kept in env.facts, where the report shows it."""
+    if env.tmp_fs or not env.fs or TMP_ASSUMED in env.facts:
+        return
+    status: dict[tuple[object, ...], tuple[Status, int]] = {}
+    failed: list[tuple[object, ...]] = []
+    for key, outcome, number in cases:
+        status.setdefault(key, (outcome, number))
+        if key[-1] == "tmpfile" and outcome is not Status.PASS:
+            failed.append(key[:-1])
+    if not failed:
+        return
+    for case in failed:
+        local = status.get((*case, "local tmpfile"))
+        if local is not None and local[0] is Status.PASS:
+            env.facts[TMP_DIFFERS] = (f"the same test's 'local tmpfile' case (#{local[1]}), on "
+                                      f"{env.fs}, passed")
+            return
+    env.facts[TMP_ASSUMED] = env.fs
+    env.notes.append(f"/tmp taken to be on {env.fs} too (the 'tmpfile' cases' file is in /tmp; "
+                     "--tmp-fs not given)")
+
+
+def tmp_fs_assumed(result: Result, env: Environment) -> str | None:
+    """Why the file's filesystem is less certain: /tmp's taken to be the working directory's."""
+    if result.config != "tmpfile" or env.tmp_fs or not (fs := env.facts.get(TMP_ASSUMED)):
+        return None
+    return (f"/tmp's filesystem was not given (--tmp-fs) and is taken to be the working "
+            f"directory's ({fs}), as on a machine whose root is {fs}")
+
+
+def fs_missing(result: Result, env: Environment) -> str:
+    """The sentence an unexplained result of a test file's case gets when the filesystem it
+    depends on was not given: what to pass."""
+    if result.suite in NOT_A_SELFTEST:
+        return ""
+    if result.config == "tmpfile" and file_fs(result, env) is None:
+        differs = env.facts.get(TMP_DIFFERS)
+        return (" Which filesystem /tmp was on is not known: pass --tmp-fs (the 'tmpfile' "
+                "cases create their file in /tmp, not in the working directory"
+                + (f"; /tmp is likely not on {env.fs}: {differs}" if differs else "") + ").")
+    if result.config == "local tmpfile" and env.fs is None:
+        return (" Which filesystem the working directory was on is not known: pass --fs (the "
+                "'local tmpfile' cases create their file there).")
+    return ""
 
 
 # Results read from something other than a selftest: plain command output, an strace excerpt,
@@ -105,7 +167,8 @@ def fs_expected(result: Result, env: Environment, index: RunIndex, value: object
     if fs is None:
         return CheckOutcome(Support.UNSURE, "the filesystem of the test file is not known")
     if fs in value:  # type: ignore[operator]
-        return OK
+        assumed = tmp_fs_assumed(result, env)
+        return CheckOutcome(Support.UNSURE, assumed) if assumed else OK
     return CheckOutcome(Support.UNSURE, f"the test file was on {fs}, not on {'/'.join(value)}")  # type: ignore[arg-type]
 
 
@@ -114,6 +177,8 @@ def fs_not(result: Result, env: Environment, index: RunIndex, value: object) -> 
     if fs is None:
         return CheckOutcome(Support.UNSURE, "the filesystem of the test file is not known")
     if fs in value:  # type: ignore[operator]
+        if assumed := tmp_fs_assumed(result, env):
+            return CheckOutcome(Support.UNSURE, assumed)
         return CheckOutcome(Support.CONTRADICTS, f"{fs} supports this operation")
     return OK
 

@@ -25,7 +25,15 @@ from harness.model import (
 )
 from harness.readers.ingest import Parsed
 from harness.triage.aggregate import FindingAggregate
-from harness.triage.checks import CHECKS, RunIndex, Support, file_fs
+from harness.triage.checks import (
+    CHECKS,
+    RunIndex,
+    Support,
+    assume_tmp_fs,
+    file_fs,
+    fs_missing,
+    tmp_fs_assumed,
+)
 from harness.triage.rules import About, Fields, Rule, load_rules
 from harness.triage.run_findings import MAX_EVIDENCE, anomaly_findings, crash_findings
 
@@ -132,8 +140,10 @@ def _fits_fs(rule: Rule, r: Result, env: Environment, fs: str | None,
         return True
     if fs is not None and fs not in rule.fs:
         return False
-    if fs is not None and env.fs_source == "text" and r.config != "tmpfile":
+    if fs is not None and env.fs_source == "text" and (r.config != "tmpfile" or not env.tmp_fs):
         unsure.append("the filesystem is named in the report's text, not shown by the run")
+    if fs is not None and (assumed := tmp_fs_assumed(r, env)):
+        unsure.append(assumed)
     if fs is None:
         # Without the filesystem only strace's word that the file was unlinked while open
         # keeps this an environment hypothesis; otherwise it stays unexplained.
@@ -232,7 +242,7 @@ def _unexplained(r: Result, env: Environment, contradictions: list[str]) -> Diag
         text += ("Known causes were considered and ruled out by the run: "
                  + "; ".join(contradictions) + ". ")
     text += "No known environment or configuration cause explains it."
-    text += newer_selftests(env)
+    text += fs_missing(r, env) + newer_selftests(env)
     category = Category.UNKNOWN
     cause = "unexplained-" + r.status.value
     if r.status is Status.XPASS:
@@ -317,9 +327,10 @@ def _group_explanation(cause: str, members: ResultGroup, single: str, env: Envir
         if rule.id == cause:
             return _render(rule, members, env)
     if cause.startswith("unexplained-"):
+        missing = "".join(sorted({fs_missing(m, env) for m in members}))
         return (f"{count_phrase(members)} {members[0].status.value}, with no known cause: "
                 + "; ".join(sorted({m.message for m in members if m.message})[:4]) + "."
-                + newer_selftests(env))
+                + missing + newer_selftests(env))
     return single
 
 
@@ -354,6 +365,7 @@ def triage(parsed: list[Parsed], env: Environment, strace: list[Parsed] | None =
                  for run_id in {r.run_id for r in p.results}
                  if s.totals is None and s.bail_out is None}
     index = RunIndex.build(results, truncated)
+    assume_tmp_fs(env, ((key, r.status, r.number) for key, r in index.by_case.items()))
     for r in results:
         if r.status in NEEDS_DIAGNOSIS:
             r.diagnosis = diagnose(r, env, about_results, index)

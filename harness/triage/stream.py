@@ -58,7 +58,7 @@ from harness.report.streamed import (
     TestIds,
 )
 from harness.triage.aggregate import FIRST_EVIDENCE, FindingAggregate
-from harness.triage.checks import RunIndex
+from harness.triage.checks import RunIndex, assume_tmp_fs
 from harness.triage.engine import finish_group, severity_order, verdict_of
 from harness.triage.rules import About, Rule
 from harness.triage.run_findings import anomaly_findings, crash_findings
@@ -278,6 +278,7 @@ def triage_log(log: LogPass, env: Environment, rules: tuple[Rule, ...],
     try:
         _kernel_from_banner(log, env)
         from_logs([log.parsed], env)
+        _assume_tmp_fs(log, env)
         fork = ju is not None and (os.cpu_count() or 1) > 1 \
             and log.stream.spill.count >= FORK_ROWS
         # every kind's outcome is triaged here, before the fork: the child finds them made
@@ -357,6 +358,12 @@ def _kernel_from_banner(log: LogPass, env: Environment) -> None:
         env.kernel_release, env.kernel_version = m.group(1), version_of(m.group(1))
 
 
+def _assume_tmp_fs(log: LogPass, env: Environment) -> None:
+    """``checks.assume_tmp_fs`` on the log's distinct cases, as ``triage`` does."""
+    assume_tmp_fs(env, ((key, status, number) for key, (_, number, status, _) in
+                        log.stream.cases.items()))
+
+
 def judge_log(log: LogPass, env: Environment, rules: tuple[Rule, ...],
               js: ResultWriter | None = None, ju: CaseWriter | None = None,
               tests: dict[int, TestIds] | None = None, id_prefix: str = "") -> StreamReport:
@@ -366,6 +373,7 @@ def judge_log(log: LogPass, env: Environment, rules: tuple[Rule, ...],
     them; without it they are dropped); ``id_prefix`` starts every id ("[run] ")."""
     _kernel_from_banner(log, env)
     from_logs([log.parsed], env)
+    _assume_tmp_fs(log, env)
     judge = _Judge(log, env, rules, js, ju, tests is not None, id_prefix)
     try:
         full = log.stream.full

@@ -1,0 +1,89 @@
+"""Issue 7's leftovers, each a class with a real text:
+
+- /tmp's filesystem: a 'tmpfile' case's file is in /tmp, not in the working directory. With
+  only --fs given, /tmp is taken to be on it too (a 9p- or NFS-root machine), unless the run
+  shows otherwise; an unexplained 'tmpfile' failure says that --tmp-fs is missing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from harness.cli.main import main
+
+LOGS = Path(__file__).parent / "fixtures" / "logs"
+REPORTS = Path(__file__).parent / "fixtures" / "reports"
+# harness run --fs 9p --fs-scope root: / (and so /tmp) on the 9p share, 20 ftruncate failures
+NINEP_ROOT = LOGS / "qemu-x86_64-9p-root-gup_longterm.log"
+
+
+def triage_file(tmp_path: Path, log: Path, *args: str) -> tuple[int, dict]:
+    out = tmp_path / "report.json"
+    out.unlink(missing_ok=True)
+    code = main(["triage", str(log), "--json", str(out), *args])
+    return code, json.loads(out.read_text())
+
+
+def triage_text(tmp_path: Path, text: str, *args: str) -> tuple[int, dict]:
+    log = tmp_path / "report.txt"
+    log.write_text(text)
+    return triage_file(tmp_path, log, *args)
+
+
+def causes(report: dict, config: str) -> set[str]:
+    return {r["cause"] for r in report["results"] if r["config"] == config
+            and r["status"] == "fail"}
+
+
+def test_a_9p_root_run_with_only_fs_names_the_9p_cause_for_the_tmpfile_cases_too(tmp_path):
+    code, report = triage_file(tmp_path, NINEP_ROOT, "--fs", "9p")
+    assert code == 0 and report["verdict"] == "env"
+    assert causes(report, "tmpfile") == causes(report, "local tmpfile") == {"9p-unlinked-file"}
+    assert len([r for r in report["results"] if r["status"] == "fail"]) == 20
+    # the assumption is said, not hidden
+    assert report["environment"]["facts"]["tmp_fs_assumed"] == "9p"
+    assert any("/tmp taken to be on 9p" in n for n in report["environment"]["notes"])
+    tmpfile = next(r for r in report["results"] if r["config"] == "tmpfile")
+    assert "--tmp-fs" in tmpfile["explanation"] and tmpfile["confidence"] == "low"
+
+
+def test_an_excerpt_of_tmpfile_failures_with_only_fs_9p_is_9p_and_says_so_in_the_reply(tmp_path):
+    lines = NINEP_ROOT.read_text().splitlines()
+    start = lines.index("# [RUN] R/W longterm GUP pin in MAP_SHARED file mapping ... with tmpfile")
+    excerpt = "\n".join(lines[start:start + 2]) + "\n"  # '... with tmpfile' / 'not ok 2 ...'
+    code, report = triage_text(tmp_path, excerpt, "--fs", "9p")
+    assert code == 0 and causes(report, "tmpfile") == {"9p-unlinked-file"}
+    mail = tmp_path / "reply.txt"
+    main(["triage", str(tmp_path / "report.txt"), "--fs", "9p", "--mail", str(mail)])
+    assert "/tmp is taken to be on it too" in " ".join(mail.read_text().split())
+
+
+def test_without_any_filesystem_the_unknown_says_which_option_is_missing(tmp_path):
+    lines = NINEP_ROOT.read_text().splitlines()
+    start = lines.index("# [RUN] R/W longterm GUP pin in MAP_SHARED file mapping ... with tmpfile")
+    code, report = triage_text(tmp_path, "\n".join(lines[start:start + 4]) + "\n")
+    assert code == 1
+    finding = next(f for f in report["findings"] if f["category"] == "unknown")
+    assert "pass --tmp-fs" in finding["explanation"] and "pass --fs" in finding["explanation"]
+
+
+def test_a_passing_local_tmpfile_case_says_tmp_is_elsewhere_and_keeps_it_unknown(tmp_path):
+    # the seed thread's attachment (FVP, 9p work dir): 'local tmpfile' failed, 'tmpfile' passed
+    seed = (REPORTS / "gup-longterm-fvp-9p-run-vmtests-attachment.txt").read_text()
+    code, report = triage_text(tmp_path, seed, "--fs", "9p")
+    assert code == 0 and causes(report, "local tmpfile") == {"9p-unlinked-file"}
+    assert "tmp_fs_assumed" not in report["environment"].get("facts", {})
+    # the same test's 'tmpfile' case failing where its 'local tmpfile' case on 9p passed:
+    # /tmp is not the 9p share, and nothing says what it is
+    text = ("# [RUN] R/W longterm GUP pin in MAP_SHARED file mapping ... with tmpfile\n"
+            "not ok 2 ftruncate() failed\n"
+            "# [RUN] R/W longterm GUP pin in MAP_SHARED file mapping ... with local tmpfile\n"
+            "ok 3 Should have worked\n")
+    code, report = triage_text(tmp_path, text, "--fs", "9p")
+    assert code == 1 and causes(report, "tmpfile") == {"unexplained-fail"}
+    explanation = next(r for r in report["results"] if r["number"] == 2)["explanation"]
+    assert "pass --tmp-fs" in explanation and "(#3), on 9p, passed" in explanation
+    # and --tmp-fs decides
+    code, report = triage_text(tmp_path, text, "--fs", "9p", "--tmp-fs", "9p")
+    assert code == 0 and causes(report, "tmpfile") == {"9p-unlinked-file"}
