@@ -1,7 +1,11 @@
 """Held-out round 12-fs's classes (filesystem-server reports: 9p, virtiofs, NFS, FUSE), each on
 a second real public text worded differently from the round's report that showed it."""
 
+from pathlib import Path
+
 from test_report_classes import triage
+
+REPORTS = Path(__file__).parent / "fixtures" / "reports"
 
 
 def causes(report: dict) -> set[str]:
@@ -26,3 +30,38 @@ def test_a_call_under_a_library_name_is_that_call(tmp_path):
     failed = [r for r in report["results"] if r["status"] == "fail"]
     assert [(r["syscall"], r["errno"]) for r in failed] == [("fallocate", "EOPNOTSUPP")]
     assert report["verdict"] == "env" and causes(report) == {"fs-no-fallocate"}
+
+
+# https://github.com/libgit2/libgit2/issues/4019 (description, Keno, 2016-12-02): libgit2 on
+# DataWarp/GPFS, a network filesystem that refuses MAP_SHARED with ENOSYS. The round's report
+# was DPDK's mmap(MAP_SHARED) EINVAL on a 9p root without a cache mode (cc-oci-runtime #949).
+LIBGIT2_GPFS_STRACE = (
+    "Try to use a libgit2-based project on a network file system. In my case, this was "
+    "DataWarp/GPFS, but I suspect the same is true for others as well. Example strace log:\n"
+    "```\n"
+    "open(\"/global/u1/k/kfischer/.julia/v0.6/tmpD5GGuN/METADATA/.git/objects/pack/"
+    "pack_git2_t122RZ\", O_RDWR|O_CREAT|O_EXCL, 0600) = 22\n"
+    "[snip]\n"
+    "mmap(NULL, 11, PROT_READ|PROT_WRITE, MAP_SHARED, 22, 0) = -1 ENOSYS "
+    "(Function not implemented)\n"
+    "```\n")
+DPDK_ON_9P = REPORTS / "cc-oci-dpdk-testpmd-9p-mmap-shared-einval.txt"
+
+
+def test_a_shared_file_mapping_refused_is_the_filesystem_not_a_missing_call(tmp_path):
+    """mmap(MAP_SHARED) of a file refused with ENOSYS or EINVAL in an strace: the filesystem
+    refuses shared mappings (mmap itself exists: no config/syscall-not-implemented)."""
+    _, report = triage(tmp_path, LIBGIT2_GPFS_STRACE)
+    assert report["verdict"] == "env" and causes(report) == {"fs-no-shared-mmap"}
+    assert report["results"][0]["name"].startswith("mmap()(MAP_SHARED) on /global/")
+    # on a local filesystem the same refusal is no environment cause
+    _, report = triage(tmp_path, LIBGIT2_GPFS_STRACE, "--fs", "ext4")
+    assert "fs-no-shared-mmap" not in causes(report)
+
+
+def test_a_shared_mapping_on_9p_without_an_unlink_is_the_cache_mode(tmp_path):
+    """On 9p a shared mapping's EINVAL is the read-only mapping of cache=none; the unlinked-file
+    cause needs the unlink, which this strace does not show."""
+    _, report = triage(tmp_path, DPDK_ON_9P.read_text(), "--fs", "9p")
+    assert causes(report) == {"fs-no-shared-mmap"}
+    assert "cache mode" in report["findings"][0]["explanation"]

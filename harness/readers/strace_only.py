@@ -3,6 +3,8 @@ explain."""
 
 from __future__ import annotations
 
+import re
+
 from harness.model import Result, Status, Syscall
 from harness.readers.ingest import Parsed
 
@@ -40,6 +42,11 @@ def results_from_syscalls(parsed: list[Parsed]) -> list[Result]:
     return out
 
 
+# A shared mapping of a file (not anonymous memory): whether the filesystem maps it shared at
+# all (9p without a cache mode, virtiofs with cache=never, FUSE direct I/O) names the case.
+SHARED_FILE_MAP = re.compile(r"^(?!.*MAP_ANON).*\bMAP_SHARED(?:_VALIDATE)?\b")
+
+
 def _config(call: Syscall) -> str:
     path = call.path or ""
     if path.startswith("memfd-hugetlb:"):
@@ -61,6 +68,8 @@ def _result(call: Syscall, number: int) -> Result:
         what = f"({flags[0]}){what}"
     elif call.name == "mmap" and "MAP_HUGETLB" in call.args:  # the hugetlb pool's business
         what = f"(MAP_HUGETLB){what}"
+    elif call.name == "mmap" and SHARED_FILE_MAP.search(call.args):  # the filesystem's business
+        what = f"(MAP_SHARED){what}"
     gone = " (unlinked)" if call.unlinked else ""
     return Result(
         suite="strace", number=number, name=f"{call.name}(){what}{gone}", config=_config(call),
