@@ -8,9 +8,18 @@ import re
 from harness.model import Result, Status, Syscall
 from harness.readers.ingest import Parsed
 
+# The memory-management calls beside mmap/madvise: a failed remap, protection change, unmap,
+# lock, shared-memory or NUMA-policy call in a bare excerpt is what the excerpt shows (rr #2268:
+# "mremap(...) = -1 EFAULT (Bad address)"); without them such an excerpt had no result and was
+# called clean.
+MM_CALLS = frozenset({"mremap", "mprotect", "munmap", "msync", "mincore", "mlock", "mlock2",
+                      "mlockall", "munlock", "shmget", "shmat", "mbind", "set_mempolicy",
+                      "get_mempolicy", "migrate_pages", "move_pages", "process_madvise",
+                      "remap_file_pages", "pkey_mprotect", "pkey_alloc", "memfd_secret",
+                      "mseal"})
 CALLS = frozenset({"ftruncate", "fallocate", "fstatfs", "fstat", "mmap", "madvise",
                    "memfd_create", "io_uring_setup", "io_uring_register", "newfstatat",
-                   "userfaultfd"})
+                   "userfaultfd"}) | MM_CALLS
 FILE_CALLS = frozenset({"ftruncate", "fallocate", "fstatfs", "fstat"})  # calls on an open file
 OPENS = frozenset({"open", "openat", "creat"})
 # An open is of interest when it asks the filesystem for something it may lack (direct I/O, an
