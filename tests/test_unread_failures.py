@@ -136,3 +136,27 @@ def test_a_system_call_no_reader_listed_is_still_a_failed_call(tmp_path, text, c
     assert (r["syscall"], r["errno"]) == (call, errno)
     if cause:
         assert r["cause"] == cause
+
+
+# gcc's error as Valdis Kletnieks posted it ("linux-next 20200508 - build failure in
+# kernel/resource.c w/ SPARSEMEM=n", linux-kernel, 2020-05-09; lkml.iu.edu 2005.1/02184): the
+# error states a failure, and only the clause after ';' asks.
+GCC_DID_YOU_MEAN = """\
+  CC  kernel/resource.o
+kernel/resource.c: In function '__request_free_mem_region':
+kernel/resource.c:1653:28: error: 'PA_SECTION_SHIFT' undeclared (first use in this function); \
+did you mean 'SECTION_SHIFT'?
+"""
+
+
+def test_a_compiler_error_with_did_you_mean_is_read_and_a_question_is_not(tmp_path, capsys):
+    code, report = triage(tmp_path, GCC_DID_YOU_MEAN)
+    assert code == 1
+    [failed] = [r for r in report["results"] if r["status"] == "fail"]
+    assert "'PA_SECTION_SHIFT' undeclared" in failed["message"]
+    # a question stays a question, ';' or not: nothing is stated to have failed
+    for asked in ("Did the build fail?\n", "It builds here; did the build fail for you?\n"):
+        log = tmp_path / "asked.txt"
+        log.write_text(asked)
+        assert main(["triage", str(log)]) == 2, asked
+    assert "no selftest results" in capsys.readouterr().err

@@ -70,6 +70,9 @@ URL = re.compile(r"\S*://\S*")
 HEADING = re.compile(r"#{2,6} (?![^:]*:)(?:\S+ ?){1,8}$")
 OPTION = re.compile(r"[=_-]")
 SENTENCE_BREAK = re.compile(r"[A-Za-z0-9)][.!?] [A-Z][a-z]")  # "... tested as LTP. Can it ...?"
+# A question's own part of a line: a sentence, or a clause after '; ' - gcc's "error: 'X'
+# undeclared (first use in this function); did you mean 'Y'?" asks only after the ';'.
+ASKED_BREAK = re.compile(SENTENCE_BREAK.pattern + r"|; ")
 MAX_RESULTS = 5
 MAX_LINE = 400
 INTRODUCED = 4  # lines from a caption ending in ':' to the failure it introduces
@@ -124,11 +127,12 @@ def _happened(text: str, begin: int, finish: int, continued: bool) -> bool:
 
 def _asked(text: str, begin: int, finish: int) -> bool:
     """Whether the sentence of the mark at ``begin``..``finish`` is a question ("... tested as
-    LTP. Can it ...?": the statement before the question is no question)."""
+    LTP. Can it ...?": the statement before the question is no question; so is a compiler's
+    "error: 'X' undeclared (...); did you mean 'Y'?" before its ';')."""
     start = 0
-    for brk in SENTENCE_BREAK.finditer(text, 0, begin):
+    for brk in ASKED_BREAK.finditer(text, 0, begin):
         start = brk.end()
-    end = SENTENCE_BREAK.search(text, finish)
+    end = ASKED_BREAK.search(text, finish)
     return text[start:end.start() + 1 if end else len(text)].rstrip().endswith("?")
 
 
