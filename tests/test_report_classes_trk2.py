@@ -7,7 +7,14 @@ report that showed it:
   rr #2268's "mremap(...) = -1 EFAULT" and bdwgc #225's run of "mremap(...) = -1 ENOMEM";
 - a kernel without huge page support, said in words ("huge pages support is not available in
   the kernel", hugeadm's "kernel does not support huge pages"), is the kernel's configuration,
-  not an empty hugetlb pool (env).
+  not an empty hugetlb pool (env);
+- Go testify's failure block ("Error: Received unexpected error:" / "invalid argument" /
+  "Messages: Unable to mount .../hugepages-1G") is a failed call (mount EINVAL) of the Go test it
+  names, and hugetlbfs mounted with a page size the machine lacks is the code's missing probe
+  of /sys/kernel/mm/hugepages: kata #6029 (no 1G pages) and #3763 (s390x: 1M pages only);
+- the kernel's own notice of a refused call ("uffd: Set unprivileged_userfaultfd sysctl knob to
+  1 ...", userfaultfd EPERM) is that failed call (CRIU PR #1651; no second report quoting it was
+  found, so the test uses the kernel's line as fs/userfaultfd.c prints it).
 """
 
 from __future__ import annotations
@@ -49,4 +56,63 @@ def test_a_kernel_without_huge_page_support_said_in_words_is_config_not_the_pool
     code, report = triage(tmp_path, SCALEWAY_HUGEADM)
     causes = {(f["category"], f["cause"]) for f in report["findings"]}
     assert causes == {("config", "kernel-config-missing")}
+    assert code == 0
+
+
+# https://github.com/kata-containers/kata-containers/issues/3763 (2022, "TestHandleHugepages mount
+# yields EINVAL on s390x"; fixed by PR #3764, "test with any [sizes] that are present"): the
+# description as the search service stores it.
+KATA_S390X = (
+    "Since #3344:\n"
+    "```\n"
+    "=== RUN   TestHandleHugepages\n"
+    "    kata_agent_test.go:1259: \n"
+    "        \tError Trace:\tkata_agent_test.go:1259\n"
+    "        \tError:      \tReceived unexpected error:\n"
+    "        \t            \tinvalid argument\n"
+    "        \tTest:       \tTestHandleHugepages\n"
+    "        \tMessages:   \tUnable to mount /tmp/hugepages-test2815739497/hugepages-1Gi\n"
+    "    kata_agent_test.go:1259: \n"
+    "        \tError Trace:\tkata_agent_test.go:1259\n"
+    "        \tError:      \tReceived unexpected error:\n"
+    "        \t            \tinvalid argument\n"
+    "        \tTest:       \tTestHandleHugepages\n"
+    "        \tMessages:   \tUnable to mount /tmp/hugepages-test2815739497/hugepages-2Mi\n"
+    "    kata_agent_test.go:1284: \n"
+    "        \tError Trace:\tkata_agent_test.go:1284\n"
+    "        \tError:      \tExpected value not to be nil.\n"
+    "        \tTest:       \tTestHandleHugepages\n"
+    "    kata_agent_test.go:1285: \n"
+    "        \tError Trace:\tkata_agent_test.go:1285\n"
+    "        \tError:      \tNot equal: \n"
+    "        \t            \texpected: 0\n"
+    "        \t            \tactual  : 2\n"
+    "        \tTest:       \tTestHandleHugepages\n"
+    "--- FAIL: TestHandleHugepages (0.00s)\n"
+    "```\n"
+)
+
+
+def test_a_testify_block_is_a_failed_call_and_a_fixed_huge_page_size_a_missing_probe(tmp_path):
+    code, report = triage(tmp_path, KATA_S390X)
+    failed = [r for r in report["results"] if r["status"] == "fail"]
+    assert {(r["suite"], r["syscall"], r["errno"]) for r in failed} == {
+        ("TestHandleHugepages", "mount", "EINVAL")}
+    assert len(failed) == 2
+    assert {(f["category"], f["cause"]) for f in report["findings"]} == {
+        ("test-bug", "test-wrong-feature-probe")}
+    assert code == 0
+
+
+# The line fs/userfaultfd.c (5.11 to 6.0) prints once as userfaultfd() returns EPERM, as a dmesg
+# shows it (with its printk stamp).
+UFFD_NOTICE = ("[  212.083561] uffd: Set unprivileged_userfaultfd sysctl knob to 1 if kernel "
+               "faults must be handled without obtaining CAP_SYS_PTRACE capability\n")
+
+
+def test_the_kernels_notice_of_a_refused_userfaultfd_is_that_failed_call(tmp_path):
+    code, report = triage(tmp_path, UFFD_NOTICE)
+    assert [(r["syscall"], r["errno"]) for r in report["results"]] == [("userfaultfd", "EPERM")]
+    assert {(f["category"], f["cause"]) for f in report["findings"]} == {
+        ("config", "userfaultfd-unavailable")}
     assert code == 0

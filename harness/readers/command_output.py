@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from harness.model import LogLine, Result, Status, Syscall
 from harness.readers.catalogue import STRERROR
+from harness.readers.go_testify import Testify
+from harness.readers.kernel_notices import kernel_notice
 from harness.readers.strace import strace_shaped
 from harness.readers.syscall_names import SYSCALLS
 
@@ -182,6 +184,7 @@ class Reader:
     context: str = ""  # khugepaged's "Run test: ... (khugepaged:shmem)" -> "khugepaged:shmem"
     # (line, program, step, status, reason, context) of "step... verdict" lines
     verdicts: list[tuple[LogLine, str, str, Status, str, str]] = field(default_factory=list)
+    testify: Testify = field(default_factory=lambda: Testify(NAMED, _go_strerror))
 
     def feed(self, line: LogLine) -> None:
         if len(self.lines) >= 200:
@@ -193,7 +196,8 @@ class Reader:
             text = m.group("inner").strip()
         if strace_shaped(text):  # the strace reader's: its failed call is the evidence, a
             return  # message inside its write() ("... failed: Func"...) only what it printed
-        if self._assertion(line, text) or self._verdict(line, text) or self._tool(line, text):
+        if self._told_apart(line, text) or self._assertion(line, text) \
+                or self._verdict(line, text) or self._tool(line, text):
             return
         if m := PY_CALL.search(text):
             self.last_call = CALLS.get(m.group(1), m.group(1))
@@ -212,6 +216,16 @@ class Reader:
                 call = next((CALLS[w] for w in WORD.findall(text.split("expected")[0].lower())
                              if w in CALLS), "")
                 self.lines.append((line, call, e.group(1), f"expected {want}, got {got}"))
+
+    def _told_apart(self, line: LogLine, text: str) -> bool:
+        """A failed call not told as "call: strerror": Go testify's block (error and call on
+        different lines) or the kernel's own notice of a refusal."""
+        if self.testify.feed(line, text):
+            return True
+        if notice := kernel_notice(text):
+            self.lines.append((line, *notice))
+            return True
+        return False
 
     def _tool(self, line: LogLine, text: str) -> bool:
         """fio's error lines, a tool's "no O_DIRECT here", the shell's signal report, df."""
@@ -325,6 +339,12 @@ class Reader:
     def results(self, syscalls: list[Syscall], commands: list[LogLine] | None = None
                 ) -> list[Result]:
         """``commands``: the shell commands the text shows (a prompt line is not fed here)."""
+        self.testify.finish()
+        for line, call, errno, what, test in self.testify.found:
+            if test:
+                self.suites[len(self.lines)] = test
+            self.lines.append((line, call, errno, what))
+        self.testify.found.clear()
         out: list[Result] = []
         traced = any(s.failed for s in syscalls)
         for index, (line, call, errno, what) in enumerate(self.lines):
@@ -366,6 +386,14 @@ def _call_failed(text: str) -> tuple[str, str] | None:
                 or errno_name(n.group("num"))
         return NAMED[m.group(1)], errno
     return None
+
+
+def _go_strerror(text: str) -> tuple[str, str] | None:
+    """(call, errno) of a Go error alone: "invalid argument" ("" for the call) or
+    "open /x: no such file or directory"."""
+    if errno := LOWER_STRERROR.get(text.lower()):
+        return "", errno
+    return _go_error(text)
 
 
 def _go_error(text: str) -> tuple[str, str] | None:

@@ -1,0 +1,29 @@
+"""Kernel log lines that mean a system call was just refused, with the call and the errno.
+
+The kernel prints some refusals itself, once, in words rather than as an errno:
+fs/userfaultfd.c (5.11+) "uffd: Set unprivileged_userfaultfd sysctl knob to 1 if kernel faults
+must be handled without obtaining CAP_SYS_PTRACE capability" as userfaultfd() returns EPERM (CRIU
+PR #1651 quotes it); fs/hugetlbfs/inode.c "hugetlbfs: Unsupported page size <n> MB" as a mount
+with pagesize=<n> returns EINVAL. Such a line, pasted alone or in a dmesg, is that failed call.
+"""
+
+from __future__ import annotations
+
+import re
+
+NOTICES = (
+    (re.compile(r"\buffd: Set unprivileged_userfaultfd sysctl knob to 1\b"), "userfaultfd",
+     "EPERM", "refused (the kernel's notice)"),
+    (re.compile(r"\bhugetlbfs: Unsupported page size \d+ ?[KMG]i?B\b"), "mount", "EINVAL",
+     "refused (the kernel's notice)"),
+)
+
+
+def kernel_notice(text: str) -> tuple[str, str, str] | None:
+    """(call, errno, what) of a kernel line that states a refused call, else None."""
+    if "uffd:" not in text and "hugetlbfs:" not in text:
+        return None
+    for pattern, call, errno, what in NOTICES:
+        if pattern.search(text):
+            return call, errno, what
+    return None
