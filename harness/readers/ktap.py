@@ -44,7 +44,12 @@ EXIT_CODE = re.compile(r"#\s*exit=(\d+)")
 CRASH = re.compile(
     # (a word that ends in "BUG:" or "Oops" - a program's "DEBUG:" line - is no kernel's)
     r"((?<![A-Za-z])Oops[:\s]|(?<![A-Za-z])BUG: |kernel BUG at|Kernel panic - not syncing|"
-    r"WARNING: CPU: \d+|"
+    # __warn()'s header: "WARNING: CPU: 3 PID: 42 at mm/gup.c:1234 f+0x1/0x2" (3.x-6.17),
+    # "WARNING: mm/vmalloc.c:3937 at vmalloc_fix_flags+0x6c/0xa0, CPU#69: comm/6500" and
+    # "WARNING: at f+0x1/0x2, CPU#0: comm/1" (6.18 on; a mail client may wrap it after "at"),
+    # "WARNING: at mm/slub.c:123 f+0x1/0x2()" (2.6)
+    r"WARNING: (?:CPU: \d+|\S+\.[chS]:\d+ at\b|at \S+\.[chS]:\d+ |"
+    r"at [\w.]+\+0x[0-9a-f]+/0x[0-9a-f]+, CPU#\d+)|"
     r"VM_BUG_ON|general protection fault|Unable to handle kernel|"
     r"\bsegfault at\b|Segmentation fault|Internal error: |list_del corruption|"
     r"page dumped because|Bad page state|"

@@ -24,6 +24,7 @@ from harness.readers import (
     hung_run,
     lkft_mail,
     quoted_run,
+    sru_review,
     stated_failures,
     totals_only,
     unread_failures,
@@ -56,6 +57,13 @@ def _tee(lines: Iterable[LogLine], info: PasteInfo, *readers: _Feeds) -> Iterato
         yield line
 
 
+def _raw_tee(lines: Iterable[LogLine], *readers: _Feeds) -> Iterator[LogLine]:
+    for line in lines:
+        for reader in readers:
+            reader.feed(line)
+        yield line
+
+
 def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str = ""
                       ) -> ReportInput:
     info = PasteInfo()
@@ -66,16 +74,19 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     totals, before, verdicts = totals_only.Reader(), before_run.Reader(), harness_only.Reader()
     hung, patch_prose = hung_run.Reader(), stated_failures.Reader()
     replied, addresses = quoted_run.QuotedRun(), address_checks.Reader()
-    jobs, lkft = avocado_jobs.Reader(), lkft_mail.Reader()
-    fed = _tee(normalise(replied.record(lines), info), info, tracker, commands, status, prose,
+    jobs, lkft, review = avocado_jobs.Reader(), lkft_mail.Reader(), sru_review.Reader()
+    # (a review's note lines are read as written: the unwrapper would join them)
+    raw = _raw_tee(replied.record(lines), review)
+    fed = _tee(normalise(raw, info), info, tracker, commands, status, prose,
                totals, before, verdicts, hung, patch_prose, addresses, jobs, lkft)
     parsed = parse_lines(fed, source, default_suite)
+    notes_first = _review_notes(parsed, review)
     suite = default_suite or info.suite_hint or stated_failures.one_test(
         info.statements.own_submitted)
     _name_suites(parsed, suite, default_suite)
     fix_runner_verdicts(parsed.results, suite, frozenset(b.name for b in tracker.blocks))
     parsed.results += whole_binary_results(tracker, parsed.results, suite)
-    notes = excerpt.judge(parsed, info)
+    notes = notes_first + excerpt.judge(parsed, info)
     if tracker.summary is not None:
         passed, skipped, failed = tracker.summary
         notes.append(f"run_vmtests.sh's SUMMARY: PASS={passed} SKIP={skipped} FAIL={failed} "
@@ -127,6 +138,15 @@ def _name_suites(parsed: Parsed, suite: str, default_suite: str) -> None:
         for s in parsed.suites:
             if s.name == "":
                 s.name = "selftest"
+
+
+def _review_notes(parsed: Parsed, review: sru_review.Reader) -> list[str]:
+    """A regression-test review's per-suite notes, for a text without result lines: read before
+    any fallback that would take a note's words for a failed call of its own."""
+    if parsed.results or parsed.crashes or not (noted := review.results()):
+        return []
+    parsed.results += noted
+    return [sru_review.note(noted)]
 
 
 def _add_address_checks(parsed: Parsed, addresses: address_checks.Reader) -> None:

@@ -1,0 +1,122 @@
+"""Classes of CI summaries held-out round 12-ci got wrong (tests/fixtures/reports/README.md,
+"Round 12-ci"), each tested on a second real text worded or laid out differently from the
+report that showed it:
+
+- __warn()'s header of 6.18 and later ("WARNING: mm/vmalloc.c:3937 at vmalloc_fix_flags+0x6c/
+  0xa0, CPU#69: (ostnamed)/6500", wrapped by a mail client after "at") is a kernel warning,
+  not an Oops;
+- a regression-test review (Ubuntu's SRU reviews: ``Issue to note in <arch>:`` headers over
+  ``  suite - note`` lines) is one failed result per suite note, read as written (the mail
+  unwrapper would join the notes), with the ``Skipped / blacklisted`` list no failure; a note or
+  test message that names the kernel release that brought the feature ("no fallocate support in
+  kernels before 4.3.0", "requires kernel 4.3 or newer") is kernel-feature-missing;
+- a CI tool that could not get the huge pages it asked for ("Unable to pre allocate 50x2MiB huge
+  pages", "Cannot set the kernel hugepage setting to the target value of 61 hugepages") is
+  hugetlb-pages-short.
+"""
+
+from __future__ import annotations
+
+from test_report_classes import triage
+
+
+def causes(report: dict) -> set[str]:
+    return {f["cause"] for f in report["findings"]}
+
+
+# "next-20250626: WARNING fs jbd2 transaction.c start_this_handle with ARM64_64K_PAGES" (Naresh
+# Kamboju, LKFT, linux-ext4, 2025-06-26, <CA+G9fYsyYQ3ZL4xaSg1-Tt5Evto7Zd+hgNWZEa9cQLbahA1+xg@
+# mail.gmail.com>), lines 9-17 of its "## Test log", unmodified: the header wrapped after "at".
+LKFT_JBD2_WARNING = """\
+<3>[   90.023985] JBD2: kworker/u8:2 wants too many credits
+credits:416 rsv_credits:21 max:334
+<4>[   90.024973] ------------[ cut here ]------------
+<4>[ 90.025062] WARNING: fs/jbd2/transaction.c:334 at
+start_this_handle+0x4c0/0x4e0, CPU#0: 2/42
+<4>[   90.026661] Modules linked in: btrfs blake2b_generic xor
+xor_neon raid6_pq zstd_compress sm3_ce sha3_ce fuse drm backlight
+ip_tables x_tables
+<4>[   90.027952] CPU: 0 UID: 0 PID: 42 Comm: kworker/u8:2 Not tainted
+"""
+
+
+def test_the_warn_header_of_6_18_is_a_kernel_warning(tmp_path):
+    code, report = triage(tmp_path, LKFT_JBD2_WARNING)
+    assert code == 1 and report["verdict"] == "kernel-bug"
+    assert "kernel-warning" in causes(report)
+    assert "kernel-oops" not in causes(report)
+
+
+# Cypresslin/regression-testing-reviewer, log/5.0.0-48.52~18.04.1 (Ubuntu SRU review by Po-Hsu
+# Lin, committed d6be5dd, 2020-05-19), lines 1-13, unmodified.
+SRU_REVIEW_5_0 = """\
+5.0.0-48.52~18.04.1 - generic
+Regression test CMPL, RTB.
+
+Issue to note in amd64:
+  ubuntu_fan_smoke_test - failed with unknown underlay network format (bug 1874703)
+  ubuntu_k8s_unit_tests - scheduler and spdy (bug 1824136)
+  ubuntu_kernel_selftests - msg_zerocopy in net (bug 1812620) Register/unregister many kprobe \
+events in ftrace (bug 1866972)
+  ubuntu_ltp - test timeouted with 4 hours threshold on jenkins (bug 1837206)
+  ubuntu_ltp_syscalls - connect02 (bug 1874014) btrfs fill_fs test in fallocate06 (bug 1866323) \
+fanotify09 case 3 (bug 1876684) msgstress03 (bug 1797341) kill11 (bug 1865965)
+  ubuntu_lxc - ERROR: Unable to fetch GPG key from keyserver in lxc-test-apparmor-mount failed \
+on n1-highmem-16 onlY
+
+Skipped / blacklisted:
+ * libhugetlbfs
+"""
+
+# The same repository, log/3.13.0-130 (the 3.13.0-130.179 review), lines 5-8 and 18-22,
+# unmodified: libhugetlbfs's fallocate note worded as a count, beside other suites' notes.
+SRU_REVIEW_3_13_130 = """\
+Issue to note in amd64:
+  aio_dio_bugs - aio-cve-2016-10044 failed, expected result
+  libhugetlbfs - 3 failed (no fallocate support in kernels before 4.3.0), 14 killed by signal, \
+1 bad configuration
+  ubuntu_blktrace_smoke_test - (test case issue?) 
+
+Issue to note in ppc64le:
+  aio_dio_bugs - aio-cve-2016-10044 failed, expected result
+  libhugetlbfs - 3 failed (no fallocate support in kernels before 4.3.0)
+  rtc - Update IRQs not supported
+  ubuntu_blktrace_smoke_test - test case issue?
+"""
+
+
+def test_a_review_is_one_failed_result_per_suite_note(tmp_path):
+    _, report = triage(tmp_path, SRU_REVIEW_5_0)
+    failed = [(r["suite"], r["name"]) for r in report["results"] if r["status"] == "fail"]
+    assert failed == [(s, "amd64") for s in (
+        "ubuntu_fan_smoke_test", "ubuntu_k8s_unit_tests", "ubuntu_kernel_selftests",
+        "ubuntu_ltp", "ubuntu_ltp_syscalls", "ubuntu_lxc")]
+    assert "libhugetlbfs" not in {r["suite"] for r in report["results"]}
+    ltp = next(r for r in report["results"] if r["suite"] == "ubuntu_ltp")
+    assert ltp["message"] == "test timeouted with 4 hours threshold on jenkins (bug 1837206)"
+
+
+def test_a_note_naming_the_release_that_brought_the_feature_is_an_old_kernel(tmp_path):
+    _, report = triage(tmp_path, SRU_REVIEW_3_13_130, "--kernel-version", "3.13.0")
+    huge = [r for r in report["results"] if r["suite"] == "libhugetlbfs"]
+    assert [r["name"] for r in huge] == ["amd64", "ppc64le"]
+    assert {(r["category"], r["cause"]) for r in huge} == {("config", "kernel-feature-missing")}
+    others = {r["cause"] for r in report["results"] if r["suite"] != "libhugetlbfs"}
+    assert "kernel-feature-missing" not in others
+
+
+# autotest/tp-qemu pull request #3615 ("boot_vm_in_hugepage:add set specify hugepage test"),
+# mcasquer's comment of 2023-02-23, its first three lines, unmodified.
+AVOCADO_VT_HUGEPAGES = """\
+@zhenyzha after applying https://github.com/avocado-framework/avocado-vt/pull/3625 patch and \
+this one I see the following:
+
+-  boot_vm_in_hugepage.specify_hugepage_size.1G.q35: ERROR: Cannot set the kernel hugepage \
+setting to the target value of 61 hugepages. (14.44 s)
+"""
+
+
+def test_a_ci_tool_short_of_the_huge_pages_it_asked_for_is_the_pool(tmp_path):
+    _, report = triage(tmp_path, AVOCADO_VT_HUGEPAGES)
+    assert report["verdict"] == "env"
+    assert causes(report) == {"hugetlb-pages-short"}
