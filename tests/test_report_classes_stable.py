@@ -109,3 +109,86 @@ def test_pte_mapped_thp_pageout_skip_without_commit_or_version_is_not_named(tmp_
     run = YIN_QUOTE.split(">> The commit that introduced")[0]
     skip = one(triage(tmp_path, run), "skip")
     assert (skip["category"], skip["cause"]) == ("unknown", "pageout-failed-with-swap")
+
+
+# --- migration's "Didn't migrate N pages": one transient failure failed the test (< 6.12) ---
+
+# The corpus report: Alistair Popple's reply quoting Ryan Roberts' run and bisect log
+# (linux-mm, 2023-07-28, <87pm4cx2qs.fsf@nvdebian.thelocal>); the bisect log's first
+# "# bad: [...] Linux 6.5-rc3" is the kernel the failure was seen on.
+ALISTAIR = (REPORTS / "migration-shared-anon-move-pages-return-reply.txt").read_text()
+
+# The second text: David Hildenbrand, "Re: Race condition observed between page migration and
+# page fault handling on arm64 machines", linux-kernel 2024-08-01,
+# <6486a2b1-45ef-44b6-bd84-d402fc121373@redhat.com> (lfdr.de mirror read through the search
+# tool): the run after his rmap.c experiment, lines "On x86:" to "It fails all of the time!" of
+# the text/plain body (format=flowed, the assertion wrapped as sent), unmodified.
+DAVID_X86 = """\
+On x86:
+
+# ./migration
+TAP version 13
+1..1
+# Starting 1 tests from 1 test cases.
+#  RUN           migration.shared_anon ...
+Didn't migrate 1 pages
+# migration.c:170:shared_anon:Expected migrate(ptr, self->n1, self->n2) 
+(-2) == 0 (0)
+# shared_anon: Test terminated by assertion
+#          FAIL  migration.shared_anon
+not ok 1 migration.shared_anon
+
+
+It fails all of the time!
+"""
+
+
+def test_migration_failure_bisected_to_the_move_pages_fix_is_the_selftest_bug(tmp_path):
+    report = triage(tmp_path, ALISTAIR)
+    assert report["environment"]["kernel_release"] == "6.5-rc3"  # from the bisect log
+    fail = one(report, "fail")
+    assert (fail["category"], fail["cause"]) == ("test-bug", "selftest-logic-bug")
+    assert "migration-single-failure" in fail["explanation"]
+    assert report["verdict"] == "test-bug"
+
+
+@pytest.mark.parametrize("version,cause", [
+    ("6.10.3", "selftest-logic-bug"), ("6.1.100", "selftest-logic-bug"),
+    ("6.12", "unexplained-fail"), ("6.15.1", "unexplained-fail")])
+def test_migration_single_failure_only_before_the_relaxed_test(tmp_path, version, cause):
+    # 6.12's migration.c fails only after 100 failures in a row, with the same words: not this
+    fail = one(triage(tmp_path, DAVID_X86, "--kernel-version", version), "fail")
+    assert fail["cause"] == cause
+
+
+def test_migration_single_failure_needs_the_version(tmp_path):
+    fail = one(triage(tmp_path, DAVID_X86), "fail")
+    assert (fail["category"], fail["cause"]) == ("unknown", "unexplained-fail")
+
+
+def test_a_harness_tests_own_output_is_its_diagnostic():
+    from harness.readers.ktap import KselftestParser
+
+    parser = KselftestParser()
+    results = []
+    for number, text in enumerate(DAVID_X86.splitlines(), 1):
+        results += parser.feed_text(number, text)
+    results += parser.finish()
+    fail = [r for r in results if r.name == "migration.shared_anon" or
+            r.message == "migration.shared_anon"]
+    assert fail and "Didn't migrate 1 pages" in [d.text for d in fail[0].diagnostics]
+
+
+# --- the kernel version of a stable review mail ---
+
+@pytest.mark.parametrize("name,release", [
+    ("stable-6.11-review-hugetlb-dio-free-count-patch.txt", "6.11"),
+    ("charge-reserved-hugetlb-umount-busy-stable.txt", "5.10"),  # "5.10-stable review patch."
+    ("stable-6.1.11-rc1-hugetlb-madvise-build-drop-patch-thread.mbox", "6.1.11"),
+])
+def test_stable_review_layouts_name_the_kernel(tmp_path, name, release):
+    from harness.cli.main import main
+
+    out = tmp_path / "report.json"
+    assert main(["triage", str(REPORTS / name), "--json", str(out)]) in (0, 1)
+    assert json.loads(out.read_text())["environment"]["kernel_release"] == release

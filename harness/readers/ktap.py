@@ -34,6 +34,7 @@ TOTALS = re.compile(
 )
 PLANNED_MISMATCH = re.compile(r"^Planned tests != run tests \((\d+) != (\d+)\)")
 RUN = re.compile(r"^\[RUN\]\s+(.*)$")
+HARNESS_RUN = re.compile(r"^RUN\s+[\w.-]+ \.\.\.$")  # kselftest_harness: "#  RUN  f.test ..."
 # run_vmtests.sh's "running ./cow" (5.x: "running userfaultfd"); not a test's own prose that
 # starts with the word ("running PKEY tests for unsupported CPU/OS", protection_keys)
 HEADER_RUNNING = re.compile(r"^running\s+(?![A-Za-z]+\s+[a-z]+\b)(\S+)")
@@ -254,6 +255,7 @@ class _Level:
     pending: list[Result] = field(default_factory=list)  # results of this suite so far
     failing: int = 0  # of those, how many failed (kept also when the results are not)
     bulk: Counter[int] = field(default_factory=Counter)  # kind -> rows not yet in the above
+    harness_open: bool = False  # a kselftest_harness "#  RUN name ..." awaits its result
 
     @property
     def running(self) -> str:
@@ -640,6 +642,12 @@ class KselftestParser:
         """A line that is no TAP structure: a diagnostic of the test running, or the banner."""
         if depth >= 1 and body:
             self._diagnostic(depth - 1, number, body, source)
+            if body[:3] == "RUN" and HARNESS_RUN.match(body):
+                self.levels[depth - 1].harness_open = True
+        elif body and (level := self.levels.get(depth)) is not None and level.harness_open:
+            # the test's own printf() between kselftest_harness's "#  RUN" and its result,
+            # at the result's depth ("Didn't migrate 1 pages" before migration's assertion)
+            self._diagnostic(depth, number, body, source)
         if self.banner is None and "Linux version" in body:  # also under a runner's '# '
             self.banner = LogLine(number, raw, source)
 
@@ -821,6 +829,7 @@ class KselftestParser:
         level.results += 1
         level.run_line = None
         level.diagnostics = []
+        level.harness_open = False
         return result
 
     def _emit(self, level: _Level, result: Result, out: list[Result]) -> None:

@@ -157,6 +157,14 @@ CI_HEADER = re.compile(
     r"Kernel|Tree/Branch|describe)\s*[:=]\s*v?(\d+\.\d+(?:\.\d+)?(?:-rc\d+)?[\w.+~-]*)",
     re.IGNORECASE,
 )
+# Greg's stable review mails (and every reply quoting them): "This is the start of the stable
+# review cycle for the 6.1.11 release." - the release candidate carries that release's patches;
+# a patch of the series: "6.11-stable review patch.  If anyone has any objections, ..."
+STABLE_CYCLE = re.compile(r"\bstable review cycle for the (\d+\.\d+\.\d+) release\b")
+STABLE_PATCH = re.compile(r"^(\d+\.\d+)-stable review patch\.")
+# "git bisect log": the first "# bad:" on a release tag is the kernel the failure was seen on
+BISECT_BAD = re.compile(
+    r"^#\s*bad:\s*\[[0-9a-f]{7,40}\]\s+Linux\s+(\d+\.\d+(?:\.\d+)?(?:-rc\d+)?)\s*$")
 
 
 @dataclass
@@ -210,7 +218,7 @@ class PasteInfo:
 
 
 def _release(info: PasteInfo, release: str, source: str) -> None:
-    rank = {"uname -r": 3, "banner": 3, "uname -a": 3, "header": 1}
+    rank = {"uname -r": 3, "banner": 3, "uname -a": 3, "header": 1, "bisect": 1}
     if info.kernel_release is None or rank[source] > rank.get(info.kernel_source, 0):
         info.kernel_release, info.kernel_source = release.rstrip(".,;"), source
 
@@ -337,6 +345,11 @@ def _note_release(info: PasteInfo, text: str) -> None:
     elif "Linux version" in text and (m := BANNER.search(text)):
         _release(info, m.group(1), "banner")
     elif (m := CI_HEADER.match(text)) and not RESULT_LINE.match(text):
+        _release(info, m.group(1), "header")
+    elif text[:1] == "#" and (m := BISECT_BAD.match(text)):
+        _release(info, m.group(1), "bisect")
+    elif "stable review" in text and (
+            (m := STABLE_CYCLE.search(text)) or (m := STABLE_PATCH.match(text))):
         _release(info, m.group(1), "header")
 
 
