@@ -15,6 +15,7 @@ from typing import Protocol
 from harness.model import LogLine
 from harness.readers import (
     address_checks,
+    arch_facts,
     avocado_jobs,
     before_run,
     ci_status_mail,
@@ -29,6 +30,7 @@ from harness.readers import (
     totals_only,
     unread_failures,
 )
+from harness.readers.arch_facts import ArchFacts
 from harness.readers.ingest import Parsed, parse_lines
 from harness.readers.logread import read_lines
 from harness.readers.paste import PasteInfo, normalise
@@ -42,6 +44,7 @@ class ReportInput:
     parsed: Parsed
     info: PasteInfo
     notes: list[str] = field(default_factory=list)
+    machine: ArchFacts = field(default_factory=ArchFacts)  # the arch and page size it names
 
 
 class _Feeds(Protocol):
@@ -75,10 +78,11 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     hung, patch_prose = hung_run.Reader(), stated_failures.Reader()
     replied, addresses = quoted_run.QuotedRun(), address_checks.Reader()
     jobs, lkft, review = avocado_jobs.Reader(), lkft_mail.Reader(), sru_review.Reader()
+    machine = arch_facts.Reader()
     # (a review's note lines are read as written: the unwrapper would join them)
     raw = _raw_tee(replied.record(lines), review)
     fed = _tee(normalise(raw, info), info, tracker, commands, status, prose,
-               totals, before, verdicts, hung, patch_prose, addresses, jobs, lkft)
+               totals, before, verdicts, hung, patch_prose, addresses, jobs, lkft, machine)
     parsed = parse_lines(fed, source, default_suite)
     notes_first = _review_notes(parsed, review)
     suite = default_suite or info.suite_hint or stated_failures.one_test(
@@ -117,7 +121,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     notes += _unread(parsed, sorted(patch_prose.lines + patch_prose.long_lines,
                                     key=lambda x: x.line), info, prose)
     notes += _what_was_not_read(parsed, info)
-    return ReportInput(parsed, info, notes)
+    return ReportInput(parsed, info, notes, machine.facts())
 
 
 

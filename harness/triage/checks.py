@@ -362,7 +362,46 @@ def stated(result: Result, env: Environment, index: RunIndex, value: object) -> 
     return CheckOutcome(Support.CONTRADICTS, f"the report does not say the cause is {value}")
 
 
+def arch(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
+    """The machine is one of the architectures ``value`` lists: the report names it (uname, a
+    release, its prose; readers/arch_facts.py) or the guest ran it."""
+    wanted = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    if env.arch is None:
+        return CheckOutcome(Support.CONTRADICTS, "the report does not say which architecture "
+                            f"ran (this is about {', '.join(wanted)})")
+    if env.arch not in wanted:
+        return CheckOutcome(Support.CONTRADICTS, f"the machine is {env.arch}, not "
+                            f"{' or '.join(wanted)}")
+    return OK
+
+
+# Distributions build these with 64K pages (Debian, Fedora, RHEL and SUSE ppc64le); a report
+# that names the arch but not the page size is most likely about a 64K kernel.
+USUAL_PAGE_SIZE = {"ppc64": "64K"}
+
+
+def page_size(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
+    """The kernel's base page size is one ``value`` lists, as the report states it ("64K page
+    size", a "+64k" release, CONFIG_ARM64_64K_PAGES=y); for ppc64 without a statement, its
+    distributions' 64K, less sure."""
+    wanted = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    stated_size = env.facts.get("page_size")
+    if stated_size:
+        if stated_size in wanted:
+            return OK
+        return CheckOutcome(Support.CONTRADICTS, f"the page size is {stated_size}, not "
+                            f"{' or '.join(wanted)}")
+    usual = USUAL_PAGE_SIZE.get(env.arch or "")
+    if usual in wanted:
+        return CheckOutcome(Support.UNSURE, f"the report names {env.arch} but not its page "
+                            f"size ({usual} is what its distributions build)")
+    return CheckOutcome(Support.CONTRADICTS, "the report does not say the page size is "
+                        f"{' or '.join(wanted)}")
+
+
 CHECKS: dict[str, Callable[[Result, Environment, RunIndex, object], CheckOutcome]] = {
+    "arch": arch,
+    "page_size": page_size,
     "bisected": bisected,
     "stated": stated,
     "same_versions": same_versions,

@@ -96,6 +96,9 @@ def _fields(results: ResultGroup, env: Environment) -> Fields:
         stated_whose="the thread's" if env.facts.get("stated_in") == "thread" else "the report's",
         kernel_version=env.kernel_version or env.kernel_release or "not recorded",
         selftests_paren=f" ({env.selftests_version})" if env.selftests_version else "",
+        arch=env.arch or "not named",
+        page_size=env.facts.get("page_size") or "not stated",
+        machine_line=env.facts.get("page_size_line") or env.facts.get("arch_line") or "-",
     )
     return fields
 

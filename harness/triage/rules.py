@@ -32,8 +32,8 @@ class About(StrEnum):
     MATRIX = "matrix"
 
 
-KNOWN_CHECKS = frozenset({"contrast_config", "fs_expected", "fs_not", "hugepages", "gup_test",
-                          "swap", "truncated", "works_elsewhere",
+KNOWN_CHECKS = frozenset({"arch", "page_size", "contrast_config", "fs_expected", "fs_not",
+                          "hugepages", "gup_test", "swap", "truncated", "works_elsewhere",
                           "also_passed", "bisected", "known_change", "stated",
                           "same_versions", "newer_selftests", "feature_passed"})
 KNOWN_WHEN = {
