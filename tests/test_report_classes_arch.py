@@ -82,6 +82,21 @@ ARCH_LIST = """\
 """
 
 
+# Lokesh Gidra's "selftests/mm: Fix ARM related issue with fork after pthread_create" v3
+# (linux-mm, 2024; tests/fixtures/reports/uffd-unit-tests-fork-after-pthread-create-arm-thread).
+ARM_NOT_X86 = """\
+Following issue was observed while running the uffd-unit-tests selftest
+on ARM devices. On x86_64 no issues were detected:
+"""
+
+# Lorenzo Stoakes' "selftests/mm: remove virtual_address_range test" (2026-01-16;
+# tests/fixtures/reports/virtual-address-range-removal-patch, line 23): a commit named by its
+# subject.
+COMMIT_NAMED = """\
+Commit 0ef3783d7558 ("selftests/mm: add support to test 4PB VA on PPC64"),
+"""
+
+
 def test_the_machine_is_what_its_own_output_or_prose_says():
     facts = machine(RHEL_64K)
     assert (facts.arch, facts.page_size) == ("arm64", "64K")
@@ -90,11 +105,13 @@ def test_the_machine_is_what_its_own_output_or_prose_says():
     assert machine(LTP_PAGE_SIZE).page_size == "64K"  # the 64K machine, not the 4K norm
     facts = machine(ARM64_64K_SETUP)
     assert (facts.arch, facts.page_size) == ("arm64", "64K")
+    assert machine(ARM_NOT_X86).arch == "arm"  # x86 beside it is the contrast
 
 
 def test_a_mention_in_passing_or_a_list_of_arches_names_no_machine():
     assert machine(CHANGELOG_MENTION).arch is None
     assert machine(ARCH_LIST).arch is None
+    assert machine(COMMIT_NAMED).arch is None
     # a hugetlb page size is not the base page size
     assert machine("# [INFO] detected hugetlb page size: 64 KiB\n").page_size is None
 

@@ -35,6 +35,8 @@ FAMILIES = {
     "mips64": "mips", "mips64el": "mips", "mips": "mips", "mipsel": "mips",
     "x86_64": "x86_64", "amd64": "x86_64", "x86-64": "x86_64", "x86": "x86_64",
     "sparc64": "sparc64", "sparc": "sparc64",
+    "arm": "arm", "armhf": "arm", "armel": "arm", "arm32": "arm", "armv7l": "arm", "armv7": "arm",
+    "i386": "i386", "i686": "i386",
 }
 # A line that is nothing but uname -m's answer (behind a prompt it would be a command).
 UNAME_M = re.compile(r"^\s*(aarch64|ppc64le|ppc64|s390x|riscv64|loongarch64|mips64|x86_64)\s*$")
@@ -51,14 +53,19 @@ UNAME_A = re.compile(r"^\W*Linux \S+ \d+\.\d+\S* .*\b(aarch64|ppc64le|ppc64|s390
 # Prose that says where something ran: "on ppc64le", "on a Power8 system", "on my powerPC
 # setup", "on POWER10", "on an s390x LPAR", "on LoongArch", "on RISC-V hardware".
 PROSE = re.compile(
-    r"\b(?:on|with|under|using|for)\s+(?:an?\s+|my\s+|the\s+|our\s+|this\s+)?"
+    r"\b(?:on|with)\s+(?:an?\s+|my\s+|the\s+|our\s+|this\s+)?"
     r"(aarch64|arm64|ppc64le|ppc64|powerpc64le|s390x|s390|riscv64|risc-?v|loongarch64|loongarch|"
-    r"mips64|x86_64|power\s?(?:pc|[789]|1[01])|p(?:8|9|10|11)\b)", re.IGNORECASE)
+    r"mips64|x86_64|i[36]86|armhf|armv7l?|power\s?(?:pc|[789]|1[01])|p(?:8|9|10|11)\b)"
+    r"|\b(?:on|with)\s+(?:an?\s+|my\s+|the\s+|our\s+|this\s+)?(?-i:(ARM)\b)", re.IGNORECASE)
 POWER_NAME = re.compile(r"power\s?(?:pc|[789]|1[01])|p(?:8|9|10|11)$", re.IGNORECASE)
+# A commit named by its subject ('commit 0ef3783d7558 ("selftests/mm: add support to test 4PB VA
+# on PPC64")') names no machine.
+COMMIT_SUBJECT = re.compile(r"\(\"[^\"]*\"\)")
 # Every mention, to tell "names one" from "lists several".
 ANY_ARCH = re.compile(
     r"\b(aarch64|arm64|ppc64le|ppc64|powerpc|s390x?|riscv(?:64)?|risc-v|loongarch(?:64)?|"
-    r"mips(?:64)?|x86_64|x86|amd64|sparc(?:64)?)\b", re.IGNORECASE)
+    r"mips(?:64)?|x86_64|x86|amd64|sparc(?:64)?|i[36]86|armhf|armv7l?)\b|(?-i:\b(ARM)\b)",
+    re.IGNORECASE)
 
 # Page sizes: "64K page size", "64KB base page size", "64k pages", "16K-page kernel",
 # "page size of 64K", "PAGE_SIZE is 65536", "pagesize=65536", CONFIG_*_64K_PAGES=y, "a 64k kernel".
@@ -111,8 +118,9 @@ class Reader:
             self.sizes.setdefault(BYTES.get(raw, f"{raw}K"), line)
 
     def _arch(self, line: LogLine, text: str) -> None:
+        text = COMMIT_SUBJECT.sub("", text)
         for m in ANY_ARCH.finditer(text):
-            self.named.setdefault(_family(m.group(1)), line)
+            self.named.setdefault(_family(m.group(m.lastindex or 1)), line)
         for pattern in (UNAME_M, UNAME_A, RELEASE):
             if shown := pattern.search(text):
                 self.shown.setdefault(_family(shown.group(1)), line)
@@ -121,7 +129,7 @@ class Reader:
         if pages := RELEASE_PAGES.search(text):
             self.sizes.setdefault(f"{pages.group(1)}K", line)
         for m in PROSE.finditer(text):
-            family = _family(m.group(1))
+            family = _family(m.group(m.lastindex or 1))
             self.said.setdefault(family, line)
             self.named.setdefault(family, line)
 
@@ -129,15 +137,22 @@ class Reader:
         facts = ArchFacts()
         if len(self.shown) == 1:  # the machine's own output names one family
             (facts.arch, facts.arch_line), = self.shown.items()
-        elif not self.shown and len(self.said) == 1 and set(self.named) <= set(self.said) | {
-                "x86_64"}:  # "reproduces on x86 too" is a contrast, not a second machine
-            (facts.arch, facts.arch_line), = self.said.items()
+        elif not self.shown and len(said := self._said()) == 1 and set(self.named) <= set(
+                self.said) | {"x86_64"}:  # "reproduces on x86 too" is a contrast
+            (facts.arch, facts.arch_line), = said.items()
         big = [s for s in ("64K", "16K") if s in self.sizes]
         if len(big) == 1:
             facts.page_size, facts.page_line = big[0], self.sizes[big[0]]
         elif not big and "4K" in self.sizes:
             facts.page_size, facts.page_line = "4K", self.sizes["4K"]
         return facts
+
+    def _said(self) -> dict[str, LogLine]:
+        """The prose's machines; beside another one, x86 is the contrast ("fails on ARM
+        devices. On x86_64 no issues were detected")."""
+        if len(self.said) > 1:
+            return {k: v for k, v in self.said.items() if k != "x86_64"}
+        return self.said
 
 
 def _family(name: str) -> str:
