@@ -12,7 +12,10 @@ report that showed it:
   kernels before 4.3.0", "requires kernel 4.3 or newer") is kernel-feature-missing;
 - a CI tool that could not get the huge pages it asked for ("Unable to pre allocate 50x2MiB huge
   pages", "Cannot set the kernel hugepage setting to the target value of 61 hugepages") is
-  hugetlb-pages-short.
+  hugetlb-pages-short;
+- LAVA's job notification mail (``Test Suite``/``Test Case X: Test failed`` lines, ``Job
+  error:``) is read as results: a test suite's cases are results, and LAVA's own failed actions
+  (the ``lava`` suite) are the job error, reported once with the call and errno it names.
 """
 
 from __future__ import annotations
@@ -120,3 +123,74 @@ def test_a_ci_tool_short_of_the_huge_pages_it_asked_for_is_the_pool(tmp_path):
     _, report = triage(tmp_path, AVOCADO_VT_HUGEPAGES)
     assert report["verdict"] == "env"
     assert causes(report) == {"hugetlb-pages-short"}
+
+
+# cip-testing-results, "LAVA notification for Test Job 1076428 ci-iwamatsu-linux-6.1.y-cip-rc_..._
+# ltp-math-tests" (2024-01-15, <0101018d0ec6ccdd-fcbbf61d-d08f-4357-9cbd-e5b03f400905-000000@us-
+# west-2.amazonses.com>), lines 4-8 and 27-59 of the decoded body, unmodified.
+LAVA_LOGIN_TIMEOUT = """\
+The job with ID # 1076428 is now in state Finished and health Incomplete. Job was submitted by \
+CIP-Testing.
+
+Job details and log file: http://lava.ciplatform.org/scheduler/job/1076428
+
+
+Job error: login-action timed out after 207 seconds
+
+Test Suite lava: http://lava.ciplatform.org/results/1076428/lava
+Test Case validate: Test passed
+Test Case http-download: Test passed
+Measurement: 0.84 seconds
+Test Case test-overlay: Test passed
+Test Case git-repo-action: Test passed
+Measurement: 10.84 seconds
+Test Case bootloader-overlay: Test passed
+Test Case pdu-reboot: Test passed
+Measurement: 16.46 seconds
+Test Case login-action: Test failed
+Measurement: 207.00 seconds
+Test Case auto-login-action: Test failed
+Measurement: 207.43 seconds
+Test Case uboot-commands: Test failed
+Measurement: 298.93 seconds
+Test Case uboot-action: Test failed
+Measurement: 299.62 seconds
+Test Case power-off: Test passed
+Measurement: 1.15 seconds
+Test Case job: Test failed
+No query is set for results comparing.
+"""
+
+# The same list, "LAVA notification for Test Job 334017 alicef-kselftests_bzImage_cip_qemu_
+# defconfig_4.4.272-cip58_91a8e966_x86_cip_qemu_defconfig_kselftest" (2021-07-19, <0101017ac0146bb2-
+# e52b8656-08d0-4ca2-8a28-57c77542d79d-000000@us-west-2.amazonses.com>), lines 4 and 29-38.
+LAVA_KSELFTEST = """\
+The job with ID # 334017 is now in state Finished and health Complete. Job was submitted by \
+ferrazzia.
+Test Suite 0_kselftest: http://lava.ciplatform.org/results/334017/0_kselftest
+Test Case zram.sh: Test failed
+Test Case test_vsyscall_64: Test failed
+Test Case ptrace_syscall_64: Test failed
+Test Case syscall_nt_64: Test failed
+Test Case ldt_gdt_64: Test failed
+Test Case sysret_ss_attrs_64: Test failed
+Test Case single_step_syscall_64: Test failed
+Test Case run_vmtests: Test failed
+Test Case test_user_copy.sh: Test failed
+"""
+
+
+def test_lavas_failed_actions_are_the_job_error_reported_once(tmp_path):
+    _, report = triage(tmp_path, LAVA_LOGIN_TIMEOUT)
+    failed = [r for r in report["results"] if r["status"] != "pass"]
+    assert [(r["suite"], r["name"], r["status"]) for r in failed] == [("lava", "job", "error")]
+    assert failed[0]["message"] == "login-action timed out after 207 seconds"
+    assert report["verdict"] == "unknown"  # the board never gave a prompt: nobody said why
+
+
+def test_a_lava_test_suites_cases_are_results(tmp_path):
+    _, report = triage(tmp_path, LAVA_KSELFTEST)
+    failed = {(r["suite"], r["name"]) for r in report["results"] if r["status"] == "fail"}
+    assert ("kselftest", "run_vmtests") in failed and len(failed) == 9
+    assert report["verdict"] == "unknown" and not any(
+        r["status"] == "crash" for r in report["results"])

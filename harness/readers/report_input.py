@@ -23,6 +23,7 @@ from harness.readers import (
     excerpt,
     harness_only,
     hung_run,
+    lava_notification,
     lkft_mail,
     quoted_run,
     sru_review,
@@ -79,12 +80,13 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     replied, addresses = quoted_run.QuotedRun(), address_checks.Reader()
     jobs, lkft, review = avocado_jobs.Reader(), lkft_mail.Reader(), sru_review.Reader()
     machine = arch_facts.Reader()
+    lava = lava_notification.Reader()
     # (a review's note lines are read as written: the unwrapper would join them)
     raw = _raw_tee(replied.record(lines), review)
     fed = _tee(normalise(raw, info), info, tracker, commands, status, prose,
-               totals, before, verdicts, hung, patch_prose, addresses, jobs, lkft, machine)
+               totals, before, verdicts, hung, patch_prose, addresses, jobs, lkft, machine, lava)
     parsed = parse_lines(fed, source, default_suite)
-    notes_first = _review_notes(parsed, review)
+    notes_first = _review_notes(parsed, review) + _lava_notes(parsed, lava)
     suite = default_suite or info.suite_hint or stated_failures.one_test(
         info.statements.own_submitted)
     _name_suites(parsed, suite, default_suite)
@@ -151,6 +153,15 @@ def _review_notes(parsed: Parsed, review: sru_review.Reader) -> list[str]:
         return []
     parsed.results += noted
     return [sru_review.note(noted)]
+
+
+def _lava_notes(parsed: Parsed, lava: lava_notification.Reader) -> list[str]:
+    """A LAVA job notification's test cases and job error, for a text without result lines:
+    read before the fallbacks that would take each of LAVA's failed actions for a failure."""
+    if parsed.results or parsed.crashes or not (cases := lava.results()):
+        return []
+    parsed.results += cases
+    return [lava.note()]
 
 
 def _add_address_checks(parsed: Parsed, addresses: address_checks.Reader) -> None:
