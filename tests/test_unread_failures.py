@@ -160,3 +160,43 @@ def test_a_compiler_error_with_did_you_mean_is_read_and_a_question_is_not(tmp_pa
         log.write_text(asked)
         assert main(["triage", str(log)]) == 2, asked
     assert "no selftest results" in capsys.readouterr().err
+
+
+REPORTS = Path(__file__).parent / "fixtures" / "reports"
+
+
+@pytest.mark.parametrize("name,quoted", [
+    # what people write when no program printed a failure word
+    ("tt-exalens-ci-runner-hugepages-not-set-up", "not properly set up"),
+    ("wsl1-python-multiprocessing-dev-shm-missing", "Errno 38 not implemented"),
+    ("run-qemu-hugetlb-unit-test-1g-skip-cmdline", "unable to alloc a 1G page"),  # "Without that"
+    ("jemalloc-pages-test-thp-configure-probe", "doesn't actually support THPs"),  # ".  I don't"
+    ("libhugetlbfs-shm-perms-segment-size-64k-pages", "causing this check to trip"),
+])
+def test_a_real_report_without_failure_words_is_an_honest_unknown(tmp_path, name, quoted):
+    code, report = triage(tmp_path, (REPORTS / f"{name}.txt").read_text())
+    assert code == 1  # was refused (exit 2, "no selftest results ...")
+    [failed] = [r for r in report["results"] if r["status"] == "fail"]
+    assert quoted in failed["message"]
+    # 'CONFIG_ARM64_64K_PAGES=y' is an option that is set, not one missing
+    assert failed["category"] == "unknown"
+
+
+def test_a_selftests_patch_that_says_the_tests_are_broken_is_read(tmp_path):
+    # Aneesh Kumar's ppc64 ksm_tests/transhuge-stress patch (2022): "Without this tests are
+    # broken w.r.t reading /proc/self/pagemap" - refused before, as any patch's own words were
+    code, report = triage(tmp_path, (REPORTS / "ppc64-page-shift-pagemap-ksm-transhuge-patch.txt")
+                          .read_text())
+    assert code == 0 and report["verdict"] == "test-bug"
+    [failed] = [r for r in report["results"] if r["status"] == "fail"]
+    assert "tests are broken" in failed["message"]
+
+
+def test_a_lockdep_warning_in_a_robots_dmesg_is_the_kernels(tmp_path):
+    # 0-day's report: "kern  :warn  : [  181.942648] WARNING: suspicious RCU usage" has no
+    # "WARNING: CPU:" line; it was refused as holding nothing
+    code, report = triage(tmp_path, (REPORTS / "lkp-hmm-tests-hugetlb-walk-rcu-warning.txt")
+                          .read_text())
+    assert code == 1 and report["verdict"] == "kernel-bug"
+    assert {f["cause"] for f in report["findings"]} == {"kernel-warning"}
+    assert not any("strace" in n for n in report["environment"].get("notes", []))

@@ -283,7 +283,8 @@ def run_triage(args: argparse.Namespace) -> int:
         parsed = parsed + strace
         strace = []
         results_from_syscalls(parsed)
-        env.notes.append("no selftest output: explaining the failed calls in the strace log")
+        if any(p.syscalls for p in parsed):  # (a kernel crash alone has no calls to explain)
+            env.notes.append("no selftest output: explaining the failed calls in the strace log")
     report = triage(parsed, env, strace, rules)
     if thread is not None and not report.results and not report.findings:
         # A thread whose messages hold no result is not a thread about a clean run.

@@ -34,15 +34,28 @@ FAILURE_WORD = re.compile(
     # a failure a tracker issue tells in other words: "the requested memory size ... gets
     # rounded up and overflows to zero" (unicorn on Debian, 2022), "on arm64 ustat is not
     # available (as deprecated) however is still tested" (LTP, 2015)
-    r"overflow(?:s|ed)?|(?:is|are) not (?:available|implemented|supported)(?! on \w+ yet))\b",
+    r"overflow(?:s|ed)?|(?:is|are) not (?:available|implemented|supported)(?! on \w+ yet)|"
+    # and what a person writes when nothing printed a failure word: "I'm getting Errno 38 not
+    # implemented" (Python's "[Errno 38]", WSL 2016), "the following python code doesn't work",
+    # "Hugepages on GitHub runners are not properly set up" (tt-exalens, 2025), "Without this
+    # tests are broken" (a ppc64 selftests patch, 2022), "causing this check to trip"
+    # (libhugetlbfs, 2018)
+    r"errno:? ?[1-9]\d{0,2}|(?:does|did|do)(?:n't| not) work|not working|stopped working|"
+    r"(?:does|do)(?:n't| not) (?:actually |really )?support|"
+    r"not (?:properly|correctly) (?:set ?up|configured|mounted|reserved|allocated|installed|"
+    r"initiali[sz]ed|enabled)|broken(?!\s*:?\s*\d+\s*$)|"
+    r"(?:checks?|assert(?:ions?)?|BUG_ON|WARN_ON\w*) (?:to )?"
+    r"trip(?:s|ped)?|trip(?:s|ped)? (?:the|this|that|an?) (?:check|assert(?:ion)?|BUG_ON))\b",
     re.IGNORECASE)
 # The strerror texts of 12 characters or more, longest first: as printed (capital first), or
 # in any case when three words or more ("function not implemented").
 _LONG = sorted((s for s in STRERROR if len(s) >= 12), key=len, reverse=True)
 STRERRORS = re.compile("|".join(
     re.escape(s) if s.count(" ") < 2 else "(?i:" + re.escape(s) + ")" for s in _LONG))
-NEGATED = re.compile(r"(?<![\w=-])(?:not|never|no longer|no|nothing|without|zero)(?![\w=-])|"
-                     r"n't\b", re.IGNORECASE)
+# ("without this (patch)" tells what happens unpatched: no negation of what follows it)
+NEGATED = re.compile(r"(?<![\w=-])(?:not|never|no longer|no|nothing|zero)(?![\w=-])|"
+                     r"(?<![\w=-])without(?! (?:this|that|these|it|the (?:patch|fix|change)))"
+                     r"(?![\w=-])|n't\b", re.IGNORECASE)
 ZERO_COUNT = re.compile(r"\b(?:errors?|fail(?:ed|ures?)?)\s*[=:]\s*0\b|"
                         r"\b0\s+(?:errors?|fail(?:ed|ures?)?)\b|"
                         # a summary's aligned column: LTP's "failed   0", "FAIL:  0"
@@ -69,7 +82,8 @@ URL = re.compile(r"\S*://\S*")
 # a section; a tool's own "## ERROR: ..." line (a colon after its word) is no heading.
 HEADING = re.compile(r"#{2,6} (?![^:]*:)(?:\S+ ?){1,8}$")
 OPTION = re.compile(r"[=_-]")
-SENTENCE_BREAK = re.compile(r"[A-Za-z0-9)][.!?] [A-Z][a-z]")  # "... tested as LTP. Can it ...?"
+# "... tested as LTP. Can it ...?" (and two spaces after the full stop, as many still type)
+SENTENCE_BREAK = re.compile(r"[A-Za-z0-9)][.!?]\s+[A-Z][a-z]")
 # A question's own part of a line: a sentence, or a clause after '; ' - gcc's "error: 'X'
 # undeclared (first use in this function); did you mean 'Y'?" asks only after the ';'.
 ASKED_BREAK = re.compile(SENTENCE_BREAK.pattern + r"|; ")
@@ -159,9 +173,11 @@ SKIP_LINE = re.compile(r"^(?:skip|SKIP)\s*:\s*\S|^\[SKIP\]\s+\S|^Skipping\s+\S.*
 
 def results(lines: list[LogLine], patch: bool) -> list[Result]:
     """The lines that state a failure (``_failures``), and before them a skip result per
-    selftest skip line, quoting it; none for a text that carries a patch."""
+    selftest skip line, quoting it; for a text that carries a patch, only what its commit
+    message states (no reader of patches took it: a patch that says the tests are broken is
+    a readable report, an honest ``unknown``, not a refusal)."""
     if patch:
-        return []
+        return _failures(lines, False)
     skipped = [x for x in lines if len(x.text) <= MAX_LINE and SKIP_LINE.search(x.text.strip())]
     skips = [Result(SUITE, i + 1, f"a skip no rule knows{STATED_NAME}", "", Status.SKIP,
                     line.text.strip(), result_line=line)
@@ -174,10 +190,7 @@ def results(lines: list[LogLine], patch: bool) -> list[Result]:
 
 def _failures(lines: list[LogLine], patch: bool) -> list[Result]:
     """One failed result per line that states a failure (the first ``MAX_RESULTS``), quoting
-    it; none when no line does, or when the text carries a patch (its commit message is the
-    patch readers' to read: a fix describing what it fixes is no failure report)."""
-    if patch:
-        return []
+    it; none when no line does."""
     lines = list(_sentences(lines))
     stated = [x for i, x in enumerate(lines)
               if _states_failure(x.text.strip(), i > 0 and _open(lines[i - 1], x))]
