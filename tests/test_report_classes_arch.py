@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from test_report_classes import triage
 
-from harness.model import LogLine
+from harness.model import Environment, LogLine, Result, Status
 from harness.readers.arch_facts import ArchFacts, Reader
+from harness.triage.checks import RunIndex, Support, page_size
 
 
 def machine(text: str) -> ArchFacts:
@@ -176,3 +177,17 @@ def test_an_arch_selected_option_is_the_architecture_not_a_config_to_enable(tmp_
     _, ltp = triage(tmp_path, LTP_PROBE)
     assert {(r["category"], r["cause"]) for r in ltp["results"]} == {
         ("test-bug", "test-wrong-feature-probe")}
+
+
+
+def test_ppc64s_usual_64k_is_a_guess_only_beside_a_version():
+    result = Result("split_huge_page_test", 1, "split", "", Status.FAIL, "")
+    index = RunIndex.build([], set())
+
+    def support(env: Environment) -> Support:
+        return page_size(result, env, index, ["64K"]).support
+
+    assert support(Environment(arch="ppc64")) is Support.CONTRADICTS
+    assert support(Environment(arch="ppc64", kernel_version="6.12")) is Support.UNSURE
+    assert support(Environment(arch="ppc64", facts={"page_size": "4K"})) is Support.CONTRADICTS
+    assert support(Environment(arch="s390", kernel_version="6.12")) is Support.CONTRADICTS
