@@ -51,11 +51,13 @@ CRASH = re.compile(
     # "WARNING: at mm/slub.c:123 f+0x1/0x2()" (2.6)
     r"WARNING: (?:CPU: \d+|\S+\.[chS]:\d+ at\b|at \S+\.[chS]:\d+ |"
     r"at [\w.]+\+0x[0-9a-f]+/0x[0-9a-f]+, CPU#\d+)|"
-    # lockdep's and RCU's own splats: a WARNING header without the CPU line ("WARNING:
-    # suspicious RCU usage", 0-day's hmm-tests report, 2022)
-    r"WARNING: (?:suspicious RCU usage|possible (?:circular|recursive) locking|"
-    r"possible irq lock inversion|inconsistent lock state|bad unlock balance|"
-    r"lock held when returning|held lock freed|nested lock was not taken)|"
+    # lockdep's and RCU's reports (kernel/locking/lockdep.c, kernel/rcu/): "WARNING: suspicious
+    # RCU usage", "WARNING: bad unlock balance detected!", "WARNING: possible circular locking
+    # dependency detected", "WARNING: systemd/1 still has locks held!" ...
+    r"WARNING: (?:suspicious RCU usage|bad unlock balance detected|possible (?:circular|"
+    r"recursive) locking|inconsistent lock state|possible irq lock inversion|lock held when "
+    r"returning|held lock freed|lock held by \S+ is not|Nested lock was not taken|[\w.:-]+/\d+ "
+    r"still has locks held)|"
     r"VM_BUG_ON|general protection fault|Unable to handle kernel|"
     r"\bsegfault at\b|Segmentation fault|Internal error: |list_del corruption|"
     r"page dumped because|Bad page state|"

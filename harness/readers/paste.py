@@ -34,6 +34,12 @@ VIEWER_PREFIX = re.compile(
 # docker compose's service column in front of each line of its logs ("spdk_1          | ",
 # "db-1  | ": a service name and its instance number, padded).
 COMPOSE_PREFIX = re.compile(r"^[a-z][\w.-]*[_-]\d+\s+\|\s")
+# dmesg --decode (-x) in front of each kernel line: the facility and the level, padded
+# ("kern  :warn  : [  181.942648] WARNING: suspicious RCU usage", as the kernel test robot
+# attaches and quotes its kmsg; "kern :warn : " once its spaces were squeezed).
+DMESG_DECODE = re.compile(r"^(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|"
+                          r"ftp|local[0-7])\s*:\s*(?:emerg|alert|crit|err|warn|notice|info|debug)"
+                          r"\s*:\s?")
 # "[   12.345678] " in front of every line of a capture (serial-console tools, dmesg of a
 # runner that logs to /dev/kmsg): taken away when the rest is test output, not kernel text
 # (not KUnit's nested, indented TAP on a boot console).
@@ -239,6 +245,8 @@ def _capture_prefix(text: str, info: PasteInfo) -> re.Match[str] | None:
     """What a log viewer or capture tool put in front of the line: a line number, a time stamp,
     a printk stamp in front of test output (not in front of a kernel message: that one stays)."""
     if text[:1] not in "[0123456789L":
+        if ":" in text[4:12] and (m := DMESG_DECODE.match(text)):
+            return m
         return COMPOSE_PREFIX.match(text) if "| " in text[:80] else None
     if m := VIEWER_PREFIX.match(text):
         return m
@@ -258,7 +266,10 @@ def _unprefixed(line: LogLine) -> str:
             text = text[m.end():]
         lead = text.lstrip(" \t")
         if lead[:1] not in "[0123456789L":
-            break
+            if not (m := DMESG_DECODE.match(lead)):
+                break
+            text = lead[m.end():]
+            continue
         m = VIEWER_PREFIX.match(lead) or PRINTK_STAMP.match(lead) or ANY_STAMP.match(lead)
         if m is None or (m.re is ANY_STAMP and KERNEL_FACT.match(lead, m.end())):
             break
