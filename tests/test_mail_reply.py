@@ -43,7 +43,8 @@ def split(text: str) -> tuple[dict[str, str], str]:
 
 
 def messages(path: Path) -> dict[str, str]:
-    """Message-ID -> the message's decoded text parts."""
+    """Message-ID -> the message's Subject and decoded text parts (a robot's statistic in the
+    Subject is the message's own text too)."""
     if path.suffix == ".eml":
         found = [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)]
     else:
@@ -53,7 +54,8 @@ def messages(path: Path) -> dict[str, str]:
     for m in found:
         parts = [p.get_payload(decode=True) or b"" for p in m.walk()
                  if p.get_content_maintype() == "text" or p.get_filename()]
-        text = " ".join(b.decode("utf-8", "replace") for b in parts)
+        text = " ".join([str(m["Subject"] or "")]
+                        + [b.decode("utf-8", "replace") for b in parts])
         out[str(m["Message-ID"]).strip()] = re.sub(r"(?m)^[> ]*>", "", text)  # quote marks
     return out
 

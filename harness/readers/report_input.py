@@ -25,6 +25,7 @@ from harness.readers import (
     hung_run,
     lava_notification,
     lkft_mail,
+    lkp_mail,
     quoted_run,
     sru_review,
     stated_failures,
@@ -68,8 +69,10 @@ def _raw_tee(lines: Iterable[LogLine], *readers: _Feeds) -> Iterator[LogLine]:
         yield line
 
 
-def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str = ""
-                      ) -> ReportInput:
+def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str = "",
+                      subject: str = "") -> ReportInput:
+    """``subject``: the mail's Subject when the lines are a message's body (the kernel test
+    robot puts the statistic it found there)."""
     info = PasteInfo()
     tracker = RunnerTracker(indent=info.indent)
     commands = command_output.Reader()
@@ -81,10 +84,13 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     jobs, lkft, review = avocado_jobs.Reader(), lkft_mail.Reader(), sru_review.Reader()
     machine = arch_facts.Reader()
     lava = lava_notification.Reader()
+    lkp = lkp_mail.Reader()
+    if subject:
+        lkp.feed(LogLine(0, " ".join(subject.split()), source))
     # (a review's note lines are read as written: the unwrapper would join them)
     raw = _raw_tee(replied.record(lines), review)
-    fed = _tee(normalise(raw, info), info, tracker, commands, status, prose,
-               totals, before, verdicts, hung, patch_prose, addresses, jobs, lkft, machine, lava)
+    fed = _tee(normalise(raw, info), info, tracker, commands, status, prose, totals, before,
+               verdicts, hung, patch_prose, addresses, jobs, lkft, machine, lava, lkp)
     parsed = parse_lines(fed, source, default_suite)
     notes_first = _review_notes(parsed, review) + _lava_notes(parsed, lava)
     suite = default_suite or info.suite_hint or stated_failures.one_test(
@@ -108,6 +114,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     if not parsed.results and not parsed.crashes and (listed := lkft.results()):
         parsed.results += listed
         notes.append(lkft.note())
+    notes += _robot_report(parsed, info, lkp)
     notes += _closing_or_before(parsed, info, suite, totals, before)
     if not parsed.results and not parsed.crashes and (stuck := hung.results(suite)):
         parsed.results += stuck
@@ -125,6 +132,24 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     notes += _what_was_not_read(parsed, info)
     return ReportInput(parsed, info, notes, machine.facts())
 
+
+
+def _robot_report(parsed: Parsed, info: PasteInfo, lkp: lkp_mail.Reader) -> list[str]:
+    """The kernel test robot's report: its statistics are the results and the kernel's crashes
+    when the text shows none of its own; the commit it names is its bisect of a kernel crash.
+    A test that fails on the commit it names may be the kernel's or the test's doing (the DAMON
+    quota test that only needed to handle an edge case, 2025): that stays for the rules."""
+    if not lkp.seen:
+        return []
+    notes = []
+    if not parsed.results and not parsed.crashes:
+        parsed.crashes += lkp.crashes()
+        parsed.results += lkp.results()
+        if parsed.results or parsed.crashes:
+            notes.append(lkp.note())
+    if info.bisected is None and parsed.crashes:
+        info.bisected = lkp.bisect()
+    return notes
 
 
 def _name_suites(parsed: Parsed, suite: str, default_suite: str) -> None:

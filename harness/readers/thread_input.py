@@ -82,6 +82,25 @@ def _drop_stated_beside_logs(inputs: list[ReportInput]) -> None:
         seen |= tests
 
 
+def _subject_made(line: LogLine | None) -> bool:
+    return line is not None and line.line == 0
+
+
+def _drop_subject_stats_beside_logs(inputs: list[ReportInput]) -> None:
+    """A reply keeps the kernel test robot's Subject ("Re: [mm/page_alloc] 2bd8eec68f:
+    BUG:sleeping_function_called_..."): what the robot found, told again. Beside a message that
+    shows it (the report's own console lines or results) it is no second crash or failure."""
+    def shown(ri: ReportInput) -> bool:
+        return any(not _subject_made(c[0] if c else None) for c in ri.parsed.crashes) or any(
+            not _subject_made(r.result_line) for r in ri.parsed.results)
+
+    if not any(shown(ri) for ri in inputs):
+        return
+    for ri in inputs:
+        ri.parsed.crashes = [c for c in ri.parsed.crashes if c and not _subject_made(c[0])]
+        ri.parsed.results = [r for r in ri.parsed.results if not _subject_made(r.result_line)]
+
+
 SENTENCE_END = re.compile(r"[.!?][)\"']?$")
 # quotes, diffs, diffstats, a commit's trailers ("Fixes: ...", "Cc: ...")
 NOT_PROSE = re.compile(r"^\s*(?:>|[-+@|#$]|\S+ +\| +\d)|^\s*$|^[A-Z][\w-]*: ")
@@ -125,10 +144,12 @@ def read_thread_input(path: str, default_suite: str = "") -> ThreadInput:
         if message.index not in by_message:
             by_message[message.index] = []
             thread.messages.append(message)
-        ri = read_report_lines(lines, lines[0].source if lines else path, default_suite)
+        ri = read_report_lines(lines, lines[0].source if lines else path, default_suite,
+                               message.subject if label == "body" else "")
         ri.info.statements = StatementScanner()  # the thread's conclusion is read whole, below
         by_message[message.index].append((label, ri))
     _drop_stated_beside_logs([ri for parts in by_message.values() for _, ri in parts])
+    _drop_subject_stats_beside_logs([ri for parts in by_message.values() for _, ri in parts])
     for message in thread.messages:
         parts = by_message[message.index]
         has_log = any(ri.parsed.results and not ri.parsed.tap_from_writes for _, ri in parts)
