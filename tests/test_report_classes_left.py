@@ -87,3 +87,28 @@ def test_a_passing_local_tmpfile_case_says_tmp_is_elsewhere_and_keeps_it_unknown
     # and --tmp-fs decides
     code, report = triage_text(tmp_path, text, "--fs", "9p", "--tmp-fs", "9p")
     assert code == 0 and causes(report, "tmpfile") == {"9p-unlinked-file"}
+
+
+# Sun Jian's reply (linux-kselftest, 2026-01-09; the corpus's
+# run-vmtests-wrong-cwd-false-failures-reply.txt): his client broke the sentence at 80
+# columns; a 72-column wrap on the way cuts "resolved" off on a line of its own.
+WRONG_CWD_WRAPPED = """\
+This currently results in false failures because relative paths being
+resolved
+against the caller's cwd instead of the script directory.
+"""
+
+
+def test_a_short_tail_cut_by_a_second_wrap_does_not_end_the_writers_line(tmp_path):
+    code, report = triage_text(tmp_path, WRONG_CWD_WRAPPED)
+    assert code == 0  # was refused: "being resolved" read as a failure dealt with
+    [failed] = [r for r in report["results"] if r["status"] == "fail"]
+    assert failed["message"].endswith("resolved against the caller's cwd instead of the "
+                                      "script directory.")
+    assert failed["cause"] == "runner-wrong-directory"
+    # a tail that ends with ':' still ends the line: the line under it stays its own
+    _, report = triage_text(tmp_path, "The two binaries below fail to start on the new rootfs "
+                            "image we built\ntoday:\n  cow: error while loading shared "
+                            "libraries: libc.so.6\n")
+    assert [r["message"] for r in report["results"]] == [
+        "cow: error while loading shared libraries: libc.so.6"]

@@ -426,7 +426,14 @@ class _Unwrapper:
             self.info.unwrapped += 1
             # the piece's own width: padding a mail client or editor put after it (a cover
             # letter with every line padded to 81 columns) is no text, one flowed space is
-            self.width = len(raw.rstrip()) + (raw[-1:] == " ") - self.info.prefixed
+            piece = len(raw.rstrip()) + (raw[-1:] == " ") - self.info.prefixed
+            # ... unless it is the short tail a 72-column wrap cut from a line its writer had
+            # already broken at 80 ("... relative paths being" / "resolved" / "against the
+            # caller's cwd ..."): then the writer's line was as wide as both, and its own
+            # break is a wrap too
+            tail = self.width >= WRAP_WIDTH and piece < WRAP_WIDTH \
+                and text.rstrip()[-1:] not in ".:;!?,"
+            self.width = self.width + 1 + piece if tail else piece
             return
         yield from self.flush()
         if not self.info.first_line and text:
