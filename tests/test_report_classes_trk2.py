@@ -14,7 +14,11 @@ report that showed it:
   of /sys/kernel/mm/hugepages: kata #6029 (no 1G pages) and #3763 (s390x: 1M pages only);
 - the kernel's own notice of a refused call ("uffd: Set unprivileged_userfaultfd sysctl knob to
   1 ...", userfaultfd EPERM) is that failed call (CRIU PR #1651; no second report quoting it was
-  found, so the test uses the kernel's line as fs/userfaultfd.c prints it).
+  found, so the test uses the kernel's line as fs/userfaultfd.c prints it);
+- mini-round 12-trk-b: a kernel interface a report finds absent ("The memory interfaces for
+  /sys/kernel/mm/hugepages are missing", "The hugetlbfs filesystem implementation is incomplete",
+  WSL 1 #3796) is a failure the fallback reads (never refused) and the kernel lacking the
+  feature; so is a /proc/sys/vm knob sysctl cannot find (WSL 1 #3126), not a limit to raise.
 """
 
 from __future__ import annotations
@@ -115,4 +119,27 @@ def test_the_kernels_notice_of_a_refused_userfaultfd_is_that_failed_call(tmp_pat
     assert [(r["syscall"], r["errno"]) for r in report["results"]] == [("userfaultfd", "EPERM")]
     assert {(f["category"], f["cause"]) for f in report["findings"]} == {
         ("config", "userfaultfd-unavailable")}
+    assert code == 0
+
+
+# https://github.com/microsoft/WSL/issues/3126 (2018, "the kernal parameter vm.max_map_count in
+# /etc/sysctl.conf is don't work!"), the description as the search service stores it; the
+# thread: WSL 1 does not implement the file.
+WSL_MAX_MAP_COUNT = (
+    "microsoft/WSL \u00b7 issue #3126 \u00b7 closed \u00b7 C++\n"
+    "labels: discussion\n"
+    "# the kernal parameter vm.max_map_count in /etc/sysctl.conf is don't work!\n"
+    "\n"
+    "vagile-cn \u00b7 description \u00b7 2018-04-25\n"
+    "when I set vm.max_map_count in /etc/sysctl.conf and reload the parameter with sysctl -p,\n"
+    "I'll get an error:\n"
+    "sysctl: cannot stat /proc/sys/vm/max_map_count: No such file or directory\n"
+    "and the parameter dosn't work.\n"
+)
+
+
+def test_a_vm_knob_sysctl_cannot_find_is_a_missing_feature_not_a_limit(tmp_path):
+    code, report = triage(tmp_path, WSL_MAX_MAP_COUNT)
+    assert {(f["category"], f["cause"]) for f in report["findings"]} == {
+        ("config", "kernel-feature-missing")}
     assert code == 0

@@ -45,7 +45,11 @@ FAILURE_WORD = re.compile(
     r"not (?:properly|correctly) (?:set ?up|configured|mounted|reserved|allocated|installed|"
     r"initiali[sz]ed|enabled)|broken(?!\s*:?\s*\d+\s*$)|"
     r"(?:checks?|assert(?:ions?)?|BUG_ON|WARN_ON\w*) (?:to )?"
-    r"trip(?:s|ped)?|trip(?:s|ped)? (?:the|this|that|an?) (?:check|assert(?:ion)?|BUG_ON))\b",
+    r"trip(?:s|ped)?|trip(?:s|ped)? (?:the|this|that|an?) (?:check|assert(?:ion)?|BUG_ON)|"
+    # an interface a report finds absent: "The memory interfaces for /sys/kernel/mm/hugepages
+    # are missing", "The hugetlbfs filesystem implementation is incomplete" (WSL 1, 2019)
+    r"(?:is|are) (?:missing|absent|incomplete)(?! (?:a|an|the|some|from the (?:docs?|man))\b)|"
+    r"(?:partially|partly|not fully) implemented)\b",
     re.IGNORECASE)
 # The strerror texts of 12 characters or more, longest first: as printed (capital first), or
 # in any case when three words or more ("function not implemented").
@@ -69,8 +73,9 @@ CLAUSE_BREAK = re.compile(r"[.;!?]\s|,\s|\b(?:but|however|although|though|while)
 TO_BE_DONE = re.compile(r"\b(?:should|will|would|must|needs? to|has to|have to|to)\s+"
                         r"(?:be\s+|get\s+)?$", re.IGNORECASE)
 # A failure the same clause says was dealt with is none now ("failed last week and was fixed").
-# (Not a path "resolved against the caller's cwd".)
-DEALT_WITH = re.compile(r"\b(?:fixed|resolved(?! against| relative)|solved|works? now|went "
+# (Not a path "resolved against the caller's cwd", also when a wrap left "resolved" at the end
+# of its line.)
+DEALT_WITH = re.compile(r"\b(?:fixed|resolved(?! against| relative|$)|solved|works? now|went "
                         r"away|gone)\b",
                         re.IGNORECASE)
 # A kernel's console line (a boot log's "Failed to ..." on a run that went fine) is the log
