@@ -192,3 +192,72 @@ def test_stable_review_layouts_name_the_kernel(tmp_path, name, release):
     out = tmp_path / "report.json"
     assert main(["triage", str(REPORTS / name), "--json", str(out)]) in (0, 1)
     assert json.loads(out.read_text())["environment"]["kernel_release"] == release
+
+
+# --- hugetlb_dio's leaked huge page: 1b151e2435fc (6.8; 6.1.75, 6.6.14, 6.7.2) to 38b43539d64b
+# (6.9; 6.1.84, 6.6.24, 6.7.12, 6.8.3) ---
+
+# The corpus report: Donet Tom's first hugetlb_dio patch (linux-kselftest, 2024-05-23).
+DONET = (REPORTS / "hugetlb-dio-bio-release-leak.txt").read_text()
+
+# The second text: Muhammad Usama Anjum's review of v3 (linux-kselftest 2024-06, In-Reply-To
+# <20240607055046.138650-1-donettom@linux.ibm.com>; lfdr.de mirror read through the search
+# tool), quoting v3's failing run: its attribution line and the quoted "Fail Scenario" block,
+# unmodified.
+USAMA_QUOTE = """\
+On 6/7/24 10:50 AM, Donet Tom wrote:
+> Test Result  Fail Scenario (Without the fix)
+> --------------------------------------------------------
+> []# ./hugetlb_dio
+> TAP version 13
+> 1..4
+> No. Free pages before allocation : 7
+> No. Free pages after munmap : 7
+> ok 1 : Huge pages freed successfully !
+> No. Free pages before allocation : 7
+> No. Free pages after munmap : 7
+> ok 2 : Huge pages freed successfully !
+> No. Free pages before allocation : 7
+> No. Free pages after munmap : 7
+> ok 3 : Huge pages freed successfully !
+> No. Free pages before allocation : 7
+> No. Free pages after munmap : 6
+> not ok 4 : Huge pages not freed!
+> Totals: pass:3 fail:1 xfail:0 xpass:0 skip:0 error:0
+"""
+
+
+@pytest.mark.parametrize("text", [DONET, USAMA_QUOTE], ids=["report", "quoted"])
+@pytest.mark.parametrize("version", ["6.1.80", "6.6.20", "6.7.5", "6.8.2"])
+def test_hugetlb_dio_leak_in_range_is_the_block_layer_regression(tmp_path, text, version):
+    report = triage(tmp_path, text, "--kernel-version", version)
+    fail = [r for r in report["results"] if r["status"] == "fail" and r["number"] == 4]
+    assert len(fail) == 1
+    fail = fail[0]
+    assert (fail["category"], fail["cause"], fail["confidence"]) == (
+        "kernel-bug", "kernel-behaviour-fail", "medium")
+    assert "hugetlb-dio-bio-release-leak" in fail["explanation"]
+    assert f"this run: {version}" in fail["explanation"]
+
+
+@pytest.mark.parametrize("version", ["6.1.70", "6.1.84", "6.6.24", "6.7.12", "6.8.3", "6.9.1",
+                                     "6.5.3"])
+def test_hugetlb_dio_leak_out_of_range_stays_an_unnamed_kernel_failure(tmp_path, version):
+    fail = one(triage(tmp_path, USAMA_QUOTE, "--kernel-version", version), "fail")
+    assert (fail["category"], fail["cause"]) == ("kernel-bug", "kernel-behaviour-fail")
+    assert "hugetlb-dio-bio-release-leak" not in fail["explanation"]
+
+
+def test_hugetlb_dio_leak_without_a_version_is_named_less_sure(tmp_path):
+    fail = one(triage(tmp_path, USAMA_QUOTE), "fail")
+    assert (fail["cause"], fail["confidence"]) == ("kernel-behaviour-fail", "low")
+    assert "hugetlb-dio-bio-release-leak" in fail["explanation"]
+
+
+def test_hugetlb_dio_zero_count_before_is_still_the_selftest_bug(tmp_path):
+    # Donet Tom's November 2024 fixup mail (corpus): "before allocation : 0", in the range too
+    text = (REPORTS / "hugetlb-dio-free-count-test-regression.txt").read_text()
+    report = triage(tmp_path, text, "--kernel-version", "6.6.20")
+    fails = [r for r in report["results"] if r["status"] == "fail"]
+    assert fails and {(r["category"], r["cause"]) for r in fails} == {
+        ("test-bug", "selftest-logic-bug")}

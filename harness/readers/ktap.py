@@ -651,9 +651,12 @@ class KselftestParser:
             self._diagnostic(depth - 1, number, body, source)
             if body[:3] == "RUN" and HARNESS_RUN.match(body):
                 self.levels[depth - 1].harness_open = True
-        elif body and (level := self.levels.get(depth)) is not None and level.harness_open:
-            # the test's own printf() between kselftest_harness's "#  RUN" and its result,
-            # at the result's depth ("Didn't migrate 1 pages" before migration's assertion)
+        elif body and (level := self.levels.get(depth)) is not None and (
+                level.harness_open or level.suite.planned is not None):
+            # the test's own printf() inside its TAP stream, at the results' depth: between
+            # kselftest_harness's "#  RUN" and its result ("Didn't migrate 1 pages" before
+            # migration's assertion), or after the plan ("No. Free pages before allocation :
+            # 7" before hugetlb_dio's verdict): the next result's diagnostic
             self._diagnostic(depth, number, body, source)
         if self.banner is None and "Linux version" in body:  # also under a runner's '# '
             self.banner = LogLine(number, raw, source)
