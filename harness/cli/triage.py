@@ -217,6 +217,13 @@ def apply_conclusion(conclusion: Conclusion, env: Environment, thread: bool = Fa
     env.facts["stated_in"] = "thread" if thread else "report"
     if conclusion.names:
         env.facts["stated_names"] = " ".join(conclusion.names)
+    if conclusion.reported:  # a diagnosis in prose (harness/readers/diagnosis.py)
+        env.facts["stated_cause"] = conclusion.reported
+        env.facts["stated_category"] = conclusion.category
+    if conclusion.about:
+        env.facts["stated_about"] = " ".join(conclusion.about)
+    if conclusion.scope:
+        env.facts["stated_scope"] = conclusion.scope
 
 
 def apply_inputs(inputs: list[ReportInput], env: Environment) -> None:

@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass, field
 
 from harness.model import LogLine
+from harness.readers.diagnosis import DiagnosisReader
 from harness.readers.line_kinds import LOG_LIKE, QUOTE
 
 SELFTEST_PATH = re.compile(r"(?:^|/)(?:tools/testing/)?selftests/")
@@ -252,6 +253,12 @@ class Conclusion:
     line: LogLine
     why: str  # "a patch that changes only the selftests (...)", "the prose says ..."
     names: tuple[str, ...] = ()  # the tests the statement names ("fixture.variant.case")
+    # a diagnosis in prose (``diagnosis``): the cause id the finding carries when ``cause`` is
+    # a generic diagnosis rule's key, and the names the sentence gives (those no result has
+    # are ignored)
+    reported: str = ""
+    about: tuple[str, ...] = ()
+    scope: str = ""  # "skip" or "fail": the diagnosis explains only those
 
     def quote(self, where: str = "") -> str:
         place = f"{where} " if where else ""
@@ -290,6 +297,7 @@ class StatementScanner:
     kernel_commit: LogLine | None = None  # a git.kernel.org link to a kernel commit
     applied_passes: LogLine | None = None  # "Backported those 2 patches and it is now passing"
     prose: list[str] = field(default_factory=list)  # test-side lines and their neighbours
+    diagnoses: DiagnosisReader = field(default_factory=DiagnosisReader)  # causes in prose
     _last_diff: str = ""
     _previous: str = ""
     _in_diff: bool = False
@@ -311,6 +319,10 @@ class StatementScanner:
         (a diff's context lines start with a space), ``prose`` when it is not log output."""
         self._patch_line(line, text, text if bare is None else bare.rstrip())
         prose = prose and not self._in_diff
+        if prose:
+            self.diagnoses.feed(line, text, bare is not None and QUOTE.match(line.text) is not None)
+        else:
+            self.diagnoses.brk()
         if not prose or len(text) < 12:
             self._previous = text if prose else ""
             return
@@ -472,6 +484,18 @@ class StatementScanner:
         return None
 
     def conclusion(self) -> Conclusion | None:
+        """What the text states: a test-side statement or a patch, a kernel fix, else the last
+        diagnosis its prose gives (``diagnosis``)."""
+        if (stated := self._stated()) is not None:
+            return stated
+        if (found := self.diagnoses.diagnosis()) is None:
+            return None
+        cause = found.cause
+        return Conclusion(cause.stated, cause.category, found.line,
+                          f"its prose says why: {cause.what}", reported=cause.cause,
+                          about=found.names, scope=found.scope)
+
+    def _stated(self) -> Conclusion | None:
         if (kernel := self.kernel_fix()) is not None:
             return kernel
         patch = self.selftest_only_patch()

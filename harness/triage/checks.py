@@ -358,6 +358,17 @@ def stated(result: Result, env: Environment, index: RunIndex, value: object) -> 
         if names and not any(n in where for n in names):
             return CheckOutcome(Support.CONTRADICTS, "the report's statement is about other "
                                 f"tests ({', '.join(names[:3])})")
+        # A diagnosis sentence's names ("the hugetlb_dio test fails because ...") narrow it
+        # to those tests, when some result of the run has them; a name no result has (a
+        # function, a file) narrows nothing.
+        scope = env.facts.get("stated_scope")
+        if scope and (result.status is Status.SKIP) != (scope == "skip"):
+            return CheckOutcome(Support.CONTRADICTS, f"the report's diagnosis explains {scope}s "
+                                "only")
+        about = [n for n in env.facts.get("stated_about", "").split() if _in_run(n, index)]
+        if about and not any(n in where for n in about):
+            return CheckOutcome(Support.CONTRADICTS, "the report's diagnosis is about other "
+                                f"tests ({', '.join(about[:3])})")
         return OK
     return CheckOutcome(Support.CONTRADICTS, f"the report does not say the cause is {value}")
 
@@ -398,6 +409,12 @@ def page_size(result: Result, env: Environment, index: RunIndex, value: object) 
                             f"size ({usual} is what its distributions build)")
     return CheckOutcome(Support.CONTRADICTS, "the report does not say the page size is "
                         f"{' or '.join(wanted)}")
+
+
+def _in_run(name: str, index: RunIndex) -> bool:
+    """Some result of the run (any status) carries ``name``."""
+    return any(name in f"{r.name} {r.description} {r.message or ''}"
+               for r in index.by_case.values())
 
 
 CHECKS: dict[str, Callable[[Result, Environment, RunIndex, object], CheckOutcome]] = {

@@ -92,6 +92,7 @@ def _fields(results: ResultGroup, env: Environment) -> Fields:
         thp_sentence=f" THP mode: {env.thp}." if env.thp else "",
         stated_quote=env.facts.get("stated_quote", "?"),
         stated_why=env.facts.get("stated_why", "?"),
+        stated_cause=env.facts.get("stated_cause", "?"),
         # a thread's conclusion is the thread's; a single text's is the report's own
         stated_whose="the thread's" if env.facts.get("stated_in") == "thread" else "the report's",
         kernel_version=env.kernel_version or env.kernel_release or "not recorded",
@@ -222,17 +223,33 @@ def diagnose(r: Result, env: Environment, rules: Iterable[Rule], index: RunIndex
         if unsure:
             explanation += " Less certain because " + "; ".join(unsure) + "."
         about_fs = bool(rule.fs) or bool({"fs_expected", "fs_not"} & set(rule.checks))
-        found = Diagnosis(rule.category, rule.cause_of(Fields()),
+        found = Diagnosis(rule.category,
+                          rule.cause_of(Fields(stated_cause=env.facts.get("stated_cause", "?"))),
                           rule.confidence.lower(len(unsure)), explanation, rule.reference,
                           rule.action, evidence_of(r, env, with_mount=about_fs),
                           rule.id if rule.cause else "")
-        if rule.category is Category.UNKNOWN and "stated" in env.facts:
+        if "stated" in env.facts and (rule.category is Category.UNKNOWN
+                                      or _weaker_than_diagnosis(rule, r, env)):
             # "We don't know" gives way to what the thread itself concluded, if a rule for
-            # that conclusion fits this result.
+            # that conclusion fits this result; so does a cause only the test's own words
+            # suggest, against the maintainers' diagnosis in prose.
             fallback = fallback or found
             continue
         return found
     return fallback or _unexplained(r, env, contradictions)
+
+
+def _weaker_than_diagnosis(rule: Rule, r: Result, env: Environment) -> bool:
+    """A rule that matched only the test's own message (no failed call, no errno, no crash)
+    and names another kind of cause than the diagnosis the report's prose states: the
+    maintainers' analysis is the stronger evidence. A call that failed with its errno, or a
+    crash, is not."""
+    stated = env.facts.get("stated_category")
+    if stated is None or rule.category.value == stated or "stated" in rule.checks:
+        return False
+    if rule.category is Category.KERNEL_BUG or r.status is Status.CRASH:
+        return False
+    return not (rule.errno or rule.syscall or rule.fs or r.errno or r.syscalls)
 
 
 def _unexplained(r: Result, env: Environment, contradictions: list[str]) -> Diagnosis:

@@ -1,0 +1,400 @@
+"""A diagnosis stated in prose: the sentence in which a maintainer (or the reporter) says why.
+
+Many reports carry their cause only in words, after the log they quote: "I think this is
+caused by test_sysctl() in memfd_test, which ... does not restore it", "It means that the
+hugetlb mmap() failed", "The test fails because it assumes a size of 4096 bytes ... when using
+tmpfs", "this is because the robot has no swap", "turns out CONFIG_USERFAULTFD was off". A
+sentence is a diagnosis when
+
+- it has a causal marker (caused by, because, due to, the root cause/problem/reason is, turns
+  out, it means that, looks like, that explains it, fixed by ...);
+- it is no question ("could it be ...?", "I wonder its because ..."), no hypothetical ("if",
+  "maybe", "might", "would" before the marker) and not negated at the marker ("not because",
+  "wouldn't be caused by");
+- it is the writer's own (not quoted), or a quoted one the writer confirms right after ("yes,
+  that was it", "you're right", "that fixed it"); a quoted one only when the writer states
+  none (a forwarded report, a reply that only quotes) and does not disagree;
+- its cause side (the words after the marker; before it for "X is the culprit") names a cause
+  this module knows: the test's own fault (a test that assumes, relies on or does not restore
+  something), a filesystem the test assumed, huge pages, swap, a CONFIG_ option, root, a
+  sysctl or rlimit, memory, a missing library or tool, an old kernel, THP, userfaultfd, NUMA,
+  seccomp, the page size, a kernel commit.
+
+Each cause maps to the rule id the log-based rules already use (``CAUSES``), never a new one.
+The last diagnosis of the text wins (later messages refine earlier guesses). The finding
+quotes the sentence; it is the thread's word, kept apart from what the log shows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from harness.model import LogLine
+
+# Markers whose cause follows them.
+MARKER_AFTER = re.compile(
+    r"\b(?:(?:the|a|one|its?|this)\s+)?(?:root[- ]?)?causes?\s+(?:of\s+[^.;]{0,80}?\s+)?"
+    r"(?:is|was|are|were|seems to be|appears to be)\b|"
+    r"\bcaus(?:ed|ing)\s+by\b|\bintroduced\s+by\b|\btriggered\s+by\b|\bbecause\b(?!\s+of\s+"
+    r"(?:this|that)\b)|\bdue\s+to\b|\bthanks\s+to\b(?=[^.]{0,40}\b(?:not|no|missing|lack))|"
+    r"\bthe\s+(?:real\s+)?(?:problem|issue|reason|culprit|trouble|bug)\s+(?:here\s+)?"
+    r"(?:is|was|seems to be|appears to be)\b|"
+    r"\bturn(?:s|ed)\s+out\b|\bit\s+means\s+(?:that\s+)?|\bthat\s+means\s+(?:that\s+)?|"
+    r"\b(?:it\s+)?looks\s+like\b|\bit\s+seems\s+(?:that\s+|like\s+)?|"
+    r"\bfails?\s+(?:on|with|when)\b(?=[^.]{0,60}\bsince\b)|\bsince\b(?=[^.]{0,80}\b(?:no|not|"
+    r"without|missing|lacks?)\b)|"
+    r"\bfixed\s+(?:upstream\s+)?(?:by|in|with)\b|"
+    r"\bfails?\s+(?:on|with|when|if)\s+(?:the\s+)?(?:kernel|machine|system|host|runner)s?\s+"
+    r"(?:has|have|is|are|does|do|lacks?|without)\b",
+    re.IGNORECASE)
+# Markers whose cause comes before them: "the missing swap is the culprit".
+MARKER_BEFORE = re.compile(
+    r"\b(?:is|was|are|were)\s+(?:the\s+|a\s+)?(?:root\s+)?(?:cause|culprit|reason|problem)\b"
+    r"(?!\s+(?:of|for|why)\b)|\b(?:is|was)\s+to\s+blame\b|\bexplains?\s+(?:it|this|that|the\s+"
+    r"failures?)\b",
+    re.IGNORECASE)
+# A reply that takes the quoted diagnosis as its own.
+CONFIRMS = re.compile(
+    r"^(?:yes|yep|yeah|indeed|correct|exactly|confirmed|right)\b|\bthat(?:'s| was| is) "
+    r"(?:it|the (?:problem|issue|cause|culprit))\b|\byou(?:'re| are) (?:right|correct)\b|"
+    r"\bthat (?:fixed|fixes|solved|did) (?:it|the trick)\b|\bgood catch\b|"
+    r"\bthat explains it\b|\bfinding the root cause\b|\bcan confirm\b",
+    re.IGNORECASE)
+# ... or answers it with "no".
+DENIES = re.compile(r"^(?:no[,.!]|nope\b|not really\b|not quite\b)|\bI (?:don't|do not) "
+                    r"(?:think so|agree|believe (?:that|so|it))\b|\bI disagree\b|\bthat'?s not "
+                    r"(?:it|right|true|the (?:case|cause|problem))\b", re.IGNORECASE)
+QUESTION = re.compile(
+    r"\?\s*$|^(?:could|can|is|are|does|do|did|would|might|should|was|were|has|have)\s+(?:it|"
+    r"this|that|there|the|we|you)\b|\b(?:I\s+)?wonder\w*\b|\bnot\s+sure\b|"
+    r"\bno\s+idea\b|\b(?:don'?t|do\s+not)\s+know\b|\bany\s+(?:idea|chance)\b",
+    re.IGNORECASE)
+# Before the marker, in its clause: what could be, not what was.
+HYPOTHETICAL = re.compile(r"\b(?:if|unless|maybe|perhaps|might|may|could|would|suppose|"
+                          r"possibly|guess(?:ing)?|in case|otherwise|ruled? out)\b|'d\b",
+                          re.IGNORECASE)
+NEGATION = re.compile(r"(?:\b(?:not|never|no longer|nothing|hardly)|n't)\s*(?:\w+\s+){0,2}$",
+                      re.IGNORECASE)
+CLAUSE_START = re.compile(r"[.;:!?]\s|,\s(?:but|and|so)\s|\bbut\b|\bhowever\b", re.IGNORECASE)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'`])|(?<=[.!?])$")
+# Code, log and furniture lines are no prose.
+NOT_PROSE = re.compile(r"^(?:[#*|`$]|\w+:\s*$|diff |@@|[-+]{3} |[\w./-]+\.[ch]:\d+)|[;{}]\s*$|"
+                       # a tracker thread's turn header: "spanezz · description · 2018-04-27"
+                       r"^\S+ \u00b7 [\w ]+ \u00b7 \d{4}-\d\d-\d\d$")
+
+# The test's own fault: a test (a test name, a test function, "the test", "the code") that
+# assumes, relies on, does not restore/check/skip ...
+TEST_NOUN = re.compile(
+    r"\b(?:self)?tests?(?:case)?s?\b|\btest\w*\(\)|\b\w+::\w+|\b\w*_tests?\b|"
+    r"\bthe (?:code|program|script|harness|benchmark|tool)\b", re.IGNORECASE)
+# ... or a pronoun for the test the sentence named before the marker ("The test fails because
+# it assumes ...", "the tests are failing ..., because they rely on ...").
+PRONOUN = re.compile(r"\b(?:it|they)\b", re.IGNORECASE)
+TEST_FAULT = re.compile(
+    r"\bassum\w*\b|\bAssume\b|\brel(?:y|ies|ied|ying) on\b|\bexpects?\b|\bhard[- ]?cod\w*\b|"
+    r"\b(?:does|do|did)(?:n't| not) (?:restore|reset|check|handle|skip|clean|probe|account|"
+    r"wait|unmap|close|free|release|set|take into account)\b|\bnever (?:restores?|resets?|"
+    r"checks?|skips?|frees?)\b|\bforg(?:ot|ets)\b|\bleaves?\b[^.]{0,40}\b(?:set|behind|"
+    r"mounted|running|enabled)\b|\b(?:a |the )?bug in (?:the |this )?(?:self)?test|\bwrong "
+    r"(?:size|value|length|check|assumption|page ?size)\b|\bshould (?:be )?skip",
+    re.IGNORECASE)
+FS_NAMES = re.compile(r"\b(?:tmpfs|ramfs|9p|virtio-?fs|nfs(?:v?[234](?:\.\d)?)?|overlay(?:fs)?|"
+                      r"fuse|btrfs|xfs|ext[234]|f2fs|vfat|exfat|cifs|smb|ceph|zfs|"
+                      r"(?:memory|network|shared) file ?systems?)\b", re.IGNORECASE)
+SELFTEST_SUBJECT = re.compile(r"^\s*selftests?\b", re.IGNORECASE)
+COMMIT = re.compile(r"\b(?:commit\s+)?[0-9a-f]{8,40}\b(?:\s+\(\"(?P<subject>[^\"]{4,})\"\))?")
+
+
+@dataclass(frozen=True)
+class Cause:
+    stated: str  # the key a ``stated`` rule checks (its rule id or the generic diagnosis rule)
+    category: str
+    cause: str  # the cause id the finding carries (an existing rule's)
+    what: str  # for the explanation: "no swap"
+
+
+def _env(cause: str, what: str) -> Cause:
+    return Cause("diagnosis-env", "env", cause, what)
+
+
+def _config(cause: str, what: str) -> Cause:
+    return Cause("diagnosis-config", "config", cause, what)
+
+
+# Environment and configuration nouns, said of the machine or kernel the test ran on.
+CAUSES: tuple[tuple[re.Pattern[str], Cause], ...] = (
+    (re.compile(
+        r"\bno (?:free |reserved |available )?(?:huge ?pages|hugetlb(?: pages)?)\b|"
+        r"\b(?:huge ?pages?|hugetlb(?: pages)?)\b[^.;]{0,30}\b(?:not|never)\b[^.;]{0,20}\b"
+        r"(?:reserved|available|allocated|set up|configured|enabled|free)\b|\b(?:not enough|too "
+        r"few|insufficient|zero|0) (?:free )?(?:huge ?pages|hugetlb pages)\b|\bnr_hugepages\b"
+        r"[^.;]{0,25}\b(?:0|zero|too (?:low|small)|not set|empty)\b|\b(?:huge ?page|hugetlb)\w*"
+        r"\b[^.;]{0,12}\b(?:mmap|mapping|allocation|alloc|reservation)\w*(?:\(\))?\s+(?:has\s+)?"
+        r"fail(?:ed|s)?\b|\bran out of huge ?pages\b|\b(?:huge ?page|hugetlb) pool\b[^.;]{0,20}"
+        r"\b(?:empty|exhausted|too small)\b", re.IGNORECASE),
+     _env("hugetlb-pages-short", "no free huge pages reserved")),
+    (re.compile(r"\bno swap\b|\bswap(?: space| partition| device| file)?\b[^.;]{0,20}\b(?:is |"
+                r"was |were )?(?:not (?:enabled|configured|available|set up|present)|disabled|"
+                r"off|missing|zero|0)\b|\bwithout (?:any )?swap\b|\bswapless\b|\bswap ?(?:total|"
+                r"free)\W{0,3}(?:is |was |=\s*)?0\b|\b(?:do(?:es)?n't|do(?:es)? not|didn't) have "
+                r"(?:any )?swap\b", re.IGNORECASE),
+     _env("swap-missing", "no swap")),
+    (re.compile(r"\bunprivileged_userfaultfd\b|\buserfaultfd\b[^.;]{0,30}\b(?:not (?:enabled|"
+                r"available|permitted|allowed)|disabled|restricted)", re.IGNORECASE),
+     _config("userfaultfd-unavailable", "userfaultfd not available to the test")),
+    (re.compile(r"\bCONFIG_[A-Z0-9_]+\b(?:=n\b|\s+(?:is |was |were )?(?:not (?:set|enabled|"
+                r"selected|built)|disabled|off|missing|unset))|\b(?:without|lacks?|lacking|"
+                r"missing|(?:need|require)s?|disabled|enable|turn on)\s+(?:the\s+)?CONFIG_"
+                r"[A-Z0-9_]+\b|\bkernel (?:was |is )?(?:built|compiled|configured) without\b|"
+                r"\b(?:not|isn't|wasn't) (?:enabled|built|compiled) (?:in|into) the kernel\b",
+                re.IGNORECASE),
+     _config("kernel-config-missing", "a kernel option the test needs was not enabled")),
+    (re.compile(r"\b(?:not|isn't|wasn't|aren't|weren't) (?:run(?:ning)?|started) as root\b|"
+                r"\b(?:needs?|requires?|must (?:be )?run as) root\b|\bwithout root\b|"
+                r"\b(?:as|by) (?:a |an )?(?:normal|regular|non-?root|unprivileged) user\b|"
+                r"\bran unprivileged\b|\bnot (?:have|having) (?:root|CAP_\w+)\b|\blacks? CAP_\w+",
+                re.IGNORECASE),
+     _env("not-root", "the test was not run as root")),
+    (re.compile(r"\bvm\.(?:max_map_count|overcommit\w*)\b|\bkernel\.shm\w+\b|\bmax_map_count\b|"
+                r"\bRLIMIT_\w+\b|\bulimit\b|\bmemlock\b|\bshmmax\b|\bshmall\b|\bshmmni\b|"
+                r"\b(?:locked[- ]memory|mapping|map count|file descriptor|open files?) limit\b",
+                re.IGNORECASE),
+     _env("sysctl-limit", "a system limit too low for the test")),
+    (re.compile(r"\b(?:not enough|too little|insufficient|only \d+\s?[MG]i?B? of) (?:free )?"
+                r"(?:RAM|memory)\b|\b(?:ran|runs|running) out of memory\b|\bOOM[- ]kill\w*\b|"
+                r"\bout of memory\b|\bmemory (?:is |was )?too small\b|\blow[- ]memory (?:machine|"
+                r"system|board|VM|guest)\b", re.IGNORECASE),
+     _env("memory-short", "too little memory for the test")),
+    (re.compile(r"\blib[\w+.-]*\.so(?:\.\d+)*\b[^.;]{0,30}\b(?:missing|not (?:found|installed|"
+                r"present))|\bmissing (?:shared )?librar(?:y|ies)\b|\b(?:shared )?librar(?:y|ies)"
+                r"\b[^.;]{0,20}\b(?:is |are |was |were )?(?:missing|not installed)\b",
+                re.IGNORECASE),
+     _env("missing-shared-library", "a shared library the test needs is not installed")),
+    (re.compile(r"\bseccomp\b|\bdocker'?s? default (?:seccomp )?profile\b", re.IGNORECASE),
+     _env("container-seccomp", "the container's seccomp profile")),
+    (re.compile(r"\b(?:only )?(?:one|a single|1) NUMA node\b|\bnot a NUMA (?:machine|system)\b|"
+                r"\bwithout NUMA\b|\bno NUMA\b", re.IGNORECASE),
+     _env("numa-nodes-missing", "too few NUMA nodes")),
+    (re.compile(r"\b(?:disk|filesystem|file system|partition|/tmp) (?:is |was )?(?:full|out of "
+                r"space)\b|\bno space left\b|\bran out of (?:disk )?space\b", re.IGNORECASE),
+     _env("fs-full", "the filesystem was full")),
+    (re.compile(r"\b(?:THP|transparent[_ ]huge ?pages?)\b[^.;]{0,20}\b(?:disabled|never|not "
+                r"(?:enabled|available|built))\b|\btransparent_hugepage=never\b", re.IGNORECASE),
+     _config("thp-unavailable", "transparent huge pages were not available")),
+    (re.compile(r"\b(?:kernel|linux)(?: version)? (?:is |was )?too old\b|\bolder kernels?\b"
+                r"[^.;]{0,30}\b(?:do(?:es)?n't|do(?:es)? not|lack|without)\b|\b(?:needs?|"
+                r"requires?) (?:a )?(?:kernel|linux) (?:v?\d+\.\d+|version)\b|\bkernels? "
+                r"(?:before|older than|prior to) v?\d+\.\d+\b|\bv?\d+\.\d+\+?\s+or (?:later|"
+                r"newer)\b", re.IGNORECASE),
+     _config("kernel-feature-missing", "the kernel predates a feature the test needs")),
+    (re.compile(r"\bla57\b|\b5[- ]level pag\w*|\bcpu (?:flag|feature)\b|\bCPU (?:does not|"
+                r"doesn't) (?:have|support)|\bhardware (?:does not|doesn't) support\b",
+                re.IGNORECASE),
+     Cause("arch-unsupported", "config", "arch-unsupported", "a CPU feature the test needs")),
+)
+# A page size other than the test expected: almost always a test that assumes 4K.
+PAGE_SIZE = re.compile(r"\b(?:16|64)\s?[kK](?:i?B)?[- ]?(?:base[- ])?pages?\b|\b(?:16|64)\s?"
+                       r"[kK](?:i?B)? page ?size\b|\bpage ?size\b[^.;]{0,30}\b(?:16|64)\s?[kK]\b|"
+                       r"\bpages? (?:larger|bigger) than 4\s?[kK]\b|\brather than (?:the )?4\s?"
+                       r"[kK]\b|\bnot 4\s?[kK] pages?\b|\bhuge ?page ?size\b|\bhugepage=\d+[MG]\b",
+                       re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A stated cause: what it is, the sentence (its first line) and the tests it names."""
+
+    cause: Cause
+    line: LogLine
+    sentence: str
+    names: tuple[str, ...] = ()
+    scope: str = ""  # "skip" when the sentence explains skips only, "fail" failures only
+
+
+@dataclass
+class _Paragraph:
+    first: LogLine
+    text: str
+    quoted: bool
+    starts: list[tuple[int, int]] = field(default_factory=list)  # (offset, line) per line
+
+    def add(self, line: LogLine, text: str) -> None:
+        self.starts.append((len(self.text) + 1, line.line))
+        self.text = f"{self.text} {text}"
+
+    def line_at(self, offset: int) -> int:
+        """The line a character of the joined text came from."""
+        number = self.first.line
+        for start, line in self.starts:
+            if start > offset:
+                break
+            number = line
+        return number
+
+
+@dataclass
+class DiagnosisReader:
+    """Collects prose paragraphs line by line; ``diagnosis()`` reads them at the end."""
+
+    paragraphs: list[_Paragraph] = field(default_factory=list)
+    _open: _Paragraph | None = None
+    _confirmed: list[int] = field(default_factory=list)  # paragraphs that confirm a quote
+
+    def feed(self, line: LogLine, text: str, quoted: bool) -> None:
+        """One prose line (quote marks and indentation stripped)."""
+        text = text.strip()
+        if not text or NOT_PROSE.search(text) or len(self.paragraphs) >= 400:
+            self.brk()
+            return
+        current = self._open
+        if current is not None and current.quoted == quoted and current.first.source == (
+                line.source) and len(current.text) < 4000:
+            current.add(line, text)
+            return
+        self.brk()
+        self._open = _Paragraph(LogLine(line.line, text, line.source), text, quoted)
+
+    def brk(self) -> None:
+        """A blank line, a log line or code: the paragraph ends."""
+        if self._open is not None:
+            self.paragraphs.append(self._open)
+            self._open = None
+
+    def diagnosis(self) -> Diagnosis | None:
+        """The last stated diagnosis: the writer's own, or a quoted one confirmed after it."""
+        self.brk()
+        found: Diagnosis | None = None
+        waiting: Diagnosis | None = None  # a quoted diagnosis, until the writer confirms it
+        quoted: Diagnosis | None = None  # the last quoted one (a forwarded report's)
+        for paragraph in self.paragraphs:
+            if not paragraph.quoted and waiting is not None:
+                if DENIES.search(paragraph.text):
+                    waiting = quoted = None  # the writer answers the quoted cause with "no"
+                elif CONFIRMS.search(paragraph.text):
+                    found, waiting = waiting, None
+            for offset, sentence in _sentences(paragraph.text):
+                where = LogLine(paragraph.line_at(offset), sentence, paragraph.first.source)
+                stated = _diagnosis(sentence, where)
+                if stated is None:
+                    continue
+                if paragraph.quoted:
+                    waiting = quoted = stated
+                else:
+                    found, waiting = stated, None
+        return found or quoted
+
+
+def _sentences(text: str) -> list[tuple[int, str]]:
+    """The sentences of a paragraph, each with its offset."""
+    out, start = [], 0
+    for m in SENTENCE_END.finditer(text):
+        piece = text[start:m.start()].strip()
+        if 12 <= len(piece) <= 600:
+            out.append((start, piece))
+        start = m.end()
+    piece = text[start:].strip()
+    if 12 <= len(piece) <= 600:
+        out.append((start, piece))
+    return out
+
+
+def _diagnosis(sentence: str, first: LogLine) -> Diagnosis | None:
+    """The sentence's stated cause, or None."""
+    if QUESTION.search(sentence):
+        return None
+    for m in MARKER_AFTER.finditer(sentence):
+        before = sentence[_clause_start(sentence, m.start()):m.start()]
+        after = sentence[m.end():]
+        if _doubtful(before, after):
+            continue
+        cause = _cause(after, sentence, before)
+        if cause is not None:
+            return Diagnosis(cause, first, sentence, _names(sentence),
+                             _scope(sentence[:m.start()]))
+    for m in MARKER_BEFORE.finditer(sentence):
+        before = sentence[_clause_start(sentence, m.start()):m.start()]
+        if _doubtful(before, "") or NEGATION.search(before):
+            continue
+        cause = _cause(before, sentence, "")
+        if cause is not None:
+            return Diagnosis(cause, first, sentence, _names(sentence))
+    return None
+
+
+SKIP_WORD = re.compile(r"\bskip(?:s|ped)?\b", re.IGNORECASE)
+FAIL_WORD = re.compile(r"\bfail\w*|\bnot ok\b|\bcrash\w*|\babort\w*|\bassert\w*|\berror",
+                       re.IGNORECASE)
+
+
+def _scope(subject: str) -> str:
+    """What the sentence explains, by its words before the marker: "the skip:1 is due to ..."
+    explains skips, "the test fails because ..." failures."""
+    skip, fail = SKIP_WORD.search(subject), FAIL_WORD.search(subject)
+    return "skip" if skip and not fail else "fail" if fail and not skip else ""
+
+
+def _doubtful(before: str, after: str) -> bool:
+    """A hypothetical or negated marker: "if ... because", "isn't caused by", "not because"."""
+    return (HYPOTHETICAL.search(before) is not None or NEGATION.search(before) is not None
+            or re.match(r"\s*(?:not|n't)\b", after) is not None)
+
+
+def _clause_start(text: str, column: int) -> int:
+    start = 0
+    for m in CLAUSE_START.finditer(text, 0, column):
+        start = m.end()
+    return start
+
+
+SIDE_END = re.compile(r",\s+that\b|;\s")
+
+
+def _test_fault(side: str, subject: str) -> bool:
+    """The cause side says the test is at fault: a test (or, when the sentence named the test
+    before the marker, "it"/"they") before a fault word."""
+    fault = TEST_FAULT.search(side)
+    if fault is None:
+        return False
+    noun = TEST_NOUN.search(side, 0, fault.start() + 1)
+    if noun is None and TEST_NOUN.search(subject):
+        noun = PRONOUN.search(side, 0, fault.start())
+    return noun is not None
+
+
+def _cause(side: str, sentence: str, subject: str) -> Cause | None:
+    """What the cause side names: the test's own fault first, then the machine's nouns (the
+    one named first), then a kernel commit."""
+    # (a parenthesis is an aside; ", that ..." after a comma starts the next item of a list
+    # about the sentence's subject, not more of the cause)
+    side = SIDE_END.split(re.sub(r"\([^()]*\)", "", side[:300]), maxsplit=1)[0]
+    if _test_fault(side, subject):
+        if FS_NAMES.search(side) or FS_NAMES.search(sentence) and re.search(
+                r"\b(?:on|using|with|when)\s+(?:a\s+|the\s+)?`?\w+`?\s*(?:file ?system|fs)?\b",
+                sentence):
+            return Cause("test-fs-assumption", "test-bug", "test-fs-assumption",
+                         "the test assumes a filesystem property")
+        return Cause("selftest-logic-bug", "test-bug", "selftest-logic-bug",
+                     "the test's own logic")
+    named = [(m.start(), cause) for pattern, cause in CAUSES if (m := pattern.search(side))]
+    if named:
+        return min(named, key=lambda x: x[0])[1]
+    if PAGE_SIZE.search(side):
+        return Cause("selftest-logic-bug", "test-bug", "selftest-logic-bug",
+                     "the test assumes another page size")
+    if (m := COMMIT.search(side)) and re.search(r"\bcommit\b|\(\"", side):
+        if SELFTEST_SUBJECT.match(m.group("subject") or ""):
+            return Cause("selftest-logic-bug", "test-bug", "selftest-logic-bug",
+                         "a selftests commit")
+        if m.group("subject"):
+            return Cause("kernel-fix-stated", "kernel-bug", "kernel-behaviour-fail",
+                         "a kernel commit")
+    return None
+
+
+# Tests a sentence names: "memfd_test", "uffd-stress", "hugetlb-madvise", "test_sysctl()".
+NAME = re.compile(r"\b[a-z][a-z0-9]*(?:[_-][a-z0-9]+)+\b")
+
+
+def _names(sentence: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(NAME.findall(sentence)))[:8]
