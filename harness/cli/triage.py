@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from harness.cli.exit_codes import exit_code
 from harness.errors import InputError, UsageError
 from harness.model import Environment
+from harness.readers.arch_facts import apply_machine
 from harness.readers.environment import from_logs, normalise_fs, version_of
 from harness.readers.ingest import Parsed, parse_file, suite_hint
 from harness.report.outputs import check_writable, write_outputs
@@ -17,7 +18,6 @@ from harness.triage.engine import triage
 from harness.triage.rules import load_rules
 
 if TYPE_CHECKING:  # the readers of reports, CI files and mail threads load when one is read
-    from harness.readers.arch_facts import ArchFacts
     from harness.readers.report_input import ReportInput
     from harness.readers.statements import Conclusion
     from harness.readers.thread_input import ThreadInput
@@ -249,17 +249,6 @@ def apply_inputs(inputs: list[ReportInput], env: Environment) -> None:
             env.kernel_release = i.info.kernel_release
             env.kernel_version = version_of(i.info.kernel_release)
         apply_machine(i.machine, env)
-
-
-def apply_machine(machine: ArchFacts, env: Environment) -> None:
-    """The architecture and page size the report's text names, with the line naming them."""
-    if env.arch is None and machine.arch_line is not None:
-        env.arch = machine.arch
-        env.facts["arch_line"] = f"L{machine.arch_line.line}: {machine.arch_line.text.strip()!r}"
-    if "page_size" not in env.facts and machine.page_line is not None:
-        env.facts["page_size"] = machine.page_size or ""
-        env.facts["page_size_line"] = (f"L{machine.page_line.line}: "
-                                       f"{machine.page_line.text.strip()[:100]!r}")
 
 
 def run_triage(args: argparse.Namespace) -> int:

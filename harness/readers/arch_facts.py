@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from harness.model import LogLine
+from harness.model import Environment, LogLine
 
 # uname -m and the names distributions and people give each family, to the harness's name.
 FAMILIES = {
@@ -162,3 +162,15 @@ def _family(name: str) -> str:
     if POWER_NAME.match(key):
         return "ppc64"
     return FAMILIES.get(key, FAMILIES.get(key.rstrip("0123456789"), key))
+
+
+def apply_machine(machine: ArchFacts, env: Environment) -> None:
+    """The architecture and page size the report's text names, with the line naming them,
+    into ``env`` (what --arch or an earlier input said stays)."""
+    if env.arch is None and machine.arch_line is not None:
+        env.arch = machine.arch
+        env.facts["arch_line"] = f"L{machine.arch_line.line}: {machine.arch_line.text.strip()!r}"
+    if "page_size" not in env.facts and machine.page_line is not None:
+        env.facts["page_size"] = machine.page_size or ""
+        env.facts["page_size_line"] = (f"L{machine.page_line.line}: "
+                                       f"{machine.page_line.text.strip()[:100]!r}")

@@ -36,6 +36,7 @@ from harness.model import (
     Diagnosis,
     Environment,
     Finding,
+    LogLine,
     Result,
     RunId,
     Status,
@@ -347,15 +348,32 @@ class CaseWriter(Protocol):
     def case(self, label: str, run: RunId | None, xml: str, kind: str) -> None: ...
 
 
-def _kernel_from_banner(log: LogPass, env: Environment) -> None:
-    """The kernel release from a 'Linux version' line, when nothing else named it."""
-    banner = log.parser.banner
-    if env.kernel_release is not None or banner is None:
-        return
-    from harness.readers.paste import BANNER  # the pasted-report reader loads only for this
+HEAD_BYTES = 64 * 1024  # where a whole log names its machine: a CI header, uname -a, the banner
 
-    if m := BANNER.search(banner.text):
-        env.kernel_release, env.kernel_version = m.group(1), version_of(m.group(1))
+
+def _kernel_from_banner(log: LogPass, env: Environment) -> None:
+    """The kernel release from a 'Linux version' line, when nothing else named it, and the
+    machine the log names in its first 64 KiB and its banner (``readers.arch_facts``: a
+    release's '-arm64', ``uname -m``). The in-memory triage reads every line for the machine;
+    a log big enough to stream is a whole capture, whose head and banner name it."""
+    from harness.readers import arch_facts
+
+    banner = log.parser.banner
+    machine = arch_facts.Reader()
+    try:
+        with open(log.source, "rb") as f:
+            head = f.read(HEAD_BYTES).decode("utf-8", "replace").splitlines()[:-1]
+    except OSError:
+        head = []
+    for number, text in enumerate(head, 1):
+        machine.feed(LogLine(number, text))
+    if banner is not None:
+        machine.feed(banner)
+        from harness.readers.paste import BANNER  # the pasted-report reader loads only here
+
+        if env.kernel_release is None and (m := BANNER.search(banner.text)):
+            env.kernel_release, env.kernel_version = m.group(1), version_of(m.group(1))
+    arch_facts.apply_machine(machine.facts(), env)
 
 
 def _assume_tmp_fs(log: LogPass, env: Environment) -> None:
