@@ -79,7 +79,7 @@ NEGATION = re.compile(r"(?:\b(?:not|never|no longer|nothing|hardly)|n't)\s*(?:\w
 CLAUSE_START = re.compile(r"[.;:!?]\s|,\s(?:but|and|so)\s|\bbut\b|\bhowever\b", re.IGNORECASE)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'`])|(?<=[.!?])$")
 # Code, log and furniture lines are no prose.
-NOT_PROSE = re.compile(r"^(?:[#*|`$]|\w+:\s*$|diff |@@|[-+]{3} |[\w./-]+\.[ch]:\d+)|[;{}]\s*$|"
+NOT_PROSE = re.compile(r"^(?:[#*|`$~]|\w+:\s*$|diff |@@|[-+]{3} |[\w./-]+\.[ch]:\d+)|[;{}]\s*$|"
                        # a tracker thread's turn header: "spanezz · description · 2018-04-27"
                        r"^\S+ \u00b7 [\w ]+ \u00b7 \d{4}-\d\d-\d\d$")
 
@@ -354,7 +354,7 @@ def _test_fault(side: str, subject: str) -> bool:
     """The cause side says the test is at fault: a test (or, when the sentence named the test
     before the marker, "it"/"they") before a fault word."""
     fault = TEST_FAULT.search(side)
-    if fault is None:
+    if fault is None or HYPOTHETICAL.search(side, 0, fault.start()):
         return False
     noun = TEST_NOUN.search(side, 0, fault.start() + 1)
     if noun is None and TEST_NOUN.search(subject):
@@ -376,7 +376,10 @@ def _cause(side: str, sentence: str, subject: str) -> Cause | None:
                          "the test assumes a filesystem property")
         return Cause("selftest-logic-bug", "test-bug", "selftest-logic-bug",
                      "the test's own logic")
-    named = [(m.start(), cause) for pattern, cause in CAUSES if (m := pattern.search(side))]
+    # (what would or could follow is no cause: "because ..., it would increase the chance of
+    # OOM")
+    named = [(m.start(), cause) for pattern, cause in CAUSES if (m := pattern.search(side))
+             and not HYPOTHETICAL.search(side, 0, m.start())]
     if named:
         return min(named, key=lambda x: x[0])[1]
     if PAGE_SIZE.search(side):
