@@ -202,9 +202,17 @@ def test_only_references_to_the_input_are_dropped_not_file_names_the_report_ment
 
 
 def test_a_note_keeps_what_it_says_without_the_harness_option(tmp_path):
+    from harness.report.mail import Voice
+
+    note = ("filesystem 9p taken from the text of the report (L3: 'I was executing the script "
+            "from the host filesystem using 9p.'); --fs confirms it")
+    said = ("Filesystem 9p taken from the text of the report (L3: 'I was executing the script "
+            "from the host filesystem using 9p.')")
+    assert Voice().notes([note]) == [said]
+    # a filesystem a sentence only supposes is none the run used: the memory-failure thread's
+    # "... but, in theory, could be run from nfs etc." (the tests ran from tmpfs)
     text = words(reply_to(REPORTS / "memory-failure-tmpfs-0day-thread.mbox", tmp_path))
-    assert "Note: Filesystem nfs taken from the text of the report ('from non-memory" in text
-    assert "--fs" not in text
+    assert "nfs" not in text.lower().replace("non-memory", "") and "--fs" not in text
 
 
 def _piped(monkeypatch, data: bytes) -> None:

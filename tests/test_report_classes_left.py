@@ -112,3 +112,17 @@ def test_a_short_tail_cut_by_a_second_wrap_does_not_end_the_writers_line(tmp_pat
                             "libraries: libc.so.6\n")
     assert [r["message"] for r in report["results"]] == [
         "cow: error while loading shared libraries: libc.so.6"]
+
+
+def test_a_crash_finding_quotes_the_kernels_words_without_console_stamps(tmp_path):
+    # 0-day's dmesg (kern  :warn  : [  181.942648] WARNING: ...) and a console's printk stamp
+    _, report = triage_file(tmp_path, REPORTS / "lkp-hmm-tests-hugetlb-walk-rcu-warning.txt")
+    [finding] = report["findings"]
+    assert "'WARNING: suspicious RCU usage'" in finding["explanation"]
+    _, report = triage_file(tmp_path,
+                            REPORTS / "pagemap-ioctl-hugetlb-uffd-wp-warning-thread.mbox")
+    warning = next(f for f in report["findings"] if f["cause"] == "kernel-warning")
+    assert "'WARNING: CPU: 0 PID: 175 at" in warning["explanation"]
+    assert "10.087758" not in warning["explanation"]
+    # the evidence keeps the lines as they were
+    assert any("10.087758" in e["text"] for e in warning["evidence"])

@@ -369,9 +369,27 @@ def _prompt(text: str) -> re.Match[str] | None:
     return FULL_PROMPT.match(text) or DOLLAR_PROMPT.match(text) or ROOT_PROMPT.match(text)
 
 
+# A sentence that names a filesystem without saying the run used it: what could or would be,
+# a question, an example ("... but, in theory, could be run from nfs etc.", the memory-failure
+# thread, 2026; "Perhaps you are sharing into the FVP using 9p?", the seed thread)
+FS_UNSAID = re.compile(r"\b(?:could|would|might|may|if|whether|in theory|perhaps|maybe|e\.g\.|"
+                       r"such as|for example|for instance)\b|\?\s*$", re.IGNORECASE)
+SENTENCE_AROUND = re.compile(r"[^.!?]*(?:[.!?]+(?=\s|$)|$)")
+
+
+def _said_of_the_run(text: str, start: int) -> bool:
+    """Whether the sentence of ``text`` around ``start`` says, not supposes or asks."""
+    for m in SENTENCE_AROUND.finditer(text):
+        if m.start() <= start < max(m.end(), m.start() + 1):
+            return FS_UNSAID.search(m.group(0)) is None
+    return True
+
+
 def _note_fs_words(info: PasteInfo, line: LogLine, text: str) -> None:
-    """Filesystems the prose names (at most three lines each)."""
+    """Filesystems the prose names (at most three lines each), in sentences that say so."""
     for m in FS_WORDS.finditer(text):
+        if not _said_of_the_run(text, m.start()):
+            continue
         word = m.group(1).lower()
         family = FS_FAMILY.get(word, "nfs" if word.startswith("nfs") else word)
         mentions = info.fs_mentions.setdefault(family, [])

@@ -7,6 +7,7 @@ console is the kernel's (or a process's). What each one means is in harness/tria
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
 from harness.model import Finding, LogLine, Result, Status, SuiteRun
@@ -14,6 +15,10 @@ from harness.readers.ingest import Parsed
 from harness.triage.rules import About, Fields, Rule, rules_about
 
 MAX_EVIDENCE = 12
+# What the console put before a crash's own words: a log level ("<4>"), dmesg -x's facility
+# and level ("kern  :warn  : "), the printk stamp and the caller id ("[   10.087758] [ T175] ")
+CONSOLE_PREFIX = re.compile(r"^(?:<\d>)?(?:[a-z]+\s*:[a-z]+\s*:\s*)?(?:\[\s*\d+\.\d+\]\s*)?"
+                            r"(?:\[\s*[CT]\d+\]\s*)?")
 TOTALS_MISMATCH = "totals-mismatch"  # the anomaly kind counted here, not by the reader
 
 
@@ -79,7 +84,8 @@ def crash_findings(parsed: list[Parsed], results: list[Result],
             seen.add(head)
             rule = next((r for r in rules if r.head is None or r.head.search(head)), None)
             if rule is not None:
-                out.append(_finding(rule, Fields(head=head), list(crashed),
+                words = CONSOLE_PREFIX.sub("", head) or head  # what a reply quotes
+                out.append(_finding(rule, Fields(head=words), list(crashed),
                                     excerpt[:MAX_EVIDENCE]))
     return out
 
