@@ -126,3 +126,34 @@ def test_a_crash_finding_quotes_the_kernels_words_without_console_stamps(tmp_pat
     assert "10.087758" not in warning["explanation"]
     # the evidence keeps the lines as they were
     assert any("10.087758" in e["text"] for e in warning["evidence"])
+
+
+# A TCG boot's int3, as the harness's console shows it before it boots again (the lines of
+# tests/test_console.py's boot crash; README "Oops: int3 in sched_clock_tick").
+TCG_INT3 = """\
+[    2.913001] Oops: int3: 0000 [#1] PREEMPT SMP NOPTI
+[    2.913512] CPU: 1 PID: 0 Comm: swapper/1 Not tainted 6.12.118+deb12-amd64 #1
+[    2.914020] RIP: 0010:sched_clock_cpu+0x5/0x10
+TAP version 13
+1..2
+ok 1 Should have worked
+ok 2 Should have worked
+"""
+
+
+def test_a_tcg_boot_int3_the_run_went_past_is_the_emulator_not_the_kernel(tmp_path):
+    from harness.model import Environment
+    from harness.readers.ingest import parse_file
+    from harness.triage.engine import triage
+
+    log = tmp_path / "console.log"
+    log.write_text(TCG_INT3)
+    for accel, category in (("tcg", "env"), ("kvm", "kernel-bug"), (None, "kernel-bug")):
+        report = triage([parse_file(str(log), "gup_longterm")], Environment(accel=accel))
+        assert report.verdict.value == category, accel
+        [finding] = report.findings
+        assert finding.cause == ("tcg-boot-int3" if accel == "tcg" else "kernel-oops")
+    # an int3 that ended the run (no result after it) stays the kernel's, TCG or not
+    log.write_text(TCG_INT3.split("TAP version")[0])
+    report = triage([parse_file(str(log), "gup_longterm")], Environment(accel="tcg"))
+    assert {f.cause for f in report.findings} == {"kernel-oops"}

@@ -391,7 +391,7 @@ def triage(parsed: list[Parsed], env: Environment, strace: list[Parsed] | None =
             r.diagnosis = diagnose(r, env, about_results, index)
     findings = bisected_crashes(group(results, env, about_results)
                                 + anomaly_findings(suites, results, rules)
-                                + crash_findings(parsed, results, rules), env)
+                                + crash_findings(parsed, results, rules, env.accel), env)
     findings = severity_order(findings)
     return Report(env, results, findings, suites, verdict_of(findings),
                   summarize(results, findings), [p.source for p in parsed])

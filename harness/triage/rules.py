@@ -40,7 +40,7 @@ KNOWN_WHEN = {
     About.RESULT: frozenset({"status", "suite", "name", "config", "message", "syscall", "errno",
                              "errno_hint", "fs", "not_fs", "unlinked"}),
     About.ANOMALY: frozenset({"kind"}),
-    About.CRASH: frozenset({"head"}),
+    About.CRASH: frozenset({"head", "accel"}),
     About.MATRIX: frozenset({"pattern"}),
 }
 MATRIX_PATTERNS = frozenset({"only-on", "every-fs", "run-failed"})
@@ -72,6 +72,8 @@ class Rule:
     unlinked: bool | None = None  # True: the run must show the file unlinked while open
     kind: frozenset[str] = frozenset()  # anomaly kinds; empty: any
     head: re.Pattern[str] | None = None  # crash excerpt's first line
+    # the accelerators a crash rule is about (the run's, env.accel): only when the run went on
+    accel: frozenset[str] = frozenset()
     pattern: frozenset[str] = frozenset()  # matrix patterns
     checks: dict[str, object] = field(default_factory=dict)
     version: Versions | None = None  # [version] / [[version]]: where the cause can happen
@@ -140,6 +142,7 @@ def parse_rule(data: dict, where: str) -> Rule:
             unlinked=when.get("unlinked"),
             kind=frozenset(when.get("kind", [])),
             head=_regex(when.get("head"), where),
+            accel=frozenset(when.get("accel", [])),
             pattern=_patterns(when.get("pattern", []), where),
             checks=dict(checks),
             version=Versions.from_toml(data.get("version", {}), where),

@@ -69,9 +69,14 @@ def _totals_mismatch(suite: SuiteRun, seen: Counter[str]) -> str:
 
 
 def crash_findings(parsed: list[Parsed], results: list[Result],
-                   rules: tuple[Rule, ...]) -> list[Finding]:
-    """One finding per crash excerpt on the console, named by the first rule its head matches."""
-    rules = rules_about(rules, About.CRASH)
+                   rules: tuple[Rule, ...], accel: str | None = None) -> list[Finding]:
+    """One finding per crash excerpt on the console, named by the first rule its head matches.
+
+    A rule about an accelerator (``accel``, e.g. TCG's int3 at boot) applies only when the run
+    used it and went on: results were read after the crash."""
+    went_on = any(r.status is not Status.CRASH for r in results)
+    rules = tuple(r for r in rules_about(rules, About.CRASH)
+                  if not r.accel or (accel in r.accel and went_on))
     crashed = [r.test_id for r in results if r.status is Status.CRASH] or ["(between tests)"]
     out, seen = [], set()
     for p in parsed:
