@@ -157,3 +157,21 @@ def test_a_tcg_boot_int3_the_run_went_past_is_the_emulator_not_the_kernel(tmp_pa
     log.write_text(TCG_INT3.split("TAP version")[0])
     report = triage([parse_file(str(log), "gup_longterm")], Environment(accel="tcg"))
     assert {f.cause for f in report.findings} == {"kernel-oops"}
+
+
+def test_a_failure_in_the_process_the_kernel_warned_in_says_so(tmp_path):
+    # Muhammad Usama Anjum's pagemap_ioctl run (linux-mm, 2023-03-23): 'not ok 4 Hugetlb mem
+    # testing ...' and, in the same message, the kernel's WARNING with 'Comm: pagemap_ioctl'
+    _, report = triage_file(tmp_path, REPORTS / "pagemap-ioctl-hugetlb-uffd-wp-warning-thread.mbox")
+    [failed] = [r for r in report["results"] if r["status"] == "fail"]
+    assert failed["category"] == "unknown"
+    assert "While it ran, the kernel reported 'WARNING: CPU: 0 PID: 175 at" \
+        in failed["explanation"]
+    # a warning in another process is not that test's
+    other = (REPORTS / "pagemap-ioctl-hugetlb-uffd-wp-warning-thread.mbox").read_text() \
+        .replace("Comm: pagemap_ioctl", "Comm: kworker/0:1")
+    log = tmp_path / "other.mbox"
+    log.write_text(other)
+    _, report = triage_file(tmp_path, log)
+    [failed] = [r for r in report["results"] if r["status"] == "fail"]
+    assert "While it ran" not in failed["explanation"]

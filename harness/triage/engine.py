@@ -35,7 +35,13 @@ from harness.triage.checks import (
     tmp_fs_assumed,
 )
 from harness.triage.rules import About, Fields, Rule, load_rules
-from harness.triage.run_findings import MAX_EVIDENCE, anomaly_findings, crash_findings
+from harness.triage.run_findings import (
+    MAX_EVIDENCE,
+    anomaly_findings,
+    crash_findings,
+    crash_ties,
+    tie_sentence,
+)
 
 
 class ResultGroup(Protocol):
@@ -348,10 +354,19 @@ def _group_explanation(cause: str, members: ResultGroup, single: str, env: Envir
             return _render(rule, members, env)
     if cause.startswith("unexplained-"):
         missing = "".join(sorted({fs_missing(m, env) for m in members}))
+        said = {_tied_part(m) for m in members}
+        missing += said.pop() if len(said) == 1 else ""
         return (f"{count_phrase(members)} {members[0].status.value}, with no known cause: "
                 + "; ".join(sorted({m.message for m in members if m.message})[:4]) + "."
                 + missing + newer_selftests(env))
     return single
+
+
+def _tied_part(r: Result) -> str:
+    """The sentence ``_tie_to_crashes`` added to a result's explanation, or ''."""
+    text = r.diagnosis.explanation if r.diagnosis else ""
+    at = text.find(" While it ran, the kernel reported ")
+    return text[at:] if at >= 0 else ""
 
 
 def _dedupe(lines: list[LogLine]) -> list[LogLine]:
@@ -389,12 +404,23 @@ def triage(parsed: list[Parsed], env: Environment, strace: list[Parsed] | None =
     for r in results:
         if r.status in NEEDS_DIAGNOSIS:
             r.diagnosis = diagnose(r, env, about_results, index)
+    _tie_to_crashes(parsed, results)
     findings = bisected_crashes(group(results, env, about_results)
                                 + anomaly_findings(suites, results, rules)
                                 + crash_findings(parsed, results, rules, env.accel), env)
     findings = severity_order(findings)
     return Report(env, results, findings, suites, verdict_of(findings),
                   summarize(results, findings), [p.source for p in parsed])
+
+
+def _tie_to_crashes(parsed: list[Parsed], results: list[Result]) -> None:
+    """An unexplained failure of a process the kernel crashed or warned in says so."""
+    for tied, head in crash_ties(parsed, results).values():
+        for r in tied:
+            d = r.diagnosis
+            if d is not None and d.category is Category.UNKNOWN \
+                    and tie_sentence(head) not in d.explanation:
+                r.diagnosis = replace(d, explanation=d.explanation + tie_sentence(head))
 
 
 KERNEL_CRASHES = frozenset({"kernel-oops", "kernel-crash", "kernel-warning"})

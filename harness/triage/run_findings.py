@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 
 from harness.model import Finding, LogLine, Result, Status, SuiteRun
 from harness.readers.ingest import Parsed
+from harness.readers.paste import MM_BINARIES
 from harness.triage.rules import About, Fields, Rule, rules_about
 
 MAX_EVIDENCE = 12
@@ -93,6 +94,40 @@ def crash_findings(parsed: list[Parsed], results: list[Result],
                 out.append(_finding(rule, Fields(head=words), list(crashed),
                                     excerpt[:MAX_EVIDENCE]))
     return out
+
+
+COMM = re.compile(r"\bComm: (\S+)")
+FAILED = frozenset({Status.FAIL, Status.ERROR, Status.CRASH})
+TASK_COMM_LEN = 15  # the kernel's "Comm:" is the process name cut to 15 characters
+
+
+def crash_ties(parsed: list[Parsed], results: list[Result]
+               ) -> dict[int, tuple[list[Result], str]]:
+    """id(excerpt) -> (the failed results of the process the crash names, its head): a
+    WARNING whose "Comm: pagemap_ioctl" is the binary whose test failed was that test's.
+    Results of an unnamed suite are the named mm binary's when the crash names one."""
+    failing = [r for r in results if r.status in FAILED]
+    ties: dict[int, tuple[list[Result], str]] = {}
+    for p in parsed:
+        for excerpt in p.crashes:
+            comm = next((m.group(1) for line in excerpt[:16] if (m := COMM.search(line.text))),
+                        None)
+            if not comm or not excerpt:
+                continue
+            named = [r for r in failing if r.suite == comm or (
+                len(comm) >= TASK_COMM_LEN and r.suite.startswith(comm))]
+            if not named and comm in MM_BINARIES:
+                named = [r for r in failing if r.suite in ("", "selftest")]
+            if named:
+                head = excerpt[0].text.strip()
+                ties[id(excerpt)] = (named, CONSOLE_PREFIX.sub("", head) or head)
+    return ties
+
+
+def tie_sentence(comm_head: str) -> str:
+    """What an unexplained failure says of the crash its process hit."""
+    return (f" While it ran, the kernel reported {comm_head!r} in its process: that is the "
+            "likelier cause of the failure, and it points at the kernel.")
 
 
 def crash_causes(rules: tuple[Rule, ...]) -> frozenset[str]:
