@@ -84,6 +84,7 @@ def test_a_passing_local_tmpfile_case_says_tmp_is_elsewhere_and_keeps_it_unknown
     assert code == 1 and causes(report, "tmpfile") == {"unexplained-fail"}
     explanation = next(r for r in report["results"] if r["number"] == 2)["explanation"]
     assert "pass --tmp-fs" in explanation and "(#3), on 9p, passed" in explanation
+    assert any("pass --tmp-fs" in n for n in report["environment"]["notes"])  # the terminal's
     # and --tmp-fs decides
     code, report = triage_text(tmp_path, text, "--fs", "9p", "--tmp-fs", "9p")
     assert code == 0 and causes(report, "tmpfile") == {"9p-unlinked-file"}

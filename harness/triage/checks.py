@@ -111,6 +111,8 @@ def assume_tmp_fs(env: Environment,
         if local is not None and local[0] is Status.PASS:
             env.facts[TMP_DIFFERS] = (f"the same test's 'local tmpfile' case (#{local[1]}), on "
                                       f"{env.fs}, passed")
+            env.notes.append(f"/tmp's filesystem not given: pass --tmp-fs for the 'tmpfile' "
+                             f"cases (/tmp is likely not on {env.fs}: {env.facts[TMP_DIFFERS]})")
             return
     env.facts[TMP_ASSUMED] = env.fs
     env.notes.append(f"/tmp taken to be on {env.fs} too (the 'tmpfile' cases' file is in /tmp; "
