@@ -261,3 +261,87 @@ def test_hugetlb_dio_zero_count_before_is_still_the_selftest_bug(tmp_path):
     fails = [r for r in report["results"] if r["status"] == "fail"]
     assert fails and {(r["category"], r["cause"]) for r in fails} == {
         ("test-bug", "selftest-logic-bug")}
+
+
+# --- a stable-review reply that gives only its CI's counts (Jon Hunter's Tegra replies) ---
+
+# Three replies to Greg's reviews on the stable list (lfdr.de mirror read through the search
+# tool), their text from "... for Tegra ..." on (the quoted review above left out; the first
+# one up to its "Linux version:" line), unmodified (tabs written as \t): 6.6.101-rc1 (all passing), 6.7.3-rc1 ("No new regressions",
+# 1 known failure, Tested-by) and 6.6.90-rc1 ("Failures detected", 7 failures).
+TEGRA_PASS = """\
+All tests passing for Tegra ...
+
+Test results for stable-v6.6:
+    10 builds:\t10 pass, 0 fail
+    28 boots:\t28 pass, 0 fail
+    120 tests:\t120 pass, 0 fail
+
+Linux version:\t6.6.101-rc1-g1a25720a319a
+"""
+TEGRA_KNOWN = """\
+No new regressions for Tegra ...
+
+Test results for stable-v6.7:
+     10 builds:\t10 pass, 0 fail
+     26 boots:\t26 pass, 0 fail
+     116 tests:\t115 pass, 1 fail
+
+Linux version:\t6.7.3-rc1-g7c05c677b6ca
+Boards tested:\ttegra124-jetson-tk1, tegra186-p2771-0000,
+                 tegra194-p2972-0000, tegra194-p3509-0000+p3668-0000,
+                 tegra20-ventana, tegra210-p2371-2180,
+                 tegra210-p3450-0000, tegra30-cardhu-a04
+
+Test failures:\ttegra186-p2771-0000: pm-system-suspend.sh
+
+Tested-by: Jon Hunter <jonathanh@nvidia.com>
+
+Jon
+
+-- 
+nvpublic
+
+"""
+TEGRA_FAILED = """\
+Failures detected for Tegra ...
+
+Test results for stable-v6.6:
+    10 builds:\t10 pass, 0 fail
+    28 boots:\t28 pass, 0 fail
+    116 tests:\t109 pass, 7 fail
+
+Linux version:\t6.6.90-rc1-gaa44cc8c73c5
+Boards tested:\ttegra124-jetson-tk1, tegra186-p2771-0000,
+                tegra186-p3509-0000+p3636-0001, tegra194-p2972-0000,
+                tegra194-p3509-0000+p3668-0000, tegra20-ventana,
+                tegra210-p2371-2180, tegra210-p3450-0000,
+                tegra30-cardhu-a04
+
+Test failures:\ttegra186-p2771-0000: cpu-hotplug
+                tegra186-p2771-0000: pm-system-suspend.sh
+                tegra194-p2972-0000: pm-system-suspend.sh
+                tegra210-p2371-2180: cpu-hotplug
+                tegra210-p3450-0000: cpu-hotplug
+
+
+Jon
+
+"""
+
+
+@pytest.mark.parametrize("text,release", [(TEGRA_PASS, "6.6.101-rc1-g1a25720a319a"),
+                                          (TEGRA_KNOWN, "6.7.3-rc1-g7c05c677b6ca")])
+def test_ci_counts_without_new_failures_are_clean(tmp_path, text, release):
+    report = triage(tmp_path, text)
+    assert report["verdict"] == "clean"
+    assert report["environment"]["kernel_release"] == release  # "Linux version:<TAB>..."
+    assert [r["name"] for r in report["results"]] == ["builds", "boots", "tests"]
+
+
+def test_ci_counts_with_failures_detected_are_unexplained_failures(tmp_path):
+    report = triage(tmp_path, TEGRA_FAILED)
+    fail = one(report, "fail")
+    assert (fail["name"], fail["category"]) == ("tests", "unknown")
+    assert fail["message"] == "tests: 109 pass, 7 fail"
+    assert report["environment"]["kernel_release"] == "6.6.90-rc1-gaa44cc8c73c5"

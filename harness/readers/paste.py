@@ -159,7 +159,9 @@ UNAME_R = re.compile(r"^\d+\.\d+(?:\.\d+)?[\w.+~-]*$")
 UNAME_A = re.compile(r"^Linux\s+\S+\s+(\d+\.\d+(?:\.\d+)?[\w.+~-]*)\s+#")
 BANNER = re.compile(r"Linux version (\d+\.\d+(?:\.\d+)?[\w.+~-]*)")
 CI_HEADER = re.compile(
+    # "Linux version:<TAB>6.6.101-rc1-g1a25720a319a": Jon Hunter's Tegra stable-review replies
     r"^\s*[*-]?\s*(?:kernel(?:[ _]version|[ _]release)?|git[ _]describe|kernel_version|"
+    r"Linux version|"
     r"Kernel|Tree/Branch|describe)\s*[:=]\s*v?(\d+\.\d+(?:\.\d+)?(?:-rc\d+)?[\w.+~-]*)",
     re.IGNORECASE,
 )

@@ -18,6 +18,7 @@ from harness.readers import (
     arch_facts,
     avocado_jobs,
     before_run,
+    ci_counts,
     ci_status_mail,
     command_output,
     excerpt,
@@ -82,6 +83,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     hung, patch_prose = hung_run.Reader(), stated_failures.Reader()
     replied, addresses = quoted_run.QuotedRun(), address_checks.Reader()
     jobs, lkft, review = avocado_jobs.Reader(), lkft_mail.Reader(), sru_review.Reader()
+    counts = ci_counts.Reader()
     machine = arch_facts.Reader()
     lava = lava_notification.Reader()
     lkp = lkp_mail.Reader()
@@ -90,7 +92,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     # (a review's note lines are read as written: the unwrapper would join them)
     raw = _raw_tee(replied.record(lines), review)
     fed = _tee(normalise(raw, info), info, tracker, commands, status, prose, totals, before,
-               verdicts, hung, patch_prose, addresses, jobs, lkft, machine, lava, lkp)
+               verdicts, hung, patch_prose, addresses, jobs, lkft, machine, lava, lkp, counts)
     parsed = parse_lines(fed, source, default_suite)
     notes_first = _review_notes(parsed, review) + _lava_notes(parsed, lava)
     suite = default_suite or info.suite_hint or stated_failures.one_test(
@@ -114,6 +116,9 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     if not parsed.results and not parsed.crashes and (listed := lkft.results()):
         parsed.results += listed
         notes.append(lkft.note())
+    if not parsed.results and not parsed.crashes and (counted := counts.results()):
+        parsed.results += counted
+        notes.append(counts.note())
     notes += _robot_report(parsed, info, lkp)
     notes += _closing_or_before(parsed, info, suite, totals, before)
     if not parsed.results and not parsed.crashes and (stuck := hung.results(suite)):
