@@ -267,8 +267,9 @@ def test_hugetlb_dio_zero_count_before_is_still_the_selftest_bug(tmp_path):
 
 # Three replies to Greg's reviews on the stable list (lfdr.de mirror read through the search
 # tool), their text from "... for Tegra ..." on (the quoted review above left out; the first
-# one up to its "Linux version:" line), unmodified (tabs written as \t): 6.6.101-rc1 (all passing), 6.7.3-rc1 ("No new regressions",
-# 1 known failure, Tested-by) and 6.6.90-rc1 ("Failures detected", 7 failures).
+# one up to its "Linux version:" line), unmodified (tabs written as \t): 6.6.101-rc1 (all
+# passing), 6.7.3-rc1 ("No new regressions", 1 known failure, Tested-by) and 6.6.90-rc1
+# ("Failures detected", 7 failures).
 TEGRA_PASS = """\
 All tests passing for Tegra ...
 
