@@ -154,3 +154,29 @@ def test_the_tests_own_hint_gives_way_to_the_stated_diagnosis(tmp_path):
         ("test-bug", "selftest-logic-bug")]
     hinted = WEAK_HINT.split("\n\n")[0] + "\n"  # without the prose: the swap rule's
     assert [f["cause"] for f in triage(tmp_path, hinted)["findings"]] == ["swap-missing"]
+
+
+# Round 12-prose-b's class: the test's fault stated without a causal marker ("Several tests
+# appear to assume a 4 KiB filesystem allocation granularity", uutils #13716); here kata-containers
+# pull request #11849 (2025), another wording of the same family.
+KATA = """\
+- Test was failing on ppc64le due to larger system page size (e.g., 65536 bytes)
+- Original test used a hardcoded 4097-byte string assuming 4KB page size
+"""
+
+# ... and the page size named as the cause in other words: etcd-io/bbolt issue #322 (2022),
+# pmem/pmdk pull request #4421 (2020), jnwatson/py-lmdb issue #295 (2021, the maintainer).
+PAGE_SIZE_CAUSES = (
+    "the test cases are failing due to page size different between power and x86.",
+    "The test was broken on ppc64le because of a missing pad field present only on platforms "
+    "with page size bigger than 4096.",
+    "With some effort, I am able to duplicate your problem. Some initial investigation reveals "
+    "the core problem is the page size. The page size of ppc64le on Debian and others is 64K.",
+)
+
+
+def test_a_test_that_assumes_4k_pages_is_the_tests_fault_however_it_is_worded():
+    for text in (KATA, *PAGE_SIZE_CAUSES):
+        stated = conclude(text)
+        assert stated is not None, text
+        assert (stated.category, stated.cause) == ("test-bug", "selftest-logic-bug"), text

@@ -38,7 +38,8 @@ MARKER_AFTER = re.compile(
     r"(?:is|was|are|were|seems to be|appears to be)\b|"
     r"\bcaus(?:ed|ing)\s+by\b|\bintroduced\s+by\b|\btriggered\s+by\b|\bbecause\b(?!\s+of\s+"
     r"(?:this|that)\b)|\bdue\s+to\b|\bthanks\s+to\b(?=[^.]{0,40}\b(?:not|no|missing|lack))|"
-    r"\bthe\s+(?:real\s+)?(?:problem|issue|reason|culprit|trouble|bug)\s+(?:here\s+)?"
+    r"\bthe\s+(?:(?:real|core|main|actual|underlying)\s+)?(?:problem|issue|reason|culprit|"
+    r"trouble|bug)\s+(?:here\s+)?"
     r"(?:is|was|seems to be|appears to be)\b|"
     r"\bturn(?:s|ed)\s+out\b|\bit\s+means\s+(?:that\s+)?|\bthat\s+means\s+(?:that\s+)?|"
     r"\b(?:it\s+)?looks\s+like\b|\bit\s+seems\s+(?:that\s+|like\s+)?|"
@@ -46,7 +47,10 @@ MARKER_AFTER = re.compile(
     r"without|missing|lacks?)\b)|"
     r"\bfixed\s+(?:upstream\s+)?(?:by|in|with)\b|"
     r"\bfails?\s+(?:on|with|when|if)\s+(?:the\s+)?(?:kernel|machine|system|host|runner)s?\s+"
-    r"(?:has|have|is|are|does|do|lacks?|without)\b",
+    r"(?:has|have|is|are|does|do|lacks?|without)\b|"
+    # "IOEngineTests fail on 64k page systems": the condition is the cause
+    r"\bfail(?:s|ed|ing)?\s+(?:on|with)\b(?=\s+(?:\w+\s+){0,3}?(?:16|64)\s?[kK]i?B?[- ]?(?:base"
+    r"[- ])?pages?\b)",
     re.IGNORECASE)
 # Markers whose cause comes before them: "the missing swap is the culprit".
 MARKER_BEFORE = re.compile(
@@ -194,7 +198,13 @@ CAUSES: tuple[tuple[re.Pattern[str], Cause], ...] = (
      Cause("arch-unsupported", "config", "arch-unsupported", "a CPU feature the test needs")),
 )
 # A page size other than the test expected: almost always a test that assumes 4K.
-PAGE_SIZE = re.compile(r"\b(?:16|64)\s?[kK](?:i?B)?[- ]?(?:base[- ])?pages?\b|\b(?:16|64)\s?"
+PAGE_SIZE = re.compile(r"\A\s*(?:the\s+)?(?:system\s+|base\s+|kernel\s+)?page ?size\b|"
+                       r"\bpage ?size (?:is )?differen\w*|\b(?:larger|bigger|greater|different|"
+                       r"non-4\s?[kK])\s+(?:system\s+|base\s+|kernel\s+)?page ?sizes?\b|"
+                       r"\bpage ?size (?:is )?(?:larger|bigger|greater) than "
+                       r"(?:4\s?[kK]\w*|4096)\b|"
+                       r"\bPAGE_?SIZE\s*(?:!=|>|<>)\s*4096\b|\b65536[- ]byte pages?\b|"
+                       r"\b(?:16|64)\s?[kK](?:i?B)?[- ]?(?:base[- ])?pages?\b|\b(?:16|64)\s?"
                        r"[kK](?:i?B)? page ?size\b|\bpage ?size\b[^.;]{0,30}\b(?:16|64)\s?[kK]\b|"
                        r"\bpages? (?:larger|bigger) than 4\s?[kK]\b|\brather than (?:the )?4\s?"
                        r"[kK]\b|\bnot 4\s?[kK] pages?\b|\bhuge ?page ?size\b|\bhugepage=\d+[MG]\b",
@@ -299,10 +309,25 @@ def _sentences(text: str) -> list[tuple[int, str]]:
     return out
 
 
+# A test-fault statement needs no marker: "Several tests appear to assume a 4 KiB filesystem
+# allocation granularity", "Original test used a hardcoded 4097-byte string assuming 4KB page
+# size" - the test, then (after a few words) what it assumes.
+TEST_ASSUMES = re.compile(
+    r"\b(?:self)?tests?(?:[ _-]?cases?)?\b(?:\s+[\w-]+){0,3}?\s+(?:(?:appears?|seems?)\s+to\s+)?"
+    r"(?:assum\w*|rel(?:y|ies|ied) on|hard-?cod\w*|used a hard-?coded)\b", re.IGNORECASE)
+
+
 def _diagnosis(sentence: str, first: LogLine) -> Diagnosis | None:
     """The sentence's stated cause, or None."""
     if QUESTION.search(sentence):
         return None
+    if (m := TEST_ASSUMES.search(sentence)) and not _doubtful(sentence[:m.start()], ""):
+        assumed = (Cause("test-fs-assumption", "test-bug", "test-fs-assumption",
+                         "the test assumes a filesystem property")
+                   if FS_NAMES.search(sentence, m.start()) else
+                   Cause("selftest-logic-bug", "test-bug", "selftest-logic-bug",
+                         "the test's own logic"))
+        return Diagnosis(assumed, first, sentence, _names(sentence))
     for m in MARKER_AFTER.finditer(sentence):
         before = sentence[_clause_start(sentence, m.start()):m.start()]
         after = sentence[m.end():]
