@@ -168,10 +168,10 @@ KATA = """\
 # pmem/pmdk pull request #4421 (2020), jnwatson/py-lmdb issue #295 (2021, the maintainer).
 PAGE_SIZE_CAUSES = (
     "the test cases are failing due to page size different between power and x86.",
-    "The test was broken on ppc64le because of a missing pad field present only on platforms "
-    "with page size bigger than 4096.",
-    "With some effort, I am able to duplicate your problem. Some initial investigation reveals "
-    "the core problem is the page size. The page size of ppc64le on Debian and others is 64K.",
+    ("The test was broken on ppc64le because of a missing pad field present only on platforms "
+     "with page size bigger than 4096."),
+    ("With some effort, I am able to duplicate your problem. Some initial investigation reveals "
+     "the core problem is the page size. The page size of ppc64le on Debian and others is 64K."),
 )
 
 
