@@ -50,8 +50,11 @@ PRINTK_STAMP = re.compile(
 # A capture stamped on every line from its first: the stamps are the capture's; only kernel
 # lines that say something about the machine keep theirs (read as kernel messages).
 ANY_STAMP = re.compile(r"\[\s*\d+\.\d+\][ \t]?")
+# (the kernel test robot's stat names - "dmesg.BUG:sleeping_function...", "dmesg.WARNING:..." in
+# its fail:runs table - name a crash it counted, they are no crash line to keep stamped)
 KERNEL_FACT = re.compile(r"(?![ \t]*>)(?=.*(?:Linux version|[Cc]ommand line:|HugeTLB:|"
-                         r"(?<![A-Za-z])BUG:|BUG at|(?<![A-Za-z])Oops|WARNING:|Call Trace|"
+                         r"(?<![A-Za-z.])BUG:|BUG at|(?<![A-Za-z.])Oops|(?<!\.)WARNING:|"
+                         r"Call Trace|"
                          r"Unable to handle|Kernel panic|"
                          r"segfault at|: [0-9a-f]{4} \[#\d+\]))")
 # Characters a web page or an HTML mail leaves in copied text, and what they stand for.
