@@ -81,6 +81,11 @@ PAGE_SIZE = re.compile(
 HUGE_BEFORE = re.compile(r"huge\s?(?:tlb)?\s?$|hugetlbfs?\s$", re.IGNORECASE)
 BYTES = {"4096": "4K", "16384": "16K", "65536": "64K"}
 GETCONF = re.compile(r"getconf\s+PAGE_?SIZE\b")
+# The kernel has THP: cow prints these only after reading
+# /sys/kernel/mm/transparent_hugepage/hpage_pmd_size (CONFIG_TRANSPARENT_HUGEPAGE=y) -
+# "[INFO] detected THP size: 2048 KiB" (6.1-6.8), "[INFO] detected PMD size: 2048 KiB" (6.9+) -
+# and the huge zero page is a THP feature ("[INFO] huge zeropage is enabled").
+THP_BUILT = re.compile(r"\[INFO\] (?:detected (?:THP|PMD) size: \d+ KiB|huge zeropage is enabled)")
 
 
 @dataclass
@@ -91,6 +96,7 @@ class ArchFacts:
     arch_line: LogLine | None = None
     page_size: str | None = None  # "4K", "16K", "64K"
     page_line: LogLine | None = None
+    thp_line: LogLine | None = None  # the selftest's own line saying the kernel has THP
 
 
 @dataclass
@@ -102,6 +108,7 @@ class Reader:
     named: dict[str, LogLine] = field(default_factory=dict)  # every family mentioned at all
     sizes: dict[str, LogLine] = field(default_factory=dict)  # "64K" -> first line stating it
     after_getconf: bool = False
+    thp: LogLine | None = None
 
     def feed(self, line: LogLine) -> None:
         text = line.text
@@ -110,6 +117,8 @@ class Reader:
         if self.after_getconf and (size := BYTES.get(text.strip())):
             self.sizes.setdefault(size, line)
         self.after_getconf = GETCONF.search(text) is not None
+        if self.thp is None and THP_BUILT.search(text):
+            self.thp = line
         self._arch(line, text)
         for m in PAGE_SIZE.finditer(text):
             if HUGE_BEFORE.search(text[max(0, m.start() - 12):m.start()]):
@@ -134,7 +143,7 @@ class Reader:
             self.named.setdefault(family, line)
 
     def facts(self) -> ArchFacts:
-        facts = ArchFacts()
+        facts = ArchFacts(thp_line=self.thp)
         if len(self.shown) == 1:  # the machine's own output names one family
             (facts.arch, facts.arch_line), = self.shown.items()
         elif not self.shown and len(said := self._said()) == 1 and set(self.named) <= set(
@@ -174,3 +183,5 @@ def apply_machine(machine: ArchFacts, env: Environment) -> None:
         env.facts["page_size"] = machine.page_size or ""
         env.facts["page_size_line"] = (f"L{machine.page_line.line}: "
                                        f"{machine.page_line.text.strip()[:100]!r}")
+    if "thp_built" not in env.facts and machine.thp_line is not None:
+        env.facts["thp_built"] = f"L{machine.thp_line.line}: {machine.thp_line.text.strip()!r}"

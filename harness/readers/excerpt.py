@@ -21,7 +21,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from harness.model import Result, Status, SuiteRun
+from harness.model import LogLine, Result, Status, SuiteRun
 from harness.readers.ingest import Parsed
 from harness.readers.paste import PasteInfo
 from harness.readers.runner_summary import killed_by_signal
@@ -51,7 +51,7 @@ def _crash_evidence(parsed: Parsed, suite: SuiteRun | None, cov: Coverage,
                     info: PasteInfo) -> str:
     """What in the input says this suite's output was cut by a crash, a kill or a timeout."""
     if suite is not None:
-        if suite.crashed is not None:
+        if suite.crashed is not None and _fatal(_excerpt_at(parsed, suite.crashed)):
             return f"the console shows {suite.crashed.text.strip()!r}"
         if killed_by_signal(suite.exit_code):
             return f"the runner reports exit={suite.exit_code}"
@@ -66,9 +66,35 @@ def _crash_evidence(parsed: Parsed, suite: SuiteRun | None, cov: Coverage,
     lines = [r.result_line.line for r in cov.shown if r.result_line is not None]
     last = max(lines) if lines else 0
     for excerpt in parsed.crashes:
-        if excerpt and excerpt[0].line > last and len(parsed.suites) <= 1:
+        if excerpt and excerpt[0].line > last and len(parsed.suites) <= 1 and _fatal(excerpt):
             return f"the console shows {excerpt[0].text.strip()!r} after the last result"
     return ""
+
+
+# What stops a test: an oops, a BUG, a panic, a fault, a signal. A WARNING splat (__warn(),
+# lockdep, RCU) is printed and the test goes on, so output that ends inside one is a paste cut
+# there (a review quoting the trace, 2025), not results a crash took.
+FATAL = re.compile(r"(?<![A-Za-z])Oops|(?<![A-Za-z])BUG: |kernel BUG at|Kernel panic|VM_BUG_ON|"
+                   r"general protection fault|Unable to handle kernel|segfault at|"
+                   r"Segmentation fault|Internal error: |list_del corruption|Bad page state|"
+                   r": [0-9a-f]{4}\b[^\n\[]{0,24}\[#\d+\]|\bKilled\b|Out of memory")
+WARNING = re.compile(r"WARNING: ")
+
+
+def _excerpt_at(parsed: Parsed, first: LogLine) -> list[LogLine]:
+    """The console crash excerpt that holds ``first`` (just that line if none does)."""
+    for excerpt in parsed.crashes:
+        if any(line.line == first.line for line in excerpt):
+            return excerpt
+    return [first]
+
+
+def _fatal(excerpt: list[LogLine]) -> bool:
+    """Whether a console crash excerpt shows more than a WARNING (see FATAL)."""
+    texts = [line.text for line in excerpt]
+    if not any(WARNING.search(t) for t in texts):
+        return True
+    return any(FATAL.search(t) for t in texts)
 
 
 def _only_snips_after(info: PasteInfo, line: int) -> bool:

@@ -191,6 +191,7 @@ class PasteInfo:
     quoted: bool = False
     line_quoted: bool = False  # the last line had quote marks (behind a capture's prefix too)
     fenced: bool = False
+    module_list: bool = False  # inside an oops's "Modules linked in:" list (wrapped)
     unwrapped: int = 0  # lines joined back together
     first_line: int = 0  # number of the first log line kept
     fs_mentions: dict[str, list[LogLine]] = field(default_factory=dict)  # family -> prose lines
@@ -402,6 +403,31 @@ def _note_fs_words(info: PasteInfo, line: LogLine, text: str) -> None:
             mentions.append(LogLine(line.line, text, line.source))
 
 
+# A kernel report's own record lines, pasted without printk stamps (an indented oops in a commit
+# message): the module list (and its wrapped continuation), the stack and register dumps, the
+# page dump. Their words are no prose: "fuse" in a module list names no filesystem the test
+# ran on, a 16-digit stack word is no commit.
+KERNEL_RECORD = re.compile(
+    r"^\s*(?:Modules linked in:|Stack\s*:|raw: [0-9a-f]|page: refcount|flags: 0x|"
+    r"CPU: \d+ (?:UID|PID)|Hardware name:|Call Trace:|Disabling lock debugging|"
+    r"RIP: |Code: |Workqueue: |#PF: |PGD [0-9a-f]|Dumping ftrace|"
+    r"(?:[0-9a-f]{8,16}\s+){2,}[0-9a-f]{8,16}\s*$|\[<[0-9a-f]{8,16}>\]|"
+    # a register dump: "RAX: 0000000000000000 RBX: ffffc9000311b8a8 ...", "x29: ffff8000..."
+    r"(?:[A-Za-z][A-Za-z0-9]{1,3}\s*: ?[0-9a-f]{4,16}(?:\([0-9a-f]{4}\))?\s+){2,})")
+MODULE_LIST = re.compile(r"^\s*[\w-]+(?:\([A-Z]+\))?(?:\s+[\w-]+(?:\([A-Z]+\))?){3,}\s*$")
+
+
+def _kernel_record(info: PasteInfo, text: str) -> bool:
+    """Whether ``text`` is a line of a kernel report's record (see KERNEL_RECORD)."""
+    if KERNEL_RECORD.match(text):
+        info.module_list = text.lstrip().startswith("Modules linked in:")
+        return True
+    if info.module_list and MODULE_LIST.match(text):
+        return True
+    info.module_list = False
+    return False
+
+
 def _note_prose(info: PasteInfo, line: LogLine, text: str) -> None:
     """What a prose line says: a bisect to a commit, commit ids, filesystems it names."""
     if info.bisected is None and BISECTED.search(text) and not NO_BISECT.search(text):
@@ -522,7 +548,7 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
             continue
         if LOG_LIKE.match(text):
             info.last_line = line.line
-        elif "://" not in text:
+        elif "://" not in text and not _kernel_record(info, text):
             _note_prose(info, line, text)
         yield from joined.add(line, text)
     yield from joined.flush()

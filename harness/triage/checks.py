@@ -388,6 +388,15 @@ def arch(result: Result, env: Environment, index: RunIndex, value: object) -> Ch
     return OK
 
 
+def thp_built(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
+    """The input shows the kernel has THP (cow's "[INFO] detected PMD size: 2048 KiB"; guest
+    facts): a failed MADV_HUGEPAGE/MADV_NOHUGEPAGE then is madvise() refused, not missing THP."""
+    line = env.facts.get("thp_built")
+    if line:
+        return OK
+    return CheckOutcome(Support.CONTRADICTS, "the report does not show that the kernel has THP")
+
+
 # Distributions build these with 64K pages (Debian, Fedora, RHEL and SUSE ppc64le); a report
 # that names the arch but not the page size is most likely about a 64K kernel.
 USUAL_PAGE_SIZE = {"ppc64": "64K"}
@@ -422,6 +431,7 @@ def _in_run(name: str, index: RunIndex) -> bool:
 CHECKS: dict[str, Callable[[Result, Environment, RunIndex, object], CheckOutcome]] = {
     "arch": arch,
     "page_size": page_size,
+    "thp_built": thp_built,
     "bisected": bisected,
     "stated": stated,
     "same_versions": same_versions,

@@ -33,8 +33,8 @@ class About(StrEnum):
 
 
 KNOWN_CHECKS = frozenset({"arch", "page_size", "contrast_config", "fs_expected", "fs_not",
-                          "hugepages", "gup_test", "swap", "truncated", "works_elsewhere",
-                          "also_passed", "bisected", "known_change", "stated",
+                          "thp_built", "hugepages", "gup_test", "swap", "truncated",
+                          "works_elsewhere", "also_passed", "bisected", "known_change", "stated",
                           "same_versions", "newer_selftests", "feature_passed"})
 KNOWN_WHEN = {
     About.RESULT: frozenset({"status", "suite", "name", "config", "message", "syscall", "errno",
