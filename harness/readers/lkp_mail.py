@@ -68,6 +68,8 @@ PIPE_HEADER = re.compile(r"^\|\s*((?:\|\s*[0-9a-f]{7,40}\s*|\|\s*v\d[\w.-]*\s*){
 KERNEL_NAME = r"(?:v\d[\w.-]*|[0-9a-f]{10,40})"  # a release or a commit, as the tables name them
 COLUMN_NAMES = re.compile(rf"^\s*((?:{KERNEL_NAME}\s+)+{KERNEL_NAME})\s*$")
 MAX_ROWS = 2000
+# a printk stamp the capture kept in front of a row that names a kernel message ("dmesg.BUG:")
+STAMP = re.compile(r"^\[\s*\d+\.\d+\]\s*")
 
 
 @dataclass
@@ -92,15 +94,9 @@ class Reader:
         text = line.text.strip()
         if not text or len(text) > 400 or len(self.rows) >= MAX_ROWS:
             return
-        if not self.robot and ROBOT.search(text):
-            self.robot = True
-        if NOTICED.search(text):
-            if self.bisected is None:
-                self.bisected = line
-            told = {stat for stat, _ in self.headline}  # the Subject and the body say it twice
-            self.headline += [(m.group(0), line) for m in _stats(text) if m.group(0) not in told]
-        if (m := COMMIT.match(text)) and TEST_COMMIT.match(m.group("subject")):
-            self.test_commit = self.test_commit or line
+        if text[0] == "[" and not (text := STAMP.sub("", text, count=1)):
+            return
+        self._header(text, line)
         if m := COLUMN_NAMES.match(text):
             self.names = m.group(1).split()
         elif FAIL_RUNS_HEADER.search(text):
@@ -113,6 +109,18 @@ class Reader:
                 self.rows.append(Row(m.group(2), counts, line, self.names))
         elif not text.startswith(("|", "-")):
             self.in_table = False
+
+    def _header(self, text: str, line: LogLine) -> None:
+        """The robot's own lines: its name, the commit it found, the statistics it noticed."""
+        if not self.robot and ROBOT.search(text):
+            self.robot = True
+        if NOTICED.search(text):
+            if self.bisected is None:
+                self.bisected = line
+            told = {stat for stat, _ in self.headline}  # the Subject and the body say it twice
+            self.headline += [(m.group(0), line) for m in _stats(text) if m.group(0) not in told]
+        if (m := COMMIT.match(text)) and TEST_COMMIT.match(m.group("subject")):
+            self.test_commit = self.test_commit or line
 
     def _pipe(self, text: str, line: LogLine) -> None:
         if m := PIPE_HEADER.match(text):
