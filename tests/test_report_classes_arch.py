@@ -191,3 +191,19 @@ def test_ppc64s_usual_64k_is_a_guess_only_beside_a_version():
     assert support(Environment(arch="ppc64", kernel_version="6.12")) is Support.UNSURE
     assert support(Environment(arch="ppc64", facts={"page_size": "4K"})) is Support.CONTRADICTS
     assert support(Environment(arch="s390", kernel_version="6.12")) is Support.CONTRADICTS
+
+
+# Adrian Reber's diagnosis as the reporter quoted it in checkpoint-restore/criu#2676 (2025-05-29;
+# tests/fixtures/reports/criu-crun-aarch64-pre-checkpoint-soft-dirty, line 22); round 12-arch's
+# arm64 soft-dirty patch says it as "arm64 does not support the soft-dirty PTE bit".
+AARCH64_NO_SOFT_DIRTY = """\
+> The aarch64 kernel does not support the soft dirty bit. The pre-checkpoint tests will not \
+work on aarch64. You have to skip them.
+"""
+
+
+def test_an_arch_that_does_not_support_the_feature_is_no_kernel_fault(tmp_path):
+    code, report = triage(tmp_path, AARCH64_NO_SOFT_DIRTY)
+    assert code == 0  # nothing points at the kernel
+    assert {(r["category"], r["cause"]) for r in report["results"]} == {
+        ("config", "arch-unsupported")}
