@@ -175,7 +175,10 @@ REPORTS = Path(__file__).parent / "fixtures" / "reports"
 ])
 def test_a_real_report_without_failure_words_is_an_honest_unknown(tmp_path, name, quoted):
     code, report = triage(tmp_path, (REPORTS / f"{name}.txt").read_text())
-    assert code == 1  # was refused (exit 2, "no selftest results ...")
+    # was refused (exit 2, "no selftest results ..."); a reader that names the cause later
+    # (the libhugetlbfs report's own words now make it test-bug, exit 0) may only improve it
+    assert code in (0, 1)
+    assert report["verdict"] == "unknown" or report["findings"]
     [failed] = [r for r in report["results"] if r["status"] == "fail"]
     assert quoted in failed["message"]
     # 'CONFIG_ARM64_64K_PAGES=y' is an option that is set, not one missing
