@@ -180,3 +180,24 @@ def test_a_test_that_assumes_4k_pages_is_the_tests_fault_however_it_is_worded():
         stated = conclude(text)
         assert stated is not None, text
         assert (stated.category, stated.cause) == ("test-bug", "selftest-logic-bug"), text
+
+
+# A constructed control: a machine cause beside the writer's own "regression" is not settled
+# (a kernel that leaks huge pages empties the pool too): nothing is stated, the log decides.
+def test_a_machine_cause_beside_a_stated_regression_states_nothing():
+    text = ("This is a regression in 6.8: the hugetlb tests now fail because no free huge "
+            "pages are left after the first test.\n")
+    assert conclude(text) is None
+    assert conclude(text.replace("This is a regression in 6.8: the", "The")) is not None
+
+
+# libhugetlbfs issue (libhugetlbfs-shm-perms-segment-size-64k-pages in the corpus, 2024): "Due to
+# CONFIG_ARM64_64K_PAGES=y we get 512MB as default hugepage size, however the test sets the
+# maximum size of a shmem segment (SHMMAX) too low" - an option that is set, and a huge page
+# size the test did not expect: the test's fault, not a missing option (an honest unknown before).
+def test_a_set_option_that_changes_the_huge_page_size_is_the_tests_assumption(tmp_path):
+    text = (REPORTS / "libhugetlbfs-shm-perms-segment-size-64k-pages.txt").read_text()
+    report = triage(tmp_path, text)
+    [failed] = [r for r in report["results"] if r["status"] == "fail"]
+    assert "causing this check to trip" in failed["message"]
+    assert (failed["category"], failed["cause"]) == ("test-bug", "selftest-logic-bug")

@@ -284,6 +284,7 @@ class StatementScanner:
     broke_tests: bool = False  # "this change breaks ... tests": the patch is the culprit
     bisect_disputed: LogLine | None = None  # the prose says the bisect result is wrong
     kernel_side: list[LogLine] = field(default_factory=list)
+    kernel_own: bool = False  # a kernel-side line the writer wrote (not quoted)
     patch_regression: list[LogLine] = field(default_factory=list)  # "this patch causes a regr."
     quoted_side: list[LogLine] = field(default_factory=list)  # test-side lines that were quoted
     own_submitted: list[str] = field(default_factory=list)  # files of the author's own diffstat
@@ -373,6 +374,7 @@ class StatementScanner:
                 and not SELFTEST_SUBJECT.match(m.group("subject") or "")):
             self.kernel_fixed = LogLine(line.line, text, line.source)
         if len(self.kernel_side) < 5 and KERNEL_SIDE.search(text):
+            self.kernel_own = self.kernel_own or not quoted
             self.kernel_side.append(LogLine(line.line, text, line.source))
             if PATCH_REGRESSION.search(joined):
                 self.patch_regression.append(self.kernel_side[-1])
@@ -490,9 +492,11 @@ class StatementScanner:
             return stated
         if (found := self.diagnoses.diagnosis()) is None:
             return None
+        if found.cause.category != "kernel-bug" and self.kernel_own:
+            return None  # the writer also speaks of a kernel bug or regression: not settled
         cause = found.cause
         return Conclusion(cause.stated, cause.category, found.line,
-                          f"its prose says why: {cause.what}", reported=cause.cause,
+                          f"stated in prose: {cause.what}", reported=cause.cause,
                           about=found.names, scope=found.scope)
 
     def _stated(self) -> Conclusion | None:
