@@ -45,17 +45,24 @@ class Reader:
     health: str = ""
     error: str = ""
     error_line: LogLine | None = None
+    error_open: bool = False
     suite: str = ""
     cases: list[tuple[LogLine, str, str, Status]] = field(default_factory=list)
 
     def feed(self, line: LogLine) -> None:
         text = line.text.strip()
+        if self.error_open:  # the error goes on to the blank line after it (a wrapped mail)
+            if text and not text.startswith(("Device details", "Test ")):
+                self.error = f"{self.error} {html.unescape(text)}"
+                return
+            self.error_open = False
         if not text.startswith(("The job", "Job error", "Test ")):
             return
         if m := HEALTH.match(text):
             self.health = m.group("health")
         elif self.health and (m := JOB_ERROR.match(text)):
             self.error, self.error_line = html.unescape(m.group("error")), line
+            self.error_open = bool(self.error)
         elif self.health and (m := SUITE.match(text)):
             self.suite = re.sub(r"^\d+_", "", m.group("suite"))
         elif self.suite and len(self.cases) < MAX_CASES and (m := CASE.match(text)):
