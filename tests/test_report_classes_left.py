@@ -107,6 +107,10 @@ def test_a_short_tail_cut_by_a_second_wrap_does_not_end_the_writers_line(tmp_pat
     assert failed["message"].endswith("resolved against the caller's cwd instead of the "
                                       "script directory.")
     assert failed["cause"] == "runner-wrong-directory"
+    # a table's row under a joined line ("... ENOENT (2) Summary:" / "passed   0" /
+    # "failed   0", LTP's cachestat03 pull request, 2026) is no wrap's tail: the rows stay apart
+    code, report = triage_file(tmp_path, REPORTS / "ltp-cachestat03-no-compaction-tbrok.txt")
+    assert code == 0 and report["verdict"] == "config"
     # a tail that ends with ':' still ends the line: the line under it stays its own
     _, report = triage_text(tmp_path, "The two binaries below fail to start on the new rootfs "
                             "image we built\ntoday:\n  cow: error while loading shared "

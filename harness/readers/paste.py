@@ -480,8 +480,10 @@ class _Unwrapper:
             # already broken at 80 ("... relative paths being" / "resolved" / "against the
             # caller's cwd ..."): then the writer's line was as wide as both, and its own
             # break is a wrap too
-            tail = self.width >= WRAP_WIDTH and piece < WRAP_WIDTH \
-                and text.rstrip()[-1:] not in ".:;!?,"
+            # (one word: "passed   0" under a joined "Summary:" is a table's row, not a tail)
+            word = text.strip()
+            tail = self.width >= WRAP_WIDTH and len(word) < WRAP_WIDTH // 4 \
+                and not any(c.isspace() for c in word) and word[-1:] not in ".:;!?,"
             self.width = self.width + 1 + piece if tail else piece
             return
         yield from self.flush()
