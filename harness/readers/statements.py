@@ -129,6 +129,11 @@ TEST_SIDE = re.compile(
     r"\b(?:self)?test (?:was|is) (?:just |simply )?(?:too |overly )?(?:dependent|reliant|relying)"
     r" on (?:the )?(?:kernel'?s? )?(?:implementation|internal)|"
     r"\bfail(?:s|ed|ing)? unnecessarily\b|"
+    # a test that uses a filesystem feature unchecked: "Apparently it tries to use O_DIRECT
+    # without checking for FS support first" (gocryptfs #244, xfstests generic/391, 2018)
+    r"\b(?:without (?:first )?checking|(?:does ?n[o']t|never|fails? to) (?:first )?check)"
+    r" (?:for |whether |if |that )?(?:the )?(?:underlying )?(?:fs|file ?systems?)(?:'s?)?"
+    r" (?:supports?|can)\b|"
     # a feature the test uses unconditionally: "... is not universally available and needs to
     # be probed at runtime" (LTP userfaultfd05, 2026), "the feature probing is wrong"
     r"\b(?:needs?|has|have|must) (?:to )?be probed\b|"
@@ -205,7 +210,8 @@ NEGATED = re.compile(r"\b(?:not|n't|no)\b[^.]{0,20}\b(?:test[- ]bug|bug in the t
 # What kind of test-side cause the prose describes.
 FS_ASSUMPTION = re.compile(
     r"\b(?:tmpfs|ramfs|memory file ?systems?|nfs|9p|virtiofs|overlayfs|fuse|"
-    r"(?:on|in|from) (?:a |the )?\w+ (?:file ?system|fs)\b)",
+    r"(?:on|in|from) (?:a |the )?\w+ (?:file ?system|fs)\b|"
+    r"\b(?:fs|file ?systems?)(?:'s?)? supports?\b)",
     re.IGNORECASE,
 )
 FEATURE_PROBE = re.compile(
