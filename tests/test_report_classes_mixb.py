@@ -4,7 +4,11 @@
 - libhugetlbfs's own warning that its hugetlb mapping failed with "Cannot allocate memory"
   ("get_huge_pages: New region mapping failed (flags: 0x1): ..." in nvme-cli #775, "New heap
   segment map at 0x... failed: ..." from HUGETLB_MORECORE) is the hugetlb pool, an environment
-  cause - not a failure no rule knows. Another errno in the same words is left alone.
+  cause - not a failure no rule knows. Another errno in the same words is left alone;
+- a report that names the commit that brought its failure without the word "bisect" ("Kernel
+  commit causing these warning: commit 7b4f21f5e038", "This warning is caused by commit
+  d92a8cfcb37ecd13") has the fact a bisect gives: a kernel WARNING it explains is that commit's
+  regression. A question ("Is this caused by commit ...?") names nothing.
 """
 
 from __future__ import annotations
@@ -39,3 +43,41 @@ def test_libhugetlbfs_warning_with_another_errno_is_not_the_pool(tmp_path):
             "(flags: 0x1): Invalid argument\n")
     _, report = triage(tmp_path, text)
     assert "hugetlb-pages-short" not in {f["cause"] for f in report["findings"]}
+
+
+# Tetsuo Handa, "[PATCH v2] lockdep: Fix fs_reclaim warning" (linux-mm, 2018-02-08,
+# <201802082043.FFJ39503.SVQFFFOJMHLOtO@I-love.SAKURA.ne.jp>): the first lines of Dave Jones'
+# lockdep report as the patch quotes it, then the first sentence of the analysis (the rest of
+# the lockdep record and the stack left out).
+LOCKDEP_HEAD = """\
+Dave Jones reported fs_reclaim lockdep warnings.
+
+  ============================================
+  WARNING: possible recursive locking detected
+  4.15.0-rc9-backup-debug+ #1 Not tainted
+  --------------------------------------------
+  sshd/24800 is trying to acquire lock:
+   (fs_reclaim){+.+.}, at: [<0000000084f438c2>] fs_reclaim_acquire.part.102+0x5/0x30
+
+"""
+CAUSED_BY = """\
+This warning is caused by commit d92a8cfcb37ecd13 ("locking/lockdep: Rework
+FS_RECLAIM annotation") which replaced lockdep_set_current_reclaim_state()/
+lockdep_clear_current_reclaim_state() in __perform_reclaim() and
+lockdep_trace_alloc() in slab_pre_alloc_hook() with fs_reclaim_acquire()/
+fs_reclaim_release().
+"""
+
+
+def test_a_warning_whose_commit_the_report_names_is_that_commits_regression(tmp_path):
+    _, plain = triage(tmp_path, LOCKDEP_HEAD)
+    assert {f["cause"] for f in plain["findings"]} == {"kernel-warning"}
+    _, named = triage(tmp_path, LOCKDEP_HEAD + CAUSED_BY)
+    assert named["verdict"] == "kernel-bug"
+    assert "kernel-regression" in {f["cause"] for f in named["findings"]}
+
+
+def test_a_question_about_a_commit_names_no_cause(tmp_path):
+    asked = "Is this warning caused by commit d92a8cfcb37ecd13?\n"
+    _, report = triage(tmp_path, LOCKDEP_HEAD + asked)
+    assert "kernel-regression" not in {f["cause"] for f in report["findings"]}

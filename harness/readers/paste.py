@@ -147,6 +147,13 @@ FS_FAMILY = {"9p": "9p", "9pfs": "9p", "v9fs": "9p", "virtio-9p": "9p", "nfsroot
 BISECTED = re.compile(r"\bbisect(?:ed|ion|s|ing)?\b.{0,60}\b(?:to|identified|points? (?:at|to)|"
                       r"commit|patch)\b|first bad commit|\bgit bisect (?:good|bad|log)",
                       re.IGNORECASE)
+# A report that names the commit that brought the failure without bisecting ("Kernel commit
+# causing these warning:", linuxppc-dev 2025-10-29; "This warning is caused by commit
+# d92a8cfcb37e", linux-mm 2018-02-08; "introduced by commit"): the same fact, unless the line
+# asks ("Is this caused by commit ...?").
+CAUSED_BY_COMMIT = re.compile(r"\bcommit (?:causing|that caused|which caused) (?:this|these|the)\b|"
+                              r"\b(?:caused|introduced) by (?:the )?(?:kernel )?commit\b",
+                              re.IGNORECASE)
 # ... unless the text says the bisect could not be done ("I couldn't even bisect to a working
 # one", "not being able to bisect it", "unable to find a working bisect").
 # Nor when it is still to be done ("We will bisect these lists of regressions and get back to
@@ -430,7 +437,8 @@ def _kernel_record(info: PasteInfo, text: str) -> bool:
 
 def _note_prose(info: PasteInfo, line: LogLine, text: str) -> None:
     """What a prose line says: a bisect to a commit, commit ids, filesystems it names."""
-    if info.bisected is None and BISECTED.search(text) and not NO_BISECT.search(text):
+    named = CAUSED_BY_COMMIT.search(text) and not text.rstrip().endswith("?")
+    if info.bisected is None and (BISECTED.search(text) or named) and not NO_BISECT.search(text):
         info.bisected = LogLine(line.line, text, line.source)
     if len(info.commits) < 50:
         info.commits += [c for c in COMMIT_ID.findall(text) if not c.isdigit()]
