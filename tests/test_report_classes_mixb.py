@@ -8,7 +8,9 @@
 - a report that names the commit that brought its failure without the word "bisect" ("Kernel
   commit causing these warning: commit 7b4f21f5e038", "This warning is caused by commit
   d92a8cfcb37ecd13") has the fact a bisect gives: a kernel WARNING it explains is that commit's
-  regression. A question ("Is this caused by commit ...?") names nothing.
+  regression. A question ("Is this caused by commit ...?") names nothing;
+- QEMU's "unable to map backing store for guest RAM: Cannot allocate memory" (guest RAM backed
+  by a hugetlbfs file) is the host's hugetlb pool.
 """
 
 from __future__ import annotations
@@ -81,3 +83,23 @@ def test_a_question_about_a_commit_names_no_cause(tmp_path):
     asked = "Is this warning caused by commit d92a8cfcb37ecd13?\n"
     _, report = triage(tmp_path, LOCKDEP_HEAD + asked)
     assert "kernel-regression" not in {f["cause"] for f in report["findings"]}
+
+
+# spdk/spdk#162 ("Hugepage leaks when kill qemu with vhost-user-scsi-pci device", 2017-05-17):
+# the second start of the guest, as posted (the vhost app still held the hugetlbfs files).
+SPDK_QEMU = """\
+after I killed qemu with ctr+c,  I can't start guest again:
+./qemu-spdk/x86_64-softmmu/qemu-system-x86_64 -m 4096 -smp 8 -object \
+memory-backend-file,id=mem,size=4G,mem-path=/dev/hugepages,share=on -numa node,memdev=mem \
+-drive file=/mnt/spdk-vhost/rhel1.qcow2,if=none,id=disk -device ide-hd,drive=disk,bootindex=0 \
+-chardev socket,id=char0,path=/mnt/spdk-vhost/spdk-17.03/vhost.0 -device \
+vhost-user-scsi-pci,id=scsi0,chardev=char0 --enable-kvm -vnc 0.0.0.0:3
+qemu-system-x86_64: -object memory-backend-file,id=mem,size=4G,mem-path=/dev/hugepages,\
+share=on: unable to map backing store for guest RAM: Cannot allocate memory
+"""
+
+
+def test_qemu_hugepage_backed_ram_enomem_is_the_hugetlb_pool(tmp_path):
+    _, report = triage(tmp_path, SPDK_QEMU)
+    assert report["verdict"] == "env"
+    assert {f["cause"] for f in report["findings"]} == {"hugetlb-pages-short"}
