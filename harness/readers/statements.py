@@ -34,7 +34,11 @@ from harness.model import LogLine
 from harness.readers.diagnosis import DiagnosisReader
 from harness.readers.line_kinds import LOG_LIKE, QUOTE
 
-SELFTEST_PATH = re.compile(r"(?:^|/)(?:tools/testing/)?selftests/")
+# A test suite's own files, not the kernel's: the kernel's selftests, LTP's test cases and its
+# test library (the kernel has lib/ but no tst_* files), xfstests' tests and common helpers.
+SELFTEST_PATH = re.compile(
+    r"(?:^|/)(?:tools/testing/)?selftests/|^(?:\.\.\./)?testcases/|^(?:lib|include)/tst_|"
+    r"^runtest/|^tests/(?:generic|xfs|ext4|btrfs|overlay|f2fs|nfs|cifs|shared|udf)/\d|^common/")
 # The kernel options the selftests need ("tools/testing/selftests/mm/config").
 SELFTEST_CONFIG = re.compile(r"(?:^|/)(?:tools/testing/)?selftests/(?:[\w.-]+/)*config$")
 DIFF_FILE = re.compile(r"^diff --git a/(\S+)(?: b/\S+|$)|^\+\+\+ b/(\S+)")
