@@ -277,9 +277,7 @@ def triage_log(log: LogPass, env: Environment, rules: tuple[Rule, ...],
     ju = JunitStream(junit_target, directory) if junit_target else None
     parts, child = None, 0
     try:
-        _kernel_from_banner(log, env)
-        from_logs([log.parsed], env)
-        _assume_tmp_fs(log, env)
+        _log_facts(log, env)
         fork = ju is not None and (os.cpu_count() or 1) > 1 \
             and log.stream.spill.count >= FORK_ROWS
         # every kind's outcome is triaged here, before the fork: the child finds them made
@@ -351,7 +349,7 @@ class CaseWriter(Protocol):
 HEAD_BYTES = 64 * 1024  # where a whole log names its machine: a CI header, uname -a, the banner
 
 
-def _kernel_from_banner(log: LogPass, env: Environment) -> None:
+def _kernel_and_machine(log: LogPass, env: Environment) -> None:
     """The kernel release from a 'Linux version' line, when nothing else named it, and the
     machine the log names in its first 64 KiB and its banner (``readers.arch_facts``: a
     release's '-arm64', ``uname -m``). The in-memory triage reads every line for the machine;
@@ -376,8 +374,12 @@ def _kernel_from_banner(log: LogPass, env: Environment) -> None:
     arch_facts.apply_machine(machine.facts(), env)
 
 
-def _assume_tmp_fs(log: LogPass, env: Environment) -> None:
-    """``checks.assume_tmp_fs`` on the log's distinct cases, as ``triage`` does."""
+def _log_facts(log: LogPass, env: Environment) -> None:
+    """What pass 2 knows of the run before its records: the kernel and machine the log names,
+    the guest's facts (``from_logs``) and /tmp's filesystem (``checks.assume_tmp_fs`` on the
+    log's distinct cases), as the in-memory ``triage`` has them."""
+    _kernel_and_machine(log, env)
+    from_logs([log.parsed], env)
     assume_tmp_fs(env, ((key, status, number) for key, (_, number, status, _) in
                         log.stream.cases.items()))
 
@@ -389,9 +391,7 @@ def judge_log(log: LogPass, env: Environment, rules: tuple[Rule, ...],
 
     ``tests`` receives each finding's member ids (id(finding) -> TestIds, the caller closes
     them; without it they are dropped); ``id_prefix`` starts every id ("[run] ")."""
-    _kernel_from_banner(log, env)
-    from_logs([log.parsed], env)
-    _assume_tmp_fs(log, env)
+    _log_facts(log, env)
     judge = _Judge(log, env, rules, js, ju, tests is not None, id_prefix)
     try:
         full = log.stream.full
