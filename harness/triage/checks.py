@@ -378,7 +378,7 @@ def stated(result: Result, env: Environment, index: RunIndex, value: object) -> 
 def arch(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
     """The machine is one of the architectures ``value`` lists: the report names it (uname, a
     release, its prose; readers/arch_facts.py) or the guest ran it."""
-    wanted = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    wanted = _listed(value)
     if env.arch is None:
         return CheckOutcome(Support.CONTRADICTS, "the report does not say which architecture "
                             f"ran (this is about {', '.join(wanted)})")
@@ -406,7 +406,7 @@ def page_size(result: Result, env: Environment, index: RunIndex, value: object) 
     """The kernel's base page size is one ``value`` lists, as the report states it ("64K page
     size", a "+64k" release, CONFIG_ARM64_64K_PAGES=y); for ppc64 without a statement, its
     distributions' 64K, less sure, and only beside a version the rule's range checks."""
-    wanted = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    wanted = _listed(value)
     stated_size = env.facts.get("page_size")
     if stated_size:
         if stated_size in wanted:
@@ -420,6 +420,11 @@ def page_size(result: Result, env: Environment, index: RunIndex, value: object) 
                             f"size ({usual} is what its distributions build)")
     return CheckOutcome(Support.CONTRADICTS, "the report does not say the page size is "
                         f"{' or '.join(wanted)}")
+
+
+def _listed(value: object) -> list[str]:
+    """A rule's check value as a list of names: ``arch = "arm64"`` or ``["arm64", "ppc64"]``."""
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
 def _in_run(name: str, index: RunIndex) -> bool:
