@@ -9,26 +9,16 @@ lower, or by a fingerprint that needs no version).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from test_report_classes import triage_read as triage
 
 from harness.errors import RuleError
 from harness.model import Environment
 from harness.triage.versions import Versions
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
-
-
-def triage(tmp_path: Path, text: str, *args: str) -> dict:
-    from harness.cli.main import main
-
-    log, out = tmp_path / "report.txt", tmp_path / "report.json"
-    log.write_text(text)
-    out.unlink(missing_ok=True)
-    assert main(["triage", str(log), "--json", str(out), *args]) in (0, 1)
-    return json.loads(out.read_text())
 
 
 def failed(report: dict) -> list[dict]:

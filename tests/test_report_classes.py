@@ -30,6 +30,16 @@ def triage(tmp_path: Path, text: str, *args: str) -> tuple[int, dict]:
     return code, json.loads(out.read_text())
 
 
+def triage_read(tmp_path: Path, text: str, *args: str) -> dict:
+    """The report of a text the engine must read: exit 0 or 1, never refused (exit 2)."""
+    log = tmp_path / "report.txt"
+    log.write_text(text)
+    out = tmp_path / "report.json"
+    out.unlink(missing_ok=True)
+    assert main(["triage", str(log), "--json", str(out), *args]) in (0, 1)
+    return json.loads(out.read_text())
+
+
 def conclude(text: str):
     return scan_lines([LogLine(i, t, "mail") for i, t in enumerate(text.splitlines(), 1)]
                       ).conclusion()

@@ -15,18 +15,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from harness.cli.main import main
+from test_report_classes import triage_read as triage
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
-
-
-def triage(tmp_path: Path, text: str, *args: str) -> dict:
-    log = tmp_path / "report.txt"
-    log.write_text(text)
-    out = tmp_path / "report.json"
-    out.unlink(missing_ok=True)
-    assert main(["triage", str(log), "--json", str(out), *args]) in (0, 1)
-    return json.loads(out.read_text())
 
 
 def causes(report: dict) -> set[str]:

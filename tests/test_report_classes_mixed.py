@@ -12,20 +12,7 @@ showed it (tests/fixtures/reports/README.md, "Round 11"):
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-from harness.cli.main import main
-
-
-def triage(tmp_path: Path, text: str, *args: str) -> dict:
-    log = tmp_path / "report.txt"
-    log.write_text(text)
-    out = tmp_path / "report.json"
-    out.unlink(missing_ok=True)
-    assert main(["triage", str(log), "--json", str(out), *args]) in (0, 1)
-    return json.loads(out.read_text())
-
+from test_report_classes import triage_read as triage
 
 # OpenMandriva bug 509 as imported to GitHub (OpenMandrivaAssociation/distribution#509, 2014,
 # "ksm.service status failed"): the reporter's kernel carried UKSM (/sys/kernel/mm/uksm), not

@@ -8,10 +8,10 @@ from the round's reports; the source is in the comment above each text.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from harness.cli.main import main
+from test_report_classes import triage_read as triage
+
 from harness.model import LogLine
 from harness.readers.statements import Conclusion, scan_lines
 
@@ -21,15 +21,6 @@ REPORTS = Path(__file__).parent / "fixtures" / "reports"
 def conclude(text: str) -> Conclusion | None:
     return scan_lines([LogLine(i, t, "text") for i, t in enumerate(text.splitlines(), 1)]
                       ).conclusion()
-
-
-def triage(tmp_path: Path, text: str) -> dict:
-    log = tmp_path / "report.txt"
-    log.write_text(text)
-    out = tmp_path / "report.json"
-    out.unlink(missing_ok=True)
-    assert main(["triage", str(log), "--json", str(out)]) in (0, 1)
-    return json.loads(out.read_text())
 
 
 # openjdk/jdk pull request #3286 (2021, "TestDockerMemoryMetrics.java fails due to swapping not

@@ -13,18 +13,9 @@ import json
 from pathlib import Path
 
 import pytest
+from test_report_classes import triage_read as triage
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
-
-
-def triage(tmp_path: Path, text: str, *args: str) -> dict:
-    from harness.cli.main import main
-
-    log, out = tmp_path / "report.txt", tmp_path / "report.json"
-    log.write_text(text)
-    out.unlink(missing_ok=True)
-    assert main(["triage", str(log), "--json", str(out), *args]) in (0, 1)
-    return json.loads(out.read_text())
 
 
 def one(report: dict, status: str) -> dict:

@@ -10,18 +10,15 @@ commit) was read as "the author's patch changes only the kernel" because the pat
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from harness.cli.main import main
+from test_report_classes import triage_read
 
 ROOT = Path(__file__).parent / "fixtures"
 
 
 def triage(path: Path, tmp_path: Path) -> dict:
-    out = tmp_path / "report.json"
-    assert main(["triage", str(path), "--json", str(out)]) in (0, 1)
-    return json.loads(out.read_text())
+    return triage_read(tmp_path, path.read_text())
 
 
 def causes(report: dict) -> set[tuple[str, str]]:
