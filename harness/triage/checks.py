@@ -36,6 +36,7 @@ class RunIndex:
     passed: dict[RunId | None, list[Result]]  # run id -> passing results
     _matching: dict[tuple[RunId | None, str], list[Result]] = field(
         default_factory=dict, repr=False, compare=False)
+    _present: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def passed_matching(self, run: RunId | None, pattern: str) -> list[Result]:
         """The passing results of a run whose names ``pattern`` finds (re.search), in
@@ -45,6 +46,18 @@ class RunIndex:
             search = re.compile(pattern).search
             found = self._matching[(run, pattern)] = [
                 r for r in self.passed.get(run, []) if search(r.name)]
+        return found
+
+    def names_in_run(self, names: str) -> list[str]:
+        """Which of the space-separated ``names`` some result of the run (any status) carries
+        in its name, description or message, in order. One scan of the run's cases per
+        ``names`` (a diagnosis's names are the same for every result it judges)."""
+        found = self._present.get(names)
+        if found is None:
+            wanted = names.split()
+            texts = [f"{r.name} {r.description} {r.message or ''}"
+                     for r in self.by_case.values()] if wanted else []
+            found = self._present[names] = [n for n in wanted if any(n in t for t in texts)]
         return found
 
     @classmethod
@@ -367,7 +380,7 @@ def stated(result: Result, env: Environment, index: RunIndex, value: object) -> 
         if scope and (result.status is Status.SKIP) != (scope == "skip"):
             return CheckOutcome(Support.CONTRADICTS, f"the report's diagnosis explains {scope}s "
                                 "only")
-        about = [n for n in env.facts.get("stated_about", "").split() if _in_run(n, index)]
+        about = index.names_in_run(env.facts.get("stated_about", ""))
         if about and not any(n in where for n in about):
             return CheckOutcome(Support.CONTRADICTS, "the report's diagnosis is about other "
                                 f"tests ({', '.join(about[:3])})")
@@ -425,12 +438,6 @@ def page_size(result: Result, env: Environment, index: RunIndex, value: object) 
 def _listed(value: object) -> list[str]:
     """A rule's check value as a list of names: ``arch = "arm64"`` or ``["arm64", "ppc64"]``."""
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
-
-
-def _in_run(name: str, index: RunIndex) -> bool:
-    """Some result of the run (any status) carries ``name``."""
-    return any(name in f"{r.name} {r.description} {r.message or ''}"
-               for r in index.by_case.values())
 
 
 CHECKS: dict[str, Callable[[Result, Environment, RunIndex, object], CheckOutcome]] = {
