@@ -1,6 +1,8 @@
 """KernelCI's "[STATUS]" report mails: per hardware and configuration, the tests whose result
 changed, each with its history ("history:  > ✅  > ❌") under "### POSSIBLE REGRESSIONS",
 "### FIXED REGRESSIONS" or "### UNSTABLE TESTS" (legend: ✅ PASS, ❌ FAIL, ⚠️ INCONCLUSIVE).
+Two layouts: since 2026 the configuration is a "> Config: NAME" line above bare test names; in
+2025 each test line carried it in parentheses ("- kselftest.mm (defconfig+arm64-chromebook)").
 
 Each listed test becomes one result with its latest status; the history and the section are
 its message, so a reader sees "fixed", "new" or "flip-flopping" at a glance. The mail has no
@@ -19,7 +21,7 @@ SECTION = re.compile(r"^#{2,4}\s+(POSSIBLE REGRESSIONS|FIXED REGRESSIONS|UNSTABL
                      r"NEW FAILURES|REGRESSIONS)\b", re.IGNORECASE)
 HARDWARE = re.compile(r"^\s*Hardware:\s*(\S+)")
 CONFIG = re.compile(r"^\s*>\s*Config:\s*(\S+)")
-TEST = re.compile(r"^\s*-\s+([\w.+-]+)\s*$")
+TEST = re.compile(r"^\s*-\s+([\w.+-]+)(?:\s+\(([^()\s]+)\))?\s*$")
 HISTORY = re.compile(r"^\s*history:\s*((?:>\s*\S+\s*)+)$")
 SYMBOL = {"✅": Status.PASS, "❌": Status.FAIL, "⚠️": Status.ERROR, "⚠": Status.ERROR}
 MAX_TESTS = 5000
@@ -52,7 +54,8 @@ class Reader:
         elif m := CONFIG.match(text):
             self.config = m.group(1)
         elif self.section and (m := TEST.match(text)):
-            where = " ".join(x for x in (self.hardware, self.config) if x)
+            config = m.group(2) or self.config
+            where = " ".join(x for x in (self.hardware, config) if x)
             self.pending = Pending(m.group(1), line, self.section, where)
         elif self.pending is not None and (m := HISTORY.match(text)):
             marks = [s.strip() for s in m.group(1).split(">") if s.strip()]

@@ -128,6 +128,9 @@ RUN_COMPLETE = re.compile(r"(?:\)|memfd|tmpfile|page|pages|THP|zeropage|hugetlb|
 WRAP_WIDTH = 66  # a wrapped line's first part is near the client's width (72-80 columns)
 WRAP_COLUMNS = 72  # the narrowest width mail clients wrap at
 NEW_LINE_WORD = re.compile(r"^[\w.-]+(?:\[\d+\])?:\s")  # "make[3]: ...", "cow: ..."
+# a label of up to three words introducing a link starts a line of its own ("last run: https://..."
+# under a KernelCI status mail's test, "build link: https://...", "kernel config: https://...")
+LINK_FIELD = re.compile(r"^[\w-]+(?: [\w-]+){0,2}:\s+(?:https?|git)://")
 
 # Filesystems named in the prose around a log ("I run the tests from a 9p share", "NFS root").
 FS_WORDS = re.compile(
@@ -359,7 +362,7 @@ def _continues(previous: str, previous_width: int, text: str) -> bool:
     fits = previous_width + 1 + len(text.split(None, 1)[0]) <= WRAP_COLUMNS
     return ((previous_width >= WRAP_WIDTH or not fits)
             and (text[:1].islower() or text[:1] in "(=")
-            and not NEW_LINE_WORD.match(text))
+            and not NEW_LINE_WORD.match(text) and not LINK_FIELD.match(text))
 
 
 def _note_release(info: PasteInfo, text: str) -> None:
