@@ -86,6 +86,10 @@ URL = re.compile(r"\S*://\S*")
 # A markdown heading of an issue template ("## Execution failed at", "### Failed tests") names
 # a section; a tool's own "## ERROR: ..." line (a colon after its word) is no heading.
 HEADING = re.compile(r"#{2,6} (?![^:]*:)(?:\S+ ?){1,8}$")
+# A compiler's closing tally restates the errors printed above it: clang's "1 error
+# generated." ("2 warnings and 1 error generated."), gcc's "compilation terminated.".
+COMPILER_TALLY = re.compile(r"^(?:\d+ warnings? and )?\d+ errors? generated\.$|"
+                            r"^compilation terminated\.$")
 OPTION = re.compile(r"[=_-]")
 # "... tested as LTP. Can it ...?" (and two spaces after the full stop, as many still type)
 SENTENCE_BREAK = re.compile(r"[A-Za-z0-9)][.!?]\s+[A-Z][a-z]")
@@ -105,7 +109,8 @@ def _states_failure(text: str, continued: bool = False) -> bool:
     if "://" in text:  # a link's words ("...#L12-fail", "/check-kernel-oops/") state nothing
         text = URL.sub(" ", text).strip()
     if (not text or len(text) > MAX_LINE or TRAILER.match(text) or _code(text)
-            or ZERO_COUNT.search(text) or PRINTK.search(text) or HEADING.match(text)):
+            or ZERO_COUNT.search(text) or PRINTK.search(text) or HEADING.match(text)
+            or COMPILER_TALLY.match(text)):
         return False
     marks = [m for m in ERRNO_NAME.finditer(text) if m.group(1) in ERRNO_NAMES]
     marks += list(STRERRORS.finditer(text))
