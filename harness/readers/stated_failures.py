@@ -48,8 +48,19 @@ HYPOTHETICAL = re.compile(r"\b(?:should|would|could|must|might|may|expect(?:s|ed
                           r"ought|want(?:s|ed)?|if|unless|whether)\b", re.IGNORECASE)
 # (A consequence starts a clause of its own: in "not implemented by NFSv3 ... leading to
 # spurious failures" the "not" is the cause's, not the failure's.)
+# An "and" that starts a new subject or a modal verb starts a clause too: in "... does not make
+# sense and will even incorrectly fail", "there might not be any resident page ... and the test
+# may fail" the "not" is the first clause's.
 CLAUSE_BREAK = re.compile(r"[.;!?]\s|,\s|\b(?:but|however|although|though|while|leading to|"
-                          r"leads to|resulting in|results in|causing)\b", re.IGNORECASE)
+                          r"leads to|resulting in|results in|causing)\b|"
+                          r"\band\s+(?=(?:the|this|that|it|they|so|thus|then|hence|therefore|"
+                          r"will|may|might|can|could)\b)", re.IGNORECASE)
+# A fix's hedge on the failure it fixes ("the test may fail", "can spuriously fail", "will even
+# incorrectly fail"): an intermittent or environment-dependent failure, not what should happen.
+# Only right before the failure word, and only with no condition or obligation in the clause.
+HEDGE = re.compile(r"\b(?:may|might|can|will)\s+(?:(?:even|also|then|still|randomly|"
+                   r"spuriously|incorrectly|wrongly|falsely|sometimes|occasionally|"
+                   r"intermittently|easily)\s+){0,2}$", re.IGNORECASE)
 # Commit-message trailers and list furniture: never a statement.
 TRAILER = re.compile(r"^(?:[\w-]+-by|Fixes|Link|Cc|Closes|Reported|Suggested|Signed|"
                      r"Change-Id|Message-ID|Subject|From|Date|To)\s*:", re.IGNORECASE)
@@ -102,6 +113,10 @@ HUGE_UNMOUNTED = re.compile(r"\bno (?:mounted )?hugetlbfs\b.{0,30}\b(?:found|mou
 MAX_LINES = 3000  # a commit message is short; a long input is a log
 MAX_LONG, MAX_PARAGRAPH = 50, 4000  # long prose lines kept, and the longest
 MAX_STATEMENT = 300  # a statement is a line or a sentence; longer is no prose
+# A sentence that points back to the one before it for its cause.
+ANAPHOR = re.compile(r"(?:In (?:that|this|such a|which) case|As a (?:result|consequence)|"
+                     r"Consequently|Because of (?:this|that)|Due to (?:this|that)|Thus|Hence|"
+                     r"Then|So)\b", re.IGNORECASE)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
 STATED_NAME = " (stated)"  # how this reader and ``prose_failures`` name a result from words
 
@@ -143,9 +158,29 @@ class Reader:
             stated, status = self._statement(SKIPPED), Status.SKIP
         if stated is None:
             return []
-        message = self._sentence_of(stated)
+        message = self._with_antecedent(stated, self._sentence_of(stated))
         return [Result(test, 1, f"{test}{STATED_NAME}", "", status, message,
                        result_line=stated) for test in tests]
+
+    def _with_antecedent(self, stated: LogLine, message: str) -> str:
+        """A statement that points back ("In that case the logic ... will even incorrectly
+        fail", "As a result ... the test may fail") with the sentence it points to in front:
+        the cause is there ("If not enough physical memory is available the kernel may fail
+        mmap()")."""
+        if not ANAPHOR.match(message):
+            return message
+        sentences = self._sentences()
+        index = next((i for i, x in enumerate(sentences) if x is stated), -1)
+        if index < 0:
+            index = next((i for i, x in enumerate(sentences)
+                          if x.line == stated.line and x.text == stated.text), -1)
+        # the nearest sentence above it, across the blank line of a paragraph break
+        previous = next((t for x in sentences[max(index - 3, 0):max(index, 0)][::-1]
+                         if (t := x.text.strip())), "")
+        if (not previous or LOG_LIKE.match(previous) or CODE.search(previous)
+                or TRAILER.match(previous) or len(previous) + len(message) > 2 * MAX_STATEMENT):
+            return message
+        return f"{previous} {message}"
 
     def _sentence_of(self, stated: LogLine) -> str:
         """The statement with the start of its sentence from the lines above it, when a mail
@@ -242,7 +277,7 @@ class Reader:
             if m is None:
                 continue
             start = _clause_start(text, m.start())
-            if NEGATED.search(text, start, m.start()) or HYPOTHETICAL.search(_clause(text, start)):
+            if NEGATED.search(text, start, m.start()) or _hypothetical(text, start, m.start()):
                 continue
             if said is SKIPPED and CONDITION.search(text, 0, m.start()):
                 continue  # "If NUMA is not enabled ..., then the test is skipped": by design
@@ -284,3 +319,15 @@ def _clause(text: str, start: int) -> str:
     """The clause of ``text`` that starts at ``start``."""
     end = CLAUSE_BREAK.search(text, start)
     return text[start:end.start() if end else len(text)]
+
+
+def _hypothetical(text: str, start: int, column: int) -> bool:
+    """Whether the clause of the failure word at ``column`` says what should, would or could
+    happen, not what did; a fix's hedge right before the word ("the test may fail") is no
+    hypothesis, unless the clause also has one of its own ("may fail if ...")."""
+    clause = _clause(text, start)
+    hedge = HEDGE.search(text, start, column)
+    if hedge is not None:
+        offset = hedge.start() - start
+        clause = clause[:offset] + clause[offset + len(hedge.group(0)):]
+    return HYPOTHETICAL.search(clause) is not None
