@@ -5,7 +5,11 @@ showed it:
 - KernelCI's "[STATUS]" mail in its 2025 layout names each test with its configuration in
   parentheses ("- kselftest.mm (defconfig+arm64-chromebook+kselftest)") directly under
   "Hardware:", where the 2026 layout has a "> Config:" line and bare names: both are read as
-  results with their history, and nothing in them is explained or called a crash.
+  results with their history, and nothing in them is explained or called a crash;
+- a build failure pasted as the linker prints it ("mremap.c:(.text+0x763): undefined reference
+  to `__compiletime_assert_342'", "multiple definition of") is a failure a person reads at a
+  glance: never refused, and with a selftests-only patch around it the patch's conclusion
+  holds (round 14-ci-b's seal_elf patch, "the test won't build").
 """
 
 from __future__ import annotations
@@ -97,3 +101,22 @@ def test_kernelci_status_mail_2025_layout_reads_each_test_with_its_configuration
     assert {r["category"] for r in report["results"] if r["status"] != "pass"} == {"unknown"}
     assert not [r for r in report["results"] if r["status"] in ("crash", "missing")]
     assert report["verdict"] == "unknown"
+
+
+# Naresh Kamboju, "[next] [clang] x86_64-linux-gnu-ld: mm/mremap.o: in function
+# `move_pgt_entry': mremap.c:(.text+0x763): undefined reference to `__compiletime_assert_342'"
+# (linux-next, 2021-06-17; the lfdr.de list mirror): the two linker lines of its build log,
+# unmodified - a kernel object this time, not a selftest, and no patch around it.
+LINKER_ERROR = (
+    "x86_64-linux-gnu-ld: mm/mremap.o: in function `move_pgt_entry':\n"
+    "mremap.c:(.text+0x763): undefined reference to `__compiletime_assert_342'\n"
+)
+
+
+def test_a_pasted_linker_error_is_read_as_a_failure_nobody_explains(tmp_path):
+    report = triage_read(tmp_path, LINKER_ERROR)
+    failed = [r for r in report["results"] if r["status"] == "fail"]
+    assert len(failed) == 1 and "undefined reference to" in failed[0]["message"]
+    # Whose fault a link error is, the lines do not say: no test-bug without a patch, no crash.
+    assert report["verdict"] == "unknown"
+    assert not [r for r in report["results"] if r["status"] in ("crash", "missing")]

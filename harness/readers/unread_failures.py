@@ -49,7 +49,11 @@ FAILURE_WORD = re.compile(
     # an interface a report finds absent: "The memory interfaces for /sys/kernel/mm/hugepages
     # are missing", "The hugetlbfs filesystem implementation is incomplete" (WSL 1, 2019)
     r"(?:is|are) (?:missing|absent|incomplete)(?! (?:a|an|the|some|from the (?:docs?|man))\b)|"
-    r"(?:partially|partly|not fully) implemented)\b",
+    r"(?:partially|partly|not fully) implemented|"
+    # a build that failed, as the linker prints it ("seal_elf.c:(.text+0x7af): undefined
+    # reference to `sys_mprotect'", "multiple definition of `main'") or as a patch says it
+    # ("otherwise the test won't build")
+    r"undefined reference to|multiple definition of|won't (?:build|compile|link))\b",
     re.IGNORECASE)
 # The strerror texts of 12 characters or more, longest first: as printed (capital first), or
 # in any case when three words or more ("function not implemented").
