@@ -29,6 +29,28 @@ OPEN_FLAGS = ("O_DIRECT", "O_TMPFILE", "O_CREAT")
 ORDINARY_OPEN_ERRORS = frozenset({"ENOENT", "EEXIST", "ENOTDIR", "ELOOP", "ENXIO"})
 
 
+# When an excerpt has no failed call of interest, a failed call on the filesystem's own
+# operations is what it shows: `strace rm -rf /a/aaaa 2>&1 | grep unlinkat` on a 9p share
+# (lib9p #18: "unlinkat(5, "cccc", 0) = -1 EINVAL") was called clean - no failures. Only
+# errnos an ordinary run does not produce in passing (a lookup's ENOENT, a retry's EAGAIN, a
+# probe's ENOSYS ... are not failures), and only calls on files and their names (not a
+# loader's arch_prctl probe or a terminal's ioctl).
+FALLBACK_CALLS = frozenset({
+    "unlink", "unlinkat", "rmdir", "rename", "renameat", "renameat2", "link", "linkat",
+    "symlink", "symlinkat", "mkdir", "mkdirat", "mknod", "mknodat", "truncate", "chmod",
+    "fchmod", "fchmodat", "chown", "fchown", "fchownat", "lchown", "utimensat", "fsync",
+    "fdatasync", "sync_file_range", "write", "pwrite64", "writev", "pwritev", "read",
+    "pread64", "readv", "preadv", "copy_file_range", "sendfile", "statfs", "stat", "lstat",
+    "statx", "setxattr", "lsetxattr", "fsetxattr", "listxattr", "llistxattr", "flistxattr",
+    "flock", "getdents64", "open", "openat", "creat", "name_to_handle_at", "open_by_handle_at",
+})
+PASSING_ERRNOS = frozenset({
+    "ENOENT", "EEXIST", "EAGAIN", "EWOULDBLOCK", "EINTR", "ENOTTY", "ECHILD", "EINPROGRESS",
+    "ERESTARTSYS", "ERESTARTNOINTR", "ERESTARTNOHAND", "ERESTART_RESTARTBLOCK", "ENODATA",
+    "ENOTDIR", "ESPIPE", "ENOSYS", "ELOOP", "ENXIO", "ENOTCONN", "ETIMEDOUT",
+})
+
+
 def of_interest(call: Syscall) -> bool:
     if not call.failed:
         return False
@@ -45,10 +67,15 @@ def results_from_syscalls(parsed: list[Parsed]) -> list[Result]:
     """
     out: list[Result] = []
     for p in parsed:
-        p.results = [_result(call, len(out) + i + 1)
-                     for i, call in enumerate(c for c in p.syscalls if of_interest(c))]
+        calls = [c for c in p.syscalls if of_interest(c)] or [
+            c for c in p.syscalls if _fallback(c)]
+        p.results = [_result(call, len(out) + i + 1) for i, call in enumerate(calls)]
         out += p.results
     return out
+
+
+def _fallback(call: Syscall) -> bool:
+    return call.failed and call.name in FALLBACK_CALLS and call.errno not in PASSING_ERRNOS
 
 
 # A shared mapping of a file (not anonymous memory): whether the filesystem maps it shared at

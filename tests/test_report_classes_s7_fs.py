@@ -1,0 +1,37 @@
+"""Held-out round 14-fs's classes (a filesystem or its server refusing a program's calls:
+eCryptfs, FUSE, NFS, 9p), each on a second real public text worded differently from the
+round's report that showed it."""
+
+from test_report_classes import triage_read
+
+
+def causes(report: dict) -> set[str]:
+    return {f["cause"] for f in report["findings"]}
+
+
+# git@vger.kernel.org, Message-ID <20241205191301.GA2629822@coredump.intra.peff.net> (Jeff
+# King's reply quoting Dmitriy Panteleyev's strace, 'Re: [BUG] commit fails with 'bus error'
+# when working directory is on an NFS share', 2024-12-05): a read refused with ESTALE on an
+# NFS share. The round's report was a `grep unlinkat` of rm's strace on a 9p share
+# (conclusiveeng/lib9p #18); both excerpts hold no call the strace reader looked for and were
+# "clean - no failures".
+GIT_NFS_ESTALE_STRACE = """\
+> Strace with NO_MMAP=1, I gives:
+> 
+> openat(AT_FDCWD,
+> ".git/objects/34/5819b235838e219d66420b536a54ce4cf0624c",
+> O_RDONLY|O_CLOEXEC) = 4
+> fstat(4, {st_mode=S_IFREG|0444, st_size=154, ...}) = 0
+> pread64(4, 0x61a0292e15d0, 154, 0)      = -1 ESTALE (Stale file handle)
+> write(2, "fatal: mmap failed: Permission d"..., 38) = 38
+> 
+> Weirdly, it's throwing ESTALE not EACCESS...
+"""
+
+
+def test_an_strace_whose_failed_calls_are_on_files_is_never_clean(tmp_path):
+    report = triage_read(tmp_path, GIT_NFS_ESTALE_STRACE)
+    assert report["verdict"] != "clean"
+    failed = [(r["syscall"], r["errno"]) for r in report["results"] if r["status"] == "fail"]
+    assert failed == [("pread64", "ESTALE")]
+
