@@ -35,3 +35,24 @@ def test_an_strace_whose_failed_calls_are_on_files_is_never_clean(tmp_path):
     failed = [(r["syscall"], r["errno"]) for r in report["results"] if r["status"] == "fail"]
     assert failed == [("pread64", "ESTALE")]
 
+
+# https://github.com/nuagenetworks/nuage-metroae/issues/1518 (the issue's title, dan0nl,
+# 2020-06-10): the playbook's fallocate on an image path on NFS. The round's report was
+# DARMA-tasking/magistrate #111's whole description, "fallocate is failed on NFS.".
+NUAGE_FALLOCATE_NFS_TITLE = "VSC-predeploy: fallocate failure on path hosted on NFS\n"
+
+
+def test_a_call_said_to_fail_on_a_named_filesystem_takes_the_filesystems_errno(tmp_path):
+    report = triage_read(tmp_path, NUAGE_FALLOCATE_NFS_TITLE)
+    failed = [r for r in report["results"] if r["status"] == "fail"]
+    assert [r["syscall"] for r in failed] == ["fallocate"]
+    assert report["verdict"] == "env" and causes(report) == {"nfs-no-fallocate"}
+
+
+def test_a_call_said_to_work_on_a_named_filesystem_is_no_failure_of_it(tmp_path):
+    """Negated or hypothetical, the sentence states no failure of the call."""
+    for text in ("fallocate has not failed on NFS since the upgrade, but the test crashes.\n",
+                 "fallocate should not fail on NFS 4.2, but the test crashes.\n"):
+        report = triage_read(tmp_path, text)
+        assert "nfs-no-fallocate" not in causes(report), text
+

@@ -341,6 +341,25 @@ def call_before_errno(text: str) -> str:
     return _last_call(text[:found[0][0]]) if found else ""
 
 
+# A call said to fail on a filesystem the same line names, without an errno ("fallocate is
+# failed on NFS.", magistrate #111; "fallocate failure on path hosted on NFS", nuage-metroae
+# #1518's title): the call on a file; what the filesystem gives is a rule's to assume.
+FAILED_WORD = re.compile(r"\bfail(?:s|ed|ing|ures?)?\b", re.IGNORECASE)
+
+
+def call_failed_on_fs(text: str, fs_words: re.Pattern[str]) -> str:
+    """The call on a file (``ON_DESCRIPTOR``) a line names before its failure word, when a
+    filesystem is named after it; "" otherwise."""
+    m = FAILED_WORD.search(text)
+    if m is None or not fs_words.search(text, m.end()) or _errnos(text):
+        return ""
+    clause = _clause(text, m.start())
+    if NEGATED.search(clause) or HYPOTHETICAL.search(clause):
+        return ""
+    call = _last_call(text[:m.start()])
+    return call if call in ON_DESCRIPTOR else ""
+
+
 def errnos_in(text: str) -> list[tuple[int, str]]:
     """(column, errno name) of each errno a line names (its name, number or strerror)."""
     return _errnos(text)

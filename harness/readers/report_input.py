@@ -36,8 +36,8 @@ from harness.readers import (
 from harness.readers.arch_facts import ArchFacts
 from harness.readers.ingest import Parsed, parse_lines
 from harness.readers.logread import read_lines
-from harness.readers.paste import PasteInfo, normalise
-from harness.readers.prose_failures import ProseReader, call_before_errno
+from harness.readers.paste import FS_WORDS, PasteInfo, normalise
+from harness.readers.prose_failures import ProseReader, call_before_errno, call_failed_on_fs
 from harness.readers.runner_summary import RunnerTracker, fix_runner_verdicts, whole_binary_results
 from harness.readers.strace import looks_like_strace
 
@@ -290,6 +290,8 @@ def _unread(parsed: Parsed, lines: list[LogLine], info: PasteInfo, prose: ProseR
     for r in unread:  # a call the line names before its errno ("problem(io_uring operation not
         if r.errno and (call := call_before_errno(r.message)):  # permitted)") is the call
             r.syscall = call
+        elif r.errno is None and (call := call_failed_on_fs(r.message, FS_WORDS)):
+            r.syscall, r.config, r.syscall_source = call, "file", "diagnostic"
     prose.mark_file_state(unread, info.commands)
     for r in unread:
         if r.syscall is None:  # an errno without its call stays a failure no rule knows
