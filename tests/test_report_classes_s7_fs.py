@@ -56,3 +56,29 @@ def test_a_call_said_to_work_on_a_named_filesystem_is_no_failure_of_it(tmp_path)
         report = triage_read(tmp_path, text)
         assert "nfs-no-fallocate" not in causes(report), text
 
+
+# https://github.com/opencloud-eu/openvfs/pull/65 (description, Ebrathul, 2026-08-31; the
+# first paragraphs): a write through the descriptor that created a read-only file, refused by
+# the FUSE daemon. The round's report was openvfs #66: ftruncate through a descriptor after
+# chmod 0444, refused the same way.
+OPENVFS_READ_ONLY_WRITE = """\
+I have been running openvfs on my own account with my own tool and the desktop-client plug-in
+from nextcloud/desktop#10635, to find out what still stands between it and
+everyday use of a sync root. The first thing that stopped me was files without
+an owner-write bit: I could not create one inside the mount, which among other
+things means a git repository cannot be written to there.
+
+Creating a file with a read-only mode and writing to the descriptor that created
+it fails with `EACCES` on an openvfs mount. Two independent defects produce the
+one symptom, and neither fixes it alone.
+"""
+
+
+def test_a_write_through_an_open_descriptor_refused_by_a_path_based_server(tmp_path):
+    report = triage_read(tmp_path, OPENVFS_READ_ONLY_WRITE, "--fs", "fuse")
+    failed = [r for r in report["results"] if r["status"] == "fail"]
+    assert [(r["syscall"], r["errno"]) for r in failed] == [("write", "EACCES")]
+    assert report["verdict"] == "env" and causes(report) == {"fs-path-based-permission"}
+    # on a local filesystem the same refusal is no property of the environment
+    report = triage_read(tmp_path, OPENVFS_READ_ONLY_WRITE, "--fs", "ext4")
+    assert "fs-path-based-permission" not in causes(report)

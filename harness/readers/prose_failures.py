@@ -68,6 +68,12 @@ IO_URING_RING = re.compile(r"\bio_uring(?![_\w])|\bioUringSetup\b|\bio-uring\b")
 NOT_SUPPORTED_WORDS = re.compile(r"\b(?:(?:does|do|did)\s+not|doesn't|don't|didn't|not)\s+"
                                  r"supports?\s+(?:this|that|the|such an?)\s+operation\b",
                                  re.IGNORECASE)
+# A call on a descriptor said by its verb: "writing to the descriptor that created it"
+# (openvfs #65), "Truncating through a descriptor already open for writing" (openvfs #66),
+# "mapping the file descriptor".
+DESCRIPTOR_VERB = re.compile(r"\b(writ|truncat|mapp|allocat)(?:e|es|ed|ing)\b(?:\s+[\w-]+){0,3}?"
+                             r"\s+(?:file\s+)?descriptors?\b", re.IGNORECASE)
+VERB_CALL = {"writ": "write", "truncat": "ftruncate", "mapp": "mmap", "allocat": "fallocate"}
 # A call by its macro name, as C and Go programs name it: SYS_MEMFD_CREATE, __NR_userfaultfd.
 MACRO_CALL = re.compile(r"\b(?:SYS|__NR)_([A-Za-z0-9_]+)\b")
 # A failure said as what could not be done: "Could not mmap the file", "unable to fstat". The
@@ -438,6 +444,7 @@ def _calls(text: str) -> list[str]:
         elif word in WRITTEN_AS_CALL and (written or text[m.start():m.start() + 1] == "`"):
             out.append((m.start(), WRITTEN_AS_CALL[word]))
     out += [(m.end(), "mlock") for m in LOCK_MEMORY.finditer(text)]
+    out += [(m.start(), VERB_CALL[m.group(1).lower()]) for m in DESCRIPTOR_VERB.finditer(text)]
     out += [(m.start(), "io_uring_setup") for m in IO_URING_RING.finditer(text)]
     return [call for _, call in sorted(out)]
 
