@@ -89,6 +89,11 @@ REVERT_NO_CHANGE = re.compile(r"\bstill (?:fail|pass|see)|\b(?:didn't|did not|do
 HARNESS_NAME = re.compile(r"\b[A-Za-z]\w*\.\w+\.\w+\b")
 RUNNER_SCRIPTS = re.compile(
     r"(?:^|/)(?:run_vmtests(?:\.sh)?|run_kselftest\.sh|runner\.sh|settings)\}?$")
+# A script's own huge page setup named as the cause ("The va_high_addr_switch test requires 6
+# hugepages, not 5 ... caused by not enough hugepages"): a patch that changes only shell scripts
+# for it fixes how the script prepares the run, as a runner's fix does.
+HUGE_SETUP = re.compile(r"\b(?:requires?|needs?|allocates?|reserves?)\s+\d+\s+huge ?pages\b|"
+                        r"\bnot enough (?:free )?huge ?pages\b", re.IGNORECASE)
 # A created file that is a new test (a program or script), not a runner's settings or config.
 NEW_TEST = re.compile(r"\.(?:c|sh|py)$")
 
@@ -398,7 +403,7 @@ class StatementScanner:
         if not_enabled and self.not_enabled is None:
             self.not_enabled = LogLine(line.line, text, line.source)
         if (not_enabled or FS_ASSUMPTION.search(text) or FEATURE_PROBE.search(text)
-                or CPU_FEATURE.search(text)):
+                or CPU_FEATURE.search(text) or HUGE_SETUP.search(text)):
             self.prose.append(text)
 
     def _commits_and_reverts(self, line: LogLine, text: str, joined: str, quoted: bool,
@@ -550,7 +555,9 @@ class StatementScanner:
         """What kind of cause the statement is: (cause, category, the line to quote instead of
         the default one or None, why, when it is not the default)."""
         touches_runner = any(RUNNER_SCRIPTS.search(p) for p in files)
-        runner = (patch and all(RUNNER_SCRIPTS.search(p) for p in files)) or (
+        setup_script = (patch and bool(files) and all(p.endswith(".sh") for p in files)
+                        and HUGE_SETUP.search(prose) is not None)
+        runner = setup_script or (patch and all(RUNNER_SCRIPTS.search(p) for p in files)) or (
             touches_runner and self.broke_tests) or (
             not self.patched and "run_vmtests.sh" in prose)
         if CPU_FEATURE.search(prose) and not CPU_PRESENT.search(prose):
