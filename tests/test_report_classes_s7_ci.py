@@ -9,7 +9,11 @@ showed it:
 - a build failure pasted as the linker prints it ("mremap.c:(.text+0x763): undefined reference
   to `__compiletime_assert_342'", "multiple definition of") is a failure a person reads at a
   glance: never refused, and with a selftests-only patch around it the patch's conclusion
-  holds (round 14-ci-b's seal_elf patch, "the test won't build").
+  holds (round 14-ci-b's seal_elf patch, "the test won't build");
+- LKFT's qa-reports summary of 2019-2020 ("next-20200414 kselftest results"): underlined
+  "Regressions (compared to build ...)", "Fixes", "Failures", "Skips" sections listing tests per
+  environment ("qemu_x86_64:", " kselftest:", "* kselftest/vm_run_vmtests") are read as results
+  (round 14-ci-c), and a rule of dashes under a heading is never joined with the next line.
 """
 
 from __future__ import annotations
@@ -118,5 +122,112 @@ def test_a_pasted_linker_error_is_read_as_a_failure_nobody_explains(tmp_path):
     failed = [r for r in report["results"] if r["status"] == "fail"]
     assert len(failed) == 1 and "undefined reference to" in failed[0]["message"]
     # Whose fault a link error is, the lines do not say: no test-bug without a patch, no crash.
+    assert report["verdict"] == "unknown"
+    assert not [r for r in report["results"] if r["status"] in ("crash", "missing")]
+
+
+# ci_notify@linaro.org, "next-20191008 kselftest results" (linux-kselftest, 2019-10-08,
+# Message-ID <860973729.5879.1570564829288.JavaMail.javamailuser@localhost>; the lfdr.de list
+# mirror): the decoded body from "Summary" to the second failure listed, unmodified (its
+# trailing spaces kept; long lines split into adjacent literals). Another day than the round's
+# mail: no regressions and no fixes (the baseline build had failed, as Dan Rue replied), and
+# an environment with an empty list before the first one with failures.
+LKFT_SUMMARY_2019 = (
+    'Summary\n'
+    '------------------------------------------------------------------------\n'
+    'kernel: 5.4.0-rc2\n'
+    'git repo: https://git.kernel.org/pub/scm/linux/kernel/git/next/linux-next.git\n'
+    'git branch: master\n'
+    'git commit: 442630f691a1537b7e0cc35e3d580222077549cb\n'
+    'git describe: next-20191008\n'
+    'Test details: https://qa-reports.linaro.org/lkft/linux-next-oe/build/next-20191008\n'
+    '\n'
+    'Regressions (compared to build next-20191004)\n'
+    '------------------------------------------------------------------------\n'
+    'No regressions                                              '
+    '                                                            \n'
+    '                                                            '
+    '                                                           \n'
+    'Fixes (compared to build next-20191004)                     '
+    '                                              \n'
+    '------------------------------------------------------------'
+    '------------                                               \n'
+    'No fixes\n'
+    '\n'
+    'In total:\n'
+    '------------------------------------------------------------------------\n'
+    'Ran 1558 total tests in the following environments and test suites.\n'
+    'pass 901\n'
+    'fail 549\n'
+    'xfail 0\n'
+    'skip 108\n'
+    '\n'
+    'Environments\n'
+    '--------------\n'
+    '- dragonboard-410c - arm64\n'
+    '- hi6220-hikey - arm64\n'
+    '- i386\n'
+    '- juno-r2 - arm64\n'
+    '- qemu_arm64\n'
+    '- qemu_i386\n'
+    '- qemu_x86_64\n'
+    '- x15 - arm\n'
+    '- x86_64\n'
+    '\n'
+    'Test Suites\n'
+    '-----------\n'
+    '* kselftest\n'
+    '* kselftest-vsyscall-mode-native\n'
+    '* kselftest-vsyscall-mode-none\n'
+    '\n'
+    '\n'
+    'Failures\n'
+    '------------------------------------------------------------------------\n'
+    '\n'
+    'x15:\n'
+    '\n'
+    'qemu_x86_64:\n'
+    '* kselftest/bpf_get_cgroup_id_user\n'
+    '* kselftest/bpf_test_bpftool_build.sh\n'
+    '* kselftest/bpf_test_btf_dump\n'
+    '* kselftest/bpf_test_dev_cgroup\n'
+    '* kselftest/bpf_test_flow_dissector.sh\n'
+    '* kselftest/bpf_test_libbpf.sh\n'
+    '* kselftest/bpf_test_lwt_ip_encap.sh\n'
+    '* kselftest/bpf_test_lwt_seg6local.sh\n'
+    '* kselftest/bpf_test_maps\n'
+    '* kselftest/bpf_test_netcnt\n'
+    '* kselftest/bpf_test_progs\n'
+    '* kselftest/bpf_test_select_reuseport\n'
+    '* kselftest/bpf_test_socket_cookie\n'
+    '* kselftest/bpf_test_sock_fields\n'
+    '* kselftest/bpf_test_sockmap\n'
+    '* kselftest/bpf_test_tc_edt.sh\n'
+    '* kselftest/bpf_test_tcpbpf_user\n'
+    '* kselftest/bpf_test_tcpnotify_user\n'
+    '* kselftest/bpf_test_tc_tunnel.sh\n'
+    '* kselftest/bpf_test_tunnel.sh\n'
+    '* kselftest/bpf_test_xdping.sh\n'
+    '* kselftest/bpf_xdping\n'
+    '* kselftest/cpufreq_main.sh\n'
+    '* kselftest/firmware_fw_run_tests.sh\n'
+    '* kselftest/kvm_clear_dirty_log_test\n'
+    '* kselftest/kvm_cr4_cpuid_sync_test\n'
+)
+
+
+def test_lkft_2019_summary_lists_failures_per_environment(tmp_path):
+    report = triage_read(tmp_path, LKFT_SUMMARY_2019)
+    failed = [r for r in report["results"] if r["status"] == "fail"]
+    assert len(failed) == 26
+    assert (failed[0]["suite"], failed[0]["name"]) == ("bpf", "get_cgroup_id_user")
+    assert [(r["suite"], r["name"]) for r in failed[-2:]] == [
+        ("kvm", "clear_dirty_log_test"), ("kvm", "cr4_cpuid_sync_test")]
+    where = " ".join(str(v) for v in failed[0].values())
+    assert "qemu_x86_64" in where and "x15" not in where
+    assert "failures" in failed[0]["message"] and "no log" in failed[0]["message"]
+    # "No regressions", "No fixes", the totals and the lists of environments and suites
+    # ("* kselftest-vsyscall-mode-none") are no results; nothing is explained or a crash.
+    assert len(report["results"]) == 26
     assert report["verdict"] == "unknown"
     assert not [r for r in report["results"] if r["status"] in ("crash", "missing")]

@@ -131,6 +131,8 @@ NEW_LINE_WORD = re.compile(r"^[\w.-]+(?:\[\d+\])?:\s")  # "make[3]: ...", "cow: 
 # a label of up to three words introducing a link starts a line of its own ("last run: https://..."
 # under a KernelCI status mail's test, "build link: https://...", "kernel config: https://...")
 LINK_FIELD = re.compile(r"^[\w-]+(?: [\w-]+){0,2}:\s+(?:https?|git)://")
+# a line of dashes or equal signs alone: the rule under a heading of a CI summary
+RULE_LINE = re.compile(r"^\s*(?:-{3,}|={3,})\s*$")
 
 # Filesystems named in the prose around a log ("I run the tests from a 9p share", "NFS root").
 FS_WORDS = re.compile(
@@ -339,8 +341,8 @@ def _strip(text: str, info: PasteInfo, line: int = 0) -> str:
 
 def _continues(previous: str, previous_width: int, text: str) -> bool:
     """Whether ``text`` is the rest of ``previous``, broken by a mail client."""
-    if not text or not previous:
-        return False
+    if not text or not previous or RULE_LINE.match(previous):
+        return False  # a rule under a heading ("Failures" / "-----") ends its line
     if text.startswith(": ") and BAIL_OR_RESULT.match(previous):
         return True  # perror()'s ": strerror (errno)" after a message without a newline
     # "memfd hugetlb (2048 kB)" does not look like a line start; "(2048 kB)" does not either;
