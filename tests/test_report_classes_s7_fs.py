@@ -82,3 +82,48 @@ def test_a_write_through_an_open_descriptor_refused_by_a_path_based_server(tmp_p
     # on a local filesystem the same refusal is no property of the environment
     report = triage_read(tmp_path, OPENVFS_READ_ONLY_WRITE, "--fs", "ext4")
     assert "fs-path-based-permission" not in causes(report)
+
+
+# https://github.com/python/cpython/issues/123823 (description, furkanonder, 2024-09-07) and
+# https://github.com/python/cpython/issues/148841 (description: its first line and the traceback
+# block from its ERROR line, neek78, 2026-04-21): CPython's
+# test_posix_fallocate on NetBSD's FFS and FreeBSD's ZFS, whose traceback's last frame calls
+# posix.posix_fallocate() (the posix module, under the library's name). Found probing the
+# wordings of round 14-fs's class (a Python traceback's os.<call> was read; the posix and mmap
+# modules' calls, and posix_fallocate for fallocate, were not).
+CPYTHON_NETBSD_TRACEBACK = """\
+$ ./python -m test test_posix
+Using random seed: 3412046247
+0:00:00 load avg: 0.00 Run 1 test sequentially in a single process
+0:00:00 load avg: 0.00 [1/1] test_posix
+test test_posix failed -- Traceback (most recent call last):
+  File "/home/blue/cpython/Lib/test/test_posix.py", line 407, in test_posix_fallocate
+    posix.posix_fallocate(fd, 0, 10)
+    ~~~~~~~~~~~~~~~~~~~~~^^^^^^^^^^^
+OSError: [Errno 45] Operation not supported
+
+test_posix failed (1 error)
+"""
+CPYTHON_FREEBSD_ZFS_TRACEBACK = """\
+fallocate() fails with EOPNOTSUPP, rather than EINVAL on FreeBSD 15 with zfs. 
+
+```python
+    ERROR: test_posix_fallocate (test.test_os.test_posix.PosixTester.test_posix_fallocate)
+    ----------------------------------------------------------------------
+    Traceback (most recent call last):
+""" + ("      File \"/home/nick/src/cpython-fixes/Lib/test/test_os/test_posix.py\", line 409, "
+       "in test_posix_fallocate\n") + """\
+        posix.posix_fallocate(fd, 0, 10)
+        ~~~~~~~~~~~~~~~~~~~~~^^^^^^^^^^^
+    OSError: [Errno 45] Operation not supported
+```
+"""
+
+
+def test_a_python_tracebacks_posix_module_call_is_the_system_call(tmp_path):
+    for text in (CPYTHON_NETBSD_TRACEBACK, CPYTHON_FREEBSD_ZFS_TRACEBACK):
+        report = triage_read(tmp_path, text)
+        failed = [(r["syscall"], r["errno"]) for r in report["results"]
+                  if r["status"] == "fail"]
+        assert failed == [("fallocate", "EOPNOTSUPP")], text[:40]
+        assert report["verdict"] == "env" and causes(report) == {"fs-no-fallocate"}

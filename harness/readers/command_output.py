@@ -146,8 +146,13 @@ QUOTED_VALUE = re.compile(r"^(?:-\s+|\"?[\w.-]+\"?:\s+)?(['\"])(?P<inner>.+)\1,?
 GO_ERROR = re.compile(r"(?:^|[\s:\"'(`])(?P<call>[a-z_][a-z0-9_]*)(?: (?:/\S*|\S+/\S*))?: "
                       r"(?P<err>[a-z][a-z ]{4,40}[a-z])(?=$|[\"'`,;)}\]]|\s*$)")
 LOWER_STRERROR = {text.lower(): name for text, name in STRERROR.items()}
-# Python: "os.ftruncate(tmp_obj.fileno(), 1024)" then "FileNotFoundError: [Errno 2] No such ..."
-PY_CALL = re.compile(r"\bos\.([a-z_]+)\(")
+# Python: "os.ftruncate(tmp_obj.fileno(), 1024)" then "FileNotFoundError: [Errno 2] No such ...";
+# the call may come from the posix or mmap module under its own name ("posix.posix_fallocate(fd,
+# 0, 10)" then "OSError: [Errno 45] Operation not supported", CPython #123823 and #148841;
+# "mmap.mmap(fd.fileno(), 0)").
+PY_CALL = re.compile(r"\b(?:os|posix|mmap)\.([a-z_]+)\(")
+# A call under a library's name for it: posix_fallocate, glibc's ftruncate64/mmap64.
+PY_LIBRARY_NAME = re.compile(r"(?:posix_)?([a-z_]+?[a-z])(?:64)?")
 PY_ERROR = re.compile(r"^\w+Error: \[Errno \d+\] (.+?)(?:: '[^']*'(?: -> '[^']*')?)?$")
 
 
@@ -200,7 +205,7 @@ class Reader:
                 or self._verdict(line, text) or self._tool(line, text):
             return
         if m := PY_CALL.search(text):
-            self.last_call = CALLS.get(m.group(1), m.group(1))
+            self.last_call = _python_call(m.group(1))
         if (m := PY_ERROR.match(text)) and m.group(1) in STRERROR and self.last_call:
             self.lines.append((line, self.last_call, STRERROR[m.group(1)], "(Python)"))
             return
@@ -371,6 +376,14 @@ class Reader:
             out.append(Result(program or "selftest", len(out) + 1, step, context, status,
                               reason if status is not Status.PASS else "", result_line=line))
         return out
+
+
+def _python_call(word: str) -> str:
+    """The system call beneath a Python function ("posix_fallocate" -> fallocate)."""
+    if word in CALLS:
+        return CALLS[word]
+    m = PY_LIBRARY_NAME.fullmatch(word)
+    return CALLS.get(m.group(1), word) if m else word
 
 
 def _call_failed(text: str) -> tuple[str, str] | None:
