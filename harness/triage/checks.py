@@ -3,6 +3,13 @@
 Each check returns how far the run supports the rule: SUPPORTS (confidence stays), UNSURE (one
 level lower, with the reason), or CONTRADICTS (the rule does not apply, with the reason). A
 message that names an environment cause is only a hypothesis until the run agrees with it.
+
+A contradiction is evidence against the rule (the run showed something else) or only the
+absence of what the rule needs (``Basis``): a rule that applies when the report states its
+cause, or names the commit, the architecture, the kernel's version, is not ruled out by the
+run when the input says nothing of it. Such a rule does not make an unexplained result more
+certain; an option can supply what a version rule needs (it is listed), a report's own words
+cannot (it is not).
 """
 
 from __future__ import annotations
@@ -21,10 +28,19 @@ class Support(Enum):
     CONTRADICTS = "contradicts"
 
 
+class Basis(Enum):
+    """What a contradiction rests on."""
+
+    EVIDENCE = "evidence"  # the run shows something the rule's cause cannot explain
+    UNSTATED = "unstated"  # the input does not say what the rule needs; an option can
+    SILENT = "silent"  # the report does not state what the rule needs: nothing to list
+
+
 @dataclass(frozen=True)
 class CheckOutcome:
     support: Support
     reason: str = ""
+    basis: Basis = Basis.EVIDENCE
 
 
 @dataclass
@@ -306,7 +322,7 @@ def known_change(result: Result, env: Environment, index: RunIndex, value: objec
     introduced = parse_version(str(spec.get("introduced", "")))
     if ran is None or introduced is None:
         return CheckOutcome(Support.CONTRADICTS, "nothing in the input shows a kernel with "
-                            f"commit {commit or 'the change'}")
+                            f"commit {commit or 'the change'}", Basis.UNSTATED)
     if ran[:2] < introduced[:2]:
         return CheckOutcome(Support.CONTRADICTS, f"the kernel ({env.kernel_version}) predates "
                             f"{spec.get('introduced')}")
@@ -341,9 +357,10 @@ def newer_selftests(result: Result, env: Environment, index: RunIndex, value: ob
     tests, kernel = parse_version(env.selftests_version), parse_version(env.kernel_version)
     if tests is None:
         return CheckOutcome(Support.CONTRADICTS, "the input does not say which selftests ran "
-                            "(harness triage --selftests-version V)")
+                            "(harness triage --selftests-version V)", Basis.UNSTATED)
     if kernel is None:
-        return CheckOutcome(Support.CONTRADICTS, "the input does not say which kernel ran")
+        return CheckOutcome(Support.CONTRADICTS, "the input does not say which kernel ran",
+                            Basis.UNSTATED)
     if tests[:2] <= kernel[:2]:
         return CheckOutcome(Support.CONTRADICTS, f"the selftests ({env.selftests_version}) are "
                             f"not newer than the kernel ({env.kernel_version})")
@@ -358,7 +375,8 @@ def bisected(result: Result, env: Environment, index: RunIndex, value: object) -
             return CheckOutcome(Support.CONTRADICTS, f"the report bisected it ({said[:100]})")
         return OK
     if not said:
-        return CheckOutcome(Support.CONTRADICTS, "the report does not say it was bisected")
+        return CheckOutcome(Support.CONTRADICTS, "the report does not say it was bisected",
+                            Basis.SILENT)
     if disputed := env.facts.get("bisect_disputed"):
         return CheckOutcome(Support.CONTRADICTS, f"the thread disputes the bisect ({disputed})")
     return OK
@@ -385,7 +403,8 @@ def stated(result: Result, env: Environment, index: RunIndex, value: object) -> 
             return CheckOutcome(Support.CONTRADICTS, "the report's diagnosis is about other "
                                 f"tests ({', '.join(about[:3])})")
         return OK
-    return CheckOutcome(Support.CONTRADICTS, f"the report does not say the cause is {value}")
+    return CheckOutcome(Support.CONTRADICTS, f"the report does not say the cause is {value}",
+                        Basis.SILENT)
 
 
 def arch(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
@@ -394,7 +413,7 @@ def arch(result: Result, env: Environment, index: RunIndex, value: object) -> Ch
     wanted = _listed(value)
     if env.arch is None:
         return CheckOutcome(Support.CONTRADICTS, "the report does not say which architecture "
-                            f"ran (this is about {', '.join(wanted)})")
+                            f"ran (this is about {', '.join(wanted)})", Basis.SILENT)
     if env.arch not in wanted:
         return CheckOutcome(Support.CONTRADICTS, f"the machine is {env.arch}, not "
                             f"{' or '.join(wanted)}")
@@ -407,7 +426,8 @@ def thp_built(result: Result, env: Environment, index: RunIndex, value: object) 
     line = env.facts.get("thp_built")
     if line:
         return OK
-    return CheckOutcome(Support.CONTRADICTS, "the report does not show that the kernel has THP")
+    return CheckOutcome(Support.CONTRADICTS, "the report does not show that the kernel has THP",
+                        Basis.SILENT)
 
 
 # Distributions build these with 64K pages (Debian, Fedora, RHEL and SUSE ppc64le); a report
@@ -432,7 +452,7 @@ def page_size(result: Result, env: Environment, index: RunIndex, value: object) 
         return CheckOutcome(Support.UNSURE, f"the report names {env.arch} but not its page "
                             f"size ({usual} is what its distributions build)")
     return CheckOutcome(Support.CONTRADICTS, "the report does not say the page size is "
-                        f"{' or '.join(wanted)}")
+                        f"{' or '.join(wanted)}", Basis.SILENT)
 
 
 def _listed(value: object) -> list[str]:

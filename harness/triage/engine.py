@@ -27,6 +27,8 @@ from harness.readers.ingest import Parsed
 from harness.triage.aggregate import FindingAggregate
 from harness.triage.checks import (
     CHECKS,
+    Basis,
+    CheckOutcome,
     RunIndex,
     Support,
     assume_tmp_fs,
@@ -42,6 +44,7 @@ from harness.triage.run_findings import (
     crash_ties,
     tie_sentence,
 )
+from harness.triage.versions import NOT_SAID
 
 
 class ResultGroup(Protocol):
@@ -192,24 +195,26 @@ def _matches(rule: Rule, r: Result, env: Environment) -> tuple[bool, list[str], 
 
 
 def _contradiction(rule: Rule, r: Result, env: Environment, index: RunIndex,
-                   unsure: list[str]) -> str | None:
-    """Why the rest of the run contradicts the rule, or None (reasons for doubt go to
-    ``unsure``)."""
+                   unsure: list[str]) -> CheckOutcome | None:
+    """Why the rest of the run contradicts the rule (and whether that is evidence or only
+    what the input does not say), or None (reasons for doubt go to ``unsure``)."""
     for name, value in rule.checks.items():
         outcome = CHECKS[name](r, env, index, value)
         if outcome.support is Support.CONTRADICTS:
-            return outcome.reason
+            return outcome
         if outcome.support is Support.UNSURE:
             unsure.append(outcome.reason)
     if rule.version is not None:
         if why := rule.version.excludes(env):
-            return why
+            return CheckOutcome(Support.CONTRADICTS, why, Basis.UNSTATED
+                                if why.startswith(NOT_SAID) else Basis.EVIDENCE)
         unsure += rule.version.unsure(env)
     return None
 
 
 def diagnose(r: Result, env: Environment, rules: Iterable[Rule], index: RunIndex) -> Diagnosis:
-    contradictions: list[str] = []
+    contradictions: list[str] = []  # the rules ruled out, listed in an unexplained result
+    evidence = False  # one of them was ruled out by what the run shows, not by silence
     fallback: Diagnosis | None = None  # an "unknown" rule's answer, while a stated one may come
     for rule in rules:
         if fallback is not None and "stated" not in rule.checks:
@@ -218,7 +223,9 @@ def diagnose(r: Result, env: Environment, rules: Iterable[Rule], index: RunIndex
         if not ok:
             continue
         if (why := _contradiction(rule, r, env, index, unsure)) is not None:
-            contradictions.append(f"{rule.title}? No: {why}")
+            if why.basis is not Basis.SILENT:
+                contradictions.append(f"{rule.title}? No: {why.reason}")
+            evidence = evidence or why.basis is Basis.EVIDENCE
             continue
         if assumed:
             r.errno = rule.errno_hint
@@ -242,7 +249,7 @@ def diagnose(r: Result, env: Environment, rules: Iterable[Rule], index: RunIndex
             fallback = fallback or found
             continue
         return found
-    return fallback or _unexplained(r, env, contradictions)
+    return fallback or _unexplained(r, env, contradictions, evidence)
 
 
 def _weaker_than_diagnosis(rule: Rule, r: Result, env: Environment) -> bool:
@@ -270,7 +277,10 @@ def _about_fs(rule: Rule) -> bool:
         or rule.id.startswith(("fs-", "9p-", "nfs-")))
 
 
-def _unexplained(r: Result, env: Environment, contradictions: list[str]) -> Diagnosis:
+def _unexplained(r: Result, env: Environment, contradictions: list[str],
+                 evidence: bool = False) -> Diagnosis:
+    """No rule explains ``r``: ``unknown``, with the causes considered and ruled out; medium
+    confidence only when the run itself ruled one out (``evidence``)."""
     what = {Status.SKIP: "was skipped", Status.XFAIL: "failed as expected",
             Status.XPASS: "passed although expected to fail"}.get(r.status, "failed")
     call = f" ({r.syscall}() -> {r.errno})" if r.syscall and r.errno else (
@@ -285,7 +295,7 @@ def _unexplained(r: Result, env: Environment, contradictions: list[str]) -> Diag
     cause = "unexplained-" + r.status.value
     if r.status is Status.XPASS:
         category, cause = Category.TEST_BUG, "unexpected-pass"
-    return Diagnosis(category, cause, Confidence.MEDIUM if contradictions else Confidence.LOW,
+    return Diagnosis(category, cause, Confidence.MEDIUM if evidence else Confidence.LOW,
                      text,
                      "", "Rerun the single test under strace (harness run --strace) and, if it "
                      "reproduces on a local filesystem, suspect the kernel and bisect.",

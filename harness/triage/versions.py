@@ -45,6 +45,9 @@ from dataclasses import dataclass
 from harness.errors import RuleError
 from harness.model import Environment
 
+# How a range that needs the version says it is not known: no evidence against the rule, and
+# --kernel-version / --selftests-version can supply it (checks.Basis.UNSTATED).
+NOT_SAID = "the input does not say which"
 VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?")
 # A distribution's ABI release: "6.1.0-57-amd64", "5.15.0-91-generic", "5.14.0-427.el9"; the
 # ".0" is not the upstream stable patch level.
@@ -112,13 +115,13 @@ class VersionRange:
         version = parse_version(ran)
         what = "the selftests" if self.of == "selftests" else "the kernel"
         if version is None:
-            return f"the input does not say which {what[4:]} ran" if self.required else ""
+            return f"{NOT_SAID} {what[4:]} ran" if self.required else ""
         commit = f" by {self.commit}" if self.commit else ""
         intro_s, fixed_s = self._stable(self.introduced_in_stable, version), self._stable(
             self.fixed_in_stable, version)
         if (intro_s or fixed_s) and self._patch_level(env, version) is None:
             series = ".".join(map(str, version[:2]))
-            return (f"the input does not say which {series} stable release ran"
+            return (f"{NOT_SAID} {series} stable release ran"
                     if self.required else "")
         if intro_s:
             if version < intro_s:
