@@ -59,9 +59,10 @@ class StreamReport:
     statuses: Counter
     categories: Counter  # per result, as report.common.category_counts
     failing: int
-    failing_at_kernel: int
+    failing_at_kernel: int  # kernel-bug or unknown (not explained away from the kernel)
     odd: int  # non-failing results whose cause points at the kernel
     distinct_outcomes: int = 0
+    failing_kernel_bug: int = 0  # of failing_at_kernel, those found to be the kernel's
 
 @dataclass(frozen=True)
 class LogMeta:

@@ -11,6 +11,7 @@ import pytest
 from harness.errors import InputError
 from harness.readers import blockscan
 from harness.readers.blockscan import scans, scans_ahead
+from harness.readers.logread import HEAD_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -113,3 +114,22 @@ def test_without_a_process_to_spare_the_blocks_are_scanned_here(tmp_path, monkey
 
     monkeypatch.setattr(os, "fork", no_fork)
     assert list(scans_ahead(str(log))) == list(scans(str(log)))
+
+
+def test_the_reader_keeps_the_logs_first_bytes_here_and_ahead(tmp_path):
+    """Where a whole log names its machine: pass 1's reader keeps its first 64 KiB, so the
+    streamed triage need not open the log again (a log rotated in between names the wrong
+    machine)."""
+    log = tmp_path / "cow.log"
+    generate(log, 30_000, seed=5)
+    want = log.read_bytes()[:HEAD_BYTES]
+    here, ahead = bytearray(), bytearray()
+    scanned = list(scans(str(log), here))
+    assert list(scans_ahead(str(log), ahead)) == scanned
+    assert bytes(here) == bytes(ahead) == want and len(want) == HEAD_BYTES
+    assert _no_children()
+    small = tmp_path / "small.log"
+    small.write_text("uname -m\naarch64\n")
+    here = bytearray()
+    list(scans(str(small), here))
+    assert bytes(here) == small.read_bytes()

@@ -43,14 +43,20 @@ def _tree(path: Path, lean: bool = False) -> tuple:
     return canon(ET.parse(path).getroot())
 
 
+def _verdict_line(out: str) -> str:
+    return out.splitlines()[0].split(" | ")[0]
+
+
 def _same_report(log: Path, tmp_path: Path, capsys, fs: list[str]) -> tuple[dict, str]:
     """Triage ``log`` in memory and with --stream; assert the same report (results, findings,
     suites, summary, verdict, sources, JUnit); returns the streamed JSON as written and stderr."""
-    code, _, _ = _triage([str(log), *fs, "--json", str(tmp_path / "a.json"),
-                          "--junit", str(tmp_path / "a.xml")], capsys)
-    scode, _, err = _triage([str(log), *fs, "--stream", "--json", str(tmp_path / "b.json"),
-                             "--junit", str(tmp_path / "b.xml")], capsys)
+    code, out, _ = _triage([str(log), *fs, "--json", str(tmp_path / "a.json"),
+                            "--junit", str(tmp_path / "a.xml")], capsys)
+    scode, sout, err = _triage([str(log), *fs, "--stream", "--json", str(tmp_path / "b.json"),
+                                "--junit", str(tmp_path / "b.xml")], capsys)
     assert code == scode
+    # the terminal's verdict sentence: an unknown is "unexplained", not "points at the kernel"
+    assert _verdict_line(sout) == _verdict_line(out)
     a = json.loads((tmp_path / "a.json").read_text())
     raw = json.loads((tmp_path / "b.json").read_text())
     streamed = raw["schema"] == "harness.triage/2"
@@ -273,3 +279,26 @@ def test_odd_records_are_read_line_by_line_and_judged_the_same(tmp_path, capsys)
     # only the plain case is read in bulk, the CRLF one (the block reader reads lines as the
     # in-memory one does, without their CR) and the two with plain kernel messages inside
     assert 4 * 38 <= sum(len(r) == 3 for r in raw["results"]) <= 4 * 40
+
+
+def test_the_machine_comes_from_what_pass_1_read_not_from_the_file_again(tmp_path):
+    """The log's head (where a CI header or `uname -a` names the machine) is kept by pass 1's
+    reader: pass 2 does not open the log a second time, so a log rotated or replaced in
+    between still names its own machine, and is read once."""
+    from harness.model import Environment
+    from harness.triage.rules import load_rules
+    from harness.triage.stream import read_log, triage_log
+
+    log = tmp_path / "cow.log"
+    body = tmp_path / "body.log"
+    generate(body, 2_000, seed=3, scenario="clean")
+    uname = "Linux ci-board 6.12.0 #1 SMP PREEMPT aarch64 GNU/Linux\n"
+    log.write_text("$ uname -a\n" + uname + body.read_text())
+    passed = read_log(str(log), "cow")
+    try:
+        log.write_text("rotated\n")  # what pass 2 would read if it opened the file again
+        env = Environment(fs="xfs")
+        triage_log(passed, env, tuple(load_rules()))
+    finally:
+        passed.close()
+    assert env.arch == "arm64"

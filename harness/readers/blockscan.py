@@ -145,27 +145,28 @@ def _kernel_messages(records: list[tuple[str, ...]]
     return kernel, keys
 
 
-def scans(name: str) -> Generator[Scan, None, None]:
-    """The scans of a file's blocks, made here."""
+def scans(name: str, head: bytearray | None = None) -> Generator[Scan, None, None]:
+    """The scans of a file's blocks, made here; ``head`` gets the file's first bytes
+    (``logread.read_blocks``)."""
     scanner = BlockScanner()
-    for number, block in read_blocks(name):
+    for number, block in read_blocks(name, head):
         yield scanner.scan(number, block)
 
 
 PIPE_SIZE = 1 << 20
 
 
-def scans_ahead(name: str) -> Generator[Scan, None, None]:
+def scans_ahead(name: str, head: bytearray | None = None) -> Generator[Scan, None, None]:
     """The scans of a file's blocks, made by a forked process while the caller reads the ones
     before (it is at most a pipe's worth ahead). The process is ended and waited for when
     the iterator ends or is closed (an error, Ctrl-C, SIGTERM); its errors reading the file
-    are raised here."""
+    are raised here. ``head`` gets the file's first bytes, sent before the first scan."""
     sys.stdout.flush()
     sys.stderr.flush()
     try:
         read_end, write_end = os.pipe()
     except OSError:  # no file descriptors left: scanned here
-        yield from scans(name)
+        yield from scans(name, head)
         return
     try:
         fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
@@ -176,11 +177,11 @@ def scans_ahead(name: str) -> Generator[Scan, None, None]:
     except OSError:  # no process to spare: scanned here
         os.close(read_end)
         os.close(write_end)
-        yield from scans(name)
+        yield from scans(name, head)
         return
     if not pid:
         os.close(read_end)
-        _scan_to(name, write_end)
+        _scan_to(name, write_end, head is not None)
     os.close(write_end)
     done = False
     try:
@@ -194,6 +195,9 @@ def scans_ahead(name: str) -> Generator[Scan, None, None]:
                     break
                 if kind == "error":
                     raise InputError(data[0])
+                if kind == "head":
+                    head += data[0]
+                    continue
                 yield _decode(data)
         done = True
     finally:
@@ -205,13 +209,18 @@ def scans_ahead(name: str) -> Generator[Scan, None, None]:
         os.waitpid(pid, 0)
 
 
-def _scan_to(name: str, fd: int) -> None:
-    """The forked process: scan every block and write it to ``fd``; never returns."""
+def _scan_to(name: str, fd: int, with_head: bool = False) -> None:
+    """The forked process: scan every block and write it to ``fd`` (``with_head``: the
+    file's first bytes before the first scan); never returns."""
     code = 1
     try:
         with os.fdopen(fd, "wb") as out:
             try:
-                for scan in scans(name):
+                head = bytearray() if with_head else None
+                for scan in scans(name, head):
+                    if head:
+                        _send(out, ("head", bytes(head)))
+                        head = None
                     _send(out, _encode(scan))
                 message: tuple = ("end",)
                 code = 0

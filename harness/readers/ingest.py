@@ -52,6 +52,7 @@ class Parsed:
     ended_cleanly: bool = True
     plain_parser: KselftestParser | None = None  # for suite_of() when results went to sinks
     writes_parser: KselftestParser | None = None
+    head: bytes = b""  # the file's first logread.HEAD_BYTES, when it was read in blocks (bulk)
 
 
 def _keep(syscall: Syscall) -> bool:
@@ -78,7 +79,8 @@ def parse_file(name: str, default_suite: str = "", sinks: tuple[Sink, Sink] | No
 
     last = [0]
 
-    blocks = scans_ahead(name) if ahead else scans(name)
+    head = bytearray()
+    blocks = scans_ahead(name, head) if ahead else scans(name, head)
 
     def lines() -> Iterator[tuple[int, str, str]]:
         for scan in blocks:
@@ -96,6 +98,7 @@ def parse_file(name: str, default_suite: str = "", sinks: tuple[Sink, Sink] | No
     finally:
         blocks.close()  # the scanning process ends with it
     parsed.last_line = last[0]
+    parsed.head = bytes(head)
     return parsed
 
 

@@ -31,6 +31,7 @@ def open_input(name: str) -> BinaryIO:
 
 BLOCK = 1 << 20  # bytes read at a time; lines are cut out of whole blocks
 MAX_LINE = 4 << 20  # a longer line keeps its first MAX_LINE bytes: memory stays bounded
+HEAD_BYTES = 64 << 10  # where a whole log names its machine: a CI header, uname -a, the banner
 
 
 def clean_block(raw: bytes) -> str:
@@ -46,9 +47,11 @@ def clean_block(raw: bytes) -> str:
     return text
 
 
-def read_blocks(name: str) -> Iterator[tuple[int, str]]:
+def read_blocks(name: str, start: bytearray | None = None) -> Iterator[tuple[int, str]]:
     """(number of the first line, cleaned text of whole lines joined by '\n') of a file or
-    '-', a block (~1 MiB) at a time; the last block is what follows the last newline."""
+    '-', a block (~1 MiB) at a time; the last block is what follows the last newline.
+    ``start`` gets the input's first HEAD_BYTES bytes as read, before the first block is
+    yielded."""
     stream = open_input(name)
     try:
         number = 1
@@ -56,6 +59,9 @@ def read_blocks(name: str) -> Iterator[tuple[int, str]]:
         carried = 0  # bytes in carry; past MAX_LINE the rest of that line is dropped
         while True:
             block = stream.read(BLOCK)
+            if start is not None:
+                start += block[:HEAD_BYTES]
+                start = None
             if not block:
                 break
             cut = block.rfind(b"\n")

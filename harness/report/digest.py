@@ -26,10 +26,16 @@ def _statuses(found: StreamFinding) -> str:
 
 
 def _said(report: StreamReport) -> str:
+    # as report.terminal.header words it: an unknown is unexplained, not the kernel's
+    at_kernel = report.failing_kernel_bug
+    unexplained = report.failing_at_kernel - at_kernel
     if not report.failing:
         said = "no failures"
-    elif report.failing_at_kernel:
-        said = f"{report.failing_at_kernel} of {report.failing} failures point at the kernel"
+    elif at_kernel:
+        said = f"{at_kernel} of {report.failing} failures point at the kernel" + (
+            f", {unexplained} unexplained" if unexplained else "")
+    elif unexplained:
+        said = f"{unexplained} of {report.failing} failures unexplained (may point at the kernel)"
     else:
         said = f"none of {report.failing} failures points at the kernel"
     if report.odd:

@@ -32,6 +32,7 @@ from harness.errors import OutputError
 from harness.model import (
     FAILING,
     POINTS_AT_KERNEL,
+    Category,
     Confidence,
     Diagnosis,
     Environment,
@@ -346,23 +347,17 @@ class CaseWriter(Protocol):
     def case(self, label: str, run: RunId | None, xml: str, kind: str) -> None: ...
 
 
-HEAD_BYTES = 64 * 1024  # where a whole log names its machine: a CI header, uname -a, the banner
-
-
 def _kernel_and_machine(log: LogPass, env: Environment) -> None:
     """The kernel release from a 'Linux version' line, when nothing else named it, and the
-    machine the log names in its first 64 KiB and its banner (``readers.arch_facts``: a
-    release's '-arm64', ``uname -m``). The in-memory triage reads every line for the machine;
-    a log big enough to stream is a whole capture, whose head and banner name it."""
+    machine the log names in its first 64 KiB (``Parsed.head``, kept by pass 1's reader) and
+    its banner (``readers.arch_facts``: a release's '-arm64', ``uname -m``). The in-memory
+    triage reads every line for the machine; a log big enough to stream is a whole capture,
+    whose head and banner name it."""
     from harness.readers import arch_facts
 
     banner = log.parser.banner
     machine = arch_facts.Reader()
-    try:
-        with open(log.source, "rb") as f:
-            head = f.read(HEAD_BYTES).decode("utf-8", "replace").splitlines()[:-1]
-    except OSError:
-        head = []
+    head = log.parsed.head.decode("utf-8", "replace").splitlines()[:-1]
     for number, text in enumerate(head, 1):
         machine.feed(LogLine(number, text))
     if banner is not None:
@@ -492,7 +487,7 @@ class _Judge:
             statuses[STATUSES[status_index].value] += n
             by_suite[suite][STATUSES[status_index].value] += n
         categories: Counter = Counter()
-        odd = explained_failures = 0
+        odd = explained_failures = kernel_failures = 0
         findings: list[Finding] = []
         streamed: dict[int, StreamFinding] = {}
         for aggregate, ids, found in self.groups.values():
@@ -504,6 +499,8 @@ class _Judge:
             failed = sum(n for s, n in found.statuses.items() if Status(s) in FAILING)
             if category in POINTS_AT_KERNEL:
                 odd += aggregate.members.count - failed
+                if category is Category.KERNEL_BUG:
+                    kernel_failures += failed
             else:
                 explained_failures += failed
             finding = finish_group(aggregate, self.env, self.about_results)
@@ -519,7 +516,7 @@ class _Judge:
             self.env, [streamed.get(id(f)) or StreamFinding(f) for f in ordered_findings(findings)],
             suites, verdict_of(findings), _summary(sum(statuses.values()), statuses, findings),
             [self.log.source], statuses, categories, failing, failing - explained_failures, odd,
-            self.outcomes.computed)
+            self.outcomes.computed, kernel_failures)
 
 
 def _member(rec: Record, suite: str, outcome: Outcome, run: RunId | None) -> Result:
