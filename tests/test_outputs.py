@@ -201,3 +201,56 @@ def test_interrupted_write_leaves_no_temp_file(tmp_path, monkeypatch):
         outputs.write_text(str(target), "new\n")
     assert target.read_text() == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]
+
+
+# The same promises where the outputs are written as the results are judged: one big log
+# streamed, and a fleet (a directory of logs) whose workers' pieces are copied into them.
+WRITTEN_AS_THEY_GO = ["stream", "fleet"]
+
+
+def streamed_input(mode: str, directory: Path) -> list[str]:
+    if mode == "stream":
+        return [str(LOG), "--stream"]
+    logs = directory / "ci"
+    logs.mkdir(exist_ok=True)
+    shutil.copy(LOG, logs / "juno_6.12.117_tmpfs_2026-12-01.log")
+    return [str(logs)]
+
+
+@pytest.mark.parametrize("mode", WRITTEN_AS_THEY_GO)
+def test_devices_stay_devices_when_written_as_they_go(mode, devices, tmp_path):
+    null, full = devices["null"], devices["full"]
+    args = streamed_input(mode, tmp_path)
+    out = harness("triage", *args, "--json", str(null), "--junit", str(null))
+    assert out.returncode in (0, 1), out.stderr
+    for kind in ("json", "junit"):
+        err = one_line_error(harness("triage", *args, f"--{kind}", str(full)))
+        assert f"--{kind} {full}" in err and "No space left" in err
+    for node, minor in ((null, 3), (full, 7)):
+        after = os.stat(node)
+        assert stat.S_ISCHR(after.st_mode) and after.st_rdev == os.makedev(1, minor)
+    assert no_temp_files(tmp_path)
+
+
+@pytest.mark.parametrize("mode", WRITTEN_AS_THEY_GO)
+def test_fifo_mode_and_symlink_kept_when_written_as_they_go(mode, tmp_path):
+    args = streamed_input(mode, tmp_path)
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    out = harness("triage", *args, "--json", str(fifo))
+    reader.join(timeout=60)
+    assert out.returncode in (0, 1), out.stderr
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and b'"schema": "harness.triage/' in got[0]
+    fresh = tmp_path / "fresh.json"
+    assert harness("triage", *args, "--json", str(fresh), umask=0o027).returncode in (0, 1)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o640
+    kept, link = tmp_path / "kept.xml", tmp_path / "link.xml"
+    kept.write_text("old")
+    kept.chmod(0o604)
+    link.symlink_to(kept.name)
+    assert harness("triage", *args, "--junit", str(link), umask=0o077).returncode in (0, 1)
+    assert link.is_symlink() and stat.S_IMODE(kept.stat().st_mode) == 0o604
+    assert kept.read_text().startswith("<?xml") and no_temp_files(tmp_path)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.cli.exit_codes import exit_code
-from harness.errors import InputError, UsageError
+from harness.errors import InputError, OutputError, UsageError
 from harness.model import Environment
 from harness.readers.arch_facts import apply_machine
 from harness.readers.environment import from_logs, normalise_fs, version_of
@@ -251,6 +254,23 @@ def apply_inputs(inputs: list[ReportInput], env: Environment) -> None:
         apply_machine(i.machine, env)
 
 
+# What writing an output may meet: a full disk or quota, /dev/full, a file too big, I/O errors.
+WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+
+
+@contextlib.contextmanager
+def _write_errors(targets: dict[str, str | None]) -> Iterator[None]:
+    """The streamed and fleet writers write as they go: a write that fails is one line
+    naming the outputs (exit 2), as the in-memory writers' (``report.outputs``) are."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in WRITE_ERRNOS:
+            raise
+        named = ", ".join(f"--{kind} {t}" for kind, t in targets.items() if t)
+        raise OutputError(f"cannot write {named or 'the outputs'}: {exc.strerror}") from None
+
+
 def run_triage(args: argparse.Namespace) -> int:
     env = environment_from_args(args)
     targets = {"json": args.json, "junit": args.junit, "mail": args.mail, "kcidb": args.kcidb}
@@ -259,10 +279,12 @@ def run_triage(args: argparse.Namespace) -> int:
     if not args.logs and not args.manifest:
         raise UsageError("no LOG given (a file, - for stdin, or a directory of logs)")
     if args.manifest or args.fleet or _log_directories(args.logs):
-        return triage_fleet(args, targets)
+        with _write_errors(targets):
+            return triage_fleet(args, targets)
     args.logs, args.strace = once(args.logs, env), once(args.strace, env)
     if (name := stream_candidate(args)) is not None:
-        code = triage_streaming(name, args, env, rules, targets)
+        with _write_errors(targets):
+            code = triage_streaming(name, args, env, rules, targets)
         if code is not None:
             return code
     parsed, strace, thread = read_all(args.logs, args.strace, args.suite, env)

@@ -12,10 +12,12 @@ parked in temporary files until their headers (counts) are known.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import shutil
+import stat
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
@@ -36,32 +38,64 @@ KIND_COUNT = {"skipped": "skipped", "failure": "failures", "error": "errors"}
 
 
 class _Target:
-    """A file written under a temporary name and renamed at the end ('-' is stdout)."""
+    """A file written as ``report.outputs`` writes one: a regular file under a temporary name
+    in its directory (its mode kept, a new one the umask's), renamed over it at the end (a
+    symlink stays a symlink); a character device or pipe (/dev/null, /dev/full, /dev/stdout
+    on a pipe) in place, never replaced; '-' or the file behind stdout is stdout. A write
+    that fails (a full disk, /dev/full) is one ``OutputError``."""
 
     def __init__(self, target: str, kind: str) -> None:
-        self.target, self.tmp = target, ""
-        if target == "-":
-            self.out: IO[str] = sys.stdout
-            return
-        path = Path(target)
+        from harness.report.outputs import _umask, is_stdout
+
+        self.target, self.kind, self.tmp, self.real = target, kind, "", target
+        self.own = False  # a device or pipe opened here (closed, not renamed, at the end)
         try:
-            fd, self.tmp = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.")
+            if is_stdout(target):
+                self.out: IO[str] = sys.stdout
+                return
+            st = _stat(target)
+            if st is not None and not stat.S_ISREG(st.st_mode):
+                self.out, self.own = open(target, "w", encoding="utf-8",  # noqa: SIM115
+                                          buffering=COPY), True
+                return
+            self.real = os.path.realpath(target)
+            fd, self.tmp = tempfile.mkstemp(dir=os.path.dirname(self.real),
+                                            prefix=f".{os.path.basename(self.real)[:200]}.")
             self.out = os.fdopen(fd, "w", encoding="utf-8", buffering=COPY)
+            os.fchmod(fd, stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask())
         except OSError as exc:
+            self.abandon()
             raise OutputError(f"--{kind} {target}: cannot write: {exc.strerror}") from None
 
     def finish(self) -> None:
-        if self.tmp:
-            self.out.close()
-            os.replace(self.tmp, self.target)
-        else:
-            self.out.flush()
+        try:
+            if self.tmp:
+                self.out.close()
+                os.replace(self.tmp, self.real)
+                self.tmp = ""
+            elif self.own:
+                self.out.close()
+            else:
+                self.out.flush()
+        except OSError as exc:
+            self.abandon()
+            raise OutputError(f"cannot write --{self.kind} {self.target}: {exc.strerror}"
+                              ) from None
 
     def abandon(self) -> None:
+        if (self.tmp or self.own) and hasattr(self, "out"):
+            with contextlib.suppress(OSError, ValueError):
+                self.out.close()
         if self.tmp:
-            self.out.close()
             Path(self.tmp).unlink(missing_ok=True)
+            self.tmp = ""
 
+
+def _stat(path: str) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
 
 
 def _finish_report(file: _Target, suites: list[SuiteRun], summary: Summary, verdict: str,
