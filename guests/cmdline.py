@@ -65,12 +65,15 @@ def parse_memory(text: str | int) -> int:
     if isinstance(text, int):
         return text
     t = text.strip()
-    if t.isdigit():
-        return int(t)
-    kb = size_kb(t)
-    if kb < 1024:
+    if t.isdigit() and len(t) <= 9:
+        mib = int(t)
+    elif _SIZE_RE.match(t) and len(t) <= 10:
+        mib = size_kb(t) // 1024
+    else:
+        raise GuestError(f"guest memory {text[:40]!r}: use a size such as 8G or 6144M")
+    if mib < 64:
         raise GuestError(f"guest memory {text!r} is too small: give it in M or G (e.g. 8G)")
-    return kb // 1024
+    return mib
 
 
 def _param(token: str) -> tuple[str, str]:

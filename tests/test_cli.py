@@ -93,3 +93,20 @@ def test_every_real_filesystem_name_is_taken_and_named_in_the_report():
                       "--json", "-")
         assert out.returncode in (0, 1), out.stderr
         assert json.loads(out.stdout)["environment"]["fs"] == shown
+
+
+def test_python_dash_m_harness_is_the_command():
+    out = subprocess.run([sys.executable, "-m", "harness", "--version"], capture_output=True,
+                         timeout=120, check=False)
+    assert out.returncode == 0 and out.stdout.decode().startswith("harness ")
+
+
+def test_bad_guest_memory_is_one_line_before_anything_runs(tmp_path):
+    for memory in ("lots", "0", "512K", "99999999999999G"):
+        out = subprocess.run([sys.executable, "-m", "harness.cli", "run", "--guest", "sim",
+                              "--fs", "tmpfs", "--tests", "gup_longterm", "--memory", memory],
+                             cwd=tmp_path, capture_output=True, timeout=120, check=False)
+        err = out.stderr.decode().strip().splitlines()
+        assert out.returncode == 2 and len(err) == 1, (memory, err)
+        assert "--memory" in err[0] and "guest memory" in err[0], err
+        assert not list(tmp_path.iterdir())  # no harness-out/

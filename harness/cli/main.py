@@ -54,6 +54,18 @@ def _build_id(value: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _memory(value: str) -> str:
+    """Guest memory as QEMU's -m takes it (8G, 6144M, 6144), checked before anything runs."""
+    from guests.cmdline import parse_memory
+    from harness.errors import HarnessError
+
+    try:
+        parse_memory(value)
+    except HarnessError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
 def _seconds(value: str) -> float:
     """A timeout: a finite number of seconds above 0 (nan, inf, 0 and -3 are not timeouts)."""
     try:
@@ -110,7 +122,7 @@ _RUN_FLAGS: list[tuple[tuple[str, ...], dict]] = [
     (("--tests",), {"default": "gup_longterm,cow",
                     "help": "comma-separated (default gup_longterm,cow)"}),
     (("--strace",), {"action": "store_true", "help": "run the tests under strace -f"}),
-    (("--memory",), {"metavar": "M",
+    (("--memory",), {"type": _memory, "metavar": "M",
                      "help": "guest memory, e.g. 8G (default: sized for the hugepages)"}),
     (("--smp",), {"type": _positive, "default": 2, "metavar": "N", "help": "vCPUs (default 2)"}),
     (("--timeout",), {"type": _seconds, "default": 1800.0, "metavar": "S",
