@@ -13,7 +13,11 @@ showed it:
 - LKFT's qa-reports summary of 2019-2020 ("next-20200414 kselftest results"): underlined
   "Regressions (compared to build ...)", "Fixes", "Failures", "Skips" sections listing tests per
   environment ("qemu_x86_64:", " kselftest:", "* kselftest/vm_run_vmtests") are read as results
-  (round 14-ci-c), and a rule of dashes under a heading is never joined with the next line.
+  (round 14-ci-c), and a rule of dashes under a heading is never joined with the next line;
+- the legacy KernelCI regression mail (kernelci.org bot, 2019-2024): each
+  "* kselftest-<plan>.<case>: URL" with its "failing since N days (...)" or "new failure
+  (last pass: ...)" under the platform's table row is a failed result (round 14-ci-d), the
+  table's "-----+-----" rule no longer joined with the row.
 """
 
 from __future__ import annotations
@@ -230,4 +234,122 @@ def test_lkft_2019_summary_lists_failures_per_environment(tmp_path):
     # ("* kselftest-vsyscall-mode-none") are no results; nothing is explained or a crash.
     assert len(report["results"]) == 26
     assert report["verdict"] == "unknown"
+    assert not [r for r in report["results"] if r["status"] in ("crash", "missing")]
+
+
+# kernelci.org bot, "kselftest/next kselftest-seccomp: 2 runs, 3 regressions
+# (v6.11-rc1-21-ga0474b8d5974e)" (linux-kselftest, 2024-09-16, Message-ID
+# <66e892e9.a70a0220.258aee.de25@mx.google.com>; the lfdr.de list mirror): the whole decoded
+# body, unmodified (long lines split into adjacent literals). Another plan than the round's
+# livepatch thread, two platforms, and the "new failure (last pass: ...)" wording beside
+# "failing since 48 days (...)".
+KERNELCI_LEGACY = (
+    'kselftest/next kselftest-seccomp: 2 runs, 3 regressions (v6.'
+    '11-rc1-21-ga0474b8d5974e)\n'
+    '\n'
+    'Regressions Summary\n'
+    '-------------------\n'
+    '\n'
+    'platform                     | arch  | lab         | compile'
+    'r | defconfig                    | regressions\n'
+    '-----------------------------+-------+-------------+--------'
+    '--+------------------------------+------------\n'
+    'meson-gxl-s905x-libretech-cc | arm64 | lab-broonie | gcc-12 '
+    '  | defconfig+kselftest          | 2          \n'
+    'stm32mp157a-dhcor-avenger96  | arm   | lab-broonie | gcc-12 '
+    '  | multi_v7_defconfig+kselftest | 1          \n'
+    '\n'
+    '  Details:  https://kernelci.org/test/job/kselftest/branch/n'
+    'ext/kernel/v6.11-rc1-21-ga0474b8d5974e/plan/kselftest-seccomp/\n'
+    '\n'
+    '  Test:     kselftest-seccomp\n'
+    '  Tree:     kselftest\n'
+    '  Branch:   next\n'
+    '  Describe: v6.11-rc1-21-ga0474b8d5974e\n'
+    '  URL:      https://git.kernel.org/pub/scm/linux/kernel/git/'
+    'shuah/linux-kselftest.git\n'
+    '  SHA:      a0474b8d5974e142461ac7584c996feea167bcc1 \n'
+    '\n'
+    '\n'
+    'Test Regressions\n'
+    '---------------- \n'
+    '\n'
+    '\n'
+    'platform                     | arch  | lab         | compile'
+    'r | defconfig                    | regressions\n'
+    '-----------------------------+-------+-------------+--------'
+    '--+------------------------------+------------\n'
+    'meson-gxl-s905x-libretech-cc | arm64 | lab-broonie | gcc-12 '
+    '  | defconfig+kselftest          | 2          \n'
+    '\n'
+    '  Details:     https://kernelci.org/test/plan/id/66e88768d950f5c504c86855\n'
+    '\n'
+    '  Results:     107 PASS, 2 FAIL, 0 SKIP\n'
+    '  Full config: defconfig+kselftest\n'
+    '  Compiler:    gcc-12 (aarch64-linux-gnu-gcc (Debian 12.2.0-14) 12.2.0)\n'
+    '  Plain log:   https://storage.kernelci.org//kselftest/next/'
+    'v6.11-rc1-21-ga0474b8d5974e/arm64/defconfig+kselftest/gcc-12'
+    '/lab-broonie/kselftest-seccomp-meson-gxl-s905x-libretech-cc.txt\n'
+    '  HTML log:    https://storage.kernelci.org//kselftest/next/'
+    'v6.11-rc1-21-ga0474b8d5974e/arm64/defconfig+kselftest/gcc-12'
+    '/lab-broonie/kselftest-seccomp-meson-gxl-s905x-libretech-cc.html\n'
+    '  Rootfs:      http://storage.kernelci.org/images/rootfs/deb'
+    'ian/bookworm-kselftest/20240313.0/arm64/initrd.cpio.gz \n'
+    '\n'
+    '\n'
+    '  * kselftest-seccomp.seccomp_seccomp_benchmark: https://ker'
+    'nelci.org/test/case/id/66e88768d950f5c504c86857\n'
+    '        new failure (last pass: v6.11-rc1-20-gaf1ec38c6ccc3) \n'
+    '\n'
+    '  * kselftest-seccomp.seccomp_seccomp_benchmark_per-filter_l'
+    'ast_2_diff_per-filter_filters_4: https://kernelci.org/test/c'
+    'ase/id/66e88768d950f5c504c8685c\n'
+    '        new failure (last pass: v6.11-rc1-20-gaf1ec38c6ccc3) \n'
+    ' \n'
+    '\n'
+    '\n'
+    'platform                     | arch  | lab         | compile'
+    'r | defconfig                    | regressions\n'
+    '-----------------------------+-------+-------------+--------'
+    '--+------------------------------+------------\n'
+    'stm32mp157a-dhcor-avenger96  | arm   | lab-broonie | gcc-12 '
+    '  | multi_v7_defconfig+kselftest | 1          \n'
+    '\n'
+    '  Details:     https://kernelci.org/test/plan/id/66e88e6d0e37a1fe30c869cd\n'
+    '\n'
+    '  Results:     0 PASS, 1 FAIL, 0 SKIP\n'
+    '  Full config: multi_v7_defconfig+kselftest\n'
+    '  Compiler:    gcc-12 (arm-linux-gnueabihf-gcc (Debian 12.2.0-14) 12.2.0)\n'
+    '  Plain log:   https://storage.kernelci.org//kselftest/next/'
+    'v6.11-rc1-21-ga0474b8d5974e/arm/multi_v7_defconfig+kselftest'
+    '/gcc-12/lab-broonie/kselftest-seccomp-stm32mp157a-dhcor-avenger96.txt\n'
+    '  HTML log:    https://storage.kernelci.org//kselftest/next/'
+    'v6.11-rc1-21-ga0474b8d5974e/arm/multi_v7_defconfig+kselftest'
+    '/gcc-12/lab-broonie/kselftest-seccomp-stm32mp157a-dhcor-avenger96.html\n'
+    '  Rootfs:      http://storage.kernelci.org/images/rootfs/deb'
+    'ian/bookworm-kselftest/20240313.0/armhf/initrd.cpio.gz \n'
+    '\n'
+    '\n'
+    '  * kselftest-seccomp.login: https://kernelci.org/test/case/'
+    'id/66e88e6d0e37a1fe30c869ce\n'
+    '        failing since 48 days (last pass: v6.10-rc7-29-gdf09'
+    'b0bb09ea, first fail: v6.11-rc1) \n'
+    '  \n'
+    '\n'
+)
+
+
+def test_legacy_kernelci_mail_lists_each_failing_case_with_its_platform(tmp_path):
+    report = triage_read(tmp_path, KERNELCI_LEGACY)
+    failed = [r for r in report["results"] if r["status"] == "fail"]
+    assert [(r["suite"], r["name"]) for r in failed] == [
+        ("seccomp", "seccomp_benchmark"),
+        ("seccomp", "seccomp_benchmark_per-filter_last_2_diff_per-filter_filters_4"),
+        ("seccomp", "login")]
+    first = " ".join(str(v) for v in failed[0].values())
+    assert "meson-gxl-s905x-libretech-cc" in first and "new failure" in first
+    last = " ".join(str(v) for v in failed[2].values())
+    assert "stm32mp157a-dhcor-avenger96" in last and "failing since 48 days" in last
+    # The "Results:" counts are no result of their own; nothing explained, nothing a crash.
+    assert len(report["results"]) == 3 and report["verdict"] == "unknown"
     assert not [r for r in report["results"] if r["status"] in ("crash", "missing")]

@@ -131,8 +131,9 @@ NEW_LINE_WORD = re.compile(r"^[\w.-]+(?:\[\d+\])?:\s")  # "make[3]: ...", "cow: 
 # a label of up to three words introducing a link starts a line of its own ("last run: https://..."
 # under a KernelCI status mail's test, "build link: https://...", "kernel config: https://...")
 LINK_FIELD = re.compile(r"^[\w-]+(?: [\w-]+){0,2}:\s+(?:https?|git)://")
-# a line of dashes or equal signs alone: the rule under a heading of a CI summary
-RULE_LINE = re.compile(r"^\s*(?:-{3,}|={3,})\s*$")
+# a line of dashes or equal signs alone, or a table's rule ("-----+------+----"): the rule under
+# a heading or a table header of a CI summary
+RULE_LINE = re.compile(r"^\s*(?:-{3,}|={3,}|-{3,}(?:\+-+)+\+?)\s*$")
 
 # Filesystems named in the prose around a log ("I run the tests from a 9p share", "NFS root").
 FS_WORDS = re.compile(

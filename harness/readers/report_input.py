@@ -24,6 +24,7 @@ from harness.readers import (
     excerpt,
     harness_only,
     hung_run,
+    kernelci_legacy,
     lava_notification,
     lkft_mail,
     lkft_summary,
@@ -84,7 +85,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     hung, patch_prose = hung_run.Reader(), stated_failures.Reader()
     replied, addresses = quoted_run.QuotedRun(), address_checks.Reader()
     jobs, lkft, review = avocado_jobs.Reader(), lkft_mail.Reader(), sru_review.Reader()
-    summary = lkft_summary.Reader()
+    summary, legacy = lkft_summary.Reader(), kernelci_legacy.Reader()
     counts = ci_counts.Reader()
     machine = arch_facts.Reader()
     lava = lava_notification.Reader()
@@ -95,7 +96,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     raw = _raw_tee(replied.record(lines), review)
     fed = _tee(normalise(raw, info), info, tracker, commands, status, prose, totals, before,
                verdicts, hung, patch_prose, addresses, jobs, lkft, machine, lava, lkp, counts,
-               summary)
+               summary, legacy)
     parsed = parse_lines(fed, source, default_suite)
     notes_first = _review_notes(parsed, review) + _lava_notes(parsed, lava)
     suite = default_suite or info.suite_hint or stated_failures.one_test(
@@ -119,9 +120,10 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     if not parsed.results and not parsed.crashes and (listed := lkft.results()):
         parsed.results += listed
         notes.append(lkft.note())
-    if not parsed.results and not parsed.crashes and (summarised := summary.results()):
-        parsed.results += summarised
-        notes.append(summary.note())
+    for listing in (summary, legacy):  # CI summaries without a log of their own
+        if not parsed.results and not parsed.crashes and (listed := listing.results()):
+            parsed.results += listed
+            notes.append(listing.note())
     if not parsed.results and not parsed.crashes and (counted := counts.results()):
         parsed.results += counted
         notes.append(counts.note())
