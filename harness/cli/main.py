@@ -167,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--rules", metavar="DIR",
                    help="use the rule files in DIR instead of the shipped ones")
     t.add_argument("--stream", action="store_true", help="triage a whole capture streaming "
-                   "(results parked on disk, memory flat), as for logs over 32 MB")
+                   "(results parked on disk, memory flat), as for logs of 4 MB or more")
     t.add_argument("--fleet", action="store_true", help="judge each LOG as its own run "
                    "(machine/kernel/fs/date from its path) and count causes across logs")
     t.add_argument("--manifest", metavar="CSV", help="fleet logs listed in a CSV with a header "
