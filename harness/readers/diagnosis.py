@@ -75,8 +75,10 @@ QUESTION = re.compile(
     r"\bno\s+idea\b|\b(?:don'?t|do\s+not)\s+know\b|\bany\s+(?:idea|chance)\b",
     re.IGNORECASE)
 # Before the marker, in its clause: what could be, not what was.
+# ("I'm guessing the problem is ...", "my guess is", "I suspect": a hedge, but the writer's
+# own working diagnosis, as "I think" is; "if I had to guess" stays hypothetical by its "if")
 HYPOTHETICAL = re.compile(r"\b(?:if|unless|maybe|perhaps|might|may|could|would|suppose|"
-                          r"possibly|guess(?:ing)?|in case|otherwise|ruled? out)\b|'d\b",
+                          r"possibly|in case|otherwise|ruled? out)\b|'d\b",
                           re.IGNORECASE)
 NEGATION = re.compile(r"(?:\b(?:not|never|no longer|nothing|hardly)|n't)\s*(?:\w+\s+){0,2}$",
                       re.IGNORECASE)
@@ -107,7 +109,10 @@ FS_NAMES = re.compile(r"\b(?:tmpfs|ramfs|9p|virtio-?fs|nfs(?:v?[234](?:\.\d)?)?|
                       r"fuse|btrfs|xfs|ext[234]|f2fs|vfat|exfat|cifs|smb|ceph|zfs|"
                       r"(?:memory|network|shared) file ?systems?)\b", re.IGNORECASE)
 SELFTEST_SUBJECT = re.compile(r"^\s*selftests?\b", re.IGNORECASE)
-COMMIT = re.compile(r"\b(?:commit\s+)?[0-9a-f]{8,40}\b(?:\s+\(\"(?P<subject>[^\"]{4,})\"\))?")
+# (the subject in parentheses, as git's --pretty=reference writes it, or only in quotes:
+# 'Fixed with commit 2ea7ff1e39cb "mm/hugetlb: fix race ..."')
+COMMIT = re.compile(r"\b(?:commit\s+)?[0-9a-f]{8,40}\b(?:\s*\(\"(?P<subject>[^\"]{4,})\"\)|"
+                    r"\s+[\"\u201c](?P<quoted>[^\"\u201d]{4,})[\"\u201d])?")
 
 
 @dataclass(frozen=True)
@@ -411,13 +416,28 @@ def _cause(side: str, sentence: str, subject: str) -> Cause | None:
         return Cause("selftest-logic-bug", "test-bug", "selftest-logic-bug",
                      "the test assumes another page size")
     if (m := COMMIT.search(side)) and re.search(r"\bcommit\b|\(\"", side):
-        if SELFTEST_SUBJECT.match(m.group("subject") or ""):
+        subject = m.group("subject") or m.group("quoted") or ""
+        if SELFTEST_SUBJECT.match(subject):
             return Cause("selftest-logic-bug", "test-bug", "selftest-logic-bug",
                          "a selftests commit")
-        if m.group("subject"):
+        if subject:
             return Cause("kernel-fix-stated", "kernel-bug", "kernel-behaviour-fail",
                          "a kernel commit")
+    if (release := KERNEL_RELEASE.match(side)) and (release.group("kernel")
+                                                    or KERNEL_WORD.search(sentence)):
+        return Cause("kernel-fix-stated", "kernel-bug", "kernel-behaviour-fail",
+                     "a kernel release")
     return None
+
+
+# "fixed in 6.2-rc1", "fixed in v5.19", "fixed in the mainline kernel 6.9.3": a kernel release
+# named as the fix (a bare number only in a sentence that speaks of the kernel: "fixed in 1.2"
+# may be any program's release)
+KERNEL_RELEASE = re.compile(
+    r"\s*(?:the\s+)?(?:(?:mainline|upstream|stable|latest)\s+)?(?P<kernel>kernel\s+|linux[\s-]+"
+    r"|v(?=\d))?(?:v?)[2-7]\.\d{1,2}(?:\.\d{1,3})?(?P<rc>-rc\d+)?\b(?![.\d])", re.IGNORECASE)
+KERNEL_WORD = re.compile(r"\bkernels?\b|\blinux\b|\bmainline\b|\bupstream\b|-rc\d",
+                         re.IGNORECASE)
 
 
 # Tests a sentence names: "memfd_test", "uffd-stress", "hugetlb-madvise", "test_sysctl()".

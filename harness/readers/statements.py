@@ -329,6 +329,11 @@ class StatementScanner:
         self._after_head = TRACKER_HEAD.match(text) is not None or (self._after_head and (
             not text or TRACKER_LABELS.match(text) is not None))
         self.feed(line, text, not LOG_LIKE.match(text) and "://" not in text, bare)
+        if "://" in text and not LOG_LIKE.match(text) and not self._in_diff and len(
+                stripped := URL.sub(" ", text).strip()) >= 40:
+            # a sentence beside a link ("Re https://... I'm guessing the problem is ...") is
+            # prose for the diagnosis, without its link
+            self.diagnoses.feed(line, stripped, QUOTE.match(line.text) is not None)
 
     def feed(self, line: LogLine, text: str, prose: bool, bare: str | None = None) -> None:
         """One line: ``text`` stripped of quotes and indentation, ``bare`` only of quotes

@@ -100,6 +100,14 @@ SENTENCE_BREAK = re.compile(r"[A-Za-z0-9)][.!?]\s+[A-Z][a-z]")
 # A question's own part of a line: a sentence, or a clause after '; ' - gcc's "error: 'X'
 # undeclared (first use in this function); did you mean 'Y'?" asks only after the ';'.
 ASKED_BREAK = re.compile(SENTENCE_BREAK.pattern + r"|; ")
+# A failure named with a definite article is one that happened, whatever the clause around it
+# wonders ("If we can configure one with swap space then we can check if it resolves the test
+# failure", openj9 #17472): "the (test) failure", "this failure" - not a kind of failure ("the
+# failure mode", "the failure path").
+PRESUPPOSED = re.compile(
+    r"\b(?:the|this|that|these|those)\s+(?:(?:same|(?:self)?test|build|CI|job|run)\s+)?"
+    r"failures?\b(?!\s*(?:rates?|modes?|paths?|handling|cases?|messages?|outputs?|counts?|"
+    r"conditions?|points?|scenarios?|injection|domains?)\b)", re.IGNORECASE)
 MAX_RESULTS = 5
 MAX_LINE = 400
 INTRODUCED = 4  # lines from a caption ending in ':' to the failure it introduces
@@ -150,6 +158,9 @@ def _happened(text: str, begin: int, finish: int, continued: bool) -> bool:
     dealt = DEALT_WITH.search(text, begin)
     if dealt and TO_BE_DONE.search(text, 0, dealt.start()):
         dealt = None  # "they should be fixed in the next version": not dealt with yet
+    if PRESUPPOSED.search(text, max(0, begin - 40), finish + 12) and not NEGATED.search(
+            text, start, begin) and not dealt:
+        return True  # "check if it resolves the test failure": the failure is given
     return not (NEGATED.search(text, start, begin) or HYPOTHETICAL.search(clause) or dealt)
 
 

@@ -1,0 +1,65 @@
+"""Wording and layout families round 12/13 left unread (tests/fixtures/reports/README.md, "Session
+7, families left unread"), each tested on real public texts:
+
+- a hedged diagnosis ("I'm guessing the problem is ...") is the writer's own working diagnosis,
+  as "I think" is; only a hypothetical ("if I had to guess") is not;
+- a kernel fix named in prose: a commit with its subject only in quotes ('Fixed with commit
+  2ea7ff1e39cb "mm/hugetlb: fix race ..."'), a kernel release ("This was fixed in v6.13-rc7");
+- a failure named with a definite article ("check if it resolves the test failure") is one that
+  happened, whatever the clause around it wonders.
+"""
+
+from __future__ import annotations
+
+import email
+from pathlib import Path
+
+from test_report_classes import triage_read as triage
+
+from harness.model import LogLine
+from harness.readers.diagnosis import _diagnosis
+
+REPORTS = Path(__file__).parent / "fixtures" / "reports"
+
+
+def causes(report: dict) -> set[str]:
+    return {f["cause"] for f in report["findings"]}
+
+
+def stated(sentence: str):
+    found = _diagnosis(sentence, LogLine(1, sentence, "mail"))
+    return found.cause if found else None
+
+
+def test_a_guessed_cause_beside_a_link_is_the_writers_diagnosis(tmp_path: Path) -> None:
+    # openj9 #17472: "Re <link> I'm guessing the problem is the ub20-390 machines don't have any
+    # swap space configured ... check if it resolves the test failure."
+    text = (REPORTS / "openj9-s390-machines-no-swap-guess.txt").read_text()
+    report = triage(tmp_path, text)
+    assert report["verdict"] == "env"
+    assert causes(report) == {"swap-missing"}
+
+
+def test_a_hypothetical_guess_is_no_diagnosis() -> None:
+    # git mailing list, 2016 (applypatch-msg hook): the hedge states, the "could" does not
+    assert stated("Alternatively the \"problem\" could be that I'm using a hook that is not "
+                  "intended for this purpose") is None
+
+
+def test_a_kernel_commit_named_by_its_quoted_subject_is_a_kernel_fix(tmp_path: Path) -> None:
+    # Mike Kravetz's answer to the kernel test robot (2022)
+    text = (REPORTS / "lkp-userfaultfd-hugetlb-fixed-by-commit-reply.eml").read_bytes()
+    body = next(p.get_payload(decode=True).decode()
+                for p in email.message_from_bytes(text).walk()
+                if p.get_content_type() == "text/plain")
+    report = triage(tmp_path, body)
+    assert report["verdict"] == "kernel-bug"
+    assert causes(report) == {"kernel-behaviour-fail"}
+
+
+def test_a_kernel_release_named_as_the_fix_is_a_kernel_fix() -> None:
+    # Amir Goldstein, LTP fanotify13 (ltp list, 2025-01-22): a release with its -rc, no subject
+    cause = stated("This was fixed in v6.13-rc7 and backported to v6.12.10 and v6.6.74.")
+    assert cause is not None and cause.category == "kernel-bug"
+    # a program's own release is no kernel's
+    assert stated("It was fixed in 1.2.3 of the library.") is None
