@@ -63,3 +63,29 @@ def test_a_kernel_release_named_as_the_fix_is_a_kernel_fix() -> None:
     assert cause is not None and cause.category == "kernel-bug"
     # a program's own release is no kernel's
     assert stated("It was fixed in 1.2.3 of the library.") is None
+
+
+def test_a_setup_that_does_not_support_huge_pages_is_the_environment(tmp_path: Path) -> None:
+    # kata-containers/tests (2022-02): "... but threaded mode doesn't support hugepage" under a
+    # bats "not ok 1 Hugepages"; kata-containers #5560 (2022-11): the same bats failure with
+    # "## Background and Reason" / "Huge page feature is not enabled in runtime-rs"
+    for name in ("kata-tests-k8s-hugepages-cgroupv2-threaded-timeout",
+                 "kata-runtime-rs-k8s-hugepages-feature-not-enabled"):
+        report = triage(tmp_path, (REPORTS / f"{name}.txt").read_text())
+        assert report["verdict"] == "env", name
+        assert causes(report) == {"setup-unsupported"}, name
+
+
+def test_a_templates_headings_are_no_failures_and_its_reason_is_the_cause(tmp_path: Path) -> None:
+    # kubernetes #99070 (a failing-test issue): "#### Since when has it been failing:" and
+    # "#### Reason for failure:" are the template's questions, not failures; the answer under
+    # "Which test(s) are failing:" is the failure, the one under "Reason for failure:" its cause
+    text = (REPORTS / "k8s-memory-manager-e2e-node-no-hugepages-configured.txt").read_text()
+    report = triage(tmp_path, text)
+    quoted = [r["message"] for r in report["results"]]
+    assert not any(m.lstrip().startswith("#") for m in quoted), quoted
+    assert report["verdict"] == "env"
+    assert causes(report) == {"hugetlb-not-reserved"}
+    # the other Kubernetes report of the corpus, whose reason names the pool, keeps its cause
+    text = (REPORTS / "k8s-node-kubelet-serial-hugepage-prealloc-flaky.txt").read_text()
+    assert causes(triage(tmp_path, text)) == {"hugetlb-pages-short"}

@@ -133,6 +133,18 @@ def _config(cause: str, what: str) -> Cause:
 
 # Environment and configuration nouns, said of the machine or kernel the test ran on.
 CAUSES: tuple[tuple[re.Pattern[str], Cause], ...] = (
+    # (first: more specific than a pool's words for the same noun)
+    # the setup the test ran in lacks what it uses: "threaded mode doesn't support hugepage"
+    # (kata, cgroup v2), "Huge page feature is not enabled in runtime-rs" (kata #5560)
+    (re.compile(r"\b(?:mode|controller|cgroups?(?: v[12])?|runtimes?|runtime-\w+|hypervisor|"
+                r"container|sandbox|VM|guest|runner|platform|environment)\b[^.;]{0,20}?\b(?:does "
+                r"not|doesn't|do not|don't|cannot|can't) (?:support|handle)\s+(?:the\s+)?"
+                r"(?:huge ?pages?|hugetlb\w*|THP|transparent huge ?pages?|userfaultfd|O_DIRECT|"
+                r"memfd\w*|io_uring|swap)\b|\b(?:huge ?pages?|hugetlb\w*|THP|userfaultfd|io_uring)"
+                r"\b(?: feature| support)?\s+(?:is|are)(?:n't| not) (?:enabled|supported|"
+                r"implemented|available) (?:in|by|with|under) (?:the )?(?!kernel|linux)"
+                r"[\w-]+", re.IGNORECASE),
+     _env("setup-unsupported", "the setup the test ran in does not support what it uses")),
     (re.compile(
         r"\bno (?:free |reserved |available )?(?:huge ?pages|hugetlb(?: pages)?)\b|"
         r"\b(?:huge ?pages?|hugetlb(?: pages)?)\b[^.;]{0,30}\b(?:not|never)\b[^.;]{0,20}\b"
@@ -143,6 +155,9 @@ CAUSES: tuple[tuple[re.Pattern[str], Cause], ...] = (
         r"fail(?:ed|s)?\b|\bran out of huge ?pages\b|\b(?:huge ?page|hugetlb) pool\b[^.;]{0,20}"
         r"\b(?:empty|exhausted|too small)\b", re.IGNORECASE),
      _env("hugetlb-pages-short", "no free huge pages reserved")),
+    (re.compile(r"\b(?:does not|doesn't|did not|didn't|do not|don't) have (?:any )?(?:configured|"
+                r"reserved|pre-?allocated) huge ?pages\b", re.IGNORECASE),
+     _env("hugetlb-not-reserved", "no huge pages configured")),
     (re.compile(r"\bno swap\b|\bswap(?: space| partition| device| file)?\b[^.;]{0,20}\b(?:is |"
                 r"was |were )?(?:not (?:enabled|configured|available|set up|present)|disabled|"
                 r"off|missing|zero|0)\b|\bwithout (?:any )?swap\b|\bswapless\b|\bswap ?(?:total|"
@@ -233,6 +248,7 @@ class _Paragraph:
     text: str
     quoted: bool
     starts: list[tuple[int, int]] = field(default_factory=list)  # (offset, line) per line
+    reason: bool = False  # under a template's "Reason" heading: its sentences state the cause
 
     def add(self, line: LogLine, text: str) -> None:
         self.starts.append((len(self.text) + 1, line.line))
@@ -255,6 +271,16 @@ class DiagnosisReader:
     paragraphs: list[_Paragraph] = field(default_factory=list)
     _open: _Paragraph | None = None
     _confirmed: list[int] = field(default_factory=list)  # paragraphs that confirm a quote
+    _reason: bool = False  # the last heading was a "Reason" heading
+
+    def heading(self, text: str) -> bool:
+        """A markdown heading: a template's "Reason for failure:" or "Background and Reason"
+        makes the paragraph under it the writer's stated cause."""
+        if not HEADING.match(text):
+            return False
+        self.brk()
+        self._reason = REASON_HEADING.match(text) is not None
+        return True
 
     def feed(self, line: LogLine, text: str, quoted: bool) -> None:
         """One prose line (quote marks and indentation stripped)."""
@@ -268,7 +294,9 @@ class DiagnosisReader:
             current.add(line, text)
             return
         self.brk()
-        self._open = _Paragraph(LogLine(line.line, text, line.source), text, quoted)
+        self._open = _Paragraph(LogLine(line.line, text, line.source), text, quoted,
+                                reason=self._reason)
+        self._reason = False
 
     def brk(self) -> None:
         """A blank line, a log line or code: the paragraph ends."""
@@ -290,7 +318,8 @@ class DiagnosisReader:
                     found, waiting = waiting, None
             for offset, sentence in _sentences(paragraph.text):
                 where = LogLine(paragraph.line_at(offset), sentence, paragraph.first.source)
-                stated = _diagnosis(sentence, where)
+                stated = _diagnosis(sentence, where) or (
+                    _under_reason(sentence, where) if paragraph.reason else None)
                 if stated is None:
                     continue
                 if paragraph.quoted:
@@ -298,6 +327,23 @@ class DiagnosisReader:
                 else:
                     found, waiting = stated, None
         return found or quoted
+
+
+# A markdown heading, and one that announces the cause: a Kubernetes failing-test issue's
+# "#### Reason for failure:", kata's "## Background and Reason", "### Root cause".
+HEADING = re.compile(r"^#{2,6}\s+\S")
+REASON_HEADING = re.compile(r"^#{2,6}\s+(?:\*\*)?(?:[\w ]{0,24}\band\s+)?(?:the\s+)?(?:root\s+)?"
+                            r"(?:reasons?|causes?)\b(?:\s+(?:for|of)\s+(?:the\s+)?"
+                            r"(?:failures?|problem|issue|bug))?\s*:?\s*(?:\*\*)?\s*$",
+                            re.IGNORECASE)
+
+
+def _under_reason(sentence: str, first: LogLine) -> Diagnosis | None:
+    """A sentence under a "Reason" heading: the heading is its marker."""
+    if QUESTION.search(sentence) or _doubtful(sentence[:1], sentence):
+        return None
+    cause = _cause(sentence, sentence, "")
+    return Diagnosis(cause, first, sentence, _names(sentence)) if cause else None
 
 
 def _sentences(text: str) -> list[tuple[int, str]]:

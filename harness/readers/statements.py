@@ -328,6 +328,9 @@ class StatementScanner:
             self._kernel_commit(line, text)
         self._after_head = TRACKER_HEAD.match(text) is not None or (self._after_head and (
             not text or TRACKER_LABELS.match(text) is not None))
+        if text.startswith("#") and not QUOTE.match(line.text) and self.diagnoses.heading(text):
+            self._previous = ""
+            return  # a markdown heading: no prose, no log
         self.feed(line, text, not LOG_LIKE.match(text) and "://" not in text, bare)
         if "://" in text and not LOG_LIKE.match(text) and not self._in_diff and len(
                 stripped := URL.sub(" ", text).strip()) >= 40:

@@ -89,7 +89,9 @@ PRINTK = re.compile(r"\[\s*\d+\.\d{6}\]")
 URL = re.compile(r"\S*://\S*")
 # A markdown heading of an issue template ("## Execution failed at", "### Failed tests") names
 # a section; a tool's own "## ERROR: ..." line (a colon after its word) is no heading.
-HEADING = re.compile(r"#{2,6} (?![^:]*:)(?:\S+ ?){1,8}$")
+# (A template's heading ends in its colon: "#### Reason for failure:", "#### Since when has it
+# been failing:" - the Kubernetes failing-test issue form.)
+HEADING = re.compile(r"#{2,6} (?:(?![^:]*:)(?:\S+ ?){1,8}|[^:]{1,80}:\s*)$")
 # A compiler's closing tally restates the errors printed above it: clang's "1 error
 # generated." ("2 warnings and 1 error generated."), gcc's "compilation terminated.".
 COMPILER_TALLY = re.compile(r"^(?:\d+ warnings? and )?\d+ errors? generated\.$|"
@@ -218,7 +220,8 @@ def _failures(lines: list[LogLine], patch: bool) -> list[Result]:
     it; none when no line does."""
     lines = list(_sentences(lines))
     stated = [x for i, x in enumerate(lines)
-              if _states_failure(x.text.strip(), i > 0 and _open(lines[i - 1], x))]
+              if _states_failure(x.text.strip(), i > 0 and _open(lines[i - 1], x))
+              or _answers_failing(lines, i)]
     # a sentence that introduces the lines under it ("... and fails the test:") is their
     # caption when they state the failure themselves, not another failure
     stated = [x for x, after in zip(stated, stated[1:] + [None])
@@ -236,6 +239,19 @@ def _failures(lines: list[LogLine], patch: bool) -> list[Result]:
     return [Result(SUITE, i + 1, f"a failure no rule knows{STATED_NAME}", "", Status.FAIL,
                    line.text.strip(), result_line=line)
             for i, line in enumerate(stated[:MAX_RESULTS])]
+
+
+# A template's question whose answer names what fails: the Kubernetes failing-test issue's
+# "#### Which test(s) are failing:" (the answer under it is the failure, the heading is not).
+FAILING_HEADING = re.compile(r"^#{2,6}\s+which\s+(?:tests?|test\(s\)|jobs?|job\(s\))\s+"
+                             r"(?:are|is)\s+(?:failing|flaking|broken)\s*:?\s*$", re.IGNORECASE)
+
+
+def _answers_failing(lines: list[LogLine], at: int) -> bool:
+    """Whether line ``at`` is the first line of the answer under a "which tests are failing"
+    heading (blank lines are not in ``lines``)."""
+    return (at > 0 and FAILING_HEADING.match(lines[at - 1].text.strip()) is not None
+            and bool(lines[at].text.strip()) and not lines[at].text.lstrip().startswith("#"))
 
 
 def _unmet(text: str) -> list[tuple[int, str]]:
