@@ -328,7 +328,7 @@ class StatementScanner:
             self._kernel_commit(line, text)
         self._after_head = TRACKER_HEAD.match(text) is not None or (self._after_head and (
             not text or TRACKER_LABELS.match(text) is not None))
-        if text.startswith("#") and not QUOTE.match(line.text) and self.diagnoses.heading(text):
+        if text.startswith("##") and self.diagnoses.heading(text):
             self._previous = ""
             return  # a markdown heading: no prose, no log
         self.feed(line, text, not LOG_LIKE.match(text) and "://" not in text, bare)

@@ -247,11 +247,15 @@ FAILING_HEADING = re.compile(r"^#{2,6}\s+which\s+(?:tests?|test\(s\)|jobs?|job\(
                              r"(?:are|is)\s+(?:failing|flaking|broken)\s*:?\s*$", re.IGNORECASE)
 
 
+UNQUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+")
+
+
 def _answers_failing(lines: list[LogLine], at: int) -> bool:
     """Whether line ``at`` is the first line of the answer under a "which tests are failing"
     heading (blank lines are not in ``lines``)."""
-    return (at > 0 and FAILING_HEADING.match(lines[at - 1].text.strip()) is not None
-            and bool(lines[at].text.strip()) and not lines[at].text.lstrip().startswith("#"))
+    answer = UNQUOTE.sub("", lines[at].text).strip() if at > 0 else ""
+    return (bool(answer) and not answer.startswith("#")
+            and FAILING_HEADING.match(UNQUOTE.sub("", lines[at - 1].text).strip()) is not None)
 
 
 def _unmet(text: str) -> list[tuple[int, str]]:
