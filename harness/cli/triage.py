@@ -67,6 +67,9 @@ def read_all(logs: list[str], straces: list[str], suite: str | None,
                     env.facts.setdefault("bisect_disputed",
                                          f"{disputed.source} L{disputed.line}: "
                                          f"{disputed.text.strip()[:120]!r}")
+                if (bisect := read.bisected) is not None:
+                    env.facts.setdefault("bisected", f"{bisect.source} L{bisect.line}: "
+                                         f"{bisect.text.strip()}")
             thread = thread or read
         else:
             fleet = ci_inputs(name, suite or suite_hint(name))

@@ -77,6 +77,13 @@ CRASH = re.compile(
 CRASH_TAIL = re.compile(r"\[<(?:[0-9a-f]{16}|[0-9a-f]{8})>\] (?:\? )?[\w.]+\+0x[0-9a-f]+/"
                         r"0x[0-9a-f]+|---\[ end trace [0-9a-f]{8,16} \]")
 CRASH_TAIL_GAP = 300
+# A commit named by its id and title - a `git log --oneline` listing in a report ("87dedf7c61ab
+# arm64/mm: Change BUG_ON() to VM_BUG_ON() in [pmd|pud]_set_huge()", linux-arm-kernel 2019),
+# "commit f2f3c25dea3a (\"hugetlb: ...\")", a "Fixes: 1234567890ab (\"...\")" trailer - is
+# not a console line, whatever its title says: no crash excerpt starts there.
+COMMIT_TITLE = re.compile(
+    r"^\s*(?:(?:Fixes|commit|Commit|[Rr]evert(?:ing)?):?\s+)?[0-9a-f]{7,40}\s+(?:\(\"|[\w./-]+: |"
+    r"[A-Z][a-z])")
 RUN_PREFIX = "# [RUN] "
 END_OF_PANIC = "---[ end Kernel panic"  # the panic's last line, not another crash
 # The common record of a TAP stream, matched whole in a block of lines: a [RUN] line, up to
@@ -913,8 +920,9 @@ class KselftestParser:
 
     def _crash_line(self, number: int, text: str) -> bool:
         """Whether the line starts a crash excerpt: a crash signature, or the tail of one
-        whose head the input does not hold (see CRASH_TAIL)."""
-        if CRASH.search(text):
+        whose head the input does not hold (see CRASH_TAIL). A commit named by its id and
+        title is not the kernel speaking (see COMMIT_TITLE)."""
+        if CRASH.search(text) and not COMMIT_TITLE.match(text):
             self._crash_seen = number
             return True
         if CRASH_TAIL.search(text):

@@ -71,9 +71,11 @@ PATCH_REGRESSION = re.compile(
 # A maintainer saying the bisect points at the wrong commit: "So I think is a false-positive
 # bisection result", "the hugepage use of padata has nothing to do with the patch in question".
 BISECT_DISPUTED = re.compile(
+    # ("the previous bisection was totally wrong", linux-arm-kernel 2019: an adverb between)
     r"\bfalse[- ]positive bisect|\bbisect(?:ion)?(?: result)? (?:is|was|looks|seems) "
-    r"(?:wrong|bogus|unreliable|broken|a false positive)|\bnothing to do with (?:the|this) "
-    r"(?:patch|commit|change)\b|\bbisect(?:ion)?\b.{0,40}\bred herring\b", re.IGNORECASE)
+    r"(?:\w+ly )?(?:wrong|bogus|unreliable|broken|a false positive)|"
+    r"\bnothing to do with (?:the|this) (?:patch|commit|change)\b|"
+    r"\bbisect(?:ion)?\b.{0,40}\bred herring\b", re.IGNORECASE)
 # A named commit with its subject: 912efa17e512 ("mm: proc: Invalidate TLB after ...").
 COMMIT_SUBJECT = re.compile(r"\b[0-9a-f]{12,40}\s+\(\"(?P<subject>[^\"]{4,})\"\)")
 # A revert experiment: "after I reverted the patch ... one test failed", "with X reverted the

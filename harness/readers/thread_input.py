@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from harness.model import FAILING, LogLine, RunId, Status
 from harness.readers.ingest import Parsed
 from harness.readers.mbox import Message, thread_inputs
+from harness.readers.paste import COMMIT_ID
 from harness.readers.prose_failures import STATED
 from harness.readers.report_input import ReportInput, read_report_lines
 from harness.readers.stated_failures import is_stated
@@ -42,6 +43,7 @@ class ThreadInput:
     notes: list[str] = field(default_factory=list)
     conclusion: Conclusion | None = None  # what the thread's own words say the cause was
     bisect_disputed: LogLine | None = None  # a message says the bisect result is wrong
+    bisected: LogLine | None = None  # a message says the failure was bisected to a commit
 
     def reply_target(self) -> Message | None:
         """The message that posted the log to answer: the last one with a failure or a crash,
@@ -49,11 +51,17 @@ class ThreadInput:
         def has(ri: ReportInput, statuses: frozenset[Status]) -> bool:
             return any(r.status in statuses for r in ri.parsed.results)
 
+        # A message whose test output or kernel log shows the failure is the one to answer,
+        # before one whose only "failure" is a line of prose (a reply that says "the bisect
+        # landed on ... failure handling"): the reply quotes the log, not the discussion.
+        with_shown = [m for m, _, ri in self.inputs if _shows_crash(ri) or any(
+            r.status in FAILING and not is_fallback(r) and not is_stated(r)
+            for r in ri.parsed.results)]
         with_failures = [m for m, _, ri in self.inputs if has(ri, FAILING)
                          or ri.parsed.crashes]
         with_skips = [m for m, _, ri in self.inputs if has(ri, frozenset({Status.SKIP}))]
         with_results = [m for m, _, ri in self.inputs if ri.parsed.results]
-        chosen = with_failures or with_skips or with_results
+        chosen = with_shown or with_failures or with_skips or with_results
         if chosen:
             return chosen[-1]
         # No message shows a result or a crash: answer the report that opened the thread.
@@ -66,7 +74,8 @@ def _drop_stated_beside_logs(inputs: list[ReportInput]) -> None:
     states it again for the same test (a reply quoting the patch) adds no failure either, and
     the last fallback (a line stating a failure no reader knows) is the thread's last resort:
     beside any other message's result it is that failure talked about again."""
-    if any(not is_fallback(r) for ri in inputs for r in ri.parsed.results):
+    if any(not is_fallback(r) for ri in inputs for r in ri.parsed.results) or \
+            any(_shows_crash(ri) for ri in inputs):
         for ri in inputs:
             ri.parsed.results = [r for r in ri.parsed.results if not is_fallback(r)]
     if any(not is_stated(r) for ri in inputs for r in ri.parsed.results) or \
@@ -84,6 +93,36 @@ def _drop_stated_beside_logs(inputs: list[ReportInput]) -> None:
 
 def _subject_made(line: LogLine | None) -> bool:
     return line is not None and line.line == 0
+
+
+def _note_bisect(thread: ThreadInput, ri: ReportInput, message: Message) -> None:
+    """A reply that bisected the report's failure ("The bad commit points to, commit ...")
+    holds no log of its own, but its bisect is the thread's."""
+    if thread.bisected is None and ri.info.bisected is not None:
+        thread.bisected = _with_commit(ri.info.bisected, message)
+
+
+def _with_commit(line: LogLine, message: Message, reach: int = 3) -> LogLine:
+    """The bisect's line as the message's, with the lines after it up to the commit it names
+    when the line itself names none ("The bad commit points to," / "commit d55564cfc222")."""
+    said = LogLine(line.line, line.text.strip(), message.label)
+    if COMMIT_ID.search(line.text):
+        return said
+    for label, full in message.full_parts:
+        if label == "body" and 0 < line.line <= len(full) and full[line.line - 1] == line.text:
+            after = [t.strip() for t in full[line.line:line.line + reach]
+                     if t.strip() and not t.lstrip().startswith(">")]
+            for i, text in enumerate(after):
+                if COMMIT_ID.search(text):
+                    return LogLine(line.line, " ".join([said.text] + after[:i + 1]),
+                                   message.label)
+    return said
+
+
+def _shows_crash(ri: ReportInput) -> bool:
+    """The part shows a crash in its own lines (a kernel splat, a segfault), not only in a
+    Subject it repeats."""
+    return any(c and not _subject_made(c[0]) for c in ri.parsed.crashes)
 
 
 def _drop_subject_stats_beside_logs(inputs: list[ReportInput]) -> None:
@@ -148,6 +187,7 @@ def read_thread_input(path: str, default_suite: str = "") -> ThreadInput:
                                message.subject if label == "body" else "")
         ri.info.statements = StatementScanner()  # the thread's conclusion is read whole, below
         by_message[message.index].append((label, ri))
+        _note_bisect(thread, ri, message)
     _drop_stated_beside_logs([ri for parts in by_message.values() for _, ri in parts])
     _drop_subject_stats_beside_logs([ri for parts in by_message.values() for _, ri in parts])
     for message in thread.messages:

@@ -568,14 +568,18 @@ def evidence_block(lines: Sequence[LogLine], voice: Voice | None = None) -> list
 
 
 def _reply_quote(text: str) -> list[str]:
+    """A log line quoted in a reply: its continuation rows indented two more columns, every
+    row (the "[...]" of a cut one too) within WIDTH - a row wider than that was hard-wrapped
+    again by the 72-column check and left one orphaned letter ("x_table" / "s")."""
     room = WIDTH - len(QUOTE_INDENT)
-    chunks = textwrap.wrap(clean_text(text[:(MAX_QUOTE_ROWS + 1) * room * 4]).rstrip(),
-                           width=room, break_long_words=True, break_on_hyphens=False,
-                           replace_whitespace=False) or [""]
-    if len(chunks) > MAX_QUOTE_ROWS:
-        chunks = chunks[:MAX_QUOTE_ROWS]
-        chunks[-1] = chunks[-1][:room - len(CUT)] + CUT
-    return [QUOTE_INDENT + chunks[0]] + [QUOTE_INDENT + "  " + c for c in chunks[1:]]
+    rows = textwrap.wrap(clean_text(text[:(MAX_QUOTE_ROWS + 1) * room * 4]).rstrip(),
+                         width=WIDTH, initial_indent=QUOTE_INDENT,
+                         subsequent_indent=QUOTE_INDENT + "  ", break_long_words=True,
+                         break_on_hyphens=False, replace_whitespace=False) or [QUOTE_INDENT]
+    if len(rows) > MAX_QUOTE_ROWS:
+        rows = rows[:MAX_QUOTE_ROWS]
+        rows[-1] = rows[-1][:WIDTH - len(CUT)] + CUT
+    return rows
 
 
 def _crash_runs(report: Report, findings: Sequence[Finding]

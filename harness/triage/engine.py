@@ -446,6 +446,10 @@ def _tie_to_crashes(parsed: list[Parsed], results: list[Result]) -> None:
 
 
 KERNEL_CRASHES = frozenset({"kernel-oops", "kernel-crash", "kernel-warning"})
+# A test process's segfault the kernel logged ("mmstress[1309]: segfault at ... in libc"): the
+# test's own bug or the kernel's; a bisect to a kernel commit says which (LTP's mm stress tests
+# segfaulting on KASAN kernels after an x86 __put_user() change, bisected and reverted, 2020).
+BISECTABLE_USER_CRASHES = frozenset({"process-segfault"})
 
 
 def bisected_crashes(findings: list[Finding], env: Environment) -> list[Finding]:
@@ -455,10 +459,26 @@ def bisected_crashes(findings: list[Finding], env: Environment) -> list[Finding]
     said = env.facts.get("bisected")
     if not said or env.facts.get("bisect_disputed"):
         return findings
-    return [replace(f, cause="kernel-regression", explanation=f"{f.explanation} The report "
-                    f"bisected it to a kernel commit ({said[:120]}): a regression of that "
-                    "commit until its author shows otherwise.")
-            if f.cause in KERNEL_CRASHES else f for f in findings]
+    out = []
+    for f in findings:
+        if f.cause in KERNEL_CRASHES:
+            f = replace(f, cause="kernel-regression", explanation=f"{f.explanation} The report "
+                        f"bisected it to a kernel commit ({said[:120]}): a regression of that "
+                        "commit until its author shows otherwise.")
+        elif f.cause in BISECTABLE_USER_CRASHES:
+            # the segfault rule's "a test bug unless ..." and its gdb advice are answered by
+            # the bisect: told as the bisected test crash it is
+            head = f.evidence[0].text.strip()[:80] if f.evidence else "a segfault"
+            f = replace(f, cause="kernel-regression", category=Category.KERNEL_BUG,
+                        explanation=f"A test process crashed ({head!r}) and the report "
+                        f"bisected it to a kernel commit ({said[:160]}): the kernel change "
+                        "made the test crash, a regression of that commit until its author "
+                        "shows otherwise.",
+                        action="Reply to the commit the bisect names with the failure and the "
+                        "bisect log; rerun the test on the commit and its parent.",
+                        reference="Documentation/admin-guide/bug-bisect.rst")
+        out.append(f)
+    return out
 
 
 def summarize(results: list[Result], findings: list[Finding]) -> Summary:
