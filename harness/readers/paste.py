@@ -115,7 +115,9 @@ SUITE_IN_RUNNER = re.compile(r"run_vmtests\.sh\b.*-t\s+[\"']?(gup_test|cow)\b")
 LINE_START = re.compile(
     r"^(?:ok\s|not ok\s|#|TAP version|KTAP version|1\.\.\d|Bail out|Totals|\[|<\d>|"
     r"running\s|selftests:|-{3,}|={3,}|SUMMARY|TOP-LEVEL|\$|\d+\s+[a-z_]\w*\(|[a-z_]\w*\(|"
-    r"\+\+\+|---|[A-Z][\w-]*:\s|Linux version|\d+\.\d+|\(\d+/\d+\)\s)"  # (3/6): a job's Nth test
+    r"\+\+\+|---|[A-Z][\w-]*:\s|Linux version|\d+\.\d+|\(\d+/\d+\)\s|"  # (3/6): a job's Nth test
+    # LTP's "hugemmap05.c:248: INFO: ..." / "tst_safe_sysv_ipc.c:111: BROK: ...": each a record
+    r"[\w.+-]+\.c:\d+: T?(?:PASS|FAIL|BROK|CONF|WARN|INFO):\s)"
 )
 STRACE_START = re.compile(r"^(?:\[pid\s+\d+\]\s+|\d+\s+)?[a-z_]\w*\(")
 ERRNO_NEXT = re.compile(r"^E[A-Z0-9]{2,15}\b")
@@ -150,8 +152,20 @@ FS_FAMILY = {"9p": "9p", "9pfs": "9p", "v9fs": "9p", "virtio-9p": "9p", "nfsroot
              "juicefs": "fuse"}
 # A report that says the failure was bisected to a commit ("which bisect to one of the fixup
 # commits", "A bisect identified this patch", "first bad commit").
+# The same fact told as the bisect's outcome ("The bad commit points to, commit d55564cfc222",
+# LKFT 2020; "the culprit commit is"), or as a revert of the named commit that made the failure
+# go away ("This suspecting commit reverted and tested and the test case PASS.", LKFT 2021;
+# "Reverting the patch allows the test to run successfully.", IBM 2022; "I have reverted this
+# single patch and confirmed the reported problem is not seen anymore") - not a revert that
+# made a test fail (a fix reverted to show the test catches the bug).
 BISECTED = re.compile(r"\bbisect(?:ed|ion|s|ing)?\b.{0,60}\b(?:to|identified|points? (?:at|to)|"
-                      r"commit|patch)\b|first bad commit|\bgit bisect (?:good|bad|log)",
+                      r"commit|patch)\b|first bad commit|\bgit bisect (?:good|bad|log)|"
+                      r"\b(?:bad|culprit|offending|guilty) (?:commit|patch)\b.{0,20}\b(?:is|was|"
+                      r"points?|found|identified)\b|"
+                      r"\brevert(?:ed|ing)?\b.{0,60}\b(?:(?:test|it|problem|issue|failure|"
+                      r"error)s?\b.{0,40}\b(?:pass(?:es|ed)?|not (?:seen|reproducible|present)|"
+                      r"(?:goes|went) away|disappear(?:s|ed)?|gone)|allows? the test|"
+                      r"(?:test|it)\b.{0,20}\bsuccessfully)",
                       re.IGNORECASE)
 # A report that names the commit that brought the failure without bisecting ("Kernel commit
 # causing these warning:", linuxppc-dev 2025-10-29; "This warning is caused by commit

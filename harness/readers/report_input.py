@@ -21,6 +21,7 @@ from harness.readers import (
     ci_counts,
     ci_status_mail,
     command_output,
+    compile_errors,
     excerpt,
     harness_only,
     hung_run,
@@ -29,6 +30,7 @@ from harness.readers import (
     lkft_mail,
     lkft_summary,
     lkp_mail,
+    ltp_output,
     quoted_run,
     sru_review,
     stated_failures,
@@ -86,14 +88,16 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     replied, addresses = quoted_run.QuotedRun(), address_checks.Reader()
     jobs, lkft, review = avocado_jobs.Reader(), lkft_mail.Reader(), sru_review.Reader()
     summary, legacy = lkft_summary.Reader(), kernelci_legacy.Reader()
-    counts = ci_counts.Reader()
+    counts, ltp, compiled = ci_counts.Reader(), ltp_output.Reader(), compile_errors.Reader()
     machine = arch_facts.Reader()
     lava = lava_notification.Reader()
     lkp = lkp_mail.Reader()
     if subject:
         lkp.feed(LogLine(0, " ".join(subject.split()), source))
     # (a review's note lines are read as written: the unwrapper would join them)
-    raw = _raw_tee(replied.record(lines), review)
+    # (as written: indentation tells a quoted git listing, and the unwrapper would join an LTP
+    # line a mail client left long to the next result line)
+    raw = _raw_tee(replied.record(lines), review, compiled, ltp)
     fed = _tee(normalise(raw, info), info, tracker, commands, status, prose, totals, before,
                verdicts, hung, patch_prose, addresses, jobs, lkft, machine, lava, lkp, counts,
                summary, legacy)
@@ -109,8 +113,18 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
         passed, skipped, failed = tracker.summary
         notes.append(f"run_vmtests.sh's SUMMARY: PASS={passed} SKIP={skipped} FAIL={failed} "
                      "(binaries, not test cases)")
+    if not parsed.results and not parsed.crashes and (errors := compiled.results()):
+        parsed.results += errors  # a build that failed: its error lines, not its prose
+        notes.append(compile_errors.note(errors))
     if not parsed.results and not parsed.crashes:
         parsed.results += commands.results(parsed.syscalls, info.commands)
+        # LTP's TFAIL/TPASS lines, when no failed call of its TBROK lines explains the run,
+        # before the fallbacks that would take them for prose
+        if not parsed.results and (checks := ltp.results()):
+            parsed.results += checks
+            notes.append(ltp_output.note(checks))
+        else:
+            ltp.name_tests(parsed.results)  # a failed call on an LTP line is that test's
         if not parsed.results and not parsed.syscalls and (stated := prose.results(info.in_code)):
             parsed.results += stated
             notes.append(f"no log in the text: {len(stated)} failed call(s) taken from what its "
