@@ -113,23 +113,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
         passed, skipped, failed = tracker.summary
         notes.append(f"run_vmtests.sh's SUMMARY: PASS={passed} SKIP={skipped} FAIL={failed} "
                      "(binaries, not test cases)")
-    if not parsed.results and not parsed.crashes and (errors := compiled.results()):
-        parsed.results += errors  # a build that failed: its error lines, not its prose
-        notes.append(compile_errors.note(errors))
-    if not parsed.results and not parsed.crashes:
-        parsed.results += commands.results(parsed.syscalls, info.commands)
-        # LTP's TFAIL/TPASS lines, when no failed call of its TBROK lines explains the run,
-        # before the fallbacks that would take them for prose
-        if not parsed.results and (checks := ltp.results()):
-            parsed.results += checks
-            notes.append(ltp_output.note(checks))
-        else:
-            ltp.name_tests(parsed.results)  # a failed call on an LTP line is that test's
-        if not parsed.results and not parsed.syscalls and (stated := prose.results(info.in_code)):
-            parsed.results += stated
-            notes.append(f"no log in the text: {len(stated)} failed call(s) taken from what its "
-                         "prose states (a statement is weaker evidence than a log line)")
-        prose.mark_file_state(parsed.results, info.commands)
+    notes += _build_calls_ltp_or_prose(parsed, info, compiled, commands, ltp, prose)
     notes += _verdict_lines(parsed, suite, jobs, verdicts)
     if not parsed.results and not parsed.crashes and (listed := lkft.results()):
         parsed.results += listed
@@ -159,6 +143,33 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     notes += _what_was_not_read(parsed, info)
     return ReportInput(parsed, info, notes, machine.facts())
 
+
+
+def _build_calls_ltp_or_prose(parsed: Parsed, info: PasteInfo, compiled: compile_errors.Reader,
+                              commands: command_output.Reader, ltp: ltp_output.Reader,
+                              prose: ProseReader) -> list[str]:
+    """Results for a text without result lines: a build's error lines, else its failed calls,
+    else LTP's own lines, else what its prose states."""
+    notes: list[str] = []
+    if not parsed.results and not parsed.crashes and (errors := compiled.results()):
+        parsed.results += errors  # a build that failed: its error lines, not its prose
+        notes.append(compile_errors.note(errors))
+    if parsed.results or parsed.crashes:
+        return notes
+    parsed.results += commands.results(parsed.syscalls, info.commands)
+    # LTP's TFAIL/TPASS lines, when no failed call of its TBROK lines explains the run,
+    # before the fallbacks that would take them for prose
+    if not parsed.results and (checks := ltp.results()):
+        parsed.results += checks
+        notes.append(ltp_output.note(checks))
+    else:
+        ltp.name_tests(parsed.results)  # a failed call on an LTP line is that test's
+    if not parsed.results and not parsed.syscalls and (stated := prose.results(info.in_code)):
+        parsed.results += stated
+        notes.append(f"no log in the text: {len(stated)} failed call(s) taken from what its "
+                     "prose states (a statement is weaker evidence than a log line)")
+    prose.mark_file_state(parsed.results, info.commands)
+    return notes
 
 
 def _robot_report(parsed: Parsed, info: PasteInfo, lkp: lkp_mail.Reader) -> list[str]:
