@@ -124,3 +124,36 @@ def test_a_hedge_with_its_own_condition_stays_a_hypothesis(tmp_path: Path):
     # nothing failed: no result at all (refused), or none failed
     if main(["triage", str(log), "--json", str(out)]) != 2:
         assert _failed(json.loads(out.read_text())) == []
+
+
+# Alice C. Munduruca, "[PATCH net v3] selftests: net: fix "buffer overflow detected" for
+# tap.c", linux-kselftest, 2025-12-16, <20251216170641.250494-1-alice.munduruca@canonical.com>:
+# the first paragraph of the commit message and its trailers and diffstat (the quoted run left
+# out, as a reader who pastes only the prose would). Reviewed by Cengiz Can: the test's bug.
+TAP_FORTIFY = """\
+When the selftest 'tap.c' is compiled with '-D_FORTIFY_SOURCE=3',
+the strcpy() in rtattr_add_strsz() is replaced with a checked
+version which causes the test to consistently fail when compiled
+with toolchains for which this option is enabled by default.
+
+Fixes: 2e64fe4624d1 ("selftests: add few test cases for tap driver")
+Signed-off-by: Alice C. Munduruca <alice.munduruca@canonical.com>
+Reviewed-by: Cengiz Can <cengiz.can@canonical.com>
+---
+ tools/testing/selftests/net/tap.c | 16 +++++-----------
+ 1 file changed, 5 insertions(+), 11 deletions(-)
+"""
+
+
+def test_a_failure_said_to_happen_every_time_keeps_its_condition(tmp_path: Path):
+    # mini-round 14-mm-b's page_frag patch: "It always fails if KDIR points to an out-of-tree
+    # build" was read as a conditional (its "if"), so once quoted in a reply the patch was
+    # refused; "consistently fail when compiled with ..." is the same: a fact with its condition.
+    # (Only the page_frag text has the "if"; its quoted variant is checked by
+    # tests/test_report_variants.py, which fails without the change. No second real "always
+    # fails if" text was found in the list mirrors; this one keeps the family's "when" reading.)
+    report = triage_read(tmp_path, TAP_FORTIFY)
+    failed = _failed(report)
+    assert [r["suite"] for r in failed] == ["tap"]
+    assert "consistently fail when compiled" in failed[0]["message"]
+    assert report["verdict"] == "test-bug"

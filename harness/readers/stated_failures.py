@@ -113,6 +113,9 @@ HUGE_UNMOUNTED = re.compile(r"\bno (?:mounted )?hugetlbfs\b.{0,30}\b(?:found|mou
 MAX_LINES = 3000  # a commit message is short; a long input is a log
 MAX_LONG, MAX_PARAGRAPH = 50, 4000  # long prose lines kept, and the longest
 MAX_STATEMENT = 300  # a statement is a line or a sentence; longer is no prose
+# Right before a failure word: it happens every time.
+ALWAYS = re.compile(r"\b(?:always|consistently|reliably|invariably|systematically|"
+                    r"deterministically)\s+$", re.IGNORECASE)
 # A sentence that points back to the one before it for its cause.
 ANAPHOR = re.compile(r"(?:In (?:that|this|such a|which) case|As a (?:result|consequence)|"
                      r"Consequently|Because of (?:this|that)|Due to (?:this|that)|Thus|Hence|"
@@ -324,8 +327,12 @@ def _clause(text: str, start: int) -> str:
 def _hypothetical(text: str, start: int, column: int) -> bool:
     """Whether the clause of the failure word at ``column`` says what should, would or could
     happen, not what did; a fix's hedge right before the word ("the test may fail") is no
-    hypothesis, unless the clause also has one of its own ("may fail if ...")."""
+    hypothesis, unless the clause also has one of its own ("may fail if ..."). A failure said
+    to happen every time ("It always fails if KDIR points to an out-of-tree build", "causes
+    the test to consistently fail when ...") is a fact, and its "if" the failure's condition."""
     clause = _clause(text, start)
+    if ALWAYS.search(text, start, column) and not HYPOTHETICAL.search(text, start, column):
+        return False
     hedge = HEDGE.search(text, start, column)
     if hedge is not None:
         offset = hedge.start() - start
