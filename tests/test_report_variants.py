@@ -189,12 +189,11 @@ OWN_WORDS = {"ksm-unmerge-uffd-wp-kernel-fix-patch", "soft-dirty-reverted-tlb-fi
              "optee-regression-1027-bsp-kernel-missing-fix"}
 # (report, transformation) pairs whose answer still changes: none today (423 of 1653 before
 # the normaliser learnt these routes; tests/fixtures/reports/README.md). May only shrink.
-# (both give the same answer on main at ece4755 - the libhugetlbfs region warning under printk
-# stamps, ANSI colours and a fence an honest unknown, the page_frag patch wrapped in a Gmail
-# reply refused: sampled once more reports were right, not a regression of that change)
+# (the libhugetlbfs region warning under printk stamps, ANSI colours and a fence gives an
+# honest unknown on main at ece4755: sampled once more reports were right, not a regression;
+# the page_frag patch wrapped in a Gmail reply, refused there too, is right since 61f4036)
 KNOWN_FRAGILE: dict[str, set[str]] = {
     "nvme-cli-fw-download-libhugetlbfs-region-enomem": {"printk stamps + ANSI + fence"},
-    "page-frag-flaky-header-check-out-of-tree-kdir-patch": {"wrap 72 + Gmail reply"},
 }
 
 
