@@ -23,6 +23,7 @@ from harness.cli.main import main
 from harness.readers.paste import BISECTED
 from harness.readers.statements import BISECT_DISPUTED
 from harness.readers.thread_input import read_thread_input
+from harness.readers.unread_failures import states_failure
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
 
@@ -121,6 +122,9 @@ def test_the_outcome_of_a_bisect_and_a_revert_that_cured_it_are_bisects():
         "Reverting the patch allows the test to run successfully.",
         # Naresh Kamboju, linux-next 25 Jan 2021 (the madvise08 thread)
         "This suspecting commit reverted and tested and the test case PASS.",
+        # Gerald Schaefer and Alex Shi, linux-s390 23-24 Sep 2020 (the dirtyc0w thread)
+        "Still, I think I found the culprit, merge commit b25d1dc9474e \"Merge",
+        "yes, after revert this commit, the BUG disappears.",
     ]
     assert all(BISECTED.search(s) for s in said)
     # Guenter Roeck, linux-next 1 Sep 2019 (<20190901182226.GA20315@roeck-us.net>): a revert
@@ -196,3 +200,14 @@ def test_a_missing_proc_sys_knob_is_the_kernel_config(tmp_path):
     report = triage_read(tmp_path, text)
     assert report["verdict"] == "config"
     assert [f["cause"] for f in report["findings"]] == ["kernel-config-missing"]
+
+
+def test_a_commit_named_with_its_title_states_no_failure():
+    # Jan Stancek's 'LTP mmap03 stuck ... after c46241a370a6 ("powerpc/pkeys: Check vma before
+    # returning key fault error to the user")' (linuxppc-dev 2020) showed it; the second text is
+    # Sasha Levin's bisect reply in the unshare_test thread (linux-kselftest, Jan 2025)
+    assert not states_failure('c46241a370a6 ("powerpc/pkeys: Check vma before returning key '
+                              'fault')
+    assert not states_failure('on: 611fbeb44a77 ("selftests:core: test coverage for dup_fd() '
+                              'failure')
+    assert states_failure("The first process_vm_readv call (on line 35) now fails with EFAULT.")

@@ -156,14 +156,17 @@ FS_FAMILY = {"9p": "9p", "9pfs": "9p", "v9fs": "9p", "virtio-9p": "9p", "nfsroot
 # LKFT 2020; "the culprit commit is"), or as a revert of the named commit that made the failure
 # go away ("This suspecting commit reverted and tested and the test case PASS.", LKFT 2021;
 # "Reverting the patch allows the test to run successfully.", IBM 2022; "I have reverted this
-# single patch and confirmed the reported problem is not seen anymore") - not a revert that
+# single patch and confirmed the reported problem is not seen anymore"; "I think I found the
+# culprit, merge commit b25d1dc9474e", "after revert this commit, the BUG disappears", s390
+# 2020) - not a revert that
 # made a test fail (a fix reverted to show the test catches the bug).
 BISECTED = re.compile(r"\bbisect(?:ed|ion|s|ing)?\b.{0,60}\b(?:to|identified|points? (?:at|to)|"
                       r"commit|patch)\b|first bad commit|\bgit bisect (?:good|bad|log)|"
                       r"\b(?:bad|culprit|offending|guilty) (?:commit|patch)\b.{0,20}\b(?:is|was|"
-                      r"points?|found|identified)\b|"
+                      r"points?|found|identified)\b|\bfound the culprit\b|"
                       r"\brevert(?:ed|ing)?\b.{0,60}\b(?:(?:test|it|problem|issue|failure|"
-                      r"error)s?\b.{0,40}\b(?:pass(?:es|ed)?|not (?:seen|reproducible|present)|"
+                      r"error|bug|crash|warning|oops|splat|hang)s?\b.{0,40}\b(?:pass(?:es|ed)?|"
+                      r"not (?:seen|reproducible|present)|"
                       r"(?:goes|went) away|disappear(?:s|ed)?|gone)|allows? the test|"
                       r"(?:test|it)\b.{0,20}\bsuccessfully)",
                       re.IGNORECASE)

@@ -118,13 +118,21 @@ INTRODUCED = 4  # lines from a caption ending in ':' to the failure it introduce
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`(\[\"'])")
 
 
+# A commit named by id and its title, the title wrapped or not: 'c46241a370a6 ("powerpc/pkeys:
+# Check vma before returning key fault error to the user")' (linuxppc-dev 2020) names a change,
+# it states no failure - whatever words ("error", "fail") its title has.
+# (after a lead-in: Sasha Levin's 'on: 611fbeb44a77 ("selftests:core: test coverage for dup_fd()
+# failure handling in unshare_fd()")', linux-kselftest 2025)
+COMMIT_NAMED = re.compile(r"^\s*(?:(?:commit|on|to|at|is|was)\b:?\s+)*[0-9a-f]{12,40}\s+\(\"")
+
+
 def _states_failure(text: str, continued: bool = False) -> bool:
     """Whether one line states a failure that happened (see the module's docstring)."""
     if "://" in text:  # a link's words ("...#L12-fail", "/check-kernel-oops/") state nothing
         text = URL.sub(" ", text).strip()
     if (not text or len(text) > MAX_LINE or TRAILER.match(text) or _code(text)
             or ZERO_COUNT.search(text) or PRINTK.search(text) or HEADING.match(text)
-            or COMPILER_TALLY.match(text)):
+            or COMPILER_TALLY.match(text) or COMMIT_NAMED.match(text)):
         return False
     marks = [m for m in ERRNO_NAME.finditer(text) if m.group(1) in ERRNO_NAMES]
     marks += list(STRERRORS.finditer(text))
