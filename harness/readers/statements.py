@@ -215,7 +215,7 @@ APPLIED_PASSES = re.compile(
     r"\b(?:backport(?:ed|ing)|appl(?:ied|ying)|cherry[- ]pick(?:ed|ing)|with)\b[^.?]{0,30}"
     r"\b(?:patch(?:es)?|commits?|changes|fix(?:es)?)\b[^.?]{0,40}\b(?:(?:test|it)s? )?"
     r"(?:(?:is|are) )?(?:now )?pass(?:es|ed|ing)?\b", re.IGNORECASE)
-URL = re.compile(r"\S+://\S+")
+URL = re.compile(r"(?<!\S)\S+?://\S+")  # from a word's start: linear on a long word
 NEGATED = re.compile(r"\b(?:not|n't|no)\b[^.]{0,20}\b(?:test[- ]bug|bug in the test|"
                      r"problem (?:in|with) the test|false positive)", re.IGNORECASE)
 # What kind of test-side cause the prose describes.

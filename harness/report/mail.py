@@ -313,8 +313,8 @@ _HARNESS_FLAG = re.compile(r"(?<![\w-])--(?:fs|tmp-fs|suite|kernel-version|selft
 _THREAD_SUMMARY = re.compile(r"^\S.*: \d+ messages?; (?:logs in|no message)")
 _NOT_READ = re.compile(r"were not read|are code, not test output|is the same file as .*: read "
                        r"once|nothing in it can be judged, so the verdict is")
-_STATED_TEST = re.compile(r"(?P<suite>[\w.-]+) test #\d+ \((?:[^()]|\([^()]*\))*?\(stated\)"
-                          r"(?:[^()]|\([^()]*\))*\)")
+_STATED_TEST = re.compile(r"(?<![\w.-])(?P<suite>[\w.-]+) test #\d+ "
+                          r"\((?:[^()]|\([^()]*\))*?\(stated\)(?:[^()]|\([^()]*\))*\)")
 # The name a reader gives a suite it could not name ("the selftest test #45").
 _PLACEHOLDER_SUITE = re.compile(r"(?<=\bthe )selftest (?=tests?\b)|(?<=\bThe )selftest (?=tests?\b)"
                                 r"|(?<=\d )selftest (?=tests?\b)|of selftest \(")
@@ -412,7 +412,8 @@ class Voice:
         for message in sorted(self.messages, key=lambda x: -x.index):
             who = self.who(message)
             label = re.escape(message.label)
-            text = re.sub(rf"(?:[\w.~+/-]+\.(?:mbox|mbx|eml|mail|txt|gz) )?{label}"
+            # a file name starts a word (a lookbehind, not a try at every letter of a long one)
+            text = re.sub(rf"(?:(?<![\w.~+/-])[\w.~+/-]+\.(?:mbox|mbx|eml|mail|txt|gz) )?{label}"
                           rf"(?: (?:attachment|part) \S+)?(?: L\d+)?", who, text)
             name, when = self.author(message)
             if self.reply and name not in ("the report", f"message {message.index}"):
