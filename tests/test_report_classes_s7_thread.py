@@ -211,3 +211,17 @@ def test_a_commit_named_with_its_title_states_no_failure():
     assert not states_failure('on: 611fbeb44a77 ("selftests:core: test coverage for dup_fd() '
                               'failure')
     assert states_failure("The first process_vm_readv call (on line 35) now fails with EFAULT.")
+
+
+def test_a_revert_that_cured_the_failure_is_a_regression_not_a_fix_reverted(tmp_path):
+    # madvise08 (linux-next 2021): "This suspecting commit reverted and tested and the test case
+    # PASS." - a regression of the reverted commit
+    out = tmp_path / "r.json"
+    main(["triage", str(REPORTS / "ltp-madvise08-coredump-dodump-revert-next-thread.mbox"),
+          "--json", str(out)])
+    assert [f["cause"] for f in json.loads(out.read_text())["findings"]] == ["kernel-regression"]
+    # the other direction (soft-dirty, linux-kselftest 2023): a kernel fix reverted to show the
+    # new test catches the bug stays a kernel behaviour the test checks
+    report = triage_read(tmp_path, (REPORTS / "soft-dirty-reverted-tlb-fix-reply.txt").read_text())
+    assert "kernel-behaviour-fail" in [f["cause"] for f in report["findings"]]
+    assert "kernel-regression" not in [f["cause"] for f in report["findings"]]

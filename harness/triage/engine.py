@@ -430,7 +430,7 @@ def triage(parsed: list[Parsed], env: Environment, strace: list[Parsed] | None =
     findings = bisected_crashes(group(results, env, about_results)
                                 + anomaly_findings(suites, results, rules)
                                 + crash_findings(parsed, results, rules, env.accel), env)
-    findings = severity_order(findings)
+    findings = severity_order(reverted_regressions(findings, env))
     return Report(env, results, findings, suites, verdict_of(findings),
                   summarize(results, findings), [p.source for p in parsed])
 
@@ -450,6 +450,25 @@ KERNEL_CRASHES = frozenset({"kernel-oops", "kernel-crash", "kernel-warning"})
 # test's own bug or the kernel's; a bisect to a kernel commit says which (LTP's mm stress tests
 # segfaulting on KASAN kernels after an x86 __put_user() change, bisected and reverted, 2020).
 BISECTABLE_USER_CRASHES = frozenset({"process-segfault"})
+
+
+def reverted_regressions(findings: list[Finding], env: Environment) -> list[Finding]:
+    """The stated revert experiment ("the author reverted a kernel commit the text names, and
+    the test's result changed") is a regression of that commit when the revert cured the
+    failure - the same line is then the report's bisect ("This suspecting commit reverted and
+    tested and the test case PASS.", LKFT's madvise08, 2021) - not a fix reverted to show the
+    test catches a bug (that revert makes the test fail: kernel-behaviour-fail stays)."""
+    said, why = env.facts.get("bisected", ""), env.facts.get("stated_why", "")
+    quote = env.facts.get("stated_quote", "")
+    if not said or env.facts.get("bisect_disputed") or not why.startswith("the author reverted"):
+        return findings
+    line = said.split(": ", 1)[-1].strip()
+    if not line or line[:60] not in quote:
+        return findings
+    return [replace(f, cause="kernel-regression", explanation=f"{f.explanation} Reverting the "
+                    "commit made the failure go away: a regression of that commit until its "
+                    "author shows otherwise.")
+            if f.cause == "kernel-behaviour-fail" else f for f in findings]
 
 
 def bisected_crashes(findings: list[Finding], env: Environment) -> list[Finding]:
