@@ -225,3 +225,12 @@ def test_a_revert_that_cured_the_failure_is_a_regression_not_a_fix_reverted(tmp_
     report = triage_read(tmp_path, (REPORTS / "soft-dirty-reverted-tlb-fix-reply.txt").read_text())
     assert "kernel-behaviour-fail" in [f["cause"] for f in report["findings"]]
     assert "kernel-regression" not in [f["cause"] for f in report["findings"]]
+
+
+def test_the_replys_conclusion_names_the_cause_of_its_finding_and_no_message_number(tmp_path):
+    # madvise08: the conclusion first said "(kernel-behaviour-fail): ... on message 1" above a
+    # kernel-regression finding; the results passed in Al Viro's reply made it name the run
+    _, body = reply_body(REPORTS / "ltp-madvise08-coredump-dodump-revert-next-thread.mbox",
+                         tmp_path)
+    conclusion = body.split("\n\n")[1]
+    assert "(kernel-regression)" in conclusion and "message 1" not in body

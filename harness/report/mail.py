@@ -101,7 +101,10 @@ def subject(results: Sequence[Result], with_run: bool = False) -> str:
                 f"The {r.suite} test the report describes")
         what = f" ('{r.description}' with {r.config})" if r.config and r.description else (
             f" ('{r.name}')" if r.name else "")
-        runs = list(dict.fromkeys(str(x.run_id) for x in results if x.run_id))
+        # (a thread's "message N" is the harness's own label: the reply names the message by
+        # who wrote it, under "X wrote:", never by that number)
+        runs = list(dict.fromkeys(str(x.run_id) for x in results if x.run_id
+                                  and not str(x.run_id).startswith("message ")))
         run = f" on {_and(runs)}" if (with_run or len(results) > 1) and runs else ""
         return f"{r.suite} test {r.number}{what}{run}"
     configs = list(dict.fromkeys(r.config for r in results))

@@ -430,7 +430,7 @@ def triage(parsed: list[Parsed], env: Environment, strace: list[Parsed] | None =
     findings = bisected_crashes(group(results, env, about_results)
                                 + anomaly_findings(suites, results, rules)
                                 + crash_findings(parsed, results, rules, env.accel), env)
-    findings = severity_order(reverted_regressions(findings, env))
+    findings = severity_order(reverted_regressions(findings, env, results))
     return Report(env, results, findings, suites, verdict_of(findings),
                   summarize(results, findings), [p.source for p in parsed])
 
@@ -452,7 +452,8 @@ KERNEL_CRASHES = frozenset({"kernel-oops", "kernel-crash", "kernel-warning"})
 BISECTABLE_USER_CRASHES = frozenset({"process-segfault"})
 
 
-def reverted_regressions(findings: list[Finding], env: Environment) -> list[Finding]:
+def reverted_regressions(findings: list[Finding], env: Environment,
+                         results: list[Result]) -> list[Finding]:
     """The stated revert experiment ("the author reverted a kernel commit the text names, and
     the test's result changed") is a regression of that commit when the revert cured the
     failure - the same line is then the report's bisect ("This suspecting commit reverted and
@@ -465,6 +466,9 @@ def reverted_regressions(findings: list[Finding], env: Environment) -> list[Find
     line = said.split(": ", 1)[-1].strip()
     if not line or line[:60] not in quote:
         return findings
+    for r in results:  # the reply's conclusion line names the results' cause
+        if r.diagnosis is not None and r.diagnosis.cause == "kernel-behaviour-fail":
+            r.diagnosis = replace(r.diagnosis, cause="kernel-regression")
     return [replace(f, cause="kernel-regression", explanation=f"{f.explanation} Reverting the "
                     "commit made the failure go away: a regression of that commit until its "
                     "author shows otherwise.")
