@@ -89,3 +89,24 @@ def test_a_templates_headings_are_no_failures_and_its_reason_is_the_cause(tmp_pa
     # the other Kubernetes report of the corpus, whose reason names the pool, keeps its cause
     text = (REPORTS / "k8s-node-kubelet-serial-hugepage-prealloc-flaky.txt").read_text()
     assert causes(triage(tmp_path, text)) == {"hugetlb-pages-short"}
+
+
+def test_a_person_failing_to_do_something_is_no_test_failure(tmp_path: Path) -> None:
+    from harness.readers.unread_failures import states_failure
+    # David Hildenbrand in the e500 hugetlb thread (linuxppc-dev, 2025): its kernel WARNINGs
+    # stay the findings, the writer's own "failing" is no failed result
+    text = (REPORTS / "ppc-e500-hugetlb-add-hstate-max-folio-order-thread.mbox").read_bytes()
+    report = triage(tmp_path, text.decode())
+    assert not any("failing for days" in (r["message"] or "") for r in report["results"])
+    # Yi Liu on the iommufd vIOMMU series (linux-kselftest, 2024-09-27,
+    # <8440cd72-ced6-4887-b724-ce6a1650db13@intel.com>) and Peter Xu on a userfaultfd patch
+    # (2022-04-26, <YmhW+mOuQUWsByj4@xz-m1.local>): a person who could not see something
+    assert not states_failure("cache invalidation as well. I failed to get why a S2 hwpt needs to")
+    assert not states_failure("Could you help explain why we need this bool?  I failed to figure"
+                              " out")
+    # ... while a person who could not build something reports a failure (ltp list,
+    # 2021-02-04, <CAD5BMqCdJXgqu2kwaRjD7=SRORDGoxENnRXBG5UrwvsmtjOzrQ@mail.gmail.com>)
+    # (as a question the line is asked, not stated; its "failed to build" is a task's failure)
+    from harness.readers.unread_failures import PERSON_TASK
+    line = "Hello, I failed to build, can you help me?"
+    assert PERSON_TASK.match(line, line.index("failed") + len("failed"))

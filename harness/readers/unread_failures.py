@@ -102,6 +102,15 @@ SENTENCE_BREAK = re.compile(r"[A-Za-z0-9)][.!?]\s+[A-Z][a-z]")
 # A question's own part of a line: a sentence, or a clause after '; ' - gcc's "error: 'X'
 # undeclared (first use in this function); did you mean 'Y'?" asks only after the ';'.
 ASKED_BREAK = re.compile(SENTENCE_BREAK.pattern + r"|; ")
+# A failure word whose subject is a person ("I've been failing for days to get a ppc64 machine
+# internally provisioned", ppc e500 thread 2025; "we failed to find a box") tells what the
+# writer could not do, no test's or program's failure - unless what follows is running or
+# building something ("I failed to boot the kernel", "we keep failing to mount it").
+PERSON = re.compile(r"(?<![\w'])(?:I|we|you|he|she)(?:'ve|'d|'m|'re|\s+(?:have|had|am|are|was|"
+                    r"were|keep|kept|still|also|just))*(?:\s+been)?(?:\s+\w+ly)?\s+$")
+PERSON_TASK = re.compile(r"(?:\s+\w+){0,3}?\s+to\s+(?:boot|run|build|compile|mount|load|start|"
+                         r"allocate|map|mmap|install|execute|open|create|reserve)\b|"
+                         r"\s*(?:with|on|in|at)\b", re.IGNORECASE)
 # A failure named with a definite article is one that happened, whatever the clause around it
 # wonders ("If we can configure one with swap space then we can check if it resolves the test
 # failure", openj9 #17472): "the (test) failure", "this failure" - not a kind of failure ("the
@@ -168,6 +177,9 @@ def _happened(text: str, begin: int, finish: int, continued: bool) -> bool:
     dealt = DEALT_WITH.search(text, begin)
     if dealt and TO_BE_DONE.search(text, 0, dealt.start()):
         dealt = None  # "they should be fixed in the next version": not dealt with yet
+    if (text[begin:finish].lower().startswith("fail") and PERSON.search(text, start, begin)
+            and not PERSON_TASK.match(text, finish)):
+        return False  # "I've been failing for days to get a ppc64 machine": a person, no test
     if PRESUPPOSED.search(text, max(0, begin - 40), finish + 12) and not NEGATED.search(
             text, start, begin) and not dealt:
         return True  # "check if it resolves the test failure": the failure is given
