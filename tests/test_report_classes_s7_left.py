@@ -110,3 +110,29 @@ def test_a_person_failing_to_do_something_is_no_test_failure(tmp_path: Path) -> 
     from harness.readers.unread_failures import PERSON_TASK
     line = "Hello, I failed to build, can you help me?"
     assert PERSON_TASK.match(line, line.index("failed") + len("failed"))
+
+
+def test_a_regression_between_kernel_releases_told_in_words_is_the_kernels(tmp_path: Path) -> None:
+    from harness.readers.diagnosis import DiagnosisReader
+    # Void Linux #49269 (2024): "Everything used to work fine up to kernel 6.5. But, with kernels
+    # 6.6 to 6.8, 1/4 of the memory allocated to virtual machines is not freed upon exit."
+    text = (REPORTS / "void-linux-qemu-hugetlbfs-1g-not-freed-6.6.txt").read_text()
+    report = triage(tmp_path, text)
+    assert report["verdict"] == "kernel-bug"
+    assert any("not freed" in (r["message"] or "") for r in report["results"])
+    # llvm-project #59717 (Michał Górny, 2022-12-27): the newer release fails, the older passes,
+    # the other way round in words
+    line = ("The following test is failing for me on 6.1.1 kernel. After booting 6.0.14, it "
+            "passes. Tested as of dfc20708bcdf7b4c4bea8595fc4ac8674634d5e6, on Gentoo "
+            "Linux/amd64.")
+    reader = DiagnosisReader()
+    reader.feed(LogLine(1, line, "issue"), line, False)
+    found = reader.diagnosis()
+    assert found is not None and found.cause.category == "kernel-bug"
+    assert found.sentence == "The following test is failing for me on 6.1.1 kernel."
+    # a release alone says where it fails, no change between releases (Void's own title
+    # names the releases it fails on, "on kernels 6.6 to 6.8", and no working one)
+    title = "Hugetlbfs allocations not completely freed by Qemu on kernels 6.6 to 6.8"
+    reader = DiagnosisReader()
+    reader.feed(LogLine(1, title, "issue"), title, False)
+    assert reader.diagnosis() is None

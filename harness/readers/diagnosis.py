@@ -311,6 +311,8 @@ class DiagnosisReader:
         waiting: Diagnosis | None = None  # a quoted diagnosis, until the writer confirms it
         quoted: Diagnosis | None = None  # the last quoted one (a forwarded report's)
         for paragraph in self.paragraphs:
+            if not paragraph.quoted and (regressed := _regression(paragraph)) is not None:
+                found, waiting = regressed, None  # later sentences may still refine it
             if not paragraph.quoted and waiting is not None:
                 if DENIES.search(paragraph.text):
                     waiting = quoted = None  # the writer answers the quoted cause with "no"
@@ -344,6 +346,56 @@ def _under_reason(sentence: str, first: LogLine) -> Diagnosis | None:
         return None
     cause = _cause(sentence, sentence, "")
     return Diagnosis(cause, first, sentence, _names(sentence)) if cause else None
+
+
+# A regression across kernel releases told in words: "Everything used to work fine up to kernel
+# 6.5. But, with kernels 6.6 to 6.8, ... is not freed" (Void Linux #49269), "works on 6.8,
+# fails on 6.9", "regressed in 6.9", "since upgrading to 6.2 ... fails", "broke in v6.7".
+_VERSION = (r"(?:the\s+)?(?:(?:kernels?|linux)\s+)?v?(?P<{}>[2-7]\.\d{{1,2}})(?:\.\d{{1,3}})?"
+            r"(?!\.?\d)")
+WORKED_ON = re.compile(
+    r"\b(?:work(?:s|ed|ing)?(?:\s+(?:fine|ok|well|correctly))?|used\s+to\s+work\w*|passe[sd]|"
+    r"(?:was|is)\s+(?:fine|ok)|behaviou?r\s+observed)\b[^.;]{0,40}?\b(?:on|with|in|up\s+to|"
+    r"until|under|before)\s+" + _VERSION.format("good") + r"|\b(?:booting|on|with|under)\s+"
+    + _VERSION.format("good2") + r"(?:\s+kernel)?,?\s+(?:it\s+|the\s+test\s+)?(?:passes|passed|"
+    r"works|worked)\b", re.IGNORECASE)
+BROKEN_ON = re.compile(
+    r"\b(?:with|on|in|since|from|after|upgrad\w+\s+to)\s+" + _VERSION.format("bad")
+    + r"(?:[^.;]|\.\d){0,90}?\b(?:fail\w*|not|broken|breaks?|no\s+longer|regress\w*|"
+    r"crash\w*|hangs?)\b|"
+    r"\b(?:regressed|broke|broken|fails?|failing|started\s+failing)(?:\s+(?:again|for\s+me|"
+    r"for\s+us|now))?\s+(?:in|since|with|on)\s+" + _VERSION.format("bad2")
+    + r"(?:\s+(?:and|or)\s+(?:later|newer|above))?",
+    re.IGNORECASE)
+
+
+def _release(text: str) -> tuple[int, int]:
+    major, minor = text.split(".")
+    return int(major), int(minor)
+
+
+def _regression(paragraph: _Paragraph) -> Diagnosis | None:
+    """A kernel release the paragraph says the thing worked on, and a later one it says it
+    fails on (or a release it says it regressed or broke in); the paragraph must speak of the
+    kernel."""
+    text = paragraph.text
+    if not KERNEL_WORD.search(text) or QUESTION.search(text[-2:]):
+        return None
+    bad = next((m for m in BROKEN_ON.finditer(text)
+                if not HYPOTHETICAL.search(text, _clause_start(text, m.start()), m.start())), None)
+    if bad is None:
+        return None
+    bad_release = _release(bad.group("bad") or bad.group("bad2"))
+    good = WORKED_ON.search(text)
+    if good is not None and _release(good.group("good") or good.group("good2")) >= bad_release:
+        return None
+    if good is None and not re.search(r"regress|broke|upgrad|since", bad.group(0), re.IGNORECASE):
+        return None  # "fails on 6.9" alone names where, not a change between releases
+    sentence = next((x for at, x in reversed(_sentences(text)) if at <= bad.start()), text[:300])
+    where = LogLine(paragraph.line_at(bad.start()), sentence, paragraph.first.source)
+    cause = Cause("kernel-fix-stated", "kernel-bug", "kernel-regression",
+                  "a regression between kernel releases")
+    return Diagnosis(cause, where, sentence, _names(sentence))
 
 
 def _sentences(text: str) -> list[tuple[int, str]]:
