@@ -136,3 +136,7 @@ def test_a_regression_between_kernel_releases_told_in_words_is_the_kernels(tmp_p
     reader = DiagnosisReader()
     reader.feed(LogLine(1, title, "issue"), title, False)
     assert reader.diagnosis() is None
+    # openjdk's TracePageSizes fix (corpus): a checklist of releases a test "used to fail" on and
+    # "now passes" is the test's fix, no kernel regression
+    text = (REPORTS / "openjdk-tracepagesizes-old-kernels-smaps.txt").read_text()
+    assert triage(tmp_path, text)["verdict"] != "kernel-bug"

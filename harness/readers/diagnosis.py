@@ -355,13 +355,14 @@ _VERSION = (r"(?:the\s+)?(?:(?:kernels?|linux)\s+)?v?(?P<{}>[2-7]\.\d{{1,2}})(?:
             r"(?!\.?\d)")
 WORKED_ON = re.compile(
     r"\b(?:work(?:s|ed|ing)?(?:\s+(?:fine|ok|well|correctly))?|used\s+to\s+work\w*|passe[sd]|"
-    r"(?:was|is)\s+(?:fine|ok)|behaviou?r\s+observed)\b[^.;]{0,40}?\b(?:on|with|in|up\s+to|"
+    r"(?:was|is)\s+(?:fine|ok)|behaviou?r\s+observed)\b[^.;()\[\]]{0,40}?\b(?:on|with|in|up\s+to|"
     r"until|under|before)\s+" + _VERSION.format("good") + r"|\b(?:booting|on|with|under)\s+"
     + _VERSION.format("good2") + r"(?:\s+kernel)?,?\s+(?:it\s+|the\s+test\s+)?(?:passes|passed|"
     r"works|worked)\b", re.IGNORECASE)
 BROKEN_ON = re.compile(
     r"\b(?:with|on|in|since|from|after|upgrad\w+\s+to)\s+" + _VERSION.format("bad")
-    + r"(?:[^.;]|\.\d){0,90}?\b(?:fail\w*|not|broken|breaks?|no\s+longer|regress\w*|"
+    + r"(?:[^.;()\[\]]|\.\d){0,90}?(?<!used to )\b(?:fail\w*|not|broken|breaks?|no\s+longer|"
+    r"regress\w*|"
     r"crash\w*|hangs?)\b|"
     r"\b(?:regressed|broke|broken|fails?|failing|started\s+failing)(?:\s+(?:again|for\s+me|"
     r"for\s+us|now))?\s+(?:in|since|with|on)\s+" + _VERSION.format("bad2")
