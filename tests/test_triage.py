@@ -265,3 +265,30 @@ def test_an_unexplained_skip_is_said_in_the_headline_and_the_mail():
     report = triage([parse_lines(lines, "s.log", "cow")], Environment(fs="9p"))
     assert "1 skip unexplained" in render_terminal(report).splitlines()[0]
     assert "could hide a kernel problem: cow 2" in " ".join(render_mail(report).split())
+
+
+def test_rules_remembered_per_kind_of_result_give_the_same_diagnosis_as_all_rules():
+    """engine.RulesFor: results of one kind try the rules' patterns once; a result that
+    differs in what a rule reads (here its diagnostic line) gets its own set, and every
+    diagnosis equals the one made with all the rules."""
+    from harness.model import Result
+    from harness.triage.checks import RunIndex
+    from harness.triage.engine import RulesFor, diagnose
+    from harness.triage.rules import About, load_rules
+
+    rules = tuple(r for r in load_rules() if r.about is About.RESULT)
+    name = "R/W longterm GUP pin in MAP_SHARED file mapping ... with memfd hugetlb (2048 kB)"
+    plain = [Result("gup_longterm", n, name, "memfd hugetlb (2048 kB)", Status.SKIP,
+                    "need more free huge pages") for n in (1, 2)]
+    traced = Result("gup_longterm", 3, name.replace("memfd hugetlb (2048 kB)", "tmpfile"),
+                    "tmpfile", Status.FAIL, "ftruncate() failed",
+                    diagnostics=[LogLine(9, "# ftruncate() failed: No such file or directory")],
+                    syscall="ftruncate", errno="ENOENT")
+    fitting = RulesFor(rules)
+    assert fitting(plain[0]) is fitting(plain[1])  # one kind, tried once
+    assert fitting(traced) != fitting(plain[0])
+    env = Environment(fs="9p", tmp_fs="9p")
+    index = RunIndex.build(plain + [traced], set())
+    for r in plain + [traced]:
+        assert diagnose(r, env, fitting(r), index) == diagnose(r, env, rules, index)
+    assert diagnose(traced, env, fitting(traced), index).category is Category.ENV

@@ -142,6 +142,30 @@ def _fits_result(rule: Rule, r: Result) -> bool:
     return not (rule.unlinked is False and any(c.unlinked for c in r.syscalls))
 
 
+class RulesFor:
+    """The rules whose [when] keys about the result itself fit it, remembered by what those
+    keys read: results of one kind (a case repeated over runs, the same message) try each
+    rule's patterns once. A log of 100,000 results tried ~56 rules' regexes on each."""
+
+    LIMIT = 4096  # distinct kinds remembered; a log of more starts again (bounded memory)
+
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        self.rules = rules
+        self._known: dict[tuple, tuple[Rule, ...]] = {}
+
+    def __call__(self, r: Result) -> tuple[Rule, ...]:
+        key = (r.status, r.suite, r.name, r.config, r.message,
+               tuple(d.text for d in r.diagnostics), r.syscall,
+               any(c.unlinked for c in r.syscalls))
+        fitting = self._known.get(key)
+        if fitting is None:
+            if len(self._known) >= self.LIMIT:
+                self._known.clear()
+            fitting = self._known[key] = tuple(
+                rule for rule in self.rules if _fits_result(rule, r))
+        return fitting
+
+
 def _fits_fs(rule: Rule, r: Result, env: Environment, fs: str | None,
              unsure: list[str]) -> bool:
     """The rule's filesystem; what makes it less certain goes to ``unsure``."""
@@ -423,9 +447,10 @@ def triage(parsed: list[Parsed], env: Environment, strace: list[Parsed] | None =
                  if s.totals is None and s.bail_out is None}
     index = RunIndex.build(results, truncated)
     assume_tmp_fs(env, ((key, r.status, r.number) for key, r in index.by_case.items()))
+    fitting = RulesFor(about_results)
     for r in results:
         if r.status in NEEDS_DIAGNOSIS:
-            r.diagnosis = diagnose(r, env, about_results, index)
+            r.diagnosis = diagnose(r, env, fitting(r), index)
     _tie_to_crashes(parsed, results)
     findings = bisected_crashes(group(results, env, about_results)
                                 + anomaly_findings(suites, results, rules)
