@@ -42,6 +42,9 @@ FAILURE_WORD = re.compile(
     # (libhugetlbfs, 2018)
     r"errno:? ?[1-9]\d{0,2}|(?:does|did|do)(?:n't| not) work|not working|stopped working|"
     r"(?:does|do)(?:n't| not) (?:actually |really )?support|"
+    # a resource the machine lacks, said with "have": kubelet's "Node didn't have enough
+    # resource: hugepages-2Mi" (OutOfhugepages-2Mi), "The node does not have configured hugepages"
+    r"(?:does|did|do)(?:n't| not) have (?:enough|any|configured|reserved|free)\b|"
     r"not (?:properly|correctly) (?:set ?up|configured|mounted|reserved|allocated|installed|"
     r"initiali[sz]ed|enabled)|broken(?!\s*:?\s*\d+\s*$)|"
     r"(?:checks?|assert(?:ions?)?|BUG_ON|WARN_ON\w*) (?:to )?"
