@@ -55,3 +55,80 @@ def test_kubelet_out_of_a_size_it_advertises_none_of_is_the_pool(tmp_path: Path)
     report = triage_read(tmp_path, line)
     causes = {f["cause"] for f in report["findings"]}
     assert "hugetlb-not-reserved" in causes
+
+
+# nodegit/nodegit #1115 (2016-08-29, hardog; answered by saper): the whole thread as the search
+# service keeps it, its title naming the share (the corpus fixture has the description only).
+# libgit2's MAP_SHARED mmap of the pack file fails with EINVAL on the VirtualBox shared folder.
+NODEGIT_THREAD = """\
+nodegit/nodegit · issue #1115 · closed · JavaScript
+labels: Support
+# Failed to mmap. Could not write data: Invalid argument (VirtualBox shared folder)
+
+hardog · description · 2016-08-29
+Hello, here need help, when clone a repo, error comes to me:
+```
+Failed to mmap. Could not write data: Invalid argument
+Error: Failed to mmap. Could not write data: Invalid argument
+    at Error (native)
+```
+## system
+cmd line type `$ uanme -a`
+`Linux localhost.localdomain 3.10.0-229.el7.x86_64 #1 SMP Fri Mar 6 11:36:42 UTC 2015 x86_64 \
+x86_64 x86_64 GNU/Linux`
+
+## tried nodegit version
+
+`0.13.0, 0.15.0, 0.15.1`
+
+saper · comment · 2016-08-29
+Which filesystem are you working on? Are you sharing that directory somehow via SMB, NFS, \
+VirtualBox shared folder etc.?
+
+hardog · comment · 2016-08-29
+@saper yes, VirtualBox was used and shared a folder on Mac OS system,   it's the problem?
+
+saper · comment · 2016-08-29
+Yes, this "filesystem" lacks some semantics neededby libgit2 client and will not work. You \
+might also have trouble with other tools. I'd recommend switching to NFS.
+"""
+
+
+def test_mmap_einval_on_a_named_virtualbox_shared_folder_is_the_share(tmp_path: Path):
+    report = triage_read(tmp_path, NODEGIT_THREAD)
+    assert report["verdict"] == "env"
+    assert {f["cause"] for f in report["findings"]} == {"fs-no-shared-mmap"}
+    # the title names the share; the advice to switch to NFS and the question name nothing
+    assert report["environment"]["fs"] == "vboxsf"
+
+
+# Qcloud1223/COMP461905 #2 (2021-12-06): "mmap failed: Invalid argument" in a VMware VM; the
+# course's maintainer points at the program's own address and length (the description without
+# its code block). A hypervisor named without a shared folder is no filesystem: it stays unknown.
+VMWARE_NO_SHARE = """\
+**environment: VMWare20, Ubuntu 16**
+
+enconter "**Invalid argument**" error using mmap(), printed by perror().
+I was iteraing through the Program Headers, trying to map  some space for PT_LOAD type \
+segments. I always get this error the second time I call mmap().
+
+and I get output like this 
+```
+(gdb) r
+Starting program: /work/COMP461905/build/run-openlib ./test_lib/SimpleMul.so multiply 1 2 3
+addr: -134262784
+mmap failed: Invalid argument   #error here
+addr: -1
+```
+
+I wonder if it is because the wrong argument as indicated, or some other reasons like the \
+defacts of VMWare virtual environment.
+"""
+
+
+def test_mmap_einval_in_a_vmware_vm_without_a_shared_folder_stays_unknown(tmp_path: Path):
+    report = triage_read(tmp_path, VMWARE_NO_SHARE)
+    assert report["verdict"] == "unknown"
+    assert "fs-no-shared-mmap" not in {f["cause"] for f in report["findings"]}
+    [failed] = [r for r in report["results"] if r["status"] == "fail"]
+    assert (failed["syscall"], failed["errno"]) == ("mmap", "EINVAL")  # read, and still unknown

@@ -25,7 +25,9 @@ FS_ALIASES = {"9p": "9p", "v9fs": "9p", "nfs": "nfs", "nfs3": "nfs", "nfs4": "nf
               "ceph": "ceph", "gfs2": "gfs2", "ocfs2": "ocfs2", "zfs": "zfs",
               "bcachefs": "bcachefs",
               "erofs": "erofs", "squashfs": "squashfs", "jfs": "jfs", "reiserfs": "reiserfs",
-              "hugetlbfs": "hugetlbfs", "nilfs2": "nilfs2", "orangefs": "orangefs"}
+              "hugetlbfs": "hugetlbfs", "nilfs2": "nilfs2", "orangefs": "orangefs",
+              # the hypervisors' shared folders (VirtualBox, VMware)
+              "vboxsf": "vboxsf", "vboxfs": "vboxsf", "vmhgfs": "vmhgfs"}
 
 
 def normalise_fs(name: str) -> str:

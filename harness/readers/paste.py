@@ -139,8 +139,14 @@ RULE_LINE = re.compile(r"^\s*(?:-{3,}|={3,}|-{3,}(?:\+-+)+\+?)\s*$")
 
 # Filesystems named in the prose around a log ("I run the tests from a 9p share", "NFS root").
 FS_WORDS = re.compile(
-    r"\b(9p(?:fs)?|v9fs|virtio-9p|nfs(?:v?[34](?:\.\d)?)?|nfsroot|virtio-?fs|fuse|overlay(?:fs)?|"
-    r"sshfs|s3fs|gcsfuse|rclone mount|ntfs-3g|mergerfs|gvfsd-fuse|fuse-overlayfs|juicefs|cifs)\b",
+    r"\b(9p(?:fs)?|v9fs|virtio-9p|9p_virtio|virtfs|plan ?9 (?:file ?system|fs)|"
+    r"nfs(?:v?[34](?:\.\d)?)?|nfsroot|virtio-?fs|fuse|overlay(?:fs)?|"
+    r"sshfs|s3fs|gcsfuse|rclone mount|ntfs-3g|mergerfs|gvfsd-fuse|fuse-overlayfs|juicefs|cifs|"
+    # the hypervisors' shared folders: VirtualBox's vboxsf (people write "vboxfs" too), VMware's
+    # vmhgfs (vmhgfs-fuse is FUSE), and the folder named as such ("a VirtualBox shared folder",
+    # "the Vagrant shared folder", "VMware shared folders")
+    r"vboxs?fs|vmhgfs(?:-fuse)?|(?:virtual ?box|vagrant|vmware)(?:'s)? shared (?:folders?|"
+    r"director(?:y|ies)))\b",
     re.IGNORECASE,
 )
 FS_FAMILY = {"9p": "9p", "9pfs": "9p", "v9fs": "9p", "virtio-9p": "9p", "nfsroot": "nfs",
@@ -149,7 +155,20 @@ FS_FAMILY = {"9p": "9p", "9pfs": "9p", "v9fs": "9p", "virtio-9p": "9p", "nfsroot
              # filesystems in user space: what the kernel sees is FUSE
              "sshfs": "fuse", "s3fs": "fuse", "gcsfuse": "fuse", "rclone mount": "fuse",
              "ntfs-3g": "fuse", "mergerfs": "fuse", "gvfsd-fuse": "fuse", "fuse-overlayfs": "fuse",
-             "juicefs": "fuse"}
+             "juicefs": "fuse", "9p_virtio": "9p", "virtfs": "9p", "vboxsf": "vboxsf",
+             "vboxfs": "vboxsf", "vmhgfs": "vmhgfs", "vmhgfs-fuse": "fuse"}
+
+
+def fs_family(word: str) -> str:
+    """The filesystem a word of the prose names ("VirtualBox shared folder" -> vboxsf)."""
+    word = " ".join(word.lower().split())
+    if word in FS_FAMILY:
+        return FS_FAMILY[word]
+    if word.startswith("plan"):
+        return "9p"
+    if "shared" in word:
+        return "vmhgfs" if word.startswith("vmware") else "vboxsf"  # Vagrant's: VirtualBox
+    return "nfs" if word.startswith("nfs") else word
 # A report that says the failure was bisected to a commit ("which bisect to one of the fixup
 # commits", "A bisect identified this patch", "first bad commit").
 # The same fact told as the bisect's outcome ("The bad commit points to, commit d55564cfc222",
@@ -408,8 +427,12 @@ def _prompt(text: str) -> re.Match[str] | None:
 # A sentence that names a filesystem without saying the run used it: what could or would be,
 # a question, an example ("... but, in theory, could be run from nfs etc.", the memory-failure
 # thread, 2026; "Perhaps you are sharing into the FVP using 9p?", the seed thread)
-FS_UNSAID = re.compile(r"\b(?:could|would|might|may|if|whether|in theory|perhaps|maybe|e\.g\.|"
-                       r"such as|for example|for instance)\b|\?\s*$", re.IGNORECASE)
+# Advice names a filesystem to move to, not the one the run used ("I'd recommend switching to
+# NFS", nodegit #1115 on a VirtualBox shared folder; "use a local disk instead"). "Could not
+# write data" is a failure that happened, no supposition.
+FS_UNSAID = re.compile(r"\b(?:could(?! not\b)|would|might|may|if|whether|in theory|perhaps|"
+                       r"maybe|e\.g\.|such as|for example|for instance|recommend\w*|suggest\w*|"
+                       r"switch\w* to|instead)\b|\w'd\b|\?\s*$", re.IGNORECASE)
 SENTENCE_AROUND = re.compile(r"[^.!?]*(?:[.!?]+(?=\s|$)|$)")
 
 
@@ -426,8 +449,7 @@ def _note_fs_words(info: PasteInfo, line: LogLine, text: str) -> None:
     for m in FS_WORDS.finditer(text):
         if not _said_of_the_run(text, m.start()):
             continue
-        word = m.group(1).lower()
-        family = FS_FAMILY.get(word, "nfs" if word.startswith("nfs") else word)
+        family = fs_family(m.group(1))
         mentions = info.fs_mentions.setdefault(family, [])
         if len(mentions) < 3:
             mentions.append(LogLine(line.line, text, line.source))
@@ -554,6 +576,8 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
         # whether the line is quoted, seen behind a capture's prefix ("[ 12.3] > > ---")
         said = line if (QUOTE.match(line.text) is not None) == info.line_quoted else \
             LogLine(line.line, "> " * info.line_quoted + text, line.source)
+        if info.statements.is_title(text):  # "# Failed to mmap ... (VirtualBox shared folder)"
+            _note_fs_words(info, line, text[2:])
         info.statements.feed_line(said, text, info.bare)
         # the rest of a long diff line that a mail client wrapped is still the diff
         in_diff = in_diff_after(in_diff, info.bare) or (

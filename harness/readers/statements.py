@@ -321,6 +321,11 @@ class StatementScanner:
     _in_diff: bool = False
     _after_head: bool = False  # right after a tracker thread's repository line
 
+    def is_title(self, text: str) -> bool:
+        """Whether ``text`` (the next line) is a tracker thread's title: prose, though it
+        starts with kselftest's "# "."""
+        return self._after_head and text.startswith("# ")
+
     def feed_line(self, line: LogLine, text: str, bare: str) -> None:
         """One line of the text, prose or not by its look; a tracker thread's title (a
         markdown header under its repository line) is prose."""
