@@ -292,3 +292,16 @@ def test_rules_remembered_per_kind_of_result_give_the_same_diagnosis_as_all_rule
     for r in plain + [traced]:
         assert diagnose(r, env, fitting(r), index) == diagnose(r, env, rules, index)
     assert diagnose(traced, env, fitting(traced), index).category is Category.ENV
+
+
+@pytest.mark.parametrize("line", [
+    # gup_test.c since 5.11 (perror, later ksft_print_msg "failed to open %s: %s")
+    "failed to open /sys/kernel/debug/gup_test: No such file or directory",
+    "# # failed to open /sys/kernel/debug/gup_test: No such file or directory",
+])
+def test_gup_test_file_missing_is_config_gup_test_in_every_wording(line, tmp_path):
+    from tests.test_report_classes import triage_read
+
+    report = triage_read(tmp_path, f"$ sudo ./gup_test -u\n{line}\n")
+    assert {r["cause"] for r in report["results"] if r["status"] != "pass"} == {
+        "gup-test-missing"}
