@@ -132,3 +132,26 @@ def test_mmap_einval_in_a_vmware_vm_without_a_shared_folder_stays_unknown(tmp_pa
     assert "fs-no-shared-mmap" not in {f["cause"] for f in report["findings"]}
     [failed] = [r for r in report["results"] if r["status"] == "fail"]
     assert (failed["syscall"], failed["errno"]) == ("mmap", "EINVAL")  # read, and still unknown
+
+
+REPORTS = Path(__file__).parent / "fixtures" / "reports"
+
+
+def test_an_abort_right_after_a_printed_enosys_is_the_missing_call(tmp_path: Path):
+    # rr #2681 (the corpus report): "./bin/sysfs" / "FAILED: errno=38 (Function not
+    # implemented)" / "sysfs: .../sysfs.c:9: main: Assertion ... failed." on Arch's kernel
+    text = (REPORTS / "rr-arch-kernel-sysfs-syscall-enosys.txt").read_text()
+    report = triage_read(tmp_path, text)
+    assert report["verdict"] == "config"
+    assert {f["cause"] for f in report["findings"]} == {"syscall-not-implemented"}
+
+
+def test_an_abort_after_another_errno_stays_a_crash_of_unknown_cause(tmp_path: Path):
+    # urbit vere #624 (the corpus report): "loom: fault mprotect (197681): Out of memory" right
+    # above "Assertion '0' failed in pkg/noun/manage.c:1810" - ENOMEM is no missing call; the
+    # worker's abort stays the test process's crash (process-killed), never a kernel crash
+    text = (REPORTS / "urbit-loom-mprotect-enomem-max-map-count.txt").read_text()
+    report = triage_read(tmp_path, text)
+    causes = {f["cause"] for f in report["findings"]}
+    assert "syscall-not-implemented" not in causes
+    assert not causes & {"kernel-crash", "kernel-oops", "output-truncated"}

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from harness.model import LogLine, Result, Status
 from harness.readers.line_kinds import LOG_LIKE
-from harness.readers.prose_failures import STATED
+from harness.readers.prose_failures import STATED, errnos_in
 
 # (an "error message string", "error handling", "error path" is code, no failure)
 FAILURE = re.compile(
@@ -224,7 +224,8 @@ class Reader:
         if not out and (failed := self._assertion()) is not None:
             out.append(Result(STATED, 1, f"a process (assertion){STATED_NAME}", "",
                               Status.CRASH, f"{failed.text.strip()} (the process aborted on a "
-                              "failed assertion)", result_line=failed))
+                              "failed assertion)", result_line=failed,
+                              errno=self._errno_before(failed)))
         if not out:
             out = [Result("command", i + 1, f"{line.text.split(':', 1)[0]}{STATED_NAME}", "",
                           Status.FAIL, line.text.strip(), result_line=line)
@@ -257,6 +258,15 @@ class Reader:
                 continue
             return line
         return None
+
+    def _errno_before(self, failed: LogLine) -> str | None:
+        """The errno the program printed on the line right above its failed assertion ("FAILED:
+        errno=38 (Function not implemented)" over rr's sysfs test's assert): why it aborted."""
+        above = [x for x in self.lines if failed.line - 2 <= x.line < failed.line]
+        if not above or ASSERTION_FAILED.search(above[-1].text):
+            return None
+        found = errnos_in(above[-1].text)
+        return found[0][1] if len(found) == 1 else None
 
     def _assertion(self) -> LogLine | None:
         """The first line that shows a program's failed assertion (not the kernel's)."""
