@@ -305,3 +305,15 @@ def test_gup_test_file_missing_is_config_gup_test_in_every_wording(line, tmp_pat
     report = triage_read(tmp_path, f"$ sudo ./gup_test -u\n{line}\n")
     assert {r["cause"] for r in report["results"] if r["status"] != "pass"} == {
         "gup-test-missing"}
+
+
+def test_an_strace_whose_calls_all_succeeded_is_unknown_not_clean(tmp_path):
+    """Round 15-final: an annotated strace whose failure is an empty read ('read(5, "", 8192)
+    = 0 ... THIS IS BAD, NO CONTENTS', a 9p /tmp in vmtest, a kernel bug) was called clean."""
+    from tests.test_report_classes import triage_read
+
+    fixture = (Path(__file__).parent / "fixtures" / "reports"
+               / "vmtest-9p-tmp-read-after-write-empty-strace-reply.txt")
+    report = triage_read(tmp_path, fixture.read_text())
+    assert report["verdict"] == "unknown"
+    assert any("not clean" in n for n in report["environment"]["notes"])

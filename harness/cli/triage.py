@@ -21,6 +21,7 @@ from harness.triage.engine import triage
 from harness.triage.rules import load_rules
 
 if TYPE_CHECKING:  # the readers of reports, CI files and mail threads load when one is read
+    from harness.model import Report
     from harness.readers.report_input import ReportInput
     from harness.readers.statements import Conclusion
     from harness.readers.thread_input import ThreadInput
@@ -298,6 +299,7 @@ def run_triage(args: argparse.Namespace) -> int:
     if not any(p.results for p in parsed):
         parsed = parsed + [s for s in strace if s.results]
         strace = [s for s in strace if not s.results]
+    strace_alone = False
     if not any(p.results for p in parsed) and (strace or thread is None):
         from harness.readers.strace_only import results_from_syscalls
 
@@ -305,15 +307,15 @@ def run_triage(args: argparse.Namespace) -> int:
         strace = []
         results_from_syscalls(parsed)
         if any(p.syscalls for p in parsed):  # (a kernel crash alone has no calls to explain)
+            strace_alone = True
             env.notes.append("no selftest output: explaining the failed calls in the strace log")
     report = triage(parsed, env, strace, rules)
-    if thread is not None and not report.results and not report.findings:
-        # A thread whose messages hold no result is not a thread about a clean run.
-        from harness.model import Verdict
-
-        report.verdict = Verdict.UNKNOWN
-        env.notes.append("no message of the thread holds a test result or a crash: nothing in "
-                         "it can be judged, so the verdict is unknown, not clean")
+    if not report.results and not report.findings and (thread is not None or strace_alone):
+        _nothing_to_judge(report, env, "no message of the thread holds a test result or a "
+                          "crash: nothing in it can be judged" if thread is not None else
+                          "the strace shows no failed call and no test result: a call that "
+                          "succeeded with the wrong data (an empty read, a short write) is "
+                          "not something a return value shows")
     overrides = {}
     if thread is not None and (target := thread.reply_target()) is not None:
         from harness.report.mail import render_reply
@@ -324,3 +326,12 @@ def run_triage(args: argparse.Namespace) -> int:
     write_outputs(report, targets, color=args.color, kcidb=options_of(args),
                   overrides=overrides)
     return exit_code(report)
+
+
+def _nothing_to_judge(report: Report, env: Environment, why: str) -> None:
+    """A thread whose messages hold no result, or an strace whose calls all succeeded, is
+    not a report of a clean run: people post them because something went wrong."""
+    from harness.model import Verdict
+
+    report.verdict = Verdict.UNKNOWN
+    env.notes.append(f"{why}, so the verdict is unknown, not clean")
