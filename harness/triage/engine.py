@@ -39,6 +39,7 @@ from harness.triage.checks import (
 from harness.triage.rules import About, Fields, Rule, load_rules
 from harness.triage.run_findings import (
     MAX_EVIDENCE,
+    TIE_OPENING,
     anomaly_findings,
     crash_findings,
     crash_ties,
@@ -259,7 +260,7 @@ def diagnose(r: Result, env: Environment, rules: Iterable[Rule], index: RunIndex
             explanation += f" Known in {rule.version.describe()}; this run: {ran}."
         if unsure:
             explanation += " Less certain because " + "; ".join(unsure) + "."
-        about_fs = bool(rule.fs) or bool({"fs_expected", "fs_not"} & set(rule.checks))
+        about_fs = _names_fs(rule)
         found = Diagnosis(rule.category,
                           rule.cause_of(Fields(stated_cause=env.facts.get("stated_cause", "?"))),
                           rule.confidence.lower(len(unsure)), explanation, rule.reference,
@@ -294,11 +295,15 @@ def _weaker_than_diagnosis(rule: Rule, r: Result, env: Environment) -> bool:
     return not (rule.errno or rule.syscall or rule.fs or r.errno or r.syscalls)
 
 
+def _names_fs(rule: Rule) -> bool:
+    """A rule that names filesystems (in [when] fs, or a check of the file's filesystem)."""
+    return bool(rule.fs) or bool({"fs_expected", "fs_not"} & set(rule.checks))
+
+
 def _about_fs(rule: Rule) -> bool:
     """An environment rule about what the filesystem the test ran on lacks."""
     return rule.category is Category.ENV and (
-        bool(rule.fs) or bool({"fs_expected", "fs_not"} & set(rule.checks))
-        or rule.id.startswith(("fs-", "9p-", "nfs-")))
+        _names_fs(rule) or rule.id.startswith(("fs-", "9p-", "nfs-")))
 
 
 def _unexplained(r: Result, env: Environment, contradictions: list[str],
@@ -411,7 +416,7 @@ def _group_explanation(cause: str, members: ResultGroup, single: str, env: Envir
 def _tied_part(r: Result) -> str:
     """The sentence ``_tie_to_crashes`` added to a result's explanation, or ''."""
     text = r.diagnosis.explanation if r.diagnosis else ""
-    at = text.find(" While it ran, the kernel reported ")
+    at = text.find(TIE_OPENING)
     return text[at:] if at >= 0 else ""
 
 

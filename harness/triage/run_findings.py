@@ -124,9 +124,12 @@ def crash_ties(parsed: list[Parsed], results: list[Result]
     return ties
 
 
+TIE_OPENING = " While it ran, the kernel reported "
+
+
 def tie_sentence(comm_head: str) -> str:
     """What an unexplained failure says of the crash its process hit."""
-    return (f" While it ran, the kernel reported {comm_head!r} in its process: that is the "
+    return (f"{TIE_OPENING}{comm_head!r} in its process: that is the "
             "likelier cause of the failure, and it points at the kernel.")
 
 
