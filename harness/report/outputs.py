@@ -58,7 +58,8 @@ def _renderers(kcidb: KcidbOptions | None) -> dict[str, Callable[[Report], str]]
     return {"json": json, "junit": junit, "mail": mail, "kcidb": kcidb_}
 
 
-def _stat(path: str) -> os.stat_result | None:
+def stat_or_none(path: str) -> os.stat_result | None:
+    """The file's status; None when it does not exist; any other failure is an OutputError."""
     try:
         return os.stat(path)
     except FileNotFoundError:
@@ -83,7 +84,7 @@ def is_stdout(target: str) -> bool:
     if target == "-":
         return True
     out = _stdout_stat()
-    st = _stat(target) if out is not None else None
+    st = stat_or_none(target) if out is not None else None
     return out is not None and st is not None and stat.S_ISREG(st.st_mode) and _same(st, out)
 
 
@@ -101,7 +102,7 @@ def check_outputs(targets: dict[str, str | None], inputs: Iterable[str] = ()) ->
         if is_stdout(target):
             continue
         _check_name(kind, target)
-        st = _stat(target)
+        st = stat_or_none(target)
         if st is None:
             real = os.path.realpath(target)
             if real in seen:
@@ -117,7 +118,7 @@ def _input_stats(inputs: Iterable[str]) -> list[tuple[str, os.stat_result]]:
     for name in inputs:
         if name and name != "-":
             with contextlib.suppress(OutputError):
-                if (st := _stat(name)) is not None:
+                if (st := stat_or_none(name)) is not None:
                     out.append((name, st))
     return out
 
@@ -222,7 +223,7 @@ def _write_in_place(target: str, data: bytes) -> None:
 def _replace(target: str, data: bytes) -> None:
     """Write a regular file atomically; the old file stays as it was until the rename."""
     real = Path(os.path.realpath(target))  # a symlink stays a symlink: its target is written
-    old = _stat(str(real))
+    old = stat_or_none(str(real))
     tmp: str | None = None
     try:
         fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name[:200]}.")
@@ -256,7 +257,7 @@ def write_text(target: str, text: str) -> None:
         _write_stdout(text)
         return
     data = text.encode("utf-8", errors="replace")
-    st = _stat(target)
+    st = stat_or_none(target)
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise OutputError(f"cannot write {target}: is a directory")
     if st is not None and not stat.S_ISREG(st.st_mode):

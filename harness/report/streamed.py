@@ -45,7 +45,7 @@ class _Target:
     that fails (a full disk, /dev/full) is one ``OutputError``."""
 
     def __init__(self, target: str, kind: str) -> None:
-        from harness.report.outputs import _umask, is_stdout
+        from harness.report.outputs import _umask, is_stdout, stat_or_none
 
         self.target, self.kind, self.tmp, self.real = target, kind, "", target
         self.own = False  # a device or pipe opened here (closed, not renamed, at the end)
@@ -53,7 +53,7 @@ class _Target:
             if is_stdout(target):
                 self.out: IO[str] = sys.stdout
                 return
-            st = _stat(target)
+            st = stat_or_none(target)
             if st is not None and not stat.S_ISREG(st.st_mode):
                 self.out, self.own = open(target, "w", encoding="utf-8",  # noqa: SIM115
                                           buffering=COPY), True
@@ -89,13 +89,6 @@ class _Target:
         if self.tmp:
             Path(self.tmp).unlink(missing_ok=True)
             self.tmp = ""
-
-
-def _stat(path: str) -> os.stat_result | None:
-    try:
-        return os.stat(path)
-    except OSError:
-        return None
 
 
 def _finish_report(file: _Target, suites: list[SuiteRun], summary: Summary, verdict: str,

@@ -122,7 +122,7 @@ def _render(rule: Rule, results: ResultGroup, env: Environment) -> str:
     return rule.explain(_fields(results, env), len(results))
 
 
-def _fits_result(rule: Rule, r: Result) -> bool:
+def fits_result(rule: Rule, r: Result) -> bool:
     """The rule's [when] keys about the result itself (status, names, message, syscall)."""
     if rule.status and r.status not in rule.status:
         return False
@@ -163,7 +163,7 @@ class RulesFor:
             if len(self._known) >= self.LIMIT:
                 self._known.clear()
             fitting = self._known[key] = tuple(
-                rule for rule in self.rules if _fits_result(rule, r))
+                rule for rule in self.rules if fits_result(rule, r))
         return fitting
 
 
@@ -206,10 +206,9 @@ def _fits_errno(rule: Rule, r: Result, fs: str | None, unsure: list[str]) -> tup
 
 
 def _matches(rule: Rule, r: Result, env: Environment) -> tuple[bool, list[str], bool]:
-    """(matches, reasons to lower confidence, errno assumed from the hint)."""
+    """(matches, reasons to lower confidence, errno assumed from the hint); the rule's keys
+    about the result itself were checked before (``fits_result``, ``RulesFor``)."""
     unsure: list[str] = []
-    if not _fits_result(rule, r):
-        return False, [], False
     fs = file_fs(r, env)
     if not _fits_fs(rule, r, env, fs, unsure):
         return False, [], False
@@ -238,6 +237,8 @@ def _contradiction(rule: Rule, r: Result, env: Environment, index: RunIndex,
 
 
 def diagnose(r: Result, env: Environment, rules: Iterable[Rule], index: RunIndex) -> Diagnosis:
+    """The result's diagnosis from ``rules``: those whose keys about the result itself fit it
+    (``RulesFor(all)(r)``, or the rules filtered by ``fits_result``)."""
     contradictions: list[str] = []  # the rules ruled out, listed in an unexplained result
     evidence = False  # one of them was ruled out by what the run shows, not by silence
     fallback: Diagnosis | None = None  # an "unknown" rule's answer, while a stated one may come

@@ -24,7 +24,7 @@ from harness.report.common import clean_text, result_to_json
 from harness.report.junit import ERROR_STATUSES, SKIPPED_CATEGORIES, testcase
 from harness.triage.checks import RunIndex
 from harness.triage.correlate import NEEDS_CAUSE, from_text
-from harness.triage.engine import NEEDS_DIAGNOSIS, diagnose
+from harness.triage.engine import NEEDS_DIAGNOSIS, diagnose, fits_result
 from harness.triage.rules import Rule
 
 NUMBER = 987654321001  # the test number of the stand-in
@@ -207,7 +207,8 @@ class Outcomes:
         if r.status in NEEDS_CAUSE:
             from_text(r)
         if r.status in NEEDS_DIAGNOSIS:
-            r.diagnosis = diagnose(r, self.env, self.rules, self.index)
+            fitting = [rule for rule in self.rules if fits_result(rule, r)]
+            r.diagnosis = diagnose(r, self.env, fitting, self.index)
         evidence: list[tuple[str, int | LogLine]] = []
         for line in r.diagnosis.evidence if r.diagnosis else []:
             if line is r.run_line:
