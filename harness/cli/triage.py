@@ -231,6 +231,8 @@ def apply_conclusion(conclusion: Conclusion, env: Environment, thread: bool = Fa
         env.facts["stated_about"] = " ".join(conclusion.about)
     if conclusion.scope:
         env.facts["stated_scope"] = conclusion.scope
+    if conclusion.outranks:
+        env.facts["stated_outranks"] = " ".join(conclusion.outranks)
 
 
 def apply_inputs(inputs: list[ReportInput], env: Environment) -> None:

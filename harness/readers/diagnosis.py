@@ -121,6 +121,9 @@ class Cause:
     category: str
     cause: str  # the cause id the finding carries (an existing rule's)
     what: str  # for the explanation: "no swap"
+    # environment rules whose evidence the statement explains (the test wrote where it should
+    # not, so the read-only or full directory is its choice): they give way to it
+    outranks: tuple[str, ...] = ()
 
 
 def _env(cause: str, what: str) -> Cause:
@@ -421,10 +424,53 @@ TEST_ASSUMES = re.compile(
     r"(?:assum\w*|rel(?:y|ies|ied) on|hard-?cod\w*|used a hard-?coded)\b", re.IGNORECASE)
 
 
+# A test (or its runner) that ignores the temporary directory it is given and writes where it
+# should not - the family of LTP's "looks like mmap3 is ignoring LTPTMP env variable" (ltp #72),
+# "Looks like the test tries to create new file in test binary folder" (#87), "zoo-file created
+# in root-fs (which could be read-only)" (#53), "the test opens files in $CWD", "does not honour
+# $TMPDIR", "hardcodes /tmp": what ran chose the directory; a read-only or full one is the
+# test's fault, not the machine's. Said of a program whatever its name, so no test noun needed.
+TMP_DIR = (r"`*(?:\$?(?:LTPTMP|TMPDIR|TEST_TMPDIR|TST_TMPDIR|TMP|TEMP|XDG_RUNTIME_DIR)\b"
+           r"(?:\s+env(?:ironment)?\s+var(?:iable)?)?|(?:the\s+)?(?:LTP\s+|configured\s+|given\s+)?"
+           r"(?:temp(?:orary)?|tmp)\s*(?:dir(?:ectory)?|folder|path)\b)")
+TMPDIR_FAULT = re.compile(
+    r"\bignor(?:es|ed|ing)\s+(?:the\s+)?" + TMP_DIR + r"|"
+    r"\b(?:does|do|did)(?:n't|\s+not)\s+(?:use|honou?r|respect|obey|follow)\s+(?:the\s+)?"
+    + TMP_DIR + r"|\bshould\s+(?:be\s+fixed\s+to\s+)?(?:at\s+least\s+)?(?:use|honou?r|"
+    r"respect)\s+(?:the\s+)?" + TMP_DIR + r"|"
+    r"\b(?:creat|open|writ|put|mak)\w*\s+(?:(?:a|an|the|its|new|temp\w*|test)\s+)*"
+    r"(?:[\w.]+[- ])?files?\s+in\s+(?:the\s+)?`*(?:test(?:'s)?\s+binary|binary|current|working|"
+    r"\$?CWD|root(?:[- ]?fs)?|source|build|install(?:ation)?)\b(?:\s+(?:folder|directory|"
+    r"dir|fs|file ?system))?|"
+    r"\b[\w-]*files?\s+(?:is\s+|are\s+|was\s+|were\s+)?(?:created|opened|written|put)\s+in\s+"
+    r"(?:the\s+)?(?:root[- ]?fs|rootfs|root file ?system|\$?CWD|current directory|"
+    r"working directory)\b|"
+    r"\bhard[- ]?cod\w*\s+(?:the\s+)?/tmp\b", re.IGNORECASE)
+# The test runner, as LTP's and the kernel's are named (LTP's pan keeps its "zoo" file of
+# running tests): the statement is then about the runner script.
+RUNNER = re.compile(r"\b(?:runltp|ltp-pan|pan\(\d+\)|zoo|run_vmtests(?:\.sh)?|"
+                    r"run_kselftest(?:\.sh)?|kselftest runner|runner script)", re.IGNORECASE)
+DIRECTORY_RULES = ("fs-read-only", "fs-full", "out-of-space")
+
+
+def _ignores_tmpdir(sentence: str) -> Cause | None:
+    """A test (or runner) said to ignore its temporary directory (``TMPDIR_FAULT``)."""
+    m = TMPDIR_FAULT.search(sentence)
+    if m is None or _doubtful(sentence[_clause_start(sentence, m.start()):m.start()], ""):
+        return None
+    if RUNNER.search(sentence):
+        return Cause("runner-script-bug", "test-bug", "runner-script-bug",
+                     "the runner writes outside the temporary directory", DIRECTORY_RULES)
+    return Cause("selftest-logic-bug", "test-bug", "selftest-logic-bug",
+                 "the test ignores the temporary directory it is given", DIRECTORY_RULES)
+
+
 def _diagnosis(sentence: str, first: LogLine) -> Diagnosis | None:
     """The sentence's stated cause, or None."""
     if QUESTION.search(sentence):
         return None
+    if (tmpdir := _ignores_tmpdir(sentence)) is not None:
+        return Diagnosis(tmpdir, first, sentence, _names(sentence))
     if (m := TEST_ASSUMES.search(sentence)) and not _doubtful(sentence[:m.start()], ""):
         assumed = (Cause("test-fs-assumption", "test-bug", "test-fs-assumption",
                          "the test assumes a filesystem property")

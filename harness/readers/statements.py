@@ -276,6 +276,7 @@ class Conclusion:
     reported: str = ""
     about: tuple[str, ...] = ()
     scope: str = ""  # "skip" or "fail": the diagnosis explains only those
+    outranks: tuple[str, ...] = ()  # environment rules whose evidence the statement explains
 
     def quote(self, where: str = "") -> str:
         place = f"{where} " if where else ""
@@ -527,7 +528,7 @@ class StatementScanner:
         cause = found.cause
         return Conclusion(cause.stated, cause.category, found.line,
                           f"stated in prose: {cause.what}", reported=cause.cause,
-                          about=found.names, scope=found.scope)
+                          about=found.names, scope=found.scope, outranks=cause.outranks)
 
     def _stated(self) -> Conclusion | None:
         if (kernel := self.kernel_fix()) is not None:
