@@ -42,7 +42,9 @@ MARKER_AFTER = re.compile(
     r"trouble|bug)\s+(?:here\s+)?"
     r"(?:is|was|seems to be|appears to be)\b|"
     r"\bturn(?:s|ed)\s+out\b|\bit\s+means\s+(?:that\s+)?|\bthat\s+means\s+(?:that\s+)?|"
-    r"\b(?:it\s+)?looks\s+like\b|\bit\s+seems\s+(?:that\s+|like\s+)?|"
+    r"\b(?:it\s+)?(?:looks|sounds)\s+like\b|\bit\s+seems\s+(?:that\s+|like\s+)?|"
+    # an analysis's own heading word: "Reason: generic_file_readonly_mmap is used by ..."
+    r"^(?:reason|root[- ]cause|cause)\s*:\s|"
     r"\bfails?\s+(?:on|with|when)\b(?=[^.]{0,60}\bsince\b)|\bsince\b(?=[^.]{0,80}\b(?:no|not|"
     r"without|missing|lacks?)\b)|"
     r"\bfixed\s+(?:upstream\s+)?(?:by|in|with)\b|"
@@ -203,6 +205,15 @@ CAUSES: tuple[tuple[re.Pattern[str], Cause], ...] = (
     (re.compile(r"\b(?:only )?(?:one|a single|1) NUMA node\b|\bnot a NUMA (?:machine|system)\b|"
                 r"\bwithout NUMA\b|\bno NUMA\b", re.IGNORECASE),
      _env("numa-nodes-missing", "too few NUMA nodes")),
+    # the filesystem (or share) maps its files read-only: "By default, 9pfs provides readonly
+    # mmap" (Clear Containers' analysis, clearcontainers/agent #92), "generic_file_readonly_mmap
+    # is used by 9pfs", "Virtualbox shared folders don't support mmap" (boltdb #459), "GPFS does
+    # not support the MAP_SHARED flag" (libgit2 #7136)
+    (re.compile(r"\bread-?only\s+mmap\b|\bgeneric_file_readonly_mmap\b|\b(?:does|do)(?:n't| not)"
+                r"\s+(?:support|allow|handle)\s+(?:the\s+)?(?:writ\w+\s+)?(?:mmap|MAP_SHARED|shared\s+"
+                r"(?:writ\w+\s+)?(?:mmap|mappings?))\b|\b(?:MAP_SHARED|shared (?:mmap|mappings?))\b"
+                r"[^.;]{0,20}\bnot supported\b", re.IGNORECASE),
+     _env("fs-no-shared-mmap", "the filesystem gives no writable shared mappings")),
     (re.compile(r"\b(?:disk|filesystem|file system|partition|/tmp) (?:is |was )?(?:full|out of "
                 r"space)\b|\bno space left\b|\bran out of (?:disk )?space\b", re.IGNORECASE),
      _env("fs-full", "the filesystem was full")),
@@ -313,6 +324,9 @@ class DiagnosisReader:
         found: Diagnosis | None = None
         waiting: Diagnosis | None = None  # a quoted diagnosis, until the writer confirms it
         quoted: Diagnosis | None = None  # the last quoted one (a forwarded report's)
+        # "works elsewhere" blames a filesystem only where the text names a shared one
+        shared = any(SHARED_FS.search(p.text) for p in self.paragraphs)
+        elsewhere: Diagnosis | None = None
         for paragraph in self.paragraphs:
             if not paragraph.quoted and (regressed := _regression(paragraph)) is not None:
                 found, waiting = regressed, None  # later sentences may still refine it
@@ -325,13 +339,17 @@ class DiagnosisReader:
                 where = LogLine(paragraph.line_at(offset), sentence, paragraph.first.source)
                 stated = _diagnosis(sentence, where) or (
                     _under_reason(sentence, where) if paragraph.reason else None)
+                if stated is not None and stated.cause is ELSEWHERE:
+                    # the weakest statement: only where the text states no cause
+                    elsewhere = elsewhere or (stated if shared else None)
+                    continue
                 if stated is None:
                     continue
                 if paragraph.quoted:
                     waiting = quoted = stated
                 else:
                     found, waiting = stated, None
-        return found or quoted
+        return found or quoted or elsewhere
 
 
 # A markdown heading, and one that announces the cause: a Kubernetes failing-test issue's
@@ -465,10 +483,38 @@ def _ignores_tmpdir(sentence: str) -> Cause | None:
                  "the test ignores the temporary directory it is given", DIRECTORY_RULES)
 
 
+# The failure told as absent elsewhere: "Those failures are not observed when using `virtio-blk`
+# as rootfs" (rust-vmm-container #117), "Running on a regular file system works just fine"
+# (bbolt #102), "this does not occur locally with ext4" (libtorrent #7475), "mounted to volume to
+# another path ... and things worked great" (boltdb #272). With a shared or network filesystem
+# named in the text (``SHARED_FS``), that filesystem is the difference: the environment, its
+# exact limitation unsaid.
+_LOCAL = (r"(?:a\s+|the\s+|my\s+)?`?(?:virtio-?blk|ext[234]|xfs|btrfs|local(?:ly)?|regular\s+"
+          r"file ?systems?|local\s+(?:disks?|file ?systems?|storage)|block\s+devices?|raw\s+"
+          r"images?|(?:home|another|other|a\s+different)\s+(?:director(?:y|ies)|path|folder)|"
+          r"director(?:y|ies)\s+(?:in\s+the\s+guest\s+)?(?:that\s+are\s+)?not\s+shared)\b")
+_FINE = (r"(?:works?|worked|running|runs?)(?:\s+just)?\s+(?:fine|well|ok(?:ay)?|great|"
+         r"correctly|without\s+(?:issues?|problems?))")
+WORKS_ELSEWHERE = re.compile(
+    r"\b(?:(?:is|are|was|were)\s+not\s+(?:observed|seen|reproduced|reproducible|present)|"
+    r"(?:does|do|did)(?:n't|\s+not)\s+(?:occur|happen|reproduce|fail)|never\s+(?:fails?|"
+    r"happens?|occurs?)|" + _FINE + r")[^.;]{0,40}?\b(?:when|with|on|using|in|over|from|under|"
+    r"targeting)\s+" + _LOCAL + r"|"
+    r"\b(?:on|in|from|to|with|using|targeting)\s+" + _LOCAL + r"[^.;]{0,60}?\b" + _FINE + r"\b",
+    re.IGNORECASE)
+SHARED_FS = re.compile(r"\b(?:9p\w*|v9fs|virtio-?fs|virtfs|nfs\w*|fuse|sshfs|cifs|smb|vboxs?fs|"
+                       r"vmhgfs|shared (?:folders?|director(?:y|ies)|file ?systems?)|"
+                       r"media/sf_\w+)\b", re.IGNORECASE)
+ELSEWHERE = _env("only-on-fs", "the failure is not seen on another filesystem")
+
+
 def _diagnosis(sentence: str, first: LogLine) -> Diagnosis | None:
     """The sentence's stated cause, or None."""
     if QUESTION.search(sentence):
         return None
+    if (m := WORKS_ELSEWHERE.search(sentence)) and not _doubtful(
+            sentence[_clause_start(sentence, m.start()):m.start()], ""):
+        return Diagnosis(ELSEWHERE, first, sentence, _names(sentence))
     if (tmpdir := _ignores_tmpdir(sentence)) is not None:
         return Diagnosis(tmpdir, first, sentence, _names(sentence))
     if (m := TEST_ASSUMES.search(sentence)) and not _doubtful(sentence[:m.start()], ""):

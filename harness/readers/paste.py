@@ -146,7 +146,14 @@ FS_WORDS = re.compile(
     # vmhgfs (vmhgfs-fuse is FUSE), and the folder named as such ("a VirtualBox shared folder",
     # "the Vagrant shared folder", "VMware shared folders")
     r"vboxs?fs|vmhgfs(?:-fuse)?|(?:virtual ?box|vagrant|vmware)(?:'s)? shared (?:folders?|"
-    r"director(?:y|ies)))\b",
+    r"director(?:y|ies))|"
+    # ... VirtualBox's automount point for a shared folder ("/media/sf_go", boltdb #272), and a
+    # host directory said to be mounted in the VM ("mount the directory in my virtual box
+    # Ubuntu", boltdb #459): the shared folder, whatever it is called
+    r"(?<=/)media/sf_\w+|mount(?:ed|s|ing)? (?:the |a |my |this )?(?:host )?(?:director(?:y|ies)|"
+    r"folders?) (?:in|into|inside) (?:my |the |a )?(?:virtual ?box|vagrant|vmware)|"
+    # jffs2, whose mmap is generic_file_readonly_mmap (boltdb #592)
+    r"jffs2)\b",
     re.IGNORECASE,
 )
 FS_FAMILY = {"9p": "9p", "9pfs": "9p", "v9fs": "9p", "virtio-9p": "9p", "nfsroot": "nfs",
@@ -166,8 +173,10 @@ def fs_family(word: str) -> str:
         return FS_FAMILY[word]
     if word.startswith("plan"):
         return "9p"
-    if "shared" in word:
-        return "vmhgfs" if word.startswith("vmware") else "vboxsf"  # Vagrant's: VirtualBox
+    if word.startswith("media/sf_"):
+        return "vboxsf"
+    if "shared" in word or word.startswith("mount"):
+        return "vmhgfs" if "vmware" in word else "vboxsf"  # Vagrant's: VirtualBox
     return "nfs" if word.startswith("nfs") else word
 # A report that says the failure was bisected to a commit ("which bisect to one of the fixup
 # commits", "A bisect identified this patch", "first bad commit").

@@ -76,6 +76,10 @@ DESCRIPTOR_VERB = re.compile(r"\b(writ|truncat|mapp|allocat)(?:e|es|ed|ing)\b(?:
 VERB_CALL = {"writ": "write", "truncat": "ftruncate", "mapp": "mmap", "allocat": "fallocate"}
 # A call by its macro name, as C and Go programs name it: SYS_MEMFD_CREATE, __NR_userfaultfd.
 MACRO_CALL = re.compile(r"\b(?:SYS|__NR)_([A-Za-z0-9_]+)\b")
+# A call as Go names it: the syscall or x/sys/unix package's exported wrapper ("syscall.Mmap",
+# "unix.Fallocate", "unix.MemfdCreate"): its name in snake case is the system call.
+GO_CALL = re.compile(r"\b(?:syscall|unix)\.([A-Z][A-Za-z0-9]*)\b")
+GO_WORD = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 # A failure said as what could not be done: "Could not mmap the file", "unable to fstat". The
 # "not" is the failure, no negation of it.
 COULD_NOT = re.compile(r"\b(?:could\s+not|couldn't|can\s?not|can't|unable\s+to|failed\s+to)"
@@ -84,7 +88,10 @@ COULD_NOT = re.compile(r"\b(?:could\s+not|couldn't|can\s?not|can't|unable\s+to|f
 ERRNO_WITH_NUMBER = re.compile(r"\b(e[a-z0-9]{2,14})\s*[\s(=:]\s*(\d{1,3})\b")
 # A short strerror written lower-case right after a failure word ("fails with invalid
 # argument", "returns no such device"): English only where no failure word leads to it.
-SHORT_LEAD = r"\b(?:with|returns?|returned|returning|gives?|gave|got|gets?|error:?)\s+" \
+# (Go's error strings end so after a colon: "syscall map failed: invalid argument", "file
+# resize error: invalid argument", boltdb #592 and #459)
+SHORT_LEAD = r"\b(?:with|returns?|returned|returning|gives?|gave|got|gets?|error:?|" \
+    r"fail(?:ed|s|ure):)\s+" \
     r"(?:an?\s+|the\s+)?(?:error\s+)?['\"`]?"
 WRITTEN_AS_CALL = {"open": "openat", "truncate": "ftruncate", "creat": "openat"}
 # Calls on a descriptor: what an unlink before them can concern.
@@ -435,6 +442,10 @@ def _calls(text: str) -> list[str]:
     for m in MACRO_CALL.finditer(text):
         if (word := m.group(1).lower()) in CALLS:
             out.append((m.start(), CALLS[word]))
+    for m in GO_CALL.finditer(text):
+        word = GO_WORD.sub("_", m.group(1)).lower()
+        if (call := CALLS.get(word) or WRITTEN_AS_CALL.get(word)) is not None:
+            out.append((m.start(), call))
     for m in CALL_WORD.finditer(text):
         word, written = m.group(1), m.group(2)
         if word in CALLS:
