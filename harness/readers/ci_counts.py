@@ -26,6 +26,8 @@ from harness.model import LogLine, Result, Status
 HEADER = re.compile(r"^Test results for ([\w.+-]+):\s*$")
 COUNT = re.compile(r"^(\d+) (builds|boots|tests):\s*(\d+) pass, (\d+) fail\s*$")
 FAILURES = re.compile(r"^Test failures:\s*(\S.*)$")
+# What a CI's count of zero tests says (also readers/lkft_mail.py): nothing was tested.
+EMPTY_RUN = "the CI counted no test at all"
 NO_NEW = re.compile(r"^No new regressions for \S")
 
 
@@ -59,8 +61,10 @@ class Reader:
         for number, (line, what, passed, failed) in enumerate(self.counts, 1):
             status = Status.FAIL if failed and not self.known else Status.PASS
             known = " (known failures: no new regressions)" if failed and self.known else ""
-            out.append(Result(where, number, what, "", status,
-                              f"{what}: {passed} pass, {failed} fail{known}", result_line=line))
+            message = f"{what}: {passed} pass, {failed} fail{known}"
+            if not passed and not failed:  # "0 tests: 0 pass, 0 fail" is a run of nothing
+                status, message = Status.ERROR, f"{message}: {EMPTY_RUN}"
+            out.append(Result(where, number, what, "", status, message, result_line=line))
         return out
 
     def note(self) -> str:

@@ -123,9 +123,13 @@ FIO_FUNC = re.compile(r"^fio: .*\berr=(?P<num>\d+)/.*\bfunc=(?P<func>[a-z_]+)\(.
 NO_DIRECT_IO = re.compile(r"\bdoes not support (?:O_DIRECT|direct(?:=1|[ -]I/?O))", re.IGNORECASE)
 # The shell's report that a program died of a signal ("Bus error (core dumped)", "./t.sh: line
 # 9: 4242 Aborted"); "Segmentation fault" is read as a crash line by the log reader already.
-SHELL_SIGNAL = re.compile(r"^(?:[\w./-]+: line \d+:\s+\d+\s+)?(?P<sig>Bus error|"
+# Without the job prefix the shell prints the words alone or with "(core dumped)" after them:
+# "Aborted tests" (CKI's legend heading) is no signal.
+SHELL_SIGNAL = re.compile(r"^(?:(?P<job>[\w./-]+: line \d+:\s+\d+\s+)(?P<sig>Bus error|"
                           r"Illegal instruction|Floating point exception|Aborted|Killed)"
-                          r"(?:\s+\(core dumped\))?(?:\s+\S.*)?$")
+                          r"(?:\s+\(core dumped\))?(?:\s+\S.*)?|(?P<sig2>Bus error|"
+                          r"Illegal instruction|Floating point exception|Aborted|Killed)"
+                          r"(?:\s+\(core dumped\)(?:\s+\S.*)?)?)$")
 SIGNAL_WORDS = ("Bus error", "Illegal instruction", "Floating point", "Aborted", "Killed",
                 "signal")
 # A tool's own report that a process it ran died of a signal: stress-ng's "stress-ng-mmap: child
@@ -248,7 +252,7 @@ class Reader:
             self.lines.append((line, "openat", "EINVAL", "(O_DIRECT) refused, as the tool says"))
         elif m := SHELL_SIGNAL.match(text):
             if len(self.signals) < 100:
-                self.signals.append((line, SIGNAL_NAMES[m.group("sig")]))
+                self.signals.append((line, SIGNAL_NAMES[m.group("sig") or m.group("sig2")]))
         elif (m := TOOL_SIGNAL.search(text)) and (name := _signal_name(m.group("num"))):
             if len(self.signals) < 100:
                 self.signals.append((line, name))

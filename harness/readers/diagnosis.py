@@ -506,6 +506,21 @@ SHARED_FS = re.compile(r"\b(?:9p\w*|v9fs|virtio-?fs|virtfs|nfs\w*|fuse|sshfs|cif
                        r"vmhgfs|shared (?:folders?|director(?:y|ies)|file ?systems?)|"
                        r"media/sf_\w+)\b", re.IGNORECASE)
 ELSEWHERE = _env("only-on-fs", "the failure is not seen on another filesystem")
+# A CI owner's word that the failures are the CI's own, needing no marker: "This is an
+# infrastructure problem with restraint harness", "they are an infra issue" (CKI's replies,
+# 2020). (A CKI report's own "This is not the fault of the kernel that was tested" is about one
+# host's aborted tests only: readers/cki_report.py reads it there.)
+CI_OWN_FAULT = re.compile(
+    r"\b(?:this|that|it|these|those|they|the (?:failures?|errors?|aborts?))\s+(?:is|are|was|"
+    r"were)\s+(?:(?:an?|the|our|a known)\s+)?(?:internal\s+)?(?:CI\s+|lab\s+|test\s+)?"
+    r"(?:infrastructure|infra)\s+(?:problem|issue|bug|failure|outage)s?\b", re.IGNORECASE)
+# The same after a causal marker: "they are caused by an infrastructure bug related to our test
+# harness being too chatty" (the harness named after it is the CI's, not the selftest's).
+CI_SIDE = re.compile(r"\s*(?:(?:an?|the|our|a known)\s+)?(?:internal\s+)?(?:CI\s+|lab\s+)?"
+                     r"(?:infrastructure|infra)\s+(?:problem|issue|bug|failure|outage)s?\b",
+                     re.IGNORECASE)
+CI_INFRASTRUCTURE = Cause("diagnosis-env", "env", "ci-infrastructure-abort",
+                          "the CI's own infrastructure")
 
 
 def _diagnosis(sentence: str, first: LogLine) -> Diagnosis | None:
@@ -517,6 +532,9 @@ def _diagnosis(sentence: str, first: LogLine) -> Diagnosis | None:
         return Diagnosis(ELSEWHERE, first, sentence, _names(sentence))
     if (tmpdir := _ignores_tmpdir(sentence)) is not None:
         return Diagnosis(tmpdir, first, sentence, _names(sentence))
+    if (m := CI_OWN_FAULT.search(sentence)) and not _doubtful(sentence[:m.start()], "") \
+            and not NEGATION.search(sentence[:m.start()].split(",")[-1][-30:]):
+        return Diagnosis(CI_INFRASTRUCTURE, first, sentence, _names(sentence))
     if (m := TEST_ASSUMES.search(sentence)) and not _doubtful(sentence[:m.start()], ""):
         assumed = (Cause("test-fs-assumption", "test-bug", "test-fs-assumption",
                          "the test assumes a filesystem property")
@@ -589,6 +607,8 @@ def _cause(side: str, sentence: str, subject: str) -> Cause | None:
     # (a parenthesis is an aside; ", that ..." after a comma starts the next item of a list
     # about the sentence's subject, not more of the cause)
     side = SIDE_END.split(re.sub(r"\([^()]*\)", "", side[:300]), maxsplit=1)[0]
+    if CI_SIDE.match(side):  # "caused by an infrastructure bug related to our test harness"
+        return CI_INFRASTRUCTURE
     if _test_fault(side, subject):
         if FS_NAMES.search(side) or FS_NAMES.search(sentence) and re.search(
                 r"\b(?:on|using|with|when)\s+(?:a\s+|the\s+)?`?\w+`?\s*(?:file ?system|fs)?\b",

@@ -14,7 +14,8 @@ fix a passed one. The mail has no log: nothing in it explains a failure. The tot
 failures LKFT already knows about (its known issues): they are no regressions, so a mail whose
 regression section is empty ("No test regressions found.") says the run found nothing new - one
 passed result that quotes the comparison and the totals. Used only when the input holds no
-selftest results of its own.
+selftest results of its own. A summary that counts no test at all ("total: 0, pass: 0") is a
+run that tested nothing - no pass, whatever the sections say.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from harness.model import LogLine, Result, Status
+from harness.readers.ci_counts import EMPTY_RUN
 
 SECTION = re.compile(r"^##\s+(Test Regressions|Test Fixes|Metric Regressions|Metric Fixes|"
                      r"Test result summary|Build Summary|Test suites summary|Build)\b"
@@ -96,6 +98,11 @@ class Reader:
             return self.regressions + self.fixes
         if not self.none_found:  # an empty section under a reply's prose says nothing itself
             return []
+        if self.totals is not None and (m := TOTALS.match(self.totals.text.strip())) \
+                and m.group(1) == "0":  # "total: 0, pass: 0, ...": no regression in no test
+            return [Result("lkft", 1, "test result summary", "", Status.ERROR,
+                           f"{self.totals.text.strip()}: {EMPTY_RUN} ('No test regressions "
+                           "found' compares nothing)", result_line=self.totals)]
         compared = f" compared to {self.baseline}" if self.baseline else ""
         totals = f"; the run's totals (known failures included): {self.totals.text.strip()}" \
             if self.totals is not None else ""
@@ -105,6 +112,8 @@ class Reader:
 
     def note(self) -> str:
         compared = f" compared to {self.baseline}" if self.baseline else ""
+        if (results := self.results()) and results[0].status == Status.ERROR:
+            return "an LKFT report whose summary counts no test: the run tested nothing"
         if self.regressions:
             return (f"an LKFT report: {len(self.regressions)} test regression(s){compared} "
                     "listed without logs; a failure in it is not explained by the mail alone")

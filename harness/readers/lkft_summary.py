@@ -21,7 +21,9 @@ list holds every failure of the run, long-known ones included) and a listed skip
 the environment and the suite collection ("kselftest-vsyscall-mode-none") are where it ran.
 The mail has no log: nothing in it explains a failure. Read only once a "Regressions (compared
 to build ...)" section was seen, and used only when the input holds no results of its own.
-(LKFT's 2017 and 2022 layouts are `lkft_mail`'s.)
+In September 2020 the same sections came as markdown ("## Regressions (compared to build
+next-20200914)", "## Failures" with "### juno-r2, kselftest" over "* memfd_memfd_test"); its
+"## Summary" counts are no results. (LKFT's 2017 and 2022 layouts are `lkft_mail`'s.)
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ SECTION = re.compile(r"^(Regressions|Fixes) \(compared to (?:build )?([^)]+)\)\s
 COLLECTION = re.compile(r"^(kselftest[\w-]*):$")  # " kselftest-vsyscall-mode-none:"
 ENVIRONMENT = re.compile(r"^([\w.+-]+(?: - [\w.+-]+)?):$")  # "qemu_x86_64:", "x15 - arm:"
 LISTED = re.compile(r"^\*\s+(?:(kselftest[\w-]*)/)?([\w./+=,-]+)$")
+# The 2020 layout's "### hi6220-hikey, kselftest" over a section's list.
+BOARD = re.compile(r"^([\w.+-]+),\s+(kselftest[\w-]*)\s*$")
 STATUS = {"regressions": Status.FAIL, "fixes": Status.PASS, "failures": Status.FAIL,
           "skips": Status.SKIP}
 MAX_TESTS = 5000
@@ -60,6 +64,10 @@ class Reader:
             return
         if UNDERLINE.match(text):
             self._header(self.previous)
+        elif text[:3] == "## ":  # the 2020 layout: markdown headings instead of underlines
+            self._header(LogLine(line.line, text[3:], line.source))
+        elif text[:4] == "### " and self.section and (m := BOARD.match(text[4:])):
+            self.environment, self.collection = m.group(1), m.group(2)
         elif self.section:
             self._list_line(text, line)
         self.previous = line
@@ -85,7 +93,11 @@ class Reader:
 
     def _add(self, collection: str, test: str, line: LogLine) -> None:
         where = " ".join(x for x in (self.environment, collection) if x)
-        suite, _, name = test.partition("_")
+        # "memfd_memfd_test" (2020: suite_test) or "rtc.rtctest", "net.mptcp.mptcp_connect.sh"
+        # (October 2020 on: suite.test)
+        dot, underscore = test.find("."), test.find("_")
+        split = "." if 0 < dot and (underscore < 0 or dot < underscore) else "_"
+        suite, _, name = test.partition(split)
         if not name:
             suite, name = "lkft", test
         if (where, suite, name) in self.seen:  # a regression is in the failures list too

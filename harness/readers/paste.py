@@ -442,6 +442,7 @@ def _prompt(text: str) -> re.Match[str] | None:
 FS_UNSAID = re.compile(r"\b(?:could(?! not\b)|would|might|may|if|whether|in theory|perhaps|"
                        r"maybe|e\.g\.|such as|for example|for instance|recommend\w*|suggest\w*|"
                        r"switch\w* to|instead)\b|\w'd\b|\?\s*$", re.IGNORECASE)
+STATUS_MARKS = ("✅", "❌", "⚡", "🚧", "⏱", "⚠")
 SENTENCE_AROUND = re.compile(r"[^.!?]*(?:[.!?]+(?=\s|$)|$)")
 
 
@@ -454,7 +455,11 @@ def _said_of_the_run(text: str, start: int) -> bool:
 
 
 def _note_fs_words(info: PasteInfo, line: LogLine, text: str) -> None:
-    """Filesystems the prose names (at most three lines each), in sentences that say so."""
+    """Filesystems the prose names (at most three lines each), in sentences that say so. A CI
+    mail's status line ("🚧 ✅ CIFS Connectathon", "❌ xfstests - xfs") names a test, not the
+    filesystem the run used."""
+    if text.lstrip().startswith(STATUS_MARKS):
+        return
     for m in FS_WORDS.finditer(text):
         if not _said_of_the_run(text, m.start()):
             continue

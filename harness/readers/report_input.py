@@ -20,6 +20,7 @@ from harness.readers import (
     before_run,
     ci_counts,
     ci_status_mail,
+    cki_report,
     command_output,
     compile_errors,
     excerpt,
@@ -90,7 +91,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     summary, legacy = lkft_summary.Reader(), kernelci_legacy.Reader()
     counts, ltp, compiled = ci_counts.Reader(), ltp_output.Reader(), compile_errors.Reader()
     machine = arch_facts.Reader()
-    lava = lava_notification.Reader()
+    lava, cki = lava_notification.Reader(), cki_report.Reader()
     lkp = lkp_mail.Reader()
     if subject:
         lkp.feed(LogLine(0, " ".join(subject.split()), source))
@@ -100,9 +101,10 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     raw = _raw_tee(replied.record(lines), review, compiled, ltp)
     fed = _tee(normalise(raw, info), info, tracker, commands, status, prose, totals, before,
                verdicts, hung, patch_prose, addresses, jobs, lkft, machine, lava, lkp, counts,
-               summary, legacy)
+               summary, legacy, cki)
     parsed = parse_lines(fed, source, default_suite)
-    notes_first = _review_notes(parsed, review) + _lava_notes(parsed, lava)
+    notes_first = (_review_notes(parsed, review) + _lava_notes(parsed, lava)
+                   + _listed_by_ci(parsed, cki))
     suite = default_suite or info.suite_hint or stated_failures.one_test(
         info.statements.own_submitted)
     _name_suites(parsed, suite, default_suite)
@@ -225,6 +227,16 @@ def _lava_notes(parsed: Parsed, lava: lava_notification.Reader) -> list[str]:
         return []
     parsed.results += cases
     return [lava.note()]
+
+
+def _listed_by_ci(parsed: Parsed, cki: cki_report.Reader) -> list[str]:
+    """A CKI report's listed tests, for a text without result lines: read before the fallbacks
+    that would take its verdict header ("Tests: FAILED") or its legend ("Aborted tests") for a
+    failure of their own."""
+    if parsed.results or parsed.crashes or not (listed := cki.results()):
+        return []
+    parsed.results += listed
+    return [cki.note()]
 
 
 def _add_address_checks(parsed: Parsed, addresses: address_checks.Reader) -> None:

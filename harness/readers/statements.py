@@ -122,6 +122,10 @@ NEWER_KERNEL = (
     r"\b[^.?]{0,20}\b(?:upstream|newer|recent|latest)\b[^.?]{0,12}\b(?:kernels?|behaviou?r)\b|"
     r"\b(?:relax|skip|prevent)\w*\b[^.?]{0,50}\b(?:checks?|tests?|failures?)\b[^.?]{0,10}"
     r"\b(?:for|on|with) older kernels\b")
+# A CI owner naming its own infrastructure ("an infrastructure bug related to our test harness",
+# CKI 2020): the "false positives" the same thread then apologises for are the CI's, not a test's.
+CI_INFRA_WORDS = re.compile(r"\binfra(?:structure)?\s+(?:problem|issue|bug|failure|outage)s?\b",
+                            re.IGNORECASE)
 # A prose line that says the test (or its runner) is at fault.
 TEST_SIDE = re.compile(
     r"\b(?:bug|issue|problem|mistake|flaw)s? (?:is )?(?:in|with|of) (?:the |this |our )?"
@@ -298,6 +302,7 @@ class StatementScanner:
     _analysis: LogLine | None = None  # the last analysis line, waiting for its patch
     fixes_selftest: LogLine | None = None
     test_side: list[LogLine] = field(default_factory=list)
+    ci_infra: bool = False  # a CI owner named its own infrastructure as the trouble
     names: list[str] = field(default_factory=list)  # test names the statements give
     broke_tests: bool = False  # "this change breaks ... tests": the patch is the culprit
     bisect_disputed: LogLine | None = None  # the prose says the bisect result is wrong
@@ -376,8 +381,7 @@ class StatementScanner:
             self._analysis = LogLine(line.line, text, line.source)  # the analysis' first line
         if not question:
             self._kernel_words(line, text, joined, quoted)
-        if (len(self.test_side) < 5 and not question and TEST_SIDE.search(joined)
-                and not NEGATED.search(joined)):
+        if len(self.test_side) < 5 and not question and self._says_test_side(joined, quoted):
             self.test_side.append(LogLine(line.line, text, line.source))
             if quoted:
                 self.quoted_side.append(self.test_side[-1])
@@ -387,6 +391,15 @@ class StatementScanner:
         elif not question:
             self._context(line, text)
         self._previous = text
+
+    def _says_test_side(self, joined: str, quoted: bool) -> bool:
+        """Whether the line says the test is at fault; "false positives" after a CI owner named
+        its own infrastructure are the CI's."""
+        if not quoted and CI_INFRA_WORDS.search(joined):
+            self.ci_infra = True
+        side = TEST_SIDE.search(joined)
+        return (side is not None and not NEGATED.search(joined)
+                and not (self.ci_infra and side.group(0).lower().startswith("false")))
 
     def _kernel_commit(self, line: LogLine, text: str) -> None:
         """A kernel commit's link and the test passing with that commit applied, in the
