@@ -187,6 +187,19 @@ OWN_WORDS = {"ksm-unmerge-uffd-wp-kernel-fix-patch", "soft-dirty-reverted-tlb-fi
              "ltp-add-key02-kernel-3.14-einval-kernel-fix",
              "blktests-loop010-power-kernel-fix-queued",
              "optee-regression-1027-bsp-kernel-missing-fix"}
+
+
+def own_words(case: Case) -> bool:
+    """The answer rests on the writer's own words (OWN_WORDS), or on the kernel test robot's
+    own bisect of a test failure (no crash): quoted in a reply it is the claim the reply
+    answers, and the engine leaves it to the reply (README, "the kernel test robot")."""
+    meta = case.meta
+    return case.name in OWN_WORDS or (
+        "lkp-robot-layout" in meta.get("classes", [])
+        and meta.get("crash_evidence", "none") == "none"
+        and meta["expected_cause"] == "kernel-regression")
+
+
 # (report, transformation) pairs whose answer still changes: none today (423 of 1653 before
 # the normaliser learnt these routes; tests/fixtures/reports/README.md). May only shrink.
 # (the libhugetlbfs region warning under printk stamps, ANSI colours and a fence gives an
@@ -257,7 +270,7 @@ def problem(out: Outcome, transform: str) -> str:
     if out.right:
         return ""
     honest = out.category == "unknown"
-    if honest and (transform in LOSSY or transform in QUOTING and out.case.name in OWN_WORDS):
+    if honest and (transform in LOSSY or transform in QUOTING and own_words(out.case)):
         return ""
     return f"{out.category}/{','.join(sorted(out.causes)) or '-'}"
 

@@ -36,6 +36,11 @@ NONE_FOUND = re.compile(r"^No test regressions found\.?\s*$", re.IGNORECASE)
 # counts ("* kselftest - skip: 16, pass: 38").
 NO_REGRESSIONS = re.compile(r"^No regressions \(compared to (?:build )?([^)]+)\)\s*$",
                             re.IGNORECASE)
+# Naresh Kamboju's LKFT regression mails name the last good and the first bad build of the
+# tree ("GOOD tag: next-20221202" / "BAD tag: next-20221205", "GOOD: next-20220107" /
+# " BAD:    next-20220110", either order): the failure came with the kernel changes between
+# them - for LTP, whose version LKFT pins, that is a kernel bisect to a range.
+GOOD_BAD = re.compile(r"^(?P<which>GOOD|BAD)(?: tag| build)?:\s+(?P<build>[\w.+-]*\d[\w.+-]*)\s*$")
 TOTALS = re.compile(r"^total:\s*(\d+),\s*pass:\s*(\d+),\s*fail:\s*(\d+),\s*skip:\s*(\d+)")
 MAX_TESTS = 5000
 
@@ -51,10 +56,14 @@ class Reader:
     header: LogLine | None = None  # the "## Test Regressions" line
     none_found: bool = False
     totals: LogLine | None = None
+    good_bad: dict[str, LogLine] = field(default_factory=dict)  # "GOOD"/"BAD" -> its line
 
     def feed(self, line: LogLine) -> None:
         text = line.text.strip()
         if not text or len(text) > 300 or len(self.regressions) + len(self.fixes) >= MAX_TESTS:
+            return
+        if text[:3] in ("GOO", "BAD") and (m := GOOD_BAD.match(text)):
+            self.good_bad.setdefault(m.group("which"), line)
             return
         if text[:2] == "##" and (m := SECTION.match(text)):
             self.section, self.where = m.group(1).lower(), None
@@ -109,6 +118,10 @@ class Reader:
         return [Result("lkft", 1, f"test regressions{compared}", "", Status.PASS,
                        f"No test regressions found{compared}{totals}",
                        result_line=self.header)]
+
+    def bad_build(self) -> LogLine | None:
+        """The first bad build's line when the mail names both ends of the range."""
+        return self.good_bad.get("BAD") if len(self.good_bad) == 2 else None
 
     def note(self) -> str:
         compared = f" compared to {self.baseline}" if self.baseline else ""

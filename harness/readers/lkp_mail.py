@@ -177,8 +177,7 @@ class Reader:
         where = "comparison tables" if self.rows else "report"
         bisect = ("the commit it names changes only a selftest, so its bisect points at the "
                   "test, not at the kernel" if self.test_commit is not None else
-                  "the commit it names is its bisect (the parent did not show them), taken as a "
-                  "kernel bisect for the kernel's crashes only")
+                  "the commit it names is its bisect (the parent did not show them)")
         note = (f"the kernel test robot's {where}: its statistics are results without a log; "
                 f"{bisect}")
         if old := self.old_failures():

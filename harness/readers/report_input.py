@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from harness.model import LogLine
+from harness.model import LogLine, Status
 from harness.readers import (
     address_checks,
     arch_facts,
@@ -53,6 +53,9 @@ class ReportInput:
     info: PasteInfo
     notes: list[str] = field(default_factory=list)
     machine: ArchFacts = field(default_factory=ArchFacts)  # the arch and page size it names
+    # the bisect is the kernel test robot's of a test's failure (not of a kernel crash): its
+    # own mail's evidence, which the replies of a thread may overturn
+    robot_failure_bisect: bool = False
 
 
 class _Feeds(Protocol):
@@ -116,6 +119,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
         notes.append(f"run_vmtests.sh's SUMMARY: PASS={passed} SKIP={skipped} FAIL={failed} "
                      "(binaries, not test cases)")
     notes += _build_calls_ltp_or_prose(parsed, info, compiled, commands, ltp, prose)
+    notes += _ltp_range(parsed, info, ltp, lkft)
     notes += _verdict_lines(parsed, suite, jobs, verdicts)
     if not parsed.results and not parsed.crashes and (listed := lkft.results()):
         parsed.results += listed
@@ -127,7 +131,9 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     if not parsed.results and not parsed.crashes and (counted := counts.results()):
         parsed.results += counted
         notes.append(counts.note())
+    robot_bisect = info.bisected is None
     notes += _robot_report(parsed, info, lkp)
+    robot_bisect = robot_bisect and info.bisected is not None and not parsed.crashes
     notes += _closing_or_before(parsed, info, suite, totals, before)
     if not parsed.results and not parsed.crashes and (stuck := hung.results(suite)):
         parsed.results += stuck
@@ -143,7 +149,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     notes += _unread(parsed, sorted(patch_prose.lines + patch_prose.long_lines,
                                     key=lambda x: x.line), info, prose)
     notes += _what_was_not_read(parsed, info)
-    return ReportInput(parsed, info, notes, machine.facts())
+    return ReportInput(parsed, info, notes, machine.facts(), robot_bisect)
 
 
 
@@ -158,7 +164,12 @@ def _build_calls_ltp_or_prose(parsed: Parsed, info: PasteInfo, compiled: compile
         notes.append(compile_errors.note(errors))
     if parsed.results or parsed.crashes:
         return notes
-    parsed.results += commands.results(parsed.syscalls, info.commands)
+    # (a failed call on one of LTP's passing or TINFO lines - "TPASS: creat() failed with
+    # EMFILE", "INFO: malloc 538608648 kB failed" - is no failure)
+    quiet = ltp.quiet_lines()
+    parsed.results += [r for r in commands.results(parsed.syscalls, info.commands)
+                       if r.result_line is None
+                       or (r.result_line.source, r.result_line.line) not in quiet]
     # LTP's TFAIL/TPASS lines, when no failed call of its TBROK lines explains the run,
     # before the fallbacks that would take them for prose
     if not parsed.results and (checks := ltp.results()):
@@ -174,11 +185,29 @@ def _build_calls_ltp_or_prose(parsed: Parsed, info: PasteInfo, compiled: compile
     return notes
 
 
+def _ltp_range(parsed: Parsed, info: PasteInfo, ltp: ltp_output.Reader,
+               lkft: lkft_mail.Reader) -> list[str]:
+    """An LKFT mail's last good and first bad build over LTP's own failing lines: the test
+    (a pinned LTP release) passed on the good build and fails on the bad one, so the kernel
+    changes between them brought the failure - the range is its bisect. Not for kselftests,
+    which change with the kernel tree."""
+    if info.bisected is not None or (bad := lkft.bad_build()) is None:
+        return []
+    lines = ltp.lines()
+    if not any(r.status not in (Status.PASS, Status.SKIP) and r.result_line is not None
+               and (r.result_line.source, r.result_line.line) in lines for r in parsed.results):
+        return []
+    info.bisected = bad
+    return [(f"LKFT names the last good and the first bad build (L{bad.line}: "
+             f"{bad.text.strip()}): the LTP failures came with the kernel changes between them")]
+
+
 def _robot_report(parsed: Parsed, info: PasteInfo, lkp: lkp_mail.Reader) -> list[str]:
     """The kernel test robot's report: its statistics are the results and the kernel's crashes
-    when the text shows none of its own; the commit it names is its bisect of a kernel crash.
-    A test that fails on the commit it names may be the kernel's or the test's doing (the DAMON
-    quota test that only needed to handle an edge case, 2025): that stays for the rules."""
+    when the text shows none of its own; the commit it names is its bisect - of a kernel crash
+    and of a test's failure alike (the test passed on the parent: LTP's madvise11 and
+    memfd_create03 in linux-next, 2024), unless that commit is a selftest's. A failure a rule
+    explains stays that rule's; the bisect explains the rest (rule kernel-regression)."""
     if not lkp.seen:
         return []
     notes = []
@@ -187,7 +216,9 @@ def _robot_report(parsed: Parsed, info: PasteInfo, lkp: lkp_mail.Reader) -> list
         parsed.results += lkp.results()
         if parsed.results or parsed.crashes:
             notes.append(lkp.note())
-    if info.bisected is None and parsed.crashes:
+    if info.bisected is None and (parsed.crashes or not info.quoted and any(
+            r.status not in (Status.PASS, Status.SKIP) for r in parsed.results)):
+        # (a reply quoting the robot's failure says in its own words what it was)
         info.bisected = lkp.bisect()
     return notes
 

@@ -98,8 +98,29 @@ def _subject_made(line: LogLine | None) -> bool:
 def _note_bisect(thread: ThreadInput, ri: ReportInput, message: Message) -> None:
     """A reply that bisected the report's failure ("The bad commit points to, commit ...")
     holds no log of its own, but its bisect is the thread's."""
-    if thread.bisected is None and ri.info.bisected is not None:
-        thread.bisected = _with_commit(ri.info.bisected, message)
+    if ri.info.bisected is None or ri.robot_failure_bisect:
+        return
+    said = _with_commit(ri.info.bisected, message)
+    # (a reply's bisect to a commit is sharper than a report's range of builds: LKFT's
+    # "BAD: next-20210118" / "GOOD: next-20210115", then "This suspecting commit reverted")
+    if thread.bisected is None or (not COMMIT_ID.search(thread.bisected.text)
+                                   and COMMIT_ID.search(said.text)):
+        thread.bisected = said
+
+
+def _robot_failure_bisect(thread: ThreadInput, inputs: list[ReportInput]) -> None:
+    """The kernel test robot's bisect of a test failure (not of a kernel crash) is its mail's
+    word when nobody answered it; in a thread the replies say what the failure was (an LTP
+    test to fix: 2023's ksm01 smart scan, 2025's swapon03 limit), so it is dropped there."""
+    robot = [ri for ri in inputs if ri.robot_failure_bisect and ri.info.bisected is not None]
+    if not robot:
+        return
+    if len(thread.messages) == 1:
+        if thread.bisected is None and (said := robot[0].info.bisected) is not None:
+            thread.bisected = _with_commit(said, thread.messages[0])
+        return
+    for ri in robot:
+        ri.info.bisected = None
 
 
 def _with_commit(line: LogLine, message: Message, reach: int = 3) -> LogLine:
@@ -188,6 +209,7 @@ def read_thread_input(path: str, default_suite: str = "") -> ThreadInput:
         ri.info.statements = StatementScanner()  # the thread's conclusion is read whole, below
         by_message[message.index].append((label, ri))
         _note_bisect(thread, ri, message)
+    _robot_failure_bisect(thread, [ri for parts in by_message.values() for _, ri in parts])
     _drop_stated_beside_logs([ri for parts in by_message.values() for _, ri in parts])
     _drop_subject_stats_beside_logs([ri for parts in by_message.values() for _, ri in parts])
     for message in thread.messages:
