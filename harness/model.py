@@ -134,6 +134,9 @@ class Syscall:
     line: LogLine
     path: str | None = None  # the file behind the fd argument, when known
     unlinked: bool = False  # that file's name had been unlinked before this call
+    # what the program did right after this failed call: exited with an error, was killed by a
+    # signal, or wrote an error ("Assertion failed", its strerror) - the failure it gave up on
+    fatal: str = ""
 
     @property
     def failed(self) -> bool:

@@ -361,7 +361,8 @@ class Reader:
                 continue  # a perror() without its call: the strace says which call failed
             number = len(out) + 1
             message = line.text.strip()
-            suite = self.suites.get(index, "command")
+            # the test binary a shell prompt above ran ("$ sudo ./gup_benchmark"), else "command"
+            suite = self.suites.get(index) or _test_run_before(line, commands or []) or "command"
             name = f"{call}() {what}" if call else (what if suite != "command" else
                                                       f"command() {what}")
             out.append(Result(suite, number, name.strip(),
@@ -428,6 +429,16 @@ def _signal_name(number: str) -> str:
         return signal.Signals(int(number)).name
     except ValueError:
         return ""
+
+
+def _test_run_before(line: LogLine, commands: list[LogLine]) -> str:
+    """The program the last command before ``line`` ran from the current directory ("sudo
+    ./gup_benchmark", "strace -e trace=file ./gup_benchmark"): a test built there, not a tool."""
+    for command in reversed(commands):
+        if command.line < line.line:
+            m = PROGRAM_RUN.search(" " + command.text)
+            return m.group(1) if m else ""
+    return ""
 
 
 def _program_before(line: LogLine, commands: list[LogLine]) -> str:

@@ -8,6 +8,7 @@ line in the same file are tied together later by ``correlate``.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from harness.readers.blockscan import scans, scans_ahead
 from harness.readers.ktap import BulkSink, KselftestParser, SharedKinds, Sink
 from harness.readers.logread import read_texts
 from harness.readers.strace import FdTracker, looks_like_strace, written_lines
+from harness.readers.strace_gave_up import WINDOW, GaveUp
 
 # Failed calls of these are kept as evidence; everything else is only used for fd tracking.
 INTERESTING = frozenset({
@@ -53,12 +55,23 @@ class Parsed:
     plain_parser: KselftestParser | None = None  # for suite_of() when results went to sinks
     writes_parser: KselftestParser | None = None
     head: bytes = b""  # the file's first logread.HEAD_BYTES, when it was read in blocks (bulk)
+    # kernel options the text shows off ("# CONFIG_X is not set"): (option, its line)
+    config_off: list[tuple[str, LogLine]] = field(default_factory=list)
 
 
 def _keep(syscall: Syscall) -> bool:
     if syscall.name in ("unlink", "unlinkat") and not syscall.failed:
         return True
     return syscall.failed and syscall.name in INTERESTING
+
+
+def _keep_gave_up(out: Parsed, call: Syscall | None) -> None:
+    """The failed call the program gave up on is evidence, whatever its name."""
+    if call is None or len(out.syscalls) >= MAX_SYSCALLS:
+        return
+    # kept already when its name is of interest (the few calls since are the most recent)
+    if not any(c is call for c in out.syscalls[-2 * WINDOW:]):
+        bisect.insort(out.syscalls, call, key=lambda c: c.line.line)
 
 
 def parse_file(name: str, default_suite: str = "", sinks: tuple[Sink, Sink] | None = None,
@@ -117,6 +130,7 @@ def parse_texts(lines: Iterable[tuple[int, str, str]], source: str, default_suit
     plain = plain or KselftestParser(default_suite, sinks[0] if sinks else None)
     from_writes = KselftestParser(default_suite, sinks[1] if sinks else None)
     tracker = FdTracker()
+    gave_up = GaveUp()
     carry: dict[int, list[str]] = {}
     plain_results: list[Result] = []
     write_results: list[Result] = []
@@ -138,14 +152,17 @@ def parse_texts(lines: Iterable[tuple[int, str, str]], source: str, default_suit
             out.strace_lines += 1
             syscall = tracker.event(LogLine(number, text, line_source))
             if syscall is None:
+                _keep_gave_up(out, gave_up.strace_line(text))
                 continue
             if _keep(syscall) and len(out.syscalls) < MAX_SYSCALLS:
                 out.syscalls.append(syscall)
+            _keep_gave_up(out, gave_up.call(syscall))
             if syscall.name == "write":
                 buffer = carry.setdefault(syscall.pid, [])
                 for written in written_lines(syscall, buffer):
                     write_results += from_writes.feed_text(number, written, line_source)
             continue
+        _keep_gave_up(out, gave_up.plain_line(text))
         got = feed(number, text, line_source)
         if got:
             plain_results += got

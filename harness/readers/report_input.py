@@ -23,6 +23,7 @@ from harness.readers import (
     cki_report,
     command_output,
     compile_errors,
+    config_lines,
     excerpt,
     harness_only,
     hung_run,
@@ -96,6 +97,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     machine = arch_facts.Reader()
     lava, cki = lava_notification.Reader(), cki_report.Reader()
     lkp = lkp_mail.Reader()
+    config_off = config_lines.Reader()
     if subject:
         lkp.feed(LogLine(0, " ".join(subject.split()), source))
     # (a review's note lines are read as written: the unwrapper would join them)
@@ -104,8 +106,9 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     raw = _raw_tee(replied.record(lines), review, compiled, ltp)
     fed = _tee(normalise(raw, info), info, tracker, commands, status, prose, totals, before,
                verdicts, hung, patch_prose, addresses, jobs, lkft, machine, lava, lkp, counts,
-               summary, legacy, cki)
+               summary, legacy, cki, config_off)
     parsed = parse_lines(fed, source, default_suite)
+    parsed.config_off = config_off.unset
     notes_first = (_review_notes(parsed, review) + _lava_notes(parsed, lava)
                    + _listed_by_ci(parsed, cki))
     suite = default_suite or info.suite_hint or stated_failures.one_test(
@@ -149,6 +152,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     notes += _unread(parsed, sorted(patch_prose.lines + patch_prose.long_lines,
                                     key=lambda x: x.line), info, prose)
     notes += _what_was_not_read(parsed, info)
+    config_lines.attach(parsed.config_off, parsed.results)
     return ReportInput(parsed, info, notes, machine.facts(), robot_bisect)
 
 

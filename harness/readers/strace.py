@@ -7,6 +7,7 @@ gives back the text a program wrote to stdout/stderr so TAP inside write() calls
 
 from __future__ import annotations
 
+import errno as errno_module
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,13 +15,21 @@ from dataclasses import dataclass, field
 from harness.model import LogLine, Syscall
 from harness.readers.numbers import number_of
 
+# strace's own prefixes, and perf trace's "0.000 ( 0.005 ms): prog/1234 " in their place.
 PREFIX = re.compile(
-    r"^(?:\[pid\s+(?P<pid1>\d+)\]\s+|(?P<pid2>\d+)\s+)?"
-    r"(?:(?:\d{2}:\d{2}:\d{2}(?:\.\d+)?|\d{9,}\.\d+|\d+\.\d{6})\s+)?"
+    r"^\s*(?:\[pid\s+(?P<pid1>\d+)\]\s+|(?P<pid2>\d+)\s+)?"
+    r"(?:(?:\d{2}:\d{2}:\d{2}(?:\.\d+)?|\d{9,}\.\d+|\d+\.\d{6})\s+|"
+    r"\d+\.\d+\s+\(\s*[\d.]+\s+ms\):\s+\S+?/(?P<pid3>\d+)\s+)?"
 )
+# The errno after a failed call's -1: its name ("-1 ENOENT (No such file or directory)"), or,
+# from an strace too old to know it, its number ("syscall_316(...) = -1 (errno 38)", casync
+# #36 on Linux 3.13: strace named neither the call nor the errno). A kernel-style negative
+# errno in place of the return value ("= -ENOSYS", as ltrace -S and hand-written excerpts
+# print it) is the same failure.
 CALL = re.compile(
-    r"^(?P<name>[a-z_][a-z0-9_]*)\((?P<args>.*)\)\s+=\s+(?P<ret>-?\d+|0x[0-9a-fA-F]+|\?)"
-    r"(?:<[^>]*>)?(?:\s+(?P<errno>E[A-Z0-9]+)(?:\s+\([^)]*\))?)?"
+    r"^(?P<sys>SYS_)?(?P<name>[a-z_][a-z0-9_]*)\((?P<args>.*)\)\s+=\s+"
+    r"(?:-(?P<kerr>E[A-Z][A-Z0-9]+)\b|(?P<ret>-?\d+|0x[0-9a-fA-F]+|\?))"
+    r"(?:<[^>]*>)?(?:\s+(?:(?P<errno>E[A-Z0-9]+)(?:\s+\([^)]*\))?|\(errno\s+(?P<errnum>\d{1,4})\)))?"
 )
 UNFINISHED = re.compile(r"^(?P<name>[a-z_][a-z0-9_]*)\((?P<args>.*?)\s*<unfinished \.\.\.>\s*$")
 RESUMED = re.compile(r"^<\.\.\.\s+(?P<name>[a-z_][a-z0-9_]*)\s+resumed>\s*(?P<rest>.*)$")
@@ -84,7 +93,8 @@ class RawCall:
 def parse_call(text: str, pending: dict[tuple[int, str], str]) -> RawCall | None:
     """One strace line -> a completed call (joining unfinished/resumed), or None."""
     prefix = PREFIX.match(text)
-    pid = number_of(prefix.group("pid1") or prefix.group("pid2") or "0") if prefix else 0
+    pid = number_of(prefix.group("pid1") or prefix.group("pid2") or prefix.group("pid3")
+                    or "0") if prefix else 0
     body = text[prefix.end():] if prefix else text
     if match := UNFINISHED.match(body):
         pending[(pid, match.group("name"))] = match.group("args")
@@ -97,8 +107,23 @@ def parse_call(text: str, pending: dict[tuple[int, str], str]) -> RawCall | None
     match = CALL.match(body)
     if not match:
         return None
-    return RawCall(pid, match.group("name"), match.group("args"), match.group("ret"),
-                   match.group("errno"))
+    if kerr := match.group("kerr"):
+        return RawCall(pid, match.group("name"), match.group("args"), "-1", kerr)
+    errno, ret = match.group("errno"), match.group("ret")
+    if errno is None and (number := match.group("errnum")):
+        errno = errno_name(number) or f"errno {number}"
+    elif errno is None and match.group("sys") and ret.startswith("-") and ret[1:].isdigit():
+        errno, ret = errno_name(ret[1:]) or f"errno {ret[1:]}", "-1"  # ltrace -S: "= -2"
+    return RawCall(pid, match.group("name"), match.group("args"), ret, errno)
+
+
+def errno_name(number: str) -> str:
+    """The errno's name as strace prints it (38 -> ENOSYS, 95 -> EOPNOTSUPP); Linux's generic
+    numbering, which x86, arm64, riscv, s390 and ppc share."""
+    value = int(number)
+    if value == 95:  # the errno module's first name for 95 is ENOTSUP; strace says EOPNOTSUPP
+        return "EOPNOTSUPP"
+    return errno_module.errorcode.get(value, "")
 
 
 def looks_like_strace(text: str) -> bool:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 
 from harness.model import Result, Status, Syscall
+from harness.readers import config_lines
 from harness.readers.ingest import Parsed
+from harness.readers.strace import QUOTED, decode_c_string
 
 # The memory-management calls beside mmap/madvise: a failed remap, protection change, unmap,
 # lock, shared-memory or NUMA-policy call in a bare excerpt is what the excerpt shows (rr #2268:
@@ -54,7 +56,7 @@ PASSING_ERRNOS = frozenset({
 def of_interest(call: Syscall) -> bool:
     if not call.failed:
         return False
-    if call.name in CALLS:
+    if call.name in CALLS or call.fatal:  # (fatal: the call the program gave up on)
         return True
     return (call.name in OPENS and call.errno not in ORDINARY_OPEN_ERRORS
             and any(flag in call.args for flag in OPEN_FLAGS))
@@ -70,6 +72,7 @@ def results_from_syscalls(parsed: list[Parsed]) -> list[Result]:
         calls = [c for c in p.syscalls if of_interest(c)] or [
             c for c in p.syscalls if _fallback(c)]
         p.results = [_result(call, len(out) + i + 1) for i, call in enumerate(calls)]
+        config_lines.attach(p.config_off, p.results)
         out += p.results
     return out
 
@@ -101,7 +104,9 @@ def _result(call: Syscall, number: int) -> Result:
     what = f" on {call.path}" if call.path else ""
     if call.name in OPENS:  # the flag the filesystem may refuse names the case
         flags = [f for f in OPEN_FLAGS if f in call.args]
-        what = f"({flags[0]}){what}"
+        opened = QUOTED.search(call.args)  # (an open the program gave up on: by its file)
+        what = (f"({flags[0]}){what}" if flags else
+                f" on {decode_c_string(opened.group(1))}" if opened else what)
     elif call.name == "mmap" and "MAP_HUGETLB" in call.args:  # the hugetlb pool's business
         what = f"(MAP_HUGETLB){what}"
     elif call.name == "mmap" and SHARED_FILE_MAP.search(call.args):  # the filesystem's business

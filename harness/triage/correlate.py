@@ -52,6 +52,19 @@ class CallIndex:
         return items[bisect_right(lines, start):bisect_left(lines, end)]
 
 
+# A program's own error line ("open: No such file or directory") right under the strace line
+# of the call it reports, on the terminal both share: that call, when it has the line's name.
+JUST_BEFORE = 4
+
+
+def _just_before(result: Result, calls: CallIndex) -> list[Syscall]:
+    if result.run_line is not None or result.result_line is None or not result.syscall:
+        return []
+    line = result.result_line
+    return [c for c in calls.between(line.source, line.line - JUST_BEFORE - 1, line.line)
+            if c.name == result.syscall and (not result.errno or c.errno == result.errno)]
+
+
 def _in_range(result: Result, calls: CallIndex) -> list[Syscall]:
     if result.result_line is None or result.run_line is None:
         return []
@@ -92,8 +105,13 @@ def correlate(logs: list[Parsed], strace_logs: list[Parsed]) -> None:
     inline = CallIndex([c for p in logs for c in p.syscalls])
     pending = []
     for result in results:
-        if not _attach(result, _in_range(result, inline), "strace"):
-            pending.append(result)
+        if _attach(result, _in_range(result, inline), "strace"):
+            continue
+        if _attach(result, before := _just_before(result, inline), "strace"):
+            # the strace line says what the program's line leaves out (the file it opened)
+            result.diagnostics.append(before[-1].line)
+            continue
+        pending.append(result)
     if not pending or not strace_logs:
         return
     # A separate strace log: its own write() text tells which calls belong to which test.

@@ -1,0 +1,58 @@
+"""Kernel configuration lines a report shows beside a call the kernel lacks.
+
+A report that pastes ``# CONFIG_MODIFY_LDT_SYSCALL is not set`` beside ``modify_ldt(...) = -1
+ENOSYS (Function not implemented)`` (taviso/loadlibrary #9, 2017) names why the call is missing:
+the option that provides it is off. The option's line becomes evidence of the failure, where
+the rules read it (``kernel-config-missing``), when the option's name holds the call's
+(MODIFY_LDT_SYSCALL for modify_ldt, USERFAULTFD for userfaultfd, MEMFD_CREATE for
+memfd_create); an option that names another feature says nothing about this call.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from harness.model import LogLine, Result
+from harness.readers import catalogue
+
+# "# CONFIG_X is not set" (a .config), "CONFIG_X=n", and the same said in a sentence ("See
+# the kernel config file. `CONFIG_IO_URING` is not set yet.", WSL2-Linux-Kernel #175).
+UNSET = re.compile(r"(?:^|[\s`*_(])#?\s*`?CONFIG_(?P<opt>[A-Z0-9_]+)`? is not (?:set|enabled)\b|"
+                   r"^[>\s`*_]*CONFIG_(?P<opt2>[A-Z0-9_]+)=n\b")
+CALL_AT_START = re.compile(r"^[`\s]*(?:\[pid\s+\d+\]\s+|\d+\s+)?(?P<call>[a-z_][a-z0-9_]*)\(")
+MAX_LINES = 20_000  # a whole pasted .config has a few thousand
+
+
+@dataclass
+class Reader:
+    unset: list[tuple[str, LogLine]] = field(default_factory=list)  # (option, its line)
+
+    def feed(self, line: LogLine) -> None:
+        if "CONFIG_" not in line.text or len(self.unset) >= MAX_LINES:
+            return
+        if m := UNSET.search(line.text):
+            self.unset.append((m.group("opt") or m.group("opt2"), line))
+
+
+def _provides(option: str, call: str) -> bool:
+    """The option's name holds the call's (MODIFY_LDT_SYSCALL, modify_ldt) or the call's the
+    option's (io_uring_setup, IO_URING)."""
+    name = call.upper()
+    shorter = min(option, name, key=len)
+    return len(shorter) >= 4 and (name in option or option in name)
+
+
+def attach(unset: list[tuple[str, LogLine]], results: list[Result]) -> None:
+    """Each ENOSYS result's call gets the line of the option off that provides it."""
+    if not unset:
+        return
+    for r in results:
+        if (r.errno or catalogue.errno_in(r.message)) != "ENOSYS":
+            continue
+        call = r.syscall or ((m := CALL_AT_START.match(r.message)) and m.group("call"))
+        if not call or len(call) < 4:
+            continue
+        for option, line in unset:
+            if _provides(option, call) and line not in r.diagnostics:
+                r.diagnostics.append(line)
