@@ -27,7 +27,7 @@ KILLED = re.compile(r"^\+\+\+ killed by (?P<sig>SIG[A-Z0-9]+)")
 # The signals a process dies of when it gives up (abort(), a failed assertion, a trap, a bad
 # access right after the failed call left a pointer unset), not SIGCHLD or SIGPIPE.
 SIGNAL = re.compile(r"^--- (?P<sig>SIG(?:SEGV|BUS|ABRT|TRAP|ILL|FPE|SYS)) ")
-EXIT_CALL = re.compile(r"^(?:exit|exit_group)\((?P<code>\d+)\)")
+EXITS = frozenset({"exit", "exit_group"})
 ERROR_WORDS = re.compile(r"\b(?:[Aa]ssertion|failed|[Ee]rror|FATAL|[Ff]atal|[Cc]annot|"
                          r"[Cc]ould not|[Uu]nable to|[Bb]ail out!|not ok)\b")
 
@@ -51,9 +51,10 @@ class GaveUp:
     last: dict[int, list] = field(default_factory=dict)  # pid -> [failed call, calls since]
 
     def call(self, syscall: Syscall) -> Syscall | None:
-        if (m := EXIT_CALL.match(f"{syscall.name}({syscall.args})")) and m.group("code") != "0":
-            return self._mark(syscall.pid, f"exited with {m.group('code')}")
-        text = written_text(syscall)
+        if syscall.name in EXITS:
+            code = syscall.args.strip()
+            return self._mark(syscall.pid, f"exited with {code}") if code != "0" else None
+        text = written_text(syscall) if syscall.name == "write" else None
         if text is not None and (pending := self._pending(syscall.pid)) is not None \
                 and self._says_error(text, pending):
             return self._mark(syscall.pid, f"wrote {text.strip()[:80]!r}")
