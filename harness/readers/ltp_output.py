@@ -84,6 +84,8 @@ class Reader:
 
     def feed(self, line: LogLine) -> None:
         text = _clean(line.text)
+        if text != line.text.strip():  # the line as LTP printed it, where it is in the file
+            line = LogLine(line.line, text, line.source)
         if (m := TAG.match(text)) or END.match(text):
             self.tag = m.group("test") if m else ""
             self.last = None
