@@ -124,3 +124,19 @@ def test_shell_signal_words_alone_or_after_the_job_prefix_but_not_a_heading():
     for number, text in enumerate(lines, 1):
         reader.feed(LogLine(number, text.removeprefix("+"), "mail"))
     assert [(line.line, sig) for line, sig in reader.signals] == [(1, "SIGBUS"), (2, "SIGBUS")]
+
+
+def test_glibc_assertion_wrapped_by_a_mail_client_is_still_one_failed_assertion(tmp_path):
+    # rr-debugger/rr #2681 (jix, 2020-09-18): the test's ENOSYS line and glibc's assertion,
+    # re-wrapped at 72 columns after "Assertion" as a mail client does (the corpus variant that
+    # showed it: tests/test_report_variants.py's "wrap 72").
+    text = ("```\n./bin/sysfs\nFAILED: errno=38 (Function not implemented)\n"
+            "sysfs: /home/jix/Downloads/rr/rr/src/test/x86/sysfs.c:9: main: Assertion\n"
+            "`\"FAILED: !\" && check_cond(num_types > 0)' failed.\n```\n")
+    report = triage_read(tmp_path, text)
+    bad = failed(report)
+    assert [(r["status"], r["category"], r["cause"]) for r in bad] == [
+        ("crash", "config", "syscall-not-implemented")]
+    # the two lines joined again into glibc's one message
+    assert "main: Assertion \"FAILED: !\" && check_cond(num_types > 0)' failed" in \
+        bad[0]["message"]

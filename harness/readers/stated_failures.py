@@ -89,6 +89,7 @@ KERNEL_WORD = re.compile(r"(?<![/\w])kernel\b(?!/)|\bOops\b|\bBUG:", re.IGNORECA
 # A failed assertion ends the program with abort(): glibc's "prog: f.c:12: main: Assertion
 # `x' failed.", "Assertion '0' failed in pkg/noun/manage.c:1810" (urbit vere #624).
 ASSERTION_FAILED = re.compile(r"\bAssertion [`'\"].{1,200}?[`'\"] failed\b")
+WRAPPED_ASSERTION = re.compile(r"\bAssertion\s*$")
 # A program's own error line: "Error booting VM: VmBoot(KernelLoad(...))", "FATAL: ...", also
 # under its component's tag ("EAL: FATAL: Cannot get hugepage information.", DPDK) and with
 # the backtick of an inline code span in front.
@@ -269,9 +270,17 @@ class Reader:
         return found[0][1] if len(found) == 1 else None
 
     def _assertion(self) -> LogLine | None:
-        """The first line that shows a program's failed assertion (not the kernel's)."""
-        return next((x for x in self.lines if ASSERTION_FAILED.search(x.text)
-                     and not KERNEL_WORD.search(x.text)), None)
+        """The first line that shows a program's failed assertion (not the kernel's); glibc's
+        message wrapped by a mail client after its "Assertion" ("sysfs: sysfs.c:9: main:
+        Assertion" / "`check_cond(num_types > 0)' failed.") is read as the one line it was."""
+        for index, x in enumerate(self.lines):
+            text = x.text
+            if WRAPPED_ASSERTION.search(text) and index + 1 < len(self.lines) \
+                    and self.lines[index + 1].line == x.line + 1:
+                text = f"{text.rstrip()} {self.lines[index + 1].text.strip()}"
+            if ASSERTION_FAILED.search(text) and not KERNEL_WORD.search(text):
+                return x if text is x.text else LogLine(x.line, text, x.source)
+        return None
 
     def _prose(self) -> list[LogLine]:
         return [x for x in self.lines
