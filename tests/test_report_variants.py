@@ -205,12 +205,10 @@ def own_words(case: Case) -> bool:
 # (the libhugetlbfs region warning under printk stamps, ANSI colours and a fence gives an
 # honest unknown on main at ece4755: sampled once more reports were right, not a regression;
 # the page_frag patch wrapped in a Gmail reply, refused there too, is right since 61f4036)
-# (rr #2681's assertion after "FAILED: errno=38" wrapped at 72 columns loses the errno line's
-# tie to the assertion: none/- on main at fd5a85e too; sampled once round 16-ltp's reports
-# shifted the sampler's assignment, not a regression)
+# (rr #2681's assertion wrapped at 72 columns after "Assertion", none/- at fd5a85e, is read as
+# one line since s8-ci's stated_failures fix)
 KNOWN_FRAGILE: dict[str, set[str]] = {
     "nvme-cli-fw-download-libhugetlbfs-region-enomem": {"printk stamps + ANSI + fence"},
-    "rr-arch-kernel-sysfs-syscall-enosys": {"wrap 72"},
 }
 
 
