@@ -21,7 +21,7 @@ showed it:
 
 from __future__ import annotations
 
-from test_report_classes import triage_read
+from test_report_classes import conclude, triage_read
 
 # linux-test-project/ltp #87 ("mtest05 fail on read only remote machine", 2016-08-29): the
 # first lines of NgaHoang10's description (the log), then Cyril Hrubis's answer in the same
@@ -135,3 +135,22 @@ def test_jffs2_einval_of_another_call_is_not_the_read_only_mapping(tmp_path):
     causes = {f["cause"] for f in report["findings"]}
     assert "fs-no-shared-mmap" not in causes
     assert report["verdict"] != "kernel-bug"
+
+
+# Storj/storjshare-cli #243 ("Can't set an SMB-mounted share as a storage location", 2016-12-22):
+# the description's question and the reporter's later comment in the same thread, unmodified.
+# Round 16-trk-b's fixture has the description's "once he used his regular hard drive, it
+# solved the issue"; the comment says it another way.
+STORJSHARE_ISCSI = (
+    "Is this the result of not being able to use a SMB-mounted drive as a data storage"
+    " location?\n"
+    "\n"
+    "Well, I fixed it, but not by changing the Node version. Using iSCSI seemed to do the"
+    " trick.\n")
+
+
+def test_a_block_device_that_did_the_trick_blames_the_network_share():
+    found = conclude(STORJSHARE_ISCSI)
+    assert found is not None and found.category == "env"
+    assert found.reported == "only-on-fs"
+    assert "iSCSI" in found.line.text

@@ -43,6 +43,10 @@ MARKER_AFTER = re.compile(
     r"(?:is|was|seems to be|appears to be)\b|"
     r"\bturn(?:s|ed)\s+out\b|\bit\s+means\s+(?:that\s+)?|\bthat\s+means\s+(?:that\s+)?|"
     r"\b(?:it\s+)?(?:looks|sounds)\s+like\b|\bit\s+seems\s+(?:that\s+|like\s+)?|"
+    # what the failure happens on, said with its lack: "crashed ... on filesystems that can't
+    # provide WAL's required mmap(MAP_SHARED)" (the lack is the cause)
+    r"\bon\s+(?:file ?systems?|mounts?|shares?|volumes?)\s+(?:that|which)\s+(?=(?:can't|cannot|"
+    r"can not|don't|do not|doesn't|does not)\b)|"
     # an analysis's own heading word: "Reason: generic_file_readonly_mmap is used by ..."
     r"^(?:reason|root[- ]cause|cause)\s*:\s|"
     r"\bfails?\s+(?:on|with|when)\b(?=[^.]{0,60}\bsince\b)|\bsince\b(?=[^.]{0,80}\b(?:no|not|"
@@ -209,10 +213,18 @@ CAUSES: tuple[tuple[re.Pattern[str], Cause], ...] = (
     # mmap" (Clear Containers' analysis, clearcontainers/agent #92), "generic_file_readonly_mmap
     # is used by 9pfs", "Virtualbox shared folders don't support mmap" (boltdb #459), "GPFS does
     # not support the MAP_SHARED flag" (libgit2 #7136)
+    # ... "filesystems that can't provide WAL's required mmap(MAP_SHARED)" (devenv #2985), "mmap
+    # does not fully support the semantics SQLite expects" (gsd-2 #3396), "mmap not liking the
+    # fs it was opening on" (pearldb #26)
     (re.compile(r"\bread-?only\s+mmap\b|\bgeneric_file_readonly_mmap\b|\b(?:does|do)(?:n't| not)"
                 r"\s+(?:support|allow|handle)\s+(?:the\s+)?(?:writ\w+\s+)?(?:mmap|MAP_SHARED|shared\s+"
                 r"(?:writ\w+\s+)?(?:mmap|mappings?))\b|\b(?:MAP_SHARED|shared (?:mmap|mappings?))\b"
-                r"[^.;]{0,20}\bnot supported\b", re.IGNORECASE),
+                r"[^.;]{0,20}\bnot supported\b|\b(?:can't|cannot|can not|unable to)\s+(?:provide|"
+                r"support|handle|do)\b[^.;]{0,40}\b(?:mmap|MAP_SHARED|shared mappings?)\b|\bmmap\b"
+                r"(?:\(\))?[^.;]{0,20}?\b(?:does(?:n't| not)|do(?:n't| not))\s+"
+                r"(?:fully\s+|properly\s+)?(?:support|work)\b|"
+                r"\bmmap\b[^.;]{0,10}\bnot\s+lik\w+\s+(?:the\s+)?(?:fs|file ?system)\b",
+                re.IGNORECASE),
      _env("fs-no-shared-mmap", "the filesystem gives no writable shared mappings")),
     (re.compile(r"\b(?:disk|filesystem|file system|partition|/tmp) (?:is |was )?(?:full|out of "
                 r"space)\b|\bno space left\b|\bran out of (?:disk )?space\b", re.IGNORECASE),
@@ -285,7 +297,7 @@ class DiagnosisReader:
     paragraphs: list[_Paragraph] = field(default_factory=list)
     _open: _Paragraph | None = None
     _confirmed: list[int] = field(default_factory=list)  # paragraphs that confirm a quote
-    _reason: bool = False  # the last heading was a "Reason" heading
+    _reason: int = 0  # paragraphs left under the last "Reason" heading
 
     def heading(self, text: str) -> bool:
         """A markdown heading: a template's "Reason for failure:" or "Background and Reason"
@@ -293,7 +305,7 @@ class DiagnosisReader:
         if not HEADING.match(text):
             return False
         self.brk()
-        self._reason = REASON_HEADING.match(text) is not None
+        self._reason = 3 if REASON_HEADING.match(text) is not None else 0
         return True
 
     def feed(self, line: LogLine, text: str, quoted: bool) -> None:
@@ -309,8 +321,8 @@ class DiagnosisReader:
             return
         self.brk()
         self._open = _Paragraph(LogLine(line.line, text, line.source), text, quoted,
-                                reason=self._reason)
-        self._reason = False
+                                reason=self._reason > 0)
+        self._reason = max(0, self._reason - 1)  # a "Root cause" section's next paragraphs too
 
     def brk(self) -> None:
         """A blank line, a log line or code: the paragraph ends."""
@@ -489,18 +501,21 @@ def _ignores_tmpdir(sentence: str) -> Cause | None:
 # another path ... and things worked great" (boltdb #272). With a shared or network filesystem
 # named in the text (``SHARED_FS``), that filesystem is the difference: the environment, its
 # exact limitation unsaid.
-_LOCAL = (r"(?:a\s+|the\s+|my\s+)?`?(?:virtio-?blk|ext[234]|xfs|btrfs|local(?:ly)?|regular\s+"
+_LOCAL = (r"(?:a\s+|the\s+|my\s+|his\s+|her\s+|their\s+|our\s+)?`?(?:(?:regular|local|internal|"
+          r"normal)\s+(?:hard\s+)?(?:drives?|disks?)|iSCSI|virtio-?blk|ext[234]|xfs|btrfs|local(?:ly)?|regular\s+"
           r"file ?systems?|local\s+(?:disks?|file ?systems?|storage)|block\s+devices?|raw\s+"
           r"images?|(?:home|another|other|a\s+different)\s+(?:director(?:y|ies)|path|folder)|"
           r"director(?:y|ies)\s+(?:in\s+the\s+guest\s+)?(?:that\s+are\s+)?not\s+shared)\b")
-_FINE = (r"(?:works?|worked|running|runs?)(?:\s+just)?\s+(?:fine|well|ok(?:ay)?|great|"
-         r"correctly|without\s+(?:issues?|problems?))")
+_FINE = (r"(?:(?:works?|worked|running|runs?)(?:\s+just)?\s+(?:fine|well|ok(?:ay)?|great|"
+         r"correctly|flawlessly|without\s+(?:issues?|problems?))|(?:solved|fixed|resolved)\s+(?:it|"
+         r"the\s+(?:issue|problem))|(?:did|do)\s+the\s+trick|went\s+flawlessly)")
 WORKS_ELSEWHERE = re.compile(
     r"\b(?:(?:is|are|was|were)\s+not\s+(?:observed|seen|reproduced|reproducible|present)|"
     r"(?:does|do|did)(?:n't|\s+not)\s+(?:occur|happen|reproduce|fail)|never\s+(?:fails?|"
     r"happens?|occurs?)|" + _FINE + r")[^.;]{0,40}?\b(?:when|with|on|using|in|over|from|under|"
     r"targeting)\s+" + _LOCAL + r"|"
-    r"\b(?:on|in|from|to|with|using|targeting)\s+" + _LOCAL + r"[^.;]{0,60}?\b" + _FINE + r"\b",
+    r"\b(?:on|in|from|to|with|using|used|targeting)\s+" + _LOCAL + r"[^.;]{0,60}?\b" + _FINE
+    + r"\b",
     re.IGNORECASE)
 SHARED_FS = re.compile(r"\b(?:9p\w*|v9fs|virtio-?fs|virtfs|nfs\w*|fuse|sshfs|cifs|smb|vboxs?fs|"
                        r"vmhgfs|shared (?:folders?|director(?:y|ies)|file ?systems?)|"
