@@ -154,3 +154,28 @@ def test_a_block_device_that_did_the_trick_blames_the_network_share():
     assert found is not None and found.category == "env"
     assert found.reported == "only-on-fs"
     assert "iSCSI" in found.line.text
+
+
+# jnwatson/py-lmdb #100 ("Error when calling lmdb.open()", 2015-10-04): piergiaj's description,
+# then his answer ("File system is dvs") and Howard Chu's (hyc) comment, unmodified, without the
+# thread's author lines. Round 16-trk-c's gperftools #533 says it as "Shared folders use special
+# VirtualBox filesystem, which doesn't support mmap"; here no causal marker either.
+PY_LMDB_DVS = (
+    "Whenever I call open, whatever string I pass in as the path, it gives the following"
+    " error:\n"
+    "\n"
+    ">>> lmdb.open('trainingData')\n"
+    "Traceback (most recent call last):\n"
+    '  File "<stdin>", line 1, in <module>\n'
+    "lmdb.Error: trainingData: Function not implemented\n"
+    "\n"
+    "File system is dvs\n"
+    "\n"
+    "The Cray documentation confirms, they only support read-only mmap on DVS."
+    " http://docs.cray.com/books/S-0005-5204/ page 39 caveats.\n")
+
+
+def test_a_filesystem_said_to_map_read_only_is_the_environment(tmp_path):
+    report = triage_read(tmp_path, PY_LMDB_DVS)
+    assert report["verdict"] == "env"
+    assert {f["cause"] for f in report["findings"]} == {"fs-no-shared-mmap"}

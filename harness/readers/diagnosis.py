@@ -140,6 +140,12 @@ def _config(cause: str, what: str) -> Cause:
     return Cause("diagnosis-config", "config", cause, what)
 
 
+# (a filesystem that cannot map answers mmap with ENOSYS too - GPFS, Cray's DVS: not a missing
+# system call, whatever call the text's words were read as)
+LACKS_MMAP = Cause("diagnosis-env", "env", "fs-no-shared-mmap",
+                   "the filesystem gives no writable shared mappings", ("syscall-not-implemented",))
+
+
 # Environment and configuration nouns, said of the machine or kernel the test ran on.
 CAUSES: tuple[tuple[re.Pattern[str], Cause], ...] = (
     # (first: more specific than a pool's words for the same noun)
@@ -225,7 +231,7 @@ CAUSES: tuple[tuple[re.Pattern[str], Cause], ...] = (
                 r"(?:fully\s+|properly\s+)?(?:support|work)\b|"
                 r"\bmmap\b[^.;]{0,10}\bnot\s+lik\w+\s+(?:the\s+)?(?:fs|file ?system)\b",
                 re.IGNORECASE),
-     _env("fs-no-shared-mmap", "the filesystem gives no writable shared mappings")),
+     LACKS_MMAP),
     (re.compile(r"\b(?:disk|filesystem|file system|partition|/tmp) (?:is |was )?(?:full|out of "
                 r"space)\b|\bno space left\b|\bran out of (?:disk )?space\b", re.IGNORECASE),
      _env("fs-full", "the filesystem was full")),
@@ -538,10 +544,26 @@ CI_INFRASTRUCTURE = Cause("diagnosis-env", "env", "ci-infrastructure-abort",
                           "the CI's own infrastructure")
 
 
+# A filesystem said to lack mappings, no causal marker needed (the sentence is about the place):
+# "Shared folders use special VirtualBox filesystem, which doesn't support mmap" (gperftools
+# #533), "they only support read-only mmap on DVS" (py-lmdb #100), "GPFS does not support the
+# MAP_SHARED flag".
+FS_LACKS_MMAP = re.compile(
+    r"\b(?:file ?systems?|fs|shares?|shared folders?|mounts?|FUSE|9p\w*|virtio-?fs|NFS\w*|"
+    r"vboxs?fs|vmhgfs|GPFS|DVS|jffs2)\b[^.;]{0,60}?\b(?:does(?:n't| not)|do(?:n't| not)|cannot|"
+    r"can't|can not)\s+(?:fully\s+)?(?:support|provide|handle|allow)\s+(?:the\s+)?(?:writ\w+\s+)?"
+    r"(?:shared\s+)?(?:mmap|MAP_SHARED|memory[- ]mapp\w+)\b|"
+    r"\bonly\s+(?:supports?|provides?|allows?)\s+read-?only\s+(?:mmaps?|mappings?)\b",
+    re.IGNORECASE)
+
+
 def _diagnosis(sentence: str, first: LogLine) -> Diagnosis | None:
     """The sentence's stated cause, or None."""
     if QUESTION.search(sentence):
         return None
+    if (m := FS_LACKS_MMAP.search(sentence)) and not _doubtful(
+            sentence[_clause_start(sentence, m.start()):m.start()], ""):
+        return Diagnosis(LACKS_MMAP, first, sentence, _names(sentence))
     if (m := WORKS_ELSEWHERE.search(sentence)) and not _doubtful(
             sentence[_clause_start(sentence, m.start()):m.start()], ""):
         return Diagnosis(ELSEWHERE, first, sentence, _names(sentence))

@@ -91,7 +91,7 @@ ERRNO_WITH_NUMBER = re.compile(r"\b(e[a-z0-9]{2,14})\s*[\s(=:]\s*(\d{1,3})\b")
 # (Go's error strings end so after a colon: "syscall map failed: invalid argument", "file
 # resize error: invalid argument", boltdb #592 and #459)
 SHORT_LEAD = r"\b(?:with|returns?|returned|returning|gives?|gave|got|gets?|error:?|" \
-    r"fail(?:ed|s|ure):)\s+" \
+    r"fail(?:ed|s|ure):|errno\s*[=:])\s+" \
     r"(?:an?\s+|the\s+)?(?:error\s+)?['\"`]?"
 WRITTEN_AS_CALL = {"open": "openat", "truncate": "ftruncate", "creat": "openat"}
 # Calls on a descriptor: what an unlink before them can concern.
