@@ -557,18 +557,30 @@ FS_LACKS_MMAP = re.compile(
     re.IGNORECASE)
 
 
+def _said(pattern: re.Pattern[str], sentence: str) -> bool:
+    """The pattern is in the sentence, and its clause does not suppose or negate it."""
+    m = pattern.search(sentence)
+    return m is not None and not _doubtful(
+        sentence[_clause_start(sentence, m.start()):m.start()], "")
+
+
+def _without_marker(sentence: str) -> Cause | None:
+    """Causes a sentence states by its own words, no causal marker needed: a filesystem that
+    lacks mappings, a failure absent on a local filesystem, a test that ignores its temporary
+    directory."""
+    if _said(FS_LACKS_MMAP, sentence):
+        return LACKS_MMAP
+    if _said(WORKS_ELSEWHERE, sentence):
+        return ELSEWHERE
+    return _ignores_tmpdir(sentence)
+
+
 def _diagnosis(sentence: str, first: LogLine) -> Diagnosis | None:
     """The sentence's stated cause, or None."""
     if QUESTION.search(sentence):
         return None
-    if (m := FS_LACKS_MMAP.search(sentence)) and not _doubtful(
-            sentence[_clause_start(sentence, m.start()):m.start()], ""):
-        return Diagnosis(LACKS_MMAP, first, sentence, _names(sentence))
-    if (m := WORKS_ELSEWHERE.search(sentence)) and not _doubtful(
-            sentence[_clause_start(sentence, m.start()):m.start()], ""):
-        return Diagnosis(ELSEWHERE, first, sentence, _names(sentence))
-    if (tmpdir := _ignores_tmpdir(sentence)) is not None:
-        return Diagnosis(tmpdir, first, sentence, _names(sentence))
+    if (plain := _without_marker(sentence)) is not None:
+        return Diagnosis(plain, first, sentence, _names(sentence))
     if (m := CI_OWN_FAULT.search(sentence)) and not _doubtful(sentence[:m.start()], "") \
             and not NEGATION.search(sentence[:m.start()].split(",")[-1][-30:]):
         return Diagnosis(CI_INFRASTRUCTURE, first, sentence, _names(sentence))
