@@ -207,7 +207,6 @@ def own_words(case: Case) -> bool:
 # the page_frag patch wrapped in a Gmail reply, refused there too, is right since 61f4036)
 # (rr #2681's assertion wrapped at 72 columns after "Assertion", none/- at fd5a85e, is read as
 # one line since s8-ci's stated_failures fix)
-
 KNOWN_FRAGILE: dict[str, set[str]] = {
     "nvme-cli-fw-download-libhugetlbfs-region-enomem": {"printk stamps + ANSI + fence"},
 }

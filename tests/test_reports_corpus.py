@@ -40,9 +40,6 @@ REQUIRED = ("source", "date", "reporter", "diagnosed_by", "diagnosis", "fix", "t
 
 # Raise these as the engine improves; never lower them.
 MIN_REPORTS = 125
-SCORE_FLOOR = 367
-CATEGORY_FLOOR = 372
-
 SCORE_FLOOR = 368
 CATEGORY_FLOOR = 373
 # Reports without crash evidence that the engine still calls a crash (none today). The issue

@@ -90,8 +90,6 @@ KERNEL_WORD = re.compile(r"(?<![/\w])kernel\b(?!/)|\bOops\b|\bBUG:", re.IGNORECA
 # `x' failed.", "Assertion '0' failed in pkg/noun/manage.c:1810" (urbit vere #624).
 ASSERTION_FAILED = re.compile(r"\bAssertion [`'\"].{1,200}?[`'\"] failed\b")
 WRAPPED_ASSERTION = re.compile(r"\bAssertion\s*$")
-
-ASSERTION_WRAPPED = re.compile(r"\s*[`'\"].{1,200}?[`'\"] failed\b")
 # A program's own error line: "Error booting VM: VmBoot(KernelLoad(...))", "FATAL: ...", also
 # under its component's tag ("EAL: FATAL: Cannot get hugepage information.", DPDK) and with
 # the backtick of an inline code span in front.
@@ -282,17 +280,6 @@ class Reader:
                 text = f"{text.rstrip()} {self.lines[index + 1].text.strip()}"
             if ASSERTION_FAILED.search(text) and not KERNEL_WORD.search(text):
                 return x if text is x.text else LogLine(x.line, text, x.source)
-
-        """The first line that shows a program's failed assertion (not the kernel's) - also
-        when a mail client wrapped it after "Assertion" (glibc's line is long: "prog:
-        path/f.c:9: main: Assertion" / "`cond' failed.")."""
-        for x, below in zip(self.lines, [*self.lines[1:], None]):
-            if KERNEL_WORD.search(x.text):
-                continue
-            if ASSERTION_FAILED.search(x.text) or (
-                    below is not None and x.text.rstrip().endswith("Assertion")
-                    and ASSERTION_WRAPPED.match(below.text)):
-                return x
         return None
 
     def _prose(self) -> list[LogLine]:
