@@ -68,6 +68,10 @@ def read_all(logs: list[str], straces: list[str], suite: str | None,
                     env.facts.setdefault("bisect_disputed",
                                          f"{disputed.source} L{disputed.line}: "
                                          f"{disputed.text.strip()[:120]!r}")
+                if (overruled := read.bisect_overruled) is not None:
+                    env.facts.setdefault("bisect_overruled",
+                                         f"{overruled.source} L{overruled.line}: "
+                                         f"{overruled.text.strip()[:120]!r}")
                 if (bisect := read.bisected) is not None:
                     env.facts.setdefault("bisected", f"{bisect.source} L{bisect.line}: "
                                          f"{bisect.text.strip()}")

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from harness.model import LogLine
 from harness.readers.diagnosis import DiagnosisReader
 from harness.readers.line_kinds import LOG_LIKE, QUOTE
+from harness.readers.test_verdicts import TEST_IS_RIGHT, says_test_to_change
 
 # A test suite's own files, not the kernel's: the kernel's selftests, LTP's test cases and its
 # test library (the kernel has lib/ but no tst_* files), xfstests' tests and common helpers.
@@ -53,7 +54,11 @@ DIFF_BODY = re.compile(r"^(?:[ +\-]|@@ |index [0-9a-f]|new file mode|deleted fil
 # "With the above patch the test is passing", "This commit fixes that issue".
 PATCH_FIXES = re.compile(
     r"\b(?:with|after) (?:the|this|that|my) (?:above |below |attached )?(?:patch|fix|change)\b"
-    r".{0,40}\b(?:pass|work|succeed)|\bthis (?:commit|patch|change) fixes\b",
+    r".{0,40}\b(?:pass|work|succeed)|\bthis (?:commit|patch|change) fixes\b|"
+    # "Test passed from my side with patch:" (LTP hugemmap24, 2023), "it passes with the
+    # following change"
+    r"\b(?:pass(?:es|ed)?|works?|succeed(?:s|ed)?)\b[^.?]{0,30}\bwith (?:the |this |that |my |a |"
+    r"following |attached |below )?(?:patch|fix|change|diff)\b(?! (?:reverted|applied on))",
     re.IGNORECASE,
 )
 # An analysis followed by a fix ("IIUC it's because after moving most globals to stack, they
@@ -226,7 +231,7 @@ NEGATED = re.compile(r"\b(?:not|n't|no)\b[^.]{0,20}\b(?:test[- ]bug|bug in the t
 FS_ASSUMPTION = re.compile(
     r"\b(?:tmpfs|ramfs|memory file ?systems?|nfs|9p|virtiofs|overlayfs|fuse|"
     r"(?:on|in|from) (?:a |the )?\w+ (?:file ?system|fs)\b|"
-    r"\b(?:fs|file ?systems?)(?:'s?)? supports?\b)",
+    r"\b(?:fs|file ?systems?)(?:'s?)? (?:that |which )?support(?:s|ing)?\b)",
     re.IGNORECASE,
 )
 FEATURE_PROBE = re.compile(
@@ -311,6 +316,11 @@ class StatementScanner:
     patch_regression: list[LogLine] = field(default_factory=list)  # "this patch causes a regr."
     quoted_side: list[LogLine] = field(default_factory=list)  # test-side lines that were quoted
     own_submitted: list[str] = field(default_factory=list)  # files of the author's own diffstat
+    own_patched: list[str] = field(default_factory=list)  # files of the author's own diff
+    test_verdict: bool = False  # a writer's own "the test needs fixing" (test_verdicts.py)
+    kernel_quoted: list[LogLine] = field(default_factory=list)  # kernel-side lines quoted
+    _parts: dict[str, int] = field(default_factory=dict)  # each source (message) in order
+    _first_patch_part: int = -1  # the part (message) of the first own diff
     fixes_kernel: LogLine | None = None  # the author's Fixes: tag names a kernel commit
     kernel_subjects: int = 0  # named commits whose subject is not a selftests one
     selftest_subjects: int = 0
@@ -321,6 +331,7 @@ class StatementScanner:
     kernel_commit: LogLine | None = None  # a git.kernel.org link to a kernel commit
     applied_passes: LogLine | None = None  # "Backported those 2 patches and it is now passing"
     prose: list[str] = field(default_factory=list)  # test-side lines and their neighbours
+    prose_sources: list[str] = field(default_factory=list)  # the part each prose line is from
     diagnoses: DiagnosisReader = field(default_factory=DiagnosisReader)  # causes in prose
     _last_diff: str = ""
     _previous: str = ""
@@ -354,6 +365,7 @@ class StatementScanner:
     def feed(self, line: LogLine, text: str, prose: bool, bare: str | None = None) -> None:
         """One line: ``text`` stripped of quotes and indentation, ``bare`` only of quotes
         (a diff's context lines start with a space), ``prose`` when it is not log output."""
+        self._parts.setdefault(line.source, len(self._parts))
         self._patch_line(line, text, text if bare is None else bare.rstrip())
         prose = prose and not self._in_diff
         if prose:
@@ -381,15 +393,22 @@ class StatementScanner:
             self._analysis = LogLine(line.line, text, line.source)  # the analysis' first line
         if not question:
             self._kernel_words(line, text, joined, quoted)
-        if len(self.test_side) < 5 and not question and self._says_test_side(joined, quoted):
+        verdict = not question and says_test_to_change(joined)
+        if (len(self.test_side) < 5 and not question
+                and (self._says_test_side(joined, quoted)
+                     or (verdict and not NEGATED.search(joined)))
+                and not (quoted and any(t.text == text for t in self.test_side))):
+            # (a reply quoting a statement again adds no statement and takes no room)
             self.test_side.append(LogLine(line.line, text, line.source))
+            self.test_verdict = self.test_verdict or (verdict and not quoted)
             if quoted:
                 self.quoted_side.append(self.test_side[-1])
             self.prose.append(joined)
+            self.prose_sources.append(line.source)
             self.names = list(dict.fromkeys(self.names + HARNESS_NAME.findall(joined)))[:10]
             self.broke_tests = self.broke_tests or bool(BROKE_TESTS.search(joined))
         elif not question:
-            self._context(line, text)
+            self._context(line, text, quoted)
         self._previous = text
 
     def _says_test_side(self, joined: str, quoted: bool) -> bool:
@@ -417,13 +436,16 @@ class StatementScanner:
                 and (m := KERNEL_FIXED.search(joined) or FIXED_IN_RELEASE.search(joined))
                 and not SELFTEST_SUBJECT.match(m.group("subject") or "")):
             self.kernel_fixed = LogLine(line.line, text, line.source)
-        if len(self.kernel_side) < 5 and KERNEL_SIDE.search(text):
+        if len(self.kernel_side) < 5 and (KERNEL_SIDE.search(text)
+                                          or TEST_IS_RIGHT.search(joined)):
             self.kernel_own = self.kernel_own or not quoted
             self.kernel_side.append(LogLine(line.line, text, line.source))
+            if quoted:
+                self.kernel_quoted.append(self.kernel_side[-1])
             if PATCH_REGRESSION.search(joined):
                 self.patch_regression.append(self.kernel_side[-1])
 
-    def _context(self, line: LogLine, text: str) -> None:
+    def _context(self, line: LogLine, text: str, quoted: bool = False) -> None:
         """Prose that says what kind of test-side cause it is (a filesystem, a feature probe,
         a CPU feature, a kernel feature that was not enabled)."""
         if len(self.prose) >= 40:
@@ -434,6 +456,8 @@ class StatementScanner:
         if (not_enabled or FS_ASSUMPTION.search(text) or FEATURE_PROBE.search(text)
                 or CPU_FEATURE.search(text) or HUGE_SETUP.search(text)):
             self.prose.append(text)
+            # (a quoted context line is another message's words, told again)
+            self.prose_sources.append(f"> {line.source}" if quoted else line.source)
 
     def _commits_and_reverts(self, line: LogLine, text: str, joined: str, quoted: bool,
                              question: bool) -> None:
@@ -459,6 +483,7 @@ class StatementScanner:
             self._in_diff = True
             path = m.group(1) or m.group(2)
             self._add(self.patched, path)
+            self._own_diff(line, path)
             self._last_diff = path
             if self.patch_line is None:
                 self.patch_line = LogLine(line.line, text, line.source)
@@ -473,6 +498,13 @@ class StatementScanner:
                 self.fixes_selftest = LogLine(line.line, text, line.source)
             elif not QUOTE.match(line.text):
                 self.fixes_kernel = LogLine(line.line, text, line.source)
+
+    def _own_diff(self, line: LogLine, path: str) -> None:
+        """A file of a diff the writer posts (not quoted), and the part it is in."""
+        if not QUOTE.match(line.text):
+            self._add(self.own_patched, path)
+            if self._first_patch_part < 0:
+                self._first_patch_part = self._parts.get(line.source, 0)
 
     def _diffstat(self, line: LogLine, text: str, path: str) -> None:
         """One file of a diffstat: the patch sent (the author's own unless quoted)."""
@@ -547,37 +579,85 @@ class StatementScanner:
         if (kernel := self.kernel_fix()) is not None:
             return kernel
         patch = self.selftest_only_patch()
-        kernel_side = [k for k in self.kernel_side if not (patch and k in self.patch_regression)]
+        kernel_side = [k for k in self.kernel_side if not (patch and k in self.patch_regression)
+                       and not self._answered_later(k)]
         if kernel_side:
             return None
         # A submitted patch (with its diffstat) that changes only existing selftests, in a
         # mail that shows the failure, is the test being fixed.
         fixed_by_patch = patch and ((self.fixes_selftest or self.patch_fixes
-                                     or self.explained) is not None or bool(self.submitted))
+                                     or self.explained) is not None or bool(self.submitted)
+                                    or self._reply_test_patch())
         if not self.test_side and not fixed_by_patch:
             return None
         if self.disagreed and all(t in self.quoted_side for t in self.test_side):
             return None  # the claim is the other side's, quoted, and the author says no
         new_test = any(NEW_TEST.search(p) for p in self.created)
-        if (new_test and not self.test_side) or (self.files() and not patch):
+        if (new_test and not self.test_side) or (self.files() and not patch
+                                                  and not self._quoted_patch_overruled()):
             return None  # a new test, or a patch to the kernel: not the test's fault
-        line = (self.test_side[0] if self.test_side
+        own = [t for t in self.test_side if t not in self.quoted_side
+               and (t.line - 1, t.source) not in self._side_keys()]  # a wrapped run's first
+        line = ((own[-1] if self.test_verdict and own else self.test_side[0]) if self.test_side
                 else self.patch_fixes or self.explained or self.fixes_selftest
                 or self.submitted_line or self.patch_line)
         assert line is not None
-        prose = " ".join(self.prose)
+        prose = " ".join(self._statement_prose())
         files = self.files()
         cause, category, stated, why = self._kind(patch, files, prose)
         line = stated or line
         why = why if why else "the text says the test is at fault" if self.test_side else (
             "the text says a patch to the selftests fixes it" if self.patch_fixes else
             "the text explains the cause and proposes a fix to the selftests" if self.explained
+            else "a reply posts a patch to the test's own files" if self._reply_test_patch()
+            and not (self.fixes_selftest or self.submitted)
             else "a patch in the input fixes an earlier selftest commit" if self.fixes_selftest
             else "the input is a patch to the selftests that shows the failure it fixes")
         if patch:
             why += f"; its patch changes only {', '.join(files[:3])}" + (
                 " ..." if len(files) > 3 else "")
         return Conclusion(cause, category, line, why, tuple(self.names))
+
+    def _side_keys(self) -> set[tuple[int, str]]:
+        """The test-side lines by (line, source) only, to find where a wrapped statement
+        (one test-side line after another) starts."""
+        return {(t.line, t.source) for t in self.test_side}
+
+    def _reply_test_patch(self) -> bool:
+        """In a thread, a reply's own diff that changes only the test's files (an LTP
+        testcase's Makefile, a selftest), posted in answer to the report, the report itself
+        carrying no patch: the maintainers fix the test ("We seem to have couple choices: 1)
+        strip the option from the CFLAGS for this testcase", LTP hugemmap34, 2025)."""
+        return (len(self._parts) > 1 and self._first_patch_part > 0 and bool(self.own_patched)
+                and all(SELFTEST_PATH.search(p) for p in self.own_patched))
+
+    def _answered_later(self, kernel: LogLine) -> bool:
+        """In a thread, kernel-side words (the robot's "expected to fail", a regression
+        quoted again) that a later message answers in its own words with "the test needs to be
+        fixed" (``test_verdicts``): the later conclusion outweighs the report."""
+        if not self.test_verdict or len(self._parts) < 2:
+            return False
+        own = [self._parts.get(t.source, 0) for t in self.test_side if t not in self.quoted_side]
+        return bool(own) and (kernel in self.kernel_quoted
+                              or self._parts.get(kernel.source, 0) < max(own))
+
+    def _quoted_patch_overruled(self) -> bool:
+        """A thread's replies say in their own words that the test is to be changed ("the
+        test needs to be fixed", "I'll send an ltp patch") about the patch they quote (a
+        kernel change with the test cases it adds, bisected by a CI): the quoted patch is
+        what the test broke on, not the author's own kernel fix."""
+        return self.test_verdict and not self.broke_tests and not self.own_patched and not \
+            self.own_submitted and not self.patch_regression
+
+    def _statement_prose(self) -> list[str]:
+        """The prose that says what kind of cause it is: in a thread, only the messages that
+        state the test-side conclusion (the report's own words, "with rootfs over NFS", or
+        another reply's, "ntfs over FUSE", do not make a race in the test a filesystem
+        assumption); in a single text, all of it."""
+        stating = {t.source for t in self.test_side}
+        if not stating or len(set(self.prose_sources)) < 2:
+            return self.prose
+        return [p for p, s in zip(self.prose, self.prose_sources, strict=True) if s in stating]
 
     def _kind(self, patch: bool, files: list[str], prose: str
               ) -> tuple[str, str, LogLine | None, str]:

@@ -17,6 +17,7 @@ from harness.readers.report_input import ReportInput, read_report_lines
 from harness.readers.stated_failures import is_stated
 from harness.readers.statements import Conclusion, StatementScanner, scan_lines
 from harness.readers.strace_only import results_from_syscalls
+from harness.readers.test_verdicts import says_test_to_change
 from harness.readers.unread_failures import is_fallback
 
 
@@ -44,6 +45,10 @@ class ThreadInput:
     conclusion: Conclusion | None = None  # what the thread's own words say the cause was
     bisect_disputed: LogLine | None = None  # a message says the bisect result is wrong
     bisected: LogLine | None = None  # a message says the failure was bisected to a commit
+    # a later message concludes the test (or the configuration) is at fault: the bisected
+    # commit is what the test broke on (often the patch that added the failing cases), not a
+    # kernel regression
+    bisect_overruled: LogLine | None = None
 
     def reply_target(self) -> Message | None:
         """The message that posted the log to answer: the last one with a failure or a crash,
@@ -140,6 +145,25 @@ def _with_commit(line: LogLine, message: Message, reach: int = 3) -> LogLine:
     return said
 
 
+MESSAGE_NUMBER = re.compile(r"^message (\d+)\b")
+
+
+def _message_number(source: str) -> int:
+    m = MESSAGE_NUMBER.match(source)
+    return int(m.group(1)) if m else 0
+
+
+def _overrules_bisect(conclusion: Conclusion | None, bisected: LogLine | None) -> LogLine | None:
+    """The thread's conclusion, when it puts the failure on the test or the configuration and
+    comes from a later message than the bisect (the maintainers answering the report: "the
+    test should skip if /mnt/thp_fs does not exist, I'll send a fix", "LTP needs fixing")."""
+    if conclusion is None or bisected is None or conclusion.category not in ("test-bug",
+                                                                              "config"):
+        return None
+    later = _message_number(conclusion.line.source) > _message_number(bisected.source) > 0
+    return conclusion.line if later else None
+
+
 def _shows_crash(ri: ReportInput) -> bool:
     """The part shows a crash in its own lines (a kernel splat, a segfault), not only in a
     Subject it repeats."""
@@ -163,7 +187,8 @@ def _drop_subject_stats_beside_logs(inputs: list[ReportInput]) -> None:
 
 SENTENCE_END = re.compile(r"[.!?][)\"']?$")
 # quotes, diffs, diffstats, a commit's trailers ("Fixes: ...", "Cc: ...")
-NOT_PROSE = re.compile(r"^\s*(?:>|[-+@|#$]|\S+ +\| +\d)|^\s*$|^[A-Z][\w-]*: ")
+NOT_PROSE = re.compile(r"^\s*(?:>|[-+@|#$]|\S+ +\| +\d|diff --git |index [0-9a-f]+\.\.)|^\s*$|"
+                       r"^[A-Z][\w-]*: ")
 
 
 QUOTE_ROOM = 150  # a conclusion is quoted up to 160 characters
@@ -185,6 +210,11 @@ def whole_sentence(line: LogLine, messages: list[Message], reach: int = 4) -> Lo
     text = " ".join(x.strip() for x in lines[first:last + 1])
     if not SENTENCE_END.search(text):
         cut = max(text.rfind(". "), text.rfind("! "), text.rfind("? "))
+        if cut > 0 and says_test_to_change(text[cut + 2:]) and not says_test_to_change(
+                text[:cut + 1]):
+            # the statement is the sentence that starts on the line ("Got it. I will send a
+            # fixup to skip the ... test when the mount"): it, with its continuation
+            text, cut = text[cut + 2:], 0
         if cut > 0:
             text = text[:cut + 1]
         else:
@@ -192,7 +222,11 @@ def whole_sentence(line: LogLine, messages: list[Message], reach: int = 4) -> Lo
                    and not NOT_PROSE.match(lines[last + 1]) and not SENTENCE_END.search(text)):
                 last += 1
                 text += " " + lines[last].strip()
-    if len(text) > QUOTE_ROOM:  # the part of the sentence that ends where the statement does
+    if len(text) > QUOTE_ROOM and first == line.line - 1 < last:
+        # the statement opens the sentence ("Ok, this is a simple race in the selftests, that
+        # I overlooked and which ..."): its start
+        text = text[:QUOTE_ROOM].rsplit(" ", 1)[0] + " ..."
+    elif len(text) > QUOTE_ROOM:  # the part of the sentence that ends where the statement does
         text = "... " + text[-QUOTE_ROOM:].split(" ", 1)[-1]
     return LogLine(first + 1, text, line.source) if text != line.text.strip() else line
 
@@ -244,6 +278,7 @@ def read_thread_input(path: str, default_suite: str = "") -> ThreadInput:
         thread.conclusion = dataclasses.replace(
             thread.conclusion, line=whole_sentence(thread.conclusion.line, thread.messages))
     thread.bisect_disputed = scanner.bisect_disputed
+    thread.bisect_overruled = _overrules_bisect(thread.conclusion, thread.bisected)
     patches = [m for m in thread.messages if m.is_patch]
     posted = sorted({m.index for m, _, _ in thread.inputs})
     where = ", ".join(str(i) for i in posted)

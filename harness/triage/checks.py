@@ -88,6 +88,11 @@ class RunIndex:
 
 
 SIZE_KB = re.compile(r"\((\d+) kB\)")
+# A bisected commit whose title is the tests' own ('commit 1234abcd ("selftests/mm: add ...")',
+# '1234abcd selftests: mm: ...'): the test changed, not the kernel.
+SELFTEST_COMMIT = re.compile(r"(?:\b[0-9a-f]{7,40}\s+|\(\s*\"?|\bPATCH[^\]]*\]\s*)"
+                             r"(?:k?selftests?)(?:/[\w-]+)*\s*:|\(\s*\"?(?:k?selftests?)/",
+                             re.IGNORECASE)
 OK = CheckOutcome(Support.SUPPORTS)
 
 
@@ -379,6 +384,12 @@ def bisected(result: Result, env: Environment, index: RunIndex, value: object) -
                             Basis.SILENT)
     if disputed := env.facts.get("bisect_disputed"):
         return CheckOutcome(Support.CONTRADICTS, f"the thread disputes the bisect ({disputed})")
+    if overruled := env.facts.get("bisect_overruled"):
+        return CheckOutcome(Support.CONTRADICTS, "a later message puts the failure on the test, "
+                            f"not on the bisected commit ({overruled})")
+    if SELFTEST_COMMIT.search(said):
+        return CheckOutcome(Support.CONTRADICTS, "the bisect names a commit to the tests, not "
+                            f"to the kernel ({said[:100]})")
     return OK
 
 

@@ -1,0 +1,94 @@
+"""How maintainers say, in a thread's replies, that the test (not the kernel) is to be changed.
+
+A robot's or CI's report opens the thread; the conclusion comes later, in a maintainer's or
+the test's author's own words, by family:
+
+- the test needs changing: "LTP needs fixing", "the test needs to be fixed", "LTP tests needs
+  to be adjusted", "the testcase should be updated", "the test needs to set up this dir itself";
+- the author or maintainer will change the test: "I'll send an ltp patch", "I will send a fixup
+  to skip the page cache split test when the mount is not ready", "I'll post a selftests fix";
+- the kernel is fine: "all good from a kernel perspective", "the kernel is behaving correctly",
+  "This change is to be expected" (an intended behaviour change the test still expects);
+- the test is at fault by its nature: "a principial race in this testcase", "the test is racy",
+  "this is a test issue", "an LTP problem".
+
+Each is one regular expression over a line joined with the one before it (a wrapped sentence);
+``statements.py`` counts a match as a test-side statement, with its own negation and question
+checks.
+"""
+
+from __future__ import annotations
+
+import re
+
+# The test suite or one of its tests, as the subject of a sentence.
+_TEST = (r"(?:LTP|kselftests?|(?:the|this|that|these|those|our|LTP|mm) (?:LTP |mm |self)?"
+         r"(?:tests?|testcases?|test cases?|selftests?)|(?:the|this|that) [\w.-]+ "
+         r"(?:self)?test(?:case)?s?|(?:LTP |self)tests?|testcases?)")
+_CHANGED = (r"(?:fix(?:ed|ing)?(?: up)?|adjust(?:ed|ing)?|updat(?:ed|ing)|adapt(?:ed|ing)|"
+            r"correct(?:ed|ing)?|chang(?:ed|ing)|tweak(?:ed|ing)?|modif(?:ied|ying)|"
+            r"relax(?:ed|ing)?|reworked)")
+
+# ("fix the test failure" may be the kernel's fix)
+_NOT_A_FAILURE = r"(?! (?:failures?|regressions?|breakage|crash|report|results?|run)\b)"
+
+TEST_TO_CHANGE = re.compile(
+    r"\b" + _TEST + r"\s+(?:(?:itself|then|probably|simply|just|really|clearly|rather)\s+)?"
+    r"(?:needs?|has|have|must|should|ought|wants?)\s+(?:to\s+)?(?:be\s+)?" + _CHANGED + r"\b|"
+    # "this just means the test needs adjustment" (LTP execveat02, 2020), "needs an update"
+    r"\b" + _TEST + r"\s+(?:(?:just|simply|probably|then)\s+)?(?:needs?|requires?)\s+(?:an?\s+|"
+    r"some\s+)?(?:adjustments?|updates?|fix(?:es|ing|up)?|changes?|tweak(?:s|ing)?)\b|"
+    # "Suggest the test needs to setup this dir itself"
+    r"\b" + _TEST + r"\s+(?:needs?|has|have|must|should)\s+(?:to\s+)?(?:set ?up|create|mount|"
+    r"check for|probe)\b[^.?]{0,40}\bitself\b|"
+    # "I'll send an ltp patch", "I will post a selftests fix", "I'll send a patch for LTP"
+    r"\bI(?:'ll| will| am going to|'m going to| shall| plan to| can)\s+(?:send|post|submit|"
+    r"prepare|write)\s+(?:out\s+)?(?:an?\s+|the\s+)?(?:LTP|kselftests?|selftests?|test(?:case)?)"
+    r"(?:[- ]side)?\s+(?:patch|fix(?:up)?|change)\b|"
+    r"\bI(?:'ll| will| am going to|'m going to| shall| plan to| can)\s+(?:send|post|submit|"
+    r"prepare|write)\s+(?:out\s+)?(?:an?\s+)?(?:patch|fix(?:up)?)\s+(?:for|to)\s+(?:LTP|"
+    r"kselftests?|the (?:self)?tests?)\b|"
+    # "Once the LTP patches are applied, you will need to update LTP" (ioprio_set03, 2023),
+    # "you may need to update the expected test output for this test" (ftruncate04_64, 2021)
+    r"\b(?:need|needs|have|has|should|must) to (?:update|upgrade|adjust|fix) (?:LTP|the (?:LTP |"
+    r"self)?tests?(?:case)?s?|(?:the )?expected (?:test )?output)\b" + _NOT_A_FAILURE + "|"
+    # "help me to fix the test" (ptrace08, 2020), "We will fix the test if/once this patch gets
+    # upstreamed" (open13, 2019) - not "fix the test failure", which may be the kernel's
+    r"\b(?:help (?:me |us )?(?:to )?|(?:need|have) to |(?:we|I)(?: will|'ll| shall| should| can|"
+    r" am going to|'m going to) )fix (?:the|this) (?:LTP |self)?test(?:case)?\b" + _NOT_A_FAILURE
+    + "|"
+    # "I will send a fixup to skip the page cache split test when the mount is not ready"
+    r"\b(?:fix(?:up)?|patch|change)\s+to\s+(?:skip|fix)\s+(?:the|this)\s+(?:[\w.-]+\s+){0,4}?"
+    r"(?:self)?test\b",
+    re.IGNORECASE)
+
+KERNEL_FINE = re.compile(
+    r"\b(?:all\s+)?(?:good|fine|ok(?:ay)?|correct)\s+from\s+(?:a|the)\s+kernel(?:'s)?\s+"
+    r"(?:perspective|point of view|side|pov)\b|"
+    r"\bthe kernel (?:is|was) (?:behaving |working |doing (?:the )?)?(?:correctly|fine|right|"
+    r"as (?:expected|intended|designed))\b|"
+    # an intended behaviour change the test still expects the old way
+    r"\b(?:this|the|that) (?:change|behaviou?r(?: change)?) (?:is|was) (?:to be expected|"
+    r"expected|intended|intentional|deliberate|by design)\b",
+    re.IGNORECASE)
+
+TEST_NATURE = re.compile(
+    r"\b(?:race|racy)\b[^.?]{0,30}\bin (?:the|this|that|our) (?:LTP |self)?tests?(?:case)?s?\b|"
+    r"\b(?:the|this) test(?:case)? is (?:inherently |simply |just )?racy\b|"
+    r"\b(?:is|was|as|be) (?:an?|the) (?:LTP|test(?:case)?|selftests?)(?:[- ]side)? "
+    r"(?:issue|problem)\b",
+    re.IGNORECASE)
+
+
+# The other way: a later message saying the test is right ("tl;dr: I think this test is
+# correct, and I think I see a way to improve the offending patch series", LTP execveat02,
+# 2020) takes back an earlier "the test needs adjustment".
+TEST_IS_RIGHT = re.compile(
+    r"\b(?:the|this|that|LTP) (?:LTP |self)?test(?:case)? (?:is|was|looks) (?:correct|right|"
+    r"valid|fine|sane)\b|\bthe test (?:is|was) doing the right thing\b", re.IGNORECASE)
+
+
+def says_test_to_change(joined: str) -> bool:
+    """Whether the (joined) line is one of the families above."""
+    return bool(TEST_TO_CHANGE.search(joined) or KERNEL_FINE.search(joined)
+                or TEST_NATURE.search(joined))
