@@ -8,8 +8,9 @@ Each distinct ``<file>:<line>[:<col>]: [fatal ]error: <message>`` of a selftest'
 failed result of the program the file builds (``cow.c`` -> ``cow``): no test ran, the build failed.
 The gcc "note:" lines and the source line it echoes are no results. A ``git show``/``git log``
 listing quoted in a mail (``commit <id>``, ``Author:``, ``Date:``, then the message indented)
-is an old commit's text - its compiler output is that commit's story, not this build's. Used
-only when the input holds no result lines.
+is an old commit's text - its compiler output is that commit's story, not this build's. A
+reply quotes the build log it answers (``> mseal_test.c:1469:50: error: ...``): the quote
+marks are taken off first. Used only when the input holds no result lines.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from harness.model import LogLine, Result, Status
+from harness.readers.line_kinds import QUOTE
 
 ERROR = re.compile(r"^(?P<dir>\S*/)?(?P<file>[\w.+-]+)\.(?P<ext>c|cc|cpp):(?P<line>\d+)(?::\d+)?: "
                    r"(?:fatal )?error: (?P<msg>.+)$")
@@ -49,7 +51,8 @@ class Reader:
                 return
         if "error: " not in raw:
             return
-        if (m := ERROR.match(raw.strip())) and len(self.found) < MAX_RESULTS and not (
+        unquoted = QUOTE.sub("", raw).strip()
+        if (m := ERROR.match(unquoted)) and len(self.found) < MAX_RESULTS and not (
                 m.group("dir") and KERNEL_TREE.search(m.group("dir"))
                 and "selftests/" not in m.group("dir")):
             self.found.append((line, m.group("file"), m.group("msg").strip()))
@@ -66,7 +69,7 @@ class Reader:
             seen.add(key)
             numbers[program] = numbers.get(program, 0) + 1
             out.append(Result(program, numbers[program], f"build: {msg}", "", Status.FAIL,
-                              f"{line.text.strip()}", result_line=line))
+                              QUOTE.sub("", line.text).strip(), result_line=line))
         return out
 
 

@@ -117,7 +117,10 @@ LINE_START = re.compile(
     r"running\s|selftests:|-{3,}|={3,}|SUMMARY|TOP-LEVEL|\$|\d+\s+[a-z_]\w*\(|[a-z_]\w*\(|"
     r"\+\+\+|---|[A-Z][\w-]*:\s|Linux version|\d+\.\d+|\(\d+/\d+\)\s|"  # (3/6): a job's Nth test
     # LTP's "hugemmap05.c:248: INFO: ..." / "tst_safe_sysv_ipc.c:111: BROK: ...": each a record
-    r"[\w.+-]+\.c:\d+: T?(?:PASS|FAIL|BROK|CONF|WARN|INFO):\s)"
+    r"[\w.+-]+\.c:\d+: T?(?:PASS|FAIL|BROK|CONF|WARN|INFO):\s|"
+    # kselftest_harness's "hmm-tests.c:157:hmm_gup_test:Expected ret (-1) == 0 (0)" and its
+    # "RUN           hmm.hmm_device_private.hmm_gup_test ..." (ends a line, always)
+    r"[\w.+-]+\.c:\d+:\w+:Expected\s|RUN\s{2,}[\w.-]+ \.\.\.$)"
 )
 STRACE_START = re.compile(r"^(?:\[pid\s+\d+\]\s+|\d+\s+)?[a-z_]\w*\(")
 ERRNO_NEXT = re.compile(r"^E[A-Z0-9]{2,15}\b")
@@ -391,6 +394,8 @@ def _continues(previous: str, previous_width: int, text: str) -> bool:
         return False  # a rule under a heading ("Failures" / "-----") ends its line
     if text.startswith(": ") and BAIL_OR_RESULT.match(previous):
         return True  # perror()'s ": strerror (errno)" after a message without a newline
+    if previous.rstrip().endswith(" Assertion") and text.rstrip().endswith("' failed."):
+        return True  # glibc's "prog: file.c:9: main: Assertion" / "`expr' failed.", cut
     # "memfd hugetlb (2048 kB)" does not look like a line start; "(2048 kB)" does not either;
     # a [RUN] line cut after "with" continues with any word.
     cut_after_with = RUN_LINE.match(previous) and previous.rstrip().endswith((" with", " ..."))

@@ -301,8 +301,16 @@ def _verdict_lines(parsed: Parsed, suite: str, jobs: avocado_jobs.Reader,
         return [avocado_jobs.note(tests)]
     if cases := verdicts.results(suite):
         parsed.results += cases
+        if all(r.run_line is None and r.result_line is not None
+               and ":Expected" in r.result_line.text for r in cases):
+            return [(f"only kselftest_harness's failed-assertion line(s) were pasted: {len(cases)} "
+                     "test(s) read as failed from them (no RUN line, verdict or TAP line in the "
+                     "text)")]
+        told = (f" ({verdicts.unfinished} without a verdict: a RUN line followed by failed "
+                "assertions)") if verdicts.unfinished else ""
         return [(f"only kselftest_harness's own lines were pasted: {len(cases)} case "
-                 "verdict(s) read from them (the TAP lines after them are not in the text)")]
+                 f"verdict(s) read from them{told} (the TAP lines after them are not in the "
+                 "text)")]
     return []
 
 
