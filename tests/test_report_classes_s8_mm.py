@@ -102,3 +102,52 @@ def test_assertions_under_a_verdict_are_not_counted_twice(tmp_path: Path):
     report = triage_read(tmp_path, QUOTED_VERDICTS)
     failed = [r for r in report["results"] if r["status"] == "fail"]
     assert len(failed) == 2
+
+
+# Barry Song's fix (linux-mm, 2025-06-09, inside his reply to Ryan Roberts; lore
+# 671f8164-...@arm.com is the report it closes): the commit message quotes the one
+# kselftest_harness assertion line Ryan saw, indented and wrapped, and nothing else of the run.
+# Lines of the decoded body from "From: Barry Song" to the diffstat.
+FIX_QUOTING_ONE_ASSERTION = """\
+From: Barry Song <v-songbaohua@oppo.com>
+Date: Mon, 9 Jun 2025 22:42:13 +1200
+Subject: [PATCH] mm: madvise: revert the walk_page_range_vma change for
+ MADV_GUARD_INSTALL
+
+Fix the broken MADV_GUARD_INSTALL reported by Ryan.
+ # guard-regions.c:719:split_merge:Expected madvise(ptr, 10 * page_size,
+ MADV_GUARD_INSTALL) (-1) == 0 (0)
+
+Reported-by: Ryan Roberts <ryan.roberts@arm.com>
+Closes: https://lore.kernel.org/linux-mm/671f8164-a90b-48d7-9446-359eb9493500@arm.com/
+Signed-off-by: Barry Song <v-songbaohua@oppo.com>
+---
+ mm/madvise.c | 2 +-
+ 1 file changed, 1 insertion(+), 1 deletion(-)
+"""
+
+
+def test_an_assertion_line_alone_is_its_tests_failure(tmp_path: Path):
+    report = triage_read(tmp_path, FIX_QUOTING_ONE_ASSERTION)
+    [result] = report["results"]
+    assert (result["suite"], result["name"], result["status"]) == (
+        "guard-regions", "split_merge", "fail")
+    assert result["message"].startswith("guard-regions.c:719:split_merge:Expected madvise(")
+
+
+# David Hildenbrand's reply "Re: [kvm-unit-tests PATCH] lib: use an argument which doesn't
+# require default argument promotion" (kvm list, 2019-10-11, Message-ID
+# <986a6fc2-ef7b-4df4-8d4e-a4ab94238b32@redhat.com>): "This patch breaks the selftest on
+# s390x", with the run's FAIL lines. The patch is the tests' own library (lib/report.c), not the
+# kernel: no kernel regression is named. Lines from the quoted lib/report.c diff to
+# "EXIT: STATUS=3".
+TEST_LIBRARY_PATCH_BREAKS = (Path(__file__).parent / "fixtures" / "classes"
+                             / "kvm-unit-tests-report-patch-breaks-selftest.txt")
+
+
+def test_a_test_library_patch_that_breaks_tests_is_no_kernel_regression(tmp_path: Path):
+    report = triage_read(tmp_path, TEST_LIBRARY_PATCH_BREAKS.read_text())
+    causes = {f["cause"] for f in report["findings"]}
+    assert "kernel-regression" not in causes
+    assert report["verdict"] != "kernel-bug"
+    assert any(r["status"] == "fail" for r in report["results"])

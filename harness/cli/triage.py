@@ -258,6 +258,9 @@ def apply_inputs(inputs: list[ReportInput], env: Environment) -> None:
             env.facts["commits"] = " ".join(dict.fromkeys(known + i.info.commits))
         if i.info.bisected is not None and "bisected" not in env.facts:
             env.facts["bisected"] = f"L{i.info.bisected.line}: {i.info.bisected.text.strip()}"
+        elif "bisected" not in env.facts and (
+                broke := i.info.statements.breaking_kernel_patch()) is not None:
+            env.facts["bisected"] = f"L{broke.line}: {broke.text.strip()}"
         if env.kernel_release is None and i.info.kernel_release:
             env.kernel_release = i.info.kernel_release
             env.kernel_version = version_of(i.info.kernel_release)

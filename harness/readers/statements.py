@@ -73,6 +73,16 @@ BROKE_TESTS = re.compile(r"\b(?:change|patch|commit) (?:breaks|broke)\b", re.IGN
 PATCH_REGRESSION = re.compile(
     r"\b(?:this|the|your|that) (?:patch|change|commit)\b[^.?]{0,30}\b(?:caus\w+|introduc\w+)"
     r" (?:a |the |this )?regression", re.IGNORECASE)
+# A reply saying the patch it answers breaks tests ("FYI it looks like this patch breaks all
+# the guard-region mm selftests with:", Ryan Roberts on a madvise patch, 2025-06): when that
+# patch changes only kernel files, the writer names the commit that brought the failure - the
+# same fact as a bisect to it. (A patch to the tests themselves is a test-side statement.)
+PATCH_BREAKS = re.compile(r"\b(?:this|the|your|that) (?:patch|change|commit)\b[^.?]{0,20}\b"
+                          r"(?:breaks|broke|is breaking|has broken)\b[^.?]{0,60}?\b(?:self)?"
+                          r"tests?\b", re.IGNORECASE)
+# The kernel's own source directories (not lib/: a test framework has one too).
+KERNEL_DIRS = re.compile(r"^(?:\.\.\./)?(?:arch|block|crypto|drivers|fs|include|init|io_uring|"
+                         r"ipc|kernel|mm|net|security|virt)/")
 # A maintainer saying the bisect points at the wrong commit: "So I think is a false-positive
 # bisection result", "the hugepage use of padata has nothing to do with the patch in question".
 BISECT_DISPUTED = re.compile(
@@ -311,6 +321,7 @@ class StatementScanner:
     names: list[str] = field(default_factory=list)  # test names the statements give
     broke_tests: bool = False  # "this change breaks ... tests": the patch is the culprit
     bisect_disputed: LogLine | None = None  # the prose says the bisect result is wrong
+    patch_breaks: LogLine | None = None  # the writer: "this patch breaks ... tests"
     kernel_side: list[LogLine] = field(default_factory=list)
     kernel_own: bool = False  # a kernel-side line the writer wrote (not quoted)
     patch_regression: list[LogLine] = field(default_factory=list)  # "this patch causes a regr."
@@ -461,7 +472,11 @@ class StatementScanner:
 
     def _commits_and_reverts(self, line: LogLine, text: str, joined: str, quoted: bool,
                              question: bool) -> None:
-        """Named commits (kernel or selftests, by subject) and the author's revert experiment."""
+        """Named commits (kernel or selftests, by subject), the author's revert experiment, and
+        the author's "this patch breaks ... tests"."""
+        if (self.patch_breaks is None and not quoted and not question
+                and PATCH_BREAKS.search(joined)):
+            self.patch_breaks = LogLine(line.line, text, line.source)
         for m in COMMIT_SUBJECT.finditer(text if COMMIT_SUBJECT.search(text) else joined):
             if SELFTEST_SUBJECT.match(m.group("subject")):
                 self.selftest_subjects += 1
@@ -526,6 +541,15 @@ class StatementScanner:
         """The patch's files: the ones its diffstat lists when it has one (a diff in the commit
         message, such as a debugging hack to the kernel, is an illustration, not the patch)."""
         return self.submitted or self.patched
+
+    def breaking_kernel_patch(self) -> LogLine | None:
+        """The writer's "this patch breaks ... tests" when the patch changes only kernel
+        files."""
+        files = self.files()
+        if self.patch_breaks is None or not files or any(
+                SELFTEST_PATH.search(p) or not KERNEL_DIRS.match(p) for p in files):
+            return None
+        return self.patch_breaks
 
     def selftest_only_patch(self) -> bool:
         """A patch that only changes selftest files."""
