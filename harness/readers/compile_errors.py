@@ -10,7 +10,8 @@ The gcc "note:" lines and the source line it echoes are no results. A ``git show
 listing quoted in a mail (``commit <id>``, ``Author:``, ``Date:``, then the message indented)
 is an old commit's text - its compiler output is that commit's story, not this build's. A
 reply quotes the build log it answers (``> mseal_test.c:1469:50: error: ...``): the quote
-marks are taken off first. Used only when the input holds no result lines.
+marks are taken off first (and what a web page leaves: ``&gt;``, non-breaking spaces). Used
+only when the input holds no result lines.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 
 from harness.model import LogLine, Result, Status
 from harness.readers.line_kinds import QUOTE
+from harness.readers.paste import clean_chars
 
 ERROR = re.compile(r"^(?P<dir>\S*/)?(?P<file>[\w.+-]+)\.(?P<ext>c|cc|cpp):(?P<line>\d+)(?::\d+)?: "
                    r"(?:fatal )?error: (?P<msg>.+)$")
@@ -49,9 +51,11 @@ class Reader:
                 self.in_commit = False
             else:
                 return
-        if "error: " not in raw:
+        if "error" not in raw:
             return
-        unquoted = QUOTE.sub("", raw).strip()
+        unquoted = QUOTE.sub("", clean_chars(raw)).strip()
+        if "error: " not in unquoted:
+            return
         if (m := ERROR.match(unquoted)) and len(self.found) < MAX_RESULTS and not (
                 m.group("dir") and KERNEL_TREE.search(m.group("dir"))
                 and "selftests/" not in m.group("dir")):
@@ -69,7 +73,8 @@ class Reader:
             seen.add(key)
             numbers[program] = numbers.get(program, 0) + 1
             out.append(Result(program, numbers[program], f"build: {msg}", "", Status.FAIL,
-                              QUOTE.sub("", line.text).strip(), result_line=line))
+                              QUOTE.sub("", clean_chars(line.text)).strip(),
+                              result_line=line))
         return out
 
 
