@@ -20,8 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from harness.model import LogLine, Result, Status
-from harness.readers.line_kinds import QUOTE
-from harness.readers.paste import clean_chars
+from harness.readers.paste import clean_chars, unprefixed
 
 ERROR = re.compile(r"^(?P<dir>\S*/)?(?P<file>[\w.+-]+)\.(?P<ext>c|cc|cpp):(?P<line>\d+)(?::\d+)?: "
                    r"(?:fatal )?error: (?P<msg>.+)$")
@@ -53,7 +52,8 @@ class Reader:
                 return
         if "error" not in raw:
             return
-        unquoted = QUOTE.sub("", clean_chars(raw)).strip()
+        # (behind quote marks, a capture's stamps or a log viewer's line numbers)
+        unquoted = unprefixed(LogLine(line.line, clean_chars(raw), line.source))
         if "error: " not in unquoted:
             return
         if (m := ERROR.match(unquoted)) and len(self.found) < MAX_RESULTS and not (
@@ -73,7 +73,8 @@ class Reader:
             seen.add(key)
             numbers[program] = numbers.get(program, 0) + 1
             out.append(Result(program, numbers[program], f"build: {msg}", "", Status.FAIL,
-                              QUOTE.sub("", clean_chars(line.text)).strip(),
+                              unprefixed(LogLine(line.line, clean_chars(line.text),
+                                                 line.source)),
                               result_line=line))
         return out
 

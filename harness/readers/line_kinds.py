@@ -21,6 +21,9 @@ DIFF_BODY = re.compile(r"^(?:[ +\-]|@@ |diff --git |index [0-9a-f]|new file mode
 
 
 TIGHT_QUOTE = re.compile(r"^[ \t]*(?:> ?)*>")
+# A diff whose header is quoted with '>' and no space (">diff --git", ">@@ -172,13"): inside it
+# "> CATEGORY=..." is the context line " CATEGORY=...", not quoted prose.
+TIGHT_DIFF_START = re.compile(r"^[ \t]*(?:> ?)*>(?:diff --git |--- a/|\+\+\+ b/|@@ -\d)")
 TIGHT_CONTEXT = re.compile(r"^ (?:\t| *[{}()*/#;]| *$)")
 
 
@@ -35,6 +38,15 @@ def in_diff_after(in_diff: bool, line: str) -> bool:
     if bare.rstrip() == "--":
         return False
     return DIFF_BODY.match(bare) is not None
+
+
+def tight_diff(in_diff: bool, tight: bool, line: str) -> bool:
+    """Whether a diff quoted tightly (``tight``: its header was, see TIGHT_DIFF_START) goes on
+    at ``line``: the line after its '>' marks continues a diff, its own space kept."""
+    if not in_diff:
+        return TIGHT_DIFF_START.match(line) is not None
+    return tight and line[:1] in " \t>" and DIFF_BODY.match(TIGHT_QUOTE.sub("", line, count=1)) \
+        is not None and TIGHT_QUOTE.sub("", line, count=1).rstrip() != "--"
 
 
 def tight_context(line: str) -> bool:

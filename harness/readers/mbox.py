@@ -27,7 +27,7 @@ from typing import Any, BinaryIO
 
 from harness.errors import InputError
 from harness.model import LogLine
-from harness.readers.line_kinds import in_diff_after
+from harness.readers.line_kinds import in_diff_after, tight_diff
 
 MBOX_FROM = re.compile(rb"^From \S+.*\d{4}\s*$|^From \S+\s*$|^From mboxrd@z ")
 HEADER = re.compile(rb"^(?:Message-ID|Message-Id|From|Subject|Date|To|Received|Return-Path|"
@@ -209,9 +209,10 @@ def _parts(msg: EmailMessage) -> Iterator[tuple[str, str]]:
 
 def strip_diffs(lines: list[str]) -> tuple[list[str], int]:
     """The lines outside patch diffs (a diff's lines are code, not output); dropped count."""
-    out, dropped, in_diff = [], 0, False
+    out, dropped, in_diff, tight = [], 0, False, False
     for line in lines:
-        in_diff = in_diff_after(in_diff, line)
+        tight = tight_diff(in_diff, tight, line)
+        in_diff = in_diff_after(in_diff, line) or (in_diff and tight)
         if in_diff:
             dropped += 1
             continue

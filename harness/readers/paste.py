@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from harness.model import LogLine
 from harness.readers.commit_output import AfterSections, drop_patched_after, uncomment
-from harness.readers.line_kinds import LOG_LIKE, QUOTE, in_diff_after, tight_context
+from harness.readers.line_kinds import LOG_LIKE, QUOTE, in_diff_after, tight_context, tight_diff
 from harness.readers.statements import StatementScanner
 
 # What log viewers put in front of each line: a line-number link copied from a CI page
@@ -324,7 +324,7 @@ def _capture_prefix(text: str, info: PasteInfo) -> re.Match[str] | None:
     return None
 
 
-def _unprefixed(line: LogLine) -> str:
+def unprefixed(line: LogLine) -> str:
     """The line without quote marks and capture prefixes (any stamp but a kernel message's),
     stripped: what a before/after header or a trailer is looked for in."""
     text = line.text
@@ -580,8 +580,8 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
     """The log lines inside pasted text, with their original numbers."""
     info = info if info is not None else PasteInfo()
     joined = _Unwrapper(info)
-    after_uname = in_diff = wrapped_before = False
-    for line in drop_patched_after(_cleaned(lines), info.after, _unprefixed):
+    after_uname = in_diff = wrapped_before = tight = False
+    for line in drop_patched_after(_cleaned(lines), info.after, unprefixed):
         text = _text_of(line, info)
         if text is None:
             continue
@@ -599,7 +599,8 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
             _note_fs_words(info, line, text[2:])
         info.statements.feed_line(said, text, info.bare)
         # the rest of a long diff line that a mail client wrapped is still the diff
-        in_diff = in_diff_after(in_diff, info.bare) or (
+        tight = not info.prefixed and tight_diff(in_diff, tight, line.text)
+        in_diff = in_diff_after(in_diff, info.bare) or (in_diff and tight) or (
             in_diff and wrapped_before and info.bare.strip() not in ("", "--")) or (
             # a tight quote ("> \tcode" a context line) by its marks only; behind a viewer's
             # numbers ("> 46\t> Hi") the raw line starts with the number's padding
