@@ -564,6 +564,30 @@ def _said(pattern: re.Pattern[str], sentence: str) -> bool:
         sentence[_clause_start(sentence, m.start()):m.start()], "")
 
 
+# An emulator too old for what the test uses: "These tests rely on MADV_DONTNEED working which
+# I think only very recent versions of QEMU implement" (wasmtime #6263), "qemu-user doesn't
+# support MADV_DONTNEED", "not implemented in older QEMU", "needs a newer qemu". The
+# environment, whatever the test relies on (read before the test's "relies on").
+EMULATOR = (r"(?:QEMU|qemu(?:-[\w-]+)?|user[- ]mode emulation|(?:CPU |user[- ]mode )?emulator|"
+            r"hypervisor)")
+EMULATOR_TOO_OLD = re.compile(
+    r"\b(?:only|just)\s+(?:very\s+|more\s+|the\s+)?(?:recent|new(?:er)?|latest)\s+"
+    r"(?:versions?\s+(?:of\s+)?)?" + EMULATOR + r"\b[^.;]{0,40}\b(?:implement|support|handle)|"
+    r"\b(?:not|never)\s+(?:yet\s+)?(?:implemented|supported|emulated)\s+(?:in|by)\s+(?:the\s+)?"
+    r"(?:old(?:er)?|earlier|this version of|older versions? of)\s+" + EMULATOR + r"\b|"
+    r"\b(?:QEMU|qemu(?:-[\w-]+)?|emulator)(?:'s)?\s+(?:does(?:n't| not)|do(?:n't| not)|"
+    r"can(?:'t|not))\s+(?:yet\s+)?(?:support|implement|emulate)\b|"
+    r"\b" + EMULATOR + r"(?:\s+(?:version\s+)?v?\d+(?:\.\d+)+)?\s+(?:is|was)\s+too\s+old\b|"
+    r"\btoo\s+old\s+(?:a\s+|an\s+)?" + EMULATOR + r"\b|"
+    r"\b(?:needs?|requires?)\s+(?:a\s+)?(?:newer|more recent|recent)\s+(?:version\s+of\s+)?"
+    + EMULATOR + r"\b|"
+    r"\bolder\s+" + EMULATOR + r"(?:\s+versions?)?\s+(?:does(?:n't| not)|do(?:n't| not)|"
+    r"lacks?)\b",
+    re.IGNORECASE)
+EMULATOR_OLD = _env("emulator-too-old",
+                    "an emulator or hypervisor too old for what the test uses")
+
+
 def _without_marker(sentence: str) -> Cause | None:
     """Causes a sentence states by its own words, no causal marker needed: a filesystem that
     lacks mappings, a failure absent on a local filesystem, a test that ignores its temporary
@@ -572,6 +596,8 @@ def _without_marker(sentence: str) -> Cause | None:
         return LACKS_MMAP
     if _said(WORKS_ELSEWHERE, sentence):
         return ELSEWHERE
+    if _said(EMULATOR_TOO_OLD, sentence):
+        return EMULATOR_OLD
     return _ignores_tmpdir(sentence)
 
 

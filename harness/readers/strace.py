@@ -176,12 +176,28 @@ class FdTracker:
             return None
         path, fd = self._fd_of(call)
         unlinked = fd is not None and self._key(call.pid, fd) in self.unlinked
+        if fd is None and (recreated := self._recreated(call)):
+            path, unlinked = recreated, True
         syscall = Syscall(call.pid, call.name, call.args, call.ret, call.errno, line,
                           path=path, unlinked=unlinked)
         if path and "(deleted)" in path:
             syscall.unlinked = True
         self._update(call)
         return syscall
+
+    def _recreated(self, call: RawCall) -> str | None:
+        """The name a create (open with O_CREAT, creat) asks for when that name was unlinked
+        while its file is still open here: re-creating it is the filesystem's
+        open->unlink->create case (WSL DrvFs, a 9p or FUSE server returning ENOENT)."""
+        if call.name not in ("open", "openat", "creat") or (
+                call.name != "creat" and "O_CREAT" not in call.args):
+            return None
+        quoted = QUOTED.search(call.args)
+        if not quoted:
+            return None
+        name = decode_c_string(quoted.group(1))
+        still_open = {self.paths.get(key) for key in self.unlinked if key[0] == call.pid}
+        return name if name in still_open else None
 
     def _key(self, pid: int, fd: int) -> tuple[int, int]:
         """(pid, fd); an fd this pid never opened may be one the unprefixed lines opened

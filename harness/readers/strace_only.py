@@ -58,8 +58,21 @@ def of_interest(call: Syscall) -> bool:
         return False
     if call.name in CALLS or call.fatal:  # (fatal: the call the program gave up on)
         return True
-    return (call.name in OPENS and call.errno not in ORDINARY_OPEN_ERRORS
+    return (call.name in OPENS and not _ordinary_open_error(call)
             and any(flag in call.args for flag in OPEN_FLAGS))
+
+
+def _creates(call: Syscall) -> bool:
+    return call.name == "creat" or "O_CREAT" in call.args
+
+
+def _ordinary_open_error(call: Syscall) -> bool:
+    """A lookup's ENOENT is ordinary; a create's is not: with O_CREAT the name is made if
+    missing, so ENOENT says the directory (or the name just unlinked while still open, WSL
+    DrvFs #544) vanished under the filesystem - a failed create, not a loader's miss."""
+    if call.errno == "ENOENT" and _creates(call):
+        return False
+    return call.errno in ORDINARY_OPEN_ERRORS
 
 
 def results_from_syscalls(parsed: list[Parsed]) -> list[Result]:
@@ -78,6 +91,8 @@ def results_from_syscalls(parsed: list[Parsed]) -> list[Result]:
 
 
 def _fallback(call: Syscall) -> bool:
+    if call.failed and call.name in OPENS and call.errno == "ENOENT" and _creates(call):
+        return True
     return call.failed and call.name in FALLBACK_CALLS and call.errno not in PASSING_ERRNOS
 
 
