@@ -39,8 +39,15 @@ NO_REGRESSIONS = re.compile(r"^No regressions \(compared to (?:build )?([^)]+)\)
 # Naresh Kamboju's LKFT regression mails name the last good and the first bad build of the
 # tree ("GOOD tag: next-20221202" / "BAD tag: next-20221205", "GOOD: next-20220107" /
 # " BAD:    next-20220110", either order): the failure came with the kernel changes between
-# them - for LTP, whose version LKFT pins, that is a kernel bisect to a range.
-GOOD_BAD = re.compile(r"^(?P<which>GOOD|BAD)(?: tag| build)?:\s+(?P<build>[\w.+-]*\d[\w.+-]*)\s*$")
+# them - for LTP, whose version LKFT pins, that is a kernel bisect to a range; for a kernel
+# crash on the bad build, the range that brought it. The same pair in other cases and words:
+# "Good: next-20230112" / "Bad: next-20230113", "GOOD: next-20230109  (defconfig + kselftests
+# configs)", "last good: v6.1-rc3" / "first bad: v6.1-rc4", or one line "GOOD: v6.1-rc3, BAD:
+# v6.1-rc4".
+GOOD_BAD = re.compile(r"^(?:(?:last|first)\s+)?(?P<which>good|bad)(?:\s+(?:tag|build|kernel))?:"
+                      r"\s+(?P<build>[\w.+-]*\d[\w.+-]*)(?:\s+\([^)]*\))?$", re.IGNORECASE)
+RANGE_PARTS = re.compile(r"\s*[,;]\s+|\s*$")
+RANGE_START = ("goo", "bad", "las", "fir")
 TOTALS = re.compile(r"^total:\s*(\d+),\s*pass:\s*(\d+),\s*fail:\s*(\d+),\s*skip:\s*(\d+)")
 MAX_TESTS = 5000
 
@@ -62,8 +69,7 @@ class Reader:
         text = line.text.strip()
         if not text or len(text) > 300 or len(self.regressions) + len(self.fixes) >= MAX_TESTS:
             return
-        if text[:3] in ("GOO", "BAD") and (m := GOOD_BAD.match(text)):
-            self.good_bad.setdefault(m.group("which"), line)
+        if text[:3].lower() in RANGE_START and self._range(text, line):
             return
         if text[:2] == "##" and (m := SECTION.match(text)):
             self.section, self.where = m.group(1).lower(), None
@@ -118,6 +124,16 @@ class Reader:
         return [Result("lkft", 1, f"test regressions{compared}", "", Status.PASS,
                        f"No test regressions found{compared}{totals}",
                        result_line=self.header)]
+
+    def _range(self, text: str, line: LogLine) -> bool:
+        """A line naming the last good or the first bad build (or both, comma-separated)."""
+        found = [m for part in RANGE_PARTS.split(text) if part
+                 and (m := GOOD_BAD.match(part)) and not m.group("build").isdigit()]
+        if not found or sum(len(m.group(0)) for m in found) < len(text) // 2:
+            return False
+        for m in found:
+            self.good_bad.setdefault(m.group("which").upper(), line)
+        return True
 
     def bad_build(self) -> LogLine | None:
         """The first bad build's line when the mail names both ends of the range."""

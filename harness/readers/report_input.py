@@ -122,7 +122,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
         notes.append(f"run_vmtests.sh's SUMMARY: PASS={passed} SKIP={skipped} FAIL={failed} "
                      "(binaries, not test cases)")
     notes += _build_calls_ltp_or_prose(parsed, info, compiled, commands, ltp, prose)
-    notes += _ltp_range(parsed, info, ltp, lkft)
+    notes += _ltp_range(parsed, info, ltp, lkft) + _crash_range(parsed, info, lkft)
     notes += _verdict_lines(parsed, suite, jobs, verdicts)
     if not parsed.results and not parsed.crashes and (listed := lkft.results()):
         parsed.results += listed
@@ -204,6 +204,18 @@ def _ltp_range(parsed: Parsed, info: PasteInfo, ltp: ltp_output.Reader,
     info.bisected = bad
     return [(f"LKFT names the last good and the first bad build (L{bad.line}: "
              f"{bad.text.strip()}): the LTP failures came with the kernel changes between them")]
+
+
+def _crash_range(parsed: Parsed, info: PasteInfo, lkft: lkft_mail.Reader) -> list[str]:
+    """A kernel crash in a report naming the last good and the first bad build ("Good:
+    next-20230112" / "Bad: next-20230113", "last good ... first bad ..."): the crash came with
+    the kernel changes between them - the range is its bisect (LKFT's boot and test-time Oopses
+    in linux-next, 2023). The crash stays the kernel's either way; the range names its cause."""
+    if info.bisected is not None or not parsed.crashes or (bad := lkft.bad_build()) is None:
+        return []
+    info.bisected = bad
+    return [(f"the report names the last good and the first bad build (L{bad.line}: "
+             f"{bad.text.strip()}): the kernel crash came with the changes between them")]
 
 
 def _robot_report(parsed: Parsed, info: PasteInfo, lkp: lkp_mail.Reader) -> list[str]:
