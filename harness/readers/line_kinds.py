@@ -45,8 +45,10 @@ def tight_diff(in_diff: bool, tight: bool, line: str) -> bool:
     at ``line``: the line after its '>' marks continues a diff, its own space kept."""
     if not in_diff:
         return TIGHT_DIFF_START.match(line) is not None
-    return tight and line[:1] in " \t>" and DIFF_BODY.match(TIGHT_QUOTE.sub("", line, count=1)) \
-        is not None and TIGHT_QUOTE.sub("", line, count=1).rstrip() != "--"
+    if not tight or line[:1] not in " \t>":
+        return False
+    body = TIGHT_QUOTE.sub("", line, count=1)
+    return body.rstrip() != "--" and DIFF_BODY.match(body) is not None
 
 
 def tight_context(line: str) -> bool:
