@@ -41,7 +41,11 @@ MARKER_AFTER = re.compile(
     r"\bthe\s+(?:(?:real|core|main|actual|underlying)\s+)?(?:problem|issue|reason|culprit|"
     r"trouble|bug)\s+(?:here\s+)?"
     r"(?:is|was|seems to be|appears to be)\b|"
-    r"\bturn(?:s|ed)\s+out\b|\bit\s+means\s+(?:that\s+)?|\bthat\s+means\s+(?:that\s+)?|"
+    r"\bturn(?:s|ed)\s+out\b|"
+    # the setting a test needs, said by the change that sets it: "So, need to change
+    # unprivileged_userfaultfd behavior on 15-SP4 KVM for our OSD guest migration test"
+    r"\bneed(?:s|ed)?\s+to\s+(?:change|set|enable|raise|increase|adjust|turn\s+on)\b"
+    r"(?=[^.;]{0,80}\bfor\s+(?:our|the|this|these|that)\s+(?:[\w-]+\s+){0,4}tests?\b)|\bit\s+means\s+(?:that\s+)?|\bthat\s+means\s+(?:that\s+)?|"
     r"\b(?:it\s+)?(?:looks|sounds)\s+like\b|\bit\s+seems\s+(?:that\s+|like\s+)?|"
     # what the failure happens on, said with its lack: "crashed ... on filesystems that can't
     # provide WAL's required mmap(MAP_SHARED)" (the lack is the cause)
@@ -469,10 +473,13 @@ TEST_ASSUMES = re.compile(
 TMP_DIR = (r"`*(?:\$?(?:LTPTMP|TMPDIR|TEST_TMPDIR|TST_TMPDIR|TMP|TEMP|XDG_RUNTIME_DIR)\b"
            r"(?:\s+env(?:ironment)?\s+var(?:iable)?)?|(?:the\s+)?(?:LTP\s+|configured\s+|given\s+)?"
            r"(?:temp(?:orary)?|tmp)\s*(?:dir(?:ectory)?|folder|path)\b)")
+# how a program reads the variable: "$ENV{TMPDIR}" (Perl), "os.environ['TMPDIR']", getenv("TMPDIR")
+_ENV_OF = r"(?:\$ENV\{|os\.environ\[['\"]|(?:os\.)?getenv\(['\"])?"
 TMPDIR_FAULT = re.compile(
     r"\bignor(?:es|ed|ing)\s+(?:the\s+)?" + TMP_DIR + r"|"
     r"\b(?:does|do|did)(?:n't|\s+not)\s+(?:use|honou?r|respect|obey|follow)\s+(?:the\s+)?"
-    + TMP_DIR + r"|\bshould\s+(?:be\s+fixed\s+to\s+)?(?:at\s+least\s+)?(?:use|honou?r|"
+    + TMP_DIR + r"|\bshould\s+(?:(?:it|we|this|they|the\s+(?:test|library|code))\s+(?:not\s+)?)?"
+    r"(?:be\s+fixed\s+to\s+)?(?:at\s+least\s+)?(?:use|honou?r|"
     r"respect)\s+(?:the\s+)?" + TMP_DIR + r"|"
     r"\b(?:creat|open|writ|put|mak)\w*\s+(?:(?:a|an|the|its|new|temp\w*|test)\s+)*"
     r"(?:[\w.]+[- ])?files?\s+in\s+(?:the\s+)?`*(?:test(?:'s)?\s+binary|binary|current|working|"
@@ -481,7 +488,14 @@ TMPDIR_FAULT = re.compile(
     r"\b[\w-]*files?\s+(?:is\s+|are\s+|was\s+|were\s+)?(?:created|opened|written|put)\s+in\s+"
     r"(?:the\s+)?(?:root[- ]?fs|rootfs|root file ?system|\$?CWD|current directory|"
     r"working directory)\b|"
-    r"\bhard[- ]?cod\w*\s+(?:the\s+)?/tmp\b", re.IGNORECASE)
+    r"\bhard[- ]?cod\w*\s+(?:the\s+)?/tmp\b|"
+    # the fix said as what to use: "The `$TMPDIR` environment variable should be used instead"
+    # (robovm #412), "It is better to utilise $TMPDIR" (URI #14), a fix's title "respect
+    # TMPDIR in LoggerUTest" (cogutil #192), "Use $ENV{TMPDIR} if defined"
+    + TMP_DIR + r"`*(?:\s+[\w-]+){0,3}?\s+should\s+be\s+(?:used|honou?red|respected)\b|"
+    r"\b(?:better|best)\s+to\s+(?:use|utili[sz]e|honou?r|respect)\s+(?:the\s+)?"
+    + _ENV_OF + TMP_DIR + r"|"
+    r"^[#\s]*(?:use|respect|honou?r)\s+(?:the\s+)?" + _ENV_OF + TMP_DIR, re.IGNORECASE)
 # The test runner, as LTP's and the kernel's are named (LTP's pan keeps its "zoo" file of
 # running tests): the statement is then about the runner script.
 RUNNER = re.compile(r"\b(?:runltp|ltp-pan|pan\(\d+\)|zoo|run_vmtests(?:\.sh)?|"
@@ -588,6 +602,18 @@ EMULATOR_OLD = _env("emulator-too-old",
                     "an emulator or hypervisor too old for what the test uses")
 
 
+# A selftests directory the tree renamed under a runner that still names the old one: "Kselftest
+# vm test suite has been renamed to mm. But we didn't get any failure in kernelci results"
+# (kernelci-core #1787), "selftests/vm was renamed to selftests/mm" (6.3, baa489fabd01). The
+# runner's configuration (rule selftest-dir-missing), stated without make's own error.
+SUITE_RENAMED = re.compile(
+    r"\b(?:k?selftests?|tests?)\b(?:[\s/]+[\w-]+){0,3}?\s+(?:(?:test\s+)?suite\s+|"
+    r"director(?:y|ies)\s+|dir\s+|folder\s+|targets?\s+)?(?:has\s+been|have\s+been|had\s+"
+    r"been|was|were|got|is|are)\s+(?:now\s+)?(?:renamed|moved)\s+(?:to|into)\b", re.IGNORECASE)
+RENAMED = Cause("selftest-dir-renamed-stated", "test-bug", "selftest-dir-missing",
+                "the runner names a selftests directory the tree renamed")
+
+
 def _without_marker(sentence: str) -> Cause | None:
     """Causes a sentence states by its own words, no causal marker needed: a filesystem that
     lacks mappings, a failure absent on a local filesystem, a test that ignores its temporary
@@ -598,13 +624,23 @@ def _without_marker(sentence: str) -> Cause | None:
         return ELSEWHERE
     if _said(EMULATOR_TOO_OLD, sentence):
         return EMULATOR_OLD
+    if _said(SUITE_RENAMED, sentence):
+        return RENAMED
     return _ignores_tmpdir(sentence)
+
+
+SUGGESTED_FIX = re.compile(r"\s*(?:should(?:n't)?\s+(?:it|we|this|they|the\s+\w+)|why\s+"
+                           r"(?:not|doesn't\s+it|does\s+it\s+not))\b.*\binstead\b",
+                           re.IGNORECASE)
 
 
 def _diagnosis(sentence: str, first: LogLine) -> Diagnosis | None:
     """The sentence's stated cause, or None."""
     if QUESTION.search(sentence):
-        return None
+        # a fix suggested as a question ("Should it use `TMPDIR` instead?", ltp #986) says what
+        # the test gets wrong; any other question states nothing
+        suggested = _ignores_tmpdir(sentence) if SUGGESTED_FIX.match(sentence) else None
+        return Diagnosis(suggested, first, sentence, _names(sentence)) if suggested else None
     if (plain := _without_marker(sentence)) is not None:
         return Diagnosis(plain, first, sentence, _names(sentence))
     if (m := CI_OWN_FAULT.search(sentence)) and not _doubtful(sentence[:m.start()], "") \

@@ -59,7 +59,25 @@ FAILURE_WORD = re.compile(
     r"undefined reference to|multiple definition of|won't (?:build|compile|link)|"
     # memory a report finds leaked: "1/4 of the memory allocated to virtual machines is not
     # freed upon exit" (Void Linux #49269, 2024)
-    r"(?:is|are|was|were|gets?|got) (?:never|not) (?:freed|released|reclaimed|returned))\b",
+    r"(?:is|are|was|were|gets?|got) (?:never|not) (?:freed|released|reclaimed|returned)|"
+    # what a report says went wrong without a failure word: "This causes a problem for
+    # Android, where the `/tmp` directory isn't writeable" (ltp #986), "causing issues on
+    # arm64"; "the cow self test skip some cases" (a fix's commit message, 2023), "skipped
+    # 12 tests"; and what a fix says it restores: "I confirmed this patchset make it work
+    # again", "which gets the test working again"
+    r"caus(?:es|ed|ing) (?:a |an |the |this |that |some |many |several |real )?"
+    r"(?:problems?|issues?|troubles?|breakage|regressions?)|"
+    r"(?:is|are|was|were)(?:n't| not) (?:writ(?:e)?able|readable|accessible|executable)|"
+    r"(?:can't|cannot|can not|couldn't|could not) be (?:built|compiled|run|installed|mounted|"
+    r"loaded|started|created|written)|"
+    r"skip(?:s|ped)? (?:some|several|many|most|all|the|these|those|half|\d+) (?:of (?:the|its) )?"
+    r"(?:test ?)?(?:cases|tests|subtests)|"
+    r"(?:make|makes|made|get|gets|got|have|has)(?: it| them| this| that| (?:the|this|these) "
+    r"(?:[\w-]+ ){0,2}?(?:self)?tests?)? (?:to )?work(?:ing)? again|"
+    # a setting a test needs changed, said by the change for it: "So, need to change
+    # unprivileged_userfaultfd behavior ... for our OSD guest migration test" (openQA, 2021)
+    r"need(?:s|ed)? to (?:change|set|enable|raise|increase|adjust|turn on|disable|lower)\b"
+    r"(?=[^.;]{0,80}\bfor (?:our|the|this|these|that) (?:[\w-]+ ){0,4}tests?\b))\b",
     re.IGNORECASE)
 # The strerror texts of 12 characters or more, longest first: as printed (capital first), or
 # in any case when three words or more ("function not implemented").
@@ -92,7 +110,9 @@ DEALT_WITH = re.compile(r"\b(?:fixed|resolved(?! against| relative|$)|solved|wor
 # parser's to read, as a crash or not at all; a word that is an option ("panic=-1",
 # "oops=panic") states nothing.
 PRINTK = re.compile(r"\[\s*\d+\.\d{6}\]")
-URL = re.compile(r"\S*://\S*")
+# (a link's brackets and full stop stay: "results (https://...). Kernelci should have
+# reported failure" keeps its sentence break)
+URL = re.compile(r"[^\s(\[<]*://\S*?(?=[)\]>.,;:]*(?:\s|$))")
 # A markdown heading of an issue template ("## Execution failed at", "### Failed tests") names
 # a section; a tool's own "## ERROR: ..." line (a colon after its word) is no heading.
 # (A template's heading ends in its colon: "#### Reason for failure:", "#### Since when has it
@@ -126,7 +146,12 @@ PERSON_TASK = re.compile(r"(?:\s+\w+){0,3}?\s+(?:to\s+)?(?:boot|run|build|compil
 PRESUPPOSED = re.compile(
     r"\b(?:the|this|that|these|those)\s+(?:(?:same|(?:self)?test|build|CI|job|run)\s+)?"
     r"failures?\b(?!\s*(?:rates?|modes?|paths?|handling|cases?|messages?|outputs?|counts?|"
-    r"conditions?|points?|scenarios?|injection|domains?)\b)", re.IGNORECASE)
+    r"conditions?|points?|scenarios?|injection|domains?)\b)|"
+    # a failure that should have been reported and was not: "Kernelci should have reported
+    # failure" (kernelci-core #1787: a renamed suite ran nothing and passed)
+    r"\b(?:should|ought\s+to)\s+have\s+(?:been\s+)?(?:reported|caught|flagged|detected|shown|"
+    r"raised|given)\s+(?:a\s+|an\s+|the\s+|any\s+|as\s+(?:a\s+)?)?(?:failures?|errors?)\b",
+    re.IGNORECASE)
 MAX_RESULTS = 5
 MAX_LINE = 400
 INTRODUCED = 4  # lines from a caption ending in ':' to the failure it introduces
