@@ -38,6 +38,9 @@ CALLS = {
     "mlock": "mlock", "mlock2": "mlock2", "mlockall": "mlockall", "shmget": "shmget",
     "shmat": "shmat", "mbind": "mbind", "set_mempolicy": "set_mempolicy",
     "get_mempolicy": "get_mempolicy", "memfd_secret": "memfd_secret",
+    # util-linux tools named for their call: "swapon: /root/swap: swapon failed: Invalid
+    # argument" (swapon(8)), "flock: /srv/f.iso: No locks available" (flock(1)'s warn())
+    "swapon": "swapon", "swapoff": "swapoff", "flock": "flock", "fcntl": "fcntl",
 }
 # In a message whose form says a call failed ("<call>(...) failed: ...", "<call> failed:
 # <strerror>", "<call>: ret=-1 errno=N"), any Linux system call is a call; the list above maps

@@ -4,7 +4,11 @@ The kernel prints some refusals itself, once, in words rather than as an errno:
 fs/userfaultfd.c (5.11+) "uffd: Set unprivileged_userfaultfd sysctl knob to 1 if kernel faults
 must be handled without obtaining CAP_SYS_PTRACE capability" as userfaultfd() returns EPERM (CRIU
 PR #1651 quotes it); fs/hugetlbfs/inode.c "hugetlbfs: Unsupported page size <n> MB" as a mount
-with pagesize=<n> returns EINVAL. Such a line, pasted alone or in a dmesg, is that failed call.
+with pagesize=<n> returns EINVAL; mm/page_io.c "swapon: swapfile has holes" and
+fs/iomap/swapfile.c "swapon: file <path> has unallocated extents" (is inline, is not committed,
+has shared extents, is not on a block device, ...) as swapon() returns EINVAL for a swap file the
+kernel cannot write to directly (systemd-swap #114 on f2fs). Such a line, pasted alone or in a
+dmesg, is that failed call.
 """
 
 from __future__ import annotations
@@ -16,12 +20,16 @@ NOTICES = (
      "EPERM", "refused (the kernel's notice)"),
     (re.compile(r"\bhugetlbfs: Unsupported page size \d+ ?[KMG]i?B\b"), "mount", "EINVAL",
      "refused (the kernel's notice)"),
+    (re.compile(r"\bswapon: (?:swapfile has holes|file\b.*?(?:has (?:unallocated|shared) extents|"
+                r"is inline|is not committed|is not on a block device|is on multiple devices|"
+                r"outside the main device))"), "swapon", "EINVAL",
+     "refused (the kernel's notice)"),
 )
 
 
 def kernel_notice(text: str) -> tuple[str, str, str] | None:
     """(call, errno, what) of a kernel line that states a refused call, else None."""
-    if "uffd:" not in text and "hugetlbfs:" not in text:
+    if "uffd:" not in text and "hugetlbfs:" not in text and "swapon:" not in text:
         return None
     for pattern, call, errno, what in NOTICES:
         if pattern.search(text):

@@ -205,8 +205,16 @@ BISECTED = re.compile(r"\bbisect(?:ed|ion|s|ing)?\b.{0,60}\b(?:to|identified|poi
 # causing these warning:", linuxppc-dev 2025-10-29; "This warning is caused by commit
 # d92a8cfcb37e", linux-mm 2018-02-08; "introduced by commit"): the same fact, unless the line
 # asks ("Is this caused by commit ...?").
+# The failure dated from a commit named by its id ("This is an issue since kernel commit
+# ef2c41cf38a7", ltp 2020-05; "broken since commit", "a regression since upstream commit"), and a
+# bisect told as done ("I did a git bisect between those two changes on the stable tree",
+# linux-nfs 2025-08; "I ran a bisect", "after doing a bisection"): the same fact.
 CAUSED_BY_COMMIT = re.compile(r"\bcommit (?:causing|that caused|which caused) (?:this|these|the)\b|"
-                              r"\b(?:caused|introduced) by (?:the )?(?:kernel )?commit\b",
+                              r"\b(?:caused|introduced) by (?:the )?(?:kernel )?commit\b|"
+                              r"\b(?:since|starting with) (?:the )?(?:kernel |upstream |stable )?"
+                              r"commit [0-9a-f]{7,40}\b|"
+                              r"\b(?:did|ran|done|performed|completed|finished) (?:an? |the )?"
+                              r"(?:git |kernel |quick |manual )?bisect(?:ion)?\b",
                               re.IGNORECASE)
 # ... unless the text says the bisect could not be done ("I couldn't even bisect to a working
 # one", "not being able to bisect it", "unable to find a working bisect").
