@@ -69,6 +69,25 @@ def _strerror_table() -> dict[str, str]:
 
 
 STRERROR = _strerror_table()
+# The other direction, for every name the errno module knows (aliases too: EWOULDBLOCK,
+# ENOTSUP, EDEADLOCK): "ENOENT" -> "No such file or directory". The kernel-internal ENOTSUPP
+# (524) has no strerror and no entry.
+ERRNO_STRERROR = {name: os.strerror(number) for name in dir(_errno)
+                  if name[:1] == "E" and isinstance(number := getattr(_errno, name), int)}
+# Every errno name a report may spell, the kernel-internal ENOTSUPP included.
+ERRNO_NAMES = frozenset(ERRNO_STRERROR) | {"ENOTSUPP"}
+
+
+def strerror_of(name: str | None) -> str:
+    """The strerror of an errno name ("ENOENT" -> "No such file or directory"), or ""."""
+    return ERRNO_STRERROR.get(name, "") if name else ""
+
+
+def errno_name(number: str | int) -> str:
+    """The errno's name as strace and the rules spell it (38 -> ENOSYS, 95 -> EOPNOTSUPP, not
+    the errno module's first name ENOTSUP); Linux's generic numbering, which x86, arm64,
+    riscv, s390 and ppc share."""
+    return STRERROR.get(os.strerror(int(number)), "") or _errno.errorcode.get(int(number), "")
 
 
 def guess_suite(run_description: str) -> str:

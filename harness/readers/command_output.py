@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from harness.model import LogLine, Result, Status, Syscall
-from harness.readers.catalogue import STRERROR
+from harness.readers.catalogue import STRERROR, errno_name
 from harness.readers.go_testify import Testify
 from harness.readers.kernel_notices import kernel_notice
 from harness.readers.strace import strace_shaped
@@ -172,14 +172,6 @@ def _strerror_prefix(text: str) -> str:
                 and (len(text) == len(words) or not text[len(words)].isalnum()):
             best = words
     return STRERROR[best] if best else ""
-
-
-def errno_name(number: str) -> str:
-    """The errno's name as strace and the rules spell it (95 is EOPNOTSUPP, not ENOTSUP)."""
-    import errno
-    import os
-
-    return STRERROR.get(os.strerror(int(number)), "") or errno.errorcode.get(int(number), "")
 
 
 @dataclass

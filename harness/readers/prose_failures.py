@@ -23,14 +23,12 @@ unlink-then-call sequence does.
 
 from __future__ import annotations
 
-import errno as errno_module
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from harness.model import LogLine, Result, Status, Syscall
-from harness.readers.catalogue import ERRNO_NAME, STRERROR
-from harness.readers.command_output import errno_name
+from harness.readers.catalogue import ERRNO_NAME, ERRNO_NAMES, STRERROR, errno_name
 from harness.readers.line_kinds import LOG_LIKE
 
 # Calls a statement can be about, as strace names them. Words that are also plain English
@@ -98,7 +96,6 @@ WRITTEN_AS_CALL = {"open": "openat", "truncate": "ftruncate", "creat": "openat"}
 ON_DESCRIPTOR = frozenset({"ftruncate", "fallocate", "fstat", "fstatfs", "mmap", "fchmod",
                            "fchown", "futimens", "fsync"})
 CALL_WORD = re.compile(r"`?\b([a-z_][a-z0-9_]*)\b(\(|`)?")
-ERRNO_NAMES = frozenset(n for n in dir(errno_module) if n[:1] == "E") | {"ENOTSUPP"}
 ERRNO_NUMBER = re.compile(r"\b[Ee]rrno\s*[=:]?\s*(\d{1,3})\b|"
                           r"\bfail(?:ed|s)? with error code\s*[=:]?\s*(\d{1,3})\b")
 # Errno names joined by '/' or '|' list what a program handles or rules out

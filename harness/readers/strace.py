@@ -7,12 +7,12 @@ gives back the text a program wrote to stdout/stderr so TAP inside write() calls
 
 from __future__ import annotations
 
-import errno as errno_module
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from harness.model import LogLine, Syscall
+from harness.readers.catalogue import errno_name
 from harness.readers.numbers import number_of
 
 # strace's own prefixes, and perf trace's "0.000 ( 0.005 ms): prog/1234 " in their place.
@@ -115,15 +115,6 @@ def parse_call(text: str, pending: dict[tuple[int, str], str]) -> RawCall | None
     elif errno is None and match.group("sys") and ret.startswith("-") and ret[1:].isdigit():
         errno, ret = errno_name(ret[1:]) or f"errno {ret[1:]}", "-1"  # ltrace -S: "= -2"
     return RawCall(pid, match.group("name"), match.group("args"), ret, errno)
-
-
-def errno_name(number: str) -> str:
-    """The errno's name as strace prints it (38 -> ENOSYS, 95 -> EOPNOTSUPP); Linux's generic
-    numbering, which x86, arm64, riscv, s390 and ppc share."""
-    value = int(number)
-    if value == 95:  # the errno module's first name for 95 is ENOTSUP; strace says EOPNOTSUPP
-        return "EOPNOTSUPP"
-    return errno_module.errorcode.get(value, "")
 
 
 def looks_like_strace(text: str) -> bool:

@@ -12,11 +12,11 @@ ENOENT``, the program's own ``open: No such file or directory``, ``+++ exited wi
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 
 from harness.model import Syscall
+from harness.readers.catalogue import strerror_of
 from harness.readers.strace import PREFIX, written_text
 
 # At most this many other calls of the process between the failed call and its end: the
@@ -30,16 +30,6 @@ SIGNAL = re.compile(r"^--- (?P<sig>SIG(?:SEGV|BUS|ABRT|TRAP|ILL|FPE|SYS)) ")
 EXITS = frozenset({"exit", "exit_group"})
 ERROR_WORDS = re.compile(r"\b(?:[Aa]ssertion|failed|[Ee]rror|FATAL|[Ff]atal|[Cc]annot|"
                          r"[Cc]ould not|[Uu]nable to|[Bb]ail out!|not ok)\b")
-
-
-def _strerror(errno: str | None) -> str:
-    """The strerror of an errno name ("ENOENT" -> "No such file or directory"), or ""."""
-    if not errno:
-        return ""
-    import errno as errno_module
-
-    number = getattr(errno_module, errno, None)
-    return os.strerror(number) if isinstance(number, int) else ""
 
 
 @dataclass
@@ -94,7 +84,7 @@ class GaveUp:
 
     @staticmethod
     def _says_error(text: str, call: Syscall) -> bool:
-        strerror = _strerror(call.errno)
+        strerror = strerror_of(call.errno)
         return bool(ERROR_WORDS.search(text) or (strerror and strerror in text))
 
     def _mark(self, pid: int, what: str) -> Syscall | None:

@@ -19,8 +19,8 @@ import re
 from collections.abc import Iterator
 
 from harness.model import LogLine, Result, Status
-from harness.readers.catalogue import ERRNO_NAME, STRERROR
-from harness.readers.prose_failures import ERRNO_NAMES, errnos_in
+from harness.readers.catalogue import ERRNO_NAME, ERRNO_NAMES, STRERROR
+from harness.readers.prose_failures import errnos_in
 from harness.readers.stated_failures import CODE, HYPOTHETICAL, STATED_NAME, TRAILER
 
 FAILURE_WORD = re.compile(
