@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from harness.model import LogLine
 from harness.readers.diagnosis import DiagnosisReader
 from harness.readers.line_kinds import LOG_LIKE, QUOTE
-from harness.readers.test_verdicts import TEST_IS_RIGHT, says_test_to_change
+from harness.readers.test_verdicts import TEST_IS_RIGHT, says_kernel_at_fault, says_test_to_change
 
 # A test suite's own files, not the kernel's: the kernel's selftests, LTP's test cases and its
 # test library (the kernel has lib/ but no tst_* files), xfstests' tests and common helpers.
@@ -341,6 +341,7 @@ class StatementScanner:
     kernel_fixed: LogLine | None = None  # "It was fixed in the commit: ..." (a kernel commit)
     kernel_commit: LogLine | None = None  # a git.kernel.org link to a kernel commit
     applied_passes: LogLine | None = None  # "Backported those 2 patches and it is now passing"
+    kernel_verdict: LogLine | None = None  # the writer's own "this is a minor kernel bug"
     prose: list[str] = field(default_factory=list)  # test-side lines and their neighbours
     prose_sources: list[str] = field(default_factory=list)  # the part each prose line is from
     diagnoses: DiagnosisReader = field(default_factory=DiagnosisReader)  # causes in prose
@@ -447,6 +448,8 @@ class StatementScanner:
                 and (m := KERNEL_FIXED.search(joined) or FIXED_IN_RELEASE.search(joined))
                 and not SELFTEST_SUBJECT.match(m.group("subject") or "")):
             self.kernel_fixed = LogLine(line.line, text, line.source)
+        if not quoted and says_kernel_at_fault(joined):
+            self.kernel_verdict = LogLine(line.line, text, line.source)
         if len(self.kernel_side) < 5 and (KERNEL_SIDE.search(text)
                                           or TEST_IS_RIGHT.search(joined)):
             self.kernel_own = self.kernel_own or not quoted
@@ -559,7 +562,12 @@ class StatementScanner:
     def kernel_fix(self) -> Conclusion | None:
         """The report's own words put the failure on the kernel: the author's patch (its
         diffstat) changes only kernel files and says it fixes a kernel commit or the failure
-        shown, or the author reverted a named kernel commit and the test's result changed."""
+        shown, or the author reverted a named kernel commit and the test's result changed; or
+        a writer says in so many words that it is the kernel's bug (``says_kernel_at_fault``)
+        and no later message (nor a patch to the test after it) puts it on the test."""
+        if (verdict := self.kernel_verdict) is not None and not self._test_side_after(verdict):
+            return Conclusion("kernel-bug-stated", "kernel-bug", verdict,
+                              "a message says in its own words that it is the kernel's bug")
         if self.test_side:
             return None
         own = self.own_submitted
@@ -641,6 +649,16 @@ class StatementScanner:
             why += f"; its patch changes only {', '.join(files[:3])}" + (
                 " ..." if len(files) > 3 else "")
         return Conclusion(cause, category, line, why, tuple(self.names))
+
+    def _test_side_after(self, verdict: LogLine) -> bool:
+        """A test-side statement of the writer's own, or a patch that changes only the test, in
+        a later message than the kernel verdict (in a single text: any such patch)."""
+        part = self._parts.get(verdict.source, 0)
+        if any(self._parts.get(t.source, 0) > part for t in self.test_side
+               if t not in self.quoted_side):
+            return True
+        return self.selftest_only_patch() and (len(self._parts) < 2
+                                               or self._first_patch_part > part)
 
     def _side_keys(self) -> set[tuple[int, str]]:
         """The test-side lines by (line, source) only, to find where a wrapped statement

@@ -15,6 +15,10 @@ the test's author's own words, by family:
 Each is one regular expression over a line joined with the one before it (a wrapped sentence);
 ``statements.py`` counts a match as a test-side statement, with its own negation and question
 checks.
+
+The kernel's side has its verdicts too ("this is a minor kernel bug", "the fix belongs in the
+kernel"): ``says_kernel_at_fault``, definite ones only - a hedge ("I suspect", "my guess would
+be", "looks like") leaves the thread open.
 """
 
 from __future__ import annotations
@@ -92,3 +96,38 @@ def says_test_to_change(joined: str) -> bool:
     """Whether the (joined) line is one of the families above."""
     return bool(TEST_TO_CHANGE.search(joined) or KERNEL_FINE.search(joined)
                 or TEST_NATURE.search(joined))
+
+
+# The other side, said as a verdict in a reply: "this is a minor kernel bug and our colleague is
+# working on a fix" (Martin Doucha, LTP memcontrol04, 2025), "This is a kernel bug. Generally
+# speaking, we shouldn't be able to create kernel panics from user land." (Richard Palethorpe
+# answering a semctl03 patch that changed the test instead, 2022), "the fix belongs in the
+# kernel". Only the definite form counts: a hedge ("My guess would be kernel bug", "I suspect
+# it's a kernel bug", "looks like a kernel regression to me") leaves the thread open until a
+# later message settles it.
+KERNEL_AT_FAULT = re.compile(
+    r"\b(?:this|that|it|which)\s*(?:is|was|'s)\s+(?:(?:a|an|the)\s+)?(?:(?:minor|known|real|"
+    r"genuine|clear|serious|nasty|definite|confirmed|critical)\s+)?kernel(?:[- ]side)?\s+(?:bug|"
+    r"issue|problem|regression)\b|"
+    r"\b(?:this|that|it)\s*(?:is|was|'s)\s+(?:a|an)\s+(?:(?:minor|known|real|genuine|clear|"
+    r"serious)\s+)?bug\s+in\s+the\s+kernel\b|"
+    r"\bthe kernel (?:is|was) (?:buggy|wrong|broken|at fault)\b|"
+    r"\b(?:needs?|has|have|must|should)\s+(?:to\s+)?be\s+fixed\s+(?:in|on)\s+the\s+kernel"
+    r"(?:[- ]side)?\b|\bthe fix (?:belongs|is needed|has to be|must be) (?:in|on) the kernel\b",
+    re.IGNORECASE)
+# Words that make the writer's kernel verdict a guess, in its clause before it.
+HEDGE = re.compile(r"\b(?:suspect\w*|guess\w*|bet|seems?|looks?|sounds?|maybe|might|may|could|"
+                   r"probabl\w*|possibl\w*|perhaps|not sure|think|believe|wonder\w*|if|whether|"
+                   r"would|likely|unless|assum\w*|feel)\b|'d\b", re.IGNORECASE)
+CLAUSE = re.compile(r"[.;!?:]\s|,\s*(?:but|and|so)\s|\bbut\b", re.IGNORECASE)
+
+
+def says_kernel_at_fault(joined: str) -> bool:
+    """Whether the (joined) line says, not guesses, that the failure is the kernel's bug."""
+    for m in KERNEL_AT_FAULT.finditer(joined):
+        start = 0
+        for c in CLAUSE.finditer(joined, 0, m.start()):
+            start = c.end()
+        if not HEDGE.search(joined, start, m.start()):
+            return True
+    return False
