@@ -113,19 +113,26 @@ def _note_bisect(thread: ThreadInput, ri: ReportInput, message: Message) -> None
         thread.bisected = said
 
 
-def _robot_failure_bisect(thread: ThreadInput, inputs: list[ReportInput]) -> None:
-    """The kernel test robot's bisect of a test failure (not of a kernel crash) is its mail's
-    word when nobody answered it; in a thread the replies say what the failure was (an LTP
-    test to fix: 2023's ksm01 smart scan, 2025's swapon03 limit), so it is dropped there."""
-    robot = [ri for ri in inputs if ri.robot_failure_bisect and ri.info.bisected is not None]
+def _robot_failure_bisect(thread: ThreadInput, inputs: list[ReportInput],
+                          parts: list[tuple[Message, ReportInput]]) -> None:
+    """The kernel test robot's bisect of a test failure (not of a kernel crash) is the
+    thread's bisect: the report's own inputs do not carry it (the thread's replies may still
+    say what the failure was: an LTP test to fix - 2023's ksm01 smart scan, 2025's swapon03
+    limit - and a later test-side conclusion then overrules it, ``_overrules_bisect``; a reply
+    disputing it, ``bisect_disputed``). When nobody answered the robot, or no reply puts the
+    failure on the test (f2fs's swapon03 EINVAL, 2021: the replies discuss the kernel's fix),
+    the bisect stands."""
+    robot = [(m, ri) for m, ri in parts if ri.robot_failure_bisect
+             and ri.info.bisected is not None]
     if not robot:
         return
-    if len(thread.messages) == 1:
-        if thread.bisected is None and (said := robot[0].info.bisected) is not None:
-            thread.bisected = _with_commit(said, thread.messages[0])
-        return
-    for ri in robot:
-        ri.info.bisected = None
+    message, first = robot[0]
+    if thread.bisected is None and (said := first.info.bisected) is not None:
+        thread.bisected = _with_commit(said, message)
+    if len(thread.messages) > 1:
+        for ri in inputs:
+            if ri.robot_failure_bisect:
+                ri.info.bisected = None
 
 
 def _with_commit(line: LogLine, message: Message, reach: int = 3) -> LogLine:
@@ -243,7 +250,8 @@ def read_thread_input(path: str, default_suite: str = "") -> ThreadInput:
         ri.info.statements = StatementScanner()  # the thread's conclusion is read whole, below
         by_message[message.index].append((label, ri))
         _note_bisect(thread, ri, message)
-    _robot_failure_bisect(thread, [ri for parts in by_message.values() for _, ri in parts])
+    _robot_failure_bisect(thread, [ri for parts in by_message.values() for _, ri in parts],
+                          [(m, ri) for m in thread.messages for _, ri in by_message[m.index]])
     _drop_stated_beside_logs([ri for parts in by_message.values() for _, ri in parts])
     _drop_subject_stats_beside_logs([ri for parts in by_message.values() for _, ri in parts])
     for message in thread.messages:
