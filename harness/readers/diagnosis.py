@@ -612,14 +612,65 @@ SUITE_RENAMED = re.compile(
     r"been|was|were|got|is|are)\s+(?:now\s+)?(?:renamed|moved)\s+(?:to|into)\b", re.IGNORECASE)
 RENAMED = Cause("selftest-dir-renamed-stated", "test-bug", "selftest-dir-missing",
                 "the runner names a selftests directory the tree renamed")
+# The machine told as short of memory, no causal marker needed: "we are running the tests on a
+# system with too little memory (512MB)" (Yocto's LTP runs, 2020), "not enough memory on that
+# board", "the machine only has 4GB memory".
+MACHINE = (r"(?:system|machine|board|VM|guest|box|host|device|target|instance|container|"
+           r"qemu|emulator|runner)s?")
+SHORT_OF_MEMORY = re.compile(
+    r"\bon\s+(?:a|an|the|this|that|our|your|such\s+a)\s+(?:[\w-]+\s+)?" + MACHINE + r"\s+"
+    r"(?:with|that\s+has|which\s+has)\s+(?:only\s+)?(?:too\s+little|not\s+enough|insufficient)"
+    r"\s+(?:free\s+)?(?:RAM|memory)\b|"
+    r"\b(?:too\s+little|not\s+enough|insufficient)\s+(?:free\s+)?(?:RAM|memory)\s+(?:on|in|for)"
+    r"\s+(?:a|an|the|this|that|our|your|such\s+a)\s+(?:[\w-]+\s+)?" + MACHINE + r"\b|"
+    r"\b(?:the\s+)?" + MACHINE + r"\s+(?:only\s+)?(?:has|had)\s+(?:only\s+)?(?:too\s+little|"
+    r"not\s+enough|insufficient)\s+(?:free\s+)?(?:RAM|memory)\b|"
+    # "the s390x machine currently only has 4GB memory" (dotnet/runtimelab #892), "a Raspberry
+    # PI 2, which has only 1G of memory available" (openjdk #2507): "only" makes it a shortage
+    r"\b(?:only\s+(?:has|had|have)|(?:has|had|have|with)\s+only)\s+\d+(?:\.\d+)?\s*[MGT]i?B?"
+    r"\s+(?:of\s+)?(?:memory|RAM)\b", re.IGNORECASE)
+MEMORY_SHORT = _env("memory-short", "too little memory for the test")
+# The setup named as the fault, in a verdict rather than a causal sentence: "That's more of the
+# system problem than anything else" (Cyril Hrubis on ksm03, LTP 2020), "this is a problem with
+# your setup", "the machine was misconfigured", "it's an environment issue". Said of the
+# machine, not of the kernel (a sentence that names the kernel is left alone).
+SETUP_VERDICT = re.compile(
+    r"\b(?:this|that|it|which)\s*(?:is|was|'s)\s+(?:(?:more|rather|mostly)\s+(?:of\s+)?|just\s+|"
+    r"simply\s+|clearly\s+)?(?:a|an|the)\s+(?:(?:local|pure|simple)\s+)?(?:system|setup|"
+    r"set-up|environment(?:al)?|configuration|machine|board|installation|distro|deployment|"
+    r"host|userspace|user-space)\s+(?:problem|issue|bug|fault|misconfiguration)\b|"
+    r"\b(?:problem|issue|bug|fault)\s+(?:with|in|of)\s+(?:your|the|this|that)\s+(?:local\s+)?"
+    r"(?:setup|set-up|environment|configuration|machine|board|installation)\b|"
+    r"\b(?:your|the|this|that)\s+(?:setup|system|environment|machine|board|installation)\s+"
+    r"(?:is|was)\s+(?:misconfigured|broken|wrong|not set up (?:correctly|properly)|not "
+    r"(?:properly|correctly) configured)\b|\bmisconfigured\s+(?:system|machine|setup|"
+    r"environment|board)\b", re.IGNORECASE)
+SETUP_FAULT = _env("setup-at-fault", "the machine's own setup")
+KERNEL_NAMED = re.compile(r"\bkernel\b", re.IGNORECASE)
+CLAUSE_END = re.compile(r"[,.;:!?]")
+
+
+def _kernel_in_clause(pattern: re.Pattern[str], sentence: str) -> bool:
+    """The kernel is named in the clause of the pattern's match ("a kernel setup problem"),
+    not in another clause ("..., kernel itself does not mount cgroups anywhere")."""
+    m = pattern.search(sentence)
+    if m is None:
+        return False
+    end = CLAUSE_END.search(sentence, m.end())
+    return KERNEL_NAMED.search(sentence, _clause_start(sentence, m.start()),
+                               end.start() if end else len(sentence)) is not None
 
 
 def _without_marker(sentence: str) -> Cause | None:
     """Causes a sentence states by its own words, no causal marker needed: a filesystem that
-    lacks mappings, a failure absent on a local filesystem, a test that ignores its temporary
-    directory."""
+    lacks mappings, a failure absent on a local filesystem, a machine short of memory, the setup
+    named as the fault, a test that ignores its temporary directory."""
     if _said(FS_LACKS_MMAP, sentence):
         return LACKS_MMAP
+    if _said(SHORT_OF_MEMORY, sentence):
+        return MEMORY_SHORT
+    if _said(SETUP_VERDICT, sentence) and not _kernel_in_clause(SETUP_VERDICT, sentence):
+        return SETUP_FAULT
     if _said(WORKS_ELSEWHERE, sentence):
         return ELSEWHERE
     if _said(EMULATOR_TOO_OLD, sentence):
