@@ -612,6 +612,8 @@ SUITE_RENAMED = re.compile(
     r"been|was|were|got|is|are)\s+(?:now\s+)?(?:renamed|moved)\s+(?:to|into)\b", re.IGNORECASE)
 RENAMED = Cause("selftest-dir-renamed-stated", "test-bug", "selftest-dir-missing",
                 "the runner names a selftests directory the tree renamed")
+
+
 # The machine told as short of memory, no causal marker needed: "we are running the tests on a
 # system with too little memory (512MB)" (Yocto's LTP runs, 2020), "not enough memory on that
 # board", "the machine only has 4GB memory".
