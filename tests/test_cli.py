@@ -113,7 +113,7 @@ def test_bad_guest_memory_is_one_line_before_anything_runs(tmp_path):
 
 
 def test_stream_help_names_the_size_from_which_logs_stream():
-    from harness.triage.stream import STREAM_BYTES
+    from harness.triage import STREAM_BYTES
 
     text = " ".join(harness("triage", "--help").stdout.decode().split())
     assert f"as for logs of {STREAM_BYTES >> 20} MB or more" in text

@@ -31,7 +31,7 @@ def _outputs(p: argparse.ArgumentParser) -> None:
     g.add_argument("--kcidb", metavar="FILE", help="write KCIDB I/O JSON for KernelCI: checkout, "
                    "build, tests, and per finding an issue (culprit code/tool/harness) with "
                    "incidents")
-    g.add_argument("--kcidb-origin", metavar="ORIGIN", default="harness", type=_origin,
+    g.add_argument("--kcidb-origin", metavar="ORIGIN", type=_origin,  # default: options_of's
                    help="KCIDB origin, the prefix of every id (default harness)")
     g.add_argument("--kcidb-build", metavar="ORIGIN:ID", type=_build_id,
                    help="attach the tests to this existing KCIDB build (submitted by the CI "

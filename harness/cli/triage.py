@@ -50,13 +50,14 @@ def read_all(logs: list[str], straces: list[str], suite: str | None,
     whole mail thread); the first thread read is the one a --mail reply answers."""
     from harness.readers.ci_inputs import ci_inputs
     from harness.readers.report_input import read_report
-    from harness.readers.thread_input import read_thread_input
 
     inputs: list[ReportInput] = []
     thread: ThreadInput | None = None
     thread_straces: list[Parsed] = []
     for name in logs:
         if is_mail(name):
+            from harness.readers.thread_input import read_thread_input
+
             read = read_thread_input(name, suite or "")
             inputs += [ri for _, _, ri in read.inputs]
             thread_straces += read.straces
@@ -121,7 +122,7 @@ def triage_fleet(args: argparse.Namespace, targets: dict[str, str | None]) -> in
 def stream_candidate(args: argparse.Namespace) -> str | None:
     """The log to triage streaming: one big whole capture (or --stream), nothing beside it
     that needs every result in memory (a separate strace, KCIDB output, a mail thread)."""
-    from harness.triage.stream import STREAM_BYTES
+    from harness.triage import STREAM_BYTES
 
     if args.strace or args.kcidb or len(args.logs) != 1 or args.logs[0] == "-":
         return None
@@ -330,10 +331,12 @@ def run_triage(args: argparse.Namespace) -> int:
         from harness.report.mail import render_reply
 
         overrides["mail"] = lambda r: render_reply(r, target, thread.messages)
-    from harness.report.kcidb import options_of
+    kcidb = None
+    if args.kcidb:  # the KCIDB writer loads only when it writes
+        from harness.report.kcidb import options_of
 
-    write_outputs(report, targets, color=args.color, kcidb=options_of(args),
-                  overrides=overrides)
+        kcidb = options_of(args)
+    write_outputs(report, targets, color=args.color, kcidb=kcidb, overrides=overrides)
     return exit_code(report)
 
 

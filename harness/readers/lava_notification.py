@@ -22,7 +22,6 @@ holds no result lines at all.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 
@@ -40,6 +39,14 @@ LAVA_SUITE = "lava"
 MAX_CASES = 20000
 
 
+def _unescape(text: str) -> str:
+    """``&amp;`` and the like as the mail's HTML part left them (html loads when a job error
+    is read, not for every input)."""
+    import html
+
+    return html.unescape(text)
+
+
 @dataclass
 class Reader:
     health: str = ""
@@ -53,7 +60,7 @@ class Reader:
         text = line.text.strip()
         if self.error_open:  # the error goes on to the blank line after it (a wrapped mail)
             if text and not text.startswith(("Device details", "Test ")):
-                self.error = f"{self.error} {html.unescape(text)}"
+                self.error = f"{self.error} {_unescape(text)}"
                 return
             self.error_open = False
         if not text.startswith(("The job", "Job error", "Test ")):
@@ -61,7 +68,7 @@ class Reader:
         if m := HEALTH.match(text):
             self.health = m.group("health")
         elif self.health and (m := JOB_ERROR.match(text)):
-            self.error, self.error_line = html.unescape(m.group("error")), line
+            self.error, self.error_line = _unescape(m.group("error")), line
             self.error_open = bool(self.error)
         elif self.health and (m := SUITE.match(text)):
             self.suite = re.sub(r"^\d+_", "", m.group("suite"))

@@ -11,8 +11,6 @@ so a reply that quotes the log does not count its failures twice.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import gzip
 import io
 import re
@@ -20,14 +18,15 @@ import sys
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from email.message import EmailMessage
-from email.utils import parseaddr
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from harness.errors import InputError
 from harness.model import LogLine
 from harness.readers.line_kinds import in_diff_after, tight_diff
+
+if TYPE_CHECKING:  # the email package loads when a thread is read, not for every input
+    from email.message import EmailMessage
 
 MBOX_FROM = re.compile(rb"^From \S+.*\d{4}\s*$|^From \S+\s*$|^From mboxrd@z ")
 HEADER = re.compile(rb"^(?:Message-ID|Message-Id|From|Subject|Date|To|Received|Return-Path|"
@@ -56,6 +55,8 @@ class Message:
 
     @property
     def label(self) -> str:
+        from email.utils import parseaddr
+
         name = parseaddr(self.sender)[0] or parseaddr(self.sender)[1] or "unknown sender"
         return f"message {self.index} ({name}, {self.date or 'no date'})"
 
@@ -221,6 +222,9 @@ def strip_diffs(lines: list[str]) -> tuple[list[str], int]:
 
 
 def read_thread(path: str) -> list[Message]:
+    import email.policy
+    from email.message import EmailMessage
+
     data = read_bytes(path)
     messages = []
     for index, raw in enumerate(split_mbox(data), 1):

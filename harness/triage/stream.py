@@ -73,7 +73,6 @@ from harness.triage.templates import (
     slot_values,
 )
 
-STREAM_BYTES = 4 << 20  # `harness triage` streams logs at least this big (~30k results)
 MADE_UP = frozenset({Status.MISSING, Status.CRASH})
 
 
