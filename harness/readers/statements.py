@@ -11,8 +11,8 @@ What counts:
 
 - a patch in the input (``diff --git``, ``+++ b/``, a diffstat, ``Fixes:`` naming a
   ``selftests`` commit) that changes only files under ``tools/testing/selftests/`` and creates
-  none (a patch that adds a test reproduces a kernel bug; one that fixes a test says the test
-  was wrong);
+  none, nor says it adds a test case ("Let's add a simple reproducer for ...") (a patch that
+  adds a test reproduces a kernel bug; one that fixes a test says the test was wrong);
 - a prose line that says the test is wrong ("a bug in the test", "false failures", "causing
   the test to fail", "fail unnecessarily", "not a kernel bug") or names the cause ("the cause
   of failures ... is they running on memory filesystems").
@@ -113,6 +113,14 @@ HUGE_SETUP = re.compile(r"\b(?:requires?|needs?|allocates?|reserves?)\s+\d+\s+hu
                         r"\bnot enough (?:free )?huge ?pages\b", re.IGNORECASE)
 # A created file that is a new test (a program or script), not a runner's settings or config.
 NEW_TEST = re.compile(r"\.(?:c|sh|py)$")
+# A patch that adds a test case to an existing selftest says so: "Let's add a simple reproducer
+# for a scenario where GUP-fast could succeed on secretmem folios" (memfd_secret, 2024), "Patch
+# #2 extends the memfd_secret selftest to cover that case", "add a regression test for ...".
+# Like a new test file, it reproduces a (kernel) bug; it does not fix the test.
+ADDS_TEST = re.compile(
+    r"\b(?:add|adds|added|adding|introduc\w+)\s+(?:a\s+|an\s+)?(?:simple\s+|new\s+|small\s+)?"
+    r"(?:reproducer|regression\s+test|test\s*case)s?\b|"
+    r"\bextend\w*\s+(?:the\s+)?[\w/-]+\s+(?:self)?tests?\s+to\s+cover\b", re.IGNORECASE)
 
 # "a problem with the test machine", "a bug in the test infrastructure": the lab, not the test.
 NOT_THE_TEST = (r"infra\w*|machines?|lab|systems?|environments?|setup|rigs?|hosts?|farm|boards?|"
@@ -338,6 +346,7 @@ class StatementScanner:
     reverted: LogLine | None = None  # "after I reverted the patch ... one test failed"
     disagreed: bool = False  # the author's own words answer a quoted claim with "no"
     not_enabled: LogLine | None = None  # "If uprobes are not enabled, the test fails"
+    adds_test: LogLine | None = None  # "Let's add a simple reproducer for ...": a new case
     kernel_fixed: LogLine | None = None  # "It was fixed in the commit: ..." (a kernel commit)
     kernel_commit: LogLine | None = None  # a git.kernel.org link to a kernel commit
     applied_passes: LogLine | None = None  # "Backported those 2 patches and it is now passing"
@@ -475,8 +484,10 @@ class StatementScanner:
 
     def _commits_and_reverts(self, line: LogLine, text: str, joined: str, quoted: bool,
                              question: bool) -> None:
-        """Named commits (kernel or selftests, by subject), the author's revert experiment, and
-        the author's "this patch breaks ... tests"."""
+        """Named commits (kernel or selftests, by subject), the author's revert experiment, the
+        author's "this patch breaks ... tests", and a patch's "add a reproducer" (a new case)."""
+        if self.adds_test is None and not question and ADDS_TEST.search(joined):
+            self.adds_test = LogLine(line.line, text, line.source)
         if (self.patch_breaks is None and not quoted and not question
                 and PATCH_BREAKS.search(joined)):
             self.patch_breaks = LogLine(line.line, text, line.source)
@@ -624,7 +635,7 @@ class StatementScanner:
             return None
         if self.disagreed and all(t in self.quoted_side for t in self.test_side):
             return None  # the claim is the other side's, quoted, and the author says no
-        new_test = any(NEW_TEST.search(p) for p in self.created)
+        new_test = any(NEW_TEST.search(p) for p in self.created) or self.adds_test is not None
         if (new_test and not self.test_side) or (self.files() and not patch
                                                   and not self._quoted_patch_overruled()):
             return None  # a new test, or a patch to the kernel: not the test's fault
