@@ -171,6 +171,10 @@ def test_every_memfd_secret_failure_wording_is_a_kernel_behaviour_check():
 
 def test_a_selftest_patch_adding_a_reproducer_is_no_test_fix():
     assert conclude(ADD_VMSPLICE_TEST) is None
+    # mini-round 18-mm-b's wording of the same class: "Let's test whether R/O long-term pinning
+    # is reliable ... For now, all tests fail" (cow, 2022)
+    cow = (REPORTS / "cow-ro-longterm-pin-non-anon-tests-all-fail-patch.txt").read_text()
+    assert conclude(cow) is None
     # a selftest patch that fixes the test still says so (round 2's hugetlb_reparenting patch)
     fixed = conclude((REPORTS / "hugetlb-reparenting-async-flaky-patch.txt").read_text())
     assert fixed is not None and fixed.category == "test-bug"
