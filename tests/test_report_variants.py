@@ -191,12 +191,13 @@ OWN_WORDS = {"ksm-unmerge-uffd-wp-kernel-fix-patch", "soft-dirty-reverted-tlb-fi
 
 def own_words(case: Case) -> bool:
     """The answer rests on the writer's own words (OWN_WORDS), or on the kernel test robot's
-    own bisect of a test failure (no crash): quoted in a reply it is the claim the reply
-    answers, and the engine leaves it to the reply (README, "the kernel test robot")."""
+    own bisect of a test failure (no kernel crash; a test's own timeout or crash is such a
+    failure): quoted in a reply it is the claim the reply answers, and the engine leaves it
+    to the reply (README, "the kernel test robot")."""
     meta = case.meta
     return case.name in OWN_WORDS or (
         "lkp-robot-layout" in meta.get("classes", [])
-        and meta.get("crash_evidence", "none") == "none"
+        and meta.get("crash_evidence", "none") != "kernel"
         and meta["expected_cause"] == "kernel-regression")
 
 
