@@ -186,7 +186,9 @@ QUOTING = {t for t in TRANSFORMS if "quote" in t or t in ("Gmail reply", "top-po
 OWN_WORDS = {"ksm-unmerge-uffd-wp-kernel-fix-patch", "soft-dirty-reverted-tlb-fix-reply",
              "ltp-add-key02-kernel-3.14-einval-kernel-fix",
              "blktests-loop010-power-kernel-fix-queued",
-             "optee-regression-1027-bsp-kernel-missing-fix"}
+             "optee-regression-1027-bsp-kernel-missing-fix",
+             "mlock-droppable-enotsupp-524-mm-commits",
+             "stable-6.4-review-madvise-pageout-mapcount-fix-patch"}
 
 
 def own_words(case: Case) -> bool:
