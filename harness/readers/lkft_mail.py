@@ -46,10 +46,34 @@ NO_REGRESSIONS = re.compile(r"^No regressions \(compared to (?:build )?([^)]+)\)
 # v6.1-rc4".
 GOOD_BAD = re.compile(r"^(?:(?:last|first)\s+)?(?P<which>good|bad)(?:\s+(?:tag|build|kernel))?:"
                       r"\s+(?P<build>[\w.+-]*\d[\w.+-]*)(?:\s+\([^)]*\))?$", re.IGNORECASE)
+# IBM's Power CI mails write the pair as where the issue shows: "Issue is seen on:
+# next-20250212" / "Issue not seen on: next-20250210" (fstests generic/451, 2025); other
+# reporters "Problem observed on ...", "Not reproducible on ...", "Regression seen with ...".
+SEEN_ON = re.compile(r"^(?:(?:the\s+)?(?:issue|problem|regression|failure|crash|bug)\s+)?"
+                     r"(?:is\s+|was\s+)?(?P<not>not\s+)?(?:seen|observed|reproduced|reproducible|"
+                     r"noticed|present)\s+(?:on|in|with)\s*:?\s+(?P<build>[\w.+-]*\d[\w.+-]*)"
+                     r"(?:\s+\([^)]*\))?\.?$", re.IGNORECASE)
+# The same pair in a sentence, wrapped anywhere: "This issue is introduced in next-20250506.
+# This issue is not seen on\nnext-20250505 kernel." (IBM's Power CI, btrfs/001, 2025). Only a
+# kernel build's name counts (a linux-next tag, a version, an -rc).
+BUILD = r"(?P<build>(?:linux-)?next-\d{8}|v?\d+\.\d+(?:\.\d+)?(?:-rc\d+)?(?:-next-\d{8})?)\b"
+PROSE_RANGE = re.compile(r"\b(?:issue|problem|regression|crash|failure|bug|oops)\s+(?:is|was)\s+"
+                         r"(?:(?P<not>not)\s+)?(?:first\s+)?(?:introduced|seen|observed|"
+                         r"reproduced|reproducible|noticed|present)\s+(?:in|on|with)\s+(?:the\s+)?"
+                         + BUILD, re.IGNORECASE)
+PROSE_WORDS = ("seen", "introduced", "reproduc", "observed", "present", "noticed")
 RANGE_PARTS = re.compile(r"\s*[,;]\s+|\s*$")
-RANGE_START = ("goo", "bad", "las", "fir")
+RANGE_START = ("goo", "bad", "las", "fir", "iss", "pro", "reg", "fai", "cra", "bug", "the",
+               "not", "see", "obs", "rep")
 TOTALS = re.compile(r"^total:\s*(\d+),\s*pass:\s*(\d+),\s*fail:\s*(\d+),\s*skip:\s*(\d+)")
 MAX_TESTS = 5000
+
+
+def _which(m: re.Match[str]) -> str:
+    """GOOD or BAD for a GOOD_BAD or SEEN_ON match."""
+    if m.re is SEEN_ON:
+        return "GOOD" if m.group("not") else "BAD"
+    return m.group("which").upper()
 
 
 @dataclass
@@ -64,9 +88,11 @@ class Reader:
     none_found: bool = False
     totals: LogLine | None = None
     good_bad: dict[str, LogLine] = field(default_factory=dict)  # "GOOD"/"BAD" -> its line
+    _tail: str = ""  # the line before, for a sentence that wraps
 
     def feed(self, line: LogLine) -> None:
         text = line.text.strip()
+        self._prose_range(text, line)
         if not text or len(text) > 300 or len(self.regressions) + len(self.fixes) >= MAX_TESTS:
             return
         if text[:3].lower() in RANGE_START and self._range(text, line):
@@ -128,12 +154,25 @@ class Reader:
     def _range(self, text: str, line: LogLine) -> bool:
         """A line naming the last good or the first bad build (or both, comma-separated)."""
         found = [m for part in RANGE_PARTS.split(text) if part
-                 and (m := GOOD_BAD.match(part)) and not m.group("build").isdigit()]
+                 and (m := GOOD_BAD.match(part) or SEEN_ON.match(part))
+                 and not m.group("build").isdigit()]
         if not found or sum(len(m.group(0)) for m in found) < len(text) // 2:
             return False
         for m in found:
-            self.good_bad.setdefault(m.group("which").upper(), line)
+            self.good_bad.setdefault(_which(m), line)
         return True
+
+    def _prose_range(self, text: str, line: LogLine) -> None:
+        """The pair in a sentence that may wrap: each end is read from this line joined to the
+        one before it, where the match ends on this line."""
+        joined = f"{self._tail} {text}" if self._tail else text
+        start = len(joined) - len(text)
+        self._tail = text[-120:]
+        if not any(word in joined.lower() for word in PROSE_WORDS):
+            return
+        for m in PROSE_RANGE.finditer(joined):
+            if m.end() > start:
+                self.good_bad.setdefault("GOOD" if m.group("not") else "BAD", line)
 
     def bad_build(self) -> LogLine | None:
         """The first bad build's line when the mail names both ends of the range."""

@@ -25,6 +25,7 @@ from harness.readers import (
     compile_errors,
     config_lines,
     excerpt,
+    fstests_output,
     harness_only,
     hung_run,
     kernelci_legacy,
@@ -96,14 +97,14 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     counts, ltp, compiled = ci_counts.Reader(), ltp_output.Reader(), compile_errors.Reader()
     machine = arch_facts.Reader()
     lava, cki = lava_notification.Reader(), cki_report.Reader()
-    lkp = lkp_mail.Reader()
+    lkp, fstests = lkp_mail.Reader(), fstests_output.Reader()
     config_off = config_lines.Reader()
     if subject:
         lkp.feed(LogLine(0, " ".join(subject.split()), source))
     # (a review's note lines are read as written: the unwrapper would join them)
     # (as written: indentation tells a quoted git listing, and the unwrapper would join an LTP
     # line a mail client left long to the next result line)
-    raw = _raw_tee(replied.record(lines), review, compiled, ltp)
+    raw = _raw_tee(replied.record(lines), review, compiled, ltp, fstests)
     fed = _tee(normalise(raw, info), info, tracker, commands, status, prose, totals, before,
                verdicts, hung, patch_prose, addresses, jobs, lkft, machine, lava, lkp, counts,
                summary, legacy, cki, config_off)
@@ -127,7 +128,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     if not parsed.results and not parsed.crashes and (listed := lkft.results()):
         parsed.results += listed
         notes.append(lkft.note())
-    for listing in (summary, legacy):  # CI summaries without a log of their own
+    for listing in (summary, legacy, fstests):  # CI summaries, fstests' own lines
         if not parsed.results and not parsed.crashes and (listed := listing.results()):
             parsed.results += listed
             notes.append(listing.note())
