@@ -31,8 +31,12 @@ TEST = r"(?P<test>[a-z][a-z0-9_-]*/\d{3,4})"
 # (xfstests before 2013 had no test directories: "127\t - output mismatch (see 127.out.bad)")
 OLD_TEST = r"(?P<test>(?:[a-z][a-z0-9_-]*/)?\d{3,4})"
 # (a mail's quote marks, a markdown list's "- " or "* ", the runner's indentation before it)
-QUOTES = re.compile(r"^(?:\s*(?:>|&gt;)\s?)*\s*")
-LEAD = re.compile(r"^(?:\s*(?:>|&gt;)\s?)*\s*(?:[-*]\s+)?")
+# (a log viewer's right-aligned line number, cat -n's "    46\t", before the quote marks; a
+# bare number at the margin is old xfstests' test: "127\t - output mismatch")
+VIEWER = r"(?:\s+\d+\t)?"
+VIEWER_ONLY = re.compile(r"^\s+\d+\t")
+QUOTES = re.compile(rf"^{VIEWER}(?:\s*(?:>|&gt;)\s?)*\s*")
+LEAD = re.compile(rf"^{VIEWER}(?:\s*(?:>|&gt;)\s?)*\s*(?:[-*]\s+)?")
 FAILED = re.compile(rf"^{OLD_TEST}\s+(?:\d+s\s+(?:\.\.\.\s+)?)?(?P<what>(?:\[failed, exit status "
                     r"\d+\]\s*)?-?\s*output mismatch\b.*|\[failed, exit status \d+\].*|"
                     r"_check_\w+: .*(?:found|inconsistent|corrupt).*)$")
@@ -55,6 +59,7 @@ class Reader:
     def feed(self, line: LogLine) -> None:
         raw = line.text
         # (the diff is indented under the test's line, or - older check - at the margin)
+        raw = VIEWER_ONLY.sub("", raw, count=1) if raw[:1] == " " else raw
         in_diff = self.diff_of is not None and raw[:1] in " \t>+-@"
         if not in_diff and "/" not in raw and not any(w in raw for w in MARKS):
             self.diff_of = None
