@@ -78,7 +78,8 @@ def test_an_old_fstests_mismatch_is_one_failure_with_its_diff(tmp_path):
     assert not any(r["status"] == "crash" for r in report["results"])
 
 
-@pytest.mark.parametrize("prefix", ["", "> ", "    ", "    12\t"])
+@pytest.mark.parametrize("prefix", ["", "> ", "    ", "    12\t", "[   12.054296] ",
+                                    "2024-12-01T10:00:01.123Z ", "\u200b"])
 def test_a_check_mismatch_block_is_read_however_it_is_pasted(tmp_path, prefix):
     text = "".join(prefix + line + "\n" for line in BTRFS_733.splitlines())
     report = triage_read(tmp_path, text)

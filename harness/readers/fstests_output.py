@@ -35,6 +35,11 @@ OLD_TEST = r"(?P<test>(?:[a-z][a-z0-9_-]*/)?\d{3,4})"
 # bare number at the margin is old xfstests' test: "127\t - output mismatch")
 VIEWER = r"(?:\s+\d+\t)?"
 VIEWER_ONLY = re.compile(r"^\s+\d+\t")
+# (a console capture's printk stamp, "[   12.054296] ", or a log's ISO time, "2024-12-01T10:00:
+# 01.123Z ", and a terminal's colours, an HTML page's zero-width and non-breaking spaces)
+STAMP = re.compile(r"^(?:\[\s*\d+\.\d+\]|\d{4}-\d\d-\d\d[T ][\d:.]+Z?)\s?")
+INVISIBLE = str.maketrans({"\u200b": None, "\ufeff": None, "\u00a0": " ", "\u202f": " "})
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 QUOTES = re.compile(rf"^{VIEWER}(?:\s*(?:>|&gt;)\s?)*\s*")
 LEAD = re.compile(rf"^{VIEWER}(?:\s*(?:>|&gt;)\s?)*\s*(?:[-*]\s+)?")
 FAILED = re.compile(rf"^{OLD_TEST}\s+(?:\d+s\s+(?:\.\.\.\s+)?)?(?P<what>(?:\[failed, exit status "
@@ -59,7 +64,7 @@ class Reader:
     def feed(self, line: LogLine) -> None:
         raw = line.text
         # (the diff is indented under the test's line, or - older check - at the margin)
-        raw = VIEWER_ONLY.sub("", raw, count=1) if raw[:1] == " " else raw
+        raw = _bare(raw)
         in_diff = self.diff_of is not None and raw[:1] in " \t>+-@"
         if not in_diff and "/" not in raw and not any(w in raw for w in MARKS):
             self.diff_of = None
@@ -113,3 +118,14 @@ class Reader:
         return (f"fstests' own result lines: {len(results)} test(s) read, {failed} failed, "
                 f"{skipped} not run (a failure's message is what its output diff adds and "
                 "removes)")
+
+
+def _bare(raw: str) -> str:
+    """The line as check printed it: without invisible characters, a terminal's colours, a
+    console's printk stamp or a log's time, or a log viewer's line number in front."""
+    raw = raw.translate(INVISIBLE)
+    if "\x1b" in raw:
+        raw = ANSI.sub("", raw)
+    if raw[:1] == "[" or raw[:1].isdigit():
+        raw = STAMP.sub("", raw, count=1)
+    return VIEWER_ONLY.sub("", raw, count=1) if raw[:1] == " " else raw
