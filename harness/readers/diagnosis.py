@@ -361,6 +361,10 @@ class DiagnosisReader:
                 where = LogLine(paragraph.line_at(offset), sentence, paragraph.first.source)
                 stated = _diagnosis(sentence, where) or (
                     _under_reason(sentence, where) if paragraph.reason else None)
+                if stated is not None and stated.cause is MMAP_ISSUE:
+                    # only where the text names a shared place
+                    stated = Diagnosis(LACKS_MMAP, where, sentence, stated.names) \
+                        if shared else None
                 if stated is not None and stated.cause is ELSEWHERE:
                     # the weakest statement: only where the text states no cause
                     elsewhere = elsewhere or (stated if shared else None)
@@ -538,7 +542,8 @@ WORKS_ELSEWHERE = re.compile(
     + r"\b",
     re.IGNORECASE)
 SHARED_FS = re.compile(r"\b(?:9p\w*|v9fs|virtio-?fs|virtfs|nfs\w*|fuse|sshfs|cifs|smb|vboxs?fs|"
-                       r"vmhgfs|shared (?:folders?|director(?:y|ies)|file ?systems?)|"
+                       r"vmhgfs|shared (?:folders?|director(?:y|ies)|file ?systems?|volumes?|"
+                       r"drives?|mounts?)|(?:volumes?|folders?|director(?:y|ies)) shared\b|"
                        r"media/sf_\w+)\b", re.IGNORECASE)
 ELSEWHERE = _env("only-on-fs", "the failure is not seen on another filesystem")
 # A CI owner's word that the failures are the CI's own, needing no marker: "This is an
@@ -583,14 +588,19 @@ def _said(pattern: re.Pattern[str], sentence: str) -> bool:
 # support MADV_DONTNEED", "not implemented in older QEMU", "needs a newer qemu". The
 # environment, whatever the test relies on (read before the test's "relies on").
 EMULATOR = (r"(?:QEMU|qemu(?:-[\w-]+)?|user[- ]mode emulation|(?:CPU |user[- ]mode )?emulator|"
-            r"hypervisor)")
+            r"hypervisor|gVisor|runsc|valgrind|box(?:64|86)|FEX(?:-Emu)?|Rosetta)")
 EMULATOR_TOO_OLD = re.compile(
     r"\b(?:only|just)\s+(?:very\s+|more\s+|the\s+)?(?:recent|new(?:er)?|latest)\s+"
     r"(?:versions?\s+(?:of\s+)?)?" + EMULATOR + r"\b[^.;]{0,40}\b(?:implement|support|handle)|"
-    r"\b(?:not|never)\s+(?:yet\s+)?(?:implemented|supported|emulated)\s+(?:in|by)\s+(?:the\s+)?"
-    r"(?:old(?:er)?|earlier|this version of|older versions? of)\s+" + EMULATOR + r"\b|"
-    r"\b(?:QEMU|qemu(?:-[\w-]+)?|emulator)(?:'s)?\s+(?:does(?:n't| not)|do(?:n't| not)|"
-    r"can(?:'t|not))\s+(?:yet\s+)?(?:support|implement|emulate)\b|"
+    # (the version unsaid: "Syscall 352 is getrandom(), and it is not implemented by qemu",
+    # qemu-m68k #4, 2016 - the emulator lacks the call, whichever version)
+    r"\b(?:not|never)\s+(?:yet\s+)?(?:implemented|supported|emulated|handled)\s+(?:in|by)\s+"
+    r"(?:the\s+)?(?:(?:old(?:er)?|earlier|this version of|older versions? of)\s+)?" + EMULATOR
+    + r"\b|"
+    # (a few words between: "the version of qemu in Ubuntu 16.04 does not support `getrandom`",
+    # "qemu which does not support getrandom", Mbed-TLS #1212, 2017)
+    r"\b" + EMULATOR + r"(?:'s)?(?:\s+[\w.()/-]+){0,4}?\s+(?:does(?:n't| not)|do(?:n't| not)|"
+    r"can(?:'t|not))\s+(?:yet\s+)?(?:support|implement|emulate|handle)\b|"
     r"\b" + EMULATOR + r"(?:\s+(?:version\s+)?v?\d+(?:\.\d+)+)?\s+(?:is|was)\s+too\s+old\b|"
     r"\btoo\s+old\s+(?:a\s+|an\s+)?" + EMULATOR + r"\b|"
     r"\b(?:needs?|requires?)\s+(?:a\s+)?(?:newer|more recent|recent)\s+(?:version\s+of\s+)?"
@@ -663,12 +673,108 @@ def _kernel_in_clause(pattern: re.Pattern[str], sentence: str) -> bool:
                                end.start() if end else len(sentence)) is not None
 
 
+# A filesystem (or share, mount, volume) said to lack another operation, no marker needed:
+# "That's the \"your fs doesn't do fs-verity\" thing" (composefs-rs #7), "copying xattrs where
+# the target FS doesn't support them" (xcp #26), "Lack of support in 9pfs for fallocate()"
+# (kata #687), "the share does not support hard links", "O_TMPFILE is not supported on NFS".
+# The operation named decides the rule (fallocate, O_DIRECT, O_TMPFILE); any other is the
+# filesystem's unsupported operation. Mappings are ``FS_LACKS_MMAP``'s (read first).
+_FS_NOUN = (r"(?:file ?systems?|fs|shares?|shared (?:folders?|director(?:y|ies)|volumes?)|"
+            r"mounts?|volumes?|FUSE|9p\w*|v9fs|virtio-?fs|NFS\w*|cifs|smb\w*|samba|sshfs|"
+            r"vboxs?fs|vmhgfs|drvfs|gvfs|rclone|mergerfs|s3fs|exfat|vfat|fat32|ntfs\w*|zfs|"
+            r"overlay(?:fs)?|tmpfs)")
+FS_LACKS_OP = re.compile(
+    r"\b" + _FS_NOUN + r"\b[^.;]{0,40}?\b(?:does(?:n't| not)|do(?:n't| not)|cannot|can'?t|"
+    r"can not|won't|will not)\s+(?:(?:yet|fully|properly|even)\s+)?(?:support|do|implement|"
+    r"handle|allow|provide|have|create|make|store|hold)\s+"
+    r"(?!(?:any|a|an|the)\s+(?:problem|issue|error)s?\b)"
+    r"(?P<op>[\w\"'`(). -]{2,40})|"
+    r"\b(?P<op2>[\w()`-]{3,30})\s+(?:is|are)\s+(?:not|un)\s*(?:supported|implemented|"
+    r"available)\s+(?:on|by|in|for|with)\s+(?:the\s+|this\s+|a\s+|an\s+)?(?:\w+\s+)?"
+    + _FS_NOUN + r"\b|"
+    r"\black(?:s|ing)?\s+(?:of\s+)?support\s+(?:in|on|by)\s+(?:the\s+)?" + _FS_NOUN
+    + r"\b(?:\s+for\s+(?P<op3>[\w()`-]{3,30}))?",
+    re.IGNORECASE)
+FS_OP_RULES = ((re.compile(r"fallocat|prealloc", re.IGNORECASE), "fs-no-fallocate",
+                "the filesystem has no fallocate"),
+               (re.compile(r"O_DIRECT|direct ?I/?O", re.IGNORECASE), "fs-no-direct-io",
+                "the filesystem has no direct I/O"),
+               (re.compile(r"O_TMPFILE|tmpfile", re.IGNORECASE), "fs-no-tmpfile",
+                "the filesystem has no unnamed temporary files"))
+
+
+# A program said not to work on a shared place because of mmap, no marker needed: "etcd now
+# does not work for shared volume among vm and its host due to mmap issue" (etcd #5923, its
+# maintainer): the place lacks shared mappings. Without mmap in the sentence it is the symptom
+# ("does not work on NFS"), not a cause.
+_SHARED_PLACE = (r"(?:shared\s+(?:volumes?|folders?|director(?:y|ies)|drives?|file ?systems?|"
+                 r"mounts?)|network\s+(?:shares?|drives?|file ?systems?|mounts?)|(?:volumes?|"
+                 r"folders?|director(?:y|ies))\s+shared\s+(?:between|with|from|among)\b|"
+                 r"host[- ]mounted\s+(?:volumes?|folders?|director(?:y|ies))|9p\w*|virtio-?fs|"
+                 r"virtfs|NFS\w*|cifs|smb\w*|sshfs|vboxs?fs|vmhgfs)")
+FAILS_ON_SHARED = re.compile(
+    r"\b(?:does(?:n't| not)|do(?:n't| not)|did(?:n't| not)|cannot|can't|can not|won't)\s+"
+    r"(?:\w+\s+)?(?:work|run|start|open)\b[^.;]{0,20}?\b(?:for|on|with|in|from|over|under|"
+    r"inside)\s+(?:a\s+|the\s+|any\s+)?" + _SHARED_PLACE + r"\b|"
+    r"\b(?:fails?|breaks?)\s+(?:for|on|with|in|from|over)\s+(?:a\s+|the\s+|any\s+)?"
+    + _SHARED_PLACE + r"\b", re.IGNORECASE)
+# ... said as a verdict on the place, not a symptom: "it appears LMDB is a no-go on NFS"
+# (pantsbuild #14599), "LMDB is unsafe on remote filesystems" (monero #5260, LMDB's author).
+# ("fanotify01 test fails on nfsv3" is the symptom a report opens with: no cause without mmap.)
+NO_GO_ON_SHARED = re.compile(
+    r"\b(?:is|are)\s+(?:a\s+no-?go|unsafe|unusable|not\s+usable|(?:officially\s+)?unsupported)\s+"
+    r"(?:on|with|over|for|from)\s+(?:a\s+|the\s+|any\s+)?(?:remote\s+file ?systems?|"
+    + _SHARED_PLACE + r")\b", re.IGNORECASE)
+ON_SHARED = _env("only-on-fs", "the program does not work on a shared filesystem")
+# mmap named as the restriction: "This is a mmap issue (restriction)" (etcd #5923) - the
+# place's lack of mappings where the text names a shared place (``SHARED_FS``), else nothing.
+MMAP_RESTRICTION = re.compile(r"\bmmap(?:\(\))?\s+(?:issue|restriction|limitation|problem)\b|"
+                              r"\b(?:restriction|limitation)s?\s+(?:of|on|with)\s+mmap\b",
+                              re.IGNORECASE)
+MMAP_ISSUE = _env("fs-no-shared-mmap", "mmap named as the restriction")
+
+
+# A man page's errors list quoted in a report ("EINVAL The filesystem does not support the
+# O_DIRECT flag.", open(2)) documents an errno; and "likely"/"probably" before the words is the
+# writer's guess, asked back in the same breath ("Likely means that the underlying FS doesn't
+# support direct IO ... what filing system is /tmp on?", directio): neither states the cause.
+MAN_PAGE_ERRNO = re.compile(r"^\s*E[A-Z0-9]{2,}\s+[A-Z]")
+GUESS = re.compile(r"\b(?:likely|probably|presumably|guess|suspect)\b", re.IGNORECASE)
+
+
+def _fs_lacks_op(sentence: str) -> Cause | None:
+    """A filesystem said to lack an operation (``FS_LACKS_OP``); not where the sentence blames
+    the test for assuming it (that is the test's fault, read after)."""
+    m = FS_LACKS_OP.search(sentence)
+    if m is None or MAN_PAGE_ERRNO.match(sentence) or TEST_FAULT.search(sentence) \
+            or TEST_ASSUMES.search(sentence):
+        return None
+    before = sentence[_clause_start(sentence, m.start()):m.start()]
+    if _doubtful(before, "") or GUESS.search(sentence, 0, m.start()):
+        return None
+    op = m.group("op") or m.group("op2") or m.group("op3") or ""
+    if re.search(r"\bmmap|MAP_SHARED|memory[- ]map|shared mapp", op, re.IGNORECASE):
+        return LACKS_MMAP
+    for pattern, cause, what in FS_OP_RULES:
+        if pattern.search(op):
+            return _env(cause, what)
+    return _env("fs-unsupported-operation", "the filesystem lacks an operation the program uses")
+
+
 def _without_marker(sentence: str) -> Cause | None:
     """Causes a sentence states by its own words, no causal marker needed: a filesystem that
-    lacks mappings, a failure absent on a local filesystem, a machine short of memory, the setup
-    named as the fault, a test that ignores its temporary directory."""
+    lacks mappings or another operation, a failure absent on a local filesystem, a machine short
+    of memory, the setup named as the fault, a test that ignores its temporary directory."""
     if _said(FS_LACKS_MMAP, sentence):
         return LACKS_MMAP
+    if (lacks := _fs_lacks_op(sentence)) is not None:
+        return lacks
+    if _said(FAILS_ON_SHARED, sentence) and re.search(r"\bmmap\b", sentence, re.IGNORECASE):
+        return LACKS_MMAP
+    if _said(NO_GO_ON_SHARED, sentence):
+        return ON_SHARED
+    if _said(MMAP_RESTRICTION, sentence):
+        return MMAP_ISSUE
     if _said(SHORT_OF_MEMORY, sentence):
         return MEMORY_SHORT
     if _said(SETUP_VERDICT, sentence) and not _kernel_in_clause(SETUP_VERDICT, sentence):

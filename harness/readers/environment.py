@@ -27,12 +27,18 @@ FS_ALIASES = {"9p": "9p", "v9fs": "9p", "nfs": "nfs", "nfs3": "nfs", "nfs4": "nf
               "erofs": "erofs", "squashfs": "squashfs", "jfs": "jfs", "reiserfs": "reiserfs",
               "hugetlbfs": "hugetlbfs", "nilfs2": "nilfs2", "orangefs": "orangefs",
               # the hypervisors' shared folders (VirtualBox, VMware)
-              "vboxsf": "vboxsf", "vboxfs": "vboxsf", "vmhgfs": "vmhgfs"}
+              "vboxsf": "vboxsf", "vboxfs": "vboxsf", "vmhgfs": "vmhgfs",
+              # what people call them in reports: FUSE filesystems by their program's name
+              # ("fuse.sshfs" in /proc/mounts), 9p by its protocol, SMB and NTFS by theirs
+              "sshfs": "fuse", "s3fs": "fuse", "rclone": "fuse", "mergerfs": "fuse",
+              "gcsfuse": "fuse", "juicefs": "fuse", "fuseblk": "fuse", "ntfs-3g": "fuse",
+              "virtio-fs": "virtiofs", "virtio_fs": "virtiofs", "9pfs": "9p", "9p2000": "9p",
+              "smbfs": "cifs", "ntfs": "ntfs3"}
 
 
 def normalise_fs(name: str) -> str:
     key = name.strip().lower()
-    base = re.sub(r"[-_].*$", "", key)  # "9p-fvp" -> "9p", "nfs-4.2" -> "nfs"
+    base = re.sub(r"[-_.].*$", "", key)  # "9p-fvp" -> "9p", "nfs-4.2" -> "nfs", "fuse.sshfs"
     if key in FS_ALIASES:
         return FS_ALIASES[key]
     if base in FS_ALIASES:

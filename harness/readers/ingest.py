@@ -18,7 +18,7 @@ from harness.model import LogLine, Result, SuiteRun, Syscall
 from harness.readers.blockscan import scans, scans_ahead
 from harness.readers.ktap import BulkSink, KselftestParser, SharedKinds, Sink
 from harness.readers.logread import read_texts
-from harness.readers.strace import FdTracker, looks_like_strace, written_lines
+from harness.readers.strace import FdTracker, lock_refused, looks_like_strace, written_lines
 from harness.readers.strace_gave_up import WINDOW, GaveUp
 
 # Failed calls of these are kept as evidence; everything else is only used for fd tracking.
@@ -62,7 +62,7 @@ class Parsed:
 def _keep(syscall: Syscall) -> bool:
     if syscall.name in ("unlink", "unlinkat") and not syscall.failed:
         return True
-    return syscall.failed and syscall.name in INTERESTING
+    return syscall.failed and (syscall.name in INTERESTING or lock_refused(syscall))
 
 
 def _keep_gave_up(out: Parsed, call: Syscall | None) -> None:

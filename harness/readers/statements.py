@@ -154,6 +154,22 @@ NEWER_KERNEL = (
 CI_INFRA_WORDS = re.compile(r"\binfra(?:structure)?\s+(?:problem|issue|bug|failure|outage)s?\b",
                             re.IGNORECASE)
 # A prose line that says the test (or its runner) is at fault.
+# An unsupported answer the maintainers say the test must turn into a skip: "`EOPNOTSUPP` should
+# endup as `TCONF`", "quit with `TCONF` instead of `TBROK`", "the test should be fixed to be able
+# to handle EOPNOTSUPP" (LTP #1007, 2023), "We just need to add the ```ENOTSUPP``` as well" after
+# "we already handle ```EINVAL``` ... and return ```TCONF```" (LTP #81, 2016): the test fails
+# where it should probe and skip (test-wrong-feature-probe).
+SKIP_INSTEAD = (
+    r"\b(?:should|must|needs?\s+to|has\s+to|have\s+to)\s+(?:(?:\w+|`+\w+`+)\s+){0,3}?(?:end\s*up|"
+    r"result|be\s+reported|be\s+turned\s+into|quit|exit|bail\s+out|return|report)\s+(?:as|in|"
+    r"with|into)?\s*(?:a\s+)?`*(?:TCONF|KSFT_SKIP|XFAIL|skip)\b|"
+    r"`*\b(?:TCONF|KSFT_SKIP|skip)`*\s+instead\s+of\s+(?:a\s+)?`*(?:TBROK|TFAIL|FAIL|fail\w*|"
+    r"error\w*|broken|breaking)\b|"
+    r"\b(?:test|it)\s+should\s+be\s+fixed\s+to\s+(?:be\s+able\s+to\s+)?handle\s+`*E(?:OPNOTSUPP|"
+    r"NOTSUPP?|NOSYS)\b|"
+    r"\bhandle\s+(?:the\s+)?(?:errno\s+)?`*E(?:OPNOTSUPP|NOTSUPP?|NOSYS)\b[^.?]{0,40}\bTCONF\b|"
+    r"\b(?:need\s+to|should|must)\s+(?:add|handle|check\s+for)\s+(?:the\s+)?`*E(?:OPNOTSUPP|"
+    r"NOTSUPP?|NOSYS)`*\s+as\s+well\b")
 TEST_SIDE = re.compile(
     r"\b(?:bug|issue|problem|mistake|flaw)s? (?:is )?(?:in|with|of) (?:the |this |our )?"
     r"(?:self)?test(?:s|case)?\b(?![- ](?:" + NOT_THE_TEST + r"))|"
@@ -180,6 +196,7 @@ TEST_SIDE = re.compile(
     # be probed at runtime" (LTP userfaultfd05, 2026), "the feature probing is wrong"
     r"\b(?:needs?|has|have|must) (?:to )?be probed\b|"
     r"\bfeature prob(?:e|ing) is (?:wrong|broken|incorrect|buggy)\b|"
+    + SKIP_INSTEAD + r"|"
     r"\b(?:causing|leading|causes|leads) the test(?:s)? to fail\b|"
     r"\b(?:test|selftest)[- ]bug\b|"
     # a test that assumes 4K pages, run on a 16K/64K-page kernel: "all the hardcoded 4096es
@@ -261,6 +278,7 @@ FEATURE_PROBE = re.compile(
     r"\bkernels? (?:that|which) (?:do(?:es)? not|don't|doesn't) (?:support|have|provide)\b|"
     r"\bon kernels? without\b|\bfeature (?:is )?not (?:supported|available|advertised)\b|"
     r"\bfirst query supported features\b|"
+    + SKIP_INSTEAD + r"|"
     # "the test assumes that SHM_HUGETLB is available when it probably isn't" (stress-ng, 2023)
     r"\bassum\w* (?:that )?(?:the )?[\w./-]+ (?:is|are|was|were) (?:always )?(?:available|"
     r"supported|present|enabled|implemented)\b",

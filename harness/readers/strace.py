@@ -45,6 +45,22 @@ ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "v": "\v", "f"
            "a": "\a", "b": "\b", "e": "\x1b"}
 
 
+# A lock request the filesystem refuses: fcntl's F_SETLK/F_SETLKW/F_GETLK (and their OFD and
+# 64-bit forms) or flock answered with ENOSYS, EOPNOTSUPP, ENOLCK or EINVAL - fcntl and flock
+# exist in every kernel, so ENOSYS here is the filesystem's "no locks" (a FUSE server without
+# lock support: xdg-desktop-portal #1117, SQLite on the document portal, 2023), not a probe. A
+# lock held elsewhere (EAGAIN, EACCES, EWOULDBLOCK) or an interrupted wait is ordinary.
+LOCK_COMMAND = re.compile(r"\bF_(?:OFD_)?(?:SETLKW?|GETLK)(?:64)?\b")
+LOCK_REFUSED = frozenset({"ENOSYS", "EOPNOTSUPP", "ENOTSUP", "ENOTSUPP", "ENOLCK", "EINVAL"})
+
+
+def lock_refused(call: Syscall) -> bool:
+    """A lock call the filesystem refused (``LOCK_COMMAND``, ``LOCK_REFUSED``)."""
+    locks = call.name == "flock" or (call.name in ("fcntl", "fcntl64")
+                                     and LOCK_COMMAND.search(call.args) is not None)
+    return locks and call.failed and call.errno in LOCK_REFUSED
+
+
 HEX = frozenset("0123456789abcdefABCDEF")
 OCTAL = frozenset("01234567")
 

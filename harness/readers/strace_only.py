@@ -8,7 +8,7 @@ import re
 from harness.model import Result, Status, Syscall
 from harness.readers import config_lines
 from harness.readers.ingest import Parsed
-from harness.readers.strace import QUOTED, decode_c_string
+from harness.readers.strace import QUOTED, decode_c_string, lock_refused
 
 # The memory-management calls beside mmap/madvise: a failed remap, protection change, unmap,
 # lock, shared-memory or NUMA-policy call in a bare excerpt is what the excerpt shows (rr #2268:
@@ -92,6 +92,8 @@ def results_from_syscalls(parsed: list[Parsed]) -> list[Result]:
 
 def _fallback(call: Syscall) -> bool:
     if call.failed and call.name in OPENS and call.errno == "ENOENT" and _creates(call):
+        return True
+    if lock_refused(call):
         return True
     return call.failed and call.name in FALLBACK_CALLS and call.errno not in PASSING_ERRNOS
 

@@ -53,6 +53,10 @@ FAILURE_WORD = re.compile(
     # are missing", "The hugetlbfs filesystem implementation is incomplete" (WSL 1, 2019)
     r"(?:is|are) (?:missing|absent|incomplete)(?! (?:a|an|the|some|from the (?:docs?|man))\b)|"
     r"(?:partially|partly|not fully) implemented|"
+    # an emulator's or sandbox's own word that it lacks the call the program made: QEMU user
+    # mode's "qemu: Unsupported syscall: 352", Valgrind's "unhandled amd64-linux syscall: 334"
+    r"(?:unsupported|unimplemented|unhandled)\s+(?:[\w-]+\s+)?(?:syscall|system call)s?"
+    r"(?=\s*(?:number|nr\.?|no\.?)?\s*[:=#]?\s*\d)|"
     # a build that failed, as the linker prints it ("seal_elf.c:(.text+0x7af): undefined
     # reference to `sys_mprotect'", "multiple definition of `main'") or as a patch says it
     # ("otherwise the test won't build")
