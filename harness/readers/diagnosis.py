@@ -236,6 +236,13 @@ CAUSES: tuple[tuple[re.Pattern[str], Cause], ...] = (
                 r"\bmmap\b[^.;]{0,10}\bnot\s+lik\w+\s+(?:the\s+)?(?:fs|file ?system)\b",
                 re.IGNORECASE),
      LACKS_MMAP),
+    # the filesystem's locks: "go-nfs has no lock manager" under a "## Cause" heading (e2b
+    # #3618), "Using `nolock` solved this" (go-nfs #98), lockd not running, no NLM
+    (re.compile(r"\bno\s+(?:\w+\s+)?(?:lock\s+manager|NLM|lockd)\b|\bwithout\s+(?:a\s+|any\s+)?"
+                r"(?:lock\s+manager|NLM|lockd)\b|\b(?:lock\s+manager|lockd|rpc\.statd)\b[^.;]{0,20}"
+                r"\b(?:missing|not\s+running|absent|disabled)\b|`?\b(?:nolock|local_lock(?:=\w+)?)\b`?",
+                re.IGNORECASE),
+     _env("fs-unsupported-operation", "the filesystem has no working locks (no lock manager)")),
     (re.compile(r"\b(?:disk|filesystem|file system|partition|/tmp) (?:is |was )?(?:full|out of "
                 r"space)\b|\bno space left\b|\bran out of (?:disk )?space\b", re.IGNORECASE),
      _env("fs-full", "the filesystem was full")),
@@ -761,6 +768,45 @@ def _fs_lacks_op(sentence: str) -> Cause | None:
     return _env("fs-unsupported-operation", "the filesystem lacks an operation the program uses")
 
 
+# The machine's memory said to have been cut or short, no marker needed: "VMware decided to
+# reset the RAM allocation of this VM back to the default of 2GB" (sst-elements #132, 2016),
+# "our boards have only up to 2GB of RAM" (v8mips #446), "the container's memory was limited to
+# 512 MB", "So, you're running out of RAM." (spades #610).
+VM_MEMORY_CUT = re.compile(
+    r"\b(?:reset|reduced|lowered|cut|dropped|shrunk|limited|set)\s+(?:back\s+)?(?:the\s+)?(?:RAM|"
+    r"memory)(?:\s+(?:allocation|size|limit))?(?:\s+(?:of|for)\s+(?:this|the|that|my|our)\s+(?:VM|"
+    r"guest|machine|instance|container|runner))?\s+(?:back\s+)?(?:down\s+)?to\s+(?:the\s+default"
+    r"\s+(?:of\s+)?|only\s+)?\d+(?:\.\d+)?\s?[MG]i?B\b|"
+    r"\b(?:RAM|memory)(?:\s+(?:allocation|size|limit))?\b[^.;]{0,30}?\b(?:was|got|is|had\s+been|"
+    r"has\s+been)\s+(?:reset|reduced|lowered|cut|dropped|limited|capped)\s+(?:back\s+)?(?:down\s+)?"
+    r"to\s+(?:only\s+)?\d+(?:\.\d+)?\s?[MG]i?B\b|"
+    r"\b(?:VMs?|guests?|containers?|runners?|instances?|boards?|VPS|droplets?|nodes?)\b[^.;]{0,20}?"
+    r"\b(?:only\s+(?:has|have|had|gets?|got)|(?:has|have|had|gets?|got)\s+only)\s+(?:up\s+to\s+)?"
+    r"\d+(?:\.\d+)?\s?[MG]i?B\b|"
+    # the maintainer's one-liner after the log: "So, you're running out of RAM." (spades #610)
+    r"\b(?:you(?:'re| are)|we(?:'re| are)|it(?:'s| is)|(?:the|your|this)\s+(?:VM|machine|box|"
+    r"system|host|guest|container|node))\s+(?:just\s+)?(?:running|ran|run)\s+out\s+of\s+"
+    r"(?:RAM|memory)\b", re.IGNORECASE)
+# A fix the writer says worked, its words the cause: "Using `nolock` solved this" (go-nfs #98),
+# "Adding CONFIG_USERFAULTFD=y fixed it", "setting vm.max_map_count higher solves the issue":
+# what was changed names what was wrong (read with ``CAUSES``).
+FIXED_BY = re.compile(
+    r"^(?:(?:so|and|then|finally)\s+)?(?:using|adding|setting|passing|mounting\s+with|changing|"
+    r"switching|enabling|disabling|removing|increasing|raising|installing)\b(?P<fix>[^.;]{1,80}?)"
+    r"\b(?:solved|solves|fixed|fixes|resolved|resolves|cured|cures)\s+(?:it|this|that|the\s+"
+    r"(?:issue|problem|error|hang|failure|crash))\b", re.IGNORECASE)
+
+
+def _fixed_by(sentence: str) -> Cause | None:
+    """The cause a stated fix names (``FIXED_BY``)."""
+    m = FIXED_BY.search(sentence)
+    if m is None:
+        return None
+    named = [(n.start(), cause) for pattern, cause in CAUSES
+             if (n := pattern.search(m.group("fix")))]
+    return min(named, key=lambda x: x[0])[1] if named else None
+
+
 def _without_marker(sentence: str) -> Cause | None:
     """Causes a sentence states by its own words, no causal marker needed: a filesystem that
     lacks mappings or another operation, a failure absent on a local filesystem, a machine short
@@ -775,7 +821,7 @@ def _without_marker(sentence: str) -> Cause | None:
         return ON_SHARED
     if _said(MMAP_RESTRICTION, sentence):
         return MMAP_ISSUE
-    if _said(SHORT_OF_MEMORY, sentence):
+    if _said(SHORT_OF_MEMORY, sentence) or _said(VM_MEMORY_CUT, sentence):
         return MEMORY_SHORT
     if _said(SETUP_VERDICT, sentence) and not _kernel_in_clause(SETUP_VERDICT, sentence):
         return SETUP_FAULT
@@ -785,6 +831,8 @@ def _without_marker(sentence: str) -> Cause | None:
         return EMULATOR_OLD
     if _said(SUITE_RENAMED, sentence):
         return RENAMED
+    if (fixed := _fixed_by(sentence)) is not None:
+        return fixed
     return _ignores_tmpdir(sentence)
 
 

@@ -53,6 +53,12 @@ FAILURE_WORD = re.compile(
     # are missing", "The hugetlbfs filesystem implementation is incomplete" (WSL 1, 2019)
     r"(?:is|are) (?:missing|absent|incomplete)(?! (?:a|an|the|some|from the (?:docs?|man))\b)|"
     r"(?:partially|partly|not fully) implemented|"
+    # a program that never comes back, told in words: "If flock is run on a file in an NFS
+    # mount, the program hangs" (go-nfs #98, 2023), "blocks forever in uninterruptible sleep"
+    # (e2b #3618); and what a tool says is missing: "mount: /mnt/9: special device
+    # 192.168.0.87 does not exist" (WSL2 #207)
+    r"hangs|hung|(?:blocks?|blocked|waits?|sleeps?) (?:forever|indefinitely)|gets? stuck|"
+    r"never returns|(?:does|did)(?:n't| not) exist|"
     # an emulator's or sandbox's own word that it lacks the call the program made: QEMU user
     # mode's "qemu: Unsupported syscall: 352", Valgrind's "unhandled amd64-linux syscall: 334"
     r"(?:unsupported|unimplemented|unhandled)\s+(?:[\w-]+\s+)?(?:syscall|system call)s?"
