@@ -759,7 +759,10 @@ def _fs_lacks_op(sentence: str) -> Cause | None:
     before = sentence[_clause_start(sentence, m.start()):m.start()]
     if _doubtful(before, "") or GUESS.search(sentence, 0, m.start()):
         return None
-    op = m.group("op") or m.group("op2") or m.group("op3") or ""
+    # (the operation: the words the match took, and its clause - "O_DIRECT flag is not supported
+    # for tmpfs" names O_DIRECT two words before "is not")
+    op = " ".join((m.group("op") or m.group("op2") or m.group("op3") or "",
+                   sentence[_clause_start(sentence, m.start()):m.end()]))
     if re.search(r"\bmmap|MAP_SHARED|memory[- ]map|shared mapp", op, re.IGNORECASE):
         return LACKS_MMAP
     for pattern, cause, what in FS_OP_RULES:
