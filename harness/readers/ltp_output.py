@@ -81,13 +81,17 @@ class Reader:
     kirk: dict[str, tuple[LogLine, str]] = field(default_factory=dict)  # test -> line, verdict
     last: LogLine | None = None  # the line last read as a result, if it may have been wrapped
     quiet: set[tuple[str, int]] = field(default_factory=set)  # TINFO lines
+    blocks: list[tuple[str, int, int, str]] = field(default_factory=list)  # source, from, to, test
+    opened: tuple[str, int] | None = None  # where the runltp block being read starts
 
     def feed(self, line: LogLine) -> None:
         text = _clean(line.text)
         if text != line.text.strip():  # the line as LTP printed it, where it is in the file
             line = LogLine(line.line, text, line.source)
         if (m := TAG.match(text)) or END.match(text):
+            self._close_block(line)
             self.tag = m.group("test") if m else ""
+            self.opened = (line.source, line.line) if m else None
             self.last = None
             return
         if not any(k in text for k in ("PASS", "FAIL", "BROK", "CONF", "INFO", "WARN")):
@@ -125,13 +129,25 @@ class Reader:
             self.found[-1] = (at, test, kind, f"{msg} {text}")
         self.last = None
 
+    def _close_block(self, line: LogLine) -> None:
+        if self.opened is not None and len(self.blocks) < MAX_RESULTS:
+            self.blocks.append((*self.opened, line.line, self.tag))
+        self.opened = None
+
     def name_tests(self, results: list[Result]) -> None:
         """Results another reader made of LTP's lines (a TFAIL/TBROK line's failed call) get
-        the LTP test's name."""
-        tests = {(line.source, line.line): test for line, test, _, _ in self._named()}
+        the LTP test's name; so does a tool's own error line in a test's output (``mkfs.vfat:
+        unable to open /dev/loop0: Device or resource busy`` before ``tst_mkfs.c:101: BROK:
+        ...``): the runltp block it is in, else the test whose result lines come both before
+        and after it."""
+        named = self._named()
+        tests = {(line.source, line.line): test for line, test, _, _ in named}
+        blocks = self.blocks + ([(*self.opened, 1 << 62, self.tag)] if self.opened else [])
         for r in results:
-            if r.result_line is not None and (
-                    test := tests.get((r.result_line.source, r.result_line.line))):
+            if r.result_line is None:
+                continue
+            at = (r.result_line.source, r.result_line.line)
+            if test := tests.get(at) or _block_test(blocks, *at) or _between(named, *at):
                 r.suite = test
 
     def _wrapped(self, text: str) -> bool:
@@ -181,6 +197,19 @@ class Reader:
                 result.syscall_source = "diagnostic"
             out.append(result)
         return out
+
+
+def _block_test(blocks: list[tuple[str, int, int, str]], source: str, line: int) -> str:
+    """The test of the runltp block that holds the line, if any."""
+    return next((test for src, first, last, test in blocks
+                 if src == source and first < line < last), "")
+
+
+def _between(named: list[tuple[LogLine, str, str, str]], source: str, line: int) -> str:
+    """The test whose own result lines come right before and right after the line."""
+    before = [test for at, test, _, _ in named if at.source == source and at.line < line]
+    after = [test for at, test, _, _ in named if at.source == source and at.line > line]
+    return before[-1] if before and after and before[-1] == after[0] else ""
 
 
 def _clean(raw: str) -> str:

@@ -456,6 +456,9 @@ FS_UNSAID = re.compile(r"\b(?:could(?! not\b)|would|might|may|if|whether|in theo
                        r"maybe|e\.g\.|such as|for example|for instance|recommend\w*|suggest\w*|"
                        r"switch\w* to|instead)\b|\w'd\b|\?\s*$", re.IGNORECASE)
 STATUS_MARKS = ("✅", "❌", "⚡", "🚧", "⏱", "⚠")
+# LTP's probe of the filesystems it could test ("tst_supported_fs_types.c:92: TINFO: FUSE does
+# support exfat", "... Kernel supports ntfs"): what the machine offers, not where the test ran
+LTP_FS_PROBE = re.compile(r"\btst_supported_fs_types\.c:\d+: T?INFO: ")
 SENTENCE_AROUND = re.compile(r"[^.!?]*(?:[.!?]+(?=\s|$)|$)")
 
 
@@ -470,8 +473,8 @@ def _said_of_the_run(text: str, start: int) -> bool:
 def _note_fs_words(info: PasteInfo, line: LogLine, text: str) -> None:
     """Filesystems the prose names (at most three lines each), in sentences that say so. A CI
     mail's status line ("🚧 ✅ CIFS Connectathon", "❌ xfstests - xfs") names a test, not the
-    filesystem the run used."""
-    if text.lstrip().startswith(STATUS_MARKS):
+    filesystem the run used; nor does LTP's probe of the filesystems it could test."""
+    if text.lstrip().startswith(STATUS_MARKS) or LTP_FS_PROBE.search(text):
         return
     for m in FS_WORDS.finditer(text):
         if not _said_of_the_run(text, m.start()):

@@ -1,0 +1,73 @@
+"""Round 18-lkp's classes (the kernel test robot's LTP mails), each tested on a real public
+text: a tool's own error line inside an LTP test's output belongs to that test, and LTP's probe
+of the filesystems it could test names no filesystem the run used. Texts are excerpts of the
+mails, unmodified line by line."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.test_report_classes import triage_read
+
+REPORTS = Path(__file__).parent / "fixtures" / "reports"
+
+
+def failing(report: dict) -> list[dict]:
+    return [r for r in report["results"] if r["status"] not in ("pass", "skip")]
+
+
+def test_a_tools_error_in_a_runltp_block_is_that_tests_failure(tmp_path):
+    # ltp.lists.linux.it, 2019-07-25, <20190725110944.GA22106@shao2-debian>: the robot's
+    # "56cbb429d9: ltp.fs_fill.fail" - mkfs.vfat's own EBUSY line, then the old library's
+    # "BROK:" without T, inside runltp's tag=fs_fill block
+    text = (REPORTS / "lkp-ltp-fs-fill-mkfs-vfat-ebusy-mount-leak.txt").read_text()
+    report = triage_read(tmp_path, text)
+    bad = failing(report)
+    assert bad and {r["suite"] for r in bad} == {"fs_fill"}
+    assert any("Device or resource busy" in r["message"] or r.get("errno") == "EBUSY"
+               for r in bad)
+
+
+# linux-fsdevel, 2025-09-16, <arfepejkmgi63wepbkfhl2jjbhleh5degel7i3o7htgwjsayqg@z3pjoszloxni>:
+# Jan Kara's reply to LKFT's "next-20250915: LTP chdir01 df01_sh stat04 tst_device.c:97: TBROK:
+# Could not stat loop device 0"; the quoted LTP log of the run on tmpfs (lines 1-23 of the
+# quoted test log, quote marks kept)
+LKFT_CHDIR01 = """\
+> ## Test log
+> <8>[   53.655971] <LAVA_SIGNAL_STARTTC chdir01>
+> tst_buffers.c:57: TINFO: Test is using guarded buffers
+> tst_tmpdir.c:316: TINFO: Using /tmp/LTP_chdm4pHJb as tmpdir (tmpfs filesystem)
+> tst_device.c:98: TINFO: Found free device 0 '/dev/loop0'
+> tst_test.c:1953: TINFO: LTP version: 20250530
+> tst_supported_fs_types.c:97: TINFO: Kernel supports btrfs
+> tst_supported_fs_types.c:62: TINFO: mkfs.btrfs does exist
+> tst_supported_fs_types.c:105: TINFO: Skipping bcachefs because of FUSE blacklist
+> tst_supported_fs_types.c:97: TINFO: Kernel supports vfat
+> tst_supported_fs_types.c:62: TINFO: mkfs.vfat does exist
+> tst_supported_fs_types.c:128: TINFO: Filesystem exfat is not supported
+> tst_supported_fs_types.c:132: TINFO: FUSE does support ntfs
+> tst_supported_fs_types.c:62: TINFO: mkfs.ntfs does exist
+> tst_supported_fs_types.c:97: TINFO: Kernel supports tmpfs
+> tst_supported_fs_types.c:49: TINFO: mkfs is not needed for tmpfs
+> tst_test.c:1888: TINFO: === Testing on ext2 ===
+> tst_device.c:391: TWARN: Failed to clear 512k block on /dev/loop0
+> tst_test.c:1217: TBROK: tst_clear_device() failed
+> Summary:
+> passed   0
+> failed   0
+> broken   1
+"""
+
+
+def test_ltps_filesystem_probe_names_no_filesystem_of_the_run(tmp_path):
+    report = triage_read(tmp_path, LKFT_CHDIR01)
+    assert report["environment"].get("fs") in (None, "unknown")
+    assert not any("fuse" in n.lower() for n in report["environment"].get("notes", []))
+    assert failing(report)  # the TWARN/TBROK are still chdir01's failures
+
+
+def test_the_same_probe_in_the_robots_mail_leaves_the_fs_unset(tmp_path):
+    # the fs_fill mail's own probe: "tst_supported_fs_types.c:92: INFO: FUSE does support exfat"
+    text = (REPORTS / "lkp-ltp-fs-fill-mkfs-vfat-ebusy-mount-leak.txt").read_text()
+    assert "FUSE does support exfat" in text
+    report = triage_read(tmp_path, text)
+    assert report["environment"].get("fs") in (None, "unknown")
