@@ -71,3 +71,22 @@ def test_the_same_probe_in_the_robots_mail_leaves_the_fs_unset(tmp_path):
     assert "FUSE does support exfat" in text
     report = triage_read(tmp_path, text)
     assert report["environment"].get("fs") in (None, "unknown")
+
+
+def test_an_expected_failure_in_a_reply_is_the_tests_to_change():
+    from tests.test_report_classes import conclude
+
+    # ltp.lists.linux.it, 2024-03-15, Christian Brauner's answer to the robot's
+    # "[pidfd] cb12fd8e0d: ltp.readahead01.fail"
+    # (<20240315-...@brauner>, quoted in round 18-lkp's readahead01 sidecar)
+    first = conclude("On Fri, Mar 15, 2024 at 04:16:33PM +0800, kernel test robot wrote:\n"
+                     "Yes, this is an expected failure.\n"
+                     "Before moving pidfds to pidfs they were based on anonymous inodes.\n")
+    # ltp.lists.linux.it, 2026-02-14, <20260214-ausformuliert-aufgearbeitet-7b45890e036a@brauner>:
+    # his answer to "[mount] 4f5ba37ddc: ltp.fsmount02.fail", the phrase wrapped over two lines
+    second = conclude("Ah, very good to know. Adding Mark so he's aware that this is an\n"
+                      "expected failure.\n")
+    for c in (first, second):
+        assert c is not None and (c.category, c.cause) == ("test-bug", "selftest-logic-bug")
+    assert conclude("This is not an expected failure, it's a regression.\n") is None
+    assert conclude("Is this an expected failure?\n") is None

@@ -8,7 +8,8 @@ the test's author's own words, by family:
 - the author or maintainer will change the test: "I'll send an ltp patch", "I will send a fixup
   to skip the page cache split test when the mount is not ready", "I'll post a selftests fix";
 - the kernel is fine: "all good from a kernel perspective", "the kernel is behaving correctly",
-  "This change is to be expected" (an intended behaviour change the test still expects);
+  "This change is to be expected", "this is an expected failure" (an intended behaviour change
+  the test still expects);
 - the test is at fault by its nature: "a principial race in this testcase", "the test is racy",
   "this is a test issue", "an LTP problem".
 
@@ -73,7 +74,12 @@ KERNEL_FINE = re.compile(
     r"as (?:expected|intended|designed))\b|"
     # an intended behaviour change the test still expects the old way
     r"\b(?:this|the|that) (?:change|behaviou?r(?: change)?) (?:is|was) (?:to be expected|"
-    r"expected|intended|intentional|deliberate|by design)\b",
+    r"expected|intended|intentional|deliberate|by design)\b|"
+    # a kernel developer's answer to a bisect: "Yes, this is an expected failure." (readahead01
+    # on pidfs, 2024), "so he's aware that this is an expected failure" (fsmount02, 2026), "the
+    # failure is expected now that ..."
+    r"\b(?:this|that|it)(?:'s|\s+is|\s+was)\s+(?:(?:simply|just|an|a)\s+)*expected\s+"
+    r"(?:test\s+)?failure\b|\b(?:this|the) (?:test )?failure (?:is|was) (?:to be )?expected\b",
     re.IGNORECASE)
 
 TEST_NATURE = re.compile(
