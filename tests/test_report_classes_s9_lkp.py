@@ -90,3 +90,45 @@ def test_an_expected_failure_in_a_reply_is_the_tests_to_change():
         assert c is not None and (c.category, c.cause) == ("test-bug", "selftest-logic-bug")
     assert conclude("This is not an expected failure, it's a regression.\n") is None
     assert conclude("Is this an expected failure?\n") is None
+
+
+# linux-fsdevel/ltp, 2025-09-16, Jan Kara's reply (see LKFT_CHDIR01): the same LKFT log quoted
+# with its LAVA test-case signals; the loop device's failures are chdir01's and stat04's
+LKFT_CHDIR01_LAVA = """\
+> ## Test log
+> <8>[   53.655971] <LAVA_SIGNAL_STARTTC chdir01>
+> tst_buffers.c:57: TINFO: Test is using guarded buffers
+> tst_tmpdir.c:316: TINFO: Using /tmp/LTP_chdm4pHJb as tmpdir (tmpfs filesystem)
+> tst_device.c:98: TINFO: Found free device 0 '/dev/loop0'
+> tst_test.c:1888: TINFO: === Testing on ext2 ===
+> tst_device.c:391: TWARN: Failed to clear 512k block on /dev/loop0
+> tst_test.c:1217: TBROK: tst_clear_device() failed
+> Summary:
+> passed   0
+> failed   0
+> broken   1
+> skipped  0
+> warnings 1
+> tst_device.c:283: TWARN: open(/dev/loop0) failed: ENOENT (2)
+> <8>[   53.679564] <LAVA_SIGNAL_ENDTC chdir01>
+> <8>[   53.708246] <LAVA_SIGNAL_TESTCASE TEST_CASE_ID=chdir01 RESULT=fail>
+> 
+> <8>[   53.933883] <LAVA_SIGNAL_STARTTC stat04>
+> tst_buffers.c:57: TINFO: Test is using guarded buffers
+> tst_tmpdir.c:316: TINFO: Using /tmp/LTP_staPDxElt as tmpdir (tmpfs filesystem)
+> tst_device.c:97: TBROK: Could not stat loop device 0
+> Summary:
+> passed   0
+> failed   0
+> broken   1
+> skipped  0
+> warnings 0
+> <8>[   53.947889] <LAVA_SIGNAL_ENDTC stat04>
+"""
+
+
+def test_lavas_test_case_signals_name_the_ltp_test_of_a_library_line(tmp_path):
+    report = triage_read(tmp_path, LKFT_CHDIR01_LAVA)
+    bad = failing(report)
+    assert bad and {r["suite"] for r in bad} <= {"chdir01", "stat04"}
+    assert "chdir01" in {r["suite"] for r in bad}

@@ -15,17 +15,18 @@ The test library (``tst_test.c``, 2016 on) prints ``<file>:<line>: <TYPE>: <mess
 
 Each TPASS/TFAIL/TBROK/TCONF/TWARN line is one result of the test it belongs to: the runltp
 block it is in (``<<<test_start>>>`` / ``tag=ksm01 stime=...`` / ``<<<test_end>>>``, as the
-0-day robot and LKFT paste it), else the test file the line names - never a library file
-(``tst_test.c``, ``mem.c``, ``uevent.h``): such a line belongs to the test named before it (or,
-at the start, after it). TBROK (the test could not run its check) is a failure, "Test killed by
-SIG..." a crash of the test process, TCONF a skip (the machine lacks what the test needs), TWARN
-a failure (LTP counts warnings and the run exits non-zero: ltp-pan "reported some tests FAIL").
-TINFO is no result. kirk's summary line (``fsmount02: fail | tainted  (2.116s)``) is a test's
-one result when none of its own lines is in the text. A TFAIL line a mail client wrapped (the
-rest of the message on the next line: ``... if fd is an invalid fd`` / ``expected EBADF:
-EINVAL (22)``) is joined. In an errno-expectation message (TST_EXP_FAIL's ``expected EPERM:
-EFAULT (14)``) the errno the call gave is the last one, not the one expected. Used only when
-the input holds no result lines of another kind.
+0-day robot and LKFT paste it, or LAVA's ``<LAVA_SIGNAL_STARTTC chdir01>`` /
+``<LAVA_SIGNAL_ENDTC chdir01>`` in LKFT's logs), else the test file the line names - never a
+library file (``tst_test.c``, ``mem.c``, ``uevent.h``): such a line belongs to the test named
+before it (or, at the start, after it). TBROK (the test could not run its check) is a failure,
+"Test killed by SIG..." a crash of the test process, TCONF a skip (the machine lacks what the
+test needs), TWARN a failure (LTP counts warnings and the run exits non-zero: ltp-pan "reported
+some tests FAIL"). TINFO is no result. kirk's summary line (``fsmount02: fail | tainted
+(2.116s)``) is a test's one result when none of its own lines is in the text. A TFAIL line a
+mail client wrapped (the rest of the message on the next line: ``... if fd is an invalid fd`` /
+``expected EBADF: EINVAL (22)``) is joined. In an errno-expectation message (TST_EXP_FAIL's
+``expected EPERM: EFAULT (14)``) the errno the call gave is the last one, not the one expected.
+Used only when the input holds no result lines of another kind.
 """
 
 from __future__ import annotations
@@ -44,6 +45,10 @@ OLD = re.compile(rf"^{STAMP}(?P<test>[a-z][\w.+-]*)\s+(?P<n>\d+)\s+"
 # runltp / ltp-pan's block around one test's output
 TAG = re.compile(rf"^{STAMP}tag=(?P<test>[\w.+-]+) stime=\d+")
 END = re.compile(rf"^{STAMP}<<<test_end>>>")
+# LAVA's test-case signals around one test's output in LKFT's logs ("<8>[   53.655971]
+# <LAVA_SIGNAL_STARTTC chdir01>" ... "<LAVA_SIGNAL_ENDTC chdir01>")
+LAVA_START = re.compile(r"<LAVA_SIGNAL_STARTTC (?P<test>[\w.+-]+)>")
+LAVA_END = re.compile(r"<LAVA_SIGNAL_ENDTC [\w.+-]+>")
 # kirk (LTP's runner since 2023): "fsmount02: fail | tainted  (2.116s)", colours stripped
 KIRK = re.compile(r"^(?P<test>[\w.+-]+): (?P<verdict>pass|fail|broken|skip|warn)\b"
                   r"(?:\s*\|\s*[\w ]+)?\s+\(\d+(?:\.\d+)?s\)$")
@@ -88,6 +93,13 @@ class Reader:
         text = _clean(line.text)
         if text != line.text.strip():  # the line as LTP printed it, where it is in the file
             line = LogLine(line.line, text, line.source)
+        if "LAVA_SIGNAL_" in text and (LAVA_START.search(text) or LAVA_END.search(text)):
+            m = LAVA_START.search(text)
+            self._close_block(line)
+            self.tag = m.group("test") if m else ""
+            self.opened = (line.source, line.line) if m else None
+            self.last = None
+            return
         if (m := TAG.match(text)) or END.match(text):
             self._close_block(line)
             self.tag = m.group("test") if m else ""
