@@ -67,8 +67,12 @@ def test_a_later_test_needs_adjusting_outweighs_the_robot(tmp_path):
     assert report["verdict"] == "test-bug"
     finding = report["findings"][0]
     assert finding["cause"] == "selftest-logic-bug"
-    assert "The test needs to be adjusted" in finding["explanation"]
-    assert "message 2" in finding["explanation"]
+    # the later of the two test-side replies is quoted: Cyril's "The test needs to be
+    # adjusted" (message 2), or Christian Brauner's "this is an expected failure" after it
+    # (message 3, read since session 9)
+    said = finding["explanation"]
+    assert ("The test needs to be adjusted" in said and "message 2" in said) or (
+        "expected failure" in said and "message 3" in said)
 
 
 def test_a_race_in_the_selftest_is_its_logic_not_the_reports_nfs(tmp_path):

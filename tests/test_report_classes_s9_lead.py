@@ -85,3 +85,27 @@ def test_a_link_in_brackets_keeps_the_sentence_break_before_a_stated_failure(tmp
     report = triage_read(tmp_path, text)
     assert report["verdict"] == "test-bug"
     assert _causes(report) == {"selftest-dir-missing"}
+
+
+# Pankaj Vinodrao Joshi's question on the LTP list (2021): the HTML part of the post, its one
+# paragraph with the tags and quoted-printable soft breaks removed. Richard Palethorpe's answer
+# (the corpus's ltp-madvise06-swap-too-small-tconf-question-reply, the same line wrapped after
+# "madvise06.c:63:" and quoted): "Yes, you can increase your swap partition."
+MADVISE06_POST = """\
+Hi,
+i am running madvise06.c but i am getting message madvise06.c:63: CONF: System swap is too \
+small (838860800 bytes needed) can someone suggest if i can increase size of swap and make \
+this testcase work ??
+"""
+
+
+def test_an_ltp_line_inside_a_sentence_or_wrapped_after_its_file_is_read(tmp_path):
+    wrapped = ("> i am running madvise06.c but i am getting message madvise06.c:63:\n"
+               "> CONF: System swap is too small (838860800 bytes needed) can someone\n"
+               "> suggest if i can increase size of swap and make this testcase work ??\n")
+    for text in (MADVISE06_POST, wrapped):
+        report = triage_read(tmp_path, text)
+        skips = [r for r in report["results"] if r["status"] == "skip"]
+        assert [r["message"][:35] for r in skips] == ["System swap is too small (838860800"]
+        assert report["verdict"] == "env"
+        assert _causes(report) == {"swap-missing"}

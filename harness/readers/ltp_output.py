@@ -47,8 +47,9 @@ TAG = re.compile(rf"^{STAMP}tag=(?P<test>[\w.+-]+) stime=\d+")
 END = re.compile(rf"^{STAMP}<<<test_end>>>")
 # LAVA's test-case signals around one test's output in LKFT's logs ("<8>[   53.655971]
 # <LAVA_SIGNAL_STARTTC chdir01>" ... "<LAVA_SIGNAL_ENDTC chdir01>")
-LAVA_START = re.compile(r"<LAVA_SIGNAL_STARTTC (?P<test>[\w.+-]+)>")
-LAVA_END = re.compile(r"<LAVA_SIGNAL_ENDTC [\w.+-]+>")
+# (a web archive's copy escapes the brackets: "&lt;LAVA_SIGNAL_STARTTC chdir01&gt;")
+LAVA_START = re.compile(r"(?:<|&lt;)LAVA_SIGNAL_STARTTC (?P<test>[\w.+-]+)(?:>|&gt;)")
+LAVA_END = re.compile(r"(?:<|&lt;)LAVA_SIGNAL_ENDTC [\w.+-]+(?:>|&gt;)")
 # kirk (LTP's runner since 2023): "fsmount02: fail | tainted  (2.116s)", colours stripped
 KIRK = re.compile(r"^(?P<test>[\w.+-]+): (?P<verdict>pass|fail|broken|skip|warn)\b"
                   r"(?:\s*\|\s*[\w ]+)?\s+\(\d+(?:\.\d+)?s\)$")
@@ -75,6 +76,15 @@ LIBRARY = re.compile(r"^(?:tst_|safe_|lib)|^(?:mem|hugetlb|numa_helper|parse_opt
 # a wrapped message's rest: no LTP, log or shell line of its own
 CONTINUATION = re.compile(r"^[\w(\"'][^:]{0,60}(?::\s+E[A-Z0-9]{2,}\b.*)?$")
 WRAP_AT = 70
+# a line a mail client wrapped right after LTP's "file.c:63:", in a sentence ("i am getting
+# message madvise06.c:63:" / "CONF: System swap is too small ...", LTP list 2021): its next line
+# is that line's rest
+WRAPPED_HEAD = re.compile(r"(?:^|\s)(?P<head>[\w.+-]+\.[ch]:\d+:)\s*$")
+STAMPED = re.compile(rf"^{STAMP}")
+WRAPPED_REST = re.compile(r"^T?(?:PASS|FAIL|BROK|CONF|WARN|INFO):\s")
+# ... or the whole line inside the sentence ("i am getting message madvise06.c:63: CONF: System
+# swap is too small (838860800 bytes needed) can someone suggest ...", the same post's HTML part)
+IN_SENTENCE = re.compile(r"\s(?=[\w.+-]+\.[ch]:\d+: T?(?:PASS|FAIL|BROK|CONF|WARN|INFO):\s)")
 MAX_RESULTS = 5000
 
 
@@ -88,9 +98,23 @@ class Reader:
     quiet: set[tuple[str, int]] = field(default_factory=set)  # TINFO lines
     blocks: list[tuple[str, int, int, str]] = field(default_factory=list)  # source, from, to, test
     opened: tuple[str, int] | None = None  # where the runltp block being read starts
+    head: str = ""  # a wrapped line's "file.c:63:" (WRAPPED_HEAD), its rest on the next line
+
+    def _unwrapped(self, text: str) -> str:
+        """The LTP line a sentence holds or a mail client wrapped (``WRAPPED_HEAD``,
+        ``IN_SENTENCE``), else the text as it is."""
+        head, self.head = self.head, ""
+        bare = PREFIX.sub("", STAMPED.sub("", text, count=1), count=1)
+        if head and WRAPPED_REST.match(bare):
+            return f"{head} {bare}"
+        if "PASS" not in text and (m := WRAPPED_HEAD.search(text)):
+            self.head = m.group("head")
+        elif not NEW.match(text) and (m := IN_SENTENCE.search(text)):
+            return text[m.end():]
+        return text
 
     def feed(self, line: LogLine) -> None:
-        text = _clean(line.text)
+        text = self._unwrapped(_clean(line.text))
         if text != line.text.strip():  # the line as LTP printed it, where it is in the file
             line = LogLine(line.line, text, line.source)
         if "LAVA_SIGNAL_" in text and (LAVA_START.search(text) or LAVA_END.search(text)):
