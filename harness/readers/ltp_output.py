@@ -76,6 +76,7 @@ LIBRARY = re.compile(r"^(?:tst_|safe_|lib)|^(?:mem|hugetlb|numa_helper|parse_opt
 # a wrapped message's rest: no LTP, log or shell line of its own
 CONTINUATION = re.compile(r"^[\w(\"'][^:]{0,60}(?::\s+E[A-Z0-9]{2,}\b.*)?$")
 WRAP_AT = 70
+KINDS = ("PASS", "FAIL", "BROK", "CONF", "INFO", "WARN")  # a line without one is no LTP line
 # a line a mail client wrapped right after LTP's "file.c:63:", in a sentence ("i am getting
 # message madvise06.c:63:" / "CONF: System swap is too small ...", LTP list 2021): its next line
 # is that line's rest
@@ -104,12 +105,17 @@ class Reader:
         """The LTP line a sentence holds or a mail client wrapped (``WRAPPED_HEAD``,
         ``IN_SENTENCE``), else the text as it is."""
         head, self.head = self.head, ""
-        bare = PREFIX.sub("", STAMPED.sub("", text, count=1), count=1)
-        if head and WRAPPED_REST.match(bare):
-            return f"{head} {bare}"
-        if "PASS" not in text and (m := WRAPPED_HEAD.search(text)):
+        if head:
+            bare = PREFIX.sub("", STAMPED.sub("", text, count=1), count=1)
+            if WRAPPED_REST.match(bare):
+                return f"{head} {bare}"
+        # (cheap tests first: this runs on every line of a log)
+        if (text.rstrip().endswith(":") and "PASS" not in text
+                and (m := WRAPPED_HEAD.search(text))):
             self.head = m.group("head")
-        elif not NEW.match(text) and (m := IN_SENTENCE.search(text)):
+            return text
+        if (any(k in text for k in KINDS) and not NEW.match(text)
+                and (m := IN_SENTENCE.search(text))):
             return text[m.end():]
         return text
 
@@ -130,7 +136,7 @@ class Reader:
             self.opened = (line.source, line.line) if m else None
             self.last = None
             return
-        if not any(k in text for k in ("PASS", "FAIL", "BROK", "CONF", "INFO", "WARN")):
+        if not any(k in text for k in KINDS):
             self._kirk_or_rest(text, line)
             return
         if m := NEW.match(text):
