@@ -30,10 +30,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine
 
 # Markers whose cause follows them.
-MARKER_AFTER = re.compile(
+MARKER_AFTER = lazy(
     r"\b(?:(?:the|a|one|its?|this)\s+)?(?:root[- ]?)?causes?\s+(?:of\s+[^.;]{0,80}?\s+)?"
     r"(?:is|was|are|were|seems to be|appears to be)\b|"
     r"\bcaus(?:ed|ing)\s+by\b|\bintroduced\s+by\b|\btriggered\s+by\b|\bbecause\b(?!\s+of\s+"
@@ -63,23 +64,23 @@ MARKER_AFTER = re.compile(
     r"[- ])?pages?\b)",
     re.IGNORECASE)
 # Markers whose cause comes before them: "the missing swap is the culprit".
-MARKER_BEFORE = re.compile(
+MARKER_BEFORE = lazy(
     r"\b(?:is|was|are|were)\s+(?:the\s+|a\s+)?(?:root\s+)?(?:cause|culprit|reason|problem)\b"
     r"(?!\s+(?:of|for|why)\b)|\b(?:is|was)\s+to\s+blame\b|\bexplains?\s+(?:it|this|that|the\s+"
     r"failures?)\b",
     re.IGNORECASE)
 # A reply that takes the quoted diagnosis as its own.
-CONFIRMS = re.compile(
+CONFIRMS = lazy(
     r"^(?:yes|yep|yeah|indeed|correct|exactly|confirmed|right)\b|\bthat(?:'s| was| is) "
     r"(?:it|the (?:problem|issue|cause|culprit))\b|\byou(?:'re| are) (?:right|correct)\b|"
     r"\bthat (?:fixed|fixes|solved|did) (?:it|the trick)\b|\bgood catch\b|"
     r"\bthat explains it\b|\bfinding the root cause\b|\bcan confirm\b",
     re.IGNORECASE)
 # ... or answers it with "no".
-DENIES = re.compile(r"^(?:no[,.!]|nope\b|not really\b|not quite\b)|\bI (?:don't|do not) "
-                    r"(?:think so|agree|believe (?:that|so|it))\b|\bI disagree\b|\bthat'?s not "
-                    r"(?:it|right|true|the (?:case|cause|problem))\b", re.IGNORECASE)
-QUESTION = re.compile(
+DENIES = lazy(r"^(?:no[,.!]|nope\b|not really\b|not quite\b)|\bI (?:don't|do not) "
+              r"(?:think so|agree|believe (?:that|so|it))\b|\bI disagree\b|\bthat'?s not "
+              r"(?:it|right|true|the (?:case|cause|problem))\b", re.IGNORECASE)
+QUESTION = lazy(
     r"\?\s*$|^(?:could|can|is|are|does|do|did|would|might|should|was|were|has|have)\s+(?:it|"
     r"this|that|there|the|we|you)\b|\b(?:I\s+)?wonder\w*\b|\bnot\s+sure\b|"
     r"\bno\s+idea\b|\b(?:don'?t|do\s+not)\s+know\b|\bany\s+(?:idea|chance)\b",
@@ -87,27 +88,27 @@ QUESTION = re.compile(
 # Before the marker, in its clause: what could be, not what was.
 # ("I'm guessing the problem is ...", "my guess is", "I suspect": a hedge, but the writer's
 # own working diagnosis, as "I think" is; "if I had to guess" stays hypothetical by its "if")
-HYPOTHETICAL = re.compile(r"\b(?:if|unless|maybe|perhaps|might|may|could|would|suppose|"
-                          r"possibly|in case|otherwise|ruled? out)\b|'d\b",
-                          re.IGNORECASE)
-NEGATION = re.compile(r"(?:\b(?:not|never|no longer|nothing|hardly)|n't)\s*(?:\w+\s+){0,2}$",
-                      re.IGNORECASE)
-CLAUSE_START = re.compile(r"[.;:!?]\s|,\s(?:but|and|so)\s|\bbut\b|\bhowever\b", re.IGNORECASE)
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'`])|(?<=[.!?])$")
+HYPOTHETICAL = lazy(r"\b(?:if|unless|maybe|perhaps|might|may|could|would|suppose|"
+                    r"possibly|in case|otherwise|ruled? out)\b|'d\b",
+                    re.IGNORECASE)
+NEGATION = lazy(r"(?:\b(?:not|never|no longer|nothing|hardly)|n't)\s*(?:\w+\s+){0,2}$",
+                re.IGNORECASE)
+CLAUSE_START = lazy(r"[.;:!?]\s|,\s(?:but|and|so)\s|\bbut\b|\bhowever\b", re.IGNORECASE)
+SENTENCE_END = lazy(r"(?<=[.!?])\s+(?=[A-Z(\"'`])|(?<=[.!?])$")
 # Code, log and furniture lines are no prose.
-NOT_PROSE = re.compile(r"^(?:[#*|`$~]|\w+:\s*$|diff |@@|[-+]{3} |[\w./-]+\.[ch]:\d+)|[;{}]\s*$|"
-                       # a tracker thread's turn header: "spanezz · description · 2018-04-27"
-                       r"^\S+ \u00b7 [\w ]+ \u00b7 \d{4}-\d\d-\d\d$")
+NOT_PROSE = lazy(r"^(?:[#*|`$~]|\w+:\s*$|diff |@@|[-+]{3} |[\w./-]+\.[ch]:\d+)|[;{}]\s*$|"
+                 # a tracker thread's turn header: "spanezz · description · 2018-04-27"
+                 r"^\S+ \u00b7 [\w ]+ \u00b7 \d{4}-\d\d-\d\d$")
 
 # The test's own fault: a test (a test name, a test function, "the test", "the code") that
 # assumes, relies on, does not restore/check/skip ...
-TEST_NOUN = re.compile(
+TEST_NOUN = lazy(
     r"\b(?:self)?tests?(?:case)?s?\b|\btest\w*\(\)|\b\w+::\w+|\b\w*_tests?\b|"
     r"\bthe (?:code|program|script|harness|benchmark|tool)\b", re.IGNORECASE)
 # ... or a pronoun for the test the sentence named before the marker ("The test fails because
 # it assumes ...", "the tests are failing ..., because they rely on ...").
-PRONOUN = re.compile(r"\b(?:it|they)\b", re.IGNORECASE)
-TEST_FAULT = re.compile(
+PRONOUN = lazy(r"\b(?:it|they)\b", re.IGNORECASE)
+TEST_FAULT = lazy(
     r"\bassum\w*\b|\bAssume\b|\brel(?:y|ies|ied|ying) on\b|\bexpects?\b|\bhard[- ]?cod\w*\b|"
     r"\b(?:does|do|did)(?:n't| not) (?:restore|reset|check|handle|skip|clean|probe|account|"
     r"wait|unmap|close|free|release|set|take into account)\b|\bnever (?:restores?|resets?|"
@@ -115,14 +116,14 @@ TEST_FAULT = re.compile(
     r"mounted|running|enabled)\b|\b(?:a |the )?bug in (?:the |this )?(?:self)?test|\bwrong "
     r"(?:size|value|length|check|assumption|page ?size)\b|\bshould (?:be )?skip",
     re.IGNORECASE)
-FS_NAMES = re.compile(r"\b(?:tmpfs|ramfs|9p|virtio-?fs|nfs(?:v?[234](?:\.\d)?)?|overlay(?:fs)?|"
-                      r"fuse|btrfs|xfs|ext[234]|f2fs|vfat|exfat|cifs|smb|ceph|zfs|"
-                      r"(?:memory|network|shared) file ?systems?)\b", re.IGNORECASE)
-SELFTEST_SUBJECT = re.compile(r"^\s*selftests?\b", re.IGNORECASE)
+FS_NAMES = lazy(r"\b(?:tmpfs|ramfs|9p|virtio-?fs|nfs(?:v?[234](?:\.\d)?)?|overlay(?:fs)?|"
+                r"fuse|btrfs|xfs|ext[234]|f2fs|vfat|exfat|cifs|smb|ceph|zfs|"
+                r"(?:memory|network|shared) file ?systems?)\b", re.IGNORECASE)
+SELFTEST_SUBJECT = lazy(r"^\s*selftests?\b", re.IGNORECASE)
 # (the subject in parentheses, as git's --pretty=reference writes it, or only in quotes:
 # 'Fixed with commit 2ea7ff1e39cb "mm/hugetlb: fix race ..."')
-COMMIT = re.compile(r"\b(?:commit\s+)?[0-9a-f]{8,40}\b(?:\s*\(\"(?P<subject>[^\"]{4,})\"\)|"
-                    r"\s+[\"\u201c](?P<quoted>[^\"\u201d]{4,})[\"\u201d])?")
+COMMIT = lazy(r"\b(?:commit\s+)?[0-9a-f]{8,40}\b(?:\s*\(\"(?P<subject>[^\"]{4,})\"\)|"
+              r"\s+[\"\u201c](?P<quoted>[^\"\u201d]{4,})[\"\u201d])?")
 
 
 @dataclass(frozen=True)
@@ -155,16 +156,16 @@ CAUSES: tuple[tuple[re.Pattern[str], Cause], ...] = (
     # (first: more specific than a pool's words for the same noun)
     # the setup the test ran in lacks what it uses: "threaded mode doesn't support hugepage"
     # (kata, cgroup v2), "Huge page feature is not enabled in runtime-rs" (kata #5560)
-    (re.compile(r"\b(?:mode|controller|cgroups?(?: v[12])?|runtimes?|runtime-\w+|hypervisor|"
-                r"container|sandbox|VM|guest|runner|platform|environment)\b[^.;]{0,20}?\b(?:does "
-                r"not|doesn't|do not|don't|cannot|can't) (?:support|handle)\s+(?:the\s+)?"
-                r"(?:huge ?pages?|hugetlb\w*|THP|transparent huge ?pages?|userfaultfd|O_DIRECT|"
-                r"memfd\w*|io_uring|swap)\b|\b(?:huge ?pages?|hugetlb\w*|THP|userfaultfd|io_uring)"
-                r"\b(?: feature| support)?\s+(?:is|are)(?:n't| not) (?:enabled|supported|"
-                r"implemented|available) (?:in|by|with|under) (?:the )?(?!kernel|linux)"
-                r"[\w-]+", re.IGNORECASE),
+    (lazy(r"\b(?:mode|controller|cgroups?(?: v[12])?|runtimes?|runtime-\w+|hypervisor|"
+          r"container|sandbox|VM|guest|runner|platform|environment)\b[^.;]{0,20}?\b(?:does "
+          r"not|doesn't|do not|don't|cannot|can't) (?:support|handle)\s+(?:the\s+)?"
+          r"(?:huge ?pages?|hugetlb\w*|THP|transparent huge ?pages?|userfaultfd|O_DIRECT|"
+          r"memfd\w*|io_uring|swap)\b|\b(?:huge ?pages?|hugetlb\w*|THP|userfaultfd|io_uring)"
+          r"\b(?: feature| support)?\s+(?:is|are)(?:n't| not) (?:enabled|supported|"
+          r"implemented|available) (?:in|by|with|under) (?:the )?(?!kernel|linux)"
+          r"[\w-]+", re.IGNORECASE),
      _env("setup-unsupported", "the setup the test ran in does not support what it uses")),
-    (re.compile(
+    (lazy(
         r"\bno (?:free |reserved |available )?(?:huge ?pages|hugetlb(?: pages)?)\b|"
         r"\b(?:huge ?pages?|hugetlb(?: pages)?)\b[^.;]{0,30}\b(?:not|never)\b[^.;]{0,20}\b"
         r"(?:reserved|available|allocated|set up|configured|enabled|free)\b|\b(?:not enough|too "
@@ -174,50 +175,50 @@ CAUSES: tuple[tuple[re.Pattern[str], Cause], ...] = (
         r"fail(?:ed|s)?\b|\bran out of huge ?pages\b|\b(?:huge ?page|hugetlb) pool\b[^.;]{0,20}"
         r"\b(?:empty|exhausted|too small)\b", re.IGNORECASE),
      _env("hugetlb-pages-short", "no free huge pages reserved")),
-    (re.compile(r"\b(?:does not|doesn't|did not|didn't|do not|don't) have (?:any )?(?:configured|"
-                r"reserved|pre-?allocated) huge ?pages\b", re.IGNORECASE),
+    (lazy(r"\b(?:does not|doesn't|did not|didn't|do not|don't) have (?:any )?(?:configured|"
+          r"reserved|pre-?allocated) huge ?pages\b", re.IGNORECASE),
      _env("hugetlb-not-reserved", "no huge pages configured")),
-    (re.compile(r"\bno swap\b|\bswap(?: space| partition| device| file)?\b[^.;]{0,20}\b(?:is |"
-                r"was |were )?(?:not (?:enabled|configured|available|set up|present)|disabled|"
-                r"off|missing|zero|0)\b|\bwithout (?:any )?swap\b|\bswapless\b|\bswap ?(?:total|"
-                r"free)\W{0,3}(?:is |was |=\s*)?0\b|\b(?:do(?:es)?n't|do(?:es)? not|didn't) have "
-                r"(?:any )?swap\b", re.IGNORECASE),
+    (lazy(r"\bno swap\b|\bswap(?: space| partition| device| file)?\b[^.;]{0,20}\b(?:is |"
+          r"was |were )?(?:not (?:enabled|configured|available|set up|present)|disabled|"
+          r"off|missing|zero|0)\b|\bwithout (?:any )?swap\b|\bswapless\b|\bswap ?(?:total|"
+          r"free)\W{0,3}(?:is |was |=\s*)?0\b|\b(?:do(?:es)?n't|do(?:es)? not|didn't) have "
+          r"(?:any )?swap\b", re.IGNORECASE),
      _env("swap-missing", "no swap")),
-    (re.compile(r"\bunprivileged_userfaultfd\b|\buserfaultfd\b[^.;]{0,30}\b(?:not (?:enabled|"
-                r"available|permitted|allowed)|disabled|restricted)", re.IGNORECASE),
+    (lazy(r"\bunprivileged_userfaultfd\b|\buserfaultfd\b[^.;]{0,30}\b(?:not (?:enabled|"
+          r"available|permitted|allowed)|disabled|restricted)", re.IGNORECASE),
      _config("userfaultfd-unavailable", "userfaultfd not available to the test")),
-    (re.compile(r"\bCONFIG_[A-Z0-9_]+\b(?:=n\b|\s+(?:is |was |were )?(?:not (?:set|enabled|"
-                r"selected|built)|disabled|off|missing|unset))|\b(?:without|lacks?|lacking|"
-                r"missing|(?:need|require)s?|disabled|enable|turn on)\s+(?:the\s+)?CONFIG_"
-                r"[A-Z0-9_]+\b|\bkernel (?:was |is )?(?:built|compiled|configured) without\b|"
-                r"\b(?:not|isn't|wasn't) (?:enabled|built|compiled) (?:in|into) the kernel\b",
-                re.IGNORECASE),
+    (lazy(r"\bCONFIG_[A-Z0-9_]+\b(?:=n\b|\s+(?:is |was |were )?(?:not (?:set|enabled|"
+          r"selected|built)|disabled|off|missing|unset))|\b(?:without|lacks?|lacking|"
+          r"missing|(?:need|require)s?|disabled|enable|turn on)\s+(?:the\s+)?CONFIG_"
+          r"[A-Z0-9_]+\b|\bkernel (?:was |is )?(?:built|compiled|configured) without\b|"
+          r"\b(?:not|isn't|wasn't) (?:enabled|built|compiled) (?:in|into) the kernel\b",
+          re.IGNORECASE),
      _config("kernel-config-missing", "a kernel option the test needs was not enabled")),
-    (re.compile(r"\b(?:not|isn't|wasn't|aren't|weren't) (?:run(?:ning)?|started) as root\b|"
-                r"\b(?:needs?|requires?|must (?:be )?run as) root\b|\bwithout root\b|"
-                r"\b(?:as|by) (?:a |an )?(?:normal|regular|non-?root|unprivileged) user\b|"
-                r"\bran unprivileged\b|\bnot (?:have|having) (?:root|CAP_\w+)\b|\blacks? CAP_\w+",
-                re.IGNORECASE),
+    (lazy(r"\b(?:not|isn't|wasn't|aren't|weren't) (?:run(?:ning)?|started) as root\b|"
+          r"\b(?:needs?|requires?|must (?:be )?run as) root\b|\bwithout root\b|"
+          r"\b(?:as|by) (?:a |an )?(?:normal|regular|non-?root|unprivileged) user\b|"
+          r"\bran unprivileged\b|\bnot (?:have|having) (?:root|CAP_\w+)\b|\blacks? CAP_\w+",
+          re.IGNORECASE),
      _env("not-root", "the test was not run as root")),
-    (re.compile(r"\bvm\.(?:max_map_count|overcommit\w*)\b|\bkernel\.shm\w+\b|\bmax_map_count\b|"
-                r"\bRLIMIT_\w+\b|\bulimit\b|\bmemlock\b|\bshmmax\b|\bshmall\b|\bshmmni\b|"
-                r"\b(?:locked[- ]memory|mapping|map count|file descriptor|open files?) limit\b",
-                re.IGNORECASE),
+    (lazy(r"\bvm\.(?:max_map_count|overcommit\w*)\b|\bkernel\.shm\w+\b|\bmax_map_count\b|"
+          r"\bRLIMIT_\w+\b|\bulimit\b|\bmemlock\b|\bshmmax\b|\bshmall\b|\bshmmni\b|"
+          r"\b(?:locked[- ]memory|mapping|map count|file descriptor|open files?) limit\b",
+          re.IGNORECASE),
      _env("sysctl-limit", "a system limit too low for the test")),
-    (re.compile(r"\b(?:not enough|too little|insufficient|only \d+\s?[MG]i?B? of) (?:free )?"
-                r"(?:RAM|memory)\b|\b(?:ran|runs|running) out of memory\b|\bOOM[- ]kill\w*\b|"
-                r"\bout of memory\b|\bmemory (?:is |was )?too small\b|\blow[- ]memory (?:machine|"
-                r"system|board|VM|guest)\b", re.IGNORECASE),
+    (lazy(r"\b(?:not enough|too little|insufficient|only \d+\s?[MG]i?B? of) (?:free )?"
+          r"(?:RAM|memory)\b|\b(?:ran|runs|running) out of memory\b|\bOOM[- ]kill\w*\b|"
+          r"\bout of memory\b|\bmemory (?:is |was )?too small\b|\blow[- ]memory (?:machine|"
+          r"system|board|VM|guest)\b", re.IGNORECASE),
      _env("memory-short", "too little memory for the test")),
-    (re.compile(r"\blib[\w+.-]*\.so(?:\.\d+)*\b[^.;]{0,30}\b(?:missing|not (?:found|installed|"
-                r"present))|\bmissing (?:shared )?librar(?:y|ies)\b|\b(?:shared )?librar(?:y|ies)"
-                r"\b[^.;]{0,20}\b(?:is |are |was |were )?(?:missing|not installed)\b",
-                re.IGNORECASE),
+    (lazy(r"\blib[\w+.-]*\.so(?:\.\d+)*\b[^.;]{0,30}\b(?:missing|not (?:found|installed|"
+          r"present))|\bmissing (?:shared )?librar(?:y|ies)\b|\b(?:shared )?librar(?:y|ies)"
+          r"\b[^.;]{0,20}\b(?:is |are |was |were )?(?:missing|not installed)\b",
+          re.IGNORECASE),
      _env("missing-shared-library", "a shared library the test needs is not installed")),
-    (re.compile(r"\bseccomp\b|\bdocker'?s? default (?:seccomp )?profile\b", re.IGNORECASE),
+    (lazy(r"\bseccomp\b|\bdocker'?s? default (?:seccomp )?profile\b", re.IGNORECASE),
      _env("container-seccomp", "the container's seccomp profile")),
-    (re.compile(r"\b(?:only )?(?:one|a single|1) NUMA node\b|\bnot a NUMA (?:machine|system)\b|"
-                r"\bwithout NUMA\b|\bno NUMA\b", re.IGNORECASE),
+    (lazy(r"\b(?:only )?(?:one|a single|1) NUMA node\b|\bnot a NUMA (?:machine|system)\b|"
+          r"\bwithout NUMA\b|\bno NUMA\b", re.IGNORECASE),
      _env("numa-nodes-missing", "too few NUMA nodes")),
     # the filesystem (or share) maps its files read-only: "By default, 9pfs provides readonly
     # mmap" (Clear Containers' analysis, clearcontainers/agent #92), "generic_file_readonly_mmap
@@ -226,52 +227,52 @@ CAUSES: tuple[tuple[re.Pattern[str], Cause], ...] = (
     # ... "filesystems that can't provide WAL's required mmap(MAP_SHARED)" (devenv #2985), "mmap
     # does not fully support the semantics SQLite expects" (gsd-2 #3396), "mmap not liking the
     # fs it was opening on" (pearldb #26)
-    (re.compile(r"\bread-?only\s+mmap\b|\bgeneric_file_readonly_mmap\b|\b(?:does|do)(?:n't| not)"
-                r"\s+(?:support|allow|handle)\s+(?:the\s+)?(?:writ\w+\s+)?(?:mmap|MAP_SHARED|shared\s+"
-                r"(?:writ\w+\s+)?(?:mmap|mappings?))\b|\b(?:MAP_SHARED|shared (?:mmap|mappings?))\b"
-                r"[^.;]{0,20}\bnot supported\b|\b(?:can't|cannot|can not|unable to)\s+(?:provide|"
-                r"support|handle|do)\b[^.;]{0,40}\b(?:mmap|MAP_SHARED|shared mappings?)\b|\bmmap\b"
-                r"(?:\(\))?[^.;]{0,20}?\b(?:does(?:n't| not)|do(?:n't| not))\s+"
-                r"(?:fully\s+|properly\s+)?(?:support|work)\b|"
-                r"\bmmap\b[^.;]{0,10}\bnot\s+lik\w+\s+(?:the\s+)?(?:fs|file ?system)\b",
-                re.IGNORECASE),
+    (lazy(r"\bread-?only\s+mmap\b|\bgeneric_file_readonly_mmap\b|\b(?:does|do)(?:n't| not)"
+          r"\s+(?:support|allow|handle)\s+(?:the\s+)?(?:writ\w+\s+)?(?:mmap|MAP_SHARED|shared\s+"
+          r"(?:writ\w+\s+)?(?:mmap|mappings?))\b|\b(?:MAP_SHARED|shared (?:mmap|mappings?))\b"
+          r"[^.;]{0,20}\bnot supported\b|\b(?:can't|cannot|can not|unable to)\s+(?:provide|"
+          r"support|handle|do)\b[^.;]{0,40}\b(?:mmap|MAP_SHARED|shared mappings?)\b|\bmmap\b"
+          r"(?:\(\))?[^.;]{0,20}?\b(?:does(?:n't| not)|do(?:n't| not))\s+"
+          r"(?:fully\s+|properly\s+)?(?:support|work)\b|"
+          r"\bmmap\b[^.;]{0,10}\bnot\s+lik\w+\s+(?:the\s+)?(?:fs|file ?system)\b",
+          re.IGNORECASE),
      LACKS_MMAP),
     # the filesystem's locks: "go-nfs has no lock manager" under a "## Cause" heading (e2b
     # #3618), "Using `nolock` solved this" (go-nfs #98), lockd not running, no NLM
-    (re.compile(r"\bno\s+(?:\w+\s+)?(?:lock\s+manager|NLM|lockd)\b|\bwithout\s+(?:a\s+|any\s+)?"
-                r"(?:lock\s+manager|NLM|lockd)\b|\b(?:lock\s+manager|lockd|rpc\.statd)\b[^.;]{0,20}"
-                r"\b(?:missing|not\s+running|absent|disabled)\b|`?\b(?:nolock|local_lock(?:=\w+)?)\b`?",
-                re.IGNORECASE),
+    (lazy(r"\bno\s+(?:\w+\s+)?(?:lock\s+manager|NLM|lockd)\b|\bwithout\s+(?:a\s+|any\s+)?"
+          r"(?:lock\s+manager|NLM|lockd)\b|\b(?:lock\s+manager|lockd|rpc\.statd)\b[^.;]{0,20}"
+          r"\b(?:missing|not\s+running|absent|disabled)\b|`?\b(?:nolock|local_lock(?:=\w+)?)\b`?",
+          re.IGNORECASE),
      _env("fs-unsupported-operation", "the filesystem has no working locks (no lock manager)")),
-    (re.compile(r"\b(?:disk|filesystem|file system|partition|/tmp) (?:is |was )?(?:full|out of "
-                r"space)\b|\bno space left\b|\bran out of (?:disk )?space\b", re.IGNORECASE),
+    (lazy(r"\b(?:disk|filesystem|file system|partition|/tmp) (?:is |was )?(?:full|out of "
+          r"space)\b|\bno space left\b|\bran out of (?:disk )?space\b", re.IGNORECASE),
      _env("fs-full", "the filesystem was full")),
-    (re.compile(r"\b(?:THP|transparent[_ ]huge ?pages?)\b[^.;]{0,20}\b(?:disabled|never|not "
-                r"(?:enabled|available|built))\b|\btransparent_hugepage=never\b", re.IGNORECASE),
+    (lazy(r"\b(?:THP|transparent[_ ]huge ?pages?)\b[^.;]{0,20}\b(?:disabled|never|not "
+          r"(?:enabled|available|built))\b|\btransparent_hugepage=never\b", re.IGNORECASE),
      _config("thp-unavailable", "transparent huge pages were not available")),
-    (re.compile(r"\b(?:kernel|linux)(?: version)? (?:is |was )?too old\b|\bolder kernels?\b"
-                r"[^.;]{0,30}\b(?:do(?:es)?n't|do(?:es)? not|lack|without)\b|\b(?:needs?|"
-                r"requires?) (?:a )?(?:kernel|linux) (?:v?\d+\.\d+|version)\b|\bkernels? "
-                r"(?:before|older than|prior to) v?\d+\.\d+\b|\bv?\d+\.\d+\+?\s+or (?:later|"
-                r"newer)\b", re.IGNORECASE),
+    (lazy(r"\b(?:kernel|linux)(?: version)? (?:is |was )?too old\b|\bolder kernels?\b"
+          r"[^.;]{0,30}\b(?:do(?:es)?n't|do(?:es)? not|lack|without)\b|\b(?:needs?|"
+          r"requires?) (?:a )?(?:kernel|linux) (?:v?\d+\.\d+|version)\b|\bkernels? "
+          r"(?:before|older than|prior to) v?\d+\.\d+\b|\bv?\d+\.\d+\+?\s+or (?:later|"
+          r"newer)\b", re.IGNORECASE),
      _config("kernel-feature-missing", "the kernel predates a feature the test needs")),
-    (re.compile(r"\bla57\b|\b5[- ]level pag\w*|\bcpu (?:flag|feature)\b|\bCPU (?:does not|"
-                r"doesn't) (?:have|support)|\bhardware (?:does not|doesn't) support\b",
-                re.IGNORECASE),
+    (lazy(r"\bla57\b|\b5[- ]level pag\w*|\bcpu (?:flag|feature)\b|\bCPU (?:does not|"
+          r"doesn't) (?:have|support)|\bhardware (?:does not|doesn't) support\b",
+          re.IGNORECASE),
      Cause("arch-unsupported", "config", "arch-unsupported", "a CPU feature the test needs")),
 )
 # A page size other than the test expected: almost always a test that assumes 4K.
-PAGE_SIZE = re.compile(r"\A\s*(?:the\s+)?(?:system\s+|base\s+|kernel\s+)?page ?size\b|"
-                       r"\bpage ?size (?:is )?differen\w*|\b(?:larger|bigger|greater|different|"
-                       r"non-4\s?[kK])\s+(?:system\s+|base\s+|kernel\s+)?page ?sizes?\b|"
-                       r"\bpage ?size (?:is )?(?:larger|bigger|greater) than "
-                       r"(?:4\s?[kK]\w*|4096)\b|"
-                       r"\bPAGE_?SIZE\s*(?:!=|>|<>)\s*4096\b|\b65536[- ]byte pages?\b|"
-                       r"\b(?:16|64)\s?[kK](?:i?B)?[- ]?(?:base[- ])?pages?\b|\b(?:16|64)\s?"
-                       r"[kK](?:i?B)? page ?size\b|\bpage ?size\b[^.;]{0,30}\b(?:16|64)\s?[kK]\b|"
-                       r"\bpages? (?:larger|bigger) than 4\s?[kK]\b|\brather than (?:the )?4\s?"
-                       r"[kK]\b|\bnot 4\s?[kK] pages?\b|\bhuge ?page ?size\b|\bhugepage=\d+[MG]\b",
-                       re.IGNORECASE)
+PAGE_SIZE = lazy(r"\A\s*(?:the\s+)?(?:system\s+|base\s+|kernel\s+)?page ?size\b|"
+                 r"\bpage ?size (?:is )?differen\w*|\b(?:larger|bigger|greater|different|"
+                 r"non-4\s?[kK])\s+(?:system\s+|base\s+|kernel\s+)?page ?sizes?\b|"
+                 r"\bpage ?size (?:is )?(?:larger|bigger|greater) than "
+                 r"(?:4\s?[kK]\w*|4096)\b|"
+                 r"\bPAGE_?SIZE\s*(?:!=|>|<>)\s*4096\b|\b65536[- ]byte pages?\b|"
+                 r"\b(?:16|64)\s?[kK](?:i?B)?[- ]?(?:base[- ])?pages?\b|\b(?:16|64)\s?"
+                 r"[kK](?:i?B)? page ?size\b|\bpage ?size\b[^.;]{0,30}\b(?:16|64)\s?[kK]\b|"
+                 r"\bpages? (?:larger|bigger) than 4\s?[kK]\b|\brather than (?:the )?4\s?"
+                 r"[kK]\b|\bnot 4\s?[kK] pages?\b|\bhuge ?page ?size\b|\bhugepage=\d+[MG]\b",
+                 re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -387,11 +388,11 @@ class DiagnosisReader:
 
 # A markdown heading, and one that announces the cause: a Kubernetes failing-test issue's
 # "#### Reason for failure:", kata's "## Background and Reason", "### Root cause".
-HEADING = re.compile(r"^#{2,6}\s+\S")
-REASON_HEADING = re.compile(r"^#{2,6}\s+(?:\*\*)?(?:[\w ]{0,24}\band\s+)?(?:the\s+)?(?:root\s+)?"
-                            r"(?:reasons?|causes?)\b(?:\s+(?:for|of)\s+(?:the\s+)?"
-                            r"(?:failures?|problem|issue|bug))?\s*:?\s*(?:\*\*)?\s*$",
-                            re.IGNORECASE)
+HEADING = lazy(r"^#{2,6}\s+\S")
+REASON_HEADING = lazy(r"^#{2,6}\s+(?:\*\*)?(?:[\w ]{0,24}\band\s+)?(?:the\s+)?(?:root\s+)?"
+                      r"(?:reasons?|causes?)\b(?:\s+(?:for|of)\s+(?:the\s+)?"
+                      r"(?:failures?|problem|issue|bug))?\s*:?\s*(?:\*\*)?\s*$",
+                      re.IGNORECASE)
 
 
 def _under_reason(sentence: str, first: LogLine) -> Diagnosis | None:
@@ -407,13 +408,13 @@ def _under_reason(sentence: str, first: LogLine) -> Diagnosis | None:
 # fails on 6.9", "regressed in 6.9", "since upgrading to 6.2 ... fails", "broke in v6.7".
 _VERSION = (r"(?:the\s+)?(?:(?:kernels?|linux)\s+)?v?(?P<{}>[2-7]\.\d{{1,2}})(?:\.\d{{1,3}})?"
             r"(?!\.?\d)")
-WORKED_ON = re.compile(
+WORKED_ON = lazy(
     r"\b(?:work(?:s|ed|ing)?(?:\s+(?:fine|ok|well|correctly))?|used\s+to\s+work\w*|passe[sd]|"
     r"(?:was|is)\s+(?:fine|ok)|behaviou?r\s+observed)\b[^.;()\[\]]{0,40}?\b(?:on|with|in|up\s+to|"
     r"until|under|before)\s+" + _VERSION.format("good") + r"|\b(?:booting|on|with|under)\s+"
     + _VERSION.format("good2") + r"(?:\s+kernel)?,?\s+(?:it\s+|the\s+test\s+)?(?:passes|passed|"
     r"works|worked)\b", re.IGNORECASE)
-BROKEN_ON = re.compile(
+BROKEN_ON = lazy(
     r"\b(?:with|on|in|since|from|after|upgrad\w+\s+to)\s+" + _VERSION.format("bad")
     + r"(?:[^.;()\[\]]|\.\d){0,90}?(?<!used to )\b(?:fail\w*|not|broken|breaks?|no\s+longer|"
     r"regress\w*|"
@@ -470,7 +471,7 @@ def _sentences(text: str) -> list[tuple[int, str]]:
 # A test-fault statement needs no marker: "Several tests appear to assume a 4 KiB filesystem
 # allocation granularity", "Original test used a hardcoded 4097-byte string assuming 4KB page
 # size" - the test, then (after a few words) what it assumes.
-TEST_ASSUMES = re.compile(
+TEST_ASSUMES = lazy(
     r"\b(?:self)?tests?(?:[ _-]?cases?)?\b(?:\s+[\w-]+){0,3}?\s+(?:(?:appears?|seems?)\s+to\s+)?"
     r"(?:assum\w*|rel(?:y|ies|ied) on|hard-?cod\w*|used a hard-?coded)\b", re.IGNORECASE)
 
@@ -486,7 +487,7 @@ TMP_DIR = (r"`*(?:\$?(?:LTPTMP|TMPDIR|TEST_TMPDIR|TST_TMPDIR|TMP|TEMP|XDG_RUNTIM
            r"(?:temp(?:orary)?|tmp)\s*(?:dir(?:ectory)?|folder|path)\b)")
 # how a program reads the variable: "$ENV{TMPDIR}" (Perl), "os.environ['TMPDIR']", getenv("TMPDIR")
 _ENV_OF = r"(?:\$ENV\{|os\.environ\[['\"]|(?:os\.)?getenv\(['\"])?"
-TMPDIR_FAULT = re.compile(
+TMPDIR_FAULT = lazy(
     r"\bignor(?:es|ed|ing)\s+(?:the\s+)?" + TMP_DIR + r"|"
     r"\b(?:does|do|did)(?:n't|\s+not)\s+(?:use|honou?r|respect|obey|follow)\s+(?:the\s+)?"
     + TMP_DIR + r"|\bshould\s+(?:(?:it|we|this|they|the\s+(?:test|library|code))\s+(?:not\s+)?)?"
@@ -509,8 +510,8 @@ TMPDIR_FAULT = re.compile(
     r"^[#\s]*(?:use|respect|honou?r)\s+(?:the\s+)?" + _ENV_OF + TMP_DIR, re.IGNORECASE)
 # The test runner, as LTP's and the kernel's are named (LTP's pan keeps its "zoo" file of
 # running tests): the statement is then about the runner script.
-RUNNER = re.compile(r"\b(?:runltp|ltp-pan|pan\(\d+\)|zoo|run_vmtests(?:\.sh)?|"
-                    r"run_kselftest(?:\.sh)?|kselftest runner|runner script)", re.IGNORECASE)
+RUNNER = lazy(r"\b(?:runltp|ltp-pan|pan\(\d+\)|zoo|run_vmtests(?:\.sh)?|"
+              r"run_kselftest(?:\.sh)?|kselftest runner|runner script)", re.IGNORECASE)
 DIRECTORY_RULES = ("fs-read-only", "fs-full", "out-of-space")
 
 
@@ -540,7 +541,7 @@ _LOCAL = (r"(?:a\s+|the\s+|my\s+|his\s+|her\s+|their\s+|our\s+)?`?(?:(?:regular|
 _FINE = (r"(?:(?:works?|worked|running|runs?)(?:\s+just)?\s+(?:fine|well|ok(?:ay)?|great|"
          r"correctly|flawlessly|without\s+(?:issues?|problems?))|(?:solved|fixed|resolved)\s+(?:it|"
          r"the\s+(?:issue|problem))|(?:did|do)\s+the\s+trick|went\s+flawlessly)")
-WORKS_ELSEWHERE = re.compile(
+WORKS_ELSEWHERE = lazy(
     r"\b(?:(?:is|are|was|were)\s+not\s+(?:observed|seen|reproduced|reproducible|present)|"
     r"(?:does|do|did)(?:n't|\s+not)\s+(?:occur|happen|reproduce|fail)|never\s+(?:fails?|"
     r"happens?|occurs?)|" + _FINE + r")[^.;]{0,40}?\b(?:when|with|on|using|in|over|from|under|"
@@ -548,24 +549,24 @@ WORKS_ELSEWHERE = re.compile(
     r"\b(?:on|in|from|to|with|using|used|targeting)\s+" + _LOCAL + r"[^.;]{0,60}?\b" + _FINE
     + r"\b",
     re.IGNORECASE)
-SHARED_FS = re.compile(r"\b(?:9p\w*|v9fs|virtio-?fs|virtfs|nfs\w*|fuse|sshfs|cifs|smb|vboxs?fs|"
-                       r"vmhgfs|shared (?:folders?|director(?:y|ies)|file ?systems?|volumes?|"
-                       r"drives?|mounts?)|(?:volumes?|folders?|director(?:y|ies)) shared\b|"
-                       r"media/sf_\w+)\b", re.IGNORECASE)
+SHARED_FS = lazy(r"\b(?:9p\w*|v9fs|virtio-?fs|virtfs|nfs\w*|fuse|sshfs|cifs|smb|vboxs?fs|"
+                 r"vmhgfs|shared (?:folders?|director(?:y|ies)|file ?systems?|volumes?|"
+                 r"drives?|mounts?)|(?:volumes?|folders?|director(?:y|ies)) shared\b|"
+                 r"media/sf_\w+)\b", re.IGNORECASE)
 ELSEWHERE = _env("only-on-fs", "the failure is not seen on another filesystem")
 # A CI owner's word that the failures are the CI's own, needing no marker: "This is an
 # infrastructure problem with restraint harness", "they are an infra issue" (CKI's replies,
 # 2020). (A CKI report's own "This is not the fault of the kernel that was tested" is about one
 # host's aborted tests only: readers/cki_report.py reads it there.)
-CI_OWN_FAULT = re.compile(
+CI_OWN_FAULT = lazy(
     r"\b(?:this|that|it|these|those|they|the (?:failures?|errors?|aborts?))\s+(?:is|are|was|"
     r"were)\s+(?:(?:an?|the|our|a known)\s+)?(?:internal\s+)?(?:CI\s+|lab\s+|test\s+)?"
     r"(?:infrastructure|infra)\s+(?:problem|issue|bug|failure|outage)s?\b", re.IGNORECASE)
 # The same after a causal marker: "they are caused by an infrastructure bug related to our test
 # harness being too chatty" (the harness named after it is the CI's, not the selftest's).
-CI_SIDE = re.compile(r"\s*(?:(?:an?|the|our|a known)\s+)?(?:internal\s+)?(?:CI\s+|lab\s+)?"
-                     r"(?:infrastructure|infra)\s+(?:problem|issue|bug|failure|outage)s?\b",
-                     re.IGNORECASE)
+CI_SIDE = lazy(r"\s*(?:(?:an?|the|our|a known)\s+)?(?:internal\s+)?(?:CI\s+|lab\s+)?"
+               r"(?:infrastructure|infra)\s+(?:problem|issue|bug|failure|outage)s?\b",
+               re.IGNORECASE)
 CI_INFRASTRUCTURE = Cause("diagnosis-env", "env", "ci-infrastructure-abort",
                           "the CI's own infrastructure")
 
@@ -574,7 +575,7 @@ CI_INFRASTRUCTURE = Cause("diagnosis-env", "env", "ci-infrastructure-abort",
 # "Shared folders use special VirtualBox filesystem, which doesn't support mmap" (gperftools
 # #533), "they only support read-only mmap on DVS" (py-lmdb #100), "GPFS does not support the
 # MAP_SHARED flag".
-FS_LACKS_MMAP = re.compile(
+FS_LACKS_MMAP = lazy(
     r"\b(?:file ?systems?|fs|shares?|shared folders?|mounts?|FUSE|9p\w*|virtio-?fs|NFS\w*|"
     r"vboxs?fs|vmhgfs|GPFS|DVS|jffs2)\b[^.;]{0,60}?\b(?:does(?:n't| not)|do(?:n't| not)|cannot|"
     r"can't|can not)\s+(?:fully\s+)?(?:support|provide|handle|allow)\s+(?:the\s+)?(?:writ\w+\s+)?"
@@ -596,7 +597,7 @@ def _said(pattern: re.Pattern[str], sentence: str) -> bool:
 # environment, whatever the test relies on (read before the test's "relies on").
 EMULATOR = (r"(?:QEMU|qemu(?:-[\w-]+)?|user[- ]mode emulation|(?:CPU |user[- ]mode )?emulator|"
             r"hypervisor|gVisor|runsc|valgrind|box(?:64|86)|FEX(?:-Emu)?|Rosetta)")
-EMULATOR_TOO_OLD = re.compile(
+EMULATOR_TOO_OLD = lazy(
     r"\b(?:only|just)\s+(?:very\s+|more\s+|the\s+)?(?:recent|new(?:er)?|latest)\s+"
     r"(?:versions?\s+(?:of\s+)?)?" + EMULATOR + r"\b[^.;]{0,40}\b(?:implement|support|handle)|"
     # (the version unsaid: "Syscall 352 is getrandom(), and it is not implemented by qemu",
@@ -623,7 +624,7 @@ EMULATOR_OLD = _env("emulator-too-old",
 # vm test suite has been renamed to mm. But we didn't get any failure in kernelci results"
 # (kernelci-core #1787), "selftests/vm was renamed to selftests/mm" (6.3, baa489fabd01). The
 # runner's configuration (rule selftest-dir-missing), stated without make's own error.
-SUITE_RENAMED = re.compile(
+SUITE_RENAMED = lazy(
     r"\b(?:k?selftests?|tests?)\b(?:[\s/]+[\w-]+){0,3}?\s+(?:(?:test\s+)?suite\s+|"
     r"director(?:y|ies)\s+|dir\s+|folder\s+|targets?\s+)?(?:has\s+been|have\s+been|had\s+"
     r"been|was|were|got|is|are)\s+(?:now\s+)?(?:renamed|moved)\s+(?:to|into)\b", re.IGNORECASE)
@@ -636,7 +637,7 @@ RENAMED = Cause("selftest-dir-renamed-stated", "test-bug", "selftest-dir-missing
 # board", "the machine only has 4GB memory".
 MACHINE = (r"(?:system|machine|board|VM|guest|box|host|device|target|instance|container|"
            r"qemu|emulator|runner)s?")
-SHORT_OF_MEMORY = re.compile(
+SHORT_OF_MEMORY = lazy(
     r"\bon\s+(?:a|an|the|this|that|our|your|such\s+a)\s+(?:[\w-]+\s+)?" + MACHINE + r"\s+"
     r"(?:with|that\s+has|which\s+has)\s+(?:only\s+)?(?:too\s+little|not\s+enough|insufficient)"
     r"\s+(?:free\s+)?(?:RAM|memory)\b|"
@@ -653,7 +654,7 @@ MEMORY_SHORT = _env("memory-short", "too little memory for the test")
 # system problem than anything else" (Cyril Hrubis on ksm03, LTP 2020), "this is a problem with
 # your setup", "the machine was misconfigured", "it's an environment issue". Said of the
 # machine, not of the kernel (a sentence that names the kernel is left alone).
-SETUP_VERDICT = re.compile(
+SETUP_VERDICT = lazy(
     r"\b(?:this|that|it|which)\s*(?:is|was|'s)\s+(?:(?:more|rather|mostly)\s+(?:of\s+)?|just\s+|"
     r"simply\s+|clearly\s+)?(?:a|an|the)\s+(?:(?:local|pure|simple)\s+)?(?:system|setup|"
     r"set-up|environment(?:al)?|configuration|machine|board|installation|distro|deployment|"
@@ -665,8 +666,8 @@ SETUP_VERDICT = re.compile(
     r"(?:properly|correctly) configured)\b|\bmisconfigured\s+(?:system|machine|setup|"
     r"environment|board)\b", re.IGNORECASE)
 SETUP_FAULT = _env("setup-at-fault", "the machine's own setup")
-KERNEL_NAMED = re.compile(r"\bkernel\b", re.IGNORECASE)
-CLAUSE_END = re.compile(r"[,.;:!?]")
+KERNEL_NAMED = lazy(r"\bkernel\b", re.IGNORECASE)
+CLAUSE_END = lazy(r"[,.;:!?]")
 
 
 def _kernel_in_clause(pattern: re.Pattern[str], sentence: str) -> bool:
@@ -690,7 +691,7 @@ _FS_NOUN = (r"(?:file ?systems?|fs|shares?|shared (?:folders?|director(?:y|ies)|
             r"mounts?|volumes?|FUSE|9p\w*|v9fs|virtio-?fs|NFS\w*|cifs|smb\w*|samba|sshfs|"
             r"vboxs?fs|vmhgfs|drvfs|gvfs|rclone|mergerfs|s3fs|exfat|vfat|fat32|ntfs\w*|zfs|"
             r"overlay(?:fs)?|tmpfs)")
-FS_LACKS_OP = re.compile(
+FS_LACKS_OP = lazy(
     r"\b" + _FS_NOUN + r"\b[^.;]{0,40}?\b(?:does(?:n't| not)|do(?:n't| not)|cannot|can'?t|"
     r"can not|won't|will not)\s+(?:(?:yet|fully|properly|even)\s+)?(?:support|do|implement|"
     r"handle|allow|provide|have|create|make|store|hold)\s+"
@@ -702,11 +703,11 @@ FS_LACKS_OP = re.compile(
     r"\black(?:s|ing)?\s+(?:of\s+)?support\s+(?:in|on|by)\s+(?:the\s+)?" + _FS_NOUN
     + r"\b(?:\s+for\s+(?P<op3>[\w()`-]{3,30}))?",
     re.IGNORECASE)
-FS_OP_RULES = ((re.compile(r"fallocat|prealloc", re.IGNORECASE), "fs-no-fallocate",
+FS_OP_RULES = ((lazy(r"fallocat|prealloc", re.IGNORECASE), "fs-no-fallocate",
                 "the filesystem has no fallocate"),
-               (re.compile(r"O_DIRECT|direct ?I/?O", re.IGNORECASE), "fs-no-direct-io",
+               (lazy(r"O_DIRECT|direct ?I/?O", re.IGNORECASE), "fs-no-direct-io",
                 "the filesystem has no direct I/O"),
-               (re.compile(r"O_TMPFILE|tmpfile", re.IGNORECASE), "fs-no-tmpfile",
+               (lazy(r"O_TMPFILE|tmpfile", re.IGNORECASE), "fs-no-tmpfile",
                 "the filesystem has no unnamed temporary files"))
 
 
@@ -719,7 +720,7 @@ _SHARED_PLACE = (r"(?:shared\s+(?:volumes?|folders?|director(?:y|ies)|drives?|fi
                  r"folders?|director(?:y|ies))\s+shared\s+(?:between|with|from|among)\b|"
                  r"host[- ]mounted\s+(?:volumes?|folders?|director(?:y|ies))|9p\w*|virtio-?fs|"
                  r"virtfs|NFS\w*|cifs|smb\w*|sshfs|vboxs?fs|vmhgfs)")
-FAILS_ON_SHARED = re.compile(
+FAILS_ON_SHARED = lazy(
     r"\b(?:does(?:n't| not)|do(?:n't| not)|did(?:n't| not)|cannot|can't|can not|won't)\s+"
     r"(?:\w+\s+)?(?:work|run|start|open)\b[^.;]{0,20}?\b(?:for|on|with|in|from|over|under|"
     r"inside)\s+(?:a\s+|the\s+|any\s+)?" + _SHARED_PLACE + r"\b|"
@@ -728,16 +729,16 @@ FAILS_ON_SHARED = re.compile(
 # ... said as a verdict on the place, not a symptom: "it appears LMDB is a no-go on NFS"
 # (pantsbuild #14599), "LMDB is unsafe on remote filesystems" (monero #5260, LMDB's author).
 # ("fanotify01 test fails on nfsv3" is the symptom a report opens with: no cause without mmap.)
-NO_GO_ON_SHARED = re.compile(
+NO_GO_ON_SHARED = lazy(
     r"\b(?:is|are)\s+(?:a\s+no-?go|unsafe|unusable|not\s+usable|(?:officially\s+)?unsupported)\s+"
     r"(?:on|with|over|for|from)\s+(?:a\s+|the\s+|any\s+)?(?:remote\s+file ?systems?|"
     + _SHARED_PLACE + r")\b", re.IGNORECASE)
 ON_SHARED = _env("only-on-fs", "the program does not work on a shared filesystem")
 # mmap named as the restriction: "This is a mmap issue (restriction)" (etcd #5923) - the
 # place's lack of mappings where the text names a shared place (``SHARED_FS``), else nothing.
-MMAP_RESTRICTION = re.compile(r"\bmmap(?:\(\))?\s+(?:issue|restriction|limitation|problem)\b|"
-                              r"\b(?:restriction|limitation)s?\s+(?:of|on|with)\s+mmap\b",
-                              re.IGNORECASE)
+MMAP_RESTRICTION = lazy(r"\bmmap(?:\(\))?\s+(?:issue|restriction|limitation|problem)\b|"
+                        r"\b(?:restriction|limitation)s?\s+(?:of|on|with)\s+mmap\b",
+                        re.IGNORECASE)
 MMAP_ISSUE = _env("fs-no-shared-mmap", "mmap named as the restriction")
 
 
@@ -745,8 +746,8 @@ MMAP_ISSUE = _env("fs-no-shared-mmap", "mmap named as the restriction")
 # O_DIRECT flag.", open(2)) documents an errno; and "likely"/"probably" before the words is the
 # writer's guess, asked back in the same breath ("Likely means that the underlying FS doesn't
 # support direct IO ... what filing system is /tmp on?", directio): neither states the cause.
-MAN_PAGE_ERRNO = re.compile(r"^\s*E[A-Z0-9]{2,}\s+[A-Z]")
-GUESS = re.compile(r"\b(?:likely|probably|presumably|guess|suspect)\b", re.IGNORECASE)
+MAN_PAGE_ERRNO = lazy(r"^\s*E[A-Z0-9]{2,}\s+[A-Z]")
+GUESS = lazy(r"\b(?:likely|probably|presumably|guess|suspect)\b", re.IGNORECASE)
 
 
 def _fs_lacks_op(sentence: str) -> Cause | None:
@@ -775,7 +776,7 @@ def _fs_lacks_op(sentence: str) -> Cause | None:
 # reset the RAM allocation of this VM back to the default of 2GB" (sst-elements #132, 2016),
 # "our boards have only up to 2GB of RAM" (v8mips #446), "the container's memory was limited to
 # 512 MB", "So, you're running out of RAM." (spades #610).
-VM_MEMORY_CUT = re.compile(
+VM_MEMORY_CUT = lazy(
     r"\b(?:reset|reduced|lowered|cut|dropped|shrunk|limited|set)\s+(?:back\s+)?(?:the\s+)?(?:RAM|"
     r"memory)(?:\s+(?:allocation|size|limit))?(?:\s+(?:of|for)\s+(?:this|the|that|my|our)\s+(?:VM|"
     r"guest|machine|instance|container|runner))?\s+(?:back\s+)?(?:down\s+)?to\s+(?:the\s+default"
@@ -793,7 +794,7 @@ VM_MEMORY_CUT = re.compile(
 # A fix the writer says worked, its words the cause: "Using `nolock` solved this" (go-nfs #98),
 # "Adding CONFIG_USERFAULTFD=y fixed it", "setting vm.max_map_count higher solves the issue":
 # what was changed names what was wrong (read with ``CAUSES``).
-FIXED_BY = re.compile(
+FIXED_BY = lazy(
     r"^(?:(?:so|and|then|finally)\s+)?(?:using|adding|setting|passing|mounting\s+with|changing|"
     r"switching|enabling|disabling|removing|increasing|raising|installing)\b(?P<fix>[^.;]{1,80}?)"
     r"\b(?:solved|solves|fixed|fixes|resolved|resolves|cured|cures)\s+(?:it|this|that|the\s+"
@@ -839,9 +840,9 @@ def _without_marker(sentence: str) -> Cause | None:
     return _ignores_tmpdir(sentence)
 
 
-SUGGESTED_FIX = re.compile(r"\s*(?:should(?:n't)?\s+(?:it|we|this|they|the\s+\w+)|why\s+"
-                           r"(?:not|doesn't\s+it|does\s+it\s+not))\b.*\binstead\b",
-                           re.IGNORECASE)
+SUGGESTED_FIX = lazy(r"\s*(?:should(?:n't)?\s+(?:it|we|this|they|the\s+\w+)|why\s+"
+                     r"(?:not|doesn't\s+it|does\s+it\s+not))\b.*\binstead\b",
+                     re.IGNORECASE)
 
 
 def _diagnosis(sentence: str, first: LogLine) -> Diagnosis | None:
@@ -882,9 +883,9 @@ def _diagnosis(sentence: str, first: LogLine) -> Diagnosis | None:
     return None
 
 
-SKIP_WORD = re.compile(r"\bskip(?:s|ped)?\b", re.IGNORECASE)
-FAIL_WORD = re.compile(r"\bfail\w*|\bnot ok\b|\bcrash\w*|\babort\w*|\bassert\w*|\berror",
-                       re.IGNORECASE)
+SKIP_WORD = lazy(r"\bskip(?:s|ped)?\b", re.IGNORECASE)
+FAIL_WORD = lazy(r"\bfail\w*|\bnot ok\b|\bcrash\w*|\babort\w*|\bassert\w*|\berror",
+                 re.IGNORECASE)
 
 
 def _scope(subject: str) -> str:
@@ -907,7 +908,7 @@ def _clause_start(text: str, column: int) -> int:
     return start
 
 
-SIDE_END = re.compile(r",\s+that\b|;\s")
+SIDE_END = lazy(r",\s+that\b|;\s")
 
 
 def _test_fault(side: str, subject: str) -> bool:
@@ -965,15 +966,15 @@ def _cause(side: str, sentence: str, subject: str) -> Cause | None:
 # "fixed in 6.2-rc1", "fixed in v5.19", "fixed in the mainline kernel 6.9.3": a kernel release
 # named as the fix (a bare number only in a sentence that speaks of the kernel: "fixed in 1.2"
 # may be any program's release)
-KERNEL_RELEASE = re.compile(
+KERNEL_RELEASE = lazy(
     r"\s*(?:the\s+)?(?:(?:mainline|upstream|stable|latest)\s+)?(?P<kernel>kernel\s+|linux[\s-]+"
     r"|v(?=\d))?(?:v?)[2-7]\.\d{1,2}(?:\.\d{1,3})?(?P<rc>-rc\d+)?\b(?![.\d])", re.IGNORECASE)
-KERNEL_WORD = re.compile(r"\bkernels?\b|\blinux\b|\bmainline\b|\bupstream\b|-rc\d",
-                         re.IGNORECASE)
+KERNEL_WORD = lazy(r"\bkernels?\b|\blinux\b|\bmainline\b|\bupstream\b|-rc\d",
+                   re.IGNORECASE)
 
 
 # Tests a sentence names: "memfd_test", "uffd-stress", "hugetlb-madvise", "test_sysctl()".
-NAME = re.compile(r"\b[a-z][a-z0-9]*(?:[_-][a-z0-9]+)+\b")
+NAME = lazy(r"\b[a-z][a-z0-9]*(?:[_-][a-z0-9]+)+\b")
 
 
 def _names(sentence: str) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine
 from harness.readers.commit_output import AfterSections, drop_patched_after, uncomment
 from harness.readers.line_kinds import LOG_LIKE, QUOTE, in_diff_after, tight_context, tight_diff
@@ -24,7 +25,7 @@ from harness.readers.statements import StatementScanner
 # What log viewers put in front of each line: a line-number link copied from a CI page
 # ("[ 3774](https://.../job.html#L3774)"), a capture time ("07:05:40.369554", ISO stamps), a
 # test runner's logger ("L0416 DEBUG| [stdout] ": avocado's job.log, a level and the stream).
-VIEWER_PREFIX = re.compile(
+VIEWER_PREFIX = lazy(
     r"^(?:\[\s*\d+\]\([^)\s]*\)\s*|"
     r"L\d+\s+(?:DEBUG|INFO|WARN(?:ING)?|ERROR)\s?\|\s?(?:\[(?:stdout|stderr)\]\s?)?|"
     r"L?\d+[:|]\s+(?=\S)|\d+\t|"
@@ -33,41 +34,41 @@ VIEWER_PREFIX = re.compile(
 )
 # docker compose's service column in front of each line of its logs ("spdk_1          | ",
 # "db-1  | ": a service name and its instance number, padded).
-COMPOSE_PREFIX = re.compile(r"^[a-z][\w.-]*[_-]\d+\s+\|\s")
+COMPOSE_PREFIX = lazy(r"^[a-z][\w.-]*[_-]\d+\s+\|\s")
 # dmesg --decode (-x) in front of each kernel line: the facility and the level, padded
 # ("kern  :warn  : [  181.942648] WARNING: suspicious RCU usage", as the kernel test robot
 # attaches and quotes its kmsg; "kern :warn : " once its spaces were squeezed).
-DMESG_DECODE = re.compile(r"^(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|"
-                          r"ftp|local[0-7])\s*:\s*(?:emerg|alert|crit|err|warn|notice|info|debug)"
-                          r"\s*:\s?")
+DMESG_DECODE = lazy(r"^(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|"
+                    r"ftp|local[0-7])\s*:\s*(?:emerg|alert|crit|err|warn|notice|info|debug)"
+                    r"\s*:\s?")
 # "[   12.345678] " in front of every line of a capture (serial-console tools, dmesg of a
 # runner that logs to /dev/kmsg): taken away when the rest is test output, not kernel text
 # (not KUnit's nested, indented TAP on a boot console).
-PRINTK_STAMP = re.compile(
+PRINTK_STAMP = lazy(
     r"\[\s*\d+\.\d+\][ \t]?(?=(?:ok \d|not ok \d|# (?!Subtest:)|#$|TAP version|1\.\.\d|Bail out|"
     r"\[(?:RUN|PASS|FAIL|SKIP|OK|INFO)\]|running \S|selftests: |"
     r"TOP-LEVEL SUMMARY|SUMMARY: |\$ ))")
 # A capture stamped on every line from its first: the stamps are the capture's; only kernel
 # lines that say something about the machine keep theirs (read as kernel messages).
-ANY_STAMP = re.compile(r"\[\s*\d+\.\d+\][ \t]?")
+ANY_STAMP = lazy(r"\[\s*\d+\.\d+\][ \t]?")
 # (the kernel test robot's stat names - "dmesg.BUG:sleeping_function...", "dmesg.WARNING:..." in
 # its fail:runs table - name a crash it counted, they are no crash line to keep stamped)
-KERNEL_FACT = re.compile(r"(?![ \t]*>)(?=.*(?:Linux version|[Cc]ommand line:|HugeTLB:|"
-                         r"(?<![A-Za-z.])BUG:|BUG at|(?<![A-Za-z.])Oops|(?<!\.)WARNING:|"
-                         r"Call Trace|"
-                         r"Unable to handle|Kernel panic|"
-                         r"segfault at|: [0-9a-f]{4} \[#\d+\]))")
+KERNEL_FACT = lazy(r"(?![ \t]*>)(?=.*(?:Linux version|[Cc]ommand line:|HugeTLB:|"
+                   r"(?<![A-Za-z.])BUG:|BUG at|(?<![A-Za-z.])Oops|(?<!\.)WARNING:|"
+                   r"Call Trace|"
+                   r"Unable to handle|Kernel panic|"
+                   r"segfault at|: [0-9a-f]{4} \[#\d+\]))")
 # Characters a web page or an HTML mail leaves in copied text, and what they stand for.
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u3000"), " ")
-ENTITY = re.compile(r"&(?:gt|lt|amp|quot|apos|nbsp|#39|#34|#62|#60);")
+ENTITY = lazy(r"&(?:gt|lt|amp|quot|apos|nbsp|#39|#34|#62|#60);")
 ENTITIES = {"&gt;": ">", "&lt;": "<", "&amp;": "&", "&quot;": '"', "&apos;": "'",
             "&nbsp;": " ", "&#39;": "'", "&#34;": '"', "&#62;": ">", "&#60;": "<"}
-FENCE = re.compile(r"^\s*(?:```|~~~)")
+FENCE = lazy(r"^\s*(?:```|~~~)")
 # A line that is only a cut mark: "...", "[...]", "<snip>", "--" (grep -A/-B/-C), "8<---".
 CUT_WORD = (r"(?:snip(?:ped)?|cut|trim(?:med)?|\.{2,}|…|omitted|skipped|removed|truncated"
             r"|deleted|more)")
-SNIP = re.compile(
+SNIP = lazy(
     r"^(?:#\s*)*(?:\.{3,}|…|-{2}|-*\s*8<\s*-*|-*\s*>8\s*-*|"
     rf"\[[^\[\]]{{0,40}}{CUT_WORD}[^\[\]]{{0,40}}\]|<[^<>]{{0,40}}{CUT_WORD}[^<>]{{0,40}}>|"
     rf"\([^()]{{0,40}}{CUT_WORD}[^()]{{0,40}}\)|\.{{3}}\s*{CUT_WORD}\s*\.{{3}}|"
@@ -76,11 +77,11 @@ SNIP = re.compile(
 )
 # "$ ./cow", "root@vm:~# ./run_vmtests.sh -t cow", "# ./gup_longterm" (a root prompt; '# '
 # alone is kselftest nesting, so only commands that look like commands count there).
-DOLLAR_PROMPT = re.compile(r"^(?:[\w.-]+@[\w.-]+(?::[^$#\s]*)?\s*)?\$\s+(?P<cmd>\S.*)$")
+DOLLAR_PROMPT = lazy(r"^(?:[\w.-]+@[\w.-]+(?::[^$#\s]*)?\s*)?\$\s+(?P<cmd>\S.*)$")
 # "[root@host dir]# cmd", "root@vm:~# cmd": a prompt with a user and host, any command.
-FULL_PROMPT = re.compile(r"^(?:\[[\w.-]+@[\w.-]+[^\]]*\]|[\w.-]+@[\w.-]+(?::[^$#\s]*)?)\s*[$#]\s+"
-                         r"(?P<cmd>\S.*)$")
-ROOT_PROMPT = re.compile(
+FULL_PROMPT = lazy(r"^(?:\[[\w.-]+@[\w.-]+[^\]]*\]|[\w.-]+@[\w.-]+(?::[^$#\s]*)?)\s*[$#]\s+"
+                   r"(?P<cmd>\S.*)$")
+ROOT_PROMPT = lazy(
     # not "# ./run_vmtests.sh: line 432: ...": a program's own "name: message" is output
     r"^(?:[\w.-]+@[\w.-]+(?::[^$#\s]*)?\s*|\(\w+\)\s*)?#\s+(?![\w./-]+:\s)(?P<cmd>(?:\./|sudo\s|strace\s|"
     r"(?:ba)?sh\s|cat\s|grep\s|make\s|cd\s|uname\b|mount\b|dmesg\b|echo\s|ls\s|"
@@ -90,9 +91,9 @@ ROOT_PROMPT = re.compile(
     r"(?:[A-Z_][A-Z0-9_]*=\S*\s+)+[\w./-]+\s|"
     r"tools/testing/|run_vmtests)\S*.*)$"
 )
-PROMPT_ONLY = re.compile(r"^(?:[\w.-]+@[\w.-]+(?::[^$#\s]*)?\s*)[$#]\s*$")
-FILTERS = re.compile(r"\|\s*(?:grep|egrep|fgrep|head|tail|sed|awk|cut|sort|uniq|less|more)\b")
-SUITE_IN_COMMAND = re.compile(r"(?:^|[\s/])(gup_longterm|cow)\b")
+PROMPT_ONLY = lazy(r"^(?:[\w.-]+@[\w.-]+(?::[^$#\s]*)?\s*)[$#]\s*$")
+FILTERS = lazy(r"\|\s*(?:grep|egrep|fgrep|head|tail|sed|awk|cut|sort|uniq|less|more)\b")
+SUITE_IN_COMMAND = lazy(r"(?:^|[\s/])(gup_longterm|cow)\b")
 # The mm selftest binaries (tools/testing/selftests/mm/Makefile, 6.1 to mainline): a command
 # that runs one of them ("$ ./hugetlb_fault_after_madv", "sudo ./selftests/mm/khugepaged
 # all:shmem") names the suite of the TAP lines below it.
@@ -109,10 +110,10 @@ MM_BINARIES = frozenset({
     "thuge-gen", "transhuge-stress", "uffd-stress", "uffd-unit-tests", "uffd-wp-mremap",
     "va_high_addr_switch", "virtual_address_range", "write_to_hugetlbfs",
 })
-MM_BINARY_RUN = re.compile(r"(?:^|\s)(?:sudo\s+)?(?:\S*/)?([a-z][\w+-]*?)(?:_32|_64)?(?:\s|$)")
-SUITE_IN_RUNNER = re.compile(r"run_vmtests\.sh\b.*-t\s+[\"']?(gup_test|cow)\b")
+MM_BINARY_RUN = lazy(r"(?:^|\s)(?:sudo\s+)?(?:\S*/)?([a-z][\w+-]*?)(?:_32|_64)?(?:\s|$)")
+SUITE_IN_RUNNER = lazy(r"run_vmtests\.sh\b.*-t\s+[\"']?(gup_test|cow)\b")
 # Where a log line starts: a wrapped line's continuation starts with none of these.
-LINE_START = re.compile(
+LINE_START = lazy(
     r"^(?:ok\s|not ok\s|#|TAP version|KTAP version|1\.\.\d|Bail out|Totals|\[|<\d>|"
     r"running\s|selftests:|-{3,}|={3,}|SUMMARY|TOP-LEVEL|\$|\d+\s+[a-z_]\w*\(|[a-z_]\w*\(|"
     r"\+\+\+|---|[A-Z][\w-]*:\s|Linux version|\d+\.\d+|\(\d+/\d+\)\s|"  # (3/6): a job's Nth test
@@ -122,26 +123,26 @@ LINE_START = re.compile(
     # "RUN           hmm.hmm_device_private.hmm_gup_test ..." (ends a line, always)
     r"[\w.+-]+\.c:\d+:\w+:Expected\s|RUN\s{2,}[\w.-]+ \.\.\.$)"
 )
-STRACE_START = re.compile(r"^(?:\[pid\s+\d+\]\s+|\d+\s+)?[a-z_]\w*\(")
-ERRNO_NEXT = re.compile(r"^E[A-Z0-9]{2,15}\b")
-BAIL_OR_RESULT = re.compile(r"^(?:#\s*)*(?:Bail out!|(?:not )?ok\s+\d+)")
-RUN_LINE = re.compile(r"^(?:#\s*)*\[RUN\]")
-RESULT_LINE = re.compile(r"^(?:#\s*)*(?:not )?ok\s+\d+")
+STRACE_START = lazy(r"^(?:\[pid\s+\d+\]\s+|\d+\s+)?[a-z_]\w*\(")
+ERRNO_NEXT = lazy(r"^E[A-Z0-9]{2,15}\b")
+BAIL_OR_RESULT = lazy(r"^(?:#\s*)*(?:Bail out!|(?:not )?ok\s+\d+)")
+RUN_LINE = lazy(r"^(?:#\s*)*\[RUN\]")
+RESULT_LINE = lazy(r"^(?:#\s*)*(?:not )?ok\s+\d+")
 # The end of a complete [RUN] description: "... with memfd", "(2048 kB)", "base page", ...
-RUN_COMPLETE = re.compile(r"(?:\)|memfd|tmpfile|page|pages|THP|zeropage|hugetlb|KSM|"
-                          r"PTE-mapped THP|mapping|\(\d+ kB\))\s*$")
+RUN_COMPLETE = lazy(r"(?:\)|memfd|tmpfile|page|pages|THP|zeropage|hugetlb|KSM|"
+                    r"PTE-mapped THP|mapping|\(\d+ kB\))\s*$")
 WRAP_WIDTH = 66  # a wrapped line's first part is near the client's width (72-80 columns)
 WRAP_COLUMNS = 72  # the narrowest width mail clients wrap at
-NEW_LINE_WORD = re.compile(r"^[\w.-]+(?:\[\d+\])?:\s")  # "make[3]: ...", "cow: ..."
+NEW_LINE_WORD = lazy(r"^[\w.-]+(?:\[\d+\])?:\s")  # "make[3]: ...", "cow: ..."
 # a label of up to three words introducing a link starts a line of its own ("last run: https://..."
 # under a KernelCI status mail's test, "build link: https://...", "kernel config: https://...")
-LINK_FIELD = re.compile(r"^[\w-]+(?: [\w-]+){0,2}:\s+(?:https?|git)://")
+LINK_FIELD = lazy(r"^[\w-]+(?: [\w-]+){0,2}:\s+(?:https?|git)://")
 # a line of dashes or equal signs alone, or a table's rule ("-----+------+----"): the rule under
 # a heading or a table header of a CI summary
-RULE_LINE = re.compile(r"^\s*(?:-{3,}|={3,}|-{3,}(?:\+-+)+\+?)\s*$")
+RULE_LINE = lazy(r"^\s*(?:-{3,}|={3,}|-{3,}(?:\+-+)+\+?)\s*$")
 
 # Filesystems named in the prose around a log ("I run the tests from a 9p share", "NFS root").
-FS_WORDS = re.compile(
+FS_WORDS = lazy(
     r"\b(9p(?:fs)?|v9fs|virtio-9p|9p_virtio|virtfs|plan ?9 (?:file ?system|fs)|"
     r"nfs(?:v?[34](?:\.\d)?)?|nfsroot|virtio-?fs|fuse|overlay(?:fs)?|"
     r"sshfs|s3fs|gcsfuse|rclone mount|ntfs-3g|mergerfs|gvfsd-fuse|fuse-overlayfs|juicefs|cifs|"
@@ -191,16 +192,16 @@ def fs_family(word: str) -> str:
 # culprit, merge commit b25d1dc9474e", "after revert this commit, the BUG disappears", s390
 # 2020) - not a revert that
 # made a test fail (a fix reverted to show the test catches the bug).
-BISECTED = re.compile(r"\bbisect(?:ed|ion|s|ing)?\b.{0,60}\b(?:to|identified|points? (?:at|to)|"
-                      r"commit|patch)\b|first bad commit|\bgit bisect (?:good|bad|log)|"
-                      r"\b(?:bad|culprit|offending|guilty) (?:commit|patch)\b.{0,20}\b(?:is|was|"
-                      r"points?|found|identified)\b|\bfound the culprit\b|"
-                      r"\brevert(?:ed|ing)?\b.{0,60}\b(?:(?:test|it|problem|issue|failure|"
-                      r"error|bug|crash|warning|oops|splat|hang)s?\b.{0,40}\b(?:pass(?:es|ed)?|"
-                      r"not (?:seen|reproducible|present)|"
-                      r"(?:goes|went) away|disappear(?:s|ed)?|gone)|allows? the test|"
-                      r"(?:test|it)\b.{0,20}\bsuccessfully)",
-                      re.IGNORECASE)
+BISECTED = lazy(r"\bbisect(?:ed|ion|s|ing)?\b.{0,60}\b(?:to|identified|points? (?:at|to)|"
+                r"commit|patch)\b|first bad commit|\bgit bisect (?:good|bad|log)|"
+                r"\b(?:bad|culprit|offending|guilty) (?:commit|patch)\b.{0,20}\b(?:is|was|"
+                r"points?|found|identified)\b|\bfound the culprit\b|"
+                r"\brevert(?:ed|ing)?\b.{0,60}\b(?:(?:test|it|problem|issue|failure|"
+                r"error|bug|crash|warning|oops|splat|hang)s?\b.{0,40}\b(?:pass(?:es|ed)?|"
+                r"not (?:seen|reproducible|present)|"
+                r"(?:goes|went) away|disappear(?:s|ed)?|gone)|allows? the test|"
+                r"(?:test|it)\b.{0,20}\bsuccessfully)",
+                re.IGNORECASE)
 # A report that names the commit that brought the failure without bisecting ("Kernel commit
 # causing these warning:", linuxppc-dev 2025-10-29; "This warning is caused by commit
 # d92a8cfcb37e", linux-mm 2018-02-08; "introduced by commit"): the same fact, unless the line
@@ -209,28 +210,28 @@ BISECTED = re.compile(r"\bbisect(?:ed|ion|s|ing)?\b.{0,60}\b(?:to|identified|poi
 # ef2c41cf38a7", ltp 2020-05; "broken since commit", "a regression since upstream commit"), and a
 # bisect told as done ("I did a git bisect between those two changes on the stable tree",
 # linux-nfs 2025-08; "I ran a bisect", "after doing a bisection"): the same fact.
-CAUSED_BY_COMMIT = re.compile(r"\bcommit (?:causing|that caused|which caused) (?:this|these|the)\b|"
-                              r"\b(?:caused|introduced) by (?:the )?(?:kernel )?commit\b|"
-                              r"\b(?:since|starting with) (?:the )?(?:kernel |upstream |stable )?"
-                              r"commit [0-9a-f]{7,40}\b|"
-                              r"\b(?:did|ran|done|performed|completed|finished) (?:an? |the )?"
-                              r"(?:git |kernel |quick |manual )?bisect(?:ion)?\b",
-                              re.IGNORECASE)
+CAUSED_BY_COMMIT = lazy(r"\bcommit (?:causing|that caused|which caused) (?:this|these|the)\b|"
+                        r"\b(?:caused|introduced) by (?:the )?(?:kernel )?commit\b|"
+                        r"\b(?:since|starting with) (?:the )?(?:kernel |upstream |stable )?"
+                        r"commit [0-9a-f]{7,40}\b|"
+                        r"\b(?:did|ran|done|performed|completed|finished) (?:an? |the )?"
+                        r"(?:git |kernel |quick |manual )?bisect(?:ion)?\b",
+                        re.IGNORECASE)
 # ... unless the text says the bisect could not be done ("I couldn't even bisect to a working
 # one", "not being able to bisect it", "unable to find a working bisect").
 # Nor when it is still to be done ("We will bisect these lists of regressions and get back to
 # you", LKFT's stable review replies; "I'll try to bisect", "not bisected yet").
-NO_BISECT = re.compile(r"\b(?:couldn't|could not|can't|cannot|can not|unable to|not (?:being )?"
-                       r"able to|failed to|didn't|did not|never|will|shall|going to|plan(?:ning)?"
-                       r" to|try(?:ing)? to|need to|have to|want to|would)(?:\s+\w+){0,3}?\s+"
-                       r"bisect|\w'll(?:\s+\w+){0,3}?\s+bisect|\bnot (?:yet |been )?bisected|"
-                       r"\b(?:haven't|have not|hasn't|has not)(?: yet)? (?:been )?bisected",
-                       re.IGNORECASE)
-COMMIT_ID = re.compile(r"\b([0-9a-f]{12,40})\b")
-UNAME_R = re.compile(r"^\d+\.\d+(?:\.\d+)?[\w.+~-]*$")
-UNAME_A = re.compile(r"^Linux\s+\S+\s+(\d+\.\d+(?:\.\d+)?[\w.+~-]*)\s+#")
-BANNER = re.compile(r"Linux version (\d+\.\d+(?:\.\d+)?[\w.+~-]*)")
-CI_HEADER = re.compile(
+NO_BISECT = lazy(r"\b(?:couldn't|could not|can't|cannot|can not|unable to|not (?:being )?"
+                 r"able to|failed to|didn't|did not|never|will|shall|going to|plan(?:ning)?"
+                 r" to|try(?:ing)? to|need to|have to|want to|would)(?:\s+\w+){0,3}?\s+"
+                 r"bisect|\w'll(?:\s+\w+){0,3}?\s+bisect|\bnot (?:yet |been )?bisected|"
+                 r"\b(?:haven't|have not|hasn't|has not)(?: yet)? (?:been )?bisected",
+                 re.IGNORECASE)
+COMMIT_ID = lazy(r"\b([0-9a-f]{12,40})\b")
+UNAME_R = lazy(r"^\d+\.\d+(?:\.\d+)?[\w.+~-]*$")
+UNAME_A = lazy(r"^Linux\s+\S+\s+(\d+\.\d+(?:\.\d+)?[\w.+~-]*)\s+#")
+BANNER = lazy(r"Linux version (\d+\.\d+(?:\.\d+)?[\w.+~-]*)")
+CI_HEADER = lazy(
     # "Linux version:<TAB>6.6.101-rc1-g1a25720a319a": Jon Hunter's Tegra stable-review replies
     r"^\s*[*-]?\s*(?:kernel(?:[ _]version|[ _]release)?|git[ _]describe|kernel_version|"
     r"Linux version|"
@@ -240,10 +241,10 @@ CI_HEADER = re.compile(
 # Greg's stable review mails (and every reply quoting them): "This is the start of the stable
 # review cycle for the 6.1.11 release." - the release candidate carries that release's patches;
 # a patch of the series: "6.11-stable review patch.  If anyone has any objections, ..."
-STABLE_CYCLE = re.compile(r"\bstable review cycle for the (\d+\.\d+\.\d+) release\b")
-STABLE_PATCH = re.compile(r"^(\d+\.\d+)-stable review patch\.")
+STABLE_CYCLE = lazy(r"\bstable review cycle for the (\d+\.\d+\.\d+) release\b")
+STABLE_PATCH = lazy(r"^(\d+\.\d+)-stable review patch\.")
 # "git bisect log": the first "# bad:" on a release tag is the kernel the failure was seen on
-BISECT_BAD = re.compile(
+BISECT_BAD = lazy(
     r"^#\s*bad:\s*\[[0-9a-f]{7,40}\]\s+Linux\s+(\d+\.\d+(?:\.\d+)?(?:-rc\d+)?)\s*$")
 
 
@@ -452,14 +453,14 @@ def _prompt(text: str) -> re.Match[str] | None:
 # Advice names a filesystem to move to, not the one the run used ("I'd recommend switching to
 # NFS", nodegit #1115 on a VirtualBox shared folder; "use a local disk instead"). "Could not
 # write data" is a failure that happened, no supposition.
-FS_UNSAID = re.compile(r"\b(?:could(?! not\b)|would|might|may|if|whether|in theory|perhaps|"
-                       r"maybe|e\.g\.|such as|for example|for instance|recommend\w*|suggest\w*|"
-                       r"switch\w* to|instead)\b|\w'd\b|\?\s*$", re.IGNORECASE)
+FS_UNSAID = lazy(r"\b(?:could(?! not\b)|would|might|may|if|whether|in theory|perhaps|"
+                 r"maybe|e\.g\.|such as|for example|for instance|recommend\w*|suggest\w*|"
+                 r"switch\w* to|instead)\b|\w'd\b|\?\s*$", re.IGNORECASE)
 STATUS_MARKS = ("✅", "❌", "⚡", "🚧", "⏱", "⚠")
 # LTP's probe of the filesystems it could test ("tst_supported_fs_types.c:92: TINFO: FUSE does
 # support exfat", "... Kernel supports ntfs"): what the machine offers, not where the test ran
-LTP_FS_PROBE = re.compile(r"\btst_supported_fs_types\.c:\d+: T?INFO: ")
-SENTENCE_AROUND = re.compile(r"[^.!?]*(?:[.!?]+(?=\s|$)|$)")
+LTP_FS_PROBE = lazy(r"\btst_supported_fs_types\.c:\d+: T?INFO: ")
+SENTENCE_AROUND = lazy(r"[^.!?]*(?:[.!?]+(?=\s|$)|$)")
 
 
 def _said_of_the_run(text: str, start: int) -> bool:
@@ -489,14 +490,14 @@ def _note_fs_words(info: PasteInfo, line: LogLine, text: str) -> None:
 # message): the module list (and its wrapped continuation), the stack and register dumps, the
 # page dump. Their words are no prose: "fuse" in a module list names no filesystem the test
 # ran on, a 16-digit stack word is no commit.
-KERNEL_RECORD = re.compile(
+KERNEL_RECORD = lazy(
     r"^\s*(?:Modules linked in:|Stack\s*:|raw: [0-9a-f]|page: refcount|flags: 0x|"
     r"CPU: \d+ (?:UID|PID)|Hardware name:|Call Trace:|Disabling lock debugging|"
     r"RIP: |Code: |Workqueue: |#PF: |PGD [0-9a-f]|Dumping ftrace|"
     r"(?:[0-9a-f]{8,16}\s+){2,}[0-9a-f]{8,16}\s*$|\[<[0-9a-f]{8,16}>\]|"
     # a register dump: "RAX: 0000000000000000 RBX: ffffc9000311b8a8 ...", "x29: ffff8000..."
     r"(?:[A-Za-z][A-Za-z0-9]{1,3}\s*: ?[0-9a-f]{4,16}(?:\([0-9a-f]{4}\))?\s+){2,})")
-MODULE_LIST = re.compile(r"^\s*[\w-]+(?:\([A-Z]+\))?(?:\s+[\w-]+(?:\([A-Z]+\))?){3,}\s*$")
+MODULE_LIST = lazy(r"^\s*[\w-]+(?:\([A-Z]+\))?(?:\s+[\w-]+(?:\([A-Z]+\))?){3,}\s*$")
 
 
 def _kernel_record(info: PasteInfo, text: str) -> bool:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine
 from harness.readers.diagnosis import DiagnosisReader
 from harness.readers.line_kinds import LOG_LIKE, QUOTE
@@ -37,22 +38,22 @@ from harness.readers.test_verdicts import TEST_IS_RIGHT, says_kernel_at_fault, s
 
 # A test suite's own files, not the kernel's: the kernel's selftests, LTP's test cases and its
 # test library (the kernel has lib/ but no tst_* files), xfstests' tests and common helpers.
-SELFTEST_PATH = re.compile(
+SELFTEST_PATH = lazy(
     r"(?:^|/)(?:tools/testing/)?selftests/|^(?:\.\.\./)?testcases/|^(?:lib|include)/tst_|"
     r"^runtest/|^tests/(?:generic|xfs|ext4|btrfs|overlay|f2fs|nfs|cifs|shared|udf)/\d|^common/")
 # The kernel options the selftests need ("tools/testing/selftests/mm/config").
-SELFTEST_CONFIG = re.compile(r"(?:^|/)(?:tools/testing/)?selftests/(?:[\w.-]+/)*config$")
-DIFF_FILE = re.compile(r"^diff --git a/(\S+)(?: b/\S+|$)|^\+\+\+ b/(\S+)")
+SELFTEST_CONFIG = lazy(r"(?:^|/)(?:tools/testing/)?selftests/(?:[\w.-]+/)*config$")
+DIFF_FILE = lazy(r"^diff --git a/(\S+)(?: b/\S+|$)|^\+\+\+ b/(\S+)")
 # " tools/testing/selftests/mm/run_vmtests.sh | 4 +++-", " .../selftests/mm/cow.c | 12 ++--"
-DIFFSTAT = re.compile(r"^\s*(\S*/(?:\S+|\{\S+ => \S+\}))\s+\|\s+(?:\d+\s*[+-]*|Bin\b)")
-CREATED = re.compile(r"^\s*create mode \d+ (\S+)|^new file mode\b")
+DIFFSTAT = lazy(r"^\s*(\S*/(?:\S+|\{\S+ => \S+\}))\s+\|\s+(?:\d+\s*[+-]*|Bin\b)")
+CREATED = lazy(r"^\s*create mode \d+ (\S+)|^new file mode\b")
 # (the subject's end may be on the next line: a mail client wrapped the tag)
-FIXES_TAG = re.compile(r"^Fixes:\s+[0-9a-f]{8,40}(?:\s+\(\"?(.*?)(?:\"?\))?)?\s*$",
-                       re.IGNORECASE)
-DIFF_BODY = re.compile(r"^(?:[ +\-]|@@ |index [0-9a-f]|new file mode|deleted file mode|"
-                       r"\\ No newline|--- |\+\+\+ |$)")
+FIXES_TAG = lazy(r"^Fixes:\s+[0-9a-f]{8,40}(?:\s+\(\"?(.*?)(?:\"?\))?)?\s*$",
+                 re.IGNORECASE)
+DIFF_BODY = lazy(r"^(?:[ +\-]|@@ |index [0-9a-f]|new file mode|deleted file mode|"
+                 r"\\ No newline|--- |\+\+\+ |$)")
 # "With the above patch the test is passing", "This commit fixes that issue".
-PATCH_FIXES = re.compile(
+PATCH_FIXES = lazy(
     r"\b(?:with|after) (?:the|this|that|my) (?:above |below |attached )?(?:patch|fix|change)\b"
     r".{0,40}\b(?:pass|work|succeed)|\bthis (?:commit|patch|change) fixes\b|"
     # "Test passed from my side with patch:" (LTP hugemmap24, 2023), "it passes with the
@@ -64,60 +65,60 @@ PATCH_FIXES = re.compile(
 # An analysis followed by a fix ("IIUC it's because after moving most globals to stack, they
 # are not properly zero-initialized ... So maybe we at least need something like this?"):
 # counts only when a diff follows within a few lines and the patch changes only the selftests.
-EXPLAINS = re.compile(r"\b(?:it'?s|this is|that'?s|it is) because\b|\bthe (?:root )?cause is\b|"
-                      r"\bwe (?:at least )?need something like this\b|\bthe fix is\b",
-                      re.IGNORECASE)
-BROKE_TESTS = re.compile(r"\b(?:change|patch|commit) (?:breaks|broke)\b", re.IGNORECASE)
+EXPLAINS = lazy(r"\b(?:it'?s|this is|that'?s|it is) because\b|\bthe (?:root )?cause is\b|"
+                r"\bwe (?:at least )?need something like this\b|\bthe fix is\b",
+                re.IGNORECASE)
+BROKE_TESTS = lazy(r"\b(?:change|patch|commit) (?:breaks|broke)\b", re.IGNORECASE)
 # "this patch is causing a regression on our CI system": the regression is the patch's; when
 # the input's patch changes only the selftests, that is not a kernel regression.
-PATCH_REGRESSION = re.compile(
+PATCH_REGRESSION = lazy(
     r"\b(?:this|the|your|that) (?:patch|change|commit)\b[^.?]{0,30}\b(?:caus\w+|introduc\w+)"
     r" (?:a |the |this )?regression", re.IGNORECASE)
 # A reply saying the patch it answers breaks tests ("FYI it looks like this patch breaks all
 # the guard-region mm selftests with:", Ryan Roberts on a madvise patch, 2025-06): when that
 # patch changes only kernel files, the writer names the commit that brought the failure - the
 # same fact as a bisect to it. (A patch to the tests themselves is a test-side statement.)
-PATCH_BREAKS = re.compile(r"\b(?:this|the|your|that) (?:patch|change|commit)\b[^.?]{0,20}\b"
-                          r"(?:breaks|broke|is breaking|has broken)\b[^.?]{0,60}?\b(?:self)?"
-                          r"tests?\b", re.IGNORECASE)
+PATCH_BREAKS = lazy(r"\b(?:this|the|your|that) (?:patch|change|commit)\b[^.?]{0,20}\b"
+                    r"(?:breaks|broke|is breaking|has broken)\b[^.?]{0,60}?\b(?:self)?"
+                    r"tests?\b", re.IGNORECASE)
 # The kernel's own source directories (not lib/: a test framework has one too).
-KERNEL_DIRS = re.compile(r"^(?:\.\.\./)?(?:arch|block|crypto|drivers|fs|include|init|io_uring|"
-                         r"ipc|kernel|mm|net|security|virt)/")
+KERNEL_DIRS = lazy(r"^(?:\.\.\./)?(?:arch|block|crypto|drivers|fs|include|init|io_uring|"
+                   r"ipc|kernel|mm|net|security|virt)/")
 # A maintainer saying the bisect points at the wrong commit: "So I think is a false-positive
 # bisection result", "the hugepage use of padata has nothing to do with the patch in question".
-BISECT_DISPUTED = re.compile(
+BISECT_DISPUTED = lazy(
     # ("the previous bisection was totally wrong", linux-arm-kernel 2019: an adverb between)
     r"\bfalse[- ]positive bisect|\bbisect(?:ion)?(?: result)? (?:is|was|looks|seems) "
     r"(?:\w+ly )?(?:wrong|bogus|unreliable|broken|a false positive)|"
     r"\bnothing to do with (?:the|this) (?:patch|commit|change)\b|"
     r"\bbisect(?:ion)?\b.{0,40}\bred herring\b", re.IGNORECASE)
 # A named commit with its subject: 912efa17e512 ("mm: proc: Invalidate TLB after ...").
-COMMIT_SUBJECT = re.compile(r"\b[0-9a-f]{12,40}\s+\(\"(?P<subject>[^\"]{4,})\"\)")
+COMMIT_SUBJECT = lazy(r"\b[0-9a-f]{12,40}\s+\(\"(?P<subject>[^\"]{4,})\"\)")
 # A revert experiment: "after I reverted the patch ... one test failed", "with X reverted the
 # test passes".
-REVERT_EXPERIMENT = re.compile(r"\brevert(?:ed|ing)\b[^?]{0,120}?\b(?:fail(?:s|ed)?|caught|"
-                               r"pass(?:es|ed)?|reproduc\w*)\b", re.IGNORECASE)
-SELFTEST_SUBJECT = re.compile(r"\s*selftests?\b", re.IGNORECASE)
+REVERT_EXPERIMENT = lazy(r"\brevert(?:ed|ing)\b[^?]{0,120}?\b(?:fail(?:s|ed)?|caught|"
+                         r"pass(?:es|ed)?|reproduc\w*)\b", re.IGNORECASE)
+SELFTEST_SUBJECT = lazy(r"\s*selftests?\b", re.IGNORECASE)
 # ... unless the revert changed nothing: "with it reverted the test still fails".
-REVERT_NO_CHANGE = re.compile(r"\bstill (?:fail|pass|see)|\b(?:didn't|did not|doesn't|does not|"
-                              r"won't) (?:help|change|fix|make)|\bsame (?:failure|result)",
-                              re.IGNORECASE)
+REVERT_NO_CHANGE = lazy(r"\bstill (?:fail|pass|see)|\b(?:didn't|did not|doesn't|does not|"
+                        r"won't) (?:help|change|fix|make)|\bsame (?:failure|result)",
+                        re.IGNORECASE)
 # A kselftest_harness test name in prose: "memory_failure.madv_hard.clean_pagecache".
-HARNESS_NAME = re.compile(r"\b[A-Za-z]\w*\.\w+\.\w+\b")
-RUNNER_SCRIPTS = re.compile(
+HARNESS_NAME = lazy(r"\b[A-Za-z]\w*\.\w+\.\w+\b")
+RUNNER_SCRIPTS = lazy(
     r"(?:^|/)(?:run_vmtests(?:\.sh)?|run_kselftest\.sh|runner\.sh|settings)\}?$")
 # A script's own huge page setup named as the cause ("The va_high_addr_switch test requires 6
 # hugepages, not 5 ... caused by not enough hugepages"): a patch that changes only shell scripts
 # for it fixes how the script prepares the run, as a runner's fix does.
-HUGE_SETUP = re.compile(r"\b(?:requires?|needs?|allocates?|reserves?)\s+\d+\s+huge ?pages\b|"
-                        r"\bnot enough (?:free )?huge ?pages\b", re.IGNORECASE)
+HUGE_SETUP = lazy(r"\b(?:requires?|needs?|allocates?|reserves?)\s+\d+\s+huge ?pages\b|"
+                  r"\bnot enough (?:free )?huge ?pages\b", re.IGNORECASE)
 # A created file that is a new test (a program or script), not a runner's settings or config.
-NEW_TEST = re.compile(r"\.(?:c|sh|py)$")
+NEW_TEST = lazy(r"\.(?:c|sh|py)$")
 # A patch that adds a test case to an existing selftest says so: "Let's add a simple reproducer
 # for a scenario where GUP-fast could succeed on secretmem folios" (memfd_secret, 2024), "Patch
 # #2 extends the memfd_secret selftest to cover that case", "add a regression test for ...".
 # Like a new test file, it reproduces a (kernel) bug; it does not fix the test.
-ADDS_TEST = re.compile(
+ADDS_TEST = lazy(
     r"\b(?:add|adds|added|adding|introduc\w+)\s+(?:a\s+|an\s+)?(?:simple\s+|new\s+|small\s+)?"
     r"(?:reproducer|regression\s+test|test\s*case)s?\b|"
     r"\bextend\w*\s+(?:the\s+)?[\w/-]+\s+(?:self)?tests?\s+to\s+cover\b|"
@@ -130,10 +131,10 @@ ADDS_TEST = re.compile(
 NOT_THE_TEST = (r"infra\w*|machines?|lab|systems?|environments?|setup|rigs?|hosts?|farm|boards?|"
                 r"servers?|beds?|devices?|hardware|runs? on\b")
 # An author answering a quoted claim: "I don't think so", "I disagree", "No, ...".
-DISAGREES = re.compile(r"^(?:no[,.!]|nope\b|not really\b|not quite\b)|\bI (?:don't|do not) "
-                       r"(?:think|agree|believe)\b|\bI disagree\b|\bthat'?s not (?:it|right|"
-                       r"true|the case)\b|\b(?:isn't|is not) (?:a|the) test(?:'s)? (?:bug|fault)",
-                       re.IGNORECASE)
+DISAGREES = lazy(r"^(?:no[,.!]|nope\b|not really\b|not quite\b)|\bI (?:don't|do not) "
+                 r"(?:think|agree|believe)\b|\bI disagree\b|\bthat'?s not (?:it|right|"
+                 r"true|the case)\b|\b(?:isn't|is not) (?:a|the) test(?:'s)? (?:bug|fault)",
+                 re.IGNORECASE)
 # What a change broke, when that is tests: "breaks some of the uffd-stress tests", "broke the
 # cow tests" - not "breaks a pattern in the way tests are run" (how tests run is not a failure).
 BROKEN_TESTS = (r"(?!(?:a|the|how)\s+(?:way|pattern|order|behaviou?r|format|output|"
@@ -151,8 +152,8 @@ NEWER_KERNEL = (
     r"\b(?:for|on|with) older kernels\b")
 # A CI owner naming its own infrastructure ("an infrastructure bug related to our test harness",
 # CKI 2020): the "false positives" the same thread then apologises for are the CI's, not a test's.
-CI_INFRA_WORDS = re.compile(r"\binfra(?:structure)?\s+(?:problem|issue|bug|failure|outage)s?\b",
-                            re.IGNORECASE)
+CI_INFRA_WORDS = lazy(r"\binfra(?:structure)?\s+(?:problem|issue|bug|failure|outage)s?\b",
+                      re.IGNORECASE)
 # A prose line that says the test (or its runner) is at fault.
 # An unsupported answer the maintainers say the test must turn into a skip: "`EOPNOTSUPP` should
 # endup as `TCONF`", "quit with `TCONF` instead of `TBROK`", "the test should be fixed to be able
@@ -170,7 +171,7 @@ SKIP_INSTEAD = (
     r"\bhandle\s+(?:the\s+)?(?:errno\s+)?`*E(?:OPNOTSUPP|NOTSUPP?|NOSYS)\b[^.?]{0,40}\bTCONF\b|"
     r"\b(?:need\s+to|should|must)\s+(?:add|handle|check\s+for)\s+(?:the\s+)?`*E(?:OPNOTSUPP|"
     r"NOTSUPP?|NOSYS)`*\s+as\s+well\b")
-TEST_SIDE = re.compile(
+TEST_SIDE = lazy(
     r"\b(?:bug|issue|problem|mistake|flaw)s? (?:is )?(?:in|with|of) (?:the |this |our )?"
     r"(?:self)?test(?:s|case)?\b(?![- ](?:" + NOT_THE_TEST + r"))|"
     # "a _stupidity_ in the testing", "As the test code unconditionally assumes /tmp is ..."
@@ -228,7 +229,7 @@ TEST_SIDE = re.compile(
     re.IGNORECASE,
 )
 # Prose that points the other way or marks a known kernel issue: then nothing is stated.
-KERNEL_SIDE = re.compile(
+KERNEL_SIDE = lazy(
     # ("our kernel SRU regression test" names a kind of test, not a regression)
     r"\b(?:kernel|real) (?:bug|regression)\b(?! in the test| test)|"
     r"\bregress(?:ion|ed)\b(?! tests?\b| testing\b| suites?\b)|"
@@ -239,41 +240,41 @@ KERNEL_SIDE = re.compile(
 # The writer does not know which side it is: "i am not sure whether the problem is with the
 # kernel version itself (3.14) or with the test cases itself" (LTP add_key02, 2017) - a
 # question, whatever its punctuation.
-UNSURE = re.compile(r"\b(?:not sure|unsure|(?:don'?t|do not) know|no idea|wonder\w*)\b"
-                    r"[^.]{0,30}\b(?:whether|if)\b|\bwhether\b[^.?]{0,100}\bor\b",
-                    re.IGNORECASE)
+UNSURE = lazy(r"\b(?:not sure|unsure|(?:don'?t|do not) know|no idea|wonder\w*)\b"
+              r"[^.]{0,30}\b(?:whether|if)\b|\bwhether\b[^.?]{0,100}\bor\b",
+              re.IGNORECASE)
 # A kernel fix named in prose: "It was fixed in the commit: \"KEYS: fix dereferencing NULL
 # payload with nonzero length\"" (LTP add_key02, 2017), "fixed upstream by commit 1234abcd".
-KERNEL_FIXED = re.compile(
+KERNEL_FIXED = lazy(
     r"\b(?:was|is|been|got|it'?s) fixed\b[^.?]{0,30}\b(?:in|by) (?:the |this |a )?(?:upstream "
     r")?(?:kernel )?commit\b(?:[:\s]+(?:[0-9a-f]{7,40}\s*)?\(?[\"'`]?(?P<subject>[^\"'`)]{4,}))?",
     re.IGNORECASE)
 # ... or a release named with the fix's subject: "Seems fixed in 3.18.6:" and on the next line
 # "\"vm: make stack guard page errors return VM_FAULT_SIGSEGV rather than SIGBUS\"" (NixOS, 2015)
-FIXED_IN_RELEASE = re.compile(
+FIXED_IN_RELEASE = lazy(
     r"\bfixed\b[^.?]{0,20}\bin (?:v|linux[- ]|kernel )?\d+\.\d+(?:\.\d+)?(?:-rc\d+)?\b[:\s]+"
     r"[\"'`](?P<subject>[^\"'`]{4,})", re.IGNORECASE)
 # A kernel commit given by its link ("https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/
 # linux.git/commit/drivers/tee?h=v5.9&id=c5b4312bea5d...") - not a selftests path ...
-KERNEL_COMMIT_URL = re.compile(r"\bgit\.kernel\.org/\S*/commit/(?!\S*(?:selftests|tools/testing))"
-                               r"\S*\bid=[0-9a-f]{7,40}")
+KERNEL_COMMIT_URL = lazy(r"\bgit\.kernel\.org/\S*/commit/(?!\S*(?:selftests|tools/testing))"
+                         r"\S*\bid=[0-9a-f]{7,40}")
 # ... and the test passing once it is applied: "With the changes applied, loop/010 test passed"
 # (blktests, 2024), "Backported those 2 patches and it is now passing" (OP-TEE, 2020).
-APPLIED_PASSES = re.compile(
+APPLIED_PASSES = lazy(
     r"\b(?:backport(?:ed|ing)|appl(?:ied|ying)|cherry[- ]pick(?:ed|ing)|with)\b[^.?]{0,30}"
     r"\b(?:patch(?:es)?|commits?|changes|fix(?:es)?)\b[^.?]{0,40}\b(?:(?:test|it)s? )?"
     r"(?:(?:is|are) )?(?:now )?pass(?:es|ed|ing)?\b", re.IGNORECASE)
-URL = re.compile(r"(?<!\S)\S+?://\S+")  # from a word's start: linear on a long word
-NEGATED = re.compile(r"\b(?:not|n't|no)\b[^.]{0,20}\b(?:test[- ]bug|bug in the test|"
-                     r"problem (?:in|with) the test|false positive)", re.IGNORECASE)
+URL = lazy(r"(?<!\S)\S+?://\S+")  # from a word's start: linear on a long word
+NEGATED = lazy(r"\b(?:not|n't|no)\b[^.]{0,20}\b(?:test[- ]bug|bug in the test|"
+               r"problem (?:in|with) the test|false positive)", re.IGNORECASE)
 # What kind of test-side cause the prose describes.
-FS_ASSUMPTION = re.compile(
+FS_ASSUMPTION = lazy(
     r"\b(?:tmpfs|ramfs|memory file ?systems?|nfs|9p|virtiofs|overlayfs|fuse|"
     r"(?:on|in|from) (?:a |the )?\w+ (?:file ?system|fs)\b|"
     r"\b(?:fs|file ?systems?)(?:'s?)? (?:that |which )?support(?:s|ing)?\b)",
     re.IGNORECASE,
 )
-FEATURE_PROBE = re.compile(
+FEATURE_PROBE = lazy(
     r"\b(?:needs?|has|have|must) (?:to )?be probed\b|\bfeature prob(?:e|ing)\b|"
     r"\bkernels? (?:that|which) (?:do(?:es)? not|don't|doesn't) (?:support|have|provide)\b|"
     r"\bon kernels? without\b|\bfeature (?:is )?not (?:supported|available|advertised)\b|"
@@ -284,7 +285,7 @@ FEATURE_PROBE = re.compile(
     r"supported|present|enabled|implemented)\b",
     re.IGNORECASE,
 )
-CPU_FEATURE = re.compile(
+CPU_FEATURE = lazy(
     r"\bla57\b|\b5[- ]level pag|\bcpu (?:flag|feature)\b|\bCPU (?:does not|doesn't) (?:have|"
     r"support)|\bhardware (?:does not|doesn't) support\b",
     re.IGNORECASE,
@@ -292,22 +293,22 @@ CPU_FEATURE = re.compile(
 # A kernel feature the prose says was not there when the test failed: "If uprobes are not
 # enabled, the test currently fails with:", "when CONFIG_X is not set the test fails". With a
 # selftest-only patch (one that makes the test skip) the cause is the kernel's configuration.
-NOT_ENABLED = re.compile(
+NOT_ENABLED = lazy(
     r"\b(?:if|when|unless|without)\b[^.;:]{0,40}?\b(?:is|are)(?:n't| not) (?:enabled|set|"
     r"configured|built(?: in)?|compiled(?: in)?|selected)\b|\bCONFIG_[A-Z0-9_]+ (?:is )?not set\b",
     re.IGNORECASE)
 # ... unless the text says the failure happens on a machine that has it: "The test will fail
 # as below on x86_64 with cpu la57 support (will skip if no la57 support)".
-CPU_PRESENT = re.compile(r"\bfail\w*\b[^.]{0,60}\bwith\s+(?:the\s+)?(?:cpu\s+)?(?:la57|5[- ]level "
-                         r"pag\w*|\w+ cpu (?:flag|feature))", re.IGNORECASE)
+CPU_PRESENT = lazy(r"\bfail\w*\b[^.]{0,60}\bwith\s+(?:the\s+)?(?:cpu\s+)?(?:la57|5[- ]level "
+                   r"pag\w*|\w+ cpu (?:flag|feature))", re.IGNORECASE)
 
 
 # A tracker thread as a search service or a scraper keeps it: "owner/repo · issue #84 · open ·
 # C", then (after an optional "labels: ..." line) the title as a markdown header "# Bogus slice
 # values in tests/...", which is prose, not kselftest's "# " output.
-TRACKER_HEAD = re.compile(r"^[\w.-]+/[\w.-]+ \u00b7 (?:issue|pull request|merge request|bug) #?\d+"
-                          r" \u00b7 ")
-TRACKER_LABELS = re.compile(r"^labels: ")
+TRACKER_HEAD = lazy(r"^[\w.-]+/[\w.-]+ \u00b7 (?:issue|pull request|merge request|bug) #?\d+"
+                    r" \u00b7 ")
+TRACKER_LABELS = lazy(r"^labels: ")
 
 
 @dataclass(frozen=True)
