@@ -105,6 +105,7 @@ ERRNO_LIST = re.compile(r"`?\bE[A-Z0-9]{2,15}\b`?(?:\s*[/|]\s*`?\bE[A-Z0-9]{2,15
 # Longest first: "Operation not supported" before "Operation not permitted" does not matter, but
 # "No such file or directory" must not be read as a shorter text inside it.
 STRERRORS = sorted(STRERROR, key=len, reverse=True)
+STRERRORS_LOWER = tuple((words, words.lower()) for words in STRERRORS)
 FAILURE = re.compile(r"\b(?:fail(?:s|ed|ing|ure)?|return(?:s|ed|ing)?|get|gets|got|getting|"
                      r"results?\s+in|resulted\s+in|errors?|gives?|gave|throws?|reports?)\b|"
                      r"=\s*-1\b", re.IGNORECASE)
@@ -397,7 +398,9 @@ def _errnos(text: str) -> list[tuple[int, str]]:
 def _strerrors(text: str, found: dict[str, int]) -> None:
     """The strerror texts a line names, into ``found`` (errno name -> column)."""
     lowered, exact = text.lower(), text
-    for words in STRERRORS:
+    # Only the texts the line holds in some case can be found (most lines hold none): one
+    # substring test each instead of a search per short text on every line.
+    for words in [words for words, low in STRERRORS_LOWER if low in lowered]:
         # a short text ("Not supported", "Invalid argument") only as printed, capital first:
         # "is not supported by GPFS" is English, not musl's strerror
         if len(words.split()) < 3:
