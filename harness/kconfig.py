@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import functools
 import gzip
-import re
 import zlib
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-_LINE = re.compile(r"^CONFIG_([A-Za-z0-9_]+)=(.*)$")
-_UNSET = re.compile(r"^# CONFIG_([A-Za-z0-9_]+) is not set$")
+from harness.lazy_regex import lazy
+
+_LINE = lazy(r"^CONFIG_([A-Za-z0-9_]+)=(.*)$")
+_UNSET = lazy(r"^# CONFIG_([A-Za-z0-9_]+) is not set$")
 IKCFG_START, IKCFG_END = b"IKCFG_ST", b"IKCFG_ED"
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import re
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
@@ -14,6 +13,7 @@ from typing import NoReturn
 
 from harness import __version__
 from harness.errors import HarnessError
+from harness.lazy_regex import lazy
 
 
 class _Parser(argparse.ArgumentParser):
@@ -78,7 +78,7 @@ def _seconds(value: str) -> float:
     return seconds
 
 
-KERNEL_VERSION = re.compile(r"v?\d{1,3}\.\d{1,3}(?:\.\d{1,6})?(?:[-+~._][\w.+~-]{0,80})?")
+KERNEL_VERSION = lazy(r"v?\d{1,3}\.\d{1,3}(?:\.\d{1,6})?(?:[-+~._][\w.+~-]{0,80})?")
 
 
 def _kernel_version(value: str) -> str:

@@ -10,14 +10,14 @@ claim atomic. Nothing is created until the caller has checked every value it was
 from __future__ import annotations
 
 import itertools
-import re
 import time
 from pathlib import Path
 
 from harness.errors import UsageError
+from harness.lazy_regex import lazy
 
 DEFAULT_BASE = "harness-out"
-_UNSAFE = re.compile(r"[^A-Za-z0-9._=,:+-]")
+_UNSAFE = lazy(r"[^A-Za-z0-9._=,:+-]")
 
 
 def label_of(text: str) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +21,7 @@ from harness.cli.exit_codes import exit_code, run_exit_code
 from harness.cli.outdir import claim
 from harness.cli.progress import Progress, Triaging
 from harness.errors import HostError, UsageError
+from harness.lazy_regex import lazy
 from harness.model import Environment, LogLine, Report, RunId, Status
 from harness.readers.environment import FS_ALIASES, version_of
 from harness.readers.faultlog import parse_fault_log
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 STARTED_NEVER_REPORTED = "started but never reported a result"
 SERVER_EXIT_LOG = "server-exit.log"  # what the harness saw of a server that died mid-run
-_NOT_RESPONDING = re.compile(r"nfs: server \S+ not responding")
+_NOT_RESPONDING = lazy(r"nfs: server \S+ not responding")
 # --guest sim: a filesystem name means the fault model of what QEMU 7.2 / ganesha really do.
 SIM_MODELS: dict[str, str | None] = {"9p": "9p-qemu7", "nfs": "nfs3", "tmpfs": None}
 

@@ -11,14 +11,14 @@ test's TAP), so the failures are not lost behind the other test's results.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, Status
 
-LINE = re.compile(r"^(?:#\s*)*(?P<name>(?:mmap|mremap|munmap)\(.*?\)(?: again)?):\s*"
-                  r"(?P<addr>0x[0-9a-fA-F]+|\(nil\)|\(null\))\s*-\s*(?P<verdict>OK|FAILED)\s*$")
-SUITE = re.compile(r"\b(va_128TBswitch|va_high_addr_switch)\b")
+LINE = lazy(r"^(?:#\s*)*(?P<name>(?:mmap|mremap|munmap)\(.*?\)(?: again)?):\s*"
+            r"(?P<addr>0x[0-9a-fA-F]+|\(nil\)|\(null\))\s*-\s*(?P<verdict>OK|FAILED)\s*$")
+SUITE = lazy(r"\b(va_128TBswitch|va_high_addr_switch)\b")
 MAX_CHECKS = 500
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import Environment, LogLine
 
 # uname -m and the names distributions and people give each family, to the harness's name.
@@ -39,30 +40,30 @@ FAMILIES = {
     "i386": "i386", "i686": "i386",
 }
 # A line that is nothing but uname -m's answer (behind a prompt it would be a command).
-UNAME_M = re.compile(r"^\s*(aarch64|ppc64le|ppc64|s390x|riscv64|loongarch64|mips64|x86_64)\s*$")
+UNAME_M = lazy(r"^\s*(aarch64|ppc64le|ppc64|s390x|riscv64|loongarch64|mips64|x86_64)\s*$")
 # A kernel release naming its architecture: Fedora/RHEL ".aarch64+64k", Debian "-arm64",
 # "-powerpc64le", "-s390x", "-loong64", Ubuntu "-generic-64k".
-RELEASE = re.compile(
+RELEASE = lazy(
     r"\b\d+\.\d+(?:\.\d+)?[-.][\w.~+-]*?[.-]"
     r"(aarch64|arm64|ppc64le|ppc64|powerpc64le|ppc64el|s390x|riscv64|loongarch64|loong64|x86_64|"
     r"amd64)(\+(?:64|16)k)?\b")
-RELEASE_PAGES = re.compile(r"\b\d+\.\d+(?:\.\d+)?-[\w.~+-]*?[-+](64|16)k\b")
+RELEASE_PAGES = lazy(r"\b\d+\.\d+(?:\.\d+)?-[\w.~+-]*?[-+](64|16)k\b")
 # uname -a: "Linux host 6.8.0 #1 SMP PREEMPT_DYNAMIC ... aarch64 GNU/Linux"
-UNAME_A = re.compile(r"^\W*Linux \S+ \d+\.\d+\S* .*\b(aarch64|ppc64le|ppc64|s390x|riscv64|"
-                     r"loongarch64|mips64|x86_64)(?: \S+)* GNU/Linux\W*$")
+UNAME_A = lazy(r"^\W*Linux \S+ \d+\.\d+\S* .*\b(aarch64|ppc64le|ppc64|s390x|riscv64|"
+               r"loongarch64|mips64|x86_64)(?: \S+)* GNU/Linux\W*$")
 # Prose that says where something ran: "on ppc64le", "on a Power8 system", "on my powerPC
 # setup", "on POWER10", "on an s390x LPAR", "on LoongArch", "on RISC-V hardware".
-PROSE = re.compile(
+PROSE = lazy(
     r"\b(?:on|with)\s+(?:an?\s+|my\s+|the\s+|our\s+|this\s+)?"
     r"(aarch64|arm64|ppc64le|ppc64|powerpc64le|s390x|s390|riscv64|risc-?v|loongarch64|loongarch|"
     r"mips64|x86_64|i[36]86|armhf|armv7l?|power\s?(?:pc|[789]|1[01])|p(?:8|9|10|11)\b)"
     r"|\b(?:on|with)\s+(?:an?\s+|my\s+|the\s+|our\s+|this\s+)?(?-i:(ARM)\b)", re.IGNORECASE)
-POWER_NAME = re.compile(r"power\s?(?:pc|[789]|1[01])|p(?:8|9|10|11)$", re.IGNORECASE)
+POWER_NAME = lazy(r"power\s?(?:pc|[789]|1[01])|p(?:8|9|10|11)$", re.IGNORECASE)
 # A commit named by its subject ('commit 0ef3783d7558 ("selftests/mm: add support to test 4PB VA
 # on PPC64")') names no machine.
-COMMIT_SUBJECT = re.compile(r"\(\"[^\"]*\"\)")
+COMMIT_SUBJECT = lazy(r"\(\"[^\"]*\"\)")
 # Every mention, to tell "names one" from "lists several".
-ANY_ARCH = re.compile(
+ANY_ARCH = lazy(
     r"\b(aarch64|arm64|ppc64le|ppc64|powerpc|s390x?|riscv(?:64)?|risc-v|loongarch(?:64)?|"
     r"mips(?:64)?|x86_64|x86|amd64|sparc(?:64)?|i[36]86|armhf|armv7l?)\b|(?-i:\b(ARM)\b)",
     re.IGNORECASE)
@@ -70,7 +71,7 @@ ANY_ARCH = re.compile(
 # Page sizes: "64K page size", "64KB base page size", "64k pages", "16K-page kernel",
 # "page size of 64K", "PAGE_SIZE is 65536", "pagesize=65536", CONFIG_*_64K_PAGES=y, "a 64k kernel".
 SIZE_WORD = r"(4|16|64)\s?(?:k|kb|kib)\b"
-PAGE_SIZE = re.compile(
+PAGE_SIZE = lazy(
     rf"\b{SIZE_WORD}[- ]?(?:base[- ])?(?:page[- ]?size|pages?\b|pagesize)|"
     rf"\b(?:base )?page[-_ ]?size\s*(?:is|of|=|:|to|set to)?\s*(?:only\s+)?{SIZE_WORD}|"
     r"\b(?:PAGE_?SIZE|pagesize)\s*(?:is|=|:)?\s*(4096|16384|65536)\b|"
@@ -78,14 +79,14 @@ PAGE_SIZE = re.compile(
     # "an aarch64 64k setup", "RHEL 9.6 aarch64 64kb kernel", "a 16K kernel", "64k-page box"
     rf"\b{SIZE_WORD}[- ](?:kernels?|setups?|systems?|machines?|boxe?s?|builds?|configs?|hosts?)\b",
     re.IGNORECASE)
-HUGE_BEFORE = re.compile(r"huge\s?(?:tlb)?\s?$|hugetlbfs?\s$", re.IGNORECASE)
+HUGE_BEFORE = lazy(r"huge\s?(?:tlb)?\s?$|hugetlbfs?\s$", re.IGNORECASE)
 BYTES = {"4096": "4K", "16384": "16K", "65536": "64K"}
-GETCONF = re.compile(r"getconf\s+PAGE_?SIZE\b")
+GETCONF = lazy(r"getconf\s+PAGE_?SIZE\b")
 # The kernel has THP: cow prints these only after reading
 # /sys/kernel/mm/transparent_hugepage/hpage_pmd_size (CONFIG_TRANSPARENT_HUGEPAGE=y) -
 # "[INFO] detected THP size: 2048 KiB" (6.1-6.8), "[INFO] detected PMD size: 2048 KiB" (6.9+) -
 # and the huge zero page is a THP feature ("[INFO] huge zeropage is enabled").
-THP_BUILT = re.compile(r"\[INFO\] (?:detected (?:THP|PMD) size: \d+ KiB|huge zeropage is enabled)")
+THP_BUILT = lazy(r"\[INFO\] (?:detected (?:THP|PMD) size: \d+ KiB|huge zeropage is enabled)")
 
 
 @dataclass

@@ -21,13 +21,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, Status
 
-VERDICT = re.compile(
+VERDICT = lazy(
     r"^\((?P<n>\d+)/(?P<of>\d+)\)\s+(?P<id>\S.*?):\s+"
     r"(?P<status>PASS|FAIL|ERROR|SKIP|WARN|CANCEL|INTERRUPTED)\b:?\s*(?P<why>.*?)"
     r"\s*(?:\(\d+(?:\.\d+)? s\))?\s*$")
-COMPONENT = re.compile(r"component-(?P<suite>[\w-]+?)-run_type\b")
+COMPONENT = lazy(r"component-(?P<suite>[\w-]+?)-run_type\b")
 STATUS = {"PASS": Status.PASS, "WARN": Status.PASS, "FAIL": Status.FAIL, "ERROR": Status.ERROR,
           "SKIP": Status.SKIP, "CANCEL": Status.SKIP, "INTERRUPTED": Status.TIMEOUT}
 MAX_TESTS = 5000

@@ -17,13 +17,13 @@ command and its output can be anything), and only when the input holds no result
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, Status
 from harness.readers.commit_output import AFTER_HEADER, BEFORE_HEADER, is_trailer, might_be_header
 
-RUN_COMMAND = re.compile(r"^(?:[$#]\s+)?(?:sudo\s+)?\./(?P<prog>[\w.+-]+)(?:\s+\S.*)?$")
+RUN_COMMAND = lazy(r"^(?:[$#]\s+)?(?:sudo\s+)?\./(?P<prog>[\w.+-]+)(?:\s+\S.*)?$")
 MAX_LINES = 400
 
 

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import errno as _errno
 import os
-import re
+
+from harness.lazy_regex import lazy
 
 # "ftruncate() failed", "MADV_PAGEOUT did not work", "PIN_LONGTERM_TEST_START failed" ...
-CALL_IN_MESSAGE = re.compile(r"\b([a-z_][a-z0-9_]*)\(\) (?:failed|not supported by filesystem)"
-                             r"|\b(MADV_[A-Z_]+|PIN_LONGTERM_TEST_[A-Z]+)\b")
-ERRNO_NAME = re.compile(r"\b(E[A-Z0-9]{2,15})\b")
-PAREN = re.compile(r"\(([^()]+)\)\s*$")
-COLON_TAIL = re.compile(r":\s+([A-Z][^:]{6,})$")
-WITH_ERRNO = re.compile(r"failed with (E[A-Z0-9]+)")
+CALL_IN_MESSAGE = lazy(r"\b([a-z_][a-z0-9_]*)\(\) (?:failed|not supported by filesystem)"
+                       r"|\b(MADV_[A-Z_]+|PIN_LONGTERM_TEST_[A-Z]+)\b")
+ERRNO_NAME = lazy(r"\b(E[A-Z0-9]{2,15})\b")
+PAREN = lazy(r"\(([^()]+)\)\s*$")
+COLON_TAIL = lazy(r":\s+([A-Z][^:]{6,})$")
+WITH_ERRNO = lazy(r"failed with (E[A-Z0-9]+)")
 
 # libc wrappers and pseudo-calls the tests name, mapped to the syscall strace shows.
 SYSCALL_OF = {
@@ -43,16 +44,16 @@ SYSCALL_OF = {
 
 # Messages that name no call but imply one (6.12 and later).
 IMPLIED = (
-    (re.compile(r"need more free huge pages"), "fallocate"),
-    (re.compile(r"gup_test not available"), "openat"),
-    (re.compile(r"Unknown filesystem"), "fstatfs"),
-    (re.compile(r"Filesystem might be buggy"), "ftruncate"),
+    (lazy(r"need more free huge pages"), "fallocate"),
+    (lazy(r"gup_test not available"), "openat"),
+    (lazy(r"Unknown filesystem"), "fstatfs"),
+    (lazy(r"Filesystem might be buggy"), "ftruncate"),
 )
 
 SUITE_HINTS = (
-    (re.compile(r"longterm GUP|io_uring fixed buffer with MAP_"), "gup_longterm"),
-    (re.compile(r"COW|vmsplice|Anonymous memory|Non-anonymous memory|R/O GUP pin|"
-                r"R/O-mapping|mprotect\(\) optimization|KSM|zeropage"), "cow"),
+    (lazy(r"longterm GUP|io_uring fixed buffer with MAP_"), "gup_longterm"),
+    (lazy(r"COW|vmsplice|Anonymous memory|Non-anonymous memory|R/O GUP pin|"
+          r"R/O-mapping|mprotect\(\) optimization|KSM|zeropage"), "cow"),
 )
 
 

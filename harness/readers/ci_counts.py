@@ -18,17 +18,17 @@ and the counts pass. Used only when the input holds no selftest results.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, Status
 
-HEADER = re.compile(r"^Test results for ([\w.+-]+):\s*$")
-COUNT = re.compile(r"^(\d+) (builds|boots|tests):\s*(\d+) pass, (\d+) fail\s*$")
-FAILURES = re.compile(r"^Test failures:\s*(\S.*)$")
+HEADER = lazy(r"^Test results for ([\w.+-]+):\s*$")
+COUNT = lazy(r"^(\d+) (builds|boots|tests):\s*(\d+) pass, (\d+) fail\s*$")
+FAILURES = lazy(r"^Test failures:\s*(\S.*)$")
 # What a CI's count of zero tests says (also readers/lkft_mail.py): nothing was tested.
 EMPTY_RUN = "the CI counted no test at all"
-NO_NEW = re.compile(r"^No new regressions for \S")
+NO_NEW = lazy(r"^No new regressions for \S")
 
 
 @dataclass

@@ -15,14 +15,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, Status
 
-SECTION = re.compile(r"^#{2,4}\s+(POSSIBLE REGRESSIONS|FIXED REGRESSIONS|UNSTABLE TESTS|"
-                     r"NEW FAILURES|REGRESSIONS)\b", re.IGNORECASE)
-HARDWARE = re.compile(r"^\s*Hardware:\s*(\S+)")
-CONFIG = re.compile(r"^\s*>\s*Config:\s*(\S+)")
-TEST = re.compile(r"^\s*-\s+([\w.+-]+)(?:\s+\(([^()\s]+)\))?\s*$")
-HISTORY = re.compile(r"^\s*history:\s*((?:>\s*\S+\s*)+)$")
+SECTION = lazy(r"^#{2,4}\s+(POSSIBLE REGRESSIONS|FIXED REGRESSIONS|UNSTABLE TESTS|"
+               r"NEW FAILURES|REGRESSIONS)\b", re.IGNORECASE)
+HARDWARE = lazy(r"^\s*Hardware:\s*(\S+)")
+CONFIG = lazy(r"^\s*>\s*Config:\s*(\S+)")
+TEST = lazy(r"^\s*-\s+([\w.+-]+)(?:\s+\(([^()\s]+)\))?\s*$")
+HISTORY = lazy(r"^\s*history:\s*((?:>\s*\S+\s*)+)$")
 SYMBOL = {"✅": Status.PASS, "❌": Status.FAIL, "⚠️": Status.ERROR, "⚠": Status.ERROR}
 MAX_TESTS = 5000
 

@@ -35,19 +35,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, Status
 
-START = re.compile(r"^(?:We ran automated tests on (?:a recent commit|a patchset|the )|"
-                   r"Overall result: (?:FAILED|PASSED|ERROR)\b)")
-FAILED_LIST = re.compile(r"^One or more kernel tests failed:\s*$")
-HARDWARE = re.compile(r"^Hardware testing\s*$")
-END = re.compile(r"^(?:Test sources:|Aborted tests\s*$|Waived tests\s*$|Testing timeout\s*$|"
-                 r"Compile testing\s*$|We hope that these logs)")
-ARCH = re.compile(r"^(aarch64|ppc64le|ppc64|s390x|x86_64|i686|armv7hl|riscv64):\s*$")
-HOST = re.compile(r"^Host (\d+):\s*$")
-TEST = re.compile(r"^(?P<waived>🚧\s*)?(?P<mark>✅|❌|⚡⚡⚡|⏱)\s*(?P<name>\S.*?)\s*$")
-INFRA = re.compile(r"Internal infrastructure issues prevented|not the fault of the kernel",
-                   re.IGNORECASE)
+START = lazy(r"^(?:We ran automated tests on (?:a recent commit|a patchset|the )|"
+             r"Overall result: (?:FAILED|PASSED|ERROR)\b)")
+FAILED_LIST = lazy(r"^One or more kernel tests failed:\s*$")
+HARDWARE = lazy(r"^Hardware testing\s*$")
+END = lazy(r"^(?:Test sources:|Aborted tests\s*$|Waived tests\s*$|Testing timeout\s*$|"
+           r"Compile testing\s*$|We hope that these logs)")
+ARCH = lazy(r"^(aarch64|ppc64le|ppc64|s390x|x86_64|i686|armv7hl|riscv64):\s*$")
+HOST = lazy(r"^Host (\d+):\s*$")
+TEST = lazy(r"^(?P<waived>🚧\s*)?(?P<mark>✅|❌|⚡⚡⚡|⏱)\s*(?P<name>\S.*?)\s*$")
+INFRA = lazy(r"Internal infrastructure issues prevented|not the fault of the kernel",
+             re.IGNORECASE)
 MAX_TESTS = 2000
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, Status, Syscall
 from harness.readers.catalogue import STRERROR, errno_name
 from harness.readers.go_testify import Testify
@@ -49,118 +50,118 @@ NAMED = {**{name: name for name in SYSCALLS}, **CALLS}
 # "prog: something: Strerror text" or "prog: Strerror text" (perror, err(3), util-linux), maybe
 # with Boost's/std::system_error's category and value after it ("io_uring_queue_init: Operation
 # not permitted [system:1]", liburing #1078).
-PERROR = re.compile(r"^(?P<prog>[\w./-]+)(?:\(\))?:\s+(?:(?P<what>.*?):\s+)?"
-                    r"(?P<err>[A-Z][^:\[]*?)\s*(?:\[(?:system|generic):\d+(?: at [^\]]*)?\])?\s*$")
+PERROR = lazy(r"^(?P<prog>[\w./-]+)(?:\(\))?:\s+(?:(?P<what>.*?):\s+)?"
+              r"(?P<err>[A-Z][^:\[]*?)\s*(?:\[(?:system|generic):\d+(?: at [^\]]*)?\])?\s*$")
 # A program's own perror() naming a function of the test, not a syscall: "check_page_flags:
 # Invalid argument" (hugepage-vmemmap). The errno is known; the call is not. Used only when no
 # strace in the input says which call failed.
-OWN_FUNCTION = re.compile(r"^[a-z][a-z0-9]*_[a-z0-9_]*$")
+OWN_FUNCTION = lazy(r"^[a-z][a-z0-9]*_[a-z0-9_]*$")
 # A test program printing a call's return value and errno: "ftruncate: ret=-1 errno=2",
 # "mmap returned -1, errno = 12".
-RET_ERRNO = re.compile(r"^(?P<call>[a-z_][a-z0-9_]*)(?:\(\))?:?\s+(?:ret(?:urned)?|rc|result)\s*"
-                       r"[=:]?\s*-1\b[^=]{0,20}?\berrno\s*[=:]\s*(?P<errno>\d+|E[A-Z0-9]{2,15})\b")
+RET_ERRNO = lazy(r"^(?P<call>[a-z_][a-z0-9_]*)(?:\(\))?:?\s+(?:ret(?:urned)?|rc|result)\s*"
+                 r"[=:]?\s*-1\b[^=]{0,20}?\berrno\s*[=:]\s*(?P<errno>\d+|E[A-Z0-9]{2,15})\b")
 # Older mm selftests print a step and its verdict on one line, no TAP: khugepaged before 6.1
 # ("Collapse fully populated PTE table.... Fail"), uffd-unit-tests ("Testing UFFDIO_API (with
 # syscall)... done", "... skipped [reason: feature missing]", "... failed [reason: ...]").
-DOTTED = re.compile(r"^(?P<name>\S.*?)\s*\.{3,}\s*(?P<verdict>OK|Fail(?:ed)?|Timeout|Skip(?:ped)?|"
-                    r"done|failed|skipped)\b\s*(?:\[reason:\s*(?P<reason>[^\]]*)\]|:\s*(?P<why>.*))?\s*$")
+DOTTED = lazy(r"^(?P<name>\S.*?)\s*\.{3,}\s*(?P<verdict>OK|Fail(?:ed)?|Timeout|Skip(?:ped)?|"
+              r"done|failed|skipped)\b\s*(?:\[reason:\s*(?P<reason>[^\]]*)\]|:\s*(?P<why>.*))?\s*$")
 DOTTED_STATUS = {"ok": Status.PASS, "done": Status.PASS, "fail": Status.FAIL,
                  "failed": Status.FAIL, "timeout": Status.TIMEOUT, "skip": Status.SKIP,
                  "skipped": Status.SKIP}
 # khugepaged's header of each case: "Run test: collapse_full (khugepaged:shmem)" - the collapse
 # context (khugepaged, madvise) and the memory (anon, file, shmem) its verdict lines are about.
-RUN_TEST = re.compile(r"^Run test: (?P<test>\w+) \((?P<context>\w+):(?P<mem>\w+)\)$")
+RUN_TEST = lazy(r"^Run test: (?P<test>\w+) \((?P<context>\w+):(?P<mem>\w+)\)$")
 # "sudo ./khugepaged", "$ ./uffd-unit-tests": the program the verdict lines below come from.
-PROGRAM_RUN = re.compile(r"(?:^|\s)(?:sudo\s+)?\./([\w.+-]+)(?:\s|$)")
-WORD = re.compile(r"\b([a-z_][a-z0-9_]*)\b")
-COMMAND_WORD = re.compile(r"^(?:sudo\s+)?(?:[A-Z_][A-Z0-9_]*=\S*\s+)*([\w./+-]+)")
-EXPECTED = re.compile(
+PROGRAM_RUN = lazy(r"(?:^|\s)(?:sudo\s+)?\./([\w.+-]+)(?:\s|$)")
+WORD = lazy(r"\b([a-z_][a-z0-9_]*)\b")
+COMMAND_WORD = lazy(r"^(?:sudo\s+)?(?:[A-Z_][A-Z0-9_]*=\S*\s+)*([\w./+-]+)")
+EXPECTED = lazy(
     r"\bexpected\b[:=\s]+(?P<want>[\w-]+).{0,40}?\b(?:actual|got|but got|returned|was)\b[:=\s]+"
     r"(?P<got>[\w-]+)|\bactual\b[:=\s]+(?P<got2>[\w-]+).{0,40}?\bexpected\b[:=\s]+(?P<want2>[\w-]+)",
     re.IGNORECASE,
 )
-ERRNO = re.compile(r"^-?(E[A-Z0-9]{2,15})$")
+ERRNO = lazy(r"^-?(E[A-Z0-9]{2,15})$")
 # "mmap1.c:99: BROK: mmap(0x7f..,1024,3,1,3,0) failed: ENOENT", "ftruncate() failed: No such
 # file or directory", "mmap(HIGH_ADDR, MAP_FIXED): 0xffffffffffffffff - FAILED"
 # LTP's own line, whose call may carry a macro-expanded argument nested too deep for
 # CALL_FAILED: "userfaultfd05.c:96: TBROK: ioctl(3,((((2U|1U) << ...)))),...) failed: EINVAL (22)".
-LTP_CALL_FAILED = re.compile(r"^[\w.-]+\.c:\d+: T?(?:BROK|FAIL): ([a-z_][a-z0-9_]*)\(.*\) "
-                             r"failed: (E[A-Z0-9]{2,15})\b")
-CALL_FAILED = re.compile(
+LTP_CALL_FAILED = lazy(r"^[\w.-]+\.c:\d+: T?(?:BROK|FAIL): ([a-z_][a-z0-9_]*)\(.*\) "
+                       r"failed: (E[A-Z0-9]{2,15})\b")
+CALL_FAILED = lazy(
     r"\b([a-z_][a-z0-9_]*)\((?:[^()]|\([^()]*\))*\)[^()]{0,40}?(?:-\s*)?(?:failed|FAILED)\b"
     r"(?:\s*(?::|with)\s*(E[A-Z0-9]{2,15}\b|[A-Z][a-z][^:()]*?))?\s*(?:\(|$)")
 # The errno's number and strerror in parentheses right after "failed": nginx's ngx_log_error()
 # ('memfd_create(/unit.7150.7fd46a63) failed (38: Function not implemented)', 'mmap(MAP_ANON|
 # MAP_SHARED, 1048576) failed (12: Cannot allocate memory)'), the errno name alone ("(ENOSYS)").
-ERRNO_AFTER = re.compile(r"\s*\((?:(?P<num>\d{1,3}):\s*(?P<err>[A-Z][^()]*?)|"
-                         r"(?P<name>E[A-Z0-9]{2,15}))\)")
+ERRNO_AFTER = lazy(r"\s*\((?:(?P<num>\d{1,3}):\s*(?P<err>[A-Z][^()]*?)|"
+                   r"(?P<name>E[A-Z0-9]{2,15}))\)")
 # A selftest's own assertion, outside TAP: protection_keys' pkey_assert() prints "assert() at
 # protection_keys.c::812 test_nr: 19 iteration: 1" and then "errno at assert: 12"; the
 # userfaultfd tests' err() prints "ERROR: munmap (errno=22, @uffd-common.c:277)".
-ASSERT_AT = re.compile(r"^assert\(\) at (?P<file>[\w.-]+?)\.c::?(?P<line>\d+)\b")
-ERRNO_AT_ASSERT = re.compile(r"^errno at assert: (?P<errno>\d+)\b")
-ERROR_AT = re.compile(r"^ERROR: (?P<what>.+?) \(errno=(?P<errno>\d+), @(?P<file>[\w.-]+?)"
-                      r"\.c:(?P<line>\d+)\)")
+ASSERT_AT = lazy(r"^assert\(\) at (?P<file>[\w.-]+?)\.c::?(?P<line>\d+)\b")
+ERRNO_AT_ASSERT = lazy(r"^errno at assert: (?P<errno>\d+)\b")
+ERROR_AT = lazy(r"^ERROR: (?P<what>.+?) \(errno=(?P<errno>\d+), @(?P<file>[\w.-]+?)"
+                r"\.c:(?P<line>\d+)\)")
 # A runner script's own shell error: "./run_vmtests.sh: line 432:
 # /proc/sys/kernel/yama/ptrace_scope: No such file or directory" (the script failed a step; a
 # signal report such as "line 186: 595563 Bus error" is not this).
-SHELL_ERROR = re.compile(r"^(?P<script>[\w./-]+\.sh): line (?P<line>\d+): (?P<what>[^:\d][^:]*): "
-                         r"(?P<err>[A-Z][a-z][^:]*?)\s*$")
-NESTING = re.compile(r"^(?:#\s)+")
+SHELL_ERROR = lazy(r"^(?P<script>[\w./-]+\.sh): line (?P<line>\d+): (?P<what>[^:\d][^:]*): "
+                   r"(?P<err>[A-Z][a-z][^:]*?)\s*$")
+NESTING = lazy(r"^(?:#\s)+")
 # "fstat failed: No such file or directory", "mmap() failed: : Operation not permitted": a
 # perror() whose prefix names the call and says it failed.
-CALL_FAILED_PERROR = re.compile(r"^(?P<call>[a-z_][a-z0-9_]*)(?:\(\))?\s+failed\s*:[\s:]*"
-                                r"(?P<err>[A-Z][^:()]*?)\s*(?:\(\d+\))?\s*$")
+CALL_FAILED_PERROR = lazy(r"^(?P<call>[a-z_][a-z0-9_]*)(?:\(\))?\s+failed\s*:[\s:]*"
+                          r"(?P<err>[A-Z][^:()]*?)\s*(?:\(\d+\))?\s*$")
 # apt's "Unable to determine file size for fd 7 - fstat (2: No such file or directory)": the
 # call, then the errno's number and its strerror in parentheses.
-CALL_ERRNO_PAREN = re.compile(r"\b(?P<call>[a-z_][a-z0-9_]*)\s*\((?P<num>\d{1,3}):\s*"
-                              r"(?P<err>[A-Z][^()]*?)\)")
+CALL_ERRNO_PAREN = lazy(r"\b(?P<call>[a-z_][a-z0-9_]*)\s*\((?P<num>\d{1,3}):\s*"
+                        r"(?P<err>[A-Z][^()]*?)\)")
 # fio's own error lines: "fio: io_u error on file f: Invalid argument: write offset=0, ...",
 # "fio: pid=3, err=95/file:filesetup.c:805, func=open(temp.file), error=Operation not supported"
-FIO_IO_U = re.compile(r"^fio: io_u error on file .+?\s*:\s*(?P<err>[A-Z][^:]*?):\s*"
-                      r"(?P<op>read|write)\b")
-FIO_FUNC = re.compile(r"^fio: .*\berr=(?P<num>\d+)/.*\bfunc=(?P<func>[a-z_]+)\(.*?\),\s*"
-                      r"error=(?P<err>.+?)\s*$")
+FIO_IO_U = lazy(r"^fio: io_u error on file .+?\s*:\s*(?P<err>[A-Z][^:]*?):\s*"
+                r"(?P<op>read|write)\b")
+FIO_FUNC = lazy(r"^fio: .*\berr=(?P<num>\d+)/.*\bfunc=(?P<func>[a-z_]+)\(.*?\),\s*"
+                r"error=(?P<err>.+?)\s*$")
 # A tool saying in words that the filesystem has no direct I/O (fio: "destination does not
 # support O_DIRECT", "looks like your file system does not support direct=1/buffered=0").
-NO_DIRECT_IO = re.compile(r"\bdoes not support (?:O_DIRECT|direct(?:=1|[ -]I/?O))", re.IGNORECASE)
+NO_DIRECT_IO = lazy(r"\bdoes not support (?:O_DIRECT|direct(?:=1|[ -]I/?O))", re.IGNORECASE)
 # The shell's report that a program died of a signal ("Bus error (core dumped)", "./t.sh: line
 # 9: 4242 Aborted"); "Segmentation fault" is read as a crash line by the log reader already.
 # Without the job prefix the shell prints the words alone or with "(core dumped)" after them:
 # "Aborted tests" (CKI's legend heading) is no signal.
-SHELL_SIGNAL = re.compile(r"^(?:(?P<job>[\w./-]+: line \d+:\s+\d+\s+)(?P<sig>Bus error|"
-                          r"Illegal instruction|Floating point exception|Aborted|Killed)"
-                          r"(?:\s+\(core dumped\))?(?:\s+\S.*)?|(?P<sig2>Bus error|"
-                          r"Illegal instruction|Floating point exception|Aborted|Killed)"
-                          r"(?:\s+\(core dumped\)(?:\s+\S.*)?)?)$")
+SHELL_SIGNAL = lazy(r"^(?:(?P<job>[\w./-]+: line \d+:\s+\d+\s+)(?P<sig>Bus error|"
+                    r"Illegal instruction|Floating point exception|Aborted|Killed)"
+                    r"(?:\s+\(core dumped\))?(?:\s+\S.*)?|(?P<sig2>Bus error|"
+                    r"Illegal instruction|Floating point exception|Aborted|Killed)"
+                    r"(?:\s+\(core dumped\)(?:\s+\S.*)?)?)$")
 SIGNAL_WORDS = ("Bus error", "Illegal instruction", "Floating point", "Aborted", "Killed",
                 "signal")
 # A tool's own report that a process it ran died of a signal: stress-ng's "stress-ng-mmap: child
 # died: signal 7 'SIGBUS'", "worker 3 killed by signal 9", "terminated by signal 11".
-TOOL_SIGNAL = re.compile(r"(?:(?P<prog>[\w.-]+): )?(?:child |process |worker \d+ )?"
-                         r"(?:died|killed|terminated)(?: by)?:? signal (?P<num>\d{1,2})\b")
-PAREN_NUMBER = re.compile(r"\(\d{1,3}: ")  # the cheap part of CALL_ERRNO_PAREN, tried first
+TOOL_SIGNAL = lazy(r"(?:(?P<prog>[\w.-]+): )?(?:child |process |worker \d+ )?"
+                   r"(?:died|killed|terminated)(?: by)?:? signal (?P<num>\d{1,2})\b")
+PAREN_NUMBER = lazy(r"\(\d{1,3}: ")  # the cheap part of CALL_ERRNO_PAREN, tried first
 SIGNAL_NAMES = {"Bus error": "SIGBUS", "Illegal instruction": "SIGILL",
                 "Floating point exception": "SIGFPE", "Aborted": "SIGABRT", "Killed": "SIGKILL"}
 # df's line for a full filesystem: "tmpfs  2.9G  2.9G  0 100% /dev/shm"
-DF_FULL = re.compile(r"^\S+\s+\S+\s+\S+\s+0\S*\s+100%\s+/\S*$")
+DF_FULL = lazy(r"^\S+\s+\S+\s+\S+\s+0\S*\s+100%\s+/\S*$")
 # A tool's output quoted by the tool that ran it: Ansible's "stderr: 'fallocate: ...'" and
 # "- 'fallocate: ...'" (YAML), a JSON list's "...", possibly with a trailing comma.
-QUOTED_VALUE = re.compile(r"^(?:-\s+|\"?[\w.-]+\"?:\s+)?(['\"])(?P<inner>.+)\1,?$")
+QUOTED_VALUE = lazy(r"^(?:-\s+|\"?[\w.-]+\"?:\s+)?(['\"])(?P<inner>.+)\1,?$")
 # Go's error text: an *os.PathError "open /tmp: operation not supported", a wrapped "unix open:
 # operation not supported", "mmap: no such device" - the call, maybe its path, and the strerror
 # lower-case (Go's syscall.Errno spelling), anywhere in a line (a JSON log's "error" field).
-GO_ERROR = re.compile(r"(?:^|[\s:\"'(`])(?P<call>[a-z_][a-z0-9_]*)(?: (?:/\S*|\S+/\S*))?: "
-                      r"(?P<err>[a-z][a-z ]{4,40}[a-z])(?=$|[\"'`,;)}\]]|\s*$)")
+GO_ERROR = lazy(r"(?:^|[\s:\"'(`])(?P<call>[a-z_][a-z0-9_]*)(?: (?:/\S*|\S+/\S*))?: "
+                r"(?P<err>[a-z][a-z ]{4,40}[a-z])(?=$|[\"'`,;)}\]]|\s*$)")
 LOWER_STRERROR = {text.lower(): name for text, name in STRERROR.items()}
 # Python: "os.ftruncate(tmp_obj.fileno(), 1024)" then "FileNotFoundError: [Errno 2] No such ...";
 # the call may come from the posix or mmap module under its own name ("posix.posix_fallocate(fd,
 # 0, 10)" then "OSError: [Errno 45] Operation not supported", CPython #123823 and #148841;
 # "mmap.mmap(fd.fileno(), 0)").
-PY_CALL = re.compile(r"\b(?:os|posix|mmap)\.([a-z_]+)\(")
+PY_CALL = lazy(r"\b(?:os|posix|mmap)\.([a-z_]+)\(")
 # A call under a library's name for it: posix_fallocate, glibc's ftruncate64/mmap64.
-PY_LIBRARY_NAME = re.compile(r"(?:posix_)?([a-z_]+?[a-z])(?:64)?")
-PY_ERROR = re.compile(r"^\w+Error: \[Errno \d+\] (.+?)(?:: '[^']*'(?: -> '[^']*')?)?$")
+PY_LIBRARY_NAME = lazy(r"(?:posix_)?([a-z_]+?[a-z])(?:64)?")
+PY_ERROR = lazy(r"^\w+Error: \[Errno \d+\] (.+?)(?:: '[^']*'(?: -> '[^']*')?)?$")
 
 
 def _strerror_prefix(text: str) -> str:

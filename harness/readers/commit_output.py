@@ -23,27 +23,28 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine
 from harness.readers.line_kinds import LOG_LIKE, QUOTE
 
-TILDE_NEST = re.compile(r"^(?:~(?: |$))+(?![#$]\s)")  # not a prompt: "~ # ./vdso_test"
-DASH_MARK = re.compile(r"^- (?=\[(?:RUN|PASS|FAIL|SKIP|OK|INFO)\]|Planned tests|Totals:|"
-                       r"Bail out!|SUMMARY:|running \./|TAP version|1\.\.\d)")
+TILDE_NEST = lazy(r"^(?:~(?: |$))+(?![#$]\s)")  # not a prompt: "~ # ./vdso_test"
+DASH_MARK = lazy(r"^- (?=\[(?:RUN|PASS|FAIL|SKIP|OK|INFO)\]|Planned tests|Totals:|"
+                 r"Bail out!|SUMMARY:|running \./|TAP version|1\.\.\d)")
 # "not ok 28 thuge-gen ~ exit=1", "1..0 ~ SKIP reason": the directive's '#'.
-TILDE_DIRECTIVE = re.compile(r"^((?:# )*(?:(?:not )?ok \d+\b|1\.\.\d+)[^~#]*?) ~ "
-                             r"(?=exit=|SKIP\b|TODO\b|TIMEOUT\b|XFAIL\b)")
+TILDE_DIRECTIVE = lazy(r"^((?:# )*(?:(?:not )?ok \d+\b|1\.\.\d+)[^~#]*?) ~ "
+                       r"(?=exit=|SKIP\b|TODO\b|TIMEOUT\b|XFAIL\b)")
 
 _WORDS = (r"(?:\s+(?:applying\s+)?(?:the\s+|this\s+|my\s+)?"
           r"(?:patch(?:es|set)?|fix|change|commit|series)(?:\s+applied)?)")
 # "Test Result without this patch", "Output before the fix:", "Logs with the patch applied"
 _LEAD = r"(?:(?:test\s+)?(?:results?|outputs?|logs?|runs?)\s+)?"
-BEFORE_HEADER = re.compile(rf"^[-=~*#\s]*{_LEAD}(?:before{_WORDS}?|without{_WORDS}|old\s+output)"
-                           r"\s*:?\s*[-=~*]*\s*$", re.IGNORECASE)
-AFTER_HEADER = re.compile(rf"^[-=~*#\s]*{_LEAD}(?:after{_WORDS}?|with{_WORDS}|"
-                          r"new(?:\s+and\s+correct)?\s+output)\s*:?\s*[-=~*]*\s*$", re.IGNORECASE)
+BEFORE_HEADER = lazy(rf"^[-=~*#\s]*{_LEAD}(?:before{_WORDS}?|without{_WORDS}|old\s+output)"
+                     r"\s*:?\s*[-=~*]*\s*$", re.IGNORECASE)
+AFTER_HEADER = lazy(rf"^[-=~*#\s]*{_LEAD}(?:after{_WORDS}?|with{_WORDS}|"
+                    r"new(?:\s+and\s+correct)?\s+output)\s*:?\s*[-=~*]*\s*$", re.IGNORECASE)
 # Where a commit message's body ends: its trailers, or the '---' before the diffstat.
-TRAILER = re.compile(r"^(?:(?:Signed-off-by|Fixes|Reported-by|Acked-by|Reviewed-by|Tested-by|"
-                     r"Suggested-by|Co-developed-by|Link|Closes|Cc):\s|---\s*$)")
+TRAILER = lazy(r"^(?:(?:Signed-off-by|Fixes|Reported-by|Acked-by|Reviewed-by|Tested-by|"
+               r"Suggested-by|Co-developed-by|Link|Closes|Cc):\s|---\s*$)")
 HOLD = 400
 _TRAILER_STARTS = frozenset("SFRATCL-")
 

@@ -19,17 +19,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, Status
 from harness.readers.paste import clean_chars, unprefixed
 
-ERROR = re.compile(r"^(?P<dir>\S*/)?(?P<file>[\w.+-]+)\.(?P<ext>c|cc|cpp):(?P<line>\d+)(?::\d+)?: "
-                   r"(?:fatal )?error: (?P<msg>.+)$")
+ERROR = lazy(r"^(?P<dir>\S*/)?(?P<file>[\w.+-]+)\.(?P<ext>c|cc|cpp):(?P<line>\d+)(?::\d+)?: "
+             r"(?:fatal )?error: (?P<msg>.+)$")
 # The kernel's own sources: a build error there ("fs/coredump.c:903:9: error: 'return' with a
 # value", "../arch/x86/include/asm/uaccess.h:217:2: error: inconsistent operand constraints",
 # replies that tried a proposed kernel fix) is the fix's, not a selftest that did not build.
-KERNEL_TREE = re.compile(r"(?:^|/)(?:arch|block|certs|crypto|drivers|fs|include|init|io_uring|"
-                         r"ipc|kernel|lib|mm|net|rust|samples|scripts|security|sound|virt)/")
-COMMIT_HEAD = re.compile(r"^commit [0-9a-f]{12,40}\b")
+KERNEL_TREE = lazy(r"(?:^|/)(?:arch|block|certs|crypto|drivers|fs|include|init|io_uring|"
+                   r"ipc|kernel|lib|mm|net|rust|samples|scripts|security|sound|virt)/")
+COMMIT_HEAD = lazy(r"^commit [0-9a-f]{12,40}\b")
 MAX_RESULTS = 200
 
 

@@ -10,17 +10,17 @@ memfd_create); an option that names another feature says nothing about this call
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Result
 from harness.readers import catalogue
 
 # "# CONFIG_X is not set" (a .config), "CONFIG_X=n", and the same said in a sentence ("See
 # the kernel config file. `CONFIG_IO_URING` is not set yet.", WSL2-Linux-Kernel #175).
-UNSET = re.compile(r"(?:^|[\s`*_(])#?\s*`?CONFIG_(?P<opt>[A-Z0-9_]+)`? is not (?:set|enabled)\b|"
-                   r"^[>\s`*_]*CONFIG_(?P<opt2>[A-Z0-9_]+)=n\b")
-CALL_AT_START = re.compile(r"^[`\s]*(?:\[pid\s+\d+\]\s+|\d+\s+)?(?P<call>[a-z_][a-z0-9_]*)\(")
+UNSET = lazy(r"(?:^|[\s`*_(])#?\s*`?CONFIG_(?P<opt>[A-Z0-9_]+)`? is not (?:set|enabled)\b|"
+             r"^[>\s`*_]*CONFIG_(?P<opt2>[A-Z0-9_]+)=n\b")
+CALL_AT_START = lazy(r"^[`\s]*(?:\[pid\s+\d+\]\s+|\d+\s+)?(?P<call>[a-z_][a-z0-9_]*)\(")
 MAX_LINES = 20_000  # a whole pasted .config has a few thousand
 
 

@@ -6,14 +6,15 @@ import re
 from collections.abc import Iterable
 
 from harness.errors import EnvironmentValueError
+from harness.lazy_regex import lazy
 from harness.model import Environment
 from harness.readers.ingest import Parsed
 
-LINUX_VERSION = re.compile(r"Linux version (\S+)")
-CMDLINE = re.compile(r"(?:Kernel )?[Cc]ommand line: (.*)$")
-HUGETLB_REGISTERED = re.compile(
+LINUX_VERSION = lazy(r"Linux version (\S+)")
+CMDLINE = lazy(r"(?:Kernel )?[Cc]ommand line: (.*)$")
+HUGETLB_REGISTERED = lazy(
     r"HugeTLB: registered ([\d.]+) ([KMG])iB page size, pre-allocated (\d+) pages")
-HUGETLB_FAILED = re.compile(r"HugeTLB: allocating (\d+) of page size ([\d.]+) ([KMG])iB failed")
+HUGETLB_FAILED = lazy(r"HugeTLB: allocating (\d+) of page size ([\d.]+) ([KMG])iB failed")
 UNIT_KB = {"K": 1, "M": 1024, "G": 1024 * 1024}
 FS_ALIASES = {"9p": "9p", "v9fs": "9p", "nfs": "nfs", "nfs3": "nfs", "nfs4": "nfs", "nfsv3": "nfs",
               "nfsv4": "nfs", "xfs": "xfs", "tmpfs": "tmpfs", "ext4": "ext4", "btrfs": "btrfs",

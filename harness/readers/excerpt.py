@@ -17,10 +17,10 @@ that disagree with the pasted lines) are dropped with them.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, Status, SuiteRun
 from harness.readers.ingest import Parsed
 from harness.readers.paste import PasteInfo
@@ -30,7 +30,7 @@ GAP = "no result line in the log"
 PLANNED = "planned but not run"
 STARTED = "started but never reported a result"
 SYNTHETIC = frozenset({GAP, PLANNED, STARTED})
-FAIL_COUNT = re.compile(r"(\d+) out of \d+ tests? failed")
+FAIL_COUNT = lazy(r"(\d+) out of \d+ tests? failed")
 EXCERPT_ANOMALIES = frozenset({"numbering-gap", "planned-mismatch",
                                "runner-fail-without-failures"})
 
@@ -74,11 +74,11 @@ def _crash_evidence(parsed: Parsed, suite: SuiteRun | None, cov: Coverage,
 # What stops a test: an oops, a BUG, a panic, a fault, a signal. A WARNING splat (__warn(),
 # lockdep, RCU) is printed and the test goes on, so output that ends inside one is a paste cut
 # there (a review quoting the trace, 2025), not results a crash took.
-FATAL = re.compile(r"(?<![A-Za-z])Oops|(?<![A-Za-z])BUG: |kernel BUG at|Kernel panic|VM_BUG_ON|"
-                   r"general protection fault|Unable to handle kernel|segfault at|"
-                   r"Segmentation fault|Internal error: |list_del corruption|Bad page state|"
-                   r": [0-9a-f]{4}\b[^\n\[]{0,24}\[#\d+\]|\bKilled\b|Out of memory")
-WARNING = re.compile(r"WARNING: ")
+FATAL = lazy(r"(?<![A-Za-z])Oops|(?<![A-Za-z])BUG: |kernel BUG at|Kernel panic|VM_BUG_ON|"
+             r"general protection fault|Unable to handle kernel|segfault at|"
+             r"Segmentation fault|Internal error: |list_del corruption|Bad page state|"
+             r": [0-9a-f]{4}\b[^\n\[]{0,24}\[#\d+\]|\bKilled\b|Out of memory")
+WARNING = lazy(r"WARNING: ")
 
 
 def _excerpt_at(parsed: Parsed, first: LogLine) -> list[LogLine]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
+from harness.lazy_regex import lazy
 from harness.model import Syscall
 from harness.readers.ingest import Parsed
 from harness.readers.logread import read_lines
 
-LINE = re.compile(r"^(\d+)\s+([a-z_0-9]+)\s+(-?\d+)\s+(.*?)\s+(E[A-Z0-9]+)$")
+LINE = lazy(r"^(\d+)\s+([a-z_0-9]+)\s+(-?\d+)\s+(.*?)\s+(E[A-Z0-9]+)$")
 
 
 def parse_fault_log(path: str) -> Parsed:

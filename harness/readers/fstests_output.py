@@ -22,9 +22,9 @@ lines of another kind.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, Status
 
 TEST = r"(?P<test>[a-z][a-z0-9_-]*/\d{3,4})"
@@ -34,22 +34,22 @@ OLD_TEST = r"(?P<test>(?:[a-z][a-z0-9_-]*/)?\d{3,4})"
 # (a log viewer's right-aligned line number, cat -n's "    46\t", before the quote marks; a
 # bare number at the margin is old xfstests' test: "127\t - output mismatch")
 VIEWER = r"(?:\s+\d+\t)?"
-VIEWER_ONLY = re.compile(r"^\s+\d+\t")
+VIEWER_ONLY = lazy(r"^\s+\d+\t")
 # (a console capture's printk stamp, "[   12.054296] ", or a log's ISO time, "2024-12-01T10:00:
 # 01.123Z ", and a terminal's colours, an HTML page's zero-width and non-breaking spaces)
-STAMP = re.compile(r"^(?:\[\s*\d+\.\d+\]|\d{4}-\d\d-\d\d[T ][\d:.]+Z?)\s?")
+STAMP = lazy(r"^(?:\[\s*\d+\.\d+\]|\d{4}-\d\d-\d\d[T ][\d:.]+Z?)\s?")
 INVISIBLE = str.maketrans({"\u200b": None, "\ufeff": None, "\u00a0": " ", "\u202f": " "})
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-QUOTES = re.compile(rf"^{VIEWER}(?:\s*(?:>|&gt;)\s?)*\s*")
-LEAD = re.compile(rf"^{VIEWER}(?:\s*(?:>|&gt;)\s?)*\s*(?:[-*]\s+)?")
-FAILED = re.compile(rf"^{OLD_TEST}\s+(?:\d+s\s+(?:\.\.\.\s+)?)?(?P<what>(?:\[failed, exit status "
-                    r"\d+\]\s*)?-?\s*output mismatch\b.*|\[failed, exit status \d+\].*|"
-                    r"_check_\w+: .*(?:found|inconsistent|corrupt).*)$")
-NOT_RUN = re.compile(rf"^{OLD_TEST}\s+(?:\d+s\s+(?:\.\.\.\s+)?)?\[not run\]\s*(?P<why>.*)$")
-PASSED = re.compile(rf"^{TEST}\s+(?:\d+s\s+\.\.\.\s+)?\d+s$")
-LISTED = re.compile(r"^(?P<kind>Failures|Not run):\s*(?P<tests>(?:[a-z][a-z0-9_-]*/\d{3,4}\s*)+)$")
-STARTS = re.compile(rf"^{OLD_TEST}\s")
-DIFF = re.compile(r"^[+-](?![+-]{2}\s).*$")
+ANSI = lazy(r"\x1b\[[0-9;]*[A-Za-z]")
+QUOTES = lazy(rf"^{VIEWER}(?:\s*(?:>|&gt;)\s?)*\s*")
+LEAD = lazy(rf"^{VIEWER}(?:\s*(?:>|&gt;)\s?)*\s*(?:[-*]\s+)?")
+FAILED = lazy(rf"^{OLD_TEST}\s+(?:\d+s\s+(?:\.\.\.\s+)?)?(?P<what>(?:\[failed, exit status "
+              r"\d+\]\s*)?-?\s*output mismatch\b.*|\[failed, exit status \d+\].*|"
+              r"_check_\w+: .*(?:found|inconsistent|corrupt).*)$")
+NOT_RUN = lazy(rf"^{OLD_TEST}\s+(?:\d+s\s+(?:\.\.\.\s+)?)?\[not run\]\s*(?P<why>.*)$")
+PASSED = lazy(rf"^{TEST}\s+(?:\d+s\s+\.\.\.\s+)?\d+s$")
+LISTED = lazy(r"^(?P<kind>Failures|Not run):\s*(?P<tests>(?:[a-z][a-z0-9_-]*/\d{3,4}\s*)+)$")
+STARTS = lazy(rf"^{OLD_TEST}\s")
+DIFF = lazy(r"^[+-](?![+-]{2}\s).*$")
 MARKS = ("output mismatch", "[not run]", "[failed")
 MAX_TESTS = 5000
 MAX_DIFF = 3

@@ -15,18 +15,18 @@ Go test's name is the suite. Blocks of other assertions ("Not equal:") state no 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine
 
-UNEXPECTED = re.compile(r"^Error:\s+Received unexpected error:\s*(?P<rest>.*)$")
-TEST = re.compile(r"^Test:\s+(?P<test>Test\w*)")
+UNEXPECTED = lazy(r"^Error:\s+Received unexpected error:\s*(?P<rest>.*)$")
+TEST = lazy(r"^Test:\s+(?P<test>Test\w*)")
 # (a mail client or the unwrapper may have joined the next block's "x_test.go:78:" to it)
-MESSAGES = re.compile(r"^Messages:\s+(?P<what>\S.*?)(?:\s+[\w.-]+_test\.go:\d+:.*)?$")
-BLOCK_END = re.compile(r"^(?:Error Trace:|---\s+FAIL\b|FAIL\b|=== RUN\b|[\w.-]+_test\.go:\d+:)")
-WORD = re.compile(r"\b([a-z_][a-z0-9_]*)\b")
+MESSAGES = lazy(r"^Messages:\s+(?P<what>\S.*?)(?:\s+[\w.-]+_test\.go:\d+:.*)?$")
+BLOCK_END = lazy(r"^(?:Error Trace:|---\s+FAIL\b|FAIL\b|=== RUN\b|[\w.-]+_test\.go:\d+:)")
+WORD = lazy(r"\b([a-z_][a-z0-9_]*)\b")
 
 # (line, call, errno, what) as command_output.Reader keeps them, with the Go test's name.
 Found = tuple[LogLine, str, str, str, str]

@@ -20,16 +20,16 @@ result lines at all.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, Status
 
-RUN = re.compile(r"^(?:#\s*)*RUN\s+(?P<name>[\w.-]+)\s*\.\.\.\s*$")
-VERDICT = re.compile(r"^(?:#\s*)*(?P<verdict>OK|FAIL|SKIP|XFAIL|XPASS|TIMEOUT)\s+"
-                     r"(?P<name>[\w-]+\.[\w.-]+)\s*$")
+RUN = lazy(r"^(?:#\s*)*RUN\s+(?P<name>[\w.-]+)\s*\.\.\.\s*$")
+VERDICT = lazy(r"^(?:#\s*)*(?P<verdict>OK|FAIL|SKIP|XFAIL|XPASS|TIMEOUT)\s+"
+               r"(?P<name>[\w-]+\.[\w.-]+)\s*$")
 # kselftest_harness's __EXPECT/__ASSERT report: "%s:%d:%s:Expected %s (%llu) %s %s (%llu)"
-ASSERT = re.compile(r"^(?:#\s*)*(?P<file>[\w.+-]+)\.c:\d+:(?P<test>\w+):Expected\b")
+ASSERT = lazy(r"^(?:#\s*)*(?P<file>[\w.+-]+)\.c:\d+:(?P<test>\w+):Expected\b")
 STATUS = {"OK": Status.PASS, "FAIL": Status.FAIL, "SKIP": Status.SKIP, "XFAIL": Status.XFAIL,
           "XPASS": Status.XPASS, "TIMEOUT": Status.TIMEOUT}
 MAX_CASES = 2000

@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, Status
 from harness.readers.line_kinds import LOG_LIKE
 
-RUN = re.compile(r"^(?:#\s*)*\[RUN\]\s+(?P<name>\S.*?)\s*$")
-HUNG = re.compile(r"\b(?:hangs?|hung|hanging|stuck|never (?:returns|finishes|completes)|"
-                  r"freez(?:e|es|ing)|soft lockup)\b", re.IGNORECASE)
-SELFTEST = re.compile(r"(?:selftests/mm/|\./)(?P<prog>[\w-]+)(?:\.c)?\b")
+RUN = lazy(r"^(?:#\s*)*\[RUN\]\s+(?P<name>\S.*?)\s*$")
+HUNG = lazy(r"\b(?:hangs?|hung|hanging|stuck|never (?:returns|finishes|completes)|"
+            r"freez(?:e|es|ing)|soft lockup)\b", re.IGNORECASE)
+SELFTEST = lazy(r"(?:selftests/mm/|\./)(?P<prog>[\w-]+)(?:\.c)?\b")
 
 
 @dataclass

@@ -9,11 +9,11 @@ line in the same file are tied together later by ``correlate``.
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, SuiteRun, Syscall
 from harness.readers.blockscan import scans, scans_ahead
 from harness.readers.ktap import BulkSink, KselftestParser, SharedKinds, Sink
@@ -31,9 +31,9 @@ INTERESTING = frozenset({
 MAX_SYSCALLS = 200_000  # failed calls kept; beyond that a log is a flood, not evidence
 # strace and the traced program sharing one terminal: the program's text lands between
 # strace's 'write(1, "...", N' and its ') = N' on the next line.
-SPLIT_WRITE = re.compile(r'^(?P<call>(?:\[pid\s+\d+\]\s+|\d+\s+)?'
-                         r'write\([12], "(?:[^"\\]|\\.)*"(?:\.\.\.)?, \d+)(?P<out>.*)$')
-RESUME_SPLIT = re.compile(r"^\)\s+=\s+")
+SPLIT_WRITE = lazy(r'^(?P<call>(?:\[pid\s+\d+\]\s+|\d+\s+)?'
+                   r'write\([12], "(?:[^"\\]|\\.)*"(?:\.\.\.)?, \d+)(?P<out>.*)$')
+RESUME_SPLIT = lazy(r"^\)\s+=\s+")
 # The first characters of 'write(', '[pid N] write(', 'N write('.
 SPLIT_START = frozenset("w[0123456789")
 

@@ -13,16 +13,16 @@ dmesg, is that failed call.
 
 from __future__ import annotations
 
-import re
+from harness.lazy_regex import lazy
 
 NOTICES = (
-    (re.compile(r"\buffd: Set unprivileged_userfaultfd sysctl knob to 1\b"), "userfaultfd",
+    (lazy(r"\buffd: Set unprivileged_userfaultfd sysctl knob to 1\b"), "userfaultfd",
      "EPERM", "refused (the kernel's notice)"),
-    (re.compile(r"\bhugetlbfs: Unsupported page size \d+ ?[KMG]i?B\b"), "mount", "EINVAL",
+    (lazy(r"\bhugetlbfs: Unsupported page size \d+ ?[KMG]i?B\b"), "mount", "EINVAL",
      "refused (the kernel's notice)"),
-    (re.compile(r"\bswapon: (?:swapfile has holes|file\b.*?(?:has (?:unallocated|shared) extents|"
-                r"is inline|is not committed|is not on a block device|is on multiple devices|"
-                r"outside the main device))"), "swapon", "EINVAL",
+    (lazy(r"\bswapon: (?:swapfile has holes|file\b.*?(?:has (?:unallocated|shared) extents|"
+          r"is inline|is not committed|is not on a block device|is on multiple devices|"
+          r"outside the main device))"), "swapon", "EINVAL",
      "refused (the kernel's notice)"),
 )
 

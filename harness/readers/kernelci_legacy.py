@@ -18,17 +18,17 @@ Used only when the input holds no results of its own.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, Status
 
-REGRESSIONS = re.compile(r"^Test Regressions\s*$")
-ROW = re.compile(r"^([\w.+-]+)\s*\|\s*([\w.+-]+)\s*\|\s*([\w.+-]+)\s*\|\s*([\w.+-]+)\s*\|"
-                 r"\s*([\w.+-]+)\s*\|\s*\d+\s*$")
-CASE = re.compile(r"^\*\s+([\w-]+)\.([\w.+=,-]+):\s+https?://\S+"
-                  r"(?:\s+((?:new failure|failing since)\b.*))?$")
-HISTORY = re.compile(r"^(?:new failure \(last pass: [^)]*\)|failing since \d+ days? \([^)]*\))")
+REGRESSIONS = lazy(r"^Test Regressions\s*$")
+ROW = lazy(r"^([\w.+-]+)\s*\|\s*([\w.+-]+)\s*\|\s*([\w.+-]+)\s*\|\s*([\w.+-]+)\s*\|"
+           r"\s*([\w.+-]+)\s*\|\s*\d+\s*$")
+CASE = lazy(r"^\*\s+([\w-]+)\.([\w.+=,-]+):\s+https?://\S+"
+            r"(?:\s+((?:new failure|failing since)\b.*))?$")
+HISTORY = lazy(r"^(?:new failure \(last pass: [^)]*\)|failing since \d+ days? \([^)]*\))")
 MAX_TESTS = 2000
 
 

@@ -18,31 +18,32 @@ from itertools import accumulate
 from operator import add
 from typing import Protocol
 
+from harness.lazy_regex import lazy
 from harness.model import MAX_DIAGNOSTICS, LogLine, Result, Status, SuiteRun
 from harness.readers import catalogue
 from harness.readers.blockscan import HOLE, MAX_RECORD_DEPTH, Scan
 from harness.readers.logread import split_printk, strip_nesting
 from harness.readers.numbers import number_of
 
-RESULT = re.compile(r"^(not ok|ok)\s+(-?\d+)(?:\s+-)?(?:\s+(.*))?$")
-DIRECTIVE = re.compile(r"(?:^|\s)#\s*(SKIP|XFAIL|XPASS|TODO|TIMEOUT|error)\b:?\s*(.*)$",
-                       re.IGNORECASE)
-PLAN = re.compile(r"^1\.\.(\d+)\b")
-VERSION = re.compile(r"^K?TAP version")
-TOTALS = re.compile(
+RESULT = lazy(r"^(not ok|ok)\s+(-?\d+)(?:\s+-)?(?:\s+(.*))?$")
+DIRECTIVE = lazy(r"(?:^|\s)#\s*(SKIP|XFAIL|XPASS|TODO|TIMEOUT|error)\b:?\s*(.*)$",
+                 re.IGNORECASE)
+PLAN = lazy(r"^1\.\.(\d+)\b")
+VERSION = lazy(r"^K?TAP version")
+TOTALS = lazy(
     r"^Totals:\s*pass:(\d+)\s+fail:(\d+)\s+xfail:(\d+)\s+xpass:(\d+)\s+skip:(\d+)\s+error:(\d+)"
 )
-PLANNED_MISMATCH = re.compile(r"^Planned tests != run tests \((\d+) != (\d+)\)")
-RUN = re.compile(r"^\[RUN\]\s+(.*)$")
-HARNESS_RUN = re.compile(r"^RUN\s+[\w.-]+ \.\.\.$")  # kselftest_harness: "#  RUN  f.test ..."
+PLANNED_MISMATCH = lazy(r"^Planned tests != run tests \((\d+) != (\d+)\)")
+RUN = lazy(r"^\[RUN\]\s+(.*)$")
+HARNESS_RUN = lazy(r"^RUN\s+[\w.-]+ \.\.\.$")  # kselftest_harness: "#  RUN  f.test ..."
 # run_vmtests.sh's "running ./cow" (5.x: "running userfaultfd"); not a test's own prose that
 # starts with the word ("running PKEY tests for unsupported CPU/OS", protection_keys)
-HEADER_RUNNING = re.compile(r"^running\s+(?![A-Za-z]+\s+[a-z]+\b)(\S+)")
-HEADER_SELFTESTS = re.compile(r"^selftests:\s*\S+:\s*(\S+)")
-BAIL = re.compile(r"^Bail out!\s*(.*)$")
-FAIL_SUMMARY = re.compile(r"^\d+ out of \d+ tests failed")
-EXIT_CODE = re.compile(r"#\s*exit=(\d+)")
-CRASH = re.compile(
+HEADER_RUNNING = lazy(r"^running\s+(?![A-Za-z]+\s+[a-z]+\b)(\S+)")
+HEADER_SELFTESTS = lazy(r"^selftests:\s*\S+:\s*(\S+)")
+BAIL = lazy(r"^Bail out!\s*(.*)$")
+FAIL_SUMMARY = lazy(r"^\d+ out of \d+ tests failed")
+EXIT_CODE = lazy(r"#\s*exit=(\d+)")
+CRASH = lazy(
     # (a word that ends in "BUG:" or "Oops" - a program's "DEBUG:" line - is no kernel's)
     r"((?<![A-Za-z])Oops[:\s]|(?<![A-Za-z])BUG: |kernel BUG at|Kernel panic - not syncing|"
     # __warn()'s header: "WARNING: CPU: 3 PID: 42 at mm/gup.c:1234 f+0x1/0x2" (3.x-6.17),
@@ -74,14 +75,14 @@ CRASH = re.compile(
 # "[<ffffffff8123d392>] ? SyS_shmget+0x42/0x50" (x86 before 4.x) or the report's last line
 # "---[ end trace bd4bcad000598c5b ]---". Such a line starts a crash excerpt only when no
 # crash line or other tail line came in the CRASH_TAIL_GAP lines before it.
-CRASH_TAIL = re.compile(r"\[<(?:[0-9a-f]{16}|[0-9a-f]{8})>\] (?:\? )?[\w.]+\+0x[0-9a-f]+/"
-                        r"0x[0-9a-f]+|---\[ end trace [0-9a-f]{8,16} \]")
+CRASH_TAIL = lazy(r"\[<(?:[0-9a-f]{16}|[0-9a-f]{8})>\] (?:\? )?[\w.]+\+0x[0-9a-f]+/"
+                  r"0x[0-9a-f]+|---\[ end trace [0-9a-f]{8,16} \]")
 CRASH_TAIL_GAP = 300
 # A commit named by its id and title - a `git log --oneline` listing in a report ("87dedf7c61ab
 # arm64/mm: Change BUG_ON() to VM_BUG_ON() in [pmd|pud]_set_huge()", linux-arm-kernel 2019),
 # "commit f2f3c25dea3a (\"hugetlb: ...\")", a "Fixes: 1234567890ab (\"...\")" trailer - is
 # not a console line, whatever its title says: no crash excerpt starts there.
-COMMIT_TITLE = re.compile(
+COMMIT_TITLE = lazy(
     r"^\s*(?:(?:Fixes|commit|Commit|[Rr]evert(?:ing)?):?\s+)?[0-9a-f]{7,40}\s+(?:\(\"|[\w./-]+: |"
     r"[A-Z][a-z])")
 RUN_PREFIX = "# [RUN] "

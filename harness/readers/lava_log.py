@@ -10,14 +10,14 @@ itself said (errors, the job's result, per-case results) becomes notes.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine
 from harness.readers.logread import ANSI, read_texts
 
-RECORD_START = re.compile(r'^(?:- )?\{\s*"?dt"?\s*:')
+RECORD_START = lazy(r'^(?:- )?\{\s*"?dt"?\s*:')
 CONSOLE_LEVELS = ("target", "feedback")
 
 

@@ -25,14 +25,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, Status
 from harness.readers.prose_failures import call_before_errno, errnos_in
 
-HEALTH = re.compile(r"^The job with ID # ?\d+ is now in state \w+ and health (?P<health>\w+)")
-JOB_ERROR = re.compile(r"^Job error:\s*(?P<error>.*?)\s*$")
-SUITE = re.compile(r"^Test Suite (?P<suite>[\w.+-]+):")
-CASE = re.compile(r"^Test Case (?P<case>\S.*?): Test (?P<result>passed|failed|skipped|unknown)"
-                  r"\s*$")
+HEALTH = lazy(r"^The job with ID # ?\d+ is now in state \w+ and health (?P<health>\w+)")
+JOB_ERROR = lazy(r"^Job error:\s*(?P<error>.*?)\s*$")
+SUITE = lazy(r"^Test Suite (?P<suite>[\w.+-]+):")
+CASE = lazy(r"^Test Case (?P<case>\S.*?): Test (?P<result>passed|failed|skipped|unknown)"
+            r"\s*$")
 STATUS = {"passed": Status.PASS, "failed": Status.FAIL, "skipped": Status.SKIP,
           "unknown": Status.ERROR}
 LAVA_SUITE = "lava"

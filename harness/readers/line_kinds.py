@@ -3,28 +3,28 @@ inside a patch's diff?"""
 
 from __future__ import annotations
 
-import re
+from harness.lazy_regex import lazy
 
 # A mail quote prefix: "> ", ">> ", "> > ", after any indentation (in ">\t# x" the tab is text).
-QUOTE = re.compile(r"^[ \t]*(?:> ?)+")
+QUOTE = lazy(r"^[ \t]*(?:> ?)+")
 # Lines that show the console going on (not prose, not a mail signature).
-LOG_LIKE = re.compile(
+LOG_LIKE = lazy(
     r"^(?:ok\s|not ok\s|#|TAP version|KTAP version|1\.\.\d|Bail out|\[\s*\d+\.\d+\]|<\d>|"
     r"\[(?:PASS|FAIL|SKIP|RUN)\]|running\s|selftests:|SUMMARY|(?:\[pid\s+\d+\]\s+|\d+\s+)?"
     r"[a-z_]\w*\(.*\)\s+=|[/~][\w/.-]*\s*[#$]\s*$|\+\+\+ |--- SIG)"
 )
 # A patch's diff: where it starts, and the lines that continue it (after the quote prefix).
-DIFF_START = re.compile(r"^(?:diff --git |Index: |--- a/|\+\+\+ b/|@@ -\d)")
-DIFF_BODY = re.compile(r"^(?:[ +\-]|@@ |diff --git |index [0-9a-f]|new file mode|deleted file mode|"
-                       r"similarity index|rename (?:from|to) |old mode|new mode|\\ No newline|"
-                       r"Binary files |--- |\+\+\+ |$)")
+DIFF_START = lazy(r"^(?:diff --git |Index: |--- a/|\+\+\+ b/|@@ -\d)")
+DIFF_BODY = lazy(r"^(?:[ +\-]|@@ |diff --git |index [0-9a-f]|new file mode|deleted file mode|"
+                 r"similarity index|rename (?:from|to) |old mode|new mode|\\ No newline|"
+                 r"Binary files |--- |\+\+\+ |$)")
 
 
-TIGHT_QUOTE = re.compile(r"^[ \t]*(?:> ?)*>")
+TIGHT_QUOTE = lazy(r"^[ \t]*(?:> ?)*>")
 # A diff whose header is quoted with '>' and no space (">diff --git", ">@@ -172,13"): inside it
 # "> CATEGORY=..." is the context line " CATEGORY=...", not quoted prose.
-TIGHT_DIFF_START = re.compile(r"^[ \t]*(?:> ?)*>(?:diff --git |--- a/|\+\+\+ b/|@@ -\d)")
-TIGHT_CONTEXT = re.compile(r"^ (?:\t| *[{}()*/#;]| *$)")
+TIGHT_DIFF_START = lazy(r"^[ \t]*(?:> ?)*>(?:diff --git |--- a/|\+\+\+ b/|@@ -\d)")
+TIGHT_CONTEXT = lazy(r"^ (?:\t| *[{}()*/#;]| *$)")
 
 
 def in_diff_after(in_diff: bool, line: str) -> bool:

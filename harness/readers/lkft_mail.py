@@ -23,19 +23,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, Status
 from harness.readers.ci_counts import EMPTY_RUN
 
-SECTION = re.compile(r"^##\s+(Test Regressions|Test Fixes|Metric Regressions|Metric Fixes|"
-                     r"Test result summary|Build Summary|Test suites summary|Build)\b"
-                     r"(?:\s*\(compared to ([^)]+)\))?", re.IGNORECASE)
-WHERE = re.compile(r"^\*\s+([\w.+-]+),\s+([\w./+-]+)\s*$")
-TEST = re.compile(r"^-\s+([\w./:+=,-]+)\s*$")
-NONE_FOUND = re.compile(r"^No test regressions found\.?\s*$", re.IGNORECASE)
+SECTION = lazy(r"^##\s+(Test Regressions|Test Fixes|Metric Regressions|Metric Fixes|"
+               r"Test result summary|Build Summary|Test suites summary|Build)\b"
+               r"(?:\s*\(compared to ([^)]+)\))?", re.IGNORECASE)
+WHERE = lazy(r"^\*\s+([\w.+-]+),\s+([\w./+-]+)\s*$")
+TEST = lazy(r"^-\s+([\w./:+=,-]+)\s*$")
+NONE_FOUND = lazy(r"^No test regressions found\.?\s*$", re.IGNORECASE)
 # LKFT's first layout (2017): "No regressions (compared to build v4.14-rc8)" above per-board
 # counts ("* kselftest - skip: 16, pass: 38").
-NO_REGRESSIONS = re.compile(r"^No regressions \(compared to (?:build )?([^)]+)\)\s*$",
-                            re.IGNORECASE)
+NO_REGRESSIONS = lazy(r"^No regressions \(compared to (?:build )?([^)]+)\)\s*$",
+                      re.IGNORECASE)
 # Naresh Kamboju's LKFT regression mails name the last good and the first bad build of the
 # tree ("GOOD tag: next-20221202" / "BAD tag: next-20221205", "GOOD: next-20220107" /
 # " BAD:    next-20220110", either order): the failure came with the kernel changes between
@@ -44,28 +45,28 @@ NO_REGRESSIONS = re.compile(r"^No regressions \(compared to (?:build )?([^)]+)\)
 # "Good: next-20230112" / "Bad: next-20230113", "GOOD: next-20230109  (defconfig + kselftests
 # configs)", "last good: v6.1-rc3" / "first bad: v6.1-rc4", or one line "GOOD: v6.1-rc3, BAD:
 # v6.1-rc4".
-GOOD_BAD = re.compile(r"^(?:(?:last|first)\s+)?(?P<which>good|bad)(?:\s+(?:tag|build|kernel))?:"
-                      r"\s+(?P<build>[\w.+-]*\d[\w.+-]*)(?:\s+\([^)]*\))?$", re.IGNORECASE)
+GOOD_BAD = lazy(r"^(?:(?:last|first)\s+)?(?P<which>good|bad)(?:\s+(?:tag|build|kernel))?:"
+                r"\s+(?P<build>[\w.+-]*\d[\w.+-]*)(?:\s+\([^)]*\))?$", re.IGNORECASE)
 # IBM's Power CI mails write the pair as where the issue shows: "Issue is seen on:
 # next-20250212" / "Issue not seen on: next-20250210" (fstests generic/451, 2025); other
 # reporters "Problem observed on ...", "Not reproducible on ...", "Regression seen with ...".
-SEEN_ON = re.compile(r"^(?:(?:the\s+)?(?:issue|problem|regression|failure|crash|bug)\s+)?"
-                     r"(?:is\s+|was\s+)?(?P<not>not\s+)?(?:seen|observed|reproduced|reproducible|"
-                     r"noticed|present)\s+(?:on|in|with)\s*:?\s+(?P<build>[\w.+-]*\d[\w.+-]*)"
-                     r"(?:\s+\([^)]*\))?\.?$", re.IGNORECASE)
+SEEN_ON = lazy(r"^(?:(?:the\s+)?(?:issue|problem|regression|failure|crash|bug)\s+)?"
+               r"(?:is\s+|was\s+)?(?P<not>not\s+)?(?:seen|observed|reproduced|reproducible|"
+               r"noticed|present)\s+(?:on|in|with)\s*:?\s+(?P<build>[\w.+-]*\d[\w.+-]*)"
+               r"(?:\s+\([^)]*\))?\.?$", re.IGNORECASE)
 # The same pair in a sentence, wrapped anywhere: "This issue is introduced in next-20250506.
 # This issue is not seen on\nnext-20250505 kernel." (IBM's Power CI, btrfs/001, 2025). Only a
 # kernel build's name counts (a linux-next tag, a version, an -rc).
 BUILD = r"(?P<build>(?:linux-)?next-\d{8}|v?\d+\.\d+(?:\.\d+)?(?:-rc\d+)?(?:-next-\d{8})?)\b"
-PROSE_RANGE = re.compile(r"\b(?:issue|problem|regression|crash|failure|bug|oops)\s+(?:is|was)\s+"
-                         r"(?:(?P<not>not)\s+)?(?:first\s+)?(?:introduced|seen|observed|"
-                         r"reproduced|reproducible|noticed|present)\s+(?:in|on|with)\s+(?:the\s+)?"
-                         + BUILD, re.IGNORECASE)
+PROSE_RANGE = lazy(r"\b(?:issue|problem|regression|crash|failure|bug|oops)\s+(?:is|was)\s+"
+                   r"(?:(?P<not>not)\s+)?(?:first\s+)?(?:introduced|seen|observed|"
+                   r"reproduced|reproducible|noticed|present)\s+(?:in|on|with)\s+(?:the\s+)?"
+                   + BUILD, re.IGNORECASE)
 PROSE_WORDS = ("seen", "introduced", "reproduc", "observed", "present", "noticed")
-RANGE_PARTS = re.compile(r"\s*[,;]\s+|\s*$")
+RANGE_PARTS = lazy(r"\s*[,;]\s+|\s*$")
 RANGE_START = ("goo", "bad", "las", "fir", "iss", "pro", "reg", "fai", "cra", "bug", "the",
                "not", "see", "obs", "rep")
-TOTALS = re.compile(r"^total:\s*(\d+),\s*pass:\s*(\d+),\s*fail:\s*(\d+),\s*skip:\s*(\d+)")
+TOTALS = lazy(r"^total:\s*(\d+),\s*pass:\s*(\d+),\s*fail:\s*(\d+),\s*skip:\s*(\d+)")
 MAX_TESTS = 5000
 
 

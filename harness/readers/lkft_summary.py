@@ -28,19 +28,19 @@ next-20200914)", "## Failures" with "### juno-r2, kselftest" over "* memfd_memfd
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, Status
 
-UNDERLINE = re.compile(r"^-{20,}\s*$")
-SECTION = re.compile(r"^(Regressions|Fixes) \(compared to (?:build )?([^)]+)\)\s*$|"
-                     r"^(Failures|Skips)\s*$")
-COLLECTION = re.compile(r"^(kselftest[\w-]*):$")  # " kselftest-vsyscall-mode-none:"
-ENVIRONMENT = re.compile(r"^([\w.+-]+(?: - [\w.+-]+)?):$")  # "qemu_x86_64:", "x15 - arm:"
-LISTED = re.compile(r"^\*\s+(?:(kselftest[\w-]*)/)?([\w./+=,-]+)$")
+UNDERLINE = lazy(r"^-{20,}\s*$")
+SECTION = lazy(r"^(Regressions|Fixes) \(compared to (?:build )?([^)]+)\)\s*$|"
+               r"^(Failures|Skips)\s*$")
+COLLECTION = lazy(r"^(kselftest[\w-]*):$")  # " kselftest-vsyscall-mode-none:"
+ENVIRONMENT = lazy(r"^([\w.+-]+(?: - [\w.+-]+)?):$")  # "qemu_x86_64:", "x15 - arm:"
+LISTED = lazy(r"^\*\s+(?:(kselftest[\w-]*)/)?([\w./+=,-]+)$")
 # The 2020 layout's "### hi6220-hikey, kselftest" over a section's list.
-BOARD = re.compile(r"^([\w.+-]+),\s+(kselftest[\w-]*)\s*$")
+BOARD = lazy(r"^([\w.+-]+),\s+(kselftest[\w-]*)\s*$")
 STATUS = {"regressions": Status.FAIL, "fixes": Status.PASS, "failures": Status.FAIL,
           "skips": Status.SKIP}
 MAX_TESTS = 5000

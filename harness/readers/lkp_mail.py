@@ -36,40 +36,41 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, Status
 
 # The robot's name for the commit it found: its bisect result (the first two since 2018,
 # the third since 2023; the Subject's "[<topic>] <sha>: <stat>" too).
-NOTICED = re.compile(r"\bnoticed (?:the following commit\b|\S+ due to commit\b)|"
-                     r"\bkernel test robot noticed\b.{0,240}\bon:?\s*$|"
-                     r"^(?:Re:\s*)?(?:\[[^\]]{1,80}\]\s*)+[0-9a-f]{10,12}:\s+\S", re.IGNORECASE)
+NOTICED = lazy(r"\bnoticed (?:the following commit\b|\S+ due to commit\b)|"
+               r"\bkernel test robot noticed\b.{0,240}\bon:?\s*$|"
+               r"^(?:Re:\s*)?(?:\[[^\]]{1,80}\]\s*)+[0-9a-f]{10,12}:\s+\S", re.IGNORECASE)
 # "commit: 11f75a01448f... ("selftests/memfd: add tests for MFD_NOEXEC_SEAL MFD_EXEC")": the
 # commit the robot names changes only a selftest - its bisect then points at the test, not at
 # the kernel.
-COMMIT = re.compile(r"^commit:\s+[0-9a-f]{12,40}\s+\(\"(?:\[[^\]]*\]\s*)?(?P<subject>[^\"]*)")
-TEST_COMMIT = re.compile(r"^(?:selftests?|kselftests?|tools/testing)\b", re.IGNORECASE)
-ROBOT = re.compile(r"kernel test robot|0-DAY CI|0day robot|\blkp@intel\.com|/oe-lkp/|"
-                   r"\bin testcase: kernel-selftests\b|intel-lab-lkp|lkp-tests")
-TEST_STAT = re.compile(r"(?<![\w.-])kernel-selftests\.(?P<group>[\w-]+)\.(?P<test>\S+?)\."
-                       r"(?P<verdict>fail|pass)(?=$|[\s\"'),:;])")
+COMMIT = lazy(r"^commit:\s+[0-9a-f]{12,40}\s+\(\"(?:\[[^\]]*\]\s*)?(?P<subject>[^\"]*)")
+TEST_COMMIT = lazy(r"^(?:selftests?|kselftests?|tools/testing)\b", re.IGNORECASE)
+ROBOT = lazy(r"kernel test robot|0-DAY CI|0day robot|\blkp@intel\.com|/oe-lkp/|"
+             r"\bin testcase: kernel-selftests\b|intel-lab-lkp|lkp-tests")
+TEST_STAT = lazy(r"(?<![\w.-])kernel-selftests\.(?P<group>[\w-]+)\.(?P<test>\S+?)\."
+                 r"(?P<verdict>fail|pass)(?=$|[\s\"'),:;])")
 # a kernel log statistic: "dmesg.BUG:..." in a fail:runs table, bare in a '|' table or a
 # "noticed" line
-CRASH_STAT = re.compile(r"(?<![\w-])(?:dmesg\.)?(?P<head>(?:BUG|WARNING|Oops|kernel_BUG_at|"
-                        r"Kernel_panic-not_syncing|general_protection_fault|invalid_opcode|"
-                        r"Unable_to_handle_kernel|UBSAN|KASAN)[:_]\S*)")
+CRASH_STAT = lazy(r"(?<![\w-])(?:dmesg\.)?(?P<head>(?:BUG|WARNING|Oops|kernel_BUG_at|"
+                  r"Kernel_panic-not_syncing|general_protection_fault|invalid_opcode|"
+                  r"Unable_to_handle_kernel|UBSAN|KASAN)[:_]\S*)")
 # (searched for: a mail client's unwrapping may have joined it to the dashes above it)
-FAIL_RUNS_HEADER = re.compile(r"\bfail:runs(?:\s+%reproduction\s+fail:runs)+\s*$")
+FAIL_RUNS_HEADER = lazy(r"\bfail:runs(?:\s+%reproduction\s+fail:runs)+\s*$")
 # a fail:runs row: the counts per kernel ("31:31", ":20"), the changes between them ("-35%"),
 # the statistic last
-FAIL_RUNS_ROW = re.compile(r"^\s*((?:(?:\d*:\d+|[-+]?\d+%)\s+)+)(\S+)\s*$")
-COUNT = re.compile(r"(\d*):(\d+)")
-PIPE_ROW = re.compile(r"^\|\s*([A-Za-z]\S*)\s*((?:\|\s*\d*\s*)+)\|\s*$")
-PIPE_HEADER = re.compile(r"^\|\s*((?:\|\s*[0-9a-f]{7,40}\s*|\|\s*v\d[\w.-]*\s*){2,})\|\s*$")
+FAIL_RUNS_ROW = lazy(r"^\s*((?:(?:\d*:\d+|[-+]?\d+%)\s+)+)(\S+)\s*$")
+COUNT = lazy(r"(\d*):(\d+)")
+PIPE_ROW = lazy(r"^\|\s*([A-Za-z]\S*)\s*((?:\|\s*\d*\s*)+)\|\s*$")
+PIPE_HEADER = lazy(r"^\|\s*((?:\|\s*[0-9a-f]{7,40}\s*|\|\s*v\d[\w.-]*\s*){2,})\|\s*$")
 KERNEL_NAME = r"(?:v\d[\w.-]*|[0-9a-f]{10,40})"  # a release or a commit, as the tables name them
-COLUMN_NAMES = re.compile(rf"^\s*((?:{KERNEL_NAME}\s+)+{KERNEL_NAME})\s*$")
+COLUMN_NAMES = lazy(rf"^\s*((?:{KERNEL_NAME}\s+)+{KERNEL_NAME})\s*$")
 MAX_ROWS = 2000
 # a printk stamp the capture kept in front of a row that names a kernel message ("dmesg.BUG:")
-STAMP = re.compile(r"^\[\s*\d+\.\d+\]\s*")
+STAMP = lazy(r"^\[\s*\d+\.\d+\]\s*")
 
 
 @dataclass

@@ -3,18 +3,18 @@ kept."""
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from harness.errors import InputError
+from harness.lazy_regex import lazy
 from harness.model import LogLine
 
-ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-B]")
-PRINTK_TIME = re.compile(r"^\s*\[\s*\d+\.\d+\]\s?")
-PRINTK_LEVEL = re.compile(r"^<\d>")
+ANSI = lazy(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-B]")
+PRINTK_TIME = lazy(r"^\s*\[\s*\d+\.\d+\]\s?")
+PRINTK_LEVEL = lazy(r"^<\d>")
 
 
 def open_input(name: str) -> BinaryIO:

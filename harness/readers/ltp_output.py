@@ -34,58 +34,59 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, Status
 
 # (a console or the robot may put a printk stamp or the runner's "# " before it)
 STAMP = r"(?:\[\s*\d+\.\d+\s*\]\s*|#\s+)?"
-NEW = re.compile(rf"^{STAMP}(?P<path>(?:[\w.+-]*/)*)(?P<file>[\w.+-]+)\.(?P<ext>[ch]):"
-                 r"(?P<line>\d+): (?P<type>T?(?:PASS|FAIL|BROK|CONF|WARN|INFO)): (?P<msg>.*)$")
-OLD = re.compile(rf"^{STAMP}(?P<test>[a-z][\w.+-]*)\s+(?P<n>\d+)\s+"
-                 r"(?P<type>T(?:PASS|FAIL|BROK|CONF|WARN|INFO))\s+:\s+(?P<msg>.*)$")
+NEW = lazy(rf"^{STAMP}(?P<path>(?:[\w.+-]*/)*)(?P<file>[\w.+-]+)\.(?P<ext>[ch]):"
+           r"(?P<line>\d+): (?P<type>T?(?:PASS|FAIL|BROK|CONF|WARN|INFO)): (?P<msg>.*)$")
+OLD = lazy(rf"^{STAMP}(?P<test>[a-z][\w.+-]*)\s+(?P<n>\d+)\s+"
+           r"(?P<type>T(?:PASS|FAIL|BROK|CONF|WARN|INFO))\s+:\s+(?P<msg>.*)$")
 # runltp / ltp-pan's block around one test's output
-TAG = re.compile(rf"^{STAMP}tag=(?P<test>[\w.+-]+) stime=\d+")
-END = re.compile(rf"^{STAMP}<<<test_end>>>")
+TAG = lazy(rf"^{STAMP}tag=(?P<test>[\w.+-]+) stime=\d+")
+END = lazy(rf"^{STAMP}<<<test_end>>>")
 # LAVA's test-case signals around one test's output in LKFT's logs ("<8>[   53.655971]
 # <LAVA_SIGNAL_STARTTC chdir01>" ... "<LAVA_SIGNAL_ENDTC chdir01>")
 # (a web archive's copy escapes the brackets: "&lt;LAVA_SIGNAL_STARTTC chdir01&gt;")
-LAVA_START = re.compile(r"(?:<|&lt;)LAVA_SIGNAL_STARTTC (?P<test>[\w.+-]+)(?:>|&gt;)")
-LAVA_END = re.compile(r"(?:<|&lt;)LAVA_SIGNAL_ENDTC [\w.+-]+(?:>|&gt;)")
+LAVA_START = lazy(r"(?:<|&lt;)LAVA_SIGNAL_STARTTC (?P<test>[\w.+-]+)(?:>|&gt;)")
+LAVA_END = lazy(r"(?:<|&lt;)LAVA_SIGNAL_ENDTC [\w.+-]+(?:>|&gt;)")
 # kirk (LTP's runner since 2023): "fsmount02: fail | tainted  (2.116s)", colours stripped
-KIRK = re.compile(r"^(?P<test>[\w.+-]+): (?P<verdict>pass|fail|broken|skip|warn)\b"
-                  r"(?:\s*\|\s*[\w ]+)?\s+\(\d+(?:\.\d+)?s\)$")
+KIRK = lazy(r"^(?P<test>[\w.+-]+): (?P<verdict>pass|fail|broken|skip|warn)\b"
+            r"(?:\s*\|\s*[\w ]+)?\s+\(\d+(?:\.\d+)?s\)$")
 KIRK_STATUS = {"pass": "PASS", "fail": "FAIL", "broken": "BROK", "skip": "CONF", "warn": "WARN"}
-OWN_FILE = re.compile(r"^([\w.+-]+)\.c:\d+: ")
+OWN_FILE = lazy(r"^([\w.+-]+)\.c:\d+: ")
 # a viewer's line number ("   12\t") or ISO stamp, then quote marks ("> > ", "&gt; ")
 QUOTES = r"(?:(?:>|&gt;) ?)*"
-PREFIX = re.compile(rf"^{QUOTES}\s*(?:\d+\t\s*|\d{{4}}-\d\d-\d\d[T ][\d:.]+Z?\s+)?{QUOTES}")
+PREFIX = lazy(rf"^{QUOTES}\s*(?:\d+\t\s*|\d{{4}}-\d\d-\d\d[T ][\d:.]+Z?\s+)?{QUOTES}")
 INVISIBLE = str.maketrans({"\u200b": None, "\ufeff": None, "\u00a0": " ", "\u202f": " "})
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+ANSI = lazy(r"\x1b\[[0-9;]*[A-Za-z]")
 STATUS = {"PASS": Status.PASS, "FAIL": Status.FAIL, "BROK": Status.FAIL, "CONF": Status.SKIP,
           "WARN": Status.FAIL}
-KILLED = re.compile(r"\bkilled by SIG[A-Z]+\b", re.IGNORECASE)
-ERRNO = re.compile(r"\b(E[A-Z0-9]{2,})\b(?: \(\d+\))?")
+KILLED = lazy(r"\bkilled by SIG[A-Z]+\b", re.IGNORECASE)
+ERRNO = lazy(r"\b(E[A-Z0-9]{2,})\b(?: \(\d+\))?")
 # TST_EXP_FAIL's "expected EPERM: EFAULT (14)": the errno after the colon is the one it got
-EXPECTED = re.compile(r"\bexpected (E[A-Z0-9]{2,})\s*:\s*(E[A-Z0-9]{2,})\b")
-CALL = re.compile(r"\b(?P<call>[a-z_][a-z0-9_]*)\([^)]*\)(?:\s+failed)?|"
-                  r"\bFailed to (?P<opened>open)\b")
+EXPECTED = lazy(r"\bexpected (E[A-Z0-9]{2,})\s*:\s*(E[A-Z0-9]{2,})\b")
+CALL = lazy(r"\b(?P<call>[a-z_][a-z0-9_]*)\([^)]*\)(?:\s+failed)?|"
+            r"\bFailed to (?P<opened>open)\b")
 # the library's own files, not a test: lib/tst_*.c and safe_*.c, the libs/ helpers (mem.c of
 # libltpmem, hugetlb.c, numa_helper.c, libswap.c, libipc.c ...) and any header (uevent.h,
 # lapi/pkey.h)
-LIBRARY = re.compile(r"^(?:tst_|safe_|lib)|^(?:mem|hugetlb|numa_helper|parse_opts|self_exec|"
-                     r"cloner|get_path|random_range|sigwait|parse_vdso)$")
+LIBRARY = lazy(r"^(?:tst_|safe_|lib)|^(?:mem|hugetlb|numa_helper|parse_opts|self_exec|"
+               r"cloner|get_path|random_range|sigwait|parse_vdso)$")
 # a wrapped message's rest: no LTP, log or shell line of its own
-CONTINUATION = re.compile(r"^[\w(\"'][^:]{0,60}(?::\s+E[A-Z0-9]{2,}\b.*)?$")
+CONTINUATION = lazy(r"^[\w(\"'][^:]{0,60}(?::\s+E[A-Z0-9]{2,}\b.*)?$")
 WRAP_AT = 70
 KINDS = ("PASS", "FAIL", "BROK", "CONF", "INFO", "WARN")  # a line without one is no LTP line
 # a line a mail client wrapped right after LTP's "file.c:63:", in a sentence ("i am getting
 # message madvise06.c:63:" / "CONF: System swap is too small ...", LTP list 2021): its next line
 # is that line's rest
-WRAPPED_HEAD = re.compile(r"(?:^|\s)(?P<head>[\w.+-]+\.[ch]:\d+:)\s*$")
-STAMPED = re.compile(rf"^{STAMP}")
-WRAPPED_REST = re.compile(r"^T?(?:PASS|FAIL|BROK|CONF|WARN|INFO):\s")
+WRAPPED_HEAD = lazy(r"(?:^|\s)(?P<head>[\w.+-]+\.[ch]:\d+:)\s*$")
+STAMPED = lazy(rf"^{STAMP}")
+WRAPPED_REST = lazy(r"^T?(?:PASS|FAIL|BROK|CONF|WARN|INFO):\s")
 # ... or the whole line inside the sentence ("i am getting message madvise06.c:63: CONF: System
 # swap is too small (838860800 bytes needed) can someone suggest ...", the same post's HTML part)
-IN_SENTENCE = re.compile(r"\s(?=[\w.+-]+\.[ch]:\d+: T?(?:PASS|FAIL|BROK|CONF|WARN|INFO):\s)")
+IN_SENTENCE = lazy(r"\s(?=[\w.+-]+\.[ch]:\d+: T?(?:PASS|FAIL|BROK|CONF|WARN|INFO):\s)")
 MAX_RESULTS = 5000
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from harness.errors import InputError
+from harness.lazy_regex import lazy
 from harness.model import LogLine
 from harness.readers.line_kinds import in_diff_after, tight_diff
 
@@ -31,8 +32,8 @@ if TYPE_CHECKING:  # the email package loads when a thread is read, not for ever
 MBOX_FROM = re.compile(rb"^From \S+.*\d{4}\s*$|^From \S+\s*$|^From mboxrd@z ")
 HEADER = re.compile(rb"^(?:Message-ID|Message-Id|From|Subject|Date|To|Received|Return-Path|"
                     rb"MIME-Version|In-Reply-To|References|X-[\w-]+|Delivered-To):", re.IGNORECASE)
-QUOTED = re.compile(r"^[ \t]*>")
-TEXT_NAMES = re.compile(r"\.(?:log|txt|strace|out|tap|console)(?:\.\d+)?$", re.IGNORECASE)
+QUOTED = lazy(r"^[ \t]*>")
+TEXT_NAMES = lazy(r"\.(?:log|txt|strace|out|tap|console)(?:\.\d+)?$", re.IGNORECASE)
 MAX_MESSAGES = 2000
 
 

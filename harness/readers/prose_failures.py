@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, Status, Syscall
 from harness.readers.catalogue import ERRNO_NAME, ERRNO_NAMES, STRERROR, errno_name
 from harness.readers.line_kinds import LOG_LIKE
@@ -47,43 +48,43 @@ CALLS = {
 }
 # A call under a library's or program's name for it: glibc's 64-bit variants (ftruncate64,
 # mmap64), posix_fallocate, fio's native_fallocate, a kernel-style sys_ or __ prefix.
-LIBRARY_NAME = re.compile(r"(?:native_|posix_|sys_|__)?([a-z_]+?[a-z])(?:64)?")
+LIBRARY_NAME = lazy(r"(?:native_|posix_|sys_|__)?([a-z_]+?[a-z])(?:64)?")
 # Too general to stand for a statement's call unless the statement's own line names it.
 NEARBY_ONLY = frozenset({"ioctl", "write"})
 # A perror() line, however it is quoted in a sentence: "<call>: <strerror>" is a failure by its
 # form ('Logs are cluttered with "mbind: Operation not permitted"').
-PERROR_END = re.compile(r"\b([a-z_][a-z0-9_]*)(?:\(\))?:\s*$")
+PERROR_END = lazy(r"\b([a-z_][a-z0-9_]*)(?:\(\))?:\s*$")
 # Locking memory said in words, as programs report a failed mlock(): "Failed to lock deleted
 # flags for ... in memory", "Unable to lock JVM Memory", "Error locking page at 0x...".
-LOCK_MEMORY = re.compile(r"\block(?:ing|ed)?\b(?:\s+[\w.-]+){0,8}?\s+(?:in(?:to)?\s+)?"
-                         r"(?:memory|RAM)\b|\blocking\s+(?:a\s+)?pages?\b", re.IGNORECASE)
+LOCK_MEMORY = lazy(r"\block(?:ing|ed)?\b(?:\s+[\w.-]+){0,8}?\s+(?:in(?:to)?\s+)?"
+                   r"(?:memory|RAM)\b|\blocking\s+(?:a\s+)?pages?\b", re.IGNORECASE)
 # io_uring named as a whole ("failed to create io_uring ring fd", "io_uring operation not
 # permitted", Java's Native.ioUringSetup): its setup is the call that fails first (netty
 # incubator #41, spider #243).
-IO_URING_RING = re.compile(r"\bio_uring(?![_\w])|\bioUringSetup\b|\bio-uring\b")
+IO_URING_RING = lazy(r"\bio_uring(?![_\w])|\bioUringSetup\b|\bio-uring\b")
 # "<it> does not support this operation", in words: EOPNOTSUPP ("zfs not support this operation",
 # minio #6231; "the filesystem doesn't support this operation").
-NOT_SUPPORTED_WORDS = re.compile(r"\b(?:(?:does|do|did)\s+not|doesn't|don't|didn't|not)\s+"
-                                 r"supports?\s+(?:this|that|the|such an?)\s+operation\b",
-                                 re.IGNORECASE)
+NOT_SUPPORTED_WORDS = lazy(r"\b(?:(?:does|do|did)\s+not|doesn't|don't|didn't|not)\s+"
+                           r"supports?\s+(?:this|that|the|such an?)\s+operation\b",
+                           re.IGNORECASE)
 # A call on a descriptor said by its verb: "writing to the descriptor that created it"
 # (openvfs #65), "Truncating through a descriptor already open for writing" (openvfs #66),
 # "mapping the file descriptor".
-DESCRIPTOR_VERB = re.compile(r"\b(writ|truncat|mapp|allocat)(?:e|es|ed|ing)\b(?:\s+[\w-]+){0,3}?"
-                             r"\s+(?:file\s+)?descriptors?\b", re.IGNORECASE)
+DESCRIPTOR_VERB = lazy(r"\b(writ|truncat|mapp|allocat)(?:e|es|ed|ing)\b(?:\s+[\w-]+){0,3}?"
+                       r"\s+(?:file\s+)?descriptors?\b", re.IGNORECASE)
 VERB_CALL = {"writ": "write", "truncat": "ftruncate", "mapp": "mmap", "allocat": "fallocate"}
 # A call by its macro name, as C and Go programs name it: SYS_MEMFD_CREATE, __NR_userfaultfd.
-MACRO_CALL = re.compile(r"\b(?:SYS|__NR)_([A-Za-z0-9_]+)\b")
+MACRO_CALL = lazy(r"\b(?:SYS|__NR)_([A-Za-z0-9_]+)\b")
 # A call as Go names it: the syscall or x/sys/unix package's exported wrapper ("syscall.Mmap",
 # "unix.Fallocate", "unix.MemfdCreate"): its name in snake case is the system call.
-GO_CALL = re.compile(r"\b(?:syscall|unix)\.([A-Z][A-Za-z0-9]*)\b")
-GO_WORD = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+GO_CALL = lazy(r"\b(?:syscall|unix)\.([A-Z][A-Za-z0-9]*)\b")
+GO_WORD = lazy(r"(?<=[a-z0-9])(?=[A-Z])")
 # A failure said as what could not be done: "Could not mmap the file", "unable to fstat". The
 # "not" is the failure, no negation of it.
-COULD_NOT = re.compile(r"\b(?:could\s+not|couldn't|can\s?not|can't|unable\s+to|failed\s+to)"
-                       r"\s+`?([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
+COULD_NOT = lazy(r"\b(?:could\s+not|couldn't|can\s?not|can't|unable\s+to|failed\s+to)"
+                 r"\s+`?([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
 # An errno written lower-case with its number ("return enosys 38"): the pair is unmistakable.
-ERRNO_WITH_NUMBER = re.compile(r"\b(e[a-z0-9]{2,14})\s*[\s(=:]\s*(\d{1,3})\b")
+ERRNO_WITH_NUMBER = lazy(r"\b(e[a-z0-9]{2,14})\s*[\s(=:]\s*(\d{1,3})\b")
 # A short strerror written lower-case right after a failure word ("fails with invalid
 # argument", "returns no such device"): English only where no failure word leads to it.
 # (Go's error strings end so after a colon: "syscall map failed: invalid argument", "file
@@ -95,36 +96,36 @@ WRITTEN_AS_CALL = {"open": "openat", "truncate": "ftruncate", "creat": "openat"}
 # Calls on a descriptor: what an unlink before them can concern.
 ON_DESCRIPTOR = frozenset({"ftruncate", "fallocate", "fstat", "fstatfs", "mmap", "fchmod",
                            "fchown", "futimens", "fsync"})
-CALL_WORD = re.compile(r"`?\b([a-z_][a-z0-9_]*)\b(\(|`)?")
-ERRNO_NUMBER = re.compile(r"\b[Ee]rrno\s*[=:]?\s*(\d{1,3})\b|"
-                          r"\bfail(?:ed|s)? with error code\s*[=:]?\s*(\d{1,3})\b")
+CALL_WORD = lazy(r"`?\b([a-z_][a-z0-9_]*)\b(\(|`)?")
+ERRNO_NUMBER = lazy(r"\b[Ee]rrno\s*[=:]?\s*(\d{1,3})\b|"
+                    r"\bfail(?:ed|s)? with error code\s*[=:]?\s*(\d{1,3})\b")
 # Errno names joined by '/' or '|' list what a program handles or rules out
 # ("returns `EOPNOTSUPP`/`EISDIR`/`ENOSYS`/`EINVAL`", "not `EACCES`/`EPERM`"): none of them is
 # the one that happened.
-ERRNO_LIST = re.compile(r"`?\bE[A-Z0-9]{2,15}\b`?(?:\s*[/|]\s*`?\bE[A-Z0-9]{2,15}\b`?)+")
+ERRNO_LIST = lazy(r"`?\bE[A-Z0-9]{2,15}\b`?(?:\s*[/|]\s*`?\bE[A-Z0-9]{2,15}\b`?)+")
 # Longest first: "Operation not supported" before "Operation not permitted" does not matter, but
 # "No such file or directory" must not be read as a shorter text inside it.
 STRERRORS = sorted(STRERROR, key=len, reverse=True)
 STRERRORS_LOWER = tuple((words, words.lower()) for words in STRERRORS)
-FAILURE = re.compile(r"\b(?:fail(?:s|ed|ing|ure)?|return(?:s|ed|ing)?|get|gets|got|getting|"
-                     r"results?\s+in|resulted\s+in|errors?|gives?|gave|throws?|reports?)\b|"
-                     r"=\s*-1\b", re.IGNORECASE)
+FAILURE = lazy(r"\b(?:fail(?:s|ed|ing|ure)?|return(?:s|ed|ing)?|get|gets|got|getting|"
+               r"results?\s+in|resulted\s+in|errors?|gives?|gave|throws?|reports?)\b|"
+               r"=\s*-1\b", re.IGNORECASE)
 # a negation word, not an option's value ("--cache=never") or part of a name
-NEGATED = re.compile(r"(?<![\w=-])(?:not|never|no longer|without|instead of)(?![\w=-])|n't\b",
-                     re.IGNORECASE)
-UNLINK = re.compile(r"\bunlink(?:at|ed|s|ing)?\b|\bremove\(", re.IGNORECASE)
+NEGATED = lazy(r"(?<![\w=-])(?:not|never|no longer|without|instead of)(?![\w=-])|n't\b",
+               re.IGNORECASE)
+UNLINK = lazy(r"\bunlink(?:at|ed|s|ing)?\b|\bremove\(", re.IGNORECASE)
 # Open flags a filesystem may refuse, as the text asks for them: direct I/O (an open flag, a
 # job file's or a command's option) and unnamed temporary files.
 FLAG_WORDS = {
-    "O_DIRECT": re.compile(r"\bO_DIRECT\b|\bdirect\s*=\s*(?:1|true)\b|--direct\b|"
-                           r"\b[io]flag=direct\b"),
+    "O_DIRECT": lazy(r"\bO_DIRECT\b|\bdirect\s*=\s*(?:1|true)\b|--direct\b|"
+                     r"\b[io]flag=direct\b"),
     # ... and as programs word it: nix's "creating anonymous temporary file", "unnamed tmpfile"
-    "O_TMPFILE": re.compile(r"\bO_TMPFILE\b|\b(?:anonymous|unnamed) (?:temporary|temp|tmp) ?file\b",
-                            re.IGNORECASE),
-    "MAP_HUGETLB": re.compile(r"\bMAP_HUGETLB\b"),
-    "MAP_SHARED": re.compile(r"\bM?MAP_SHARED\b"),  # "MMAP_SHARED mode" is how people say it
-    "MFD_HUGETLB": re.compile(r"\bMFD_HUGETLB\b"),
-    "SHM_HUGETLB": re.compile(r"\bSHM_HUGETLB\b"),
+    "O_TMPFILE": lazy(r"\bO_TMPFILE\b|\b(?:anonymous|unnamed) (?:temporary|temp|tmp) ?file\b",
+                      re.IGNORECASE),
+    "MAP_HUGETLB": lazy(r"\bMAP_HUGETLB\b"),
+    "MAP_SHARED": lazy(r"\bM?MAP_SHARED\b"),  # "MMAP_SHARED mode" is how people say it
+    "MFD_HUGETLB": lazy(r"\bMFD_HUGETLB\b"),
+    "SHM_HUGETLB": lazy(r"\bSHM_HUGETLB\b"),
 }
 FLAG_CALLS = {"O_DIRECT": frozenset({"openat", "read", "write", "pread64", "pwrite64"}),
               "O_TMPFILE": frozenset({"openat"}), "MAP_HUGETLB": frozenset({"mmap"}),
@@ -133,37 +134,37 @@ FLAG_CALLS = {"O_DIRECT": frozenset({"openat", "read", "write", "pread64", "pwri
 OPEN_FLAGS = ("O_DIRECT", "O_TMPFILE")
 # A line of program source, whether or not a fence says so: a statement's end, a block's brace,
 # a comment, a preprocessor line, a keyword that starts a statement.
-CODE_LINE = re.compile(r"^(?:return\b|if\s*\(|else\b|for\s*\(|while\s*\(|case\b|func\b|def\b|"
-                       r"static\b|#\s*(?:if|ifdef|ifndef|endif|else|include|define)\b|//|/\*|"
-                       r"\*|[{}])|[;{}]\s*$|^[\w.>\[\]-]+\s*[+\-*/|&]?=[^=]")
-CLAUSE_BREAK = re.compile(r"[.;!?]\s|,\s|\b(?:but|however|although|though|while)\b",
-                          re.IGNORECASE)
+CODE_LINE = lazy(r"^(?:return\b|if\s*\(|else\b|for\s*\(|while\s*\(|case\b|func\b|def\b|"
+                 r"static\b|#\s*(?:if|ifdef|ifndef|endif|else|include|define)\b|//|/\*|"
+                 r"\*|[{}])|[;{}]\s*$|^[\w.>\[\]-]+\s*[+\-*/|&]?=[^=]")
+CLAUSE_BREAK = lazy(r"[.;!?]\s|,\s|\b(?:but|however|although|though|while)\b",
+                    re.IGNORECASE)
 UNSUPPORTED = frozenset({"EOPNOTSUPP", "ENOTSUPP", "ENOTSUP"})
 # Transparent huge pages named by the text: madvise() EINVAL is then likeliest a kernel without
 # THP (MADV_HUGEPAGE refused; minikube #5765: "a fully grown kernel will offer
 # /sys/kernel/mm/transparent_hugepage/enabled") - unless the text shows THP there.
-THP_NAMED = re.compile(r"/sys/kernel/mm/transparent_hugepage|CONFIG_TRANSPARENT_HUGEPAGE\b|"
-                       r"\btransparent[ _]huge ?pages?\b|\bMADV_HUGEPAGE\b|\bTHP\b",
-                       re.IGNORECASE)
-THP_PRESENT = re.compile(r"\[(?:always|madvise|never)\]|CONFIG_TRANSPARENT_HUGEPAGE=y|"
-                         r"AnonHugePages:\s*[1-9]")
+THP_NAMED = lazy(r"/sys/kernel/mm/transparent_hugepage|CONFIG_TRANSPARENT_HUGEPAGE\b|"
+                 r"\btransparent[ _]huge ?pages?\b|\bMADV_HUGEPAGE\b|\bTHP\b",
+                 re.IGNORECASE)
+THP_PRESENT = lazy(r"\[(?:always|madvise|never)\]|CONFIG_TRANSPARENT_HUGEPAGE=y|"
+                   r"AnonHugePages:\s*[1-9]")
 THP_MARK = " (THP named)"
 # The mapping limit named by the text: mmap()/mprotect() ENOMEM with free memory is likeliest
 # vm.max_map_count (ClickHouse #11027, Vespa #27229, urbit vere #624).
-MAP_COUNT_NAMED = re.compile(r"\bmax_map_count\b|\bmaximum number of (?:memory )?mappings\b|"
-                             r"\b(?:lack|number) of (?:memory )?mappings\b", re.IGNORECASE)
+MAP_COUNT_NAMED = lazy(r"\bmax_map_count\b|\bmaximum number of (?:memory )?mappings\b|"
+                       r"\b(?:lack|number) of (?:memory )?mappings\b", re.IGNORECASE)
 MAP_COUNT_CALLS = frozenset({"mmap", "mprotect", "munmap", "mremap"})
 MAP_COUNT_MARK = " (max_map_count named)"
 # A container runtime named by the text: EPERM from io_uring there is its seccomp profile, which
 # the kernel's own EPERM (kernel.io_uring_disabled) is not (moby #39396; rule io-uring-seccomp).
-CONTAINER_NAMED = re.compile(r"\b(?:docker|podman|containerd|container|kubernetes|k8s|seccomp|"
-                             r"runc|crun|lxc)\b", re.IGNORECASE)
+CONTAINER_NAMED = lazy(r"\b(?:docker|podman|containerd|container|kubernetes|k8s|seccomp|"
+                       r"runc|crun|lxc)\b", re.IGNORECASE)
 CONTAINER_CALLS = frozenset({"io_uring_setup", "io_uring_enter", "io_uring_register"})
 CONTAINER_MARK = " (container named)"
 STATED = "report"  # the suite of a failure taken from prose
 # What should, would or is expected to happen is no failure that did.
-HYPOTHETICAL = re.compile(r"\b(?:should|would|could|must|might|expect(?:s|ed)?|supposed|"
-                          r"ought|want(?:s|ed)?|if)\b", re.IGNORECASE)
+HYPOTHETICAL = lazy(r"\b(?:should|would|could|must|might|expect(?:s|ed)?|supposed|"
+                    r"ought|want(?:s|ed)?|if)\b", re.IGNORECASE)
 LOOK_BACK = 12  # lines above a statement searched for its call
 WRAP_LOOK_BACK = 3  # lines of one wrapped sentence searched for its failure word
 MAX_LINES = 5000  # a prose report is short; a long input is a log, read by the other readers
@@ -355,7 +356,7 @@ def call_before_errno(text: str) -> str:
 # A call said to fail on a filesystem the same line names, without an errno ("fallocate is
 # failed on NFS.", magistrate #111; "fallocate failure on path hosted on NFS", nuage-metroae
 # #1518's title): the call on a file; what the filesystem gives is a rule's to assume.
-FAILED_WORD = re.compile(r"\bfail(?:s|ed|ing|ures?)?\b", re.IGNORECASE)
+FAILED_WORD = lazy(r"\bfail(?:s|ed|ing|ures?)?\b", re.IGNORECASE)
 
 
 def call_failed_on_fs(text: str, fs_words: re.Pattern[str]) -> str:

@@ -19,13 +19,14 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, Status
 from harness.readers.line_kinds import QUOTE
 from harness.readers.stated_failures import STATED_NAME
 from harness.readers.unread_failures import states_failure
 
 _FAILED = r"(?:fail(?:s|ed|ing|ures?)?|errors?|crash(?:es|ed)?|hangs?|hung|broken|breaks)"
-TEST_FAILURE = re.compile(
+TEST_FAILURE = lazy(
     rf"\btest(?:s|cases?)?\b[^.;?]{{0,40}}\b{_FAILED}\b|"
     rf"\b{_FAILED}\b[^.;?]{{0,30}}\b(?:with|in|of|from|on|by|(?:when|while) \w+ing) "
     r"(?:this|the|that|these|a|an) "

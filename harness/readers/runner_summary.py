@@ -17,30 +17,31 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import MAX_DIAGNOSTICS, LogLine, Result, Status
 from harness.readers.ktap import config_of
 from harness.readers.logread import strip_nesting
 
-RUNNING = re.compile(r"^running\s+(?:sudo\s+-u\s+\S+\s+|bash\s+|sh\s+)?(\S+)(.*)$")
-VERDICT = re.compile(r"^\[(PASS|SKIP|FAIL|XFAIL|TIMEOUT|ERROR)\]\s*(?:[:-]\s*)?(\S.*)?$",
-                     re.IGNORECASE)
-SUMMARY = re.compile(r"^(?:TOP-LEVEL\s+)?SUMMARY:\s*PASS=(\d+)\s+SKIP=(\d+)\s+FAIL=(\d+)",
-                     re.IGNORECASE)
-RUNNER_RESULT = re.compile(
+RUNNING = lazy(r"^running\s+(?:sudo\s+-u\s+\S+\s+|bash\s+|sh\s+)?(\S+)(.*)$")
+VERDICT = lazy(r"^\[(PASS|SKIP|FAIL|XFAIL|TIMEOUT|ERROR)\]\s*(?:[:-]\s*)?(\S.*)?$",
+               re.IGNORECASE)
+SUMMARY = lazy(r"^(?:TOP-LEVEL\s+)?SUMMARY:\s*PASS=(\d+)\s+SKIP=(\d+)\s+FAIL=(\d+)",
+               re.IGNORECASE)
+RUNNER_RESULT = lazy(
     r"^(?:selftests:\s*[\w-]+:\s*)?(?:bash\s+)?(?:\./)?(?P<name>[\w.+-]+)(?P<args>[^#]*?)\s*"
     r"(?:#\s*(?P<directive>SKIP|exit=(?P<exit>\d+)|TIMEOUT)\b.*)?$",
     re.IGNORECASE,
 )
-EXIT = re.compile(r"#\s*exit=(\d+)")
-BINARY_ERROR = re.compile(r"^(?:\S*/)?([\w.+-]+): ")
+EXIT = lazy(r"#\s*exit=(\d+)")
+BINARY_ERROR = lazy(r"^(?:\S*/)?([\w.+-]+): ")
 # What the runner prints around a binary's own output: separators, "running ./x", "[SKIP]".
-RUNNER_NOISE = re.compile(r"^(?:-+|running\s.*|\[(?:PASS|SKIP|FAIL|XFAIL|TIMEOUT|ERROR)\])$",
-                          re.IGNORECASE)
+RUNNER_NOISE = lazy(r"^(?:-+|running\s.*|\[(?:PASS|SKIP|FAIL|XFAIL|TIMEOUT|ERROR)\])$",
+                    re.IGNORECASE)
 KNOWN_BINARIES = frozenset({"gup_longterm", "cow", "run_vmtests.sh", "gup_test"})
 STATUS = {"pass": Status.PASS, "skip": Status.SKIP, "fail": Status.FAIL, "xfail": Status.XFAIL,
           "timeout": Status.TIMEOUT, "error": Status.ERROR}
 # What a shell or the dynamic loader says when a binary cannot run at all.
-CANNOT_START = re.compile(
+CANNOT_START = lazy(
     r"error while loading shared libraries|cannot open shared object file|"
     r"(?:command )?not found|No such file or directory|Permission denied|Exec format error|"
     r"cannot execute binary file|not executable",

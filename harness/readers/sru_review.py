@@ -24,16 +24,16 @@ leaves (non-breaking spaces) are taken off each line first.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, Status
 from harness.readers.paste import ANY_STAMP, VIEWER_PREFIX, clean_chars
 
-HEADER = re.compile(r"^(?P<indent>[ \t]*)Issue to note in (?P<where>[^:]{1,60}):\s*$")
-ITEM = re.compile(r"^[ \t]{1,8}(?:\*[ \t]+)?(?P<suite>[A-Za-z][\w.+/-]{1,60})[ \t]+-"
-                  r"(?:[ \t]+(?P<note>\S.*?))?\s*$")
-QUOTED = re.compile(r"^[ \t]*(?:>[ \t]?)+")  # a reply's quote marks ("> ", ">> ", "> > ")
+HEADER = lazy(r"^(?P<indent>[ \t]*)Issue to note in (?P<where>[^:]{1,60}):\s*$")
+ITEM = lazy(r"^[ \t]{1,8}(?:\*[ \t]+)?(?P<suite>[A-Za-z][\w.+/-]{1,60})[ \t]+-"
+            r"(?:[ \t]+(?P<note>\S.*?))?\s*$")
+QUOTED = lazy(r"^[ \t]*(?:>[ \t]?)+")  # a reply's quote marks ("> ", ">> ", "> > ")
 MAX_ITEMS = 2000
 
 

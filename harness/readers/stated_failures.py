@@ -18,12 +18,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, Status
 from harness.readers.line_kinds import LOG_LIKE
 from harness.readers.prose_failures import STATED, errnos_in
 
 # (an "error message string", "error handling", "error path" is code, no failure)
-FAILURE = re.compile(
+FAILURE = lazy(
     r"\b(?:fail(?:s|ed|ing|ure|ures)?|errors?(?![ -](?:messages? strings?|strings?|handling|"
     r"paths?|codes?|"
     r"reporting|checks?|cases?|values?)\b)|crash(?:es|ed)?|division[- ]by[- ]zero|"
@@ -34,47 +35,47 @@ FAILURE = re.compile(
 # Tests a patch says were skipped when they should have run: "so those became skipped", "this
 # test was skipped even on XFS which has large folio support" (a test-side bug makes a test
 # skip; with no failure word, the skip is the failure the patch fixes).
-SKIPPED = re.compile(
+SKIPPED = lazy(
     r"\b(?:became|become|becomes|were|are|was|is|get|gets|got|been|being|always|silently|now)"
     r"\s+(?:(?:always|now|silently|all|then|being|unconditionally)\s+)?skipped\b",
     re.IGNORECASE)
 # A skip the same sentence makes conditional is the test working as designed.
-CONDITION = re.compile(r"\b(?:if|when|unless|whenever)\b", re.IGNORECASE)
+CONDITION = lazy(r"\b(?:if|when|unless|whenever)\b", re.IGNORECASE)
 # Before the failure word, in its clause: the failure did not happen.
-NEGATED = re.compile(r"\b(?:not|never|no longer|nothing|no)\b|n't\b", re.IGNORECASE)
+NEGATED = lazy(r"\b(?:not|never|no longer|nothing|no)\b|n't\b", re.IGNORECASE)
 # What should, would or could happen is no failure that did ("the test should fail, since we
 # hit the bug"); a conditional is not a report either.
-HYPOTHETICAL = re.compile(r"\b(?:should|would|could|must|might|may|expect(?:s|ed)?|supposed|"
-                          r"ought|want(?:s|ed)?|if|unless|whether)\b", re.IGNORECASE)
+HYPOTHETICAL = lazy(r"\b(?:should|would|could|must|might|may|expect(?:s|ed)?|supposed|"
+                    r"ought|want(?:s|ed)?|if|unless|whether)\b", re.IGNORECASE)
 # (A consequence starts a clause of its own: in "not implemented by NFSv3 ... leading to
 # spurious failures" the "not" is the cause's, not the failure's.)
 # An "and" that starts a new subject or a modal verb starts a clause too: in "... does not make
 # sense and will even incorrectly fail", "there might not be any resident page ... and the test
 # may fail" the "not" is the first clause's.
-CLAUSE_BREAK = re.compile(r"[.;!?]\s|,\s|\b(?:but|however|although|though|while|leading to|"
-                          r"leads to|resulting in|results in|causing)\b|"
-                          r"\band\s+(?=(?:the|this|that|it|they|so|thus|then|hence|therefore|"
-                          r"will|may|might|can|could)\b)", re.IGNORECASE)
+CLAUSE_BREAK = lazy(r"[.;!?]\s|,\s|\b(?:but|however|although|though|while|leading to|"
+                    r"leads to|resulting in|results in|causing)\b|"
+                    r"\band\s+(?=(?:the|this|that|it|they|so|thus|then|hence|therefore|"
+                    r"will|may|might|can|could)\b)", re.IGNORECASE)
 # A fix's hedge on the failure it fixes ("the test may fail", "can spuriously fail", "will even
 # incorrectly fail"): an intermittent or environment-dependent failure, not what should happen.
 # Only right before the failure word, and only with no condition or obligation in the clause.
-HEDGE = re.compile(r"\b(?:may|might|can|will)\s+(?:(?:even|also|then|still|randomly|"
-                   r"spuriously|incorrectly|wrongly|falsely|sometimes|occasionally|"
-                   r"intermittently|easily)\s+){0,2}$", re.IGNORECASE)
+HEDGE = lazy(r"\b(?:may|might|can|will)\s+(?:(?:even|also|then|still|randomly|"
+             r"spuriously|incorrectly|wrongly|falsely|sometimes|occasionally|"
+             r"intermittently|easily)\s+){0,2}$", re.IGNORECASE)
 # Commit-message trailers and list furniture: never a statement.
-TRAILER = re.compile(r"^(?:[\w-]+-by|Fixes|Link|Cc|Closes|Reported|Suggested|Signed|"
-                     r"Change-Id|Message-ID|Subject|From|Date|To)\s*:", re.IGNORECASE)
-CODE = re.compile(r"[;{}]\s*$|^(?:#\s*include|static\b|return\b|if\s*\(|for\s*\(|/\*|\*|//)")
+TRAILER = lazy(r"^(?:[\w-]+-by|Fixes|Link|Cc|Closes|Reported|Suggested|Signed|"
+               r"Change-Id|Message-ID|Subject|From|Date|To)\s*:", re.IGNORECASE)
+CODE = lazy(r"[;{}]\s*$|^(?:#\s*include|static\b|return\b|if\s*\(|for\s*\(|/\*|\*|//)")
 # A selftest source or script a patch changes; helpers, headers and build files are no test.
-TEST_FILE = re.compile(r"(?:^|/)selftests/[\w.-]+/(?:[\w.-]+/)*([\w.+-]+)\.(?:c|sh)$")
-SUITE_DIR = re.compile(r"(?:^|/)selftests/([\w.-]+)/")
-NOT_A_TEST = re.compile(r"(?:^|[_-])(?:common|util|utils|helpers?|lib)$|^(?:vm_util|thp_settings)$")
+TEST_FILE = lazy(r"(?:^|/)selftests/[\w.-]+/(?:[\w.-]+/)*([\w.+-]+)\.(?:c|sh)$")
+SUITE_DIR = lazy(r"(?:^|/)selftests/([\w.-]+)/")
+NOT_A_TEST = lazy(r"(?:^|[_-])(?:common|util|utils|helpers?|lib)$|^(?:vm_util|thp_settings)$")
 # A process crash a report states in words: "will reliably crash with a SIGBUS", "the daemon
 # dies with SIGSEGV", "SIGBUS coredumps".
 SIGNALS = {"sigbus": "SIGBUS", "bus error": "SIGBUS", "sigsegv": "SIGSEGV",
            "segmentation fault": "SIGSEGV", "sigill": "SIGILL", "sigfpe": "SIGFPE",
            "sigabrt": "SIGABRT"}
-CRASH_STATED = re.compile(
+CRASH_STATED = lazy(
     r"\b(?:crash(?:es|ed)?|dies|died|killed|terminated|aborts?|coredumps?)\b[^.;]{0,40}?"
     r"\b(SIGBUS|SIGSEGV|SIGILL|SIGFPE|SIGABRT|bus error|segmentation fault)\b|"
     r"\b(SIGBUS|SIGSEGV|SIGILL|SIGFPE|SIGABRT)\b[^.;]{0,20}?\b(?:crash|coredumps?|core dump)",
@@ -82,25 +83,25 @@ CRASH_STATED = re.compile(
 # A program that panicked (Rust's "thread 'main' panicked at src/x.rs:10:5", Go's "panic: ...",
 # a report's "the suite panicked after ~39 tests and nothing else ran"): a crashed process, told
 # or shown. Never a kernel panic: a line that names the kernel is no program's.
-PANICKED = re.compile(r"\bpanick(?:ed|ing)\b|^panic: \S|\bpanic (?:killed|aborted|stopped|took)\b",
-                      re.IGNORECASE)
-KERNEL_WORD = re.compile(r"(?<![/\w])kernel\b(?!/)|\bOops\b|\bBUG:", re.IGNORECASE)
+PANICKED = lazy(r"\bpanick(?:ed|ing)\b|^panic: \S|\bpanic (?:killed|aborted|stopped|took)\b",
+                re.IGNORECASE)
+KERNEL_WORD = lazy(r"(?<![/\w])kernel\b(?!/)|\bOops\b|\bBUG:", re.IGNORECASE)
 # (a path such as /sys/kernel/mm/hugepages names no kernel)
 # A failed assertion ends the program with abort(): glibc's "prog: f.c:12: main: Assertion
 # `x' failed.", "Assertion '0' failed in pkg/noun/manage.c:1810" (urbit vere #624).
-ASSERTION_FAILED = re.compile(r"\bAssertion [`'\"].{1,200}?[`'\"] failed\b")
-WRAPPED_ASSERTION = re.compile(r"\bAssertion\s*$")
+ASSERTION_FAILED = lazy(r"\bAssertion [`'\"].{1,200}?[`'\"] failed\b")
+WRAPPED_ASSERTION = lazy(r"\bAssertion\s*$")
 # A program's own error line: "Error booting VM: VmBoot(KernelLoad(...))", "FATAL: ...", also
 # under its component's tag ("EAL: FATAL: Cannot get hugepage information.", DPDK) and with
 # the backtick of an inline code span in front.
-TOOL_ERROR = re.compile(r"^[`'\"]?(?:[\w.-]{1,24}:\s+)?(?:Error|ERROR|Fatal|FATAL)"
-                        r"(?: [a-z]+ing\b[^:]{0,40})?:\s+\S")
+TOOL_ERROR = lazy(r"^[`'\"]?(?:[\w.-]{1,24}:\s+)?(?:Error|ERROR|Fatal|FATAL)"
+                  r"(?: [a-z]+ing\b[^:]{0,40})?:\s+\S")
 # An error line about huge pages is itself the request for them ("Cannot get hugepage info").
-NAMES_HUGE = re.compile(r"\bhuge ?pages?\b|\bhugetlb", re.IGNORECASE)
+NAMES_HUGE = lazy(r"\bhuge ?pages?\b|\bhugetlb", re.IGNORECASE)
 # Huge pages asked for, and a hugetlb pool the text shows empty or never set up.
-HUGE_REQUEST = re.compile(r"hugepages?=on|hugepage_size=|MAP_HUGETLB|HUGETLB_MORECORE|"
-                          r"--hugepages?\b|hugetlbfs", re.IGNORECASE)
-HUGE_NONE = re.compile(
+HUGE_REQUEST = lazy(r"hugepages?=on|hugepage_size=|MAP_HUGETLB|HUGETLB_MORECORE|"
+                    r"--hugepages?\b|hugetlbfs", re.IGNORECASE)
+HUGE_NONE = lazy(
     r"nr_hugepages\W{0,4}=?\s*0\b|echo 0 > \S*nr_hugepages|HugePages_(?:Total|Free):\s*0\b|"
     r"\bno free huge ?pages\b|"
     r"\b(?:no|not|without|never)\b.{0,60}\bhuge ?pages?\b.{0,30}\b(?:available|reserved|"
@@ -108,20 +109,20 @@ HUGE_NONE = re.compile(
     r"enabled|allocated)", re.IGNORECASE)
 # Huge pages reserved but no hugetlbfs mounted where the program looks: "EAL: 1024 hugepages of
 # size 2097152 reserved, but no mounted hugetlbfs found for that size" (DPDK).
-HUGE_UNMOUNTED = re.compile(r"\bno (?:mounted )?hugetlbfs\b.{0,30}\b(?:found|mounted|mount)\b|"
-                            r"\bhugetlbfs\b.{0,20}\bnot mounted\b|\bno hugetlbfs mount",
-                            re.IGNORECASE)
+HUGE_UNMOUNTED = lazy(r"\bno (?:mounted )?hugetlbfs\b.{0,30}\b(?:found|mounted|mount)\b|"
+                      r"\bhugetlbfs\b.{0,20}\bnot mounted\b|\bno hugetlbfs mount",
+                      re.IGNORECASE)
 MAX_LINES = 3000  # a commit message is short; a long input is a log
 MAX_LONG, MAX_PARAGRAPH = 50, 4000  # long prose lines kept, and the longest
 MAX_STATEMENT = 300  # a statement is a line or a sentence; longer is no prose
 # Right before a failure word: it happens every time.
-ALWAYS = re.compile(r"\b(?:always|consistently|reliably|invariably|systematically|"
-                    r"deterministically)\s+$", re.IGNORECASE)
+ALWAYS = lazy(r"\b(?:always|consistently|reliably|invariably|systematically|"
+              r"deterministically)\s+$", re.IGNORECASE)
 # A sentence that points back to the one before it for its cause.
-ANAPHOR = re.compile(r"(?:In (?:that|this|such a|which) case|As a (?:result|consequence)|"
-                     r"Consequently|Because of (?:this|that)|Due to (?:this|that)|Thus|Hence|"
-                     r"Then|So)\b", re.IGNORECASE)
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
+ANAPHOR = lazy(r"(?:In (?:that|this|such a|which) case|As a (?:result|consequence)|"
+               r"Consequently|Because of (?:this|that)|Due to (?:this|that)|Thus|Hence|"
+               r"Then|So)\b", re.IGNORECASE)
+SENTENCE_END = lazy(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
 STATED_NAME = " (stated)"  # how this reader and ``prose_failures`` name a result from words
 
 

@@ -11,12 +11,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Syscall
 from harness.readers.catalogue import errno_name
 from harness.readers.numbers import number_of
 
 # strace's own prefixes, and perf trace's "0.000 ( 0.005 ms): prog/1234 " in their place.
-PREFIX = re.compile(
+PREFIX = lazy(
     r"^\s*(?:\[pid\s+(?P<pid1>\d+)\]\s+|(?P<pid2>\d+)\s+)?"
     r"(?:(?:\d{2}:\d{2}:\d{2}(?:\.\d+)?|\d{9,}\.\d+|\d+\.\d{6})\s+|"
     r"\d+\.\d+\s+\(\s*[\d.]+\s+ms\):\s+\S+?/(?P<pid3>\d+)\s+)?"
@@ -26,15 +27,15 @@ PREFIX = re.compile(
 # #36 on Linux 3.13: strace named neither the call nor the errno). A kernel-style negative
 # errno in place of the return value ("= -ENOSYS", as ltrace -S and hand-written excerpts
 # print it) is the same failure.
-CALL = re.compile(
+CALL = lazy(
     r"^(?P<sys>SYS_)?(?P<name>[a-z_][a-z0-9_]*)\((?P<args>.*)\)\s+=\s+"
     r"(?:-(?P<kerr>E[A-Z][A-Z0-9]+)\b|(?P<ret>-?\d+|0x[0-9a-fA-F]+|\?))"
     r"(?:<[^>]*>)?(?:\s+(?:(?P<errno>E[A-Z0-9]+)(?:\s+\([^)]*\))?|\(errno\s+(?P<errnum>\d{1,4})\)))?"
 )
-UNFINISHED = re.compile(r"^(?P<name>[a-z_][a-z0-9_]*)\((?P<args>.*?)\s*<unfinished \.\.\.>\s*$")
-RESUMED = re.compile(r"^<\.\.\.\s+(?P<name>[a-z_][a-z0-9_]*)\s+resumed>\s*(?P<rest>.*)$")
-FIRST_ARG = re.compile(r"^\s*(-?\d+)(?:<(?P<path>[^>]*)>)?")
-QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"(\.\.\.)?')
+UNFINISHED = lazy(r"^(?P<name>[a-z_][a-z0-9_]*)\((?P<args>.*?)\s*<unfinished \.\.\.>\s*$")
+RESUMED = lazy(r"^<\.\.\.\s+(?P<name>[a-z_][a-z0-9_]*)\s+resumed>\s*(?P<rest>.*)$")
+FIRST_ARG = lazy(r"^\s*(-?\d+)(?:<(?P<path>[^>]*)>)?")
+QUOTED = lazy(r'"((?:[^"\\]|\\.)*)"(\.\.\.)?')
 FD_CALLS = frozenset({
     "ftruncate", "fallocate", "fstatfs", "fstat", "newfstatat", "statx", "fsync",
     "pread64", "pwrite64", "read", "write", "close", "mmap", "fcntl", "ioctl",
@@ -50,7 +51,7 @@ ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "v": "\v", "f"
 # exist in every kernel, so ENOSYS here is the filesystem's "no locks" (a FUSE server without
 # lock support: xdg-desktop-portal #1117, SQLite on the document portal, 2023), not a probe. A
 # lock held elsewhere (EAGAIN, EACCES, EWOULDBLOCK) or an interrupted wait is ordinary.
-LOCK_COMMAND = re.compile(r"\bF_(?:OFD_)?(?:SETLKW?|GETLK)(?:64)?\b")
+LOCK_COMMAND = lazy(r"\bF_(?:OFD_)?(?:SETLKW?|GETLK)(?:64)?\b")
 LOCK_REFUSED = frozenset({"ENOSYS", "EOPNOTSUPP", "ENOTSUP", "ENOTSUPP", "ENOLCK", "EINVAL"})
 
 
@@ -147,7 +148,7 @@ def looks_like_strace(text: str) -> bool:
 
 # A call's start as strace prints it, with its end maybe cut off by a mail client's wrap
 # ('571   write(2, "... failed: Func"..., 53 <unfinished' / '...>'): still strace's line.
-CALL_START = re.compile(r"^[a-z_][a-z0-9_]*\(")
+CALL_START = lazy(r"^[a-z_][a-z0-9_]*\(")
 
 
 def strace_shaped(text: str) -> bool:

@@ -12,9 +12,9 @@ ENOENT``, the program's own ``open: No such file or directory``, ``+++ exited wi
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import Syscall
 from harness.readers.catalogue import strerror_of
 from harness.readers.strace import PREFIX, written_text
@@ -22,14 +22,14 @@ from harness.readers.strace import PREFIX, written_text
 # At most this many other calls of the process between the failed call and its end: the
 # program gave up on that call, not on one long before.
 WINDOW = 4
-EXITED = re.compile(r"^\+\+\+ exited with (?P<code>\d+) \+\+\+")
-KILLED = re.compile(r"^\+\+\+ killed by (?P<sig>SIG[A-Z0-9]+)")
+EXITED = lazy(r"^\+\+\+ exited with (?P<code>\d+) \+\+\+")
+KILLED = lazy(r"^\+\+\+ killed by (?P<sig>SIG[A-Z0-9]+)")
 # The signals a process dies of when it gives up (abort(), a failed assertion, a trap, a bad
 # access right after the failed call left a pointer unset), not SIGCHLD or SIGPIPE.
-SIGNAL = re.compile(r"^--- (?P<sig>SIG(?:SEGV|BUS|ABRT|TRAP|ILL|FPE|SYS)) ")
+SIGNAL = lazy(r"^--- (?P<sig>SIG(?:SEGV|BUS|ABRT|TRAP|ILL|FPE|SYS)) ")
 EXITS = frozenset({"exit", "exit_group"})
-ERROR_WORDS = re.compile(r"\b(?:[Aa]ssertion|failed|[Ee]rror|FATAL|[Ff]atal|[Cc]annot|"
-                         r"[Cc]ould not|[Uu]nable to|[Bb]ail out!|not ok)\b")
+ERROR_WORDS = lazy(r"\b(?:[Aa]ssertion|failed|[Ee]rror|FATAL|[Ff]atal|[Cc]annot|"
+                   r"[Cc]ould not|[Uu]nable to|[Bb]ail out!|not ok)\b")
 
 
 @dataclass

@@ -3,8 +3,7 @@ explain."""
 
 from __future__ import annotations
 
-import re
-
+from harness.lazy_regex import lazy
 from harness.model import Result, Status, Syscall
 from harness.readers import config_lines
 from harness.readers.ingest import Parsed
@@ -100,7 +99,7 @@ def _fallback(call: Syscall) -> bool:
 
 # A shared mapping of a file (not anonymous memory): whether the filesystem maps it shared at
 # all (9p without a cache mode, virtiofs with cache=never, FUSE direct I/O) names the case.
-SHARED_FILE_MAP = re.compile(r"^(?!.*MAP_ANON).*\bMAP_SHARED(?:_VALIDATE)?\b")
+SHARED_FILE_MAP = lazy(r"^(?!.*MAP_ANON).*\bMAP_SHARED(?:_VALIDATE)?\b")
 
 
 def _config(call: Syscall) -> str:

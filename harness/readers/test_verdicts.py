@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import re
 
+from harness.lazy_regex import lazy
+
 # The test suite or one of its tests, as the subject of a sentence.
 _TEST = (r"(?:LTP|kselftests?|(?:the|this|that|these|those|our|LTP|mm) (?:LTP |mm |self)?"
          r"(?:tests?|testcases?|test cases?|selftests?)|(?:the|this|that) [\w.-]+ "
@@ -37,7 +39,7 @@ _CHANGED = (r"(?:fix(?:ed|ing)?(?: up)?|adjust(?:ed|ing)?|updat(?:ed|ing)|adapt(
 # ("fix the test failure" may be the kernel's fix)
 _NOT_A_FAILURE = r"(?! (?:failures?|regressions?|breakage|crash|report|results?|run)\b)"
 
-TEST_TO_CHANGE = re.compile(
+TEST_TO_CHANGE = lazy(
     r"\b" + _TEST + r"\s+(?:(?:itself|then|probably|simply|just|really|clearly|rather)\s+)?"
     r"(?:needs?|has|have|must|should|ought|wants?)\s+(?:to\s+)?(?:be\s+)?" + _CHANGED + r"\b|"
     # "this just means the test needs adjustment" (LTP execveat02, 2020), "needs an update"
@@ -67,7 +69,7 @@ TEST_TO_CHANGE = re.compile(
     r"(?:self)?test\b",
     re.IGNORECASE)
 
-KERNEL_FINE = re.compile(
+KERNEL_FINE = lazy(
     r"\b(?:all\s+)?(?:good|fine|ok(?:ay)?|correct)\s+from\s+(?:a|the)\s+kernel(?:'s)?\s+"
     r"(?:perspective|point of view|side|pov)\b|"
     r"\bthe kernel (?:is|was) (?:behaving |working |doing (?:the )?)?(?:correctly|fine|right|"
@@ -82,7 +84,7 @@ KERNEL_FINE = re.compile(
     r"(?:test\s+)?failure\b|\b(?:this|the) (?:test )?failure (?:is|was) (?:to be )?expected\b",
     re.IGNORECASE)
 
-TEST_NATURE = re.compile(
+TEST_NATURE = lazy(
     r"\b(?:race|racy)\b[^.?]{0,30}\bin (?:the|this|that|our) (?:LTP |self)?tests?(?:case)?s?\b|"
     r"\b(?:the|this) test(?:case)? is (?:inherently |simply |just )?racy\b|"
     r"\b(?:is|was|as|be) (?:an?|the) (?:LTP|test(?:case)?|selftests?)(?:[- ]side)? "
@@ -93,7 +95,7 @@ TEST_NATURE = re.compile(
 # The other way: a later message saying the test is right ("tl;dr: I think this test is
 # correct, and I think I see a way to improve the offending patch series", LTP execveat02,
 # 2020) takes back an earlier "the test needs adjustment".
-TEST_IS_RIGHT = re.compile(
+TEST_IS_RIGHT = lazy(
     r"\b(?:the|this|that|LTP) (?:LTP |self)?test(?:case)? (?:is|was|looks) (?:correct|right|"
     r"valid|fine|sane)\b|\bthe test (?:is|was) doing the right thing\b", re.IGNORECASE)
 
@@ -111,7 +113,7 @@ def says_test_to_change(joined: str) -> bool:
 # kernel". Only the definite form counts: a hedge ("My guess would be kernel bug", "I suspect
 # it's a kernel bug", "looks like a kernel regression to me") leaves the thread open until a
 # later message settles it.
-KERNEL_AT_FAULT = re.compile(
+KERNEL_AT_FAULT = lazy(
     r"\b(?:this|that|it|which)\s*(?:is|was|'s)\s+(?:(?:a|an|the)\s+)?(?:(?:minor|known|real|"
     r"genuine|clear|serious|nasty|definite|confirmed|critical)\s+)?kernel(?:[- ]side)?\s+(?:bug|"
     r"issue|problem|regression)\b|"
@@ -122,10 +124,10 @@ KERNEL_AT_FAULT = re.compile(
     r"(?:[- ]side)?\b|\bthe fix (?:belongs|is needed|has to be|must be) (?:in|on) the kernel\b",
     re.IGNORECASE)
 # Words that make the writer's kernel verdict a guess, in its clause before it.
-HEDGE = re.compile(r"\b(?:suspect\w*|guess\w*|bet|seems?|looks?|sounds?|maybe|might|may|could|"
-                   r"probabl\w*|possibl\w*|perhaps|not sure|think|believe|wonder\w*|if|whether|"
-                   r"would|likely|unless|assum\w*|feel)\b|'d\b", re.IGNORECASE)
-CLAUSE = re.compile(r"[.;!?:]\s|,\s*(?:but|and|so)\s|\bbut\b", re.IGNORECASE)
+HEDGE = lazy(r"\b(?:suspect\w*|guess\w*|bet|seems?|looks?|sounds?|maybe|might|may|could|"
+             r"probabl\w*|possibl\w*|perhaps|not sure|think|believe|wonder\w*|if|whether|"
+             r"would|likely|unless|assum\w*|feel)\b|'d\b", re.IGNORECASE)
+CLAUSE = lazy(r"[.;!?:]\s|,\s*(?:but|and|so)\s|\bbut\b", re.IGNORECASE)
 
 
 def says_kernel_at_fault(joined: str) -> bool:

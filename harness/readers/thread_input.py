@@ -5,9 +5,9 @@ which message posted the evidence."""
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass, field
 
+from harness.lazy_regex import lazy
 from harness.model import FAILING, LogLine, RunId, Status
 from harness.readers.ingest import Parsed
 from harness.readers.mbox import Message, thread_inputs
@@ -152,7 +152,7 @@ def _with_commit(line: LogLine, message: Message, reach: int = 3) -> LogLine:
     return said
 
 
-MESSAGE_NUMBER = re.compile(r"^message (\d+)\b")
+MESSAGE_NUMBER = lazy(r"^message (\d+)\b")
 
 
 def _message_number(source: str) -> int:
@@ -192,10 +192,10 @@ def _drop_subject_stats_beside_logs(inputs: list[ReportInput]) -> None:
         ri.parsed.results = [r for r in ri.parsed.results if not _subject_made(r.result_line)]
 
 
-SENTENCE_END = re.compile(r"[.!?][)\"']?$")
+SENTENCE_END = lazy(r"[.!?][)\"']?$")
 # quotes, diffs, diffstats, a commit's trailers ("Fixes: ...", "Cc: ...")
-NOT_PROSE = re.compile(r"^\s*(?:>|[-+@|#$]|\S+ +\| +\d|diff --git |index [0-9a-f]+\.\.)|^\s*$|"
-                       r"^[A-Z][\w-]*: ")
+NOT_PROSE = lazy(r"^\s*(?:>|[-+@|#$]|\S+ +\| +\d|diff --git |index [0-9a-f]+\.\.)|^\s*$|"
+                 r"^[A-Z][\w-]*: ")
 
 
 QUOTE_ROOM = 150  # a conclusion is quoted up to 160 characters

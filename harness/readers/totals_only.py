@@ -9,15 +9,15 @@ the counts as its message. Used only when the input holds no result lines at all
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, Status
 
-PLANNED = re.compile(r"^(?:#\s*)*Planned tests != run tests \((\d+) != (\d+)\)")
-TOTALS = re.compile(r"^(?:#\s*)*Totals:\s*pass:(\d+)\s+fail:(\d+)\s+xfail:\d+\s+xpass:\d+\s+"
-                    r"skip:(\d+)\s+error:(\d+)")
-SELFTEST_SOURCE = re.compile(r"(?:^|/)selftests/[\w.-]+/([\w.-]+)\.(?:c|sh)$")
+PLANNED = lazy(r"^(?:#\s*)*Planned tests != run tests \((\d+) != (\d+)\)")
+TOTALS = lazy(r"^(?:#\s*)*Totals:\s*pass:(\d+)\s+fail:(\d+)\s+xfail:\d+\s+xpass:\d+\s+"
+              r"skip:(\d+)\s+error:(\d+)")
+SELFTEST_SOURCE = lazy(r"(?:^|/)selftests/[\w.-]+/([\w.-]+)\.(?:c|sh)$")
 
 
 @dataclass

@@ -18,12 +18,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, Status
 from harness.readers.catalogue import ERRNO_NAME, ERRNO_NAMES, STRERROR
 from harness.readers.prose_failures import errnos_in
 from harness.readers.stated_failures import CODE, HYPOTHETICAL, STATED_NAME, TRAILER
 
-FAILURE_WORD = re.compile(
+FAILURE_WORD = lazy(
     r"\b(?:fail(?:s|ed|ing|ure|ures)?|errors?(?![ -](?:messages? strings?|strings?|handling|"
     r"paths?|codes?|reporting|checks?|cases?|values?)\b)|fatal|panic(?:ked|s)?|segmentation fault|"
     r"segfault(?:s|ed)?|crash(?:es|ed)?|killed|aborted|bus error|core dumped|oops|BUG|cannot|"
@@ -92,68 +93,68 @@ FAILURE_WORD = re.compile(
 # The strerror texts of 12 characters or more, longest first: as printed (capital first), or
 # in any case when three words or more ("function not implemented").
 _LONG = sorted((s for s in STRERROR if len(s) >= 12), key=len, reverse=True)
-STRERRORS = re.compile("|".join(
+STRERRORS = lazy("|".join(
     re.escape(s) if s.count(" ") < 2 else "(?i:" + re.escape(s) + ")" for s in _LONG))
 # ("without this (patch)" tells what happens unpatched: no negation of what follows it)
-NEGATED = re.compile(r"(?<![\w=-])(?:not|never|no longer|no|nothing|zero)(?![\w=-])|"
-                     r"(?<![\w=-])without(?! (?:this|that|these|it|the (?:patch|fix|change)))"
-                     r"(?![\w=-])|n't\b", re.IGNORECASE)
-ZERO_COUNT = re.compile(r"\b(?:errors?|fail(?:ed|ures?)?)\s*[=:]\s*0\b|"
-                        r"\b0\s+(?:errors?|fail(?:ed|ures?)?)\b|"
-                        # a summary's aligned column: LTP's "failed   0", "FAIL:  0"
-                        r"^(?:errors?|fail(?:ed|ures?|s)?|broken)\s*:?\s+0$", re.IGNORECASE)
+NEGATED = lazy(r"(?<![\w=-])(?:not|never|no longer|no|nothing|zero)(?![\w=-])|"
+               r"(?<![\w=-])without(?! (?:this|that|these|it|the (?:patch|fix|change)))"
+               r"(?![\w=-])|n't\b", re.IGNORECASE)
+ZERO_COUNT = lazy(r"\b(?:errors?|fail(?:ed|ures?)?)\s*[=:]\s*0\b|"
+                  r"\b0\s+(?:errors?|fail(?:ed|ures?)?)\b|"
+                  # a summary's aligned column: LTP's "failed   0", "FAIL:  0"
+                  r"^(?:errors?|fail(?:ed|ures?|s)?|broken)\s*:?\s+0$", re.IGNORECASE)
 # systemd's unmet start condition: "ConditionPathExists=/sys/kernel/mm/ksm was not met" says the
 # path does not exist (ENOENT); a negated condition ("=!/path") says the opposite: left alone.
-UNMET_PATH = re.compile(r"\bCondition(?:PathExists|PathIsDirectory)=(?!!)\S+ was not met\b")
-CLAUSE_BREAK = re.compile(r"[.;!?]\s|,\s|\b(?:but|however|although|though|while)\b",
-                          re.IGNORECASE)
+UNMET_PATH = lazy(r"\bCondition(?:PathExists|PathIsDirectory)=(?!!)\S+ was not met\b")
+CLAUSE_BREAK = lazy(r"[.;!?]\s|,\s|\b(?:but|however|although|though|while)\b",
+                    re.IGNORECASE)
 # "should be fixed", "will be resolved", "needs to be fixed": the fix is still to come
-TO_BE_DONE = re.compile(r"\b(?:should|will|would|must|needs? to|has to|have to|to)\s+"
-                        r"(?:be\s+|get\s+)?$", re.IGNORECASE)
+TO_BE_DONE = lazy(r"\b(?:should|will|would|must|needs? to|has to|have to|to)\s+"
+                  r"(?:be\s+|get\s+)?$", re.IGNORECASE)
 # A failure the same clause says was dealt with is none now ("failed last week and was fixed").
 # (Not a path "resolved against the caller's cwd", also when a wrap left "resolved" at the end
 # of its line.)
-DEALT_WITH = re.compile(r"\b(?:fixed|resolved(?! against| relative|$)|solved|works? now|went "
-                        r"away|gone)\b",
-                        re.IGNORECASE)
+DEALT_WITH = lazy(r"\b(?:fixed|resolved(?! against| relative|$)|solved|works? now|went "
+                  r"away|gone)\b",
+                  re.IGNORECASE)
 # A kernel's console line (a boot log's "Failed to ..." on a run that went fine) is the log
 # parser's to read, as a crash or not at all; a word that is an option ("panic=-1",
 # "oops=panic") states nothing.
-PRINTK = re.compile(r"\[\s*\d+\.\d{6}\]")
+PRINTK = lazy(r"\[\s*\d+\.\d{6}\]")
 # (a link's brackets and full stop stay: "results (https://...). Kernelci should have
 # reported failure" keeps its sentence break)
-URL = re.compile(r"[^\s(\[<]*://\S*?(?=[)\]>.,;:]*(?:\s|$))")
+URL = lazy(r"[^\s(\[<]*://\S*?(?=[)\]>.,;:]*(?:\s|$))")
 # A markdown heading of an issue template ("## Execution failed at", "### Failed tests") names
 # a section; a tool's own "## ERROR: ..." line (a colon after its word) is no heading.
 # (A template's heading ends in its colon: "#### Reason for failure:", "#### Since when has it
 # been failing:" - the Kubernetes failing-test issue form.)
-HEADING = re.compile(r"#{2,6} (?:(?![^:]*:)(?:\S+ ?){1,8}|[^:]{1,80}:\s*)$")
+HEADING = lazy(r"#{2,6} (?:(?![^:]*:)(?:\S+ ?){1,8}|[^:]{1,80}:\s*)$")
 # A compiler's closing tally restates the errors printed above it: clang's "1 error
 # generated." ("2 warnings and 1 error generated."), gcc's "compilation terminated.".
-COMPILER_TALLY = re.compile(r"^(?:\d+ warnings? and )?\d+ errors? generated\.$|"
-                            r"^compilation terminated\.$")
-OPTION = re.compile(r"[=_-]")
+COMPILER_TALLY = lazy(r"^(?:\d+ warnings? and )?\d+ errors? generated\.$|"
+                      r"^compilation terminated\.$")
+OPTION = lazy(r"[=_-]")
 # "... tested as LTP. Can it ...?" (and two spaces after the full stop, as many still type)
-SENTENCE_BREAK = re.compile(r"[A-Za-z0-9)][.!?]\s+[A-Z][a-z]")
+SENTENCE_BREAK = lazy(r"[A-Za-z0-9)][.!?]\s+[A-Z][a-z]")
 # A question's own part of a line: a sentence, or a clause after '; ' - gcc's "error: 'X'
 # undeclared (first use in this function); did you mean 'Y'?" asks only after the ';'.
-ASKED_BREAK = re.compile(SENTENCE_BREAK.pattern + r"|; ")
+ASKED_BREAK = lazy(SENTENCE_BREAK.pattern + r"|; ")
 # A failure word whose subject is a person ("I've been failing for days to get a ppc64 machine
 # internally provisioned", ppc e500 thread 2025; "I was unable to find anything in the Web
 # about the issue", Void #49269; "we cannot have folios larger than ...") tells what the
 # writer could not do, no test's or program's failure - unless what follows is running or
 # building something ("I failed to boot the kernel", "we keep failing to mount it").
-PERSON = re.compile(r"(?<![\w'])(?:I|we|you|he|she)(?:'ve|'d|'m|'re|\s+(?:have|had|am|are|was|"
-                    r"were|keep|kept|still|also|just))*(?:\s+been)?(?:\s+\w+ly)?\s+$")
-PERSON_WORD = re.compile(r"fail|unable to|can ?not|can't|could ?n[o']t", re.IGNORECASE)
-PERSON_TASK = re.compile(r"(?:\s+\w+){0,3}?\s+(?:to\s+)?(?:boot|run|build|compile|mount|load|start|"
-                         r"allocate|map|mmap|install|execute|open|create|reserve)\b|"
-                         r"\s*(?:with|on|in|at)\b", re.IGNORECASE)
+PERSON = lazy(r"(?<![\w'])(?:I|we|you|he|she)(?:'ve|'d|'m|'re|\s+(?:have|had|am|are|was|"
+              r"were|keep|kept|still|also|just))*(?:\s+been)?(?:\s+\w+ly)?\s+$")
+PERSON_WORD = lazy(r"fail|unable to|can ?not|can't|could ?n[o']t", re.IGNORECASE)
+PERSON_TASK = lazy(r"(?:\s+\w+){0,3}?\s+(?:to\s+)?(?:boot|run|build|compile|mount|load|start|"
+                   r"allocate|map|mmap|install|execute|open|create|reserve)\b|"
+                   r"\s*(?:with|on|in|at)\b", re.IGNORECASE)
 # A failure named with a definite article is one that happened, whatever the clause around it
 # wonders ("If we can configure one with swap space then we can check if it resolves the test
 # failure", openj9 #17472): "the (test) failure", "this failure" - not a kind of failure ("the
 # failure mode", "the failure path").
-PRESUPPOSED = re.compile(
+PRESUPPOSED = lazy(
     r"\b(?:the|this|that|these|those)\s+(?:(?:same|(?:self)?test|build|CI|job|run)\s+)?"
     r"failures?\b(?!\s*(?:rates?|modes?|paths?|handling|cases?|messages?|outputs?|counts?|"
     r"conditions?|points?|scenarios?|injection|domains?)\b)|"
@@ -167,7 +168,7 @@ MAX_LINE = 400
 INTRODUCED = 4  # lines from a caption ending in ':' to the failure it introduces
 # A sentence ends at '.', '!' or '?' before a space and a capital, a backtick or a bracket
 # (not inside "e.g. foo" or a version "6.2 kernel").
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`(\[\"'])")
+SENTENCE_END = lazy(r"(?<=[.!?])\s+(?=[A-Z`(\[\"'])")
 
 
 # A commit named by id and its title, the title wrapped or not: 'c46241a370a6 ("powerpc/pkeys:
@@ -175,7 +176,7 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`(\[\"'])")
 # it states no failure - whatever words ("error", "fail") its title has.
 # (after a lead-in: Sasha Levin's 'on: 611fbeb44a77 ("selftests:core: test coverage for dup_fd()
 # failure handling in unshare_fd()")', linux-kselftest 2025)
-COMMIT_NAMED = re.compile(r"^\s*(?:(?:commit|on|to|at|is|was)\b:?\s+)*[0-9a-f]{12,40}\s+\(\"")
+COMMIT_NAMED = lazy(r"^\s*(?:(?:commit|on|to|at|is|was)\b:?\s+)*[0-9a-f]{12,40}\s+\(\"")
 
 
 def _states_failure(text: str, continued: bool = False) -> bool:
@@ -255,10 +256,10 @@ def is_fallback(r: Result) -> bool:
 # So is the instruction a test prints before it gives up on its environment: "Please run this
 # test as root" (6.1 gup_test), "Please do echo 1073741824 > /proc/sys/kernel/shmmax",
 # "Please boot with hugepagesz=1G hugepages=2" (thuge-gen).
-SKIP_LINE = re.compile(r"^(?:skip|SKIP)\s*:\s*\S|^\[SKIP\]\s+\S|^Skipping\s+\S.*(?:\.\.\.|\))|"
-                       r"[,.]\s+(?:[Ss]kip all tests|[Ss]kipping(?: (?:the )?test)?\.{0,3})$|"
-                       r"^Please (?:run (?:this |the )?\w+ as root|do echo \S+ > /proc/sys/|"
-                       r"boot with \S+=)")
+SKIP_LINE = lazy(r"^(?:skip|SKIP)\s*:\s*\S|^\[SKIP\]\s+\S|^Skipping\s+\S.*(?:\.\.\.|\))|"
+                 r"[,.]\s+(?:[Ss]kip all tests|[Ss]kipping(?: (?:the )?test)?\.{0,3})$|"
+                 r"^Please (?:run (?:this |the )?\w+ as root|do echo \S+ > /proc/sys/|"
+                 r"boot with \S+=)")
 
 
 def results(lines: list[LogLine], patch: bool) -> list[Result]:
@@ -306,11 +307,11 @@ def _failures(lines: list[LogLine], patch: bool) -> list[Result]:
 
 # A template's question whose answer names what fails: the Kubernetes failing-test issue's
 # "#### Which test(s) are failing:" (the answer under it is the failure, the heading is not).
-FAILING_HEADING = re.compile(r"^#{2,6}\s+which\s+(?:tests?|test\(s\)|jobs?|job\(s\))\s+"
-                             r"(?:are|is)\s+(?:failing|flaking|broken)\s*:?\s*$", re.IGNORECASE)
+FAILING_HEADING = lazy(r"^#{2,6}\s+which\s+(?:tests?|test\(s\)|jobs?|job\(s\))\s+"
+                       r"(?:are|is)\s+(?:failing|flaking|broken)\s*:?\s*$", re.IGNORECASE)
 
 
-UNQUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+")
+UNQUOTE = lazy(r"^[ \t]*(?:>[ \t]?)+")
 
 
 def _answers_failing(lines: list[LogLine], at: int) -> bool:

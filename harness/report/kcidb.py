@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 
 from harness.errors import UsageError
+from harness.lazy_regex import lazy
 from harness.model import Category, Finding, Report, Result, Status
 from harness.report.common import all_findings, clean_text, evidence_of, results_of, where_from
 
 DEFAULT_ORIGIN = "harness"
-ORIGIN_RE = re.compile(r"^[a-z0-9_]+$")
+ORIGIN_RE = lazy(r"^[a-z0-9_]+$")
 
 # KCIDB statuses: FAIL (tested code faulty), ERROR (the test did not complete), MISS (the test
 # did not run because of the harness), PASS, SKIP (not applicable).
@@ -42,8 +42,8 @@ CULPRIT: dict[Category, dict[str, bool]] = {
     Category.CONFIG: {"code": False, "tool": False, "harness": True},
 }
 
-_URL = re.compile(r"https?://[^\s()<>\"']+")
-_SLUG = re.compile(r"[^a-z0-9]+")
+_URL = lazy(r"https?://[^\s()<>\"']+")
+_SLUG = lazy(r"[^a-z0-9]+")
 MAX_EXCERPT = 16384
 
 
@@ -51,7 +51,7 @@ class KcidbError(UsageError):
     """A KCIDB option the schema cannot carry (one line)."""
 
 
-BUILD_ID_RE = re.compile(r"^[a-z0-9_]+:[^\0]*$")
+BUILD_ID_RE = lazy(r"^[a-z0-9_]+:[^\0]*$")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from email.utils import formataddr, getaddresses, parseaddr, parsedate_to_datetime
 
 import harness
+from harness.lazy_regex import lazy
 from harness.model import FAILING, Category, Finding, LogLine, Report, Result, Status
 from harness.readers.ktap import CRASH
 from harness.readers.mbox import Message
@@ -61,7 +62,7 @@ VERBS = {
     Status.PASS: ("passes", "pass"),
 }
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-TEST_ID = re.compile(r"(?P<suite>[\w.-]+) #(?P<number>\d+)\b")
+TEST_ID = lazy(r"(?P<suite>[\w.-]+) #(?P<number>\d+)\b")
 
 
 # --- phrasing helpers (the terminal writer uses some of them too) ----------------------------
@@ -306,65 +307,65 @@ def _cap(text: str) -> str:
 
 # A path the harness read (the thread or pasted file), with a line number: "x.txt L26: ".
 # Only a reference (a line number follows): a file name the report itself mentions stays.
-_INPUT_REF = re.compile(r"(?<![\w/.-])(?:(?:[\w.~+-]*/)*[\w.+-]+\.(?:txt|log|mbox|mbx|eml|mail|gz"
-                        r"|json)|<?stdin>?)(?::L\d+| L\d+):? ?")
+_INPUT_REF = lazy(r"(?<![\w/.-])(?:(?:[\w.~+-]*/)*[\w.+-]+\.(?:txt|log|mbox|mbx|eml|mail|gz"
+                  r"|json)|<?stdin>?)(?::L\d+| L\d+):? ?")
 STDIN = ("stdin", "<stdin>", "-")  # what the harness calls a log piped to it
-_LINE_REF = re.compile(r" at L\d+\b|\(L\d+\) ?|(?<=\()L\d+: |\bL\d+: ")
-_HARNESS_CMD = re.compile(r" ?\(harness [a-z]+ [^()]*\)")
-_HARNESS_FLAG = re.compile(r"(?<![\w-])--(?:fs|tmp-fs|suite|kernel-version|selftests-version|"
-                           r"strace|out|rules)\b")
-_THREAD_SUMMARY = re.compile(r"^\S.*: \d+ messages?; (?:logs in|no message)")
-_NOT_READ = re.compile(r"were not read|are code, not test output|is the same file as .*: read "
-                       r"once|nothing in it can be judged, so the verdict is")
-_STATED_TEST = re.compile(r"(?<![\w.-])(?P<suite>[\w.-]+) test #\d+ "
-                          r"\((?:[^()]|\([^()]*\))*?\(stated\)(?:[^()]|\([^()]*\))*\)")
+_LINE_REF = lazy(r" at L\d+\b|\(L\d+\) ?|(?<=\()L\d+: |\bL\d+: ")
+_HARNESS_CMD = lazy(r" ?\(harness [a-z]+ [^()]*\)")
+_HARNESS_FLAG = lazy(r"(?<![\w-])--(?:fs|tmp-fs|suite|kernel-version|selftests-version|"
+                     r"strace|out|rules)\b")
+_THREAD_SUMMARY = lazy(r"^\S.*: \d+ messages?; (?:logs in|no message)")
+_NOT_READ = lazy(r"were not read|are code, not test output|is the same file as .*: read "
+                 r"once|nothing in it can be judged, so the verdict is")
+_STATED_TEST = lazy(r"(?<![\w.-])(?P<suite>[\w.-]+) test #\d+ "
+                    r"\((?:[^()]|\([^()]*\))*?\(stated\)(?:[^()]|\([^()]*\))*\)")
 # The name a reader gives a suite it could not name ("the selftest test #45").
-_PLACEHOLDER_SUITE = re.compile(r"(?<=\bthe )selftest (?=tests?\b)|(?<=\bThe )selftest (?=tests?\b)"
-                                r"|(?<=\d )selftest (?=tests?\b)|of selftest \(")
+_PLACEHOLDER_SUITE = lazy(r"(?<=\bthe )selftest (?=tests?\b)|(?<=\bThe )selftest (?=tests?\b)"
+                          r"|(?<=\d )selftest (?=tests?\b)|of selftest \(")
 # The names a reader gives what is no selftest (a failed call of a tool's message or an strace,
 # a failure stated in words), said as a maintainer would: "the fallocate() call", not "the
 # strace test #1 (fallocate())".
 _CALL_NAME = r"(?P<call>[a-z_0-9]+\(\))(?P<rest>[^()]*(?:\([^()]*\)[^()]*)*)"
 _PLACEHOLDER_WORDS = (
-    (re.compile(r"\b(?P<the>[Tt]he )?(?:strace|command) test #?\d+ \(" + _CALL_NAME + r"\)"),
+    (lazy(r"\b(?P<the>[Tt]he )?(?:strace|command) test #?\d+ \(" + _CALL_NAME + r"\)"),
      lambda m: f"{'T' if (m['the'] or 't')[0] == 'T' else 't'}he {m['call']} call"
      + (f" ({m['rest'].strip()})" if m["rest"].strip() else "")),
-    (re.compile(r"\b(?P<the>[Tt]he )?(?P<n>\d+) (?:strace|command) tests(?: with [\w ]+?)?"
-                r"(?= fail| were| are| is| ended| did)"),
+    (lazy(r"\b(?P<the>[Tt]he )?(?P<n>\d+) (?:strace|command) tests(?: with [\w ]+?)?"
+          r"(?= fail| were| are| is| ended| did)"),
      lambda m: f"{'The' if m['the'] and m['the'][0] == 'T' else 'the'} {m['n']} calls"),
-    (re.compile(r"\b(?P<the>[Tt]he )?(?P<n>\d+) report tests\b"),
+    (lazy(r"\b(?P<the>[Tt]he )?(?P<n>\d+) report tests\b"),
      lambda m: f"{'The' if m['the'] and m['the'][0] == 'T' else 'the'} {m['n']} failures "
                "the report states"),
-    (re.compile(r"(?<=[\w-])/selftest (?=tests?\b)"), " "),
-    (re.compile(r"(?<=\] )selftest (?=\d)"), ""),  # "[Miaohe Lin] selftest 5, 6" in a list
-    (re.compile(r"\b(?:[Tt]he )?selftest test #?(?=\d)"), "test "),
+    (lazy(r"(?<=[\w-])/selftest (?=tests?\b)"), " "),
+    (lazy(r"(?<=\] )selftest (?=\d)"), ""),  # "[Miaohe Lin] selftest 5, 6" in a list
+    (lazy(r"\b(?:[Tt]he )?selftest test #?(?=\d)"), "test "),
 )
 # A patch's diffstat line quoted as what someone "wrote": the sentence already names the
 # files, so say whose patch it is.
-_DIFFSTAT_QUOTE = re.compile(r"(?P<who>[A-Z][^.:()']*?) wrote(?P<when> on [^:']+)?: "
-                             r"'[\w./-]+ +\| +\d+ [+-]+'\.?")
+_DIFFSTAT_QUOTE = lazy(r"(?P<who>[A-Z][^.:()']*?) wrote(?P<when> on [^:']+)?: "
+                       r"'[\w./-]+ +\| +\d+ [+-]+'\.?")
 # One message's tests named twice in a row in a test list.
-_SAME_RUN = re.compile(r"(\[[^\]]+\]) ([^\[\]()]*?); \1 ")
+_SAME_RUN = lazy(r"(\[[^\]]+\]) ([^\[\]()]*?); \1 ")
 # Causes a result was checked against; "the report does not say the cause is X" is no news.
-_RULED_OUT = re.compile(r"Known causes were considered and ruled out by the run: (.*?)\. "
-                        r"(?=No known)")
+_RULED_OUT = lazy(r"Known causes were considered and ruled out by the run: (.*?)\. "
+                  r"(?=No known)")
 _NOT_SAID = "the report does not say"
 # The harness's own options named inside a rule's words: the list cannot pass them.
-_OPTION_ASIDE = ((re.compile(r" ?\((?:use |with )?--[a-z][\w-]*\)"), ""),
-                 (re.compile(r"pass --fs to confirm"), "knowing it would settle this"),
-                 (re.compile(r" is not known: pass --[a-z][\w-]*"),
+_OPTION_ASIDE = ((lazy(r" ?\((?:use |with )?--[a-z][\w-]*\)"), ""),
+                 (lazy(r"pass --fs to confirm"), "knowing it would settle this"),
+                 (lazy(r" is not known: pass --[a-z][\w-]*"),
                   " is not known, and knowing it would settle this"))
 # Notes in the harness's words, said the way the list would read them.
-_REPHRASE = ((re.compile(r"nothing in the text is a result any reader knows: \d+ line\(s\) that "
-                         r"states? a failure(?: \([^)]*\))? are taken as the failure, and no "
-                         r"rule knows them"),
+_REPHRASE = ((lazy(r"nothing in the text is a result any reader knows: \d+ line\(s\) that "
+                   r"states? a failure(?: \([^)]*\))? are taken as the failure, and no "
+                   r"rule knows them"),
               ("no test output shows the failure: it is taken from the line that states it, "
                "and no known cause matches it")),)
 # A rule's words for a failure a report only states (no log): what the report names instead.
-_NO_LOG = ((re.compile(r"no (environment or configuration|environment|configuration) cause "
-                       r"(?:in the log )?explains (it|them)"),
+_NO_LOG = ((lazy(r"no (environment or configuration|environment|configuration) cause "
+                 r"(?:in the log )?explains (it|them)"),
             r"the report names no \1 cause for \2"),
-           (re.compile(r"the log alone does not show it"), "the report has no log to show it"))
+           (lazy(r"the log alone does not show it"), "the report has no log to show it"))
 
 
 @dataclass
@@ -634,7 +635,7 @@ def _same_tests(report: Report, finding: Finding,
     return None
 
 
-PRINTK_STAMP = re.compile(r"^\s*\[\s*\d+\.\d+\]\s?")
+PRINTK_STAMP = lazy(r"^\s*\[\s*\d+\.\d+\]\s?")
 
 
 def crash_head(finding: Finding) -> tuple[str, bool]:
@@ -825,7 +826,7 @@ def _subject(subject: str) -> str:
 MAX_QUOTED_LINE = 200  # a quoted log line stays whole (as the list saw it) up to this
 
 
-PROSE = re.compile(r"^[\w(\"'][^\[\]#=|<>{}]*$")  # words, no log's brackets, marks or fields
+PROSE = lazy(r"^[\w(\"'][^\[\]#=|<>{}]*$")  # words, no log's brackets, marks or fields
 
 
 def _quote(text: str) -> list[str]:
@@ -877,7 +878,7 @@ def quoted_evidence(report: Report, message: Message) -> tuple[list[LogLine], in
     return lines[:MAX_QUOTED], max(len(chosen) - shown, 0)
 
 
-GREETING = re.compile(r"(?i)^(hi|hello|hey|dear)\b.{0,40}$|^on .* wrote:$|^-- ?$")
+GREETING = lazy(r"(?i)^(hi|hello|hey|dear)\b.{0,40}$|^on .* wrote:$|^-- ?$")
 
 
 def _opening(message: Message, limit: int = 6) -> list[LogLine]:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
+from harness.lazy_regex import lazy
 from harness.model import Environment, Result, RunId, Status
 
 
@@ -87,12 +88,12 @@ class RunIndex:
         return cls(index, truncated, passed)
 
 
-SIZE_KB = re.compile(r"\((\d+) kB\)")
+SIZE_KB = lazy(r"\((\d+) kB\)")
 # A bisected commit whose title is the tests' own ('commit 1234abcd ("selftests/mm: add ...")',
 # '1234abcd selftests: mm: ...'): the test changed, not the kernel.
-SELFTEST_COMMIT = re.compile(r"(?:\b[0-9a-f]{7,40}\s+|\(\s*\"?|\bPATCH[^\]]*\]\s*)"
-                             r"(?:k?selftests?)(?:/[\w-]+)*\s*:|\(\s*\"?(?:k?selftests?)/",
-                             re.IGNORECASE)
+SELFTEST_COMMIT = lazy(r"(?:\b[0-9a-f]{7,40}\s+|\(\s*\"?|\bPATCH[^\]]*\]\s*)"
+                       r"(?:k?selftests?)(?:/[\w-]+)*\s*:|\(\s*\"?(?:k?selftests?)/",
+                       re.IGNORECASE)
 OK = CheckOutcome(Support.SUPPORTS)
 
 
@@ -250,8 +251,8 @@ def gup_test(result: Result, env: Environment, index: RunIndex, value: object) -
 
 # A report's own statement that swap works ("swap is enabled though"), not the test's question
 # ("is swap enabled?").
-SWAP_CLAIM = re.compile(r"\bswap (?:is |was )?(?:enabled|on|configured|active)\b(?!\s*\?)|"
-                        r"\bwith swap (?:enabled|on)\b(?!\s*\?)", re.IGNORECASE)
+SWAP_CLAIM = lazy(r"\bswap (?:is |was )?(?:enabled|on|configured|active)\b(?!\s*\?)|"
+                  r"\bwith swap (?:enabled|on)\b(?!\s*\?)", re.IGNORECASE)
 
 
 def swap(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:

@@ -44,6 +44,7 @@ from harness.aggregates import (
     Segment,
 )
 from harness.errors import InputError, OutputError
+from harness.lazy_regex import lazy
 from harness.model import (
     POINTS_AT_KERNEL,
     SEVERITY,
@@ -63,8 +64,8 @@ from harness.triage.rules import Rule, load_rules
 KNOWN_FS = ("9p", "nfs", "nfs3", "nfs4", "nfs4.2", "xfs", "ext4", "ext3", "ext2", "tmpfs",
             "btrfs", "f2fs", "virtiofs", "overlay", "ramfs", "bcachefs")
 SUITES = ("gup_longterm", "cow")
-DATE = re.compile(r"^(\d{4}-\d{2}-\d{2}|\d{8})(?:T\d{2}(?::?\d{2}){0,2}Z?)?$")
-KERNEL = re.compile(r"^v?\d+\.\d+(?:\.\d+)?(?:-rc\d+)?(?:[-+~.][\w.+~-]*)?$")
+DATE = lazy(r"^(\d{4}-\d{2}-\d{2}|\d{8})(?:T\d{2}(?::?\d{2}){0,2}Z?)?$")
+KERNEL = lazy(r"^v?\d+\.\d+(?:\.\d+)?(?:-rc\d+)?(?:[-+~.][\w.+~-]*)?$")
 LOG_SUFFIXES = (".log", ".txt", ".tap", ".out")
 SCHEMA_NOTE = ("fleet report: results of every log (run = machine/kernel/date/fs), findings "
                "counted across logs; 'logs' has each log's verdict")

@@ -7,9 +7,9 @@ console is the kernel's (or a process's). What each one means is in harness/tria
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 
+from harness.lazy_regex import lazy
 from harness.model import Finding, LogLine, Result, Status, SuiteRun
 from harness.readers.ingest import Parsed
 from harness.readers.paste import MM_BINARIES
@@ -18,8 +18,8 @@ from harness.triage.rules import About, Fields, Rule, rules_about
 MAX_EVIDENCE = 12
 # What the console put before a crash's own words: a log level ("<4>"), dmesg -x's facility
 # and level ("kern  :warn  : "), the printk stamp and the caller id ("[   10.087758] [ T175] ")
-CONSOLE_PREFIX = re.compile(r"^(?:<\d>)?(?:[a-z]+\s*:[a-z]+\s*:\s*)?(?:\[\s*\d+\.\d+\]\s*)?"
-                            r"(?:\[\s*[CT]\d+\]\s*)?")
+CONSOLE_PREFIX = lazy(r"^(?:<\d>)?(?:[a-z]+\s*:[a-z]+\s*:\s*)?(?:\[\s*\d+\.\d+\]\s*)?"
+                      r"(?:\[\s*[CT]\d+\]\s*)?")
 TOTALS_MISMATCH = "totals-mismatch"  # the anomaly kind counted here, not by the reader
 
 
@@ -96,7 +96,7 @@ def crash_findings(parsed: list[Parsed], results: list[Result],
     return out
 
 
-COMM = re.compile(r"\bComm: (\S+)")
+COMM = lazy(r"\bComm: (\S+)")
 FAILED = frozenset({Status.FAIL, Status.ERROR, Status.CRASH})
 TASK_COMM_LEN = 15  # the kernel's "Comm:" is the process name cut to 15 characters
 

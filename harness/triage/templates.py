@@ -12,12 +12,12 @@ Whatever the writers put out, the streamed report carries the same, by construct
 from __future__ import annotations
 
 import json
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
 from operator import itemgetter
 
+from harness.lazy_regex import lazy
 from harness.model import Diagnosis, Environment, LogLine, Result, RunId, Status
 from harness.readers.spill import Record, to_result
 from harness.report.common import clean_text, result_to_json
@@ -34,7 +34,7 @@ DIAG_BASE = 987654321100  # diagnostic i is on line DIAG_BASE + i
 RESULT_TEXT = "\ue000result-line\ue001"  # the result line's text (it carries the number)
 SOURCE = "\ue000source\ue001"  # the log's name, in the templates (one log's differs from another's)
 RUN = "\ue000run\ue001"  # the run id, likewise
-SLOT = re.compile(r"(98765432\d{4}|\ue000(?:result-line|source|run)\ue001)")
+SLOT = lazy(r"(98765432\d{4}|\ue000(?:result-line|source|run)\ue001)")
 MARK_NAMES = {SOURCE: "src", RUN: "runid"}
 MAX_OUTCOMES = 20_000  # distinct outcomes kept; a log of unique messages starts over
 

@@ -39,19 +39,19 @@ their fix - gives several ranges as an array of tables; all of them must hold:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from harness.errors import RuleError
+from harness.lazy_regex import lazy
 from harness.model import Environment
 
 # How a range that needs the version says it is not known: no evidence against the rule, and
 # --kernel-version / --selftests-version can supply it (checks.Basis.UNSTATED).
 NOT_SAID = "the input does not say which"
-VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?")
+VERSION = lazy(r"^v?(\d+)\.(\d+)(?:\.(\d+))?")
 # A distribution's ABI release: "6.1.0-57-amd64", "5.15.0-91-generic", "5.14.0-427.el9"; the
 # ".0" is not the upstream stable patch level.
-DISTRO_ABI = re.compile(r"^\d+\.\d+\.0-\d+")
+DISTRO_ABI = lazy(r"^\d+\.\d+\.0-\d+")
 
 
 def parse_version(text: str | None) -> tuple[int, ...] | None:
