@@ -21,7 +21,9 @@ from importlib import resources
 from pathlib import Path
 
 from harness.errors import RuleError
+from harness.lazy_regex import lazy
 from harness.model import Category, Confidence, Status
+from harness.triage.rules_cache import cached_rules
 from harness.triage.versions import Versions
 
 
@@ -95,12 +97,15 @@ class Fields(dict[str, object]):
 
 
 def _regex(value: object, where: str) -> re.Pattern[str] | None:
+    """The pattern, checked now and compiled again (from re's cache) when a rule first tries
+    it: a rule loaded from the cache of parsed rules compiles only what the input reaches."""
     if value is None:
         return None
     try:
-        return re.compile(str(value))
+        re.compile(str(value))
     except re.error as exc:
         raise RuleError(f"{where}: bad regular expression: {exc}") from None
+    return lazy(str(value))
 
 
 def parse_rule(data: dict, where: str) -> Rule:
@@ -182,9 +187,11 @@ def load_rules(directory: Path | None = None) -> tuple[Rule, ...]:
 
 @cache
 def _shipped() -> tuple[Rule, ...]:
+    """The shipped rules, from the cache of parsed rules when none of their files (nor the code
+    that parses them) changed since it was written."""
     files = [Path(str(p)) for p in resources.files("harness.triage").joinpath("rules").iterdir()
              if p.name.endswith(".toml")]
-    return _load(sorted(files))
+    return cached_rules(sorted(files), _load)
 
 
 def _load(files: list[Path]) -> tuple[Rule, ...]:
