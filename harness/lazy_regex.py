@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from typing import Any, cast
 
+from harness.regex_codes import compile_pattern
+
 # What a pattern offers (re.Pattern's public attributes): copied onto the object at first use.
 _ATTRS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split",
           "scanner", "pattern", "flags", "groups", "groupindex")
@@ -42,7 +44,7 @@ class LazyPattern:
         # pattern has (then re.Pattern's own AttributeError).
         if name in ("_source", "_flags", "_compiled"):  # mid-unpickling: nothing set yet
             raise AttributeError(name)
-        compiled = re.compile(self._source, self._flags)
+        compiled = compile_pattern(self._source, self._flags)
         for attr in _ATTRS:
             self.__dict__[attr] = getattr(compiled, attr)
         self.__dict__["_compiled"] = compiled
