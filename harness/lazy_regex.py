@@ -16,7 +16,7 @@ into another process is fine: it pickles as its source).
 from __future__ import annotations
 
 import re
-from typing import Any, cast
+from typing import Any, AnyStr, cast
 
 from harness.regex_codes import compile_pattern
 
@@ -28,16 +28,16 @@ _ATTRS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", 
 class LazyPattern:
     """A pattern that compiles when first used (see the module's docstring)."""
 
-    def __init__(self, source: str, flags: int = 0) -> None:
+    def __init__(self, source: str | bytes, flags: int = 0) -> None:
         self._source = source
         self._flags = flags
 
     @property
-    def compiled(self) -> re.Pattern[str]:
+    def compiled(self) -> re.Pattern[Any]:
         """The compiled pattern (compiling it now if it was not yet)."""
         if "_compiled" not in self.__dict__:
             self.__getattr__("pattern")
-        return cast(re.Pattern[str], self.__dict__["_compiled"])
+        return cast(re.Pattern[Any], self.__dict__["_compiled"])
 
     def __getattr__(self, name: str) -> Any:
         # Called only for what the instance does not hold yet: the first use, or a name no
@@ -65,6 +65,6 @@ class LazyPattern:
         return hash((self._source, self._flags))
 
 
-def lazy(source: str, flags: int | re.RegexFlag = 0) -> re.Pattern[str]:
+def lazy(source: AnyStr, flags: int | re.RegexFlag = 0) -> re.Pattern[AnyStr]:
     """`re.compile(source, flags)`, compiled on first use."""
-    return cast(re.Pattern[str], LazyPattern(source, int(flags)))
+    return cast(re.Pattern[AnyStr], LazyPattern(source, int(flags)))

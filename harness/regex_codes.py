@@ -24,14 +24,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-Codes = dict[tuple[str, int], tuple[Any, ...]]
+Codes = dict[tuple[str | bytes, int], tuple[Any, ...]]
 LIMIT = 5000  # codes kept; past it the file starts afresh (patterns the code no longer has)
 
 _codes: Codes | None = None  # loaded at the first compile
 _new: Codes = {}
 
 
-def compile_pattern(source: str, flags: int) -> re.Pattern[str]:
+def compile_pattern(source: str | bytes, flags: int) -> re.Pattern[Any]:
     """`re.compile(source, flags)`, from the stored code when there is one."""
     flags = int(flags)
     args = _stored().get((source, flags))
@@ -44,7 +44,7 @@ def compile_pattern(source: str, flags: int) -> re.Pattern[str]:
     return compiled
 
 
-def _engine_args(source: str, flags: int) -> tuple[Any, ...] | None:
+def _engine_args(source: str | bytes, flags: int) -> tuple[Any, ...] | None:
     """What re.compile gives the engine for this pattern, None when making the pattern from it
     does not give re.compile's own pattern (another Python's compiler, say)."""
     try:

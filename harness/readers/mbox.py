@@ -29,9 +29,9 @@ from harness.readers.line_kinds import in_diff_after, tight_diff
 if TYPE_CHECKING:  # the email package loads when a thread is read, not for every input
     from email.message import EmailMessage
 
-MBOX_FROM = re.compile(rb"^From \S+.*\d{4}\s*$|^From \S+\s*$|^From mboxrd@z ")
-HEADER = re.compile(rb"^(?:Message-ID|Message-Id|From|Subject|Date|To|Received|Return-Path|"
-                    rb"MIME-Version|In-Reply-To|References|X-[\w-]+|Delivered-To):", re.IGNORECASE)
+MBOX_FROM = lazy(rb"^From \S+.*\d{4}\s*$|^From \S+\s*$|^From mboxrd@z ")
+HEADER = lazy(rb"^(?:Message-ID|Message-Id|From|Subject|Date|To|Received|Return-Path|"
+              rb"MIME-Version|In-Reply-To|References|X-[\w-]+|Delivered-To):", re.IGNORECASE)
 QUOTED = lazy(r"^[ \t]*>")
 TEXT_NAMES = lazy(r"\.(?:log|txt|strace|out|tap|console)(?:\.\d+)?$", re.IGNORECASE)
 MAX_MESSAGES = 2000
