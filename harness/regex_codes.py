@@ -3,8 +3,8 @@
 `re.compile` parses a pattern and turns it into the regex engine's code in Python; only the
 last step (`_sre.compile(pattern, flags, code, ...)`) is C. A one-line `harness triage` meets
 ~250 of the project's patterns and spends more CPU compiling them than reading and judging
-the line. This module keeps each pattern's engine code (a list of ints, its flags and group
-names) in `<cache>/regex/<python>.marshal` and makes the pattern from it directly.
+the line. This module keeps each pattern's engine code (its words packed in bytes, its flags
+and group names) in `<cache>/regex/<python>.marshal` and makes the pattern from it directly.
 
 Each stored code was checked when stored: the pattern it makes must equal what `re.compile`
 makes (a Pattern's equality compares its code), and the file is per Python build and regex
@@ -21,10 +21,12 @@ import marshal
 import os
 import re
 import sys
+from array import array
 from pathlib import Path
 from typing import Any
 
 Codes = dict[tuple[str | bytes, int], tuple[Any, ...]]
+CODE = "I"  # the engine's code words (_sre.CODESIZE bytes: 4), packed
 LIMIT = 5000  # codes kept; past it the file starts afresh (patterns the code no longer has)
 
 _codes: Codes | None = None  # loaded at the first compile
@@ -34,32 +36,39 @@ _new: Codes = {}
 def compile_pattern(source: str | bytes, flags: int) -> re.Pattern[Any]:
     """`re.compile(source, flags)`, from the stored code when there is one."""
     flags = int(flags)
-    args = _stored().get((source, flags))
-    if args is not None:
+    stored = _stored().get((source, flags))
+    if stored is not None:
         with contextlib.suppress(Exception):  # an engine that refuses the code: compile
-            return _sre.compile(source, *args)
+            return _make(source, stored)
     compiled = re.compile(source, flags)
-    if not flags & re.DEBUG and (args := _engine_args(source, flags)) is not None:
-        _new[(source, flags)] = args
+    if not flags & re.DEBUG and (stored := _engine_args(source, flags)) is not None:
+        _new[(source, flags)] = stored
     return compiled
 
 
+def _make(source: str | bytes, stored: tuple[Any, ...]) -> re.Pattern[Any]:
+    flags, code, groups, groupindex, indexgroup = stored
+    return _sre.compile(source, flags, array(CODE, code).tolist(), groups, groupindex,
+                        indexgroup)
+
+
 def _engine_args(source: str | bytes, flags: int) -> tuple[Any, ...] | None:
-    """What re.compile gives the engine for this pattern, None when making the pattern from it
-    does not give re.compile's own pattern (another Python's compiler, say)."""
+    """What re.compile gives the engine for this pattern (the code packed in bytes), None when
+    making the pattern from it does not give re.compile's own pattern (another Python's
+    compiler, say)."""
     try:
         parsed = re._parser.parse(source, flags)  # type: ignore[attr-defined]
-        code = [int(op) for op in re._compiler._code(parsed, flags)]  # type: ignore[attr-defined]
+        code = array(CODE, re._compiler._code(parsed, flags)).tobytes()  # type: ignore[attr-defined]
         groupindex = dict(parsed.state.groupdict)
         indexgroup = [None] * parsed.state.groups
         for name, index in groupindex.items():
             indexgroup[index] = name
-        args = (int(flags | parsed.state.flags), code, parsed.state.groups - 1, groupindex,
-                tuple(indexgroup))
-        same = _sre.compile(source, *args) == re.compile(source, flags)
+        stored = (int(flags | parsed.state.flags), code, parsed.state.groups - 1, groupindex,
+                  tuple(indexgroup))
+        same = _make(source, stored) == re.compile(source, flags)
     except Exception:  # noqa: BLE001 - an re module unlike 3.11's: no stored code
         return None
-    return args if same else None
+    return stored if same else None
 
 
 def _stored() -> Codes:
