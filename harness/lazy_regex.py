@@ -9,8 +9,9 @@ so later calls (`X.search(line)`) go straight to the compiled pattern's C method
 frame per call.
 
 It is not an `re.Pattern` instance: give it to `re.search(X, ...)`-style module functions as
-`X.search(...)`, or `X.compiled` when something needs the real object (`isinstance`, pickling
-into another process is fine: it pickles as its source).
+`X.search(...)`, or `X.compiled` when something needs the real object (`isinstance`); a
+match's `.re` is the compiled pattern, so ask `m.re == X`, never `m.re is X`. Pickling into
+another process is fine: it pickles as its source.
 """
 
 from __future__ import annotations
@@ -57,8 +58,11 @@ class LazyPattern:
         return f"lazy({self._source!r}, {self._flags!r})"
 
     def __eq__(self, other: object) -> bool:
+        # A match's `.re` is the compiled pattern, never this object: `m.re == X`, not `is`.
         if isinstance(other, LazyPattern):
             return (self._source, self._flags) == (other._source, other._flags)
+        if isinstance(other, re.Pattern):
+            return self.compiled == other
         return NotImplemented
 
     def __hash__(self) -> int:

@@ -4,6 +4,7 @@ on first use, harness/lazy_regex.py)."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -31,3 +32,12 @@ def test_importing_the_triage_readers_compiles_no_pattern():
     done = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True,
                           text=True, check=True)
     assert done.stdout.split() == []
+
+
+def test_no_match_is_compared_to_a_pattern_by_identity():
+    """A lazy pattern is not the compiled pattern a match's `.re` holds: `m.re is X` is always
+    False (run_vmtests.sh's binaries went unseen that way); `m.re == X` compares them."""
+    found = [f"{path.relative_to(ROOT)}:{n}" for path in sorted((ROOT / "harness").rglob("*.py"))
+             for n, line in enumerate(path.read_text().splitlines(), 1)
+             if re.search(r"\.re\s+is(?:\s+not)?\s+[A-Z_]", line)]
+    assert found == []

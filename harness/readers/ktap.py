@@ -736,7 +736,7 @@ class KselftestParser:
         """"running NAME" / "selftests: mm: NAME": the binary whose output follows."""
         out: list[Result] = []
         self.runner_lines += 1
-        if match.re is HEADER_RUNNING:  # run_vmtests.sh starts a binary
+        if match.re == HEADER_RUNNING:  # run_vmtests.sh starts a binary (a lazy pattern: ==)
             if self._binary_from is not None:
                 self._end_binary()
             self._binary_from = self.emitted

@@ -72,7 +72,7 @@ MAX_TESTS = 5000
 
 def _which(m: re.Match[str]) -> str:
     """GOOD or BAD for a GOOD_BAD or SEEN_ON match."""
-    if m.re is SEEN_ON:
+    if m.re == SEEN_ON:  # (a lazy pattern: == to the compiled one, not is)
         return "GOOD" if m.group("not") else "BAD"
     return m.group("which").upper()
 

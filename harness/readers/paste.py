@@ -347,7 +347,7 @@ def unprefixed(line: LogLine) -> str:
             text = lead[m.end():]
             continue
         m = VIEWER_PREFIX.match(lead) or PRINTK_STAMP.match(lead) or ANY_STAMP.match(lead)
-        if m is None or (m.re is ANY_STAMP and KERNEL_FACT.match(lead, m.end())):
+        if m is None or (m.re == ANY_STAMP and KERNEL_FACT.match(lead, m.end())):
             break
         text = lead[m.end():]
     return text.strip()
