@@ -10,7 +10,7 @@ frame per call.
 
 It is not an `re.Pattern` instance: give it to `re.search(X, ...)`-style module functions as
 `X.search(...)`, or `X.compiled` when something needs the real object (`isinstance`); a
-match's `.re` is the compiled pattern, so ask `m.re == X`, never `m.re is X`. Pickling into
+match's `.re` is the compiled pattern, so ask `m.re == X` (identity is never true). Pickling into
 another process is fine: it pickles as its source.
 """
 
@@ -58,7 +58,7 @@ class LazyPattern:
         return f"lazy({self._source!r}, {self._flags!r})"
 
     def __eq__(self, other: object) -> bool:
-        # A match's `.re` is the compiled pattern, never this object: `m.re == X`, not `is`.
+        # A match's `.re` is the compiled pattern, never this object: ask `m.re == X`.
         if isinstance(other, LazyPattern):
             return (self._source, self._flags) == (other._source, other._flags)
         if isinstance(other, re.Pattern):
