@@ -13,7 +13,6 @@ for one; both are templates filled from what the run shows.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
@@ -195,6 +194,8 @@ def _shipped() -> tuple[Rule, ...]:
 
 
 def _load(files: list[Path]) -> tuple[Rule, ...]:
+    import tomllib  # (not imported when the shipped rules come from the cache)
+
     rules = []
     for path in files:
         try:
