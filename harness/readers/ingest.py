@@ -20,6 +20,7 @@ from harness.readers.ktap import BulkSink, KselftestParser, SharedKinds, Sink
 from harness.readers.logread import read_texts
 from harness.readers.strace import FdTracker, lock_refused, looks_like_strace, written_lines
 from harness.readers.strace_gave_up import WINDOW, GaveUp
+from harness.readers.strace_stale import StaleReads
 
 # Failed calls of these are kept as evidence; everything else is only used for fd tracking.
 INTERESTING = frozenset({
@@ -57,6 +58,8 @@ class Parsed:
     head: bytes = b""  # the file's first logread.HEAD_BYTES, when it was read in blocks (bulk)
     # kernel options the text shows off ("# CONFIG_X is not set"): (option, its line)
     config_off: list[tuple[str, LogLine]] = field(default_factory=list)
+    # reads that came back empty from a file written before (strace_stale): no errno shows them
+    stale_reads: StaleReads = field(default_factory=StaleReads)
 
 
 def _keep(syscall: Syscall) -> bool:
@@ -156,6 +159,7 @@ def parse_texts(lines: Iterable[tuple[int, str, str]], source: str, default_suit
                 continue
             if _keep(syscall) and len(out.syscalls) < MAX_SYSCALLS:
                 out.syscalls.append(syscall)
+            out.stale_reads.call(syscall)
             _keep_gave_up(out, gave_up.call(syscall))
             if syscall.name == "write":
                 buffer = carry.setdefault(syscall.pid, [])

@@ -47,6 +47,7 @@ from harness.readers.paste import FS_WORDS, PasteInfo, normalise
 from harness.readers.prose_failures import ProseReader, call_before_errno, call_failed_on_fs
 from harness.readers.runner_summary import RunnerTracker, fix_runner_verdicts, whole_binary_results
 from harness.readers.strace import looks_like_strace
+from harness.readers.strace_only import shows_failure
 
 
 @dataclass
@@ -182,7 +183,13 @@ def _build_calls_ltp_or_prose(parsed: Parsed, info: PasteInfo, compiled: compile
         notes.append(ltp_output.note(checks))
     else:
         ltp.name_tests(parsed.results)  # a failed call on an LTP line is that test's
-    if not parsed.results and not parsed.syscalls and (stated := prose.results(info.in_code)):
+    if not parsed.results and not shows_failure(parsed.syscalls) and (
+            empty := parsed.stale_reads.results()):
+        parsed.results += empty
+        notes.append(f"the strace shows no failed call, but {len(empty)} read(s) of a file "
+                     "came back empty after data was written to it (no errno shows that)")
+    if not parsed.results and not shows_failure(parsed.syscalls) and (
+            stated := prose.results(info.in_code)):
         parsed.results += stated
         notes.append(f"no log in the text: {len(stated)} failed call(s) taken from what its "
                      "prose states (a statement is weaker evidence than a log line)")
@@ -355,7 +362,8 @@ def _stated_by_patch(parsed: Parsed, info: PasteInfo, reader: stated_failures.Re
     stated = reader.results(info.statements.own_submitted or info.statements.submitted)
     if not stated:
         # (an strace's failed calls are explained by the caller, when nothing else is)
-        if not parsed.syscalls and (told := reader.crashes_or_errors(info.commands)):
+        if not shows_failure(parsed.syscalls) and (
+                told := reader.crashes_or_errors(info.commands)):
             parsed.results += told
             note = (f"no log in the text: {told[0].message[:60]!r} is taken as the failure "
                     "(what the text says, or a program's own error line)")
@@ -385,8 +393,10 @@ def _unread(parsed: Parsed, lines: list[LogLine], info: PasteInfo, prose: ProseR
     """The last fallback: a readable report is never refused; lines that state a failure no
     reader knows are its failures (``unknown`` - unless what the text shows of the file, the one
     open flag it names, makes the line's errno a call a rule knows)."""
-    if parsed.results or parsed.crashes or parsed.syscalls:
+    if parsed.results or parsed.crashes or shows_failure(parsed.syscalls):
         return []
+    # (an strace's own lines were read as calls: a lookup's "= -1 ENOENT" states no failure)
+    lines = [x for x in lines if not looks_like_strace(x.text)] if parsed.syscalls else lines
     unread = unread_failures.results(lines, info.diff_lines > 0)
     for r in unread:  # a call the line names before its errno ("problem(io_uring operation not
         if r.errno and (call := call_before_errno(r.message)):  # permitted)") is the call

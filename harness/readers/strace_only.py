@@ -89,6 +89,14 @@ def results_from_syscalls(parsed: list[Parsed]) -> list[Result]:
     return out
 
 
+def shows_failure(calls: list[Syscall]) -> bool:
+    """Whether an excerpt's calls hold one that the strace-alone reading takes as a failure:
+    an excerpt of lookups that miss (openat of /sys/devices/system/node = -1 ENOENT, numactl
+    #208) and calls that succeed shows none, so the program's own error lines and the prose
+    beside it say what failed."""
+    return any(of_interest(c) or _fallback(c) for c in calls)
+
+
 def _fallback(call: Syscall) -> bool:
     if call.failed and call.name in OPENS and call.errno == "ENOENT" and _creates(call):
         return True
