@@ -152,3 +152,120 @@ def test_written_data_read_back_empty_through_another_fd_is_the_filesystem_losin
     assert any("175 bytes" in r["message"] for r in report["results"])
     on_fuse = triage_read(tmp_path, BEFORE, "--fs", "fuse")
     assert on_fuse["verdict"] == "unknown"
+
+
+# linuxmint/linuxmint #779 ("Swapfiles on btrfs require CoW to be disabled", 2025-04-19, MW2K):
+# the description as stored (a journal excerpt pasted into the prose).
+MINT_779 = """\
+When installing and using btrfs as a file system, and not creating a dedicated swap partition, \
+the installer creates and initialises a swapfile. The only problem is it doesn't `chattr -C \
+/swapfile` so systemd cannot start the swapfile.
+
+Suggestion: get the installer to run chattr -C on the swapfile before the installation finishes.
+
+Apr 19 14:19:53 victoria systemd[1]: Activating swap swapfile.swap - /swapfile...
+Apr 19 14:19:53 victoria kernel: BTRFS warning (device nvme1n1p2): swapfile must not be \
+copy-on-write
+Apr 19 14:19:53 victoria swapon[462]: swapon: /swapfile: swapon failed: Invalid argument
+Apr 19 14:19:53 victoria systemd[1]: swapfile.swap: Swap process exited, code=exited, \
+status=255/EXCEPTION
+Apr 19 14:19:53 victoria systemd[1]: swapfile.swap: Failed with result 'exit-code'.
+Apr 19 14:19:53 victoria systemd[1]: Failed to activate swap swapfile.swap - /swapfile.
+"""
+
+# geerlingguy/ansible-role-swap #28 ("BTRFS support", 2022-09-30, 5n00p4eg): the description,
+# a dmesg-stamped kernel line between the command and its error.
+ANSIBLE_SWAP_28 = """\
+During `swapon`  command it fails with
+```
+swapon  /swapfile
+[2377765.336953] BTRFS warning (device vda5): swapfile must not be copy-on-write
+swapon: /swapfile: swapon failed: Invalid argument
+```
+"""
+
+
+def test_swapon_einval_under_a_journal_prefix_and_btrfs_reason_is_the_swap_file(tmp_path):
+    """swapon's own line behind journalctl's "Apr 19 14:19:53 victoria swapon[462]: " prefix is
+    read like the bare line, and btrfs's "swapfile must not be copy-on-write" is the kernel's
+    notice of that refusal: the swap file, not the kernel (swapfile-rejected)."""
+    for text in (MINT_779, ANSIBLE_SWAP_28):
+        report = triage_read(tmp_path, text)
+        assert report["verdict"] == "env"
+        assert causes(report) == {"swapfile-rejected"}
+        assert {r["syscall"] for r in report["results"]} == {"swapon"}
+
+
+# meefik/linuxdeploy #41 ("Can't install postgres on Ubuntu 11.10", 2013-04-19): the thread as
+# stored (an Android chroot; Danct12: "It sounds like Sys V IPC function is missing from the
+# kernel, I suggest you recompile the kernel with support for `CONFIG_SYSVIPC=y`").
+LINUXDEPLOY_41 = """\
+meefik/linuxdeploy · issue #41 · closed · Java
+# Can't install postgres on Ubuntu 11.10
+
+rogerwilcofromsq · description · 2013-04-19
+I am trying to install postgres 8.4. Error is:
+
+```
+# pg_createcluster 8.4 main --start
+Creating new cluster (configuration: /etc/postgresql/8.4/main, data: \
+/var/lib/postgresql/8.4/main)...
+could not change directory to "/root"
+FATAL:  could not create shared memory segment: Function not implemented
+DETAIL:  Failed system call was shmget(key=1, size=1507328, 03600).
+child process exited with exit code 1
+initdb: removing contents of data directory "/var/lib/postgresql/8.4/main"
+Error: initdb failed
+```
+
+I've tryed this (from here https://github.com/meefik/linuxdeploy/issues/29)
+
+```
+sudo -s
+mkdir /dev/shm 
+mount -t tmpfs /dev/shm 
+chmod 777 /dev/shm
+```
+
+But without success.
+
+Could You help me, please?
+
+Sceleratis · comment · 2018-08-23
+I am currently encountering this issue with Kali on my HTC One M83 running Lineage OS.
+
+Danct12 · comment · 2018-08-23
+It sounds like Sys V IPC function is missing from the kernel, I suggest you recompile the \
+kernel with support for `CONFIG_SYSVIPC=y` and try again.
+
+twaik · comment · 2018-09-06
+https://github.com/meefik/linuxdeploy/issues/13#issuecomment-12946893
+"""
+
+
+def test_a_programs_fatal_line_names_its_call_from_the_detail_and_its_aftermath_is_no_failure(
+        tmp_path):
+    """PostgreSQL's "FATAL: could not create shared memory segment: Function not implemented"
+    is one failure of shmget() (its "DETAIL: Failed system call was shmget(...)"); initdb's
+    "Error: initdb failed" under it is what followed, not a second failure of unknown cause."""
+    report = triage_read(tmp_path, LINUXDEPLOY_41)
+    assert report["verdict"] == "config"
+    assert len(report["results"]) == 1
+    assert report["results"][0]["syscall"] == "shmget"
+    assert causes(report) <= {"syscall-not-implemented", "kernel-config-missing"}
+
+
+def test_a_segfault_right_under_a_programs_mmap_error_on_a_sys_file_is_that_programs(tmp_path):
+    """build_recorder's "mmaping `/sys/devices/system/cpu/online': No such device" and the shell's
+    "Segmentation fault (core dumped)" under it: /proc and /sys files cannot be mapped, so the
+    program is at fault (pseudo-file-not-mappable), and its crash is the outcome of that error,
+    not a second failure. (The round's text; no second real report of it was found. A mapping
+    of a regular file refused with ENODEV stays the filesystem's.)"""
+    text = ("```\n./build_recorder: mmaping `/sys/devices/system/cpu/online': No such device\n"
+            "Segmentation fault (core dumped)\n```\n")
+    report = triage_read(tmp_path, text)
+    assert report["verdict"] == "test-bug"
+    assert causes(report) == {"pseudo-file-not-mappable"}
+    cloudfuse = ("strace shows:\nmmap(NULL, 400, PROT_READ|PROT_WRITE, MAP_SHARED, 3, 0) = -1 "
+                 "ENODEV (No such device)\n")  # redbo/cloudfuse #74, 2015
+    assert "pseudo-file-not-mappable" not in causes(triage_read(tmp_path, cloudfuse))

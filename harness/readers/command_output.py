@@ -43,6 +43,12 @@ CALLS = {
     # argument" (swapon(8)), "flock: /srv/f.iso: No locks available" (flock(1)'s warn())
     "swapon": "swapon", "swapoff": "swapoff", "flock": "flock", "fcntl": "fcntl",
 }
+# A program's perror() naming what it was doing when the call failed: "./build_recorder:
+# mmaping `/sys/devices/system/cpu/online': No such device" (eellak/build-recorder #167),
+# "error opening file: ...", "truncating ...".
+GERUNDS = {"mmaping": "mmap", "mmapping": "mmap", "mapping": "mmap", "opening": "openat",
+           "reading": "read", "writing": "write", "truncating": "ftruncate",
+           "unlinking": "unlink", "fallocating": "fallocate", "preallocating": "fallocate"}
 # In a message whose form says a call failed ("<call>(...) failed: ...", "<call> failed:
 # <strerror>", "<call>: ret=-1 errno=N"), any Linux system call is a call; the list above maps
 # the library and English names it also knows.
@@ -108,6 +114,12 @@ ERROR_AT = lazy(r"^ERROR: (?P<what>.+?) \(errno=(?P<errno>\d+), @(?P<file>[\w.-]
 SHELL_ERROR = lazy(r"^(?P<script>[\w./-]+\.sh): line (?P<line>\d+): (?P<what>[^:\d][^:]*): "
                    r"(?P<err>[A-Z][a-z][^:]*?)\s*$")
 NESTING = lazy(r"^(?:#\s)+")
+# The prefix syslog and journalctl put on each line: the time, the host, the program and its
+# pid ("Jan 26 18:15:02 toy swapon[125673]: swapon: /swapfile: swapon failed: Invalid argument",
+# "... toy kernel: BTRFS warning ...", NixOS/nixpkgs #156829), or an ISO time in its place
+# (journalctl -o short-iso). What follows is the program's own line.
+JOURNAL = lazy(r"^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d"
+                r"(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?) [\w.-]+ [\w./@-]+(?:\[\d+\])?: (?=\S)")
 # "fstat failed: No such file or directory", "mmap() failed: : Operation not permitted": a
 # perror() whose prefix names the call and says it failed.
 CALL_FAILED_PERROR = lazy(r"^(?P<call>[a-z_][a-z0-9_]*)(?:\(\))?\s+failed\s*:[\s:]*"
@@ -197,8 +209,7 @@ class Reader:
         text = line.text.strip()
         if not text or len(text) > 300:
             return
-        if text[-1] in "'\",\"" and (m := QUOTED_VALUE.match(text)):
-            text = m.group("inner").strip()
+        text = _unwrapped(text)
         if strace_shaped(text):  # the strace reader's: its failed call is the evidence, a
             return  # message inside its write() ("... failed: Func"...) only what it printed
         if self._told_apart(line, text) or self._assertion(line, text) \
@@ -339,6 +350,8 @@ class Reader:
         for word in WORD.findall(what.lower()):
             if word in CALLS:
                 return CALLS[word]
+            if word in GERUNDS:
+                return GERUNDS[word]
         return CALLS.get(prog.rsplit("/", 1)[-1].lower(), "")
 
     def results(self, syscalls: list[Syscall], commands: list[LogLine] | None = None
@@ -377,6 +390,16 @@ class Reader:
             out.append(Result(program or "selftest", len(out) + 1, step, context, status,
                               reason if status is not Status.PASS else "", result_line=line))
         return out
+
+
+def _unwrapped(text: str) -> str:
+    """The line without a quoting value's quotes and a journal's "Jan 26 18:15:02 toy
+    swapon[125673]: " prefix."""
+    if text[-1] in "'\",\"" and (m := QUOTED_VALUE.match(text)):
+        text = m.group("inner").strip()
+    if m := JOURNAL.match(text):
+        text = text[m.end():]
+    return text
 
 
 def _python_call(word: str) -> str:

@@ -35,9 +35,22 @@ class Reader:
             self.unset.append((m.group("opt") or m.group("opt2"), line))
 
 
+# Options whose calls their names do not hold: NUMA's memory-policy calls (mbind: Function not
+# implemented under WSL2's "# CONFIG_NUMA is not set", Synch-Framework #30, 2021) and System V
+# IPC's (shmget, semget, msgget under "# CONFIG_SYSVIPC is not set").
+PROVIDES = {
+    "NUMA": frozenset({"mbind", "set_mempolicy", "get_mempolicy", "migrate_pages", "move_pages",
+                       "set_mempolicy_home_node"}),
+    "SYSVIPC": frozenset({"shmget", "shmat", "shmdt", "shmctl", "semget", "semop", "semctl",
+                          "semtimedop", "msgget", "msgsnd", "msgrcv", "msgctl", "ipc"}),
+}
+
+
 def _provides(option: str, call: str) -> bool:
     """The option's name holds the call's (MODIFY_LDT_SYSCALL, modify_ldt) or the call's the
-    option's (io_uring_setup, IO_URING)."""
+    option's (io_uring_setup, IO_URING), or the option is known to provide it (``PROVIDES``)."""
+    if call in PROVIDES.get(option, ()):
+        return True
     name = call.upper()
     shorter = min(option, name, key=len)
     return len(shorter) >= 4 and (name in option or option in name)

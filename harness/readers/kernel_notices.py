@@ -8,7 +8,8 @@ with pagesize=<n> returns EINVAL; mm/page_io.c "swapon: swapfile has holes" and
 fs/iomap/swapfile.c "swapon: file <path> has unallocated extents" (is inline, is not committed,
 has shared extents, is not on a block device, ...) as swapon() returns EINVAL for a swap file the
 kernel cannot write to directly (systemd-swap #114 on f2fs). Such a line, pasted alone or in a
-dmesg, is that failed call.
+dmesg, is that failed call; so is btrfs's own reason for refusing a swap file ("swapfile must
+not be copy-on-write").
 """
 
 from __future__ import annotations
@@ -24,12 +25,19 @@ NOTICES = (
           r"is inline|is not committed|is not on a block device|is on multiple devices|"
           r"outside the main device))"), "swapon", "EINVAL",
      "refused (the kernel's notice)"),
+    # fs/btrfs/inode.c btrfs_swap_activate(): "BTRFS warning (device nvme0n1p2): swapfile must
+    # not be copy-on-write" (NixOS/nixpkgs #156829), "... must not be compressed", "... must
+    # have single data profile", "... must be on one device", "cannot activate swapfile ..."
+    (lazy(r"\bBTRFS (?:warning|error|info)\b[^:]*: (?:swapfile must (?:not be|have|be on)|"
+          r"cannot activate swapfile)\b"), "swapon", "EINVAL",
+     "refused (the kernel's notice)"),
 )
 
 
 def kernel_notice(text: str) -> tuple[str, str, str] | None:
     """(call, errno, what) of a kernel line that states a refused call, else None."""
-    if "uffd:" not in text and "hugetlbfs:" not in text and "swapon:" not in text:
+    if ("uffd:" not in text and "hugetlbfs:" not in text and "swapon:" not in text
+            and "swapfile" not in text):
         return None
     for pattern, call, errno, what in NOTICES:
         if pattern.search(text):

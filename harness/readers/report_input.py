@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from harness.lazy_regex import lazy
 from harness.model import LogLine, Status
 from harness.readers import (
     address_checks,
@@ -168,7 +169,7 @@ def _build_calls_ltp_or_prose(parsed: Parsed, info: PasteInfo, compiled: compile
     if not parsed.results and not parsed.crashes and (errors := compiled.results()):
         parsed.results += errors  # a build that failed: its error lines, not its prose
         notes.append(compile_errors.note(errors))
-    if parsed.results or parsed.crashes:
+    if parsed.results or (parsed.crashes and not _shell_reported_crashes(parsed)):
         return notes
     # (a failed call on one of LTP's passing or TINFO lines - "TPASS: creat() failed with
     # EMFILE", "INFO: malloc 538608648 kB failed" - is no failure)
@@ -194,7 +195,40 @@ def _build_calls_ltp_or_prose(parsed: Parsed, info: PasteInfo, compiled: compile
         notes.append(f"no log in the text: {len(stated)} failed call(s) taken from what its "
                      "prose states (a statement is weaker evidence than a log line)")
     prose.mark_file_state(parsed.results, info.commands)
+    notes += _crash_after_error(parsed)
     return notes
+
+
+def _crash_after_error(parsed: Parsed) -> list[str]:
+    """The shell's "Segmentation fault" right under a program's own error line: the program
+    died on the error path of the call it reports, so the crash is that failure's outcome (the
+    line is kept as its evidence), not a second failure of unknown cause."""
+    ends = {r.result_line.line: r for r in parsed.results
+            if r.result_line is not None and r.status is Status.FAIL}
+    kept, notes = [], []
+    for crash in parsed.crashes:
+        head = crash[0] if crash else None
+        failed = ends.get(head.line - 1) if head is not None else None
+        if head is None or failed is None or not SHELL_CRASH.match(head.text.strip()):
+            kept.append(crash)
+            continue
+        failed.diagnostics.append(head)
+        notes.append(f"L{head.line}: {head.text.strip()!r} right under the program's error line "
+                     f"(L{head.line - 1}) is taken as that failure's outcome")
+    parsed.crashes[:] = kept
+    return notes
+
+
+# The shell's report of a program it ran that died ("Segmentation fault (core dumped)", "Bus
+# error"), as the first line of a crash excerpt: a user-space crash, whose program may have
+# said what failed on the lines above it ("./build_recorder: mmaping `/sys/...': No such
+# device", eellak/build-recorder #167).
+SHELL_CRASH = lazy(r"^(?:[\w./-]+: line \d+: \d+ )?(?:Segmentation fault|Bus error|Aborted)"
+                   r"(?: \(core dumped\))?\s*$")
+
+
+def _shell_reported_crashes(parsed: Parsed) -> bool:
+    return all(c and SHELL_CRASH.match(c[0].text.strip()) for c in parsed.crashes)
 
 
 def _ltp_range(parsed: Parsed, info: PasteInfo, ltp: ltp_output.Reader,

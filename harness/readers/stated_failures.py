@@ -96,6 +96,9 @@ WRAPPED_ASSERTION = lazy(r"\bAssertion\s*$")
 # the backtick of an inline code span in front.
 TOOL_ERROR = lazy(r"^[`'\"]?(?:[\w.-]{1,24}:\s+)?(?:Error|ERROR|Fatal|FATAL)"
                   r"(?: [a-z]+ing\b[^:]{0,40})?:\s+\S")
+# The call a program's error detail names: PostgreSQL's "DETAIL:  Failed system call was
+# shmget(key=1, size=56, 03600)." (and "semget", "shmat" ...).
+FAILED_CALL = lazy(r"\b[Ff]ail(?:ed|ing) system call (?:was|is):?\s+`?([a-z_][a-z0-9_]*)\(")
 # An error line about huge pages is itself the request for them ("Cannot get hugepage info").
 NAMES_HUGE = lazy(r"\bhuge ?pages?\b|\bhugetlb", re.IGNORECASE)
 # Huge pages asked for, and a hugetlb pool the text shows empty or never set up.
@@ -229,15 +232,34 @@ class Reader:
                               "failed assertion)", result_line=failed,
                               errno=self._errno_before(failed)))
         if not out:
-            out = [Result("command", i + 1, f"{line.text.split(':', 1)[0]}{STATED_NAME}", "",
-                          Status.FAIL, line.text.strip(), result_line=line)
-                   for i, line in enumerate(
-                       [x for x in self.lines if TOOL_ERROR.match(x.text.strip())][:5])]
+            out = self._tool_errors()
         context = self._hugetlb_context(
             commands, [r.result_line for r in out if r.result_line is not None
                        and r.status is Status.FAIL and NAMES_HUGE.search(r.result_line.text)])
         for r in out:
             r.diagnostics = context + r.diagnostics
+        return out
+
+    def _tool_errors(self) -> list[Result]:
+        """A program's own error lines, each failure once: the same line said again (quoted
+        in the prose) is the same failure, and when some lines name an errno the others are
+        what followed from it ("Error: initdb failed" under PostgreSQL's "FATAL: could not
+        create shared memory segment: Function not implemented"). The call a following line
+        names ("DETAIL:  Failed system call was shmget(key=1, ...)") is the failure's."""
+        errors: list[LogLine] = []
+        for line in self.lines:
+            text = line.text.strip()
+            if TOOL_ERROR.match(text) and text not in {x.text.strip() for x in errors}:
+                errors.append(line)
+        errors = [x for x in errors if errnos_in(x.text)] or errors
+        out = []
+        for i, line in enumerate(errors[:5]):
+            after = [x for x in self.lines if line.line < x.line <= line.line + 2]
+            named = next((m.group(1) for x in after if (m := FAILED_CALL.search(x.text))), None)
+            out.append(Result("command", i + 1, f"{line.text.split(':', 1)[0]}{STATED_NAME}", "",
+                              Status.FAIL, line.text.strip(), result_line=line, syscall=named,
+                              errno=_first_errno(line.text) if named else None,
+                              syscall_source="diagnostic" if named else ""))
         return out
 
     def _hugetlb_context(self, commands: list[LogLine], asking: list[LogLine]) -> list[LogLine]:
@@ -358,3 +380,8 @@ def _hypothetical(text: str, start: int, column: int) -> bool:
         offset = hedge.start() - start
         clause = clause[:offset] + clause[offset + len(hedge.group(0)):]
     return HYPOTHETICAL.search(clause) is not None
+
+
+def _first_errno(text: str) -> str | None:
+    found = errnos_in(text)
+    return found[0][1] if found else None
