@@ -8,7 +8,16 @@ text other than the one that showed it:
   failure";
 - a read that comes back empty from a file written before another descriptor opened it (every
   call succeeded: no errno shows it) is the filesystem losing the write (rule
-  stale-read-after-write), not "no failures"; an empty read at the end of a file is ordinary.
+  stale-read-after-write), not "no failures"; an empty read at the end of a file is ordinary;
+- a journal's "Apr 19 14:19:53 host swapon[462]: " prefix before a tool's line, and btrfs's
+  "swapfile must not be copy-on-write" as swapon's refusal (swapfile-rejected);
+- a program's FATAL line once, the call its DETAIL names ("Failed system call was shmget(...)"),
+  what followed ("Error: initdb failed") no failure of its own; PostgreSQL's log prefix (time,
+  zone name or offset, pid) before its level, and such lines run together into one;
+- a kernel option said as the remedy ("recompile the kernel with support for CONFIG_SYSVIPC=y",
+  "enable System V IPC to fix it") outranks "the kernel lacks the call";
+- mmap of a /proc or /sys file refused with ENODEV is the program's (pseudo-file-not-mappable),
+  and the shell's segfault right under that error line is its outcome.
 """
 
 from __future__ import annotations
@@ -269,3 +278,57 @@ def test_a_segfault_right_under_a_programs_mmap_error_on_a_sys_file_is_that_prog
     cloudfuse = ("strace shows:\nmmap(NULL, 400, PROT_READ|PROT_WRITE, MAP_SHARED, 3, 0) = -1 "
                  "ENODEV (No such device)\n")  # redbo/cloudfuse #74, 2015
     assert "pseudo-file-not-mappable" not in causes(triage_read(tmp_path, cloudfuse))
+
+
+# meefik/linuxdeploy #1174 ("Postgresql cluster shared memory segment error.", 2020-03-14): the
+# description's paste, up to the pg_createcluster hint. PostgreSQL's log prefix ("2020-03-14
+# 13:15:01.119 +04 [25527] FATAL:") starts in the middle of initdb's progress line.
+LINUXDEPLOY_1174 = """\
+I connected to Kali Linux using SSH, I wanted to install Postgresql and An error like this \
+occurred:
+`creating configuration files ... ok
+running bootstrap script ... 2020-03-14 13:15:01.119 +04 [25527] FATAL:  could not create shared \
+memory segment: Function not implemented
+2020-03-14 13:15:01.119 +04 [25527] DETAIL:  Failed system call was shmget(key=5432001, size=40, \
+03600).
+child process exited with exit code 1
+initdb: removing contents of data directory /var/lib/postgresql/12/main
+Error: initdb failed
+Error: could not create default cluster. Please create it manually with
+
+  pg_createcluster 12 main --start
+"""
+
+# Hax4us/Nethunter-In-Termux #142 ("Postgresql cluster cannot be created!", 2020-03-13): the
+# description, a code span over several lines, UTC and a pid in the prefix.
+NETHUNTER_TERMUX_142 = """\
+I tried installing Postgresql, started auto-clustering after installation and such an error \
+occurred:
+`running bootstrap script ... 2020-03-13 09:05:38.521 UTC [28749] FATAL:  could not create shared \
+memory segment: Function not implemented
+2020-03-13 09:05:38.521 UTC [28749] DETAIL:  Failed system call was shmget(key=5432001, size=40, \
+03600).
+child process exited with exit code 1
+initdb: removing contents of data directory "/var/lib/postgresql/12/main"
+Error: initdb failed`
+How can I solve this problem?
+"""
+
+
+def test_a_programs_error_behind_its_log_prefix_is_its_error(tmp_path):
+    """PostgreSQL's log_line_prefix (a time, its zone as a name or an offset, the pid) before
+    FATAL, even in the middle of initdb's progress line: shmget() failed with ENOSYS (its DETAIL
+    names the call), one failure, config."""
+    for text in (LINUXDEPLOY_1174, NETHUNTER_TERMUX_142):
+        report = triage_read(tmp_path, text)
+        assert report["verdict"] == "config"
+        assert [(r["syscall"], r["errno"]) for r in report["results"]] == [("shmget", "ENOSYS")]
+
+
+def test_a_kernel_option_said_as_the_remedy_names_the_cause_of_an_enosys(tmp_path):
+    """"It sounds like Sys V IPC function is missing from the kernel, I suggest you recompile
+    the kernel with support for `CONFIG_SYSVIPC=y`": the option is the cause
+    (kernel-config-missing), not a kernel too old for the call; without such words the ENOSYS
+    stays syscall-not-implemented."""
+    assert causes(triage_read(tmp_path, LINUXDEPLOY_41)) == {"kernel-config-missing"}
+    assert causes(triage_read(tmp_path, NETHUNTER_TERMUX_142)) == {"syscall-not-implemented"}

@@ -65,6 +65,7 @@ MARKER_AFTER = lazy(
     re.IGNORECASE)
 # Markers whose cause comes before them: "the missing swap is the culprit".
 MARKER_BEFORE = lazy(
+    r"\bto\s+fix\s+(?:it|this|that|the\s+(?:issue|problem|error|failure))\b|"
     r"\b(?:is|was|are|were)\s+(?:the\s+|a\s+)?(?:root\s+)?(?:cause|culprit|reason|problem)\b"
     r"(?!\s+(?:of|for|why)\b)|\b(?:is|was)\s+to\s+blame\b|\bexplains?\s+(?:it|this|that|the\s+"
     r"failures?)\b",
@@ -191,9 +192,20 @@ CAUSES: tuple[tuple[re.Pattern[str], Cause], ...] = (
           r"selected|built)|disabled|off|missing|unset))|\b(?:without|lacks?|lacking|"
           r"missing|(?:need|require)s?|disabled|enable|turn on)\s+(?:the\s+)?CONFIG_"
           r"[A-Z0-9_]+\b|\bkernel (?:was |is )?(?:built|compiled|configured) without\b|"
-          r"\b(?:not|isn't|wasn't) (?:enabled|built|compiled) (?:in|into) the kernel\b",
+          r"\b(?:not|isn't|wasn't) (?:enabled|built|compiled) (?:in|into) the kernel\b|"
+          # the option said as the remedy, or by the feature's name: "recompile the kernel
+          # with support for `CONFIG_SYSVIPC=y`", "Sys V IPC function is missing from the
+          # kernel" (meefik/linuxdeploy #41), "enable System V IPC to fix it" (a defconfig
+          # patch for fio's "shmget: Function not implemented")
+          r"\b(?:re)?(?:compile|build)\s+(?:the|your|a)\s+kernel\s+with\b|"
+          r"\bmissing\s+(?:from|in)\s+(?:the|your)\s+kernel\b|"
+          r"\benable\s+(?:the\s+)?(?:System\s*V|Sys\s*V)\s+IPC\b",
           re.IGNORECASE),
-     _config("kernel-config-missing", "a kernel option the test needs was not enabled")),
+     # (the option said: a call missing for it, ENOSYS, is that option's consequence, not a
+     # kernel too old for the call)
+     Cause("diagnosis-config", "config", "kernel-config-missing",
+           "a kernel option the test needs was not enabled",
+           outranks=("syscall-not-implemented",))),
     (lazy(r"\b(?:not|isn't|wasn't|aren't|weren't) (?:run(?:ning)?|started) as root\b|"
           r"\b(?:needs?|requires?|must (?:be )?run as) root\b|\bwithout root\b|"
           r"\b(?:as|by) (?:a |an )?(?:normal|regular|non-?root|unprivileged) user\b|"

@@ -94,8 +94,20 @@ WRAPPED_ASSERTION = lazy(r"\bAssertion\s*$")
 # A program's own error line: "Error booting VM: VmBoot(KernelLoad(...))", "FATAL: ...", also
 # under its component's tag ("EAL: FATAL: Cannot get hugepage information.", DPDK) and with
 # the backtick of an inline code span in front.
-TOOL_ERROR = lazy(r"^[`'\"]?(?:[\w.-]{1,24}:\s+)?(?:Error|ERROR|Fatal|FATAL)"
-                  r"(?: [a-z]+ing\b[^:]{0,40})?:\s+\S")
+PG_ZONE = r"(?:[A-Z]{2,5}|[+-]\d\d(?::?\d\d)?)"  # "UTC", "CDT", "+04"
+# PostgreSQL's log_line_prefix before its level ("2020-07-19 03:38:05.728 CDT [213] FATAL:",
+# "2013-08-23 13:00:27 UTC FATAL:", and what is left once a paste's ISO stamps are taken off:
+# "CDT [213] FATAL:", "UTC FATAL:").
+PG_STAMP = r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?\s+"
+PG_PREFIX = (r"(?:(?:" + PG_STAMP + r")?(?:" + PG_ZONE + r"\s+)?\[\d+\](?:-\d+)?\s+|"
+             + PG_STAMP + PG_ZONE + r"\s+|[A-Z]{3,5}\s+(?=(?:FATAL|ERROR|PANIC):))")
+TOOL_ERROR = lazy(r"^[`'\"]?(?:" + PG_PREFIX + r")?(?:[\w.-]{1,24}:\s+)?"
+                  r"(?:Error|ERROR|Fatal|FATAL|PANIC)(?: [a-z]+ing\b[^:]{0,40})?:\s+\S")
+# The same prefixed lines run together into one by a service wrapper ("The PostgreSQL server
+# failed to start. Please check the log output: 2017-09-23 06:17:11.595 UTC [12433] FATAL: ...
+# 2017-09-23 06:17:11.595 UTC [12433] DETAIL: ...", kali-nethunter #999): split before each.
+RUN_TOGETHER = lazy(r"\s(?=" + PG_STAMP + PG_ZONE + r"\s+(?:\[\d+\]\s+)?[A-Z]+:\s)")
+LEVEL = lazy(r"^[`'\"]?(?:" + PG_PREFIX + r")?([^:]*)")
 # The call a program's error detail names: PostgreSQL's "DETAIL:  Failed system call was
 # shmget(key=1, size=56, 03600)." (and "semget", "shmat" ...).
 FAILED_CALL = lazy(r"\b[Ff]ail(?:ed|ing) system call (?:was|is):?\s+`?([a-z_][a-z0-9_]*)\(")
@@ -246,19 +258,23 @@ class Reader:
         what followed from it ("Error: initdb failed" under PostgreSQL's "FATAL: could not
         create shared memory segment: Function not implemented"). The call a following line
         names ("DETAIL:  Failed system call was shmget(key=1, ...)") is the failure's."""
-        errors: list[LogLine] = []
-        for line in self.lines:
-            text = line.text.strip()
-            if TOOL_ERROR.match(text) and text not in {x.text.strip() for x in errors}:
-                errors.append(line)
-        errors = [x for x in errors if errnos_in(x.text)] or errors
+        # (a service wrapper's run-together log is one long line: read it too)
+        lines = sorted(self.lines + [x for x in self.long_lines if RUN_TOGETHER.search(x.text)],
+                       key=lambda x: x.line)
+        pieces = [(line, text.strip()) for line in lines
+                  for text in RUN_TOGETHER.split(line.text) if text.strip()]
+        errors: list[tuple[int, LogLine, str]] = []
+        for i, (line, text) in enumerate(pieces):
+            if TOOL_ERROR.match(text) and text not in {t for _, _, t in errors}:
+                errors.append((i, line, text))
+        errors = [e for e in errors if errnos_in(e[2])] or errors
         out = []
-        for i, line in enumerate(errors[:5]):
-            after = [x for x in self.lines if line.line < x.line <= line.line + 2]
-            named = next((m.group(1) for x in after if (m := FAILED_CALL.search(x.text))), None)
-            out.append(Result("command", i + 1, f"{line.text.split(':', 1)[0]}{STATED_NAME}", "",
-                              Status.FAIL, line.text.strip(), result_line=line, syscall=named,
-                              errno=_first_errno(line.text) if named else None,
+        for n, (i, line, text) in enumerate(errors[:5]):
+            after = [t for x, t in pieces[i + 1:i + 4] if x.line <= line.line + 2]
+            named = next((m.group(1) for t in after if (m := FAILED_CALL.search(t))), None)
+            out.append(Result("command", n + 1, f"{_level(text)}{STATED_NAME}", "",
+                              Status.FAIL, text, result_line=line, syscall=named,
+                              errno=_first_errno(text) if named else None,
                               syscall_source="diagnostic" if named else ""))
         return out
 
@@ -385,3 +401,9 @@ def _hypothetical(text: str, start: int, column: int) -> bool:
 def _first_errno(text: str) -> str | None:
     found = errnos_in(text)
     return found[0][1] if found else None
+
+
+def _level(text: str) -> str:
+    """The error line's own word before its colon, its log prefix left out ("FATAL")."""
+    m = LEVEL.match(text)
+    return m.group(1) if m else text.split(":", 1)[0]
