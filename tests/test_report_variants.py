@@ -194,13 +194,19 @@ OWN_WORDS = {"ksm-unmerge-uffd-wp-kernel-fix-patch", "soft-dirty-reverted-tlb-fi
 def own_words(case: Case) -> bool:
     """The answer rests on the writer's own words (OWN_WORDS), or on the kernel test robot's
     own bisect of a test failure (no kernel crash; a test's own timeout or crash is such a
-    failure): quoted in a reply it is the claim the reply answers, and the engine leaves it
-    to the reply (README, "the kernel test robot")."""
+    failure; the commit's subject or its being a test change): quoted in a reply it is the
+    claim the reply answers, and the engine leaves it to the reply (README, "the kernel test
+    robot")."""
     meta = case.meta
+    classes = meta.get("classes", [])
+    # (the robot's mail alone answered test-bug rests on its bisect too: the commit it names
+    # changes only the tests, or its subject says it changes the behaviour on purpose)
+    robot_alone = ("bisected" in classes and meta["expected_cause"] == "selftest-logic-bug"
+                   and not {"mbox-thread", "0day-report-reply"} & set(classes))
     return case.name in OWN_WORDS or (
-        "lkp-robot-layout" in meta.get("classes", [])
+        "lkp-robot-layout" in classes
         and meta.get("crash_evidence", "none") != "kernel"
-        and meta["expected_cause"] == "kernel-regression")
+        and (meta["expected_cause"] == "kernel-regression" or robot_alone))
 
 
 # (report, transformation) pairs whose answer still changes: none today (423 of 1653 before

@@ -259,6 +259,10 @@ def apply_inputs(inputs: list[ReportInput], env: Environment) -> None:
             env.facts["commits"] = " ".join(dict.fromkeys(known + i.info.commits))
         if i.info.bisected is not None and "bisected" not in env.facts:
             env.facts["bisected"] = f"L{i.info.bisected.line}: {i.info.bisected.text.strip()}"
+        if (intended := i.info.bisect_intended) is not None:  # (a thread's bisect is its own)
+            env.facts.setdefault("bisect_intended", f"L{intended.line}: {intended.text.strip()}")
+        if (changed := i.info.test_change) is not None and "bisected" not in env.facts:
+            env.facts.setdefault("bisect_test_change", f"L{changed.line}: {changed.text.strip()}")
         elif "bisected" not in env.facts and (
                 broke := i.info.statements.breaking_kernel_patch()) is not None:
             env.facts["bisected"] = f"L{broke.line}: {broke.text.strip()}"

@@ -272,6 +272,10 @@ class PasteInfo:
     stamped: bool = True  # every non-blank line so far had a printk stamp
     indent_floor: int = 1 << 30  # the least indent of such lines so far: the paste's own
     bisected: LogLine | None = None  # the prose says the failure was bisected to a commit
+    # the robot's bisect names a kernel commit whose subject says it changes a behaviour on
+    # purpose (lkp_mail.INTENDED), or a commit to the tests only
+    bisect_intended: LogLine | None = None
+    test_change: LogLine | None = None
     commits: list[str] = field(default_factory=list)  # commit ids the prose names
     strace_start: bool | None = None  # the first strace line is the program's execve
     last_line: int = 0  # number of the last line that looks like console output

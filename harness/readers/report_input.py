@@ -278,6 +278,8 @@ def _robot_report(parsed: Parsed, info: PasteInfo, lkp: lkp_mail.Reader) -> list
             r.status not in (Status.PASS, Status.SKIP) for r in parsed.results)):
         # (a reply quoting the robot's failure says in its own words what it was)
         info.bisected = lkp.bisect()
+        info.bisect_intended = lkp.intended_change()
+        info.test_change = lkp.test_commit
     return notes
 
 

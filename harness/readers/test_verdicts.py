@@ -77,6 +77,16 @@ KERNEL_FINE = lazy(
     # an intended behaviour change the test still expects the old way
     r"\b(?:this|the|that) (?:change|behaviou?r(?: change)?) (?:is|was) (?:to be expected|"
     r"expected|intended|intentional|deliberate|by design)\b|"
+    # the same said the other way round: "This is an intentional change in behavior and only
+    # affects systemd which is happy to adapt to that change" (Christian Brauner on LTP
+    # ioctl_pidfd06, 2026), "there is no problem but an intentional change in behaviour in -mm"
+    # (Andries Brouwer, 2005) - not "If this is an intended change, ..." nor "no intentional
+    # change in behavior" (negations are the caller's) nor "an unintentional change"
+    r"(?<!\bif )\b(?:this|that|it)(?:'s|\s+is|\s+was)\s+(?:(?:just|simply|an?)\s+)*"
+    r"(?:intended|intentional|deliberate|expected)\s+(?:(?:behaviou?ral|behaviou?r|ABI|API|"
+    r"uapi)\s+)?change\b|"
+    r"\b(?:no|not an?) (?:problem|bug|regression)\b[^.?]{0,10}\bbut (?:an? )?(?:intended|"
+    r"intentional|deliberate) change\b|"
     # a kernel developer's answer to a bisect: "Yes, this is an expected failure." (readahead01
     # on pidfs, 2024), "so he's aware that this is an expected failure" (fsmount02, 2026), "the
     # failure is expected now that ..."

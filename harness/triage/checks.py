@@ -95,6 +95,8 @@ SELFTEST_COMMIT = lazy(r"(?:\b[0-9a-f]{7,40}\s+|\(\s*\"?|\bPATCH[^\]]*\]\s*)"
                        r"(?:k?selftests?)(?:/[\w-]+)*\s*:|\(\s*\"?(?:k?selftests?)/",
                        re.IGNORECASE)
 OK = CheckOutcome(Support.SUPPORTS)
+# errors that say the machine ran short of something (memory, huge pages, space, handles)
+SHORT_OF = frozenset({"ENOMEM", "ENOSPC", "EAGAIN", "EMFILE", "ENFILE", "EDQUOT"})
 
 
 def file_fs(result: Result, env: Environment) -> str | None:
@@ -394,6 +396,41 @@ def bisected(result: Result, env: Environment, index: RunIndex, value: object) -
     return OK
 
 
+def intended_change(result: Result, env: Environment, index: RunIndex, value: object
+                    ) -> CheckOutcome:
+    """The robot's bisect names a kernel commit whose subject says it changes a behaviour on
+    purpose (env.facts["bisect_intended"]) and the input's own words conclude nothing: a reply
+    that does (the test to change, the kernel to fix) is the answer instead."""
+    said = env.facts.get("bisect_intended")
+    if not said:
+        return CheckOutcome(Support.CONTRADICTS, "the bisected commit's subject names no "
+                            "intended change", Basis.SILENT)
+    if "stated" in env.facts:
+        return CheckOutcome(Support.CONTRADICTS, "the report's own words conclude "
+                            f"({env.facts.get('stated_quote', '?')[:100]})", Basis.SILENT)
+    return OK
+
+
+def test_change(result: Result, env: Environment, index: RunIndex, value: object
+                ) -> CheckOutcome:
+    """The robot's bisect names a commit to the tests only (env.facts["bisect_test_change"]):
+    the kernel did not change between the passing parent and the failing commit."""
+    said = env.facts.get("bisect_test_change")
+    if not said:
+        return CheckOutcome(Support.CONTRADICTS, "no bisect to a commit to the tests",
+                            Basis.SILENT)
+    if result.errno in SHORT_OF:
+        # the test change may ask for more than the machine has ("selftests/vm: enable running
+        # select groups of tests" reordered run_vmtests.sh's hugepage setup, and four hugetlb
+        # tests failed with ENOMEM on a box with 2 hugepages, 2022): whose fault is open
+        return CheckOutcome(Support.CONTRADICTS, f"the failed call's {result.errno} can be the "
+                            "machine's shortage as well as the test change's")
+    if "stated" in env.facts:
+        return CheckOutcome(Support.CONTRADICTS, "the report's own words conclude "
+                            f"({env.facts.get('stated_quote', '?')[:100]})", Basis.SILENT)
+    return OK
+
+
 def stated(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
     """The input's own words state this cause (env.facts["stated"], set from a thread's prose
     or its patch): the maintainers' conclusion, quoted, not the harness's inference."""
@@ -478,6 +515,8 @@ CHECKS: dict[str, Callable[[Result, Environment, RunIndex, object], CheckOutcome
     "thp_built": thp_built,
     "bisected": bisected,
     "stated": stated,
+    "intended_change": intended_change,
+    "test_change": test_change,
     "same_versions": same_versions,
     "newer_selftests": newer_selftests,
     "known_change": known_change,

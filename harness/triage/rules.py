@@ -36,7 +36,8 @@ class About(StrEnum):
 KNOWN_CHECKS = frozenset({"arch", "page_size", "contrast_config", "fs_expected", "fs_not",
                           "thp_built", "hugepages", "gup_test", "swap", "truncated",
                           "works_elsewhere", "also_passed", "bisected", "known_change", "stated",
-                          "same_versions", "newer_selftests", "feature_passed"})
+                          "same_versions", "newer_selftests", "feature_passed",
+                          "intended_change", "test_change"})
 KNOWN_WHEN = {
     About.RESULT: frozenset({"status", "suite", "name", "config", "message", "syscall", "errno",
                              "errno_hint", "fs", "not_fs", "unlinked"}),
