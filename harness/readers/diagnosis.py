@@ -940,7 +940,9 @@ def _cause(side: str, sentence: str, subject: str) -> Cause | None:
     one named first), then a kernel commit."""
     # (a parenthesis is an aside; ", that ..." after a comma starts the next item of a list
     # about the sentence's subject, not more of the cause)
-    side = SIDE_END.split(re.sub(r"\([^()]*\)", "", side[:300]), maxsplit=1)[0]
+    # (a commit's quoted subject in parentheses is the commit, not an aside: 'fixed with commit
+    # d24f511b04b8 ("tcp: fix tcp_min_tso_segs sysctl")', Eric Dumazet, 2021)
+    side = SIDE_END.split(re.sub(r"\((?![\"'`])[^()]*\)", "", side[:300]), maxsplit=1)[0]
     if CI_SIDE.match(side):  # "caused by an infrastructure bug related to our test harness"
         return CI_INFRASTRUCTURE
     if _test_fault(side, subject):

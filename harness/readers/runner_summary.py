@@ -28,7 +28,8 @@ VERDICT = lazy(r"^\[(PASS|SKIP|FAIL|XFAIL|TIMEOUT|ERROR)\]\s*(?:[:-]\s*)?(\S.*)?
 SUMMARY = lazy(r"^(?:TOP-LEVEL\s+)?SUMMARY:\s*PASS=(\d+)\s+SKIP=(\d+)\s+FAIL=(\d+)",
                re.IGNORECASE)
 RUNNER_RESULT = lazy(
-    r"^(?:selftests:\s*[\w-]+:\s*)?(?:bash\s+)?(?:\./)?(?P<name>[\w.+-]+)(?P<args>[^#]*?)\s*"
+    # (a collection may be a path: "selftests: drivers/net/netdevsim: devlink.sh")
+    r"^(?:selftests:\s*[\w-]+(?:/[\w-]+)*:\s*)?(?:bash\s+)?(?:\./)?(?P<name>[\w.+-]+)(?P<args>[^#]*?)\s*"
     r"(?:#\s*(?P<directive>SKIP|exit=(?P<exit>\d+)|TIMEOUT)\b.*)?$",
     re.IGNORECASE,
 )

@@ -128,8 +128,11 @@ ADDS_TEST = lazy(
     r"\bfor\s+now,?\s+(?:all|the|these)\s+(?:new\s+)?(?:tests|cases)\s+fail\b", re.IGNORECASE)
 
 # "a problem with the test machine", "a bug in the test infrastructure": the lab, not the test.
+# ("any problems in our test flow": the kernel test robot asking about its own procedure,
+# 2022)
 NOT_THE_TEST = (r"infra\w*|machines?|lab|systems?|environments?|setup|rigs?|hosts?|farm|boards?|"
-                r"servers?|beds?|devices?|hardware|runs? on\b")
+                r"servers?|beds?|devices?|hardware|runs? on\b|flows?\b|procedures?\b|"
+                r"pipelines?\b")
 # An author answering a quoted claim: "I don't think so", "I disagree", "No, ...".
 DISAGREES = lazy(r"^(?:no[,.!]|nope\b|not really\b|not quite\b)|\bI (?:don't|do not) "
                  r"(?:think|agree|believe)\b|\bI disagree\b|\bthat'?s not (?:it|right|"
@@ -240,8 +243,13 @@ KERNEL_SIDE = lazy(
 # The writer does not know which side it is: "i am not sure whether the problem is with the
 # kernel version itself (3.14) or with the test cases itself" (LTP add_key02, 2017) - a
 # question, whatever its punctuation.
+# A request is no verdict either: "Please help give some guidance if there are any problems in
+# our test flow" (the kernel test robot, 2022).
 UNSURE = lazy(r"\b(?:not sure|unsure|(?:don'?t|do not) know|no idea|wonder\w*)\b"
-              r"[^.]{0,30}\b(?:whether|if)\b|\bwhether\b[^.?]{0,100}\bor\b",
+              r"[^.]{0,30}\b(?:whether|if)\b|\bwhether\b[^.?]{0,100}\bor\b|"
+              r"\bif there (?:is|are|was|were) any\b|"
+              r"\bplease (?:help|check|confirm|advise|let (?:us|me) know)\b[^.]{0,60}"
+              r"\b(?:if|whether)\b",
               re.IGNORECASE)
 # A kernel fix named in prose: "It was fixed in the commit: \"KEYS: fix dereferencing NULL
 # payload with nonzero length\"" (LTP add_key02, 2017), "fixed upstream by commit 1234abcd".
