@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
-KEEP = 8  # cached rule sets kept (worktrees and versions side by side); older ones removed
+KEEP = 32  # rule sets kept (each checkout or worktree has its own); older ones removed
 # The modules whose classes a parsed rule is made of: a change to one parses afresh.
 DEFINED_IN = ("harness.triage.rules", "harness.triage.versions", "harness.model",
               "harness.lazy_regex")
