@@ -91,7 +91,21 @@ BISECT_DISPUTED = lazy(
     r"\bfalse[- ]positive bisect|\bbisect(?:ion)?(?: result)? (?:is|was|looks|seems) "
     r"(?:\w+ly )?(?:wrong|bogus|unreliable|broken|a false positive)|"
     r"\bnothing to do with (?:the|this) (?:patch|commit|change)\b|"
-    r"\bbisect(?:ion)?\b.{0,40}\bred herring\b", re.IGNORECASE)
+    r"\bbisect(?:ion)?\b.{0,40}\bred herring\b|"
+    # The reporter disowning his own bisect: "But upon reverting the first bad commit issue is
+    # still seen. So please ignore, if the bisection dosent help" (IBM Power CI, sigfuz, 2025)
+    r"\bignore\b[^.?]{0,30}\bbisect|"
+    r"\brevert\w*\s+(?:the\s+|this\s+|that\s+)?(?:first\s+bad|bisected|offending|identified|"
+    r"suspect(?:ed)?)\s+(?:commit|patch|change)\b[^.?]{0,40}?\b(?:still\s+(?:seen|see[ns]?|"
+    r"there|present|reproduc\w*|fail\w*|happen\w*|occur\w*|hit)|(?:does|did)\s?n[o']t\s+"
+    r"(?:help|fix|go\s+away|resolve))|"
+    # ... or anyone calling a bisect of this failure unreliable: "Bisecting might give you
+    # wrong results, as the problems ... do not reproduce reliably", "bisecting gives odd
+    # results" (linuxppc-dev, 2025), "this bisection was inconclusive" (linux-next, 2025)
+    r"\bbisect(?:ion|ing)?\b[^.?]{0,30}\b(?:might|may|could|can)\s+(?:give\s+(?:you\s+)?)?"
+    r"(?:be\s+)?(?:wrong|odd|bogus|misleading|incorrect)\b|"
+    r"\bbisect(?:ion|ing)?\b[^.?]{0,20}\b(?:was|is|were|gives?|gave)\s+(?:\w+\s+)?"
+    r"(?:inconclusive|odd|unreliable|misleading)\b", re.IGNORECASE)
 # A named commit with its subject: 912efa17e512 ("mm: proc: Invalidate TLB after ...").
 COMMIT_SUBJECT = lazy(r"\b[0-9a-f]{12,40}\s+\(\"(?P<subject>[^\"]{4,})\"\)")
 # A revert experiment: "after I reverted the patch ... one test failed", "with X reverted the
@@ -203,6 +217,14 @@ TEST_SIDE = lazy(
     + SKIP_INSTEAD + r"|"
     r"\b(?:causing|leading|causes|leads) the test(?:s)? to fail\b|"
     r"\b(?:test|selftest)[- ]bug\b|"
+    # "using gcc it will run into a testcase\nbug because the vdso_test_abi.c file incorrectly
+    # mixes libc types and kernel types" (Arnd Bergmann, vDSO selftest, 2025)
+    r"\btest\s?case\s+bugs?\b|"
+    # the test framework's own bug: "it looks like it's a framework bug" (Mark Brown on the
+    # kselftest harness failing arm64's pac test, 2025), "a kselftest harness bug"
+    r"\b(?:it'?s|is)\s+an?\s+(?:(?:test(?:ing)?|kselftest|selftests?)\s+)?(?:framework|"
+    r"harness)\s+bug\b|\bbug\s+in\s+(?:the\s+)?(?:kselftest|selftests?|test(?:ing)?)\s+"
+    r"(?:framework|harness)\b|"
     # a test that assumes 4K pages, run on a 16K/64K-page kernel: "all the hardcoded 4096es
     # make me suspicious" (cloud-hypervisor, 2026), "Fix more 4k pages assumptions in tests"
     # (rr, 2022), "Hard coded ... in runtest/mm causes test failure" (LTP mm01, 2020)
@@ -718,8 +740,11 @@ class StatementScanner:
     def _answered_later(self, kernel: LogLine) -> bool:
         """In a thread, kernel-side words (the robot's "expected to fail", a regression
         quoted again) that a later message answers in its own words with "the test needs to be
-        fixed" (``test_verdicts``): the later conclusion outweighs the report."""
-        if not self.test_verdict or len(self._parts) < 2:
+        fixed" (``test_verdicts``): the later conclusion outweighs the report. A reply's own
+        diagnosis that names the test's side ("it will run into a testcase bug because ...",
+        "it looks like it's a framework bug") answers a CI report's "Test regression:" labels
+        the same way."""
+        if len(self._parts) < 2:
             return False
         own = [self._parts.get(t.source, 0) for t in self.test_side if t not in self.quoted_side]
         return bool(own) and (kernel in self.kernel_quoted
