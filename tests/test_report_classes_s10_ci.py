@@ -18,6 +18,17 @@
    kernel types" (Arnd Bergmann, vDSO, 2025-02) put them on the test. Two real threads, worded
    differently; both were `unknown` in round 20-ci. A question ("is this a testcase bug?") or a
    later kernel-side word leaves it open.
+3. LKFT's later report layout names only the suite under "## Test Regressions" ("* ltp-syscalls"
+   / "  - epoll_ctl04", stable review replies 2025): the listed test is a failed result, not
+   only the mail's "total: ... fail: 4803" line read as a stated failure.
+4. A CI's "known issue" that names no side, with its own word that the test is being brought in
+   line with a kernel change: "LTP syscalls epoll_ctl04 is a known issue on the Linus master and
+   Linux next" ... "A patch has been proposed to update the LTP test case to align with recent
+   changes in the Linux kernel code" (LKFT's 6.12.43-rc2 review reply, mini-round 20-ci-c's
+   confident wrong: the bisect to the intended eventpoll change made it kernel-regression). The
+   second real text is LKFT's reply to 6.15.11-rc2 the same day - the same template, so the
+   wordings are also varied here; a "known issue" with a kernel fix, or without the test's
+   update, keeps the kernel's bisect.
 """
 
 from __future__ import annotations
@@ -128,3 +139,45 @@ def test_a_kernel_framework_bug_is_not_the_test(tmp_path):
     report = triage_read(tmp_path, "not ok 1 selftests: clk: clk_test # exit=1\n"
                          "It's a clk framework bug.\n")
     assert report["verdict"] != "test-bug"
+
+
+EPOLL = REPORTS / "lkft-stable-6.12-ltp-epoll-ctl04-known-issue-test-update-reply.txt"
+EPOLL_615 = (Path(__file__).parent / "fixtures" / "classes"
+             / "lkft-stable-6.15-ltp-epoll-ctl04-known-issue-reply.txt")
+ALIGN = ("A patch has been proposed to update the LTP test case to align with\n"
+         "recent changes in the Linux kernel code.")
+
+
+@pytest.mark.parametrize("path", [EPOLL, EPOLL_615])
+def test_the_suite_only_layout_lists_the_regression(tmp_path, path):
+    report = triage_read(tmp_path, path.read_text())
+    failed = [r for r in report["results"] if r["status"] == "fail"]
+    assert [(r["suite"], r["name"]) for r in failed] == [("ltp-syscalls", "epoll_ctl04")]
+
+
+@pytest.mark.parametrize("path", [EPOLL, EPOLL_615])
+def test_a_known_issue_the_test_is_updated_for_is_the_tests(tmp_path, path):
+    text = path.read_text()
+    assert ALIGN in text and "is a known issue" in text
+    report = triage_read(tmp_path, text)
+    assert report["verdict"] == "test-bug"
+    assert _causes(report) == {"selftest-logic-bug"}
+
+
+@pytest.mark.parametrize("instead", [
+    "A patch has been proposed to adapt the LTP test to match\nthe new kernel behaviour.",
+    "We will update the test case to follow the recent kernel changes.",
+])
+def test_other_wordings_of_the_tests_update(tmp_path, instead):
+    report = triage_read(tmp_path, EPOLL.read_text().replace(ALIGN, instead))
+    assert report["verdict"] == "test-bug"
+
+
+@pytest.mark.parametrize("instead", [
+    "",  # a known issue, bisected, and nothing about the test: the kernel's bisect stands
+    "A fix for the kernel regression has been merged into linux-next.",
+])
+def test_a_known_issue_alone_keeps_the_bisect(tmp_path, instead):
+    report = triage_read(tmp_path, EPOLL.read_text().replace(ALIGN, instead))
+    assert report["verdict"] == "kernel-bug"
+    assert "kernel-regression" in _causes(report)

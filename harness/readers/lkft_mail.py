@@ -31,6 +31,9 @@ SECTION = lazy(r"^##\s+(Test Regressions|Test Fixes|Metric Regressions|Metric Fi
                r"Test result summary|Build Summary|Test suites summary|Build)\b"
                r"(?:\s*\(compared to ([^)]+)\))?", re.IGNORECASE)
 WHERE = lazy(r"^\*\s+([\w.+-]+),\s+([\w./+-]+)\s*$")
+# LKFT's later layout names only the suite ("* ltp-syscalls" / "  - epoll_ctl04", stable review
+# replies 2024-2025): the device is not said.
+SUITE_ONLY = lazy(r"^\*\s+([\w./+-]+)\s*$")
 TEST = lazy(r"^-\s+([\w./:+=,-]+)\s*$")
 NONE_FOUND = lazy(r"^No test regressions found\.?\s*$", re.IGNORECASE)
 # LKFT's first layout (2017): "No regressions (compared to build v4.14-rc8)" above per-board
@@ -112,6 +115,8 @@ class Reader:
         elif self.section in ("test regressions", "test fixes"):
             if m := WHERE.match(text):
                 self.where = (m.group(1), m.group(2))
+            elif m := SUITE_ONLY.match(text):
+                self.where = ("", m.group(1))
             elif self.where is not None and (m := TEST.match(text)):
                 self._add(m.group(1), line)
 
@@ -121,15 +126,16 @@ class Reader:
         name = test.removeprefix(f"{suite}.").removeprefix(f"{suite}_")
         compared = f" compared to {self.baseline}" if self.baseline else ""
         number = self.numbers[suite] = self.numbers.get(suite, 0) + 1
+        on = f" on {device}" if device else ""
         if self.section == "test regressions":
             self.regressions.append(Result(
                 suite, number, name, device, Status.FAIL,
-                f"LKFT lists it as a regression{compared} on {device} (no log in the report)",
+                f"LKFT lists it as a regression{compared}{on} (no log in the report)",
                 result_line=line))
         else:
             self.fixes.append(Result(
                 suite, number, name, device, Status.PASS,
-                f"LKFT lists it as fixed{compared} on {device}", result_line=line))
+                f"LKFT lists it as fixed{compared}{on}", result_line=line))
 
     def results(self) -> list[Result]:
         """The regressions and fixes listed; for a mail that lists no regression, its one

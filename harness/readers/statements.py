@@ -34,7 +34,12 @@ from harness.lazy_regex import lazy
 from harness.model import LogLine
 from harness.readers.diagnosis import DiagnosisReader
 from harness.readers.line_kinds import LOG_LIKE, QUOTE
-from harness.readers.test_verdicts import TEST_IS_RIGHT, says_kernel_at_fault, says_test_to_change
+from harness.readers.test_verdicts import (
+    FOLLOWS_KERNEL,
+    TEST_IS_RIGHT,
+    says_kernel_at_fault,
+    says_test_to_change,
+)
 
 # A test suite's own files, not the kernel's: the kernel's selftests, LTP's test cases and its
 # test library (the kernel has lib/ but no tst_* files), xfstests' tests and common helpers.
@@ -262,6 +267,7 @@ KERNEL_SIDE = lazy(
     r"(?-i:\bXFAIL\b)(?!:)|\bknown (?:kernel )?issue\b|\bexpected to fail\b",
     re.IGNORECASE,
 )
+ADAPTS = lazy(FOLLOWS_KERNEL, re.IGNORECASE)
 # The writer does not know which side it is: "i am not sure whether the problem is with the
 # kernel version itself (3.14) or with the test cases itself" (LTP add_key02, 2017) - a
 # question, whatever its punctuation.
@@ -385,6 +391,7 @@ class StatementScanner:
     patch_breaks: LogLine | None = None  # the writer: "this patch breaks ... tests"
     kernel_side: list[LogLine] = field(default_factory=list)
     kernel_own: bool = False  # a kernel-side line the writer wrote (not quoted)
+    follows_kernel: LogLine | None = None  # the test is to be brought in line with the kernel
     patch_regression: list[LogLine] = field(default_factory=list)  # "this patch causes a regr."
     quoted_side: list[LogLine] = field(default_factory=list)  # test-side lines that were quoted
     own_submitted: list[str] = field(default_factory=list)  # files of the author's own diffstat
@@ -468,6 +475,7 @@ class StatementScanner:
         if not question:
             self._kernel_words(line, text, joined, quoted)
         verdict = not question and says_test_to_change(joined)
+        self._follows_kernel(line, text, joined, verdict and not quoted)
         if (len(self.test_side) < 5 and not question
                 and (self._says_test_side(joined, quoted)
                      or (verdict and not NEGATED.search(joined)))
@@ -676,7 +684,7 @@ class StatementScanner:
             return kernel
         patch = self.selftest_only_patch()
         kernel_side = [k for k in self.kernel_side if not (patch and k in self.patch_regression)
-                       and not self._answered_later(k)]
+                       and not self._answered_later(k) and not self._known_only(k)]
         if kernel_side:
             return None
         # A submitted patch (with its diffstat) that changes only existing selftests, in a
@@ -737,6 +745,19 @@ class StatementScanner:
         return (len(self._parts) > 1 and self._first_patch_part > 0 and bool(self.own_patched)
                 and all(SELFTEST_PATH.search(p) for p in self.own_patched))
 
+    def _follows_kernel(self, line: LogLine, text: str, joined: str, own_verdict: bool) -> None:
+        """The writer's own word that the test is being brought in line with a kernel change."""
+        if own_verdict and self.follows_kernel is None and ADAPTS.search(joined):
+            self.follows_kernel = LogLine(line.line, text, line.source)
+
+    def _known_only(self, kernel: LogLine) -> bool:
+        """A "known issue" that names no side ("LTP syscalls epoll_ctl04 is a known issue on the
+        Linus master and Linux next", LKFT's stable review replies, 2025) in a text that also
+        says the test is being brought in line with the kernel's change: the issue is known
+        because the test lags behind, not a kernel bug."""
+        return self.follows_kernel is not None and all(
+            m.group(0).lower().startswith("known") for m in KERNEL_SIDE.finditer(kernel.text))
+
     def _answered_later(self, kernel: LogLine) -> bool:
         """In a thread, kernel-side words (the robot's "expected to fail", a regression
         quoted again) that a later message answers in its own words with "the test needs to be
@@ -791,6 +812,7 @@ class StatementScanner:
         if FEATURE_PROBE.search(prose):
             return "test-wrong-feature-probe", "test-bug", None, ""
         if (FS_ASSUMPTION.search(prose) and self.fixes_selftest is None
+                and self.follows_kernel is None  # the test lags a kernel change
                 and not re.search(NEWER_KERNEL, prose, re.IGNORECASE)):
             # (a fix of an earlier selftests commit is that commit's logic bug, whatever
             # filesystem showed it: "Commit 66bce7afbaca introduced a small bug causing unknown

@@ -39,6 +39,10 @@ _CHANGED = (r"(?:fix(?:ed|ing)?(?: up)?|adjust(?:ed|ing)?|updat(?:ed|ing)|adapt(
 # ("fix the test failure" may be the kernel's fix)
 _NOT_A_FAILURE = r"(?! (?:failures?|regressions?|breakage|crash|report|results?|run)\b)"
 
+FOLLOWS_KERNEL = (r"\b(?:updat\w*|adjust\w*|adapt\w*|chang\w*)\s+" + _TEST + r"\s+to\s+(?:align\s+"
+                  r"with|match|follow|reflect|accommodate|cope\s+with|keep\s+up\s+with)\b"
+                  r"[^.?]{0,40}?\b(?:(?:changes?|behaviou?r)\b[^.?]{0,30}?\bkernel|kernel(?:'s)?"
+                  r"\s+(?:\w+\s+)?(?:changes?|behaviou?r))\b")
 TEST_TO_CHANGE = lazy(
     r"\b" + _TEST + r"\s+(?:(?:itself|then|probably|simply|just|really|clearly|rather)\s+)?"
     r"(?:needs?|has|have|must|should|ought|wants?)\s+(?:to\s+)?(?:be\s+)?" + _CHANGED + r"\b|"
@@ -64,6 +68,10 @@ TEST_TO_CHANGE = lazy(
     r"\b(?:help (?:me |us )?(?:to )?|(?:need|have) to |(?:we|I)(?: will|'ll| shall| should| can|"
     r" am going to|'m going to) )fix (?:the|this) (?:LTP |self)?test(?:case)?\b" + _NOT_A_FAILURE
     + "|"
+    # the test to be brought in line with a kernel change: "A patch has been proposed to update
+    # the LTP test case to align with recent changes in the Linux kernel code" (LKFT's stable
+    # review replies on epoll_ctl04, 2025), "adapt the test to match the new kernel behaviour"
+    + FOLLOWS_KERNEL + "|"
     # "I will send a fixup to skip the page cache split test when the mount is not ready"
     r"\b(?:fix(?:up)?|patch|change)\s+to\s+(?:skip|fix)\s+(?:the|this)\s+(?:[\w.-]+\s+){0,4}?"
     r"(?:self)?test\b",
