@@ -198,8 +198,9 @@ BISECTED = lazy(r"\bbisect(?:ed|ion|s|ing)?\b.{0,60}\b(?:to|identified|points? (
                 r"points?|found|identified)\b|\bfound the culprit\b|"
                 r"\brevert(?:ed|ing)?\b.{0,60}\b(?:(?:test|it|problem|issue|failure|"
                 r"error|bug|crash|warning|oops|splat|hang)s?\b.{0,40}\b(?:pass(?:es|ed)?|"
-                r"not (?:seen|reproducible|present)|"
-                r"(?:goes|went) away|disappear(?:s|ed)?|gone)|allows? the test|"
+                r"not (?:seen|reproduc(?:ible|ed)|present)|can ?not be reproduced|"
+                r"no longer (?:seen|reproduc\w*|present|happen\w*|occur\w*)|"
+                r"(?:goes|went|is) away|disappear(?:s|ed)?|gone)|allows? the test|"
                 r"(?:test|it)\b.{0,20}\bsuccessfully)",
                 re.IGNORECASE)
 # A report that names the commit that brought the failure without bisecting ("Kernel commit
@@ -215,7 +216,10 @@ CAUSED_BY_COMMIT = lazy(r"\bcommit (?:causing|that caused|which caused) (?:this|
                         r"\b(?:since|starting with) (?:the )?(?:kernel |upstream |stable )?"
                         r"commit [0-9a-f]{7,40}\b|"
                         r"\b(?:did|ran|done|performed|completed|finished) (?:an? |the )?"
-                        r"(?:git |kernel |quick |manual )?bisect(?:ion)?\b",
+                        r"(?:git |kernel |quick |manual )?bisect(?:ion)?\b|"
+                        r"\b(?:after|by) running (?:an? |the )?(?:git )?bisect(?:ion)?\b|"
+                        r"\b(?:your|the|this|that) commit [0-9a-f]{7,40}\b.{0,100}?\b"
+                        r"(?:appears|seems) to (?:cause|break)\b",
                         re.IGNORECASE)
 # ... unless the text says the bisect could not be done ("I couldn't even bisect to a working
 # one", "not being able to bisect it", "unable to find a working bisect").
@@ -276,6 +280,7 @@ class PasteInfo:
     # purpose (lkp_mail.INTENDED), or a commit to the tests only
     bisect_intended: LogLine | None = None
     test_change: LogLine | None = None
+    prose_before: tuple[int, str] = (0, "")  # the last prose line read (number, text)
     commits: list[str] = field(default_factory=list)  # commit ids the prose names
     strace_start: bool | None = None  # the first strace line is the program's execve
     last_line: int = 0  # number of the last line that looks like console output
@@ -515,11 +520,23 @@ def _kernel_record(info: PasteInfo, text: str) -> bool:
     return False
 
 
-def _note_prose(info: PasteInfo, line: LogLine, text: str) -> None:
-    """What a prose line says: a bisect to a commit, commit ids, filesystems it names."""
+def _says_bisected(text: str) -> bool:
+    """Whether a prose sentence says the failure was bisected (or reverted away) to a commit."""
     named = CAUSED_BY_COMMIT.search(text) and not text.rstrip().endswith("?")
-    if info.bisected is None and (BISECTED.search(text) or named) and not NO_BISECT.search(text):
+    return bool((BISECTED.search(text) or named) and not NO_BISECT.search(text))
+
+
+def _note_prose(info: PasteInfo, line: LogLine, text: str) -> None:
+    """What a prose line says: a bisect to a commit, commit ids, filesystems it names. A
+    sentence a mail client wrapped is read with the prose line before it ("... _only_ \"memcg:
+    charge ...\" being reverted on" / "top, and the problem is away", s390 2021)."""
+    before = info.prose_before if info.prose_before[0] == line.line - 1 else (0, "")
+    info.prose_before = (line.line, text)
+    if info.bisected is None and _says_bisected(text):
         info.bisected = LogLine(line.line, text, line.source)
+    elif info.bisected is None and before[1] and _says_bisected(f"{before[1]} {text}") \
+            and not NO_BISECT.search(before[1]):
+        info.bisected = LogLine(before[0], f"{before[1].strip()} {text.strip()}", line.source)
     if len(info.commits) < 50:
         info.commits += [c for c in COMMIT_ID.findall(text) if not c.isdigit()]
     _note_fs_words(info, line, text)

@@ -37,6 +37,7 @@ from harness.readers.line_kinds import LOG_LIKE, QUOTE
 from harness.readers.test_verdicts import (
     FOLLOWS_KERNEL,
     TEST_IS_RIGHT,
+    names_test_fix_patch,
     says_kernel_at_fault,
     says_test_to_change,
 )
@@ -474,7 +475,8 @@ class StatementScanner:
             self._analysis = LogLine(line.line, text, line.source)  # the analysis' first line
         if not question:
             self._kernel_words(line, text, joined, quoted)
-        verdict = not question and says_test_to_change(joined)
+        verdict = not question and (says_test_to_change(joined)
+                                    or names_test_fix_patch(text, line.line))
         self._follows_kernel(line, text, joined, verdict and not quoted)
         if (len(self.test_side) < 5 and not question
                 and (self._says_test_side(joined, quoted)

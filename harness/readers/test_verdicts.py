@@ -118,10 +118,42 @@ TEST_IS_RIGHT = lazy(
     r"valid|fine|sane)\b|\bthe test (?:is|was) doing the right thing\b", re.IGNORECASE)
 
 
+# A fix to the test named only by its patch's subject, in a reply that points the reporter to
+# it ("[PATCH v3] memcg/memcontrol04: Fix judgment for recursive_protection", b4's listing of the
+# patch Li Wang asked an LTP memcontrol04 reporter to try, 2025; "[PATCH] syscalls/shmctl04: Add
+# kernel version requestions"): the subject's prefix is the test suite's (ltp, selftests,
+# syscalls/, testcases/) or ends in an LTP test's name (letters and two digits: mmap16,
+# memcontrol04 - not arm64 or ppc64), and the summary fixes, skips or adjusts it.
+TEST_FIX_PATCH = re.compile(
+    r"\[PATCH[^\]]*\]\s+(?:(?:[\w.-]+/)*(?:ltp|LTP|selftests?|kselftests?|syscalls|testcases)"
+    r"(?:/[\w.-]+)*|(?:[\w.-]+/)*(?!(?:arm|ppc|amd|ia|mips|sparc|riscv|s|x|i)\d)[a-z_]{3,}\d\d"
+    r"(?:_\d+)?):\s+(?:fix|skip|adjust|correct|update|relax|add (?:kernel )?(?:version|min_kver)|"
+    r"require|check|handle|don't|do not|avoid|use)\w*", re.IGNORECASE)
+
+# A hedged test-side conclusion of the analysis that precedes it ("Which however doesn't
+# guarantee there won't be any gaps. I'm leaning towards updating test at the moment.", Jan
+# Stancek on shmctl01's SHM_STAT after an ipc change, 2019; "probably the test should be
+# updated").
+TEST_LEANING = re.compile(
+    r"\bI(?:'m| am) (?:leaning|inclined) (?:towards?|to) (?:updat|fix|adjust|chang|modify|relax)\w*"
+    r" (?:the |this )?(?:LTP |self)?test(?:case)?s?\b|"
+    r"\bprobably (?:the|this) (?:LTP |self)?test(?:case)? (?:should|needs? to|has to) (?:be )?"
+    + _CHANGED + r"\b", re.IGNORECASE)
+
+
 def says_test_to_change(joined: str) -> bool:
     """Whether the (joined) line is one of the families above."""
     return bool(TEST_TO_CHANGE.search(joined) or KERNEL_FINE.search(joined)
-                or TEST_NATURE.search(joined))
+                or TEST_NATURE.search(joined) or TEST_LEANING.search(joined))
+
+
+HEADER_LINE = re.compile(r"\s*(?:Subject|Re|Fwd?):", re.IGNORECASE)
+
+
+def names_test_fix_patch(text: str, line_number: int) -> bool:
+    """Whether a body line (not a message's own Subject: a patch thread's subject says what
+    the patch is, read elsewhere) names a fix to the test by its patch subject."""
+    return line_number > 0 and not HEADER_LINE.match(text) and bool(TEST_FIX_PATCH.search(text))
 
 
 # The other side, said as a verdict in a reply: "this is a minor kernel bug and our colleague is
@@ -148,8 +180,22 @@ HEDGE = lazy(r"\b(?:suspect\w*|guess\w*|bet|seems?|looks?|sounds?|maybe|might|ma
 CLAUSE = lazy(r"[.;!?:]\s|,\s*(?:but|and|so)\s|\bbut\b", re.IGNORECASE)
 
 
+# A request to backport a named kernel fix to an older tree ("Backport d4ae9916ea29 (\"mm:
+# soft-offline: close the race against page allocation\") to 4.14 and 4.9", Petr Vorel on LTP's
+# madvise11 failing on 4.14.290, 2022; "please backport this patch (i. e. 38a9a5121c3b
+# (\"lib/crc32: ...\")) to stable kernels"): the failure is that old kernel's, which lacks the
+# fix - not a fix to the tests (a selftests/LTP commit's subject says so).
+BACKPORT_REQUEST = re.compile(
+    r"\bbackport(?:ing)?\s+(?:of\s+)?(?:(?:this|the|that)\s+(?:fix|patch|commit)\s*"
+    r"(?:\((?:i\.\s?e\.\s*)?)?)?(?:commit\s+)?[0-9a-f]{7,40}\b(?!\s*\(\"(?:selftests?|ltp|tests?|"
+    r"kselftest)\b)[^?]{0,160}?\b(?:to|into|for)\s+(?:the\s+)?(?:v?\d+\.\d+|stable|older|"
+    r"LTS)\b", re.IGNORECASE)
+
+
 def says_kernel_at_fault(joined: str) -> bool:
     """Whether the (joined) line says, not guesses, that the failure is the kernel's bug."""
+    if BACKPORT_REQUEST.search(joined):
+        return True
     for m in KERNEL_AT_FAULT.finditer(joined):
         start = 0
         for c in CLAUSE.finditer(joined, 0, m.start()):
