@@ -307,13 +307,16 @@ def test_gup_test_file_missing_is_config_gup_test_in_every_wording(line, tmp_pat
         "gup-test-missing"}
 
 
-def test_an_strace_whose_calls_all_succeeded_is_unknown_not_clean(tmp_path):
+def test_an_strace_whose_calls_all_succeeded_but_read_back_nothing_is_not_clean(tmp_path):
     """Round 15-final: an annotated strace whose failure is an empty read ('read(5, "", 8192)
-    = 0 ... THIS IS BAD, NO CONTENTS', a 9p /tmp in vmtest, a kernel bug) was called clean."""
+    = 0 ... THIS IS BAD, NO CONTENTS', a 9p /tmp in vmtest, a kernel bug) was called clean.
+    Since round 20-strace the empty read after a write is the failure itself: the write lost
+    by the filesystem's kernel client (rule stale-read-after-write), said in a note."""
     from tests.test_report_classes import triage_read
 
     fixture = (Path(__file__).parent / "fixtures" / "reports"
                / "vmtest-9p-tmp-read-after-write-empty-strace-reply.txt")
     report = triage_read(tmp_path, fixture.read_text())
-    assert report["verdict"] == "unknown"
-    assert any("not clean" in n for n in report["environment"]["notes"])
+    assert report["verdict"] == "kernel-bug"
+    assert {f["cause"] for f in report["findings"]} == {"kernel-behaviour-fail"}
+    assert any("came back empty" in n for n in report["environment"]["notes"])
