@@ -270,6 +270,11 @@ def apply_inputs(inputs: list[ReportInput], env: Environment) -> None:
             env.kernel_release = i.info.kernel_release
             env.kernel_version = version_of(i.info.kernel_release)
         apply_machine(i.machine, env)
+        if i.layer is not None and "translation_layer" not in env.facts:
+            env.facts["translation_layer"] = i.layer.name
+            env.facts["translation_layer_line"] = (f"L{i.layer.line.line}: "
+                                                   f"{i.layer.line.text.strip()[:100]!r}")
+            env.facts["translation_layer_why"] = i.layer.why
 
 
 # What writing an output may meet: a full disk or quota, /dev/full, a file too big, I/O errors.

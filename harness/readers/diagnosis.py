@@ -97,9 +97,13 @@ NEGATION = lazy(r"(?:\b(?:not|never|no longer|nothing|hardly)|n't)\s*(?:\w+\s+){
 CLAUSE_START = lazy(r"[.;:!?]\s|,\s(?:but|and|so)\s|\bbut\b|\bhowever\b", re.IGNORECASE)
 SENTENCE_END = lazy(r"(?<=[.!?])\s+(?=[A-Z(\"'`])|(?<=[.!?])$")
 # Code, log and furniture lines are no prose.
-NOT_PROSE = lazy(r"^(?:[#*|`$~]|\w+:\s*$|diff |@@|[-+]{3} |[\w./-]+\.[ch]:\d+)|[;{}]\s*$|"
-                 # a tracker thread's turn header: "spanezz · description · 2018-04-27"
-                 r"^\S+ \u00b7 [\w ]+ \u00b7 \d{4}-\d\d-\d\d$")
+# (a sentence may open with an inline code span: "`vboxsf` does not support directory `fsync`",
+# Fulcrum #100; a fence or a line that is one code span is no prose)
+NOT_PROSE = lazy(r"^(?:[#*|$~]|```|`[^`]*`\s*$|\w+:\s*$|diff |@@|[-+]{3} |"
+                       r"[\w./-]+\.[ch]:\d+)|"
+                       r"[;{}]\s*$|"
+                       # a tracker thread's turn header: "spanezz · description · 2018-04-27"
+                       r"^\S+ \u00b7 [\w ]+ \u00b7 \d{4}-\d\d-\d\d$")
 
 # The test's own fault: a test (a test name, a test function, "the test", "the code") that
 # assumes, relies on, does not restore/check/skip ...
@@ -150,6 +154,17 @@ def _config(cause: str, what: str) -> Cause:
 # system call, whatever call the text's words were read as)
 LACKS_MMAP = Cause("diagnosis-env", "env", "fs-no-shared-mmap",
                    "the filesystem gives no writable shared mappings", ("syscall-not-implemented",))
+
+
+# WSL's Windows drives: DrvFs under /mnt/c (a 9p share from Windows under WSL 2), "outside
+# VolFs" (WSL 1's own filesystem), "the Windows file system", "a Windows share"; "/mnt/" alone
+# only where it ends (ggllm.cpp #13: "mmap on WSL only works in native folders not on the /mnt/")
+WINDOWS_DRIVE = (r"(?:drvfs|(?:outside|not\s+in|off)\s+(?:of\s+)?(?:the\s+)?VolFs|/mnt/(?:[a-z]"
+                 r"(?=/|\b))?(?![\w-])|Windows\s+(?:drives?|file ?systems?|partitions?|shares?|"
+                 r"folders?|director(?:y|ies)|side\s+of\s+the\s+file ?system)|"
+                 r"(?:mounted|shared)\s+Windows\s+(?:drives?|folders?))")
+ON_WINDOWS_DRIVE = _env("only-on-fs", "the files are on WSL's Windows drives (DrvFs), not its "
+                        "own filesystem")
 
 
 # Environment and configuration nouns, said of the machine or kernel the test ran on.
@@ -256,8 +271,15 @@ CAUSES: tuple[tuple[re.Pattern[str], Cause], ...] = (
           r"\b(?:missing|not\s+running|absent|disabled)\b|`?\b(?:nolock|local_lock(?:=\w+)?)\b`?",
           re.IGNORECASE),
      _env("fs-unsupported-operation", "the filesystem has no working locks (no lock manager)")),
+    # the files on WSL's Windows drives: "This is because my $HOME is linked from some place
+    # outside VolFs (/home/Fabrice -> /mnt/c/Home)" (microsoft/WSL #4670) - the share, whose
+    # lack of mappings ``diagnosis()`` names when the text speaks of mmap
+    (lazy(r"\b(?:on|in|from|under|to|into|onto)\s+(?:a\s+|the\s+|some\s+place\s+|some"
+                r"where\s+)?(?:mounted\s+)?" + WINDOWS_DRIVE + r"(?![\w-])|\b(?:outside|not\s+in)"
+                r"\s+(?:of\s+)?(?:the\s+)?VolFs\b", re.IGNORECASE),
+     ON_WINDOWS_DRIVE),
     (lazy(r"\b(?:disk|filesystem|file system|partition|/tmp) (?:is |was )?(?:full|out of "
-          r"space)\b|\bno space left\b|\bran out of (?:disk )?space\b", re.IGNORECASE),
+                r"space)\b|\bno space left\b|\bran out of (?:disk )?space\b", re.IGNORECASE),
      _env("fs-full", "the filesystem was full")),
     (lazy(r"\b(?:THP|transparent[_ ]huge ?pages?)\b[^.;]{0,20}\b(?:disabled|never|not "
           r"(?:enabled|available|built))\b|\btransparent_hugepage=never\b", re.IGNORECASE),
@@ -368,6 +390,7 @@ class DiagnosisReader:
         quoted: Diagnosis | None = None  # the last quoted one (a forwarded report's)
         # "works elsewhere" blames a filesystem only where the text names a shared one
         shared = any(SHARED_FS.search(p.text) for p in self.paragraphs)
+        mapped = any(MAPPING.search(p.text) for p in self.paragraphs)
         elsewhere: Diagnosis | None = None
         for paragraph in self.paragraphs:
             if not paragraph.quoted and (regressed := _regression(paragraph)) is not None:
@@ -381,6 +404,8 @@ class DiagnosisReader:
                 where = LogLine(paragraph.line_at(offset), sentence, paragraph.first.source)
                 stated = _diagnosis(sentence, where) or (
                     _under_reason(sentence, where) if paragraph.reason else None)
+                if stated is not None and stated.cause is ON_WINDOWS_DRIVE and mapped:
+                    stated = Diagnosis(LACKS_MMAP, where, sentence, stated.names)
                 if stated is not None and stated.cause is MMAP_ISSUE:
                     # only where the text names a shared place
                     stated = Diagnosis(LACKS_MMAP, where, sentence, stated.names) \
@@ -549,7 +574,12 @@ _LOCAL = (r"(?:a\s+|the\s+|my\s+|his\s+|her\s+|their\s+|our\s+)?`?(?:(?:regular|
           r"normal)\s+(?:hard\s+)?(?:drives?|disks?)|iSCSI|virtio-?blk|ext[234]|xfs|btrfs|local(?:ly)?|regular\s+"
           r"file ?systems?|local\s+(?:disks?|file ?systems?|storage)|block\s+devices?|raw\s+"
           r"images?|(?:home|another|other|a\s+different)\s+(?:director(?:y|ies)|path|folder)|"
-          r"director(?:y|ies)\s+(?:in\s+the\s+guest\s+)?(?:that\s+are\s+)?not\s+shared)\b")
+          r"director(?:y|ies)\s+(?:in\s+the\s+guest\s+)?(?:that\s+are\s+)?not\s+shared|"
+          # WSL's own filesystem against its Windows drives: "If I set $HOME inside VolFs, then
+          # dconf is working ok" (microsoft/WSL #4670), "native folders", "the Linux filesystem"
+          r"(?:inside\s+)?(?:VolFs|lxfs)|native\s+(?:WSL\s+|Linux\s+)?(?:folders?|director(?:y|ies)|"
+          r"file ?systems?|paths?)|(?:WSL|Linux)(?:'s)?\s+(?:own\s+)?(?:file ?system|home\s+"
+          r"director(?:y|ies)))\b")
 _FINE = (r"(?:(?:works?|worked|running|runs?)(?:\s+just)?\s+(?:fine|well|ok(?:ay)?|great|"
          r"correctly|flawlessly|without\s+(?:issues?|problems?))|(?:solved|fixed|resolved)\s+(?:it|"
          r"the\s+(?:issue|problem))|(?:did|do)\s+the\s+trick|went\s+flawlessly)")
@@ -561,10 +591,12 @@ WORKS_ELSEWHERE = lazy(
     r"\b(?:on|in|from|to|with|using|used|targeting)\s+" + _LOCAL + r"[^.;]{0,60}?\b" + _FINE
     + r"\b",
     re.IGNORECASE)
-SHARED_FS = lazy(r"\b(?:9p\w*|v9fs|virtio-?fs|virtfs|nfs\w*|fuse|sshfs|cifs|smb|vboxs?fs|"
-                 r"vmhgfs|shared (?:folders?|director(?:y|ies)|file ?systems?|volumes?|"
-                 r"drives?|mounts?)|(?:volumes?|folders?|director(?:y|ies)) shared\b|"
-                 r"media/sf_\w+)\b", re.IGNORECASE)
+SHARED_FS = lazy(r"\b(?:9p\w*|v9fs|virtio-?fs|virtfs|nfs\w*|fuse|sshfs|cifs|smb|"
+                       r"vbox(?:sf|fs)|"
+                       r"vmhgfs|shared (?:folders?|director(?:y|ies)|file ?systems?|volumes?|"
+                       r"drives?|mounts?)|(?:volumes?|folders?|director(?:y|ies)) shared\b|"
+                       r"media/sf_\w+|drvfs|VolFs)\b|(?<![\w/])/mnt/[a-z](?=/|\b)",
+                       re.IGNORECASE)
 ELSEWHERE = _env("only-on-fs", "the failure is not seen on another filesystem")
 # A CI owner's word that the failures are the CI's own, needing no marker: "This is an
 # infrastructure problem with restraint harness", "they are an infra issue" (CKI's replies,
@@ -589,7 +621,8 @@ CI_INFRASTRUCTURE = Cause("diagnosis-env", "env", "ci-infrastructure-abort",
 # MAP_SHARED flag".
 FS_LACKS_MMAP = lazy(
     r"\b(?:file ?systems?|fs|shares?|shared folders?|mounts?|FUSE|9p\w*|virtio-?fs|NFS\w*|"
-    r"vboxs?fs|vmhgfs|GPFS|DVS|jffs2)\b[^.;]{0,60}?\b(?:does(?:n't| not)|do(?:n't| not)|cannot|"
+    r"vbox(?:sf|fs)|vmhgfs|GPFS|DVS|jffs2)\b[^.;]{0,60}?\b(?:does(?:n't| not)|do(?:n't| not)|"
+    r"cannot|"
     r"can't|can not)\s+(?:fully\s+)?(?:support|provide|handle|allow)\s+(?:the\s+)?(?:writ\w+\s+)?"
     r"(?:shared\s+)?(?:mmap|MAP_SHARED|memory[- ]mapp\w+)\b|"
     r"\bonly\s+(?:supports?|provides?|allows?)\s+read-?only\s+(?:mmaps?|mappings?)\b",
@@ -607,8 +640,11 @@ def _said(pattern: re.Pattern[str], sentence: str) -> bool:
 # I think only very recent versions of QEMU implement" (wasmtime #6263), "qemu-user doesn't
 # support MADV_DONTNEED", "not implemented in older QEMU", "needs a newer qemu". The
 # environment, whatever the test relies on (read before the test's "relies on").
+# (WSL 1 translates Linux system calls in its LxCore driver: a layer, not a kernel - "WSL1 does
+# not use a real Linux kernel", microsoft/WSL #6792; "it is a WSL1 limitation")
 EMULATOR = (r"(?:QEMU|qemu(?:-[\w-]+)?|user[- ]mode emulation|(?:CPU |user[- ]mode )?emulator|"
-            r"hypervisor|gVisor|runsc|valgrind|box(?:64|86)|FEX(?:-Emu)?|Rosetta)")
+            r"hypervisor|gVisor|runsc|valgrind|box(?:64|86)|FEX(?:-Emu)?|Rosetta|WSL\s?1|"
+            r"LxCore|(?:syscall|system call) translation layer)")
 EMULATOR_TOO_OLD = lazy(
     r"\b(?:only|just)\s+(?:very\s+|more\s+|the\s+)?(?:recent|new(?:er)?|latest)\s+"
     r"(?:versions?\s+(?:of\s+)?)?" + EMULATOR + r"\b[^.;]{0,40}\b(?:implement|support|handle)|"
@@ -626,7 +662,51 @@ EMULATOR_TOO_OLD = lazy(
     r"\b(?:needs?|requires?)\s+(?:a\s+)?(?:newer|more recent|recent)\s+(?:version\s+of\s+)?"
     + EMULATOR + r"\b|"
     r"\bolder\s+" + EMULATOR + r"(?:\s+versions?)?\s+(?:does(?:n't| not)|do(?:n't| not)|"
-    r"lacks?)\b",
+    r"lacks?)\b|"
+    # the layer's own limit, named so: "this is a WSL1 limitation", "a known gVisor limitation",
+    # "a limitation of qemu-user" (plain "WSL" too: "this is a WSL limitation"); and what it is
+    # not: "WSL1 does not use a real Linux kernel"
+    r"\b(?:" + EMULATOR + r"|WSL)(?:'s)?\s+(?:limitations?|restrictions?|shortcomings?)\b|"
+    r"\b(?:limitations?|restrictions?)\s+(?:of|in|with)\s+(?:the\s+)?(?:" + EMULATOR + r"|WSL)\b|"
+    # ... said as where it is unsupported or as what fixes it: "Not supported on WSL1", "This is
+    # expected on WSL1, please use WSL2", "Better in WSL2", "fixed in WSL 2", "switch to WSL2"
+    r"\b(?:not|un)\s*(?:supported|implemented|available)\s+(?:on|in|under|by)\s+(?:the\s+)?"
+    + EMULATOR + r"\b|\b(?:expected|known)\s+(?:on|in|under|with)\s+" + EMULATOR + r"\b|"
+    r"\b(?:better|works?|fixed|resolved|supported)\s+(?:in|on|with|under)\s+WSL\s?2\b|"
+    r"\b(?:please|should|could|can|need\s+to|have\s+to|try(?:\s+to)?|just)\s+(?:\w+\s+)?(?:use|"
+    r"switch\s+to|upgrade\s+to|convert\w*\s+(?:\w+\s+){0,3}to|move\s+to)\s+WSL\s?2\b|"
+    r"\b(?:use|switch\s+to)\s+WSL\s?2\s+instead\b|"
+    r"\b" + EMULATOR + r"\s+(?:does(?:n't| not) (?:use|run|have)|is\s+not|isn't)\s+(?:a\s+)?"
+    r"real\s+(?:Linux\s+)?kernel\b|"
+    r"\b" + EMULATOR + r"(?:'s)?(?:\s+[\w.()/-]+){0,4}?\s+(?:does(?:n't| not)|do(?:n't| not)|"
+    r"can(?:'t|not))\s+(?:yet\s+)?(?:translate|implement)\b|"
+    # a newer build of the layer does not fail: "The `mmap` [does not](...) fail with `EINVAL`,
+    # as of WSL1 18890" (microsoft/WSL #4873), "fixed in qemu 7.2", "works as of gVisor
+    # release-20230605"
+    r"\b(?:does(?:n't| not)|no\s+longer)\]?(?:\([^)\s]*\))?\s+(?:fail|crash|happen|occur|"
+    r"break)\w*\b[^.;]{0,60}?\b(?:as\s+of|since|starting\s+(?:with|from)|from|in|with)\s+"
+    r"(?:build\s+)?" + EMULATOR + r"(?:\s+(?:build|version|release))?[\s-]+v?\d|"
+    r"\b(?:fixed|resolved|works?|implemented|supported)\s+(?:as\s+of|since|in|with|starting\s+"
+    r"(?:with|from))\s+(?:build\s+)?" + EMULATOR + r"(?:\s+(?:build|version|release))?[\s-]+v?\d|"
+    # the layer's own semantics, told as wrong against Linux's: "When running x86_64 binaries via
+    # Rosetta 2 (VZ) on Linux, the `mmap` syscall exhibits non-atomic destructive behavior"
+    # (colima #1452), "under gVisor mmap behaves differently than on Linux"
+    r"\b(?:via|under|in|with|through|inside|on)\s+(?:the\s+)?" + EMULATOR + r"\b[^.;]{0,120}?\b(?:"
+    r"(?:abnormal|wrong|incorrect|broken|non-atomic|destructive|inconsistent|buggy)\s+(?:[\w-]+\s+)?"
+    r"(?:behaviou?r|semantics)|behaves\s+(?:differently|wrongly|incorrectly))\b|"
+    # the layer the only place it fails: "The following fails with runsc but succeeds w/
+    # crun/runc as well as on the host" (google/gvisor #11143), "`bash` from the pack works with
+    # `runc` and only fails with `runsc`" (#10849), "works natively but fails under qemu-user"
+    r"\bfail\w*\s+(?:with|under|in|on|using|inside|through)\s+(?:the\s+)?`?" + EMULATOR
+    + r"\b[^.;]{0,30}?\b(?:but|while|whereas|yet)\s+(?:it\s+)?(?:succeed|work|pass|run)\w*\b|"
+    r"\b(?:succeed|work|pass|run)\w*\b[^.;]{0,60}?\b(?:but|while|whereas|yet|and)\s+(?:it\s+)?"
+    r"(?:only\s+)?fail\w*"
+    r"\s+(?:with|under|in|on|using|inside|through)\s+(?:the\s+)?`?" + EMULATOR + r"\b|"
+    # ... or against the native machine's, the layer unnamed in the sentence: "the syscall
+    # `__NR_execveat`'s behavior doesnt match a x86_64 native machine" (FEX-Emu #5234)
+    r"\bbehaviou?r\s+(?:does(?:n'?t|\s+not)\s+match|differs\s+from|is\s+different\s+(?:from|than))"
+    r"\s+(?:that\s+of\s+)?(?:an?\s+|the\s+)?(?:x86[_-]64\s+|aarch64\s+|arm64\s+)?(?:native|real\s+"
+    r"(?:hardware|Linux|machine)|bare[- ]metal)\b",
     re.IGNORECASE)
 EMULATOR_OLD = _env("emulator-too-old",
                     "an emulator or hypervisor too old for what the test uses")
@@ -701,7 +781,8 @@ def _kernel_in_clause(pattern: re.Pattern[str], sentence: str) -> bool:
 # filesystem's unsupported operation. Mappings are ``FS_LACKS_MMAP``'s (read first).
 _FS_NOUN = (r"(?:file ?systems?|fs|shares?|shared (?:folders?|director(?:y|ies)|volumes?)|"
             r"mounts?|volumes?|FUSE|9p\w*|v9fs|virtio-?fs|NFS\w*|cifs|smb\w*|samba|sshfs|"
-            r"vboxs?fs|vmhgfs|drvfs|gvfs|rclone|mergerfs|s3fs|exfat|vfat|fat32|ntfs\w*|zfs|"
+            r"vbox(?:sf|fs)|vmhgfs|drvfs|osxfs|grpc[- ]?fuse|gvfs|rclone|mergerfs|s3fs|exfat|vfat|"
+            r"fat32|ntfs\w*|zfs|"
             r"overlay(?:fs)?|tmpfs)")
 FS_LACKS_OP = lazy(
     r"\b" + _FS_NOUN + r"\b[^.;]{0,40}?\b(?:does(?:n't| not)|do(?:n't| not)|cannot|can'?t|"
@@ -731,20 +812,25 @@ _SHARED_PLACE = (r"(?:shared\s+(?:volumes?|folders?|director(?:y|ies)|drives?|fi
                  r"mounts?)|network\s+(?:shares?|drives?|file ?systems?|mounts?)|(?:volumes?|"
                  r"folders?|director(?:y|ies))\s+shared\s+(?:between|with|from|among)\b|"
                  r"host[- ]mounted\s+(?:volumes?|folders?|director(?:y|ies))|9p\w*|virtio-?fs|"
-                 r"virtfs|NFS\w*|cifs|smb\w*|sshfs|vboxs?fs|vmhgfs)")
+                 r"virtfs|NFS\w*|cifs|smb\w*|sshfs|vbox(?:sf|fs)|vmhgfs|" + WINDOWS_DRIVE + r")")
 FAILS_ON_SHARED = lazy(
     r"\b(?:does(?:n't| not)|do(?:n't| not)|did(?:n't| not)|cannot|can't|can not|won't)\s+"
     r"(?:\w+\s+)?(?:work|run|start|open)\b[^.;]{0,20}?\b(?:for|on|with|in|from|over|under|"
-    r"inside)\s+(?:a\s+|the\s+|any\s+)?" + _SHARED_PLACE + r"\b|"
+    r"inside)\s+(?:a\s+|the\s+|any\s+)?" + _SHARED_PLACE + r"(?![\w-])|"
     r"\b(?:fails?|breaks?)\s+(?:for|on|with|in|from|over)\s+(?:a\s+|the\s+|any\s+)?"
-    + _SHARED_PLACE + r"\b", re.IGNORECASE)
+    + _SHARED_PLACE + r"(?![\w-])|"
+    # the place it works, then the shared one it does not: "mmap on WSL only works in native
+    # folders not on the /mnt/" (ggllm.cpp #13), "works only on the Linux side, not on /mnt/c"
+    r"\b(?:only\s+works?|works?\s+only)\b[^.;]{0,50}?,?\s+(?:but\s+|and\s+)?not\s+(?:on|in|from|"
+    r"with|over|under|inside|when\s+(?:on|in))\s+(?:a\s+|the\s+|any\s+)?" + _SHARED_PLACE
+    + r"(?![\w-])", re.IGNORECASE)
 # ... said as a verdict on the place, not a symptom: "it appears LMDB is a no-go on NFS"
 # (pantsbuild #14599), "LMDB is unsafe on remote filesystems" (monero #5260, LMDB's author).
 # ("fanotify01 test fails on nfsv3" is the symptom a report opens with: no cause without mmap.)
 NO_GO_ON_SHARED = lazy(
     r"\b(?:is|are)\s+(?:a\s+no-?go|unsafe|unusable|not\s+usable|(?:officially\s+)?unsupported)\s+"
     r"(?:on|with|over|for|from)\s+(?:a\s+|the\s+|any\s+)?(?:remote\s+file ?systems?|"
-    + _SHARED_PLACE + r")\b", re.IGNORECASE)
+    + _SHARED_PLACE + r")(?![\w-])", re.IGNORECASE)
 ON_SHARED = _env("only-on-fs", "the program does not work on a shared filesystem")
 # mmap named as the restriction: "This is a mmap issue (restriction)" (etcd #5923) - the
 # place's lack of mappings where the text names a shared place (``SHARED_FS``), else nothing.
@@ -752,6 +838,8 @@ MMAP_RESTRICTION = lazy(r"\bmmap(?:\(\))?\s+(?:issue|restriction|limitation|prob
                         r"\b(?:restriction|limitation)s?\s+(?:of|on|with)\s+mmap\b",
                         re.IGNORECASE)
 MMAP_ISSUE = _env("fs-no-shared-mmap", "mmap named as the restriction")
+# a text that speaks of mapping a file: the shared place it blames lacks mappings
+MAPPING = lazy(r"\bmmap\w*|\bMAP_(?:FAILED|SHARED)\b|\bmemory[- ]map", re.IGNORECASE)
 
 
 # A man page's errors list quoted in a report ("EINVAL The filesystem does not support the
@@ -760,6 +848,23 @@ MMAP_ISSUE = _env("fs-no-shared-mmap", "mmap named as the restriction")
 # support direct IO ... what filing system is /tmp on?", directio): neither states the cause.
 MAN_PAGE_ERRNO = lazy(r"^\s*E[A-Z0-9]{2,}\s+[A-Z]")
 GUESS = lazy(r"\b(?:likely|probably|presumably|guess|suspect)\b", re.IGNORECASE)
+
+
+# The filesystem's limit, named so: "Yes, this is a limitation of 9p I'm afraid" (kata-containers
+# runtime #687, no fallocate), "a known NFS limitation", "a vboxsf restriction": the place, its
+# operation said elsewhere (mmap named in the sentence: its mappings).
+FS_LIMITATION = lazy(
+    r"\b(?:limitations?|restrictions?|shortcomings?)\s+(?:of|in|with)\s+(?:the\s+)?(?:[\w-]+\s+)?"
+    + _FS_NOUN + r"\b|\b" + _FS_NOUN + r"(?:'s)?\s+(?:limitations?|restrictions?)\b", re.IGNORECASE)
+
+
+def _fs_limitation(sentence: str) -> Cause | None:
+    """A filesystem named as the limit (``FS_LIMITATION``)."""
+    if not _said(FS_LIMITATION, sentence):
+        return None
+    if MAPPING.search(sentence):
+        return LACKS_MMAP
+    return _env("fs-unsupported-operation", "a limitation of the filesystem")
 
 
 def _fs_lacks_op(sentence: str) -> Cause | None:
@@ -829,7 +934,7 @@ def _without_marker(sentence: str) -> Cause | None:
     of memory, the setup named as the fault, a test that ignores its temporary directory."""
     if _said(FS_LACKS_MMAP, sentence):
         return LACKS_MMAP
-    if (lacks := _fs_lacks_op(sentence)) is not None:
+    if (lacks := _fs_lacks_op(sentence) or _fs_limitation(sentence)) is not None:
         return lacks
     if _said(FAILS_ON_SHARED, sentence) and re.search(r"\bmmap\b", sentence, re.IGNORECASE):
         return LACKS_MMAP

@@ -34,7 +34,9 @@ FS_ALIASES = {"9p": "9p", "v9fs": "9p", "nfs": "nfs", "nfs3": "nfs", "nfs4": "nf
               "sshfs": "fuse", "s3fs": "fuse", "rclone": "fuse", "mergerfs": "fuse",
               "gcsfuse": "fuse", "juicefs": "fuse", "fuseblk": "fuse", "ntfs-3g": "fuse",
               "virtio-fs": "virtiofs", "virtio_fs": "virtiofs", "9pfs": "9p", "9p2000": "9p",
-              "smbfs": "cifs", "ntfs": "ntfs3"}
+              "smbfs": "cifs", "ntfs": "ntfs3",
+              # Docker Desktop's file sharing (macOS) and WSL's Windows drives
+              "osxfs": "fuse", "grpcfuse": "fuse", "fakeowner": "virtiofs", "drvfs": "9p"}
 
 
 def normalise_fs(name: str) -> str:

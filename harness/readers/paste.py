@@ -149,13 +149,16 @@ FS_WORDS = lazy(
     # the hypervisors' shared folders: VirtualBox's vboxsf (people write "vboxfs" too), VMware's
     # vmhgfs (vmhgfs-fuse is FUSE), and the folder named as such ("a VirtualBox shared folder",
     # "the Vagrant shared folder", "VMware shared folders")
-    r"vboxs?fs|vmhgfs(?:-fuse)?|(?:virtual ?box|vagrant|vmware)(?:'s)? shared (?:folders?|"
+    r"vbox(?:sf|fs)|vmhgfs(?:-fuse)?|(?:virtual ?box|vagrant|vmware)(?:'s)? shared (?:folders?|"
     r"director(?:y|ies))|"
     # ... VirtualBox's automount point for a shared folder ("/media/sf_go", boltdb #272), and a
     # host directory said to be mounted in the VM ("mount the directory in my virtual box
     # Ubuntu", boltdb #459): the shared folder, whatever it is called
     r"(?<=/)media/sf_\w+|mount(?:ed|s|ing)? (?:the |a |my |this )?(?:host )?(?:director(?:y|ies)|"
     r"folders?) (?:in|into|inside) (?:my |the |a )?(?:virtual ?box|vagrant|vmware)|"
+    # Docker Desktop's file sharing on macOS (osxfs, gRPC FUSE, virtiofs shown as "fakeowner")
+    # and WSL's Windows drives (DrvFs: 9p under WSL 2)
+    r"osxfs|grpcfuse|grpc[- ]fuse|fakeowner|drvfs|"
     # jffs2, whose mmap is generic_file_readonly_mmap (boltdb #592)
     r"jffs2)\b",
     re.IGNORECASE,
@@ -167,7 +170,9 @@ FS_FAMILY = {"9p": "9p", "9pfs": "9p", "v9fs": "9p", "virtio-9p": "9p", "nfsroot
              "sshfs": "fuse", "s3fs": "fuse", "gcsfuse": "fuse", "rclone mount": "fuse",
              "ntfs-3g": "fuse", "mergerfs": "fuse", "gvfsd-fuse": "fuse", "fuse-overlayfs": "fuse",
              "juicefs": "fuse", "9p_virtio": "9p", "virtfs": "9p", "vboxsf": "vboxsf",
-             "vboxfs": "vboxsf", "vmhgfs": "vmhgfs", "vmhgfs-fuse": "fuse"}
+             "vboxfs": "vboxsf", "vmhgfs": "vmhgfs", "vmhgfs-fuse": "fuse",
+             "osxfs": "fuse", "grpcfuse": "fuse", "grpc fuse": "fuse", "grpc-fuse": "fuse",
+             "fakeowner": "virtiofs", "drvfs": "9p"}
 
 
 def fs_family(word: str) -> str:

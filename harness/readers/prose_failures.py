@@ -45,6 +45,8 @@ CALLS = {
     "get_mempolicy": "get_mempolicy", "set_mempolicy_home_node": "set_mempolicy_home_node",
     "migrate_pages": "migrate_pages", "move_pages": "move_pages", "ioctl": "ioctl",
     "write": "write",
+    # (flock(1) is named for the call it makes: "`flock: (null): Bad file descriptor`")
+    "flock": "flock",
 }
 # A call under a library's or program's name for it: glibc's 64-bit variants (ftruncate64,
 # mmap64), posix_fallocate, fio's native_fallocate, a kernel-style sys_ or __ prefix.
@@ -102,6 +104,16 @@ ERRNO_NUMBER = lazy(r"\b[Ee]rrno\s*[=:]?\s*(\d{1,3})\b|"
 # Errno names joined by '/' or '|' list what a program handles or rules out
 # ("returns `EOPNOTSUPP`/`EISDIR`/`ENOSYS`/`EINVAL`", "not `EACCES`/`EPERM`"): none of them is
 # the one that happened.
+# The exceptions Java's NIO and Python raise for an errno, by name: "java.nio.file.
+# NoSuchFileException: /proc/sys/vm/max_map_count" (google/gvisor #2337), "PermissionError:".
+EXCEPTION_ERRNO = {
+    "NoSuchFileException": "ENOENT", "FileNotFoundError": "ENOENT",
+    "AccessDeniedException": "EACCES", "PermissionError": "EACCES",
+    "FileAlreadyExistsException": "EEXIST", "FileExistsError": "EEXIST",
+    "NotDirectoryException": "ENOTDIR", "NotADirectoryError": "ENOTDIR",
+    "DirectoryNotEmptyException": "ENOTEMPTY", "IsADirectoryError": "EISDIR",
+}
+EXCEPTION_NAME = lazy(r"\b(" + "|".join(EXCEPTION_ERRNO) + r")\b")
 ERRNO_LIST = lazy(r"`?\bE[A-Z0-9]{2,15}\b`?(?:\s*[/|]\s*`?\bE[A-Z0-9]{2,15}\b`?)+")
 # Longest first: "Operation not supported" before "Operation not permitted" does not matter, but
 # "No such file or directory" must not be read as a shorter text inside it.
@@ -392,6 +404,8 @@ def _errnos(text: str) -> list[tuple[int, str]]:
             found.setdefault(m.group(1).upper(), m.start())
     for m in NOT_SUPPORTED_WORDS.finditer(text):
         found.setdefault("EOPNOTSUPP", m.start())
+    for m in EXCEPTION_NAME.finditer(text):
+        found.setdefault(EXCEPTION_ERRNO[m.group(1)], m.start())
     _strerrors(text, found)
     return sorted((column, name) for name, column in found.items())
 

@@ -39,6 +39,7 @@ from harness.readers import (
     sru_review,
     stated_failures,
     totals_only,
+    translation_layer,
     unread_failures,
 )
 from harness.readers.arch_facts import ArchFacts
@@ -49,6 +50,7 @@ from harness.readers.prose_failures import ProseReader, call_before_errno, call_
 from harness.readers.runner_summary import RunnerTracker, fix_runner_verdicts, whole_binary_results
 from harness.readers.strace import looks_like_strace
 from harness.readers.strace_only import shows_failure
+from harness.readers.translation_layer import Layer
 
 
 @dataclass
@@ -60,6 +62,7 @@ class ReportInput:
     # the bisect is the kernel test robot's of a test's failure (not of a kernel crash): its
     # own mail's evidence, which the replies of a thread may overturn
     robot_failure_bisect: bool = False
+    layer: Layer | None = None  # the syscall translation layer it ran under (WSL 1, gVisor)
 
 
 class _Feeds(Protocol):
@@ -97,7 +100,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     jobs, lkft, review = avocado_jobs.Reader(), lkft_mail.Reader(), sru_review.Reader()
     summary, legacy = lkft_summary.Reader(), kernelci_legacy.Reader()
     counts, ltp, compiled = ci_counts.Reader(), ltp_output.Reader(), compile_errors.Reader()
-    machine = arch_facts.Reader()
+    machine, layer = arch_facts.Reader(), translation_layer.Reader()
     lava, cki = lava_notification.Reader(), cki_report.Reader()
     lkp, fstests = lkp_mail.Reader(), fstests_output.Reader()
     config_off = config_lines.Reader()
@@ -109,7 +112,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     raw = _raw_tee(replied.record(lines), review, compiled, ltp, fstests)
     fed = _tee(normalise(raw, info), info, tracker, commands, status, prose, totals, before,
                verdicts, hung, patch_prose, addresses, jobs, lkft, machine, lava, lkp, counts,
-               summary, legacy, cki, config_off)
+               summary, legacy, cki, config_off, layer)
     parsed = parse_lines(fed, source, default_suite)
     parsed.config_off = config_off.unset
     notes_first = (_review_notes(parsed, review) + _lava_notes(parsed, lava)
@@ -153,10 +156,10 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
                      "and no logs; a failure in it is not explained by the mail alone")
     _add_address_checks(parsed, addresses)
     notes += _unread(parsed, sorted(patch_prose.lines + patch_prose.long_lines,
-                                    key=lambda x: x.line), info, prose)
+                                    key=lambda x: x.line), info, prose, layer.layer() is not None)
     notes += _what_was_not_read(parsed, info)
     config_lines.attach(parsed.config_off, parsed.results)
-    return ReportInput(parsed, info, notes, machine.facts(), robot_bisect)
+    return ReportInput(parsed, info, notes, machine.facts(), robot_bisect, layer.layer())
 
 
 
@@ -424,11 +427,21 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width].rsplit(" ", 1)[0] + " ..."
 
 
-def _unread(parsed: Parsed, lines: list[LogLine], info: PasteInfo, prose: ProseReader
-            ) -> list[str]:
+# Under a system call translation layer (WSL 1, gVisor) these errnos say the layer lacks the
+# call or flag, whichever call it was: "script command fails, Function not implemented" (WSL
+# #2053, signalfd) needs no call named.
+LAYER_ERRNOS = frozenset({"ENOSYS", "EOPNOTSUPP", "ENOTSUP", "ENOTSUPP"})
+# ... and a file of the kernel's interfaces it does not provide (gVisor's procfs without
+# /proc/sys/vm/max_map_count, google/gvisor #2337)
+LAYER_FILE = lazy(r"(?<![\w.-])/(?:proc|sys)/\w")
+
+
+def _unread(parsed: Parsed, lines: list[LogLine], info: PasteInfo, prose: ProseReader,
+            layered: bool = False) -> list[str]:
     """The last fallback: a readable report is never refused; lines that state a failure no
     reader knows are its failures (``unknown`` - unless what the text shows of the file, the one
-    open flag it names, makes the line's errno a call a rule knows)."""
+    open flag it names, makes the line's errno a call a rule knows, or the text shows a
+    translation layer that answers the line's errno for any call it lacks: ``layered``)."""
     if parsed.results or parsed.crashes or shows_failure(parsed.syscalls):
         return []
     # (an strace's own lines were read as calls: a lookup's "= -1 ENOENT" states no failure)
@@ -441,8 +454,9 @@ def _unread(parsed: Parsed, lines: list[LogLine], info: PasteInfo, prose: ProseR
             r.syscall, r.config, r.syscall_source = call, "file", "diagnostic"
     prose.mark_file_state(unread, info.commands)
     for r in unread:
-        if r.syscall is None:  # an errno without its call stays a failure no rule knows
-            r.errno, r.syscall_source = None, ""
+        if r.syscall is None and not (layered and (r.errno in LAYER_ERRNOS or (
+                r.errno == "ENOENT" and LAYER_FILE.search(r.message or "")))):
+            r.errno, r.syscall_source = None, ""  # an errno without its call: no rule knows it
     parsed.results += unread
     return [unread_failures.note(unread)] if unread else []
 

@@ -349,6 +349,7 @@ class Reader:
         return None
 
 
+
 def one_test(patched: list[str]) -> str:
     """The test a patch changes, when it changes exactly one (the name of results that have
     none: kselftest_harness output quoted in the patch's commit message)."""

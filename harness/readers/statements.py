@@ -302,8 +302,10 @@ APPLIED_PASSES = lazy(
     r"\b(?:patch(?:es)?|commits?|changes|fix(?:es)?)\b[^.?]{0,40}\b(?:(?:test|it)s? )?"
     r"(?:(?:is|are) )?(?:now )?pass(?:es|ed|ing)?\b", re.IGNORECASE)
 URL = lazy(r"(?<!\S)\S+?://\S+")  # from a word's start: linear on a long word
+# a markdown link keeps its words: "The `mmap` [does not](https://...) fail" (WSL #4873)
+MD_LINK = lazy(r"\[([^\]\n]{1,200})\]\([^)\s]{1,2000}\)")
 NEGATED = lazy(r"\b(?:not|n't|no)\b[^.]{0,20}\b(?:test[- ]bug|bug in the test|"
-               r"problem (?:in|with) the test|false positive)", re.IGNORECASE)
+                     r"problem (?:in|with) the test|false positive)", re.IGNORECASE)
 # What kind of test-side cause the prose describes.
 FS_ASSUMPTION = lazy(
     r"\b(?:tmpfs|ramfs|memory file ?systems?|nfs|9p|virtiofs|overlayfs|fuse|"
@@ -439,7 +441,7 @@ class StatementScanner:
             return  # a markdown heading: no prose, no log
         self.feed(line, text, not LOG_LIKE.match(text) and "://" not in text, bare)
         if "://" in text and not LOG_LIKE.match(text) and not self._in_diff and len(
-                stripped := URL.sub(" ", text).strip()) >= 40:
+                stripped := URL.sub(" ", MD_LINK.sub(r"\1", text)).strip()) >= 40:
             # a sentence beside a link ("Re https://... I'm guessing the problem is ...") is
             # prose for the diagnosis, without its link
             self.diagnoses.feed(line, stripped, QUOTE.match(line.text) is not None)

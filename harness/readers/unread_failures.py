@@ -24,6 +24,11 @@ from harness.readers.catalogue import ERRNO_NAME, ERRNO_NAMES, STRERROR
 from harness.readers.prose_failures import errnos_in
 from harness.readers.stated_failures import CODE, HYPOTHETICAL, STATED_NAME, TRAILER
 
+# gVisor's own "Unsupported syscall" log line names the call, or its number in brackets when
+# it has no name: "Container Sandbox: Unsupported syscall UNKNOWN[439/0x1b7](0xff...)" (Cloud
+# Run, google/gvisor #7575), "Unsupported syscall memfd_secret(0x0, ...)".
+# (the line may end there: a title wrapped at 72 columns leaves the call on the next line)
+SANDBOX_CALL = r"\s+(?:UNKNOWN\[\d+|[a-z_][a-z0-9_]*\()|\s*$"
 FAILURE_WORD = lazy(
     r"\b(?:fail(?:s|ed|ing|ure|ures)?|errors?(?![ -](?:messages? strings?|strings?|handling|"
     r"paths?|codes?|reporting|checks?|cases?|values?)\b)|fatal|panic(?:ked|s)?|segmentation fault|"
@@ -32,6 +37,15 @@ FAILURE_WORD = lazy(
     # a resource the run lacked ("Insufficient hugepages-1Mi", "Not enough hugepages can be
     # allocated"), and an orchestrator's event reason ("FailedScheduling", "FailedMount")
     r"insufficient|not enough|r[au]n(?:ning)? out of|(?-i:Failed(?=[A-Z][a-z]))|"
+    # an exception a program died of, by its class name: Java's "java.nio.file.
+    # NoSuchFileException: /proc/sys/vm/max_map_count" (google/gvisor #2337), Python's
+    # "FileNotFoundError:"
+    r"(?-i:\b[A-Z]\w+(?:Exception|Error)\b)|"
+    # behaviour told as wrong against the native machine's or Linux's: "the syscall
+    # `__NR_execveat`'s behavior doesnt match a x86_64 native machine" (FEX-Emu #5234), "`mmap()`
+    # syscall behaviour abnormal" (colima #1452)
+    r"behaviou?r\s+(?:does(?:n'?t|\s+not)\s+match|differs\s+from|(?:is\s+)?(?:abnormal|"
+    r"incorrect|wrong))|(?:abnormal|incorrect|wrong|non-atomic)\s+(?:[\w-]+\s+)?behaviou?r|"
     # a failure a tracker issue tells in other words: "the requested memory size ... gets
     # rounded up and overflows to zero" (unicorn on Debian, 2022), "on arm64 ustat is not
     # available (as deprecated) however is still tested" (LTP, 2015)
@@ -63,7 +77,7 @@ FAILURE_WORD = lazy(
     # an emulator's or sandbox's own word that it lacks the call the program made: QEMU user
     # mode's "qemu: Unsupported syscall: 352", Valgrind's "unhandled amd64-linux syscall: 334"
     r"(?:unsupported|unimplemented|unhandled)\s+(?:[\w-]+\s+)?(?:syscall|system call)s?"
-    r"(?=\s*(?:number|nr\.?|no\.?)?\s*[:=#]?\s*\d)|"
+    r"(?=\s*(?:number|nr\.?|no\.?)?\s*[:=#]?\s*\d|" + SANDBOX_CALL + r")|"
     # a build that failed, as the linker prints it ("seal_elf.c:(.text+0x7af): undefined
     # reference to `sys_mprotect'", "multiple definition of `main'") or as a patch says it
     # ("otherwise the test won't build")
@@ -163,6 +177,12 @@ PRESUPPOSED = lazy(
     r"\b(?:should|ought\s+to)\s+have\s+(?:been\s+)?(?:reported|caught|flagged|detected|shown|"
     r"raised|given)\s+(?:a\s+|an\s+|the\s+|any\s+|as\s+(?:a\s+)?)?(?:failures?|errors?)\b",
     re.IGNORECASE)
+# A tracker's furniture, no statement: the issue's labels as a search service's copy keeps them
+# ("labels: kind/bug, priority/important-soon", "labels: bug, fixed-in-wsl2"), Prow's commands
+# in an issue body ("/kind bug", "/sig storage", "/priority critical-urgent"), GitLab's quick
+# actions ("/label ~bug").
+TRACKER_FURNITURE = lazy(r"^(?:labels?: |/(?:kind|sig|area|priority|triage|label|assign|"
+                               r"milestone|cc|remove-kind|lifecycle)\s+\S)", re.IGNORECASE)
 MAX_RESULTS = 5
 MAX_LINE = 400
 INTRODUCED = 4  # lines from a caption ending in ':' to the failure it introduces
@@ -184,6 +204,7 @@ def _states_failure(text: str, continued: bool = False) -> bool:
     if "://" in text:  # a link's words ("...#L12-fail", "/check-kernel-oops/") state nothing
         text = URL.sub(" ", text).strip()
     if (not text or len(text) > MAX_LINE or TRAILER.match(text) or _code(text)
+            or TRACKER_FURNITURE.match(text)
             or ZERO_COUNT.search(text) or PRINTK.search(text) or HEADING.match(text)
             or COMPILER_TALLY.match(text) or COMMIT_NAMED.match(text)):
         return False
@@ -282,10 +303,10 @@ def results(lines: list[LogLine], patch: bool) -> list[Result]:
 def _failures(lines: list[LogLine], patch: bool) -> list[Result]:
     """One failed result per line that states a failure (the first ``MAX_RESULTS``), quoting
     it; none when no line does."""
-    lines = list(_sentences(lines))
+    lines = list(_sentences(_outside_expected(lines)))
     stated = [x for i, x in enumerate(lines)
               if _states_failure(x.text.strip(), i > 0 and _open(lines[i - 1], x))
-              or _answers_failing(lines, i)]
+              or _answers_failing(lines, i)] or _bug_title(lines)
     # a sentence that introduces the lines under it ("... and fails the test:") is their
     # caption when they state the failure themselves, not another failure
     stated = [x for x, after in zip(stated, stated[1:] + [None])
@@ -303,6 +324,61 @@ def _failures(lines: list[LogLine], patch: bool) -> list[Result]:
     return [Result(SUITE, i + 1, f"a failure no rule knows{STATED_NAME}", "", Status.FAIL,
                    line.text.strip(), result_line=line)
             for i, line in enumerate(stated[:MAX_RESULTS])]
+
+
+# A tracker issue labelled a bug whose text states its failure in no words a line knows
+# ("labels: bug" over "# Placeholder: Various (potentially NFS) filesystem-related bugs",
+# pantsbuild #14599): the title says what is wrong - the last resort before refusing it.
+BUG_LABEL = lazy(r"^labels?: .*(?<![\w-])(?:bug|kind/bug|type: bug|defect|regression|crash)"
+                       r"(?![\w-])", re.IGNORECASE)
+TITLE = lazy(r"^# \S")
+
+
+def _bug_title(lines: list[LogLine]) -> list[LogLine]:
+    """The title of a tracker issue its labels call a bug (``BUG_LABEL``), as its failure."""
+    for i, line in enumerate(lines[:6]):
+        if BUG_LABEL.match(line.text.strip()):
+            title = next((x for x in lines[i + 1:i + 3] if TITLE.match(x.text.strip())), None)
+            return [title] if title is not None else []
+    return []
+
+
+# An issue form's section on what should happen: "### Expected Behavior", "**Expected
+# behavior**", "## Expected result", "**What you expected to happen**:" (Kubernetes), "Expected
+# output:". Its lines say what the writer wanted ("mmap of an empty file should fail with
+# EINVAL", "The test should not fail"), not what failed; the section ends at the next heading
+# ("### Actual Behavior", "**What happened**:") or turn. A heading with its answer on the same
+# line ("**Expected behavior**: no error") is the section's only line.
+EXPECTED_HEADING = lazy(
+    r"^(?:#{1,6}\s*|\*\*|__|\*\s+)?\s*(?:(?:the\s+)?expected|desired|intended|correct)\s+"
+    r"(?:behaviou?rs?|results?|outcomes?|output|outputs?|response)\b|"
+    r"^(?:#{1,6}\s*|\*\*|__)?\s*what\s+(?:you|I|we)\s+expect(?:ed)?(?:\s+to\s+happen)?\b|"
+    r"^(?:#{1,6}\s*|\*\*|__)?\s*expected\s*:", re.IGNORECASE)
+# the next section: a markdown heading, a bold label alone or before its answer, a bullet label
+# when the form's labels are bullets ("* Expected results" ... "* Actual results (with terminal
+# output if applicable)", the old WSL template), a plain "Actual behavior:" label, a tracker
+# turn's header
+SECTION_START = lazy(
+    r"^#{1,6}\s|^(?:\*\*|__)[^*_]{2,80}(?:\*\*|__)\s*:?|^(?:[-*]\s+)?(?:actual|current|observed|"
+    r"real)\s+(?:behaviou?rs?|results?|outcomes?|output)\b|^\S+ \u00b7 [\w ]+ \u00b7 "
+    r"\d{4}-\d\d-\d\d$", re.IGNORECASE)
+BULLET_LABEL = lazy(r"^[-*]\s+\S")
+
+
+def _outside_expected(lines: list[LogLine]) -> list[LogLine]:
+    """The lines, less those of an "Expected behavior" section (``EXPECTED_HEADING``)."""
+    out: list[LogLine] = []
+    inside, bullets = False, False
+    for line in lines:
+        text = UNQUOTE.sub("", line.text).strip()
+        if EXPECTED_HEADING.match(text):
+            inside, bullets = True, BULLET_LABEL.match(text) is not None
+            continue
+        if inside and (SECTION_START.match(text) or bullets and BULLET_LABEL.match(text)):
+            inside = False
+        if not inside:
+            out.append(line)
+    return out
 
 
 # A template's question whose answer names what fails: the Kubernetes failing-test issue's

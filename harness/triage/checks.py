@@ -479,6 +479,17 @@ def thp_built(result: Result, env: Environment, index: RunIndex, value: object) 
                         Basis.SILENT)
 
 
+def translation_layer(result: Result, env: Environment, index: RunIndex,
+                      value: object) -> CheckOutcome:
+    """The program ran under a system call translation layer (WSL 1, gVisor) the report's text
+    shows (readers/translation_layer.py): what it does not translate fails there, whatever a
+    Linux kernel provides."""
+    if env.facts.get("translation_layer"):
+        return OK
+    return CheckOutcome(Support.CONTRADICTS, "the report does not show a system call "
+                        "translation layer (WSL 1, gVisor)", Basis.SILENT)
+
+
 # Distributions build these with 64K pages (Debian, Fedora, RHEL and SUSE ppc64le); a report
 # that names the arch but not the page size is most likely about a 64K kernel.
 USUAL_PAGE_SIZE = {"ppc64": "64K"}
@@ -513,6 +524,7 @@ CHECKS: dict[str, Callable[[Result, Environment, RunIndex, object], CheckOutcome
     "arch": arch,
     "page_size": page_size,
     "thp_built": thp_built,
+    "translation_layer": translation_layer,
     "bisected": bisected,
     "stated": stated,
     "intended_change": intended_change,

@@ -112,6 +112,8 @@ def _fields(results: ResultGroup, env: Environment) -> Fields:
         arch=env.arch or "not named",
         page_size=env.facts.get("page_size") or "not stated",
         machine_line=env.facts.get("page_size_line") or env.facts.get("arch_line") or "-",
+        layer=env.facts.get("translation_layer") or "a translation layer",
+        layer_line=env.facts.get("translation_layer_line") or "-",
     )
     return fields
 
