@@ -124,7 +124,7 @@ TEST_IS_RIGHT = lazy(
 # kernel version requestions"): the subject's prefix is the test suite's (ltp, selftests,
 # syscalls/, testcases/) or ends in an LTP test's name (letters and two digits: mmap16,
 # memcontrol04 - not arm64 or ppc64), and the summary fixes, skips or adjusts it.
-TEST_FIX_PATCH = re.compile(
+TEST_FIX_PATCH = lazy(
     r"\[PATCH[^\]]*\]\s+(?:(?:[\w.-]+/)*(?:ltp|LTP|selftests?|kselftests?|syscalls|testcases)"
     r"(?:/[\w.-]+)*|(?:[\w.-]+/)*(?!(?:arm|ppc|amd|ia|mips|sparc|riscv|s|x|i)\d)[a-z_]{3,}\d\d"
     r"(?:_\d+)?):\s+(?:fix|skip|adjust|correct|update|relax|add (?:kernel )?(?:version|min_kver)|"
@@ -134,7 +134,7 @@ TEST_FIX_PATCH = re.compile(
 # guarantee there won't be any gaps. I'm leaning towards updating test at the moment.", Jan
 # Stancek on shmctl01's SHM_STAT after an ipc change, 2019; "probably the test should be
 # updated").
-TEST_LEANING = re.compile(
+TEST_LEANING = lazy(
     r"\bI(?:'m| am) (?:leaning|inclined) (?:towards?|to) (?:updat|fix|adjust|chang|modify|relax)\w*"
     r" (?:the |this )?(?:LTP |self)?test(?:case)?s?\b|"
     r"\bprobably (?:the|this) (?:LTP |self)?test(?:case)? (?:should|needs? to|has to) (?:be )?"
@@ -147,7 +147,7 @@ def says_test_to_change(joined: str) -> bool:
                 or TEST_NATURE.search(joined) or TEST_LEANING.search(joined))
 
 
-HEADER_LINE = re.compile(r"\s*(?:Subject|Re|Fwd?):", re.IGNORECASE)
+HEADER_LINE = lazy(r"\s*(?:Subject|Re|Fwd?):", re.IGNORECASE)
 
 
 def names_test_fix_patch(text: str, line_number: int) -> bool:
@@ -185,7 +185,7 @@ CLAUSE = lazy(r"[.;!?:]\s|,\s*(?:but|and|so)\s|\bbut\b", re.IGNORECASE)
 # madvise11 failing on 4.14.290, 2022; "please backport this patch (i. e. 38a9a5121c3b
 # (\"lib/crc32: ...\")) to stable kernels"): the failure is that old kernel's, which lacks the
 # fix - not a fix to the tests (a selftests/LTP commit's subject says so).
-BACKPORT_REQUEST = re.compile(
+BACKPORT_REQUEST = lazy(
     r"\bbackport(?:ing)?\s+(?:of\s+)?(?:(?:this|the|that)\s+(?:fix|patch|commit)\s*"
     r"(?:\((?:i\.\s?e\.\s*)?)?)?(?:commit\s+)?[0-9a-f]{7,40}\b(?!\s*\(\"(?:selftests?|ltp|tests?|"
     r"kselftest)\b)[^?]{0,160}?\b(?:to|into|for)\s+(?:the\s+)?(?:v?\d+\.\d+|stable|older|"
