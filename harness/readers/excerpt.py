@@ -60,7 +60,8 @@ def _crash_evidence(parsed: Parsed, suite: SuiteRun | None, cov: Coverage,
     for r in cov.made_up:
         if (r.message == STARTED and r.run_line is not None
                 and info.last_line > r.run_line.line
-                and not _only_snips_after(info, r.run_line.line)):
+                and not _only_snips_after(info, r.run_line.line)
+                and _output_goes_on(parsed, info, r.run_line.line)):
             return (f"the output stops after L{r.run_line.line} ({r.run_line.text.strip()}) "
                     "while the console goes on")
     lines = [r.result_line.line for r in cov.shown if r.result_line is not None]
@@ -99,14 +100,27 @@ def _fatal(excerpt: list[LogLine]) -> bool:
 
 def _only_snips_after(info: PasteInfo, line: int) -> bool:
     """Whether everything after ``line`` is cut marks (the paste ends there)."""
-    after = [s.line for s in info.snips if s.line > line]
+    after = [s.line for s in info.cut_marks if s.line > line]
     return bool(after) and max(after) >= info.last_line
+
+
+def _output_goes_on(parsed: Parsed, info: PasteInfo, line: int) -> bool:
+    """Whether the console goes on after the ``[RUN]`` line at ``line`` within its pasted block
+    (up to the next prose line): some result line or console crash line follows. A block that
+    ends with the test's own comment lines ("# [INFO] ..."), then prose, is where the writer
+    stopped pasting (cow's header printed again by each fork()ed child, 2023), not a test the
+    console left behind; a second paste after the prose is another block."""
+    end = info.block_end(line)
+    if any(line < r.result_line.line < end for r in parsed.results
+           if r.result_line is not None and r.message not in SYNTHETIC):
+        return True
+    return any(line < x[0].line < end for x in parsed.crashes if x)
 
 
 def _reasons(cov: Coverage, suite: SuiteRun | None, info: PasteInfo) -> list[str]:
     reasons = []
     numbers = sorted(r.number for r in cov.shown)
-    if info.snips:
+    if info.cut_marks:
         reasons.append(f"it has cut marks ({info.marks})")
     if info.filtered:
         cmd = next((c.text for c in info.commands if "|" in c.text), "")

@@ -12,7 +12,7 @@ One pass, one line of look-behind: linear in the input.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -65,6 +65,10 @@ ENTITY = lazy(r"&(?:gt|lt|amp|quot|apos|nbsp|#39|#34|#62|#60);")
 ENTITIES = {"&gt;": ">", "&lt;": "<", "&amp;": "&", "&quot;": '"', "&apos;": "'",
             "&nbsp;": " ", "&#39;": "'", "&#34;": '"', "&#62;": ">", "&#60;": "<"}
 FENCE = lazy(r"^\s*(?:```|~~~)")
+# The version git format-patch puts under a patch mail's "-- ": "2.41.0", "2.39.5 (Apple
+# Git-154)", "2.51.0.384.g4c02a37b29-goog".
+GIT_VERSION = lazy(r"^\d+\.\d+(?:\.\d+)*(?:\.g[0-9a-f]+)?(?:-\w+)?(?: \(Apple Git-\d+\))?$")
+MAX_PROSE_LINES = 200_000  # where pasted blocks end: kept for so many prose lines
 # A line that is only a cut mark: "...", "[...]", "<snip>", "--" (grep -A/-B/-C), "8<---".
 CUT_WORD = (r"(?:snip(?:ped)?|cut|trim(?:med)?|\.{2,}|…|omitted|skipped|removed|truncated"
             r"|deleted|more)")
@@ -293,6 +297,20 @@ class PasteInfo:
     diff_lines: int = 0  # lines inside a patch's diff (code, not output): not read as log
     after: AfterSections = field(default_factory=AfterSections)  # a patch's "after" run, left out
     fences: list[int] = field(default_factory=list)  # numbers of the code-fence lines
+    prose_lines: list[int] = field(default_factory=list)  # numbers of prose lines, in order
+
+    @property
+    def cut_marks(self) -> list[LogLine]:
+        """The cut marks, without a "--" after the last console line: a mail signature's "-- "
+        (or a separator nothing follows) ends the text, it cuts nothing out of it (grep puts
+        "--" only between groups of lines)."""
+        return [s for s in self.snips if not (s.text.strip() == "--" and s.line > self.last_line)]
+
+    def block_end(self, line: int) -> int:
+        """The first prose line after ``line`` (where a pasted block of output ends), or a
+        number past every line."""
+        i = bisect_right(self.prose_lines, line)
+        return self.prose_lines[i] if i < len(self.prose_lines) else 1 << 62
 
     def in_code(self, line: int) -> bool:
         """Whether line ``line`` is inside a code fence (an odd number of fences before it)."""
@@ -309,8 +327,9 @@ class PasteInfo:
     @property
     def marks(self) -> str:
         """The cut marks as a phrase: "'[...]' at L12, '--' at L20"."""
-        return ", ".join(f"'{m.text}' at L{m.line}" for m in self.snips[:3]) + (
-            f" and {len(self.snips) - 3} more" if len(self.snips) > 3 else "")
+        marks = self.cut_marks
+        return ", ".join(f"'{m.text}' at L{m.line}" for m in marks[:3]) + (
+            f" and {len(marks) - 3} more" if len(marks) > 3 else "")
 
 
 def _release(info: PasteInfo, release: str, source: str) -> None:
@@ -525,6 +544,16 @@ def _kernel_record(info: PasteInfo, text: str) -> bool:
     return False
 
 
+def _patch_signature(info: PasteInfo, dash: LogLine | None, text: str) -> LogLine | None:
+    """The last cut mark while the line after it is not yet known; a "--" followed by git's
+    version ("-- " then "2.41.0") is a patch mail's signature, no cut: it is taken back."""
+    if dash is None or not text:
+        return dash
+    if dash.text == "--" and GIT_VERSION.match(text):
+        info.snips.remove(dash)
+    return None
+
+
 def _says_bisected(text: str) -> bool:
     """Whether a prose sentence says the failure was bisected (or reverted away) to a commit."""
     named = CAUSED_BY_COMMIT.search(text) and not text.rstrip().endswith("?")
@@ -535,6 +564,8 @@ def _note_prose(info: PasteInfo, line: LogLine, text: str) -> None:
     """What a prose line says: a bisect to a commit, commit ids, filesystems it names. A
     sentence a mail client wrapped is read with the prose line before it ("... _only_ \"memcg:
     charge ...\" being reverted on" / "top, and the problem is away", s390 2021)."""
+    if text and len(info.prose_lines) < MAX_PROSE_LINES:
+        info.prose_lines.append(line.line)
     before = info.prose_before if info.prose_before[0] == line.line - 1 else (0, "")
     info.prose_before = (line.line, text)
     if info.bisected is None and _says_bisected(text):
@@ -619,6 +650,7 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
     info = info if info is not None else PasteInfo()
     joined = _Unwrapper(info)
     after_uname = in_diff = wrapped_before = tight = False
+    dash: LogLine | None = None  # the last "--" cut mark, until the next line says what it is
     for line in drop_patched_after(_cleaned(lines), info.after, unprefixed):
         text = _text_of(line, info)
         if text is None:
@@ -648,9 +680,11 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
             info.diff_lines += 1
             yield from joined.flush()
             continue
+        dash = _patch_signature(info, dash, text)
         if SNIP.match(text):
             yield from joined.flush()
             info.snips.append(LogLine(line.line, text, line.source))
+            dash = info.snips[-1]
             continue
         if m := _prompt(text):
             yield from joined.flush()

@@ -72,14 +72,46 @@ PATCH_FIXES = lazy(
 # are not properly zero-initialized ... So maybe we at least need something like this?"):
 # counts only when a diff follows within a few lines and the patch changes only the selftests.
 EXPLAINS = lazy(r"\b(?:it'?s|this is|that'?s|it is) because\b|\bthe (?:root )?cause is\b|"
-                r"\bwe (?:at least )?need something like this\b|\bthe fix is\b",
+                r"\bwe (?:at least )?need something like this\b|\bthe fix is\b|"
+                # the writer announcing the cause found, the diff right after it: "Ah, I
+                # think I know why:" (split_huge_page_test, 2025), "And ... I think I know
+                # the problem." (madv_populate, 2021), "Found the culprit:"
+                r"\bI (?:think |guess |believe )?(?:now )?(?:know|see|found|figured out) "
+                r"(?:why|what(?:'s| is) (?:wrong|going on)|the (?:problem|issue|bug|"
+                r"cause|culprit|reason))\b|\bfound (?:it|the (?:problem|issue|bug|"
+                r"culprit))\b",
                 re.IGNORECASE)
+# How far (lines) an analysis may be from the diff it introduces: a short paragraph of why
+# between ("In ../../../../usr/include, there is no "sys" directory ... The only thing that
+# seems to work is", then the diff).
+ANALYSIS_SPAN = 12
 BROKE_TESTS = lazy(r"\b(?:change|patch|commit) (?:breaks|broke)\b", re.IGNORECASE)
 # "this patch is causing a regression on our CI system": the regression is the patch's; when
 # the input's patch changes only the selftests, that is not a kernel regression.
 PATCH_REGRESSION = lazy(
     r"\b(?:this|the|your|that) (?:patch|change|commit)\b[^.?]{0,30}\b(?:caus\w+|introduc\w+)"
-    r" (?:a |the |this )?regression", re.IGNORECASE)
+    r" (?:a |the |this )?regression|"
+    # "Hmm. with this patch there is a regression:" (Shuah Khan on a lib.mk patch, 2019)
+    r"\bwith (?:this|the|your|that) (?:patch|change|commit|series)(?: applied)?,? there (?:is|was)"
+    r" (?:a |the )?regression", re.IGNORECASE)
+# A reviewer's own run with the patch under review applied, the failure right after: "I applied
+# this to f09079bd04a92 and tested it ... And I hit this:" (uffd refactor v4, 2025), "With this
+# series applied, I see a test failing under qemu with:", "After applying your patch, the test
+# fails". When the quoted patch changes only the selftests (and adds no test), the failure is
+# the patch's: the test was broken by its own change.
+APPLIED_RUN = lazy(
+    r"\bI (?:have |just )?(?:applied|tested|tried|gave) (?:this|these|your|the) ?"
+    r"(?:patch(?:es|set)?|series|change|version|v\d+)?\b"
+    r"(?! (?:kernel|machine|system|same|test))[^.?]{0,80}"
+    r"\b(?:and|then|on|to|using|with)\b|"
+    r"\b(?:with|after (?:applying)?) (?:this|your|the) (?:patch(?:es|set)?|series|change|version)"
+    r"(?: applied)?,? (?:I (?:see|get|got|hit|saw)|\S+ (?:fails|failed|breaks|broke)|(?:the )?"
+    r"(?:self)?tests? (?:fails|failed|breaks|broke)|there (?:is|was) (?:a |the )?regression)\b",
+    re.IGNORECASE)
+# ... and the failure it met: "And I hit this:", "fails for me with", "I see this failure".
+HIT_FAILURE = lazy(r"\bI (?:hit|got|get|see|saw) (?:this|the following|these|a|an)\b|"
+                    r"\bfails? (?:for me )?(?:with|like)\b|\bfailing (?:under|with|on)\b",
+                    re.IGNORECASE)
 # A reply saying the patch it answers breaks tests ("FYI it looks like this patch breaks all
 # the guard-region mm selftests with:", Ryan Roberts on a madvise patch, 2025-06): when that
 # patch changes only kernel files, the writer names the commit that brought the failure - the
@@ -410,6 +442,8 @@ class StatementScanner:
     disagreed: bool = False  # the author's own words answer a quoted claim with "no"
     not_enabled: LogLine | None = None  # "If uprobes are not enabled, the test fails"
     adds_test: LogLine | None = None  # "Let's add a simple reproducer for ...": a new case
+    applied_run: LogLine | None = None  # the writer's own run with the patch under review
+    hit_after: LogLine | None = None  # "And I hit this:" after that run
     kernel_fixed: LogLine | None = None  # "It was fixed in the commit: ..." (a kernel commit)
     kernel_commit: LogLine | None = None  # a git.kernel.org link to a kernel commit
     applied_passes: LogLine | None = None  # "Backported those 2 patches and it is now passing"
@@ -473,7 +507,7 @@ class StatementScanner:
         if self.patch_fixes is None and PATCH_FIXES.search(joined) and not question:
             self.patch_fixes = LogLine(line.line, text, line.source)
         if EXPLAINS.search(text) and (self._analysis is None or line.line - self._analysis.line
-                                      > 8 or self._analysis.source != line.source):
+                                      > ANALYSIS_SPAN or self._analysis.source != line.source):
             self._analysis = LogLine(line.line, text, line.source)  # the analysis' first line
         if not question:
             self._kernel_words(line, text, joined, quoted)
@@ -556,6 +590,17 @@ class StatementScanner:
         if (self.patch_breaks is None and not quoted and not question
                 and PATCH_BREAKS.search(joined)):
             self.patch_breaks = LogLine(line.line, text, line.source)
+        if not quoted and not question:
+            if self.applied_run is None and APPLIED_RUN.search(joined):
+                self.applied_run = LogLine(line.line, text, line.source)
+            elif (self.applied_run is not None and self.hit_after is None
+                  and line.source == self.applied_run.source
+                  and 0 <= line.line - self.applied_run.line <= ANALYSIS_SPAN
+                  and HIT_FAILURE.search(text)):
+                self.hit_after = LogLine(line.line, text, line.source)
+            if (self.applied_run is not None and self.hit_after is None
+                    and line.line == self.applied_run.line and HIT_FAILURE.search(text)):
+                self.hit_after = self.applied_run
         for m in COMMIT_SUBJECT.finditer(text if COMMIT_SUBJECT.search(text) else joined):
             if SELFTEST_SUBJECT.match(m.group("subject")):
                 self.selftest_subjects += 1
@@ -571,8 +616,8 @@ class StatementScanner:
             self._in_diff = False
         if m := DIFF_FILE.match(text):
             analysis = self._analysis
-            if (self.explained is None and analysis is not None
-                    and analysis.source == line.source and 0 < line.line - analysis.line <= 8):
+            if (self.explained is None and analysis is not None and analysis.source == line.source
+                    and 0 < line.line - analysis.line <= ANALYSIS_SPAN):
                 self.explained = analysis  # "it's because ... we need something like this:"
             self._in_diff = True
             path = m.group(1) or m.group(2)
@@ -695,7 +740,8 @@ class StatementScanner:
         # mail that shows the failure, is the test being fixed.
         fixed_by_patch = patch and ((self.fixes_selftest or self.patch_fixes
                                      or self.explained) is not None or bool(self.submitted)
-                                    or self._reply_test_patch())
+                                    or self._reply_test_patch()
+                                    or self._broken_by_test_patch() is not None)
         if not self.test_side and not fixed_by_patch:
             return None
         if self.disagreed and all(t in self.quoted_side for t in self.test_side):
@@ -707,8 +753,8 @@ class StatementScanner:
         own = [t for t in self.test_side if t not in self.quoted_side
                and (t.line - 1, t.source) not in self._side_keys()]  # a wrapped run's first
         line = ((own[-1] if self.test_verdict and own else self.test_side[0]) if self.test_side
-                else self.patch_fixes or self.explained or self.fixes_selftest
-                or self.submitted_line or self.patch_line)
+                else self.patch_fixes or self.explained or self._broken_by_test_patch()
+                or self.fixes_selftest or self.submitted_line or self.patch_line)
         assert line is not None
         prose = " ".join(self._statement_prose())
         files = self.files()
@@ -717,6 +763,8 @@ class StatementScanner:
         why = why if why else "the text says the test is at fault" if self.test_side else (
             "the text says a patch to the selftests fixes it" if self.patch_fixes else
             "the text explains the cause and proposes a fix to the selftests" if self.explained
+            else "a reviewer ran the test with the quoted patch to the selftests applied and it "
+            "failed: the failure is the patch's" if self._broken_by_test_patch() is not None
             else "a reply posts a patch to the test's own files" if self._reply_test_patch()
             and not (self.fixes_selftest or self.submitted)
             else "a patch in the input fixes an earlier selftest commit" if self.fixes_selftest
@@ -725,6 +773,16 @@ class StatementScanner:
             why += f"; its patch changes only {', '.join(files[:3])}" + (
                 " ..." if len(files) > 3 else "")
         return Conclusion(cause, category, line, why, tuple(self.names))
+
+    def _broken_by_test_patch(self) -> LogLine | None:
+        """A reviewer's own run with the patch under review applied, and the failure it hit
+        ("I applied this ... And I hit this:"), when that patch changes only existing selftests
+        (one adding a test may have found a kernel bug)."""
+        if self.applied_run is None or self.hit_after is None or not self.selftest_only_patch():
+            return None
+        if any(NEW_TEST.search(p) for p in self.created) or self.adds_test is not None:
+            return None
+        return self.applied_run
 
     def _test_side_after(self, verdict: LogLine) -> bool:
         """A test-side statement of the writer's own, or a patch that changes only the test, in
