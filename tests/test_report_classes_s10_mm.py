@@ -10,6 +10,10 @@ second real text worded differently from the round's report:
   refactor, 2025), "Hmm. with this patch there is a regression: ... fails for me with" (lib.mk,
   2019): the failure is the patch's, the test broken by its own change; "there is a regression"
   then is the patch's regression, not the kernel's;
+- (mini-round 20-mm-b) a quoted patch whose own first words say it adds tests ("Add tests for
+  new UFFDIO_MOVE ioctl which ...", "Add a new test `migrate.cow_after_fork` that verifies
+  ...") is a new test even when it adds them to an existing file: a reviewer's failure under it
+  is no "patch that fixes the test";
 - a mail signature is no cut mark: "-- " after the last console line (git format-patch's "-- "
   then "2.41.0", or a writer's name) ends the text and cuts nothing out of it, so a complete run
   keeps its Totals and is no excerpt; and a ``[RUN]`` line whose pasted block then ends in prose
@@ -90,3 +94,17 @@ def test_a_mail_signature_is_no_cut_mark_and_a_block_ending_in_prose_no_crash(tm
     assert not any(r["status"] in ("crash", "missing") for r in report["results"])
     assert "cut marks" not in _notes(report)
     assert "nothing shows a crash" in _notes(report)
+
+
+def test_a_patch_that_says_it_adds_tests_is_a_new_test_not_the_tests_fix(tmp_path):
+    # mini-round 20-mm-b: Ryan Roberts, 2023-12-01, quoting the v5 UFFDIO_MOVE test patch
+    # (its diffstat: existing uffd files only) over "Testing move-pmd on anon... ERROR:
+    # UFFDIO_MOVE error: -16" - the kernel patch and the test were both to change; the text
+    # states neither
+    report = triage_read(tmp_path, (
+        REPORTS / "uffd-move-pmd-ebusy-mm-unstable-arm64-reply.txt").read_text())
+    assert report["verdict"] == "unknown"
+    assert not any(c == "test-bug" for c, _ in _findings(report))
+    # second text: Itamar Dalal's rmap patch (2025-10-15), "Add a new test
+    # `migrate.cow_after_fork` that verifies ...", a test added to the existing rmap.c
+    assert conclude((CLASSES / "rmap-cow-after-fork-add-a-new-test-patch.txt").read_text()) is None

@@ -177,7 +177,13 @@ ADDS_TEST = lazy(
     # "Let's test whether R/O long-term pinning is reliable for non-anonymous memory ... For
     # now, all tests fail" (cow, 2022: the kernel patches later in the series fix them)
     r"\blet'?s\s+(?:also\s+)?test\s+(?:whether|if)\b|"
-    r"\bfor\s+now,?\s+(?:all|the|these)\s+(?:new\s+)?(?:tests|cases)\s+fail\b", re.IGNORECASE)
+    r"\bfor\s+now,?\s+(?:all|the|these)\s+(?:new\s+)?(?:tests|cases)\s+fail\b|"
+    # "Add tests for new UFFDIO_MOVE ioctl which uses uffd to move ..." (uffd-unit-tests, 2023),
+    # "Add a new test `migrate.cow_after_fork` that verifies ..." (rmap, 2025): the patch's own
+    # first words; a test it adds to an existing file is a new test all the same
+    r"^(?:add|adds|adding)\s+(?:a\s+|some\s+|more\s+)?(?:new\s+)?(?:self)?tests?\b"
+    r"(?:\s+`?[\w.-]+`?)?\s+(?:for|to\s+(?:check|cover|verify|test)|that|which)\b",
+    re.IGNORECASE)
 
 # "a problem with the test machine", "a bug in the test infrastructure": the lab, not the test.
 # ("any problems in our test flow": the kernel test robot asking about its own procedure,
@@ -585,7 +591,8 @@ class StatementScanner:
                              question: bool) -> None:
         """Named commits (kernel or selftests, by subject), the author's revert experiment, the
         author's "this patch breaks ... tests", and a patch's "add a reproducer" (a new case)."""
-        if self.adds_test is None and not question and ADDS_TEST.search(joined):
+        if self.adds_test is None and not question and (ADDS_TEST.search(joined)
+                                                         or ADDS_TEST.search(text)):
             self.adds_test = LogLine(line.line, text, line.source)
         if (self.patch_breaks is None and not quoted and not question
                 and PATCH_BREAKS.search(joined)):
