@@ -106,15 +106,19 @@ def _only_snips_after(info: PasteInfo, line: int) -> bool:
 
 def _output_goes_on(parsed: Parsed, info: PasteInfo, line: int) -> bool:
     """Whether the console goes on after the ``[RUN]`` line at ``line`` within its pasted block
-    (up to the next prose line): some result line or console crash line follows. A block that
-    ends with the test's own comment lines ("# [INFO] ..."), then prose, is where the writer
-    stopped pasting (cow's header printed again by each fork()ed child, 2023), not a test the
-    console left behind; a second paste after the prose is another block."""
+    (up to the next prose line): some result line, console crash line or kernel console line
+    follows. A block that ends with the test's own comment lines ("# [INFO] ..."), then prose,
+    is where the writer stopped pasting (cow's header printed again by each fork()ed child,
+    2023), not a test the console left behind; a second paste after the prose is another
+    block."""
     end = info.block_end(line)
     if any(line < r.result_line.line < end for r in parsed.results
            if r.result_line is not None and r.message not in SYNTHETIC):
         return True
-    return any(line < x[0].line < end for x in parsed.crashes if x)
+    if any(line < x[0].line < end for x in parsed.crashes if x):
+        return True
+    # the kernel's own console lines after it (printk-stamped): the console went on
+    return any(line < k.line < end for k in parsed.kernel_lines)
 
 
 def _reasons(cov: Coverage, suite: SuiteRun | None, info: PasteInfo) -> list[str]:
