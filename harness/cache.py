@@ -28,6 +28,21 @@ def cache_dir() -> Path:
     return root
 
 
+def store_whole(where: Path, data: bytes) -> None:
+    """Write ``data`` to ``where`` whole or not at all: into a file of its own beside it, then
+    renamed over it, so concurrent processes and readers never see a torn file."""
+    import tempfile  # only when something is stored: not on every run's start-up
+
+    fd, tmp = tempfile.mkstemp(dir=where.parent, prefix=f".{where.name}-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, where)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 @contextlib.contextmanager
 def locked(name: str) -> Iterator[None]:
     """Serialise work on one cache entry between concurrent harness processes."""

@@ -18,7 +18,6 @@ import _sre  # type: ignore[import-not-found]  # the regex engine: what re.compi
 import atexit
 import contextlib
 import marshal
-import os
 import re
 import sys
 from array import array
@@ -107,9 +106,7 @@ def _save() -> None:
             codes = loaded
     codes.update(_new)
     _new.clear()
-    tmp = where.with_name(f".{where.name}.{os.getpid()}")
-    try:
-        tmp.write_bytes(marshal.dumps(codes))
-        os.replace(tmp, where)
-    except (OSError, ValueError):
-        tmp.unlink(missing_ok=True)
+    from harness.cache import store_whole
+
+    with contextlib.suppress(OSError, ValueError):
+        store_whole(where, marshal.dumps(codes))

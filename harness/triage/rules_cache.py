@@ -12,7 +12,6 @@ read or written is not an error: the rules are then parsed as before.
 from __future__ import annotations
 
 import contextlib
-import os
 import pickle
 import sys
 import zlib
@@ -75,16 +74,9 @@ def _read(where: Path, stamp: str) -> Any:
 def _store(where: Path, rules: Any) -> None:
     """Written whole or not at all (concurrent runs each write their own file and rename it);
     only the newest KEEP rule sets are kept."""
-    import tempfile
+    from harness.cache import store_whole
 
-    fd, tmp = tempfile.mkstemp(dir=where.parent, prefix=".rules-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(rules, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, where)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    store_whole(where, pickle.dumps(rules, protocol=pickle.HIGHEST_PROTOCOL))
     old = sorted(where.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns)
     for path in old[:-KEEP]:
         path.unlink(missing_ok=True)
