@@ -134,10 +134,18 @@ def test_runner_logs_stream_declined_ones_are_read_whole_and_workers_leave_quiet
     out = subprocess.run([sys.executable, "-m", "harness.cli", "triage", str(logs), "--jobs", "2",
                           "--json", str(tmp_path / "f.json")], capture_output=True, text=True,
                          timeout=600, cwd=ROOT, check=False)
-    assert out.stderr == "" and out.returncode == 1, out.stderr
+    # (9p's generated failures are the environment's; the strace log's skips are gup_test's
+    # and hugetlb's: nothing points at the kernel)
+    assert out.stderr == "" and out.returncode == 0, out.stderr
     per_log = {Path(v["log"]).name: v for v in
                load_json((tmp_path / "f.json").read_text())["logs"]}
     for name, expected in counts.items():
         assert per_log[name]["streamed"] is True
         assert per_log[name]["by_status"] == dict(sorted(expected.items()))
-    assert per_log[strace]["streamed"] is False and per_log[strace]["total"] == 50
+    # strace and the program shared a terminal: each result line sits behind strace's
+    # 'write(1, "ok 1 # SKIP gup_test not availab"..., 35' (cut at 32 characters) and its
+    # ') = 35' comes on the next line; the program's own text is read, not taken for a line
+    # a mail client broke (that made 50 tests "planned but not run" and a kernel crash)
+    assert per_log[strace]["streamed"] is False
+    assert per_log[strace]["by_status"] == {"pass": 6, "skip": 44}
+    assert set(per_log[strace]["causes"]) >= {"gup-test-missing", "hugetlb-not-reserved"}

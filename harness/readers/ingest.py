@@ -13,12 +13,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, SuiteRun, Syscall
 from harness.readers.blockscan import scans, scans_ahead
 from harness.readers.ktap import BulkSink, KselftestParser, SharedKinds, Sink
 from harness.readers.logread import read_texts
-from harness.readers.strace import FdTracker, lock_refused, looks_like_strace, written_lines
+from harness.readers.strace import (
+    RESUME_SPLIT,
+    SPLIT_WRITE,
+    FdTracker,
+    lock_refused,
+    looks_like_strace,
+    written_lines,
+)
 from harness.readers.strace_gave_up import WINDOW, GaveUp
 from harness.readers.strace_stale import StaleReads
 
@@ -30,11 +36,6 @@ INTERESTING = frozenset({
     "fsync", "pread64", "pwrite64", "write", "read", "userfaultfd",
 })
 MAX_SYSCALLS = 200_000  # failed calls kept; beyond that a log is a flood, not evidence
-# strace and the traced program sharing one terminal: the program's text lands between
-# strace's 'write(1, "...", N' and its ') = N' on the next line.
-SPLIT_WRITE = lazy(r'^(?P<call>(?:\[pid\s+\d+\]\s+|\d+\s+)?'
-                   r'write\([12], "(?:[^"\\]|\\.)*"(?:\.\.\.)?, \d+)(?P<out>.*)$')
-RESUME_SPLIT = lazy(r"^\)\s+=\s+")
 # The first characters of 'write(', '[pid N] write(', 'N write('.
 SPLIT_START = frozenset("w[0123456789")
 

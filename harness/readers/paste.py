@@ -21,6 +21,7 @@ from harness.model import LogLine
 from harness.readers.commit_output import AfterSections, drop_patched_after, uncomment
 from harness.readers.line_kinds import LOG_LIKE, QUOTE, in_diff_after, tight_context, tight_diff
 from harness.readers.statements import StatementScanner
+from harness.readers.strace import split_write
 
 # What log viewers put in front of each line: a line-number link copied from a CI page
 # ("[ 3774](https://.../job.html#L3774)"), a capture time ("07:05:40.369554", ISO stamps), a
@@ -446,7 +447,9 @@ def _continues(previous: str, previous_width: int, text: str) -> bool:
     if RUN_LINE.match(previous):
         return not RUN_COMPLETE.search(previous)
     if STRACE_START.match(previous) and " = " not in previous and "<unfinished" not in previous:
-        return True
+        # (strace sharing a terminal with the program: its output ends the line, ") = N" is
+        # the call's own next line, which the strace reader joins)
+        return not split_write(previous)
     if STRACE_START.match(previous) and previous.rstrip().endswith(" = -1") \
             and ERRNO_NEXT.match(text):
         return True  # "... = -1" / "EOPNOTSUPP (Not supported)": the errno went to the next line
