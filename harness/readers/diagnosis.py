@@ -404,7 +404,8 @@ class DiagnosisReader:
                 where = LogLine(paragraph.line_at(offset), sentence, paragraph.first.source)
                 stated = _diagnosis(sentence, where) or (
                     _under_reason(sentence, where) if paragraph.reason else None)
-                if stated is not None and stated.cause is ON_WINDOWS_DRIVE and mapped:
+                if stated is not None and stated.cause in (ON_WINDOWS_DRIVE, LACKS_SEMANTICS) \
+                        and mapped:
                     stated = Diagnosis(LACKS_MMAP, where, sentence, stated.names)
                 if stated is not None and stated.cause is MMAP_ISSUE:
                     # only where the text names a shared place
@@ -644,7 +645,7 @@ def _said(pattern: re.Pattern[str], sentence: str) -> bool:
 # not use a real Linux kernel", microsoft/WSL #6792; "it is a WSL1 limitation")
 EMULATOR = (r"(?:QEMU|qemu(?:-[\w-]+)?|user[- ]mode emulation|(?:CPU |user[- ]mode )?emulator|"
             r"hypervisor|gVisor|runsc|valgrind|box(?:64|86)|FEX(?:-Emu)?|Rosetta|WSL\s?1|"
-            r"LxCore|(?:syscall|system call) translation layer)")
+            r"LxCore|(?-i:iSH)|(?:syscall|system call) translation layer)")
 EMULATOR_TOO_OLD = lazy(
     r"\b(?:only|just)\s+(?:very\s+|more\s+|the\s+)?(?:recent|new(?:er)?|latest)\s+"
     r"(?:versions?\s+(?:of\s+)?)?" + EMULATOR + r"\b[^.;]{0,40}\b(?:implement|support|handle)|"
@@ -832,6 +833,19 @@ NO_GO_ON_SHARED = lazy(
     r"(?:on|with|over|for|from)\s+(?:a\s+|the\s+|any\s+)?(?:remote\s+file ?systems?|"
     + _SHARED_PLACE + r")(?![\w-])", re.IGNORECASE)
 ON_SHARED = _env("only-on-fs", "the program does not work on a shared filesystem")
+# A filesystem said to lack the semantics the program needs, or only to pretend to have them:
+# "VirtualBox's shared filesystem performs some conversion between the posixy semantics it
+# pretends to have and the ones it uses for the real Windows filesystem" (libgit2 #3845), 'this
+# "filesystem" lacks some semantics needed by libgit2 client' (nodegit #1115, a VirtualBox
+# shared folder). In a text that speaks of mapping the file, the mappings are what it lacks.
+FS_LACKS_SEMANTICS = lazy(
+    r"\b" + _FS_NOUN + r"\b\"?[^.;]{0,80}?(?:\b(?:lacks?|lacking|is\s+missing|does(?:n't|\s+not)\s+"
+    r"(?:have|provide|support|implement)|(?:only\s+)?(?:pretends?\s+to\s+have|emulates?))\s+"
+    r"(?:some\s+|the\s+|full\s+|proper\s+|all\s+)?(?:of\s+the\s+)?(?:(?:POSIX\w*|posixy|Unix|"
+    r"Linux)\s+)?semantics\b|\bsemantics\s+(?:it|they)\s+(?:only\s+)?pretends?\s+to\s+(?:have|"
+    r"provide|support)\b)", re.IGNORECASE)
+LACKS_SEMANTICS = _env("fs-unsupported-operation",
+                       "the filesystem lacks semantics the program needs")
 # mmap named as the restriction: "This is a mmap issue (restriction)" (etcd #5923) - the
 # place's lack of mappings where the text names a shared place (``SHARED_FS``), else nothing.
 MMAP_RESTRICTION = lazy(r"\bmmap(?:\(\))?\s+(?:issue|restriction|limitation|problem)\b|"
@@ -934,7 +948,8 @@ def _without_marker(sentence: str) -> Cause | None:
     of memory, the setup named as the fault, a test that ignores its temporary directory."""
     if _said(FS_LACKS_MMAP, sentence):
         return LACKS_MMAP
-    if (lacks := _fs_lacks_op(sentence) or _fs_limitation(sentence)) is not None:
+    if (lacks := _fs_lacks_op(sentence) or _fs_limitation(sentence) or (
+            LACKS_SEMANTICS if _said(FS_LACKS_SEMANTICS, sentence) else None)) is not None:
         return lacks
     if _said(FAILS_ON_SHARED, sentence) and re.search(r"\bmmap\b", sentence, re.IGNORECASE):
         return LACKS_MMAP

@@ -155,7 +155,7 @@ FS_WORDS = lazy(
     # vmhgfs (vmhgfs-fuse is FUSE), and the folder named as such ("a VirtualBox shared folder",
     # "the Vagrant shared folder", "VMware shared folders")
     r"vbox(?:sf|fs)|vmhgfs(?:-fuse)?|(?:virtual ?box|vagrant|vmware)(?:'s)? shared (?:folders?|"
-    r"director(?:y|ies))|"
+    r"director(?:y|ies)|file ?systems?)|"
     # ... VirtualBox's automount point for a shared folder ("/media/sf_go", boltdb #272), and a
     # host directory said to be mounted in the VM ("mount the directory in my virtual box
     # Ubuntu", boltdb #459): the shared folder, whatever it is called

@@ -434,6 +434,11 @@ LAYER_ERRNOS = frozenset({"ENOSYS", "EOPNOTSUPP", "ENOTSUP", "ENOTSUPP"})
 # ... and a file of the kernel's interfaces it does not provide (gVisor's procfs without
 # /proc/sys/vm/max_map_count, google/gvisor #2337)
 LAYER_FILE = lazy(r"(?<![\w.-])/(?:proc|sys)/\w")
+# ... said absent in words, no strerror printed: "When /proc/cpuinfo does not exist the syscall
+# get_cpu does not work" (iSH #1093), "/proc/cpuinfo not found", "/proc/sys/vm/x is missing"
+LAYER_FILE_ABSENT = lazy(r"(?i)(?<![\w.-])/(?:proc|sys)/[\w/.-]*\w`?\s+(?:(?:does|did)(?:n't| not)"
+                         r"\s+exist|(?:is|was)\s+(?:not\s+(?:found|there|present)|missing|"
+                         r"absent)|not\s+found)\b")
 
 
 def _unread(parsed: Parsed, lines: list[LogLine], info: PasteInfo, prose: ProseReader,
@@ -454,6 +459,8 @@ def _unread(parsed: Parsed, lines: list[LogLine], info: PasteInfo, prose: ProseR
             r.syscall, r.config, r.syscall_source = call, "file", "diagnostic"
     prose.mark_file_state(unread, info.commands)
     for r in unread:
+        if layered and r.errno is None and LAYER_FILE_ABSENT.search(r.message or ""):
+            r.errno = "ENOENT"
         if r.syscall is None and not (layered and (r.errno in LAYER_ERRNOS or (
                 r.errno == "ENOENT" and LAYER_FILE.search(r.message or "")))):
             r.errno, r.syscall_source = None, ""  # an errno without its call: no rule knows it

@@ -19,13 +19,17 @@ A text shows WSL 1 by
 - ``wsl -l -v``'s table, a distribution's VERSION column 1;
 - the WSL tracker (``microsoft/WSL``, ``Microsoft/BashOnWindows``) or the WSL issue template's
   "Windows build number" together with a Windows build older than any that ran WSL 2 (18362), or
-  a thread on the WSL tracker dated before WSL 2's first preview (June 2019).
+  a thread on the WSL tracker dated before WSL 2's first preview (June 2019);
+- a tracker thread elsewhere that names WSL without a version ("on WSL (Windows Subsystem for
+  Linux)") and no WSL 2 anywhere, dated before WSL 2 left the insider ring (Windows 10 2004, May
+  2020).
 
 gVisor (``runsc``) is another such layer: its kernel (the Sentry) implements Linux's calls in Go
 and answers the rest with ``ENOSYS``/``EOPNOTSUPP``; a text that shows it ran under gVisor (its
 own "Starting gVisor..." line, ``runsc``, "gVisor" in prose) is read the same way, and so is one
 that shows a user-mode translator of another architecture's binaries (Rosetta's "rosetta
-error:", FEX-Emu, box64, QEMU's user mode - not qemu-system, which boots a Linux kernel).
+error:", FEX-Emu, box64, QEMU's user mode - not qemu-system, which boots a Linux kernel - and
+iSH, the x86 emulator on iOS, whose own "missing syscall N" and SIGSYS say what it lacks).
 
 A text that says the program did *not* run there ("not WSL1", "with WSL 2 instead of WSL 1") is
 left alone when it also names WSL 2 in the same line.
@@ -42,6 +46,12 @@ from harness.model import LogLine
 # (the first two WSL 2 builds were 18917 on the insider ring and 18362.1049 backported)
 WSL2_FIRST_BUILD = 18362
 WSL2_FIRST_DATE = "2019-06"
+# WSL 2 reached users outside the insider ring with Windows 10 2004 (the May 2020 Update): a
+# thread before it that names WSL without a version means WSL 1
+WSL2_RELEASE_DATE = "2020-05"
+# WSL named without its version ("on WSL (Windows Subsystem for Linux)", libmdbx #97, 2020-04)
+WSL_UNVERSIONED = lazy(r"\bWSL\b(?![\s-]?(?:v|version\s)?\s?[12]\b)|"
+                       r"\bWindows Subsystem for Linux\b", re.IGNORECASE)
 
 WSL1 = lazy(
     r"\b4\.4\.0-\d+-Microsoft\b|"  # uname -r (WSL 2's "-microsoft-standard" is lower case)
@@ -76,6 +86,9 @@ TRANSLATORS = (
                            r"Rosetta\b", re.IGNORECASE)),
     ("FEX-Emu", lazy(r"\bFEX-Emu\b|\bFEXInterpreter\b|\bFEXLoader\b")),
     ("box64", lazy(r"\bbox(?:64|86)\b", re.IGNORECASE)),
+    # iSH (an x86 user-mode emulator on iOS with its own system call layer): its name as its
+    # makers write it, its tracker, its uname ("Linux Mateos-iPad 4.20.69-ish iSH 1.2.3 (298)")
+    ("iSH", lazy(r"(?<![\w-])iSH\b|\bish-app/ish\b|\b\d+\.\d+(?:\.\d+)?-ish\b")),
     ("QEMU user mode", lazy(r"\bqemu-user(?:-static)?\b|\bqemu-(?!system)[\w]+-static\b|"
                                   r"\.buildkit_qemu_emulator\b|\bqemu: Unsupported syscall\b",
                                   re.IGNORECASE)),
@@ -100,6 +113,8 @@ class Reader:
     tracker: LogLine | None = None
     template: LogLine | None = None
     old_build: LogLine | None = None
+    named: LogLine | None = None  # WSL named without a version
+    wsl2: bool = False  # ... and WSL 2 named anywhere
     first_date: str | None = None
     listing: bool = False
 
@@ -122,6 +137,9 @@ class Reader:
         if self.old_build is None and (m := WINDOWS_BUILD.search(text)) and int(
                 m.group("build") or m.group("bare")) < WSL2_FIRST_BUILD:
             self.old_build = line
+        if self.named is None and WSL_UNVERSIONED.search(text):
+            self.named = line
+        self.wsl2 = self.wsl2 or WSL2.search(text) is not None
         if self.first_date is None and (m := TURN_DATE.match(text.strip())):
             self.first_date = m.group("date")
 
@@ -155,5 +173,9 @@ class Reader:
                 self.first_date < WSL2_FIRST_DATE):
             return Layer("WSL 1", self.tracker, f"the WSL tracker in {self.first_date}, before "
                          "WSL 2 existed")
+        if self.named is not None and not self.wsl2 and self.first_date is not None and (
+                self.first_date < WSL2_RELEASE_DATE):
+            return Layer("WSL 1", self.named, f"WSL named in {self.first_date}, before WSL 2 was "
+                         "released")
         return self.emulator
 

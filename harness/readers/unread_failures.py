@@ -78,6 +78,10 @@ FAILURE_WORD = lazy(
     # mode's "qemu: Unsupported syscall: 352", Valgrind's "unhandled amd64-linux syscall: 334"
     r"(?:unsupported|unimplemented|unhandled)\s+(?:[\w-]+\s+)?(?:syscall|system call)s?"
     r"(?=\s*(?:number|nr\.?|no\.?)?\s*[:=#]?\s*\d|" + SANDBOX_CALL + r")|"
+    # iSH's own dmesg line ("134 missing syscall 318", "14 missing syscall 403"; "dmesg show
+    # missing system call 204", a reader's words for it, ish-app/ish #770) and the shell's
+    # word for the SIGSYS it sends for a call it lacks ("Bad system call", ish-app/ish #1093)
+    r"missing\s+(?:syscall|system\s+call)\s+\d|bad system call|"
     # a build that failed, as the linker prints it ("seal_elf.c:(.text+0x7af): undefined
     # reference to `sys_mprotect'", "multiple definition of `main'") or as a patch says it
     # ("otherwise the test won't build")

@@ -483,11 +483,14 @@ def translation_layer(result: Result, env: Environment, index: RunIndex,
                       value: object) -> CheckOutcome:
     """The program ran under a system call translation layer (WSL 1, gVisor) the report's text
     shows (readers/translation_layer.py): what it does not translate fails there, whatever a
-    Linux kernel provides."""
-    if env.facts.get("translation_layer"):
+    Linux kernel provides. A value other than ``true`` names the layers the rule is about
+    (``translation_layer = ["WSL 1"]``)."""
+    layer = env.facts.get("translation_layer")
+    if layer and (value is True or layer in _listed(value)):
         return OK
-    return CheckOutcome(Support.CONTRADICTS, "the report does not show a system call "
-                        "translation layer (WSL 1, gVisor)", Basis.SILENT)
+    wanted = "a system call translation layer (WSL 1, gVisor)" if value is True else \
+        " or ".join(_listed(value))
+    return CheckOutcome(Support.CONTRADICTS, f"the report does not show {wanted}", Basis.SILENT)
 
 
 # Distributions build these with 64K pages (Debian, Fedora, RHEL and SUSE ppc64le); a report
