@@ -61,7 +61,10 @@ DIFF_BODY = lazy(r"^(?:[ +\-]|@@ |index [0-9a-f]|new file mode|deleted file mode
 # "With the above patch the test is passing", "This commit fixes that issue".
 PATCH_FIXES = lazy(
     r"\b(?:with|after) (?:the|this|that|my) (?:above |below |attached )?(?:patch|fix|change)\b"
-    r".{0,40}\b(?:pass|work|succeed)|\bthis (?:commit|patch|change) fixes\b|"
+    r".{0,40}\b(?:pass|work|succeed)|"
+    # "This commit fixes that issue", "This patch also fix cpu_inherit error by using original
+    # mem value." (LTP cpuset, 2021: a writer's own grammar)
+    r"\bthis (?:commit|patch|change) (?:also )?fix(?:es)?\b|"
     # "Test passed from my side with patch:" (LTP hugemmap24, 2023), "it passes with the
     # following change"
     r"\b(?:pass(?:es|ed)?|works?|succeed(?:s|ed)?)\b[^.?]{0,30}\bwith (?:the |this |that |my |a |"
@@ -164,6 +167,9 @@ RUNNER_SCRIPTS = lazy(
 # for it fixes how the script prepares the run, as a runner's fix does.
 HUGE_SETUP = lazy(r"\b(?:requires?|needs?|allocates?|reserves?)\s+\d+\s+huge ?pages\b|"
                   r"\bnot enough (?:free )?huge ?pages\b", re.IGNORECASE)
+# Environment rules whose evidence a fix to the scripts that start the tests explains: the
+# script could not start a command ("command not found", "No such file or directory").
+LAUNCH_RULES = ("binary-cannot-start",)
 # A created file that is a new test (a program or script), not a runner's settings or config.
 NEW_TEST = lazy(r"\.(?:c|sh|py)$")
 # A patch that adds a test case to an existing selftest says so: "Let's add a simple reproducer
@@ -779,7 +785,8 @@ class StatementScanner:
         if patch:
             why += f"; its patch changes only {', '.join(files[:3])}" + (
                 " ..." if len(files) > 3 else "")
-        return Conclusion(cause, category, line, why, tuple(self.names))
+        return Conclusion(cause, category, line, why, tuple(self.names),
+                          outranks=LAUNCH_RULES if patch and _launches(files) else ())
 
     def _broken_by_test_patch(self) -> LogLine | None:
         """A reviewer's own run with the patch under review applied, and the failure it hit
@@ -888,6 +895,14 @@ class StatementScanner:
             # filesystems to always result in a test failure")
             return "test-fs-assumption", "test-bug", None, ""
         return "selftest-logic-bug", "test-bug", None, ""
+
+
+def _launches(files: list[str]) -> bool:
+    """A patch to the scripts that start the tests (run_vmtests.sh, a selftest's own .sh):
+    a command those scripts could not start ("sudo: './on-fault-limit': command not found",
+    "./run_vmtests.sh: line 74: ./test_hmm.sh: No such file or directory") is what the patch
+    fixes, not a binary missing from the machine."""
+    return any(RUNNER_SCRIPTS.search(p) or p.endswith(".sh") for p in files)
 
 
 def scan_lines(lines: list[LogLine]) -> StatementScanner:

@@ -1,0 +1,52 @@
+"""Classes round 21-mail (mail excerpts from linux-mm, mm-commits, LTP and stable where the
+maintainers diagnosed the failure) and the round before it missed, each tested on a second real
+text worded differently:
+
+- a fix to the scripts that start the tests (run_vmtests.sh, a selftest's own .sh) quoting the
+  command they could not start: "sudo: './on-fault-limit': command not found" (mm-commits, the
+  sudo-rs fix to run_vmtests.sh, 2026), "./charge_reserved_hugetlb.sh: 9: [[: not found" (the
+  dash fix to the selftest scripts' shebangs, 2024): the script's bug (test-bug), not a binary
+  missing from the machine (binary-cannot-start, env);
+- a reply that quotes a patch to the tests with its diffstat trimmed: the patch's own "This
+  patch also fix <the failure>" (a writer's grammar of "this patch fixes") over the failure it
+  shows is the test being fixed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_report_classes import triage_read
+
+REPORTS = Path(__file__).parent / "fixtures" / "reports"
+
+
+def _findings(report: dict) -> set[tuple[str, str]]:
+    return {(f["category"], f["cause"]) for f in report["findings"]}
+
+
+def test_a_launch_failure_a_script_fix_explains_is_the_scripts_bug(tmp_path):
+    # round 20-final: the mm-commits notice of Injae Ryou's run_vmtests.sh fix, quoting
+    # "sudo: './on-fault-limit': command not found" then "# [FAIL]"
+    report = triage_read(tmp_path, (
+        REPORTS / "on-fault-limit-sudo-rs-command-not-found-mm-commits.txt").read_text())
+    assert report["verdict"] == "test-bug"
+    assert _findings(report) == {("test-bug", "runner-script-bug")}
+    # second text (round 21-mail): the mm-commits notice of Muhammad Usama Anjum's switch of
+    # the hugetlb selftest scripts to bash, quoting dash's "[[: not found"
+    report = triage_read(tmp_path, (
+        REPORTS / "mm-commits-charge-reserved-hugetlb-dash-not-found-switch-to-bash.txt"
+    ).read_text())
+    assert report["verdict"] == "test-bug"
+    assert ("env", "binary-cannot-start") not in _findings(report)
+    assert ("test-bug", "selftest-logic-bug") in _findings(report)
+
+
+def test_a_quoted_selftest_patch_saying_it_fixes_the_failure_is_the_tests_fix(tmp_path):
+    # round 21-mail: Petr Vorel's review of Yang Xu's cpuset patch (LTP, 2021), the diffstat
+    # trimmed: the quoted commit message's "This patch also fix cpu_inherit error by using
+    # original mem value." over its TFAIL, and a diff to cpuset_funcs.sh only
+    report = triage_read(tmp_path, (
+        REPORTS / "ltp-cpuset-inherit-mems-noncontiguous-nodes-review-reply.txt").read_text())
+    assert report["verdict"] == "test-bug"
+    assert _findings(report) == {("test-bug", "selftest-logic-bug")}
