@@ -9,7 +9,11 @@ text worded differently:
   missing from the machine (binary-cannot-start, env);
 - a reply that quotes a patch to the tests with its diffstat trimmed: the patch's own "This
   patch also fix <the failure>" (a writer's grammar of "this patch fixes") over the failure it
-  shows is the test being fixed.
+  shows is the test being fixed;
+- root and an ordinary user set side by side, the failure only the user's: "It works for root"
+  (a quoted report of shmget(SHM_HUGETLB) EPERM, 2004), "If you run it as root, it allocates 1
+  Hugepage, if run as user, it fails." over a root and a user shell: the user's privileges
+  (env/not-root), not an unexplained failure.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from pathlib import Path
 from test_report_classes import triage_read
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
+CLASSES = Path(__file__).parent / "fixtures" / "classes"
 
 
 def _findings(report: dict) -> set[tuple[str, str]]:
@@ -50,3 +55,20 @@ def test_a_quoted_selftest_patch_saying_it_fixes_the_failure_is_the_tests_fix(tm
         REPORTS / "ltp-cpuset-inherit-mems-noncontiguous-nodes-review-reply.txt").read_text())
     assert report["verdict"] == "test-bug"
     assert _findings(report) == {("test-bug", "selftest-logic-bug")}
+
+
+def test_works_as_root_fails_as_a_user_is_the_users_privileges(tmp_path):
+    # round 21-mail: William Lee Irwin III's reply (linux-kernel, 2004) quoting "I get
+    # "Operation not Permitted" when running it as a normal user. It works for root." about
+    # shmget(SHM_HUGETLB): CAP_IPC_LOCK, not the kernel
+    report = triage_read(tmp_path, (
+        REPORTS / "shmget-shm-hugetlb-eperm-normal-user-capset-reply-2004.txt").read_text())
+    assert report["verdict"] == "env"
+    assert _findings(report) == {("env", "not-root")}
+    # second text: the reporter's follow-up, a root and a user shell side by side ("roesrv01:~ #
+    # ./a.out" works, "jochen@roesrv01:~> ./a.out" prints "Failure:: Operation not permitted")
+    # and "If you run it as root, it allocates 1 Hugepage, if run as user, it fails."
+    report = triage_read(tmp_path, (
+        CLASSES / "shm-hugetlb-runs-as-root-fails-as-user-2004.txt").read_text())
+    assert report["verdict"] == "env"
+    assert _findings(report) == {("env", "not-root")}

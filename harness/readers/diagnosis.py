@@ -599,6 +599,20 @@ SHARED_FS = lazy(r"\b(?:9p\w*|v9fs|virtio-?fs|virtfs|nfs\w*|fuse|sshfs|cifs|smb|
                        r"media/sf_\w+|drvfs|VolFs)\b|(?<![\w/])/mnt/[a-z](?=/|\b)",
                        re.IGNORECASE)
 ELSEWHERE = _env("only-on-fs", "the failure is not seen on another filesystem")
+# Root and an ordinary user set side by side, the failure only the user's: "It works for root"
+# after "I get "Operation not Permitted" when running it as a normal user" (shmget with
+# SHM_HUGETLB, linux-kernel 2004), "If you run it as root, it allocates 1 Hugepage, if run as
+# user, it fails." (the same report's follow-up): the user's privileges, not the kernel.
+_USER = (r"(?:an?\s+)?(?:normal\s+|regular\s+|ordinary\s+|non-?root\s+|unprivileged\s+)?"
+         r"user\b")
+ROOT_ONLY = lazy(
+    r"\b(?:works?|worked|runs?|passe[sd]|succeed(?:s|ed)?)(?:\s+(?:just\s+)?(?:fine|ok(?:ay)?|"
+    r"well))?\s+(?:for|as|under|with)\s+root\b|"
+    r"\bas\s+root\b[^.;]{0,60}?\bas\s+" + _USER + r"[^.;]{0,20}?\bfail|"
+    r"\bfail(?:s|ed|ing)?\b[^.;]{0,40}?\b(?:as|for)\s+(?:an?\s+)?(?:normal|regular|ordinary|"
+    r"non-?root|unprivileged)\s+user\b[^.;]{0,40}?\broot\b",
+    re.IGNORECASE)
+ROOT_ONLY_CAUSE = _env("not-root", "it works as root and fails as an ordinary user")
 # A CI owner's word that the failures are the CI's own, needing no marker: "This is an
 # infrastructure problem with restraint harness", "they are an infra issue" (CKI's replies,
 # 2020). (A CKI report's own "This is not the fault of the kernel that was tested" is about one
@@ -969,7 +983,14 @@ def _without_marker(sentence: str) -> Cause | None:
         return RENAMED
     if (fixed := _fixed_by(sentence)) is not None:
         return fixed
-    return _ignores_tmpdir(sentence)
+    return _ignores_tmpdir(sentence) or _root_only(sentence)
+
+
+def _root_only(sentence: str) -> Cause | None:
+    """Root and an ordinary user set side by side, the failure only the user's (an "if" there
+    compares the two; it supposes nothing)."""
+    m = ROOT_ONLY.search(sentence)
+    return ROOT_ONLY_CAUSE if m and not NEGATION.search(sentence[:m.start()]) else None
 
 
 SUGGESTED_FIX = lazy(r"\s*(?:should(?:n't)?\s+(?:it|we|this|they|the\s+\w+)|why\s+"
