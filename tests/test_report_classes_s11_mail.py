@@ -13,7 +13,11 @@ text worded differently:
 - root and an ordinary user set side by side, the failure only the user's: "It works for root"
   (a quoted report of shmget(SHM_HUGETLB) EPERM, 2004), "If you run it as root, it allocates 1
   Hugepage, if run as user, it fails." over a root and a user shell: the user's privileges
-  (env/not-root), not an unexplained failure.
+  (env/not-root), not an unexplained failure;
+- a file mapped executable on a noexec mount (rule fs-noexec-mount): the loader's "failed to map
+  segment from shared object" (a JVM's UnsatisfiedLinkError, ld.so's "error while loading
+  shared libraries"), or the report's own "mounted noexec" / "mount options containing
+  'noexec'" over an mmap(PROT_EXEC) EPERM.
 """
 
 from __future__ import annotations
@@ -72,3 +76,26 @@ def test_works_as_root_fails_as_a_user_is_the_users_privileges(tmp_path):
         CLASSES / "shm-hugetlb-runs-as-root-fails-as-user-2004.txt").read_text())
     assert report["verdict"] == "env"
     assert _findings(report) == {("env", "not-root")}
+
+
+def test_an_executable_mapping_refused_on_a_noexec_mount_is_the_mount(tmp_path):
+    # round 20-final: xenia-edge #137 (2026), mmap(PROT_EXEC, MAP_SHARED) of a shm_open segment
+    # -> EPERM under strace, and the reporter's own finding: "a filesystem mounted noexec",
+    # Artix's "/dev/shm mounted noexec"
+    report = triage_read(tmp_path, (
+        REPORTS / "xenia-edge-shm-open-mmap-prot-exec-eperm-noexec-strace.txt").read_text())
+    assert report["verdict"] == "env"
+    assert _findings(report) == {("env", "fs-noexec-mount")}
+    # second text: raspberrypi/piserver #53 (2019), the JVM's "UnsatisfiedLinkError:
+    # /tmp/libpi4j...so: failed to map segment from shared object" and "/tmp mounts options
+    # containing 'noexec', I deleted it and the program works fine"
+    report = triage_read(tmp_path, (
+        CLASSES / "piserver-pi4j-tmp-noexec-failed-to-map-segment-issue.txt").read_text())
+    assert report["verdict"] == "env"
+    assert _findings(report) == {("env", "fs-noexec-mount")}
+    # third: docker/compose #1339 (2015), the loader's own "error while loading shared
+    # libraries: libz.so.1: failed to map segment from shared object: Operation not permitted"
+    # is the noexec /tmp, not a library missing from the machine
+    report = triage_read(tmp_path, (
+        CLASSES / "docker-compose-libz-failed-to-map-segment-tmp-noexec-issue.txt").read_text())
+    assert _findings(report) == {("env", "fs-noexec-mount")}

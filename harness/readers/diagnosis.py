@@ -167,6 +167,16 @@ ON_WINDOWS_DRIVE = _env("only-on-fs", "the files are on WSL's Windows drives (Dr
                         "own filesystem")
 
 
+# A mount that forbids executable mappings, a cause by its own words: "the mapped area belongs
+# to a file on a filesystem mounted noexec" (xenia-edge #137, 2026), "/tmp mounts options
+# containing 'noexec'" (raspberrypi/piserver #53, 2019), "your /tmp is mounted with the noexec
+# flag" (OpenComputers #452, 2014).
+NOEXEC = lazy(r"\bmounted\s+(?:with\s+|as\s+)?(?:the\s+)?\W?noexec\b|\bnoexec\b\W?\s+(?:mount|"
+              r"flag|option|attribute)|\bmounts?\s+options?\s+(?:containing|with|include\w*)\s+"
+              r"\W?noexec\b", re.IGNORECASE)
+NOEXEC_MOUNT = _env("fs-noexec-mount", "the file's filesystem is mounted noexec")
+
+
 # Environment and configuration nouns, said of the machine or kernel the test ran on.
 CAUSES: tuple[tuple[re.Pattern[str], Cause], ...] = (
     # (first: more specific than a pool's words for the same noun)
@@ -221,6 +231,7 @@ CAUSES: tuple[tuple[re.Pattern[str], Cause], ...] = (
      Cause("diagnosis-config", "config", "kernel-config-missing",
            "a kernel option the test needs was not enabled",
            outranks=("syscall-not-implemented",))),
+    (NOEXEC, NOEXEC_MOUNT),
     (lazy(r"\b(?:not|isn't|wasn't|aren't|weren't) (?:run(?:ning)?|started) as root\b|"
           r"\b(?:needs?|requires?|must (?:be )?run as) root\b|\bwithout root\b|"
           r"\b(?:as|by) (?:a |an )?(?:normal|regular|non-?root|unprivileged) user\b|"
@@ -983,7 +994,8 @@ def _without_marker(sentence: str) -> Cause | None:
         return RENAMED
     if (fixed := _fixed_by(sentence)) is not None:
         return fixed
-    return _ignores_tmpdir(sentence) or _root_only(sentence)
+    return _ignores_tmpdir(sentence) or _root_only(sentence) or (
+        NOEXEC_MOUNT if _said(NOEXEC, sentence) else None)
 
 
 def _root_only(sentence: str) -> Cause | None:
