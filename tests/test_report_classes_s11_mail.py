@@ -17,7 +17,10 @@ text worded differently:
 - a file mapped executable on a noexec mount (rule fs-noexec-mount): the loader's "failed to map
   segment from shared object" (a JVM's UnsatisfiedLinkError, ld.so's "error while loading
   shared libraries"), or the report's own "mounted noexec" / "mount options containing
-  'noexec'" over an mmap(PROT_EXEC) EPERM.
+  'noexec'" over an mmap(PROT_EXEC) EPERM;
+- (mini-round 21-mail-b) a maintainer's "the test case is flawed" (test case with a space,
+  "flawed"), also when it answers a kernel change someone else proposed in a quoted diff: the
+  proposal is declined, the test is at fault.
 """
 
 from __future__ import annotations
@@ -99,3 +102,19 @@ def test_an_executable_mapping_refused_on_a_noexec_mount_is_the_mount(tmp_path):
     report = triage_read(tmp_path, (
         CLASSES / "docker-compose-libz-failed-to-map-segment-tmp-noexec-issue.txt").read_text())
     assert _findings(report) == {("env", "fs-noexec-mount")}
+
+
+def test_the_maintainers_test_case_is_flawed_over_a_proposed_kernel_change(tmp_path):
+    # round 21-mail-b: Manfred Spraul's second reply on LTP shmget02 in compat mode (2023),
+    # his own earlier verdict quoted ("Thus I think the test case is flawed:") over Arnd
+    # Bergmann's quoted ipc/shm.c proposal
+    report = triage_read(tmp_path, (
+        REPORTS / "lkft-ltp-shmget02-compat-shmmax-test-flawed-maintainer-reply.txt").read_text())
+    assert report["verdict"] == "test-bug"
+    assert _findings(report) == {("test-bug", "selftest-logic-bug")}
+    # second text: his first reply, the verdict in his own (unquoted) words right under the
+    # quoted kernel diff he declines ("I would consider this as ugly")
+    report = triage_read(tmp_path, (
+        CLASSES / "shmget02-compat-test-case-flawed-first-reply.txt").read_text())
+    assert report["verdict"] == "test-bug"
+    assert _findings(report) == {("test-bug", "selftest-logic-bug")}

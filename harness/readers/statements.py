@@ -248,8 +248,9 @@ TEST_SIDE = lazy(
     # remote_collapse test" (process_madv, July 2025)
     r"\bI(?:'ll| will| am going to| shall) fix\b[^.?]{0,60}\bin (?:the|this|my) [\w.-]+ "
     r"(?:self)?test\b|"
-    r"\b(?:self)?test(?:case)? (?:itself )?(?:is|was|looks) (?:wrong|broken|buggy|incorrect|"
-    r"bogus)\b|"
+    # "Thus I think the test case is flawed:" (Manfred Spraul on LTP shmget02, 2023)
+    r"\b(?:self)?test(?:\s?case)? (?:itself )?(?:is|was|looks|seems) (?:wrong|broken|buggy|"
+    r"incorrect|bogus|flawed)\b|"
     r"\bfalse (?:test )?(?:positive|failure|alarm)s?\b|"
     # "The test was just too dependent on the implementation details" (mlock2, 2020)
     r"\b(?:self)?test (?:was|is) (?:just |simply )?(?:too |overly )?(?:dependent|reliant|relying)"
@@ -851,9 +852,13 @@ class StatementScanner:
         """A thread's replies say in their own words that the test is to be changed ("the
         test needs to be fixed", "I'll send an ltp patch") about the patch they quote (a
         kernel change with the test cases it adds, bisected by a CI): the quoted patch is
-        what the test broke on, not the author's own kernel fix."""
-        return self.test_verdict and not self.broke_tests and not self.own_patched and not \
-            self.own_submitted and not self.patch_regression
+        what the test broke on, not the author's own kernel fix. So does the writer's own
+        test-side verdict under a kernel change someone else proposed ("Thus I think the test
+        case is flawed" after Arnd Bergmann's quoted ipc/shm.c diff, LTP shmget02, 2023): the
+        proposal is declined, not the fix."""
+        own_side = any(t not in self.quoted_side for t in self.test_side)
+        return (self.test_verdict or own_side) and not self.broke_tests and not \
+            self.own_patched and not self.own_submitted and not self.patch_regression
 
     def _statement_prose(self) -> list[str]:
         """The prose that says what kind of cause it is: in a thread, only the messages that
