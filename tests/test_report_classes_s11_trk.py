@@ -21,7 +21,16 @@ worded differently from the one that showed it missing:
   ("VirtualBox's shared filesystem performs some conversion between the posixy semantics it
   pretends to have", libgit2 #3845; 'this "filesystem" lacks some semantics', nodegit #1115): in
   a text that speaks of mapping the file, its shared mappings; and "VirtualBox shared
-  filesystems" names vboxsf as "VirtualBox shared folder" does.
+  filesystems" names vboxsf as "VirtualBox shared folder" does;
+- (mini-round 21-trk-b) the run on a machine where it works, pasted for contrast, is not the
+  failure: the block after "An strace on a linux kernel will return", "Inside my Ubuntu 18.04 VM
+  where this works fine the strace is as follows:", or a caption "Execution on Linux:" (and the
+  sentence after it that still introduces it) is left out;
+- a program's message in perror's form, "<could not / cannot / unable to / failed to ...>:
+  <strerror>" ("Could not set SO_LINGER: Invalid argument", "Could not write data: Invalid
+  argument"), states a failure that happened: its "could" and "not" are no supposition;
+- under WSL 1 such a line's EINVAL with no call named is the layer's (rule
+  wsl1-rejects-valid-call).
 """
 
 from __future__ import annotations
@@ -32,8 +41,11 @@ from pathlib import Path
 
 from harness.cli.main import main as harness_main
 from harness.model import LogLine
+from harness.readers.contrast_run import Contrast, drop_contrast_runs
 from harness.readers.diagnosis import _without_marker
+from harness.readers.paste import unprefixed
 from harness.readers.translation_layer import Reader
+from harness.readers.unread_failures import STRERRORS, _happened
 
 
 def _thread(*pieces: str) -> str:
@@ -143,6 +155,28 @@ CROSSMETA_1 = _thread(
     r'''s \n``` openat(AT_FDCWD, \"wslfile\", O_WRONLY|O_CREAT|O_EXCL, 0644) =  EINVAL```"'''
 )
 
+# microsoft/WSL #3107 (PrivateShorty, 2018): the Linux side of a comparison with WSL 1, captioned
+# 'Execution on Linux:' and pasted before the WSL run (the stored excerpt ends inside it).
+WSL_3107 = _thread(
+    r'''"microsoft/WSL · issue #3107 · closed · C++\n# Inline asm interrupt, for errorbased sysc'''
+    r'''all analysis\n\nPrivateShorty · description · 2018-04-16\nHi WSL Team,\nthanks a lot for'''
+    r''' the cool features wsl brings to Windows.\n\nI am assessing syscall behaviour of wsl for'''
+    r''' my bachelor thesis.\nAs I dont know whats going on down in the wsl kernel this might be'''
+    r''' a bug, security feature, translation error, simply work as intended or even my fault. S'''
+    r'''ince I can't tell I thought I share that with you.\n\nMicrosoft Windows [Version 10.0.16'''
+    r'''299.309]\n\nI wrote a small C program, which takes a syscallid as argument, moves it to '''
+    r'''eax and performes an interrupt. This is realized through inline asm:\n\n```\nasm ( \"mov'''
+    r'''l %[sysid], %%eax\\n\\t\"\n           \"int $0x80\"\n           : [sysid] \"+r\" (syscal'''
+    r'''lid)\n    );\n```\n\nExecution on Linux:\nExits always with 0 and errno set like the fol'''
+    r'''lowing.\n\n```\n$ strace ./asm 39\n\nexecve(\"./asm\", [\"./asm\", \"39\"], [/* 62 vars '''
+    r'''*/]) = 0\nbrk(NULL)                               = 0x142d000\naccess(\"/etc/ld.so.nohwc'''
+    r'''ap\", F_OK)      = -1 ENOENT (No such file or directory)\naccess(\"/etc/ld.so.preload\",'''
+    r''' R_OK)      = -1 ENOENT (No such file or directory)\nopen(\"/etc/ld.so.cache\", O_RDONLY'''
+    r'''|O_CLOEXEC) = 3\nfstat(3, {st_mode=S_IFREG|0644, st_size=130352, ...}) = 0\nmmap(NULL, 1'''
+    r'''30352, PROT_READ, MAP_PRIVATE, 3, 0) = 0x7fa798e9f000\nclose(3)                         '''
+    r'''       = 0\naccess(\"/etc/ld.so.nohwcap\", F_OK)      = -1 ENOENT (No such file or direc'''
+    r'''tory)\nopen(\"/lib/x86_64-linux-gnu/libc.so.6\", O_RDONLY|O_CLOEX"'''
+)
 
 def test_ish_missing_syscall_and_sigsys_under_gdb_are_the_emulators():
     assert _layer(ISH_2168) == "iSH"
@@ -190,3 +224,28 @@ def test_a_filesystem_said_to_lack_semantics_is_the_filesystems():
                             "conversion between the posixy semantics it pretends to have and the "
                             "ones it uses for the real Windows filesystem it has below.")
     assert cause is not None and cause.category == "env"
+
+
+def test_the_linux_side_of_a_comparison_is_left_out():
+    lines = [LogLine(n, t) for n, t in enumerate(WSL_3107.splitlines(), 1)]
+    out = Contrast()
+    kept = [x.text for x in drop_contrast_runs(lines, out, unprefixed)]
+    assert out.lead is not None and out.lead.text == "Execution on Linux:"
+    assert not any("ld.so.nohwcap" in t for t in kept)  # the Linux run's strace
+    assert any("movl %[sysid]" in t for t in kept)  # the program before the caption stays
+    # quoted in a reply, the same
+    out = Contrast()
+    kept = [x.text for x in drop_contrast_runs([LogLine(x.line, "> " + x.text) for x in lines],
+                                               out, unprefixed)]
+    assert out.lines and not any("ld.so.nohwcap" in t for t in kept)
+
+
+def test_a_perror_style_message_states_a_failure_that_happened():
+    # nodegit #1115's message: the strerror after "Could not write data:" is the failure
+    line = "Error: Failed to mmap. Could not write data: Invalid argument"
+    mark = STRERRORS.search(line)
+    assert mark is not None and _happened(line, mark.start(), mark.end(), False)
+    # a question about it is still none
+    asked = "Could not write data: Invalid argument?"
+    mark = STRERRORS.search(asked)
+    assert mark is not None and not _happened(asked, mark.start(), mark.end(), False)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from harness.lazy_regex import lazy
 from harness.model import LogLine
 from harness.readers.commit_output import AfterSections, drop_patched_after, uncomment
+from harness.readers.contrast_run import Contrast, drop_contrast_runs
 from harness.readers.line_kinds import LOG_LIKE, QUOTE, in_diff_after, tight_context, tight_diff
 from harness.readers.statements import StatementScanner
 from harness.readers.strace import split_write
@@ -297,6 +298,7 @@ class PasteInfo:
     statements: StatementScanner = field(default_factory=StatementScanner)  # stated causes
     diff_lines: int = 0  # lines inside a patch's diff (code, not output): not read as log
     after: AfterSections = field(default_factory=AfterSections)  # a patch's "after" run, left out
+    contrast: Contrast = field(default_factory=Contrast)  # a run where it works, left out
     fences: list[int] = field(default_factory=list)  # numbers of the code-fence lines
     prose_lines: list[int] = field(default_factory=list)  # numbers of prose lines, in order
 
@@ -654,7 +656,8 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
     joined = _Unwrapper(info)
     after_uname = in_diff = wrapped_before = tight = False
     dash: LogLine | None = None  # the last "--" cut mark, until the next line says what it is
-    for line in drop_patched_after(_cleaned(lines), info.after, unprefixed):
+    for line in drop_contrast_runs(drop_patched_after(_cleaned(lines), info.after, unprefixed),
+                                   info.contrast, unprefixed):
         text = _text_of(line, info)
         if text is None:
             continue

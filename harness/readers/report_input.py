@@ -156,7 +156,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
                      "and no logs; a failure in it is not explained by the mail alone")
     _add_address_checks(parsed, addresses)
     notes += _unread(parsed, sorted(patch_prose.lines + patch_prose.long_lines,
-                                    key=lambda x: x.line), info, prose, layer.layer() is not None)
+                                    key=lambda x: x.line), info, prose, _layer_name(layer.layer()))
     notes += _what_was_not_read(parsed, info)
     config_lines.attach(parsed.config_off, parsed.results)
     return ReportInput(parsed, info, notes, machine.facts(), robot_bisect, layer.layer())
@@ -430,6 +430,8 @@ def _cut(text: str, width: int) -> str:
 # Under a system call translation layer (WSL 1, gVisor) these errnos say the layer lacks the
 # call or flag, whichever call it was: "script command fails, Function not implemented" (WSL
 # #2053, signalfd) needs no call named.
+# (And WSL 1's EINVAL for what it does not translate: "Could not set SO_LINGER: Invalid
+# argument", microsoft/WSL #3992 - rule wsl1-rejects-valid-call, low and last.)
 LAYER_ERRNOS = frozenset({"ENOSYS", "EOPNOTSUPP", "ENOTSUP", "ENOTSUPP"})
 # ... and a file of the kernel's interfaces it does not provide (gVisor's procfs without
 # /proc/sys/vm/max_map_count, google/gvisor #2337)
@@ -441,12 +443,17 @@ LAYER_FILE_ABSENT = lazy(r"(?i)(?<![\w.-])/(?:proc|sys)/[\w/.-]*\w`?\s+(?:(?:doe
                          r"absent)|not\s+found)\b")
 
 
+def _layer_name(layer: Layer | None) -> str:
+    return layer.name if layer is not None else ""
+
+
 def _unread(parsed: Parsed, lines: list[LogLine], info: PasteInfo, prose: ProseReader,
-            layered: bool = False) -> list[str]:
+            layered: str = "") -> list[str]:
     """The last fallback: a readable report is never refused; lines that state a failure no
     reader knows are its failures (``unknown`` - unless what the text shows of the file, the one
     open flag it names, makes the line's errno a call a rule knows, or the text shows a
-    translation layer that answers the line's errno for any call it lacks: ``layered``)."""
+    translation layer that answers the line's errno for any call it lacks: ``layered``, the
+    layer's name)."""
     if parsed.results or parsed.crashes or shows_failure(parsed.syscalls):
         return []
     # (an strace's own lines were read as calls: a lookup's "= -1 ENOENT" states no failure)
@@ -462,6 +469,7 @@ def _unread(parsed: Parsed, lines: list[LogLine], info: PasteInfo, prose: ProseR
         if layered and r.errno is None and LAYER_FILE_ABSENT.search(r.message or ""):
             r.errno = "ENOENT"
         if r.syscall is None and not (layered and (r.errno in LAYER_ERRNOS or (
+                r.errno == "EINVAL" and layered == "WSL 1") or (
                 r.errno == "ENOENT" and LAYER_FILE.search(r.message or "")))):
             r.errno, r.syscall_source = None, ""  # an errno without its call: no rule knows it
     parsed.results += unread
@@ -478,6 +486,9 @@ def _what_was_not_read(parsed: Parsed, info: PasteInfo) -> list[str]:
         notes.append(f"the {info.after.lines} lines under {header.text.strip()[:40]!r} "
                      f"(L{header.line}) show the run with the patch applied, not the failure "
                      "reported, and were not read")
+    if info.contrast.lines and (lead := info.contrast.lead) is not None:
+        notes.append(f"the {info.contrast.lines} lines after {lead.text.strip()[:50]!r} "
+                     f"(L{lead.line}) show a run where it works, for contrast, and were not read")
     if info.strace_start is False and not parsed.tap_from_writes:
         notes.append("the strace starts after the program did (no execve line): it shows part "
                      "of the run; calls before the excerpt are not known")

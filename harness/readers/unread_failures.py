@@ -229,6 +229,14 @@ def _code(text: str) -> bool:
     return bool(CODE.search(text)) and not (text.endswith(";") and SENTENCE_BREAK.search(text))
 
 
+# A program's own error message in perror's form, "<what it could not do>: <strerror>": "Could
+# not set SO_LINGER: Invalid argument" (osquery under WSL 1, microsoft/WSL #3992), "cannot
+# start extension manager", "Unable to map file: No such device" - the "not" and the "could" are
+# the message's words for the failure, which happened.
+PERROR_LEAD = lazy(r"(?:^|[\s(\[\"'`])(?:could\s*not|couldn't|can\s*not|can't|unable\s+to|"
+                   r"failed\s+to)\s[^:;.?!]{1,80}:\s*$", re.IGNORECASE)
+
+
 def _happened(text: str, begin: int, finish: int, continued: bool) -> bool:
     """Whether the failure mark at ``begin``..``finish`` is not negated (before it, in its
     clause) and its clause says nothing of what should or could happen; in the tail of a
@@ -243,6 +251,8 @@ def _happened(text: str, begin: int, finish: int, continued: bool) -> bool:
         return False  # the tail of a wrapped line whose beginning is not in the text
     if _asked(text, begin, finish):
         return False
+    if STRERRORS.fullmatch(text, begin, finish) and PERROR_LEAD.search(text, 0, begin):
+        return True  # "Could not set SO_LINGER: Invalid argument": the message of a failure
     dealt = DEALT_WITH.search(text, begin)
     if dealt and TO_BE_DONE.search(text, 0, dealt.start()):
         dealt = None  # "they should be fixed in the next version": not dealt with yet
