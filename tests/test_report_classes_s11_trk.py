@@ -30,7 +30,13 @@ worded differently from the one that showed it missing:
   <strerror>" ("Could not set SO_LINGER: Invalid argument", "Could not write data: Invalid
   argument"), states a failure that happened: its "could" and "not" are no supposition;
 - under WSL 1 such a line's EINVAL with no call named is the layer's (rule
-  wsl1-rejects-valid-call).
+  wsl1-rejects-valid-call);
+- (mini-round 21-trk-c) a kernel option named as needed is the report's diagnosis, no causal
+  marker needed: a tracker title asking for it ("Add support for CONFIG_MODIFY_LDT_SYSCALL",
+  Docker Desktop's VM kernel), "CONFIG_BPF_SYSCALL=y required", "The kernel *must* have
+  CONFIG_BPF_SYSCALL=y set" - config/kernel-config-missing, over ENOSYS's
+  syscall-not-implemented; a tracker thread's title is a sentence of its own, not the tail of
+  its labels line.
 """
 
 from __future__ import annotations
@@ -177,6 +183,28 @@ WSL_3107 = _thread(
     r'''       = 0\naccess(\"/etc/ld.so.nohwcap\", F_OK)      = -1 ENOENT (No such file or direc'''
     r'''tory)\nopen(\"/lib/x86_64-linux-gnu/libc.so.6\", O_RDONLY|O_CLOEX"'''
 )
+# iovisor/bcc #283 (troyengel, 2015): 'bpf: Function not implemented' on Arch's kernel, which lacks
+# CONFIG_BPF_SYSCALL=y - said as the option the kernel must have (the title asks to document it).
+BCC_283 = _thread(
+    r'''"iovisor/bcc · issue #283 · closed · C\n# Documentation: indicate CONFIG_BPF_SYSCALL=y r'''
+    r'''equired in kernel config\n\ntroyengel · description · 2015-11-09\nI think I just wasted '''
+    r'''a good 4-6 hours debugging python wondering why this was falling flat on it's face for m'''
+    r'''e trying to run hello_world.py. :) The kernel *must* have CONFIG_BPF_SYSCALL=y set in or'''
+    r'''der to enable the requisite code -- the general Arch kernel doesn't have it set (only CO'''
+    r'''NFIG_BPF=y), and the error you're presented with gives no clue to the new-to-this user l'''
+    r'''ike myself.\n\n````\n# python2 hello_world.py \nbpf: Function not implemented\n\nTraceba'''
+    r'''ck (most recent call last):\n  File \"hello_world.py\", line 11, in <module>\n    BPF(te'''
+    r'''xt='void kprobe__sys_clone(void *ctx) { bpf_trace_printk(\"Hello, World!\\\\n\"); }').tr'''
+    r'''ace_print()\n  File \"/usr/lib/python2.7/site-packages/bcc/__init__.py\", line 396, in _'''
+    r'''_init__\n    self._trace_autoload()\n  File \"/usr/lib/python2.7/site-packages/bcc/__ini'''
+    r'''t__.py\", line 629, in _trace_autoload\n    fn = self.load_func(func_name, BPF.KPROBE)\n'''
+    r'''  File \"/usr/lib/python2.7/site-packages/bcc/__init__.py\", line 431, in load_func\n   '''
+    r''' raise Exception(\"Failed to load BPF program %s\" % func_name)\nException: Failed to lo'''
+    r'''ad BPF program kprobe__sys_clone\n````\n\nFrom Brendan's slide deck from the Plumber's c'''
+    r'''onference without using the kprobe__ autoloader:\n````\n# python2 hello.py \n\nTraceback'''
+    r''' (most recent call last):\n  File \"hello.py\", line 10, in <module>\n    fn = b.load_fu'''
+    r'''nc(\"hello\", BPF.KPROBE)\n  File \"/usr/lib/python2."'''
+)
 
 def test_ish_missing_syscall_and_sigsys_under_gdb_are_the_emulators():
     assert _layer(ISH_2168) == "iSH"
@@ -249,3 +277,7 @@ def test_a_perror_style_message_states_a_failure_that_happened():
     asked = "Could not write data: Invalid argument?"
     mark = STRERRORS.search(asked)
     assert mark is not None and not _happened(asked, mark.start(), mark.end(), False)
+
+
+def test_a_kernel_option_named_as_needed_is_the_diagnosis():
+    assert _answer(_triage(BCC_283)) == ("config", {"kernel-config-missing"})

@@ -564,6 +564,27 @@ RUNNER = lazy(r"\b(?:runltp|ltp-pan|pan\(\d+\)|zoo|run_vmtests(?:\.sh)?|"
 DIRECTORY_RULES = ("fs-read-only", "fs-full", "out-of-space")
 
 
+# A kernel option said to be needed, no marker needed: a tracker title asking for it ("Add
+# support for CONFIG_MODIFY_LDT_SYSCALL", docker/for-mac #1686: Docker Desktop's VM kernel lacks
+# it; "Documentation: indicate CONFIG_BPF_SYSCALL=y required in kernel config", iovisor/bcc #283),
+# and the kernel said to need it ("The kernel *must* have CONFIG_BPF_SYSCALL=y set ... the
+# general Arch kernel doesn't have it set"). Not a question, not negated (the clause's own doubt).
+OPTION_NEEDED = lazy(
+    r"^\W*(?:please\s+)?(?:add\s+support\s+for|enable|turn\s+on|(?:re)?(?:build|compile)\s+"
+    r"(?:the\s+kernel\s+)?with)\s+`?CONFIG_[A-Z0-9_]+\b|"
+    r"\bCONFIG_[A-Z0-9_]+(?:=[ym])?`?\s+(?:is\s+)?(?:required|needed|necessary)\b|"
+    r"\b(?:kernel|it|you)\s+(?:\*?must\*?|needs?\s+to|has\s+to)\s+have\s+`?CONFIG_[A-Z0-9_]+",
+    re.IGNORECASE)
+OPTION_CAUSE = Cause("diagnosis-config", "config", "kernel-config-missing",
+                     "a kernel option the program needs was not enabled",
+                     outranks=("syscall-not-implemented",))
+
+
+def _option_needed(sentence: str) -> Cause | None:
+    """A kernel option named as needed (``OPTION_NEEDED``)."""
+    return OPTION_CAUSE if _said(OPTION_NEEDED, sentence) else None
+
+
 def _ignores_tmpdir(sentence: str) -> Cause | None:
     """A test (or runner) said to ignore its temporary directory (``TMPDIR_FAULT``)."""
     m = TMPDIR_FAULT.search(sentence)
@@ -994,7 +1015,7 @@ def _without_marker(sentence: str) -> Cause | None:
         return RENAMED
     if (fixed := _fixed_by(sentence)) is not None:
         return fixed
-    return _ignores_tmpdir(sentence) or _root_only(sentence) or (
+    return _option_needed(sentence) or _ignores_tmpdir(sentence) or _root_only(sentence) or (
         NOEXEC_MOUNT if _said(NOEXEC, sentence) else None)
 
 

@@ -479,6 +479,7 @@ class StatementScanner:
         markdown header under its repository line) is prose."""
         if self._after_head and text.startswith("# "):
             text = bare = text[2:]
+            self.diagnoses.brk()  # the title is a sentence of its own, not the labels' tail
         if not QUOTE.match(line.text):
             self._kernel_commit(line, text)
         self._after_head = TRACKER_HEAD.match(text) is not None or (self._after_head and (
