@@ -48,8 +48,18 @@ NO_REGRESSIONS = lazy(r"^No regressions \(compared to (?:build )?([^)]+)\)\s*$",
 # "Good: next-20230112" / "Bad: next-20230113", "GOOD: next-20230109  (defconfig + kselftests
 # configs)", "last good: v6.1-rc3" / "first bad: v6.1-rc4", or one line "GOOD: v6.1-rc3, BAD:
 # v6.1-rc4".
+# The build may carry its metadata key: "BAD: git_sha: cdeffe87f790..." / "GOOD:   git_sha:
+# babf0bb978e3..." (LKFT's zram report on qemu-arm, 2022).
 GOOD_BAD = lazy(r"^(?:(?:last|first)\s+)?(?P<which>good|bad)(?:\s+(?:tag|build|kernel))?:"
+                r"(?:\s*(?:git_)?(?:sha|commit|describe)\s*:)?"
                 r"\s+(?P<build>[\w.+-]*\d[\w.+-]*)(?:\s+\([^)]*\))?$", re.IGNORECASE)
+# A pasted `git log --oneline <good>..<bad>` lists the kernel changes between a good and a bad
+# build - the report's own range, told as the command ("git log --oneline
+# next-20201120..next-20201124 -- mm/highmem.c", LKFT's access01 BUG on i386, 2020) or as a
+# bare "# git log  --oneline" with the range on the next line ("babf0bb978e3...
+# ..cdeffe87f790...", LKFT's zram Oops on qemu-arm, 2022). Only a range of two revisions counts.
+GIT_LOG = lazy(r"^(?:[#$]\s*)?git\s+(?:log|shortlog)\b")
+REV_RANGE = lazy(r"(?:^|\s)(?P<good>[\w.+-]*\w)\.\.(?P<bad>[\w.+-]*\w)(?=\s|$)")
 # IBM's Power CI mails write the pair as where the issue shows: "Issue is seen on:
 # next-20250212" / "Issue not seen on: next-20250210" (fstests generic/451, 2025); other
 # reporters "Problem observed on ...", "Not reproducible on ...", "Regression seen with ...".
@@ -93,13 +103,15 @@ class Reader:
     totals: LogLine | None = None
     good_bad: dict[str, LogLine] = field(default_factory=dict)  # "GOOD"/"BAD" -> its line
     _tail: str = ""  # the line before, for a sentence that wraps
+    _git_log: bool = False  # the line before was a `git log` command without its range
 
     def feed(self, line: LogLine) -> None:
         text = line.text.strip()
         self._prose_range(text, line)
         if not text or len(text) > 300 or len(self.regressions) + len(self.fixes) >= MAX_TESTS:
             return
-        if text[:3].lower() in RANGE_START and self._range(text, line):
+        if self._git_log_range(text, line) or (text[:3].lower() in RANGE_START
+                                               and self._range(text, line)):
             return
         if text[:2] == "##" and (m := SECTION.match(text)):
             self.section, self.where = m.group(1).lower(), None
@@ -167,6 +179,22 @@ class Reader:
             return False
         for m in found:
             self.good_bad.setdefault(_which(m), line)
+        return True
+
+    def _git_log_range(self, text: str, line: LogLine) -> bool:
+        """A `git log good..bad` command, or its range on the line after a bare `git log`:
+        both ends of the range at once."""
+        after_command, self._git_log = self._git_log, False
+        command = GIT_LOG.match(text)
+        if command is None and not after_command:
+            return False
+        rest = text[command.end():] if command is not None else text
+        m = REV_RANGE.search(rest)
+        if m is None or command is None and m.start() > 0:
+            self._git_log = command is not None and "--" not in rest.split()
+            return command is not None
+        self.good_bad.setdefault("GOOD", line)
+        self.good_bad.setdefault("BAD", line)
         return True
 
     def _prose_range(self, text: str, line: LogLine) -> None:

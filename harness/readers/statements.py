@@ -132,6 +132,15 @@ BISECT_DISPUTED = lazy(
     r"\bfalse[- ]positive bisect|\bbisect(?:ion)?(?: result)? (?:is|was|looks|seems) "
     r"(?:\w+ly )?(?:wrong|bogus|unreliable|broken|a false positive)|"
     r"\bnothing to do with (?:the|this) (?:patch|commit|change)\b|"
+    # The bisected commit broke what the test assumed, not the kernel: "I'm suspecting that the
+    # changes in 6b008640db73 (...) broke the heuristics in stack_clash.c" (Andrew Morton on
+    # LTP's cve-2017-1000364, 2025); "invalidates the assumptions of the test", "the test relied
+    # on the old behaviour". Hedged or not, the bisect no longer names a kernel bug.
+    r"\b(?:broke|breaks|broken|invalidat\w+)\s+(?:the\s+)?(?:\w+\s+)?(?:heuristics?|"
+    r"assumptions?|expectations?)\s+(?:in|of|made\s+by)\s+(?:the\s+)?(?:[\w-]+\.c\b|"
+    r"(?:\w+\s+)?(?:self)?tests?\b|ltp\b)|"
+    r"\b(?:the\s+)?(?:self)?test\s+(?:relies|relied|depends|depended|was\s+relying|is\s+relying)"
+    r"\s+on\s+(?:the\s+)?(?:old|previous|former|undocumented)\s+behaviou?r\b|"
     r"\bbisect(?:ion)?\b.{0,40}\bred herring\b|"
     # The reporter disowning his own bisect: "But upon reverting the first bad commit issue is
     # still seen. So please ignore, if the bisection dosent help" (IBM Power CI, sigfuz, 2025)
