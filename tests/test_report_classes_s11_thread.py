@@ -17,7 +17,13 @@ differently where one was found:
   fault and nobody concluded, so the answer is an honest unknown (``statements.
   BISECT_DISPUTED``). No second thread in these words was found in the archives searched
   (LTP, linux-kselftest, linux-next, 2019-2026); the test checks other real wordings of the
-  same sentence family at the pattern.
+  same sentence family at the pattern;
+- the last line of an Oops's wrapped "Modules linked in:" list ("fuse [last unloaded:
+  test_user_copy]", LKFT's zram Oops, 2022; "scsi_transport_srp fuse [last unloaded:
+  scsi_debug]", IBM's Power CI on generic/451, 2025), and every unstamped continuation of a
+  printk-stamped "Modules linked in:" line (IBM's migrate-swap Oops, 2025), is the kernel's
+  record, not prose: the "fuse" module names no filesystem the tests ran on
+  (``paste.MODULE_LIST``, and the stamped line starting the list).
 """
 
 from __future__ import annotations
@@ -130,3 +136,15 @@ def test_a_bisect_the_maintainer_puts_on_the_tests_heuristics_is_no_regression()
     report = triage(REPORTS / f"{name}.mbox", "--kernel-version", "6.12.10")
     assert report["verdict"] == "unknown"
     assert not any(f["cause"] == "kernel-regression" for f in report["findings"])
+
+
+@pytest.mark.parametrize("name", [
+    "lkft-kselftest-zram-qemu-arm-zsmalloc-lockdep-null-deref-git-log-range-thread.mbox",
+    "ibm-fstests-generic-451-ext4-list-add-bug-next.txt",
+    "ibm-mainline-migrate-swap-task-oops.txt",
+])
+def test_a_wrapped_module_lists_fuse_names_no_filesystem(name: str):
+    report = triage(REPORTS / name)
+    env = report["environment"]
+    assert env.get("fs") is None
+    assert not any("taken from the text" in n for n in env.get("notes", []))

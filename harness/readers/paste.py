@@ -535,7 +535,11 @@ KERNEL_RECORD = lazy(
     r"(?:[0-9a-f]{8,16}\s+){2,}[0-9a-f]{8,16}\s*$|\[<[0-9a-f]{8,16}>\]|"
     # a register dump: "RAX: 0000000000000000 RBX: ffffc9000311b8a8 ...", "x29: ffff8000..."
     r"(?:[A-Za-z][A-Za-z0-9]{1,3}\s*: ?[0-9a-f]{4,16}(?:\([0-9a-f]{4}\))?\s+){2,})")
-MODULE_LIST = lazy(r"^\s*[\w-]+(?:\([A-Z]+\))?(?:\s+[\w-]+(?:\([A-Z]+\))?){3,}\s*$")
+# A wrapped module list's continuation: four names or more, or its last line, which may be short
+# ("fuse [last unloaded: test_user_copy]", LKFT's zram Oops on qemu-arm, 2022; "scsi_transport_srp
+# fuse [last unloaded: scsi_debug]", IBM's Power CI, 2025).
+MODULE_LIST = lazy(r"^\s*[\w-]+(?:\([A-Z]+\))?(?:\s+[\w-]+(?:\([A-Z]+\))?){3,}\s*$|"
+                   r"^\s*(?:[\w-]+(?:\([A-Z]+\))?\s+)*\[last unloaded: [^\]\s]+\]\s*$")
 
 
 def _kernel_record(info: PasteInfo, text: str) -> bool:
@@ -703,6 +707,8 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
             continue
         if LOG_LIKE.match(text):
             info.last_line = line.line
+            # a stamped "Modules linked in:" line starts a list its unstamped lines continue
+            info.module_list = "Modules linked in:" in text
         elif "://" not in text and not _kernel_record(info, text):
             _note_prose(info, line, text)
         yield from joined.add(line, text)
