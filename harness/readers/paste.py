@@ -516,7 +516,9 @@ def _note_fs_words(info: PasteInfo, line: LogLine, text: str) -> None:
     if text.lstrip().startswith(STATUS_MARKS) or LTP_FS_PROBE.search(text):
         return
     for m in FS_WORDS.finditer(text):
-        if not _said_of_the_run(text, m.start()):
+        if text[max(0, m.start() - 2):m.start()] == "--" or not _said_of_the_run(text, m.start()):
+            # (a command's option names no filesystem: tuxrun's "--overlay <url>" in LKFT's
+            # reproducer steps unpacks LTP into the rootfs, 2023-2024)
             continue
         family = fs_family(m.group(1))
         mentions = info.fs_mentions.setdefault(family, [])

@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 
 from harness.lazy_regex import lazy
 from harness.model import LogLine
-from harness.readers.diagnosis import DiagnosisReader
+from harness.readers.diagnosis import EMULATOR, DiagnosisReader
+from harness.readers.fix_links import FixLinkScanner
 from harness.readers.line_kinds import LOG_LIKE, QUOTE
 from harness.readers.test_verdicts import (
     FOLLOWS_KERNEL,
@@ -404,6 +405,25 @@ TRACKER_HEAD = lazy(r"^[\w.-]+/[\w.-]+ \u00b7 (?:issue|pull request|merge reques
 TRACKER_LABELS = lazy(r"^labels: ")
 
 
+# An emulator named in the line: its "known issue" is the emulator's, not the kernel's ("Your qemu
+# is buggy, 6.2 has a known issue which has subsequently been fixed.", Mark Brown, 2023).
+EMULATOR_NAMED = lazy(r"\b" + EMULATOR + r"\b", re.IGNORECASE)
+
+
+# How a CI reports, not what this failure is: "Please re-run the test independently for 10 times
+# or more on the same kernel / device before we report it as regression." (LKFT, 2021)
+REPORTED_AS = lazy(r"\breport\w*\s+(?:(?:it|this|that|them|these|those)\s+)?as\s+(?:an?\s+)?"
+                   r"regressions?\b", re.IGNORECASE)
+
+
+def _kernel_side(text: str) -> bool:
+    """Kernel-side words in the line; a "known issue" in a line about an emulator is not, nor
+    a CI's word on when it reports a regression."""
+    found = [m.group(0).lower() for m in KERNEL_SIDE.finditer(REPORTED_AS.sub(" ", text))]
+    return bool(found) and not (all(f.startswith("known") for f in found)
+                                and EMULATOR_NAMED.search(text) is not None)
+
+
 @dataclass(frozen=True)
 class Conclusion:
     """A cause the input's own words state; ``line`` is the statement (or the patch) quoted."""
@@ -473,6 +493,7 @@ class StatementScanner:
     prose: list[str] = field(default_factory=list)  # test-side lines and their neighbours
     prose_sources: list[str] = field(default_factory=list)  # the part each prose line is from
     diagnoses: DiagnosisReader = field(default_factory=DiagnosisReader)  # causes in prose
+    fix_links: FixLinkScanner = field(default_factory=FixLinkScanner)  # a kernel patch's link
     _last_diff: str = ""
     _previous: str = ""
     _in_diff: bool = False
@@ -491,6 +512,7 @@ class StatementScanner:
             self.diagnoses.brk()  # the title is a sentence of its own, not the labels' tail
         if not QUOTE.match(line.text):
             self._kernel_commit(line, text)
+        self.fix_links.feed(line, text, QUOTE.match(line.text) is not None)
         self._after_head = TRACKER_HEAD.match(text) is not None or (self._after_head and (
             not text or TRACKER_LABELS.match(text) is not None))
         if text.startswith("##") and self.diagnoses.heading(text):
@@ -581,8 +603,7 @@ class StatementScanner:
             self.kernel_fixed = LogLine(line.line, text, line.source)
         if not quoted and says_kernel_at_fault(joined):
             self.kernel_verdict = LogLine(line.line, text, line.source)
-        if len(self.kernel_side) < 5 and (KERNEL_SIDE.search(text)
-                                          or TEST_IS_RIGHT.search(joined)):
+        if len(self.kernel_side) < 5 and (_kernel_side(text) or TEST_IS_RIGHT.search(joined)):
             self.kernel_own = self.kernel_own or not quoted
             self.kernel_side.append(LogLine(line.line, text, line.source))
             if quoted:
@@ -736,6 +757,10 @@ class StatementScanner:
             return Conclusion("kernel-fix-stated", "kernel-bug", self.reverted,
                               "the author reverted a kernel commit the text names, and the "
                               "test's result changed with it")
+        if (link := self.fix_links.kernel_fix()) is not None and not self.selftest_only_patch():
+            return Conclusion("kernel-fix-stated", "kernel-bug", link,
+                              "a reply names a kernel patch, by its link, as the fix of these "
+                              "LTP failures (an LTP test is not fixed in a kernel list)")
         return None
 
     def conclusion(self) -> Conclusion | None:
@@ -745,7 +770,8 @@ class StatementScanner:
             return stated
         if (found := self.diagnoses.diagnosis()) is None:
             return None
-        if found.cause.category != "kernel-bug" and self.kernel_own:
+        if found.cause.category != "kernel-bug" and self.kernel_own and not (
+                found.cause.category == "known-issue" and self._known_words_only()):
             return None  # the writer also speaks of a kernel bug or regression: not settled
         cause = found.cause
         return Conclusion(cause.stated, cause.category, found.line,
@@ -836,6 +862,12 @@ class StatementScanner:
         """The writer's own word that the test is being brought in line with a kernel change."""
         if own_verdict and self.follows_kernel is None and ADAPTS.search(joined):
             self.follows_kernel = LogLine(line.line, text, line.source)
+
+    def _known_words_only(self) -> bool:
+        """The writer's own kernel-side words are only "known issue": the statement of a known
+        failure itself, not a kernel bug or regression besides."""
+        return all(all(m.group(0).lower().startswith("known") for m in KERNEL_SIDE.finditer(k.text))
+                   for k in self.kernel_side if k not in self.kernel_quoted)
 
     def _known_only(self, kernel: LogLine) -> bool:
         """A "known issue" that names no side ("LTP syscalls epoll_ctl04 is a known issue on the

@@ -74,7 +74,23 @@ TEST_TO_CHANGE = lazy(
     + FOLLOWS_KERNEL + "|"
     # "I will send a fixup to skip the page cache split test when the mount is not ready"
     r"\b(?:fix(?:up)?|patch|change)\s+to\s+(?:skip|fix)\s+(?:the|this)\s+(?:[\w.-]+\s+){0,4}?"
-    r"(?:self)?test\b",
+    r"(?:self)?test\b|"
+    # a fix to the test that exists already, with the CI told to take it: "This is fixed in LTP.
+    # Please update your LTP setup to avoid this issue." (Damien Le Moal on LKFT's ioprio_set03
+    # bisect, 2024), "Again, this error has been fixed in LTP master in 538a44741" (Petr Vorel
+    # on LKFT's compat failures, 2023), "the test has already been fixed upstream"
+    r"\b(?:is|was|been|got|are|were)\s+(?:already\s+|now\s+|since\s+)?fixed\s+(?:up\s+)?in\s+"
+    r"(?:the\s+)?(?:latest\s+|upstream\s+|current\s+|recent\s+)?(?:LTP|kselftests?|"
+    r"selftests?|the\s+(?:LTP\s+|self)?tests?(?:uite)?)\b|"
+    r"\b" + _TEST + r"\s+(?:has|have)\s+(?:already\s+|since\s+)?been\s+" + _CHANGED
+    + r"\b(?!\s+to\s+(?:cover|test|check|add|include)\b)|"
+    r"\b(?:please\s+|you\s+(?:should|need\s+to|have\s+to|must)\s+)(?:update|upgrade)\s+"
+    r"(?:your\s+|the\s+)?(?:LTP|kselftests?|selftests?|test\s*suite)\b|"
+    # a patch to the test on its way: "We even have in-flight patch from Jeff to fix the test
+    # with fine-grained timestamps in LTP" (Cyril Hrubis on LKFT's statx06, 2023), "there is a
+    # patch posted to adjust the test"
+    r"\b(?:patch(?:es|set)?|fix(?:es)?|change)\b[^.?]{0,60}?\bto\s+(?:fix|adjust|update|adapt|"
+    r"relax|correct)\s+(?:the|this|these)\s+(?:LTP\s+|self)?tests?(?:case)?s?\b" + _NOT_A_FAILURE,
     re.IGNORECASE)
 
 KERNEL_FINE = lazy(
@@ -99,7 +115,17 @@ KERNEL_FINE = lazy(
     # on pidfs, 2024), "so he's aware that this is an expected failure" (fsmount02, 2026), "the
     # failure is expected now that ..."
     r"\b(?:this|that|it)(?:'s|\s+is|\s+was)\s+(?:(?:simply|just|an|a)\s+)*expected\s+"
-    r"(?:test\s+)?failure\b|\b(?:this|the) (?:test )?failure (?:is|was) (?:to be )?expected\b",
+    r"(?:test\s+)?failure\b|\b(?:this|the) (?:test )?failure (?:is|was) (?:to be )?expected\b|"
+    # the writer's reading of the kernel change: "I found a description in <link> which
+    # indicates that this is expected" (Arnd Bergmann on LKFT's statx06 after multigrain
+    # timestamps, 2023), "this is expected behaviour now" - not "this is expected to fail" (an
+    # XFAIL), nor "If you haven't got the bugfixes, then it's expected that the test fails"
+    # (the kernel lacking its fixes)
+    r"\b(?:indicates?|shows?|means?|says?|suggests?|confirms?)\s+(?:that\s+)?"
+    r"(?:this|that|it)(?:'s|\s+is|\s+was)\s+(?:(?:all|just|simply|entirely)\s+)?expected\b"
+    r"(?!\s+(?:to|that|if|when|unless|given|on|with|without)\b)|"
+    r"\b(?:this|that|it)(?:'s|\s+is|\s+was)\s+(?:the\s+|an?\s+)?expected\s+(?:new\s+)?"
+    r"behaviou?r\b",
     re.IGNORECASE)
 
 TEST_NATURE = lazy(
