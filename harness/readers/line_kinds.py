@@ -20,6 +20,22 @@ DIFF_BODY = lazy(r"^(?:[ +\-]|@@ |diff --git |index [0-9a-f]|new file mode|delet
                  r"Binary files |--- |\+\+\+ |$)")
 
 
+WRAP_WIDTH = 66  # a wrapped line's first part is near the client's width (72-80 columns)
+WRAP_COLUMNS = 72  # the narrowest width mail clients wrap at
+
+
+def wrapped_piece(width_before: int, bare: str) -> bool:
+    """Whether ``bare`` (a line without its quote marks) is the rest of the line before, as
+    wide as ``width_before``, that a mail client broke: that line was near the client's width,
+    or this line's first word would not have fit after it ("diff --git a/tools/.../x.c" and
+    "b/tools/..." on a line of its own)."""
+    text = bare.strip()
+    if text in ("", "--"):
+        return False
+    return (width_before >= WRAP_WIDTH
+            or width_before + 1 + len(text.split(None, 1)[0]) > WRAP_COLUMNS)
+
+
 TIGHT_QUOTE = lazy(r"^[ \t]*(?:> ?)*>")
 # A diff whose header is quoted with '>' and no space (">diff --git", ">@@ -172,13"): inside it
 # "> CATEGORY=..." is the context line " CATEGORY=...", not quoted prose.

@@ -54,7 +54,9 @@ LAVA_END = lazy(r"(?:<|&lt;)LAVA_SIGNAL_ENDTC [\w.+-]+(?:>|&gt;)")
 # kirk (LTP's runner since 2023): "fsmount02: fail | tainted  (2.116s)", colours stripped
 # (the kernel test robot marks the line it reports with an arrow: "proc01: fail | tainted
 # (7.624s)     <----", 2025)
-KIRK = lazy(r"^(?P<test>[\w.+-]+): (?P<verdict>pass|fail|broken|skip|warn)\b"
+# (behind a console's printk stamp when the robot's mail was captured from a console)
+KIRK = lazy(r"^(?:\[\s*\d+\.\d+\s*\]\s*)?"
+            r"(?P<test>[\w.+-]+): (?P<verdict>pass|fail|broken|skip|warn)\b"
             r"(?:\s*\|\s*[\w ]+)?\s+\((?:\d+[hm] )*\d+(?:\.\d+)?[sm]\)(?:\s+<-{2,})?$")
 KIRK_STATUS = {"pass": "PASS", "fail": "FAIL", "broken": "BROK", "skip": "CONF", "warn": "WARN"}
 OWN_FILE = lazy(r"^([\w.+-]+)\.c:\d+: ")

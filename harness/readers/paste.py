@@ -20,7 +20,16 @@ from harness.lazy_regex import lazy
 from harness.model import LogLine
 from harness.readers.commit_output import AfterSections, drop_patched_after, uncomment
 from harness.readers.contrast_run import Contrast, drop_contrast_runs
-from harness.readers.line_kinds import LOG_LIKE, QUOTE, in_diff_after, tight_context, tight_diff
+from harness.readers.line_kinds import (
+    LOG_LIKE,
+    QUOTE,
+    WRAP_COLUMNS,
+    WRAP_WIDTH,
+    in_diff_after,
+    tight_context,
+    tight_diff,
+    wrapped_piece,
+)
 from harness.readers.statements import StatementScanner
 from harness.readers.strace import split_write
 
@@ -137,8 +146,6 @@ RESULT_LINE = lazy(r"^(?:#\s*)*(?:not )?ok\s+\d+")
 # The end of a complete [RUN] description: "... with memfd", "(2048 kB)", "base page", ...
 RUN_COMPLETE = lazy(r"(?:\)|memfd|tmpfile|page|pages|THP|zeropage|hugetlb|KSM|"
                     r"PTE-mapped THP|mapping|\(\d+ kB\))\s*$")
-WRAP_WIDTH = 66  # a wrapped line's first part is near the client's width (72-80 columns)
-WRAP_COLUMNS = 72  # the narrowest width mail clients wrap at
 NEW_LINE_WORD = lazy(r"^[\w.-]+(?:\[\d+\])?:\s")  # "make[3]: ...", "cow: ..."
 # a label of up to three words introducing a link starts a line of its own ("last run: https://..."
 # under a KernelCI status mail's test, "build link: https://...", "kernel config: https://...")
@@ -660,7 +667,8 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
     """The log lines inside pasted text, with their original numbers."""
     info = info if info is not None else PasteInfo()
     joined = _Unwrapper(info)
-    after_uname = in_diff = wrapped_before = tight = False
+    after_uname = in_diff = tight = False
+    width_before = 0  # the raw line before's width: was it wrapped?
     dash: LogLine | None = None  # the last "--" cut mark, until the next line says what it is
     for line in drop_contrast_runs(drop_patched_after(_cleaned(lines), info.after, unprefixed),
                                    info.contrast, unprefixed):
@@ -683,11 +691,11 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
         # the rest of a long diff line that a mail client wrapped is still the diff
         tight = not info.prefixed and tight_diff(in_diff, tight, line.text)
         in_diff = in_diff_after(in_diff, info.bare) or (in_diff and tight) or (
-            in_diff and wrapped_before and info.bare.strip() not in ("", "--")) or (
+            in_diff and wrapped_piece(width_before, info.bare)) or (
             # a tight quote ("> \tcode" a context line) by its marks only; behind a viewer's
             # numbers ("> 46\t> Hi") the raw line starts with the number's padding
             in_diff and info.line_quoted and not info.prefixed and tight_context(line.text))
-        wrapped_before = len(line.text.rstrip()) >= WRAP_WIDTH
+        width_before = len(line.text.rstrip())
         if in_diff:  # a patch's code ("VM_BUG_ON(...)", "ksft_test_result_fail(...)")
             info.diff_lines += 1
             yield from joined.flush()

@@ -34,7 +34,7 @@ from harness.lazy_regex import lazy
 from harness.model import LogLine
 from harness.readers.diagnosis import EMULATOR, DiagnosisReader
 from harness.readers.fix_links import FixLinkScanner
-from harness.readers.line_kinds import LOG_LIKE, QUOTE
+from harness.readers.line_kinds import LOG_LIKE, QUOTE, wrapped_piece
 from harness.readers.test_verdicts import (
     FOLLOWS_KERNEL,
     TEST_IS_RIGHT,
@@ -59,6 +59,7 @@ FIXES_TAG = lazy(r"^Fixes:\s+[0-9a-f]{8,40}(?:\s+\(\"?(.*?)(?:\"?\))?)?\s*$",
                  re.IGNORECASE)
 DIFF_BODY = lazy(r"^(?:[ +\-]|@@ |index [0-9a-f]|new file mode|deleted file mode|"
                  r"\\ No newline|--- |\+\+\+ |$)")
+HUNK = lazy(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@")
 # "With the above patch the test is passing", "This commit fixes that issue".
 PATCH_FIXES = lazy(
     r"\b(?:with|after) (?:the|this|that|my) (?:above |below |attached )?(?:patch|fix|change)\b"
@@ -497,6 +498,7 @@ class StatementScanner:
     _last_diff: str = ""
     _previous: str = ""
     _in_diff: bool = False
+    _width_before: int = 0  # the raw line before's width (was it a mail client's wrap?)
     _after_head: bool = False  # right after a tracker thread's repository line
 
     def is_title(self, text: str) -> bool:
@@ -657,8 +659,12 @@ class StatementScanner:
 
     def _patch_line(self, line: LogLine, text: str, bare: str) -> None:
         """What a patch in the text changes: its files, the ones it creates, a Fixes: tag."""
-        if self._in_diff and (bare == "--" or not DIFF_BODY.match(bare)):
+        width, self._width_before = self._width_before, len(line.text.rstrip())
+        if self._in_diff and (bare == "--" or not DIFF_BODY.match(bare)
+                              and not wrapped_piece(width, bare)):
             self._in_diff = False
+        elif not self._in_diff and self._last_diff and HUNK.match(bare):
+            self._in_diff = True  # the next hunk of a diff a wrapped line seemed to end
         if m := DIFF_FILE.match(text):
             analysis = self._analysis
             if (self.explained is None and analysis is not None and analysis.source == line.source
