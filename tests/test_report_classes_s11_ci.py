@@ -35,9 +35,17 @@
    ltp.tar.xz") names no filesystem: the ioprio_set03 reply was read as run on overlayfs; the
    second real text is LKFT's cfs_bandwidth01 oops report (2023), same reproducer.
 
-Left open (no second real text found): a runner timeout the maintainer puts on a slow emulated
-machine ("your system appears to be unusually slow even for an emulated one"), and a robot's
-bisect to a selftest commit whose author traces the failure to the test's own buffer size.
+7. A test-side verdict under a condition states nothing (mini-round 21-ci-b's confident wrong):
+   "If you think it is not supported on 32bit the test should SKIP instead of fail." (LKFT on
+   clone3_clear_sighand, 2022); the second real text: "If this is an expected change, we will need
+   to update the testcases." (a reporter's bisect mail on the LTP list, answered "That is not
+   intentional").
+
+Left open (no second real text found): a kernel tree's author reproducing the failure with his
+tree ("Confirmed, I can reproduce this with the folio tree", LTP readahead02, 2022); a runner
+timeout the maintainer puts on a slow emulated machine ("your system appears to be unusually slow
+even for an emulated one"), and a robot's bisect to a selftest commit whose author traces the
+failure to the test's own buffer size.
 """
 
 from __future__ import annotations
@@ -232,3 +240,28 @@ def test_tuxruns_overlay_option_names_no_filesystem(tmp_path, path):
     assert "--overlay" in text
     report = triage_read(tmp_path, text)
     assert report["environment"].get("fs") in (None, "unknown")
+
+
+CLONE3 = REPORTS / "lkft-kselftest-clone3-clear-sighand-32bit-bail-out-no-verdict-thread.mbox"
+IF_YOU_THINK = "If you think it is not supported on 32bit the test should SKIP instead of fail."
+
+
+def test_a_test_side_verdict_under_a_condition_states_nothing(tmp_path):
+    # mini-round 21-ci-b's confident wrong: the reporter's conditional read as the verdict
+    text = CLONE3.read_text()
+    assert IF_YOU_THINK in text
+    report = triage_mbox(tmp_path, text)
+    assert report["verdict"] == "unknown"
+    # without the condition the same words are a verdict
+    report = triage_mbox(tmp_path, text.replace(IF_YOU_THINK, "It is not supported on 32bit, "
+                                                "so the test should SKIP instead of fail."))
+    assert report["verdict"] == "test-bug"
+
+
+@pytest.mark.parametrize("line", [
+    IF_YOU_THINK,
+    # a bisect report's own conditional, answered "That is not intentional" (LTP diotest, 2024)
+    "If this is an expected change, we will need to update the testcases.",
+])
+def test_conditional_wordings_are_no_verdict(line):
+    assert conclude(line) is None
