@@ -66,3 +66,29 @@ def test_kirk_lines_behind_printk_stamps_are_ltp_results(tmp_path):
                  "lkp-ltp-proc01-sysctl-int-converters-kirk-next"):
         out = judge(_variant(cases[name], "printk stamps", tmp_path))
         assert out.right and not out.crash_calls, (name, out.category, out.causes)
+
+
+def test_a_text_quoted_whole_is_read_as_the_message_it_quotes(tmp_path):
+    """Pasted as a mail client quoted it (every line behind '>' marks, or under 'On ...
+    wrote:'), a reply's own statement is still the report's: LKFT's "update the LTP test case"
+    (epoll_ctl04) and "I applied this ... And I hit this:" (the uffd refactor)."""
+    cases = {c.name: c for c in load_cases()}
+    for name in ("lkft-stable-6.12-ltp-epoll-ctl04-known-issue-test-update-reply",
+                 "uffd-unit-tests-refactor-munmap-einval-tested-reply"):
+        for transform in ("quote '> '", "quote '>>'", "quote '> > '", "Gmail reply"):
+            out = judge(_variant(cases[name], transform, tmp_path))
+            assert out.right, (name, transform, out.category, out.causes)
+
+
+def test_a_reply_with_words_of_its_own_keeps_its_quotes():
+    from harness.readers.whole_quote import unquote_whole
+
+    def texts(lines: list[str]) -> list[str]:
+        return [ln.text for ln in unquote_whole(LogLine(i + 1, t, "x")
+                                                for i, t in enumerate(lines))]
+
+    reply = ["> not ok 3 cow: R/O pin", "", "This is the test's bug, see the fix below."]
+    assert texts(reply) == reply
+    quoted = ["On Mon, 2 Dec 2024, Jane wrote:", "> > not ok 3 cow", ">", "> > # [RUN] x"]
+    assert texts(quoted) == ["On Mon, 2 Dec 2024, Jane wrote:", "not ok 3 cow", "",
+                             "# [RUN] x"]

@@ -51,6 +51,7 @@ from harness.readers.runner_summary import RunnerTracker, fix_runner_verdicts, w
 from harness.readers.strace import looks_like_strace
 from harness.readers.strace_only import shows_failure
 from harness.readers.translation_layer import Layer
+from harness.readers.whole_quote import unquote_whole
 
 
 @dataclass
@@ -496,4 +497,4 @@ def _what_was_not_read(parsed: Parsed, info: PasteInfo) -> list[str]:
 
 
 def read_report(name: str, default_suite: str = "") -> ReportInput:
-    return read_report_lines(read_lines(name), name, default_suite)
+    return read_report_lines(unquote_whole(read_lines(name)), name, default_suite)
