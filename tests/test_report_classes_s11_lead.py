@@ -73,9 +73,12 @@ def test_a_text_quoted_whole_is_read_as_the_message_it_quotes(tmp_path):
     wrote:'), a reply's own statement is still the report's: LKFT's "update the LTP test case"
     (epoll_ctl04) and "I applied this ... And I hit this:" (the uffd refactor)."""
     cases = {c.name: c for c in load_cases()}
+    # (and run_vmtests.sh's summary quoted with '>' and no space keeps its indented reasons)
     for name in ("lkft-stable-6.12-ltp-epoll-ctl04-known-issue-test-update-reply",
-                 "uffd-unit-tests-refactor-munmap-einval-tested-reply"):
-        for transform in ("quote '> '", "quote '>>'", "quote '> > '", "Gmail reply"):
+                 "uffd-unit-tests-refactor-munmap-einval-tested-reply",
+                 "arm64-run-vmtests-summary-v6.5"):
+        for transform in ("quote '> '", "quote '>'", "quote '>>'", "quote '> > '",
+                          "Gmail reply"):
             out = judge(_variant(cases[name], transform, tmp_path))
             assert out.right, (name, transform, out.category, out.causes)
 

@@ -11,6 +11,7 @@ they are.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from itertools import chain, islice
 
@@ -19,7 +20,11 @@ from harness.model import LogLine
 
 LOOK_AHEAD = 20_000
 MAX_LEVELS = 4
-ONE_LEVEL = lazy(r"^[ \t]*>[ \t]?")
+ONE_LEVEL = lazy(r"^[ \t]*>")
+# the space after the mark, when every quoted line has one (a '>' quote without it keeps the
+# text's own indentation: " # [SKIP] reason" under ">")
+SPACED = lazy(r"^[ \t]*> ")
+MARKS_ONLY = lazy(r"^[ \t]*>[ \t>]*$")
 ATTRIBUTION = lazy(r"^\s*(?:On\b.{0,200}\bwrote:|.{1,120}\b(?:wrote|writes):)\s*$")
 
 
@@ -32,6 +37,13 @@ def _whole_quoted(lines: list[LogLine]) -> bool:
     return bool(said) and all(ONE_LEVEL.match(t) for t in said)
 
 
+def _off(level: re.Pattern[str], text: str) -> str:
+    """One level of quote marks off ``text`` (a line of marks only, "> >", keeps the rest)."""
+    if MARKS_ONLY.match(text):
+        return ONE_LEVEL.sub("", text, count=1).lstrip(" \t")
+    return level.sub("", text, count=1)
+
+
 def unquote_whole(lines: Iterable[LogLine]) -> Iterator[LogLine]:
     """The lines, with the quote levels every line shares taken off (see the module)."""
     it = iter(lines)
@@ -42,6 +54,8 @@ def unquote_whole(lines: Iterable[LogLine]) -> Iterator[LogLine]:
     for _ in range(MAX_LEVELS):
         if not _whole_quoted(head):
             break
-        head = [LogLine(ln.line, ONE_LEVEL.sub("", ln.text, count=1), ln.source)
-                if ln.text.strip() else ln for ln in head]
+        marks = [ln.text for ln in head if ONE_LEVEL.match(ln.text) and ln.text.strip() != ">"]
+        level = SPACED if all(SPACED.match(t) for t in marks) else ONE_LEVEL
+        head = [LogLine(ln.line, _off(level, ln.text), ln.source)
+                if ONE_LEVEL.match(ln.text) else ln for ln in head]
     yield from head
