@@ -19,6 +19,7 @@ from harness.readers.ktap import BulkSink, KselftestParser, SharedKinds, Sink
 from harness.readers.logread import read_texts
 from harness.readers.strace import (
     RESUME_SPLIT,
+    SPLIT_START,
     SPLIT_WRITE,
     FdTracker,
     lock_refused,
@@ -36,8 +37,6 @@ INTERESTING = frozenset({
     "fsync", "pread64", "pwrite64", "write", "read", "userfaultfd",
 })
 MAX_SYSCALLS = 200_000  # failed calls kept; beyond that a log is a flood, not evidence
-# The first characters of 'write(', '[pid N] write(', 'N write('.
-SPLIT_START = frozenset("w[0123456789")
 
 
 @dataclass

@@ -38,7 +38,8 @@ from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, Status
 
 # (a console or the robot may put a printk stamp or the runner's "# " before it)
-STAMP = r"(?:\[\s*\d+\.\d+\s*\]\s*|#\s+)?"
+PRINTK_STAMP = r"\[\s*\d+\.\d+\s*\]\s*"
+STAMP = rf"(?:{PRINTK_STAMP}|#\s+)?"
 NEW = lazy(rf"^{STAMP}(?P<path>(?:[\w.+-]*/)*)(?P<file>[\w.+-]+)\.(?P<ext>[ch]):"
            r"(?P<line>\d+): (?P<type>T?(?:PASS|FAIL|BROK|CONF|WARN|INFO)): (?P<msg>.*)$")
 OLD = lazy(rf"^{STAMP}(?P<test>[a-z][\w.+-]*)\s+(?P<n>\d+)\s+"
@@ -55,7 +56,7 @@ LAVA_END = lazy(r"(?:<|&lt;)LAVA_SIGNAL_ENDTC [\w.+-]+(?:>|&gt;)")
 # (the kernel test robot marks the line it reports with an arrow: "proc01: fail | tainted
 # (7.624s)     <----", 2025)
 # (behind a console's printk stamp when the robot's mail was captured from a console)
-KIRK = lazy(r"^(?:\[\s*\d+\.\d+\s*\]\s*)?"
+KIRK = lazy(rf"^(?:{PRINTK_STAMP})?"
             r"(?P<test>[\w.+-]+): (?P<verdict>pass|fail|broken|skip|warn)\b"
             r"(?:\s*\|\s*[\w ]+)?\s+\((?:\d+[hm] )*\d+(?:\.\d+)?[sm]\)(?:\s+<-{2,})?$")
 KIRK_STATUS = {"pass": "PASS", "fail": "FAIL", "broken": "BROK", "skip": "CONF", "warn": "WARN"}

@@ -146,21 +146,23 @@ def looks_like_strace(text: str) -> bool:
                 or body.startswith(("--- SIG", "+++ exited", "+++ killed")))
 
 
-# A call's start as strace prints it, with its end maybe cut off by a mail client's wrap
 # strace and the traced program sharing one terminal: the program's text lands between
 # strace's 'write(1, "...", N' and its ') = N' on the next line.
 SPLIT_WRITE = lazy(r'^(?P<call>(?:\[pid\s+\d+\]\s+|\d+\s+)?'
                    r'write\([12], "(?:[^"\\]|\\.)*"(?:\.\.\.)?, \d+)(?P<out>.*)$')
 RESUME_SPLIT = lazy(r"^\)\s+=\s+")
+# The first characters of 'write(', '[pid N] write(', 'N write('.
+SPLIT_START = frozenset("w[0123456789")
 
 
 def split_write(text: str) -> bool:
     """Whether ``text`` is strace's 'write(1, "...", N' with the program's own text after it
     (its ') = N' is on the next line: no mail client broke that line)."""
-    return text[:1] in "w[0123456789" and (m := SPLIT_WRITE.match(text)) is not None \
+    return text[:1] in SPLIT_START and (m := SPLIT_WRITE.match(text)) is not None \
         and bool(m.group("out"))
 
 
+# A call's start as strace prints it, with its end maybe cut off by a mail client's wrap
 # ('571   write(2, "... failed: Func"..., 53 <unfinished' / '...>'): still strace's line.
 CALL_START = lazy(r"^[a-z_][a-z0-9_]*\(")
 
