@@ -12,6 +12,8 @@ got wrong, each with a second example worded differently from the report that sh
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 from pathlib import Path
 
@@ -38,6 +40,26 @@ def triage_read(tmp_path: Path, text: str, *args: str) -> dict:
     out.unlink(missing_ok=True)
     assert main(["triage", str(log), "--json", str(out), *args]) in (0, 1)
     return json.loads(out.read_text())
+
+
+def triage_file(path: Path, *args: str) -> dict:
+    """The JSON report of a file as a user hands it over (written to stdout): exit 0 or 1."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["triage", str(path), "--json", "-", *args]) in (0, 1)
+    return json.loads(out.getvalue())
+
+
+def triage_mbox(tmp_path: Path, text: str) -> dict:
+    """The JSON report of a thread saved as an mbox file."""
+    mbox = tmp_path / "thread.mbox"
+    mbox.write_text(text)
+    return triage_file(mbox)
+
+
+def cause_ids(report: dict) -> set[str]:
+    """The causes of a JSON report's findings."""
+    return {f["cause"] for f in report["findings"]}
 
 
 def conclude(text: str):

@@ -33,33 +33,17 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 from pathlib import Path
 
 import pytest
 
-from harness.cli.main import main
-from tests.test_report_classes import conclude, triage_read
+from tests.test_report_classes import cause_ids as _causes
+from tests.test_report_classes import conclude, triage_mbox, triage_read
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
 SIGFUZ = (REPORTS / "ibm-powerpc-sigfuz-killed-by-harness-thread.mbox").read_text()
 DISOWN_A = "But upon reverting the first bad commit issue is still seen. So please "
 DISOWN_B = "ignore, if the bisection dosent help."
-
-
-def _causes(report: dict) -> set[str]:
-    return {f["cause"] for f in report["findings"]}
-
-
-def triage_mbox(tmp_path: Path, text: str) -> dict:
-    mbox = tmp_path / "thread.mbox"
-    mbox.write_text(text)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        assert main(["triage", str(mbox), "--json", "-"]) in (0, 1)
-    return json.loads(out.getvalue())
 
 
 def test_a_reporter_disowning_his_bisect_leaves_the_failure_open(tmp_path):

@@ -24,14 +24,10 @@ differently from the report that showed it:
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 from pathlib import Path
 
 import pytest
 
-from harness.cli.main import main
 from harness.model import LogLine
 from harness.readers.paste import PasteInfo, normalise
 from harness.readers.test_verdicts import (
@@ -39,16 +35,9 @@ from harness.readers.test_verdicts import (
     says_kernel_at_fault,
     says_test_to_change,
 )
+from tests.test_report_classes import triage_file as triage
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
-
-
-def triage(path: Path, *args: str) -> dict:
-    """The JSON report of a file (written to stdout)."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        assert main(["triage", str(path), "--json", "-", *args]) in (0, 1)
-    return json.loads(out.getvalue())
 
 
 def bisected(text: str):

@@ -50,31 +50,15 @@ failure to the test's own buffer size.
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 from pathlib import Path
 
 import pytest
 
-from harness.cli.main import main
-from tests.test_report_classes import conclude, triage_read
+from tests.test_report_classes import cause_ids as _causes
+from tests.test_report_classes import conclude, triage_mbox, triage_read
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
 CLASSES = Path(__file__).parent / "fixtures" / "classes"
-
-
-def _causes(report: dict) -> set[str]:
-    return {f["cause"] for f in report["findings"]}
-
-
-def triage_mbox(tmp_path: Path, text: str) -> dict:
-    mbox = tmp_path / "thread.mbox"
-    mbox.write_text(text)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        assert main(["triage", str(mbox), "--json", "-"]) in (0, 1)
-    return json.loads(out.getvalue())
 
 
 IOPRIO = REPORTS / "lkft-ltp-ioprio-set03-bisect-ioprio-cleanup-fixed-in-ltp-reply.txt"

@@ -28,27 +28,16 @@ differently where one was found:
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 from pathlib import Path
 
 import pytest
 
-from harness.cli.main import main
 from harness.model import LogLine
 from harness.readers import lkft_mail
 from harness.readers.statements import BISECT_DISPUTED
+from tests.test_report_classes import triage_file as triage
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
-
-
-def triage(path: Path, *args: str) -> dict:
-    """The JSON report of a file (written to stdout)."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        assert main(["triage", str(path), "--json", "-", *args]) in (0, 1)
-    return json.loads(out.getvalue())
 
 
 def bad_build(text: str) -> LogLine | None:
