@@ -87,9 +87,15 @@ def test_the_robots_bisect_explains_an_ltp_failure_in_its_own_mail_only(tmp_path
     report = triage_read(tmp_path, MSEAL01)
     [fail] = failing(report)
     assert (fail["category"], fail["cause"]) == ("kernel-bug", "kernel-regression")
-    # the same mail quoted in a reply: the reply's words say what the failure was
     quoted = "".join(f"> {line}\n" for line in MSEAL01.splitlines())
-    report = triage_read(tmp_path, "On Sat, Aug 31, 2024 the robot wrote:\n" + quoted)
+    attribution = "On Sat, Aug 31, 2024 the robot wrote:\n"
+    # the same mail pasted as a mail client quoted it, with no words of the user's own, is
+    # still the robot's report (whole_quote.py)
+    [fail] = failing(triage_read(tmp_path, attribution + quoted))
+    assert (fail["category"], fail["cause"]) == ("kernel-bug", "kernel-regression")
+    # quoted under a reply's own words, the robot's bisect is someone else's claim
+    reply = "I can reproduce this here too, looking.\n\n"
+    report = triage_read(tmp_path, reply + attribution + quoted)
     assert all(r["cause"] != "kernel-regression" for r in failing(report))
 
 
