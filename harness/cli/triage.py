@@ -17,13 +17,13 @@ from harness.readers.arch_facts import apply_machine
 from harness.readers.environment import from_logs, normalise_fs, version_of
 from harness.readers.ingest import Parsed, parse_file, suite_hint
 from harness.report.outputs import check_writable, write_outputs
-from harness.triage.engine import triage
+from harness.triage.engine import major_minor, triage
 from harness.triage.rules import load_rules
 
 if TYPE_CHECKING:  # the readers of reports, CI files and mail threads load when one is read
     from harness.model import Report
     from harness.readers.report_input import ReportInput
-    from harness.readers.statements import Conclusion
+    from harness.readers.statements import Conclusion, StatementScanner
     from harness.readers.thread_input import ThreadInput
 
 
@@ -89,7 +89,24 @@ def read_all(logs: list[str], straces: list[str], suite: str | None,
                          "kernel crashes found" + (f" ({lava[0]})" if lava else ""))
     if env is not None:
         apply_inputs(inputs, env)
+        scanners = [i.info.statements for i in inputs]
+        if thread is not None and thread.statements is not None:
+            scanners.insert(0, thread.statements)
+        apply_feature_newer(scanners, env)
     return parsed, strace, thread
+
+
+def apply_feature_newer(scanners: list[StatementScanner], env: Environment) -> None:
+    """With no stated cause, a feature the text says came with a kernel newer than the one
+    that ran (its version given or read from the text) is the test's use of what this kernel
+    lacks (``harness/readers/feature_since.py``)."""
+    kernel = major_minor(env.kernel_version or env.kernel_release)
+    if "stated" in env.facts or not kernel:
+        return
+    for scanner in scanners:
+        if (conclusion := scanner.feature_newer(kernel)) is not None:
+            apply_conclusion(conclusion, env)
+            return
 
 
 def triage_fleet(args: argparse.Namespace, targets: dict[str, str | None]) -> int:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from harness.lazy_regex import lazy
 from harness.model import LogLine
 from harness.readers.diagnosis import EMULATOR, DiagnosisReader
+from harness.readers.feature_since import FeatureSince, feature_since, newer_than
 from harness.readers.fix_links import FixLinkScanner
 from harness.readers.line_kinds import LOG_LIKE, QUOTE, wrapped_piece
 from harness.readers.test_verdicts import (
@@ -377,7 +378,15 @@ FEATURE_PROBE = lazy(
     + SKIP_INSTEAD + r"|"
     # "the test assumes that SHM_HUGETLB is available when it probably isn't" (stress-ng, 2023)
     r"\bassum\w* (?:that )?(?:the )?[\w./-]+ (?:is|are|was|were) (?:always )?(?:available|"
-    r"supported|present|enabled|implemented)\b",
+    r"supported|present|enabled|implemented)\b|"
+    # a test newer than the kernel it ran on, gated by version: "This test passes only after
+    # kernel commit 4bed843b1000 (...), i.e. kernel version 6.11." (LTP listmount04 on 6.8,
+    # 2025), "the test requires kernel 5.10 or newer", "SHM_STAT_ANY was added to kernel 4.17"
+    r"\b(?:passes|works|succeeds) only (?:after|since|from|with|on) (?:the )?(?:kernel|linux)\b|"
+    r"\brequires? (?:a )?(?:kernel|linux) (?:version )?(?:>=\s?)?v?\d+\.\d+\b|"
+    r"\b(?:kernel|linux) (?:version )?v?\d+\.\d+ (?:or|and) (?:newer|later|above)\b|"
+    r"\bwas (?:added|introduced|merged) (?:in|to|into) (?:the )?(?:kernel|linux|v)\s?v?\d+\.\d+\b|"
+    r"\bmin_kver\b",
     re.IGNORECASE,
 )
 CPU_FEATURE = lazy(
@@ -493,6 +502,7 @@ class StatementScanner:
     kernel_commit: LogLine | None = None  # a git.kernel.org link to a kernel commit
     applied_passes: LogLine | None = None  # "Backported those 2 patches and it is now passing"
     kernel_verdict: LogLine | None = None  # the writer's own "this is a minor kernel bug"
+    features: list[FeatureSince] = field(default_factory=list)  # "X was added to kernel 4.17"
     prose: list[str] = field(default_factory=list)  # test-side lines and their neighbours
     prose_sources: list[str] = field(default_factory=list)  # the part each prose line is from
     diagnoses: DiagnosisReader = field(default_factory=DiagnosisReader)  # causes in prose
@@ -548,6 +558,7 @@ class StatementScanner:
         if not quoted and self.quoted_side and DISAGREES.search(text):
             self.disagreed = True
         self._commits_and_reverts(line, text, joined, quoted, question)
+        self._feature(line, text, joined, question)
         if BISECT_DISPUTED.search(joined) and not question:
             if self.bisect_disputed is None:
                 self.bisect_disputed = LogLine(line.line, text, line.source)
@@ -584,6 +595,12 @@ class StatementScanner:
         elif not question:
             self._context(line, text, quoted)
         self._previous = text
+
+    def _feature(self, line: LogLine, text: str, joined: str, question: bool) -> None:
+        """A line saying an interface came with a kernel version (``feature_since``)."""
+        if not question and len(self.features) < 5 and (
+                found := feature_since(joined, LogLine(line.line, text, line.source))):
+            self.features.append(found)
 
     def _says_test_side(self, joined: str, quoted: bool) -> bool:
         """Whether the line says the test is at fault; "false positives" after a CI owner named
@@ -776,6 +793,20 @@ class StatementScanner:
                               "LTP failures (an LTP test is not fixed in a kernel list)")
         return None
 
+    def feature_newer(self, kernel: tuple[int, ...]) -> Conclusion | None:
+        """A feature the text says came with a kernel newer than the one that ran
+        (``feature_since``): the test uses what this kernel lacks - unless the text also
+        says, in its own words, that it is the kernel's bug or names the kernel's fix."""
+        if self.kernel_verdict is not None or self.kernel_fixed is not None:
+            return None
+        if (found := newer_than(self.features, kernel)) is None:
+            return None
+        came = ".".join(map(str, found.version))
+        ran = ".".join(map(str, kernel[:2]))
+        return Conclusion("test-wrong-feature-probe", "test-bug", found.line,
+                          f"the text says {found.what} came with Linux {came}, and the kernel "
+                          f"that ran is {ran}: the test uses what this kernel lacks")
+
     def conclusion(self) -> Conclusion | None:
         """What the text states: a test-side statement or a patch, a kernel fix, else the last
         diagnosis its prose gives (``diagnosis``)."""
@@ -855,6 +886,10 @@ class StatementScanner:
         if any(self._parts.get(t.source, 0) > part for t in self.test_side
                if t not in self.quoted_side):
             return True
+        if len(self._parts) < 2 and not (self.own_patched or self.own_submitted):
+            # a reply quoting the patch it answers: its own verdict refuses the patch ("IMHO
+            # this is wrong. Older kernels are broken", LTP splice07's min_kver patch, 2025)
+            return False
         return self.selftest_only_patch() and (len(self._parts) < 2
                                                or self._first_patch_part > part)
 
@@ -898,7 +933,13 @@ class StatementScanner:
         "it looks like it's a framework bug") answers a CI report's "Test regression:" labels
         the same way."""
         if len(self._parts) < 2:
-            return False
+            # a single reply: the quoted kernel-side words it answers below in its own verdict
+            # ("Jens ..., could you please have look that the other commit ... didn't cause any
+            # regression?" quoted, then "That's on the test because DRAIN doesn't punt to worker
+            # threads anymore", io_uring02, 2021)
+            below = [t.line for t in self.test_side if t not in self.quoted_side]
+            return (self.test_verdict and kernel in self.kernel_quoted and bool(below)
+                    and max(below) > kernel.line)
         own = [self._parts.get(t.source, 0) for t in self.test_side if t not in self.quoted_side]
         return bool(own) and (kernel in self.kernel_quoted
                               or self._parts.get(kernel.source, 0) < max(own))

@@ -90,7 +90,41 @@ TEST_TO_CHANGE = lazy(
     # with fine-grained timestamps in LTP" (Cyril Hrubis on LKFT's statx06, 2023), "there is a
     # patch posted to adjust the test"
     r"\b(?:patch(?:es|set)?|fix(?:es)?|change)\b[^.?]{0,60}?\bto\s+(?:fix|adjust|update|adapt|"
-    r"relax|correct)\s+(?:the|this|these)\s+(?:LTP\s+|self)?tests?(?:case)?s?\b" + _NOT_A_FAILURE,
+    r"relax|correct)\s+(?:the|this|these)\s+(?:LTP\s+|self)?tests?(?:case)?s?\b" + _NOT_A_FAILURE
+    + "|"
+    # a CI taking the test's fix in: "we will update ltp testsuite when your patch merged" (the
+    # kernel test robot answering an LTP patch for listmount04, 2025), "we'll update our LTP
+    # once the fix is merged" - not "we will update the report"
+    r"\b(?:we|I)(?:'ll| will| shall| are going to| am going to|'m going to)\s+(?:then\s+)?"
+    r"update\s+(?:the\s+|our\s+)?(?:LTP|kselftests?|selftests?)(?:\s+(?:test\s?suite|tests?|"
+    r"test\s?cases?|copy|version|checkout))?\b(?!\s+(?:results?|reports?|bisect\w*)\b)",
+    re.IGNORECASE)
+
+# The test suite's build that ran is older than its fix: "Whatever LTP version this was, it
+# did not have the ioctl_sg01 max_runtime patch applied." (Martin Doucha on LKFT's ioctl_sg01
+# timeout, 2022), "your LTP is too old", "you are running an outdated LTP", "please use the
+# latest LTP release" - the fix is in the test suite already.
+_SUITE = r"(?:LTP|kselftests?|selftests?|test\s?suite)"
+_NOT_API = r"\b(?!\s+(?:API|api|librar(?:y|ies)|lib|style|headers?)\b)"
+OLD_SUITE = lazy(
+    r"\b(?:whatever|the|this|that|your|their) " + _SUITE + r" (?:version|build|release|checkout|"
+    r"tree|binar(?:y|ies))\b[^.?]{0,30}\b(?:did not|didn't|does not|doesn't|lacks?|lacked|"
+    r"predates?|predated)\b(?: (?:have|include|contain|carry))?[^.?]{0,40}\b(?:patch|fix|"
+    r"commit|change)\b|"
+    r"\b(?:your|their|the|this|that) " + _SUITE + r"(?: (?:version|build|release|checkout|"
+    r"copy))? (?:is|was|seems|looks) (?:(?:simply|just|probably|way|much) )?(?:too |very )?"
+    r"(?:old|outdated|stale)\b|"
+    # (the writer's reading of a run, not a policy: "you were running an old LTP version"
+    # (Li Wang on move_pages12, 2019), not "uses old LTP API" nor "distros ... are using older
+    # LTP")
+    r"\b(?:you|it|they|this|that|the (?:CI|job|run|test run|board|lab))(?:'re| are| were| was|"
+    r" is|'s)?(?: (?:probably|apparently|clearly|still))? (?:running|using) (?:an? |the )?(?:old|"
+    r"older|outdated|stale|ancient) (?:version of |build of |copy of )?(?:the )?" + _SUITE
+    + _NOT_API + r"|"
+    r"(?<!n't )(?<!not )(?<!never )\b(?:please |you (?:should|need to|have to|must) |just )?"
+    r"(?:use|try|run|update to|upgrade to|switch to) (?:the )?(?:latest|newest|current|recent|"
+    r"newer) " + _SUITE + r"(?: (?:release|version|git|master|tree|build))?" + _NOT_API
+    + r"(?! (?:fails?|failed|shows?|has)\b)",
     re.IGNORECASE)
 
 KERNEL_FINE = lazy(
@@ -132,7 +166,13 @@ TEST_NATURE = lazy(
     r"\b(?:race|racy)\b[^.?]{0,30}\bin (?:the|this|that|our) (?:LTP |self)?tests?(?:case)?s?\b|"
     r"\b(?:the|this) test(?:case)? is (?:inherently |simply |just )?racy\b|"
     r"\b(?:is|was|as|be) (?:an?|the) (?:LTP|test(?:case)?|selftests?)(?:[- ]side)? "
-    r"(?:issue|problem)\b",
+    r"(?:issue|problem)\b|"
+    # "That's on the test because DRAIN doesn't punt to worker threads anymore" (Pavel Begunkov
+    # on LTP io_uring02 after an io_uring change, 2021), "this one is on the test side", "the
+    # test's fault"
+    r"\b(?:that|this|it)(?:\s+one)?(?:'s|\s+is|\s+was)\s+(?:(?:all|entirely|squarely)\s+)?on\s+"
+    r"the\s+(?:LTP\s+|self)?test(?:s|case)?(?:[- ]side)?\b(?!\s+(?:machines?|systems?|hosts?|"
+    r"boxe?s?|boards?|run|list)\b)|\bthe (?:LTP |self)?test(?:case)?'s (?:own )?fault\b",
     re.IGNORECASE)
 
 
@@ -170,7 +210,8 @@ TEST_LEANING = lazy(
 def says_test_to_change(joined: str) -> bool:
     """Whether the (joined) line is one of the families above."""
     return bool(TEST_TO_CHANGE.search(joined) or KERNEL_FINE.search(joined)
-                or TEST_NATURE.search(joined) or TEST_LEANING.search(joined))
+                or TEST_NATURE.search(joined) or TEST_LEANING.search(joined)
+                or OLD_SUITE.search(joined))
 
 
 HEADER_LINE = lazy(r"\s*(?:Subject|Re|Fwd?):", re.IGNORECASE)
@@ -196,6 +237,16 @@ KERNEL_AT_FAULT = lazy(
     r"\b(?:this|that|it)\s*(?:is|was|'s)\s+(?:a|an)\s+(?:(?:minor|known|real|genuine|clear|"
     r"serious)\s+)?bug\s+in\s+the\s+kernel\b|"
     r"\bthe kernel (?:is|was) (?:buggy|wrong|broken|at fault)\b|"
+    # a maintainer refusing to gate a test off old kernels: "IMHO this is wrong. Older kernels
+    # are broken, and this would hide they are buggy." (Petr Vorel on an LTP splice07 min_kver
+    # patch, 2025), "AFAIK LTP should not try to hide bugs, report missing fix." (Petr Vorel on
+    # fanotify tests and a backported fsnotify fix, 2024)
+    r"\b(?:older|old|these|those|such|affected|stable) kernels? (?:is|are|was|were) (?:simply |"
+    r"just |really |still )?(?:broken|buggy)\b|"
+    r"\b(?:would|will|does|to) (?:hide|mask|paper over) (?:that |the fact that )?(?:they|those|"
+    r"these|older kernels?|the kernels?) (?:are|is) (?:buggy|broken)\b|"
+    r"\b(?:LTP|the test|tests?) (?:should|must) (?:not|never) (?:try to )?(?:hide|mask|paper over)"
+    r" (?:kernel )?bugs\b|"
     r"\b(?:needs?|has|have|must|should)\s+(?:to\s+)?be\s+fixed\s+(?:in|on)\s+the\s+kernel"
     r"(?:[- ]side)?\b|\bthe fix (?:belongs|is needed|has to be|must be) (?:in|on) the kernel\b",
     re.IGNORECASE)

@@ -49,6 +49,8 @@ class ThreadInput:
     # commit is what the test broke on (often the patch that added the failing cases), not a
     # kernel regression
     bisect_overruled: LogLine | None = None
+    # the thread's statements, for what needs the run's facts (a feature newer than the kernel)
+    statements: StatementScanner | None = None
 
     def reply_target(self) -> Message | None:
         """The message that posted the log to answer: the last one with a failure or a crash,
@@ -282,6 +284,7 @@ def read_thread_input(path: str, default_suite: str = "") -> ThreadInput:
             for label, full in message.full_parts for i, text in enumerate(full, 1)]
     ])
     thread.conclusion = scanner.conclusion()
+    thread.statements = scanner
     if thread.conclusion is not None:
         thread.conclusion = dataclasses.replace(
             thread.conclusion, line=whole_sentence(thread.conclusion.line, thread.messages))
