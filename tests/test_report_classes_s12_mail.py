@@ -21,6 +21,17 @@ other than a kernel regression) missed before any change:
   ioctl_sg01 max_runtime patch applied." (LKFT's ioctl_sg01 timeout, 2022), "it looks like you
   were running an old LTP version" (Li Wang on move_pages12, 2019) - not "uses old LTP API".
 
+- (mini-round 22-mail-b) an LTP patch announced with its link: "Martin Doucha has prepared a
+  fix [1] [2]" and the footnotes "[1] https://lore.kernel.org/ltp/..." (LKFT's ioctl_sg01,
+  2022), "LTP patch:" with a patchwork.ozlabs.org/project/ltp link on the next line (Wei Gao on
+  the robot's listmount04 report, 2025) - the test is being fixed in LTP;
+- (mini-round 22-mail-b) a guess at the test with the kernel's side asked: "This looks
+  _probably_ to be a problem in the test rather than the kernel." and "could you confirm if
+  this needs an actual change in the kernel? If not the test should be changed." (the robot's
+  memfd_create03, 2024 - the kernel was changed) is left open (unknown), not test-bug; a
+  condition opened on the line before ("...? If" / "not the test should be changed.") is a
+  condition all the same.
+
 Second texts: the kernel-verdict family on the fsnotify line, the old-build family on the
 move_pages12 line; the CI's "we will update", "on the test", the min_kver patch and the
 feature version are checked on the round's and the corpus's own reports only (no second real
@@ -108,3 +119,22 @@ def test_an_old_build_of_the_test_suite_is_the_tests_side():
     assert not says_test_to_change("Since only umount2_02 uses old ltp api, I think we can "
                                    "convert it into")
     assert not says_test_to_change("if tested, they don't use newest LTP.")
+
+
+CLASSES = Path(__file__).parent / "fixtures" / "classes"
+
+
+@pytest.mark.parametrize("path", [
+    REPORTS / "lkft-ltp-ioctl-sg01-2a7734f-probably-timeout-ltp-fix-prepared-reply.txt",
+    CLASSES / "lkp-ltp-listmount04-ltp-patch-link-reply.txt",
+])
+def test_an_ltp_patch_announced_by_its_link_is_the_tests_fix(path):
+    report = triage_file(path)
+    assert ("test-bug", "selftest-logic-bug") in _findings(report)
+
+
+def test_a_guess_at_the_test_with_the_kernel_side_asked_stays_open():
+    report = triage_file(REPORTS / "lkp-ltp-memfd-create03-munmap-enomem-probably-test-kernel-"
+                         "fixed-reply.txt")
+    assert report["verdict"] == "unknown"
+    assert not any(c == "test-bug" for c, _ in _findings(report))

@@ -34,6 +34,20 @@ LTP_MARK = lazy(r"\bT(?:FAIL|BROK)\b|\bltp-[\w-]+(?:-tests)?/|\[LTP\]|\bltp\.[\w
 # How many lines the link may come after its announcement ("Should be fixed by:", a blank
 # line, the link).
 LINK_SPAN = 3
+# The other direction: the fix is LTP's own, a patch in its list, patchwork or repository -
+# "Martin Doucha has prepared a fix [1] [2]" with "[1] https://lore.kernel.org/ltp/..." below
+# (Petr Vorel on LKFT's ioctl_sg01 timeout, 2022), "LTP patch:" and a patchwork.ozlabs.org
+# link on the next line (Wei Gao on the robot's listmount04 report, 2025).
+LTP_PATCH_URL = lazy(
+    r"https?://(?:lore\.kernel\.org/ltp/\S*@|patchwork\.ozlabs\.org/(?:project/ltp/patch|"
+    r"patch)/\S+|lists\.linux\.it/pipermail/ltp/\S+|github\.com/linux-test-project/ltp/"
+    r"(?:commit|pull)/\S+)", re.IGNORECASE)
+PREPARED_FIX = lazy(
+    r"(?<!\bnot )(?<!n't )\b(?:has|have|had|'ve)\s+(?:just\s+|already\s+)?(?:prepared|sent|"
+    r"posted|submitted|written)\s+(?:out\s+)?(?:a|an|the)\s+(?:fix|patch(?:es|set)?)\b|"
+    r"^\s*(?:an?\s+|the\s+)?(?:LTP\s+)?(?:patch|fix)(?:es)?:\s*(?:https?://\S+)?$", re.IGNORECASE)
+# a footnote mark in the announcement ("[1]") and the footnote's own line ("[1] https://...")
+FOOTNOTE = lazy(r"\[(\d{1,2})\]")
 
 
 @dataclass
@@ -43,12 +57,20 @@ class FixLinkScanner:
 
     ltp_seen: bool = False
     found: LogLine | None = None
+    ltp_fix: LogLine | None = None  # the writer's own announcement of an LTP patch, by its link
     _announced: LogLine | None = None
+    _ltp_announced: LogLine | None = None
+    _previous: str = ""  # the writer's line before (an announcement wrapped by a mail client)
 
     def feed(self, line: LogLine, text: str, quoted: bool) -> None:
         if not self.ltp_seen and LTP_MARK.search(text):
             self.ltp_seen = True
-        if quoted or self.found is not None:
+        if quoted:
+            self._previous = ""
+            return
+        self._ltp_link(line, text, f"{self._previous} {text}".strip())
+        self._previous = text
+        if self.found is not None:
             return
         announced = self._announced
         if FIX_BY.search(text) and not text.rstrip().endswith("?"):
@@ -65,3 +87,24 @@ class FixLinkScanner:
     def kernel_fix(self) -> LogLine | None:
         """The announcement, when the failures shown are LTP's."""
         return self.found if self.ltp_seen else None
+
+    def _ltp_link(self, line: LogLine, text: str, joined: str) -> None:
+        """An LTP patch announced and linked: on the line, within a few lines, or as the
+        footnote the announcement marks."""
+        if self.ltp_fix is not None:
+            return
+        if (PREPARED_FIX.search(text) or PREPARED_FIX.search(joined)) and not text.rstrip(
+                ).endswith("?"):
+            if LTP_PATCH_URL.search(text):
+                self.ltp_fix = LogLine(line.line, text, line.source)
+            else:
+                self._ltp_announced = LogLine(line.line, text, line.source)
+            return
+        announced = self._ltp_announced
+        if announced is None or announced.source != line.source or not LTP_PATCH_URL.search(text):
+            return
+        marks = FOOTNOTE.findall(announced.text)
+        footnote = FOOTNOTE.match(text.strip())
+        if (0 < line.line - announced.line <= LINK_SPAN and LTP_PATCH_URL.match(text.strip())) or (
+                footnote is not None and footnote.group(1) in marks):
+            self.ltp_fix = announced

@@ -38,6 +38,7 @@ from harness.readers.fix_links import FixLinkScanner
 from harness.readers.line_kinds import LOG_LIKE, QUOTE, wrapped_piece
 from harness.readers.test_verdicts import (
     FOLLOWS_KERNEL,
+    HEDGE,
     TEST_IS_RIGHT,
     names_test_fix_patch,
     says_kernel_at_fault,
@@ -87,6 +88,15 @@ EXPLAINS = lazy(r"\b(?:it'?s|this is|that'?s|it is) because\b|\bthe (?:root )?ca
                 r"cause|culprit|reason))\b|\bfound (?:it|the (?:problem|issue|bug|"
                 r"culprit))\b",
                 re.IGNORECASE)
+# The writer asking the kernel's side whether the kernel must change: "Liam - could you confirm
+# if this needs an actual change in the kernel? If not the test should be changed." (Lorenzo
+# Stoakes on the robot's memfd_create03 report, 2024 - the kernel was changed). With it, the
+# writer's own guess that it is the test ("This looks _probably_ to be a problem in the test")
+# is left open.
+KERNEL_ASKED = lazy(
+    r"\b(?:change|fix|bug|problem|issue|regression)s?\b[^.?]{0,40}\b(?:the |a )?kernel\b"
+    r"[^.?]{0,20}\?|\bkernel\b[^.?]{0,30}\b(?:change|fix|bug|problem|issue|regression)s?\b"
+    r"[^.?]{0,20}\?", re.IGNORECASE)
 # How far (lines) an analysis may be from the diff it introduces: a short paragraph of why
 # between ("In ../../../../usr/include, there is no "sys" directory ... The only thing that
 # seems to work is", then the diff).
@@ -428,6 +438,20 @@ REPORTED_AS = lazy(r"\breport\w*\s+(?:(?:it|this|that|them|these|those)\s+)?as\s
                    r"regressions?\b", re.IGNORECASE)
 
 
+SENTENCE_BREAK = lazy(r"(?<=[.?!])\s+")
+
+
+def _conditional(previous: str, text: str) -> bool:
+    """Whether the sentence the line is part of opens with a condition: the line's own start,
+    or the start of the sentence the line before leaves open ("... change in the kernel? If"
+    and "not the test should be changed.", a mail client's wrap)."""
+    if CONDITION.match(text):
+        return True
+    if not previous or previous.rstrip().endswith((".", "?", "!", ":")):
+        return False
+    return CONDITION.match(SENTENCE_BREAK.split(previous)[-1]) is not None
+
+
 def _kernel_side(text: str) -> bool:
     """Kernel-side words in the line; a "known issue" in a line about an emulator is not, nor
     a CI's word on when it reports a regression."""
@@ -503,6 +527,7 @@ class StatementScanner:
     applied_passes: LogLine | None = None  # "Backported those 2 patches and it is now passing"
     kernel_verdict: LogLine | None = None  # the writer's own "this is a minor kernel bug"
     features: list[FeatureSince] = field(default_factory=list)  # "X was added to kernel 4.17"
+    kernel_asked: LogLine | None = None  # the writer's own "does this need a kernel change?"
     prose: list[str] = field(default_factory=list)  # test-side lines and their neighbours
     prose_sources: list[str] = field(default_factory=list)  # the part each prose line is from
     diagnoses: DiagnosisReader = field(default_factory=DiagnosisReader)  # causes in prose
@@ -526,7 +551,10 @@ class StatementScanner:
             self.diagnoses.brk()  # the title is a sentence of its own, not the labels' tail
         if not QUOTE.match(line.text):
             self._kernel_commit(line, text)
+        before = self.fix_links.ltp_fix
         self.fix_links.feed(line, text, QUOTE.match(line.text) is not None)
+        if before is None and (ltp := self.fix_links.ltp_fix) is not None:
+            self._ltp_fix(ltp)
         self._after_head = TRACKER_HEAD.match(text) is not None or (self._after_head and (
             not text or TRACKER_LABELS.match(text) is not None))
         if text.startswith("##") and self.diagnoses.heading(text):
@@ -558,7 +586,7 @@ class StatementScanner:
         if not quoted and self.quoted_side and DISAGREES.search(text):
             self.disagreed = True
         self._commits_and_reverts(line, text, joined, quoted, question)
-        self._feature(line, text, joined, question)
+        self._feature(line, text, joined, question, quoted)
         if BISECT_DISPUTED.search(joined) and not question:
             if self.bisect_disputed is None:
                 self.bisect_disputed = LogLine(line.line, text, line.source)
@@ -575,7 +603,7 @@ class StatementScanner:
         # 32bit the test should SKIP instead of fail." (LKFT on clone3_clear_sighand, 2022), "If
         # this is an expected change, we will need to update the testcases." (a bisect report
         # the maintainer answered "That is not intentional")
-        conditional = CONDITION.match(text) is not None
+        conditional = _conditional(self._previous, text)
         verdict = not question and not conditional and (
             says_test_to_change(joined) or names_test_fix_patch(text, line.line))
         self._follows_kernel(line, text, joined, verdict and not quoted)
@@ -596,8 +624,21 @@ class StatementScanner:
             self._context(line, text, quoted)
         self._previous = text
 
-    def _feature(self, line: LogLine, text: str, joined: str, question: bool) -> None:
-        """A line saying an interface came with a kernel version (``feature_since``)."""
+    def _ltp_fix(self, line: LogLine) -> None:
+        """The writer's own LTP patch, announced with its link (``fix_links``): the test is
+        being fixed, a test-side verdict."""
+        if len(self.test_side) < 5:
+            self.test_side.append(line)
+            self.test_verdict = True
+            self.prose.append(line.text)
+            self.prose_sources.append(line.source)
+
+    def _feature(self, line: LogLine, text: str, joined: str, question: bool,
+                 quoted: bool) -> None:
+        """A line saying an interface came with a kernel version (``feature_since``); the
+        writer asking whether the kernel must change (``KERNEL_ASKED``)."""
+        if not quoted and self.kernel_asked is None and KERNEL_ASKED.search(joined):
+            self.kernel_asked = LogLine(line.line, text, line.source)
         if not question and len(self.features) < 5 and (
                 found := feature_since(joined, LogLine(line.line, text, line.source))):
             self.features.append(found)
@@ -840,6 +881,8 @@ class StatementScanner:
             return None
         if self.disagreed and all(t in self.quoted_side for t in self.test_side):
             return None  # the claim is the other side's, quoted, and the author says no
+        if self._guess_asked():
+            return None  # a guess at the test, and the kernel side asked: still open
         new_test = any(NEW_TEST.search(p) for p in self.created) or self.adds_test is not None
         if (new_test and not self.test_side) or (self.files() and not patch
                                                   and not self._quoted_patch_overruled()):
@@ -878,6 +921,14 @@ class StatementScanner:
         if any(NEW_TEST.search(p) for p in self.created) or self.adds_test is not None:
             return None
         return self.applied_run
+
+    def _guess_asked(self) -> bool:
+        """The writer's own test-side words are all hedged ("probably", "looks like") and the
+        same message asks whether the kernel must change: nothing settled."""
+        asked = self.kernel_asked
+        own = [t for t in self.test_side if t not in self.quoted_side]
+        return (asked is not None and bool(own) and not self.own_patched
+                and all(t.source == asked.source and HEDGE.search(t.text) for t in own))
 
     def _test_side_after(self, verdict: LogLine) -> bool:
         """A test-side statement of the writer's own, or a patch that changes only the test, in
