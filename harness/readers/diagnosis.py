@@ -273,7 +273,13 @@ CAUSES: tuple[tuple[re.Pattern[str], Cause], ...] = (
           r"support|handle|do)\b[^.;]{0,40}\b(?:mmap|MAP_SHARED|shared mappings?)\b|\bmmap\b"
           r"(?:\(\))?[^.;]{0,20}?\b(?:does(?:n't| not)|do(?:n't| not))\s+"
           r"(?:fully\s+|properly\s+)?(?:support|work)\b|"
-          r"\bmmap\b[^.;]{0,10}\bnot\s+lik\w+\s+(?:the\s+)?(?:fs|file ?system)\b",
+          r"\bmmap\b[^.;]{0,10}\bnot\s+lik\w+\s+(?:the\s+)?(?:fs|file ?system)\b|"
+          # ... in a gerund or a participle: 'caused by "vboxfs not supporting mmap properly"'
+          # (docker-monitoring #9), "due to filesystem type not being supported (mmap not
+          # working on vboxsf)" (docker-library/mongo #30)
+          r"\bnot\s+supporting\s+(?:the\s+)?(?:writ\w+\s+)?(?:shared\s+)?(?:mmap|MAP_SHARED|"
+          r"memory[- ]mapp\w+)\b|\bmmap\b[^.;]{0,10}?\bnot\s+(?:being\s+)?(?:fully\s+|properly\s+)?"
+          r"(?:supported|working)\b",
           re.IGNORECASE),
      LACKS_MMAP),
     # the filesystem's locks: "go-nfs has no lock manager" under a "## Cause" heading (e2b
@@ -440,6 +446,9 @@ def _placed(stated: Diagnosis | None, shared: bool, mapped: bool) -> Diagnosis |
     (or a filesystem lacking the semantics a program needs) where the text speaks of mappings,
     an mmap restriction only where it names a shared place."""
     if stated is not None and stated.cause in (ON_WINDOWS_DRIVE, LACKS_SEMANTICS) and mapped:
+        return Diagnosis(LACKS_MMAP, stated.line, stated.sentence, stated.names)
+    if stated is not None and stated.cause is ELSEWHERE and shared and mapped:
+        # fine off the shared place, in a text about mapping files: the share's mappings
         return Diagnosis(LACKS_MMAP, stated.line, stated.sentence, stated.names)
     if stated is not None and stated.cause is MMAP_ISSUE:
         return Diagnosis(LACKS_MMAP, stated.line, stated.sentence, stated.names) \
@@ -619,7 +628,8 @@ _LOCAL = (r"(?:a\s+|the\s+|my\s+|his\s+|her\s+|their\s+|our\s+)?`?(?:(?:regular|
           r"normal)\s+(?:hard\s+)?(?:drives?|disks?)|iSCSI|virtio-?blk|ext[234]|xfs|btrfs|local(?:ly)?|regular\s+"
           r"file ?systems?|local\s+(?:disks?|file ?systems?|storage)|block\s+devices?|raw\s+"
           r"images?|(?:home|another|other|a\s+different)\s+(?:director(?:y|ies)|path|folder)|"
-          r"director(?:y|ies)\s+(?:in\s+the\s+guest\s+)?(?:that\s+are\s+)?not\s+shared|"
+          r"director(?:y|ies)\s+(?:in\s+the\s+guest\s+)?(?:that\s+(?:are|is)\s+)?not\s+"
+          r"(?:shared|sync(?:h)?ed)|"
           # WSL's own filesystem against its Windows drives: "If I set $HOME inside VolFs, then
           # dconf is working ok" (microsoft/WSL #4670), "native folders", "the Linux filesystem"
           r"(?:inside\s+)?(?:VolFs|lxfs)|native\s+(?:WSL\s+|Linux\s+)?(?:folders?|director(?:y|ies)|"
@@ -634,11 +644,22 @@ WORKS_ELSEWHERE = lazy(
     r"happens?|occurs?)|" + _FINE + r")[^.;]{0,40}?\b(?:when|with|on|using|in|over|from|under|"
     r"targeting)\s+" + _LOCAL + r"|"
     r"\b(?:on|in|from|to|with|using|used|targeting)\s+" + _LOCAL + r"[^.;]{0,60}?\b" + _FINE
-    + r"\b",
+    + r"\b|"
+    # the files moved off the shared place, and the trouble gone: "I moved the mjolnir directory
+    # out of shared folder, the problem solved" (valhalla/mjolnir #253)
+    r"\b(?:mov|cop|clon|put|plac|ran|run|build)\w*\b[^.;]{0,40}?\b(?:out\s+of|outside(?:\s+of)?|"
+    r"away\s+from|off)\s+(?:the\s+|a\s+|my\s+|our\s+)?(?:\w+\s+)?(?:(?:shared|synced)\s+"
+    r"(?:folders?|director(?:y|ies)|volumes?|drives?|mounts?)|vbox(?:sf|fs)|vmhgfs|9p\w*|NFS\w*|"
+    r"/vagrant\b|/media/sf_\w+)[^.;]{0,30}?(?:\b" + _FINE + r"|\b(?:the\s+)?(?:problem|issue|"
+    r"error)s?\s+(?:is\s+|was\s+|were\s+|are\s+)?(?:solved|fixed|resolved|gone|went\s+away|"
+    r"disappeared))\b",
     re.IGNORECASE)
 SHARED_FS = lazy(r"\b(?:9p\w*|v9fs|virtio-?fs|virtfs|nfs\w*|fuse|sshfs|cifs|smb|"
                        r"vbox(?:sf|fs)|"
-                       r"vmhgfs|shared (?:folders?|director(?:y|ies)|file ?systems?|volumes?|"
+                       # (Vagrant's word for its VirtualBox share: "a Vagrant shared/synced
+                       # directory (default: /vagrant)", docker-monitoring #9)
+                       r"vmhgfs|(?:shared|synced)(?:/(?:shared|synced))? (?:folders?|"
+                       r"director(?:y|ies)|file ?systems?|volumes?|"
                        r"drives?|mounts?)|(?:volumes?|folders?|director(?:y|ies)) shared\b|"
                        r"media/sf_\w+|drvfs|VolFs)\b|(?<![\w/])/mnt/[a-z](?=/|\b)",
                        re.IGNORECASE)
@@ -684,6 +705,11 @@ FS_LACKS_MMAP = lazy(
     r"cannot|"
     r"can't|can not)\s+(?:fully\s+)?(?:support|provide|handle|allow)\s+(?:the\s+)?(?:writ\w+\s+)?"
     r"(?:shared\s+)?(?:mmap|MAP_SHARED|memory[- ]mapp\w+)\b|"
+    # ... or to refuse them: "VirtualBox shared folders have been observed to refuse writable
+    # mmaps" (capnproto #635)
+    r"\b(?:file ?systems?|fs|shares?|shared folders?|FUSE|9p\w*|virtio-?fs|NFS\w*|vbox(?:sf|fs)|"
+    r"vmhgfs)\b[^.;]{0,40}?\b(?:refuses?|refused|rejects?|rejected)\s+(?:the\s+)?(?:writ\w+\s+)?"
+    r"(?:shared\s+)?(?:mmaps?|MAP_SHARED|(?:shared\s+)?mappings?)\b|"
     r"\bonly\s+(?:supports?|provides?|allows?)\s+read-?only\s+(?:mmaps?|mappings?)\b",
     re.IGNORECASE)
 
@@ -1168,6 +1194,10 @@ def _cause(side: str, sentence: str, subject: str) -> Cause | None:
     # about the sentence's subject, not more of the cause)
     # (a commit's quoted subject in parentheses is the commit, not an aside: 'fixed with commit
     # d24f511b04b8 ("tcp: fix tcp_min_tso_segs sysctl")', Eric Dumazet, 2021)
+    # (... unless the aside says what is not there: ``whole`` keeps such asides)
+    whole = SIDE_END.split(re.sub(r"\((?![\"'`])(?![^()]*\b(?:not|no|n't|without|lacks?|lacking|"
+                                  r"missing|unsupported)\b)[^()]*\)", "", side[:300]),
+                           maxsplit=1)[0]
     side = SIDE_END.split(re.sub(r"\((?![\"'`])[^()]*\)", "", side[:300]), maxsplit=1)[0]
     if CI_SIDE.match(side):  # "caused by an infrastructure bug related to our test harness"
         return CI_INFRASTRUCTURE
@@ -1183,6 +1213,14 @@ def _cause(side: str, sentence: str, subject: str) -> Cause | None:
     # OOM")
     named = [(m.start(), cause) for pattern, cause in CAUSES if (m := pattern.search(side))
              and not HYPOTHETICAL.search(side, 0, m.start())]
+    if not named and whole != side:
+        # the aside is the cause's own words when the rest names none and it says what is not
+        # there: "due to filesystem type not being supported (mmap not working on vboxsf)"
+        # (docker-library/mongo #30) - not an acronym's ("the maximum size of a shmem segment
+        # (SHMMAX) too low", libhugetlbfs)
+        named = [(m.start(), cause) for pattern, cause in CAUSES if (m := pattern.search(whole))
+                 and not HYPOTHETICAL.search(whole, 0, m.start())
+                 and not NEGATION.search(whole[:m.start()])]
     if named:
         return min(named, key=lambda x: x[0])[1]
     if PAGE_SIZE.search(side):

@@ -26,6 +26,7 @@ from harness.readers import (
     compile_errors,
     config_lines,
     excerpt,
+    expected_crash,
     fstests_output,
     harness_only,
     hung_run,
@@ -110,7 +111,8 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     # (a review's note lines are read as written: the unwrapper would join them)
     # (as written: indentation tells a quoted git listing, and the unwrapper would join an LTP
     # line a mail client left long to the next result line)
-    raw = _raw_tee(replied.record(lines), review, compiled, ltp, fstests)
+    expected = expected_crash.Reader()
+    raw = _raw_tee(replied.record(lines), review, compiled, ltp, fstests, expected)
     fed = _tee(normalise(raw, info), info, tracker, commands, status, prose, totals, before,
                verdicts, hung, patch_prose, addresses, jobs, lkft, machine, lava, lkp, counts,
                summary, legacy, cki, config_off, layer)
@@ -128,6 +130,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
         passed, skipped, failed = tracker.summary
         notes.append(f"run_vmtests.sh's SUMMARY: PASS={passed} SKIP={skipped} FAIL={failed} "
                      "(binaries, not test cases)")
+    notes += expected_crash.take_expected(parsed, expected)
     notes += _build_calls_ltp_or_prose(parsed, info, compiled, commands, ltp, prose)
     notes += _ltp_range(parsed, info, ltp, lkft) + _crash_range(parsed, info, lkft)
     notes += _verdict_lines(parsed, suite, jobs, verdicts)
@@ -227,8 +230,12 @@ def _crash_after_error(parsed: Parsed) -> list[str]:
 # error"), as the first line of a crash excerpt: a user-space crash, whose program may have
 # said what failed on the lines above it ("./build_recorder: mmaping `/sys/...': No such
 # device", eellak/build-recorder #167).
+# (or at the end of the program's own unfinished line, the dump named: "[.../spvw_mmap.d:498]
+# errno = 22 (Segmentation fault (core dumped)", clisp under WSL 1, microsoft/WSL #3403)
 SHELL_CRASH = lazy(r"^(?:[\w./-]+: line \d+: \d+ )?(?:Segmentation fault|Bus error|Aborted)"
-                   r"(?: \(core dumped\))?\s*$")
+                   r"(?: \(core dumped\))?\s*$|"
+                   r"^`?[^`]*\S.*?[\s(](?:Segmentation fault|Bus error|Aborted) "
+                   r"\(core dumped\)\)?`?\s*$")
 
 
 def _shell_reported_crashes(parsed: Parsed) -> bool:

@@ -32,7 +32,9 @@ error:", FEX-Emu, box64, QEMU's user mode - not qemu-system, which boots a Linux
 iSH, the x86 emulator on iOS, whose own "missing syscall N" and SIGSYS say what it lacks).
 
 A text that says the program did *not* run there ("not WSL1", "with WSL 2 instead of WSL 1") is
-left alone when it also names WSL 2 in the same line.
+left alone when it also names WSL 2 in the same line; one that sets WSL 2, where it works,
+against WSL 1 ("I successfully ran on WSL2, but WSL1 appears to be broken", "could be used in
+WSL2 but NOT in WSL1") shows WSL 1.
 """
 
 from __future__ import annotations
@@ -64,6 +66,14 @@ LABELS = lazy(r"^labels: .*\bwsl1\b", re.IGNORECASE)
 WSL_LIST_HEAD = lazy(r"^\s*NAME\s+STATE\s+VERSION\s*$")
 WSL_LIST_ROW = lazy(r"^\s*\*?\s*\S+\s+(?:Running|Stopped|Installing|Converting)\s+1\s*$")
 WSL2 = lazy(r"\bWSL\s?(?:v|version\s)?\s?2\b|-microsoft-standard", re.IGNORECASE)
+# WSL 2 set against WSL 1 in one breath, WSL 1 the one that fails: "I successfully ran on WSL2,
+# but WSL1 appears to be broken", "libmdbx could be used in WSL2 but NOT in WSL1 environment"
+# (reth #3609) - not "mprotect segfaults on WSL 2 but not on WSL 1" (microsoft/WSL #6515), where
+# WSL 2 is the one that fails
+WSL2_BUT_NOT_WSL1 = lazy(r"\b(?:works?|worked|working|ran|runs?|running|used|fine|succeed\w*|"
+                         r"successfully)\b[^.;]{0,30}?\bWSL\s?2\b[^.;]{0,40}?\bbut\s+(?:not\s+"
+                         r"(?:in|on|under|with)\s+)?(?:the\s+|a\s+)?WSL\s?1\b(?![.,]?\d)",
+                         re.IGNORECASE)
 NOT_WSL1 = lazy(r"\b(?:not|instead of|rather than|no longer|switch\w* from|moved? from|"
                       r"upgrad\w* from|convert\w* from)\s+(?:on\s+|using\s+|in\s+)?WSL\s?1\b",
                       re.IGNORECASE)
@@ -157,6 +167,9 @@ class Reader:
         if (box := CHECKBOX.match(text)) is not None:
             if box.group("mark") != " " and WSL1.search(box.group("what")):
                 self.found = Layer("WSL 1", line, "the issue form's checked box")
+            return
+        if WSL2_BUT_NOT_WSL1.search(text):
+            self.found = Layer("WSL 1", line, "the text sets WSL 2, where it works, against WSL 1")
             return
         m = WSL1.search(text)
         if m is None or NOT_WSL1.search(text) or (WSL2.search(text) and not m.group(0).startswith(

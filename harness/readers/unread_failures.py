@@ -50,6 +50,9 @@ FAILURE_WORD = lazy(
     # rounded up and overflows to zero" (unicorn on Debian, 2022), "on arm64 ustat is not
     # available (as deprecated) however is still tested" (LTP, 2015)
     r"overflow(?:s|ed)?|(?:is|are) not (?:available|implemented|supported)(?! on \w+ yet)|"
+    # a test told to race: "msync04 suffers races" (ltp #1157), "cpuset_hotplug test fails due
+    # to race condition" (ltp #693), "the test is racy"
+    r"suffers? (?:from )?(?:a |the )?races?\b|(?:is|are|was|were) racy\b|"
     # and what a person writes when nothing printed a failure word: "I'm getting Errno 38 not
     # implemented" (Python's "[Errno 38]", WSL 2016), "the following python code doesn't work",
     # "Hugepages on GitHub runners are not properly set up" (tt-exalens, 2025), "Without this
