@@ -257,6 +257,22 @@ def apply_conclusion(conclusion: Conclusion, env: Environment, thread: bool = Fa
         env.facts["stated_outranks"] = " ".join(conclusion.outranks)
 
 
+def apply_bisect(i: ReportInput, env: Environment) -> None:
+    """What an input says about a bisect: the commit it names, and what that commit's subject
+    says it changes (on purpose, widening what the kernel accepts, or only the tests)."""
+    if i.info.bisected is not None and "bisected" not in env.facts:
+        env.facts["bisected"] = f"L{i.info.bisected.line}: {i.info.bisected.text.strip()}"
+    if (intended := i.info.bisect_intended) is not None:  # (a thread's bisect is its own)
+        env.facts.setdefault("bisect_intended", f"L{intended.line}: {intended.text.strip()}")
+    if (widens := i.info.bisect_widens) is not None:
+        env.facts.setdefault("bisect_widens", f"L{widens.line}: {widens.text.strip()}")
+    if (changed := i.info.test_change) is not None and "bisected" not in env.facts:
+        env.facts.setdefault("bisect_test_change", f"L{changed.line}: {changed.text.strip()}")
+    elif "bisected" not in env.facts and (
+            broke := i.info.statements.breaking_kernel_patch()) is not None:
+        env.facts["bisected"] = f"L{broke.line}: {broke.text.strip()}"
+
+
 def apply_inputs(inputs: list[ReportInput], env: Environment) -> None:
     """What the inputs say about the run: notes on what they cover, the kernel release."""
     for i in inputs:
@@ -274,15 +290,7 @@ def apply_inputs(inputs: list[ReportInput], env: Environment) -> None:
         if i.info.commits:
             known = env.facts.get("commits", "").split()
             env.facts["commits"] = " ".join(dict.fromkeys(known + i.info.commits))
-        if i.info.bisected is not None and "bisected" not in env.facts:
-            env.facts["bisected"] = f"L{i.info.bisected.line}: {i.info.bisected.text.strip()}"
-        if (intended := i.info.bisect_intended) is not None:  # (a thread's bisect is its own)
-            env.facts.setdefault("bisect_intended", f"L{intended.line}: {intended.text.strip()}")
-        if (changed := i.info.test_change) is not None and "bisected" not in env.facts:
-            env.facts.setdefault("bisect_test_change", f"L{changed.line}: {changed.text.strip()}")
-        elif "bisected" not in env.facts and (
-                broke := i.info.statements.breaking_kernel_patch()) is not None:
-            env.facts["bisected"] = f"L{broke.line}: {broke.text.strip()}"
+        apply_bisect(i, env)
         if env.kernel_release is None and i.info.kernel_release:
             env.kernel_release = i.info.kernel_release
             env.kernel_version = version_of(i.info.kernel_release)

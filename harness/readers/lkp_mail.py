@@ -64,6 +64,11 @@ INTENDED = lazy(
     r"\b(?:don'?t|do not|never|no longer)\s+(?:let\b[^\"]{0,40}\breturn|allow|permit|accept|"
     r"support)\b|\b(?:reject|disallow|forbid|refuse|validate)[sd]?\b|"
     r"\b(?:remove|drop)[sd]?\b[^\"]{0,40}\bsupport\b|\bdeprecate[sd]?\b", re.IGNORECASE)
+# a subject that widens what the kernel accepts or does: a new flag, field or mode, a check
+# relaxed. A test that expects the old refusal then sees a call succeed (or fail otherwise).
+WIDENS = lazy(
+    r"\b(?:add(?:s|ed)?|introduce[sd]?|extend[sd]?|allow[sd]?|permit[sd]?|relax(?:e[sd])?)\b|"
+    r"\bfalse[- ]positives?\b", re.IGNORECASE)
 ROBOT = lazy(r"kernel test robot|0-DAY CI|0day robot|\blkp@intel\.com|/oe-lkp/|"
              r"\bin testcase: kernel-selftests\b|intel-lab-lkp|lkp-tests")
 TEST_STAT = lazy(r"(?<![\w.-])kernel-selftests\.(?P<group>[\w-]+)\.(?P<test>\S+?)\."
@@ -106,6 +111,7 @@ class Reader:
     in_table: bool = False
     test_commit: LogLine | None = None  # the commit it names is a selftest change
     intended: LogLine | None = None  # its subject says it changes a behaviour on purpose
+    widens: LogLine | None = None  # its subject says it widens what the kernel accepts
 
     def feed(self, line: LogLine) -> None:
         text = line.text.strip()
@@ -140,6 +146,8 @@ class Reader:
             self.test_commit = self.test_commit or line
         elif m and INTENDED.search(m.group("subject")):
             self.intended = self.intended or line
+        elif m and WIDENS.search(m.group("subject")):
+            self.widens = self.widens or line
 
     def _pipe(self, text: str, line: LogLine) -> None:
         if m := PIPE_HEADER.match(text):
@@ -178,6 +186,11 @@ class Reader:
         """The commit line, when the bisect names a kernel commit whose subject says it changes
         a behaviour on purpose: the test may have to follow it (a maintainer's to say)."""
         return self.intended if self.test_commit is None and self.bisect() is not None else None
+
+    def widening_change(self) -> LogLine | None:
+        """The commit line, when the bisect names a kernel commit whose subject says it widens
+        what the kernel accepts (a new flag, field, mode; a relaxed check)."""
+        return self.widens if self.test_commit is None and self.bisect() is not None else None
 
     def results(self) -> list[Result]:
         """The test statistics: from the tables, else the ones the robot noticed."""

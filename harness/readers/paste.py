@@ -297,6 +297,7 @@ class PasteInfo:
     # the robot's bisect names a kernel commit whose subject says it changes a behaviour on
     # purpose (lkp_mail.INTENDED), or a commit to the tests only
     bisect_intended: LogLine | None = None
+    bisect_widens: LogLine | None = None  # ... or widens what it accepts (lkp_mail.WIDENS)
     test_change: LogLine | None = None
     prose_before: tuple[int, str] = (0, "")  # the last prose line read (number, text)
     commits: list[str] = field(default_factory=list)  # commit ids the prose names

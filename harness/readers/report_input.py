@@ -290,6 +290,7 @@ def _robot_report(parsed: Parsed, info: PasteInfo, lkp: lkp_mail.Reader) -> list
         # (a reply quoting the robot's failure says in its own words what it was)
         info.bisected = lkp.bisect()
         info.bisect_intended = lkp.intended_change()
+        info.bisect_widens = lkp.widening_change()
         info.test_change = lkp.test_commit
     return notes
 

@@ -94,6 +94,12 @@ SIZE_KB = lazy(r"\((\d+) kB\)")
 SELFTEST_COMMIT = lazy(r"(?:\b[0-9a-f]{7,40}\s+|\(\s*\"?|\bPATCH[^\]]*\]\s*)"
                        r"(?:k?selftests?)(?:/[\w-]+)*\s*:|\(\s*\"?(?:k?selftests?)/",
                        re.IGNORECASE)
+# a test's words that a call it expected refused went through, or was refused otherwise
+REFUSAL_EXPECTED = lazy(
+    r"\b(?:succeeded|passed)(?:\s+unexpectedly\b|\s*$|,?\s+(?:but\s+)?expected\s+(?:to\s+)?fail)|"
+    r"\bunexpectedly\s+(?:succeeded|passed)\b|\bshould\s+(?:have\s+)?fail(?:ed)?\s+with\b|"
+    r"\bexpected\s+(?:to\s+fail|failure)\b|\bfail(?:ed|s)\s+unexpectedly\b[,;:]?\s+expected\b",
+    re.IGNORECASE)
 OK = CheckOutcome(Support.SUPPORTS)
 # errors that say the machine ran short of something (memory, huge pages, space, handles)
 SHORT_OF = frozenset({"ENOMEM", "ENOSPC", "EAGAIN", "EMFILE", "ENFILE", "EDQUOT"})
@@ -396,12 +402,22 @@ def bisected(result: Result, env: Environment, index: RunIndex, value: object) -
     return OK
 
 
+def _refusal_expected(result: Result) -> bool:
+    """The result says a call the test expected to be refused went through, or was refused
+    with another errno ("readahead() on pidfd succeeded", "alloc passed, expected to fail",
+    "openat2() should fail with E2BIG: EINVAL (22)")."""
+    return any(REFUSAL_EXPECTED.search(text) for text in
+               [result.message, *(d.text for d in result.diagnostics)])
+
+
 def intended_change(result: Result, env: Environment, index: RunIndex, value: object
                     ) -> CheckOutcome:
     """The robot's bisect names a kernel commit whose subject says it changes a behaviour on
     purpose (env.facts["bisect_intended"]) and the input's own words conclude nothing: a reply
     that does (the test to change, the kernel to fix) is the answer instead."""
     said = env.facts.get("bisect_intended")
+    if not said and env.facts.get("bisect_widens") and _refusal_expected(result):
+        said = env.facts["bisect_widens"]  # a call the test expected refused now goes through
     if not said:
         return CheckOutcome(Support.CONTRADICTS, "the bisected commit's subject names no "
                             "intended change", Basis.SILENT)

@@ -101,8 +101,8 @@ def _fields(results: ResultGroup, env: Environment) -> Fields:
         "swap was not recorded; without swap MADV_PAGEOUT cannot work.",
         thp_sentence=f" THP mode: {env.thp}." if env.thp else "",
         stated_quote=env.facts.get("stated_quote", "?"),
-        bisect_line=(env.facts.get("bisect_intended") or env.facts.get("bisect_test_change")
-                     or "?")[:200],
+        bisect_line=(env.facts.get("bisect_intended") or env.facts.get("bisect_widens")
+                     or env.facts.get("bisect_test_change") or "?")[:200],
         stated_why=env.facts.get("stated_why", "?"),
         stated_cause=env.facts.get("stated_cause", "?"),
         # a thread's conclusion is the thread's; a single text's is the report's own
