@@ -37,6 +37,7 @@ from harness.readers import (
     lkp_mail,
     ltp_output,
     quoted_run,
+    service_journal,
     sru_review,
     stated_failures,
     totals_only,
@@ -106,13 +107,15 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     lava, cki = lava_notification.Reader(), cki_report.Reader()
     lkp, fstests = lkp_mail.Reader(), fstests_output.Reader()
     config_off = config_lines.Reader()
+    journal = service_journal.Reader()
     if subject:
         lkp.feed(LogLine(0, " ".join(subject.split()), source))
     # (a review's note lines are read as written: the unwrapper would join them)
     # (as written: indentation tells a quoted git listing, and the unwrapper would join an LTP
     # line a mail client left long to the next result line)
     expected = expected_crash.Reader()
-    raw = _raw_tee(replied.record(lines), review, compiled, ltp, fstests, expected)
+    # (the journal as written: a tracker's markdown puts it inside a code span's backticks)
+    raw = _raw_tee(replied.record(lines), review, compiled, ltp, fstests, expected, journal)
     fed = _tee(normalise(raw, info), info, tracker, commands, status, prose, totals, before,
                verdicts, hung, patch_prose, addresses, jobs, lkft, machine, lava, lkp, counts,
                summary, legacy, cki, config_off, layer)
@@ -158,6 +161,9 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
         parsed.results += status.results
         notes.append(f"a CI status mail: {len(status.results)} tests with their result history "
                      "and no logs; a failure in it is not explained by the mail alone")
+    if not parsed.results and not parsed.crashes and (stopped := journal.results()):
+        parsed.results += stopped
+        notes.append(journal.note())
     _add_address_checks(parsed, addresses)
     notes += _unread(parsed, sorted(patch_prose.lines + patch_prose.long_lines,
                                     key=lambda x: x.line), info, prose, _layer_name(layer.layer()))

@@ -39,6 +39,7 @@ from harness.readers.line_kinds import LOG_LIKE, QUOTE, wrapped_piece
 from harness.readers.test_verdicts import (
     FOLLOWS_KERNEL,
     HEDGE,
+    NEXT_VERSION,
     TEST_IS_RIGHT,
     names_test_fix_patch,
     says_kernel_at_fault,
@@ -171,11 +172,18 @@ BISECT_DISPUTED = lazy(
     r"(?:inconclusive|odd|unreliable|misleading)\b", re.IGNORECASE)
 # A named commit with its subject: 912efa17e512 ("mm: proc: Invalidate TLB after ...").
 COMMIT_SUBJECT = lazy(r"\b[0-9a-f]{12,40}\s+\(\"(?P<subject>[^\"]{4,})\"\)")
+# The kernel test robot's subject names the commit by its subject's prefix and short hash:
+# "[selftests/nolibc] 362aecb2d8: kernel-selftests.nolibc.make_fail", "[linus:master] [mm]
+# 0a1b2c3d4e: ..." (the tree in the first brackets has a colon, the commit's prefix none).
+ROBOT_SUBJECT = lazy(r"\[(?P<prefix>[^\]:]{2,60})\]\s+[0-9a-f]{10,12}:\s")
 # A revert experiment: "after I reverted the patch ... one test failed", "with X reverted the
 # test passes".
 REVERT_EXPERIMENT = lazy(r"\brevert(?:ed|ing)\b[^?]{0,120}?\b(?:fail(?:s|ed)?|caught|"
                          r"pass(?:es|ed)?|reproduc\w*)\b", re.IGNORECASE)
-SELFTEST_SUBJECT = lazy(r"\s*selftests?\b", re.IGNORECASE)
+# (a robot names a patch it took from a list with its tag and a subsystem before it:
+# ("[PATCH] selftests/kselftest/runner.sh: Add ..."), ("[PATCH v4 7/8] tracing/selftests: Add
+# tests for hist trigger expression parsing"))
+SELFTEST_SUBJECT = lazy(r"\s*(?:\[[^\]]{1,40}\]\s*)?(?:[\w-]+/)?selftests?\b", re.IGNORECASE)
 # ... unless the revert changed nothing: "with it reverted the test still fails".
 REVERT_NO_CHANGE = lazy(r"\bstill (?:fail|pass|see)|\b(?:didn't|did not|doesn't|does not|"
                         r"won't) (?:help|change|fix|make)|\bsame (?:failure|result)",
@@ -613,7 +621,8 @@ class StatementScanner:
         # the maintainer answered "That is not intentional")
         conditional = _conditional(self._previous, text)
         verdict = not question and not conditional and (
-            says_test_to_change(joined) or names_test_fix_patch(text, line.line))
+            says_test_to_change(joined) or names_test_fix_patch(text, line.line)
+            or self._next_version_of_test(joined, quoted))
         self._follows_kernel(line, text, joined, verdict and not quoted)
         if (len(self.test_side) < 5 and not question and not conditional
                 and (self._says_test_side(joined, quoted)
@@ -650,6 +659,13 @@ class StatementScanner:
         if not question and len(self.features) < 5 and (
                 found := feature_since(joined, LogLine(line.line, text, line.source))):
             self.features.append(found)
+
+    def _next_version_of_test(self, joined: str, quoted: bool) -> bool:
+        """The writer's "will be fixed next version" when every commit the text names (the
+        robot's bisect) changes only the tests: the next version of a test patch is the test's
+        fix. Over a kernel commit it is the kernel's, and stays unread here."""
+        return (not quoted and self.selftest_subjects > 0 and self.kernel_subjects == 0
+                and NEXT_VERSION.search(joined) is not None)
 
     def _says_test_side(self, joined: str, quoted: bool) -> bool:
         """Whether the line says the test is at fault; "false positives" after a CI owner named
@@ -723,6 +739,11 @@ class StatementScanner:
                 self.hit_after = self.applied_run
         for m in COMMIT_SUBJECT.finditer(text if COMMIT_SUBJECT.search(text) else joined):
             if SELFTEST_SUBJECT.match(m.group("subject")):
+                self.selftest_subjects += 1
+            else:
+                self.kernel_subjects += 1
+        if line.line == 0 and (m := ROBOT_SUBJECT.search(text)):  # a message's Subject
+            if SELFTEST_SUBJECT.match(m.group("prefix")):
                 self.selftest_subjects += 1
             else:
                 self.kernel_subjects += 1

@@ -127,6 +127,31 @@ OLD_SUITE = lazy(
     + r"(?! (?:fails?|failed|shows?|has)\b)",
     re.IGNORECASE)
 
+# The author of a patch the robot tested, answering that the patch's next version fixes what it
+# found: "This issue has been found and will be fixed next version." (Masami Hiramatsu on the
+# robot's ftracetest report for a tracing/selftests patch, 2021), "I posted today a V2 that take
+# a different approach ... and should solve also the issue mentioned in this report" (Cristian
+# Marussi on a runner.sh patch, 2021), "I'm sending a updated patch to Paul for merging" (Willy
+# Tarreau on the robot's nolibc build failure, 2022). Whose fix it is depends on the patch:
+# statements.py counts it only when the commits the text names change only the tests.
+NEXT_VERSION = lazy(
+    r"\b(?:will|would|shall|'ll)\s+be\s+(?:fixed|addressed|solved|resolved|handled)\s+"
+    r"(?:in\s+)?(?:the\s+|my\s+)?(?:next|following|upcoming)\s+(?:version|revision|respin|"
+    r"iteration|spin|series)\b|"
+    r"\b(?:fixed|addressed|solved|resolved)\s+in\s+(?:the\s+|my\s+)?(?:next|following)\s+"
+    r"(?:version|revision|respin|iteration)\b|"
+    r"\b(?:the\s+)?(?:next|following|updated)\s+(?:version|revision|respin)\b[^.?]{0,60}?"
+    r"\b(?:fix(?:es)?|solves?|address(?:es)?|resolves?)\b|"
+    r"\b[Vv]\d+\b[^.?]{0,100}?\b(?:should|will|would)\s+(?:also\s+)?(?:fix|solve|address|"
+    r"resolve)\b|"
+    r"\b(?:should|will|would)\s+(?:also\s+)?(?:fix|solve|address|resolve)\s+(?:also\s+)?"
+    r"(?:the|this)\s+(?:issue|problem|failure|error)s?\s+(?:mentioned|reported|described|"
+    r"found)\s+(?:in|by)\s+(?:this|the|your)\s+(?:report|robot|bot)\b|"
+    r"\bI(?:'m|\s+am)\s+sending\s+(?:an?\s+)?(?:updated|new|fixed|corrected)\s+(?:patch|"
+    r"version|series)\b|"
+    r"\bI(?:'ll|\s+will)\s+(?:send|post|submit)\s+(?:an?\s+)?(?:updated|new|fixed|corrected)"
+    r"\s+(?:patch|version|series)\b", re.IGNORECASE)
+
 KERNEL_FINE = lazy(
     r"\b(?:all\s+)?(?:good|fine|ok(?:ay)?|correct)\s+from\s+(?:a|the)\s+kernel(?:'s)?\s+"
     r"(?:perspective|point of view|side|pov)\b|"
