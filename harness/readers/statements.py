@@ -742,8 +742,8 @@ class StatementScanner:
                 self.selftest_subjects += 1
             else:
                 self.kernel_subjects += 1
-        if line.line == 0 and (m := ROBOT_SUBJECT.search(text)):  # a message's Subject
-            if SELFTEST_SUBJECT.match(m.group("prefix")):
+        if line.line == 0 and (robot := ROBOT_SUBJECT.search(text)):  # a message's Subject
+            if SELFTEST_SUBJECT.match(robot.group("prefix")):
                 self.selftest_subjects += 1
             else:
                 self.kernel_subjects += 1
