@@ -854,6 +854,18 @@ SETUP_VERDICT = lazy(
     r"(?:properly|correctly) configured)\b|\bmisconfigured\s+(?:system|machine|setup|"
     r"environment|board)\b", re.IGNORECASE)
 SETUP_FAULT = _env("setup-at-fault", "the machine's own setup")
+# The C library the tests run with named as the fault: "I think it is a known bug of glibc
+# rather than a bug of test case" (LTP pwritev201 on 4.4: glibc before 2.28 emulated pwritev2
+# with pwritev, 2019), "this is a glibc bug", "a bug in musl", "a known uClibc issue". The
+# machine's userspace, not the kernel under test (a sentence that names the kernel is left alone).
+_LIBC = (r"(?:glibc|eglibc|musl(?:\s+libc)?|uclibc(?:-ng)?|bionic|newlib|libc|(?:the\s+)?(?:C|"
+         r"system)\s+library)")
+LIBC_BUG = lazy(
+    r"\b(?:a|an|the)\s+(?:known\s+)?(?:bug|issue|problem|regression)s?\s+(?:of|in|with)\s+"
+    r"(?:the\s+)?(?:installed\s+|old(?:er)?\s+)?" + _LIBC + r"\b|"
+    r"\b(?:a|an|the)\s+(?:known\s+)?" + _LIBC + r"(?:'s)?\s+(?:bug|issue|problem|regression)\b",
+    re.IGNORECASE)
+LIBC_FAULT = _env("setup-at-fault", "a bug of the C library the tests run with")
 KERNEL_NAMED = lazy(r"\bkernel\b", re.IGNORECASE)
 CLAUSE_END = lazy(r"[,.;:!?]")
 
@@ -1066,6 +1078,15 @@ KERNEL_FIX_NEAR = lazy(r"\bkernel\b[^.]{0,40}\b(?:fix|patch|commit)|\b(?:fix|pat
                        r"(?:where|when)\b", re.IGNORECASE)
 
 
+def _setup_named(sentence: str) -> Cause | None:
+    """The machine's setup, or the C library it runs the tests with, named as the fault in a
+    clause that does not name the kernel."""
+    for pattern, cause in ((SETUP_VERDICT, SETUP_FAULT), (LIBC_BUG, LIBC_FAULT)):
+        if _said(pattern, sentence) and not _kernel_in_clause(pattern, sentence):
+            return cause
+    return None
+
+
 def _without_marker(sentence: str) -> Cause | None:
     """Causes a sentence states by its own words, no causal marker needed: a filesystem that
     lacks mappings or another operation, a failure absent on a local filesystem, a machine short
@@ -1083,8 +1104,8 @@ def _without_marker(sentence: str) -> Cause | None:
         return MMAP_ISSUE
     if _said(SHORT_OF_MEMORY, sentence) or _said(VM_MEMORY_CUT, sentence):
         return MEMORY_SHORT
-    if _said(SETUP_VERDICT, sentence) and not _kernel_in_clause(SETUP_VERDICT, sentence):
-        return SETUP_FAULT
+    if (setup := _setup_named(sentence)) is not None:
+        return setup
     if _said(WORKS_ELSEWHERE, sentence):
         return ELSEWHERE
     for pattern, cause in ((EMULATOR_TOO_OLD, EMULATOR_OLD), (SUITE_RENAMED, RENAMED),

@@ -292,16 +292,40 @@ BACKPORT_REQUEST = lazy(
     r"(?:\((?:i\.\s?e\.\s*)?)?)?(?:commit\s+)?[0-9a-f]{7,40}\b(?!\s*\(\"(?:selftests?|ltp|tests?|"
     r"kselftest)\b)[^?]{0,160}?\b(?:to|into|for)\s+(?:the\s+)?(?:v?\d+\.\d+|stable|older|"
     r"LTS)\b", re.IGNORECASE)
+# The same told of a stable tree that lacks the fix: "I reported this and the patch is now
+# queued for the next 4.19" (Joerg Vehlow on LTP sysctl02, whose 4.19 lacked 7f2923c, 2021),
+# "the fix has been queued for 5.10-stable", "Since 7f2923c is the commit, that really enables
+# over- and underflow detection, this is not backported"; a kernel release or stable tree named
+# (an LTP fix queued for the next LTP release is not this), or a commit id before "not backported".
+MISSING_BACKPORT = lazy(
+    r"\b(?:patch|fix|commit)(?:es)?\b[^.?]{0,30}?\b(?:is|are|was|were|has\s+been|have\s+been|"
+    r"got)\s+(?:now\s+|already\s+)?queued\s+(?:up\s+)?(?:for|in|into|to)\s+(?:the\s+)?"
+    r"(?:next\s+)?(?:(?:v|linux-)?\d+\.\d+(?:\.y|\.\d+|-stable)?|stable)\b|"
+    r"\b[0-9a-f]{7,40}\b[^.?]{0,160}?\b(?:is|was|were)\s+(?:not|never)\s+backported\b",
+    re.IGNORECASE)
+
+
+# The end of the sentence a verdict is in: a "?" makes it a question ("so is failing of fcntl27
+# test caused by this commit, or is it something that needs to be fixed in the kernel code?",
+# LTP 2025), even when the line it is joined with goes on.
+SENTENCE_END = lazy(r"[.!?](?=\s|$)")
+
+
+def _asked(joined: str, end: int) -> bool:
+    """Whether the sentence that goes on at ``end`` ends with a question mark."""
+    stop = SENTENCE_END.search(joined, end)
+    return stop is not None and stop.group(0) == "?"
 
 
 def says_kernel_at_fault(joined: str) -> bool:
-    """Whether the (joined) line says, not guesses, that the failure is the kernel's bug."""
-    if BACKPORT_REQUEST.search(joined):
+    """Whether the (joined) line says, not guesses nor asks, that the failure is the kernel's
+    bug."""
+    if BACKPORT_REQUEST.search(joined) or MISSING_BACKPORT.search(joined):
         return True
     for m in KERNEL_AT_FAULT.finditer(joined):
         start = 0
         for c in CLAUSE.finditer(joined, 0, m.start()):
             start = c.end()
-        if not HEDGE.search(joined, start, m.start()):
+        if not HEDGE.search(joined, start, m.start()) and not _asked(joined, m.end()):
             return True
     return False
