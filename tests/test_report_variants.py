@@ -203,8 +203,9 @@ def own_words(case: Case) -> bool:
     # changes only the tests, or its subject says it changes the behaviour on purpose)
     robot_alone = ("bisected" in classes and meta["expected_cause"] == "selftest-logic-bug"
                    and not {"mbox-thread", "0day-report-reply"} & set(classes))
+    # (the sidecars name the robot's layout two ways)
     return case.name in OWN_WORDS or (
-        "lkp-robot-layout" in classes
+        {"lkp-robot-layout", "lkp-report"} & set(classes)
         and meta.get("crash_evidence", "none") != "kernel"
         and (meta["expected_cause"] == "kernel-regression" or robot_alone))
 

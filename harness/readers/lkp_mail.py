@@ -112,6 +112,9 @@ class Reader:
     test_commit: LogLine | None = None  # the commit it names is a selftest change
     intended: LogLine | None = None  # its subject says it changes a behaviour on purpose
     widens: LogLine | None = None  # its subject says it widens what the kernel accepts
+    # a commit line whose subject a mail client wrapped: the line and the subject so far
+    open_subject: tuple[LogLine, str] | None = None
+    wrapped_notice: bool = False  # the last line ended at "kernel test robot noticed"
 
     def feed(self, line: LogLine) -> None:
         text = line.text.strip()
@@ -137,16 +140,31 @@ class Reader:
         """The robot's own lines: its name, the commit it found, the statistics it noticed."""
         if not self.robot and ROBOT.search(text):
             self.robot = True
+        if self.wrapped_notice:  # a mail client broke the robot's first line after "noticed"
+            self.wrapped_notice, text = False, f"kernel test robot noticed {text}"
+        elif text.endswith("kernel test robot noticed"):
+            self.wrapped_notice = True
         if NOTICED.search(text):
             if self.bisected is None:
                 self.bisected = line
             told = {stat for stat, _ in self.headline}  # the Subject and the body say it twice
             self.headline += [(m.group(0), line) for m in _stats(text) if m.group(0) not in told]
-        if (m := COMMIT.match(text)) and TEST_COMMIT.match(m.group("subject")):
+        if self.open_subject is not None:  # the rest of a wrapped subject, up to its quote
+            (line, start), self.open_subject = self.open_subject, None
+            self._subject(f"{start} {text.split(chr(34), 1)[0]}", line)
+        elif m := COMMIT.match(text):
+            if m.end() >= len(text):  # no closing quote on the line: wrapped
+                self.open_subject = (line, m.group("subject"))
+            else:
+                self._subject(m.group("subject"), line)
+
+    def _subject(self, subject: str, line: LogLine) -> None:
+        """What the bisected commit's subject says it changes."""
+        if TEST_COMMIT.match(subject):
             self.test_commit = self.test_commit or line
-        elif m and INTENDED.search(m.group("subject")):
+        elif INTENDED.search(subject):
             self.intended = self.intended or line
-        elif m and WIDENS.search(m.group("subject")):
+        elif WIDENS.search(subject):
             self.widens = self.widens or line
 
     def _pipe(self, text: str, line: LogLine) -> None:

@@ -54,11 +54,11 @@ LAVA_START = lazy(r"(?:<|&lt;)LAVA_SIGNAL_STARTTC (?P<test>[\w.+-]+)(?:>|&gt;)")
 LAVA_END = lazy(r"(?:<|&lt;)LAVA_SIGNAL_ENDTC [\w.+-]+(?:>|&gt;)")
 # kirk (LTP's runner since 2023): "fsmount02: fail | tainted  (2.116s)", colours stripped
 # (the kernel test robot marks the line it reports with an arrow: "proc01: fail | tainted
-# (7.624s)     <----", 2025)
+# (7.624s)     <----", 2025; a web archive's copy escapes it: "&lt;----")
 # (behind a console's printk stamp when the robot's mail was captured from a console)
 KIRK = lazy(rf"^(?:{PRINTK_STAMP})?"
             r"(?P<test>[\w.+-]+): (?P<verdict>pass|fail|broken|skip|warn)\b"
-            r"(?:\s*\|\s*[\w ]+)?\s+\((?:\d+[hm] )*\d+(?:\.\d+)?[sm]\)(?:\s+<-{2,})?$")
+            r"(?:\s*\|\s*[\w ]+)?\s+\((?:\d+[hm] )*\d+(?:\.\d+)?[sm]\)(?:\s+(?:<|&lt;)-{2,})?$")
 KIRK_STATUS = {"pass": "PASS", "fail": "FAIL", "broken": "BROK", "skip": "CONF", "warn": "WARN"}
 OWN_FILE = lazy(r"^([\w.+-]+)\.c:\d+: ")
 # a viewer's line number ("   12\t") or ISO stamp, then quote marks ("> > ", "&gt; ")

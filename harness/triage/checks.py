@@ -97,7 +97,7 @@ SELFTEST_COMMIT = lazy(r"(?:\b[0-9a-f]{7,40}\s+|\(\s*\"?|\bPATCH[^\]]*\]\s*)"
 # a test's words that a call it expected refused went through, or was refused otherwise
 REFUSAL_EXPECTED = lazy(
     r"\b(?:succeeded|passed)(?:\s+unexpectedly\b|\s*$|,?\s+(?:but\s+)?expected\s+(?:to\s+)?fail)|"
-    r"\bunexpectedly\s+(?:succeeded|passed)\b|\bshould\s+(?:have\s+)?fail(?:ed)?\s+with\b|"
+    r"\bunexpectedly\s+(?:succeeded|passed)\b|\bshould\s+(?:have\s+)?fail(?:ed)?\b|"
     r"\bexpected\s+(?:to\s+fail|failure)\b|\bfail(?:ed|s)\s+unexpectedly\b[,;:]?\s+expected\b",
     re.IGNORECASE)
 OK = CheckOutcome(Support.SUPPORTS)
