@@ -49,7 +49,7 @@ class Reader:
     units: dict[str, list[LogLine]] = field(default_factory=dict)
 
     def feed(self, line: LogLine) -> None:
-        text = line.text
+        text = line.text.replace("\xa0", " ")  # (a web page's non-breaking spaces)
         if ".service:" not in text or len(text) > 400:
             return
         m = KILLED.search(text)
