@@ -15,12 +15,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.test_report_classes import triage_file
+from tests.test_report_classes_s8_ltp import failing
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
-
-
-def failing(report: dict) -> list[dict]:
-    return [r for r in report["results"] if r["status"] not in ("pass", "skip")]
 
 
 def test_a_call_that_went_through_after_a_commit_allowing_it_is_the_tests_to_follow():

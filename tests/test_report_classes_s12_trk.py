@@ -33,11 +33,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from test_report_classes import cause_ids, triage, triage_file
+from test_report_classes_s11_trk import _layer
 
 from harness.model import LogLine
 from harness.readers.diagnosis import _diagnosis, _without_marker
 from harness.readers.statements import TEST_SIDE, _sentence_left
-from harness.readers.translation_layer import Reader
 
 CLASSES = Path(__file__).parent / "fixtures" / "classes"
 
@@ -99,14 +99,6 @@ def test_a_short_sentence_beside_a_link_is_prose():
     assert _sentence_left("`vboxsf` cannot handle `MAP_SHARED`:")
     assert not _sentence_left("See also:")
     assert not _sentence_left("Link:")
-
-
-def _layer(text: str) -> str | None:
-    reader = Reader()
-    for number, line in enumerate(text.splitlines(), 1):
-        reader.feed(LogLine(number, line))
-    layer = reader.layer()
-    return layer.name if layer else None
 
 
 def test_wsl2_where_it_works_against_wsl1_shows_wsl1():

@@ -203,12 +203,16 @@ class Reader:
     def intended_change(self) -> LogLine | None:
         """The commit line, when the bisect names a kernel commit whose subject says it changes
         a behaviour on purpose: the test may have to follow it (a maintainer's to say)."""
-        return self.intended if self.test_commit is None and self.bisect() is not None else None
+        return self._kernel_bisect(self.intended)
 
     def widening_change(self) -> LogLine | None:
         """The commit line, when the bisect names a kernel commit whose subject says it widens
         what the kernel accepts (a new flag, field, mode; a relaxed check)."""
-        return self.widens if self.test_commit is None and self.bisect() is not None else None
+        return self._kernel_bisect(self.widens)
+
+    def _kernel_bisect(self, line: LogLine | None) -> LogLine | None:
+        """``line``, when the robot's bisect names a kernel commit (not a selftest's)."""
+        return line if self.test_commit is None and self.bisect() is not None else None
 
     def results(self) -> list[Result]:
         """The test statistics: from the tables, else the ones the robot noticed."""
