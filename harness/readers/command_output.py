@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from harness.lazy_regex import lazy
 from harness.model import LogLine, Result, Status, Syscall
-from harness.readers.catalogue import STRERROR, errno_name
+from harness.readers.catalogue import STRERROR, errno_name, strerror_of
 from harness.readers.go_testify import Testify
 from harness.readers.kernel_notices import kernel_notice
 from harness.readers.strace import strace_shaped
@@ -58,6 +58,13 @@ NAMED = {**{name: name for name in SYSCALLS}, **CALLS}
 # not permitted [system:1]", liburing #1078).
 PERROR = lazy(r"^(?P<prog>[\w./-]+)(?:\(\))?:\s+(?:(?P<what>.*?):\s+)?"
               r"(?P<err>[A-Z][^:\[]*?)\s*(?:\[(?:system|generic):\d+(?: at [^\]]*)?\])?\s*$")
+# A program's own words for a failed mapping, the strerror after a colon: "Map file error: No
+# such device" (Leanify on a mergerfs bind mount, JayXon/Leanify #79), "Failed to map file: No
+# such device", "Unable to mmap the file: Invalid argument", "mapping failed: ...".
+MAP_FAILED_WORDS = lazy(
+    r"^(?:(?:failed|unable|cannot|could\s+not|couldn't|can't)\s+(?:to\s+)?m?map\b[^:]{0,40}?|"
+    r"m?map(?:ping)?(?:\s+(?:the\s+|a\s+)?(?:file|memory|region|buffer))?\s+(?:error|failed|"
+    r"failure))\s*:\s*(?P<err>[A-Z][^:]*?)\s*$", re.IGNORECASE)
 # A program's own perror() naming a function of the test, not a syscall: "check_page_flags:
 # Invalid argument" (hugepage-vmemmap). The errno is known; the call is not. Used only when no
 # strace in the input says which call failed.
@@ -173,7 +180,19 @@ LOWER_STRERROR = {text.lower(): name for text, name in STRERROR.items()}
 PY_CALL = lazy(r"\b(?:os|posix|mmap)\.([a-z_]+)\(")
 # A call under a library's name for it: posix_fallocate, glibc's ftruncate64/mmap64.
 PY_LIBRARY_NAME = lazy(r"(?:posix_)?([a-z_]+?[a-z])(?:64)?")
-PY_ERROR = lazy(r"^\w+Error: \[Errno \d+\] (.+?)(?:: '[^']*'(?: -> '[^']*')?)?$")
+# (a pasted excerpt may end inside the strerror: "OSError: [Errno 19] No suc", kata-containers
+# #5634 as a search service keeps it - the number names the errno when the text begins its
+# strerror)
+PY_ERROR = lazy(r"^\w+Error: \[Errno (\d+)\] (.+?)(?:: '[^']*'(?: -> '[^']*')?)?$")
+
+
+def _python_errno(number: str, text: str) -> str:
+    """The errno of Python's "[Errno N] text": its strerror, or the number's errno when the
+    text is the start of that errno's strerror (an excerpt cut inside it)."""
+    if text in STRERROR:
+        return STRERROR[text]
+    name = errno_name(number)
+    return name if name and len(text) >= 4 and strerror_of(name).startswith(text) else ""
 
 
 def _strerror_prefix(text: str) -> str:
@@ -217,8 +236,9 @@ class Reader:
             return
         if m := PY_CALL.search(text):
             self.last_call = _python_call(m.group(1))
-        if (m := PY_ERROR.match(text)) and m.group(1) in STRERROR and self.last_call:
-            self.lines.append((line, self.last_call, STRERROR[m.group(1)], "(Python)"))
+        if (m := PY_ERROR.match(text)) and self.last_call and (errno := _python_errno(
+                m.group(1), m.group(2))):
+            self.lines.append((line, self.last_call, errno, "(Python)"))
             return
         if (failed := _call_failed(text)) is not None:
             self.lines.append((line, *failed, "failed"))
@@ -309,6 +329,9 @@ class Reader:
         # (Go's "panic: open ...: no such file" is a crashed program: stated_failures reads it)
         if ": " in text and not text.startswith("panic:") and (go := _go_error(text)):
             self.lines.append((line, go[0], go[1], "failed (Go)"))
+            return True
+        if (m := MAP_FAILED_WORDS.match(text)) and m.group("err") in STRERROR:
+            self.lines.append((line, "mmap", STRERROR[m.group("err")], "failed"))
             return True
         if (m := PERROR.match(text)) and (err := m.group("err")) in STRERROR:
             call = self._call(m.group("prog"), m.group("what") or "")

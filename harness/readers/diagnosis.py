@@ -447,7 +447,7 @@ def _placed(stated: Diagnosis | None, shared: bool, mapped: bool) -> Diagnosis |
     an mmap restriction only where it names a shared place."""
     if stated is not None and stated.cause in (ON_WINDOWS_DRIVE, LACKS_SEMANTICS) and mapped:
         return Diagnosis(LACKS_MMAP, stated.line, stated.sentence, stated.names)
-    if stated is not None and stated.cause is ELSEWHERE and shared and mapped:
+    if stated is not None and stated.cause in (ELSEWHERE, SHARED_STOPPED) and shared and mapped:
         # fine off the shared place, in a text about mapping files: the share's mappings
         return Diagnosis(LACKS_MMAP, stated.line, stated.sentence, stated.names)
     if stated is not None and stated.cause is MMAP_ISSUE:
@@ -776,6 +776,15 @@ EMULATOR_TOO_OLD = lazy(
     # the layer's own semantics, told as wrong against Linux's: "When running x86_64 binaries via
     # Rosetta 2 (VZ) on Linux, the `mmap` syscall exhibits non-atomic destructive behavior"
     # (colima #1452), "under gVisor mmap behaves differently than on Linux"
+    # ... or as the Windows kernel's under WSL 1: "This is a known issue where NT has different
+    # semantics around mapping a file of size 0" (the WSL team on microsoft/WSL #658, 2016) - a
+    # known issue of the layer, not a known failure of the test
+    r"\b(?:(?-i:NT)|Windows|WSL\s?1?)(?:'s)?\s+(?:kernel\s+)?(?:has|uses|follows|with)\s+"
+    r"(?:\w+\s+){0,2}?different\s+semantics\b|"
+    # "both rely on functionality that the Windows kernel does not support" (the WSL team on
+    # microsoft/WSL #3451, mmap of a zero-length file, 2018)
+    r"\b(?:(?-i:NT)|the\s+Windows)\s+kernel\s+(?:does(?:n't| not)|can(?:'t|not))\s+(?:support|"
+    r"implement|allow)\b|"
     r"\b(?:via|under|in|with|through|inside|on)\s+(?:the\s+)?" + EMULATOR + r"\b[^.;]{0,120}?\b(?:"
     r"(?:abnormal|wrong|incorrect|broken|non-atomic|destructive|inconsistent|buggy)\s+(?:[\w-]+\s+)?"
     r"(?:behaviou?r|semantics)|behaves\s+(?:differently|wrongly|incorrectly))\b|"
@@ -940,6 +949,17 @@ NO_GO_ON_SHARED = lazy(
     r"(?:on|with|over|for|from)\s+(?:a\s+|the\s+|any\s+)?(?:remote\s+file ?systems?|"
     + _SHARED_PLACE + r")(?![\w-])", re.IGNORECASE)
 ON_SHARED = _env("only-on-fs", "the program does not work on a shared filesystem")
+# ... said as what the shared place stops, or when the file is on it: "build: VirtualBox shared
+# folders and NFS shares prevent LLD linking", "We cannot link when the output file is located
+# on a shared filesystem." (osquery #3414, its maintainer); in a text that speaks of mapping the
+# file ("there is required `mmap` with `MAP_SHARED`"), the share's mappings.
+SHARED_STOPS = lazy(
+    r"\b" + _SHARED_PLACE + r"(?:\s+(?:and|or)\s+(?:\w+\s+)?" + _SHARED_PLACE + r")?\s+"
+    r"(?:prevents?|breaks?|blocks?)\s+(?!(?:the\s+)?(?:data\s+)?(?:loss|corruption)\b)\w+|"
+    r"\b(?:cannot|can't|can\s+not|unable\s+to|fails?\s+to)\s+\w+\s+(?:\w+\s+)?(?:when|if|while)\s+"
+    r"(?:the\s+|a\s+|its\s+)?(?:[\w-]+\s+){0,3}(?:is|are)\s+(?:located\s+|placed\s+|stored\s+|"
+    r"kept\s+)?(?:on|in)\s+(?:a\s+|the\s+|any\s+)?" + _SHARED_PLACE + r"(?![\w-])", re.IGNORECASE)
+SHARED_STOPPED = _env("only-on-fs", "the program fails when its files are on a shared filesystem")
 # A filesystem said to lack the semantics the program needs, or only to pretend to have them:
 # "VirtualBox's shared filesystem performs some conversion between the posixy semantics it
 # pretends to have and the ones it uses for the real Windows filesystem" (libgit2 #3845), 'this
@@ -1098,8 +1118,8 @@ def _without_marker(sentence: str) -> Cause | None:
         return lacks
     if _said(FAILS_ON_SHARED, sentence) and re.search(r"\bmmap\b", sentence, re.IGNORECASE):
         return LACKS_MMAP
-    if _said(NO_GO_ON_SHARED, sentence):
-        return ON_SHARED
+    if (shared := _on_shared(sentence)) is not None:
+        return shared
     if _said(MMAP_RESTRICTION, sentence):
         return MMAP_ISSUE
     if _said(SHORT_OF_MEMORY, sentence) or _said(VM_MEMORY_CUT, sentence):
@@ -1116,6 +1136,16 @@ def _without_marker(sentence: str) -> Cause | None:
         return fixed
     return _option_needed(sentence) or _ignores_tmpdir(sentence) or _root_only(sentence) or (
         NOEXEC_MOUNT if _said(NOEXEC, sentence) else None)
+
+
+def _on_shared(sentence: str) -> Cause | None:
+    """A program said not to go on a shared place, or a shared place said to stop it (the
+    share's mappings where the sentence names them)."""
+    if _said(NO_GO_ON_SHARED, sentence):
+        return ON_SHARED
+    if _said(SHARED_STOPS, sentence):
+        return LACKS_MMAP if MAPPING.search(sentence) else SHARED_STOPPED
+    return None
 
 
 def _root_only(sentence: str) -> Cause | None:

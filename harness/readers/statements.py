@@ -305,6 +305,23 @@ TEST_SIDE = lazy(
     r"\b(?:self)?test (?:was|is) (?:just |simply )?(?:too |overly )?(?:dependent|reliant|relying)"
     r" on (?:the )?(?:kernel'?s? )?(?:implementation|internal)|"
     r"\bfail(?:s|ed|ing)? unnecessarily\b|"
+    # the test's own workload or parameters explaining its time out or failure on a machine
+    # with big pages: "the tests actually does memset() over two huge pages in a loop that does
+    # 1000 iterations ... No wonder that this timeouts for 512MB pages" (Cyril Hrubis on LTP
+    # move_pages12, ltp #387), "Obviously the test does not work with 512MB hugepages on
+    # aarch64" (on LTP hugemmap24, ltp #1022), "the test takes too long with 1GB pages", "the
+    # timeout is too short for 64k pages"
+    r"\bno wonder\b[^.?]{0,40}?\b(?:time[sd]?[- ]?outs?|timing[- ]out|runs? (?:so |too |that )?"
+    r"long|takes? (?:so |too |that )?long)\b|"
+    r"\b(?:self)?test(?:\s?case)?s?\s+(?:just\s+|simply\s+|obviously\s+|clearly\s+)?"
+    r"(?:does(?:n't| not)|do(?:n't| not)|can(?:'t|not)|won't|will not)\s+work\s+(?:with|on|for)"
+    r"\s+(?:so\s+|such\s+)?"
+    r"(?:large|big|huge|larger|bigger)?\s*(?:\d+\s?[KMG]i?B?\s*)?(?:huge\s?pages?|hugetlb\s+pages?|"
+    r"pages?|page\s?sizes?)\b|"
+    r"\b(?:self)?test(?:\s?case)?s?\s+(?:just\s+|simply\s+)?(?:takes|runs|needs)\s+(?:far\s+|way\s+|"
+    r"much\s+)?(?:too\s+long|longer\s+than\s+(?:the|its)\s+(?:time\s?out|time\s+limit))\b|"
+    r"\b(?:the\s+|its\s+|this\s+)(?:default\s+)?time\s?out\s+(?:is|was)\s+(?:just\s+|simply\s+|"
+    r"way\s+|far\s+)?too\s+(?:short|low|small|tight)\b|"
     # a test that uses a filesystem feature unchecked: "Apparently it tries to use O_DIRECT
     # without checking for FS support first" (gocryptfs #244, xfstests generic/391, 2018)
     r"\b(?:without (?:first )?checking|(?:does ?n[o']t|never|fails? to) (?:first )?check)"
@@ -467,6 +484,21 @@ CPU_PRESENT = lazy(r"\bfail\w*\b[^.]{0,60}\bwith\s+(?:the\s+)?(?:cpu\s+)?(?:la57
 TRACKER_HEAD = lazy(r"^[\w.-]+/[\w.-]+ \u00b7 (?:issue|pull request|merge request|bug) #?\d+"
                     r" \u00b7 ")
 TRACKER_LABELS = lazy(r"^labels: ")
+# A pull request to a test suite's own repository (LTP, the kselftests, xfstests,
+# libhugetlbfs' tests) whose title says it fixes one of its tests: "testcases: fix mmapstress08
+# test" (ltp #205, its body the failing run), "Fix memcontrol03 testcase failure on powerpc."
+# (ltp #1297). The pull request is the diagnosis: the test is changed, not the kernel. Not a
+# pull request elsewhere ("LTP: Fix for munmap03 testcase failure" in a library OS's tree
+# patches its copy of the test around its own bug), not an issue's title, not a fix of the
+# suite's documentation or build.
+TEST_SUITE_PR = lazy(r"^[\w.-]+/(?:ltp|[\w.-]*(?:kselftests?|selftests?|xfstests|fstests)"
+                     r"[\w.-]*|libhugetlbfs) \u00b7 pull request #?\d+ \u00b7 ", re.IGNORECASE)
+_TEST_NAME = r"(?!(?:arm|ppc|amd|ia|mips|sparc|riscv|s|x|i)\d)[a-z_]{3,}\d\d(?:_\d+)?"
+TEST_FIX_TITLE = lazy(
+    r"^(?!.*\b(?:typos?|spelling|docs?|documentation|build|compil\w*|warnings?|makefile|"
+    r"readme|ci|lint\w*)\b)(?:(?:[\w.-]+/)*[\w.-]+:\s+)?fix(?:e[sd])?\s+(?:the\s+|a\s+)?"
+    r"(?:[\w.-]+\s+){0,4}?(?:(?:self)?test(?:\s?case)?s?|" + _TEST_NAME + r")\b|"
+    r"^(?:(?:[\w.-]+/)*" + _TEST_NAME + r"):\s+fix(?:e[sd])?\b", re.IGNORECASE)
 
 
 # A line that opens with a condition ("If ...", "Unless ...").
@@ -581,6 +613,7 @@ class StatementScanner:
     _in_diff: bool = False
     _width_before: int = 0  # the raw line before's width (was it a mail client's wrap?)
     _after_head: bool = False  # right after a tracker thread's repository line
+    _suite_pr: bool = False  # ... and that line is a pull request to a test suite's repository
 
     def is_title(self, text: str) -> bool:
         """Whether ``text`` (the next line) is a tracker thread's title: prose, though it
@@ -593,6 +626,8 @@ class StatementScanner:
         if self._after_head and text.startswith("# "):
             text = bare = text[2:]
             self.diagnoses.brk()  # the title is a sentence of its own, not the labels' tail
+            if self._suite_pr and TEST_FIX_TITLE.search(text):
+                self._ltp_fix(LogLine(line.line, text, line.source))
         if not QUOTE.match(line.text):
             self._kernel_commit(line, text)
         before = self.fix_links.ltp_fix
@@ -601,6 +636,8 @@ class StatementScanner:
             self._ltp_fix(ltp)
         self._after_head = TRACKER_HEAD.match(text) is not None or (self._after_head and (
             not text or TRACKER_LABELS.match(text) is not None))
+        self._suite_pr = TEST_SUITE_PR.match(text) is not None or (self._suite_pr
+                                                                   and self._after_head)
         if text.startswith("##") and self.diagnoses.heading(text):
             self._previous = ""
             return  # a markdown heading: no prose, no log

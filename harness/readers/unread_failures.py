@@ -59,6 +59,12 @@ FAILURE_WORD = lazy(
     # tests are broken" (a ppc64 selftests patch, 2022), "causing this check to trip"
     # (libhugetlbfs, 2018)
     r"errno:? ?[1-9]\d{0,2}|(?:does|did|do)(?:n't| not) work|not working|stopped working|"
+    # a memory call told not to do its job: "WSL1: ftruncate does not truncate mmap'd files"
+    # (microsoft/WSL #11302 and #902), "msync doesn't flush the mapping" - not "mmap doesn't
+    # fail"
+    r"(?<![\w-])`?(?:f?truncate|mmap|munmap|mremap|mprotect|madvise|msync|fallocate|mlock|"
+    r"munlock|shmat|shmget|memfd_create|move_pages|mbind)(?:\(\))?`?\s+(?:does|did|do)(?:n't| not)"
+    r"\s+(?!(?:fail|crash|error|return\s+an?\s+error|hang|segfault)\w*\b)[a-z]{3,}|"
     r"(?:does|do)(?:n't| not) (?:actually |really )?support|"
     # a resource the machine lacks, said with "have": kubelet's "Node didn't have enough
     # resource: hugepages-2Mi" (OutOfhugepages-2Mi), "The node does not have configured hugepages"
