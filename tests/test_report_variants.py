@@ -236,11 +236,6 @@ KNOWN_FRAGILE: dict[str, set[str]] = {
     # Session 11: with non-breaking spaces, HTML-escaped quote marks and a signature, kirk's
     # result lines in this robot mail are not read (none/-; open in issue 7).
     "lkp-ltp-proc01-sysctl-int-converters-kirk-next": {"nbsp + &gt; + signature"},
-    # Session 12: the old LTP layout's result line wrapped at 72 after "failed unexpectedly,"
-    # keeps only its first piece as the result's message (the paste layer would join it; the
-    # LTP reader has read it before), so "expected EBADF" - what makes the errno an expected
-    # refusal under a widening commit - is lost and the robot's bisect answers (open, issue 7).
-    "lkp-ltp-open13-fgetxattr-o-path-allowed-errno": {"wrap 72 + Gmail reply", "wrap 72"},
 }
 
 

@@ -79,8 +79,10 @@ CALL = lazy(r"\b(?P<call>[a-z_][a-z0-9_]*)\([^)]*\)(?:\s+failed)?|"
 # lapi/pkey.h)
 LIBRARY = lazy(r"^(?:tst_|safe_|lib)|^(?:mem|hugetlb|numa_helper|parse_opts|self_exec|"
                r"cloner|get_path|random_range|sigwait|parse_vdso)$")
-# a wrapped message's rest: no LTP, log or shell line of its own
-CONTINUATION = lazy(r"^[\w(\"'][^:]{0,60}(?::\s+E[A-Z0-9]{2,}\b.*)?$")
+# a wrapped message's rest: no LTP, log or shell line of its own (its errno may follow, as the
+# old library prints it: "expected EBADF: TEST_ERRNO=EOPNOTSUPP(95): ...", or that alone)
+CONTINUATION = lazy(r"^(?:TEST_ERRNO=E[A-Z0-9/]+\(\d+\):.*|"
+                    r"[\w(\"'][^:]{0,60}(?::\s+(?:TEST_ERRNO=)?E[A-Z0-9]{2,}\b.*)?)$")
 WRAP_AT = 70
 KINDS = ("PASS", "FAIL", "BROK", "CONF", "INFO", "WARN")  # a line without one is no LTP line
 # a line a mail client wrapped right after LTP's "file.c:63:", in a sentence ("i am getting
