@@ -219,9 +219,6 @@ def own_words(case: Case) -> bool:
 # one line since s8-ci's stated_failures fix)
 KNOWN_FRAGILE: dict[str, set[str]] = {
     "nvme-cli-fw-download-libhugetlbfs-region-enomem": {"printk stamps + ANSI + fence"},
-    # Round 18-final's reports shift the sample onto this LKP robot mail: quoted as a Gmail
-    # reply ('On ... wrote:' + '> '), its bisect to a developer branch is no longer read.
-    "lkp-ltp-read-all-dev-timeout-test-hack-branch": {"Gmail reply"},
     # Under a reply's own words ("Any idea?" above 'On ... wrote:'), the quoted statement
     # ("update the LTP test case", "I applied this ... And I hit this:") is someone else's and
     # weighs less, while a quoted bisect still counts: quoted statements and quoted bisects are
@@ -229,13 +226,6 @@ KNOWN_FRAGILE: dict[str, set[str]] = {
     # since session 11 (whole_quote.py).
     "lkft-stable-6.12-ltp-epoll-ctl04-known-issue-test-update-reply": {"top-posted"},
     "uffd-unit-tests-refactor-munmap-einval-tested-reply": {"top-posted"},
-    # Session 11 (the sample moved with round 21-final): wrapped at 72 and quoted, the robot's
-    # bisect in this reply is no longer read - the category holds (kernel-bug), the cause
-    # falls back from kernel-regression to kernel-warning.
-    "lkp-anon-vma-name-rwsem-warning-maps-per-vma-lock-reply": {"wrap 72 + Gmail reply"},
-    # Session 11: with non-breaking spaces, HTML-escaped quote marks and a signature, kirk's
-    # result lines in this robot mail are not read (none/-; open in issue 7).
-    "lkp-ltp-proc01-sysctl-int-converters-kirk-next": {"nbsp + &gt; + signature"},
 }
 
 
