@@ -44,6 +44,7 @@ INPUTS = (  # (what, file): real texts, from a one-line paste to a whole thread
     ("1,041-line CI status mail", REPORTS
      / "kernelci-status-next-20250825-kselftest-mm-unstable.txt"),
     ("whole-thread mbox", REPORTS / "guard-regions-shmem-uffd-tmp-not-tmpfs-thread.mbox"),
+    ("4,410-line LTP robot mail", REPORTS / "lkp-ltp-mbind01-mpol-local-semantics-0day-branch.txt"),
 )
 PHASES = ("start-up", "imports", "regex compile", "toml parse", "rule load", "reading",
           "triage", "output", "other")

@@ -11,7 +11,15 @@ QUOTE = lazy(r"^[ \t]*(?:> ?)+")
 LOG_LIKE = lazy(
     r"^(?:ok\s|not ok\s|#|TAP version|KTAP version|1\.\.\d|Bail out|\[\s*\d+\.\d+\]|<\d>|"
     r"\[(?:PASS|FAIL|SKIP|RUN)\]|running\s|selftests:|SUMMARY|(?:\[pid\s+\d+\]\s+|\d+\s+)?"
-    r"[a-z_]\w*\(.*\)\s+=|[/~][\w/.-]*\s*[#$]\s*$|\+\+\+ |--- SIG)"
+    r"[a-z_]\w*\(.*\)\s+=|[/~][\w/.-]*\s*[#$]\s*$|\+\+\+ |--- SIG|"
+    # LTP's result lines, runltp's old layout ("access01    1  TPASS  :  ...") and the new
+    # library's ("tst_test.c:900: TINFO: ..."), but not TCONF (a sentence saying what the
+    # system lacks: "FAN_REPORT_FID not supported on exfat filesystem"); runltp's block around
+    # each test's output ("<<<test_start>>>", "tag=mbind01 stime=...", "passed   1")
+    r"[\w.+-]+\s+\d+\s+T(?:PASS|FAIL|BROK|INFO|WARN)\s+:|"
+    r"[\w.+-]+\.[ch]:\d+:\s+T?(?:PASS|FAIL|BROK|INFO|WARN):|<<<\w+>>>|"
+    r"(?:tag|cmdline|contacts|analysis|initiation_status|duration|cutime)=|"
+    r"(?:passed|failed|broken|skipped|warnings)\s+\d+\s*$)"
 )
 # A patch's diff: where it starts, and the lines that continue it (after the quote prefix).
 DIFF_START = lazy(r"^(?:diff --git |Index: |--- a/|\+\+\+ b/|@@ -\d)")
