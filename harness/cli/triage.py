@@ -255,6 +255,8 @@ def apply_conclusion(conclusion: Conclusion, env: Environment, thread: bool = Fa
         env.facts["stated_scope"] = conclusion.scope
     if conclusion.outranks:
         env.facts["stated_outranks"] = " ".join(conclusion.outranks)
+    if conclusion.abi_break:
+        env.facts["stated_abi_break"] = conclusion.abi_break
 
 
 def apply_bisect(i: ReportInput, env: Environment) -> None:

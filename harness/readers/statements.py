@@ -104,6 +104,20 @@ KERNEL_ASKED = lazy(
 # between ("In ../../../../usr/include, there is no "sys" directory ... The only thing that
 # seems to work is", then the diff).
 ANALYSIS_SPAN = 12
+# A commit as ``git show``/``git log -p`` prints it: "commit <sha>", then "Author:"; its diff
+# follows its message within SHOWN_SPAN lines.
+SHOWN_COMMIT = lazy(r"commit [0-9a-f]{12,40}\s*$")
+SHOWN_SPAN = 60
+REPORTED_BY = lazy(r"Reported-by:\s+\S")
+# The kernel's change broke what userspace relies on, said as a verdict: "It is an ABI break as
+# the man page clearly states that the above case should return -ENOMEM" (Catalin Marinas on
+# CKI's mlock/8-1, 2019), "This looks like an unintended userspace ABI breakage." (Florian
+# Weimer on LTP's clone(CLONE_IO) EBADF, 2020) - not "no ABI break", "not an ABI break".
+ABI_BREAK = lazy(r"(?<!\bno )(?<!\bnot )(?<!\bnot an )(?<!\bnot a )\b(?:an?|the|this|that)\s+"
+                 r"(?:(?:unintended|unintentional|clear|real|obvious|user[- ]?space|uapi|kernel)"
+                 r"\s+){0,2}(?:ABI|uABI|UAPI)\s+(?:break(?:age)?|regression)\b|"
+                 r"\b(?:breaks|broke|breaking) (?:the )?(?:user[- ]?space )?(?:ABI|uABI|UAPI)\b",
+                 re.IGNORECASE)
 BROKE_TESTS = lazy(r"\b(?:change|patch|commit) (?:breaks|broke)\b", re.IGNORECASE)
 # "this patch is causing a regression on our CI system": the regression is the patch's; when
 # the input's patch changes only the selftests, that is not a kernel regression.
@@ -381,10 +395,13 @@ TEST_SIDE = lazy(
 # Prose that points the other way or marks a known kernel issue: then nothing is stated.
 KERNEL_SIDE = lazy(
     # ("our kernel SRU regression test" names a kind of test, not a regression)
-    r"\b(?:kernel|real) (?:bug|regression)\b(?! in the test| test)|"
+    # ("[Not a kernel regression]", LKFT's own tag on a report it has ruled out, 2025)
+    r"(?<!not a )(?<!not an )(?<!\bno )\b(?:kernel|real) (?:bug|regression)\b"
+    r"(?! in the test| test)|"
     # (a regression a kernel fix caused and that was reverted is gone: "the fix caused a
     # regression and had to be reverted", ltp #693)
-    r"\bregress(?:ion|ed)\b(?! tests?\b| testing\b| suites?\b)(?![^.]{0,40}\b(?:had to be|was|"
+    r"(?<!not a kernel )(?<!not a )\bregress(?:ion|ed)\b"
+    r"(?! tests?\b| testing\b| suites?\b)(?![^.]{0,40}\b(?:had to be|was|"
     r"got|been) reverted\b)|"
     r"\bkernel (?:has|had) (?:a |the |this )?bug\b|\bbug in the kernel\b|"
     r"(?-i:\bXFAIL\b)(?!:)|\bknown (?:kernel )?issue\b|\bexpected to fail\b",
@@ -552,6 +569,8 @@ class Conclusion:
     about: tuple[str, ...] = ()
     scope: str = ""  # "skip" or "fail": the diagnosis explains only those
     outranks: tuple[str, ...] = ()  # environment rules whose evidence the statement explains
+    # a kernel fix's thread calling the change an ABI break in its own words: the line, quoted
+    abi_break: str = ""
 
     def quote(self, where: str = "") -> str:
         place = f"{where} " if where else ""
@@ -611,6 +630,11 @@ class StatementScanner:
     _last_diff: str = ""
     _previous: str = ""
     _in_diff: bool = False
+    reported: list[LogLine] = field(default_factory=list)  # "Reported-by:" lines, unquoted
+    abi_break: LogLine | None = None  # the writer's own "It is an ABI break"
+    _own_patch_sources: set[str] = field(default_factory=set)  # parts with an own diffstat
+    _shown: LogLine | None = None  # the last "commit <sha>" header line
+    _shown_author: LogLine | None = None  # ... followed by its "Author:" line
     _width_before: int = 0  # the raw line before's width (was it a mail client's wrap?)
     _after_head: bool = False  # right after a tracker thread's repository line
     _suite_pr: bool = False  # ... and that line is a pull request to a test suite's repository
@@ -759,6 +783,8 @@ class StatementScanner:
             self.kernel_fixed = LogLine(line.line, text, line.source)
         if not quoted and says_kernel_at_fault(joined):
             self.kernel_verdict = LogLine(line.line, text, line.source)
+        if self.abi_break is None and not quoted and ABI_BREAK.search(joined):
+            self.abi_break = LogLine(line.line, text, line.source)
         if len(self.kernel_side) < 5 and (_kernel_side(text) or TEST_IS_RIGHT.search(joined)):
             self.kernel_own = self.kernel_own or not quoted
             self.kernel_side.append(LogLine(line.line, text, line.source))
@@ -824,18 +850,9 @@ class StatementScanner:
             self._in_diff = False
         elif not self._in_diff and self._last_diff and HUNK.match(bare):
             self._in_diff = True  # the next hunk of a diff a wrapped line seemed to end
+        self._commit_header(line, text)
         if m := DIFF_FILE.match(text):
-            analysis = self._analysis
-            if (self.explained is None and analysis is not None and analysis.source == line.source
-                    and 0 < line.line - analysis.line <= ANALYSIS_SPAN):
-                self.explained = analysis  # "it's because ... we need something like this:"
-            self._in_diff = True
-            path = m.group(1) or m.group(2)
-            self._add(self.patched, path)
-            self._own_diff(line, path)
-            self._last_diff = path
-            if self.patch_line is None:
-                self.patch_line = LogLine(line.line, text, line.source)
+            self._diff_file(line, text, m.group(1) or m.group(2))
         elif m := CREATED.match(text):
             path = m.group(1) or self._last_diff
             if path:
@@ -847,6 +864,41 @@ class StatementScanner:
                 self.fixes_selftest = LogLine(line.line, text, line.source)
             elif not QUOTE.match(line.text):
                 self.fixes_kernel = LogLine(line.line, text, line.source)
+
+    def _commit_header(self, line: LogLine, text: str) -> None:
+        """A commit's header lines: ``git show``'s "commit <sha>" and "Author:", and the
+        writer's own "Reported-by:"."""
+        if SHOWN_COMMIT.match(text):
+            self._shown = LogLine(line.line, text, line.source)
+        elif self._shown is not None and text.startswith("Author:"):
+            self._shown_author = self._shown
+        elif REPORTED_BY.match(text) and not QUOTE.match(line.text) and len(self.reported) < 5:
+            self.reported.append(LogLine(line.line, text, line.source))
+
+    def _diff_file(self, line: LogLine, text: str, path: str) -> None:
+        """A diff's file line: a file the patch changes - unless the diff is a commit shown as
+        it is (``_cited_commit``)."""
+        self._in_diff = True
+        self._last_diff = path
+        if self._cited_commit(line):
+            return
+        analysis = self._analysis
+        if (self.explained is None and analysis is not None and analysis.source == line.source
+                and 0 < line.line - analysis.line <= ANALYSIS_SPAN):
+            self.explained = analysis  # "it's because ... we need something like this:"
+        self._add(self.patched, path)
+        self._own_diff(line, path)
+        if self.patch_line is None:
+            self.patch_line = LogLine(line.line, text, line.source)
+
+    def _cited_commit(self, line: LogLine) -> bool:
+        """The diff belongs to a commit the writer shows as ``git show`` prints it ("commit
+        3c17001b21b9...", "Author:", "Date:", its message, its diff: Cyril Hrubis showing the
+        pidfs commit that changed ioctl_pidfd05's errno, 2025): the change that is, cited, not
+        a patch the thread proposes."""
+        shown = self._shown_author
+        return (shown is not None and shown.source == line.source
+                and 0 < line.line - shown.line <= SHOWN_SPAN)
 
     def _own_diff(self, line: LogLine, path: str) -> None:
         """A file of a diff the writer posts (not quoted), and the part it is in."""
@@ -861,6 +913,7 @@ class StatementScanner:
         self._add(self.submitted, path)
         if not QUOTE.match(line.text):
             self._add(self.own_submitted, path)
+            self._own_patch_sources.add(line.source)
         if self.submitted_line is None:
             self.submitted_line = LogLine(line.line, text, line.source)
         if self.patch_line is None:
@@ -903,11 +956,14 @@ class StatementScanner:
             return None
         own = self.own_submitted
         if own and not any(SELFTEST_PATH.search(p) for p in own):
-            line = self.fixes_kernel or self.patch_fixes
+            line = self.fixes_kernel or self.patch_fixes or self._credits_report()
             if line is not None:
                 return Conclusion("kernel-fix-stated", "kernel-bug", line,
                                   "the author's patch changes only the kernel "
-                                  f"({', '.join(own[:3])}) and fixes what the test shows")
+                                  f"({', '.join(own[:3])}) and fixes what the test shows",
+                                  abi_break=f"{self.abi_break.source} L{self.abi_break.line}: "
+                                  f"{self.abi_break.text.strip()[:120]!r}"
+                                  if self.abi_break is not None else "")
         if self.kernel_fixed is not None and self.kernel_side and not self.selftest_only_patch():
             return Conclusion("kernel-fix-stated", "kernel-bug", self.kernel_side[0],
                               "the text says the kernel has the bug and names the kernel "
@@ -927,6 +983,13 @@ class StatementScanner:
                               "a reply names a kernel patch, by its link, as the fix of these "
                               "LTP failures (an LTP test is not fixed in a kernel list)")
         return None
+
+    def _credits_report(self) -> LogLine | None:
+        """The author's own kernel patch, posted in the thread, crediting the failure's report
+        ("Reported-by: Jan Stancek" in Will Deacon's "arm64: tags: Preserve tags for addresses
+        translated via TTBR1", posted in reply to CKI's mlock/8-1 failure, 2019): the fix of what
+        the thread reports. A CI's own "Reported-by:" line in its report carries no patch."""
+        return next((r for r in self.reported if r.source in self._own_patch_sources), None)
 
     def feature_newer(self, kernel: tuple[int, ...]) -> Conclusion | None:
         """A feature the text says came with a kernel newer than the one that ran

@@ -42,7 +42,16 @@ _NOT_A_FAILURE = r"(?! (?:failures?|regressions?|breakage|crash|report|results?|
 FOLLOWS_KERNEL = (r"\b(?:updat\w*|adjust\w*|adapt\w*|chang\w*)\s+" + _TEST + r"\s+to\s+(?:align\s+"
                   r"with|match|follow|reflect|accommodate|cope\s+with|keep\s+up\s+with)\b"
                   r"[^.?]{0,40}?\b(?:(?:changes?|behaviou?r)\b[^.?]{0,30}?\bkernel|kernel(?:'s)?"
-                  r"\s+(?:\w+\s+)?(?:changes?|behaviou?r))\b")
+                  r"\s+(?:\w+\s+)?(?:changes?|behaviou?r))\b|"
+                  # the test to take the kernel's new answer: "I *think* we are fine with just
+                  # adjusting the test to accept the new world order" (Jan Kara on LKFT's
+                  # ioctl_pidfd05 after pidfs returned ENOTTY, 2025), "update the test to expect
+                  # ENOTTY", "relax the test to accept both errnos"
+                  r"\b(?:updat|adjust|adapt|chang|fix|modif|relax|improv|amend)\w*\s+" + _TEST
+                  + r"\s+to\s+"
+                  r"(?:accept|expect|allow|tolerate|handle)\s+(?:both\b|either\b|(?:the\s+)?"
+                  r"(?:new|changed|current|updated)\s+(?:world\s+order|behaviou?r|errno|error"
+                  r"|return|value|semantics)\b|`?E[A-Z]{3,}\b)")
 TEST_TO_CHANGE = lazy(
     r"\b" + _TEST + r"\s+(?:(?:itself|then|probably|simply|just|really|clearly|rather)\s+)?"
     r"(?:needs?|has|have|must|should|ought|wants?)\s+(?:to\s+)?(?:be\s+)?" + _CHANGED + r"\b|"

@@ -469,7 +469,8 @@ def triage(parsed: list[Parsed], env: Environment, strace: list[Parsed] | None =
     findings = bisected_crashes(group(results, env, about_results)
                                 + anomaly_findings(suites, results, rules)
                                 + crash_findings(parsed, results, rules, env.accel), env)
-    findings = severity_order(reverted_regressions(findings, env, results))
+    findings = severity_order(abi_break_regressions(
+        reverted_regressions(findings, env, results), env, results))
     return Report(env, results, findings, suites, verdict_of(findings),
                   summarize(results, findings), [p.source for p in parsed])
 
@@ -511,6 +512,24 @@ def reverted_regressions(findings: list[Finding], env: Environment,
     return [replace(f, cause="kernel-regression", explanation=f"{f.explanation} Reverting the "
                     "commit made the failure go away: a regression of that commit until its "
                     "author shows otherwise.")
+            if f.cause == "kernel-behaviour-fail" else f for f in findings]
+
+
+def abi_break_regressions(findings: list[Finding], env: Environment,
+                          results: list[Result]) -> list[Finding]:
+    """The kernel's own fix, posted in the thread, for a change its maintainers call an ABI
+    break ("It is an ABI break as the man page clearly states that the above case should return
+    -ENOMEM", Catalin Marinas on CKI's mlock/8-1 after the arm64 tagged-address change, 2019):
+    a kernel change broke what the test checks - a regression of that change."""
+    said = env.facts.get("stated_abi_break", "")
+    if not said or env.facts.get("stated") != "kernel-fix-stated":
+        return findings
+    for r in results:
+        if r.diagnosis is not None and r.diagnosis.cause == "kernel-behaviour-fail":
+            r.diagnosis = replace(r.diagnosis, cause="kernel-regression")
+    return [replace(f, cause="kernel-regression", explanation=f"{f.explanation} The thread "
+                    f"calls the kernel's change an ABI break ({said[:160]}): a regression of "
+                    "that change.")
             if f.cause == "kernel-behaviour-fail" else f for f in findings]
 
 
