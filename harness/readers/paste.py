@@ -164,6 +164,11 @@ FS_WORDS = lazy(
     # "the Vagrant shared folder", "VMware shared folders")
     r"vbox(?:sf|fs)|vmhgfs(?:-fuse)?|(?:virtual ?box|vagrant|vmware)(?:'s)? shared (?:folders?|"
     r"director(?:y|ies)|file ?systems?)|"
+    # ... or the folder shared with the host in a VM the sentence names: "from within a Linux
+    # VirtualBox by opening a local Realm file stored on the folder shared with the host OS"
+    # (realm-studio #237)
+    r"(?:virtual ?box|vagrant|vmware)\b[^.;]{0,100}?\b(?:folders?|director(?:y|ies)) shared "
+    r"(?:with|from) the host|"
     # ... VirtualBox's automount point for a shared folder ("/media/sf_go", boltdb #272), and a
     # host directory said to be mounted in the VM ("mount the directory in my virtual box
     # Ubuntu", boltdb #459): the shared folder, whatever it is called
