@@ -1135,7 +1135,44 @@ def _without_marker(sentence: str) -> Cause | None:
     if (fixed := _fixed_by(sentence)) is not None:
         return fixed
     return _option_needed(sentence) or _ignores_tmpdir(sentence) or _root_only(sentence) or (
-        NOEXEC_MOUNT if _said(NOEXEC, sentence) else None)
+        NOEXEC_MOUNT if _said(NOEXEC, sentence) else None) or _build_flag(sentence)
+
+
+def _build_flag(sentence: str) -> Cause | None:
+    """The failure said to come and go with a compiler flag of the test (``BUILD_FLAG_ONLY``),
+    in a sentence that does not speak of the kernel."""
+    if _said(BUILD_FLAG_ONLY, sentence) and not KERNEL_NAMED.search(sentence):
+        return BUILD_FLAG_CAUSE
+    return None
+
+
+# The failure comes and goes with how the test binary itself is compiled: "I was able to run
+# mremap_test without errors when compiling it without the -no-pie flag" (linux-kselftest
+# 2021-10: the test remapped over its own non-PIE text; fixed in the selftest), "the test passes
+# when built with -O0", "compiling it with -fno-stack-protector makes the crash go away". The
+# kernel is the same either way: the test's own code (or what it assumes of its binary's
+# layout) is at fault. A compiler flag it names (a dash option), not a kernel option.
+_FLAG = (r"(?:C(?:XX)?FLAGS\s*\+?=\s*)?[`'\"]?-{1,2}[a-zA-Z][\w=+-]*[`'\"]?"
+         r"(?:\s+(?:flag|option|switch))?")
+_COMPILING = (r"(?:compil(?:e|es|ed|ing)|(?:re)?buil(?:d|ds|t|ding)|link(?:s|ed|ing)?)\s+"
+              r"(?:it|them|the\s+(?:test|binary|program|selftest)s?|[\w-]+_test|[\w-]+\.c)?")
+BUILD_FLAG_ONLY = lazy(
+    r"\b(?:(?:was|were|am|is|are)\s+able\s+to\s+run|runs?|ran|works?|worked|pass(?:es|ed)?|"
+    r"succeed(?:s|ed)?)\b[^.;]{0,60}?\b(?:when|after|once|by)\s+(?:I\s+|we\s+)?"
+    + _COMPILING + r"\s*(?:with(?:out)?|minus|dropping|removing)\s+(?:the\s+)?" + _FLAG + r"|"
+    r"\b(?:compiling|building|rebuilding|linking)\s+(?:it\s+|the\s+(?:test|binary|program|"
+    r"selftest)s?\s+|[\w-]+_test\s+)?(?:with(?:out)?|minus)\s+(?:the\s+)?" + _FLAG +
+    r"[^.;]{0,30}?\b(?:fix(?:es|ed)?|avoids?|avoided|solves?|solved|makes?\s+(?:it|the\s+"
+    r"(?:test|crash|failure|segfault|problem)s?)\s+(?:pass|work|go\s+away|disappear))\b|"
+    # ... and the other way: "Compiling hugemmap34 with CFLAGS='-fstack-clash-protection'
+    # causes gcc to insert additional stack address validation checks ... eventually
+    # triggering an OOM" (LTP list 2025-02; the test was changed)
+    r"^(?:compiling|building)\s+(?:it\s+|the\s+(?:test|binary|program|selftest)s?\s+|"
+    r"[\w-]+\s+)?with\s+" + _FLAG + r"\s+(?:causes|triggers|makes|results\s+in|leads\s+to)\b",
+    re.IGNORECASE)
+KERNEL_NAMED = lazy(r"\bkernel\b", re.IGNORECASE)
+BUILD_FLAG_CAUSE = Cause("selftest-logic-bug", "test-bug", "selftest-logic-bug",
+                         "the failure depends on how the test itself is compiled")
 
 
 def _on_shared(sentence: str) -> Cause | None:

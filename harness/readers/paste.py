@@ -235,7 +235,12 @@ BISECTED = lazy(r"\bbisect(?:ed|ion|s|ing)?\b.{0,60}\b(?:to|identified|points? (
 # bisect told as done ("I did a git bisect between those two changes on the stable tree",
 # linux-nfs 2025-08; "I ran a bisect", "after doing a bisection"): the same fact.
 CAUSED_BY_COMMIT = lazy(r"\bcommit (?:causing|that caused|which caused) (?:this|these|the)\b|"
-                        r"\b(?:caused|introduced) by (?:the )?(?:kernel )?commit\b|"
+                        # ... "The BUG_ON was introduced by following commit with
+                        # next-20220511" (linuxppc-dev 2022-05), "regressed by commit",
+                        # "triggered by the below patch"
+                        r"\b(?:caused|introduced|triggered|regressed) by (?:the )?(?:following"
+                        r" |below |above |this |that )?(?:(?:kernel|upstream|linux-next|next)"
+                        r" )?(?:commit|patch)\b|"
                         r"\b(?:since|starting with) (?:the )?(?:kernel |upstream |stable )?"
                         r"commit [0-9a-f]{7,40}\b|"
                         r"\b(?:did|ran|done|performed|completed|finished) (?:an? |the )?"
@@ -244,6 +249,11 @@ CAUSED_BY_COMMIT = lazy(r"\bcommit (?:causing|that caused|which caused) (?:this|
                         r"\b(?:your|the|this|that) commit [0-9a-f]{7,40}\b.{0,100}?\b"
                         r"(?:appears|seems) to (?:cause|break)\b",
                         re.IGNORECASE)
+# ... nor when it asks, in a line a mail client wrapped before its "?": "Just to confirm, so is
+# failing of fcntl27 test caused by this commit, or" (LTP 2024)
+ASKED_CAUSE = lazy(r"(?:^|[,;:]\s*|\bso\s+)(?:is|was|are|were|could|can|might|would)\s+"
+                   r"(?:\S+\s+){0,8}?(?:caused|introduced|triggered|regressed)\s+by\b",
+                   re.IGNORECASE)
 # ... unless the text says the bisect could not be done ("I couldn't even bisect to a working
 # one", "not being able to bisect it", "unable to find a working bisect").
 # Nor when it is still to be done ("We will bisect these lists of regressions and get back to
@@ -580,7 +590,8 @@ def _patch_signature(info: PasteInfo, dash: LogLine | None, text: str) -> LogLin
 
 def _says_bisected(text: str) -> bool:
     """Whether a prose sentence says the failure was bisected (or reverted away) to a commit."""
-    named = CAUSED_BY_COMMIT.search(text) and not text.rstrip().endswith("?")
+    named = (CAUSED_BY_COMMIT.search(text) and not text.rstrip().endswith("?")
+             and not ASKED_CAUSE.search(text))
     return bool((BISECTED.search(text) or named) and not NO_BISECT.search(text))
 
 

@@ -335,6 +335,12 @@ def results(lines: list[LogLine], patch: bool) -> list[Result]:
     return skips + failures
 
 
+RESTATED = lazy(r"(?:>\s*)*(?:the|this|that)\s+(?:same\s+)?(?:error|failure|seg\s?fault|"
+                r"segmentation\s+fault|crash|oops|problem|issue)\s+(?:happens|happened|occurs|"
+                r"occurred|appears|appeared|shows\s+up|is\s+(?:hit|seen|triggered)|comes)\b",
+                re.IGNORECASE)
+
+
 def _failures(lines: list[LogLine], patch: bool) -> list[Result]:
     """One failed result per line that states a failure (the first ``MAX_RESULTS``), quoting
     it; none when no line does."""
@@ -347,6 +353,11 @@ def _failures(lines: list[LogLine], patch: bool) -> list[Result]:
     stated = [x for x, after in zip(stated, stated[1:] + [None])
               if not (x.text.rstrip().endswith(":") and after is not None
                       and 0 < after.line - x.line <= INTRODUCED)]
+    # a sentence that points back at the failure already stated ("... gives an error of
+    # segmentation fault." then "The error happens during the execution of the following test
+    # case" and "The seg fault happens on line 145:", linux-kselftest 2021-10) says where it
+    # happened, no second failure
+    stated = [x for i, x in enumerate(stated) if i == 0 or not RESTATED.match(x.text.strip())]
     # the lines that name an errno are the failure; the others around them tell it again in
     # words or what followed from it ("Cannot open file", "I get the following error:")
     # (a statement wrapped over lines - an LTP line cut at 72 columns - goes with its errno line)
