@@ -293,6 +293,10 @@ def apply_inputs(inputs: list[ReportInput], env: Environment) -> None:
             known = env.facts.get("commits", "").split()
             env.facts["commits"] = " ".join(dict.fromkeys(known + i.info.commits))
         apply_bisect(i, env)
+        if (made := i.info.exec_only) is not None and not i.info.pkeys_used:
+            env.facts.setdefault("exec_only", f"L{made.line}: {made.text.strip()[:120]}")
+        if i.info.own_setup and "own_setup" not in env.facts:
+            env.facts["own_setup"] = " ".join(i.info.own_setup)
         if env.kernel_release is None and i.info.kernel_release:
             env.kernel_release = i.info.kernel_release
             env.kernel_version = version_of(i.info.kernel_release)

@@ -285,6 +285,24 @@ BISECT_BAD = lazy(
     r"^#\s*bad:\s*\[[0-9a-f]{7,40}\]\s+Linux\s+(\d+\.\d+(?:\.\d+)?(?:-rc\d+)?)\s*$")
 
 
+# A test's own setup line for a /proc/sys knob: LTP's mem library "mem.c:817: INFO: set
+# overcommit_memory to 2" / "set max_map_count to 65536" (max_map_count, CKI 2020), the new
+# library's "TINFO: Set /proc/sys/vm/overcommit_memory to 1" - the test chose the value; a limit
+# the report blames on that knob is the test's own setting, not the machine's.
+OWN_SETUP = lazy(r"\bT?INFO:\s+[Ss]et(?:ting)?\s+(?:/proc/sys/(?:vm|kernel)/)?(?P<knob>"
+                 r"overcommit_memory|overcommit_ratio|max_map_count|min_free_kbytes|"
+                 r"nr_hugepages|nr_overcommit_hugepages|shmmax|shmall|shmmni|"
+                 r"panic_on_oom|oom_kill_allocating_task)\s+(?:to|=)\s+(?P<value>\d+)\b")
+
+# An strace line that made memory execute-only: "mprotect(0x7fffaed00000, 131072, PROT_EXEC) = 0"
+# (LTP mprotect04 on Power8, 2018). With protection keys the kernel backs PROT_EXEC alone with
+# an execute-only key (powerpc since 4.16, x86 since 4.6): a later read of those pages is
+# refused with SIGSEGV si_code=SEGV_PKUERR although the program never used a key itself.
+EXEC_ONLY = lazy(r"^(?:\[pid\s+\d+\]\s+)?(?:mprotect|mmap2?)\((?:[^,()]*,\s*){1,2}PROT_EXEC\s*"
+                 r"[,)].*=\s*(?:0|0x[0-9a-f]+)\b")
+PKEY_CALL = lazy(r"\bpkey_(?:alloc|mprotect)\s*\(")
+
+
 @dataclass
 class PasteInfo:
     """What normalising an input found out about it."""
@@ -324,6 +342,12 @@ class PasteInfo:
     contrast: Contrast = field(default_factory=Contrast)  # a run where it works, left out
     fences: list[int] = field(default_factory=list)  # numbers of the code-fence lines
     prose_lines: list[int] = field(default_factory=list)  # numbers of prose lines, in order
+    # the /proc/sys knobs the test set itself, as its own setup lines say ("knob=value")
+    own_setup: list[str] = field(default_factory=list)
+    # a call that made memory execute-only (PROT_EXEC alone) and whether protection keys were
+    # used by the program itself (pkey_alloc/pkey_mprotect in the trace)
+    exec_only: LogLine | None = None
+    pkeys_used: bool = False
 
     @property
     def cut_marks(self) -> list[LogLine]:
@@ -680,6 +704,17 @@ def clean_chars(text: str) -> str:
     return text
 
 
+def _note_setup(info: PasteInfo, line: LogLine, text: str) -> None:
+    """What a line says the program set up itself: a /proc/sys knob (``OWN_SETUP``), memory
+    made execute-only (``EXEC_ONLY``), a protection key of its own (``PKEY_CALL``)."""
+    if info.exec_only is None and EXEC_ONLY.search(text):
+        info.exec_only = LogLine(line.line, text, line.source)
+    info.pkeys_used = info.pkeys_used or PKEY_CALL.search(text) is not None
+    if len(info.own_setup) < 20 and (m := OWN_SETUP.search(text)) and (
+            pair := f"{m.group('knob')}={m.group('value')}") not in info.own_setup:
+        info.own_setup.append(pair)
+
+
 def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterator[LogLine]:
     """The log lines inside pasted text, with their original numbers."""
     info = info if info is not None else PasteInfo()
@@ -699,6 +734,7 @@ def normalise(lines: Iterable[LogLine], info: PasteInfo | None = None) -> Iterat
                 _release(info, text, "uname -r")
                 continue
         _note_release(info, text)
+        _note_setup(info, line, text)
         # whether the line is quoted, seen behind a capture's prefix ("[ 12.3] > > ---")
         said = line if (QUOTE.match(line.text) is not None) == info.line_quoted else \
             LogLine(line.line, "> " * info.line_quoted + text, line.source)

@@ -337,7 +337,11 @@ def results(lines: list[LogLine], patch: bool) -> list[Result]:
 
 RESTATED = lazy(r"(?:>\s*)*(?:the|this|that)\s+(?:same\s+)?(?:error|failure|seg\s?fault|"
                 r"segmentation\s+fault|crash|oops|problem|issue)\s+(?:happens|happened|occurs|"
-                r"occurred|appears|appeared|shows\s+up|is\s+(?:hit|seen|triggered)|comes)\b",
+                r"occurred|appears|appeared|shows\s+up|is\s+(?:hit|seen|triggered)|comes)\b|"
+                # ... or is met again: "While perform "(*func)();" we get the segmentation
+                # fault." under "mprotect04[1] crashed by SEGV_PKUERR" (linuxppc #126, 2018)
+                r".*\b(?:we|I|it)\s+(?:get|got|see|saw|hit)\s+the\s+(?:same\s+)?(?:error|"
+                r"failure|seg\s?fault|segmentation\s+fault|crash|oops)\b",
                 re.IGNORECASE)
 
 
@@ -357,7 +361,8 @@ def _failures(lines: list[LogLine], patch: bool) -> list[Result]:
     # segmentation fault." then "The error happens during the execution of the following test
     # case" and "The seg fault happens on line 145:", linux-kselftest 2021-10) says where it
     # happened, no second failure
-    stated = [x for i, x in enumerate(stated) if i == 0 or not RESTATED.match(x.text.strip())]
+    stated = [x for i, x in enumerate(stated) if i == 0 or not RESTATED.match(" ".join(
+        y.text.strip() for y in [*_beginning(lines, x), x]))]
     # the lines that name an errno are the failure; the others around them tell it again in
     # words or what followed from it ("Cannot open file", "I get the following error:")
     # (a statement wrapped over lines - an LTP line cut at 72 columns - goes with its errno line)

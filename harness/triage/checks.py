@@ -472,6 +472,41 @@ def stated(result: Result, env: Environment, index: RunIndex, value: object) -> 
                         Basis.SILENT)
 
 
+SETUP_KNOB = lazy(r"\b(?:vm\.|kernel\.)?([a-z_]*(?:overcommit|map_count|free_kbytes|hugepages|"
+                  r"shm(?:max|all|mni)|oom)[a-z_]*)\b")
+
+
+def own_setup(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
+    """What the test's own setup lines say it set (env.facts["own_setup"]: LTP's "set
+    overcommit_memory to 2"). ``value = false``: the knob the limit is blamed on is not one the
+    test set itself - a limit the test chose is no limit of the machine (max_map_count's
+    overcommit_memory=2, CKI 2020). A ``"knob=value"``: the test set exactly that."""
+    pairs = env.facts.get("own_setup", "").split()
+    knobs = {pair.split("=", 1)[0]: pair.split("=", 1)[1] for pair in pairs}
+    if isinstance(value, str):
+        if value in pairs:
+            return OK
+        return CheckOutcome(Support.CONTRADICTS, f"the test's own setup lines do not show it "
+                            f"set {value}", Basis.SILENT)
+    said = " ".join((result.message or "", env.facts.get("stated_quote", "")
+                     if env.facts.get("stated_cause") == "sysctl-limit" else ""))
+    for m in SETUP_KNOB.finditer(said):
+        if m.group(1) in knobs:
+            return CheckOutcome(Support.CONTRADICTS, f"the test set {m.group(1)} itself (its own "
+                                f"setup line: {m.group(1)}={knobs[m.group(1)]})")
+    return OK
+
+
+def exec_only(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
+    """The trace shows the program made memory execute-only (PROT_EXEC alone) and used no
+    protection key itself (env.facts["exec_only"])."""
+    made = env.facts.get("exec_only")
+    if made:
+        return OK
+    return CheckOutcome(Support.CONTRADICTS, "the text shows no call that made memory "
+                        "execute-only", Basis.SILENT)
+
+
 def arch(result: Result, env: Environment, index: RunIndex, value: object) -> CheckOutcome:
     """The machine is one of the architectures ``value`` lists: the report names it (uname, a
     release, its prose; readers/arch_facts.py) or the guest ran it."""
@@ -546,6 +581,8 @@ CHECKS: dict[str, Callable[[Result, Environment, RunIndex, object], CheckOutcome
     "translation_layer": translation_layer,
     "bisected": bisected,
     "stated": stated,
+    "own_setup": own_setup,
+    "exec_only": exec_only,
     "intended_change": intended_change,
     "test_change": test_change,
     "same_versions": same_versions,

@@ -104,6 +104,7 @@ def _fields(results: ResultGroup, env: Environment) -> Fields:
         bisect_line=(env.facts.get("bisect_intended") or env.facts.get("bisect_widens")
                      or env.facts.get("bisect_test_change") or "?")[:200],
         stated_why=env.facts.get("stated_why", "?"),
+        exec_only=repr(env.facts.get("exec_only", "?")),
         stated_cause=env.facts.get("stated_cause", "?"),
         # a thread's conclusion is the thread's; a single text's is the report's own
         stated_whose="the thread's" if env.facts.get("stated_in") == "thread" else "the report's",

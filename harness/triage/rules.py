@@ -37,7 +37,7 @@ KNOWN_CHECKS = frozenset({"arch", "page_size", "contrast_config", "fs_expected",
                           "thp_built", "hugepages", "gup_test", "swap", "truncated",
                           "works_elsewhere", "also_passed", "bisected", "known_change", "stated",
                           "same_versions", "newer_selftests", "feature_passed",
-                          "intended_change", "test_change",
+                          "intended_change", "test_change", "own_setup", "exec_only",
                           "translation_layer"})
 KNOWN_WHEN = {
     About.RESULT: frozenset({"status", "suite", "name", "config", "message", "syscall", "errno",
