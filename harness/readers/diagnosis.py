@@ -594,7 +594,12 @@ OPTION_NEEDED = lazy(
     r"^\W*(?:please\s+)?(?:add\s+support\s+for|enable|turn\s+on|(?:re)?(?:build|compile)\s+"
     r"(?:the\s+kernel\s+)?with)\s+`?CONFIG_[A-Z0-9_]+\b|"
     r"\bCONFIG_[A-Z0-9_]+(?:=[ym])?`?\s+(?:is\s+)?(?:required|needed|necessary)\b|"
-    r"\b(?:kernel|it|you)\s+(?:\*?must\*?|needs?\s+to|has\s+to)\s+have\s+`?CONFIG_[A-Z0-9_]+",
+    r"\b(?:kernel|it|you)\s+(?:\*?must\*?|needs?\s+to|has\s+to)\s+have\s+`?CONFIG_[A-Z0-9_]+|"
+    # advice to the reporter: "you should check your kernel config and set "CONFIG_TUN=y/m""
+    # (Yang Xu on LTP netns_netlink's missing /dev/net/tun, 2020), "Yes, you need to enable
+    # CONFIG_ARM_IMX8M_DDRC_DEVFREQ in order to test this." (a devfreq review, 2019)
+    r"\b(?:you\s+(?:should|need\s+to|must|have\s+to|will\s+need\s+to)|please)\s+"
+    r"(?:[\w/-]+\s+){0,6}?(?:set|enable|select|turn\s+on)\s+[\"'`]?CONFIG_[A-Z0-9_]+\b",
     re.IGNORECASE)
 OPTION_CAUSE = Cause("diagnosis-config", "config", "kernel-config-missing",
                      "a kernel option the program needs was not enabled",
@@ -845,7 +850,13 @@ SHORT_OF_MEMORY = lazy(
     # "the s390x machine currently only has 4GB memory" (dotnet/runtimelab #892), "a Raspberry
     # PI 2, which has only 1G of memory available" (openjdk #2507): "only" makes it a shortage
     r"\b(?:only\s+(?:has|had|have)|(?:has|had|have|with)\s+only)\s+\d+(?:\.\d+)?\s*[MGT]i?B?"
-    r"\s+(?:of\s+)?(?:memory|RAM)\b", re.IGNORECASE)
+    r"\s+(?:of\s+)?(?:memory|RAM)\b|"
+    # the memory each of the test's processes is left, said too low: "that leaves us about 125kB
+    # per process (aprox: 8 * 1024 * 1024 / 64000) which is likely too low" (Cyril Hrubis on
+    # LTP msgstress03 forking 64000 children on an 8GB machine, 2021)
+    r"\b\d+(?:\.\d+)?\s*[kKMG]i?B\s+(?:of\s+(?:memory|RAM)\s+)?per\s+(?:process|task|child|"
+    r"thread|worker)\b[^.]{0,80}?\b(?:is|are|was|were)\s+(?:\w+\s+)?too\s+(?:low|little|small)\b",
+    re.IGNORECASE)
 MEMORY_SHORT = _env("memory-short", "too little memory for the test")
 # The setup named as the fault, in a verdict rather than a causal sentence: "That's more of the
 # system problem than anything else" (Cyril Hrubis on ksm03, LTP 2020), "this is a problem with
