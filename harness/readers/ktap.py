@@ -68,8 +68,9 @@ CRASH = lazy(
     r"invalid TSS|alignment check|bounds|overflow|int3): [0-9a-f]{4} \[#\d+\]|"
     # and any trap's die() header, s390's too ('illegal operation: 0001 ilc:1 [#1]'): a trap
     # name, the error code, the count, at the start of the console line (after its printk
-    # stamp or the runner's '# ').
-    r"(?:^|\d\]|^#)[ \t]*[a-z][a-z ,-]{1,60}: [0-9a-f]{4}\b[^\n\[]{0,24}\[#\d+\])"
+    # stamp or the runner's '# '); x86's pgtable_bad() capitalises its name ("Bad pagetable:
+    # 0009 [#1] SMP PTI", the kernel test robot's LTP cve run on an mremap patch, 2021).
+    r"(?:^|\d\]|^#)[ \t]*[A-Za-z][a-z ,-]{1,60}: [0-9a-f]{4}\b[^\n\[]{0,24}\[#\d+\])"
 )
 # An oops seen from its tail only (its head cut from the excerpt): a kernel stack frame
 # "[<ffffffff8123d392>] ? SyS_shmget+0x42/0x50" (x86 before 4.x) or the report's last line

@@ -543,8 +543,17 @@ FS_UNSAID = lazy(r"\b(?:could(?! not\b)|would|might|may|if|whether|in theory|per
                  r"switch\w* to|instead)\b|\w'd\b|\?\s*$", re.IGNORECASE)
 STATUS_MARKS = ("✅", "❌", "⚡", "🚧", "⏱", "⚠")
 # LTP's probe of the filesystems it could test ("tst_supported_fs_types.c:92: TINFO: FUSE does
-# support exfat", "... Kernel supports ntfs"): what the machine offers, not where the test ran
-LTP_FS_PROBE = lazy(r"\btst_supported_fs_types\.c:\d+: T?INFO: ")
+# support exfat", "... Kernel supports ntfs"): what the machine offers, not where the test ran;
+# nor its mount of one variant of an all-filesystems loop through FUSE ("tst_test.c:900: TINFO:
+# Trying FUSE...", ntfs-3g in the kernel test robot's LTP runs, 2021-2024)
+LTP_FS_PROBE = lazy(r"\btst_supported_fs_types\.c:\d+: T?INFO: |"
+                    r"\btst_test\.c:\d+: T?INFO: Trying FUSE\b")
+# A list of the kernel modules loaded names no filesystem the test ran on, wherever the line
+# starts: a journal's or syslog's prefix in front of it ("Oct 09 12:13:04 host restraintd[830]:
+# Modules Loaded  ... nfsv3 nfs_acl nfs lockd", CKI's restraint on Fedora 31, 2019; "... emergent
+# kernel: Modules linked in: nfsv3 nfs_acl nfs ...", a syslog'd oops, 2019) or runltp's header
+MODULES_LINE = lazy(r"\b(?:Modules\s+(?:linked\s+in|loaded)|Loaded\s+modules)\b\s*:?\s",
+                    re.IGNORECASE)
 SENTENCE_AROUND = lazy(r"[^.!?]*(?:[.!?]+(?=\s|$)|$)")
 
 
@@ -559,8 +568,10 @@ def _said_of_the_run(text: str, start: int) -> bool:
 def _note_fs_words(info: PasteInfo, line: LogLine, text: str) -> None:
     """Filesystems the prose names (at most three lines each), in sentences that say so. A CI
     mail's status line ("🚧 ✅ CIFS Connectathon", "❌ xfstests - xfs") names a test, not the
-    filesystem the run used; nor does LTP's probe of the filesystems it could test."""
-    if text.lstrip().startswith(STATUS_MARKS) or LTP_FS_PROBE.search(text):
+    filesystem the run used; nor does LTP's probe of the filesystems it could test, nor a list
+    of the modules loaded."""
+    if text.lstrip().startswith(STATUS_MARKS) or LTP_FS_PROBE.search(text) \
+            or MODULES_LINE.search(text):
         return
     for m in FS_WORDS.finditer(text):
         if text[max(0, m.start() - 2):m.start()] == "--" or not _said_of_the_run(text, m.start()):
@@ -586,9 +597,12 @@ KERNEL_RECORD = lazy(
     r"(?:[A-Za-z][A-Za-z0-9]{1,3}\s*: ?[0-9a-f]{4,16}(?:\([0-9a-f]{4}\))?\s+){2,})")
 # A wrapped module list's continuation: four names or more, or its last line, which may be short
 # ("fuse [last unloaded: test_user_copy]", LKFT's zram Oops on qemu-arm, 2022; "scsi_transport_srp
-# fuse [last unloaded: scsi_debug]", IBM's Power CI, 2025).
+# fuse [last unloaded: scsi_debug]", IBM's Power CI, 2025; a mail client's wrap leaving
+# "crct10dif_ce fuse drm", LKFT's preadv03 WARNING on a Juno board, 2023: a few module names).
 MODULE_LIST = lazy(r"^\s*[\w-]+(?:\([A-Z]+\))?(?:\s+[\w-]+(?:\([A-Z]+\))?){3,}\s*$|"
-                   r"^\s*(?:[\w-]+(?:\([A-Z]+\))?\s+)*\[last unloaded: [^\]\s]+\]\s*$")
+                   r"^\s*(?:[\w-]+(?:\([A-Z]+\))?\s+)*\[last unloaded: [^\]\s]+\]\s*$|"
+                   r"^\s*[a-z][a-z0-9_]*(?:\([A-Z]+\))?(?:\s+[a-z][a-z0-9_]*(?:\([A-Z]+\))?){0,2}"
+                   r"\s*$")
 
 
 def _kernel_record(info: PasteInfo, text: str) -> bool:

@@ -36,6 +36,7 @@ from harness.readers import (
     lkft_summary,
     lkp_mail,
     ltp_output,
+    ok_over_errors,
     quoted_run,
     service_journal,
     sru_review,
@@ -128,7 +129,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     _name_suites(parsed, suite, default_suite)
     fix_runner_verdicts(parsed.results, suite, frozenset(b.name for b in tracker.blocks))
     parsed.results += whole_binary_results(tracker, parsed.results, suite)
-    notes = notes_first + excerpt.judge(parsed, info)
+    notes = notes_first + ok_over_errors.reopen(parsed.results) + excerpt.judge(parsed, info)
     if tracker.summary is not None:
         passed, skipped, failed = tracker.summary
         notes.append(f"run_vmtests.sh's SUMMARY: PASS={passed} SKIP={skipped} FAIL={failed} "
