@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from harness.cli.exit_codes import exit_code
 from harness.errors import InputError, OutputError, UsageError
-from harness.model import Environment
+from harness.model import Environment, LogLine
 from harness.readers.arch_facts import apply_machine
 from harness.readers.environment import from_logs, normalise_fs, version_of
 from harness.readers.ingest import Parsed, parse_file, suite_hint
@@ -73,7 +73,10 @@ def read_all(logs: list[str], straces: list[str], suite: str | None,
                     env.facts.setdefault("bisect_overruled",
                                          f"{overruled.source} L{overruled.line}: "
                                          f"{overruled.text.strip()[:120]!r}")
-                if (bisect := read.bisected) is not None:
+                if read.statements is not None and (doubt := read.statements.emulator_doubt):
+                    env.facts.setdefault("emulator_doubt", f"{doubt.source} L{doubt.line}: "
+                                         f"{doubt.text.strip()[:160]!r}")
+                if (bisect := read.bisected or _introducing(read)) is not None:
                     env.facts.setdefault("bisected", f"{bisect.source} L{bisect.line}: "
                                          f"{bisect.text.strip()}")
             thread = thread or read
@@ -94,6 +97,12 @@ def read_all(logs: list[str], straces: list[str], suite: str | None,
             scanners.insert(0, thread.statements)
         apply_feature_newer(scanners, env)
     return parsed, strace, thread
+
+
+def _introducing(read: ThreadInput) -> LogLine | None:
+    """A reply's "my patchset, which introduced the issue" over a kernel change: the thread's
+    bisect when it has none of its own."""
+    return read.statements.introducing_change() if read.statements is not None else None
 
 
 def apply_feature_newer(scanners: list[StatementScanner], env: Environment) -> None:
@@ -271,7 +280,8 @@ def apply_bisect(i: ReportInput, env: Environment) -> None:
     if (changed := i.info.test_change) is not None and "bisected" not in env.facts:
         env.facts.setdefault("bisect_test_change", f"L{changed.line}: {changed.text.strip()}")
     elif "bisected" not in env.facts and (
-            broke := i.info.statements.breaking_kernel_patch()) is not None:
+            broke := i.info.statements.breaking_kernel_patch()
+            or i.info.statements.introducing_change()) is not None:
         env.facts["bisected"] = f"L{broke.line}: {broke.text.strip()}"
 
 
@@ -280,6 +290,8 @@ def apply_inputs(inputs: list[ReportInput], env: Environment) -> None:
     for i in inputs:
         if (conclusion := i.info.statements.conclusion()) is not None:
             apply_conclusion(conclusion, env)
+        if (doubt := i.info.statements.emulator_doubt) is not None:
+            env.facts.setdefault("emulator_doubt", f"L{doubt.line}: {doubt.text.strip()[:160]!r}")
         if (disputed := i.info.statements.bisect_disputed) is not None:
             env.facts.setdefault("bisect_disputed", f"L{disputed.line}: "
                                  f"{disputed.text.strip()[:120]!r}")

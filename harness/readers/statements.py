@@ -152,6 +152,54 @@ HIT_FAILURE = lazy(r"\bI (?:hit|got|get|see|saw) (?:this|the following|these|a|a
 PATCH_BREAKS = lazy(r"\b(?:this|the|your|that) (?:patch|change|commit)\b[^.?]{0,20}\b"
                     r"(?:breaks|broke|is breaking|has broken)\b[^.?]{0,60}?\b(?:self)?"
                     r"tests?\b", re.IGNORECASE)
+# A reply naming the kernel change that brought the crash or failure in its own words, no bisect
+# needed: "I gonna post an updated version of my patchset, which introduced the issue, with the
+# fix merged" (Roman Gushchin on LKFT's cgroup test_core oops in next, 2023), "It looks like
+# this is fallout from the LPA2 enablement" (Mark Rutland on LKFT's set_robust_list01 oops,
+# 2023), "The BUG_ON was introduced by commit ..." - the same fact as a bisect to that change.
+# A selftest change named so is the test's, and stays unread here.
+CHANGE = (r"(?:patch(?:es|set)?|series|commits?|changes?|cleanups?|rework|enablement|"
+          r"conversion|refactor(?:ing)?)")
+INTRODUCED = lazy(
+    r"\b(?:my|the|this|that|his|her|their|your|[A-Z][\w-]*'s)\s+(?:[\w/.-]+\s+){0,3}?" + CHANGE
+    + r"\b[^.?;]{0,40}?\b(?:which|that)\s+(?:has\s+|have\s+)?(?:introduced|caused|broke)\s+"
+    r"(?:the|this|it|these)\b|"
+    r"\b(?:fallout|breakage)\s+(?:from|of)\s+(?:the\s+|my\s+|your\s+|[A-Z][\w-]*'s\s+)?"
+    r"(?:[\w/.-]+\s+){0,4}?" + CHANGE + r"\b|"
+    r"\b(?:was|were|is|got)\s+(?:introduced|caused)\s+by\s+(?:commit\s+[0-9a-f]{7,40}\b|"
+    r"(?:the|my|your|[A-Z][\w-]*'s)\s+(?:[\w/.-]+\s+){0,3}?" + CHANGE + r"\b)",
+    re.IGNORECASE)
+INTRODUCED_DOUBT = lazy(r"\b(?:not|n't|never|no|if|whether|maybe|perhaps|might|could)\b|"
+                        r"\bself-?tests?\b|\btests?\s+" + CHANGE, re.IGNORECASE)
+# A maintainer suspecting the emulator the crash ran under, not concluding: "Supposedly TCG x86
+# is known 'funny' and if that's what you're using it would be very good to confirm the problem
+# on x86 hardware" (Peter Zijlstra on LKFT's int3 oopses under QEMU on cloud hosts, 2023), "could
+# this be a QEMU bug?", "I'd like to see it reproduced on real hardware". A doubt about the
+# kernel's crash, no verdict: the crash stays unexplained.
+EMULATOR_WORD = r"(?:TCG|QEMU|qemu(?:-[\w-]+)?|emulat(?:or|ion)|FVP|simulator)"
+EMULATOR_DOUBT = lazy(
+    r"\b" + EMULATOR_WORD + r"\b[^.?]{0,40}?\b(?:is|are)\s+(?:\w+\s+)?known\s+(?:to\s+be\s+)?"
+    r"['\"`]?(?:funny|buggy|broken|flaky|quirky|problematic|unreliable)\b|"
+    r"\bconfirm\s+(?:the\s+(?:problem|crash|issue|bug|oops)|it|this)\s+on\s+(?:real\s+|"
+    r"physical\s+|x86\s+|arm64\s+|actual\s+)?(?:hardware|bare[- ]metal|(?:a\s+)?real\s+"
+    r"machines?)\b|"
+    r"\b(?:reproduc\w+|see|seen|trigger\w*)\s+(?:it\s+|this\s+|the\s+\w+\s+)?(?:on|with)\s+"
+    r"(?:real|physical|actual)\s+(?:hardware|machines?)\b|"
+    r"\b(?:could|might|may|can)\s+(?:this|it|that)\s+be\s+(?:a\s+|an\s+)?" + EMULATOR_WORD
+    + r"\s+(?:bug|issue|problem)\b",
+    re.IGNORECASE)
+# A reply showing the code at fault ("The offending code seems to be:") when that code is the
+# test's own check - it calls the test framework's failure reporting: "ksft_exit_fail_msg(\"SP is
+# not on sigaltstack\n\")" under "register unsigned long sp asm(\"sp\")" (Andy Lutomirski on
+# LKFT's sigaltstack bail-out with clang, 2023: "asm(\"sp\") is a horrible hack"; the selftest
+# was fixed to use current_stack_pointer). Kernel code shown so is the kernel's, unread here.
+OFFENDING = lazy(r"\b(?:the\s+)?(?:offending|culprit|buggy|broken|problematic|faulty)\s+"
+                 r"(?:code|line|lines|snippet|check)\s+(?:seems\s+to\s+be|is|are|looks\s+like|"
+                 r"appears\s+to\s+be)\b|\bthe\s+code\s+(?:at\s+fault|to\s+blame)\b",
+                 re.IGNORECASE)
+TEST_API_CALL = lazy(r"\b(?:ksft_(?:exit_fail_msg|test_result_fail|exit_fail|print_msg)|"
+                     r"tst_res[mp]?|tst_brk[mp]?|tst_resm|ksft_test_result)\s*\(|"
+                     r"\b(?:ASSERT|EXPECT)_(?:EQ|NE|TRUE|FALSE|LT|LE|GT|GE)\s*\(")
 # The kernel's own source directories (not lib/: a test framework has one too).
 KERNEL_DIRS = lazy(r"^(?:\.\.\./)?(?:arch|block|crypto|drivers|fs|include|init|io_uring|"
                    r"ipc|kernel|mm|net|security|virt)/")
@@ -356,6 +404,17 @@ TEST_SIDE = lazy(
     r"s390x?|riscv\d*|aarch64|arm64|mips\w*|big[- ]endian|\w+\s+arch(?:itecture)?s?)\b|"
     r"\bnot\s+support(?:ed)?\s+(?:\w+\s+)?(?:in|by)\s+(?:this|the)\s+(?:self)?test(?:\s?case)?\b|"
     r"\b(?:test|selftest)[- ]bug\b|"
+    # the maintainer taking the fix to the test suite: "it's just that test is taking longer
+    # than expected and hits timeout. I'll look into proposing LTP patch for this issue" (Jan
+    # Stancek on a CKI LTP failure, 2020), "I'll send a fix for the selftest", "this needs to be
+    # fixed in LTP"
+    r"\bI(?:'ll| will| am going to| plan to| intend to)\s+(?:look\s+into\s+|try\s+)?(?:to\s+)?"
+    r"(?:propos|send|post|submit|prepar|writ)\w*\s+(?:an?\s+|the\s+)?(?:LTP|(?:self|k?self)?"
+    r"tests?|test\s?case)\s+(?:patch|fix)\b|"
+    r"\bI(?:'ll| will)\s+(?:send|post|submit)\s+(?:an?\s+)?(?:patch|fix)\s+(?:for|to)\s+(?:the\s+)?"
+    r"(?:LTP|(?:k?self)?tests?|test\s?case)\b|"
+    r"\b(?:needs?|has|have)\s+to\s+be\s+fixed\s+in\s+(?:the\s+)?(?:LTP|(?:k?self)?tests?|"
+    r"test\s?case|test\s?suite)\b|"
     # "using gcc it will run into a testcase\nbug because the vdso_test_abi.c file incorrectly
     # mixes libc types and kernel types" (Arnd Bergmann, vDSO selftest, 2025)
     r"\btest\s?case\s+bugs?\b|"
@@ -596,7 +655,9 @@ class StatementScanner:
     names: list[str] = field(default_factory=list)  # test names the statements give
     broke_tests: bool = False  # "this change breaks ... tests": the patch is the culprit
     bisect_disputed: LogLine | None = None  # the prose says the bisect result is wrong
+    emulator_doubt: LogLine | None = None  # "TCG x86 is known 'funny' ... confirm on hardware"
     patch_breaks: LogLine | None = None  # the writer: "this patch breaks ... tests"
+    introduced_by: LogLine | None = None  # the writer: "my patchset, which introduced the issue"
     kernel_side: list[LogLine] = field(default_factory=list)
     kernel_own: bool = False  # a kernel-side line the writer wrote (not quoted)
     follows_kernel: LogLine | None = None  # the test is to be brought in line with the kernel
@@ -638,6 +699,22 @@ class StatementScanner:
     _width_before: int = 0  # the raw line before's width (was it a mail client's wrap?)
     _after_head: bool = False  # right after a tracker thread's repository line
     _suite_pr: bool = False  # ... and that line is a pull request to a test suite's repository
+    _offending: LogLine | None = None  # the writer's "The offending code seems to be:"
+
+    def _offending_code(self, line: LogLine, text: str) -> None:
+        """The writer's own "The offending code seems to be:" and, in the lines after it, code
+        that reports the test's failure: the test's own check named as the fault."""
+        if OFFENDING.search(text) and not text.rstrip().endswith("?"):
+            self._offending = LogLine(line.line, text, line.source)
+            return
+        shown = self._offending
+        if (shown is not None and shown.source == line.source
+                and 0 < line.line - shown.line <= ANALYSIS_SPAN and TEST_API_CALL.search(text)):
+            if len(self.test_side) < 5:
+                self.test_side.append(shown)
+                self.prose.append(f"{shown.text.strip()} {text.strip()}")
+                self.prose_sources.append(shown.source)
+            self._offending = None
 
     def is_title(self, text: str) -> bool:
         """Whether ``text`` (the next line) is a tracker thread's title: prose, though it
@@ -654,6 +731,7 @@ class StatementScanner:
                 self._ltp_fix(LogLine(line.line, text, line.source))
         if not QUOTE.match(line.text):
             self._kernel_commit(line, text)
+            self._offending_code(line, text)
         before = self.fix_links.ltp_fix
         self.fix_links.feed(line, text, QUOTE.match(line.text) is not None)
         if before is None and (ltp := self.fix_links.ltp_fix) is not None:
@@ -691,6 +769,7 @@ class StatementScanner:
         if not quoted and self.quoted_side and DISAGREES.search(text):
             self.disagreed = True
         self._commits_and_reverts(line, text, joined, quoted, question)
+        self._culprits(line, text, joined, quoted, question)
         self._feature(line, text, joined, question, quoted)
         if BISECT_DISPUTED.search(joined) and not question:
             if self.bisect_disputed is None:
@@ -842,6 +921,18 @@ class StatementScanner:
                 and REVERT_EXPERIMENT.search(joined) and not REVERT_NO_CHANGE.search(joined)):
             self.reverted = LogLine(line.line, text, line.source)
 
+    def _culprits(self, line: LogLine, text: str, joined: str, quoted: bool,
+                  question: bool) -> None:
+        """The writer's own "my patchset, which introduced the issue" (see INTRODUCED), not
+        quoted, not asked; and a doubt about the emulator (EMULATOR_DOUBT), asked or not."""
+        if self.emulator_doubt is None and not quoted and EMULATOR_DOUBT.search(joined):
+            self.emulator_doubt = LogLine(line.line, text, line.source)
+        if self.introduced_by is not None or quoted or question:
+            return
+        if (m := INTRODUCED.search(joined)) and not INTRODUCED_DOUBT.search(
+                _clause_of(joined, m.start(), m.end())):
+            self.introduced_by = LogLine(line.line, text, line.source)
+
     def _patch_line(self, line: LogLine, text: str, bare: str) -> None:
         """What a patch in the text changes: its files, the ones it creates, a Fixes: tag."""
         width, self._width_before = self._width_before, len(line.text.rstrip())
@@ -928,6 +1019,13 @@ class StatementScanner:
         """The patch's files: the ones its diffstat lists when it has one (a diff in the commit
         message, such as a debugging hack to the kernel, is an illustration, not the patch)."""
         return self.submitted or self.patched
+
+    def introducing_change(self) -> LogLine | None:
+        """The writer's "my patchset, which introduced the issue" over a kernel change, unless
+        the text's own patch changes only the tests."""
+        if self.introduced_by is None or self.selftest_only_patch():
+            return None
+        return self.introduced_by
 
     def breaking_kernel_patch(self) -> LogLine | None:
         """The writer's "this patch breaks ... tests" when the patch changes only kernel
@@ -1228,3 +1326,9 @@ def _sentence_left(text: str) -> bool:
     ("`vboxsf` cannot handle `MAP_SHARED`: https://www.virtualbox.org/ticket/819", osquery
     #3408), not a label ("Link:", "See also")."""
     return len(text) >= 40 or len(text.split()) >= 4
+
+
+def _clause_of(text: str, start: int, end: int) -> str:
+    """The clause of ``text`` around [start, end): from the sentence's start to the match's end."""
+    head = max(text.rfind(". ", 0, start), text.rfind("; ", 0, start), text.rfind("? ", 0, start))
+    return text[head + 1:end]

@@ -467,9 +467,10 @@ def triage(parsed: list[Parsed], env: Environment, strace: list[Parsed] | None =
         if r.status in NEEDS_DIAGNOSIS:
             r.diagnosis = diagnose(r, env, fitting(r), index)
     _tie_to_crashes(parsed, results)
-    findings = bisected_crashes(group(results, env, about_results)
-                                + anomaly_findings(suites, results, rules)
-                                + crash_findings(parsed, results, rules, env.accel), env)
+    findings = doubted_crashes(bisected_crashes(group(results, env, about_results)
+                                                + anomaly_findings(suites, results, rules)
+                                                + crash_findings(parsed, results, rules,
+                                                                 env.accel), env), env)
     findings = severity_order(abi_break_regressions(
         reverted_regressions(findings, env, results), env, results))
     return Report(env, results, findings, suites, verdict_of(findings),
@@ -561,6 +562,25 @@ def bisected_crashes(findings: list[Finding], env: Environment) -> list[Finding]
                         reference="Documentation/admin-guide/bug-bisect.rst")
         out.append(f)
     return out
+
+
+def doubted_crashes(findings: list[Finding], env: Environment) -> list[Finding]:
+    """A kernel crash the report's own replies suspect the emulator of ("Supposedly TCG x86 is
+    known 'funny' and if that's what you're using it would be very good to confirm the problem
+    on x86 hardware", LKFT's int3 oopses under QEMU, 2023), with no bisect and nobody confirming
+    it on hardware: the kernel's or the emulator's, unsaid - an honest unknown that quotes the
+    doubt, not a kernel bug."""
+    doubt = env.facts.get("emulator_doubt")
+    if not doubt or env.facts.get("bisected"):
+        return findings
+    return [replace(f, category=Category.UNKNOWN, cause="emulator-suspected",
+                    confidence=Confidence.LOW,
+                    explanation=f"{f.explanation} But the report's own replies suspect the "
+                    f"emulator it ran under ({doubt}), and nobody confirmed the crash on "
+                    "hardware: the kernel's or the emulator's, the text does not say.",
+                    action="Rerun on hardware (or under KVM) before blaming the kernel; if it "
+                    "only happens under the emulator, report it to the emulator.")
+            if f.cause in KERNEL_CRASHES else f for f in findings]
 
 
 def summarize(results: list[Result], findings: list[Finding]) -> Summary:
