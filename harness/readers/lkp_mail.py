@@ -71,8 +71,10 @@ WIDENS = lazy(
     r"\bfalse[- ]positives?\b", re.IGNORECASE)
 ROBOT = lazy(r"kernel test robot|0-DAY CI|0day robot|\blkp@intel\.com|/oe-lkp/|"
              r"\bin testcase: kernel-selftests\b|intel-lab-lkp|lkp-tests")
-TEST_STAT = lazy(r"(?<![\w.-])kernel-selftests\.(?P<group>[\w-]+)\.(?P<test>\S+?)\."
-                 r"(?P<verdict>fail|pass)(?=$|[\s\"'),:;])")
+# (LTP's too, "ltp.fanotify22.fail": the robot's kirk runs since 2025 print no TFAIL line in the
+# mail, only "fanotify22: fail | tainted")
+TEST_STAT = lazy(r"(?<![\w.-])(?:kernel-selftests\.(?P<group>[\w-]+)|(?P<ltp>ltp))\."
+                 r"(?P<test>\S+?)\.(?P<verdict>fail|pass)(?=$|[\s\"'),:;])")
 # a kernel log statistic: "dmesg.BUG:..." in a fail:runs table, bare in a '|' table or a
 # "noticed" line
 CRASH_STAT = lazy(r"(?<![\w-])(?:dmesg\.)?(?P<head>(?:BUG|WARNING|Oops|kernel_BUG_at|"
@@ -257,7 +259,7 @@ def _new(row: Row) -> bool:
 
 def _result(m: re.Match[str], numbers: dict[str, int], status: Status, line: LogLine,
             message: str) -> Result:
-    group, name = m.group("group"), m.group("test")
+    group, name = m.group("group") or m.group("ltp"), m.group("test")
     if "../" in name:  # "run_vmtests.sh../userfaultfd_anon_20_16": the runner, "./" a command
         runner, command = name.split("../", 1)
         name = f"{runner}: {command}"

@@ -406,13 +406,14 @@ TEST_SIDE = lazy(
     r"\b(?:test|selftest)[- ]bug\b|"
     # the maintainer taking the fix to the test suite: "it's just that test is taking longer
     # than expected and hits timeout. I'll look into proposing LTP patch for this issue" (Jan
-    # Stancek on a CKI LTP failure, 2020), "I'll send a fix for the selftest", "this needs to be
-    # fixed in LTP"
+    # Stancek on a CKI LTP failure, 2020), "Agreed, I already sent a patch to LTP to blacklist it"
+    # (Jan Stancek on LTP read_all reading debugfs regmap files, 2019), "this needs to be fixed
+    # in LTP"
     r"\bI(?:'ll| will| am going to| plan to| intend to)\s+(?:look\s+into\s+|try\s+)?(?:to\s+)?"
     r"(?:propos|send|post|submit|prepar|writ)\w*\s+(?:an?\s+|the\s+)?(?:LTP|(?:self|k?self)?"
     r"tests?|test\s?case)\s+(?:patch|fix)\b|"
-    r"\bI(?:'ll| will)\s+(?:send|post|submit)\s+(?:an?\s+)?(?:patch|fix)\s+(?:for|to)\s+(?:the\s+)?"
-    r"(?:LTP|(?:k?self)?tests?|test\s?case)\b|"
+    r"\bI(?:'ll| will|'ve| have)?\s+(?:already\s+)?(?:send|sent|post|posted|submit|submitted)\s+"
+    r"(?:an?\s+)?(?:patch|fix)\s+(?:for|to)\s+(?:the\s+)?(?:LTP|(?:k?self)?tests?|test\s?case)\b|"
     r"\b(?:needs?|has|have)\s+to\s+be\s+fixed\s+in\s+(?:the\s+)?(?:LTP|(?:k?self)?tests?|"
     r"test\s?case|test\s?suite)\b|"
     # "using gcc it will run into a testcase\nbug because the vdso_test_abi.c file incorrectly

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Protocol
 
+from harness.lazy_regex import lazy
 from harness.model import (
     POINTS_AT_KERNEL,
     SEVERITY,
@@ -471,6 +472,7 @@ def triage(parsed: list[Parsed], env: Environment, strace: list[Parsed] | None =
                                                 + anomaly_findings(suites, results, rules)
                                                 + crash_findings(parsed, results, rules,
                                                                  env.accel), env), env)
+    findings = stated_lockups(findings, env)
     findings = severity_order(abi_break_regressions(
         reverted_regressions(findings, env, results), env, results))
     return Report(env, results, findings, suites, verdict_of(findings),
@@ -581,6 +583,38 @@ def doubted_crashes(findings: list[Finding], env: Environment) -> list[Finding]:
                     action="Rerun on hardware (or under KVM) before blaming the kernel; if it "
                     "only happens under the emulator, report it to the emulator.")
             if f.cause in KERNEL_CRASHES else f for f in findings]
+
+
+# A kernel kept busy, not a kernel that failed: the watchdog's soft lockup, a task blocked, an
+# RCU stall. What the test does can cause it (LTP read_all reading debugfs regmap files from
+# slow hardware, "It's slow and triggers soft lockups", 2019).
+LOCKUP = lazy(r"\bsoft lockup\b|\bhard LOCKUP\b|\bblocked for more than \d+ seconds\b|"
+              r"\bself-detected stall\b|\bdetected stalls? on CPUs\b")
+
+
+def stated_lockups(findings: list[Finding], env: Environment) -> list[Finding]:
+    """A lockup (see LOCKUP) in a report whose own conclusion puts its failure on the test
+    ("Not a 5.3 -stable regression. Failure comes from test that sanity checks all /proc files
+    ... It's slow and triggers soft lockups", then "I already sent a patch to LTP to blacklist
+    it", Jan Stancek on a CKI report, 2019) is that conclusion's, not a kernel bug of its own. An
+    Oops, a BUG or a warning stays the kernel's; so does a lockup a bisect names."""
+    stated = env.facts.get("stated")
+    side = next((f for f in findings if stated and f.cause == stated
+                 and f.category is Category.TEST_BUG), None)
+    if side is None or env.facts.get("bisected"):
+        return findings
+    quote = env.facts.get("stated_quote", "")
+    out = []
+    for f in findings:
+        head = f.evidence[0].text.strip() if f.evidence else ""
+        if f.cause in KERNEL_CRASHES and LOCKUP.search(head):
+            f = replace(f, category=side.category, cause=side.cause, confidence=Confidence.LOW,
+                        explanation=f"The kernel reported {head[:100]!r}: a lockup, the kernel "
+                        "kept busy rather than failing, and the report's own conclusion puts "
+                        f"the failure on the test ({quote[:200]}).",
+                        action=side.action, reference=side.reference)
+        out.append(f)
+    return out
 
 
 def summarize(results: list[Result], findings: list[Finding]) -> Summary:
