@@ -3,7 +3,8 @@ each tested on a second real text worded differently:
 
 - a pull request to a test suite's own repository (LTP, the kselftests, xfstests,
   libhugetlbfs) whose title fixes one of its tests ("testcases: fix mmapstress08 test", ltp
-  #205; "Fix memcontrol03 testcase failure on powerpc.", ltp #1297) is the diagnosis: the test
+  #205; "Fix memcontrol03 testcase failure on powerpc.", ltp #1297; "tests: Fix bug in paranoid
+  bug", libhugetlbfs #85, mini-round 23-trk-c) is the diagnosis: the test
   is changed (selftest-logic-bug); not an issue's title, not a pull request to another tree
   (a library OS patching its copy of a test around its own bug);
 - a maintainer explaining a time out or a failure by the test's own parameters on a machine
@@ -77,7 +78,8 @@ def test_pull_request_titles_that_fix_a_test():
     # real LTP pull request titles: #205, #1297, #465 fix tests; #744 fixes a typo in a message
     for title in ("testcases: fix mmapstress08 test",
                   "Fix memcontrol03 testcase failure on powerpc.",
-                  "fix bugs found in net.tcp_cmds test"):
+                  "fix bugs found in net.tcp_cmds test",
+                  "tests: Fix bug in paranoid bug"):
         assert TEST_FIX_TITLE.search(title), title
     assert not TEST_FIX_TITLE.search("docs: fix simple typo, failiure -> failure")
 

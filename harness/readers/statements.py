@@ -575,7 +575,10 @@ TEST_FIX_TITLE = lazy(
     r"^(?!.*\b(?:typos?|spelling|docs?|documentation|build|compil\w*|warnings?|makefile|"
     r"readme|ci|lint\w*)\b)(?:(?:[\w.-]+/)*[\w.-]+:\s+)?fix(?:e[sd])?\s+(?:the\s+|a\s+)?"
     r"(?:[\w.-]+\s+){0,4}?(?:(?:self)?test(?:\s?case)?s?|" + _TEST_NAME + r")\b|"
-    r"^(?:(?:[\w.-]+/)*" + _TEST_NAME + r"):\s+fix(?:e[sd])?\b", re.IGNORECASE)
+    r"^(?:(?:[\w.-]+/)*" + _TEST_NAME + r"):\s+fix(?:e[sd])?\b|"
+    # the suite's tests named by the prefix: "tests: Fix bug in paranoid bug" (libhugetlbfs #85)
+    r"^(?:(?:k?self)?tests?|testcases?)(?:/[\w.-]+)*:\s+fix(?:e[sd])?\b",
+    re.IGNORECASE)
 
 
 # A line that opens with a condition ("If ...", "Unless ...").
