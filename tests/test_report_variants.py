@@ -218,7 +218,6 @@ def own_words(case: Case) -> bool:
 # (rr #2681's assertion wrapped at 72 columns after "Assertion", none/- at fd5a85e, is read as
 # one line since s8-ci's stated_failures fix)
 KNOWN_FRAGILE: dict[str, set[str]] = {
-    "nvme-cli-fw-download-libhugetlbfs-region-enomem": {"printk stamps + ANSI + fence"},
     # Under a reply's own words ("Any idea?" above 'On ... wrote:'), the quoted statement
     # ("update the LTP test case", "I applied this ... And I hit this:") is someone else's and
     # weighs less, while a quoted bisect still counts: quoted statements and quoted bisects are

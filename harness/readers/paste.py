@@ -64,11 +64,14 @@ PRINTK_STAMP = lazy(
 ANY_STAMP = lazy(r"\[\s*\d+\.\d+\][ \t]?")
 # (the kernel test robot's stat names - "dmesg.BUG:sleeping_function...", "dmesg.WARNING:..." in
 # its fail:runs table - name a crash it counted, they are no crash line to keep stamped)
-KERNEL_FACT = lazy(r"(?![ \t]*>)(?=.*(?:Linux version|[Cc]ommand line:|HugeTLB:|"
-                   r"(?<![A-Za-z.])BUG:|BUG at|(?<![A-Za-z.])Oops|(?<!\.)WARNING:|"
+# (a kernel warning starts its line - "WARNING: CPU: 0 PID: 1 at ...", "WARNING: possible
+# circular locking ..." - a program's own "libhugetlbfs: WARNING: get_huge_pages: ..." does not)
+KERNEL_FACT = lazy(r"(?![ \t]*>)(?:[ \t]*(?:\[\s*[TC]\d+\][ \t]*)?WARNING:|"
+                   r"(?=.*(?:Linux version|[Cc]ommand line:|HugeTLB:|"
+                   r"(?<![A-Za-z.])BUG:|BUG at|(?<![A-Za-z.])Oops|"
                    r"Call Trace|"
                    r"Unable to handle|Kernel panic|"
-                   r"segfault at|: [0-9a-f]{4} \[#\d+\]))")
+                   r"segfault at|: [0-9a-f]{4} \[#\d+\])))")
 # Characters a web page or an HTML mail leaves in copied text, and what they stand for.
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u3000"), " ")
