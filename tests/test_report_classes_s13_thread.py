@@ -141,6 +141,9 @@ def test_a_short_write_taken_for_a_failure_is_the_same_class(tmp_path):
     # Jan Kara on git's t6002-rev-list-bisect.sh (git list, 2008)
     ("Test 2 from t6002-rev-list-bisect.sh expects 'c2' as the bisection point but b2 is an "
     "equivalent choice. Improve the test to accept both."),
+    # Jan Stancek on LKFT's setns01 after 303cc571d107 changed EINVAL to EBADF (LTP list, 2020)
+    ("This appears to fit more current man page, so I think we need to fix test to accept "
+     "both. (I'm looking into that)"),
     # go-go-goja's notes: a module returning a nil slice
     ("I updated the test to accept both `[]` and `null` for the empty-table case rather than "
     "changing the upstream DB module behavior in this task."),

@@ -46,9 +46,10 @@ FOLLOWS_KERNEL = (r"\b(?:updat\w*|adjust\w*|adapt\w*|chang\w*)\s+" + _TEST + r"\
                   # the test to take the kernel's new answer: "I *think* we are fine with just
                   # adjusting the test to accept the new world order" (Jan Kara on LKFT's
                   # ioctl_pidfd05 after pidfs returned ENOTTY, 2025), "update the test to expect
-                  # ENOTTY", "relax the test to accept both errnos"
-                  r"\b(?:updat|adjust|adapt|chang|fix|modif|relax|improv|amend)\w*\s+" + _TEST
-                  + r"\s+to\s+"
+                  # ENOTTY", "relax the test to accept both errnos", "so I think we need to fix
+                  # test to accept both" (Jan Stancek on setns01's EBADF, LTP 2020)
+                  r"\b(?:updat|adjust|adapt|chang|fix|modif|relax|improv|amend)\w*\s+(?:" + _TEST
+                  + r"|test)\s+to\s+"
                   r"(?:accept|expect|allow|tolerate|handle)\s+(?:both\b|either\b|(?:the\s+)?"
                   r"(?:new|changed|current|updated)\s+(?:world\s+order|behaviou?r|errno|error"
                   r"|return|value|semantics)\b|`?E[A-Z]{3,}\b)")
