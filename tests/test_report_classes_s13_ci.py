@@ -248,3 +248,26 @@ def test_an_oops_stays_the_kernels_whatever_the_thread_says(tmp_path):
     oops = _replaced(READ_ALL, lockup, "BUG: unable to handle page fault for address: "
                      "0000000000001234", tmp_path / "oops.mbox")
     assert triage_file(oops)["verdict"] == "kernel-bug"
+
+
+# 10. (from the corpus' confident wrongs of the kind) The robot bisecting a failure told only by
+#     its verdict (kirk's "fsmount02: fail") to a commit that adds something new ("mount: add
+#     FSMOUNT_NAMESPACE", 2026: fsmount02's invalid flag was now valid): a test expecting the old
+#     refusal fits as well as a regression - unknown, not kernel-bug. With the failure's own
+#     line ("tst_device.c:190: TWARN: ioctl(/dev/loop0, LOOP_SET_STATUS ...", uevent01 on "fs:
+#     add ioctl to query metadata ...", 2025) the bisect stands.
+
+FSMOUNT = REPORTS / "lkp-ltp-fsmount02-kirk-new-flag-test-next.txt"
+UEVENT = REPORTS / "lkp-ltp-uevent01-loop-set-status-einval-next.txt"
+
+
+def test_a_widening_commit_over_a_bare_verdict_is_no_kernel_regression():
+    report = triage_file(FSMOUNT)
+    assert report["verdict"] == "unknown"
+    assert "kernel-regression" not in _causes(report)
+
+
+def test_a_widening_commit_over_the_failures_own_line_stays_a_regression():
+    report = triage_file(UEVENT)
+    assert report["verdict"] == "kernel-bug"
+    assert _causes(report) == {"kernel-regression"}
