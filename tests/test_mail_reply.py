@@ -43,6 +43,16 @@ def split(text: str) -> tuple[dict[str, str], str]:
     return headers, body
 
 
+def _decoded(part: email.message.Message) -> str:
+    """A part's text in the charset it declares ("windows-1252" with its non-breaking spaces,
+    an LTP list mail of 2020), else UTF-8."""
+    raw = part.get_payload(decode=True) or b""
+    try:
+        return raw.decode(part.get_content_charset() or "utf-8", "replace")
+    except LookupError:
+        return raw.decode("utf-8", "replace")
+
+
 def messages(path: Path) -> dict[str, str]:
     """Message-ID -> the message's Subject and decoded text parts (a robot's statistic in the
     Subject is the message's own text too)."""
@@ -53,10 +63,9 @@ def messages(path: Path) -> dict[str, str]:
                  for m in mailbox.mbox(str(path))]
     out = {}
     for m in found:
-        parts = [p.get_payload(decode=True) or b"" for p in m.walk()
+        parts = [_decoded(p) for p in m.walk()
                  if p.get_content_maintype() == "text" or p.get_filename()]
-        text = " ".join([str(m["Subject"] or "")]
-                        + [b.decode("utf-8", "replace") for b in parts])
+        text = " ".join([str(m["Subject"] or "")] + parts)
         out[str(m["Message-ID"]).strip()] = re.sub(r"(?m)^[> ]*>", "", text)  # quote marks
     return out
 
