@@ -278,6 +278,9 @@ CI_HEADER = lazy(
     r"Kernel|Tree/Branch|describe)\s*[:=]\s*v?(\d+\.\d+(?:\.\d+)?(?:-rc\d+)?[\w.+~-]*)",
     re.IGNORECASE,
 )
+# CKI's report mails name the commit they tested by its subject: "Commit: 2d636a1263be - Linux
+# 5.4.21" (a release tag's commit; "Commit: ... - Merge tag 'for-linus'" names no release)
+CKI_COMMIT = lazy(r"^\s*Commit:\s+[0-9a-f]{7,40}\s+-\s+Linux\s+(\d+\.\d+(?:\.\d+)?(?:-rc\d+)?)\s*$")
 # Greg's stable review mails (and every reply quoting them): "This is the start of the stable
 # review cycle for the 6.1.11 release." - the release candidate carries that release's patches;
 # a patch of the series: "6.11-stable review patch.  If anyone has any objections, ..."
@@ -525,9 +528,18 @@ def _note_release(info: PasteInfo, text: str) -> None:
         _release(info, m.group(1), "header")
     elif text[:1] == "#" and (m := BISECT_BAD.match(text)):
         _release(info, m.group(1), "bisect")
-    elif "stable review" in text and (
+    elif release := _mail_header_release(text):
+        _release(info, release, "header")
+
+
+def _mail_header_release(text: str) -> str | None:
+    """The release a stable review mail or a CKI report mail names in its header lines."""
+    if "stable review" in text and (
             (m := STABLE_CYCLE.search(text)) or (m := STABLE_PATCH.match(text))):
-        _release(info, m.group(1), "header")
+        return m.group(1)
+    if "Commit:" in text and (m := CKI_COMMIT.match(text)):
+        return m.group(1)
+    return None
 
 
 def _prompt(text: str) -> re.Match[str] | None:

@@ -49,7 +49,12 @@ def header(report: Report) -> list[str]:
     at_kernel = sum(1 for r in failing
                     if r.diagnosis is not None and r.diagnosis.category is Category.KERNEL_BUG)
     unexplained = pointing - at_kernel  # unknown: not explained away from the kernel, no more
-    if not failing:
+    outside = [f.cause for f in report.findings if f.category is Category.KERNEL_BUG
+               and not results_of(report, f)]
+    if not failing and outside:
+        # a crash between tests: no test failed, but the verdict is not "no failures"
+        said = f"no test failed, but the kernel's log shows {', '.join(dict.fromkeys(outside))}"
+    elif not failing:
         said = "no failures"
     elif at_kernel:
         said = f"{at_kernel} of {len(failing)} failures point at the kernel" + (
