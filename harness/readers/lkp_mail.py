@@ -63,12 +63,26 @@ INTENDED = lazy(
     r"\breturns?\s+-?E[A-Z]{2,}\b|\breturn(?:ing)?\s+(?:an?\s+)?(?:error|empty)\b|"
     r"\b(?:don'?t|do not|never|no longer)\s+(?:let\b[^\"]{0,40}\breturn|allow|permit|accept|"
     r"support)\b|\b(?:reject|disallow|forbid|refuse|validate)[sd]?\b|"
-    r"\b(?:remove|drop)[sd]?\b[^\"]{0,40}\bsupport\b|\bdeprecate[sd]?\b", re.IGNORECASE)
+    r"\b(?:remove|drop)[sd]?\b[^\"]{0,40}\bsupport\b|\bdeprecate[sd]?\b|"
+    # ... or stops reading one value as another: "mm/mempolicy: don't handle MPOL_LOCAL like a
+    # fake MPOL_PREFERRED policy" (mbind01's "Wrong policy: 1, expected: 4", 2021: the kernel
+    # now reports MPOL_LOCAL, kept; LTP accepted it)
+    r"\b(?:don'?t|do not|no longer|stop)\s+(?:treat|handle|report|count|consider|expose)"
+    r"(?:ing)?\b[^\"]{0,60}\b(?:as|like)\b", re.IGNORECASE)
 # a subject that widens what the kernel accepts or does: a new flag, field or mode, a check
 # relaxed. A test that expects the old refusal then sees a call succeed (or fail otherwise).
 WIDENS = lazy(
     r"\b(?:add(?:s|ed)?|introduce[sd]?|extend[sd]?|allow[sd]?|permit[sd]?|relax(?:e[sd])?)\b|"
-    r"\bfalse[- ]positives?\b", re.IGNORECASE)
+    r"\bfalse[- ]positives?\b|"
+    # a check dropped ("fs: don't block i_writecount during exec": LTP's creat07 "creat()
+    # succeeded unexpectedly", 2024) - the kernel lets through what it refused
+    r"\b(?:don'?t|do not|no longer|stop)\s+(?:block|prevent|deny|restrict|refuse)(?:ing)?\b|"
+    # ... or a commit that changes which error a call returns: "fs/namespace: correctly handle
+    # errors returned by grab_requested_mnt_ns" (listmount04's expected EINVAL became EBADF,
+    # 2025: an intended uapi change). Like a widening, a test checking the old errno fails.
+    r"\b(?:correctly|properly)\s+(?:handle|report|return|propagate)\b[^\"]{0,20}\berr(?:or|no)s?\b|"
+    r"\b(?:fix|correct)(?:e[sd])?\s+(?:the\s+)?(?:error|return)\s+(?:code|value|errno)s?\b",
+    re.IGNORECASE)
 ROBOT = lazy(r"kernel test robot|0-DAY CI|0day robot|\blkp@intel\.com|/oe-lkp/|"
              r"\bin testcase: kernel-selftests\b|intel-lab-lkp|lkp-tests")
 # (LTP's too, "ltp.fanotify22.fail": the robot's kirk runs since 2025 print no TFAIL line in the
