@@ -28,6 +28,10 @@ ARCH_MARKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ppc64", lazy(r"\bNIP:\s+\[?[0-9a-f]{8,}|\bMSR:\s+[0-9a-f]{8,}")),
 )
 KERNEL_CRASH_RULES = frozenset({"kernel-oops", "kernel-crash"})
+# A lockup or stall is the kernel waiting, not crashing: the report may put it on a slow host
+# (engine.blamed_lockups), and a test it did not stop is not its.
+LOCKUP = lazy(r"soft lockup|hard LOCKUP|detected stalls?\b|blocked for more than \d+ seconds",
+              re.IGNORECASE)
 # A CI report's own failed mark without a log (cki_report, lkft_mail, ci_status_mail).
 NO_LOG = "no log in the report"
 # What a tied failure may have been read as: no cause, or a reply's test-side words.
@@ -63,6 +67,8 @@ def tie_ci_failures(parsed: list[Parsed], results: list[Result], rules: tuple[Ru
             if not excerpt:
                 continue
             head = excerpt[0].text.strip()
+            if LOCKUP.search(head):
+                continue
             rule = next((r for r in crash_rules if r.head is None or r.head.search(head)), None)
             arch = crash_arch(excerpt[:40])
             mine = [r for r in listed if _on(arch, r.config) and r.diagnosis is not None
