@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from harness.lazy_regex import lazy
-from harness.model import Category, Diagnosis, Finding, LogLine, Result, Status
+from harness.model import Category, Diagnosis, LogLine, Result, Status
 from harness.readers.ingest import Parsed
 from harness.triage.rules import About, Fields, Rule, rules_about
 from harness.triage.run_findings import CONSOLE_PREFIX, MAX_EVIDENCE
@@ -52,16 +52,14 @@ def _on(arch: str, config: str) -> bool:
 
 
 def tie_ci_failures(parsed: list[Parsed], results: list[Result], rules: tuple[Rule, ...]
-                    ) -> set[str]:
-    """Give the crash's diagnosis to the CI report's failed entries it explains; returns the
-    heads of the crashes so tied (their between-tests findings are then the entries')."""
-    crash_rules = [r for r in rules_about(rules, About.CRASH) if r.id in KERNEL_CRASH_RULES
-                   and r.category is Category.KERNEL_BUG]
+                    ) -> None:
+    """Give the crash's diagnosis to the CI report's failed entries it explains (its
+    between-tests finding is then theirs: ``run_findings.crash_findings``)."""
+    crash_rules = rules_about(rules, About.CRASH)
     listed = [r for r in results if r.status is Status.FAIL and NO_LOG in r.message
               and not r.diagnostics]
-    tied: set[str] = set()
     if not listed or not crash_rules:
-        return tied
+        return
     for p in parsed:
         for excerpt in p.crashes:
             if not excerpt:
@@ -69,11 +67,15 @@ def tie_ci_failures(parsed: list[Parsed], results: list[Result], rules: tuple[Ru
             head = excerpt[0].text.strip()
             if LOCKUP.search(head):
                 continue
+            # the rule crash_findings names it by: only the kernel's own crash is tied
             rule = next((r for r in crash_rules if r.head is None or r.head.search(head)), None)
+            if rule is None or rule.id not in KERNEL_CRASH_RULES \
+                    or rule.category is not Category.KERNEL_BUG:
+                continue
             arch = crash_arch(excerpt[:40])
             mine = [r for r in listed if _on(arch, r.config) and r.diagnosis is not None
                     and r.diagnosis.category in REPLACEABLE]
-            if rule is None or not mine:
+            if not mine:
                 continue
             words = CONSOLE_PREFIX.sub("", head) or head
             fields = Fields(head=words)
@@ -85,12 +87,3 @@ def tie_ci_failures(parsed: list[Parsed], results: list[Result], rules: tuple[Ru
                     "crash is why it failed, and it is the kernel's.",
                     rule.reference, rule.action.format_map(fields),
                     list(excerpt[:MAX_EVIDENCE]))
-            tied.add(head)
-    return tied
-
-
-def drop_tied(findings: list[Finding], tied: set[str]) -> list[Finding]:
-    """The between-tests finding of a crash tied to the CI's entries is theirs now."""
-    return [f for f in findings if not (
-        f.tests == ["(between tests)"] and f.evidence
-        and f.evidence[0].text.strip() in tied)]

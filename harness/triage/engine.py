@@ -37,7 +37,7 @@ from harness.triage.checks import (
     fs_missing,
     tmp_fs_assumed,
 )
-from harness.triage.crash_ci_ties import drop_tied, tie_ci_failures
+from harness.triage.crash_ci_ties import tie_ci_failures
 from harness.triage.rules import About, Fields, Rule, load_rules
 from harness.triage.run_findings import (
     MAX_EVIDENCE,
@@ -469,12 +469,11 @@ def triage(parsed: list[Parsed], env: Environment, strace: list[Parsed] | None =
         if r.status in NEEDS_DIAGNOSIS:
             r.diagnosis = diagnose(r, env, fitting(r), index)
     _tie_to_crashes(parsed, results)
-    tied = tie_ci_failures(parsed, results, rules)
+    tie_ci_failures(parsed, results, rules)
     findings = doubted_crashes(bisected_crashes(group(results, env, about_results)
                                                 + anomaly_findings(suites, results, rules)
-                                                + drop_tied(crash_findings(
-                                                    parsed, results, rules, env.accel), tied),
-                                                env), env)
+                                                + crash_findings(parsed, results, rules,
+                                                                 env.accel), env), env)
     findings = stated_lockups(findings, env)
     findings = severity_order(abi_break_regressions(
         reverted_regressions(findings, env, results), env, results))

@@ -80,9 +80,13 @@ def crash_findings(parsed: list[Parsed], results: list[Result],
                   if not r.accel or (accel in r.accel and went_on))
     crashed = [r.test_id for r in results if r.status is Status.CRASH] or ["(between tests)"]
     out, seen = [], set()
+    # a crash already given to the results it explains (triage/crash_ci_ties.py) is theirs
+    causes = {rule.id for rule in rules}
+    told = {id(r.diagnosis.evidence[0]) for r in results if r.diagnosis is not None
+            and r.diagnosis.evidence and r.diagnosis.cause in causes}
     for p in parsed:
         for excerpt in p.crashes:
-            if not excerpt:
+            if not excerpt or id(excerpt[0]) in told:
                 continue
             head = excerpt[0].text.strip()
             if head in seen:  # the same lines in a test's output and the console's crash.log
