@@ -13,6 +13,11 @@ differently:
   the kernel's crash anything but the kernel's, and the CI's waiver of another entry does not
   make the crashed one a known issue. An entry of another architecture (the ppc64le boot test
   in the same report) is not tied.
+- a cgroup controller the root's cgroup.subtree_control does not enable, said with the words
+  of a missing kernel option ("If the 'memory' controller isn't set, all test cases will be
+  failed", test_memcontrol, 2019; "the memory controller may not be enabled in the test root
+  cgroup's subtree_control", test_hugetlb_memcg, 2026), is a setting the selftest makes itself,
+  not the kernel's configuration (``statements.RUNTIME_SETTING``).
 """
 
 from __future__ import annotations
@@ -20,10 +25,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.model import LogLine
+from harness.readers.statements import NOT_ENABLED, RUNTIME_SETTING
 from harness.triage.crash_ci_ties import crash_arch
 from tests.test_report_classes import triage_file as triage
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
+CLASSES = Path(__file__).parent / "fixtures" / "classes"
 
 
 def failed(report: dict, name: str, arch: str) -> list[tuple[str, str]]:
@@ -62,3 +69,28 @@ def test_the_crashs_architecture_is_read_from_its_register_dump():
     assert crash_arch(lines("<4>[  224.424677] pc : loop_free_idle_workers "
                             "(include/linux/list.h:195")) == "aarch64"
     assert crash_arch(lines("[  247.649292] CPU: 2 PID: 1897 Comm: kworker/2:40")) == ""
+
+
+def test_a_cgroup_controller_not_enabled_is_the_tests_setup_not_a_kernel_option():
+    # Alex Shi's test_memcontrol fix (2019): "If the 'memory' controller isn't set, all test
+    # cases will be failed as following:" - the selftest then enables it itself
+    assert verdict("cgroup-test-memcontrol-root-subtree-control-unset-selftest-fix-thread") == (
+        "test-bug", "selftest-logic-bug")
+    # test_hugetlb_memcg (2026): "the memory controller may not be enabled in the test root
+    # cgroup's subtree_control"
+    report = triage(CLASSES / "cgroup-test-hugetlb-memcg-memory-controller-not-in-subtree-"
+                    "control-thread.mbox")
+    assert report["verdict"] == "test-bug"
+    # a kernel feature the build left out stays a kernel option ("If uprobes are not enabled,
+    # the test currently fails with:")
+    found = NOT_ENABLED.search("If uprobes are not enabled, the test currently fails with:")
+    assert found and not RUNTIME_SETTING.search(found.group(0))
+    found = NOT_ENABLED.search("If the 'memory' controller isn't set, all test cases will be "
+                               "failed as following:")
+    assert found and RUNTIME_SETTING.search(found.group(0))
+
+
+def verdict(name: str) -> tuple[str, str]:
+    report = triage(REPORTS / f"{name}.mbox")
+    worst = report["findings"][0]
+    return worst["category"], worst["cause"]

@@ -549,6 +549,14 @@ NOT_ENABLED = lazy(
     r"\b(?:if|when|unless|without)\b[^.;:]{0,40}?\b(?:is|are)(?:n't| not) (?:enabled|set|"
     r"configured|built(?: in)?|compiled(?: in)?|selected)\b|\bCONFIG_[A-Z0-9_]+ (?:is )?not set\b",
     re.IGNORECASE)
+# ... but a setting the system makes at run time is no kernel option: a cgroup controller not
+# enabled in the root's cgroup.subtree_control ("If the 'memory' controller isn't set, all test
+# cases will be failed", Alex Shi's test_memcontrol fix, 2019; "the memory controller may not be
+# enabled in the test root cgroup's subtree_control", test_hugetlb_memcg, 2026), a sysctl, a
+# cgroup or proc/sys file: the test is to set it up itself.
+RUNTIME_SETTING = lazy(
+    r"\bcontrollers?\b|\bsubtree_control\b|\bsysctl\b|/proc/sys/|/sys/(?:fs|kernel)/|"
+    r"\bcgroup\.\w+|\benvironment variable\b", re.IGNORECASE)
 # ... unless the text says the failure happens on a machine that has it: "The test will fail
 # as below on x86_64 with cpu la57 support (will skip if no la57 support)".
 CPU_PRESENT = lazy(r"\bfail\w*\b[^.]{0,60}\bwith\s+(?:the\s+)?(?:cpu\s+)?(?:la57|5[- ]level "
@@ -881,7 +889,9 @@ class StatementScanner:
         a CPU feature, a kernel feature that was not enabled)."""
         if len(self.prose) >= 40:
             return
-        not_enabled = NOT_ENABLED.search(text) is not None
+        found = NOT_ENABLED.search(text)
+        not_enabled = found is not None and not RUNTIME_SETTING.search(
+            text[max(0, found.start() - 40):found.end()])
         if not_enabled and self.not_enabled is None:
             self.not_enabled = LogLine(line.line, text, line.source)
         if (not_enabled or FS_ASSUMPTION.search(text) or FEATURE_PROBE.search(text)
