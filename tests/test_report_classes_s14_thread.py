@@ -18,6 +18,11 @@ differently:
   failed", test_memcontrol, 2019; "the memory controller may not be enabled in the test root
   cgroup's subtree_control", test_hugetlb_memcg, 2026), is a setting the selftest makes itself,
   not the kernel's configuration (``statements.RUNTIME_SETTING``).
+- the kernel's panic out of memory with nothing it could kill ("Kernel panic - not syncing:
+  System is deadlocked on memory", LTP oom02 on a vendor 4.19 whose maintainer would not call
+  it "a Kernel or LTP defect", 2023; a Pi 3 A+ booting pislide-os, 2026; "Out of memory and no
+  killable processes") is the memory load against the machine, not a crash of the kernel's code:
+  unknown (rule ``oom-panic``), never kernel-oops.
 """
 
 from __future__ import annotations
@@ -94,3 +99,12 @@ def verdict(name: str) -> tuple[str, str]:
     report = triage(REPORTS / f"{name}.mbox")
     worst = report["findings"][0]
     return worst["category"], worst["cause"]
+
+
+def test_a_panic_out_of_memory_with_nothing_to_kill_is_no_kernel_oops():
+    report = triage(REPORTS / "ltp-oom02-kernel-restart-oom-reaper-mlock-thread.mbox")
+    assert report["verdict"] == "unknown"
+    assert {f["cause"] for f in report["findings"]} == {"oom-panic"}
+    report = triage(CLASSES / "pislide-os-pi3-boot-deadlocked-on-memory-issue.txt")
+    assert report["verdict"] == "unknown"
+    assert "kernel-oops" not in {f["cause"] for f in report["findings"]}
