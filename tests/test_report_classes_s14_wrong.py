@@ -21,6 +21,16 @@ unknown, or the intended-change rule's low-confidence test-bug - never a confide
    (unknown). A widening commit whose object the failure does not name ("percpu_counter: add a
    cmpxchg-based _add_batch variant" under getrusage03's "initial.children = 0, expected
    102400", a real regression) stays kernel-regression.
+4. A failed call printed under an LTP runner's header belongs to the test the header names:
+   ltp-pan's "Test: mtest06_3 Testparm: mmap3 -x 0.002 -p" over "mkfile(): mkstemp(): Read-only
+   file system" (2016), "Test: mtest05 Testparm: mmstress" over "map_and_thread(): open():
+   Read-only file system" (2016), runltp's "tag=madvise07 stime=..." - not an anonymous
+   "command" whose answer no reader of the test's name finds.
+5. A runner's failed verdict on a whole binary whose own output lists its failed cases, verdict
+   last: ftracetest's "[23] event filter function - test event filtering on functions [FAIL]"
+   (LKFT, next-20230314; its "[106] (instance) ..." wrapped) and "[..] event trigger - test
+   inter-event histogram trigger onchange action [FAIL]" (the kernel test robot, 2024), the net
+   selftests' "TEST: rate test [FAIL]": the binary's result names them. Nothing is concluded.
 """
 
 from __future__ import annotations
@@ -65,3 +75,27 @@ def test_a_widening_commit_whose_object_the_failure_does_not_name_stays_a_regres
     picked = _focus(report, "getrusage03")
     assert picked and {r["cause"] for r in picked} == {"kernel-regression"}
     assert report["verdict"] == "kernel-bug"
+
+
+def test_a_failed_call_under_an_ltp_runner_header_is_that_tests():
+    for path, test in (
+            (REPORTS / "ltp-mtest06-3-mmap3-ignores-ltptmp-readonly-issue.txt", "mtest06_3"),
+            (REPORTS / "ltp-mtest05-mmstress-cwd-readonly-tmpdir-issue.txt", "mtest05")):
+        report = triage_file(path)
+        failed = [r for r in report["results"] if r["status"] == "fail"]
+        assert failed and {r["suite"] for r in failed} == {test}, path.name
+        assert {r["category"] for r in failed} == {"test-bug"}, path.name
+
+
+def test_a_whole_binary_failure_names_the_failed_cases_its_output_lists():
+    report = triage_file(REPORTS / "lkft-ftrace-event-filter-function-fail-next.txt")
+    binary = [r for r in report["results"] if r["status"] == "fail"]
+    assert [r["name"] for r in binary] == ["ftracetest (whole binary)"]
+    assert "event filter function - test event filtering on functions" in binary[0]["message"]
+    assert "(instance)" in binary[0]["message"]  # the wrapped one, joined
+    assert report["verdict"] == "unknown"  # nobody's diagnosis in the text
+    other = triage_file(REPORTS / "lkp-kselftest-ftrace-event-trigger-selftest-commit-fixed-"
+                                  "next-version-reply.txt")
+    binary = [r for r in other["results"] if r["status"] == "fail"]
+    assert "inter-event histogram trigger onchange action" in binary[0]["message"]
+    assert "[PASS]" not in binary[0]["message"]

@@ -68,6 +68,11 @@ MAP_FAILED_WORDS = lazy(
 # A program's own perror() naming a function of the test, not a syscall: "check_page_flags:
 # Invalid argument" (hugepage-vmemmap). The errno is known; the call is not. Used only when no
 # strace in the input says which call failed.
+# An LTP runner's header naming the test whose output follows: ltp-pan's "2016-06-23T10:51:53
+# Test: mtest06_3 Testparm: mmap3 -x 0.002 -p" (mtest06_3's mkstemp() EROFS lines), runltp's
+# "tag=madvise07 stime=1645700830": a failed call printed under it is that test's.
+RUNNER_TEST = lazy(r"^(?:\S+\s+)?Test:\s+(?P<test>[\w.-]+)\s+Testparm:|"
+                   r"^tag=(?P<tag>[\w.-]+)\s+stime=\d")
 OWN_FUNCTION = lazy(r"^[a-z][a-z0-9]*_[a-z0-9_]*$")
 # A test program printing a call's return value and errno: "ftruncate: ret=-1 errno=2",
 # "mmap returned -1, errno = 12".
@@ -211,6 +216,7 @@ class Reader:
     # (line, call, errno, what)
     lines: list[tuple[LogLine, str, str, str]] = field(default_factory=list)
     suites: dict[int, str] = field(default_factory=dict)  # index in lines -> the test's name
+    runner_test: str = ""  # the test an LTP runner's header above names (RUNNER_TEST)
 
     signals: list[tuple[LogLine, str]] = field(default_factory=list)  # (line, SIGxxx)
     full: list[LogLine] = field(default_factory=list)  # df lines of full filesystems
@@ -229,6 +235,8 @@ class Reader:
         if not text or len(text) > 300:
             return
         text = _unwrapped(text)
+        if self._runner_header(text):
+            return
         if strace_shaped(text):  # the strace reader's: its failed call is the evidence, a
             return  # message inside its write() ("... failed: Func"...) only what it printed
         if self._told_apart(line, text) or self._assertion(line, text) \
@@ -252,6 +260,16 @@ class Reader:
                 call = next((CALLS[w] for w in WORD.findall(text.split("expected")[0].lower())
                              if w in CALLS), "")
                 self.lines.append((line, call, e.group(1), f"expected {want}, got {got}"))
+
+    def _runner_header(self, text: str) -> bool:
+        """An LTP runner's header naming the test whose output follows (RUNNER_TEST); below it,
+        the next failed call is that test's."""
+        if m := RUNNER_TEST.match(text):
+            self.runner_test = m.group("test") or m.group("tag")
+            return True
+        if self.runner_test and len(self.lines) not in self.suites:
+            self.suites[len(self.lines)] = self.runner_test  # (the next line's, if it is one)
+        return False
 
     def _told_apart(self, line: LogLine, text: str) -> bool:
         """A failed call not told as "call: strerror": Go testify's block (error and call on

@@ -19,6 +19,7 @@ from harness.readers import (
     arch_facts,
     avocado_jobs,
     before_run,
+    case_verdicts,
     ci_counts,
     ci_status_mail,
     cki_report,
@@ -130,6 +131,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     fix_runner_verdicts(parsed.results, suite, frozenset(b.name for b in tracker.blocks))
     parsed.results += whole_binary_results(tracker, parsed.results, suite)
     notes = notes_first + ok_over_errors.reopen(parsed.results) + excerpt.judge(parsed, info)
+    notes += case_verdicts.name_failed_cases(parsed.results)
     if tracker.summary is not None:
         passed, skipped, failed = tracker.summary
         notes.append(f"run_vmtests.sh's SUMMARY: PASS={passed} SKIP={skipped} FAIL={failed} "
