@@ -266,6 +266,17 @@ HUGE_SETUP = lazy(r"\b(?:requires?|needs?|allocates?|reserves?)\s+\d+\s+huge ?pa
 # Environment rules whose evidence a fix to the scripts that start the tests explains: the
 # script could not start a command ("command not found", "No such file or directory").
 LAUNCH_RULES = ("binary-cannot-start",)
+# What the platform lacks (an architecture's option, a CPU feature, huge pages of a size): a
+# selftest-only patch that says the test assumed it, or probed it wrongly, explains that
+# evidence - the test is what changes: "We currently assume that the hugetlb page size is 2
+# MiB" (hugetlb_fault_after_madv skipped on s390x's 1 MiB pages, 2024), "check the features
+# the way the UFFD API intends ... to see if the features are *actually* supported" (the
+# userfaultfd selftest tried uffd-wp on aarch64, 2021).
+# (rule ids, or the causes several rules name)
+PLATFORM_RULES = ("arch-unsupported", "hugetlb-pages-short", "hugetlbfs-pagesize-unsupported")
+ASSUMED = lazy(r"\b(?:we|it|the test|this test)\s+(?:currently\s+|simply\s+|just\s+)?"
+               r"(?:assume[sd]?|hard-?code[sd]?)\b|\bhard-?coded\s+(?:\d|page|size|value)",
+               re.IGNORECASE)
 # A created file that is a new test (a program or script), not a runner's settings or config.
 NEW_TEST = lazy(r"\.(?:c|sh|py)$")
 # A patch that adds a test case to an existing selftest says so: "Let's add a simple reproducer
@@ -523,6 +534,7 @@ FEATURE_PROBE = lazy(
     r"\bkernels? (?:that|which) (?:do(?:es)? not|don't|doesn't) (?:support|have|provide)\b|"
     r"\bon kernels? without\b|\bfeature (?:is )?not (?:supported|available|advertised)\b|"
     r"\bfirst query supported features\b|"
+    r"\b(?:is|are)(?:n't|\s+not)?\s+\*?actually\*?\s+supported\b|"
     + SKIP_INSTEAD + r"|"
     # "the test assumes that SHM_HUGETLB is available when it probably isn't" (stress-ng, 2023)
     r"\bassum\w* (?:that )?(?:the )?[\w./-]+ (?:is|are|was|were) (?:always )?(?:available|"
@@ -895,7 +907,7 @@ class StatementScanner:
         if not_enabled and self.not_enabled is None:
             self.not_enabled = LogLine(line.line, text, line.source)
         if (not_enabled or FS_ASSUMPTION.search(text) or FEATURE_PROBE.search(text)
-                or CPU_FEATURE.search(text) or HUGE_SETUP.search(text)):
+                or CPU_FEATURE.search(text) or HUGE_SETUP.search(text) or ASSUMED.search(text)):
             self.prose.append(text)
             # (a quoted context line is another message's words, told again)
             self.prose_sources.append(f"> {line.source}" if quoted else line.source)
@@ -1178,8 +1190,11 @@ class StatementScanner:
         if patch:
             why += f"; its patch changes only {', '.join(files[:3])}" + (
                 " ..." if len(files) > 3 else "")
-        return Conclusion(cause, category, line, why, tuple(self.names),
-                          outranks=LAUNCH_RULES if patch and _launches(files) else ())
+        outranks = LAUNCH_RULES if patch and _launches(files) else ()
+        if patch and category == "test-bug" and (
+                cause == "test-wrong-feature-probe" or ASSUMED.search(prose)):
+            outranks += PLATFORM_RULES
+        return Conclusion(cause, category, line, why, tuple(self.names), outranks=outranks)
 
     def _broken_by_test_patch(self) -> LogLine | None:
         """A reviewer's own run with the patch under review applied, and the failure it hit

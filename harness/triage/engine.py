@@ -295,9 +295,10 @@ def _weaker_than_diagnosis(rule: Rule, r: Result, env: Environment) -> bool:
         # used it unchecked: both hold, and the test's fault is the diagnosis ("it tries to use
         # O_DIRECT without checking for FS support first", fixed in the test)
         return True
-    if rule.id in env.facts.get("stated_outranks", "").split():
-        # the statement explains this rule's evidence: the test chose the read-only or full
-        # directory ("mmap3 is ignoring LTPTMP"), so the directory's state is not the cause
+    if {rule.id, rule.cause} & set(env.facts.get("stated_outranks", "").split()):
+        # the statement explains this rule's evidence (by its id, or the cause it names): the
+        # test chose the read-only or full directory ("mmap3 is ignoring LTPTMP"), so the
+        # directory's state is not the cause
         return True
     stated = env.facts.get("stated_category")
     if stated is None or rule.category.value == stated or "stated" in rule.checks:
