@@ -31,6 +31,17 @@ unknown, or the intended-change rule's low-confidence test-bug - never a confide
    (LKFT, next-20230314; its "[106] (instance) ..." wrapped) and "[..] event trigger - test
    inter-event histogram trigger onchange action [FAIL]" (the kernel test robot, 2024), the net
    selftests' "TEST: rate test [FAIL]": the binary's result names them. Nothing is concluded.
+6. A selftest-only patch whose message says the test assumed the platform ("We currently assume
+   that the hugetlb page size is 2 MiB", hugetlb_fault_after_madv skipped on s390x, 2024; "it
+   assumes a hugepagesize of 1M", hugepage-vmemmap on s390, already read) or probed a feature
+   wrongly ("check these returned flags to see if the features are *actually* supported", the
+   userfaultfd selftest on aarch64, 2021): the platform's own rules (no huge page of the size,
+   an option the architecture lacks) give way - the test is what the patch changes (test-bug).
+7. A lock refused with ENOLCK ("a remote locking protocol failed", man 2 fcntl) is no filesystem
+   without locks: LTP nfslock01's strace "fcntl(3, F_SETLKW, ...) = -1 ENOLCK" under "lockd:
+   cannot monitor" (2024, the thread split between the test's namespace setup and the kernel)
+   and nfsd's flock ENOLCK on a 6.12 stable (fixed in nfsd): unknown, saying where to look -
+   not env. ENOSYS/EOPNOTSUPP stay the filesystem's (fs-no-locks).
 """
 
 from __future__ import annotations
@@ -99,3 +110,28 @@ def test_a_whole_binary_failure_names_the_failed_cases_its_output_lists():
     binary = [r for r in other["results"] if r["status"] == "fail"]
     assert "inter-event histogram trigger onchange action" in binary[0]["message"]
     assert "[PASS]" not in binary[0]["message"]
+
+
+def test_a_selftest_patch_saying_the_test_assumed_the_platform_outranks_the_platform():
+    report = triage_file(REPORTS / "hugetlb-fault-after-madv-s390x-1m-default-size-patch.txt")
+    assert report["verdict"] == "test-bug"
+    assert cause_ids(report) == {"selftest-logic-bug"}
+    assert "hugetlb-pages-short" not in cause_ids(report)
+    vmemmap = triage_file(REPORTS / "s390-hugepage-vmemmap-1m-hugepage-size-patch.txt")
+    assert vmemmap["verdict"] == "test-bug"
+
+
+def test_a_selftest_patch_that_probes_what_is_actually_supported_is_a_wrong_probe():
+    report = triage_file(REPORTS / "userfaultfd-wp-aarch64-feature-detection-patch.txt")
+    assert report["verdict"] == "test-bug"
+    assert "test-wrong-feature-probe" in cause_ids(report)
+    assert "arch-unsupported" not in cause_ids(report)
+
+
+def test_a_lock_refused_with_enolck_is_an_open_lock_protocol_failure_not_the_filesystem():
+    for name in ("ltp-nfslock01-nfsv3-lockd-enolck-strace-f.txt",
+                 "nfsd-flock-enolck-nfsd-permission-6.12-regression-mail.txt"):
+        report = triage_file(REPORTS / name)
+        assert report["verdict"] == "unknown", name
+        assert "fs-unsupported-operation" not in cause_ids(report), name
+        assert "nfs-lock-protocol-failed" in cause_ids(report), name

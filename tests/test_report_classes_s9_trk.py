@@ -135,9 +135,13 @@ def test_a_file_lock_refused_is_the_filesystem_not_a_missing_call(tmp_path):
         report = triage_read(tmp_path, portal, *args)
         assert _findings(report) == {("env", "fs-unsupported-operation")}
         assert {r["syscall"] for r in report["results"]} == {"fcntl"}
-    # (no second real strace of a refused lock was found; the flock and ENOLCK forms)
-    report = triage_read(tmp_path, "flock(3, LOCK_EX) = -1 ENOLCK (No locks available)\n")
+    # (no second real strace of a refused lock was found; the flock form)
+    report = triage_read(tmp_path, "flock(3, LOCK_EX) = -1 EOPNOTSUPP (Operation not supported)\n")
     assert _findings(report) == {("env", "fs-unsupported-operation")}
+    # ENOLCK is a remote locking protocol failing, not a filesystem without locks: LTP
+    # nfslock01's lockd and a 6.12 nfsd regression (session 14) - an honest unknown
+    report = triage_read(tmp_path, "flock(3, LOCK_EX) = -1 ENOLCK (No locks available)\n")
+    assert _findings(report) == {("unknown", "nfs-lock-protocol-failed")}
     # a lock held by another process is ordinary, and a missing call stays one
     held = ("fcntl(3, F_SETLK, {l_type=F_WRLCK, l_whence=SEEK_SET, l_start=0, l_len=0}) = -1 "
             "EAGAIN (Resource temporarily unavailable)\n")
