@@ -42,6 +42,13 @@ unknown, or the intended-change rule's low-confidence test-bug - never a confide
    cannot monitor" (2024, the thread split between the test's namespace setup and the kernel)
    and nfsd's flock ENOLCK on a 6.12 stable (fixed in nfsd): unknown, saying where to look -
    not env. ENOSYS/EOPNOTSUPP stay the filesystem's (fs-no-locks).
+8. A pasted TAP run whose line breaks a mail client dropped ("./tools/testing/selftests/mm/
+   hugetlb_dio TAP version 13 1..4 # No. Free pages before allocation : 0 # ... not ok 1 : Huge
+   pages not freed! # ...", Donet Tom's reply, 2024; its re-send quoting it with "> ") is cut
+   back into its records; the writer's run with the fix ("With this change the tests are
+   passing." then the command and its run) is left out as a contrast; and the Totals lines of
+   runs of one name (the reply's and the quoted patch's "Before:" run) are added up before they
+   are compared with the results, no mismatch found where there is none.
 """
 
 from __future__ import annotations
@@ -135,3 +142,15 @@ def test_a_lock_refused_with_enolck_is_an_open_lock_protocol_failure_not_the_fil
         assert report["verdict"] == "unknown", name
         assert "fs-unsupported-operation" not in cause_ids(report), name
         assert "nfs-lock-protocol-failed" in cause_ids(report), name
+
+
+def test_a_flattened_tap_paste_is_read_as_its_records():
+    for name in ("hugetlb-dio-free-count-flattened-paste-reply.txt",
+                 "hugetlb-dio-free-count-test-regression.txt"):
+        report = triage_file(REPORTS / name)
+        failed = [r for r in report["results"] if r["status"] == "fail"]
+        assert failed and all("Huge pages not freed!" in r["message"] for r in failed), name
+        assert {r["cause"] for r in failed} == {"selftest-logic-bug"}, name
+        # the writer's run with the fix applied is no result, and no Totals line disagrees
+        assert not [r for r in report["results"] if "freed successfully" in r["message"]], name
+        assert "output-totals-mismatch" not in cause_ids(report), name

@@ -13,7 +13,8 @@ output comes from and says what happens there in the contrastive mood ("will ret
 return"), or that it works there ("works", "succeeds", "passes"), or names the place where this
 works ("where this works fine the strace is"), or is a caption for the Linux side alone
 ("Execution on Linux:", microsoft/WSL #3107). A line that only names Linux ("on Linux 6.1 the
-test gives:") introduces the report's own run.
+test gives:") introduces the report's own run. So is the writer's run with a fix applied, last
+on its line ("With this change the tests are passing."): the failure is the run before it.
 """
 
 from __future__ import annotations
@@ -34,10 +35,19 @@ CONTRAST_LEAD = lazy(
     r"output|log|trace)\b|"
     # a caption for the Linux side of a comparison: "Execution on Linux:" (microsoft/WSL #3107)
     r"^(?:execution|output|results?|run(?:ning)?|strace|trace|behaviou?r)\s+(?:on|in|under)\s+"
-    r"(?:an?\s+)?(?:(?:real|native|plain)\s+)?linux(?:\s+kernel)?\s*:$")
+    r"(?:an?\s+)?(?:(?:real|native|plain)\s+)?linux(?:\s+kernel)?\s*:$|"
+    # the writer's run with the fix applied: "With this change the tests are passing." and
+    # hugetlb_dio's passing run below it (Donet Tom's reply, 2024) - the failure is the run
+    # before it
+    r"\b(?:with|after(?:\s+applying)?)\s+(?:this|that|the|my|your)\s+(?:change|patch|fix)"
+    r"(?:es)?(?:\s+applied)?,?\s+(?:all\s+)?(?:the\s+)?(?:tests?\s+)?(?:are\s+|is\s+|now\s+)?"
+    r"(?:pass(?:es|ing)?|work(?:s|ing)?|succeed(?:s|ing)?)\b[^.:]{0,20}[.:!]?\s*$")
 FENCE = lazy(r"^\s*(?:```|~~~)")
 # a sentence after the caption that still introduces the block
 INTRODUCES = lazy(r"(?i)\b(?:the following|as follows)\b[^.:]{0,20}[.:]?\s*$|:\s*$")
+# the command that ran it, between the lead and the block ("./tools/testing/selftests/mm/
+# hugetlb_dio"): kept, the block still to come
+RUN_COMMAND = lazy(r"^(?:\$\s*)?(?:sudo\s+)?\.{1,2}/[\w./-]+(?:\s+-{1,2}[\w=-]+)*\s*$")
 LOOKAHEAD = 2  # blank lines allowed between the lead and its block
 
 
@@ -68,8 +78,8 @@ def drop_contrast_runs(lines: Iterable[LogLine], out: Contrast,
                 continue
             if LOG_LIKE.match(text):
                 state = "log"
-            elif INTRODUCES.search(text):  # "Exits always with 0 and errno set like the
-                gap = 0                     # following." - the caption goes on
+            elif _still_leading(text):  # the caption goes on, or the command that ran it
+                gap = 0
                 yield line
                 continue
             else:
@@ -88,3 +98,9 @@ def drop_contrast_runs(lines: Iterable[LogLine], out: Contrast,
             state, gap = "lead", 0
             out.lead = out.lead or line
         yield line
+
+
+def _still_leading(text: str) -> bool:
+    """A line between the lead and its block: a caption that goes on ("Exits always with 0 and
+    errno set like the following."), or the command that ran the block."""
+    return bool(INTRODUCES.search(text) or RUN_COMMAND.match(text))

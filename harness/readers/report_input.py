@@ -28,6 +28,7 @@ from harness.readers import (
     config_lines,
     excerpt,
     expected_crash,
+    flattened,
     fstests_output,
     harness_only,
     hung_run,
@@ -117,7 +118,8 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     # line a mail client left long to the next result line)
     expected = expected_crash.Reader()
     # (the journal as written: a tracker's markdown puts it inside a code span's backticks)
-    raw = _raw_tee(replied.record(lines), review, compiled, ltp, fstests, expected, journal)
+    raw = _raw_tee(replied.record(flattened.unflatten(lines)), review, compiled, ltp,
+                   fstests, expected, journal)
     fed = _tee(normalise(raw, info), info, tracker, commands, status, prose, totals, before,
                verdicts, hung, patch_prose, addresses, jobs, lkft, machine, lava, lkp, counts,
                summary, legacy, cki, config_off, layer)

@@ -1190,7 +1190,7 @@ class StatementScanner:
         if patch:
             why += f"; its patch changes only {', '.join(files[:3])}" + (
                 " ..." if len(files) > 3 else "")
-        outranks = LAUNCH_RULES if patch and _launches(files) else ()
+        outranks: tuple[str, ...] = LAUNCH_RULES if patch and _launches(files) else ()
         if patch and category == "test-bug" and (
                 cause == "test-wrong-feature-probe" or ASSUMED.search(prose)):
             outranks += PLATFORM_RULES

@@ -44,13 +44,15 @@ def anomaly_findings(suites: list[SuiteRun], results: list[Result],
     counts = defaultdict(Counter, counts or {})
     for r in results:
         counts[r.suite][r.status.value] += 1
-    for suite in suites:
-        # an unnamed run's results are the "selftest" suite's (the reader's suite_of)
-        seen = counts[suite.name or ("" if "" in counts else "selftest")]
+    # an unnamed run's results are the "selftest" suite's (the reader's suite_of)
+    keys = [suite.name or ("" if "" in counts else "selftest") for suite in suites]
+    for index, (suite, key) in enumerate(zip(suites, keys, strict=True)):
+        seen = counts[key]
         found: list[tuple[str, LogLine | None, str]] = [
             (kind, line, "") for kind, line in suite.anomalies if kind != "fail-summary"
             and not (kind == "planned-mismatch" and seen["fail"])]
-        if detail := _totals_mismatch(suite, seen):
+        runs = [s for s, k in zip(suites, keys, strict=True) if k == key]
+        if keys.index(key) == index and (detail := _totals_mismatch(runs, seen)):
             found.append((TOTALS_MISMATCH, None, detail))
         for kind, where, detail in found:
             rule = _anomaly_rule(rules, kind)
@@ -61,11 +63,17 @@ def anomaly_findings(suites: list[SuiteRun], results: list[Result],
     return out
 
 
-def _totals_mismatch(suite: SuiteRun, seen: Counter[str]) -> str:
-    """"fail 2 seen vs 3 reported, ..." when the Totals line disagrees with the results."""
-    if not suite.totals:
+def _totals_mismatch(runs: list[SuiteRun], seen: Counter[str]) -> str:
+    """"fail 2 seen vs 3 reported, ..." when the Totals line disagrees with the results. The
+    runs of one name (a reply's run and the quoted patch's "Before:" run of the same test,
+    hugetlb_dio 2024) share their results' counts, so their Totals lines are added up; when
+    one of them has no Totals line the sum says nothing."""
+    if not runs or not all(r.totals for r in runs):
         return ""
-    return ", ".join(f"{k} {seen[k]} seen vs {v} reported" for k, v in suite.totals.items()
+    totals: Counter[str] = Counter()
+    for run in runs:
+        totals.update(run.totals)
+    return ", ".join(f"{k} {seen[k]} seen vs {v} reported" for k, v in totals.items()
                      if k != "error" and seen[k] != v)
 
 
