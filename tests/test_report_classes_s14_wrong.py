@@ -49,6 +49,13 @@ unknown, or the intended-change rule's low-confidence test-bug - never a confide
    passing." then the command and its run) is left out as a contrast; and the Totals lines of
    runs of one name (the reply's and the quoted patch's "Before:" run) are added up before they
    are compared with the results, no mismatch found where there is none.
+9. (round 24-wrong-b) The robot's bisect to "fs: don't block i_writecount during exec" over a
+   check that saw the call go through: creat07's "creat() succeeded unexpectedly" and the
+   "TBROK: Test killed! (timeout?)" of its leftover child that follows it (that check's
+   consequence, not a second failure), and execve04's "execve_child shouldn't be executed"
+   ("shouldn't be executed/allowed/permitted" is a refusal the test expected): the
+   intended-change rule (test-bug), as LTP's fix concluded. The same round's f2fs data check
+   ("non-zero read at offset") and fcntl17's "deadlock not detected" stay kernel regressions.
 """
 
 from __future__ import annotations
@@ -154,3 +161,17 @@ def test_a_flattened_tap_paste_is_read_as_its_records():
         # the writer's run with the fix applied is no result, and no Totals line disagrees
         assert not [r for r in report["results"] if "freed successfully" in r["message"]], name
         assert "output-totals-mismatch" not in cause_ids(report), name
+
+
+def test_a_dropped_check_over_a_call_that_went_through_is_an_intended_change():
+    for name, test in (("lkp-ltp-creat07-dont-block-i-writecount-next.txt", "creat07"),
+                       ("lkp-ltp-execve04-dont-block-i-writecount-linus.txt", "execve04")):
+        report = triage_file(REPORTS / name)
+        picked = _focus(report, test)
+        assert picked and {r["category"] for r in picked} == {"test-bug"}, name
+        assert "kernel-regression" not in cause_ids(report), name
+    for name in ("lkp-ltp-adsp069-f2fs-map-holes-dio-sparse-linus.txt",
+                 "lkp-ltp-fcntl17-filelock-deadlock-detection-next.txt"):
+        report = triage_file(REPORTS / name)
+        assert report["verdict"] == "kernel-bug", name
+        assert cause_ids(report) == {"kernel-regression"}, name

@@ -98,8 +98,16 @@ SELFTEST_COMMIT = lazy(r"(?:\b[0-9a-f]{7,40}\s+|\(\s*\"?|\bPATCH[^\]]*\]\s*)"
 REFUSAL_EXPECTED = lazy(
     r"\b(?:succeeded|passed)(?:\s+unexpectedly\b|\s*$|,?\s+(?:but\s+)?expected\s+(?:to\s+)?fail)|"
     r"\bunexpectedly\s+(?:succeeded|passed)\b|\bshould\s+(?:have\s+)?fail(?:ed)?\b|"
-    r"\bexpected\s+(?:to\s+fail|failure)\b|\bfail(?:ed|s)\s+unexpectedly\b[,;:]?\s+expected\b",
+    r"\bexpected\s+(?:to\s+fail|failure)\b|\bfail(?:ed|s)\s+unexpectedly\b[,;:]?\s+expected\b|"
+    # a child the test expected the kernel to refuse to start: "execve_child shouldn't be
+    # executed" (LTP execve04 once exec stopped denying writers, 2024)
+    r"\bshould(?:n'?t|\s+not)\s+(?:have\s+)?(?:be(?:en)?\s+)?(?:executed|allowed|permitted|"
+    r"succeed(?:ed)?)\b",
     re.IGNORECASE)
+# LTP's kill of a test that did not end in time: after a check that saw a call go through, the
+# test's leftover child ("creat() succeeded unexpectedly", then "Test timeouted, sending
+# SIGKILL!" and "TBROK: Test killed! (timeout?)", creat07 2024) - that check's consequence
+KILLED_AFTER = lazy(r"\bTest killed!|\bTest timeouted\b")
 OK = CheckOutcome(Support.SUPPORTS)
 # errors that say the machine ran short of something (memory, huge pages, space, handles)
 SHORT_OF = frozenset({"ENOMEM", "ENOSPC", "EAGAIN", "EMFILE", "ENFILE", "EDQUOT"})
@@ -453,6 +461,16 @@ def _names_subject_object(result: Result, widens: str) -> bool:
     return bool(objects & said)
 
 
+def _follows_refusal(result: Result, index: RunIndex) -> str:
+    """The message of the same test's earlier result that saw a call go through (a refusal
+    expected), when ``result`` is LTP's kill of that test after it (KILLED_AFTER); else ""."""
+    if not KILLED_AFTER.search(result.message):
+        return ""
+    return next((r.message for r in index.by_case.values() if r is not result
+                 and r.suite == result.suite and r.run_id == result.run_id
+                 and r.number < result.number and _refusal_expected(r)), "")
+
+
 def _refusal_expected(result: Result) -> bool:
     """The result says a call the test expected to be refused went through, or was refused
     with another errno ("readahead() on pidfd succeeded", "alloc passed, expected to fail",
@@ -467,7 +485,8 @@ def intended_change(result: Result, env: Environment, index: RunIndex, value: ob
     purpose (env.facts["bisect_intended"]) and the input's own words conclude nothing: a reply
     that does (the test to change, the kernel to fix) is the answer instead."""
     said = env.facts.get("bisect_intended")
-    if not said and env.facts.get("bisect_widens") and _refusal_expected(result):
+    if not said and env.facts.get("bisect_widens") and (
+            _refusal_expected(result) or _follows_refusal(result, index)):
         said = env.facts["bisect_widens"]  # a call the test expected refused now goes through
     if not said:
         return CheckOutcome(Support.CONTRADICTS, "the bisected commit's subject names no "
