@@ -266,6 +266,9 @@ HUGE_SETUP = lazy(r"\b(?:requires?|needs?|allocates?|reserves?)\s+\d+\s+huge ?pa
 # Environment rules whose evidence a fix to the scripts that start the tests explains: the
 # script could not start a command ("command not found", "No such file or directory").
 LAUNCH_RULES = ("binary-cannot-start",)
+# what the kernel reports it supports, against what the test assumed: "check these returned
+# flags to see if the features are *actually* supported" (the userfaultfd selftest, 2021)
+ACTUALLY_SUPPORTED = r"\b(?:is|are)(?:n't|\s+not)?\s+\*?actually\*?\s+supported\b"
 # What the platform lacks (an architecture's option, a CPU feature, huge pages of a size): a
 # selftest-only patch that says the test assumed it, or probed it wrongly, explains that
 # evidence - the test is what changes: "We currently assume that the hugetlb page size is 2
@@ -274,9 +277,12 @@ LAUNCH_RULES = ("binary-cannot-start",)
 # userfaultfd selftest tried uffd-wp on aarch64, 2021).
 # (rule ids, or the causes several rules name)
 PLATFORM_RULES = ("arch-unsupported", "hugetlb-pages-short", "hugetlbfs-pagesize-unsupported")
+# (not "tests ... which assume it is supported" of a feature the architecture lacks and no
+# probe can tell: "arm64 does not support the soft-dirty PTE bit", the tests now skip on arm64
+# - the architecture's, 2023)
 ASSUMED = lazy(r"\b(?:we|it|the test|this test)\s+(?:currently\s+|simply\s+|just\s+)?"
-               r"(?:assume[sd]?|hard-?code[sd]?)\b|\bhard-?coded\s+(?:\d|page|size|value)",
-               re.IGNORECASE)
+               r"(?:assume[sd]?|hard-?code[sd]?)\b|\bhard-?coded\s+(?:\d|page|size|value)|"
+               + ACTUALLY_SUPPORTED, re.IGNORECASE)
 # A created file that is a new test (a program or script), not a runner's settings or config.
 NEW_TEST = lazy(r"\.(?:c|sh|py)$")
 # A patch that adds a test case to an existing selftest says so: "Let's add a simple reproducer
@@ -534,7 +540,7 @@ FEATURE_PROBE = lazy(
     r"\bkernels? (?:that|which) (?:do(?:es)? not|don't|doesn't) (?:support|have|provide)\b|"
     r"\bon kernels? without\b|\bfeature (?:is )?not (?:supported|available|advertised)\b|"
     r"\bfirst query supported features\b|"
-    r"\b(?:is|are)(?:n't|\s+not)?\s+\*?actually\*?\s+supported\b|"
+    + ACTUALLY_SUPPORTED + r"|"
     + SKIP_INSTEAD + r"|"
     # "the test assumes that SHM_HUGETLB is available when it probably isn't" (stress-ng, 2023)
     r"\bassum\w* (?:that )?(?:the )?[\w./-]+ (?:is|are|was|were) (?:always )?(?:available|"
@@ -1191,8 +1197,7 @@ class StatementScanner:
             why += f"; its patch changes only {', '.join(files[:3])}" + (
                 " ..." if len(files) > 3 else "")
         outranks: tuple[str, ...] = LAUNCH_RULES if patch and _launches(files) else ()
-        if patch and category == "test-bug" and (
-                cause == "test-wrong-feature-probe" or ASSUMED.search(prose)):
+        if patch and category == "test-bug" and ASSUMED.search(prose):
             outranks += PLATFORM_RULES
         return Conclusion(cause, category, line, why, tuple(self.names), outranks=outranks)
 
