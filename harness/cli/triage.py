@@ -43,6 +43,16 @@ def environment_from_args(args: argparse.Namespace) -> Environment:
     return env
 
 
+def _thread_doubts(statements: StatementScanner, env: Environment) -> None:
+    """A thread's doubt about the emulator and its blame of the machine, with their message."""
+    if (doubt := statements.emulator_doubt) is not None:
+        env.facts.setdefault("emulator_doubt", f"{doubt.source} L{doubt.line}: "
+                             f"{doubt.text.strip()[:160]!r}")
+    if (host := statements.host_blamed) is not None:
+        env.facts.setdefault("host_blamed", f"{host.source} L{host.line}: "
+                             f"{host.text.strip()[:160]!r}")
+
+
 def read_all(logs: list[str], straces: list[str], suite: str | None,
              env: Environment | None = None
              ) -> tuple[list[Parsed], list[Parsed], ThreadInput | None]:
@@ -73,9 +83,8 @@ def read_all(logs: list[str], straces: list[str], suite: str | None,
                     env.facts.setdefault("bisect_overruled",
                                          f"{overruled.source} L{overruled.line}: "
                                          f"{overruled.text.strip()[:120]!r}")
-                if read.statements is not None and (doubt := read.statements.emulator_doubt):
-                    env.facts.setdefault("emulator_doubt", f"{doubt.source} L{doubt.line}: "
-                                         f"{doubt.text.strip()[:160]!r}")
+                if read.statements is not None:
+                    _thread_doubts(read.statements, env)
                 if (bisect := read.bisected or _introducing(read)) is not None:
                     env.facts.setdefault("bisected", f"{bisect.source} L{bisect.line}: "
                                          f"{bisect.text.strip()}")
@@ -292,6 +301,8 @@ def apply_inputs(inputs: list[ReportInput], env: Environment) -> None:
             apply_conclusion(conclusion, env)
         if (doubt := i.info.statements.emulator_doubt) is not None:
             env.facts.setdefault("emulator_doubt", f"L{doubt.line}: {doubt.text.strip()[:160]!r}")
+        if (host := i.info.statements.host_blamed) is not None:
+            env.facts.setdefault("host_blamed", f"L{host.line}: {host.text.strip()[:160]!r}")
         if (disputed := i.info.statements.bisect_disputed) is not None:
             env.facts.setdefault("bisect_disputed", f"L{disputed.line}: "
                                  f"{disputed.text.strip()[:120]!r}")

@@ -44,8 +44,11 @@ BAIL = lazy(r"^Bail out!\s*(.*)$")
 FAIL_SUMMARY = lazy(r"^\d+ out of \d+ tests failed")
 EXIT_CODE = lazy(r"#\s*exit=(\d+)")
 CRASH = lazy(
-    # (a word that ends in "BUG:" or "Oops" - a program's "DEBUG:" line - is no kernel's)
-    r"((?<![A-Za-z])Oops[:\s]|(?<![A-Za-z])BUG: |kernel BUG at|Kernel panic - not syncing|"
+    # (a word that ends in "BUG:" or "Oops" - a program's "DEBUG:" line - is no kernel's; nor
+    # is a writer's "Oops sorry about that": the kernel's is "Oops: 0002 [#1]", "Oops[#1]:",
+    # "Oops - BUG: 0 [#1]", "Oops [#1]" (riscv))
+    r"((?<![A-Za-z])Oops(?::|\s*\[#\d+\]|\s+-\s)|(?<![A-Za-z])BUG: |kernel BUG at|"
+    r"Kernel panic - not syncing|"
     # __warn()'s header: "WARNING: CPU: 3 PID: 42 at mm/gup.c:1234 f+0x1/0x2" (3.x-6.17),
     # "WARNING: mm/vmalloc.c:3937 at vmalloc_fix_flags+0x6c/0xa0, CPU#69: comm/6500" and
     # "WARNING: at f+0x1/0x2, CPU#0: comm/1" (6.18 on; a mail client may wrap it after "at"),

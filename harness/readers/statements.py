@@ -35,6 +35,7 @@ from harness.model import LogLine
 from harness.readers.diagnosis import EMULATOR, DiagnosisReader
 from harness.readers.feature_since import FeatureSince, feature_since, newer_than
 from harness.readers.fix_links import FixLinkScanner
+from harness.readers.host_blame import blames_host
 from harness.readers.line_kinds import LOG_LIKE, QUOTE, wrapped_piece
 from harness.readers.test_verdicts import (
     FOLLOWS_KERNEL,
@@ -686,6 +687,7 @@ class StatementScanner:
     broke_tests: bool = False  # "this change breaks ... tests": the patch is the culprit
     bisect_disputed: LogLine | None = None  # the prose says the bisect result is wrong
     emulator_doubt: LogLine | None = None  # "TCG x86 is known 'funny' ... confirm on hardware"
+    host_blamed: LogLine | None = None  # "likely due to a slow kvm guest" (host_blame.py)
     patch_breaks: LogLine | None = None  # the writer: "this patch breaks ... tests"
     introduced_by: LogLine | None = None  # the writer: "my patchset, which introduced the issue"
     kernel_side: list[LogLine] = field(default_factory=list)
@@ -871,7 +873,7 @@ class StatementScanner:
         if not quoted and CI_INFRA_WORDS.search(joined):
             self.ci_infra = True
         side = TEST_SIDE.search(joined)
-        return (side is not None and not NEGATED.search(joined)
+        return (side is not None and not NEGATED.search(joined) and not blames_host(joined)
                 and not (self.ci_infra and side.group(0).lower().startswith("false")))
 
     def _kernel_commit(self, line: LogLine, text: str) -> None:
@@ -959,6 +961,8 @@ class StatementScanner:
         quoted, not asked; and a doubt about the emulator (EMULATOR_DOUBT), asked or not."""
         if self.emulator_doubt is None and not quoted and EMULATOR_DOUBT.search(joined):
             self.emulator_doubt = LogLine(line.line, text, line.source)
+        if self.host_blamed is None and not quoted and not question and blames_host(joined):
+            self.host_blamed = LogLine(line.line, text, line.source)
         if self.introduced_by is not None or quoted or question:
             return
         if (m := INTRODUCED.search(joined)) and not INTRODUCED_DOUBT.search(

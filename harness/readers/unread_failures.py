@@ -217,8 +217,16 @@ SENTENCE_END = lazy(r"(?<=[.!?])\s+(?=[A-Z`(\[\"'])")
 COMMIT_NAMED = lazy(r"^\s*(?:(?:commit|on|to|at|is|was)\b:?\s+)*[0-9a-f]{12,40}\s+\(\"")
 
 
+# A CI mail's own mark of a failed test, kept where a reply trimmed the mail around it: CKI's
+# "❌ LTP" under "x86_64:" (Jan Stancek's reply calling CKI's dmesg "BUG" match a false
+# positive, 2020), a cross mark before a test's name.
+CI_FAILED_MARK = lazy(r"^(?:>\s*)*(?:🚧\s*)?(?:❌|✗|✘|❎)\s*[A-Za-z0-9]")
+
+
 def _states_failure(text: str, continued: bool = False) -> bool:
     """Whether one line states a failure that happened (see the module's docstring)."""
+    if CI_FAILED_MARK.match(text) and len(text) <= MAX_LINE:
+        return True
     if "://" in text:  # a link's words ("...#L12-fail", "/check-kernel-oops/") state nothing
         text = URL.sub(" ", text).strip()
     if (not text or len(text) > MAX_LINE or TRAILER.match(text) or _code(text)

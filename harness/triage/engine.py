@@ -475,7 +475,7 @@ def triage(parsed: list[Parsed], env: Environment, strace: list[Parsed] | None =
                                                 + anomaly_findings(suites, results, rules)
                                                 + crash_findings(parsed, results, rules,
                                                                  env.accel), env), env)
-    findings = stated_lockups(findings, env)
+    findings = stated_lockups(blamed_lockups(findings, env, results), env)
     findings = severity_order(abi_break_regressions(
         reverted_regressions(findings, env, results), env, results))
     return Report(env, results, findings, suites, verdict_of(findings),
@@ -618,6 +618,62 @@ def stated_lockups(findings: list[Finding], env: Environment) -> list[Finding]:
                         action=side.action, reference=side.reference)
         out.append(f)
     return out
+
+
+# The suites of a CI mail's own list of tests ("❌ LTP" in CKI's report): one line each, no log.
+CI_LIST_SUITES = frozenset({"cki", "lkft"})
+
+
+def blamed_lockups(findings: list[Finding], env: Environment,
+                   results: list[Result]) -> list[Finding]:
+    """A lockup (see LOCKUP) the report's own words put on the machine it ran on ("The dmesg
+    check failed, likely due to a slow kvm guest", CKI 2020; "can be caused by slow VM due
+    overloaded host (not a real bug)", see ``harness/readers/host_blame.py``) is the
+    environment's: a virtual CPU starved by its host stalls a kernel that did nothing wrong.
+    An Oops, a BUG or a warning stays the kernel's; so does a lockup a bisect names."""
+    said = env.facts.get("host_blamed")
+    if not said or env.facts.get("bisected"):
+        return findings
+    out = [_blamed_lockup(f, said) for f in findings]
+    if out == findings:
+        return findings
+    return _listed_with_lockup(out, said, results)
+
+
+def _listed_with_lockup(findings: list[Finding], said: str,
+                        results: list[Result]) -> list[Finding]:
+    """A CI mail's listed test ("❌ LTP", no log of its own) left unexplained beside the lockup
+    the report puts on its machine is that lockup's flag ("No tests failed, but there was a soft
+    lockup", Jan Stancek on CKI's dmesg check, 2020): the same answer."""
+    listed = {r.test_id: r for r in results if r.suite in CI_LIST_SUITES and not r.diagnostics}
+    out = []
+    for f in findings:
+        if (f.category is Category.UNKNOWN and f.cause == "unexplained-fail"
+                and f.tests and all(t in listed for t in f.tests)):
+            for t in f.tests:
+                if (d := listed[t].diagnosis) is not None:
+                    listed[t].diagnosis = replace(d, category=Category.ENV,
+                                                  cause="setup-at-fault")
+            f = replace(f, category=Category.ENV, cause="setup-at-fault",
+                        explanation=f"{f.explanation} The CI's list names no log for it, and "
+                        "the report puts the lockup it flagged on the machine it ran on "
+                        f"({said[:200]}).")
+        out.append(f)
+    return out
+
+
+def _blamed_lockup(f: Finding, said: str) -> Finding:
+    head = f.evidence[0].text.strip() if f.evidence else ""
+    if f.cause in KERNEL_CRASHES and LOCKUP.search(head):
+        return replace(f, category=Category.ENV, cause="setup-at-fault",
+                       confidence=Confidence.LOW,
+                       explanation=f"The kernel reported {head[:100]!r}: a lockup, the kernel "
+                       "kept waiting rather than failing, and the report's own words put it on "
+                       f"the machine it ran on ({said[:200]}).",
+                       action="Rerun on an idle host (or with more, dedicated vCPUs); a lockup "
+                       "that stays there is the kernel's and needs its full trace.",
+                       reference="Documentation/admin-guide/lockup-watchdogs.rst")
+    return f
 
 
 def summarize(results: list[Result], findings: list[Finding]) -> Summary:
