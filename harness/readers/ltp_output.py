@@ -61,9 +61,12 @@ KIRK = lazy(rf"^(?:{PRINTK_STAMP})?"
             r"(?:\s*\|\s*[\w ]+)?\s+\((?:\d+[hm] )*\d+(?:\.\d+)?[sm]\)(?:\s+(?:<|&lt;)-{2,})?$")
 KIRK_STATUS = {"pass": "PASS", "fail": "FAIL", "broken": "BROK", "skip": "CONF", "warn": "WARN"}
 OWN_FILE = lazy(r"^([\w.+-]+)\.c:\d+: ")
-# a viewer's line number ("   12\t") or ISO stamp, then quote marks ("> > ", "&gt; ")
+# a viewer's line number ("   12\t"; "    84 statx04.c:53: TFAIL: ...", CKI's log snippet
+# as a reply pasted it, 2021) or ISO stamp, then quote marks ("> > ", "&gt; ")
 QUOTES = r"(?:(?:>|&gt;) ?)*"
-PREFIX = lazy(rf"^{QUOTES}\s*(?:\d+\t\s*|\d{{4}}-\d\d-\d\d[T ][\d:.]+Z?\s+)?{QUOTES}")
+NUMBERED = r"\d{1,6} +(?=(?:[\w.+-]*/)*[\w.+-]+\.[ch]:\d+: T?(?:PASS|FAIL|BROK|CONF|WARN|INFO): )"
+PREFIX = lazy(rf"^{QUOTES}\s*(?:\d+\t\s*|{NUMBERED}|\d{{4}}-\d\d-\d\d[T ][\d:.]+Z?\s+)?"
+              rf"{QUOTES}")
 INVISIBLE = str.maketrans({"\u200b": None, "\ufeff": None, "\u00a0": " ", "\u202f": " "})
 ANSI = lazy(r"\x1b\[[0-9;]*[A-Za-z]")
 STATUS = {"PASS": Status.PASS, "FAIL": Status.FAIL, "BROK": Status.FAIL, "CONF": Status.SKIP,

@@ -18,6 +18,7 @@ import sys
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -183,9 +184,48 @@ def _text_of(part: EmailMessage) -> str | None:
     return content if isinstance(content, str) else None
 
 
+class _HtmlText(HTMLParser):
+    """The text of an HTML body: a block element or <br> ends a line, style and script say
+    nothing, entities (&gt;, &nbsp;) are the characters they name."""
+
+    BLOCKS = frozenset({"br", "div", "p", "li", "tr", "blockquote", "pre", "h1", "h2", "h3",
+                        "h4", "table", "ul", "ol"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("style", "script"):
+            self._skip += 1
+        elif tag in self.BLOCKS:
+            self.out.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("style", "script"):
+            self._skip = max(0, self._skip - 1)
+        elif tag in self.BLOCKS and tag != "br":
+            self.out.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.out.append(data.replace("\xa0", " "))
+
+
+def html_text(markup: str) -> str:
+    """The text a reader of the HTML body sees, one line per block (see ``_HtmlText``)."""
+    parser = _HtmlText()
+    parser.feed(markup)
+    parser.close()
+    return re.sub(r"\n{3,}", "\n\n", "".join(parser.out)).strip("\n") + "\n"
+
+
 def _parts(msg: EmailMessage) -> Iterator[tuple[str, str]]:
-    """(label, text) of the plain-text body and every text attachment."""
-    body_seen = False
+    """(label, text) of the plain-text body and every text attachment; the HTML body's text
+    when the message has no plain-text body with words in it (a webmail reply whose text/plain
+    alternative is empty: Yang Xu's answer to CKI's fs_fill failure, 2020)."""
+    body_seen = empty_plain = False
     for part in msg.walk():
         if part.is_multipart():
             continue
@@ -195,6 +235,11 @@ def _parts(msg: EmailMessage) -> Iterator[tuple[str, str]]:
         is_text = ctype.startswith("text/") and ctype != "text/html"
         if ctype == "application/octet-stream" and TEXT_NAMES.search(filename):
             is_text = True
+        if ctype == "text/html" and empty_plain and not attached:
+            empty_plain = False  # the plain-text alternative before it said nothing
+            if (markup := _text_of(part)) and markup.strip():
+                yield "body", html_text(markup)
+            continue
         if ctype == "text/html" and not body_seen and not attached:
             continue  # the plain-text alternative is read instead
         if not is_text:
@@ -205,7 +250,7 @@ def _parts(msg: EmailMessage) -> Iterator[tuple[str, str]]:
         if attached:
             yield f"attachment {filename or ctype}", text
         else:
-            body_seen = True
+            body_seen, empty_plain = True, not text.strip()
             yield "body", text
 
 

@@ -126,7 +126,7 @@ def read_report_lines(lines: Iterable[LogLine], source: str, default_suite: str 
     parsed = parse_lines(fed, source, default_suite)
     parsed.config_off = config_off.unset
     notes_first = (_review_notes(parsed, review) + _lava_notes(parsed, lava)
-                   + _listed_by_ci(parsed, cki))
+                   + _listed_by_ci(parsed, cki, ltp))
     suite = default_suite or info.suite_hint or stated_failures.one_test(
         info.statements.own_submitted)
     _name_suites(parsed, suite, default_suite)
@@ -343,11 +343,14 @@ def _lava_notes(parsed: Parsed, lava: lava_notification.Reader) -> list[str]:
     return [lava.note()]
 
 
-def _listed_by_ci(parsed: Parsed, cki: cki_report.Reader) -> list[str]:
+def _listed_by_ci(parsed: Parsed, cki: cki_report.Reader, ltp: ltp_output.Reader) -> list[str]:
     """A CKI report's listed tests, for a text without result lines: read before the fallbacks
     that would take its verdict header ("Tests: FAILED") or its legend ("Aborted tests") for a
-    failure of their own."""
+    failure of their own. Not when the text shows LTP's own failing lines (a reply pasting the
+    failure's log under the mail's "❌ LTP", Li Wang on statx04, 2021): they are the results."""
     if parsed.results or parsed.crashes or not (listed := cki.results()):
+        return []
+    if any(r.status is not Status.PASS and r.status is not Status.SKIP for r in ltp.results()):
         return []
     parsed.results += listed
     return [cki.note()]

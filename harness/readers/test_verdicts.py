@@ -75,6 +75,23 @@ TEST_TO_CHANGE = lazy(
     # "you may need to update the expected test output for this test" (ftruncate04_64, 2021)
     r"\b(?:need|needs|have|has|should|must) to (?:update|upgrade|adjust|fix) (?:LTP|the (?:LTP |"
     r"self)?tests?(?:case)?s?|(?:the )?expected (?:test )?output)\b" + _NOT_A_FAILURE + "|"
+    # the test's own time limit to be raised: "For fs_fill case, it triggers ltp default timeout
+    # (300s), then ltp library will kill this case. I think you should add .timeout=-1 in
+    # fs_fill.c struct tst_test or export LTP_TIMOUT_MUL to a proper vaule." (Yang Xu on CKI's
+    # fs_fill, 2020), "increase the timeout of the test", "set .max_runtime = 300"
+    r"\b(?:add|set|use|increase|raise|bump|extend)\s+(?:the\s+|a\s+)?`?\.(?:timeout|max_runtime)"
+    r"\s*=\s*-?\d|"
+    r"\b(?:export|set|increase|raise|bump)\s+(?:the\s+)?`?LTP_TIM(?:E)?OUT_MUL\b|"
+    r"\b(?:increase|raise|bump|extend)\s+(?:the\s+)?(?:test'?s?\s+)?time\s?out\s+(?:of|for|in)\s+"
+    r"(?:the\s+|this\s+)?(?:test(?:\s?case)?|[\w.-]+\.c)\b|"
+    # the fix placed in the test: "This failure is likely the 'STATX_ATTR_*' flags unsupported
+    # with the FUSE issue. We may need to fix it in the test." (Li Wang on CKI's statx04, 2021),
+    # "this should be fixed in LTP", "we need to fix that in the testcase"
+    r"\b(?:(?:may|might|will|would)\s+)?(?:need|needs|have|has|should|must|ought)\s+to\s+fix\s+"
+    r"(?:it|this|that|them|these)\s+(?:up\s+)?in\s+(?:the\s+)?(?:LTP|(?:self|k?self)?tests?"
+    r"(?:\s?case|\s?suite)?)\b|"
+    r"\b(?:should|must|needs?\s+to|has\s+to|have\s+to|ought\s+to)\s+be\s+fixed\s+in\s+(?:the\s+)?"
+    r"(?:LTP|(?:self|k?self)?tests?(?:\s?case|\s?suite)?)\b|"
     # "help me to fix the test" (ptrace08, 2020), "We will fix the test if/once this patch gets
     # upstreamed" (open13, 2019) - not "fix the test failure", which may be the kernel's
     r"\b(?:help (?:me |us )?(?:to )?|(?:need|have) to |(?:we|I)(?: will|'ll| shall| should| can|"
