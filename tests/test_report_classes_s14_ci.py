@@ -14,7 +14,24 @@ misses.
 3. A CI's own check matching a harmless string, called a false positive by the reply that keeps
    only the CI's "❌ LTP" of the mail: "This looks like false positive. Temp path that appears
    in dmesg contains "BUG" substring" (Jan Stancek on CKI's stable 5.4.12-rc1): a readable
-   report, never refused; the CI's check is at fault (test-bug).
+   report, never refused; the CI's check is at fault (test-bug). A second real text: restraint
+   #273 (CKI's harness: "FAILURESTRINGS matches words that contains BUG reporting false
+   failures") states the same in a tracker title the reader takes for the failure itself - left
+   unknown, not covered.
+4. LTP lines under a log viewer's line numbers ("    84 statx04.c:53: TFAIL: ...", CKI's snippet
+   pasted by Li Wang, 2021) are LTP's results, read over the mail's bare "❌ LTP"; "We may need
+   to fix it in the test." is the test's verdict (with FUSE named: test-fs-assumption). No second
+   real text of either wording was found.
+5. A webmail reply whose text/plain alternative is empty: its HTML part is the message (Yang Xu
+   on CKI's fs_fill, 2020: "it triggers ltp default timeout (300s), then ltp library will kill
+   this case. I think you should add .timeout=-1 in fs_fill.c ... or export LTP_TIMOUT_MUL"): the
+   test's own time limit is to be raised - test-bug. (LTP's own "try exporting LTP_TIMEOUT_MUL > 1"
+   hint is not this wording.)
+6. A filesystem's refusal the report traces to a kernel commit it names, the next paragraph saying
+   what it did ("Upstream commit 4cc9b9f2bf4d ... (re)moves checks from nfsd_permission()." then
+   "This causes NFS clients to see ... No locks available", Debian openQA on 6.12.y, 2026): the
+   commit's regression (kernel-bug), not a filesystem without locks - unless another side's
+   finding stands beside it.
 """
 
 from __future__ import annotations
@@ -102,3 +119,37 @@ def test_a_ci_false_positive_on_a_bug_substring_is_read_and_put_on_the_check():
     assert report["verdict"] == "test-bug"
     assert "selftest-logic-bug" in cause_ids(report)
     assert not any(f["category"] == "kernel-bug" for f in report["findings"])
+
+
+STATX_FUSE = REPORTS / "cki-arm-next-5.13.0-rc3-ltp-statx04-fuse-attr-flags-reply.txt"
+FS_FILL_HTML = REPORTS / "cki-stable-queue-5.5.10-ltp-fs-fill-timeout-html-reply-thread.mbox"
+OVERLOADED_HOST = REPORTS / ("cki-stable-5.4.9-rc1-ltp-ppc64le-soft-lockup-overloaded-host-"
+                             "thread.mbox")
+NFSD_COMMIT = REPORTS / "nfsd-flock-enolck-nfsd-permission-6.12-regression-mail.txt"
+
+
+def test_a_lockup_put_on_a_slow_vm_of_an_overloaded_host_in_a_thread_is_the_environment():
+    report = triage_file(OVERLOADED_HOST)
+    assert report["verdict"] == "env"
+    assert all(f["category"] != "kernel-bug" for f in report["findings"])
+    assert any("overloaded host" in f["explanation"] for f in report["findings"])
+
+
+def test_ltp_lines_under_a_viewers_line_numbers_are_read_and_the_test_fix_is_the_verdict():
+    report = triage_file(STATX_FUSE)
+    failed = [r for r in report["results"] if r["status"] == "fail"]
+    assert failed and all(r["suite"] == "statx04" for r in failed)
+    assert report["verdict"] == "test-bug"
+    assert "test-fs-assumption" in cause_ids(report)
+
+
+def test_a_reply_whose_plain_text_part_is_empty_is_read_from_its_html():
+    report = triage_file(FS_FILL_HTML)
+    assert report["verdict"] == "test-bug"
+    assert any("ltp default timeout" in f["explanation"] for f in report["findings"])
+
+
+def test_a_filesystem_refusal_a_named_kernel_commit_causes_is_that_commits_regression():
+    report = triage_file(NFSD_COMMIT, "--fs", "nfs")
+    assert report["verdict"] == "kernel-bug"
+    assert cause_ids(report) == {"kernel-regression"}

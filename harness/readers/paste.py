@@ -268,6 +268,18 @@ NO_BISECT = lazy(r"\b(?:couldn't|could not|can't|cannot|can not|unable to|not (?
                  r"\b(?:haven't|have not|hasn't|has not)(?: yet)? (?:been )?bisected",
                  re.IGNORECASE)
 COMMIT_ID = lazy(r"\b([0-9a-f]{12,40})\b")
+# A paragraph naming a kernel commit by its id, and the next one opening with what it did to
+# the failure: "Upstream commit 4cc9b9f2bf4dfe13fe573 "nfsd: refine and rename NFSD_MAY_LOCK"
+# and stable v6.12.54 commit 18744bc56b0ec (re)moves checks from ... nfsd_permission()." then
+# "This causes NFS clients to see" the failure (Debian openQA's nfsd report, linux-nfs 2026);
+# "This broke ...", "That change causes ...". The report's own bisect, said in words.
+NAMED_COMMIT = lazy(r"\b(?:kernel |upstream |stable |mainline |linux-next )?commit "
+                    r"[0-9a-f]{10,40}\b", re.IGNORECASE)
+THIS_CAUSES = lazy(r"^(?:this|that|the|which|it)\s+(?:commit\s+|change\s+|patch\s+)?"
+                   r"(?:causes|caused|breaks|broke|results\s+in|resulted\s+in|leads\s+to|"
+                   r"led\s+to|triggers|triggered|makes|made)\b(?!\s+(?:no|nothing)\b)",
+                   re.IGNORECASE)
+COMMIT_SPAN = 6  # lines from the commit's naming to the sentence saying what it caused
 UNAME_R = lazy(r"^\d+\.\d+(?:\.\d+)?[\w.+~-]*$")
 UNAME_A = lazy(r"^Linux\s+\S+\s+(\d+\.\d+(?:\.\d+)?[\w.+~-]*)\s+#")
 BANNER = lazy(r"Linux version (\d+\.\d+(?:\.\d+)?[\w.+~-]*)")
@@ -339,6 +351,7 @@ class PasteInfo:
     bisect_widens: LogLine | None = None  # ... or widens what it accepts (lkp_mail.WIDENS)
     test_change: LogLine | None = None
     prose_before: tuple[int, str] = (0, "")  # the last prose line read (number, text)
+    commit_named: tuple[int, str] = (0, "")  # the last prose line naming a commit by its id
     commits: list[str] = field(default_factory=list)  # commit ids the prose names
     strace_start: bool | None = None  # the first strace line is the program's execve
     last_line: int = 0  # number of the last line that looks like console output
@@ -661,6 +674,12 @@ def _note_prose(info: PasteInfo, line: LogLine, text: str) -> None:
     elif info.bisected is None and before[1] and _says_bisected(f"{before[1]} {text}") \
             and not NO_BISECT.search(before[1]):
         info.bisected = LogLine(before[0], f"{before[1].strip()} {text.strip()}", line.source)
+    if info.bisected is None and info.commit_named[0] and THIS_CAUSES.match(text) \
+            and 0 < line.line - info.commit_named[0] <= COMMIT_SPAN:
+        info.bisected = LogLine(info.commit_named[0], f"{info.commit_named[1].strip()} ... "
+                                f"{text.strip()}", line.source)
+    if NAMED_COMMIT.search(text):
+        info.commit_named = (line.line, text)
     if len(info.commits) < 50:
         info.commits += [c for c in COMMIT_ID.findall(text) if not c.isdigit()]
     _note_fs_words(info, line, text)

@@ -476,6 +476,7 @@ def triage(parsed: list[Parsed], env: Environment, strace: list[Parsed] | None =
                                                 + crash_findings(parsed, results, rules,
                                                                  env.accel), env), env)
     findings = stated_lockups(blamed_lockups(findings, env, results), env)
+    findings = bisected_fs_answers(findings, env, results)
     findings = severity_order(abi_break_regressions(
         reverted_regressions(findings, env, results), env, results))
     return Report(env, results, findings, suites, verdict_of(findings),
@@ -567,6 +568,40 @@ def bisected_crashes(findings: list[Finding], env: Environment) -> list[Finding]
                         reference="Documentation/admin-guide/bug-bisect.rst")
         out.append(f)
     return out
+
+
+# The rules that read an errno as the filesystem's answer ("fcntl and flock exist in every
+# kernel, so the answer comes from the filesystem the file is on"): a filesystem is kernel code.
+FS_ANSWER_PREFIXES = ("fs-", "nfs-", "9p-")
+
+
+def bisected_fs_answers(findings: list[Finding], env: Environment,
+                        results: list[Result]) -> list[Finding]:
+    """A filesystem's refusal the report itself traced to a kernel commit ("Upstream commit
+    4cc9b9f2bf4d ... (re)moves checks from fs/nfsd/vfs.c::nfsd_permission(). This causes NFS
+    clients to see ... No locks available", Debian openQA's nfsd report on 6.12.y, 2026): the
+    filesystem answered so since that commit - its regression, not a filesystem that never could.
+    Not when a message disputes the bisect."""
+    said = env.facts.get("bisected")
+    if not said or env.facts.get("bisect_disputed") or env.facts.get("bisect_overruled"):
+        return findings
+    hit = {f.cause for f in findings
+           if f.category is Category.ENV and f.cause.startswith(FS_ANSWER_PREFIXES)}
+    # (beside another side's finding - a test's own bug - the bisect may be that one's)
+    if not hit or any(f.cause not in hit for f in findings):
+        return findings
+    for r in results:
+        if r.diagnosis is not None and r.diagnosis.cause in hit:
+            r.diagnosis = replace(r.diagnosis, category=Category.KERNEL_BUG,
+                                  cause="kernel-regression")
+    return [replace(f, category=Category.KERNEL_BUG, cause="kernel-regression",
+                    explanation=f"{f.explanation} But the report traces the failure to a kernel "
+                    f"commit ({said[:160]}): the filesystem answers so since that change - a "
+                    "regression of that commit until its author shows otherwise.",
+                    action="Reply to the commit the report names with the failure; rerun on the "
+                    "commit and its parent.", reference="Documentation/admin-guide/"
+                    "reporting-regressions.rst")
+            if f.cause in hit else f for f in findings]
 
 
 def doubted_crashes(findings: list[Finding], env: Environment) -> list[Finding]:
