@@ -122,7 +122,6 @@ def test_a_ci_false_positive_on_a_bug_substring_is_read_and_put_on_the_check():
 
 
 STATX_FUSE = REPORTS / "cki-arm-next-5.13.0-rc3-ltp-statx04-fuse-attr-flags-reply.txt"
-FS_FILL_HTML = REPORTS / "cki-stable-queue-5.5.10-ltp-fs-fill-timeout-html-reply-thread.mbox"
 OVERLOADED_HOST = REPORTS / ("cki-stable-5.4.9-rc1-ltp-ppc64le-soft-lockup-overloaded-host-"
                              "thread.mbox")
 NFSD_COMMIT = REPORTS / "nfsd-flock-enolck-nfsd-permission-6.12-regression-mail.txt"
@@ -143,10 +142,26 @@ def test_ltp_lines_under_a_viewers_line_numbers_are_read_and_the_test_fix_is_the
     assert "test-fs-assumption" in cause_ids(report)
 
 
-def test_a_reply_whose_plain_text_part_is_empty_is_read_from_its_html():
-    report = triage_file(FS_FILL_HTML)
-    assert report["verdict"] == "test-bug"
-    assert any("ltp default timeout" in f["explanation"] for f in report["findings"])
+def test_a_reply_whose_plain_text_part_is_empty_is_read_from_its_html(tmp_path):
+    # the shape of Yang Xu's webmail reply (ltp list, 2020-03-21): an empty text/plain
+    # alternative, the words in text/html, the list's footer after them
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"], msg["Subject"] = "xuyang_jy_0410@163.com", "Re: [LTP] FAIL: Test report"
+    msg["Message-ID"] = "<html-only@example>"
+    msg.set_content("")
+    msg.add_alternative("<div>Hi Rachel</div><div>For fs_fill case\uff0cit triggers ltp default "
+                        "timeout\uff08300s\uff09\uff0c then ltp library will kill this case. I "
+                        "think you should add .timeout=-1 in fs_fill.c struct tst_test or export "
+                        "LTP_TIMOUT_MUL to a proper vaule.</div><div>Best Regard</div>",
+                        subtype="html")
+    box = tmp_path / "thread.mbox"
+    box.write_bytes(b"From x@y Sat Mar 21 22:45:38 2020\n" + msg.as_bytes() + b"\n")
+    from harness.readers.mbox import read_thread
+
+    text = "\n".join(line for _, lines in read_thread(str(box))[0].parts for line in lines)
+    assert "it triggers ltp default" in text and "<div>" not in text
 
 
 def test_a_filesystem_refusal_a_named_kernel_commit_causes_is_that_commits_regression():
