@@ -486,7 +486,9 @@ WORKED_ON = lazy(
     r"works|worked)\b", re.IGNORECASE)
 BROKEN_ON = lazy(
     r"\b(?:with|on|in|since|from|after|upgrad\w+\s+to)\s+" + _VERSION.format("bad")
-    + r"(?:[^.;()\[\]]|\.\d){0,90}?(?<!used to )\b(?:fail\w*|not|broken|breaks?|no\s+longer|"
+    # (not "show no regression", "without any failures": a run that stayed good)
+    + r"(?:[^.;()\[\]]|\.\d){0,90}?(?<!used to )(?<!\bno )(?<!\bwithout )(?<!\bany )"
+    r"\b(?:fail\w*|not|broken|breaks?|no\s+longer|"
     r"regress\w*|"
     r"crash\w*|hangs?)\b|"
     r"\b(?:regressed|broke|broken|fails?|failing|started\s+failing)(?:\s+(?:again|for\s+me|"

@@ -37,6 +37,7 @@ from harness.readers.feature_since import FeatureSince, feature_since, newer_tha
 from harness.readers.fix_links import FixLinkScanner
 from harness.readers.host_blame import blames_host
 from harness.readers.line_kinds import LOG_LIKE, QUOTE, wrapped_piece
+from harness.readers.review_verdicts import LTP_LIST, UNFIXED_KERNEL_RUN, review_verdict
 from harness.readers.test_verdicts import (
     FOLLOWS_KERNEL,
     HEDGE,
@@ -152,7 +153,12 @@ HIT_FAILURE = lazy(r"\bI (?:hit|got|get|see|saw) (?:this|the following|these|a|a
 # same fact as a bisect to it. (A patch to the tests themselves is a test-side statement.)
 PATCH_BREAKS = lazy(r"\b(?:this|the|your|that) (?:patch|change|commit)\b[^.?]{0,20}\b"
                     r"(?:breaks|broke|is breaking|has broken)\b[^.?]{0,60}?\b(?:self)?"
-                    r"tests?\b", re.IGNORECASE)
+                    r"tests?\b|"
+                    # "We have confirmed this patch caused the LTP syscalls inotify06 test
+                    # failure." (LKFT on the ucounts patch in next, 2021)
+                    r"\b(?:this|the|your|that) (?:patch|change|commit)\b[^.?]{0,20}\bcaus"
+                    r"(?:es|ed)\b[^.?]{0,60}?\b(?:self)?tests?\b[^.?]{0,12}?\bfail",
+                    re.IGNORECASE)
 # A reply naming the kernel change that brought the crash or failure in its own words, no bisect
 # needed: "I gonna post an updated version of my patchset, which introduced the issue, with the
 # fix merged" (Roman Gushchin on LKFT's cgroup test_core oops in next, 2023), "It looks like
@@ -161,6 +167,19 @@ PATCH_BREAKS = lazy(r"\b(?:this|the|your|that) (?:patch|change|commit)\b[^.?]{0,
 # A selftest change named so is the test's, and stays unread here.
 CHANGE = (r"(?:patch(?:es|set)?|series|commits?|changes?|cleanups?|rework|enablement|"
           r"conversion|refactor(?:ing)?)")
+# A run on an unfixed kernel said under a condition or in the future is a policy, not a run: "So
+# if this really fixes a kernel bug it's okay that the test will fail on older kernels without
+# this fix" (Cyril Hrubis on a keyctl09 patch, LTP 2022).
+UNFIXED_DOUBT = lazy(r"\b(?:if|unless|whether|would|will|should|may|might|could|can|expect\w*)\b|"
+                     r"'ll\b", re.IGNORECASE)
+# The writer owning up to their backports in so many words: "Ok, this isn't good, something went
+# wrong with my backports here.  Let me go revert them all" (Greg Kroah-Hartman on 6.6.37's
+# vfree() warning and oops under LTP bpf_prog01, 2024), "I messed up the backport". Backports
+# are a stable kernel's (a test suite's "I messed up the rebase" of its own patch is not this).
+WENT_WRONG = lazy(r"\bsomething\s+(?:went|has\s+gone|is|was)\s+wrong\s+(?:with|in)\s+(?:my|"
+                  r"our|these|the)\s+(?:[\w/.-]+\s+){0,2}?backports?\b|"
+                  r"\bI\s+(?:messed|screwed|mucked)\s+up\s+(?:my|the|these|those)\s+"
+                  r"(?:[\w/.-]+\s+){0,2}?backports?\b", re.IGNORECASE)
 INTRODUCED = lazy(
     r"\b(?:my|the|this|that|his|her|their|your|[A-Z][\w-]*'s)\s+(?:[\w/.-]+\s+){0,3}?" + CHANGE
     + r"\b[^.?;]{0,40}?\b(?:which|that)\s+(?:has\s+|have\s+)?(?:introduced|caused|broke)\s+"
@@ -709,6 +728,9 @@ class StatementScanner:
     not_enabled: LogLine | None = None  # "If uprobes are not enabled, the test fails"
     adds_test: LogLine | None = None  # "Let's add a simple reproducer for ...": a new case
     applied_run: LogLine | None = None  # the writer's own run with the patch under review
+    reviewed: LogLine | None = None  # the writer's "this patch breaks testing" (review_verdicts)
+    ltp_list: bool = False  # the LTP list's footer: a mail of a test suite's list
+    unfixed_run: LogLine | None = None  # the writer's "FAIL on kernel reverts that fix-commit"
     hit_after: LogLine | None = None  # "And I hit this:" after that run
     kernel_fixed: LogLine | None = None  # "It was fixed in the commit: ..." (a kernel commit)
     kernel_commit: LogLine | None = None  # a git.kernel.org link to a kernel commit
@@ -764,6 +786,8 @@ class StatementScanner:
         if not QUOTE.match(line.text):
             self._kernel_commit(line, text)
             self._offending_code(line, text)
+        if not self.ltp_list and LTP_LIST.search(text):
+            self.ltp_list = True
         before = self.fix_links.ltp_fix
         self.fix_links.feed(line, text, QUOTE.match(line.text) is not None)
         if before is None and (ltp := self.fix_links.ltp_fix) is not None:
@@ -801,6 +825,7 @@ class StatementScanner:
         if not quoted and self.quoted_side and DISAGREES.search(text):
             self.disagreed = True
         self._commits_and_reverts(line, text, joined, quoted, question)
+        self._review_words(line, text, joined, quoted or question)
         self._culprits(line, text, joined, quoted, question)
         self._feature(line, text, joined, question, quoted)
         if BISECT_DISPUTED.search(joined) and not question:
@@ -955,6 +980,17 @@ class StatementScanner:
                 and REVERT_EXPERIMENT.search(joined) and not REVERT_NO_CHANGE.search(joined)):
             self.reverted = LogLine(line.line, text, line.source)
 
+    def _review_words(self, line: LogLine, text: str, joined: str, not_own: bool) -> None:
+        """The writer's own verdict on the patch under review (``review_verdicts``) and their
+        own run on a kernel without the kernel's fix; not quoted, not asked (``not_own``)."""
+        if not_own:
+            return
+        if self.reviewed is None and review_verdict(joined):
+            self.reviewed = LogLine(line.line, text, line.source)
+        if self.unfixed_run is None and (m := UNFIXED_KERNEL_RUN.search(joined)) and not \
+                UNFIXED_DOUBT.search(_clause_of(joined, m.start(), m.end())):
+            self.unfixed_run = LogLine(line.line, text, line.source)
+
     def _culprits(self, line: LogLine, text: str, joined: str, quoted: bool,
                   question: bool) -> None:
         """The writer's own "my patchset, which introduced the issue" (see INTRODUCED), not
@@ -965,8 +1001,7 @@ class StatementScanner:
             self.host_blamed = LogLine(line.line, text, line.source)
         if self.introduced_by is not None or quoted or question:
             return
-        if (m := INTRODUCED.search(joined)) and not INTRODUCED_DOUBT.search(
-                _clause_of(joined, m.start(), m.end())):
+        if _introduced(joined):
             self.introduced_by = LogLine(line.line, text, line.source)
 
     def _patch_line(self, line: LogLine, text: str, bare: str) -> None:
@@ -1086,6 +1121,10 @@ class StatementScanner:
         if (verdict := self.kernel_verdict) is not None and not self._test_side_after(verdict):
             return Conclusion("kernel-bug-stated", "kernel-bug", verdict,
                               "a message says in its own words that it is the kernel's bug")
+        if (unfixed := self.unfixed_run) is not None and not self._own_test_side():
+            return Conclusion("kernel-fix-stated", "kernel-bug", unfixed,
+                              "the writer's own run fails on a kernel without the kernel's fix: "
+                              "the test catches the kernel bug it exists for")
         if self.test_side:
             return None
         own = self.own_submitted
@@ -1168,7 +1207,8 @@ class StatementScanner:
                                      or self.explained) is not None or bool(self.submitted)
                                     or self._reply_test_patch()
                                     or self._broken_by_test_patch() is not None)
-        if not self.test_side and not fixed_by_patch:
+        reviewed = self._test_patch_reviewed()
+        if not self.test_side and not fixed_by_patch and reviewed is None:
             return None
         if self.disagreed and all(t in self.quoted_side for t in self.test_side):
             return None  # the claim is the other side's, quoted, and the author says no
@@ -1182,7 +1222,7 @@ class StatementScanner:
                and (t.line - 1, t.source) not in self._side_keys()]  # a wrapped run's first
         line = ((own[-1] if self.test_verdict and own else self.test_side[0]) if self.test_side
                 else self.patch_fixes or self.explained or self._broken_by_test_patch()
-                or self.fixes_selftest or self.submitted_line or self.patch_line)
+                or reviewed or self.fixes_selftest or self.submitted_line or self.patch_line)
         assert line is not None
         prose = " ".join(self._statement_prose())
         files = self.files()
@@ -1193,6 +1233,9 @@ class StatementScanner:
             "the text explains the cause and proposes a fix to the selftests" if self.explained
             else "a reviewer ran the test with the quoted patch to the selftests applied and it "
             "failed: the failure is the patch's" if self._broken_by_test_patch() is not None
+            else "a reviewer says in their own words that the patch under review, a change to "
+            "the tests, broke the test or passes once changed" if reviewed is not None
+            and not (self.patch_fixes or self.explained)
             else "a reply posts a patch to the test's own files" if self._reply_test_patch()
             and not (self.fixes_selftest or self.submitted)
             else "a patch in the input fixes an earlier selftest commit" if self.fixes_selftest
@@ -1214,6 +1257,23 @@ class StatementScanner:
         if any(NEW_TEST.search(p) for p in self.created) or self.adds_test is not None:
             return None
         return self.applied_run
+
+    def _own_test_side(self) -> bool:
+        """A test-side statement in the writer's own words (not quoted)."""
+        return any(t not in self.quoted_side for t in self.test_side)
+
+    def _test_patch_reviewed(self) -> LogLine | None:
+        """A reviewer's own "this patch breaks testing" / "once I replace X with Y, all tests
+        get passed" (``review_verdicts``) when the patch under review is a change to the tests:
+        the files the text shows are all the tests' (and none is new), or it shows none and the
+        mail is the LTP list's naming no kernel commit."""
+        if self.reviewed is None or self.kernel_subjects or self.adds_test is not None:
+            return None
+        if files := self.files():
+            test_only = all(SELFTEST_PATH.search(p) for p in files) and not any(
+                NEW_TEST.search(p) for p in self.created)
+            return self.reviewed if test_only else None
+        return self.reviewed if self.ltp_list else None
 
     def _guess_asked(self) -> bool:
         """The writer's own test-side words are all hedged ("probably", "looks like") and the
@@ -1333,6 +1393,7 @@ class StatementScanner:
         if FEATURE_PROBE.search(prose):
             return "test-wrong-feature-probe", "test-bug", None, ""
         if (FS_ASSUMPTION.search(prose) and self.fixes_selftest is None
+                and self._test_patch_reviewed() is None  # (so is a test patch a review broke)
                 and self.follows_kernel is None  # the test lags a kernel change
                 and not re.search(NEWER_KERNEL, prose, re.IGNORECASE)):
             # (a fix of an earlier selftests commit is that commit's logic bug, whatever
@@ -1364,6 +1425,15 @@ def _sentence_left(text: str) -> bool:
     ("`vboxsf` cannot handle `MAP_SHARED`: https://www.virtualbox.org/ticket/819", osquery
     #3408), not a label ("Link:", "See also")."""
     return len(text) >= 40 or len(text.split()) >= 4
+
+
+def _introduced(joined: str) -> bool:
+    """The writer naming, undoubted, the kernel change that brought the failure (``INTRODUCED``)
+    or owning up to their backports (``WENT_WRONG``)."""
+    if (m := INTRODUCED.search(joined)) and not INTRODUCED_DOUBT.search(
+            _clause_of(joined, m.start(), m.end())):
+        return True
+    return bool((m := WENT_WRONG.search(joined)) and not INTRODUCED_DOUBT.search(m.group(0)))
 
 
 def _clause_of(text: str, start: int, end: int) -> str:
