@@ -22,6 +22,10 @@ misses (round 23-final), each a class with a second real text worded differently
   2021) - the test catching the kernel bug it exists for, not the test's false positive its
   quoted patch speaks of (kernel-bug); not a policy under a condition ("if this really fixes a
   kernel bug it's okay that the test will fail on older kernels without this fix", LTP 2022);
+- a test patch's stated effect on the test, the old test's unreliability: "As a result, the test
+  becomes more stable, deterministic, and easier to reproduce" (LTP mmap22, 2025, quoted under a
+  reviewer's "+1"), "Make fanotify23 evictable marks tests more reliable" (2023), "shrink to 3
+  MADV_WILLNEED pages to stabilize the test" (madvise06, 2022) - test-side words;
 - the writer owning up to the kernel change: "something went wrong with my backports here. Let
   me go revert them all" (Greg Kroah-Hartman on 6.6.37's vfree() oops, 2024) - that change's
   regression, not a bare oops.
@@ -35,6 +39,7 @@ from test_report_classes import triage_file
 
 from harness.readers.review_verdicts import UNFIXED_KERNEL_RUN, review_verdict
 from harness.readers.statements import WENT_WRONG
+from harness.readers.test_verdicts import TEST_NATURE
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
 CLASSES = Path(__file__).parent / "fixtures" / "classes"
@@ -138,3 +143,16 @@ def test_a_maintainer_owning_up_to_his_backports_is_their_regression():
     assert WENT_WRONG.search("I messed up the backport to 6.1.y")
     for said in ("something went wrong with the test setup", "Maybe I messed up the rebase."):
         assert not WENT_WRONG.search(said), said
+
+
+def test_a_test_patch_that_makes_the_test_more_stable_says_the_test_was_unreliable():
+    report = triage_file(REPORTS / "ltp-mmap22-map-droppable-unreliable-test-patch-plus-one-"
+                         "reply.txt")
+    assert report["verdict"] == "test-bug"
+    assert _findings(report) == {("test-bug", "selftest-logic-bug")}
+    for said in ("As a result, the test becomes more stable, deterministic, and easier",
+                 "[PATCH v2] fanotify23: Make evictable marks tests more reliable",
+                 "madvise06: shrink to 3 MADV_WILLNEED pages to stabilize the test"):
+        assert TEST_NATURE.search(said), said
+    for said in ("the kernel becomes more stable", "this makes the kernel more robust"):
+        assert not TEST_NATURE.search(said), said

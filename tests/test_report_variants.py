@@ -227,13 +227,6 @@ KNOWN_FRAGILE: dict[str, set[str]] = {
     # "-----Original Message-----" block (From:/Sent:/To:/Subject:), this GitHub issue is read
     # as one mail whose body holds no log, and its strace line is not reached (open, issue 7).
     "numactl-get-mempolicy-enosys-no-config-numa-strace-issue": {"Outlook reply"},
-    # Under a reply's own words ("Any idea?" above 'On ... wrote:'), the quoted statement
-    # ("update the LTP test case", "I applied this ... And I hit this:") is someone else's and
-    # weighs less, while a quoted bisect still counts: quoted statements and quoted bisects are
-    # weighed differently (open in issue 7). Quoted whole, both are read as the message itself
-    # since session 11 (whole_quote.py).
-    "lkft-stable-6.12-ltp-epoll-ctl04-known-issue-test-update-reply": {"top-posted"},
-    "uffd-unit-tests-refactor-munmap-einval-tested-reply": {"top-posted"},
 }
 
 

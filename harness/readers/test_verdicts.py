@@ -227,7 +227,15 @@ TEST_NATURE = lazy(
     # test's fault"
     r"\b(?:that|this|it)(?:\s+one)?(?:'s|\s+is|\s+was)\s+(?:(?:all|entirely|squarely)\s+)?on\s+"
     r"the\s+(?:LTP\s+|self)?test(?:s|case)?(?:[- ]side)?\b(?!\s+(?:machines?|systems?|hosts?|"
-    r"boxe?s?|boards?|run|list)\b)|\bthe (?:LTP |self)?test(?:case)?'s (?:own )?fault\b",
+    r"boxe?s?|boards?|run|list)\b)|\bthe (?:LTP |self)?test(?:case)?'s (?:own )?fault\b|"
+    # a test patch's stated effect, the old test's unreliability: "As a result, the test
+    # becomes more stable, deterministic, and easier to reproduce" (LTP mmap22, 2025), "Make
+    # fanotify23 evictable marks tests more reliable", "to stabilize the test"
+    r"\b(?:the|this|these) (?:LTP |self)?tests?(?:case)? (?:becomes?|is now|are now|will be|gets?) "
+    r"(?:much |far |a lot |a bit )?more (?:stable|reliable|deterministic|robust)\b|"
+    r"\bmakes? (?:the |this |these )?(?:[\w.-]+ ){0,3}(?:LTP |self)?tests?(?:case)? "
+    r"(?:much |far |a bit |yet )?more (?:stable|reliable|deterministic|robust)\b|"
+    r"\bto stabili[sz]e the (?:LTP |self)?test(?:case)?\b",
     re.IGNORECASE)
 
 
