@@ -734,9 +734,15 @@ def _said(pattern: re.Pattern[str], sentence: str) -> bool:
 # environment, whatever the test relies on (read before the test's "relies on").
 # (WSL 1 translates Linux system calls in its LxCore driver: a layer, not a kernel - "WSL1 does
 # not use a real Linux kernel", microsoft/WSL #6792; "it is a WSL1 limitation")
+# (library OSes and other layers that answer a program's system calls in place of Linux: Gramine
+# (Graphene), Occlum, Mystikos, SGX-LKL in an SGX enclave, a unikernel, elfuse, FreeBSD's
+# linuxulator, Darling; rr, which records a program's calls and refuses those it cannot)
 EMULATOR = (r"(?:QEMU|qemu(?:-[\w-]+)?|user[- ]mode emulation|(?:CPU |user[- ]mode )?emulator|"
             r"hypervisor|gVisor|runsc|valgrind|box(?:64|86)|FEX(?:-Emu)?|Rosetta|WSL\s?1|"
-            r"LxCore|(?-i:iSH)|(?:syscall|system call) translation layer)")
+            r"LxCore|(?-i:iSH)|(?:syscall|system call) translation layer|"
+            r"Gramine(?:-SGX|-direct)?|Graphene(?:-SGX)?|Occlum|Mystikos|SGX-LKL|library\s+OS|"
+            r"lib\s?OS|unikernel|elfuse|(?-i:rr)|linuxulator|Linux\s+(?:binary\s+)?(?:emulation|"
+            r"compatibility)\s+layer|Darling)")
 EMULATOR_TOO_OLD = lazy(
     r"\b(?:only|just)\s+(?:very\s+|more\s+|the\s+)?(?:recent|new(?:er)?|latest)\s+"
     r"(?:versions?\s+(?:of\s+)?)?" + EMULATOR + r"\b[^.;]{0,40}\b(?:implement|support|handle)|"
@@ -818,10 +824,50 @@ EMULATOR_TOO_OLD = lazy(
     r"\b(?:it|this|that)(?:'s|\s+is|\s+was)\s+(?:(?:just|simply|clearly)\s+)?(?:a|an)\s+(?:known\s+)?"
     r"(?:bug|issue|problem)\s+in\s+(?:the\s+)?(?:old(?:er)?\s+)?" + EMULATOR + r"\b|"
     r"\b(?:it|this|that)(?:'s|\s+is|\s+was)\s+(?:(?:just|simply|clearly)\s+)?(?:a|an)\s+(?:known\s+)?"
-    + EMULATOR + r"\s+(?:bug|issue|problem)\b",
+    + EMULATOR + r"\s+(?:bug|issue|problem)\b|"
+    # ... or as where the problem lies: "The problem is actually in qemu-user-static that is used
+    # to execute ..." (docker/for-mac #6409), "the issue is with gVisor"
+    r"\b(?:the\s+)?(?:problem|issue|bug|fault|culprit)\s+(?:here\s+)?(?:is|was|lies)\s+"
+    r"(?:(?:actually|really|probably|likely|clearly)\s+)?(?:in|with|inside)\s+(?:the\s+)?`?"
+    + EMULATOR + r"\b|"
+    # the layer's own support told as partial, a stub or missing: "Gramine' support for
+    # `madvise(..., MADV_DONTNEED)` is only partially implemented" (gramine #1469), "gVisor's
+    # implementation of mremap is incomplete", "Occlum only partially supports MAP_SHARED",
+    # "madvise is stubbed out in the unikernel", "elfuse currently reports the syscall as
+    # unimplemented" (sysprog21/elfuse #213)
+    r"\b" + EMULATOR + r"(?:'s|'|\u2019s?)?\s+(?:own\s+)?(?:support|implementation|emulation|"
+    r"handling)\s+(?:of|for)\b(?:`[^`]{0,60}`|[^.;`]){0,80}?\b(?:is|are|was|were)\s+(?:still\s+|currently\s+)?"
+    r"(?:only\s+)?(?:partial(?:ly\s+(?:implemented|supported))?|incomplete|limited|missing|"
+    r"(?:a\s+)?stub(?:bed)?(?:\s+out)?|not\s+(?:yet\s+)?(?:implemented|supported|complete))\b|"
+    # ... or the layer's whole emulation: "Qemu's syscall emulation is simply not complete"
+    # (systemd #31219, systemd-nspawn under qemu-user-static)
+    r"\b" + EMULATOR + r"(?:'s|'|\u2019s?)\s+(?:[\w-]+\s+){0,3}?(?:emulation|support|"
+    r"implementation)\s+(?:is|was)\s+(?:simply\s+|just\s+|still\s+)?(?:not\s+(?:yet\s+)?"
+    r"(?:complete|finished)|incomplete|partial)\b|"
+    r"\b" + EMULATOR + r"\s+(?:currently\s+|still\s+)?(?:only\s+)?(?:partially|partly)\s+"
+    r"(?:implements|supports|emulates|handles)\b|"
+    r"\b(?:only\s+)?(?:partially|partly)\s+(?:implemented|supported|emulated)\s+(?:in|by|on|"
+    r"under)\s+(?:the\s+)?" + EMULATOR + r"\b|"
+    r"\b(?:stubbed(?:\s+out)?|(?:just\s+)?a\s+stub|a\s+no-?op)\s+(?:in|by|on|under)\s+(?:the\s+)?"
+    + EMULATOR + r"\b|"
+    r"\b" + EMULATOR + r"\s+(?:currently\s+|still\s+|just\s+)?(?:reports?|treats?|marks?|"
+    r"lists?|flags?)\s+(?:the|this|that|it|every|any)\s+(?:(?:sys)?call|system\s+call|flag|"
+    r"operation|request)?\s*as\s+(?:unimplemented|unsupported|not\s+(?:implemented|supported))"
+    r"\b|"
+    # the layer's maintainers, of their own layer named in the sentence: "In gVisor we don't
+    # implement MAP_SYNC", "we do not support shmget in Occlum yet"
+    r"\b(?:in|under|on|for)\s+(?:the\s+)?" + EMULATOR + r"\b[^.;]{0,40}?\bwe\s+(?:don't|do\s+"
+    r"not|haven't|have\s+not|can't|cannot)\s+(?:yet\s+)?(?:implement|support|emulate|handle)|"
+    r"\bwe\s+(?:don't|do\s+not|haven't|have\s+not)\s+(?:yet\s+)?(?:implement|support|emulate)"
+    r"(?:ed)?\b[^.;]{0,60}?\b(?:in|by|under)\s+(?:the\s+)?" + EMULATOR + r"\b",
     re.IGNORECASE)
-EMULATOR_OLD = _env("emulator-too-old",
-                    "an emulator or hypervisor too old for what the test uses")
+# (the emulator's own answer can look like another cause - EROFS opening a /proc file qemu-user
+# emulates, ENOSYS for a call the layer lacks, a kernel interface it does not provide: the
+# statement explains that evidence, and those rules give way to it)
+EMULATOR_OLD = Cause("diagnosis-env", "env", "emulator-too-old",
+                     "an emulator or hypervisor too old for what the test uses",
+                     outranks=("fs-read-only", "syscall-not-implemented", "madvise-enosys",
+                               "kernel-feature-missing"))
 
 
 # A selftests directory the tree renamed under a runner that still names the old one: "Kselftest

@@ -80,7 +80,37 @@ def looks_like_mail(path: str, head: bytes) -> bool:
     if MBOX_FROM.match(first):
         return True
     lines = head.split(b"\n")[:20]
-    return sum(1 for line in lines if HEADER.match(line)) >= 3
+    return sum(1 for line in _own_header_lines(lines)) >= 3
+
+
+# A mail client's reply quotes the message it answers under a header block of its own: Outlook's
+# "-----Original Message-----" (or a rule of underscores) over From:/Sent:/To:/Cc:/Subject:
+# (real replies on the LTP list and linux-kselftest: "________________________________" then
+# "From: Cyril Hrubis <chrubis@suse.cz>" / "Sent: Thursday, April 8, 2021 2:57 PM"). Those
+# lines head a quoted message inside a body, not this file's own headers: a pasted reply is
+# text to read, not a mail. ("Sent:" is Outlook's word; a message's own headers say "Date:".)
+QUOTED_HEADERS_RULE = lazy(rb"^\s*(?:-{3,}\s*Original Message\s*-{3,}|_{10,})\s*$",
+                           re.IGNORECASE)
+OUTLOOK_SENT = lazy(rb"^Sent:\s", re.IGNORECASE)
+OUTLOOK_FIELD = lazy(rb"^(?:Sent|Cc):", re.IGNORECASE)
+
+
+def _own_header_lines(lines: list[bytes]) -> list[bytes]:
+    """The header lines of ``lines`` that are not in a reply's quoted header block (a run of
+    header lines under an Outlook rule, or one with Outlook's "Sent:")."""
+    own: list[bytes] = []
+    run: list[bytes] = []
+    quoted = False
+    for line in [*lines, b""]:
+        if HEADER.match(line) or OUTLOOK_FIELD.match(line) or (run and line[:1] in b" \t"
+                                                                and line.strip()):
+            run.append(line)
+            continue
+        if run and not quoted and not any(OUTLOOK_SENT.match(x) for x in run):
+            own.extend(x for x in run if HEADER.match(x))
+        run = []
+        quoted = QUOTED_HEADERS_RULE.match(line) is not None
+    return own
 
 
 _REPLACED: list[Any] = []

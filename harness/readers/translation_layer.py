@@ -29,7 +29,9 @@ and answers the rest with ``ENOSYS``/``EOPNOTSUPP``; a text that shows it ran un
 own "Starting gVisor..." line, ``runsc``, "gVisor" in prose) is read the same way, and so is one
 that shows a user-mode translator of another architecture's binaries (Rosetta's "rosetta
 error:", FEX-Emu, box64, QEMU's user mode - not qemu-system, which boots a Linux kernel - and
-iSH, the x86 emulator on iOS, whose own "missing syscall N" and SIGSYS say what it lacks).
+iSH, the x86 emulator on iOS, whose own "missing syscall N" and SIGSYS say what it lacks),
+or a library OS that runs the program in an SGX enclave and answers its calls itself
+(Gramine/Graphene, Occlum, Mystikos, SGX-LKL).
 
 A text that says the program did *not* run there ("not WSL1", "with WSL 2 instead of WSL 1") is
 left alone when it also names WSL 2 in the same line; one that sets WSL 2, where it works,
@@ -99,6 +101,15 @@ TRANSLATORS = (
     # iSH (an x86 user-mode emulator on iOS with its own system call layer): its name as its
     # makers write it, its tracker, its uname ("Linux Mateos-iPad 4.20.69-ish iSH 1.2.3 (298)")
     ("iSH", lazy(r"(?<![\w-])iSH\b|\bish-app/ish\b|\b\d+\.\d+(?:\.\d+)?-ish\b")),
+    # library OSes that run an unmodified Linux program in an SGX enclave and answer its system
+    # calls themselves ("could not create shared memory segment: Function not implemented" under
+    # Occlum, occlum/occlum #622; Gramine's partial madvise, gramine #1469), as their makers
+    # and trackers name them
+    ("Gramine", lazy(r"\bGramine(?:-SGX|-direct)?\b|\bGraphene(?:-SGX)?\b|\bgramineproject/",
+                     re.IGNORECASE)),
+    ("Occlum", lazy(r"\bOcclum\b", re.IGNORECASE)),
+    ("Mystikos", lazy(r"\bMystikos\b", re.IGNORECASE)),
+    ("SGX-LKL", lazy(r"\bSGX-LKL\b", re.IGNORECASE)),
     ("QEMU user mode", lazy(r"\bqemu-user(?:-static)?\b|\bqemu-(?!system)[\w]+-static\b|"
                                   r"\.buildkit_qemu_emulator\b|\bqemu: Unsupported syscall\b",
                                   re.IGNORECASE)),

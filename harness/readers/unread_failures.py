@@ -87,6 +87,11 @@ FAILURE_WORD = lazy(
     # (e2b #3618); and what a tool says is missing: "mount: /mnt/9: special device
     # 192.168.0.87 does not exist" (WSL2 #207)
     r"hangs|hung|(?:blocks?|blocked|waits?|sleeps?) (?:forever|indefinitely)|gets? stuck|"
+    # what a release took away: "Starting with Docker Desktop for Mac 4.26.1, `/proc/meminfo` no
+    # longer reports `Hugepagesize`" (docker/for-mac #7117), "the kernel no longer exposes
+    # /sys/kernel/mm/hugepages"
+    r"no longer (?:reports?|shows?|lists?|exposes?|provides?|contains?|includes?|supports?|"
+    r"works?)\b|"
     r"never returns|(?:does|did)(?:n't| not) exist|"
     # an emulator's or sandbox's own word that it lacks the call the program made: QEMU user
     # mode's "qemu: Unsupported syscall: 352", Valgrind's "unhandled amd64-linux syscall: 334"
