@@ -6,7 +6,8 @@ each tested on a second real text worded differently:
   (gramine #1469), "Qemu's syscall emulation is simply not complete" (systemd #31219),
   "elfuse currently reports the syscall as unimplemented" (sysprog21/elfuse #213), "execution
   of syscall unsupported by rr" (rr #2852), "The problem is actually in qemu-user-static"
-  (docker/for-mac #6409), "In gVisor we don't implement ..." - the environment
+  (docker/for-mac #6409), "In gVisor we don't implement ...", "I think it should probably be
+  reported to qemu" (docker/for-mac #6106), "please report a bug against qemu" - the environment
   (emulator-too-old), also over the rules its wrong answer looks like (EROFS opening a /proc
   file qemu-user emulates is no read-only filesystem);
 - a library OS that runs the program in an SGX enclave (Gramine/Graphene, Occlum, Mystikos,
@@ -21,7 +22,18 @@ each tested on a second real text worded differently:
   read, not refused;
 - an Outlook reply's quoted header block ("-----Original Message-----" or a rule of underscores
   over From:/Sent:/To:/Subject:) heads the quoted message inside the body, not the file's own
-  headers: a pasted reply is read as text, not as one mail with no log.
+  headers: a pasted reply is read as text, not as one mail with no log;
+- (mini-round 24-trk-b) rr's own assertion that the kernel accepted what rr refuses ("Expected
+  EINVAL for 'madvise' but got result 0 (errno SUCCESS); unknown madvise(20)", rr #3702;
+  "Expected ENOSYS for 'userfaultfd' but got result -22", rr #2852) is the recorder lacking the
+  call or the argument (emulator-too-old), its abort the tool's;
+- QEMU's user mode named as people write it ("via QEMU user-mode emulation", "under QEMU 8.2.9
+  linux-user", bootc #1481; binfmt's registered qemu, "tonistiigi/binfmt:qemu-v6.1.0",
+  tonistiigi/binfmt #72) is a translation layer: its ENOSYS is the emulator's;
+- a test's own check said to die where it should answer no ("So the condition panics instead of
+  returning false", youki #3730; "the test crashes instead of skipping") is the test's, and "on
+  a kernel without hugepages" makes it a missing probe (test-wrong-feature-probe); not a kernel
+  that "panics instead of returning an error".
 """
 
 from __future__ import annotations
@@ -31,8 +43,11 @@ from pathlib import Path
 from test_report_classes import cause_ids, triage, triage_file
 from test_report_variants import outlook_reply
 
+from harness.model import LogLine
 from harness.readers.diagnosis import EMULATOR_OLD, _without_marker
 from harness.readers.mbox import looks_like_mail
+from harness.readers.statements import TEST_SIDE
+from harness.readers.translation_layer import Reader
 from harness.readers.unread_failures import states_failure
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -61,13 +76,18 @@ def test_an_emulator_or_library_os_saying_it_lacks_a_call_is_the_environment():
          "of syscall unsupported by rr"),
         # docker/for-mac #6409
         "The problem is actually in qemu-user-static that is used to execu",
+        # the failure sent to the emulator: docker/for-mac #6106, systemd #31219
+        ("Thank you for the detailed bug report, but I think it should probably be reported to "
+         "qemu."),
+        "please report a bug against qemu instead of systemd.",
     ]
     for sentence in said:
         assert _without_marker(sentence) == EMULATOR_OLD, sentence
     # ... not the kernel's support, nor an emulator merely named
     for sentence in ("The kernel's support for hugetlb is incomplete.",
                      "The problem is in the kernel, not in QEMU's TCG.",
-                     "We run the tests under QEMU."):
+                     "We run the tests under QEMU.",
+                     "This should be fixed in the kernel, not in QEMU."):
         assert _without_marker(sentence) != EMULATOR_OLD, sentence
 
 
@@ -118,3 +138,46 @@ def test_an_outlook_reply_is_text_whose_quoted_header_block_is_no_mail_header(tm
     assert cause_ids(wrapped_report) == {"kernel-config-missing"}
     # a message's own headers at the top are still a mail, Outlook's quoted block below or not
     assert looks_like_mail("m.txt", b"From: a@b\nTo: c@d\nSubject: x\n\n" + wrapped)
+
+
+def test_rrs_own_assertion_is_the_recorder_lacking_the_call():
+    for name in ("rr-madvise-cold-pageout-unsupported-args-assertion-issue",
+                 "rr-record-userfaultfd-unsupported-assertion-issue"):
+        report = triage_file(REPORTS / f"{name}.txt")
+        assert cause_ids(report) == {"emulator-too-old"}, name
+        assert _categories(report) == {"env"}, name
+
+
+def _layer(*lines: str) -> str | None:
+    reader = Reader()
+    for i, text in enumerate(lines, 1):
+        reader.feed(LogLine(i, text, "issue"))
+    found = reader.layer()
+    return found.name if found else None
+
+
+def test_qemu_user_mode_as_people_write_it_is_a_translation_layer():
+    assert _layer("# Bootc container lint fails on ARM64 containers via QEMU user-mode emulation "
+                  "(errno 38)") == "QEMU user mode"
+    assert _layer("I traced this failure to cap-std-ext relying directly on openat2() for "
+                  "open_dir_noxdev(), under QEMU 8.2.9 linux-user, openat2() returns "
+                  "ENOSYS") == "QEMU user mode"
+    assert _layer("docker run --privileged --rm tonistiigi/binfmt:qemu-v6.1.0 --install "
+                  "all") == "QEMU user mode"
+    # qemu-system boots a Linux kernel: no translation layer
+    assert _layer("qemu-system-aarch64 -M virt -cpu max -kernel Image") is None
+    for name in ("bootc-lint-arm64-qemu-user-openat2-enosys-errno-38-issue",
+                 "binfmt-qemu-6-1-aarch64-regression-pthread-create-enosys-issue"):
+        assert cause_ids(triage_file(REPORTS / f"{name}.txt")) == {"emulator-too-old"}, name
+
+
+def test_a_tests_check_that_panics_instead_of_answering_no_is_the_test():
+    assert TEST_SIDE.search("So the condition panics instead of returning false, and "
+                            "`handle.join().unwrap()` in `test_manager.rs:82` takes the main "
+                            "thread down with it.")
+    assert TEST_SIDE.search("The test crashes instead of skipping on kernels without THP.")
+    assert not TEST_SIDE.search("The kernel panics instead of returning an error.")
+    issue = triage_file(
+        REPORTS / "youki-contest-panics-no-sys-kernel-mm-hugepages-orbstack-issue.txt")
+    assert issue["verdict"] == "test-bug"
+    assert "test-wrong-feature-probe" in cause_ids(issue)

@@ -854,6 +854,14 @@ EMULATOR_TOO_OLD = lazy(
     r"lists?|flags?)\s+(?:the|this|that|it|every|any)\s+(?:(?:sys)?call|system\s+call|flag|"
     r"operation|request)?\s*as\s+(?:unimplemented|unsupported|not\s+(?:implemented|supported))"
     r"\b|"
+    # the failure sent to the emulator's tracker: "please report a bug against qemu instead of
+    # systemd" (systemd #31219), "I think it should probably be reported to qemu" (Docker on an
+    # amd64 image under emulation on Apple silicon, docker/for-mac #6106)
+    r"\b(?:report|file|open|raise|send)\s+(?:(?:a|an|the|this|it|that)\s+)?(?:(?:bug|issue)\s+)?"
+    r"(?:against|to|with|upstream\s+(?:at|to|with))\s+(?:the\s+)?`?" + EMULATOR + r"\b|"
+    r"\b(?:should|must|needs?\s+to|has\s+to|could|can)\s+(?:probably\s+|really\s+)?be\s+"
+    r"(?:reported|filed|raised|fixed|addressed)\s+(?:against|to|with|in|upstream\s+(?:at|to|"
+    r"with|in))\s+(?:the\s+)?`?" + EMULATOR + r"\b|"
     # the layer's maintainers, of their own layer named in the sentence: "In gVisor we don't
     # implement MAP_SYNC", "we do not support shmget in Occlum yet"
     r"\b(?:in|under|on|for)\s+(?:the\s+)?" + EMULATOR + r"\b[^.;]{0,40}?\bwe\s+(?:don't|do\s+"

@@ -110,8 +110,14 @@ TRANSLATORS = (
     ("Occlum", lazy(r"\bOcclum\b", re.IGNORECASE)),
     ("Mystikos", lazy(r"\bMystikos\b", re.IGNORECASE)),
     ("SGX-LKL", lazy(r"\bSGX-LKL\b", re.IGNORECASE)),
+    # (also as people write it: "via QEMU user-mode emulation", "under QEMU 8.2.9 linux-user"
+    # (bootc #1481), and binfmt's registered emulators, "tonistiigi/binfmt:qemu-v6.1.0"
+    # (tonistiigi/binfmt #72) - the kernel's binfmt_misc handing foreign binaries to qemu-user)
     ("QEMU user mode", lazy(r"\bqemu-user(?:-static)?\b|\bqemu-(?!system)[\w]+-static\b|"
-                                  r"\.buildkit_qemu_emulator\b|\bqemu: Unsupported syscall\b",
+                                  r"\.buildkit_qemu_emulator\b|\bqemu: Unsupported syscall\b|"
+                                  r"\bQEMU(?:\s+v?\d+(?:\.\d+)*)?\s+(?:linux-user|user[- ]mode)\b|"
+                                  r"\bbinfmt(?:_misc)?\b[^\n]{0,60}\bqemu\b|"
+                                  r"\bqemu\b[^\n]{0,60}\bbinfmt(?:_misc)?\b",
                                   re.IGNORECASE)),
 )
 
