@@ -181,3 +181,17 @@ def test_a_tests_check_that_panics_instead_of_answering_no_is_the_test():
         REPORTS / "youki-contest-panics-no-sys-kernel-mm-hugepages-orbstack-issue.txt")
     assert issue["verdict"] == "test-bug"
     assert "test-wrong-feature-probe" in cause_ids(issue)
+
+
+def test_a_flattened_tap_run_from_a_web_copy_is_cut_back_into_records(tmp_path):
+    """A web archive's copy of the flattened hugetlb_dio run (Donet Tom's reply, 2024): quote
+    marks escaped as "&gt; " and non-breaking spaces between the words are still the paragraph's
+    quote marks and spaces - its "not ok N" records are read, not lost."""
+    reports = Path(__file__).parent / "fixtures" / "reports"
+    text = (reports / "hugetlb-dio-free-count-flattened-paste-reply.txt").read_text()
+    web = tmp_path / "web.txt"
+    web.write_text("\n".join("&gt;\u00a0" + line.replace(" ", "\u00a0") if line else "&gt;"
+                             for line in text.splitlines()) + "\n")
+    failed = [r for r in triage_file(web)["results"]
+              if r["status"] == "fail" and "Huge pages not freed" in (r.get("message") or "")]
+    assert len(failed) >= 4, failed

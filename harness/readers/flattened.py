@@ -17,12 +17,13 @@ from harness.model import LogLine
 
 # TAP's header and its plan on one line, with text around them: a flattened run
 FLAT = lazy(r"\S\s+TAP version \d+\s+1\.\.\d+\b|\bTAP version \d+\s+1\.\.\d+\s+\S")
-QUOTE_MARKS = lazy(r"^(?:>\s?)+")
+QUOTE_MARKS = lazy(r"^(?:(?:>|&gt;)\s?)+")  # "> ", a web copy's "&gt; "
 # where a record starts inside the joined paragraph (the whitespace before it)
 CUT = lazy(r"\s+(?=TAP version \d+\b|1\.\.\d+\s|#\s|not ok \d+\b|\./[\w./-]+\s+TAP version)|"
            r"(?<!not)\s+(?=ok \d+\b)|"
            r"(?<=error:\d)\s+(?=\D)")
 MAX_PARAGRAPH = 200
+NBSP = "\xa0"  # a web copy's non-breaking spaces between the words
 
 
 def unflatten(lines: Iterable[LogLine]) -> Iterator[LogLine]:
@@ -36,7 +37,7 @@ def unflatten(lines: Iterable[LogLine]) -> Iterator[LogLine]:
                 continue
             yield from _cut(held)
             held = []
-        if FLAT.search(line.text):
+        if FLAT.search(line.text.replace(NBSP, " ")):
             held = [line]
             continue
         yield line
@@ -50,7 +51,7 @@ def _cut(paragraph: list[LogLine]) -> Iterator[LogLine]:
     text, starts = "", []  # the joined text, and where each line begins in it
     for line in paragraph:
         starts.append((len(text), line.line))
-        text += QUOTE_MARKS.sub("", line.text).strip() + " "
+        text += QUOTE_MARKS.sub("", line.text.replace(NBSP, " ")).strip() + " "
     start = 0
     for m in list(CUT.finditer(text)) + [None]:
         end = m.start() if m else len(text)
