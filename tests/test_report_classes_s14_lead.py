@@ -10,6 +10,11 @@ A report whose only evidence is the kernel's own crash (a panic between LTP's te
 line) used to open with "verdict: kernel-bug - no failures": the verdict and its reason said
 opposite things. The headline says what it rests on: no test failed, the kernel's log shows the
 crash.
+
+An oops quoted from its tail only - the reply cut its head, so the first crash line read is the
+last one, "---[ end trace d3fd392f569e86d3 ]---" - was shown by the mail text that followed it
+(an artifacts link, CKI's "We hope that these logs can help you"). It is shown by the trace that
+ran up to it, from the first line of that unbroken run of kernel lines.
 """
 
 from __future__ import annotations
@@ -52,3 +57,26 @@ def test_a_crash_between_tests_is_not_headlined_as_no_failures():
     first = out.getvalue().splitlines()[0]
     assert first.startswith("verdict: kernel-bug - no test failed, but the kernel's log shows "
                             "kernel-oops"), first
+
+
+def _evidence(report: dict, cause: str) -> list[str]:
+    return [e["text"] for f in report["findings"] if f["cause"] == cause for e in f["evidence"]]
+
+
+def test_an_oops_seen_from_its_last_line_is_shown_by_the_trace_before_it(tmp_path):
+    bfq = REPORTS / "cki-stable-queue-5.3-ltp-deps-bfq-panic-same-issue-bugzilla-reply.txt"
+    shown = _evidence(triage_file(bfq), "kernel-oops")
+    assert shown[0].endswith("Call trace:") and "bfq_find_set_group+0x8c/0xf0" in shown[1]
+    assert shown[-1].endswith("---[ end trace d3fd392f569e86d3 ]---")
+    assert not any("https://" in t or "We hope" in t for t in shown), shown
+    # the tail of another real oops (transhuge-stress, mm-unstable 2025), quoted in a reply
+    oops = (REPORTS / "transhuge-stress-swap-cache-oops-mm-unstable.txt").read_text()
+    tail = oops.splitlines()[39:49]
+    assert tail[0].endswith("EFLAGS: 00010203") and "end trace" in tail[-1]
+    reply = tmp_path / "reply.txt"
+    reply.write_text("Hi,\n\nthe tail of what the console showed:\n\n"
+                     + "".join(f"> {line}\n" for line in tail)
+                     + "\nI have not seen it again since the rebase.\n\nThanks\n")
+    shown = _evidence(triage_file(reply), "kernel-oops")
+    assert shown[0] == tail[0] and shown[-1] == tail[-1], shown
+    assert not any("since the rebase" in t for t in shown)

@@ -104,8 +104,29 @@ def crash_findings(parsed: list[Parsed], results: list[Result],
             if rule is not None:
                 words = CONSOLE_PREFIX.sub("", head) or head  # what a reply quotes
                 out.append(_finding(rule, Fields(head=words), list(crashed),
-                                    excerpt[:MAX_EVIDENCE]))
+                                    _crash_evidence(p, excerpt)))
     return out
+
+
+END_TRACE = "---[ end trace"
+LEAD_IN_GAP = 2  # lines between two kernel lines of the same trace (a blank, a wrapped piece)
+
+
+def _crash_evidence(parsed: Parsed, excerpt: list[LogLine]) -> list[LogLine]:
+    """The lines that show a crash. An oops seen only from its last line ("---[ end trace
+    d3fd392f569e86d3 ]---", its head cut from a reply's quote) is shown by the trace that ran
+    up to it - from the first line of that unbroken run of kernel lines - not by the mail
+    text after it."""
+    head = excerpt[0]
+    if END_TRACE not in head.text:
+        return excerpt[:MAX_EVIDENCE]
+    run: list[LogLine] = []
+    for line in reversed([k for k in parsed.kernel_lines if k.line < head.line]):
+        if (run[-1].line if run else head.line) - line.line > LEAD_IN_GAP:
+            break
+        run.append(line)
+    run.reverse()
+    return [*run[:MAX_EVIDENCE - 1], head] if run else excerpt[:MAX_EVIDENCE]
 
 
 COMM = lazy(r"\bComm: (\S+)")
