@@ -117,6 +117,7 @@ FAILING_STATUSES = frozenset({Status.FAIL, Status.ERROR, Status.CRASH, Status.MI
 MADE_UP_BUDGET = 1000  # missing results made up per parser (numbering gaps, plans not run)
 BITMAP_LIMIT = 1 << 24  # test numbers up to this are tracked in a bitmap (2 MiB at most)
 CRASH_CONTEXT = 24  # console lines kept after a crash signature
+SAME_OOPS_LINES = 4  # an oops's numbered header ("[#1]") comes this close after its first line
 
 STATUS_BY_DIRECTIVE = {
     "skip": Status.SKIP,
@@ -929,11 +930,21 @@ class KselftestParser:
         title is not the kernel speaking (see COMMIT_TITLE)."""
         if CRASH.search(text) and not COMMIT_TITLE.match(text):
             self._crash_seen = number
-            return True
+            return not self._same_oops(number, text)
         if CRASH_TAIL.search(text):
             last, self._crash_seen = self._crash_seen, number
             return number - last > CRASH_TAIL_GAP
         return False
+
+    def _same_oops(self, number: int, text: str) -> bool:
+        """Whether a crash line is the numbered header of the oops that just started: "kernel
+        BUG at include/linux/swapops.h:497!" then "invalid opcode: 0000 [#1] PREEMPT SMP",
+        "BUG: Kernel NULL pointer dereference ..." then "Oops: Kernel access of bad area, sig:
+        11 [#1]" - one crash, one excerpt. A second numbered header ([#2]) is a second oops."""
+        excerpt = self._crash_open
+        return (excerpt is not None and "[#" in text and bool(excerpt)
+                and number - excerpt[0].line <= SAME_OOPS_LINES
+                and not any("[#" in line.text for line in excerpt[:-1]))
 
     def _crash(self, line: LogLine) -> list[Result]:
         excerpt = [line]
