@@ -297,6 +297,14 @@ ACTUALLY_SUPPORTED = r"\b(?:is|are)(?:n't|\s+not)?\s+\*?actually\*?\s+supported\
 # userfaultfd selftest tried uffd-wp on aarch64, 2021).
 # (rule ids, or the causes several rules name)
 PLATFORM_RULES = ("arch-unsupported", "hugetlb-pages-short", "hugetlbfs-pagesize-unsupported")
+# A full or read-only place the test itself chose to write to: a patch that changes only the
+# test (its path, its sizes) and does not make it skip says the test wrote where it should not
+# - "/" on a read-only root instead of its temporary directory (LTP hugemmap11, "#define
+# NORMAL_PATH "./""), more than its own 300 MB test device holds on 64K pages (cachestat01)
+OWN_FILE_RULES = ("fs-full", "fs-read-only")
+# ... unless the patch makes the test skip there: then the machine lacks what the test needs
+MAKES_SKIP = lazy(r"\bskip(?:s|ped|ping)?\b|\bTCONF\b|\bksft_exit_skip\b|\bKSFT_SKIP\b",
+                  re.IGNORECASE)
 # (not "tests ... which assume it is supported" of a feature the architecture lacks and no
 # probe can tell: "arm64 does not support the soft-dirty PTE bit", the tests now skip on arm64
 # - the architecture's, 2023)
@@ -702,6 +710,7 @@ class StatementScanner:
 
     patched: list[str] = field(default_factory=list)
     submitted: list[str] = field(default_factory=list)  # files a diffstat lists: the patch sent
+    says_skip: bool = False  # a line speaks of skipping the test (MAKES_SKIP)
     created: list[str] = field(default_factory=list)
     patch_line: LogLine | None = None
     submitted_line: LogLine | None = None  # the first diffstat line
@@ -787,6 +796,8 @@ class StatementScanner:
     def feed_line(self, line: LogLine, text: str, bare: str) -> None:
         """One line of the text, prose or not by its look; a tracker thread's title (a
         markdown header under its repository line) is prose."""
+        if not self.says_skip and ("kip" in text or "TCONF" in text or "SKIP" in text):
+            self.says_skip = MAKES_SKIP.search(text) is not None
         if self._after_head and text.startswith("# "):
             text = bare = text[2:]
             self.diagnoses.brk()  # the title is a sentence of its own, not the labels' tail
@@ -1097,8 +1108,10 @@ class StatementScanner:
 
     def files(self) -> list[str]:
         """The patch's files: the ones its diffstat lists when it has one (a diff in the commit
-        message, such as a debugging hack to the kernel, is an illustration, not the patch)."""
-        return self.submitted or self.patched
+        message, such as a debugging hack to the kernel, is an illustration, not the patch).
+        A diffstat's shortened path (".../cpuset_memory_test/cpuset_memory_test.c") is the
+        diff's own full path that ends with it."""
+        return [_full_path(p, self.patched) for p in self.submitted] or self.patched
 
     def introducing_change(self) -> LogLine | None:
         """The writer's "my patchset, which introduced the issue" over a kernel change, unless
@@ -1255,6 +1268,8 @@ class StatementScanner:
         outranks: tuple[str, ...] = LAUNCH_RULES if patch and _launches(files) else ()
         if patch and category == "test-bug" and ASSUMED.search(prose):
             outranks += PLATFORM_RULES
+        if patch and category == "test-bug" and self.submitted and not self.says_skip:
+            outranks += OWN_FILE_RULES
         return Conclusion(cause, category, line, why, tuple(self.names), outranks=outranks)
 
     def _broken_by_test_patch(self) -> LogLine | None:
@@ -1410,6 +1425,12 @@ class StatementScanner:
             # filesystems to always result in a test failure")
             return "test-fs-assumption", "test-bug", None, ""
         return "selftest-logic-bug", "test-bug", None, ""
+
+
+def _full_path(path: str, full: list[str]) -> str:
+    if not path.startswith(".../"):
+        return path
+    return next((f for f in full if f.endswith(path[3:]) and not f.startswith(".../")), path)
 
 
 def _launches(files: list[str]) -> bool:
