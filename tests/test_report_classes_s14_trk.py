@@ -41,13 +41,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from test_report_classes import cause_ids, triage, triage_file
+from test_report_classes_s10_trk import _layer
 from test_report_variants import outlook_reply
 
-from harness.model import LogLine
 from harness.readers.diagnosis import EMULATOR_OLD, _without_marker
 from harness.readers.mbox import looks_like_mail
 from harness.readers.statements import TEST_SIDE
-from harness.readers.translation_layer import Reader
 from harness.readers.unread_failures import states_failure
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -146,14 +145,6 @@ def test_rrs_own_assertion_is_the_recorder_lacking_the_call():
         report = triage_file(REPORTS / f"{name}.txt")
         assert cause_ids(report) == {"emulator-too-old"}, name
         assert _categories(report) == {"env"}, name
-
-
-def _layer(*lines: str) -> str | None:
-    reader = Reader()
-    for i, text in enumerate(lines, 1):
-        reader.feed(LogLine(i, text, "issue"))
-    found = reader.layer()
-    return found.name if found else None
 
 
 def test_qemu_user_mode_as_people_write_it_is_a_translation_layer():
